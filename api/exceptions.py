@@ -1,0 +1,61 @@
+"""One error shape for the whole API: ``{"detail": str, "code": str, ...}``.
+
+Domain errors carry their own status (400/403/404/409) and message; a lock timeout answers 409
+with ``Retry-After``; Django's own validation and 404s are mapped too, so no bad input reaches 500.
+"""
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from rest_framework import exceptions as drf_exceptions
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from matchmaking.exceptions import Busy, DomainError
+from matchmaking.services.importer import ImportInvalid
+
+
+def _flatten(detail, prefix: str = "") -> list[str]:
+    if isinstance(detail, dict):
+        out = []
+        for key, value in detail.items():
+            name = key if key != "non_field_errors" else ""
+            out += _flatten(value, f"{prefix}.{name}".strip(".") if name else prefix)
+        return out
+    if isinstance(detail, list):
+        out = []
+        for i, value in enumerate(detail):
+            sub = f"{prefix}[{i}]" if isinstance(value, dict | list) else prefix
+            out += _flatten(value, sub)
+        return out
+    return [f"{prefix}: {detail}" if prefix else str(detail)]
+
+
+def exception_handler(exc, context):
+    if isinstance(exc, DomainError):
+        body = {"detail": exc.message, "code": exc.code}
+        if exc.field:
+            body["field"] = exc.field
+        if isinstance(exc, ImportInvalid):
+            body["errors"] = exc.errors
+        response = Response(body, status=exc.status)
+        if isinstance(exc, Busy):
+            response["Retry-After"] = str(exc.retry_after)
+        return response
+    if isinstance(exc, DjangoValidationError):
+        exc = drf_exceptions.ValidationError(exc.messages)
+    if isinstance(exc, Http404):
+        exc = drf_exceptions.NotFound(str(exc) or "Not found.")
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    if isinstance(exc, drf_exceptions.ValidationError):
+        messages = _flatten(exc.detail)
+        response.data = {
+            "detail": "; ".join(messages) or "Invalid input.",
+            "code": "invalid",
+            "errors": exc.detail,
+        }
+    elif isinstance(response.data, dict) and "detail" in response.data:
+        detail = response.data["detail"]
+        response.data = {"detail": str(detail), "code": getattr(detail, "code", "error")}
+    return response

@@ -1,0 +1,77 @@
+"""Directory and list filters (django-filter)."""
+
+import django_filters
+from django.db.models import Q
+
+from matchmaking.models import Meeting, MeetingRequest, Participant
+from ml.taxonomy import SECTOR_IDS
+
+
+class ParticipantFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(
+        method="filter_q", label="Search in names, organisations, descriptions, offers and needs."
+    )
+    kind = django_filters.MultipleChoiceFilter(choices=Participant.Kind.choices)
+    sector = django_filters.ChoiceFilter(
+        choices=[(s, s) for s in SECTOR_IDS], method="filter_sector", label="Sector id."
+    )
+    country = django_filters.CharFilter(
+        method="filter_country", label="ISO 3166-1 alpha-2 country code."
+    )
+    language = django_filters.CharFilter(
+        method="filter_language", label="ISO 639-1 language code, e.g. fr."
+    )
+
+    class Meta:
+        model = Participant
+        fields = ["q", "kind", "sector", "country", "language"]
+
+    def filter_q(self, queryset, name, value):
+        for word in value.lower().split()[:8]:
+            queryset = queryset.filter(profile__search_text__contains=word)
+        return queryset
+
+    def filter_sector(self, queryset, name, value):
+        # JSON arrays are matched on their text form: portable across SQLite and PostgreSQL.
+        return queryset.filter(profile__sectors__icontains=f'"{value}"')
+
+    def filter_country(self, queryset, name, value):
+        return queryset.filter(country__iexact=value.strip())
+
+    def filter_language(self, queryset, name, value):
+        code = value.strip().lower()
+        if not code.isalpha():
+            return queryset.none()
+        return queryset.filter(languages__icontains=f'"{code}"')
+
+
+class RequestFilter(django_filters.FilterSet):
+    status = django_filters.MultipleChoiceFilter(choices=MeetingRequest.Status.choices)
+    direction = django_filters.ChoiceFilter(
+        choices=[("sent", "sent"), ("received", "received")], method="filter_direction"
+    )
+
+    class Meta:
+        model = MeetingRequest
+        fields = ["status", "direction"]
+
+    def filter_direction(self, queryset, name, value):
+        me = getattr(self.request, "participant", None)
+        if me is None:
+            return queryset
+        return queryset.filter(sender=me) if value == "sent" else queryset.filter(recipient=me)
+
+
+class MeetingFilter(django_filters.FilterSet):
+    status = django_filters.MultipleChoiceFilter(choices=Meeting.Status.choices)
+    date = django_filters.DateFilter(field_name="slot__date")
+    participant = django_filters.NumberFilter(
+        method="filter_participant", min_value=1, max_value=2**62, decimal_places=0
+    )
+
+    class Meta:
+        model = Meeting
+        fields = ["status", "date", "participant"]
+
+    def filter_participant(self, queryset, name, value):
+        return queryset.filter(Q(seats__participant_id=int(value))).distinct()

@@ -1,0 +1,90 @@
+"""``Idempotency-Key`` on creating POSTs: the same key (per user) replays the first response.
+
+A key reused with a different body answers 422; a key whose first request is still running
+answers 409 with ``Retry-After``. Only successful responses are stored, so a client can fix a
+refused request and retry it with the same key.
+"""
+
+import hashlib
+import json
+from functools import wraps
+
+from django.db import IntegrityError, transaction
+from rest_framework.renderers import JSONRenderer
+from rest_framework.response import Response
+
+from matchmaking.models import IdempotencyKey
+
+HEADER = "Idempotency-Key"
+
+
+def _fingerprint(request) -> str:
+    try:
+        body = json.dumps(request.data, sort_keys=True, default=str)
+    except (TypeError, ValueError):
+        body = repr(request.data)
+    raw = f"{request.method} {request.path}\n{body}"
+    return hashlib.sha256(raw.encode("utf-8")).hexdigest()
+
+
+def idempotent(view_method):
+    @wraps(view_method)
+    def wrapper(self, request, *args, **kwargs):
+        key = request.headers.get(HEADER)
+        if not key or not request.user.is_authenticated:
+            return view_method(self, request, *args, **kwargs)
+        if len(key) > 200:
+            return Response(
+                {"detail": f"{HEADER} must be at most 200 characters.", "code": "invalid"},
+                status=400,
+            )
+        fingerprint = _fingerprint(request)
+        try:
+            with transaction.atomic():
+                record, created = IdempotencyKey.objects.get_or_create(
+                    user=request.user,
+                    key=key,
+                    defaults={
+                        "method": request.method,
+                        "path": request.path,
+                        "fingerprint": fingerprint,
+                    },
+                )
+        except IntegrityError:
+            record, created = IdempotencyKey.objects.get(user=request.user, key=key), False
+        if not created:
+            if record.fingerprint != fingerprint:
+                return Response(
+                    {
+                        "detail": f"This {HEADER} was already used for a different request.",
+                        "code": "idempotency_key_reused",
+                    },
+                    status=422,
+                )
+            if record.status_code is None:
+                response = Response(
+                    {
+                        "detail": f"A request with this {HEADER} is still being processed.",
+                        "code": "busy",
+                    },
+                    status=409,
+                )
+                response["Retry-After"] = "1"
+                return response
+            response = Response(record.body, status=record.status_code)
+            response["Idempotent-Replayed"] = "true"
+            return response
+        try:
+            response = view_method(self, request, *args, **kwargs)
+        except Exception:
+            record.delete()
+            raise
+        if 200 <= response.status_code < 300:
+            record.status_code = response.status_code
+            record.body = json.loads(JSONRenderer().render(response.data) or b"null")
+            record.save(update_fields=["status_code", "body"])
+        else:
+            record.delete()
+        return response
+
+    return wrapper

@@ -1,0 +1,268 @@
+"""Serializers: shapes in and out. They validate input types; rules live in the services."""
+
+from rest_framework import serializers
+
+from matchmaking.models import (
+    Event,
+    Meeting,
+    MeetingRequest,
+    Participant,
+    Session,
+    Slot,
+)
+from ml.taxonomy import SECTOR_IDS
+
+LANGUAGE_CODE = serializers.RegexField(
+    r"^[a-z]{2}$", error_messages={"invalid": "Use two-letter ISO 639-1 codes such as fr, en, ar."}
+)
+
+
+class SessionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Session
+        fields = ["date", "start", "end", "name", "is_break"]
+
+
+class EventSerializer(serializers.ModelSerializer):
+    sessions = SessionSerializer(many=True, read_only=True)
+    tables = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Event
+        fields = [
+            "slug",
+            "name",
+            "timezone",
+            "slot_minutes",
+            "booking_opens",
+            "booking_closes",
+            "request_expiry_hours",
+            "tables",
+            "sessions",
+        ]
+
+    def get_tables(self, obj) -> int:
+        return obj.tables.filter(shared=True).count()
+
+
+class EventListSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Event
+        fields = ["slug", "name", "timezone", "slot_minutes"]
+
+
+class SlotSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Slot
+        fields = ["id", "start", "end", "date", "part", "session_name"]
+
+
+class ParticipantBriefSerializer(serializers.ModelSerializer):
+    organisation = serializers.CharField(source="organisation.name", read_only=True)
+
+    class Meta:
+        model = Participant
+        fields = ["id", "name", "organisation", "kind"]
+
+
+class ParticipantSerializer(serializers.ModelSerializer):
+    """A directory entry: what others see of a participant."""
+
+    organisation = serializers.CharField(source="organisation.name", read_only=True)
+    description = serializers.CharField(source="profile.description", default="")
+    offers = serializers.ListField(
+        child=serializers.CharField(), source="profile.offers", default=list
+    )
+    needs = serializers.ListField(
+        child=serializers.CharField(), source="profile.needs", default=list
+    )
+    sectors = serializers.ListField(
+        child=serializers.CharField(), source="profile.sectors", default=list
+    )
+    fixed_table = serializers.CharField(source="fixed_table.name", default=None)
+
+    class Meta:
+        model = Participant
+        fields = [
+            "id",
+            "name",
+            "title",
+            "organisation",
+            "kind",
+            "languages",
+            "country",
+            "city",
+            "description",
+            "offers",
+            "needs",
+            "sectors",
+            "fixed_table",
+        ]
+        read_only_fields = fields
+
+
+class OrganiserParticipantSerializer(ParticipantSerializer):
+    """Organisers also see contact and planning fields."""
+
+    class Meta(ParticipantSerializer.Meta):
+        fields = [
+            *ParticipantSerializer.Meta.fields,
+            "ref",
+            "email",
+            "max_meetings",
+            "accepts_same_kind",
+        ]
+        read_only_fields = fields
+
+
+class MeSerializer(ParticipantSerializer):
+    """My own profile: readable and (partly) writable."""
+
+    class Meta(ParticipantSerializer.Meta):
+        fields = [*ParticipantSerializer.Meta.fields, "email", "max_meetings", "accepts_same_kind"]
+        read_only_fields = ["id", "name", "organisation", "kind", "email", "fixed_table"]
+
+
+class ProfileUpdateSerializer(serializers.Serializer):
+    title = serializers.CharField(max_length=200, allow_blank=True, required=False)
+    languages = serializers.ListField(child=LANGUAGE_CODE, max_length=20, required=False)
+    country = serializers.RegexField(
+        r"^([A-Z]{2})?$",
+        required=False,
+        allow_blank=True,
+        error_messages={"invalid": "Use a two-letter ISO 3166-1 country code such as MA."},
+    )
+    city = serializers.CharField(max_length=100, allow_blank=True, required=False)
+    description = serializers.CharField(max_length=5000, allow_blank=True, required=False)
+    offers = serializers.ListField(
+        child=serializers.CharField(max_length=500), max_length=30, required=False
+    )
+    needs = serializers.ListField(
+        child=serializers.CharField(max_length=500), max_length=30, required=False
+    )
+    sectors = serializers.ListField(
+        child=serializers.ChoiceField(choices=SECTOR_IDS), max_length=20, required=False
+    )
+    max_meetings = serializers.IntegerField(
+        min_value=0, max_value=1000, allow_null=True, required=False
+    )
+    accepts_same_kind = serializers.BooleanField(required=False)
+
+
+class MeetingRequestSerializer(serializers.ModelSerializer):
+    sender = ParticipantBriefSerializer(read_only=True)
+    recipient = ParticipantBriefSerializer(read_only=True)
+    direction = serializers.SerializerMethodField()
+
+    class Meta:
+        model = MeetingRequest
+        fields = [
+            "id",
+            "sender",
+            "recipient",
+            "direction",
+            "status",
+            "message",
+            "priority",
+            "session",
+            "created_at",
+            "responded_at",
+            "expires_at",
+        ]
+        read_only_fields = fields
+
+    def get_direction(self, obj) -> str | None:
+        me = self.context.get("participant")
+        if me is None:
+            return None
+        return "sent" if obj.sender_id == me.pk else "received"
+
+
+class RequestCreateSerializer(serializers.Serializer):
+    recipient = serializers.IntegerField(min_value=1, help_text="Participant id of the recipient.")
+    sender = serializers.IntegerField(
+        min_value=1, required=False, help_text="Organisers only: who sends the request."
+    )
+    message = serializers.CharField(max_length=2000, allow_blank=True, required=False, default="")
+    priority = serializers.IntegerField(min_value=1, max_value=5, required=False, default=3)
+    session = serializers.ChoiceField(
+        choices=MeetingRequest.SessionPreference.choices, required=False, default="any"
+    )
+
+
+class AttendeeSerializer(serializers.Serializer):
+    id = serializers.IntegerField(source="participant.id")
+    name = serializers.CharField(source="participant.name")
+    organisation = serializers.CharField(source="participant.organisation.name")
+    is_party = serializers.BooleanField()
+
+
+class MeetingSerializer(serializers.ModelSerializer):
+    start = serializers.DateTimeField(source="slot.start", read_only=True)
+    end = serializers.DateTimeField(source="slot.end", read_only=True)
+    slot = serializers.IntegerField(source="slot_id", read_only=True)
+    table = serializers.CharField(source="table.name", default=None, read_only=True)
+    attendees = AttendeeSerializer(source="seats", many=True, read_only=True)
+    request = serializers.IntegerField(source="request_id", read_only=True)
+
+    class Meta:
+        model = Meeting
+        fields = [
+            "id",
+            "uid",
+            "request",
+            "slot",
+            "start",
+            "end",
+            "table",
+            "status",
+            "fixed",
+            "source",
+            "sequence",
+            "cancel_reason",
+            "attendees",
+        ]
+        read_only_fields = fields
+
+
+class BookSerializer(serializers.Serializer):
+    request = serializers.IntegerField(min_value=1, help_text="An accepted request's id.")
+    slot = serializers.IntegerField(min_value=1)
+    table = serializers.CharField(
+        max_length=100, required=False, help_text="Organisers: a table name; default: a free one."
+    )
+    attendees = serializers.ListField(
+        child=serializers.IntegerField(min_value=1),
+        required=False,
+        max_length=10,
+        help_text="Colleagues (same organisation) who join the meeting.",
+    )
+    fixed = serializers.BooleanField(required=False, default=False)
+
+
+class RescheduleSerializer(serializers.Serializer):
+    slot = serializers.IntegerField(min_value=1)
+    table = serializers.CharField(max_length=100, required=False)
+
+
+class ReasonSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=300, allow_blank=True, required=False, default="")
+
+
+class StatusSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(
+        choices=[
+            Meeting.Status.SCHEDULED,
+            Meeting.Status.CHECKED_IN,
+            Meeting.Status.HELD,
+            Meeting.Status.NO_SHOW,
+        ]
+    )
+
+
+class ImportResultSerializer(serializers.Serializer):
+    slug = serializers.CharField()
+    participants = serializers.IntegerField()
+    requests = serializers.IntegerField()
+    meetings = serializers.IntegerField()
+    slots = serializers.IntegerField()

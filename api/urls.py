@@ -1,0 +1,23 @@
+"""API routes. Everything about one event lives under /api/events/{slug}/."""
+
+from django.urls import include, path
+from rest_framework.routers import DefaultRouter
+
+from api import views
+
+events = DefaultRouter(trailing_slash=True)
+events.register("events", views.EventViewSet, basename="event")
+
+scoped = DefaultRouter(trailing_slash=True)
+scoped.include_root_view = False
+scoped.register("slots", views.SlotViewSet, basename="slot")
+scoped.register("participants", views.ParticipantViewSet, basename="participant")
+scoped.register("requests", views.RequestViewSet, basename="request")
+scoped.register("meetings", views.MeetingViewSet, basename="meeting")
+
+urlpatterns = [
+    path("events/<slug:slug>/me/", views.MeView.as_view(), name="me"),
+    path("events/<slug:slug>/agenda.ics", views.AgendaIcsView.as_view(), name="agenda-ics"),
+    path("events/<slug:slug>/", include(scoped.urls)),
+    path("", include(events.urls)),
+]

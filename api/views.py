@@ -1,0 +1,376 @@
+"""Thin views: check who asks, validate with a serializer, call one service or selector."""
+
+from django.http import HttpResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, permissions, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.parsers import JSONParser
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from api import serializers as s
+from api.filters import MeetingFilter, ParticipantFilter, RequestFilter
+from api.idempotency import idempotent
+from matchmaking import selectors
+from matchmaking.exceptions import Forbidden, InvalidInput, NotFound
+from matchmaking.models import Event, Meeting, MeetingRequest, Participant, Slot, Table
+from matchmaking.services import meetings as meeting_services
+from matchmaking.services import participants as participant_services
+from matchmaking.services import requests as request_services
+from matchmaking.services.importer import event_import
+
+SLUG = OpenApiParameter("slug", OpenApiTypes.STR, OpenApiParameter.PATH, description="Event slug.")
+
+
+class IsOrganiser(permissions.BasePermission):
+    message = "Only organisers (staff users) can do this."
+
+    def has_permission(self, request, view):
+        return bool(request.user and request.user.is_staff)
+
+
+class EventViewSet(viewsets.ReadOnlyModelViewSet):
+    """Events: public list and detail; organisers import and export."""
+
+    lookup_field = "slug"
+    queryset = Event.objects.prefetch_related("sessions").order_by("slug")
+    permission_classes = [permissions.AllowAny]
+
+    def get_serializer_class(self):
+        return s.EventListSerializer if self.action == "list" else s.EventSerializer
+
+    @extend_schema(
+        request={"application/json": OpenApiTypes.OBJECT},
+        responses={201: s.ImportResultSerializer},
+        parameters=[
+            OpenApiParameter(
+                "replace", OpenApiTypes.BOOL, description="Overwrite an event of the same slug."
+            )
+        ],
+        description="Import one event document (see docs/import-format.md). All or nothing.",
+    )
+    @action(
+        detail=False,
+        methods=["post"],
+        url_path="import",
+        permission_classes=[IsOrganiser],
+        parser_classes=[JSONParser],
+    )
+    def import_(self, request):
+        replace = request.query_params.get("replace", "").lower() in {"1", "true", "yes"}
+        event = event_import(data=request.data, replace=replace)
+        body = {
+            "slug": event.slug,
+            "participants": event.participants.count(),
+            "requests": event.requests.count(),
+            "meetings": event.meetings.count(),
+            "slots": event.slots.count(),
+        }
+        return Response(body, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        responses={200: OpenApiTypes.OBJECT},
+        description="The event in the import format, with meetings.",
+    )
+    @action(detail=True, methods=["get"], permission_classes=[IsOrganiser])
+    def export(self, request, slug=None):
+        return Response(selectors.event_export(event=selectors.event_get(slug=slug)))
+
+
+class EventScoped:
+    """Resolves the event from the URL and who asks: an organiser or one of its participants."""
+
+    event: Event
+    participant: Participant | None
+    organiser: bool
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        self.event = selectors.event_get(slug=kwargs["slug"])
+        self.organiser = bool(request.user.is_staff)
+        self.participant = (
+            None
+            if self.organiser
+            else selectors.participant_of(event=self.event, user=request.user)
+        )
+        request.participant = self.participant
+        if not self.organiser and self.participant is None and self.needs_membership:
+            raise Forbidden("You are not a participant of this event.")
+
+    needs_membership = True
+
+    def get_serializer_context(self):
+        context = super().get_serializer_context()
+        context["participant"] = getattr(self, "participant", None)
+        return context
+
+    def actor(self) -> meeting_services.Actor:
+        return meeting_services.Actor(user=self.request.user, participant=self.participant)
+
+    def _participant(self, pk: int, field: str) -> Participant:
+        person = (
+            Participant.objects.select_related("organisation", "fixed_table", "event")
+            .filter(event=self.event, pk=pk)
+            .first()
+        )
+        if person is None:
+            raise InvalidInput(f"No participant {pk} in this event.", field=field)
+        return person
+
+
+@extend_schema(parameters=[SLUG])
+class SlotViewSet(EventScoped, viewsets.ReadOnlyModelViewSet):
+    """The event's time slots (public)."""
+
+    serializer_class = s.SlotSerializer
+    permission_classes = [permissions.AllowAny]
+    needs_membership = False
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Slot.objects.none()
+        return selectors.slots_of(event=self.event)
+
+
+@extend_schema(parameters=[SLUG])
+class ParticipantViewSet(EventScoped, viewsets.ReadOnlyModelViewSet):
+    """The directory: search and filter the event's participants."""
+
+    filterset_class = ParticipantFilter
+
+    def get_serializer_class(self):
+        if getattr(self, "organiser", False):
+            return s.OrganiserParticipantSerializer
+        return s.ParticipantSerializer
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Participant.objects.none()
+        return selectors.directory(event=self.event)
+
+
+@extend_schema(parameters=[SLUG])
+class MeView(EventScoped, APIView):
+    """My participant profile in this event."""
+
+    @extend_schema(responses=s.MeSerializer)
+    def get(self, request, slug):
+        return Response(s.MeSerializer(self._me()).data)
+
+    @extend_schema(request=s.ProfileUpdateSerializer, responses=s.MeSerializer)
+    def patch(self, request, slug):
+        me = self._me()
+        form = s.ProfileUpdateSerializer(data=request.data, partial=True)
+        form.is_valid(raise_exception=True)
+        participant_services.profile_update(participant=me, data=form.validated_data)
+        return Response(
+            s.MeSerializer(selectors.participant_of(event=self.event, user=request.user)).data
+        )
+
+    def _me(self) -> Participant:
+        if self.participant is None:
+            raise NotFound("Organisers have no participant profile in this event.")
+        return self.participant
+
+
+@extend_schema(parameters=[SLUG])
+class RequestViewSet(
+    EventScoped,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Meeting requests I sent or received (organisers: all)."""
+
+    serializer_class = s.MeetingRequestSerializer
+    filterset_class = RequestFilter
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return MeetingRequest.objects.none()
+        return selectors.requests_of(event=self.event, participant=self.participant)
+
+    @extend_schema(request=s.RequestCreateSerializer, responses={201: s.MeetingRequestSerializer})
+    @idempotent
+    def create(self, request, slug):
+        form = s.RequestCreateSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        data = form.validated_data
+        if self.organiser:
+            if "sender" not in data:
+                raise InvalidInput("Organisers must say who sends the request.", field="sender")
+            sender = self._participant(data["sender"], "sender")
+        else:
+            if "sender" in data and data["sender"] != self.participant.pk:
+                raise Forbidden("You can only send requests in your own name.")
+            sender = self.participant
+        recipient = self._participant(data["recipient"], "recipient")
+        created = request_services.request_create(
+            sender=sender,
+            recipient=recipient,
+            message=data["message"],
+            priority=data["priority"],
+            session=data["session"],
+        )
+        return Response(self.get_serializer(created).data, status=status.HTTP_201_CREATED)
+
+    def _answer(self, service, **extra):
+        req = self.get_object()
+        done = service(request=req, by=self.participant, **extra)
+        return Response(self.get_serializer(done).data)
+
+    @extend_schema(request=None, responses=s.MeetingRequestSerializer)
+    @action(detail=True, methods=["post"])
+    def accept(self, request, slug, pk=None):
+        return self._answer(request_services.request_accept)
+
+    @extend_schema(request=None, responses=s.MeetingRequestSerializer)
+    @action(detail=True, methods=["post"])
+    def decline(self, request, slug, pk=None):
+        return self._answer(request_services.request_decline)
+
+    @extend_schema(request=s.ReasonSerializer, responses=s.MeetingRequestSerializer)
+    @action(detail=True, methods=["post"])
+    def cancel(self, request, slug, pk=None):
+        form = s.ReasonSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        return self._answer(
+            request_services.request_cancel, user=request.user, reason=form.validated_data["reason"]
+        )
+
+
+@extend_schema(parameters=[SLUG])
+class MeetingViewSet(EventScoped, viewsets.ReadOnlyModelViewSet):
+    """My meetings (organisers: all), booking and changes."""
+
+    serializer_class = s.MeetingSerializer
+    filterset_class = MeetingFilter
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Meeting.objects.none()
+        return selectors.meetings_of(event=self.event, participant=self.participant)
+
+    def _slot(self, pk: int) -> Slot:
+        slot = Slot.objects.filter(event=self.event, pk=pk).first()
+        if slot is None:
+            raise InvalidInput(f"No slot {pk} in this event.", field="slot")
+        return slot
+
+    def _table(self, name: str | None) -> Table | None:
+        if not name:
+            return None
+        if not self.organiser:
+            raise Forbidden("Only organisers choose tables; participants get a free one.")
+        table = Table.objects.filter(event=self.event, name=name).first()
+        if table is None:
+            raise InvalidInput(f'No table named "{name}" in this event.', field="table")
+        return table
+
+    def _reply(self, meeting: Meeting, code=status.HTTP_200_OK) -> Response:
+        fresh = selectors.meetings_of(event=self.event, participant=self.participant).get(
+            pk=meeting.pk
+        )
+        return Response(self.get_serializer(fresh).data, status=code)
+
+    @extend_schema(request=s.BookSerializer, responses={201: s.MeetingSerializer})
+    @action(detail=False, methods=["post"])
+    @idempotent
+    def book(self, request, slug):
+        form = s.BookSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        data = form.validated_data
+        req = (
+            selectors.requests_of(event=self.event, participant=self.participant)
+            .filter(pk=data["request"])
+            .first()
+        )
+        if req is None:
+            raise InvalidInput(
+                f"No request {data['request']} of yours in this event.", field="request"
+            )
+        if data["fixed"] and not self.organiser:
+            raise Forbidden("Only organisers can fix a meeting.")
+        meeting = meeting_services.meeting_book(
+            request=req,
+            slot=self._slot(data["slot"]),
+            actor=self.actor(),
+            table=self._table(data.get("table")),
+            attendees=[self._participant(pk, "attendees") for pk in data.get("attendees", [])],
+            source=Meeting.Source.ORGANISER if self.organiser else Meeting.Source.PARTICIPANT,
+            fixed=data["fixed"],
+        )
+        return self._reply(meeting, status.HTTP_201_CREATED)
+
+    @extend_schema(request=s.RescheduleSerializer, responses=s.MeetingSerializer)
+    @action(detail=True, methods=["post"])
+    def reschedule(self, request, slug, pk=None):
+        meeting = self.get_object()
+        form = s.RescheduleSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        moved = meeting_services.meeting_reschedule(
+            meeting=meeting,
+            slot=self._slot(form.validated_data["slot"]),
+            actor=self.actor(),
+            table=self._table(form.validated_data.get("table")),
+        )
+        return self._reply(moved)
+
+    @extend_schema(request=s.ReasonSerializer, responses=s.MeetingSerializer)
+    @action(detail=True, methods=["post"])
+    def cancel(self, request, slug, pk=None):
+        meeting = self.get_object()
+        form = s.ReasonSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        done = meeting_services.meeting_cancel(
+            meeting=meeting,
+            by=self.participant,
+            user=request.user,
+            reason=form.validated_data["reason"],
+        )
+        return self._reply(done)
+
+    @extend_schema(request=None, responses=s.MeetingSerializer)
+    @action(detail=True, methods=["post"], url_path="check-in")
+    def check_in(self, request, slug, pk=None):
+        meeting = self.get_object()
+        done = meeting_services.meeting_set_status(
+            meeting=meeting, status=Meeting.Status.CHECKED_IN, actor=self.actor()
+        )
+        return self._reply(done)
+
+    @extend_schema(request=s.StatusSerializer, responses=s.MeetingSerializer)
+    @action(detail=True, methods=["post"], url_path="status", permission_classes=[IsOrganiser])
+    def set_status(self, request, slug, pk=None):
+        meeting = self.get_object()
+        form = s.StatusSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        done = meeting_services.meeting_set_status(
+            meeting=meeting, status=form.validated_data["status"], actor=self.actor()
+        )
+        return self._reply(done)
+
+
+@extend_schema(parameters=[SLUG])
+class AgendaIcsView(EventScoped, APIView):
+    """My meetings as an iCalendar feed (organisers: ``?participant=ID``)."""
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("participant", OpenApiTypes.INT, description="Organisers only.")
+        ],
+        responses={(200, "text/calendar"): OpenApiTypes.STR},
+    )
+    def get(self, request, slug):
+        person = self.participant
+        if self.organiser:
+            raw = request.query_params.get("participant", "")
+            if not raw.isdigit():
+                raise InvalidInput("Organisers must give ?participant=ID.", field="participant")
+            person = self._participant(int(raw), "participant")
+        body = selectors.agenda_ics(event=self.event, participant=person)
+        response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{self.event.slug}-agenda.ics"'
+        return response

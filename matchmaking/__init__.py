@@ -1,0 +1,1 @@
+"""The matchmaking domain: models, services (writes), selectors (reads), tasks, commands."""

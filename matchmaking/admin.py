@@ -1,0 +1,51 @@
+from django.contrib import admin
+
+from . import models
+
+
+@admin.register(models.Event)
+class EventAdmin(admin.ModelAdmin):
+    list_display = ["slug", "name", "timezone", "slot_minutes", "booking_opens", "booking_closes"]
+
+
+@admin.register(models.Participant)
+class ParticipantAdmin(admin.ModelAdmin):
+    list_display = ["name", "email", "kind", "organisation", "event"]
+    list_filter = ["event", "kind"]
+    search_fields = ["name", "email", "organisation__name"]
+    raw_id_fields = ["user", "organisation", "fixed_table"]
+
+
+@admin.register(models.MeetingRequest)
+class MeetingRequestAdmin(admin.ModelAdmin):
+    list_display = ["id", "sender", "recipient", "status", "priority", "created_at"]
+    list_filter = ["event", "status"]
+    raw_id_fields = ["sender", "recipient"]
+
+
+class SeatInline(admin.TabularInline):
+    model = models.MeetingSeat
+    raw_id_fields = ["participant", "slot"]
+    extra = 0
+
+
+class LogInline(admin.TabularInline):
+    model = models.MeetingLog
+    readonly_fields = ["at", "actor", "action", "detail"]
+    extra = 0
+    can_delete = False
+
+
+@admin.register(models.Meeting)
+class MeetingAdmin(admin.ModelAdmin):
+    """Read-mostly: changes go through the services (API or organiser pages) to keep the guards."""
+
+    list_display = ["id", "event", "slot", "table", "status", "source", "fixed"]
+    list_filter = ["event", "status", "source"]
+    readonly_fields = ["request", "slot", "table", "status", "uid", "sequence", "source"]
+    inlines = [SeatInline, LogInline]
+
+
+admin.site.register(models.Table)
+admin.site.register(models.Organisation)
+admin.site.register(models.Slot)

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class MatchmakingConfig(AppConfig):
+    name = "matchmaking"
+    verbose_name = "Matchmaking"
+    default_auto_field = "django.db.models.BigAutoField"

@@ -1,0 +1,70 @@
+"""Domain errors. The API maps each to an HTTP status with its message; so do the commands."""
+
+
+class DomainError(Exception):
+    """Base class: a rule of the domain refused the operation. ``message`` is for people."""
+
+    status = 400
+    code = "invalid"
+
+    def __init__(self, message: str, *, field: str | None = None, code: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+        if code:
+            self.code = code
+
+
+class InvalidInput(DomainError):
+    status = 400
+    code = "invalid"
+
+
+class NotFound(DomainError):
+    status = 404
+    code = "not_found"
+
+
+class Forbidden(DomainError):
+    status = 403
+    code = "forbidden"
+
+
+class Conflict(DomainError):
+    status = 409
+    code = "conflict"
+
+
+class SlotTaken(Conflict):
+    code = "slot_taken"
+
+
+class ParticipantBusy(Conflict):
+    code = "participant_busy"
+
+
+class TableTaken(Conflict):
+    code = "table_taken"
+
+
+class BookingClosed(Conflict):
+    code = "booking_closed"
+
+
+class RequestNotOpen(Conflict):
+    code = "request_not_open"
+
+
+class DuplicateRequest(Conflict):
+    code = "duplicate_request"
+
+
+class LimitReached(Conflict):
+    code = "limit_reached"
+
+
+class Busy(Conflict):
+    """A lock could not be had in time: nothing was written, the client may retry."""
+
+    code = "busy"
+    retry_after = 1

@@ -1,0 +1,77 @@
+import json
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+
+from matchmaking.demo_data import build_synthetic_event
+from matchmaking.models import Event, MeetingRequest
+from matchmaking.services.importer import event_import
+from matchmaking.services.participants import participant_token
+
+DEMO_FILE = Path(settings.BASE_DIR) / "fixtures" / "smart_city_expo_2018.json"
+ORGANISER = ("organiser", "expo2018")
+
+
+class Command(BaseCommand):
+    help = (
+        "Set up and serve the demo: migrate, load the Smart City Expo Casablanca 2018 event, "
+        "create an organiser login, print tokens, serve on http://127.0.0.1:8000."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--addrport", default="127.0.0.1:8000")
+        parser.add_argument("--no-serve", action="store_true", help="Set up only; do not serve.")
+        parser.add_argument(
+            "--participants",
+            type=int,
+            help="Load a synthetic event of this size instead of the demo fixture.",
+        )
+        parser.add_argument("--reset", action="store_true", help="Reload the event from scratch.")
+
+    def handle(self, *args, addrport, no_serve, participants, reset, **options):
+        call_command("migrate", interactive=False, verbosity=0)
+        if participants:
+            data = build_synthetic_event(participants)
+        else:
+            data = json.loads(DEMO_FILE.read_text(encoding="utf-8"))
+        slug = data["event"]["slug"]
+        if reset or not Event.objects.filter(slug=slug).exists():
+            event = event_import(data=data, replace=True)
+            self.stdout.write(f"Loaded {event.name}: {event.participants.count()} participants.")
+        event = Event.objects.get(slug=slug)
+
+        user_model = get_user_model()
+        organiser = user_model.objects.filter(username=ORGANISER[0]).first()
+        if organiser is None:
+            user_model.objects.create_superuser(ORGANISER[0], "organiser@localhost", ORGANISER[1])
+
+        # Two participants with a pending request between them, to try the API at once.
+        req = (
+            MeetingRequest.objects.filter(event=event, status="pending")
+            .select_related("sender", "recipient")
+            .order_by("id")
+            .first()
+        )
+        people = [req.sender, req.recipient] if req else list(event.participants.all()[:2])
+        base = f"http://{addrport}"
+        self.stdout.write(self.style.SUCCESS(f"\nDemo event: {event.name} ({slug})"))
+        self.stdout.write(f"  API docs:     {base}/api/docs/")
+        self.stdout.write(
+            f"  Admin:        {base}/admin/  (user {ORGANISER[0]}, password {ORGANISER[1]})"
+        )
+        self.stdout.write("  Organiser API: log in at /admin/ then use the docs page, or a token:")
+        self.stdout.write(f"    python manage.py drf_create_token {ORGANISER[0]}")
+        for person in people:
+            token = participant_token(email=person.email)
+            self.stdout.write(f"  Participant {person.name} <{person.email}>: token {token}")
+        if people:
+            self.stdout.write(
+                f'    curl -H "Authorization: Token {participant_token(email=people[-1].email)}" '
+                f"{base}/api/events/{slug}/requests/"
+            )
+        if no_serve:
+            return
+        call_command("runserver", addrport, use_reloader=False)

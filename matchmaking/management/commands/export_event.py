@@ -1,0 +1,27 @@
+import json
+
+from django.core.management.base import BaseCommand, CommandError
+
+from matchmaking import selectors
+from matchmaking.exceptions import DomainError
+
+
+class Command(BaseCommand):
+    help = "Print an event in the import format, with its meetings (end, table, status)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("slug")
+        parser.add_argument("-o", "--output", help="Write to this file instead of standard output.")
+
+    def handle(self, *args, slug, output=None, **options):
+        try:
+            data = selectors.event_export(event=selectors.event_get(slug=slug))
+        except DomainError as exc:
+            raise CommandError(exc.message) from exc
+        text = json.dumps(data, ensure_ascii=False, indent=1)
+        if output:
+            with open(output, "w", encoding="utf-8") as fh:
+                fh.write(text + "\n")
+            self.stderr.write(f"Wrote {output}")
+        else:
+            self.stdout.write(text)

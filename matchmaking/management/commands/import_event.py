@@ -1,0 +1,50 @@
+import json
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from matchmaking.exceptions import DomainError
+from matchmaking.services.importer import ImportInvalid, event_import
+
+
+class Command(BaseCommand):
+    help = "Import an event from a JSON file in the import format (all or nothing)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("file", help="Path to the JSON document, or - for standard input.")
+        parser.add_argument(
+            "--replace", action="store_true", help="Overwrite an existing event with the same slug."
+        )
+
+    def handle(self, *args, file, replace, **options):
+        try:
+            text = self.stdin_or_file(file)
+            data = json.loads(text)
+        except (OSError, UnicodeDecodeError) as exc:
+            raise CommandError(f"Cannot read {file}: {exc}") from exc
+        except json.JSONDecodeError as exc:
+            raise CommandError(
+                f"{file} is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}."
+            ) from exc
+        try:
+            event = event_import(data=data, replace=replace)
+        except ImportInvalid as exc:
+            lines = "\n".join(f"  - {e}" for e in exc.errors)
+            raise CommandError(f"{exc.message}\n{lines}") from exc
+        except DomainError as exc:
+            raise CommandError(exc.message) from exc
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Imported {event.slug}: {event.participants.count()} participants, "
+                f"{event.slots.count()} slots, {event.requests.count()} requests, "
+                f"{event.meetings.count()} meetings."
+            )
+        )
+
+    @staticmethod
+    def stdin_or_file(file: str) -> str:
+        if file == "-":
+            import sys
+
+            return sys.stdin.read()
+        return Path(file).read_text(encoding="utf-8")

@@ -1,0 +1,398 @@
+"""The domain: events, their slots and tables, participants and profiles, requests and meetings.
+
+Rules that protect scarce resources live in the database as well as in the services: a participant
+sits in at most one active meeting per slot and a table holds at most one active meeting per slot
+(partial unique constraints below), whatever code path writes the rows.
+"""
+
+import uuid
+import zoneinfo
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+
+class Event(models.Model):
+    slug = models.SlugField(max_length=50, unique=True)
+    name = models.CharField(max_length=200)
+    timezone = models.CharField(max_length=64, default="UTC")
+    slot_minutes = models.PositiveSmallIntegerField(default=20)
+    booking_opens = models.DateTimeField(null=True, blank=True)
+    booking_closes = models.DateTimeField(null=True, blank=True)
+    request_expiry_hours = models.PositiveIntegerField(default=72)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["slug"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def tz(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.timezone)
+
+    def booking_open_at(self, moment: datetime) -> bool:
+        if self.booking_opens and moment < self.booking_opens:
+            return False
+        return not (self.booking_closes and moment >= self.booking_closes)
+
+
+class Session(models.Model):
+    """A bookable period of one day, or a break inside one (``is_break=True``)."""
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="sessions")
+    date = models.DateField()
+    start = models.TimeField()
+    end = models.TimeField()
+    name = models.CharField(max_length=100, blank=True)
+    is_break = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["date", "start"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end__gt=models.F("start")), name="session_end_after_start"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.start:%H:%M}-{self.end:%H:%M} {self.name}".strip()
+
+
+class Slot(models.Model):
+    """One time cell of the meeting grid. Generated from the event's sessions."""
+
+    MORNING = "morning"
+    AFTERNOON = "afternoon"
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="slots")
+    start = models.DateTimeField()
+    end = models.DateTimeField()
+    date = models.DateField(help_text="Local date in the event's time zone.")
+    part = models.CharField(max_length=10, choices=[(MORNING, "morning"), (AFTERNOON, "afternoon")])
+    session_name = models.CharField(max_length=100, blank=True)
+
+    class Meta:
+        ordering = ["start"]
+        constraints = [models.UniqueConstraint(fields=["event", "start"], name="slot_unique_start")]
+        indexes = [models.Index(fields=["event", "date"])]
+
+    def __str__(self) -> str:
+        local = self.start.astimezone(self.event.tz) if self.event_id else self.start
+        return f"{local:%Y-%m-%d %H:%M}"
+
+
+class Organisation(models.Model):
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="organisations")
+    name = models.CharField(max_length=200)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["event", "name"], name="organisation_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Participant(models.Model):
+    class Kind(models.TextChoices):
+        EXHIBITOR = "exhibitor"
+        VISITOR = "visitor"
+        DELEGATION = "delegation"
+        STARTUP = "startup"
+        INVESTOR = "investor"
+        INSTITUTION = "institution"
+        SPEAKER = "speaker"
+        MEDIA = "media"
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="participants")
+    ref = models.CharField(max_length=64, help_text="The organiser's own id, from the import file.")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="participations",
+    )
+    name = models.CharField(max_length=200)
+    email = models.EmailField()
+    title = models.CharField(max_length=200, blank=True)
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="members")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    languages = models.JSONField(default=list, blank=True)
+    country = models.CharField(max_length=2, blank=True)
+    city = models.CharField(max_length=100, blank=True)
+    max_meetings = models.PositiveIntegerField(null=True, blank=True)
+    fixed_table = models.ForeignKey(
+        "Table", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    accepts_same_kind = models.BooleanField(
+        default=False, help_text="Open to meetings with participants of the same kind."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["event", "ref"], name="participant_unique_ref"),
+            models.UniqueConstraint(fields=["event", "email"], name="participant_unique_email"),
+            models.UniqueConstraint(
+                fields=["event", "user"],
+                condition=Q(user__isnull=False),
+                name="participant_unique_user",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.organisation.name})"
+
+
+class Profile(models.Model):
+    participant = models.OneToOneField(
+        Participant, on_delete=models.CASCADE, related_name="profile"
+    )
+    description = models.TextField(blank=True)
+    offers = models.JSONField(default=list, blank=True)
+    needs = models.JSONField(default=list, blank=True)
+    sectors = models.JSONField(default=list, blank=True)
+    search_text = models.TextField(
+        blank=True, editable=False, help_text="Lower-cased words for directory search."
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"profile of {self.participant_id}"
+
+    def refresh_search_text(self) -> None:
+        p = self.participant
+        parts = [p.name, p.title, p.organisation.name, p.city, self.description, *self.offers]
+        self.search_text = " ".join([*parts, *self.needs]).lower()
+
+
+class Availability(models.Model):
+    """A period a participant is at the fair. No rows means available for the whole event."""
+
+    participant = models.ForeignKey(
+        Participant, on_delete=models.CASCADE, related_name="availability"
+    )
+    start = models.DateTimeField()
+    end = models.DateTimeField()
+
+    class Meta:
+        ordering = ["start"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end__gt=models.F("start")), name="availability_end_after_start"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.participant_id}: {self.start:%Y-%m-%d %H:%M} - {self.end:%Y-%m-%d %H:%M}"
+
+
+class Table(models.Model):
+    """A meeting place: a shared lounge table, or a participant's own place such as a booth."""
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="tables")
+    name = models.CharField(max_length=100)
+    shared = models.BooleanField(
+        default=True, help_text="Shared tables are allocated by booking; fixed places are not."
+    )
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["event", "name"], name="table_unique_name")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class MeetingRequest(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending"
+        ACCEPTED = "accepted"
+        DECLINED = "declined"
+        CANCELLED = "cancelled"
+        EXPIRED = "expired"
+
+    class SessionPreference(models.TextChoices):
+        MORNING = "morning"
+        AFTERNOON = "afternoon"
+        ANY = "any"
+
+    OPEN_STATUSES = (Status.PENDING, Status.ACCEPTED)
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="requests")
+    sender = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="sent_requests")
+    recipient = models.ForeignKey(
+        Participant, on_delete=models.CASCADE, related_name="received_requests"
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    message = models.TextField(blank=True)
+    priority = models.PositiveSmallIntegerField(default=3)
+    session = models.CharField(
+        max_length=10, choices=SessionPreference.choices, default=SessionPreference.ANY
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    responded_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(sender=models.F("recipient")), name="request_not_self"
+            ),
+            models.CheckConstraint(
+                condition=Q(priority__gte=1, priority__lte=5), name="request_priority_range"
+            ),
+            # One open request per ordered pair; the service also refuses the reverse direction.
+            models.UniqueConstraint(
+                fields=["sender", "recipient"],
+                condition=Q(status__in=["pending", "accepted"]),
+                name="request_one_open_per_pair",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"request {self.pk} {self.sender_id}->{self.recipient_id} ({self.status})"
+
+    def parties(self) -> tuple[int, int]:
+        return (self.sender_id, self.recipient_id)
+
+
+class Meeting(models.Model):
+    class Status(models.TextChoices):
+        SCHEDULED = "scheduled"
+        CHECKED_IN = "checked_in"
+        HELD = "held"
+        NO_SHOW = "no_show"
+        CANCELLED = "cancelled"
+
+    class Source(models.TextChoices):
+        PARTICIPANT = "participant"
+        ORGANISER = "organiser"
+        SCHEDULER = "scheduler"
+        IMPORT = "import"
+
+    ACTIVE_STATUSES = (Status.SCHEDULED, Status.CHECKED_IN, Status.HELD, Status.NO_SHOW)
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="meetings")
+    request = models.ForeignKey(MeetingRequest, on_delete=models.PROTECT, related_name="meetings")
+    slot = models.ForeignKey(Slot, on_delete=models.PROTECT, related_name="meetings")
+    table = models.ForeignKey(
+        Table, on_delete=models.PROTECT, null=True, blank=True, related_name="meetings"
+    )
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.SCHEDULED)
+    fixed = models.BooleanField(
+        default=False, help_text="Pinned: the automatic scheduler must not move it."
+    )
+    source = models.CharField(max_length=12, choices=Source.choices, default=Source.PARTICIPANT)
+    uid = models.UUIDField(default=uuid.uuid4, editable=False, unique=True)
+    sequence = models.PositiveIntegerField(default=0, help_text="iCalendar SEQUENCE.")
+    cancel_reason = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["slot__start", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["table", "slot"],
+                condition=~Q(status="cancelled") & Q(table__isnull=False),
+                name="meeting_table_once_per_slot",
+            ),
+            # A request has at most one live meeting.
+            models.UniqueConstraint(
+                fields=["request"],
+                condition=~Q(status="cancelled"),
+                name="meeting_one_active_per_request",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"meeting {self.pk} ({self.status})"
+
+    @property
+    def end(self) -> datetime:
+        return self.slot.end
+
+    @property
+    def is_active(self) -> bool:
+        return self.status != self.Status.CANCELLED
+
+
+class MeetingSeat(models.Model):
+    """A participant attending a meeting. ``active`` mirrors "meeting not cancelled".
+
+    The partial unique constraint on (participant, slot) is the database's last line of defence
+    against double bookings.
+    """
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="seats")
+    participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="seats")
+    slot = models.ForeignKey(Slot, on_delete=models.PROTECT, related_name="seats")
+    active = models.BooleanField(default=True)
+    is_party = models.BooleanField(
+        default=True, help_text="The requester or the requested; False for a colleague who joins."
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["participant", "slot"],
+                condition=Q(active=True),
+                name="seat_participant_once_per_slot",
+            ),
+            models.UniqueConstraint(fields=["meeting", "participant"], name="seat_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"participant {self.participant_id} in meeting {self.meeting_id}"
+
+
+class MeetingLog(models.Model):
+    """Who changed what on a meeting, and when."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="log")
+    at = models.DateTimeField(auto_now_add=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
+    )
+    action = models.CharField(max_length=30)
+    detail = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.action} on meeting {self.meeting_id}"
+
+
+class IdempotencyKey(models.Model):
+    """The first response to a creating POST, replayed when the same key comes again."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    key = models.CharField(max_length=200)
+    method = models.CharField(max_length=10)
+    path = models.CharField(max_length=500)
+    fingerprint = models.CharField(max_length=64)
+    status_code = models.PositiveSmallIntegerField(null=True)
+    body = models.JSONField(null=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "key"], name="idempotency_unique_key")
+        ]
+
+    def __str__(self) -> str:
+        return f"idempotency key {self.key}"
+
+    def expired(self, now: datetime) -> bool:
+        return now - self.created_at > timedelta(hours=24)

@@ -1,0 +1,213 @@
+"""Selectors: every read the API, pages and commands need, filtered by who asks."""
+
+from django.db.models import Prefetch, Q, QuerySet
+from icalendar import Calendar
+from icalendar import Event as IcsEvent
+
+from matchmaking.exceptions import NotFound
+from matchmaking.models import (
+    Event,
+    Meeting,
+    MeetingRequest,
+    MeetingSeat,
+    Participant,
+    Session,
+    Slot,
+)
+
+
+def event_get(*, slug: str) -> Event:
+    event = Event.objects.filter(slug=slug).first()
+    if event is None:
+        raise NotFound(f'No event "{slug}".')
+    return event
+
+
+def participant_of(*, event: Event, user) -> Participant | None:
+    """The caller's participation in ``event`` (None for organisers who do not take part)."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    return (
+        Participant.objects.select_related("organisation", "fixed_table", "profile")
+        .filter(event=event, user=user)
+        .first()
+    )
+
+
+def directory(*, event: Event) -> QuerySet[Participant]:
+    return (
+        Participant.objects.filter(event=event)
+        .select_related("organisation", "profile", "fixed_table")
+        .order_by("name", "id")
+    )
+
+
+def requests_of(*, event: Event, participant: Participant | None) -> QuerySet[MeetingRequest]:
+    """Requests the participant sent or received; all requests of the event for organisers."""
+    qs = MeetingRequest.objects.filter(event=event).select_related(
+        "sender__organisation", "recipient__organisation"
+    )
+    if participant is not None:
+        qs = qs.filter(Q(sender=participant) | Q(recipient=participant))
+    return qs.order_by("-created_at", "-id")
+
+
+def meetings_of(*, event: Event, participant: Participant | None) -> QuerySet[Meeting]:
+    """Meetings the participant attends; all meetings of the event for organisers."""
+    qs = Meeting.objects.filter(event=event)
+    if participant is not None:
+        qs = qs.filter(
+            pk__in=MeetingSeat.objects.filter(participant=participant).values("meeting_id")
+        )
+    return (
+        qs.select_related("slot", "table", "request")
+        .prefetch_related(
+            Prefetch(
+                "seats",
+                queryset=MeetingSeat.objects.select_related("participant__organisation").order_by(
+                    "-is_party", "participant__name"
+                ),
+            )
+        )
+        .order_by("slot__start", "id")
+    )
+
+
+def slots_of(*, event: Event) -> QuerySet[Slot]:
+    return Slot.objects.filter(event=event).order_by("start")
+
+
+def agenda_ics(*, event: Event, participant: Participant) -> bytes:
+    """The participant's meetings as iCalendar. UIDs are stable; SEQUENCE grows on every change.
+
+    Cancelled meetings stay in the feed with STATUS:CANCELLED so calendars remove them.
+    """
+    cal = Calendar()
+    cal.add("prodid", "-//expo-matchmaking//agenda//EN")
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    cal.add("x-wr-calname", f"{event.name} — {participant.name}")
+    cal.add("x-wr-timezone", event.timezone)
+    for meeting in meetings_of(event=event, participant=participant):
+        others = [s.participant for s in meeting.seats.all() if s.participant_id != participant.pk]
+        names = ", ".join(f"{p.name} ({p.organisation.name})" for p in others)
+        item = IcsEvent()
+        item.add("uid", f"meeting-{meeting.uid}@{event.slug}")
+        item.add("sequence", meeting.sequence)
+        item.add("dtstamp", meeting.updated_at)
+        item.add("dtstart", meeting.slot.start)
+        item.add("dtend", meeting.slot.end)
+        item.add("summary", f"Meeting: {names}" if names else "Meeting")
+        item.add("location", meeting.table.name if meeting.table else event.name)
+        item.add(
+            "status", "CANCELLED" if meeting.status == Meeting.Status.CANCELLED else "CONFIRMED"
+        )
+        if meeting.request.message:
+            item.add("description", meeting.request.message)
+        cal.add_component(item)
+    return cal.to_ical()
+
+
+def _local(moment, event: Event) -> str:
+    return moment.astimezone(event.tz).isoformat()
+
+
+def event_export(*, event: Event) -> dict:
+    """The event in the import format, plus every meeting's end, table and status."""
+    days: dict[str, dict] = {}
+    for s in Session.objects.filter(event=event).order_by("date", "start"):
+        day = days.setdefault(s.date.isoformat(), {"date": s.date.isoformat(), "sessions": []})
+        row = {"start": s.start.strftime("%H:%M"), "end": s.end.strftime("%H:%M")}
+        if s.name:
+            row["name"] = s.name
+        day.setdefault("breaks" if s.is_break else "sessions", []).append(row)
+    shared_tables = [{"name": t.name} for t in event.tables.filter(shared=True).order_by("name")]
+    ev: dict = {
+        "slug": event.slug,
+        "name": event.name,
+        "timezone": event.timezone,
+        "slot_minutes": event.slot_minutes,
+        "tables": shared_tables,
+        "request_expiry_hours": event.request_expiry_hours,
+        "days": list(days.values()),
+    }
+    if event.booking_opens:
+        ev["booking_opens"] = _local(event.booking_opens, event)
+    if event.booking_closes:
+        ev["booking_closes"] = _local(event.booking_closes, event)
+
+    participants = []
+    people = (
+        Participant.objects.filter(event=event)
+        .select_related("organisation", "profile", "fixed_table")
+        .prefetch_related("availability")
+        .order_by("id")
+    )
+    refs = {}
+    for p in people:
+        refs[p.pk] = p.ref
+        profile = getattr(p, "profile", None)
+        row = {
+            "ref": p.ref,
+            "name": p.name,
+            "email": p.email,
+            "organisation": p.organisation.name,
+            "kind": p.kind,
+            "languages": list(p.languages),
+            "offers": list(profile.offers) if profile else [],
+            "needs": list(profile.needs) if profile else [],
+            "sectors": list(profile.sectors) if profile else [],
+        }
+        optional = {
+            "title": p.title,
+            "country": p.country,
+            "city": p.city,
+            "description": profile.description if profile else "",
+            "fixed_table": p.fixed_table.name if p.fixed_table else "",
+        }
+        row.update({k: v for k, v in optional.items() if v})
+        if p.max_meetings is not None:
+            row["max_meetings"] = p.max_meetings
+        if p.accepts_same_kind:
+            row["accepts_same_kind"] = True
+        spans = [
+            {"start": _local(a.start, event), "end": _local(a.end, event)}
+            for a in p.availability.all()
+        ]
+        if spans:
+            row["availability"] = spans
+        participants.append(row)
+
+    requests = []
+    for r in MeetingRequest.objects.filter(
+        event=event, status__in=["pending", "accepted", "declined"]
+    ).order_by("id"):
+        row = {
+            "from": refs[r.sender_id],
+            "to": refs[r.recipient_id],
+            "status": r.status,
+            "priority": r.priority,
+            "session": r.session,
+        }
+        if r.message:
+            row["message"] = r.message
+        requests.append(row)
+
+    meetings = []
+    for m in (
+        Meeting.objects.filter(event=event)
+        .select_related("slot", "table", "request")
+        .order_by("slot__start", "id")
+    ):
+        row = {
+            "from": refs[m.request.sender_id],
+            "to": refs[m.request.recipient_id],
+            "start": _local(m.slot.start, event),
+            "end": _local(m.slot.end, event),
+            "status": m.status,
+            "fixed": m.fixed,
+        }
+        if m.table:
+            row["table"] = m.table.name
+        meetings.append(row)
+    return {"event": ev, "participants": participants, "requests": requests, "meetings": meetings}

@@ -1,0 +1,95 @@
+"""Row locks around scarce resources, in a fixed order, with a bounded wait.
+
+Order everywhere: participants (sorted ids), then slots (sorted ids), then the request or meeting
+row. A lock that cannot be had within ``BOOKING_LOCK_TIMEOUT_MS`` raises ``Busy`` (HTTP 409 with
+``Retry-After``), and so does a deadlock the database broke.
+"""
+
+import contextlib
+from collections.abc import Iterable, Iterator
+
+from django.conf import settings
+from django.db import IntegrityError, OperationalError, connection, transaction
+
+from matchmaking.exceptions import Busy, Conflict, ParticipantBusy, TableTaken
+from matchmaking.models import Participant, Slot
+
+CONSTRAINT_MESSAGES = {
+    "seat_participant_once_per_slot": (
+        ParticipantBusy,
+        "A participant of this meeting already has a meeting in that slot.",
+    ),
+    "meeting_table_once_per_slot": (TableTaken, "That table is already taken in that slot."),
+    "meeting_one_active_per_request": (Conflict, "This request already has a meeting."),
+    "request_one_open_per_pair": (Conflict, "There is already an open request between these two."),
+}
+
+
+def guard_enabled() -> bool:
+    return bool(getattr(settings, "BOOKING_GUARD", True))
+
+
+def set_lock_timeout() -> None:
+    """Bound how long this transaction waits for a row lock (PostgreSQL only)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT set_config('lock_timeout', %s, true)",
+                [f"{int(settings.BOOKING_LOCK_TIMEOUT_MS)}ms"],
+            )
+
+
+def lock_participants_and_slots(participant_ids: Iterable[int], slot_ids: Iterable[int]) -> None:
+    """Lock participant rows then slot rows, each in ascending id order."""
+    if not guard_enabled():
+        return
+    set_lock_timeout()
+    p_ids = sorted(set(participant_ids))
+    s_ids = sorted(set(slot_ids))
+    # Evaluate the querysets: select_for_update locks when the rows are fetched.
+    list(Participant.objects.select_for_update().filter(pk__in=p_ids).order_by("pk").values("pk"))
+    list(Slot.objects.select_for_update().filter(pk__in=s_ids).order_by("pk").values("pk"))
+
+
+def translate_integrity_error(exc: IntegrityError) -> Conflict | None:
+    text = str(exc)
+    for name, (cls, message) in CONSTRAINT_MESSAGES.items():
+        if name in text:
+            return cls(message)
+    # SQLite names the columns, not the constraint.
+    if "meetingseat.participant_id, matchmaking_meetingseat.slot_id" in text:
+        return ParticipantBusy(CONSTRAINT_MESSAGES["seat_participant_once_per_slot"][1])
+    if "matchmaking_meeting.table_id, matchmaking_meeting.slot_id" in text:
+        return TableTaken(CONSTRAINT_MESSAGES["meeting_table_once_per_slot"][1])
+    if "matchmaking_meeting.request_id" in text:
+        return Conflict(CONSTRAINT_MESSAGES["meeting_one_active_per_request"][1])
+    return None
+
+
+def is_lock_failure(exc: OperationalError) -> bool:
+    cause = exc.__cause__
+    name = type(cause).__name__ if cause is not None else ""
+    text = str(exc).lower()
+    return (
+        name in {"LockNotAvailable", "DeadlockDetected", "SerializationFailure"}
+        or "lock timeout" in text
+        or "deadlock detected" in text
+        or "database is locked" in text
+    )
+
+
+@contextlib.contextmanager
+def guarded_transaction(*, durable: bool = True) -> Iterator[None]:
+    """A transaction whose lock failures become ``Busy`` and constraint hits become conflicts."""
+    try:
+        with transaction.atomic(durable=durable):
+            yield
+    except OperationalError as exc:
+        if is_lock_failure(exc):
+            raise Busy("The schedule is busy with another change; retry in a moment.") from exc
+        raise
+    except IntegrityError as exc:
+        conflict = translate_integrity_error(exc)
+        if conflict is None:
+            raise
+        raise conflict from exc

@@ -1,0 +1,63 @@
+"""Participants: profile edits and API tokens."""
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from rest_framework.authtoken.models import Token
+
+from matchmaking.exceptions import InvalidInput, NotFound
+from matchmaking.models import Participant, Profile
+from ml.taxonomy import SECTOR_IDS
+
+PROFILE_FIELDS = {"description", "offers", "needs", "sectors"}
+PARTICIPANT_FIELDS = {"title", "languages", "country", "city", "accepts_same_kind", "max_meetings"}
+
+
+def profile_update(*, participant: Participant, data: dict) -> Participant:
+    """Update a participant's own profile fields (validated by the caller's serializer).
+
+    Side effects: saves Participant and Profile rows in one transaction.
+    """
+    unknown = set(data) - PROFILE_FIELDS - PARTICIPANT_FIELDS
+    if unknown:
+        raise InvalidInput(f"These fields cannot be changed here: {', '.join(sorted(unknown))}.")
+    bad = [s for s in data.get("sectors", []) if s not in SECTOR_IDS]
+    if bad:
+        raise InvalidInput(
+            f"Unknown sector(s): {', '.join(bad)}. Known sectors: {', '.join(SECTOR_IDS)}.",
+            field="sectors",
+        )
+    with transaction.atomic():
+        profile, _ = Profile.objects.get_or_create(participant=participant)
+        p_fields = [f for f in PARTICIPANT_FIELDS if f in data]
+        for f in p_fields:
+            setattr(participant, f, data[f])
+        if p_fields:
+            participant.save(update_fields=p_fields)
+        pr_fields = [f for f in PROFILE_FIELDS if f in data]
+        for f in pr_fields:
+            setattr(profile, f, data[f])
+        profile.participant = participant
+        profile.refresh_search_text()
+        profile.save(update_fields=[*pr_fields, "search_text", "updated_at"])
+    return participant
+
+
+def participant_token(*, email: str) -> str:
+    """An API token for the person with this email (any event they take part in).
+
+    Side effects: creates the Django user (username = email) and links their participations.
+    """
+    email = email.strip().lower()
+    participations = Participant.objects.filter(email__iexact=email)
+    if not participations.exists():
+        raise NotFound(f"No participant has the email {email}.")
+    with transaction.atomic():
+        user_model = get_user_model()
+        user = user_model.objects.filter(username=email).first()
+        if user is None:
+            user = user_model.objects.create_user(username=email, email=email)
+            user.set_unusable_password()
+            user.save()
+        participations.filter(user__isnull=True).update(user=user)
+        token, _ = Token.objects.get_or_create(user=user)
+    return token.key

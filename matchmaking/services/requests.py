@@ -1,0 +1,161 @@
+"""Meeting requests: create, accept, decline, cancel, expire."""
+
+from datetime import datetime, timedelta
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from matchmaking.exceptions import (
+    DuplicateRequest,
+    Forbidden,
+    InvalidInput,
+    RequestNotOpen,
+)
+from matchmaking.models import Meeting, MeetingRequest, Participant
+from matchmaking.services.locking import guarded_transaction
+
+
+def meeting_allowed(a: Participant, b: Participant) -> str | None:
+    """Why ``a`` may not meet ``b`` (a sentence), or None when they may."""
+    if a.pk == b.pk:
+        return "You cannot request a meeting with yourself."
+    if a.event_id != b.event_id:
+        return "Both participants must belong to the same event."
+    if a.organisation_id == b.organisation_id:
+        return "Participants of the same organisation cannot request meetings with each other."
+    if a.kind == b.kind == Participant.Kind.EXHIBITOR and not (
+        a.accepts_same_kind and b.accepts_same_kind
+    ):
+        return "Exhibitors meet each other only when both have opted in to exhibitor meetings."
+    return None
+
+
+def request_create(
+    *,
+    sender: Participant,
+    recipient: Participant,
+    message: str = "",
+    priority: int = 3,
+    session: str = MeetingRequest.SessionPreference.ANY,
+    status: str = MeetingRequest.Status.PENDING,
+    now: datetime | None = None,
+) -> MeetingRequest:
+    """Create a request from ``sender`` to ``recipient``.
+
+    Side effects: inserts a MeetingRequest. Refuses a second open request between the same two
+    participants in either direction.
+    """
+    reason = meeting_allowed(sender, recipient)
+    if reason:
+        raise InvalidInput(reason, field="recipient")
+    if not 1 <= priority <= 5:
+        raise InvalidInput("Priority must be between 1 and 5.", field="priority")
+    if session not in MeetingRequest.SessionPreference.values:
+        raise InvalidInput("Session must be morning, afternoon or any.", field="session")
+    now = now or timezone.now()
+    with guarded_transaction(durable=False):
+        existing = (
+            MeetingRequest.objects.filter(status__in=MeetingRequest.OPEN_STATUSES)
+            .filter(Q(sender=sender, recipient=recipient) | Q(sender=recipient, recipient=sender))
+            .first()
+        )
+        if existing is not None:
+            raise DuplicateRequest(
+                f"There is already an open request between {sender.name} and {recipient.name} "
+                f"(request {existing.pk}, {existing.status})."
+            )
+        return MeetingRequest.objects.create(
+            event_id=sender.event_id,
+            sender=sender,
+            recipient=recipient,
+            message=message,
+            priority=priority,
+            session=session,
+            status=status,
+            responded_at=now if status != MeetingRequest.Status.PENDING else None,
+            expires_at=now + timedelta(hours=sender.event.request_expiry_hours)
+            if status == MeetingRequest.Status.PENDING
+            else None,
+        )
+
+
+def _locked(request: MeetingRequest) -> MeetingRequest:
+    return MeetingRequest.objects.select_for_update().select_related("event").get(pk=request.pk)
+
+
+def _respond(
+    *, request: MeetingRequest, by: Participant | None, status: str, now: datetime | None
+) -> MeetingRequest:
+    now = now or timezone.now()
+    with transaction.atomic():
+        req = _locked(request)
+        if by is not None and by.pk != req.recipient_id:
+            raise Forbidden("Only the participant who received this request can answer it.")
+        expired = (
+            req.status == MeetingRequest.Status.PENDING and req.expires_at and req.expires_at <= now
+        )
+        if expired:
+            # Record the expiry (committed), then refuse.
+            req.status = MeetingRequest.Status.EXPIRED
+            req.save(update_fields=["status"])
+    if expired:
+        raise RequestNotOpen("This request expired before it was answered.")
+    with transaction.atomic():
+        req = _locked(request)
+        if req.status != MeetingRequest.Status.PENDING:
+            raise RequestNotOpen(
+                f"This request is {req.status}; only pending requests can be answered."
+            )
+        req.status = status
+        req.responded_at = now
+        req.save(update_fields=["status", "responded_at"])
+    return req
+
+
+def request_accept(
+    *, request: MeetingRequest, by: Participant | None, now: datetime | None = None
+) -> MeetingRequest:
+    """The recipient (or an organiser, ``by=None``) accepts. Side effects: status → accepted."""
+    return _respond(request=request, by=by, status=MeetingRequest.Status.ACCEPTED, now=now)
+
+
+def request_decline(
+    *, request: MeetingRequest, by: Participant | None, now: datetime | None = None
+) -> MeetingRequest:
+    """The recipient (or an organiser) declines. Side effects: status → declined."""
+    return _respond(request=request, by=by, status=MeetingRequest.Status.DECLINED, now=now)
+
+
+def request_cancel(
+    *, request: MeetingRequest, by: Participant | None, user=None, reason: str = ""
+) -> MeetingRequest:
+    """Either side (or an organiser) withdraws a pending or accepted request.
+
+    Side effects: status → cancelled; its live meeting, if any, is cancelled too (and logged).
+    """
+    from matchmaking.services.meetings import meeting_cancel
+
+    if by is not None and by.pk not in request.parties():
+        raise Forbidden("Only the two participants of this request can cancel it.")
+    meeting = (
+        Meeting.objects.filter(request=request).exclude(status=Meeting.Status.CANCELLED).first()
+    )
+    if meeting is not None:
+        meeting_cancel(meeting=meeting, by=by, user=user, reason=reason or "request cancelled")
+    with transaction.atomic():
+        req = _locked(request)
+        if req.status not in MeetingRequest.OPEN_STATUSES:
+            raise RequestNotOpen(f"This request is already {req.status}.")
+        req.status = MeetingRequest.Status.CANCELLED
+        req.responded_at = timezone.now()
+        req.save(update_fields=["status", "responded_at"])
+    return req
+
+
+def requests_expire(*, now: datetime | None = None) -> int:
+    """Mark pending requests past their expiry as expired. Returns how many. Idempotent."""
+    now = now or timezone.now()
+    return MeetingRequest.objects.filter(
+        status=MeetingRequest.Status.PENDING, expires_at__lte=now
+    ).update(status=MeetingRequest.Status.EXPIRED)

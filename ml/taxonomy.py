@@ -1,0 +1,327 @@
+"""Smart-city sector taxonomy (fixed ids), sector similarity and zero-shot sector inference."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+from ml.lexical import fold
+
+__all__ = [
+    "SECTORS",
+    "SECTOR_IDS",
+    "Sector",
+    "sector_label",
+    "sector_similarity",
+    "sector_similarity_matrix",
+    "sector_vector",
+    "infer_sectors",
+    "sector_scores",
+]
+
+
+@dataclass(frozen=True)
+class Sector:
+    id: str
+    labels: dict[str, str]  # lang -> label
+    keywords: dict[str, tuple[str, ...]]  # lang -> keywords (matched as word prefixes)
+
+
+def _s(sid: str, en: str, fr: str, ar: str, kw_en: str, kw_fr: str, kw_ar: str) -> Sector:
+    split = lambda s: tuple(k.strip() for k in s.split(",") if k.strip())  # noqa: E731
+    return Sector(
+        sid, {"en": en, "fr": fr, "ar": ar}, {"en": split(kw_en), "fr": split(kw_fr), "ar": split(kw_ar)}
+    )
+
+
+# fmt: off
+SECTORS: tuple[Sector, ...] = (
+    _s("mobility", "Urban mobility", "Mobilité urbaine", "التنقل الحضري",
+       "mobility, micromobility, bike sharing, scooter, electric vehicle, ev charging, carpool, "
+       "ride sharing, fleet",
+       "mobilité, micromobilité, vélo, trottinette, véhicule électrique, recharge, covoiturage, "
+       "autopartage, flotte",
+       "التنقل, الدراجات, الدراجة, السيارات الكهربائية, شحن, التنقل المشترك, أسطول"),
+    _s("traffic", "Traffic management", "Gestion du trafic", "إدارة حركة المرور",
+       "traffic management, traffic signal, traffic light, intersection, congestion, road network, "
+       "vehicle counting, road traffic",
+       "trafic routier, circulation, feux tricolores, carrefour, congestion, embouteillage, "
+       "régulation du trafic, comptage",
+       "حركة المرور, حركة السير, إشارات المرور, الإشارات الضوئية, الازدحام, الاختناقات, التقاطعات"),
+    _s("parking", "Parking", "Stationnement", "مواقف السيارات",
+       "parking, parking space, parking lot, car park, parking meter, kerbside",
+       "stationnement, parking, places de stationnement, horodateur, parcmètre",
+       "مواقف السيارات, ركن السيارات, الوقوف, عدادات الوقوف, الباركينغ"),
+    _s("public_transport", "Public transport", "Transport public", "النقل العمومي",
+       "public transport, bus, tramway, tram, metro, transit, ticketing, bus rapid transit, "
+       "passenger information",
+       "transport public, transports en commun, bus, tramway, métro, billettique, busway, "
+       "information voyageurs",
+       "النقل العمومي, النقل العام, الحافلات, الحافلة, الترامواي, الترام, المترو, التذاكر"),
+    _s("energy", "Energy", "Énergie", "الطاقة",
+       "energy, smart grid, solar, photovoltaic, renewable, electricity, power grid, storage, "
+       "battery, microgrid",
+       "énergie, réseau électrique intelligent, solaire, photovoltaïque, renouvelable, "
+       "électricité, stockage, batterie",
+       "الطاقة, الشبكة الكهربائية, الطاقة الشمسية, الكهرباء, المتجددة, التخزين, البطاريات"),
+    _s("street_lighting", "Street lighting", "Éclairage public", "الإنارة العمومية",
+       "street lighting, streetlight, street lamp, lamp post, lighting, led lighting, luminaire, dimming",
+       "éclairage public, éclairage, lampadaire, luminaire, led, candélabre, gradation",
+       "الإنارة العمومية, الإنارة, أعمدة الإنارة, المصابيح, الإضاءة, إنارة"),
+    _s("water", "Water", "Eau", "الماء",
+       "water, leak, drinking water, non-revenue water, wastewater, sewer, irrigation, desalination, flood, "
+       "water meter",
+       "eau, eau potable, fuite, eaux usées, assainissement, irrigation, dessalement, inondation, "
+       "compteur d'eau, réseau d'eau",
+       "الماء, المياه, التسربات, الصرف الصحي, السقي, الري, تحلية, الفيضانات, عدادات الماء"),
+    _s("waste", "Waste management", "Gestion des déchets", "تدبير النفايات",
+       "waste, garbage, recycling, bin, collection, landfill, sorting, circular economy",
+       "déchets, ordures, recyclage, poubelle, bac, collecte, décharge, tri, économie circulaire",
+       "النفايات, الأزبال, إعادة التدوير, الحاويات, جمع, المطرح, الفرز, الاقتصاد الدائري"),
+    _s("buildings", "Smart buildings", "Bâtiments intelligents", "المباني الذكية",
+       "building, bms, hvac, facility management, construction, retrofit, insulation, bim",
+       "bâtiment, gestion technique du bâtiment, climatisation, chauffage, construction, "
+       "rénovation énergétique, isolation",
+       "المباني, البنايات, التكييف, التدفئة, البناء, العزل, تدبير المرافق"),
+    _s("urban_planning", "Urban planning", "Urbanisme", "التخطيط العمراني",
+       "urban planning, masterplan, zoning, digital twin, gis, land use, urban development, 3d city",
+       "urbanisme, plan d'aménagement, aménagement urbain, jumeau numérique, sig, foncier, "
+       "cadastre",
+       "التخطيط العمراني, التعمير, تصميم التهيئة, التوأم الرقمي, نظم المعلومات الجغرافية, العقار"),
+    _s("e_government", "E-government", "Administration numérique", "الإدارة الرقمية",
+       "e-government, online services, digital administration, permits, civil registry, certificates, administrative, "
+       "dematerialisation, e-services, digital identity",
+       "administration numérique, e-administration, démarches en ligne, dématérialisation, "
+       "guichet, état civil, permis, services en ligne",
+       "الإدارة الرقمية, الإدارة الإلكترونية, الخدمات الإلكترونية, رقمنة, الحالة المدنية, "
+       "الرخص, الشباك"),
+    _s("public_safety", "Public safety", "Sécurité publique", "الأمن العمومي",
+       "public safety, security, video surveillance, cctv, emergency, police, fire, crisis, "
+       "incident",
+       "sécurité publique, vidéosurveillance, vidéoprotection, urgence, secours, police, "
+       "pompiers, crise",
+       "الأمن, السلامة, المراقبة بالكاميرات, كاميرات المراقبة, المراقبة بالفيديو, الطوارئ, الإسعاف, الوقاية المدنية"),
+    _s("health", "Health", "Santé", "الصحة",
+       "health, hospital, telemedicine, clinic, patient, medical, healthcare, doctor, specialists",
+       "santé, hôpital, télémédecine, téléconsultation, clinique, patient, médical, médecin, soins, centre de santé, dispensaire",
+       "الصحة, المستشفى, المستشفيات, التطبيب عن بعد, المرضى, الطبية, المراكز الصحية, أطباء, طبيب"),
+    _s("education", "Education", "Éducation", "التعليم",
+       "education, school, training, e-learning, university, students, skills, teachers, classroom, bootcamp, coding",
+       "éducation, école, formation, former, enseignement, université, élèves, étudiants, compétences, collège",
+       "التعليم, المدارس, المدرسة, التكوين, الجامعة, التلاميذ, الطلبة, المهارات, الفصول الدراسية, الأساتذة"),
+    _s("environment", "Environment & climate", "Environnement et climat", "البيئة والمناخ",
+       "environment, air quality, pollution, climate, emissions, carbon, green spaces, trees, "
+       "heat island, noise",
+       "environnement, qualité de l'air, pollution, climat, émissions, carbone, espaces verts, "
+       "arbres, îlots de chaleur, bruit, végétalisation",
+       "البيئة, جودة الهواء, التلوث, المناخ, الانبعاثات, الكربون, المساحات الخضراء, الأشجار"),
+    _s("connectivity", "Connectivity & IoT", "Connectivité et IoT", "الاتصال وإنترنت الأشياء",
+       "connectivity, 5g, fiber, wifi, iot, lorawan, sensors, telecom, broadband",
+       "connectivité, 5g, fibre optique, wifi, iot, objets connectés, capteurs, télécom, "
+       "très haut débit",
+       "الاتصال, الألياف البصرية, إنترنت الأشياء, المستشعرات, الاتصالات, الصبيب العالي, الويفي"),
+    _s("data_platforms", "Data platforms & AI", "Plateformes de données et IA",
+       "منصات البيانات والذكاء الاصطناعي",
+       "data platform, open data, analytics, dashboard, artificial intelligence, machine learning, "
+       "hypervision, urban data, data, datasets, information systems, cybersecurity",
+       "plateforme de données, données ouvertes, open data, tableau de bord, intelligence "
+       "artificielle, hyperviseur, données urbaines, données",
+       "البيانات, البيانات المفتوحة, لوحة القيادة, الذكاء الاصطناعي, تحليل المعطيات, المعطيات, مؤشرات"),
+    _s("tourism", "Tourism & culture", "Tourisme et culture", "السياحة والثقافة",
+       "tourism, tourists, visitors, heritage, museum, culture, hotel, guided tours",
+       "tourisme, touristes, visiteurs, patrimoine, musée, culture, médina, hôtellerie",
+       "السياحة, السياح, سياحي, الزوار, التراث, المتحف, الثقافة, المدينة العتيقة, المدن العتيقة, الفنادق"),
+    _s("finance", "Finance & investment", "Financement et investissement", "التمويل والاستثمار",
+       "investment, funding, venture capital, financing, ppp, public-private partnership, loan, "
+       "grant, investors, fund, invest, fundraising",
+       "investissement, financement, capital-risque, levée de fonds, partenariat public-privé, "
+       "ppp, prêt, subvention, investisseurs, investissent, fonds, business angels, tour de table, levons",
+       "الاستثمار, التمويل, رأس المال, الشراكة بين القطاعين, القروض, المستثمرين, المنح, ممول, صندوق استثمار"),
+    _s("citizen_engagement", "Citizen engagement", "Participation citoyenne", "المشاركة المواطنة",
+       "citizen engagement, participation, consultation, complaints, citizen app, feedback, "
+       "participatory budget, civic, citizens report, residents",
+       "participation citoyenne, consultation, concertation, réclamations, doléances, "
+       "budget participatif, application citoyenne, signalement, habitants",
+       "المشاركة المواطنة, المواطنين, الشكايات, العرائض, التشاور, الميزانية التشاركية"),
+)
+# fmt: on
+
+SECTOR_IDS: tuple[str, ...] = tuple(s.id for s in SECTORS)
+_INDEX = {sid: i for i, sid in enumerate(SECTOR_IDS)}
+
+# Known neighbours: (a, b, similarity). Symmetric; diagonal is 1.
+_EDGES = [
+    ("mobility", "traffic", 0.7),
+    ("mobility", "parking", 0.7),
+    ("mobility", "public_transport", 0.7),
+    ("traffic", "parking", 0.5),
+    ("traffic", "public_transport", 0.5),
+    ("parking", "public_transport", 0.4),
+    ("energy", "street_lighting", 0.6),
+    ("energy", "buildings", 0.6),
+    ("street_lighting", "buildings", 0.3),
+    ("street_lighting", "public_safety", 0.3),
+    ("water", "environment", 0.5),
+    ("waste", "environment", 0.5),
+    ("water", "waste", 0.3),
+    ("energy", "environment", 0.4),
+    ("buildings", "urban_planning", 0.5),
+    ("urban_planning", "environment", 0.3),
+    ("urban_planning", "data_platforms", 0.3),
+    ("e_government", "citizen_engagement", 0.6),
+    ("e_government", "data_platforms", 0.5),
+    ("data_platforms", "connectivity", 0.5),
+    ("connectivity", "street_lighting", 0.3),
+    ("public_safety", "data_platforms", 0.3),
+    ("public_safety", "traffic", 0.3),
+    ("health", "environment", 0.3),
+    ("education", "e_government", 0.3),
+    ("tourism", "citizen_engagement", 0.3),
+    ("tourism", "mobility", 0.3),
+    ("traffic", "data_platforms", 0.3),
+]
+
+
+def _build_matrix() -> np.ndarray:
+    m = np.eye(len(SECTOR_IDS), dtype=np.float32)
+    for a, b, w in _EDGES:
+        m[_INDEX[a], _INDEX[b]] = m[_INDEX[b], _INDEX[a]] = w
+    return m
+
+
+_SIM = _build_matrix()
+
+
+def _scaled(scale: float) -> np.ndarray:
+    eye = np.eye(len(SECTOR_IDS), dtype=np.float32)
+    return eye + scale * (_SIM - eye)
+
+
+def sector_similarity_matrix() -> np.ndarray:
+    """(20, 20) matrix of sector similarities in [0, 1] (copy)."""
+    return _SIM.copy()
+
+
+def sector_label(sector_id: str, lang: str = "en") -> str:
+    s = SECTORS[_INDEX[sector_id]]
+    return s.labels.get(lang) or s.labels["en"]
+
+
+def sector_vector(weights: dict[str, float] | list[str]) -> np.ndarray:
+    """Dense (20,) vector from sector ids (weight 1) or an id -> weight mapping."""
+    v = np.zeros(len(SECTOR_IDS), dtype=np.float32)
+    items = weights.items() if isinstance(weights, dict) else ((s, 1.0) for s in weights)
+    for sid, w in items:
+        if sid in _INDEX:
+            v[_INDEX[sid]] = max(v[_INDEX[sid]], float(w))
+    return v
+
+
+def sector_similarity(
+    a: np.ndarray, b: np.ndarray, neighbour_scale: float = 1.0
+) -> np.ndarray:
+    """Soft cosine between sector vectors (rows) under the neighbour matrix, in [0, 1].
+
+    ``a``: (20,) or (n, 20); ``b``: (m, 20). Returns (m,) or (n, m). ``neighbour_scale``
+    multiplies the neighbour similarities (0 = exact sector overlap only).
+    """
+    sim = _SIM if neighbour_scale == 1.0 else _scaled(neighbour_scale)
+    a2 = np.atleast_2d(a).astype(np.float32)
+    b2 = np.atleast_2d(b).astype(np.float32)
+    num = a2 @ sim @ b2.T
+    na = np.sqrt(np.einsum("ij,jk,ik->i", a2, sim, a2))
+    nb = np.sqrt(np.einsum("ij,jk,ik->i", b2, sim, b2))
+    den = np.outer(na, nb)
+    out = np.divide(num, den, out=np.zeros_like(num), where=den > 0)
+    out = np.clip(out, 0.0, 1.0)
+    return out[0] if np.ndim(a) == 1 else out
+
+
+# ---------------------------------------------------------------- inference
+def _kw_pattern(kw: str) -> re.Pattern[str]:
+    k = fold(kw)
+    if re.search(r"[\u0600-\u06ff]", k):
+        # Arabic: clitics attach, so plain substring, and the first article is optional
+        k = re.sub(r"^ال(?=\S\S\S)", "", k)
+        return re.compile(re.escape(k))
+    return re.compile(r"(?<!\w)" + re.escape(k))  # Latin: word-prefix match
+
+
+_KW_PATTERNS = [
+    [_kw_pattern(k) for lang in ("en", "fr", "ar") for k in s.keywords[lang]] for s in SECTORS
+]
+
+
+def keyword_scores(text: str) -> np.ndarray:
+    """(20,) scores in [0, 1) from multilingual keyword hits."""
+    f = fold(text)
+    hits = np.array([sum(1 for p in pats if p.search(f)) for pats in _KW_PATTERNS], np.float32)
+    return 1.0 - np.exp(-hits)
+
+
+_PROTOTYPES: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+
+
+def _prototypes(encoder) -> tuple[np.ndarray, np.ndarray]:
+    """Encoded sector prototypes (labels and keyword phrases in 3 languages), cached."""
+    if encoder.name not in _PROTOTYPES:
+        texts, owner = [], []
+        for i, s in enumerate(SECTORS):
+            for lang in ("en", "fr", "ar"):
+                texts.append(s.labels[lang])
+                texts.append(f"{s.labels[lang]}: {', '.join(s.keywords[lang])}")
+                owner += [i, i]
+        _PROTOTYPES[encoder.name] = (encoder.encode(texts), np.array(owner))
+    return _PROTOTYPES[encoder.name]
+
+
+def prototype_profile(vectors: np.ndarray, encoder) -> np.ndarray:
+    """(n, n_prototypes) cosine to every sector prototype, centred per row and L2-normalised.
+
+    A language-independent "concept profile": two texts about the same topic in different
+    languages have similar profiles even when their direct cosine is weak.
+    """
+    protos, _ = _prototypes(encoder)
+    sims = np.atleast_2d(vectors) @ protos.T
+    sims = sims - sims.mean(axis=1, keepdims=True)
+    norms = np.linalg.norm(sims, axis=1, keepdims=True)
+    norms[norms == 0] = 1.0
+    return (sims / norms).astype(np.float32)
+
+
+def zero_shot_scores(vectors: np.ndarray, encoder) -> np.ndarray:
+    """(n, 20) max cosine of each text vector to each sector's prototypes."""
+    protos, owner = _prototypes(encoder)
+    sims = np.atleast_2d(vectors) @ protos.T
+    out = np.full((sims.shape[0], len(SECTORS)), -1.0, dtype=np.float32)
+    for j in range(len(SECTORS)):
+        out[:, j] = sims[:, owner == j].max(axis=1)
+    return out
+
+
+def sector_scores(text: str, encoder=None, vector: np.ndarray | None = None) -> np.ndarray:
+    """(20,) combined keyword + zero-shot scores in [0, 1] for one text."""
+    kw = keyword_scores(text)
+    if encoder is None:
+        return kw
+    vec = encoder.encode([text]) if vector is None else np.atleast_2d(vector)
+    zs = zero_shot_scores(vec, encoder)[0]
+    # relative to this text's own distribution: how much a sector stands out
+    rel = (zs - zs.mean()) / (zs.std() + 1e-6)
+    zs_score = np.clip(rel / 3.0, 0.0, 1.0)
+    return (0.5 * kw + 0.5 * zs_score).astype(np.float32)
+
+
+def infer_sectors(
+    text: str, encoder=None, top: int = 3, threshold: float = 0.3, vector: np.ndarray | None = None
+) -> list[tuple[str, float]]:
+    """Sectors of a free text: [(sector_id, score)], best first, at most ``top``.
+
+    Zero-shot against the multilingual labels/keywords when ``encoder`` is given (use the
+    multilingual one), always combined with multilingual keyword matching.
+    """
+    scores = sector_scores(text, encoder, vector)
+    order = np.argsort(-scores)[:top]
+    return [(SECTOR_IDS[i], round(float(scores[i]), 4)) for i in order if scores[i] >= threshold]

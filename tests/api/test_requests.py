@@ -1,0 +1,123 @@
+import datetime as dt
+
+import pytest
+
+from matchmaking.models import MeetingRequest
+from tests.factories import RequestFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def url(event, tail=""):
+    return f"/api/events/{event.slug}/requests/{tail}"
+
+
+def test_create_request_then_recipient_accepts(event, make_participant, as_participant):
+    a, b = make_participant(name="Amina"), make_participant(name="Bruno")
+    created = as_participant(a).post(
+        url(event), {"recipient": b.pk, "message": "Water metering?", "priority": 4}
+    )
+    assert created.status_code == 201, created.data
+    assert created.data["status"] == "pending"
+    assert created.data["direction"] == "sent"
+    assert created.data["expires_at"] is not None
+    inbox = as_participant(b).get(url(event), {"direction": "received"})
+    assert [r["id"] for r in inbox.data["results"]] == [created.data["id"]]
+    accepted = as_participant(b).post(url(event, f"{created.data['id']}/accept/"))
+    assert accepted.status_code == 200
+    assert accepted.data["status"] == "accepted"
+
+
+def test_sender_cannot_accept_own_request(event, make_participant, as_participant):
+    a, b = make_participant(), make_participant()
+    req = RequestFactory(sender=a, recipient=b, status="pending")
+    response = as_participant(a).post(url(event, f"{req.pk}/accept/"))
+    assert response.status_code == 403
+    assert MeetingRequest.objects.get(pk=req.pk).status == "pending"
+
+
+def test_duplicate_request_either_direction_answers_409(event, make_participant, as_participant):
+    a, b = make_participant(), make_participant()
+    assert as_participant(a).post(url(event), {"recipient": b.pk}).status_code == 201
+    again = as_participant(b).post(url(event), {"recipient": a.pk})
+    assert again.status_code == 409
+    assert again.data["code"] == "duplicate_request"
+
+
+def test_request_to_self_or_colleague_answers_400(event, make_participant, as_participant):
+    a = make_participant()
+    colleague = make_participant(organisation=a.organisation)
+    assert as_participant(a).post(url(event), {"recipient": a.pk}).status_code == 400
+    response = as_participant(a).post(url(event), {"recipient": colleague.pk})
+    assert response.status_code == 400
+    assert "same organisation" in response.data["detail"]
+
+
+def test_exhibitor_to_exhibitor_needs_both_opt_in(event, make_participant, as_participant):
+    a = make_participant(kind="exhibitor", accepts_same_kind=True)
+    b = make_participant(kind="exhibitor")
+    assert as_participant(a).post(url(event), {"recipient": b.pk}).status_code == 400
+    b.accepts_same_kind = True
+    b.save()
+    assert as_participant(a).post(url(event), {"recipient": b.pk}).status_code == 201
+
+
+def test_expired_request_cannot_be_accepted(event, make_participant, as_participant):
+    a, b = make_participant(), make_participant()
+    req = RequestFactory(
+        sender=a, recipient=b, status="pending", expires_at=dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
+    )
+    response = as_participant(b).post(url(event, f"{req.pk}/accept/"))
+    assert response.status_code == 409
+    assert response.data["detail"] == "This request expired before it was answered."
+    assert MeetingRequest.objects.get(pk=req.pk).status == "expired"
+
+
+def test_cancel_accepted_request_cancels_its_meeting(event, make_participant, as_participant):
+    a, b = make_participant(), make_participant()
+    req = RequestFactory(sender=a, recipient=b)
+    booked = as_participant(a).post(
+        f"/api/events/{event.slug}/meetings/book/",
+        {"request": req.pk, "slot": event.slots.first().pk},
+    )
+    assert booked.status_code == 201
+    response = as_participant(b).post(
+        url(event, f"{req.pk}/cancel/"), {"reason": "no longer needed"}
+    )
+    assert response.status_code == 200
+    assert response.data["status"] == "cancelled"
+    meeting = as_participant(a).get(f"/api/events/{event.slug}/meetings/{booked.data['id']}/")
+    assert meeting.data["status"] == "cancelled"
+
+
+def test_organiser_creates_request_on_behalf(event, make_participant, organiser_client):
+    a, b = make_participant(), make_participant()
+    assert organiser_client.post(url(event), {"recipient": b.pk}).status_code == 400
+    response = organiser_client.post(url(event), {"sender": a.pk, "recipient": b.pk})
+    assert response.status_code == 201
+    assert response.data["sender"]["id"] == a.pk
+
+
+def test_create_request_idempotency_key(event, make_participant, as_participant):
+    a, b = make_participant(), make_participant()
+    client = as_participant(a)
+    first = client.post(url(event), {"recipient": b.pk}, HTTP_IDEMPOTENCY_KEY="abc")
+    second = client.post(url(event), {"recipient": b.pk}, HTTP_IDEMPOTENCY_KEY="abc")
+    assert (first.status_code, second.status_code) == (201, 201)
+    assert first.json() == second.json()
+    assert MeetingRequest.objects.count() == 1
+
+
+def test_bad_request_bodies_answer_400(event, make_participant, as_participant):
+    a = make_participant()
+    client = as_participant(a)
+    for body in (
+        {},
+        {"recipient": "x"},
+        {"recipient": 99999},
+        {"recipient": a.pk, "priority": 9},
+        {"recipient": 1, "session": "night"},
+    ):
+        response = client.post(url(event), body, format="json")
+        assert response.status_code == 400, (body, response.status_code, response.data)
+        assert isinstance(response.data["detail"], str) and response.data["detail"]

@@ -1,0 +1,87 @@
+"""Schemathesis fuzzes every operation of /api/schema/ with a participant's token (and an
+organiser's): no generated input may produce a server error."""
+
+import os
+from collections import Counter
+
+import pytest
+import schemathesis
+from django.core.signals import request_finished, request_started
+from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
+from hypothesis import HealthCheck, given, settings
+from schemathesis import GenerationMode
+
+from tests.conftest import client_for
+from tests.factories import RequestFactory
+
+
+@pytest.fixture
+def fuzz_world(event, make_participant, organiser):
+    a, b = make_participant(), make_participant(kind="exhibitor")
+    RequestFactory(sender=a, recipient=b)
+    RequestFactory(sender=make_participant(), recipient=a, status="pending")
+    tokens = {
+        "participant": client_for(a.user)._credentials["HTTP_AUTHORIZATION"],
+        "organiser": client_for(organiser)._credentials["HTTP_AUTHORIZATION"],
+    }
+    return event, tokens
+
+
+@pytest.fixture
+def api_schema(db):
+    # The real WSGI handler closes the database connection after each request; the test's
+    # transaction must survive, as Django's own test client arranges.
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield schemathesis.openapi.from_wsgi("/api/schema/?format=json", get_wsgi_application())
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+FUZZ = settings(
+    max_examples=int(os.environ.get("FUZZ_EXAMPLES", "10")),
+    deadline=None,
+    database=None,
+    suppress_health_check=list(HealthCheck),
+)
+
+
+def fuzz(api_schema, event, token):
+    """Every operation, positive and negative inputs; collect server errors instead of
+    stopping at the first, so one run names them all."""
+    failures, statuses = [], Counter()
+    for result in api_schema.get_all_operations():
+        operation = result.ok()
+
+        @FUZZ
+        @given(
+            case=operation.as_strategy(generation_mode=GenerationMode.POSITIVE)
+            | operation.as_strategy(generation_mode=GenerationMode.NEGATIVE)
+        )
+        def run(case):
+            if "slug" in (case.path_parameters or {}):
+                case.path_parameters["slug"] = event.slug
+            response = case.call(headers={"Authorization": token})
+            statuses[response.status_code] += 1
+            if response.status_code >= 500:
+                what = f"{case.path_parameters} {case.query} {case.body!r}"
+                failures.append(f"{case.operation.label}: {response.status_code} {what}"[:400])
+
+        run()
+    return failures, statuses
+
+
+def test_no_server_error_as_participant(api_schema, fuzz_world):
+    event, tokens = fuzz_world
+    failures, statuses = fuzz(api_schema, event, tokens["participant"])
+    assert failures == []
+    # The fuzzer really reached the views: authenticated successes and refusals both happened.
+    assert statuses[200] > 0 and statuses[400] > 0 and sum(statuses.values()) > 100, statuses
+
+
+def test_no_server_error_as_organiser(api_schema, fuzz_world):
+    event, tokens = fuzz_world
+    failures, statuses = fuzz(api_schema, event, tokens["organiser"])
+    assert failures == []
+    assert statuses[200] > 0 and statuses[400] > 0 and sum(statuses.values()) > 100, statuses

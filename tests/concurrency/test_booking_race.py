@@ -1,0 +1,179 @@
+"""Real threads against PostgreSQL: the booking guard holds under contention.
+
+The negative control switches the guard (row locks + recount) off and drops the database
+constraints: the same race must then produce a double booking, which proves the test can fail.
+"""
+
+import threading
+import time
+from collections import Counter
+
+import pytest
+from django.db import connection
+from rest_framework.test import APIClient
+
+from matchmaking.models import Meeting, MeetingSeat
+from tests.conftest import client_for
+from tests.factories import EventFactory, ParticipantFactory, RequestFactory
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+
+N = 50
+
+
+def run_threads(jobs):
+    """Run callables at the same instant (barrier); return their results in order."""
+    barrier = threading.Barrier(len(jobs))
+    results = [None] * len(jobs)
+
+    def worker(i, job):
+        try:
+            barrier.wait()
+            results[i] = job()
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker, args=(i, job)) for i, job in enumerate(jobs)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    return results
+
+
+def hub_event(n=N):
+    event = EventFactory(tables=n + 5)
+    hub = ParticipantFactory(event=event, name="Hub", kind="exhibitor")
+    requests = [
+        RequestFactory(sender=ParticipantFactory(event=event), recipient=hub) for _ in range(n)
+    ]
+    return event, hub, requests
+
+
+def book_job(event, req, slot):
+    client: APIClient = client_for(req.sender.user)
+
+    def job():
+        response = client.post(
+            f"/api/events/{event.slug}/meetings/book/", {"request": req.pk, "slot": slot.pk}
+        )
+        return response.status_code, response.data
+
+    return job
+
+
+def test_50_concurrent_bookings_of_one_participant_one_success():
+    event, hub, requests = hub_event()
+    slot = event.slots.first()
+    results = run_threads([book_job(event, req, slot) for req in requests])
+    codes = Counter(code for code, _ in results)
+    assert codes == {201: 1, 409: N - 1}
+    details = {data["detail"] for code, data in results if code == 409}
+    assert details == {f"Hub already has a meeting at {slot}."}
+    assert MeetingSeat.objects.filter(participant=hub, slot=slot, active=True).count() == 1
+
+
+def test_crossing_bookings_do_not_deadlock():
+    """T1 books A→B with B's colleague; T2 books the colleague→A: their lock sets cross."""
+    event = EventFactory(tables=40)
+    rounds = []
+    for _ in range(15):
+        a = ParticipantFactory(event=event)
+        b = ParticipantFactory(event=event)
+        b2 = ParticipantFactory(event=event, organisation=b.organisation)
+        rounds.append(
+            (
+                a,
+                b,
+                b2,
+                RequestFactory(sender=a, recipient=b),
+                RequestFactory(sender=b2, recipient=a),
+            )
+        )
+    slot = event.slots.first()
+    url = f"/api/events/{event.slug}/meetings/book/"
+
+    def job(client, body):
+        return lambda: client.post(url, body, format="json").status_code
+
+    jobs = []
+    for a, _b, b2, r1, r2 in rounds:
+        body1 = {"request": r1.pk, "slot": slot.pk, "attendees": [b2.pk]}
+        jobs.append(job(client_for(a.user), body1))
+        jobs.append(job(client_for(b2.user), {"request": r2.pk, "slot": slot.pk}))
+    started = time.monotonic()
+    results = run_threads(jobs)
+    elapsed = time.monotonic() - started
+    pairs = [sorted(results[i : i + 2]) for i in range(0, len(results), 2)]
+    assert pairs == [[201, 409]] * len(rounds)
+    assert elapsed < 30  # a deadlock would have waited for the lock timeout and answered "busy"
+
+
+@pytest.fixture
+def guard_off(settings):
+    """Switch off the row locks and drop the two partial unique constraints, then restore."""
+    settings.BOOKING_GUARD = False
+    seat = next(
+        c for c in MeetingSeat._meta.constraints if c.name == "seat_participant_once_per_slot"
+    )
+    table = next(c for c in Meeting._meta.constraints if c.name == "meeting_table_once_per_slot")
+    with connection.schema_editor() as editor:
+        editor.remove_constraint(MeetingSeat, seat)
+        editor.remove_constraint(Meeting, table)
+    yield
+    MeetingSeat.objects.all().delete()
+    Meeting.objects.all().delete()
+    with connection.schema_editor() as editor:
+        editor.add_constraint(MeetingSeat, seat)
+        editor.add_constraint(Meeting, table)
+
+
+def test_negative_control_without_guard_double_books(guard_off):
+    """The same race as the first test, unguarded: more than one booking gets through."""
+    best = 0
+    for _ in range(5):
+        event, hub, requests = hub_event()
+        slot = event.slots.first()
+        results = run_threads([book_job(event, req, slot) for req in requests])
+        best = max(best, Counter(code for code, _ in results)[201])
+        if best > 1:
+            break
+    assert best > 1
+    assert MeetingSeat.objects.filter(participant=hub, slot=slot, active=True).count() == best
+
+
+def test_lock_timeout_answers_409_busy_with_retry_after(settings):
+    """A booking that waits longer than the lock timeout gets 'busy, retry', not a 500."""
+    settings.BOOKING_LOCK_TIMEOUT_MS = 200
+    event, hub, requests = hub_event(1)
+    slot = event.slots.first()
+    holding = threading.Event()
+    release = threading.Event()
+
+    def holder():
+        from django.db import transaction
+
+        from matchmaking.models import Participant
+
+        try:
+            with transaction.atomic():
+                list(Participant.objects.select_for_update().filter(pk=hub.pk))
+                holding.set()
+                release.wait(10)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=holder)
+    thread.start()
+    assert holding.wait(10)
+    try:
+        response = client_for(requests[0].sender.user).post(
+            f"/api/events/{event.slug}/meetings/book/", {"request": requests[0].pk, "slot": slot.pk}
+        )
+    finally:
+        release.set()
+        thread.join()
+    assert response.status_code == 409
+    assert response.data["code"] == "busy"
+    assert response["Retry-After"] == "1"
+    assert Meeting.objects.count() == 0

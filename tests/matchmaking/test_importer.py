@@ -1,0 +1,257 @@
+import copy
+import json
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from matchmaking import selectors
+from matchmaking.models import Event, Meeting, Participant
+from matchmaking.services.importer import ImportInvalid, event_import
+
+pytestmark = pytest.mark.django_db
+
+DEMO = Path(__file__).resolve().parents[2] / "fixtures" / "smart_city_expo_2018.json"
+
+
+def small_event() -> dict:
+    return {
+        "event": {
+            "slug": "mini-fair",
+            "name": "Mini fair",
+            "timezone": "Africa/Casablanca",
+            "slot_minutes": 30,
+            "tables": 2,
+            "days": [
+                {
+                    "date": "2018-04-18",
+                    "sessions": [
+                        {"start": "09:00", "end": "11:00"},
+                        {"start": "14:00", "end": "15:00"},
+                    ],
+                    "breaks": [{"start": "10:00", "end": "10:30", "name": "Coffee"}],
+                }
+            ],
+        },
+        "participants": [
+            {
+                "ref": "a",
+                "name": "Amina",
+                "email": "amina@example.org",
+                "organisation": "Ville de Rabat",
+                "kind": "delegation",
+                "languages": ["fr", "ar"],
+                "offers": [],
+                "needs": ["gestion des déchets"],
+                "sectors": ["waste"],
+                "availability": [{"start": "2018-04-18T09:00", "end": "2018-04-18T15:00"}],
+            },
+            {
+                "ref": "b",
+                "name": "Bruno",
+                "email": "bruno@example.org",
+                "organisation": "CleanTech SA",
+                "kind": "exhibitor",
+                "languages": ["fr", "en"],
+                "offers": ["smart bins"],
+                "needs": [],
+                "sectors": ["waste"],
+                "fixed_table": "Booth B2",
+            },
+            {
+                "ref": "c",
+                "name": "Chen",
+                "email": "chen@example.org",
+                "organisation": "Shanghai",
+                "kind": "delegation",
+                "languages": ["zh", "en"],
+                "offers": [],
+                "needs": ["smart parking"],
+                "sectors": [],
+            },
+        ],
+        "requests": [
+            {"from": "a", "to": "b", "status": "accepted", "priority": 5, "session": "morning"},
+            {"from": "c", "to": "b", "status": "pending"},
+        ],
+        "meetings": [{"from": "a", "to": "b", "start": "2018-04-18T09:00:00+01:00", "fixed": True}],
+    }
+
+
+def test_import_creates_slots_without_break_and_booth_meeting():
+    event = event_import(data=small_event())
+    starts = [s.start.astimezone(event.tz).strftime("%H:%M") for s in event.slots.all()]
+    assert starts == ["09:00", "09:30", "10:30", "14:00", "14:30"]
+    meeting = Meeting.objects.get()
+    assert meeting.table.name == "Booth B2"
+    assert meeting.fixed is True
+    assert event.tables.filter(shared=True).count() == 2
+
+
+@pytest.mark.parametrize(
+    ("mutate", "message"),
+    [
+        (
+            lambda d: d["participants"][1].update(email="not-an-email"),
+            'participants[1] (ref "b").email',
+        ),
+        (
+            lambda d: d["participants"][2].update(ref="a"),
+            'participants[2] (ref "a").ref: already used by participants[0]',
+        ),
+        (lambda d: d["participants"][0].update(kind="alien"), 'participants[0] (ref "a").kind'),
+        (
+            lambda d: d["participants"][0].update(sectors=["teleportation"]),
+            "sectors[0]: 'teleportation' is not one of",
+        ),
+        (
+            lambda d: d["requests"][0].update(to="zz"),
+            'requests[0] (a → zz).to: no participant has ref "zz"',
+        ),
+        (
+            lambda d: d["meetings"][0].update(start="2018-04-18T10:00:00+01:00"),
+            "is not the start of a slot",
+        ),
+        (lambda d: d["event"].update(timezone="Mars/Olympus"), "event.timezone: unknown time zone"),
+        (
+            lambda d: d["event"]["days"][0]["sessions"].append({"start": "10:30", "end": "12:00"}),
+            "overlaps",
+        ),
+        (
+            lambda d: d["participants"][0].update(
+                availability=[{"start": "2018-04-18T12:00", "end": "2018-04-18T09:00"}]
+            ),
+            "availability[0]: ends before it starts",
+        ),
+        (
+            lambda d: d["meetings"].append(
+                {"from": "c", "to": "b", "start": "2018-04-18T09:30:00+01:00"}
+            ),
+            None,
+        ),
+    ],
+)
+def test_import_rejects_bad_file_naming_row_and_changes_nothing(mutate, message):
+    data = small_event()
+    mutate(data)
+    with pytest.raises(ImportInvalid) as info:
+        event_import(data=data)
+    if message:
+        assert any(message in e for e in info.value.errors), info.value.errors
+    assert Event.objects.count() == 0
+    assert Participant.objects.count() == 0
+
+
+def test_import_refused_booking_rolls_back_everything():
+    data = small_event()
+    # Two meetings for Bruno's booth in the same slot: the second is refused, nothing stays.
+    data["participants"].append(
+        {
+            "ref": "d",
+            "name": "Dina",
+            "email": "d@example.org",
+            "organisation": "Agadir",
+            "kind": "delegation",
+            "languages": ["ar"],
+            "offers": [],
+            "needs": [],
+            "sectors": [],
+        }
+    )
+    data["requests"].append({"from": "d", "to": "b", "status": "accepted"})
+    data["meetings"].append({"from": "d", "to": "b", "start": "2018-04-18T09:00:00+01:00"})
+    with pytest.raises(ImportInvalid) as info:
+        event_import(data=data)
+    assert info.value.errors == [
+        "meetings[1] (d ↔ b): Bruno already has a meeting at 2018-04-18 09:00."
+    ]
+    assert Event.objects.count() == 0
+
+
+def test_import_existing_slug_refused_unless_replace():
+    event_import(data=small_event())
+    with pytest.raises(ImportInvalid):
+        event_import(data=small_event())
+    event_import(data=small_event(), replace=True)
+    assert Event.objects.count() == 1
+
+
+def test_round_trip_export_import_export_is_identical():
+    original = small_event()
+    first = selectors.event_export(event=event_import(data=original))
+    again = copy.deepcopy(first)
+    again["event"]["slug"] = "mini-fair-copy"
+    second = selectors.event_export(event=event_import(data=again))
+    second["event"]["slug"] = "mini-fair"
+    assert second == first
+    assert first["meetings"] == [
+        {
+            "from": "a",
+            "to": "b",
+            "start": "2018-04-18T09:00:00+01:00",
+            "end": "2018-04-18T09:30:00+01:00",
+            "status": "scheduled",
+            "fixed": True,
+            "table": "Booth B2",
+        }
+    ]
+    assert first["participants"][0]["availability"] == [
+        {"start": "2018-04-18T09:00:00+01:00", "end": "2018-04-18T15:00:00+01:00"}
+    ]
+
+
+def test_demo_fixture_round_trips():
+    data = json.loads(DEMO.read_text(encoding="utf-8"))
+    event = event_import(data=data)
+    exported = selectors.event_export(event=event)
+    assert len(exported["participants"]) == len(data["participants"])
+    assert len(exported["meetings"]) == len(data["meetings"])
+    assert {(m["from"], m["to"]) for m in exported["meetings"]} == {
+        (m["from"], m["to"]) for m in data["meetings"]
+    }
+    exported["event"]["slug"] = "copy"
+    copy_event = event_import(data=exported)
+    assert copy_event.meetings.count() == event.meetings.count()
+
+
+def test_import_command_reports_errors(tmp_path):
+    bad = tmp_path / "bad.json"
+    bad.write_text("{not json", encoding="utf-8")
+    with pytest.raises(CommandError, match="is not valid JSON"):
+        call_command("import_event", str(bad))
+    data = small_event()
+    data["participants"][1]["email"] = "nope"
+    bad.write_text(json.dumps(data), encoding="utf-8")
+    with pytest.raises(CommandError, match=r'participants\[1\] \(ref "b"\)\.email'):
+        call_command("import_event", str(bad))
+
+
+def test_import_api_and_export_api(organiser_client):
+    response = organiser_client.post("/api/events/import/", small_event(), format="json")
+    assert response.status_code == 201, response.data
+    assert response.data == {
+        "slug": "mini-fair",
+        "participants": 3,
+        "requests": 2,
+        "meetings": 1,
+        "slots": 5,
+    }
+    exported = organiser_client.get("/api/events/mini-fair/export/")
+    assert exported.status_code == 200
+    assert exported.json()["meetings"][0]["table"] == "Booth B2"
+
+
+def test_import_api_bad_file_answers_400_with_errors(organiser_client):
+    data = small_event()
+    del data["participants"][0]["email"]
+    response = organiser_client.post("/api/events/import/", data, format="json")
+    assert response.status_code == 400
+    assert response.data["errors"] == [
+        "participants[0] (ref \"a\"): 'email' is a required property"
+    ]
+    for body in ("[]", "null", '"x"', "{"):
+        response = organiser_client.generic(
+            "POST", "/api/events/import/", body, content_type="application/json"
+        )
+        assert response.status_code == 400, body
