@@ -7,6 +7,7 @@ from matchmaking.models import (
     Meeting,
     MeetingRequest,
     Participant,
+    ScheduleRun,
     Session,
     Slot,
 )
@@ -266,3 +267,56 @@ class ImportResultSerializer(serializers.Serializer):
     requests = serializers.IntegerField()
     meetings = serializers.IntegerField()
     slots = serializers.IntegerField()
+
+
+class ScheduleRunSerializer(serializers.ModelSerializer):
+    planned = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ScheduleRun
+        fields = [
+            "id",
+            "status",
+            "created_at",
+            "started_at",
+            "finished_at",
+            "options",
+            "progress",
+            "phase",
+            "stats",
+            "error",
+            "planned",
+            "published_at",
+            "publish_report",
+        ]
+        read_only_fields = fields
+
+    def get_planned(self, obj) -> int:
+        return len(obj.plan)
+
+
+class ScheduleRunDetailSerializer(ScheduleRunSerializer):
+    changes = serializers.SerializerMethodField(
+        help_text="What publishing would change now: book, move, keep, unplanned."
+    )
+
+    class Meta(ScheduleRunSerializer.Meta):
+        fields = [*ScheduleRunSerializer.Meta.fields, "changes"]
+        read_only_fields = fields
+
+    def get_changes(self, obj) -> dict:
+        from matchmaking.selectors import schedule_run_diff
+
+        if obj.status != ScheduleRun.Status.DRAFT:
+            return {}
+        return schedule_run_diff(run=obj)
+
+
+class ScheduleRunCreateSerializer(serializers.Serializer):
+    time_limit = serializers.FloatField(min_value=1, max_value=3600, required=False, default=60)
+    seed = serializers.IntegerField(min_value=0, max_value=2**31 - 1, required=False, default=0)
+    pin_participant_bookings = serializers.BooleanField(
+        required=False,
+        default=True,
+        help_text="Keep meetings participants booked themselves where they are.",
+    )

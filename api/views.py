@@ -14,10 +14,19 @@ from api.filters import MeetingFilter, ParticipantFilter, RequestFilter
 from api.idempotency import idempotent
 from matchmaking import selectors
 from matchmaking.exceptions import Forbidden, InvalidInput, NotFound
-from matchmaking.models import Event, Meeting, MeetingRequest, Participant, Slot, Table
+from matchmaking.models import (
+    Event,
+    Meeting,
+    MeetingRequest,
+    Participant,
+    ScheduleRun,
+    Slot,
+    Table,
+)
 from matchmaking.services import meetings as meeting_services
 from matchmaking.services import participants as participant_services
 from matchmaking.services import requests as request_services
+from matchmaking.services import scheduling as scheduling_services
 from matchmaking.services.importer import event_import
 
 SLUG = OpenApiParameter("slug", OpenApiTypes.STR, OpenApiParameter.PATH, description="Event slug.")
@@ -374,3 +383,45 @@ class AgendaIcsView(EventScoped, APIView):
         response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="{self.event.slug}-agenda.ics"'
         return response
+
+
+@extend_schema(parameters=[SLUG])
+class ScheduleRunViewSet(
+    EventScoped,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Automatic scheduler runs (organisers): start one, watch it, publish its plan."""
+
+    permission_classes = [IsOrganiser]
+
+    def get_serializer_class(self):
+        if self.action == "list":
+            return s.ScheduleRunSerializer
+        return s.ScheduleRunDetailSerializer
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return ScheduleRun.objects.none()
+        return selectors.schedule_runs_of(event=self.event)
+
+    @extend_schema(
+        request=s.ScheduleRunCreateSerializer, responses={202: s.ScheduleRunDetailSerializer}
+    )
+    @idempotent
+    def create(self, request, slug):
+        form = s.ScheduleRunCreateSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        run = scheduling_services.schedule_run_create(
+            event=self.event, user=request.user, options=form.validated_data
+        )
+        run.refresh_from_db()
+        return Response(self.get_serializer(run).data, status=status.HTTP_202_ACCEPTED)
+
+    @extend_schema(request=None, responses=s.ScheduleRunDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def publish(self, request, slug, pk=None):
+        run = scheduling_services.schedule_run_publish(run=self.get_object(), user=request.user)
+        return Response(self.get_serializer(run).data)

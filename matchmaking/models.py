@@ -396,3 +396,43 @@ class IdempotencyKey(models.Model):
 
     def expired(self, now: datetime) -> bool:
         return now - self.created_at > timedelta(hours=24)
+
+
+class ScheduleRun(models.Model):
+    """One run of the automatic scheduler: a draft plan with its statistics, then published."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued"
+        RUNNING = "running"
+        DRAFT = "draft"
+        FAILED = "failed"
+        PUBLISHED = "published"
+        SUPERSEDED = "superseded"
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="schedule_runs")
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.QUEUED)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    options = models.JSONField(default=dict, blank=True, help_text="The solver's settings.")
+    progress = models.FloatField(default=0.0)
+    phase = models.CharField(max_length=40, blank=True)
+    stats = models.JSONField(default=dict, blank=True)
+    plan = models.JSONField(
+        default=list, blank=True, help_text="[[request id, slot id, table id or null], ...]"
+    )
+    error = models.TextField(blank=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    publish_report = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"schedule run {self.pk} of {self.event_id} ({self.status})"

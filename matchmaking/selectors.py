@@ -211,3 +211,26 @@ def event_export(*, event: Event) -> dict:
             row["table"] = m.table.name
         meetings.append(row)
     return {"event": ev, "participants": participants, "requests": requests, "meetings": meetings}
+
+
+def schedule_runs_of(*, event: Event):
+    from matchmaking.models import ScheduleRun
+
+    return ScheduleRun.objects.filter(event=event).order_by("-created_at", "-id")
+
+
+def schedule_run_diff(*, run) -> dict:
+    """What publishing ``run`` would change compared with the meetings in place now."""
+    current = {
+        m["request_id"]: (m["slot_id"], m["table_id"])
+        for m in Meeting.objects.filter(event_id=run.event_id)
+        .exclude(status=Meeting.Status.CANCELLED)
+        .values("request_id", "slot_id", "table_id")
+    }
+    plan = {req: (slot, table) for req, slot, table in run.plan}
+    return {
+        "book": sum(1 for req in plan if req not in current),
+        "move": sum(1 for req, where in plan.items() if req in current and current[req] != where),
+        "keep": sum(1 for req, where in plan.items() if current.get(req) == where),
+        "unplanned": sum(1 for req in current if req not in plan),
+    }

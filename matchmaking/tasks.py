@@ -16,3 +16,16 @@ def expire_requests() -> int:
     if count:
         logger.info("expired %d meeting requests", count)
     return count
+
+
+@shared_task(name="matchmaking.run_schedule")
+def run_schedule(*, run_id: int) -> str | None:
+    """Solve a queued schedule run into a draft plan; a redelivered started run does nothing."""
+    from matchmaking.models import ScheduleRun
+    from matchmaking.services.scheduling import schedule_run_execute
+
+    run = ScheduleRun.objects.filter(pk=run_id).first()
+    if run is None:
+        logger.warning("schedule run %s is gone", run_id)
+        return None
+    return schedule_run_execute(run=run).status

@@ -371,7 +371,7 @@ def _write(data: dict, checked: _Checked) -> Event:
         if req.status in MeetingRequest.OPEN_STATUSES:
             requests[frozenset((req.sender_id, req.recipient_id))] = req
 
-    organiser = Actor(user=_ImportUser())
+    organiser = Actor(system=True)
     for i, m in enumerate(data.get("meetings", [])):
         where = f"meetings[{i}] ({m['from']} ↔ {m['to']})"
         if m.get("status") == "cancelled":
@@ -412,10 +412,3 @@ def _write(data: dict, checked: _Checked) -> Event:
     if errors:
         raise ImportInvalid(errors)
     return event
-
-
-class _ImportUser:
-    """The importer acts as an organiser without being a database user."""
-
-    is_staff = True
-    pk = None

@@ -42,10 +42,11 @@ class Actor:
 
     user: object | None = None
     participant: Participant | None = None
+    system: bool = False  # the importer, a management command, the scheduler's publish
 
     @property
     def is_organiser(self) -> bool:
-        return bool(self.user is not None and getattr(self.user, "is_staff", False))
+        return self.system or bool(self.user is not None and getattr(self.user, "is_staff", False))
 
 
 def _attendees(request: MeetingRequest, extra: Iterable[Participant]) -> list[Participant]:
@@ -277,7 +278,8 @@ def meeting_reschedule_locked(
     meeting.table = chosen
     meeting.sequence += 1
     meeting.save(update_fields=["slot", "table", "sequence", "updated_at"])
-    MeetingSeat.objects.filter(meeting=meeting).update(slot=slot)
+    # Seats follow the meeting (and come back to life if a schedule publish vacated them).
+    MeetingSeat.objects.filter(meeting=meeting).update(slot=slot, active=True)
     _log(
         meeting,
         actor,
@@ -301,26 +303,39 @@ def meeting_reschedule(
         return meeting_reschedule_locked(meeting=meeting, slot=slot, actor=actor, table=table)
 
 
+def meeting_cancel_locked(*, meeting: Meeting, actor: Actor, reason: str = "") -> Meeting:
+    """``meeting_cancel`` for a caller that already runs a transaction."""
+    lock_participants_and_slots(_meeting_parties(meeting), [meeting.slot_id])
+    meeting = Meeting.objects.get(pk=meeting.pk)
+    _check_actor(meeting, actor)
+    if meeting.status == Meeting.Status.CANCELLED:
+        raise Conflict("This meeting is already cancelled.")
+    if meeting.status != Meeting.Status.SCHEDULED and not actor.is_organiser:
+        raise Conflict(f"This meeting is {meeting.status} and can no longer be cancelled.")
+    meeting.status = Meeting.Status.CANCELLED
+    meeting.cancel_reason = reason[:300]
+    meeting.sequence += 1
+    meeting.save(update_fields=["status", "cancel_reason", "sequence", "updated_at"])
+    MeetingSeat.objects.filter(meeting=meeting).update(active=False)
+    _log(meeting, actor, "cancelled", reason=reason)
+    return meeting
+
+
 def meeting_cancel(
     *, meeting: Meeting, by: Participant | None = None, user=None, reason: str = ""
 ) -> Meeting:
     """Cancel a meeting. Side effects: frees its seats and table, bumps SEQUENCE, logs why."""
-    actor = Actor(user=user, participant=by)
     with guarded_transaction():
-        lock_participants_and_slots(_meeting_parties(meeting), [meeting.slot_id])
-        meeting = Meeting.objects.get(pk=meeting.pk)
-        _check_actor(meeting, actor)
-        if meeting.status == Meeting.Status.CANCELLED:
-            raise Conflict("This meeting is already cancelled.")
-        if meeting.status != Meeting.Status.SCHEDULED and not actor.is_organiser:
-            raise Conflict(f"This meeting is {meeting.status} and can no longer be cancelled.")
-        meeting.status = Meeting.Status.CANCELLED
-        meeting.cancel_reason = reason[:300]
-        meeting.sequence += 1
-        meeting.save(update_fields=["status", "cancel_reason", "sequence", "updated_at"])
-        MeetingSeat.objects.filter(meeting=meeting).update(active=False)
-        _log(meeting, actor, "cancelled", reason=reason)
-    return meeting
+        return meeting_cancel_locked(
+            meeting=meeting, actor=Actor(user=user, participant=by), reason=reason
+        )
+
+
+def meeting_vacate_locked(*, meeting: Meeting) -> None:
+    """Free a scheduled meeting's seats and table for a moment, inside a schedule publish that
+    re-places it (``meeting_reschedule_locked``) or cancels it before committing."""
+    MeetingSeat.objects.filter(meeting=meeting).update(active=False)
+    Meeting.objects.filter(pk=meeting.pk).update(table=None)
 
 
 def meeting_set_status(*, meeting: Meeting, status: str, actor: Actor) -> Meeting:

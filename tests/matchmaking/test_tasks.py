@@ -1,10 +1,12 @@
 import datetime as dt
+import time
 
 import pytest
 from celery.contrib.testing.worker import start_worker
 
 from config.celery import app
 from matchmaking.models import MeetingRequest
+from matchmaking.services.importer import event_import
 from matchmaking.tasks import expire_requests
 from tests.factories import ParticipantFactory, RequestFactory
 
@@ -43,3 +45,24 @@ def test_expire_requests_through_real_broker_and_worker(event):
         result = expire_requests.delay()
         assert result.get(timeout=30) == 1
     assert MeetingRequest.objects.get(pk=overdue.pk).status == "expired"
+
+
+@pytest.mark.redis
+@pytest.mark.django_db(transaction=True)
+def test_schedule_run_from_api_call_to_result_on_real_worker(organiser_client):
+    """POST a scheduler run; a real worker picks it up from Redis and writes the draft plan."""
+    from tests.matchmaking.test_scheduling import fair
+
+    event = event_import(data=fair())
+    url = f"/api/events/{event.slug}/schedule-runs/"
+    with start_worker(app, perform_ping_check=False, pool="solo", loglevel="WARNING"):
+        created = organiser_client.post(url, {"time_limit": 5}, format="json")
+        assert created.status_code == 202
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            run = organiser_client.get(f"{url}{created.data['id']}/").data
+            if run["status"] not in ("queued", "running"):
+                break
+            time.sleep(0.2)
+    assert run["status"] == "draft", run
+    assert run["stats"]["scheduled"] == len(fair()["requests"])

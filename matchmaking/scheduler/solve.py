@@ -1,0 +1,1009 @@
+"""Meeting scheduler: assign slots (and tables) to accepted meeting requests.
+
+Objectives, lexicographic: (1) scheduled weight, (2) participants with >= 1 meeting,
+(3) idle slots (total, or range then total), (4) meetings moved w.r.t. ``Problem.previous``.
+
+Small instances are solved with exact CP-SAT phases. Large ones use a time-indexed LP
+(HiGHS via SciPy), rounding and greedy repair, then CP-SAT large-neighbourhood search
+(LNS) on the idle slots.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import random
+import time
+from collections import defaultdict
+from collections.abc import Callable
+
+import numpy as np
+
+from .model import Assignment, InfeasibleError, Problem, Result, Stats
+
+Progress = Callable[[str, float], None] | None
+
+SMALL_VARS = 12_000  # CP-SAT monolithic model when sum of domain sizes is below this
+
+
+class _Inst:
+    """Integer-indexed view of a problem."""
+
+    def __init__(self, problem: Problem):
+        self.problem = problem
+        S = self.S = problem.n_slots
+        if len(problem.slot_day) != S:
+            raise ValueError("slot_day must have n_slots entries")
+        self.pidx = {p.id: i for i, p in enumerate(problem.participants)}
+        if len(self.pidx) != len(problem.participants):
+            raise ValueError("duplicate participant ids")
+        P = self.P = len(problem.participants)
+        R = self.R = len(problem.requests)
+        ids = [r.id for r in problem.requests]
+        if len(set(ids)) != R:
+            raise ValueError("duplicate request ids")
+        avail = np.ones((P, S), dtype=bool)
+        for i, p in enumerate(problem.participants):
+            if p.available is not None:
+                avail[i] = False
+                ok = [s for s in p.available if 0 <= s < S]
+                avail[i, ok] = True
+        self.avail = avail
+        self.cap = [p.cap for p in problem.participants]
+        self.a = np.empty(R, dtype=np.int64)
+        self.b = np.empty(R, dtype=np.int64)
+        self.w = np.array([r.weight for r in problem.requests], dtype=np.int64)
+        dom = np.zeros((R, S), dtype=bool)
+        prev = problem.previous or {}
+        self.prev = np.full(R, -1, dtype=np.int64)
+        self.forced = np.full(R, -1, dtype=np.int64)
+        self.shared = np.ones(R, dtype=bool)
+        self.place: list[str | None] = [None] * R
+        for k, r in enumerate(problem.requests):
+            if r.a not in self.pidx or r.b not in self.pidx:
+                raise ValueError(f"request {r.id!r} names an unknown participant")
+            if r.a == r.b:
+                raise ValueError(f"request {r.id!r} is a meeting of {r.a!r} with itself")
+            a, b = self.pidx[r.a], self.pidx[r.b]
+            self.a[k], self.b[k] = a, b
+            row = avail[a] & avail[b]
+            if r.allowed is not None:
+                mask = np.zeros(S, dtype=bool)
+                mask[[s for s in r.allowed if 0 <= s < S]] = True
+                row &= mask
+            fix = r.fixed_slot
+            if r.pinned and r.id in prev:
+                fix = prev[r.id] if fix is None else fix
+            if fix is not None:
+                if not (0 <= fix < S) or not row[fix]:
+                    raise InfeasibleError(
+                        f"request {r.id!r} is fixed to slot {fix}, outside its allowed slots"
+                    )
+                row[:] = False
+                row[fix] = True
+                self.forced[k] = fix
+            dom[k] = row
+            if r.id in prev and 0 <= prev[r.id] < S:
+                self.prev[k] = prev[r.id]
+            pa, pb = problem.participants[a], problem.participants[b]
+            place = pa.fixed_place if pa.fixed_place is not None else pb.fixed_place
+            if place is not None:
+                self.shared[k] = False
+                self.place[k] = place
+        self.dom = dom
+        tcap = np.full(S, -1, dtype=np.int64)  # -1 = unlimited
+        if problem.tables is not None:
+            for s in range(S):
+                tcap[s] = problem.table_cap(s)
+        self.tcap = tcap
+        self.days: dict[int, list[int]] = defaultdict(list)
+        for s in range(S):
+            self.days[problem.slot_day[s]].append(s)
+        self.day_of = list(problem.slot_day)
+        self.by_p: list[list[int]] = [[] for _ in range(P)]
+        for k in range(R):
+            self.by_p[self.a[k]].append(k)
+            self.by_p[self.b[k]].append(k)
+        self._check_forced()
+
+    def _check_forced(self) -> None:
+        seen: dict = {}
+        cnt: dict = defaultdict(int)
+        tab: dict = defaultdict(int)
+        for k in np.nonzero(self.forced >= 0)[0]:
+            s = int(self.forced[k])
+            for p in (self.a[k], self.b[k]):
+                if (p, s) in seen:
+                    raise InfeasibleError(f"fixed meetings collide for a participant in slot {s}")
+                seen[(p, s)] = k
+                cnt[p] += 1
+            if self.shared[k]:
+                tab[s] += 1
+        for p, n in cnt.items():
+            if self.cap[p] is not None and n > self.cap[p]:
+                raise InfeasibleError("fixed meetings exceed a participant's cap")
+        for s, n in tab.items():
+            if 0 <= self.tcap[s] < n:
+                raise InfeasibleError(f"fixed meetings exceed the tables of slot {s}")
+
+
+# --------------------------------------------------------------------------- bounds
+
+
+def _count_upper_bound(inst: _Inst) -> int:
+    """Meeting-count bound: fractional b-matching (max flow on the bipartite double cover)."""
+    from ortools.graph.python import max_flow
+
+    feas = inst.dom.any(axis=1)
+    ks = np.nonzero(feas)[0]
+    if len(ks) == 0:
+        return 0
+    P = inst.P
+    deg = np.zeros(P, dtype=np.int64)
+    np.add.at(deg, inst.a[ks], 1)
+    np.add.at(deg, inst.b[ks], 1)
+    bcap = np.minimum(deg, inst.avail.sum(axis=1))
+    for p in range(P):
+        if inst.cap[p] is not None:
+            bcap[p] = min(bcap[p], inst.cap[p])
+    src, snk = 2 * P, 2 * P + 1
+    mf = max_flow.SimpleMaxFlow()
+    left = np.arange(P)
+    mf.add_arcs_with_capacity(np.full(P, src), left, bcap)
+    mf.add_arcs_with_capacity(left + P, np.full(P, snk), bcap)
+    a, b = inst.a[ks], inst.b[ks]
+    mf.add_arcs_with_capacity(
+        np.concatenate([a, b]), np.concatenate([b, a]) + P, np.ones(2 * len(ks), dtype=np.int64)
+    )
+    mf.solve(src, snk)
+    bound = mf.optimal_flow() // 2
+    bound = min(bound, len(ks))
+    if (inst.tcap >= 0).all():
+        bound = min(bound, int(inst.tcap.sum()) + int((~inst.shared[ks]).sum()))
+    return int(bound)
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _idle_of(slots_busy: set[int], day_slots: list[int]) -> int:
+    used = [i for i, s in enumerate(day_slots) if s in slots_busy]
+    if len(used) < 2:
+        return 0
+    return used[-1] - used[0] + 1 - len(used)
+
+
+def _participant_idle(inst: _Inst, slot: np.ndarray) -> np.ndarray:
+    """Idle slots per participant (0 for participants with < 2 meetings)."""
+    busy: list[set[int]] = [set() for _ in range(inst.P)]
+    for k in np.nonzero(slot >= 0)[0]:
+        s = int(slot[k])
+        busy[inst.a[k]].add(s)
+        busy[inst.b[k]].add(s)
+    out = np.zeros(inst.P, dtype=np.int64)
+    for p in range(inst.P):
+        if len(busy[p]) >= 2:
+            out[p] = sum(_idle_of(busy[p], ds) for ds in inst.days.values())
+    return out
+
+
+def _idle_expr(model, ys: list, ordered: list[int], name: str):
+    """Exact idle-slot count (CP-SAT) for one participant-day.
+
+    ``ys[i]`` is 0/1 constant or a linear expression (0/1) of being busy in ``ordered[i]``.
+    Returns a linear expression.
+    """
+    n = len(ordered)
+    const = [isinstance(y, int) for y in ys]
+    # trim leading/trailing slots that can never be busy
+    lo, hi = 0, n - 1
+    while lo <= hi and const[lo] and ys[lo] == 0:
+        lo += 1
+    while hi >= lo and const[hi] and ys[hi] == 0:
+        hi -= 1
+    if hi - lo < 2:
+        return 0
+    ys = ys[lo : hi + 1]
+    m = len(ys)
+    a = [model.NewBoolVar("") for _ in range(m)]
+    b = [model.NewBoolVar("") for _ in range(m)]
+    h = []
+    for i in range(m):
+        y = ys[i]
+        if i == 0:
+            model.Add(a[i] == y)
+        else:
+            model.Add(a[i] >= a[i - 1])
+            model.Add(a[i] >= y)
+            model.Add(a[i] <= a[i - 1] + y)
+        j = m - 1 - i
+        if i == 0:
+            model.Add(b[j] == ys[j])
+        else:
+            model.Add(b[j] >= b[j + 1])
+            model.Add(b[j] >= ys[j])
+            model.Add(b[j] <= b[j + 1] + ys[j])
+    for i in range(1, m - 1):
+        y = ys[i]
+        if isinstance(y, int) and y == 1:
+            continue
+        hv = model.NewBoolVar("")
+        model.Add(hv >= a[i] + b[i] - 1 - y)
+        model.Add(hv <= a[i])
+        model.Add(hv <= b[i])
+        model.Add(hv <= 1 - y)
+        h.append(hv)
+    return sum(h) if h else 0
+
+
+def _assign_tables(inst: _Inst, slot: np.ndarray) -> tuple[Assignment, ...]:
+    prob = inst.problem
+    prev_t = prob.previous_tables or {}
+    used: dict[int, set[int]] = defaultdict(set)
+    table = {}
+    order = [int(k) for k in np.nonzero(slot >= 0)[0]]
+    # first keep previous tables where the slot is unchanged
+    for k in order:
+        if not inst.shared[k]:
+            continue
+        rid = prob.requests[k].id
+        s = int(slot[k])
+        t = prev_t.get(rid)
+        if (
+            t is not None
+            and inst.prev[k] == s
+            and t >= 0
+            and (inst.tcap[s] < 0 or t < inst.tcap[s])
+            and t not in used[s]
+        ):
+            used[s].add(t)
+            table[k] = t
+    nxt: dict[int, int] = defaultdict(int)
+    for k in order:
+        if not inst.shared[k] or k in table:
+            continue
+        s = int(slot[k])
+        t = nxt[s]
+        while t in used[s]:
+            t += 1
+        used[s].add(t)
+        nxt[s] = t + 1
+        table[k] = t
+    out = []
+    for k in order:
+        rid = prob.requests[k].id
+        if inst.shared[k]:
+            out.append(Assignment(rid, int(slot[k]), table=table[k]))
+        else:
+            out.append(Assignment(rid, int(slot[k]), place=inst.place[k]))
+    return tuple(out)
+
+
+# --------------------------------------------------------------------------- CP-SAT (small)
+
+
+def _cp_params(time_limit: float, seed: int, workers: int):
+    from ortools.sat.python import cp_model
+
+    prm = cp_model.CpSolver()
+    prm.parameters.max_time_in_seconds = max(0.05, time_limit)
+    prm.parameters.random_seed = seed
+    prm.parameters.num_workers = workers
+    return prm
+
+
+def _solve_small(inst: _Inst, deadline: float, seed: int, workers: int, phases, progress):
+    """Exact lexicographic CP-SAT phases on the whole instance."""
+    from ortools.sat.python import cp_model
+
+    R, S = inst.R, inst.S
+    model = cp_model.CpModel()
+    x: dict[tuple[int, int], object] = {}
+    by_ps: dict[tuple[int, int], list] = defaultdict(list)
+    by_s_shared: dict[int, list] = defaultdict(list)
+    sched = []
+    for k in range(R):
+        vs = []
+        for s in np.nonzero(inst.dom[k])[0]:
+            s = int(s)
+            v = model.NewBoolVar(f"x{k}_{s}")
+            x[(k, s)] = v
+            vs.append(v)
+            by_ps[(int(inst.a[k]), s)].append(v)
+            by_ps[(int(inst.b[k]), s)].append(v)
+            if inst.shared[k]:
+                by_s_shared[s].append(v)
+        if inst.forced[k] >= 0:
+            model.Add(sum(vs) == 1)
+            sched.append(1)
+        elif vs:
+            model.Add(sum(vs) <= 1)
+            sched.append(sum(vs))
+        else:
+            sched.append(0)
+    for vs in by_ps.values():
+        if len(vs) > 1:
+            model.AddAtMostOne(vs)
+    for s, vs in by_s_shared.items():
+        if inst.tcap[s] >= 0 and len(vs) > inst.tcap[s]:
+            model.Add(sum(vs) <= int(inst.tcap[s]))
+    count_p = []
+    for p in range(inst.P):
+        c = sum(sched[k] for k in inst.by_p[p])
+        count_p.append(c)
+        if inst.cap[p] is not None and len(inst.by_p[p]) > inst.cap[p]:
+            model.Add(c <= inst.cap[p])
+
+    def run(obj, sense, budget, hint_slot):
+        if sense == "max":
+            model.Maximize(obj)
+        else:
+            model.Minimize(obj)
+        if hint_slot is not None:
+            model.ClearHints()
+            for (k, s), v in x.items():
+                model.AddHint(v, int(hint_slot[k] == s))
+        solver = _cp_params(budget, seed, workers)
+        st = solver.Solve(model)
+        if st not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            return None, None, False
+        run.bound = solver.BestObjectiveBound()
+        slot = np.full(R, -1, dtype=np.int64)
+        for (k, s), v in x.items():
+            if solver.BooleanValue(v):
+                slot[k] = s
+        return slot, int(round(solver.ObjectiveValue())), st == cp_model.OPTIMAL
+
+    def left(frac):
+        return max(0.1, (deadline - time.perf_counter()) * frac)
+
+    t0 = time.perf_counter()
+    wexpr = sum(int(inst.w[k]) * sched[k] for k in range(R) if not isinstance(sched[k], int))
+    wconst = sum(int(inst.w[k]) for k in range(R) if isinstance(sched[k], int) and sched[k])
+    feas = inst.dom.any(axis=1)
+    hint0 = inst.prev if (inst.prev >= 0).any() else None
+    # everything schedulable? (a satisfaction problem is much easier for CP-SAT)
+    allflag = model.NewBoolVar("all")
+    for k in range(R):
+        if not isinstance(sched[k], int):
+            model.Add(sched[k] == 1).OnlyEnforceIf(allflag)
+    model.AddAssumptions([allflag])
+    model.ClearObjective()
+    solver = _cp_params(left(0.3), seed, workers)
+    slot = None
+    if solver.Solve(model) in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        slot = np.full(R, -1, dtype=np.int64)
+        for (k, s), v in x.items():
+            if solver.BooleanValue(v):
+                slot[k] = s
+        wbest = int(sum(int(inst.w[k]) for k in range(R) if not isinstance(sched[k], int)))
+        opt_w = True
+        run.bound = wbest
+    model.ClearAssumptions()
+    if slot is None:
+        slot, wbest, opt_w = run(wexpr, "max", left(0.35), hint0)
+    if slot is None:
+        # out of time before a first solution: greedy fallback, trivial bound
+        st = _State(inst)
+        for k in np.nonzero(inst.forced >= 0)[0]:
+            st.put(int(k), int(inst.forced[k]))
+        doms = [[int(s) for s in np.nonzero(inst.dom[k])[0]] for k in range(R)]
+        _greedy_fill(st, sorted(range(R), key=lambda k: -inst.w[k]), doms, lambda k, d: d)
+        return st.slot, float(inst.w[feas].sum()), False
+    wub_raw = run.bound
+    phases["weight"] = time.perf_counter() - t0
+    model.Add(wexpr >= wbest)
+    if progress:
+        progress("weight", 0.3)
+
+    # fairness: participants with at least one meeting (only if some could get one but don't)
+    t0 = time.perf_counter()
+    possible = np.zeros(inst.P, dtype=bool)
+    possible[inst.a[feas]] = True
+    possible[inst.b[feas]] = True
+    cnt = np.zeros(inst.P, dtype=np.int64)
+    np.add.at(cnt, inst.a[slot >= 0], 1)
+    np.add.at(cnt, inst.b[slot >= 0], 1)
+    if (possible & (cnt == 0)).any():
+        zs = []
+        for p in np.nonzero(possible)[0]:
+            z = model.NewBoolVar("")
+            model.Add(count_p[p] >= 1).OnlyEnforceIf(z)
+            zs.append(z)
+        s2, best_z, _ = run(sum(zs), "max", left(0.2), slot)
+        if s2 is not None:
+            slot = s2
+            model.Add(sum(zs) >= best_z)
+    phases["fairness"] = time.perf_counter() - t0
+    if progress:
+        progress("fairness", 0.4)
+
+    t0 = time.perf_counter()
+    slot, idle_opt = _idle_phase(inst, slot, deadline, seed, workers)
+    phases["idle"] = time.perf_counter() - t0
+    if progress:
+        progress("idle", 0.9)
+    wub = float(wbest + wconst) if opt_w else float(wub_raw + wconst)
+    return slot, wub, idle_opt
+
+
+def _idle_phase(inst: _Inst, slot: np.ndarray, deadline: float, seed: int, workers: int):
+    """Idle (range and/or total) then stability, with the set of scheduled meetings fixed."""
+    from ortools.sat.python import cp_model
+
+    ks = [int(k) for k in np.nonzero(slot >= 0)[0]]
+    m = cp_model.CpModel()
+    x: dict[tuple[int, int], object] = {}
+    tv = {}
+    by_ps: dict = defaultdict(list)
+    by_s: dict = defaultdict(list)
+    mine: dict = defaultdict(list)
+    for k in ks:
+        dk = [int(s) for s in np.nonzero(inst.dom[k])[0]]
+        vs = []
+        for s in dk:
+            v = m.NewBoolVar("")
+            x[(k, s)] = v
+            vs.append(v)
+            by_ps[(int(inst.a[k]), s)].append(v)
+            by_ps[(int(inst.b[k]), s)].append(v)
+            if inst.shared[k]:
+                by_s[s].append(v)
+        m.AddExactlyOne(vs)
+        t = m.NewIntVarFromDomain(cp_model.Domain.FromValues(dk), "")
+        m.Add(t == sum(s * v for s, v in zip(dk, vs, strict=True)))
+        tv[k] = t
+        mine[int(inst.a[k])].append(k)
+        mine[int(inst.b[k])].append(k)
+    for vs in by_ps.values():
+        if len(vs) > 1:
+            m.AddAtMostOne(vs)
+    for s, vs in by_s.items():
+        if inst.tcap[s] >= 0 and len(vs) > inst.tcap[s]:
+            m.Add(sum(vs) <= int(inst.tcap[s]))
+    single_day = len(inst.days) == 1
+    pos = {}
+    for ordered in inst.days.values():
+        for i, s in enumerate(ordered):
+            pos[s] = i
+    contiguous = single_day and all(pos[s] == s for s in range(inst.S))
+    idle = []
+    spans = []
+    for p, mk in mine.items():
+        if len(mk) < 2:
+            continue
+        if len(mk) > 2:
+            m.AddAllDifferent([tv[k] for k in mk])
+        if contiguous:
+            # span formulation: lo <= t_k <= hi; exact min/max only added for the range stage
+            lo = m.NewIntVar(0, inst.S - 1, "")
+            hi = m.NewIntVar(0, inst.S - 1, "")
+            for k in mk:
+                m.Add(lo <= tv[k])
+                m.Add(tv[k] <= hi)
+            spans.append((lo, hi, [tv[k] for k in mk]))
+            iv = m.NewIntVar(0, inst.S, "")
+            m.Add(iv == hi - lo + 1 - len(mk))
+        else:
+            tot = 0
+            for ordered in inst.days.values():
+                ys = []
+                for s in ordered:
+                    vs = [x[(k, s)] for k in mk if (k, s) in x]
+                    ys.append(sum(vs) if vs else 0)
+                tot = tot + _idle_expr(m, ys, ordered, "")
+            iv = m.NewIntVar(0, inst.S, "")
+            m.Add(iv == tot)
+        idle.append(iv)
+
+    def run(obj, budget):
+        if isinstance(obj, int):
+            m.ClearObjective()
+        else:
+            m.Minimize(obj)
+        m.ClearHints()
+        for (k, s), v in x.items():
+            m.AddHint(v, int(cur[k] == s))
+        solver = _cp_params(budget, seed, workers)
+        st = solver.Solve(m)
+        if st not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            return None, None, False
+        out = np.full(inst.R, -1, dtype=np.int64)
+        for (k, s), v in x.items():
+            if solver.BooleanValue(v):
+                out[k] = s
+        return out, int(round(solver.ObjectiveValue())), st == cp_model.OPTIMAL
+
+    def left(frac):
+        return max(0.1, (deadline - time.perf_counter()) * frac)
+
+    cur = slot
+    opt = True
+    has_prev = [k for k in ks if inst.prev[k] >= 0 and (k, int(inst.prev[k])) in x]
+    if idle:
+        if inst.problem.idle_objective == "range":
+            # warm start with the (easier) total; total 0 means range 0 too
+            s0, best0, _ = run(sum(idle), left(0.4))
+            if s0 is not None:
+                cur = s0
+                if best0 == 0:
+                    return cur, True
+            for lo, hi, ts in spans:
+                m.AddMinEquality(lo, ts)
+                m.AddMaxEquality(hi, ts)
+            mx = m.NewIntVar(0, inst.S, "")
+            mn = m.NewIntVar(0, inst.S, "")
+            m.AddMaxEquality(mx, idle)
+            m.AddMinEquality(mn, idle)
+            s1, best, o = run(mx - mn, left(0.5 if has_prev else 0.6))
+            opt &= o
+            if s1 is not None:
+                cur = s1
+                m.Add(mx - mn <= best)
+        s2, best, o = run(sum(idle), left(0.75 if has_prev else 0.95))
+        opt &= o
+        if s2 is not None:
+            cur = s2
+            m.Add(sum(idle) <= best)
+    if has_prev:
+        s3, _, _ = run(sum(1 - x[(k, int(inst.prev[k]))] for k in has_prev), left(0.95))
+        if s3 is not None:
+            cur = s3
+    return cur, opt
+
+
+# --------------------------------------------------------------------------- LP (large)
+
+
+def _solve_lp(inst: _Inst, time_limit: float):
+    """Time-indexed LP relaxation; returns (x values per (k, s) column, columns, bound)."""
+    from scipy.optimize import linprog
+    from scipy.sparse import csr_matrix
+
+    R, S, P = inst.R, inst.S, inst.P
+    free = inst.forced < 0
+    dom = inst.dom.copy()
+    dom[~free] = False
+    # remove slots blocked by forced meetings
+    busy = np.zeros((P, S), dtype=bool)
+    fk = np.nonzero(~free)[0]
+    busy[inst.a[fk], inst.forced[fk]] = True
+    busy[inst.b[fk], inst.forced[fk]] = True
+    dom &= ~busy[inst.a] & ~busy[inst.b]
+    ks, ss = np.nonzero(dom)
+    n = len(ks)
+    wscale = 64.0
+    # objective: weight, small bonus for keeping the previous slot and for early slots in a day
+    pos = np.zeros(S)
+    for ordered in inst.days.values():
+        for i, s in enumerate(ordered):
+            pos[s] = i / max(1, len(ordered))
+    c = inst.w[ks] * wscale + 0.5 * (inst.prev[ks] == ss) + 0.05 * (1 - pos[ss])
+    rows, cols = [], []
+    r0 = 0
+    # request rows
+    rows.append(ks)
+    cols.append(np.arange(n))
+    r0 += R
+    # participant-slot rows
+    rows.append(r0 + inst.a[ks] * S + ss)
+    cols.append(np.arange(n))
+    rows.append(r0 + inst.b[ks] * S + ss)
+    cols.append(np.arange(n))
+    r0 += P * S
+    b_ub = [np.ones(R), np.ones(P * S)]
+    # table rows
+    if (inst.tcap >= 0).any():
+        sh = inst.shared[ks]
+        rows.append(r0 + ss[sh])
+        cols.append(np.nonzero(sh)[0])
+        tfix = np.zeros(S, dtype=np.int64)
+        np.add.at(tfix, inst.forced[fk][inst.shared[fk]], 1)
+        cap = np.where(inst.tcap >= 0, inst.tcap - tfix, n + 1).astype(float)
+        b_ub.append(cap)
+        r0 += S
+    # participant caps
+    capped = [p for p in range(P) if inst.cap[p] is not None]
+    if capped:
+        cfix = np.zeros(P, dtype=np.int64)
+        np.add.at(cfix, inst.a[fk], 1)
+        np.add.at(cfix, inst.b[fk], 1)
+        rowmap = np.full(P, -1)
+        rowmap[capped] = np.arange(len(capped))
+        for side in (inst.a[ks], inst.b[ks]):
+            m = rowmap[side] >= 0
+            rows.append(r0 + rowmap[side][m])
+            cols.append(np.nonzero(m)[0])
+        b_ub.append(np.array([inst.cap[p] - cfix[p] for p in capped], dtype=float))
+        r0 += len(capped)
+    # fairness: z_p <= sum of p's x, objective bonus
+    has = np.zeros(P, dtype=bool)
+    has[inst.a[ks]] = True
+    has[inst.b[ks]] = True
+    cfix = np.zeros(P, dtype=np.int64)
+    np.add.at(cfix, inst.a[fk], 1)
+    np.add.at(cfix, inst.b[fk], 1)
+    zp = np.nonzero(has & (cfix == 0))[0]
+    nz = len(zp)
+    zmap = np.full(P, -1)
+    zmap[zp] = np.arange(nz)
+    data = [np.ones(len(np.concatenate(cols)) if cols else 0)]
+    for side in (inst.a[ks], inst.b[ks]):
+        m = zmap[side] >= 0
+        rows.append(r0 + zmap[side][m])
+        cols.append(np.nonzero(m)[0])
+        data.append(-np.ones(int(m.sum())))
+    rows.append(r0 + np.arange(nz))
+    cols.append(n + np.arange(nz))
+    data.append(np.ones(nz))
+    b_ub.append(np.zeros(nz))
+    r0 += nz
+    A = csr_matrix(
+        (np.concatenate(data), (np.concatenate(rows), np.concatenate(cols))), shape=(r0, n + nz)
+    )
+    cz = np.full(nz, 2.0)
+    res = linprog(
+        -np.concatenate([c, cz]),
+        A_ub=A,
+        b_ub=np.concatenate(b_ub),
+        bounds=(0, 1),
+        method="highs",
+        options={"time_limit": max(1.0, time_limit), "presolve": True},
+    )
+    if res.x is None:
+        return ks, ss, np.zeros(n), math.inf
+    bound = -res.fun / wscale if res.status == 0 else math.inf
+    return ks, ss, res.x[:n], bound
+
+
+class _State:
+    """Mutable schedule with occupancy tables for fast feasibility checks."""
+
+    def __init__(self, inst: _Inst):
+        self.inst = inst
+        self.slot = np.full(inst.R, -1, dtype=np.int64)
+        self.occ = [dict() for _ in range(inst.P)]  # participant -> {slot: request}
+        self.tab = [0] * inst.S
+        self.cnt = [0] * inst.P
+        self.tcap = [int(t) for t in inst.tcap]
+        self.cap = inst.cap
+        self.a = [int(v) for v in inst.a]
+        self.b = [int(v) for v in inst.b]
+        self.shared = [bool(v) for v in inst.shared]
+
+    def can(self, k: int, s: int) -> bool:
+        a, b = self.a[k], self.b[k]
+        if s in self.occ[a] or s in self.occ[b]:
+            return False
+        if self.shared[k] and 0 <= self.tcap[s] <= self.tab[s]:
+            return False
+        return True
+
+    def cap_ok(self, k: int) -> bool:
+        for p in (self.a[k], self.b[k]):
+            if self.cap[p] is not None and self.cnt[p] >= self.cap[p]:
+                return False
+        return True
+
+    def put(self, k: int, s: int) -> None:
+        a, b = self.a[k], self.b[k]
+        self.occ[a][s] = k
+        self.occ[b][s] = k
+        self.cnt[a] += 1
+        self.cnt[b] += 1
+        if self.shared[k]:
+            self.tab[s] += 1
+        self.slot[k] = s
+
+    def take(self, k: int) -> None:
+        s = int(self.slot[k])
+        a, b = self.a[k], self.b[k]
+        del self.occ[a][s]
+        del self.occ[b][s]
+        self.cnt[a] -= 1
+        self.cnt[b] -= 1
+        if self.shared[k]:
+            self.tab[s] -= 1
+        self.slot[k] = -1
+
+
+def _greedy_fill(st: _State, order: list[int], doms: list[list[int]], prefer) -> None:
+    """First-fit insertion, then one-level kicks (move a blocking meeting elsewhere)."""
+    for k in order:
+        if st.slot[k] >= 0 or not st.cap_ok(k):
+            continue
+        for s in prefer(k, doms[k]):
+            if st.can(k, s):
+                st.put(k, s)
+                break
+    for k in order:
+        if st.slot[k] >= 0 or not st.cap_ok(k):
+            continue
+        done = False
+        for s in doms[k]:
+            blockers = {st.occ[p].get(s) for p in (st.a[k], st.b[k])} - {None}
+            if len(blockers) != 1:
+                continue
+            (q,) = blockers
+            if st.inst.forced[q] >= 0:
+                continue
+            if st.shared[k] and not st.shared[q] and 0 <= st.tcap[s] <= st.tab[s]:
+                continue
+            st.take(q)
+            if not st.can(k, s):
+                st.put(q, s)
+                continue
+            st.put(k, s)
+            for t in doms[q]:
+                if t != s and st.can(q, t):
+                    st.put(q, t)
+                    done = True
+                    break
+            if done:
+                break
+            st.take(k)
+            st.put(q, s)
+
+
+def _lns_idle(
+    inst: _Inst,
+    st: _State,
+    deadline: float,
+    seed: int,
+    workers: int,
+    progress,
+    target: int = 250,
+    sub_limit: float = 2.0,
+):
+    """CP-SAT large-neighbourhood search on idle slots (meetings stay within their day)."""
+    from ortools.sat.python import cp_model
+
+    rng = random.Random(seed)
+    day_slots = inst.days
+    pos_in_day = {}
+    for d, ordered in day_slots.items():
+        for i, s in enumerate(ordered):
+            pos_in_day[s] = (d, i)
+
+    def p_day_idle(p: int, d: int) -> int:
+        used = sorted(pos_in_day[s][1] for s in st.occ[p] if pos_in_day[s][0] == d)
+        if len(used) < 2:
+            return 0
+        return used[-1] - used[0] + 1 - len(used)
+
+    has_prev = (inst.prev >= 0).any()
+    doms = [np.nonzero(inst.dom[k])[0] for k in range(inst.R)]
+    iters = improved = 0
+    t_start = time.perf_counter()
+    while time.perf_counter() < deadline - 0.3:
+        # candidate (participant, day) pairs with idle slots
+        cands = []
+        for p in range(inst.P):
+            if len(st.occ[p]) < 2:
+                continue
+            for d in {pos_in_day[s][0] for s in st.occ[p]}:
+                v = p_day_idle(p, d)
+                if v > 0:
+                    cands.append((v, p, d))
+        if not cands:
+            break
+        rng.shuffle(cands)
+        cands.sort(key=lambda t: -t[0])
+        progress_made = False
+        for _, p0, d in cands[: max(1, len(cands) // 4 + 1)]:
+            if time.perf_counter() >= deadline - 0.3:
+                break
+            dslots = set(day_slots[d])
+            # neighbourhood: BFS over partners within the day
+            sel: list[int] = []
+            seen_p = {p0}
+            queue = [p0]
+            while queue and len(sel) < target:
+                p = queue.pop(0)
+                for s, k in list(st.occ[p].items()):
+                    if s in dslots and inst.forced[k] < 0 and k not in sel:
+                        sel.append(k)
+                        for q in (st.a[k], st.b[k]):
+                            if q not in seen_p:
+                                seen_p.add(q)
+                                queue.append(q)
+                rng.shuffle(queue)
+            if not sel:
+                continue
+            selset = set(sel)
+            touched = sorted({st.a[k] for k in sel} | {st.b[k] for k in sel})
+            old_idle = sum(p_day_idle(p, d) for p in touched)
+            m = cp_model.CpModel()
+            xv: dict[tuple[int, int], object] = {}
+            by_ps: dict = defaultdict(list)
+            by_s: dict = defaultdict(list)
+            cost_move = []
+            for k in sel:
+                vs = []
+                for s in doms[k]:
+                    s = int(s)
+                    if s not in dslots:
+                        continue
+                    blocked = False
+                    for p in (st.a[k], st.b[k]):
+                        q = st.occ[p].get(s)
+                        if q is not None and q not in selset:
+                            blocked = True
+                    if blocked:
+                        continue
+                    v = m.NewBoolVar("")
+                    xv[(k, s)] = v
+                    vs.append(v)
+                    by_ps[(st.a[k], s)].append(v)
+                    by_ps[(st.b[k], s)].append(v)
+                    if st.shared[k]:
+                        by_s[s].append(v)
+                    m.AddHint(v, int(st.slot[k] == s))
+                m.AddExactlyOne(vs)
+                if has_prev and inst.prev[k] >= 0 and st.slot[k] == inst.prev[k]:
+                    keepv = xv.get((k, int(inst.prev[k])))
+                    if keepv is not None:
+                        cost_move.append(1 - keepv)
+            for vs in by_ps.values():
+                if len(vs) > 1:
+                    m.AddAtMostOne(vs)
+            for s, vs in by_s.items():
+                if st.tcap[s] >= 0:
+                    outside = st.tab[s] - sum(1 for k in sel if st.shared[k] and st.slot[k] == s)
+                    m.Add(sum(vs) <= st.tcap[s] - outside)
+            idle_terms = []
+            ordered = day_slots[d]
+            for p in touched:
+                ys = []
+                for s in ordered:
+                    q = st.occ[p].get(s)
+                    if q is not None and q not in selset:
+                        ys.append(1)
+                        continue
+                    vs = [xv[(k, s)] for k in inst.by_p[p] if k in selset and (k, s) in xv]
+                    ys.append(sum(vs) if vs else 0)
+                e = _idle_expr(m, ys, ordered, "")
+                if not isinstance(e, int):
+                    idle_terms.append(e)
+            if not idle_terms:
+                continue
+            big = len(cost_move) + 1
+            obj = big * sum(idle_terms) + (sum(cost_move) if cost_move else 0)
+            m.Minimize(obj)
+            solver = _cp_params(min(sub_limit, deadline - time.perf_counter() - 0.2), seed, workers)
+            res = solver.Solve(m)
+            iters += 1
+            if res not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+                continue
+            new_idle = round(solver.ObjectiveValue()) // big
+            if new_idle >= old_idle:
+                continue
+            for k in sel:
+                st.take(k)
+            for (k, s), v in xv.items():
+                if solver.BooleanValue(v):
+                    st.put(k, s)
+            improved += 1
+            progress_made = True
+            if progress:
+                frac = (time.perf_counter() - t_start) / max(1e-9, deadline - t_start)
+                progress("idle-lns", min(1.0, frac))
+        if not progress_made:
+            target = min(600, int(target * 1.5))
+    return iters, improved
+
+
+def _solve_large(inst: _Inst, deadline: float, seed: int, workers: int, phases, progress):
+    t0 = time.perf_counter()
+    budget = deadline - t0
+    ks, ss, xv, wub = _solve_lp(inst, 0.6 * budget)
+    phases["lp"] = time.perf_counter() - t0
+    if progress:
+        progress("lp", 0.4)
+    t0 = time.perf_counter()
+    st = _State(inst)
+    for k in np.nonzero(inst.forced >= 0)[0]:
+        st.put(int(k), int(inst.forced[k]))
+    chosen = np.nonzero(xv > 0.5)[0]
+    chosen = chosen[np.argsort(-xv[chosen], kind="stable")]
+    frac = int(((xv > 1e-6) & (xv < 1 - 1e-6)).sum())
+    for j in chosen:
+        k, s = int(ks[j]), int(ss[j])
+        if st.slot[k] < 0 and st.can(k, s) and st.cap_ok(k):
+            st.put(k, s)
+    doms = [[int(s) for s in np.nonzero(inst.dom[k])[0]] for k in range(inst.R)]
+    prevs = inst.prev
+
+    def prefer(k, dk):
+        if prevs[k] >= 0 and prevs[k] in dk:
+            return [int(prevs[k])] + [s for s in dk if s != prevs[k]]
+        return dk
+
+    # fairness first: participants without meetings, then by weight
+    cnt = np.array(st.cnt)
+    order = sorted(
+        range(inst.R),
+        key=lambda k: (min(cnt[inst.a[k]], cnt[inst.b[k]]) > 0, -inst.w[k]),
+    )
+    _greedy_fill(st, order, doms, prefer)
+    phases["repair"] = time.perf_counter() - t0
+    phases["lp_fractional_columns"] = float(frac)
+    if progress:
+        progress("repair", 0.5)
+    t0 = time.perf_counter()
+    iters, improved = _lns_idle(inst, st, deadline, seed, workers, progress)
+    phases["idle_lns"] = time.perf_counter() - t0
+    phases["lns_iterations"] = float(iters)
+    phases["lns_improvements"] = float(improved)
+    return st.slot, wub, False
+
+
+# --------------------------------------------------------------------------- public
+
+
+def solve(
+    problem: Problem,
+    *,
+    time_limit: float = 30.0,
+    seed: int = 0,
+    progress: Progress = None,
+    workers: int | None = None,
+    method: str = "auto",
+) -> Result:
+    """Schedule ``problem``; ``method`` is "auto", "cpsat" (exact phases) or "lns"."""
+    t_start = time.perf_counter()
+    deadline = t_start + time_limit
+    workers = workers or min(8, os.cpu_count() or 1)
+    phases: dict[str, float] = {}
+    inst = _Inst(problem)
+    t0 = time.perf_counter()
+    ub = _count_upper_bound(inst)
+    phases["bound"] = time.perf_counter() - t0
+    if progress:
+        progress("bound", 0.05)
+    nvars = int(inst.dom.sum())
+    if method == "cpsat" or (method == "auto" and nvars <= SMALL_VARS):
+        slot, wub, _ = _solve_small(inst, deadline, seed, workers, phases, progress)
+    else:
+        slot, wub, _ = _solve_large(inst, deadline, seed, workers, phases, progress)
+    t0 = time.perf_counter()
+    assignments = _assign_tables(inst, slot)
+    phases["tables"] = time.perf_counter() - t0
+    stats = _stats(inst, slot, ub, wub)
+    stats.seconds = time.perf_counter() - t_start
+    stats.phases = phases
+    if progress:
+        progress("done", 1.0)
+    return Result(assignments=assignments, stats=stats)
+
+
+def _stats(inst: _Inst, slot: np.ndarray, ub: int, wub: float) -> Stats:
+    on = slot >= 0
+    scheduled = int(on.sum())
+    weight = int(inst.w[on].sum())
+    idle = _participant_idle(inst, slot)
+    cnt = np.zeros(inst.P, dtype=np.int64)
+    np.add.at(cnt, inst.a[on], 1)
+    np.add.at(cnt, inst.b[on], 1)
+    two = cnt >= 2
+    vals = idle[two]
+    feas = inst.dom.any(axis=1)
+    possible = np.zeros(inst.P, dtype=bool)
+    possible[inst.a[feas]] = True
+    possible[inst.b[feas]] = True
+    wub = min(float(wub), float(inst.w[feas].sum()))
+    wub = float(math.floor(wub + 1e-6))
+    moved = int(((inst.prev >= 0) & (slot != inst.prev)).sum())
+    return Stats(
+        scheduled=scheduled,
+        requested=inst.R,
+        upper_bound=ub,
+        gap=(wub - weight) / wub if wub > 0 else 0.0,
+        weight_scheduled=weight,
+        weight_upper_bound=wub,
+        idle_total=int(vals.sum()) if len(vals) else 0,
+        idle_max=int(vals.max()) if len(vals) else 0,
+        idle_range=int(vals.max() - vals.min()) if len(vals) else 0,
+        moved=moved,
+        participants_without_meeting_possible=int((possible & (cnt == 0)).sum()),
+    )

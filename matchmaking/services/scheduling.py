@@ -1,0 +1,386 @@
+"""The organiser's scheduler runs: build the solver's problem from the database, run it into a
+draft plan, publish the plan through the same guarded booking services as the API.
+
+Which meetings the solver may move: scheduled meetings placed by an earlier run or an organiser
+are *previous* positions (a re-run minimises how many move); meetings fixed by the organiser,
+already checked in / held / no-show, and (unless the run says otherwise) meetings participants
+booked themselves keep their slot.
+"""
+
+import dataclasses
+import logging
+import time
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from matchmaking import scheduler
+from matchmaking.exceptions import Conflict, DomainError
+from matchmaking.models import (
+    Availability,
+    Event,
+    Meeting,
+    MeetingRequest,
+    MeetingSeat,
+    ScheduleRun,
+    Slot,
+    Table,
+)
+from matchmaking.services.locking import guarded_transaction, lock_participants_and_slots
+from matchmaking.services.meetings import (
+    Actor,
+    meeting_book_locked,
+    meeting_cancel_locked,
+    meeting_reschedule_locked,
+    meeting_vacate_locked,
+)
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_OPTIONS = {"time_limit": 60.0, "seed": 0, "pin_participant_bookings": True}
+PINNED_SOURCES = {Meeting.Source.PARTICIPANT, Meeting.Source.IMPORT}
+
+
+@dataclass
+class Built:
+    """A solver problem and the maps back to database ids."""
+
+    problem: scheduler.Problem
+    slots: list[Slot]
+    shared_tables: list[Table]
+    fixed_places: dict[str, int]  # place name -> table id
+    current: dict[int, Meeting]  # request id -> its live meeting
+
+
+def _clean_options(options: dict | None) -> dict:
+    merged = {**DEFAULT_OPTIONS, **(options or {})}
+    try:
+        merged["time_limit"] = float(merged["time_limit"])
+        merged["seed"] = int(merged["seed"])
+    except (TypeError, ValueError) as exc:
+        raise DomainError("time_limit must be a number and seed an integer.") from exc
+    if not 1 <= merged["time_limit"] <= 3600:
+        raise DomainError("time_limit must be between 1 and 3600 seconds.", field="time_limit")
+    merged["pin_participant_bookings"] = bool(merged["pin_participant_bookings"])
+    return {k: merged[k] for k in DEFAULT_OPTIONS}
+
+
+def build_problem(*, event: Event, options: dict | None = None) -> Built:
+    """Read the event into a ``scheduler.Problem``."""
+    options = _clean_options(options)
+    slots = list(Slot.objects.filter(event=event).order_by("start"))
+    slot_index = {s.pk: i for i, s in enumerate(slots)}
+    days = sorted({s.date for s in slots})
+    day_index = {d: i for i, d in enumerate(days)}
+    shared = list(Table.objects.filter(event=event, shared=True).order_by("name"))
+    table_index = {t.pk: i for i, t in enumerate(shared)}
+
+    requests = list(
+        MeetingRequest.objects.filter(event=event, status=MeetingRequest.Status.ACCEPTED)
+        .select_related("sender__fixed_table", "recipient__fixed_table")
+        .order_by("id")
+    )
+    current = {
+        m.request_id: m
+        for m in Meeting.objects.filter(event=event, request__in=requests).exclude(
+            status=Meeting.Status.CANCELLED
+        )
+    }
+    people = {}
+    for r in requests:
+        people[r.sender_id] = r.sender
+        people[r.recipient_id] = r.recipient
+    spans = defaultdict(list)
+    for pid, start, end in Availability.objects.filter(participant_id__in=people).values_list(
+        "participant_id", "start", "end"
+    ):
+        spans[pid].append((start, end))
+
+    def available(pid: int) -> frozenset[int] | None:
+        if pid not in spans:
+            return None
+        return frozenset(
+            i
+            for i, s in enumerate(slots)
+            if any(a <= s.start and s.end <= b for a, b in spans[pid])
+        )
+
+    # People who share one fixed place (two representatives at one booth) become one solver
+    # participant: the place holds one meeting per slot. Their own availability moves onto each
+    # of their requests; their caps add up (the booking service still enforces each person's).
+    fixed_places: dict[str, int] = {}
+    members: dict[object, list] = defaultdict(list)
+    for pid, person in people.items():
+        table = person.fixed_table
+        if table is not None and not table.shared:
+            fixed_places[table.name] = table.pk
+            members[("place", table.pk)].append(person)
+        else:
+            members[pid].append(person)
+    node_of = {p.pk: node for node, group in members.items() for p in group}
+    participants = []
+    for node, group in members.items():
+        caps = [p.max_meetings for p in group]
+        participants.append(
+            scheduler.Participant(
+                id=node,
+                available=available(group[0].pk) if len(group) == 1 else None,
+                cap=None if None in caps else sum(caps),
+                fixed_place=group[0].fixed_table.name if isinstance(node, tuple) else None,
+            )
+        )
+    shared_place = {p.pk for group in members.values() if len(group) > 1 for p in group}
+
+    mornings = frozenset(i for i, s in enumerate(slots) if s.part == Slot.MORNING)
+    afternoons = frozenset(i for i, s in enumerate(slots) if s.part == Slot.AFTERNOON)
+    allowed_by_session = {"morning": mornings, "afternoon": afternoons, "any": None}
+    previous, previous_tables, items = {}, {}, []
+    for r in requests:
+        fixed_slot = None
+        meeting = current.get(r.pk)
+        if meeting is not None:
+            pinned = (
+                meeting.fixed
+                or meeting.status != Meeting.Status.SCHEDULED
+                or (options["pin_participant_bookings"] and meeting.source in PINNED_SOURCES)
+            )
+            if pinned:
+                fixed_slot = slot_index[meeting.slot_id]
+            else:
+                previous[r.pk] = slot_index[meeting.slot_id]
+                if meeting.table_id in table_index:
+                    previous_tables[r.pk] = table_index[meeting.table_id]
+        allowed = allowed_by_session[r.session]
+        for pid in (r.sender_id, r.recipient_id):
+            own = available(pid) if pid in shared_place else None
+            if own is not None:
+                allowed = own if allowed is None else allowed & own
+        items.append(
+            scheduler.Request(
+                id=r.pk,
+                a=node_of[r.sender_id],
+                b=node_of[r.recipient_id],
+                weight=r.priority,
+                allowed=allowed,
+                fixed_slot=fixed_slot,
+            )
+        )
+    problem = scheduler.Problem(
+        n_slots=len(slots),
+        slot_day=tuple(day_index[s.date] for s in slots),
+        participants=tuple(participants),
+        requests=tuple(items),
+        tables=len(shared) if shared else None,
+        previous=previous or None,
+        previous_tables=previous_tables or None,
+    )
+    return Built(problem, slots, shared, fixed_places, current)
+
+
+def schedule_run_create(
+    *, event: Event, user, options: dict | None = None, enqueue: bool = True
+) -> ScheduleRun:
+    """Create a queued run and, with ``enqueue``, start it after commit (a Celery task; in-process
+    by default). Without ``enqueue`` the caller runs ``schedule_run_execute`` itself.
+
+    Side effects: inserts a ScheduleRun; enqueues ``matchmaking.run_schedule``.
+    """
+    from matchmaking.tasks import run_schedule
+
+    clean = _clean_options(options)
+    if not event.slots.exists():
+        raise Conflict("This event has no slots to schedule into.")
+    with transaction.atomic():
+        run = ScheduleRun.objects.create(
+            event=event, created_by=user if getattr(user, "pk", None) else None, options=clean
+        )
+        if enqueue:
+            transaction.on_commit(lambda: run_schedule.delay(run_id=run.pk))
+    return run
+
+
+def schedule_run_execute(*, run: ScheduleRun) -> ScheduleRun:
+    """Solve the run's event into a draft plan. Idempotent: a run already past QUEUED is left.
+
+    Side effects: updates the run (status, progress, statistics, plan).
+    """
+    claimed = ScheduleRun.objects.filter(pk=run.pk, status=ScheduleRun.Status.QUEUED).update(
+        status=ScheduleRun.Status.RUNNING, started_at=timezone.now(), phase="reading"
+    )
+    if not claimed:
+        return ScheduleRun.objects.get(pk=run.pk)
+    run.refresh_from_db()
+    last = [0.0]
+
+    def progress(phase: str, fraction: float) -> None:
+        now = time.monotonic()
+        if now - last[0] >= 0.5 or fraction >= 1.0:
+            last[0] = now
+            ScheduleRun.objects.filter(pk=run.pk).update(
+                phase=phase[:40], progress=round(min(max(fraction, 0.0), 1.0), 3)
+            )
+
+    try:
+        built = build_problem(event=run.event, options=run.options)
+        result = scheduler.solve(
+            built.problem,
+            time_limit=run.options["time_limit"],
+            seed=run.options["seed"],
+            progress=progress,
+        )
+    except Exception as exc:  # the run records any failure for the organiser to see
+        logger.exception("schedule run %s failed", run.pk)
+        ScheduleRun.objects.filter(pk=run.pk).update(
+            status=ScheduleRun.Status.FAILED, error=str(exc)[:2000], finished_at=timezone.now()
+        )
+        return ScheduleRun.objects.get(pk=run.pk)
+    plan = []
+    for a in result.assignments:
+        slot = built.slots[a.slot]
+        if a.place is not None:
+            table = built.fixed_places[a.place]
+        elif a.table is not None:
+            table = built.shared_tables[a.table].pk
+        else:
+            table = None
+        plan.append([a.request_id, slot.pk, table])
+    stats = dataclasses.asdict(result.stats)
+    stats["participants"] = len(built.problem.participants)
+    stats["requests"] = len(built.problem.requests)
+    ScheduleRun.objects.filter(pk=run.pk).update(
+        status=ScheduleRun.Status.DRAFT,
+        plan=plan,
+        stats=stats,
+        progress=1.0,
+        phase="done",
+        finished_at=timezone.now(),
+    )
+    return ScheduleRun.objects.get(pk=run.pk)
+
+
+def _attempt(fn, **kwargs) -> str | None:
+    """Run one service call in a savepoint; the reason it was refused, or None."""
+    try:
+        with transaction.atomic():
+            fn(**kwargs)
+    except DomainError as exc:
+        return exc.message
+    except IntegrityError as exc:
+        return f"refused by the database ({exc.__class__.__name__})"
+    return None
+
+
+def schedule_run_publish(*, run: ScheduleRun, user) -> ScheduleRun:
+    """Apply a draft plan: move, book and cancel meetings through the booking services.
+
+    Side effects: in one transaction, every changed meeting is vacated then re-placed with
+    ``meeting_reschedule_locked`` (SEQUENCE bumped, logged), new meetings are booked with
+    ``meeting_book_locked`` (source "scheduler"), scheduled meetings the plan dropped are
+    cancelled with a reason. Anything refused because the event changed since the run is
+    restored or reported in ``publish_report["skipped"]``. Earlier published runs become
+    superseded.
+    """
+    actor = Actor(user=user, system=user is None)
+    with guarded_transaction():
+        run = ScheduleRun.objects.select_for_update().get(pk=run.pk)
+        if run.status != ScheduleRun.Status.DRAFT:
+            raise Conflict(f"Only a draft run can be published; this one is {run.status}.")
+        event = run.event
+        lock_participants_and_slots(
+            event.participants.values_list("pk", flat=True),
+            event.slots.values_list("pk", flat=True),
+        )
+        plan = {req: (slot, table) for req, slot, table in run.plan}
+        current = {
+            m.request_id: m
+            for m in Meeting.objects.filter(event=event)
+            .exclude(status=Meeting.Status.CANCELLED)
+            .select_related("slot", "table")
+        }
+        slots = {s.pk: s for s in event.slots.all()}
+        tables = {t.pk: t for t in event.tables.all()}
+        report = {"booked": 0, "moved": 0, "kept": 0, "cancelled": 0, "skipped": []}
+
+        moving = [
+            (m, plan[req])
+            for req, m in current.items()
+            if req in plan and (m.slot_id, m.table_id) != plan[req]
+        ]
+        dropped = [
+            m
+            for req, m in current.items()
+            if req not in plan and m.status == Meeting.Status.SCHEDULED and not m.fixed
+        ]
+        report["kept"] = sum(
+            1 for req, m in current.items() if req in plan and (m.slot_id, m.table_id) == plan[req]
+        )
+        for m, _ in moving:
+            meeting_vacate_locked(meeting=m)
+        for m in dropped:
+            reason = _attempt(
+                meeting_cancel_locked,
+                meeting=m,
+                actor=actor,
+                reason=f"no longer fits the schedule (run {run.pk})",
+            )
+            if reason is None:
+                report["cancelled"] += 1
+            else:
+                report["skipped"].append({"request": m.request_id, "reason": reason})
+        for m, (slot_id, table_id) in moving:
+            reason = _attempt(
+                meeting_reschedule_locked,
+                meeting=m,
+                slot=slots[slot_id],
+                actor=actor,
+                table=tables.get(table_id),
+            )
+            if reason is None:
+                report["moved"] += 1
+                continue
+            # Put it back where it was, or cancel it if that place is gone too.
+            back = _attempt(
+                meeting_reschedule_locked, meeting=m, slot=m.slot, actor=actor, table=m.table
+            )
+            if back is not None:
+                _restore_or_cancel(m, actor, run)
+            report["skipped"].append({"request": m.request_id, "reason": reason})
+        for req_id, (slot_id, table_id) in plan.items():
+            if req_id in current:
+                continue
+            reason = _attempt(
+                meeting_book_locked,
+                request=MeetingRequest(pk=req_id),
+                slot=slots[slot_id],
+                actor=actor,
+                table=tables.get(table_id),
+                source=Meeting.Source.SCHEDULER,
+            )
+            if reason is None:
+                report["booked"] += 1
+            else:
+                report["skipped"].append({"request": req_id, "reason": reason})
+        ScheduleRun.objects.filter(event=event, status=ScheduleRun.Status.PUBLISHED).update(
+            status=ScheduleRun.Status.SUPERSEDED
+        )
+        run.status = ScheduleRun.Status.PUBLISHED
+        run.published_at = timezone.now()
+        run.published_by = user if getattr(user, "pk", None) else None
+        run.publish_report = report
+        run.save(update_fields=["status", "published_at", "published_by", "publish_report"])
+    return run
+
+
+def _restore_or_cancel(meeting: Meeting, actor: Actor, run: ScheduleRun) -> None:
+    """A vacated meeting could not move nor return through the service: re-seat it in place if
+    the database allows it, else cancel it with a reason (never leave it half-placed)."""
+    try:
+        with transaction.atomic():
+            MeetingSeat.objects.filter(meeting=meeting).update(active=True)
+            Meeting.objects.filter(pk=meeting.pk).update(table=meeting.table)
+    except IntegrityError:
+        meeting_cancel_locked(
+            meeting=meeting, actor=actor, reason=f"its place was taken (run {run.pk})"
+        )

@@ -1,0 +1,195 @@
+"""The organiser's scheduler runs end to end: database → solver → draft → publish."""
+
+import pytest
+
+from matchmaking.models import Meeting, MeetingLog, MeetingSeat, ScheduleRun
+from matchmaking.services.importer import event_import
+from matchmaking.services.scheduling import (
+    build_problem,
+    schedule_run_create,
+    schedule_run_execute,
+    schedule_run_publish,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def fair(n_companies=6, n_cities=6, booth_pairs=True) -> dict:
+    """Cities request every company; companies sit two per booth (one booth per pair)."""
+    people = []
+    for i in range(n_companies):
+        people.append(
+            {
+                "ref": f"c{i}",
+                "name": f"Company {i}",
+                "email": f"c{i}@example.org",
+                "organisation": f"Org {i // 2 if booth_pairs else i}",
+                "kind": "exhibitor",
+                "languages": ["en"],
+                "offers": ["sensors"],
+                "needs": [],
+                "sectors": ["mobility"],
+                "fixed_table": f"Booth {i // 2 if booth_pairs else i}",
+            }
+        )
+    for j in range(n_cities):
+        people.append(
+            {
+                "ref": f"v{j}",
+                "name": f"City {j}",
+                "email": f"v{j}@example.org",
+                "organisation": f"City {j}",
+                "kind": "delegation",
+                "languages": ["fr"],
+                "offers": [],
+                "needs": ["sensors"],
+                "sectors": ["mobility"],
+            }
+        )
+    requests = [
+        {"from": f"v{j}", "to": f"c{i}", "status": "accepted", "priority": 1 + (i + j) % 5}
+        for i in range(n_companies)
+        for j in range(n_cities)
+        if (i + j) % 2 == 0
+    ]
+    return {
+        "event": {
+            "slug": "sched-fair",
+            "name": "Scheduling fair",
+            "timezone": "Africa/Casablanca",
+            "slot_minutes": 30,
+            "tables": 4,
+            "days": [
+                {
+                    "date": "2018-04-18",
+                    "sessions": [
+                        {"start": "09:00", "end": "12:00"},
+                        {"start": "14:00", "end": "17:00"},
+                    ],
+                }
+            ],
+        },
+        "participants": people,
+        "requests": requests,
+        "meetings": [],
+    }
+
+
+def run_and_publish(event, **options):
+    run = schedule_run_create(
+        event=event, user=None, options={"time_limit": 10, **options}, enqueue=False
+    )
+    run = schedule_run_execute(run=run)
+    assert run.status == "draft", run.error
+    return schedule_run_publish(run=run, user=None)
+
+
+def assert_no_double_booking(event):
+    seats = MeetingSeat.objects.filter(meeting__event=event, active=True)
+    assert seats.count() == len({(s.participant_id, s.slot_id) for s in seats})
+    live = Meeting.objects.filter(event=event).exclude(status="cancelled")
+    places = [(m.table_id, m.slot_id) for m in live if m.table_id]
+    assert len(places) == len(set(places))
+
+
+def test_publish_books_every_request_with_shared_booths_respected():
+    event = event_import(data=fair())
+    run = run_and_publish(event)
+    requested = len(fair()["requests"])
+    assert run.stats["scheduled"] == requested
+    assert run.publish_report == {
+        "booked": requested,
+        "moved": 0,
+        "kept": 0,
+        "cancelled": 0,
+        "skipped": [],
+    }
+    assert Meeting.objects.filter(event=event, source="scheduler").count() == requested
+    assert_no_double_booking(event)
+    # Two companies share each booth: their meetings never overlap.
+    assert all(m.table.name.startswith("Booth") for m in Meeting.objects.filter(event=event))
+
+
+def test_rerun_without_changes_moves_nothing():
+    event = event_import(data=fair())
+    run_and_publish(event)
+    before = dict(Meeting.objects.filter(event=event).values_list("request_id", "slot_id"))
+    second = run_and_publish(event)
+    assert second.stats["moved"] == 0
+    assert second.publish_report["moved"] == 0
+    assert dict(Meeting.objects.filter(event=event).values_list("request_id", "slot_id")) == before
+    assert ScheduleRun.objects.get(pk=second.pk - 1).status == "superseded"
+
+
+def test_participant_bookings_stay_pinned():
+    data = fair()
+    first = data["requests"][0]
+    data["meetings"] = [
+        {"from": first["from"], "to": first["to"], "start": "2018-04-18T16:30:00+01:00"}
+    ]
+    event = event_import(data=data)
+    pinned = Meeting.objects.get(event=event)
+    built = build_problem(event=event)
+    assert [r.fixed_slot for r in built.problem.requests if r.id == pinned.request_id] == [11]
+    run_and_publish(event)
+    pinned.refresh_from_db()
+    assert pinned.slot.start.astimezone(event.tz).strftime("%H:%M") == "16:30"
+    assert pinned.sequence == 0
+    assert_no_double_booking(event)
+
+
+def test_moved_meetings_bump_sequence_and_are_logged():
+    event = event_import(data=fair())
+    run_and_publish(event)
+    m = Meeting.objects.filter(event=event).first()
+    # Make the meeting's current slot unavailable for one side: the re-run must move it.
+    city = m.request.sender
+    city.availability.create(start=m.slot.end, end=m.slot.end.replace(hour=23))
+    run = run_and_publish(event)
+    m.refresh_from_db()
+    assert m.status == "scheduled"
+    assert m.sequence == 1
+    assert run.publish_report["moved"] >= 1
+    assert MeetingLog.objects.filter(meeting=m, action="moved").count() == 1
+    assert_no_double_booking(event)
+
+
+def test_publish_twice_is_refused():
+    event = event_import(data=fair())
+    run = run_and_publish(event)
+    from matchmaking.exceptions import Conflict
+
+    with pytest.raises(Conflict):
+        schedule_run_publish(run=run, user=None)
+
+
+def test_schedule_runs_api(organiser_client, django_capture_on_commit_callbacks):
+    event = event_import(data=fair())
+    url = f"/api/events/{event.slug}/schedule-runs/"
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        created = organiser_client.post(url, {"time_limit": 5}, format="json")
+    assert len(callbacks) == 1
+    assert created.status_code == 202, created.data
+    detail = organiser_client.get(f"{url}{created.data['id']}/")
+    assert detail.data["status"] == "draft"  # tasks run in-process by default
+    assert detail.data["changes"] == {
+        "book": len(fair()["requests"]),
+        "move": 0,
+        "keep": 0,
+        "unplanned": 0,
+    }
+    assert detail.data["stats"]["upper_bound"] == len(fair()["requests"])
+    published = organiser_client.post(f"{url}{created.data['id']}/publish/")
+    assert published.status_code == 200
+    assert published.data["status"] == "published"
+    again = organiser_client.post(f"{url}{created.data['id']}/publish/")
+    assert again.status_code == 409
+    bad = organiser_client.post(url, {"time_limit": 0}, format="json")
+    assert bad.status_code == 400
+    person = event.participants.first()
+    from tests.conftest import client_for
+    from tests.factories import UserFactory
+
+    person.user = UserFactory(username=person.email)
+    person.save()
+    assert client_for(person.user).get(url).status_code == 403
