@@ -180,7 +180,10 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE = {
     "expire-requests": {"task": "matchmaking.expire_requests", "schedule": 300.0},
+    "send-reminders": {"task": "matchmaking.send_reminders", "schedule": 300.0},
 }
+# Reminders go out this many minutes before a meeting starts.
+REMINDER_MINUTES = int(os.environ.get("REMINDER_MINUTES", "30"))
 
 # Booking: how long a booking waits for a row lock before answering 409 "busy, retry".
 BOOKING_LOCK_TIMEOUT_MS = int(os.environ.get("BOOKING_LOCK_TIMEOUT_MS", "3000"))

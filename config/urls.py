@@ -11,4 +11,6 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("api/", include("api.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("matchmaking.pages.urls")),
 ]

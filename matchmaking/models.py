@@ -436,3 +436,57 @@ class ScheduleRun(models.Model):
 
     def __str__(self) -> str:
         return f"schedule run {self.pk} of {self.event_id} ({self.status})"
+
+
+class Notification(models.Model):
+    """A message to one participant about a change that concerns them, sent once.
+
+    ``key`` makes creation idempotent (the same change never notifies the same person twice);
+    the sending task claims the row before sending, so a redelivered task sends nothing.
+    """
+
+    class Kind(models.TextChoices):
+        REQUEST_RECEIVED = "request_received"
+        REQUEST_ACCEPTED = "request_accepted"
+        REQUEST_DECLINED = "request_declined"
+        REQUEST_EXPIRED = "request_expired"
+        MEETING_BOOKED = "meeting_booked"
+        MEETING_MOVED = "meeting_moved"
+        MEETING_CANCELLED = "meeting_cancelled"
+        MEETING_REMINDER = "meeting_reminder"
+
+    class Status(models.TextChoices):
+        PENDING = "pending"
+        SENDING = "sending"
+        SENT = "sent"
+        FAILED = "failed"
+
+    recipient = models.ForeignKey(
+        Participant, on_delete=models.CASCADE, related_name="notifications"
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    key = models.CharField(max_length=200, unique=True)
+    meeting = models.ForeignKey(
+        Meeting, on_delete=models.CASCADE, null=True, blank=True, related_name="notifications"
+    )
+    request = models.ForeignKey(
+        MeetingRequest,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="notifications",
+    )
+    language = models.CharField(max_length=8, default="en")
+    subject = models.CharField(max_length=300)
+    body = models.TextField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["status", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.kind} to {self.recipient_id}"

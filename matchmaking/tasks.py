@@ -29,3 +29,19 @@ def run_schedule(*, run_id: int) -> str | None:
         logger.warning("schedule run %s is gone", run_id)
         return None
     return schedule_run_execute(run=run).status
+
+
+@shared_task(name="matchmaking.send_notifications")
+def send_notifications(*, notification_ids: list[int]) -> int:
+    """Send pending notifications by email (a redelivery sends nothing twice)."""
+    from matchmaking.services.notifications import notifications_send
+
+    return notifications_send(ids=notification_ids)
+
+
+@shared_task(name="matchmaking.send_reminders")
+def send_reminders() -> int:
+    """Create and send reminders for meetings that start soon (runs every 5 minutes)."""
+    from matchmaking.services.notifications import reminders_due
+
+    return reminders_due()

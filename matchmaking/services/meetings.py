@@ -34,6 +34,7 @@ from matchmaking.models import (
     Table,
 )
 from matchmaking.services.locking import guarded_transaction, lock_participants_and_slots
+from matchmaking.services.notifications import notify_meeting
 
 
 @dataclass(frozen=True)
@@ -206,6 +207,8 @@ def meeting_book_locked(
     _log(
         meeting, actor, "booked", slot=slot.start.isoformat(), table=chosen.name if chosen else None
     )
+    if source != Meeting.Source.IMPORT:
+        notify_meeting(meeting=meeting, kind="meeting_booked", actor_participant=actor.participant)
     return meeting
 
 
@@ -289,6 +292,7 @@ def meeting_reschedule_locked(
         from_table=old_table.name if old_table else None,
         to_table=chosen.name if chosen else None,
     )
+    notify_meeting(meeting=meeting, kind="meeting_moved", actor_participant=actor.participant)
     return meeting
 
 
@@ -318,6 +322,12 @@ def meeting_cancel_locked(*, meeting: Meeting, actor: Actor, reason: str = "") -
     meeting.save(update_fields=["status", "cancel_reason", "sequence", "updated_at"])
     MeetingSeat.objects.filter(meeting=meeting).update(active=False)
     _log(meeting, actor, "cancelled", reason=reason)
+    notify_meeting(
+        meeting=meeting,
+        kind="meeting_cancelled",
+        actor_participant=actor.participant,
+        reason=reason,
+    )
     return meeting
 
 

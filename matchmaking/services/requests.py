@@ -14,6 +14,7 @@ from matchmaking.exceptions import (
 )
 from matchmaking.models import Meeting, MeetingRequest, Participant
 from matchmaking.services.locking import guarded_transaction
+from matchmaking.services.notifications import notify_request
 
 
 def meeting_allowed(a: Participant, b: Participant) -> str | None:
@@ -65,7 +66,7 @@ def request_create(
                 f"There is already an open request between {sender.name} and {recipient.name} "
                 f"(request {existing.pk}, {existing.status})."
             )
-        return MeetingRequest.objects.create(
+        created = MeetingRequest.objects.create(
             event_id=sender.event_id,
             sender=sender,
             recipient=recipient,
@@ -78,6 +79,9 @@ def request_create(
             if status == MeetingRequest.Status.PENDING
             else None,
         )
+        if status == MeetingRequest.Status.PENDING:
+            notify_request(request=created, kind="request_received")
+        return created
 
 
 def _locked(request: MeetingRequest) -> MeetingRequest:
@@ -99,6 +103,7 @@ def _respond(
             # Record the expiry (committed), then refuse.
             req.status = MeetingRequest.Status.EXPIRED
             req.save(update_fields=["status"])
+            notify_request(request=req, kind="request_expired")
     if expired:
         raise RequestNotOpen("This request expired before it was answered.")
     with transaction.atomic():
@@ -110,6 +115,7 @@ def _respond(
         req.status = status
         req.responded_at = now
         req.save(update_fields=["status", "responded_at"])
+        notify_request(request=req, kind=f"request_{status}")
     return req
 
 
@@ -154,8 +160,20 @@ def request_cancel(
 
 
 def requests_expire(*, now: datetime | None = None) -> int:
-    """Mark pending requests past their expiry as expired. Returns how many. Idempotent."""
+    """Mark pending requests past their expiry as expired and tell both sides. Returns how many.
+    Idempotent."""
     now = now or timezone.now()
-    return MeetingRequest.objects.filter(
+    count = 0
+    overdue = MeetingRequest.objects.filter(
         status=MeetingRequest.Status.PENDING, expires_at__lte=now
-    ).update(status=MeetingRequest.Status.EXPIRED)
+    ).values_list("pk", flat=True)
+    for pk in list(overdue):
+        with transaction.atomic():
+            changed = MeetingRequest.objects.filter(
+                pk=pk, status=MeetingRequest.Status.PENDING
+            ).update(status=MeetingRequest.Status.EXPIRED)
+            if changed:
+                # Both sides are told: an unanswered request frees nothing silently.
+                notify_request(request=MeetingRequest(pk=pk), kind="request_expired")
+                count += 1
+    return count

@@ -36,6 +36,7 @@ from matchmaking.services.meetings import (
     meeting_reschedule_locked,
     meeting_vacate_locked,
 )
+from matchmaking.services.notifications import batched
 
 logger = logging.getLogger(__name__)
 
@@ -283,7 +284,7 @@ def schedule_run_publish(*, run: ScheduleRun, user) -> ScheduleRun:
     superseded.
     """
     actor = Actor(user=user, system=user is None)
-    with guarded_transaction():
+    with batched(), guarded_transaction():
         run = ScheduleRun.objects.select_for_update().get(pk=run.pk)
         if run.status != ScheduleRun.Status.DRAFT:
             raise Conflict(f"Only a draft run can be published; this one is {run.status}.")

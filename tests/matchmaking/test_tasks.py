@@ -7,7 +7,7 @@ from celery.contrib.testing.worker import start_worker
 from config.celery import app
 from matchmaking.models import MeetingRequest
 from matchmaking.services.importer import event_import
-from matchmaking.tasks import expire_requests
+from matchmaking.tasks import expire_requests, send_notifications
 from tests.factories import ParticipantFactory, RequestFactory
 
 
@@ -66,3 +66,37 @@ def test_schedule_run_from_api_call_to_result_on_real_worker(organiser_client):
             time.sleep(0.2)
     assert run["status"] == "draft", run
     assert run["stats"]["scheduled"] == len(fair()["requests"])
+
+
+@pytest.mark.redis
+@pytest.mark.django_db(transaction=True)
+def test_cancel_notifies_once_through_real_worker_even_when_redelivered(event):
+    """API cancel → task on Redis → worker sends one email per affected person; sending the
+    same task again (a redelivery) sends nothing more."""
+    from django.core import mail
+
+    from matchmaking.models import Notification
+    from tests.conftest import client_for
+
+    a, b = ParticipantFactory(event=event), ParticipantFactory(event=event)
+    req = RequestFactory(sender=a, recipient=b)
+    with start_worker(app, perform_ping_check=False, pool="solo", loglevel="WARNING"):
+        booked = client_for(a.user).post(
+            f"/api/events/{event.slug}/meetings/book/",
+            {"request": req.pk, "slot": event.slots.first().pk},
+        )
+        assert booked.status_code == 201
+        cancelled = client_for(a.user).post(
+            f"/api/events/{event.slug}/meetings/{booked.data['id']}/cancel/", {"reason": "ill"}
+        )
+        assert cancelled.status_code == 200
+        deadline = time.monotonic() + 30
+        while len(mail.outbox) < 2 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        ids = list(Notification.objects.values_list("pk", flat=True))
+        assert send_notifications.delay(notification_ids=ids).get(timeout=30) == 0
+    assert sorted((m.to[0], m.subject.split(" ")[0]) for m in mail.outbox) == [
+        (b.email, "Meeting"),
+        (b.email, "Your"),
+    ]
+    assert Notification.objects.filter(status="sent").count() == 2

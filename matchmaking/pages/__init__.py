@@ -1,0 +1,1 @@
+"""Server-rendered pages: the organiser's console and the participant's pages."""

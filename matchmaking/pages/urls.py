@@ -1,0 +1,50 @@
+"""Page routes: the organiser console under /organiser/ (namespace ``organiser``)."""
+
+from django.urls import include, path
+
+from matchmaking.pages import organiser as views
+
+organiser_patterns = [
+    path("login/", views.LoginView.as_view(), name="login"),
+    path("logout/", views.LogoutView.as_view(), name="logout"),
+    path("", views.event_list, name="events"),
+    path("<slug:slug>/grid/", views.grid, name="grid"),
+    path("<slug:slug>/grid/live/", views.grid_partial, name="grid-partial"),
+    path("<slug:slug>/meetings/<int:meeting_id>/", views.meeting_detail, name="meeting"),
+    path(
+        "<slug:slug>/meetings/<int:meeting_id>/status/",
+        views.meeting_status,
+        name="meeting-status",
+    ),
+    path("<slug:slug>/participants/", views.participant_list, name="participants"),
+    path(
+        "<slug:slug>/participants/<int:participant_id>/",
+        views.participant_detail,
+        name="participant",
+    ),
+    path(
+        "<slug:slug>/participants/<int:participant_id>/agenda/",
+        views.participant_agenda,
+        name="participant-agenda",
+    ),
+    path(
+        "<slug:slug>/participants/<int:participant_id>/agenda.ics",
+        views.participant_ics,
+        name="participant-ics",
+    ),
+    path("<slug:slug>/stats/", views.statistics, name="stats"),
+    path("<slug:slug>/scheduler/", views.scheduler, name="scheduler"),
+    path("<slug:slug>/scheduler/runs/", views.scheduler_runs, name="scheduler-runs"),
+    path(
+        "<slug:slug>/scheduler/runs/<int:run_id>/publish/",
+        views.scheduler_publish,
+        name="scheduler-publish",
+    ),
+    path("<slug:slug>/exports/", views.exports, name="exports"),
+    path("<slug:slug>/exports/meetings.csv", views.meetings_csv, name="meetings-csv"),
+    path("<slug:slug>/tables/", views.table_plan, name="tables"),
+]
+
+urlpatterns = [
+    path("organiser/", include((organiser_patterns, "organiser"))),
+]

@@ -1,0 +1,223 @@
+"""Notifications: one message per affected person per change, in their language, sent after commit.
+
+Services call ``notify_*`` inside their transaction. Each creates Notification rows whose ``key``
+names the change (so a retried service call creates nothing twice) and arranges, after commit,
+for the Celery task ``matchmaking.send_notifications`` to send them. The task claims each row
+before sending (pending → sending), so a redelivered task sends nothing twice.
+"""
+
+import contextlib
+import logging
+import threading
+from collections.abc import Iterable, Iterator
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from matchmaking.models import Meeting, MeetingRequest, Notification, Participant
+
+logger = logging.getLogger(__name__)
+
+SUPPORTED = ("fr", "ar", "en")
+CHUNK = 200
+_batch = threading.local()
+
+
+def language_of(person: Participant) -> str:
+    """The first of the person's languages the product speaks (French, Arabic, English)."""
+    for code in person.languages or []:
+        if code in SUPPORTED:
+            return code
+    return "en"
+
+
+def _when(meeting: Meeting) -> str:
+    local = meeting.slot.start.astimezone(meeting.event.tz)
+    return local.strftime("%Y-%m-%d %H:%M")
+
+
+def _where(meeting: Meeting) -> str:
+    return meeting.table.name if meeting.table else meeting.event.name
+
+
+def _others(meeting: Meeting, person: Participant) -> str:
+    names = [
+        f"{s.participant.name} ({s.participant.organisation.name})"
+        for s in meeting.seats.select_related("participant__organisation")
+        if s.participant_id != person.pk
+    ]
+    return ", ".join(names)
+
+
+def _texts(kind: str, *, person: Participant, meeting=None, request=None, extra=None):
+    extra = extra or {}
+    if meeting is not None:
+        ctx = {"who": _others(meeting, person), "when": _when(meeting), "where": _where(meeting)}
+    else:
+        other = request.recipient if request.sender_id == person.pk else request.sender
+        ctx = {"who": f"{other.name} ({other.organisation.name})"}
+    ctx.update(extra)
+    subjects = {
+        "request_received": _("New meeting request from %(who)s"),
+        "request_accepted": _("%(who)s accepted your meeting request"),
+        "request_declined": _("%(who)s declined your meeting request"),
+        "request_expired": _("Your meeting request with %(who)s expired"),
+        "meeting_booked": _("Meeting booked with %(who)s on %(when)s"),
+        "meeting_moved": _("Your meeting with %(who)s moved to %(when)s"),
+        "meeting_cancelled": _("Your meeting with %(who)s on %(when)s is cancelled"),
+        "meeting_reminder": _("Reminder: meeting with %(who)s at %(when)s"),
+    }
+    bodies = {
+        "request_received": _("%(who)s would like to meet you. Answer the request in your agenda."),
+        "request_accepted": _("%(who)s accepted. The meeting will be booked into a slot."),
+        "request_declined": _("%(who)s declined your request."),
+        "request_expired": _(
+            "The request between you and %(who)s expired without an answer; no meeting was booked."
+        ),
+        "meeting_booked": _("Meeting with %(who)s on %(when)s at %(where)s."),
+        "meeting_moved": _("Your meeting with %(who)s now takes place on %(when)s at %(where)s."),
+        "meeting_cancelled": _(
+            "Your meeting with %(who)s on %(when)s is cancelled. Reason: %(reason)s"
+        ),
+        "meeting_reminder": _("Your meeting with %(who)s starts at %(when)s at %(where)s."),
+    }
+    ctx.setdefault("reason", "-")
+    return subjects[kind] % ctx, bodies[kind] % ctx
+
+
+def _create(kind: str, key: str, person: Participant, **links) -> Notification | None:
+    lang = language_of(person)
+    with translation.override(lang):
+        subject, body = _texts(
+            kind,
+            person=person,
+            meeting=links.get("meeting"),
+            request=links.get("request"),
+            extra=links.pop("extra", None),
+        )
+    note, created = Notification.objects.get_or_create(
+        key=key[:200],
+        defaults={
+            "recipient": person,
+            "kind": kind,
+            "language": lang,
+            "subject": subject[:300],
+            "body": body,
+            **links,
+        },
+    )
+    return note if created else None
+
+
+def _deliver_later(ids: list[int]) -> None:
+    if not ids:
+        return
+    pending = getattr(_batch, "ids", None)
+    if pending is not None:
+        pending.extend(ids)
+        return
+    from matchmaking.tasks import send_notifications
+
+    transaction.on_commit(lambda: send_notifications.delay(notification_ids=ids))
+
+
+@contextlib.contextmanager
+def batched() -> Iterator[None]:
+    """Collect the notifications created inside (a schedule publish) and send them in chunks."""
+    _batch.ids = []
+    try:
+        yield
+        ids = _batch.ids
+    finally:
+        _batch.ids = None
+    for start in range(0, len(ids), CHUNK):
+        _deliver_later(ids[start : start + CHUNK])
+
+
+def notify_meeting(
+    *, meeting: Meeting, kind: str, actor_participant=None, reason: str = ""
+) -> None:
+    """Tell every attendee of ``meeting`` (but the participant who made the change) about it."""
+    meeting = Meeting.objects.select_related("slot", "table", "event").get(pk=meeting.pk)
+    ids = []
+    for seat in meeting.seats.select_related("participant__organisation"):
+        person = seat.participant
+        if actor_participant is not None and person.pk == actor_participant.pk:
+            continue
+        key = f"{kind}:meeting{meeting.pk}:seq{meeting.sequence}:to{person.pk}"
+        note = _create(kind, key, person, meeting=meeting, extra={"reason": reason or "-"})
+        if note:
+            ids.append(note.pk)
+    _deliver_later(ids)
+
+
+def notify_request(*, request: MeetingRequest, kind: str) -> None:
+    """Request received (to the recipient), answered (to the sender), expired (to both)."""
+    request = MeetingRequest.objects.select_related(
+        "sender__organisation", "recipient__organisation"
+    ).get(pk=request.pk)
+    if kind == Notification.Kind.REQUEST_RECEIVED:
+        people = [request.recipient]
+    elif kind == Notification.Kind.REQUEST_EXPIRED:
+        people = [request.sender, request.recipient]
+    else:
+        people = [request.sender]
+    ids = []
+    for person in people:
+        note = _create(kind, f"{kind}:request{request.pk}:to{person.pk}", person, request=request)
+        if note:
+            ids.append(note.pk)
+    _deliver_later(ids)
+
+
+def notifications_send(*, ids: Iterable[int]) -> int:
+    """Send the given pending notifications by email; returns how many were sent. Idempotent."""
+    sent = 0
+    for note in Notification.objects.filter(pk__in=list(ids)).select_related("recipient"):
+        claimed = Notification.objects.filter(
+            pk=note.pk, status=Notification.Status.PENDING
+        ).update(status=Notification.Status.SENDING)
+        if not claimed:
+            continue
+        try:
+            send_mail(
+                note.subject,
+                note.body,
+                settings.DEFAULT_FROM_EMAIL,
+                [note.recipient.email],
+                fail_silently=False,
+            )
+        except Exception as exc:  # the row keeps the error; the organiser can see and resend
+            logger.warning("notification %s failed: %s", note.pk, exc)
+            Notification.objects.filter(pk=note.pk).update(
+                status=Notification.Status.FAILED, error=str(exc)[:1000]
+            )
+            continue
+        Notification.objects.filter(pk=note.pk).update(
+            status=Notification.Status.SENT, sent_at=timezone.now()
+        )
+        sent += 1
+    return sent
+
+
+def reminders_due(*, now: datetime | None = None) -> int:
+    """Create reminders for meetings starting within ``REMINDER_MINUTES`` that have none yet."""
+    now = now or timezone.now()
+    soon = now + timedelta(minutes=settings.REMINDER_MINUTES)
+    meetings = Meeting.objects.filter(
+        status=Meeting.Status.SCHEDULED, slot__start__gt=now, slot__start__lte=soon
+    )
+    count = 0
+    for meeting in meetings:
+        with transaction.atomic():
+            before = Notification.objects.filter(meeting=meeting, kind="meeting_reminder").count()
+            notify_meeting(meeting=meeting, kind=Notification.Kind.MEETING_REMINDER)
+            count += (
+                Notification.objects.filter(meeting=meeting, kind="meeting_reminder").count()
+                - before
+            )
+    return count

@@ -1,0 +1,194 @@
+"""Every change that touches a meeting or request tells each affected person exactly once."""
+
+import datetime as dt
+
+import pytest
+from django.core import mail
+from django.utils import timezone
+
+from matchmaking.models import Meeting, Notification
+from matchmaking.services.meetings import Actor, meeting_reschedule
+from matchmaking.services.notifications import reminders_due
+from matchmaking.services.requests import requests_expire
+from matchmaking.tasks import send_notifications
+from tests.factories import RequestFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def send(django_capture_on_commit_callbacks):
+    """Run the after-commit callbacks (the Celery task, in-process) of the block."""
+    return lambda: django_capture_on_commit_callbacks(execute=True)
+
+
+def test_request_flow_notifies_the_other_side_in_their_language(
+    event, make_participant, as_participant, send
+):
+    amina = make_participant(name="Amina", languages=["ar", "fr"], email="amina@example.org")
+    bruno = make_participant(name="Bruno", languages=["fr"], email="bruno@example.org")
+    url = f"/api/events/{event.slug}/requests/"
+    with send():
+        created = as_participant(amina).post(url, {"recipient": bruno.pk})
+    assert [m.to for m in mail.outbox] == [["bruno@example.org"]]
+    assert Notification.objects.get().language == "fr"
+    with send():
+        as_participant(bruno).post(f"{url}{created.data['id']}/accept/")
+    assert [m.to for m in mail.outbox] == [["bruno@example.org"], ["amina@example.org"]]
+    assert Notification.objects.filter(recipient=amina).get().language == "ar"
+
+
+def test_booking_notifies_the_other_party_not_the_booker(
+    event, make_participant, as_participant, send
+):
+    a, b = make_participant(), make_participant()
+    req = RequestFactory(sender=a, recipient=b)
+    with send():
+        as_participant(a).post(
+            f"/api/events/{event.slug}/meetings/book/",
+            {"request": req.pk, "slot": event.slots.first().pk},
+        )
+    assert [m.to for m in mail.outbox] == [[b.email]]
+    assert mail.outbox[0].subject.startswith("Meeting booked with")
+
+
+def test_organiser_move_and_cancel_notify_each_attendee_once(
+    event, make_participant, as_participant, organiser_client, send
+):
+    a, b = make_participant(), make_participant()
+    colleague = make_participant(organisation=b.organisation)
+    req = RequestFactory(sender=a, recipient=b)
+    booked = (
+        as_participant(a)
+        .post(
+            f"/api/events/{event.slug}/meetings/book/",
+            {"request": req.pk, "slot": event.slots.first().pk, "attendees": [colleague.pk]},
+            format="json",
+        )
+        .data
+    )
+    mail.outbox.clear()
+    with send():
+        organiser_client.post(
+            f"/api/events/{event.slug}/meetings/{booked['id']}/reschedule/",
+            {"slot": event.slots.last().pk},
+        )
+    assert sorted(m.to[0] for m in mail.outbox) == sorted([a.email, b.email, colleague.email])
+    assert {m.subject.split(" moved")[0] for m in mail.outbox} == {
+        "Your meeting with " + n
+        for n in {
+            f"{b.name} ({b.organisation.name}), {colleague.name} ({colleague.organisation.name})",
+            f"{a.name} ({a.organisation.name}), {colleague.name} ({colleague.organisation.name})",
+            f"{a.name} ({a.organisation.name}), {b.name} ({b.organisation.name})",
+        }
+    }
+    mail.outbox.clear()
+    with send():
+        organiser_client.post(
+            f"/api/events/{event.slug}/meetings/{booked['id']}/cancel/", {"reason": "hall closed"}
+        )
+    assert sorted(m.to[0] for m in mail.outbox) == sorted([a.email, b.email, colleague.email])
+    assert all("Reason: hall closed" in m.body for m in mail.outbox)
+
+
+def test_redelivered_task_sends_nothing_twice(event, make_participant, as_participant, send):
+    a, b = make_participant(), make_participant()
+    req = RequestFactory(sender=a, recipient=b)
+    with send():
+        as_participant(a).post(
+            f"/api/events/{event.slug}/meetings/book/",
+            {"request": req.pk, "slot": event.slots.first().pk},
+        )
+    ids = list(Notification.objects.values_list("pk", flat=True))
+    assert len(mail.outbox) == 1
+    assert send_notifications.apply(kwargs={"notification_ids": ids}).get() == 0
+    assert len(mail.outbox) == 1
+    assert Notification.objects.get().status == "sent"
+
+
+def test_same_change_twice_creates_one_notification(
+    event, make_participant, organiser_client, send
+):
+    a, b = make_participant(), make_participant()
+    req = RequestFactory(sender=a, recipient=b)
+    meeting = organiser_client.post(
+        f"/api/events/{event.slug}/meetings/book/",
+        {"request": req.pk, "slot": event.slots.first().pk},
+    ).data
+    m = Meeting.objects.get(pk=meeting["id"])
+    from matchmaking.services.notifications import notify_meeting
+
+    notify_meeting(meeting=m, kind="meeting_booked")
+    notify_meeting(meeting=m, kind="meeting_booked")
+    assert Notification.objects.filter(kind="meeting_booked").count() == 2  # one per party
+
+
+def test_expiry_tells_both_sides(event, make_participant, send):
+    a, b = make_participant(), make_participant()
+    RequestFactory(
+        sender=a, recipient=b, status="pending", expires_at=dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
+    )
+    with send():
+        assert requests_expire() == 1
+    with send():
+        assert requests_expire() == 0
+    assert sorted(m.to[0] for m in mail.outbox) == sorted([a.email, b.email])
+
+
+def test_reminders_once_per_attendee(event, make_participant, organiser_client, send, settings):
+    settings.REMINDER_MINUTES = 60
+    a, b = make_participant(), make_participant()
+    req = RequestFactory(sender=a, recipient=b)
+    slot = event.slots.first()
+    organiser_client.post(
+        f"/api/events/{event.slug}/meetings/book/", {"request": req.pk, "slot": slot.pk}
+    )
+    mail.outbox.clear()
+    now = slot.start - dt.timedelta(minutes=30)
+    with send():
+        assert reminders_due(now=now) == 2
+    with send():
+        assert reminders_due(now=now) == 0
+    assert sorted(m.to[0] for m in mail.outbox) == sorted([a.email, b.email])
+    assert reminders_due(now=timezone.now()) == 0
+
+
+def test_scheduler_publish_notifies_each_person_once_per_meeting(organiser_client, send):
+    from matchmaking.services.importer import event_import
+    from tests.matchmaking.test_scheduling import fair, run_and_publish
+
+    event = event_import(data=fair())
+    with send():
+        run = run_and_publish(event)
+    booked = run.publish_report["booked"]
+    assert len(mail.outbox) == 2 * booked
+    assert Notification.objects.filter(kind="meeting_booked").count() == 2 * booked
+    pairs = [(n.recipient_id, n.meeting_id) for n in Notification.objects.all()]
+    assert len(pairs) == len(set(pairs))
+    # A re-run that changes nothing sends nothing.
+    with send():
+        run_and_publish(event)
+    assert len(mail.outbox) == 2 * booked
+
+
+def test_moving_via_service_by_participant_skips_the_mover(
+    event, make_participant, as_participant, send
+):
+    a, b = make_participant(), make_participant()
+    req = RequestFactory(sender=a, recipient=b)
+    booked = (
+        as_participant(a)
+        .post(
+            f"/api/events/{event.slug}/meetings/book/",
+            {"request": req.pk, "slot": event.slots.first().pk},
+        )
+        .data
+    )
+    mail.outbox.clear()
+    with send():
+        meeting_reschedule(
+            meeting=Meeting.objects.get(pk=booked["id"]),
+            slot=event.slots.last(),
+            actor=Actor(user=b.user, participant=b),
+        )
+    assert [m.to for m in mail.outbox] == [[a.email]]
