@@ -320,3 +320,33 @@ class ScheduleRunCreateSerializer(serializers.Serializer):
         default=True,
         help_text="Keep meetings participants booked themselves where they are.",
     )
+
+
+class RecommendedParticipantSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    organisation = serializers.CharField()
+    kind = serializers.CharField()
+    country = serializers.CharField()
+    city = serializers.CharField()
+    languages = serializers.ListField(child=serializers.CharField())
+
+
+class RecommendationSerializer(serializers.Serializer):
+    participant = RecommendedParticipantSerializer()
+    rank = serializers.IntegerField()
+    score = serializers.FloatField()
+    reasons = serializers.DictField(
+        help_text=(
+            "shared_sectors, related_sectors, sectors_inferred, need_to_offer and offer_to_need "
+            "(the best-matching phrase pairs), languages (common, note), signals"
+        )
+    )
+
+
+class RecommendationQuerySerializer(serializers.Serializer):
+    limit = serializers.IntegerField(min_value=1, max_value=100, required=False, default=20)
+    kind = serializers.MultipleChoiceField(choices=Participant.Kind.choices, required=False)
+    participant = serializers.IntegerField(
+        min_value=1, max_value=2**62, required=False, help_text="Organisers only."
+    )

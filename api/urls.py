@@ -19,6 +19,11 @@ scoped.register("schedule-runs", views.ScheduleRunViewSet, basename="schedule-ru
 urlpatterns = [
     path("events/<slug:slug>/me/", views.MeView.as_view(), name="me"),
     path("events/<slug:slug>/agenda.ics", views.AgendaIcsView.as_view(), name="agenda-ics"),
+    path(
+        "events/<slug:slug>/recommendations/",
+        views.RecommendationsView.as_view(),
+        name="recommendations",
+    ),
     path("events/<slug:slug>/", include(scoped.urls)),
     path("", include(events.urls)),
 ]

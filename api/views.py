@@ -425,3 +425,38 @@ class ScheduleRunViewSet(
     def publish(self, request, slug, pk=None):
         run = scheduling_services.schedule_run_publish(run=self.get_object(), user=request.user)
         return Response(self.get_serializer(run).data)
+
+
+@extend_schema(parameters=[SLUG])
+class RecommendationsView(EventScoped, APIView):
+    """Who I should meet, best first, with the reasons (organisers: ``?participant=ID``)."""
+
+    @extend_schema(
+        parameters=[s.RecommendationQuerySerializer],
+        responses=s.RecommendationSerializer(many=True),
+    )
+    def get(self, request, slug):
+        query = s.RecommendationQuerySerializer(
+            data={
+                "limit": request.query_params.get("limit", 20),
+                "kind": request.query_params.getlist("kind"),
+                **(
+                    {"participant": request.query_params["participant"]}
+                    if "participant" in request.query_params
+                    else {}
+                ),
+            }
+        )
+        query.is_valid(raise_exception=True)
+        data = query.validated_data
+        person = self.participant
+        if self.organiser:
+            if "participant" not in data:
+                raise InvalidInput("Organisers must give ?participant=ID.", field="participant")
+            person = self._participant(data["participant"], "participant")
+        elif "participant" in data and data["participant"] != person.pk:
+            raise NotFound("No such participant.")
+        results = selectors.recommendations_for(
+            participant=person, limit=data["limit"], kinds=sorted(data.get("kind") or []) or None
+        )
+        return Response(s.RecommendationSerializer(results, many=True).data)

@@ -101,9 +101,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Wait for the write lock instead of failing at once when two requests write together.
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
-DATABASES["default"].setdefault("TEST", {})
-if "NAME" in DATABASES["default"] and DATABASES["default"]["ENGINE"].endswith("sqlite3"):
-    DATABASES["default"]["TEST"]["NAME"] = str(BASE_DIR / "var" / "test-db.sqlite3")
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -189,6 +186,13 @@ REMINDER_MINUTES = int(os.environ.get("REMINDER_MINUTES", "30"))
 BOOKING_LOCK_TIMEOUT_MS = int(os.environ.get("BOOKING_LOCK_TIMEOUT_MS", "3000"))
 # The guard (row locks + recount) around bookings. Only the negative-control test turns it off.
 BOOKING_GUARD = True
+
+# Matching: the primary sentence encoder (a name ml.encoders knows, or any sentence-transformers
+# model name/path installed locally), the secondary one, MMR diversity strength, ranker cache size.
+MATCHING_ENCODER = os.environ.get("MATCHING_ENCODER", "use-multilingual")
+MATCHING_AUX_ENCODER = os.environ.get("MATCHING_AUX_ENCODER", "all-MiniLM-L6-v2")
+MATCHING_DIVERSITY = float(os.environ.get("MATCHING_DIVERSITY", "0.3"))
+MATCHING_RANKER_CACHE = int(os.environ.get("MATCHING_RANKER_CACHE", "4"))
 
 EMAIL_BACKEND = os.environ.get(
     "DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"

@@ -490,3 +490,68 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} to {self.recipient_id}"
+
+
+class LoginLink(models.Model):
+    """A one-time sign-in link for a participant's pages (sent by email or handed out by the
+    organiser). Only a hash of the secret is stored."""
+
+    participant = models.ForeignKey(
+        Participant, on_delete=models.CASCADE, related_name="login_links"
+    )
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"login link of {self.participant_id}"
+
+
+class ProfileEmbedding(models.Model):
+    """A profile's vectors for one encoder, with the hash of the text they were computed from:
+    only profiles whose text changed are encoded again."""
+
+    participant = models.ForeignKey(
+        Participant, on_delete=models.CASCADE, related_name="embeddings"
+    )
+    model_name = models.CharField(max_length=200)
+    content_hash = models.CharField(max_length=64)
+    vectors = models.BinaryField()
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["participant", "model_name"], name="embedding_unique_model"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.model_name} vectors of {self.participant_id}"
+
+
+class Recommendation(models.Model):
+    """A stored recommendation: ``candidate`` for ``participant``, with score and reasons."""
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="recommendations")
+    participant = models.ForeignKey(
+        Participant, on_delete=models.CASCADE, related_name="recommendations"
+    )
+    candidate = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="+")
+    rank = models.PositiveIntegerField()
+    score = models.FloatField()
+    reasons = models.JSONField(default=dict)
+    computed_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["participant", "rank"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["participant", "candidate"], name="recommendation_unique_pair"
+            )
+        ]
+        indexes = [models.Index(fields=["participant", "rank"])]
+
+    def __str__(self) -> str:
+        return f"{self.candidate_id} for {self.participant_id} (#{self.rank})"

@@ -234,3 +234,42 @@ def schedule_run_diff(*, run) -> dict:
         "keep": sum(1 for req, where in plan.items() if current.get(req) == where),
         "unplanned": sum(1 for req in current if req not in plan),
     }
+
+
+def recommendations_for(*, participant: Participant, limit: int = 20, kinds=None) -> list[dict]:
+    """The participant's stored recommendations (computed now if they have none yet), minus
+    people they already asked, were asked by or declined since, optionally of some kinds."""
+    from matchmaking.models import Recommendation
+    from matchmaking.services.recommendations import exclusions_of, recommendations_compute
+
+    qs = Recommendation.objects.filter(participant=participant)
+    if not qs.exists():
+        recommendations_compute(event=participant.event, participant_ids=[participant.pk])
+    excluded = {int(x) for x in exclusions_of(participant=participant)}
+    qs = (
+        qs.exclude(candidate_id__in=excluded)
+        .select_related("candidate__organisation")
+        .order_by("rank")
+    )
+    if kinds:
+        qs = qs.filter(candidate__kind__in=list(kinds))
+    out = []
+    for rec in qs[:limit]:
+        c = rec.candidate
+        out.append(
+            {
+                "participant": {
+                    "id": c.pk,
+                    "name": c.name,
+                    "organisation": c.organisation.name,
+                    "kind": c.kind,
+                    "country": c.country,
+                    "city": c.city,
+                    "languages": list(c.languages or []),
+                },
+                "rank": rec.rank,
+                "score": rec.score,
+                "reasons": rec.reasons,
+            }
+        )
+    return out

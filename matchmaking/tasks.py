@@ -45,3 +45,29 @@ def send_reminders() -> int:
     from matchmaking.services.notifications import reminders_due
 
     return reminders_due()
+
+
+@shared_task(name="matchmaking.refresh_participant")
+def refresh_participant(*, participant_id: int) -> None:
+    """Re-encode one profile if its text changed and recompute its recommendations."""
+    from matchmaking.models import Participant
+    from matchmaking.services.recommendations import participant_refresh
+
+    person = Participant.objects.select_related("event").filter(pk=participant_id).first()
+    if person is None:
+        logger.warning("participant %s is gone", participant_id)
+        return
+    participant_refresh(participant=person)
+
+
+@shared_task(name="matchmaking.refresh_event")
+def refresh_event(*, event_id: int) -> int:
+    """Encode every changed profile of an event and recompute every list (batch)."""
+    from matchmaking.models import Event
+    from matchmaking.services.recommendations import event_refresh
+
+    event = Event.objects.filter(pk=event_id).first()
+    if event is None:
+        logger.warning("event %s is gone", event_id)
+        return 0
+    return event_refresh(event=event)

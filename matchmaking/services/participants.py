@@ -1,11 +1,16 @@
 """Participants: profile edits and API tokens."""
 
+import hashlib
+import secrets
+from datetime import timedelta
+
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
 from matchmaking.exceptions import InvalidInput, NotFound
-from matchmaking.models import Participant, Profile
+from matchmaking.models import LoginLink, Participant, Profile
 from ml.taxonomy import SECTOR_IDS
 
 PROFILE_FIELDS = {"description", "offers", "needs", "sectors"}
@@ -39,7 +44,14 @@ def profile_update(*, participant: Participant, data: dict) -> Participant:
         profile.participant = participant
         profile.refresh_search_text()
         profile.save(update_fields=[*pr_fields, "search_text", "updated_at"])
+        transaction.on_commit(lambda: _refresh_later(participant.pk))
     return participant
+
+
+def _refresh_later(participant_id: int) -> None:
+    from matchmaking.tasks import refresh_participant
+
+    refresh_participant.delay(participant_id=participant_id)
 
 
 def participant_token(*, email: str) -> str:
@@ -61,3 +73,42 @@ def participant_token(*, email: str) -> str:
         participations.filter(user__isnull=True).update(user=user)
         token, _ = Token.objects.get_or_create(user=user)
     return token.key
+
+
+def login_link_create(*, participant: Participant, hours: int = 72) -> str:
+    """A one-time secret for ``/my/login/<secret>/``; only its hash is stored.
+
+    Side effects: inserts a LoginLink valid for ``hours``.
+    """
+    secret = secrets.token_urlsafe(32)
+    LoginLink.objects.create(
+        participant=participant,
+        token_hash=hashlib.sha256(secret.encode()).hexdigest(),
+        expires_at=timezone.now() + timedelta(hours=hours),
+    )
+    return secret
+
+
+def login_link_use(*, secret: str):
+    """Spend a login link: returns the participant's user (created on first use).
+
+    Side effects: marks the link used; creates and links the user like ``participant_token``.
+    Raises NotFound for an unknown, used or expired link.
+    """
+    digest = hashlib.sha256(secret.encode()).hexdigest()
+    with transaction.atomic():
+        link = (
+            LoginLink.objects.select_for_update()
+            .select_related("participant")
+            .filter(token_hash=digest)
+            .first()
+        )
+        if link is None or link.used_at is not None or link.expires_at <= timezone.now():
+            raise NotFound(
+                "This sign-in link is unknown, already used or expired; ask for a new one."
+            )
+        link.used_at = timezone.now()
+        link.save(update_fields=["used_at"])
+        participant_token(email=link.participant.email)
+        link.participant.refresh_from_db()
+        return link.participant.user

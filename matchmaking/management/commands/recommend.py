@@ -1,0 +1,44 @@
+from django.core.management.base import BaseCommand, CommandError
+
+from matchmaking import selectors
+from matchmaking.exceptions import DomainError
+from matchmaking.models import Participant
+
+
+class Command(BaseCommand):
+    help = "Print a participant's recommendations, with their reasons, as the API gives them."
+
+    def add_arguments(self, parser):
+        parser.add_argument("slug")
+        parser.add_argument("email")
+        parser.add_argument("--limit", type=int, default=10)
+        parser.add_argument("--kind", action="append", help="Only this kind (repeatable).")
+
+    def handle(self, *args, slug, email, limit, kind, **options):
+        try:
+            event = selectors.event_get(slug=slug)
+        except DomainError as exc:
+            raise CommandError(exc.message) from exc
+        person = Participant.objects.filter(event=event, email__iexact=email).first()
+        if person is None:
+            raise CommandError(f"No participant with the email {email} in {slug}.")
+        recs = selectors.recommendations_for(participant=person, limit=limit, kinds=kind)
+        self.stdout.write(f"Recommendations for {person.name} ({person.organisation.name}):")
+        for rec in recs:
+            p, why = rec["participant"], rec["reasons"]
+            self.stdout.write(
+                f"{rec['rank']:>3}. {p['name']} — {p['organisation']} ({p['kind']}, "
+                f"{'/'.join(p['languages'])})  score {rec['score']:.3f}"
+            )
+            sectors = ", ".join(s["label"]["en"] for s in why.get("shared_sectors", []))
+            if sectors:
+                self.stdout.write(f"      shared sectors: {sectors}")
+            for key, label in (("need_to_offer", "your need"), ("offer_to_need", "their need")):
+                pair = why.get(key)
+                if pair:
+                    self.stdout.write(
+                        f"      {label}: “{pair.get('need')}” ↔ “{pair.get('offer')}”"
+                    )
+            note = (why.get("languages") or {}).get("note")
+            if note:
+                self.stdout.write(f"      language: {note}")

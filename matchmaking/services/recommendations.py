@@ -1,0 +1,260 @@
+"""Recommendations: profile vectors kept up to date, ranked lists computed and stored.
+
+``embeddings_refresh`` encodes only the profiles whose text changed (content hash per model);
+``recommendations_compute`` ranks with ``ml.Ranker`` (complementary needs↔offers, sectors,
+languages, hard rules) and stores the top of each list with its reasons. The ranker of an event
+is cached per process and rebuilt when a profile or a vector changes. Tasks call these after
+commit: one participant when their profile changes, the whole event in a batch.
+"""
+
+import logging
+import threading
+from collections import OrderedDict
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Count, Max, Q
+
+from matchmaking.models import (
+    Event,
+    MeetingRequest,
+    Participant,
+    Profile,
+    ProfileEmbedding,
+    Recommendation,
+)
+
+logger = logging.getLogger(__name__)
+
+STORE_TOP = 100  # stored per participant; the API serves a prefix of it
+# Who is recommended to whom (unordered kind pairs). Buyers meet providers; exhibitors meet each
+# other only when both opted in (the ranker's same-kind rule); two city delegations or two
+# visitors are not recommended to each other (they can still request a meeting).
+ALLOWED_KIND_PAIRS = (
+    [
+        ("exhibitor", other)
+        for other in (
+            "exhibitor",
+            "delegation",
+            "visitor",
+            "investor",
+            "institution",
+            "startup",
+            "speaker",
+            "media",
+        )
+    ]
+    + [
+        ("startup", other)
+        for other in ("delegation", "visitor", "investor", "institution", "speaker", "media")
+    ]
+    + [
+        ("delegation", "investor"),
+        ("delegation", "institution"),
+        ("delegation", "speaker"),
+        ("investor", "institution"),
+        ("speaker", "media"),
+    ]
+)
+EXCLUDING_STATUSES = ("pending", "accepted", "declined")
+_cache: "OrderedDict[int, tuple[tuple, object]]" = OrderedDict()
+_cache_lock = threading.Lock()
+
+
+def encoder_names() -> list[str]:
+    """The primary encoder, and the secondary one when the ranker's weights use it."""
+    from ml import ranker as ml_ranker
+
+    names = [settings.MATCHING_ENCODER]
+    aux = settings.MATCHING_AUX_ENCODER
+    uses_aux = any(ml_ranker.DEFAULT_WEIGHTS.get(k, 0) for k in ("aux_comp", "aux_whole"))
+    if aux and uses_aux and aux not in names:
+        names.append(aux)
+    return names
+
+
+def profile_text(person: Participant):
+    from ml.text import ProfileText
+
+    profile = getattr(person, "profile", None)
+    return ProfileText(
+        id=str(person.pk),
+        org=str(person.organisation_id),
+        kind=person.kind,
+        languages=list(person.languages or []),
+        description=profile.description if profile else "",
+        offers=list(profile.offers) if profile else [],
+        needs=list(profile.needs) if profile else [],
+        sectors=list(profile.sectors) if profile else [],
+        accepts_same_kind=person.accepts_same_kind,
+    )
+
+
+def _people(event: Event, ids=None):
+    qs = Participant.objects.filter(event=event).select_related("profile").order_by("pk")
+    if ids is not None:
+        qs = qs.filter(pk__in=list(ids))
+    return list(qs)
+
+
+def embeddings_refresh(*, event: Event, participant_ids=None) -> dict[str, int]:
+    """Encode the profiles whose text changed since their vectors were stored.
+
+    Side effects: inserts or updates ProfileEmbedding rows. Returns {model: profiles encoded}.
+    """
+    from ml.encoders import get_encoder
+    from ml.ranker import encode_profiles
+    from ml.text import content_hash
+
+    people = _people(event, participant_ids)
+    done = {}
+    for name in encoder_names():
+        stored = dict(
+            ProfileEmbedding.objects.filter(participant__in=people, model_name=name).values_list(
+                "participant_id", "content_hash"
+            )
+        )
+        texts = {p.pk: profile_text(p) for p in people}
+        hashes = {pk: content_hash(t, name) for pk, t in texts.items()}
+        todo = [pk for pk in texts if stored.get(pk) != hashes[pk]]
+        if todo:
+            vectors = encode_profiles([texts[pk] for pk in todo], get_encoder(name))
+            rows = [
+                ProfileEmbedding(
+                    participant_id=pk,
+                    model_name=name,
+                    content_hash=hashes[pk],
+                    vectors=vectors[str(pk)].to_bytes(),
+                )
+                for pk in todo
+            ]
+            with transaction.atomic():
+                ProfileEmbedding.objects.bulk_create(
+                    rows,
+                    update_conflicts=True,
+                    unique_fields=["participant", "model_name"],
+                    update_fields=["content_hash", "vectors", "updated_at"],
+                )
+        done[name] = len(todo)
+    return done
+
+
+def _fingerprint(event: Event) -> tuple:
+    profiles = Profile.objects.filter(participant__event=event).aggregate(
+        n=Count("pk"), changed=Max("updated_at")
+    )
+    vectors = ProfileEmbedding.objects.filter(participant__event=event).aggregate(
+        n=Count("pk"), changed=Max("updated_at")
+    )
+    people = Participant.objects.filter(event=event).aggregate(n=Count("pk"), top=Max("pk"))
+    return (
+        people["n"],
+        people["top"],
+        profiles["n"],
+        profiles["changed"],
+        vectors["n"],
+        vectors["changed"],
+        tuple(encoder_names()),
+    )
+
+
+def event_ranker(*, event: Event):
+    """The event's ``ml.Ranker``, cached per process until a profile or a vector changes."""
+    from ml.ranker import ProfileVectors, Ranker
+
+    key = _fingerprint(event)
+    with _cache_lock:
+        hit = _cache.get(event.pk)
+        if hit and hit[0] == key:
+            _cache.move_to_end(event.pk)
+            return hit[1]
+    people = _people(event)
+    names = encoder_names()
+    by_model: dict[str, dict[str, object]] = {name: {} for name in names}
+    for pid, model, blob in ProfileEmbedding.objects.filter(
+        participant__event=event, model_name__in=names
+    ).values_list("participant_id", "model_name", "vectors"):
+        by_model[model][str(pid)] = ProfileVectors.from_bytes(bytes(blob))
+    missing = [p.pk for p in people if str(p.pk) not in by_model[names[0]]]
+    if missing:
+        embeddings_refresh(event=event, participant_ids=missing)
+        return event_ranker(event=event)
+    extra = {names[1]: by_model[names[1]]} if len(names) > 1 else None
+    ranker = Ranker(
+        [profile_text(p) for p in people],
+        by_model[names[0]],
+        encoder=names[0],
+        extra_vectors=extra,
+        allowed_kind_pairs=ALLOWED_KIND_PAIRS,
+    )
+    with _cache_lock:
+        _cache[event.pk] = (key, ranker)
+        while len(_cache) > settings.MATCHING_RANKER_CACHE:
+            _cache.popitem(last=False)
+    return ranker
+
+
+def exclusions_of(*, participant: Participant) -> set[str]:
+    """People I already met, asked, was asked by, declined or was declined by."""
+    rows = MeetingRequest.objects.filter(
+        Q(sender=participant) | Q(recipient=participant), status__in=EXCLUDING_STATUSES
+    ).values_list("sender_id", "recipient_id")
+    return {str(b if a == participant.pk else a) for a, b in rows}
+
+
+def recommendations_compute(*, event: Event, participant_ids=None) -> int:
+    """Rank and store the top ``STORE_TOP`` for each given participant (default: everyone).
+
+    Side effects: replaces those participants' Recommendation rows. Returns lists computed.
+    """
+    ranker = event_ranker(event=event)
+    people = _people(event, participant_ids)
+    excluded = _exclusions_by_participant(event, people)
+    rows = []
+    for person in people:
+        recs = ranker.recommend(
+            str(person.pk),
+            limit=STORE_TOP,
+            exclude=excluded.get(person.pk, ()),
+            diversity=settings.MATCHING_DIVERSITY,
+        )
+        rows += [
+            Recommendation(
+                event=event,
+                participant=person,
+                candidate_id=int(rec.participant_id),
+                rank=rank,
+                score=rec.score,
+                reasons=rec.reasons,
+            )
+            for rank, rec in enumerate(recs, start=1)
+        ]
+    with transaction.atomic():
+        Recommendation.objects.filter(participant__in=people).delete()
+        Recommendation.objects.bulk_create(rows, batch_size=2000)
+    return len(people)
+
+
+def _exclusions_by_participant(event: Event, people) -> dict[int, set[str]]:
+    wanted = {p.pk for p in people}
+    out: dict[int, set[str]] = {pk: set() for pk in wanted}
+    for a, b in MeetingRequest.objects.filter(
+        event=event, status__in=EXCLUDING_STATUSES
+    ).values_list("sender_id", "recipient_id"):
+        if a in out:
+            out[a].add(str(b))
+        if b in out:
+            out[b].add(str(a))
+    return out
+
+
+def participant_refresh(*, participant: Participant) -> None:
+    """After a profile edit: re-encode it if its text changed and recompute its list."""
+    embeddings_refresh(event=participant.event, participant_ids=[participant.pk])
+    recommendations_compute(event=participant.event, participant_ids=[participant.pk])
+
+
+def event_refresh(*, event: Event) -> int:
+    """Encode every changed profile of the event and recompute every list."""
+    embeddings_refresh(event=event)
+    return recommendations_compute(event=event)

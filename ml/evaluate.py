@@ -1,0 +1,203 @@
+"""Evaluation harness on the labelled sets in ``fixtures/eval/``.
+
+    python -m ml.evaluate [--set dev|heldout|english|all]
+
+Each need is a query participant (needs=[text]); every offer is a candidate participant
+(offers=[text]). Metrics, averaged over needs:
+
+* NDCG@10 with gain 2^grade - 1 (grades 0-2),
+* recall@5 = |relevant in top 5| / min(5, |relevant|) (relevant = grade >= 1),
+* cross-language recall@5 = the same restricted to relevant offers written in another language
+  than the need.
+
+Systems: ``default`` (the hybrid ranker with the weights in ml/weights.json) and each single
+signal: ``minilm`` (all-MiniLM-L6-v2 needs->offers), ``use`` (multilingual USE needs->offers),
+``tfidf_word``, ``tfidf_char``, ``sectors`` (inferred sectors, soft overlap).
+The English check: ``english`` (a separate English-only set, never tuned on) and the English-only
+subset of dev (English needs against English offers only); there the default must not lose to
+plain MiniLM. Cross-language recall is n/a (nan) on English-only sets.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from pathlib import Path
+
+import numpy as np
+
+from ml.encoders import MINILM, get_encoder
+from ml.ranker import DEFAULT_ENCODER, DEFAULT_WEIGHTS, Ranker, encode_profiles
+from ml.text import ProfileText
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "eval"
+SINGLE = {
+    "minilm": "aux_comp",
+    "use": "sem_comp",
+    "tfidf_word": "word",
+    "tfidf_char": "char",
+    "sectors": "sector",
+}
+
+
+def load_set(name: str) -> dict:
+    return json.loads((FIXTURES / f"{name}.json").read_text(encoding="utf-8"))
+
+
+def english_subset(data: dict) -> dict:
+    needs = [n for n in data["needs"] if n["lang"] == "en"]
+    offers = [o for o in data["offers"] if o["lang"] == "en"]
+    keep = {o["id"] for o in offers}
+    qrels = {
+        n["id"]: {o: g for o, g in data["qrels"][n["id"]].items() if o in keep} for n in needs
+    }
+    needs = [n for n in needs if qrels[n["id"]]]
+    return {"name": data["name"] + "-en", "needs": needs, "offers": offers, "qrels": qrels}
+
+
+def profiles_of(data: dict) -> list[ProfileText]:
+    out = []
+    for n in data["needs"]:
+        out.append(ProfileText(n["id"], n["id"], n["kind"], n["languages"], "", [], [n["text"]]))
+    for o in data["offers"]:
+        out.append(ProfileText(o["id"], o["id"], o["kind"], o["languages"], "", [o["text"]], []))
+    return out
+
+
+_ENC_CACHE: dict = {}
+
+
+def _encode(profiles: list[ProfileText], encoder: str) -> dict:
+    out, todo = {}, []
+    for p in profiles:
+        k = (encoder, tuple(p.needs), tuple(p.offers), p.description)
+        if k in _ENC_CACHE:
+            out[p.id] = _ENC_CACHE[k]
+        else:
+            todo.append((k, p))
+    if todo:
+        vecs = encode_profiles([p for _, p in todo], get_encoder(encoder))
+        for k, p in todo:
+            _ENC_CACHE[k] = out[p.id] = vecs[p.id]
+    return out
+
+
+def build_ranker(data: dict, weights=None, with_aux: bool = True, **kw) -> Ranker:
+    profiles = profiles_of(data)
+    extra = {MINILM: _encode(profiles, MINILM)} if with_aux else None
+    return Ranker(
+        profiles,
+        _encode(profiles, DEFAULT_ENCODER),
+        encoder=DEFAULT_ENCODER,
+        extra_vectors=extra,
+        weights=weights,
+        **kw,
+    )
+
+
+def signal_tables(data: dict, ranker: Ranker) -> list[dict]:
+    """Per need: offer ids (candidate order) and normalised + raw signals over the offers."""
+    need_ids = [n["id"] for n in data["needs"]]
+    out = []
+    for nid in need_ids:
+        a = ranker.index[nid]
+        mask = ranker.eligible(a, exclude=need_ids)
+        raw = ranker.raw_signals(a)
+        out.append(
+            {
+                "need": nid,
+                "cands": [ranker.ids[j] for j in np.flatnonzero(mask)],
+                "raw": {k: v[mask] for k, v in raw.items()},
+                "norm": ranker.normalised(raw, mask, a),
+            }
+        )
+    return out
+
+
+def _dcg(gains: np.ndarray) -> float:
+    return float(np.sum((2.0**gains - 1) / np.log2(np.arange(2, len(gains) + 2))))
+
+
+def metrics_for(data: dict, tables: list[dict], scorer) -> dict[str, float]:
+    lang = {x["id"]: x["lang"] for x in data["needs"] + data["offers"]}
+    ndcg, rec, xl = [], [], []
+    for t in tables:
+        q = data["qrels"][t["need"]]
+        s = np.asarray(scorer(t), dtype=np.float64)
+        order = np.argsort(-s, kind="stable")
+        ranked = [t["cands"][i] for i in order]
+        gains = np.array([q.get(c, 0) for c in ranked[:10]], dtype=np.float64)
+        ideal = np.array(sorted(q.values(), reverse=True)[:10], dtype=np.float64)
+        ndcg.append(_dcg(gains) / _dcg(ideal) if len(ideal) else 0.0)
+        top5 = set(ranked[:5])
+        rel = set(q)
+        rec.append(len(rel & top5) / min(5, len(rel)))
+        xrel = {o for o in rel if lang[o] != lang[t["need"]]}
+        if xrel:
+            xl.append(len(xrel & top5) / min(5, len(xrel)))
+    return {
+        "ndcg@10": float(np.mean(ndcg)),
+        "recall@5": float(np.mean(rec)),
+        "xl_recall@5": float(np.mean(xl)) if xl else float("nan"),
+    }
+
+
+def weighted_scorer(weights):
+    def score(t):
+        total = np.zeros(len(t["cands"]))
+        for k, w in weights.items():
+            if w and k in t["norm"]:
+                total = total + w * t["norm"][k]
+        return total
+
+    return score
+
+
+def evaluate(data: dict, weights=None) -> dict[str, dict[str, float]]:
+    weights = DEFAULT_WEIGHTS if weights is None else weights
+    ranker = build_ranker(data)
+    tables = signal_tables(data, ranker)
+    res = {"default": metrics_for(data, tables, weighted_scorer(weights))}
+    for name, sig in SINGLE.items():
+        res[name] = metrics_for(data, tables, lambda t, s=sig: t["raw"][s])
+    return res
+
+
+def default_uses_aux(weights=None) -> bool:
+    w = DEFAULT_WEIGHTS if weights is None else weights
+    return bool(w.get("aux_comp") or w.get("aux_whole"))
+
+
+def print_table(title: str, res: dict) -> None:
+    print(f"\n## {title}")
+    print(f"{'system':<12} {'NDCG@10':>8} {'R@5':>7} {'xl-R@5':>7}")
+    for name, m in res.items():
+        print(
+            f"{name:<12} {m['ndcg@10']:>8.3f} {m['recall@5']:>7.3f} {m['xl_recall@5']:>7.3f}"
+        )
+
+
+def main(argv=None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    ap.add_argument("--set", default="all", choices=["dev", "heldout", "english", "all"])
+    args = ap.parse_args(argv)
+    names = ["dev", "heldout", "english"] if args.set == "all" else [args.set]
+    t0 = time.perf_counter()
+    print(f"default encoder: {DEFAULT_ENCODER}; weights: {DEFAULT_WEIGHTS}")
+    for name in names:
+        data = load_set(name)
+        print_table(
+            f"{name}: {len(data['needs'])} needs x {len(data['offers'])} offers", evaluate(data)
+        )
+        if name == "dev":
+            sub = english_subset(data)
+            print_table(
+                f"dev English-only subset: {len(sub['needs'])} needs x {len(sub['offers'])} offers",
+                evaluate(sub),
+            )
+    print(f"\n({time.perf_counter() - t0:.1f} s)")
+
+
+if __name__ == "__main__":
+    main()

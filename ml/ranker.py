@@ -1,0 +1,549 @@
+"""Hybrid complementary ranker.
+
+Signals for a query participant A and each eligible candidate B (all computed per query):
+
+``sem_comp``   needs(A)->offers(B) and needs(B)->offers(A): for each need phrase, the best
+               cosine over the other side's offer phrases, averaged; mean of both directions
+               (primary encoder). Falls back to whole-profile similarity when a side is empty.
+``sem_whole``  whole-profile cosine (primary encoder).
+``aux_comp``, ``aux_whole``  the same with an optional secondary encoder (``extra_vectors``).
+``word``, ``char``  TF-IDF cosine (words 1-2 grams / char_wb 3-5), needs<->offers texts.
+``sector``     soft cosine of declared (or inferred) sectors under the neighbour matrix.
+``concept``    cosine of "concept profiles" (similarity to every multilingual sector prototype).
+``lang``       1 if A and B share a language (or one side declares none), else 0.
+
+Every signal except ``lang`` is z-normalised over the eligible candidates of the query
+(monolingual signals - MiniLM, TF-IDF - are clipped at 0 so they only add evidence), then
+mixed with weights tuned by ``python -m ml.tune`` (stored in ``ml/weights.json``); ``lang`` is a
+raw soft bonus. Hard rules (never self, never the same organisation, kind pairs, same-kind opt-in,
+exclusions) are applied before normalisation.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from ml.diversity import mmr
+from ml.encoders import Encoder, get_encoder
+from ml.lexical import LexicalModel
+from ml.taxonomy import (
+    SECTOR_IDS,
+    prototype_profile,
+    sector_label,
+    sector_scores,
+    sector_similarity,
+    sector_similarity_matrix,
+    sector_vector,
+)
+from ml.text import ProfileText, normalise, texts_to_embed
+
+__all__ = [
+    "DEFAULT_ENCODER",
+    "AUX_ENCODER",
+    "SIGNALS",
+    "DEFAULT_WEIGHTS",
+    "ProfileVectors",
+    "Recommendation",
+    "Ranker",
+    "encode_profiles",
+    "load_weights",
+]
+
+DEFAULT_ENCODER = "use-multilingual"
+AUX_ENCODER = "all-MiniLM-L6-v2"
+SIGNALS = (
+    "sem_comp",
+    "sem_whole",
+    "aux_comp",
+    "aux_whole",
+    "word",
+    "char",
+    "sector",
+    "concept",
+    "lang",
+)
+_FALLBACK_WEIGHTS = {
+    "sem_comp": 1.0,
+    "sem_whole": 0.5,
+    "aux_comp": 0.0,
+    "aux_whole": 0.0,
+    "word": 0.25,
+    "char": 0.25,
+    "sector": 0.5,
+    "concept": 0.0,
+    "lang": 0.1,
+}
+WEIGHTS_FILE = Path(__file__).with_name("weights.json")
+# Monolingual signals (English MiniLM, TF-IDF) are near zero for every cross-language pair, so
+# after z-normalisation they would push all other-language candidates down. They are used as
+# evidence only: negative z-scores are clipped to 0 (a match helps, no match does not hurt).
+EVIDENCE_ONLY = ("aux_comp", "aux_whole", "word", "char")
+
+
+def _load_tuned(path: Path) -> dict:
+    try:
+        return json.loads(path.read_text())
+    except (OSError, ValueError):
+        return {}
+
+
+def load_weights(path: Path = WEIGHTS_FILE) -> dict[str, float]:
+    """Weights chosen by ``python -m ml.tune --write`` (fallback: hand defaults)."""
+    data = _load_tuned(path)
+    if "weights" not in data:
+        return dict(_FALLBACK_WEIGHTS)
+    return {k: float(data["weights"].get(k, 0.0)) for k in SIGNALS}
+
+
+DEFAULT_WEIGHTS = load_weights()
+DEFAULT_OPTIONS = {"normalisation": "z", "sector_power": 1.0, "neighbour_scale": 1.0}
+DEFAULT_OPTIONS.update(
+    {k: v for k, v in _load_tuned(WEIGHTS_FILE).get("options", {}).items() if k in DEFAULT_OPTIONS}
+)
+
+
+# ------------------------------------------------------------------ vectors
+@dataclass
+class ProfileVectors:
+    """Vectors of one profile for one encoder (float32, rows L2-normalised).
+
+    ``profile``: (dim,) whole-profile text; ``needs``: (n_needs, dim), one row per need phrase;
+    ``offers``: (n_offers, dim), one row per offer phrase. Row order = order of the phrases in
+    :class:`~ml.text.ProfileText` after dropping empty ones.
+    """
+
+    profile: np.ndarray
+    needs: np.ndarray
+    offers: np.ndarray
+
+    def to_bytes(self) -> bytes:
+        """Compact storage: header (dim, n_needs, n_offers) + float32 rows (profile, needs, offers)."""
+        dim = self.profile.shape[-1]
+        head = np.array([dim, len(self.needs), len(self.offers)], dtype="<i4").tobytes()
+        body = np.vstack(
+            [self.profile.reshape(1, dim), self.needs.reshape(-1, dim), self.offers.reshape(-1, dim)]
+        )
+        return head + body.astype("<f4").tobytes()
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> ProfileVectors:
+        dim, nn, no = (int(x) for x in np.frombuffer(data[:12], dtype="<i4"))
+        rows = np.frombuffer(data[12:], dtype="<f4").reshape(1 + nn + no, dim).astype(np.float32)
+        return cls(rows[0], rows[1 : 1 + nn], rows[1 + nn :])
+
+
+def encode_profiles(
+    profiles: Iterable[ProfileText], encoder: Encoder | str, batch_size: int = 64
+) -> dict[str, ProfileVectors]:
+    """Encode profiles (whole text, each need, each offer) in one batched pass."""
+    enc = get_encoder(encoder) if isinstance(encoder, str) else encoder
+    profiles = list(profiles)
+    texts: list[str] = []
+    spans = []
+    for p in profiles:
+        t = texts_to_embed(p)
+        start = len(texts)
+        texts += t["profile"] + t["needs"] + t["offers"]
+        spans.append((start, len(t["needs"]), len(t["offers"])))
+    vecs = enc.encode(texts, batch_size=batch_size)
+    out = {}
+    for p, (s, nn, no) in zip(profiles, spans, strict=True):
+        out[p.id] = ProfileVectors(vecs[s], vecs[s + 1 : s + 1 + nn], vecs[s + 1 + nn : s + 1 + nn + no])
+    return out
+
+
+@dataclass
+class Recommendation:
+    participant_id: str
+    score: float
+    reasons: dict = field(default_factory=dict)
+
+
+# ------------------------------------------------------------------ helpers
+class _Phrases:
+    """All phrase vectors of one side (needs or offers) stacked, grouped by owner."""
+
+    def __init__(self, per_profile: list[np.ndarray], dim: int):
+        self.counts = np.array([len(x) for x in per_profile], dtype=np.int64)
+        self.matrix = (
+            np.vstack([x for x in per_profile if len(x)]).astype(np.float32)
+            if self.counts.sum()
+            else np.zeros((0, dim), np.float32)
+        )
+        self.owner = np.repeat(np.arange(len(per_profile)), self.counts)
+        self.offsets = np.concatenate([[0], np.cumsum(self.counts)])
+        self.has = self.counts > 0
+        self.starts = self.offsets[:-1][self.has]
+
+    def owner_max(self, sims: np.ndarray) -> np.ndarray:
+        """sims: (q, total) -> (q, n_profiles) max per owner, NaN where the owner has none."""
+        out = np.full((sims.shape[0], len(self.counts)), np.nan, dtype=np.float32)
+        if len(self.starts):
+            out[:, self.has] = np.maximum.reduceat(sims, self.starts, axis=1)
+        return out
+
+    def owner_mean(self, values: np.ndarray) -> np.ndarray:
+        """values: (total,) -> (n_profiles,) mean per owner, NaN where none."""
+        out = np.full(len(self.counts), np.nan, dtype=np.float32)
+        if len(self.starts):
+            out[self.has] = np.add.reduceat(values, self.starts) / self.counts[self.has]
+        return out
+
+
+def _nanmean2(a: np.ndarray, b: np.ndarray, fallback: np.ndarray) -> np.ndarray:
+    both = np.stack([a, b])
+    cnt = (~np.isnan(both)).sum(axis=0)
+    tot = np.nansum(both, axis=0)
+    return np.where(cnt > 0, tot / np.maximum(cnt, 1), fallback).astype(np.float32)
+
+
+def _znorm(x: np.ndarray) -> np.ndarray:
+    sd = x.std()
+    return (x - x.mean()) / sd if sd > 1e-9 else np.zeros_like(x)
+
+
+def _org_key(org: str) -> str:
+    return re.sub(r"\W+", " ", normalise(org).lower()).strip()
+
+
+class _SemanticSide:
+    def __init__(self, ids: list[str], vectors: Mapping[str, ProfileVectors]):
+        missing = [i for i in ids if i not in vectors]
+        if missing:
+            raise KeyError(f"no vectors for profiles {missing[:5]}")
+        dim = vectors[ids[0]].profile.shape[-1]
+        self.profile = np.vstack([vectors[i].profile.reshape(1, dim) for i in ids]).astype(np.float32)
+        self.needs = _Phrases([vectors[i].needs.reshape(-1, dim) for i in ids], dim)
+        self.offers = _Phrases([vectors[i].offers.reshape(-1, dim) for i in ids], dim)
+
+    def comp(self, a: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(ab, ba, whole) similarities of profile a to every profile (NaN = side missing)."""
+        whole = self.profile @ self.profile[a]
+        n = len(whole)
+        na = self.needs.matrix[self.needs.offsets[a] : self.needs.offsets[a + 1]]
+        oa = self.offers.matrix[self.offers.offsets[a] : self.offers.offsets[a + 1]]
+        ab = np.full(n, np.nan, np.float32)
+        ba = np.full(n, np.nan, np.float32)
+        if len(na):  # needs(A) -> offers(B)
+            ab = np.mean(self.offers.owner_max(na @ self.offers.matrix.T), axis=0)
+        if len(oa) and len(self.needs.matrix):  # needs(B) -> offers(A)
+            best = (self.needs.matrix @ oa.T).max(axis=1)
+            ba = self.needs.owner_mean(best)
+        return ab, ba, whole
+
+    def best_pair(self, a: int, b: int, texts_a, texts_b) -> dict | None:
+        """Best need(a) -> offer(b) phrase pair with its cosine."""
+        na = self.needs.matrix[self.needs.offsets[a] : self.needs.offsets[a + 1]]
+        ob = self.offers.matrix[self.offers.offsets[b] : self.offers.offsets[b + 1]]
+        if not len(na) or not len(ob):
+            return None
+        s = na @ ob.T
+        i, j = np.unravel_index(int(np.argmax(s)), s.shape)
+        return {"need": texts_a[i], "offer": texts_b[j], "similarity": round(float(s[i, j]), 4)}
+
+
+# ------------------------------------------------------------------ ranker
+class Ranker:
+    """Ranks the participants of one event for a given participant.
+
+    ``profiles``: the event's participants. ``vectors``: id -> :class:`ProfileVectors` from the
+    primary ``encoder`` (default :data:`DEFAULT_ENCODER`). ``extra_vectors``: optional
+    ``{"<model name>": {id: ProfileVectors}}`` for one secondary encoder (``aux_*`` signals).
+    ``allowed_kind_pairs``: unordered kind pairs that may meet (None = any).
+    ``exclusions``: unordered id pairs that must never be recommended (met, declined...).
+    ``opt_in_kinds``: kinds for which a same-kind meeting needs both ``accepts_same_kind``.
+    ``sector_encoder``: encoder used to infer sectors of profiles that declare none (default:
+    the primary encoder when it is loadable; otherwise keyword-only inference).
+    """
+
+    def __init__(
+        self,
+        profiles: Iterable[ProfileText],
+        vectors: Mapping[str, ProfileVectors],
+        *,
+        encoder: str = DEFAULT_ENCODER,
+        extra_vectors: Mapping[str, Mapping[str, ProfileVectors]] | None = None,
+        weights: Mapping[str, float] | None = None,
+        allowed_kind_pairs: Iterable[tuple[str, str]] | None = None,
+        exclusions: Iterable[tuple[str, str]] = (),
+        opt_in_kinds: Iterable[str] = ("exhibitor",),
+        sector_encoder: Encoder | None | bool = True,
+        normalisation: str | None = None,
+        evidence_only: Iterable[str] | None = None,
+        sector_power: float | None = None,
+        neighbour_scale: float | None = None,
+    ):
+        self.profiles = list(profiles)
+        self.ids = [p.id for p in self.profiles]
+        if len(set(self.ids)) != len(self.ids):
+            raise ValueError("duplicate profile ids")
+        self.index = {pid: i for i, pid in enumerate(self.ids)}
+        self.encoder_name = encoder
+        self.weights = dict(DEFAULT_WEIGHTS if weights is None else weights)
+        opt = DEFAULT_OPTIONS
+        self.normalisation = normalisation or opt["normalisation"]
+        self.sector_power = float(opt["sector_power"] if sector_power is None else sector_power)
+        self.neighbour_scale = float(
+            opt["neighbour_scale"] if neighbour_scale is None else neighbour_scale
+        )
+        self.evidence_only = set(EVIDENCE_ONLY if evidence_only is None else evidence_only)
+        self.allowed = (
+            None
+            if allowed_kind_pairs is None
+            else {self._pair_key(*p) for p in allowed_kind_pairs}
+        )
+        self.exclusions = {frozenset(p) for p in exclusions}
+        self.opt_in_kinds = set(opt_in_kinds)
+        self._kinds = np.array([p.kind for p in self.profiles], dtype=object)
+        self._orgs = np.array([_org_key(p.org) for p in self.profiles], dtype=object)
+        self._accepts = np.array([p.accepts_same_kind for p in self.profiles], dtype=bool)
+        self._langs = [set(p.languages) for p in self.profiles]
+        self._texts = [texts_to_embed(p) for p in self.profiles]
+
+        self.sem = _SemanticSide(self.ids, vectors)
+        self.aux = None
+        if extra_vectors:
+            (self.aux_name, aux_vecs), *rest = extra_vectors.items()
+            if rest:
+                raise ValueError("only one secondary encoder is supported")
+            self.aux = _SemanticSide(self.ids, aux_vecs)
+
+        # lexical, fitted on this event's corpus
+        self.lexical = LexicalModel()
+        needs_t = [" ".join(t["needs"]) for t in self._texts]
+        offers_t = [" ".join(t["offers"]) for t in self._texts]
+        docs = [t["profile"][0] for t in self._texts]
+        self.lexical.fit(docs)
+        self._lex = {}
+        for name, texts in (("needs", needs_t), ("offers", offers_t), ("doc", docs)):
+            w, c = self.lexical.transform(texts)
+            self._lex[("word", name)] = w
+            self._lex[("char", name)] = c
+        self._has_needs = np.array([bool(t) for t in needs_t])
+        self._has_offers = np.array([bool(t) for t in offers_t])
+
+        # sectors: declared, else inferred
+        enc = sector_encoder
+        if enc is True:
+            try:
+                enc = get_encoder(encoder)
+            except Exception:  # encoder unavailable: keyword-only inference
+                enc = None
+        self.sector_encoder = enc or None
+        rows = []
+        self.sectors_inferred = np.zeros(len(self.profiles), dtype=bool)
+        for i, p in enumerate(self.profiles):
+            if p.sectors:
+                rows.append(sector_vector(p.sectors))
+            else:
+                self.sectors_inferred[i] = True
+                rows.append(self._infer_vector(i))
+        self.sector_matrix = np.vstack(rows) if rows else np.zeros((0, len(SECTOR_IDS)))
+        self.sector_conf = np.where(
+            self.sectors_inferred, self.sector_matrix.max(axis=1, initial=0.0), 1.0
+        ).astype(np.float32)
+        self.concepts = None
+        if self.sector_encoder is not None and self.sector_encoder.name == encoder:
+            self.concepts = prototype_profile(self.sem.profile, self.sector_encoder)
+
+    @staticmethod
+    def _pair_key(a: str, b: str) -> frozenset:
+        return frozenset((a, b))
+
+    def _infer_vector(self, i: int, top: int = 3, threshold: float = 0.25) -> np.ndarray:
+        doc = self._texts[i]["profile"][0]
+        vec = self.sem.profile[i] if self.sector_encoder is not None else None
+        scores = sector_scores(doc, self.sector_encoder, vector=vec)
+        keep = np.argsort(-scores)[:top]
+        out = np.zeros_like(scores)
+        out[keep] = np.where(scores[keep] >= threshold, scores[keep], 0.0)
+        return out
+
+    # ------------------------------------------------------------ rules
+    def eligible(
+        self, a: int, kinds: Iterable[str] | None = None, exclude: Iterable[str] = ()
+    ) -> np.ndarray:
+        """Boolean mask of candidates that may be recommended to profile index ``a``."""
+        n = len(self.ids)
+        ok = np.ones(n, dtype=bool)
+        ok[a] = False
+        if self._orgs[a]:
+            ok &= self._orgs != self._orgs[a]
+        ka = self._kinds[a]
+        if self.allowed is not None:
+            ok &= np.array([self._pair_key(ka, kb) in self.allowed for kb in self._kinds])
+        if ka in self.opt_in_kinds:
+            same = self._kinds == ka
+            ok &= ~same | (self._accepts & bool(self._accepts[a]))
+        if kinds is not None:
+            ok &= np.isin(self._kinds, list(kinds))
+        me = self.ids[a]
+        for pair in self.exclusions:
+            if me in pair:
+                other = next(iter(pair - {me}), me)
+                if other in self.index:
+                    ok[self.index[other]] = False
+        for pid in exclude:
+            if pid in self.index:
+                ok[self.index[pid]] = False
+        return ok
+
+    # ------------------------------------------------------------ signals
+    def _lex_comp(self, kind: str, a: int) -> np.ndarray:
+        needs, offers, doc = (self._lex[(kind, x)] for x in ("needs", "offers", "doc"))
+        whole = np.asarray((doc @ doc[a].T).todense()).ravel()
+        ab = np.full(len(self.ids), np.nan, np.float32)
+        ba = np.full(len(self.ids), np.nan, np.float32)
+        if self._has_needs[a]:
+            ab = np.where(self._has_offers, np.asarray((offers @ needs[a].T).todense()).ravel(), np.nan)
+        if self._has_offers[a]:
+            ba = np.where(self._has_needs, np.asarray((needs @ offers[a].T).todense()).ravel(), np.nan)
+        return _nanmean2(ab, ba, whole)
+
+    def raw_signals(self, a: int) -> dict[str, np.ndarray]:
+        """Raw (un-normalised) signals of profile index ``a`` against all profiles."""
+        ab, ba, whole = self.sem.comp(a)
+        out = {"sem_comp": _nanmean2(ab, ba, whole), "sem_whole": whole}
+        if self.aux is not None:
+            ab2, ba2, whole2 = self.aux.comp(a)
+            out["aux_comp"] = _nanmean2(ab2, ba2, whole2)
+            out["aux_whole"] = whole2
+        out["word"] = self._lex_comp("word", a)
+        out["char"] = self._lex_comp("char", a)
+        sm = self.sector_matrix**self.sector_power
+        out["sector"] = sector_similarity(sm[a], sm, self.neighbour_scale)
+        if self.concepts is not None:
+            out["concept"] = self.concepts @ self.concepts[a]
+        la = self._langs[a]
+        out["lang"] = np.array(
+            [1.0 if (not la or not lb or la & lb) else 0.0 for lb in self._langs], np.float32
+        )
+        return out
+
+    def normalised(
+        self, raw: dict[str, np.ndarray], mask: np.ndarray, a: int | None = None
+    ) -> dict[str, np.ndarray]:
+        """Per-query normalisation over the eligible candidates (``lang`` stays raw).
+
+        With the query index ``a``, the sector signal is scaled by the query's sector confidence
+        (1 for declared sectors, else the best inferred score) so a vague profile does not get a
+        full-strength but unreliable sector signal.
+        """
+        out = {}
+        for name, vals in raw.items():
+            v = vals[mask].astype(np.float64)
+            if name == "lang":
+                out[name] = v
+            elif self.normalisation == "rank":
+                r = np.argsort(np.argsort(v)).astype(np.float64)
+                out[name] = _znorm(r)
+            else:
+                out[name] = _znorm(v)
+            if name in self.evidence_only:
+                out[name] = np.maximum(out[name], 0.0)
+            if name == "sector" and a is not None:
+                out[name] = out[name] * float(self.sector_conf[a])
+        return out
+
+    def combine(self, norm: dict[str, np.ndarray], weights: Mapping[str, float] | None = None):
+        w = self.weights if weights is None else weights
+        total = None
+        for name, vals in norm.items():
+            wt = float(w.get(name, 0.0))
+            if wt:
+                total = vals * wt if total is None else total + vals * wt
+        if total is None:
+            total = np.zeros(len(next(iter(norm.values()))) if norm else 0)
+        return total
+
+    def pair_features(self, participant_id: str, candidate_ids: Iterable[str]) -> np.ndarray:
+        """Normalised signal vectors (columns = :data:`SIGNALS`) for learning from behaviour."""
+        a = self.index[participant_id]
+        mask = self.eligible(a)
+        mask_all = mask.copy()
+        cand = [self.index[c] for c in candidate_ids]
+        mask_all[cand] = True
+        mask_all[a] = False
+        norm = self.normalised(self.raw_signals(a), mask_all, a)
+        pos = {j: k for k, j in enumerate(np.flatnonzero(mask_all))}
+        cols = [norm.get(s, np.zeros(mask_all.sum())) for s in SIGNALS]
+        return np.array([[c[pos[j]] for c in cols] for j in cand], dtype=np.float32)
+
+    # ------------------------------------------------------------ public
+    def scores(self, participant_id: str, kinds=None, exclude=()) -> tuple[np.ndarray, np.ndarray]:
+        """(candidate indices, combined scores) for all eligible candidates."""
+        a = self.index[participant_id]
+        mask = self.eligible(a, kinds, exclude)
+        if not mask.any():
+            return np.zeros(0, dtype=np.int64), np.zeros(0)
+        raw = self.raw_signals(a)
+        return np.flatnonzero(mask), self.combine(self.normalised(raw, mask, a))
+
+    def recommend(
+        self,
+        participant_id: str,
+        limit: int = 10,
+        kinds: Iterable[str] | None = None,
+        exclude: Iterable[str] = (),
+        diversity: float = 0.0,
+    ) -> list[Recommendation]:
+        """Top ``limit`` recommendations with reasons. ``diversity`` in [0, 1): MMR strength."""
+        a = self.index[participant_id]
+        mask = self.eligible(a, kinds, exclude)
+        if not mask.any() or limit <= 0:
+            return []
+        raw = self.raw_signals(a)
+        cand = np.flatnonzero(mask)
+        score = self.combine(self.normalised(raw, mask, a))
+        order = np.argsort(-score, kind="stable")
+        if diversity > 0:
+            pool = order[: max(3 * limit, limit)]
+            picked = mmr(score[pool], self.sem.profile[cand[pool]], limit, 1.0 - diversity)
+            order = pool[picked]
+        else:
+            order = order[:limit]
+        return [
+            Recommendation(self.ids[cand[k]], round(float(score[k]), 4), self._reasons(a, cand[k], raw))
+            for k in order
+        ]
+
+    def _reasons(self, a: int, b: int, raw: dict[str, np.ndarray]) -> dict:
+        sa, sb = self.sector_matrix[a], self.sector_matrix[b]
+        shared = [SECTOR_IDS[i] for i in np.flatnonzero((sa > 0) & (sb > 0))]
+        sim = sector_similarity_matrix()
+        related = sorted(
+            {
+                (SECTOR_IDS[i], SECTOR_IDS[j])
+                for i in np.flatnonzero(sa > 0)
+                for j in np.flatnonzero(sb > 0)
+                if i != j and sim[i, j] > 0
+            }
+        )
+        ta, tb = self._texts[a], self._texts[b]
+        la, lb = self._langs[a], self._langs[b]
+        common = sorted(la & lb)
+        if not la or not lb or common:
+            note = None
+        else:
+            note = (
+                f"No common language ({'/'.join(sorted(la))} vs {'/'.join(sorted(lb))}): "
+                "plan an interpreter or a bilingual colleague."
+            )
+        return {
+            "shared_sectors": [
+                {"id": s, "label": {lg: sector_label(s, lg) for lg in ("fr", "en", "ar")}}
+                for s in shared
+            ],
+            "related_sectors": [list(p) for p in related],
+            "sectors_inferred": bool(self.sectors_inferred[a] or self.sectors_inferred[b]),
+            "need_to_offer": self.sem.best_pair(a, b, ta["needs"], tb["offers"]),
+            "offer_to_need": self.sem.best_pair(b, a, tb["needs"], ta["offers"]),
+            "languages": {"common": common, "note": note},
+            "signals": {k: round(float(v[b]), 4) for k, v in raw.items() if not np.isnan(v[b])},
+        }

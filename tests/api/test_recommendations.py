@@ -1,0 +1,140 @@
+"""Recommendations through the API, with the real multilingual encoder."""
+
+import pytest
+
+from matchmaking.models import ProfileEmbedding, Recommendation
+from matchmaking.services.participants import profile_update
+from matchmaking.services.recommendations import embeddings_refresh, event_refresh
+from tests.factories import RequestFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def city_and_providers(event, make_participant):
+    city = make_participant(
+        name="Ville de Fès",
+        kind="delegation",
+        languages=["fr", "ar"],
+        profile__needs=["réduire les embouteillages aux carrefours du centre-ville"],
+        profile__description="La ville cherche à fluidifier la circulation urbaine.",
+    )
+    traffic = make_participant(
+        name="FlowSense",
+        kind="exhibitor",
+        languages=["en"],
+        profile__offers=["adaptive traffic signal control that cuts congestion at intersections"],
+        profile__description="We build traffic management systems for cities.",
+    )
+    marketing = make_participant(
+        name="ClickBoost",
+        kind="exhibitor",
+        languages=["en"],
+        profile__offers=["web marketing that drives more traffic to your online shop"],
+        profile__description="Digital agency: SEO, ads and website traffic growth.",
+    )
+    water = make_participant(
+        name="AquaMeter",
+        kind="startup",
+        languages=["fr"],
+        profile__offers=["compteurs d'eau intelligents pour détecter les fuites"],
+        profile__description="Gestion intelligente des réseaux d'eau potable.",
+    )
+    colleague = make_participant(
+        name="Adjoint",
+        kind="delegation",
+        organisation=city.organisation,
+        profile__offers=["un partenariat municipal"],
+    )
+    return city, traffic, marketing, water, colleague
+
+
+def names(response):
+    return [r["participant"]["name"] for r in response.data]
+
+
+def test_french_need_finds_english_traffic_provider_before_marketing_trap(
+    event, city_and_providers, as_participant
+):
+    city, _traffic, _marketing, _water, _colleague = city_and_providers
+    event_refresh(event=event)
+    response = as_participant(city).get(f"/api/events/{event.slug}/recommendations/")
+    assert response.status_code == 200
+    ranked = names(response)
+    assert ranked[0] == "FlowSense"
+    assert ranked.index("FlowSense") < ranked.index("ClickBoost")
+    assert "Adjoint" not in ranked and "Ville de Fès" not in ranked  # same organisation, self
+    first = response.data[0]["reasons"]
+    assert (
+        first["need_to_offer"]["need"]
+        == "réduire les embouteillages aux carrefours du centre-ville"
+    )
+    assert first["need_to_offer"]["offer"] == (
+        "adaptive traffic signal control that cuts congestion at intersections"
+    )
+    assert first["languages"]["common"] == []
+    assert "No common language" in first["languages"]["note"]
+
+
+def test_requested_or_declined_people_disappear(event, city_and_providers, as_participant):
+    city, traffic, _marketing, _water, _colleague = city_and_providers
+    event_refresh(event=event)
+    RequestFactory(sender=city, recipient=traffic, status="declined")
+    ranked = names(as_participant(city).get(f"/api/events/{event.slug}/recommendations/"))
+    assert "FlowSense" not in ranked
+    assert "AquaMeter" in ranked
+
+
+def test_profile_edit_reencodes_only_that_profile_and_changes_the_list(
+    event, city_and_providers, as_participant, django_capture_on_commit_callbacks
+):
+    city, _traffic, _marketing, _water, _colleague = city_and_providers
+    event_refresh(event=event)
+    before = dict(ProfileEmbedding.objects.values_list("participant_id", "content_hash"))
+    client = as_participant(city)
+    assert names(client.get(f"/api/events/{event.slug}/recommendations/"))[0] == "FlowSense"
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.patch(
+            f"/api/events/{event.slug}/me/",
+            {"needs": ["détecter les fuites dans le réseau d'eau potable"]},
+            format="json",
+        )
+    assert response.status_code == 200
+    after = dict(ProfileEmbedding.objects.values_list("participant_id", "content_hash"))
+    assert {pk for pk in after if after[pk] != before[pk]} == {city.pk}
+    assert set(embeddings_refresh(event=event).values()) == {0}  # nothing left to encode
+    assert names(client.get(f"/api/events/{event.slug}/recommendations/"))[0] == "AquaMeter"
+
+
+def test_kind_filter_limit_and_organiser_view(
+    event, city_and_providers, as_participant, organiser_client
+):
+    city, traffic, _marketing, _water, _colleague = city_and_providers
+    event_refresh(event=event)
+    url = f"/api/events/{event.slug}/recommendations/"
+    assert names(as_participant(city).get(url, {"kind": "startup"})) == ["AquaMeter"]
+    assert len(as_participant(city).get(url, {"limit": 1}).data) == 1
+    assert (
+        organiser_client.get(url, {"participant": city.pk}).data
+        == as_participant(city).get(url).data
+    )
+    assert organiser_client.get(url).status_code == 400
+    assert as_participant(city).get(url, {"participant": traffic.pk}).status_code == 404
+    for bad in ({"limit": 0}, {"limit": "x"}, {"kind": "alien"}, {"participant": "-1"}):
+        response = as_participant(city).get(url, bad)
+        assert response.status_code == 400, bad
+
+
+def test_list_computed_on_first_read(event, city_and_providers, as_participant):
+    city = city_and_providers[0]
+    assert Recommendation.objects.count() == 0
+    response = as_participant(city).get(f"/api/events/{event.slug}/recommendations/")
+    assert response.status_code == 200
+    assert names(response)[0] == "FlowSense"
+
+
+def test_profile_update_rejects_unknown_sector(event, city_and_providers):
+    from matchmaking.exceptions import InvalidInput
+
+    with pytest.raises(InvalidInput, match="Unknown sector"):
+        profile_update(participant=city_and_providers[0], data={"sectors": ["space"]})
