@@ -161,6 +161,13 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "MeetingStatusEnum": "matchmaking.models.Meeting.Status",
+        "RequestStatusEnum": "matchmaking.models.MeetingRequest.Status",
+        "ScheduleRunStatusEnum": "matchmaking.models.ScheduleRun.Status",
+        "ParticipantKindEnum": "matchmaking.models.Participant.Kind",
+        "SessionPreferenceEnum": "matchmaking.models.MeetingRequest.SessionPreference",
+    },
 }
 
 # Celery: in-process (eager) unless a broker is configured.
