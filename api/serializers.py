@@ -1,5 +1,6 @@
 """Serializers: shapes in and out. They validate input types; rules live in the services."""
 
+from django.urls import reverse
 from rest_framework import serializers
 
 from matchmaking.models import (
@@ -119,9 +120,24 @@ class OrganiserParticipantSerializer(ParticipantSerializer):
 class MeSerializer(ParticipantSerializer):
     """My own profile: readable and (partly) writable."""
 
+    calendar_url = serializers.SerializerMethodField(
+        help_text="Secret iCalendar subscription URL of my agenda (keep it private)."
+    )
+
     class Meta(ParticipantSerializer.Meta):
-        fields = [*ParticipantSerializer.Meta.fields, "email", "max_meetings", "accepts_same_kind"]
+        fields = [
+            *ParticipantSerializer.Meta.fields,
+            "email",
+            "max_meetings",
+            "accepts_same_kind",
+            "calendar_url",
+        ]
         read_only_fields = ["id", "name", "organisation", "kind", "email", "fixed_table"]
+
+    def get_calendar_url(self, obj) -> str:
+        path = reverse("calendar-feed", kwargs={"token": obj.calendar_token})
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request else path
 
 
 class ProfileUpdateSerializer(serializers.Serializer):

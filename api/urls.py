@@ -3,7 +3,7 @@
 from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
-from api import views
+from api import feeds, views
 
 events = DefaultRouter(trailing_slash=True)
 events.register("events", views.EventViewSet, basename="event")
@@ -17,6 +17,7 @@ scoped.register("meetings", views.MeetingViewSet, basename="meeting")
 scoped.register("schedule-runs", views.ScheduleRunViewSet, basename="schedule-run")
 
 urlpatterns = [
+    path("calendar/<str:token>.ics", feeds.calendar_feed, name="calendar-feed"),
     path("events/<slug:slug>/me/", views.MeView.as_view(), name="me"),
     path("events/<slug:slug>/agenda.ics", views.AgendaIcsView.as_view(), name="agenda-ics"),
     path(

@@ -165,7 +165,7 @@ class MeView(EventScoped, APIView):
 
     @extend_schema(responses=s.MeSerializer)
     def get(self, request, slug):
-        return Response(s.MeSerializer(self._me()).data)
+        return Response(s.MeSerializer(self._me(), context={"request": request}).data)
 
     @extend_schema(request=s.ProfileUpdateSerializer, responses=s.MeSerializer)
     def patch(self, request, slug):
@@ -173,9 +173,8 @@ class MeView(EventScoped, APIView):
         form = s.ProfileUpdateSerializer(data=request.data, partial=True)
         form.is_valid(raise_exception=True)
         participant_services.profile_update(participant=me, data=form.validated_data)
-        return Response(
-            s.MeSerializer(selectors.participant_of(event=self.event, user=request.user)).data
-        )
+        me = selectors.participant_of(event=self.event, user=request.user)
+        return Response(s.MeSerializer(me, context={"request": request}).data)
 
     def _me(self) -> Participant:
         if self.participant is None:

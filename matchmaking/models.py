@@ -5,6 +5,7 @@ sits in at most one active meeting per slot and a table holds at most one active
 (partial unique constraints below), whatever code path writes the rows.
 """
 
+import secrets
 import uuid
 import zoneinfo
 from datetime import datetime, timedelta
@@ -12,6 +13,10 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+
+
+def new_calendar_token() -> str:
+    return secrets.token_urlsafe(32)
 
 
 class Event(models.Model):
@@ -133,6 +138,13 @@ class Participant(models.Model):
     )
     accepts_same_kind = models.BooleanField(
         default=False, help_text="Open to meetings with participants of the same kind."
+    )
+    calendar_token = models.CharField(
+        max_length=64,
+        unique=True,
+        default=new_calendar_token,
+        editable=False,
+        help_text="Secret of the participant's calendar subscription URL.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
 

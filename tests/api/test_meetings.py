@@ -264,3 +264,18 @@ def test_bad_slot_id_answers_400_not_500(event, pair, as_participant):
         response = as_participant(a).post(url(event, "book/"), body, format="json")
         assert response.status_code == 400, (body, response.data)
         assert response.data["detail"]
+
+
+def test_calendar_subscription_url_serves_my_agenda_without_login(
+    event, pair, as_participant, anon
+):
+    a, _b, req = pair
+    client = as_participant(a)
+    client.post(url(event, "book/"), {"request": req.pk, "slot": event.slots.first().pk})
+    feed = client.get(f"/api/events/{event.slug}/me/").data["calendar_url"]
+    assert feed.startswith("http://testserver/api/calendar/")
+    response = anon.get(feed.replace("http://testserver", ""))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/calendar; charset=utf-8"
+    assert len(Calendar.from_ical(response.content).walk("VEVENT")) == 1
+    assert anon.get("/api/calendar/not-a-token.ics").status_code == 404

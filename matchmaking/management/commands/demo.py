@@ -1,4 +1,5 @@
 import json
+import time
 from pathlib import Path
 
 from django.conf import settings
@@ -7,9 +8,10 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 from matchmaking.demo_data import build_synthetic_event
-from matchmaking.models import Event, MeetingRequest
+from matchmaking.models import Event, MeetingRequest, Recommendation
 from matchmaking.services.importer import event_import
 from matchmaking.services.participants import participant_token
+from matchmaking.services.recommendations import event_refresh
 
 DEMO_FILE = Path(settings.BASE_DIR) / "fixtures" / "smart_city_expo_2018.json"
 ORGANISER = ("organiser", "expo2018")
@@ -42,6 +44,11 @@ class Command(BaseCommand):
             event = event_import(data=data, replace=True)
             self.stdout.write(f"Loaded {event.name}: {event.participants.count()} participants.")
         event = Event.objects.get(slug=slug)
+        if not Recommendation.objects.filter(event=event).exists():
+            self.stdout.write("Computing recommendations (encoding profiles; once)...")
+            started = time.perf_counter()
+            lists = event_refresh(event=event)
+            self.stdout.write(f"  {lists} lists in {time.perf_counter() - started:.0f} s.")
 
         user_model = get_user_model()
         organiser = user_model.objects.filter(username=ORGANISER[0]).first()

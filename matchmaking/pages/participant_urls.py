@@ -1,0 +1,42 @@
+"""The participant's pages, mounted at /my/ (namespace ``participant``)."""
+
+from django.urls import path
+
+from matchmaking.pages import participant_views as views
+
+app_name = "participant"
+
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("login/", views.login_request, name="login"),
+    path("login/<str:secret>/", views.login_link, name="login-link"),
+    path("logout/", views.logout_view, name="logout"),
+    path("<slug:slug>/", views.event_home, name="event"),
+    path("<slug:slug>/profile/", views.profile, name="profile"),
+    path("<slug:slug>/recommendations/", views.recommendations, name="recommendations"),
+    path("<slug:slug>/requests/", views.requests_page, name="requests"),
+    path("<slug:slug>/requests/new/", views.request_send, name="request-send"),
+    path(
+        "<slug:slug>/requests/<int:request_id>/accept/",
+        views.request_accept_view,
+        name="request-accept",
+    ),
+    path(
+        "<slug:slug>/requests/<int:request_id>/decline/",
+        views.request_decline_view,
+        name="request-decline",
+    ),
+    path(
+        "<slug:slug>/requests/<int:request_id>/cancel/",
+        views.request_cancel_view,
+        name="request-cancel",
+    ),
+    path("<slug:slug>/agenda/", views.agenda, name="agenda"),
+    path("<slug:slug>/agenda/book/", views.agenda_book, name="agenda-book"),
+    path("<slug:slug>/agenda.ics", views.agenda_ics, name="agenda-ics"),
+    path(
+        "<slug:slug>/meetings/<int:meeting_id>/cancel/",
+        views.meeting_cancel_view,
+        name="meeting-cancel",
+    ),
+]

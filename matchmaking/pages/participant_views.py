@@ -1,0 +1,720 @@
+"""The participant's pages under /my/: sign-in by one-time link, profile, recommendations,
+requests and agenda for one event.
+
+Views are thin: reads go through ``matchmaking.selectors``, writes through the services. Every
+page needs a signed-in user who takes part in the event of the URL (anyone else: 404). A refused
+write (``DomainError``) becomes a message on the page, never a 500. Times are shown in the event's
+time zone.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections import OrderedDict
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login, logout
+from django.core.mail import send_mail
+from django.db.models import Q
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from matchmaking import selectors
+from matchmaking.exceptions import DomainError, NotFound
+from matchmaking.models import (
+    Availability,
+    Event,
+    Meeting,
+    MeetingRequest,
+    MeetingSeat,
+    Participant,
+)
+from matchmaking.services.meetings import Actor, meeting_book, meeting_cancel
+from matchmaking.services.participants import login_link_create, login_link_use, profile_update
+from matchmaking.services.requests import (
+    request_accept,
+    request_cancel,
+    request_create,
+    request_decline,
+)
+from ml.taxonomy import SECTOR_IDS, infer_sectors, sector_label
+
+KIND_LABELS = {
+    "exhibitor": gettext_lazy("Exhibitor"),
+    "visitor": gettext_lazy("Visitor"),
+    "delegation": gettext_lazy("City delegation"),
+    "startup": gettext_lazy("Start-up"),
+    "investor": gettext_lazy("Investor"),
+    "institution": gettext_lazy("Institution"),
+    "speaker": gettext_lazy("Speaker"),
+    "media": gettext_lazy("Media"),
+}
+
+REQUEST_STATUS_LABELS = {
+    "pending": gettext_lazy("Pending"),
+    "accepted": gettext_lazy("Accepted"),
+    "declined": gettext_lazy("Declined"),
+    "cancelled": gettext_lazy("Cancelled"),
+    "expired": gettext_lazy("Expired"),
+}
+
+MEETING_STATUS_LABELS = {
+    "scheduled": gettext_lazy("Scheduled"),
+    "checked_in": gettext_lazy("Checked in"),
+    "held": gettext_lazy("Held"),
+    "no_show": gettext_lazy("No-show"),
+    "cancelled": gettext_lazy("Cancelled"),
+}
+
+# The services speak English; people reading French or Arabic get these sentences instead.
+ERROR_TEXT = {
+    "participant_busy": gettext_lazy(
+        "One of you already has a meeting, or is not at the fair, at that time. Choose another "
+        "slot."
+    ),
+    "table_taken": gettext_lazy("That meeting place is already taken at that time."),
+    "slot_taken": gettext_lazy("Every table is taken at that time; choose another slot."),
+    "limit_reached": gettext_lazy("The maximum number of meetings has been reached."),
+    "booking_closed": gettext_lazy("Booking is closed for this event."),
+    "request_not_open": gettext_lazy("This request is no longer open."),
+    "duplicate_request": gettext_lazy("There is already an open request between you two."),
+    "busy": gettext_lazy("The system is busy; please try again in a moment."),
+    "not_found": gettext_lazy("Not found."),
+    "forbidden": gettext_lazy("You are not allowed to do that."),
+}
+
+LOGIN_SENT = gettext_lazy(
+    "If this address is registered, a sign-in link is on its way. Check your inbox."
+)
+
+
+def _error(request, exc: DomainError) -> None:
+    """Show a refused write as a message: the service's own sentence in English, a translated
+    one in French and Arabic when the refusal has a known code."""
+    lang = (get_language() or "en")[:2]
+    text = ERROR_TEXT.get(exc.code) if lang != "en" else None
+    messages.error(request, str(text) if text else exc.message)
+
+
+def _login_url(request) -> str:
+    return f"{reverse('participant:login')}?{urlencode({'next': request.get_full_path()})}"
+
+
+def _home(event: Event) -> str:
+    return reverse("participant:agenda", args=[event.slug])
+
+
+def participant_page(view):
+    """Signed in (else → /my/login/), taking part in the URL's event (else 404). Calls
+    ``view(request, event, me, ...)`` with the event's time zone active."""
+
+    @functools.wraps(view)
+    def wrapped(request, slug, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect(_login_url(request))
+        event = Event.objects.filter(slug=slug).first()
+        if event is None:
+            raise Http404(_("No such event."))
+        me = selectors.participant_of(event=event, user=request.user)
+        if me is None:
+            raise Http404(_("You do not take part in this event."))
+        with timezone.override(event.tz):
+            return view(request, event, me, *args, **kwargs)
+
+    return wrapped
+
+
+def _page(request, template: str, event: Event, me: Participant, section: str, **context):
+    participations = Participant.objects.filter(user=request.user).count()
+    return render(
+        request,
+        f"matchmaking/participant/{template}",
+        {"event": event, "me": me, "section": section, "several_events": participations > 1}
+        | context,
+    )
+
+
+def _back(request, fallback: str) -> str:
+    """The page a POST came from (``next``), if it is one of ours; else ``fallback``."""
+    target = request.POST.get("next", "")
+    if target.startswith("/my/") and "//" not in target and "\\" not in target:
+        return target
+    return fallback
+
+
+# ------------------------------------------------------------------------------------------------
+# Sign-in
+# ------------------------------------------------------------------------------------------------
+
+
+class LoginEmailForm(forms.Form):
+    email = forms.EmailField(label=gettext_lazy("Email address"), max_length=254)
+
+
+@require_http_methods(["GET", "POST"])
+def login_request(request):
+    """Ask for a sign-in link by email. The answer is the same whether the address is known or
+    not, so the page does not tell who is registered."""
+    form = LoginEmailForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        email = form.cleaned_data["email"].strip()
+        participant = (
+            Participant.objects.filter(email__iexact=email)
+            .select_related("event")
+            .order_by("id")
+            .first()
+        )
+        if participant is not None:
+            secret = login_link_create(participant=participant)
+            url = request.build_absolute_uri(reverse("participant:login-link", args=[secret]))
+            send_mail(
+                _("Your sign-in link for %(event)s") % {"event": participant.event.name},
+                _(
+                    "Hello %(name)s,\n\nOpen this link to sign in to your meetings at %(event)s:"
+                    "\n\n%(url)s\n\nThe link works once and expires in 72 hours. If you did not "
+                    "ask for it, ignore this message."
+                )
+                % {"name": participant.name, "event": participant.event.name, "url": url},
+                settings.DEFAULT_FROM_EMAIL,
+                [participant.email],
+                fail_silently=False,
+            )
+        messages.success(request, LOGIN_SENT)
+        return redirect("participant:login")
+    return render(request, "matchmaking/participant/login.html", {"form": form})
+
+
+@require_http_methods(["GET", "POST"])
+def login_link(request, secret: str):
+    """GET shows a "Sign in" button; its POST spends the one-time link, signs in and goes to the
+    event home (mail scanners that pre-open links only GET, so they do not use it up). A used,
+    expired or unknown link answers 404 with a page that offers a new one."""
+    if request.method == "GET":
+        return render(request, "matchmaking/participant/login_confirm.html")
+    try:
+        user = login_link_use(secret=secret)
+    except NotFound:
+        return render(request, "matchmaking/participant/login_failed.html", status=404)
+    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    first = Participant.objects.filter(user=user).select_related("event").order_by("id").first()
+    if first is None:  # pragma: no cover - login_link_use links at least the link's participant
+        return redirect("participant:index")
+    return redirect("participant:event", slug=first.event.slug)
+
+
+@require_POST
+def logout_view(request):
+    logout(request)
+    messages.info(request, _("You are signed out."))
+    return redirect("participant:login")
+
+
+@require_GET
+def index(request):
+    """My events: straight to the only one, or a list to choose from."""
+    if not request.user.is_authenticated:
+        return redirect(_login_url(request))
+    mine = list(
+        Participant.objects.filter(user=request.user)
+        .select_related("event", "organisation")
+        .order_by("id")
+    )
+    if len(mine) == 1:
+        return redirect("participant:event", slug=mine[0].event.slug)
+    return render(request, "matchmaking/participant/index.html", {"participations": mine})
+
+
+@participant_page
+def event_home(request, event, me):
+    return redirect(_home(event))
+
+
+# ------------------------------------------------------------------------------------------------
+# Profile
+# ------------------------------------------------------------------------------------------------
+
+
+AUTO = {"dir": "auto"}  # free text may be Arabic in a French page, or the reverse
+
+
+def _lines(text: str) -> list[str]:
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+class ProfileForm(forms.Form):
+    title = forms.CharField(
+        label=gettext_lazy("Job title"),
+        max_length=200,
+        required=False,
+        widget=forms.TextInput(AUTO),
+    )
+    languages = forms.CharField(
+        label=gettext_lazy("Languages you speak"),
+        required=False,
+        help_text=gettext_lazy("Two-letter codes separated by commas, e.g. fr, ar, en."),
+    )
+    country = forms.RegexField(
+        label=gettext_lazy("Country"),
+        regex=r"^[A-Za-z]{2}$",
+        required=False,
+        max_length=2,
+        help_text=gettext_lazy("Two-letter code, e.g. MA."),
+        error_messages={"invalid": gettext_lazy("Use a two-letter country code such as MA.")},
+    )
+    city = forms.CharField(
+        label=gettext_lazy("City"), max_length=100, required=False, widget=forms.TextInput(AUTO)
+    )
+    description = forms.CharField(
+        label=gettext_lazy("About your organisation"),
+        max_length=5000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5, **AUTO}),
+    )
+    offers = forms.CharField(
+        label=gettext_lazy("What you offer"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4, **AUTO}),
+        help_text=gettext_lazy("One offer per line."),
+    )
+    needs = forms.CharField(
+        label=gettext_lazy("What you are looking for"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4, **AUTO}),
+        help_text=gettext_lazy("One need per line."),
+    )
+    sectors = forms.MultipleChoiceField(
+        label=gettext_lazy("Sectors"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"invalid_choice": gettext_lazy("%(value)s is not a known sector.")},
+    )
+    accepts_same_kind = forms.BooleanField(
+        label=gettext_lazy("I am open to meetings with other exhibitors"),
+        required=False,
+    )
+
+    def __init__(self, *args, lang: str = "en", same_kind_choice: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["sectors"].choices = [(s, sector_label(s, lang)) for s in SECTOR_IDS]
+        if not same_kind_choice:
+            # Only exhibitor↔exhibitor meetings need both sides' consent (meeting_allowed).
+            del self.fields["accepts_same_kind"]
+
+    def clean_languages(self) -> list[str]:
+        raw = self.cleaned_data["languages"].replace(";", ",").replace(" ", ",")
+        codes = [c.strip().lower() for c in raw.split(",") if c.strip()]
+        bad = [c for c in codes if len(c) != 2 or not c.isascii() or not c.isalpha()]
+        if bad:
+            raise forms.ValidationError(
+                _("Not a two-letter language code: %(codes)s. Use codes such as fr, ar, en.")
+                % {"codes": ", ".join(bad)}
+            )
+        if len(codes) > 20:
+            raise forms.ValidationError(_("At most 20 languages."))
+        return list(dict.fromkeys(codes))
+
+    def clean_country(self) -> str:
+        return self.cleaned_data["country"].upper()
+
+    def _phrases(self, name: str) -> list[str]:
+        phrases = _lines(self.cleaned_data[name])
+        if len(phrases) > 30:
+            raise forms.ValidationError(_("At most 30 lines."))
+        if any(len(p) > 500 for p in phrases):
+            raise forms.ValidationError(_("Each line may have at most 500 characters."))
+        return phrases
+
+    def clean_offers(self) -> list[str]:
+        return self._phrases("offers")
+
+    def clean_needs(self) -> list[str]:
+        return self._phrases("needs")
+
+
+def _profile_initial(me: Participant) -> dict:
+    profile = getattr(me, "profile", None)
+    return {
+        "title": me.title,
+        "languages": ", ".join(me.languages or []),
+        "country": me.country,
+        "city": me.city,
+        "description": profile.description if profile else "",
+        "offers": "\n".join(profile.offers) if profile else "",
+        "needs": "\n".join(profile.needs) if profile else "",
+        "sectors": list(profile.sectors) if profile else [],
+        "accepts_same_kind": me.accepts_same_kind,
+    }
+
+
+@require_http_methods(["GET", "POST"])
+@participant_page
+def profile(request, event, me):
+    lang = (get_language() or "en")[:2]
+    form = ProfileForm(
+        request.POST or None,
+        initial=_profile_initial(me),
+        lang=lang,
+        same_kind_choice=me.kind == Participant.Kind.EXHIBITOR,
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            profile_update(participant=me, data=dict(form.cleaned_data))
+        except DomainError as exc:
+            if exc.field and exc.field in form.fields:
+                form.add_error(exc.field, exc.message)
+            else:
+                _error(request, exc)
+        else:
+            messages.success(request, _("Your profile is saved."))
+            return redirect("participant:profile", slug=event.slug)
+    suggested = []
+    current = getattr(me, "profile", None)
+    if current is not None and not current.sectors:
+        text = " ".join([current.description, *current.offers, *current.needs])
+        if text.strip():
+            suggested = [(s, sector_label(s, lang)) for s, _score in infer_sectors(text)]
+    return _page(request, "profile.html", event, me, "profile", form=form, suggested=suggested)
+
+
+# ------------------------------------------------------------------------------------------------
+# Recommendations
+# ------------------------------------------------------------------------------------------------
+
+
+def _open_requests_by_other(event: Event, me: Participant) -> dict[int, MeetingRequest]:
+    """My open (pending or accepted) requests, keyed by the other participant's id."""
+    found = {}
+    for r in selectors.requests_of(event=event, participant=me).filter(
+        status__in=MeetingRequest.OPEN_STATUSES
+    ):
+        found[r.recipient_id if r.sender_id == me.pk else r.sender_id] = r
+    return found
+
+
+def _card(rec: dict, lang: str, open_requests: dict, my_languages: list[str]) -> dict:
+    """A recommendation ready for the template: labels in the page's language."""
+    reasons = rec.get("reasons") or {}
+    person = rec["participant"]
+    shared = [
+        (s.get("label") or {}).get(lang) or (s.get("label") or {}).get("en") or s.get("id")
+        for s in reasons.get("shared_sectors") or []
+    ]
+    related = []
+    for pair in reasons.get("related_sectors") or []:
+        a, b = pair[0], pair[1]
+        related.append(
+            (
+                sector_label(a, lang) if a in SECTOR_IDS else a,
+                sector_label(b, lang) if b in SECTOR_IDS else b,
+            )
+        )
+    langs = reasons.get("languages") or {}
+    note = langs.get("note")
+    if note and not langs.get("common"):
+        # The ranker writes this note in English; say it in the page's language.
+        note = _(
+            "No common language (%(mine)s vs %(theirs)s): plan an interpreter or a bilingual "
+            "colleague."
+        ) % {
+            "mine": "/".join(sorted(my_languages)) or "?",
+            "theirs": "/".join(sorted(person.get("languages") or [])) or "?",
+        }
+    return {
+        "person": person,
+        "kind_label": KIND_LABELS.get(person.get("kind"), person.get("kind")),
+        "rank": rec.get("rank"),
+        "score": rec.get("score"),
+        "shared_sectors": shared,
+        "related_sectors": related,
+        "need_to_offer": reasons.get("need_to_offer"),
+        "offer_to_need": reasons.get("offer_to_need"),
+        "common_languages": langs.get("common") or [],
+        "language_note": note,
+        "sectors_inferred": bool(reasons.get("sectors_inferred")),
+        "open_request": open_requests.get(person["id"]),
+    }
+
+
+@require_GET
+@participant_page
+def recommendations(request, event, me):
+    lang = (get_language() or "en")[:2]
+    kinds = [k for k in request.GET.getlist("kind") if k in KIND_LABELS]
+    recs = selectors.recommendations_for(participant=me, limit=20, kinds=kinds or None)
+    open_requests = _open_requests_by_other(event, me)
+    cards = [_card(rec, lang, open_requests, me.languages or []) for rec in recs]
+    return _page(
+        request,
+        "recommendations.html",
+        event,
+        me,
+        "recommendations",
+        cards=cards,
+        kinds=[(k, label, k in kinds) for k, label in KIND_LABELS.items()],
+        request_status_labels=REQUEST_STATUS_LABELS,
+    )
+
+
+# ------------------------------------------------------------------------------------------------
+# Requests
+# ------------------------------------------------------------------------------------------------
+
+
+def _my_request(event: Event, me: Participant, request_id: int) -> MeetingRequest:
+    """One of my requests, or 404 (someone else's request does not exist for me)."""
+    found = selectors.requests_of(event=event, participant=me).filter(pk=request_id).first()
+    if found is None:
+        raise Http404(_("No such request."))
+    return found
+
+
+@require_GET
+@participant_page
+def requests_page(request, event, me):
+    mine = list(selectors.requests_of(event=event, participant=me))
+    booked = set(
+        Meeting.objects.filter(request__in=[r.pk for r in mine])
+        .exclude(status=Meeting.Status.CANCELLED)
+        .values_list("request_id", flat=True)
+    )
+    for r in mine:
+        r.status_label = REQUEST_STATUS_LABELS.get(r.status, r.status)
+        r.has_meeting = r.pk in booked
+    received = [r for r in mine if r.recipient_id == me.pk]
+    sent = [r for r in mine if r.sender_id == me.pk]
+    query = request.GET.get("q", "").strip()[:100]
+    found = []
+    if len(query) >= 2:
+        open_requests = _open_requests_by_other(event, me)
+        found = list(
+            selectors.directory(event=event)
+            .filter(Q(name__icontains=query) | Q(organisation__name__icontains=query))
+            .exclude(pk=me.pk)[:20]
+        )
+        for person in found:
+            person.kind_label = KIND_LABELS.get(person.kind, person.kind)
+            person.open_request = open_requests.get(person.pk)
+    return _page(
+        request,
+        "requests.html",
+        event,
+        me,
+        "requests",
+        received=received,
+        sent=sent,
+        query=query,
+        found=found,
+        searched=len(query) >= 2,
+        request_status_labels=REQUEST_STATUS_LABELS,
+    )
+
+
+class RequestSendForm(forms.Form):
+    recipient = forms.IntegerField(min_value=1)
+    message = forms.CharField(max_length=2000, required=False)
+
+
+@require_POST
+@participant_page
+def request_send(request, event, me):
+    back = _back(request, reverse("participant:requests", args=[event.slug]))
+    form = RequestSendForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose someone to send the request to."))
+        return redirect(back)
+    recipient = selectors.directory(event=event).filter(pk=form.cleaned_data["recipient"]).first()
+    if recipient is None:
+        raise Http404(_("No such participant."))
+    try:
+        request_create(sender=me, recipient=recipient, message=form.cleaned_data["message"])
+    except DomainError as exc:
+        _error(request, exc)
+    else:
+        messages.success(
+            request, _("Your request was sent to %(name)s.") % {"name": recipient.name}
+        )
+    return redirect(back)
+
+
+def _answer(action: str):
+    @require_POST
+    @participant_page
+    def view(request, event, me, request_id: int):
+        req = _my_request(event, me, request_id)
+        back = _back(request, reverse("participant:requests", args=[event.slug]))
+        try:
+            if action == "accept":
+                request_accept(request=req, by=me)
+                done = _("Request accepted. Now book a time in your agenda.")
+            elif action == "decline":
+                request_decline(request=req, by=me)
+                done = _("Request declined.")
+            else:
+                request_cancel(request=req, by=me, user=request.user)
+                done = _("Request cancelled.")
+        except DomainError as exc:
+            _error(request, exc)
+        else:
+            messages.success(request, done)
+        return redirect(back)
+
+    view.__name__ = f"request_{action}"
+    return view
+
+
+request_accept_view = _answer("accept")
+request_decline_view = _answer("decline")
+request_cancel_view = _answer("cancel")
+
+
+# ------------------------------------------------------------------------------------------------
+# Agenda
+# ------------------------------------------------------------------------------------------------
+
+
+def _free_slots(event: Event, requests: list[MeetingRequest]) -> dict[int, list]:
+    """For each accepted request, the coming slots where both sides are free (no active seat),
+    inside their availability and the request's morning/afternoon preference."""
+    if not requests:
+        return {}
+    people = {pid for r in requests for pid in r.parties()}
+    busy: dict[int, set[int]] = {}
+    for pid, slot_id in MeetingSeat.objects.filter(
+        participant_id__in=people, active=True
+    ).values_list("participant_id", "slot_id"):
+        busy.setdefault(pid, set()).add(slot_id)
+    windows: dict[int, list[tuple]] = {}
+    for pid, start, end in Availability.objects.filter(participant_id__in=people).values_list(
+        "participant_id", "start", "end"
+    ):
+        windows.setdefault(pid, []).append((start, end))
+    slots = list(selectors.slots_of(event=event).filter(start__gt=timezone.now()))
+
+    def fits(pid: int, slot) -> bool:
+        if slot.pk in busy.get(pid, ()):
+            return False
+        spans = windows.get(pid)
+        return not spans or any(s <= slot.start and slot.end <= e for s, e in spans)
+
+    free = {}
+    for r in requests:
+        free[r.pk] = [
+            s
+            for s in slots
+            if (r.session == MeetingRequest.SessionPreference.ANY or s.part == r.session)
+            and all(fits(pid, s) for pid in r.parties())
+        ]
+    return free
+
+
+@require_GET
+@participant_page
+def agenda(request, event, me):
+    tz = event.tz
+    days: OrderedDict = OrderedDict()
+    for m in selectors.meetings_of(event=event, participant=me):
+        m.others = [s.participant for s in m.seats.all() if s.participant_id != me.pk]
+        m.status_label = MEETING_STATUS_LABELS.get(m.status, m.status)
+        m.can_cancel = m.status == Meeting.Status.SCHEDULED
+        days.setdefault(m.slot.start.astimezone(tz).date(), []).append(m)
+    unbooked = list(
+        selectors.requests_of(event=event, participant=me)
+        .filter(status=MeetingRequest.Status.ACCEPTED)
+        .exclude(
+            pk__in=Meeting.objects.filter(event=event)
+            .exclude(status=Meeting.Status.CANCELLED)
+            .values("request_id")
+        )
+        .order_by("created_at", "id")
+    )
+    free = _free_slots(event, unbooked)
+    to_book = []
+    for r in unbooked:
+        other = r.recipient if r.sender_id == me.pk else r.sender
+        by_day: OrderedDict = OrderedDict()
+        for s in free.get(r.pk, []):
+            by_day.setdefault(s.start.astimezone(tz).date(), []).append(s)
+        to_book.append({"request": r, "other": other, "slots_by_day": by_day})
+    return _page(
+        request,
+        "agenda.html",
+        event,
+        me,
+        "agenda",
+        days=days,
+        to_book=to_book,
+        booking_open=event.booking_open_at(timezone.now()),
+        ics_url=request.build_absolute_uri(reverse("participant:agenda-ics", args=[event.slug])),
+        feed_url=request.build_absolute_uri(
+            reverse("calendar-feed", kwargs={"token": me.calendar_token})
+        ),
+    )
+
+
+class BookForm(forms.Form):
+    request = forms.IntegerField(min_value=1)
+    slot = forms.IntegerField(min_value=1)
+
+
+@require_POST
+@participant_page
+def agenda_book(request, event, me):
+    back = reverse("participant:agenda", args=[event.slug])
+    form = BookForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose a time slot."))
+        return redirect(back)
+    req = _my_request(event, me, form.cleaned_data["request"])
+    slot = selectors.slots_of(event=event).filter(pk=form.cleaned_data["slot"]).first()
+    if slot is None:
+        messages.error(request, _("That time slot does not exist."))
+        return redirect(back)
+    try:
+        meeting = meeting_book(
+            request=req, slot=slot, actor=Actor(user=request.user, participant=me)
+        )
+    except DomainError as exc:
+        _error(request, exc)
+    else:
+        start = timezone.localtime(meeting.slot.start)
+        messages.success(
+            request,
+            _("Meeting booked on %(day)s at %(time)s.")
+            % {"day": start.strftime("%Y-%m-%d"), "time": start.strftime("%H:%M")},
+        )
+    return redirect(back)
+
+
+@require_POST
+@participant_page
+def meeting_cancel_view(request, event, me, meeting_id: int):
+    back = reverse("participant:agenda", args=[event.slug])
+    meeting = selectors.meetings_of(event=event, participant=me).filter(pk=meeting_id).first()
+    if meeting is None:
+        raise Http404(_("No such meeting."))
+    reason = request.POST.get("reason", "").strip()[:300]
+    try:
+        meeting_cancel(meeting=meeting, by=me, user=request.user, reason=reason)
+    except DomainError as exc:
+        _error(request, exc)
+    else:
+        messages.success(request, _("Meeting cancelled. The other side has been told."))
+    return redirect(back)
+
+
+@require_GET
+@participant_page
+def agenda_ics(request, event, me):
+    body = selectors.agenda_ics(event=event, participant=me)
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'inline; filename="{event.slug}-agenda.ics"'
+    response["Cache-Control"] = "private, no-cache"
+    return response

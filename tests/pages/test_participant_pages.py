@@ -1,0 +1,536 @@
+"""The participant's pages under /my/: sign-in links, profile, recommendations, requests, agenda."""
+
+import datetime as dt
+import re
+from io import StringIO
+
+import pytest
+from django.conf import settings
+from django.core import mail
+from django.core.management import call_command
+from django.test import Client
+from django.utils import timezone
+from icalendar import Calendar
+
+from matchmaking.models import (
+    LoginLink,
+    Meeting,
+    MeetingRequest,
+    MeetingSeat,
+    Participant,
+    Recommendation,
+)
+from matchmaking.services.meetings import Actor, meeting_book
+from matchmaking.services.participants import login_link_create
+from tests.factories import EventFactory, ParticipantFactory, RequestFactory
+
+pytestmark = pytest.mark.django_db
+
+NEUTRAL = "If this address is registered, a sign-in link is on its way. Check your inbox."
+
+
+def client_of(participant: Participant) -> Client:
+    client = Client()
+    client.force_login(participant.user)
+    return client
+
+
+def messages_of(response) -> list[str]:
+    return [str(m) for m in response.context["messages"]]
+
+
+def booked(sender, recipient, slot, **kwargs) -> Meeting:
+    request = RequestFactory(
+        sender=sender, recipient=recipient, status=MeetingRequest.Status.ACCEPTED
+    )
+    return meeting_book(request=request, slot=slot, actor=Actor(system=True), **kwargs)
+
+
+@pytest.fixture
+def me(make_participant):
+    return make_participant(name="Amina Alaoui", email="amina@casa.ma")
+
+
+@pytest.fixture
+def future_event(db):
+    """An event a month ahead, so its slots are offered for booking."""
+    return EventFactory(days=[timezone.localdate() + dt.timedelta(days=30)])
+
+
+# ------------------------------------------------------------------------------------------------
+# Sign-in
+# ------------------------------------------------------------------------------------------------
+
+
+def test_login_link_signs_in_once_then_refuses(event, me):
+    secret = login_link_create(participant=me)
+
+    first = Client()
+    confirm = first.get(f"/my/login/{secret}/")  # a mail scanner's GET spends nothing
+    assert confirm.status_code == 200
+    assert "_auth_user_id" not in first.session
+    response = first.post(f"/my/login/{secret}/")
+    assert response.status_code == 302
+    assert response["Location"] == f"/my/{event.slug}/"
+    assert first.get(f"/my/{event.slug}/profile/").status_code == 200
+
+    second = Client()
+    response = second.post(f"/my/login/{secret}/")
+    assert response.status_code == 404
+    assert "This sign-in link is not valid" in response.content.decode()
+    assert second.get(f"/my/{event.slug}/profile/").status_code == 302
+
+
+def test_login_link_expired_is_refused(event, me):
+    secret = login_link_create(participant=me)
+    LoginLink.objects.update(expires_at=timezone.now() - dt.timedelta(minutes=1))
+
+    client = Client()
+    response = client.post(f"/my/login/{secret}/")
+
+    assert response.status_code == 404
+    assert "_auth_user_id" not in client.session
+
+
+def test_login_form_answers_the_same_and_mails_a_known_address_once(event, me):
+    client = Client()
+
+    known = client.post("/my/login/", {"email": "AMINA@casa.ma"}, follow=True)
+    unknown = client.post("/my/login/", {"email": "nobody@nowhere.org"}, follow=True)
+
+    assert messages_of(known) == [NEUTRAL]
+    assert messages_of(unknown) == [NEUTRAL]
+    assert known.redirect_chain == unknown.redirect_chain == [("/my/login/", 302)]
+    assert len(mail.outbox) == 1
+    assert mail.outbox[0].to == ["amina@casa.ma"]
+    link = re.search(r"http://testserver(/my/login/[^/\s]+/)", mail.outbox[0].body).group(1)
+    assert Client().post(link)["Location"] == f"/my/{event.slug}/"
+
+
+def test_login_link_command_prints_a_working_path(event, me):
+    out = StringIO()
+    call_command("login_link", "amina@casa.ma", "--slug", event.slug, stdout=out)
+    path = out.getvalue().strip()
+
+    assert re.fullmatch(r"/my/login/[A-Za-z0-9_-]{43}/", path)
+    assert Client().post(path)["Location"] == f"/my/{event.slug}/"
+
+
+def test_pages_need_sign_in(event):
+    response = Client().get(f"/my/{event.slug}/agenda/")
+
+    assert response.status_code == 302
+    assert response["Location"] == f"/my/login/?next=%2Fmy%2F{event.slug}%2Fagenda%2F"
+
+
+def test_event_without_my_participation_answers_404(me):
+    other_event = EventFactory()
+
+    assert client_of(me).get(f"/my/{other_event.slug}/agenda/").status_code == 404
+
+
+def test_event_home_redirects_to_agenda(event, me):
+    response = client_of(me).get(f"/my/{event.slug}/")
+
+    assert response["Location"] == f"/my/{event.slug}/agenda/"
+
+
+# ------------------------------------------------------------------------------------------------
+# Profile
+# ------------------------------------------------------------------------------------------------
+
+
+def profile_data(**changes):
+    data = {
+        "title": "Head of mobility",
+        "languages": "ar, FR",
+        "country": "ma",
+        "city": "Casablanca",
+        "description": "The city's mobility department.",
+        "offers": "Pilot sites in the city centre\n\n  Open traffic data ",
+        "needs": "Smart parking sensors",
+        "sectors": ["mobility", "parking"],
+    }
+    data.update(changes)
+    return data
+
+
+def test_profile_edit_saves_through_the_service(event, me):
+    response = client_of(me).post(f"/my/{event.slug}/profile/", profile_data(), follow=True)
+
+    assert messages_of(response) == ["Your profile is saved."]
+    me.refresh_from_db()
+    assert (me.title, me.languages, me.country, me.city) == (
+        "Head of mobility",
+        ["ar", "fr"],
+        "MA",
+        "Casablanca",
+    )
+    assert me.profile.offers == ["Pilot sites in the city centre", "Open traffic data"]
+    assert me.profile.needs == ["Smart parking sensors"]
+    assert me.profile.sectors == ["mobility", "parking"]
+    assert "smart parking sensors" in me.profile.search_text
+
+
+def test_profile_shows_field_errors_for_bad_sectors_and_languages(event, me):
+    response = client_of(me).post(
+        f"/my/{event.slug}/profile/",
+        profile_data(sectors=["mobility", "teleportation"], languages="fr, english"),
+    )
+
+    assert response.status_code == 200
+    form = response.context["form"]
+    assert form.errors["sectors"] == ["teleportation is not a known sector."]
+    assert form.errors["languages"] == [
+        "Not a two-letter language code: english. Use codes such as fr, ar, en."
+    ]
+    body = response.content.decode()
+    assert "teleportation is not a known sector." in body
+    me.refresh_from_db()
+    assert me.profile.sectors == []
+
+
+def test_profile_lists_sectors_with_labels_in_the_page_language(event, me):
+    client = client_of(me)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "fr"
+
+    body = client.get(f"/my/{event.slug}/profile/").content.decode()
+
+    assert 'value="public_transport"' in body
+    assert "Transport public" in body
+
+
+def test_arabic_page_is_right_to_left(event, me):
+    client = client_of(me)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "ar"
+
+    body = client.get(f"/my/{event.slug}/profile/").content.decode()
+
+    assert '<html lang="ar" dir="rtl">' in body
+    assert "التنقل الحضري" in body  # the mobility sector's Arabic label
+
+
+# ------------------------------------------------------------------------------------------------
+# Recommendations
+# ------------------------------------------------------------------------------------------------
+
+
+def recommend(me, candidate, rank, **reasons):
+    base = {
+        "shared_sectors": [],
+        "related_sectors": [],
+        "need_to_offer": None,
+        "offer_to_need": None,
+        "languages": {"common": [], "note": None},
+        "sectors_inferred": False,
+    }
+    base.update(reasons)
+    return Recommendation.objects.create(
+        event=me.event, participant=me, candidate=candidate, rank=rank, score=0.5, reasons=base
+    )
+
+
+@pytest.fixture
+def recommended(me, make_participant):
+    solar = make_participant(name="Sun Tech", kind="startup", languages=["en"])
+    fund = make_participant(name="Atlas Fund", kind="investor", languages=["fr"])
+    recommend(
+        me,
+        solar,
+        1,
+        shared_sectors=[
+            {
+                "id": "parking",
+                "label": {"en": "Parking", "fr": "Stationnement", "ar": "مواقف السيارات"},
+            }
+        ],
+        related_sectors=[["parking", "traffic"]],
+        need_to_offer={"need": "Smart parking sensors", "offer": "Capteurs de stationnement"},
+        offer_to_need={"need": "Pilot sites", "offer": "Sites pilotes au centre-ville"},
+        languages={"common": [], "note": "No common language (ar/fr vs en)."},
+        sectors_inferred=True,
+    )
+    recommend(me, fund, 2, languages={"common": ["fr"], "note": None})
+    return solar, fund
+
+
+def test_recommendations_show_reasons(event, me, recommended):
+    me.languages = ["ar", "fr"]
+    me.save()
+    response = client_of(me).get(f"/my/{event.slug}/recommendations/")
+
+    assert response.status_code == 200
+    cards = response.context["cards"]
+    assert [c["person"]["name"] for c in cards] == ["Sun Tech", "Atlas Fund"]
+    assert cards[0]["shared_sectors"] == ["Parking"]
+    assert cards[0]["related_sectors"] == [("Parking", "Traffic management")]
+    assert cards[0]["language_note"] == (
+        "No common language (ar/fr vs en): plan an interpreter or a bilingual colleague."
+    )
+    assert cards[1]["common_languages"] == ["fr"]
+    body = response.content.decode()
+    for text in (
+        "Smart parking sensors",
+        "Capteurs de stationnement",
+        "Sites pilotes au centre-ville",
+        "Some sectors were inferred from the profile texts.",
+        "Request a meeting",
+    ):
+        assert text in body
+
+
+def test_recommendations_shared_sector_label_follows_the_language(event, me, recommended):
+    client = client_of(me)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "fr"
+
+    cards = client.get(f"/my/{event.slug}/recommendations/").context["cards"]
+
+    assert cards[0]["shared_sectors"] == ["Stationnement"]
+
+
+def test_recommendations_filter_by_kind(event, me, recommended):
+    response = client_of(me).get(f"/my/{event.slug}/recommendations/?kind=investor")
+
+    assert [c["person"]["name"] for c in response.context["cards"]] == ["Atlas Fund"]
+
+
+def test_request_from_a_recommendation_card(event, me, recommended):
+    solar, _fund = recommended
+    url = f"/my/{event.slug}/recommendations/"
+
+    response = client_of(me).post(
+        f"/my/{event.slug}/requests/new/",
+        {"recipient": solar.pk, "message": "Parking pilot?", "next": url},
+        follow=True,
+    )
+
+    assert response.redirect_chain == [(url, 302)]
+    assert messages_of(response) == ["Your request was sent to Sun Tech."]
+    sent = MeetingRequest.objects.get(sender=me)
+    assert (sent.recipient, sent.message, sent.status) == (solar, "Parking pilot?", "pending")
+    # Once asked, the person leaves my recommendations.
+    assert [c["person"]["name"] for c in response.context["cards"]] == ["Atlas Fund"]
+
+
+# ------------------------------------------------------------------------------------------------
+# Requests
+# ------------------------------------------------------------------------------------------------
+
+
+def test_accept_a_received_request(event, me, make_participant):
+    other = make_participant(name="Bruno")
+    req = RequestFactory(sender=other, recipient=me, status=MeetingRequest.Status.PENDING)
+    client = client_of(me)
+
+    page = client.get(f"/my/{event.slug}/requests/")
+    assert [r.pk for r in page.context["received"]] == [req.pk]
+    response = client.post(f"/my/{event.slug}/requests/{req.pk}/accept/", follow=True)
+
+    assert messages_of(response) == ["Request accepted. Now book a time in your agenda."]
+    req.refresh_from_db()
+    assert req.status == MeetingRequest.Status.ACCEPTED
+
+
+def test_someone_elses_request_answers_404(event, me, make_participant):
+    a, b = make_participant(), make_participant()
+    theirs = RequestFactory(sender=a, recipient=b, status=MeetingRequest.Status.PENDING)
+    client = client_of(me)
+
+    for action in ("accept", "decline", "cancel"):
+        response = client.post(f"/my/{event.slug}/requests/{theirs.pk}/{action}/")
+        assert response.status_code == 404
+    assert client.get(f"/my/{event.slug}/requests/").context["received"] == []
+    theirs.refresh_from_db()
+    assert theirs.status == MeetingRequest.Status.PENDING
+
+
+def test_refused_answer_is_a_message_not_an_error(event, me, make_participant):
+    other = make_participant()
+    mine = RequestFactory(sender=me, recipient=other, status=MeetingRequest.Status.PENDING)
+
+    response = client_of(me).post(f"/my/{event.slug}/requests/{mine.pk}/accept/", follow=True)
+
+    assert response.status_code == 200
+    assert messages_of(response) == [
+        "Only the participant who received this request can answer it."
+    ]
+
+
+def test_cancel_a_sent_request(event, me, make_participant):
+    other = make_participant()
+    mine = RequestFactory(sender=me, recipient=other, status=MeetingRequest.Status.PENDING)
+
+    response = client_of(me).post(f"/my/{event.slug}/requests/{mine.pk}/cancel/", follow=True)
+
+    assert messages_of(response) == ["Request cancelled."]
+    mine.refresh_from_db()
+    assert mine.status == MeetingRequest.Status.CANCELLED
+
+
+def test_directory_search_then_send_a_request(event, me, make_participant):
+    make_participant(name="Karim Benali")
+    target = make_participant(name="Léa Martin")
+    client = client_of(me)
+
+    found = client.get(f"/my/{event.slug}/requests/?q=mart").context["found"]
+    assert [p.name for p in found] == ["Léa Martin"]
+    first = client.post(
+        f"/my/{event.slug}/requests/new/", {"recipient": target.pk, "message": "Hi"}, follow=True
+    )
+    again = client.post(
+        f"/my/{event.slug}/requests/new/", {"recipient": target.pk, "message": "Hi"}, follow=True
+    )
+
+    assert MeetingRequest.objects.filter(sender=me, recipient=target).count() == 1
+    assert messages_of(first) == ["Your request was sent to Léa Martin."]
+    (refused,) = messages_of(again)
+    assert refused.startswith("There is already an open request between Amina Alaoui and Léa")
+
+
+def test_request_to_a_participant_of_another_event_answers_404(event, me):
+    stranger = ParticipantFactory(event=EventFactory())
+
+    response = client_of(me).post(f"/my/{event.slug}/requests/new/", {"recipient": stranger.pk})
+
+    assert response.status_code == 404
+    assert MeetingRequest.objects.count() == 0
+
+
+# ------------------------------------------------------------------------------------------------
+# Agenda
+# ------------------------------------------------------------------------------------------------
+
+
+def test_agenda_lists_exactly_my_meetings_in_event_time(event, me, make_participant):
+    bruno, chen, dana = (make_participant(name=n) for n in ("Bruno", "Chen", "Dana"))
+    slots = list(event.slots.order_by("start"))
+    mine = booked(me, bruno, slots[0])
+    booked(chen, dana, slots[0])
+
+    response = client_of(me).get(f"/my/{event.slug}/agenda/")
+
+    days = response.context["days"]
+    assert [m.pk for day in days.values() for m in day] == [mine.pk]
+    assert list(days) == [dt.date(2018, 4, 18)]
+    body = response.content.decode()
+    assert "Bruno" in body
+    assert "Chen" not in body
+    # 09:00 in Casablanca (UTC+1 on that day) is stored as 08:00 UTC.
+    assert slots[0].start.hour == 8
+    assert "09:00–09:20" in body
+
+
+def test_agenda_ics_parses_and_holds_my_meeting(event, me, make_participant):
+    bruno = make_participant(name="Bruno")
+    meeting = booked(me, bruno, event.slots.order_by("start").first())
+
+    response = client_of(me).get(f"/my/{event.slug}/agenda.ics")
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/calendar; charset=utf-8"
+    cal = Calendar.from_ical(response.content)
+    items = cal.walk("VEVENT")
+    assert [str(i["UID"]) for i in items] == [f"meeting-{meeting.uid}@{event.slug}"]
+
+
+def test_book_a_free_slot_from_the_agenda(future_event, make_participant):
+    me = make_participant(event=future_event, name="Amina")
+    bruno = make_participant(event=future_event, name="Bruno")
+    req = RequestFactory(sender=bruno, recipient=me, status=MeetingRequest.Status.ACCEPTED)
+    slots = list(future_event.slots.order_by("start"))
+    booked(me, make_participant(event=future_event), slots[0])  # I am busy in the first slot
+    client = client_of(me)
+
+    page = client.get(f"/my/{future_event.slug}/agenda/")
+    (item,) = page.context["to_book"]
+    offered = [s.pk for day in item["slots_by_day"].values() for s in day]
+    assert offered == [s.pk for s in slots[1:]]
+    response = client.post(
+        f"/my/{future_event.slug}/agenda/book/",
+        {"request": req.pk, "slot": slots[2].pk},
+        follow=True,
+    )
+
+    assert messages_of(response) == [
+        f"Meeting booked on {slots[2].start.astimezone(future_event.tz):%Y-%m-%d at %H:%M}."
+    ]
+    meeting = Meeting.objects.get(request=req)
+    assert (meeting.slot, meeting.status) == (slots[2], Meeting.Status.SCHEDULED)
+    assert response.context["to_book"] == []
+
+
+def test_booking_a_busy_slot_is_refused_with_a_message(event, me, make_participant):
+    bruno, chen = make_participant(name="Bruno"), make_participant(name="Chen")
+    slot = event.slots.order_by("start").first()
+    booked(me, bruno, slot)
+    req = RequestFactory(sender=me, recipient=chen, status=MeetingRequest.Status.ACCEPTED)
+
+    response = client_of(me).post(
+        f"/my/{event.slug}/agenda/book/", {"request": req.pk, "slot": slot.pk}, follow=True
+    )
+
+    assert response.status_code == 200
+    assert messages_of(response) == [f"Amina Alaoui already has a meeting at {slot}."]
+    assert not Meeting.objects.filter(request=req).exists()
+
+
+def test_busy_slot_message_is_translated_in_french(event, me, make_participant):
+    bruno, chen = make_participant(name="Bruno"), make_participant(name="Chen")
+    slot = event.slots.order_by("start").first()
+    booked(me, bruno, slot)
+    req = RequestFactory(sender=me, recipient=chen, status=MeetingRequest.Status.ACCEPTED)
+    client = client_of(me)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "fr"
+
+    response = client.post(
+        f"/my/{event.slug}/agenda/book/", {"request": req.pk, "slot": slot.pk}, follow=True
+    )
+
+    # The code's sentence (translated once the lead merges the .po), not the English detail.
+    assert messages_of(response) == [
+        "One of you already has a meeting, or is not at the fair, at that time. Choose another "
+        "slot."
+    ]
+
+
+def test_cancel_my_meeting_and_not_someone_elses(event, me, make_participant):
+    bruno, chen, dana = (make_participant() for _ in range(3))
+    slots = list(event.slots.order_by("start"))
+    mine = booked(me, bruno, slots[0])
+    theirs = booked(chen, dana, slots[0])
+    client = client_of(me)
+
+    refused = client.post(f"/my/{event.slug}/meetings/{theirs.pk}/cancel/")
+    done = client.post(
+        f"/my/{event.slug}/meetings/{mine.pk}/cancel/", {"reason": "Flight delayed"}, follow=True
+    )
+
+    assert refused.status_code == 404
+    assert messages_of(done) == ["Meeting cancelled. The other side has been told."]
+    mine.refresh_from_db()
+    theirs.refresh_from_db()
+    assert (mine.status, mine.cancel_reason) == (Meeting.Status.CANCELLED, "Flight delayed")
+    assert theirs.status == Meeting.Status.SCHEDULED
+    assert MeetingSeat.objects.filter(meeting=mine, active=True).count() == 0
+
+
+def test_closed_booking_window_offers_no_form_and_refuses(future_event, make_participant):
+    future_event.booking_closes = timezone.now() - dt.timedelta(hours=1)
+    future_event.save()
+    me = make_participant(event=future_event, name="Amina")
+    req = RequestFactory(
+        sender=me, recipient=make_participant(event=future_event), status="accepted"
+    )
+    client = client_of(me)
+
+    body = client.get(f"/my/{future_event.slug}/agenda/").content.decode()
+    response = client.post(
+        f"/my/{future_event.slug}/agenda/book/",
+        {"request": req.pk, "slot": future_event.slots.first().pk},
+        follow=True,
+    )
+
+    assert "Booking is closed for this event." in body
+    assert f'action="/my/{future_event.slug}/agenda/book/"' not in body
+    assert messages_of(response) == ["Booking is closed for this event."]
+    assert not Meeting.objects.filter(request=req).exists()
