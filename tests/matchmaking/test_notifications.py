@@ -31,17 +31,21 @@ def test_request_flow_notifies_the_other_side_in_their_language(
     with send():
         created = as_participant(amina).post(url, {"recipient": bruno.pk})
     assert [m.to for m in mail.outbox] == [["bruno@example.org"]]
+    assert mail.outbox[0].subject == (
+        f"Nouvelle demande de rendez-vous de Amina ({amina.organisation.name})"
+    )
     assert Notification.objects.get().language == "fr"
     with send():
         as_participant(bruno).post(f"{url}{created.data['id']}/accept/")
     assert [m.to for m in mail.outbox] == [["bruno@example.org"], ["amina@example.org"]]
     assert Notification.objects.filter(recipient=amina).get().language == "ar"
+    assert mail.outbox[1].subject == f"قبل Bruno ({bruno.organisation.name}) طلب اللقاء الخاص بك"
 
 
 def test_booking_notifies_the_other_party_not_the_booker(
     event, make_participant, as_participant, send
 ):
-    a, b = make_participant(), make_participant()
+    a, b = make_participant(languages=["en"]), make_participant(languages=["en"])
     req = RequestFactory(sender=a, recipient=b)
     with send():
         as_participant(a).post(
@@ -55,8 +59,8 @@ def test_booking_notifies_the_other_party_not_the_booker(
 def test_organiser_move_and_cancel_notify_each_attendee_once(
     event, make_participant, as_participant, organiser_client, send
 ):
-    a, b = make_participant(), make_participant()
-    colleague = make_participant(organisation=b.organisation)
+    a, b = make_participant(languages=["en"]), make_participant(languages=["en"])
+    colleague = make_participant(organisation=b.organisation, languages=["en"])
     req = RequestFactory(sender=a, recipient=b)
     booked = (
         as_participant(a)

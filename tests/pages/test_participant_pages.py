@@ -486,10 +486,10 @@ def test_busy_slot_message_is_translated_in_french(event, me, make_participant):
         f"/my/{event.slug}/agenda/book/", {"request": req.pk, "slot": slot.pk}, follow=True
     )
 
-    # The code's sentence (translated once the lead merges the .po), not the English detail.
+    # The sentence chosen by the error's code, in French, not the service's English detail.
     assert messages_of(response) == [
-        "One of you already has a meeting, or is not at the fair, at that time. Choose another "
-        "slot."
+        "L'un de vous a déjà un rendez-vous, ou n'est pas au salon, à cette heure-là. "
+        "Choisissez un autre créneau."
     ]
 
 

@@ -1,0 +1,106 @@
+"""Translated labels for the domain's codes (the models keep plain English codes)."""
+
+from django.utils.translation import gettext_lazy as _
+
+MEETING_STATUS = {
+    "scheduled": _("Scheduled"),
+    "checked_in": _("Checked in"),
+    "held": _("Held"),
+    "no_show": _("No-show"),
+    "cancelled": _("Cancelled"),
+}
+
+REQUEST_STATUS = {
+    "pending": _("Pending"),
+    "accepted": _("Accepted"),
+    "declined": _("Declined"),
+    "cancelled": _("Cancelled"),
+    "expired": _("Expired"),
+}
+
+KIND = {
+    "exhibitor": _("Exhibitor"),
+    "visitor": _("Visitor"),
+    "delegation": _("City delegation"),
+    "startup": _("Start-up"),
+    "investor": _("Investor"),
+    "institution": _("Institution"),
+    "speaker": _("Speaker"),
+    "media": _("Media"),
+}
+
+RUN_STATUS = {
+    "queued": _("Queued"),
+    "running": _("Running"),
+    "draft": _("Draft"),
+    "failed": _("Failed"),
+    "published": _("Published"),
+    "superseded": _("Superseded"),
+}
+
+TABLE_FILTER = {
+    "all": _("All tables"),
+    "used": _("Tables in use"),
+    "shared": _("Lounge tables"),
+    "own": _("Own places (booths)"),
+}
+
+LOG_ACTION = {
+    "booked": _("booked"),
+    "moved": _("moved"),
+    "cancelled": _("cancelled"),
+    "status": _("status changed"),
+}
+
+# Buttons the grid offers on a meeting (the service also accepts "scheduled", to undo).
+GRID_ACTIONS = [
+    ("checked_in", _("Checked in")),
+    ("held", _("Held")),
+    ("no_show", _("No-show")),
+]
+
+
+def label(mapping: dict, code: str) -> str:
+    return str(mapping.get(code, code))
+
+
+def _when(value, tz) -> str:
+    import datetime as dt
+
+    if not value:
+        return "—"
+    try:
+        moment = dt.datetime.fromisoformat(value)
+    except (TypeError, ValueError):
+        return str(value)
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(tz)
+    return moment.strftime("%Y-%m-%d %H:%M")
+
+
+def log_text(row, tz) -> str:
+    """A MeetingLog row in words, in the current language."""
+    from django.utils.translation import gettext as _
+
+    d = row.detail or {}
+    if row.action == "booked":
+        text = _("Booked for %(when)s") % {"when": _when(d.get("slot"), tz)}
+        if d.get("table"):
+            text += " · " + _("table %(table)s") % {"table": d["table"]}
+        return text
+    if row.action == "moved":
+        return _("Moved from %(a)s (%(ta)s) to %(b)s (%(tb)s)") % {
+            "a": _when(d.get("from_slot"), tz),
+            "ta": d.get("from_table") or "—",
+            "b": _when(d.get("to_slot"), tz),
+            "tb": d.get("to_table") or "—",
+        }
+    if row.action == "cancelled":
+        reason = d.get("reason") or ""
+        return _("Cancelled") + (f": {reason}" if reason else "")
+    if row.action == "status":
+        return _("Status: %(old)s → %(new)s") % {
+            "old": label(MEETING_STATUS, d.get("old", "")),
+            "new": label(MEETING_STATUS, d.get("new", "")),
+        }
+    return f"{label(LOG_ACTION, row.action)} {d}" if d else label(LOG_ACTION, row.action)

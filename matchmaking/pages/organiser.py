@@ -1,0 +1,583 @@
+"""The organiser's console: grid, participants, statistics, scheduler, exports.
+
+Views are thin: they read through ``matchmaking.reporting`` / ``matchmaking.selectors`` and write
+through the services. A refused write (``DomainError``) becomes a message on the page with the
+error's HTTP status, never a 500.
+"""
+
+from __future__ import annotations
+
+import csv
+import functools
+import io
+from collections import OrderedDict
+
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, IntegerField, OuterRef, Subquery
+from django.db.models.functions import Coalesce
+from django.http import Http404, HttpResponse, HttpResponseNotModified, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse, reverse_lazy
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from matchmaking import reporting, selectors
+from matchmaking.exceptions import DomainError
+from matchmaking.models import Event, Meeting, MeetingRequest, Participant, ScheduleRun, Slot
+from matchmaking.pages import labels
+from matchmaking.pages.forms import MeetingStatusForm, OrganiserLoginForm, ScheduleRunForm
+from matchmaking.pages.render import bar_chart, grid_table, heat_strips
+from matchmaking.pages.render import table_plan as render_table_plan
+from matchmaking.services.meetings import Actor, meeting_set_status
+from matchmaking.services.scheduling import schedule_run_create, schedule_run_publish
+
+LOGIN_URL = reverse_lazy("organiser:login")
+
+
+# ------------------------------------------------------------------------------------------------
+# Access
+# ------------------------------------------------------------------------------------------------
+
+
+def staff_required(view):
+    """Anonymous → the organiser login; signed in but not staff → 403."""
+
+    @functools.wraps(view)
+    def wrapped(request, *args, **kwargs):
+        user = request.user
+        if not user.is_authenticated:
+            return redirect(f"{LOGIN_URL}?{urlencode({'next': request.get_full_path()})}")
+        if not user.is_staff:
+            raise PermissionDenied(_("The organiser console is for organisers only."))
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def with_event(view):
+    """Staff only; loads the event from the URL's slug (404 if unknown) and renders its times in
+    the event's time zone."""
+
+    @staff_required
+    @functools.wraps(view)
+    def wrapped(request, slug, *args, **kwargs):
+        event = Event.objects.filter(slug=slug).first()
+        if event is None:
+            raise Http404(_("No such event."))
+        with timezone.override(event.tz):
+            return view(request, event, *args, **kwargs)
+
+    return wrapped
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "matchmaking/organiser/login.html"
+    authentication_form = OrganiserLoginForm
+    next_page = reverse_lazy("organiser:events")
+
+
+class LogoutView(auth_views.LogoutView):
+    next_page = reverse_lazy("organiser:login")
+
+
+def _safe_next(request, fallback: str) -> str:
+    wanted = request.POST.get("next") or request.GET.get("next") or ""
+    if wanted and url_has_allowed_host_and_scheme(
+        wanted, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return wanted
+    return fallback
+
+
+def _ctx(event: Event | None, section: str, **extra) -> dict:
+    return {"event": event, "section": section, **extra}
+
+
+# ------------------------------------------------------------------------------------------------
+# Events
+# ------------------------------------------------------------------------------------------------
+
+
+def _count(model, **filters):
+    return Coalesce(
+        Subquery(
+            model.objects.filter(event=OuterRef("pk"), **filters)
+            .order_by()
+            .values("event")
+            .annotate(c=Count("id"))
+            .values("c"),
+            output_field=IntegerField(),
+        ),
+        0,
+    )
+
+
+@staff_required
+@require_GET
+def event_list(request):
+    events = Event.objects.annotate(
+        n_participants=_count(Participant),
+        n_meetings=_count(Meeting, status__in=reporting.ACTIVE),
+        n_pending=_count(MeetingRequest, status="pending"),
+    ).order_by("name")
+    return render(request, "matchmaking/organiser/events.html", _ctx(None, "events", events=events))
+
+
+# ------------------------------------------------------------------------------------------------
+# Grid
+# ------------------------------------------------------------------------------------------------
+
+
+def _grid_context(request, event: Event) -> dict:
+    days = reporting.event_days(event=event)
+    day = reporting.pick_day(
+        days=days, wanted=request.GET.get("date"), today=timezone.localdate(timezone=event.tz)
+    )
+    q = request.GET.get("q", "").strip()[:100]
+    kind = request.GET.get("kind", "")
+    if kind not in labels.KIND:
+        kind = ""
+    tables = request.GET.get("tables", "all")
+    if tables not in reporting.TABLE_FILTERS:
+        tables = "all"
+    ctx = _ctx(
+        event,
+        "grid",
+        days=days,
+        day=day,
+        q=q,
+        kind=kind,
+        tables=tables,
+        table_filters=list(labels.TABLE_FILTER.items()),
+        kinds=list(labels.KIND.items()),
+        statuses=list(labels.MEETING_STATUS.items()),
+        actions=labels.GRID_ACTIONS,
+    )
+    if day is None:
+        return ctx
+    grid = reporting.grid_day(event=event, day=day, q=q, kind=kind, tables=tables)
+    query = {"date": day.isoformat()}
+    if q:
+        query["q"] = q
+    if kind:
+        query["kind"] = kind
+    if tables != "all":
+        query["tables"] = tables
+    grid_url = f"{reverse('organiser:grid', args=[event.slug])}?{urlencode(query)}"
+    ctx.update(
+        grid=grid,
+        grid_html=grid_table(grid=grid, slug=event.slug),
+        grid_url=grid_url,
+        partial_url=f"{reverse('organiser:grid-partial', args=[event.slug])}?{urlencode(query)}",
+        status_counts=[
+            (code, name, grid.counts.get(code, 0)) for code, name in labels.MEETING_STATUS.items()
+        ],
+        day_query={k: v for k, v in query.items() if k != "date"},
+        updated=timezone.localtime(),
+    )
+    return ctx
+
+
+@with_event
+@require_GET
+def grid(request, event: Event, status: int = 200):
+    return render(
+        request, "matchmaking/organiser/grid.html", _grid_context(request, event), status=status
+    )
+
+
+@with_event
+@require_GET
+def grid_partial(request, event: Event):
+    """The live part of the grid page, for the page's auto-refresh. Answers 304 when nothing of
+    the day changed since the ETag the browser holds."""
+    days = reporting.event_days(event=event)
+    day = reporting.pick_day(
+        days=days, wanted=request.GET.get("date"), today=timezone.localdate(timezone=event.tz)
+    )
+    etag = None
+    if day is not None:
+        etag = f'"{reporting.grid_fingerprint(event=event, day=day)}-{get_language()}"'
+        if request.headers.get("If-None-Match") == etag:
+            return HttpResponseNotModified()
+    response = render(
+        request, "matchmaking/organiser/_grid_live.html", _grid_context(request, event)
+    )
+    if etag:
+        response["ETag"] = etag
+    response["Cache-Control"] = "no-cache"
+    return response
+
+
+def _meeting_or_404(event: Event, meeting_id: int) -> Meeting:
+    meeting = (
+        selectors.meetings_of(event=event, participant=None)
+        .select_related("request__sender__organisation", "request__recipient__organisation")
+        .filter(pk=meeting_id)
+        .first()
+    )
+    if meeting is None:
+        raise Http404(_("No such meeting."))
+    return meeting
+
+
+@with_event
+@require_GET
+def meeting_detail(request, event: Event, meeting_id: int):
+    return _render_meeting(request, event, meeting_id)
+
+
+def _render_meeting(request, event: Event, meeting_id: int, status: int = 200):
+    meeting = _meeting_or_404(event, meeting_id)
+    meeting.status_label = labels.label(labels.MEETING_STATUS, meeting.status)
+    log = _with_text(meeting.log.select_related("actor").order_by("-at", "-id"), event)
+    next_url = _safe_next(
+        request,
+        f"{reverse('organiser:grid', args=[event.slug])}?date={meeting.slot.date.isoformat()}",
+    )
+    return render(
+        request,
+        "matchmaking/organiser/meeting.html",
+        _ctx(
+            event,
+            "grid",
+            meeting=meeting,
+            log=log,
+            actions=labels.GRID_ACTIONS,
+            next_url=next_url,
+        ),
+        status=status,
+    )
+
+
+@with_event
+@require_POST
+def meeting_status(request, event: Event, meeting_id: int):
+    """Check in, mark held or no-show, through ``meeting_set_status``. Back to where the
+    organiser came from; a refusal re-renders the meeting with the message and a 4xx status."""
+    meeting = Meeting.objects.filter(event=event, pk=meeting_id).first()
+    if meeting is None:
+        raise Http404(_("No such meeting."))
+    form = MeetingStatusForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose one of the offered statuses."))
+        return _render_meeting(request, event, meeting_id, status=400)
+    try:
+        meeting_set_status(
+            meeting=meeting, status=form.cleaned_data["status"], actor=Actor(user=request.user)
+        )
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return _render_meeting(request, event, meeting_id, status=exc.status)
+    messages.success(
+        request,
+        _("Meeting %(id)s is now %(status)s.")
+        % {
+            "id": meeting.pk,
+            "status": labels.label(labels.MEETING_STATUS, form.cleaned_data["status"]),
+        },
+    )
+    fallback = f"{reverse('organiser:grid', args=[event.slug])}"
+    return redirect(_safe_next(request, fallback))
+
+
+# ------------------------------------------------------------------------------------------------
+# Participants
+# ------------------------------------------------------------------------------------------------
+
+
+def _with_text(rows, event: Event) -> list:
+    rows = list(rows)
+    for row in rows:
+        row.text = labels.log_text(row, event.tz)
+    return rows
+
+
+def _participant_or_404(event: Event, participant_id: int) -> Participant:
+    participant = reporting.participant_get(event=event, participant_id=participant_id)
+    if participant is None:
+        raise Http404(_("No such participant."))
+    return participant
+
+
+def _agenda(event: Event, participant: Participant) -> list[dict]:
+    """Every slot of every day, with the participant's meetings in them (three queries)."""
+    meetings = list(selectors.meetings_of(event=event, participant=participant))
+    by_slot: dict[int, list[Meeting]] = {}
+    for m in meetings:
+        m.others = [s.participant for s in m.seats.all() if s.participant_id != participant.pk]
+        m.status_label = labels.label(labels.MEETING_STATUS, m.status)
+        by_slot.setdefault(m.slot_id, []).append(m)
+    days: OrderedDict = OrderedDict()
+    for slot in Slot.objects.filter(event=event).order_by("start"):
+        days.setdefault(slot.date, []).append({"slot": slot, "meetings": by_slot.get(slot.pk, [])})
+    return [
+        {
+            "date": day,
+            "rows": rows,
+            "count": sum(
+                1 for r in rows for m in r["meetings"] if m.status != Meeting.Status.CANCELLED
+            ),
+        }
+        for day, rows in days.items()
+    ]
+
+
+def _requests(event: Event, participant: Participant) -> list:
+    rows = list(selectors.requests_of(event=event, participant=participant))
+    for r in rows:
+        r.outgoing = r.sender_id == participant.pk
+        r.other = r.recipient if r.outgoing else r.sender
+        r.status_label = labels.label(labels.REQUEST_STATUS, r.status)
+    return rows
+
+
+@with_event
+@require_GET
+def participant_list(request, event: Event):
+    q = request.GET.get("q", "").strip()[:100]
+    people = reporting.participant_search(event=event, q=q, limit=100)
+    return render(
+        request,
+        "matchmaking/organiser/participants.html",
+        _ctx(event, "exports", q=q, people=people),
+    )
+
+
+@with_event
+@require_GET
+def participant_detail(request, event: Event, participant_id: int):
+    participant = _participant_or_404(event, participant_id)
+    return render(
+        request,
+        "matchmaking/organiser/participant.html",
+        _ctx(
+            event,
+            "grid",
+            participant=participant,
+            agenda=_agenda(event, participant),
+            requests=_requests(event, participant),
+            log=_with_text(reporting.meeting_log_of(event=event, participant=participant), event),
+        ),
+    )
+
+
+@with_event
+@require_GET
+def participant_agenda(request, event: Event, participant_id: int):
+    participant = _participant_or_404(event, participant_id)
+    return render(
+        request,
+        "matchmaking/organiser/agenda_print.html",
+        _ctx(
+            event,
+            "exports",
+            participant=participant,
+            agenda=_agenda(event, participant),
+            printed=timezone.localtime(),
+        ),
+    )
+
+
+@with_event
+@require_GET
+def participant_ics(request, event: Event, participant_id: int):
+    participant = _participant_or_404(event, participant_id)
+    response = HttpResponse(
+        selectors.agenda_ics(event=event, participant=participant),
+        content_type="text/calendar; charset=utf-8",
+    )
+    response["Content-Disposition"] = (
+        f'attachment; filename="{event.slug}-{participant.ref or participant.pk}.ics"'
+    )
+    return response
+
+
+# ------------------------------------------------------------------------------------------------
+# Statistics
+# ------------------------------------------------------------------------------------------------
+
+
+@with_event
+@require_GET
+def statistics(request, event: Event):
+    stats = reporting.event_statistics(event=event)
+    peak_status = max(stats["meetings"].values()) if stats["meetings"] else 0
+    status_rows = [
+        {
+            "code": code,
+            "name": name,
+            "value": stats["meetings"].get(code, 0),
+            "percent": round(100 * stats["meetings"].get(code, 0) / peak_status)
+            if peak_status
+            else 0,
+        }
+        for code, name in labels.MEETING_STATUS.items()
+    ]
+    request_rows = [
+        (code, name, stats["requests"].get(code, 0)) for code, name in labels.REQUEST_STATUS.items()
+    ]
+    kind_rows = [
+        (code, name, stats["by_kind"].get(code, 0))
+        for code, name in labels.KIND.items()
+        if stats["by_kind"].get(code, 0)
+    ]
+    return render(
+        request,
+        "matchmaking/organiser/stats.html",
+        _ctx(
+            event,
+            "stats",
+            stats=stats,
+            status_rows=status_rows,
+            request_rows=request_rows,
+            kind_rows=kind_rows,
+            chart=bar_chart(stats["per_participant"]),
+            strips=heat_strips(stats["occupancy"]),
+        ),
+    )
+
+
+# ------------------------------------------------------------------------------------------------
+# Scheduler
+# ------------------------------------------------------------------------------------------------
+
+
+def _runs_context(event: Event) -> dict:
+    runs = reporting.schedule_runs(event=event)
+    rows = []
+    for run in runs:
+        diff = None
+        if run.status == ScheduleRun.Status.DRAFT:
+            diff = selectors.schedule_run_diff(run=run)
+        rows.append({"run": run, "stats": run.stats or {}, "diff": diff})
+    busy = any(r.status in (ScheduleRun.Status.QUEUED, ScheduleRun.Status.RUNNING) for r in runs)
+    return {"runs": rows, "busy": busy, "run_status": labels.RUN_STATUS}
+
+
+@with_event
+def scheduler(request, event: Event):
+    status = 200
+    if request.method == "POST":
+        form = ScheduleRunForm(request.POST)
+        if form.is_valid():
+            try:
+                run = schedule_run_create(
+                    event=event,
+                    user=request.user,
+                    options={
+                        "time_limit": form.cleaned_data["time_limit"],
+                        "pin_participant_bookings": form.cleaned_data["pin_participant_bookings"],
+                    },
+                )
+            except DomainError as exc:
+                messages.error(request, exc.message)
+                status = exc.status
+            else:
+                messages.success(request, _("Scheduler run %(id)s started.") % {"id": run.pk})
+                return redirect("organiser:scheduler", event.slug)
+        else:
+            messages.error(request, _("Please correct the run's settings."))
+            status = 400
+    else:
+        form = ScheduleRunForm()
+    ctx = _ctx(event, "scheduler", form=form, **_runs_context(event))
+    return render(request, "matchmaking/organiser/scheduler.html", ctx, status=status)
+
+
+@with_event
+@require_GET
+def scheduler_runs(request, event: Event):
+    return render(
+        request,
+        "matchmaking/organiser/_runs.html",
+        _ctx(event, "scheduler", **_runs_context(event)),
+    )
+
+
+@with_event
+@require_POST
+def scheduler_publish(request, event: Event, run_id: int):
+    run = ScheduleRun.objects.filter(event=event, pk=run_id).first()
+    if run is None:
+        raise Http404(_("No such scheduler run."))
+    try:
+        run = schedule_run_publish(run=run, user=request.user)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        ctx = _ctx(event, "scheduler", form=ScheduleRunForm(), **_runs_context(event))
+        return render(request, "matchmaking/organiser/scheduler.html", ctx, status=exc.status)
+    report = run.publish_report or {}
+    messages.success(
+        request,
+        _(
+            "Run %(id)s published: %(booked)s booked, %(moved)s moved, %(cancelled)s cancelled, "
+            "%(skipped)s skipped."
+        )
+        % {
+            "id": run.pk,
+            "booked": report.get("booked", 0),
+            "moved": report.get("moved", 0),
+            "cancelled": report.get("cancelled", 0),
+            "skipped": len(report.get("skipped", [])),
+        },
+    )
+    return redirect("organiser:scheduler", event.slug)
+
+
+# ------------------------------------------------------------------------------------------------
+# Exports
+# ------------------------------------------------------------------------------------------------
+
+
+@with_event
+@require_GET
+def exports(request, event: Event):
+    return render(
+        request,
+        "matchmaking/organiser/exports.html",
+        _ctx(event, "exports", days=reporting.event_days(event=event)),
+    )
+
+
+@with_event
+@require_GET
+def meetings_csv(request, event: Event):
+    def rows():
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        buffer.write("\ufeff")  # a BOM, so spreadsheet programs read the names as UTF-8
+        writer.writerow(reporting.CSV_HEADER)
+        for i, row in enumerate(reporting.meetings_export_rows(event=event), 1):
+            writer.writerow(row)
+            if i % 2000 == 0:
+                yield buffer.getvalue()
+                buffer.seek(0)
+                buffer.truncate()
+        yield buffer.getvalue()
+
+    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{event.slug}-meetings.csv"'
+    return response
+
+
+@with_event
+@require_GET
+def table_plan(request, event: Event):
+    days = reporting.event_days(event=event)
+    day = reporting.pick_day(
+        days=days, wanted=request.GET.get("date"), today=timezone.localdate(timezone=event.tz)
+    )
+    plan = None
+    if day is not None:
+        plan = render_table_plan(grid=reporting.grid_day(event=event, day=day))
+    return render(
+        request,
+        "matchmaking/organiser/tables_print.html",
+        _ctx(event, "exports", days=days, day=day, plan=plan, printed=timezone.localtime()),
+    )

@@ -1,0 +1,365 @@
+"""Reads for the organiser console: the meeting grid, statistics and exports.
+
+Every function takes the event and filters by it. They read with ``values()`` / aggregates so a
+page costs a fixed handful of queries whatever the number of meetings (the grid of a 10,000-meeting
+fair is three queries; the statistics are nine aggregate queries).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce
+
+from matchmaking.models import (
+    Event,
+    Meeting,
+    MeetingLog,
+    MeetingRequest,
+    MeetingSeat,
+    Participant,
+    ScheduleRun,
+    Slot,
+    Table,
+)
+
+MEETING_STATUSES = [s.value for s in Meeting.Status]
+REQUEST_STATUSES = [s.value for s in MeetingRequest.Status]
+PARTICIPANT_KINDS = [k.value for k in Participant.Kind]
+ACTIVE = [s.value for s in Meeting.ACTIVE_STATUSES]
+
+
+# ------------------------------------------------------------------------------------------------
+# The grid
+# ------------------------------------------------------------------------------------------------
+
+
+def event_days(*, event: Event) -> list[dt.date]:
+    """The dates that have slots, in order."""
+    return list(
+        Slot.objects.filter(event=event).values_list("date", flat=True).distinct().order_by("date")
+    )
+
+
+def pick_day(*, days: list[dt.date], wanted: str | None, today: dt.date) -> dt.date | None:
+    """The day asked for if the event has it, else today during the fair, else the first day."""
+    if not days:
+        return None
+    if wanted:
+        try:
+            day = dt.date.fromisoformat(wanted)
+        except ValueError:
+            day = None
+        if day in days:
+            return day
+    return today if today in days else days[0]
+
+
+@dataclass
+class GridDay:
+    day: dt.date
+    slots: list[dict]
+    rows: list[tuple[dict, list[dict | None]]]  # (table, one meeting or None per slot)
+    meetings: list[dict]  # every meeting of the day, cancelled included
+    counts: Counter = field(default_factory=Counter)  # status -> meetings
+    matching: int = 0  # active meetings that match the filter
+    filtered: bool = False
+
+    @property
+    def active(self) -> int:
+        return sum(n for status, n in self.counts.items() if status != "cancelled")
+
+
+def _matches(meeting: dict, q: str, kind: str) -> bool:
+    parties = meeting["parties"]
+    if kind and not any(p["kind"] == kind for p in parties):
+        return False
+    if q:
+        return any(
+            q in p["name"].lower() or q in p["organisation"].lower() or q in p["email"].lower()
+            for p in parties
+        )
+    return True
+
+
+TABLE_FILTERS = ("all", "used", "shared", "own")
+
+
+def grid_day(
+    *, event: Event, day: dt.date, q: str = "", kind: str = "", tables: str = "all"
+) -> GridDay:
+    """Tables × slots of one day with the meeting in each cell (three queries).
+
+    The parties are the request's two sides (colleagues who joined are not shown). A cell holds
+    the live meeting at that table and slot, or a cancelled one when nothing live
+    took its place. Each meeting carries ``match``: whether it passes the ``q`` (participant,
+    organisation or email, case-insensitive) and ``kind`` filters; the page dims the others.
+    ``tables`` keeps every row ("all"), the tables in use that day ("used"), the shared lounge
+    tables ("shared") or the participants' own places ("own").
+    """
+    tz = event.tz
+    slots = list(
+        Slot.objects.filter(event=event, date=day)
+        .order_by("start")
+        .values("id", "start", "end", "part")
+    )
+    for s in slots:
+        s["local_start"] = s["start"].astimezone(tz)
+        s["local_end"] = s["end"].astimezone(tz)
+    rows_qs = Table.objects.filter(event=event)
+    if tables == "shared":
+        rows_qs = rows_qs.filter(shared=True)
+    elif tables == "own":
+        rows_qs = rows_qs.filter(shared=False)
+    table_rows = list(rows_qs.order_by("-shared", "name").values("id", "name", "shared"))
+    fields = ("id", "name", "organisation__name", "kind", "email")
+    sender = [f"request__sender__{f}" for f in fields]
+    recipient = [f"request__recipient__{f}" for f in fields]
+    meetings = []
+    for row in (
+        Meeting.objects.filter(event=event, slot__date=day)
+        .order_by("slot__start", "id")
+        .values_list(
+            "id", "slot_id", "table_id", "status", "request_id", "fixed", *sender, *recipient
+        )
+    ):
+        mid, slot_id, table_id, status, request_id, fixed = row[:6]
+        parties = [
+            {"id": pid, "name": name, "organisation": org, "kind": kind_, "email": email}
+            for pid, name, org, kind_, email in (row[6:11], row[11:16])
+        ]
+        meetings.append(
+            {
+                "id": mid,
+                "slot_id": slot_id,
+                "table_id": table_id,
+                "status": status,
+                "request_id": request_id,
+                "fixed": fixed,
+                "parties": parties,
+            }
+        )
+    q = (q or "").strip().lower()
+    result = GridDay(day=day, slots=slots, rows=[], meetings=meetings, filtered=bool(q or kind))
+    cells: dict[tuple, dict] = {}
+    for m in meetings:
+        m["match"] = _matches(m, q, kind)
+        result.counts[m["status"]] += 1
+        if m["match"] and m["status"] != "cancelled":
+            result.matching += 1
+        key = (m["table_id"], m["slot_id"])
+        held = cells.get(key)
+        if held is None or (held["status"] == "cancelled" and m["status"] != "cancelled"):
+            cells[key] = m
+    rows = table_rows
+    if tables == "used":
+        used = {m["table_id"] for m in meetings}
+        rows = [t for t in rows if t["id"] in used]
+    if tables in ("all", "used") and any(m["table_id"] is None for m in meetings):
+        rows.append({"id": None, "name": "", "shared": True})
+    result.rows = [(t, [cells.get((t["id"], s["id"])) for s in slots]) for t in rows]
+    return result
+
+
+def grid_fingerprint(*, event: Event, day: dt.date) -> str:
+    """Changes whenever a meeting of the day is added or changes (one query)."""
+    from django.db.models import Max
+
+    row = Meeting.objects.filter(event=event, slot__date=day).aggregate(
+        n=Count("id"), last=Max("updated_at"), top=Max("id")
+    )
+    last = row["last"].timestamp() if row["last"] else 0
+    return f"{row['n']}-{row['top']}-{last}"
+
+
+# ------------------------------------------------------------------------------------------------
+# Statistics
+# ------------------------------------------------------------------------------------------------
+
+
+def _by(qs, key: str, keys: list[str]) -> dict[str, int]:
+    found = {row[key]: row["n"] for row in qs.values(key).annotate(n=Count("id")).order_by()}
+    out = {k: found.get(k, 0) for k in keys}
+    out.update({k: v for k, v in found.items() if k not in out})
+    return out
+
+
+def event_statistics(*, event: Event, none_limit: int = 300) -> dict:
+    """The organiser's numbers, from nine aggregate queries.
+
+    - ``acceptance_rate``: accepted ÷ requests that got an outcome (accepted, declined, expired);
+    - ``no_show_rate``: no-shows ÷ meetings whose attendance was recorded (checked in, held,
+      no-show);
+    - ``per_participant``: {number of meetings: participants with that many}, counting
+      non-cancelled meetings where the participant is a party;
+    - ``occupancy``: per slot, tables in use ÷ tables of the event.
+    """
+    participants = Participant.objects.filter(event=event)
+    by_kind = _by(participants, "kind", PARTICIPANT_KINDS)
+    requests = _by(MeetingRequest.objects.filter(event=event), "status", REQUEST_STATUSES)
+    meetings = _by(Meeting.objects.filter(event=event), "status", MEETING_STATUSES)
+
+    decided = requests["accepted"] + requests["declined"] + requests["expired"]
+    recorded = meetings["checked_in"] + meetings["held"] + meetings["no_show"]
+
+    seats = (
+        MeetingSeat.objects.filter(participant=OuterRef("pk"), active=True, is_party=True)
+        .order_by()
+        .values("participant")
+        .annotate(c=Count("id"))
+        .values("c")
+    )
+    per_participant = {
+        row["n"]: row["people"]
+        for row in participants.annotate(
+            n=Coalesce(Subquery(seats, output_field=IntegerField()), Value(0))
+        )
+        .order_by()
+        .values("n")
+        .annotate(people=Count("id"))
+        .order_by("n")
+    }
+    without = (
+        participants.filter(
+            ~Exists(
+                MeetingSeat.objects.filter(participant=OuterRef("pk"), active=True, is_party=True)
+            )
+        )
+        .order_by("name", "id")
+        .values("id", "name", "kind", "organisation__name")[:none_limit]
+    )
+
+    table_count = Table.objects.filter(event=event).count()
+    used = dict(
+        Meeting.objects.filter(event=event, status__in=ACTIVE, table__isnull=False)
+        .order_by()
+        .values("slot_id")
+        .annotate(n=Count("id"))
+        .values_list("slot_id", "n")
+    )
+    occupancy = []
+    for s in Slot.objects.filter(event=event).order_by("start").values("id", "start", "date"):
+        n = used.get(s["id"], 0)
+        occupancy.append(
+            {
+                "slot": s["id"],
+                "date": s["date"],
+                "start": s["start"].astimezone(event.tz),
+                "used": n,
+                "rate": (n / table_count) if table_count else 0.0,
+            }
+        )
+    total_participants = sum(by_kind.values())
+    active_meetings = sum(meetings[s] for s in ACTIVE)
+    return {
+        "participants": total_participants,
+        "by_kind": by_kind,
+        "requests": requests,
+        "requests_total": sum(requests.values()),
+        "acceptance_rate": (requests["accepted"] / decided) if decided else None,
+        "meetings": meetings,
+        "meetings_total": sum(meetings.values()),
+        "meetings_active": active_meetings,
+        "no_show_rate": (meetings["no_show"] / recorded) if recorded else None,
+        "per_participant": per_participant,
+        "without_meetings": list(without),
+        "without_meetings_count": per_participant.get(0, 0),
+        "tables": table_count,
+        "occupancy": occupancy,
+    }
+
+
+# ------------------------------------------------------------------------------------------------
+# Participants, runs, exports
+# ------------------------------------------------------------------------------------------------
+
+
+def participant_get(*, event: Event, participant_id: int) -> Participant | None:
+    return (
+        Participant.objects.select_related("organisation", "fixed_table", "user")
+        .filter(event=event, pk=participant_id)
+        .first()
+    )
+
+
+def participant_search(*, event: Event, q: str = "", limit: int = 50) -> list[Participant]:
+    qs = Participant.objects.filter(event=event).select_related("organisation")
+    q = (q or "").strip()
+    if q:
+        qs = qs.filter(
+            Q(name__icontains=q) | Q(organisation__name__icontains=q) | Q(email__icontains=q)
+        )
+    return list(qs.order_by("name", "id")[:limit])
+
+
+def meeting_log_of(*, event: Event, participant: Participant) -> list[MeetingLog]:
+    """Changes to every meeting the participant sits in, newest first (one query)."""
+    return list(
+        MeetingLog.objects.filter(
+            meeting__event=event,
+            meeting__in=MeetingSeat.objects.filter(participant=participant).values("meeting_id"),
+        )
+        .select_related("actor", "meeting__slot")
+        .order_by("-at", "-id")
+    )
+
+
+def schedule_runs(*, event: Event, limit: int = 20) -> list[ScheduleRun]:
+    """The latest runs, without their (large) plans; ``plan`` loads on demand."""
+    return list(
+        ScheduleRun.objects.filter(event=event)
+        .select_related("created_by", "published_by")
+        .defer("plan")
+        .order_by("-created_at", "-id")[:limit]
+    )
+
+
+CSV_HEADER = [
+    "meeting",
+    "day",
+    "start",
+    "end",
+    "table",
+    "status",
+    "party_a_name",
+    "party_a_organisation",
+    "party_a_email",
+    "party_b_name",
+    "party_b_organisation",
+    "party_b_email",
+    "request",
+]
+
+
+def meetings_export_rows(*, event: Event):
+    """One row per meeting (CSV_HEADER order), times in the event's time zone (two queries).
+
+    Party A is the requester, party B the requested.
+    """
+    tz = event.tz
+    when = {}
+    for slot_id, start, end in Slot.objects.filter(event=event).values_list("id", "start", "end"):
+        start, end = start.astimezone(tz), end.astimezone(tz)
+        when[slot_id] = (start.date().isoformat(), f"{start:%H:%M}", f"{end:%H:%M}")
+    rows = (
+        Meeting.objects.filter(event=event)
+        .order_by("slot__start", "table__name", "id")
+        .values_list(
+            "id",
+            "slot_id",
+            "table__name",
+            "status",
+            "request__sender__name",
+            "request__sender__organisation__name",
+            "request__sender__email",
+            "request__recipient__name",
+            "request__recipient__organisation__name",
+            "request__recipient__email",
+            "request_id",
+        )
+    )
+    for mid, slot_id, table, status, *people, request_id in rows.iterator(chunk_size=5000):
+        yield [mid, *when[slot_id], table or "", status, *people, request_id]

@@ -1,0 +1,176 @@
+"""End-to-end: the organiser console in headless Chromium (Debian's /usr/bin/chromium, driven by
+the ``playwright`` Python package) against pytest-django's live server, on the demo event.
+
+Screenshots of the grid and the statistics go to var/screenshots/ on every run.
+"""
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+import requests
+from django.db import connections
+
+from matchmaking.models import Event, Meeting, MeetingRequest, Slot
+from matchmaking.services.importer import event_import
+from matchmaking.services.participants import participant_token
+from tests.conftest import _missing
+from tests.factories import UserFactory
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+ROOT = Path(__file__).resolve().parents[2]
+SHOTS = ROOT / "var" / "screenshots"
+DEMO = ROOT / "fixtures" / "smart_city_expo_2018.json"
+DAY = "2018-04-18"
+
+
+@pytest.fixture
+def browser(monkeypatch):
+    if not Path(CHROMIUM).exists():
+        _missing(f"needs Chromium at {CHROMIUM}: apt-get install -y chromium chromium-driver")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _missing("needs the playwright Python package: pip install playwright")
+    # Playwright's sync API runs an event loop in this thread; the ORM calls the test makes
+    # between browser steps are still plain synchronous code.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        context = chromium.new_context(viewport={"width": 1440, "height": 900}, locale="en-GB")
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        try:
+            yield page
+        finally:
+            # ORM calls made while Playwright's event loop runs get their own connections
+            # (asgiref locals follow the context); close them, or PostgreSQL cannot drop the
+            # test database at the end of the session.
+            connections.close_all()
+            context.close()
+            chromium.close()
+
+
+@pytest.fixture
+def demo(db):
+    event = event_import(data=json.loads(DEMO.read_text()))
+    user = UserFactory(username="organiser", is_staff=True)
+    user.set_password("expo2018-secret")
+    user.save()
+    return event
+
+
+def login(page, base):
+    page.goto(f"{base}/organiser/login/")
+    page.fill("input[name=username]", "organiser")
+    page.fill("input[name=password]", "expo2018-secret")
+    page.click("#login-form button[type=submit]")
+    page.wait_for_url(f"{base}/organiser/")
+
+
+def day_count(event) -> int:
+    return (
+        Meeting.objects.filter(event=event, slot__date=DAY)
+        .exclude(status=Meeting.Status.CANCELLED)
+        .count()
+    )
+
+
+def test_organiser_marks_no_show_from_grid_and_statistics_follow(browser, live_server, demo):
+    page, base = browser, live_server.url
+    login(page, base)
+    page.click(f"a[href='/organiser/{demo.slug}/grid/']")
+    page.wait_for_selector("[data-grid]")
+    expected = day_count(demo)
+    assert expected > 0
+    page.goto(f"{base}/organiser/{demo.slug}/grid/?date={DAY}")
+    assert int(page.inner_text("[data-grid-count]")) == expected
+    assert page.locator("td.grid-meeting:not(.st-cancelled)").count() == expected
+
+    page.goto(f"{base}/organiser/{demo.slug}/stats/")
+    before = int(page.inner_text("[data-stat=no_show]"))
+    assert before == Meeting.objects.filter(event=demo, status="no_show").count()
+
+    page.goto(f"{base}/organiser/{demo.slug}/grid/?date={DAY}&tables=used")
+    page.screenshot(path=str(SHOTS / "grid.png"), full_page=False)
+    cell = page.locator("td.grid-meeting.st-scheduled a").first
+    meeting_id = int(cell.locator("xpath=..").get_attribute("data-meeting"))
+    cell.click()
+    page.wait_for_selector("#meeting-dialog[open]")
+    page.screenshot(path=str(SHOTS / "grid-dialog.png"), full_page=False)
+    page.click("#meeting-dialog button[value=no_show]")
+    page.wait_for_selector(".message-success")
+    assert Meeting.objects.get(pk=meeting_id).status == Meeting.Status.NO_SHOW
+    assert page.locator(f"td.grid-meeting.st-no_show[data-meeting='{meeting_id}']").count() == 1
+
+    page.goto(f"{base}/organiser/{demo.slug}/stats/")
+    assert int(page.inner_text("[data-stat=no_show]")) == before + 1
+    page.screenshot(path=str(SHOTS / "stats.png"), full_page=True)
+
+    # The same pages in Arabic mirror right to left.
+    page.select_option("#language-select", "ar")
+    page.wait_for_selector("html[dir=rtl]")
+    page.screenshot(path=str(SHOTS / "stats-ar.png"), full_page=False)
+    page.goto(f"{base}/organiser/{demo.slug}/grid/?date={DAY}&tables=used")
+    page.screenshot(path=str(SHOTS / "grid-ar.png"), full_page=False)
+
+
+def test_meeting_booked_by_participants_appears_in_grid(browser, live_server, demo):
+    page, base = browser, live_server.url
+    # The demo's booking window closed in 2018; reopen it so participants may book.
+    Event.objects.filter(pk=demo.pk).update(booking_opens=None, booking_closes=None)
+    request = (
+        MeetingRequest.objects.filter(event=demo, status="pending", session="any")
+        .exclude(sender__availability__isnull=False)
+        .exclude(recipient__availability__isnull=False)
+        .select_related("sender__organisation", "recipient__organisation")
+        .order_by("id")
+        .first()
+    )
+    login(page, base)
+    page.goto(f"{base}/organiser/{demo.slug}/grid/?date={DAY}")
+    page.wait_for_selector("[data-grid]")
+    before = int(page.inner_text("[data-grid-count]"))
+
+    api = f"{base}/api/events/{demo.slug}"
+    recipient = {"Authorization": f"Token {participant_token(email=request.recipient.email)}"}
+    accepted = requests.post(f"{api}/requests/{request.pk}/accept/", headers=recipient, timeout=10)
+    assert accepted.status_code == 200, accepted.text
+    booked = None
+    for slot in Slot.objects.filter(event=demo, date=DAY).order_by("start"):
+        answer = requests.post(
+            f"{api}/meetings/book/",
+            json={"request": request.pk, "slot": slot.pk},
+            headers=recipient,
+            timeout=10,
+        )
+        if answer.status_code == 201:
+            booked = answer.json()
+            break
+        assert answer.status_code == 409, answer.text  # busy at that time: try the next slot
+    assert booked is not None, answer.text
+
+    # The grid refreshes itself (every 15 s); trigger its refresh now rather than wait.
+    page.evaluate("document.getElementById('grid-live').refreshNow()")
+    cell = page.locator(f"td.grid-meeting[data-meeting='{booked['id']}']")
+    cell.wait_for()
+    text = cell.inner_text()
+    for person in (request.sender, request.recipient):
+        assert person.name in text
+        assert person.organisation.name in text
+    assert int(page.inner_text("[data-grid-count]")) == before + 1
+    assert re.search(r"\d", page.inner_text("[data-updated]"))

@@ -1,0 +1,144 @@
+"""Exports: the meetings CSV, printable agenda and table plan, the participant's ICS."""
+
+import csv
+import io
+
+import pytest
+
+from matchmaking.models import Table
+
+pytestmark = pytest.mark.django_db
+
+
+def read_csv(response) -> list[list[str]]:
+    body = b"".join(response.streaming_content).decode("utf-8-sig")
+    return list(csv.reader(io.StringIO(body)))
+
+
+def test_meetings_csv_columns_and_rows_exact(staff_client, staff, event, make_participant, book):
+    from matchmaking.services.meetings import meeting_cancel
+
+    a = make_participant(name="Amina Alaoui", email="amina@example.org")
+    b = make_participant(name="Bruno Blanc", email="bruno@example.org")
+    c = make_participant(name="Chen Li", email="chen@example.org")
+    first = book(a, b, 0)
+    second = book(c, a, 7, table=Table.objects.get(event=event, name="T02"))
+    meeting_cancel(meeting=second, user=staff, reason="test")
+    response = staff_client.get(f"/organiser/{event.slug}/exports/meetings.csv")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert f'filename="{event.slug}-meetings.csv"' in response["Content-Disposition"]
+    rows = read_csv(response)
+    assert rows == [
+        [
+            "meeting",
+            "day",
+            "start",
+            "end",
+            "table",
+            "status",
+            "party_a_name",
+            "party_a_organisation",
+            "party_a_email",
+            "party_b_name",
+            "party_b_organisation",
+            "party_b_email",
+            "request",
+        ],
+        [
+            str(first.pk),
+            "2018-04-18",
+            "09:00",
+            "09:20",
+            "T01",
+            "scheduled",
+            "Amina Alaoui",
+            a.organisation.name,
+            "amina@example.org",
+            "Bruno Blanc",
+            b.organisation.name,
+            "bruno@example.org",
+            str(first.request_id),
+        ],
+        [
+            str(second.pk),
+            "2018-04-18",
+            "14:20",
+            "14:40",
+            "T02",
+            "cancelled",
+            "Chen Li",
+            c.organisation.name,
+            "chen@example.org",
+            "Amina Alaoui",
+            a.organisation.name,
+            "amina@example.org",
+            str(second.request_id),
+        ],
+    ]
+
+
+def test_participant_agenda_printable(staff_client, event, make_participant, book):
+    a, b = make_participant(), make_participant()
+    book(a, b, 2)
+    response = staff_client.get(f"/organiser/{event.slug}/participants/{a.pk}/agenda/")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "@media print" not in html  # the print rules live in the stylesheet
+    assert 'class="printable"' in html
+    assert b.name in html and b.organisation.name in html
+    assert "09:40–10:00" in html
+    assert html.count('class="agenda-time"') == 9  # every slot of the day
+
+
+def test_table_plan_printable(staff_client, event, make_participant, book):
+    a, b = make_participant(), make_participant()
+    book(a, b, 0)
+    response = staff_client.get(f"/organiser/{event.slug}/tables/?date=2018-04-18")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert html.count('class="plan-table"') == 3
+    assert a.name in html and b.name in html
+
+
+def test_participant_ics(staff_client, event, make_participant, book):
+    a, b = make_participant(), make_participant()
+    meeting = book(a, b, 0)
+    response = staff_client.get(f"/organiser/{event.slug}/participants/{a.pk}/agenda.ics")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/calendar; charset=utf-8"
+    body = response.content.decode()
+    assert body.startswith("BEGIN:VCALENDAR")
+    assert f"UID:meeting-{meeting.uid}@{event.slug}" in body
+
+
+def test_participant_of_other_event_404(staff_client, event, make_participant):
+    from tests.factories import EventFactory
+
+    other = EventFactory()
+    person = make_participant()
+    for suffix in ("", "agenda/", "agenda.ics"):
+        url = f"/organiser/{other.slug}/participants/{person.pk}/{suffix}"
+        assert staff_client.get(url).status_code == 404
+
+
+def test_participant_page_agenda_requests_log(staff_client, event, make_participant, book):
+    a, b = make_participant(), make_participant()
+    meeting = book(a, b, 0)
+    staff_client.post(
+        f"/organiser/{event.slug}/meetings/{meeting.pk}/status/", {"status": "no_show"}
+    )
+    html = staff_client.get(f"/organiser/{event.slug}/participants/{a.pk}/").content.decode()
+    assert b.name in html
+    assert f"<td>{meeting.request_id}</td>" in html
+    assert "Status: Scheduled → No-show" in html
+    assert "org@example.org" in html  # who changed it
+    assert f"/api/events/{event.slug}/" not in html
+    assert f"/organiser/{event.slug}/participants/{a.pk}/agenda.ics" in html
+
+
+def test_exports_page_and_search(staff_client, event, make_participant):
+    person = make_participant(name="Zineb Tazi")
+    assert staff_client.get(f"/organiser/{event.slug}/exports/").status_code == 200
+    html = staff_client.get(f"/organiser/{event.slug}/participants/?q=tazi").content.decode()
+    assert f"/organiser/{event.slug}/participants/{person.pk}/agenda/" in html

@@ -1,0 +1,67 @@
+"""French, English and Arabic: translated strings, right-to-left Arabic, the language switcher."""
+
+import pytest
+
+pytestmark = pytest.mark.django_db
+
+
+def test_arabic_grid_rtl_and_translated(staff_client, event):
+    html = staff_client.get(
+        f"/organiser/{event.slug}/grid/", HTTP_ACCEPT_LANGUAGE="ar"
+    ).content.decode()
+    assert '<html lang="ar" dir="rtl">' in html
+    assert "شبكة اللقاءات" in html  # Meeting grid
+    assert "الإحصائيات" in html  # Statistics (nav)
+    assert "Meeting grid" not in html
+
+
+def test_french_statistics_translated(staff_client, event):
+    html = staff_client.get(
+        f"/organiser/{event.slug}/stats/", HTTP_ACCEPT_LANGUAGE="fr"
+    ).content.decode()
+    assert '<html lang="fr" dir="ltr">' in html
+    assert "Taux d’acceptation" in html
+    assert "Participants sans rendez-vous" in html
+
+
+def test_english_default_ltr(staff_client, event):
+    html = staff_client.get(f"/organiser/{event.slug}/grid/").content.decode()
+    assert '<html lang="en" dir="ltr">' in html
+    assert "Meeting grid" in html
+
+
+def test_language_switcher_sets_language(staff_client, event):
+    grid = f"/organiser/{event.slug}/grid/"
+    response = staff_client.post("/i18n/setlang/", {"language": "ar", "next": grid})
+    assert response.status_code == 302
+    assert response["Location"] == grid
+    html = staff_client.get(grid).content.decode()
+    assert 'dir="rtl"' in html
+    assert 'value="ar" lang="ar" selected' in html
+
+
+def test_arabic_status_message_translated(staff_client, event, make_participant, book):
+    meeting = book(make_participant(), make_participant(), 0)
+    response = staff_client.post(
+        f"/organiser/{event.slug}/meetings/{meeting.pk}/status/",
+        {"status": "bogus"},
+        HTTP_ACCEPT_LANGUAGE="ar",
+    )
+    assert response.status_code == 400
+    assert "اختر إحدى الحالات المقترحة." in response.content.decode()
+
+
+@pytest.mark.parametrize("language", ["fr", "ar"])
+def test_chart_numbers_not_localised(staff_client, event, make_participant, book, language):
+    """SVG coordinates must keep a decimal point whatever the language shows numbers with."""
+    import re
+
+    for i in range(3):
+        book(make_participant(), make_participant(), i)
+    make_participant()
+    html = staff_client.get(
+        f"/organiser/{event.slug}/stats/", HTTP_ACCEPT_LANGUAGE=language
+    ).content.decode()
+    coordinates = re.findall(r' (?:x|y|width|height|fill-opacity)="([^"]*)"', html)
+    assert len(coordinates) > 20
+    assert all(re.fullmatch(r"-?\d+(\.\d+)?", value) for value in coordinates), coordinates

@@ -1,0 +1,66 @@
+"""Scheduler control: start a run, see its statistics and diff, publish it."""
+
+import pytest
+
+from matchmaking.models import Meeting, ScheduleRun
+from tests.factories import RequestFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_start_run_then_publish(
+    staff_client, staff, event, make_participant, django_capture_on_commit_callbacks
+):
+    for _ in range(3):
+        RequestFactory(sender=make_participant(), recipient=make_participant())
+    with django_capture_on_commit_callbacks(execute=True):
+        response = staff_client.post(
+            f"/organiser/{event.slug}/scheduler/",
+            {"time_limit": "2", "pin_participant_bookings": "on"},
+        )
+    assert response.status_code == 302
+    run = ScheduleRun.objects.get(event=event)
+    assert run.created_by == staff
+    assert run.options["time_limit"] == 2.0
+    assert run.options["pin_participant_bookings"] is True
+    assert run.status == ScheduleRun.Status.DRAFT  # Celery runs in-process, after commit
+    html = staff_client.get(f"/organiser/{event.slug}/scheduler/").content.decode()
+    assert "Publishing would:" in html
+    assert "book 3, move 0, keep 0, leave 0 outside the plan" in html
+    assert f"/organiser/{event.slug}/scheduler/runs/{run.pk}/publish/" in html
+
+    published = staff_client.post(f"/organiser/{event.slug}/scheduler/runs/{run.pk}/publish/")
+    assert published.status_code == 302
+    run.refresh_from_db()
+    assert run.status == ScheduleRun.Status.PUBLISHED
+    assert Meeting.objects.filter(event=event, source="scheduler").count() == 3
+    page = staff_client.get(f"/organiser/{event.slug}/scheduler/").content.decode()
+    assert "3 booked" in page
+
+    again = staff_client.post(f"/organiser/{event.slug}/scheduler/runs/{run.pk}/publish/")
+    assert again.status_code == 409
+    assert "Only a draft run can be published" in again.content.decode()
+
+
+def test_start_run_bad_time_limit_400(staff_client, event):
+    response = staff_client.post(f"/organiser/{event.slug}/scheduler/", {"time_limit": "0"})
+    assert response.status_code == 400
+    assert "Please correct the run" in response.content.decode()
+    assert not ScheduleRun.objects.exists()
+
+
+def test_start_run_without_slots_409(staff_client, db):
+    from tests.factories import EventFactory
+
+    event = EventFactory()
+    event.slots.all().delete()
+    response = staff_client.post(f"/organiser/{event.slug}/scheduler/", {"time_limit": "5"})
+    assert response.status_code == 409
+    assert "no slots" in response.content.decode()
+
+
+def test_runs_partial_marks_busy_runs(staff_client, event):
+    ScheduleRun.objects.create(event=event, status=ScheduleRun.Status.RUNNING, progress=0.4)
+    html = staff_client.get(f"/organiser/{event.slug}/scheduler/runs/").content.decode()
+    assert "data-busy" in html
+    assert 'aria-valuenow="40"' in html

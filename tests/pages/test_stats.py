@@ -1,0 +1,105 @@
+"""Statistics on a small fixed event: every number exact."""
+
+import re
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from matchmaking import reporting
+from matchmaking.models import MeetingRequest, Participant
+from matchmaking.services.meetings import Actor, meeting_cancel, meeting_set_status
+from tests.factories import RequestFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def fair(event, staff, make_participant, book):
+    """a, b exhibitors; c, d visitors; e investor.
+
+    Meetings: a–c held (slot 0), b–d no-show (slot 1), a–d scheduled (slot 2), b–c cancelled
+    (slot 3). Requests: those four accepted, plus c→e pending, d→e declined, e→a expired.
+    """
+    a, b = (make_participant(kind=Participant.Kind.EXHIBITOR) for _ in range(2))
+    c, d = (make_participant(kind=Participant.Kind.VISITOR) for _ in range(2))
+    e = make_participant(kind=Participant.Kind.INVESTOR)
+    organiser = Actor(user=staff)
+    held = book(a, c, 0)
+    meeting_set_status(meeting=held, status="held", actor=organiser)
+    no_show = book(b, d, 1)
+    meeting_set_status(meeting=no_show, status="no_show", actor=organiser)
+    book(a, d, 2)
+    meeting_cancel(meeting=book(b, c, 3), user=staff, reason="test")
+    RequestFactory(sender=c, recipient=e, status=MeetingRequest.Status.PENDING)
+    RequestFactory(sender=d, recipient=e, status=MeetingRequest.Status.DECLINED)
+    RequestFactory(sender=e, recipient=a, status=MeetingRequest.Status.EXPIRED)
+    return {"a": a, "b": b, "c": c, "d": d, "e": e}
+
+
+def test_statistics_numbers_exact(event, fair):
+    stats = reporting.event_statistics(event=event)
+    assert stats["participants"] == 5
+    assert {k: v for k, v in stats["by_kind"].items() if v} == {
+        "exhibitor": 2,
+        "visitor": 2,
+        "investor": 1,
+    }
+    assert stats["requests"] == {
+        "pending": 1,
+        "accepted": 4,
+        "declined": 1,
+        "cancelled": 0,
+        "expired": 1,
+    }
+    assert stats["requests_total"] == 7
+    assert stats["acceptance_rate"] == 4 / 6
+    assert stats["meetings"] == {
+        "scheduled": 1,
+        "checked_in": 0,
+        "held": 1,
+        "no_show": 1,
+        "cancelled": 1,
+    }
+    assert stats["meetings_active"] == 3
+    assert stats["no_show_rate"] == 1 / 2
+    assert stats["per_participant"] == {0: 1, 1: 2, 2: 2}
+    assert [p["id"] for p in stats["without_meetings"]] == [fair["e"].pk]
+    assert stats["without_meetings_count"] == 1
+    assert stats["tables"] == 3
+    assert [round(o["rate"], 4) for o in stats["occupancy"]] == [0.3333] * 3 + [0.0] * 6
+    assert [o["used"] for o in stats["occupancy"]] == [1, 1, 1, 0, 0, 0, 0, 0, 0]
+
+
+def test_statistics_page_shows_numbers(staff_client, event, fair):
+    html = staff_client.get(f"/organiser/{event.slug}/stats/").content.decode()
+    assert re.search(r'data-stat="participants">5<', html)
+    assert re.search(r'data-stat="requests">7<', html)
+    assert re.search(r'data-stat="acceptance">67&nbsp;%<', html)
+    assert re.search(r'data-stat="meetings">3<', html)
+    assert re.search(r'data-stat="no_show">1<', html)
+    assert re.search(r'data-stat="no_show_rate">50&nbsp;%<', html)
+    assert 'data-meeting-status="held">1<' in html
+    assert 'data-request="declined">1<' in html
+    assert html.count('class="chart-bar') == 3  # 0, 1 and 2 meetings
+    assert html.count('class="heat-cell"') == 9
+    assert fair["e"].name in html
+
+
+def test_statistics_query_count_fixed(staff_client, event, fair, make_participant, book):
+    with CaptureQueriesContext(connection) as small:
+        staff_client.get(f"/organiser/{event.slug}/stats/")
+    for i in range(4, 8):
+        book(make_participant(), make_participant(), i)
+    with CaptureQueriesContext(connection) as bigger:
+        staff_client.get(f"/organiser/{event.slug}/stats/")
+    assert len(bigger.captured_queries) == len(small.captured_queries)
+
+
+def test_statistics_empty_event(staff_client, event):
+    response = staff_client.get(f"/organiser/{event.slug}/stats/")
+    assert response.status_code == 200
+    stats = reporting.event_statistics(event=event)
+    assert stats["acceptance_rate"] is None
+    assert stats["no_show_rate"] is None
+    assert stats["per_participant"] == {}
