@@ -26,6 +26,19 @@ def pytest_runtest_setup(item):
         _missing("needs Redis: set CELERY_BROKER_URL=redis://127.0.0.1:6379/0")
 
 
+@pytest.fixture(autouse=True)
+def celery_in_process(request):
+    """Tasks run in-process in every test, even when CELERY_BROKER_URL points at Redis (CI),
+    except in the tests marked ``redis``, which start a real worker on the broker."""
+    from config.celery import app
+
+    eager = not request.node.get_closest_marker("redis")
+    before = app.conf.task_always_eager
+    app.conf.task_always_eager = eager
+    yield
+    app.conf.task_always_eager = before
+
+
 @pytest.fixture
 def event(db):
     return EventFactory()

@@ -78,7 +78,8 @@ def test_cancel_notifies_once_through_real_worker_even_when_redelivered(event):
     from matchmaking.models import Notification
     from tests.conftest import client_for
 
-    a, b = ParticipantFactory(event=event), ParticipantFactory(event=event)
+    a = ParticipantFactory(event=event, languages=["en"])
+    b = ParticipantFactory(event=event, languages=["en"])
     req = RequestFactory(sender=a, recipient=b)
     with start_worker(app, perform_ping_check=False, pool="solo", loglevel="WARNING"):
         booked = client_for(a.user).post(

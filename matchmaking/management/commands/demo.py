@@ -8,10 +8,10 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 from matchmaking.demo_data import build_synthetic_event
-from matchmaking.models import Event, MeetingRequest, Recommendation
+from matchmaking.models import Event, MeetingRequest, ProfileEmbedding
 from matchmaking.services.importer import event_import
-from matchmaking.services.participants import participant_token
-from matchmaking.services.recommendations import event_refresh
+from matchmaking.services.participants import login_link_create, participant_token
+from matchmaking.services.recommendations import embeddings_refresh
 
 DEMO_FILE = Path(settings.BASE_DIR) / "fixtures" / "smart_city_expo_2018.json"
 ORGANISER = ("organiser", "expo2018")
@@ -44,11 +44,13 @@ class Command(BaseCommand):
             event = event_import(data=data, replace=True)
             self.stdout.write(f"Loaded {event.name}: {event.participants.count()} participants.")
         event = Event.objects.get(slug=slug)
-        if not Recommendation.objects.filter(event=event).exists():
-            self.stdout.write("Computing recommendations (encoding profiles; once)...")
+        if not ProfileEmbedding.objects.filter(participant__event=event).exists():
+            # Vectors once; each participant's list is then computed on first read (fast).
+            self.stdout.write("Encoding profiles for recommendations (first start only)...")
             started = time.perf_counter()
-            lists = event_refresh(event=event)
-            self.stdout.write(f"  {lists} lists in {time.perf_counter() - started:.0f} s.")
+            encoded = embeddings_refresh(event=event)
+            took = time.perf_counter() - started
+            self.stdout.write(f"  {max(encoded.values(), default=0)} profiles in {took:.0f} s.")
 
         user_model = get_user_model()
         organiser = user_model.objects.filter(username=ORGANISER[0]).first()
@@ -64,21 +66,23 @@ class Command(BaseCommand):
         )
         people = [req.sender, req.recipient] if req else list(event.participants.all()[:2])
         base = f"http://{addrport}"
-        self.stdout.write(self.style.SUCCESS(f"\nDemo event: {event.name} ({slug})"))
-        self.stdout.write(f"  API docs:     {base}/api/docs/")
-        self.stdout.write(
-            f"  Admin:        {base}/admin/  (user {ORGANISER[0]}, password {ORGANISER[1]})"
-        )
-        self.stdout.write("  Organiser API: log in at /admin/ then use the docs page, or a token:")
-        self.stdout.write(f"    python manage.py drf_create_token {ORGANISER[0]}")
+        w = self.stdout.write
+        w(self.style.SUCCESS(f"\nDemo event: {event.name} ({slug})"))
+        w(f"  Organiser console: {base}/organiser/  (user {ORGANISER[0]}, password {ORGANISER[1]})")
+        w(f"    meeting grid:    {base}/organiser/{slug}/grid/")
+        w(f"  API docs:          {base}/api/docs/  (log in at {base}/admin/ first, same user)")
         for person in people:
+            link = login_link_create(participant=person, hours=24 * 30)
             token = participant_token(email=person.email)
-            self.stdout.write(f"  Participant {person.name} <{person.email}>: token {token}")
+            w(f"  Participant {person.name} <{person.email}>:")
+            w(f"    pages:     {base}/my/login/{link}/")
+            w(f"    API token: {token}")
         if people:
-            self.stdout.write(
+            w(
                 f'    curl -H "Authorization: Token {participant_token(email=people[-1].email)}" '
-                f"{base}/api/events/{slug}/requests/"
+                f"{base}/api/events/{slug}/recommendations/"
             )
+        w("  More sign-in links: python manage.py login_link EMAIL")
         if no_serve:
             return
         call_command("runserver", addrport, use_reloader=False)
