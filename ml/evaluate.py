@@ -10,9 +10,12 @@ Each need is a query participant (needs=[text]); every offer is a candidate part
 * cross-language recall@5 = the same restricted to relevant offers written in another language
   than the need.
 
-Systems: ``default`` (the hybrid ranker with the weights in ml/weights.json) and each single
+Systems: ``default`` (the hybrid ranker with the weights in ml/weights.json, USE + MiniLM
+vectors), ``default_use_only`` (same weights, only USE vectors stored: the aux signals are absent)
+and each single
 signal: ``minilm`` (all-MiniLM-L6-v2 needs->offers), ``use`` (multilingual USE needs->offers),
-``tfidf_word``, ``tfidf_char``, ``sectors`` (inferred sectors, soft overlap).
+``tfidf_word``, ``tfidf_char``, ``sectors`` (inferred sectors, soft overlap), and for reference
+``naive_blend`` (unnormalised mean of MiniLM, USE and both TF-IDF cosines).
 The English check: ``english`` (a separate English-only set, never tuned on) and the English-only
 subset of dev (English needs against English offers only); there the default must not lose to
 plain MiniLM. Cross-language recall is n/a (nan) on English-only sets.
@@ -49,9 +52,7 @@ def english_subset(data: dict) -> dict:
     needs = [n for n in data["needs"] if n["lang"] == "en"]
     offers = [o for o in data["offers"] if o["lang"] == "en"]
     keep = {o["id"] for o in offers}
-    qrels = {
-        n["id"]: {o: g for o, g in data["qrels"][n["id"]].items() if o in keep} for n in needs
-    }
+    qrels = {n["id"]: {o: g for o, g in data["qrels"][n["id"]].items() if o in keep} for n in needs}
     needs = [n for n in needs if qrels[n["id"]]]
     return {"name": data["name"] + "-en", "needs": needs, "offers": offers, "qrels": qrels}
 
@@ -159,8 +160,19 @@ def evaluate(data: dict, weights=None) -> dict[str, dict[str, float]]:
     ranker = build_ranker(data)
     tables = signal_tables(data, ranker)
     res = {"default": metrics_for(data, tables, weighted_scorer(weights))}
+    # the same weights when only the default encoder's vectors are stored (no MiniLM vectors)
+    use_only = signal_tables(data, build_ranker(data, with_aux=False))
+    res["default_use_only"] = metrics_for(data, use_only, weighted_scorer(weights))
     for name, sig in SINGLE.items():
         res[name] = metrics_for(data, tables, lambda t, s=sig: t["raw"][s])
+    # for reference: a naive blend (plain mean of raw MiniLM, USE and TF-IDF cosines)
+    res["naive_blend"] = metrics_for(
+        data,
+        tables,
+        lambda t: (
+            (t["raw"]["aux_comp"] + t["raw"]["sem_comp"] + t["raw"]["char"] + t["raw"]["word"]) / 4
+        ),
+    )
     return res
 
 
@@ -171,11 +183,9 @@ def default_uses_aux(weights=None) -> bool:
 
 def print_table(title: str, res: dict) -> None:
     print(f"\n## {title}")
-    print(f"{'system':<12} {'NDCG@10':>8} {'R@5':>7} {'xl-R@5':>7}")
+    print(f"{'system':<18} {'NDCG@10':>8} {'R@5':>7} {'xl-R@5':>7}")
     for name, m in res.items():
-        print(
-            f"{name:<12} {m['ndcg@10']:>8.3f} {m['recall@5']:>7.3f} {m['xl_recall@5']:>7.3f}"
-        )
+        print(f"{name:<18} {m['ndcg@10']:>8.3f} {m['recall@5']:>7.3f} {m['xl_recall@5']:>7.3f}")
 
 
 def main(argv=None) -> None:

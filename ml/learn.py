@@ -91,8 +91,8 @@ def fit_if_better(
     s_model = pipe.decision_function(x[te])
     gt = None if g is None else g[te]
     rep.update(
-        n_train=int(len(tr)),
-        n_test=int(len(te)),
+        n_train=len(tr),
+        n_test=len(te),
         auc_model=float(roc_auc_score(y[te], s_model)),
         auc_baseline=float(roc_auc_score(y[te], base[te])),
         ndcg_model=_mean_ndcg(y[te], s_model, gt),

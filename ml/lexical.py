@@ -9,7 +9,7 @@ import numpy as np
 from scipy import sparse
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-__all__ = ["LexicalModel", "STOP_WORDS", "fold"]
+__all__ = ["STOP_WORDS", "LexicalModel", "fold"]
 
 # Small function-word lists for the three languages of the platform.
 STOP_WORDS = frozenset(
@@ -21,7 +21,7 @@ le la les un une des du de d l et ou en au aux pour par sur dans avec nous vous 
 vos est sont qui que qu ce cette ces se sa son ses leur leurs plus pas ne il elle ils elles
 cherchons recherchons proposons souhaitons offrons
 في من على إلى الى عن مع هذا هذه ذلك التي الذي و أو او ل ب نحن نبحث نقدم لدينا كما أن ان
-""".split()
+""".split()  # noqa: SIM905
 )
 
 _ARABIC_DIACRITICS = re.compile(r"[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0640]")

@@ -44,13 +44,13 @@ from ml.taxonomy import (
 from ml.text import ProfileText, normalise, texts_to_embed
 
 __all__ = [
-    "DEFAULT_ENCODER",
     "AUX_ENCODER",
-    "SIGNALS",
+    "DEFAULT_ENCODER",
     "DEFAULT_WEIGHTS",
+    "SIGNALS",
     "ProfileVectors",
-    "Recommendation",
     "Ranker",
+    "Recommendation",
     "encode_profiles",
     "load_weights",
 ]
@@ -123,11 +123,15 @@ class ProfileVectors:
     offers: np.ndarray
 
     def to_bytes(self) -> bytes:
-        """Compact storage: header (dim, n_needs, n_offers) + float32 rows (profile, needs, offers)."""
+        """Bytes: int32 header (dim, n_needs, n_offers) + float32 rows (profile, needs, offers)."""
         dim = self.profile.shape[-1]
         head = np.array([dim, len(self.needs), len(self.offers)], dtype="<i4").tobytes()
         body = np.vstack(
-            [self.profile.reshape(1, dim), self.needs.reshape(-1, dim), self.offers.reshape(-1, dim)]
+            [
+                self.profile.reshape(1, dim),
+                self.needs.reshape(-1, dim),
+                self.offers.reshape(-1, dim),
+            ]
         )
         return head + body.astype("<f4").tobytes()
 
@@ -154,7 +158,9 @@ def encode_profiles(
     vecs = enc.encode(texts, batch_size=batch_size)
     out = {}
     for p, (s, nn, no) in zip(profiles, spans, strict=True):
-        out[p.id] = ProfileVectors(vecs[s], vecs[s + 1 : s + 1 + nn], vecs[s + 1 + nn : s + 1 + nn + no])
+        out[p.id] = ProfileVectors(
+            vecs[s], vecs[s + 1 : s + 1 + nn], vecs[s + 1 + nn : s + 1 + nn + no]
+        )
     return out
 
 
@@ -218,7 +224,9 @@ class _SemanticSide:
         if missing:
             raise KeyError(f"no vectors for profiles {missing[:5]}")
         dim = vectors[ids[0]].profile.shape[-1]
-        self.profile = np.vstack([vectors[i].profile.reshape(1, dim) for i in ids]).astype(np.float32)
+        self.profile = np.vstack([vectors[i].profile.reshape(1, dim) for i in ids]).astype(
+            np.float32
+        )
         self.needs = _Phrases([vectors[i].needs.reshape(-1, dim) for i in ids], dim)
         self.offers = _Phrases([vectors[i].offers.reshape(-1, dim) for i in ids], dim)
 
@@ -273,7 +281,7 @@ class Ranker:
         allowed_kind_pairs: Iterable[tuple[str, str]] | None = None,
         exclusions: Iterable[tuple[str, str]] = (),
         opt_in_kinds: Iterable[str] = ("exhibitor",),
-        sector_encoder: Encoder | None | bool = True,
+        sector_encoder: Encoder | bool | None = True,
         normalisation: str | None = None,
         evidence_only: Iterable[str] | None = None,
         sector_power: float | None = None,
@@ -294,11 +302,14 @@ class Ranker:
         )
         self.evidence_only = set(EVIDENCE_ONLY if evidence_only is None else evidence_only)
         self.allowed = (
-            None
-            if allowed_kind_pairs is None
-            else {self._pair_key(*p) for p in allowed_kind_pairs}
+            None if allowed_kind_pairs is None else {self._pair_key(*p) for p in allowed_kind_pairs}
         )
         self.exclusions = {frozenset(p) for p in exclusions}
+        self._excluded: dict[str, set[str]] = {}
+        for x, y in (tuple(p) * 2 if len(p) == 1 else tuple(p) for p in self.exclusions):
+            self._excluded.setdefault(x, set()).add(y)
+            self._excluded.setdefault(y, set()).add(x)
+        self._kind_masks: dict[str, np.ndarray] = {}
         self.opt_in_kinds = set(opt_in_kinds)
         self._kinds = np.array([p.kind for p in self.profiles], dtype=object)
         self._orgs = np.array([_org_key(p.org) for p in self.profiles], dtype=object)
@@ -314,19 +325,10 @@ class Ranker:
                 raise ValueError("only one secondary encoder is supported")
             self.aux = _SemanticSide(self.ids, aux_vecs)
 
-        # lexical, fitted on this event's corpus
-        self.lexical = LexicalModel()
-        needs_t = [" ".join(t["needs"]) for t in self._texts]
-        offers_t = [" ".join(t["offers"]) for t in self._texts]
-        docs = [t["profile"][0] for t in self._texts]
-        self.lexical.fit(docs)
-        self._lex = {}
-        for name, texts in (("needs", needs_t), ("offers", offers_t), ("doc", docs)):
-            w, c = self.lexical.transform(texts)
-            self._lex[("word", name)] = w
-            self._lex[("char", name)] = c
-        self._has_needs = np.array([bool(t) for t in needs_t])
-        self._has_offers = np.array([bool(t) for t in offers_t])
+        # lexical (TF-IDF fitted on this event's corpus): built lazily, only when a lexical
+        # signal is used (weight > 0) or all signals are requested
+        self._lex: dict | None = None
+        self.lexical: LexicalModel | None = None
 
         # sectors: declared, else inferred
         enc = sector_encoder
@@ -348,6 +350,12 @@ class Ranker:
         self.sector_conf = np.where(
             self.sectors_inferred, self.sector_matrix.max(axis=1, initial=0.0), 1.0
         ).astype(np.float32)
+        self._sector_powered = self.sector_matrix**self.sector_power
+        all_langs = sorted({lg for ls in self._langs for lg in ls})
+        self._lang_matrix = np.array(
+            [[lg in ls for lg in all_langs] for ls in self._langs], dtype=np.float32
+        ).reshape(len(self._langs), len(all_langs))
+        self._no_lang = (self._lang_matrix.sum(axis=1) == 0).astype(np.float32)
         self.concepts = None
         if self.sector_encoder is not None and self.sector_encoder.name == encoder:
             self.concepts = prototype_profile(self.sem.profile, self.sector_encoder)
@@ -377,54 +385,90 @@ class Ranker:
             ok &= self._orgs != self._orgs[a]
         ka = self._kinds[a]
         if self.allowed is not None:
-            ok &= np.array([self._pair_key(ka, kb) in self.allowed for kb in self._kinds])
+            if ka not in self._kind_masks:
+                self._kind_masks[ka] = np.array(
+                    [self._pair_key(ka, kb) in self.allowed for kb in self._kinds], dtype=bool
+                )
+            ok &= self._kind_masks[ka]
         if ka in self.opt_in_kinds:
             same = self._kinds == ka
             ok &= ~same | (self._accepts & bool(self._accepts[a]))
         if kinds is not None:
             ok &= np.isin(self._kinds, list(kinds))
-        me = self.ids[a]
-        for pair in self.exclusions:
-            if me in pair:
-                other = next(iter(pair - {me}), me)
-                if other in self.index:
-                    ok[self.index[other]] = False
+        for pid in self._excluded.get(self.ids[a], ()):
+            if pid in self.index:
+                ok[self.index[pid]] = False
         for pid in exclude:
             if pid in self.index:
                 ok[self.index[pid]] = False
         return ok
 
     # ------------------------------------------------------------ signals
+    def _ensure_lexical(self) -> dict:
+        if self._lex is None:
+            needs_t = [" ".join(t["needs"]) for t in self._texts]
+            offers_t = [" ".join(t["offers"]) for t in self._texts]
+            docs = [t["profile"][0] for t in self._texts]
+            self.lexical = LexicalModel().fit(docs)
+            lex = {}
+            for name, texts in (("needs", needs_t), ("offers", offers_t), ("doc", docs)):
+                w, c = self.lexical.transform(texts)
+                lex[("word", name)] = w
+                lex[("char", name)] = c
+            self._has_needs = np.array([bool(t) for t in needs_t])
+            self._has_offers = np.array([bool(t) for t in offers_t])
+            self._lex = lex
+        return self._lex
+
     def _lex_comp(self, kind: str, a: int) -> np.ndarray:
-        needs, offers, doc = (self._lex[(kind, x)] for x in ("needs", "offers", "doc"))
+        lex = self._ensure_lexical()
+        needs, offers, doc = (lex[(kind, x)] for x in ("needs", "offers", "doc"))
         whole = np.asarray((doc @ doc[a].T).todense()).ravel()
         ab = np.full(len(self.ids), np.nan, np.float32)
         ba = np.full(len(self.ids), np.nan, np.float32)
         if self._has_needs[a]:
-            ab = np.where(self._has_offers, np.asarray((offers @ needs[a].T).todense()).ravel(), np.nan)
+            ab = np.where(
+                self._has_offers, np.asarray((offers @ needs[a].T).todense()).ravel(), np.nan
+            )
         if self._has_offers[a]:
-            ba = np.where(self._has_needs, np.asarray((needs @ offers[a].T).todense()).ravel(), np.nan)
+            ba = np.where(
+                self._has_needs, np.asarray((needs @ offers[a].T).todense()).ravel(), np.nan
+            )
         return _nanmean2(ab, ba, whole)
 
-    def raw_signals(self, a: int) -> dict[str, np.ndarray]:
-        """Raw (un-normalised) signals of profile index ``a`` against all profiles."""
+    def raw_signals(self, a: int, names: Iterable[str] | None = None) -> dict[str, np.ndarray]:
+        """Raw (un-normalised) signals of profile index ``a`` against all profiles.
+
+        ``names``: only these signals (default: all available).
+        """
+        want = set(SIGNALS if names is None else names)
+        out = {}
         ab, ba, whole = self.sem.comp(a)
-        out = {"sem_comp": _nanmean2(ab, ba, whole), "sem_whole": whole}
-        if self.aux is not None:
+        out["sem_comp"] = _nanmean2(ab, ba, whole)
+        out["sem_whole"] = whole
+        if self.aux is not None and want & {"aux_comp", "aux_whole"}:
             ab2, ba2, whole2 = self.aux.comp(a)
             out["aux_comp"] = _nanmean2(ab2, ba2, whole2)
             out["aux_whole"] = whole2
-        out["word"] = self._lex_comp("word", a)
-        out["char"] = self._lex_comp("char", a)
-        sm = self.sector_matrix**self.sector_power
-        out["sector"] = sector_similarity(sm[a], sm, self.neighbour_scale)
-        if self.concepts is not None:
+        for kind in ("word", "char"):
+            if kind in want:
+                out[kind] = self._lex_comp(kind, a)
+        if "sector" in want:
+            sm = self._sector_powered
+            out["sector"] = sector_similarity(sm[a], sm, self.neighbour_scale)
+        if self.concepts is not None and "concept" in want:
             out["concept"] = self.concepts @ self.concepts[a]
-        la = self._langs[a]
-        out["lang"] = np.array(
-            [1.0 if (not la or not lb or la & lb) else 0.0 for lb in self._langs], np.float32
-        )
+        if "lang" in want:
+            if self._langs[a]:
+                out["lang"] = np.maximum(
+                    self._lang_matrix @ self._lang_matrix[a], self._no_lang
+                ).astype(np.float32)
+            else:
+                out["lang"] = np.ones(len(self.ids), np.float32)
         return out
+
+    def _needed(self) -> set[str]:
+        return {k for k, w in self.weights.items() if w} | {"sector", "lang"}
 
     def normalised(
         self, raw: dict[str, np.ndarray], mask: np.ndarray, a: int | None = None
@@ -482,7 +526,7 @@ class Ranker:
         mask = self.eligible(a, kinds, exclude)
         if not mask.any():
             return np.zeros(0, dtype=np.int64), np.zeros(0)
-        raw = self.raw_signals(a)
+        raw = self.raw_signals(a, self._needed())
         return np.flatnonzero(mask), self.combine(self.normalised(raw, mask, a))
 
     def recommend(
@@ -498,7 +542,7 @@ class Ranker:
         mask = self.eligible(a, kinds, exclude)
         if not mask.any() or limit <= 0:
             return []
-        raw = self.raw_signals(a)
+        raw = self.raw_signals(a, self._needed())
         cand = np.flatnonzero(mask)
         score = self.combine(self.normalised(raw, mask, a))
         order = np.argsort(-score, kind="stable")
@@ -509,7 +553,9 @@ class Ranker:
         else:
             order = order[:limit]
         return [
-            Recommendation(self.ids[cand[k]], round(float(score[k]), 4), self._reasons(a, cand[k], raw))
+            Recommendation(
+                self.ids[cand[k]], round(float(score[k]), 4), self._reasons(a, cand[k], raw)
+            )
             for k in order
         ]
 

@@ -13,12 +13,12 @@ __all__ = [
     "SECTORS",
     "SECTOR_IDS",
     "Sector",
+    "infer_sectors",
     "sector_label",
+    "sector_scores",
     "sector_similarity",
     "sector_similarity_matrix",
     "sector_vector",
-    "infer_sectors",
-    "sector_scores",
 ]
 
 
@@ -32,7 +32,9 @@ class Sector:
 def _s(sid: str, en: str, fr: str, ar: str, kw_en: str, kw_fr: str, kw_ar: str) -> Sector:
     split = lambda s: tuple(k.strip() for k in s.split(",") if k.strip())  # noqa: E731
     return Sector(
-        sid, {"en": en, "fr": fr, "ar": ar}, {"en": split(kw_en), "fr": split(kw_fr), "ar": split(kw_ar)}
+        sid,
+        {"en": en, "fr": fr, "ar": ar},
+        {"en": split(kw_en), "fr": split(kw_fr), "ar": split(kw_ar)},
     )
 
 
@@ -67,11 +69,13 @@ SECTORS: tuple[Sector, ...] = (
        "électricité, stockage, batterie",
        "الطاقة, الشبكة الكهربائية, الطاقة الشمسية, الكهرباء, المتجددة, التخزين, البطاريات"),
     _s("street_lighting", "Street lighting", "Éclairage public", "الإنارة العمومية",
-       "street lighting, streetlight, street lamp, lamp post, lighting, led lighting, luminaire, dimming",
+       "street lighting, streetlight, street lamp, lamp post, lighting, led lighting, luminaire, "
+       "dimming",
        "éclairage public, éclairage, lampadaire, luminaire, led, candélabre, gradation",
        "الإنارة العمومية, الإنارة, أعمدة الإنارة, المصابيح, الإضاءة, إنارة"),
     _s("water", "Water", "Eau", "الماء",
-       "water, leak, drinking water, non-revenue water, wastewater, sewer, irrigation, desalination, flood, "
+       "water, leak, drinking water, non-revenue water, wastewater, sewer, irrigation, "
+       "desalination, flood, "
        "water meter",
        "eau, eau potable, fuite, eaux usées, assainissement, irrigation, dessalement, inondation, "
        "compteur d'eau, réseau d'eau",
@@ -86,12 +90,14 @@ SECTORS: tuple[Sector, ...] = (
        "rénovation énergétique, isolation",
        "المباني, البنايات, التكييف, التدفئة, البناء, العزل, تدبير المرافق"),
     _s("urban_planning", "Urban planning", "Urbanisme", "التخطيط العمراني",
-       "urban planning, masterplan, zoning, digital twin, gis, land use, urban development, 3d city",
+       "urban planning, masterplan, zoning, digital twin, gis, land use, urban development, "
+       "3d city",
        "urbanisme, plan d'aménagement, aménagement urbain, jumeau numérique, sig, foncier, "
        "cadastre",
        "التخطيط العمراني, التعمير, تصميم التهيئة, التوأم الرقمي, نظم المعلومات الجغرافية, العقار"),
     _s("e_government", "E-government", "Administration numérique", "الإدارة الرقمية",
-       "e-government, online services, digital administration, permits, civil registry, certificates, administrative, "
+       "e-government, online services, digital administration, permits, civil registry, "
+       "certificates, administrative, "
        "dematerialisation, e-services, digital identity",
        "administration numérique, e-administration, démarches en ligne, dématérialisation, "
        "guichet, état civil, permis, services en ligne",
@@ -102,15 +108,20 @@ SECTORS: tuple[Sector, ...] = (
        "incident",
        "sécurité publique, vidéosurveillance, vidéoprotection, urgence, secours, police, "
        "pompiers, crise",
-       "الأمن, السلامة, المراقبة بالكاميرات, كاميرات المراقبة, المراقبة بالفيديو, الطوارئ, الإسعاف, الوقاية المدنية"),
+       "الأمن, السلامة, المراقبة بالكاميرات, كاميرات المراقبة, المراقبة بالفيديو, الطوارئ, "
+       "الإسعاف, الوقاية المدنية"),
     _s("health", "Health", "Santé", "الصحة",
        "health, hospital, telemedicine, clinic, patient, medical, healthcare, doctor, specialists",
-       "santé, hôpital, télémédecine, téléconsultation, clinique, patient, médical, médecin, soins, centre de santé, dispensaire",
+       "santé, hôpital, télémédecine, téléconsultation, clinique, patient, médical, médecin, "
+       "soins, centre de santé, dispensaire",
        "الصحة, المستشفى, المستشفيات, التطبيب عن بعد, المرضى, الطبية, المراكز الصحية, أطباء, طبيب"),
     _s("education", "Education", "Éducation", "التعليم",
-       "education, school, training, e-learning, university, students, skills, teachers, classroom, bootcamp, coding",
-       "éducation, école, formation, former, enseignement, université, élèves, étudiants, compétences, collège",
-       "التعليم, المدارس, المدرسة, التكوين, الجامعة, التلاميذ, الطلبة, المهارات, الفصول الدراسية, الأساتذة"),
+       "education, school, training, e-learning, university, students, skills, teachers, "
+       "classroom, bootcamp, coding",
+       "éducation, école, formation, former, enseignement, université, élèves, étudiants, "
+       "compétences, collège",
+       "التعليم, المدارس, المدرسة, التكوين, الجامعة, التلاميذ, الطلبة, المهارات, "
+       "الفصول الدراسية, الأساتذة"),
     _s("environment", "Environment & climate", "Environnement et climat", "البيئة والمناخ",
        "environment, air quality, pollution, climate, emissions, carbon, green spaces, trees, "
        "heat island, noise",
@@ -128,17 +139,21 @@ SECTORS: tuple[Sector, ...] = (
        "hypervision, urban data, data, datasets, information systems, cybersecurity",
        "plateforme de données, données ouvertes, open data, tableau de bord, intelligence "
        "artificielle, hyperviseur, données urbaines, données",
-       "البيانات, البيانات المفتوحة, لوحة القيادة, الذكاء الاصطناعي, تحليل المعطيات, المعطيات, مؤشرات"),
+       "البيانات, البيانات المفتوحة, لوحة القيادة, الذكاء الاصطناعي, تحليل المعطيات, المعطيات, "
+       "مؤشرات"),
     _s("tourism", "Tourism & culture", "Tourisme et culture", "السياحة والثقافة",
        "tourism, tourists, visitors, heritage, museum, culture, hotel, guided tours",
        "tourisme, touristes, visiteurs, patrimoine, musée, culture, médina, hôtellerie",
-       "السياحة, السياح, سياحي, الزوار, التراث, المتحف, الثقافة, المدينة العتيقة, المدن العتيقة, الفنادق"),
+       "السياحة, السياح, سياحي, الزوار, التراث, المتحف, الثقافة, المدينة العتيقة, المدن العتيقة, "
+       "الفنادق"),
     _s("finance", "Finance & investment", "Financement et investissement", "التمويل والاستثمار",
        "investment, funding, venture capital, financing, ppp, public-private partnership, loan, "
        "grant, investors, fund, invest, fundraising",
        "investissement, financement, capital-risque, levée de fonds, partenariat public-privé, "
-       "ppp, prêt, subvention, investisseurs, investissent, fonds, business angels, tour de table, levons",
-       "الاستثمار, التمويل, رأس المال, الشراكة بين القطاعين, القروض, المستثمرين, المنح, ممول, صندوق استثمار"),
+       "ppp, prêt, subvention, investisseurs, investissent, fonds, business angels, "
+       "tour de table, levons",
+       "الاستثمار, التمويل, رأس المال, الشراكة بين القطاعين, القروض, المستثمرين, المنح, ممول, "
+       "صندوق استثمار"),
     _s("citizen_engagement", "Citizen engagement", "Participation citoyenne", "المشاركة المواطنة",
        "citizen engagement, participation, consultation, complaints, citizen app, feedback, "
        "participatory budget, civic, citizens report, residents",
@@ -219,9 +234,7 @@ def sector_vector(weights: dict[str, float] | list[str]) -> np.ndarray:
     return v
 
 
-def sector_similarity(
-    a: np.ndarray, b: np.ndarray, neighbour_scale: float = 1.0
-) -> np.ndarray:
+def sector_similarity(a: np.ndarray, b: np.ndarray, neighbour_scale: float = 1.0) -> np.ndarray:
     """Soft cosine between sector vectors (rows) under the neighbour matrix, in [0, 1].
 
     ``a``: (20,) or (n, 20); ``b``: (m, 20). Returns (m,) or (n, m). ``neighbour_scale``
@@ -240,13 +253,13 @@ def sector_similarity(
 
 
 # ---------------------------------------------------------------- inference
-def _kw_pattern(kw: str) -> re.Pattern[str]:
+def _kw_pattern(kw: str) -> tuple[str, re.Pattern[str]]:
     k = fold(kw)
     if re.search(r"[\u0600-\u06ff]", k):
         # Arabic: clitics attach, so plain substring, and the first article is optional
         k = re.sub(r"^ال(?=\S\S\S)", "", k)
-        return re.compile(re.escape(k))
-    return re.compile(r"(?<!\w)" + re.escape(k))  # Latin: word-prefix match
+        return k, re.compile(re.escape(k))
+    return k, re.compile(r"(?<!\w)" + re.escape(k))  # Latin: word-prefix match
 
 
 _KW_PATTERNS = [
@@ -255,9 +268,12 @@ _KW_PATTERNS = [
 
 
 def keyword_scores(text: str) -> np.ndarray:
-    """(20,) scores in [0, 1) from multilingual keyword hits."""
+    """(20,) scores in [0, 1) from multilingual keyword hits (1 - exp(-distinct keywords))."""
     f = fold(text)
-    hits = np.array([sum(1 for p in pats if p.search(f)) for pats in _KW_PATTERNS], np.float32)
+    # cheap substring test first; the regex (word boundary) only runs on candidates
+    hits = np.array(
+        [sum(1 for k, p in pats if k in f and p.search(f)) for pats in _KW_PATTERNS], np.float32
+    )
     return 1.0 - np.exp(-hits)
 
 

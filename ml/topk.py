@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["topk_one", "topk_all"]
+__all__ = ["topk_all", "topk_one"]
 
 
 def topk_one(

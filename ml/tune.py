@@ -36,7 +36,8 @@ GRID = {
     "char": [0.0, 0.1],
     "sector": [0.5, 1.0, 1.5, 2.0, 3.0],
     "concept": [0.0, 0.5],
-    "lang": [0.0, 0.1],
+    # product rule: a shared language is always a (soft) bonus, never a filter
+    "lang": [0.1, 0.3],
 }
 
 
@@ -76,12 +77,14 @@ def main(argv=None) -> None:
     scored.sort(key=lambda x: -x[0])
     if not scored:
         raise SystemExit(f"no weight set reaches MiniLM on English-only dev ({minilm_en:.3f})")
-    best_obj, best, m, en_ndcg, opts = scored[0]
+    _, best, m, en_ndcg, opts = scored[0]
     n_sets = len(list(itertools.product(*GRID.values()))) * len(
         list(itertools.product(*OPTIONS.values()))
     )
-    print(f"searched {n_sets} weight/option sets ({len(scored)} pass the English check) "
-          f"in {time.perf_counter() - t0:.0f} s")
+    print(
+        f"searched {n_sets} weight/option sets ({len(scored)} pass the English check) "
+        f"in {time.perf_counter() - t0:.0f} s"
+    )
     print(f"USE alone on dev: {use_dev}")
     print("top 5:")
     for obj, w, mm, e, o in scored[:5]:

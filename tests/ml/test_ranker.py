@@ -1,0 +1,88 @@
+import numpy as np
+
+from ml import ProfileText, Ranker, encode_profiles, get_encoder
+
+
+def ids(recs):
+    return [r.participant_id for r in recs]
+
+
+def test_french_need_finds_english_provider(ranker):
+    recs = ranker.recommend("casa", limit=3)
+    assert recs[0].participant_id in {"signals", "signals-2"}
+    pair = recs[0].reasons["need_to_offer"]
+    assert pair["need"].startswith("Nous cherchons à réduire les embouteillages")
+    assert "traffic" in [s["id"] for s in recs[0].reasons["shared_sectors"]]
+
+
+def test_web_traffic_trap_ranks_below_real_traffic_management(ranker):
+    order = ids(ranker.recommend("casa", limit=10))
+    assert order.index("signals") < order.index("seo")
+    assert order.index("signals-2") < order.index("seo")
+
+
+def test_self_same_org_and_exclusions_never_appear(event_profiles, event_vectors):
+    r = Ranker(event_profiles, event_vectors, exclusions=[("waste", "casa")])
+    assert "casa" not in ids(r.recommend("casa", limit=20))
+    assert "waste" not in ids(r.recommend("casa", limit=20))
+    assert "casa" not in ids(r.recommend("waste", limit=20))
+    # same organisation (GreenWave Ltd) never recommended to itself
+    assert "signals-2" not in ids(r.recommend("signals", limit=20))
+    # per-call exclusion
+    assert "signals" not in ids(r.recommend("casa", limit=20, exclude=["signals"]))
+
+
+def test_exhibitor_to_exhibitor_only_if_both_opt_in(ranker):
+    recs = ids(ranker.recommend("parkco", limit=20))
+    assert "integrator" in recs  # both accept same-kind meetings
+    assert "signals" not in recs and "seo" not in recs  # exhibitors that did not opt in
+    assert "parkco" not in ids(ranker.recommend("signals", limit=20))
+
+
+def test_allowed_kind_pairs_and_kind_filter(event_profiles, event_vectors):
+    r = Ranker(
+        event_profiles,
+        event_vectors,
+        allowed_kind_pairs=[("delegation", "exhibitor"), ("delegation", "startup")],
+    )
+    got = ids(r.recommend("casa", limit=20))
+    assert set(got) == {"signals", "seo", "signals-2", "waste", "parkco", "integrator"}
+    assert ids(r.recommend("casa", limit=20, kinds=["startup"])) == ["waste"]
+    assert set(ids(r.recommend("signals", limit=20))) == {"casa", "rabat"}
+
+
+def test_arabic_only_delegation_gets_french_provider_with_language_note(ranker):
+    recs = ranker.recommend("rabat", limit=3)
+    assert recs[0].participant_id == "waste"
+    note = recs[0].reasons["languages"]["note"]
+    assert recs[0].reasons["languages"]["common"] == []
+    assert note.startswith("No common language (ar vs fr)")
+
+
+def test_reasons_both_directions(ranker):
+    rec = next(r for r in ranker.recommend("waste", limit=10) if r.participant_id == "rabat")
+    assert rec.reasons["offer_to_need"]["offer"].startswith("Capteurs de remplissage")
+    assert (
+        rec.reasons["offer_to_need"]["need"]
+        == "نبحث عن حلول لتدبير النفايات المنزلية وتحسين جمعها."
+    )
+    assert rec.reasons["need_to_offer"] is None  # waste start-up states no need
+
+
+def test_diversity_keeps_limit_and_scores_sorted_without_it(ranker):
+    plain = ranker.recommend("casa", limit=5)
+    assert [r.score for r in plain] == sorted((r.score for r in plain), reverse=True)
+    assert len(ranker.recommend("casa", limit=4, diversity=0.5)) == 4
+
+
+def test_hashing_encoder_event_runs_without_models():
+    profiles = [
+        ProfileText(id="a", org="A", kind="x", needs=["street lighting LED"]),
+        ProfileText(id="b", org="B", kind="y", offers=["LED street lighting retrofit"]),
+        ProfileText(id="c", org="C", kind="y", offers=["bakery and pastries"]),
+    ]
+    enc = get_encoder("hashing")
+    r = Ranker(profiles, encode_profiles(profiles, enc), encoder=enc.name)
+    assert ids(r.recommend("a")) == ["b", "c"]
+    feats = r.pair_features("a", ["b", "c"])
+    assert feats.shape == (2, 9) and np.isfinite(feats).all()

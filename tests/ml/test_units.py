@@ -1,0 +1,146 @@
+import dataclasses
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from ml import EncoderUnavailable, ProfileText, ProfileVectors, content_hash, get_encoder
+from ml.diversity import mmr
+from ml.learn import fit_if_better
+from ml.taxonomy import SECTOR_IDS, infer_sectors, sector_similarity, sector_vector
+from ml.topk import topk_all, topk_one
+
+P = ProfileText(
+    id="p1",
+    org="Org",
+    kind="startup",
+    languages=["fr"],
+    description="Capteurs  pour la ville.",
+    offers=["Capteurs de qualité de l'air"],
+    needs=["Financement d'amorçage"],
+    sectors=["environment"],
+)
+
+
+def test_content_hash_changes_only_when_embedded_text_changes():
+    h = content_hash(P, "use-multilingual")
+    assert len(h) == 64
+    same = dataclasses.replace(P, id="p2", languages=["ar"], sectors=[], kind="investor")
+    assert content_hash(same, "use-multilingual") == h
+    assert (
+        content_hash(
+            dataclasses.replace(P, description="Capteurs pour la ville."), "use-multilingual"
+        )
+        == h
+    )
+    assert (
+        content_hash(dataclasses.replace(P, needs=["Financement de série A"]), "use-multilingual")
+        != h
+    )
+    assert content_hash(dataclasses.replace(P, offers=[]), "use-multilingual") != h
+    assert content_hash(P, "all-MiniLM-L6-v2") != h
+
+
+def test_mmr_removes_near_duplicate():
+    v = np.array([[1.0, 0.0, 0.0], [0.999, 0.0447, 0.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0]])
+    v = (v / np.linalg.norm(v, axis=1, keepdims=True)).astype(np.float32)
+    scores = np.array([1.0, 0.99, 0.6, 0.5])
+    assert mmr(scores, v, 2, lambda_=1.0) == [0, 1]
+    assert mmr(scores, v, 2, lambda_=0.5) == [0, 2]
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    n=st.integers(2, 120), k=st.integers(1, 30), chunk=st.integers(1, 50), seed=st.integers(0, 99)
+)
+def test_topk_chunked_equals_brute_force(n, k, chunk, seed):
+    m = np.random.default_rng(seed).standard_normal((n, 8)).astype(np.float32)
+    idx, val = topk_all(m, k=k, chunk=chunk)
+    s = m @ m.T
+    np.fill_diagonal(s, -np.inf)
+    kk = min(k, n - 1)
+    brute = np.argsort(-s, axis=1, kind="stable")[:, :kk]
+    assert idx.shape == (n, kk)
+    np.testing.assert_array_equal(idx, brute)
+    np.testing.assert_allclose(val, np.take_along_axis(s, brute, axis=1), rtol=1e-6)
+    one, _ = topk_one(m, m[0], kk)
+    np.testing.assert_array_equal(one, np.argsort(-(m @ m[0]), kind="stable")[:kk])
+
+
+def test_fit_if_better_rejects_model_worse_than_baseline():
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((300, 4))
+    y = (x[:, 0] + 0.8 * rng.standard_normal(300) > 0).astype(int)
+    oracle = x[:, 0]  # the unlearned baseline sees the true signal
+    features = rng.standard_normal((300, 4))  # learner only sees noise
+    report = {}
+    assert fit_if_better(features, y, oracle, report=report) is None
+    assert report["accepted"] is False and report["auc_baseline"] > report["auc_model"]
+
+
+def test_fit_if_better_accepts_better_model_with_groups():
+    rng = np.random.default_rng(1)
+    x = rng.standard_normal((400, 3))
+    labels = np.where(x[:, 1] > 0, "accepted", np.where(x[:, 2] > 0, "declined", "ignored"))
+    report = {}
+    model = fit_if_better(
+        x, labels, rng.standard_normal(400), groups=np.arange(400) // 8, report=report
+    )
+    assert model is not None and report["accepted"] is True
+    assert report["auc_model"] > 0.9 > report["auc_baseline"]
+    assert report["ndcg_model"] >= report["ndcg_baseline"]
+    assert model.score(x[:5]).shape == (5,)
+
+
+def test_taxonomy_ids_and_similarity():
+    assert SECTOR_IDS == (
+        "mobility", "traffic", "parking", "public_transport", "energy", "street_lighting",
+        "water", "waste", "buildings", "urban_planning", "e_government", "public_safety",
+        "health", "education", "environment", "connectivity", "data_platforms", "tourism",
+        "finance", "citizen_engagement",
+    )  # fmt: skip
+    t, p, h = sector_vector(["traffic"]), sector_vector(["parking"]), sector_vector(["health"])
+    assert sector_similarity(t, t[None])[0] == pytest.approx(1.0)
+    assert 0 < sector_similarity(t, p[None])[0] < 1
+    assert sector_similarity(t, h[None])[0] == 0.0
+    assert sector_similarity(t, p[None], neighbour_scale=0.0)[0] == 0.0
+
+
+def test_infer_sectors_keywords_and_zero_shot(use_encoder):
+    assert infer_sectors("Gestion des places de stationnement en voirie")[0][0] == "parking"
+    assert infer_sectors("نبحث عن حلول لتدبير النفايات المنزلية", use_encoder)[0][0] == "waste"
+    assert infer_sectors("LED street lighting retrofits with remote dimming", use_encoder)[0][
+        0
+    ] == ("street_lighting")
+
+
+def test_profile_vectors_bytes_roundtrip():
+    rng = np.random.default_rng(0)
+    pv = ProfileVectors(
+        rng.standard_normal(5).astype(np.float32),
+        rng.standard_normal((2, 5)).astype(np.float32),
+        np.zeros((0, 5), np.float32),
+    )
+    back = ProfileVectors.from_bytes(pv.to_bytes())
+    np.testing.assert_array_equal(back.profile, pv.profile)
+    np.testing.assert_array_equal(back.needs, pv.needs)
+    assert back.offers.shape == (0, 5)
+
+
+def test_encoders_cached_normalised_and_unavailable(use_encoder):
+    assert get_encoder("use-multilingual") is use_encoder
+    v = use_encoder.encode(["Bonjour", "مرحبا", "Hello"])
+    assert v.shape == (3, 512) and v.dtype == np.float32
+    np.testing.assert_allclose(np.linalg.norm(v, axis=1), 1.0, rtol=1e-5)
+    h = get_encoder("hashing").encode(["same text", "same text"])
+    np.testing.assert_array_equal(h[0], h[1])
+    with pytest.raises(EncoderUnavailable, match="all-MiniLM-L6-v2"):
+        get_encoder("no-such-org/no-such-model-for-tests")
+
+
+def test_packaged_minilm_loads_offline():
+    enc = get_encoder("all-MiniLM-L6-v2")
+    v = enc.encode(["adaptive traffic signal control", "traffic light timing", "bakery"])
+    assert enc.dim == 384 and v.shape == (3, 384)
+    assert float(v[0] @ v[1]) > float(v[0] @ v[2])
