@@ -188,6 +188,7 @@ CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE = {
     "expire-requests": {"task": "matchmaking.expire_requests", "schedule": 300.0},
     "send-reminders": {"task": "matchmaking.send_reminders", "schedule": 300.0},
+    "learn-rankers": {"task": "matchmaking.learn_rankers", "schedule": 24 * 3600.0},
 }
 # Reminders go out this many minutes before a meeting starts.
 REMINDER_MINUTES = int(os.environ.get("REMINDER_MINUTES", "30"))

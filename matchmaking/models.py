@@ -27,6 +27,13 @@ class Event(models.Model):
     booking_opens = models.DateTimeField(null=True, blank=True)
     booking_closes = models.DateTimeField(null=True, blank=True)
     request_expiry_hours = models.PositiveIntegerField(default=72)
+    ranker_weights = models.JSONField(
+        null=True,
+        blank=True,
+        help_text="Signal weights learned from this event's accepted and declined requests; "
+        "empty means the tuned defaults.",
+    )
+    ranker_report = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

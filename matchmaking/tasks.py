@@ -71,3 +71,18 @@ def refresh_event(*, event_id: int) -> int:
         logger.warning("event %s is gone", event_id)
         return 0
     return event_refresh(event=event)
+
+
+@shared_task(name="matchmaking.learn_rankers")
+def learn_rankers() -> int:
+    """Re-learn every event's ranker weights from its answered requests (nightly)."""
+    from matchmaking.models import Event, MeetingRequest
+    from matchmaking.services.recommendations import ranker_learn
+
+    done = 0
+    for event in Event.objects.all():
+        if MeetingRequest.objects.filter(event=event, status__in=["accepted", "declined"]).exists():
+            report = ranker_learn(event=event)
+            logger.info("ranker of %s: %s", event.slug, report)
+            done += 1
+    return done

@@ -7,6 +7,7 @@ is cached per process and rebuilt when a profile or a vector changes. Tasks call
 commit: one participant when their profile changes, the whole event in a batch.
 """
 
+import json
 import logging
 import threading
 from collections import OrderedDict
@@ -147,6 +148,7 @@ def _fingerprint(event: Event) -> tuple:
         n=Count("pk"), changed=Max("updated_at")
     )
     people = Participant.objects.filter(event=event).aggregate(n=Count("pk"), top=Max("pk"))
+    weights = Event.objects.filter(pk=event.pk).values_list("ranker_weights", flat=True).first()
     return (
         people["n"],
         people["top"],
@@ -155,18 +157,20 @@ def _fingerprint(event: Event) -> tuple:
         vectors["n"],
         vectors["changed"],
         tuple(encoder_names()),
+        json.dumps(weights, sort_keys=True),
     )
 
 
-def event_ranker(*, event: Event):
+def event_ranker(*, event: Event, learned: bool = True):
     """The event's ``ml.Ranker``, cached per process until a profile or a vector changes."""
     from ml.ranker import ProfileVectors, Ranker
 
-    key = _fingerprint(event)
+    key = (*_fingerprint(event), learned)
+    cache_key = (event.pk, learned)
     with _cache_lock:
-        hit = _cache.get(event.pk)
+        hit = _cache.get(cache_key)
         if hit and hit[0] == key:
-            _cache.move_to_end(event.pk)
+            _cache.move_to_end(cache_key)
             return hit[1]
     people = _people(event)
     names = encoder_names()
@@ -178,7 +182,8 @@ def event_ranker(*, event: Event):
     missing = [p.pk for p in people if str(p.pk) not in by_model[names[0]]]
     if missing:
         embeddings_refresh(event=event, participant_ids=missing)
-        return event_ranker(event=event)
+        return event_ranker(event=event, learned=learned)
+    weights = Event.objects.filter(pk=event.pk).values_list("ranker_weights", flat=True).first()
     extra = {names[1]: by_model[names[1]]} if len(names) > 1 else None
     ranker = Ranker(
         [profile_text(p) for p in people],
@@ -186,9 +191,10 @@ def event_ranker(*, event: Event):
         encoder=names[0],
         extra_vectors=extra,
         allowed_kind_pairs=ALLOWED_KIND_PAIRS,
+        weights=weights if learned and weights else None,
     )
     with _cache_lock:
-        _cache[event.pk] = (key, ranker)
+        _cache[cache_key] = (key, ranker)
         while len(_cache) > settings.MATCHING_RANKER_CACHE:
             _cache.popitem(last=False)
     return ranker
@@ -258,3 +264,50 @@ def event_refresh(*, event: Event) -> int:
     """Encode every changed profile of the event and recompute every list."""
     embeddings_refresh(event=event)
     return recommendations_compute(event=event)
+
+
+LABEL_OF_STATUS = {"accepted": "accepted", "declined": "declined", "expired": "ignored"}
+
+
+def ranker_learn(*, event: Event) -> dict:
+    """Learn signal weights from this event's answered requests (accepted = 1, declined or
+    expired unanswered = 0) and keep them only if they beat the unlearned ranker on held-out
+    requesters (``ml.learn.fit_if_better``).
+
+    Side effects: sets ``event.ranker_weights`` (or clears it when the learned model loses) and
+    ``event.ranker_report``. Returns the report.
+    """
+    import numpy as np
+
+    from ml.learn import fit_if_better
+    from ml.ranker import SIGNALS
+
+    ranker = event_ranker(event=event, learned=False)
+    rows = list(
+        MeetingRequest.objects.filter(event=event, status__in=list(LABEL_OF_STATUS))
+        .order_by("sender_id", "id")
+        .values_list("sender_id", "recipient_id", "status")
+    )
+    by_sender: dict[int, list[tuple[int, str]]] = {}
+    for sender, recipient, status in rows:
+        by_sender.setdefault(sender, []).append((recipient, LABEL_OF_STATUS[status]))
+    features, labels, groups = [], [], []
+    for sender, items in by_sender.items():
+        feats = ranker.pair_features(str(sender), [str(r) for r, _ in items])
+        features.append(feats)
+        labels += [label for _, label in items]
+        groups += [sender] * len(items)
+    report: dict = {"labels": len(labels)}
+    model = None
+    if features:
+        x = np.vstack(features)
+        base_w = np.array([ranker.weights.get(sig, 0.0) for sig in SIGNALS])
+        model = fit_if_better(x, labels, x @ base_w, groups=groups, report=report)
+    weights = None
+    if model is not None:
+        scaler, logreg = model.pipeline[0], model.pipeline[-1]
+        coef = logreg.coef_[0] / scaler.scale_
+        weights = {sig: round(float(c), 6) for sig, c in zip(SIGNALS, coef, strict=True)}
+        report["weights"] = weights
+    Event.objects.filter(pk=event.pk).update(ranker_weights=weights, ranker_report=report)
+    return report

@@ -1,0 +1,34 @@
+from django.core.management.base import BaseCommand, CommandError
+
+from matchmaking import selectors
+from matchmaking.exceptions import DomainError
+from matchmaking.services.recommendations import ranker_learn
+
+
+class Command(BaseCommand):
+    help = (
+        "Learn the event's ranking weights from accepted / declined / expired requests; they "
+        "are used only if they beat the unlearned ranker on held-out requesters."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("slug")
+
+    def handle(self, *args, slug, **options):
+        try:
+            event = selectors.event_get(slug=slug)
+        except DomainError as exc:
+            raise CommandError(exc.message) from exc
+        report = ranker_learn(event=event)
+        self.stdout.write(f"{report.get('labels', 0)} labelled requests.")
+        if "auc_model" in report:
+            self.stdout.write(
+                f"Held-out: AUC learned {report['auc_model']:.3f} vs unlearned "
+                f"{report['auc_baseline']:.3f}; NDCG@10 {report['ndcg_model']:.3f} vs "
+                f"{report['ndcg_baseline']:.3f} ({report['n_test']} test pairs)."
+            )
+        if report.get("accepted"):
+            self.stdout.write(self.style.SUCCESS(f"Learned weights in use: {report['weights']}"))
+        else:
+            reason = report.get("reason", "it did not beat the unlearned ranker")
+            self.stdout.write(f"Keeping the tuned weights: {reason}.")

@@ -1,0 +1,69 @@
+"""Learning from behaviour: learned weights are used only when they beat the tuned ranker."""
+
+import pytest
+
+from matchmaking.models import Event
+from matchmaking.services.recommendations import event_ranker, ranker_learn
+from tests.factories import RequestFactory
+
+pytestmark = pytest.mark.django_db
+
+OFFERS = [
+    "smart parking sensors",
+    "water leak detection",
+    "LED street lighting",
+    "waste collection routing",
+    "open data portal",
+    "traffic signal control",
+    "building energy audits",
+    "e-government services",
+    "air quality monitoring",
+    "bus fleet electrification",
+    "tourism mobile guide",
+    "school e-learning",
+    "emergency dispatch software",
+    "solar rooftops",
+    "citizen feedback app",
+    "fibre networks",
+    "urban planning GIS",
+    "telemedicine kiosks",
+]
+
+
+def test_learned_weights_kept_when_they_beat_the_ranker(event, make_participant):
+    # Delegations accept French-speaking providers and decline the others, whatever the offer.
+    cities = [
+        make_participant(kind="delegation", languages=["fr"], profile__needs=[OFFERS[i]])
+        for i in range(8)
+    ]
+    providers = [
+        make_participant(
+            kind="exhibitor", languages=["fr"] if i % 2 else ["en"], profile__offers=[OFFERS[i]]
+        )
+        for i in range(len(OFFERS))
+    ]
+    for c, city in enumerate(cities):
+        for k in range(6):
+            provider = providers[(c + k) % len(providers)]
+            status = "accepted" if provider.languages == ["fr"] else "declined"
+            RequestFactory(sender=city, recipient=provider, status=status)
+    report = ranker_learn(event=event)
+    assert report["labels"] == 48
+    assert report["accepted"] is True
+    assert report["auc_model"] > report["auc_baseline"]
+    weights = Event.objects.get(pk=event.pk).ranker_weights
+    assert weights == report["weights"]
+    assert weights["lang"] == max(weights.values())
+    assert event_ranker(event=event).weights == weights
+
+
+def test_too_few_labels_keep_the_tuned_weights(event, make_participant):
+    a, b = make_participant(kind="delegation"), make_participant(kind="exhibitor")
+    RequestFactory(sender=a, recipient=b, status="accepted")
+    report = ranker_learn(event=event)
+    assert report == {
+        "labels": 1,
+        "accepted": False,
+        "reason": "need at least 10 labels of both classes",
+    }
+    assert Event.objects.get(pk=event.pk).ranker_weights is None
