@@ -161,6 +161,12 @@ def _log(meeting: Meeting, actor: Actor, action: str, **detail) -> None:
     )
 
 
+def _request_for_booking(pk: int) -> MeetingRequest:
+    return MeetingRequest.objects.select_related(
+        "event", "sender__fixed_table", "recipient__fixed_table"
+    ).get(pk=pk)
+
+
 def meeting_book_locked(
     *,
     request: MeetingRequest,
@@ -172,14 +178,10 @@ def meeting_book_locked(
     fixed: bool = False,
 ) -> Meeting:
     """``meeting_book`` for a caller that already runs a transaction."""
-    request = MeetingRequest.objects.select_related(
-        "event", "sender__fixed_table", "recipient__fixed_table"
-    ).get(pk=request.pk)
+    request = _request_for_booking(request.pk)
     people = _attendees(request, attendees)
     lock_participants_and_slots([p.pk for p in people], [slot.pk])
-    request = MeetingRequest.objects.select_related(
-        "event", "sender__fixed_table", "recipient__fixed_table"
-    ).get(pk=request.pk)
+    request = _request_for_booking(request.pk)  # again, under the locks: it may have changed
     if actor.participant is not None and actor.participant.pk not in request.parties():
         raise NotFound("No such request.")
     if request.status != MeetingRequest.Status.ACCEPTED:

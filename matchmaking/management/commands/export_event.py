@@ -1,9 +1,9 @@
 import json
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 
 from matchmaking import selectors
-from matchmaking.exceptions import DomainError
+from matchmaking.management import event_or_fail
 
 
 class Command(BaseCommand):
@@ -14,10 +14,7 @@ class Command(BaseCommand):
         parser.add_argument("-o", "--output", help="Write to this file instead of standard output.")
 
     def handle(self, *args, slug, output=None, **options):
-        try:
-            data = selectors.event_export(event=selectors.event_get(slug=slug))
-        except DomainError as exc:
-            raise CommandError(exc.message) from exc
+        data = selectors.event_export(event=event_or_fail(slug))
         text = json.dumps(data, ensure_ascii=False, indent=1)
         if output:
             with open(output, "w", encoding="utf-8") as fh:

@@ -1,7 +1,6 @@
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 
-from matchmaking import selectors
-from matchmaking.exceptions import DomainError
+from matchmaking.management import event_or_fail
 from matchmaking.services.recommendations import ranker_learn
 
 
@@ -15,10 +14,7 @@ class Command(BaseCommand):
         parser.add_argument("slug")
 
     def handle(self, *args, slug, **options):
-        try:
-            event = selectors.event_get(slug=slug)
-        except DomainError as exc:
-            raise CommandError(exc.message) from exc
+        event = event_or_fail(slug)
         report = ranker_learn(event=event)
         self.stdout.write(f"{report.get('labels', 0)} labelled requests.")
         if "auc_model" in report:

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from matchmaking import selectors
-from matchmaking.exceptions import DomainError
+from matchmaking.management import event_or_fail
 from matchmaking.models import Participant
 
 
@@ -15,10 +15,7 @@ class Command(BaseCommand):
         parser.add_argument("--kind", action="append", help="Only this kind (repeatable).")
 
     def handle(self, *args, slug, email, limit, kind, **options):
-        try:
-            event = selectors.event_get(slug=slug)
-        except DomainError as exc:
-            raise CommandError(exc.message) from exc
+        event = event_or_fail(slug)
         person = Participant.objects.filter(event=event, email__iexact=email).first()
         if person is None:
             raise CommandError(f"No participant with the email {email} in {slug}.")

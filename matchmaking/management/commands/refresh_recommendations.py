@@ -1,9 +1,8 @@
 import time
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 
-from matchmaking import selectors
-from matchmaking.exceptions import DomainError
+from matchmaking.management import event_or_fail
 from matchmaking.services.recommendations import embeddings_refresh, recommendations_compute
 
 
@@ -14,10 +13,7 @@ class Command(BaseCommand):
         parser.add_argument("slug")
 
     def handle(self, *args, slug, **options):
-        try:
-            event = selectors.event_get(slug=slug)
-        except DomainError as exc:
-            raise CommandError(exc.message) from exc
+        event = event_or_fail(slug)
         t0 = time.perf_counter()
         encoded = embeddings_refresh(event=event)
         t1 = time.perf_counter()
