@@ -86,8 +86,12 @@ class Assignment:
 
 @dataclass(slots=True)
 class Stats:
-    """Figures about a result. ``upper_bound`` bounds the number of meetings and
-    ``weight_upper_bound`` the scheduled weight; ``gap`` is the relative weight gap."""
+    """Figures about a result. ``upper_bound`` bounds the number of meetings (fractional
+    b-matching / table capacity) and ``weight_upper_bound`` the scheduled weight (LP relaxation
+    or CP-SAT bound); ``gap`` is the relative weight gap. ``moved``: requests of
+    ``Problem.previous`` now in another slot or unscheduled. Idle figures are over participants
+    with >= 2 meetings; ``participants_without_meeting_possible`` counts participants left
+    without a meeting although one of their requests had a feasible slot."""
 
     scheduled: int = 0
     requested: int = 0

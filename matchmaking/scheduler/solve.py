@@ -73,7 +73,11 @@ class _Inst:
                 row &= mask
             fix = r.fixed_slot
             if r.pinned and r.id in prev:
-                fix = prev[r.id] if fix is None else fix
+                if fix is not None and fix != prev[r.id]:
+                    raise InfeasibleError(
+                        f"request {r.id!r} is pinned to slot {prev[r.id]} but fixed to {fix}"
+                    )
+                fix = prev[r.id]
             if fix is not None:
                 if not (0 <= fix < S) or not row[fix]:
                     raise InfeasibleError(
@@ -296,7 +300,7 @@ def _solve_small(inst: _Inst, deadline: float, seed: int, workers: int, phases, 
     """Exact lexicographic CP-SAT phases on the whole instance."""
     from ortools.sat.python import cp_model
 
-    R, S = inst.R, inst.S
+    R, _S = inst.R, inst.S
     model = cp_model.CpModel()
     x: dict[tuple[int, int], object] = {}
     by_ps: dict[tuple[int, int], list] = defaultdict(list)
@@ -352,7 +356,7 @@ def _solve_small(inst: _Inst, deadline: float, seed: int, workers: int, phases, 
         for (k, s), v in x.items():
             if solver.BooleanValue(v):
                 slot[k] = s
-        return slot, int(round(solver.ObjectiveValue())), st == cp_model.OPTIMAL
+        return slot, round(solver.ObjectiveValue()), st == cp_model.OPTIMAL
 
     def left(frac):
         return max(0.1, (deadline - time.perf_counter()) * frac)
@@ -469,7 +473,7 @@ def _idle_phase(inst: _Inst, slot: np.ndarray, deadline: float, seed: int, worke
     contiguous = single_day and all(pos[s] == s for s in range(inst.S))
     idle = []
     spans = []
-    for p, mk in mine.items():
+    for _p, mk in mine.items():
         if len(mk) < 2:
             continue
         if len(mk) > 2:
@@ -512,7 +516,7 @@ def _idle_phase(inst: _Inst, slot: np.ndarray, deadline: float, seed: int, worke
         for (k, s), v in x.items():
             if solver.BooleanValue(v):
                 out[k] = s
-        return out, int(round(solver.ObjectiveValue())), st == cp_model.OPTIMAL
+        return out, round(solver.ObjectiveValue()), st == cp_model.OPTIMAL
 
     def left(frac):
         return max(0.1, (deadline - time.perf_counter()) * frac)
@@ -555,9 +559,18 @@ def _idle_phase(inst: _Inst, slot: np.ndarray, deadline: float, seed: int, worke
 # --------------------------------------------------------------------------- LP (large)
 
 
-def _solve_lp(inst: _Inst, time_limit: float):
-    """Time-indexed LP relaxation; returns (x values per (k, s) column, columns, bound)."""
-    from scipy.optimize import linprog
+def _solve_lp(
+    inst: _Inst,
+    time_limit: float,
+    bonus: bool = False,
+    fair: bool = False,
+    with_tables: bool = True,
+):
+    """Time-indexed LP relaxation; returns (request, slot, x) per column and a weight bound.
+
+    ``bonus`` (early-slot reward) and ``fair`` (z_p <= meetings of p) were measured to make the
+    30k-request LP 2-5x slower, so they are off by default.
+    """
     from scipy.sparse import csr_matrix
 
     R, S, P = inst.R, inst.S, inst.P
@@ -571,14 +584,21 @@ def _solve_lp(inst: _Inst, time_limit: float):
     busy[inst.b[fk], inst.forced[fk]] = True
     dom &= ~busy[inst.a] & ~busy[inst.b]
     ks, ss = np.nonzero(dom)
+    ks = ks.astype(np.int32)
+    ss = ss.astype(np.int32)
     n = len(ks)
+    if n == 0:
+        w_forced = float(inst.w[inst.forced >= 0].sum())
+        return ks, ss, np.zeros(0), w_forced
     wscale = 64.0
     # objective: weight, small bonus for keeping the previous slot and for early slots in a day
     pos = np.zeros(S)
     for ordered in inst.days.values():
         for i, s in enumerate(ordered):
             pos[s] = i / max(1, len(ordered))
-    c = inst.w[ks] * wscale + 0.5 * (inst.prev[ks] == ss) + 0.05 * (1 - pos[ss])
+    c = inst.w[ks] * wscale + 0.5 * (inst.prev[ks] == ss)
+    if bonus:
+        c = c + 0.05 * (1 - pos[ss])
     rows, cols = [], []
     r0 = 0
     # request rows
@@ -593,7 +613,7 @@ def _solve_lp(inst: _Inst, time_limit: float):
     r0 += P * S
     b_ub = [np.ones(R), np.ones(P * S)]
     # table rows
-    if (inst.tcap >= 0).any():
+    if with_tables and (inst.tcap >= 0).any():
         sh = inst.shared[ks]
         rows.append(r0 + ss[sh])
         cols.append(np.nonzero(sh)[0])
@@ -623,7 +643,7 @@ def _solve_lp(inst: _Inst, time_limit: float):
     cfix = np.zeros(P, dtype=np.int64)
     np.add.at(cfix, inst.a[fk], 1)
     np.add.at(cfix, inst.b[fk], 1)
-    zp = np.nonzero(has & (cfix == 0))[0]
+    zp = np.nonzero(has & (cfix == 0))[0] if fair else np.zeros(0, dtype=np.int64)
     nz = len(zp)
     zmap = np.full(P, -1)
     zmap[zp] = np.arange(nz)
@@ -641,18 +661,22 @@ def _solve_lp(inst: _Inst, time_limit: float):
     A = csr_matrix(
         (np.concatenate(data), (np.concatenate(rows), np.concatenate(cols))), shape=(r0, n + nz)
     )
+    del rows, cols, data
     cz = np.full(nz, 2.0)
-    res = linprog(
+    from scipy.optimize import LinearConstraint, milp
+
+    bub = np.concatenate(b_ub)
+    res = milp(
         -np.concatenate([c, cz]),
-        A_ub=A,
-        b_ub=np.concatenate(b_ub),
+        constraints=LinearConstraint(A, -np.inf, bub),
         bounds=(0, 1),
-        method="highs",
         options={"time_limit": max(1.0, time_limit), "presolve": True},
     )
+    del A
     if res.x is None:
         return ks, ss, np.zeros(n), math.inf
-    bound = -res.fun / wscale if res.status == 0 else math.inf
+    w_forced = float(inst.w[inst.forced >= 0].sum())
+    bound = -res.fun / wscale + w_forced if res.status == 0 else math.inf
     return ks, ss, res.x[:n], bound
 
 
@@ -662,7 +686,7 @@ class _State:
     def __init__(self, inst: _Inst):
         self.inst = inst
         self.slot = np.full(inst.R, -1, dtype=np.int64)
-        self.occ = [dict() for _ in range(inst.P)]  # participant -> {slot: request}
+        self.occ = [{} for _ in range(inst.P)]  # participant -> {slot: request}
         self.tab = [0] * inst.S
         self.cnt = [0] * inst.P
         self.tcap = [int(t) for t in inst.tcap]
@@ -675,9 +699,7 @@ class _State:
         a, b = self.a[k], self.b[k]
         if s in self.occ[a] or s in self.occ[b]:
             return False
-        if self.shared[k] and 0 <= self.tcap[s] <= self.tab[s]:
-            return False
-        return True
+        return not (self.shared[k] and 0 <= self.tcap[s] <= self.tab[s])
 
     def cap_ok(self, k: int) -> bool:
         for p in (self.a[k], self.b[k]):
@@ -707,7 +729,9 @@ class _State:
         self.slot[k] = -1
 
 
-def _greedy_fill(st: _State, order: list[int], doms: list[list[int]], prefer) -> None:
+def _greedy_fill(
+    st: _State, order: list[int], doms: list[list[int]], prefer, keep_prev: bool = False
+) -> None:
     """First-fit insertion, then one-level kicks (move a blocking meeting elsewhere)."""
     for k in order:
         if st.slot[k] >= 0 or not st.cap_ok(k):
@@ -725,7 +749,7 @@ def _greedy_fill(st: _State, order: list[int], doms: list[list[int]], prefer) ->
             if len(blockers) != 1:
                 continue
             (q,) = blockers
-            if st.inst.forced[q] >= 0:
+            if st.inst.forced[q] >= 0 or (keep_prev and st.inst.prev[q] == s):
                 continue
             if st.shared[k] and not st.shared[q] and 0 <= st.tcap[s] <= st.tab[s]:
                 continue
@@ -743,6 +767,80 @@ def _greedy_fill(st: _State, order: list[int], doms: list[list[int]], prefer) ->
                 break
             st.take(k)
             st.put(q, s)
+
+
+def _compact(inst: _Inst, st: _State, deadline: float, seed: int, keep_prev: bool) -> int:
+    """Hill climbing: move single meetings within their day when that lowers idle slots."""
+    rng = random.Random(seed)
+    day_of = inst.day_of
+    day_slots = {d: list(v) for d, v in inst.days.items()}
+
+    def idle(p: int, d: int, extra: int = -1, drop: int = -1) -> int:
+        used = [s for s in day_slots[d] if (s in st.occ[p] and s != drop) or s == extra]
+        if len(used) < 2:
+            return 0
+        return day_slots[d].index(used[-1]) - day_slots[d].index(used[0]) + 1 - len(used)
+
+    doms = {}
+    moves = 0
+    order = [int(k) for k in np.nonzero(st.slot >= 0)[0] if inst.forced[k] < 0]
+    shared_at: dict[int, set[int]] = defaultdict(set)
+    for k in order:
+        if st.shared[k]:
+            shared_at[int(st.slot[k])].add(k)
+    for _ in range(6):
+        rng.shuffle(order)
+        improved = 0
+        for k in order:
+            if time.perf_counter() > deadline:
+                return moves
+            s = int(st.slot[k])
+            if keep_prev and inst.prev[k] == s:
+                continue
+            d = day_of[s]
+            a, b = st.a[k], st.b[k]
+            base = idle(a, d) + idle(b, d)
+            if base == 0:
+                continue
+            if k not in doms:
+                doms[k] = [int(x) for x in np.nonzero(inst.dom[k])[0]]
+            best, best_t, best_q = base, -1, -1
+            for t in doms[k]:
+                if t == s or day_of[t] != d or t in st.occ[a] or t in st.occ[b]:
+                    continue
+                v = idle(a, d, extra=t, drop=s) + idle(b, d, extra=t, drop=s)
+                if v >= best:
+                    continue
+                if st.shared[k] and 0 <= st.tcap[t] <= st.tab[t]:
+                    # table full: swap with a shared meeting of slot t that can go to s
+                    for q in rng.sample(sorted(shared_at[t]), min(6, len(shared_at[t]))):
+                        c, e = st.a[q], st.b[q]
+                        if s in st.occ[c] or s in st.occ[e] or not inst.dom[q, s]:
+                            continue
+                        if keep_prev and inst.prev[q] == t:
+                            continue
+                        before = idle(c, d) + idle(e, d)
+                        after = idle(c, d, extra=s, drop=t) + idle(e, d, extra=s, drop=t)
+                        if v + after - before < best:
+                            best, best_t, best_q = v + after - before, t, q
+                    continue
+                best, best_t, best_q = v, t, -1
+            if best_t >= 0:
+                st.take(k)
+                if best_q >= 0:
+                    st.take(best_q)
+                    shared_at[best_t].discard(best_q)
+                    st.put(best_q, s)
+                    shared_at[s].add(best_q)
+                st.put(k, best_t)
+                if st.shared[k]:
+                    shared_at[s].discard(k)
+                    shared_at[best_t].add(k)
+                moves += 1
+                improved += 1
+        if not improved:
+            break
+    return moves
 
 
 def _lns_idle(
@@ -867,15 +965,22 @@ def _lns_idle(
                     idle_terms.append(e)
             if not idle_terms:
                 continue
-            big = len(cost_move) + 1
-            obj = big * sum(idle_terms) + (sum(cost_move) if cost_move else 0)
+            # on re-runs stability outranks idle inside a neighbourhood
+            n_idle = sum(len(ordered) for _ in touched) + 1
+            if cost_move:
+                m.Add(sum(idle_terms) <= old_idle)
+                obj = n_idle * sum(cost_move) + sum(idle_terms)
+            else:
+                obj = sum(idle_terms)
             m.Minimize(obj)
             solver = _cp_params(min(sub_limit, deadline - time.perf_counter() - 0.2), seed, workers)
             res = solver.Solve(m)
             iters += 1
             if res not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
                 continue
-            new_idle = round(solver.ObjectiveValue()) // big
+            new_idle = round(solver.ObjectiveValue()) % n_idle if cost_move else None
+            if new_idle is None:
+                new_idle = round(solver.ObjectiveValue())
             if new_idle >= old_idle:
                 continue
             for k in sel:
@@ -893,10 +998,70 @@ def _lns_idle(
     return iters, improved
 
 
+def _table_weight_bound(inst: _Inst) -> float:
+    """Weight bound from the total table capacity: best shared requests plus booth meetings."""
+    feas = inst.dom.any(axis=1)
+    sh = feas & inst.shared
+    fixed_shared = int((inst.shared & (inst.forced >= 0)).sum())
+    room = int(inst.tcap.sum())
+    w_sh = np.sort(inst.w[sh & (inst.forced < 0)])[::-1]
+    free_room = max(0, room - fixed_shared)
+    return float(
+        inst.w[feas & ~inst.shared].sum()
+        + inst.w[inst.shared & (inst.forced >= 0)].sum()
+        + w_sh[:free_room].sum()
+    )
+
+
+def _table_swaps(inst: _Inst, st: _State, doms: list[list[int]], deadline: float) -> int:
+    """Raise the weight under a table cap: evict a lighter shared meeting for a heavier one."""
+    by_slot: dict[int, set[int]] = defaultdict(set)
+    for k in np.nonzero(st.slot >= 0)[0]:
+        if st.shared[k] and inst.forced[k] < 0:
+            by_slot[int(st.slot[k])].add(int(k))
+    w = inst.w
+    swaps = 0
+    todo = [int(k) for k in np.nonzero(st.slot < 0)[0] if st.shared[k] and w[k] > 1]
+    todo.sort(key=lambda k: -w[k])
+    for k in todo:
+        if time.perf_counter() > deadline:
+            break
+        if st.slot[k] >= 0 or not st.cap_ok(k):
+            continue
+        a, b = st.a[k], st.b[k]
+        best = None
+        for s in doms[k]:
+            if s in st.occ[a] or s in st.occ[b] or not by_slot[s]:
+                continue
+            q = min(by_slot[s], key=lambda q: w[q])
+            if w[q] < w[k] and (best is None or w[q] < w[best[1]]):
+                best = (s, q)
+        if best is None:
+            continue
+        s, q = best
+        st.take(q)
+        by_slot[s].discard(q)
+        st.put(k, s)
+        by_slot[s].add(k)
+        swaps += 1
+        for t in doms[q]:  # try to re-home the evicted meeting
+            if st.can(q, t) and st.cap_ok(q):
+                st.put(q, t)
+                by_slot[t].add(q)
+                break
+    return swaps
+
+
 def _solve_large(inst: _Inst, deadline: float, seed: int, workers: int, phases, progress):
     t0 = time.perf_counter()
     budget = deadline - t0
-    ks, ss, xv, wub = _solve_lp(inst, 0.6 * budget)
+    # table rows make the LP much harder (measured: >100 s instead of ~12 s at 30k requests);
+    # for big instances relax them and bound the weight by the table capacity instead
+    capped = bool((inst.tcap >= 0).any())
+    big = int(inst.dom.sum()) > 150_000
+    ks, ss, xv, wub = _solve_lp(inst, 0.6 * budget, with_tables=not (capped and big))
+    if capped and big:
+        wub = min(wub, _table_weight_bound(inst))
     phases["lp"] = time.perf_counter() - t0
     if progress:
         progress("lp", 0.4)
@@ -905,7 +1070,7 @@ def _solve_large(inst: _Inst, deadline: float, seed: int, workers: int, phases, 
     for k in np.nonzero(inst.forced >= 0)[0]:
         st.put(int(k), int(inst.forced[k]))
     chosen = np.nonzero(xv > 0.5)[0]
-    chosen = chosen[np.argsort(-xv[chosen], kind="stable")]
+    chosen = chosen[np.lexsort((-xv[chosen], -inst.w[ks[chosen]]))]
     frac = int(((xv > 1e-6) & (xv < 1 - 1e-6)).sum())
     for j in chosen:
         k, s = int(ks[j]), int(ss[j])
@@ -926,12 +1091,34 @@ def _solve_large(inst: _Inst, deadline: float, seed: int, workers: int, phases, 
         key=lambda k: (min(cnt[inst.a[k]], cnt[inst.b[k]]) > 0, -inst.w[k]),
     )
     _greedy_fill(st, order, doms, prefer)
+    if capped:
+        phases["table_swaps"] = float(_table_swaps(inst, st, doms, t0 + 0.25 * budget))
+    if (inst.prev >= 0).any():
+        # re-run: also build from the previous schedule and keep it unless the LP one is heavier
+        st2 = _State(inst)
+        for k in np.nonzero(inst.forced >= 0)[0]:
+            st2.put(int(k), int(inst.forced[k]))
+        for k in sorted(np.nonzero(inst.prev >= 0)[0], key=lambda k: -inst.w[k]):
+            s = int(inst.prev[k])
+            if st2.slot[k] < 0 and inst.dom[k, s] and st2.can(k, s) and st2.cap_ok(k):
+                st2.put(int(k), s)
+        _greedy_fill(st2, order, doms, prefer, keep_prev=True)
+        w1, w2 = int(inst.w[st.slot >= 0].sum()), int(inst.w[st2.slot >= 0].sum())
+        phases["kept_previous_base"] = float(w2 >= w1)
+        if w2 >= w1:
+            st = st2
     phases["repair"] = time.perf_counter() - t0
     phases["lp_fractional_columns"] = float(frac)
     if progress:
         progress("repair", 0.5)
     t0 = time.perf_counter()
-    iters, improved = _lns_idle(inst, st, deadline, seed, workers, progress)
+    keep_prev = bool((inst.prev >= 0).any())
+    phases["compact_moves"] = float(_compact(inst, st, t0 + 0.5 * (deadline - t0), seed, keep_prev))
+    phases["compact"] = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    iters, improved = _lns_idle(
+        inst, st, deadline, seed, workers, progress, target=80, sub_limit=0.5
+    )
     phases["idle_lns"] = time.perf_counter() - t0
     phases["lns_iterations"] = float(iters)
     phases["lns_improvements"] = float(improved)

@@ -1,0 +1,75 @@
+"""Benchmark of the recommendation pipeline on a synthetic event, end to end through Django:
+import, encode every profile, compute every list, re-encode after a few edits, and the API's
+answer time for one participant. Prints figures; run on purpose, not in the test suite."""
+
+import resource
+import statistics
+import time
+
+from django.core.management.base import BaseCommand
+from rest_framework.test import APIClient
+
+from matchmaking.demo_data import build_synthetic_event
+from matchmaking.models import Participant, Profile
+from matchmaking.services.importer import event_import
+from matchmaking.services.participants import participant_token
+from matchmaking.services.recommendations import embeddings_refresh, recommendations_compute
+
+
+def peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+class Command(BaseCommand):
+    help = "Time encoding, list computation and the recommendations API on a synthetic event."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--participants", type=int, default=2000)
+        parser.add_argument("--queries", type=int, default=50, help="API calls to time.")
+
+    def handle(self, *args, participants, queries, **options):
+        w = self.stdout.write
+        data = build_synthetic_event(participants, seed=7)
+        data["event"]["slug"] = f"bench-reco-{participants}"
+        t = time.perf_counter()
+        event = event_import(data=data, replace=True)
+        w(f"import {participants} participants: {time.perf_counter() - t:.1f} s")
+        words = [
+            len(" ".join([p.description, *p.offers, *p.needs]).split())
+            for p in Profile.objects.filter(participant__event=event)
+        ]
+        w(f"profile length: {statistics.mean(words):.0f} words on average")
+
+        t = time.perf_counter()
+        encoded = embeddings_refresh(event=event)
+        w(f"encode all profiles: {time.perf_counter() - t:.1f} s {encoded}")
+
+        t = time.perf_counter()
+        lists = recommendations_compute(event=event)
+        w(f"compute and store {lists} lists: {time.perf_counter() - t:.1f} s")
+
+        edited = list(
+            Profile.objects.filter(participant__event=event)[: max(1, participants // 100)]
+        )
+        for profile in edited:
+            profile.description += " Nous cherchons aussi des partenaires pour l'éclairage public."
+            profile.save(update_fields=["description", "updated_at"])
+        t = time.perf_counter()
+        encoded = embeddings_refresh(event=event)
+        w(f"re-encode after {len(edited)} edits: {time.perf_counter() - t:.1f} s {encoded}")
+
+        people = list(Participant.objects.filter(event=event).order_by("?")[:queries])
+        times = []
+        for person in people:
+            client = APIClient()
+            client.credentials(HTTP_AUTHORIZATION=f"Token {participant_token(email=person.email)}")
+            t = time.perf_counter()
+            response = client.get(f"/api/events/{event.slug}/recommendations/", {"limit": 20})
+            times.append((time.perf_counter() - t) * 1000)
+            assert response.status_code == 200, response.content
+        times.sort()
+        w(
+            f"API recommendations (limit 20, {len(times)} participants): median "
+            f"{statistics.median(times):.0f} ms, p95 {times[int(0.95 * (len(times) - 1))]:.0f} ms"
+        )
+        w(f"peak memory: {peak_mb():.0f} MB")

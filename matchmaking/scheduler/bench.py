@@ -1,0 +1,159 @@
+"""Benchmarks: ``python -m matchmaking.scheduler.bench [--udg DIR] [--synthetic N] [--tables T]
+[--replan]``."""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import random
+import resource
+import sys
+import time
+from pathlib import Path
+
+from .model import Problem
+from .solve import solve
+from .synthetic import generate
+from .udg import read_dzn
+from .validate import validate
+
+DEFAULT_UDG = Path(__file__).resolve().parents[2] / ".." / "shared" / "benchmarks" / "b2b-udg"
+
+
+def _rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def bench_udg(directory: Path, time_limit: float, workers: int) -> bool:
+    files = sorted(directory.glob("*.dzn"))
+    if not files:
+        print(f"no .dzn files in {directory}")
+        return False
+    print(
+        f"{'instance':<18}{'sched/req':>10}{'idle tot':>9}{'range':>6}{'max':>5}{'sec':>7}  valid"
+    )
+    ok = True
+    for f in files:
+        prob = read_dzn(f)
+        t = time.perf_counter()
+        res = solve(prob, time_limit=time_limit, workers=workers)
+        sec = time.perf_counter() - t
+        errs = validate(prob, res)
+        ok &= not errs and res.stats.scheduled == res.stats.requested
+        s = res.stats
+        name = f.name.removesuffix(".original.dzn")
+        print(
+            f"{name:<18}{s.scheduled:>5}/{s.requested:<4}{s.idle_total:>9}{s.idle_range:>6}"
+            f"{s.idle_max:>5}{sec:>7.2f}  {'ok' if not errs else errs[:2]}",
+            flush=True,
+        )
+    return ok
+
+
+def _synthetic_row(label: str, prob: Problem, time_limit: float, workers: int, **kw):
+    t = time.perf_counter()
+    res = solve(prob, time_limit=time_limit, workers=workers, **kw)
+    sec = time.perf_counter() - t
+    errs = validate(prob, res)
+    s = res.stats
+    pct = 100 * s.scheduled / max(1, s.upper_bound)
+    print(
+        f"{label:<22}{s.scheduled:>8}{s.upper_bound:>8}{pct:>8.2f}"
+        f"{s.weight_scheduled:>8}{s.weight_upper_bound:>9.0f}{s.idle_total:>8}{s.idle_max:>5}"
+        f"{s.idle_range:>6}{sec:>7.1f}{_rss_mb():>8.0f}  {'ok' if not errs else errs[:2]}",
+        flush=True,
+    )
+    return res, not errs
+
+
+def _perturb(prob: Problem, share: float, seed: int) -> Problem:
+    """Change the availability of ``share`` of the participants (lose a half-day block)."""
+    rng = random.Random(seed)
+    parts = list(prob.participants)
+    days: dict[int, list[int]] = {}
+    for s, d in enumerate(prob.slot_day):
+        days.setdefault(d, []).append(s)
+    for i in rng.sample(range(len(parts)), int(share * len(parts))):
+        p = parts[i]
+        avail = set(range(prob.n_slots) if p.available is None else p.available)
+        slots = days[rng.choice(list(days))]
+        half = slots[: len(slots) // 2] if rng.random() < 0.5 else slots[len(slots) // 2 :]
+        avail -= set(half)
+        if not avail:
+            avail = {slots[0]}
+        parts[i] = dataclasses.replace(p, available=frozenset(avail))
+    return dataclasses.replace(prob, participants=tuple(parts))
+
+
+def _could_stay(prob: Problem, previous: dict) -> int:
+    parts = {p.id: p for p in prob.participants}
+    n = 0
+    for r in prob.requests:
+        s = previous.get(r.id)
+        if s is None:
+            continue
+        ok = r.allowed is None or s in r.allowed
+        for pid in (r.a, r.b):
+            av = parts[pid].available
+            ok &= av is None or s in av
+        n += ok
+    return n
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--udg", type=Path, default=DEFAULT_UDG, help="directory of UdG .dzn files")
+    ap.add_argument("--synthetic", type=int, default=5000, help="participants (0 = skip)")
+    ap.add_argument("--requests", type=int, default=None, help="default: 6 per participant")
+    ap.add_argument("--tables", type=int, default=300)
+    ap.add_argument("--replan", action="store_true", help="also run the re-plan check")
+    ap.add_argument("--no-udg", action="store_true")
+    ap.add_argument("--udg-time", type=float, default=10.0)
+    ap.add_argument("--time", type=float, default=55.0, help="time limit for synthetic runs")
+    ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--seed", type=int, default=0)
+    args = ap.parse_args(argv)
+    ok = True
+    if not args.no_udg:
+        ok &= bench_udg(args.udg.resolve(), args.udg_time, args.workers)
+    if args.synthetic:
+        n = args.synthetic
+        m = args.requests or 6 * n
+        print(
+            f"\n{'synthetic':<22}{'sched':>8}{'bound':>8}{'%bound':>8}{'weight':>8}{'w-bound':>9}"
+            f"{'idle':>8}{'max':>5}{'range':>6}{'sec':>7}{'rss MB':>8}  valid"
+        )
+        prob = generate(n, m, seed=args.seed)
+        res, v = _synthetic_row(f"{n}p/{m}r no cap", prob, args.time, args.workers)
+        ok &= v
+        if args.tables:
+            prob_t = generate(n, m, tables=args.tables, seed=args.seed)
+            _, v = _synthetic_row(
+                f"{n}p/{m}r {args.tables} tables", prob_t, args.time, args.workers
+            )
+            ok &= v
+        if args.replan:
+            previous = {a.request_id: a.slot for a in res.assignments}
+            changed = _perturb(prob, 0.05, args.seed + 1)
+            changed = dataclasses.replace(changed, previous=previous)
+            stay = _could_stay(changed, previous)
+            res2, v = _synthetic_row("re-plan (5% avail.)", changed, args.time, args.workers)
+            ok &= v
+            now = {a.request_id: a.slot for a in res2.assignments}
+            moved_stayable = sum(
+                1
+                for r in changed.requests
+                if r.id in previous
+                and now.get(r.id) != previous[r.id]
+                and _could_stay(dataclasses.replace(changed, requests=(r,)), previous)
+            )
+            print(
+                f"re-plan: {stay} of {len(previous)} previous meetings could stay; "
+                f"{moved_stayable} of them moved or dropped "
+                f"({100 * moved_stayable / max(1, stay):.2f}%); total moved {res2.stats.moved}"
+            )
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

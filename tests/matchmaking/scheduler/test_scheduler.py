@@ -1,0 +1,244 @@
+"""Tests of the pure meeting scheduler (known answers, hard constraints, UdG, properties)."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections import Counter
+from itertools import combinations
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from matchmaking.scheduler import (
+    InfeasibleError,
+    Participant,
+    Problem,
+    Request,
+    solve,
+    validate,
+)
+from matchmaking.scheduler.synthetic import generate
+from matchmaking.scheduler.udg import read_dzn
+
+UDG = Path(__file__).resolve().parents[3] / ".." / "shared" / "benchmarks" / "b2b-udg"
+W = 2  # CP-SAT workers (the CI box has 2 cores)
+
+
+def problem(n_slots, pairs, *, parts=None, tables=None, **kw) -> Problem:
+    ids = sorted({x for a, b in pairs for x in (a, b)} | set(parts or {}))
+    participants = tuple((parts or {}).get(i, Participant(i)) for i in ids)
+    requests = tuple(Request(k, a, b) for k, (a, b) in enumerate(pairs))
+    return Problem(
+        n_slots=n_slots,
+        slot_day=(0,) * n_slots,
+        participants=participants,
+        requests=requests,
+        tables=tables,
+        **kw,
+    )
+
+
+def run(prob: Problem, **kw):
+    res = solve(prob, time_limit=kw.pop("time_limit", 10.0), workers=W, **kw)
+    assert validate(prob, res) == []
+    return res
+
+
+def test_complete_bipartite_all_meetings_no_idle():
+    m = 5
+    pairs = [(f"u{i}", f"v{j}") for i in range(m) for j in range(m)]
+    res = run(problem(m, pairs))
+    assert res.stats.scheduled == m * m
+    assert res.stats.idle_total == 0
+    assert res.stats.upper_bound == m * m
+    assert res.stats.gap == 0.0
+
+
+def test_complete_graph_even():
+    n = 6
+    pairs = list(combinations(range(n), 2))
+    res = run(problem(n - 1, pairs))
+    assert res.stats.scheduled == n * (n - 1) // 2
+    assert res.stats.idle_total == 0
+
+
+def test_path_needs_global_matching():
+    # slot-by-slot maximum matching can take u1-v2 and u2-v3 first and lose one meeting
+    pairs = [("u1", "v1"), ("u1", "v2"), ("u2", "v2"), ("u2", "v3")]
+    res = run(problem(2, pairs))
+    assert res.stats.scheduled == 4
+
+
+def test_table_cap_respected():
+    pairs = [(f"a{i}", f"b{i}") for i in range(7)]
+    res = run(problem(3, pairs, tables=2))
+    per_slot = Counter(a.slot for a in res.assignments)
+    assert max(per_slot.values()) == 2
+    assert res.stats.scheduled == 6
+    assert res.stats.upper_bound == 6
+    assert all(a.table in (0, 1) for a in res.assignments)
+
+
+def test_per_slot_tables():
+    pairs = [(f"a{i}", f"b{i}") for i in range(4)]
+    res = run(problem(2, pairs, tables=(3, 0)))
+    assert res.stats.scheduled == 3
+    assert {a.slot for a in res.assignments} == {0}
+
+
+def test_fixed_place_bypasses_tables():
+    parts = {f"a{i}": Participant(f"a{i}", fixed_place=f"booth{i}") for i in range(3)}
+    pairs = [(f"a{i}", f"b{i}") for i in range(3)] + [("c0", "d0"), ("c1", "d1")]
+    res = run(problem(1, pairs, parts=parts, tables=1))
+    assert res.stats.scheduled == 4
+    booths = {a.place for a in res.assignments if a.place}
+    assert booths == {"booth0", "booth1", "booth2"}
+    assert sum(1 for a in res.assignments if a.table is not None) == 1
+
+
+def test_fixed_meetings_stay():
+    pairs = [("a", "b"), ("a", "c"), ("b", "c")]
+    prob = problem(3, pairs)
+    reqs = list(prob.requests)
+    reqs[0] = dataclasses.replace(reqs[0], fixed_slot=2)
+    prob = dataclasses.replace(prob, requests=tuple(reqs))
+    res = run(prob)
+    slots = {a.request_id: a.slot for a in res.assignments}
+    assert slots[0] == 2
+    assert res.stats.scheduled == 3
+
+
+def test_caps_honoured():
+    parts = {"hub": Participant("hub", cap=2)}
+    pairs = [("hub", f"x{i}") for i in range(5)]
+    res = run(problem(5, pairs, parts=parts))
+    assert res.stats.scheduled == 2
+
+
+def test_allowed_slots_and_availability():
+    parts = {"a": Participant("a", available=frozenset({1, 2, 3}))}
+    prob = problem(4, [("a", "b"), ("a", "c")], parts=parts)
+    reqs = (
+        dataclasses.replace(prob.requests[0], allowed=frozenset({0, 1})),
+        dataclasses.replace(prob.requests[1], allowed=frozenset({1, 3})),
+    )
+    res = run(dataclasses.replace(prob, requests=reqs))
+    slots = {a.request_id: a.slot for a in res.assignments}
+    assert slots == {0: 1, 1: 3}
+
+
+def test_weights_prefer_heavier():
+    prob = problem(1, [("a", "b"), ("a", "c")])
+    reqs = (prob.requests[0], dataclasses.replace(prob.requests[1], weight=3))
+    res = run(dataclasses.replace(prob, requests=reqs))
+    assert [a.request_id for a in res.assignments] == [1]
+    assert res.stats.weight_scheduled == 3
+
+
+def test_replan_unchanged_moves_nothing_small():
+    pairs = [(f"u{i}", f"v{j}") for i in range(4) for j in range(3)]
+    prob = problem(6, pairs)
+    first = run(prob)
+    prev = {a.request_id: a.slot for a in first.assignments}
+    again = run(dataclasses.replace(prob, previous=prev))
+    assert again.stats.moved == 0
+
+
+def test_replan_unchanged_moves_nothing_large_path():
+    prob = generate(300, 1500, days=2, slots_per_day=(8, 10), seed=3)
+    first = run(prob, method="lns", time_limit=8.0)
+    prev = {a.request_id: a.slot for a in first.assignments}
+    again = run(dataclasses.replace(prob, previous=prev), method="lns", time_limit=8.0)
+    # lexicographic: a re-run may only move meetings when it schedules more weight
+    gained = again.stats.weight_scheduled > first.stats.weight_scheduled
+    assert again.stats.weight_scheduled >= first.stats.weight_scheduled
+    assert again.stats.moved == 0 or gained
+
+
+def test_large_path_valid_with_tables():
+    prob = generate(300, 1500, days=2, slots_per_day=(8, 10), tables=20, seed=1)
+    res = run(prob, method="lns", time_limit=6.0)
+    assert res.stats.scheduled <= res.stats.upper_bound
+    assert res.stats.weight_scheduled <= res.stats.weight_upper_bound
+
+
+@pytest.mark.skipif(not UDG.is_dir(), reason="UdG benchmark files not available")
+def test_udg_forum13():
+    prob = read_dzn(UDG / "forum-13.original.dzn")
+    assert len(prob.requests) == 154
+    res = run(prob, time_limit=10.0)
+    assert res.stats.scheduled == 154
+    assert res.stats.requested == 154
+    # the best known (and optimal) schedule has 0 idle slots; we only reach it sometimes
+    # within 10 s on 2 cores, so the idle figures are reported, not asserted (see docs)
+    assert res.stats.idle_range <= res.stats.idle_max
+
+
+# ---------------------------------------------------------------- property tests
+
+
+@st.composite
+def small_problems(draw):
+    n_slots = draw(st.integers(1, 6))
+    n_days = draw(st.integers(1, 2))
+    slot_day = tuple(sorted(draw(st.integers(0, n_days - 1)) for _ in range(n_slots)))
+    n_p = draw(st.integers(2, 7))
+    slots = st.frozensets(st.integers(0, n_slots - 1))
+    parts = tuple(
+        Participant(
+            i,
+            available=draw(st.none() | slots),
+            cap=draw(st.none() | st.integers(0, 3)),
+            fixed_place=draw(st.none() | st.just(f"booth{i}")) if i % 3 == 0 else None,
+        )
+        for i in range(n_p)
+    )
+    pairs = draw(
+        st.lists(
+            st.tuples(st.integers(0, n_p - 1), st.integers(0, n_p - 1)).filter(
+                lambda t: t[0] != t[1]
+            ),
+            max_size=14,
+            unique_by=lambda t: (min(t), max(t)),
+        )
+    )
+    reqs = tuple(
+        Request(
+            k,
+            a,
+            b,
+            weight=draw(st.integers(1, 3)),
+            allowed=draw(st.none() | slots),
+            fixed_slot=draw(st.none() | st.none() | st.none() | st.integers(0, n_slots - 1)),
+            pinned=draw(st.booleans()),
+        )
+        for k, (a, b) in enumerate(pairs)
+    )
+    tables = draw(
+        st.none() | st.integers(0, 3) | st.tuples(*[st.integers(0, 2) for _ in range(n_slots)])
+    )
+    prev = draw(st.none() | st.dictionaries(st.integers(0, 13), st.integers(0, n_slots - 1)))
+    return Problem(
+        n_slots=n_slots,
+        slot_day=slot_day,
+        participants=parts,
+        requests=reqs,
+        tables=tables,
+        previous=prev,
+        idle_objective=draw(st.sampled_from(["total", "range"])),
+    )
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(small_problems(), st.sampled_from(["cpsat", "lns"]))
+def test_property_no_hard_violation(prob, method):
+    try:
+        res = solve(prob, time_limit=2.0, workers=1, method=method)
+    except InfeasibleError:
+        # only fixed/pinned meetings can make a problem infeasible
+        assert any(r.fixed_slot is not None or r.pinned for r in prob.requests)
+        return
+    assert validate(prob, res) == []
+    assert res.stats.scheduled <= res.stats.upper_bound
