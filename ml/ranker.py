@@ -194,12 +194,41 @@ class _Phrases:
             out[:, self.has] = np.maximum.reduceat(sims, self.starts, axis=1)
         return out
 
+    def gather(self, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Phrase rows of the profiles ``idx`` (in that order) and the phrase count of each."""
+        counts = self.counts[idx]
+        total = int(counts.sum())
+        before = np.cumsum(counts) - counts
+        rows = np.repeat(self.offsets[idx] - before, counts) + np.arange(total)
+        return rows, counts
+
     def owner_mean(self, values: np.ndarray) -> np.ndarray:
         """values: (total,) -> (n_profiles,) mean per owner, NaN where none."""
         out = np.full(len(self.counts), np.nan, dtype=np.float32)
         if len(self.starts):
             out[self.has] = np.add.reduceat(values, self.starts) / self.counts[self.has]
         return out
+
+
+def _group_reduce(x: np.ndarray, counts: np.ndarray, ufunc, axis: int) -> np.ndarray:
+    """Reduce consecutive groups of ``counts`` rows (axis 0) or columns (axis 1) of ``x``.
+
+    Groups of size 0 give NaN; ``np.add`` gives the mean (sum / count).
+    """
+    shape = list(x.shape)
+    shape[axis] = len(counts)
+    out = np.full(shape, np.nan, dtype=np.float32)
+    has = counts > 0
+    if has.any() and x.size:
+        starts = (np.cumsum(counts) - counts)[has]
+        red = ufunc.reduceat(x, starts, axis=axis)
+        if ufunc is np.add:
+            red = red / (counts[has][:, None] if axis == 0 else counts[has][None, :])
+        if axis == 0:
+            out[has] = red
+        else:
+            out[:, has] = red
+    return out
 
 
 def _nanmean2(a: np.ndarray, b: np.ndarray, fallback: np.ndarray) -> np.ndarray:
@@ -212,6 +241,15 @@ def _nanmean2(a: np.ndarray, b: np.ndarray, fallback: np.ndarray) -> np.ndarray:
 def _znorm(x: np.ndarray) -> np.ndarray:
     sd = x.std()
     return (x - x.mean()) / sd if sd > 1e-9 else np.zeros_like(x)
+
+
+_LABELS: dict[str, dict[str, str]] = {}
+
+
+def _sector_labels(sid: str) -> dict[str, str]:
+    if sid not in _LABELS:
+        _LABELS[sid] = {lg: sector_label(sid, lg) for lg in ("fr", "en", "ar")}
+    return _LABELS[sid]
 
 
 def _org_key(org: str) -> str:
@@ -245,6 +283,63 @@ class _SemanticSide:
             ba = self.needs.owner_mean(best)
         return ab, ba, whole
 
+    def comp_block(self, q: np.ndarray, c: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(ab, ba, whole) of query profiles ``q`` against candidates ``c``, each (len(q), len(c)).
+
+        The same values as :meth:`comp` (rows ``q``, columns ``c``), computed on the phrases of
+        ``q`` and ``c`` only.
+        """
+        whole = self.profile[q] @ self.profile[c].T
+        nq, nq_cnt = self.needs.gather(q)
+        oq, oq_cnt = self.offers.gather(q)
+        nc, nc_cnt = self.needs.gather(c)
+        oc, oc_cnt = self.offers.gather(c)
+        # needs(q) -> offers(c): max over each candidate's offers, mean over the query's needs
+        s = self.needs.matrix[nq] @ self.offers.matrix[oc].T
+        ab = _group_reduce(_group_reduce(s, oc_cnt, np.maximum, 1), nq_cnt, np.add, 0)
+        # needs(c) -> offers(q): max over the query's offers, mean over the candidate's needs
+        s = self.offers.matrix[oq] @ self.needs.matrix[nc].T
+        ba = _group_reduce(_group_reduce(s, oq_cnt, np.maximum, 0), nc_cnt, np.add, 1)
+        return ab, ba, whole
+
+    def best_pairs(self, a: int, bs: np.ndarray, texts: list[dict]) -> list[tuple]:
+        """(need(a)->offer(b), need(b)->offer(a)) best pairs for each b of ``bs`` at once."""
+        bs = np.asarray(bs, dtype=np.int64)
+        out_ab: list = [None] * len(bs)
+        out_ba: list = [None] * len(bs)
+        na = self.needs.matrix[self.needs.offsets[a] : self.needs.offsets[a + 1]]
+        oa = self.offers.matrix[self.offers.offsets[a] : self.offers.offsets[a + 1]]
+        ta = texts[a]
+        if len(na):
+            rows, cnt = self.offers.gather(bs)
+            if len(rows):
+                s = na @ self.offers.matrix[rows].T
+                ends = np.cumsum(cnt).tolist()
+                for k, (e, c) in enumerate(zip(ends, cnt.tolist(), strict=True)):
+                    if c:  # first maximum in row-major order, like best_pair
+                        sub = s[:, e - c : e]
+                        i, j = divmod(int(sub.argmax()), c)
+                        out_ab[k] = {
+                            "need": ta["needs"][i],
+                            "offer": texts[bs[k]]["offers"][j],
+                            "similarity": round(float(sub[i, j]), 4),
+                        }
+        if len(oa):
+            rows, cnt = self.needs.gather(bs)
+            if len(rows):
+                s = self.needs.matrix[rows] @ oa.T
+                ends = np.cumsum(cnt).tolist()
+                for k, (e, c) in enumerate(zip(ends, cnt.tolist(), strict=True)):
+                    if c:
+                        sub = s[e - c : e]
+                        i, j = divmod(int(sub.argmax()), sub.shape[1])
+                        out_ba[k] = {
+                            "need": texts[bs[k]]["needs"][i],
+                            "offer": ta["offers"][j],
+                            "similarity": round(float(sub[i, j]), 4),
+                        }
+        return list(zip(out_ab, out_ba, strict=True))
+
     def best_pair(self, a: int, b: int, texts_a, texts_b) -> dict | None:
         """Best need(a) -> offer(b) phrase pair with its cosine."""
         na = self.needs.matrix[self.needs.offsets[a] : self.needs.offsets[a + 1]]
@@ -252,7 +347,7 @@ class _SemanticSide:
         if not len(na) or not len(ob):
             return None
         s = na @ ob.T
-        i, j = np.unravel_index(int(np.argmax(s)), s.shape)
+        i, j = divmod(int(s.argmax()), s.shape[1])
         return {"need": texts_a[i], "offer": texts_b[j], "similarity": round(float(s[i, j]), 4)}
 
 
@@ -310,6 +405,7 @@ class Ranker:
             self._excluded.setdefault(x, set()).add(y)
             self._excluded.setdefault(y, set()).add(x)
         self._kind_masks: dict[str, np.ndarray] = {}
+        self._sector_nz: list[tuple[int, ...]] | None = None
         self.opt_in_kinds = set(opt_in_kinds)
         self._kinds = np.array([p.kind for p in self.profiles], dtype=object)
         self._orgs = np.array([_org_key(p.org) for p in self.profiles], dtype=object)
@@ -467,6 +563,51 @@ class Ranker:
                 out["lang"] = np.ones(len(self.ids), np.float32)
         return out
 
+    def raw_block(
+        self, q: np.ndarray, c: np.ndarray, names: Iterable[str] | None = None
+    ) -> dict[str, np.ndarray]:
+        """Raw signals of query indices ``q`` against candidate indices ``c``: (len(q), len(c)).
+
+        Same values as :meth:`raw_signals` restricted to those pairs (used by the batch path).
+        """
+        q = np.asarray(q, dtype=np.int64)
+        c = np.asarray(c, dtype=np.int64)
+        want = set(SIGNALS if names is None else names)
+        out = {}
+        ab, ba, whole = self.sem.comp_block(q, c)
+        out["sem_comp"] = _nanmean2(ab, ba, whole)
+        out["sem_whole"] = whole
+        if self.aux is not None and want & {"aux_comp", "aux_whole"}:
+            ab2, ba2, whole2 = self.aux.comp_block(q, c)
+            out["aux_comp"] = _nanmean2(ab2, ba2, whole2)
+            out["aux_whole"] = whole2
+        for kind in ("word", "char"):
+            if kind in want:
+                out[kind] = np.vstack([self._lex_comp(kind, int(a))[c] for a in q])
+        if "sector" in want:
+            unit, unit_sim = self._sector_unit()
+            out["sector"] = np.clip(unit_sim[q] @ unit[c].T, 0.0, 1.0)
+        if self.concepts is not None and "concept" in want:
+            out["concept"] = self.concepts[q] @ self.concepts[c].T
+        if "lang" in want:
+            lang = np.maximum(self._lang_matrix[q] @ self._lang_matrix[c].T, self._no_lang[c])
+            no_q = np.array([not self._langs[a] for a in q], dtype=bool)
+            lang[no_q] = 1.0
+            out["lang"] = lang.astype(np.float32)
+        return out
+
+    def _sector_unit(self) -> tuple[np.ndarray, np.ndarray]:
+        """Sector rows normalised under the neighbour matrix (u, u @ sim): soft cosine = product."""
+        if getattr(self, "_sec_unit", None) is None:
+            sim = sector_similarity_matrix()
+            eye = np.eye(len(sim), dtype=np.float32)
+            sim = eye + self.neighbour_scale * (sim - eye)
+            sm = self._sector_powered.astype(np.float32)
+            norms = np.sqrt(np.einsum("ij,jk,ik->i", sm, sim, sm))
+            unit = np.divide(sm, norms[:, None], out=np.zeros_like(sm), where=norms[:, None] > 0)
+            self._sec_unit = (unit, (unit @ sim).astype(np.float32))
+        return self._sec_unit
+
     def _needed(self) -> set[str]:
         return {k for k, w in self.weights.items() if w} | {"sector", "lang"}
 
@@ -554,22 +695,67 @@ class Ranker:
             order = order[:limit]
         return [
             Recommendation(
-                self.ids[cand[k]], round(float(score[k]), 4), self._reasons(a, cand[k], raw)
+                self.ids[cand[k]],
+                round(float(score[k]), 4),
+                self._reasons(a, cand[k], {n: v[cand[k]] for n, v in raw.items()}),
             )
             for k in order
         ]
 
-    def _reasons(self, a: int, b: int, raw: dict[str, np.ndarray]) -> dict:
-        sa, sb = self.sector_matrix[a], self.sector_matrix[b]
-        shared = [SECTOR_IDS[i] for i in np.flatnonzero((sa > 0) & (sb > 0))]
-        sim = sector_similarity_matrix()
+    def recommend_many(
+        self,
+        participant_ids: Iterable[str] | None = None,
+        limit: int = 20,
+        *,
+        exclude_by_id: Mapping[str, Iterable[str]] | None = None,
+        kinds: Iterable[str] | None = None,
+        diversity: float = 0.0,
+        pool_size: int = 300,
+        stats_sample: int = 512,
+        chunk: int = 512,
+        seed: int = 0,
+    ) -> dict[str, list[Recommendation]]:
+        """Lists for many participants at once (default: everyone), two-stage.
+
+        Stage 1 (chunked matrix products over all candidates) keeps per participant the
+        ``pool_size`` best eligible candidates by a cheap score (pooled needs/offers vectors,
+        exact whole-profile, sector and language signals); stage 2 scores that pool with the
+        full hybrid signals of :meth:`recommend`, normalised with statistics of a fixed random
+        sample of ``stats_sample`` candidates (all candidates on events up to that size), so
+        scores stay comparable to :meth:`recommend`. When a query has at most ``pool_size``
+        eligible candidates and the event at most ``stats_sample`` participants, its list equals
+        :meth:`recommend`'s (z normalisation, the default; ``"rank"`` is approximated).
+        See :func:`ml.batch.recommend_many`.
+        """
+        from ml.batch import recommend_many
+
+        return recommend_many(
+            self,
+            self.ids if participant_ids is None else participant_ids,
+            limit,
+            exclude_by_id=exclude_by_id,
+            kinds=kinds,
+            diversity=diversity,
+            pool_size=pool_size,
+            stats_sample=stats_sample,
+            chunk=chunk,
+            seed=seed,
+        )
+
+    def _reasons(
+        self, a: int, b: int, signals: Mapping[str, float], pairs: tuple | None = None
+    ) -> dict:
+        if self._sector_nz is None:  # per-profile sector indices and neighbour pairs, once
+            self._sector_nz = [
+                tuple(np.flatnonzero(row > 0).tolist()) for row in self.sector_matrix
+            ]
+            sim = sector_similarity_matrix()
+            self._related_ok = (sim > 0).tolist()
+        nza, nzb = self._sector_nz[a], self._sector_nz[b]
+        shared = [SECTOR_IDS[i] for i in nza if i in nzb]
+        ok = self._related_ok
         related = sorted(
-            {
-                (SECTOR_IDS[i], SECTOR_IDS[j])
-                for i in np.flatnonzero(sa > 0)
-                for j in np.flatnonzero(sb > 0)
-                if i != j and sim[i, j] > 0
-            }
+            {(SECTOR_IDS[i], SECTOR_IDS[j]) for i in nza for j in nzb if i != j and ok[i][j]}
         )
         ta, tb = self._texts[a], self._texts[b]
         la, lb = self._langs[a], self._langs[b]
@@ -582,14 +768,15 @@ class Ranker:
                 "plan an interpreter or a bilingual colleague."
             )
         return {
-            "shared_sectors": [
-                {"id": s, "label": {lg: sector_label(s, lg) for lg in ("fr", "en", "ar")}}
-                for s in shared
-            ],
+            "shared_sectors": [{"id": s, "label": dict(_sector_labels(s))} for s in shared],
             "related_sectors": [list(p) for p in related],
             "sectors_inferred": bool(self.sectors_inferred[a] or self.sectors_inferred[b]),
-            "need_to_offer": self.sem.best_pair(a, b, ta["needs"], tb["offers"]),
-            "offer_to_need": self.sem.best_pair(b, a, tb["needs"], ta["offers"]),
+            "need_to_offer": (
+                self.sem.best_pair(a, b, ta["needs"], tb["offers"]) if pairs is None else pairs[0]
+            ),
+            "offer_to_need": (
+                self.sem.best_pair(b, a, tb["needs"], ta["offers"]) if pairs is None else pairs[1]
+            ),
             "languages": {"common": common, "note": note},
-            "signals": {k: round(float(v[b]), 4) for k, v in raw.items() if not np.isnan(v[b])},
+            "signals": {k: round(float(v), 4) for k, v in signals.items() if v == v},
         }

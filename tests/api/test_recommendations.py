@@ -138,3 +138,51 @@ def test_profile_update_rejects_unknown_sector(event, city_and_providers):
 
     with pytest.raises(InvalidInput, match="Unknown sector"):
         profile_update(participant=city_and_providers[0], data={"sectors": ["space"]})
+
+
+def test_whole_event_batch_gives_the_same_lists_as_one_by_one(event, make_participant, settings):
+    settings.MATCHING_DIVERSITY = 0.3  # as deployed: MMR on
+    from matchmaking.models import Recommendation
+    from matchmaking.services import recommendations as reco
+
+    topics = [
+        "smart parking sensors",
+        "water leak detection",
+        "LED street lighting",
+        "waste collection routing",
+        "open data portals",
+        "adaptive traffic signals",
+        "building energy audits",
+        "e-government services",
+        "air quality monitoring",
+        "electric buses",
+        "tourism mobile guides",
+        "school e-learning platforms",
+        "emergency dispatch software",
+        "rooftop solar",
+        "citizen feedback apps",
+        "fibre networks",
+        "urban planning GIS",
+        "telemedicine kiosks",
+        "flood early warning",
+        "bike sharing",
+        "smart water meters",
+        "noise mapping",
+        "public wifi",
+        "parking payment",
+    ]
+    for i, topic in enumerate(topics):  # distinct texts: no ties between candidates
+        make_participant(
+            kind="delegation" if i % 3 == 0 else "exhibitor",
+            accepts_same_kind=True,
+            profile__needs=[f"we need {topic}"] if i % 3 == 0 else [],
+            profile__offers=[] if i % 3 == 0 else [f"we provide {topic} for cities"],
+        )
+    assert reco.recommendations_compute(event=event) == 24  # > BATCH_FROM: the batch path
+    batch = list(Recommendation.objects.values_list("participant_id", "candidate_id", "rank"))
+    people = list(event.participants.values_list("pk", flat=True))
+    for pk in people:  # one at a time: the single path
+        reco.recommendations_compute(event=event, participant_ids=[pk])
+    single = list(Recommendation.objects.values_list("participant_id", "candidate_id", "rank"))
+    assert len(batch) > 0
+    assert sorted(batch) == sorted(single)
