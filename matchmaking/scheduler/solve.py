@@ -524,7 +524,33 @@ def _idle_phase(inst: _Inst, slot: np.ndarray, deadline: float, seed: int, worke
     cur = slot
     opt = True
     has_prev = [k for k in ks if inst.prev[k] >= 0 and (k, int(inst.prev[k])) in x]
-    if idle:
+    windows = None
+    if idle and contiguous:
+        # one day of contiguous slots: the window model (window.py), measured far ahead of the
+        # span model below on the UdG instances
+        from .window import solve_windows
+
+        now = time.perf_counter()
+        windows = solve_windows(
+            inst, ks, cur, now + (deadline - now) * (0.75 if has_prev else 0.97), seed, workers
+        )
+    if windows is not None:
+        cur, opt = windows
+        if has_prev:
+            # keep the idle figures reached while minimising moves
+            pid = _participant_idle(inst, cur)
+            vals = [int(pid[p]) for p, mk in mine.items() if len(mk) >= 2]
+            m.Add(sum(idle) <= sum(vals))
+            if inst.problem.idle_objective == "range":
+                for lo, hi, ts in spans:
+                    m.AddMinEquality(lo, ts)
+                    m.AddMaxEquality(hi, ts)
+                mx = m.NewIntVar(0, inst.S, "")
+                mn = m.NewIntVar(0, inst.S, "")
+                m.AddMaxEquality(mx, idle)
+                m.AddMinEquality(mn, idle)
+                m.Add(mx - mn <= max(vals) - min(vals))
+    elif idle:
         if inst.problem.idle_objective == "range":
             # warm start with the (easier) total; total 0 means range 0 too
             s0, best0, _ = run(sum(idle), left(0.4))
