@@ -361,7 +361,7 @@ class RecommendationSerializer(serializers.Serializer):
 
 
 class RecommendationQuerySerializer(serializers.Serializer):
-    limit = serializers.IntegerField(min_value=1, max_value=100, required=False, default=20)
+    limit = serializers.IntegerField(min_value=1, max_value=50, required=False, default=20)
     kind = serializers.MultipleChoiceField(choices=Participant.Kind.choices, required=False)
     participant = serializers.IntegerField(
         min_value=1, max_value=2**62, required=False, help_text="Organisers only."

@@ -27,7 +27,8 @@ from matchmaking.models import (
 
 logger = logging.getLogger(__name__)
 
-STORE_TOP = 100  # stored per participant; the API serves a prefix of it
+STORE_TOP = 50  # stored per participant; the API serves a prefix of it (limit <= 50)
+WRITE_CHUNK = 1000  # participants ranked and written at a time
 BATCH_FROM = 20  # more lists than this at once go through the two-stage batch ranker
 # Who is recommended to whom (unordered kind pairs). Buyers meet providers; exhibitors meet each
 # other only when both opted in (the ranker's same-kind rule); two city delegations or two
@@ -217,40 +218,44 @@ def recommendations_compute(*, event: Event, participant_ids=None) -> int:
     ranker = event_ranker(event=event)
     people = _people(event, participant_ids)
     excluded = _exclusions_by_participant(event, people)
-    ids = [str(p.pk) for p in people]
-    if len(ids) > BATCH_FROM:
-        # Two stages: matrix top-k picks a pool per participant, the hybrid ranker scores it.
-        lists = ranker.recommend_many(
-            ids,
-            limit=STORE_TOP,
-            exclude_by_id={str(pk): sorted(ex) for pk, ex in excluded.items()},
-            diversity=settings.MATCHING_DIVERSITY,
-        )
-    else:
-        lists = {
-            str(p.pk): ranker.recommend(
-                str(p.pk),
+    # Chunks bound memory on large events: each chunk is ranked, written and released.
+    for start in range(0, len(people), WRITE_CHUNK):
+        chunk = people[start : start + WRITE_CHUNK]
+        ids = [str(p.pk) for p in chunk]
+        if len(ids) > BATCH_FROM:
+            # Two stages: matrix top-k picks a pool per participant, the hybrid ranker scores it.
+            lists = ranker.recommend_many(
+                ids,
                 limit=STORE_TOP,
-                exclude=excluded.get(p.pk, ()),
+                exclude_by_id={str(p.pk): sorted(excluded[p.pk]) for p in chunk},
                 diversity=settings.MATCHING_DIVERSITY,
             )
-            for p in people
-        }
-    rows = [
-        Recommendation(
-            event=event,
-            participant=person,
-            candidate_id=int(rec.participant_id),
-            rank=rank,
-            score=rec.score,
-            reasons=rec.reasons,
-        )
-        for person in people
-        for rank, rec in enumerate(lists.get(str(person.pk), []), start=1)
-    ]
-    with transaction.atomic():
-        Recommendation.objects.filter(participant__in=people).delete()
-        Recommendation.objects.bulk_create(rows, batch_size=2000)
+        else:
+            lists = {
+                str(p.pk): ranker.recommend(
+                    str(p.pk),
+                    limit=STORE_TOP,
+                    exclude=excluded.get(p.pk, ()),
+                    diversity=settings.MATCHING_DIVERSITY,
+                )
+                for p in chunk
+            }
+        rows = [
+            Recommendation(
+                event=event,
+                participant=person,
+                candidate_id=int(rec.participant_id),
+                rank=rank,
+                score=rec.score,
+                reasons=rec.reasons,
+            )
+            for person in chunk
+            for rank, rec in enumerate(lists.get(str(person.pk), []), start=1)
+        ]
+        with transaction.atomic():
+            Recommendation.objects.filter(participant__in=chunk).delete()
+            Recommendation.objects.bulk_create(rows, batch_size=2000)
+        del lists, rows
     return len(people)
 
 
