@@ -8,10 +8,10 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 from matchmaking.demo_data import build_synthetic_event
-from matchmaking.models import Event, MeetingRequest, ProfileEmbedding
+from matchmaking.models import Event, MeetingRequest, Recommendation
 from matchmaking.services.importer import event_import
 from matchmaking.services.participants import login_link_create, participant_token
-from matchmaking.services.recommendations import embeddings_refresh
+from matchmaking.services.recommendations import event_refresh
 
 DEMO_FILE = Path(settings.BASE_DIR) / "fixtures" / "smart_city_expo_2018.json"
 ORGANISER = ("organiser", "expo2018")
@@ -44,13 +44,11 @@ class Command(BaseCommand):
             event = event_import(data=data, replace=True)
             self.stdout.write(f"Loaded {event.name}: {event.participants.count()} participants.")
         event = Event.objects.get(slug=slug)
-        if not ProfileEmbedding.objects.filter(participant__event=event).exists():
-            # Vectors once; each participant's list is then computed on first read (fast).
-            self.stdout.write("Encoding profiles for recommendations (first start only)...")
+        if not Recommendation.objects.filter(event=event).exists():
+            self.stdout.write("Encoding profiles and computing recommendations (first start)...")
             started = time.perf_counter()
-            encoded = embeddings_refresh(event=event)
-            took = time.perf_counter() - started
-            self.stdout.write(f"  {max(encoded.values(), default=0)} profiles in {took:.0f} s.")
+            lists = event_refresh(event=event)
+            self.stdout.write(f"  {lists} lists in {time.perf_counter() - started:.0f} s.")
 
         user_model = get_user_model()
         organiser = user_model.objects.filter(username=ORGANISER[0]).first()
