@@ -1,5 +1,6 @@
 """Thin views: check who asks, validate with a serializer, call one service or selector."""
 
+from django.db import transaction
 from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -28,6 +29,7 @@ from matchmaking.services import participants as participant_services
 from matchmaking.services import requests as request_services
 from matchmaking.services import scheduling as scheduling_services
 from matchmaking.services.importer import event_import
+from matchmaking.tasks import refresh_event
 
 SLUG = OpenApiParameter("slug", OpenApiTypes.STR, OpenApiParameter.PATH, description="Event slug.")
 
@@ -69,6 +71,8 @@ class EventViewSet(viewsets.ReadOnlyModelViewSet):
     def import_(self, request):
         replace = request.query_params.get("replace", "").lower() in {"1", "true", "yes"}
         event = event_import(data=request.data, replace=replace)
+        # Vectors and recommendation lists for everyone, in the background (a Celery task).
+        transaction.on_commit(lambda: refresh_event.delay(event_id=event.pk))
         body = {
             "slug": event.slug,
             "participants": event.participants.count(),

@@ -1,5 +1,6 @@
 import copy
 import json
+from io import StringIO
 from pathlib import Path
 
 import pytest
@@ -255,3 +256,49 @@ def test_import_api_bad_file_answers_400_with_errors(organiser_client):
             "POST", "/api/events/import/", body, content_type="application/json"
         )
         assert response.status_code == 400, body
+
+
+def with_dina() -> dict:
+    data = small_event()
+    data["participants"].append(
+        {
+            "ref": "d",
+            "name": "Dina",
+            "email": "dina@example.org",
+            "organisation": "SensCity",
+            "kind": "startup",
+            "languages": ["fr", "en"],
+            "offers": ["capteurs de stationnement"],
+            "needs": [],
+            "sectors": ["parking"],
+        }
+    )
+    return data
+
+
+def test_import_api_computes_recommendations_after_commit(
+    organiser_client, django_capture_on_commit_callbacks
+):
+    from matchmaking.models import Recommendation
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = organiser_client.post("/api/events/import/", with_dina(), format="json")
+    assert response.status_code == 201
+    lists = dict(
+        Recommendation.objects.filter(participant__ref="a").values_list("candidate__ref", "rank")
+    )
+    # Bruno already has a request with Amina; Chen is another delegation.
+    assert lists == {"d": 1}
+
+
+def test_import_command_computes_recommendations(tmp_path):
+    from matchmaking.models import Recommendation
+
+    path = tmp_path / "fair.json"
+    path.write_text(json.dumps(with_dina()), encoding="utf-8")
+    out = StringIO()
+    call_command("import_event", str(path), stdout=out)
+    assert "Computed 4 recommendation lists." in out.getvalue()
+    assert list(
+        Recommendation.objects.filter(participant__ref="c").values_list("candidate__ref", flat=True)
+    ) == ["d"]

@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from matchmaking.exceptions import DomainError
 from matchmaking.services.importer import ImportInvalid, event_import
+from matchmaking.services.recommendations import event_refresh
 
 
 class Command(BaseCommand):
@@ -15,8 +16,13 @@ class Command(BaseCommand):
         parser.add_argument(
             "--replace", action="store_true", help="Overwrite an existing event with the same slug."
         )
+        parser.add_argument(
+            "--skip-recommendations",
+            action="store_true",
+            help="Do not encode profiles and compute recommendations now.",
+        )
 
-    def handle(self, *args, file, replace, **options):
+    def handle(self, *args, file, replace, skip_recommendations=False, **options):
         try:
             text = self.stdin_or_file(file)
             data = json.loads(text)
@@ -33,6 +39,9 @@ class Command(BaseCommand):
             raise CommandError(f"{exc.message}\n{lines}") from exc
         except DomainError as exc:
             raise CommandError(exc.message) from exc
+        if not skip_recommendations:
+            lists = event_refresh(event=event)
+            self.stdout.write(f"Computed {lists} recommendation lists.")
         self.stdout.write(
             self.style.SUCCESS(
                 f"Imported {event.slug}: {event.participants.count()} participants, "
