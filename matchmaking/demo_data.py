@@ -24,6 +24,8 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
+from matchmaking.timegrid import session_slots
+
 __all__ = ["SECTORS", "build_demo_event", "build_synthetic_event", "main"]
 
 # --------------------------------------------------------------------------------------------
@@ -1540,24 +1542,15 @@ def slot_starts(
 ) -> list[dt.datetime]:
     """Naive slot start times: inside a session, never overlapping a break (slots restart at
     the end of a break)."""
-    step = dt.timedelta(minutes=slot_minutes)
     out: list[dt.datetime] = []
     for day in dates:
         d = dt.date.fromisoformat(day)
-        brk = [
-            (dt.datetime.combine(d, _hhmm(s)), dt.datetime.combine(d, _hhmm(e)))
-            for s, e, _ in breaks
-        ]
+        brk = [(_hhmm(s), _hhmm(e)) for s, e, _ in breaks]
         for s, e, _ in sessions:
-            t = dt.datetime.combine(d, _hhmm(s))
-            end = dt.datetime.combine(d, _hhmm(e))
-            while t + step <= end:
-                clash = next((be for bs, be in brk if t < be and bs < t + step), None)
-                if clash is not None:
-                    t = clash
-                    continue
-                out.append(t)
-                t += step
+            cells = session_slots(
+                day=d, start=_hhmm(s), end=_hhmm(e), minutes=slot_minutes, breaks=brk
+            )
+            out += [dt.datetime.combine(d, start) for start, _ in cells]
     return out
 
 

@@ -1,39 +1,13 @@
 """Event set-up: sessions, breaks and the slots generated from them."""
 
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 
 from matchmaking.exceptions import InvalidInput
 from matchmaking.models import Event, Session, Slot
+from matchmaking.timegrid import session_slots
 
 # A slot starting before this local time is "morning", otherwise "afternoon".
 AFTERNOON_FROM = time(13, 0)
-
-
-def slot_starts(
-    *, day: date, start: time, end: time, minutes: int, breaks: list[tuple[time, time]]
-) -> list[tuple[time, time]]:
-    """Local (start, end) times of one session's slots, skipping any slot that meets a break."""
-    cells = []
-    cursor = datetime.combine(day, start)
-    stop = datetime.combine(day, end)
-    step = timedelta(minutes=minutes)
-    while cursor + step <= stop:
-        cell_end = cursor + step
-        clash = next(
-            (
-                b_end
-                for b_start, b_end in breaks
-                if cursor < datetime.combine(day, b_end)
-                and datetime.combine(day, b_start) < cell_end
-            ),
-            None,
-        )
-        if clash is not None:
-            cursor = max(cursor + timedelta(minutes=1), datetime.combine(day, clash))
-            continue
-        cells.append((cursor.time(), cell_end.time()))
-        cursor = cell_end
-    return cells
 
 
 def slots_generate(*, event: Event) -> list[Slot]:
@@ -53,7 +27,7 @@ def slots_generate(*, event: Event) -> list[Slot]:
     for s in sessions:
         if s.is_break:
             continue
-        for start, end in slot_starts(
+        for start, end in session_slots(
             day=s.date,
             start=s.start,
             end=s.end,
