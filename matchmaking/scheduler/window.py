@@ -17,7 +17,8 @@ with a solution keeps the time that is left (a solve proven optimal within its r
 the next, looser one). When no rung has a solution with 30% of the time left, ``None`` is
 returned and the caller's span model gets that time. The restriction to windows is a heuristic:
 the result is optimal only when the total is 0, or when rung 0 has a solution and the objective
-is the total.
+is the total. For the range objective the ladder gets 45% of the time and ``_range_stage`` (a
+common bound ``lo <= idle_p <= lo + r``) the rest when the ladder's range is > 0.
 """
 
 from __future__ import annotations
@@ -28,6 +29,10 @@ from collections import defaultdict
 import numpy as np
 
 SLACKS = (0, 1, 2, 3, 5)
+RANGE_MAX = 6  # range stage without a ladder schedule: ranges 0 .. RANGE_MAX - 1
+RANGE_LADDER_SHARE = 0.45  # range objective: the ladder's share of the time, the rest for the range
+RANGE_TRY_CAP = 0.3  # range stage: each "any schedule with range r?" gets at most this share
+RANGE_LO_EXTRA = 4  # range stage: the common bound lo is at most max(lb_p) + this
 
 
 def _fits(doms: list[set[int]], lo: int, hi: int) -> bool:
@@ -56,7 +61,7 @@ def own_lower_bound(doms: list[set[int]], n_slots: int) -> int | None:
     return None
 
 
-def _build(inst, ks, doms, multi, lbs, slack):
+def _build(inst, ks, doms, multi, lbs, slack, common=None):
     from ortools.sat.python import cp_model
 
     S = inst.S
@@ -83,9 +88,13 @@ def _build(inst, ks, doms, multi, lbs, slack):
             m.Add(sum(vs) <= int(inst.tcap[s]))
     idle = []
     wmax = 0
+    if common is not None:
+        # range stage: a common bound lo <= idle_p <= lo + r for every participant
+        r, lo_min, lo_max = common
+        lo_v = m.NewIntVar(lo_min, lo_max, "")
     for p, mk in multi.items():
         n = len(mk)
-        g = lbs[p] + slack
+        g = lbs[p] + slack if common is None else lo_max + r  # most idle slots allowed
         wmax += g
         poss = [bool(busy.get((p, s))) for s in range(S)]
         ws = []
@@ -111,11 +120,14 @@ def _build(inst, ks, doms, multi, lbs, slack):
                     m.Add(sum(busy[(p, s)]) == sum(cover[s]))
                 else:
                     m.Add(sum(busy[(p, s)]) <= sum(cover[s]))
-        iv = m.NewIntVar(lbs[p], lbs[p] + slack, "")
+        iv = m.NewIntVar(lbs[p], g, "")
         m.Add(iv == sum(terms))
+        if common is not None:
+            m.Add(iv >= lo_v)
+            m.Add(iv <= lo_v + r)
         idle.append(iv)
     total = sum(idle)
-    if slack == 0:
+    if slack == 0 and common is None:
         return m, x  # every participant at its own bound: a satisfaction question
     # the total only, even for the range objective: a weighted range * W + total objective was
     # measured worse (no solution at all on ticf-13crafc and ticf-14crafa within 10 s)
@@ -156,14 +168,22 @@ def solve_windows(inst, ks: list[int], cur: np.ndarray, deadline: float, seed: i
 
     rungs = list(SLACKS)
     again = False
+    best_slack = 0
+    t_all = deadline - time.perf_counter()
     reserve = 0.3 * (deadline - time.perf_counter())
+    final_deadline = deadline
+    # range objective: the ladder stops at this point, and the range stage (``_range_stage``)
+    # gets the rest when the range is > 0 (measured: the "lo <= idle_p <= lo" question took
+    # 1-2.2 s on ticf-13crafc, more than the ladder left it with a 50% share ending after rung 1)
+    ladder_cap = time.perf_counter() + RANGE_LADDER_SHARE * (deadline - time.perf_counter())
     while rungs:
         slack = rungs[0]
+        deadline = ladder_cap if use_range else final_deadline
         left = deadline - time.perf_counter()
         if left < 0.2:
             break
         last = len(rungs) == 1 or again
-        if best is None and left < reserve:
+        if best is None and left < reserve and not use_range:
             break  # leave the rest to the span model (solve.py)
         budget = left if last else left * (0.6 if slack > 0 else 0.15)
         m, x = _build(inst, ks, doms, multi, lbs, slack)
@@ -191,6 +211,7 @@ def solve_windows(inst, ks: list[int], cur: np.ndarray, deadline: float, seed: i
         sc = score(slot)
         if best is None or sc < best[0]:
             best = (sc, slot)
+            best_slack = slack
         if best[0][1] == 0 or (slack == 0 and not use_range):
             opt = True  # total at its lower bound (the sum of the participants' own bounds)
             break
@@ -204,6 +225,73 @@ def solve_windows(inst, ks: list[int], cur: np.ndarray, deadline: float, seed: i
             break
         else:
             again = True  # keep improving at this rung with the time left
+    if use_range and (best is None or best[0][0] > 0):
+        before = best
+        best = _range_stage(
+            inst, ks, doms, multi, lbs, best, cur, score, final_deadline, seed, workers, t_all
+        )
+        left = final_deadline - time.perf_counter()
+        if best is before and best is not None and left > 0.3:
+            # no better range: the time left goes back to the total at the ladder's last rung
+            m, x = _build(inst, ks, doms, multi, lbs, max(1, best_slack))
+            for (k, s), v in x.items():
+                m.AddHint(v, int(best[1][k] == s))
+            solver = _cp_params(left, seed, workers)
+            if solver.Solve(m) in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+                slot = cur.copy()
+                for (k, s), v in x.items():
+                    if solver.BooleanValue(v):
+                        slot[k] = s
+                sc = score(slot)
+                if sc < best[0]:
+                    best = (sc, slot)
     if best is None:
         return None
     return best[1], opt
+
+
+def _range_stage(inst, ks, doms, multi, lbs, best, cur, score, deadline, seed, workers, t_all):
+    """Lexicographic (range, total): ``lo <= idle_p <= lo + r`` for every participant, with
+    ``r = 0`` and then one below the best range. Each ``r`` first asks for any schedule (half the
+    time left, at most ``RANGE_TRY_CAP`` of the idle phase; 80% for the last ``r``); the first
+    ``r`` with one then minimises the total with the time left. The result replaces ``best``
+    only when it is lexicographically better."""
+    from ortools.sat.python import cp_model
+
+    from .solve import _cp_params
+
+    maxlb = max(lbs.values())
+    rmax = best[0][0] if best is not None else RANGE_MAX
+    tries = [0] + ([rmax - 1] if rmax >= 2 else [])  # range 0, else one better than the ladder
+    for r in tries:
+        left = deadline - time.perf_counter()
+        if left < 0.3:
+            break
+        common = (r, max(0, maxlb - r), maxlb + RANGE_LO_EXTRA)
+        m, x = _build(inst, ks, doms, multi, lbs, 0, common)
+        share = left * (0.5 if r != tries[-1] else 0.8)
+        solver = _cp_params(min(share, RANGE_TRY_CAP * t_all), seed, workers)
+        solver.parameters.stop_after_first_solution = True
+        st = solver.Solve(m)
+        if st not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            continue  # infeasible for this r (or not settled in time): allow a larger range
+        slot = cur.copy()
+        for (k, s), v in x.items():
+            if solver.BooleanValue(v):
+                slot[k] = s
+        left = deadline - time.perf_counter()
+        if left > 0.3:  # minimise the total under this range, hinted with the first schedule
+            for (k, s), v in x.items():
+                m.AddHint(v, int(slot[k] == s))
+            solver = _cp_params(left, seed, workers)
+            st = solver.Solve(m)
+            if st in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+                slot = slot.copy()
+                for (k, s), v in x.items():
+                    if solver.BooleanValue(v):
+                        slot[k] = s
+        sc = score(slot)
+        if best is None or sc < best[0]:
+            best = (sc, slot)
+        break
+    return best
