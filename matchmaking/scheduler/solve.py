@@ -296,6 +296,21 @@ def _cp_params(time_limit: float, seed: int, workers: int):
     return prm
 
 
+def _hint(model, x, slot) -> None:
+    """Hint the Boolean ``x[(request, slot)]`` variables with a slot per request."""
+    for (k, s), v in x.items():
+        model.AddHint(v, int(slot[k] == s))
+
+
+def _read_slots(solver, x, base: np.ndarray) -> np.ndarray:
+    """A copy of ``base`` with each request's slot as the solver set it."""
+    out = base.copy()
+    for (k, s), v in x.items():
+        if solver.BooleanValue(v):
+            out[k] = s
+    return out
+
+
 def _solve_small(inst: _Inst, deadline: float, seed: int, workers: int, phases, progress):
     """Exact lexicographic CP-SAT phases on the whole instance."""
     from ortools.sat.python import cp_model
@@ -345,17 +360,13 @@ def _solve_small(inst: _Inst, deadline: float, seed: int, workers: int, phases, 
             model.Minimize(obj)
         if hint_slot is not None:
             model.ClearHints()
-            for (k, s), v in x.items():
-                model.AddHint(v, int(hint_slot[k] == s))
+            _hint(model, x, hint_slot)
         solver = _cp_params(budget, seed, workers)
         st = solver.Solve(model)
         if st not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             return None, None, False
         run.bound = solver.BestObjectiveBound()
-        slot = np.full(R, -1, dtype=np.int64)
-        for (k, s), v in x.items():
-            if solver.BooleanValue(v):
-                slot[k] = s
+        slot = _read_slots(solver, x, np.full(R, -1, dtype=np.int64))
         return slot, round(solver.ObjectiveValue()), st == cp_model.OPTIMAL
 
     def left(frac):
@@ -376,10 +387,7 @@ def _solve_small(inst: _Inst, deadline: float, seed: int, workers: int, phases, 
     solver = _cp_params(left(0.3), seed, workers)
     slot = None
     if solver.Solve(model) in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        slot = np.full(R, -1, dtype=np.int64)
-        for (k, s), v in x.items():
-            if solver.BooleanValue(v):
-                slot[k] = s
+        slot = _read_slots(solver, x, np.full(R, -1, dtype=np.int64))
         wbest = int(sum(int(inst.w[k]) for k in range(R) if not isinstance(sched[k], int)))
         opt_w = True
         run.bound = wbest
@@ -506,16 +514,12 @@ def _idle_phase(inst: _Inst, slot: np.ndarray, deadline: float, seed: int, worke
         else:
             m.Minimize(obj)
         m.ClearHints()
-        for (k, s), v in x.items():
-            m.AddHint(v, int(cur[k] == s))
+        _hint(m, x, cur)
         solver = _cp_params(budget, seed, workers)
         st = solver.Solve(m)
         if st not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             return None, None, False
-        out = np.full(inst.R, -1, dtype=np.int64)
-        for (k, s), v in x.items():
-            if solver.BooleanValue(v):
-                out[k] = s
+        out = _read_slots(solver, x, np.full(inst.R, -1, dtype=np.int64))
         return out, round(solver.ObjectiveValue()), st == cp_model.OPTIMAL
 
     def left(frac):

@@ -139,7 +139,7 @@ def solve_windows(inst, ks: list[int], cur: np.ndarray, deadline: float, seed: i
     """``(slot, optimal)`` from the window ladder, or ``None`` when no rung found a schedule."""
     from ortools.sat.python import cp_model
 
-    from .solve import _cp_params, _participant_idle
+    from .solve import _cp_params, _hint, _participant_idle, _read_slots
 
     S = inst.S
     mine: dict[int, list[int]] = defaultdict(list)
@@ -189,8 +189,7 @@ def solve_windows(inst, ks: list[int], cur: np.ndarray, deadline: float, seed: i
         m, x = _build(inst, ks, doms, multi, lbs, slack)
         if slack > 0:  # hint: the best window schedule, else the caller's schedule
             hint = best[1] if best is not None else cur
-            for (k, s), v in x.items():
-                m.AddHint(v, int(hint[k] == s))
+            _hint(m, x, hint)
         solver = _cp_params(budget, seed, workers)
         if slack == 0:
             # measured on forum-13: a 0-idle schedule in 0.2-0.25 s (9 seeds) with the single
@@ -204,10 +203,7 @@ def solve_windows(inst, ks: list[int], cur: np.ndarray, deadline: float, seed: i
             rungs.pop(0)  # infeasible rung, or no solution in time: loosen
             again = False
             continue
-        slot = cur.copy()
-        for (k, s), v in x.items():
-            if solver.BooleanValue(v):
-                slot[k] = s
+        slot = _read_slots(solver, x, cur)
         sc = score(slot)
         if best is None or sc < best[0]:
             best = (sc, slot)
@@ -234,14 +230,10 @@ def solve_windows(inst, ks: list[int], cur: np.ndarray, deadline: float, seed: i
         if best is before and best is not None and left > 0.3:
             # no better range: the time left goes back to the total at the ladder's last rung
             m, x = _build(inst, ks, doms, multi, lbs, max(1, best_slack))
-            for (k, s), v in x.items():
-                m.AddHint(v, int(best[1][k] == s))
+            _hint(m, x, best[1])
             solver = _cp_params(left, seed, workers)
             if solver.Solve(m) in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-                slot = cur.copy()
-                for (k, s), v in x.items():
-                    if solver.BooleanValue(v):
-                        slot[k] = s
+                slot = _read_slots(solver, x, cur)
                 sc = score(slot)
                 if sc < best[0]:
                     best = (sc, slot)
@@ -258,7 +250,7 @@ def _range_stage(inst, ks, doms, multi, lbs, best, cur, score, deadline, seed, w
     only when it is lexicographically better."""
     from ortools.sat.python import cp_model
 
-    from .solve import _cp_params
+    from .solve import _cp_params, _hint, _read_slots
 
     maxlb = max(lbs.values())
     rmax = best[0][0] if best is not None else RANGE_MAX
@@ -275,21 +267,14 @@ def _range_stage(inst, ks, doms, multi, lbs, best, cur, score, deadline, seed, w
         st = solver.Solve(m)
         if st not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             continue  # infeasible for this r (or not settled in time): allow a larger range
-        slot = cur.copy()
-        for (k, s), v in x.items():
-            if solver.BooleanValue(v):
-                slot[k] = s
+        slot = _read_slots(solver, x, cur)
         left = deadline - time.perf_counter()
         if left > 0.3:  # minimise the total under this range, hinted with the first schedule
-            for (k, s), v in x.items():
-                m.AddHint(v, int(slot[k] == s))
+            _hint(m, x, slot)
             solver = _cp_params(left, seed, workers)
             st = solver.Solve(m)
             if st in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-                slot = slot.copy()
-                for (k, s), v in x.items():
-                    if solver.BooleanValue(v):
-                        slot[k] = s
+                slot = _read_slots(solver, x, slot)
         sc = score(slot)
         if best is None or sc < best[0]:
             best = (sc, slot)
