@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from typing import TYPE_CHECKING
 
 import numpy as np
-from scipy import sparse
-from sklearn.feature_extraction.text import TfidfVectorizer
+
+if TYPE_CHECKING:
+    from scipy import sparse
 
 __all__ = ["STOP_WORDS", "LexicalModel", "fold"]
 
@@ -40,6 +42,10 @@ class LexicalModel:
     """Word and char_wb(3-5) TF-IDF models fitted on one event's corpus."""
 
     def __init__(self, min_df: int = 1):
+        # scikit-learn is imported here, not at module level: the web process imports this
+        # module (for ``fold``, through the taxonomy) and should start fast.
+        from sklearn.feature_extraction.text import TfidfVectorizer
+
         self.word = TfidfVectorizer(
             preprocessor=fold,
             token_pattern=r"(?u)\b\w\w+\b",
