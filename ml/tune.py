@@ -8,6 +8,12 @@ subset, with a small penalty on the total
 weight so that, among near-ties, the simpler mix wins. Also reports the English-only dev check
 (the default must not lose to plain MiniLM there: candidates violating it are skipped).
 ``--write`` stores the winner in ml/weights.json (read by ml.ranker at import).
+
+    python -m ml.tune --sector-classifier
+
+fits the sector classifier (``ml.taxonomy``: labels, keywords and ``ml.sector_phrases``, never
+the evaluation sets) for the default encoder and stores it in ml/sector_classifier.npz. Run it
+after changing the taxonomy or the phrases (a stale file is detected and refitted in memory).
 """
 
 from __future__ import annotations
@@ -53,8 +59,18 @@ def main(argv=None) -> None:
     ap.add_argument("--write", action="store_true")
     ap.add_argument("--norm", default="z", choices=["z", "rank"])
     ap.add_argument("--no-english-check", action="store_true")
+    ap.add_argument("--sector-classifier", action="store_true")
     args = ap.parse_args(argv)
     t0 = time.perf_counter()
+    if args.sector_classifier:
+        from ml.encoders import get_encoder
+        from ml.ranker import DEFAULT_ENCODER
+        from ml.taxonomy import training_hash, training_phrases, write_classifier
+
+        n = len(training_phrases()[0])
+        path = write_classifier(get_encoder(DEFAULT_ENCODER))
+        print(f"sector classifier: {n} phrases, hash {training_hash()}, written to {path}")
+        return
     dev = load_set("dev")
     en = english_subset(dev)
     keys = list(GRID)

@@ -115,6 +115,50 @@ def test_infer_sectors_keywords_and_zero_shot(use_encoder):
     ] == ("street_lighting")
 
 
+def test_sector_classifier_shipped_fit_is_current_and_used(use_encoder, monkeypatch):
+    """The stored fit matches today's training phrases, so no process refits it at start."""
+    from ml import taxonomy
+
+    with np.load(taxonomy.CLASSIFIER_FILE) as data:
+        assert str(data["hash"]) == taxonomy.training_hash(), (
+            "ml/sector_classifier.npz is stale: run python -m ml.tune --sector-classifier"
+        )
+        assert str(data["encoder"]) == use_encoder.name
+    monkeypatch.setattr(taxonomy, "_CLASSIFIERS", {})
+
+    def refit(_encoder):
+        raise AssertionError("refitted although the shipped fit is current")
+
+    monkeypatch.setattr(taxonomy, "train_classifier", refit)
+    probs = taxonomy.classifier_probabilities(
+        use_encoder.encode(["Smart water meters that flag leaks at night"]), use_encoder
+    )
+    assert probs.shape == (1, len(SECTOR_IDS))
+    assert probs.sum() == pytest.approx(1.0, abs=1e-5)
+    assert SECTOR_IDS[int(probs.argmax())] == "water"
+
+
+def test_sector_classifier_reads_paraphrases_the_keywords_miss(use_encoder):
+    """No keyword of the taxonomy appears in these; the classifier still finds the sector."""
+    cases = {
+        "Need to cut the fuel costs of our rubbish collection trucks.": "waste",
+        "Patients in remote villages travel hours to see a doctor.": "health",
+        "صندوق استثمار يدعم الشركات الناشئة في مرحلة الانطلاق": "finance",
+    }
+    for text, sector in cases.items():
+        assert infer_sectors(text, use_encoder)[0][0] == sector, text
+
+
+def test_sector_classifier_refits_for_another_encoder():
+    from ml import taxonomy
+
+    enc = get_encoder("hashing")
+    coef, intercept = taxonomy.train_classifier(enc)
+    assert coef.shape == (len(SECTOR_IDS), enc.dim) and intercept.shape == (len(SECTOR_IDS),)
+    texts, labels = taxonomy.training_phrases()
+    assert len(texts) == len(labels) > 20 * 20 and set(labels) == set(range(len(SECTOR_IDS)))
+
+
 def test_profile_vectors_bytes_roundtrip():
     rng = np.random.default_rng(0)
     pv = ProfileVectors(
