@@ -11,8 +11,9 @@ Each need is a query participant (needs=[text]); every offer is a candidate part
   than the need.
 
 Systems: ``default`` (the hybrid ranker with the weights in ml/weights.json, USE + MiniLM
-vectors), ``default_use_only`` (same weights, only USE vectors stored: the aux signals are absent)
-and each single
+vectors), ``default_use_only`` (same weights, only USE vectors stored: the aux signals are absent),
+``default_confirmed`` (the same ranker when every item carries the sector it was written for, as
+after participants confirm their sectors in the profile page; traps carry none) and each single
 signal: ``minilm`` (all-MiniLM-L6-v2 needs->offers), ``use`` (multilingual USE needs->offers),
 ``tfidf_word``, ``tfidf_char``, ``sectors`` (inferred sectors, soft overlap), and for reference
 ``naive_blend`` (unnormalised mean of MiniLM, USE and both TF-IDF cosines).
@@ -25,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import time
 from pathlib import Path
 
@@ -32,6 +34,7 @@ import numpy as np
 
 from ml.encoders import MINILM, get_encoder
 from ml.ranker import DEFAULT_ENCODER, DEFAULT_WEIGHTS, Ranker, encode_profiles
+from ml.taxonomy import SECTOR_IDS, keyword_scores, sector_scores
 from ml.text import ProfileText
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "eval"
@@ -57,12 +60,29 @@ def english_subset(data: dict) -> dict:
     return {"name": data["name"] + "-en", "needs": needs, "offers": offers, "qrels": qrels}
 
 
-def profiles_of(data: dict) -> list[ProfileText]:
+def written_for(item_id: str) -> str | None:
+    """The sector an evaluation item was written for (its id prefix; traps have none)."""
+    sector = re.sub(r"-[no]\d+$", "", item_id)
+    return sector if sector in SECTOR_IDS else None
+
+
+def profiles_of(data: dict, confirmed: bool = False) -> list[ProfileText]:
+    """Text-only profiles (sectors inferred), or with ``confirmed`` the sector each item was
+    written for, as a participant who confirms their sector in the profile page would."""
+
+    def secs(item):
+        s = written_for(item["id"]) if confirmed else None
+        return [s] if s else []
+
     out = []
     for n in data["needs"]:
-        out.append(ProfileText(n["id"], n["id"], n["kind"], n["languages"], "", [], [n["text"]]))
+        out.append(
+            ProfileText(n["id"], n["id"], n["kind"], n["languages"], "", [], [n["text"]], secs(n))
+        )
     for o in data["offers"]:
-        out.append(ProfileText(o["id"], o["id"], o["kind"], o["languages"], "", [o["text"]], []))
+        out.append(
+            ProfileText(o["id"], o["id"], o["kind"], o["languages"], "", [o["text"]], [], secs(o))
+        )
     return out
 
 
@@ -84,8 +104,10 @@ def _encode(profiles: list[ProfileText], encoder: str) -> dict:
     return out
 
 
-def build_ranker(data: dict, weights=None, with_aux: bool = True, **kw) -> Ranker:
-    profiles = profiles_of(data)
+def build_ranker(
+    data: dict, weights=None, with_aux: bool = True, confirmed: bool = False, **kw
+) -> Ranker:
+    profiles = profiles_of(data, confirmed)
     extra = {MINILM: _encode(profiles, MINILM)} if with_aux else None
     return Ranker(
         profiles,
@@ -163,6 +185,9 @@ def evaluate(data: dict, weights=None) -> dict[str, dict[str, float]]:
     # the same weights when only the default encoder's vectors are stored (no MiniLM vectors)
     use_only = signal_tables(data, build_ranker(data, with_aux=False))
     res["default_use_only"] = metrics_for(data, use_only, weighted_scorer(weights))
+    # the same ranker once participants have confirmed their sectors (the profile page asks)
+    confirmed = signal_tables(data, build_ranker(data, with_aux=False, confirmed=True))
+    res["default_confirmed"] = metrics_for(data, confirmed, weighted_scorer(weights))
     for name, sig in SINGLE.items():
         res[name] = metrics_for(data, tables, lambda t, s=sig: t["raw"][s])
     # for reference: a naive blend (plain mean of raw MiniLM, USE and TF-IDF cosines)
@@ -179,6 +204,22 @@ def evaluate(data: dict, weights=None) -> dict[str, dict[str, float]]:
 def default_uses_aux(weights=None) -> bool:
     w = DEFAULT_WEIGHTS if weights is None else weights
     return bool(w.get("aux_comp") or w.get("aux_whole"))
+
+
+def sector_accuracy(data: dict) -> dict[str, float]:
+    """Top-1 accuracy of sector inference against the sector each item was written for."""
+    enc = get_encoder(DEFAULT_ENCODER)
+    items = [x for x in data["needs"] + data["offers"] if written_for(x["id"])]
+    vecs = enc.encode([x["text"] for x in items])
+    kw = ok = 0
+    for x, v in zip(items, vecs, strict=True):
+        kw += SECTOR_IDS[int(np.argmax(keyword_scores(x["text"])))] == written_for(x["id"])
+        ok += SECTOR_IDS[int(np.argmax(sector_scores(x["text"], enc, v)))] == written_for(x["id"])
+    return {
+        "items": len(items),
+        "keywords": kw / len(items),
+        "classifier+keywords": ok / len(items),
+    }
 
 
 def print_table(title: str, res: dict) -> None:
@@ -199,6 +240,12 @@ def main(argv=None) -> None:
         data = load_set(name)
         print_table(
             f"{name}: {len(data['needs'])} needs x {len(data['offers'])} offers", evaluate(data)
+        )
+        acc = sector_accuracy(data)
+        print(
+            f"sector inference, top-1 accuracy over {acc['items']} items: keywords only "
+            f"{acc['keywords']:.3f}, classifier + keywords (default) "
+            f"{acc['classifier+keywords']:.3f}"
         )
         if name == "dev":
             sub = english_subset(data)
