@@ -1,0 +1,37 @@
+"""The evaluation harness itself, and a regression guard on the held-out quality figures."""
+
+import numpy as np
+import pytest
+
+from ml import evaluate
+
+
+def test_metrics_on_a_hand_computed_case():
+    data = {
+        "needs": [{"id": "n", "lang": "fr"}],
+        "offers": [{"id": o, "lang": lang} for o, lang in (("a", "en"), ("b", "fr"), ("c", "ar"))],
+        "qrels": {"n": {"a": 2, "c": 1}},
+    }
+    table = [{"need": "n", "cands": ["a", "b", "c"]}]
+    perfect = evaluate.metrics_for(data, table, lambda t: np.array([3.0, 1.0, 2.0]))
+    assert perfect == {"ndcg@10": 1.0, "recall@5": 1.0, "xl_recall@5": 1.0}
+    swapped = evaluate.metrics_for(data, table, lambda t: np.array([1.0, 3.0, 2.0]))
+    ideal = 3 + 1 / np.log2(3)
+    assert swapped["ndcg@10"] == pytest.approx((1 / np.log2(3) + 3 / 2) / ideal)
+
+
+def test_written_for_reads_the_item_sector():
+    assert evaluate.written_for("street_lighting-o3") == "street_lighting"
+    assert evaluate.written_for("water-n12") == "water"
+    assert evaluate.written_for("trap-o4") is None
+
+
+def test_heldout_quality_does_not_regress():
+    """Held-out set, never tuned on: the figures recorded in docs/benchmarks-ml.md."""
+    res = evaluate.evaluate(evaluate.load_set("heldout"))
+    default = res["default_use_only"]
+    assert default["ndcg@10"] >= 0.90
+    assert default["xl_recall@5"] >= 0.95
+    best_single = max(res[s]["ndcg@10"] for s in evaluate.SINGLE)
+    assert default["ndcg@10"] > best_single
+    assert res["default_confirmed"]["ndcg@10"] >= default["ndcg@10"]
