@@ -9,9 +9,11 @@ import random
 import resource
 import sys
 import time
+from collections import Counter
 from pathlib import Path
 
 from .model import Problem
+from .reference import load_reference
 from .solve import solve
 from .synthetic import generate
 from .udg import read_dzn
@@ -24,29 +26,62 @@ def _rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def bench_udg(directory: Path, time_limit: float, workers: int) -> bool:
+def compare_reference(name: str, idle_range: int, idle_total: int, refs: dict) -> tuple[str, str]:
+    """("ref range/total" cell, "= ref?" cell) for one UdG result against ``udg_reference.json``.
+
+    "=" equal, "better" lexicographically smaller (range, total) than the reference (which is
+    then not optimal), "worse" larger; a reference figure not proven optimal is marked "*"."""
+    ref = refs.get(name)
+    if not ref or ref.get("range") is None:
+        return "-", "-"
+    cell = f"{ref['range']}/{ref['total']}"
+    if not ref.get("range_proven"):
+        cell += "*"
+    elif not ref.get("total_proven"):
+        cell += "+"
+    mine, theirs = (idle_range, idle_total), (ref["range"], ref["total"])
+    verdict = "=" if mine == theirs else ("better" if mine < theirs else "worse")
+    return cell, verdict
+
+
+def bench_udg(
+    directory: Path,
+    time_limit: float,
+    workers: int,
+    refs: dict | None = None,
+    only: list[str] | None = None,
+    seed: int = 0,
+) -> bool:
     files = sorted(directory.glob("*.dzn"))
+    if only:
+        files = [f for f in files if f.name.removesuffix(".original.dzn") in only]
     if not files:
         print(f"no .dzn files in {directory}")
         return False
+    refs = load_reference() if refs is None else refs
     print(
-        f"{'instance':<18}{'sched/req':>10}{'idle tot':>9}{'range':>6}{'max':>5}{'sec':>7}  valid"
+        f"{'instance':<18}{'sched/req':>10}{'idle tot':>9}{'range':>6}{'max':>5}{'sec':>7}"
+        f"{'ref r/tot':>11}{'= ref?':>8}  valid"
     )
     ok = True
     for f in files:
         prob = read_dzn(f)
         t = time.perf_counter()
-        res = solve(prob, time_limit=time_limit, workers=workers)
+        res = solve(prob, time_limit=time_limit, workers=workers, seed=seed)
         sec = time.perf_counter() - t
         errs = validate(prob, res)
         ok &= not errs and res.stats.scheduled == res.stats.requested
         s = res.stats
         name = f.name.removesuffix(".original.dzn")
+        cell, verdict = compare_reference(name, s.idle_range, s.idle_total, refs)
         print(
             f"{name:<18}{s.scheduled:>5}/{s.requested:<4}{s.idle_total:>9}{s.idle_range:>6}"
-            f"{s.idle_max:>5}{sec:>7.2f}  {'ok' if not errs else errs[:2]}",
+            f"{s.idle_max:>5}{sec:>7.2f}{cell:>11}{verdict:>8}  {'ok' if not errs else errs[:2]}",
             flush=True,
         )
+    if refs:
+        print("ref: udg_reference.json (python -m matchmaking.scheduler.reference); * range not")
+        print("proven optimal, + range proven but total not proven optimal")
     return ok
 
 
@@ -57,9 +92,16 @@ def _synthetic_row(label: str, prob: Problem, time_limit: float, workers: int, *
     errs = validate(prob, res)
     s = res.stats
     pct = 100 * s.scheduled / max(1, s.upper_bound)
+    per = Counter()
+    req = {r.id: r for r in prob.requests}
+    for asg in res.assignments:
+        per[req[asg.request_id].a] += 1
+        per[req[asg.request_id].b] += 1
+    one = sum(1 for v in per.values() if v == 1)
     print(
         f"{label:<22}{s.scheduled:>8}{s.upper_bound:>8}{pct:>8.2f}"
-        f"{s.weight_scheduled:>8}{s.weight_upper_bound:>9.0f}{s.idle_total:>8}{s.idle_max:>5}"
+        f"{s.weight_scheduled:>8}{s.weight_upper_bound:>9.0f}"
+        f"{s.participants_without_meeting_possible:>6}{one:>6}{s.idle_total:>8}{s.idle_max:>5}"
         f"{s.idle_range:>6}{sec:>7.1f}{_rss_mb():>8.0f}  {'ok' if not errs else errs[:2]}",
         flush=True,
     )
@@ -109,19 +151,26 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--replan", action="store_true", help="also run the re-plan check")
     ap.add_argument("--no-udg", action="store_true")
     ap.add_argument("--udg-time", type=float, default=10.0)
+    ap.add_argument("--udg-only", action="append", default=[], help="UdG instance (repeatable)")
     ap.add_argument("--time", type=float, default=55.0, help="time limit for synthetic runs")
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--seed", type=int, default=0)
     args = ap.parse_args(argv)
     ok = True
     if not args.no_udg:
-        ok &= bench_udg(args.udg.resolve(), args.udg_time, args.workers)
+        ok &= bench_udg(
+            args.udg.resolve(), args.udg_time, args.workers, only=args.udg_only, seed=args.seed
+        )
     if args.synthetic:
         n = args.synthetic
         m = args.requests or 6 * n
         print(
-            f"\n{'synthetic':<22}{'sched':>8}{'bound':>8}{'%bound':>8}{'weight':>8}{'w-bound':>9}"
-            f"{'idle':>8}{'max':>5}{'range':>6}{'sec':>7}{'rss MB':>8}  valid"
+            "\nzero: participants without a meeting although one was possible; one: participants"
+            " with exactly one meeting; rss MB: peak of this process so far"
+        )
+        print(
+            f"{'synthetic':<22}{'sched':>8}{'bound':>8}{'%bound':>8}{'weight':>8}{'w-bound':>9}"
+            f"{'zero':>6}{'one':>6}{'idle':>8}{'max':>5}{'range':>6}{'sec':>7}{'rss MB':>8}  valid"
         )
         prob = generate(n, m, seed=args.seed)
         res, v = _synthetic_row(f"{n}p/{m}r no cap", prob, args.time, args.workers)

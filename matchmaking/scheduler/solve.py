@@ -24,6 +24,7 @@ from .model import Assignment, InfeasibleError, Problem, Result, Stats
 Progress = Callable[[str, float], None] | None
 
 SMALL_VARS = 12_000  # CP-SAT monolithic model when sum of domain sizes is below this
+FAIR_LEVELS = 2  # large path: lift participants with fewer meetings than this
 
 
 class _Inst:
@@ -509,6 +510,8 @@ def _idle_phase(inst: _Inst, slot: np.ndarray, deadline: float, seed: int, worke
         idle.append(iv)
 
     def run(obj, budget):
+        if deadline - time.perf_counter() < 0.1:
+            return None, None, False  # out of time: no solve past the deadline
         if isinstance(obj, int):
             m.ClearObjective()
         else:
@@ -589,6 +592,71 @@ def _idle_phase(inst: _Inst, slot: np.ndarray, deadline: float, seed: int, worke
 # --------------------------------------------------------------------------- LP (large)
 
 
+def _direct_highs():
+    """SciPy's bundled HiGHS bindings (a private module), or None where this SciPy lacks them
+    or they changed shape; the caller then falls back to the public ``scipy.optimize.milp``."""
+    try:
+        from scipy.optimize._highspy import _core as hc
+    except ImportError:
+        return None
+    needed = ("HighsLp", "_Highs", "HighsOptions", "MatrixFormat", "HighsModelStatus")
+    return hc if all(hasattr(hc, name) for name in needed) else None
+
+
+def _highs_lp(c, A, ub, time_limit: float):
+    """Maximise ``c @ x`` s.t. ``A x <= ub``, ``0 <= x <= 1`` with HiGHS dual simplex.
+
+    Calls SciPy's bundled HiGHS directly: ``scipy.optimize.milp`` also builds a Python list with
+    one integrality object per column and a per-column Python loop over the basis, which cost
+    about 300 MB and several seconds at 1.15 M columns. Presolve is off: on the synthetic 30k
+    LP it doubled the time (30 s instead of 16 s) and the peak RSS (1.5 GB instead of 0.9 GB).
+    Returns (x or None, objective or None); x is given only for an optimal LP.
+    """
+    hc = _direct_highs()
+    if hc is None:  # pragma: no cover - a SciPy without the module (a test checks ours has it)
+        from scipy.optimize import LinearConstraint, milp
+
+        res = milp(
+            -c,
+            constraints=LinearConstraint(A, -np.inf, ub),
+            bounds=(0, 1),
+            options={"time_limit": max(1.0, time_limit), "presolve": False},
+        )
+        return (res.x, -res.fun) if res.x is not None else (None, None)
+    m, n = A.shape
+    lp = hc.HighsLp()
+    lp.num_col_ = n
+    lp.num_row_ = m
+    lp.a_matrix_.num_col_ = n
+    lp.a_matrix_.num_row_ = m
+    lp.a_matrix_.format_ = hc.MatrixFormat.kColwise
+    lp.col_cost_ = -np.asarray(c, dtype=np.float64)
+    lp.col_lower_ = np.zeros(n)
+    lp.col_upper_ = np.ones(n)
+    lp.row_lower_ = np.full(m, -np.inf)
+    lp.row_upper_ = np.asarray(ub, dtype=np.float64)
+    lp.a_matrix_.start_ = A.indptr
+    lp.a_matrix_.index_ = A.indices
+    lp.a_matrix_.value_ = A.data
+    highs = hc._Highs()
+    opts = hc.HighsOptions()
+    opts.output_flag = False
+    opts.presolve = "off"
+    opts.time_limit = float(max(1.0, time_limit))
+    highs.passOptions(opts)
+    status = highs.passModel(lp)
+    del lp
+    if status == hc.HighsStatus.kError:
+        return None, None
+    highs.run()
+    if highs.getModelStatus() != hc.HighsModelStatus.kOptimal:
+        return None, None
+    x = np.array(highs.getSolution().col_value)
+    fun = -highs.getInfo().objective_function_value
+    del highs
+    return x, fun
+
+
 def _solve_lp(
     inst: _Inst,
     time_limit: float,
@@ -599,9 +667,11 @@ def _solve_lp(
     """Time-indexed LP relaxation; returns (request, slot, x) per column and a weight bound.
 
     ``bonus`` (early-slot reward) and ``fair`` (z_p <= meetings of p) were measured to make the
-    30k-request LP 2-5x slower, so they are off by default.
+    30k-request LP 2-5x slower, so they are off by default. The matrix is built column-wise
+    with int32 indices; empty rows and rows with a single unit entry (implied by x <= 1) are
+    dropped before HiGHS sees them.
     """
-    from scipy.sparse import csr_matrix
+    from scipy.sparse import csc_matrix
 
     R, S, P = inst.R, inst.S, inst.P
     free = inst.forced < 0
@@ -613,7 +683,9 @@ def _solve_lp(
     busy[inst.a[fk], inst.forced[fk]] = True
     busy[inst.b[fk], inst.forced[fk]] = True
     dom &= ~busy[inst.a] & ~busy[inst.b]
+    del busy
     ks, ss = np.nonzero(dom)
+    del dom
     ks = ks.astype(np.int32)
     ss = ss.astype(np.int32)
     n = len(ks)
@@ -629,85 +701,79 @@ def _solve_lp(
     c = inst.w[ks] * wscale + 0.5 * (inst.prev[ks] == ss)
     if bonus:
         c = c + 0.05 * (1 - pos[ss])
-    rows, cols = [], []
-    r0 = 0
-    # request rows
-    rows.append(ks)
-    cols.append(np.arange(n))
-    r0 += R
-    # participant-slot rows
-    rows.append(r0 + inst.a[ks] * S + ss)
-    cols.append(np.arange(n))
-    rows.append(r0 + inst.b[ks] * S + ss)
-    cols.append(np.arange(n))
-    r0 += P * S
+    col = np.arange(n, dtype=np.int32)
+    pa = inst.a[ks].astype(np.int32)
+    pb = inst.b[ks].astype(np.int32)
+    rows, cols, data = [ks, pa * S + ss + R, pb * S + ss + R], [col, col, col], []
+    r0 = R + P * S
     b_ub = [np.ones(R), np.ones(P * S)]
     # table rows
     if with_tables and (inst.tcap >= 0).any():
-        sh = inst.shared[ks]
+        sh = np.nonzero(inst.shared[ks])[0].astype(np.int32)
         rows.append(r0 + ss[sh])
-        cols.append(np.nonzero(sh)[0])
+        cols.append(sh)
         tfix = np.zeros(S, dtype=np.int64)
         np.add.at(tfix, inst.forced[fk][inst.shared[fk]], 1)
-        cap = np.where(inst.tcap >= 0, inst.tcap - tfix, n + 1).astype(float)
-        b_ub.append(cap)
+        b_ub.append(np.where(inst.tcap >= 0, inst.tcap - tfix, n + 1).astype(float))
         r0 += S
-    # participant caps
-    capped = [p for p in range(P) if inst.cap[p] is not None]
-    if capped:
-        cfix = np.zeros(P, dtype=np.int64)
-        np.add.at(cfix, inst.a[fk], 1)
-        np.add.at(cfix, inst.b[fk], 1)
-        rowmap = np.full(P, -1)
-        rowmap[capped] = np.arange(len(capped))
-        for side in (inst.a[ks], inst.b[ks]):
-            m = rowmap[side] >= 0
-            rows.append(r0 + rowmap[side][m])
-            cols.append(np.nonzero(m)[0])
-        b_ub.append(np.array([inst.cap[p] - cfix[p] for p in capped], dtype=float))
-        r0 += len(capped)
-    # fairness: z_p <= sum of p's x, objective bonus
-    has = np.zeros(P, dtype=bool)
-    has[inst.a[ks]] = True
-    has[inst.b[ks]] = True
     cfix = np.zeros(P, dtype=np.int64)
     np.add.at(cfix, inst.a[fk], 1)
     np.add.at(cfix, inst.b[fk], 1)
+    # participant caps
+    capped = [p for p in range(P) if inst.cap[p] is not None]
+    if capped:
+        rowmap = np.full(P, -1, dtype=np.int32)
+        rowmap[capped] = np.arange(len(capped), dtype=np.int32)
+        for side in (pa, pb):
+            m = rowmap[side] >= 0
+            rows.append(r0 + rowmap[side][m])
+            cols.append(np.nonzero(m)[0].astype(np.int32))
+        b_ub.append(np.array([inst.cap[p] - cfix[p] for p in capped], dtype=float))
+        r0 += len(capped)
+    data.append(np.ones(sum(len(x) for x in cols)))
+    # fairness: z_p <= sum of p's x, objective bonus
+    has = np.zeros(P, dtype=bool)
+    has[pa] = True
+    has[pb] = True
     zp = np.nonzero(has & (cfix == 0))[0] if fair else np.zeros(0, dtype=np.int64)
     nz = len(zp)
-    zmap = np.full(P, -1)
-    zmap[zp] = np.arange(nz)
-    data = [np.ones(len(np.concatenate(cols)) if cols else 0)]
-    for side in (inst.a[ks], inst.b[ks]):
+    zmap = np.full(P, -1, dtype=np.int32)
+    zmap[zp] = np.arange(nz, dtype=np.int32)
+    for side in (pa, pb):
         m = zmap[side] >= 0
         rows.append(r0 + zmap[side][m])
-        cols.append(np.nonzero(m)[0])
+        cols.append(np.nonzero(m)[0].astype(np.int32))
         data.append(-np.ones(int(m.sum())))
-    rows.append(r0 + np.arange(nz))
-    cols.append(n + np.arange(nz))
+    rows.append(r0 + np.arange(nz, dtype=np.int32))
+    cols.append(n + np.arange(nz, dtype=np.int32))
     data.append(np.ones(nz))
     b_ub.append(np.zeros(nz))
     r0 += nz
-    A = csr_matrix(
-        (np.concatenate(data), (np.concatenate(rows), np.concatenate(cols))), shape=(r0, n + nz)
-    )
-    del rows, cols, data
-    cz = np.full(nz, 2.0)
-    from scipy.optimize import LinearConstraint, milp
-
+    del pa, pb, col
+    rows = np.concatenate(rows)
+    cols = np.concatenate(cols)
+    data = np.concatenate(data)
     bub = np.concatenate(b_ub)
-    res = milp(
-        -np.concatenate([c, cz]),
-        constraints=LinearConstraint(A, -np.inf, bub),
-        bounds=(0, 1),
-        options={"time_limit": max(1.0, time_limit), "presolve": True},
+    # drop empty rows and single-entry rows +x <= ub with ub >= 1 (implied by x <= 1)
+    cnt = np.bincount(rows, minlength=r0)
+    pos_only = np.ones(r0, dtype=bool)
+    pos_only[rows[data < 0]] = False
+    keep = (cnt > 1) | ((cnt == 1) & ~(pos_only & (bub >= 1)))
+    newrow = np.cumsum(keep, dtype=np.int64).astype(np.int32) - 1
+    m_ent = keep[rows]
+    A = csc_matrix(
+        (data[m_ent], (newrow[rows[m_ent]], cols[m_ent])), shape=(int(keep.sum()), n + nz)
     )
-    del A
-    if res.x is None:
+    bub = bub[keep]
+    del rows, cols, data, cnt, pos_only, keep, newrow, m_ent
+    A.indices = A.indices.astype(np.int32, copy=False)
+    A.indptr = A.indptr.astype(np.int32, copy=False)
+    x, obj = _highs_lp(np.concatenate([c, np.full(nz, 2.0)]), A, bub, time_limit)
+    del A, c
+    if x is None:
         return ks, ss, np.zeros(n), math.inf
     w_forced = float(inst.w[inst.forced >= 0].sum())
-    bound = -res.fun / wscale + w_forced if res.status == 0 else math.inf
-    return ks, ss, res.x[:n], bound
+    return ks, ss, x[:n], obj / wscale + w_forced
 
 
 class _State:
@@ -1082,6 +1148,186 @@ def _table_swaps(inst: _Inst, st: _State, doms: list[list[int]], deadline: float
     return swaps
 
 
+def _fair_fill(
+    inst: _Inst,
+    st: _State,
+    doms: list[list[int]],
+    deadline: float,
+    keep_prev: bool = False,
+    levels: int = 1,
+) -> tuple[int, int]:
+    """Fairness repair (leximin steps) that never lowers the scheduled weight.
+
+    For each participant p with ``level`` meetings (level 0 first, then up to ``levels - 1``)
+    and an unscheduled request k = (p, q) with a slot s in its domain where p is free:
+
+    * put k in s if q is free there and q's cap and the tables allow it (weight rises);
+    * q meets r in s: move r to another free slot of its domain, then put k in s (weight
+      rises); or
+    * drop a meeting j and put k in s, only if w(j) <= w(k) and every participant that loses
+      j other than q still has >= ``level + 1`` meetings afterwards. j is q's meeting in s,
+      one of q's meetings when q is at its cap, or a shared meeting in s when its tables are
+      full. The weight does not fall, p gains a meeting, q keeps its count and nobody drops
+      to p's old level, so the sorted vector of meeting counts rises lexicographically; or
+    * when j is heavier than k, or its other participant u would fall too low: drop j, put k
+      in s and give u one of its unscheduled requests k2 (with a participant other than p
+      and q) in any free slot, if w(k) + w(k2) >= w(j). u keeps its count, the partner of
+      k2 gains one.
+
+    The best drop keeps the most weight, then avoids meetings still in their previous slot
+    (re-runs), then takes from the participant with most meetings.
+    Returns (participants lifted, weight gained).
+    """
+    w = inst.w
+    forced = inst.forced
+    prev = inst.prev
+    a_of, b_of, shared, occ, cnt, cap = st.a, st.b, st.shared, st.occ, st.cnt, st.cap
+    tcap, tab = st.tcap, st.tab
+    at_slot: dict[int, set[int]] = defaultdict(set)  # shared meetings per slot
+    if (inst.tcap >= 0).any():
+        for k in np.nonzero(st.slot >= 0)[0]:
+            if shared[k]:
+                at_slot[int(st.slot[k])].add(int(k))
+    possible = set()
+    for k in range(inst.R):
+        if doms[k]:
+            possible.add(a_of[k])
+            possible.add(b_of[k])
+
+    def other(k: int, p: int) -> int:
+        return b_of[k] if a_of[k] == p else a_of[k]
+
+    def protected(j: int) -> int:
+        return int(keep_prev and prev[j] == st.slot[j])
+
+    def table_free(s: int) -> bool:
+        return not (0 <= tcap[s] <= tab[s])
+
+    def rehome(r: int, s: int) -> int:
+        """Another free slot for meeting r (now in s), or -1."""
+        if forced[r] >= 0 or protected(r):
+            return -1
+        c, e = a_of[r], b_of[r]
+        for t in doms[r]:
+            free = t != s and t not in occ[c] and t not in occ[e]
+            if free and (not shared[r] or table_free(t)):
+                return t
+        return -1
+
+    def take(j: int) -> None:
+        at_slot[int(st.slot[j])].discard(j)
+        st.take(j)
+
+    def put(j: int, s: int) -> None:
+        st.put(j, s)
+        if shared[j] and tcap[s] >= 0:
+            at_slot[s].add(j)
+
+    lifted = gained = 0
+    for level in range(levels):
+        targets = [p for p in possible if cnt[p] == level and (cap[p] is None or cap[p] > level)]
+        targets.sort(key=lambda p: (len(inst.by_p[p]), p))
+        for p in targets:
+            if time.perf_counter() > deadline:
+                return lifted, gained
+            if cnt[p] != level:
+                continue
+            best = None  # a move that raises the weight: (score, kind, k, s, j, t)
+            cands: list = []  # exchanges at equal or higher weight: (score, kind, k, s, j, u)
+            comps: dict[int, list[int]] = {}
+            ks = [k for k in inst.by_p[p] if st.slot[k] < 0 and doms[k]]
+            ks.sort(key=lambda k: -w[k])
+            for k in ks:
+                q = other(k, p)
+                q_full = cap[q] is not None and cnt[q] >= cap[q]
+                for s in doms[k]:
+                    if s in occ[p]:
+                        continue
+                    r = occ[q].get(s)
+                    room = not shared[k] or table_free(s)
+                    if r is None:
+                        if not q_full and room:
+                            best = ((2,), "put", k, s, -1, -1)
+                            break
+                        if q_full and not room:
+                            continue
+                        pool = occ[q].values() if q_full else at_slot[s]
+                    else:
+                        if forced[r] >= 0:
+                            continue
+                        t = -1 if q_full else rehome(r, s)
+                        if t >= 0 and (room or shared[r]):
+                            best = ((2,), "move", k, s, r, t)
+                            break
+                        if not room and not shared[r]:
+                            continue
+                        pool = (r,)
+                    for j in pool:
+                        if forced[j] >= 0:
+                            continue
+                        losers = [u for u in (a_of[j], b_of[j]) if u != q]
+                        if w[j] <= w[k] and all(cnt[u] >= level + 2 for u in losers):
+                            sc = (1, w[k] - w[j], -protected(j), min(cnt[u] for u in losers))
+                            cands.append((sc, "drop", k, s, j, -1))
+                        elif len(losers) == 1:
+                            u = losers[0]
+                            if u not in comps:
+                                comps[u] = sorted(
+                                    (
+                                        k2
+                                        for k2 in inst.by_p[u]
+                                        if st.slot[k2] < 0
+                                        and doms[k2]
+                                        and other(k2, u) not in (p, q)
+                                    ),
+                                    key=lambda k2: -w[k2],
+                                )
+                            if comps[u] and w[k] + w[comps[u][0]] >= w[j]:
+                                sc = (0, w[k] + w[comps[u][0]] - w[j], -protected(j), cnt[u])
+                                cands.append((sc, "comp", k, s, j, u))
+                if best is not None:
+                    break
+            if best is not None:
+                _, kind, k, s, j, t = best
+                if j >= 0:
+                    take(j)
+                    put(j, t)
+                put(k, s)
+                lifted += 1
+                gained += int(w[k])
+                continue
+            cands.sort(key=lambda c: c[0], reverse=True)
+            for _, kind, k, s, j, u in cands[:50]:
+                old_s = int(st.slot[j])
+                take(j)
+                put(k, s)
+                if kind == "drop":
+                    lifted += 1
+                    gained += int(w[k] - w[j])
+                    break
+                # u lost j: give u another request k2 so that w(k) + w(k2) >= w(j)
+                done = False
+                for k2 in comps[u]:
+                    if w[k] + w[k2] < w[j]:
+                        break
+                    if st.slot[k2] >= 0 or not st.cap_ok(k2):
+                        continue
+                    for t in doms[k2]:
+                        if st.can(k2, t):
+                            put(k2, t)
+                            done = True
+                            break
+                    if done:
+                        break
+                if done:
+                    lifted += 1
+                    gained += int(w[k] + w[k2] - w[j])
+                    break
+                take(k)
+                put(j, old_s)
+    return lifted, gained
+
+
 def _solve_large(inst: _Inst, deadline: float, seed: int, workers: int, phases, progress):
     t0 = time.perf_counter()
     budget = deadline - t0
@@ -1137,12 +1383,17 @@ def _solve_large(inst: _Inst, deadline: float, seed: int, workers: int, phases, 
         phases["kept_previous_base"] = float(w2 >= w1)
         if w2 >= w1:
             st = st2
+    keep_prev = bool((inst.prev >= 0).any())
+    t1 = time.perf_counter()
+    lifted, gained = _fair_fill(inst, st, doms, t1 + 0.1 * budget, keep_prev, levels=FAIR_LEVELS)
+    phases["fair_lifted"] = float(lifted)
+    phases["fair_weight_gained"] = float(gained)
+    phases["fair"] = time.perf_counter() - t1
     phases["repair"] = time.perf_counter() - t0
     phases["lp_fractional_columns"] = float(frac)
     if progress:
         progress("repair", 0.5)
     t0 = time.perf_counter()
-    keep_prev = bool((inst.prev >= 0).any())
     phases["compact_moves"] = float(_compact(inst, st, t0 + 0.5 * (deadline - t0), seed, keep_prev))
     phases["compact"] = time.perf_counter() - t0
     t0 = time.perf_counter()

@@ -47,6 +47,38 @@ def idle_summary(problem: Problem, assignments: Iterable[Assignment]) -> tuple[i
     return sum(vals), max(vals), max(vals) - min(vals)
 
 
+def participants_without_meeting_possible(
+    problem: Problem, assignments: Iterable[Assignment]
+) -> int:
+    """Participants with no meeting although one of their requests has a slot that both sides
+    (and the request's allowed / fixed / pinned slot) permit."""
+    parts = {p.id: p for p in problem.participants}
+    previous = problem.previous or {}
+    everything = set(range(problem.n_slots))
+    possible = set()
+    for r in problem.requests:
+        slots = set(everything)
+        for pid in (r.a, r.b):
+            p = parts.get(pid)
+            if p is not None and p.available is not None:
+                slots &= set(p.available)
+        if r.allowed is not None:
+            slots &= set(r.allowed)
+        if r.fixed_slot is not None:
+            slots &= {r.fixed_slot}
+        if r.pinned and r.id in previous:
+            slots &= {previous[r.id]}
+        if slots:
+            possible.update((r.a, r.b))
+    req = {r.id: r for r in problem.requests}
+    met = set()
+    for asg in assignments:
+        r = req.get(asg.request_id)
+        if r is not None:
+            met.update((r.a, r.b))
+    return len(possible - met)
+
+
 def validate(problem: Problem, result: Result, *, check_stats: bool = True) -> list[str]:
     """Return human-readable violations (empty list = valid schedule)."""
     errs: list[str] = []
@@ -148,6 +180,9 @@ def validate(problem: Problem, result: Result, *, check_stats: bool = True) -> l
             "idle_max": mx,
             "idle_range": rng,
             "moved": moved,
+            "participants_without_meeting_possible": participants_without_meeting_possible(
+                problem, result.assignments
+            ),
         }
         for name, val in expect.items():
             if getattr(st, name) != val:

@@ -18,7 +18,10 @@ the next, looser one). When no rung has a solution with 30% of the time left, ``
 returned and the caller's span model gets that time. The restriction to windows is a heuristic:
 the result is optimal only when the total is 0, or when rung 0 has a solution and the objective
 is the total. For the range objective the ladder gets 45% of the time and ``_range_stage`` (a
-common bound ``lo <= idle_p <= lo + r``) the rest when the ladder's range is > 0.
+common bound ``lo <= idle_p <= lo + r``) the rest when the ladder's range is > 0; when that
+finds no better range, ``_band_total`` minimises the total in the band at the range reached
+with the exact window model of ``reference.py`` (windows capped at ``lb_p`` + the slack the best
+schedule needs), started from the best schedule as a complete hint.
 """
 
 from __future__ import annotations
@@ -33,6 +36,15 @@ RANGE_MAX = 6  # range stage without a ladder schedule: ranges 0 .. RANGE_MAX - 
 RANGE_LADDER_SHARE = 0.45  # range objective: the ladder's share of the time, the rest for the range
 RANGE_TRY_CAP = 0.3  # range stage: each "any schedule with range r?" gets at most this share
 RANGE_LO_EXTRA = 4  # range stage: the common bound lo is at most max(lb_p) + this
+# range objective, no better range found: the total in the band at the range reached
+# (``_band_total``), instead of the ladder's last rung; measured 26/37/12/34 vs 30/41/13/47 idle
+# on ticf-14crafa, ticf-13crafb, tic-13crafc, forum-13crafb (10 vs 9 on tic-14crafc)
+BAND_TOTAL = True
+# range objective: the first/last range model (``_exact_range_stage``) instead of the
+# "r_best - 1" try; off: measured worse (forum-14 range 10, 10, 4 in 3 bench runs, 5 and 4
+# without it)
+EXACT_RANGE = False
+EXACT_RANGE_SHARE = 0.3  # exact stage: the range model's share of the idle phase's time
 
 
 def _fits(doms: list[set[int]], lo: int, hi: int) -> bool:
@@ -223,12 +235,26 @@ def solve_windows(inst, ks: list[int], cur: np.ndarray, deadline: float, seed: i
             again = True  # keep improving at this rung with the time left
     if use_range and (best is None or best[0][0] > 0):
         before = best
-        best = _range_stage(
-            inst, ks, doms, multi, lbs, best, cur, score, final_deadline, seed, workers, t_all
-        )
+        args = (inst, ks, doms, multi, lbs, best, cur, score, final_deadline, seed, workers, t_all)
+        if EXACT_RANGE:
+            # range 0 first (a satisfaction question, quick when it holds), else the exact
+            # stage: the range minimised from the best schedule, then the total at that range
+            best = _range_stage(*args, only_zero=True)
+            if best is None or best[0][0] > 0:
+                best = _exact_range_stage(*args[:5], best, *args[6:])
+        else:
+            best = _range_stage(*args)
         left = final_deadline - time.perf_counter()
-        if best is before and best is not None and left > 0.3:
-            # no better range: the time left goes back to the total at the ladder's last rung
+        stuck = best is before and best is not None and not EXACT_RANGE  # no better range
+        if stuck and BAND_TOTAL:
+            # the total at this range, in the band lo <= idle_p <= lo + r, for half the time
+            # left (one bench run with all of it: forum-14 ended at 75 idle, against 19 and 125
+            # in two runs with the last rung only), then the ladder's last rung below
+            half = time.perf_counter() + 0.5 * left
+            best = _band_total(inst, ks, multi, lbs, best, cur, score, half, seed, workers)
+            left = final_deadline - time.perf_counter()
+        if stuck and left > 0.3:
+            # the time left goes back to the total at the ladder's last rung
             m, x = _build(inst, ks, doms, multi, lbs, max(1, best_slack))
             _hint(m, x, best[1])
             solver = _cp_params(left, seed, workers)
@@ -242,26 +268,31 @@ def solve_windows(inst, ks: list[int], cur: np.ndarray, deadline: float, seed: i
     return best[1], opt
 
 
-def _range_stage(inst, ks, doms, multi, lbs, best, cur, score, deadline, seed, workers, t_all):
+def _range_stage(
+    inst, ks, doms, multi, lbs, best, cur, score, deadline, seed, workers, t_all, only_zero=False
+):
     """Lexicographic (range, total): ``lo <= idle_p <= lo + r`` for every participant, with
-    ``r = 0`` and then one below the best range. Each ``r`` first asks for any schedule (half the
-    time left, at most ``RANGE_TRY_CAP`` of the idle phase; 80% for the last ``r``); the first
-    ``r`` with one then minimises the total with the time left. The result replaces ``best``
-    only when it is lexicographically better."""
+    ``r = 0`` and then one below the best range. Each ``r`` first asks for any schedule (65% of
+    the time left for r = 0, 80% for the last ``r``, at most ``RANGE_TRY_CAP`` of the idle
+    phase); the first ``r`` with one then minimises the total with the time left. The result
+    replaces ``best`` only when it is lexicographically better."""
     from ortools.sat.python import cp_model
 
     from .solve import _cp_params, _hint, _read_slots
 
     maxlb = max(lbs.values())
     rmax = best[0][0] if best is not None else RANGE_MAX
-    tries = [0] + ([rmax - 1] if rmax >= 2 else [])  # range 0, else one better than the ladder
+    tries = [0] + ([rmax - 1] if rmax >= 2 and not only_zero else [])  # 0, else one better
     for r in tries:
         left = deadline - time.perf_counter()
         if left < 0.3:
             break
         common = (r, max(0, maxlb - r), maxlb + RANGE_LO_EXTRA)
         m, x = _build(inst, ks, doms, multi, lbs, 0, common)
-        share = left * (0.5 if r != tries[-1] else 0.8)
+        # range 0 first gets 65% of the time left (was 50%: on forum-13crafc and ticf-13crafc it
+        # took 1.4-1.8 s of a 2.5-s budget, and 8 of 22 runs at 10 s missed it; 4 of 4 found it
+        # at 65%)
+        share = left * (0.65 if r != tries[-1] else 0.8)
         solver = _cp_params(min(share, RANGE_TRY_CAP * t_all), seed, workers)
         solver.parameters.stop_after_first_solution = True
         st = solver.Solve(m)
@@ -279,4 +310,62 @@ def _range_stage(inst, ks, doms, multi, lbs, best, cur, score, deadline, seed, w
         if best is None or sc < best[0]:
             best = (sc, slot)
         break
+    return best
+
+
+def _exact_range_stage(
+    inst, ks, doms, multi, lbs, best, cur, score, deadline, seed, workers, t_all
+):
+    """Lexicographic (range, total) with the exact models of ``reference.py``: the range is
+    minimised with the first/last model (hinted with ``best``, at most ``EXACT_RANGE_SHARE`` of
+    the idle phase), then the total at that range with ``_band_total`` with the time left.
+    ``best`` is replaced only by a lexicographically smaller (range, total)."""
+    from ortools.sat.python import cp_model
+
+    from .reference import _range_model
+    from .solve import _cp_params, _read_slots
+
+    left = deadline - time.perf_counter()
+    if left < 0.3:
+        return best
+    m, x, rng, hint_all = _range_model(inst, ks, multi, lbs)
+    m.Minimize(rng)
+    hint_all(best[1] if best is not None else cur)  # complete hint; cur has every meeting
+    left = deadline - time.perf_counter()  # after the build (0.1-0.3 s)
+    solver = _cp_params(min(EXACT_RANGE_SHARE * t_all, 0.6 * left), seed, workers)
+    if solver.Solve(m) in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        slot = _read_slots(solver, x, cur)
+        sc = score(slot)
+        if best is None or sc < best[0]:
+            best = (sc, slot)
+    if best is None:
+        return None
+    return _band_total(inst, ks, multi, lbs, best, cur, score, deadline, seed, workers)
+
+
+def _band_total(inst, ks, multi, lbs, best, cur, score, deadline, seed, workers):
+    """Minimise the total at ``best``'s range r (``lo <= idle_p <= lo + r``, ``reference._model``)
+    with the time left, started from ``best`` as a complete hint."""
+    from ortools.sat.python import cp_model
+
+    from .reference import _model
+    from .solve import _cp_params, _participant_idle, _read_slots
+
+    left = deadline - time.perf_counter()
+    if left > 1.0:  # building the model takes 0.2-1 s on a loaded machine
+        # the total at that range, with the windows capped as in the ladder (idle_p <= lb_p +
+        # slack, the slack at least what the best schedule uses, so that it is a solution); not
+        # measured against all window lengths
+        idle = _participant_idle(inst, best[1])
+        need = max(int(idle[p]) - lbs[p] for p in multi)
+        m, x, total, hint_all = _model(inst, ks, multi, lbs, best[0][0], slack=max(need, 1))
+        m.Minimize(total)
+        hint_all(best[1])
+        left = deadline - time.perf_counter()
+        solver = _cp_params(left - 0.05, seed, workers)
+        if left > 0.15 and solver.Solve(m) in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            slot = _read_slots(solver, x, cur)
+            sc = score(slot)
+            if sc < best[0]:
+                best = (sc, slot)
     return best
