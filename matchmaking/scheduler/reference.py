@@ -45,15 +45,16 @@ class Reference:
     seconds: float
 
 
-def _model(inst, ks, multi, lbs, r, lo_fix=None, slack=None):
+def _model(inst, ks, multi, lbs, r, lo_fix=None, slack=None, soft_r=None):
     """Exact window model: each participant with >= 2 meetings picks one window (any length);
     its meetings lie inside and the window's first and last slot are busy, so
     ``idle_p = L - n_p``. With ``r`` set, ``lo <= idle_p <= lo + r`` for a common ``lo``.
     ``ks``: the meetings (each gets exactly one slot); ``multi``: participant -> its meetings
     (those with >= 2); ``lbs``: participant -> its own lower bound. ``lo_fix`` fixes ``lo``;
-    ``slack`` (a heuristic restriction, not exact) caps ``idle_p <= lb_p + slack``. Returns the
-    model, the ``x[(k, s)]`` variables, the total idle and ``hint(slot)`` (hints every
-    variable)."""
+    ``slack`` (a heuristic restriction, not exact) caps ``idle_p <= lb_p + slack``. ``soft_r``
+    (with ``r=None``) adds a soft band ``lo <= idle_p <= lo + soft_r + v_p`` with ``v_p >= 0``;
+    ``hint.excess`` is then ``sum(v_p)``. Returns the model, the ``x[(k, s)]`` variables, the
+    total idle and ``hint(slot)`` (hints every variable)."""
     from ortools.sat.python import cp_model
 
     S = inst.S
@@ -127,6 +128,14 @@ def _model(inst, ks, multi, lbs, r, lo_fix=None, slack=None):
             m.Add(iv <= lo + r)
         idle.append(iv)
         wins.append((multi[p], wd, iv))
+    soft = []
+    if soft_r is not None:
+        lo = m.NewIntVar(0, lo_max, "")
+        for iv in idle:
+            v = m.NewIntVar(0, S, "")
+            m.Add(iv >= lo)
+            m.Add(iv <= lo + soft_r + v)
+            soft.append(v)
 
     def hint(slot) -> None:
         """Hint every variable with ``slot`` (complete when ``slot`` fits the model)."""
@@ -142,7 +151,11 @@ def _model(inst, ks, multi, lbs, r, lo_fix=None, slack=None):
             m.AddHint(iv, vals[-1])
         if lo is not None:
             m.AddHint(lo, min(vals))
+        if soft:  # lo (the soft band's) is hinted above
+            for v, val in zip(soft, vals, strict=True):
+                m.AddHint(v, max(0, val - min(vals) - soft_r))
 
+    hint.excess = sum(soft)
     return m, x, sum(idle), hint
 
 

@@ -21,7 +21,12 @@ is the total. For the range objective the ladder gets 45% of the time and ``_ran
 common bound ``lo <= idle_p <= lo + r``) the rest when the ladder's range is > 0; when that
 finds no better range, ``_band_total`` minimises the total in the band at the range reached
 with the exact window model of ``reference.py`` (windows capped at ``lb_p`` + the slack the best
-schedule needs), started from the best schedule as a complete hint.
+schedule needs), started from the best schedule as a complete hint. Since run H (see
+docs/benchmarks-scheduler.md): the step to range r_best - 1 is a soft band from the best
+schedule (``_soft_band``: excess over the band first, then the total), the total improvements
+run CP-SAT's LNS workers only (``LNS_ONLY``), range 0 gets a 10% cap when rung 0 stayed open
+(``RANGE_ZERO_OPEN_CAP``), and without a ladder schedule the range stage asks r = 0, 1, 2, ...
+(``ASCEND_WITHOUT_LADDER``).
 """
 
 from __future__ import annotations
@@ -45,6 +50,22 @@ BAND_TOTAL = True
 # without it)
 EXACT_RANGE = False
 EXACT_RANGE_SHARE = 0.3  # exact stage: the range model's share of the idle phase's time
+# total improvement from a complete hint (range-stage total, band total, last rung): every CP-SAT
+# worker does LNS (``use_lns_only``); from the same start, 3 s, 3-5 seeds: ticf-13crafb 25-33 vs
+# 27-40, ticf-14crafa 13-18 vs 15-20, tic-14crafc 7-9 vs 8-10 idle slots
+LNS_ONLY = True
+# range stage, r = best range - 1: a soft band from the best schedule (``_soft_band``) instead of
+# "any schedule with range r?" then the total; forum-14 from the ladder's 5/27, 2.9 s, 2 seeds:
+# 4/18, 4/16 (the question's first schedule had 157-189 idle, 54-76 after the total)
+SOFT_RANGE = True
+# range 0 when the ladder's rung 0 (everyone at its own bound) stayed open: this share of the idle
+# phase instead of RANGE_TRY_CAP (tic-13crafc, tic-14crafc, ticf-14crafa: 2.8 s without an answer
+# at 30%, and range 0 stayed open in the reference's 100 s; the time goes to the total)
+RANGE_ZERO_OPEN_CAP = 0.1
+# range stage: the total at the first range found with ``_band_total`` (complete hint)
+RANGE_BAND_TOTAL = True
+# range stage without a ladder schedule: ranges 0, 1, 2, ... (first with a schedule wins)
+ASCEND_WITHOUT_LADDER = True
 
 
 def _fits(doms: list[set[int]], lo: int, hi: int) -> bool:
@@ -181,6 +202,7 @@ def solve_windows(inst, ks: list[int], cur: np.ndarray, deadline: float, seed: i
     rungs = list(SLACKS)
     again = False
     best_slack = 0
+    rung0_open = False  # rung 0 ran out of time without a schedule or a proof
     t_all = deadline - time.perf_counter()
     reserve = 0.3 * (deadline - time.perf_counter())
     final_deadline = deadline
@@ -211,6 +233,8 @@ def solve_windows(inst, ks: list[int], cur: np.ndarray, deadline: float, seed: i
             solver.parameters.linearization_level = 0
             solver.parameters.subsolvers.append("no_lp")
         st = solver.Solve(m)
+        if slack == 0 and st == cp_model.UNKNOWN:
+            rung0_open = True
         if st not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             rungs.pop(0)  # infeasible rung, or no solution in time: loosen
             again = False
@@ -236,16 +260,19 @@ def solve_windows(inst, ks: list[int], cur: np.ndarray, deadline: float, seed: i
     if use_range and (best is None or best[0][0] > 0):
         before = best
         args = (inst, ks, doms, multi, lbs, best, cur, score, final_deadline, seed, workers, t_all)
+        zero_cap = RANGE_ZERO_OPEN_CAP if rung0_open else RANGE_TRY_CAP
         if EXACT_RANGE:
             # range 0 first (a satisfaction question, quick when it holds), else the exact
             # stage: the range minimised from the best schedule, then the total at that range
-            best = _range_stage(*args, only_zero=True)
+            best = _range_stage(*args, only_zero=True, zero_cap=zero_cap)
             if best is None or best[0][0] > 0:
                 best = _exact_range_stage(*args[:5], best, *args[6:])
         else:
-            best = _range_stage(*args)
+            best = _range_stage(*args, zero_cap=zero_cap)
         left = final_deadline - time.perf_counter()
-        stuck = best is before and best is not None and not EXACT_RANGE  # no better range
+        # no better range (with SOFT_RANGE the total may have improved at the same range)
+        same = before is not None and best is not None and best[0][0] == before[0][0]
+        stuck = (best is before or same) and best is not None and not EXACT_RANGE
         if stuck and BAND_TOTAL:
             # the total at this range, in the band lo <= idle_p <= lo + r, for half the time
             # left (one bench run with all of it: forum-14 ended at 75 idle, against 19 and 125
@@ -258,6 +285,7 @@ def solve_windows(inst, ks: list[int], cur: np.ndarray, deadline: float, seed: i
             m, x = _build(inst, ks, doms, multi, lbs, max(1, best_slack))
             _hint(m, x, best[1])
             solver = _cp_params(left, seed, workers)
+            solver.parameters.use_lns_only = LNS_ONLY
             if solver.Solve(m) in (cp_model.OPTIMAL, cp_model.FEASIBLE):
                 slot = _read_slots(solver, x, cur)
                 sc = score(slot)
@@ -269,12 +297,27 @@ def solve_windows(inst, ks: list[int], cur: np.ndarray, deadline: float, seed: i
 
 
 def _range_stage(
-    inst, ks, doms, multi, lbs, best, cur, score, deadline, seed, workers, t_all, only_zero=False
+    inst,
+    ks,
+    doms,
+    multi,
+    lbs,
+    best,
+    cur,
+    score,
+    deadline,
+    seed,
+    workers,
+    t_all,
+    only_zero=False,
+    zero_cap=RANGE_TRY_CAP,
 ):
     """Lexicographic (range, total): ``lo <= idle_p <= lo + r`` for every participant, with
-    ``r = 0`` and then one below the best range. Each ``r`` first asks for any schedule (65% of
-    the time left for r = 0, 80% for the last ``r``, at most ``RANGE_TRY_CAP`` of the idle
-    phase); the first ``r`` with one then minimises the total with the time left. The result
+    ``r = 0`` and then one below the best range (with ``SOFT_RANGE`` and a best schedule, that
+    one is ``_soft_band``, then ``_band_total`` when it reaches r). Each ``r`` first asks for
+    any schedule (65% of the time left for r = 0, 80% for the last ``r``, at most
+    ``RANGE_TRY_CAP`` of the idle phase); the first ``r`` with one then minimises the total
+    with the time left. The result
     replaces ``best`` only when it is lexicographically better."""
     from ortools.sat.python import cp_model
 
@@ -283,23 +326,50 @@ def _range_stage(
     maxlb = max(lbs.values())
     rmax = best[0][0] if best is not None else RANGE_MAX
     tries = [0] + ([rmax - 1] if rmax >= 2 and not only_zero else [])  # 0, else one better
-    for r in tries:
+    if best is None and not only_zero and ASCEND_WITHOUT_LADDER:
+        # no ladder schedule: the smallest range that has one (0, 1, 2, ...; measured on
+        # forum-13crafb, where the ladder found nothing in one run of two: r = 1 proven
+        # infeasible in 1.0-1.6 s, r = 2 found in 1.0-1.75 s; "0, then RANGE_MAX - 1" ended at
+        # range 5)
+        tries = list(range(RANGE_MAX))
+    while tries:
+        r = tries.pop(0)
         left = deadline - time.perf_counter()
         if left < 0.3:
+            break
+        if best is None and 0 < r < RANGE_MAX - 1 and left < RANGE_TRY_CAP * t_all + 1.0:
+            tries, r = [], RANGE_MAX - 1  # keep time for a schedule at a larger range
+        share = left * (0.65 if tries else 0.8)
+        if SOFT_RANGE and best is not None and r > 0:
+            # from the best schedule: a soft band (range r, excess minimised first, then the
+            # total), so that the schedule stays close to the ladder's
+            end = time.perf_counter() + min(share, RANGE_TRY_CAP * t_all)
+            cand = _soft_band(inst, ks, multi, lbs, best, r, cur, score, end, seed, workers)
+            if cand[0] < best[0]:
+                best = cand
+            if best[0][0] <= r:  # range reached: the total at it with the time left
+                best = _band_total(inst, ks, multi, lbs, best, cur, score, deadline, seed, workers)
             break
         common = (r, max(0, maxlb - r), maxlb + RANGE_LO_EXTRA)
         m, x = _build(inst, ks, doms, multi, lbs, 0, common)
         # range 0 first gets 65% of the time left (was 50%: on forum-13crafc and ticf-13crafc it
         # took 1.4-1.8 s of a 2.5-s budget, and 8 of 22 runs at 10 s missed it; 4 of 4 found it
         # at 65%)
-        share = left * (0.65 if r != tries[-1] else 0.8)
-        solver = _cp_params(min(share, RANGE_TRY_CAP * t_all), seed, workers)
+        cap = zero_cap if r == 0 else RANGE_TRY_CAP
+        solver = _cp_params(min(share, cap * t_all), seed, workers)
         solver.parameters.stop_after_first_solution = True
         st = solver.Solve(m)
         if st not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             continue  # infeasible for this r (or not settled in time): allow a larger range
         slot = _read_slots(solver, x, cur)
         left = deadline - time.perf_counter()
+        if RANGE_BAND_TOTAL and r > 0:
+            # the total at this range from the first schedule as a complete hint
+            sc = score(slot)
+            if best is None or sc < best[0]:
+                first = (sc, slot)
+                best = _band_total(inst, ks, multi, lbs, first, cur, score, deadline, seed, workers)
+            break
         if left > 0.3:  # minimise the total under this range, hinted with the first schedule
             _hint(m, x, slot)
             solver = _cp_params(left, seed, workers)
@@ -343,6 +413,32 @@ def _exact_range_stage(
     return _band_total(inst, ks, multi, lbs, best, cur, score, deadline, seed, workers)
 
 
+def _soft_band(inst, ks, multi, lbs, best, r, cur, score, deadline, seed, workers):
+    """From ``best`` (a complete hint), minimise ``W * sum(v_p) + total`` with the soft band
+    ``lo <= idle_p <= lo + r + v_p`` (``reference._model``, windows capped as in
+    ``_band_total``), with LNS workers. Returns the better of ``best`` and the result."""
+    from ortools.sat.python import cp_model
+
+    from .reference import _model
+    from .solve import _cp_params, _participant_idle, _read_slots
+
+    if deadline - time.perf_counter() < 0.5:
+        return best
+    idle = _participant_idle(inst, best[1])
+    need = max(int(idle[p]) - lbs[p] for p in multi)
+    m, x, total, hint_all = _model(inst, ks, multi, lbs, None, slack=max(need, 1), soft_r=r)
+    m.Minimize((len(multi) * inst.S + 1) * hint_all.excess + total)
+    hint_all(best[1])
+    solver = _cp_params(deadline - time.perf_counter() - 0.05, seed, workers)
+    solver.parameters.use_lns_only = LNS_ONLY
+    if solver.Solve(m) in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        slot = _read_slots(solver, x, cur)
+        sc = score(slot)
+        if sc < best[0]:
+            best = (sc, slot)
+    return best
+
+
 def _band_total(inst, ks, multi, lbs, best, cur, score, deadline, seed, workers):
     """Minimise the total at ``best``'s range r (``lo <= idle_p <= lo + r``, ``reference._model``)
     with the time left, started from ``best`` as a complete hint."""
@@ -363,6 +459,7 @@ def _band_total(inst, ks, multi, lbs, best, cur, score, deadline, seed, workers)
         hint_all(best[1])
         left = deadline - time.perf_counter()
         solver = _cp_params(left - 0.05, seed, workers)
+        solver.parameters.use_lns_only = LNS_ONLY
         if left > 0.15 and solver.Solve(m) in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             slot = _read_slots(solver, x, cur)
             sc = score(slot)
