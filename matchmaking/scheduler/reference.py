@@ -23,12 +23,12 @@ import argparse
 import json
 import sys
 import time
-from collections import defaultdict
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import numpy as np
 
+from .cpcore import assignment_model
 from .model import Problem
 
 REFERENCE_JSON = Path(__file__).with_name("udg_reference.json")
@@ -55,31 +55,9 @@ def _model(inst, ks, multi, lbs, r, lo_fix=None, slack=None, soft_r=None):
     (with ``r=None``) adds a soft band ``lo <= idle_p <= lo + soft_r + v_p`` with ``v_p >= 0``;
     ``hint.excess`` is then ``sum(v_p)``. Returns the model, the ``x[(k, s)]`` variables, the
     total idle and ``hint(slot)`` (hints every variable)."""
-    from ortools.sat.python import cp_model
 
     S = inst.S
-    m = cp_model.CpModel()
-    x: dict[tuple[int, int], object] = {}
-    busy: dict[tuple[int, int], list] = defaultdict(list)
-    by_s: dict[int, list] = defaultdict(list)
-    for k in ks:
-        vs = []
-        for s in np.nonzero(inst.dom[k])[0]:
-            s = int(s)
-            v = m.NewBoolVar("")
-            x[(k, s)] = v
-            vs.append(v)
-            busy[(int(inst.a[k]), s)].append(v)
-            busy[(int(inst.b[k]), s)].append(v)
-            if inst.shared[k]:
-                by_s[s].append(v)
-        m.AddExactlyOne(vs)
-    for vs in busy.values():
-        if len(vs) > 1:
-            m.AddAtMostOne(vs)
-    for s, vs in by_s.items():
-        if inst.tcap[s] >= 0 and len(vs) > inst.tcap[s]:
-            m.Add(sum(vs) <= int(inst.tcap[s]))
+    m, x, busy, _ = assignment_model(inst, ks)
     maxlb = max(lbs.values())
     lo_max = min(S - len(multi[p]) for p in lbs)  # the smallest idle is at most this
     lo = None
@@ -164,35 +142,9 @@ def _range_model(inst, ks, multi, lbs):
     ``mx >= idle_p >= mn``; minimising ``mx - mn`` gives the range. Returns the model, the
     ``x[(k, s)]`` variables, the range expression and ``hint(slot)``, which hints every
     variable (a complete hint: CP-SAT starts from that schedule)."""
-    from ortools.sat.python import cp_model
 
     S = inst.S
-    m = cp_model.CpModel()
-    x: dict[tuple[int, int], object] = {}
-    by_ps: dict[tuple[int, int], list] = defaultdict(list)
-    by_s: dict[int, list] = defaultdict(list)
-    tv = {}
-    for k in ks:
-        dk = [int(s) for s in np.nonzero(inst.dom[k])[0]]
-        vs = []
-        for s in dk:
-            v = m.NewBoolVar("")
-            x[(k, s)] = v
-            vs.append(v)
-            by_ps[(int(inst.a[k]), s)].append(v)
-            by_ps[(int(inst.b[k]), s)].append(v)
-            if inst.shared[k]:
-                by_s[s].append(v)
-        m.AddExactlyOne(vs)
-        t = m.NewIntVarFromDomain(cp_model.Domain.FromValues(dk), "")
-        m.Add(t == sum(s * v for s, v in zip(dk, vs, strict=True)))
-        tv[k] = t
-    for vs in by_ps.values():
-        if len(vs) > 1:
-            m.AddAtMostOne(vs)
-    for s, vs in by_s.items():
-        if inst.tcap[s] >= 0 and len(vs) > inst.tcap[s]:
-            m.Add(sum(vs) <= int(inst.tcap[s]))
+    m, x, _, tv = assignment_model(inst, ks, slot_vars=True)
     maxlb = max(lbs.values())
     mx = m.NewIntVar(maxlb, S, "")
     mn = m.NewIntVar(0, min(S - len(multi[p]) for p in lbs), "")

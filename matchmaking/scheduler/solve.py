@@ -19,6 +19,7 @@ from collections.abc import Callable
 
 import numpy as np
 
+from .cpcore import assignment_model
 from .model import Assignment, InfeasibleError, Problem, Result, Stats
 
 Progress = Callable[[str, float], None] | None
@@ -445,35 +446,11 @@ def _idle_phase(inst: _Inst, slot: np.ndarray, deadline: float, seed: int, worke
     from ortools.sat.python import cp_model
 
     ks = [int(k) for k in np.nonzero(slot >= 0)[0]]
-    m = cp_model.CpModel()
-    x: dict[tuple[int, int], object] = {}
-    tv = {}
-    by_ps: dict = defaultdict(list)
-    by_s: dict = defaultdict(list)
+    m, x, _, tv = assignment_model(inst, ks, slot_vars=True)
     mine: dict = defaultdict(list)
     for k in ks:
-        dk = [int(s) for s in np.nonzero(inst.dom[k])[0]]
-        vs = []
-        for s in dk:
-            v = m.NewBoolVar("")
-            x[(k, s)] = v
-            vs.append(v)
-            by_ps[(int(inst.a[k]), s)].append(v)
-            by_ps[(int(inst.b[k]), s)].append(v)
-            if inst.shared[k]:
-                by_s[s].append(v)
-        m.AddExactlyOne(vs)
-        t = m.NewIntVarFromDomain(cp_model.Domain.FromValues(dk), "")
-        m.Add(t == sum(s * v for s, v in zip(dk, vs, strict=True)))
-        tv[k] = t
         mine[int(inst.a[k])].append(k)
         mine[int(inst.b[k])].append(k)
-    for vs in by_ps.values():
-        if len(vs) > 1:
-            m.AddAtMostOne(vs)
-    for s, vs in by_s.items():
-        if inst.tcap[s] >= 0 and len(vs) > inst.tcap[s]:
-            m.Add(sum(vs) <= int(inst.tcap[s]))
     single_day = len(inst.days) == 1
     pos = {}
     for ordered in inst.days.values():

@@ -36,6 +36,8 @@ from collections import defaultdict
 
 import numpy as np
 
+from .cpcore import assignment_model
+
 SLACKS = (0, 1, 2, 3, 5)
 RANGE_MAX = 6  # range stage without a ladder schedule: ranges 0 .. RANGE_MAX - 1
 RANGE_LADDER_SHARE = 0.45  # range objective: the ladder's share of the time, the rest for the range
@@ -95,30 +97,9 @@ def own_lower_bound(doms: list[set[int]], n_slots: int) -> int | None:
 
 
 def _build(inst, ks, doms, multi, lbs, slack, common=None):
-    from ortools.sat.python import cp_model
 
     S = inst.S
-    m = cp_model.CpModel()
-    x = {}
-    busy: dict[tuple[int, int], list] = defaultdict(list)
-    by_s: dict[int, list] = defaultdict(list)
-    for k in ks:
-        vs = []
-        for s in doms[k]:
-            v = m.NewBoolVar("")
-            x[(k, s)] = v
-            vs.append(v)
-            busy[(int(inst.a[k]), s)].append(v)
-            busy[(int(inst.b[k]), s)].append(v)
-            if inst.shared[k]:
-                by_s[s].append(v)
-        m.AddExactlyOne(vs)
-    for vs in busy.values():
-        if len(vs) > 1:
-            m.AddAtMostOne(vs)
-    for s, vs in by_s.items():
-        if inst.tcap[s] >= 0 and len(vs) > inst.tcap[s]:
-            m.Add(sum(vs) <= int(inst.tcap[s]))
+    m, x, busy, _ = assignment_model(inst, ks, doms)
     idle = []
     wmax = 0
     if common is not None:
