@@ -53,3 +53,37 @@ def assignment_model(inst, ks: Iterable[int], doms: Sequence | None = None, slot
         if inst.tcap[s] >= 0 and len(vs) > inst.tcap[s]:
             m.Add(sum(vs) <= int(inst.tcap[s]))
     return m, x, busy, t
+
+
+def window_idle(m, busy, p: int, n: int, n_slots: int, lo: int, hi: int):
+    """Participant ``p``'s ``n`` meetings lie in one window of ``n + lo`` .. ``n + hi`` slots
+    whose first and last slots are busy, so its idle slots are exactly the window length - n
+    (one day, slots in order). ``busy`` is the core's ``(participant, slot) -> x`` map.
+    Returns ``(idle IntVar, {(first, last): window BoolVar})``."""
+    poss = [bool(busy.get((p, s))) for s in range(n_slots)]
+    ws, terms, wd = [], [], {}
+    cover: list[list] = [[] for _ in range(n_slots)]
+    for length in range(n + lo, min(n_slots, n + hi) + 1):
+        for s0 in range(n_slots - length + 1):
+            e = s0 + length - 1
+            if not (poss[s0] and poss[e]) or sum(poss[s0 : e + 1]) < n:
+                continue
+            w = m.NewBoolVar("")
+            ws.append(w)
+            wd[(s0, e)] = w
+            if length > n:
+                terms.append((length - n) * w)
+            for s in range(s0, e + 1):
+                cover[s].append(w)
+            m.Add(sum(busy[(p, s0)]) >= w)
+            m.Add(sum(busy[(p, e)]) >= w)
+    m.AddExactlyOne(ws)
+    for s in range(n_slots):
+        if poss[s]:
+            if hi == 0:  # one block: busy exactly on the window
+                m.Add(sum(busy[(p, s)]) == sum(cover[s]))
+            else:
+                m.Add(sum(busy[(p, s)]) <= sum(cover[s]))
+    iv = m.NewIntVar(min(lo, hi), max(lo, hi), "")
+    m.Add(iv == sum(terms))
+    return iv, wd

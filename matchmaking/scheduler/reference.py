@@ -28,7 +28,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .cpcore import assignment_model
+from .cpcore import assignment_model, window_idle
 from .model import Problem
 
 REFERENCE_JSON = Path(__file__).with_name("udg_reference.json")
@@ -75,32 +75,7 @@ def _model(inst, ks, multi, lbs, r, lo_fix=None, slack=None, soft_r=None):
             i_lo, i_hi = max(lb, lo_min), min(S - n, lo_max + r)
         if slack is not None:
             i_hi = min(i_hi, lb + slack)
-        poss = [bool(busy.get((p, s))) for s in range(S)]
-        ws, terms, wd = [], [], {}
-        cover: list[list] = [[] for _ in range(S)]
-        for length in range(n + i_lo, n + i_hi + 1):
-            for s0 in range(S - length + 1):
-                e = s0 + length - 1
-                if not (poss[s0] and poss[e]) or sum(poss[s0 : e + 1]) < n:
-                    continue
-                w = m.NewBoolVar("")
-                ws.append(w)
-                wd[(s0, e)] = w
-                if length > n:
-                    terms.append((length - n) * w)
-                for s in range(s0, e + 1):
-                    cover[s].append(w)
-                m.Add(sum(busy[(p, s0)]) >= w)
-                m.Add(sum(busy[(p, e)]) >= w)
-        m.AddExactlyOne(ws)
-        for s in range(S):
-            if poss[s]:
-                if i_hi == 0:  # one block: busy exactly on the window
-                    m.Add(sum(busy[(p, s)]) == sum(cover[s]))
-                else:
-                    m.Add(sum(busy[(p, s)]) <= sum(cover[s]))
-        iv = m.NewIntVar(min(i_lo, i_hi), max(i_lo, i_hi), "")
-        m.Add(iv == sum(terms))
+        iv, wd = window_idle(m, busy, p, n, S, i_lo, i_hi)
         if lo is not None:
             m.Add(iv >= lo)
             m.Add(iv <= lo + r)

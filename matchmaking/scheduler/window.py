@@ -36,7 +36,7 @@ from collections import defaultdict
 
 import numpy as np
 
-from .cpcore import assignment_model
+from .cpcore import assignment_model, window_idle
 
 SLACKS = (0, 1, 2, 3, 5)
 RANGE_MAX = 6  # range stage without a ladder schedule: ranges 0 .. RANGE_MAX - 1
@@ -110,32 +110,7 @@ def _build(inst, ks, doms, multi, lbs, slack, common=None):
         n = len(mk)
         g = lbs[p] + slack if common is None else lo_max + r  # most idle slots allowed
         wmax += g
-        poss = [bool(busy.get((p, s))) for s in range(S)]
-        ws = []
-        cover: list[list] = [[] for _ in range(S)]
-        terms = []
-        for length in range(n, min(S, n + g) + 1):
-            for s0 in range(S - length + 1):
-                e = s0 + length - 1
-                if not (poss[s0] and poss[e]) or sum(poss[s0 : e + 1]) < n:
-                    continue
-                w = m.NewBoolVar("")
-                ws.append(w)
-                if length > n:
-                    terms.append((length - n) * w)
-                for s in range(s0, e + 1):
-                    cover[s].append(w)
-                m.Add(sum(busy[(p, s0)]) >= w)
-                m.Add(sum(busy[(p, e)]) >= w)
-        m.AddExactlyOne(ws)
-        for s in range(S):
-            if poss[s]:
-                if g == 0:  # one block: busy exactly on the window
-                    m.Add(sum(busy[(p, s)]) == sum(cover[s]))
-                else:
-                    m.Add(sum(busy[(p, s)]) <= sum(cover[s]))
-        iv = m.NewIntVar(lbs[p], g, "")
-        m.Add(iv == sum(terms))
+        iv, _ = window_idle(m, busy, p, n, S, lbs[p], g)
         if common is not None:
             m.Add(iv >= lo_v)
             m.Add(iv <= lo_v + r)
