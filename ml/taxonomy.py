@@ -1,4 +1,5 @@
-"""Smart-city sector taxonomy (fixed ids), sector similarity and zero-shot sector inference."""
+"""Smart-city sector taxonomy (fixed ids), sector similarity and sector inference (keywords and a
+classifier over sentence vectors)."""
 
 from __future__ import annotations
 
@@ -280,19 +281,18 @@ def keyword_scores(text: str) -> np.ndarray:
     return 1.0 - np.exp(-hits)
 
 
-_PROTOTYPES: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+_PROTOTYPES: dict[str, np.ndarray] = {}
 
 
-def _prototypes(encoder) -> tuple[np.ndarray, np.ndarray]:
+def _prototypes(encoder) -> np.ndarray:
     """Encoded sector prototypes (labels and keyword phrases in 3 languages), cached."""
     if encoder.name not in _PROTOTYPES:
-        texts, owner = [], []
-        for i, s in enumerate(SECTORS):
+        texts = []
+        for s in SECTORS:
             for lang in ("en", "fr", "ar"):
                 texts.append(s.labels[lang])
                 texts.append(f"{s.labels[lang]}: {', '.join(s.keywords[lang])}")
-                owner += [i, i]
-        _PROTOTYPES[encoder.name] = (encoder.encode(texts), np.array(owner))
+        _PROTOTYPES[encoder.name] = encoder.encode(texts)
     return _PROTOTYPES[encoder.name]
 
 
@@ -302,22 +302,12 @@ def prototype_profile(vectors: np.ndarray, encoder) -> np.ndarray:
     A language-independent "concept profile": two texts about the same topic in different
     languages have similar profiles even when their direct cosine is weak.
     """
-    protos, _ = _prototypes(encoder)
+    protos = _prototypes(encoder)
     sims = np.atleast_2d(vectors) @ protos.T
     sims = sims - sims.mean(axis=1, keepdims=True)
     norms = np.linalg.norm(sims, axis=1, keepdims=True)
     norms[norms == 0] = 1.0
     return (sims / norms).astype(np.float32)
-
-
-def zero_shot_scores(vectors: np.ndarray, encoder) -> np.ndarray:
-    """(n, 20) max cosine of each text vector to each sector's prototypes."""
-    protos, owner = _prototypes(encoder)
-    sims = np.atleast_2d(vectors) @ protos.T
-    out = np.full((sims.shape[0], len(SECTORS)), -1.0, dtype=np.float32)
-    for j in range(len(SECTORS)):
-        out[:, j] = sims[:, owner == j].max(axis=1)
-    return out
 
 
 # ------------------------------------------------------------ sector classifier
