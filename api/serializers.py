@@ -336,6 +336,16 @@ class ScheduleRunCreateSerializer(serializers.Serializer):
         default=True,
         help_text="Keep meetings participants booked themselves where they are.",
     )
+    fair_weight_share = serializers.FloatField(
+        min_value=0,
+        max_value=0.05,
+        required=False,
+        default=0.0,
+        help_text=(
+            "Share of the total request weight (0 to 0.05) the scheduler may give up so that "
+            "participants left without any meeting get one. 0: the highest total weight first."
+        ),
+    )
 
 
 class RecommendedParticipantSerializer(serializers.Serializer):

@@ -46,3 +46,14 @@ class ScheduleRunForm(forms.Form):
         initial=True,
         help_text=_("Pinned meetings keep their slot; the scheduler plans around them."),
     )
+    fair_weight_share = forms.FloatField(
+        label=_("Weight given up for first meetings (%)"),
+        min_value=0,
+        max_value=5,
+        initial=0,
+        required=False,
+        help_text=_(
+            "Up to this share of the total match weight may be traded so that participants "
+            "left without any meeting get one. 0 keeps the highest total weight."
+        ),
+    )

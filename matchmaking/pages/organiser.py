@@ -473,6 +473,7 @@ def scheduler(request, event: Event):
                     options={
                         "time_limit": form.cleaned_data["time_limit"],
                         "pin_participant_bookings": form.cleaned_data["pin_participant_bookings"],
+                        "fair_weight_share": (form.cleaned_data["fair_weight_share"] or 0) / 100,
                     },
                 )
             except DomainError as exc:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from .model import Problem
 from .reference import load_reference
-from .solve import solve
+from .solve import FAIR_WEIGHT_SHARE, solve
 from .synthetic import generate
 from .udg import read_dzn
 from .validate import validate
@@ -98,10 +98,12 @@ def _synthetic_row(label: str, prob: Problem, time_limit: float, workers: int, *
         per[req[asg.request_id].a] += 1
         per[req[asg.request_id].b] += 1
     one = sum(1 for v in per.values() if v == 1)
+    lp0 = s.phases.get("lp_without_meeting")
     print(
         f"{label:<22}{s.scheduled:>8}{s.upper_bound:>8}{pct:>8.2f}"
         f"{s.weight_scheduled:>8}{s.weight_upper_bound:>9.0f}"
-        f"{s.participants_without_meeting_possible:>6}{one:>6}{s.idle_total:>8}{s.idle_max:>5}"
+        f"{s.participants_without_meeting_possible:>6}{'-' if lp0 is None else round(lp0):>6}"
+        f"{one:>6}{s.idle_total:>8}{s.idle_max:>5}"
         f"{s.idle_range:>6}{sec:>7.1f}{_rss_mb():>8.0f}  {'ok' if not errs else errs[:2]}",
         flush=True,
     )
@@ -155,7 +157,15 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--time", type=float, default=55.0, help="time limit for synthetic runs")
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument(
+        "--fair-share",
+        type=float,
+        default=FAIR_WEIGHT_SHARE,
+        help="share of the weight the fairness stage may give up for participants without a "
+        f"meeting (default {FAIR_WEIGHT_SHARE}; 0 = weight strictly first)",
+    )
     args = ap.parse_args(argv)
+    fair = {"fair_weight_share": args.fair_share}
     ok = True
     if not args.no_udg:
         ok &= bench_udg(
@@ -165,20 +175,23 @@ def main(argv: list[str] | None = None) -> int:
         n = args.synthetic
         m = args.requests or 6 * n
         print(
-            "\nzero: participants without a meeting although one was possible; one: participants"
-            " with exactly one meeting; rss MB: peak of this process so far"
+            "\nzero: participants without a meeting although one was possible; lp0: the same in"
+            " the LP optimum (weight first, then participants with a meeting; with weight ="
+            " w-bound, no schedule of that weight has fewer); one: participants with exactly one"
+            " meeting; rss MB: peak of this process so far"
         )
         print(
             f"{'synthetic':<22}{'sched':>8}{'bound':>8}{'%bound':>8}{'weight':>8}{'w-bound':>9}"
-            f"{'zero':>6}{'one':>6}{'idle':>8}{'max':>5}{'range':>6}{'sec':>7}{'rss MB':>8}  valid"
+            f"{'zero':>6}{'lp0':>6}{'one':>6}{'idle':>8}{'max':>5}{'range':>6}{'sec':>7}"
+            f"{'rss MB':>8}  valid"
         )
         prob = generate(n, m, seed=args.seed)
-        res, v = _synthetic_row(f"{n}p/{m}r no cap", prob, args.time, args.workers)
+        res, v = _synthetic_row(f"{n}p/{m}r no cap", prob, args.time, args.workers, **fair)
         ok &= v
         if args.tables:
             prob_t = generate(n, m, tables=args.tables, seed=args.seed)
             _, v = _synthetic_row(
-                f"{n}p/{m}r {args.tables} tables", prob_t, args.time, args.workers
+                f"{n}p/{m}r {args.tables} tables", prob_t, args.time, args.workers, **fair
             )
             ok &= v
         if args.replan:
@@ -186,7 +199,9 @@ def main(argv: list[str] | None = None) -> int:
             changed = _perturb(prob, 0.05, args.seed + 1)
             changed = dataclasses.replace(changed, previous=previous)
             stay = _could_stay(changed, previous)
-            res2, v = _synthetic_row("re-plan (5% avail.)", changed, args.time, args.workers)
+            res2, v = _synthetic_row(
+                "re-plan (5% avail.)", changed, args.time, args.workers, **fair
+            )
             ok &= v
             now = {a.request_id: a.slot for a in res2.assignments}
             moved_stayable = sum(

@@ -40,7 +40,15 @@ from matchmaking.services.notifications import batched
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_OPTIONS = {"time_limit": 60.0, "seed": 0, "pin_participant_bookings": True}
+DEFAULT_OPTIONS = {
+    "time_limit": 60.0,
+    "seed": 0,
+    "pin_participant_bookings": True,
+    # share of the total weight the solver may give up so that participants without any meeting
+    # get one (0 = the highest weight first, as the objectives order it)
+    "fair_weight_share": 0.0,
+}
+FAIR_WEIGHT_SHARE_MAX = 0.05
 PINNED_SOURCES = {Meeting.Source.PARTICIPANT, Meeting.Source.IMPORT}
 
 
@@ -60,10 +68,19 @@ def _clean_options(options: dict | None) -> dict:
     try:
         merged["time_limit"] = float(merged["time_limit"])
         merged["seed"] = int(merged["seed"])
+        merged["fair_weight_share"] = float(merged["fair_weight_share"])
     except (TypeError, ValueError) as exc:
-        raise DomainError("time_limit must be a number and seed an integer.") from exc
+        raise DomainError(
+            "time_limit and fair_weight_share must be numbers and seed an integer."
+        ) from exc
     if not 1 <= merged["time_limit"] <= 3600:
         raise DomainError("time_limit must be between 1 and 3600 seconds.", field="time_limit")
+    if not 0 <= merged["fair_weight_share"] <= FAIR_WEIGHT_SHARE_MAX:
+        raise DomainError(
+            f"fair_weight_share must be between 0 and {FAIR_WEIGHT_SHARE_MAX} "
+            f"(a share of the total weight, {FAIR_WEIGHT_SHARE_MAX:.0%} at most).",
+            field="fair_weight_share",
+        )
     merged["pin_participant_bookings"] = bool(merged["pin_participant_bookings"])
     return {k: merged[k] for k in DEFAULT_OPTIONS}
 
@@ -229,6 +246,7 @@ def schedule_run_execute(*, run: ScheduleRun) -> ScheduleRun:
             built.problem,
             time_limit=run.options["time_limit"],
             seed=run.options["seed"],
+            fair_weight_share=run.options.get("fair_weight_share", 0.0),
             progress=progress,
         )
     except Exception as exc:  # the run records any failure for the organiser to see

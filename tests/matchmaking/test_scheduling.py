@@ -193,3 +193,40 @@ def test_schedule_runs_api(organiser_client, django_capture_on_commit_callbacks)
     person.user = UserFactory(username=person.email)
     person.save()
     assert client_for(person.user).get(url).status_code == 403
+
+
+def test_fair_weight_share_option_is_checked_stored_and_used(organiser_client, monkeypatch):
+    from matchmaking.exceptions import DomainError
+    from matchmaking.models import ScheduleRun
+    from matchmaking.services import scheduling
+
+    event = event_import(data=fair())
+    url = f"/api/events/{event.slug}/schedule-runs/"
+    for bad in (0.5, -0.01, "a lot"):
+        resp = organiser_client.post(url, {"fair_weight_share": bad}, format="json")
+        assert resp.status_code == 400, resp.data
+        assert "fair_weight_share" in str(resp.data)
+    assert not ScheduleRun.objects.filter(event=event).exists()  # nothing half-written
+    with pytest.raises(DomainError, match=r"between 0 and 0\.05"):
+        schedule_run_create(
+            event=event, user=None, options={"fair_weight_share": 0.2}, enqueue=False
+        )
+    seen = []
+    real = scheduling.scheduler.solve
+
+    def spy(problem, **kw):
+        seen.append(kw["fair_weight_share"])
+        return real(problem, **kw)
+
+    monkeypatch.setattr(scheduling.scheduler, "solve", spy)
+    run = schedule_run_create(
+        event=event, user=None, options={"time_limit": 5, "fair_weight_share": 0.01}, enqueue=False
+    )
+    assert run.options["fair_weight_share"] == 0.01
+    assert schedule_run_execute(run=run).status == "draft"
+    # a run stored before the option existed uses 0 (weight first)
+    old = schedule_run_create(event=event, user=None, options={"time_limit": 5}, enqueue=False)
+    ScheduleRun.objects.filter(pk=old.pk).update(options={"time_limit": 5, "seed": 0})
+    old.refresh_from_db()
+    schedule_run_execute(run=old)
+    assert seen == [0.01, 0.0]

@@ -23,6 +23,7 @@ def test_start_run_then_publish(
     assert run.created_by == staff
     assert run.options["time_limit"] == 2.0
     assert run.options["pin_participant_bookings"] is True
+    assert run.options["fair_weight_share"] == 0.0  # left empty: weight first
     assert run.status == ScheduleRun.Status.DRAFT  # Celery runs in-process, after commit
     html = staff_client.get(f"/organiser/{event.slug}/scheduler/").content.decode()
     assert "Publishing would:" in html
@@ -47,6 +48,17 @@ def test_start_run_bad_time_limit_400(staff_client, event):
     assert response.status_code == 400
     assert "Please correct the run" in response.content.decode()
     assert not ScheduleRun.objects.exists()
+
+
+def test_start_run_fair_share_is_a_percentage(staff_client, event):
+    url = f"/organiser/{event.slug}/scheduler/"
+    response = staff_client.post(url, {"time_limit": "2", "fair_weight_share": "0.5"})
+    assert response.status_code == 302
+    assert ScheduleRun.objects.get(event=event).options["fair_weight_share"] == 0.005
+    too_much = staff_client.post(url, {"time_limit": "2", "fair_weight_share": "20"})
+    assert too_much.status_code == 400
+    assert "Please correct the run" in too_much.content.decode()
+    assert ScheduleRun.objects.filter(event=event).count() == 1
 
 
 def test_start_run_without_slots_409(staff_client, db):

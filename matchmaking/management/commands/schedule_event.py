@@ -23,8 +23,17 @@ class Command(BaseCommand):
             action="store_true",
             help="Let the scheduler move meetings participants booked themselves.",
         )
+        parser.add_argument(
+            "--fair-share",
+            type=float,
+            default=0.0,
+            help="Share of the total weight (0-0.05) the scheduler may give up so that "
+            "participants without any meeting get one (default 0: weight first).",
+        )
 
-    def handle(self, *args, slug, publish, time_limit, seed, move_participant_bookings, **opts):
+    def handle(
+        self, *args, slug, publish, time_limit, seed, move_participant_bookings, fair_share, **opts
+    ):
         try:
             event = selectors.event_get(slug=slug)
             run = schedule_run_create(
@@ -35,6 +44,7 @@ class Command(BaseCommand):
                     "time_limit": time_limit,
                     "seed": seed,
                     "pin_participant_bookings": not move_participant_bookings,
+                    "fair_weight_share": fair_share,
                 },
             )
             run = schedule_run_execute(run=run)

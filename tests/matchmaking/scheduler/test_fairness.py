@@ -105,6 +105,7 @@ def test_validate_recomputes_the_zero_meeting_count():
 def test_large_path_fairness_stage_lifts_zero_participants_at_equal_weight(monkeypatch):
     prob = generate(300, 1800, days=1, seed=1)
     runs = []
+    monkeypatch.setattr(S, "FAIR_LP", False)  # the weight-only LP leaves zeros to repair
     for levels in (0, 1):  # 0 = stage off
         monkeypatch.setattr(S, "FAIR_LEVELS", levels)
         res = solve(prob, time_limit=1.5, workers=2, method="lns")
@@ -115,3 +116,50 @@ def test_large_path_fairness_stage_lifts_zero_participants_at_equal_weight(monke
     assert off.participants_without_meeting_possible > 0
     assert on.participants_without_meeting_possible < off.participants_without_meeting_possible
     assert on.phases["fair_lifted"] >= 1
+
+
+def _heavy_star() -> Problem:
+    """The star with v1-E of weight 2: the best weight (4) leaves v2 or v3 without a meeting;
+    everyone can meet only at weight 3."""
+    prob = _star()
+    heavy = tuple(dataclasses.replace(r, weight=2) if r.id == 0 else r for r in prob.requests)
+    return dataclasses.replace(prob, requests=heavy)
+
+
+def test_fair_lp_keeps_the_weight_first_and_counts_the_participants_left_out():
+    inst = S._Inst(_heavy_star())
+    ks, _ss, x, wub, zero = S._solve_lp(inst, 10, fair=True)
+    assert float((inst.w[ks] * x).sum()) == 4  # weight first: v1-E kept
+    assert zero == 1  # then as many participants with a meeting as that weight allows
+    assert 4 <= wub < 5
+    # without the fairness columns the count is not computed
+    assert S._solve_lp(inst, 10)[4] is None
+
+
+def test_fair_lp_covers_everyone_when_the_weight_allows_it():
+    inst = S._Inst(_star())  # all weights 1: the best weight 3 is reachable with everyone
+    ks, _ss, x, _wub, zero = S._solve_lp(inst, 10, fair=True)
+    assert float((inst.w[ks] * x).sum()) == 3
+    assert zero == 0
+
+
+def test_fair_fill_weight_budget_trades_weight_only_for_a_first_meeting():
+    inst = S._Inst(_heavy_star())
+    doms = [[int(s) for s in inst.dom[k].nonzero()[0]] for k in range(inst.R)]
+    st = _state(inst, {0: 0, 1: 1, 3: 1})  # weight 4, v3 without a meeting
+    # budget 1: v1 (2 meetings) gives up v1-E (weight 2) so that v3 meets E (weight 1)
+    assert S._fair_fill(inst, st, doms, deadline=float("inf"), weight_budget=1) == (1, -1)
+    assert st.slot.tolist() == [-1, 1, 0, 1]
+    assert S._stats(inst, st.slot, 4, 4).participants_without_meeting_possible == 0
+
+
+def test_solve_fair_weight_share_lifts_zero_participants_within_the_share():
+    prob = generate(300, 1800, days=1, seed=1)
+    strict = solve(prob, time_limit=1.5, workers=2, method="lns")
+    share = 0.02
+    loose = solve(prob, time_limit=1.5, workers=2, method="lns", fair_weight_share=share)
+    assert validate(prob, strict) == [] and validate(prob, loose) == []
+    s, g = strict.stats, loose.stats
+    assert s.participants_without_meeting_possible > 0
+    assert g.participants_without_meeting_possible < s.participants_without_meeting_possible
+    assert g.weight_scheduled >= (1 - share) * s.weight_scheduled
