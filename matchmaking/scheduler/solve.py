@@ -28,6 +28,7 @@ SMALL_VARS = 12_000  # CP-SAT monolithic model when sum of domain sizes is below
 FAIR_LEVELS = 2  # large path: lift participants with fewer meetings than this
 # large path: the LP also maximises the participants with a meeting, below one unit of weight
 FAIR_LP = True
+FAIR_LP_LEVELS = 2  # 1: participants with a meeting; 2: then also with a second one
 # large path: share of the scheduled weight that the fairness stage may give up, only to give a
 # first meeting to participants who have none (``_fair_fill``'s ``weight_budget``); 0 = strict
 # weight-first order. See docs/benchmarks-scheduler.md for the measured trade.
@@ -654,10 +655,13 @@ def _solve_lp(
     objective coefficient so small that all of them together are worth less than one unit of
     weight: the LP maximises the weight first, then the participants with a meeting (measured
     on the synthetic 5,000 fair: 7.2 s, integral, 78 without a meeting at the optimal weight
-    against 79 after the weight-only LP and the fairness repair). ``bonus`` (early-slot reward)
-    was measured to make the 30k-request LP 2-5x slower, so it is off. The matrix is built
-    column-wise with int32 indices; empty rows and rows with a single unit entry (implied by
-    x <= 1) are dropped before HiGHS sees them.
+    against 79 after the weight-only LP and the fairness repair). With ``FAIR_LP_LEVELS`` = 2 a
+    second indicator per participant (z1_p + z2_p <= meetings of p), worth less again, then
+    raises participants to two meetings (same fair: 11 s instead of 8.8 s, 264 participants
+    with one meeting in the LP instead of 383, weight and zero count unchanged). ``bonus``
+    (early-slot reward) was measured to make the 30k-request LP 2-5x slower, so it is off. The
+    matrix is built column-wise with int32 indices; empty rows and rows with a single unit entry
+    (implied by x <= 1) are dropped before HiGHS sees them.
     """
     from scipy.sparse import csc_matrix
 
@@ -732,9 +736,11 @@ def _solve_lp(
         rows.append(r0 + zmap[side][m])
         cols.append(np.nonzero(m)[0].astype(np.int32))
         data.append(-np.ones(int(m.sum())))
-    rows.append(r0 + np.arange(nz, dtype=np.int32))
-    cols.append(n + np.arange(nz, dtype=np.int32))
-    data.append(np.ones(nz))
+    nlev = FAIR_LP_LEVELS if fair else 0
+    for lev in range(nlev):  # z1_p + z2_p + ... <= meetings of p
+        rows.append(r0 + np.arange(nz, dtype=np.int32))
+        cols.append(n + lev * nz + np.arange(nz, dtype=np.int32))
+        data.append(np.ones(nz))
     b_ub.append(np.zeros(nz))
     r0 += nz
     del pa, pb, col
@@ -750,15 +756,18 @@ def _solve_lp(
     newrow = np.cumsum(keep, dtype=np.int64).astype(np.int32) - 1
     m_ent = keep[rows]
     A = csc_matrix(
-        (data[m_ent], (newrow[rows[m_ent]], cols[m_ent])), shape=(int(keep.sum()), n + nz)
+        (data[m_ent], (newrow[rows[m_ent]], cols[m_ent])),
+        shape=(int(keep.sum()), n + nlev * nz),
     )
     bub = bub[keep]
     del rows, cols, data, cnt, pos_only, keep, newrow, m_ent
     A.indices = A.indices.astype(np.int32, copy=False)
     A.indptr = A.indptr.astype(np.int32, copy=False)
     # every z_p together is worth less than one unit of weight (weights are integers >= 1)
-    zc = 0.5 * wscale / max(nz, 1)
-    x, obj = _highs_lp(np.concatenate([c, np.full(nz, zc)]), A, bub, time_limit)
+    zc = [0.5 * wscale / max(nz, 1)]
+    for _ in range(1, nlev):  # each level worth less than one unit of the level above
+        zc.append(0.5 * zc[-1] / max(nz, 1))
+    x, obj = _highs_lp(np.concatenate([c, *(np.full(nz, v) for v in zc)]), A, bub, time_limit)
     del A, c
     if x is None:
         return ks, ss, np.zeros(n), math.inf, None
@@ -766,7 +775,7 @@ def _solve_lp(
     zero = None
     if fair:
         # participants with a request but no meeting in the LP optimum (fixed meetings count)
-        zero = float(int(has.sum()) - x[n:].sum() - int((has & (cfix > 0)).sum()))
+        zero = float(int(has.sum()) - x[n : n + nz].sum() - int((has & (cfix > 0)).sum()))
     return ks, ss, x[:n], obj / wscale + w_forced, zero
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import dataclasses
 import importlib
 
+import numpy as np
+
 from matchmaking.scheduler import Participant, Problem, Request, solve, validate
 from matchmaking.scheduler.synthetic import generate
 from matchmaking.scheduler.validate import participants_without_meeting_possible
@@ -163,3 +165,18 @@ def test_solve_fair_weight_share_lifts_zero_participants_within_the_share():
     assert s.participants_without_meeting_possible > 0
     assert g.participants_without_meeting_possible < s.participants_without_meeting_possible
     assert g.weight_scheduled >= (1 - share) * s.weight_scheduled
+
+
+def test_fair_lp_second_level_keeps_weight_and_zero_count(monkeypatch):
+    inst = S._Inst(generate(300, 1800, days=1, seed=2))
+    got = []
+    for levels in (1, 2):
+        monkeypatch.setattr(S, "FAIR_LP_LEVELS", levels)
+        ks, _ss, x, _wub, zero = S._solve_lp(inst, 30, fair=True)
+        cnt = np.zeros(inst.P)
+        np.add.at(cnt, inst.a[ks], x)
+        np.add.at(cnt, inst.b[ks], x)
+        got.append((round(float((inst.w[ks] * x).sum()), 6), zero, float(np.minimum(cnt, 2).sum())))
+    (w1, z1, two1), (w2, z2, two2) = got
+    assert (w2, z2) == (w1, z1)  # the second level never costs weight or first meetings
+    assert two2 >= two1  # and raises the LP's meetings counted up to two per participant
