@@ -452,9 +452,17 @@ class Ranker:
             [[lg in ls for lg in all_langs] for ls in self._langs], dtype=np.float32
         ).reshape(len(self._langs), len(all_langs))
         self._no_lang = (self._lang_matrix.sum(axis=1) == 0).astype(np.float32)
-        self.concepts = None
-        if self.sector_encoder is not None and self.sector_encoder.name == encoder:
-            self.concepts = prototype_profile(self.sem.profile, self.sector_encoder)
+        self._concepts: np.ndarray | None = None  # built on first use (``concepts``)
+
+    @property
+    def concepts(self) -> np.ndarray | None:
+        """Concept profiles (similarity to every sector prototype) of all profiles, or None when
+        the sector encoder is not the primary one. Built on first use: encoding the prototypes
+        costs about a second, and the tuned weights give the signal 0."""
+        enc = self.sector_encoder
+        if self._concepts is None and enc is not None and enc.name == self.encoder_name:
+            self._concepts = prototype_profile(self.sem.profile, enc)
+        return self._concepts
 
     @staticmethod
     def _pair_key(a: str, b: str) -> frozenset:
@@ -552,7 +560,7 @@ class Ranker:
         if "sector" in want:
             sm = self._sector_powered
             out["sector"] = sector_similarity(sm[a], sm, self.neighbour_scale)
-        if self.concepts is not None and "concept" in want:
+        if "concept" in want and self.concepts is not None:
             out["concept"] = self.concepts @ self.concepts[a]
         if "lang" in want:
             if self._langs[a]:
@@ -587,7 +595,7 @@ class Ranker:
         if "sector" in want:
             unit, unit_sim = self._sector_unit()
             out["sector"] = np.clip(unit_sim[q] @ unit[c].T, 0.0, 1.0)
-        if self.concepts is not None and "concept" in want:
+        if "concept" in want and self.concepts is not None:
             out["concept"] = self.concepts[q] @ self.concepts[c].T
         if "lang" in want:
             lang = np.maximum(self._lang_matrix[q] @ self._lang_matrix[c].T, self._no_lang[c])

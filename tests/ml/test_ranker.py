@@ -86,3 +86,16 @@ def test_hashing_encoder_event_runs_without_models():
     assert ids(r.recommend("a")) == ["b", "c"]
     feats = r.pair_features("a", ["b", "c"])
     assert feats.shape == (2, 9) and np.isfinite(feats).all()
+
+
+def test_concept_profiles_are_built_only_when_the_signal_is_asked_for(
+    event_profiles, event_vectors
+):
+    r = Ranker(event_profiles, event_vectors)
+    assert r.weights["concept"] == 0  # the tuned default does not use it
+    r.recommend("casa", limit=3)
+    assert r._concepts is None
+    raw = r.raw_signals(r.index["casa"])  # every signal (what ml.tune asks for)
+    assert raw["concept"].shape == (len(r.ids),)
+    assert r._concepts is not None
+    assert abs(float(raw["concept"][r.index["casa"]]) - 1.0) < 1e-5  # unit rows
