@@ -232,10 +232,10 @@ def small_problems(draw):
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(small_problems(), st.sampled_from(["cpsat", "lns"]))
-def test_property_no_hard_violation(prob, method):
+@given(small_problems(), st.sampled_from(["cpsat", "lns"]), st.sampled_from([0.0, 0.05]))
+def test_property_no_hard_violation(prob, method, fair_share):
     try:
-        res = solve(prob, time_limit=2.0, workers=1, method=method)
+        res = solve(prob, time_limit=2.0, workers=1, method=method, fair_weight_share=fair_share)
     except InfeasibleError:
         # only fixed/pinned meetings can make a problem infeasible
         assert any(r.fixed_slot is not None or r.pinned for r in prob.requests)
