@@ -29,9 +29,10 @@ FAIR_LEVELS = 2  # large path: lift participants with fewer meetings than this
 # large path: the LP also maximises the participants with a meeting, below one unit of weight
 FAIR_LP = True
 FAIR_LP_LEVELS = 2  # 1: participants with a meeting; 2: then also with a second one
-# large path: share of the scheduled weight that the fairness stage may give up, only to give a
-# first meeting to participants who have none (``_fair_fill``'s ``weight_budget``); 0 = strict
-# weight-first order. See docs/benchmarks-scheduler.md for the measured trade.
+# share of the best weight the fairness step may give up, only to give a first meeting to
+# participants who have none (large path: ``_fair_fill``'s ``weight_budget``; small path: a
+# weight floor in the CP-SAT fairness phase); 0 = strict weight-first order. See
+# docs/benchmarks-scheduler.md for the measured trade.
 FAIR_WEIGHT_SHARE = 0.0
 
 
@@ -320,8 +321,18 @@ def _read_slots(solver, x, base: np.ndarray) -> np.ndarray:
     return out
 
 
-def _solve_small(inst: _Inst, deadline: float, seed: int, workers: int, phases, progress):
-    """Exact lexicographic CP-SAT phases on the whole instance."""
+def _solve_small(
+    inst: _Inst,
+    deadline: float,
+    seed: int,
+    workers: int,
+    phases,
+    progress,
+    fair_share: float = FAIR_WEIGHT_SHARE,
+):
+    """Exact lexicographic CP-SAT phases on the whole instance: weight, participants with a
+    meeting (at a weight at least ``1 - fair_share`` of the best, then the weight again), idle
+    slots, stability."""
     from ortools.sat.python import cp_model
 
     R, _S = inst.R, inst.S
@@ -413,7 +424,10 @@ def _solve_small(inst: _Inst, deadline: float, seed: int, workers: int, phases, 
         return st.slot, float(inst.w[feas].sum()), False
     wub_raw = run.bound
     phases["weight"] = time.perf_counter() - t0
-    model.Add(wexpr >= wbest)
+    wfloor = model.Add(wexpr >= wbest)
+    # the fairness step may give up ``fair_share`` of the weight (0: keep the best weight), only
+    # when the best weight leaves participants without a meeting
+    give = int(fair_share * (wbest + wconst))
     if progress:
         progress("weight", 0.3)
 
@@ -431,9 +445,21 @@ def _solve_small(inst: _Inst, deadline: float, seed: int, workers: int, phases, 
             z = model.NewBoolVar("")
             model.Add(count_p[p] >= 1).OnlyEnforceIf(z)
             zs.append(z)
-        s2, best_z, _ = run(sum(zs), "max", left(0.2), slot)
+        s2, best_z, _ = run(sum(zs), "max", left(0.4), slot)
         if s2 is not None:
             slot = s2
+        if give and (s2 is None or best_z < len(zs)):
+            # participants still without a meeting: lower the weight floor by ``give`` for them,
+            # then take back as much weight as those first meetings allow
+            wfloor.proto.linear.domain[0] -= give
+            s3, z3, _ = run(sum(zs), "max", left(0.2), slot)
+            if s3 is not None and (s2 is None or z3 > best_z):
+                slot, best_z = s3, z3
+                model.Add(sum(zs) >= best_z)
+                s4, _w, _ = run(wexpr, "max", left(0.3), slot)
+                if s4 is not None:
+                    slot = s4
+        elif s2 is not None:
             model.Add(sum(zs) >= best_z)
     phases["fairness"] = time.perf_counter() - t0
     if progress:
@@ -1451,9 +1477,8 @@ def solve(
 ) -> Result:
     """Schedule ``problem``; ``method`` is "auto", "cpsat" (exact phases) or "lns".
 
-    ``fair_weight_share``: on the large path, the share of the scheduled weight the fairness
-    stage may give up so that participants without a meeting get one (0 = never; the exact
-    small path always keeps the best weight)."""
+    ``fair_weight_share``: the share of the scheduled weight the fairness step may give up so
+    that participants without a meeting get one (0 = never: weight strictly first)."""
     t_start = time.perf_counter()
     deadline = t_start + time_limit
     workers = workers or min(8, os.cpu_count() or 1)
@@ -1466,7 +1491,9 @@ def solve(
         progress("bound", 0.05)
     nvars = int(inst.dom.sum())
     if method == "cpsat" or (method == "auto" and nvars <= SMALL_VARS):
-        slot, wub, _ = _solve_small(inst, deadline, seed, workers, phases, progress)
+        slot, wub, _ = _solve_small(
+            inst, deadline, seed, workers, phases, progress, fair_share=fair_weight_share
+        )
     else:
         slot, wub, _ = _solve_large(
             inst, deadline, seed, workers, phases, progress, fair_share=fair_weight_share

@@ -180,3 +180,19 @@ def test_fair_lp_second_level_keeps_weight_and_zero_count(monkeypatch):
     (w1, z1, two1), (w2, z2, two2) = got
     assert (w2, z2) == (w1, z1)  # the second level never costs weight or first meetings
     assert two2 >= two1  # and raises the LP's meetings counted up to two per participant
+
+
+def test_exact_path_fair_weight_share():
+    prob = _heavy_star()
+    strict = solve(prob, time_limit=5, workers=2, method="cpsat")
+    assert validate(prob, strict) == []
+    assert strict.stats.weight_scheduled == 4  # weight first: v2 or v3 has no meeting
+    assert strict.stats.participants_without_meeting_possible == 1
+    # 20 % of 4 rounds down to 0: nothing may be given up
+    small = solve(prob, time_limit=5, workers=2, method="cpsat", fair_weight_share=0.2)
+    assert small.stats.weight_scheduled == 4
+    # 25 % of 4 = 1: everyone meets at weight 3 (and no more weight is given up than that)
+    loose = solve(prob, time_limit=5, workers=2, method="cpsat", fair_weight_share=0.25)
+    assert validate(prob, loose) == []
+    assert loose.stats.participants_without_meeting_possible == 0
+    assert loose.stats.weight_scheduled == 3
