@@ -179,7 +179,7 @@ def test_fair_lp_second_level_keeps_weight_and_zero_count(monkeypatch):
         got.append((round(float((inst.w[ks] * x).sum()), 6), zero, float(np.minimum(cnt, 2).sum())))
     (w1, z1, two1), (w2, z2, two2) = got
     assert (w2, z2) == (w1, z1)  # the second level never costs weight or first meetings
-    assert two2 >= two1  # and raises the LP's meetings counted up to two per participant
+    assert two2 > two1  # and raises the LP's meetings counted up to two (measured 499 -> 514)
 
 
 def test_exact_path_fair_weight_share():
