@@ -28,6 +28,7 @@ def test_start_run_then_publish(
     html = staff_client.get(f"/organiser/{event.slug}/scheduler/").content.decode()
     assert "Publishing would:" in html
     assert "book 3, move 0, keep 0, leave 0 outside the plan" in html
+    assert "Left without a meeting" in html and "<dd data-zero>0</dd>" in html
     assert f"/organiser/{event.slug}/scheduler/runs/{run.pk}/publish/" in html
 
     published = staff_client.post(f"/organiser/{event.slug}/scheduler/runs/{run.pk}/publish/")
