@@ -14,11 +14,15 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 
 
-def assignment_model(inst, ks: Iterable[int], doms: Sequence | None = None, slot_vars=False):
+def assignment_model(
+    inst, ks: Iterable[int], doms: Sequence | None = None, slot_vars=False, optional=False
+):
     """Build the core for requests ``ks`` of ``inst`` (a ``solve._Inst``).
 
     ``doms[k]``: the slots allowed for request k (default: ``inst.dom[k]``). With ``slot_vars``
-    each request also gets an integer ``t[k]`` equal to its slot.
+    each request also gets an integer ``t[k]`` equal to its slot. With ``optional`` a request
+    takes at most one slot (exactly one when ``inst.forced[k] >= 0``; none when its domain is
+    empty): the weight model, where not every request can be scheduled.
     Returns ``(model, x, busy, t)``: ``busy[(p, s)]`` lists the ``x`` that put participant p in
     slot s (a defaultdict); ``t`` is empty without ``slot_vars``.
     """
@@ -41,7 +45,11 @@ def assignment_model(inst, ks: Iterable[int], doms: Sequence | None = None, slot
             busy[(int(inst.b[k]), s)].append(v)
             if inst.shared[k]:
                 shared[s].append(v)
-        m.AddExactlyOne(vs)
+        if optional and inst.forced[k] < 0:
+            if vs:
+                m.AddAtMostOne(vs)
+        else:
+            m.AddExactlyOne(vs)
         if slot_vars:
             tk = m.NewIntVarFromDomain(cp_model.Domain.FromValues(dk), "")
             m.Add(tk == sum(s * v for s, v in zip(dk, vs, strict=True)))

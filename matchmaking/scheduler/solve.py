@@ -335,37 +335,13 @@ def _solve_small(
     slots, stability."""
     from ortools.sat.python import cp_model
 
-    R, _S = inst.R, inst.S
-    model = cp_model.CpModel()
-    x: dict[tuple[int, int], object] = {}
-    by_ps: dict[tuple[int, int], list] = defaultdict(list)
-    by_s_shared: dict[int, list] = defaultdict(list)
-    sched = []
-    for k in range(R):
-        vs = []
-        for s in np.nonzero(inst.dom[k])[0]:
-            s = int(s)
-            v = model.NewBoolVar(f"x{k}_{s}")
-            x[(k, s)] = v
-            vs.append(v)
-            by_ps[(int(inst.a[k]), s)].append(v)
-            by_ps[(int(inst.b[k]), s)].append(v)
-            if inst.shared[k]:
-                by_s_shared[s].append(v)
-        if inst.forced[k] >= 0:
-            model.Add(sum(vs) == 1)
-            sched.append(1)
-        elif vs:
-            model.Add(sum(vs) <= 1)
-            sched.append(sum(vs))
-        else:
-            sched.append(0)
-    for vs in by_ps.values():
-        if len(vs) > 1:
-            model.AddAtMostOne(vs)
-    for s, vs in by_s_shared.items():
-        if inst.tcap[s] >= 0 and len(vs) > inst.tcap[s]:
-            model.Add(sum(vs) <= int(inst.tcap[s]))
+    R = inst.R
+    model, x, _busy, _ = assignment_model(inst, range(R), optional=True)
+    per_k: dict[int, list] = defaultdict(list)
+    for (k, _s), v in x.items():
+        per_k[k].append(v)
+    # 1 (forced), the request's slot variables (scheduled or not), or 0 (no slot possible)
+    sched = [1 if inst.forced[k] >= 0 else (sum(per_k[k]) if per_k[k] else 0) for k in range(R)]
     count_p = []
     for p in range(inst.P):
         c = sum(sched[k] for k in inst.by_p[p])

@@ -47,11 +47,9 @@ RANGE_LO_EXTRA = 4  # range stage: the common bound lo is at most max(lb_p) + th
 # (``_band_total``), instead of the ladder's last rung; measured 26/37/12/34 vs 30/41/13/47 idle
 # on ticf-14crafa, ticf-13crafb, tic-13crafc, forum-13crafb (10 vs 9 on tic-14crafc)
 BAND_TOTAL = True
-# range objective: the first/last range model (``_exact_range_stage``) instead of the
-# "r_best - 1" try; off: measured worse (forum-14 range 10, 10, 4 in 3 bench runs, 5 and 4
-# without it)
-EXACT_RANGE = False
-EXACT_RANGE_SHARE = 0.3  # exact stage: the range model's share of the idle phase's time
+# (measured and removed: minimising the range with the first/last model of ``reference.py``
+# instead of the "r_best - 1" try was worse, forum-14 range 10, 10, 4 in 3 bench runs, 5 and 4
+# without it; see docs/benchmarks-scheduler.md)
 # total improvement from a complete hint (range-stage total, band total, last rung): every CP-SAT
 # worker does LNS (``use_lns_only``); from the same start, 3 s, 3-5 seeds: ticf-13crafb 25-33 vs
 # 27-40, ticf-14crafa 13-18 vs 15-20, tic-14crafc 7-9 vs 8-10 idle slots
@@ -217,18 +215,11 @@ def solve_windows(inst, ks: list[int], cur: np.ndarray, deadline: float, seed: i
         before = best
         args = (inst, ks, doms, multi, lbs, best, cur, score, final_deadline, seed, workers, t_all)
         zero_cap = RANGE_ZERO_OPEN_CAP if rung0_open else RANGE_TRY_CAP
-        if EXACT_RANGE:
-            # range 0 first (a satisfaction question, quick when it holds), else the exact
-            # stage: the range minimised from the best schedule, then the total at that range
-            best = _range_stage(*args, only_zero=True, zero_cap=zero_cap)
-            if best is None or best[0][0] > 0:
-                best = _exact_range_stage(*args[:5], best, *args[6:])
-        else:
-            best = _range_stage(*args, zero_cap=zero_cap)
+        best = _range_stage(*args, zero_cap=zero_cap)
         left = final_deadline - time.perf_counter()
         # no better range (with SOFT_RANGE the total may have improved at the same range)
         same = before is not None and best is not None and best[0][0] == before[0][0]
-        stuck = (best is before or same) and best is not None and not EXACT_RANGE
+        stuck = (best is before or same) and best is not None
         if stuck and BAND_TOTAL:
             # the total at this range, in the band lo <= idle_p <= lo + r, for half the time
             # left (one bench run with all of it: forum-14 ended at 75 idle, against 19 and 125
@@ -240,13 +231,7 @@ def solve_windows(inst, ks: list[int], cur: np.ndarray, deadline: float, seed: i
             # the time left goes back to the total at the ladder's last rung
             m, x = _build(inst, ks, doms, multi, lbs, max(1, best_slack))
             _hint(m, x, best[1])
-            solver = _cp_params(left, seed, workers)
-            solver.parameters.use_lns_only = LNS_ONLY
-            if solver.Solve(m) in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-                slot = _read_slots(solver, x, cur)
-                sc = score(slot)
-                if sc < best[0]:
-                    best = (sc, slot)
+            best = _lns_improve(m, x, best, cur, score, left, seed, workers)
     if best is None:
         return None
     return best[1], opt
@@ -265,7 +250,6 @@ def _range_stage(
     seed,
     workers,
     t_all,
-    only_zero=False,
     zero_cap=RANGE_TRY_CAP,
 ):
     """Lexicographic (range, total): ``lo <= idle_p <= lo + r`` for every participant, with
@@ -281,8 +265,8 @@ def _range_stage(
 
     maxlb = max(lbs.values())
     rmax = best[0][0] if best is not None else RANGE_MAX
-    tries = [0] + ([rmax - 1] if rmax >= 2 and not only_zero else [])  # 0, else one better
-    if best is None and not only_zero and ASCEND_WITHOUT_LADDER:
+    tries = [0] + ([rmax - 1] if rmax >= 2 else [])  # 0, else one better
+    if best is None and ASCEND_WITHOUT_LADDER:
         # no ladder schedule: the smallest range that has one (0, 1, 2, ...; measured on
         # forum-13crafb, where the ladder found nothing in one run of two: r = 1 proven
         # infeasible in 1.0-1.6 s, r = 2 found in 1.0-1.75 s; "0, then RANGE_MAX - 1" ended at
@@ -339,53 +323,14 @@ def _range_stage(
     return best
 
 
-def _exact_range_stage(
-    inst, ks, doms, multi, lbs, best, cur, score, deadline, seed, workers, t_all
-):
-    """Lexicographic (range, total) with the exact models of ``reference.py``: the range is
-    minimised with the first/last model (hinted with ``best``, at most ``EXACT_RANGE_SHARE`` of
-    the idle phase), then the total at that range with ``_band_total`` with the time left.
-    ``best`` is replaced only by a lexicographically smaller (range, total)."""
+def _lns_improve(m, x, best, cur, score, time_limit, seed, workers):
+    """Solve ``m`` (hinted with ``best``) for ``time_limit`` seconds with LNS workers
+    (``LNS_ONLY``); the better of ``best`` and the result by (range, total)."""
     from ortools.sat.python import cp_model
 
-    from .reference import _range_model
     from .solve import _cp_params, _read_slots
 
-    left = deadline - time.perf_counter()
-    if left < 0.3:
-        return best
-    m, x, rng, hint_all = _range_model(inst, ks, multi, lbs)
-    m.Minimize(rng)
-    hint_all(best[1] if best is not None else cur)  # complete hint; cur has every meeting
-    left = deadline - time.perf_counter()  # after the build (0.1-0.3 s)
-    solver = _cp_params(min(EXACT_RANGE_SHARE * t_all, 0.6 * left), seed, workers)
-    if solver.Solve(m) in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        slot = _read_slots(solver, x, cur)
-        sc = score(slot)
-        if best is None or sc < best[0]:
-            best = (sc, slot)
-    if best is None:
-        return None
-    return _band_total(inst, ks, multi, lbs, best, cur, score, deadline, seed, workers)
-
-
-def _soft_band(inst, ks, multi, lbs, best, r, cur, score, deadline, seed, workers):
-    """From ``best`` (a complete hint), minimise ``W * sum(v_p) + total`` with the soft band
-    ``lo <= idle_p <= lo + r + v_p`` (``reference._model``, windows capped as in
-    ``_band_total``), with LNS workers. Returns the better of ``best`` and the result."""
-    from ortools.sat.python import cp_model
-
-    from .reference import _model
-    from .solve import _cp_params, _participant_idle, _read_slots
-
-    if deadline - time.perf_counter() < 0.5:
-        return best
-    idle = _participant_idle(inst, best[1])
-    need = max(int(idle[p]) - lbs[p] for p in multi)
-    m, x, total, hint_all = _model(inst, ks, multi, lbs, None, slack=max(need, 1), soft_r=r)
-    m.Minimize((len(multi) * inst.S + 1) * hint_all.excess + total)
-    hint_all(best[1])
-    solver = _cp_params(deadline - time.perf_counter() - 0.05, seed, workers)
+    solver = _cp_params(time_limit, seed, workers)
     solver.parameters.use_lns_only = LNS_ONLY
     if solver.Solve(m) in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         slot = _read_slots(solver, x, cur)
@@ -395,30 +340,46 @@ def _soft_band(inst, ks, multi, lbs, best, r, cur, score, deadline, seed, worker
     return best
 
 
+def _slack_of(inst, multi, lbs, best) -> int:
+    """The window slack (idle_p - lb_p, at least 1) that ``best``'s schedule needs, so that it
+    is a solution of the capped models below."""
+    from .solve import _participant_idle
+
+    idle = _participant_idle(inst, best[1])
+    return max(1, max(int(idle[p]) - lbs[p] for p in multi))
+
+
+def _soft_band(inst, ks, multi, lbs, best, r, cur, score, deadline, seed, workers):
+    """From ``best`` (a complete hint), minimise ``W * sum(v_p) + total`` with the soft band
+    ``lo <= idle_p <= lo + r + v_p`` (``reference._model``, windows capped as in
+    ``_band_total``), with LNS workers. Returns the better of ``best`` and the result."""
+    from .reference import _model
+
+    if deadline - time.perf_counter() < 0.5:
+        return best
+    slack = _slack_of(inst, multi, lbs, best)
+    m, x, total, hint_all = _model(inst, ks, multi, lbs, None, slack=slack, soft_r=r)
+    m.Minimize((len(multi) * inst.S + 1) * hint_all.excess + total)
+    hint_all(best[1])
+    left = deadline - time.perf_counter() - 0.05
+    return _lns_improve(m, x, best, cur, score, left, seed, workers)
+
+
 def _band_total(inst, ks, multi, lbs, best, cur, score, deadline, seed, workers):
     """Minimise the total at ``best``'s range r (``lo <= idle_p <= lo + r``, ``reference._model``)
     with the time left, started from ``best`` as a complete hint."""
-    from ortools.sat.python import cp_model
-
     from .reference import _model
-    from .solve import _cp_params, _participant_idle, _read_slots
 
     left = deadline - time.perf_counter()
     if left > 1.0:  # building the model takes 0.2-1 s on a loaded machine
         # the total at that range, with the windows capped as in the ladder (idle_p <= lb_p +
         # slack, the slack at least what the best schedule uses, so that it is a solution); not
         # measured against all window lengths
-        idle = _participant_idle(inst, best[1])
-        need = max(int(idle[p]) - lbs[p] for p in multi)
-        m, x, total, hint_all = _model(inst, ks, multi, lbs, best[0][0], slack=max(need, 1))
+        slack = _slack_of(inst, multi, lbs, best)
+        m, x, total, hint_all = _model(inst, ks, multi, lbs, best[0][0], slack=slack)
         m.Minimize(total)
         hint_all(best[1])
         left = deadline - time.perf_counter()
-        solver = _cp_params(left - 0.05, seed, workers)
-        solver.parameters.use_lns_only = LNS_ONLY
-        if left > 0.15 and solver.Solve(m) in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            slot = _read_slots(solver, x, cur)
-            sc = score(slot)
-            if sc < best[0]:
-                best = (sc, slot)
+        if left > 0.15:
+            best = _lns_improve(m, x, best, cur, score, left - 0.05, seed, workers)
     return best
