@@ -210,7 +210,9 @@ def sector_accuracy(data: dict) -> dict[str, float]:
     """Top-1 accuracy of sector inference against the sector each item was written for."""
     enc = get_encoder(DEFAULT_ENCODER)
     items = [x for x in data["needs"] + data["offers"] if written_for(x["id"])]
-    vecs = enc.encode([x["text"] for x in items])
+    # the whole-profile vectors the ranker already encoded (cached): each item is one phrase
+    cached = _encode(profiles_of(data), DEFAULT_ENCODER)
+    vecs = [cached[x["id"]].profile for x in items]
     kw = ok = 0
     for x, v in zip(items, vecs, strict=True):
         kw += SECTOR_IDS[int(np.argmax(keyword_scores(x["text"])))] == written_for(x["id"])

@@ -313,7 +313,7 @@ def prototype_profile(vectors: np.ndarray, encoder) -> np.ndarray:
 # ------------------------------------------------------------ sector classifier
 # A multinomial logistic regression over sentence vectors, trained on the taxonomy's own labels
 # and keywords plus the labelled phrases of ``ml.sector_phrases`` (never on fixtures/eval/).
-# Measured top-1 sector accuracy (python -m ml.taxonomy --accuracy): it replaces the earlier
+# Measured top-1 sector accuracy (printed by python -m ml.evaluate): it replaces the earlier
 # zero-shot nearest-prototype score, see docs/benchmarks-ml.md.
 CLASSIFIER_FILE = Path(__file__).with_name("sector_classifier.npz")
 CLASSIFIER_C = 1.0
