@@ -30,7 +30,7 @@ __all__ = [
 class Sector:
     id: str
     labels: dict[str, str]  # lang -> label
-    keywords: dict[str, tuple[str, ...]]  # lang -> keywords (matched as word prefixes)
+    keywords: dict[str, tuple[str, ...]]  # lang -> keywords (whole words, plural endings allowed)
 
 
 def _s(sid: str, en: str, fr: str, ar: str, kw_en: str, kw_fr: str, kw_ar: str) -> Sector:
@@ -263,7 +263,9 @@ def _kw_pattern(kw: str) -> tuple[str, re.Pattern[str]]:
         # Arabic: clitics attach, so plain substring, and the first article is optional
         k = re.sub(r"^ال(?=\S\S\S)", "", k)
         return k, re.compile(re.escape(k))
-    return k, re.compile(r"(?<!\w)" + re.escape(k))  # Latin: word-prefix match
+    # Latin: the whole word, or with a plural / feminine ending ("buses", "capteurs", "fuites"),
+    # not any word it starts ("bus" in "business", "fund" in "fundamental", "tri" in "tribunal")
+    return k, re.compile(r"(?<!\w)" + re.escape(k) + r"(?:s|es|x|e)?(?!\w)")
 
 
 _KW_PATTERNS = [

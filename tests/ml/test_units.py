@@ -115,6 +115,23 @@ def test_infer_sectors_keywords_and_zero_shot(use_encoder):
     ] == ("street_lighting")
 
 
+def test_keywords_match_whole_words_not_longer_words_they_start():
+    """The word "bus" is not "business" (every profile at a B2B fair says business), "fund" is not
+    "fundamental", "tri" is not "tribunal"; plurals and French feminine forms still match."""
+    from ml.taxonomy import keyword_scores
+
+    def hits(text):
+        return {SECTOR_IDS[i] for i in np.flatnonzero(keyword_scores(text))}
+
+    assert hits("Our business development team") == set()
+    assert hits("We need fundamental research") == set()
+    assert hits("Le tribunal administratif") == set()
+    assert hits("firewall appliances") == set()
+    assert hits("Electric buses and trams") >= {"public_transport"}
+    assert hits("Détection des fuites") == {"water"}
+    assert hits("capteurs connectés") == {"connectivity"}
+
+
 def test_sector_classifier_shipped_fit_is_current_and_used(use_encoder, monkeypatch):
     """The stored fit matches today's training phrases, so no process refits it at start."""
     from ml import taxonomy
