@@ -257,15 +257,24 @@ def sector_similarity(a: np.ndarray, b: np.ndarray, neighbour_scale: float = 1.0
 
 
 # ---------------------------------------------------------------- inference
-def _kw_pattern(kw: str) -> tuple[str, re.Pattern[str]]:
+# keywords that are acronyms: matched in capitals only, on the raw text, since the lower-case
+# word is something else in another language ("a team led by", French "sig" is "SIG", a GIS)
+ACRONYM_KEYWORDS = frozenset({"led", "sig"})
+
+
+def _kw_pattern(kw: str) -> tuple[str, re.Pattern[str], bool]:
+    """(folded keyword for a cheap substring test, pattern, match on the raw text?)."""
+    if kw in ACRONYM_KEYWORDS:
+        up = kw.upper()
+        return up, re.compile(r"(?<!\w)" + re.escape(up) + r"s?(?!\w)"), True
     k = fold(kw)
     if re.search(r"[\u0600-\u06ff]", k):
         # Arabic: clitics attach, so plain substring, and the first article is optional
         k = re.sub(r"^ال(?=\S\S\S)", "", k)
-        return k, re.compile(re.escape(k))
+        return k, re.compile(re.escape(k)), False
     # Latin: the whole word, or with a plural / feminine ending ("buses", "capteurs", "fuites"),
     # not any word it starts ("bus" in "business", "fund" in "fundamental", "tri" in "tribunal")
-    return k, re.compile(r"(?<!\w)" + re.escape(k) + r"(?:s|es|x|e)?(?!\w)")
+    return k, re.compile(r"(?<!\w)" + re.escape(k) + r"(?:s|es|x|e)?(?!\w)"), False
 
 
 _KW_PATTERNS = [
@@ -276,10 +285,13 @@ _KW_PATTERNS = [
 def keyword_scores(text: str) -> np.ndarray:
     """(20,) scores in [0, 1) from multilingual keyword hits (1 - exp(-distinct keywords))."""
     f = fold(text)
-    # cheap substring test first; the regex (word boundary) only runs on candidates
-    hits = np.array(
-        [sum(1 for k, p in pats if k in f and p.search(f)) for pats in _KW_PATTERNS], np.float32
-    )
+    hits = np.zeros(len(_KW_PATTERNS), np.float32)
+    for i, pats in enumerate(_KW_PATTERNS):
+        for k, p, raw in pats:
+            src = text if raw else f
+            # cheap substring test first; the regex (word boundary) only runs on candidates
+            if k in src and p.search(src):
+                hits[i] += 1
     return 1.0 - np.exp(-hits)
 
 

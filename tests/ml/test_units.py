@@ -130,6 +130,10 @@ def test_keywords_match_whole_words_not_longer_words_they_start():
     assert hits("Electric buses and trams") >= {"public_transport"}
     assert hits("Détection des fuites") == {"water"}
     assert hits("capteurs connectés") == {"connectivity"}
+    # acronyms in capitals only: "led" and "sig" are other words in lower case
+    assert hits("A programme led by the city") == set()
+    assert hits("Éclairage LED intelligent") == {"street_lighting"}
+    assert hits("Cartographie SIG de la commune") == {"urban_planning"}
 
 
 def test_sector_classifier_shipped_fit_is_current_and_used(use_encoder, monkeypatch):
