@@ -196,7 +196,14 @@ def _recommend_many(
         comp /= np.maximum(cnt, 1.0)
         none = cnt == 0
         if none.any():
-            comp[none] = whole[none]
+            # no complementary direction: the whole-profile similarity, scaled for peers (both
+            # state a side) as in ``Ranker.raw_signals``
+            from ml.ranker import PEER_WHOLE_FACTOR
+
+            side = hn | ho
+            peer = side[q][:, None] & side[None, :]
+            comp[none] = np.where(peer, PEER_WHOLE_FACTOR * whole, whole)[none]
+            del peer
         del cnt, none
         _, sd_comp = _masked_stats(comp[:, sample], s_ok)
         w_comp = float(w.get("sem_comp", 0.0) + w.get("aux_comp", 0.0))

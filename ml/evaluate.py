@@ -13,7 +13,9 @@ Each need is a query participant (needs=[text]); every offer is a candidate part
 Systems: ``default`` (the hybrid ranker with the weights in ml/weights.json, USE + MiniLM
 vectors), ``default_use_only`` (same weights, only USE vectors stored: the aux signals are absent),
 ``default_confirmed`` (the same ranker when every item carries the sector it was written for, as
-after participants confirm their sectors in the profile page; traps carry none) and each single
+after participants confirm their sectors in the profile page; traps carry none),
+``default_with_peers`` (the other needs are candidates too, with grade 0: at an event,
+delegations and agencies that only state needs are in every pool) and each single
 signal: ``minilm`` (all-MiniLM-L6-v2 needs->offers), ``use`` (multilingual USE needs->offers),
 ``tfidf_word``, ``tfidf_char``, ``sectors`` (inferred sectors, soft overlap), and for reference
 ``naive_blend`` (unnormalised mean of MiniLM, USE and both TF-IDF cosines).
@@ -119,13 +121,16 @@ def build_ranker(
     )
 
 
-def signal_tables(data: dict, ranker: Ranker) -> list[dict]:
-    """Per need: offer ids (candidate order) and normalised + raw signals over the offers."""
+def signal_tables(data: dict, ranker: Ranker, peers: bool = False) -> list[dict]:
+    """Per need: offer ids (candidate order) and normalised + raw signals over the offers.
+
+    With ``peers`` the other needs are candidates too (grade 0: not what the need asks for), as
+    at a real event where delegations and agencies that only state needs are in the pool."""
     need_ids = [n["id"] for n in data["needs"]]
     out = []
     for nid in need_ids:
         a = ranker.index[nid]
-        mask = ranker.eligible(a, exclude=need_ids)
+        mask = ranker.eligible(a, exclude=[] if peers else need_ids)
         raw = ranker.raw_signals(a)
         out.append(
             {
@@ -182,6 +187,10 @@ def evaluate(data: dict, weights=None) -> dict[str, dict[str, float]]:
     ranker = build_ranker(data)
     tables = signal_tables(data, ranker)
     res = {"default": metrics_for(data, tables, weighted_scorer(weights))}
+    # the same with the other needs in the pool (peers that seek, not offer)
+    res["default_with_peers"] = metrics_for(
+        data, signal_tables(data, ranker, peers=True), weighted_scorer(weights)
+    )
     # the same weights when only the default encoder's vectors are stored (no MiniLM vectors)
     use_only = signal_tables(data, build_ranker(data, with_aux=False))
     res["default_use_only"] = metrics_for(data, use_only, weighted_scorer(weights))

@@ -99,3 +99,37 @@ def test_concept_profiles_are_built_only_when_the_signal_is_asked_for(
     assert raw["concept"].shape == (len(r.ids),)
     assert r._concepts is not None
     assert abs(float(raw["concept"][r.index["casa"]]) - 1.0) < 1e-5  # unit rows
+
+
+def test_provider_ranks_above_a_peer_that_needs_the_same_thing(event_profiles, use_encoder):
+    """Two delegations that both only need smart traffic lights read alike; the providers that
+    offer them must still come first. A description-only profile keeps its whole-profile
+    similarity as its complementary score (it is the only evidence there)."""
+    casa = next(p for p in event_profiles if p.id == "casa")
+    extra = [
+        ProfileText(
+            id="tanger",
+            org="Ville de Tanger",
+            kind="delegation",
+            languages=["fr"],
+            needs=[casa.needs[0].replace("Nous cherchons", "La ville cherche")],
+        ),
+        ProfileText(
+            id="about",
+            org="Feux & Co",
+            kind="exhibitor",
+            languages=["fr"],
+            description="Fabricant de feux tricolores intelligents pour carrefours urbains.",
+        ),
+    ]
+    profiles = list(event_profiles) + extra
+    r = Ranker(profiles, encode_profiles(profiles, use_encoder))
+    order = ids(r.recommend("casa", limit=20))
+    assert order.index("signals") < order.index("tanger")
+    assert order.index("signals-2") < order.index("tanger")
+    raw = r.raw_signals(r.index["casa"])
+    assert raw["sem_whole"][r.index["tanger"]] > 0.8  # near-identical texts
+    assert raw["sem_comp"][r.index["tanger"]] == 0.0  # peers: no complementary evidence
+    about = r.index["about"]
+    assert raw["sem_comp"][about] == raw["sem_whole"][about]  # description only
+    assert ids(r.recommend_many(["casa"], limit=20)["casa"]) == order  # the batch path agrees
