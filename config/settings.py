@@ -206,6 +206,9 @@ MATCHING_ENCODER = os.environ.get("MATCHING_ENCODER", "use-multilingual")
 # encoding time (docs/benchmarks.md). Set MATCHING_AUX_ENCODER=all-MiniLM-L6-v2 to use it.
 MATCHING_AUX_ENCODER = os.environ.get("MATCHING_AUX_ENCODER", "")
 MATCHING_DIVERSITY = float(os.environ.get("MATCHING_DIVERSITY", "0.3"))
+# At most this many colleagues of one organisation in a participant's list while other
+# organisations are left (0 = no cap): three people of one exhibitor should not fill a top 6.
+MATCHING_PER_ORGANISATION = int(os.environ.get("MATCHING_PER_ORGANISATION", "2"))
 MATCHING_RANKER_CACHE = int(os.environ.get("MATCHING_RANKER_CACHE", "4"))
 
 EMAIL_BACKEND = os.environ.get(

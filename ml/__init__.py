@@ -34,20 +34,22 @@ allowed_kind_pairs=None, exclusions=(), opt_in_kinds=("exhibitor",))``
     ``{"all-MiniLM-L6-v2": {id: ProfileVectors}}`` (optional; without it the ``aux_*`` signals are
     simply absent). ``allowed_kind_pairs``: unordered kind pairs that may meet (None = all);
     ``exclusions``: unordered id pairs never to recommend (already met, declined).
-    ``.recommend(participant_id, limit=10, kinds=None, exclude=(), diversity=0.0)``
+    ``.recommend(participant_id, limit=10, kinds=None, exclude=(), diversity=0.0,
+    per_organisation=None)``
     -> ``list[Recommendation(participant_id, score, reasons)]`` where ``reasons`` has
     ``shared_sectors`` ([{id, label: {fr, en, ar}}]), ``related_sectors``, ``need_to_offer`` and
     ``offer_to_need`` ({need, offer, similarity} or None), ``languages`` ({common, note}) and
     ``signals`` (raw per-signal values). Hard rules: never self, never the same organisation,
     same-kind pairs of an opt-in kind only if both accept, kind pairs, exclusions.
-    ``diversity`` > 0 applies maximal marginal relevance to the list.
-    ``.recommend_many(participant_ids=None, limit=20, exclude_by_id=None, kinds=None,
-    diversity=0.0, pool_size=300, stats_sample=512)`` -> ``{id: list[Recommendation]}``: the
+    ``diversity`` > 0 applies maximal marginal relevance to the list; ``per_organisation`` caps
+    the colleagues of one organisation while others are left (``ml.diversity.select``).
+    ``.recommend_many(participant_ids=None, limit=20, exclude_by_id=None, kinds=None, diversity=0.0,
+    per_organisation=None, pool_size=300, stats_sample=512)`` -> ``{id: list[Recommendation]}``: the
     same lists for many participants (default everyone) in one two-stage batch (``ml.batch``):
-    matrix top-``pool_size`` by pooled vectors, then the full signals on that pool, normalised
-    with statistics of a fixed random sample of candidates. Identical to ``recommend`` on events
-    of at most ``stats_sample`` participants when a query has at most ``pool_size`` eligible
-    candidates; ~24 s for 10,000 participants x top-20 with reasons (docs/benchmarks-ml.md).
+    matrix top-``pool_size`` by pooled vectors, then the full signals on that pool, normalised with
+    statistics of a fixed random sample of candidates. Identical to ``recommend`` on events of at
+    most ``stats_sample`` participants when a query has at most ``pool_size`` eligible candidates;
+    ~24 s for 10,000 participants x top-20 with reasons (docs/benchmarks-ml.md).
 
 ``infer_sectors(text, encoder=None) -> list[(sector_id, score)]``
     Zero-shot (multilingual prototypes) + multilingual keywords.

@@ -27,7 +27,7 @@ from collections.abc import Iterable, Mapping
 
 import numpy as np
 
-from ml.diversity import mmr
+from ml.diversity import select
 
 __all__ = ["recommend_many"]
 
@@ -142,6 +142,7 @@ def _recommend_many(
     exclude_by_id: Mapping[str, Iterable[str]] | None = None,
     kinds: Iterable[str] | None = None,
     diversity: float = 0.0,
+    per_organisation: int | None = None,
     pool_size: int = 300,
     stats_sample: int = 512,
     chunk: int = 512,
@@ -237,12 +238,15 @@ def _recommend_many(
         timing["stage1"] += t2 - t1
         # ---- stage 2: full signals on the pool
         with _one_blas_thread():
-            _stage2(r, q, pools, pool_ok, stats, ranks, needed, limit, diversity, timing, out)
+            pick = (limit, diversity, per_organisation)
+            _stage2(r, q, pools, pool_ok, stats, ranks, needed, pick, timing, out)
         timing["stage2"] += time.perf_counter() - t2
     return out
 
 
-def _stage2(r, q, pools, pool_ok, stats, ranks, needed, limit, diversity, timing, out) -> None:
+def _stage2(r, q, pools, pool_ok, stats, ranks, needed, pick, timing, out) -> None:
+    """Full signals on each query's pool; ``pick``: (limit, diversity, per_organisation) for
+    :func:`ml.diversity.select`."""
     from ml.ranker import Recommendation
 
     for i, a in enumerate(q):
@@ -272,13 +276,7 @@ def _stage2(r, q, pools, pool_ok, stats, ranks, needed, limit, diversity, timing
                 z = z * float(r.sector_conf[a])
             norm[name] = z
         score = r.combine(norm)
-        order = np.argsort(-score, kind="stable")
-        if diversity > 0:
-            top = order[: max(3 * limit, limit)]
-            picked = mmr(score[top], r.sem.profile[cand[top]], limit, 1.0 - diversity)
-            order = top[picked]
-        else:
-            order = order[:limit]
+        order = select(score, r.sem.profile[cand], r._orgs[cand], *pick)
         t3 = time.perf_counter()
         final = cand[order]
         pairs = r.sem.best_pairs(a, final, r._texts)

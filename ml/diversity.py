@@ -1,10 +1,10 @@
-"""Maximal marginal relevance (MMR) re-ranking of a top list."""
+"""The final top list: maximal marginal relevance (MMR) re-ranking and a per-organisation cap."""
 
 from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["mmr"]
+__all__ = ["mmr", "select"]
 
 
 def mmr(scores: np.ndarray, vectors: np.ndarray, k: int, lambda_: float = 0.7) -> list[int]:
@@ -34,3 +34,38 @@ def mmr(scores: np.ndarray, vectors: np.ndarray, k: int, lambda_: float = 0.7) -
         available[nxt] = False
         max_sim = np.maximum(max_sim, sims[nxt])
     return selected
+
+
+def select(
+    scores: np.ndarray,
+    vectors: np.ndarray,
+    orgs: np.ndarray,
+    limit: int,
+    diversity: float = 0.0,
+    per_organisation: int | None = None,
+) -> np.ndarray:
+    """Indices (into ``scores``) of the final top ``limit``, best first.
+
+    ``diversity`` in [0, 1): MMR over the best ``3 * limit`` with ``lambda = 1 - diversity``
+    (``vectors`` of the same rows). ``per_organisation``: at most that many people of one
+    organisation (``orgs``, normalised names; "" = none given, never capped) before everyone
+    else in that pool; the colleagues left over only fill a list that would be short.
+    """
+    order = np.argsort(-np.asarray(scores), kind="stable")
+    if limit <= 0:
+        return order[:0]
+    if diversity <= 0 and not per_organisation:
+        return order[:limit]
+    pool = order[: 3 * limit]
+    if diversity > 0:
+        pool = pool[mmr(scores[pool], vectors[pool], len(pool), 1.0 - diversity)]
+    if per_organisation:
+        seen: dict[str, int] = {}
+        first, rest = [], []
+        for i in pool.tolist():
+            key = orgs[i]
+            n = seen.get(key, 0)
+            (first if not key or n < per_organisation else rest).append(i)
+            seen[key] = n + 1
+        pool = np.array(first + rest, dtype=np.int64)
+    return pool[:limit]

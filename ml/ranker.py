@@ -31,7 +31,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ml.diversity import mmr
+from ml.diversity import select
 from ml.encoders import Encoder, get_encoder
 from ml.lexical import LexicalModel
 from ml.taxonomy import (
@@ -711,8 +711,11 @@ class Ranker:
         kinds: Iterable[str] | None = None,
         exclude: Iterable[str] = (),
         diversity: float = 0.0,
+        per_organisation: int | None = None,
     ) -> list[Recommendation]:
-        """Top ``limit`` recommendations with reasons. ``diversity`` in [0, 1): MMR strength."""
+        """Top ``limit`` recommendations with reasons. ``diversity`` in [0, 1): MMR strength;
+        ``per_organisation``: at most that many colleagues of one organisation while others are
+        left (:func:`ml.diversity.select`)."""
         a = self.index[participant_id]
         mask = self.eligible(a, kinds, exclude)
         if not mask.any() or limit <= 0:
@@ -720,13 +723,9 @@ class Ranker:
         raw = self.raw_signals(a, self._needed())
         cand = np.flatnonzero(mask)
         score = self.combine(self.normalised(raw, mask, a))
-        order = np.argsort(-score, kind="stable")
-        if diversity > 0:
-            pool = order[: max(3 * limit, limit)]
-            picked = mmr(score[pool], self.sem.profile[cand[pool]], limit, 1.0 - diversity)
-            order = pool[picked]
-        else:
-            order = order[:limit]
+        order = select(
+            score, self.sem.profile[cand], self._orgs[cand], limit, diversity, per_organisation
+        )
         return [
             Recommendation(
                 self.ids[cand[k]],
@@ -744,6 +743,7 @@ class Ranker:
         exclude_by_id: Mapping[str, Iterable[str]] | None = None,
         kinds: Iterable[str] | None = None,
         diversity: float = 0.0,
+        per_organisation: int | None = None,
         pool_size: int = 300,
         stats_sample: int = 512,
         chunk: int = 512,
@@ -770,6 +770,7 @@ class Ranker:
             exclude_by_id=exclude_by_id,
             kinds=kinds,
             diversity=diversity,
+            per_organisation=per_organisation,
             pool_size=pool_size,
             stats_sample=stats_sample,
             chunk=chunk,

@@ -229,6 +229,7 @@ def recommendations_compute(*, event: Event, participant_ids=None) -> int:
                 limit=STORE_TOP,
                 exclude_by_id={str(p.pk): sorted(excluded[p.pk]) for p in chunk},
                 diversity=settings.MATCHING_DIVERSITY,
+                per_organisation=settings.MATCHING_PER_ORGANISATION or None,
             )
         else:
             lists = {
@@ -237,6 +238,7 @@ def recommendations_compute(*, event: Event, participant_ids=None) -> int:
                     limit=STORE_TOP,
                     exclude=excluded.get(p.pk, ()),
                     diversity=settings.MATCHING_DIVERSITY,
+                    per_organisation=settings.MATCHING_PER_ORGANISATION or None,
                 )
                 for p in chunk
             }

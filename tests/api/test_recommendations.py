@@ -186,3 +186,28 @@ def test_whole_event_batch_gives_the_same_lists_as_one_by_one(event, make_partic
     single = list(Recommendation.objects.values_list("participant_id", "candidate_id", "rank"))
     assert len(batch) > 0
     assert sorted(batch) == sorted(single)
+
+
+def test_colleagues_of_one_exhibitor_do_not_fill_the_list(
+    event, city_and_providers, make_participant, as_participant, settings
+):
+    settings.MATCHING_PER_ORGANISATION = 2
+    city, traffic, _marketing, _water, _colleague = city_and_providers
+    for i, offer in enumerate(
+        ["traffic light controllers for busy crossroads", "congestion analytics for city roads"]
+    ):
+        make_participant(
+            name=f"FlowSense colleague {i}",
+            kind="exhibitor",
+            languages=["en", "fr"],
+            organisation=traffic.organisation,
+            profile__offers=[offer],
+        )
+    event_refresh(event=event)
+    ranked = names(as_participant(city).get(f"/api/events/{event.slug}/recommendations/"))
+    flowsense = [n for n in ranked if n.startswith("FlowSense")]
+    assert len(flowsense) == 3  # all still listed...
+    others = [n for n in ranked if not n.startswith("FlowSense")]
+    # ...but the third colleague only after every other organisation's candidate
+    assert ranked.index(flowsense[2]) > max(ranked.index(n) for n in others)
+    assert ranked.index(flowsense[1]) < max(ranked.index(n) for n in others)

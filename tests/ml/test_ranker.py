@@ -133,3 +133,25 @@ def test_provider_ranks_above_a_peer_that_needs_the_same_thing(event_profiles, u
     about = r.index["about"]
     assert raw["sem_comp"][about] == raw["sem_whole"][about]  # description only
     assert ids(r.recommend_many(["casa"], limit=20)["casa"]) == order  # the batch path agrees
+
+
+def test_colleagues_of_one_organisation_are_capped_in_a_list(event_profiles, use_encoder):
+    third = ProfileText(
+        id="signals-3",
+        org="GreenWave Ltd.",  # same organisation, written differently
+        kind="exhibitor",
+        languages=["en", "fr"],
+        offers=["Smart traffic lights that cut queues at busy intersections."],
+    )
+    profiles = [*event_profiles, third]
+    r = Ranker(profiles, encode_profiles(profiles, use_encoder))
+    greenwave = {"signals", "signals-2", "signals-3"}
+    free = ids(r.recommend("casa", limit=4))
+    assert set(free[:3]) == greenwave  # the three colleagues fill the top without a cap
+    capped = ids(r.recommend("casa", limit=4, per_organisation=2))
+    assert len(greenwave & set(capped)) == 2
+    assert capped[:2] == free[:2]
+    everyone = ids(r.recommend("casa", limit=20, per_organisation=2))
+    assert everyone[-1] in greenwave  # still listed, after every other organisation
+    batch = r.recommend_many(["casa"], limit=4, per_organisation=2)["casa"]
+    assert ids(batch) == capped

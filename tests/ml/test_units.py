@@ -6,7 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ml import EncoderUnavailable, ProfileText, ProfileVectors, content_hash, get_encoder
-from ml.diversity import mmr
+from ml.diversity import mmr, select
 from ml.learn import fit_if_better
 from ml.taxonomy import SECTOR_IDS, infer_sectors, sector_similarity, sector_vector
 from ml.topk import topk_all, topk_one
@@ -48,6 +48,20 @@ def test_mmr_removes_near_duplicate():
     scores = np.array([1.0, 0.99, 0.6, 0.5])
     assert mmr(scores, v, 2, lambda_=1.0) == [0, 1]
     assert mmr(scores, v, 2, lambda_=0.5) == [0, 2]
+
+
+def test_select_caps_colleagues_of_one_organisation():
+    scores = np.array([0.9, 0.8, 0.7, 0.6, 0.5, 0.4])
+    orgs = np.array(["blue", "blue", "blue", "aqua", "", ""], dtype=object)
+    v = np.eye(6, dtype=np.float32)
+    assert select(scores, v, orgs, 4).tolist() == [0, 1, 2, 3]  # no cap: score order
+    # the third colleague waits until every other organisation's candidate is placed
+    assert select(scores, v, orgs, 4, per_organisation=2).tolist() == [0, 1, 3, 4]
+    assert select(scores, v, orgs, 6, per_organisation=2).tolist() == [0, 1, 3, 4, 5, 2]
+    # no organisation given ("") is never capped; a short pool is still filled
+    assert select(scores[:3], v[:3], orgs[:3], 3, per_organisation=1).tolist() == [0, 1, 2]
+    # with MMR the first picks equal mmr's own
+    assert select(scores, v, orgs, 3, diversity=0.5).tolist() == mmr(scores, v, 3, 0.5)
 
 
 @settings(max_examples=25, deadline=None)
