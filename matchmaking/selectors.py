@@ -6,6 +6,7 @@ from icalendar import Event as IcsEvent
 
 from matchmaking.exceptions import NotFound
 from matchmaking.models import (
+    Availability,
     Event,
     Meeting,
     MeetingRequest,
@@ -75,6 +76,28 @@ def meetings_of(*, event: Event, participant: Participant | None) -> QuerySet[Me
 
 def slots_of(*, event: Event) -> QuerySet[Slot]:
     return Slot.objects.filter(event=event).order_by("start")
+
+
+def available_slots(
+    *, slots: list[Slot], participant_ids=None, event: Event | None = None
+) -> dict[int, frozenset[int]]:
+    """Participant id -> indices (into ``slots``) of the slots inside one of their availability
+    periods, for the participants that gave any (the others can attend every slot).
+    ``participant_ids`` or ``event`` selects whose periods are read."""
+    rows = Availability.objects.all()
+    if participant_ids is not None:
+        rows = rows.filter(participant_id__in=participant_ids)
+    else:
+        rows = rows.filter(participant__event=event)
+    spans: dict[int, list] = {}
+    for pid, start, end in rows.values_list("participant_id", "start", "end"):
+        spans.setdefault(pid, []).append((start, end))
+    return {
+        pid: frozenset(
+            i for i, s in enumerate(slots) if any(a <= s.start and s.end <= b for a, b in periods)
+        )
+        for pid, periods in spans.items()
+    }
 
 
 def agenda_ics(*, event: Event, participant: Participant) -> bytes:

@@ -85,6 +85,8 @@ class _BatchIndex:
         ok &= ~(self.opt_in[kq][:, None] & same & ~both)
         if kinds_ok is not None:
             ok &= kinds_ok[c][None, :]
+        if r._avail is not None:  # a common meeting slot
+            ok &= (r._avail[q] @ r._avail[c].T) > 0
         return ok
 
 

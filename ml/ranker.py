@@ -386,6 +386,9 @@ class Ranker:
     ``allowed_kind_pairs``: unordered kind pairs that may meet (None = any).
     ``exclusions``: unordered id pairs that must never be recommended (met, declined...).
     ``opt_in_kinds``: kinds for which a same-kind meeting needs both ``accepts_same_kind``.
+    ``availability``: id -> the meeting slots (indices) the participant can attend; two
+    participants without a common slot are never recommended to each other (absent id = every
+    slot; None = no such rule).
     ``sector_encoder``: encoder used to infer sectors of profiles that declare none (default:
     the primary encoder when it is loadable; otherwise keyword-only inference).
     """
@@ -406,6 +409,7 @@ class Ranker:
         evidence_only: Iterable[str] | None = None,
         sector_power: float | None = None,
         neighbour_scale: float | None = None,
+        availability: Mapping[str, Iterable[int]] | None = None,
     ):
         self.profiles = list(profiles)
         self.ids = [p.id for p in self.profiles]
@@ -435,6 +439,7 @@ class Ranker:
         self._kinds = np.array([p.kind for p in self.profiles], dtype=object)
         self._orgs = np.array([_org_key(p.org) for p in self.profiles], dtype=object)
         self._accepts = np.array([p.accepts_same_kind for p in self.profiles], dtype=bool)
+        self._avail = self._availability_matrix(availability)
         self._langs = [set(p.languages) for p in self.profiles]
         self._texts = [texts_to_embed(p) for p in self.profiles]
 
@@ -489,6 +494,21 @@ class Ranker:
             self._concepts = prototype_profile(self.sem.profile, enc)
         return self._concepts
 
+    def _availability_matrix(self, availability) -> np.ndarray | None:
+        """(n, slots) float32 0/1: the meeting slots each profile can attend; profiles without an
+        entry can attend all. None when no availability is given (no rule)."""
+        if not availability:
+            return None
+        sets = {pid: {int(s) for s in v} for pid, v in availability.items() if v is not None}
+        width = 1 + max((max(v) for v in sets.values() if v), default=0)
+        m = np.ones((len(self.ids), width), dtype=np.float32)
+        for pid, v in sets.items():
+            if pid in self.index:
+                row = m[self.index[pid]]
+                row[:] = 0.0
+                row[sorted(v)] = 1.0
+        return m
+
     @staticmethod
     def _pair_key(a: str, b: str) -> frozenset:
         return frozenset((a, b))
@@ -530,6 +550,8 @@ class Ranker:
         for pid in exclude:
             if pid in self.index:
                 ok[self.index[pid]] = False
+        if self._avail is not None:  # no common meeting slot: they could not meet
+            ok &= (self._avail @ self._avail[a]) > 0
         return ok
 
     # ------------------------------------------------------------ signals

@@ -17,13 +17,16 @@ from django.db import transaction
 from django.db.models import Count, Max, Q
 
 from matchmaking.models import (
+    Availability,
     Event,
     MeetingRequest,
     Participant,
     Profile,
     ProfileEmbedding,
     Recommendation,
+    Slot,
 )
+from matchmaking.selectors import available_slots, slots_of
 
 logger = logging.getLogger(__name__)
 
@@ -150,10 +153,19 @@ def _fingerprint(event: Event) -> tuple:
         n=Count("pk"), changed=Max("updated_at")
     )
     people = Participant.objects.filter(event=event).aggregate(n=Count("pk"), top=Max("pk"))
+    # availability periods are replaced as a whole on import: their count and newest id change
+    periods = Availability.objects.filter(participant__event=event).aggregate(
+        n=Count("pk"), top=Max("pk")
+    )
+    slots = Slot.objects.filter(event=event).aggregate(n=Count("pk"), top=Max("pk"))
     weights = Event.objects.filter(pk=event.pk).values_list("ranker_weights", flat=True).first()
     return (
         people["n"],
         people["top"],
+        periods["n"],
+        periods["top"],
+        slots["n"],
+        slots["top"],
         profiles["n"],
         profiles["changed"],
         vectors["n"],
@@ -187,6 +199,13 @@ def event_ranker(*, event: Event, learned: bool = True):
         return event_ranker(event=event, learned=learned)
     weights = Event.objects.filter(pk=event.pk).values_list("ranker_weights", flat=True).first()
     extra = {names[1]: by_model[names[1]]} if len(names) > 1 else None
+    # two people without a common meeting slot are never recommended to each other
+    slots = list(slots_of(event=event))
+    availability = (
+        {str(pid): v for pid, v in available_slots(slots=slots, event=event).items()}
+        if slots
+        else None
+    )
     ranker = Ranker(
         [profile_text(p) for p in people],
         by_model[names[0]],
@@ -194,6 +213,7 @@ def event_ranker(*, event: Event, learned: bool = True):
         extra_vectors=extra,
         allowed_kind_pairs=ALLOWED_KIND_PAIRS,
         weights=weights if learned and weights else None,
+        availability=availability,
     )
     with _cache_lock:
         _cache[cache_key] = (key, ranker)

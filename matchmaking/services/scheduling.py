@@ -19,7 +19,6 @@ from django.utils import timezone
 from matchmaking import scheduler
 from matchmaking.exceptions import Conflict, DomainError
 from matchmaking.models import (
-    Availability,
     Event,
     Meeting,
     MeetingRequest,
@@ -28,6 +27,7 @@ from matchmaking.models import (
     Slot,
     Table,
 )
+from matchmaking.selectors import available_slots
 from matchmaking.services.locking import guarded_transaction, lock_participants_and_slots
 from matchmaking.services.meetings import (
     Actor,
@@ -110,20 +110,10 @@ def build_problem(*, event: Event, options: dict | None = None) -> Built:
     for r in requests:
         people[r.sender_id] = r.sender
         people[r.recipient_id] = r.recipient
-    spans = defaultdict(list)
-    for pid, start, end in Availability.objects.filter(participant_id__in=people).values_list(
-        "participant_id", "start", "end"
-    ):
-        spans[pid].append((start, end))
+    availability = available_slots(slots=slots, participant_ids=list(people))
 
     def available(pid: int) -> frozenset[int] | None:
-        if pid not in spans:
-            return None
-        return frozenset(
-            i
-            for i, s in enumerate(slots)
-            if any(a <= s.start and s.end <= b for a, b in spans[pid])
-        )
+        return availability.get(pid)
 
     # People who share one fixed place (two representatives at one booth) become one solver
     # participant: the place holds one meeting per slot. Their own availability moves onto each

@@ -211,3 +211,33 @@ def test_colleagues_of_one_exhibitor_do_not_fill_the_list(
     # ...but the third colleague only after every other organisation's candidate
     assert ranked.index(flowsense[2]) > max(ranked.index(n) for n in others)
     assert ranked.index(flowsense[1]) < max(ranked.index(n) for n in others)
+
+
+def test_people_who_cannot_meet_in_any_slot_are_not_recommended(
+    event, city_and_providers, as_participant
+):
+    """The city is at the fair in the morning only, FlowSense in the afternoon only: no slot
+    could hold their meeting, so neither is recommended to the other."""
+    import datetime as dt
+
+    from matchmaking.models import Slot
+
+    city, traffic, _marketing, water, _colleague = city_and_providers
+    slots = list(Slot.objects.filter(event=event).order_by("start"))
+    noon = next(s.start for s in slots if s.start.hour >= 12).replace(hour=12, minute=0)
+    city.availability.create(start=slots[0].start, end=noon)
+    traffic.availability.create(start=noon, end=slots[-1].end)
+    water.availability.create(start=slots[0].start, end=slots[0].end)  # one morning slot
+    event_refresh(event=event)
+    ranked = names(as_participant(city).get(f"/api/events/{event.slug}/recommendations/"))
+    assert "FlowSense" not in ranked
+    assert "AquaMeter" in ranked and "ClickBoost" in ranked  # a common slot, or no periods
+    assert "Ville de Fès" not in names(
+        as_participant(traffic).get(f"/api/events/{event.slug}/recommendations/")
+    )
+    # the period changes: the cached ranker is rebuilt and the lists follow
+    traffic.availability.all().delete()
+    traffic.availability.create(start=slots[0].start, end=slots[-1].end + dt.timedelta(hours=1))
+    event_refresh(event=event)
+    ranked = names(as_participant(city).get(f"/api/events/{event.slug}/recommendations/"))
+    assert ranked[0] == "FlowSense"

@@ -155,3 +155,20 @@ def test_colleagues_of_one_organisation_are_capped_in_a_list(event_profiles, use
     assert everyone[-1] in greenwave  # still listed, after every other organisation
     batch = r.recommend_many(["casa"], limit=4, per_organisation=2)["casa"]
     assert ids(batch) == capped
+
+
+def test_people_without_a_common_meeting_slot_are_never_recommended(event_profiles, event_vectors):
+    # casa attends slots 0-1 only, the first traffic provider only 5; signals-2 gave no
+    # availability (every slot); rabat's only slot is 1, shared with casa
+    avail = {"casa": [0, 1], "signals": [5], "rabat": [1], "waste": []}
+    r = Ranker(event_profiles, event_vectors, availability=avail)
+    got = ids(r.recommend("casa", limit=20))
+    assert "signals" not in got and "waste" not in got
+    assert "signals-2" in got and "rabat" in got
+    assert "casa" not in ids(r.recommend("signals", limit=20))
+    assert ids(r.recommend("waste", limit=20)) == []  # attends no meeting slot at all
+    batch = r.recommend_many(["casa", "signals", "waste"], limit=20)
+    assert ids(batch["casa"]) == got
+    assert "casa" not in ids(batch["signals"]) and batch["waste"] == []
+    # without availability the rule is off
+    assert "signals" in ids(Ranker(event_profiles, event_vectors).recommend("casa", limit=20))
