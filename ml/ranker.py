@@ -365,10 +365,12 @@ class _SemanticSide:
                         }
         return list(zip(out_ab, out_ba, strict=True))
 
-    def best_pair(self, a: int, b: int, texts_a, texts_b) -> dict | None:
-        """Best need(a) -> offer(b) phrase pair with its cosine."""
+    def best_pair(self, a: int, b: int, texts_a, texts_b, b_side: str = "offers") -> dict | None:
+        """Best need(a) -> offer(b) phrase pair with its cosine (``b_side="needs"``: the closest
+        needs of the two, with b's under ``"offer"``)."""
         na = self.needs.matrix[self.needs.offsets[a] : self.needs.offsets[a + 1]]
-        ob = self.offers.matrix[self.offers.offsets[b] : self.offers.offsets[b + 1]]
+        side = self.offers if b_side == "offers" else self.needs
+        ob = side.matrix[side.offsets[b] : side.offsets[b + 1]]
         if not len(na) or not len(ob):
             return None
         s = na @ ob.T
@@ -824,16 +826,27 @@ class Ranker:
                 f"No common language ({'/'.join(sorted(la))} vs {'/'.join(sorted(lb))}): "
                 "plan an interpreter or a bilingual colleague."
             )
+        if pairs is None:
+            pairs = (
+                self.sem.best_pair(a, b, ta["needs"], tb["offers"]),
+                self.sem.best_pair(b, a, tb["needs"], ta["offers"]),
+            )
+        shared_need = None
+        if pairs[0] is None and pairs[1] is None:  # no need meets an offer: what both look for
+            p = self.sem.best_pair(a, b, ta["needs"], tb["needs"], b_side="needs")
+            if p is not None:
+                shared_need = {
+                    "need": p["need"],
+                    "their_need": p["offer"],
+                    "similarity": p["similarity"],
+                }
         return {
             "shared_sectors": [{"id": s, "label": dict(_sector_labels(s))} for s in shared],
             "related_sectors": [list(p) for p in related],
             "sectors_inferred": bool(self.sectors_inferred[a] or self.sectors_inferred[b]),
-            "need_to_offer": (
-                self.sem.best_pair(a, b, ta["needs"], tb["offers"]) if pairs is None else pairs[0]
-            ),
-            "offer_to_need": (
-                self.sem.best_pair(b, a, tb["needs"], ta["offers"]) if pairs is None else pairs[1]
-            ),
+            "need_to_offer": pairs[0],
+            "offer_to_need": pairs[1],
+            "shared_need": shared_need,
             "languages": {"common": common, "note": note},
             "signals": {k: round(float(v), 4) for k, v in signals.items() if v == v},
         }

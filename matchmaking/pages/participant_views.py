@@ -436,6 +436,7 @@ def _card(rec: dict, lang: str, open_requests: dict, my_languages: list[str]) ->
         "related_sectors": related,
         "need_to_offer": reasons.get("need_to_offer"),
         "offer_to_need": reasons.get("offer_to_need"),
+        "shared_need": reasons.get("shared_need"),
         "common_languages": langs.get("common") or [],
         "language_note": note,
         "sectors_inferred": bool(reasons.get("sectors_inferred")),

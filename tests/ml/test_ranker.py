@@ -133,6 +133,13 @@ def test_provider_ranks_above_a_peer_that_needs_the_same_thing(event_profiles, u
     about = r.index["about"]
     assert raw["sem_comp"][about] == raw["sem_whole"][about]  # description only
     assert ids(r.recommend_many(["casa"], limit=20)["casa"]) == order  # the batch path agrees
+    # the peer's card says what both look for; a provider's has the need -> offer pair instead
+    recs = {x.participant_id: x.reasons for x in r.recommend("casa", limit=20)}
+    assert recs["tanger"]["shared_need"]["their_need"] == extra[0].needs[0]
+    assert recs["tanger"]["need_to_offer"] is None
+    assert recs["signals"]["shared_need"] is None and recs["signals"]["need_to_offer"]
+    batch = {x.participant_id: x.reasons for x in r.recommend_many(["casa"], limit=20)["casa"]}
+    assert batch["tanger"]["shared_need"] == recs["tanger"]["shared_need"]
 
 
 def test_colleagues_of_one_organisation_are_capped_in_a_list(event_profiles, use_encoder):

@@ -279,6 +279,22 @@ def test_recommendations_show_reasons(event, me, recommended):
         assert text in body
 
 
+def test_recommendation_of_a_peer_shows_what_both_look_for(event, me, make_participant):
+    city = make_participant(name="Ville de Tanger", kind="delegation", languages=["fr"])
+    recommend(
+        me,
+        city,
+        1,
+        shared_need={"need": "Feux intelligents", "their_need": "Smart traffic lights"},
+        languages={"common": ["fr"], "note": None},
+    )
+    client = client_of(me)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "fr"
+    body = client.get(f"/my/{event.slug}/recommendations/").content.decode()
+    assert "Vous cherchez tous deux" in body
+    assert "Feux intelligents" in body and "Smart traffic lights" in body
+
+
 def test_recommendations_shared_sector_label_follows_the_language(event, me, recommended):
     client = client_of(me)
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "fr"
