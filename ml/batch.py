@@ -203,8 +203,7 @@ def _recommend_many(
             # state a side) as in ``Ranker.raw_signals``
             from ml.ranker import PEER_WHOLE_FACTOR
 
-            side = hn | ho
-            peer = side[q][:, None] & side[None, :]
+            peer = r.sem.peer_block(q, everyone)
             comp[none] = np.where(peer, PEER_WHOLE_FACTOR * whole, whole)[none]
             del peer
         del cnt, none

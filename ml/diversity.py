@@ -57,8 +57,9 @@ def select(
     if diversity <= 0 and not per_organisation:
         return order[:limit]
     pool = order[: 3 * limit]
-    if diversity > 0:
-        pool = pool[mmr(scores[pool], vectors[pool], len(pool), 1.0 - diversity)]
+    if diversity > 0:  # the whole pool is ordered only when the cap may need the tail
+        k = len(pool) if per_organisation else limit
+        pool = pool[mmr(scores[pool], vectors[pool], k, 1.0 - diversity)]
     if per_organisation:
         seen: dict[str, int] = {}
         first, rest = [], []

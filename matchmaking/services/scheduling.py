@@ -110,10 +110,7 @@ def build_problem(*, event: Event, options: dict | None = None) -> Built:
     for r in requests:
         people[r.sender_id] = r.sender
         people[r.recipient_id] = r.recipient
-    availability = available_slots(slots=slots, participant_ids=list(people))
-
-    def available(pid: int) -> frozenset[int] | None:
-        return availability.get(pid)
+    available = available_slots(slots=slots, participant_ids=list(people)).get  # None: any slot
 
     # People who share one fixed place (two representatives at one booth) become one solver
     # participant: the place holds one meeting per slot. Their own availability moves onto each
