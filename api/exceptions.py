@@ -18,6 +18,9 @@ def _flatten(detail, prefix: str = "") -> list[str]:
     if isinstance(detail, dict):
         out = []
         for key, value in detail.items():
+            if isinstance(key, int):  # a list item's errors (ListField, many=True)
+                out += _flatten(value, f"{prefix}[{key}]")
+                continue
             name = key if key != "non_field_errors" else ""
             out += _flatten(value, f"{prefix}.{name}".strip(".") if name else prefix)
         return out
@@ -35,6 +38,7 @@ def exception_handler(exc, context):
         body = {"detail": exc.message, "code": exc.code}
         if exc.field:
             body["field"] = exc.field
+        body.update(exc.extra)
         if isinstance(exc, ImportInvalid):
             body["errors"] = exc.errors
         response = Response(body, status=exc.status)

@@ -166,6 +166,42 @@ class ProfileUpdateSerializer(serializers.Serializer):
     accepts_same_kind = serializers.BooleanField(required=False)
 
 
+class PeriodInSerializer(serializers.Serializer):
+    start = serializers.CharField(
+        max_length=40, help_text="ISO 8601 date-time; without an offset, the event's local time."
+    )
+    end = serializers.CharField(max_length=40, help_text="ISO 8601 date-time, after start.")
+
+
+class AvailabilityUpdateSerializer(serializers.Serializer):
+    periods = PeriodInSerializer(
+        many=True,
+        max_length=50,
+        help_text="When the participant can meet; an empty list means the whole event.",
+    )
+    cancel_conflicting = serializers.BooleanField(
+        default=False,
+        help_text="Cancel booked meetings outside the new periods (else the change answers 409).",
+    )
+
+
+class PeriodSerializer(serializers.Serializer):
+    start = serializers.DateTimeField()
+    end = serializers.DateTimeField()
+
+
+class AvailabilitySerializer(serializers.Serializer):
+    periods = PeriodSerializer(many=True)
+    slots = serializers.ListField(
+        child=serializers.IntegerField(),
+        allow_null=True,
+        help_text="Ids of the slots the periods allow; null: every slot (no period given).",
+    )
+    cancelled_meetings = serializers.ListField(
+        child=serializers.IntegerField(), required=False, help_text="After a change: cancelled."
+    )
+
+
 class MeetingRequestSerializer(serializers.ModelSerializer):
     sender = ParticipantBriefSerializer(read_only=True)
     recipient = ParticipantBriefSerializer(read_only=True)

@@ -19,6 +19,16 @@ scoped.register("schedule-runs", views.ScheduleRunViewSet, basename="schedule-ru
 urlpatterns = [
     path("calendar/<str:token>.ics", feeds.calendar_feed, name="calendar-feed"),
     path("events/<slug:slug>/me/", views.MeView.as_view(), name="me"),
+    path(
+        "events/<slug:slug>/me/availability/",
+        views.MyAvailabilityView.as_view(),
+        name="my-availability",
+    ),
+    path(
+        "events/<slug:slug>/participants/<int:pk>/availability/",
+        views.ParticipantAvailabilityView.as_view(),
+        name="participant-availability",
+    ),
     path("events/<slug:slug>/agenda.ics", views.AgendaIcsView.as_view(), name="agenda-ics"),
     path(
         "events/<slug:slug>/recommendations/",

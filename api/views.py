@@ -1,5 +1,7 @@
 """Thin views: check who asks, validate with a serializer, call one service or selector."""
 
+import zoneinfo
+
 from django.db import transaction
 from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
@@ -24,6 +26,7 @@ from matchmaking.models import (
     Slot,
     Table,
 )
+from matchmaking.services import availability as availability_services
 from matchmaking.services import meetings as meeting_services
 from matchmaking.services import participants as participant_services
 from matchmaking.services import requests as request_services
@@ -184,6 +187,75 @@ class MeView(EventScoped, APIView):
         if self.participant is None:
             raise NotFound("Organisers have no participant profile in this event.")
         return self.participant
+
+
+class _AvailabilityEndpoint:
+    """GET the periods, PUT new ones (shared by the participant's and the organiser's routes)."""
+
+    def _show(self, person: Participant, cancelled=None) -> Response:
+        data = selectors.availability_of(participant=person)
+        periods = [{"start": a, "end": b} for a, b in data["periods"]]
+        body = {"periods": periods, "slots": data["slots"]}
+        if cancelled is not None:
+            body["cancelled_meetings"] = cancelled
+        return Response(s.AvailabilitySerializer(body).data)
+
+    def _replace(self, request, person: Participant) -> Response:
+        form = s.AvailabilityUpdateSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        periods = availability_services.parse_periods(
+            form.validated_data["periods"], zoneinfo.ZoneInfo(self.event.timezone)
+        )
+        change = availability_services.availability_replace(
+            participant=person,
+            periods=periods,
+            actor=self.actor(),
+            cancel_conflicting=form.validated_data["cancel_conflicting"],
+        )
+        return self._show(person, cancelled=change.cancelled)
+
+
+@extend_schema(parameters=[SLUG])
+class MyAvailabilityView(_AvailabilityEndpoint, EventScoped, APIView):
+    """When I am at the fair. Meetings are only booked, and people only recommended to each
+    other, inside both sides' periods."""
+
+    @extend_schema(responses=s.AvailabilitySerializer)
+    def get(self, request, slug):
+        return self._show(self._me())
+
+    @extend_schema(request=s.AvailabilityUpdateSerializer, responses=s.AvailabilitySerializer)
+    def put(self, request, slug):
+        return self._replace(request, self._me())
+
+    def _me(self) -> Participant:
+        if self.participant is None:
+            raise NotFound(
+                "Organisers have no participant profile in this event; use "
+                "/participants/{id}/availability/."
+            )
+        return self.participant
+
+
+@extend_schema(parameters=[SLUG])
+class ParticipantAvailabilityView(_AvailabilityEndpoint, EventScoped, APIView):
+    """Any participant's availability (organisers)."""
+
+    permission_classes = [IsOrganiser]
+
+    @extend_schema(responses=s.AvailabilitySerializer)
+    def get(self, request, slug, pk):
+        return self._show(self._person(pk))
+
+    @extend_schema(request=s.AvailabilityUpdateSerializer, responses=s.AvailabilitySerializer)
+    def put(self, request, slug, pk):
+        return self._replace(request, self._person(pk))
+
+    def _person(self, pk: int) -> Participant:
+        person = Participant.objects.filter(event=self.event, pk=pk).first()
+        if person is None:
+            raise NotFound(f"No participant {pk} in this event.")
+        return person
 
 
 @extend_schema(parameters=[SLUG])

@@ -93,11 +93,28 @@ def available_slots(
     for pid, start, end in rows.values_list("participant_id", "start", "end"):
         spans.setdefault(pid, []).append((start, end))
     return {
-        pid: frozenset(
-            i for i, s in enumerate(slots) if any(a <= s.start and s.end <= b for a, b in periods)
-        )
+        pid: frozenset(i for i, s in enumerate(slots) if slot_inside(s, periods))
         for pid, periods in spans.items()
     }
+
+
+def slot_inside(slot: Slot, periods) -> bool:
+    """Whether the whole slot lies inside one of the (start, end) periods."""
+    return any(start <= slot.start and slot.end <= end for start, end in periods)
+
+
+def availability_of(*, participant: Participant) -> dict:
+    """The participant's periods (sorted) and the ids of the slots they allow; ``slots`` is
+    ``None`` when no period is given (every slot of the event)."""
+    periods = list(
+        Availability.objects.filter(participant=participant)
+        .order_by("start")
+        .values_list("start", "end")
+    )
+    slots = None
+    if periods:
+        slots = [s.pk for s in slots_of(event=participant.event) if slot_inside(s, periods)]
+    return {"periods": periods, "slots": slots}
 
 
 def agenda_ics(*, event: Event, participant: Participant) -> bytes:

@@ -48,8 +48,9 @@ def send_reminders() -> int:
 
 
 @shared_task(name="matchmaking.refresh_participant")
-def refresh_participant(*, participant_id: int) -> None:
-    """Re-encode one profile if its text changed and recompute its recommendations."""
+def refresh_participant(*, participant_id: int, with_referrers: bool = False) -> None:
+    """Re-encode one profile if its text changed and recompute its recommendations (with
+    ``with_referrers``, also the lists that show this participant)."""
     from matchmaking.models import Participant
     from matchmaking.services.recommendations import participant_refresh
 
@@ -57,7 +58,7 @@ def refresh_participant(*, participant_id: int) -> None:
     if person is None:
         logger.warning("participant %s is gone", participant_id)
         return
-    participant_refresh(participant=person)
+    participant_refresh(participant=person, with_referrers=with_referrers)
 
 
 @shared_task(name="matchmaking.refresh_event")

@@ -81,9 +81,14 @@ def schema_errors(data: Any) -> list[str]:
     return [f"{_where(data, list(e.absolute_path))}: {e.message}" for e in errors]
 
 
-def _parse_dt(value: str, tz: zoneinfo.ZoneInfo) -> datetime:
+def parse_local_datetime(value: str, tz: zoneinfo.ZoneInfo) -> datetime:
+    """An ISO 8601 date-time; without an offset it is local time in ``tz``."""
     moment = datetime.fromisoformat(value)
     return moment.replace(tzinfo=tz) if moment.tzinfo is None else moment
+
+
+def _optional_dt(value: str | None, tz: zoneinfo.ZoneInfo) -> datetime | None:
+    return parse_local_datetime(value, tz) if value else None
 
 
 @dataclass
@@ -124,7 +129,7 @@ def rule_errors(data: dict) -> tuple[list[str], _Checked | None]:
             if time.fromisoformat(brk["end"]) <= time.fromisoformat(brk["start"]):
                 errors.append(f"{where}.breaks[{i}]: ends before it starts")
     opens, closes = ev.get("booking_opens"), ev.get("booking_closes")
-    if opens and closes and _parse_dt(closes, tz) <= _parse_dt(opens, tz):
+    if opens and closes and parse_local_datetime(closes, tz) <= parse_local_datetime(opens, tz):
         errors.append("event.booking_closes: must be after booking_opens")
 
     tables = ev["tables"]
@@ -159,7 +164,10 @@ def rule_errors(data: dict) -> tuple[list[str], _Checked | None]:
             )
         for a, span in enumerate(p.get("availability", [])):
             try:
-                start, end = _parse_dt(span["start"], tz), _parse_dt(span["end"], tz)
+                start, end = (
+                    parse_local_datetime(span["start"], tz),
+                    parse_local_datetime(span["end"], tz),
+                )
             except ValueError as exc:
                 errors.append(f"{where}.availability[{a}]: {exc}")
                 continue
@@ -188,7 +196,7 @@ def rule_errors(data: dict) -> tuple[list[str], _Checked | None]:
             if m[side] not in refs:
                 errors.append(f'{where}.{side}: no participant has ref "{m[side]}"')
         try:
-            _parse_dt(m["start"], tz)
+            parse_local_datetime(m["start"], tz)
         except ValueError as exc:
             errors.append(f"{where}.start: {exc}")
         if m.get("table") and m["table"] not in table_names and m["table"] not in booths:
@@ -250,8 +258,12 @@ def _write(data: dict, checked: _Checked) -> Event:
         name=ev["name"],
         timezone=ev["timezone"],
         slot_minutes=ev["slot_minutes"],
-        booking_opens=_parse_dt(ev["booking_opens"], tz) if ev.get("booking_opens") else None,
-        booking_closes=_parse_dt(ev["booking_closes"], tz) if ev.get("booking_closes") else None,
+        booking_opens=parse_local_datetime(ev["booking_opens"], tz)
+        if ev.get("booking_opens")
+        else None,
+        booking_closes=parse_local_datetime(ev["booking_closes"], tz)
+        if ev.get("booking_closes")
+        else None,
         request_expiry_hours=ev.get("request_expiry_hours", 72),
     )
     sessions = []
@@ -335,8 +347,8 @@ def _write(data: dict, checked: _Checked) -> Event:
     Availability.objects.bulk_create(
         Availability(
             participant=people[p["ref"]],
-            start=_parse_dt(a["start"], tz),
-            end=_parse_dt(a["end"], tz),
+            start=parse_local_datetime(a["start"], tz),
+            end=parse_local_datetime(a["end"], tz),
         )
         for p in rows
         for a in p.get("availability", [])
@@ -377,7 +389,7 @@ def _write(data: dict, checked: _Checked) -> Event:
         if m.get("status") == "cancelled":
             continue  # an export carries cancelled meetings for the record; they book nothing
         a, b = people[m["from"]], people[m["to"]]
-        start = _parse_dt(m["start"], tz)
+        start = parse_local_datetime(m["start"], tz)
         slot = slots.get(start)
         if slot is None:
             errors.append(f"{where}.start: {m['start']} is not the start of a slot of this event")

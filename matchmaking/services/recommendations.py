@@ -294,10 +294,21 @@ def _exclusions_by_participant(event: Event, people) -> dict[int, set[str]]:
     return out
 
 
-def participant_refresh(*, participant: Participant) -> None:
-    """After a profile edit: re-encode it if its text changed and recompute its list."""
+def participant_refresh(*, participant: Participant, with_referrers: bool = False) -> None:
+    """After a profile edit: re-encode it if its text changed and recompute its list.
+
+    ``with_referrers`` (after an availability change) also recomputes the stored lists that
+    show this participant, so nobody keeps a recommendation they can no longer meet. Lists that
+    would now gain them follow at the next full refresh (``refresh_recommendations``)."""
     embeddings_refresh(event=participant.event, participant_ids=[participant.pk])
-    recommendations_compute(event=participant.event, participant_ids=[participant.pk])
+    ids = {participant.pk}
+    if with_referrers:
+        ids |= set(
+            Recommendation.objects.filter(candidate=participant).values_list(
+                "participant_id", flat=True
+            )
+        )
+    recommendations_compute(event=participant.event, participant_ids=sorted(ids))
 
 
 def event_refresh(*, event: Event) -> int:

@@ -241,3 +241,31 @@ def test_people_who_cannot_meet_in_any_slot_are_not_recommended(
     event_refresh(event=event)
     ranked = names(as_participant(city).get(f"/api/events/{event.slug}/recommendations/"))
     assert ranked[0] == "FlowSense"
+
+
+def test_availability_edit_through_the_api_updates_both_sides_lists(
+    event, city_and_providers, as_participant, django_capture_on_commit_callbacks
+):
+    """FlowSense says it is only there in the afternoon, the city only in the morning: the
+    change recomputes FlowSense's list and the city's stored list that showed FlowSense."""
+    city, traffic, _marketing, _water, _colleague = city_and_providers
+    recs = f"/api/events/{event.slug}/recommendations/"
+    mine = f"/api/events/{event.slug}/me/availability/"
+    event_refresh(event=event)
+    assert names(as_participant(city).get(recs))[0] == "FlowSense"
+    morning = {"start": "2018-04-18T09:00", "end": "2018-04-18T11:00"}
+    afternoon = {"start": "2018-04-18T14:00", "end": "2018-04-18T15:00"}
+
+    def put(person, periods):
+        with django_capture_on_commit_callbacks(execute=True):
+            response = as_participant(person).put(mine, {"periods": periods}, format="json")
+        assert response.status_code == 200, response.data
+
+    put(city, [morning])
+    assert names(as_participant(city).get(recs))[0] == "FlowSense"  # still a common slot
+    put(traffic, [afternoon])
+    assert "FlowSense" not in names(as_participant(city).get(recs))
+    assert "Ville de Fès" not in names(as_participant(traffic).get(recs))
+    # back to the whole event: FlowSense's own list shows the city again at once
+    put(traffic, [])
+    assert "Ville de Fès" in names(as_participant(traffic).get(recs))

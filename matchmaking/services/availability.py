@@ -1,0 +1,141 @@
+"""Availability: the periods a participant is at the fair, edited after the import.
+
+A late change ("I leave at noon on the last day") is the usual reason for a scheduler re-run, so
+the periods can be replaced by the participant or an organiser. Meetings already booked outside
+the new periods are never left behind silently: the change is refused with the list of those
+meetings, or, when the caller asks, they are cancelled in the same transaction (both sides are
+notified through the meeting service).
+"""
+
+from __future__ import annotations
+
+import zoneinfo
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.db import transaction
+
+from matchmaking.exceptions import Conflict, InvalidInput
+from matchmaking.models import Availability, Meeting, MeetingSeat, Participant, Slot
+from matchmaking.selectors import slot_inside
+from matchmaking.services.locking import guarded_transaction, lock_participants_and_slots
+from matchmaking.services.meetings import Actor, meeting_cancel_locked
+
+MAX_PERIODS = 50
+
+
+@dataclass
+class AvailabilityChange:
+    """What ``availability_replace`` did: the stored periods (merged, sorted), the slots they
+    allow (``None``: every slot, no period given) and the meetings it cancelled."""
+
+    periods: list[tuple[datetime, datetime]]
+    slot_ids: list[int] | None
+    cancelled: list[int] = field(default_factory=list)
+
+
+def parse_periods(raw: list[dict], tz: zoneinfo.ZoneInfo) -> list[tuple[datetime, datetime]]:
+    """``[{"start": iso, "end": iso}, ...]`` -> aware (start, end) pairs; times without an
+    offset are the event's local time, as in the import format. Raises ``InvalidInput`` naming
+    the entry at fault."""
+    from matchmaking.services.importer import parse_local_datetime
+
+    if len(raw) > MAX_PERIODS:
+        raise InvalidInput(f"At most {MAX_PERIODS} periods, got {len(raw)}.", field="periods")
+    out = []
+    for i, item in enumerate(raw):
+        try:
+            start = parse_local_datetime(str(item["start"]), tz)
+            end = parse_local_datetime(str(item["end"]), tz)
+        except (KeyError, TypeError, ValueError) as exc:
+            raise InvalidInput(
+                f"periods[{i}]: give start and end as ISO 8601 date-times "
+                f'(e.g. "2018-04-19T09:00"); {exc}',
+                field="periods",
+            ) from exc
+        if end <= start:
+            raise InvalidInput(f"periods[{i}]: ends before it starts.", field="periods")
+        out.append((start, end))
+    return out
+
+
+def _merge(periods: list[tuple[datetime, datetime]]) -> list[tuple[datetime, datetime]]:
+    merged: list[tuple[datetime, datetime]] = []
+    for start, end in sorted(periods):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def availability_replace(
+    *,
+    participant: Participant,
+    periods: list[tuple[datetime, datetime]],
+    actor: Actor,
+    cancel_conflicting: bool = False,
+) -> AvailabilityChange:
+    """Replace ``participant``'s availability periods (an empty list: the whole event).
+
+    Every period must hold at least one of the event's meeting slots. Scheduled meetings of the
+    participant outside the new periods make it answer ``409`` naming them, unless
+    ``cancel_conflicting``: then they are cancelled (the other side is notified). Side effects:
+    replaces the Availability rows in one transaction, under the participant's booking lock (so
+    no booking slips into a slot being removed); after commit, the participant's recommendations
+    and the lists that show them are recomputed.
+    """
+    periods = _merge(periods)
+    slots = list(Slot.objects.filter(event_id=participant.event_id).order_by("start"))
+    for start, end in periods:
+        if not any(slot_inside(s, [(start, end)]) for s in slots):
+            first, last = (slots[0].start, slots[-1].end) if slots else (None, None)
+            span = (
+                f" Slots run from {first:%Y-%m-%d %H:%M} to {last:%Y-%m-%d %H:%M}." if slots else ""
+            )
+            raise InvalidInput(
+                f"The period {start:%Y-%m-%d %H:%M} to {end:%Y-%m-%d %H:%M} holds no whole "
+                f"meeting slot of this event.{span}",
+                field="periods",
+            )
+    cancelled: list[int] = []
+    with guarded_transaction():
+        lock_participants_and_slots([participant.pk], [])
+        seats = (
+            MeetingSeat.objects.filter(
+                participant=participant, active=True, meeting__status=Meeting.Status.SCHEDULED
+            )
+            .select_related("meeting", "slot")
+            .order_by("slot__start")
+        )
+        outside = [
+            seat.meeting for seat in seats if periods and not slot_inside(seat.slot, periods)
+        ]
+        if outside and not cancel_conflicting:
+            listed = ", ".join(f"{m.slot.start:%Y-%m-%d %H:%M} (meeting {m.pk})" for m in outside)
+            raise Conflict(
+                f"{len(outside)} booked meeting(s) fall outside these periods: {listed}. "
+                "Cancel or move them first, or send cancel_conflicting: true to cancel them.",
+                code="meetings_outside_availability",
+                extra={"meetings": [m.pk for m in outside]},
+            )
+        for meeting in outside:
+            meeting_cancel_locked(
+                meeting=meeting,
+                actor=actor,
+                reason=f"{participant.name} is no longer available at that time.",
+            )
+            cancelled.append(meeting.pk)
+        Availability.objects.filter(participant=participant).delete()
+        Availability.objects.bulk_create(
+            Availability(participant=participant, start=start, end=end) for start, end in periods
+        )
+        transaction.on_commit(lambda: _refresh_later(participant.pk))
+    slot_ids = [s.pk for s in slots if slot_inside(s, periods)] if periods else None
+    return AvailabilityChange(periods=periods, slot_ids=slot_ids, cancelled=cancelled)
+
+
+def _refresh_later(participant_id: int) -> None:
+    from matchmaking.tasks import refresh_participant
+
+    refresh_participant.delay(participant_id=participant_id, with_referrers=True)

@@ -1,0 +1,177 @@
+"""Availability periods edited after the import: by the participant (me/availability/) or an
+organiser (participants/{id}/availability/)."""
+
+import zoneinfo
+
+import pytest
+
+from matchmaking.models import Availability, Meeting, Notification, Slot
+from tests.factories import RequestFactory
+
+pytestmark = pytest.mark.django_db
+
+MORNING = {"start": "2018-04-18T09:00", "end": "2018-04-18T11:00"}  # the event's local time
+AFTERNOON = {"start": "2018-04-18T14:00", "end": "2018-04-18T15:00"}
+
+
+def mine(event):
+    return f"/api/events/{event.slug}/me/availability/"
+
+
+def theirs(event, person):
+    return f"/api/events/{event.slug}/participants/{person.pk}/availability/"
+
+
+def local_hour(slot) -> int:
+    return slot.start.astimezone(zoneinfo.ZoneInfo(slot.event.timezone)).hour
+
+
+def test_no_period_means_every_slot(event, make_participant, as_participant):
+    amina = make_participant(name="Amina")
+    response = as_participant(amina).get(mine(event))
+    assert response.status_code == 200
+    assert response.data == {"periods": [], "slots": None}
+
+
+def test_replace_periods_in_local_time_and_read_the_slots_they_allow(
+    event, make_participant, as_participant
+):
+    amina = make_participant(name="Amina")
+    response = as_participant(amina).put(mine(event), {"periods": [MORNING]}, format="json")
+    assert response.status_code == 200, response.data
+    slots = list(Slot.objects.filter(event=event).order_by("start"))
+    morning = [s.pk for s in slots if local_hour(s) < 12]
+    assert response.data["slots"] == morning and len(morning) == 6  # 09:00-11:00, 20 minutes
+    assert response.data["cancelled_meetings"] == []
+    (period,) = Availability.objects.filter(participant=amina)
+    assert period.start == slots[0].start  # 09:00 in Casablanca, the event's time zone
+    # overlapping periods are merged; an empty list gives the whole event back
+    response = as_participant(amina).put(
+        mine(event),
+        {
+            "periods": [
+                MORNING,
+                {"start": "2018-04-18T10:00", "end": "2018-04-18T15:00"},
+            ]
+        },
+        format="json",
+    )
+    assert response.status_code == 200
+    assert len(response.data["periods"]) == 1 and len(response.data["slots"]) == len(slots)
+    response = as_participant(amina).put(mine(event), {"periods": []}, format="json")
+    assert response.data["slots"] is None
+    assert not Availability.objects.filter(participant=amina).exists()
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        (
+            {"periods": [{"start": "2018-04-18T11:00", "end": "2018-04-18T09:00"}]},
+            "periods[0]: ends before it starts",
+        ),
+        ({"periods": [{"start": "tomorrow", "end": "2018-04-18T09:00"}]}, "periods[0]: give"),
+        (
+            {"periods": [{"start": "2018-04-18T12:00", "end": "2018-04-18T13:30"}]},
+            "holds no whole meeting slot",
+        ),
+        ({"periods": [{"start": "2018-04-18T09:00"}]}, "periods[0].end"),
+        ({}, "periods"),
+        ({"periods": [MORNING] * 51}, "periods"),
+        ({"periods": "all day"}, "periods"),
+    ],
+)
+def test_bad_periods_answer_400_and_change_nothing(
+    event, make_participant, as_participant, body, message
+):
+    amina = make_participant(name="Amina")
+    Availability.objects.create(
+        participant=amina,
+        start=Slot.objects.filter(event=event).earliest("start").start,
+        end=Slot.objects.filter(event=event).latest("start").end,
+    )
+    response = as_participant(amina).put(mine(event), body, format="json")
+    assert response.status_code == 400, response.data
+    assert message in response.data["detail"]
+    assert Availability.objects.filter(participant=amina).count() == 1
+
+
+@pytest.fixture
+def afternoon_meeting(event, make_participant, as_participant):
+    amina = make_participant(name="Amina")
+    bruno = make_participant(name="Bruno", kind="exhibitor")
+    request = RequestFactory(sender=amina, recipient=bruno)
+    afternoon = Slot.objects.filter(event=event, start__hour__gte=13).order_by("start").first()
+    booked = as_participant(amina).post(
+        f"/api/events/{event.slug}/meetings/book/",
+        {"request": request.pk, "slot": afternoon.pk},
+        format="json",
+    )
+    assert booked.status_code == 201, booked.data
+    return amina, bruno, Meeting.objects.get(pk=booked.data["id"])
+
+
+def test_meetings_outside_the_new_periods_answer_409_naming_them(
+    event, afternoon_meeting, as_participant
+):
+    amina, _bruno, meeting = afternoon_meeting
+    response = as_participant(amina).put(mine(event), {"periods": [MORNING]}, format="json")
+    assert response.status_code == 409
+    assert response.data["code"] == "meetings_outside_availability"
+    assert response.data["meetings"] == [meeting.pk]
+    assert f"meeting {meeting.pk}" in response.data["detail"]
+    assert not Availability.objects.filter(participant=amina).exists()
+    meeting.refresh_from_db()
+    assert meeting.status == "scheduled"
+
+
+def test_cancel_conflicting_cancels_them_and_tells_the_other_side(
+    event, afternoon_meeting, as_participant
+):
+    amina, bruno, meeting = afternoon_meeting
+    Notification.objects.all().delete()
+    response = as_participant(amina).put(
+        mine(event), {"periods": [MORNING], "cancel_conflicting": True}, format="json"
+    )
+    assert response.status_code == 200, response.data
+    assert response.data["cancelled_meetings"] == [meeting.pk]
+    meeting.refresh_from_db()
+    assert meeting.status == "cancelled"
+    assert "no longer available" in meeting.cancel_reason
+    assert Notification.objects.filter(recipient=bruno, kind="meeting_cancelled").exists()
+    assert not Notification.objects.filter(recipient=amina).exists()  # she made the change
+    # and the booking service now refuses the afternoon for her
+    again = as_participant(amina).post(
+        f"/api/events/{event.slug}/meetings/book/",
+        {"request": meeting.request_id, "slot": meeting.slot_id},
+        format="json",
+    )
+    assert again.status_code == 409
+    assert "not available" in again.data["detail"]
+
+
+def test_a_period_that_keeps_the_meeting_changes_nothing_else(
+    event, afternoon_meeting, as_participant
+):
+    amina, _bruno, meeting = afternoon_meeting
+    response = as_participant(amina).put(mine(event), {"periods": [AFTERNOON]}, format="json")
+    assert response.status_code == 200
+    assert response.data["cancelled_meetings"] == []
+    meeting.refresh_from_db()
+    assert meeting.status == "scheduled"
+
+
+def test_organisers_edit_anyones_periods_participants_cannot(
+    event, make_participant, as_participant, organiser_client
+):
+    amina = make_participant(name="Amina")
+    bruno = make_participant(name="Bruno")
+    response = organiser_client.put(theirs(event, amina), {"periods": [AFTERNOON]}, format="json")
+    assert response.status_code == 200, response.data
+    assert len(response.data["slots"]) == 3
+    assert organiser_client.get(theirs(event, amina)).data["slots"] == response.data["slots"]
+    assert as_participant(bruno).put(theirs(event, amina), {"periods": []}).status_code == 403
+    assert as_participant(bruno).get(theirs(event, amina)).status_code == 403
+    missing = organiser_client.get(f"/api/events/{event.slug}/participants/999999/availability/")
+    assert missing.status_code == 404
+    assert organiser_client.get(mine(event)).status_code == 404
