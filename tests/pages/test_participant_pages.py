@@ -190,6 +190,67 @@ def test_profile_shows_field_errors_for_bad_sectors_and_languages(event, me):
     assert me.profile.sectors == []
 
 
+def presence_data(**days):
+    """The presence form: day 0 ticked from its first to its last slot unless overridden."""
+    data = {"here_0": "on"}
+    data.update(days)
+    return data
+
+
+def test_presence_page_saves_one_period_per_day_and_the_whole_event_as_none(event, me):
+    from matchmaking.models import Availability, Slot
+
+    slots = list(Slot.objects.filter(event=event).order_by("start"))
+    client = client_of(me)
+    body = client.get(f"/my/{event.slug}/presence/").content.decode()
+    assert "When you are at the fair" in body and 'name="here_0"' in body and "09:00" in body
+    # from 09:20 until 10:00 (the end of the 09:40 slot)
+    response = client.post(
+        f"/my/{event.slug}/presence/",
+        presence_data(from_0=slots[1].pk, to_0=slots[2].pk),
+        follow=True,
+    )
+    assert messages_of(response) == ["Your times are saved."]
+    (period,) = Availability.objects.filter(participant=me)
+    assert (period.start, period.end) == (slots[1].start, slots[2].end)
+    form = client.get(f"/my/{event.slug}/presence/").context["form"]
+    assert (form["from_0"].initial, form["to_0"].initial) == (slots[1].pk, slots[2].pk)
+    # the whole day is the whole event: no period stored
+    client.post(f"/my/{event.slug}/presence/", presence_data(from_0=slots[0].pk, to_0=slots[-1].pk))
+    assert not Availability.objects.filter(participant=me).exists()
+
+
+def test_presence_page_errors_and_conflicting_meetings(event, me, make_participant):
+    from matchmaking.models import Availability, Slot
+
+    slots = list(Slot.objects.filter(event=event).order_by("start"))
+    client = client_of(me)
+    backwards = client.post(
+        f"/my/{event.slug}/presence/", presence_data(from_0=slots[3].pk, to_0=slots[1].pk)
+    )
+    assert backwards.context["form"].errors["to_0"] == ["Leave after you arrive."]
+    nothing = client.post(f"/my/{event.slug}/presence/", {})
+    assert "Tick at least one day." in nothing.content.decode()
+    meeting = booked(me, make_participant(name="Bruno"), slots[-1])
+    morning_only = presence_data(from_0=slots[0].pk, to_0=slots[5].pk)
+    refused = client.post(f"/my/{event.slug}/presence/", morning_only)
+    assert "1 booked meeting(s) outside these times" in refused.content.decode()
+    assert not Availability.objects.filter(participant=me).exists()
+    response = client.post(
+        f"/my/{event.slug}/presence/", {**morning_only, "cancel_conflicting": "on"}, follow=True
+    )
+    assert messages_of(response) == ["Your times are saved; 1 meeting(s) cancelled."]
+    meeting.refresh_from_db()
+    assert meeting.status == Meeting.Status.CANCELLED
+
+
+def test_presence_page_in_french(event, me):
+    client = client_of(me)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "fr"
+    body = client.get(f"/my/{event.slug}/presence/").content.decode()
+    assert "Quand vous êtes au salon" in body and "Mes horaires" in body
+
+
 def test_profile_lists_sectors_with_labels_in_the_page_language(event, me):
     client = client_of(me)
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "fr"
