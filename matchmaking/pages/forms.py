@@ -1,10 +1,16 @@
-"""Forms of the organiser console."""
+"""Forms of the organiser console, and the presence form both sides of the site use."""
+
+from collections import OrderedDict
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from matchmaking.models import Meeting
+from matchmaking import selectors
+from matchmaking.exceptions import Conflict
+from matchmaking.models import Event, Meeting, Participant
+from matchmaking.services.availability import AvailabilityChange, availability_replace
 
 
 class OrganiserLoginForm(AuthenticationForm):
@@ -57,3 +63,102 @@ class ScheduleRunForm(forms.Form):
             "left without any meeting get one. 0 keeps the highest total weight."
         ),
     )
+
+
+class PresenceForm(forms.Form):
+    """When I am at the fair: per day, here or not, from the start of one slot to the end of
+    another. Saving replaces the participant's periods (one per day ticked)."""
+
+    cancel_conflicting = forms.BooleanField(
+        label=_("Cancel my booked meetings outside these times"),
+        required=False,
+    )
+
+    def __init__(self, *args, event: Event, allowed: set[int] | None, **kwargs):
+        super().__init__(*args, **kwargs)
+        tz = event.tz
+        self.days: list[dict] = []
+        by_day: OrderedDict = OrderedDict()
+        for slot in selectors.slots_of(event=event):
+            by_day.setdefault(slot.start.astimezone(tz).date(), []).append(slot)
+        for i, (day, slots) in enumerate(by_day.items()):
+            mine = [s for s in slots if allowed is None or s.pk in allowed]
+            here, first, last = f"here_{i}", f"from_{i}", f"to_{i}"
+            self.fields[here] = forms.BooleanField(required=False, initial=bool(mine))
+            self.fields[first] = forms.TypedChoiceField(
+                choices=[(s.pk, f"{s.start.astimezone(tz):%H:%M}") for s in slots],
+                coerce=int,
+                required=False,
+                initial=(mine or slots)[0].pk,
+            )
+            self.fields[last] = forms.TypedChoiceField(
+                choices=[(s.pk, f"{s.end.astimezone(tz):%H:%M}") for s in slots],
+                coerce=int,
+                required=False,
+                initial=(mine or slots)[-1].pk,
+            )
+            gaps = bool(mine) and len(mine) < slots.index(mine[-1]) - slots.index(mine[0]) + 1
+            self.days.append(
+                {"date": day, "slots": slots, "here": here, "from": first, "to": last, "gaps": gaps}
+            )
+
+    def rows(self):
+        """(day, here field, from field, until field, has gaps) for the template."""
+        return [
+            (d["date"], self[d["here"]], self[d["from"]], self[d["to"]], d["gaps"])
+            for d in self.days
+        ]
+
+    def clean(self):
+        data = super().clean()
+        periods = []
+        whole = True
+        for d in self.days:
+            if not data.get(d["here"]):
+                whole = False
+                continue
+            by_id = {s.pk: s for s in d["slots"]}
+            first, last = by_id.get(data.get(d["from"])), by_id.get(data.get(d["to"]))
+            if first is None or last is None:
+                self.add_error(d["to"] if first else d["from"], _("Choose a time."))
+                continue
+            if last.start < first.start:
+                self.add_error(d["to"], _("Leave after you arrive."))
+                continue
+            whole = whole and first == d["slots"][0] and last == d["slots"][-1]
+            periods.append((first.start, last.end))
+        if not periods and not self.errors:
+            raise forms.ValidationError(_("Tick at least one day."))
+        data["periods"] = [] if whole else periods  # every slot: no period at all
+        return data
+
+    def save(self, *, participant: Participant, actor) -> AvailabilityChange | None:
+        """Replace the periods through the availability service. Booked meetings outside them
+        (without the cancel box) become a form error and ``None``; other refusals raise."""
+        try:
+            return availability_replace(
+                participant=participant,
+                periods=self.cleaned_data["periods"],
+                actor=actor,
+                cancel_conflicting=self.cleaned_data["cancel_conflicting"],
+            )
+        except Conflict as exc:
+            if exc.code != "meetings_outside_availability":
+                raise
+            self.add_error(
+                None,
+                gettext(
+                    "%(count)s booked meeting(s) fall outside these times. Move or cancel them "
+                    "first, or tick the box to cancel them now."
+                )
+                % {"count": len(exc.extra.get("meetings", []))},
+            )
+            return None
+
+    @staticmethod
+    def saved_message(change: AvailabilityChange) -> str:
+        if change.cancelled:
+            return gettext("Your times are saved; %(count)s meeting(s) cancelled.") % {
+                "count": len(change.cancelled)
+            }
+        return gettext("Your times are saved.")

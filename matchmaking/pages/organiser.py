@@ -30,7 +30,12 @@ from matchmaking import reporting, selectors
 from matchmaking.exceptions import DomainError
 from matchmaking.models import Event, Meeting, MeetingRequest, Participant, ScheduleRun, Slot
 from matchmaking.pages import labels
-from matchmaking.pages.forms import MeetingStatusForm, OrganiserLoginForm, ScheduleRunForm
+from matchmaking.pages.forms import (
+    MeetingStatusForm,
+    OrganiserLoginForm,
+    PresenceForm,
+    ScheduleRunForm,
+)
 from matchmaking.pages.render import bar_chart, grid_table, heat_strips
 from matchmaking.pages.render import table_plan as render_table_plan
 from matchmaking.services.meetings import Actor, meeting_set_status
@@ -353,6 +358,15 @@ def participant_list(request, event: Event):
 @require_GET
 def participant_detail(request, event: Event, participant_id: int):
     participant = _participant_or_404(event, participant_id)
+    return _render_participant(request, event, participant)
+
+
+def _presence_form(event: Event, participant: Participant, data=None) -> PresenceForm:
+    allowed = selectors.availability_of(participant=participant)["slots"]
+    return PresenceForm(data, event=event, allowed=allowed and set(allowed))
+
+
+def _render_participant(request, event, participant, presence=None, status=200):
     return render(
         request,
         "matchmaking/organiser/participant.html",
@@ -363,8 +377,30 @@ def participant_detail(request, event: Event, participant_id: int):
             agenda=_agenda(event, participant),
             requests=_requests(event, participant),
             log=_with_text(reporting.meeting_log_of(event=event, participant=participant), event),
+            presence=presence or _presence_form(event, participant),
         ),
+        status=status,
     )
+
+
+@with_event
+@require_POST
+def participant_presence(request, event: Event, participant_id: int):
+    """Replace a participant's times at the fair (the desk: "I leave at noon tomorrow")
+    through the availability service; a refusal re-renders the page with the form's errors."""
+    participant = _participant_or_404(event, participant_id)
+    form = _presence_form(event, participant, request.POST)
+    if not form.is_valid():
+        return _render_participant(request, event, participant, form, status=400)
+    try:
+        change = form.save(participant=participant, actor=Actor(user=request.user))
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return _render_participant(request, event, participant, form, status=exc.status)
+    if change is None:
+        return _render_participant(request, event, participant, form, status=409)
+    messages.success(request, form.saved_message(change))
+    return redirect("organiser:participant", slug=event.slug, participant_id=participant.pk)
 
 
 @with_event

@@ -37,7 +37,7 @@ from matchmaking.models import (
     MeetingSeat,
     Participant,
 )
-from matchmaking.services.availability import availability_replace
+from matchmaking.pages.forms import PresenceForm
 from matchmaking.services.meetings import Actor, meeting_book, meeting_cancel
 from matchmaking.services.participants import login_link_create, login_link_use, profile_update
 from matchmaking.services.requests import (
@@ -385,74 +385,6 @@ def profile(request, event, me):
     return _page(request, "profile.html", event, me, "profile", form=form, suggested=suggested)
 
 
-class PresenceForm(forms.Form):
-    """When I am at the fair: per day, here or not, from the start of one slot to the end of
-    another. Saving replaces the participant's periods (one per day ticked)."""
-
-    cancel_conflicting = forms.BooleanField(
-        label=gettext_lazy("Cancel my booked meetings outside these times"),
-        required=False,
-    )
-
-    def __init__(self, *args, event: Event, allowed: set[int] | None, **kwargs):
-        super().__init__(*args, **kwargs)
-        tz = event.tz
-        self.days: list[dict] = []
-        by_day: OrderedDict = OrderedDict()
-        for slot in selectors.slots_of(event=event):
-            by_day.setdefault(slot.start.astimezone(tz).date(), []).append(slot)
-        for i, (day, slots) in enumerate(by_day.items()):
-            mine = [s for s in slots if allowed is None or s.pk in allowed]
-            here, first, last = f"here_{i}", f"from_{i}", f"to_{i}"
-            self.fields[here] = forms.BooleanField(required=False, initial=bool(mine))
-            self.fields[first] = forms.TypedChoiceField(
-                choices=[(s.pk, f"{s.start.astimezone(tz):%H:%M}") for s in slots],
-                coerce=int,
-                required=False,
-                initial=(mine or slots)[0].pk,
-            )
-            self.fields[last] = forms.TypedChoiceField(
-                choices=[(s.pk, f"{s.end.astimezone(tz):%H:%M}") for s in slots],
-                coerce=int,
-                required=False,
-                initial=(mine or slots)[-1].pk,
-            )
-            gaps = bool(mine) and len(mine) < slots.index(mine[-1]) - slots.index(mine[0]) + 1
-            self.days.append(
-                {"date": day, "slots": slots, "here": here, "from": first, "to": last, "gaps": gaps}
-            )
-
-    def rows(self):
-        """(day, here field, from field, until field, has gaps) for the template."""
-        return [
-            (d["date"], self[d["here"]], self[d["from"]], self[d["to"]], d["gaps"])
-            for d in self.days
-        ]
-
-    def clean(self):
-        data = super().clean()
-        periods = []
-        whole = True
-        for d in self.days:
-            if not data.get(d["here"]):
-                whole = False
-                continue
-            by_id = {s.pk: s for s in d["slots"]}
-            first, last = by_id.get(data.get(d["from"])), by_id.get(data.get(d["to"]))
-            if first is None or last is None:
-                self.add_error(d["to"] if first else d["from"], _("Choose a time."))
-                continue
-            if last.start < first.start:
-                self.add_error(d["to"], _("Leave after you arrive."))
-                continue
-            whole = whole and first == d["slots"][0] and last == d["slots"][-1]
-            periods.append((first.start, last.end))
-        if not periods and not self.errors:
-            raise forms.ValidationError(_("Tick at least one day."))
-        data["periods"] = [] if whole else periods  # every slot: no period at all
-        return data
-
-
 @require_http_methods(["GET", "POST"])
 @participant_page
 def presence(request, event, me):
@@ -461,34 +393,13 @@ def presence(request, event, me):
     form = PresenceForm(data, event=event, allowed=allowed and set(allowed))
     if request.method == "POST" and form.is_valid():
         try:
-            change = availability_replace(
-                participant=me,
-                periods=form.cleaned_data["periods"],
-                actor=Actor(user=request.user, participant=me),
-                cancel_conflicting=form.cleaned_data["cancel_conflicting"],
-            )
+            change = form.save(participant=me, actor=Actor(user=request.user, participant=me))
         except DomainError as exc:
-            if exc.code == "meetings_outside_availability":
-                form.add_error(
-                    None,
-                    _(
-                        "You have %(count)s booked meeting(s) outside these times. Move or cancel "
-                        "them in your agenda, or tick the box to cancel them now."
-                    )
-                    % {"count": len(exc.extra.get("meetings", []))},
-                )
-            else:
-                _error(request, exc)
+            _error(request, exc)
         else:
-            if change.cancelled:
-                messages.success(
-                    request,
-                    _("Your times are saved; %(count)s meeting(s) cancelled.")
-                    % {"count": len(change.cancelled)},
-                )
-            else:
-                messages.success(request, _("Your times are saved."))
-            return redirect("participant:presence", slug=event.slug)
+            if change is not None:
+                messages.success(request, form.saved_message(change))
+                return redirect("participant:presence", slug=event.slug)
     return _page(request, "presence.html", event, me, "presence", form=form)
 
 

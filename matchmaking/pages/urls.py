@@ -23,6 +23,11 @@ organiser_patterns = [
         name="participant",
     ),
     path(
+        "<slug:slug>/participants/<int:participant_id>/presence/",
+        views.participant_presence,
+        name="participant-presence",
+    ),
+    path(
         "<slug:slug>/participants/<int:participant_id>/agenda/",
         views.participant_agenda,
         name="participant-agenda",

@@ -234,7 +234,7 @@ def test_presence_page_errors_and_conflicting_meetings(event, me, make_participa
     meeting = booked(me, make_participant(name="Bruno"), slots[-1])
     morning_only = presence_data(from_0=slots[0].pk, to_0=slots[5].pk)
     refused = client.post(f"/my/{event.slug}/presence/", morning_only)
-    assert "1 booked meeting(s) outside these times" in refused.content.decode()
+    assert "1 booked meeting(s) fall outside these times" in refused.content.decode()
     assert not Availability.objects.filter(participant=me).exists()
     response = client.post(
         f"/my/{event.slug}/presence/", {**morning_only, "cancel_conflicting": "on"}, follow=True

@@ -1,0 +1,56 @@
+"""The organiser console edits a participant's times at the fair (the desk's late changes)."""
+
+import pytest
+
+from matchmaking.models import Availability, Meeting, Notification
+
+pytestmark = pytest.mark.django_db
+
+
+def url(event, person):
+    return f"/organiser/{event.slug}/participants/{person.pk}/presence/"
+
+
+def test_organiser_sets_times_and_conflicts_are_refused_then_cancelled(
+    staff_client, event, make_participant, book
+):
+    a, b = make_participant(name="Amina"), make_participant(name="Bruno")
+    slots = list(event.slots.order_by("start"))
+    meeting = book(a, b, len(slots) - 1)  # the last afternoon slot
+    page = staff_client.get(f"/organiser/{event.slug}/participants/{a.pk}/").content.decode()
+    assert "Times at the fair" in page and 'name="here_0"' in page
+    morning = {"here_0": "on", "from_0": slots[0].pk, "to_0": slots[5].pk}
+    refused = staff_client.post(url(event, a), morning)
+    assert refused.status_code == 409
+    assert "1 booked meeting(s) fall outside these times" in refused.content.decode()
+    assert not Availability.objects.filter(participant=a).exists()
+    done = staff_client.post(url(event, a), {**morning, "cancel_conflicting": "on"}, follow=True)
+    assert done.status_code == 200
+    assert "Your times are saved; 1 meeting(s) cancelled." in done.content.decode()
+    (period,) = Availability.objects.filter(participant=a)
+    assert (period.start, period.end) == (slots[0].start, slots[5].end)
+    meeting.refresh_from_db()
+    assert meeting.status == Meeting.Status.CANCELLED
+    # an organiser made the change: both sides are told
+    told = set(
+        Notification.objects.filter(kind="meeting_cancelled").values_list("recipient", flat=True)
+    )
+    assert told == {a.pk, b.pk}
+
+
+def test_bad_times_answer_400_and_participants_cannot_post(
+    staff_client, event, make_participant, client
+):
+    a = make_participant(name="Amina")
+    slots = list(event.slots.order_by("start"))
+    backwards = staff_client.post(
+        url(event, a), {"here_0": "on", "from_0": slots[4].pk, "to_0": slots[1].pk}
+    )
+    assert backwards.status_code == 400
+    assert "Leave after you arrive." in backwards.content.decode()
+    unknown = staff_client.post(url(event, a), {"here_0": "on", "from_0": 999999, "to_0": 1})
+    assert unknown.status_code == 400
+    assert not Availability.objects.filter(participant=a).exists()
+    client.force_login(a.user)
+    assert client.post(url(event, a), {"here_0": "on"}).status_code in (302, 403)
+    assert not Availability.objects.filter(participant=a).exists()
