@@ -86,6 +86,7 @@ def bench_udg(
 
 
 def _synthetic_row(label: str, prob: Problem, time_limit: float, workers: int, **kw):
+    """Solve and print one row (bound, weight, fairness, idle, time, memory); ``(res, valid)``."""
     t = time.perf_counter()
     res = solve(prob, time_limit=time_limit, workers=workers, **kw)
     sec = time.perf_counter() - t
@@ -144,13 +145,42 @@ def _could_stay(prob: Problem, previous: dict) -> int:
     return n
 
 
+def _replan(label: str, prob: Problem, res, time_limit: float, workers: int, seed: int, **kw):
+    """Re-run after 5% of the participants lost a half day; print how many of the meetings that
+    could stay in their slot moved (or were dropped)."""
+    previous = {a.request_id: a.slot for a in res.assignments}
+    changed = dataclasses.replace(_perturb(prob, 0.05, seed + 1), previous=previous)
+    stay = _could_stay(changed, previous)
+    res2, ok = _synthetic_row(label, changed, time_limit, workers, seed=seed, **kw)
+    now = {a.request_id: a.slot for a in res2.assignments}
+    moved_stayable = sum(
+        1
+        for r in changed.requests
+        if r.id in previous
+        and now.get(r.id) != previous[r.id]
+        and _could_stay(dataclasses.replace(changed, requests=(r,)), previous)
+    )
+    print(
+        f"re-plan: {stay} of {len(previous)} previous meetings could stay; "
+        f"{moved_stayable} of them moved or dropped "
+        f"({100 * moved_stayable / max(1, stay):.2f}%); total moved {res2.stats.moved}",
+        flush=True,
+    )
+    return ok
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--udg", type=Path, default=DEFAULT_UDG, help="directory of UdG .dzn files")
     ap.add_argument("--synthetic", type=int, default=5000, help="participants (0 = skip)")
     ap.add_argument("--requests", type=int, default=None, help="default: 6 per participant")
     ap.add_argument("--tables", type=int, default=300)
-    ap.add_argument("--replan", action="store_true", help="also run the re-plan check")
+    ap.add_argument("--replan", action="store_true", help="also run the re-plan checks")
+    ap.add_argument(
+        "--replan-udg",
+        default="forum-14",
+        help="UdG instance for the exact path's re-plan check ('' = skip)",
+    )
     ap.add_argument("--no-udg", action="store_true")
     ap.add_argument("--udg-time", type=float, default=10.0)
     ap.add_argument("--udg-only", action="append", default=[], help="UdG instance (repeatable)")
@@ -195,27 +225,22 @@ def main(argv: list[str] | None = None) -> int:
             )
             ok &= v
         if args.replan:
-            previous = {a.request_id: a.slot for a in res.assignments}
-            changed = _perturb(prob, 0.05, args.seed + 1)
-            changed = dataclasses.replace(changed, previous=previous)
-            stay = _could_stay(changed, previous)
-            res2, v = _synthetic_row(
-                "re-plan (5% avail.)", changed, args.time, args.workers, **fair
+            ok &= _replan(
+                "re-plan (5% avail.)", prob, res, args.time, args.workers, args.seed, **fair
             )
-            ok &= v
-            now = {a.request_id: a.slot for a in res2.assignments}
-            moved_stayable = sum(
-                1
-                for r in changed.requests
-                if r.id in previous
-                and now.get(r.id) != previous[r.id]
-                and _could_stay(dataclasses.replace(changed, requests=(r,)), previous)
-            )
-            print(
-                f"re-plan: {stay} of {len(previous)} previous meetings could stay; "
-                f"{moved_stayable} of them moved or dropped "
-                f"({100 * moved_stayable / max(1, stay):.2f}%); total moved {res2.stats.moved}"
-            )
+    if args.replan and args.replan_udg:
+        # the small (CP-SAT) path: one UdG instance, then 5% of its participants lose a half day
+        name = args.replan_udg
+        prob = read_dzn(args.udg.resolve() / f"{name}.original.dzn")
+        print(f"\nre-plan on the exact path: {name} ({args.udg_time:g} s per run)")
+        print(
+            f"{'run':<22}{'sched':>8}{'bound':>8}{'%bound':>8}{'weight':>8}{'w-bound':>9}"
+            f"{'zero':>6}{'lp0':>6}{'one':>6}{'idle':>8}{'max':>5}{'range':>6}{'sec':>7}"
+            f"{'rss MB':>8}  valid"
+        )
+        res, v = _synthetic_row(name, prob, args.udg_time, args.workers, seed=args.seed)
+        ok &= v
+        ok &= _replan(f"{name} re-plan", prob, res, args.udg_time, args.workers, args.seed)
     return 0 if ok else 1
 
 

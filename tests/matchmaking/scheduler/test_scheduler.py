@@ -146,6 +146,27 @@ def test_replan_unchanged_moves_nothing_small():
     assert again.stats.moved == 0
 
 
+def test_replan_keeps_confirmed_meetings_before_saving_idle_slots():
+    """A previous schedule with idle slots (say, a time-limited first run, or meetings placed by
+    hand) is kept on a re-run: moving confirmed meetings comes before idle slots, as in the
+    large path. Before, the re-run moved every meeting it could to close the holes."""
+    pairs = [("a", "b"), ("a", "c"), ("d", "b"), ("d", "c")]
+    prob = problem(6, pairs)
+    prev = {0: 0, 1: 5, 2: 5, 3: 0}  # everyone idles 4 slots; 0 idle is possible
+    kept = run(dataclasses.replace(prob, previous=prev))
+    assert kept.stats.moved == 0
+    assert kept.stats.idle_total == 16
+    # a late change forces one meeting to move (c can no longer meet in slot 5); the others stay
+    parts = {"c": Participant("c", available=frozenset(range(5)))}
+    changed = run(dataclasses.replace(problem(6, pairs, parts=parts), previous=prev))
+    assert changed.stats.scheduled == 4
+    assert changed.stats.moved == 1
+    slots = {a.request_id: a.slot for a in changed.assignments}
+    assert slots[0] == 0 and slots[2] == 5 and slots[3] == 0 and slots[1] != 5
+    fresh = run(prob)
+    assert fresh.stats.idle_total == 0  # without a previous schedule the holes close
+
+
 def test_replan_unchanged_moves_nothing_large_path():
     prob = generate(300, 1500, days=2, slots_per_day=(8, 10), seed=3)
     first = run(prob, method="lns", time_limit=8.0)
