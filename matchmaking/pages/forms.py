@@ -67,16 +67,19 @@ class ScheduleRunForm(forms.Form):
 
 class PresenceForm(forms.Form):
     """When I am at the fair: per day, here or not, from the start of one slot to the end of
-    another. Saving replaces the participant's periods (one per day ticked)."""
+    another. Saving replaces the participant's periods: one per day ticked, except that a day
+    whose stored periods have gaps keeps them while its fields are left unchanged."""
 
     cancel_conflicting = forms.BooleanField(
         label=_("Cancel my booked meetings outside these times"),
         required=False,
     )
 
-    def __init__(self, *args, event: Event, allowed: set[int] | None, **kwargs):
+    def __init__(self, *args, event: Event, participant: Participant, **kwargs):
         super().__init__(*args, **kwargs)
         tz = event.tz
+        current = selectors.availability_of(participant=participant)
+        allowed = None if current["slots"] is None else set(current["slots"])
         self.days: list[dict] = []
         by_day: OrderedDict = OrderedDict()
         for slot in selectors.slots_of(event=event):
@@ -98,8 +101,25 @@ class PresenceForm(forms.Form):
                 initial=(mine or slots)[-1].pk,
             )
             gaps = bool(mine) and len(mine) < slots.index(mine[-1]) - slots.index(mine[0]) + 1
+            # the stored periods clipped to this day: kept as they are while the day's fields
+            # are left unchanged (a day with gaps is not flattened by editing another day)
+            day_from, day_to = slots[0].start, slots[-1].end
+            kept = [
+                (max(a, day_from), min(b, day_to))
+                for a, b in current["periods"]
+                if a < day_to and b > day_from
+            ]
             self.days.append(
-                {"date": day, "slots": slots, "here": here, "from": first, "to": last, "gaps": gaps}
+                {
+                    "date": day,
+                    "slots": slots,
+                    "here": here,
+                    "from": first,
+                    "to": last,
+                    "gaps": gaps,
+                    "kept": kept if allowed is not None else [],
+                    "initial": (bool(mine), (mine or slots)[0].pk, (mine or slots)[-1].pk),
+                }
             )
 
     def rows(self):
@@ -124,6 +144,10 @@ class PresenceForm(forms.Form):
                 continue
             if last.start < first.start:
                 self.add_error(d["to"], _("Leave after you arrive."))
+                continue
+            if d["gaps"] and d["kept"] and (True, first.pk, last.pk) == d["initial"]:
+                periods.extend(d["kept"])  # untouched day with gaps: as it was
+                whole = False
                 continue
             whole = whole and first == d["slots"][0] and last == d["slots"][-1]
             periods.append((first.start, last.end))

@@ -362,8 +362,7 @@ def participant_detail(request, event: Event, participant_id: int):
 
 
 def _presence_form(event: Event, participant: Participant, data=None) -> PresenceForm:
-    allowed = selectors.availability_of(participant=participant)["slots"]
-    return PresenceForm(data, event=event, allowed=allowed and set(allowed))
+    return PresenceForm(data, event=event, participant=participant)
 
 
 def _render_participant(request, event, participant, presence=None, status=200):

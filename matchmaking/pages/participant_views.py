@@ -388,9 +388,8 @@ def profile(request, event, me):
 @require_http_methods(["GET", "POST"])
 @participant_page
 def presence(request, event, me):
-    allowed = selectors.availability_of(participant=me)["slots"]
     data = request.POST if request.method == "POST" else None
-    form = PresenceForm(data, event=event, allowed=allowed and set(allowed))
+    form = PresenceForm(data, event=event, participant=me)
     if request.method == "POST" and form.is_valid():
         try:
             change = form.save(participant=me, actor=Actor(user=request.user, participant=me))

@@ -231,7 +231,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.replan and args.replan_udg:
         # the small (CP-SAT) path: one UdG instance, then 5% of its participants lose a half day
         name = args.replan_udg
-        prob = read_dzn(args.udg.resolve() / f"{name}.original.dzn")
+        path = args.udg.resolve() / f"{name}.original.dzn"
+        if not path.exists():
+            print(f"\nre-plan on the exact path skipped: no {path}")
+            return 0 if ok else 1
+        prob = read_dzn(path)
         print(f"\nre-plan on the exact path: {name} ({args.udg_time:g} s per run)")
         print(
             f"{'run':<22}{'sched':>8}{'bound':>8}{'%bound':>8}{'weight':>8}{'w-bound':>9}"

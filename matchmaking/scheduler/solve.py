@@ -2,6 +2,8 @@
 
 Objectives, lexicographic: (1) scheduled weight, (2) participants with >= 1 meeting,
 (3) idle slots (total, or range then total), (4) meetings moved w.r.t. ``Problem.previous``.
+On a re-run (a previous schedule given), (4) comes before (3): a re-run changes as few
+confirmed meetings as it can, then closes idle slots among the schedules with that few moves.
 
 Small instances are solved with exact CP-SAT phases. Large ones use a time-indexed LP
 (HiGHS via SciPy), rounding and greedy repair, then CP-SAT large-neighbourhood search
@@ -451,7 +453,8 @@ def _solve_small(
 
 
 def _idle_phase(inst: _Inst, slot: np.ndarray, deadline: float, seed: int, workers: int):
-    """Idle (range and/or total) then stability, with the set of scheduled meetings fixed."""
+    """Idle (range and/or total) then stability, with the set of scheduled meetings fixed; on a
+    re-run, stability first, then idle with the moves bounded."""
     from ortools.sat.python import cp_model
 
     ks = [int(k) for k in np.nonzero(slot >= 0)[0]]

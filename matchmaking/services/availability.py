@@ -4,22 +4,27 @@ A late change ("I leave at noon on the last day") is the usual reason for a sche
 the periods can be replaced by the participant or an organiser. Meetings already booked outside
 the new periods are never left behind silently: the change is refused with the list of those
 meetings, or, when the caller asks, they are cancelled in the same transaction (both sides are
-notified through the meeting service).
+notified through the meeting service). A colleague who only joined a meeting leaves it instead;
+the meeting goes on.
 """
 
 from __future__ import annotations
 
 import zoneinfo
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 
 from django.db import transaction
 
-from matchmaking.exceptions import Conflict, InvalidInput
+from matchmaking.exceptions import Busy, Conflict, InvalidInput
 from matchmaking.models import Availability, Meeting, MeetingSeat, Participant, Slot
 from matchmaking.selectors import slot_inside
 from matchmaking.services.locking import guarded_transaction, lock_participants_and_slots
-from matchmaking.services.meetings import Actor, meeting_cancel_locked
+from matchmaking.services.meetings import (
+    Actor,
+    meeting_attendee_leave_locked,
+    meeting_cancel_locked,
+)
 
 MAX_PERIODS = 50
 
@@ -27,7 +32,7 @@ MAX_PERIODS = 50
 @dataclass
 class AvailabilityChange:
     """What ``availability_replace`` did: the stored periods (merged, sorted), the slots they
-    allow (``None``: every slot, no period given) and the meetings it cancelled."""
+    allow (``None``: every slot, no period given) and the meetings it cancelled or left."""
 
     periods: list[tuple[datetime, datetime]]
     slot_ids: list[int] | None
@@ -53,6 +58,10 @@ def parse_periods(raw: list[dict], tz: zoneinfo.ZoneInfo) -> list[tuple[datetime
                 f'(e.g. "2018-04-19T09:00"); {exc}',
                 field="periods",
             ) from exc
+        try:  # a far-off year with an offset passes the parser, not the database
+            start.astimezone(UTC), end.astimezone(UTC)
+        except OverflowError as exc:
+            raise InvalidInput(f"periods[{i}]: the date is out of range.", field="periods") from exc
         if end <= start:
             raise InvalidInput(f"periods[{i}]: ends before it starts.", field="periods")
         out.append((start, end))
@@ -69,6 +78,21 @@ def _merge(periods: list[tuple[datetime, datetime]]) -> list[tuple[datetime, dat
     return merged
 
 
+def _seats_outside(participant: Participant, periods) -> list[MeetingSeat]:
+    """The participant's seats in scheduled meetings outside ``periods`` (none without periods).
+    Checked-in, held and no-show meetings are facts and stay where they are."""
+    if not periods:
+        return []
+    seats = (
+        MeetingSeat.objects.filter(
+            participant=participant, active=True, meeting__status=Meeting.Status.SCHEDULED
+        )
+        .select_related("meeting", "slot")
+        .order_by("slot__start", "pk")
+    )
+    return [seat for seat in seats if not slot_inside(seat.slot, periods)]
+
+
 def availability_replace(
     *,
     participant: Participant,
@@ -80,59 +104,62 @@ def availability_replace(
 
     Every period must hold at least one of the event's meeting slots. Scheduled meetings of the
     participant outside the new periods make it answer ``409`` naming them, unless
-    ``cancel_conflicting``: then they are cancelled (the other side is notified). Side effects:
-    replaces the Availability rows in one transaction, under the participant's booking lock (so
-    no booking slips into a slot being removed); after commit, the participant's recommendations
-    and the lists that show them are recomputed.
+    ``cancel_conflicting``: then they are cancelled (the other side is notified), or, where the
+    participant only joined as a colleague, the participant leaves them. Side effects: replaces
+    the Availability rows in one transaction, under the booking locks of everyone concerned (so
+    no booking slips into a slot being removed); after commit, the participant's
+    recommendations and the lists that show them are recomputed.
     """
     periods = _merge(periods)
+    tz = participant.event.tz
+
+    def local(moment: datetime) -> str:  # messages speak the event's time, as the input does
+        return f"{moment.astimezone(tz):%Y-%m-%d %H:%M}"
+
     slots = list(Slot.objects.filter(event_id=participant.event_id).order_by("start"))
     for start, end in periods:
         if not any(slot_inside(s, [(start, end)]) for s in slots):
-            first, last = (slots[0].start, slots[-1].end) if slots else (None, None)
-            span = (
-                f" Slots run from {first:%Y-%m-%d %H:%M} to {last:%Y-%m-%d %H:%M}." if slots else ""
-            )
+            span = ""
+            if slots:
+                span = f" Slots run from {local(slots[0].start)} to {local(slots[-1].end)}."
             raise InvalidInput(
-                f"The period {start:%Y-%m-%d %H:%M} to {end:%Y-%m-%d %H:%M} holds no whole "
-                f"meeting slot of this event.{span}",
+                f"The period {local(start)} to {local(end)} holds no whole meeting slot of this "
+                f"event.{span}",
                 field="periods",
             )
-    cancelled: list[int] = []
+    done: list[int] = []
     with guarded_transaction():
-        lock_participants_and_slots([participant.pk], [])
-        seats = (
-            MeetingSeat.objects.filter(
-                participant=participant, active=True, meeting__status=Meeting.Status.SCHEDULED
-            )
-            .select_related("meeting", "slot")
-            .order_by("slot__start")
-        )
-        outside = [
-            seat.meeting for seat in seats if periods and not slot_inside(seat.slot, periods)
-        ]
-        if outside and not cancel_conflicting:
-            listed = ", ".join(f"{m.slot.start:%Y-%m-%d %H:%M} (meeting {m.pk})" for m in outside)
+        # Lock everyone in the meetings concerned and their slots in one sorted call (the
+        # booking service's order), then read the meetings again under the locks.
+        seats = _seats_outside(participant, periods)
+        people = {participant.pk}
+        for seat in seats:
+            people.update(seat.meeting.seats.values_list("participant_id", flat=True))
+        lock_participants_and_slots(people, [seat.slot_id for seat in seats])
+        if {s.pk for s in _seats_outside(participant, periods)} != {s.pk for s in seats}:
+            raise Busy("The agenda changed while saving; retry in a moment.")
+        if seats and not cancel_conflicting:
+            listed = ", ".join(f"{local(s.slot.start)} (meeting {s.meeting_id})" for s in seats)
             raise Conflict(
-                f"{len(outside)} booked meeting(s) fall outside these periods: {listed}. "
+                f"{len(seats)} booked meeting(s) fall outside these periods: {listed}. "
                 "Cancel or move them first, or send cancel_conflicting: true to cancel them.",
                 code="meetings_outside_availability",
-                extra={"meetings": [m.pk for m in outside]},
+                extra={"meetings": [s.meeting_id for s in seats]},
             )
-        for meeting in outside:
-            meeting_cancel_locked(
-                meeting=meeting,
-                actor=actor,
-                reason=f"{participant.name} is no longer available at that time.",
-            )
-            cancelled.append(meeting.pk)
+        reason = f"{participant.name} is no longer available at that time."
+        for seat in seats:
+            if seat.is_party:
+                meeting_cancel_locked(meeting=seat.meeting, actor=actor, reason=reason)
+            else:  # a colleague who joined the meeting leaves it; the meeting goes on
+                meeting_attendee_leave_locked(seat=seat, actor=actor, reason=reason)
+            done.append(seat.meeting_id)
         Availability.objects.filter(participant=participant).delete()
         Availability.objects.bulk_create(
             Availability(participant=participant, start=start, end=end) for start, end in periods
         )
         transaction.on_commit(lambda: _refresh_later(participant.pk))
     slot_ids = [s.pk for s in slots if slot_inside(s, periods)] if periods else None
-    return AvailabilityChange(periods=periods, slot_ids=slot_ids, cancelled=cancelled)
+    return AvailabilityChange(periods=periods, slot_ids=slot_ids, cancelled=done)
 
 
 def _refresh_later(participant_id: int) -> None:

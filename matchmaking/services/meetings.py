@@ -9,6 +9,7 @@ variants run inside a caller's transaction (the importer, the scheduler's publis
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from django.db.models import F
 from django.utils import timezone
 
 from matchmaking.exceptions import (
@@ -331,6 +332,17 @@ def meeting_cancel_locked(*, meeting: Meeting, actor: Actor, reason: str = "") -
         reason=reason,
     )
     return meeting
+
+
+def meeting_attendee_leave_locked(*, seat: MeetingSeat, actor: Actor, reason: str = "") -> None:
+    """A colleague who joined a meeting (not one of its two parties) leaves it: their seat is
+    freed, the meeting goes on. For a caller that already runs a transaction and holds the
+    locks. Side effects: deactivates the seat, bumps the meeting's SEQUENCE, logs it."""
+    if seat.is_party:
+        raise Conflict("A party of the meeting cannot leave it; cancel the meeting instead.")
+    MeetingSeat.objects.filter(pk=seat.pk).update(active=False)
+    Meeting.objects.filter(pk=seat.meeting_id).update(sequence=F("sequence") + 1)
+    _log(seat.meeting, actor, "attendee_left", participant=seat.participant_id, reason=reason)
 
 
 def meeting_cancel(

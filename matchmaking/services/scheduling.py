@@ -110,7 +110,24 @@ def build_problem(*, event: Event, options: dict | None = None) -> Built:
     for r in requests:
         people[r.sender_id] = r.sender
         people[r.recipient_id] = r.recipient
-    available = available_slots(slots=slots, participant_ids=list(people)).get  # None: any slot
+    periods = available_slots(slots=slots, participant_ids=list(people))
+    # A meeting that stays where it is (fixed, checked in, held, pinned) keeps its slot even
+    # when a later availability change left that slot outside the person's periods: it is a
+    # fact, and the slot is taken by it anyway, so no other meeting can use it.
+    pinned_of: dict[int, bool] = {}
+    for r in requests:
+        meeting = current.get(r.pk)
+        if meeting is not None:
+            pinned_of[r.pk] = (
+                meeting.fixed
+                or meeting.status != Meeting.Status.SCHEDULED
+                or (options["pin_participant_bookings"] and meeting.source in PINNED_SOURCES)
+            )
+            if pinned_of[r.pk]:
+                for pid in (r.sender_id, r.recipient_id):
+                    if pid in periods:
+                        periods[pid] = periods[pid] | {slot_index[meeting.slot_id]}
+    available = periods.get  # None: any slot
 
     # People who share one fixed place (two representatives at one booth) become one solver
     # participant: the place holds one meeting per slot. Their own availability moves onto each
@@ -145,21 +162,17 @@ def build_problem(*, event: Event, options: dict | None = None) -> Built:
     for r in requests:
         fixed_slot = None
         meeting = current.get(r.pk)
+        pinned = pinned_of.get(r.pk, False)
         if meeting is not None:
-            pinned = (
-                meeting.fixed
-                or meeting.status != Meeting.Status.SCHEDULED
-                or (options["pin_participant_bookings"] and meeting.source in PINNED_SOURCES)
-            )
             if pinned:
                 fixed_slot = slot_index[meeting.slot_id]
             else:
                 previous[r.pk] = slot_index[meeting.slot_id]
                 if meeting.table_id in table_index:
                     previous_tables[r.pk] = table_index[meeting.table_id]
-        allowed = allowed_by_session[r.session]
+        allowed = None if pinned else allowed_by_session[r.session]
         for pid in (r.sender_id, r.recipient_id):
-            own = available(pid) if pid in shared_place else None
+            own = available(pid) if pid in shared_place and not pinned else None
             if own is not None:
                 allowed = own if allowed is None else allowed & own
         items.append(

@@ -79,6 +79,14 @@ def test_replace_periods_in_local_time_and_read_the_slots_they_allow(
         ({}, "periods"),
         ({"periods": [MORNING] * 51}, "periods"),
         ({"periods": "all day"}, "periods"),
+        (
+            {"periods": [{"start": "0001-01-01T00:00+14:00", "end": "2018-04-18T09:00"}]},
+            "periods[0]: the date is out of range",
+        ),
+        (
+            {"periods": [{"start": "2018-04-18T15:00", "end": "2018-04-18T16:00"}]},
+            "Slots run from 2018-04-18 09:00 to 2018-04-18 15:00",  # the event's local time
+        ),
     ],
 )
 def test_bad_periods_answer_400_and_change_nothing(
@@ -119,7 +127,7 @@ def test_meetings_outside_the_new_periods_answer_409_naming_them(
     assert response.status_code == 409
     assert response.data["code"] == "meetings_outside_availability"
     assert response.data["meetings"] == [meeting.pk]
-    assert f"meeting {meeting.pk}" in response.data["detail"]
+    assert f"2018-04-18 14:00 (meeting {meeting.pk})" in response.data["detail"]  # local time
     assert not Availability.objects.filter(participant=amina).exists()
     meeting.refresh_from_db()
     assert meeting.status == "scheduled"
@@ -175,3 +183,31 @@ def test_organisers_edit_anyones_periods_participants_cannot(
     missing = organiser_client.get(f"/api/events/{event.slug}/participants/999999/availability/")
     assert missing.status_code == 404
     assert organiser_client.get(mine(event)).status_code == 404
+
+
+def test_a_colleague_leaves_the_meeting_which_goes_on(event, make_participant, as_participant):
+    from matchmaking.models import MeetingSeat
+
+    amina = make_participant(name="Amina")
+    colleague = make_participant(name="Karim", organisation=amina.organisation)
+    bruno = make_participant(name="Bruno", kind="exhibitor")
+    request = RequestFactory(sender=amina, recipient=bruno)
+    afternoon = Slot.objects.filter(event=event, start__hour__gte=13).order_by("start").first()
+    booked = as_participant(amina).post(
+        f"/api/events/{event.slug}/meetings/book/",
+        {"request": request.pk, "slot": afternoon.pk, "attendees": [colleague.pk]},
+        format="json",
+    )
+    assert booked.status_code == 201, booked.data
+    Notification.objects.all().delete()
+    response = as_participant(colleague).put(
+        mine(event), {"periods": [MORNING], "cancel_conflicting": True}, format="json"
+    )
+    assert response.status_code == 200, response.data
+    meeting = Meeting.objects.get(pk=booked.data["id"])
+    assert response.data["cancelled_meetings"] == [meeting.pk]
+    assert meeting.status == "scheduled" and meeting.sequence == 1
+    seats = dict(MeetingSeat.objects.filter(meeting=meeting).values_list("participant", "active"))
+    assert seats == {amina.pk: True, bruno.pk: True, colleague.pk: False}
+    assert meeting.log.filter(action="attendee_left").count() == 1
+    assert not Notification.objects.exists()

@@ -154,6 +154,35 @@ def test_moved_meetings_bump_sequence_and_are_logged():
     assert_no_double_booking(event)
 
 
+def test_meetings_that_happened_stay_when_availability_changes_later():
+    """A meeting marked no-show (or held) in the morning, then the person's times become
+    "afternoon only": the next run keeps that meeting where it was instead of failing."""
+    from matchmaking.services.availability import availability_replace
+    from matchmaking.services.meetings import Actor, meeting_set_status
+
+    event = event_import(data=fair())
+    run_and_publish(event)
+    m = Meeting.objects.filter(event=event, slot__start__hour__lt=11).order_by("slot__start")[0]
+    meeting_set_status(meeting=m, status="no_show", actor=Actor(system=True))
+    city = m.request.sender
+    afternoon = [
+        s for s in event.slots.order_by("start") if s.start.astimezone(event.tz).hour >= 14
+    ]
+    availability_replace(
+        participant=city,
+        periods=[(afternoon[0].start, afternoon[-1].end)],
+        actor=Actor(system=True),
+        cancel_conflicting=True,
+    )
+    run = run_and_publish(event)
+    m.refresh_from_db()
+    assert (m.status, m.sequence) == ("no_show", 0)
+    assert run.stats["scheduled"] >= 1
+    later = Meeting.objects.filter(request__sender=city, status="scheduled")
+    assert all(x.slot.start >= afternoon[0].start for x in later)
+    assert_no_double_booking(event)
+
+
 def test_publish_twice_is_refused():
     event = event_import(data=fair())
     run = run_and_publish(event)

@@ -220,6 +220,37 @@ def test_presence_page_saves_one_period_per_day_and_the_whole_event_as_none(even
     assert not Availability.objects.filter(participant=me).exists()
 
 
+def test_presence_page_keeps_a_days_gaps_unless_that_day_changes(event, me):
+    from matchmaking.models import Availability, Slot
+    from tests.factories import EventFactory
+
+    two_days = EventFactory(days=[dt.date(2018, 4, 18), dt.date(2018, 4, 19)])
+    me.event = two_days
+    me.save(update_fields=["event"])
+    slots = list(Slot.objects.filter(event=two_days).order_by("start"))
+    day1, day2 = slots[:9], slots[9:]
+    # day 1: 09:00-09:40 and 14:00-15:00 (from the import); day 2: all day
+    Availability.objects.create(participant=me, start=day1[0].start, end=day1[1].end)
+    Availability.objects.create(participant=me, start=day1[6].start, end=day2[-1].end)
+    client = client_of(me)
+    page = client.get(f"/my/{two_days.slug}/presence/")
+    assert "they stay as they are unless you change this day" in page.content.decode()
+    form = page.context["form"]
+    data = {name: form[name].initial for name in ("from_0", "to_0", "from_1", "to_1")}
+    # only day 2 changes (leave at 10:00): day 1 keeps its two periods
+    response = client.post(
+        f"/my/{two_days.slug}/presence/",
+        {**data, "here_0": "on", "here_1": "on", "to_1": day2[2].pk},
+    )
+    assert response.status_code == 302
+    stored = list(Availability.objects.filter(participant=me).values_list("start", "end"))
+    assert stored == [
+        (day1[0].start, day1[1].end),
+        (day1[6].start, day1[-1].end),
+        (day2[0].start, day2[2].end),
+    ]
+
+
 def test_presence_page_errors_and_conflicting_meetings(event, me, make_participant):
     from matchmaking.models import Availability, Slot
 
