@@ -189,6 +189,11 @@ CELERY_BEAT_SCHEDULE = {
     "expire-requests": {"task": "matchmaking.expire_requests", "schedule": 300.0},
     "send-reminders": {"task": "matchmaking.send_reminders", "schedule": 300.0},
     "learn-rankers": {"task": "matchmaking.learn_rankers", "schedule": 24 * 3600.0},
+    # an edited, new or re-timed profile reaches everyone's list within this many minutes
+    "refresh-stale-events": {
+        "task": "matchmaking.refresh_stale_events",
+        "schedule": 60.0 * int(os.environ.get("MATCHING_REFRESH_MINUTES", "15")),
+    },
 }
 # Reminders go out this many minutes before a meeting starts.
 REMINDER_MINUTES = int(os.environ.get("REMINDER_MINUTES", "30"))

@@ -34,6 +34,13 @@ class Event(models.Model):
         "empty means the tuned defaults.",
     )
     ranker_report = models.JSONField(default=dict, blank=True)
+    lists_fingerprint = models.CharField(
+        max_length=64,
+        blank=True,
+        help_text="What every stored recommendation list was last computed from (profiles, "
+        "vectors, availability, slots, weights); the periodic refresh recomputes them when the "
+        "event's inputs no longer match.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -74,6 +74,15 @@ def refresh_event(*, event_id: int) -> int:
     return event_refresh(event=event)
 
 
+@shared_task(name="matchmaking.refresh_stale_events")
+def refresh_stale_events() -> list[str]:
+    """Recompute every list of the events whose profiles, times or weights changed since their
+    last full refresh (periodic), so an edited or new profile reaches everyone's list."""
+    from matchmaking.services.recommendations import stale_events_refresh
+
+    return stale_events_refresh()
+
+
 @shared_task(name="matchmaking.learn_rankers")
 def learn_rankers() -> int:
     """Re-learn every event's ranker weights from its answered requests (nightly)."""

@@ -7,14 +7,18 @@ is cached per process and rebuilt when a profile or a vector changes. Tasks call
 commit: one participant when their profile changes, the whole event in a batch.
 """
 
+import hashlib
 import json
 import logging
 import threading
+import time
 from collections import OrderedDict
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, Max, Q
+from django.utils import timezone
 
 from matchmaking.models import (
     Availability,
@@ -311,10 +315,43 @@ def participant_refresh(*, participant: Participant, with_referrers: bool = Fals
     recommendations_compute(event=participant.event, participant_ids=sorted(ids))
 
 
-def event_refresh(*, event: Event) -> int:
-    """Encode every changed profile of the event and recompute every list."""
-    embeddings_refresh(event=event)
-    return recommendations_compute(event=event)
+def event_refresh(*, event: Event, report: dict | None = None) -> int:
+    """Encode every changed profile of the event and recompute every list.
+
+    Side effects: stores the fingerprint of the inputs the lists were computed from. ``report``
+    (optional) receives ``encoded`` (per model) and the seconds of each step."""
+    t0 = time.perf_counter()
+    encoded = embeddings_refresh(event=event)
+    t1 = time.perf_counter()
+    # taken before the lists: an edit made while they are computed makes the next check refresh
+    fingerprint = inputs_fingerprint(event=event)
+    done = recommendations_compute(event=event)
+    Event.objects.filter(pk=event.pk).update(lists_fingerprint=fingerprint)
+    if report is not None:
+        report.update(encoded=encoded, encode_s=t1 - t0, lists_s=time.perf_counter() - t1)
+    return done
+
+
+def inputs_fingerprint(*, event: Event) -> str:
+    """A short hash of what the event's lists depend on (see ``_fingerprint``)."""
+    return hashlib.sha256(repr(_fingerprint(event)).encode()).hexdigest()[:64]
+
+
+def stale_events_refresh(*, days_after: int = 1) -> list[str]:
+    """Recompute every list of each event whose inputs changed since its last full refresh
+    (someone edited a profile or their times, joined, or the weights were re-learned), so
+    everyone else's list can show them, not only their own. Events whose last slot ended more
+    than ``days_after`` days ago are left alone. Returns the refreshed events' slugs."""
+    cutoff = timezone.now() - timedelta(days=days_after)
+    done = []
+    for event in Event.objects.all():
+        last = Slot.objects.filter(event=event).aggregate(end=Max("end"))["end"]
+        if last is None or last < cutoff:
+            continue
+        if event.lists_fingerprint != inputs_fingerprint(event=event):
+            event_refresh(event=event)
+            done.append(event.slug)
+    return done
 
 
 LABEL_OF_STATUS = {"accepted": "accepted", "declined": "declined", "expired": "ignored"}

@@ -101,3 +101,50 @@ def test_cancel_notifies_once_through_real_worker_even_when_redelivered(event):
         (b.email, "Your"),
     ]
     assert Notification.objects.filter(status="sent").count() == 2
+
+
+@pytest.mark.django_db
+def test_periodic_refresh_brings_a_new_profile_into_everyone_elses_list():
+    """A provider who joins (or edits their offers) after the lists were computed shows up in
+    the city's list at the next periodic check; nothing is recomputed when nothing changed,
+    and events that are over are left alone."""
+    from django.utils import timezone
+
+    from matchmaking.models import Event, Recommendation
+    from matchmaking.services.recommendations import event_refresh
+    from matchmaking.tasks import refresh_stale_events
+    from tests.factories import EventFactory
+
+    soon = EventFactory(days=[timezone.localdate() + dt.timedelta(days=20)])
+    past = EventFactory()  # 2018: over
+    city = ParticipantFactory(
+        event=soon,
+        name="Ville de Fès",
+        kind="delegation",
+        profile__needs=["réduire les embouteillages aux carrefours"],
+    )
+    ParticipantFactory(event=soon, name="AquaMeter", profile__offers=["compteurs d'eau"])
+    ParticipantFactory(event=past, name="Old", profile__offers=["traffic lights"])
+    for event in (soon, past):
+        event_refresh(event=event)
+    assert refresh_stale_events.apply().get() == []
+
+    def listed():
+        return list(
+            Recommendation.objects.filter(participant=city)
+            .order_by("rank")
+            .values_list("candidate__name", flat=True)
+        )
+
+    assert "FlowSense" not in listed()
+    ParticipantFactory(
+        event=soon,
+        name="FlowSense",
+        kind="exhibitor",
+        profile__offers=["adaptive traffic signal control that cuts congestion"],
+    )
+    ParticipantFactory(event=past, name="Late", profile__offers=["parking sensors"])
+    assert refresh_stale_events.apply().get() == [soon.slug]
+    assert listed()[0] == "FlowSense"
+    assert refresh_stale_events.apply().get() == []
+    assert Event.objects.get(pk=past.pk).lists_fingerprint  # computed once, then left alone
