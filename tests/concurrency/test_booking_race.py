@@ -177,3 +177,57 @@ def test_lock_timeout_answers_409_busy_with_retry_after(settings):
     assert response.data["code"] == "busy"
     assert response["Retry-After"] == "1"
     assert Meeting.objects.count() == 0
+
+
+def availability_race():
+    """The hub says "mornings only" while 20 people book it in the afternoon at the same
+    instant. Returns (the change's status, scheduled afternoon meetings left outside the hub's
+    stored times)."""
+    import zoneinfo
+
+    from matchmaking.models import Availability
+    from matchmaking.selectors import slot_inside
+
+    event, hub, requests = hub_event(20)
+    tz = zoneinfo.ZoneInfo(event.timezone)
+    afternoon = [s for s in event.slots.order_by("start") if s.start.astimezone(tz).hour >= 14]
+    hub_client = client_for(hub.user)
+
+    def change():
+        response = hub_client.put(
+            f"/api/events/{event.slug}/me/availability/",
+            {"periods": [{"start": "2018-04-18T09:00", "end": "2018-04-18T11:00"}]},
+            format="json",
+        )
+        return response.status_code, response.data
+
+    jobs = [book_job(event, req, afternoon[i % len(afternoon)]) for i, req in enumerate(requests)]
+    jobs.insert(10, change)
+    results = run_threads(jobs)
+    assert {c for c, _ in results} <= {200, 201, 409}
+    code, _ = results[10]
+    periods = list(Availability.objects.filter(participant=hub).values_list("start", "end"))
+    live = Meeting.objects.filter(event=event, status="scheduled", seats__participant=hub)
+    outside = [m for m in live if periods and not slot_inside(m.slot, periods)]
+    return code, outside, periods, live.exists()
+
+
+def test_availability_change_racing_bookings_never_leaves_a_meeting_outside():
+    """Every outcome is consistent: the change waits for the bookings' locks or they wait for
+    its, so no scheduled meeting ends up outside the hub's new times."""
+    for _ in range(3):
+        code, outside, periods, booked = availability_race()
+        assert code in (200, 409)
+        assert outside == []
+        if code == 409:
+            assert periods == [] and booked  # refused: bookings came first
+
+
+def test_negative_control_availability_race_without_locks(guard_off):
+    """The same race without the row locks: a booking checks the old times while the change
+    checks the old meetings, both commit, and a meeting is left outside the new times."""
+    for _ in range(8):
+        code, outside, _periods, _booked = availability_race()
+        if code == 200 and outside:
+            break
+    assert code == 200 and outside
