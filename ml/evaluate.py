@@ -168,7 +168,17 @@ def metrics_for(data: dict, tables: list[dict], scorer) -> dict[str, float]:
         "ndcg@10": float(np.mean(ndcg)),
         "recall@5": float(np.mean(rec)),
         "xl_recall@5": float(np.mean(xl)) if xl else float("nan"),
+        "per_query_ndcg": ndcg,  # in the order of ``tables``, for paired comparisons
     }
+
+
+def paired_bootstrap(a, b, n: int = 5000, seed: int = 0) -> tuple[float, float, float]:
+    """Mean of ``a - b`` over queries and its 95 % percentile-bootstrap interval (queries
+    resampled with replacement, both systems together): how sure a difference is on few queries."""
+    d = np.asarray(a, dtype=np.float64) - np.asarray(b, dtype=np.float64)
+    rng = np.random.default_rng(seed)
+    means = d[rng.integers(0, len(d), size=(n, len(d)))].mean(axis=1)
+    return float(d.mean()), float(np.percentile(means, 2.5)), float(np.percentile(means, 97.5))
 
 
 def weighted_scorer(weights):
@@ -238,6 +248,14 @@ def print_table(title: str, res: dict) -> None:
     print(f"{'system':<18} {'NDCG@10':>8} {'R@5':>7} {'xl-R@5':>7}")
     for name, m in res.items():
         print(f"{name:<18} {m['ndcg@10']:>8.3f} {m['recall@5']:>7.3f} {m['xl_recall@5']:>7.3f}")
+    parts = []
+    for other in ("minilm", "use"):
+        diff, lo, hi = paired_bootstrap(
+            res["default"]["per_query_ndcg"], res[other]["per_query_ndcg"]
+        )
+        parts.append(f"{other} {diff:+.3f} [{lo:+.3f}, {hi:+.3f}]")
+    n = len(res["default"]["per_query_ndcg"])
+    print(f"default minus: {'; '.join(parts)} (NDCG@10, 95 % paired bootstrap over {n} queries)")
 
 
 def main(argv=None) -> None:

@@ -14,7 +14,12 @@ def test_metrics_on_a_hand_computed_case():
     }
     table = [{"need": "n", "cands": ["a", "b", "c"]}]
     perfect = evaluate.metrics_for(data, table, lambda t: np.array([3.0, 1.0, 2.0]))
-    assert perfect == {"ndcg@10": 1.0, "recall@5": 1.0, "xl_recall@5": 1.0}
+    assert perfect == {
+        "ndcg@10": 1.0,
+        "recall@5": 1.0,
+        "xl_recall@5": 1.0,
+        "per_query_ndcg": [1.0],
+    }
     swapped = evaluate.metrics_for(data, table, lambda t: np.array([1.0, 3.0, 2.0]))
     ideal = 3 + 1 / np.log2(3)
     assert swapped["ndcg@10"] == pytest.approx((1 / np.log2(3) + 3 / 2) / ideal)
@@ -35,3 +40,12 @@ def test_heldout_quality_does_not_regress():
     best_single = max(res[s]["ndcg@10"] for s in evaluate.SINGLE)
     assert default["ndcg@10"] > best_single
     assert res["default_confirmed"]["ndcg@10"] >= default["ndcg@10"]
+
+
+def test_paired_bootstrap_known_answers():
+    same = evaluate.paired_bootstrap([0.5, 0.7, 0.9], [0.5, 0.7, 0.9])
+    assert same == (0.0, 0.0, 0.0)
+    shifted = evaluate.paired_bootstrap([0.6, 0.8, 1.0], [0.5, 0.7, 0.9])
+    assert shifted == pytest.approx((0.1, 0.1, 0.1))
+    mean, lo, hi = evaluate.paired_bootstrap([1.0, 0.0] * 10, [0.0, 1.0] * 10)
+    assert mean == 0.0 and lo < 0 < hi  # wins and losses that cancel: not a difference
