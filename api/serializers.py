@@ -372,6 +372,14 @@ class ScheduleRunCreateSerializer(serializers.Serializer):
         default=True,
         help_text="Keep meetings participants booked themselves where they are.",
     )
+    minimise_moves = serializers.BooleanField(
+        required=False,
+        default=True,
+        help_text=(
+            "Move as few planned meetings as possible (before closing idle slots). false: plan "
+            "afresh, idle slots first (pinned meetings still stay)."
+        ),
+    )
     fair_weight_share = serializers.FloatField(
         min_value=0,
         max_value=0.05,

@@ -52,6 +52,15 @@ class ScheduleRunForm(forms.Form):
         initial=True,
         help_text=_("Pinned meetings keep their slot; the scheduler plans around them."),
     )
+    minimise_moves = forms.BooleanField(
+        label=_("Move as few planned meetings as possible"),
+        required=False,
+        initial=True,
+        help_text=_(
+            "For a re-run after late changes: confirmed agendas stay as they are where they can. "
+            "Untick to plan afresh with fewer idle slots (before anything is published)."
+        ),
+    )
     fair_weight_share = forms.FloatField(
         label=_("Weight given up for first meetings (%)"),
         min_value=0,

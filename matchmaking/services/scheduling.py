@@ -44,6 +44,9 @@ DEFAULT_OPTIONS = {
     "time_limit": 60.0,
     "seed": 0,
     "pin_participant_bookings": True,
+    # a re-run moves as few planned meetings as it can (before closing idle slots); off: plan
+    # afresh (idle slots first), as before anything was published
+    "minimise_moves": True,
     # share of the total weight the solver may give up so that participants without any meeting
     # get one (0 = the highest weight first, as the objectives order it)
     "fair_weight_share": 0.0,
@@ -82,6 +85,7 @@ def _clean_options(options: dict | None) -> dict:
             field="fair_weight_share",
         )
     merged["pin_participant_bookings"] = bool(merged["pin_participant_bookings"])
+    merged["minimise_moves"] = bool(merged["minimise_moves"])
     return {k: merged[k] for k in DEFAULT_OPTIONS}
 
 
@@ -191,7 +195,7 @@ def build_problem(*, event: Event, options: dict | None = None) -> Built:
         participants=tuple(participants),
         requests=tuple(items),
         tables=len(shared) if shared else None,
-        previous=previous or None,
+        previous=(previous or None) if options["minimise_moves"] else None,
         previous_tables=previous_tables or None,
     )
     return Built(problem, slots, shared, fixed_places, current)

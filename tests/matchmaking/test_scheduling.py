@@ -183,6 +183,20 @@ def test_meetings_that_happened_stay_when_availability_changes_later():
     assert_no_double_booking(event)
 
 
+def test_minimise_moves_off_plans_afresh_and_is_stored():
+    """The organiser can ask for a fresh plan: the previous positions are then not given to the
+    solver (pinned meetings would still be fixed)."""
+    event = event_import(data=fair())
+    run_and_publish(event)
+    kept = build_problem(event=event)
+    assert kept.problem.previous and len(kept.problem.previous) == len(fair()["requests"])
+    fresh = build_problem(event=event, options={"minimise_moves": False})
+    assert fresh.problem.previous is None
+    run = run_and_publish(event, minimise_moves=False)
+    assert run.options["minimise_moves"] is False
+    assert_no_double_booking(event)
+
+
 def test_publish_twice_is_refused():
     event = event_import(data=fair())
     run = run_and_publish(event)

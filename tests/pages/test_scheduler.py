@@ -23,9 +23,11 @@ def test_start_run_then_publish(
     assert run.created_by == staff
     assert run.options["time_limit"] == 2.0
     assert run.options["pin_participant_bookings"] is True
+    assert run.options["minimise_moves"] is False  # the box was not ticked in this post
     assert run.options["fair_weight_share"] == 0.0  # left empty: weight first
     assert run.status == ScheduleRun.Status.DRAFT  # Celery runs in-process, after commit
     html = staff_client.get(f"/organiser/{event.slug}/scheduler/").content.decode()
+    assert 'name="minimise_moves" checked' in html  # ticked by default
     assert "Publishing would:" in html
     assert "book 3, move 0, keep 0, leave 0 outside the plan" in html
     assert "Left without a meeting" in html and "<dd data-zero>0</dd>" in html
