@@ -41,6 +41,11 @@ class Event(models.Model):
         "vectors, availability, slots, weights); the periodic refresh recomputes them when the "
         "event's inputs no longer match.",
     )
+    lists_refreshing_until = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="A full refresh of the lists holds the event until then (one at a time).",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

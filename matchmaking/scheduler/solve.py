@@ -12,6 +12,7 @@ Small instances are solved with exact CP-SAT phases. Large ones use a time-index
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import os
 import random
@@ -1452,16 +1453,21 @@ def solve(
     workers: int | None = None,
     method: str = "auto",
     fair_weight_share: float = FAIR_WEIGHT_SHARE,
+    minimise_moves: bool = True,
 ) -> Result:
     """Schedule ``problem``; ``method`` is "auto", "cpsat" (exact phases) or "lns".
 
     ``fair_weight_share``: the share of the scheduled weight the fairness step may give up so
-    that participants without a meeting get one (0 = never: weight strictly first)."""
+    that participants without a meeting get one (0 = never: weight strictly first).
+    ``minimise_moves=False``: plan afresh (idle slots first); ``Problem.previous`` then only
+    keeps pinned meetings in place, keeps tables where a meeting stays in its slot, and counts
+    the moves in the statistics."""
     t_start = time.perf_counter()
     deadline = t_start + time_limit
     workers = workers or min(8, os.cpu_count() or 1)
     phases: dict[str, float] = {}
-    inst = _Inst(problem)
+    inst = _Inst(problem)  # tables and statistics: against the previous plan, if any
+    work = inst if minimise_moves or not problem.previous else _Inst(_without_previous(problem))
     t0 = time.perf_counter()
     ub = _count_upper_bound(inst)
     phases["bound"] = time.perf_counter() - t0
@@ -1470,11 +1476,11 @@ def solve(
     nvars = int(inst.dom.sum())
     if method == "cpsat" or (method == "auto" and nvars <= SMALL_VARS):
         slot, wub, _ = _solve_small(
-            inst, deadline, seed, workers, phases, progress, fair_share=fair_weight_share
+            work, deadline, seed, workers, phases, progress, fair_share=fair_weight_share
         )
     else:
         slot, wub, _ = _solve_large(
-            inst, deadline, seed, workers, phases, progress, fair_share=fair_weight_share
+            work, deadline, seed, workers, phases, progress, fair_share=fair_weight_share
         )
     t0 = time.perf_counter()
     assignments = _assign_tables(inst, slot)
@@ -1485,6 +1491,18 @@ def solve(
     if progress:
         progress("done", 1.0)
     return Result(assignments=assignments, stats=stats)
+
+
+def _without_previous(problem: Problem) -> Problem:
+    """The problem without its previous plan, pinned meetings fixed where they were."""
+    prev = problem.previous or {}
+    reqs = tuple(
+        dataclasses.replace(r, fixed_slot=prev[r.id], pinned=False)
+        if r.pinned and r.id in prev and r.fixed_slot is None
+        else r
+        for r in problem.requests
+    )
+    return dataclasses.replace(problem, requests=reqs, previous=None)
 
 
 def _stats(inst: _Inst, slot: np.ndarray, ub: int, wub: float) -> Stats:

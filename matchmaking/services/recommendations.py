@@ -280,7 +280,15 @@ def recommendations_compute(*, event: Event, participant_ids=None) -> int:
         ]
         with transaction.atomic():
             Recommendation.objects.filter(participant__in=chunk).delete()
-            Recommendation.objects.bulk_create(rows, batch_size=2000)
+            # an upsert: a concurrent refresh of the same participants (their own list after an
+            # edit, say) may have inserted the same pairs since the delete
+            Recommendation.objects.bulk_create(
+                rows,
+                batch_size=2000,
+                update_conflicts=True,
+                unique_fields=["participant", "candidate"],
+                update_fields=["rank", "score", "reasons", "computed_at"],
+            )
         del lists, rows
     return len(people)
 
@@ -303,7 +311,8 @@ def participant_refresh(*, participant: Participant, with_referrers: bool = Fals
 
     ``with_referrers`` (after an availability change) also recomputes the stored lists that
     show this participant, so nobody keeps a recommendation they can no longer meet. Lists that
-    would now gain them follow at the next full refresh (``refresh_recommendations``)."""
+    would now gain them follow at the next full refresh (``refresh_stale_events``, periodic, or
+    ``refresh_recommendations``)."""
     embeddings_refresh(event=participant.event, participant_ids=[participant.pk])
     ids = {participant.pk}
     if with_referrers:
@@ -315,42 +324,102 @@ def participant_refresh(*, participant: Participant, with_referrers: bool = Fals
     recommendations_compute(event=participant.event, participant_ids=sorted(ids))
 
 
+REFRESH_CLAIM = timedelta(hours=1)  # a crashed refresh frees the event after this
+
+
 def event_refresh(*, event: Event, report: dict | None = None) -> int:
     """Encode every changed profile of the event and recompute every list.
 
-    Side effects: stores the fingerprint of the inputs the lists were computed from. ``report``
-    (optional) receives ``encoded`` (per model) and the seconds of each step."""
-    t0 = time.perf_counter()
-    encoded = embeddings_refresh(event=event)
-    t1 = time.perf_counter()
-    # taken before the lists: an edit made while they are computed makes the next check refresh
-    fingerprint = inputs_fingerprint(event=event)
-    done = recommendations_compute(event=event)
-    Event.objects.filter(pk=event.pk).update(lists_fingerprint=fingerprint)
+    One full refresh per event at a time: the event is claimed first (a conditional update, so
+    two workers cannot both win); when another refresh holds it, this one does nothing and
+    returns 0 (the periodic check catches up on anything changed meanwhile). Side effects:
+    stores the fingerprint of the inputs the lists were computed from. ``report`` (optional)
+    receives ``encoded`` (per model) and the seconds of each step."""
+    now = timezone.now()
+    claimed = (
+        Event.objects.filter(pk=event.pk)
+        .filter(Q(lists_refreshing_until__isnull=True) | Q(lists_refreshing_until__lt=now))
+        .update(lists_refreshing_until=now + REFRESH_CLAIM)
+    )
+    if not claimed:
+        logger.info("lists of %s are being refreshed elsewhere", event.slug)
+        if report is not None:
+            report.update(encoded={}, encode_s=0.0, lists_s=0.0, skipped=True)
+        return 0
+    try:
+        t0 = time.perf_counter()
+        encoded = embeddings_refresh(event=event)
+        t1 = time.perf_counter()
+        # taken before the lists: an edit made while they are computed makes the next check
+        # refresh again
+        fingerprint = inputs_fingerprint(event=event)
+        done = recommendations_compute(event=event)
+        Event.objects.filter(pk=event.pk).update(lists_fingerprint=fingerprint)
+    finally:
+        Event.objects.filter(pk=event.pk).update(lists_refreshing_until=None)
     if report is not None:
         report.update(encoded=encoded, encode_s=t1 - t0, lists_s=time.perf_counter() - t1)
     return done
 
 
 def inputs_fingerprint(*, event: Event) -> str:
-    """A short hash of what the event's lists depend on (see ``_fingerprint``)."""
-    return hashlib.sha256(repr(_fingerprint(event)).encode()).hexdigest()[:64]
+    """A hash of the content the event's lists depend on: who takes part and how (kind,
+    languages, organisation, same-kind consent), declared sectors, the texts' vectors (by their
+    content hash), availability periods, slots, encoders and weights. Saving a form without
+    changing anything, or refreshing, leaves it as it was."""
+    h = hashlib.sha256()
+
+    def feed(rows) -> None:
+        for row in rows:
+            h.update(repr(row).encode())
+        h.update(b"|")
+
+    people = Participant.objects.filter(event=event)
+    feed(
+        people.order_by("pk").values_list(
+            "pk", "kind", "languages", "organisation_id", "accepts_same_kind"
+        )
+    )
+    feed(
+        Profile.objects.filter(participant__event=event)
+        .order_by("participant_id")
+        .values_list("participant_id", "sectors")
+    )
+    feed(
+        ProfileEmbedding.objects.filter(participant__event=event)
+        .order_by("participant_id", "model_name")
+        .values_list("participant_id", "model_name", "content_hash")
+    )
+    feed(
+        Availability.objects.filter(participant__event=event)
+        .order_by("participant_id", "start", "end")
+        .values_list("participant_id", "start", "end")
+    )
+    feed(Slot.objects.filter(event=event).order_by("pk").values_list("pk", "start", "end"))
+    weights = Event.objects.filter(pk=event.pk).values_list("ranker_weights", flat=True).first()
+    feed([tuple(encoder_names()), json.dumps(weights, sort_keys=True)])
+    return h.hexdigest()
 
 
 def stale_events_refresh(*, days_after: int = 1) -> list[str]:
     """Recompute every list of each event whose inputs changed since its last full refresh
-    (someone edited a profile or their times, joined, or the weights were re-learned), so
-    everyone else's list can show them, not only their own. Events whose last slot ended more
-    than ``days_after`` days ago are left alone. Returns the refreshed events' slugs."""
+    (someone edited a profile or their times, joined or left, or the weights were re-learned),
+    so everyone else's list can show them, not only their own. Events whose last slot ended
+    more than ``days_after`` days ago are left alone; one event failing does not stop the
+    others. Returns the refreshed events' slugs."""
     cutoff = timezone.now() - timedelta(days=days_after)
+    events = Event.objects.annotate(last=Max("slots__end")).filter(
+        Q(last__isnull=True) | Q(last__gte=cutoff)
+    )
     done = []
-    for event in Event.objects.all():
-        last = Slot.objects.filter(event=event).aggregate(end=Max("end"))["end"]
-        if last is None or last < cutoff:
+    for event in events:
+        if event.lists_fingerprint == inputs_fingerprint(event=event):
             continue
-        if event.lists_fingerprint != inputs_fingerprint(event=event):
-            event_refresh(event=event)
-            done.append(event.slug)
+        try:
+            if event_refresh(event=event):
+                done.append(event.slug)
+        except Exception:  # logged; the next check tries again
+            logger.exception("refreshing the lists of %s failed", event.slug)
     return done
 
 

@@ -195,7 +195,7 @@ def build_problem(*, event: Event, options: dict | None = None) -> Built:
         participants=tuple(participants),
         requests=tuple(items),
         tables=len(shared) if shared else None,
-        previous=(previous or None) if options["minimise_moves"] else None,
+        previous=previous or None,
         previous_tables=previous_tables or None,
     )
     return Built(problem, slots, shared, fixed_places, current)
@@ -251,6 +251,7 @@ def schedule_run_execute(*, run: ScheduleRun) -> ScheduleRun:
             time_limit=run.options["time_limit"],
             seed=run.options["seed"],
             fair_weight_share=run.options.get("fair_weight_share", 0.0),
+            minimise_moves=run.options.get("minimise_moves", True),
             progress=progress,
         )
     except Exception as exc:  # the run records any failure for the organiser to see

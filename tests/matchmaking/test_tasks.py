@@ -111,6 +111,7 @@ def test_periodic_refresh_brings_a_new_profile_into_everyone_elses_list():
     from django.utils import timezone
 
     from matchmaking.models import Event, Recommendation
+    from matchmaking.services.participants import profile_update
     from matchmaking.services.recommendations import event_refresh
     from matchmaking.tasks import refresh_stale_events
     from tests.factories import EventFactory
@@ -147,4 +148,29 @@ def test_periodic_refresh_brings_a_new_profile_into_everyone_elses_list():
     assert refresh_stale_events.apply().get() == [soon.slug]
     assert listed()[0] == "FlowSense"
     assert refresh_stale_events.apply().get() == []
-    assert Event.objects.get(pk=past.pk).lists_fingerprint  # computed once, then left alone
+    # a form saved without changes is not a change; a new sector, new times or a re-learned
+    # weight is
+    profile_update(participant=city, data={"needs": list(city.profile.needs)})
+    assert refresh_stale_events.apply().get() == []
+    profile_update(participant=city, data={"sectors": ["traffic"]})
+    assert refresh_stale_events.apply().get() == [soon.slug]
+    first = soon.slots.order_by("start").first()
+    city.availability.create(start=first.start, end=first.end)
+    assert refresh_stale_events.apply().get() == [soon.slug]
+    Event.objects.filter(pk=soon.pk).update(ranker_weights={"sem_comp": 1.0, "sector": 1.0})
+    assert refresh_stale_events.apply().get() == [soon.slug]
+    assert refresh_stale_events.apply().get() == []
+    # one refresh at a time: while another worker holds the event, this one steps aside
+    ParticipantFactory(event=soon, name="Other", profile__offers=["bus lanes"])
+    Event.objects.filter(pk=soon.pk).update(
+        lists_refreshing_until=timezone.now() + dt.timedelta(minutes=5)
+    )
+    assert refresh_stale_events.apply().get() == []
+    Event.objects.filter(pk=soon.pk).update(lists_refreshing_until=None)
+    assert refresh_stale_events.apply().get() == [soon.slug]
+    assert Event.objects.get(pk=soon.pk).lists_refreshing_until is None
+    # an event without slots yet is checked too
+    empty = EventFactory()
+    empty.slots.all().delete()
+    ParticipantFactory(event=empty, name="Early bird", profile__offers=["sensors"])
+    assert empty.slug in refresh_stale_events.apply().get()
