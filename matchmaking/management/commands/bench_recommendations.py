@@ -13,7 +13,11 @@ from matchmaking.demo_data import build_synthetic_event
 from matchmaking.models import Participant, Profile
 from matchmaking.services.importer import event_import
 from matchmaking.services.participants import participant_token
-from matchmaking.services.recommendations import embeddings_refresh, recommendations_compute
+from matchmaking.services.recommendations import (
+    embeddings_refresh,
+    inputs_fingerprint,
+    recommendations_compute,
+)
 
 
 def peak_mb() -> float:
@@ -57,6 +61,13 @@ class Command(BaseCommand):
         t = time.perf_counter()
         encoded = embeddings_refresh(event=event)
         w(f"re-encode after {len(edited)} edits: {time.perf_counter() - t:.1f} s {encoded}")
+
+        t = time.perf_counter()
+        inputs_fingerprint(event=event)
+        w(
+            f"periodic staleness check (content fingerprint of the event): "
+            f"{(time.perf_counter() - t) * 1000:.0f} ms"
+        )
 
         people = list(Participant.objects.filter(event=event).order_by("?")[:queries])
         times = []
