@@ -260,9 +260,9 @@ def print_table(title: str, res: dict) -> None:
 
 def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
-    ap.add_argument("--set", default="all", choices=["dev", "heldout", "english", "all"])
+    ap.add_argument("--set", default="all", choices=["dev", "heldout", "english", "fresh", "all"])
     args = ap.parse_args(argv)
-    names = ["dev", "heldout", "english"] if args.set == "all" else [args.set]
+    names = ["dev", "heldout", "english", "fresh"] if args.set == "all" else [args.set]
     t0 = time.perf_counter()
     print(f"default encoder: {DEFAULT_ENCODER}; weights: {DEFAULT_WEIGHTS}")
     for name in names:

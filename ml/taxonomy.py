@@ -326,7 +326,8 @@ def prototype_profile(vectors: np.ndarray, encoder) -> np.ndarray:
 
 # ------------------------------------------------------------ sector classifier
 # A multinomial logistic regression over sentence vectors, trained on the taxonomy's own labels
-# and keywords plus the labelled phrases of ``ml.sector_phrases`` (never on fixtures/eval/).
+# and keywords plus the labelled phrases of ``ml.sector_phrases`` and ``ml.sector_phrases_extra``
+# (never on fixtures/eval/).
 # Measured top-1 sector accuracy (printed by python -m ml.evaluate): it replaces the earlier
 # zero-shot nearest-prototype score, see docs/benchmarks-ml.md.
 CLASSIFIER_FILE = Path(__file__).with_name("sector_classifier.npz")
@@ -337,6 +338,7 @@ _CLASSIFIERS: dict[str, tuple[np.ndarray, np.ndarray]] = {}
 def training_phrases() -> tuple[list[str], list[int]]:
     """(texts, sector index) the classifier learns from, in a fixed order."""
     from ml.sector_phrases import SECTOR_PHRASES
+    from ml.sector_phrases_extra import EXTRA_PHRASES
 
     texts: list[str] = []
     labels: list[int] = []
@@ -350,6 +352,10 @@ def training_phrases() -> tuple[list[str], list[int]]:
             for phrases in bank.get(side, {}).values():
                 texts.extend(phrases)
                 labels.extend([i] * len(phrases))
+        for lang in ("en", "fr", "ar"):
+            phrases = EXTRA_PHRASES.get(s.id, {}).get(lang, [])
+            texts.extend(phrases)
+            labels.extend([i] * len(phrases))
     return texts, labels
 
 

@@ -104,9 +104,11 @@ def main(argv=None) -> None:
     print(f"USE alone on dev: {use_dev}")
     print("top 5:")
     for obj, w, mm, e, o in scored[:5]:
-        print(f"  {obj:.4f} {mm} en={e:.3f} {w} {o}")
+        shown = {k: round(v, 4) for k, v in mm.items() if k != "per_query_ndcg"}
+        print(f"  {obj:.4f} {shown} en={e:.3f} {w} {o}")
     print(f"\nchosen weights: {json.dumps(best)}\nchosen options: {json.dumps(opts)}")
-    print(f"dev: {m}; English-only dev NDCG@10 {en_ndcg:.3f} vs MiniLM {minilm_en:.3f}")
+    shown = {k: round(v, 4) for k, v in m.items() if k != "per_query_ndcg"}
+    print(f"dev: {shown}; English-only dev NDCG@10 {en_ndcg:.3f} vs MiniLM {minilm_en:.3f}")
     if args.write:
         WEIGHTS_FILE.write_text(
             json.dumps(
