@@ -1,6 +1,6 @@
 """Evaluation harness on the labelled sets in ``fixtures/eval/``.
 
-    python -m ml.evaluate [--set dev|heldout|english|all]
+    python -m ml.evaluate [--set dev|heldout|english|fresh|all]
 
 Each need is a query participant (needs=[text]); every offer is a candidate participant
 (offers=[text]). Metrics, averaged over needs:
@@ -21,7 +21,10 @@ signal: ``minilm`` (all-MiniLM-L6-v2 needs->offers), ``use`` (multilingual USE n
 ``naive_blend`` (unnormalised mean of MiniLM, USE and both TF-IDF cosines).
 The English check: ``english`` (a separate English-only set, never tuned on) and the English-only
 subset of dev (English needs against English offers only); there the default must not lose to
-plain MiniLM. Cross-language recall is n/a (nan) on English-only sets.
+plain MiniLM. Cross-language recall is n/a (nan) on English-only sets. ``fresh`` is a larger
+mixed-language set written blind on 2026-11-26 (used once, to decide on the extra classifier
+phrases). Under each table: the default minus MiniLM and minus USE with a 95 % paired bootstrap
+interval over the set's queries.
 """
 
 from __future__ import annotations
