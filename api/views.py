@@ -206,13 +206,13 @@ class _AvailabilityEndpoint:
         periods = availability_services.parse_periods(
             form.validated_data["periods"], zoneinfo.ZoneInfo(self.event.timezone)
         )
-        change = availability_services.availability_replace(
+        cancelled = availability_services.availability_replace(
             participant=person,
             periods=periods,
             actor=self.actor(),
             cancel_conflicting=form.validated_data["cancel_conflicting"],
         )
-        return self._show(person, cancelled=change.cancelled)
+        return self._show(person, cancelled=cancelled)
 
 
 @extend_schema(parameters=[SLUG])

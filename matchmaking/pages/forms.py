@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from matchmaking import selectors
 from matchmaking.exceptions import Conflict
 from matchmaking.models import Event, Meeting, Participant
-from matchmaking.services.availability import AvailabilityChange, availability_replace
+from matchmaking.services.availability import availability_replace
 
 
 class OrganiserLoginForm(AuthenticationForm):
@@ -95,19 +95,20 @@ class PresenceForm(forms.Form):
             by_day.setdefault(slot.start.astimezone(tz).date(), []).append(slot)
         for i, (day, slots) in enumerate(by_day.items()):
             mine = [s for s in slots if allowed is None or s.pk in allowed]
+            shown_from, shown_to = (mine or slots)[0].pk, (mine or slots)[-1].pk
             here, first, last = f"here_{i}", f"from_{i}", f"to_{i}"
             self.fields[here] = forms.BooleanField(required=False, initial=bool(mine))
             self.fields[first] = forms.TypedChoiceField(
                 choices=[(s.pk, f"{s.start.astimezone(tz):%H:%M}") for s in slots],
                 coerce=int,
                 required=False,
-                initial=(mine or slots)[0].pk,
+                initial=shown_from,
             )
             self.fields[last] = forms.TypedChoiceField(
                 choices=[(s.pk, f"{s.end.astimezone(tz):%H:%M}") for s in slots],
                 coerce=int,
                 required=False,
-                initial=(mine or slots)[-1].pk,
+                initial=shown_to,
             )
             gaps = bool(mine) and len(mine) < slots.index(mine[-1]) - slots.index(mine[0]) + 1
             # the stored periods clipped to this day: kept as they are while the day's fields
@@ -127,7 +128,7 @@ class PresenceForm(forms.Form):
                     "to": last,
                     "gaps": gaps,
                     "kept": kept if allowed is not None else [],
-                    "initial": (bool(mine), (mine or slots)[0].pk, (mine or slots)[-1].pk),
+                    "initial": (bool(mine), shown_from, shown_to),
                 }
             )
 
@@ -165,9 +166,10 @@ class PresenceForm(forms.Form):
         data["periods"] = [] if whole else periods  # every slot: no period at all
         return data
 
-    def save(self, *, participant: Participant, actor) -> AvailabilityChange | None:
-        """Replace the periods through the availability service. Booked meetings outside them
-        (without the cancel box) become a form error and ``None``; other refusals raise."""
+    def save(self, *, participant: Participant, actor) -> list[int] | None:
+        """Replace the periods through the availability service; the meetings it cancelled.
+        Booked meetings outside them (without the cancel box) become a form error and ``None``;
+        other refusals raise."""
         try:
             return availability_replace(
                 participant=participant,
@@ -189,9 +191,9 @@ class PresenceForm(forms.Form):
             return None
 
     @staticmethod
-    def saved_message(change: AvailabilityChange) -> str:
-        if change.cancelled:
+    def saved_message(cancelled: list[int]) -> str:
+        if cancelled:
             return gettext("Your times are saved; %(count)s meeting(s) cancelled.") % {
-                "count": len(change.cancelled)
+                "count": len(cancelled)
             }
         return gettext("Your times are saved.")

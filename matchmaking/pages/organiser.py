@@ -361,10 +361,6 @@ def participant_detail(request, event: Event, participant_id: int):
     return _render_participant(request, event, participant)
 
 
-def _presence_form(event: Event, participant: Participant, data=None) -> PresenceForm:
-    return PresenceForm(data, event=event, participant=participant)
-
-
 def _render_participant(request, event, participant, presence=None, status=200):
     return render(
         request,
@@ -376,7 +372,7 @@ def _render_participant(request, event, participant, presence=None, status=200):
             agenda=_agenda(event, participant),
             requests=_requests(event, participant),
             log=_with_text(reporting.meeting_log_of(event=event, participant=participant), event),
-            presence=presence or _presence_form(event, participant),
+            presence=presence or PresenceForm(event=event, participant=participant),
         ),
         status=status,
     )
@@ -388,17 +384,17 @@ def participant_presence(request, event: Event, participant_id: int):
     """Replace a participant's times at the fair (the desk: "I leave at noon tomorrow")
     through the availability service; a refusal re-renders the page with the form's errors."""
     participant = _participant_or_404(event, participant_id)
-    form = _presence_form(event, participant, request.POST)
+    form = PresenceForm(request.POST, event=event, participant=participant)
     if not form.is_valid():
         return _render_participant(request, event, participant, form, status=400)
     try:
-        change = form.save(participant=participant, actor=Actor(user=request.user))
+        cancelled = form.save(participant=participant, actor=Actor(user=request.user))
     except DomainError as exc:
         messages.error(request, exc.message)
         return _render_participant(request, event, participant, form, status=exc.status)
-    if change is None:
+    if cancelled is None:
         return _render_participant(request, event, participant, form, status=409)
-    messages.success(request, form.saved_message(change))
+    messages.success(request, form.saved_message(cancelled))
     return redirect("organiser:participant", slug=event.slug, participant_id=participant.pk)
 
 

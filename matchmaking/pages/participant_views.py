@@ -392,12 +392,12 @@ def presence(request, event, me):
     form = PresenceForm(data, event=event, participant=me)
     if request.method == "POST" and form.is_valid():
         try:
-            change = form.save(participant=me, actor=Actor(user=request.user, participant=me))
+            cancelled = form.save(participant=me, actor=Actor(user=request.user, participant=me))
         except DomainError as exc:
             _error(request, exc)
         else:
-            if change is not None:
-                messages.success(request, form.saved_message(change))
+            if cancelled is not None:
+                messages.success(request, form.saved_message(cancelled))
                 return redirect("participant:presence", slug=event.slug)
     return _page(request, "presence.html", event, me, "presence", form=form)
 

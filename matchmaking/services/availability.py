@@ -11,7 +11,6 @@ the meeting goes on.
 from __future__ import annotations
 
 import zoneinfo
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from django.db import transaction
@@ -27,16 +26,6 @@ from matchmaking.services.meetings import (
 )
 
 MAX_PERIODS = 50
-
-
-@dataclass
-class AvailabilityChange:
-    """What ``availability_replace`` did: the stored periods (merged, sorted), the slots they
-    allow (``None``: every slot, no period given) and the meetings it cancelled or left."""
-
-    periods: list[tuple[datetime, datetime]]
-    slot_ids: list[int] | None
-    cancelled: list[int] = field(default_factory=list)
 
 
 def parse_periods(raw: list[dict], tz: zoneinfo.ZoneInfo) -> list[tuple[datetime, datetime]]:
@@ -99,8 +88,9 @@ def availability_replace(
     periods: list[tuple[datetime, datetime]],
     actor: Actor,
     cancel_conflicting: bool = False,
-) -> AvailabilityChange:
-    """Replace ``participant``'s availability periods (an empty list: the whole event).
+) -> list[int]:
+    """Replace ``participant``'s availability periods (an empty list: the whole event); returns
+    the ids of the meetings it cancelled or left.
 
     Every period must hold at least one of the event's meeting slots. Scheduled meetings of the
     participant outside the new periods make it answer ``409`` naming them, unless
@@ -158,8 +148,7 @@ def availability_replace(
             Availability(participant=participant, start=start, end=end) for start, end in periods
         )
         transaction.on_commit(lambda: _refresh_later(participant.pk))
-    slot_ids = [s.pk for s in slots if slot_inside(s, periods)] if periods else None
-    return AvailabilityChange(periods=periods, slot_ids=slot_ids, cancelled=done)
+    return done
 
 
 def _refresh_later(participant_id: int) -> None:

@@ -258,12 +258,8 @@ def _write(data: dict, checked: _Checked) -> Event:
         name=ev["name"],
         timezone=ev["timezone"],
         slot_minutes=ev["slot_minutes"],
-        booking_opens=parse_local_datetime(ev["booking_opens"], tz)
-        if ev.get("booking_opens")
-        else None,
-        booking_closes=parse_local_datetime(ev["booking_closes"], tz)
-        if ev.get("booking_closes")
-        else None,
+        booking_opens=_optional_dt(ev.get("booking_opens"), tz),
+        booking_closes=_optional_dt(ev.get("booking_closes"), tz),
         request_expiry_hours=ev.get("request_expiry_hours", 72),
     )
     sessions = []
