@@ -37,6 +37,8 @@ FAIR_LP_LEVELS = 2  # 1: participants with a meeting; 2: then also with a second
 # weight floor in the CP-SAT fairness phase); 0 = strict weight-first order. See
 # docs/benchmarks-scheduler.md for the measured trade.
 FAIR_WEIGHT_SHARE = 0.0
+# small path: the share of the idle phase's time given to Kempe-chain annealing after CP-SAT
+KEMPE_SHARE = 0.25
 
 
 class _Inst:
@@ -455,8 +457,14 @@ def _solve_small(
 
 def _idle_phase(inst: _Inst, slot: np.ndarray, deadline: float, seed: int, workers: int):
     """Idle (range and/or total) then stability, with the set of scheduled meetings fixed; on a
-    re-run, stability first, then idle with the moves bounded."""
+    re-run, stability first, then idle with the moves bounded. CP-SAT gets the first
+    ``1 - KEMPE_SHARE`` of the time, Kempe-chain annealing (``kempe.py``) the rest."""
     from ortools.sat.python import cp_model
+
+    from .kempe import kempe_idle
+
+    end = deadline
+    deadline = time.perf_counter() + (1 - KEMPE_SHARE) * (end - time.perf_counter())
 
     ks = [int(k) for k in np.nonzero(slot >= 0)[0]]
     m, x, _, tv = assignment_model(inst, ks, slot_vars=True)
@@ -575,6 +583,8 @@ def _idle_phase(inst: _Inst, slot: np.ndarray, deadline: float, seed: int, worke
         s3, _, _ = run(sum(1 - x[(k, int(inst.prev[k]))] for k in has_prev), left(0.95))
         if s3 is not None:
             cur = s3
+    if idle and not opt:
+        cur = kempe_idle(inst, cur, end, seed, keep_moves=bool(has_prev))
     return cur, opt
 
 

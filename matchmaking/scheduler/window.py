@@ -66,6 +66,10 @@ RANGE_ZERO_OPEN_CAP = 0.1
 RANGE_BAND_TOTAL = True
 # range stage without a ladder schedule: ranges 0, 1, 2, ... (first with a schedule wins)
 ASCEND_WITHOUT_LADDER = True
+# Once the range is settled, the total at that range is left to the caller's Kempe-chain
+# annealing (``kempe.py``, measured far ahead of CP-SAT's LNS on it): ``_band_total`` and the
+# last rung's LNS return at once, so the time they had goes to the annealing.
+TOTAL_BY_KEMPE = True
 
 
 def _fits(doms: list[set[int]], lo: int, hi: int) -> bool:
@@ -227,7 +231,7 @@ def solve_windows(inst, ks: list[int], cur: np.ndarray, deadline: float, seed: i
             half = time.perf_counter() + 0.5 * left
             best = _band_total(inst, ks, multi, lbs, best, cur, score, half, seed, workers)
             left = final_deadline - time.perf_counter()
-        if stuck and left > 0.3:
+        if stuck and left > 0.3 and not TOTAL_BY_KEMPE:
             # the time left goes back to the total at the ladder's last rung
             m, x = _build(inst, ks, doms, multi, lbs, max(1, best_slack))
             _hint(m, x, best[1])
@@ -310,7 +314,7 @@ def _range_stage(
                 first = (sc, slot)
                 best = _band_total(inst, ks, multi, lbs, first, cur, score, deadline, seed, workers)
             break
-        if left > 0.3:  # minimise the total under this range, hinted with the first schedule
+        if left > 0.3 and not TOTAL_BY_KEMPE:  # the total at this range, hinted with the first
             _hint(m, x, slot)
             solver = _cp_params(left, seed, workers)
             st = solver.Solve(m)
@@ -371,7 +375,7 @@ def _band_total(inst, ks, multi, lbs, best, cur, score, deadline, seed, workers)
     from .reference import _model
 
     left = deadline - time.perf_counter()
-    if left > 1.0:  # building the model takes 0.2-1 s on a loaded machine
+    if left > 1.0 and not TOTAL_BY_KEMPE:  # building the model takes 0.2-1 s when loaded
         # the total at that range, with the windows capped as in the ladder (idle_p <= lb_p +
         # slack, the slack at least what the best schedule uses, so that it is a solution); not
         # measured against all window lengths

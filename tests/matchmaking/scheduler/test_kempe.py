@@ -1,0 +1,152 @@
+"""Kempe-chain annealing (``scheduler/kempe.py``): known answers and hard constraints."""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+
+import numpy as np
+from hypothesis import HealthCheck, given, settings
+
+from matchmaking.scheduler import InfeasibleError, Participant, Problem, Request, solve, validate
+from matchmaking.scheduler.kempe import kempe_idle
+from matchmaking.scheduler.model import Result, Stats
+from matchmaking.scheduler.solve import _assign_tables, _Inst
+from matchmaking.scheduler.validate import idle_summary
+
+from .test_scheduler import small_problems
+
+
+def one_day(n_slots, reqs, *, tables=None, previous=None, objective="total") -> Problem:
+    ids = sorted({x for r in reqs for x in (r.a, r.b)})
+    return Problem(
+        n_slots=n_slots,
+        slot_day=(0,) * n_slots,
+        participants=tuple(Participant(i) for i in ids),
+        requests=tuple(reqs),
+        tables=tables,
+        previous=previous,
+        idle_objective=objective,
+    )
+
+
+def anneal(prob: Problem, start: dict, seconds: float = 0.3, **kw) -> dict:
+    """Run the annealing from ``start`` (request id -> slot); the schedule it returns."""
+    inst = _Inst(prob)
+    slot = np.full(inst.R, -1, dtype=np.int64)
+    for k, r in enumerate(prob.requests):
+        slot[k] = start.get(r.id, -1)
+    out = kempe_idle(inst, slot, time.perf_counter() + seconds, **kw)
+    res = Result(_assign_tables(inst, out), Stats())
+    assert validate(prob, res, check_stats=False) == []
+    return {a.request_id: a.slot for a in res.assignments}
+
+
+def idle_total(prob: Problem, sched: dict) -> int:
+    res = Result(tuple(_assign_tables(_Inst(prob), _slots(prob, sched))), Stats())
+    return idle_summary(prob, res.assignments)[0]
+
+
+def _slots(prob: Problem, sched: dict) -> np.ndarray:
+    return np.array([sched.get(r.id, -1) for r in prob.requests], dtype=np.int64)
+
+
+def _chain_case(ad_slots: frozenset) -> Problem:
+    # h meets a, b, c; a also meets d. b and c are held in slots 2 and 3, h-a may use 0 or 1:
+    # h starts with a hole in slot 1. The only way to close it moves h-a to 1 *and* a-d,
+    # which sits there, to 0 (a two-meeting chain).
+    return one_day(
+        4,
+        [
+            Request("ha", "h", "a", allowed=frozenset({0, 1})),
+            Request("hb", "h", "b", allowed=frozenset({2})),
+            Request("hc", "h", "c", allowed=frozenset({3})),
+            Request("ad", "a", "d", allowed=ad_slots),
+        ],
+    )
+
+
+def test_a_chain_of_two_meetings_closes_a_hole():
+    prob = _chain_case(frozenset({0, 1}))
+    start = {"ha": 0, "hb": 2, "hc": 3, "ad": 1}
+    assert idle_total(prob, start) == 1
+    out = anneal(prob, start)
+    assert out == {"ha": 1, "hb": 2, "hc": 3, "ad": 0}
+    assert idle_total(prob, out) == 0
+
+
+def test_a_chain_is_refused_when_one_meeting_may_not_move():
+    prob = _chain_case(frozenset({1}))  # a-d may only take slot 1
+    start = {"ha": 0, "hb": 2, "hc": 3, "ad": 1}
+    assert anneal(prob, start) == start
+
+
+def _table_case(tables) -> Problem:
+    # h meets a in 0 and b in 2 (a hole in 1), x-y meet in 1; with one table in slot 1 neither of
+    # h's meetings may join it there
+    return one_day(
+        3,
+        [
+            Request("ha", "h", "a", allowed=frozenset({0, 1})),
+            Request("hb", "h", "b", allowed=frozenset({1, 2})),
+            Request("xy", "x", "y", allowed=frozenset({1})),
+        ],
+        tables=tables,
+    )
+
+
+def test_tables_are_never_overfilled():
+    start = {"ha": 0, "hb": 2, "xy": 1}
+    assert anneal(_table_case((2, 1, 2)), start) == start
+    assert idle_total(_table_case(None), anneal(_table_case(None), start)) == 0
+
+
+def test_a_rerun_never_moves_more_meetings():
+    prob = _chain_case(frozenset({0, 1}))
+    start = {"ha": 0, "hb": 2, "hc": 3, "ad": 1}
+    prob = dataclasses.replace(prob, previous=dict(start))
+    assert anneal(prob, start, keep_moves=True) == start  # closing the hole would move two
+    assert anneal(prob, start, keep_moves=False)["ha"] == 1
+
+
+def test_range_objective_never_widens_the_range_and_stops_at_the_bound():
+    prob = dataclasses.replace(_chain_case(frozenset({0, 1})), idle_objective="range")
+    start = {"ha": 0, "hb": 2, "hc": 3, "ad": 1}
+    t = time.perf_counter()
+    out = anneal(prob, start, seconds=5.0)
+    assert idle_total(prob, out) == 0
+    assert time.perf_counter() - t < 2.0  # range 0 and total 0: nothing better exists
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(small_problems())
+def test_property_annealing_keeps_every_hard_constraint(prob):
+    try:
+        res = solve(prob, time_limit=0.5, workers=1, method="cpsat")
+    except InfeasibleError:
+        return
+    start = {a.request_id: a.slot for a in res.assignments}
+    keep = bool(prob.previous)
+    out = anneal(prob, start, seconds=0.05, keep_moves=keep)
+    assert set(out) == set(start)  # the same meetings
+    for r in prob.requests:  # fixed and pinned meetings stay
+        if r.fixed_slot is not None or (r.pinned and r.id in (prob.previous or {})):
+            assert out.get(r.id) == start.get(r.id)
+    before = Result(res.assignments, Stats())
+    after = Result(tuple(_assign_tables(_Inst(prob), _slots(prob, out))), Stats())
+    t0, _, r0 = idle_summary(prob, before.assignments)
+    t1, _, r1 = idle_summary(prob, after.assignments)
+    if prob.idle_objective == "range":
+        assert (r1, t1) <= (r0, t0)
+    else:
+        assert t1 <= t0
+    if keep:
+        prev = prob.previous
+        moved = sum(1 for rid, s in prev.items() if rid in start and start[rid] != s)
+        assert sum(1 for rid, s in prev.items() if rid in out and out[rid] != s) <= moved
+
+
+def test_nobody_with_two_meetings_is_left_as_it_is():
+    prob = one_day(2, [Request("ab", "a", "b"), Request("cd", "c", "d")], objective="range")
+    start = {"ab": 0, "cd": 1}
+    assert anneal(prob, start) == start
