@@ -74,4 +74,5 @@ class MeetingFilter(django_filters.FilterSet):
         fields = ["status", "date", "participant"]
 
     def filter_participant(self, queryset, name, value):
-        return queryset.filter(Q(seats__participant_id=int(value))).distinct()
+        # A colleague who left a meeting is no longer in it.
+        return queryset.filter(Q(seats__participant_id=int(value), seats__left=False)).distinct()

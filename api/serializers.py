@@ -200,6 +200,11 @@ class AvailabilitySerializer(serializers.Serializer):
     cancelled_meetings = serializers.ListField(
         child=serializers.IntegerField(), required=False, help_text="After a change: cancelled."
     )
+    left_meetings = serializers.ListField(
+        child=serializers.IntegerField(),
+        required=False,
+        help_text="After a change: meetings the participant left as a colleague; they go on.",
+    )
 
 
 class MeetingRequestSerializer(serializers.ModelSerializer):

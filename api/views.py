@@ -74,8 +74,10 @@ class EventViewSet(viewsets.ReadOnlyModelViewSet):
     def import_(self, request):
         replace = request.query_params.get("replace", "").lower() in {"1", "true", "yes"}
         event = event_import(data=request.data, replace=replace)
-        # Vectors and recommendation lists for everyone, in the background (a Celery task).
-        transaction.on_commit(lambda: refresh_event.delay(event_id=event.pk))
+        # Vectors and recommendation lists for everyone, in the background (a Celery task). The
+        # event is stored by then: a failing refresh (no broker, an encoder not installed) is
+        # logged, not turned into a 500 for an import that worked; the periodic refresh retries.
+        transaction.on_commit(lambda: refresh_event.delay(event_id=event.pk), robust=True)
         body = {
             "slug": event.slug,
             "participants": event.participants.count(),
@@ -192,12 +194,13 @@ class MeView(EventScoped, APIView):
 class _AvailabilityEndpoint:
     """GET the periods, PUT new ones (shared by the participant's and the organiser's routes)."""
 
-    def _show(self, person: Participant, cancelled=None) -> Response:
+    def _show(self, person: Participant, change=None) -> Response:
         data = selectors.availability_of(participant=person)
         periods = [{"start": a, "end": b} for a, b in data["periods"]]
         body = {"periods": periods, "slots": data["slots"]}
-        if cancelled is not None:
-            body["cancelled_meetings"] = cancelled
+        if change is not None:
+            body["cancelled_meetings"] = change.cancelled
+            body["left_meetings"] = change.left
         return Response(s.AvailabilitySerializer(body).data)
 
     def _replace(self, request, person: Participant) -> Response:
@@ -206,13 +209,13 @@ class _AvailabilityEndpoint:
         periods = availability_services.parse_periods(
             form.validated_data["periods"], zoneinfo.ZoneInfo(self.event.timezone)
         )
-        cancelled = availability_services.availability_replace(
+        change = availability_services.availability_replace(
             participant=person,
             periods=periods,
             actor=self.actor(),
             cancel_conflicting=form.validated_data["cancel_conflicting"],
         )
-        return self._show(person, cancelled=cancelled)
+        return self._show(person, change=change)
 
 
 @extend_schema(parameters=[SLUG])

@@ -197,6 +197,8 @@ CELERY_BEAT_SCHEDULE = {
 }
 # Reminders go out this many minutes before a meeting starts.
 REMINDER_MINUTES = int(os.environ.get("REMINDER_MINUTES", "30"))
+# Check-in opens this many minutes before a meeting starts (participants: until the end of its day).
+CHECK_IN_OPENS_MINUTES = int(os.environ.get("CHECK_IN_OPENS_MINUTES", "30"))
 
 # Booking: how long a booking waits for a row lock before answering 409 "busy, retry".
 BOOKING_LOCK_TIMEOUT_MS = int(os.environ.get("BOOKING_LOCK_TIMEOUT_MS", "3000"))

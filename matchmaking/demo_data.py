@@ -1063,6 +1063,8 @@ def _allowed_pair(a: _Person, b: _Person) -> bool:
         return False
     if a.record["kind"] != b.record["kind"]:
         return True
+    if a.record["kind"] == "exhibitor":  # the importer's rule: both opted in (absent = no)
+        return bool(a.record.get("accepts_same_kind") and b.record.get("accepts_same_kind"))
     return a.record.get("accepts_same_kind") is not False and (
         b.record.get("accepts_same_kind") is not False
     )
@@ -1613,3 +1615,44 @@ def main(argv: list[str] | None = None) -> int:
 
 if __name__ == "__main__":
     raise SystemExit(main())
+
+
+# --------------------------------------------------------------------------- dates
+
+
+def _shift_iso(value: str, days: int) -> str:
+    """An ISO date or date-time string ``days`` later, in the same form (offset kept)."""
+    if "T" not in value:
+        return (dt.date.fromisoformat(value) + dt.timedelta(days=days)).isoformat()
+    moved = dt.datetime.fromisoformat(value.replace("Z", "+00:00")) + dt.timedelta(days=days)
+    return moved.isoformat()
+
+
+def move_to_upcoming(doc: dict, today: dt.date, lead_days: int = 14) -> tuple[dict, int]:
+    """The event document moved by whole weeks (weekdays kept) so that its first day is at least
+    ``lead_days`` after ``today``: ``(moved copy, days moved)``; 0 when it is already that far.
+
+    Every date in the import format moves together: the days, the booking window, the
+    participants' availability periods and the booked meetings, so the demo fair is one that
+    participants can still book, answer and check in to once its days come."""
+    first = min(dt.date.fromisoformat(d["date"]) for d in doc["event"]["days"])
+    gap = (today + dt.timedelta(days=lead_days) - first).days
+    days = 7 * -(-gap // 7) if gap > 0 else 0
+    out = json.loads(json.dumps(doc))
+    if not days:
+        return out, 0
+    ev = out["event"]
+    for key in ("booking_opens", "booking_closes"):
+        if ev.get(key):
+            ev[key] = _shift_iso(ev[key], days)
+    for day in ev["days"]:
+        day["date"] = _shift_iso(day["date"], days)
+    for p in out.get("participants", []):
+        for period in p.get("availability", []):
+            period["start"] = _shift_iso(period["start"], days)
+            period["end"] = _shift_iso(period["end"], days)
+    for m in out.get("meetings", []):
+        for key in ("start", "end"):
+            if m.get(key):
+                m[key] = _shift_iso(m[key], days)
+    return out, days

@@ -59,12 +59,24 @@ class BookingClosed(Conflict):
     code = "booking_closed"
 
 
+class SlotPassed(Conflict):
+    """A participant chose a slot that has already started."""
+
+    code = "slot_passed"
+
+
 class RequestNotOpen(Conflict):
     code = "request_not_open"
 
 
 class DuplicateRequest(Conflict):
     code = "duplicate_request"
+
+
+class RequestDeclined(Conflict):
+    """The recipient already declined the sender at this event."""
+
+    code = "request_declined"
 
 
 class LimitReached(Conflict):

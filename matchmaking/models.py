@@ -63,6 +63,10 @@ class Event(models.Model):
             return False
         return not (self.booking_closes and moment >= self.booking_closes)
 
+    def request_expires_at(self, sent: datetime) -> datetime:
+        """When a request sent at ``sent`` expires if nobody answers it."""
+        return sent + timedelta(hours=self.request_expiry_hours)
+
 
 class Session(models.Model):
     """A bookable period of one day, or a break inside one (``is_break=True``)."""
@@ -359,7 +363,9 @@ class Meeting(models.Model):
 
 
 class MeetingSeat(models.Model):
-    """A participant attending a meeting. ``active`` mirrors "meeting not cancelled".
+    """A participant attending a meeting. ``active`` mirrors "meeting not cancelled", except for a
+    colleague who ``left`` the meeting: their seat stays inactive while the meeting goes on, and
+    whatever happens to it later (a move does not bring them back).
 
     The partial unique constraint on (participant, slot) is the database's last line of defence
     against double bookings.
@@ -372,6 +378,10 @@ class MeetingSeat(models.Model):
     is_party = models.BooleanField(
         default=True, help_text="The requester or the requested; False for a colleague who joins."
     )
+    left = models.BooleanField(
+        default=False,
+        help_text="A colleague who joined left the meeting (it goes on without them); for good.",
+    )
 
     class Meta:
         constraints = [
@@ -381,6 +391,11 @@ class MeetingSeat(models.Model):
                 name="seat_participant_once_per_slot",
             ),
             models.UniqueConstraint(fields=["meeting", "participant"], name="seat_unique"),
+            # Only a colleague can leave, and who left does not sit in the meeting any more.
+            models.CheckConstraint(
+                condition=Q(left=False) | Q(active=False, is_party=False),
+                name="seat_left_is_inactive_colleague",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -53,21 +53,26 @@ def requests_of(*, event: Event, participant: Participant | None) -> QuerySet[Me
     return qs.order_by("-created_at", "-id")
 
 
-def meetings_of(*, event: Event, participant: Participant | None) -> QuerySet[Meeting]:
-    """Meetings the participant attends; all meetings of the event for organisers."""
+def meetings_of(
+    *, event: Event, participant: Participant | None, with_left: bool = False
+) -> QuerySet[Meeting]:
+    """Meetings the participant attends (cancelled ones too); all meetings of the event for
+    organisers. A colleague who left a meeting no longer attends it and is not among its
+    ``seats``; ``with_left`` keeps the meetings the participant left (for their calendar)."""
     qs = Meeting.objects.filter(event=event)
     if participant is not None:
-        qs = qs.filter(
-            pk__in=MeetingSeat.objects.filter(participant=participant).values("meeting_id")
-        )
+        seats = MeetingSeat.objects.filter(participant=participant)
+        if not with_left:
+            seats = seats.filter(left=False)
+        qs = qs.filter(pk__in=seats.values("meeting_id"))
     return (
         qs.select_related("slot", "table", "request")
         .prefetch_related(
             Prefetch(
                 "seats",
-                queryset=MeetingSeat.objects.select_related("participant__organisation").order_by(
-                    "-is_party", "participant__name"
-                ),
+                queryset=MeetingSeat.objects.filter(left=False)
+                .select_related("participant__organisation")
+                .order_by("-is_party", "participant__name"),
             )
         )
         .order_by("slot__start", "id")
@@ -120,7 +125,8 @@ def availability_of(*, participant: Participant) -> dict:
 def agenda_ics(*, event: Event, participant: Participant) -> bytes:
     """The participant's meetings as iCalendar. UIDs are stable; SEQUENCE grows on every change.
 
-    Cancelled meetings stay in the feed with STATUS:CANCELLED so calendars remove them.
+    Cancelled meetings stay in the feed with STATUS:CANCELLED so calendars remove them; so do
+    meetings the participant left as a colleague (they go on without them).
     """
     cal = Calendar()
     cal.add("prodid", "-//expo-matchmaking//agenda//EN")
@@ -128,8 +134,10 @@ def agenda_ics(*, event: Event, participant: Participant) -> bytes:
     cal.add("calscale", "GREGORIAN")
     cal.add("x-wr-calname", f"{event.name} — {participant.name}")
     cal.add("x-wr-timezone", event.timezone)
-    for meeting in meetings_of(event=event, participant=participant):
+    for meeting in meetings_of(event=event, participant=participant, with_left=True):
         others = [s.participant for s in meeting.seats.all() if s.participant_id != participant.pk]
+        left = len(others) == len(meeting.seats.all())  # not among the seats: they left it
+        cancelled = left or meeting.status == Meeting.Status.CANCELLED
         names = ", ".join(f"{p.name} ({p.organisation.name})" for p in others)
         item = IcsEvent()
         item.add("uid", f"meeting-{meeting.uid}@{event.slug}")
@@ -139,9 +147,7 @@ def agenda_ics(*, event: Event, participant: Participant) -> bytes:
         item.add("dtend", meeting.slot.end)
         item.add("summary", f"Meeting: {names}" if names else "Meeting")
         item.add("location", meeting.table.name if meeting.table else event.name)
-        item.add(
-            "status", "CANCELLED" if meeting.status == Meeting.Status.CANCELLED else "CONFIRMED"
-        )
+        item.add("status", "CANCELLED" if cancelled else "CONFIRMED")
         if meeting.request.message:
             item.add("description", meeting.request.message)
         cal.add_component(item)

@@ -278,10 +278,12 @@ class _SemanticSide:
         missing = [i for i in ids if i not in vectors]
         if missing:
             raise KeyError(f"no vectors for profiles {missing[:5]}")
-        dim = vectors[ids[0]].profile.shape[-1]
-        self.profile = np.vstack([vectors[i].profile.reshape(1, dim) for i in ids]).astype(
-            np.float32
-        )
+        # an event with nobody yet is normal: take the width from any vector, else 0
+        sample = vectors[ids[0]] if ids else next(iter(vectors.values()), None)
+        dim = sample.profile.shape[-1] if sample is not None else 0
+        self.profile = np.vstack(
+            [np.zeros((0, dim))] + [vectors[i].profile.reshape(1, dim) for i in ids]
+        ).astype(np.float32)
         self.needs = _Phrases([vectors[i].needs.reshape(-1, dim) for i in ids], dim)
         self.offers = _Phrases([vectors[i].offers.reshape(-1, dim) for i in ids], dim)
         self.has_side = self.needs.has | self.offers.has  # states needs or offers

@@ -1,10 +1,12 @@
 """Shared fixtures. Tests that need PostgreSQL or Redis skip without them, except in CI
 (``REQUIRE_SERVICES=1``, set by .ci/run), where a missing service fails the run."""
 
+import datetime as dt
 import os
 
 import pytest
 from django.db import connection
+from django.utils import timezone
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
@@ -42,6 +44,12 @@ def celery_in_process(request):
 @pytest.fixture
 def event(db):
     return EventFactory()
+
+
+@pytest.fixture
+def upcoming_event(db):
+    """An event a month ahead: participants book only slots that have not started."""
+    return EventFactory(days=[timezone.localdate() + dt.timedelta(days=30)])
 
 
 @pytest.fixture

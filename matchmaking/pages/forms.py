@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from matchmaking import selectors
 from matchmaking.exceptions import Conflict
 from matchmaking.models import Event, Meeting, Participant
-from matchmaking.services.availability import availability_replace
+from matchmaking.services.availability import AvailabilityChange, availability_replace
 
 
 class OrganiserLoginForm(AuthenticationForm):
@@ -166,10 +166,10 @@ class PresenceForm(forms.Form):
         data["periods"] = [] if whole else periods  # every slot: no period at all
         return data
 
-    def save(self, *, participant: Participant, actor) -> list[int] | None:
-        """Replace the periods through the availability service; the meetings it cancelled.
-        Booked meetings outside them (without the cancel box) become a form error and ``None``;
-        other refusals raise."""
+    def save(self, *, participant: Participant, actor) -> AvailabilityChange | None:
+        """Replace the periods through the availability service; the meetings it cancelled or
+        the participant left. Booked meetings outside them (without the cancel box) become a
+        form error and ``None``; other refusals raise."""
         try:
             return availability_replace(
                 participant=participant,
@@ -191,9 +191,15 @@ class PresenceForm(forms.Form):
             return None
 
     @staticmethod
-    def saved_message(cancelled: list[int]) -> str:
-        if cancelled:
-            return gettext("Your times are saved; %(count)s meeting(s) cancelled.") % {
-                "count": len(cancelled)
+    def saved_message(change: AvailabilityChange) -> str:
+        if change.cancelled:
+            text = gettext("Your times are saved; %(count)s meeting(s) cancelled.") % {
+                "count": len(change.cancelled)
             }
-        return gettext("Your times are saved.")
+        else:
+            text = gettext("Your times are saved.")
+        if change.left:
+            text += " " + gettext(
+                "You left %(count)s meeting(s) joined as a colleague; they go on without you."
+            ) % {"count": len(change.left)}
+        return text

@@ -12,6 +12,7 @@ import functools
 import io
 from collections import OrderedDict
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.core.exceptions import PermissionDenied
@@ -38,7 +39,7 @@ from matchmaking.pages.forms import (
 )
 from matchmaking.pages.render import bar_chart, grid_table, heat_strips
 from matchmaking.pages.render import table_plan as render_table_plan
-from matchmaking.services.meetings import Actor, meeting_set_status
+from matchmaking.services.meetings import Actor, check_in_opens_at, meeting_set_status
 from matchmaking.services.scheduling import schedule_run_create, schedule_run_publish
 
 LOGIN_URL = reverse_lazy("organiser:login")
@@ -277,7 +278,14 @@ def meeting_status(request, event: Event, meeting_id: int):
             meeting=meeting, status=form.cleaned_data["status"], actor=Actor(user=request.user)
         )
     except DomainError as exc:
-        messages.error(request, exc.message)
+        text = exc.message
+        if exc.code == "check_in_not_open":  # the refusal met at the desk, in the page's language
+            opens = timezone.localtime(check_in_opens_at(meeting.slot), event.tz)
+            text = _("Check-in opens %(minutes)s minutes before the meeting, at %(time)s.") % {
+                "minutes": settings.CHECK_IN_OPENS_MINUTES,
+                "time": f"{opens:%Y-%m-%d %H:%M}",
+            }
+        messages.error(request, text)
         return _render_meeting(request, event, meeting_id, status=exc.status)
     messages.success(
         request,

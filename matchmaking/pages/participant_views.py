@@ -30,15 +30,18 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from matchmaking import selectors
 from matchmaking.exceptions import DomainError, NotFound
 from matchmaking.models import (
-    Availability,
     Event,
     Meeting,
     MeetingRequest,
-    MeetingSeat,
     Participant,
 )
 from matchmaking.pages.forms import PresenceForm
-from matchmaking.services.meetings import Actor, meeting_book, meeting_cancel
+from matchmaking.services.meetings import (
+    Actor,
+    meeting_book,
+    meeting_cancel,
+    meeting_slots_bookable,
+)
 from matchmaking.services.participants import login_link_create, login_link_use, profile_update
 from matchmaking.services.requests import (
     request_accept,
@@ -85,6 +88,17 @@ ERROR_TEXT = {
     "slot_taken": gettext_lazy("Every table is taken at that time; choose another slot."),
     "limit_reached": gettext_lazy("The maximum number of meetings has been reached."),
     "booking_closed": gettext_lazy("Booking is closed for this event."),
+    "slot_passed": gettext_lazy("That time has already started; choose a later slot."),
+    "meeting_not_cancellable": gettext_lazy(
+        "This meeting is already checked in or over; it can no longer be cancelled."
+    ),
+    "meeting_started": gettext_lazy(
+        "This meeting has already started; it can no longer be cancelled. If it did not take "
+        "place, tell the organisers."
+    ),
+    "request_declined": gettext_lazy(
+        "This person declined your request; you cannot ask them again at this event."
+    ),
     "request_not_open": gettext_lazy("This request is no longer open."),
     "duplicate_request": gettext_lazy("There is already an open request between you two."),
     "busy": gettext_lazy("The system is busy; please try again in a moment."),
@@ -599,53 +613,21 @@ request_cancel_view = _answer("cancel")
 # ------------------------------------------------------------------------------------------------
 
 
-def _free_slots(event: Event, requests: list[MeetingRequest]) -> dict[int, list]:
-    """For each accepted request, the coming slots where both sides are free (no active seat),
-    inside their availability and the request's morning/afternoon preference."""
-    if not requests:
-        return {}
-    people = {pid for r in requests for pid in r.parties()}
-    busy: dict[int, set[int]] = {}
-    for pid, slot_id in MeetingSeat.objects.filter(
-        participant_id__in=people, active=True
-    ).values_list("participant_id", "slot_id"):
-        busy.setdefault(pid, set()).add(slot_id)
-    windows: dict[int, list[tuple]] = {}
-    for pid, start, end in Availability.objects.filter(participant_id__in=people).values_list(
-        "participant_id", "start", "end"
-    ):
-        windows.setdefault(pid, []).append((start, end))
-    slots = list(selectors.slots_of(event=event).filter(start__gt=timezone.now()))
-
-    def fits(pid: int, slot) -> bool:
-        if slot.pk in busy.get(pid, ()):
-            return False
-        spans = windows.get(pid)
-        return not spans or any(s <= slot.start and slot.end <= e for s, e in spans)
-
-    free = {}
-    for r in requests:
-        free[r.pk] = [
-            s
-            for s in slots
-            if (r.session == MeetingRequest.SessionPreference.ANY or s.part == r.session)
-            and all(fits(pid, s) for pid in r.parties())
-        ]
-    return free
-
-
 @require_GET
 @participant_page
 def agenda(request, event, me):
     tz = event.tz
+    now = timezone.now()
     days: OrderedDict = OrderedDict()
     for m in selectors.meetings_of(event=event, participant=me):
         m.others = [s.participant for s in m.seats.all() if s.participant_id != me.pk]
         m.status_label = MEETING_STATUS_LABELS.get(m.status, m.status)
-        m.can_cancel = m.status == Meeting.Status.SCHEDULED
+        # as meeting_cancel decides: scheduled, and not started yet
+        m.can_cancel = m.status == Meeting.Status.SCHEDULED and m.slot.start > now
         days.setdefault(m.slot.start.astimezone(tz).date(), []).append(m)
     unbooked = list(
         selectors.requests_of(event=event, participant=me)
+        .select_related("event", "sender__fixed_table", "recipient__fixed_table")
         .filter(status=MeetingRequest.Status.ACCEPTED)
         .exclude(
             pk__in=Meeting.objects.filter(event=event)
@@ -654,7 +636,10 @@ def agenda(request, event, me):
         )
         .order_by("created_at", "id")
     )
-    free = _free_slots(event, unbooked)
+    # Exactly the slots the booking service would accept now (it decides again on the click).
+    free = meeting_slots_bookable(
+        requests=unbooked, actor=Actor(user=request.user, participant=me), now=now
+    )
     to_book = []
     for r in unbooked:
         other = r.recipient if r.sender_id == me.pk else r.sender
@@ -670,7 +655,7 @@ def agenda(request, event, me):
         "agenda",
         days=days,
         to_book=to_book,
-        booking_open=event.booking_open_at(timezone.now()),
+        booking_open=event.booking_open_at(now),
         ics_url=request.build_absolute_uri(reverse("participant:agenda-ics", args=[event.slug])),
         feed_url=request.build_absolute_uri(
             reverse("calendar-feed", kwargs={"token": me.calendar_token})

@@ -11,9 +11,11 @@ the meeting goes on.
 from __future__ import annotations
 
 import zoneinfo
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from django.db import transaction
+from django.utils import timezone
 
 from matchmaking.exceptions import Busy, Conflict, InvalidInput
 from matchmaking.models import Availability, Meeting, MeetingSeat, Participant, Slot
@@ -26,6 +28,15 @@ from matchmaking.services.meetings import (
 )
 
 MAX_PERIODS = 50
+
+
+@dataclass
+class AvailabilityChange:
+    """What replacing the periods did to booked meetings: the ones it cancelled, and the ones
+    the participant left as a colleague (those go on without them)."""
+
+    cancelled: list[int] = field(default_factory=list)
+    left: list[int] = field(default_factory=list)
 
 
 def parse_periods(raw: list[dict], tz: zoneinfo.ZoneInfo) -> list[tuple[datetime, datetime]]:
@@ -57,7 +68,8 @@ def parse_periods(raw: list[dict], tz: zoneinfo.ZoneInfo) -> list[tuple[datetime
     return out
 
 
-def _merge(periods: list[tuple[datetime, datetime]]) -> list[tuple[datetime, datetime]]:
+def merge_periods(periods: list[tuple[datetime, datetime]]) -> list[tuple[datetime, datetime]]:
+    """The periods sorted, with overlapping or touching ones joined."""
     merged: list[tuple[datetime, datetime]] = []
     for start, end in sorted(periods):
         if merged and start <= merged[-1][1]:
@@ -67,14 +79,36 @@ def _merge(periods: list[tuple[datetime, datetime]]) -> list[tuple[datetime, dat
     return merged
 
 
-def _seats_outside(participant: Participant, periods) -> list[MeetingSeat]:
+def period_without_slot(
+    start: datetime, end: datetime, *, slots: list[Slot], tz: zoneinfo.ZoneInfo
+) -> str | None:
+    """Why the period cannot be kept: it holds no whole meeting slot of ``slots`` (the event's,
+    sorted by start); None when it holds one. Times in the message are the event's local time."""
+    if any(slot_inside(s, [(start, end)]) for s in slots):
+        return None
+
+    def local(moment: datetime) -> str:
+        return f"{moment.astimezone(tz):%Y-%m-%d %H:%M}"
+
+    span = f" Slots run from {local(slots[0].start)} to {local(slots[-1].end)}." if slots else ""
+    return (
+        f"The period {local(start)} to {local(end)} holds no whole meeting slot of this "
+        f"event.{span}"
+    )
+
+
+def _seats_outside(participant: Participant, periods, now: datetime) -> list[MeetingSeat]:
     """The participant's seats in scheduled meetings outside ``periods`` (none without periods).
-    Checked-in, held and no-show meetings are facts and stay where they are."""
+    Checked-in, held and no-show meetings are facts and stay where they are; so do meetings
+    whose slot has started (the organisers record what happened)."""
     if not periods:
         return []
     seats = (
         MeetingSeat.objects.filter(
-            participant=participant, active=True, meeting__status=Meeting.Status.SCHEDULED
+            participant=participant,
+            active=True,
+            meeting__status=Meeting.Status.SCHEDULED,
+            slot__start__gt=now,
         )
         .select_related("meeting", "slot")
         .order_by("slot__start", "pk")
@@ -88,19 +122,20 @@ def availability_replace(
     periods: list[tuple[datetime, datetime]],
     actor: Actor,
     cancel_conflicting: bool = False,
-) -> list[int]:
+) -> AvailabilityChange:
     """Replace ``participant``'s availability periods (an empty list: the whole event); returns
-    the ids of the meetings it cancelled or left.
+    the ids of the meetings it cancelled and of those the participant left.
 
     Every period must hold at least one of the event's meeting slots. Scheduled meetings of the
-    participant outside the new periods make it answer ``409`` naming them, unless
+    participant outside the new periods (whose slot has not started) make it answer ``409``
+    naming them, unless
     ``cancel_conflicting``: then they are cancelled (the other side is notified), or, where the
     participant only joined as a colleague, the participant leaves them. Side effects: replaces
     the Availability rows in one transaction, under the booking locks of everyone concerned (so
     no booking slips into a slot being removed); after commit, the participant's
     recommendations and the lists that show them are recomputed.
     """
-    periods = _merge(periods)
+    periods = merge_periods(periods)
     tz = participant.event.tz
 
     def local(moment: datetime) -> str:  # messages speak the event's time, as the input does
@@ -108,25 +143,20 @@ def availability_replace(
 
     slots = list(Slot.objects.filter(event_id=participant.event_id).order_by("start"))
     for start, end in periods:
-        if not any(slot_inside(s, [(start, end)]) for s in slots):
-            span = ""
-            if slots:
-                span = f" Slots run from {local(slots[0].start)} to {local(slots[-1].end)}."
-            raise InvalidInput(
-                f"The period {local(start)} to {local(end)} holds no whole meeting slot of this "
-                f"event.{span}",
-                field="periods",
-            )
-    done: list[int] = []
+        problem = period_without_slot(start, end, slots=slots, tz=tz)
+        if problem:
+            raise InvalidInput(problem, field="periods")
+    done = AvailabilityChange()
+    now = timezone.now()
     with guarded_transaction():
         # Lock everyone in the meetings concerned and their slots in one sorted call (the
         # booking service's order), then read the meetings again under the locks.
-        seats = _seats_outside(participant, periods)
+        seats = _seats_outside(participant, periods, now)
         people = {participant.pk}
         for seat in seats:
             people.update(seat.meeting.seats.values_list("participant_id", flat=True))
         lock_participants_and_slots(people, [seat.slot_id for seat in seats])
-        if {s.pk for s in _seats_outside(participant, periods)} != {s.pk for s in seats}:
+        if {s.pk for s in _seats_outside(participant, periods, now)} != {s.pk for s in seats}:
             raise Busy("The agenda changed while saving; retry in a moment.")
         if seats and not cancel_conflicting:
             listed = ", ".join(f"{local(s.slot.start)} (meeting {s.meeting_id})" for s in seats)
@@ -140,9 +170,10 @@ def availability_replace(
         for seat in seats:
             if seat.is_party:
                 meeting_cancel_locked(meeting=seat.meeting, actor=actor, reason=reason)
+                done.cancelled.append(seat.meeting_id)
             else:  # a colleague who joined the meeting leaves it; the meeting goes on
                 meeting_attendee_leave_locked(seat=seat, actor=actor, reason=reason)
-            done.append(seat.meeting_id)
+                done.left.append(seat.meeting_id)
         Availability.objects.filter(participant=participant).delete()
         Availability.objects.bulk_create(
             Availability(participant=participant, start=start, end=end) for start, end in periods

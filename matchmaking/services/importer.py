@@ -2,8 +2,10 @@
 
 Validation happens in two passes before anything is written: the JSON Schema (shapes and types),
 then the rules a schema cannot express (unique refs and emails, references that exist, sessions
-that do not overlap, meetings on real slots). Every error names the row (index and ref) and field.
-The writes then run in one transaction: a refused booking rolls the whole import back.
+that do not overlap, breaks inside sessions, meetings on real slots). Every error names the row
+(index and ref) and field. The writes then run in one transaction and apply the API's own rules
+(availability periods that hold a meeting slot, who may meet whom, guarded bookings): any refusal
+rolls the whole import back.
 """
 
 import json
@@ -17,6 +19,7 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.utils import timezone
 from jsonschema import Draft202012Validator, FormatChecker
 
 from matchmaking.exceptions import DomainError, InvalidInput
@@ -31,8 +34,10 @@ from matchmaking.models import (
     Session,
     Table,
 )
+from matchmaking.services.availability import merge_periods, period_without_slot
 from matchmaking.services.events import slots_generate
 from matchmaking.services.meetings import Actor, meeting_book_locked
+from matchmaking.services.requests import meeting_allowed
 from ml.taxonomy import SECTOR_IDS
 
 SCHEMA_PATH = Path(__file__).resolve().parent.parent / "import_format.schema.json"
@@ -126,8 +131,14 @@ def rule_errors(data: dict) -> tuple[list[str], _Checked | None]:
             if start_b < end_a:
                 errors.append(f"{where}.sessions[{j}]: overlaps sessions[{i}]")
         for i, brk in enumerate(day.get("breaks", [])):
-            if time.fromisoformat(brk["end"]) <= time.fromisoformat(brk["start"]):
+            start, end = time.fromisoformat(brk["start"]), time.fromisoformat(brk["end"])
+            if end <= start:
                 errors.append(f"{where}.breaks[{i}]: ends before it starts")
+            elif not any(s_start <= start and end <= s_end for s_start, s_end, _ in spans):
+                errors.append(
+                    f"{where}.breaks[{i}]: {start:%H:%M}-{end:%H:%M} is not inside a session; "
+                    "a break must lie within one of the day's sessions"
+                )
     opens, closes = ev.get("booking_opens"), ev.get("booking_closes")
     if opens and closes and parse_local_datetime(closes, tz) <= parse_local_datetime(opens, tz):
         errors.append("event.booking_closes: must be after booking_opens")
@@ -222,8 +233,10 @@ def validate_import(data: Any) -> _Checked:
 def event_import(*, data: Any, replace: bool = False) -> Event:
     """Create an event with its participants, requests and meetings from one import document.
 
-    Side effects: inserts everything in one transaction; with ``replace`` an existing event of the
-    same slug is deleted first (in the same transaction). Raises ImportInvalid (nothing written).
+    Side effects: inserts everything in one transaction (pending requests expire
+    ``request_expiry_hours`` after the import, as if sent then); with ``replace`` an existing event
+    of the same slug is deleted first (in the same transaction). Raises ImportInvalid (nothing
+    written).
     """
     checked = validate_import(data)
     ev = data["event"]
@@ -340,26 +353,38 @@ def _write(data: dict, checked: _Checked) -> Event:
     for profile in profiles:
         profile.refresh_search_text()
     Profile.objects.bulk_create(profiles)
-    Availability.objects.bulk_create(
-        Availability(
-            participant=people[p["ref"]],
-            start=parse_local_datetime(a["start"], tz),
-            end=parse_local_datetime(a["end"], tz),
-        )
-        for p in rows
-        for a in p.get("availability", [])
-    )
 
+    # availability as the API takes it: periods that overlap or touch are joined, and each must
+    # hold a whole meeting slot
     errors: list[str] = []
+    slot_list = sorted(slots.values(), key=lambda s: s.start)
+    periods = []
+    for i, p in enumerate(rows):
+        spans = [
+            (parse_local_datetime(a["start"], tz), parse_local_datetime(a["end"], tz))
+            for a in p.get("availability", [])
+        ]
+        for start, end in merge_periods(spans):
+            problem = period_without_slot(start, end, slots=slot_list, tz=tz)
+            if problem:
+                entries = ", ".join(
+                    f"availability[{a}]"
+                    for a, (s, e) in enumerate(spans)
+                    if start <= s and e <= end
+                )
+                errors.append(f'participants[{i}] (ref "{p["ref"]}").{entries}: {problem}')
+            periods.append(Availability(participant=people[p["ref"]], start=start, end=end))
+    Availability.objects.bulk_create(periods)
+
+    # requests: the API's rules of who may meet whom; pending ones expire as if sent now
+    now = timezone.now()
     requests: dict[frozenset, MeetingRequest] = {}
     to_create = []
     for i, r in enumerate(data.get("requests", [])):
         sender, recipient = people[r["from"]], people[r["to"]]
-        if sender.organisation_id == recipient.organisation_id:
-            errors.append(
-                f"requests[{i}] ({r['from']} → {r['to']}): "
-                f"both belong to {sender.organisation.name}"
-            )
+        reason = meeting_allowed(sender, recipient)
+        if reason:
+            errors.append(f"requests[{i}] ({r['from']} → {r['to']}): {reason}")
             continue
         to_create.append(
             MeetingRequest(
@@ -370,7 +395,7 @@ def _write(data: dict, checked: _Checked) -> Event:
                 priority=r.get("priority", 3),
                 session=r.get("session", "any"),
                 message=r.get("message", ""),
-                expires_at=None,
+                expires_at=event.request_expires_at(now) if r["status"] == "pending" else None,
             )
         )
     if errors:
@@ -392,8 +417,9 @@ def _write(data: dict, checked: _Checked) -> Event:
             continue
         req = requests.get(frozenset((a.pk, b.pk)))
         if req is None:
-            if a.organisation_id == b.organisation_id:
-                errors.append(f"{where}: both belong to {a.organisation.name}")
+            reason = meeting_allowed(a, b)
+            if reason:
+                errors.append(f"{where}: {reason}")
                 continue
             req = MeetingRequest.objects.create(
                 event=event, sender=a, recipient=b, status=MeetingRequest.Status.ACCEPTED

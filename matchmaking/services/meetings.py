@@ -7,20 +7,24 @@ variants run inside a caller's transaction (the importer, the scheduler's publis
 """
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime, time, timedelta
 
+from django.conf import settings
 from django.db.models import F
 from django.utils import timezone
 
 from matchmaking.exceptions import (
     BookingClosed,
     Conflict,
+    DomainError,
     Forbidden,
     InvalidInput,
     LimitReached,
     NotFound,
     ParticipantBusy,
     RequestNotOpen,
+    SlotPassed,
     SlotTaken,
     TableTaken,
 )
@@ -69,51 +73,89 @@ def _attendees(request: MeetingRequest, extra: Iterable[Participant]) -> list[Pa
     return list(people.values())
 
 
-def _check_availability(people: Sequence[Participant], slot: Slot) -> None:
-    rows = Availability.objects.filter(participant__in=people).values_list(
+@dataclass
+class _Known:
+    """What the booking rules read, loaded once for some people and slots: under the locks for a
+    booking or a move, without them for the slots the agenda page offers."""
+
+    periods: dict[int, list[tuple]] = field(default_factory=dict)  # no periods: the whole event
+    seats: dict[tuple[int, int], int] = field(default_factory=dict)  # (person, slot) -> meeting
+    party_of: dict[int, set[int]] = field(default_factory=dict)  # person -> live meetings
+    tables_used: dict[int, dict[int, int]] = field(default_factory=dict)  # slot -> table -> mtg
+    shared_tables: list[Table] = field(default_factory=list)  # by name
+
+
+def _load_known(
+    *, event_id: int, people: Iterable[int], slots: Iterable[int], capped: Iterable[int] = ()
+) -> _Known:
+    """Availability and active seats of ``people``, the meetings ``capped`` people are a party
+    of (for ``max_meetings``), the tables in use in ``slots`` and the event's shared tables."""
+    people, slots, capped = list(people), list(slots), list(capped)
+    known = _Known()
+    for pid, start, end in Availability.objects.filter(participant_id__in=people).values_list(
         "participant_id", "start", "end"
-    )
-    windows: dict[int, list[tuple]] = {}
-    for pid, start, end in rows:
-        windows.setdefault(pid, []).append((start, end))
+    ):
+        known.periods.setdefault(pid, []).append((start, end))
+    for pid, slot_id, meeting_id in MeetingSeat.objects.filter(
+        participant_id__in=people, slot_id__in=slots, active=True
+    ).values_list("participant_id", "slot_id", "meeting_id"):
+        known.seats[(pid, slot_id)] = meeting_id
+    if capped:
+        for pid, meeting_id in MeetingSeat.objects.filter(
+            participant_id__in=capped, active=True, is_party=True
+        ).values_list("participant_id", "meeting_id"):
+            known.party_of.setdefault(pid, set()).add(meeting_id)
+    for slot_id, table_id, meeting_id in (
+        Meeting.objects.filter(slot_id__in=slots, table__isnull=False)
+        .exclude(status=Meeting.Status.CANCELLED)
+        .values_list("slot_id", "table_id", "pk")
+    ):
+        known.tables_used.setdefault(slot_id, {})[table_id] = meeting_id
+    shared = Table.objects.filter(event_id=event_id, shared=True).order_by("name")
+    known.shared_tables = list(shared)
+    return known
+
+
+def _check_availability(people: Sequence[Participant], slot: Slot, known: _Known) -> None:
     for person in people:
-        spans = windows.get(person.pk)
+        spans = known.periods.get(person.pk)
         if spans and not any(start <= slot.start and slot.end <= end for start, end in spans):
             raise ParticipantBusy(f"{person.name} is not available at {slot}.")
 
 
-def _check_free(people: Sequence[Participant], slot: Slot, *, ignore: Meeting | None) -> None:
-    busy = MeetingSeat.objects.filter(participant__in=people, slot=slot, active=True)
-    if ignore is not None:
-        busy = busy.exclude(meeting=ignore)
-    taken = set(busy.values_list("participant_id", flat=True))
+def _check_free(
+    people: Sequence[Participant], slot: Slot, known: _Known, *, ignore: Meeting | None
+) -> None:
     for person in people:
-        if person.pk in taken:
+        meeting_id = known.seats.get((person.pk, slot.pk))
+        if meeting_id is not None and (ignore is None or meeting_id != ignore.pk):
             raise ParticipantBusy(f"{person.name} already has a meeting at {slot}.")
 
 
-def _check_caps(parties: Sequence[Participant], *, ignore: Meeting | None) -> None:
+def _check_caps(parties: Sequence[Participant], known: _Known, *, ignore: Meeting | None) -> None:
     for person in parties:
         if person.max_meetings is None:
             continue
-        count = MeetingSeat.objects.filter(participant=person, active=True, is_party=True)
-        if ignore is not None:
-            count = count.exclude(meeting=ignore)
-        if count.count() >= person.max_meetings:
+        count = len(known.party_of.get(person.pk, set()) - {ignore.pk if ignore else None})
+        if count >= person.max_meetings:
             raise LimitReached(
                 f"{person.name} has reached their limit of {person.max_meetings} meetings."
             )
 
 
 def _choose_table(
-    request: MeetingRequest, slot: Slot, wanted: Table | None, *, ignore: Meeting | None
+    request: MeetingRequest,
+    slot: Slot,
+    wanted: Table | None,
+    known: _Known,
+    *,
+    ignore: Meeting | None,
 ) -> Table | None:
-    used = Meeting.objects.filter(slot=slot, table__isnull=False).exclude(
-        status=Meeting.Status.CANCELLED
-    )
-    if ignore is not None:
-        used = used.exclude(pk=ignore.pk)
-    used_ids = set(used.values_list("table_id", flat=True))
+    used_ids = {
+        table_id
+        for table_id, meeting_id in known.tables_used.get(slot.pk, {}).items()
+        if ignore is None or meeting_id != ignore.pk
+    }
     fixed = request.sender.fixed_table or request.recipient.fixed_table
     if wanted is not None:
         if wanted.event_id != request.event_id:
@@ -132,16 +174,19 @@ def _choose_table(
         if fixed.pk in used_ids:
             raise TableTaken(f"{fixed.name} is already taken at {slot}.")
         return fixed
-    shared = Table.objects.filter(event_id=request.event_id, shared=True)
-    if not shared.exists():
+    if not known.shared_tables:
         return None  # the event does not allocate tables
-    table = shared.exclude(pk__in=used_ids).order_by("name").first()
+    table = next((t for t in known.shared_tables if t.pk not in used_ids), None)
     if table is None:
         raise SlotTaken(f"Every table is taken at {slot}; choose another slot.")
     return table
 
 
-def _check_slot(request: MeetingRequest, slot: Slot, actor: Actor) -> None:
+def _check_slot(
+    request: MeetingRequest, slot: Slot, actor: Actor, now: datetime | None = None
+) -> None:
+    """The slot's event, the request's morning/afternoon wish, and for participants the booking
+    window and a slot that has not started yet (organisers may record a meeting afterwards)."""
     if slot.event_id != request.event_id:
         raise InvalidInput("That slot belongs to another event.", field="slot")
     if request.session != MeetingRequest.SessionPreference.ANY and slot.part != request.session:
@@ -149,8 +194,13 @@ def _check_slot(request: MeetingRequest, slot: Slot, actor: Actor) -> None:
             f"This request asks for a {request.session} meeting; {slot} is in the {slot.part}.",
             field="slot",
         )
-    if not actor.is_organiser and not request.event.booking_open_at(timezone.now()):
+    if actor.is_organiser:
+        return
+    now = now or timezone.now()
+    if not request.event.booking_open_at(now):
         raise BookingClosed("Booking is closed for this event.")
+    if slot.start <= now:
+        raise SlotPassed(f"The slot {slot} has already started; choose a later one.")
 
 
 def _log(meeting: Meeting, actor: Actor, action: str, **detail) -> None:
@@ -190,10 +240,17 @@ def meeting_book_locked(
     if Meeting.objects.filter(request=request).exclude(status=Meeting.Status.CANCELLED).exists():
         raise Conflict("This request already has a meeting; reschedule it instead.")
     _check_slot(request, slot, actor)
-    _check_availability(people, slot)
-    _check_free(people, slot, ignore=None)
-    _check_caps([request.sender, request.recipient], ignore=None)
-    chosen = _choose_table(request, slot, table, ignore=None)
+    parties = [request.sender, request.recipient]
+    known = _load_known(
+        event_id=request.event_id,
+        people=[p.pk for p in people],
+        slots=[slot.pk],
+        capped=[p.pk for p in parties if p.max_meetings is not None],
+    )
+    _check_availability(people, slot, known)
+    _check_free(people, slot, known, ignore=None)
+    _check_caps(parties, known, ignore=None)
+    chosen = _choose_table(request, slot, table, known, ignore=None)
     meeting = Meeting.objects.create(
         event_id=request.event_id,
         request=request,
@@ -243,8 +300,56 @@ def meeting_book(
         )
 
 
+def meeting_slots_bookable(
+    *, requests: Sequence[MeetingRequest], actor: Actor, now: datetime | None = None
+) -> dict[int, list[Slot]]:
+    """Read only: for each accepted request of one event (booked by its two parties, as the
+    agenda page does), the event's slots ``meeting_book`` would accept from ``actor`` now, by
+    the same rules on the same rows, read once without locks (a booking made in between is
+    still refused when the slot is chosen). ``requests`` are used as loaded: with their event
+    and both sides' fixed tables (``select_related("event", "sender__fixed_table",
+    "recipient__fixed_table")``). For a participant only slots that have not started are
+    read. No writes."""
+    if not requests:
+        return {}
+    now = now or timezone.now()
+    event_id = requests[0].event_id
+    parties = {p.pk: p for r in requests for p in (r.sender, r.recipient)}
+    slots = Slot.objects.filter(event_id=event_id).select_related("event").order_by("start")
+    if not actor.is_organiser:
+        slots = slots.filter(start__gt=now)
+    slots = list(slots)
+    if not slots:
+        return {r.pk: [] for r in requests}
+    known = _load_known(
+        event_id=event_id,
+        people=parties,
+        slots=[s.pk for s in slots],
+        capped=[pk for pk, p in parties.items() if p.max_meetings is not None],
+    )
+    offer: dict[int, list[Slot]] = {}
+    for request in requests:
+        people = [request.sender, request.recipient]
+        offer[request.pk] = []
+        for slot in slots:
+            try:
+                _check_slot(request, slot, actor, now)
+                _check_availability(people, slot, known)
+                _check_free(people, slot, known, ignore=None)
+                _check_caps(people, known, ignore=None)
+                _choose_table(request, slot, None, known, ignore=None)
+            except DomainError:
+                continue
+            offer[request.pk].append(slot)
+    return offer
+
+
 def _meeting_parties(meeting: Meeting) -> list[int]:
-    return list(meeting.seats.values_list("participant_id", flat=True))
+    """Everyone who sits in the meeting: its two parties and the colleagues who did not leave
+    (their seats may be vacated for a moment by a schedule publish). Read from the rows, not
+    from a caller's prefetched ``meeting.seats``."""
+    seats = MeetingSeat.objects.filter(meeting_id=meeting.pk, left=False)
+    return list(seats.values_list("participant_id", flat=True))
 
 
 def _check_actor(meeting: Meeting, actor: Actor) -> None:
@@ -252,40 +357,68 @@ def _check_actor(meeting: Meeting, actor: Actor) -> None:
         return
     if (
         actor.participant is None
-        or not meeting.seats.filter(participant=actor.participant).exists()
+        or not meeting.seats.filter(participant=actor.participant, left=False).exists()
     ):
         raise NotFound("No such meeting.")
+
+
+# How a meeting that is no longer scheduled reads in a sentence.
+_STATUS_WORDS = {
+    "checked_in": "already checked in",
+    "held": "already marked as held",
+    "no_show": "already marked as a no-show",
+    "cancelled": "cancelled",
+}
 
 
 def meeting_reschedule_locked(
     *, meeting: Meeting, slot: Slot, actor: Actor, table: Table | None = None
 ) -> Meeting:
-    """``meeting_reschedule`` for a caller that already runs a transaction."""
-    people_ids = _meeting_parties(meeting)
-    lock_participants_and_slots(people_ids, [meeting.slot_id, slot.pk])
+    """``meeting_reschedule`` for a caller that already runs a transaction. A meeting that a
+    schedule publish vacated (``meeting_vacate_locked``) is placed again even into its own slot
+    and table: its seats come back to life."""
+    lock_participants_and_slots(_meeting_parties(meeting), [meeting.slot_id, slot.pk])
     meeting = Meeting.objects.select_related(
         "request__event", "request__sender__fixed_table", "request__recipient__fixed_table", "slot"
     ).get(pk=meeting.pk)
     _check_actor(meeting, actor)
     if meeting.status != Meeting.Status.SCHEDULED:
-        raise Conflict(f"This meeting is {meeting.status}; only scheduled meetings can move.")
+        state = _STATUS_WORDS.get(meeting.status, meeting.status)
+        raise Conflict(
+            f"This meeting is {state}; only scheduled meetings can move.",
+            code="meeting_not_movable",
+        )
     if meeting.fixed and not actor.is_organiser:
         raise Forbidden("This meeting was fixed by the organiser; ask them to move it.")
+    # Who sits in it, read again under the locks (a colleague may have left in between; the
+    # locks taken for them do no harm), and whether a publish vacated its seats.
+    seated = dict(
+        MeetingSeat.objects.filter(meeting_id=meeting.pk, left=False).values_list(
+            "participant_id", "active"
+        )
+    )
+    people_ids = list(seated)
+    vacated = not all(seated.values())
     people = list(Participant.objects.filter(pk__in=people_ids))
     request = meeting.request
-    if slot.pk == meeting.slot_id and (table is None or table.pk == meeting.table_id):
+    unchanged = slot.pk == meeting.slot_id and (table is None or table.pk == meeting.table_id)
+    if unchanged and not vacated:
         return meeting
     _check_slot(request, slot, actor)
-    _check_availability(people, slot)
-    _check_free(people, slot, ignore=meeting)
-    chosen = _choose_table(request, slot, table, ignore=meeting)
+    known = _load_known(event_id=request.event_id, people=people_ids, slots=[slot.pk])
+    _check_availability(people, slot, known)
+    _check_free(people, slot, known, ignore=meeting)
+    chosen = _choose_table(request, slot, table, known, ignore=meeting)
     old_slot, old_table = meeting.slot, meeting.table
     meeting.slot = slot
     meeting.table = chosen
     meeting.sequence += 1
     meeting.save(update_fields=["slot", "table", "sequence", "updated_at"])
-    # Seats follow the meeting (and come back to life if a schedule publish vacated them).
-    MeetingSeat.objects.filter(meeting=meeting).update(slot=slot, active=True)
+    # Every seat follows the meeting (the unique index covers active seats only); those a
+    # schedule publish vacated come back to life, a colleague who left stays out.
+    seats = MeetingSeat.objects.filter(meeting=meeting)
+    seats.update(slot=slot)
+    seats.filter(left=False, active=False).update(active=True)
     _log(
         meeting,
         actor,
@@ -311,14 +444,25 @@ def meeting_reschedule(
 
 
 def meeting_cancel_locked(*, meeting: Meeting, actor: Actor, reason: str = "") -> Meeting:
-    """``meeting_cancel`` for a caller that already runs a transaction."""
+    """``meeting_cancel`` for a caller that already runs a transaction. Participants cannot
+    cancel a meeting whose slot has started (what happened is the organisers' to record)."""
     lock_participants_and_slots(_meeting_parties(meeting), [meeting.slot_id])
-    meeting = Meeting.objects.get(pk=meeting.pk)
+    meeting = Meeting.objects.select_related("slot__event").get(pk=meeting.pk)
     _check_actor(meeting, actor)
     if meeting.status == Meeting.Status.CANCELLED:
         raise Conflict("This meeting is already cancelled.")
     if meeting.status != Meeting.Status.SCHEDULED and not actor.is_organiser:
-        raise Conflict(f"This meeting is {meeting.status} and can no longer be cancelled.")
+        state = _STATUS_WORDS.get(meeting.status, meeting.status)
+        raise Conflict(
+            f"This meeting is {state}; it can no longer be cancelled.",
+            code="meeting_not_cancellable",
+        )
+    if meeting.slot.start <= timezone.now() and not actor.is_organiser:
+        raise Conflict(
+            f"This meeting started at {meeting.slot}; it can no longer be cancelled. If it did "
+            "not take place, tell the organisers.",
+            code="meeting_started",
+        )
     meeting.status = Meeting.Status.CANCELLED
     meeting.cancel_reason = reason[:300]
     meeting.sequence += 1
@@ -336,19 +480,23 @@ def meeting_cancel_locked(*, meeting: Meeting, actor: Actor, reason: str = "") -
 
 def meeting_attendee_leave_locked(*, seat: MeetingSeat, actor: Actor, reason: str = "") -> None:
     """A colleague who joined a meeting (not one of its two parties) leaves it: their seat is
-    freed, the meeting goes on. For a caller that already runs a transaction and holds the
-    locks. Side effects: deactivates the seat, bumps the meeting's SEQUENCE, logs it."""
+    freed for good (a later move does not bring them back), the meeting goes on. For a caller
+    that already runs a transaction and holds the locks. Side effects: marks the seat left and
+    inactive, bumps the meeting's SEQUENCE (their calendar shows it cancelled), logs it."""
     if seat.is_party:
         raise Conflict("A party of the meeting cannot leave it; cancel the meeting instead.")
-    MeetingSeat.objects.filter(pk=seat.pk).update(active=False)
-    Meeting.objects.filter(pk=seat.meeting_id).update(sequence=F("sequence") + 1)
+    MeetingSeat.objects.filter(pk=seat.pk).update(active=False, left=True)
+    Meeting.objects.filter(pk=seat.meeting_id).update(
+        sequence=F("sequence") + 1, updated_at=timezone.now()
+    )
     _log(seat.meeting, actor, "attendee_left", participant=seat.participant_id, reason=reason)
 
 
 def meeting_cancel(
     *, meeting: Meeting, by: Participant | None = None, user=None, reason: str = ""
 ) -> Meeting:
-    """Cancel a meeting. Side effects: frees its seats and table, bumps SEQUENCE, logs why."""
+    """Cancel a meeting (participants: only before its slot starts). Side effects: frees its
+    seats and table, bumps SEQUENCE, logs why."""
     with guarded_transaction():
         return meeting_cancel_locked(
             meeting=meeting, actor=Actor(user=user, participant=by), reason=reason
@@ -362,8 +510,38 @@ def meeting_vacate_locked(*, meeting: Meeting) -> None:
     Meeting.objects.filter(pk=meeting.pk).update(table=None)
 
 
-def meeting_set_status(*, meeting: Meeting, status: str, actor: Actor) -> Meeting:
-    """Check in (a participant of the meeting or an organiser), or mark held / no-show (organisers).
+def check_in_opens_at(slot: Slot) -> datetime:
+    """When check-in opens for a meeting in ``slot``: ``CHECK_IN_OPENS_MINUTES`` before it."""
+    return slot.start - timedelta(minutes=settings.CHECK_IN_OPENS_MINUTES)
+
+
+def _check_in_window(meeting: Meeting, actor: Actor, now: datetime) -> None:
+    """Check-in opens ``CHECK_IN_OPENS_MINUTES`` before the slot starts; for participants it
+    closes at the end of the meeting's day (event time), organisers may record it later."""
+    tz = meeting.event.tz
+    start = meeting.slot.start
+    opens = check_in_opens_at(meeting.slot)
+    if now < opens:
+        raise Conflict(
+            f"Check-in opens {settings.CHECK_IN_OPENS_MINUTES} minutes before the meeting, at "
+            f"{opens.astimezone(tz):%Y-%m-%d %H:%M}.",
+            code="check_in_not_open",
+        )
+    day = start.astimezone(tz).date()
+    closes = datetime.combine(day + timedelta(days=1), time.min, tzinfo=tz)
+    if now >= closes and not actor.is_organiser:
+        raise Conflict(
+            f"Check-in closed at the end of the meeting's day ({day:%Y-%m-%d}); ask the "
+            "organisers to record it.",
+            code="check_in_closed",
+        )
+
+
+def meeting_set_status(
+    *, meeting: Meeting, status: str, actor: Actor, now: datetime | None = None
+) -> Meeting:
+    """Check in (a participant of the meeting or an organiser, around the meeting's time), or
+    mark held / no-show (organisers).
 
     Side effects: updates the status and logs it.
     """
@@ -372,7 +550,11 @@ def meeting_set_status(*, meeting: Meeting, status: str, actor: Actor) -> Meetin
     if status not in allowed_by_participant | organiser_only:
         raise InvalidInput(f"Unknown meeting status {status!r}.", field="status")
     with guarded_transaction():
-        meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+        meeting = (
+            Meeting.objects.select_for_update(of=("self",))
+            .select_related("slot", "event")
+            .get(pk=meeting.pk)
+        )
         _check_actor(meeting, actor)
         if status in organiser_only and not actor.is_organiser:
             raise Forbidden("Only organisers can mark a meeting held or no-show.")
@@ -380,6 +562,8 @@ def meeting_set_status(*, meeting: Meeting, status: str, actor: Actor) -> Meetin
             raise Conflict("This meeting is cancelled.")
         if meeting.status == status:
             return meeting
+        if status == Meeting.Status.CHECKED_IN:
+            _check_in_window(meeting, actor, now or timezone.now())
         old = meeting.status
         meeting.status = status
         meeting.save(update_fields=["status", "updated_at"])

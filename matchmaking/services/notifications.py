@@ -47,7 +47,7 @@ def _where(meeting: Meeting) -> str:
 def _others(meeting: Meeting, person: Participant) -> str:
     names = [
         f"{s.participant.name} ({s.participant.organisation.name})"
-        for s in meeting.seats.select_related("participant__organisation")
+        for s in meeting.seats.filter(left=False).select_related("participant__organisation")
         if s.participant_id != person.pk
     ]
     return ", ".join(names)
@@ -141,10 +141,11 @@ def batched() -> Iterator[None]:
 def notify_meeting(
     *, meeting: Meeting, kind: str, actor_participant=None, reason: str = ""
 ) -> None:
-    """Tell every attendee of ``meeting`` (but the participant who made the change) about it."""
+    """Tell every attendee of ``meeting`` (but the participant who made the change, and
+    colleagues who left it) about it."""
     meeting = Meeting.objects.select_related("slot", "table", "event").get(pk=meeting.pk)
     ids = []
-    for seat in meeting.seats.select_related("participant__organisation"):
+    for seat in meeting.seats.filter(left=False).select_related("participant__organisation"):
         person = seat.participant
         if actor_participant is not None and person.pk == actor_participant.pk:
             continue

@@ -1,6 +1,6 @@
 """Meeting requests: create, accept, decline, cancel, expire."""
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from django.db import transaction
 from django.db.models import Q
@@ -10,6 +10,7 @@ from matchmaking.exceptions import (
     DuplicateRequest,
     Forbidden,
     InvalidInput,
+    RequestDeclined,
     RequestNotOpen,
 )
 from matchmaking.models import Meeting, MeetingRequest, Participant
@@ -45,7 +46,8 @@ def request_create(
     """Create a request from ``sender`` to ``recipient``.
 
     Side effects: inserts a MeetingRequest. Refuses a second open request between the same two
-    participants in either direction.
+    participants in either direction, and, for good, a new request to someone who declined one
+    from the sender at this event (no second email to them; they may still ask the sender).
     """
     reason = meeting_allowed(sender, recipient)
     if reason:
@@ -66,6 +68,14 @@ def request_create(
                 f"There is already an open request between {sender.name} and {recipient.name} "
                 f"(request {existing.pk}, {existing.status})."
             )
+        declined = MeetingRequest.objects.filter(
+            sender=sender, recipient=recipient, status=MeetingRequest.Status.DECLINED
+        ).exists()
+        if declined:
+            raise RequestDeclined(
+                f"{recipient.name} declined your request at this event; you cannot ask them "
+                "again. They can still send you a request."
+            )
         created = MeetingRequest.objects.create(
             event_id=sender.event_id,
             sender=sender,
@@ -75,7 +85,7 @@ def request_create(
             session=session,
             status=status,
             responded_at=now if status != MeetingRequest.Status.PENDING else None,
-            expires_at=now + timedelta(hours=sender.event.request_expiry_hours)
+            expires_at=sender.event.request_expires_at(now)
             if status == MeetingRequest.Status.PENDING
             else None,
         )

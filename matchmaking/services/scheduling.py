@@ -3,8 +3,9 @@ draft plan, publish the plan through the same guarded booking services as the AP
 
 Which meetings the solver may move: scheduled meetings placed by an earlier run or an organiser
 are *previous* positions (a re-run minimises how many move); meetings fixed by the organiser,
-already checked in / held / no-show, and (unless the run says otherwise) meetings participants
-booked themselves keep their slot.
+already checked in / held / no-show, whose slot has already started, and (unless the run says
+otherwise) meetings participants booked themselves keep their slot. Every other request is planned
+only into slots that have not started yet.
 """
 
 import dataclasses
@@ -12,6 +13,7 @@ import logging
 import time
 from collections import defaultdict
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -89,11 +91,17 @@ def _clean_options(options: dict | None) -> dict:
     return {k: merged[k] for k in DEFAULT_OPTIONS}
 
 
-def build_problem(*, event: Event, options: dict | None = None) -> Built:
-    """Read the event into a ``scheduler.Problem``."""
+def build_problem(
+    *, event: Event, options: dict | None = None, now: datetime | None = None
+) -> Built:
+    """Read the event into a ``scheduler.Problem`` as it stands at ``now`` (default: the current
+    time): a meeting whose slot has started stays there, the other requests may use only the
+    slots that have not started."""
     options = _clean_options(options)
+    now = now or timezone.now()
     slots = list(Slot.objects.filter(event=event).order_by("start"))
     slot_index = {s.pk: i for i, s in enumerate(slots)}
+    upcoming = frozenset(i for i, s in enumerate(slots) if s.start > now)
     days = sorted({s.date for s in slots})
     day_index = {d: i for i, d in enumerate(days)}
     shared = list(Table.objects.filter(event=event, shared=True).order_by("name"))
@@ -115,9 +123,9 @@ def build_problem(*, event: Event, options: dict | None = None) -> Built:
         people[r.sender_id] = r.sender
         people[r.recipient_id] = r.recipient
     periods = available_slots(slots=slots, participant_ids=list(people))
-    # A meeting that stays where it is (fixed, checked in, held, pinned) keeps its slot even
-    # when a later availability change left that slot outside the person's periods: it is a
-    # fact, and the slot is taken by it anyway, so no other meeting can use it.
+    # A meeting that stays where it is (fixed, checked in, held, started, pinned) keeps its slot
+    # even when a later availability change left that slot outside the person's periods: it is
+    # a fact, and the slot is taken by it anyway, so no other meeting can use it.
     pinned_of: dict[int, bool] = {}
     for r in requests:
         meeting = current.get(r.pk)
@@ -125,6 +133,7 @@ def build_problem(*, event: Event, options: dict | None = None) -> Built:
             pinned_of[r.pk] = (
                 meeting.fixed
                 or meeting.status != Meeting.Status.SCHEDULED
+                or slot_index[meeting.slot_id] not in upcoming
                 or (options["pin_participant_bookings"] and meeting.source in PINNED_SOURCES)
             )
             if pinned_of[r.pk]:
@@ -175,6 +184,8 @@ def build_problem(*, event: Event, options: dict | None = None) -> Built:
                 if meeting.table_id in table_index:
                     previous_tables[r.pk] = table_index[meeting.table_id]
         allowed = None if pinned else allowed_by_session[r.session]
+        if not pinned and len(upcoming) < len(slots):  # nothing new goes into the past
+            allowed = upcoming if allowed is None else allowed & upcoming
         for pid in (r.sender_id, r.recipient_id):
             own = available(pid) if pid in shared_place and not pinned else None
             if own is not None:
@@ -296,16 +307,26 @@ def _attempt(fn, **kwargs) -> str | None:
     return None
 
 
-def schedule_run_publish(*, run: ScheduleRun, user) -> ScheduleRun:
+def _started(now: datetime, *slots: Slot) -> str | None:
+    """Why a plan entry is not applied: one of its slots has started since the run."""
+    for slot in slots:
+        if slot.start <= now:
+            return f"the slot {slot} has already started"
+    return None
+
+
+def schedule_run_publish(*, run: ScheduleRun, user, now: datetime | None = None) -> ScheduleRun:
     """Apply a draft plan: move, book and cancel meetings through the booking services.
 
     Side effects: in one transaction, every changed meeting is vacated then re-placed with
     ``meeting_reschedule_locked`` (SEQUENCE bumped, logged), new meetings are booked with
     ``meeting_book_locked`` (source "scheduler"), scheduled meetings the plan dropped are
     cancelled with a reason. Anything refused because the event changed since the run is
-    restored or reported in ``publish_report["skipped"]``. Earlier published runs become
-    superseded.
+    restored or reported in ``publish_report["skipped"]``; so is every change that touches a
+    slot which has started by ``now`` (a draft published hours after its run). Earlier
+    published runs become superseded.
     """
+    now = now or timezone.now()
     actor = Actor(user=user, system=user is None)
     with batched(), guarded_transaction():
         run = ScheduleRun.objects.select_for_update().get(pk=run.pk)
@@ -340,6 +361,15 @@ def schedule_run_publish(*, run: ScheduleRun, user) -> ScheduleRun:
         report["kept"] = sum(
             1 for req, m in current.items() if req in plan and (m.slot_id, m.table_id) == plan[req]
         )
+        # What happened (or was due to) stays: no move or cancellation touches a started slot.
+        late = {
+            m.request_id: _started(now, m.slot, slots[plan[m.request_id][0]]) for m, _ in moving
+        }
+        late |= {m.request_id: _started(now, m.slot) for m in dropped}
+        late = {req: reason for req, reason in late.items() if reason}
+        report["skipped"] += [{"request": req, "reason": reason} for req, reason in late.items()]
+        moving = [(m, target) for m, target in moving if m.request_id not in late]
+        dropped = [m for m in dropped if m.request_id not in late]
         for m, _ in moving:
             meeting_vacate_locked(meeting=m)
         for m in dropped:
@@ -374,7 +404,7 @@ def schedule_run_publish(*, run: ScheduleRun, user) -> ScheduleRun:
         for req_id, (slot_id, table_id) in plan.items():
             if req_id in current:
                 continue
-            reason = _attempt(
+            reason = _started(now, slots[slot_id]) or _attempt(
                 meeting_book_locked,
                 request=MeetingRequest(pk=req_id),
                 slot=slots[slot_id],
@@ -402,7 +432,7 @@ def _restore_or_cancel(meeting: Meeting, actor: Actor, run: ScheduleRun) -> None
     the database allows it, else cancel it with a reason (never leave it half-placed)."""
     try:
         with transaction.atomic():
-            MeetingSeat.objects.filter(meeting=meeting).update(active=True)
+            MeetingSeat.objects.filter(meeting=meeting, left=False).update(active=True)
             Meeting.objects.filter(pk=meeting.pk).update(table=meeting.table)
     except IntegrityError:
         meeting_cancel_locked(

@@ -9,10 +9,10 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def world(event, make_participant, as_participant):
+def world(event, make_participant, organiser_client):
     a, b, outsider = make_participant(), make_participant(), make_participant()
     req = RequestFactory(sender=a, recipient=b)
-    booked = as_participant(a).post(
+    booked = organiser_client.post(
         f"/api/events/{event.slug}/meetings/book/",
         {"request": req.pk, "slot": event.slots.first().pk},
     )

@@ -1,9 +1,11 @@
 """Availability periods edited after the import: by the participant (me/availability/) or an
 organiser (participants/{id}/availability/)."""
 
+import datetime as dt
 import zoneinfo
 
 import pytest
+from django.utils import timezone
 
 from matchmaking.models import Availability, Meeting, Notification, Slot
 from tests.factories import RequestFactory
@@ -104,13 +106,24 @@ def test_bad_periods_answer_400_and_change_nothing(
     assert Availability.objects.filter(participant=amina).count() == 1
 
 
+def sessions(event) -> tuple[dict, dict]:
+    """The morning and the afternoon of the event's day, in its local time."""
+    day = Slot.objects.filter(event=event).earliest("start").date.isoformat()
+    return (
+        {"start": f"{day}T09:00", "end": f"{day}T11:00"},
+        {"start": f"{day}T14:00", "end": f"{day}T15:00"},
+    )
+
+
 @pytest.fixture
-def afternoon_meeting(event, make_participant, as_participant):
-    amina = make_participant(name="Amina")
-    bruno = make_participant(name="Bruno", kind="exhibitor")
+def afternoon_meeting(upcoming_event, make_participant, organiser_client):
+    """Amina meets Bruno in the afternoon of an event a month ahead."""
+    event = upcoming_event
+    amina = make_participant(name="Amina", event=event)
+    bruno = make_participant(name="Bruno", kind="exhibitor", event=event)
     request = RequestFactory(sender=amina, recipient=bruno)
     afternoon = Slot.objects.filter(event=event, start__hour__gte=13).order_by("start").first()
-    booked = as_participant(amina).post(
+    booked = organiser_client.post(
         f"/api/events/{event.slug}/meetings/book/",
         {"request": request.pk, "slot": afternoon.pk},
         format="json",
@@ -120,36 +133,42 @@ def afternoon_meeting(event, make_participant, as_participant):
 
 
 def test_meetings_outside_the_new_periods_answer_409_naming_them(
-    event, afternoon_meeting, as_participant
+    upcoming_event, afternoon_meeting, as_participant
 ):
+    event = upcoming_event
     amina, _bruno, meeting = afternoon_meeting
-    response = as_participant(amina).put(mine(event), {"periods": [MORNING]}, format="json")
+    morning, _afternoon = sessions(event)
+    response = as_participant(amina).put(mine(event), {"periods": [morning]}, format="json")
     assert response.status_code == 409
     assert response.data["code"] == "meetings_outside_availability"
     assert response.data["meetings"] == [meeting.pk]
-    assert f"2018-04-18 14:00 (meeting {meeting.pk})" in response.data["detail"]  # local time
+    start = meeting.slot.start.astimezone(event.tz)
+    assert f"{start:%Y-%m-%d} 14:00 (meeting {meeting.pk})" in response.data["detail"]  # local
     assert not Availability.objects.filter(participant=amina).exists()
     meeting.refresh_from_db()
     assert meeting.status == "scheduled"
 
 
 def test_cancel_conflicting_cancels_them_and_tells_the_other_side(
-    event, afternoon_meeting, as_participant
+    upcoming_event, afternoon_meeting, as_participant, organiser_client
 ):
+    event = upcoming_event
     amina, bruno, meeting = afternoon_meeting
+    morning, _afternoon = sessions(event)
     Notification.objects.all().delete()
     response = as_participant(amina).put(
-        mine(event), {"periods": [MORNING], "cancel_conflicting": True}, format="json"
+        mine(event), {"periods": [morning], "cancel_conflicting": True}, format="json"
     )
     assert response.status_code == 200, response.data
     assert response.data["cancelled_meetings"] == [meeting.pk]
+    assert response.data["left_meetings"] == []
     meeting.refresh_from_db()
     assert meeting.status == "cancelled"
     assert "no longer available" in meeting.cancel_reason
     assert Notification.objects.filter(recipient=bruno, kind="meeting_cancelled").exists()
     assert not Notification.objects.filter(recipient=amina).exists()  # she made the change
     # and the booking service now refuses the afternoon for her
-    again = as_participant(amina).post(
+    again = organiser_client.post(
         f"/api/events/{event.slug}/meetings/book/",
         {"request": meeting.request_id, "slot": meeting.slot_id},
         format="json",
@@ -158,13 +177,39 @@ def test_cancel_conflicting_cancels_them_and_tells_the_other_side(
     assert "not available" in again.data["detail"]
 
 
-def test_a_period_that_keeps_the_meeting_changes_nothing_else(
-    event, afternoon_meeting, as_participant
+def test_a_meeting_whose_slot_has_started_is_left_alone(
+    upcoming_event, afternoon_meeting, as_participant
 ):
+    """It is a fact for the organisers to record (held or no-show), not a conflict: the new
+    times are saved, the meeting is neither cancelled nor named."""
+    event = upcoming_event
     amina, _bruno, meeting = afternoon_meeting
-    response = as_participant(amina).put(mine(event), {"periods": [AFTERNOON]}, format="json")
+    started = timezone.now() - dt.timedelta(minutes=5)
+    Slot.objects.filter(pk=meeting.slot_id).update(
+        start=started, end=started + dt.timedelta(minutes=20)
+    )
+    morning, _afternoon = sessions(event)
+    for cancel_conflicting in (False, True):
+        response = as_participant(amina).put(
+            mine(event),
+            {"periods": [morning], "cancel_conflicting": cancel_conflicting},
+            format="json",
+        )
+        assert response.status_code == 200, response.data
+        assert (response.data["cancelled_meetings"], response.data["left_meetings"]) == ([], [])
+    meeting.refresh_from_db()
+    assert (meeting.status, meeting.sequence) == ("scheduled", 0)
+
+
+def test_a_period_that_keeps_the_meeting_changes_nothing_else(
+    upcoming_event, afternoon_meeting, as_participant
+):
+    event = upcoming_event
+    amina, _bruno, meeting = afternoon_meeting
+    _morning, afternoon = sessions(event)
+    response = as_participant(amina).put(mine(event), {"periods": [afternoon]}, format="json")
     assert response.status_code == 200
-    assert response.data["cancelled_meetings"] == []
+    assert (response.data["cancelled_meetings"], response.data["left_meetings"]) == ([], [])
     meeting.refresh_from_db()
     assert meeting.status == "scheduled"
 
@@ -185,15 +230,19 @@ def test_organisers_edit_anyones_periods_participants_cannot(
     assert organiser_client.get(mine(event)).status_code == 404
 
 
-def test_a_colleague_leaves_the_meeting_which_goes_on(event, make_participant, as_participant):
+def test_a_colleague_leaves_the_meeting_which_goes_on(
+    upcoming_event, make_participant, as_participant, organiser_client
+):
     from matchmaking.models import MeetingSeat
 
-    amina = make_participant(name="Amina")
-    colleague = make_participant(name="Karim", organisation=amina.organisation)
-    bruno = make_participant(name="Bruno", kind="exhibitor")
+    event = upcoming_event
+    amina = make_participant(name="Amina", event=event)
+    colleague = make_participant(name="Karim", organisation=amina.organisation, event=event)
+    bruno = make_participant(name="Bruno", kind="exhibitor", event=event)
+    morning, _afternoon = sessions(event)
     request = RequestFactory(sender=amina, recipient=bruno)
     afternoon = Slot.objects.filter(event=event, start__hour__gte=13).order_by("start").first()
-    booked = as_participant(amina).post(
+    booked = organiser_client.post(
         f"/api/events/{event.slug}/meetings/book/",
         {"request": request.pk, "slot": afternoon.pk, "attendees": [colleague.pk]},
         format="json",
@@ -201,13 +250,16 @@ def test_a_colleague_leaves_the_meeting_which_goes_on(event, make_participant, a
     assert booked.status_code == 201, booked.data
     Notification.objects.all().delete()
     response = as_participant(colleague).put(
-        mine(event), {"periods": [MORNING], "cancel_conflicting": True}, format="json"
+        mine(event), {"periods": [morning], "cancel_conflicting": True}, format="json"
     )
     assert response.status_code == 200, response.data
     meeting = Meeting.objects.get(pk=booked.data["id"])
-    assert response.data["cancelled_meetings"] == [meeting.pk]
+    assert response.data["cancelled_meetings"] == []  # the meeting goes on: he left it
+    assert response.data["left_meetings"] == [meeting.pk]
     assert meeting.status == "scheduled" and meeting.sequence == 1
-    seats = dict(MeetingSeat.objects.filter(meeting=meeting).values_list("participant", "active"))
-    assert seats == {amina.pk: True, bruno.pk: True, colleague.pk: False}
+    seats = {
+        s.participant_id: (s.active, s.left) for s in MeetingSeat.objects.filter(meeting=meeting)
+    }
+    assert seats == {amina.pk: (True, False), bruno.pk: (True, False), colleague.pk: (False, True)}
     assert meeting.log.filter(action="attendee_left").count() == 1
     assert not Notification.objects.exists()

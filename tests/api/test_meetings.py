@@ -1,16 +1,36 @@
 import datetime as dt
 
 import pytest
+from django.utils import timezone
 from icalendar import Calendar
 
-from matchmaking.models import Meeting, MeetingLog, MeetingSeat, Table
+from matchmaking.models import Meeting, MeetingLog, MeetingSeat, Slot, Table
 from tests.factories import RequestFactory
 
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture
+def event(upcoming_event):
+    return upcoming_event
+
+
 def url(event, tail=""):
     return f"/api/events/{event.slug}/meetings/{tail}"
+
+
+def move_slot(slot: Slot, start: dt.datetime) -> None:
+    """Move ``slot`` (and its meetings) to ``start``."""
+    Slot.objects.filter(pk=slot.pk).update(
+        start=start,
+        end=start + dt.timedelta(minutes=20),
+        date=start.astimezone(slot.event.tz).date(),
+    )
+
+
+def starting_soon(slot: Slot) -> None:
+    """Move ``slot`` to start in ten minutes: check-in is open."""
+    move_slot(slot, timezone.now() + dt.timedelta(minutes=10))
 
 
 @pytest.fixture
@@ -230,6 +250,7 @@ def test_check_in_then_organiser_marks_no_show(event, pair, as_participant, orga
         .post(url(event, "book/"), {"request": req.pk, "slot": event.slots.first().pk})
         .data
     )
+    starting_soon(event.slots.first())
     assert (
         as_participant(a).post(url(event, f"{booked['id']}/check-in/")).data["status"]
         == "checked_in"
@@ -279,3 +300,250 @@ def test_calendar_subscription_url_serves_my_agenda_without_login(
     assert response["Content-Type"] == "text/calendar; charset=utf-8"
     assert len(Calendar.from_ical(response.content).walk("VEVENT")) == 1
     assert anon.get("/api/calendar/not-a-token.ics").status_code == 404
+
+
+# ------------------------------------------------------------------------------------------------
+# A colleague who joined a meeting and left it (availability change) is out of it for good.
+# ------------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def left_colleague(event, make_participant, as_participant, organiser_client):
+    """Amina meets Bruno in the afternoon with her colleague Karim Noor; then an organiser
+    records that Karim is here only in the morning: he leaves the meeting, which goes on."""
+    amina = make_participant(name="Amina")
+    karim = make_participant(name="Karim Noor", organisation=amina.organisation)
+    bruno = make_participant(name="Bruno")
+    req = RequestFactory(sender=amina, recipient=bruno)
+    morning = list(event.slots.filter(part="morning").order_by("start"))
+    afternoon = list(event.slots.filter(part="afternoon").order_by("start"))
+    booked = as_participant(amina).post(
+        url(event, "book/"),
+        {"request": req.pk, "slot": afternoon[0].pk, "attendees": [karim.pk]},
+        format="json",
+    )
+    assert booked.status_code == 201, booked.data
+    changed = organiser_client.put(
+        f"/api/events/{event.slug}/participants/{karim.pk}/availability/",
+        {
+            "periods": [
+                {"start": morning[0].start.isoformat(), "end": morning[-1].end.isoformat()}
+            ],
+            "cancel_conflicting": True,
+        },
+        format="json",
+    )
+    assert changed.status_code == 200, changed.data
+    assert (changed.data["cancelled_meetings"], changed.data["left_meetings"]) == (
+        [],
+        [booked.data["id"]],
+    )
+    return amina, karim, bruno, Meeting.objects.get(pk=booked.data["id"]), afternoon
+
+
+def ics_items(client, event) -> list[tuple[str, int]]:
+    body = client.get(f"/api/events/{event.slug}/agenda.ics").content
+    return [(str(v["status"]), int(v["sequence"])) for v in Calendar.from_ical(body).walk("VEVENT")]
+
+
+def test_colleague_who_left_is_no_longer_an_attendee(
+    event, left_colleague, as_participant, organiser_client
+):
+    amina, karim, bruno, meeting, _afternoon = left_colleague
+    assert as_participant(karim).get(url(event)).data["count"] == 0
+    assert as_participant(karim).get(url(event, f"{meeting.pk}/")).status_code == 404
+    assert as_participant(karim).post(url(event, f"{meeting.pk}/cancel/")).status_code == 404
+    seen = as_participant(bruno).get(url(event, f"{meeting.pk}/")).data
+    assert (seen["status"], [a["name"] for a in seen["attendees"]]) == (
+        "scheduled",
+        ["Amina", "Bruno"],
+    )
+    assert organiser_client.get(url(event), {"participant": karim.pk}).data["count"] == 0
+    # His calendar drops it (a newer SEQUENCE, cancelled); the others keep it, confirmed.
+    assert ics_items(as_participant(karim), event) == [("CANCELLED", 1)]
+    assert ics_items(as_participant(amina), event) == [("CONFIRMED", 1)]
+
+
+def test_colleague_who_left_stays_out_when_the_meeting_moves(event, left_colleague, as_participant):
+    from matchmaking.models import Notification
+
+    amina, karim, bruno, meeting, afternoon = left_colleague
+    Notification.objects.all().delete()
+    # Karim is away in the afternoon now; that no longer stops the others from moving it.
+    moved = as_participant(bruno).post(
+        url(event, f"{meeting.pk}/reschedule/"), {"slot": afternoon[1].pk}
+    )
+    assert moved.status_code == 200, moved.data
+    assert [a["name"] for a in moved.data["attendees"]] == ["Amina", "Bruno"]
+    seat = MeetingSeat.objects.get(meeting=meeting, participant=karim)
+    assert (seat.slot_id, seat.active, seat.left) == (afternoon[1].pk, False, True)
+    assert set(MeetingSeat.objects.filter(meeting=meeting).values_list("slot", flat=True)) == {
+        afternoon[1].pk
+    }
+    assert list(Notification.objects.values_list("recipient", flat=True)) == [amina.pk]
+    assert as_participant(karim).get(url(event)).data["count"] == 0
+    assert ics_items(as_participant(karim), event) == [("CANCELLED", 2)]
+
+
+def test_meeting_moves_onto_a_slot_where_the_colleague_who_left_has_another_meeting(
+    event, left_colleague, make_participant, as_participant, organiser_client
+):
+    _amina, karim, bruno, meeting, afternoon = left_colleague
+    organiser_client.put(
+        f"/api/events/{event.slug}/participants/{karim.pk}/availability/",
+        {"periods": []},
+        format="json",
+    )
+    other = RequestFactory(sender=karim, recipient=make_participant(name="Chen"))
+    theirs = as_participant(karim).post(
+        url(event, "book/"), {"request": other.pk, "slot": afternoon[2].pk}
+    )
+    assert theirs.status_code == 201, theirs.data
+
+    moved = as_participant(bruno).post(
+        url(event, f"{meeting.pk}/reschedule/"), {"slot": afternoon[2].pk}
+    )
+
+    assert moved.status_code == 200, moved.data
+    active = MeetingSeat.objects.filter(participant=karim, slot=afternoon[2], active=True)
+    assert list(active.values_list("meeting", flat=True)) == [theirs.data["id"]]
+
+
+# ------------------------------------------------------------------------------------------------
+# Slots that have started; check-in around the meeting's time
+# ------------------------------------------------------------------------------------------------
+
+
+def test_participants_cannot_book_a_slot_that_has_started_organisers_can(
+    event, pair, as_participant, organiser_client
+):
+    a, _b, req = pair
+    slot = event.slots.first()
+    move_slot(slot, timezone.now() - dt.timedelta(minutes=5))
+    response = as_participant(a).post(url(event, "book/"), {"request": req.pk, "slot": slot.pk})
+    assert response.status_code == 409
+    assert response.data == {
+        "detail": f"The slot {Slot.objects.get(pk=slot.pk)} has already started; choose a later "
+        "one.",
+        "code": "slot_passed",
+    }
+    assert not Meeting.objects.exists()
+    # An organiser may record a meeting that took place.
+    recorded = organiser_client.post(url(event, "book/"), {"request": req.pk, "slot": slot.pk})
+    assert recorded.status_code == 201, recorded.data
+
+
+def test_participants_cannot_move_a_meeting_into_a_slot_that_has_started(
+    event, pair, as_participant, organiser_client
+):
+    a, _b, req = pair
+    first, second = list(event.slots.order_by("start")[:2])
+    booked = as_participant(a).post(url(event, "book/"), {"request": req.pk, "slot": second.pk})
+    move_slot(first, timezone.now() - dt.timedelta(hours=2))
+    moved = as_participant(a).post(
+        url(event, f"{booked.data['id']}/reschedule/"), {"slot": first.pk}
+    )
+    assert moved.status_code == 409
+    assert moved.data["code"] == "slot_passed"
+    assert Meeting.objects.get().slot_id == second.pk
+    by_organiser = organiser_client.post(
+        url(event, f"{booked.data['id']}/reschedule/"), {"slot": first.pk}
+    )
+    assert by_organiser.status_code == 200, by_organiser.data
+
+
+def test_check_in_months_ahead_is_refused_and_the_meeting_can_still_be_cancelled(
+    event, pair, as_participant, organiser_client
+):
+    a, _b, req = pair
+    slot = event.slots.first()
+    booked = as_participant(a).post(url(event, "book/"), {"request": req.pk, "slot": slot.pk}).data
+    opens = (slot.start - dt.timedelta(minutes=30)).astimezone(event.tz)
+    for client in (as_participant(a), organiser_client):
+        response = client.post(url(event, f"{booked['id']}/check-in/"))
+        assert response.status_code == 409
+        assert response.data == {
+            "detail": f"Check-in opens 30 minutes before the meeting, at {opens:%Y-%m-%d %H:%M}.",
+            "code": "check_in_not_open",
+        }
+    assert Meeting.objects.get().status == "scheduled"
+    cancelled = as_participant(a).post(url(event, f"{booked['id']}/cancel/"))
+    assert cancelled.status_code == 200
+    assert cancelled.data["status"] == "cancelled"
+
+
+def test_check_in_window_is_a_setting(event, pair, as_participant, settings):
+    settings.CHECK_IN_OPENS_MINUTES = 60
+    a, _b, req = pair
+    slot = event.slots.first()
+    booked = as_participant(a).post(url(event, "book/"), {"request": req.pk, "slot": slot.pk}).data
+    move_slot(slot, timezone.now() + dt.timedelta(minutes=50))
+    response = as_participant(a).post(url(event, f"{booked['id']}/check-in/"))
+    assert response.status_code == 200, response.data
+    assert response.data["status"] == "checked_in"
+
+
+def test_participant_check_in_closes_after_the_meeting_day_organisers_record_it_later(
+    event, pair, as_participant, organiser_client
+):
+    a, _b, req = pair
+    slot = event.slots.first()
+    booked = as_participant(a).post(url(event, "book/"), {"request": req.pk, "slot": slot.pk}).data
+    two_days_ago = timezone.now() - dt.timedelta(days=2)
+    move_slot(slot, two_days_ago)
+    day = two_days_ago.astimezone(event.tz).date()
+    late = as_participant(a).post(url(event, f"{booked['id']}/check-in/"))
+    assert late.status_code == 409
+    assert late.data == {
+        "detail": f"Check-in closed at the end of the meeting's day ({day:%Y-%m-%d}); ask the "
+        "organisers to record it.",
+        "code": "check_in_closed",
+    }
+    recorded = organiser_client.post(url(event, f"{booked['id']}/check-in/"))
+    assert recorded.status_code == 200
+    assert recorded.data["status"] == "checked_in"
+
+
+def test_checked_in_meeting_cannot_be_cancelled_message_in_words(event, pair, as_participant):
+    a, _b, req = pair
+    slot = event.slots.first()
+    booked = as_participant(a).post(url(event, "book/"), {"request": req.pk, "slot": slot.pk}).data
+    starting_soon(slot)
+    assert as_participant(a).post(url(event, f"{booked['id']}/check-in/")).status_code == 200
+    response = as_participant(a).post(url(event, f"{booked['id']}/cancel/"))
+    assert response.status_code == 409
+    assert response.data == {
+        "detail": "This meeting is already checked in; it can no longer be cancelled.",
+        "code": "meeting_not_cancellable",
+    }
+
+
+def test_participants_cannot_cancel_a_meeting_that_has_started_organisers_can(
+    event, pair, as_participant, organiser_client
+):
+    """A meeting whose slot has started is the organisers' to record (held or no-show): a
+    participant can no longer erase it, neither directly nor by withdrawing its request."""
+    a, b, req = pair
+    slot = event.slots.first()
+    booked = as_participant(a).post(url(event, "book/"), {"request": req.pk, "slot": slot.pk}).data
+    move_slot(slot, timezone.now() - dt.timedelta(minutes=5))
+    slot.refresh_from_db()
+    for client in (as_participant(a), as_participant(b)):
+        response = client.post(url(event, f"{booked['id']}/cancel/"), {"reason": "no-show"})
+        assert response.status_code == 409
+        assert response.data == {
+            "detail": f"This meeting started at {slot}; it can no longer be cancelled. If it did "
+            "not take place, tell the organisers.",
+            "code": "meeting_started",
+        }
+    withdrawn = as_participant(a).post(f"/api/events/{event.slug}/requests/{req.pk}/cancel/")
+    assert (withdrawn.status_code, withdrawn.data["code"]) == (409, "meeting_started")
+    meeting = Meeting.objects.get()
+    assert (meeting.status, meeting.sequence, meeting.request.status) == (
+        "scheduled",
+        0,
+        "accepted",
+    )
+    by_organiser = organiser_client.post(url(event, f"{booked['id']}/cancel/"), {"reason": "x"})
+    assert by_organiser.status_code == 200
+    assert by_organiser.data["status"] == "cancelled"

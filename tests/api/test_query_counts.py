@@ -9,6 +9,11 @@ from tests.factories import RequestFactory
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture
+def event(upcoming_event):
+    return upcoming_event
+
+
 def queries(client, path):
     with CaptureQueriesContext(connection) as ctx:
         response = client.get(path)

@@ -269,3 +269,18 @@ def test_availability_edit_through_the_api_updates_both_sides_lists(
     # back to the whole event: FlowSense's own list shows the city again at once
     put(traffic, [])
     assert "Ville de Fès" in names(as_participant(traffic).get(recs))
+
+
+def test_an_event_with_one_participant_recommends_nobody(
+    event, make_participant, as_participant, organiser_client
+):
+    alone = make_participant(name="Ville de Fès", kind="delegation", profile__needs=["bus"])
+    event_refresh(event=event)
+    url = f"/api/events/{event.slug}/recommendations/"
+    response = as_participant(alone).get(url)
+    assert response.status_code == 200
+    assert response.data == []
+    assert organiser_client.get(url, {"participant": alone.pk}).data == []
+    response = organiser_client.get(url, {"participant": alone.pk + 1})
+    assert response.status_code == 400
+    assert response.data["detail"] == f"No participant {alone.pk + 1} in this event."

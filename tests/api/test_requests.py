@@ -8,6 +8,11 @@ from tests.factories import RequestFactory
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture
+def event(upcoming_event):
+    return upcoming_event
+
+
 def url(event, tail=""):
     return f"/api/events/{event.slug}/requests/{tail}"
 
@@ -121,3 +126,28 @@ def test_bad_request_bodies_answer_400(event, make_participant, as_participant):
         response = client.post(url(event), body, format="json")
         assert response.status_code == 400, (body, response.status_code, response.data)
         assert isinstance(response.data["detail"], str) and response.data["detail"]
+
+
+def test_declined_sender_cannot_ask_again_the_recipient_can(
+    event, make_participant, as_participant, organiser_client, django_capture_on_commit_callbacks
+):
+    from django.core import mail
+
+    a, b = make_participant(name="Amina"), make_participant(name="Bruno")
+    first = as_participant(a).post(url(event), {"recipient": b.pk})
+    assert as_participant(b).post(url(event, f"{first.data['id']}/decline/")).status_code == 200
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        again = as_participant(a).post(url(event), {"recipient": b.pk, "message": "Please?"})
+        on_behalf = organiser_client.post(url(event), {"sender": a.pk, "recipient": b.pk})
+    for response in (again, on_behalf):
+        assert response.status_code == 409
+        assert response.data == {
+            "detail": "Bruno declined your request at this event; you cannot ask them again. "
+            "They can still send you a request.",
+            "code": "request_declined",
+        }
+    assert MeetingRequest.objects.count() == 1
+    assert mail.outbox == []  # Bruno is not emailed again
+    # Bruno may change his mind and ask Amina himself.
+    assert as_participant(b).post(url(event), {"recipient": a.pk}).status_code == 201

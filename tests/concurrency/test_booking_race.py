@@ -4,12 +4,14 @@ The negative control switches the guard (row locks + recount) off and drops the 
 constraints: the same race must then produce a double booking, which proves the test can fail.
 """
 
+import datetime as dt
 import threading
 import time
 from collections import Counter
 
 import pytest
 from django.db import connection
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from matchmaking.models import Meeting, MeetingSeat
@@ -19,6 +21,8 @@ from tests.factories import EventFactory, ParticipantFactory, RequestFactory
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 N = 50
+# A month ahead: participants book only slots that have not started.
+DAY = timezone.localdate() + dt.timedelta(days=30)
 
 
 def run_threads(jobs):
@@ -42,7 +46,7 @@ def run_threads(jobs):
 
 
 def hub_event(n=N):
-    event = EventFactory(tables=n + 5)
+    event = EventFactory(tables=n + 5, days=[DAY])
     hub = ParticipantFactory(event=event, name="Hub", kind="exhibitor")
     requests = [
         RequestFactory(sender=ParticipantFactory(event=event), recipient=hub) for _ in range(n)
@@ -75,7 +79,7 @@ def test_50_concurrent_bookings_of_one_participant_one_success():
 
 def test_crossing_bookings_do_not_deadlock():
     """T1 books A→B with B's colleague; T2 books the colleague→A: their lock sets cross."""
-    event = EventFactory(tables=40)
+    event = EventFactory(tables=40, days=[DAY])
     rounds = []
     for _ in range(15):
         a = ParticipantFactory(event=event)
@@ -196,7 +200,7 @@ def availability_race():
     def change():
         response = hub_client.put(
             f"/api/events/{event.slug}/me/availability/",
-            {"periods": [{"start": "2018-04-18T09:00", "end": "2018-04-18T11:00"}]},
+            {"periods": [{"start": f"{DAY}T09:00", "end": f"{DAY}T11:00"}]},
             format="json",
         )
         return response.status_code, response.data
@@ -231,3 +235,70 @@ def test_negative_control_availability_race_without_locks(guard_off):
         if code == 200 and outside:
             break
     assert code == 200 and outside
+
+
+def test_a_move_reads_who_is_in_the_meeting_under_the_locks():
+    """A colleague leaves a meeting (holding the locks) while a party moves it into a slot
+    where the colleague has another meeting: the move waits for the locks, then sees that he
+    left, and succeeds instead of being refused for someone no longer in the meeting."""
+    from django.db import transaction
+
+    from matchmaking.services.locking import lock_participants_and_slots
+    from matchmaking.services.meetings import (
+        Actor,
+        meeting_attendee_leave_locked,
+        meeting_book,
+        meeting_reschedule,
+    )
+
+    event = EventFactory(days=[DAY])
+    amina = ParticipantFactory(event=event, name="Amina")
+    karim = ParticipantFactory(event=event, name="Karim", organisation=amina.organisation)
+    bruno = ParticipantFactory(event=event, name="Bruno")
+    first, second = list(event.slots.order_by("start")[:2])
+    meeting = meeting_book(
+        request=RequestFactory(sender=amina, recipient=bruno),
+        slot=first,
+        actor=Actor(system=True),
+        attendees=[karim],
+    )
+    meeting_book(
+        request=RequestFactory(sender=karim, recipient=ParticipantFactory(event=event)),
+        slot=second,
+        actor=Actor(system=True),
+    )
+    holding = threading.Event()
+
+    def leave():
+        try:
+            with transaction.atomic():
+                lock_participants_and_slots([amina.pk, karim.pk, bruno.pk], [first.pk])
+                holding.set()
+                time.sleep(1)  # the move has read the meeting's people and waits for the locks
+                seat = MeetingSeat.objects.select_related("meeting").get(
+                    meeting=meeting, participant=karim
+                )
+                meeting_attendee_leave_locked(seat=seat, actor=Actor(system=True))
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=leave)
+    thread.start()
+    assert holding.wait(10)
+    try:
+        moved = meeting_reschedule(
+            meeting=meeting, slot=second, actor=Actor(user=bruno.user, participant=bruno)
+        )
+    finally:
+        thread.join()
+
+    assert moved.slot_id == second.pk
+    seats = {
+        s.participant_id: (s.slot_id, s.active, s.left)
+        for s in MeetingSeat.objects.filter(meeting=meeting)
+    }
+    assert seats == {
+        amina.pk: (second.pk, True, False),
+        bruno.pk: (second.pk, True, False),
+        karim.pk: (second.pk, False, True),
+    }

@@ -191,7 +191,9 @@ def test_requests_are_valid_pairs(data_name: str, request: pytest.FixtureRequest
         a, b = people[req["from"]], people[req["to"]]
         assert a["ref"] != b["ref"]
         assert a["organisation"] != b["organisation"], req
-        if a["kind"] == b["kind"]:
+        if a["kind"] == b["kind"] == "exhibitor":  # the importer's rule: absent = not opted in
+            assert a.get("accepts_same_kind") and b.get("accepts_same_kind"), req
+        elif a["kind"] == b["kind"]:
             assert a.get("accepts_same_kind", True) and b.get("accepts_same_kind", True), req
         pairs.add(frozenset((a["ref"], b["ref"])))
     assert len(pairs) == len(data["requests"])  # no duplicate pair, in either direction
@@ -382,3 +384,48 @@ def test_cli_writes_files(tmp_path: Path, capsys: pytest.CaptureFixture[str]) ->
     assert json.loads(out.read_text(encoding="utf-8")) == build_demo_event()
     assert demo_data.main(["--participants", "20", "--seed", "3"]) == 0
     assert json.loads(capsys.readouterr().out) == build_synthetic_event(20, seed=3)
+
+
+def test_move_to_upcoming_moves_every_date_by_whole_weeks(fixture_data: dict[str, Any]) -> None:
+    today = dt.date(2026, 11, 26)
+    moved, days = demo_data.move_to_upcoming(fixture_data, today)
+    assert days % 7 == 0 and days > 0
+    first = dt.date.fromisoformat(moved["event"]["days"][0]["date"])
+    assert today + dt.timedelta(days=14) <= first < today + dt.timedelta(days=21)
+    assert first.weekday() == dt.date(2018, 4, 18).weekday()  # a Wednesday, as in 2018
+    late = dt.timedelta(days=days)
+    ev, old = moved["event"], fixture_data["event"]
+    for key in ("booking_opens", "booking_closes"):
+        assert dt.datetime.fromisoformat(ev[key]) - dt.datetime.fromisoformat(old[key]) == late
+    periods = [
+        (p["availability"], q["availability"])
+        for p, q in zip(moved["participants"], fixture_data["participants"], strict=True)
+        if q.get("availability")
+    ]
+    assert periods
+    for new, was in periods:
+        for a, b in zip(new, was, strict=True):
+            assert (
+                dt.datetime.fromisoformat(a["start"]) - dt.datetime.fromisoformat(b["start"])
+                == late
+            )
+            assert dt.datetime.fromisoformat(a["end"]) - dt.datetime.fromisoformat(b["end"]) == late
+    for m, n in zip(moved["meetings"], fixture_data["meetings"], strict=True):
+        assert dt.datetime.fromisoformat(m["start"]) - dt.datetime.fromisoformat(n["start"]) == late
+    # the input is untouched, and a fair already far enough ahead does not move
+    assert fixture_data["event"]["days"][0]["date"] == "2018-04-18"
+    assert demo_data.move_to_upcoming(moved, today)[1] == 0
+
+
+def test_demo_command_serves_an_upcoming_fair_participants_can_book(db, capsys) -> None:
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    from matchmaking.models import Event
+
+    call_command("demo", no_serve=True)
+    event = Event.objects.get(slug="smart-city-expo-casablanca-2018")
+    first = event.slots.order_by("start").first().start
+    assert first > timezone.now() + dt.timedelta(days=13)
+    assert event.booking_open_at(timezone.now())
+    assert "Dates moved by" in capsys.readouterr().out

@@ -1,4 +1,5 @@
 import copy
+import datetime as dt
 import json
 from io import StringIO
 from pathlib import Path
@@ -6,10 +7,12 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.utils import timezone
 
 from matchmaking import selectors
-from matchmaking.models import Event, Meeting, Participant
+from matchmaking.models import Event, Meeting, MeetingRequest, Participant
 from matchmaking.services.importer import ImportInvalid, event_import
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -125,6 +128,51 @@ def test_import_creates_slots_without_break_and_booth_meeting():
             ),
             "availability[0]: ends before it starts",
         ),
+        (  # the availability API refuses the same period
+            lambda d: d["participants"][0].update(
+                availability=[
+                    {"start": "2018-04-18T09:00", "end": "2018-04-18T15:00"},
+                    {"start": "2018-04-18T16:00", "end": "2018-04-18T18:00"},
+                ]
+            ),
+            'participants[0] (ref "a").availability[1]: The period 2018-04-18 16:00 to '
+            "2018-04-18 18:00 holds no whole meeting slot of this event. "
+            "Slots run from 2018-04-18 09:00 to 2018-04-18 15:00.",
+        ),
+        (  # two exhibitors who did not both opt in, whatever the request's status
+            lambda d: (
+                d["participants"][2].update(kind="exhibitor", accepts_same_kind=True),
+                d["requests"][1].update(status="declined"),
+            ),
+            "requests[1] (c → b): Exhibitors meet each other only when both have opted in",
+        ),
+        (
+            lambda d: (
+                d["participants"][0].update(organisation="Shanghai"),
+                d["meetings"].append(
+                    {"from": "c", "to": "a", "start": "2018-04-18T09:30:00+01:00"}
+                ),
+            ),
+            "meetings[1] (c ↔ a): Participants of the same organisation cannot request meetings",
+        ),
+        (  # a meeting without a request creates an accepted one: the same rule applies
+            lambda d: (
+                d["participants"][2].update(kind="exhibitor"),
+                d["requests"].pop(1),
+                d["meetings"].append(
+                    {"from": "c", "to": "b", "start": "2018-04-18T09:30:00+01:00"}
+                ),
+            ),
+            "meetings[1] (c ↔ b): Exhibitors meet each other only when both have opted in",
+        ),
+        (
+            lambda d: d["event"]["days"][0]["breaks"].append({"start": "12:00", "end": "12:30"}),
+            "event.days[0] (2018-04-18).breaks[1]: 12:00-12:30 is not inside a session",
+        ),
+        (  # across the end of a session
+            lambda d: d["event"]["days"][0]["breaks"].append({"start": "10:45", "end": "11:15"}),
+            "event.days[0] (2018-04-18).breaks[1]: 10:45-11:15 is not inside a session",
+        ),
         (
             lambda d: d["meetings"].append(
                 {"from": "c", "to": "b", "start": "2018-04-18T09:30:00+01:00"}
@@ -142,6 +190,58 @@ def test_import_rejects_bad_file_naming_row_and_changes_nothing(mutate, message)
         assert any(message in e for e in info.value.errors), info.value.errors
     assert Event.objects.count() == 0
     assert Participant.objects.count() == 0
+
+
+def test_import_reports_every_problem_found_while_writing_together():
+    data = small_event()
+    data["participants"][0]["availability"] = [
+        {"start": "2018-04-18T11:00", "end": "2018-04-18T11:20"},  # 30-minute slots
+        {"start": "2018-04-18T11:20", "end": "2018-04-18T11:50"},  # after the morning session
+    ]
+    data["participants"][2].update(kind="exhibitor")
+    with pytest.raises(ImportInvalid) as info:
+        event_import(data=data)
+    assert info.value.errors == [
+        'participants[0] (ref "a").availability[0], availability[1]: The period '
+        "2018-04-18 11:00 to 2018-04-18 11:50 holds no whole meeting slot of this event. "
+        "Slots run from 2018-04-18 09:00 to 2018-04-18 15:00.",
+        "requests[1] (c → b): Exhibitors meet each other only when both have opted in to "
+        "exhibitor meetings.",
+    ]
+    assert Event.objects.count() == 0
+
+
+def test_import_accepts_periods_that_hold_a_slot_together_and_opted_in_exhibitors():
+    data = small_event()
+    data["participants"][0]["availability"] = [  # as the API: periods that touch are one
+        {"start": "2018-04-18T09:00", "end": "2018-04-18T09:15"},
+        {"start": "2018-04-18T09:15", "end": "2018-04-18T15:00"},
+    ]
+    data["participants"][1]["accepts_same_kind"] = True
+    data["participants"][2].update(kind="exhibitor", accepts_same_kind=True)
+    event = event_import(data=data)
+    assert event.requests.get(sender__ref="c").recipient.ref == "b"
+
+
+def test_imported_pending_requests_expire_like_requests_sent_through_the_api(
+    organiser_client, as_participant
+):
+    UserFactory(username="chen@example.org")  # Chen's login: the import links the participant
+    data = small_event()
+    data["event"]["request_expiry_hours"] = 48
+    before = timezone.now()
+    response = organiser_client.post("/api/events/import/", data, format="json")
+    after = timezone.now()
+    assert response.status_code == 201, response.data
+    pending = MeetingRequest.objects.get(status="pending")
+    assert before + dt.timedelta(hours=48) <= pending.expires_at <= after + dt.timedelta(hours=48)
+    assert MeetingRequest.objects.get(status="accepted").expires_at is None
+    sent = as_participant(Participant.objects.get(ref="c")).get("/api/events/mini-fair/requests/")
+    assert sent.status_code == 200
+    (row,) = sent.data["results"]
+    assert row["expires_at"] == pending.expires_at.astimezone(dt.UTC).isoformat().replace(
+        "+00:00", "Z"
+    )
 
 
 def test_import_refused_booking_rolls_back_everything():
@@ -302,3 +402,57 @@ def test_import_command_computes_recommendations(tmp_path):
     assert list(
         Recommendation.objects.filter(participant__ref="c").values_list("candidate__ref", flat=True)
     ) == ["d"]
+
+
+def without_participants() -> dict:
+    data = small_event()
+    data.update(participants=[], requests=[], meetings=[])
+    return data
+
+
+def test_import_api_event_without_participants_answers_201(
+    organiser_client, django_capture_on_commit_callbacks
+):
+    """An event is often set up before anyone registers; the refresh after commit has nobody to
+    rank and finishes (its fingerprint stored), so the periodic check does not retry it."""
+    with django_capture_on_commit_callbacks(execute=True):
+        response = organiser_client.post(
+            "/api/events/import/", without_participants(), format="json"
+        )
+    assert response.status_code == 201, response.data
+    assert response.data == {
+        "slug": "mini-fair",
+        "participants": 0,
+        "requests": 0,
+        "meetings": 0,
+        "slots": 5,
+    }
+    assert Event.objects.get().lists_fingerprint != ""
+
+
+def test_import_api_answers_201_when_the_refresh_after_commit_fails(
+    organiser_client, django_capture_on_commit_callbacks, monkeypatch, caplog
+):
+    """The event is stored when the refresh runs: its failure is logged, the import is a 201."""
+    from matchmaking import tasks
+
+    def broken(**kwargs):
+        raise RuntimeError("broker down")
+
+    monkeypatch.setattr(tasks.refresh_event, "delay", broken)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = organiser_client.post(
+            "/api/events/import/", without_participants(), format="json"
+        )
+    assert response.status_code == 201, response.data
+    assert Event.objects.filter(slug="mini-fair").exists()
+    assert "broker down" in caplog.text
+
+
+def test_import_command_event_without_participants(tmp_path):
+    path = tmp_path / "empty.json"
+    path.write_text(json.dumps(without_participants()), encoding="utf-8")
+    out = StringIO()
+    call_command("import_event", str(path), stdout=out)
+    assert "Computed 0 recommendation lists." in out.getvalue()
+    assert "Imported mini-fair: 0 participants, 5 slots" in out.getvalue()

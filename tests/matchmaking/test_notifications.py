@@ -17,6 +17,11 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
+def event(upcoming_event):
+    return upcoming_event
+
+
+@pytest.fixture
 def send(django_capture_on_commit_callbacks):
     """Run the after-commit callbacks (the Celery task, in-process) of the block."""
     return lambda: django_capture_on_commit_callbacks(execute=True)

@@ -1,6 +1,9 @@
 """The organiser's scheduler runs end to end: database → solver → draft → publish."""
 
+import datetime as dt
+
 import pytest
+from django.utils import timezone
 
 from matchmaking.models import Meeting, MeetingLog, MeetingSeat, ScheduleRun
 from matchmaking.services.importer import event_import
@@ -12,6 +15,15 @@ from matchmaking.services.scheduling import (
 )
 
 pytestmark = pytest.mark.django_db
+
+# A month ahead: the scheduler plans new meetings only into slots that have not started.
+FAIR_DAY = (timezone.localdate() + dt.timedelta(days=30)).isoformat()
+
+
+@pytest.fixture
+def event(upcoming_event):
+    """New meetings go only into slots that have not started: plan a month ahead."""
+    return upcoming_event
 
 
 def fair(n_companies=6, n_cities=6, booth_pairs=True) -> dict:
@@ -61,7 +73,7 @@ def fair(n_companies=6, n_cities=6, booth_pairs=True) -> dict:
             "tables": 4,
             "days": [
                 {
-                    "date": "2018-04-18",
+                    "date": FAIR_DAY,
                     "sessions": [
                         {"start": "09:00", "end": "12:00"},
                         {"start": "14:00", "end": "17:00"},
@@ -124,9 +136,7 @@ def test_rerun_without_changes_moves_nothing():
 def test_participant_bookings_stay_pinned():
     data = fair()
     first = data["requests"][0]
-    data["meetings"] = [
-        {"from": first["from"], "to": first["to"], "start": "2018-04-18T16:30:00+01:00"}
-    ]
+    data["meetings"] = [{"from": first["from"], "to": first["to"], "start": f"{FAIR_DAY}T16:30"}]
     event = event_import(data=data)
     pinned = Meeting.objects.get(event=event)
     built = build_problem(event=event)
@@ -286,3 +296,186 @@ def test_fair_weight_share_option_is_checked_stored_and_used(organiser_client, m
     old.refresh_from_db()
     schedule_run_execute(run=old)
     assert seen == [0.01, 0.0]
+
+
+def test_publish_moving_a_meeting_keeps_a_colleague_who_left_out_of_it(event, make_participant):
+    """A publish vacates the meetings it moves, then re-seats them: the colleague who left the
+    meeting stays out (inactive, in the new slot like every seat), the others come back."""
+    from matchmaking.services.availability import availability_replace
+    from matchmaking.services.meetings import Actor, meeting_book
+    from tests.factories import RequestFactory
+
+    amina = make_participant(name="Amina")
+    karim = make_participant(name="Karim Noor", organisation=amina.organisation)
+    req = RequestFactory(sender=amina, recipient=make_participant(name="Bruno"))
+    slots = list(event.slots.order_by("start"))
+    meeting = meeting_book(request=req, slot=slots[-1], actor=Actor(system=True), attendees=[karim])
+    availability_replace(
+        participant=karim,
+        periods=[(slots[0].start, slots[0].end)],
+        actor=Actor(system=True),
+        cancel_conflicting=True,
+    )
+    table = meeting.table
+    run = ScheduleRun.objects.create(
+        event=event, status=ScheduleRun.Status.DRAFT, plan=[[req.pk, slots[-2].pk, table.pk]]
+    )
+
+    run = schedule_run_publish(run=run, user=None)
+
+    assert (run.publish_report["moved"], run.publish_report["skipped"]) == (1, [])
+    seats = {
+        s.participant_id: (s.slot_id, s.active, s.left)
+        for s in MeetingSeat.objects.filter(meeting=meeting)
+    }
+    assert seats == {
+        amina.pk: (slots[-2].pk, True, False),
+        req.recipient_id: (slots[-2].pk, True, False),
+        karim.pk: (slots[-2].pk, False, True),
+    }
+
+
+def shift_slots(event, *, started: int) -> list:
+    """Move the event's slots (and so its meetings) so that the first ``started`` of them have
+    begun: "now" is 10 minutes into slot ``started - 1``. Returns the slots by start."""
+    from django.db.models import F
+
+    slots = list(event.slots.order_by("start"))
+    delta = slots[started - 1].start - (timezone.now() - dt.timedelta(minutes=10))
+    event.slots.update(start=F("start") - delta, end=F("end") - delta)
+    return list(event.slots.order_by("start"))
+
+
+def test_rerun_during_the_fair_plans_only_slots_that_have_not_started():
+    """A re-run at noon places new meetings and moves planned ones only into the afternoon; the
+    meetings of the morning (scheduled by the earlier run, not marked yet) stay where they are."""
+    from matchmaking.models import MeetingRequest
+
+    event = event_import(data=fair())
+    run_and_publish(event)
+    slots = shift_slots(event, started=4)
+    started = {s.pk for s in slots[:4]}
+    before = dict(Meeting.objects.filter(event=event).values_list("request_id", "slot_id"))
+    assert started & set(before.values())  # the morning holds meetings
+    late = MeetingRequest.objects.create(
+        event=event,
+        sender=event.participants.get(ref="v0"),
+        recipient=event.participants.get(ref="c1"),
+        status="accepted",
+    )
+
+    built = build_problem(event=event)
+    index = {s.pk: i for i, s in enumerate(slots)}
+    for r in built.problem.requests:
+        if before.get(r.id) in started:
+            assert (r.fixed_slot, r.allowed) == (index[before[r.id]], None)
+        else:
+            assert r.fixed_slot is None and r.allowed <= set(range(4, len(slots)))
+
+    run = run_and_publish(event, minimise_moves=False)  # plan afresh: anything may move
+    after = {m.request_id: (m.slot_id, m.sequence) for m in Meeting.objects.filter(event=event)}
+    assert run.publish_report["skipped"] == []
+    for req, slot_id in before.items():
+        if slot_id in started:
+            assert after[req] == (slot_id, 0)
+        else:
+            assert after[req][0] not in started
+    assert after[late.pk][0] not in started
+    assert_no_double_booking(event)
+
+
+def test_publish_skips_changes_into_slots_that_started_since_the_run(event, make_participant):
+    """A draft published hours after its run: a booking or a move into a slot that has started
+    meanwhile, or the cancellation of a meeting whose slot has started, is skipped and reported;
+    the rest of the plan is applied."""
+    from matchmaking.services.meetings import Actor, meeting_book
+    from tests.factories import RequestFactory
+
+    slots = list(event.slots.order_by("start"))
+    now = slots[2].start + dt.timedelta(minutes=1)  # the first three slots have started
+    new = RequestFactory(sender=make_participant(), recipient=make_participant())
+    later = RequestFactory(sender=make_participant(), recipient=make_participant())
+    moving = RequestFactory(sender=make_participant(), recipient=make_participant())
+    held = RequestFactory(sender=make_participant(), recipient=make_participant())
+    meeting = meeting_book(
+        request=moving, slot=slots[5], actor=Actor(system=True), source="scheduler"
+    )
+    dropped = meeting_book(
+        request=held, slot=slots[1], actor=Actor(system=True), source="scheduler"
+    )
+    run = ScheduleRun.objects.create(
+        event=event,
+        status=ScheduleRun.Status.DRAFT,
+        plan=[
+            [new.pk, slots[0].pk, None],
+            [later.pk, slots[4].pk, None],
+            [moving.pk, slots[2].pk, None],
+        ],
+    )
+
+    run = schedule_run_publish(run=run, user=None, now=now)
+
+    assert (run.publish_report["booked"], run.publish_report["moved"]) == (1, 0)
+    assert run.publish_report["cancelled"] == 0
+    assert sorted(run.publish_report["skipped"], key=lambda x: x["request"]) == [
+        {"request": r.pk, "reason": f"the slot {slot} has already started"}
+        for r, slot in sorted(
+            [(new, slots[0]), (moving, slots[2]), (held, slots[1])], key=lambda x: x[0].pk
+        )
+    ]
+    assert not Meeting.objects.filter(request=new).exists()
+    assert Meeting.objects.get(request=later).slot == slots[4]
+    meeting.refresh_from_db()
+    dropped.refresh_from_db()
+    assert (meeting.slot, meeting.sequence) == (slots[5], 0)
+    assert (dropped.status, dropped.slot) == ("scheduled", slots[1])
+    assert MeetingSeat.objects.filter(meeting__in=[meeting, dropped], active=True).count() == 4
+
+
+def test_publish_puts_back_a_meeting_that_cannot_move_with_its_seats(make_participant):
+    """An event without tables: a move refused during the publish puts the meeting back in its
+    slot with every seat active again (a colleague who left stays out), so the double-booking
+    guard keeps holding its people."""
+    from matchmaking.services.availability import availability_replace
+    from matchmaking.services.meetings import Actor, meeting_book
+    from tests.factories import EventFactory, RequestFactory
+
+    event = EventFactory(tables=0, days=[timezone.localdate() + dt.timedelta(days=30)])
+    amina = make_participant(event=event, name="Amina")
+    karim = make_participant(event=event, name="Karim", organisation=amina.organisation)
+    bruno = make_participant(event=event, name="Bruno")
+    slots = list(event.slots.order_by("start"))
+    req = RequestFactory(sender=amina, recipient=bruno)
+    meeting = meeting_book(request=req, slot=slots[-1], actor=Actor(system=True), attendees=[karim])
+    availability_replace(  # Karim leaves the meeting
+        participant=karim,
+        periods=[(slots[0].start, slots[0].end)],
+        actor=Actor(system=True),
+        cancel_conflicting=True,
+    )
+    other = RequestFactory(sender=bruno, recipient=make_participant(event=event, name="Chen"))
+    busy = meeting_book(request=other, slot=slots[-2], actor=Actor(system=True), fixed=True)
+    run = ScheduleRun.objects.create(
+        event=event,
+        status=ScheduleRun.Status.DRAFT,
+        plan=[[req.pk, slots[-2].pk, None], [other.pk, slots[-2].pk, None]],
+    )
+
+    run = schedule_run_publish(run=run, user=None)
+
+    assert run.publish_report["moved"] == 0
+    assert [s["request"] for s in run.publish_report["skipped"]] == [req.pk]
+    assert "Bruno already has a meeting" in run.publish_report["skipped"][0]["reason"]
+    meeting.refresh_from_db()
+    assert (meeting.status, meeting.slot, meeting.table) == ("scheduled", slots[-1], None)
+    seats = {
+        s.participant_id: (s.slot_id, s.active, s.left)
+        for s in MeetingSeat.objects.filter(meeting=meeting)
+    }
+    assert seats == {
+        amina.pk: (slots[-1].pk, True, False),
+        bruno.pk: (slots[-1].pk, True, False),
+        karim.pk: (slots[-1].pk, False, True),
+    }
+    assert MeetingSeat.objects.filter(meeting=busy, active=True).count() == 2
+    assert_no_double_booking(event)

@@ -70,7 +70,8 @@ def test_schedule_run_from_api_call_to_result_on_real_worker(organiser_client):
 
 @pytest.mark.redis
 @pytest.mark.django_db(transaction=True)
-def test_cancel_notifies_once_through_real_worker_even_when_redelivered(event):
+def test_cancel_notifies_once_through_real_worker_even_when_redelivered(upcoming_event):
+    event = upcoming_event
     """API cancel → task on Redis → worker sends one email per affected person; sending the
     same task again (a redelivery) sends nothing more."""
     from django.core import mail
@@ -174,3 +175,24 @@ def test_periodic_refresh_brings_a_new_profile_into_everyone_elses_list():
     empty.slots.all().delete()
     ParticipantFactory(event=empty, name="Early bird", profile__offers=["sensors"])
     assert empty.slug in refresh_stale_events.apply().get()
+
+
+@pytest.mark.django_db
+def test_periodic_refresh_of_an_event_without_participants_completes(caplog):
+    """Nobody registered yet: the refresh has no list to compute, stores its fingerprint and
+    logs no failure, so later checks leave the event alone until someone joins."""
+    from django.utils import timezone
+
+    from matchmaking.models import Event
+    from matchmaking.services.recommendations import inputs_fingerprint
+    from matchmaking.tasks import refresh_stale_events
+    from tests.factories import EventFactory
+
+    event = EventFactory(days=[timezone.localdate() + dt.timedelta(days=20)])
+    with caplog.at_level("ERROR"):
+        assert refresh_stale_events.apply().get() == []
+    assert caplog.records == []
+    event = Event.objects.get(pk=event.pk)
+    assert event.lists_fingerprint == inputs_fingerprint(event=event)
+    ParticipantFactory(event=event, name="First", profile__offers=["parking sensors"])
+    assert refresh_stale_events.apply().get() == [event.slug]

@@ -88,6 +88,17 @@ def test_hashing_encoder_event_runs_without_models():
     assert feats.shape == (2, 9) and np.isfinite(feats).all()
 
 
+def test_events_with_nobody_or_one_person_rank_nothing():
+    """An event is often imported before anyone registers: no one, or one person, to rank."""
+    enc = get_encoder("hashing")
+    empty = Ranker([], {}, encoder=enc.name)
+    assert empty.ids == [] and empty.recommend_many() == {}
+    alone = [ProfileText(id="a", org="A", kind="delegation", needs=["street lighting LED"])]
+    r = Ranker(alone, encode_profiles(alone, enc), encoder=enc.name, availability={"a": [0]})
+    assert r.recommend("a") == []
+    assert r.recommend_many() == {"a": []}
+
+
 def test_concept_profiles_are_built_only_when_the_signal_is_asked_for(
     event_profiles, event_vectors
 ):

@@ -4,6 +4,7 @@ the ``playwright`` Python package) against pytest-django's live server, on the d
 Screenshots of the grid and the statistics go to var/screenshots/ on every run.
 """
 
+import datetime as dt
 import json
 import re
 from pathlib import Path
@@ -11,8 +12,9 @@ from pathlib import Path
 import pytest
 import requests
 from django.db import connections
+from django.utils import timezone
 
-from matchmaking.models import Event, Meeting, MeetingRequest, Slot
+from matchmaking.models import Event, Meeting, MeetingRequest, Session, Slot
 from matchmaking.services.importer import event_import
 from matchmaking.services.participants import participant_token
 from tests.conftest import _missing
@@ -131,7 +133,18 @@ def test_organiser_marks_no_show_from_grid_and_statistics_follow(browser, live_s
 
 def test_meeting_booked_by_participants_appears_in_grid(browser, live_server, demo):
     page, base = browser, live_server.url
-    # The demo's booking window closed in 2018; reopen it so participants may book.
+    # The demo took place in 2018: move its days a month ahead (participants book only slots
+    # that have not started) and reopen its booking window.
+    shift = timezone.localdate() + dt.timedelta(days=30) - dt.date.fromisoformat(DAY)
+    slots = list(Slot.objects.filter(event=demo))
+    for slot in slots:
+        slot.start, slot.end, slot.date = slot.start + shift, slot.end + shift, slot.date + shift
+    Slot.objects.bulk_update(slots, ["start", "end", "date"])
+    sessions = list(Session.objects.filter(event=demo))
+    for session in sessions:
+        session.date += shift
+    Session.objects.bulk_update(sessions, ["date"])
+    day = (dt.date.fromisoformat(DAY) + shift).isoformat()
     Event.objects.filter(pk=demo.pk).update(booking_opens=None, booking_closes=None)
     request = (
         MeetingRequest.objects.filter(event=demo, status="pending", session="any")
@@ -142,7 +155,7 @@ def test_meeting_booked_by_participants_appears_in_grid(browser, live_server, de
         .first()
     )
     login(page, base)
-    page.goto(f"{base}/organiser/{demo.slug}/grid/?date={DAY}")
+    page.goto(f"{base}/organiser/{demo.slug}/grid/?date={day}")
     page.wait_for_selector("[data-grid]")
     before = int(page.inner_text("[data-grid-count]"))
 
@@ -151,7 +164,7 @@ def test_meeting_booked_by_participants_appears_in_grid(browser, live_server, de
     accepted = requests.post(f"{api}/requests/{request.pk}/accept/", headers=recipient, timeout=10)
     assert accepted.status_code == 200, accepted.text
     booked = None
-    for slot in Slot.objects.filter(event=demo, date=DAY).order_by("start"):
+    for slot in Slot.objects.filter(event=demo, date=day).order_by("start"):
         answer = requests.post(
             f"{api}/meetings/book/",
             json={"request": request.pk, "slot": slot.pk},

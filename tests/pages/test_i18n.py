@@ -65,3 +65,37 @@ def test_chart_numbers_not_localised(staff_client, event, make_participant, book
     coordinates = re.findall(r' (?:x|y|width|height|fill-opacity)="([^"]*)"', html)
     assert len(coordinates) > 20
     assert all(re.fullmatch(r"-?\d+(\.\d+)?", value) for value in coordinates), coordinates
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("en", "Check-in opens 30 minutes before the meeting, at {opens}."),
+        ("fr", "L’enregistrement de la présence ouvre 30 minutes avant le rendez-vous, à {opens}."),
+        ("ar", "يبدأ تسجيل الحضور قبل اللقاء بـ 30 دقيقة، في {opens}."),
+    ],
+)
+def test_early_check_in_refusal_in_the_consoles_language(
+    staff_client, upcoming_event, language, text
+):
+    """The grid dialog's "Checked in" pressed a month ahead: refused, in the page's language."""
+    import datetime as dt
+
+    from matchmaking.services.meetings import Actor, meeting_book
+    from tests.factories import ParticipantFactory, RequestFactory
+
+    request = RequestFactory(sender=ParticipantFactory(event=upcoming_event))
+    slot = upcoming_event.slots.order_by("start").first()
+    meeting = meeting_book(request=request, slot=slot, actor=Actor(system=True))
+    opens = (slot.start - dt.timedelta(minutes=30)).astimezone(upcoming_event.tz)
+
+    response = staff_client.post(
+        f"/organiser/{upcoming_event.slug}/meetings/{meeting.pk}/status/",
+        {"status": "checked_in"},
+        HTTP_ACCEPT_LANGUAGE=language,
+    )
+
+    assert response.status_code == 409
+    assert text.format(opens=f"{opens:%Y-%m-%d %H:%M}") in response.content.decode()
+    meeting.refresh_from_db()
+    assert meeting.status == "scheduled"

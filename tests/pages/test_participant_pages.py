@@ -8,7 +8,9 @@ import pytest
 from django.conf import settings
 from django.core import mail
 from django.core.management import call_command
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from icalendar import Calendar
 
@@ -49,12 +51,6 @@ def booked(sender, recipient, slot, **kwargs) -> Meeting:
 @pytest.fixture
 def me(make_participant):
     return make_participant(name="Amina Alaoui", email="amina@casa.ma")
-
-
-@pytest.fixture
-def future_event(db):
-    """An event a month ahead, so its slots are offered for booking."""
-    return EventFactory(days=[timezone.localdate() + dt.timedelta(days=30)])
 
 
 # ------------------------------------------------------------------------------------------------
@@ -251,9 +247,11 @@ def test_presence_page_keeps_a_days_gaps_unless_that_day_changes(event, me):
     ]
 
 
-def test_presence_page_errors_and_conflicting_meetings(event, me, make_participant):
+def test_presence_page_errors_and_conflicting_meetings(upcoming_event, make_participant):
     from matchmaking.models import Availability, Slot
 
+    event = upcoming_event  # meetings whose slot has started are not in the way
+    me = make_participant(event=event, name="Amina Alaoui")
     slots = list(Slot.objects.filter(event=event).order_by("start"))
     client = client_of(me)
     backwards = client.post(
@@ -262,7 +260,7 @@ def test_presence_page_errors_and_conflicting_meetings(event, me, make_participa
     assert backwards.context["form"].errors["to_0"] == ["Leave after you arrive."]
     nothing = client.post(f"/my/{event.slug}/presence/", {})
     assert "Tick at least one day." in nothing.content.decode()
-    meeting = booked(me, make_participant(name="Bruno"), slots[-1])
+    meeting = booked(me, make_participant(event=event, name="Bruno"), slots[-1])
     morning_only = presence_data(from_0=slots[0].pk, to_0=slots[5].pk)
     refused = client.post(f"/my/{event.slug}/presence/", morning_only)
     assert "1 booked meeting(s) fall outside these times" in refused.content.decode()
@@ -541,40 +539,135 @@ def test_agenda_ics_parses_and_holds_my_meeting(event, me, make_participant):
     assert [str(i["UID"]) for i in items] == [f"meeting-{meeting.uid}@{event.slug}"]
 
 
-def test_book_a_free_slot_from_the_agenda(future_event, make_participant):
-    me = make_participant(event=future_event, name="Amina")
-    bruno = make_participant(event=future_event, name="Bruno")
+def test_book_a_free_slot_from_the_agenda(upcoming_event, make_participant):
+    me = make_participant(event=upcoming_event, name="Amina")
+    bruno = make_participant(event=upcoming_event, name="Bruno")
     req = RequestFactory(sender=bruno, recipient=me, status=MeetingRequest.Status.ACCEPTED)
-    slots = list(future_event.slots.order_by("start"))
-    booked(me, make_participant(event=future_event), slots[0])  # I am busy in the first slot
+    slots = list(upcoming_event.slots.order_by("start"))
+    booked(me, make_participant(event=upcoming_event), slots[0])  # I am busy in the first slot
     client = client_of(me)
 
-    page = client.get(f"/my/{future_event.slug}/agenda/")
+    page = client.get(f"/my/{upcoming_event.slug}/agenda/")
     (item,) = page.context["to_book"]
     offered = [s.pk for day in item["slots_by_day"].values() for s in day]
     assert offered == [s.pk for s in slots[1:]]
     response = client.post(
-        f"/my/{future_event.slug}/agenda/book/",
+        f"/my/{upcoming_event.slug}/agenda/book/",
         {"request": req.pk, "slot": slots[2].pk},
         follow=True,
     )
 
     assert messages_of(response) == [
-        f"Meeting booked on {slots[2].start.astimezone(future_event.tz):%Y-%m-%d at %H:%M}."
+        f"Meeting booked on {slots[2].start.astimezone(upcoming_event.tz):%Y-%m-%d at %H:%M}."
     ]
     meeting = Meeting.objects.get(request=req)
     assert (meeting.slot, meeting.status) == (slots[2], Meeting.Status.SCHEDULED)
     assert response.context["to_book"] == []
 
 
-def test_booking_a_busy_slot_is_refused_with_a_message(event, me, make_participant):
-    bruno, chen = make_participant(name="Bruno"), make_participant(name="Chen")
-    slot = event.slots.order_by("start").first()
+def offered_slots(client, event) -> list[int]:
+    (item,) = client.get(f"/my/{event.slug}/agenda/").context["to_book"]
+    return [s.pk for day in item["slots_by_day"].values() for s in day]
+
+
+def test_agenda_offers_no_slot_where_the_booth_is_taken_by_a_colleague(
+    upcoming_event, make_participant
+):
+    from matchmaking.models import Table
+
+    booth = Table.objects.create(event=upcoming_event, name="Booth A1", shared=False)
+    me = make_participant(event=upcoming_event, name="Amina")
+    bruno = make_participant(event=upcoming_event, kind="exhibitor", fixed_table=booth)
+    carla = make_participant(
+        event=upcoming_event, kind="exhibitor", fixed_table=booth, organisation=bruno.organisation
+    )
+    RequestFactory(sender=me, recipient=bruno, status=MeetingRequest.Status.ACCEPTED)
+    slots = list(upcoming_event.slots.order_by("start"))
+    booked(carla, make_participant(event=upcoming_event), slots[1])  # at the booth they share
+
+    offered = offered_slots(client_of(me), upcoming_event)
+
+    assert offered == [s.pk for s in slots if s != slots[1]]
+
+
+@pytest.mark.parametrize("whose", ["mine", "theirs"])
+def test_agenda_offers_no_slot_once_a_meeting_limit_is_reached(
+    upcoming_event, make_participant, whose
+):
+    me = make_participant(event=upcoming_event, name="Amina")
+    bruno = make_participant(event=upcoming_event, name="Bruno")
+    capped = me if whose == "mine" else bruno
+    capped.max_meetings = 1
+    capped.save(update_fields=["max_meetings"])
+    RequestFactory(sender=me, recipient=bruno, status=MeetingRequest.Status.ACCEPTED)
+    slots = list(upcoming_event.slots.order_by("start"))
+    booked(capped, make_participant(event=upcoming_event), slots[0])
+
+    assert offered_slots(client_of(me), upcoming_event) == []
+    body = client_of(me).get(f"/my/{upcoming_event.slug}/agenda/").content.decode()
+    assert "No time can be booked for this meeting right now. Ask the organisers for help." in body
+
+
+def test_agenda_offers_only_slots_that_have_not_started(upcoming_event, make_participant):
+    from matchmaking.models import Slot
+
+    me = make_participant(event=upcoming_event, name="Amina")
+    RequestFactory(sender=me, recipient=make_participant(event=upcoming_event), status="accepted")
+    slots = list(upcoming_event.slots.order_by("start"))
+    started = timezone.now() - dt.timedelta(minutes=5)
+    Slot.objects.filter(pk=slots[0].pk).update(
+        start=started, end=started + dt.timedelta(minutes=20)
+    )
+
+    assert offered_slots(client_of(me), upcoming_event) == [s.pk for s in slots[1:]]
+
+
+def agenda_queries(client, event) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(f"/my/{event.slug}/agenda/")
+    assert response.status_code == 200
+    return len(ctx.captured_queries)
+
+
+def test_agenda_query_count_does_not_grow_with_requests_to_book(upcoming_event, make_participant):
+    """1 and 3 accepted requests without a meeting (with booths and meeting limits, so every
+    booking rule is read) cost the same number of queries."""
+    from matchmaking.models import Table
+
+    me = make_participant(event=upcoming_event, name="Amina", max_meetings=5)
+    slots = list(upcoming_event.slots.order_by("start"))
+    booked(me, make_participant(event=upcoming_event), slots[0])
+
+    def accept_one(i: int) -> None:
+        booth = Table.objects.create(event=upcoming_event, name=f"Booth {i}", shared=False)
+        other = make_participant(
+            event=upcoming_event, kind="exhibitor", fixed_table=booth, max_meetings=3
+        )
+        RequestFactory(sender=other, recipient=me, status=MeetingRequest.Status.ACCEPTED)
+
+    accept_one(1)
+    client = client_of(me)
+    one = agenda_queries(client, upcoming_event)
+    accept_one(2)
+    accept_one(3)
+
+    assert agenda_queries(client, upcoming_event) == one
+    to_book = client.get(f"/my/{upcoming_event.slug}/agenda/").context["to_book"]
+    assert [sum(map(len, item["slots_by_day"].values())) for item in to_book] == [
+        len(slots) - 1
+    ] * 3
+
+
+def test_booking_a_busy_slot_is_refused_with_a_message(upcoming_event, make_participant):
+    me = make_participant(event=upcoming_event, name="Amina Alaoui")
+    bruno = make_participant(event=upcoming_event, name="Bruno")
+    chen = make_participant(event=upcoming_event, name="Chen")
+    slot = upcoming_event.slots.order_by("start").first()
     booked(me, bruno, slot)
     req = RequestFactory(sender=me, recipient=chen, status=MeetingRequest.Status.ACCEPTED)
 
     response = client_of(me).post(
-        f"/my/{event.slug}/agenda/book/", {"request": req.pk, "slot": slot.pk}, follow=True
+        f"/my/{upcoming_event.slug}/agenda/book/", {"request": req.pk, "slot": slot.pk}, follow=True
     )
 
     assert response.status_code == 200
@@ -582,16 +675,18 @@ def test_booking_a_busy_slot_is_refused_with_a_message(event, me, make_participa
     assert not Meeting.objects.filter(request=req).exists()
 
 
-def test_busy_slot_message_is_translated_in_french(event, me, make_participant):
-    bruno, chen = make_participant(name="Bruno"), make_participant(name="Chen")
-    slot = event.slots.order_by("start").first()
+def test_busy_slot_message_is_translated_in_french(upcoming_event, make_participant):
+    me = make_participant(event=upcoming_event, name="Amina Alaoui")
+    bruno = make_participant(event=upcoming_event, name="Bruno")
+    chen = make_participant(event=upcoming_event, name="Chen")
+    slot = upcoming_event.slots.order_by("start").first()
     booked(me, bruno, slot)
     req = RequestFactory(sender=me, recipient=chen, status=MeetingRequest.Status.ACCEPTED)
     client = client_of(me)
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "fr"
 
     response = client.post(
-        f"/my/{event.slug}/agenda/book/", {"request": req.pk, "slot": slot.pk}, follow=True
+        f"/my/{upcoming_event.slug}/agenda/book/", {"request": req.pk, "slot": slot.pk}, follow=True
     )
 
     # The sentence chosen by the error's code, in French, not the service's English detail.
@@ -601,8 +696,10 @@ def test_busy_slot_message_is_translated_in_french(event, me, make_participant):
     ]
 
 
-def test_cancel_my_meeting_and_not_someone_elses(event, me, make_participant):
-    bruno, chen, dana = (make_participant() for _ in range(3))
+def test_cancel_my_meeting_and_not_someone_elses(upcoming_event, make_participant):
+    event = upcoming_event
+    me = make_participant(event=event, name="Amina Alaoui")
+    bruno, chen, dana = (make_participant(event=event) for _ in range(3))
     slots = list(event.slots.order_by("start"))
     mine = booked(me, bruno, slots[0])
     theirs = booked(chen, dana, slots[0])
@@ -622,23 +719,108 @@ def test_cancel_my_meeting_and_not_someone_elses(event, me, make_participant):
     assert MeetingSeat.objects.filter(meeting=mine, active=True).count() == 0
 
 
-def test_closed_booking_window_offers_no_form_and_refuses(future_event, make_participant):
-    future_event.booking_closes = timezone.now() - dt.timedelta(hours=1)
-    future_event.save()
-    me = make_participant(event=future_event, name="Amina")
+def test_a_meeting_that_has_started_offers_no_cancel_and_is_refused_in_french(
+    upcoming_event, make_participant
+):
+    from matchmaking.models import Slot
+
+    me = make_participant(event=upcoming_event, name="Amina")
+    slots = list(upcoming_event.slots.order_by("start"))
+    started = booked(me, make_participant(event=upcoming_event), slots[0])
+    coming = booked(me, make_participant(event=upcoming_event), slots[1])
+    begun = timezone.now() - dt.timedelta(minutes=5)
+    Slot.objects.filter(pk=slots[0].pk).update(start=begun, end=begun + dt.timedelta(minutes=20))
+    client = client_of(me)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "fr"
+
+    body = client.get(f"/my/{upcoming_event.slug}/agenda/").content.decode()
+    response = client.post(f"/my/{upcoming_event.slug}/meetings/{started.pk}/cancel/", follow=True)
+
+    cancel = f'action="/my/{upcoming_event.slug}/meetings/{{}}/cancel/"'
+    assert cancel.format(started.pk) not in body
+    assert cancel.format(coming.pk) in body
+    assert messages_of(response) == [
+        "Ce rendez-vous a déjà commencé ; il ne peut plus être annulé. S’il n’a pas eu lieu, "
+        "prévenez les organisateurs."
+    ]
+    started.refresh_from_db()
+    assert started.status == Meeting.Status.SCHEDULED
+
+
+def test_closed_booking_window_offers_no_form_and_refuses(upcoming_event, make_participant):
+    upcoming_event.booking_closes = timezone.now() - dt.timedelta(hours=1)
+    upcoming_event.save()
+    me = make_participant(event=upcoming_event, name="Amina")
     req = RequestFactory(
-        sender=me, recipient=make_participant(event=future_event), status="accepted"
+        sender=me, recipient=make_participant(event=upcoming_event), status="accepted"
     )
     client = client_of(me)
 
-    body = client.get(f"/my/{future_event.slug}/agenda/").content.decode()
+    body = client.get(f"/my/{upcoming_event.slug}/agenda/").content.decode()
     response = client.post(
-        f"/my/{future_event.slug}/agenda/book/",
-        {"request": req.pk, "slot": future_event.slots.first().pk},
+        f"/my/{upcoming_event.slug}/agenda/book/",
+        {"request": req.pk, "slot": upcoming_event.slots.first().pk},
         follow=True,
     )
 
     assert "Booking is closed for this event." in body
-    assert f'action="/my/{future_event.slug}/agenda/book/"' not in body
+    assert f'action="/my/{upcoming_event.slug}/agenda/book/"' not in body
     assert messages_of(response) == ["Booking is closed for this event."]
     assert not Meeting.objects.filter(request=req).exists()
+
+
+def test_cancel_a_checked_in_meeting_is_refused_in_words_in_arabic(
+    upcoming_event, make_participant
+):
+    from matchmaking.services.meetings import meeting_set_status
+
+    me = make_participant(event=upcoming_event, name="Amina")
+    slot = upcoming_event.slots.order_by("start").first()
+    meeting = booked(me, make_participant(event=upcoming_event), slot)
+    meeting_set_status(
+        meeting=meeting, status="checked_in", actor=Actor(system=True), now=slot.start
+    )
+    client = client_of(me)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "ar"
+
+    response = client.post(f"/my/{upcoming_event.slug}/meetings/{meeting.pk}/cancel/", follow=True)
+
+    assert messages_of(response) == [
+        "تم تسجيل الحضور لهذا اللقاء أو انتهى؛ لم يعد من الممكن إلغاؤه."
+    ]
+    meeting.refresh_from_db()
+    assert meeting.status == Meeting.Status.CHECKED_IN
+
+
+def test_asking_again_someone_who_declined_is_refused_in_french(event, me, make_participant):
+    bruno = make_participant(name="Bruno")
+    RequestFactory(sender=me, recipient=bruno, status=MeetingRequest.Status.DECLINED)
+    client = client_of(me)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "fr"
+
+    response = client.post(
+        f"/my/{event.slug}/requests/new/", {"recipient": bruno.pk, "message": "Hi"}, follow=True
+    )
+
+    assert messages_of(response) == [
+        "Cette personne a refusé votre demande ; vous ne pouvez plus la solliciter pour cet "
+        "événement."
+    ]
+    assert MeetingRequest.objects.count() == 1
+
+
+def test_asking_again_someone_who_declined_is_refused_in_english_to_the_sender(
+    event, me, make_participant
+):
+    bruno = make_participant(name="Bruno")
+    RequestFactory(sender=me, recipient=bruno, status=MeetingRequest.Status.DECLINED)
+
+    response = client_of(me).post(
+        f"/my/{event.slug}/requests/new/", {"recipient": bruno.pk, "message": "Hi"}, follow=True
+    )
+
+    assert messages_of(response) == [
+        "Bruno declined your request at this event; you cannot ask them again. They can still "
+        "send you a request."
+    ]
+    assert MeetingRequest.objects.count() == 1

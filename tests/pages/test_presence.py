@@ -7,6 +7,12 @@ from matchmaking.models import Availability, Meeting, Notification
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture
+def event(upcoming_event):
+    """Meetings whose slot has started are left alone by a change of times: plan ahead."""
+    return upcoming_event
+
+
 def url(event, person):
     return f"/organiser/{event.slug}/participants/{person.pk}/presence/"
 
@@ -54,3 +60,25 @@ def test_bad_times_answer_400_and_participants_cannot_post(
     client.force_login(a.user)
     assert client.post(url(event, a), {"here_0": "on"}).status_code in (302, 403)
     assert not Availability.objects.filter(participant=a).exists()
+
+
+def test_a_colleague_leaving_is_told_apart_from_cancelled_meetings(
+    staff_client, event, make_participant, book
+):
+    a, b = make_participant(name="Amina"), make_participant(name="Bruno")
+    karim = make_participant(name="Karim Noor", organisation=a.organisation)
+    slots = list(event.slots.order_by("start"))
+    meeting = book(a, b, len(slots) - 1, attendees=[karim])
+    morning = {"here_0": "on", "from_0": slots[0].pk, "to_0": slots[5].pk}
+
+    done = staff_client.post(
+        url(event, karim), {**morning, "cancel_conflicting": "on"}, follow=True
+    )
+
+    assert done.status_code == 200
+    assert (
+        "Your times are saved. You left 1 meeting(s) joined as a colleague; they go on without "
+        "you." in done.content.decode()
+    )
+    meeting.refresh_from_db()
+    assert meeting.status == Meeting.Status.SCHEDULED

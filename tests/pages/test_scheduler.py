@@ -8,6 +8,12 @@ from tests.factories import RequestFactory
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture
+def event(upcoming_event):
+    """The scheduler plans new meetings only into slots that have not started."""
+    return upcoming_event
+
+
 def test_start_run_then_publish(
     staff_client, staff, event, make_participant, django_capture_on_commit_callbacks
 ):

@@ -6,8 +6,10 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
+from django.db.models import Q
+from django.utils import timezone
 
-from matchmaking.demo_data import build_synthetic_event
+from matchmaking.demo_data import build_synthetic_event, move_to_upcoming
 from matchmaking.models import Event, MeetingRequest, Recommendation
 from matchmaking.services.importer import event_import
 from matchmaking.services.participants import login_link_create, participant_token
@@ -32,8 +34,14 @@ class Command(BaseCommand):
             help="Load a synthetic event of this size instead of the demo fixture.",
         )
         parser.add_argument("--reset", action="store_true", help="Reload the event from scratch.")
+        parser.add_argument(
+            "--as-held",
+            action="store_true",
+            help="Keep the fair's own dates (18-20 April 2018) instead of moving it to the coming "
+            "weeks; participants then cannot book any more.",
+        )
 
-    def handle(self, *args, addrport, no_serve, participants, reset, **options):
+    def handle(self, *args, addrport, no_serve, participants, reset, as_held, **options):
         call_command("migrate", interactive=False, verbosity=0)
         if participants:
             data = build_synthetic_event(participants)
@@ -41,8 +49,16 @@ class Command(BaseCommand):
             data = json.loads(DEMO_FILE.read_text(encoding="utf-8"))
         slug = data["event"]["slug"]
         if reset or not Event.objects.filter(slug=slug).exists():
+            moved = 0
+            if not as_held:
+                # a fair in the coming weeks, so that participants can book and answer requests
+                data, moved = move_to_upcoming(data, timezone.localdate())
             event = event_import(data=data, replace=True)
             self.stdout.write(f"Loaded {event.name}: {event.participants.count()} participants.")
+            if moved:
+                first = event.slots.order_by("start").first()
+                when = first.start.date() if first else ""
+                self.stdout.write(f"  Dates moved by {moved} days: the fair now starts on {when}.")
         event = Event.objects.get(slug=slug)
         if not Recommendation.objects.filter(event=event).exists():
             self.stdout.write("Encoding profiles and computing recommendations (first start)...")
@@ -58,6 +74,7 @@ class Command(BaseCommand):
         # Two participants with a pending request between them, to try the API at once.
         req = (
             MeetingRequest.objects.filter(event=event, status="pending")
+            .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=timezone.now()))
             .select_related("sender", "recipient")
             .order_by("id")
             .first()

@@ -1,0 +1,43 @@
+"""Data migrations: what they do to rows written before them."""
+
+from __future__ import annotations
+
+import importlib
+
+import pytest
+from django.apps import apps
+
+from matchmaking.models import MeetingLog, MeetingSeat
+from matchmaking.services.meetings import Actor, meeting_book
+from tests.factories import RequestFactory
+
+pytestmark = pytest.mark.django_db
+
+mark_left = importlib.import_module(
+    "matchmaking.migrations.0008_meetingseat_left"
+).mark_colleagues_who_left
+
+
+def test_0008_marks_every_colleague_the_log_says_left_even_if_a_move_brought_them_back(
+    event, make_participant
+):
+    a = make_participant()
+    karim = make_participant(organisation=a.organisation)  # left, then re-seated by a move
+    lina = make_participant(organisation=a.organisation)  # still in the meeting
+    slots = list(event.slots.all())
+    req = RequestFactory(sender=a, recipient=make_participant(), status="accepted")
+    meeting = meeting_book(
+        request=req, slot=slots[0], actor=Actor(system=True), attendees=[karim, lina]
+    )
+    # the rows as the old code left them: the leave is logged, but the seat is active again
+    MeetingLog.objects.create(
+        meeting=meeting, action="attendee_left", detail={"participant": karim.pk, "reason": "x"}
+    )
+    MeetingSeat.objects.filter(meeting=meeting).update(left=False, active=True)
+
+    mark_left(apps, None)
+
+    seats = {s.participant_id: s for s in MeetingSeat.objects.filter(meeting=meeting)}
+    assert (seats[karim.pk].left, seats[karim.pk].active) == (True, False)
+    assert (seats[lina.pk].left, seats[lina.pk].active) == (False, True)
+    assert (seats[a.pk].left, seats[a.pk].active) == (False, True)
