@@ -33,6 +33,30 @@ def _flatten(detail, prefix: str = "") -> list[str]:
     return [f"{prefix}: {detail}" if prefix else str(detail)]
 
 
+# What a person reads when an id in the URL names nothing they may see (Django's own
+# "No Meeting matches the given query." is for developers).
+NOT_FOUND_TEXT = {
+    "Event": "No such event.",
+    "Slot": "No such slot at this event.",
+    "Participant": "No such participant at this event.",
+    "MeetingRequest": "No such meeting request at this event.",
+    "Meeting": "No such meeting at this event.",
+    "ScheduleRun": "No such scheduler run at this event.",
+}
+
+
+def _not_found_text(context) -> str:
+    view = (context or {}).get("view")
+    model = getattr(getattr(view, "queryset", None), "model", None)
+    if model is None and view is not None and hasattr(view, "get_queryset"):
+        try:
+            model = view.get_queryset().model
+        except Exception:  # a view that cannot say what it lists: the generic sentence
+            model = None
+    name = getattr(model, "__name__", "")
+    return NOT_FOUND_TEXT.get(name, "Not found: nothing with that id here.")
+
+
 def exception_handler(exc, context):
     if isinstance(exc, DomainError):
         body = {"detail": exc.message, "code": exc.code}
@@ -48,7 +72,7 @@ def exception_handler(exc, context):
     if isinstance(exc, DjangoValidationError):
         exc = drf_exceptions.ValidationError(exc.messages)
     if isinstance(exc, Http404):
-        exc = drf_exceptions.NotFound(str(exc) or "Not found.")
+        exc = drf_exceptions.NotFound(_not_found_text(context))
     response = drf_exception_handler(exc, context)
     if response is None:
         return None

@@ -2,6 +2,8 @@
 
 from django.utils.translation import gettext_lazy as _
 
+from matchmaking.reasons import reason_from_detail
+
 MEETING_STATUS = {
     "scheduled": _("Scheduled"),
     "checked_in": _("Checked in"),
@@ -50,6 +52,7 @@ LOG_ACTION = {
     "moved": _("moved"),
     "cancelled": _("cancelled"),
     "status": _("status changed"),
+    "attendee_left": _("colleague left"),
 }
 
 # Buttons the grid offers on a meeting (the service also accepts "scheduled", to undo).
@@ -96,11 +99,34 @@ def log_text(row, tz) -> str:
             "tb": d.get("to_table") or "—",
         }
     if row.action == "cancelled":
-        reason = d.get("reason") or ""
+        reason = reason_from_detail(d)
         return _("Cancelled") + (f": {reason}" if reason else "")
+    if row.action == "attendee_left":
+        name = d.get("name") or _participant_name(d.get("participant"))
+        text = _("%(name)s left the meeting") % {"name": name}
+        reason = reason_from_detail(d)
+        return text + (f": {reason}" if reason else "")
     if row.action == "status":
         return _("Status: %(old)s → %(new)s") % {
             "old": label(MEETING_STATUS, d.get("old", "")),
             "new": label(MEETING_STATUS, d.get("new", "")),
         }
-    return f"{label(LOG_ACTION, row.action)} {d}" if d else label(LOG_ACTION, row.action)
+    # An action without its own sentence: its label, then its details as "key: value".
+    text = label(LOG_ACTION, row.action).replace("_", " ")
+    details = [f"{key.replace('_', ' ')}: {_plain(value)}" for key, value in d.items()]
+    return " · ".join([text, *details])
+
+
+def _plain(value) -> str:
+    if isinstance(value, dict):
+        return ", ".join(f"{k}: {_plain(v)}" for k, v in value.items())
+    if isinstance(value, list | tuple):
+        return ", ".join(_plain(v) for v in value)
+    return "—" if value is None or value == "" else str(value)
+
+
+def _participant_name(pk) -> str:
+    from matchmaking.models import Participant
+
+    name = Participant.objects.filter(pk=pk).values_list("name", flat=True).first() if pk else None
+    return name or "—"

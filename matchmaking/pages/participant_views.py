@@ -550,9 +550,12 @@ def requests_page(request, event, me):
     )
 
 
+REQUEST_MESSAGE_LIMIT = 2000
+
+
 class RequestSendForm(forms.Form):
     recipient = forms.IntegerField(min_value=1)
-    message = forms.CharField(max_length=2000, required=False)
+    message = forms.CharField(max_length=REQUEST_MESSAGE_LIMIT, required=False)
 
 
 @require_POST
@@ -561,7 +564,17 @@ def request_send(request, event, me):
     back = _back(request, reverse("participant:requests", args=[event.slug]))
     form = RequestSendForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("Choose someone to send the request to."))
+        if "message" in form.errors:
+            messages.error(
+                request,
+                _(
+                    "Your message is too long: write at most %(limit)s characters "
+                    "(it has %(length)s)."
+                )
+                % {"limit": REQUEST_MESSAGE_LIMIT, "length": len(request.POST.get("message", ""))},
+            )
+        else:
+            messages.error(request, _("Choose someone to send the request to."))
         return redirect(back)
     recipient = selectors.directory(event=event).filter(pk=form.cleaned_data["recipient"]).first()
     if recipient is None:

@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from matchmaking.exceptions import Busy, Conflict, InvalidInput
 from matchmaking.models import Availability, Meeting, MeetingSeat, Participant, Slot
+from matchmaking.reasons import Reason
 from matchmaking.selectors import slot_inside
 from matchmaking.services.locking import guarded_transaction, lock_participants_and_slots
 from matchmaking.services.meetings import (
@@ -39,6 +40,27 @@ class AvailabilityChange:
     left: list[int] = field(default_factory=list)
 
 
+EXAMPLE_MOMENT = "2027-04-19T09:00"
+
+
+def _period_moment(item, i: int, key: str, tz, parse) -> datetime:
+    """``item[key]`` as an aware date-time, or an ``InvalidInput`` a person understands (never
+    the parser's own words)."""
+    where = f"periods[{i}].{key}"
+    if not isinstance(item, dict) or item.get(key) in (None, ""):
+        raise InvalidInput(
+            f"{where} is missing; give a date and time like {EXAMPLE_MOMENT}.", field="periods"
+        )
+    value = item[key]
+    try:
+        return parse(str(value), tz)
+    except (TypeError, ValueError) as exc:
+        raise InvalidInput(
+            f"{where}: {str(value)[:40]!r} is not a date and time like {EXAMPLE_MOMENT}.",
+            field="periods",
+        ) from exc
+
+
 def parse_periods(raw: list[dict], tz: zoneinfo.ZoneInfo) -> list[tuple[datetime, datetime]]:
     """``[{"start": iso, "end": iso}, ...]`` -> aware (start, end) pairs; times without an
     offset are the event's local time, as in the import format. Raises ``InvalidInput`` naming
@@ -49,15 +71,8 @@ def parse_periods(raw: list[dict], tz: zoneinfo.ZoneInfo) -> list[tuple[datetime
         raise InvalidInput(f"At most {MAX_PERIODS} periods, got {len(raw)}.", field="periods")
     out = []
     for i, item in enumerate(raw):
-        try:
-            start = parse_local_datetime(str(item["start"]), tz)
-            end = parse_local_datetime(str(item["end"]), tz)
-        except (KeyError, TypeError, ValueError) as exc:
-            raise InvalidInput(
-                f"periods[{i}]: give start and end as ISO 8601 date-times "
-                f'(e.g. "2018-04-19T09:00"); {exc}',
-                field="periods",
-            ) from exc
+        start = _period_moment(item, i, "start", tz, parse_local_datetime)
+        end = _period_moment(item, i, "end", tz, parse_local_datetime)
         try:  # a far-off year with an offset passes the parser, not the database
             start.astimezone(UTC), end.astimezone(UTC)
         except OverflowError as exc:
@@ -161,12 +176,16 @@ def availability_replace(
         if seats and not cancel_conflicting:
             listed = ", ".join(f"{local(s.slot.start)} (meeting {s.meeting_id})" for s in seats)
             raise Conflict(
-                f"{len(seats)} booked meeting(s) fall outside these periods: {listed}. "
-                "Cancel or move them first, or send cancel_conflicting: true to cancel them.",
+                (
+                    f"1 booked meeting falls outside these periods: {listed}. "
+                    if len(seats) == 1
+                    else f"{len(seats)} booked meetings fall outside these periods: {listed}. "
+                )
+                + "Cancel or move them first, or send cancel_conflicting: true to cancel them.",
                 code="meetings_outside_availability",
                 extra={"meetings": [s.meeting_id for s in seats]},
             )
-        reason = f"{participant.name} is no longer available at that time."
+        reason = Reason("participant_unavailable", {"name": participant.name})
         for seat in seats:
             if seat.is_party:
                 meeting_cancel_locked(meeting=seat.meeting, actor=actor, reason=reason)

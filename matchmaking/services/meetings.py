@@ -38,6 +38,7 @@ from matchmaking.models import (
     Slot,
     Table,
 )
+from matchmaking.reasons import Reason
 from matchmaking.services.locking import guarded_transaction, lock_participants_and_slots
 from matchmaking.services.notifications import notify_meeting
 
@@ -138,8 +139,10 @@ def _check_caps(parties: Sequence[Participant], known: _Known, *, ignore: Meetin
             continue
         count = len(known.party_of.get(person.pk, set()) - {ignore.pk if ignore else None})
         if count >= person.max_meetings:
+            limit = person.max_meetings
             raise LimitReached(
-                f"{person.name} has reached their limit of {person.max_meetings} meetings."
+                f"{person.name} has reached their limit of "
+                + (f"{limit} meeting." if limit == 1 else f"{limit} meetings.")
             )
 
 
@@ -372,11 +375,17 @@ _STATUS_WORDS = {
 
 
 def meeting_reschedule_locked(
-    *, meeting: Meeting, slot: Slot, actor: Actor, table: Table | None = None
+    *,
+    meeting: Meeting,
+    slot: Slot,
+    actor: Actor,
+    table: Table | None = None,
+    vacated_from: Table | None = None,
 ) -> Meeting:
     """``meeting_reschedule`` for a caller that already runs a transaction. A meeting that a
     schedule publish vacated (``meeting_vacate_locked``) is placed again even into its own slot
-    and table: its seats come back to life."""
+    and table: its seats come back to life. ``vacated_from`` is the table it had before the
+    publish vacated it (the vacated row has none), so the log tells where it moved from."""
     lock_participants_and_slots(_meeting_parties(meeting), [meeting.slot_id, slot.pk])
     meeting = Meeting.objects.select_related(
         "request__event", "request__sender__fixed_table", "request__recipient__fixed_table", "slot"
@@ -410,6 +419,8 @@ def meeting_reschedule_locked(
     _check_free(people, slot, known, ignore=meeting)
     chosen = _choose_table(request, slot, table, known, ignore=meeting)
     old_slot, old_table = meeting.slot, meeting.table
+    if old_table is None and vacated:
+        old_table = vacated_from
     meeting.slot = slot
     meeting.table = chosen
     meeting.sequence += 1
@@ -443,9 +454,16 @@ def meeting_reschedule(
         return meeting_reschedule_locked(meeting=meeting, slot=slot, actor=actor, table=table)
 
 
-def meeting_cancel_locked(*, meeting: Meeting, actor: Actor, reason: str = "") -> Meeting:
+def _reason_detail(reason: str | Reason) -> dict:
+    """A reason for a log row: typed text as typed, a system ``Reason`` with its code."""
+    return reason.detail() if isinstance(reason, Reason) else {"reason": reason}
+
+
+def meeting_cancel_locked(*, meeting: Meeting, actor: Actor, reason: str | Reason = "") -> Meeting:
     """``meeting_cancel`` for a caller that already runs a transaction. Participants cannot
-    cancel a meeting whose slot has started (what happened is the organisers' to record)."""
+    cancel a meeting whose slot has started (what happened is the organisers' to record).
+    ``reason`` is text a person typed, or a system ``Reason`` (each notification renders it in
+    its recipient's language; the meeting keeps the English text)."""
     lock_participants_and_slots(_meeting_parties(meeting), [meeting.slot_id])
     meeting = Meeting.objects.select_related("slot__event").get(pk=meeting.pk)
     _check_actor(meeting, actor)
@@ -464,11 +482,12 @@ def meeting_cancel_locked(*, meeting: Meeting, actor: Actor, reason: str = "") -
             code="meeting_started",
         )
     meeting.status = Meeting.Status.CANCELLED
-    meeting.cancel_reason = reason[:300]
+    text = reason.english() if isinstance(reason, Reason) else reason
+    meeting.cancel_reason = text[:300]
     meeting.sequence += 1
     meeting.save(update_fields=["status", "cancel_reason", "sequence", "updated_at"])
     MeetingSeat.objects.filter(meeting=meeting).update(active=False)
-    _log(meeting, actor, "cancelled", reason=reason)
+    _log(meeting, actor, "cancelled", **_reason_detail(reason))
     notify_meeting(
         meeting=meeting,
         kind="meeting_cancelled",
@@ -478,7 +497,9 @@ def meeting_cancel_locked(*, meeting: Meeting, actor: Actor, reason: str = "") -
     return meeting
 
 
-def meeting_attendee_leave_locked(*, seat: MeetingSeat, actor: Actor, reason: str = "") -> None:
+def meeting_attendee_leave_locked(
+    *, seat: MeetingSeat, actor: Actor, reason: str | Reason = ""
+) -> None:
     """A colleague who joined a meeting (not one of its two parties) leaves it: their seat is
     freed for good (a later move does not bring them back), the meeting goes on. For a caller
     that already runs a transaction and holds the locks. Side effects: marks the seat left and
@@ -489,11 +510,18 @@ def meeting_attendee_leave_locked(*, seat: MeetingSeat, actor: Actor, reason: st
     Meeting.objects.filter(pk=seat.meeting_id).update(
         sequence=F("sequence") + 1, updated_at=timezone.now()
     )
-    _log(seat.meeting, actor, "attendee_left", participant=seat.participant_id, reason=reason)
+    _log(
+        seat.meeting,
+        actor,
+        "attendee_left",
+        participant=seat.participant_id,
+        name=seat.participant.name,
+        **_reason_detail(reason),
+    )
 
 
 def meeting_cancel(
-    *, meeting: Meeting, by: Participant | None = None, user=None, reason: str = ""
+    *, meeting: Meeting, by: Participant | None = None, user=None, reason: str | Reason = ""
 ) -> Meeting:
     """Cancel a meeting (participants: only before its slot starts). Side effects: frees its
     seats and table, bumps SEQUENCE, logs why."""

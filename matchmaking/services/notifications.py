@@ -61,6 +61,8 @@ def _texts(kind: str, *, person: Participant, meeting=None, request=None, extra=
         other = request.recipient if request.sender_id == person.pk else request.sender
         ctx = {"who": f"{other.name} ({other.organisation.name})"}
     ctx.update(extra)
+    if ctx.get("reason"):  # a system Reason renders in the active (the recipient's) language
+        ctx["reason"] = str(ctx["reason"])
     subjects = {
         "request_received": _("New meeting request from %(who)s"),
         "request_accepted": _("%(who)s accepted your meeting request"),
@@ -138,11 +140,10 @@ def batched() -> Iterator[None]:
         _deliver_later(ids[start : start + CHUNK])
 
 
-def notify_meeting(
-    *, meeting: Meeting, kind: str, actor_participant=None, reason: str = ""
-) -> None:
+def notify_meeting(*, meeting: Meeting, kind: str, actor_participant=None, reason="") -> None:
     """Tell every attendee of ``meeting`` (but the participant who made the change, and
-    colleagues who left it) about it."""
+    colleagues who left it) about it. ``reason`` is text a person typed (sent as typed) or a
+    ``matchmaking.reasons.Reason`` (written in each recipient's language)."""
     meeting = Meeting.objects.select_related("slot", "table", "event").get(pk=meeting.pk)
     ids = []
     for seat in meeting.seats.filter(left=False).select_related("participant__organisation"):

@@ -14,6 +14,7 @@ from matchmaking.exceptions import (
     RequestNotOpen,
 )
 from matchmaking.models import Meeting, MeetingRequest, Participant
+from matchmaking.reasons import Reason
 from matchmaking.services.locking import guarded_transaction
 from matchmaking.services.notifications import notify_request
 
@@ -158,7 +159,9 @@ def request_cancel(
         Meeting.objects.filter(request=request).exclude(status=Meeting.Status.CANCELLED).first()
     )
     if meeting is not None:
-        meeting_cancel(meeting=meeting, by=by, user=user, reason=reason or "request cancelled")
+        meeting_cancel(
+            meeting=meeting, by=by, user=user, reason=reason or Reason("request_cancelled")
+        )
     with transaction.atomic():
         req = _locked(request)
         if req.status not in MeetingRequest.OPEN_STATUSES:

@@ -29,6 +29,7 @@ from matchmaking.models import (
     Slot,
     Table,
 )
+from matchmaking.reasons import Reason
 from matchmaking.selectors import available_slots
 from matchmaking.services.locking import guarded_transaction, lock_participants_and_slots
 from matchmaking.services.meetings import (
@@ -377,7 +378,7 @@ def schedule_run_publish(*, run: ScheduleRun, user, now: datetime | None = None)
                 meeting_cancel_locked,
                 meeting=m,
                 actor=actor,
-                reason=f"no longer fits the schedule (run {run.pk})",
+                reason=Reason("schedule_dropped", {"run": run.pk}),
             )
             if reason is None:
                 report["cancelled"] += 1
@@ -390,6 +391,7 @@ def schedule_run_publish(*, run: ScheduleRun, user, now: datetime | None = None)
                 slot=slots[slot_id],
                 actor=actor,
                 table=tables.get(table_id),
+                vacated_from=m.table,
             )
             if reason is None:
                 report["moved"] += 1
@@ -436,5 +438,5 @@ def _restore_or_cancel(meeting: Meeting, actor: Actor, run: ScheduleRun) -> None
             Meeting.objects.filter(pk=meeting.pk).update(table=meeting.table)
     except IntegrityError:
         meeting_cancel_locked(
-            meeting=meeting, actor=actor, reason=f"its place was taken (run {run.pk})"
+            meeting=meeting, actor=actor, reason=Reason("schedule_place_taken", {"run": run.pk})
         )

@@ -72,7 +72,10 @@ def test_replace_periods_in_local_time_and_read_the_slots_they_allow(
             {"periods": [{"start": "2018-04-18T11:00", "end": "2018-04-18T09:00"}]},
             "periods[0]: ends before it starts",
         ),
-        ({"periods": [{"start": "tomorrow", "end": "2018-04-18T09:00"}]}, "periods[0]: give"),
+        (
+            {"periods": [{"start": "tomorrow", "end": "2018-04-18T09:00"}]},
+            "periods[0].start: 'tomorrow' is not a date and time like 2027-04-19T09:00.",
+        ),
         (
             {"periods": [{"start": "2018-04-18T12:00", "end": "2018-04-18T13:30"}]},
             "holds no whole meeting slot",
@@ -263,3 +266,38 @@ def test_a_colleague_leaves_the_meeting_which_goes_on(
     assert seats == {amina.pk: (True, False), bruno.pk: (True, False), colleague.pk: (False, True)}
     assert meeting.log.filter(action="attendee_left").count() == 1
     assert not Notification.objects.exists()
+
+
+def test_bad_date_says_what_is_wrong_in_words(upcoming_event, make_participant, as_participant):
+    amina = make_participant(name="Amina", event=upcoming_event)
+    response = as_participant(amina).put(
+        mine(upcoming_event),
+        {"periods": [{"start": "garbage", "end": "2027-04-19T10:00"}]},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert response.data["detail"] == (
+        "periods[0].start: 'garbage' is not a date and time like 2027-04-19T09:00."
+    )
+
+
+def test_system_reason_reaches_a_french_recipient_in_french(
+    upcoming_event, afternoon_meeting, as_participant
+):
+    amina, bruno, meeting = afternoon_meeting
+    bruno.languages = ["fr"]
+    bruno.save(update_fields=["languages"])
+    morning, _afternoon = sessions(upcoming_event)
+    Notification.objects.all().delete()
+    response = as_participant(amina).put(
+        mine(upcoming_event), {"periods": [morning], "cancel_conflicting": True}, format="json"
+    )
+    assert response.status_code == 200, response.data
+    note = Notification.objects.get(recipient=bruno, kind="meeting_cancelled")
+    assert note.body.endswith("Amina n’est plus disponible à ce moment-là.")
+    assert "no longer available" not in note.body
+    meeting.refresh_from_db()
+    assert meeting.cancel_reason == "Amina is no longer available at that time."
+    log = meeting.log.get(action="cancelled")
+    assert log.detail["reason_code"] == "participant_unavailable"
+    assert log.detail["reason_params"] == {"name": "Amina"}

@@ -547,3 +547,14 @@ def test_participants_cannot_cancel_a_meeting_that_has_started_organisers_can(
     by_organiser = organiser_client.post(url(event, f"{booked['id']}/cancel/"), {"reason": "x"})
     assert by_organiser.status_code == 200
     assert by_organiser.data["status"] == "cancelled"
+
+
+def test_unknown_ids_answer_404_in_words(upcoming_event, make_participant, as_participant):
+    amina = make_participant(name="Amina", event=upcoming_event)
+    client = as_participant(amina)
+    meeting = client.get(url(upcoming_event, "999999/"))
+    assert meeting.status_code == 404
+    assert meeting.data == {"detail": "No such meeting at this event.", "code": "not_found"}
+    request = client.get(f"/api/events/{upcoming_event.slug}/requests/999999/")
+    assert request.status_code == 404
+    assert request.data["detail"] == "No such meeting request at this event."

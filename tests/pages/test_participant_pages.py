@@ -824,3 +824,18 @@ def test_asking_again_someone_who_declined_is_refused_in_english_to_the_sender(
         "send you a request."
     ]
     assert MeetingRequest.objects.count() == 1
+
+
+def test_request_message_too_long_says_so(upcoming_event):
+    from tests.factories import ParticipantFactory
+
+    me = ParticipantFactory(event=upcoming_event)
+    other = ParticipantFactory(event=upcoming_event, kind="exhibitor")
+    response = client_of(me).post(
+        f"/my/{upcoming_event.slug}/requests/new/",
+        {"recipient": other.pk, "message": "x" * 2001},
+        follow=True,
+    )
+    assert messages_of(response) == [
+        "Your message is too long: write at most 2000 characters (it has 2001)."
+    ]
