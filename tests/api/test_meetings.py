@@ -164,6 +164,7 @@ def test_book_max_meetings_limit(event, make_participant, as_participant):
     response = as_participant(a).post(url(event, "book/"), {"request": r2.pk, "slot": s2.pk})
     assert response.status_code == 409
     assert response.data["code"] == "limit_reached"
+    assert response.data["detail"].endswith("has reached their limit of 1 meeting.")
 
 
 def test_book_with_colleague_seats_both(event, make_participant, as_participant):

@@ -82,6 +82,8 @@ def test_statistics_page_shows_numbers(staff_client, event, fair):
     assert 'data-meeting-status="held">1<' in html
     assert 'data-request="declined">1<' in html
     assert html.count('class="chart-bar') == 3  # 0, 1 and 2 meetings
+    assert "Participants with 1 meeting: " in html and "with 1 meetings" not in html
+    assert "Participants with 2 meetings: " in html
     assert html.count('class="heat-cell"') == 9
     assert fair["e"].name in html
 
