@@ -1,7 +1,5 @@
 """Thin views: check who asks, validate with a serializer, call one service or selector."""
 
-import zoneinfo
-
 from django.db import transaction
 from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
@@ -206,9 +204,7 @@ class _AvailabilityEndpoint:
     def _replace(self, request, person: Participant) -> Response:
         form = s.AvailabilityUpdateSerializer(data=request.data)
         form.is_valid(raise_exception=True)
-        periods = availability_services.parse_periods(
-            form.validated_data["periods"], zoneinfo.ZoneInfo(self.event.timezone)
-        )
+        periods = availability_services.parse_periods(form.validated_data["periods"], self.event.tz)
         change = availability_services.availability_replace(
             participant=person,
             periods=periods,

@@ -107,8 +107,6 @@ class _Annealer:
             if self.multi[p]:
                 self.hist[self.idle[p]] += 1
         self.total = sum(self.idle)
-        prev = self.prev
-        self.moved = sum(1 for k in self.ks if prev[k] >= 0 and cur[k] != prev[k])
 
     def spread(self) -> int:
         if not self.use_range:
@@ -167,10 +165,10 @@ class _Annealer:
             while i < len(chain):
                 k = chain[i]
                 i += 1
-                if (b if cur[k] == a else a) not in dom_set[k]:
+                other = b if cur[k] == a else a
+                if other not in dom_set[k]:
                     ok = False
                     break
-                other = b if cur[k] == a else a
                 for p in ends[k]:
                     j = at[p].get(other)
                     if j is not None and j not in seen:
@@ -235,7 +233,6 @@ class _Annealer:
                 mask[p] = new_mask
                 idle[p] = v
             self.total += delta
-            self.moved += d_moved
             outside += d_off
             if outside == 0 and (r, self.total) < self.best_key:
                 self.best_key, self.best = (r, self.total), list(cur)
