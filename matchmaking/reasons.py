@@ -42,11 +42,6 @@ class Reason:
         return {"reason": self.english(), "reason_code": self.code, "reason_params": self.params}
 
 
-def reason_text(reason) -> str:
-    """A reason (``Reason`` or typed text) in the active language."""
-    return str(reason) if reason else ""
-
-
 def reason_from_detail(detail: dict) -> str:
     """The reason of a MeetingLog row in the active language (typed text stays as typed)."""
     code = detail.get("reason_code")
