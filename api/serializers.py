@@ -354,7 +354,10 @@ class ScheduleRunSerializer(serializers.ModelSerializer):
 
 class ScheduleRunDetailSerializer(ScheduleRunSerializer):
     changes = serializers.SerializerMethodField(
-        help_text="What publishing would change now: book, move, keep, unplanned."
+        help_text=(
+            "What publishing would change now: counts to book, move, keep, cancel, leave "
+            "(outside the plan but staying) and skip, and each skipped change with its reason."
+        )
     )
 
     class Meta(ScheduleRunSerializer.Meta):
@@ -383,6 +386,15 @@ class ScheduleRunCreateSerializer(serializers.Serializer):
         help_text=(
             "Move as few planned meetings as possible (before closing idle slots). false: plan "
             "afresh, idle slots first (pinned meetings still stay)."
+        ),
+    )
+    replan_cancelled = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text=(
+            "Plan again the accepted requests whose meeting a participant or an organiser "
+            "cancelled. false: those stay cancelled (meetings the system cancelled, e.g. after "
+            "an availability change, are always planned again)."
         ),
     )
     fair_weight_share = serializers.FloatField(

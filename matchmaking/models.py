@@ -315,6 +315,11 @@ class Meeting(models.Model):
         SCHEDULER = "scheduler"
         IMPORT = "import"
 
+    class CancelledBy(models.TextChoices):
+        PARTICIPANT = "participant"
+        ORGANISER = "organiser"
+        SYSTEM = "system"
+
     ACTIVE_STATUSES = (Status.SCHEDULED, Status.CHECKED_IN, Status.HELD, Status.NO_SHOW)
 
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="meetings")
@@ -331,6 +336,13 @@ class Meeting(models.Model):
     uid = models.UUIDField(default=uuid.uuid4, editable=False, unique=True)
     sequence = models.PositiveIntegerField(default=0, help_text="iCalendar SEQUENCE.")
     cancel_reason = models.CharField(max_length=300, blank=True)
+    cancelled_by = models.CharField(
+        max_length=12,
+        choices=CancelledBy.choices,
+        blank=True,
+        help_text="Who decided the cancellation: the scheduler plans again only a meeting the "
+        "system cancelled (an availability change, a dropped plan entry).",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -476,6 +488,12 @@ class ScheduleRun(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     publish_report = models.JSONField(default=dict, blank=True)
+    basis = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="What the run read: {request id: [meeting id, slot id, table id] or null}. "
+        "Publishing leaves alone what changed since.",
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]

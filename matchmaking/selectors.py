@@ -1,6 +1,10 @@
 """Selectors: every read the API, pages and commands need, filtered by who asks."""
 
+from dataclasses import dataclass, field
+from datetime import datetime
+
 from django.db.models import Prefetch, Q, QuerySet
+from django.utils import timezone
 from icalendar import Calendar
 from icalendar import Event as IcsEvent
 
@@ -265,21 +269,121 @@ def schedule_runs_of(*, event: Event):
     return ScheduleRun.objects.filter(event=event).order_by("-created_at", "-id")
 
 
-def schedule_run_diff(*, run) -> dict:
-    """What publishing ``run`` would change compared with the meetings in place now."""
+@dataclass
+class RunChanges:
+    """What publishing a draft run does to the meetings in place now. One computation serves the
+    draft's preview and the publish itself, so the two always agree."""
+
+    book: list[tuple[int, int, int | None]] = field(default_factory=list)  # request, slot, table
+    move: list[tuple[Meeting, int, int | None]] = field(default_factory=list)
+    cancel: list[Meeting] = field(default_factory=list)
+    keep: int = 0
+    leave: int = 0  # live meetings outside the plan that stay: held, fixed, new since the run
+    skipped: list[dict] = field(default_factory=list)  # {"request": id, "reason": text}
+
+    def counts(self) -> dict:
+        return {
+            "book": len(self.book),
+            "move": len(self.move),
+            "keep": self.keep,
+            "cancel": len(self.cancel),
+            "leave": self.leave,
+            "skip": len(self.skipped),
+        }
+
+
+def _started_reason(now: datetime, *slots: Slot) -> str | None:
+    for slot in slots:
+        if slot.start <= now:
+            return f"the slot {slot} has already started"
+    return None
+
+
+def schedule_run_changes(*, run, now: datetime | None = None) -> RunChanges:
+    """Compare a draft plan with the meetings in place at ``now`` (default: the current time).
+
+    A change is skipped, with its reason, when applying it would overrule something that
+    happened since the run read the event (``run.basis``): a meeting booked, moved or cancelled
+    meanwhile keeps what its participants or an organiser decided. Also skipped: any change that
+    touches a slot which has started. A run stored without a basis compares with the meetings
+    as they are (every live meeting counts as read).
+    """
+    now = now or timezone.now()
+    basis = {int(k): tuple(v) if v else None for k, v in (run.basis or {}).items()}
+    has_basis = bool(run.basis)
+    plan = {req: (slot, table) for req, slot, table in run.plan}
     current = {
-        m["request_id"]: (m["slot_id"], m["table_id"])
+        m.request_id: m
         for m in Meeting.objects.filter(event_id=run.event_id)
         .exclude(status=Meeting.Status.CANCELLED)
-        .values("request_id", "slot_id", "table_id")
+        .select_related("slot", "table")
     }
-    plan = {req: (slot, table) for req, slot, table in run.plan}
-    return {
-        "book": sum(1 for req in plan if req not in current),
-        "move": sum(1 for req, where in plan.items() if req in current and current[req] != where),
-        "keep": sum(1 for req, where in plan.items() if current.get(req) == where),
-        "unplanned": sum(1 for req in current if req not in plan),
+    slots = {s.pk: s for s in Slot.objects.filter(event_id=run.event_id)}
+    out = RunChanges()
+
+    def changed_since(req: int, meeting: Meeting | None) -> str | None:
+        if not has_basis:
+            return None
+        if req not in basis:
+            return (
+                "the request was accepted after the run"
+                if meeting is None
+                else ("the meeting was booked after the run")
+            )
+        was = basis[req]
+        if meeting is None:
+            return "the meeting was cancelled after the run" if was else None
+        if was is None:
+            return "the meeting was booked after the run"
+        if was != (meeting.pk, meeting.slot_id, meeting.table_id):
+            return "the meeting was moved after the run"
+        return None
+
+    for req, meeting in current.items():
+        target = plan.get(req)
+        if target == (meeting.slot_id, meeting.table_id):
+            out.keep += 1
+            continue
+        if target is None and (meeting.fixed or meeting.status != Meeting.Status.SCHEDULED):
+            out.leave += 1
+            continue
+        if target is None and has_basis and req not in basis:
+            out.leave += 1  # the run never saw this request: nothing to decide about it
+            continue
+        targets = (slots[target[0]],) if target else ()
+        reason = changed_since(req, meeting) or _started_reason(now, meeting.slot, *targets)
+        if reason:
+            out.skipped.append({"request": req, "reason": reason})
+        elif target is None:
+            out.cancel.append(meeting)
+        else:
+            out.move.append((meeting, *target))
+    for req, (slot_id, table_id) in plan.items():
+        if req in current:
+            continue
+        reason = changed_since(req, None) or _started_reason(now, slots[slot_id])
+        if reason:
+            out.skipped.append({"request": req, "reason": reason})
+        else:
+            out.book.append((req, slot_id, table_id))
+    return out
+
+
+def requests_named(*, items: list[dict]) -> list[dict]:
+    """``[{"request": id, ...}]`` with ``who``: "sender ↔ recipient" of each request."""
+    names = {
+        r.pk: f"{r.sender.name} ↔ {r.recipient.name}"
+        for r in MeetingRequest.objects.filter(pk__in=[i["request"] for i in items]).select_related(
+            "sender", "recipient"
+        )
     }
+    return [{**i, "who": names.get(i["request"], f"#{i['request']}")} for i in items]
+
+
+def schedule_run_diff(*, run, now: datetime | None = None) -> dict:
+    """What publishing ``run`` would change now, counted, with the skipped changes' reasons."""
+    changes = schedule_run_changes(run=run, now=now)
+    return {**changes.counts(), "skipped": changes.skipped}
 
 
 def recommendations_for(*, participant: Participant, limit: int = 20, kinds=None) -> list[dict]:

@@ -487,14 +487,18 @@ def statistics(request, event: Event):
 # ------------------------------------------------------------------------------------------------
 
 
+SKIPPED_SHOWN = 10
+
+
 def _runs_context(event: Event) -> dict:
     runs = reporting.schedule_runs(event=event)
     rows = []
     for run in runs:
-        diff = None
+        diff, skipped = None, []
         if run.status == ScheduleRun.Status.DRAFT:
             diff = selectors.schedule_run_diff(run=run)
-        rows.append({"run": run, "stats": run.stats or {}, "diff": diff})
+            skipped = selectors.requests_named(items=diff["skipped"][:SKIPPED_SHOWN])
+        rows.append({"run": run, "stats": run.stats or {}, "diff": diff, "skipped": skipped})
     busy = any(r.status in (ScheduleRun.Status.QUEUED, ScheduleRun.Status.RUNNING) for r in runs)
     return {"runs": rows, "busy": busy, "run_status": labels.RUN_STATUS}
 

@@ -459,6 +459,15 @@ def _reason_detail(reason: str | Reason) -> dict:
     return reason.detail() if isinstance(reason, Reason) else {"reason": reason}
 
 
+def _cancelled_by(actor: Actor, reason: str | Reason) -> str:
+    """Who decided a cancellation. A system ``Reason`` (someone's new availability, a dropped
+    plan entry, a place gone) means nobody chose to drop the meeting itself: the scheduler may
+    plan it again. A participant or an organiser who cancels it did choose."""
+    if isinstance(reason, Reason) or (actor.system and actor.user is None):
+        return Meeting.CancelledBy.SYSTEM
+    return Meeting.CancelledBy.ORGANISER if actor.is_organiser else Meeting.CancelledBy.PARTICIPANT
+
+
 def meeting_cancel_locked(*, meeting: Meeting, actor: Actor, reason: str | Reason = "") -> Meeting:
     """``meeting_cancel`` for a caller that already runs a transaction. Participants cannot
     cancel a meeting whose slot has started (what happened is the organisers' to record).
@@ -484,8 +493,11 @@ def meeting_cancel_locked(*, meeting: Meeting, actor: Actor, reason: str | Reaso
     meeting.status = Meeting.Status.CANCELLED
     text = reason.english() if isinstance(reason, Reason) else reason
     meeting.cancel_reason = text[:300]
+    meeting.cancelled_by = _cancelled_by(actor, reason)
     meeting.sequence += 1
-    meeting.save(update_fields=["status", "cancel_reason", "sequence", "updated_at"])
+    meeting.save(
+        update_fields=["status", "cancel_reason", "cancelled_by", "sequence", "updated_at"]
+    )
     MeetingSeat.objects.filter(meeting=meeting).update(active=False)
     _log(meeting, actor, "cancelled", **_reason_detail(reason))
     notify_meeting(

@@ -30,7 +30,7 @@ from matchmaking.models import (
     Table,
 )
 from matchmaking.reasons import Reason
-from matchmaking.selectors import available_slots
+from matchmaking.selectors import available_slots, schedule_run_changes
 from matchmaking.services.locking import guarded_transaction, lock_participants_and_slots
 from matchmaking.services.meetings import (
     Actor,
@@ -53,6 +53,9 @@ DEFAULT_OPTIONS = {
     # share of the total weight the solver may give up so that participants without any meeting
     # get one (0 = the highest weight first, as the objectives order it)
     "fair_weight_share": 0.0,
+    # plan again the accepted requests whose meeting a participant or an organiser cancelled
+    # (off: only those the system cancelled, e.g. after an availability change, are planned)
+    "replan_cancelled": False,
 }
 FAIR_WEIGHT_SHARE_MAX = 0.05
 PINNED_SOURCES = {Meeting.Source.PARTICIPANT, Meeting.Source.IMPORT}
@@ -67,6 +70,7 @@ class Built:
     shared_tables: list[Table]
     fixed_places: dict[str, int]  # place name -> table id
     current: dict[int, Meeting]  # request id -> its live meeting
+    withdrawn: int = 0  # accepted requests left out: a person cancelled their meeting
 
 
 def _clean_options(options: dict | None) -> dict:
@@ -89,6 +93,7 @@ def _clean_options(options: dict | None) -> dict:
         )
     merged["pin_participant_bookings"] = bool(merged["pin_participant_bookings"])
     merged["minimise_moves"] = bool(merged["minimise_moves"])
+    merged["replan_cancelled"] = bool(merged["replan_cancelled"])
     return {k: merged[k] for k in DEFAULT_OPTIONS}
 
 
@@ -119,6 +124,19 @@ def build_problem(
             status=Meeting.Status.CANCELLED
         )
     }
+    withdrawn = set()
+    if not options["replan_cancelled"]:
+        # A meeting its participant or an organiser cancelled stays cancelled: re-booking it is
+        # theirs to decide (participants may book the accepted request again themselves).
+        last_cancel = dict(  # request id -> who cancelled its latest meeting
+            Meeting.objects.filter(event=event, status=Meeting.Status.CANCELLED)
+            .exclude(request_id__in=current)
+            .order_by("updated_at", "id")
+            .values_list("request_id", "cancelled_by")
+        )
+        chose = {Meeting.CancelledBy.PARTICIPANT, Meeting.CancelledBy.ORGANISER}
+        withdrawn = {r.pk for r in requests if last_cancel.get(r.pk) in chose}
+        requests = [r for r in requests if r.pk not in withdrawn]
     people = {}
     for r in requests:
         people[r.sender_id] = r.sender
@@ -210,7 +228,7 @@ def build_problem(
         previous=previous or None,
         previous_tables=previous_tables or None,
     )
-    return Built(problem, slots, shared, fixed_places, current)
+    return Built(problem, slots, shared, fixed_places, current, withdrawn=len(withdrawn))
 
 
 def schedule_run_create(
@@ -285,9 +303,15 @@ def schedule_run_execute(*, run: ScheduleRun) -> ScheduleRun:
     stats = dataclasses.asdict(result.stats)
     stats["participants"] = len(built.problem.participants)
     stats["requests"] = len(built.problem.requests)
+    stats["withdrawn"] = built.withdrawn
+    basis = {}
+    for r in built.problem.requests:
+        m = built.current.get(r.id)
+        basis[str(r.id)] = [m.pk, m.slot_id, m.table_id] if m else None
     ScheduleRun.objects.filter(pk=run.pk).update(
         status=ScheduleRun.Status.DRAFT,
         plan=plan,
+        basis=basis,
         stats=stats,
         progress=1.0,
         phase="done",
@@ -308,23 +332,17 @@ def _attempt(fn, **kwargs) -> str | None:
     return None
 
 
-def _started(now: datetime, *slots: Slot) -> str | None:
-    """Why a plan entry is not applied: one of its slots has started since the run."""
-    for slot in slots:
-        if slot.start <= now:
-            return f"the slot {slot} has already started"
-    return None
-
-
 def schedule_run_publish(*, run: ScheduleRun, user, now: datetime | None = None) -> ScheduleRun:
     """Apply a draft plan: move, book and cancel meetings through the booking services.
 
     Side effects: in one transaction, every changed meeting is vacated then re-placed with
     ``meeting_reschedule_locked`` (SEQUENCE bumped, logged), new meetings are booked with
     ``meeting_book_locked`` (source "scheduler"), scheduled meetings the plan dropped are
-    cancelled with a reason. Anything refused because the event changed since the run is
-    restored or reported in ``publish_report["skipped"]``; so is every change that touches a
-    slot which has started by ``now`` (a draft published hours after its run). Earlier
+    cancelled with a reason. What changed since the run read the event (a meeting booked, moved
+    or cancelled meanwhile: ``run.basis``) is left as it is, and no change touches a slot which
+    has started by ``now`` (a draft published hours after its run): both are reported in
+    ``publish_report["skipped"]`` (``selectors.schedule_run_changes`` decides, as it does for
+    the draft's preview), as is anything the booking services refuse. Earlier
     published runs become superseded.
     """
     now = now or timezone.now()
@@ -338,42 +356,19 @@ def schedule_run_publish(*, run: ScheduleRun, user, now: datetime | None = None)
             event.participants.values_list("pk", flat=True),
             event.slots.values_list("pk", flat=True),
         )
-        plan = {req: (slot, table) for req, slot, table in run.plan}
-        current = {
-            m.request_id: m
-            for m in Meeting.objects.filter(event=event)
-            .exclude(status=Meeting.Status.CANCELLED)
-            .select_related("slot", "table")
-        }
-        slots = {s.pk: s for s in event.slots.all()}
+        changes = schedule_run_changes(run=run, now=now)
         tables = {t.pk: t for t in event.tables.all()}
-        report = {"booked": 0, "moved": 0, "kept": 0, "cancelled": 0, "skipped": []}
-
-        moving = [
-            (m, plan[req])
-            for req, m in current.items()
-            if req in plan and (m.slot_id, m.table_id) != plan[req]
-        ]
-        dropped = [
-            m
-            for req, m in current.items()
-            if req not in plan and m.status == Meeting.Status.SCHEDULED and not m.fixed
-        ]
-        report["kept"] = sum(
-            1 for req, m in current.items() if req in plan and (m.slot_id, m.table_id) == plan[req]
-        )
-        # What happened (or was due to) stays: no move or cancellation touches a started slot.
-        late = {
-            m.request_id: _started(now, m.slot, slots[plan[m.request_id][0]]) for m, _ in moving
+        slots = {s.pk: s for s in event.slots.all()}
+        report = {
+            "booked": 0,
+            "moved": 0,
+            "kept": changes.keep,
+            "cancelled": 0,
+            "skipped": list(changes.skipped),
         }
-        late |= {m.request_id: _started(now, m.slot) for m in dropped}
-        late = {req: reason for req, reason in late.items() if reason}
-        report["skipped"] += [{"request": req, "reason": reason} for req, reason in late.items()]
-        moving = [(m, target) for m, target in moving if m.request_id not in late]
-        dropped = [m for m in dropped if m.request_id not in late]
-        for m, _ in moving:
+        for m, _slot, _table in changes.move:
             meeting_vacate_locked(meeting=m)
-        for m in dropped:
+        for m in changes.cancel:
             reason = _attempt(
                 meeting_cancel_locked,
                 meeting=m,
@@ -384,7 +379,7 @@ def schedule_run_publish(*, run: ScheduleRun, user, now: datetime | None = None)
                 report["cancelled"] += 1
             else:
                 report["skipped"].append({"request": m.request_id, "reason": reason})
-        for m, (slot_id, table_id) in moving:
+        for m, slot_id, table_id in changes.move:
             reason = _attempt(
                 meeting_reschedule_locked,
                 meeting=m,
@@ -403,10 +398,8 @@ def schedule_run_publish(*, run: ScheduleRun, user, now: datetime | None = None)
             if back is not None:
                 _restore_or_cancel(m, actor, run)
             report["skipped"].append({"request": m.request_id, "reason": reason})
-        for req_id, (slot_id, table_id) in plan.items():
-            if req_id in current:
-                continue
-            reason = _started(now, slots[slot_id]) or _attempt(
+        for req_id, slot_id, table_id in changes.book:
+            reason = _attempt(
                 meeting_book_locked,
                 request=MeetingRequest(pk=req_id),
                 slot=slots[slot_id],

@@ -41,3 +41,41 @@ def test_0008_marks_every_colleague_the_log_says_left_even_if_a_move_brought_the
     assert (seats[karim.pk].left, seats[karim.pk].active) == (True, False)
     assert (seats[lina.pk].left, seats[lina.pk].active) == (False, True)
     assert (seats[a.pk].left, seats[a.pk].active) == (False, True)
+
+
+mark_who_cancelled = importlib.import_module(
+    "matchmaking.migrations.0009_cancelled_by_and_run_basis"
+).mark_who_cancelled
+
+
+def test_0009_tells_who_cancelled_each_meeting_from_its_log(event, make_participant):
+    from matchmaking.models import Meeting
+    from tests.factories import UserFactory
+
+    slots = list(event.slots.all())
+    meetings = []
+    for i in range(5):
+        req = RequestFactory(sender=make_participant(), recipient=make_participant())
+        meetings.append(meeting_book(request=req, slot=slots[i], actor=Actor(system=True)))
+    person, organiser, system, typed_by_nobody, unlogged = meetings
+    staff, user = UserFactory(is_staff=True), UserFactory()
+    rows = [
+        (person, user, {"reason": "we met"}),
+        (organiser, staff, {"reason": "closed"}),
+        (system, user, {"reason": "x", "reason_code": "unavailable", "reason_params": {}}),
+        (typed_by_nobody, None, {"reason": ""}),
+    ]
+    for meeting, actor, detail in rows:
+        MeetingLog.objects.create(meeting=meeting, actor=actor, action="cancelled", detail=detail)
+    Meeting.objects.filter(pk__in=[m.pk for m in meetings]).update(status="cancelled")
+
+    mark_who_cancelled(apps, None)
+
+    got = dict(Meeting.objects.filter(event=event).values_list("pk", "cancelled_by"))
+    assert got == {
+        person.pk: "participant",
+        organiser.pk: "organiser",
+        system.pk: "system",
+        typed_by_nobody.pk: "system",
+        unlogged.pk: "system",
+    }

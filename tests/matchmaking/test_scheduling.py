@@ -242,7 +242,10 @@ def test_schedule_runs_api(organiser_client, django_capture_on_commit_callbacks)
         "book": len(fair()["requests"]),
         "move": 0,
         "keep": 0,
-        "unplanned": 0,
+        "cancel": 0,
+        "leave": 0,
+        "skip": 0,
+        "skipped": [],
     }
     assert detail.data["stats"]["upper_bound"] == len(fair()["requests"])
     published = organiser_client.post(f"{url}{created.data['id']}/publish/")
@@ -333,6 +336,9 @@ def test_publish_moving_a_meeting_keeps_a_colleague_who_left_out_of_it(event, ma
         req.recipient_id: (slots[-2].pk, True, False),
         karim.pk: (slots[-2].pk, False, True),
     }
+    # the log tells the table it left (the publish had vacated it, so the row held none)
+    moved = MeetingLog.objects.get(meeting=meeting, action="moved")
+    assert (moved.detail["from_table"], moved.detail["to_table"]) == (table.name, table.name)
 
 
 def shift_slots(event, *, started: int) -> list:
@@ -478,4 +484,163 @@ def test_publish_puts_back_a_meeting_that_cannot_move_with_its_seats(make_partic
         karim.pk: (slots[-1].pk, False, True),
     }
     assert MeetingSeat.objects.filter(meeting=busy, active=True).count() == 2
+    assert_no_double_booking(event)
+
+
+def _draft(event, **options):
+    run = schedule_run_create(
+        event=event, user=None, options={"time_limit": 5, **options}, enqueue=False
+    )
+    run = schedule_run_execute(run=run)
+    assert run.status == "draft", run.error
+    return run
+
+
+def _move_anywhere(meeting, actor):
+    """Move ``meeting`` to the first other slot the booking rules accept."""
+    from matchmaking.exceptions import DomainError
+    from matchmaking.services.meetings import meeting_reschedule
+
+    for slot in meeting.event.slots.exclude(pk=meeting.slot_id).order_by("start"):
+        try:
+            return meeting_reschedule(meeting=meeting, slot=slot, actor=actor)
+        except DomainError:
+            continue
+    raise AssertionError("no free slot to move the meeting to")
+
+
+def test_publish_leaves_alone_what_changed_after_the_run_and_the_draft_said_so():
+    """A draft published later must not overrule what people did meanwhile: a meeting cancelled
+    after the run is not booked again, one moved is not moved back, one booked on a request the
+    run never saw is not cancelled. The draft's preview counts exactly what publishing does."""
+    from matchmaking.models import MeetingRequest
+    from matchmaking.selectors import schedule_run_diff
+    from matchmaking.services.meetings import Actor, meeting_book, meeting_cancel
+
+    event = event_import(data=fair())
+    run_and_publish(event)
+    total = Meeting.objects.filter(event=event).count()
+    run = _draft(event)
+    cancelled, moved = Meeting.objects.filter(event=event).order_by("id")[:2]
+    meeting_cancel(meeting=cancelled, by=cancelled.request.sender, reason="not needed")
+    moved = _move_anywhere(moved, Actor(participant=moved.request.sender))
+    late = MeetingRequest.objects.create(
+        event=event,
+        sender=event.participants.get(ref="v1"),
+        recipient=event.participants.get(ref="c2"),
+        status="accepted",
+    )
+    new = None
+    for slot in event.slots.order_by("-start"):
+        try:
+            new = meeting_book(request=late, slot=slot, actor=Actor(system=True))
+            break
+        except Exception:  # try the next slot
+            continue
+    assert new is not None
+
+    preview = schedule_run_diff(run=run)
+    published = schedule_run_publish(run=run, user=None)
+
+    reasons = {
+        cancelled.request_id: "the meeting was cancelled after the run",
+        moved.request_id: "the meeting was moved after the run",
+    }
+    assert sorted(preview["skipped"], key=lambda i: i["request"]) == [
+        {"request": req, "reason": text} for req, text in sorted(reasons.items())
+    ]
+    assert {k: preview[k] for k in ("book", "move", "cancel", "keep", "leave", "skip")} == {
+        "book": 0,
+        "move": 0,
+        "cancel": 0,
+        "keep": total - 2,
+        "leave": 1,
+        "skip": 2,
+    }
+    report = published.publish_report
+    assert (report["booked"], report["moved"], report["cancelled"]) == (0, 0, 0)
+    assert report["kept"] == preview["keep"]
+    assert report["skipped"] == preview["skipped"]
+    cancelled.refresh_from_db()
+    assert cancelled.status == "cancelled"
+    assert not Meeting.objects.filter(request=cancelled.request).exclude(status="cancelled")
+    assert Meeting.objects.get(pk=moved.pk).slot_id == moved.slot_id
+    assert Meeting.objects.get(pk=new.pk).status == "scheduled"
+    assert_no_double_booking(event)
+
+
+def test_a_draft_counts_what_its_publish_then_does_with_moves_and_drops():
+    """Without anything happening in between, the preview and the publish report agree on a
+    plan that books, moves and cancels."""
+    from matchmaking.selectors import schedule_run_diff
+
+    event = event_import(data=fair())
+    run_and_publish(event)
+    first = Meeting.objects.filter(event=event).order_by("id").first()
+    # the organiser makes one request unavailable for the rest of the day, then re-runs
+    first.request.sender.availability.create(
+        start=first.slot.start.replace(hour=0), end=first.slot.start
+    )
+    first.request.sender.availability.create(
+        start=first.slot.end, end=first.slot.end.replace(hour=23)
+    )
+    run = _draft(event)
+    plan = {req: slot for req, slot, _ in run.plan}
+    preview = schedule_run_diff(run=run)
+    report = schedule_run_publish(run=run, user=None).publish_report
+    assert first.request_id not in plan or plan[first.request_id] != first.slot_id
+    assert preview["move"] + preview["cancel"] >= 1
+    assert (report["booked"], report["moved"], report["cancelled"], report["kept"]) == (
+        preview["book"],
+        preview["move"],
+        preview["cancel"],
+        preview["keep"],
+    )
+    assert report["skipped"] == preview["skipped"] == []
+
+
+def test_the_scheduler_does_not_book_again_what_a_person_cancelled():
+    """A participant or an organiser who cancels a meeting decided it: the next run leaves the
+    request out (counted), unless the organiser asks. A meeting the system cancelled (its
+    participant's times changed) is planned again."""
+    from matchmaking.services.availability import availability_replace
+    from matchmaking.services.meetings import Actor, meeting_cancel
+    from tests.factories import UserFactory
+
+    event = event_import(data=fair())
+    run_and_publish(event)
+    by_person, by_organiser, by_system = Meeting.objects.filter(event=event).order_by("id")[:3]
+    meeting_cancel(meeting=by_person, by=by_person.request.recipient, reason="we met already")
+    meeting_cancel(meeting=by_organiser, user=UserFactory(is_staff=True), reason="booth closed")
+    city = by_system.request.sender
+    keep = [(s.start, s.end) for s in event.slots.exclude(pk=by_system.slot_id)]
+    availability_replace(
+        participant=city, periods=keep, actor=Actor(system=True), cancel_conflicting=True
+    )
+    by_system.refresh_from_db()
+    kinds = {
+        m.pk: m.cancelled_by
+        for m in Meeting.objects.filter(pk__in=[by_person.pk, by_organiser.pk, by_system.pk])
+    }
+    assert kinds == {
+        by_person.pk: "participant",
+        by_organiser.pk: "organiser",
+        by_system.pk: "system",
+    }
+
+    run = run_and_publish(event)
+
+    assert run.stats["withdrawn"] == 2
+    live = set(
+        Meeting.objects.filter(event=event)
+        .exclude(status="cancelled")
+        .values_list("request_id", flat=True)
+    )
+    assert by_person.request_id not in live and by_organiser.request_id not in live
+    assert by_system.request_id in live  # planned again, elsewhere
+    assert run.publish_report["booked"] == 1
+
+    again = run_and_publish(event, replan_cancelled=True)
+    assert again.stats["withdrawn"] == 0
+    assert again.publish_report["booked"] == 2
     assert_no_double_booking(event)

@@ -35,7 +35,8 @@ def test_start_run_then_publish(
     html = staff_client.get(f"/organiser/{event.slug}/scheduler/").content.decode()
     assert 'name="minimise_moves" checked' in html  # ticked by default
     assert "Publishing would:" in html
-    assert "book 3, move 0, keep 0, leave 0 outside the plan" in html
+    assert "book 3, move 0, cancel 0, keep 0, leave 0 outside the plan as they are" in html
+    assert "data-skipped" not in html
     assert "Left without a meeting" in html and "<dd data-zero>0</dd>" in html
     assert f"/organiser/{event.slug}/scheduler/runs/{run.pk}/publish/" in html
 
@@ -85,3 +86,26 @@ def test_runs_partial_marks_busy_runs(staff_client, event):
     html = staff_client.get(f"/organiser/{event.slug}/scheduler/runs/").content.decode()
     assert "data-busy" in html
     assert 'aria-valuenow="40"' in html
+
+
+def test_draft_lists_the_changes_publishing_would_skip(staff_client, event, make_participant):
+    """A meeting booked after the run is not the plan's to move: the draft says so by name."""
+    from matchmaking.services.meetings import Actor, meeting_book
+
+    req = RequestFactory(
+        sender=make_participant(name="Amina Tazi"), recipient=make_participant(name="Bruno Ley")
+    )
+    slots = list(event.slots.order_by("start"))
+    ScheduleRun.objects.create(
+        event=event,
+        status=ScheduleRun.Status.DRAFT,
+        plan=[[req.pk, slots[0].pk, None]],
+        basis={str(req.pk): None},
+    )
+    meeting_book(request=req, slot=slots[3], actor=Actor(system=True))
+
+    html = staff_client.get(f"/organiser/{event.slug}/scheduler/").content.decode()
+
+    assert "book 0, move 0, cancel 0, keep 0, leave 0 outside the plan as they are" in html
+    assert "1 change of the plan would not be applied" in html
+    assert "Amina Tazi ↔ Bruno Ley: the meeting was booked after the run" in html

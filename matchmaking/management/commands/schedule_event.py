@@ -24,6 +24,11 @@ class Command(BaseCommand):
             help="Let the scheduler move meetings participants booked themselves.",
         )
         parser.add_argument(
+            "--replan-cancelled",
+            action="store_true",
+            help="Plan again requests whose meeting a participant or an organiser cancelled.",
+        )
+        parser.add_argument(
             "--fair-share",
             type=float,
             default=0.0,
@@ -32,7 +37,16 @@ class Command(BaseCommand):
         )
 
     def handle(
-        self, *args, slug, publish, time_limit, seed, move_participant_bookings, fair_share, **opts
+        self,
+        *args,
+        slug,
+        publish,
+        time_limit,
+        seed,
+        move_participant_bookings,
+        fair_share,
+        replan_cancelled,
+        **opts,
     ):
         try:
             event = selectors.event_get(slug=slug)
@@ -45,6 +59,7 @@ class Command(BaseCommand):
                     "seed": seed,
                     "pin_participant_bookings": not move_participant_bookings,
                     "fair_weight_share": fair_share,
+                    "replan_cancelled": replan_cancelled,
                 },
             )
             run = schedule_run_execute(run=run)
@@ -57,6 +72,11 @@ class Command(BaseCommand):
                 f"idle slots total {st['idle_total']}, max {st['idle_max']}, "
                 f"range {st['idle_range']}, moved {st['moved']}, {st['seconds']:.1f} s"
             )
+            if st.get("withdrawn"):
+                self.stdout.write(
+                    f"Left out: {st['withdrawn']} accepted requests whose meeting a participant "
+                    "or an organiser cancelled (--replan-cancelled plans them)"
+                )
             if publish:
                 run = schedule_run_publish(run=run, user=None)
                 rep = run.publish_report
