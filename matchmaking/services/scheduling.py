@@ -391,12 +391,9 @@ def schedule_run_publish(*, run: ScheduleRun, user, now: datetime | None = None)
             if reason is None:
                 report["moved"] += 1
                 continue
-            # Put it back where it was, or cancel it if that place is gone too.
-            back = _attempt(
-                meeting_reschedule_locked, meeting=m, slot=m.slot, actor=actor, table=m.table
-            )
-            if back is not None:
-                _restore_or_cancel(m, actor, run)
+            # Put it back where it was (nothing changed for its people: no log, no email), or
+            # cancel it if that place is gone too.
+            _restore_or_cancel(m, actor, run)
             report["skipped"].append({"request": m.request_id, "reason": reason})
         for req_id, slot_id, table_id in changes.book:
             reason = _attempt(
@@ -423,8 +420,9 @@ def schedule_run_publish(*, run: ScheduleRun, user, now: datetime | None = None)
 
 
 def _restore_or_cancel(meeting: Meeting, actor: Actor, run: ScheduleRun) -> None:
-    """A vacated meeting could not move nor return through the service: re-seat it in place if
-    the database allows it, else cancel it with a reason (never leave it half-placed)."""
+    """A vacated meeting could not move: re-seat it in place as it was (the colleagues who left
+    stay out), or, when the database refuses because a move of this publish took its place,
+    cancel it with a reason (never leave it half-placed)."""
     try:
         with transaction.atomic():
             MeetingSeat.objects.filter(meeting=meeting, left=False).update(active=True)

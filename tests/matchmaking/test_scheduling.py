@@ -466,6 +466,7 @@ def test_publish_puts_back_a_meeting_that_cannot_move_with_its_seats(make_partic
         status=ScheduleRun.Status.DRAFT,
         plan=[[req.pk, slots[-2].pk, None], [other.pk, slots[-2].pk, None]],
     )
+    sequence_before = Meeting.objects.get(pk=meeting.pk).sequence
 
     run = schedule_run_publish(run=run, user=None)
 
@@ -484,6 +485,12 @@ def test_publish_puts_back_a_meeting_that_cannot_move_with_its_seats(make_partic
         karim.pk: (slots[-1].pk, False, True),
     }
     assert MeetingSeat.objects.filter(meeting=busy, active=True).count() == 2
+    # put back, not moved: no new SEQUENCE, no "moved" log row, no email about a move
+    from matchmaking.models import Notification
+
+    assert meeting.sequence == sequence_before
+    assert not MeetingLog.objects.filter(meeting=meeting, action="moved").exists()
+    assert not Notification.objects.filter(kind="meeting_moved").exists()
     assert_no_double_booking(event)
 
 
