@@ -14,7 +14,8 @@ import requests
 from django.db import connections
 from django.utils import timezone
 
-from matchmaking.models import Event, Meeting, MeetingRequest, Session, Slot
+from matchmaking.demo_data import move_to_upcoming
+from matchmaking.models import Event, Meeting, MeetingRequest, Slot
 from matchmaking.services.importer import event_import
 from matchmaking.services.participants import participant_token
 from tests.conftest import _missing
@@ -67,13 +68,28 @@ def browser(monkeypatch):
             chromium.close()
 
 
-@pytest.fixture
-def demo(db):
-    event = event_import(data=json.loads(DEMO.read_text()))
+def _load_demo(data: dict) -> Event:
+    event = event_import(data=data)
     user = UserFactory(username="organiser", is_staff=True)
     user.set_password("expo2018-secret")
     user.save()
     return event
+
+
+@pytest.fixture
+def demo(db):
+    """The demo fair as held, in April 2018 (its meetings happened: no-shows can be marked)."""
+    return _load_demo(json.loads(DEMO.read_text()))
+
+
+@pytest.fixture
+def upcoming_demo(db):
+    """The demo fair moved to the coming weeks as ``manage.py demo`` does (``move_to_upcoming``):
+    its days, booking window, availability and meetings move together, so participants can book.
+    Returns the event and its moved first day."""
+    data, moved = move_to_upcoming(json.loads(DEMO.read_text()), timezone.localdate())
+    day = dt.date.fromisoformat(DAY) + dt.timedelta(days=moved)
+    return _load_demo(data), day.isoformat()
 
 
 def login(page, base):
@@ -131,24 +147,12 @@ def test_organiser_marks_no_show_from_grid_and_statistics_follow(browser, live_s
     page.screenshot(path=str(SHOTS / "grid-ar.png"), full_page=False)
 
 
-def test_meeting_booked_by_participants_appears_in_grid(browser, live_server, demo):
+def test_meeting_booked_by_participants_appears_in_grid(browser, live_server, upcoming_demo):
     page, base = browser, live_server.url
-    # The demo took place in 2018: move its days a month ahead (participants book only slots
-    # that have not started) and reopen its booking window.
-    shift = timezone.localdate() + dt.timedelta(days=30) - dt.date.fromisoformat(DAY)
-    slots = list(Slot.objects.filter(event=demo))
-    for slot in slots:
-        slot.start, slot.end, slot.date = slot.start + shift, slot.end + shift, slot.date + shift
-    Slot.objects.bulk_update(slots, ["start", "end", "date"])
-    sessions = list(Session.objects.filter(event=demo))
-    for session in sessions:
-        session.date += shift
-    Session.objects.bulk_update(sessions, ["date"])
-    day = (dt.date.fromisoformat(DAY) + shift).isoformat()
-    Event.objects.filter(pk=demo.pk).update(booking_opens=None, booking_closes=None)
+    demo, day = upcoming_demo
     request = (
         MeetingRequest.objects.filter(event=demo, status="pending", session="any")
-        .exclude(sender__availability__isnull=False)
+        .exclude(sender__availability__isnull=False)  # both at the fair the whole time
         .exclude(recipient__availability__isnull=False)
         .select_related("sender__organisation", "recipient__organisation")
         .order_by("id")
