@@ -3,6 +3,8 @@
 from django.urls import reverse
 from rest_framework import serializers
 
+from matchmaking.countries import country_code
+from matchmaking.exceptions import InvalidInput
 from matchmaking.models import (
     Event,
     Meeting,
@@ -143,11 +145,10 @@ class MeSerializer(ParticipantSerializer):
 class ProfileUpdateSerializer(serializers.Serializer):
     title = serializers.CharField(max_length=200, allow_blank=True, required=False)
     languages = serializers.ListField(child=LANGUAGE_CODE, max_length=20, required=False)
-    country = serializers.RegexField(
-        r"^([A-Z]{2})?$",
+    country = serializers.CharField(
         required=False,
         allow_blank=True,
-        error_messages={"invalid": "Use a two-letter ISO 3166-1 country code such as MA."},
+        help_text="ISO 3166-1 alpha-2 code such as MA (stored upper-cased); blank for none.",
     )
     city = serializers.CharField(max_length=100, allow_blank=True, required=False)
     description = serializers.CharField(max_length=5000, allow_blank=True, required=False)
@@ -164,6 +165,12 @@ class ProfileUpdateSerializer(serializers.Serializer):
         min_value=0, max_value=1000, allow_null=True, required=False
     )
     accepts_same_kind = serializers.BooleanField(required=False)
+
+    def validate_country(self, value: str) -> str:
+        try:
+            return country_code(value)
+        except InvalidInput as exc:
+            raise serializers.ValidationError(exc.message) from exc
 
 
 class PeriodInSerializer(serializers.Serializer):

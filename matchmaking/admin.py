@@ -1,6 +1,19 @@
+from django import forms
 from django.contrib import admin
 
 from . import models
+from .countries import country_code
+from .exceptions import InvalidInput
+
+
+class ParticipantAdminForm(forms.ModelForm):
+    """The admin's participant form (the admin supplies model and fields)."""
+
+    def clean_country(self) -> str:
+        try:
+            return country_code(self.cleaned_data["country"])  # the API's and pages' rule
+        except InvalidInput as exc:
+            raise forms.ValidationError(exc.message) from exc
 
 
 @admin.register(models.Event)
@@ -10,6 +23,7 @@ class EventAdmin(admin.ModelAdmin):
 
 @admin.register(models.Participant)
 class ParticipantAdmin(admin.ModelAdmin):
+    form = ParticipantAdminForm
     list_display = ["name", "email", "kind", "organisation", "event"]
     list_filter = ["event", "kind"]
     search_fields = ["name", "email", "organisation__name"]

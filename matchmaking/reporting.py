@@ -331,19 +331,29 @@ CSV_HEADER = [
     "party_b_organisation",
     "party_b_email",
     "request",
+    "attendees",
 ]
 
 
 def meetings_export_rows(*, event: Event):
-    """One row per meeting (CSV_HEADER order), times in the event's time zone (two queries).
+    """One row per meeting (CSV_HEADER order), times in the event's time zone (three queries).
 
-    Party A is the requester, party B the requested.
+    Party A is the requester, party B the requested; ``attendees`` lists the colleagues who
+    joined the meeting besides them ("Name <email>; ..."), not those who left it nor anyone in a
+    cancelled meeting.
     """
     tz = event.tz
     when = {}
     for slot_id, start, end in Slot.objects.filter(event=event).values_list("id", "start", "end"):
         start, end = start.astimezone(tz), end.astimezone(tz)
         when[slot_id] = (start.date().isoformat(), f"{start:%H:%M}", f"{end:%H:%M}")
+    colleagues: dict[int, list[str]] = {}
+    for meeting_id, name, email in (
+        MeetingSeat.objects.filter(meeting__event=event, is_party=False, active=True, left=False)
+        .order_by("participant__name", "participant__ref")
+        .values_list("meeting_id", "participant__name", "participant__email")
+    ):
+        colleagues.setdefault(meeting_id, []).append(f"{name} <{email}>")
     rows = (
         Meeting.objects.filter(event=event)
         .order_by("slot__start", "table__name", "id")
@@ -362,4 +372,5 @@ def meetings_export_rows(*, event: Event):
         )
     )
     for mid, slot_id, table, status, *people, request_id in rows.iterator(chunk_size=5000):
-        yield [mid, *when[slot_id], table or "", status, *people, request_id]
+        attending = "; ".join(colleagues.get(mid, ()))
+        yield [mid, *when[slot_id], table or "", status, *people, request_id, attending]

@@ -163,7 +163,8 @@ def _local(moment, event: Event) -> str:
 
 
 def event_export(*, event: Event) -> dict:
-    """The event in the import format, plus every meeting's end, table and status."""
+    """The event in the import format, plus every meeting's end, table and status, and the
+    colleagues who attend it besides its two parties (``attendees``)."""
     days: dict[str, dict] = {}
     for s in Session.objects.filter(event=event).order_by("date", "start"):
         day = days.setdefault(s.date.isoformat(), {"date": s.date.isoformat(), "sessions": []})
@@ -243,6 +244,18 @@ def event_export(*, event: Event) -> dict:
             row["message"] = r.message
         requests.append(row)
 
+    # colleagues who joined a meeting (not its two parties); who left it, or sits in a cancelled
+    # meeting (inactive seats), does not attend it
+    attendees: dict[int, list[dict]] = {}
+    for seat in (
+        MeetingSeat.objects.filter(meeting__event=event, is_party=False, active=True, left=False)
+        .select_related("participant")
+        .order_by("participant__name", "participant__ref")
+    ):
+        person = seat.participant
+        attendees.setdefault(seat.meeting_id, []).append(
+            {"ref": person.ref, "name": person.name, "email": person.email}
+        )
     meetings = []
     for m in (
         Meeting.objects.filter(event=event)
@@ -259,6 +272,8 @@ def event_export(*, event: Event) -> dict:
         }
         if m.table:
             row["table"] = m.table.name
+        if m.pk in attendees:
+            row["attendees"] = attendees[m.pk]
         meetings.append(row)
     return {"event": ev, "participants": participants, "requests": requests, "meetings": meetings}
 

@@ -4,7 +4,7 @@ from collections import OrderedDict
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from matchmaking import selectors
@@ -180,26 +180,36 @@ class PresenceForm(forms.Form):
         except Conflict as exc:
             if exc.code != "meetings_outside_availability":
                 raise
-            self.add_error(
-                None,
-                gettext(
-                    "%(count)s booked meeting(s) fall outside these times. Move or cancel them "
-                    "first, or tick the box to cancel them now."
-                )
-                % {"count": len(exc.extra.get("meetings", []))},
-            )
+            self.add_error(None, self.outside_message(len(exc.extra.get("meetings", []))))
             return None
+
+    @staticmethod
+    def outside_message(count: int) -> str:
+        """Why the times were refused: ``count`` booked meetings outside them."""
+        return ngettext(
+            "%(count)s booked meeting falls outside these times. Move or cancel it first, or "
+            "tick the box to cancel it now.",
+            "%(count)s booked meetings fall outside these times. Move or cancel them first, or "
+            "tick the box to cancel them now.",
+            count,
+        ) % {"count": count}
 
     @staticmethod
     def saved_message(change: AvailabilityChange) -> str:
         if change.cancelled:
-            text = gettext("Your times are saved; %(count)s meeting(s) cancelled.") % {
-                "count": len(change.cancelled)
-            }
+            count = len(change.cancelled)
+            text = ngettext(
+                "Your times are saved; %(count)s meeting cancelled.",
+                "Your times are saved; %(count)s meetings cancelled.",
+                count,
+            ) % {"count": count}
         else:
             text = gettext("Your times are saved.")
         if change.left:
-            text += " " + gettext(
-                "You left %(count)s meeting(s) joined as a colleague; they go on without you."
-            ) % {"count": len(change.left)}
+            count = len(change.left)
+            text += " " + ngettext(
+                "You left %(count)s meeting joined as a colleague; it goes on without you.",
+                "You left %(count)s meetings joined as a colleague; they go on without you.",
+                count,
+            ) % {"count": count}
         return text

@@ -1,5 +1,6 @@
 """Translated labels for the domain's codes (the models keep plain English codes)."""
 
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from matchmaking.reasons import reason_from_detail
@@ -67,6 +68,20 @@ def label(mapping: dict, code: str) -> str:
     return str(mapping.get(code, code))
 
 
+def local_day(moment) -> str:
+    """A date (or a moment's date, as given) the way the active language writes it, with its
+    month name: "18 avril 2018", "April 18, 2018", "18 أبريل، 2018" (Django's DATE_FORMAT)."""
+    return date_format(moment, "DATE_FORMAT")
+
+
+def local_when(moment, tz=None) -> str:
+    """A moment in ``tz`` (as given if None): its date in the active language, then the 24-hour
+    time the grid uses: "18 avril 2018 09:00", "April 18, 2018 09:00"."""
+    if tz is not None and moment.tzinfo is not None:
+        moment = moment.astimezone(tz)
+    return f"{local_day(moment)} {moment:%H:%M}"
+
+
 def _when(value, tz) -> str:
     import datetime as dt
 
@@ -76,9 +91,7 @@ def _when(value, tz) -> str:
         moment = dt.datetime.fromisoformat(value)
     except (TypeError, ValueError):
         return str(value)
-    if moment.tzinfo is not None:
-        moment = moment.astimezone(tz)
-    return moment.strftime("%Y-%m-%d %H:%M")
+    return local_when(moment, tz)
 
 
 def log_text(row, tz) -> str:

@@ -280,10 +280,10 @@ def meeting_status(request, event: Event, meeting_id: int):
     except DomainError as exc:
         text = exc.message
         if exc.code == "check_in_not_open":  # the refusal met at the desk, in the page's language
-            opens = timezone.localtime(check_in_opens_at(meeting.slot), event.tz)
+            opens = check_in_opens_at(meeting.slot)
             text = _("Check-in opens %(minutes)s minutes before the meeting, at %(time)s.") % {
                 "minutes": settings.CHECK_IN_OPENS_MINUTES,
-                "time": f"{opens:%Y-%m-%d %H:%M}",
+                "time": labels.local_when(opens, event.tz),
             }
         messages.error(request, text)
         return _render_meeting(request, event, meeting_id, status=exc.status)

@@ -28,7 +28,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from matchmaking import selectors
-from matchmaking.exceptions import DomainError, NotFound
+from matchmaking.countries import country_code
+from matchmaking.exceptions import DomainError, InvalidInput, NotFound
 from matchmaking.models import (
     Event,
     Meeting,
@@ -36,6 +37,7 @@ from matchmaking.models import (
     Participant,
 )
 from matchmaking.pages.forms import PresenceForm
+from matchmaking.pages.labels import local_day
 from matchmaking.services.meetings import (
     Actor,
     meeting_book,
@@ -276,13 +278,11 @@ class ProfileForm(forms.Form):
         required=False,
         help_text=gettext_lazy("Two-letter codes separated by commas, e.g. fr, ar, en."),
     )
-    country = forms.RegexField(
+    country = forms.CharField(
         label=gettext_lazy("Country"),
-        regex=r"^[A-Za-z]{2}$",
         required=False,
-        max_length=2,
+        max_length=20,
         help_text=gettext_lazy("Two-letter code, e.g. MA."),
-        error_messages={"invalid": gettext_lazy("Use a two-letter country code such as MA.")},
     )
     city = forms.CharField(
         label=gettext_lazy("City"), max_length=100, required=False, widget=forms.TextInput(AUTO)
@@ -337,7 +337,10 @@ class ProfileForm(forms.Form):
         return list(dict.fromkeys(codes))
 
     def clean_country(self) -> str:
-        return self.cleaned_data["country"].upper()
+        try:
+            return country_code(self.cleaned_data["country"])  # the API's rule too
+        except InvalidInput as exc:
+            raise forms.ValidationError(exc.message) from exc
 
     def _phrases(self, name: str) -> list[str]:
         phrases = _lines(self.cleaned_data[name])
@@ -705,7 +708,7 @@ def agenda_book(request, event, me):
         messages.success(
             request,
             _("Meeting booked on %(day)s at %(time)s.")
-            % {"day": start.strftime("%Y-%m-%d"), "time": start.strftime("%H:%M")},
+            % {"day": local_day(start), "time": f"{start:%H:%M}"},
         )
     return redirect(back)
 

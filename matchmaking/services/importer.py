@@ -1,11 +1,11 @@
 """Import an event from the public JSON format (docs/import-format.md), all or nothing.
 
 Validation happens in two passes before anything is written: the JSON Schema (shapes and types),
-then the rules a schema cannot express (unique refs and emails, references that exist, sessions
-that do not overlap, breaks inside sessions, meetings on real slots). Every error names the row
-(index and ref) and field. The writes then run in one transaction and apply the API's own rules
-(availability periods that hold a meeting slot, who may meet whom, guarded bookings): any refusal
-rolls the whole import back.
+then the rules a schema cannot express (unique refs and emails, known country codes, references
+that exist, sessions that do not overlap, breaks inside sessions, meetings on real slots and their
+attendees). Every error names the row (index and ref) and field. The writes then run in one
+transaction and apply the API's own rules (availability periods that hold a meeting slot, who may
+meet whom, guarded bookings): any refusal rolls the whole import back.
 """
 
 import json
@@ -22,6 +22,7 @@ from django.db import transaction
 from django.utils import timezone
 from jsonschema import Draft202012Validator, FormatChecker
 
+from matchmaking.countries import COUNTRY_CODES
 from matchmaking.exceptions import DomainError, InvalidInput
 from matchmaking.models import (
     Availability,
@@ -167,6 +168,10 @@ def rule_errors(data: dict) -> tuple[list[str], _Checked | None]:
                 f"{where}.email: {p['email']} is already used by participants[{emails[email]}]"
             )
         emails.setdefault(email, i)
+        if p.get("country") and p["country"] not in COUNTRY_CODES:
+            errors.append(
+                f'{where}.country: "{p["country"]}" is not an ISO 3166-1 alpha-2 country code'
+            )
         unknown = [s for s in p.get("sectors", []) if s not in sectors]
         if unknown:
             errors.append(
@@ -212,6 +217,16 @@ def rule_errors(data: dict) -> tuple[list[str], _Checked | None]:
             errors.append(f"{where}.start: {exc}")
         if m.get("table") and m["table"] not in table_names and m["table"] not in booths:
             errors.append(f'{where}.table: no table is named "{m["table"]}"')
+        listed: set[str] = set()
+        for a, attendee in enumerate(m.get("attendees", [])):
+            ref = attendee["ref"]
+            if ref not in refs:
+                errors.append(f'{where}.attendees[{a}]: no participant has ref "{ref}"')
+            elif ref in (m["from"], m["to"]):
+                errors.append(f"{where}.attendees[{a}]: {ref} is a party of the meeting")
+            elif ref in listed:
+                errors.append(f"{where}.attendees[{a}]: {ref} is listed twice")
+            listed.add(ref)
     return errors, _Checked(tz=tz, table_names=table_names, booths=booths)
 
 
@@ -434,6 +449,7 @@ def _write(data: dict, checked: _Checked) -> Event:
                 slot=slot,
                 actor=organiser,
                 table=tables.get(m["table"]) if m.get("table") else None,
+                attendees=[people[x["ref"]] for x in m.get("attendees", [])],
                 source="import",
                 fixed=m.get("fixed", False),
             )

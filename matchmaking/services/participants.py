@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
+from matchmaking.countries import country_code
 from matchmaking.exceptions import InvalidInput, NotFound
 from matchmaking.models import LoginLink, Participant, Profile
 from ml.taxonomy import SECTOR_IDS
@@ -20,11 +21,14 @@ PARTICIPANT_FIELDS = {"title", "languages", "country", "city", "accepts_same_kin
 def profile_update(*, participant: Participant, data: dict) -> Participant:
     """Update a participant's own profile fields (validated by the caller's serializer).
 
-    Side effects: saves Participant and Profile rows in one transaction.
+    Side effects: saves Participant and Profile rows in one transaction. Raises InvalidInput
+    (naming the field) for an unknown sector or a country that is not an ISO 3166-1 alpha-2 code.
     """
     unknown = set(data) - PROFILE_FIELDS - PARTICIPANT_FIELDS
     if unknown:
         raise InvalidInput(f"These fields cannot be changed here: {', '.join(sorted(unknown))}.")
+    if "country" in data:
+        data = {**data, "country": country_code(data["country"])}
     bad = [s for s in data.get("sectors", []) if s not in SECTOR_IDS]
     if bad:
         raise InvalidInput(

@@ -119,6 +119,14 @@ def test_import_creates_slots_without_break_and_booth_meeting():
         ),
         (lambda d: d["event"].update(timezone="Mars/Olympus"), "event.timezone: unknown time zone"),
         (
+            lambda d: d["participants"][0].update(country="ZZ"),
+            'participants[0] (ref "a").country: "ZZ" is not an ISO 3166-1 alpha-2 country code',
+        ),
+        (
+            lambda d: d["participants"][0].update(country="ma"),
+            "participants[0] (ref \"a\").country: 'ma' does not match",
+        ),
+        (
             lambda d: d["event"]["days"][0]["sessions"].append({"start": "10:30", "end": "12:00"}),
             "overlaps",
         ),
@@ -456,3 +464,120 @@ def test_import_command_event_without_participants(tmp_path):
     call_command("import_event", str(path), stdout=out)
     assert "Computed 0 recommendation lists." in out.getvalue()
     assert "Imported mini-fair: 0 participants, 5 slots" in out.getvalue()
+
+
+def with_colleagues() -> dict:
+    """small_event plus two colleagues of Amina (Ville de Rabat) and one of Bruno; Amina's
+    meeting with Bruno is attended by Amina's colleague Hind."""
+    data = small_event()
+    for ref, name in (("a2", "Hind"), ("a3", "Omar")):
+        data["participants"].append(
+            {
+                "ref": ref,
+                "name": name,
+                "email": f"{name.lower()}@example.org",
+                "organisation": "Ville de Rabat",
+                "kind": "delegation",
+                "languages": ["fr"],
+                "offers": [],
+                "needs": [],
+                "sectors": [],
+            }
+        )
+    data["meetings"][0]["attendees"] = [{"ref": "a2"}]
+    return data
+
+
+def test_export_lists_colleagues_who_attend_not_those_who_left_or_cancelled(event, organiser):
+    from matchmaking.models import MeetingSeat
+    from matchmaking.services.meetings import (
+        Actor,
+        meeting_attendee_leave_locked,
+        meeting_book,
+        meeting_cancel,
+    )
+    from tests.factories import ParticipantFactory, RequestFactory
+
+    amina = ParticipantFactory(event=event, name="Amina", email="amina@example.org")
+    hind = ParticipantFactory(
+        event=event, name="Hind", email="hind@example.org", organisation=amina.organisation
+    )
+    omar = ParticipantFactory(
+        event=event, name="Omar", email="omar@example.org", organisation=amina.organisation
+    )
+    bruno = ParticipantFactory(event=event, name="Bruno", email="bruno@example.org")
+    chen = ParticipantFactory(event=event, name="Chen", email="chen@example.org")
+    slots = list(event.slots.order_by("start"))
+    system = Actor(system=True)
+    held = meeting_book(
+        request=RequestFactory(sender=amina, recipient=bruno),
+        slot=slots[0],
+        actor=system,
+        attendees=[hind, omar],
+    )
+    meeting_attendee_leave_locked(
+        seat=MeetingSeat.objects.get(meeting=held, participant=omar), actor=system
+    )
+    cancelled = meeting_book(
+        request=RequestFactory(sender=chen, recipient=amina),
+        slot=slots[1],
+        actor=system,
+        attendees=[hind],
+    )
+    meeting_cancel(meeting=cancelled, user=organiser, reason="test")
+
+    meetings = selectors.event_export(event=event)["meetings"]
+    assert [m.get("attendees") for m in meetings] == [
+        [{"ref": hind.ref, "name": "Hind", "email": "hind@example.org"}],
+        None,  # a cancelled meeting has nobody in it
+    ]
+    out = StringIO()
+    call_command("export_event", event.slug, stdout=out)
+    assert json.loads(out.getvalue())["meetings"][0]["attendees"] == [
+        {"ref": hind.ref, "name": "Hind", "email": "hind@example.org"}
+    ]
+
+
+def test_round_trip_keeps_colleagues_who_attend_a_meeting():
+    first = selectors.event_export(event=event_import(data=with_colleagues()))
+    assert first["meetings"][0]["attendees"] == [
+        {"ref": "a2", "name": "Hind", "email": "hind@example.org"}
+    ]
+    again = copy.deepcopy(first)
+    again["event"]["slug"] = "mini-fair-copy"
+    copy_event = event_import(data=again)
+    second = selectors.event_export(event=copy_event)
+    second["event"]["slug"] = "mini-fair"
+    assert second == first
+    seats = copy_event.meetings.get().seats.order_by("participant__ref")
+    assert [(s.participant.ref, s.is_party, s.active) for s in seats] == [
+        ("a", True, True),
+        ("a2", False, True),
+        ("b", True, True),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("attendees", "message"),
+    [
+        ([{"ref": "zz"}], 'meetings[0] (a ↔ b).attendees[0]: no participant has ref "zz"'),
+        ([{"ref": "b"}], "meetings[0] (a ↔ b).attendees[0]: b is a party of the meeting"),
+        (
+            [{"ref": "a2"}, {"ref": "a2"}],
+            "meetings[0] (a ↔ b).attendees[1]: a2 is listed twice",
+        ),
+        (
+            [{"ref": "c"}],
+            "meetings[0] (a ↔ b): Chen can join only a meeting of their own organisation or "
+            "delegation.",
+        ),
+        ([{"name": "Hind"}], "meetings[0].attendees[0]: 'ref' is a required property"),
+    ],
+)
+def test_import_refuses_bad_attendees_naming_the_meeting(attendees, message):
+    data = with_colleagues()
+    data["meetings"][0]["attendees"] = attendees
+    with pytest.raises(ImportInvalid) as info:
+        event_import(data=data)
+    assert info.value.errors == [message]
+    assert Event.objects.count() == 0

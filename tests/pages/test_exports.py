@@ -44,6 +44,7 @@ def test_meetings_csv_columns_and_rows_exact(staff_client, staff, event, make_pa
             "party_b_organisation",
             "party_b_email",
             "request",
+            "attendees",
         ],
         [
             str(first.pk),
@@ -59,6 +60,7 @@ def test_meetings_csv_columns_and_rows_exact(staff_client, staff, event, make_pa
             b.organisation.name,
             "bruno@example.org",
             str(first.request_id),
+            "",
         ],
         [
             str(second.pk),
@@ -74,8 +76,39 @@ def test_meetings_csv_columns_and_rows_exact(staff_client, staff, event, make_pa
             a.organisation.name,
             "amina@example.org",
             str(second.request_id),
+            "",
         ],
     ]
+
+
+def test_meetings_csv_lists_attending_colleagues_not_who_left_or_cancelled(
+    staff_client, staff, event, make_participant, book
+):
+    from matchmaking.models import MeetingSeat
+    from matchmaking.services.meetings import (
+        Actor,
+        meeting_attendee_leave_locked,
+        meeting_cancel,
+    )
+
+    a = make_participant(name="Amina Alaoui", email="amina@example.org")
+    hind = make_participant(name="Hind", email="hind@example.org", organisation=a.organisation)
+    omar = make_participant(name="Omar", email="omar@example.org", organisation=a.organisation)
+    b = make_participant(name="Bruno Blanc", email="bruno@example.org")
+    c = make_participant(name="Chen Li", email="chen@example.org")
+    kept = book(a, b, 0, attendees=[omar, hind])
+    book(b, hind, 1)  # Hind's own meeting: she is a party there, not a colleague
+    meeting_attendee_leave_locked(
+        seat=MeetingSeat.objects.get(meeting=kept, participant=omar), actor=Actor(system=True)
+    )
+    gone = book(c, a, 2, attendees=[omar])
+    meeting_cancel(meeting=gone, user=staff, reason="test")
+    rows = read_csv(staff_client.get(f"/organiser/{event.slug}/exports/meetings.csv"))
+    assert rows[0][-1] == "attendees"
+    assert [row[-1] for row in rows[1:]] == ["Hind <hind@example.org>", "", ""]
+    book(a, c, 3, attendees=[omar, hind])
+    rows = read_csv(staff_client.get(f"/organiser/{event.slug}/exports/meetings.csv"))
+    assert rows[-1][-1] == "Hind <hind@example.org>; Omar <omar@example.org>"
 
 
 def test_participant_agenda_printable(staff_client, event, make_participant, book):

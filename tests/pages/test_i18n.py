@@ -1,6 +1,8 @@
 """French, English and Arabic: translated strings, right-to-left Arabic, the language switcher."""
 
 import pytest
+from django.utils import translation
+from django.utils.formats import date_format
 
 pytestmark = pytest.mark.django_db
 
@@ -96,6 +98,92 @@ def test_early_check_in_refusal_in_the_consoles_language(
     )
 
     assert response.status_code == 409
-    assert text.format(opens=f"{opens:%Y-%m-%d %H:%M}") in response.content.decode()
+    with translation.override(language):
+        day = date_format(opens, "DATE_FORMAT")  # "18 avril 2018", in the console's language
+    assert text.format(opens=f"{day} {opens:%H:%M}") in response.content.decode()
     meeting.refresh_from_db()
     assert meeting.status == "scheduled"
+
+
+def test_french_console_writes_dates_with_french_month_and_day_names(
+    staff_client, event, make_participant, book
+):
+    """Day tabs, change-log times and log sentences follow the page's language (Django's own
+    French formats), not English-looking abbreviations ("12 Nov 2026") or ISO dates."""
+    import datetime as dt
+
+    from matchmaking.models import MeetingLog
+
+    meeting = book(make_participant(), make_participant(), 0)
+    # a fixed moment for the log row: 10:05 UTC is 11:05 in Casablanca
+    MeetingLog.objects.filter(meeting=meeting).update(
+        at=dt.datetime(2026, 11, 12, 10, 5, tzinfo=dt.UTC)
+    )
+
+    grid = staff_client.get(
+        f"/organiser/{event.slug}/grid/", HTTP_ACCEPT_LANGUAGE="fr"
+    ).content.decode()
+    page = staff_client.get(
+        f"/organiser/{event.slug}/meetings/{meeting.pk}/", HTTP_ACCEPT_LANGUAGE="fr"
+    ).content.decode()
+
+    assert "mer 18 avril</a>" in grid
+    assert "Avr" not in grid
+    assert "<td>12 novembre 2026 11:05</td>" in page
+    assert "Réservé pour le 18 avril 2018 09:00" in page
+    assert "Nov 2026" not in page and "le 2018-04-18" not in page
+
+
+def test_arabic_console_writes_dates_with_arabic_month_names(
+    staff_client, event, make_participant, book
+):
+    meeting = book(make_participant(), make_participant(), 0)
+    grid = staff_client.get(
+        f"/organiser/{event.slug}/grid/", HTTP_ACCEPT_LANGUAGE="ar"
+    ).content.decode()
+    page = staff_client.get(
+        f"/organiser/{event.slug}/meetings/{meeting.pk}/", HTTP_ACCEPT_LANGUAGE="ar"
+    ).content.decode()
+
+    assert "18 إبريل</a>" in grid
+    assert "18 إبريل، 2018 09:00" in page  # the "booked for" log sentence
+    assert "2018-04-18 09:00" not in page
+
+
+def test_english_console_dates(staff_client, event, make_participant, book):
+    import datetime as dt
+
+    from matchmaking.models import MeetingLog
+
+    meeting = book(make_participant(), make_participant(), 0)
+    MeetingLog.objects.filter(meeting=meeting).update(
+        at=dt.datetime(2026, 11, 12, 10, 5, tzinfo=dt.UTC)
+    )
+    grid = staff_client.get(f"/organiser/{event.slug}/grid/").content.decode()
+    page = staff_client.get(f"/organiser/{event.slug}/meetings/{meeting.pk}/").content.decode()
+
+    assert "Wed April 18</a>" in grid
+    assert "<td>Nov. 12, 2026 11:05</td>" in page
+    assert "Booked for April 18, 2018 09:00" in page
+
+
+def test_participant_requests_page_dates_in_french(event, make_participant):
+    import datetime as dt
+
+    from django.test import Client
+
+    from matchmaking.models import MeetingRequest
+    from tests.factories import RequestFactory
+
+    me, other = make_participant(), make_participant()
+    req = RequestFactory(sender=other, recipient=me, status=MeetingRequest.Status.PENDING)
+    MeetingRequest.objects.filter(pk=req.pk).update(
+        created_at=dt.datetime(2026, 11, 12, 10, 5, tzinfo=dt.UTC),
+        expires_at=dt.datetime(2026, 11, 15, 10, 5, tzinfo=dt.UTC),
+    )
+    client = Client()
+    client.force_login(me.user)
+    html = client.get(f"/my/{event.slug}/requests/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+
+    assert "Reçue le 12 novembre 2026 11:05" in html
+    assert "Répondre avant le 15 novembre 2026 11:05" in html

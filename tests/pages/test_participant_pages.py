@@ -12,6 +12,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from django.utils.formats import date_format
 from icalendar import Calendar
 
 from matchmaking.models import (
@@ -186,6 +187,34 @@ def test_profile_shows_field_errors_for_bad_sectors_and_languages(event, me):
     assert me.profile.sectors == []
 
 
+@pytest.mark.parametrize("country", ["ZZ", "xx", "MAR", "1A"])
+def test_profile_refuses_a_country_that_is_not_an_iso_code_like_the_api(event, me, country):
+    response = client_of(me).post(f"/my/{event.slug}/profile/", profile_data(country=country))
+
+    assert response.status_code == 200
+    message = f"“{country}” is not a country code. Use a two-letter ISO 3166-1 code such as MA."
+    assert response.context["form"].errors["country"] == [message]
+    me.refresh_from_db()
+    assert me.country == "MA"  # unchanged
+
+
+def test_profile_country_error_in_french(event, me):
+    response = client_of(me).post(
+        f"/my/{event.slug}/profile/", profile_data(country="ZZ"), HTTP_ACCEPT_LANGUAGE="fr"
+    )
+
+    assert response.context["form"].errors["country"] == [
+        "« ZZ » n’est pas un code pays. Utilisez un code ISO 3166-1 à deux lettres, comme MA."
+    ]
+
+
+def test_profile_country_blank_clears_it(event, me):
+    client_of(me).post(f"/my/{event.slug}/profile/", profile_data(country=""))
+
+    me.refresh_from_db()
+    assert me.country == ""
+
+
 def presence_data(**days):
     """The presence form: day 0 ticked from its first to its last slot unless overridden."""
     data = {"here_0": "on"}
@@ -263,12 +292,12 @@ def test_presence_page_errors_and_conflicting_meetings(upcoming_event, make_part
     meeting = booked(me, make_participant(event=event, name="Bruno"), slots[-1])
     morning_only = presence_data(from_0=slots[0].pk, to_0=slots[5].pk)
     refused = client.post(f"/my/{event.slug}/presence/", morning_only)
-    assert "1 booked meeting(s) fall outside these times" in refused.content.decode()
+    assert "1 booked meeting falls outside these times" in refused.content.decode()
     assert not Availability.objects.filter(participant=me).exists()
     response = client.post(
         f"/my/{event.slug}/presence/", {**morning_only, "cancel_conflicting": "on"}, follow=True
     )
-    assert messages_of(response) == ["Your times are saved; 1 meeting(s) cancelled."]
+    assert messages_of(response) == ["Your times are saved; 1 meeting cancelled."]
     meeting.refresh_from_db()
     assert meeting.status == Meeting.Status.CANCELLED
 
@@ -539,6 +568,22 @@ def test_agenda_ics_parses_and_holds_my_meeting(event, me, make_participant):
     assert [str(i["UID"]) for i in items] == [f"meeting-{meeting.uid}@{event.slug}"]
 
 
+def test_booking_message_in_french_names_the_day_in_french(make_participant):
+    event = EventFactory(days=[dt.date(2031, 11, 12)])  # a Wednesday, far ahead
+    me = make_participant(event=event, name="Amina")
+    bruno = make_participant(event=event, name="Bruno")
+    req = RequestFactory(sender=bruno, recipient=me, status=MeetingRequest.Status.ACCEPTED)
+    slot = event.slots.order_by("start").first()
+    response = client_of(me).post(
+        f"/my/{event.slug}/agenda/book/",
+        {"request": req.pk, "slot": slot.pk},
+        HTTP_ACCEPT_LANGUAGE="fr",
+        follow=True,
+    )
+
+    assert messages_of(response) == ["Rendez-vous réservé le 12 novembre 2031 à 09:00."]
+
+
 def test_book_a_free_slot_from_the_agenda(upcoming_event, make_participant):
     me = make_participant(event=upcoming_event, name="Amina")
     bruno = make_participant(event=upcoming_event, name="Bruno")
@@ -557,8 +602,9 @@ def test_book_a_free_slot_from_the_agenda(upcoming_event, make_participant):
         follow=True,
     )
 
+    start = slots[2].start.astimezone(upcoming_event.tz)
     assert messages_of(response) == [
-        f"Meeting booked on {slots[2].start.astimezone(upcoming_event.tz):%Y-%m-%d at %H:%M}."
+        f"Meeting booked on {date_format(start, 'DATE_FORMAT')} at {start:%H:%M}."
     ]
     meeting = Meeting.objects.get(request=req)
     assert (meeting.slot, meeting.status) == (slots[2], Meeting.Status.SCHEDULED)

@@ -7,7 +7,10 @@ from matchmaking.management import event_or_fail
 
 
 class Command(BaseCommand):
-    help = "Print an event in the import format, with its meetings (end, table, status)."
+    help = (
+        "Print an event in the import format, with its meetings (end, table, status and the "
+        "colleagues who attend them)."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("slug")

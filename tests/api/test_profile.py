@@ -1,0 +1,42 @@
+"""PATCH /api/events/{slug}/me/: the participant's own profile."""
+
+import pytest
+
+pytestmark = pytest.mark.django_db
+
+
+def url(event) -> str:
+    return f"/api/events/{event.slug}/me/"
+
+
+@pytest.mark.parametrize(("sent", "stored"), [("ma", "MA"), (" Fr ", "FR"), ("MA", "MA"), ("", "")])
+def test_profile_country_is_upper_cased_iso_code(
+    event, make_participant, as_participant, sent, stored
+):
+    me = make_participant(country="TN")
+    response = as_participant(me).patch(url(event), {"country": sent}, format="json")
+    assert response.status_code == 200, response.data
+    assert response.data["country"] == stored
+    me.refresh_from_db()
+    assert me.country == stored
+
+
+@pytest.mark.parametrize("sent", ["ZZ", "xx", "MAR", "M", "1A", "Maroc", "É1"])
+def test_profile_country_not_an_iso_code_answers_400_naming_the_field(
+    event, make_participant, as_participant, sent
+):
+    me = make_participant(country="TN")
+    response = as_participant(me).patch(url(event), {"country": sent}, format="json")
+    assert response.status_code == 400
+    message = f"“{sent}” is not a country code. Use a two-letter ISO 3166-1 code such as MA."
+    assert response.data["errors"] == {"country": [message]}
+    assert response.data["detail"] == f"country: {message}"
+    me.refresh_from_db()
+    assert me.country == "TN"
+
+
+def test_profile_country_of_wrong_type_answers_400(event, make_participant, as_participant):
+    me = make_participant(country="TN")
+    response = as_participant(me).patch(url(event), {"country": ["MA"]}, format="json")
+    assert response.status_code == 400
+    assert list(response.data["errors"]) == ["country"]

@@ -1,0 +1,30 @@
+"""The Django admin keeps the domain's rules for what it edits directly."""
+
+import pytest
+from django.contrib.admin.sites import site
+
+from matchmaking.models import Participant
+
+pytestmark = pytest.mark.django_db
+
+
+def test_admin_participant_country_follows_the_api_rule(rf, make_participant, organiser):
+    person = make_participant(country="TN")
+    model_admin = site._registry[Participant]
+    request = rf.get("/")
+    request.user = organiser
+    form_class = model_admin.get_form(request, person)
+    data = {f: getattr(person, f) for f in ("ref", "name", "email", "kind", "city", "title")}
+    data.update(
+        event=person.event_id,
+        organisation=person.organisation_id,
+        user=person.user_id,
+        languages='["fr"]',
+    )
+    bad = form_class(data={**data, "country": "zz"}, instance=person)
+    assert bad.errors["country"] == [
+        "“zz” is not a country code. Use a two-letter ISO 3166-1 code such as MA."
+    ]
+    good = form_class(data={**data, "country": "ma"}, instance=person)
+    assert good.is_valid(), good.errors
+    assert good.cleaned_data["country"] == "MA"
