@@ -61,6 +61,15 @@ class ScheduleRunForm(forms.Form):
             "Untick to plan afresh with fewer idle slots (before anything is published)."
         ),
     )
+    replan_cancelled = forms.BooleanField(
+        label=_("Book again meetings people cancelled"),
+        required=False,
+        initial=False,
+        help_text=_(
+            "Off: a meeting a participant or an organiser cancelled stays cancelled. Meetings "
+            "cancelled by a change of someone's times are always planned again."
+        ),
+    )
     fair_weight_share = forms.FloatField(
         label=_("Weight given up for first meetings (%)"),
         min_value=0,

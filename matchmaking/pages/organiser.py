@@ -517,6 +517,7 @@ def scheduler(request, event: Event):
                         "time_limit": form.cleaned_data["time_limit"],
                         "pin_participant_bookings": form.cleaned_data["pin_participant_bookings"],
                         "minimise_moves": form.cleaned_data["minimise_moves"],
+                        "replan_cancelled": form.cleaned_data["replan_cancelled"],
                         "fair_weight_share": (form.cleaned_data["fair_weight_share"] or 0) / 100,
                     },
                 )

@@ -30,10 +30,12 @@ def test_start_run_then_publish(
     assert run.options["time_limit"] == 2.0
     assert run.options["pin_participant_bookings"] is True
     assert run.options["minimise_moves"] is False  # the box was not ticked in this post
+    assert run.options["replan_cancelled"] is False
     assert run.options["fair_weight_share"] == 0.0  # left empty: weight first
     assert run.status == ScheduleRun.Status.DRAFT  # Celery runs in-process, after commit
     html = staff_client.get(f"/organiser/{event.slug}/scheduler/").content.decode()
     assert 'name="minimise_moves" checked' in html  # ticked by default
+    assert 'name="replan_cancelled">' in html  # not ticked by default
     assert "Publishing would:" in html
     assert "book 3, move 0, cancel 0, keep 0, leave 0 outside the plan as they are" in html
     assert "data-skipped" not in html
@@ -109,3 +111,12 @@ def test_draft_lists_the_changes_publishing_would_skip(staff_client, event, make
     assert "book 0, move 0, cancel 0, keep 0, leave 0 outside the plan as they are" in html
     assert "1 change of the plan would not be applied" in html
     assert "Amina Tazi ↔ Bruno Ley: the meeting was booked after the run" in html
+
+    french = staff_client.get(
+        f"/organiser/{event.slug}/scheduler/", HTTP_ACCEPT_LANGUAGE="fr"
+    ).content.decode()
+    assert (
+        "réserver 0, déplacer 0, annuler 0, garder 0, laisser 0 hors du plan tels quels" in french
+    )
+    assert "1 changement du plan ne serait pas appliqué" in french
+    assert "Réserver à nouveau les rendez-vous annulés par quelqu’un" in french
