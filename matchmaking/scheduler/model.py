@@ -51,7 +51,8 @@ class Problem:
     Slots are ``0..n_slots-1``; ``slot_day[s]`` is the day of slot ``s`` (idle slots are counted
     within a day). ``tables``: shared tables per slot (None = unlimited, int, or one int per
     slot). ``previous``: request id -> slot of an earlier run (``previous_tables``: request id ->
-    table index). ``idle_objective``: "total" (minimise total idle slots) or "range" (UdG:
+    table index, kept while the meeting stays in that slot; for a fixed request, the table it
+    holds in its fixed slot). ``idle_objective``: "total" (minimise total idle slots) or "range" (UdG:
     minimise max-min idle over participants with >= 2 meetings, then the total).
     """
 

@@ -264,7 +264,8 @@ def _assign_tables(inst: _Inst, slot: np.ndarray) -> tuple[Assignment, ...]:
     used: dict[int, set[int]] = defaultdict(set)
     table = {}
     order = [int(k) for k in np.nonzero(slot >= 0)[0]]
-    # first keep previous tables where the slot is unchanged
+    # first keep previous tables where the slot is unchanged (a fixed meeting's, always: a
+    # meeting that may not move keeps its table too)
     for k in order:
         if not inst.shared[k]:
             continue
@@ -273,7 +274,7 @@ def _assign_tables(inst: _Inst, slot: np.ndarray) -> tuple[Assignment, ...]:
         t = prev_t.get(rid)
         if (
             t is not None
-            and inst.prev[k] == s
+            and (inst.prev[k] == s or inst.forced[k] == s)
             and t >= 0
             and (inst.tcap[s] < 0 or t < inst.tcap[s])
             and t not in used[s]

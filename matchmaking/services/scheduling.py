@@ -200,8 +200,8 @@ def build_problem(
                 fixed_slot = slot_index[meeting.slot_id]
             else:
                 previous[r.pk] = slot_index[meeting.slot_id]
-                if meeting.table_id in table_index:
-                    previous_tables[r.pk] = table_index[meeting.table_id]
+            if meeting.table_id in table_index:  # a pinned meeting keeps its table too
+                previous_tables[r.pk] = table_index[meeting.table_id]
         allowed = None if pinned else allowed_by_session[r.session]
         if not pinned and len(upcoming) < len(slots):  # nothing new goes into the past
             allowed = upcoming if allowed is None else allowed & upcoming

@@ -651,3 +651,39 @@ def test_the_scheduler_does_not_book_again_what_a_person_cancelled():
     assert again.stats["withdrawn"] == 0
     assert again.publish_report["booked"] == 2
     assert_no_double_booking(event)
+
+
+def test_meetings_that_may_not_move_keep_their_table_too(event, make_participant):
+    """A fixed meeting and one a participant booked keep their slot and their table through a
+    run and its publish: no new SEQUENCE, no "moved" email (the solver used to hand their table
+    to another meeting and give them the next free one)."""
+    from matchmaking.models import Notification
+    from matchmaking.services.meetings import Actor, meeting_book
+    from tests.factories import RequestFactory
+
+    slots = list(event.slots.order_by("start"))
+    tables = list(event.tables.filter(shared=True).order_by("name"))
+    assert len(tables) >= 3
+    fixed_req = RequestFactory(sender=make_participant(), recipient=make_participant())
+    own_req = RequestFactory(sender=make_participant(), recipient=make_participant())
+    fixed = meeting_book(
+        request=fixed_req, slot=slots[2], actor=Actor(system=True), table=tables[2], fixed=True
+    )
+    own = meeting_book(
+        request=own_req,
+        slot=slots[2],
+        actor=Actor(participant=own_req.sender),
+        table=tables[1],
+    )
+    assert own.source == "participant"
+    for _ in range(4):  # new requests the scheduler places, some into that slot
+        RequestFactory(sender=make_participant(), recipient=make_participant())
+
+    run = run_and_publish(event)
+
+    assert run.publish_report["moved"] == 0, run.publish_report
+    for meeting, table in ((fixed, tables[2]), (own, tables[1])):
+        meeting.refresh_from_db()
+        assert (meeting.slot, meeting.table, meeting.sequence) == (slots[2], table, 0)
+    assert not Notification.objects.filter(kind="meeting_moved").exists()
+    assert_no_double_booking(event)
