@@ -285,6 +285,11 @@ def meeting_status(request, event: Event, meeting_id: int):
                 "minutes": settings.CHECK_IN_OPENS_MINUTES,
                 "time": labels.local_when(opens, event.tz),
             }
+        elif exc.code == "meeting_not_started":
+            text = _(
+                "This meeting starts at %(time)s; it can be marked held or no-show once it has "
+                "started."
+            ) % {"time": labels.local_when(meeting.slot.start, event.tz)}
         messages.error(request, text)
         return _render_meeting(request, event, meeting_id, status=exc.status)
     messages.success(

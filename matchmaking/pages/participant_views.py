@@ -102,6 +102,9 @@ ERROR_TEXT = {
         "This person declined your request; you cannot ask them again at this event."
     ),
     "request_not_open": gettext_lazy("This request is no longer open."),
+    "meeting_recorded": gettext_lazy(
+        "The organisers have recorded this meeting as held or missed; ask them if that is wrong."
+    ),
     "duplicate_request": gettext_lazy("There is already an open request between you two."),
     "busy": gettext_lazy("The system is busy; please try again in a moment."),
     "not_found": gettext_lazy("Not found."),

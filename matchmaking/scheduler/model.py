@@ -52,8 +52,8 @@ class Problem:
     within a day). ``tables``: shared tables per slot (None = unlimited, int, or one int per
     slot). ``previous``: request id -> slot of an earlier run (``previous_tables``: request id ->
     table index, kept while the meeting stays in that slot; for a fixed request, the table it
-    holds in its fixed slot). ``idle_objective``: "total" (minimise total idle slots) or "range" (UdG:
-    minimise max-min idle over participants with >= 2 meetings, then the total).
+    holds in its fixed slot). ``idle_objective``: "total" (minimise total idle slots) or "range"
+    (UdG: minimise max-min idle over participants with >= 2 meetings, then the total).
     """
 
     n_slots: int

@@ -581,7 +581,8 @@ def meeting_set_status(
     *, meeting: Meeting, status: str, actor: Actor, now: datetime | None = None
 ) -> Meeting:
     """Check in (a participant of the meeting or an organiser, around the meeting's time), or
-    mark held / no-show (organisers).
+    mark held / no-show (organisers, once the meeting has started). What the organisers
+    recorded (held, no-show) a participant's check-in cannot overwrite.
 
     Side effects: updates the status and logs it.
     """
@@ -602,8 +603,23 @@ def meeting_set_status(
             raise Conflict("This meeting is cancelled.")
         if meeting.status == status:
             return meeting
+        now = now or timezone.now()
+        recorded = {Meeting.Status.HELD, Meeting.Status.NO_SHOW}
+        if meeting.status in recorded and not actor.is_organiser:
+            state = _STATUS_WORDS.get(meeting.status, meeting.status)
+            raise Conflict(
+                f"This meeting is {state} by the organisers; ask them if that is wrong.",
+                code="meeting_recorded",
+            )
+        if status in recorded and now < meeting.slot.start:
+            starts = meeting.slot.start.astimezone(meeting.event.tz)
+            raise Conflict(
+                f"This meeting starts at {starts:%Y-%m-%d %H:%M}; it can be marked held or "
+                "no-show once it has started.",
+                code="meeting_not_started",
+            )
         if status == Meeting.Status.CHECKED_IN:
-            _check_in_window(meeting, actor, now or timezone.now())
+            _check_in_window(meeting, actor, now)
         old = meeting.status
         meeting.status = status
         meeting.save(update_fields=["status", "updated_at"])

@@ -258,8 +258,21 @@ def test_check_in_then_organiser_marks_no_show(event, pair, as_participant, orga
     )
     denied = as_participant(a).post(url(event, f"{booked['id']}/status/"), {"status": "no_show"})
     assert denied.status_code == 403
+    early = organiser_client.post(url(event, f"{booked['id']}/status/"), {"status": "no_show"})
+    assert early.status_code == 409  # it has not started yet
+    assert early.data["code"] == "meeting_not_started"
+    assert "once it has started" in early.data["detail"]
+    move_slot(event.slots.first(), timezone.now() - dt.timedelta(minutes=5))
     marked = organiser_client.post(url(event, f"{booked['id']}/status/"), {"status": "no_show"})
     assert marked.data["status"] == "no_show"
+    # the absent party cannot overwrite the organisers' record by checking in
+    again = as_participant(a).post(url(event, f"{booked['id']}/check-in/"))
+    assert again.status_code == 409
+    assert again.data["code"] == "meeting_recorded"
+    assert "no-show by the organisers" in again.data["detail"]
+    assert Meeting.objects.get(pk=booked["id"]).status == "no_show"
+    held = organiser_client.post(url(event, f"{booked['id']}/status/"), {"status": "held"})
+    assert held.data["status"] == "held"  # organisers correct their own record
 
 
 def test_organiser_lists_all_meetings_participant_only_theirs(

@@ -173,7 +173,7 @@ def test_meetings_that_happened_stay_when_availability_changes_later():
     event = event_import(data=fair())
     run_and_publish(event)
     m = Meeting.objects.filter(event=event, slot__start__hour__lt=11).order_by("slot__start")[0]
-    meeting_set_status(meeting=m, status="no_show", actor=Actor(system=True))
+    meeting_set_status(meeting=m, status="no_show", actor=Actor(system=True), now=m.slot.end)
     city = m.request.sender
     afternoon = [
         s for s in event.slots.order_by("start") if s.start.astimezone(event.tz).hour >= 14

@@ -105,6 +105,42 @@ def test_early_check_in_refusal_in_the_consoles_language(
     assert meeting.status == "scheduled"
 
 
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        (
+            "en",
+            "This meeting starts at {at}; it can be marked held or no-show once it has started.",
+        ),
+        ("fr", "Ce rendez-vous commence le {at} ; il pourra être marqué tenu ou absent une fois"),
+    ],
+)
+def test_no_show_before_the_meeting_refused_in_the_consoles_language(
+    staff_client, upcoming_event, language, text
+):
+    """A meeting a month ahead cannot have been missed yet: refused, in the page's language."""
+    from matchmaking.services.meetings import Actor, meeting_book
+    from tests.factories import ParticipantFactory, RequestFactory
+
+    request = RequestFactory(sender=ParticipantFactory(event=upcoming_event))
+    slot = upcoming_event.slots.order_by("start").first()
+    meeting = meeting_book(request=request, slot=slot, actor=Actor(system=True))
+    start = slot.start.astimezone(upcoming_event.tz)
+
+    response = staff_client.post(
+        f"/organiser/{upcoming_event.slug}/meetings/{meeting.pk}/status/",
+        {"status": "no_show"},
+        HTTP_ACCEPT_LANGUAGE=language,
+    )
+
+    assert response.status_code == 409
+    with translation.override(language):
+        day = date_format(start, "DATE_FORMAT")
+    assert text.format(at=f"{day} {start:%H:%M}") in response.content.decode()
+    meeting.refresh_from_db()
+    assert meeting.status == "scheduled"
+
+
 def test_french_console_writes_dates_with_french_month_and_day_names(
     staff_client, event, make_participant, book
 ):
