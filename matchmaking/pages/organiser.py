@@ -22,7 +22,7 @@ from django.http import Http404, HttpResponse, HttpResponseNotModified, Streamin
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.http import parse_etags, url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -209,7 +209,9 @@ def grid_partial(request, event: Event):
     etag = None
     if day is not None:
         etag = f'"{reporting.grid_fingerprint(event=event, day=day)}-{get_language()}"'
-        if request.headers.get("If-None-Match") == etag:
+        # weak comparison (RFC 9110 13.1.2): gzip turns the ETag the browser holds into W/"..."
+        held = parse_etags(request.headers.get("If-None-Match", ""))
+        if any(tag.removeprefix("W/") == etag for tag in held):
             return HttpResponseNotModified()
     response = render(
         request, "matchmaking/organiser/_grid_live.html", _grid_context(request, event)
