@@ -308,6 +308,20 @@ class BookSerializer(serializers.Serializer):
 class RescheduleSerializer(serializers.Serializer):
     slot = serializers.IntegerField(min_value=1)
     table = serializers.CharField(max_length=100, required=False)
+    fixed = serializers.BooleanField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="Organisers: fix the meeting where it lands (true) or release it (false); "
+        "absent: unchanged.",
+    )
+
+
+class FixSerializer(serializers.Serializer):
+    fixed = serializers.BooleanField(
+        help_text="true: the scheduler never moves it, participants cannot move it; false: "
+        "released."
+    )
 
 
 class ReasonSerializer(serializers.Serializer):

@@ -398,8 +398,20 @@ class MeetingViewSet(EventScoped, viewsets.ReadOnlyModelViewSet):
             slot=self._slot(form.validated_data["slot"]),
             actor=self.actor(),
             table=self._table(form.validated_data.get("table")),
+            fixed=form.validated_data.get("fixed"),
         )
         return self._reply(moved)
+
+    @extend_schema(request=s.FixSerializer, responses=s.MeetingSerializer)
+    @action(detail=True, methods=["post"])
+    def fix(self, request, slug, pk=None):
+        meeting = self.get_object()
+        form = s.FixSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        done = meeting_services.meeting_set_fixed(
+            meeting=meeting, fixed=form.validated_data["fixed"], actor=self.actor()
+        )
+        return self._reply(done)
 
     @extend_schema(request=s.ReasonSerializer, responses=s.MeetingSerializer)
     @action(detail=True, methods=["post"])

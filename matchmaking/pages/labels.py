@@ -54,6 +54,8 @@ LOG_ACTION = {
     "cancelled": _("cancelled"),
     "status": _("status changed"),
     "attendee_left": _("colleague left"),
+    "fixed": _("fixed in place by the organisers"),
+    "unfixed": _("released by the organisers (the scheduler may move it)"),
 }
 
 # Buttons the grid offers on a meeting (the service also accepts "scheduled", to undo).

@@ -444,14 +444,23 @@ def meeting_reschedule_locked(
 
 
 def meeting_reschedule(
-    *, meeting: Meeting, slot: Slot, actor: Actor, table: Table | None = None
+    *,
+    meeting: Meeting,
+    slot: Slot,
+    actor: Actor,
+    table: Table | None = None,
+    fixed: bool | None = None,
 ) -> Meeting:
-    """Move a scheduled meeting to another slot (and table).
+    """Move a scheduled meeting to another slot (and table); organisers may fix it there (or
+    release it) in the same transaction with ``fixed``.
 
     Side effects: updates the meeting and its seats, bumps its iCalendar SEQUENCE, logs the move.
     """
+    if fixed is not None:
+        _check_may_fix(actor)
     with guarded_transaction():
-        return meeting_reschedule_locked(meeting=meeting, slot=slot, actor=actor, table=table)
+        moved = meeting_reschedule_locked(meeting=meeting, slot=slot, actor=actor, table=table)
+        return moved if fixed is None else _set_fixed_locked(moved, fixed, actor)
 
 
 def _reason_detail(reason: str | Reason) -> dict:
@@ -541,6 +550,34 @@ def meeting_cancel(
         return meeting_cancel_locked(
             meeting=meeting, actor=Actor(user=user, participant=by), reason=reason
         )
+
+
+def meeting_set_fixed(*, meeting: Meeting, fixed: bool, actor: Actor) -> Meeting:
+    """Organisers fix a meeting in place (the automatic scheduler never moves it, nor its table;
+    participants cannot move it) or release it. Idempotent.
+
+    Side effects: updates ``fixed`` and logs "fixed" / "unfixed". Nobody is notified: the
+    meeting's time and place do not change.
+    """
+    _check_may_fix(actor)
+    with guarded_transaction():
+        return _set_fixed_locked(meeting, fixed, actor)
+
+
+def _check_may_fix(actor: Actor) -> None:
+    if not actor.is_organiser:
+        raise Forbidden("Only organisers can fix a meeting or release it.")
+
+
+def _set_fixed_locked(meeting: Meeting, fixed: bool, actor: Actor) -> Meeting:
+    meeting = Meeting.objects.select_for_update(of=("self",)).get(pk=meeting.pk)
+    if meeting.status == Meeting.Status.CANCELLED:
+        raise Conflict("This meeting is cancelled; there is nothing to fix.")
+    if meeting.fixed != fixed:
+        meeting.fixed = fixed
+        meeting.save(update_fields=["fixed", "updated_at"])
+        _log(meeting, actor, "fixed" if fixed else "unfixed")
+    return meeting
 
 
 def meeting_vacate_locked(*, meeting: Meeting) -> None:

@@ -572,3 +572,56 @@ def test_unknown_ids_answer_404_in_words(upcoming_event, make_participant, as_pa
     request = client.get(f"/api/events/{upcoming_event.slug}/requests/999999/")
     assert request.status_code == 404
     assert request.data["detail"] == "No such meeting request at this event."
+
+
+def test_organiser_fixes_a_meeting_and_the_scheduler_and_participants_leave_it(
+    upcoming_event, make_participant, as_participant, organiser_client
+):
+    """Fix in place (POST fix/, or with the move itself), release; participants may neither
+    fix nor move a fixed meeting; the change is logged, and nobody is emailed about it."""
+    from matchmaking.models import Notification
+    from matchmaking.services.scheduling import build_problem
+
+    event = upcoming_event
+    a, b = make_participant(name="Amina"), make_participant(name="Bruno")
+    req = RequestFactory(sender=a, recipient=b)
+    slots = list(event.slots.order_by("start"))
+    booked = as_participant(a).post(url(event, "book/"), {"request": req.pk, "slot": slots[0].pk})
+    mid = booked.data["id"]
+    sent = Notification.objects.count()
+
+    refused = as_participant(a).post(url(event, f"{mid}/fix/"), {"fixed": True}, format="json")
+    assert refused.status_code == 403
+    assert "Only organisers" in refused.data["detail"]
+    bad = organiser_client.post(url(event, f"{mid}/fix/"), {"fixed": "maybe"}, format="json")
+    assert bad.status_code == 400 and "fixed" in str(bad.data)
+    fixed = organiser_client.post(url(event, f"{mid}/fix/"), {"fixed": True}, format="json")
+    assert fixed.status_code == 200 and fixed.data["fixed"] is True
+    [r] = [r for r in build_problem(event=event).problem.requests if r.id == req.pk]
+    assert r.fixed_slot == 0
+    moving = as_participant(a).post(
+        url(event, f"{mid}/reschedule/"), {"slot": slots[1].pk}, format="json"
+    )
+    assert moving.status_code == 403
+
+    released = organiser_client.post(
+        url(event, f"{mid}/reschedule/"), {"slot": slots[2].pk, "fixed": False}, format="json"
+    )
+    assert released.status_code == 200
+    assert (released.data["fixed"], released.data["slot"]) == (False, slots[2].pk)
+    pinned = organiser_client.post(
+        url(event, f"{mid}/reschedule/"), {"slot": slots[3].pk, "fixed": True}, format="json"
+    )
+    assert pinned.data["fixed"] is True
+    not_theirs = as_participant(a).post(
+        url(event, f"{mid}/reschedule/"), {"slot": slots[4].pk, "fixed": False}, format="json"
+    )
+    assert not_theirs.status_code == 403
+    assert Meeting.objects.get(pk=mid).slot_id == slots[3].pk  # nothing half-done
+    actions = list(
+        MeetingLog.objects.filter(meeting_id=mid).order_by("id").values_list("action", flat=True)
+    )
+    assert actions == ["booked", "fixed", "moved", "unfixed", "moved", "fixed"]
+    # the organiser's two moves notify both sides; fixing and releasing notify nobody
+    kinds = list(Notification.objects.order_by("id").values_list("kind", flat=True))[sent:]
+    assert kinds == ["meeting_moved"] * 4
