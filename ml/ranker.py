@@ -815,8 +815,15 @@ class Ranker:
         nza, nzb = self._sector_nz[a], self._sector_nz[b]
         shared = [SECTOR_IDS[i] for i in nza if i in nzb]
         ok = self._related_ok
+        # neighbour pairs that add something: not two sectors both profiles already share
+        # (which would also come back reversed)
         related = sorted(
-            {(SECTOR_IDS[i], SECTOR_IDS[j]) for i in nza for j in nzb if i != j and ok[i][j]}
+            {
+                (SECTOR_IDS[i], SECTOR_IDS[j])
+                for i in nza
+                for j in nzb
+                if i != j and ok[i][j] and not (i in nzb and j in nza)
+            }
         )
         ta, tb = self._texts[a], self._texts[b]
         la, lb = self._langs[a], self._langs[b]

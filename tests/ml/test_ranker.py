@@ -190,3 +190,29 @@ def test_people_without_a_common_meeting_slot_are_never_recommended(event_profil
     assert "casa" not in ids(batch["signals"]) and batch["waste"] == []
     # without availability the rule is off
     assert "signals" in ids(Ranker(event_profiles, event_vectors).recommend("casa", limit=20))
+
+
+def test_related_sectors_name_only_what_the_shared_sectors_do_not():
+    """Two profiles that both name tourism and citizen engagement (neighbours in the taxonomy):
+    both are shared sectors, not also a related pair twice over; a neighbour only one side
+    names is a related pair once."""
+    enc = get_encoder("hashing")
+    profiles = [
+        ProfileText(
+            id="a",
+            org="A",
+            needs=["visitor engagement app"],
+            sectors=["citizen_engagement", "tourism"],
+        ),
+        ProfileText(
+            id="b",
+            org="B",
+            offers=["city guide and participation app"],
+            sectors=["citizen_engagement", "tourism", "mobility"],
+        ),
+    ]
+    r = Ranker(profiles, encode_profiles(profiles, enc), encoder=enc.name)
+    [rec] = r.recommend("a")
+    shared = sorted(s["id"] for s in rec.reasons["shared_sectors"])
+    assert shared == ["citizen_engagement", "tourism"]
+    assert rec.reasons["related_sectors"] == [["tourism", "mobility"]]
