@@ -193,8 +193,9 @@ def event_statistics(*, event: Event, none_limit: int = 300) -> dict:
     - ``acceptance_rate``: accepted ÷ requests that got an outcome (accepted, declined, expired);
     - ``no_show_rate``: no-shows ÷ meetings whose attendance was recorded (checked in, held,
       no-show);
-    - ``per_participant``: {number of meetings: participants with that many}, counting
-      non-cancelled meetings where the participant is a party;
+    - ``per_participant``: {number of meetings: participants with that many}, counting the
+      non-cancelled meetings each participant attends, as a party or as a colleague who joined
+      (not those they left); ``without_meetings`` lists those who attend none;
     - ``occupancy``: per slot, tables in use ÷ tables of the event.
     """
     participants = Participant.objects.filter(event=event)
@@ -206,7 +207,7 @@ def event_statistics(*, event: Event, none_limit: int = 300) -> dict:
     recorded = meetings["checked_in"] + meetings["held"] + meetings["no_show"]
 
     seats = (
-        MeetingSeat.objects.filter(participant=OuterRef("pk"), active=True, is_party=True)
+        MeetingSeat.objects.filter(participant=OuterRef("pk"), active=True)
         .order_by()
         .values("participant")
         .annotate(c=Count("id"))
@@ -225,7 +226,7 @@ def event_statistics(*, event: Event, none_limit: int = 300) -> dict:
     without = (
         participants.filter(
             ~Exists(
-                MeetingSeat.objects.filter(participant=OuterRef("pk"), active=True, is_party=True)
+                MeetingSeat.objects.filter(participant=OuterRef("pk"), active=True)
             )
         )
         .order_by("name", "id")

@@ -105,3 +105,28 @@ def test_statistics_empty_event(staff_client, event):
     assert stats["acceptance_rate"] is None
     assert stats["no_show_rate"] is None
     assert stats["per_participant"] == {}
+
+
+def test_a_colleague_who_attends_a_meeting_counts_and_one_who_left_does_not(upcoming_event):
+    from matchmaking.services.availability import availability_replace
+    from matchmaking.services.meetings import meeting_book
+    from tests.factories import ParticipantFactory
+
+    event = upcoming_event  # Karim can leave a meeting that has not started
+    a = ParticipantFactory(event=event, name="Amina")
+    lina = ParticipantFactory(event=event, name="Lina", organisation=a.organisation)
+    karim = ParticipantFactory(event=event, name="Karim", organisation=a.organisation)
+    slots = list(event.slots.order_by("start"))
+    req = RequestFactory(sender=a, recipient=ParticipantFactory(event=event, name="Bruno"))
+    meeting_book(request=req, slot=slots[-1], actor=Actor(system=True), attendees=[lina, karim])
+    availability_replace(  # Karim leaves the meeting
+        participant=karim,
+        periods=[(slots[0].start, slots[0].end)],
+        actor=Actor(system=True),
+        cancel_conflicting=True,
+    )
+
+    stats = reporting.event_statistics(event=event)
+
+    assert stats["per_participant"] == {0: 1, 1: 3}
+    assert [p["name"] for p in stats["without_meetings"]] == ["Karim"]
