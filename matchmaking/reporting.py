@@ -225,9 +225,7 @@ def event_statistics(*, event: Event, none_limit: int = 300) -> dict:
     }
     without = (
         participants.filter(
-            ~Exists(
-                MeetingSeat.objects.filter(participant=OuterRef("pk"), active=True)
-            )
+            ~Exists(MeetingSeat.objects.filter(participant=OuterRef("pk"), active=True))
         )
         .order_by("name", "id")
         .values("id", "name", "kind", "organisation__name")[:none_limit]

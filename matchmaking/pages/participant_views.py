@@ -102,6 +102,17 @@ ERROR_TEXT = {
         "This person declined your request; you cannot ask them again at this event."
     ),
     "request_not_open": gettext_lazy("This request is no longer open."),
+    "request_self": gettext_lazy("You cannot request a meeting with yourself."),
+    "same_organisation": gettext_lazy(
+        "Participants of the same organisation cannot request meetings with each other."
+    ),
+    "exhibitors_not_opted_in": gettext_lazy(
+        "Exhibitors meet each other only when both have opted in to exhibitor meetings."
+    ),
+    "no_common_time": gettext_lazy(
+        "You are never at the fair at the same time as this person: no meeting slot lies inside "
+        "both your times. Change your times, or ask someone else."
+    ),
     "meeting_recorded": gettext_lazy(
         "The organisers have recorded this meeting as held or missed; ask them if that is wrong."
     ),

@@ -637,7 +637,7 @@ def meeting_set_status(
         if status in organiser_only and not actor.is_organiser:
             raise Forbidden("Only organisers can mark a meeting held or no-show.")
         if meeting.status == Meeting.Status.CANCELLED:
-            raise Conflict("This meeting is cancelled.")
+            raise Conflict("This meeting is cancelled.", code="meeting_cancelled")
         if meeting.status == status:
             return meeting
         now = now or timezone.now()

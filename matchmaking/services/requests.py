@@ -7,31 +7,52 @@ from django.db.models import Q
 from django.utils import timezone
 
 from matchmaking.exceptions import (
+    Conflict,
     DuplicateRequest,
     Forbidden,
     InvalidInput,
     RequestDeclined,
     RequestNotOpen,
 )
-from matchmaking.models import Meeting, MeetingRequest, Participant
+from matchmaking.models import Meeting, MeetingRequest, Participant, Slot
 from matchmaking.reasons import Reason
+from matchmaking.selectors import available_slots
 from matchmaking.services.locking import guarded_transaction
 from matchmaking.services.notifications import notify_request
 
 
-def meeting_allowed(a: Participant, b: Participant) -> str | None:
-    """Why ``a`` may not meet ``b`` (a sentence), or None when they may."""
+def meeting_refusal(a: Participant, b: Participant) -> tuple[str, str] | None:
+    """Why ``a`` may not meet ``b``: ``(code, sentence)``, or None when they may."""
     if a.pk == b.pk:
-        return "You cannot request a meeting with yourself."
+        return "request_self", "You cannot request a meeting with yourself."
     if a.event_id != b.event_id:
-        return "Both participants must belong to the same event."
+        return "other_event", "Both participants must belong to the same event."
     if a.organisation_id == b.organisation_id:
-        return "Participants of the same organisation cannot request meetings with each other."
+        return (
+            "same_organisation",
+            "Participants of the same organisation cannot request meetings with each other.",
+        )
     if a.kind == b.kind == Participant.Kind.EXHIBITOR and not (
         a.accepts_same_kind and b.accepts_same_kind
     ):
-        return "Exhibitors meet each other only when both have opted in to exhibitor meetings."
+        return (
+            "exhibitors_not_opted_in",
+            "Exhibitors meet each other only when both have opted in to exhibitor meetings.",
+        )
     return None
+
+
+def meeting_allowed(a: Participant, b: Participant) -> str | None:
+    """Why ``a`` may not meet ``b`` (a sentence), or None when they may."""
+    refusal = meeting_refusal(a, b)
+    return refusal[1] if refusal else None
+
+
+def _no_common_time(a: Participant, b: Participant) -> bool:
+    """Whether both gave their times at the fair and no meeting slot lies inside both."""
+    slots = list(Slot.objects.filter(event_id=a.event_id).order_by("start"))
+    periods = available_slots(slots=slots, participant_ids=[a.pk, b.pk])
+    return a.pk in periods and b.pk in periods and not periods[a.pk] & periods[b.pk]
 
 
 def request_create(
@@ -50,9 +71,15 @@ def request_create(
     participants in either direction, and, for good, a new request to someone who declined one
     from the sender at this event (no second email to them; they may still ask the sender).
     """
-    reason = meeting_allowed(sender, recipient)
-    if reason:
-        raise InvalidInput(reason, field="recipient")
+    refusal = meeting_refusal(sender, recipient)
+    if refusal:
+        raise InvalidInput(refusal[1], field="recipient", code=refusal[0])
+    if _no_common_time(sender, recipient):
+        raise Conflict(
+            f"You and {recipient.name} are never at the fair at the same time: no meeting slot "
+            "lies inside both your times. Change your times, or ask someone else.",
+            code="no_common_time",
+        )
     if not 1 <= priority <= 5:
         raise InvalidInput("Priority must be between 1 and 5.", field="priority")
     if session not in MeetingRequest.SessionPreference.values:

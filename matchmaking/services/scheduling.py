@@ -350,7 +350,10 @@ def schedule_run_publish(*, run: ScheduleRun, user, now: datetime | None = None)
     with batched(), guarded_transaction():
         run = ScheduleRun.objects.select_for_update().get(pk=run.pk)
         if run.status != ScheduleRun.Status.DRAFT:
-            raise Conflict(f"Only a draft run can be published; this one is {run.status}.")
+            raise Conflict(
+                f"Only a draft run can be published; this one is {run.status}.",
+                code="run_not_draft",
+            )
         event = run.event
         lock_participants_and_slots(
             event.participants.values_list("pk", flat=True),

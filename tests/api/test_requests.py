@@ -56,6 +56,33 @@ def test_request_to_self_or_colleague_answers_400(event, make_participant, as_pa
     response = as_participant(a).post(url(event), {"recipient": colleague.pk})
     assert response.status_code == 400
     assert "same organisation" in response.data["detail"]
+    assert response.data["code"] == "same_organisation"
+    own = as_participant(a).post(url(event), {"recipient": a.pk})
+    assert own.data["code"] == "request_self"
+
+
+def test_request_to_someone_never_at_the_fair_at_the_same_time_answers_409(
+    event, make_participant, as_participant
+):
+    """Both gave their times and no slot lies inside both: the request could never be booked.
+    Someone who gave no times (there all along) can still be asked."""
+    from matchmaking.models import Availability
+
+    slots = list(event.slots.order_by("start"))
+    a, b, c = make_participant(), make_participant(name="Bruno Ley"), make_participant()
+    Availability.objects.create(participant=a, start=slots[0].start, end=slots[1].end)
+    Availability.objects.create(participant=b, start=slots[3].start, end=slots[-1].end)
+
+    never = as_participant(a).post(url(event), {"recipient": b.pk})
+
+    assert never.status_code == 409
+    assert never.data["code"] == "no_common_time"
+    assert "never at the fair at the same time" in never.data["detail"]
+    assert "Bruno Ley" in never.data["detail"]
+    assert not MeetingRequest.objects.filter(sender=a).exists()
+    assert as_participant(a).post(url(event), {"recipient": c.pk}).status_code == 201
+    Availability.objects.create(participant=b, start=slots[1].start, end=slots[1].end)
+    assert as_participant(a).post(url(event), {"recipient": b.pk}).status_code == 201
 
 
 def test_exhibitor_to_exhibitor_needs_both_opt_in(event, make_participant, as_participant):
