@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from matchmaking import selectors
 from matchmaking.exceptions import Conflict
-from matchmaking.models import Event, Meeting, Participant
+from matchmaking.models import Event, Meeting, Participant, Slot, Table
 from matchmaking.services.availability import AvailabilityChange, availability_replace
 
 
@@ -35,6 +35,40 @@ class MeetingStatusForm(forms.Form):
             (Meeting.Status.HELD, _("Held")),
             (Meeting.Status.NO_SHOW, _("No-show")),
         ]
+    )
+
+
+class MeetingMoveForm(forms.Form):
+    """Move a meeting: any slot (and shared table) of its event is accepted here; whether the
+    move is allowed is the reschedule service's to decide. The page offers only the slots that
+    service would accept (``meeting_slots_bookable``)."""
+
+    slot = forms.ModelChoiceField(queryset=Slot.objects.none(), label=_("New time"))
+    table = forms.ModelChoiceField(
+        queryset=Table.objects.none(),
+        required=False,
+        label=_("Table"),
+        empty_label=_("Chosen automatically"),
+    )
+    fixed = forms.BooleanField(
+        label=_("Fix it there (the scheduler will not move it)"), required=False
+    )
+
+    def __init__(self, *args, event: Event, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["slot"].queryset = Slot.objects.filter(event=event)
+        self.fields["table"].queryset = Table.objects.filter(event=event)
+
+
+class MeetingCancelForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason (optional, sent to both sides)"), max_length=300, required=False
+    )
+
+
+class MeetingFixForm(forms.Form):
+    fixed = forms.TypedChoiceField(
+        choices=[("1", "1"), ("0", "0")], coerce=lambda value: value == "1"
     )
 
 

@@ -29,9 +29,20 @@ from django.views.decorators.http import require_GET, require_POST
 
 from matchmaking import reporting, selectors
 from matchmaking.exceptions import DomainError
-from matchmaking.models import Event, Meeting, MeetingRequest, Participant, ScheduleRun, Slot
+from matchmaking.models import (
+    Event,
+    Meeting,
+    MeetingRequest,
+    Participant,
+    ScheduleRun,
+    Slot,
+    Table,
+)
 from matchmaking.pages import labels
 from matchmaking.pages.forms import (
+    MeetingCancelForm,
+    MeetingFixForm,
+    MeetingMoveForm,
     MeetingStatusForm,
     OrganiserLoginForm,
     PresenceForm,
@@ -39,7 +50,15 @@ from matchmaking.pages.forms import (
 )
 from matchmaking.pages.render import bar_chart, grid_table, heat_strips
 from matchmaking.pages.render import table_plan as render_table_plan
-from matchmaking.services.meetings import Actor, check_in_opens_at, meeting_set_status
+from matchmaking.services.meetings import (
+    Actor,
+    check_in_opens_at,
+    meeting_cancel,
+    meeting_reschedule,
+    meeting_set_fixed,
+    meeting_set_status,
+    meeting_slots_bookable,
+)
 from matchmaking.services.scheduling import schedule_run_create, schedule_run_publish
 
 LOGIN_URL = reverse_lazy("organiser:login")
@@ -240,7 +259,14 @@ def meeting_detail(request, event: Event, meeting_id: int):
     return _render_meeting(request, event, meeting_id)
 
 
-def _render_meeting(request, event: Event, meeting_id: int, status: int = 200):
+def _render_meeting(
+    request,
+    event: Event,
+    meeting_id: int,
+    status: int = 200,
+    move_form: MeetingMoveForm | None = None,
+    cancel_form: MeetingCancelForm | None = None,
+):
     meeting = _meeting_or_404(event, meeting_id)
     meeting.status_label = labels.label(labels.MEETING_STATUS, meeting.status)
     log = _with_text(meeting.log.select_related("actor").order_by("-at", "-id"), event)
@@ -248,6 +274,9 @@ def _render_meeting(request, event: Event, meeting_id: int, status: int = 200):
         request,
         f"{reverse('organiser:grid', args=[event.slug])}?date={meeting.slot.date.isoformat()}",
     )
+    move = None
+    if meeting.status == Meeting.Status.SCHEDULED:
+        move = _move_offer(request, event, meeting, move_form)
     return render(
         request,
         "matchmaking/organiser/meeting.html",
@@ -258,9 +287,98 @@ def _render_meeting(request, event: Event, meeting_id: int, status: int = 200):
             log=log,
             actions=labels.GRID_ACTIONS,
             next_url=next_url,
+            back_query=_back_query(request),
+            move=move,
+            cancel_form=cancel_form or MeetingCancelForm(),
         ),
         status=status,
     )
+
+
+def _move_offer(request, event: Event, meeting: Meeting, form: MeetingMoveForm | None) -> dict:
+    """What the Move form offers: exactly the slots the reschedule service would accept now
+    (``meeting_slots_bookable`` with ``moving``), by day, and the lounge tables an organiser may
+    pick (none when a party has their own place: the meeting stays there); a refused form shows
+    again what was chosen."""
+    booking = MeetingRequest.objects.select_related(
+        "event", "sender__fixed_table", "recipient__fixed_table"
+    ).get(pk=meeting.request_id)
+    slots = meeting_slots_bookable(
+        requests=[booking], actor=Actor(user=request.user), moving=meeting
+    )[booking.pk]
+    days: OrderedDict = OrderedDict()
+    for slot in slots:
+        days.setdefault(slot.date, []).append(slot)
+    own_place = booking.sender.fixed_table or booking.recipient.fixed_table
+    tables = [] if own_place else list(Table.objects.filter(event=event, shared=True))
+    chosen_slot, chosen_table, fixed = meeting.slot_id, None, meeting.fixed
+    if form is not None and form.is_bound:
+        chosen_slot = _int_or_none(form.data.get("slot"))
+        chosen_table = _int_or_none(form.data.get("table"))
+        fixed = bool(form.data.get("fixed"))
+    return {
+        "days": list(days.items()),
+        "tables": tables,
+        "own_place": own_place,
+        "slot": chosen_slot,
+        "table": chosen_table,
+        "fixed": fixed,
+    }
+
+
+def _int_or_none(value) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _back_query(request) -> str:
+    """The grid the organiser came from, kept across the meeting page's own forms."""
+    back = _safe_next(request, "")
+    return f"?{urlencode({'next': back})}" if back else ""
+
+
+def _back_to_meeting(request, event: Event, meeting: Meeting):
+    """After a change: the form's ``next`` if it sent a safe one, else the meeting page itself
+    (still knowing the grid the organiser came from)."""
+    url = reverse("organiser:meeting", args=[event.slug, meeting.pk])
+    if request.POST.get("next"):
+        return redirect(_safe_next(request, url))
+    return redirect(url + _back_query(request))
+
+
+def _meeting_in(event: Event, meeting_id: int) -> Meeting:
+    meeting = Meeting.objects.filter(event=event, pk=meeting_id).first()
+    if meeting is None:
+        raise Http404(_("No such meeting."))
+    return meeting
+
+
+def _refusal(exc: DomainError, meeting: Meeting, event: Event, *, slot=None, table=None) -> str:
+    """A refused change to a meeting, in the page's language for the refusals an organiser
+    meets on this page; any other keeps the service's words."""
+    current = Meeting.objects.filter(pk=meeting.pk).values_list("status", flat=True).first()
+    if current == Meeting.Status.CANCELLED:
+        return _("This meeting is cancelled.")
+    if exc.code == "meeting_not_movable":
+        return _("Only scheduled meetings can move (this one: %(status)s).") % {
+            "status": labels.label(labels.MEETING_STATUS, current or meeting.status)
+        }
+    when = labels.local_when(slot.start, event.tz) if slot is not None else ""
+    if exc.code == "participant_busy" and slot is not None:
+        return _(
+            "Someone in this meeting is not free at %(when)s (another meeting, or not at the "
+            "fair then). Choose one of the offered times."
+        ) % {"when": when}
+    if exc.code == "table_taken" and table is not None:
+        return _(
+            "%(table)s is already taken at %(when)s; choose another table or let it be chosen "
+            "automatically."
+        ) % {"table": table.name, "when": when}
+    if exc.code == "slot_taken" and slot is not None:
+        return _("Every table is taken at %(when)s; choose another time.") % {"when": when}
+    return exc.message
 
 
 @with_event
@@ -304,6 +422,92 @@ def meeting_status(request, event: Event, meeting_id: int):
     )
     fallback = f"{reverse('organiser:grid', args=[event.slug])}"
     return redirect(_safe_next(request, fallback))
+
+
+@with_event
+@require_POST
+def meeting_move(request, event: Event, meeting_id: int):
+    """Move a scheduled meeting to another slot (and table) through ``meeting_reschedule``,
+    fixed there or not; back to the meeting page. A refusal re-renders it with the message and
+    a 4xx status; nothing is written."""
+    meeting = _meeting_in(event, meeting_id)
+    form = MeetingMoveForm(request.POST, event=event)
+    if not form.is_valid():
+        if "slot" in form.errors:
+            messages.error(request, _("Choose one of the offered times."))
+        else:
+            messages.error(request, _("Choose one of the offered tables."))
+        return _render_meeting(request, event, meeting_id, status=400, move_form=form)
+    slot, table = form.cleaned_data["slot"], form.cleaned_data["table"]
+    try:
+        moved = meeting_reschedule(
+            meeting=meeting,
+            slot=slot,
+            actor=Actor(user=request.user),
+            table=table,
+            fixed=form.cleaned_data["fixed"],
+        )
+    except DomainError as exc:
+        messages.error(request, _refusal(exc, meeting, event, slot=slot, table=table))
+        return _render_meeting(request, event, meeting_id, status=exc.status, move_form=form)
+    moved = Meeting.objects.select_related("slot", "table").get(pk=moved.pk)
+    values = {"id": moved.pk, "when": labels.local_when(moved.slot.start, event.tz)}
+    if moved.table is not None:
+        text = _("Meeting %(id)s is now at %(when)s, table %(table)s.") % {
+            **values,
+            "table": moved.table.name,
+        }
+    else:
+        text = _("Meeting %(id)s is now at %(when)s.") % values
+    if moved.fixed:
+        text += " " + _("It is fixed there: the scheduler will not move it.")
+    messages.success(request, text)
+    return _back_to_meeting(request, event, moved)
+
+
+@with_event
+@require_POST
+def meeting_cancel_view(request, event: Event, meeting_id: int):
+    """Cancel a live meeting, with an optional reason, through ``meeting_cancel`` (both sides
+    are told); back to the meeting page, or the refusal with its 4xx status."""
+    meeting = _meeting_in(event, meeting_id)
+    form = MeetingCancelForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("The reason is too long: 300 characters at most."))
+        return _render_meeting(request, event, meeting_id, status=400, cancel_form=form)
+    try:
+        meeting_cancel(meeting=meeting, user=request.user, reason=form.cleaned_data["reason"])
+    except DomainError as exc:
+        messages.error(request, _refusal(exc, meeting, event))
+        return _render_meeting(request, event, meeting_id, status=exc.status, cancel_form=form)
+    messages.success(
+        request, _("Meeting %(id)s is cancelled; both sides are told.") % {"id": meeting.pk}
+    )
+    return _back_to_meeting(request, event, meeting)
+
+
+@with_event
+@require_POST
+def meeting_fixed(request, event: Event, meeting_id: int):
+    """Fix a live meeting in place (``fixed=1``: the scheduler never moves it, participants
+    cannot) or release it (``fixed=0``) through ``meeting_set_fixed``."""
+    meeting = _meeting_in(event, meeting_id)
+    form = MeetingFixForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Fix the meeting in place or release it."))
+        return _render_meeting(request, event, meeting_id, status=400)
+    fixed = form.cleaned_data["fixed"]
+    try:
+        meeting_set_fixed(meeting=meeting, fixed=fixed, actor=Actor(user=request.user))
+    except DomainError as exc:
+        messages.error(request, _refusal(exc, meeting, event))
+        return _render_meeting(request, event, meeting_id, status=exc.status)
+    if fixed:
+        text = _("Meeting %(id)s is fixed in place: the scheduler will not move it.")
+    else:
+        text = _("Meeting %(id)s is released: the scheduler may move it.")
+    messages.success(request, text % {"id": meeting.pk})
+    return _back_to_meeting(request, event, meeting)
 
 
 # ------------------------------------------------------------------------------------------------

@@ -16,6 +16,17 @@ organiser_patterns = [
         views.meeting_status,
         name="meeting-status",
     ),
+    path("<slug:slug>/meetings/<int:meeting_id>/move/", views.meeting_move, name="meeting-move"),
+    path(
+        "<slug:slug>/meetings/<int:meeting_id>/cancel/",
+        views.meeting_cancel_view,
+        name="meeting-cancel",
+    ),
+    path(
+        "<slug:slug>/meetings/<int:meeting_id>/fixed/",
+        views.meeting_fixed,
+        name="meeting-fixed",
+    ),
     path("<slug:slug>/participants/", views.participant_list, name="participants"),
     path(
         "<slug:slug>/participants/<int:participant_id>/",

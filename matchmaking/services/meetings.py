@@ -304,7 +304,11 @@ def meeting_book(
 
 
 def meeting_slots_bookable(
-    *, requests: Sequence[MeetingRequest], actor: Actor, now: datetime | None = None
+    *,
+    requests: Sequence[MeetingRequest],
+    actor: Actor,
+    now: datetime | None = None,
+    moving: Meeting | None = None,
 ) -> dict[int, list[Slot]]:
     """Read only: for each accepted request of one event (booked by its two parties, as the
     agenda page does), the event's slots ``meeting_book`` would accept from ``actor`` now, by
@@ -312,12 +316,28 @@ def meeting_slots_bookable(
     still refused when the slot is chosen). ``requests`` are used as loaded: with their event
     and both sides' fixed tables (``select_related("event", "sender__fixed_table",
     "recipient__fixed_table")``). For a participant only slots that have not started are
-    read. No writes."""
+    read. No writes.
+
+    ``moving``: a meeting of one of ``requests``, to be moved. That request's answer is then the
+    slots ``meeting_reschedule`` would move it to (a table chosen automatically): everyone
+    seated in it, colleagues too, must be available and free, its own seats and table do not
+    count against it, and no meeting cap applies (a move adds no meeting). Its current slot is
+    among them when still valid. A meeting that is not scheduled, or that the organisers fixed
+    when ``actor`` is not one of them, can move nowhere."""
     if not requests:
         return {}
     now = now or timezone.now()
     event_id = requests[0].event_id
     parties = {p.pk: p for r in requests for p in (r.sender, r.recipient)}
+    seated: list[Participant] = []
+    if moving is not None:
+        seated = [
+            seat.participant
+            for seat in MeetingSeat.objects.filter(meeting_id=moving.pk, left=False)
+            .select_related("participant")
+            .order_by("participant_id")
+        ]
+        parties.update((p.pk, p) for p in seated)
     slots = Slot.objects.filter(event_id=event_id).select_related("event").order_by("start")
     if not actor.is_organiser:
         slots = slots.filter(start__gt=now)
@@ -332,19 +352,32 @@ def meeting_slots_bookable(
     )
     offer: dict[int, list[Slot]] = {}
     for request in requests:
-        people = [request.sender, request.recipient]
         offer[request.pk] = []
+        moved = moving if moving is not None and moving.request_id == request.pk else None
+        if moved is not None and not _may_move(moved, actor, [p.pk for p in seated]):
+            continue
+        people = seated if moved is not None else [request.sender, request.recipient]
         for slot in slots:
             try:
                 _check_slot(request, slot, actor, now)
                 _check_availability(people, slot, known)
-                _check_free(people, slot, known, ignore=None)
-                _check_caps(people, known, ignore=None)
-                _choose_table(request, slot, None, known, ignore=None)
+                _check_free(people, slot, known, ignore=moved)
+                if moved is None:
+                    _check_caps(people, known, ignore=None)
+                _choose_table(request, slot, None, known, ignore=moved)
             except DomainError:
                 continue
             offer[request.pk].append(slot)
     return offer
+
+
+def _may_move(meeting: Meeting, actor: Actor, seated: Sequence[int]) -> bool:
+    """What ``meeting_reschedule`` asks of the meeting and the actor before the slot."""
+    if not actor.is_organiser and (actor.participant is None or actor.participant.pk not in seated):
+        return False
+    if meeting.status != Meeting.Status.SCHEDULED:
+        return False
+    return not (meeting.fixed and not actor.is_organiser)
 
 
 def _meeting_parties(meeting: Meeting) -> list[int]:

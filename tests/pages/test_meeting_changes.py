@@ -1,0 +1,344 @@
+"""The meeting page's own changes: move (only to offered slots), cancel with a reason, fix in
+place and release; refusals as messages with their 4xx status, never a 500."""
+
+import re
+
+import pytest
+from django.test import Client
+from django.utils.http import urlencode
+
+from matchmaking.models import Meeting, MeetingLog
+from matchmaking.services.meetings import Actor, meeting_set_status
+from tests.factories import EventFactory, ParticipantFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def page_url(event, meeting) -> str:
+    return f"/organiser/{event.slug}/meetings/{meeting.pk}/"
+
+
+def offered(html: str) -> list[int]:
+    """The slot ids the Move select offers."""
+    select = re.search(r'<select name="slot" required>(.*?)</select>', html, re.S)
+    assert select, "no Move form on the page"
+    return [int(pk) for pk in re.findall(r'<option value="(\d+)"', select.group(1))]
+
+
+@pytest.fixture
+def slots(event):
+    return list(event.slots.order_by("start"))
+
+
+def test_move_select_lists_only_acceptable_slots(
+    staff_client, event, slots, make_participant, book
+):
+    a, b = make_participant(), make_participant()
+    meeting = book(a, b, 0)
+    book(a, make_participant(), 1)  # a is busy at slot 1
+    for _ in range(3):  # the event's three tables are all taken at slot 2
+        book(make_participant(), make_participant(), 2)
+
+    html = staff_client.get(page_url(event, meeting)).content.decode()
+
+    assert offered(html) == [s.pk for i, s in enumerate(slots) if i not in (1, 2)]
+    assert f'<option value="{slots[0].pk}" selected>09:00–09:20 (current time)</option>' in html
+    assert 'data-confirm="Cancel this meeting? Both sides are told."' in html
+
+
+def test_move_to_an_offered_slot(staff_client, staff, event, slots, make_participant, book):
+    meeting = book(make_participant(), make_participant(), 0)
+    grid = f"/organiser/{event.slug}/grid/?date=2018-04-18"
+    url = f"/organiser/{event.slug}/meetings/{meeting.pk}/move/?next={grid}"
+
+    response = staff_client.post(url, {"slot": slots[3].pk})
+
+    assert response.status_code == 302
+    assert response["Location"] == f"{page_url(event, meeting)}?{urlencode({'next': grid})}"
+    meeting.refresh_from_db()
+    assert (meeting.slot, meeting.table.name, meeting.fixed) == (slots[3], "T01", False)
+    log = MeetingLog.objects.get(meeting=meeting, action="moved")
+    assert log.actor == staff
+    assert log.detail["to_slot"] == slots[3].start.isoformat()
+    html = staff_client.get(response["Location"]).content.decode()
+    assert f"Meeting {meeting.pk} is now at April 18, 2018 10:00, table T01." in html
+    assert f'href="{grid}"' in html  # the way back to the grid is kept
+
+
+def test_move_with_table_and_fix_it_there(staff_client, event, slots, make_participant, book):
+    meeting = book(make_participant(), make_participant(), 0)
+
+    response = staff_client.post(
+        f"/organiser/{event.slug}/meetings/{meeting.pk}/move/",
+        {"slot": slots[2].pk, "table": event.tables.get(name="T03").pk, "fixed": "1"},
+    )
+
+    assert response.status_code == 302
+    meeting.refresh_from_db()
+    assert (meeting.slot, meeting.table.name, meeting.fixed) == (slots[2], "T03", True)
+    actions = list(MeetingLog.objects.filter(meeting=meeting).values_list("action", flat=True))
+    assert sorted(actions) == ["booked", "fixed", "moved"]
+
+
+def test_move_to_a_busy_slot_refused_with_409(staff_client, event, slots, make_participant, book):
+    a = make_participant()
+    meeting = book(a, make_participant(), 0)
+    book(a, make_participant(), 1)
+
+    response = staff_client.post(
+        f"/organiser/{event.slug}/meetings/{meeting.pk}/move/",
+        {"slot": slots[1].pk, "fixed": "1"},
+    )
+
+    assert response.status_code == 409
+    html = response.content.decode()
+    assert (
+        "Someone in this meeting is not free at April 18, 2018 09:20 (another meeting, or not "
+        "at the fair then). Choose one of the offered times."
+    ) in html
+    meeting.refresh_from_db()
+    assert (meeting.slot, meeting.fixed) == (slots[0], False)  # nothing half-written
+    assert not MeetingLog.objects.filter(meeting=meeting, action__in=["moved", "fixed"]).exists()
+
+
+def test_move_to_a_taken_table_refused_with_409(staff_client, event, slots, make_participant, book):
+    meeting = book(make_participant(), make_participant(), 0)
+    book(make_participant(), make_participant(), 3)  # takes T01 at slot 3
+
+    response = staff_client.post(
+        f"/organiser/{event.slug}/meetings/{meeting.pk}/move/",
+        {"slot": slots[3].pk, "table": event.tables.get(name="T01").pk},
+    )
+
+    assert response.status_code == 409
+    assert "T01 is already taken at April 18, 2018 10:00" in response.content.decode()
+    meeting.refresh_from_db()
+    assert meeting.slot == slots[0]
+
+
+@pytest.mark.parametrize("slot", ["abc", "999999", "", "other-event"])
+def test_move_bad_slot_answers_400(staff_client, event, make_participant, book, slot):
+    meeting = book(make_participant(), make_participant(), 0)
+    if slot == "other-event":
+        slot = str(EventFactory().slots.first().pk)
+
+    response = staff_client.post(
+        f"/organiser/{event.slug}/meetings/{meeting.pk}/move/", {"slot": slot}
+    )
+
+    assert response.status_code == 400
+    assert "Choose one of the offered times." in response.content.decode()
+    meeting.refresh_from_db()
+    assert meeting.sequence == 0
+
+
+def test_move_bad_table_answers_400(staff_client, event, slots, make_participant, book):
+    meeting = book(make_participant(), make_participant(), 0)
+    response = staff_client.post(
+        f"/organiser/{event.slug}/meetings/{meeting.pk}/move/",
+        {"slot": slots[2].pk, "table": "nope"},
+    )
+    assert response.status_code == 400
+    assert "Choose one of the offered tables." in response.content.decode()
+
+
+def test_held_meeting_cannot_move_but_can_be_fixed_or_cancelled(
+    staff_client, staff, event, slots, make_participant, book
+):
+    meeting = book(make_participant(), make_participant(), 0)
+    meeting_set_status(meeting=meeting, status="held", actor=Actor(user=staff))
+
+    html = staff_client.get(page_url(event, meeting)).content.decode()
+    assert 'name="slot"' not in html
+    assert "Cancel the meeting" in html and "Fix in place" in html
+
+    response = staff_client.post(
+        f"/organiser/{event.slug}/meetings/{meeting.pk}/move/", {"slot": slots[2].pk}
+    )
+    assert response.status_code == 409
+    assert "Only scheduled meetings can move (this one: Held)." in response.content.decode()
+
+
+def test_cancel_with_reason(staff_client, staff, event, make_participant, book):
+    meeting = book(make_participant(), make_participant(), 0)
+
+    response = staff_client.post(
+        f"/organiser/{event.slug}/meetings/{meeting.pk}/cancel/", {"reason": "Stand closed"}
+    )
+
+    assert response.status_code == 302
+    assert response["Location"] == page_url(event, meeting)
+    meeting.refresh_from_db()
+    assert (meeting.status, meeting.cancelled_by, meeting.cancel_reason) == (
+        "cancelled",
+        "organiser",
+        "Stand closed",
+    )
+    log = MeetingLog.objects.get(meeting=meeting, action="cancelled")
+    assert (log.actor, log.detail) == (staff, {"reason": "Stand closed"})
+    html = staff_client.get(response["Location"]).content.decode()
+    assert f"Meeting {meeting.pk} is cancelled; both sides are told." in html
+    assert "Cancelled: Stand closed" in html
+    assert 'id="change"' not in html  # nothing left to change
+
+
+def test_cancel_twice_refused_with_409(staff_client, event, make_participant, book):
+    meeting = book(make_participant(), make_participant(), 0)
+    url = f"/organiser/{event.slug}/meetings/{meeting.pk}/cancel/"
+    assert staff_client.post(url, {"reason": ""}).status_code == 302
+
+    response = staff_client.post(url, {"reason": "again"})
+
+    assert response.status_code == 409
+    assert "This meeting is cancelled." in response.content.decode()
+    assert MeetingLog.objects.filter(meeting=meeting, action="cancelled").count() == 1
+
+
+def test_cancel_reason_too_long_answers_400(staff_client, event, make_participant, book):
+    meeting = book(make_participant(), make_participant(), 0)
+    response = staff_client.post(
+        f"/organiser/{event.slug}/meetings/{meeting.pk}/cancel/", {"reason": "x" * 301}
+    )
+    assert response.status_code == 400
+    assert "The reason is too long: 300 characters at most." in response.content.decode()
+    meeting.refresh_from_db()
+    assert meeting.status == "scheduled"
+
+
+def test_fix_and_release_logged(staff_client, staff, event, make_participant, book):
+    meeting = book(make_participant(), make_participant(), 0)
+    url = f"/organiser/{event.slug}/meetings/{meeting.pk}/fixed/"
+
+    fixed = staff_client.post(url, {"fixed": "1"})
+    meeting.refresh_from_db()
+    assert (fixed.status_code, meeting.fixed) == (302, True)
+    html = staff_client.get(fixed["Location"]).content.decode()
+    assert f"Meeting {meeting.pk} is fixed in place: the scheduler will not move it." in html
+    assert "fixed by the organiser" in html
+    assert "Release (the scheduler may move it)" in html
+
+    released = staff_client.post(url, {"fixed": "0"})
+    meeting.refresh_from_db()
+    assert (released.status_code, meeting.fixed) == (302, False)
+    logs = MeetingLog.objects.filter(meeting=meeting, action__in=["fixed", "unfixed"])
+    assert [(row.action, row.actor) for row in logs.order_by("id")] == [
+        ("fixed", staff),
+        ("unfixed", staff),
+    ]
+
+
+def test_fix_bad_value_answers_400_and_cancelled_409(
+    staff_client, staff, event, make_participant, book
+):
+    meeting = book(make_participant(), make_participant(), 0)
+    url = f"/organiser/{event.slug}/meetings/{meeting.pk}/fixed/"
+    assert staff_client.post(url, {"fixed": "maybe"}).status_code == 400
+    staff_client.post(f"/organiser/{event.slug}/meetings/{meeting.pk}/cancel/", {"reason": ""})
+    response = staff_client.post(url, {"fixed": "1"})
+    assert response.status_code == 409
+    assert "This meeting is cancelled." in response.content.decode()
+
+
+def test_french_page_shows_the_new_labels_in_french(
+    staff_client, event, slots, make_participant, book
+):
+    a = make_participant()
+    meeting = book(a, make_participant(), 0)
+    book(a, make_participant(), 1)
+    html = staff_client.get(page_url(event, meeting), HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    for text in [
+        "Modifier ce rendez-vous",
+        "Déplacer le rendez-vous",
+        "Nouvel horaire",
+        "Attribuée automatiquement",
+        "Annuler le rendez-vous",
+        "Fixer sur place (le planificateur ne le déplacera pas)",
+        "Motif (facultatif, envoyé aux deux parties)",
+    ]:
+        assert text in html, text
+    assert "Move the meeting" not in html
+
+    refused = staff_client.post(
+        f"/organiser/{event.slug}/meetings/{meeting.pk}/move/",
+        {"slot": slots[1].pk},
+        HTTP_ACCEPT_LANGUAGE="fr",
+    )
+    assert refused.status_code == 409
+    assert "Une personne de ce rendez-vous n’est pas libre le 18 avril 2018 09:20" in (
+        refused.content.decode()
+    )
+
+
+def test_arabic_page_shows_the_new_labels_in_arabic(staff_client, event, make_participant, book):
+    meeting = book(make_participant(), make_participant(), 0)
+    html = staff_client.get(page_url(event, meeting), HTTP_ACCEPT_LANGUAGE="ar").content.decode()
+    assert "نقل اللقاء" in html
+    assert "إلغاء اللقاء" in html
+    assert "Move the meeting" not in html
+
+
+@pytest.mark.parametrize(
+    ("action", "data"),
+    [("move", {"slot": "1"}), ("cancel", {"reason": "x"}), ("fixed", {"fixed": "1"})],
+)
+def test_participant_and_anonymous_refused(event, slots, make_participant, book, action, data):
+    meeting = book(make_participant(), make_participant(), 0)
+    url = f"/organiser/{event.slug}/meetings/{meeting.pk}/{action}/"
+    data = {**data, "slot": slots[2].pk} if action == "move" else data
+
+    client = Client()
+    client.force_login(meeting.request.sender.user)
+    assert client.post(url, data).status_code == 403
+    anonymous = Client().post(url, data)
+    assert anonymous.status_code == 302
+    assert anonymous["Location"].startswith("/organiser/login/")
+
+    meeting.refresh_from_db()
+    assert (meeting.status, meeting.slot, meeting.fixed) == ("scheduled", slots[0], False)
+    assert list(MeetingLog.objects.filter(meeting=meeting).values_list("action", flat=True)) == [
+        "booked"
+    ]
+
+
+def test_unknown_or_other_event_meeting_404_and_get_405(
+    staff_client, event, make_participant, book
+):
+    meeting = book(make_participant(), make_participant(), 0)
+    other = EventFactory()
+    for action in ("move", "cancel", "fixed"):
+        assert (
+            staff_client.post(
+                f"/organiser/{other.slug}/meetings/{meeting.pk}/{action}/"
+            ).status_code
+            == 404
+        )
+        assert (
+            staff_client.post(f"/organiser/{event.slug}/meetings/999999/{action}/").status_code
+            == 404
+        )
+        assert (
+            staff_client.get(f"/organiser/{event.slug}/meetings/{meeting.pk}/{action}/").status_code
+            == 405
+        )
+
+
+def test_own_place_meeting_offers_no_table_choice(staff_client, event, make_participant, book):
+    booth = event.tables.create(name="Booth 7", shared=False)
+    exhibitor = make_participant(fixed_table=booth)
+    meeting = book(exhibitor, make_participant(), 0)
+    html = staff_client.get(page_url(event, meeting)).content.decode()
+    assert 'name="table"' not in html
+    assert "It stays at Booth 7, a participant’s own place." in html
+
+
+def test_meeting_with_a_colleague_offers_only_slots_the_colleague_is_free(
+    staff_client, event, slots, make_participant, book
+):
+    a, b = make_participant(), make_participant()
+    colleague = ParticipantFactory(event=event, organisation=a.organisation)
+    meeting = book(a, b, 0, attendees=[colleague])
+    book(colleague, make_participant(), 4)
+    html = staff_client.get(page_url(event, meeting)).content.decode()
+    assert slots[4].pk not in offered(html)
+    assert slots[3].pk in offered(html)
+    assert Meeting.objects.get(pk=meeting.pk).seats.count() == 3
