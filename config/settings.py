@@ -72,6 +72,9 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "config.urls"
+# Our catalogue first: an app listed earlier (the admin's French "Change" is "Modification")
+# would otherwise win over the console's own words.
+LOCALE_PATHS = [BASE_DIR / "matchmaking" / "locale"]
 WSGI_APPLICATION = "config.wsgi.application"
 ASGI_APPLICATION = "config.asgi.application"
 

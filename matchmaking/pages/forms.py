@@ -238,9 +238,24 @@ class PresenceForm(forms.Form):
         ) % {"count": count}
 
     @staticmethod
-    def saved_message(change: AvailabilityChange) -> str:
+    def saved_message(change: AvailabilityChange, of: Participant | None = None) -> str:
+        """What saving did, said to the participant, or (``of``) to an organiser at the desk."""
+        count = len(change.cancelled)
+        if of is not None:
+            text = ngettext(
+                "%(name)s's times are saved; %(count)s meeting cancelled.",
+                "%(name)s's times are saved; %(count)s meetings cancelled.",
+                count,
+            ) % {"count": count, "name": of.name}
+            if change.left:
+                left = len(change.left)
+                text += " " + ngettext(
+                    "They left %(count)s meeting joined as a colleague.",
+                    "They left %(count)s meetings joined as a colleague.",
+                    left,
+                ) % {"count": left}
+            return text
         if change.cancelled:
-            count = len(change.cancelled)
             text = ngettext(
                 "Your times are saved; %(count)s meeting cancelled.",
                 "Your times are saved; %(count)s meetings cancelled.",

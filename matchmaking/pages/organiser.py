@@ -613,7 +613,7 @@ def participant_presence(request, event: Event, participant_id: int):
         return _render_participant(request, event, participant, form, status=exc.status)
     if cancelled is None:
         return _render_participant(request, event, participant, form, status=409)
-    messages.success(request, form.saved_message(cancelled))
+    messages.success(request, form.saved_message(cancelled, of=participant))
     return redirect("organiser:participant", slug=event.slug, participant_id=participant.pk)
 
 
@@ -766,7 +766,12 @@ def scheduler_publish(request, event: Event, run_id: int):
     try:
         run = schedule_run_publish(run=run, user=request.user)
     except DomainError as exc:
-        messages.error(request, exc.message)
+        text = exc.message
+        if exc.code == "run_not_draft":
+            text = _("Only a draft run can be published; this one is %(status)s.") % {
+                "status": labels.label(labels.RUN_STATUS, run.status)
+            }
+        messages.error(request, text)
         ctx = _ctx(event, "scheduler", form=ScheduleRunForm(), **_runs_context(event))
         return render(request, "matchmaking/organiser/scheduler.html", ctx, status=exc.status)
     report = run.publish_report or {}

@@ -223,3 +223,27 @@ def test_participant_requests_page_dates_in_french(event, make_participant):
 
     assert "Reçue le 12 novembre 2026 11:05" in html
     assert "Répondre avant le 15 novembre 2026 11:05" in html
+
+
+def test_french_language_menu_says_changer_not_the_admins_modification(staff_client, event):
+    """The admin's catalogue is listed first: ours must still win for "Change"."""
+    html = staff_client.get(
+        f"/organiser/{event.slug}/grid/", HTTP_ACCEPT_LANGUAGE="fr"
+    ).content.decode()
+    assert ">Changer</button>" in html
+    assert "Modification" not in html
+
+
+def test_organiser_saving_someones_times_names_them(staff_client, upcoming_event):
+    from tests.factories import ParticipantFactory
+
+    person = ParticipantFactory(event=upcoming_event, name="Karim Noor")
+    slots = list(upcoming_event.slots.order_by("start"))
+    response = staff_client.post(
+        f"/organiser/{upcoming_event.slug}/participants/{person.pk}/presence/",
+        {"here_0": "on", "from_0": slots[1].pk, "to_0": slots[-1].pk},
+        follow=True,
+        HTTP_ACCEPT_LANGUAGE="fr",
+    )
+    texts = [str(m) for m in response.context["messages"]]
+    assert "Horaires de Karim Noor enregistrés ; 0 rendez-vous annulé." in texts

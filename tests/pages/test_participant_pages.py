@@ -885,3 +885,23 @@ def test_request_message_too_long_says_so(upcoming_event):
     assert messages_of(response) == [
         "Your message is too long: write at most 2000 characters (it has 2001)."
     ]
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("en", "You cannot request a meeting with yourself."),
+        ("fr", "Vous ne pouvez pas vous demander un rendez-vous à vous-même."),
+        ("ar", "لا يمكنك طلب لقاء مع نفسك."),
+    ],
+)
+def test_refused_request_is_explained_in_the_pages_language(event, me, language, text):
+    response = client_of(me).post(
+        f"/my/{event.slug}/requests/new/",
+        {"recipient": me.pk},
+        follow=True,
+        HTTP_ACCEPT_LANGUAGE=language,
+    )
+
+    assert text in messages_of(response)
+    assert not MeetingRequest.objects.filter(sender=me).exists()
