@@ -4,7 +4,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.db.models import Prefetch, Q, QuerySet
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 from icalendar import Calendar
 from icalendar import Event as IcsEvent
 
@@ -130,8 +131,13 @@ def agenda_ics(*, event: Event, participant: Participant) -> bytes:
     """The participant's meetings as iCalendar. UIDs are stable; SEQUENCE grows on every change.
 
     Cancelled meetings stay in the feed with STATUS:CANCELLED so calendars remove them; so do
-    meetings the participant left as a colleague (they go on without them).
+    meetings the participant left as a colleague (they go on without them). Summaries are in
+    the participant's language, as their emails are.
     """
+    from matchmaking.services.notifications import language_of
+
+    with translation.override(language_of(participant)):
+        meeting_word, meeting_with = gettext("Meeting"), gettext("Meeting: %(names)s")
     cal = Calendar()
     cal.add("prodid", "-//expo-matchmaking//agenda//EN")
     cal.add("version", "2.0")
@@ -149,7 +155,7 @@ def agenda_ics(*, event: Event, participant: Participant) -> bytes:
         item.add("dtstamp", meeting.updated_at)
         item.add("dtstart", meeting.slot.start)
         item.add("dtend", meeting.slot.end)
-        item.add("summary", f"Meeting: {names}" if names else "Meeting")
+        item.add("summary", meeting_with % {"names": names} if names else meeting_word)
         item.add("location", meeting.table.name if meeting.table else event.name)
         item.add("status", "CANCELLED" if cancelled else "CONFIRMED")
         if meeting.request.message:

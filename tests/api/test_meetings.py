@@ -625,3 +625,24 @@ def test_organiser_fixes_a_meeting_and_the_scheduler_and_participants_leave_it(
     # the organiser's two moves notify both sides; fixing and releasing notify nobody
     kinds = list(Notification.objects.order_by("id").values_list("kind", flat=True))[sent:]
     assert kinds == ["meeting_moved"] * 4
+
+
+@pytest.mark.parametrize(
+    ("languages", "summary"),
+    [
+        (["fr", "en"], "Rendez-vous : Bruno ("),
+        (["ar"], "لقاء: Bruno ("),
+        (["de", "en"], "Meeting: Bruno ("),
+    ],
+)
+def test_calendar_summaries_in_the_participants_language(
+    event, pair, as_participant, languages, summary
+):
+    a, _b, req = pair
+    a.languages = languages
+    a.save(update_fields=["languages"])
+    client = as_participant(a)
+    client.post(url(event, "book/"), {"request": req.pk, "slot": event.slots.first().pk})
+    ics = Calendar.from_ical(client.get(f"/api/events/{event.slug}/agenda.ics").content)
+    [item] = ics.walk("VEVENT")
+    assert str(item["summary"]).startswith(summary)
