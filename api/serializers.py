@@ -5,6 +5,7 @@ from rest_framework import serializers
 
 from matchmaking.countries import country_code
 from matchmaking.exceptions import InvalidInput
+from matchmaking.languages import language_codes
 from matchmaking.models import (
     Event,
     Meeting,
@@ -15,10 +16,6 @@ from matchmaking.models import (
     Slot,
 )
 from ml.taxonomy import SECTOR_IDS
-
-LANGUAGE_CODE = serializers.RegexField(
-    r"^[a-z]{2}$", error_messages={"invalid": "Use two-letter ISO 639-1 codes such as fr, en, ar."}
-)
 
 
 class SessionSerializer(serializers.ModelSerializer):
@@ -144,7 +141,12 @@ class MeSerializer(ParticipantSerializer):
 
 class ProfileUpdateSerializer(serializers.Serializer):
     title = serializers.CharField(max_length=200, allow_blank=True, required=False)
-    languages = serializers.ListField(child=LANGUAGE_CODE, max_length=20, required=False)
+    languages = serializers.ListField(
+        child=serializers.CharField(max_length=20),
+        max_length=20,
+        required=False,
+        help_text="ISO 639-1 codes such as fr, ar, en (stored lower-cased, each once).",
+    )
     country = serializers.CharField(
         required=False,
         allow_blank=True,
@@ -169,6 +171,12 @@ class ProfileUpdateSerializer(serializers.Serializer):
     def validate_country(self, value: str) -> str:
         try:
             return country_code(value)
+        except InvalidInput as exc:
+            raise serializers.ValidationError(exc.message) from exc
+
+    def validate_languages(self, value: list[str]) -> list[str]:
+        try:
+            return language_codes(value)
         except InvalidInput as exc:
             raise serializers.ValidationError(exc.message) from exc
 

@@ -30,6 +30,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from matchmaking import selectors
 from matchmaking.countries import country_code
 from matchmaking.exceptions import DomainError, InvalidInput, NotFound
+from matchmaking.languages import language_codes
 from matchmaking.models import (
     Event,
     Meeting,
@@ -339,16 +340,10 @@ class ProfileForm(forms.Form):
 
     def clean_languages(self) -> list[str]:
         raw = self.cleaned_data["languages"].replace(";", ",").replace(" ", ",")
-        codes = [c.strip().lower() for c in raw.split(",") if c.strip()]
-        bad = [c for c in codes if len(c) != 2 or not c.isascii() or not c.isalpha()]
-        if bad:
-            raise forms.ValidationError(
-                _("Not a two-letter language code: %(codes)s. Use codes such as fr, ar, en.")
-                % {"codes": ", ".join(bad)}
-            )
-        if len(codes) > 20:
-            raise forms.ValidationError(_("At most 20 languages."))
-        return list(dict.fromkeys(codes))
+        try:
+            return language_codes(raw.split(","))  # the API's rule too
+        except InvalidInput as exc:
+            raise forms.ValidationError(exc.message) from exc
 
     def clean_country(self) -> str:
         try:

@@ -24,6 +24,7 @@ from jsonschema import Draft202012Validator, FormatChecker
 
 from matchmaking.countries import COUNTRY_CODES
 from matchmaking.exceptions import DomainError, InvalidInput
+from matchmaking.languages import LANGUAGE_CODES
 from matchmaking.models import (
     Availability,
     Event,
@@ -168,6 +169,11 @@ def rule_errors(data: dict) -> tuple[list[str], _Checked | None]:
                 f"{where}.email: {p['email']} is already used by participants[{emails[email]}]"
             )
         emails.setdefault(email, i)
+        unknown_languages = [x for x in p.get("languages", []) if x not in LANGUAGE_CODES]
+        if unknown_languages:
+            errors.append(
+                f"{where}.languages: {', '.join(unknown_languages)} not ISO 639-1 language codes"
+            )
         if p.get("country") and p["country"] not in COUNTRY_CODES:
             errors.append(
                 f'{where}.country: "{p["country"]}" is not an ISO 3166-1 alpha-2 country code'

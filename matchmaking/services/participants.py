@@ -11,6 +11,7 @@ from rest_framework.authtoken.models import Token
 
 from matchmaking.countries import country_code
 from matchmaking.exceptions import InvalidInput, NotFound
+from matchmaking.languages import language_codes
 from matchmaking.models import LoginLink, Participant, Profile
 from ml.taxonomy import SECTOR_IDS
 
@@ -22,13 +23,16 @@ def profile_update(*, participant: Participant, data: dict) -> Participant:
     """Update a participant's own profile fields (validated by the caller's serializer).
 
     Side effects: saves Participant and Profile rows in one transaction. Raises InvalidInput
-    (naming the field) for an unknown sector or a country that is not an ISO 3166-1 alpha-2 code.
+    (naming the field) for an unknown sector, a country that is not an ISO 3166-1 alpha-2 code
+    or a language that is not an ISO 639-1 code.
     """
     unknown = set(data) - PROFILE_FIELDS - PARTICIPANT_FIELDS
     if unknown:
         raise InvalidInput(f"These fields cannot be changed here: {', '.join(sorted(unknown))}.")
     if "country" in data:
         data = {**data, "country": country_code(data["country"])}
+    if "languages" in data:
+        data = {**data, "languages": language_codes(data["languages"])}
     bad = [s for s in data.get("sectors", []) if s not in SECTOR_IDS]
     if bad:
         raise InvalidInput(

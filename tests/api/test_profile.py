@@ -40,3 +40,29 @@ def test_profile_country_of_wrong_type_answers_400(event, make_participant, as_p
     response = as_participant(me).patch(url(event), {"country": ["MA"]}, format="json")
     assert response.status_code == 400
     assert list(response.data["errors"]) == ["country"]
+
+
+@pytest.mark.parametrize(
+    ("sent", "stored"),
+    [(["FR", " ar", "fr"], ["fr", "ar"]), (["en"], ["en"]), ([], [])],
+)
+def test_profile_languages_are_lower_cased_iso_codes_once(
+    event, make_participant, as_participant, sent, stored
+):
+    me = make_participant(languages=["es"])
+    response = as_participant(me).patch(url(event), {"languages": sent}, format="json")
+    assert response.status_code == 200, response.data
+    assert response.data["languages"] == stored
+
+
+@pytest.mark.parametrize("sent", [["xx", "fr"], ["french"], ["f"], ["zz", "zz"]])
+def test_profile_language_not_an_iso_code_answers_400_naming_the_field(
+    event, make_participant, as_participant, sent
+):
+    me = make_participant(languages=["es"])
+    response = as_participant(me).patch(url(event), {"languages": sent}, format="json")
+    assert response.status_code == 400
+    assert list(response.data["errors"]) == ["languages"]
+    assert "Not a language code" in response.data["detail"]
+    me.refresh_from_db()
+    assert me.languages == ["es"]

@@ -123,6 +123,10 @@ def test_import_creates_slots_without_break_and_booth_meeting():
             'participants[0] (ref "a").country: "ZZ" is not an ISO 3166-1 alpha-2 country code',
         ),
         (
+            lambda d: d["participants"][0].update(languages=["fr", "xx"]),
+            'participants[0] (ref "a").languages: xx not ISO 639-1 language codes',
+        ),
+        (
             lambda d: d["participants"][0].update(country="ma"),
             "participants[0] (ref \"a\").country: 'ma' does not match",
         ),

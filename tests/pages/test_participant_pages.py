@@ -179,7 +179,7 @@ def test_profile_shows_field_errors_for_bad_sectors_and_languages(event, me):
     form = response.context["form"]
     assert form.errors["sectors"] == ["teleportation is not a known sector."]
     assert form.errors["languages"] == [
-        "Not a two-letter language code: english. Use codes such as fr, ar, en."
+        "Not a language code: english. Use two-letter ISO 639-1 codes such as fr, ar, en."
     ]
     body = response.content.decode()
     assert "teleportation is not a known sector." in body

@@ -1,0 +1,41 @@
+"""Language codes: the one rule for ``Participant.languages`` (API, participant pages, import).
+
+Languages are ISO 639-1 codes (two letters, stored lower-cased, each once). The list is the
+assigned codes (183), kept here rather than pulling in a dependency for it.
+"""
+
+from django.utils.translation import gettext_lazy
+
+from matchmaking.exceptions import InvalidInput
+
+_CODES = """
+    aa ab ae af ak am an ar as av ay az ba be bg bi bm bn bo br bs ca ce ch co cr cs cu cv cy
+    da de dv dz ee el en eo es et eu fa ff fi fj fo fr fy ga gd gl gn gu gv ha he hi ho hr ht
+    hu hy hz ia id ie ig ii ik io is it iu ja jv ka kg ki kj kk kl km kn ko kr ks ku kv kw ky
+    la lb lg li ln lo lt lu lv mg mh mi mk ml mn mr ms mt my na nb nd ne ng nl nn no nr nv ny
+    oc oj om or os pa pi pl ps pt qu rm rn ro ru rw sa sc sd se sg si sk sl sm sn so sq sr ss
+    st su sv sw ta te tg th ti tk tl tn to tr ts tt tw ty ug uk ur uz ve vi vo wa wo xh yi yo
+    za zh zu
+"""
+LANGUAGE_CODES = frozenset(_CODES.split())
+MAX_LANGUAGES = 20
+
+LANGUAGES_INVALID = gettext_lazy(
+    "Not a language code: %(codes)s. Use two-letter ISO 639-1 codes such as fr, ar, en."
+)
+LANGUAGES_TOO_MANY = gettext_lazy("At most 20 languages.")
+
+
+def language_codes(values) -> list[str]:
+    """``values`` as stored: ISO 639-1 codes, lower-cased, each once, in the given order
+    (``["FR", " ar", "fr"]`` gives ``["fr", "ar"]``). Raises InvalidInput naming the field
+    ``languages`` for anything else; its message is in the active language."""
+    codes = [str(v).strip().lower() for v in values or [] if str(v).strip()]
+    bad = [c for c in codes if c not in LANGUAGE_CODES]
+    if bad:
+        shown = ", ".join(dict.fromkeys(b[:20] for b in bad))
+        raise InvalidInput(str(LANGUAGES_INVALID % {"codes": shown}), field="languages")
+    codes = list(dict.fromkeys(codes))
+    if len(codes) > MAX_LANGUAGES:
+        raise InvalidInput(str(LANGUAGES_TOO_MANY), field="languages")
+    return codes
