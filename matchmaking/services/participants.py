@@ -10,9 +10,9 @@ from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
 from matchmaking.countries import country_code
-from matchmaking.exceptions import InvalidInput, NotFound
+from matchmaking.exceptions import Conflict, InvalidInput, NotFound
 from matchmaking.languages import language_codes
-from matchmaking.models import LoginLink, Participant, Profile
+from matchmaking.models import LoginLink, MeetingSeat, Participant, Profile
 from ml.taxonomy import SECTOR_IDS
 
 PROFILE_FIELDS = {"description", "offers", "needs", "sectors"}
@@ -24,7 +24,9 @@ def profile_update(*, participant: Participant, data: dict) -> Participant:
 
     Side effects: saves Participant and Profile rows in one transaction. Raises InvalidInput
     (naming the field) for an unknown sector, a country that is not an ISO 3166-1 alpha-2 code
-    or a language that is not an ISO 639-1 code.
+    or a language that is not an ISO 639-1 code; Conflict when ``max_meetings`` would be below
+    the meetings already booked (the limit counts the meetings one is a party of, as booking
+    does).
     """
     unknown = set(data) - PROFILE_FIELDS - PARTICIPANT_FIELDS
     if unknown:
@@ -39,6 +41,19 @@ def profile_update(*, participant: Participant, data: dict) -> Participant:
             f"Unknown sector(s): {', '.join(bad)}. Known sectors: {', '.join(SECTOR_IDS)}.",
             field="sectors",
         )
+    limit = data.get("max_meetings")
+    if limit is not None:
+        booked = MeetingSeat.objects.filter(
+            participant=participant, active=True, is_party=True
+        ).count()
+        if booked > limit:
+            raise Conflict(
+                f"You have {booked} meetings booked, more than a limit of {limit}. Cancel some "
+                f"first, or set a limit of at least {booked}.",
+                field="max_meetings",
+                code="meetings_over_limit",
+                extra={"booked": booked},
+            )
     with transaction.atomic():
         profile, _ = Profile.objects.get_or_create(participant=participant)
         p_fields = [f for f in PARTICIPANT_FIELDS if f in data]

@@ -66,3 +66,26 @@ def test_profile_language_not_an_iso_code_answers_400_naming_the_field(
     assert "Not a language code" in response.data["detail"]
     me.refresh_from_db()
     assert me.languages == ["es"]
+
+
+def test_meeting_limit_below_the_meetings_booked_answers_409(
+    event, make_participant, as_participant
+):
+    from matchmaking.models import Participant
+    from matchmaking.services.meetings import Actor, meeting_book
+    from tests.factories import RequestFactory
+
+    me = make_participant(max_meetings=None)
+    slots = list(event.slots.order_by("start"))
+    for slot in slots[:2]:
+        req = RequestFactory(sender=me, recipient=make_participant())
+        meeting_book(request=req, slot=slot, actor=Actor(system=True))
+
+    low = as_participant(me).patch(url(event), {"max_meetings": 1}, format="json")
+
+    assert low.status_code == 409
+    assert low.data["code"] == "meetings_over_limit"
+    assert "You have 2 meetings booked" in low.data["detail"]
+    assert Participant.objects.get(pk=me.pk).max_meetings is None
+    ok = as_participant(me).patch(url(event), {"max_meetings": 2}, format="json")
+    assert ok.status_code == 200 and ok.data["max_meetings"] == 2
