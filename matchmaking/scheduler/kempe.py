@@ -17,7 +17,10 @@ Objectives:
   grow, then the total is minimised. A smaller range is kept when one is met. When everyone idles
   at least ``lo`` > 0, a first phase looks for the band one lower (``lo - 1 .. lo - 1 + range``,
   violations penalised), as on forum-13crafc, where everyone idling exactly 1 (total 58) beats
-  everyone idling 2 (116).
+  everyone idling 2 (116). With ``range_phase`` (the window path with one CP-SAT worker,
+  ``window.KEMPE_RANGE``), the range itself is narrowed first: a plain run, then a range phase
+  (``_range_phase``: bands of width range - 1, lowering the top or raising the floor), then the
+  lower band, which at range 0 gets all the time left.
 
 On a re-run, the number of meetings out of their previous slot may not grow either.
 Plain Python on the solver's integer view (``solve._Inst``); no Django.
@@ -39,6 +42,29 @@ BAND_SHARE = 0.6  # range objective: share of the time for the lower band, when 
 # idles 1" reached in 5 of 6 runs at 2 / 4.0, 3-4 of 6 at 3 / 4.0, 2 / 2.0 and 2 / 3.0
 BAND_WEIGHT = 2.0
 BAND_T_START = 4.0
+# The following apply with ``range_phase`` only (the window path, one CP-SAT worker, see run O in
+# docs/benchmarks-scheduler.md). First the plain annealing (range may not grow) for this share:
+# tic-14crafc 0/0 in 3 of 3 seeds with 0.25, 1/1 in 3 of 3 without (the band 0..0 of the range
+# phase missed what the plain run finds)
+RANGE_PRE_SHARE = 0.25
+# then a *range phase* for this share of the rest (0 = none): from the best schedule at range r
+# with lowest idle lo, anneal towards a band of width r - 1, alternately lo .. lo + r - 1 (lower
+# the top, at most RANGE_TRY s) and lo + 1 .. lo + r (raise the floor, as "everyone idles 2"
+# then 1 on forum-13crafc, at most RANGE_RAISE_TRY s), each try stopped as soon as the band is
+# reached; it ends after RANGE_FAILS tries in a row without a smaller range (2 lost the range on
+# forum-13crafb and ticf-13crafb in one seed of three). RANGE_RAISE_TRY 1.0 against 0.5: range 0
+# on forum-13crafc in 9 of 10 seeds against 7 of 10
+RANGE_SHARE = 0.6
+RANGE_TRY = 1.0
+RANGE_RAISE_TRY = 1.0
+RANGE_FAILS = 5
+RANGE_T_START = 4.0
+# lower band at range 0 (everyone idles lo): the total phase cannot change anything there, so the
+# lower band gets all the time left instead of BAND_SHARE, and is tried again one lower when met
+LOWER_BAND_ALL = True
+# total phase: this many annealing runs one after the other, each from the best schedule and back
+# at T_START (1 = one run; 3 measured no better: forum-14 7, 11, 9 against 8, 8, 8)
+TOTAL_CYCLES = 1
 
 
 def _idle_one(x: int) -> int:
@@ -124,7 +150,13 @@ class _Annealer:
     def lowest(self) -> int:
         return next(i for i, n in enumerate(self.hist) if n)
 
-    def anneal(self, deadline: float, band: tuple[int, int] | None = None) -> None:
+    def anneal(
+        self,
+        deadline: float,
+        band: tuple[int, int] | None = None,
+        t_start: float | None = None,
+        stop_inside: bool = False,
+    ) -> None:
         """Anneal until ``deadline``. Without ``band``: the range may not grow, the total is
         minimised. With ``band = (lo, hi)``: ``total + BAND_WEIGHT * (idle slots outside the
         band)`` is minimised, and schedules are kept as best only inside it."""
@@ -143,7 +175,8 @@ class _Annealer:
         outside = sum(off(idle[p]) for p in range(self.P) if multi[p]) if band else 0
         start = time.perf_counter()
         span = max(1e-3, deadline - start)
-        t_start = BAND_T_START if band else T_START
+        if t_start is None:
+            t_start = BAND_T_START if band else T_START
         temp = t_start
         it = 0
         while True:
@@ -236,6 +269,8 @@ class _Annealer:
             outside += d_off
             if outside == 0 and (r, self.total) < self.best_key:
                 self.best_key, self.best = (r, self.total), list(cur)
+                if stop_inside:
+                    break
 
 
 def _own_bounds(ann: _Annealer) -> list[int] | None:
@@ -256,10 +291,43 @@ def _own_bounds(ann: _Annealer) -> list[int] | None:
     return out
 
 
+def _range_phase(ann: _Annealer, bounds: list[int] | None, end: float) -> None:
+    """Narrow the range (see RANGE_SHARE) until ``end``; ``ann`` is left at its best schedule."""
+    top = max(bounds) if bounds else 0
+    attempt = 0
+    while ann.best_key[0] > 0 and attempt < RANGE_FAILS:
+        now = time.perf_counter()
+        if now >= end - 0.01:
+            break
+        ann.load(list(ann.best))
+        r, lo = ann.spread(), ann.lowest()
+        raise_floor = attempt % 2 == 1
+        band = (lo + 1, lo + r) if raise_floor else (lo, lo + r - 1)
+        attempt += 1
+        if band[1] < top:
+            if raise_floor:
+                continue
+            band = (lo + 1, lo + r)  # someone cannot fit under the lowered top
+        before = ann.best_key
+        limit = RANGE_RAISE_TRY if band[0] > lo else RANGE_TRY
+        ann.anneal(min(end, now + limit), band, t_start=RANGE_T_START, stop_inside=True)
+        if ann.best_key[0] < before[0]:
+            attempt = 0
+    ann.load(list(ann.best))
+
+
 def kempe_idle(
-    inst, slot: np.ndarray, deadline: float, seed: int = 0, keep_moves: bool = False
+    inst,
+    slot: np.ndarray,
+    deadline: float,
+    seed: int = 0,
+    keep_moves: bool = False,
+    range_phase: bool = False,
 ) -> np.ndarray:
-    """The best schedule found before ``deadline`` from ``slot`` (same meetings, other slots)."""
+    """The best schedule found before ``deadline`` from ``slot`` (same meetings, other slots).
+    ``range_phase``: the range objective's range is the annealing's to narrow (the window path
+    with ``window.KEMPE_RANGE``): a plain run (RANGE_PRE_SHARE), the range phase (RANGE_SHARE),
+    and the lower band at range 0 with all the time left (LOWER_BAND_ALL)."""
     if not (slot >= 0).any():
         return slot
     ann = _Annealer(inst, slot, seed, keep_moves)
@@ -268,12 +336,28 @@ def kempe_idle(
     ann.floor = (0, sum(bounds) if bounds else 0)
     if not any(ann.hist) or ann.best_key <= ann.floor:
         return slot
-    if ann.use_range:
+    range_phase = range_phase and ann.use_range
+    if range_phase and RANGE_SHARE > 0:
+        if RANGE_PRE_SHARE > 0:
+            now = time.perf_counter()
+            ann.anneal(now + RANGE_PRE_SHARE * (deadline - now))
+            ann.load(list(ann.best))
+        range_end = time.perf_counter() + RANGE_SHARE * (deadline - time.perf_counter())
+        _range_phase(ann, bounds, range_end)
+    while ann.use_range:
         r, lo = ann.spread(), ann.lowest()
         band = (lo - 1, lo - 1 + r)
-        if lo > 0 and (bounds is None or max(bounds) <= band[1]):
-            now = time.perf_counter()
-            ann.anneal(now + BAND_SHARE * (deadline - now), band)
-            ann.load(list(ann.best))  # the rest from the best schedule, at its range
-    ann.anneal(deadline)
+        if not (lo > 0 and (bounds is None or max(bounds) <= band[1])):
+            break
+        now = time.perf_counter()
+        every = range_phase and LOWER_BAND_ALL and r == 0
+        ann.anneal(now + (1.0 if every else BAND_SHARE) * (deadline - now), band, stop_inside=every)
+        ann.load(list(ann.best))  # the rest from the best schedule, at its range
+        if not every or ann.lowest() >= lo:
+            break
+    for i in range(TOTAL_CYCLES):
+        if i:
+            ann.load(list(ann.best))
+        now = time.perf_counter()
+        ann.anneal(now + (deadline - now) / (TOTAL_CYCLES - i))
     return np.array(ann.best, dtype=np.int64)

@@ -535,6 +535,7 @@ def _idle_phase(inst: _Inst, slot: np.ndarray, deadline: float, seed: int, worke
     cur = slot
     opt = True
     windows = None
+    kempe_range = False
     if has_prev:
         # A re-run changes as few confirmed meetings as it can, before idle slots: otherwise a
         # re-run after a few late changes reshuffled most agendas to save an idle slot or two
@@ -553,12 +554,16 @@ def _idle_phase(inst: _Inst, slot: np.ndarray, deadline: float, seed: int, worke
     if idle and contiguous and not has_prev:
         # one day of contiguous slots: the window model (window.py), measured far ahead of the
         # span model below on the UdG instances
-        from .window import solve_windows
+        from .window import KEMPE_RANGE, KEMPE_RANGE_WORKERS, solve_windows
 
+        kempe_range = KEMPE_RANGE and inst.problem.idle_objective == "range"
+        kempe_range &= workers <= KEMPE_RANGE_WORKERS
         now = time.perf_counter()
         windows = solve_windows(inst, ks, cur, now + (deadline - now) * 0.97, seed, workers)
     if windows is not None:
         cur, opt = windows
+    elif idle and contiguous and not has_prev and kempe_range:
+        opt = False  # the annealing below gets all the time (window.KEMPE_RANGE)
     elif idle:
         if inst.problem.idle_objective == "range":
             # warm start with the (easier) total; total 0 means range 0 too
@@ -589,7 +594,7 @@ def _idle_phase(inst: _Inst, slot: np.ndarray, deadline: float, seed: int, worke
         if s3 is not None:
             cur = s3
     if idle and not opt:
-        cur = kempe_idle(inst, cur, end, seed, keep_moves=bool(has_prev))
+        cur = kempe_idle(inst, cur, end, seed, keep_moves=bool(has_prev), range_phase=kempe_range)
     return cur, opt
 
 

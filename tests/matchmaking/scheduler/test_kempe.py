@@ -150,3 +150,38 @@ def test_nobody_with_two_meetings_is_left_as_it_is():
     prob = one_day(2, [Request("ab", "a", "b"), Request("cd", "c", "d")], objective="range")
     start = {"ab": 0, "cd": 1}
     assert anneal(prob, start) == start
+
+
+def _range_first_case() -> Problem:
+    # x must idle once (its meetings are held in slots 0 and 2); y meets c and d anywhere. The
+    # smallest total puts y in a block (range 1, total 1); range 0 needs y to idle once too.
+    return one_day(
+        4,
+        [
+            Request("xa", "x", "a", allowed=frozenset({0})),
+            Request("xb", "x", "b", allowed=frozenset({2})),
+            Request("yc", "y", "c"),
+            Request("yd", "y", "d"),
+        ],
+        objective="range",
+    )
+
+
+def test_range_phase_raises_the_floor_when_the_top_cannot_come_down():
+    from matchmaking.scheduler.kempe import _Annealer, _own_bounds, _range_phase
+
+    prob = _range_first_case()
+    start = {"xa": 0, "xb": 2, "yc": 0, "yd": 1}
+    inst = _Inst(prob)
+    ann = _Annealer(inst, _slots(prob, start), 0, False)
+    assert ann.key() == (1, 1)
+    bounds = _own_bounds(ann)
+    assert max(bounds) == 1  # x idles once whatever happens: "lower the top" is skipped
+    t = time.perf_counter()
+    _range_phase(ann, bounds, t + 5.0)
+    assert ann.best_key == (0, 2)  # the band 1 .. 1: y idles once too
+    assert time.perf_counter() - t < 2.0  # stopped as soon as the band was reached
+    assert abs(ann.best[2] - ann.best[3]) == 2
+    out = anneal(prob, start, range_phase=True)  # hard constraints (validate) and (0, 2)
+    assert (idle_summary(prob, tuple(_assign_tables(inst, _slots(prob, out))))[2]) == 0
+    assert idle_total(prob, out) == 2
