@@ -489,10 +489,12 @@ class ScheduleRun(models.Model):
     )
     publish_report = models.JSONField(default=dict, blank=True)
     basis = models.JSONField(
-        default=dict,
+        null=True,
+        default=None,
         blank=True,
-        help_text="What the run read: {request id: [meeting id, slot id, table id] or null}. "
-        "Publishing leaves alone what changed since.",
+        help_text="What the run read: {request id: [meeting id, slot id, table id] or null} "
+        "({} when it read no request; null for runs made before the field). Publishing leaves "
+        "alone what changed since.",
     )
 
     class Meta:

@@ -307,11 +307,12 @@ def meeting_log_of(*, event: Event, participant: Participant) -> list[MeetingLog
 
 
 def schedule_runs(*, event: Event, limit: int = 20) -> list[ScheduleRun]:
-    """The latest runs, without their (large) plans; ``plan`` loads on demand."""
+    """The latest runs, without their (large) plans and bases; they load on demand (a draft's
+    preview reads them)."""
     return list(
         ScheduleRun.objects.filter(event=event)
         .select_related("created_by", "published_by")
-        .defer("plan")
+        .defer("plan", "basis")
         .order_by("-created_at", "-id")[:limit]
     )
 

@@ -325,13 +325,15 @@ def schedule_run_changes(*, run, now: datetime | None = None) -> RunChanges:
 
     A change is skipped, with its reason, when applying it would overrule something that
     happened since the run read the event (``run.basis``): a meeting booked, moved or cancelled
-    meanwhile keeps what its participants or an organiser decided. Also skipped: any change that
-    touches a slot which has started. A run stored without a basis compares with the meetings
-    as they are (every live meeting counts as read).
+    meanwhile keeps what its participants or an organiser decided; so does a meeting fixed,
+    checked in or marked since, and a request no longer accepted is not booked. Also skipped:
+    any change that touches a slot which has started, or a slot deleted since. A run stored
+    without a basis (``None``: before the field existed) compares with the meetings as they are
+    (every live meeting counts as read).
     """
     now = now or timezone.now()
+    has_basis = run.basis is not None
     basis = {int(k): tuple(v) if v else None for k, v in (run.basis or {}).items()}
-    has_basis = bool(run.basis)
     plan = {req: (slot, table) for req, slot, table in run.plan}
     current = {
         m.request_id: m
@@ -340,17 +342,21 @@ def schedule_run_changes(*, run, now: datetime | None = None) -> RunChanges:
         .select_related("slot", "table")
     }
     slots = {s.pk: s for s in Slot.objects.filter(event_id=run.event_id)}
+    accepted = set(
+        MeetingRequest.objects.filter(
+            pk__in=[req for req in plan if req not in current],
+            status=MeetingRequest.Status.ACCEPTED,
+        ).values_list("pk", flat=True)
+    )
     out = RunChanges()
 
     def changed_since(req: int, meeting: Meeting | None) -> str | None:
         if not has_basis:
             return None
         if req not in basis:
-            return (
-                "the request was accepted after the run"
-                if meeting is None
-                else ("the meeting was booked after the run")
-            )
+            if meeting is None:
+                return "the request was accepted after the run"
+            return "the meeting was booked after the run"
         was = basis[req]
         if meeting is None:
             return "the meeting was cancelled after the run" if was else None
@@ -358,6 +364,14 @@ def schedule_run_changes(*, run, now: datetime | None = None) -> RunChanges:
             return "the meeting was booked after the run"
         if was != (meeting.pk, meeting.slot_id, meeting.table_id):
             return "the meeting was moved after the run"
+        return None
+
+    def stays(meeting: Meeting) -> str | None:
+        """Why a live meeting may not be moved or cancelled by a publish."""
+        if meeting.status != Meeting.Status.SCHEDULED:
+            return f"the meeting is {meeting.status.replace('_', ' ')} since the run"
+        if meeting.fixed:
+            return "the meeting was fixed by the organisers after the run"
         return None
 
     for req, meeting in current.items():
@@ -371,8 +385,13 @@ def schedule_run_changes(*, run, now: datetime | None = None) -> RunChanges:
         if target is None and has_basis and req not in basis:
             out.leave += 1  # the run never saw this request: nothing to decide about it
             continue
-        targets = (slots[target[0]],) if target else ()
-        reason = changed_since(req, meeting) or _started_reason(now, meeting.slot, *targets)
+        slot = slots.get(target[0]) if target else None
+        reason = (
+            changed_since(req, meeting)
+            or (stays(meeting) if target else None)
+            or ("the planned slot no longer exists" if target and slot is None else None)
+            or _started_reason(now, meeting.slot, *([slot] if slot else []))
+        )
         if reason:
             out.skipped.append({"request": req, "reason": reason})
         elif target is None:
@@ -382,7 +401,13 @@ def schedule_run_changes(*, run, now: datetime | None = None) -> RunChanges:
     for req, (slot_id, table_id) in plan.items():
         if req in current:
             continue
-        reason = changed_since(req, None) or _started_reason(now, slots[slot_id])
+        slot = slots.get(slot_id)
+        reason = (
+            changed_since(req, None)
+            or (None if req in accepted else "the request is no longer accepted")
+            or ("the planned slot no longer exists" if slot is None else None)
+            or _started_reason(now, slot)
+        )
         if reason:
             out.skipped.append({"request": req, "reason": reason})
         else:

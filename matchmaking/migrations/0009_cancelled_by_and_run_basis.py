@@ -3,11 +3,20 @@
 from django.db import migrations, models
 
 
+# The system's reasons as logged before they had codes (plain English, with the acting user).
+LEGACY_SYSTEM_REASONS = (
+    "is no longer available at that time",
+    "no longer fits the schedule (run ",
+    "its place was taken (run ",
+    "request cancelled",
+)
+
+
 def mark_who_cancelled(apps, schema_editor):
     """Who decided each past cancellation, from its meeting log: a system reason (it has a
-    code) or no user → the system; a staff user → an organiser; another user → a participant.
-    A cancellation without a log row counts as the system's (the scheduler may plan it again,
-    as it did before this field)."""
+    code, or is one of the system's older plain-text reasons) or no user → the system; a staff
+    user → an organiser; another user → a participant. A cancellation without a log row counts
+    as the system's (the scheduler may plan it again, as it did before this field)."""
     Meeting = apps.get_model("matchmaking", "Meeting")
     MeetingLog = apps.get_model("matchmaking", "MeetingLog")
     cancelled = Meeting.objects.filter(status="cancelled")
@@ -18,7 +27,9 @@ def mark_who_cancelled(apps, schema_editor):
     )
     who = {}
     for meeting_id, detail, is_staff, actor_id in rows.iterator():
-        if (detail or {}).get("reason_code") or actor_id is None:
+        text = str((detail or {}).get("reason", ""))
+        legacy = any(mark in text for mark in LEGACY_SYSTEM_REASONS)
+        if (detail or {}).get("reason_code") or actor_id is None or legacy:
             who[meeting_id] = "system"
         else:
             who[meeting_id] = "organiser" if is_staff else "participant"

@@ -13,6 +13,7 @@ from matchmaking.countries import country_code
 from matchmaking.exceptions import Conflict, InvalidInput, NotFound
 from matchmaking.languages import language_codes
 from matchmaking.models import LoginLink, MeetingSeat, Participant, Profile
+from matchmaking.services.locking import guarded_transaction, lock_participants_and_slots
 from ml.taxonomy import SECTOR_IDS
 
 PROFILE_FIELDS = {"description", "offers", "needs", "sectors"}
@@ -41,20 +42,22 @@ def profile_update(*, participant: Participant, data: dict) -> Participant:
             f"Unknown sector(s): {', '.join(bad)}. Known sectors: {', '.join(SECTOR_IDS)}.",
             field="sectors",
         )
-    limit = data.get("max_meetings")
-    if limit is not None:
-        booked = MeetingSeat.objects.filter(
-            participant=participant, active=True, is_party=True
-        ).count()
-        if booked > limit:
-            raise Conflict(
-                f"You have {booked} meetings booked, more than a limit of {limit}. Cancel some "
-                f"first, or set a limit of at least {booked}.",
-                field="max_meetings",
-                code="meetings_over_limit",
-                extra={"booked": booked},
-            )
-    with transaction.atomic():
+    with guarded_transaction(durable=False):
+        limit = data.get("max_meetings")
+        if limit is not None:
+            # the lock booking takes: no meeting can be booked between the count and the save
+            lock_participants_and_slots([participant.pk], [])
+            booked = MeetingSeat.objects.filter(
+                participant=participant, active=True, is_party=True
+            ).count()
+            if booked > limit:
+                raise Conflict(
+                    f"You have {booked} meetings booked, more than a limit of {limit}. Cancel "
+                    f"some first, or set a limit of at least {booked}.",
+                    field="max_meetings",
+                    code="meetings_over_limit",
+                    extra={"booked": booked},
+                )
         profile, _ = Profile.objects.get_or_create(participant=participant)
         p_fields = [f for f in PARTICIPANT_FIELDS if f in data]
         for f in p_fields:

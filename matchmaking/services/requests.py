@@ -48,9 +48,10 @@ def meeting_allowed(a: Participant, b: Participant) -> str | None:
     return refusal[1] if refusal else None
 
 
-def _no_common_time(a: Participant, b: Participant) -> bool:
-    """Whether both gave their times at the fair and no meeting slot lies inside both."""
-    slots = list(Slot.objects.filter(event_id=a.event_id).order_by("start"))
+def _no_common_time(a: Participant, b: Participant, now: datetime) -> bool:
+    """Whether both gave their times at the fair and no meeting slot still to come lies inside
+    both."""
+    slots = list(Slot.objects.filter(event_id=a.event_id, start__gt=now).order_by("start"))
     periods = available_slots(slots=slots, participant_ids=[a.pk, b.pk])
     return a.pk in periods and b.pk in periods and not periods[a.pk] & periods[b.pk]
 
@@ -74,7 +75,8 @@ def request_create(
     refusal = meeting_refusal(sender, recipient)
     if refusal:
         raise InvalidInput(refusal[1], field="recipient", code=refusal[0])
-    if _no_common_time(sender, recipient):
+    now = now or timezone.now()
+    if _no_common_time(sender, recipient, now):
         raise Conflict(
             f"You and {recipient.name} are never at the fair at the same time: no meeting slot "
             "lies inside both your times. Change your times, or ask someone else.",
@@ -84,7 +86,6 @@ def request_create(
         raise InvalidInput("Priority must be between 1 and 5.", field="priority")
     if session not in MeetingRequest.SessionPreference.values:
         raise InvalidInput("Session must be morning, afternoon or any.", field="session")
-    now = now or timezone.now()
     with guarded_transaction(durable=False):
         existing = (
             MeetingRequest.objects.filter(status__in=MeetingRequest.OPEN_STATUSES)

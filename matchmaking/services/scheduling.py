@@ -395,8 +395,14 @@ def schedule_run_publish(*, run: ScheduleRun, user, now: datetime | None = None)
                 report["moved"] += 1
                 continue
             # Put it back where it was (nothing changed for its people: no log, no email), or
-            # cancel it if that place is gone too.
-            _restore_or_cancel(m, actor, run)
+            # at another table of its slot, or cancel it if neither is possible.
+            outcome = _restore_or_cancel(m, actor, run)
+            if outcome == "retabled":
+                report["moved"] += 1
+                reason += "; it stayed in its slot, at another table"
+            elif outcome == "cancelled":
+                report["cancelled"] += 1
+                reason += "; its place was taken meanwhile, so it was cancelled"
             report["skipped"].append({"request": m.request_id, "reason": reason})
         for req_id, slot_id, table_id in changes.book:
             reason = _attempt(
@@ -422,15 +428,24 @@ def schedule_run_publish(*, run: ScheduleRun, user, now: datetime | None = None)
     return run
 
 
-def _restore_or_cancel(meeting: Meeting, actor: Actor, run: ScheduleRun) -> None:
+def _restore_or_cancel(meeting: Meeting, actor: Actor, run: ScheduleRun) -> str:
     """A vacated meeting could not move: re-seat it in place as it was (the colleagues who left
-    stay out), or, when the database refuses because a move of this publish took its place,
-    cancel it with a reason (never leave it half-placed)."""
+    stay out) and say "restored"; when the database refuses because a move of this publish took
+    its table, place it in its slot at another free table ("retabled", through the booking
+    service); else cancel it with a reason ("cancelled"): never leave it half-placed."""
     try:
         with transaction.atomic():
             MeetingSeat.objects.filter(meeting=meeting, left=False).update(active=True)
             Meeting.objects.filter(pk=meeting.pk).update(table=meeting.table)
+        return "restored"
     except IntegrityError:
-        meeting_cancel_locked(
-            meeting=meeting, actor=actor, reason=Reason("schedule_place_taken", {"run": run.pk})
-        )
+        pass
+    retabled = _attempt(
+        meeting_reschedule_locked, meeting=meeting, slot=meeting.slot, actor=actor, table=None
+    )
+    if retabled is None:
+        return "retabled"
+    meeting_cancel_locked(
+        meeting=meeting, actor=actor, reason=Reason("schedule_place_taken", {"run": run.pk})
+    )
+    return "cancelled"

@@ -178,3 +178,19 @@ def test_declined_sender_cannot_ask_again_the_recipient_can(
     assert mail.outbox == []  # Bruno is not emailed again
     # Bruno may change his mind and ask Amina himself.
     assert as_participant(b).post(url(event), {"recipient": a.pk}).status_code == 201
+
+
+def test_common_times_that_have_passed_do_not_count(event, make_participant):
+    from matchmaking.exceptions import Conflict
+    from matchmaking.models import Availability
+    from matchmaking.services.requests import request_create
+
+    slots = list(event.slots.order_by("start"))
+    a, b = make_participant(), make_participant()
+    Availability.objects.create(participant=a, start=slots[0].start, end=slots[1].end)
+    Availability.objects.create(participant=b, start=slots[0].start, end=slots[-1].end)
+
+    with pytest.raises(Conflict) as refused:
+        request_create(sender=a, recipient=b, now=slots[1].start)  # both common slots begun
+    assert refused.value.code == "no_common_time"
+    assert request_create(sender=a, recipient=b, now=slots[0].start).status == "pending"

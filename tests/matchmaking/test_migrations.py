@@ -54,16 +54,18 @@ def test_0009_tells_who_cancelled_each_meeting_from_its_log(event, make_particip
 
     slots = list(event.slots.all())
     meetings = []
-    for i in range(5):
+    for i in range(6):
         req = RequestFactory(sender=make_participant(), recipient=make_participant())
         meetings.append(meeting_book(request=req, slot=slots[i], actor=Actor(system=True)))
-    person, organiser, system, typed_by_nobody, unlogged = meetings
+    person, organiser, system, typed_by_nobody, unlogged, legacy = meetings
     staff, user = UserFactory(is_staff=True), UserFactory()
     rows = [
         (person, user, {"reason": "we met"}),
         (organiser, staff, {"reason": "closed"}),
         (system, user, {"reason": "x", "reason_code": "unavailable", "reason_params": {}}),
         (typed_by_nobody, None, {"reason": ""}),
+        # a system reason as logged before reasons had codes, with the participant's own user
+        (legacy, user, {"reason": "Amina is no longer available at that time."}),
     ]
     for meeting, actor, detail in rows:
         MeetingLog.objects.create(meeting=meeting, actor=actor, action="cancelled", detail=detail)
@@ -78,4 +80,5 @@ def test_0009_tells_who_cancelled_each_meeting_from_its_log(event, make_particip
         system.pk: "system",
         typed_by_nobody.pk: "system",
         unlogged.pk: "system",
+        legacy.pk: "system",
     }

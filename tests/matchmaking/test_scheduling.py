@@ -687,3 +687,130 @@ def test_meetings_that_may_not_move_keep_their_table_too(event, make_participant
         assert (meeting.slot, meeting.table, meeting.sequence) == (slots[2], table, 0)
     assert not Notification.objects.filter(kind="meeting_moved").exists()
     assert_no_double_booking(event)
+
+
+def _two_meetings_at_one_table(event, make_participant):
+    """A (last slot) and B (the one before) at the same lounge table."""
+    from matchmaking.services.meetings import Actor, meeting_book
+    from tests.factories import RequestFactory
+
+    slots = list(event.slots.order_by("start"))
+    table = event.tables.filter(shared=True).order_by("name").first()
+    reqs = [RequestFactory(sender=make_participant(), recipient=make_participant()) for _ in "ab"]
+    a = meeting_book(request=reqs[0], slot=slots[-1], actor=Actor(system=True), table=table)
+    b = meeting_book(request=reqs[1], slot=slots[-2], actor=Actor(system=True), table=table)
+    return slots, table, a, b
+
+
+def test_a_meeting_fixed_or_checked_in_after_the_run_is_not_moved(event, make_participant):
+    """The plan swaps A and B. After the run, an organiser fixes B and A checks in: neither
+    moves, the preview says so, and A is not cancelled when B cannot take its place."""
+    from matchmaking.selectors import schedule_run_diff
+    from matchmaking.services.meetings import Actor, meeting_set_fixed, meeting_set_status
+
+    slots, table, a, b = _two_meetings_at_one_table(event, make_participant)
+    run = ScheduleRun.objects.create(
+        event=event,
+        status=ScheduleRun.Status.DRAFT,
+        plan=[[a.request_id, slots[-2].pk, table.pk], [b.request_id, slots[-1].pk, table.pk]],
+        basis={
+            str(a.request_id): [a.pk, a.slot_id, a.table_id],
+            str(b.request_id): [b.pk, b.slot_id, b.table_id],
+        },
+    )
+    meeting_set_fixed(meeting=b, fixed=True, actor=Actor(system=True))
+    meeting_set_status(meeting=a, status="checked_in", actor=Actor(system=True), now=a.slot.start)
+
+    preview = schedule_run_diff(run=run)
+    report = schedule_run_publish(run=run, user=None).publish_report
+
+    reasons = {i["request"]: i["reason"] for i in preview["skipped"]}
+    assert reasons == {
+        a.request_id: "the meeting is checked in since the run",
+        b.request_id: "the meeting was fixed by the organisers after the run",
+    }
+    assert (preview["move"], report["moved"], report["cancelled"]) == (0, 0, 0)
+    assert report["skipped"] == preview["skipped"]
+    for m, slot in ((a, slots[-1]), (b, slots[-2])):
+        m.refresh_from_db()
+        assert (m.slot, m.table, m.status != "cancelled") == (slot, table, True)
+
+
+def test_a_meeting_that_cannot_move_nor_return_keeps_its_slot_at_another_table(
+    event, make_participant
+):
+    """The plan swaps A and B at one table; A's move is refused at publish (its sender left the
+    fair's last-but-one slot without the system cancelling it), B takes A's table: A stays in
+    its slot at another free table, reported, not cancelled."""
+    from matchmaking.models import Availability
+
+    slots, table, a, b = _two_meetings_at_one_table(event, make_participant)
+    run = ScheduleRun.objects.create(
+        event=event,
+        status=ScheduleRun.Status.DRAFT,
+        plan=[[a.request_id, slots[-2].pk, table.pk], [b.request_id, slots[-1].pk, table.pk]],
+    )
+    Availability.objects.create(
+        participant=a.request.sender, start=slots[-1].start, end=slots[-1].end
+    )
+
+    report = schedule_run_publish(run=run, user=None).publish_report
+
+    a.refresh_from_db()
+    b.refresh_from_db()
+    assert (b.slot, b.table) == (slots[-1], table)
+    assert a.status == "scheduled" and a.slot == slots[-1] and a.table not in (None, table)
+    [skip] = report["skipped"]
+    assert skip["request"] == a.request_id
+    assert skip["reason"].endswith("; it stayed in its slot, at another table")
+    assert (report["moved"], report["cancelled"]) == (2, 0)
+    assert_no_double_booking(event)
+
+
+def test_a_run_that_read_no_request_cancels_nothing_booked_after_it(event, make_participant):
+    from matchmaking.services.meetings import Actor, meeting_book
+    from tests.factories import RequestFactory
+
+    run = _draft(event)  # no accepted request yet
+    assert run.basis == {} and run.plan == []
+    req = RequestFactory(sender=make_participant(), recipient=make_participant())
+    meeting = meeting_book(request=req, slot=event.slots.first(), actor=Actor(system=True))
+
+    report = schedule_run_publish(run=run, user=None).publish_report
+
+    assert report["cancelled"] == 0
+    meeting.refresh_from_db()
+    assert meeting.status == "scheduled"
+
+
+def test_a_plan_naming_a_deleted_slot_or_a_withdrawn_request_is_skipped(
+    event, make_participant, admin_client
+):
+    from matchmaking.models import Slot
+    from matchmaking.selectors import schedule_run_diff
+    from tests.factories import RequestFactory
+
+    slots = list(event.slots.order_by("start"))
+    gone = RequestFactory(sender=make_participant(), recipient=make_participant())
+    withdrawn = RequestFactory(sender=make_participant(), recipient=make_participant())
+    run = ScheduleRun.objects.create(
+        event=event,
+        status=ScheduleRun.Status.DRAFT,
+        plan=[[gone.pk, slots[-1].pk, None], [withdrawn.pk, slots[0].pk, None]],
+        basis={str(gone.pk): None, str(withdrawn.pk): None},
+    )
+    Slot.objects.filter(pk=slots[-1].pk).delete()
+    withdrawn.status = "cancelled"
+    withdrawn.save()
+
+    preview = schedule_run_diff(run=run)
+    page = admin_client.get(f"/organiser/{event.slug}/scheduler/runs/")
+    report = schedule_run_publish(run=run, user=None).publish_report
+
+    assert page.status_code == 200
+    assert {i["request"]: i["reason"] for i in preview["skipped"]} == {
+        gone.pk: "the planned slot no longer exists",
+        withdrawn.pk: "the request is no longer accepted",
+    }
+    assert preview["book"] == report["booked"] == 0
+    assert report["skipped"] == preview["skipped"]
