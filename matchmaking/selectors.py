@@ -320,6 +320,12 @@ def _started_reason(now: datetime, *slots: Slot) -> str | None:
     return None
 
 
+def run_basis_entry(meeting: Meeting | None) -> list[int | None] | None:
+    """What a run records of a request's live meeting (``ScheduleRun.basis``): its id, slot and
+    table; None when the request has none. A publish compares it with the meeting then."""
+    return None if meeting is None else [meeting.pk, meeting.slot_id, meeting.table_id]
+
+
 def schedule_run_changes(*, run, now: datetime | None = None) -> RunChanges:
     """Compare a draft plan with the meetings in place at ``now`` (default: the current time).
 
@@ -333,7 +339,7 @@ def schedule_run_changes(*, run, now: datetime | None = None) -> RunChanges:
     """
     now = now or timezone.now()
     has_basis = run.basis is not None
-    basis = {int(k): tuple(v) if v else None for k, v in (run.basis or {}).items()}
+    basis = {int(k): v for k, v in (run.basis or {}).items()}
     plan = {req: (slot, table) for req, slot, table in run.plan}
     current = {
         m.request_id: m
@@ -362,7 +368,7 @@ def schedule_run_changes(*, run, now: datetime | None = None) -> RunChanges:
             return "the meeting was cancelled after the run" if was else None
         if was is None:
             return "the meeting was booked after the run"
-        if was != (meeting.pk, meeting.slot_id, meeting.table_id):
+        if was != run_basis_entry(meeting):
             return "the meeting was moved after the run"
         return None
 

@@ -361,6 +361,16 @@ def _refusal(exc: DomainError, meeting: Meeting, event: Event, *, slot=None, tab
     current = Meeting.objects.filter(pk=meeting.pk).values_list("status", flat=True).first()
     if current == Meeting.Status.CANCELLED:
         return _("This meeting is cancelled.")
+    if exc.code == "check_in_not_open":  # the refusal met at the desk
+        opens = check_in_opens_at(meeting.slot)
+        return _("Check-in opens %(minutes)s minutes before the meeting, at %(time)s.") % {
+            "minutes": settings.CHECK_IN_OPENS_MINUTES,
+            "time": labels.local_when(opens, event.tz),
+        }
+    if exc.code == "meeting_not_started":
+        return _(
+            "This meeting starts at %(time)s; it can be marked held or no-show once it has started."
+        ) % {"time": labels.local_when(meeting.slot.start, event.tz)}
     if exc.code == "meeting_not_movable":
         return _("Only scheduled meetings can move (this one: %(status)s).") % {
             "status": labels.label(labels.MEETING_STATUS, current or meeting.status)
@@ -386,9 +396,7 @@ def _refusal(exc: DomainError, meeting: Meeting, event: Event, *, slot=None, tab
 def meeting_status(request, event: Event, meeting_id: int):
     """Check in, mark held or no-show, through ``meeting_set_status``. Back to where the
     organiser came from; a refusal re-renders the meeting with the message and a 4xx status."""
-    meeting = Meeting.objects.filter(event=event, pk=meeting_id).first()
-    if meeting is None:
-        raise Http404(_("No such meeting."))
+    meeting = _meeting_in(event, meeting_id)
     form = MeetingStatusForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Choose one of the offered statuses."))
@@ -398,19 +406,7 @@ def meeting_status(request, event: Event, meeting_id: int):
             meeting=meeting, status=form.cleaned_data["status"], actor=Actor(user=request.user)
         )
     except DomainError as exc:
-        text = exc.message
-        if exc.code == "check_in_not_open":  # the refusal met at the desk, in the page's language
-            opens = check_in_opens_at(meeting.slot)
-            text = _("Check-in opens %(minutes)s minutes before the meeting, at %(time)s.") % {
-                "minutes": settings.CHECK_IN_OPENS_MINUTES,
-                "time": labels.local_when(opens, event.tz),
-            }
-        elif exc.code == "meeting_not_started":
-            text = _(
-                "This meeting starts at %(time)s; it can be marked held or no-show once it has "
-                "started."
-            ) % {"time": labels.local_when(meeting.slot.start, event.tz)}
-        messages.error(request, text)
+        messages.error(request, _refusal(exc, meeting, event))
         return _render_meeting(request, event, meeting_id, status=exc.status)
     messages.success(
         request,

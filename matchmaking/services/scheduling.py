@@ -30,7 +30,7 @@ from matchmaking.models import (
     Table,
 )
 from matchmaking.reasons import Reason
-from matchmaking.selectors import available_slots, schedule_run_changes
+from matchmaking.selectors import available_slots, run_basis_entry, schedule_run_changes
 from matchmaking.services.locking import guarded_transaction, lock_participants_and_slots
 from matchmaking.services.meetings import (
     Actor,
@@ -304,10 +304,7 @@ def schedule_run_execute(*, run: ScheduleRun) -> ScheduleRun:
     stats["participants"] = len(built.problem.participants)
     stats["requests"] = len(built.problem.requests)
     stats["withdrawn"] = built.withdrawn
-    basis = {}
-    for r in built.problem.requests:
-        m = built.current.get(r.id)
-        basis[str(r.id)] = [m.pk, m.slot_id, m.table_id] if m else None
+    basis = {str(r.id): run_basis_entry(built.current.get(r.id)) for r in built.problem.requests}
     ScheduleRun.objects.filter(pk=run.pk).update(
         status=ScheduleRun.Status.DRAFT,
         plan=plan,
