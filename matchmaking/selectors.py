@@ -326,7 +326,18 @@ def run_basis_entry(meeting: Meeting | None) -> list[int | None] | None:
     return None if meeting is None else [meeting.pk, meeting.slot_id, meeting.table_id]
 
 
-def schedule_run_changes(*, run, now: datetime | None = None) -> RunChanges:
+def _live_state(event_id: int) -> tuple[dict[int, Meeting], dict[int, Slot]]:
+    """The event's live meetings by request and its slots by id: what a draft is compared with."""
+    current = {
+        m.request_id: m
+        for m in Meeting.objects.filter(event_id=event_id)
+        .exclude(status=Meeting.Status.CANCELLED)
+        .select_related("slot", "table")
+    }
+    return current, {s.pk: s for s in Slot.objects.filter(event_id=event_id)}
+
+
+def schedule_run_changes(*, run, now: datetime | None = None, state=None) -> RunChanges:
     """Compare a draft plan with the meetings in place at ``now`` (default: the current time).
 
     A change is skipped, with its reason, when applying it would overrule something that
@@ -335,19 +346,14 @@ def schedule_run_changes(*, run, now: datetime | None = None) -> RunChanges:
     checked in or marked since, and a request no longer accepted is not booked. Also skipped:
     any change that touches a slot which has started, or a slot deleted since. A run stored
     without a basis (``None``: before the field existed) compares with the meetings as they are
-    (every live meeting counts as read).
+    (every live meeting counts as read). ``state`` is ``_live_state(run.event_id)`` when the
+    caller compares several drafts of one event with the same reading.
     """
     now = now or timezone.now()
     has_basis = run.basis is not None
     basis = {int(k): v for k, v in (run.basis or {}).items()}
     plan = {req: (slot, table) for req, slot, table in run.plan}
-    current = {
-        m.request_id: m
-        for m in Meeting.objects.filter(event_id=run.event_id)
-        .exclude(status=Meeting.Status.CANCELLED)
-        .select_related("slot", "table")
-    }
-    slots = {s.pk: s for s in Slot.objects.filter(event_id=run.event_id)}
+    current, slots = state or _live_state(run.event_id)
     accepted = set(
         MeetingRequest.objects.filter(
             pk__in=[req for req in plan if req not in current],
@@ -432,10 +438,22 @@ def requests_named(*, items: list[dict]) -> list[dict]:
     return [{**i, "who": names.get(i["request"], f"#{i['request']}")} for i in items]
 
 
-def schedule_run_diff(*, run, now: datetime | None = None) -> dict:
+def schedule_run_diff(*, run, now: datetime | None = None, state=None) -> dict:
     """What publishing ``run`` would change now, counted, with the skipped changes' reasons."""
-    changes = schedule_run_changes(run=run, now=now)
+    changes = schedule_run_changes(run=run, now=now, state=state)
     return {**changes.counts(), "skipped": changes.skipped}
+
+
+def schedule_run_diffs(*, runs, now: datetime | None = None) -> dict[int, dict]:
+    """``schedule_run_diff`` of several draft runs of one event, by run id, reading the event's
+    meetings and slots once for all of them (the runs page lists every draft and refreshes
+    every few seconds while a run is busy)."""
+    runs = list(runs)
+    if not runs:
+        return {}
+    now = now or timezone.now()
+    state = _live_state(runs[0].event_id)
+    return {run.pk: schedule_run_diff(run=run, now=now, state=state) for run in runs}
 
 
 def recommendations_for(*, participant: Participant, limit: int = 20, kinds=None) -> list[dict]:

@@ -699,11 +699,13 @@ SKIPPED_SHOWN = 10
 
 def _runs_context(event: Event) -> dict:
     runs = reporting.schedule_runs(event=event)
+    diffs = selectors.schedule_run_diffs(
+        runs=[r for r in runs if r.status == ScheduleRun.Status.DRAFT]
+    )
     rows = []
     for run in runs:
-        diff, skipped = None, []
-        if run.status == ScheduleRun.Status.DRAFT:
-            diff = selectors.schedule_run_diff(run=run)
+        diff, skipped = diffs.get(run.pk), []
+        if diff is not None:
             skipped = selectors.requests_named(items=diff["skipped"][:SKIPPED_SHOWN])
         rows.append({"run": run, "stats": run.stats or {}, "diff": diff, "skipped": skipped})
     busy = any(r.status in (ScheduleRun.Status.QUEUED, ScheduleRun.Status.RUNNING) for r in runs)

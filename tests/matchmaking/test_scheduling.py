@@ -576,6 +576,37 @@ def test_publish_leaves_alone_what_changed_after_the_run_and_the_draft_said_so()
     assert_no_double_booking(event)
 
 
+def test_the_runs_page_compares_every_draft_with_one_reading_of_the_meetings():
+    """Several drafts are previewed from one reading of the event's meetings and slots, and
+    each preview is the one its own ``schedule_run_diff`` gives."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from matchmaking.selectors import schedule_run_diff, schedule_run_diffs
+    from matchmaking.services.meetings import meeting_cancel
+
+    event = event_import(data=fair())
+    run_and_publish(event)
+    older = _draft(event)
+    cancelled = Meeting.objects.filter(event=event).order_by("id").first()
+    meeting_cancel(meeting=cancelled, by=cancelled.request.sender, reason="not needed")
+    newer = _draft(event)
+    third = _draft(event)
+
+    with CaptureQueriesContext(connection) as one:
+        alone = schedule_run_diff(run=older)
+    with CaptureQueriesContext(connection) as many:
+        diffs = schedule_run_diffs(runs=[older, newer, third])
+
+    assert diffs[older.pk] == alone
+    assert diffs[newer.pk] == schedule_run_diff(run=newer)
+    assert diffs[third.pk] == schedule_run_diff(run=third)
+    assert alone["skip"] == 1  # the older draft still plans the cancelled meeting
+    # one reading of meetings and slots, then one query per further draft (its new requests)
+    assert len(many) <= len(one) + 2
+    assert schedule_run_diffs(runs=[]) == {}
+
+
 def test_a_draft_counts_what_its_publish_then_does_with_moves_and_drops():
     """Without anything happening in between, the preview and the publish report agree on a
     plan that books, moves and cancels."""
