@@ -1,9 +1,11 @@
 from django import forms
 from django.contrib import admin
+from django.utils.translation import gettext as _
 
 from . import models
 from .countries import country_code
 from .exceptions import InvalidInput
+from .languages import language_codes
 
 
 class ParticipantAdminForm(forms.ModelForm):
@@ -12,6 +14,15 @@ class ParticipantAdminForm(forms.ModelForm):
     def clean_country(self) -> str:
         try:
             return country_code(self.cleaned_data["country"])  # the API's and pages' rule
+        except InvalidInput as exc:
+            raise forms.ValidationError(exc.message) from exc
+
+    def clean_languages(self) -> list[str]:
+        value = self.cleaned_data["languages"]
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise forms.ValidationError(_('A list of language codes, such as ["fr", "ar"].'))
+        try:
+            return language_codes(value)  # the API's and pages' rule
         except InvalidInput as exc:
             raise forms.ValidationError(exc.message) from exc
 

@@ -28,3 +28,27 @@ def test_admin_participant_country_follows_the_api_rule(rf, make_participant, or
     good = form_class(data={**data, "country": "ma"}, instance=person)
     assert good.is_valid(), good.errors
     assert good.cleaned_data["country"] == "MA"
+
+
+def test_admin_participant_languages_follow_the_api_rule(rf, make_participant, organiser):
+    person = make_participant(country="TN")
+    model_admin = site._registry[Participant]
+    request = rf.get("/")
+    request.user = organiser
+    form_class = model_admin.get_form(request, person)
+    data = {f: getattr(person, f) for f in ("ref", "name", "email", "kind", "city", "title")}
+    data.update(
+        event=person.event_id,
+        organisation=person.organisation_id,
+        user=person.user_id,
+        country="TN",
+    )
+    bad = form_class(data={**data, "languages": '["fr", "xx"]'}, instance=person)
+    assert bad.errors["languages"] == [
+        "Not a language code: xx. Use two-letter ISO 639-1 codes such as fr, ar, en."
+    ]
+    shape = form_class(data={**data, "languages": '"fr"'}, instance=person)
+    assert shape.errors["languages"] == ['A list of language codes, such as ["fr", "ar"].']
+    good = form_class(data={**data, "languages": '["FR", " ar", "fr"]'}, instance=person)
+    assert good.is_valid(), good.errors
+    assert good.cleaned_data["languages"] == ["fr", "ar"]
