@@ -891,7 +891,7 @@ def test_request_message_too_long_says_so(upcoming_event):
     ("language", "text"),
     [
         ("en", "You cannot request a meeting with yourself."),
-        ("fr", "Vous ne pouvez pas vous demander un rendez-vous à vous-même."),
+        ("fr", "Vous ne pouvez pas demander un rendez-vous avec vous-même."),
         ("ar", "لا يمكنك طلب لقاء مع نفسك."),
     ],
 )
