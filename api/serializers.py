@@ -394,11 +394,11 @@ class ScheduleRunDetailSerializer(ScheduleRunSerializer):
         read_only_fields = fields
 
     def get_changes(self, obj) -> dict:
-        from matchmaking.selectors import schedule_run_diff
+        from matchmaking.services.scheduling import schedule_run_preview
 
         if obj.status != ScheduleRun.Status.DRAFT:
             return {}
-        return schedule_run_diff(run=obj)
+        return schedule_run_preview(run=obj)
 
 
 class ScheduleRunCreateSerializer(serializers.Serializer):

@@ -302,16 +302,6 @@ class RunChanges:
     leave: int = 0  # live meetings outside the plan that stay: held, fixed, new since the run
     skipped: list[dict] = field(default_factory=list)  # {"request": id, "reason": text}
 
-    def counts(self) -> dict:
-        return {
-            "book": len(self.book),
-            "move": len(self.move),
-            "keep": self.keep,
-            "cancel": len(self.cancel),
-            "leave": self.leave,
-            "skip": len(self.skipped),
-        }
-
 
 def _started_reason(now: datetime, *slots: Slot) -> str | None:
     for slot in slots:
@@ -326,7 +316,7 @@ def run_basis_entry(meeting: Meeting | None) -> list[int | None] | None:
     return None if meeting is None else [meeting.pk, meeting.slot_id, meeting.table_id]
 
 
-def _live_state(event_id: int) -> tuple[dict[int, Meeting], dict[int, Slot]]:
+def event_live_state(event_id: int) -> tuple[dict[int, Meeting], dict[int, Slot]]:
     """The event's live meetings by request and its slots by id: what a draft is compared with."""
     current = {
         m.request_id: m
@@ -346,14 +336,14 @@ def schedule_run_changes(*, run, now: datetime | None = None, state=None) -> Run
     checked in or marked since, and a request no longer accepted is not booked. Also skipped:
     any change that touches a slot which has started, or a slot deleted since. A run stored
     without a basis (``None``: before the field existed) compares with the meetings as they are
-    (every live meeting counts as read). ``state`` is ``_live_state(run.event_id)`` when the
+    (every live meeting counts as read). ``state`` is ``event_live_state(run.event_id)`` when the
     caller compares several drafts of one event with the same reading.
     """
     now = now or timezone.now()
     has_basis = run.basis is not None
     basis = {int(k): v for k, v in (run.basis or {}).items()}
     plan = {req: (slot, table) for req, slot, table in run.plan}
-    current, slots = state or _live_state(run.event_id)
+    current, slots = state or event_live_state(run.event_id)
     accepted = set(
         MeetingRequest.objects.filter(
             pk__in=[req for req in plan if req not in current],
@@ -436,24 +426,6 @@ def requests_named(*, items: list[dict]) -> list[dict]:
         )
     }
     return [{**i, "who": names.get(i["request"], f"#{i['request']}")} for i in items]
-
-
-def schedule_run_diff(*, run, now: datetime | None = None, state=None) -> dict:
-    """What publishing ``run`` would change now, counted, with the skipped changes' reasons."""
-    changes = schedule_run_changes(run=run, now=now, state=state)
-    return {**changes.counts(), "skipped": changes.skipped}
-
-
-def schedule_run_diffs(*, runs, now: datetime | None = None) -> dict[int, dict]:
-    """``schedule_run_diff`` of several draft runs of one event, by run id, reading the event's
-    meetings and slots once for all of them (the runs page lists every draft and refreshes
-    every few seconds while a run is busy)."""
-    runs = list(runs)
-    if not runs:
-        return {}
-    now = now or timezone.now()
-    state = _live_state(runs[0].event_id)
-    return {run.pk: schedule_run_diff(run=run, now=now, state=state) for run in runs}
 
 
 def recommendations_for(*, participant: Participant, limit: int = 20, kinds=None) -> list[dict]:

@@ -2,6 +2,7 @@
 
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from matchmaking.reasons import reason_from_detail
 
@@ -17,7 +18,7 @@ REQUEST_STATUS = {
     "pending": _("Pending"),
     "accepted": _("Accepted"),
     "declined": _("Declined"),
-    "cancelled": _("Cancelled"),
+    "cancelled": pgettext_lazy("request status", "Cancelled"),
     "expired": _("Expired"),
 }
 

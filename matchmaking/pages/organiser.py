@@ -59,7 +59,11 @@ from matchmaking.services.meetings import (
     meeting_set_status,
     meeting_slots_bookable,
 )
-from matchmaking.services.scheduling import schedule_run_create, schedule_run_publish
+from matchmaking.services.scheduling import (
+    schedule_run_create,
+    schedule_run_previews,
+    schedule_run_publish,
+)
 
 LOGIN_URL = reverse_lazy("organiser:login")
 
@@ -699,14 +703,16 @@ SKIPPED_SHOWN = 10
 
 def _runs_context(event: Event) -> dict:
     runs = reporting.schedule_runs(event=event)
-    diffs = selectors.schedule_run_diffs(
-        runs=[r for r in runs if r.status == ScheduleRun.Status.DRAFT]
-    )
+    diffs = schedule_run_previews(runs=[r for r in runs if r.status == ScheduleRun.Status.DRAFT])
     rows = []
     for run in runs:
         diff, skipped = diffs.get(run.pk), []
         if diff is not None:
             skipped = selectors.requests_named(items=diff["skipped"][:SKIPPED_SHOWN])
+        elif run.publish_report:
+            skipped = selectors.requests_named(
+                items=run.publish_report.get("skipped", [])[:SKIPPED_SHOWN]
+            )
         rows.append({"run": run, "stats": run.stats or {}, "diff": diff, "skipped": skipped})
     busy = any(r.status in (ScheduleRun.Status.QUEUED, ScheduleRun.Status.RUNNING) for r in runs)
     return {"runs": rows, "busy": busy, "run_status": labels.RUN_STATUS}

@@ -25,15 +25,28 @@ from matchmaking.models import (
     Meeting,
     MeetingRequest,
     MeetingSeat,
+    Participant,
     ScheduleRun,
     Slot,
     Table,
 )
 from matchmaking.reasons import Reason
-from matchmaking.selectors import available_slots, run_basis_entry, schedule_run_changes
+from matchmaking.selectors import (
+    available_slots,
+    event_live_state,
+    run_basis_entry,
+    schedule_run_changes,
+)
 from matchmaking.services.locking import guarded_transaction, lock_participants_and_slots
 from matchmaking.services.meetings import (
     Actor,
+    _check_availability,
+    _check_caps,
+    _check_free,
+    _check_slot,
+    _choose_table,
+    _Known,
+    _load_known,
     meeting_book_locked,
     meeting_cancel_locked,
     meeting_reschedule_locked,
@@ -446,3 +459,168 @@ def _restore_or_cancel(meeting: Meeting, actor: Actor, run: ScheduleRun) -> str:
         meeting=meeting, actor=actor, reason=Reason("schedule_place_taken", {"run": run.pk})
     )
     return "cancelled"
+
+
+# ------------------------------------------------------------------------------------------------
+# What publishing would do: the same changes through the same booking rules, without writing
+# ------------------------------------------------------------------------------------------------
+
+
+def _known_copy(known: _Known) -> _Known:
+    """A copy of ``known`` that one preview may change (periods and tables are only read)."""
+    return _Known(
+        periods=known.periods,
+        seats=dict(known.seats),
+        party_of={pid: set(ids) for pid, ids in known.party_of.items()},
+        tables_used={slot: dict(used) for slot, used in known.tables_used.items()},
+        shared_tables=known.shared_tables,
+    )
+
+
+def _event_known(event_id: int) -> _Known:
+    """Everything the booking rules read for a whole event, once."""
+    people = list(Participant.objects.filter(event_id=event_id).values_list("pk", "max_meetings"))
+    return _load_known(
+        event_id=event_id,
+        people=[pk for pk, _cap in people],
+        slots=Slot.objects.filter(event_id=event_id).values_list("pk", flat=True),
+        capped=[pk for pk, cap in people if cap is not None],
+    )
+
+
+@dataclass
+class _EventReading:
+    """What a preview reads of the whole event, shared by the previews of several drafts."""
+
+    state: tuple  # selectors.event_live_state: live meetings by request, slots by id
+    known: _Known  # what the booking rules read
+    tables: dict[int, Table]
+
+    @classmethod
+    def of(cls, event_id: int) -> "_EventReading":
+        return cls(
+            state=event_live_state(event_id),
+            known=_event_known(event_id),
+            tables={t.pk: t for t in Table.objects.filter(event_id=event_id)},
+        )
+
+
+def schedule_run_preview(
+    *, run: ScheduleRun, now: datetime | None = None, reading: _EventReading | None = None
+) -> dict:
+    """What ``schedule_run_publish`` would do now, without writing anything: the changes of
+    ``selectors.schedule_run_changes`` (what changed since the run is skipped), then each move
+    and booking checked in the publish's order by the booking services' own rules (availability,
+    meeting limits, the request's morning/afternoon wish, free people and tables), each applied
+    to an in-memory copy of what those rules read so later changes see earlier ones. A move the
+    rules refuse is put back, at another table of its slot, or cancelled, as the publish does.
+
+    Returns the publish report's figures under the preview's names: ``book``, ``move``,
+    ``cancel``, ``keep``, ``leave``, ``skip`` and ``skipped`` (each ``{"request", "reason"}``,
+    in the publish's order). ``reading`` lets a caller preview several drafts of one event from
+    one reading of it.
+    """
+    now = now or timezone.now()
+    reading = reading or _EventReading.of(run.event_id)
+    changes = schedule_run_changes(run=run, now=now, state=reading.state)
+    known = _known_copy(reading.known)
+    actor = Actor(system=True)
+    slots, tables = reading.state[1], reading.tables
+    seated: dict[int, list[Participant]] = defaultdict(list)  # who sits in each meeting
+    for seat_row in (
+        MeetingSeat.objects.filter(
+            meeting_id__in=[m.pk for m, _s, _t in changes.move] + [m.pk for m in changes.cancel],
+            left=False,
+        )
+        .select_related("participant")
+        .order_by("participant_id")
+    ):
+        seated[seat_row.meeting_id].append(seat_row.participant)
+    requests = MeetingRequest.objects.select_related(
+        "event", "sender__fixed_table", "recipient__fixed_table"
+    ).in_bulk([m.request_id for m, _s, _t in changes.move] + [r for r, _s, _t in changes.book])
+    report = {"book": 0, "move": 0, "keep": changes.keep, "cancel": 0, "leave": changes.leave}
+    skipped = list(changes.skipped)
+
+    def vacate(meeting: Meeting, people) -> None:
+        for person in people:
+            if known.seats.get((person.pk, meeting.slot_id)) == meeting.pk:
+                del known.seats[(person.pk, meeting.slot_id)]
+        used = known.tables_used.get(meeting.slot_id, {})
+        if meeting.table_id is not None and used.get(meeting.table_id) == meeting.pk:
+            del used[meeting.table_id]
+
+    def seat(key: int, people, slot_id: int, table: Table | None) -> None:
+        for person in people:
+            known.seats[(person.pk, slot_id)] = key
+        if table is not None:
+            known.tables_used.setdefault(slot_id, {})[table.pk] = key
+
+    def place(request, people, slot, table, meeting=None) -> Table | None:
+        _check_slot(request, slot, actor, now)
+        _check_availability(people, slot, known)
+        _check_free(people, slot, known, ignore=meeting)
+        if meeting is None:
+            _check_caps(people, known, ignore=None)
+        return _choose_table(request, slot, table, known, ignore=meeting)
+
+    for meeting, _slot, _table in changes.move:
+        vacate(meeting, seated[meeting.pk])
+    for meeting in changes.cancel:
+        vacate(meeting, seated[meeting.pk])
+        for ids in known.party_of.values():
+            ids.discard(meeting.pk)
+        report["cancel"] += 1
+    for meeting, slot_id, table_id in changes.move:
+        people, request = seated[meeting.pk], requests[meeting.request_id]
+        try:
+            chosen = place(request, people, slots[slot_id], tables.get(table_id), meeting)
+        except DomainError as exc:
+            reason = exc.message
+        else:
+            seat(meeting.pk, people, slot_id, chosen)
+            report["move"] += 1
+            continue
+        # refused: back in place as it was, else at another table of its slot, else cancelled
+        old_slot = slots[meeting.slot_id]
+        if not any((p.pk, old_slot.pk) in known.seats for p in people) and (
+            meeting.table_id not in known.tables_used.get(old_slot.pk, {})
+        ):
+            seat(meeting.pk, people, old_slot.pk, tables.get(meeting.table_id))
+        else:
+            try:
+                chosen = place(request, people, old_slot, None, meeting)
+            except DomainError:
+                report["cancel"] += 1
+                reason += "; its place was taken meanwhile, so it was cancelled"
+            else:
+                seat(meeting.pk, people, old_slot.pk, chosen)
+                report["move"] += 1
+                reason += "; it stayed in its slot, at another table"
+        skipped.append({"request": meeting.request_id, "reason": reason})
+    for n, (req_id, slot_id, table_id) in enumerate(changes.book):
+        request = requests[req_id]
+        parties = [request.sender, request.recipient]
+        try:
+            chosen = place(request, parties, slots[slot_id], tables.get(table_id))
+        except DomainError as exc:
+            skipped.append({"request": req_id, "reason": exc.message})
+            continue
+        key = -(n + 1)  # a meeting the publish would create
+        seat(key, parties, slot_id, chosen)
+        for person in parties:
+            if person.max_meetings is not None:
+                known.party_of.setdefault(person.pk, set()).add(key)
+        report["book"] += 1
+    return {**report, "skip": len(skipped), "skipped": skipped}
+
+
+def schedule_run_previews(*, runs, now: datetime | None = None) -> dict[int, dict]:
+    """``schedule_run_preview`` of several draft runs of one event, by run id, from one reading
+    of the event (the runs page lists every draft and refreshes while a run is busy)."""
+    runs = list(runs)
+    if not runs:
+        return {}
+    now = now or timezone.now()
+    reading = _EventReading.of(runs[0].event_id)
+    return {run.pk: schedule_run_preview(run=run, now=now, reading=reading) for run in runs}

@@ -521,8 +521,8 @@ def test_publish_leaves_alone_what_changed_after_the_run_and_the_draft_said_so()
     after the run is not booked again, one moved is not moved back, one booked on a request the
     run never saw is not cancelled. The draft's preview counts exactly what publishing does."""
     from matchmaking.models import MeetingRequest
-    from matchmaking.selectors import schedule_run_diff
     from matchmaking.services.meetings import Actor, meeting_book, meeting_cancel
+    from matchmaking.services.scheduling import schedule_run_preview
 
     event = event_import(data=fair())
     run_and_publish(event)
@@ -546,7 +546,7 @@ def test_publish_leaves_alone_what_changed_after_the_run_and_the_draft_said_so()
             continue
     assert new is not None
 
-    preview = schedule_run_diff(run=run)
+    preview = schedule_run_preview(run=run)
     published = schedule_run_publish(run=run, user=None)
 
     reasons = {
@@ -578,12 +578,12 @@ def test_publish_leaves_alone_what_changed_after_the_run_and_the_draft_said_so()
 
 def test_the_runs_page_compares_every_draft_with_one_reading_of_the_meetings():
     """Several drafts are previewed from one reading of the event's meetings and slots, and
-    each preview is the one its own ``schedule_run_diff`` gives."""
+    each preview is the one its own ``schedule_run_preview`` gives."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from matchmaking.selectors import schedule_run_diff, schedule_run_diffs
     from matchmaking.services.meetings import meeting_cancel
+    from matchmaking.services.scheduling import schedule_run_preview, schedule_run_previews
 
     event = event_import(data=fair())
     run_and_publish(event)
@@ -594,23 +594,24 @@ def test_the_runs_page_compares_every_draft_with_one_reading_of_the_meetings():
     third = _draft(event)
 
     with CaptureQueriesContext(connection) as one:
-        alone = schedule_run_diff(run=older)
+        alone = schedule_run_preview(run=older)
     with CaptureQueriesContext(connection) as many:
-        diffs = schedule_run_diffs(runs=[older, newer, third])
+        diffs = schedule_run_previews(runs=[older, newer, third])
 
     assert diffs[older.pk] == alone
-    assert diffs[newer.pk] == schedule_run_diff(run=newer)
-    assert diffs[third.pk] == schedule_run_diff(run=third)
+    assert diffs[newer.pk] == schedule_run_preview(run=newer)
+    assert diffs[third.pk] == schedule_run_preview(run=third)
     assert alone["skip"] == 1  # the older draft still plans the cancelled meeting
-    # one reading of meetings and slots, then one query per further draft (its new requests)
-    assert len(many) <= len(one) + 2
-    assert schedule_run_diffs(runs=[]) == {}
+    # the event is read once; each further draft adds at most its own three reads (requests
+    # it would book, seats of the meetings it moves or cancels, those requests' parties)
+    assert len(many) <= len(one) + 2 * 3
+    assert schedule_run_previews(runs=[]) == {}
 
 
 def test_a_draft_counts_what_its_publish_then_does_with_moves_and_drops():
     """Without anything happening in between, the preview and the publish report agree on a
     plan that books, moves and cancels."""
-    from matchmaking.selectors import schedule_run_diff
+    from matchmaking.services.scheduling import schedule_run_preview
 
     event = event_import(data=fair())
     run_and_publish(event)
@@ -624,7 +625,7 @@ def test_a_draft_counts_what_its_publish_then_does_with_moves_and_drops():
     )
     run = _draft(event)
     plan = {req: slot for req, slot, _ in run.plan}
-    preview = schedule_run_diff(run=run)
+    preview = schedule_run_preview(run=run)
     report = schedule_run_publish(run=run, user=None).publish_report
     assert first.request_id not in plan or plan[first.request_id] != first.slot_id
     assert preview["move"] + preview["cancel"] >= 1
@@ -635,6 +636,97 @@ def test_a_draft_counts_what_its_publish_then_does_with_moves_and_drops():
         preview["keep"],
     )
     assert report["skipped"] == preview["skipped"] == []
+
+
+def test_the_preview_applies_the_booking_rules_as_the_publish_will():
+    """A meeting limit lowered and times narrowed after the run: the draft's preview already
+    counts the bookings the publish will refuse, with the publish's reasons, and the organiser
+    decides from the figures the publish then reports."""
+    from matchmaking.services.scheduling import schedule_run_preview
+
+    event = event_import(data=fair())
+    run = _draft(event)
+    planned = {req: slot for req, slot, _ in run.plan}
+    per_person: dict = {}
+    for req in event.requests.filter(pk__in=planned).select_related("sender", "recipient"):
+        for person in (req.sender, req.recipient):
+            per_person.setdefault(person.pk, (person, []))[1].append(req.pk)
+    capped, capped_reqs = next(v for v in per_person.values() if len(v[1]) >= 3)
+    capped.max_meetings = 1
+    capped.save(update_fields=["max_meetings"])
+    narrowed, narrowed_reqs = next(
+        v
+        for v in per_person.values()
+        if v[0].pk != capped.pk and not set(v[1]) & set(capped_reqs) and v[1]
+    )
+    first = event.slots.get(pk=planned[narrowed_reqs[0]])
+    narrowed.availability.create(start=first.start, end=first.end)  # only its first meeting's
+
+    preview = schedule_run_preview(run=run)
+    report = schedule_run_publish(run=run, user=None).publish_report
+
+    assert preview["skip"] == len(capped_reqs) - 1 + len(narrowed_reqs) - 1 > 0
+    assert (preview["book"], preview["move"], preview["cancel"], preview["keep"]) == (
+        report["booked"],
+        report["moved"],
+        report["cancelled"],
+        report["kept"],
+    )
+    assert preview["skipped"] == report["skipped"]
+    reasons = {item["reason"] for item in preview["skipped"]}
+    assert f"{capped.name} has reached their limit of 1 meeting." in reasons
+    assert any(r.startswith(f"{narrowed.name} is not available at ") for r in reasons)
+    assert_no_double_booking(event)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2, 3])
+def test_preview_and_publish_agree_after_random_changes_between_run_and_publish(seed):
+    """A re-run that moves, books and cancels, then random changes before the publish (times
+    narrowed, meeting limits lowered, a meeting cancelled): whatever the booking rules refuse,
+    the preview reports exactly what the publish then does, reasons and order included."""
+    import random
+
+    from matchmaking.models import Availability
+    from matchmaking.services.meetings import meeting_cancel
+    from matchmaking.services.scheduling import schedule_run_preview
+
+    rng = random.Random(seed)
+    event = event_import(data=fair(n_companies=8, n_cities=8))
+    run_and_publish(event)
+    people = list(event.participants.order_by("pk"))
+    slots = list(event.slots.order_by("start"))
+    # before the re-run: two people lose some of their times (the meetings there stay booked)
+    for person in rng.sample(people, 2):
+        keep = rng.sample(slots, len(slots) // 2)
+        Availability.objects.bulk_create(
+            Availability(participant=person, start=s.start, end=s.end) for s in keep
+        )
+    run = _draft(event, minimise_moves=rng.random() < 0.5)
+    # after the re-run, before the publish
+    for person in rng.sample(people, 3):
+        person.max_meetings = rng.randint(1, 3)
+        person.save(update_fields=["max_meetings"])
+    for person in rng.sample(people, 2):
+        keep = rng.sample(slots, len(slots) // 3)
+        person.availability.all().delete()
+        Availability.objects.bulk_create(
+            Availability(participant=person, start=s.start, end=s.end) for s in keep
+        )
+    live = list(Meeting.objects.filter(event=event, status="scheduled").order_by("pk"))
+    gone = rng.choice(live)
+    meeting_cancel(meeting=gone, by=gone.request.sender, reason="changed plans")
+
+    preview = schedule_run_preview(run=run)
+    report = schedule_run_publish(run=run, user=None).publish_report
+
+    assert (preview["book"], preview["move"], preview["cancel"], preview["keep"]) == (
+        report["booked"],
+        report["moved"],
+        report["cancelled"],
+        report["kept"],
+    )
+    assert preview["skipped"] == report["skipped"]
+    assert_no_double_booking(event)
 
 
 def test_the_scheduler_does_not_book_again_what_a_person_cancelled():
@@ -736,8 +828,8 @@ def _two_meetings_at_one_table(event, make_participant):
 def test_a_meeting_fixed_or_checked_in_after_the_run_is_not_moved(event, make_participant):
     """The plan swaps A and B. After the run, an organiser fixes B and A checks in: neither
     moves, the preview says so, and A is not cancelled when B cannot take its place."""
-    from matchmaking.selectors import schedule_run_diff
     from matchmaking.services.meetings import Actor, meeting_set_fixed, meeting_set_status
+    from matchmaking.services.scheduling import schedule_run_preview
 
     slots, table, a, b = _two_meetings_at_one_table(event, make_participant)
     run = ScheduleRun.objects.create(
@@ -752,7 +844,7 @@ def test_a_meeting_fixed_or_checked_in_after_the_run_is_not_moved(event, make_pa
     meeting_set_fixed(meeting=b, fixed=True, actor=Actor(system=True))
     meeting_set_status(meeting=a, status="checked_in", actor=Actor(system=True), now=a.slot.start)
 
-    preview = schedule_run_diff(run=run)
+    preview = schedule_run_preview(run=run)
     report = schedule_run_publish(run=run, user=None).publish_report
 
     reasons = {i["request"]: i["reason"] for i in preview["skipped"]}
@@ -818,7 +910,7 @@ def test_a_plan_naming_a_deleted_slot_or_a_withdrawn_request_is_skipped(
     event, make_participant, admin_client
 ):
     from matchmaking.models import Slot
-    from matchmaking.selectors import schedule_run_diff
+    from matchmaking.services.scheduling import schedule_run_preview
     from tests.factories import RequestFactory
 
     slots = list(event.slots.order_by("start"))
@@ -834,7 +926,7 @@ def test_a_plan_naming_a_deleted_slot_or_a_withdrawn_request_is_skipped(
     withdrawn.status = "cancelled"
     withdrawn.save()
 
-    preview = schedule_run_diff(run=run)
+    preview = schedule_run_preview(run=run)
     page = admin_client.get(f"/organiser/{event.slug}/scheduler/runs/")
     report = schedule_run_publish(run=run, user=None).publish_report
 

@@ -121,3 +121,52 @@ def test_draft_lists_the_changes_publishing_would_skip(staff_client, event, make
     )
     assert "1 changement du plan ne serait pas appliqué" in french
     assert "Réserver à nouveau les rendez-vous annulés par quelqu’un" in french
+
+
+def test_draft_counts_a_booking_the_rules_will_refuse_and_the_published_run_lists_it(
+    staff_client, event, make_participant
+):
+    """A limit lowered after the run: the draft already counts the booking its publish will
+    refuse, and once published the run still lists what was not applied, with the reason."""
+    from matchmaking.models import MeetingRequest
+
+    amina = make_participant(name="Amina Tazi")
+    bruno, chen = make_participant(name="Bruno Ley"), make_participant(name="Chen Wei")
+    first = RequestFactory(sender=amina, recipient=bruno)
+    second = RequestFactory(sender=amina, recipient=chen)
+    assert MeetingRequest.objects.filter(status="accepted").count() == 2
+    slots = list(event.slots.order_by("start"))
+    run = ScheduleRun.objects.create(
+        event=event,
+        status=ScheduleRun.Status.DRAFT,
+        plan=[[first.pk, slots[0].pk, None], [second.pk, slots[1].pk, None]],
+        basis={str(first.pk): None, str(second.pk): None},
+    )
+    amina.max_meetings = 1
+    amina.save(update_fields=["max_meetings"])
+
+    html = staff_client.get(f"/organiser/{event.slug}/scheduler/").content.decode()
+    assert "book 1, move 0, cancel 0, keep 0, leave 0 outside the plan as they are" in html
+    assert "1 change of the plan would not be applied" in html
+    assert "Amina Tazi ↔ Chen Wei: Amina Tazi has reached their limit of 1 meeting." in html
+
+    staff_client.post(f"/organiser/{event.slug}/scheduler/runs/{run.pk}/publish/")
+    run.refresh_from_db()
+    assert run.publish_report["booked"] == 1
+    html = staff_client.get(f"/organiser/{event.slug}/scheduler/").content.decode()
+    assert "Published: 1 booked, 0 moved, 0 cancelled, 0 kept." in html
+    assert "1 change of the plan was not applied" in html
+    assert "Amina Tazi ↔ Chen Wei: Amina Tazi has reached their limit of 1 meeting." in html
+    french = staff_client.get(
+        f"/organiser/{event.slug}/scheduler/", HTTP_ACCEPT_LANGUAGE="fr"
+    ).content.decode()
+    assert "1 changement du plan n’a pas été appliqué" in french
+
+
+def test_french_statistics_say_annulee_for_a_request(staff_client, event, make_participant):
+    RequestFactory(sender=make_participant(), recipient=make_participant(), status="cancelled")
+    french = staff_client.get(
+        f"/organiser/{event.slug}/stats/", HTTP_ACCEPT_LANGUAGE="fr"
+    ).content.decode()
+    assert "Annulée" in french  # a request (une demande) is feminine
+    assert "Annulé<" in french or "Annulé " in french  # a meeting (un rendez-vous) is not
