@@ -1,6 +1,7 @@
 """Event set-up: sessions, breaks and the slots generated from them."""
 
-from datetime import date, datetime, time
+import zoneinfo
+from datetime import date, datetime, time, timedelta
 
 from matchmaking.exceptions import InvalidInput
 from matchmaking.models import Event, Session, Slot
@@ -10,15 +11,50 @@ from matchmaking.timegrid import session_slots
 AFTERNOON_FROM = time(13, 0)
 
 
+def clock_changes(*, day: date, start: time, end: time, tz: zoneinfo.ZoneInfo) -> bool:
+    """Whether the clocks change (daylight saving) in ``tz`` during ``start``-``end`` on ``day``:
+    a local time in it that does not exist (spring) or exists twice (autumn) cannot be cut into
+    slots of the right length. A span may end when the change begins (00:00-02:00 and 03:00-05:00
+    split a day whose clocks jump at 02:00). Times are whole minutes."""
+    first = datetime.combine(day, start)
+    last = datetime.combine(day, end) - timedelta(minutes=1)
+    offsets = {
+        moment.replace(tzinfo=tz, fold=fold).utcoffset()
+        for moment in (first, last)
+        for fold in (0, 1)
+    }
+    return len(offsets) > 1
+
+
+def clock_change_problem(
+    *, day: date, start: time, end: time, tz: zoneinfo.ZoneInfo, what: str = "session"
+) -> str | None:
+    """The sentence that refuses a session (or break) during which the clocks change; None when
+    they do not."""
+    if not clock_changes(day=day, start=start, end=end, tz=tz):
+        return None
+    return (
+        f"the clocks change during {start:%H:%M}-{end:%H:%M} in {tz.key}; "
+        f"split the {what} around the change"
+    )
+
+
 def slots_generate(*, event: Event) -> list[Slot]:
     """(Re)create the slots of an event that has no meetings yet, from its sessions and breaks.
 
-    Side effects: deletes the event's existing slots and inserts new ones.
+    Side effects: deletes the event's existing slots and inserts new ones. Raises InvalidInput
+    (nothing changed) when meetings are booked or the clocks change during a session or break.
     """
     if event.meetings.exists():
         raise InvalidInput("Slots cannot be regenerated once meetings are booked.")
     tz = event.tz
     sessions = list(event.sessions.all())
+    for s in sessions:
+        problem = clock_change_problem(
+            day=s.date, start=s.start, end=s.end, tz=tz, what="break" if s.is_break else "session"
+        )
+        if problem:
+            raise InvalidInput(f"{s.date}: {problem}.")
     breaks_by_day: dict[date, list[tuple[time, time]]] = {}
     for s in sessions:
         if s.is_break:

@@ -1,17 +1,19 @@
 """Import an event from the public JSON format (docs/import-format.md), all or nothing.
 
-Validation happens in two passes before anything is written: the JSON Schema (shapes and types),
-then the rules a schema cannot express (unique refs and emails, known country codes, references
-that exist, sessions that do not overlap, breaks inside sessions, meetings on real slots and their
-attendees). Every error names the row (index and ref) and field. The writes then run in one
-transaction and apply the API's own rules (availability periods that hold a meeting slot, who may
-meet whom, guarded bookings): any refusal rolls the whole import back.
+Validation runs in passes. The JSON Schema first (shapes and types): when the document's shape is
+wrong nothing else can be read, so its problems are the whole answer. Then the rules a schema
+cannot express (unique refs and emails, known country codes, references that exist, sessions that
+do not overlap nor span a change of the clocks, breaks inside sessions, availability that holds a
+meeting slot, meetings on real slots and their attendees). Then the writes run in one transaction
+on the rows that passed, applying the API's own rules (who may meet whom, guarded bookings), and
+their refusals join the list: every independent problem comes back in one answer, and any
+problem rolls the whole import back. Every error names the row (index and ref) and field.
 """
 
 import json
 import zoneinfo
-from dataclasses import dataclass
-from datetime import date, datetime, time
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time
 from functools import cache
 from itertools import pairwise
 from pathlib import Path
@@ -30,6 +32,7 @@ from matchmaking.models import (
     Event,
     Meeting,
     MeetingRequest,
+    MeetingSeat,
     Organisation,
     Participant,
     Profile,
@@ -37,9 +40,10 @@ from matchmaking.models import (
     Table,
 )
 from matchmaking.services.availability import merge_periods, period_without_slot
-from matchmaking.services.events import slots_generate
+from matchmaking.services.events import clock_change_problem, slots_generate
 from matchmaking.services.meetings import Actor, meeting_book_locked
 from matchmaking.services.requests import meeting_allowed
+from matchmaking.timegrid import session_slots
 from ml.taxonomy import SECTOR_IDS
 
 SCHEMA_PATH = Path(__file__).resolve().parent.parent / "import_format.schema.json"
@@ -82,10 +86,62 @@ def _where(data: dict, path: list) -> str:
     return out or "(top level)"
 
 
+@cache
+def _pattern_sentences() -> dict[str, str]:
+    """What a value failing each of the schema's patterns is not, in words (an organiser reads
+    these; a regular expression tells them nothing)."""
+    defs = import_schema()["$defs"]
+    person = defs["participant"]["properties"]
+    event = defs["event"]["properties"]
+    return {
+        person["email"]["pattern"]: "is not an email address",
+        person["country"]["pattern"]: (
+            'is not a country code: two capital letters of ISO 3166-1 alpha-2, such as "MA"'
+        ),
+        person["languages"]["items"]["pattern"]: (
+            'is not a language code: two lower-case letters of ISO 639-1, such as "fr"'
+        ),
+        defs["ref"]["pattern"]: "is not a ref: use only letters, digits and . _ : -",
+        defs["datetime"]["pattern"]: (
+            "is not a date and time: write YYYY-MM-DDTHH:MM, with or without an offset "
+            "such as +01:00"
+        ),
+        defs["date"]["pattern"]: "is not a date: write YYYY-MM-DD",
+        defs["hhmm"]["pattern"]: "is not a time of day: write HH:MM (24-hour)",
+        event["slug"]["pattern"]: (
+            "is not a slug: use 2 to 50 lower-case letters, digits and hyphens"
+        ),
+        event["timezone"]["pattern"]: 'is not a time-zone name such as "Europe/Paris"',
+    }
+
+
+_FORMAT_SENTENCES = {
+    "email": "is not an email address",
+    "date": "is not a date: write YYYY-MM-DD",
+}
+
+
+def _schema_message(error) -> str:
+    """jsonschema's message, or a plain sentence for a value that fails a pattern or format."""
+    sentence = None
+    if error.validator == "pattern":
+        sentence = _pattern_sentences().get(error.validator_value)
+    elif error.validator == "format":
+        sentence = _FORMAT_SENTENCES.get(error.validator_value)
+    if sentence is None or not isinstance(error.instance, str):
+        return error.message
+    return f"{json.dumps(error.instance, ensure_ascii=False)} {sentence}"
+
+
 def schema_errors(data: Any) -> list[str]:
     validator = Draft202012Validator(import_schema(), format_checker=FormatChecker())
     errors = sorted(validator.iter_errors(data), key=lambda e: [str(p) for p in e.absolute_path])
-    return [f"{_where(data, list(e.absolute_path))}: {e.message}" for e in errors]
+    out: list[str] = []
+    for e in errors:
+        line = f"{_where(data, list(e.absolute_path))}: {_schema_message(e)}"
+        if line not in out:  # an email failing both its format and its pattern: said once
+            out.append(line)
+    return out
 
 
 def parse_local_datetime(value: str, tz: zoneinfo.ZoneInfo) -> datetime:
@@ -98,24 +154,36 @@ def _optional_dt(value: str | None, tz: zoneinfo.ZoneInfo) -> datetime | None:
     return parse_local_datetime(value, tz) if value else None
 
 
+@dataclass(frozen=True)
+class _Cell:
+    """A slot as the validation pass lays it out (before any row exists)."""
+
+    start: datetime
+    end: datetime
+
+
 @dataclass
 class _Checked:
-    """What the second validation pass derived, ready to write."""
+    """What the second validation pass derived, ready to write, and the rows it refused: the
+    writer skips those (their problem is reported already) and checks the others."""
 
-    tz: zoneinfo.ZoneInfo
+    tz: zoneinfo.ZoneInfo | None
     table_names: list[str]
     booths: set[str]
+    grid_ok: bool = True  # days, sessions, breaks and tables can be written and cut into slots
+    skip_participants: set[int] = field(default_factory=set)
+    skip_availability: set[tuple[int, int]] = field(default_factory=set)
+    skip_requests: set[int] = field(default_factory=set)
+    skip_meetings: set[int] = field(default_factory=set)
+
+    @property
+    def writable(self) -> bool:
+        return self.tz is not None and self.grid_ok
 
 
-def rule_errors(data: dict) -> tuple[list[str], _Checked | None]:
-    """Checks a JSON Schema cannot express. Assumes ``data`` passed the schema."""
+def _grid_errors(ev: dict, tz: zoneinfo.ZoneInfo | None) -> tuple[list[str], list[_Cell]]:
+    """Problems of the days, sessions and breaks; and the slots they give when there are none."""
     errors: list[str] = []
-    ev = data["event"]
-    try:
-        tz = zoneinfo.ZoneInfo(ev["timezone"])
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        return [f'event.timezone: unknown time zone "{ev["timezone"]}"'], None
-
     seen_days: set[str] = set()
     for d, day in enumerate(ev["days"]):
         where = f"event.days[{d}] ({day['date']})"
@@ -132,6 +200,16 @@ def rule_errors(data: dict) -> tuple[list[str], _Checked | None]:
         for (_, end_a, i), (start_b, _, j) in pairwise(spans):
             if start_b < end_a:
                 errors.append(f"{where}.sessions[{j}]: overlaps sessions[{i}]")
+        kinds = (("sessions", "session"), ("breaks", "break"))
+        if tz is not None:
+            for key, what in kinds:
+                for i, span in enumerate(day.get(key, [])):
+                    start, end = time.fromisoformat(span["start"]), time.fromisoformat(span["end"])
+                    problem = end > start and clock_change_problem(
+                        day=date.fromisoformat(day["date"]), start=start, end=end, tz=tz, what=what
+                    )
+                    if problem:
+                        errors.append(f"{where}.{key}[{i}]: {problem}")
         for i, brk in enumerate(day.get("breaks", [])):
             start, end = time.fromisoformat(brk["start"]), time.fromisoformat(brk["end"])
             if end <= start:
@@ -141,8 +219,55 @@ def rule_errors(data: dict) -> tuple[list[str], _Checked | None]:
                     f"{where}.breaks[{i}]: {start:%H:%M}-{end:%H:%M} is not inside a session; "
                     "a break must lie within one of the day's sessions"
                 )
+    if errors or tz is None:
+        return errors, []
+    cells = []
+    for day in ev["days"]:
+        d = date.fromisoformat(day["date"])
+        breaks = [
+            (time.fromisoformat(b["start"]), time.fromisoformat(b["end"]))
+            for b in day.get("breaks", [])
+        ]
+        for s in day["sessions"]:
+            for start, end in session_slots(
+                day=d,
+                start=time.fromisoformat(s["start"]),
+                end=time.fromisoformat(s["end"]),
+                minutes=ev["slot_minutes"],
+                breaks=breaks,
+            ):
+                cells.append(
+                    _Cell(
+                        datetime.combine(d, start, tzinfo=tz).astimezone(UTC),
+                        datetime.combine(d, end, tzinfo=tz).astimezone(UTC),
+                    )
+                )
+    return errors, sorted(cells, key=lambda c: c.start)
+
+
+def rule_errors(data: dict) -> tuple[list[str], _Checked]:
+    """Checks a JSON Schema cannot express. Assumes ``data`` passed the schema. Every row is
+    checked, whatever the problems of the others; ``_Checked`` says which rows the writer skips
+    and whether it can run at all."""
+    errors: list[str] = []
+    ev = data["event"]
+    try:
+        tz: zoneinfo.ZoneInfo | None = zoneinfo.ZoneInfo(ev["timezone"])
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        tz = None
+        errors.append(f'event.timezone: unknown time zone "{ev["timezone"]}"')
+
+    grid, cells = _grid_errors(ev, tz)
+    errors += grid
+    grid_ok = not grid
+    slot_starts = {c.start for c in cells}
     opens, closes = ev.get("booking_opens"), ev.get("booking_closes")
-    if opens and closes and parse_local_datetime(closes, tz) <= parse_local_datetime(opens, tz):
+    if (
+        tz is not None
+        and opens
+        and closes
+        and parse_local_datetime(closes, tz) <= parse_local_datetime(opens, tz)
+    ):
         errors.append("event.booking_closes: must be after booking_opens")
 
     tables = ev["tables"]
@@ -153,21 +278,24 @@ def rule_errors(data: dict) -> tuple[list[str], _Checked | None]:
     )
     if len(set(table_names)) != len(table_names):
         errors.append("event.tables: table names must be unique")
+        grid_ok = False
+    checked = _Checked(tz=tz, table_names=table_names, booths=set(), grid_ok=grid_ok)
 
     refs: dict[str, int] = {}
     emails: dict[str, int] = {}
-    booths: set[str] = set()
     sectors = set(SECTOR_IDS)
     for i, p in enumerate(data["participants"]):
         where = f'participants[{i}] (ref "{p["ref"]}")'
         if p["ref"] in refs:
             errors.append(f"{where}.ref: already used by participants[{refs[p['ref']]}]")
+            checked.skip_participants.add(i)
         refs.setdefault(p["ref"], i)
         email = p["email"].strip().lower()
         if email in emails:
             errors.append(
                 f"{where}.email: {p['email']} is already used by participants[{emails[email]}]"
             )
+            checked.skip_participants.add(i)
         emails.setdefault(email, i)
         unknown_languages = [x for x in p.get("languages", []) if x not in LANGUAGE_CODES]
         if unknown_languages:
@@ -184,7 +312,11 @@ def rule_errors(data: dict) -> tuple[list[str], _Checked | None]:
                 f"{where}.sectors: unknown sector(s) {', '.join(unknown)}; "
                 f"known: {', '.join(SECTOR_IDS)}"
             )
+        spans = []
         for a, span in enumerate(p.get("availability", [])):
+            if tz is None:
+                checked.skip_availability.add((i, a))
+                continue
             try:
                 start, end = (
                     parse_local_datetime(span["start"], tz),
@@ -192,11 +324,25 @@ def rule_errors(data: dict) -> tuple[list[str], _Checked | None]:
                 )
             except ValueError as exc:
                 errors.append(f"{where}.availability[{a}]: {exc}")
+                checked.skip_availability.add((i, a))
                 continue
             if end <= start:
                 errors.append(f"{where}.availability[{a}]: ends before it starts")
+                checked.skip_availability.add((i, a))
+                continue
+            spans.append((a, start, end))
+        if grid_ok and tz is not None:
+            # as the availability API: periods that overlap or touch are joined, and each must
+            # hold a whole meeting slot
+            for start, end in merge_periods([(s, e) for _, s, e in spans]):
+                problem = period_without_slot(start, end, slots=cells, tz=tz)
+                if problem:
+                    entries = ", ".join(
+                        f"availability[{a}]" for a, s, e in spans if start <= s and e <= end
+                    )
+                    errors.append(f"{where}.{entries}: {problem}")
         if p.get("fixed_table") and p["fixed_table"] not in table_names:
-            booths.add(p["fixed_table"])
+            checked.booths.add(p["fixed_table"])
 
     pairs: dict[frozenset, int] = {}
     for i, r in enumerate(data.get("requests", [])):
@@ -204,12 +350,15 @@ def rule_errors(data: dict) -> tuple[list[str], _Checked | None]:
         for side in ("from", "to"):
             if r[side] not in refs:
                 errors.append(f'{where}.{side}: no participant has ref "{r[side]}"')
+                checked.skip_requests.add(i)
         if r["from"] == r["to"]:
             errors.append(f"{where}: a participant cannot request a meeting with themselves")
+            checked.skip_requests.add(i)
         pair = frozenset((r["from"], r["to"]))
         if r["status"] in ("pending", "accepted"):
             if pair in pairs:
                 errors.append(f"{where}: duplicates the open request requests[{pairs[pair]}]")
+                checked.skip_requests.add(i)
             pairs.setdefault(pair, i)
 
     for i, m in enumerate(data.get("meetings", [])):
@@ -217,27 +366,51 @@ def rule_errors(data: dict) -> tuple[list[str], _Checked | None]:
         for side in ("from", "to"):
             if m[side] not in refs:
                 errors.append(f'{where}.{side}: no participant has ref "{m[side]}"')
-        try:
-            parse_local_datetime(m["start"], tz)
-        except ValueError as exc:
-            errors.append(f"{where}.start: {exc}")
-        if m.get("table") and m["table"] not in table_names and m["table"] not in booths:
+                checked.skip_meetings.add(i)
+        if tz is None:
+            checked.skip_meetings.add(i)
+        else:
+            try:
+                start = parse_local_datetime(m["start"], tz)
+            except ValueError as exc:
+                errors.append(f"{where}.start: {exc}")
+                checked.skip_meetings.add(i)
+            else:
+                if grid_ok and start.astimezone(UTC) not in slot_starts:
+                    errors.append(
+                        f"{where}.start: {m['start']} is not the start of a slot of this event"
+                    )
+                    checked.skip_meetings.add(i)
+        if m.get("table") and m["table"] not in table_names and m["table"] not in checked.booths:
             errors.append(f'{where}.table: no table is named "{m["table"]}"')
+            checked.skip_meetings.add(i)
         listed: set[str] = set()
         for a, attendee in enumerate(m.get("attendees", [])):
             ref = attendee["ref"]
             if ref not in refs:
                 errors.append(f'{where}.attendees[{a}]: no participant has ref "{ref}"')
+                checked.skip_meetings.add(i)
             elif ref in (m["from"], m["to"]):
                 errors.append(f"{where}.attendees[{a}]: {ref} is a party of the meeting")
+                checked.skip_meetings.add(i)
             elif ref in listed:
                 errors.append(f"{where}.attendees[{a}]: {ref} is listed twice")
+                checked.skip_meetings.add(i)
             listed.add(ref)
-    return errors, _Checked(tz=tz, table_names=table_names, booths=booths)
+    return errors, checked
 
 
 def validate_import(data: Any) -> _Checked:
-    """Raise ImportInvalid listing every problem, or return what the writer needs."""
+    """Raise ImportInvalid listing every problem the two validation passes find, or return what
+    the writer needs. (``event_import`` also reports what the writes refuse.)"""
+    errors, checked = _validate(data)
+    if errors:
+        raise ImportInvalid(errors)
+    return checked
+
+
+def _validate(data: Any) -> tuple[list[str], _Checked]:
+    """The schema pass (its problems alone when the shape is wrong: raised), then the rules."""
     if not isinstance(data, dict):
         raise ImportInvalid(
             ["(top level): the file must be a JSON object with event and participants"]
@@ -245,34 +418,39 @@ def validate_import(data: Any) -> _Checked:
     errors = schema_errors(data)
     if errors:
         raise ImportInvalid(errors)
-    errors, checked = rule_errors(data)
-    if errors or checked is None:
-        raise ImportInvalid(errors)
-    return checked
+    return rule_errors(data)
 
 
 def event_import(*, data: Any, replace: bool = False) -> Event:
     """Create an event with its participants, requests and meetings from one import document.
 
     Side effects: inserts everything in one transaction (pending requests expire
-    ``request_expiry_hours`` after the import, as if sent then); with ``replace`` an existing event
-    of the same slug is deleted first (in the same transaction). Raises ImportInvalid (nothing
-    written).
+    ``request_expiry_hours`` after the import, as if sent then; cancelled meetings are recreated
+    as cancelled, holding no seat); with ``replace`` an existing event of the same slug is deleted
+    first (in the same transaction). Raises ImportInvalid listing every problem (nothing
+    written): when the rules refuse some rows, the others are still written and checked the way
+    the API would, then everything is rolled back, so one answer reports all independent
+    problems.
     """
-    checked = validate_import(data)
+    errors, checked = _validate(data)
     ev = data["event"]
     with transaction.atomic():
         existing = Event.objects.filter(slug=ev["slug"]).first()
+        if existing is not None and not replace:
+            raise ImportInvalid(
+                [
+                    *errors,
+                    f'event.slug: an event "{ev["slug"]}" already exists '
+                    "(use replace to overwrite)",
+                ]
+            )
         if existing is not None:
-            if not replace:
-                raise ImportInvalid(
-                    [
-                        f'event.slug: an event "{ev["slug"]}" already exists '
-                        "(use replace to overwrite)"
-                    ]
-                )
             event_delete(event=existing)
-        event = _write(data, checked)
+        if checked.writable:
+            event, write_errors = _write(data, checked)
+            errors += write_errors
+        if errors:
+            raise ImportInvalid(errors)  # rolls back whatever was written
     return event
 
 
@@ -284,9 +462,12 @@ def event_delete(*, event: Event) -> None:
     event.delete()
 
 
-def _write(data: dict, checked: _Checked) -> Event:
+def _write(data: dict, checked: _Checked) -> tuple[Event, list[str]]:
+    """Write the rows the validation passed (``checked`` names those it refused) and return the
+    event with the problems the API's rules find in them. The caller rolls back on any problem."""
     ev = data["event"]
     tz = checked.tz
+    assert tz is not None
     event = Event.objects.create(
         slug=ev["slug"],
         name=ev["name"],
@@ -330,17 +511,19 @@ def _write(data: dict, checked: _Checked) -> Event:
     )
     tables = {t.name: t for t in event.tables.all()}
 
-    org_names = sorted({p["organisation"] for p in data["participants"]})
+    # participants the rules refused (a ref or email used twice) are left out, and so are the
+    # requests and meetings that name them: their problem is reported already
+    rows = [
+        (i, p) for i, p in enumerate(data["participants"]) if i not in checked.skip_participants
+    ]
+    org_names = sorted({p["organisation"] for _, p in rows})
     Organisation.objects.bulk_create([Organisation(event=event, name=n) for n in org_names])
     orgs = {o.name: o for o in event.organisations.all()}
 
     users = {
         u.email.lower(): u
-        for u in get_user_model().objects.filter(
-            email__in=[p["email"] for p in data["participants"]]
-        )
+        for u in get_user_model().objects.filter(email__in=[p["email"] for _, p in rows])
     }
-    rows = data["participants"]
     Participant.objects.bulk_create(
         Participant(
             event=event,
@@ -358,50 +541,48 @@ def _write(data: dict, checked: _Checked) -> Event:
             fixed_table=tables.get(p["fixed_table"]) if p.get("fixed_table") else None,
             accepts_same_kind=p.get("accepts_same_kind", False),
         )
-        for p in rows
+        for _, p in rows
     )
     people = {p.ref: p for p in event.participants.select_related("organisation", "fixed_table")}
     profiles = [
         Profile(
             participant=people[p["ref"]],
             description=p.get("description", ""),
-            offers=p["offers"],
-            needs=p["needs"],
-            sectors=p["sectors"],
+            offers=p.get("offers", []),
+            needs=p.get("needs", []),
+            sectors=p.get("sectors", []),
         )
-        for p in rows
+        for _, p in rows
     ]
     for profile in profiles:
         profile.refresh_search_text()
     Profile.objects.bulk_create(profiles)
 
-    # availability as the API takes it: periods that overlap or touch are joined, and each must
-    # hold a whole meeting slot
-    errors: list[str] = []
+    # availability as the API takes it: periods that overlap or touch are joined; one that holds
+    # no whole meeting slot (reported by the validation) is refused, as the API would
     slot_list = sorted(slots.values(), key=lambda s: s.start)
     periods = []
-    for i, p in enumerate(rows):
+    for i, p in rows:
         spans = [
             (parse_local_datetime(a["start"], tz), parse_local_datetime(a["end"], tz))
-            for a in p.get("availability", [])
+            for n, a in enumerate(p.get("availability", []))
+            if (i, n) not in checked.skip_availability
         ]
-        for start, end in merge_periods(spans):
-            problem = period_without_slot(start, end, slots=slot_list, tz=tz)
-            if problem:
-                entries = ", ".join(
-                    f"availability[{a}]"
-                    for a, (s, e) in enumerate(spans)
-                    if start <= s and e <= end
-                )
-                errors.append(f'participants[{i}] (ref "{p["ref"]}").{entries}: {problem}')
-            periods.append(Availability(participant=people[p["ref"]], start=start, end=end))
+        periods += [
+            Availability(participant=people[p["ref"]], start=start, end=end)
+            for start, end in merge_periods(spans)
+            if not period_without_slot(start, end, slots=slot_list, tz=tz)
+        ]
     Availability.objects.bulk_create(periods)
 
     # requests: the API's rules of who may meet whom; pending ones expire as if sent now
+    errors: list[str] = []
     now = timezone.now()
     requests: dict[frozenset, MeetingRequest] = {}
     to_create = []
     for i, r in enumerate(data.get("requests", [])):
+        if i in checked.skip_requests or r["from"] not in people or r["to"] not in people:
+            continue
         sender, recipient = people[r["from"]], people[r["to"]]
         reason = meeting_allowed(sender, recipient)
         if reason:
@@ -419,24 +600,28 @@ def _write(data: dict, checked: _Checked) -> Event:
                 expires_at=event.request_expires_at(now) if r["status"] == "pending" else None,
             )
         )
-    if errors:
-        raise ImportInvalid(errors)
     for req in MeetingRequest.objects.bulk_create(to_create):
         if req.status in MeetingRequest.OPEN_STATUSES:
             requests[frozenset((req.sender_id, req.recipient_id))] = req
 
     organiser = Actor(system=True)
     for i, m in enumerate(data.get("meetings", [])):
-        where = f"meetings[{i}] ({m['from']} ↔ {m['to']})"
-        if m.get("status") == "cancelled":
-            continue  # an export carries cancelled meetings for the record; they book nothing
-        a, b = people[m["from"]], people[m["to"]]
-        start = parse_local_datetime(m["start"], tz)
-        slot = slots.get(start)
-        if slot is None:
-            errors.append(f"{where}.start: {m['start']} is not the start of a slot of this event")
+        if i in checked.skip_meetings or m["from"] not in people or m["to"] not in people:
             continue
+        if any(x["ref"] not in people for x in m.get("attendees", [])):
+            continue
+        where = f"meetings[{i}] ({m['from']} ↔ {m['to']})"
+        a, b = people[m["from"]], people[m["to"]]
+        slot = slots[parse_local_datetime(m["start"], tz)]
+        table = tables.get(m["table"]) if m.get("table") else None
         req = requests.get(frozenset((a.pk, b.pk)))
+        if m.get("status") == "cancelled":
+            problem = _cancelled_meeting_create(
+                event=event, a=a, b=b, request=req, slot=slot, table=table, row=m
+            )
+            if problem:
+                errors.append(f"{where}: {problem}")
+            continue
         if req is None:
             reason = meeting_allowed(a, b)
             if reason:
@@ -454,7 +639,7 @@ def _write(data: dict, checked: _Checked) -> Event:
                 request=req,
                 slot=slot,
                 actor=organiser,
-                table=tables.get(m["table"]) if m.get("table") else None,
+                table=table,
                 attendees=[people[x["ref"]] for x in m.get("attendees", [])],
                 source="import",
                 fixed=m.get("fixed", False),
@@ -465,6 +650,49 @@ def _write(data: dict, checked: _Checked) -> Event:
         if m.get("status", "scheduled") != "scheduled":
             meeting.status = m["status"]
             meeting.save(update_fields=["status"])
-    if errors:
-        raise ImportInvalid(errors)
-    return event
+    return event, errors
+
+
+def _cancelled_meeting_create(
+    *,
+    event: Event,
+    a: Participant,
+    b: Participant,
+    request: MeetingRequest | None,
+    slot,
+    table: Table | None,
+    row: dict,
+) -> str | None:
+    """Recreate an exported cancelled meeting as it was: cancelled, its two parties' seats
+    inactive (it holds no seat nor table, so it books nothing), attached to the pair's accepted
+    request or, when the file has none (the request was withdrawn with the meeting, and the
+    export lists only pending, accepted and declined requests), to a new cancelled request.
+    Who cancelled it is not in the file: it counts as the organisers' decision, so the scheduler
+    does not plan it again by itself. Returns why the pair may not meet, or None."""
+    reason = meeting_allowed(a, b)
+    if reason:
+        return reason
+    if request is None or request.status != MeetingRequest.Status.ACCEPTED:
+        request = MeetingRequest.objects.create(
+            event=event,
+            sender=a,
+            recipient=b,
+            status=MeetingRequest.Status.CANCELLED,
+            responded_at=timezone.now(),
+        )
+    meeting = Meeting.objects.create(
+        event=event,
+        request=request,
+        slot=slot,
+        table=table,
+        status=Meeting.Status.CANCELLED,
+        source=Meeting.Source.IMPORT,
+        fixed=row.get("fixed", False),
+        cancelled_by=Meeting.CancelledBy.ORGANISER,
+        sequence=1,
+    )
+    MeetingSeat.objects.bulk_create(
+        MeetingSeat(meeting=meeting, participant=p, slot=slot, is_party=True, active=False)
+        for p in (a, b)
+    )
+    return None
