@@ -533,7 +533,8 @@ def schedule_run_preview(
             left=False,
         )
         .select_related("participant")
-        .order_by("participant_id")
+        # the order the move reads them in (Participant's ordering): it names the first refusal
+        .order_by("participant__name", "participant_id")
     ):
         seated[seat_row.meeting_id].append(seat_row.participant)
     requests = MeetingRequest.objects.select_related(
