@@ -3,7 +3,7 @@
 import django_filters
 from django.db.models import Q
 
-from matchmaking.models import Meeting, MeetingRequest, Participant
+from matchmaking.models import Meeting, MeetingRequest, Participant, search_fold
 from ml.taxonomy import SECTOR_IDS
 
 
@@ -27,7 +27,9 @@ class ParticipantFilter(django_filters.FilterSet):
         fields = ["q", "kind", "sector", "country", "language"]
 
     def filter_q(self, queryset, name, value):
-        for word in value.lower().split()[:8]:
+        # Stored folded by the service that writes profiles: accents and case do not matter,
+        # on SQLite and PostgreSQL alike (``search_fold``).
+        for word in search_fold(value).split()[:8]:
             queryset = queryset.filter(profile__search_text__contains=word)
         return queryset
 

@@ -1,5 +1,7 @@
 """Serializers: shapes in and out. They validate input types; rules live in the services."""
 
+from collections.abc import Mapping
+
 from django.urls import reverse
 from rest_framework import serializers
 
@@ -167,6 +169,17 @@ class ProfileUpdateSerializer(serializers.Serializer):
         min_value=0, max_value=1000, allow_null=True, required=False
     )
     accepts_same_kind = serializers.BooleanField(required=False)
+
+    def validate(self, attrs):
+        # A field that is not one of the above (a read-only one such as ``name``, or a typo) is
+        # refused by name, not silently dropped with a 200 that changed nothing.
+        given = self.initial_data if isinstance(self.initial_data, Mapping) else {}
+        unknown = sorted(set(given) - set(self.fields))
+        if unknown:
+            raise serializers.ValidationError(
+                {name: ["This field cannot be changed here."] for name in unknown}
+            )
+        return attrs
 
     def validate_country(self, value: str) -> str:
         try:

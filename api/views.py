@@ -462,7 +462,9 @@ class AgendaIcsView(EventScoped, APIView):
         person = self.participant
         if self.organiser:
             raw = request.query_params.get("participant", "")
-            if not raw.isdigit():
+            # ``str.isdigit`` is true for "²" and other digits ``int`` refuses: ASCII only,
+            # and within the range of an id (as the other ``participant`` parameters).
+            if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= 2**62:
                 raise InvalidInput("Organisers must give ?participant=ID.", field="participant")
             person = self._participant(int(raw), "participant")
         body = selectors.agenda_ics(event=self.event, participant=person)

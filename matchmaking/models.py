@@ -6,6 +6,7 @@ sits in at most one active meeting per slot and a table holds at most one active
 """
 
 import secrets
+import unicodedata
 import uuid
 import zoneinfo
 from datetime import datetime, timedelta
@@ -196,7 +197,14 @@ class Profile(models.Model):
     needs = models.JSONField(default=list, blank=True)
     sectors = models.JSONField(default=list, blank=True)
     search_text = models.TextField(
-        blank=True, editable=False, help_text="Lower-cased words for directory search."
+        blank=True,
+        editable=False,
+        help_text="Accent- and case-folded words for directory search (search_fold).",
+    )
+    search_names = models.TextField(
+        blank=True,
+        editable=False,
+        help_text="Name, organisation and city, folded as search_text: the people search.",
     )
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -204,9 +212,27 @@ class Profile(models.Model):
         return f"profile of {self.participant_id}"
 
     def refresh_search_text(self) -> None:
+        """Fill ``search_text`` and ``search_names`` from the participant and the profile; the
+        caller saves (list both in ``update_fields``)."""
         p = self.participant
         parts = [p.name, p.title, p.organisation.name, p.city, self.description, *self.offers]
-        self.search_text = " ".join([*parts, *self.needs]).lower()
+        self.search_text = search_fold(" ".join([*parts, *self.needs]))
+        self.search_names = search_fold(" ".join([p.name, p.organisation.name, p.city]))
+
+
+# Letters that carry no combining mark to strip but are commonly typed without their ligature.
+_FOLD_LETTERS = str.maketrans({"œ": "oe", "æ": "ae", "ø": "o", "đ": "d", "ł": "l", "\u0640": ""})
+
+
+def search_fold(text: str) -> str:
+    """Text as directory search compares it, the same on SQLite and PostgreSQL: compatibility
+    decomposed (NFKD), combining marks dropped (é → e; Arabic short vowels and hamza marks too,
+    so أ, إ, آ → ا), case-folded, ligatures spelled out, tatweel removed. Stored profiles and
+    queries go through it alike, so "fes", "FES" and "Fès" find the same people, and Arabic
+    stays searchable (typed with or without its marks)."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    bare = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return bare.casefold().translate(_FOLD_LETTERS)
 
 
 class Availability(models.Model):

@@ -17,11 +17,11 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.core.mail import send_mail
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.http import urlencode
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
@@ -35,7 +35,9 @@ from matchmaking.models import (
     Event,
     Meeting,
     MeetingRequest,
+    MeetingSeat,
     Participant,
+    search_fold,
 )
 from matchmaking.pages.forms import PresenceForm
 from matchmaking.pages.labels import local_day
@@ -45,6 +47,7 @@ from matchmaking.services.meetings import (
     meeting_cancel,
     meeting_slots_bookable,
 )
+from matchmaking.services.notifications import language_of
 from matchmaking.services.participants import login_link_create, login_link_use, profile_update
 from matchmaking.services.requests import (
     request_accept,
@@ -118,6 +121,19 @@ ERROR_TEXT = {
         "The organisers have recorded this meeting as held or missed; ask them if that is wrong."
     ),
     "duplicate_request": gettext_lazy("There is already an open request between you two."),
+    "request_has_meeting": gettext_lazy(
+        "This request already has a meeting; see it in your agenda."
+    ),
+    "meeting_already_cancelled": gettext_lazy("This meeting is already cancelled."),
+    "meeting_cancelled": gettext_lazy("This meeting is cancelled."),
+    "meeting_not_movable": gettext_lazy(
+        "This meeting is no longer scheduled; it can no longer be moved."
+    ),
+    "meetings_over_limit": gettext_lazy(
+        "You already have more meetings booked than this limit. Cancel some first, or set a "
+        "higher limit."
+    ),
+    "invalid": gettext_lazy("Something you entered is not valid; check it and try again."),
     "busy": gettext_lazy("The system is busy; please try again in a moment."),
     "not_found": gettext_lazy("Not found."),
     "forbidden": gettext_lazy("You are not allowed to do that."),
@@ -131,9 +147,15 @@ LOGIN_SENT = gettext_lazy(
 def _error(request, exc: DomainError) -> None:
     """Show a refused write as a message: the service's own sentence in English, a translated
     one in French and Arabic when the refusal has a known code."""
+    messages.error(request, _error_text(exc))
+
+
+def _error_text(exc: DomainError) -> str:
+    """The service's own sentence in English; in French and Arabic, the translated sentence of
+    the refusal's code when there is one."""
     lang = (get_language() or "en")[:2]
     text = ERROR_TEXT.get(exc.code) if lang != "en" else None
-    messages.error(request, str(text) if text else exc.message)
+    return str(text) if text else exc.message
 
 
 def _login_url(request) -> str:
@@ -207,17 +229,16 @@ def login_request(request):
         if participant is not None:
             secret = login_link_create(participant=participant)
             url = request.build_absolute_uri(reverse("participant:login-link", args=[secret]))
-            send_mail(
-                _("Your sign-in link for %(event)s") % {"event": participant.event.name},
-                _(
+            # In the profile's language, as every other email (not the page's).
+            with translation.override(language_of(participant)):
+                subject = _("Your sign-in link for %(event)s") % {"event": participant.event.name}
+                body = _(
                     "Hello %(name)s,\n\nOpen this link to sign in to your meetings at %(event)s:"
                     "\n\n%(url)s\n\nThe link works once and expires in 72 hours. If you did not "
                     "ask for it, ignore this message."
-                )
-                % {"name": participant.name, "event": participant.event.name, "url": url},
-                settings.DEFAULT_FROM_EMAIL,
-                [participant.email],
-                fail_silently=False,
+                ) % {"name": participant.name, "event": participant.event.name, "url": url}
+            send_mail(
+                subject, body, settings.DEFAULT_FROM_EMAIL, [participant.email], fail_silently=False
             )
         messages.success(request, LOGIN_SENT)
         return redirect("participant:login")
@@ -330,6 +351,13 @@ class ProfileForm(forms.Form):
         label=gettext_lazy("I am open to meetings with other exhibitors"),
         required=False,
     )
+    max_meetings = forms.IntegerField(
+        label=gettext_lazy("Most meetings I want at this fair"),
+        required=False,
+        min_value=0,
+        max_value=1000,  # the API's bounds
+        help_text=gettext_lazy("Leave empty for no limit."),
+    )
 
     def __init__(self, *args, lang: str = "en", same_kind_choice: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
@@ -378,6 +406,7 @@ def _profile_initial(me: Participant) -> dict:
         "needs": "\n".join(profile.needs) if profile else "",
         "sectors": list(profile.sectors) if profile else [],
         "accepts_same_kind": me.accepts_same_kind,
+        "max_meetings": me.max_meetings,
     }
 
 
@@ -396,7 +425,7 @@ def profile(request, event, me):
             profile_update(participant=me, data=dict(form.cleaned_data))
         except DomainError as exc:
             if exc.field and exc.field in form.fields:
-                form.add_error(exc.field, exc.message)
+                form.add_error(exc.field, _error_text(exc))
             else:
                 _error(request, exc)
         else:
@@ -540,9 +569,7 @@ def requests_page(request, event, me):
     if len(query) >= 2:
         open_requests = _open_requests_by_other(event, me)
         found = list(
-            selectors.directory(event=event)
-            .filter(Q(name__icontains=query) | Q(organisation__name__icontains=query))
-            .exclude(pk=me.pk)[:20]
+            selectors.directory(event=event).filter(_people_search(query)).exclude(pk=me.pk)[:20]
         )
         for person in found:
             person.kind_label = KIND_LABELS.get(person.kind, person.kind)
@@ -560,6 +587,18 @@ def requests_page(request, event, me):
         searched=len(query) >= 2,
         request_status_labels=REQUEST_STATUS_LABELS,
     )
+
+
+def _people_search(query: str) -> Q:
+    """Each word of ``query`` in the name, organisation or city, whatever the accents and case
+    (the folded ``search_names`` the profile service stores); someone without a profile row is
+    still found by name or organisation."""
+    words = search_fold(query).split()[:8]
+    folded = Q() if words else Q(pk__in=[])  # only marks: nobody, rather than everybody
+    for word in words:
+        folded &= Q(profile__search_names__contains=word)
+    plain = Q(name__icontains=query) | Q(organisation__name__icontains=query)
+    return folded | (Q(profile__isnull=True) & plain)
 
 
 REQUEST_MESSAGE_LIMIT = 2000
@@ -665,13 +704,24 @@ def agenda(request, event, me):
     free = meeting_slots_bookable(
         requests=unbooked, actor=Actor(user=request.user, participant=me), now=now
     )
+    # Why a request has no time to offer, when a meeting limit says so (the booking's rule).
+    capped = {
+        p.pk: p
+        for r in unbooked
+        if not free.get(r.pk)
+        for p in (r.sender, r.recipient)
+        if p.max_meetings is not None
+    }
+    booked = _party_meeting_counts(list(capped))
+    full = {pk for pk, p in capped.items() if booked.get(pk, 0) >= p.max_meetings}
     to_book = []
     for r in unbooked:
         other = r.recipient if r.sender_id == me.pk else r.sender
         by_day: OrderedDict = OrderedDict()
         for s in free.get(r.pk, []):
             by_day.setdefault(s.start.astimezone(tz).date(), []).append(s)
-        to_book.append({"request": r, "other": other, "slots_by_day": by_day})
+        limit = "mine" if me.pk in full else "theirs" if other.pk in full else ""
+        to_book.append({"request": r, "other": other, "slots_by_day": by_day, "limit": limit})
     return _page(
         request,
         "agenda.html",
@@ -686,6 +736,20 @@ def agenda(request, event, me):
             reverse("calendar-feed", kwargs={"token": me.calendar_token})
         ),
     )
+
+
+def _party_meeting_counts(participant_ids: list[int]) -> dict[int, int]:
+    """Participant id -> the meetings they are a party of, as ``max_meetings`` counts them (the
+    booking's rule: active seats as requester or requested). Read only."""
+    if not participant_ids:
+        return {}
+    rows = (
+        MeetingSeat.objects.filter(participant_id__in=participant_ids, active=True, is_party=True)
+        .values("participant_id")
+        .annotate(n=Count("meeting_id", distinct=True))
+        .values_list("participant_id", "n")
+    )
+    return dict(rows)
 
 
 class BookForm(forms.Form):

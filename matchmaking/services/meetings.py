@@ -241,7 +241,10 @@ def meeting_book_locked(
     if request.status != MeetingRequest.Status.ACCEPTED:
         raise RequestNotOpen(f"Only accepted requests can be booked; this one is {request.status}.")
     if Meeting.objects.filter(request=request).exclude(status=Meeting.Status.CANCELLED).exists():
-        raise Conflict("This request already has a meeting; reschedule it instead.")
+        raise Conflict(
+            "This request already has a meeting; reschedule it instead.",
+            code="request_has_meeting",
+        )
     _check_slot(request, slot, actor)
     parties = [request.sender, request.recipient]
     known = _load_known(
@@ -519,7 +522,7 @@ def meeting_cancel_locked(*, meeting: Meeting, actor: Actor, reason: str | Reaso
     meeting = Meeting.objects.select_related("slot__event").get(pk=meeting.pk)
     _check_actor(meeting, actor)
     if meeting.status == Meeting.Status.CANCELLED:
-        raise Conflict("This meeting is already cancelled.")
+        raise Conflict("This meeting is already cancelled.", code="meeting_already_cancelled")
     if meeting.status != Meeting.Status.SCHEDULED and not actor.is_organiser:
         state = _STATUS_WORDS.get(meeting.status, meeting.status)
         raise Conflict(

@@ -10,7 +10,7 @@ from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
 from matchmaking.countries import country_code
-from matchmaking.exceptions import Conflict, InvalidInput, NotFound
+from matchmaking.exceptions import Busy, Conflict, InvalidInput, NotFound
 from matchmaking.languages import language_codes
 from matchmaking.models import LoginLink, MeetingSeat, Participant, Profile
 from matchmaking.services.locking import guarded_transaction, lock_participants_and_slots
@@ -27,7 +27,7 @@ def profile_update(*, participant: Participant, data: dict) -> Participant:
     (naming the field) for an unknown sector, a country that is not an ISO 3166-1 alpha-2 code
     or a language that is not an ISO 639-1 code; Conflict when ``max_meetings`` would be below
     the meetings already booked (the limit counts the meetings one is a party of, as booking
-    does).
+    does); Busy (retry) when another change holds the participant's row past the lock timeout.
     """
     unknown = set(data) - PROFILE_FIELDS - PARTICIPANT_FIELDS
     if unknown:
@@ -42,6 +42,19 @@ def profile_update(*, participant: Participant, data: dict) -> Participant:
             f"Unknown sector(s): {', '.join(bad)}. Known sectors: {', '.join(SECTOR_IDS)}.",
             field="sectors",
         )
+    try:
+        _profile_save(participant=participant, data=data)
+    except Busy as exc:
+        # the shared lock helper speaks of the schedule; here it is someone's profile
+        raise Busy(PROFILE_BUSY) from exc
+    return participant
+
+
+PROFILE_BUSY = "Someone else is changing this profile at the same moment; retry in a moment."
+
+
+def _profile_save(*, participant: Participant, data: dict) -> None:
+    """The writes of ``profile_update``, its input checked."""
     with guarded_transaction(durable=False):
         limit = data.get("max_meetings")
         if limit is not None:
@@ -69,9 +82,8 @@ def profile_update(*, participant: Participant, data: dict) -> Participant:
             setattr(profile, f, data[f])
         profile.participant = participant
         profile.refresh_search_text()
-        profile.save(update_fields=[*pr_fields, "search_text", "updated_at"])
+        profile.save(update_fields=[*pr_fields, "search_text", "search_names", "updated_at"])
         transaction.on_commit(lambda: _refresh_later(participant.pk))
-    return participant
 
 
 def _refresh_later(participant_id: int) -> None:

@@ -49,11 +49,15 @@ def meeting_allowed(a: Participant, b: Participant) -> str | None:
 
 
 def _no_common_time(a: Participant, b: Participant, now: datetime) -> bool:
-    """Whether both gave their times at the fair and no meeting slot still to come lies inside
-    both."""
+    """Whether no meeting slot still to come lies inside the times of both (someone who gave no
+    times is at the fair at every slot, as the booking has it). An event with no slot to come
+    is left to the booking rules: this says nothing about two people's times."""
     slots = list(Slot.objects.filter(event_id=a.event_id, start__gt=now).order_by("start"))
+    if not slots:
+        return False
     periods = available_slots(slots=slots, participant_ids=[a.pk, b.pk])
-    return a.pk in periods and b.pk in periods and not periods[a.pk] & periods[b.pk]
+    every = frozenset(range(len(slots)))
+    return not periods.get(a.pk, every) & periods.get(b.pk, every)
 
 
 def request_create(

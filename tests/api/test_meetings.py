@@ -646,3 +646,44 @@ def test_calendar_summaries_in_the_participants_language(
     ics = Calendar.from_ical(client.get(f"/api/events/{event.slug}/agenda.ics").content)
     [item] = ics.walk("VEVENT")
     assert str(item["summary"]).startswith(summary)
+
+
+@pytest.mark.parametrize("raw", ["²", "١٢", "0", "99999999999999999999999", "", "x"])
+def test_agenda_ics_organiser_bad_participant_id_answers_400(event, organiser_client, raw):
+    response = organiser_client.get(f"/api/events/{event.slug}/agenda.ics", {"participant": raw})
+    assert response.status_code == 400
+    assert response.json()["code"] == "invalid"
+    assert response.json()["field"] == "participant"
+
+
+def test_agenda_ics_organiser_gets_participant_feed(event, pair, organiser_client):
+    a, _b, _req = pair
+    response = organiser_client.get(
+        f"/api/events/{event.slug}/agenda.ics", {"participant": str(a.pk)}
+    )
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/calendar; charset=utf-8"
+
+
+def test_booking_twice_and_cancelling_twice_answer_409_with_their_own_codes(
+    event, pair, as_participant
+):
+    a, _b, req = pair
+    client = as_participant(a)
+    slots = list(event.slots.order_by("start"))
+    first = client.post(url(event, "book/"), {"request": req.pk, "slot": slots[0].pk})
+    again = client.post(url(event, "book/"), {"request": req.pk, "slot": slots[1].pk})
+    assert first.status_code == 201
+    assert (again.status_code, again.data) == (
+        409,
+        {
+            "detail": "This request already has a meeting; reschedule it instead.",
+            "code": "request_has_meeting",
+        },
+    )
+    assert client.post(url(event, f"{first.data['id']}/cancel/")).status_code == 200
+    twice = client.post(url(event, f"{first.data['id']}/cancel/"))
+    assert (twice.status_code, twice.data) == (
+        409,
+        {"detail": "This meeting is already cancelled.", "code": "meeting_already_cancelled"},
+    )

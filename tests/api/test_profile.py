@@ -89,3 +89,43 @@ def test_meeting_limit_below_the_meetings_booked_answers_409(
     assert Participant.objects.get(pk=me.pk).max_meetings is None
     ok = as_participant(me).patch(url(event), {"max_meetings": 2}, format="json")
     assert ok.status_code == 200 and ok.data["max_meetings"] == 2
+
+
+def test_profile_read_only_or_unknown_fields_answer_400_naming_them(
+    event, make_participant, as_participant
+):
+    me = make_participant(name="Amina", city="Rabat")
+    response = as_participant(me).patch(
+        url(event), {"name": "Evil", "email": "x@evil.example", "city": "Fès"}, format="json"
+    )
+
+    assert response.status_code == 400
+    assert response.data["code"] == "invalid"
+    assert response.data["errors"] == {
+        "email": ["This field cannot be changed here."],
+        "name": ["This field cannot be changed here."],
+    }
+    assert response.data["detail"] == (
+        "email: This field cannot be changed here.; name: This field cannot be changed here."
+    )
+    me.refresh_from_db()
+    assert (me.name, me.city) == ("Amina", "Rabat")  # nothing changed
+
+
+def test_profile_accepts_every_documented_field(event, make_participant, as_participant):
+    me = make_participant()
+    body = {
+        "title": "CTO",
+        "languages": ["fr"],
+        "country": "MA",
+        "city": "Fès",
+        "description": "Water.",
+        "offers": ["Meters"],
+        "needs": ["Pilots"],
+        "sectors": ["water"],
+        "max_meetings": 3,
+        "accepts_same_kind": True,
+    }
+    response = as_participant(me).patch(url(event), body, format="json")
+    assert response.status_code == 200, response.data
+    assert {k: response.data[k] for k in body} == body

@@ -194,3 +194,32 @@ def test_common_times_that_have_passed_do_not_count(event, make_participant):
         request_create(sender=a, recipient=b, now=slots[1].start)  # both common slots begun
     assert refused.value.code == "no_common_time"
     assert request_create(sender=a, recipient=b, now=slots[0].start).status == "pending"
+
+
+def test_no_common_time_when_one_side_gave_no_times_and_the_others_have_passed(
+    event, make_participant
+):
+    """Someone who gave no times is at the fair at every slot; the other's times have all begun:
+    no slot to come suits both, in either direction."""
+    from matchmaking.exceptions import Conflict
+    from matchmaking.models import Availability
+    from matchmaking.services.requests import request_create
+
+    slots = list(event.slots.order_by("start"))
+    a, b = make_participant(), make_participant(name="Bruno Ley")
+    Availability.objects.create(participant=a, start=slots[0].start, end=slots[1].end)
+
+    for sender, recipient in ((a, b), (b, a)):
+        with pytest.raises(Conflict) as refused:
+            request_create(sender=sender, recipient=recipient, now=slots[1].start)
+        assert refused.value.code == "no_common_time"
+    assert not MeetingRequest.objects.exists()
+    assert request_create(sender=b, recipient=a, now=slots[0].start).status == "pending"
+
+
+def test_no_common_time_not_raised_when_neither_gave_times(event, make_participant):
+    from matchmaking.services.requests import request_create
+
+    slots = list(event.slots.order_by("start"))
+    a, b = make_participant(), make_participant()
+    assert request_create(sender=a, recipient=b, now=slots[-2].start).status == "pending"

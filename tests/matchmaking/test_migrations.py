@@ -82,3 +82,27 @@ def test_0009_tells_who_cancelled_each_meeting_from_its_log(event, make_particip
         unlogged.pk: "system",
         legacy.pk: "system",
     }
+
+
+fold_search_columns = importlib.import_module(
+    "matchmaking.migrations.0011_profile_search_names"
+).fold_search_columns
+
+
+def test_0011_folds_the_search_columns_of_profiles_written_before(event, make_participant):
+    from matchmaking.models import Profile
+
+    karim = make_participant(name="Karim Tazi", city="Fès", title="Directeur")
+    Profile.objects.filter(participant=karim).update(
+        search_text="karim tazi directeur fès", search_names=""
+    )  # as the old code stored it
+
+    fold_search_columns(apps, None)
+
+    profile = Profile.objects.get(participant=karim)
+    org = karim.organisation.name.lower()
+    assert profile.search_names == f"karim tazi {org} fes"
+    assert profile.search_text == f"karim tazi directeur {org} fes "  # then an empty description
+    stored = (profile.search_text, profile.search_names)
+    profile.refresh_search_text()  # what the service stores today
+    assert (profile.search_text, profile.search_names) == stored

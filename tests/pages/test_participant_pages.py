@@ -104,6 +104,22 @@ def test_login_form_answers_the_same_and_mails_a_known_address_once(event, me):
     assert Client().post(link)["Location"] == f"/my/{event.slug}/"
 
 
+def test_login_email_follows_the_profiles_language_not_the_pages(event, make_participant):
+    make_participant(name="Karim", email="karim@fes.ma", languages=["ar"])
+    english = make_participant(name="Eve", email="eve@fes.ma", languages=["de", "en"])
+
+    response = Client().post(
+        "/my/login/", {"email": "karim@fes.ma"}, HTTP_ACCEPT_LANGUAGE="en", follow=True
+    )
+    Client().post("/my/login/", {"email": english.email}, HTTP_ACCEPT_LANGUAGE="fr")
+
+    assert messages_of(response) == [NEUTRAL]  # the page stays in its own language
+    arabic, other = mail.outbox
+    assert arabic.subject == f"رابط الدخول الخاص بك إلى {event.name}"
+    assert arabic.body.startswith("مرحبًا Karim،\n\nافتح هذا الرابط")
+    assert other.subject == f"Your sign-in link for {event.name}"  # German: not spoken, English
+
+
 def test_login_link_command_prints_a_working_path(event, me):
     out = StringIO()
     call_command("login_link", "amina@casa.ma", "--slug", event.slug, stdout=out)
@@ -213,6 +229,57 @@ def test_profile_country_blank_clears_it(event, me):
 
     me.refresh_from_db()
     assert me.country == ""
+
+
+def test_profile_shows_my_meeting_limit_and_saves_a_new_one(event, me):
+    me.max_meetings = 4
+    me.save(update_fields=["max_meetings"])
+    client = client_of(me)
+
+    page = client.get(f"/my/{event.slug}/profile/")
+    assert page.context["form"]["max_meetings"].value() == 4
+    assert 'name="max_meetings" value="4"' in page.content.decode()
+    saved = client.post(f"/my/{event.slug}/profile/", profile_data(max_meetings="6"), follow=True)
+    assert messages_of(saved) == ["Your profile is saved."]
+    me.refresh_from_db()
+    assert me.max_meetings == 6
+    client.post(f"/my/{event.slug}/profile/", profile_data(max_meetings=""))
+    me.refresh_from_db()
+    assert me.max_meetings is None
+
+
+def test_profile_limit_below_my_booked_meetings_is_a_field_error(event, me, make_participant):
+    slots = list(event.slots.order_by("start"))
+    booked(me, make_participant(), slots[0])
+    booked(me, make_participant(), slots[1])
+
+    response = client_of(me).post(f"/my/{event.slug}/profile/", profile_data(max_meetings="1"))
+
+    assert response.status_code == 200
+    assert response.context["form"].errors["max_meetings"] == [
+        "You have 2 meetings booked, more than a limit of 1. Cancel some first, or set a limit "
+        "of at least 2."
+    ]
+    me.refresh_from_db()
+    assert me.max_meetings is None
+
+
+def test_profile_limit_below_my_booked_meetings_is_explained_in_the_pages_language(
+    event, me, make_participant
+):
+    from django.utils import translation
+
+    from matchmaking.pages.participant_views import ERROR_TEXT
+
+    booked(me, make_participant(), event.slots.order_by("start").first())
+    client = client_of(me)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "fr"
+
+    response = client.post(f"/my/{event.slug}/profile/", profile_data(max_meetings="0"))
+
+    with translation.override("fr"):
+        expected = str(ERROR_TEXT["meetings_over_limit"])
+    assert response.context["form"].errors["max_meetings"] == [expected]
 
 
 def presence_data(**days):
@@ -522,6 +589,38 @@ def test_directory_search_then_send_a_request(event, me, make_participant):
     assert refused.startswith("There is already an open request between Amina Alaoui and Léa")
 
 
+@pytest.mark.parametrize("q", ["Fès", "fes", "FES", "fès"])
+def test_directory_search_ignores_accents_and_case_in_names_organisations_and_cities(
+    event, me, make_participant, q
+):
+    from matchmaking.models import Organisation
+
+    make_participant(name="Karim Tazi", city="Fès")
+    make_participant(name="Salma Idrissi", city="FES")
+    make_participant(
+        name="Ali Bennani", organisation=Organisation.objects.create(event=event, name="Régie Fès")
+    )
+    make_participant(name="Hélène Côté", city="Rabat")
+
+    found = client_of(me).get(f"/my/{event.slug}/requests/", {"q": q}).context["found"]
+
+    assert [p.name for p in found] == ["Ali Bennani", "Karim Tazi", "Salma Idrissi"]
+
+
+def test_directory_search_finds_accented_and_arabic_names(event, me, make_participant):
+    make_participant(name="Hélène Côté")
+    make_participant(name="يوسف العلوي", city="فاس")
+    client = client_of(me)
+
+    def names(q):
+        return [
+            p.name for p in client.get(f"/my/{event.slug}/requests/", {"q": q}).context["found"]
+        ]
+
+    assert names("helene COTE") == ["Hélène Côté"]
+    assert names("العلوي") == names("فاس") == names("الْعَلَوِي") == ["يوسف العلوي"]
+
+
 def test_request_to_a_participant_of_another_event_answers_404(event, me):
     stranger = ParticipantFactory(event=EventFactory())
 
@@ -651,7 +750,66 @@ def test_agenda_offers_no_slot_once_a_meeting_limit_is_reached(
 
     assert offered_slots(client_of(me), upcoming_event) == []
     body = client_of(me).get(f"/my/{upcoming_event.slug}/agenda/").content.decode()
+    # the real reason, not the generic "ask the organisers"
+    assert "No time can be booked for this meeting right now." not in body
+    if whose == "mine":
+        assert "You have reached your limit of 1 meeting; cancel one to book another." in body
+    else:
+        assert "Bruno has reached their limit of meetings." in body
+
+
+def test_agenda_names_my_limit_in_the_plural_before_the_other_sides(
+    upcoming_event, make_participant
+):
+    me = make_participant(event=upcoming_event, name="Amina", max_meetings=2)
+    bruno = make_participant(event=upcoming_event, name="Bruno", max_meetings=0)
+    RequestFactory(sender=me, recipient=bruno, status=MeetingRequest.Status.ACCEPTED)
+    slots = list(upcoming_event.slots.order_by("start"))
+    booked(me, make_participant(event=upcoming_event), slots[0])
+    booked(me, make_participant(event=upcoming_event), slots[1])
+
+    body = client_of(me).get(f"/my/{upcoming_event.slug}/agenda/").content.decode()
+
+    assert "You have reached your limit of 2 meetings; cancel one to book another." in body
+    assert "has reached their limit" not in body
+
+
+def test_agenda_limit_reasons_in_french_and_arabic_words(upcoming_event, make_participant):
+    """Needs the French and Arabic catalogues with the new sentences."""
+    me = make_participant(event=upcoming_event, name="Amina", max_meetings=1)
+    bruno = make_participant(event=upcoming_event, name="Bruno", max_meetings=0)
+    chen = make_participant(event=upcoming_event, name="Chen")
+    RequestFactory(sender=me, recipient=chen, status=MeetingRequest.Status.ACCEPTED)
+    booked(me, make_participant(event=upcoming_event), upcoming_event.slots.first())
+    client = client_of(me)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "fr"
+    body = client.get(f"/my/{upcoming_event.slug}/agenda/").content.decode()
+    assert (
+        "Vous avez atteint votre limite de 1 rendez-vous ; annulez-en un pour en réserver un "
+        "autre." in body
+    )
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "ar"
+    body = client.get(f"/my/{upcoming_event.slug}/agenda/").content.decode()
+    assert "لقد بلغت حدّك الأقصى من اللقاءات، وهو 1؛ ألغِ أحد لقاءاتك لتحجز لقاءً آخر." in body
+    Participant.objects.filter(pk=me.pk).update(max_meetings=None)
+    RequestFactory(sender=bruno, recipient=me, status=MeetingRequest.Status.ACCEPTED)
+    body = client.get(f"/my/{upcoming_event.slug}/agenda/").content.decode()
+    assert "بلغ Bruno الحدّ الأقصى من اللقاءات." in body
+
+
+def test_agenda_without_a_limit_reached_keeps_the_generic_sentence(
+    upcoming_event, make_participant
+):
+    me = make_participant(event=upcoming_event, name="Amina", max_meetings=5)
+    bruno = make_participant(event=upcoming_event, name="Bruno")
+    RequestFactory(sender=me, recipient=bruno, status=MeetingRequest.Status.ACCEPTED)
+    for slot in upcoming_event.slots.all():
+        booked(bruno, make_participant(event=upcoming_event), slot)
+
+    body = client_of(me).get(f"/my/{upcoming_event.slug}/agenda/").content.decode()
+
     assert "No time can be booked for this meeting right now. Ask the organisers for help." in body
+    assert "limit" not in body
 
 
 def test_agenda_offers_only_slots_that_have_not_started(upcoming_event, make_participant):
@@ -836,6 +994,78 @@ def test_cancel_a_checked_in_meeting_is_refused_in_words_in_arabic(
     ]
     meeting.refresh_from_db()
     assert meeting.status == Meeting.Status.CHECKED_IN
+
+
+def double_submits(event, me, other, language: str) -> list[str]:
+    """Book one request twice, then cancel its meeting twice, on pages in ``language``: the
+    messages of the second submits."""
+    req = RequestFactory(sender=me, recipient=other, status=MeetingRequest.Status.ACCEPTED)
+    slots = list(event.slots.order_by("start"))
+    client = client_of(me)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    book = f"/my/{event.slug}/agenda/book/"
+    client.post(book, {"request": req.pk, "slot": slots[0].pk}, follow=True)
+    twice = client.post(book, {"request": req.pk, "slot": slots[1].pk}, follow=True)
+    meeting = Meeting.objects.get(request=req)
+    client.post(f"/my/{event.slug}/meetings/{meeting.pk}/cancel/", follow=True)
+    again = client.post(f"/my/{event.slug}/meetings/{meeting.pk}/cancel/", follow=True)
+    meeting.refresh_from_db()
+    assert meeting.status == Meeting.Status.CANCELLED
+    return [*messages_of(twice), *messages_of(again)]
+
+
+@pytest.mark.parametrize("language", ["fr", "ar"])
+def test_double_submits_are_explained_by_their_code_not_the_services_english(
+    upcoming_event, make_participant, language
+):
+    from django.utils import translation
+
+    from matchmaking.pages.participant_views import ERROR_TEXT
+
+    me = make_participant(event=upcoming_event, name="Amina")
+    shown = double_submits(upcoming_event, me, make_participant(event=upcoming_event), language)
+
+    with translation.override(language):
+        expected = [
+            str(ERROR_TEXT["request_has_meeting"]),
+            str(ERROR_TEXT["meeting_already_cancelled"]),
+        ]
+    assert shown == expected
+    assert "This request already has a meeting; reschedule it instead." not in shown
+
+
+def test_double_submits_in_french_and_arabic_words(upcoming_event, make_participant):
+    """Needs the French and Arabic catalogues with the new sentences."""
+    me = make_participant(event=upcoming_event, name="Amina")
+    event = upcoming_event
+    assert double_submits(event, me, make_participant(event=event), "fr") == [
+        "Cette demande a déjà un rendez-vous ; retrouvez-le dans votre agenda.",
+        "Ce rendez-vous est déjà annulé.",
+    ]
+    assert double_submits(event, me, make_participant(event=event), "ar") == [
+        "لهذا الطلب لقاء محجوز بالفعل؛ تجده في جدول مواعيدك.",
+        "هذا اللقاء ملغى بالفعل.",
+    ]
+
+
+def test_every_refusal_a_participant_page_can_meet_has_its_sentence():
+    from matchmaking.pages.participant_views import ERROR_TEXT
+
+    met_on_pages = {
+        # booking and cancelling from the agenda
+        "participant_busy", "table_taken", "slot_taken", "limit_reached", "booking_closed",
+        "slot_passed", "request_not_open", "request_has_meeting", "meeting_not_cancellable",
+        "meeting_started", "meeting_recorded", "meeting_already_cancelled", "meeting_cancelled",
+        "meeting_not_movable",
+        # requests
+        "request_declined", "request_self", "same_organisation", "exhibitors_not_opted_in",
+        "no_common_time", "duplicate_request",
+        # profile
+        "invalid", "meetings_over_limit",
+        # any write
+        "busy", "not_found", "forbidden",
+    }  # fmt: skip
+    assert met_on_pages - set(ERROR_TEXT) == set()
 
 
 def test_asking_again_someone_who_declined_is_refused_in_french(event, me, make_participant):

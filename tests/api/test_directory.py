@@ -1,0 +1,44 @@
+"""GET /api/events/{slug}/participants/?q=: the directory search."""
+
+import pytest
+
+pytestmark = pytest.mark.django_db
+
+
+def url(event) -> str:
+    return f"/api/events/{event.slug}/participants/"
+
+
+@pytest.fixture
+def fes(make_participant):
+    return [
+        make_participant(name="Karim Tazi", city="Fès"),
+        make_participant(name="Salma Idrissi", city="FES"),
+        make_participant(name="Ali Bennani", city="fes"),
+        make_participant(name="Hélène Côté", city="Rabat"),
+        make_participant(name="Youssef", city="Meknès"),
+        make_participant(name="يوسف العلوي", city="فاس"),
+    ]
+
+
+def found(client, event, q) -> list[str]:
+    response = client.get(url(event), {"q": q})
+    assert response.status_code == 200, response.data
+    return sorted(p["name"] for p in response.data["results"])
+
+
+@pytest.mark.parametrize("q", ["Fès", "fes", "FES", "fès", "FÈS"])
+def test_directory_search_ignores_accents_and_case(event, fes, as_participant, q):
+    assert found(as_participant(fes[4]), event, q) == ["Ali Bennani", "Karim Tazi", "Salma Idrissi"]
+
+
+def test_directory_search_names_with_accents_and_words_in_any_order(event, fes, as_participant):
+    client = as_participant(fes[0])
+    assert found(client, event, "helene cote") == ["Hélène Côté"]
+    assert found(client, event, "CÔTÉ Hélène") == ["Hélène Côté"]
+    assert found(client, event, "meknes") == ["Youssef"]
+
+
+@pytest.mark.parametrize("q", ["فاس", "يوسف", "العلوي", "الْعَلَوِي"])
+def test_directory_search_finds_arabic_with_or_without_short_vowels(event, fes, as_participant, q):
+    assert found(as_participant(fes[0]), event, q) == ["يوسف العلوي"]

@@ -1,0 +1,31 @@
+"""Model helpers."""
+
+import pytest
+
+from matchmaking.models import search_fold
+
+
+@pytest.mark.parametrize(
+    ("text", "folded"),
+    [
+        ("Fès", "fes"),
+        ("FÈS Meknès", "fes meknes"),
+        ("Œuvre Ærø", "oeuvre aero"),
+        ("Straße", "strasse"),
+        ("İstanbul", "istanbul"),
+        ("ﬁbre", "fibre"),  # a ligature of the compatibility block
+        ("الْعَلَوِي", "العلوي"),  # Arabic short vowels
+        ("أحمد إدريس آمنة", "احمد ادريس امنة"),  # hamza forms of alif
+        ("مـــدينة", "مدينة"),  # tatweel
+    ],
+)
+def test_search_fold(text, folded):
+    assert search_fold(text) == folded
+
+
+def test_profile_search_columns_are_folded(db, make_participant):
+    person = make_participant(name="Hélène Côté", city="Fès")
+    person.profile.description = "Éclairage PUBLIC"
+    person.profile.refresh_search_text()
+    assert person.profile.search_names == f"helene cote {search_fold(person.organisation.name)} fes"
+    assert "eclairage public" in person.profile.search_text
