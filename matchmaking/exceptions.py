@@ -73,6 +73,13 @@ class DuplicateRequest(Conflict):
     code = "duplicate_request"
 
 
+class RequestHasMeeting(Conflict):
+    """A request already has a live meeting (the booking's check, or the database's constraint
+    when two bookings race)."""
+
+    code = "request_has_meeting"
+
+
 class RequestDeclined(Conflict):
     """The recipient already declined the sender at this event."""
 

@@ -11,7 +11,14 @@ from collections.abc import Iterable, Iterator
 from django.conf import settings
 from django.db import IntegrityError, OperationalError, connection, transaction
 
-from matchmaking.exceptions import Busy, Conflict, ParticipantBusy, TableTaken
+from matchmaking.exceptions import (
+    Busy,
+    Conflict,
+    DuplicateRequest,
+    ParticipantBusy,
+    RequestHasMeeting,
+    TableTaken,
+)
 from matchmaking.models import Participant, Slot
 
 CONSTRAINT_MESSAGES = {
@@ -20,8 +27,11 @@ CONSTRAINT_MESSAGES = {
         "A participant of this meeting already has a meeting in that slot.",
     ),
     "meeting_table_once_per_slot": (TableTaken, "That table is already taken in that slot."),
-    "meeting_one_active_per_request": (Conflict, "This request already has a meeting."),
-    "request_one_open_per_pair": (Conflict, "There is already an open request between these two."),
+    "meeting_one_active_per_request": (RequestHasMeeting, "This request already has a meeting."),
+    "request_one_open_per_pair": (
+        DuplicateRequest,
+        "There is already an open request between these two.",
+    ),
 }
 
 
@@ -62,7 +72,7 @@ def translate_integrity_error(exc: IntegrityError) -> Conflict | None:
     if "matchmaking_meeting.table_id, matchmaking_meeting.slot_id" in text:
         return TableTaken(CONSTRAINT_MESSAGES["meeting_table_once_per_slot"][1])
     if "matchmaking_meeting.request_id" in text:
-        return Conflict(CONSTRAINT_MESSAGES["meeting_one_active_per_request"][1])
+        return RequestHasMeeting(CONSTRAINT_MESSAGES["meeting_one_active_per_request"][1])
     return None
 
 

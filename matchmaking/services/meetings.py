@@ -23,6 +23,7 @@ from matchmaking.exceptions import (
     LimitReached,
     NotFound,
     ParticipantBusy,
+    RequestHasMeeting,
     RequestNotOpen,
     SlotPassed,
     SlotTaken,
@@ -241,10 +242,7 @@ def meeting_book_locked(
     if request.status != MeetingRequest.Status.ACCEPTED:
         raise RequestNotOpen(f"Only accepted requests can be booked; this one is {request.status}.")
     if Meeting.objects.filter(request=request).exclude(status=Meeting.Status.CANCELLED).exists():
-        raise Conflict(
-            "This request already has a meeting; reschedule it instead.",
-            code="request_has_meeting",
-        )
+        raise RequestHasMeeting("This request already has a meeting; reschedule it instead.")
     _check_slot(request, slot, actor)
     parties = [request.sender, request.recipient]
     known = _load_known(
