@@ -40,6 +40,14 @@ class ParticipantAdmin(admin.ModelAdmin):
     search_fields = ["name", "email", "organisation__name"]
     raw_id_fields = ["user", "organisation", "fixed_table"]
 
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        profile = models.Profile.objects.filter(participant=obj).first()
+        if profile is not None:  # a new name, organisation or city is searched for at once
+            profile.participant = obj
+            profile.refresh_search_text()
+            profile.save(update_fields=["search_text", "search_names"])
+
 
 @admin.register(models.MeetingRequest)
 class MeetingRequestAdmin(admin.ModelAdmin):

@@ -52,3 +52,28 @@ def test_admin_participant_languages_follow_the_api_rule(rf, make_participant, o
     good = form_class(data={**data, "languages": '["FR", " ar", "fr"]'}, instance=person)
     assert good.is_valid(), good.errors
     assert good.cleaned_data["languages"] == ["fr", "ar"]
+
+
+def test_admin_rename_is_found_by_the_directory_search_at_once(rf, make_participant, organiser):
+    from matchmaking.models import Profile
+
+    person = make_participant(name="Old Name", country="TN")
+    Profile.objects.update_or_create(participant=person, defaults={"description": "smart parking"})
+    model_admin = site._registry[Participant]
+    request = rf.post("/")
+    request.user = organiser
+    form_class = model_admin.get_form(request, person)
+    data = {f: getattr(person, f) for f in ("ref", "email", "kind", "city", "title", "country")}
+    data.update(
+        name="Hélène Côté",
+        event=person.event_id,
+        organisation=person.organisation_id,
+        user=person.user_id,
+        languages='["fr"]',
+    )
+    form = form_class(data=data, instance=person)
+    assert form.is_valid(), form.errors
+    model_admin.save_model(request, form.save(commit=False), form, change=True)
+    profile = Profile.objects.get(participant=person)
+    assert "helene cote" in profile.search_names
+    assert "old name" not in profile.search_text
