@@ -278,6 +278,11 @@ def event_export(*, event: Event) -> dict:
         }
         if m.table:
             row["table"] = m.table.name
+        if m.status == Meeting.Status.CANCELLED:
+            if m.cancelled_by:
+                row["cancelled_by"] = m.cancelled_by
+            if m.cancel_reason:
+                row["cancel_reason"] = m.cancel_reason
         if m.pk in attendees:
             row["attendees"] = attendees[m.pk]
         meetings.append(row)

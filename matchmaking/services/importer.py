@@ -667,8 +667,9 @@ def _cancelled_meeting_create(
     inactive (it holds no seat nor table, so it books nothing), attached to the pair's accepted
     request or, when the file has none (the request was withdrawn with the meeting, and the
     export lists only pending, accepted and declined requests), to a new cancelled request.
-    Who cancelled it is not in the file: it counts as the organisers' decision, so the scheduler
-    does not plan it again by itself. Returns why the pair may not meet, or None."""
+    Who cancelled it and why come from ``cancelled_by`` and ``cancel_reason``; without them it
+    counts as the organisers' decision, so the scheduler does not plan it again by itself.
+    Returns why the pair may not meet, or None."""
     reason = meeting_allowed(a, b)
     if reason:
         return reason
@@ -688,7 +689,8 @@ def _cancelled_meeting_create(
         status=Meeting.Status.CANCELLED,
         source=Meeting.Source.IMPORT,
         fixed=row.get("fixed", False),
-        cancelled_by=Meeting.CancelledBy.ORGANISER,
+        cancelled_by=row.get("cancelled_by", Meeting.CancelledBy.ORGANISER),
+        cancel_reason=row.get("cancel_reason", ""),
         sequence=1,
     )
     MeetingSeat.objects.bulk_create(

@@ -820,6 +820,11 @@ def test_round_trip_with_cancelled_meetings_and_requests_is_identical(organiser)
     second = selectors.event_export(event=copy_event)
     second["event"]["slug"] = "mini-fair"
     assert second == first
+    assert [(m.get("cancelled_by"), m.get("cancel_reason")) for m in first["meetings"]] == [
+        (None, None),
+        ("organiser", "Dina's flight is late"),
+        ("system", "The meeting request was withdrawn."),  # it went with its request
+    ]
     cancelled = copy_event.meetings.filter(status="cancelled").order_by("slot__start")
     assert [(m.request.status, m.seats.filter(active=True).count()) for m in cancelled] == [
         ("accepted", 0),
