@@ -14,11 +14,14 @@ class DomainError(Exception):
         field: str | None = None,
         code: str | None = None,
         extra: dict | None = None,
+        reason=None,
     ):
         super().__init__(message)
         self.message = message
         self.field = field
         self.extra = extra or {}  # more keys for the API's error body (e.g. the ids at fault)
+        # a matchmaking.reasons.Reason saying ``message`` again in another language, if any
+        self.reason = reason
         if code:
             self.code = code
 

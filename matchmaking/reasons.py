@@ -16,6 +16,31 @@ TEXTS = {
     "schedule_dropped": _("The meeting no longer fits the schedule (scheduler run %(run)s)."),
     "schedule_place_taken": _("Its place was taken by the schedule (scheduler run %(run)s)."),
     "request_cancelled": _("The meeting request was withdrawn."),
+    # why a scheduler run's change is skipped at publish (the English text is the API's)
+    "after_run_accepted": _("the request was accepted after the run"),
+    "after_run_booked": _("the meeting was booked after the run"),
+    "after_run_cancelled": _("the meeting was cancelled after the run"),
+    "after_run_moved": _("the meeting was moved after the run"),
+    "after_run_fixed": _("the meeting was fixed by the organisers after the run"),
+    "after_run_checked_in": _("the meeting is checked in since the run"),
+    "after_run_held": _("the meeting is held since the run"),
+    "after_run_no_show": _("the meeting is no show since the run"),
+    "slot_deleted": _("the planned slot no longer exists"),
+    "slot_started": _("the slot %(slot)s has already started"),
+    "request_not_accepted": _("the request is no longer accepted"),
+    # the booking rules' refusals (the English text is the exception's message)
+    "participant_not_available": _("%(name)s is not available at %(slot)s."),
+    "participant_has_meeting": _("%(name)s already has a meeting at %(slot)s."),
+    "meeting_limit_one": _("%(name)s has reached their limit of 1 meeting."),
+    "meeting_limit": _("%(name)s has reached their limit of %(limit)s meetings."),
+    "table_taken": _("%(table)s is already taken at %(slot)s."),
+    "slot_full": _("Every table is taken at %(slot)s; choose another slot."),
+}
+
+# what a publish did with a move the rules refused, said after the reason
+OUTCOMES = {
+    "retabled": _("it stayed in its slot, at another table"),
+    "cancelled": _("its place was taken meanwhile, so it was cancelled"),
 }
 
 
@@ -51,3 +76,31 @@ def reason_from_detail(detail: dict) -> str:
         except (KeyError, TypeError, ValueError):
             pass
     return str(detail.get("reason") or "")
+
+
+def skip_item(request_id: int, reason: "Reason | str", outcome: str | None = None) -> dict:
+    """A skipped change of a scheduler run, as the preview and the publish report keep it: the
+    English text (the API's ``reason``), and the code and parameters to say it again in the
+    reader's language (``reason_text``). ``outcome``: what happened to a move the rules refused
+    (a key of ``OUTCOMES``)."""
+    item = {"request": request_id}
+    if isinstance(reason, Reason):
+        item.update(reason.detail())
+    else:
+        item["reason"] = str(reason)
+    if outcome:
+        with translation.override("en"):
+            item["reason"] = f"{item['reason'].rstrip('.')}; {OUTCOMES[outcome]}"
+        item["outcome"] = outcome
+    return item
+
+
+def reason_text(item: dict) -> str:
+    """A skipped change's reason (``skip_item``) in the active language."""
+    code = item.get("reason_code")
+    if code not in TEXTS:
+        return str(item.get("reason") or "")
+    text = reason_from_detail(item)
+    if item.get("outcome") in OUTCOMES:
+        text = f"{text.rstrip('.')}; {OUTCOMES[item['outcome']]}"
+    return text

@@ -20,6 +20,7 @@ from matchmaking.models import (
     Session,
     Slot,
 )
+from matchmaking.reasons import Reason, skip_item
 
 
 def event_get(*, slug: str) -> Event:
@@ -305,13 +306,13 @@ class RunChanges:
     cancel: list[Meeting] = field(default_factory=list)
     keep: int = 0
     leave: int = 0  # live meetings outside the plan that stay: held, fixed, new since the run
-    skipped: list[dict] = field(default_factory=list)  # {"request": id, "reason": text}
+    skipped: list[dict] = field(default_factory=list)  # reasons.skip_item of each
 
 
-def _started_reason(now: datetime, *slots: Slot) -> str | None:
+def _started_reason(now: datetime, *slots: Slot) -> Reason | None:
     for slot in slots:
         if slot.start <= now:
-            return f"the slot {slot} has already started"
+            return Reason("slot_started", {"slot": str(slot)})
     return None
 
 
@@ -357,28 +358,26 @@ def schedule_run_changes(*, run, now: datetime | None = None, state=None) -> Run
     )
     out = RunChanges()
 
-    def changed_since(req: int, meeting: Meeting | None) -> str | None:
+    def changed_since(req: int, meeting: Meeting | None) -> Reason | None:
         if not has_basis:
             return None
         if req not in basis:
-            if meeting is None:
-                return "the request was accepted after the run"
-            return "the meeting was booked after the run"
+            return Reason("after_run_accepted" if meeting is None else "after_run_booked")
         was = basis[req]
         if meeting is None:
-            return "the meeting was cancelled after the run" if was else None
+            return Reason("after_run_cancelled") if was else None
         if was is None:
-            return "the meeting was booked after the run"
+            return Reason("after_run_booked")
         if was != run_basis_entry(meeting):
-            return "the meeting was moved after the run"
+            return Reason("after_run_moved")
         return None
 
-    def stays(meeting: Meeting) -> str | None:
+    def stays(meeting: Meeting) -> Reason | None:
         """Why a live meeting may not be moved or cancelled by a publish."""
         if meeting.status != Meeting.Status.SCHEDULED:
-            return f"the meeting is {meeting.status.replace('_', ' ')} since the run"
+            return Reason(f"after_run_{meeting.status}")
         if meeting.fixed:
-            return "the meeting was fixed by the organisers after the run"
+            return Reason("after_run_fixed")
         return None
 
     for req, meeting in current.items():
@@ -396,11 +395,11 @@ def schedule_run_changes(*, run, now: datetime | None = None, state=None) -> Run
         reason = (
             changed_since(req, meeting)
             or (stays(meeting) if target else None)
-            or ("the planned slot no longer exists" if target and slot is None else None)
+            or (Reason("slot_deleted") if target and slot is None else None)
             or _started_reason(now, meeting.slot, *([slot] if slot else []))
         )
         if reason:
-            out.skipped.append({"request": req, "reason": reason})
+            out.skipped.append(skip_item(req, reason))
         elif target is None:
             out.cancel.append(meeting)
         else:
@@ -411,12 +410,12 @@ def schedule_run_changes(*, run, now: datetime | None = None, state=None) -> Run
         slot = slots.get(slot_id)
         reason = (
             changed_since(req, None)
-            or (None if req in accepted else "the request is no longer accepted")
-            or ("the planned slot no longer exists" if slot is None else None)
+            or (None if req in accepted else Reason("request_not_accepted"))
+            or (Reason("slot_deleted") if slot is None else None)
             or _started_reason(now, slot)
         )
         if reason:
-            out.skipped.append({"request": req, "reason": reason})
+            out.skipped.append(skip_item(req, reason))
         else:
             out.book.append((req, slot_id, table_id))
     return out

@@ -4,7 +4,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from matchmaking.reasons import reason_from_detail
+from matchmaking.reasons import reason_from_detail, reason_text
 
 MEETING_STATUS = {
     "scheduled": _("Scheduled"),
@@ -146,3 +146,9 @@ def _participant_name(pk) -> str:
 
     name = Participant.objects.filter(pk=pk).values_list("name", flat=True).first() if pk else None
     return name or "—"
+
+
+def skip_reason(item: dict) -> str:
+    """Why a scheduler run's change was (or would be) skipped, in the active language: from its
+    ``reason_code`` and ``reason_params`` when it has them, else the English text it keeps."""
+    return reason_text(item)

@@ -699,21 +699,38 @@ def statistics(request, event: Event):
 
 
 SKIPPED_SHOWN = 10
+PREVIEWED = 3  # the newest drafts whose publish the runs page previews
 
 
 def _runs_context(event: Event) -> dict:
-    runs = reporting.schedule_runs(event=event)
-    diffs = schedule_run_previews(runs=[r for r in runs if r.status == ScheduleRun.Status.DRAFT])
+    """The runs' cards. The newest drafts get a preview of their publish (``PREVIEWED``: each
+    reads the whole event, and the card refreshes every 3 s while a run is busy); published and
+    superseded runs list what their publish did not apply. Names are read in one query."""
+    runs = list(reporting.schedule_runs(event=event))
+    drafts = [r for r in runs if r.status == ScheduleRun.Status.DRAFT][:PREVIEWED]
+    diffs = schedule_run_previews(runs=drafts)
+    shown: dict[int, list[dict]] = {}
+    for run in runs:
+        if run.pk in diffs:
+            shown[run.pk] = diffs[run.pk]["skipped"][:SKIPPED_SHOWN]
+        elif run.publish_report:
+            shown[run.pk] = run.publish_report.get("skipped", [])[:SKIPPED_SHOWN]
+    named = iter(selectors.requests_named(items=[i for items in shown.values() for i in items]))
     rows = []
     for run in runs:
-        diff, skipped = diffs.get(run.pk), []
-        if diff is not None:
-            skipped = selectors.requests_named(items=diff["skipped"][:SKIPPED_SHOWN])
-        elif run.publish_report:
-            skipped = selectors.requests_named(
-                items=run.publish_report.get("skipped", [])[:SKIPPED_SHOWN]
-            )
-        rows.append({"run": run, "stats": run.stats or {}, "diff": diff, "skipped": skipped})
+        skipped = [
+            {**item, "reason": labels.skip_reason(item)}
+            for item in (next(named) for _ in shown.get(run.pk, []))
+        ]
+        rows.append(
+            {
+                "run": run,
+                "stats": run.stats or {},
+                "diff": diffs.get(run.pk),
+                "previewed": run.pk in diffs,
+                "skipped": skipped,
+            }
+        )
     busy = any(r.status in (ScheduleRun.Status.QUEUED, ScheduleRun.Status.RUNNING) for r in runs)
     return {"runs": rows, "busy": busy, "run_status": labels.RUN_STATUS}
 

@@ -9,6 +9,7 @@ variants run inside a caller's transaction (the importer, the scheduler's publis
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
+from typing import NoReturn
 
 from django.conf import settings
 from django.db.models import F
@@ -118,11 +119,18 @@ def _load_known(
     return known
 
 
+def _refuse(error: type[DomainError], code: str, **params) -> NoReturn:
+    """Raise ``error`` with its English message and the Reason that says it in other languages
+    (a scheduler publish reports it on the organisers' page in theirs)."""
+    reason = Reason(code, {k: str(v) if isinstance(v, Slot) else v for k, v in params.items()})
+    raise error(reason.english(), reason=reason)
+
+
 def _check_availability(people: Sequence[Participant], slot: Slot, known: _Known) -> None:
     for person in people:
         spans = known.periods.get(person.pk)
         if spans and not any(start <= slot.start and slot.end <= end for start, end in spans):
-            raise ParticipantBusy(f"{person.name} is not available at {slot}.")
+            _refuse(ParticipantBusy, "participant_not_available", name=person.name, slot=slot)
 
 
 def _check_free(
@@ -131,7 +139,7 @@ def _check_free(
     for person in people:
         meeting_id = known.seats.get((person.pk, slot.pk))
         if meeting_id is not None and (ignore is None or meeting_id != ignore.pk):
-            raise ParticipantBusy(f"{person.name} already has a meeting at {slot}.")
+            _refuse(ParticipantBusy, "participant_has_meeting", name=person.name, slot=slot)
 
 
 def _check_caps(parties: Sequence[Participant], known: _Known, *, ignore: Meeting | None) -> None:
@@ -141,10 +149,8 @@ def _check_caps(parties: Sequence[Participant], known: _Known, *, ignore: Meetin
         count = len(known.party_of.get(person.pk, set()) - {ignore.pk if ignore else None})
         if count >= person.max_meetings:
             limit = person.max_meetings
-            raise LimitReached(
-                f"{person.name} has reached their limit of "
-                + (f"{limit} meeting." if limit == 1 else f"{limit} meetings.")
-            )
+            code = "meeting_limit_one" if limit == 1 else "meeting_limit"
+            _refuse(LimitReached, code, name=person.name, limit=limit)
 
 
 def _choose_table(
@@ -172,17 +178,17 @@ def _choose_table(
         if not wanted.shared and fixed is None:
             raise InvalidInput(f"{wanted.name} is a participant's own place.", field="table")
         if wanted.pk in used_ids:
-            raise TableTaken(f"{wanted.name} is already taken at {slot}.")
+            _refuse(TableTaken, "table_taken", table=wanted.name, slot=slot)
         return wanted
     if fixed is not None:
         if fixed.pk in used_ids:
-            raise TableTaken(f"{fixed.name} is already taken at {slot}.")
+            _refuse(TableTaken, "table_taken", table=fixed.name, slot=slot)
         return fixed
     if not known.shared_tables:
         return None  # the event does not allocate tables
     table = next((t for t in known.shared_tables if t.pk not in used_ids), None)
     if table is None:
-        raise SlotTaken(f"Every table is taken at {slot}; choose another slot.")
+        _refuse(SlotTaken, "slot_full", slot=slot)
     return table
 
 

@@ -30,7 +30,7 @@ from matchmaking.models import (
     Slot,
     Table,
 )
-from matchmaking.reasons import Reason
+from matchmaking.reasons import Reason, skip_item
 from matchmaking.selectors import (
     available_slots,
     event_live_state,
@@ -330,13 +330,19 @@ def schedule_run_execute(*, run: ScheduleRun) -> ScheduleRun:
     return ScheduleRun.objects.get(pk=run.pk)
 
 
-def _attempt(fn, **kwargs) -> str | None:
+def _refusal(exc: DomainError) -> Reason | str:
+    """Why the booking rules refused a change: their Reason (said in the reader's language on the
+    organisers' pages) when they give one, else their English message."""
+    return exc.reason if isinstance(exc.reason, Reason) else exc.message
+
+
+def _attempt(fn, **kwargs) -> Reason | str | None:
     """Run one service call in a savepoint; the reason it was refused, or None."""
     try:
         with transaction.atomic():
             fn(**kwargs)
     except DomainError as exc:
-        return exc.message
+        return _refusal(exc)
     except IntegrityError as exc:
         return f"refused by the database ({exc.__class__.__name__})"
     return None
@@ -391,7 +397,7 @@ def schedule_run_publish(*, run: ScheduleRun, user, now: datetime | None = None)
             if reason is None:
                 report["cancelled"] += 1
             else:
-                report["skipped"].append({"request": m.request_id, "reason": reason})
+                report["skipped"].append(skip_item(m.request_id, reason))
         for m, slot_id, table_id in changes.move:
             reason = _attempt(
                 meeting_reschedule_locked,
@@ -409,11 +415,11 @@ def schedule_run_publish(*, run: ScheduleRun, user, now: datetime | None = None)
             outcome = _restore_or_cancel(m, actor, run)
             if outcome == "retabled":
                 report["moved"] += 1
-                reason += "; it stayed in its slot, at another table"
             elif outcome == "cancelled":
                 report["cancelled"] += 1
-                reason += "; its place was taken meanwhile, so it was cancelled"
-            report["skipped"].append({"request": m.request_id, "reason": reason})
+            report["skipped"].append(
+                skip_item(m.request_id, reason, outcome if outcome != "restored" else None)
+            )
         for req_id, slot_id, table_id in changes.book:
             reason = _attempt(
                 meeting_book_locked,
@@ -426,7 +432,7 @@ def schedule_run_publish(*, run: ScheduleRun, user, now: datetime | None = None)
             if reason is None:
                 report["booked"] += 1
             else:
-                report["skipped"].append({"request": req_id, "reason": reason})
+                report["skipped"].append(skip_item(req_id, reason))
         ScheduleRun.objects.filter(event=event, status=ScheduleRun.Status.PUBLISHED).update(
             status=ScheduleRun.Status.SUPERSEDED
         )
@@ -577,7 +583,7 @@ def schedule_run_preview(
         try:
             chosen = place(request, people, slots[slot_id], tables.get(table_id), meeting)
         except DomainError as exc:
-            reason = exc.message
+            reason, outcome = _refusal(exc), None
         else:
             seat(meeting.pk, people, slot_id, chosen)
             report["move"] += 1
@@ -592,20 +598,22 @@ def schedule_run_preview(
             try:
                 chosen = place(request, people, old_slot, None, meeting)
             except DomainError:
-                report["cancel"] += 1
-                reason += "; its place was taken meanwhile, so it was cancelled"
+                report["cancel"] += 1  # as the publish does: it no longer counts for anyone
+                for ids in known.party_of.values():
+                    ids.discard(meeting.pk)
+                outcome = "cancelled"
             else:
                 seat(meeting.pk, people, old_slot.pk, chosen)
                 report["move"] += 1
-                reason += "; it stayed in its slot, at another table"
-        skipped.append({"request": meeting.request_id, "reason": reason})
+                outcome = "retabled"
+        skipped.append(skip_item(meeting.request_id, reason, outcome))
     for n, (req_id, slot_id, table_id) in enumerate(changes.book):
         request = requests[req_id]
         parties = [request.sender, request.recipient]
         try:
             chosen = place(request, parties, slots[slot_id], tables.get(table_id))
         except DomainError as exc:
-            skipped.append({"request": req_id, "reason": exc.message})
+            skipped.append(skip_item(req_id, _refusal(exc)))
             continue
         key = -(n + 1)  # a meeting the publish would create
         seat(key, parties, slot_id, chosen)
