@@ -11,6 +11,7 @@ problem rolls the whole import back. Every error names the row (index and ref) a
 """
 
 import json
+import re
 import zoneinfo
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
@@ -118,7 +119,21 @@ def _pattern_sentences() -> dict[str, str]:
 _FORMAT_SENTENCES = {
     "email": "is not an email address",
     "date": "is not a date: write YYYY-MM-DD",
+    "iso-datetime": "is not a date and time of the calendar (check the day and the month)",
 }
+
+_FORMATS = FormatChecker()
+
+
+@_FORMATS.checks("iso-datetime", raises=ValueError)
+def _is_iso_datetime(value) -> bool:
+    """A date-time the pattern accepts may still not exist ("2027-02-30T10:00"); one the
+    pattern refuses is said by the pattern alone."""
+    if isinstance(value, str) and re.fullmatch(
+        import_schema()["$defs"]["datetime"]["pattern"], value
+    ):
+        datetime.fromisoformat(value)
+    return True
 
 
 def _schema_message(error) -> str:
@@ -134,7 +149,7 @@ def _schema_message(error) -> str:
 
 
 def schema_errors(data: Any) -> list[str]:
-    validator = Draft202012Validator(import_schema(), format_checker=FormatChecker())
+    validator = Draft202012Validator(import_schema(), format_checker=_FORMATS)
     errors = sorted(validator.iter_errors(data), key=lambda e: [str(p) for p in e.absolute_path])
     out: list[str] = []
     for e in errors:

@@ -746,6 +746,42 @@ def test_import_api_says_in_words_that_an_email_is_not_one(organiser_client, ema
     assert response.data["errors"] == [message]
 
 
+@pytest.mark.parametrize(
+    ("place", "value", "message"),
+    [
+        (
+            ("event", "booking_opens"),
+            "2027-02-30T10:00",
+            'event.booking_opens: "2027-02-30T10:00" is not a date and time of the calendar '
+            "(check the day and the month)",
+        ),
+        (
+            ("event", "booking_closes"),
+            "2027-13-01T10:00",
+            'event.booking_closes: "2027-13-01T10:00" is not a date and time of the calendar '
+            "(check the day and the month)",
+        ),
+        (
+            ("session_start",),
+            "0\u0669:00",  # an Arabic-Indic digit: Python's \\d would take it
+            'event.days[0].sessions[0].start: "0\u0669:00" is not a time of day: '
+            "write HH:MM (24-hour)",
+        ),
+    ],
+)
+def test_import_api_refuses_dates_that_do_not_exist_and_foreign_digits_with_a_400(
+    organiser_client, place, value, message
+):
+    data = small_event()
+    if place == ("session_start",):
+        data["event"]["days"][0]["sessions"][0]["start"] = value
+    else:
+        data[place[0]][place[1]] = value
+    response = organiser_client.post("/api/events/import/", data, format="json")
+    assert response.status_code == 400
+    assert message in response.data["errors"]
+
+
 def test_import_error_example_of_the_docs_is_what_the_importer_says():
     docs = (DEMO.parents[1] / "docs" / "import-format.md").read_text(encoding="utf-8")
     data = small_event()
