@@ -42,11 +42,12 @@ class ParticipantAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
-        profile = models.Profile.objects.filter(participant=obj).first()
-        if profile is not None:  # a new name, organisation or city is searched for at once
-            profile.participant = obj
-            profile.refresh_search_text()
-            profile.save(update_fields=["search_text", "search_names"])
+        # every participant has a profile, whose folded columns the directory searches: a new
+        # name, organisation or city is found at once, accents or not
+        profile, _ = models.Profile.objects.get_or_create(participant=obj)
+        profile.participant = obj
+        profile.refresh_search_text()
+        profile.save(update_fields=["search_text", "search_names"])
 
 
 @admin.register(models.MeetingRequest)

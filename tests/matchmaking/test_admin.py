@@ -77,3 +77,33 @@ def test_admin_rename_is_found_by_the_directory_search_at_once(rf, make_particip
     profile = Profile.objects.get(participant=person)
     assert "helene cote" in profile.search_names
     assert "old name" not in profile.search_text
+
+
+def test_admin_created_participant_gets_a_profile_the_directory_finds(
+    rf, make_participant, organiser
+):
+    from matchmaking.models import Profile
+
+    colleague = make_participant(country="TN")
+    model_admin = site._registry[Participant]
+    request = rf.post("/")
+    request.user = organiser
+    form_class = model_admin.get_form(request, None)
+    form = form_class(
+        data={
+            "ref": "new-1",
+            "name": "Zoé Bénard",
+            "email": "zoe@example.org",
+            "kind": "visitor",
+            "city": "Fès",
+            "title": "",
+            "country": "MA",
+            "event": colleague.event_id,
+            "organisation": colleague.organisation_id,
+            "languages": '["fr"]',
+        }
+    )
+    assert form.is_valid(), form.errors
+    model_admin.save_model(request, form.save(commit=False), form, change=False)
+    profile = Profile.objects.get(participant__ref="new-1")
+    assert "zoe benard" in profile.search_names and "fes" in profile.search_names
