@@ -94,6 +94,13 @@ EVIDENCE_ONLY = ("aux_comp", "aux_whole", "word", "char")
 # at 0 (chosen on dev), 1.6 and 0.909; held-out 0.896 -> 0.912. A profile with neither side
 # (description only) keeps the whole-profile fallback: there it is the only evidence.
 PEER_WHOLE_FACTOR = 0.0
+# A phrase pair (need -> offer, or two needs) is given as a reason only from this cosine up.
+# The best pair of two profiles always exists, however unrelated they are; on the demo event
+# (multilingual USE, French/Arabic/English phrases) pairs below ~0.3 are almost all noise
+# ("city-centre parking management" <-> "high-speed public Wi-Fi": 0.24), while most pairs
+# above it are related ("faster emergency response times" <-> "emergency command and control
+# centres": 0.32). Calibrated for the default encoder.
+PAIR_REASON_MIN_SIMILARITY = 0.3
 
 
 def _load_tuned(path: Path) -> dict:
@@ -267,6 +274,13 @@ def _sector_labels(sid: str) -> dict[str, str]:
     if sid not in _LABELS:
         _LABELS[sid] = {lg: sector_label(sid, lg) for lg in ("fr", "en", "ar")}
     return _LABELS[sid]
+
+
+def _telling(pair: dict | None) -> dict | None:
+    """``pair`` if its phrases are similar enough to be given as a reason, else None."""
+    if pair is None or pair["similarity"] < PAIR_REASON_MIN_SIMILARITY:
+        return None
+    return pair
 
 
 def _org_key(org: str) -> str:
@@ -840,9 +854,11 @@ class Ranker:
                 self.sem.best_pair(a, b, ta["needs"], tb["offers"]),
                 self.sem.best_pair(b, a, tb["needs"], ta["offers"]),
             )
+        # a best pair that does not really match is no reason (it would read as nonsense)
+        pairs = tuple(_telling(p) for p in pairs)
         shared_need = None
         if pairs[0] is None and pairs[1] is None:  # no need meets an offer: what both look for
-            p = self.sem.best_pair(a, b, ta["needs"], tb["needs"], b_side="needs")
+            p = _telling(self.sem.best_pair(a, b, ta["needs"], tb["needs"], b_side="needs"))
             if p is not None:
                 shared_need = {
                     "need": p["need"],

@@ -23,7 +23,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.http import urlencode
-from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import get_language, get_language_info, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -48,13 +48,19 @@ from matchmaking.services.meetings import (
     meeting_slots_bookable,
 )
 from matchmaking.services.notifications import language_of
-from matchmaking.services.participants import login_link_create, login_link_use, profile_update
+from matchmaking.services.participants import (
+    login_link_create,
+    login_link_use,
+    login_link_valid,
+    profile_update,
+)
 from matchmaking.services.requests import (
     request_accept,
     request_cancel,
     request_create,
     request_decline,
 )
+from ml.ranker import PAIR_REASON_MIN_SIMILARITY
 from ml.taxonomy import SECTOR_IDS, infer_sectors, sector_label
 
 KIND_LABELS = {
@@ -249,8 +255,11 @@ def login_request(request):
 def login_link(request, secret: str):
     """GET shows a "Sign in" button; its POST spends the one-time link, signs in and goes to the
     event home (mail scanners that pre-open links only GET, so they do not use it up). A used,
-    expired or unknown link answers 404 with a page that offers a new one."""
+    expired or unknown link answers 404 with a page that offers a new one, already on the GET
+    (which checks the link without spending it)."""
     if request.method == "GET":
+        if not login_link_valid(secret=secret):
+            return render(request, "matchmaking/participant/login_failed.html", status=404)
         return render(request, "matchmaking/participant/login_confirm.html")
     try:
         user = login_link_use(secret=secret)
@@ -420,6 +429,17 @@ def profile(request, event, me):
         lang=lang,
         same_kind_choice=me.kind == Participant.Kind.EXHIBITOR,
     )
+    suggested = _suggested_sectors(me)
+    if request.method == "POST" and "use_suggested" in request.POST:
+        # "Tick the suggestions and save": the form as typed, with the suggested sectors added
+        data = request.POST.copy()
+        data.setlist("sectors", [*data.getlist("sectors"), *suggested])
+        form = ProfileForm(
+            data,
+            initial=_profile_initial(me),
+            lang=lang,
+            same_kind_choice=me.kind == Participant.Kind.EXHIBITOR,
+        )
     if request.method == "POST" and form.is_valid():
         try:
             profile_update(participant=me, data=dict(form.cleaned_data))
@@ -431,13 +451,28 @@ def profile(request, event, me):
         else:
             messages.success(request, _("Your profile is saved."))
             return redirect("participant:profile", slug=event.slug)
-    suggested = []
+    boxes = {box.data["value"]: box.id_for_label for box in form["sectors"]}
+    return _page(
+        request,
+        "profile.html",
+        event,
+        me,
+        "profile",
+        form=form,
+        # (sector id, label in the page's language, id of its checkbox in the sector list)
+        suggested=[(s, sector_label(s, lang), boxes.get(s)) for s in suggested],
+    )
+
+
+def _suggested_sectors(me: Participant) -> list[str]:
+    """Sectors inferred from my profile's text, while it declares none (to confirm)."""
     current = getattr(me, "profile", None)
-    if current is not None and not current.sectors:
-        text = " ".join([current.description, *current.offers, *current.needs])
-        if text.strip():
-            suggested = [(s, sector_label(s, lang)) for s, _score in infer_sectors(text)]
-    return _page(request, "profile.html", event, me, "profile", form=form, suggested=suggested)
+    if current is None or current.sectors:
+        return []
+    text = " ".join([current.description, *current.offers, *current.needs])
+    if not text.strip():
+        return []
+    return [s for s, _score in infer_sectors(text)]
 
 
 @require_http_methods(["GET", "POST"])
@@ -472,6 +507,33 @@ def _open_requests_by_other(event: Event, me: Participant) -> dict[int, MeetingR
     return found
 
 
+def _language_names(codes: list[str]) -> list[str]:
+    """Language codes as names in the page's language ("fr" -> "French", "français"...); a code
+    Django does not know stays as it is."""
+    french = (get_language() or "")[:2] == "fr"
+    names = []
+    for code in codes:
+        try:
+            name = str(get_language_info(code)["name_translated"])
+        except KeyError:
+            names.append(code)
+            continue
+        # French writes language names in lower case ("anglais, français"); Django's do not
+        names.append(name[:1].lower() + name[1:] if french else name)
+    return names
+
+
+def _telling_pair(pair: dict | None) -> dict | None:
+    """A phrase pair of the reasons, unless its phrases do not really match (recommendations
+    stored before the ranker left such pairs out still have them)."""
+    if not pair:
+        return None
+    similarity = pair.get("similarity")
+    if similarity is not None and similarity < PAIR_REASON_MIN_SIMILARITY:
+        return None
+    return pair
+
+
 def _card(rec: dict, lang: str, open_requests: dict, my_languages: list[str]) -> dict:
     """A recommendation ready for the template: labels in the page's language."""
     reasons = rec.get("reasons") or {}
@@ -497,8 +559,8 @@ def _card(rec: dict, lang: str, open_requests: dict, my_languages: list[str]) ->
             "No common language (%(mine)s vs %(theirs)s): plan an interpreter or a bilingual "
             "colleague."
         ) % {
-            "mine": "/".join(sorted(my_languages)) or "?",
-            "theirs": "/".join(sorted(person.get("languages") or [])) or "?",
+            "mine": "/".join(_language_names(sorted(my_languages))) or "?",
+            "theirs": "/".join(_language_names(sorted(person.get("languages") or []))) or "?",
         }
     return {
         "person": person,
@@ -507,10 +569,12 @@ def _card(rec: dict, lang: str, open_requests: dict, my_languages: list[str]) ->
         "score": rec.get("score"),
         "shared_sectors": shared,
         "related_sectors": related,
-        "need_to_offer": reasons.get("need_to_offer"),
-        "offer_to_need": reasons.get("offer_to_need"),
-        "shared_need": reasons.get("shared_need"),
-        "common_languages": langs.get("common") or [],
+        "need_to_offer": _telling_pair(reasons.get("need_to_offer")),
+        "offer_to_need": _telling_pair(reasons.get("offer_to_need")),
+        "shared_need": _telling_pair(reasons.get("shared_need")),
+        "common_languages": _language_names(langs.get("common") or []),
+        # Arabic separates a list with its own comma
+        "list_separator": "، " if lang == "ar" else ", ",
         "language_note": note,
         "sectors_inferred": bool(reasons.get("sectors_inferred")),
         "open_request": open_requests.get(person["id"]),

@@ -679,9 +679,10 @@ def _cancelled_meeting_create(
     row: dict,
 ) -> str | None:
     """Recreate an exported cancelled meeting as it was: cancelled, its two parties' seats
-    inactive (it keeps its slot and table for the record but occupies neither), attached to the pair's accepted
-    request or, when the file has none (the request was withdrawn with the meeting, and the
-    export lists only pending, accepted and declined requests), to a new cancelled request.
+    inactive (it keeps its slot and table for the record but occupies neither), attached to the
+    pair's accepted request or, when the file has none (the request was withdrawn with the
+    meeting, and the export lists only pending, accepted and declined requests), to a new
+    cancelled request.
     Who cancelled it and why come from ``cancelled_by`` and ``cancel_reason``; without them it
     counts as the organisers' decision, so the scheduler does not plan it again by itself.
     Returns why the pair may not meet, or None."""

@@ -57,7 +57,10 @@ def _profile_save(*, participant: Participant, data: dict) -> None:
     """The writes of ``profile_update``, its input checked."""
     with guarded_transaction(durable=False):
         limit = data.get("max_meetings")
-        if limit is not None:
+        current = participant.max_meetings
+        # only a new, lower limit is checked: keeping or raising one never refuses an edit (an
+        # organiser may have set a limit below what someone had already booked)
+        if limit is not None and (current is None or limit < current):
             # the lock booking takes: no meeting can be booked between the count and the save
             lock_participants_and_slots([participant.pk], [])
             booked = MeetingSeat.objects.filter(
@@ -127,6 +130,21 @@ def login_link_create(*, participant: Participant, hours: int = 72) -> str:
     return secret
 
 
+def _login_link_spendable(link: LoginLink | None) -> bool:
+    return link is not None and link.used_at is None and link.expires_at > timezone.now()
+
+
+def login_link_valid(*, secret: str) -> bool:
+    """Whether ``secret`` is a known, unused and unexpired sign-in link. Read only: it does not
+    spend the link (mail scanners that pre-open links must not use them up), so
+    ``login_link_use`` still decides on the sign-in itself.
+
+    Side effects: none.
+    """
+    digest = hashlib.sha256(secret.encode()).hexdigest()
+    return _login_link_spendable(LoginLink.objects.filter(token_hash=digest).first())
+
+
 def login_link_use(*, secret: str):
     """Spend a login link: returns the participant's user (created on first use).
 
@@ -141,7 +159,7 @@ def login_link_use(*, secret: str):
             .filter(token_hash=digest)
             .first()
         )
-        if link is None or link.used_at is not None or link.expires_at <= timezone.now():
+        if not _login_link_spendable(link):
             raise NotFound(
                 "This sign-in link is unknown, already used or expired; ask for a new one."
             )

@@ -91,6 +91,29 @@ def test_meeting_limit_below_the_meetings_booked_answers_409(
     assert ok.status_code == 200 and ok.data["max_meetings"] == 2
 
 
+def test_a_limit_an_organiser_set_below_the_bookings_does_not_block_other_edits(
+    event, make_participant, as_participant
+):
+    """The organisers lowered my limit under what I had booked: I can still edit my profile and
+    send my limit back unchanged (the profile page always sends it); lowering it further is
+    still refused."""
+    from matchmaking.models import Participant
+    from matchmaking.services.meetings import Actor, meeting_book
+    from tests.factories import RequestFactory
+
+    me = make_participant()
+    for slot in list(event.slots.order_by("start"))[:2]:
+        req = RequestFactory(sender=me, recipient=make_participant())
+        meeting_book(request=req, slot=slot, actor=Actor(system=True))
+    Participant.objects.filter(pk=me.pk).update(max_meetings=1)  # as in the admin
+
+    edit = as_participant(me).patch(url(event), {"city": "Fès", "max_meetings": 1}, format="json")
+    assert edit.status_code == 200, edit.data
+    assert edit.data["city"] == "Fès"
+    lower = as_participant(me).patch(url(event), {"max_meetings": 0}, format="json")
+    assert lower.status_code == 409 and lower.data["code"] == "meetings_over_limit"
+
+
 def test_profile_read_only_or_unknown_fields_answer_400_naming_them(
     event, make_participant, as_participant
 ):

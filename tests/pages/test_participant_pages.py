@@ -451,9 +451,10 @@ def test_recommendations_show_reasons(event, me, recommended):
     assert cards[0]["shared_sectors"] == ["Parking"]
     assert cards[0]["related_sectors"] == [("Parking", "Traffic management")]
     assert cards[0]["language_note"] == (
-        "No common language (ar/fr vs en): plan an interpreter or a bilingual colleague."
+        "No common language (Arabic/French vs English): plan an interpreter or a bilingual "
+        "colleague."
     )
-    assert cards[1]["common_languages"] == ["fr"]
+    assert cards[1]["common_languages"] == ["French"]
     body = response.content.decode()
     for text in (
         "Smart parking sensors",
