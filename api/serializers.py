@@ -468,9 +468,9 @@ class RecommendationSerializer(serializers.Serializer):
     reasons = serializers.DictField(
         help_text=(
             "shared_sectors, related_sectors, sectors_inferred, need_to_offer and offer_to_need "
-            "(the best-matching phrase pairs), shared_need (when no need meets an offer: the "
-            "closest needs of the two, {need, their_need, similarity}), languages (common, "
-            "note), signals"
+            "(the best-matching phrase pairs; null when no pair matches clearly), shared_need "
+            "(when no need meets an offer: the closest needs of the two, {need, their_need, "
+            "similarity}; null likewise), languages (common, note), signals"
         )
     )
 

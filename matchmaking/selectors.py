@@ -465,7 +465,25 @@ def recommendations_for(*, participant: Participant, limit: int = 20, kinds=None
                 },
                 "rank": rec.rank,
                 "score": rec.score,
-                "reasons": rec.reasons,
+                "reasons": _telling_pairs(rec.reasons),
             }
         )
     return out
+
+
+PAIR_REASONS = ("need_to_offer", "offer_to_need", "shared_need")
+
+
+def _telling_pairs(reasons: dict | None) -> dict:
+    """Stored reasons without the phrase pairs whose phrases do not really match (lists stored
+    before the ranker left those out still carry them): the API, the command and the pages
+    all read recommendations here."""
+    from ml.ranker import PAIR_REASON_MIN_SIMILARITY
+
+    reasons = dict(reasons or {})
+    for key in PAIR_REASONS:
+        pair = reasons.get(key)
+        similarity = pair.get("similarity") if isinstance(pair, dict) else None
+        if similarity is not None and similarity < PAIR_REASON_MIN_SIMILARITY:
+            reasons[key] = None
+    return reasons

@@ -60,7 +60,6 @@ from matchmaking.services.requests import (
     request_create,
     request_decline,
 )
-from ml.ranker import PAIR_REASON_MIN_SIMILARITY
 from ml.taxonomy import SECTOR_IDS, infer_sectors, sector_label
 
 KIND_LABELS = {
@@ -523,17 +522,6 @@ def _language_names(codes: list[str]) -> list[str]:
     return names
 
 
-def _telling_pair(pair: dict | None) -> dict | None:
-    """A phrase pair of the reasons, unless its phrases do not really match (recommendations
-    stored before the ranker left such pairs out still have them)."""
-    if not pair:
-        return None
-    similarity = pair.get("similarity")
-    if similarity is not None and similarity < PAIR_REASON_MIN_SIMILARITY:
-        return None
-    return pair
-
-
 def _card(rec: dict, lang: str, open_requests: dict, my_languages: list[str]) -> dict:
     """A recommendation ready for the template: labels in the page's language."""
     reasons = rec.get("reasons") or {}
@@ -569,9 +557,9 @@ def _card(rec: dict, lang: str, open_requests: dict, my_languages: list[str]) ->
         "score": rec.get("score"),
         "shared_sectors": shared,
         "related_sectors": related,
-        "need_to_offer": _telling_pair(reasons.get("need_to_offer")),
-        "offer_to_need": _telling_pair(reasons.get("offer_to_need")),
-        "shared_need": _telling_pair(reasons.get("shared_need")),
+        "need_to_offer": reasons.get("need_to_offer"),
+        "offer_to_need": reasons.get("offer_to_need"),
+        "shared_need": reasons.get("shared_need"),
         "common_languages": _language_names(langs.get("common") or []),
         # Arabic separates a list with its own comma
         "list_separator": "، " if lang == "ar" else ", ",

@@ -284,3 +284,32 @@ def test_an_event_with_one_participant_recommends_nobody(
     response = organiser_client.get(url, {"participant": alone.pk + 1})
     assert response.status_code == 400
     assert response.data["detail"] == f"No participant {alone.pk + 1} in this event."
+
+
+def test_a_stored_pair_below_the_cut_off_is_null_in_the_api(
+    event, make_participant, as_participant
+):
+    """Lists stored before the ranker left weak pairs out: the API (and the command and the
+    pages, which read the same selector) give null rather than a pair that does not match."""
+    from ml.ranker import PAIR_REASON_MIN_SIMILARITY
+
+    me, other = make_participant(), make_participant()
+    weak = {
+        "need": "parking",
+        "offer": "public Wi-Fi",
+        "similarity": PAIR_REASON_MIN_SIMILARITY - 0.05,
+    }
+    good = {"need": "funding", "offer": "project finance", "similarity": 0.52}
+    Recommendation.objects.create(
+        event=event,
+        participant=me,
+        candidate=other,
+        rank=1,
+        score=1.0,
+        reasons={"need_to_offer": good, "offer_to_need": weak, "shared_need": None},
+    )
+    response = as_participant(me).get(f"/api/events/{event.slug}/recommendations/")
+    assert response.status_code == 200
+    (item,) = response.data  # a plain list, not paginated
+    assert item["reasons"]["offer_to_need"] is None
+    assert item["reasons"]["need_to_offer"] == good
