@@ -116,12 +116,14 @@ def log_text(row, tz) -> str:
         }
     if row.action == "cancelled":
         reason = reason_from_detail(d)
-        return _("Cancelled") + (f": {reason}" if reason else "")
+        text = _("Cancelled")
+        # the separator is the language's ("Annulé : …" in French)
+        return _("%(status)s: %(reason)s") % {"status": text, "reason": reason} if reason else text
     if row.action == "attendee_left":
         name = d.get("name") or _participant_name(d.get("participant"))
         text = _("%(name)s left the meeting") % {"name": name}
         reason = reason_from_detail(d)
-        return text + (f": {reason}" if reason else "")
+        return _("%(status)s: %(reason)s") % {"status": text, "reason": reason} if reason else text
     if row.action == "status":
         return _("Status: %(old)s → %(new)s") % {
             "old": label(MEETING_STATUS, d.get("old", "")),

@@ -23,7 +23,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.http import parse_etags, url_has_allowed_host_and_scheme, urlencode
-from django.utils.translation import get_language
+from django.utils.translation import get_language, get_language_bidi
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -186,6 +186,7 @@ def _grid_context(request, event: Event) -> dict:
         kinds=list(labels.KIND.items()),
         statuses=list(labels.MEETING_STATUS.items()),
         actions=labels.GRID_ACTIONS,
+        check_in_minutes=settings.CHECK_IN_OPENS_MINUTES,
     )
     if day is None:
         return ctx
@@ -399,7 +400,9 @@ def _refusal(exc: DomainError, meeting: Meeting, event: Event, *, slot=None, tab
 @require_POST
 def meeting_status(request, event: Event, meeting_id: int):
     """Check in, mark held or no-show, through ``meeting_set_status``. Back to where the
-    organiser came from; a refusal re-renders the meeting with the message and a 4xx status."""
+    organiser came from; a refusal too, with its message (post-redirect-get: the grid's dialog
+    sends ``next`` and comes back to the grid, the meeting page to itself, and a reload does not
+    post again). An unknown status re-renders the meeting with a 400."""
     meeting = _meeting_in(event, meeting_id)
     form = MeetingStatusForm(request.POST)
     if not form.is_valid():
@@ -411,7 +414,7 @@ def meeting_status(request, event: Event, meeting_id: int):
         )
     except DomainError as exc:
         messages.error(request, _refusal(exc, meeting, event))
-        return _render_meeting(request, event, meeting_id, status=exc.status)
+        return _back_to_meeting(request, event, meeting)
     messages.success(
         request,
         _("Meeting %(id)s is now %(status)s.")
@@ -420,7 +423,10 @@ def meeting_status(request, event: Event, meeting_id: int):
             "status": labels.label(labels.MEETING_STATUS, form.cleaned_data["status"]),
         },
     )
-    fallback = f"{reverse('organiser:grid', args=[event.slug])}"
+    day = Slot.objects.filter(pk=meeting.slot_id).values_list("date", flat=True).first()
+    fallback = (
+        f"{reverse('organiser:grid', args=[event.slug])}?{urlencode({'date': day.isoformat()})}"
+    )
     return redirect(_safe_next(request, fallback))
 
 
@@ -601,7 +607,8 @@ def _render_participant(request, event, participant, presence=None, status=200):
 @require_POST
 def participant_presence(request, event: Event, participant_id: int):
     """Replace a participant's times at the fair (the desk: "I leave at noon tomorrow")
-    through the availability service; a refusal re-renders the page with the form's errors."""
+    through the availability service; a refusal re-renders the page with the form's errors,
+    shown next to the form (the form posts to ``#presence``, so the page opens there)."""
     participant = _participant_or_404(event, participant_id)
     form = PresenceForm(request.POST, event=event, participant=participant)
     if not form.is_valid():
@@ -609,7 +616,7 @@ def participant_presence(request, event: Event, participant_id: int):
     try:
         cancelled = form.save(participant=participant, actor=Actor(user=request.user))
     except DomainError as exc:
-        messages.error(request, exc.message)
+        form.add_error(None, exc.message)
         return _render_participant(request, event, participant, form, status=exc.status)
     if cancelled is None:
         return _render_participant(request, event, participant, form, status=409)
@@ -687,8 +694,9 @@ def statistics(request, event: Event):
             status_rows=status_rows,
             request_rows=request_rows,
             kind_rows=kind_rows,
-            chart=bar_chart(stats["per_participant"]),
-            strips=heat_strips(stats["occupancy"]),
+            # the charts run as the grid does: right to left on a right-to-left page
+            chart=bar_chart(stats["per_participant"], rtl=get_language_bidi()),
+            strips=heat_strips(stats["occupancy"], rtl=get_language_bidi()),
         ),
     )
 

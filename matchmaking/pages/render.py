@@ -7,6 +7,7 @@ few milliseconds where the template engine would take hundreds. Everything is es
 from __future__ import annotations
 
 from html import escape as html_escape
+from types import SimpleNamespace
 
 from django.urls import reverse
 from django.utils.html import escape
@@ -16,13 +17,19 @@ from django.utils.translation import ngettext
 
 from matchmaking.pages.labels import MEETING_STATUS, label
 from matchmaking.reporting import GridDay
+from matchmaking.services.meetings import check_in_opens_at
 
 
 def grid_table(*, grid: GridDay, slug: str) -> SafeString:
     """The grid as a <table>: a header row of slot times, one row per table.
 
     Each meeting cell links to the meeting's page (its status buttons work without JavaScript);
-    the page's script opens the same buttons in a dialog instead.
+    the page's script opens the same buttons in a dialog instead. Each slot's header carries its
+    time range (``data-time``), its start (``data-start``) and when check-in opens
+    (``data-opens``, ISO 8601), each row its table's name (``data-table``): the dialog shows the
+    meeting's time and table and offers only the status changes the rules allow at that time.
+    Names and organisations take their own direction (``dir="auto"``), so a Latin name in the
+    Arabic console is cut at its end, not its start.
     """
     meeting_url = escape(reverse("organiser:meeting", args=[slug, 0]).rsplit("/0/", 1)[0])
     status_text = {code: escape(label(MEETING_STATUS, code)) for code in MEETING_STATUS}
@@ -40,8 +47,11 @@ def grid_table(*, grid: GridDay, slug: str) -> SafeString:
         "</th>",
     ]
     for s in grid.slots:
+        opens = check_in_opens_at(SimpleNamespace(start=s["start"]))
         out.append(
-            f'<th scope="col" class="grid-slot">{s["local_start"]:%H:%M}'
+            f'<th scope="col" class="grid-slot" data-time="{s["local_start"]:%H:%M}\u2013'
+            f'{s["local_end"]:%H:%M}" data-start="{s["start"].isoformat()}" '
+            f'data-opens="{opens.isoformat()}">{s["local_start"]:%H:%M}'
             f'<span class="grid-slot-end">{s["local_end"]:%H:%M}</span></th>'
         )
     out.append("</tr></thead><tbody>")
@@ -56,7 +66,10 @@ def grid_table(*, grid: GridDay, slug: str) -> SafeString:
     for table, cells in grid.rows:
         name = esc(table["name"]) if table["id"] is not None else no_table
         tag = "" if table["shared"] else f'<span class="tag">{booth}</span>'
-        out.append(f'<tr><th scope="row" class="grid-table">{name}{tag}</th>')
+        out.append(
+            f'<tr><th scope="row" class="grid-table" data-table="{name}">'
+            f'<span dir="auto">{name}</span>{tag}</th>'
+        )
         for m in cells:
             if m is None:
                 out.append(free)
@@ -64,23 +77,29 @@ def grid_table(*, grid: GridDay, slug: str) -> SafeString:
             status = m["status"]
             dim = " dim" if grid.filtered and not m["match"] else ""
             people = "".join(
-                f'<span class="who"><span class="who-name">{esc(p["name"])}</span>'
-                f'<span class="who-org">{esc(p["organisation"])}</span></span>'
+                f'<span class="who"><span class="who-name" dir="auto">{esc(p["name"])}</span>'
+                f'<span class="who-org" dir="auto">{esc(p["organisation"])}</span></span>'
                 for p in m["parties"]
             )
             out.append(
                 f'<td class="grid-meeting st-{status}{dim}" data-meeting="{m["id"]}">'
                 f'<a href="{meeting_url}/{m["id"]}/" data-meeting-link data-status="{status}">'
                 f'{people}<span class="st-label">{status_text.get(status, "")}'
-                f"{pin if m['fixed'] else ''}</span></a></td>"
+                f"{pin if m['fixed'] and status != 'cancelled' else ''}</span></a></td>"
             )
         out.append("</tr>")
     out.append("</tbody></table>")
     return mark_safe("".join(out))  # every value above is escaped
 
 
-def bar_chart(counts: dict[int, int], *, width: int = 640, height: int = 220) -> dict:
-    """Geometry of a vertical bar chart of {x value: count}, every x from 0 to the largest."""
+def bar_chart(
+    counts: dict[int, int], *, width: int = 640, height: int = 220, rtl: bool = False
+) -> dict:
+    """Geometry of a vertical bar chart of {x value: count}, every x from 0 to the largest.
+
+    ``rtl`` mirrors it for a right-to-left page, as the grid runs: 0 meetings on the right, the
+    value axis on the right edge.
+    """
     if not counts:
         return {"bars": [], "width": width, "height": height, "ticks": []}
     top_x = max(counts)
@@ -89,19 +108,24 @@ def bar_chart(counts: dict[int, int], *, width: int = 640, height: int = 220) ->
     left, bottom, top = 36, 28, 12
     plot_w, plot_h = width - left - 8, height - bottom - top
     step = plot_w / len(xs)
+
+    def at(x: float, w: float = 0) -> float:  # a left edge, mirrored on a right-to-left page
+        return round(width - x - w if rtl else x, 1)
+
     bars = []
     for i, x in enumerate(xs):
         value = counts.get(x, 0)
         h = plot_h * value / peak
+        w = round(max(step * 0.8, 1), 1)
         bars.append(
             {
-                "x": round(left + i * step + step * 0.1, 1),
-                "w": round(max(step * 0.8, 1), 1),
+                "x": at(left + i * step + step * 0.1, w),
+                "w": w,
                 "y": round(top + plot_h - h, 1),
                 "h": round(h, 1),
                 "label": x,
                 "value": value,
-                "tx": round(left + i * step + step / 2, 1),
+                "tx": at(left + i * step + step / 2),
                 "show_label": len(xs) <= 25 or x % 5 == 0,
             }
         )
@@ -116,29 +140,39 @@ def bar_chart(counts: dict[int, int], *, width: int = 640, height: int = 220) ->
         "base": top + plot_h,
         "left": left,
         "label_y": height - 10,
+        # the horizontal grid lines, and the value labels beside the plot, on its start side
+        "line_x1": at(left),
+        "line_x2": at(width),
+        "tick_x": at(left - 4),
+        "tick_anchor": "start" if rtl else "end",
     }
 
 
-def heat_strips(occupancy: list[dict], *, cell: int = 30, gap: int = 3) -> list[dict]:
-    """One strip per day: a rectangle per slot, darker as more tables are in use."""
+def heat_strips(
+    occupancy: list[dict], *, cell: int = 30, gap: int = 3, rtl: bool = False
+) -> list[dict]:
+    """One strip per day: a rectangle per slot, darker as more tables are in use; with ``rtl``
+    the first slot is on the right, as in the grid of a right-to-left page."""
     days: dict = {}
     for row in occupancy:
         days.setdefault(row["date"], []).append(row)
     strips = []
     for day, rows in days.items():
         rects = []
+        span = len(rows) * (cell + gap) - gap
         for i, r in enumerate(rows):
             rate = min(max(r["rate"], 0.0), 1.0)
+            x = span - cell - i * (cell + gap) if rtl else i * (cell + gap)
             rects.append(
                 {
-                    "x": i * (cell + gap),
+                    "x": x,
                     "w": cell,
                     "opacity": round(0.06 + 0.94 * rate, 3),
                     "percent": round(rate * 100),
                     "used": r["used"],
                     "time": r["start"].strftime("%H:%M"),
                     "show_time": i % 3 == 0,
-                    "tx": i * (cell + gap) + cell / 2,
+                    "tx": x + cell / 2,
                 }
             )
         width = max(len(rows) * (cell + gap), 1)

@@ -140,16 +140,17 @@ def test_status_bad_value_answers_400_with_message(staff_client, event, make_par
     assert meeting.status == "scheduled"
 
 
-def test_status_of_cancelled_meeting_answers_409_with_message(
+def test_status_of_cancelled_meeting_refused_back_to_the_meeting_with_message(
     staff_client, staff, event, make_participant, book
 ):
     meeting = book(make_participant(), make_participant(), 0)
     meeting_cancel(meeting=meeting, user=staff, reason="test")
-    response = staff_client.post(
-        f"/organiser/{event.slug}/meetings/{meeting.pk}/status/", {"status": "held"}
-    )
-    assert response.status_code == 409
-    assert "This meeting is cancelled." in response.content.decode()
+    url = f"/organiser/{event.slug}/meetings/{meeting.pk}/"
+    response = staff_client.post(f"{url}status/", {"status": "held"})
+    assert response.status_code == 302
+    assert response["Location"] == url  # post-redirect-get: a reload does not post again
+    page = staff_client.get(url).content.decode()
+    assert 'class="message message-error">This meeting is cancelled.</li>' in page
 
 
 def test_status_unknown_or_other_event_meeting_404(staff_client, event, make_participant, book):

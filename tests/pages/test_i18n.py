@@ -95,9 +95,13 @@ def test_early_check_in_refusal_in_the_consoles_language(
         f"/organiser/{upcoming_event.slug}/meetings/{meeting.pk}/status/",
         {"status": "checked_in"},
         HTTP_ACCEPT_LANGUAGE=language,
+        follow=True,
     )
 
-    assert response.status_code == 409
+    # refused: back to the meeting page with the message (post-redirect-get)
+    meeting_url = f"/organiser/{upcoming_event.slug}/meetings/{meeting.pk}/"
+    assert response.redirect_chain == [(meeting_url, 302)]
+    assert response.status_code == 200
     with translation.override(language):
         day = date_format(opens, "DATE_FORMAT")  # "18 avril 2018", in the console's language
     assert text.format(opens=f"{day} {opens:%H:%M}") in response.content.decode()
@@ -131,9 +135,13 @@ def test_no_show_before_the_meeting_refused_in_the_consoles_language(
         f"/organiser/{upcoming_event.slug}/meetings/{meeting.pk}/status/",
         {"status": "no_show"},
         HTTP_ACCEPT_LANGUAGE=language,
+        follow=True,
     )
 
-    assert response.status_code == 409
+    # refused: back to the meeting page with the message (post-redirect-get)
+    meeting_url = f"/organiser/{upcoming_event.slug}/meetings/{meeting.pk}/"
+    assert response.redirect_chain == [(meeting_url, 302)]
+    assert response.status_code == 200
     with translation.override(language):
         day = date_format(start, "DATE_FORMAT")
     assert text.format(at=f"{day} {start:%H:%M}") in response.content.decode()

@@ -27,8 +27,19 @@ def test_attendee_left_reads_as_a_sentence_in_the_readers_language():
         )
     with translation.override("fr"):
         assert log_text(row, TZ) == (
-            "Karim Noor a quitté le rendez-vous: Karim Noor n’est plus disponible à ce moment-là."
+            "Karim Noor a quitté le rendez-vous : Karim Noor n’est plus disponible à ce moment-là."
         )
+
+
+def test_a_cancellation_with_its_reason_uses_the_languages_colon():
+    row = MeetingLog(action="cancelled", detail={"reason": "Stand closed"})
+    with translation.override("en"):
+        assert log_text(row, TZ) == "Cancelled: Stand closed"
+    with translation.override("fr"):
+        assert log_text(row, TZ) == "Annulé : Stand closed"
+    assert MeetingLog(action="cancelled", detail={}).detail == {}
+    with translation.override("fr"):
+        assert log_text(MeetingLog(action="cancelled", detail={}), TZ) == "Annulé"
 
 
 def test_unknown_action_never_shows_a_dict():

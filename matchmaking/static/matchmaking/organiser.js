@@ -2,8 +2,12 @@
  * - [data-refresh-url]: fetch the partial every data-refresh-every ms and swap it in
  *   (keeps the grid's scroll position; skipped while a dialog is open or the tab is hidden;
  *   with data-refresh-while-busy, only while the partial holds a [data-busy] marker).
- * - grid cells open one shared dialog with the status buttons (plain links without JS).
- * - [data-autosubmit] forms submit on change; [data-print] prints; [data-confirm] asks first.
+ * - grid cells open one shared dialog with the meeting's day, time, table, parties and the
+ *   status buttons the rules allow now (plain links to the meeting page without JS).
+ * - [data-autosubmit] forms submit on a change made with the mouse or touch; after a change
+ *   made with the keyboard, Enter or the form's button submits (arrows only move the choice).
+ * - [data-busy-label] forms: once submitted, the button is disabled and shows the label (a
+ *   second click does not post again); [data-print] prints; [data-confirm] asks first.
  */
 (function () {
   "use strict";
@@ -43,31 +47,107 @@
     var labels = {};
     try { labels = JSON.parse(document.getElementById("status-labels").textContent); } catch (e) { /* none */ }
     var form = document.getElementById("meeting-dialog-form");
+    var early = dialog.querySelector("[data-dialog-early]");
     document.addEventListener("click", function (ev) {
       var link = ev.target.closest("[data-meeting-link]");
       if (!link) return;
       ev.preventDefault();
       var status = link.dataset.status;
       var details = link.getAttribute("href");
-      var id = link.closest("[data-meeting]").dataset.meeting;
-      var parties = Array.prototype.map.call(link.querySelectorAll(".who"), function (who) {
-        return who.querySelector(".who-name").textContent + " (" + who.querySelector(".who-org").textContent + ")";
-      });
+      var cell = link.closest("[data-meeting]");
+      var id = cell.dataset.meeting;
+      var table = cell.closest("table");
+      var slot = table && table.tHead ? table.tHead.rows[0].cells[cell.cellIndex] : null;
+      var row = cell.parentElement.querySelector("[data-table]");
       form.action = details + "status/";
       dialog.querySelector("[data-dialog-id]").textContent = "#" + id;
-      dialog.querySelector("[data-dialog-parties]").textContent = parties.join(" · ");
+      dialog.querySelector("[data-dialog-day]").textContent = dialog.dataset.day || "";
+      dialog.querySelector("[data-dialog-time]").textContent = slot ? slot.dataset.time || "" : "";
+      dialog.querySelector("[data-dialog-table]").textContent = row ? row.dataset.table : "";
+      var list = dialog.querySelector("[data-dialog-parties]");
+      list.textContent = "";
+      link.querySelectorAll(".who").forEach(function (who) {
+        var item = document.createElement("li");
+        var name = document.createElement("strong");
+        var org = document.createElement("span");
+        name.textContent = who.querySelector(".who-name").textContent;
+        name.dir = "auto";
+        org.textContent = who.querySelector(".who-org").textContent;
+        org.dir = "auto";
+        org.className = "muted";
+        item.appendChild(name);
+        item.appendChild(document.createTextNode(" "));
+        item.appendChild(org);
+        list.appendChild(item);
+      });
       dialog.querySelector("[data-dialog-status]").textContent = labels[status] || status;
       dialog.querySelector("[data-dialog-details]").setAttribute("href", details);
+      // what the rules refuse now (the server checks again): check-in from data-opens,
+      // held and no-show from the slot's start
+      var now = Date.now();
+      var opens = slot ? Date.parse(slot.dataset.opens) : NaN;
+      var start = slot ? Date.parse(slot.dataset.start) : NaN;
+      var tooEarly = false;
       form.querySelectorAll("button[name=status]").forEach(function (b) {
-        b.disabled = b.value === status || status === "cancelled";
+        var notYet = (b.value === "checked_in" && now < opens) ||
+          ((b.value === "held" || b.value === "no_show") && now < start);
+        tooEarly = tooEarly || notYet;
+        b.disabled = b.value === status || status === "cancelled" || notYet;
       });
+      if (early) early.hidden = !tooEarly || status === "cancelled";
       dialog.showModal();
+      var close = dialog.querySelector("[data-dialog-close]");
+      if (close && document.activeElement !== close) close.focus();
     });
     dialog.querySelector("[data-dialog-close]").addEventListener("click", function () { dialog.close(); });
   }
 
   document.querySelectorAll("form[data-autosubmit] select").forEach(function (el) {
-    el.addEventListener("change", function () { el.form.submit(); });
+    var byKeyboard = false;
+    var button = el.form.querySelector("[data-autosubmit-button]");
+    if (button) button.hidden = true;
+    el.addEventListener("pointerdown", function () { byKeyboard = false; });
+    el.addEventListener("keydown", function (ev) {
+      if (ev.key === "Enter") {
+        ev.preventDefault();
+        el.form.submit();
+      } else if (ev.key !== "Tab" && ev.key !== "Shift") {
+        byKeyboard = true;
+      }
+    });
+    el.addEventListener("change", function () {
+      if (!byKeyboard) { el.form.submit(); return; }
+      if (button) button.hidden = false;  // a keyboard change waits for Enter or the button
+    });
+  });
+
+  // Long posts (publishing, a run in the embedded setup): say so and post once.
+  document.addEventListener("submit", function (ev) {
+    var f = ev.target;
+    if (!f.matches || !f.matches("form[data-busy-label]")) return;
+    if (f.dataset.busy) { ev.preventDefault(); return; }
+    f.dataset.busy = "1";
+    var button = ev.submitter || f.querySelector("button[type=submit], button:not([type])");
+    f.setAttribute("aria-busy", "true");
+    // disabled after this turn, so the button still counts as the form's submitter
+    setTimeout(function () {
+      if (!button) return;
+      button.dataset.label = button.textContent;
+      button.textContent = f.dataset.busyLabel;
+      button.disabled = true;
+    }, 0);
+  });
+  // back to a page kept in the browser's cache: its forms can be used again
+  window.addEventListener("pageshow", function (ev) {
+    if (!ev.persisted) return;
+    document.querySelectorAll("form[data-busy-label][data-busy]").forEach(function (f) {
+      delete f.dataset.busy;
+      f.removeAttribute("aria-busy");
+      f.querySelectorAll("button[data-label]").forEach(function (b) {
+        b.textContent = b.dataset.label;
+        b.disabled = false;
+      });
+    });
   });
   document.querySelectorAll("[data-print]").forEach(function (el) {
     el.addEventListener("click", function () { window.print(); });
