@@ -191,3 +191,43 @@ def test_meeting_booked_by_participants_appears_in_grid(browser, live_server, up
         assert person.organisation.name in text
     assert int(page.inner_text("[data-grid-count]")) == before + 1
     assert re.search(r"\d", page.inner_text("[data-updated]"))
+
+
+def test_a_long_publish_keeps_its_button_disabled_while_the_runs_refresh(browser, live_server):
+    """The publish form says "Publishing…" and stays disabled until the answer comes, even
+    while another run keeps the runs' box refreshing every 3 seconds (the refresh used to swap
+    a fresh, enabled form in)."""
+    from matchmaking.models import ScheduleRun
+    from matchmaking.services.scheduling import schedule_run_create, schedule_run_execute
+    from tests.factories import EventFactory, ParticipantFactory, RequestFactory
+
+    page, base = browser, live_server.url
+    event = EventFactory(days=[timezone.localdate() + dt.timedelta(days=30)])
+    RequestFactory(
+        sender=ParticipantFactory(event=event), recipient=ParticipantFactory(event=event)
+    )
+    user = UserFactory(username="organiser", is_staff=True)
+    user.set_password("pw-secret-123")
+    user.save()
+    run = schedule_run_execute(run=schedule_run_create(event=event, user=user, enqueue=False))
+    assert run.status == "draft"
+    ScheduleRun.objects.create(event=event, status=ScheduleRun.Status.RUNNING, progress=0.5)
+
+    page.goto(f"{base}/organiser/login/")
+    page.fill("input[name=username]", "organiser")
+    page.fill("input[name=password]", "pw-secret-123")
+    page.click("#login-form button[type=submit]")
+    page.wait_for_url(f"{base}/organiser/")
+    page.goto(f"{base}/organiser/{event.slug}/scheduler/")
+    refreshes = []
+    page.on("request", lambda r: refreshes.append(r.url) if r.url.endswith("/runs/") else None)
+    # a stand-in for a slow server: the post never leaves (this listener runs after the page's)
+    page.evaluate("window.addEventListener('submit', function (e) { e.preventDefault(); })")
+    page.on("dialog", lambda d: d.accept())
+    button = page.locator(f"form[action$='/runs/{run.pk}/publish/'] button[type=submit]")
+    button.click(no_wait_after=True)
+    page.wait_for_timeout(4_500)  # more than one 3-s refresh of the busy runs' box
+
+    assert button.inner_text() == "Publishing…"
+    assert button.is_disabled()
+    assert refreshes == []  # the box waits while a post is on its way

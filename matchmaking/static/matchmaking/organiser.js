@@ -19,6 +19,7 @@
     var last = null;
     function tick() {
       if (whileBusy && !box.querySelector("[data-busy]")) return;
+      if (box.querySelector("form[data-posting]")) return;  // a post is on its way: keep its form
       if (document.hidden) return;
       var dialog = document.getElementById("meeting-dialog");
       if (dialog && dialog.open) return;
@@ -84,7 +85,8 @@
       dialog.querySelector("[data-dialog-details]").setAttribute("href", details);
       // what the rules refuse now (the server checks again): check-in from data-opens,
       // held and no-show from the slot's start
-      var now = Date.now();
+      // (two minutes of slack: the desk's clock may run a little slow; the server decides)
+      var now = Date.now() + 2 * 60 * 1000;
       var opens = slot ? Date.parse(slot.dataset.opens) : NaN;
       var start = slot ? Date.parse(slot.dataset.start) : NaN;
       var tooEarly = false;
@@ -124,9 +126,10 @@
   // Long posts (publishing, a run in the embedded setup): say so and post once.
   document.addEventListener("submit", function (ev) {
     var f = ev.target;
-    if (!f.matches || !f.matches("form[data-busy-label]")) return;
-    if (f.dataset.busy) { ev.preventDefault(); return; }
-    f.dataset.busy = "1";
+    if (ev.defaultPrevented || !f.matches || !f.matches("form[data-busy-label]")) return;
+    // (not data-busy: that marker asks the runs' box to refresh itself)
+    if (f.dataset.posting) { ev.preventDefault(); return; }
+    f.dataset.posting = "1";
     var button = ev.submitter || f.querySelector("button[type=submit], button:not([type])");
     f.setAttribute("aria-busy", "true");
     // disabled after this turn, so the button still counts as the form's submitter
@@ -140,8 +143,8 @@
   // back to a page kept in the browser's cache: its forms can be used again
   window.addEventListener("pageshow", function (ev) {
     if (!ev.persisted) return;
-    document.querySelectorAll("form[data-busy-label][data-busy]").forEach(function (f) {
-      delete f.dataset.busy;
+    document.querySelectorAll("form[data-busy-label][data-posting]").forEach(function (f) {
+      delete f.dataset.posting;
       f.removeAttribute("aria-busy");
       f.querySelectorAll("button[data-label]").forEach(function (b) {
         b.textContent = b.dataset.label;
