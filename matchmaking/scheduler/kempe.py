@@ -17,10 +17,10 @@ Objectives:
   grow, then the total is minimised. A smaller range is kept when one is met. When everyone idles
   at least ``lo`` > 0, a first phase looks for the band one lower (``lo - 1 .. lo - 1 + range``,
   violations penalised), as on forum-13crafc, where everyone idling exactly 1 (total 58) beats
-  everyone idling 2 (116). With ``range_phase`` (the window path with one CP-SAT worker,
-  ``window.KEMPE_RANGE``), the range itself is narrowed first: a plain run, then a range phase
-  (``_range_phase``: bands of width range - 1, lowering the top or raising the floor), then the
-  lower band, which at range 0 gets all the time left.
+  everyone idling 2 (116); at range 0 it gets all the time left (``LOWER_BAND_ALL``). With
+  ``range_phase`` (the window path with one or two CP-SAT workers, ``window.KEMPE_RANGE``), the
+  range itself is narrowed first: a plain run, then a range phase (``_range_phase``: bands of
+  width range - 1, lowering the top or raising the floor), then the lower band.
 
 On a re-run, the number of meetings out of their previous slot may not grow either.
 Plain Python on the solver's integer view (``solve._Inst``); no Django.
@@ -42,7 +42,7 @@ BAND_SHARE = 0.6  # range objective: share of the time for the lower band, when 
 # idles 1" reached in 5 of 6 runs at 2 / 4.0, 3-4 of 6 at 3 / 4.0, 2 / 2.0 and 2 / 3.0
 BAND_WEIGHT = 2.0
 BAND_T_START = 4.0
-# The following apply with ``range_phase`` only (the window path, one CP-SAT worker, see run O in
+# The following apply with ``range_phase`` only (the window path, see runs O and P in
 # docs/benchmarks-scheduler.md). First the plain annealing (range may not grow) for this share:
 # tic-14crafc 0/0 in 3 of 3 seeds with 0.25, 1/1 in 3 of 3 without (the band 0..0 of the range
 # phase missed what the plain run finds)
@@ -62,6 +62,9 @@ RANGE_T_START = 4.0
 # lower band at range 0 (everyone idles lo): the total phase cannot change anything there, so the
 # lower band gets all the time left instead of BAND_SHARE, and is tried again one lower when met
 LOWER_BAND_ALL = True
+# ... also without ``range_phase`` (run P: from run N's 0 / 116 schedules, same time, "everyone
+# idles 1" in 9 of 12 runs against 2 of 12 with BAND_SHARE; restarts of 1-2 s: 1-2 of 12)
+LOWER_BAND_ALL_ANY = True
 # total phase: this many annealing runs one after the other, each from the best schedule and back
 # at T_START (1 = one run; 3 measured no better: forum-14 7, 11, 9 against 8, 8, 8)
 TOTAL_CYCLES = 1
@@ -350,7 +353,7 @@ def kempe_idle(
         if not (lo > 0 and (bounds is None or max(bounds) <= band[1])):
             break
         now = time.perf_counter()
-        every = range_phase and LOWER_BAND_ALL and r == 0
+        every = (range_phase or LOWER_BAND_ALL_ANY) and LOWER_BAND_ALL and r == 0
         ann.anneal(now + (1.0 if every else BAND_SHARE) * (deadline - now), band, stop_inside=every)
         ann.load(list(ann.best))  # the rest from the best schedule, at its range
         if not every or ann.lowest() >= lo:

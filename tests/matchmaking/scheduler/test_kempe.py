@@ -185,3 +185,48 @@ def test_range_phase_raises_the_floor_when_the_top_cannot_come_down():
     out = anneal(prob, start, range_phase=True)  # hard constraints (validate) and (0, 2)
     assert (idle_summary(prob, tuple(_assign_tables(inst, _slots(prob, out))))[2]) == 0
     assert idle_total(prob, out) == 2
+
+
+def _lower_band_case() -> Problem:
+    # x meets a in slot 0 and b in slot 2 or 3: x idles 1 or 2. y meets c and d anywhere. The
+    # start has everyone idling 2 (range 0, total 4); a single move leaves range 0, so only the
+    # lower band (everyone idles 1: range 0, total 2) improves it.
+    return one_day(
+        4,
+        [
+            Request("xa", "x", "a", allowed=frozenset({0})),
+            Request("xb", "x", "b", allowed=frozenset({2, 3})),
+            Request("yc", "y", "c"),
+            Request("yd", "y", "d"),
+        ],
+        objective="range",
+    )
+
+
+def test_lower_band_at_range_zero_without_the_range_phase():
+    prob = _lower_band_case()
+    start = {"xa": 0, "xb": 3, "yc": 0, "yd": 3}
+    inst = _Inst(prob)
+    assert idle_summary(prob, tuple(_assign_tables(inst, _slots(prob, start))))[::2] == (4, 0)
+    out = anneal(prob, start, seconds=0.5)  # range_phase=False (CP-SAT range path, span model)
+    assert out["xb"] == 2  # x idles 1
+    assert idle_summary(prob, tuple(_assign_tables(inst, _slots(prob, out))))[::2] == (2, 0)
+
+
+def test_window_path_leaves_the_range_to_the_annealing_with_two_workers(monkeypatch):
+    # run P: with two CP-SAT workers too, rung 0 only, then the annealing with its range phase
+    from matchmaking.scheduler import kempe
+
+    seen = []
+    real = kempe.kempe_idle
+
+    def spy(*args, **kw):
+        seen.append(kw.get("range_phase"))
+        return real(*args, **kw)
+
+    monkeypatch.setattr(kempe, "kempe_idle", spy)
+    prob = _range_first_case()  # x must idle once: rung 0 (everyone at its own bound) is not 0
+    res = solve(prob, time_limit=1.0, workers=2)
+    assert validate(prob, res) == []
+    assert seen == [True]
+    assert (res.stats.idle_range, res.stats.idle_total) == (0, 2)
