@@ -432,7 +432,7 @@ def profile(request, event, me):
     if request.method == "POST" and "use_suggested" in request.POST:
         # "Tick the suggestions and save": the form as typed, with the suggested sectors added
         data = request.POST.copy()
-        data.setlist("sectors", [*data.getlist("sectors"), *suggested])
+        data.setlist("sectors", list(dict.fromkeys([*data.getlist("sectors"), *suggested])))
         form = ProfileForm(
             data,
             initial=_profile_initial(me),

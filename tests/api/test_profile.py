@@ -152,3 +152,12 @@ def test_profile_accepts_every_documented_field(event, make_participant, as_part
     response = as_participant(me).patch(url(event), body, format="json")
     assert response.status_code == 200, response.data
     assert {k: response.data[k] for k in body} == body
+
+
+def test_profile_sectors_are_kept_once_each(event, make_participant, as_participant):
+    me = make_participant()
+    response = as_participant(me).patch(
+        url(event), {"sectors": ["parking", "parking", "connectivity"]}, format="json"
+    )
+    assert response.status_code == 200
+    assert response.data["sectors"] == ["parking", "connectivity"]
