@@ -322,15 +322,38 @@ def run_basis_entry(meeting: Meeting | None) -> list[int | None] | None:
     return None if meeting is None else [meeting.pk, meeting.slot_id, meeting.table_id]
 
 
-def event_live_state(event_id: int) -> tuple[dict[int, Meeting], dict[int, Slot]]:
+@dataclass(frozen=True)
+class LiveMeeting:
+    """What comparing a plan reads of a live meeting (a row, not a model instance: an event has
+    thousands, and only those a publish changes are loaded in full)."""
+
+    pk: int
+    request_id: int
+    slot_id: int
+    table_id: int | None
+    status: str
+    fixed: bool
+
+
+def event_live_state(event_id: int) -> tuple[dict[int, LiveMeeting], dict[int, Slot]]:
     """The event's live meetings by request and its slots by id: what a draft is compared with."""
+    slots = {s.pk: s for s in Slot.objects.filter(event_id=event_id).select_related("event")}
+    fields = ("pk", "request_id", "slot_id", "table_id", "status", "fixed")
     current = {
-        m.request_id: m
-        for m in Meeting.objects.filter(event_id=event_id)
+        row[1]: LiveMeeting(*row)
+        for row in Meeting.objects.filter(event_id=event_id)
         .exclude(status=Meeting.Status.CANCELLED)
-        .select_related("slot", "table")
+        .values_list(*fields)
     }
-    return current, {s.pk: s for s in Slot.objects.filter(event_id=event_id)}
+    return current, slots
+
+
+def _meetings_in_full(rows: list[LiveMeeting], slots: dict[int, Slot]) -> dict[int, Meeting]:
+    """The Meeting instances of ``rows``, with their slot and table, in one query."""
+    full = Meeting.objects.select_related("table").in_bulk([r.pk for r in rows])
+    for m in full.values():
+        m.slot = slots[m.slot_id]
+    return full
 
 
 def schedule_run_changes(*, run, now: datetime | None = None, state=None) -> RunChanges:
@@ -396,7 +419,7 @@ def schedule_run_changes(*, run, now: datetime | None = None, state=None) -> Run
             changed_since(req, meeting)
             or (stays(meeting) if target else None)
             or (Reason("slot_deleted") if target and slot is None else None)
-            or _started_reason(now, meeting.slot, *([slot] if slot else []))
+            or _started_reason(now, slots[meeting.slot_id], *([slot] if slot else []))
         )
         if reason:
             out.skipped.append(skip_item(req, reason))
@@ -418,6 +441,10 @@ def schedule_run_changes(*, run, now: datetime | None = None, state=None) -> Run
             out.skipped.append(skip_item(req, reason))
         else:
             out.book.append((req, slot_id, table_id))
+    # the meetings a publish changes, in full (it writes them)
+    full = _meetings_in_full([m for m, *_ in out.move] + out.cancel, slots)
+    out.move = [(full[m.pk], *target) for m, *target in out.move]
+    out.cancel = [full[m.pk] for m in out.cancel]
     return out
 
 
