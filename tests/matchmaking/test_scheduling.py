@@ -104,6 +104,18 @@ def assert_no_double_booking(event):
     assert len(places) == len(set(places))
 
 
+def assert_preview_is_the_publish(preview: dict, report: dict) -> None:
+    """The draft's preview said exactly what its publish then did: counts, skipped changes,
+    their reasons and order."""
+    assert (preview["book"], preview["move"], preview["cancel"], preview["keep"]) == (
+        report["booked"],
+        report["moved"],
+        report["cancelled"],
+        report["kept"],
+    )
+    assert preview["skipped"] == report["skipped"]
+
+
 def test_publish_books_every_request_with_shared_booths_respected():
     event = event_import(data=fair())
     run = run_and_publish(event)
@@ -670,13 +682,7 @@ def test_the_preview_applies_the_booking_rules_as_the_publish_will():
     report = schedule_run_publish(run=run, user=None).publish_report
 
     assert preview["skip"] == len(capped_reqs) - 1 + len(narrowed_reqs) - 1 > 0
-    assert (preview["book"], preview["move"], preview["cancel"], preview["keep"]) == (
-        report["booked"],
-        report["moved"],
-        report["cancelled"],
-        report["kept"],
-    )
-    assert preview["skipped"] == report["skipped"]
+    assert_preview_is_the_publish(preview, report)
     reasons = {item["reason"] for item in preview["skipped"]}
     assert f"{capped.name} has reached their limit of 1 meeting." in reasons
     assert any(r.startswith(f"{narrowed.name} is not available at ") for r in reasons)
@@ -723,13 +729,7 @@ def test_preview_and_publish_agree_after_random_changes_between_run_and_publish(
     preview = schedule_run_preview(run=run)
     report = schedule_run_publish(run=run, user=None).publish_report
 
-    assert (preview["book"], preview["move"], preview["cancel"], preview["keep"]) == (
-        report["booked"],
-        report["moved"],
-        report["cancelled"],
-        report["kept"],
-    )
-    assert preview["skipped"] == report["skipped"]
+    assert_preview_is_the_publish(preview, report)
     assert_no_double_booking(event)
 
 
