@@ -52,8 +52,12 @@ def _period_moment(item, i: int, key: str, tz, parse) -> datetime:
             f"{where} is missing; give a date and time like {EXAMPLE_MOMENT}.", field="periods"
         )
     value = item[key]
+    from matchmaking.services.importer import SkippedLocalTime
+
     try:
         return parse(str(value), tz)
+    except SkippedLocalTime as exc:
+        raise InvalidInput(f"{where}: {exc}.", field="periods") from exc
     except (TypeError, ValueError) as exc:
         raise InvalidInput(
             f"{where}: {str(value)[:40]!r} is not a date and time like {EXAMPLE_MOMENT}.",

@@ -157,10 +157,23 @@ def schema_errors(data: Any) -> list[str]:
     return out
 
 
+class SkippedLocalTime(ValueError):
+    """A local time the clocks skip (the hour lost when summer time starts)."""
+
+
 def parse_local_datetime(value: str, tz: zoneinfo.ZoneInfo) -> datetime:
-    """An ISO 8601 date-time; without an offset it is local time in ``tz``."""
+    """An ISO 8601 date-time; without an offset it is local time in ``tz``. A local time the
+    clocks skip (the hour lost when summer time starts) is refused with ValueError, as a
+    date that does not exist is: it names no moment."""
     moment = datetime.fromisoformat(value)
-    return moment.replace(tzinfo=tz) if moment.tzinfo is None else moment
+    if moment.tzinfo is not None:
+        return moment
+    local = moment.replace(tzinfo=tz)
+    if local.astimezone(UTC).astimezone(tz).replace(tzinfo=None) != moment:
+        raise SkippedLocalTime(
+            f"{moment:%Y-%m-%d %H:%M} does not exist in {tz.key}: the clocks skip it"
+        )
+    return local
 
 
 def _optional_dt(value: str | None, tz: zoneinfo.ZoneInfo) -> datetime | None:
@@ -274,13 +287,15 @@ def rule_errors(data: dict) -> tuple[list[str], _Checked]:
     errors += grid
     grid_ok = not grid
     slot_starts = {c.start for c in cells}
-    opens, closes = ev.get("booking_opens"), ev.get("booking_closes")
-    if (
-        tz is not None
-        and opens
-        and closes
-        and parse_local_datetime(closes, tz) <= parse_local_datetime(opens, tz)
-    ):
+    window = {}
+    for key in ("booking_opens", "booking_closes"):
+        if tz is not None and ev.get(key):
+            try:
+                window[key] = parse_local_datetime(ev[key], tz)
+            except ValueError as exc:
+                errors.append(f"event.{key}: {exc}")
+                grid_ok = False  # the writer reads them
+    if len(window) == 2 and window["booking_closes"] <= window["booking_opens"]:
         errors.append("event.booking_closes: must be after booking_opens")
 
     tables = ev["tables"]

@@ -301,3 +301,21 @@ def test_system_reason_reaches_a_french_recipient_in_french(
     log = meeting.log.get(action="cancelled")
     assert log.detail["reason_code"] == "participant_unavailable"
     assert log.detail["reason_params"] == {"name": "Amina"}
+
+
+def test_a_local_time_the_clocks_skip_answers_400_saying_so(
+    event, make_participant, as_participant
+):
+    """Casablanca's clocks jump from 02:00 to 03:00 on 2026-03-22: 02:30 names no moment."""
+    amina = make_participant(name="Amina")
+    response = as_participant(amina).put(
+        mine(event),
+        {"periods": [{"start": "2026-03-22T02:30", "end": "2026-03-22T09:00"}]},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert response.data["detail"] == (
+        "periods[0].start: 2026-03-22 02:30 does not exist in Africa/Casablanca: "
+        "the clocks skip it."
+    )
+    assert not Availability.objects.filter(participant=amina).exists()

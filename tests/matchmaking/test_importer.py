@@ -898,3 +898,28 @@ def test_round_trip_with_cancelled_meetings_and_requests_is_identical(organiser)
         {"from": "d", "to": "a", "start": "2018-04-18T14:00:00+01:00", "table": "T01"}
     )
     assert event_import(data=third).meetings.exclude(status="cancelled").count() == 2
+
+
+def test_a_local_time_the_clocks_skip_is_refused_with_a_sentence(organiser_client):
+    """Europe/Paris skips 02:00-03:00 on 2027-03-28: a naive 02:30 names no moment. Refused
+    (400, nothing written) in the booking window and in a participant's times, while 03:30
+    the same night is fine."""
+    data = small_event()
+    data["event"]["timezone"] = "Europe/Paris"
+    data["event"]["booking_opens"] = "2027-03-28T02:30"
+    data["participants"][0]["availability"] = [
+        {"start": "2027-03-28T02:30", "end": "2018-04-18T15:00"}
+    ]
+    response = organiser_client.post("/api/events/import/", data, format="json")
+    assert response.status_code == 400
+    skipped = "2027-03-28 02:30 does not exist in Europe/Paris: the clocks skip it"
+    assert f"event.booking_opens: {skipped}" in response.data["errors"]
+    assert any(line.endswith(f".availability[0]: {skipped}") for line in response.data["errors"])
+    assert not Event.objects.filter(slug=data["event"]["slug"]).exists()
+
+    data = small_event()
+    data["event"]["timezone"] = "Europe/Paris"
+    data["event"]["booking_opens"] = "2027-03-28T03:30"
+    data["meetings"] = []  # their times are written with Casablanca's offset
+    ok = organiser_client.post("/api/events/import/", data, format="json")
+    assert ok.status_code == 201, ok.data
