@@ -3,7 +3,7 @@
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 from icalendar import Calendar
@@ -457,6 +457,20 @@ def requests_named(*, items: list[dict]) -> list[dict]:
         )
     }
     return [{**i, "who": names.get(i["request"], f"#{i['request']}")} for i in items]
+
+
+def party_meeting_counts(*, participant_ids: list[int]) -> dict[int, int]:
+    """Participant id -> the live meetings they are a party of: what ``max_meetings`` limits
+    (active seats as requester or requested, as the booking counts them). Absent: none."""
+    if not participant_ids:
+        return {}
+    rows = (
+        MeetingSeat.objects.filter(participant_id__in=participant_ids, active=True, is_party=True)
+        .values("participant_id")
+        .annotate(n=Count("meeting_id", distinct=True))
+        .values_list("participant_id", "n")
+    )
+    return dict(rows)
 
 
 def recommendations_for(*, participant: Participant, limit: int = 20, kinds=None) -> list[dict]:

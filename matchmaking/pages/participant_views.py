@@ -17,7 +17,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.core.mail import send_mail
-from django.db.models import Count, Q
+from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -35,7 +35,6 @@ from matchmaking.models import (
     Event,
     Meeting,
     MeetingRequest,
-    MeetingSeat,
     Participant,
     search_fold,
 )
@@ -764,7 +763,7 @@ def agenda(request, event, me):
         for p in (r.sender, r.recipient)
         if p.max_meetings is not None
     }
-    booked = _party_meeting_counts(list(capped))
+    booked = selectors.party_meeting_counts(participant_ids=list(capped))
     full = {pk for pk, p in capped.items() if booked.get(pk, 0) >= p.max_meetings}
     to_book = []
     for r in unbooked:
@@ -788,20 +787,6 @@ def agenda(request, event, me):
             reverse("calendar-feed", kwargs={"token": me.calendar_token})
         ),
     )
-
-
-def _party_meeting_counts(participant_ids: list[int]) -> dict[int, int]:
-    """Participant id -> the meetings they are a party of, as ``max_meetings`` counts them (the
-    booking's rule: active seats as requester or requested). Read only."""
-    if not participant_ids:
-        return {}
-    rows = (
-        MeetingSeat.objects.filter(participant_id__in=participant_ids, active=True, is_party=True)
-        .values("participant_id")
-        .annotate(n=Count("meeting_id", distinct=True))
-        .values_list("participant_id", "n")
-    )
-    return dict(rows)
 
 
 class BookForm(forms.Form):

@@ -12,7 +12,8 @@ from rest_framework.authtoken.models import Token
 from matchmaking.countries import country_code
 from matchmaking.exceptions import Busy, Conflict, InvalidInput, NotFound
 from matchmaking.languages import language_codes
-from matchmaking.models import LoginLink, MeetingSeat, Participant, Profile
+from matchmaking.models import LoginLink, Participant, Profile
+from matchmaking.selectors import party_meeting_counts
 from matchmaking.services.locking import guarded_transaction, lock_participants_and_slots
 from ml.taxonomy import SECTOR_IDS
 
@@ -66,9 +67,7 @@ def _profile_save(*, participant: Participant, data: dict) -> None:
         if limit is not None and (current is None or limit < current):
             # the lock booking takes: no meeting can be booked between the count and the save
             lock_participants_and_slots([participant.pk], [])
-            booked = MeetingSeat.objects.filter(
-                participant=participant, active=True, is_party=True
-            ).count()
+            booked = party_meeting_counts(participant_ids=[participant.pk]).get(participant.pk, 0)
             if booked > limit:
                 raise Conflict(
                     f"You have {booked} meetings booked, more than a limit of {limit}. Cancel "
