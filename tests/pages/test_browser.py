@@ -147,6 +147,37 @@ def test_organiser_marks_no_show_from_grid_and_statistics_follow(browser, live_s
     page.screenshot(path=str(SHOTS / "grid-ar.png"), full_page=False)
 
 
+def test_grid_dialog_offers_statuses_by_the_servers_clock_not_the_desks(browser, live_server, demo):
+    """A desk whose clock is a day slow (or a year fast) still gets the buttons the server's
+    rules allow: the dialog reads the time the page was made, not the desk's clock."""
+    page, base = browser, live_server.url
+    login(page, base)
+    page.clock.install(time=dt.datetime(2018, 4, 17, 9, 0, tzinfo=dt.UTC))  # the fair's eve
+    page.goto(f"{base}/organiser/{demo.slug}/grid/?date={DAY}&tables=used")
+    page.locator("td.grid-meeting.st-scheduled a").first.click()
+    page.wait_for_selector("#meeting-dialog[open]")
+    # the meeting was in April 2018: by the server's clock it has happened
+    assert page.locator("#meeting-dialog button[value=no_show]").is_enabled()
+    assert page.locator("#meeting-dialog button[value=held]").is_enabled()
+    assert page.locator("[data-dialog-early]").is_hidden()
+
+
+def test_grid_dialog_keeps_early_statuses_off_when_the_desks_clock_is_fast(
+    browser, live_server, upcoming_demo
+):
+    page, base = browser, live_server.url
+    demo, day = upcoming_demo
+    login(page, base)
+    page.clock.install(time=timezone.now() + dt.timedelta(days=365))
+    page.goto(f"{base}/organiser/{demo.slug}/grid/?date={day}&tables=used")
+    page.locator("td.grid-meeting.st-scheduled a").first.click()
+    page.wait_for_selector("#meeting-dialog[open]")
+    # the meeting is weeks away by the server's clock
+    for status in ("checked_in", "held", "no_show"):
+        assert page.locator(f"#meeting-dialog button[value={status}]").is_disabled()
+    assert page.locator("[data-dialog-early]").is_visible()
+
+
 def test_meeting_booked_by_participants_appears_in_grid(browser, live_server, upcoming_demo):
     page, base = browser, live_server.url
     demo, day = upcoming_demo

@@ -3,7 +3,7 @@
  *   (keeps the grid's scroll position; skipped while a dialog is open or the tab is hidden;
  *   with data-refresh-while-busy, only while the partial holds a [data-busy] marker).
  * - grid cells open one shared dialog with the meeting's day, time, table, parties and the
- *   status buttons the rules allow now (plain links to the meeting page without JS).
+ *   status buttons the rules allow now by the server's clock (plain links without JS).
  * - [data-autosubmit] forms submit on a change made with the mouse or touch; after a change
  *   made with the keyboard, Enter or the form's button submits (arrows only move the choice).
  * - [data-busy-label] forms: once submitted, the button is disabled and shows the label (a
@@ -44,6 +44,11 @@
   document.querySelectorAll("[data-refresh-url]").forEach(refresher);
 
   var dialog = document.getElementById("meeting-dialog");
+  // the server's clock minus the desk's, from the time the page was made (data-server-now, ms)
+  var clockOffset = 0;
+  if (dialog && dialog.dataset.serverNow) {
+    clockOffset = parseInt(dialog.dataset.serverNow, 10) - Date.now();
+  }
   if (dialog && typeof dialog.showModal === "function") {
     var labels = {};
     try { labels = JSON.parse(document.getElementById("status-labels").textContent); } catch (e) { /* none */ }
@@ -84,9 +89,8 @@
       dialog.querySelector("[data-dialog-status]").textContent = labels[status] || status;
       dialog.querySelector("[data-dialog-details]").setAttribute("href", details);
       // what the rules refuse now (the server checks again): check-in from data-opens,
-      // held and no-show from the slot's start
-      // (two minutes of slack: the desk's clock may run a little slow; the server decides)
-      var now = Date.now() + 2 * 60 * 1000;
+      // held and no-show from the slot's start, by the server's clock (the desk's may be wrong)
+      var now = Date.now() + clockOffset + 10 * 1000;
       var opens = slot ? Date.parse(slot.dataset.opens) : NaN;
       var start = slot ? Date.parse(slot.dataset.start) : NaN;
       var tooEarly = false;
