@@ -237,9 +237,7 @@ def event_export(*, event: Event) -> dict:
         participants.append(row)
 
     requests = []
-    for r in MeetingRequest.objects.filter(
-        event=event, status__in=["pending", "accepted", "declined"]
-    ).order_by("id"):
+    for r in MeetingRequest.objects.filter(event=event).order_by("id"):
         row = {
             "from": refs[r.sender_id],
             "to": refs[r.recipient_id],

@@ -13,6 +13,7 @@ problem rolls the whole import back. Every error names the row (index and ref) a
 import json
 import re
 import zoneinfo
+from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from functools import cache
@@ -628,9 +629,13 @@ def _write(data: dict, checked: _Checked) -> tuple[Event, list[str]]:
                 expires_at=event.request_expires_at(now) if r["status"] == "pending" else None,
             )
         )
+    # withdrawn requests of each pair, in the file's order: a cancelled meeting goes with one
+    withdrawn: dict[tuple[int, int], list[MeetingRequest]] = defaultdict(list)
     for req in MeetingRequest.objects.bulk_create(to_create):
         if req.status in MeetingRequest.OPEN_STATUSES:
             requests[frozenset((req.sender_id, req.recipient_id))] = req
+        elif req.status == MeetingRequest.Status.CANCELLED:
+            withdrawn[(req.sender_id, req.recipient_id)].append(req)
 
     organiser = Actor(system=True)
     for i, m in enumerate(data.get("meetings", [])):
@@ -644,6 +649,9 @@ def _write(data: dict, checked: _Checked) -> tuple[Event, list[str]]:
         table = tables.get(m["table"]) if m.get("table") else None
         req = requests.get(frozenset((a.pk, b.pk)))
         if m.get("status") == "cancelled":
+            if req is None or req.status != MeetingRequest.Status.ACCEPTED:
+                # withdrawn with its meeting: the pair's next withdrawn request of the file
+                req = (withdrawn.get((a.pk, b.pk)) or [None]).pop(0)
             problem = _cancelled_meeting_create(
                 event=event, a=a, b=b, request=req, slot=slot, table=table, row=m
             )
@@ -692,17 +700,17 @@ def _cancelled_meeting_create(
     row: dict,
 ) -> str | None:
     """Recreate an exported cancelled meeting as it was: cancelled, its two parties' seats
-    inactive (it keeps its slot and table for the record but occupies neither), attached to the
-    pair's accepted request or, when the file has none (the request was withdrawn with the
-    meeting, and the export lists only pending, accepted and declined requests), to a new
-    cancelled request.
+    inactive (it keeps its slot and table for the record but occupies neither), attached to
+    ``request``: the pair's accepted request or, when the request was withdrawn with the
+    meeting, one of the pair's withdrawn requests of the file; without one (an older export
+    listed no withdrawn requests), to a new withdrawn request.
     Who cancelled it and why come from ``cancelled_by`` and ``cancel_reason``; without them it
     counts as the organisers' decision, so the scheduler does not plan it again by itself.
     Returns why the pair may not meet, or None."""
     reason = meeting_allowed(a, b)
     if reason:
         return reason
-    if request is None or request.status != MeetingRequest.Status.ACCEPTED:
+    if request is None:
         request = MeetingRequest.objects.create(
             event=event,
             sender=a,

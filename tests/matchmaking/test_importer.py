@@ -849,11 +849,14 @@ def with_cancellations() -> dict:
 def test_round_trip_with_cancelled_meetings_and_requests_is_identical(organiser):
     """An organiser moving an event to another server keeps its cancellations: a cancelled
     meeting is exported and imported again as cancelled (it holds no seat nor table), whether
-    its request is still accepted or was withdrawn with it."""
+    its request is still accepted or was withdrawn with it. Withdrawn and expired requests are
+    kept too (they are the learned ranker's "ignored" labels), even when the pair asked again."""
     from matchmaking.services.meetings import meeting_cancel
-    from matchmaking.services.requests import request_cancel
+    from matchmaking.services.requests import request_cancel, request_create, requests_expire
 
-    event = event_import(data=with_cancellations())
+    data = with_cancellations()
+    data["requests"].append({"from": "b", "to": "d", "status": "pending"})
+    event = event_import(data=data)
     meeting_cancel(
         meeting=event.meetings.get(request__sender__ref="d", request__recipient__ref="a"),
         user=organiser,
@@ -864,6 +867,9 @@ def test_round_trip_with_cancelled_meetings_and_requests_is_identical(organiser)
         by=None,
         user=organiser,
     )
+    people = {p.ref: p for p in event.participants.all()}
+    request_create(sender=people["c"], recipient=people["d"], message="Shall we try again?")
+    requests_expire(now=timezone.now() + dt.timedelta(days=30))
     first = selectors.event_export(event=event)
     assert [(m["from"], m["to"], m["status"]) for m in first["meetings"]] == [
         ("a", "b", "scheduled"),
@@ -872,8 +878,11 @@ def test_round_trip_with_cancelled_meetings_and_requests_is_identical(organiser)
     ]
     assert [(r["from"], r["to"], r["status"]) for r in first["requests"]] == [
         ("a", "b", "accepted"),
-        ("c", "b", "pending"),
+        ("c", "b", "expired"),
         ("d", "a", "accepted"),  # its meeting is cancelled, the request stays accepted
+        ("d", "c", "cancelled"),  # withdrawn with its meeting
+        ("b", "d", "expired"),
+        ("c", "d", "expired"),  # the pair asked again
     ]
     again = copy.deepcopy(first)
     again["event"]["slug"] = "mini-fair-copy"
@@ -891,6 +900,7 @@ def test_round_trip_with_cancelled_meetings_and_requests_is_identical(organiser)
         ("accepted", 0),
         ("cancelled", 0),
     ]
+    assert copy_event.requests.count() == event.requests.count() == 6  # no request added
     # they hold nothing: Dina's slots and table T01 are free to book again
     third = copy.deepcopy(first)
     third["event"]["slug"] = "mini-fair-third"
