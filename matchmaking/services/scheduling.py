@@ -336,30 +336,21 @@ def _refusal(exc: DomainError) -> Reason | str:
     return exc.reason if isinstance(exc.reason, Reason) else exc.message
 
 
-def _attempt(fn, **kwargs) -> Reason | str | None:
-    """Run one service call in a savepoint; the reason it was refused, or None."""
-    try:
-        with transaction.atomic():
-            fn(**kwargs)
-    except DomainError as exc:
-        return _refusal(exc)
-    except IntegrityError as exc:
-        return f"refused by the database ({exc.__class__.__name__})"
-    return None
-
-
 def schedule_run_publish(*, run: ScheduleRun, user, now: datetime | None = None) -> ScheduleRun:
     """Apply a draft plan: move, book and cancel meetings through the booking services.
 
-    Side effects: in one transaction, every changed meeting is vacated then re-placed with
+    What to do is decided once, by ``_publish_plan`` (the draft's preview), under the locks:
+    what changed since the run read the event (``run.basis``) is left as it is, no change touches
+    a slot which has started by ``now``, and a change the booking rules refuse is skipped (a
+    refused move is put back, at another table of its slot, or cancelled). Every skip is
+    reported in ``publish_report["skipped"]``.
+
+    Side effects: in one transaction, the plan's steps go through the booking services, which
+    check every rule again: moved meetings are vacated then re-placed with
     ``meeting_reschedule_locked`` (SEQUENCE bumped, logged), new meetings are booked with
     ``meeting_book_locked`` (source "scheduler"), scheduled meetings the plan dropped are
-    cancelled with a reason. What changed since the run read the event (a meeting booked, moved
-    or cancelled meanwhile: ``run.basis``) is left as it is, and no change touches a slot which
-    has started by ``now`` (a draft published hours after its run): both are reported in
-    ``publish_report["skipped"]`` (``selectors.schedule_run_changes`` decides, as it does for
-    the draft's preview), as is anything the booking services refuse. Earlier
-    published runs become superseded.
+    cancelled with a reason. Earlier published runs become superseded. Should a service refuse
+    a step the plan allowed, nothing is written (Conflict ``publish_stopped``).
     """
     now = now or timezone.now()
     actor = Actor(user=user, system=user is None)
@@ -375,100 +366,71 @@ def schedule_run_publish(*, run: ScheduleRun, user, now: datetime | None = None)
             event.participants.values_list("pk", flat=True),
             event.slots.values_list("pk", flat=True),
         )
-        changes = schedule_run_changes(run=run, now=now)
-        tables = {t.pk: t for t in event.tables.all()}
-        slots = {s.pk: s for s in event.slots.all()}
-        report = {
-            "booked": 0,
-            "moved": 0,
-            "kept": changes.keep,
-            "cancelled": 0,
-            "skipped": list(changes.skipped),
-        }
-        for m, _slot, _table in changes.move:
-            meeting_vacate_locked(meeting=m)
-        for m in changes.cancel:
-            reason = _attempt(
-                meeting_cancel_locked,
-                meeting=m,
-                actor=actor,
-                reason=Reason("schedule_dropped", {"run": run.pk}),
-            )
-            if reason is None:
-                report["cancelled"] += 1
-            else:
-                report["skipped"].append(skip_item(m.request_id, reason))
-        for m, slot_id, table_id in changes.move:
-            reason = _attempt(
-                meeting_reschedule_locked,
-                meeting=m,
-                slot=slots[slot_id],
-                actor=actor,
-                table=tables.get(table_id),
-                vacated_from=m.table,
-            )
-            if reason is None:
-                report["moved"] += 1
-                continue
-            # Put it back where it was (nothing changed for its people: no log, no email), or
-            # at another table of its slot, or cancel it if neither is possible.
-            outcome = _restore_or_cancel(m, actor, run)
-            if outcome == "retabled":
-                report["moved"] += 1
-            elif outcome == "cancelled":
-                report["cancelled"] += 1
-            report["skipped"].append(
-                skip_item(m.request_id, reason, outcome if outcome != "restored" else None)
-            )
-        for req_id, slot_id, table_id in changes.book:
-            reason = _attempt(
-                meeting_book_locked,
-                request=MeetingRequest(pk=req_id),
-                slot=slots[slot_id],
-                actor=actor,
-                table=tables.get(table_id),
-                source=Meeting.Source.SCHEDULER,
-            )
-            if reason is None:
-                report["booked"] += 1
-            else:
-                report["skipped"].append(skip_item(req_id, reason))
+        plan = _publish_plan(run=run, now=now, reading=_EventReading.of(event.pk))
+        for meeting in plan.vacate:
+            meeting_vacate_locked(meeting=meeting)
+        for step in plan.steps:
+            _publish_step(step, actor=actor, run=run)
         ScheduleRun.objects.filter(event=event, status=ScheduleRun.Status.PUBLISHED).update(
             status=ScheduleRun.Status.SUPERSEDED
         )
         run.status = ScheduleRun.Status.PUBLISHED
         run.published_at = timezone.now()
         run.published_by = user if getattr(user, "pk", None) else None
-        run.publish_report = report
+        run.publish_report = {
+            "booked": plan.report["book"],
+            "moved": plan.report["move"],
+            "kept": plan.report["keep"],
+            "cancelled": plan.report["cancel"],
+            "skipped": plan.skipped,
+        }
         run.save(update_fields=["status", "published_at", "published_by", "publish_report"])
     return run
 
 
-def _restore_or_cancel(meeting: Meeting, actor: Actor, run: ScheduleRun) -> str:
-    """A vacated meeting could not move: re-seat it in place as it was (the colleagues who left
-    stay out) and say "restored"; when the database refuses because a move of this publish took
-    its table, place it in its slot at another free table ("retabled", through the booking
-    service); else cancel it with a reason ("cancelled"): never leave it half-placed."""
+def _publish_step(step: "_Step", *, actor: Actor, run: ScheduleRun) -> None:
+    """Carry out one step of a publish plan through the booking services (which check the rules
+    again); a refusal stops the publish and rolls it back."""
+    meeting = step.meeting
     try:
         with transaction.atomic():
-            MeetingSeat.objects.filter(meeting=meeting, left=False).update(active=True)
-            Meeting.objects.filter(pk=meeting.pk).update(table=meeting.table)
-        return "restored"
-    except IntegrityError:
-        pass
-    retabled = _attempt(
-        meeting_reschedule_locked, meeting=meeting, slot=meeting.slot, actor=actor, table=None
-    )
-    if retabled is None:
-        return "retabled"
-    meeting_cancel_locked(
-        meeting=meeting, actor=actor, reason=Reason("schedule_place_taken", {"run": run.pk})
-    )
-    return "cancelled"
+            if step.kind == "book":
+                meeting_book_locked(
+                    request=MeetingRequest(pk=step.request_id),
+                    slot=step.slot,
+                    actor=actor,
+                    table=step.table,
+                    source=Meeting.Source.SCHEDULER,
+                )
+            elif step.kind in ("move", "retable"):
+                meeting_reschedule_locked(
+                    meeting=meeting,
+                    slot=step.slot,
+                    actor=actor,
+                    table=step.table,
+                    vacated_from=meeting.table,
+                )
+            elif step.kind == "restore":  # back as it was: nothing changed for its people
+                MeetingSeat.objects.filter(meeting=meeting, left=False).update(active=True)
+                Meeting.objects.filter(pk=meeting.pk).update(table=meeting.table)
+            else:  # "cancel" (the plan dropped it) or "drop" (its place was taken meanwhile)
+                code = "schedule_dropped" if step.kind == "cancel" else "schedule_place_taken"
+                meeting_cancel_locked(
+                    meeting=meeting, actor=actor, reason=Reason(code, {"run": run.pk})
+                )
+    except (DomainError, IntegrityError) as exc:
+        what = f"request {step.request_id}" if meeting is None else f"meeting {meeting.pk}"
+        said = exc.message if isinstance(exc, DomainError) else exc.__class__.__name__
+        logger.error("publish of run %s stopped at %s of %s: %s", run.pk, step.kind, what, said)
+        raise Conflict(
+            f"Publishing stopped: the {step.kind} of {what} was refused ({said}). Nothing was "
+            "changed; preview the run again, or start a new run.",
+            code="publish_stopped",
+        ) from exc
 
 
 # ------------------------------------------------------------------------------------------------
-# What publishing would do: the same changes through the same booking rules, without writing
+# What publishing does, decided without writing: the draft's preview is the publish's plan
 # ------------------------------------------------------------------------------------------------
 
 
@@ -511,23 +473,34 @@ class _EventReading:
         )
 
 
-def schedule_run_preview(
-    *, run: ScheduleRun, now: datetime | None = None, reading: _EventReading | None = None
-) -> dict:
-    """What ``schedule_run_publish`` would do now, without writing anything: the changes of
-    ``selectors.schedule_run_changes`` (what changed since the run is skipped), then each move
-    and booking checked in the publish's order by the booking services' own rules (availability,
-    meeting limits, the request's morning/afternoon wish, free people and tables), each applied
-    to an in-memory copy of what those rules read so later changes see earlier ones. A move the
-    rules refuse is put back, at another table of its slot, or cancelled, as the publish does.
+@dataclass
+class _Step:
+    """One write of a publish: ``book`` a request, ``move`` a meeting, put a refused move back
+    (``restore``), at another table of its slot (``retable``) or cancel it (``drop``), or
+    ``cancel`` a meeting the plan dropped."""
 
-    Returns the publish report's figures under the preview's names: ``book``, ``move``,
-    ``cancel``, ``keep``, ``leave``, ``skip`` and ``skipped`` (each ``{"request", "reason"}``,
-    in the publish's order). ``reading`` lets a caller preview several drafts of one event from
-    one reading of it.
-    """
-    now = now or timezone.now()
-    reading = reading or _EventReading.of(run.event_id)
+    kind: str
+    meeting: Meeting | None = None
+    request_id: int | None = None
+    slot: Slot | None = None
+    table: Table | None = None  # the table the booking rules chose
+
+
+@dataclass
+class _Plan:
+    report: dict  # book, move, keep, cancel, leave
+    skipped: list[dict]  # reasons.skip_item of each skipped change, in the publish's order
+    vacate: list[Meeting]  # vacated first: every meeting that moves or is cancelled
+    steps: list[_Step]
+
+
+def _publish_plan(*, run: ScheduleRun, now: datetime, reading: _EventReading) -> _Plan:
+    """What publishing ``run`` does now: the changes of ``selectors.schedule_run_changes`` (what
+    changed since the run is skipped), then each move and booking checked in order by the
+    booking services' own rules (availability, meeting limits, the request's morning/afternoon
+    wish, free people and tables), each applied to an in-memory copy of what those rules read so
+    later changes see earlier ones. A move the rules refuse is put back, at another table of
+    its slot, or cancelled."""
     changes = schedule_run_changes(run=run, now=now, state=reading.state)
     known = _known_copy(reading.known)
     actor = Actor(system=True)
@@ -547,9 +520,10 @@ def schedule_run_preview(
         "event", "sender__fixed_table", "recipient__fixed_table"
     ).in_bulk([m.request_id for m, _s, _t in changes.move] + [r for r, _s, _t in changes.book])
     report = {"book": 0, "move": 0, "keep": changes.keep, "cancel": 0, "leave": changes.leave}
-    skipped = list(changes.skipped)
+    plan = _Plan(report=report, skipped=list(changes.skipped), vacate=[], steps=[])
 
     def vacate(meeting: Meeting, people) -> None:
+        plan.vacate.append(meeting)
         for person in people:
             if known.seats.get((person.pk, meeting.slot_id)) == meeting.pk:
                 del known.seats[(person.pk, meeting.slot_id)]
@@ -571,57 +545,81 @@ def schedule_run_preview(
             _check_caps(people, known, ignore=None)
         return _choose_table(request, slot, table, known, ignore=meeting)
 
+    def uncount(meeting: Meeting) -> None:  # cancelled: no longer counts against a limit
+        for ids in known.party_of.values():
+            ids.discard(meeting.pk)
+
     for meeting, _slot, _table in changes.move:
         vacate(meeting, seated[meeting.pk])
     for meeting in changes.cancel:
         vacate(meeting, seated[meeting.pk])
-        for ids in known.party_of.values():
-            ids.discard(meeting.pk)
+        uncount(meeting)
+        plan.steps.append(_Step("cancel", meeting))
         report["cancel"] += 1
     for meeting, slot_id, table_id in changes.move:
         people, request = seated[meeting.pk], requests[meeting.request_id]
         try:
             chosen = place(request, people, slots[slot_id], tables.get(table_id), meeting)
         except DomainError as exc:
-            reason, outcome = _refusal(exc), None
+            reason = _refusal(exc)
         else:
             seat(meeting.pk, people, slot_id, chosen)
+            plan.steps.append(_Step("move", meeting, slot=slots[slot_id], table=chosen))
             report["move"] += 1
             continue
         # refused: back in place as it was, else at another table of its slot, else cancelled
         old_slot = slots[meeting.slot_id]
+        outcome = None
         if not any((p.pk, old_slot.pk) in known.seats for p in people) and (
             meeting.table_id not in known.tables_used.get(old_slot.pk, {})
         ):
             seat(meeting.pk, people, old_slot.pk, tables.get(meeting.table_id))
+            plan.steps.append(_Step("restore", meeting))
         else:
             try:
                 chosen = place(request, people, old_slot, None, meeting)
             except DomainError:
-                report["cancel"] += 1  # as the publish does: it no longer counts for anyone
-                for ids in known.party_of.values():
-                    ids.discard(meeting.pk)
+                uncount(meeting)
+                plan.steps.append(_Step("drop", meeting))
+                report["cancel"] += 1
                 outcome = "cancelled"
             else:
                 seat(meeting.pk, people, old_slot.pk, chosen)
+                plan.steps.append(_Step("retable", meeting, slot=old_slot, table=chosen))
                 report["move"] += 1
                 outcome = "retabled"
-        skipped.append(skip_item(meeting.request_id, reason, outcome))
+        plan.skipped.append(skip_item(meeting.request_id, reason, outcome))
     for n, (req_id, slot_id, table_id) in enumerate(changes.book):
         request = requests[req_id]
         parties = [request.sender, request.recipient]
         try:
             chosen = place(request, parties, slots[slot_id], tables.get(table_id))
         except DomainError as exc:
-            skipped.append(skip_item(req_id, _refusal(exc)))
+            plan.skipped.append(skip_item(req_id, _refusal(exc)))
             continue
-        key = -(n + 1)  # a meeting the publish would create
+        key = -(n + 1)  # a meeting the publish creates
         seat(key, parties, slot_id, chosen)
         for person in parties:
             if person.max_meetings is not None:
                 known.party_of.setdefault(person.pk, set()).add(key)
+        plan.steps.append(_Step("book", request_id=req_id, slot=slots[slot_id], table=chosen))
         report["book"] += 1
-    return {**report, "skip": len(skipped), "skipped": skipped}
+    return plan
+
+
+def schedule_run_preview(
+    *, run: ScheduleRun, now: datetime | None = None, reading: _EventReading | None = None
+) -> dict:
+    """What ``schedule_run_publish`` would do now, without writing anything (its plan).
+
+    Returns the publish report's figures under the preview's names: ``book``, ``move``,
+    ``cancel``, ``keep``, ``leave``, ``skip`` and ``skipped`` (each ``{"request", "reason"}``,
+    in the publish's order). ``reading`` lets a caller preview several drafts of one event from
+    one reading of it.
+    """
+    now = now or timezone.now()
+    plan = _publish_plan(run=run, now=now, reading=reading or _EventReading.of(run.event_id))
+    return {**plan.report, "skip": len(plan.skipped), "skipped": plan.skipped}
 
 
 def schedule_run_previews(*, runs, now: datetime | None = None) -> dict[int, dict]:

@@ -9,12 +9,15 @@ import random
 import pytest
 from django.utils import timezone
 
-from matchmaking.exceptions import DomainError
-from matchmaking.models import Availability, ScheduleRun, Table
+from matchmaking.exceptions import Conflict, DomainError, LimitReached
+from matchmaking.models import Availability, Meeting, MeetingLog, ScheduleRun, Table
 from matchmaking.services.meetings import Actor, meeting_book
 from matchmaking.services.scheduling import schedule_run_preview, schedule_run_publish
 from tests.factories import EventFactory, ParticipantFactory, RequestFactory
-from tests.matchmaking.test_scheduling import assert_preview_is_the_publish
+from tests.matchmaking.test_scheduling import (
+    assert_no_double_booking,
+    assert_preview_is_the_publish,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -82,7 +85,49 @@ def _random_draft(rng: random.Random):
 
 @pytest.mark.parametrize("seed", SEEDS)
 def test_preview_reports_what_the_publish_does_on_random_plans(seed):
+    """The publish carries out its plan (the preview) through the booking services, which check
+    every rule again and would stop it: here they never do, and the rows say what the report
+    says."""
     run = _random_draft(random.Random(seed))
     preview = schedule_run_preview(run=run)
     report = schedule_run_publish(run=run, user=None).publish_report
     assert_preview_is_the_publish(preview, report)
+    meetings = Meeting.objects.filter(event=run.event)
+    assert meetings.filter(source="scheduler").count() == report["booked"]
+    assert (
+        meetings.filter(cancel_reason__contains=f"scheduler run {run.pk})").count()
+        == (report["cancelled"])
+    )
+    assert (
+        MeetingLog.objects.filter(meeting__event=run.event, action="moved").count()
+        == (report["moved"])
+    )
+    assert_no_double_booking(run.event)
+
+
+def test_a_step_the_booking_service_refuses_stops_the_publish_and_writes_nothing(monkeypatch):
+    """Should the booking service ever refuse what the plan allowed, the publish is not half
+    done: it stops with a sentence and every row stays as it was."""
+    from matchmaking.services import meetings as booking
+
+    run = next(
+        r
+        for r in map(_random_draft, map(random.Random, SEEDS))
+        if schedule_run_preview(run=r)["book"]
+    )
+    before = sorted(Meeting.objects.filter(event=run.event).values_list("pk", "slot", "status"))
+
+    def refuse(*args, **kwargs):
+        raise LimitReached("Everyone has reached their limit.")
+
+    monkeypatch.setattr(booking, "_check_caps", refuse)  # the plan's own copy still allows
+    with pytest.raises(Conflict) as info:
+        schedule_run_publish(run=run, user=None)
+    assert info.value.code == "publish_stopped"
+    assert "Nothing was changed" in info.value.message
+    assert "Everyone has reached their limit." in info.value.message
+    after = sorted(Meeting.objects.filter(event=run.event).values_list("pk", "slot", "status"))
+    assert after == before
+    run.refresh_from_db()
+    assert run.status == ScheduleRun.Status.DRAFT
+    assert_no_double_booking(run.event)
