@@ -163,7 +163,8 @@ def _replan(label: str, prob: Problem, res, time_limit: float, workers: int, see
     print(
         f"re-plan: {stay} of {len(previous)} previous meetings could stay; "
         f"{moved_stayable} of them moved or dropped "
-        f"({100 * moved_stayable / max(1, stay):.2f}%); total moved {res2.stats.moved}",
+        f"({100 * moved_stayable / max(1, stay):.2f}%); in all {res2.stats.moved} moved, "
+        f"{res2.stats.dropped} dropped",
         flush=True,
     )
     return ok

@@ -90,9 +90,9 @@ class Stats:
     """Figures about a result. ``upper_bound`` bounds the number of meetings (fractional
     b-matching / table capacity) and ``weight_upper_bound`` the scheduled weight (LP relaxation
     or CP-SAT bound); ``gap`` is the relative weight gap. ``moved``: requests of
-    ``Problem.previous`` now in another slot or unscheduled. Idle figures are over participants
-    with >= 2 meetings; ``participants_without_meeting_possible`` counts participants left
-    without a meeting although one of their requests had a feasible slot."""
+    ``Problem.previous`` now in another slot; ``dropped``: those now unscheduled. Idle figures
+    are over participants with >= 2 meetings; ``participants_without_meeting_possible`` counts
+    participants left without a meeting although one of their requests had a feasible slot."""
 
     scheduled: int = 0
     requested: int = 0
@@ -104,6 +104,7 @@ class Stats:
     idle_max: int = 0
     idle_range: int = 0
     moved: int = 0
+    dropped: int = 0
     participants_without_meeting_possible: int = 0
     seconds: float = 0.0
     phases: dict[str, float] = field(default_factory=dict)

@@ -171,7 +171,8 @@ def validate(problem: Problem, result: Result, *, check_stats: bool = True) -> l
         total, mx, rng = idle_summary(problem, result.assignments)
         weight = sum(req[a.request_id].weight for a in result.assignments if a.request_id in req)
         now = {a.request_id: a.slot for a in result.assignments}
-        moved = sum(1 for rid, s in previous.items() if rid in req and now.get(rid) != s)
+        moved = sum(1 for rid, s in previous.items() if rid in req and now.get(rid, s) != s)
+        dropped = sum(1 for rid in previous if rid in req and rid not in now)
         expect = {
             "scheduled": len(seen),
             "requested": len(problem.requests),
@@ -180,6 +181,7 @@ def validate(problem: Problem, result: Result, *, check_stats: bool = True) -> l
             "idle_max": mx,
             "idle_range": rng,
             "moved": moved,
+            "dropped": dropped,
             "participants_without_meeting_possible": participants_without_meeting_possible(
                 problem, result.assignments
             ),

@@ -382,6 +382,7 @@ def schedule_run_publish(*, run: ScheduleRun, user, now: datetime | None = None)
             "moved": plan.report["move"],
             "kept": plan.report["keep"],
             "cancelled": plan.report["cancel"],
+            "left": plan.report["leave"],
             "skipped": plan.skipped,
         }
         run.save(update_fields=["status", "published_at", "published_by", "publish_report"])

@@ -126,6 +126,7 @@ def test_publish_books_every_request_with_shared_booths_respected():
         "moved": 0,
         "kept": 0,
         "cancelled": 0,
+        "left": 0,
         "skipped": [],
     }
     assert Meeting.objects.filter(event=event, source="scheduler").count() == requested

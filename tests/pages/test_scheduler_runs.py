@@ -79,3 +79,18 @@ def test_superseded_runs_keep_their_skipped_list_and_names_are_read_once(
         f"/organiser/{event.slug}/scheduler/runs/", HTTP_ACCEPT_LANGUAGE="fr"
     ).content.decode()
     assert "the meeting was moved after the run" not in french  # said in the page's language
+
+
+def test_a_run_card_tells_moved_meetings_from_those_taken_out_of_the_plan(staff_client, event):
+    stats = {"scheduled": 9, "requested": 10, "upper_bound": 10, "gap": 0.1, "idle_total": 0}
+    ScheduleRun.objects.create(event=event, status="draft", stats={**stats, "moved": 2})
+    ScheduleRun.objects.create(
+        event=event, status="draft", stats={**stats, "moved": 3, "dropped": 1}
+    )
+    html = staff_client.get(f"/organiser/{event.slug}/scheduler/runs/").content.decode()
+    assert html.count("Moved to another slot") == 2
+    assert html.count("Taken out of the plan</dt><dd>1</dd>") == 1
+    french = staff_client.get(
+        f"/organiser/{event.slug}/scheduler/runs/", HTTP_ACCEPT_LANGUAGE="fr"
+    ).content.decode()
+    assert "Retirés du plan</dt><dd>1</dd>" in french
