@@ -448,6 +448,16 @@ def _solve_small(
             model.Add(count_p[p] >= 1).OnlyEnforceIf(z)
             zs.append(z)
         s2, best_z, _ = run(sum(zs), "max", left(0.4), slot)
+
+        def with_meeting(s: np.ndarray) -> int:
+            c = np.zeros(inst.P, dtype=np.int64)
+            np.add.at(c, inst.a[s >= 0], 1)
+            np.add.at(c, inst.b[s >= 0], 1)
+            return int((possible & (c > 0)).sum())
+
+        if s2 is not None and with_meeting(s2) < with_meeting(slot):
+            s2, best_z = None, with_meeting(slot)  # out of time below its hint: keep the hint
+            model.Add(sum(zs) >= best_z)
         if s2 is not None:
             slot = s2
         if give and (s2 is None or best_z < len(zs)):
