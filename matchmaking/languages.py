@@ -24,6 +24,9 @@ LANGUAGES_INVALID = gettext_lazy(
     "Not a language code: %(codes)s. Use two-letter ISO 639-1 codes such as fr, ar, en."
 )
 LANGUAGES_TOO_MANY = gettext_lazy("At most 20 languages.")
+LANGUAGES_NONE = gettext_lazy(
+    "Give at least one language you can hold a meeting in, such as fr, ar or en."
+)
 
 
 def language_codes(values) -> list[str]:
@@ -36,6 +39,8 @@ def language_codes(values) -> list[str]:
         shown = ", ".join(dict.fromkeys(b[:20] for b in bad))
         raise InvalidInput(str(LANGUAGES_INVALID % {"codes": shown}), field="languages")
     codes = list(dict.fromkeys(codes))
+    if not codes:  # the import format asks for one too: nobody meets in no language
+        raise InvalidInput(str(LANGUAGES_NONE), field="languages")
     if len(codes) > MAX_LANGUAGES:
         raise InvalidInput(str(LANGUAGES_TOO_MANY), field="languages")
     return codes

@@ -41,6 +41,18 @@ def celery_in_process(request):
     app.conf.task_always_eager = before
 
 
+@pytest.fixture(autouse=True)
+def default_language():
+    """Every test starts in the default language: a page request activates its reader's
+    language in the thread and leaves it there (a test after an Arabic page read its messages
+    in Arabic, depending on the order the tests ran in)."""
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()
+
+
 @pytest.fixture
 def event(db):
     return EventFactory()

@@ -44,7 +44,7 @@ def test_profile_country_of_wrong_type_answers_400(event, make_participant, as_p
 
 @pytest.mark.parametrize(
     ("sent", "stored"),
-    [(["FR", " ar", "fr"], ["fr", "ar"]), (["en"], ["en"]), ([], [])],
+    [(["FR", " ar", "fr"], ["fr", "ar"]), (["en"], ["en"])],
 )
 def test_profile_languages_are_lower_cased_iso_codes_once(
     event, make_participant, as_participant, sent, stored
@@ -64,6 +64,20 @@ def test_profile_language_not_an_iso_code_answers_400_naming_the_field(
     assert response.status_code == 400
     assert list(response.data["errors"]) == ["languages"]
     assert "Not a language code" in response.data["detail"]
+    me.refresh_from_db()
+    assert me.languages == ["es"]
+
+
+def test_profile_without_any_language_answers_400_as_the_import_would(
+    event, make_participant, as_participant
+):
+    """Nobody meets in no language, and the import format asks for one: a profile left without
+    one would make the event's export refuse to import again."""
+    me = make_participant(languages=["es"])
+    response = as_participant(me).patch(url(event), {"languages": []}, format="json")
+    assert response.status_code == 400
+    assert list(response.data["errors"]) == ["languages"]
+    assert "at least one language" in response.data["detail"]
     me.refresh_from_db()
     assert me.languages == ["es"]
 

@@ -933,3 +933,22 @@ def test_a_local_time_the_clocks_skip_is_refused_with_a_sentence(organiser_clien
     data["meetings"] = []  # their times are written with Casablanca's offset
     ok = organiser_client.post("/api/events/import/", data, format="json")
     assert ok.status_code == 201, ok.data
+
+
+def test_what_a_profile_accepts_the_import_takes_back(organiser):
+    """The export of an event re-imports whatever participants wrote on their profiles: phrases
+    as long as the profile takes (500 characters), as many as it takes (30)."""
+    from matchmaking.services.participants import profile_update
+
+    event = event_import(data=small_event())
+    amina = event.participants.get(ref="a")
+    profile_update(
+        participant=amina,
+        data={"offers": ["é" * 500] * 30, "needs": ["n" * 500], "languages": ["AR", "fr"]},
+    )
+    exported = selectors.event_export(event=event)
+    exported["event"]["slug"] = "mini-fair-copy"
+    copy_event = event_import(data=exported)
+    profile = copy_event.participants.get(ref="a").profile
+    assert profile.offers == ["é" * 500] * 30
+    assert profile.needs == ["n" * 500]

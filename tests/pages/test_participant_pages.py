@@ -203,6 +203,19 @@ def test_profile_shows_field_errors_for_bad_sectors_and_languages(event, me):
     assert me.profile.sectors == []
 
 
+def test_profile_without_any_language_is_refused_in_the_pages_language(event, me):
+    response = client_of(me).post(
+        f"/my/{event.slug}/profile/", profile_data(languages=" , "), HTTP_ACCEPT_LANGUAGE="fr"
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors["languages"] == [
+        "Indiquez au moins une langue dans laquelle vous pouvez tenir un rendez-vous, par "
+        "exemple fr, ar ou en."
+    ]
+    me.refresh_from_db()
+    assert me.languages  # unchanged
+
+
 @pytest.mark.parametrize("country", ["ZZ", "xx", "MAR", "1A"])
 def test_profile_refuses_a_country_that_is_not_an_iso_code_like_the_api(event, me, country):
     response = client_of(me).post(f"/my/{event.slug}/profile/", profile_data(country=country))
