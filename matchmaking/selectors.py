@@ -274,6 +274,7 @@ def event_export(*, event: Event) -> dict:
             "end": _local(m.slot.end, event),
             "status": m.status,
             "fixed": m.fixed,
+            "source": m.source,
         }
         if m.table:
             row["table"] = m.table.name

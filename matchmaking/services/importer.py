@@ -473,14 +473,68 @@ def event_import(*, data: Any, replace: bool = False) -> Event:
                     "(use replace to overwrite)",
                 ]
             )
+        kept = None
         if existing is not None:
+            kept = _Identities.of(existing)
             event_delete(event=existing)
         if checked.writable:
             event, write_errors = _write(data, checked)
             errors += write_errors
         if errors:
             raise ImportInvalid(errors)  # rolls back whatever was written
+        if kept is not None:
+            kept.restore(event)
     return event
+
+
+@dataclass
+class _Identities:
+    """What outside calendars know of an event that an import replaces: each participant's
+    calendar link (by ref) and each meeting's iCalendar UID and SEQUENCE (by its two parties,
+    live or cancelled). Restored on the new rows, a replaced event's feeds and .ics files go on
+    updating the same calendar entries instead of adding copies (and old links keep working)."""
+
+    tokens: dict[str, str]
+    meetings: dict[tuple, list[tuple]]  # (from, to, cancelled) -> [(start, table, uid, seq)]
+
+    @classmethod
+    def of(cls, event: Event) -> "_Identities":
+        meetings: dict[tuple, list[tuple]] = defaultdict(list)
+        for m in (
+            Meeting.objects.filter(event=event)
+            .select_related("request__sender", "request__recipient", "slot", "table")
+            .order_by("id")
+        ):
+            key = (m.request.sender.ref, m.request.recipient.ref, m.status == "cancelled")
+            table = m.table.name if m.table else None
+            meetings[key].append((m.slot.start, table, m.uid, m.sequence))
+        tokens = dict(event.participants.values_list("ref", "calendar_token"))
+        return cls(tokens=tokens, meetings=meetings)
+
+    def restore(self, event: Event) -> None:
+        people = list(event.participants.filter(ref__in=self.tokens))
+        for p in people:
+            p.calendar_token = self.tokens[p.ref]
+        Participant.objects.bulk_update(people, ["calendar_token"])
+        changed = []
+        for m in (
+            Meeting.objects.filter(event=event)
+            .select_related("request__sender", "request__recipient", "slot", "table")
+            .order_by("id")
+        ):
+            key = (m.request.sender.ref, m.request.recipient.ref, m.status == "cancelled")
+            table = m.table.name if m.table else None
+            old = self.meetings.get(key)
+            if not old:
+                continue
+            # the one in the same slot if any (a pair may have several cancelled meetings)
+            i = next((i for i, o in enumerate(old) if o[0] == m.slot.start), 0)
+            start, old_table, m.uid, sequence = old.pop(i)
+            # the same entry, moved if the file moved it: calendars take the higher SEQUENCE
+            same = (start, old_table) == (m.slot.start, table)
+            m.sequence = max(m.sequence, sequence if same else sequence + 1)
+            changed.append(m)
+        Meeting.objects.bulk_update(changed, ["uid", "sequence"])
 
 
 def event_delete(*, event: Event) -> None:
@@ -683,9 +737,10 @@ def _write(data: dict, checked: _Checked) -> tuple[Event, list[str]]:
         except DomainError as exc:
             errors.append(f"{where}: {exc.message}")
             continue
-        if m.get("status", "scheduled") != "scheduled":
-            meeting.status = m["status"]
-            meeting.save(update_fields=["status"])
+        # restored after booking, which tells only other sources' people about it
+        meeting.status = m.get("status", Meeting.Status.SCHEDULED)
+        meeting.source = m.get("source", Meeting.Source.IMPORT)
+        meeting.save(update_fields=["status", "source"])
     return event, errors
 
 
@@ -724,7 +779,7 @@ def _cancelled_meeting_create(
         slot=slot,
         table=table,
         status=Meeting.Status.CANCELLED,
-        source=Meeting.Source.IMPORT,
+        source=row.get("source", Meeting.Source.IMPORT),
         fixed=row.get("fixed", False),
         cancelled_by=row.get("cancelled_by", Meeting.CancelledBy.ORGANISER),
         cancel_reason=row.get("cancel_reason", ""),

@@ -307,6 +307,7 @@ def test_round_trip_export_import_export_is_identical():
             "end": "2018-04-18T09:30:00+01:00",
             "status": "scheduled",
             "fixed": True,
+            "source": "import",
             "table": "Booth B2",
         }
     ]
@@ -952,3 +953,43 @@ def test_what_a_profile_accepts_the_import_takes_back(organiser):
     profile = copy_event.participants.get(ref="a").profile
     assert profile.offers == ["é" * 500] * 30
     assert profile.needs == ["n" * 500]
+
+
+def test_replacing_an_event_keeps_calendar_links_uids_and_who_placed_each_meeting(organiser):
+    """An organiser corrects the file and imports it again over the event: subscribed
+    calendars go on working (same links), update the same entries (same UIDs; SEQUENCE up when
+    the file moved one), and the scheduler still knows which meetings it placed itself."""
+    from matchmaking.services.meetings import Actor, meeting_book, meeting_reschedule
+
+    event = event_import(data=with_cancellations())
+    people = {p.ref: p for p in event.participants.all()}
+    bruno_chen = event.requests.get(sender__ref="c", recipient__ref="b")
+    bruno_chen.status = "accepted"
+    bruno_chen.save(update_fields=["status"])
+    slots = list(event.slots.order_by("start"))
+    meeting_book(request=bruno_chen, slot=slots[2], actor=Actor(system=True), source="scheduler")
+    dina_amina = event.meetings.get(request__sender__ref="d", request__recipient__ref="a")
+    meeting_reschedule(meeting=dina_amina, slot=slots[4], actor=Actor(user=organiser))
+    before = {
+        (m.request.sender.ref, m.request.recipient.ref): (m.uid, m.sequence)
+        for m in event.meetings.select_related("request__sender", "request__recipient")
+    }
+    tokens = {p.ref: p.calendar_token for p in people.values()}
+
+    data = selectors.event_export(event=event)
+    assert [m["source"] for m in data["meetings"]] == ["import", "scheduler", "import", "import"]
+    moved = next(m for m in data["meetings"] if (m["from"], m["to"]) == ("c", "b"))
+    moved["start"] = moved["start"].replace("10:30", "14:30")  # the organiser moves it
+    del moved["table"]
+    again = event_import(data=data, replace=True)
+
+    after = {
+        (m.request.sender.ref, m.request.recipient.ref): (m.uid, m.sequence, m.source)
+        for m in again.meetings.select_related("request__sender", "request__recipient")
+    }
+    assert after[("a", "b")] == (*before[("a", "b")], "import")
+    assert after[("d", "a")] == (*before[("d", "a")], "import")
+    assert before[("d", "a")][1] == 1  # moved once by the organiser: calendars have SEQUENCE 1
+    uid, sequence = before[("c", "b")]
+    assert after[("c", "b")] == (uid, sequence + 1, "scheduler")  # moved by the new file
+    assert {p.ref: p.calendar_token for p in again.participants.all()} == tokens
