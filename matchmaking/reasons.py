@@ -35,6 +35,8 @@ TEXTS = {
     "meeting_limit": _("%(name)s has reached their limit of %(limit)s meetings."),
     "table_taken": _("%(table)s is already taken at %(slot)s."),
     "slot_full": _("Every table is taken at %(slot)s; choose another slot."),
+    "wants_morning": _("This request asks for a morning meeting; %(slot)s is in the afternoon."),
+    "wants_afternoon": _("This request asks for an afternoon meeting; %(slot)s is in the morning."),
 }
 
 # what a publish did with a move the rules refused, said after the reason

@@ -50,6 +50,7 @@ from matchmaking.pages.forms import (
 )
 from matchmaking.pages.render import bar_chart, grid_table, heat_strips
 from matchmaking.pages.render import table_plan as render_table_plan
+from matchmaking.reasons import Reason
 from matchmaking.services.meetings import (
     Actor,
     check_in_opens_at,
@@ -393,7 +394,7 @@ def _refusal(exc: DomainError, meeting: Meeting, event: Event, *, slot=None, tab
         ) % {"table": table.name, "when": when}
     if exc.code == "slot_taken" and slot is not None:
         return _("Every table is taken at %(when)s; choose another time.") % {"when": when}
-    return exc.message
+    return str(exc.reason) if isinstance(exc.reason, Reason) else exc.message
 
 
 @with_event

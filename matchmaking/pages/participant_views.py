@@ -40,6 +40,7 @@ from matchmaking.models import (
 )
 from matchmaking.pages.forms import PresenceForm
 from matchmaking.pages.labels import local_day
+from matchmaking.reasons import Reason
 from matchmaking.services.meetings import (
     Actor,
     meeting_book,
@@ -158,7 +159,11 @@ def _error_text(exc: DomainError) -> str:
     """The service's own sentence in English; in French and Arabic, the translated sentence of
     the refusal's code when there is one."""
     lang = (get_language() or "en")[:2]
-    text = ERROR_TEXT.get(exc.code) if lang != "en" else None
+    if lang == "en":
+        return exc.message
+    if isinstance(exc.reason, Reason):  # said with its particulars in the active language
+        return str(exc.reason)
+    text = ERROR_TEXT.get(exc.code)
     return str(text) if text else exc.message
 
 

@@ -119,11 +119,12 @@ def _load_known(
     return known
 
 
-def _refuse(error: type[DomainError], code: str, **params) -> NoReturn:
+def _refuse(error: type[DomainError], code: str, *, field: str | None = None, **params) -> NoReturn:
     """Raise ``error`` with its English message and the Reason that says it in other languages
-    (a scheduler publish reports it on the organisers' page in theirs)."""
+    (a scheduler publish reports it on the organisers' page in theirs, the pages in the
+    reader's)."""
     reason = Reason(code, {k: str(v) if isinstance(v, Slot) else v for k, v in params.items()})
-    raise error(reason.english(), reason=reason)
+    raise error(reason.english(), reason=reason, field=field)
 
 
 def _check_availability(people: Sequence[Participant], slot: Slot, known: _Known) -> None:
@@ -200,10 +201,7 @@ def _check_slot(
     if slot.event_id != request.event_id:
         raise InvalidInput("That slot belongs to another event.", field="slot")
     if request.session != MeetingRequest.SessionPreference.ANY and slot.part != request.session:
-        raise InvalidInput(
-            f"This request asks for a {request.session} meeting; {slot} is in the {slot.part}.",
-            field="slot",
-        )
+        _refuse(InvalidInput, f"wants_{request.session}", field="slot", slot=slot)
     if actor.is_organiser:
         return
     now = now or timezone.now()

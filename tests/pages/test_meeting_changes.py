@@ -345,3 +345,26 @@ def test_meeting_with_a_colleague_offers_only_slots_the_colleague_is_free(
     assert slots[4].pk not in offered(html)
     assert slots[3].pk in offered(html)
     assert Meeting.objects.get(pk=meeting.pk).seats.count() == 3
+
+
+def test_move_outside_the_requests_half_day_is_refused_in_the_pages_language(
+    staff_client, event, slots, make_participant, book
+):
+    meeting = book(make_participant(), make_participant(), 0)
+    meeting.request.session = "morning"
+    meeting.request.save(update_fields=["session"])
+    afternoon = next(s for s in slots if s.part == "afternoon")
+
+    response = staff_client.post(
+        f"/organiser/{event.slug}/meetings/{meeting.pk}/move/",
+        {"slot": afternoon.pk},
+        HTTP_ACCEPT_LANGUAGE="fr",
+    )
+
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert (
+        f"Cette demande porte sur un rendez-vous le matin ; {afternoon} est l&#x27;après-midi."
+    ) in html
+    meeting.refresh_from_db()
+    assert meeting.slot == slots[0]

@@ -907,11 +907,8 @@ def test_busy_slot_message_is_translated_in_french(upcoming_event, make_particip
         f"/my/{upcoming_event.slug}/agenda/book/", {"request": req.pk, "slot": slot.pk}, follow=True
     )
 
-    # The sentence chosen by the error's code, in French, not the service's English detail.
-    assert messages_of(response) == [
-        "L'un de vous a déjà un rendez-vous, ou n'est pas au salon, à cette heure-là. "
-        "Choisissez un autre créneau."
-    ]
+    # The service's own sentence (who and when), said in French, not its English words.
+    assert messages_of(response) == [f"Amina Alaoui a déjà un rendez-vous le {slot}."]
 
 
 def test_cancel_my_meeting_and_not_someone_elses(upcoming_event, make_participant):
@@ -1149,3 +1146,30 @@ def test_refused_request_is_explained_in_the_pages_language(event, me, language,
 
     assert text in messages_of(response)
     assert not MeetingRequest.objects.filter(sender=me).exists()
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("en", "This request asks for an afternoon meeting; {slot} is in the morning."),
+        ("fr", "Cette demande porte sur un rendez-vous l'après-midi ; {slot} est le matin."),
+        ("ar", "يطلب هذا الطلب لقاءً في فترة بعد الظهر، و{slot} في الصباح."),
+    ],
+)
+def test_a_slot_outside_the_requests_half_day_is_refused_in_the_pages_language(
+    upcoming_event, make_participant, language, text
+):
+    me = make_participant(event=upcoming_event, name="Amina Alaoui")
+    chen = make_participant(event=upcoming_event, name="Chen")
+    req = RequestFactory(sender=me, recipient=chen, status="accepted", session="afternoon")
+    morning = upcoming_event.slots.filter(part="morning").order_by("start").first()
+    client = client_of(me)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+
+    response = client.post(
+        f"/my/{upcoming_event.slug}/agenda/book/",
+        {"request": req.pk, "slot": morning.pk},
+        follow=True,
+    )
+    assert messages_of(response) == [text.format(slot=morning)]
+    assert not Meeting.objects.filter(request=req).exists()
