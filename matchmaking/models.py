@@ -542,6 +542,7 @@ class Notification(models.Model):
         REQUEST_ACCEPTED = "request_accepted"
         REQUEST_DECLINED = "request_declined"
         REQUEST_EXPIRED = "request_expired"
+        REQUEST_WITHDRAWN = "request_withdrawn"
         MEETING_BOOKED = "meeting_booked"
         MEETING_MOVED = "meeting_moved"
         MEETING_CANCELLED = "meeting_cancelled"

@@ -68,6 +68,7 @@ def _texts(kind: str, *, person: Participant, meeting=None, request=None, extra=
         "request_accepted": _("%(who)s accepted your meeting request"),
         "request_declined": _("%(who)s declined your meeting request"),
         "request_expired": _("Your meeting request with %(who)s expired"),
+        "request_withdrawn": _("Meeting request with %(who)s withdrawn"),
         "meeting_booked": _("Meeting booked with %(who)s on %(when)s"),
         "meeting_moved": _("Your meeting with %(who)s moved to %(when)s"),
         "meeting_cancelled": _("Your meeting with %(who)s on %(when)s is cancelled"),
@@ -79,6 +80,17 @@ def _texts(kind: str, *, person: Participant, meeting=None, request=None, extra=
         "request_declined": _("%(who)s declined your request."),
         "request_expired": _(
             "The request between you and %(who)s expired without an answer; no meeting was booked."
+        ),
+        "request_withdrawn": (
+            _(
+                "The organisers withdrew the meeting request between you and %(who)s; no meeting "
+                "will be booked for it."
+            )
+            if extra.get("by_organisers")
+            else _(
+                "%(who)s withdrew the meeting request between you; no meeting will be booked "
+                "for it."
+            )
         ),
         "meeting_booked": _("Meeting with %(who)s on %(when)s at %(where)s."),
         "meeting_moved": _("Your meeting with %(who)s now takes place on %(when)s at %(where)s."),
@@ -157,20 +169,27 @@ def notify_meeting(*, meeting: Meeting, kind: str, actor_participant=None, reaso
     _deliver_later(ids)
 
 
-def notify_request(*, request: MeetingRequest, kind: str) -> None:
-    """Request received (to the recipient), answered (to the sender), expired (to both)."""
+def notify_request(*, request: MeetingRequest, kind: str, by: Participant | None = None) -> None:
+    """Request received (to the recipient), answered (to the sender), expired (to both),
+    withdrawn (to the other side of ``by``, the party who withdrew it; to both when the
+    organisers did)."""
     request = MeetingRequest.objects.select_related(
         "sender__organisation", "recipient__organisation"
     ).get(pk=request.pk)
+    extra = None
     if kind == Notification.Kind.REQUEST_RECEIVED:
         people = [request.recipient]
     elif kind == Notification.Kind.REQUEST_EXPIRED:
         people = [request.sender, request.recipient]
+    elif kind == Notification.Kind.REQUEST_WITHDRAWN:
+        people = [p for p in (request.sender, request.recipient) if by is None or p.pk != by.pk]
+        extra = {"by_organisers": by is None}
     else:
         people = [request.sender]
     ids = []
     for person in people:
-        note = _create(kind, f"{kind}:request{request.pk}:to{person.pk}", person, request=request)
+        key = f"{kind}:request{request.pk}:to{person.pk}"
+        note = _create(kind, key, person, request=request, extra=extra)
         if note:
             ids.append(note.pk)
     _deliver_later(ids)

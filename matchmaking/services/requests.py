@@ -181,7 +181,9 @@ def request_cancel(
 ) -> MeetingRequest:
     """Either side (or an organiser) withdraws a pending or accepted request.
 
-    Side effects: status → cancelled; its live meeting, if any, is cancelled too (and logged).
+    Side effects: status → cancelled; its live meeting, if any, is cancelled too (and logged),
+    which tells its people; without a meeting, the other side (both, when an organiser withdraws
+    it) is told that the request was withdrawn.
     """
     from matchmaking.services.meetings import meeting_cancel
 
@@ -201,6 +203,8 @@ def request_cancel(
         req.status = MeetingRequest.Status.CANCELLED
         req.responded_at = timezone.now()
         req.save(update_fields=["status", "responded_at"])
+        if meeting is None:  # a cancelled meeting has told its people already
+            notify_request(request=req, kind="request_withdrawn", by=by)
     return req
 
 

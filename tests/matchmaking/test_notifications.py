@@ -201,3 +201,45 @@ def test_moving_via_service_by_participant_skips_the_mover(
             actor=Actor(user=b.user, participant=b),
         )
     assert [m.to for m in mail.outbox] == [[a.email]]
+
+
+def test_withdrawing_a_request_tells_the_other_side_once(
+    event, make_participant, as_participant, organiser_client, send
+):
+    """The one asked learns that a pending request was withdrawn (nothing left to answer); a
+    request withdrawn with its meeting says so once, through the cancelled meeting; an
+    organiser's withdrawal reaches both sides, each in their language."""
+    amina = make_participant(name="Amina", languages=["ar"], email="amina@example.org")
+    bruno = make_participant(name="Bruno", languages=["fr"], email="bruno@example.org")
+    chen = make_participant(name="Chen", languages=["en"], email="chen@example.org")
+    url = f"/api/events/{event.slug}/requests/"
+
+    pending = RequestFactory(sender=amina, recipient=bruno, status="pending")
+    with send():
+        as_participant(amina).post(f"{url}{pending.pk}/cancel/")
+    assert [m.to for m in mail.outbox] == [["bruno@example.org"]]
+    assert mail.outbox[0].subject == (
+        f"Demande de rendez-vous avec Amina ({amina.organisation.name}) retirée"
+    )
+    assert mail.outbox[0].body.startswith(f"Amina ({amina.organisation.name}) a retiré")
+
+    booked = RequestFactory(sender=amina, recipient=chen, status="accepted")
+    with send():
+        as_participant(amina).post(
+            f"/api/events/{event.slug}/meetings/book/",
+            {"request": booked.pk, "slot": event.slots.first().pk},
+        )
+    mail.outbox.clear()
+    with send():
+        as_participant(amina).post(f"{url}{booked.pk}/cancel/")
+    assert [(m.to, Notification.objects.get(subject=m.subject).kind) for m in mail.outbox] == [
+        (["chen@example.org"], "meeting_cancelled")
+    ]
+
+    mail.outbox.clear()
+    accepted = RequestFactory(sender=bruno, recipient=chen, status="accepted")
+    with send():
+        organiser_client.post(f"{url}{accepted.pk}/cancel/")
+    assert sorted(m.to[0] for m in mail.outbox) == ["bruno@example.org", "chen@example.org"]
+    to_chen = next(m for m in mail.outbox if m.to == ["chen@example.org"])
+    assert to_chen.body.startswith("The organisers withdrew the meeting request between you and")
