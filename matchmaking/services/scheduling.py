@@ -491,7 +491,7 @@ class _Step:
 class _Plan:
     report: dict  # book, move, keep, cancel, leave
     skipped: list[dict]  # reasons.skip_item of each skipped change, in the publish's order
-    vacate: list[Meeting]  # vacated first: every meeting that moves or is cancelled
+    vacate: list[Meeting]  # vacated first: every meeting that moves
     steps: list[_Step]
 
 
@@ -524,7 +524,6 @@ def _publish_plan(*, run: ScheduleRun, now: datetime, reading: _EventReading) ->
     plan = _Plan(report=report, skipped=list(changes.skipped), vacate=[], steps=[])
 
     def vacate(meeting: Meeting, people) -> None:
-        plan.vacate.append(meeting)
         for person in people:
             if known.seats.get((person.pk, meeting.slot_id)) == meeting.pk:
                 del known.seats[(person.pk, meeting.slot_id)]
@@ -552,7 +551,8 @@ def _publish_plan(*, run: ScheduleRun, now: datetime, reading: _EventReading) ->
 
     for meeting, _slot, _table in changes.move:
         vacate(meeting, seated[meeting.pk])
-    for meeting in changes.cancel:
+        plan.vacate.append(meeting)
+    for meeting in changes.cancel:  # the cancellation frees its place (and keeps its table)
         vacate(meeting, seated[meeting.pk])
         uncount(meeting)
         plan.steps.append(_Step("cancel", meeting))
