@@ -42,6 +42,9 @@ FAIR_WEIGHT_SHARE = 0.0
 # range stage short (forum-13crafb range 3 in 3 of 3 seeds, against 2 without), and it hands its
 # time over once the range is settled (window.TOTAL_BY_KEMPE)
 KEMPE_SHARE = 0.25
+# small path, re-runs: at most this long to keep the previous plan's meetings (its hint is
+# already a good answer; forum-14 took the whole 30 % share, 1.9-3.1 s, before the cap)
+KEEP_SECONDS = 1.5
 
 
 class _Inst:
@@ -438,23 +441,20 @@ def _solve_small(
     possible = np.zeros(inst.P, dtype=bool)
     possible[inst.a[feas]] = True
     possible[inst.b[feas]] = True
-    cnt = np.zeros(inst.P, dtype=np.int64)
-    np.add.at(cnt, inst.a[slot >= 0], 1)
-    np.add.at(cnt, inst.b[slot >= 0], 1)
-    if (possible & (cnt == 0)).any():
-        zs = []
+
+    def with_meeting(s: np.ndarray) -> int:
+        c = np.zeros(inst.P, dtype=np.int64)
+        np.add.at(c, inst.a[s >= 0], 1)
+        np.add.at(c, inst.b[s >= 0], 1)
+        return int((possible & (c > 0)).sum())
+
+    zs = []
+    if with_meeting(slot) < int(possible.sum()):
         for p in np.nonzero(possible)[0]:
             z = model.NewBoolVar("")
             model.Add(count_p[p] >= 1).OnlyEnforceIf(z)
             zs.append(z)
         s2, best_z, _ = run(sum(zs), "max", left(0.4), slot)
-
-        def with_meeting(s: np.ndarray) -> int:
-            c = np.zeros(inst.P, dtype=np.int64)
-            np.add.at(c, inst.a[s >= 0], 1)
-            np.add.at(c, inst.b[s >= 0], 1)
-            return int((possible & (c > 0)).sum())
-
         if s2 is not None and with_meeting(s2) < with_meeting(slot):
             s2, best_z = None, with_meeting(slot)  # out of time below its hint: keep the hint
             model.Add(sum(zs) >= best_z)
@@ -478,19 +478,27 @@ def _solve_small(
         progress("fairness", 0.4)
 
     kept = [k for k in range(R) if inst.prev[k] >= 0 and (k, int(inst.prev[k])) in x]
-    if kept:
+
+    def kept_score(s: np.ndarray) -> int:
+        on = s[kept] >= 0
+        return (len(kept) + 1) * int(on.sum()) + int((s[kept] == inst.prev[kept]).sum())
+
+    if kept and kept_score(slot) < (len(kept) + 2) * len(kept):
         # keep the previous plan's meetings, then in their slots, at the weight and fairness
-        # reached: among equally good sets, a confirmed meeting is not traded for another
+        # reached (floored again: the fairness step may have lowered the weight floor): among
+        # equally good sets, a confirmed meeting is not traded for another
         t0 = time.perf_counter()
+        model.Add(wexpr >= weight(slot))
+        if zs:
+            model.Add(sum(zs) >= with_meeting(slot))
         stays = [x[(k, int(inst.prev[k]))] for k in kept]
         score = (len(kept) + 1) * sum(sched[k] for k in kept) + sum(stays)
-
-        def kept_score(s: np.ndarray) -> int:
-            on = s[kept] >= 0
-            return (len(kept) + 1) * int(on.sum()) + int((s[kept] == inst.prev[kept]).sum())
-
-        s5, _v, _ = run(score, "max", left(0.3), slot)
-        if s5 is not None and kept_score(s5) > kept_score(slot):
+        s5, _v, _ = run(score, "max", min(left(0.3), KEEP_SECONDS), slot)
+        if s5 is not None and (weight(s5), with_meeting(s5), kept_score(s5)) > (
+            weight(slot),
+            with_meeting(slot),
+            kept_score(slot),
+        ):
             slot = s5
         phases["keep"] = time.perf_counter() - t0
 

@@ -204,6 +204,42 @@ def test_replan_gives_someone_their_first_meeting_before_keeping_plans():
     assert again.stats.participants_without_meeting_possible == 0
 
 
+@pytest.mark.parametrize("share", [0.0, 0.05])
+def test_keeping_previous_meetings_never_costs_weight_or_someones_only_meeting(share):
+    """B may meet once and had A2; C's only request, heavier, is with B. Keeping A2-B would
+    cost weight and leave C without a meeting: the re-run books C-B, with or without the
+    organiser's fairness share (the keep step ran under the lowered weight floor of the
+    fairness step and gave A2-B back)."""
+    ids = [
+        "A",
+        "Q",
+        "X",
+        "A2",
+        "C",
+        "E",
+        *(f"F{i}" for i in range(4)),
+        *(f"G{i}" for i in range(4)),
+    ]
+    participants = (*(Participant(i) for i in ids), Participant("B", cap=1))
+    requests = (
+        *(Request(f"f{i}", f"F{i}", f"G{i}", weight=10) for i in range(4)),
+        Request("rf", "A", "Q", fixed_slot=0),
+        Request("rx", "X", "A", allowed=frozenset({0})),  # possible for X, never schedulable
+        Request("r1", "A2", "B"),  # previous plan
+        Request("r6", "A2", "E"),  # previous plan
+        Request("r2", "C", "B", weight=2),  # new: heavier, C's only request
+    )
+    prev = {"rf": 0, "r1": 0, "r6": 1, **{f"f{i}": 0 for i in range(4)}}
+    prob = Problem(
+        n_slots=2, slot_day=(0, 0), participants=participants, requests=requests, previous=prev
+    )
+    res = run(prob, time_limit=4.0, fair_weight_share=share, method="cpsat")
+    got = {a.request_id for a in res.assignments}
+    assert "r2" in got and "r1" not in got
+    assert res.stats.weight_scheduled == 44
+    assert res.stats.dropped == 1
+
+
 def test_replan_unchanged_moves_nothing_large_path():
     prob = generate(300, 1500, days=2, slots_per_day=(8, 10), seed=3)
     first = run(prob, method="lns", time_limit=8.0)
