@@ -237,7 +237,9 @@ def event_export(*, event: Event) -> dict:
         participants.append(row)
 
     requests = []
+    index_of: dict[int, int] = {}  # request id -> its index in ``requests``
     for r in MeetingRequest.objects.filter(event=event).order_by("id"):
+        index_of[r.pk] = len(requests)
         row = {
             "from": refs[r.sender_id],
             "to": refs[r.recipient_id],
@@ -275,6 +277,7 @@ def event_export(*, event: Event) -> dict:
             "status": m.status,
             "fixed": m.fixed,
             "source": m.source,
+            "request": index_of[m.request_id],
         }
         if m.table:
             row["table"] = m.table.name

@@ -413,6 +413,20 @@ def rule_errors(data: dict) -> tuple[list[str], _Checked]:
         if m.get("table") and m["table"] not in table_names and m["table"] not in checked.booths:
             errors.append(f'{where}.table: no table is named "{m["table"]}"')
             checked.skip_meetings.add(i)
+        if "request" in m:
+            n = m["request"]
+            requests = data.get("requests", [])
+            if n >= len(requests):
+                errors.append(f"{where}.request: there is no requests[{n}]")
+                checked.skip_meetings.add(i)
+            elif (requests[n]["from"], requests[n]["to"]) != (m["from"], m["to"]):
+                errors.append(
+                    f"{where}.request: requests[{n}] is from {requests[n]['from']} to "
+                    f"{requests[n]['to']}, not from {m['from']} to {m['to']}"
+                )
+                checked.skip_meetings.add(i)
+            elif n in checked.skip_requests:
+                checked.skip_meetings.add(i)  # its request's problem is reported already
         listed: set[str] = set()
         for a, attendee in enumerate(m.get("attendees", [])):
             ref = attendee["ref"]
@@ -494,45 +508,53 @@ class _Identities:
     live or cancelled). Restored on the new rows, a replaced event's feeds and .ics files go on
     updating the same calendar entries instead of adding copies (and old links keep working)."""
 
-    tokens: dict[str, str]
-    meetings: dict[tuple, list[tuple]]  # (from, to, cancelled) -> [(start, table, uid, seq)]
+    tokens: dict[tuple[str, str], str]  # (ref, email lower-cased) -> calendar token
+    meetings: dict[frozenset, list[tuple]]  # the two refs -> [(state, uid, sequence)]
+
+    @staticmethod
+    def _meetings(event: Event):
+        """Each meeting of ``event`` with its two parties' refs and its state for calendars."""
+        for m in (
+            Meeting.objects.filter(event=event)
+            .select_related("request__sender", "request__recipient", "slot", "table")
+            .order_by("id")
+        ):
+            state = (m.slot.start, m.table.name if m.table else None, m.status == "cancelled")
+            yield m, frozenset((m.request.sender.ref, m.request.recipient.ref)), state
 
     @classmethod
     def of(cls, event: Event) -> "_Identities":
-        meetings: dict[tuple, list[tuple]] = defaultdict(list)
-        for m in (
-            Meeting.objects.filter(event=event)
-            .select_related("request__sender", "request__recipient", "slot", "table")
-            .order_by("id")
-        ):
-            key = (m.request.sender.ref, m.request.recipient.ref, m.status == "cancelled")
-            table = m.table.name if m.table else None
-            meetings[key].append((m.slot.start, table, m.uid, m.sequence))
-        tokens = dict(event.participants.values_list("ref", "calendar_token"))
+        meetings: dict[frozenset, list[tuple]] = defaultdict(list)
+        for m, pair, state in cls._meetings(event):
+            meetings[pair].append((state, m.uid, m.sequence))
+        tokens = {
+            (ref, email.lower()): token
+            for ref, email, token in event.participants.values_list(
+                "ref", "email", "calendar_token"
+            )
+        }
         return cls(tokens=tokens, meetings=meetings)
 
     def restore(self, event: Event) -> None:
-        people = list(event.participants.filter(ref__in=self.tokens))
+        # a link is kept only for the same person: a ref given to someone else gets a new one
+        people = [p for p in event.participants.all() if (p.ref, p.email.lower()) in self.tokens]
         for p in people:
-            p.calendar_token = self.tokens[p.ref]
+            p.calendar_token = self.tokens[(p.ref, p.email.lower())]
         Participant.objects.bulk_update(people, ["calendar_token"])
         changed = []
-        for m in (
-            Meeting.objects.filter(event=event)
-            .select_related("request__sender", "request__recipient", "slot", "table")
-            .order_by("id")
-        ):
-            key = (m.request.sender.ref, m.request.recipient.ref, m.status == "cancelled")
-            table = m.table.name if m.table else None
-            old = self.meetings.get(key)
+        for m, pair, state in self._meetings(event):
+            old = self.meetings.get(pair)
             if not old:
                 continue
-            # the one in the same slot if any (a pair may have several cancelled meetings)
-            i = next((i for i, o in enumerate(old) if o[0] == m.slot.start), 0)
-            start, old_table, m.uid, sequence = old.pop(i)
-            # the same entry, moved if the file moved it: calendars take the higher SEQUENCE
-            same = (start, old_table) == (m.slot.start, table)
-            m.sequence = max(m.sequence, sequence if same else sequence + 1)
+            # the same entry if any, else one in the same state (live or cancelled), else any:
+            # a meeting the new file cancels or moves updates the calendars' entry
+            i = next(
+                (i for i, o in enumerate(old) if o[0] == state),
+                next((i for i, o in enumerate(old) if o[0][2] == state[2]), 0),
+            )
+            old_state, m.uid, sequence = old.pop(i)
+            # calendars take an update only with a higher SEQUENCE
+            m.sequence = max(m.sequence, sequence if old_state == state else sequence + 1)
             changed.append(m)
         Meeting.objects.bulk_update(changed, ["uid", "sequence"])
 
@@ -662,7 +684,7 @@ def _write(data: dict, checked: _Checked) -> tuple[Event, list[str]]:
     errors: list[str] = []
     now = timezone.now()
     requests: dict[frozenset, MeetingRequest] = {}
-    to_create = []
+    to_create, created_rows = [], []
     for i, r in enumerate(data.get("requests", [])):
         if i in checked.skip_requests or r["from"] not in people or r["to"] not in people:
             continue
@@ -671,6 +693,7 @@ def _write(data: dict, checked: _Checked) -> tuple[Event, list[str]]:
         if reason:
             errors.append(f"requests[{i}] ({r['from']} → {r['to']}): {reason}")
             continue
+        created_rows.append(i)
         to_create.append(
             MeetingRequest(
                 event=event,
@@ -685,7 +708,9 @@ def _write(data: dict, checked: _Checked) -> tuple[Event, list[str]]:
         )
     # withdrawn requests of each pair, in the file's order: a cancelled meeting goes with one
     withdrawn: dict[tuple[int, int], list[MeetingRequest]] = defaultdict(list)
-    for req in MeetingRequest.objects.bulk_create(to_create):
+    by_row: dict[int, MeetingRequest] = {}  # the file's request index -> its row
+    for row, req in zip(created_rows, MeetingRequest.objects.bulk_create(to_create), strict=True):
+        by_row[row] = req
         if req.status in MeetingRequest.OPEN_STATUSES:
             requests[frozenset((req.sender_id, req.recipient_id))] = req
         elif req.status == MeetingRequest.Status.CANCELLED:
@@ -702,8 +727,12 @@ def _write(data: dict, checked: _Checked) -> tuple[Event, list[str]]:
         slot = slots[parse_local_datetime(m["start"], tz)]
         table = tables.get(m["table"]) if m.get("table") else None
         req = requests.get(frozenset((a.pk, b.pk)))
+        if "request" in m:  # the export says which request it belongs to
+            req = by_row.get(m["request"])
+            if req is None:
+                continue  # the rules refused that request: reported already
         if m.get("status") == "cancelled":
-            if req is None or req.status != MeetingRequest.Status.ACCEPTED:
+            if "request" not in m and (req is None or req.status != "accepted"):
                 # withdrawn with its meeting: the pair's next withdrawn request of the file
                 req = (withdrawn.get((a.pk, b.pk)) or [None]).pop(0)
             problem = _cancelled_meeting_create(

@@ -308,6 +308,7 @@ def test_round_trip_export_import_export_is_identical():
             "status": "scheduled",
             "fixed": True,
             "source": "import",
+            "request": 0,
             "table": "Booth B2",
         }
     ]
@@ -993,3 +994,73 @@ def test_replacing_an_event_keeps_calendar_links_uids_and_who_placed_each_meetin
     uid, sequence = before[("c", "b")]
     assert after[("c", "b")] == (uid, sequence + 1, "scheduler")  # moved by the new file
     assert {p.ref: p.calendar_token for p in again.participants.all()} == tokens
+
+
+def test_a_cancelled_meeting_goes_back_with_its_own_request_after_the_pair_asked_again(
+    organiser,
+):
+    """An organiser withdrew Dina's request to Chen with its meeting, then Dina asked again and
+    Chen accepted: the copy keeps the old meeting with the withdrawn request (the export says
+    which), so the new request is still the scheduler's to plan."""
+    from matchmaking.services.requests import request_accept, request_cancel, request_create
+    from matchmaking.services.scheduling import build_problem
+
+    event = event_import(data=with_cancellations())
+    people = {p.ref: p for p in event.participants.all()}
+    first = event.requests.get(sender__ref="d", recipient__ref="c")
+    request_cancel(request=first, by=None, user=organiser, reason="Chen is ill")
+    again = request_create(sender=people["d"], recipient=people["c"])
+    request_accept(request=again, by=people["c"])
+    planned = {r.id for r in build_problem(event=event).problem.requests}
+    assert again.pk in planned
+
+    data = selectors.event_export(event=event)
+    cancelled = next(m for m in data["meetings"] if m["status"] == "cancelled")
+    assert data["requests"][cancelled["request"]]["status"] == "cancelled"
+    data["event"]["slug"] = "mini-fair-copy"
+    copy_event = event_import(data=data)
+    meeting = copy_event.meetings.get(status="cancelled")
+    assert meeting.request.status == "cancelled"
+    accepted = copy_event.requests.get(sender__ref="d", recipient__ref="c", status="accepted")
+    assert accepted.pk in {r.id for r in build_problem(event=copy_event).problem.requests}
+    second = selectors.event_export(event=copy_event)
+    second["event"]["slug"] = data["event"]["slug"]
+    assert second == data
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"request": 9}, "meetings[0] (a ↔ b).request: there is no requests[9]"),
+        (
+            {"request": 1},
+            "meetings[0] (a ↔ b).request: requests[1] is from c to b, not from a to b",
+        ),
+    ],
+)
+def test_a_meeting_naming_a_wrong_request_is_refused_by_row(change, message):
+    data = small_event()
+    data["meetings"][0].update(change)
+    with pytest.raises(ImportInvalid) as info:
+        event_import(data=data)
+    assert message in info.value.errors
+
+
+def test_replacing_gives_a_reused_ref_a_new_calendar_link_and_a_cancelled_meeting_its_uid(
+    organiser,
+):
+    """A ref handed to someone else does not inherit the old person's calendar link (their
+    calendar would show the newcomer's meetings); a meeting the new file cancels keeps its UID
+    with a higher SEQUENCE, so calendars drop the entry they have."""
+    event = event_import(data=small_event())
+    tokens = dict(event.participants.values_list("ref", "calendar_token"))
+    meeting = event.meetings.get()
+    data = selectors.event_export(event=event)
+    data["participants"][2]["email"] = "someone.else@example.org"
+    data["meetings"][0]["status"] = "cancelled"
+    again = event_import(data=data, replace=True)
+    assert again.participants.get(ref="c").calendar_token != tokens["c"]
+    assert again.participants.get(ref="a").calendar_token == tokens["a"]
+    cancelled = again.meetings.get()
+    assert (cancelled.uid, cancelled.status) == (meeting.uid, "cancelled")
+    assert cancelled.sequence == meeting.sequence + 1
