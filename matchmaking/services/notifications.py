@@ -99,8 +99,11 @@ def _texts(kind: str, *, person: Participant, meeting=None, request=None, extra=
         ),
         "meeting_reminder": _("Your meeting with %(who)s starts at %(when)s at %(where)s."),
     }
+    body = bodies[kind]
+    if kind == "request_withdrawn" and ctx.get("reason"):
+        body = f"{body} {_('Reason: %(reason)s')}"
     ctx.setdefault("reason", "-")
-    return subjects[kind] % ctx, bodies[kind] % ctx
+    return subjects[kind] % ctx, body % ctx
 
 
 def _create(kind: str, key: str, person: Participant, **links) -> Notification | None:
@@ -169,10 +172,12 @@ def notify_meeting(*, meeting: Meeting, kind: str, actor_participant=None, reaso
     _deliver_later(ids)
 
 
-def notify_request(*, request: MeetingRequest, kind: str, by: Participant | None = None) -> None:
+def notify_request(
+    *, request: MeetingRequest, kind: str, by: Participant | None = None, reason: str = ""
+) -> None:
     """Request received (to the recipient), answered (to the sender), expired (to both),
     withdrawn (to the other side of ``by``, the party who withdrew it; to both when the
-    organisers did)."""
+    organisers did; with the ``reason`` typed, if any)."""
     request = MeetingRequest.objects.select_related(
         "sender__organisation", "recipient__organisation"
     ).get(pk=request.pk)
@@ -183,7 +188,7 @@ def notify_request(*, request: MeetingRequest, kind: str, by: Participant | None
         people = [request.sender, request.recipient]
     elif kind == Notification.Kind.REQUEST_WITHDRAWN:
         people = [p for p in (request.sender, request.recipient) if by is None or p.pk != by.pk]
-        extra = {"by_organisers": by is None}
+        extra = {"by_organisers": by is None, "reason": reason}
     else:
         people = [request.sender]
     ids = []

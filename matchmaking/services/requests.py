@@ -17,7 +17,7 @@ from matchmaking.exceptions import (
 from matchmaking.models import Meeting, MeetingRequest, Participant, Slot
 from matchmaking.reasons import Reason
 from matchmaking.selectors import available_slots
-from matchmaking.services.locking import guarded_transaction
+from matchmaking.services.locking import guarded_transaction, lock_participants_and_slots
 from matchmaking.services.notifications import notify_request
 
 
@@ -185,26 +185,31 @@ def request_cancel(
     which tells its people; without a meeting, the other side (both, when an organiser withdraws
     it) is told that the request was withdrawn.
     """
-    from matchmaking.services.meetings import meeting_cancel
+    from matchmaking.services.meetings import Actor, meeting_cancel_locked
 
     if by is not None and by.pk not in request.parties():
         raise Forbidden("Only the two participants of this request can cancel it.")
-    meeting = (
-        Meeting.objects.filter(request=request).exclude(status=Meeting.Status.CANCELLED).first()
-    )
-    if meeting is not None:
-        meeting_cancel(
-            meeting=meeting, by=by, user=user, reason=reason or Reason("request_cancelled")
-        )
-    with transaction.atomic():
+    with guarded_transaction():
+        # the two parties first, as a booking locks them: no meeting is booked on the request
+        # meanwhile, so the live meeting read below is the one to cancel with it
+        lock_participants_and_slots([request.sender_id, request.recipient_id], [])
         req = _locked(request)
         if req.status not in MeetingRequest.OPEN_STATUSES:
             raise RequestNotOpen(f"This request is already {req.status}.")
+        meeting = (
+            Meeting.objects.filter(request=req).exclude(status=Meeting.Status.CANCELLED).first()
+        )
+        if meeting is not None:  # cancelled with it, which tells its people
+            meeting_cancel_locked(
+                meeting=meeting,
+                actor=Actor(user=user, participant=by),
+                reason=reason or Reason("request_cancelled"),
+            )
         req.status = MeetingRequest.Status.CANCELLED
         req.responded_at = timezone.now()
         req.save(update_fields=["status", "responded_at"])
-        if meeting is None:  # a cancelled meeting has told its people already
-            notify_request(request=req, kind="request_withdrawn", by=by)
+        if meeting is None:
+            notify_request(request=req, kind="request_withdrawn", by=by, reason=reason)
     return req
 
 

@@ -302,3 +302,22 @@ def test_a_move_reads_who_is_in_the_meeting_under_the_locks():
         bruno.pk: (second.pk, True, False),
         karim.pk: (second.pk, False, True),
     }
+
+
+def test_withdrawing_a_request_while_it_is_booked_never_leaves_a_live_meeting_on_it():
+    """A participant withdraws an accepted request at the instant the other side books it: either
+    the booking comes first and goes with the request, or it is refused. Before, the withdrawal
+    read the live meeting outside its lock and could cancel the request beside a new meeting."""
+    for _round in range(10):
+        event = EventFactory(tables=5, days=[DAY])
+        req = RequestFactory(
+            sender=ParticipantFactory(event=event), recipient=ParticipantFactory(event=event)
+        )
+        slot = event.slots.first()
+        url = f"/api/events/{event.slug}/requests/{req.pk}/cancel/"
+        withdraw = client_for(req.recipient.user)
+        results = run_threads([book_job(event, req, slot), lambda c=withdraw, url=url: c.post(url)])
+        assert results[1].status_code == 200, results[1].data
+        req.refresh_from_db()
+        assert req.status == "cancelled"
+        assert not Meeting.objects.filter(request=req).exclude(status="cancelled").exists()

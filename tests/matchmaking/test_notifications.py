@@ -239,7 +239,12 @@ def test_withdrawing_a_request_tells_the_other_side_once(
     mail.outbox.clear()
     accepted = RequestFactory(sender=bruno, recipient=chen, status="accepted")
     with send():
-        organiser_client.post(f"{url}{accepted.pk}/cancel/")
+        organiser_client.post(
+            f"{url}{accepted.pk}/cancel/", {"reason": "Chen's delegation left"}, format="json"
+        )
     assert sorted(m.to[0] for m in mail.outbox) == ["bruno@example.org", "chen@example.org"]
     to_chen = next(m for m in mail.outbox if m.to == ["chen@example.org"])
     assert to_chen.body.startswith("The organisers withdrew the meeting request between you and")
+    assert to_chen.body.endswith("Reason: Chen's delegation left")
+    to_bruno = next(m for m in mail.outbox if m.to == ["bruno@example.org"])
+    assert to_bruno.body.endswith("Motif : Chen's delegation left")

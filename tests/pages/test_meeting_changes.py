@@ -364,7 +364,7 @@ def test_move_outside_the_requests_half_day_is_refused_in_the_pages_language(
     assert response.status_code == 400
     html = response.content.decode()
     assert (
-        f"Cette demande porte sur un rendez-vous le matin ; {afternoon} est l&#x27;après-midi."
+        f"Cette demande porte sur un rendez-vous le matin ; {afternoon} a lieu l&#x27;après-midi."
     ) in html
     meeting.refresh_from_db()
     assert meeting.slot == slots[0]

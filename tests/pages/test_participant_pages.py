@@ -1152,8 +1152,8 @@ def test_refused_request_is_explained_in_the_pages_language(event, me, language,
     ("language", "text"),
     [
         ("en", "This request asks for an afternoon meeting; {slot} is in the morning."),
-        ("fr", "Cette demande porte sur un rendez-vous l'après-midi ; {slot} est le matin."),
-        ("ar", "يطلب هذا الطلب لقاءً في فترة بعد الظهر، و{slot} في الصباح."),
+        ("fr", "Cette demande porte sur un rendez-vous l'après-midi ; {slot} a lieu le matin."),
+        ("ar", "يطلب هذا الطلب لقاءً في فترة بعد الظهر، بينما {slot} في الصباح."),
     ],
 )
 def test_a_slot_outside_the_requests_half_day_is_refused_in_the_pages_language(
