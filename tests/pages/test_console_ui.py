@@ -278,3 +278,40 @@ def test_language_menu_has_a_change_button(staff_client, event):
     assert "data-autosubmit" in form
     assert '<button type="submit" class="btn btn-ghost btn-small" data-autosubmit-button>' in form
     assert "<noscript>" not in form
+
+
+def _contrast(a: str, b: str) -> float:
+    """WCAG 2 contrast ratio of two #rrggbb colours."""
+
+    def luminance(colour: str) -> float:
+        channels = [int(colour.lstrip("#")[i : i + 2], 16) / 255 for i in (0, 2, 4)]
+        r, g, b = (c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels)
+        return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+    hi, lo = sorted((luminance(a), luminance(b)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+def test_status_colours_are_readable_at_the_desk():
+    """Status words are small bold text: WCAG AA asks 4.5:1, for the label on its tinted cell
+    and for white on the status buttons (checked-in teal was 2.9:1 and 3.3:1)."""
+    import re
+    from pathlib import Path
+
+    static = Path(__file__).resolve().parents[2] / "matchmaking" / "static" / "matchmaking"
+    css = (static / "organiser.css").read_text()
+    colours = dict(re.findall(r"--(st-[a-z_]+(?:-bg)?):\s*(#[0-9a-fA-F]{6})", css))
+    statuses = [name for name in colours if not name.endswith("-bg")]
+    assert len(statuses) == 5
+    for name in statuses:
+        assert _contrast(colours[name], colours[f"{name}-bg"]) >= 4.5, name
+        assert _contrast(colours[name], "#ffffff") >= 4.5, name
+    pt = (static / "participant.css").read_text()
+    pairs = re.findall(
+        r"\.pt-status-[a-z_]+[^{]*\{\s*background:\s*(#[0-9a-fA-F]{6});\s*color:\s*var\(--([a-z-]+)\)",
+        pt,
+    )
+    pt_vars = dict(re.findall(r"--(pt-[a-z]+):\s*(#[0-9a-fA-F]{6})", pt))
+    assert len(pairs) >= 3
+    for background, var in pairs:
+        assert _contrast(pt_vars[var], background) >= 4.5, var
