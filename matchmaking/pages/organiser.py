@@ -537,16 +537,27 @@ def _participant_or_404(event: Event, participant_id: int) -> Participant:
 
 
 def _agenda(event: Event, participant: Participant) -> list[dict]:
-    """Every slot of every day, with the participant's meetings in them (three queries)."""
+    """Every slot of every day, with the participant's meetings in them and whether they are at
+    the fair then (``away``: outside the times they gave), in four queries."""
     meetings = list(selectors.meetings_of(event=event, participant=participant))
     by_slot: dict[int, list[Meeting]] = {}
     for m in meetings:
         m.others = [s.participant for s in m.seats.all() if s.participant_id != participant.pk]
         m.status_label = labels.label(labels.MEETING_STATUS, m.status)
         by_slot.setdefault(m.slot_id, []).append(m)
+    slots = list(Slot.objects.filter(event=event).order_by("start"))
+    here = selectors.available_slots(slots=slots, participant_ids=[participant.pk]).get(
+        participant.pk
+    )
     days: OrderedDict = OrderedDict()
-    for slot in Slot.objects.filter(event=event).order_by("start"):
-        days.setdefault(slot.date, []).append({"slot": slot, "meetings": by_slot.get(slot.pk, [])})
+    for i, slot in enumerate(slots):
+        days.setdefault(slot.date, []).append(
+            {
+                "slot": slot,
+                "meetings": by_slot.get(slot.pk, []),
+                "away": here is not None and i not in here,
+            }
+        )
     return [
         {
             "date": day,

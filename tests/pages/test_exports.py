@@ -124,6 +124,25 @@ def test_participant_agenda_printable(staff_client, event, make_participant, boo
     assert html.count('class="agenda-time"') == 9  # every slot of the day
 
 
+def test_printed_agenda_tells_free_slots_from_times_away_from_the_fair(
+    staff_client, event, make_participant, book
+):
+    """The desk must not offer a walk-in meeting when the person has left: slots outside the
+    times they gave print as "not at the fair", not "free" (in the page's language)."""
+    from matchmaking.models import Availability
+
+    a, b = make_participant(), make_participant()
+    slots = list(event.slots.order_by("start"))
+    book(a, b, 0)
+    Availability.objects.create(participant=a, start=slots[0].start, end=slots[3].end)
+    url = f"/organiser/{event.slug}/participants/{a.pk}/agenda/"
+    html = staff_client.get(url).content.decode()
+    assert html.count("not at the fair") == len(slots) - 4
+    assert html.count(">free<") == 3
+    french = staff_client.get(url, HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert french.count("absent du salon") == len(slots) - 4
+
+
 def test_table_plan_printable(staff_client, event, make_participant, book):
     a, b = make_participant(), make_participant()
     book(a, b, 0)
