@@ -424,11 +424,8 @@ def meeting_status(request, event: Event, meeting_id: int):
             "status": labels.label(labels.MEETING_STATUS, form.cleaned_data["status"]),
         },
     )
-    day = Slot.objects.filter(pk=meeting.slot_id).values_list("date", flat=True).first()
-    fallback = (
-        f"{reverse('organiser:grid', args=[event.slug])}?{urlencode({'date': day.isoformat()})}"
-    )
-    return redirect(_safe_next(request, fallback))
+    # the grid's dialog sends ``next`` (back to the grid); the meeting page comes back to itself
+    return _back_to_meeting(request, event, meeting)
 
 
 @with_event

@@ -209,3 +209,19 @@ def test_grid_query_count_does_not_grow(staff_client, event, make_participant, b
         book(make_participant(), ParticipantFactory(event=event), i)
     assert Meeting.objects.filter(event=event).count() == 5
     assert grid_queries(staff_client, event) == one
+
+
+def test_a_status_set_on_the_meeting_page_comes_back_to_the_meeting(
+    staff_client, event, make_participant, book
+):
+    """From the meeting page (no ``next`` posted) a successful change, like a refused one,
+    comes back to the meeting, where "Back to scheduled" can undo a slip; the page still knows
+    the grid the organiser came from."""
+    meeting = book(make_participant(), make_participant(), 0)
+    page = f"/organiser/{event.slug}/meetings/{meeting.pk}/"
+    back = "?next=%2Forganiser%2F" + event.slug + "%2Fgrid%2F%3Fdate%3D2018-04-18"
+    response = staff_client.post(f"{page}status/{back}", {"status": "held"})
+    assert response.status_code == 302
+    assert response["Location"] == page + back
+    meeting.refresh_from_db()
+    assert meeting.status == "held"
