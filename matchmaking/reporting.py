@@ -148,19 +148,24 @@ def grid_day(
     for m in meetings:
         m["match"] = _matches(m, q, kind)
         result.counts[m["status"]] += 1
-        if m["match"] and m["status"] != "cancelled":
-            result.matching += 1
         key = (m["table_id"], m["slot_id"])
         held = cells.get(key)
         if held is None or (held["status"] == "cancelled" and m["status"] != "cancelled"):
             cells[key] = m
     rows = table_rows
+    # "used": tables with a live meeting that day (a cancelled one alone does not use it)
+    live = [m for m in meetings if m["status"] != "cancelled"]
     if tables == "used":
-        used = {m["table_id"] for m in meetings}
+        used = {m["table_id"] for m in live}
         rows = [t for t in rows if t["id"] in used]
-    if tables in ("all", "used") and any(m["table_id"] is None for m in meetings):
+    if tables in ("all", "used") and any(
+        m["table_id"] is None for m in (meetings if tables == "all" else live)
+    ):
         rows.append({"id": None, "name": "", "shared": True})
     result.rows = [(t, [cells.get((t["id"], s["id"])) for s in slots]) for t in rows]
+    # the filter's count: live meetings that match, among the rows shown
+    shown = {t["id"] for t in rows}
+    result.matching = sum(1 for m in live if m["match"] and m["table_id"] in shown)
     return result
 
 

@@ -84,6 +84,27 @@ def test_grid_rows_filter_used_tables(staff_client, event, make_participant, boo
     assert used.count('class="grid-table"') == 1
 
 
+def test_used_tables_leave_out_a_table_whose_only_meeting_is_cancelled_and_count_what_shows(
+    staff_client, staff, event, make_participant, book
+):
+    from matchmaking.services.meetings import meeting_cancel
+
+    zineb = make_participant(name="Zineb Tazi")
+    live = book(zineb, make_participant(), 0)
+    gone = book(make_participant(), make_participant(), 0)
+    meeting_cancel(meeting=gone, user=staff, reason="left")
+    assert live.table_id != gone.table_id
+    used = staff_client.get(f"/organiser/{event.slug}/grid/?tables=used").content.decode()
+    assert used.count('class="grid-table"') == 1
+    # the filter's count says what the rows shown hold
+    own = staff_client.get(f"/organiser/{event.slug}/grid/?tables=own&q=zineb").content.decode()
+    assert "<strong data-grid-matching>0</strong>" in own
+    shared = staff_client.get(
+        f"/organiser/{event.slug}/grid/?tables=shared&q=zineb"
+    ).content.decode()
+    assert "<strong data-grid-matching>1</strong>" in shared
+
+
 def test_grid_partial_has_cells_and_etag(staff_client, event, make_participant, book):
     meeting = book(make_participant(), make_participant(), 0)
     response = staff_client.get(f"/organiser/{event.slug}/grid/live/")
