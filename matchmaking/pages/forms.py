@@ -223,19 +223,31 @@ class PresenceForm(forms.Form):
         except Conflict as exc:
             if exc.code != "meetings_outside_availability":
                 raise
-            self.add_error(None, self.outside_message(len(exc.extra.get("meetings", []))))
+            self.add_error(
+                None,
+                self.outside_message(
+                    len(exc.extra.get("meetings", [])), joined=bool(exc.extra.get("joined"))
+                ),
+            )
             return None
 
     @staticmethod
-    def outside_message(count: int) -> str:
-        """Why the times were refused: ``count`` booked meetings outside them."""
-        return ngettext(
+    def outside_message(count: int, *, joined: bool = False) -> str:
+        """Why the times were refused: ``count`` booked meetings outside them (``joined``: some
+        of them joined only as a colleague, which the box leaves instead of cancelling)."""
+        text = ngettext(
             "%(count)s booked meeting falls outside these times. Move or cancel it first, or "
             "tick the box to cancel it now.",
             "%(count)s booked meetings fall outside these times. Move or cancel them first, or "
             "tick the box to cancel them now.",
             count,
         ) % {"count": count}
+        if joined:
+            text += " " + gettext(
+                "Meetings joined only as a colleague are not cancelled: ticking the box leaves "
+                "them and they go on."
+            )
+        return text
 
     @staticmethod
     def saved_message(change: AvailabilityChange, of: Participant | None = None) -> str:

@@ -185,9 +185,18 @@ def availability_replace(
                     if len(seats) == 1
                     else f"{len(seats)} booked meetings fall outside these periods: {listed}. "
                 )
-                + "Cancel or move them first, or send cancel_conflicting: true to cancel them.",
+                + "Cancel or move them first, or send cancel_conflicting: true to cancel them"
+                + (
+                    " (a meeting the participant only joined as a colleague is not cancelled: "
+                    "they leave it and it goes on)."
+                    if any(not s.is_party for s in seats)
+                    else "."
+                ),
                 code="meetings_outside_availability",
-                extra={"meetings": [s.meeting_id for s in seats]},
+                extra={
+                    "meetings": [s.meeting_id for s in seats],
+                    "joined": [s.meeting_id for s in seats if not s.is_party],
+                },
             )
         reason = Reason("participant_unavailable", {"name": participant.name})
         for seat in seats:

@@ -252,6 +252,13 @@ def test_a_colleague_leaves_the_meeting_which_goes_on(
     )
     assert booked.status_code == 201, booked.data
     Notification.objects.all().delete()
+    refused = as_participant(colleague).put(mine(event), {"periods": [morning]}, format="json")
+    assert refused.status_code == 409
+    assert refused.data["joined"] == [booked.data["id"]]
+    assert refused.data["detail"].endswith(
+        "send cancel_conflicting: true to cancel them (a meeting the participant only joined "
+        "as a colleague is not cancelled: they leave it and it goes on)."
+    )
     response = as_participant(colleague).put(
         mine(event), {"periods": [morning], "cancel_conflicting": True}, format="json"
     )

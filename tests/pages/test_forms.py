@@ -92,3 +92,17 @@ def test_presence_left_message_translated(language, count, text):
 def test_presence_outside_message_translated(language, count, text):
     with translation.override(language):
         assert PresenceForm.outside_message(count).startswith(text)
+
+
+def test_presence_outside_message_says_a_joined_meeting_is_left_not_cancelled():
+    """A colleague leaving early does not cancel the meetings they only joined: the refusal
+    says what ticking the box does to those (it said "cancel them")."""
+    assert PresenceForm.outside_message(1, joined=True).endswith(
+        "Meetings joined only as a colleague are not cancelled: ticking the box leaves them and "
+        "they go on."
+    )
+    assert "colleague" not in PresenceForm.outside_message(1)
+    with translation.override("fr"):
+        assert PresenceForm.outside_message(2, joined=True).endswith(
+            "cocher la case permet de les quitter, et ils continuent."
+        )
