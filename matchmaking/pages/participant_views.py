@@ -29,7 +29,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from matchmaking import selectors
 from matchmaking.countries import country_code
-from matchmaking.exceptions import DomainError, InvalidInput, NotFound
+from matchmaking.exceptions import Conflict, DomainError, InvalidInput, NotFound
 from matchmaking.languages import language_codes
 from matchmaking.models import (
     Event,
@@ -195,14 +195,31 @@ def participant_page(view):
     return wrapped
 
 
-def _page(request, template: str, event: Event, me: Participant, section: str, **context):
+def _page(
+    request,
+    template: str,
+    event: Event,
+    me: Participant,
+    section: str,
+    status: int = 200,
+    **context,
+):
     participations = Participant.objects.filter(user=request.user).count()
     return render(
         request,
         f"matchmaking/participant/{template}",
         {"event": event, "me": me, "section": section, "several_events": participations > 1}
         | context,
+        status=status,
     )
+
+
+def _form_status(request, form, refused: DomainError | None = None) -> int:
+    """A form page answers 200, or its refusal's 4xx when a POST is shown again with a problem:
+    400 for what the form itself refuses, the service's status (409...) for its refusal."""
+    if refused is not None:
+        return refused.status
+    return 400 if request.method == "POST" and form.errors else 200
 
 
 def _back(request, fallback: str) -> str:
@@ -443,10 +460,12 @@ def profile(request, event, me):
             lang=lang,
             same_kind_choice=me.kind == Participant.Kind.EXHIBITOR,
         )
+    refused = None
     if request.method == "POST" and form.is_valid():
         try:
             profile_update(participant=me, data=dict(form.cleaned_data))
         except DomainError as exc:
+            refused = exc
             if exc.field and exc.field in form.fields:
                 form.add_error(exc.field, _error_text(exc))
             else:
@@ -461,6 +480,7 @@ def profile(request, event, me):
         event,
         me,
         "profile",
+        status=_form_status(request, form, refused),
         form=form,
         # (sector id, label in the page's language, id of its checkbox in the sector list)
         suggested=[(s, sector_label(s, lang), boxes.get(s)) for s in suggested],
@@ -483,16 +503,20 @@ def _suggested_sectors(me: Participant) -> list[str]:
 def presence(request, event, me):
     data = request.POST if request.method == "POST" else None
     form = PresenceForm(data, event=event, participant=me)
+    refused = None
     if request.method == "POST" and form.is_valid():
         try:
             cancelled = form.save(participant=me, actor=Actor(user=request.user, participant=me))
         except DomainError as exc:
+            refused = exc
             _error(request, exc)
         else:
             if cancelled is not None:
                 messages.success(request, form.saved_message(cancelled))
                 return redirect("participant:presence", slug=event.slug)
-    return _page(request, "presence.html", event, me, "presence", form=form)
+            refused = Conflict("Booked meetings fall outside these times.")  # a form error now
+    status = _form_status(request, form, refused)
+    return _page(request, "presence.html", event, me, "presence", status=status, form=form)
 
 
 # ------------------------------------------------------------------------------------------------

@@ -191,7 +191,7 @@ def test_profile_shows_field_errors_for_bad_sectors_and_languages(event, me):
         profile_data(sectors=["mobility", "teleportation"], languages="fr, english"),
     )
 
-    assert response.status_code == 200
+    assert response.status_code == 400
     form = response.context["form"]
     assert form.errors["sectors"] == ["teleportation is not a known sector."]
     assert form.errors["languages"] == [
@@ -207,7 +207,7 @@ def test_profile_without_any_language_is_refused_in_the_pages_language(event, me
     response = client_of(me).post(
         f"/my/{event.slug}/profile/", profile_data(languages=" , "), HTTP_ACCEPT_LANGUAGE="fr"
     )
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert response.context["form"].errors["languages"] == [
         "Indiquez au moins une langue dans laquelle vous pouvez tenir un rendez-vous, par "
         "exemple fr, ar ou en."
@@ -220,7 +220,7 @@ def test_profile_without_any_language_is_refused_in_the_pages_language(event, me
 def test_profile_refuses_a_country_that_is_not_an_iso_code_like_the_api(event, me, country):
     response = client_of(me).post(f"/my/{event.slug}/profile/", profile_data(country=country))
 
-    assert response.status_code == 200
+    assert response.status_code == 400
     message = f"“{country}” is not a country code. Use a two-letter ISO 3166-1 code such as MA."
     assert response.context["form"].errors["country"] == [message]
     me.refresh_from_db()
@@ -268,7 +268,7 @@ def test_profile_limit_below_my_booked_meetings_is_a_field_error(event, me, make
 
     response = client_of(me).post(f"/my/{event.slug}/profile/", profile_data(max_meetings="1"))
 
-    assert response.status_code == 200
+    assert response.status_code == 409
     assert response.context["form"].errors["max_meetings"] == [
         "You have 2 meetings booked, more than a limit of 1. Cancel some first, or set a limit "
         "of at least 2."
@@ -366,12 +366,15 @@ def test_presence_page_errors_and_conflicting_meetings(upcoming_event, make_part
     backwards = client.post(
         f"/my/{event.slug}/presence/", presence_data(from_0=slots[3].pk, to_0=slots[1].pk)
     )
+    assert backwards.status_code == 400  # as the console's times form answers
     assert backwards.context["form"].errors["to_0"] == ["Leave after you arrive."]
     nothing = client.post(f"/my/{event.slug}/presence/", {})
+    assert nothing.status_code == 400
     assert "Tick at least one day." in nothing.content.decode()
     meeting = booked(me, make_participant(event=event, name="Bruno"), slots[-1])
     morning_only = presence_data(from_0=slots[0].pk, to_0=slots[5].pk)
     refused = client.post(f"/my/{event.slug}/presence/", morning_only)
+    assert refused.status_code == 409
     assert "1 booked meeting falls outside these times" in refused.content.decode()
     assert not Availability.objects.filter(participant=me).exists()
     response = client.post(
