@@ -84,3 +84,24 @@ def test_a_colleague_leaving_is_told_apart_from_cancelled_meetings(
     )
     meeting.refresh_from_db()
     assert meeting.status == Meeting.Status.SCHEDULED
+
+
+def test_each_days_time_fields_name_their_day_for_screen_readers(staff_client):
+    """Three days of "Here", "From" and "Until" read the same to a screen reader unless each
+    label names its day."""
+    import datetime as dt
+    import re
+
+    from django.utils import timezone
+
+    from tests.factories import EventFactory, ParticipantFactory
+
+    first = timezone.localdate() + dt.timedelta(days=30)
+    event = EventFactory(days=[first + dt.timedelta(days=n) for n in range(3)])
+    a = ParticipantFactory(event=event)
+    page = staff_client.get(f"/organiser/{event.slug}/participants/{a.pk}/").content.decode()
+    labels = re.findall(r'<span class="visually-hidden">([^<]+)</span>', page)
+    days = {s.date for s in event.slots.all()}
+    for word in ("Here", "From", "Until"):
+        named = [label for label in labels if label.startswith(f"{word} · ")]
+        assert len(named) == len(set(named)) == len(days) == 3, word
