@@ -40,4 +40,9 @@ urlpatterns = [
         views.meeting_cancel_view,
         name="meeting-cancel",
     ),
+    path(
+        "<slug:slug>/meetings/<int:meeting_id>/check-in/",
+        views.meeting_check_in_view,
+        name="meeting-check-in",
+    ),
 ]

@@ -43,8 +43,10 @@ from matchmaking.pages.labels import local_day
 from matchmaking.reasons import Reason
 from matchmaking.services.meetings import (
     Actor,
+    check_in_open,
     meeting_book,
     meeting_cancel,
+    meeting_set_status,
     meeting_slots_bookable,
 )
 from matchmaking.services.notifications import language_of
@@ -131,6 +133,12 @@ ERROR_TEXT = {
     ),
     "meeting_already_cancelled": gettext_lazy("This meeting is already cancelled."),
     "meeting_cancelled": gettext_lazy("This meeting is cancelled."),
+    "check_in_not_open": gettext_lazy(
+        "Check-in is not open yet: it opens shortly before the meeting."
+    ),
+    "check_in_closed": gettext_lazy(
+        "Check-in closed at the end of the meeting's day; ask the organisers to record it."
+    ),
     "meeting_not_movable": gettext_lazy(
         "This meeting is no longer scheduled; it can no longer be moved."
     ),
@@ -768,6 +776,8 @@ def agenda(request, event, me):
         m.status_label = MEETING_STATUS_LABELS.get(m.status, m.status)
         # as meeting_cancel decides: scheduled, and not started yet
         m.can_cancel = m.status == Meeting.Status.SCHEDULED and m.slot.start > now
+        # as meeting_set_status decides for a participant: around the meeting's time
+        m.can_check_in = m.status == Meeting.Status.SCHEDULED and check_in_open(m.slot, tz, now)
         days.setdefault(m.slot.start.astimezone(tz).date(), []).append(m)
     unbooked = list(
         selectors.requests_of(event=event, participant=me)
@@ -867,6 +877,27 @@ def meeting_cancel_view(request, event, me, meeting_id: int):
     else:
         messages.success(request, _("Meeting cancelled. The other side has been told."))
     return redirect(back)
+
+
+@require_POST
+@participant_page
+def meeting_check_in_view(request, event, me, meeting_id: int):
+    """I am at the meeting's table: check in (from shortly before it until the end of its day,
+    as the service decides); back to the meeting in my agenda."""
+    meeting = selectors.meetings_of(event=event, participant=me).filter(pk=meeting_id).first()
+    if meeting is None:
+        raise Http404(_("No such meeting."))
+    try:
+        meeting_set_status(
+            meeting=meeting,
+            status=Meeting.Status.CHECKED_IN,
+            actor=Actor(user=request.user, participant=me),
+        )
+    except DomainError as exc:
+        _error(request, exc)
+    else:
+        messages.success(request, _("You are checked in for this meeting."))
+    return redirect(reverse("participant:agenda", args=[event.slug]) + f"#meeting-{meeting.pk}")
 
 
 @require_GET

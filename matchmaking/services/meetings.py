@@ -630,6 +630,19 @@ def check_in_opens_at(slot: Slot) -> datetime:
     return slot.start - timedelta(minutes=settings.CHECK_IN_OPENS_MINUTES)
 
 
+def check_in_closes_at(slot: Slot, tz) -> datetime:
+    """When participants can no longer check in for a meeting in ``slot``: the end of its day
+    (event time ``tz``); organisers may record it later."""
+    day = slot.start.astimezone(tz).date()
+    return datetime.combine(day + timedelta(days=1), time.min, tzinfo=tz)
+
+
+def check_in_open(slot: Slot, tz, now: datetime) -> bool:
+    """Whether a participant may check in now for a meeting in ``slot`` (the window
+    ``meeting_set_status`` applies to them)."""
+    return check_in_opens_at(slot) <= now < check_in_closes_at(slot, tz)
+
+
 def _check_in_window(meeting: Meeting, actor: Actor, now: datetime) -> None:
     """Check-in opens ``CHECK_IN_OPENS_MINUTES`` before the slot starts; for participants it
     closes at the end of the meeting's day (event time), organisers may record it later."""
@@ -643,8 +656,7 @@ def _check_in_window(meeting: Meeting, actor: Actor, now: datetime) -> None:
             code="check_in_not_open",
         )
     day = start.astimezone(tz).date()
-    closes = datetime.combine(day + timedelta(days=1), time.min, tzinfo=tz)
-    if now >= closes and not actor.is_organiser:
+    if now >= check_in_closes_at(meeting.slot, tz) and not actor.is_organiser:
         raise Conflict(
             f"Check-in closed at the end of the meeting's day ({day:%Y-%m-%d}); ask the "
             "organisers to record it.",

@@ -1176,3 +1176,44 @@ def test_a_slot_outside_the_requests_half_day_is_refused_in_the_pages_language(
     )
     assert messages_of(response) == [text.format(slot=morning)]
     assert not Meeting.objects.filter(request=req).exists()
+
+
+def test_participants_check_in_from_their_agenda_around_the_meetings_time(
+    upcoming_event, make_participant
+):
+    """At the table, a participant checks in from the agenda on their phone: the button shows
+    only while the check-in window is open (as the service decides), and a post outside it is
+    refused with a sentence in the page's language."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from tests.api.test_meetings import move_slot
+
+    event = upcoming_event
+    me = make_participant(event=event, name="Amina Alaoui")
+    slots = list(event.slots.order_by("start"))
+    soon = booked(me, make_participant(event=event, name="Bruno"), slots[0])
+    later = booked(me, make_participant(event=event, name="Chen"), slots[1])
+    move_slot(slots[0], timezone.now() + dt.timedelta(minutes=10))
+    client = client_of(me)
+    page = client.get(f"/my/{event.slug}/agenda/").content.decode()
+    assert page.count("I am here: check in") == 1
+    assert f"/my/{event.slug}/meetings/{soon.pk}/check-in/" in page
+
+    done = client.post(f"/my/{event.slug}/meetings/{soon.pk}/check-in/", follow=True)
+    assert messages_of(done) == ["You are checked in for this meeting."]
+    soon.refresh_from_db()
+    assert soon.status == Meeting.Status.CHECKED_IN
+    assert "I am here: check in" not in done.content.decode()
+
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "fr"
+    early = client.post(f"/my/{event.slug}/meetings/{later.pk}/check-in/", follow=True)
+    assert messages_of(early) == [
+        "L’enregistrement de la présence n’est pas encore ouvert : il ouvre peu avant le "
+        "rendez-vous."
+    ]
+    later.refresh_from_db()
+    assert later.status == Meeting.Status.SCHEDULED
+    stranger = client_of(make_participant(event=event))
+    assert stranger.post(f"/my/{event.slug}/meetings/{later.pk}/check-in/").status_code == 404
