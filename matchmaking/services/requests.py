@@ -7,6 +7,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from matchmaking.exceptions import (
+    Busy,
     Conflict,
     DuplicateRequest,
     Forbidden,
@@ -14,7 +15,7 @@ from matchmaking.exceptions import (
     RequestDeclined,
     RequestNotOpen,
 )
-from matchmaking.models import Meeting, MeetingRequest, Participant, Slot
+from matchmaking.models import Meeting, MeetingRequest, MeetingSeat, Participant, Slot
 from matchmaking.reasons import Reason
 from matchmaking.selectors import available_slots
 from matchmaking.services.locking import guarded_transaction, lock_participants_and_slots
@@ -189,16 +190,32 @@ def request_cancel(
 
     if by is not None and by.pk not in request.parties():
         raise Forbidden("Only the two participants of this request can cancel it.")
+
+    def live_meeting() -> tuple[Meeting | None, set[int]]:
+        """The request's live meeting and everyone seated in it."""
+        meeting = (
+            Meeting.objects.filter(request_id=request.pk)
+            .exclude(status=Meeting.Status.CANCELLED)
+            .first()
+        )
+        if meeting is None:
+            return None, set()
+        seated = MeetingSeat.objects.filter(meeting=meeting, left=False)
+        return meeting, set(seated.values_list("participant_id", flat=True))
+
     with guarded_transaction():
-        # the two parties first, as a booking locks them: no meeting is booked on the request
-        # meanwhile, so the live meeting read below is the one to cancel with it
-        lock_participants_and_slots([request.sender_id, request.recipient_id], [])
+        # Everyone concerned and the meeting's slot in one sorted call (the booking service's
+        # order), then the request row; then the meeting again, under the locks: no booking,
+        # move or colleague joined meanwhile, so the meeting read is the one to cancel with it.
+        meeting, seated = live_meeting()
+        people = {request.sender_id, request.recipient_id} | seated
+        lock_participants_and_slots(people, [meeting.slot_id] if meeting is not None else [])
         req = _locked(request)
         if req.status not in MeetingRequest.OPEN_STATUSES:
             raise RequestNotOpen(f"This request is already {req.status}.")
-        meeting = (
-            Meeting.objects.filter(request=req).exclude(status=Meeting.Status.CANCELLED).first()
-        )
+        meeting, seated = live_meeting()
+        if not seated <= people:  # a colleague joined in between: their lock comes too late
+            raise Busy("The meeting changed while withdrawing the request; retry in a moment.")
         if meeting is not None:  # cancelled with it, which tells its people
             meeting_cancel_locked(
                 meeting=meeting,

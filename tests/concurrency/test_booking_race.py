@@ -14,7 +14,9 @@ from django.db import connection
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from matchmaking.exceptions import Conflict
 from matchmaking.models import Meeting, MeetingSeat
+from matchmaking.services.meetings import Actor, meeting_book, meeting_reschedule
 from tests.conftest import client_for
 from tests.factories import EventFactory, ParticipantFactory, RequestFactory
 
@@ -321,3 +323,82 @@ def test_withdrawing_a_request_while_it_is_booked_never_leaves_a_live_meeting_on
         req.refresh_from_db()
         assert req.status == "cancelled"
         assert not Meeting.objects.filter(request=req).exclude(status="cancelled").exists()
+
+
+def _withdraw_beside(prepare, monkeypatch):
+    """Withdraw a request whose meeting a colleague joined, while another change locks the same
+    people: ``prepare(event, meeting, colleague, slots)`` returns that change (the withdrawal
+    holds the request row a moment longer, to widen the window). Returns both outcomes."""
+    from matchmaking.services import requests as request_services
+
+    locked = request_services._locked
+
+    def slow(request):
+        row = locked(request)
+        time.sleep(0.5)
+        return row
+
+    monkeypatch.setattr(request_services, "_locked", slow)
+    event = EventFactory(tables=5, days=[DAY])
+    colleague = ParticipantFactory(event=event)  # the lowest id of the meeting's people
+    sender = ParticipantFactory(event=event, organisation=colleague.organisation)
+    recipient = ParticipantFactory(event=event)
+    req = RequestFactory(sender=sender, recipient=recipient)
+    slots = list(event.slots.order_by("start"))
+    meeting = meeting_book(
+        request=req, slot=slots[0], actor=Actor(system=True), attendees=[colleague]
+    )
+    change = prepare(event, meeting, colleague, slots)
+
+    def withdraw():
+        request_services.request_cancel(request=req, by=recipient)
+        return "ok"
+
+    def other():
+        time.sleep(0.2)  # once the withdrawal holds its first locks
+        return change()
+
+    return run_threads([_outcome(withdraw), _outcome(other)])
+
+
+def _outcome(job):
+    def run():
+        try:
+            return job()
+        except Exception as exc:  # the answer a caller would get, deadlocks included
+            return f"{exc!r} / {exc.__cause__!r}"
+
+    return run
+
+
+def test_withdrawing_beside_a_booking_with_the_same_colleague_does_not_deadlock(monkeypatch):
+    def prepare(event, meeting, colleague, slots):
+        other = RequestFactory(
+            sender=meeting.request.sender, recipient=ParticipantFactory(event=event)
+        )
+
+        def book():
+            meeting_book(
+                request=other, slot=slots[1], actor=Actor(system=True), attendees=[colleague]
+            )
+            return "ok"
+
+        return book
+
+    assert _withdraw_beside(prepare, monkeypatch) == ["ok", "ok"]
+
+
+def test_withdrawing_beside_a_move_of_its_meeting_does_not_deadlock(monkeypatch):
+    def prepare(event, meeting, colleague, slots):
+        def move():
+            try:
+                meeting_reschedule(
+                    meeting=meeting, slot=slots[1], actor=Actor(participant=meeting.request.sender)
+                )
+            except Conflict as exc:  # the withdrawal came first: the meeting is cancelled
+                assert exc.code == "meeting_not_movable", exc
+            return "ok"
+
+        return move
+
+    assert _withdraw_beside(prepare, monkeypatch) == ["ok", "ok"]
