@@ -414,7 +414,7 @@ def rule_errors(data: dict) -> tuple[list[str], _Checked]:
             errors.append(f'{where}.table: no table is named "{m["table"]}"')
             checked.skip_meetings.add(i)
         if "request" in m:
-            n = m["request"]
+            n = int(m["request"])  # the schema's integer takes 1.0 too
             requests = data.get("requests", [])
             if n >= len(requests):
                 errors.append(f"{where}.request: there is no requests[{n}]")
@@ -509,18 +509,23 @@ class _Identities:
     updating the same calendar entries instead of adding copies (and old links keep working)."""
 
     tokens: dict[tuple[str, str], str]  # (ref, email lower-cased) -> calendar token
-    meetings: dict[frozenset, list[tuple]]  # the two refs -> [(state, uid, sequence)]
+    meetings: dict[frozenset, list[tuple]]  # the two parties -> [(state, uid, sequence)]
 
     @staticmethod
     def _meetings(event: Event):
-        """Each meeting of ``event`` with its two parties' refs and its state for calendars."""
+        """Each meeting of ``event`` with its two parties (ref and email: a ref given to
+        someone else is another meeting for calendars) and its state for calendars."""
         for m in (
             Meeting.objects.filter(event=event)
             .select_related("request__sender", "request__recipient", "slot", "table")
             .order_by("id")
         ):
             state = (m.slot.start, m.table.name if m.table else None, m.status == "cancelled")
-            yield m, frozenset((m.request.sender.ref, m.request.recipient.ref)), state
+            sender, recipient = m.request.sender, m.request.recipient
+            pair = frozenset(
+                ((sender.ref, sender.email.lower()), (recipient.ref, recipient.email.lower()))
+            )
+            yield m, pair, state
 
     @classmethod
     def of(cls, event: Event) -> "_Identities":
@@ -728,7 +733,7 @@ def _write(data: dict, checked: _Checked) -> tuple[Event, list[str]]:
         table = tables.get(m["table"]) if m.get("table") else None
         req = requests.get(frozenset((a.pk, b.pk)))
         if "request" in m:  # the export says which request it belongs to
-            req = by_row.get(m["request"])
+            req = by_row.get(int(m["request"]))
             if req is None:
                 continue  # the rules refused that request: reported already
         if m.get("status") == "cancelled":

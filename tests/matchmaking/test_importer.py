@@ -1036,6 +1036,11 @@ def test_a_cancelled_meeting_goes_back_with_its_own_request_after_the_pair_asked
             {"request": 1},
             "meetings[0] (a ↔ b).request: requests[1] is from c to b, not from a to b",
         ),
+        (
+            {"request": 1.0},
+            "meetings[0] (a ↔ b).request: requests[1] is from c to b, not from a to b",
+        ),
+        ({"request": 2.0}, "meetings[0] (a ↔ b).request: there is no requests[2]"),
     ],
 )
 def test_a_meeting_naming_a_wrong_request_is_refused_by_row(change, message):
@@ -1064,3 +1069,14 @@ def test_replacing_gives_a_reused_ref_a_new_calendar_link_and_a_cancelled_meetin
     cancelled = again.meetings.get()
     assert (cancelled.uid, cancelled.status) == (meeting.uid, "cancelled")
     assert cancelled.sequence == meeting.sequence + 1
+
+
+def test_replacing_gives_a_meeting_with_someone_else_under_an_old_ref_a_new_uid():
+    """Ref "a" now names another person: the meeting a-b is a different meeting for the
+    calendars of b (a new entry), not an update of the old one with the same SEQUENCE."""
+    event = event_import(data=small_event())
+    old_uid = event.meetings.get().uid
+    data = selectors.event_export(event=event)
+    data["participants"][0].update(email="nadia@example.org", name="Nadia")
+    again = event_import(data=data, replace=True)
+    assert again.meetings.get().uid != old_uid
