@@ -477,24 +477,34 @@ def party_meeting_counts(*, participant_ids: list[int]) -> dict[int, int]:
 
 def recommendations_for(*, participant: Participant, limit: int = 20, kinds=None) -> list[dict]:
     """The participant's stored recommendations (computed now if they have none yet), minus
-    people they already asked, were asked by or declined since, optionally of some kinds."""
+    people they already asked, were asked by or declined since, optionally of some kinds (when
+    the stored list, the top of all kinds, holds fewer of them than asked for, the list of those
+    kinds is ranked now). ``rank`` numbers the list returned, from 1."""
     from matchmaking.models import Recommendation
-    from matchmaking.services.recommendations import exclusions_of, recommendations_compute
+    from matchmaking.services.recommendations import (
+        STORE_TOP,
+        exclusions_of,
+        recommendations_compute,
+        recommendations_of_kinds,
+    )
 
     qs = Recommendation.objects.filter(participant=participant)
     if not qs.exists():
         recommendations_compute(event=participant.event, participant_ids=[participant.pk])
     excluded = {int(x) for x in exclusions_of(participant=participant)}
-    qs = (
-        qs.exclude(candidate_id__in=excluded)
-        .select_related("candidate__organisation")
-        .order_by("rank")
-    )
+    rows = qs.exclude(candidate_id__in=excluded).order_by("rank")
     if kinds:
-        qs = qs.filter(candidate__kind__in=list(kinds))
+        rows = rows.filter(candidate__kind__in=list(kinds))
+    found = list(rows.values_list("candidate_id", "score", "reasons")[:limit])
+    if kinds and len(found) < limit and qs.count() >= STORE_TOP:
+        # the stored top of all kinds may have cut off more people of these kinds
+        found = recommendations_of_kinds(
+            participant=participant, kinds=kinds, limit=limit, exclude={str(x) for x in excluded}
+        )
+    people = Participant.objects.select_related("organisation").in_bulk([c for c, _s, _r in found])
     out = []
-    for rec in qs[:limit]:
-        c = rec.candidate
+    for rank, (candidate, score, reasons) in enumerate(found, start=1):
+        c = people[candidate]
         out.append(
             {
                 "participant": {
@@ -506,9 +516,9 @@ def recommendations_for(*, participant: Participant, limit: int = 20, kinds=None
                     "city": c.city,
                     "languages": list(c.languages or []),
                 },
-                "rank": rec.rank,
-                "score": rec.score,
-                "reasons": _telling_pairs(rec.reasons),
+                "rank": rank,
+                "score": score,
+                "reasons": _telling_pairs(reasons),
             }
         )
     return out

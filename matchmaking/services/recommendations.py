@@ -293,6 +293,27 @@ def recommendations_compute(*, event: Event, participant_ids=None) -> int:
     return len(people)
 
 
+def recommendations_of_kinds(
+    *, participant: Participant, kinds, limit: int, exclude: set[str]
+) -> list[tuple[int, float, dict]]:
+    """A participant's list among some kinds only, ranked now with the event's ranker (cached
+    per process): the stored list keeps only the top ``STORE_TOP`` of all kinds, which may hold
+    few or none of the kinds asked for (15 investors at the fair, 4 in someone's stored list).
+    Returns (candidate id, score, reasons), best first."""
+    ranker = event_ranker(event=participant.event)
+    if str(participant.pk) not in ranker.index:
+        return []
+    found = ranker.recommend(
+        str(participant.pk),
+        limit=limit,
+        kinds=list(kinds),
+        exclude=exclude,
+        diversity=settings.MATCHING_DIVERSITY,
+        per_organisation=settings.MATCHING_PER_ORGANISATION or None,
+    )
+    return [(int(r.participant_id), r.score, r.reasons) for r in found]
+
+
 def _exclusions_by_participant(event: Event, people) -> dict[int, set[str]]:
     wanted = {p.pk for p in people}
     out: dict[int, set[str]] = {pk: set() for pk in wanted}

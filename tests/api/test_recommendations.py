@@ -125,6 +125,33 @@ def test_kind_filter_limit_and_organiser_view(
         assert response.status_code == 400, bad
 
 
+def test_a_kind_filter_reaches_past_the_stored_top_and_ranks_from_one(
+    event, city_and_providers, as_participant, monkeypatch
+):
+    """The stored list is the top of all kinds: asking for start-ups when none made that top
+    still finds them (ranked now), and ``rank`` numbers what is returned, after people asked
+    or declined left the list (the first item said rank 2)."""
+    from matchmaking.services import recommendations as services
+
+    city, traffic, _marketing, _water, _colleague = city_and_providers
+    monkeypatch.setattr(services, "STORE_TOP", 1)  # a stored top of one: FlowSense
+    event_refresh(event=event)
+    assert list(
+        Recommendation.objects.filter(participant=city).values_list("candidate", flat=True)
+    ) == [traffic.pk]
+    url = f"/api/events/{event.slug}/recommendations/"
+    only = as_participant(city).get(url, {"kind": "startup"}).data
+    assert [(r["participant"]["name"], r["rank"]) for r in only] == [("AquaMeter", 1)]
+    monkeypatch.setattr(services, "STORE_TOP", 50)
+    event_refresh(event=event)
+    RequestFactory(sender=city, recipient=traffic, status="declined")
+    ranked = as_participant(city).get(url).data
+    assert [r["rank"] for r in ranked] == list(range(1, len(ranked) + 1))
+    assert "FlowSense" not in [r["participant"]["name"] for r in ranked]
+    stored = next(r for r in ranked if r["participant"]["name"] == "AquaMeter")
+    assert only[0]["reasons"].keys() == stored["reasons"].keys()  # the same card either way
+
+
 def test_list_computed_on_first_read(event, city_and_providers, as_participant):
     city = city_and_providers[0]
     assert Recommendation.objects.count() == 0
