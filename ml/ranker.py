@@ -533,6 +533,8 @@ class Ranker:
 
     def _infer_vector(self, i: int, top: int = 3, threshold: float = 0.25) -> np.ndarray:
         doc = self._texts[i]["profile"][0]
+        if not doc.strip():  # nothing written: no sector to infer (an empty text's vector
+            return np.zeros(len(SECTOR_IDS))  # still leaned to some, shown as "shared")
         vec = self.sem.profile[i] if self.sector_encoder is not None else None
         scores = sector_scores(doc, self.sector_encoder, vector=vec)
         keep = np.argsort(-scores)[:top]
@@ -829,14 +831,14 @@ class Ranker:
         nza, nzb = self._sector_nz[a], self._sector_nz[b]
         shared = [SECTOR_IDS[i] for i in nza if i in nzb]
         ok = self._related_ok
-        # neighbour pairs that add something: not two sectors both profiles already share
-        # (which would also come back reversed)
+        # neighbour pairs that add something: one of their sectors that is not shared already
+        # ("shared: environment" and "related: urban planning <-> environment" said it twice)
         related = sorted(
             {
                 (SECTOR_IDS[i], SECTOR_IDS[j])
                 for i in nza
                 for j in nzb
-                if i != j and ok[i][j] and not (i in nzb and j in nza)
+                if i != j and ok[i][j] and j not in nza
             }
         )
         ta, tb = self._texts[a], self._texts[b]

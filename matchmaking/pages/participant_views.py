@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 from collections import OrderedDict
 
+from babel import Locale
 from django import forms
 from django.conf import settings
 from django.contrib import messages
@@ -23,7 +24,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.http import urlencode
-from django.utils.translation import get_language, get_language_info, gettext_lazy
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -543,19 +544,11 @@ def _open_requests_by_other(event: Event, me: Participant) -> dict[int, MeetingR
 
 
 def _language_names(codes: list[str]) -> list[str]:
-    """Language codes as names in the page's language ("fr" -> "French", "français"...); a code
-    Django does not know stays as it is."""
-    french = (get_language() or "")[:2] == "fr"
-    names = []
-    for code in codes:
-        try:
-            name = str(get_language_info(code)["name_translated"])
-        except KeyError:
-            names.append(code)
-            continue
-        # French writes language names in lower case ("anglais, français"); Django's do not
-        names.append(name[:1].lower() + name[1:] if french else name)
-    return names
+    """Language codes as names in the page's language, from the Unicode CLDR through Babel
+    ("zh" -> "Chinese", "chinois", "الصينية"; Django names only the languages it is translated
+    into, and left zh, wo, ln... as codes); a code CLDR does not know stays as it is."""
+    names = Locale.parse((get_language() or "en")[:2]).languages
+    return [names.get(code, code) for code in codes]
 
 
 def _card(rec: dict, lang: str, open_requests: dict, my_languages: list[str]) -> dict:
@@ -579,12 +572,13 @@ def _card(rec: dict, lang: str, open_requests: dict, my_languages: list[str]) ->
     note = langs.get("note")
     if note and not langs.get("common"):
         # The ranker writes this note in English; say it in the page's language.
+        sep = "، " if lang == "ar" else ", "
         note = _(
-            "No common language (%(mine)s vs %(theirs)s): plan an interpreter or a bilingual "
-            "colleague."
+            "No common language (you: %(mine)s; they: %(theirs)s): plan an interpreter or a "
+            "bilingual colleague."
         ) % {
-            "mine": "/".join(_language_names(sorted(my_languages))) or "?",
-            "theirs": "/".join(_language_names(sorted(person.get("languages") or []))) or "?",
+            "mine": sep.join(_language_names(sorted(my_languages))) or "?",
+            "theirs": sep.join(_language_names(sorted(person.get("languages") or []))) or "?",
         }
     return {
         "person": person,

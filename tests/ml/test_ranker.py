@@ -218,3 +218,26 @@ def test_related_sectors_name_only_what_the_shared_sectors_do_not():
     shared = sorted(s["id"] for s in rec.reasons["shared_sectors"])
     assert shared == ["citizen_engagement", "tourism"]
     assert rec.reasons["related_sectors"] == [["tourism", "mobility"]]
+    # and a neighbour of mine that is one of the sectors we share is no related pair again
+    [back] = r.recommend("b")
+    assert ["mobility", "tourism"] not in back.reasons["related_sectors"]
+    assert back.reasons["related_sectors"] == []
+
+
+def test_a_profile_with_nothing_written_gets_no_inferred_sectors():
+    """Empty needs, offers, description and sectors: no sector can be read from nothing, so no
+    "shared sectors" are claimed for it (the empty text's vector leaned to some)."""
+    enc = get_encoder("use-multilingual")
+    profiles = [
+        ProfileText(id="empty", org="E", languages=["en"]),
+        ProfileText(
+            id="iot",
+            org="I",
+            offers=["city-wide LoRaWAN sensor network"],
+            sectors=["connectivity", "citizen_engagement", "finance"],
+        ),
+    ]
+    r = Ranker(profiles, encode_profiles(profiles, enc), encoder=enc.name)
+    assert not r.sector_matrix[0].any()
+    [rec] = r.recommend("empty")
+    assert rec.reasons["shared_sectors"] == []

@@ -467,7 +467,8 @@ def test_recommendations_show_reasons(event, me, recommended):
     assert cards[0]["shared_sectors"] == ["Parking"]
     assert cards[0]["related_sectors"] == [("Parking", "Traffic management")]
     assert cards[0]["language_note"] == (
-        "No common language (Arabic/French vs English): plan an interpreter or a bilingual "
+        "No common language (you: Arabic, French; they: English): plan an interpreter or a "
+        "bilingual "
         "colleague."
     )
     assert cards[1]["common_languages"] == ["French"]

@@ -252,16 +252,20 @@ def test_recommended_name_is_isolated_not_turned_left_to_right(event, me, make_p
 @pytest.mark.parametrize(
     "language, names",
     [
-        ("en", "Languages in common: English, French, xx"),
-        ("fr", "Langues communes : anglais, français, xx"),
-        ("ar", "لغات مشتركة: الإنجليزيّة، الفرنسيّة، xx"),
+        ("en", "Languages in common: English, French, Chinese, Wolof, xx"),
+        ("fr", "Langues communes : anglais, français, chinois, wolof, xx"),
+        ("ar", "لغات مشتركة: الإنجليزية، الفرنسية، الصينية، الولوفية، xx"),
     ],
 )
 def test_common_languages_are_named_in_the_pages_language(
     event, me, make_participant, language, names
 ):
+    """Every language a fair's participants speak has its name (Chinese and Wolof were shown
+    as codes); an unknown code stays as it is."""
     recommend(
-        me, make_participant(name="Laura"), languages={"common": ["en", "fr", "xx"], "note": None}
+        me,
+        make_participant(name="Laura"),
+        languages={"common": ["en", "fr", "zh", "wo", "xx"], "note": None},
     )
 
     body = client_of(me, language).get(f"/my/{event.slug}/recommendations/").content.decode()
