@@ -632,9 +632,9 @@ class Ranker:
             out["concept"] = self.concepts @ self.concepts[a]
         if "lang" in want:
             if self._langs[a]:
-                out["lang"] = np.maximum(
-                    self._lang_matrix @ self._lang_matrix[a], self._no_lang
-                ).astype(np.float32)
+                # 1 for one shared language or three: trilingual pairs are no better matches
+                common = np.minimum(self._lang_matrix @ self._lang_matrix[a], 1.0)
+                out["lang"] = np.maximum(common, self._no_lang).astype(np.float32)
             else:
                 out["lang"] = np.ones(len(self.ids), np.float32)
         return out
@@ -666,7 +666,8 @@ class Ranker:
         if "concept" in want and self.concepts is not None:
             out["concept"] = self.concepts[q] @ self.concepts[c].T
         if "lang" in want:
-            lang = np.maximum(self._lang_matrix[q] @ self._lang_matrix[c].T, self._no_lang[c])
+            common = np.minimum(self._lang_matrix[q] @ self._lang_matrix[c].T, 1.0)
+            lang = np.maximum(common, self._no_lang[c])
             no_q = np.array([not self._langs[a] for a in q], dtype=bool)
             lang[no_q] = 1.0
             out["lang"] = lang.astype(np.float32)

@@ -241,3 +241,20 @@ def test_a_profile_with_nothing_written_gets_no_inferred_sectors():
     assert not r.sector_matrix[0].any()
     [rec] = r.recommend("empty")
     assert rec.reasons["shared_sectors"] == []
+
+
+def test_the_language_bonus_is_one_for_any_shared_language():
+    """Sharing three languages is no better a match than sharing one (the bonus counted them)."""
+    enc = get_encoder("hashing")
+    base = {"org": "", "offers": ["smart water meters"], "sectors": ["water"]}
+    profiles = [
+        ProfileText(id="q", org="Q", needs=["water meters"], languages=["fr", "ar", "en"]),
+        ProfileText(id="one", **{**base, "org": "O"}, languages=["fr"]),
+        ProfileText(id="three", **{**base, "org": "T"}, languages=["fr", "ar", "en"]),
+        ProfileText(id="none", **{**base, "org": "N"}, languages=["es"]),
+    ]
+    r = Ranker(profiles, encode_profiles(profiles, enc), encoder=enc.name)
+    lang = r.raw_signals(0, {"lang"})["lang"]
+    assert lang.tolist() == [1.0, 1.0, 1.0, 0.0]  # itself, one, three, none
+    block = r.raw_block([0], [1, 2, 3], {"lang"})["lang"]
+    assert block.tolist() == [[1.0, 1.0, 0.0]]
