@@ -258,3 +258,34 @@ def test_the_language_bonus_is_one_for_any_shared_language():
     assert lang.tolist() == [1.0, 1.0, 1.0, 0.0]  # itself, one, three, none
     block = r.raw_block([0], [1, 2, 3], {"lang"})["lang"]
     assert block.tolist() == [[1.0, 1.0, 0.0]]
+
+
+def test_a_competitor_selling_the_same_thing_ranks_below_a_buyer():
+    """Two start-ups that only offer traffic systems share every sector; the city that needs
+    them shares fewer. The buyer comes first: a peer's shared sectors are no reason to meet."""
+    enc = get_encoder("use-multilingual")
+    profiles = [
+        ProfileText(
+            id="wattnow",
+            org="W",
+            kind="startup",
+            offers=["adaptive traffic signal control", "traffic counting cameras"],
+            sectors=["mobility", "traffic", "data_platforms"],
+        ),
+        ProfileText(
+            id="rival",
+            org="R",
+            kind="startup",
+            offers=["smart traffic lights", "vehicle counting sensors"],
+            sectors=["mobility", "traffic", "data_platforms"],
+        ),
+        ProfileText(
+            id="city",
+            org="C",
+            kind="delegation",
+            needs=["réduire les embouteillages aux carrefours"],
+            sectors=["traffic"],
+        ),
+    ]
+    r = Ranker(profiles, encode_profiles(profiles, enc), encoder=enc.name)
+    assert [rec.participant_id for rec in r.recommend("wattnow")] == ["city", "rival"]
