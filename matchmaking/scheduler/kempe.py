@@ -59,6 +59,15 @@ RANGE_TRY = 1.0
 RANGE_RAISE_TRY = 1.0
 RANGE_FAILS = 5
 RANGE_T_START = 4.0
+# CP-SAT's range question (with ``cp_workers``, the window path): "any schedule one range lower?"
+# on the whole instance (``window._build`` with the common band lo <= idle_p <= lo + r - 1), at
+# most this many seconds, asked at the start of the range phase and after each smaller range,
+# only when the top of the band is pinned (someone's own bound is at it, so the range can only
+# shrink by raising everyone's floor). A proof that there is none ends the range phase, and its
+# time goes to the total: forum-14 (range 4) and forumt-14* (range 2) are disproved in about
+# 0.02 s, where the range phase spent 4-5 s in failing tries; forum-14's total then averaged
+# 8.55 against 9.75 idle slots over 20 paired 10-s runs (run R, 2026-11-26). 0 = never asked.
+RANGE_QUESTION = 0.3
 # lower band at range 0 (everyone idles lo): the total phase cannot change anything there, so the
 # lower band gets all the time left instead of BAND_SHARE, and is tried again one lower when met
 LOWER_BAND_ALL = True
@@ -294,9 +303,70 @@ def _own_bounds(ann: _Annealer) -> list[int] | None:
     return out
 
 
-def _range_phase(ann: _Annealer, bounds: list[int] | None, end: float) -> None:
-    """Narrow the range (see RANGE_SHARE) until ``end``; ``ann`` is left at its best schedule."""
+def _range_question(ann: _Annealer, inst, bounds: list[int], cap: float, seed: int, workers: int):
+    """CP-SAT's question "any schedule with range ``r - 1``?" (``r`` the best range so far, the
+    common band of ``window._build``), hinted with the best schedule, for at most ``cap`` s.
+    Returns ``(proven, slot)``: ``proven`` when CP-SAT proved that there is none, ``slot`` a
+    schedule it found (or None)."""
+    from ortools.sat.python import cp_model
+
+    from .solve import _cp_params, _hint, _read_slots
+    from .window import RANGE_LO_EXTRA, _build
+
+    r = ann.best_key[0]
+    mine: dict[int, list[int]] = {}
+    for k in ann.ks:
+        for p in ann.ends[k]:
+            mine.setdefault(p, []).append(k)
+    multi = {p: mk for p, mk in mine.items() if len(mk) >= 2}
+    lbs = {p: bounds[p] for p in multi}
+    doms = {k: list(ann.dom[k]) for k in ann.ks}
+    maxlb = max(lbs.values())
+    common = (r - 1, max(0, maxlb - r + 1), maxlb + RANGE_LO_EXTRA)
+    best = np.array(ann.best, dtype=np.int64)
+    m, x = _build(inst, ann.ks, doms, multi, lbs, 0, common)
+    _hint(m, x, best)
+    solver = _cp_params(cap, seed, workers)
+    solver.parameters.stop_after_first_solution = True
+    st = solver.Solve(m)
+    if st in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return False, _read_slots(solver, x, best)
+    return st == cp_model.INFEASIBLE, None
+
+
+def _range_phase(
+    ann: _Annealer,
+    bounds: list[int] | None,
+    end: float,
+    inst=None,
+    seed: int = 0,
+    cp_workers: int = 0,
+) -> None:
+    """Narrow the range (see RANGE_SHARE) until ``end``; ``ann`` is left at its best schedule.
+    With ``cp_workers`` (and ``inst``), CP-SAT's range question (RANGE_QUESTION) may end it."""
     top = max(bounds) if bounds else 0
+
+    def settled() -> bool:
+        """True when CP-SAT proves the best range optimal (asked only when the top is pinned);
+        a schedule it finds with a smaller range becomes the best."""
+        if not (cp_workers > 0 and RANGE_QUESTION > 0 and top > 0 and ann.best_key[0] > 0):
+            return False  # top 0 (own bounds all 0, 15 of the 20 UdG instances): never asked
+        ann.load(list(ann.best))
+        if ann.lowest() + ann.spread() - 1 >= top:
+            return False  # the top can still come down: left to the annealing
+        cap = min(RANGE_QUESTION, end - time.perf_counter())
+        if cap < 0.05:
+            return False
+        proven, out = _range_question(ann, inst, bounds, cap, seed, cp_workers)
+        if out is not None:
+            ann.load([int(v) for v in out])
+            if ann.key() < ann.best_key:
+                ann.best_key, ann.best = ann.key(), list(ann.cur)
+            ann.load(list(ann.best))
+        return proven
+
+    if settled():
+        return
     attempt = 0
     while ann.best_key[0] > 0 and attempt < RANGE_FAILS:
         now = time.perf_counter()
@@ -316,6 +386,8 @@ def _range_phase(ann: _Annealer, bounds: list[int] | None, end: float) -> None:
         ann.anneal(min(end, now + limit), band, t_start=RANGE_T_START, stop_inside=True)
         if ann.best_key[0] < before[0]:
             attempt = 0
+            if settled():
+                break
     ann.load(list(ann.best))
 
 
@@ -326,11 +398,13 @@ def kempe_idle(
     seed: int = 0,
     keep_moves: bool = False,
     range_phase: bool = False,
+    cp_workers: int = 0,
 ) -> np.ndarray:
     """The best schedule found before ``deadline`` from ``slot`` (same meetings, other slots).
     ``range_phase``: the range objective's range is the annealing's to narrow (the window path
     with ``window.KEMPE_RANGE``): a plain run (RANGE_PRE_SHARE), the range phase (RANGE_SHARE),
-    and the lower band at range 0 with all the time left (LOWER_BAND_ALL)."""
+    and the lower band at range 0 with all the time left (LOWER_BAND_ALL). ``cp_workers``: CP-SAT
+    threads for the range phase's range question (RANGE_QUESTION; 0 = none)."""
     if not (slot >= 0).any():
         return slot
     ann = _Annealer(inst, slot, seed, keep_moves)
@@ -346,7 +420,7 @@ def kempe_idle(
             ann.anneal(now + RANGE_PRE_SHARE * (deadline - now))
             ann.load(list(ann.best))
         range_end = time.perf_counter() + RANGE_SHARE * (deadline - time.perf_counter())
-        _range_phase(ann, bounds, range_end)
+        _range_phase(ann, bounds, range_end, inst, seed, cp_workers)
     while ann.use_range:
         r, lo = ann.spread(), ann.lowest()
         band = (lo - 1, lo - 1 + r)

@@ -666,7 +666,15 @@ def _idle_phase(inst: _Inst, slot: np.ndarray, deadline: float, seed: int, worke
         if s3 is not None:
             cur = s3
     if idle and not opt:
-        cur = kempe_idle(inst, cur, end, seed, keep_moves=bool(has_prev), range_phase=kempe_range)
+        cur = kempe_idle(
+            inst,
+            cur,
+            end,
+            seed,
+            keep_moves=bool(has_prev),
+            range_phase=kempe_range,
+            cp_workers=workers if kempe_range else 0,
+        )
     return cur, opt
 
 

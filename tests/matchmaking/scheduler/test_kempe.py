@@ -230,3 +230,54 @@ def test_window_path_leaves_the_range_to_the_annealing_with_two_workers(monkeypa
     assert validate(prob, res) == []
     assert seen == [True]
     assert (res.stats.idle_range, res.stats.idle_total) == (0, 2)
+
+
+def _pinned_case(y_slots: frozenset) -> Problem:
+    # x meets a in slot 0 and b in slot 3: x idles 2 whatever happens (own bound 2, the top of
+    # every band). y meets c and d in ``y_slots``.
+    return one_day(
+        4,
+        [
+            Request("xa", "x", "a", allowed=frozenset({0})),
+            Request("xb", "x", "b", allowed=frozenset({3})),
+            Request("yc", "y", "c", allowed=y_slots),
+            Request("yd", "y", "d", allowed=y_slots),
+        ],
+        objective="range",
+    )
+
+
+def test_range_question_ends_the_range_phase_when_the_range_is_proven():
+    # y can only meet in slots 1 and 2 (idles 0), so range 2 is optimal. The top is
+    # pinned by x's own bound: CP-SAT proves "range 1" infeasible and the range phase stops at
+    # once, where the annealing alone spends its raise-the-floor tries (1 s each) in vain
+    from matchmaking.scheduler.kempe import _Annealer, _own_bounds, _range_phase
+
+    prob = _pinned_case(frozenset({1, 2}))
+    inst = _Inst(prob)
+    ann = _Annealer(inst, _slots(prob, {"xa": 0, "xb": 3, "yc": 1, "yd": 2}), 0, False)
+    assert ann.key() == (2, 2)
+    bounds = _own_bounds(ann)
+    t = time.perf_counter()
+    _range_phase(ann, bounds, t + 5.0, inst, 0, 1)
+    assert ann.best_key == (2, 2)
+    assert time.perf_counter() - t < 0.9  # no annealing try (RANGE_RAISE_TRY = 1 s) was run
+    t = time.perf_counter()
+    _range_phase(ann, bounds, t + 1.5)  # without CP-SAT: the tries run until the phase's end
+    assert time.perf_counter() - t > 1.0
+
+
+def test_range_question_finds_a_smaller_range_when_the_top_is_pinned():
+    # y may meet anywhere: from y in a block (range 2), CP-SAT's range-1 question (or the
+    # annealing) finds y idling 1 or 2; the range phase ends below range 2
+    from matchmaking.scheduler.kempe import _Annealer, _own_bounds, _range_phase
+
+    prob = _pinned_case(frozenset({0, 1, 2, 3}))
+    inst = _Inst(prob)
+    start = _slots(prob, {"xa": 0, "xb": 3, "yc": 1, "yd": 2})
+    ann = _Annealer(inst, start, 0, False)
+    assert ann.key() == (2, 2)
+    _range_phase(ann, _own_bounds(ann), time.perf_counter() + 2.0, inst, 0, 1)
+    assert ann.best_key[0] < 2
+    out = anneal(prob, {"xa": 0, "xb": 3, "yc": 1, "yd": 2}, range_phase=True, cp_workers=1)
+    assert idle_summary(prob, tuple(_assign_tables(inst, _slots(prob, out))))[2] == 0
