@@ -198,14 +198,14 @@ def _recommend_many(
         whole = r.sem.profile[q] @ r.sem.profile.T
         comp /= np.maximum(cnt, 1.0)
         none = cnt == 0
+        peers = None  # pairs with no complementary direction that both state a side
         if none.any():
             # no complementary direction: the whole-profile similarity, scaled for peers (both
             # state a side) as in ``Ranker.raw_signals``
             from ml.ranker import PEER_WHOLE_FACTOR
 
-            peer = r.sem.peer_block(q, everyone)
-            comp[none] = np.where(peer, PEER_WHOLE_FACTOR * whole, whole)[none]
-            del peer
+            peers = none & r.sem.peer_block(q, everyone)
+            comp[none] = np.where(peers, PEER_WHOLE_FACTOR * whole, whole)[none]
         del cnt, none
         _, sd_comp = _masked_stats(comp[:, sample], s_ok)
         w_comp = float(w.get("sem_comp", 0.0) + w.get("aux_comp", 0.0))
@@ -216,13 +216,20 @@ def _recommend_many(
         cheap += whole
         del whole
         if w.get("sector") and "sector" in stats:
+            from ml.ranker import PEER_SECTOR_FACTOR
+
             sec = bx.sec_sim[q] @ bx.sec.T
+            if peers is not None and PEER_SECTOR_FACTOR != 1.0:  # as ``Ranker.raw_signals``
+                sec = np.where(peers, PEER_SECTOR_FACTOR * sec, sec)
             scale = float(w["sector"]) * r.sector_conf[q] / np.maximum(stats["sector"][1], 1e-9)
             sec *= scale.astype(np.float32)[:, None]
             cheap += sec
             del sec
+        del peers
         if w.get("lang") and r._lang_matrix.shape[1]:
-            lang = np.maximum(r._lang_matrix[q] @ r._lang_matrix.T, r._no_lang[None, :])
+            # 1 for any shared language, as ``Ranker.raw_signals``
+            common = np.minimum(r._lang_matrix[q] @ r._lang_matrix.T, 1.0)
+            lang = np.maximum(common, r._no_lang[None, :])
             lang[~bx.has_lang[q]] = 1.0
             lang *= float(w["lang"])
             cheap += lang

@@ -5,6 +5,7 @@ import pytest
 
 from ml import Ranker, encode_profiles, get_encoder
 from ml.bench import synthetic_profiles
+from ml.text import ProfileText
 
 
 def ids(recs):
@@ -59,3 +60,48 @@ def test_rules_kinds_and_exclusions(ranker, event_profiles, event_vectors):
     div = r.recommend_many(["casa"], limit=3, diversity=0.5)["casa"]
     assert ids(div) == ids(r.recommend("casa", limit=3, diversity=0.5))
     assert r.recommend_many([], limit=5) == {}
+
+
+def test_the_batch_pool_scores_peers_and_languages_as_recommend_does():
+    """Stage 1 picks the pool with the same peer rule and language bonus as ``recommend``:
+    with more rivals than the pool holds, the batch list still finds the buyers (it gave four
+    rivals: stage 1 still credited a peer's shared sectors and counted shared languages)."""
+    enc = get_encoder("hashing")
+    sectors = ["water", "data_platforms", "energy"]
+    langs = ["fr", "en", "ar"]
+    me = ProfileText(
+        id="q",
+        org="Q",
+        kind="startup",
+        offers=["smart water meters", "leak detection"],
+        sectors=sectors,
+        languages=langs,
+    )
+    rivals = [
+        ProfileText(
+            id=f"rival{i}",
+            org=f"R{i}",
+            kind="startup",
+            offers=["smart water meters", "leak sensors"],
+            sectors=sectors,
+            languages=langs,
+        )
+        for i in range(8)
+    ]
+    buyers = [
+        ProfileText(
+            id=f"buyer{i}",
+            org=f"B{i}",
+            kind="investor",
+            needs=["water meters", "detect leaks"],
+            sectors=["water"],
+            languages=["fr"],
+        )
+        for i in range(4)
+    ]
+    profiles = [me, *rivals, *buyers]
+    r = Ranker(profiles, encode_profiles(profiles, enc), encoder=enc.name)
+    single = [x.participant_id for x in r.recommend("q", limit=4)]
+    batch = r.recommend_many(["q"], limit=4, pool_size=4)["q"]
+    assert set(single) == {f"buyer{i}" for i in range(4)}
+    assert {x.participant_id for x in batch} == set(single)

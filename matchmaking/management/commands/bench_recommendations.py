@@ -97,8 +97,8 @@ class Command(BaseCommand):
             assert response.status_code == 200, response.content
         first, rest = kind_times[0], sorted(kind_times[1:]) or [0.0]
         w(
-            f"API recommendations with kind=investor: first call {first:.0f} ms (builds the ranker), "
-            f"then median {statistics.median(rest):.0f} ms, "
+            f"API recommendations with kind=investor: first call {first:.0f} ms (builds the "
+            f"ranker), then median {statistics.median(rest):.0f} ms, "
             f"p95 {rest[int(0.95 * (len(rest) - 1))]:.0f} ms"
         )
         w(f"peak memory: {peak_mb():.0f} MB")
