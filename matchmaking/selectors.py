@@ -482,6 +482,7 @@ def recommendations_for(*, participant: Participant, limit: int = 20, kinds=None
     kinds is ranked now). ``rank`` numbers the list returned, from 1."""
     from matchmaking.models import Recommendation
     from matchmaking.services.recommendations import (
+        ALLOWED_KIND_PAIRS,
         STORE_TOP,
         exclusions_of,
         recommendations_compute,
@@ -494,13 +495,29 @@ def recommendations_for(*, participant: Participant, limit: int = 20, kinds=None
     excluded = {int(x) for x in exclusions_of(participant=participant)}
     rows = qs.exclude(candidate_id__in=excluded).order_by("rank")
     if kinds:
-        rows = rows.filter(candidate__kind__in=list(kinds))
+        # only the kinds the ranker may recommend to this participant at all
+        mine = participant.kind
+        kinds = [
+            k for k in kinds if (mine, k) in ALLOWED_KIND_PAIRS or (k, mine) in ALLOWED_KIND_PAIRS
+        ]
+        rows = rows.filter(candidate__kind__in=kinds)
     found = list(rows.values_list("candidate_id", "score", "reasons")[:limit])
     if kinds and len(found) < limit and qs.count() >= STORE_TOP:
-        # the stored top of all kinds may have cut off more people of these kinds
-        found = recommendations_of_kinds(
-            participant=participant, kinds=kinds, limit=limit, exclude={str(x) for x in excluded}
+        # the stored top of all kinds was cut: if it holds fewer of these kinds than the event
+        # has (who could be recommended), rank the list of these kinds now
+        could = (
+            Participant.objects.filter(event_id=participant.event_id, kind__in=kinds)
+            .exclude(organisation_id=participant.organisation_id)
+            .exclude(pk__in=excluded | {participant.pk})
+            .count()
         )
+        if could > rows.count():
+            found = recommendations_of_kinds(
+                participant=participant,
+                kinds=kinds,
+                limit=limit,
+                exclude={str(x) for x in excluded},
+            )
     people = Participant.objects.select_related("organisation").in_bulk([c for c, _s, _r in found])
     out = []
     for rank, (candidate, score, reasons) in enumerate(found, start=1):

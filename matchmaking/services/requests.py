@@ -227,7 +227,19 @@ def request_cancel(
         req.save(update_fields=["status", "responded_at"])
         if meeting is None:
             notify_request(request=req, kind="request_withdrawn", by=by, reason=reason)
+        _lists_refresh_later(req)
     return req
+
+
+def _lists_refresh_later(request: MeetingRequest) -> None:
+    """After commit, recompute both sides' recommendations: a withdrawn or expired request no
+    longer keeps the two out of each other's lists (stored lists were computed without them)."""
+    from matchmaking.tasks import refresh_participant
+
+    for pid in (request.sender_id, request.recipient_id):
+        transaction.on_commit(
+            lambda pid=pid: refresh_participant.delay(participant_id=pid), robust=True
+        )
 
 
 def requests_expire(*, now: datetime | None = None) -> int:
@@ -246,5 +258,6 @@ def requests_expire(*, now: datetime | None = None) -> int:
             if changed:
                 # Both sides are told: an unanswered request frees nothing silently.
                 notify_request(request=MeetingRequest(pk=pk), kind="request_expired")
+                _lists_refresh_later(MeetingRequest.objects.get(pk=pk))
                 count += 1
     return count

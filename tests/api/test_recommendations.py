@@ -149,7 +149,48 @@ def test_a_kind_filter_reaches_past_the_stored_top_and_ranks_from_one(
     assert [r["rank"] for r in ranked] == list(range(1, len(ranked) + 1))
     assert "FlowSense" not in [r["participant"]["name"] for r in ranked]
     stored = next(r for r in ranked if r["participant"]["name"] == "AquaMeter")
-    assert only[0]["reasons"].keys() == stored["reasons"].keys()  # the same card either way
+    for key in ("shared_sectors", "need_to_offer", "languages"):  # the same card either way
+        assert only[0]["reasons"][key] == stored["reasons"][key], key
+
+
+def test_a_kind_filter_ranks_now_only_when_the_stored_top_may_have_cut_people_off(
+    event, city_and_providers, as_participant, monkeypatch
+):
+    """The stored list holds every start-up of the event, or the kind is never recommended to
+    the reader (two delegations): the stored list answers, without ranking again on each call."""
+    from matchmaking.services import recommendations as services
+
+    city = city_and_providers[0]
+    monkeypatch.setattr(services, "STORE_TOP", 3)  # every candidate of the city is stored
+    event_refresh(event=event)
+    assert Recommendation.objects.filter(participant=city).count() == 3
+
+    def never(**kwargs):
+        raise AssertionError("ranked again although the stored list holds them all")
+
+    monkeypatch.setattr(services, "recommendations_of_kinds", never)
+    url = f"/api/events/{event.slug}/recommendations/"
+    assert names(as_participant(city).get(url, {"kind": "startup"})) == ["AquaMeter"]
+    assert as_participant(city).get(url, {"kind": "delegation"}).data == []
+
+
+def test_a_withdrawn_request_brings_the_person_back_into_both_lists(
+    event, city_and_providers, as_participant, django_capture_on_commit_callbacks
+):
+    """A pending request keeps the two out of each other's lists; withdrawn, it no longer
+    does, and both stored lists are computed again (they stayed without each other)."""
+    from matchmaking.services.requests import request_cancel, request_create
+
+    city, _traffic, _marketing, water, _colleague = city_and_providers
+    request = request_create(sender=city, recipient=water)
+    event_refresh(event=event)
+    url = f"/api/events/{event.slug}/recommendations/"
+    assert "AquaMeter" not in names(as_participant(city).get(url))
+    with django_capture_on_commit_callbacks(execute=True):
+        request_cancel(request=request, by=city)
+    assert "AquaMeter" in names(as_participant(city).get(url))
+    assert "Ville de Fès" in names(as_participant(water).get(url))
+    assert Recommendation.objects.filter(participant=city, candidate=water).exists()
 
 
 def test_list_computed_on_first_read(event, city_and_providers, as_participant):
