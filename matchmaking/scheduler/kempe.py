@@ -60,13 +60,17 @@ RANGE_RAISE_TRY = 1.0
 RANGE_FAILS = 5
 RANGE_T_START = 4.0
 # CP-SAT's range question (with ``cp_workers``, the window path): "any schedule one range lower?"
-# on the whole instance (``window._build`` with the common band lo <= idle_p <= lo + r - 1), at
-# most this many seconds, asked at the start of the range phase and after each smaller range,
-# only when the top of the band is pinned (someone's own bound is at it, so the range can only
-# shrink by raising everyone's floor). A proof that there is none ends the range phase, and its
-# time goes to the total: forum-14 (range 4) and forumt-14* (range 2) are disproved in about
-# 0.02 s, where the range phase spent 4-5 s in failing tries; forum-14's total then averaged
-# 8.55 against 9.75 idle slots over 20 paired 10-s runs (run R, 2026-11-26). 0 = never asked.
+# on the whole instance (``window._build`` with the common band lo <= idle_p <= lo + r - 1, lo
+# at most the largest own bound + window.RANGE_LO_EXTRA, the window model's usual band), at most
+# this many seconds of search (building the model comes on top: a question is skipped when the
+# time left is below the last build's time plus this), asked at the start of the range phase
+# and after each smaller range, only when the top of the band is pinned (someone's own bound is
+# at it, so the range can only shrink by raising everyone's floor). When CP-SAT shows there is
+# none in that band (not a proof over every band: one where everyone idles more could remain),
+# the range phase ends and its time goes to the total: forum-14 (range 4) and forumt-14*
+# (range 2) are answered in about 0.02 s, where the range phase spent 4-5 s in failing tries;
+# forum-14's total then averaged 8.55 against 9.75 idle slots over 20 paired 10-s runs (run R,
+# 2026-11-26). 0 = never asked.
 RANGE_QUESTION = 0.3
 # lower band at range 0 (everyone idles lo): the total phase cannot change anything there, so the
 # lower band gets all the time left instead of BAND_SHARE, and is tried again one lower when met
@@ -324,8 +328,10 @@ def _range_question(ann: _Annealer, inst, bounds: list[int], cap: float, seed: i
     maxlb = max(lbs.values())
     common = (r - 1, max(0, maxlb - r + 1), maxlb + RANGE_LO_EXTRA)
     best = np.array(ann.best, dtype=np.int64)
+    t = time.perf_counter()
     m, x = _build(inst, ann.ks, doms, multi, lbs, 0, common)
     _hint(m, x, best)
+    ann.question_build = time.perf_counter() - t
     solver = _cp_params(cap, seed, workers)
     solver.parameters.stop_after_first_solution = True
     st = solver.Solve(m)
@@ -354,9 +360,10 @@ def _range_phase(
         ann.load(list(ann.best))
         if ann.lowest() + ann.spread() - 1 >= top:
             return False  # the top can still come down: left to the annealing
-        cap = min(RANGE_QUESTION, end - time.perf_counter())
+        left = end - time.perf_counter() - getattr(ann, "question_build", 0.0)
+        cap = min(RANGE_QUESTION, left)
         if cap < 0.05:
-            return False
+            return False  # no time left for the search once the model is built
         proven, out = _range_question(ann, inst, bounds, cap, seed, cp_workers)
         if out is not None:
             ann.load([int(v) for v in out])

@@ -213,8 +213,12 @@ def request_cancel(
         req = _locked(request)
         if req.status not in MeetingRequest.OPEN_STATUSES:
             raise RequestNotOpen(f"This request is already {req.status}.")
+        first = meeting
         meeting, seated = live_meeting()
-        if not seated <= people:  # a colleague joined in between: their lock comes too late
+        # a colleague joined, or the meeting moved, in between: their locks would come too late
+        # (a meeting booked meanwhile has only the two parties, whose locks we hold)
+        moved = first is not None and (meeting is None or meeting.slot_id != first.slot_id)
+        if not seated <= people or moved:
             raise Busy("The meeting changed while withdrawing the request; retry in a moment.")
         if meeting is not None:  # cancelled with it, which tells its people
             meeting_cancel_locked(

@@ -6,6 +6,7 @@ import dataclasses
 import time
 
 import numpy as np
+import pytest
 from hypothesis import HealthCheck, given, settings
 
 from matchmaking.scheduler import InfeasibleError, Participant, Problem, Request, solve, validate
@@ -268,8 +269,10 @@ def test_range_question_ends_the_range_phase_when_the_range_is_proven():
 
 
 def test_range_question_finds_a_smaller_range_when_the_top_is_pinned():
-    # y may meet anywhere: from y in a block (range 2), CP-SAT's range-1 question (or the
-    # annealing) finds y idling 1 or 2; the range phase ends below range 2
+    # y may meet anywhere: from y in a block (range 2), CP-SAT's range-1 question finds y
+    # idling 1 or 2, before any annealing try (the question is asked first; its schedule is
+    # taken as the best)
+    from matchmaking.scheduler import kempe
     from matchmaking.scheduler.kempe import _Annealer, _own_bounds, _range_phase
 
     prob = _pinned_case(frozenset({0, 1, 2, 3}))
@@ -277,7 +280,23 @@ def test_range_question_finds_a_smaller_range_when_the_top_is_pinned():
     start = _slots(prob, {"xa": 0, "xb": 3, "yc": 1, "yd": 2})
     ann = _Annealer(inst, start, 0, False)
     assert ann.key() == (2, 2)
-    _range_phase(ann, _own_bounds(ann), time.perf_counter() + 2.0, inst, 0, 1)
+    asked = []
+    question = kempe._range_question
+
+    def spy(*args, **kwargs):
+        proven, out = question(*args, **kwargs)
+        asked.append((proven, out is not None))
+        return proven, out
+
+    def no_annealing(*args, **kwargs):
+        raise AssertionError("the range question should have answered first")
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(kempe, "_range_question", spy)
+        mp.setattr(ann, "anneal", no_annealing)
+        mp.setattr(kempe, "RANGE_FAILS", 0)  # no annealing try after the question
+        _range_phase(ann, _own_bounds(ann), time.perf_counter() + 2.0, inst, 0, 1)
+    assert asked and asked[0] == (False, True)  # a schedule, not a proof
     assert ann.best_key[0] < 2
     out = anneal(prob, {"xa": 0, "xb": 3, "yc": 1, "yd": 2}, range_phase=True, cp_workers=1)
     assert idle_summary(prob, tuple(_assign_tables(inst, _slots(prob, out))))[2] == 0
