@@ -509,6 +509,8 @@ def test_recommendations_shared_sector_label_follows_the_language(event, me, rec
 
 
 def test_recommendations_filter_by_kind(event, me, recommended):
+    me.kind = "delegation"  # investors are recommended to delegations (not to visitors)
+    me.save(update_fields=["kind"])
     response = client_of(me).get(f"/my/{event.slug}/recommendations/?kind=investor")
 
     assert [c["person"]["name"] for c in response.context["cards"]] == ["Atlas Fund"]
