@@ -482,9 +482,9 @@ def recommendations_for(*, participant: Participant, limit: int = 20, kinds=None
     kinds is ranked now). ``rank`` numbers the list returned, from 1."""
     from matchmaking.models import Recommendation
     from matchmaking.services.recommendations import (
-        ALLOWED_KIND_PAIRS,
         STORE_TOP,
         exclusions_of,
+        kinds_recommended_to,
         recommendations_compute,
         recommendations_of_kinds,
     )
@@ -496,10 +496,8 @@ def recommendations_for(*, participant: Participant, limit: int = 20, kinds=None
     rows = qs.exclude(candidate_id__in=excluded).order_by("rank")
     if kinds:
         # only the kinds the ranker may recommend to this participant at all
-        mine = participant.kind
-        kinds = [
-            k for k in kinds if (mine, k) in ALLOWED_KIND_PAIRS or (k, mine) in ALLOWED_KIND_PAIRS
-        ]
+        allowed = kinds_recommended_to(participant.kind)
+        kinds = [k for k in kinds if k in allowed]
         rows = rows.filter(candidate__kind__in=kinds)
     found = list(rows.values_list("candidate_id", "score", "reasons")[:limit])
     if kinds and len(found) < limit and qs.count() >= STORE_TOP:

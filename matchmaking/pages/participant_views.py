@@ -57,6 +57,7 @@ from matchmaking.services.participants import (
     login_link_valid,
     profile_update,
 )
+from matchmaking.services.recommendations import kinds_recommended_to
 from matchmaking.services.requests import (
     request_accept,
     request_cancel,
@@ -614,7 +615,12 @@ def recommendations(request, event, me):
         me,
         "recommendations",
         cards=cards,
-        kinds=[(k, label, k in kinds) for k, label in KIND_LABELS.items()],
+        # only the kinds that can be recommended to me (a visitor is shown no investors)
+        kinds=[
+            (k, label, k in kinds)
+            for k, label in KIND_LABELS.items()
+            if k in kinds_recommended_to(me.kind)
+        ],
         request_status_labels=REQUEST_STATUS_LABELS,
     )
 

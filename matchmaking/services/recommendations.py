@@ -67,6 +67,14 @@ ALLOWED_KIND_PAIRS = (
     ]
 )
 EXCLUDING_STATUSES = ("pending", "accepted", "declined")
+
+
+def kinds_recommended_to(kind: str) -> set[str]:
+    """The kinds of participant the ranker may recommend to someone of ``kind``
+    (``ALLOWED_KIND_PAIRS``; exhibitors among themselves only when both opted in)."""
+    return {b if a == kind else a for a, b in ALLOWED_KIND_PAIRS if kind in (a, b)}
+
+
 _cache: "OrderedDict[int, tuple[tuple, object]]" = OrderedDict()
 _cache_lock = threading.Lock()
 

@@ -514,6 +514,16 @@ def test_recommendations_filter_by_kind(event, me, recommended):
     response = client_of(me).get(f"/my/{event.slug}/recommendations/?kind=investor")
 
     assert [c["person"]["name"] for c in response.context["cards"]] == ["Atlas Fund"]
+    offered = [code for code, _label, _checked in response.context["kinds"]]
+    assert "investor" in offered and "delegation" not in offered  # two delegations: never
+
+
+def test_recommendations_offer_only_the_kinds_that_can_be_recommended(event, me):
+    """A visitor is recommended exhibitors and start-ups only: the page offers no other kind
+    to filter by (an investor filter always answered nothing)."""
+    response = client_of(me).get(f"/my/{event.slug}/recommendations/")
+    offered = {code for code, _label, _checked in response.context["kinds"]}
+    assert offered == {"exhibitor", "startup"}
 
 
 def test_request_from_a_recommendation_card(event, me, recommended):
