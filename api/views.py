@@ -70,8 +70,12 @@ class EventViewSet(viewsets.ReadOnlyModelViewSet):
         parser_classes=[JSONParser],
     )
     def import_(self, request):
-        replace = request.query_params.get("replace", "").lower() in {"1", "true", "yes"}
-        event = event_import(data=request.data, replace=replace)
+        given = request.query_params.get("replace", "false").strip().lower()
+        if given not in {"1", "true", "yes", "0", "false", "no"}:
+            raise InvalidInput(
+                f"replace must be true or false, not {given[:20]!r}.", field="replace"
+            )
+        event = event_import(data=request.data, replace=given in {"1", "true", "yes"})
         # Vectors and recommendation lists for everyone, in the background (a Celery task). The
         # event is stored by then: a failing refresh (no broker, an encoder not installed) is
         # logged, not turned into a 500 for an import that worked; the periodic refresh retries.

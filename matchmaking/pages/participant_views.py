@@ -642,14 +642,22 @@ def _my_request(event: Event, me: Participant, request_id: int) -> MeetingReques
 @participant_page
 def requests_page(request, event, me):
     mine = list(selectors.requests_of(event=event, participant=me))
-    booked = set(
-        Meeting.objects.filter(request__in=[r.pk for r in mine])
+    booked = {  # request -> its live meeting's status and start
+        request_id: (status, start)
+        for request_id, status, start in Meeting.objects.filter(request__in=[r.pk for r in mine])
         .exclude(status=Meeting.Status.CANCELLED)
-        .values_list("request_id", flat=True)
-    )
+        .values_list("request_id", "status", "slot__start")
+    }
+    now = timezone.now()
     for r in mine:
         r.status_label = REQUEST_STATUS_LABELS.get(r.status, r.status)
         r.has_meeting = r.pk in booked
+        status, start = booked.get(r.pk, (None, None))
+        # as request_cancel decides for a participant: open, and its meeting (if any) still
+        # scheduled and not started (a checked-in or started meeting can no longer be cancelled)
+        r.can_cancel = r.status in MeetingRequest.OPEN_STATUSES and (
+            status is None or (status == Meeting.Status.SCHEDULED and start > now)
+        )
     received = [r for r in mine if r.recipient_id == me.pk]
     sent = [r for r in mine if r.sender_id == me.pk]
     query = request.GET.get("q", "").strip()[:100]
@@ -743,7 +751,8 @@ def _answer(action: str):
                 request_decline(request=req, by=me)
                 done = _("Request declined.")
             else:
-                request_cancel(request=req, by=me, user=request.user)
+                reason = request.POST.get("reason", "").strip()[:300]
+                request_cancel(request=req, by=me, user=request.user, reason=reason)
                 done = _("Request cancelled.")
         except DomainError as exc:
             _error(request, exc)

@@ -313,7 +313,12 @@ def test_calendar_subscription_url_serves_my_agenda_without_login(
     assert response.status_code == 200
     assert response["Content-Type"] == "text/calendar; charset=utf-8"
     assert len(Calendar.from_ical(response.content).walk("VEVENT")) == 1
-    assert anon.get("/api/calendar/not-a-token.ics").status_code == 404
+    unknown = anon.get("/api/calendar/not-a-token.ics")
+    assert unknown.status_code == 404
+    assert unknown.json() == {  # the API's error shape, not Django's HTML page
+        "detail": "No calendar has this address; ask for your current link.",
+        "code": "not_found",
+    }
 
 
 # ------------------------------------------------------------------------------------------------

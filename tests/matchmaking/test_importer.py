@@ -1080,3 +1080,21 @@ def test_replacing_gives_a_meeting_with_someone_else_under_an_old_ref_a_new_uid(
     data["participants"][0].update(email="nadia@example.org", name="Nadia")
     again = event_import(data=data, replace=True)
     assert again.meetings.get().uid != old_uid
+
+
+@pytest.mark.parametrize("value", ["maybe", "2", "tru"])
+def test_an_unclear_replace_flag_is_refused_naming_it(organiser_client, value):
+    """?replace=maybe answered "already exists (use replace to overwrite)" although replace was
+    given: it is refused by name instead, and nothing is written."""
+    organiser_client.post("/api/events/import/", small_event(), format="json")
+    response = organiser_client.post(
+        f"/api/events/import/?replace={value}", small_event(), format="json"
+    )
+    assert response.status_code == 400
+    assert response.data["detail"] == f"replace must be true or false, not {value!r}."
+    assert response.data["field"] == "replace"
+    for accepted in ("true", "1", "yes", "TRUE"):
+        again = organiser_client.post(
+            f"/api/events/import/?replace={accepted}", small_event(), format="json"
+        )
+        assert again.status_code == 201, accepted

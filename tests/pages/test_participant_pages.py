@@ -599,6 +599,43 @@ def test_cancel_a_sent_request(event, me, make_participant):
     assert mine.status == MeetingRequest.Status.CANCELLED
 
 
+def test_withdrawing_a_request_from_the_page_sends_the_reason(
+    upcoming_event, make_participant, django_capture_on_commit_callbacks
+):
+    """The requests page asks for an optional reason, which the other side's email carries;
+    a request whose meeting has started (or is checked in) offers no withdrawal, as the
+    service refuses it."""
+    import datetime as dt
+
+    from django.core import mail
+    from django.utils import timezone
+
+    from tests.api.test_meetings import move_slot
+
+    event = upcoming_event
+    me = make_participant(event=event, name="Amina Alaoui")
+    other = make_participant(event=event, name="Bruno", languages=["en"])
+    mine = RequestFactory(sender=me, recipient=other, status=MeetingRequest.Status.PENDING)
+    client = client_of(me)
+    page = client.get(f"/my/{event.slug}/requests/").content.decode()
+    assert f'id="withdraw-{mine.pk}" name="reason"' in page
+    with django_capture_on_commit_callbacks(execute=True):
+        done = client.post(
+            f"/my/{event.slug}/requests/{mine.pk}/cancel/",
+            {"reason": "Our delegation's visit is cancelled"},
+            follow=True,
+        )
+    assert messages_of(done) == ["Request cancelled."]
+    (email,) = [m for m in mail.outbox if m.to == [other.email]]
+    assert email.body.endswith("Reason: Our delegation's visit is cancelled")
+
+    slots = list(event.slots.order_by("start"))
+    started = booked(me, make_participant(event=event), slots[0])
+    move_slot(slots[0], timezone.now() - dt.timedelta(minutes=5))
+    page = client.get(f"/my/{event.slug}/requests/").content.decode()
+    assert f'id="withdraw-{started.request_id}"' not in page
+
+
 def test_directory_search_then_send_a_request(event, me, make_participant):
     make_participant(name="Karim Benali")
     target = make_participant(name="Léa Martin")
