@@ -393,32 +393,32 @@ def _publish_step(step: "_Step", *, actor: Actor, run: ScheduleRun) -> None:
     """Carry out one step of a publish plan through the booking services (which check the rules
     again); a refusal stops the publish and rolls it back."""
     meeting = step.meeting
+    # no savepoint per step: a refusal rolls the whole publish back
     try:
-        with transaction.atomic():
-            if step.kind == "book":
-                meeting_book_locked(
-                    request=MeetingRequest(pk=step.request_id),
-                    slot=step.slot,
-                    actor=actor,
-                    table=step.table,
-                    source=Meeting.Source.SCHEDULER,
-                )
-            elif step.kind in ("move", "retable"):
-                meeting_reschedule_locked(
-                    meeting=meeting,
-                    slot=step.slot,
-                    actor=actor,
-                    table=step.table,
-                    vacated_from=meeting.table,
-                )
-            elif step.kind == "restore":  # back as it was: nothing changed for its people
-                MeetingSeat.objects.filter(meeting=meeting, left=False).update(active=True)
-                Meeting.objects.filter(pk=meeting.pk).update(table=meeting.table)
-            else:  # "cancel" (the plan dropped it) or "drop" (its place was taken meanwhile)
-                code = "schedule_dropped" if step.kind == "cancel" else "schedule_place_taken"
-                meeting_cancel_locked(
-                    meeting=meeting, actor=actor, reason=Reason(code, {"run": run.pk})
-                )
+        if step.kind == "book":
+            meeting_book_locked(
+                request=MeetingRequest(pk=step.request_id),
+                slot=step.slot,
+                actor=actor,
+                table=step.table,
+                source=Meeting.Source.SCHEDULER,
+            )
+        elif step.kind in ("move", "retable"):
+            meeting_reschedule_locked(
+                meeting=meeting,
+                slot=step.slot,
+                actor=actor,
+                table=step.table,
+                vacated_from=meeting.table,
+            )
+        elif step.kind == "restore":  # back as it was: nothing changed for its people
+            MeetingSeat.objects.filter(meeting=meeting, left=False).update(active=True)
+            Meeting.objects.filter(pk=meeting.pk).update(table=meeting.table)
+        else:  # "cancel" (the plan dropped it) or "drop" (its place was taken meanwhile)
+            code = "schedule_dropped" if step.kind == "cancel" else "schedule_place_taken"
+            meeting_cancel_locked(
+                meeting=meeting, actor=actor, reason=Reason(code, {"run": run.pk})
+            )
     except (DomainError, IntegrityError) as exc:
         what = f"request {step.request_id}" if meeting is None else f"meeting {meeting.pk}"
         said = exc.message if isinstance(exc, DomainError) else exc.__class__.__name__
