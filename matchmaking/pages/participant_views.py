@@ -224,11 +224,11 @@ def _page(
     )
 
 
-def _form_status(request, form, refused: DomainError | None = None) -> int:
-    """A form page answers 200, or its refusal's 4xx when a POST is shown again with a problem:
-    400 for what the form itself refuses, the service's status (409...) for its refusal."""
+def _form_status(request, form, refused: int | None = None) -> int:
+    """A form page answers 200, or a 4xx when a POST is shown again with a problem: the
+    service's status (409...) for its refusal, else 400 for what the form itself refuses."""
     if refused is not None:
-        return refused.status
+        return refused
     return 400 if request.method == "POST" and form.errors else 200
 
 
@@ -475,7 +475,7 @@ def profile(request, event, me):
         try:
             profile_update(participant=me, data=dict(form.cleaned_data))
         except DomainError as exc:
-            refused = exc
+            refused = exc.status
             if exc.field and exc.field in form.fields:
                 form.add_error(exc.field, _error_text(exc))
             else:
@@ -518,13 +518,13 @@ def presence(request, event, me):
         try:
             cancelled = form.save(participant=me, actor=Actor(user=request.user, participant=me))
         except DomainError as exc:
-            refused = exc
+            refused = exc.status
             _error(request, exc)
         else:
             if cancelled is not None:
                 messages.success(request, form.saved_message(cancelled))
                 return redirect("participant:presence", slug=event.slug)
-            refused = Conflict("Booked meetings fall outside these times.")  # a form error now
+            refused = Conflict.status  # booked meetings outside the times: a form error now
     status = _form_status(request, form, refused)
     return _page(request, "presence.html", event, me, "presence", status=status, form=form)
 
@@ -571,9 +571,9 @@ def _card(rec: dict, lang: str, open_requests: dict, my_languages: list[str]) ->
         )
     langs = reasons.get("languages") or {}
     note = langs.get("note")
+    sep = "، " if lang == "ar" else ", "  # Arabic separates a list with its own comma
     if note and not langs.get("common"):
         # The ranker writes this note in English; say it in the page's language.
-        sep = "، " if lang == "ar" else ", "
         note = _(
             "No common language (you: %(mine)s; they: %(theirs)s): plan an interpreter or a "
             "bilingual colleague."
@@ -592,8 +592,7 @@ def _card(rec: dict, lang: str, open_requests: dict, my_languages: list[str]) ->
         "offer_to_need": reasons.get("offer_to_need"),
         "shared_need": reasons.get("shared_need"),
         "common_languages": _language_names(langs.get("common") or []),
-        # Arabic separates a list with its own comma
-        "list_separator": "، " if lang == "ar" else ", ",
+        "list_separator": sep,
         "language_note": note,
         "sectors_inferred": bool(reasons.get("sectors_inferred")),
         "open_request": open_requests.get(person["id"]),
@@ -605,6 +604,7 @@ def _card(rec: dict, lang: str, open_requests: dict, my_languages: list[str]) ->
 def recommendations(request, event, me):
     lang = (get_language() or "en")[:2]
     kinds = [k for k in request.GET.getlist("kind") if k in KIND_LABELS]
+    offered = kinds_recommended_to(me.kind)
     recs = selectors.recommendations_for(participant=me, limit=20, kinds=kinds or None)
     open_requests = _open_requests_by_other(event, me)
     cards = [_card(rec, lang, open_requests, me.languages or []) for rec in recs]
@@ -616,11 +616,7 @@ def recommendations(request, event, me):
         "recommendations",
         cards=cards,
         # only the kinds that can be recommended to me (a visitor is shown no investors)
-        kinds=[
-            (k, label, k in kinds)
-            for k, label in KIND_LABELS.items()
-            if k in kinds_recommended_to(me.kind)
-        ],
+        kinds=[(k, label, k in kinds) for k, label in KIND_LABELS.items() if k in offered],
         request_status_labels=REQUEST_STATUS_LABELS,
     )
 
@@ -638,6 +634,12 @@ def _my_request(event: Event, me: Participant, request_id: int) -> MeetingReques
     return found
 
 
+def _may_cancel(status: str, start, now) -> bool:
+    """Whether a participant may still cancel a meeting, as ``meeting_cancel`` decides:
+    scheduled (not checked in, held...) and not started yet."""
+    return status == Meeting.Status.SCHEDULED and start > now
+
+
 @require_GET
 @participant_page
 def requests_page(request, event, me):
@@ -652,11 +654,10 @@ def requests_page(request, event, me):
     for r in mine:
         r.status_label = REQUEST_STATUS_LABELS.get(r.status, r.status)
         r.has_meeting = r.pk in booked
-        status, start = booked.get(r.pk, (None, None))
         # as request_cancel decides for a participant: open, and its meeting (if any) still
-        # scheduled and not started (a checked-in or started meeting can no longer be cancelled)
+        # one they may cancel
         r.can_cancel = r.status in MeetingRequest.OPEN_STATUSES and (
-            status is None or (status == Meeting.Status.SCHEDULED and start > now)
+            r.pk not in booked or _may_cancel(*booked[r.pk], now)
         )
     received = [r for r in mine if r.recipient_id == me.pk]
     sent = [r for r in mine if r.sender_id == me.pk]
@@ -783,8 +784,7 @@ def agenda(request, event, me):
     for m in selectors.meetings_of(event=event, participant=me):
         m.others = [s.participant for s in m.seats.all() if s.participant_id != me.pk]
         m.status_label = MEETING_STATUS_LABELS.get(m.status, m.status)
-        # as meeting_cancel decides: scheduled, and not started yet
-        m.can_cancel = m.status == Meeting.Status.SCHEDULED and m.slot.start > now
+        m.can_cancel = _may_cancel(m.status, m.slot.start, now)
         # as meeting_set_status decides for a participant: around the meeting's time
         m.can_check_in = m.status == Meeting.Status.SCHEDULED and check_in_open(m.slot, tz, now)
         days.setdefault(m.slot.start.astimezone(tz).date(), []).append(m)
