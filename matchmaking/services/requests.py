@@ -253,15 +253,16 @@ def requests_expire(*, now: datetime | None = None) -> int:
     count = 0
     overdue = MeetingRequest.objects.filter(
         status=MeetingRequest.Status.PENDING, expires_at__lte=now
-    ).values_list("pk", flat=True)
-    for pk in list(overdue):
+    ).values_list("pk", "sender_id", "recipient_id")
+    for pk, sender_id, recipient_id in list(overdue):
         with transaction.atomic():
             changed = MeetingRequest.objects.filter(
                 pk=pk, status=MeetingRequest.Status.PENDING
             ).update(status=MeetingRequest.Status.EXPIRED)
             if changed:
+                request = MeetingRequest(pk=pk, sender_id=sender_id, recipient_id=recipient_id)
                 # Both sides are told: an unanswered request frees nothing silently.
-                notify_request(request=MeetingRequest(pk=pk), kind="request_expired")
-                _lists_refresh_later(MeetingRequest.objects.get(pk=pk))
+                notify_request(request=request, kind="request_expired")
+                _lists_refresh_later(request)
                 count += 1
     return count
