@@ -28,6 +28,7 @@ from collections.abc import Iterable, Mapping
 import numpy as np
 
 from ml.diversity import select
+from ml.ranker import PEER_WHOLE_FACTOR, _lang_bonus, _peer_sector
 
 __all__ = ["recommend_many"]
 
@@ -202,8 +203,6 @@ def _recommend_many(
         if none.any():
             # no complementary direction: the whole-profile similarity, scaled for peers (both
             # state a side) as in ``Ranker.raw_signals``
-            from ml.ranker import PEER_WHOLE_FACTOR
-
             peers = none & r.sem.peer_block(q, everyone)
             comp[none] = np.where(peers, PEER_WHOLE_FACTOR * whole, whole)[none]
         del cnt, none
@@ -216,20 +215,14 @@ def _recommend_many(
         cheap += whole
         del whole
         if w.get("sector") and "sector" in stats:
-            from ml.ranker import PEER_SECTOR_FACTOR
-
-            sec = bx.sec_sim[q] @ bx.sec.T
-            if peers is not None and PEER_SECTOR_FACTOR != 1.0:  # as ``Ranker.raw_signals``
-                sec = np.where(peers, PEER_SECTOR_FACTOR * sec, sec)
+            sec = _peer_sector(bx.sec_sim[q] @ bx.sec.T, peers)  # as ``Ranker.raw_signals``
             scale = float(w["sector"]) * r.sector_conf[q] / np.maximum(stats["sector"][1], 1e-9)
             sec *= scale.astype(np.float32)[:, None]
             cheap += sec
             del sec
         del peers
         if w.get("lang") and r._lang_matrix.shape[1]:
-            # 1 for any shared language, as ``Ranker.raw_signals``
-            common = np.minimum(r._lang_matrix[q] @ r._lang_matrix.T, 1.0)
-            lang = np.maximum(common, r._no_lang[None, :])
+            lang = _lang_bonus(r._lang_matrix[q] @ r._lang_matrix.T, r._no_lang[None, :])
             lang[~bx.has_lang[q]] = 1.0
             lang *= float(w["lang"])
             cheap += lang

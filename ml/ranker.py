@@ -254,6 +254,21 @@ def _group_reduce(x: np.ndarray, counts: np.ndarray, ufunc, axis: int) -> np.nda
     return out
 
 
+def _peer_sector(sector: np.ndarray, peers: np.ndarray | None) -> np.ndarray:
+    """``sector`` with the overlap of peer pairs (no need meets an offer either way, both state
+    a side) scaled by ``PEER_SECTOR_FACTOR``: the one rule of both ranker paths and the batch
+    pool."""
+    if peers is None or PEER_SECTOR_FACTOR == 1.0:
+        return sector
+    return np.where(peers, PEER_SECTOR_FACTOR * sector, sector)
+
+
+def _lang_bonus(shared: np.ndarray, no_lang: np.ndarray) -> np.ndarray:
+    """The language signal from counts of shared languages: 1 for any (one shared language or
+    three: trilingual pairs are no better matches) or where a side declares none, else 0."""
+    return np.maximum(np.minimum(shared, 1.0), no_lang).astype(np.float32)
+
+
 def _nanmean2(
     a: np.ndarray, b: np.ndarray, fallback: np.ndarray, peer: np.ndarray | None = None
 ) -> np.ndarray:
@@ -634,16 +649,14 @@ class Ranker:
         if "sector" in want:
             sm = self._sector_powered
             out["sector"] = sector_similarity(sm[a], sm, self.neighbour_scale)
-            if PEER_SECTOR_FACTOR != 1.0:
-                peers = np.isnan(ab) & np.isnan(ba) & self.sem.peer(a)
-                out["sector"] = np.where(peers, PEER_SECTOR_FACTOR * out["sector"], out["sector"])
+            out["sector"] = _peer_sector(
+                out["sector"], np.isnan(ab) & np.isnan(ba) & self.sem.peer(a)
+            )
         if "concept" in want and self.concepts is not None:
             out["concept"] = self.concepts @ self.concepts[a]
         if "lang" in want:
             if self._langs[a]:
-                # 1 for one shared language or three: trilingual pairs are no better matches
-                common = np.minimum(self._lang_matrix @ self._lang_matrix[a], 1.0)
-                out["lang"] = np.maximum(common, self._no_lang).astype(np.float32)
+                out["lang"] = _lang_bonus(self._lang_matrix @ self._lang_matrix[a], self._no_lang)
             else:
                 out["lang"] = np.ones(len(self.ids), np.float32)
         return out
@@ -672,17 +685,16 @@ class Ranker:
         if "sector" in want:
             unit, unit_sim = self._sector_unit()
             out["sector"] = np.clip(unit_sim[q] @ unit[c].T, 0.0, 1.0)
-            if PEER_SECTOR_FACTOR != 1.0:
-                peers = np.isnan(ab) & np.isnan(ba) & self.sem.peer_block(q, c)
-                out["sector"] = np.where(peers, PEER_SECTOR_FACTOR * out["sector"], out["sector"])
+            out["sector"] = _peer_sector(
+                out["sector"], np.isnan(ab) & np.isnan(ba) & self.sem.peer_block(q, c)
+            )
         if "concept" in want and self.concepts is not None:
             out["concept"] = self.concepts[q] @ self.concepts[c].T
         if "lang" in want:
-            common = np.minimum(self._lang_matrix[q] @ self._lang_matrix[c].T, 1.0)
-            lang = np.maximum(common, self._no_lang[c])
+            lang = _lang_bonus(self._lang_matrix[q] @ self._lang_matrix[c].T, self._no_lang[c])
             no_q = np.array([not self._langs[a] for a in q], dtype=bool)
             lang[no_q] = 1.0
-            out["lang"] = lang.astype(np.float32)
+            out["lang"] = lang
         return out
 
     def _sector_unit(self) -> tuple[np.ndarray, np.ndarray]:
