@@ -309,9 +309,10 @@ def _own_bounds(ann: _Annealer) -> list[int] | None:
 
 def _range_question(ann: _Annealer, inst, bounds: list[int], cap: float, seed: int, workers: int):
     """CP-SAT's question "any schedule with range ``r - 1``?" (``r`` the best range so far, the
-    common band of ``window._build``), hinted with the best schedule, for at most ``cap`` s.
-    Returns ``(proven, slot)``: ``proven`` when CP-SAT proved that there is none, ``slot`` a
-    schedule it found (or None)."""
+    common band of ``window._build``), hinted with the best schedule, for at most ``cap`` s of
+    search. Returns ``(no_lower, slot, built)``: ``no_lower`` when CP-SAT showed there is none
+    in that band, ``slot`` a schedule it found (or None), ``built`` the seconds building the
+    model took (they come on top of ``cap``)."""
     from ortools.sat.python import cp_model
 
     from .solve import _cp_params, _hint, _read_slots
@@ -331,13 +332,13 @@ def _range_question(ann: _Annealer, inst, bounds: list[int], cap: float, seed: i
     t = time.perf_counter()
     m, x = _build(inst, ann.ks, doms, multi, lbs, 0, common)
     _hint(m, x, best)
-    ann.question_build = time.perf_counter() - t
+    built = time.perf_counter() - t
     solver = _cp_params(cap, seed, workers)
     solver.parameters.stop_after_first_solution = True
     st = solver.Solve(m)
     if st in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return False, _read_slots(solver, x, best)
-    return st == cp_model.INFEASIBLE, None
+        return False, _read_slots(solver, x, best), built
+    return st == cp_model.INFEASIBLE, None, built
 
 
 def _range_phase(
@@ -351,26 +352,29 @@ def _range_phase(
     """Narrow the range (see RANGE_SHARE) until ``end``; ``ann`` is left at its best schedule.
     With ``cp_workers`` (and ``inst``), CP-SAT's range question (RANGE_QUESTION) may end it."""
     top = max(bounds) if bounds else 0
+    build = 0.0  # the last question's model took this long to build
 
     def settled() -> bool:
-        """True when CP-SAT proves the best range optimal (asked only when the top is pinned);
-        a schedule it finds with a smaller range becomes the best."""
+        """True when CP-SAT finds no schedule one range lower in the window model's band (asked
+        only when the top is pinned); a schedule it finds with a smaller range becomes the
+        best."""
+        nonlocal build
         if not (cp_workers > 0 and RANGE_QUESTION > 0 and top > 0 and ann.best_key[0] > 0):
             return False  # top 0 (own bounds all 0, 15 of the 20 UdG instances): never asked
         ann.load(list(ann.best))
         if ann.lowest() + ann.spread() - 1 >= top:
             return False  # the top can still come down: left to the annealing
-        left = end - time.perf_counter() - getattr(ann, "question_build", 0.0)
+        left = end - time.perf_counter() - build
         cap = min(RANGE_QUESTION, left)
         if cap < 0.05:
             return False  # no time left for the search once the model is built
-        proven, out = _range_question(ann, inst, bounds, cap, seed, cp_workers)
+        no_lower, out, build = _range_question(ann, inst, bounds, cap, seed, cp_workers)
         if out is not None:
             ann.load([int(v) for v in out])
             if ann.key() < ann.best_key:
                 ann.best_key, ann.best = ann.key(), list(ann.cur)
             ann.load(list(ann.best))
-        return proven
+        return no_lower
 
     if settled():
         return

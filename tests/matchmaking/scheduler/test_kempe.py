@@ -284,9 +284,9 @@ def test_range_question_finds_a_smaller_range_when_the_top_is_pinned():
     question = kempe._range_question
 
     def spy(*args, **kwargs):
-        proven, out = question(*args, **kwargs)
+        proven, out, built = question(*args, **kwargs)
         asked.append((proven, out is not None))
-        return proven, out
+        return proven, out, built
 
     def no_annealing(*args, **kwargs):
         raise AssertionError("the range question should have answered first")
