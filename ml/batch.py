@@ -280,7 +280,7 @@ def _stage2(r, q, pools, pool_ok, stats, ranks, needed, pick, timing, out) -> No
         order = select(score, r.sem.profile[cand], r._orgs[cand], *pick)
         t3 = time.perf_counter()
         final = cand[order]
-        pairs = r.sem.best_pairs(a, final, r._texts)
+        pairs = r.sem.best_pairs(a, final, r._texts, allowed=r._pairs_agree)
         sig = {nm: v[0, order].tolist() for nm, v in raw.items()}
         out[r.ids[a]] = [
             Recommendation(

@@ -246,6 +246,28 @@ def sector_accuracy(data: dict) -> dict[str, float]:
     }
 
 
+def reason_quality(data: dict, limit: int = 10) -> dict[str, float]:
+    """How often the "you need X, they offer Y" reason of the default ranker's top ``limit``
+    quotes a pair whose offer is relevant: ``shown`` reasons, ``precision`` (relevant among
+    those shown) and ``coverage`` (relevant recommendations that carry one)."""
+    ranker = build_ranker(data, with_aux=False)
+    shown = right = relevant = 0
+    for need in data["needs"]:
+        grades = data["qrels"].get(need["id"], {})
+        for rec in ranker.recommend(need["id"], limit=limit):
+            rel = grades.get(rec.participant_id, 0) > 0
+            has = rec.reasons["need_to_offer"] is not None
+            shown += has
+            right += has and rel
+            relevant += rel
+    return {
+        "shown": shown,
+        "wrong": shown - right,
+        "precision": right / shown if shown else float("nan"),
+        "coverage": right / relevant if relevant else float("nan"),
+    }
+
+
 def print_table(title: str, res: dict) -> None:
     print(f"\n## {title}")
     print(f"{'system':<18} {'NDCG@10':>8} {'R@5':>7} {'xl-R@5':>7}")
@@ -278,6 +300,12 @@ def main(argv=None) -> None:
             f"sector inference, top-1 accuracy over {acc['items']} items: keywords only "
             f"{acc['keywords']:.3f}, classifier + keywords (default) "
             f"{acc['classifier+keywords']:.3f}"
+        )
+        rq = reason_quality(data)
+        print(
+            f"need -> offer reasons in the top 10: {rq['shown']} shown, {rq['wrong']} for an "
+            f"offer that is not relevant (precision {rq['precision']:.3f}); "
+            f"relevant offers with one {rq['coverage']:.3f}"
         )
         if name == "dev":
             sub = english_subset(data)

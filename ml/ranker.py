@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -39,6 +39,7 @@ from ml.taxonomy import (
     prototype_profile,
     sector_label,
     sector_scores,
+    sector_scores_many,
     sector_similarity,
     sector_similarity_matrix,
     sector_vector,
@@ -107,6 +108,14 @@ PEER_SECTOR_FACTOR = 0.0
 # above it are related ("faster emergency response times" <-> "emergency command and control
 # centres": 0.32). Calibrated for the default encoder.
 PAIR_REASON_MIN_SIMILARITY = 0.3
+# ... and only when the two phrases are about the same sectors: the cosine of their sector
+# scores (keywords + classifier, as for a profile's inferred sectors) at least this. Close
+# phrases of different sectors share a word, not a meaning ("a digital land registry" <->
+# "electronic health records": 0.39). Chosen on dev (reasons shown in the top 10 of each need:
+# right minus wrong, 0.4-0.8 searched, the cosine floor kept at 0.3); the wrong reasons fell
+# from 96 to 13 over the four sets and the right ones from 119 to 108 (docs/benchmarks-ml.md,
+# "Reasons that match"). A phrase with no sector evidence at all is judged on its cosine alone.
+PAIR_REASON_MIN_SECTOR_AGREEMENT = 0.7
 
 
 def _load_tuned(path: Path) -> dict:
@@ -364,55 +373,90 @@ class _SemanticSide:
         ba = _group_reduce(_group_reduce(s, oq_cnt, np.maximum, 0), nc_cnt, np.add, 1)
         return ab, ba, whole
 
-    def best_pairs(self, a: int, bs: np.ndarray, texts: list[dict]) -> list[tuple]:
-        """(need(a)->offer(b), need(b)->offer(a)) best pairs for each b of ``bs`` at once."""
+    def best_pairs(
+        self, a: int, bs: np.ndarray, texts: list[dict], allowed: PairRule | None = None
+    ) -> list[tuple]:
+        """(need(a)->offer(b), need(b)->offer(a)) best pairs for each b of ``bs`` at once.
+        ``allowed``: see :meth:`best_pair`."""
         bs = np.asarray(bs, dtype=np.int64)
         out_ab: list = [None] * len(bs)
         out_ba: list = [None] * len(bs)
-        na = self.needs.matrix[self.needs.offsets[a] : self.needs.offsets[a + 1]]
-        oa = self.offers.matrix[self.offers.offsets[a] : self.offers.offsets[a + 1]]
-        ta = texts[a]
-        if len(na):
+        ra = np.arange(self.needs.offsets[a], self.needs.offsets[a + 1])
+        if len(ra):
             rows, cnt = self.offers.gather(bs)
             if len(rows):
-                s = na @ self.offers.matrix[rows].T
+                s = _allowed_only(
+                    self.needs.matrix[ra] @ self.offers.matrix[rows].T,
+                    allowed,
+                    ("needs", ra, "offers", rows),
+                )
                 ends = np.cumsum(cnt).tolist()
                 for k, (e, c) in enumerate(zip(ends, cnt.tolist(), strict=True)):
                     if c:  # first maximum in row-major order, like best_pair
                         sub = s[:, e - c : e]
                         i, j = divmod(int(sub.argmax()), c)
-                        out_ab[k] = {
-                            "need": ta["needs"][i],
-                            "offer": texts[bs[k]]["offers"][j],
-                            "similarity": round(float(sub[i, j]), 4),
-                        }
-        if len(oa):
+                        if np.isfinite(sub[i, j]):
+                            out_ab[k] = {
+                                "need": texts[a]["needs"][i],
+                                "offer": texts[bs[k]]["offers"][j],
+                                "similarity": round(float(sub[i, j]), 4),
+                            }
+        ro = np.arange(self.offers.offsets[a], self.offers.offsets[a + 1])
+        if len(ro):
             rows, cnt = self.needs.gather(bs)
             if len(rows):
-                s = self.needs.matrix[rows] @ oa.T
+                s = _allowed_only(
+                    self.needs.matrix[rows] @ self.offers.matrix[ro].T,
+                    allowed,
+                    ("needs", rows, "offers", ro),
+                )
                 ends = np.cumsum(cnt).tolist()
                 for k, (e, c) in enumerate(zip(ends, cnt.tolist(), strict=True)):
                     if c:
                         sub = s[e - c : e]
                         i, j = divmod(int(sub.argmax()), sub.shape[1])
-                        out_ba[k] = {
-                            "need": texts[bs[k]]["needs"][i],
-                            "offer": ta["offers"][j],
-                            "similarity": round(float(sub[i, j]), 4),
-                        }
+                        if np.isfinite(sub[i, j]):
+                            out_ba[k] = {
+                                "need": texts[bs[k]]["needs"][i],
+                                "offer": texts[a]["offers"][j],
+                                "similarity": round(float(sub[i, j]), 4),
+                            }
         return list(zip(out_ab, out_ba, strict=True))
 
-    def best_pair(self, a: int, b: int, texts_a, texts_b, b_side: str = "offers") -> dict | None:
+    def best_pair(
+        self,
+        a: int,
+        b: int,
+        texts_a,
+        texts_b,
+        b_side: str = "offers",
+        allowed: PairRule | None = None,
+    ) -> dict | None:
         """Best need(a) -> offer(b) phrase pair with its cosine (``b_side="needs"``: the closest
-        needs of the two, with b's under ``"offer"``)."""
-        na = self.needs.matrix[self.needs.offsets[a] : self.needs.offsets[a + 1]]
+        needs of the two, with b's under ``"offer"``). ``allowed(side, rows, side, rows)``: the
+        phrase pairs that may be given (a boolean matrix); the best of those, None if none."""
+        ra = np.arange(self.needs.offsets[a], self.needs.offsets[a + 1])
         side = self.offers if b_side == "offers" else self.needs
-        ob = side.matrix[side.offsets[b] : side.offsets[b + 1]]
-        if not len(na) or not len(ob):
+        rb = np.arange(side.offsets[b], side.offsets[b + 1])
+        if not len(ra) or not len(rb):
             return None
-        s = na @ ob.T
+        s = _allowed_only(
+            self.needs.matrix[ra] @ side.matrix[rb].T, allowed, ("needs", ra, b_side, rb)
+        )
         i, j = divmod(int(s.argmax()), s.shape[1])
+        if not np.isfinite(s[i, j]):
+            return None
         return {"need": texts_a[i], "offer": texts_b[j], "similarity": round(float(s[i, j]), 4)}
+
+
+PairRule = Callable[[str, np.ndarray, str, np.ndarray], np.ndarray]
+
+
+def _allowed_only(sims: np.ndarray, allowed: PairRule | None, rows: tuple) -> np.ndarray:
+    """``sims`` with the phrase pairs ``allowed`` refuses set to -inf."""
+    if allowed is None:
+        return sims
+    return np.where(allowed(*rows), sims, -np.inf)
 
 
 # ------------------------------------------------------------------ ranker
@@ -522,6 +566,7 @@ class Ranker:
         ).reshape(len(self._langs), len(all_langs))
         self._no_lang = (self._lang_matrix.sum(axis=1) == 0).astype(np.float32)
         self._concepts: np.ndarray | None = None  # built on first use (``concepts``)
+        self._phrase_dirs: dict[str, tuple[np.ndarray, np.ndarray]] = {}  # ``_phrase_sectors``
 
     @property
     def concepts(self) -> np.ndarray | None:
@@ -562,6 +607,47 @@ class Ranker:
         out = np.zeros_like(scores)
         out[keep] = np.where(scores[keep] >= threshold, scores[keep], 0.0)
         return out
+
+    def _phrase_sectors(self, side: str, rows: np.ndarray) -> np.ndarray:
+        """Unit vectors of the sector scores of the phrases ``rows`` of ``side`` ("needs" or
+        "offers"; rows of ``sem``), zero for a phrase with no sector evidence. Scored on first
+        use only: a list's reasons read a few phrases of the event."""
+        phrases = getattr(self.sem, side)
+        if side not in self._phrase_dirs:
+            n = len(phrases.matrix)
+            self._phrase_dirs[side] = (
+                np.zeros((n, len(SECTOR_IDS)), np.float32),
+                np.zeros(n, dtype=bool),
+            )
+        dirs, done = self._phrase_dirs[side]
+        todo = np.unique(rows[~done[rows]])
+        if len(todo):
+            owners = phrases.owner[todo]
+            texts = [
+                self._texts[o][side][k]
+                for o, k in zip(
+                    owners.tolist(), (todo - phrases.offsets[owners]).tolist(), strict=True
+                )
+            ]
+            enc = self.sector_encoder
+            if enc is not None and enc.name == self.encoder_name:  # the classifier reads them
+                scores = sector_scores_many(texts, enc, phrases.matrix[todo])
+            else:
+                scores = sector_scores_many(texts)
+            norm = np.linalg.norm(scores, axis=1, keepdims=True)
+            dirs[todo] = np.divide(scores, norm, out=np.zeros_like(scores), where=norm > 0)
+            done[todo] = True
+        return dirs[rows]
+
+    def _pairs_agree(
+        self, side_a: str, rows_a: np.ndarray, side_b: str, rows_b: np.ndarray
+    ) -> np.ndarray:
+        """Phrase pairs about the same sectors (``PAIR_REASON_MIN_SECTOR_AGREEMENT``), or with no
+        sector evidence on one side: the pairs a reason may quote."""
+        da = self._phrase_sectors(side_a, rows_a)
+        db = self._phrase_sectors(side_b, rows_b)
+        unknown = ~da.any(axis=1)[:, None] | ~db.any(axis=1)[None, :]
+        return unknown | (da @ db.T >= PAIR_REASON_MIN_SECTOR_AGREEMENT)
 
     # ------------------------------------------------------------ rules
     def eligible(
@@ -877,15 +963,20 @@ class Ranker:
                 "plan an interpreter or a bilingual colleague."
             )
         if pairs is None:
+            agree = self._pairs_agree
             pairs = (
-                self.sem.best_pair(a, b, ta["needs"], tb["offers"]),
-                self.sem.best_pair(b, a, tb["needs"], ta["offers"]),
+                self.sem.best_pair(a, b, ta["needs"], tb["offers"], allowed=agree),
+                self.sem.best_pair(b, a, tb["needs"], ta["offers"], allowed=agree),
             )
         # a best pair that does not really match is no reason (it would read as nonsense)
         pairs = tuple(_telling(p) for p in pairs)
         shared_need = None
         if pairs[0] is None and pairs[1] is None:  # no need meets an offer: what both look for
-            p = _telling(self.sem.best_pair(a, b, ta["needs"], tb["needs"], b_side="needs"))
+            p = _telling(
+                self.sem.best_pair(
+                    a, b, ta["needs"], tb["needs"], b_side="needs", allowed=self._pairs_agree
+                )
+            )
             if p is not None:
                 shared_need = {
                     "need": p["need"],

@@ -417,12 +417,21 @@ def sector_scores(text: str, encoder=None, vector: np.ndarray | None = None) -> 
     Half from multilingual keyword hits, half from the classifier's probabilities relative to
     its best sector (so the likeliest sector scores 0.5 from the classifier alone).
     """
-    kw = keyword_scores(text)
-    if encoder is None:
+    vec = None if encoder is None or vector is None else np.atleast_2d(vector)
+    return sector_scores_many([text], encoder, vec)[0]
+
+
+def sector_scores_many(
+    texts: list[str], encoder=None, vectors: np.ndarray | None = None
+) -> np.ndarray:
+    """(n, 20) :func:`sector_scores` of many texts; ``vectors``: their sentence vectors from
+    ``encoder``, when known."""
+    kw = np.array([keyword_scores(t) for t in texts], dtype=np.float32).reshape(-1, len(SECTORS))
+    if encoder is None or not len(texts):
         return kw
-    vec = encoder.encode([text]) if vector is None else np.atleast_2d(vector)
-    prob = classifier_probabilities(vec, encoder)[0]
-    return (0.5 * kw + 0.5 * prob / prob.max()).astype(np.float32)
+    vec = encoder.encode(list(texts)) if vectors is None else np.atleast_2d(vectors)
+    prob = classifier_probabilities(vec, encoder)
+    return (0.5 * kw + 0.5 * prob / prob.max(axis=1, keepdims=True)).astype(np.float32)
 
 
 def infer_sectors(

@@ -2,6 +2,8 @@
 of two unrelated profiles always exists, and shown as "you need X, they offer Y" it reads as
 nonsense (parking management <-> public Wi-Fi)."""
 
+import numpy as np
+
 from ml import ProfileText, Ranker, encode_profiles
 from ml.ranker import PAIR_REASON_MIN_SIMILARITY
 
@@ -49,3 +51,73 @@ def test_a_pair_that_does_not_match_is_no_reason_while_a_matching_one_is(use_enc
     # and from the provider's side: its offer meets no need of the city
     back = {r.participant_id: r.reasons for r in ranker.recommend("wifi", limit=5)}
     assert back["city"]["offer_to_need"] is None
+
+
+def test_close_phrases_of_different_sectors_are_no_reason(use_encoder):
+    """ "A digital land registry" and "electronic health records" are close (about 0.39, above
+    the cosine floor) but about different sectors: quoted as "you need X, they offer Y" they
+    read as a match that is not there. The land-title offer stays a reason."""
+    profiles = [
+        ProfileText(
+            id="city",
+            org="Commune de Meknès",
+            kind="delegation",
+            languages=["en"],
+            needs=["a digital land registry"],
+        ),
+        ProfileText(
+            id="health",
+            org="MediSoft",
+            kind="exhibitor",
+            languages=["en"],
+            offers=["electronic health records"],
+        ),
+        ProfileText(
+            id="land",
+            org="GeoTitle",
+            kind="exhibitor",
+            languages=["en"],
+            offers=["online land title registration and cadastral mapping"],
+        ),
+    ]
+    ranker = Ranker(profiles, encode_profiles(profiles, use_encoder))
+    a, health = ranker.index["city"], ranker.index["health"]
+    texts = ranker._texts
+    raw = ranker.sem.best_pair(a, health, texts[a]["needs"], texts[health]["offers"])
+    assert raw["similarity"] >= PAIR_REASON_MIN_SIMILARITY  # the cosine alone would quote it
+    for recs in (ranker.recommend("city", limit=5), ranker.recommend_many(["city"])["city"]):
+        reasons = {r.participant_id: r.reasons for r in recs}
+        assert reasons["health"]["need_to_offer"] is None
+        assert reasons["land"]["need_to_offer"]["offer"] == profiles[2].offers[0]
+    back = {r.participant_id: r.reasons for r in ranker.recommend("health", limit=5)}
+    assert back["city"]["offer_to_need"] is None
+
+
+def test_the_best_allowed_pair_is_quoted_when_the_best_pair_is_refused(use_encoder):
+    profiles = [
+        ProfileText(id="q", org="A", kind="delegation", languages=["en"], needs=["parking"]),
+        ProfileText(
+            id="c",
+            org="B",
+            kind="exhibitor",
+            languages=["en"],
+            offers=["parking sensors", "parking guidance signs", "public Wi-Fi"],
+        ),
+    ]
+    ranker = Ranker(profiles, encode_profiles(profiles, use_encoder))
+    sem, texts = ranker.sem, ranker._texts
+    best = sem.best_pair(0, 1, texts[0]["needs"], texts[1]["offers"])
+
+    def refuse_best(side_a, rows_a, side_b, rows_b):
+        offers = [texts[1]["offers"][r - sem.offers.offsets[1]] for r in rows_b]
+        return np.array([[o != best["offer"] for o in offers]] * len(rows_a))
+
+    second = sem.best_pair(0, 1, texts[0]["needs"], texts[1]["offers"], allowed=refuse_best)
+    assert second["offer"] != best["offer"]
+    assert second["similarity"] <= best["similarity"]
+    pairs = sem.best_pairs(0, np.array([1]), texts, allowed=refuse_best)
+    assert pairs[0][0] == second
+    nothing = sem.best_pair(
+        0, 1, texts[0]["needs"], texts[1]["offers"], allowed=lambda *r: np.zeros((1, 3), bool)
+    )
+    assert nothing is None
