@@ -2,7 +2,8 @@
 
 A key reused with a different body answers 422; a key whose first request is still running
 answers 409 with ``Retry-After``. Only successful responses are stored, so a client can fix a
-refused request and retry it with the same key.
+refused request and retry it with the same key. A key is kept ``IdempotencyKey.TTL`` (24 hours):
+after that the same key starts a new operation (and the daily purge deletes it).
 """
 
 import hashlib
@@ -10,6 +11,7 @@ import json
 from functools import wraps
 
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
@@ -39,6 +41,9 @@ def idempotent(view_method):
                 status=400,
             )
         fingerprint = _fingerprint(request)
+        IdempotencyKey.objects.filter(
+            user=request.user, key=key, created_at__lt=timezone.now() - IdempotencyKey.TTL
+        ).delete()
         try:
             with transaction.atomic():
                 record, created = IdempotencyKey.objects.get_or_create(

@@ -192,6 +192,10 @@ CELERY_BEAT_SCHEDULE = {
     "expire-requests": {"task": "matchmaking.expire_requests", "schedule": 300.0},
     "send-reminders": {"task": "matchmaking.send_reminders", "schedule": 300.0},
     "learn-rankers": {"task": "matchmaking.learn_rankers", "schedule": 24 * 3600.0},
+    "purge-idempotency-keys": {
+        "task": "matchmaking.purge_idempotency_keys",
+        "schedule": 24 * 3600.0,
+    },
     # an edited, new or re-timed profile reaches everyone's list within this many minutes
     "refresh-stale-events": {
         "task": "matchmaking.refresh_stale_events",
@@ -225,6 +229,18 @@ EMAIL_BACKEND = os.environ.get(
     "DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
 )
 DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "matchmaking@localhost")
+# The mail server of the SMTP backend (django.core.mail.backends.smtp.EmailBackend).
+EMAIL_HOST = os.environ.get("DJANGO_EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("DJANGO_EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("DJANGO_EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("DJANGO_EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("DJANGO_EMAIL_USE_TLS", False)  # STARTTLS, usually port 587
+EMAIL_USE_SSL = env_bool("DJANGO_EMAIL_USE_SSL", False)  # implicit TLS, usually port 465
+EMAIL_TIMEOUT = int(os.environ.get("DJANGO_EMAIL_TIMEOUT", "10"))
+if EMAIL_USE_TLS and EMAIL_USE_SSL:
+    raise ImproperlyConfigured(
+        "DJANGO_EMAIL_USE_TLS and DJANGO_EMAIL_USE_SSL are exclusive: set one of them."
+    )
 
 LOGGING = {
     "version": 1,

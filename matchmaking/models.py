@@ -478,8 +478,11 @@ class IdempotencyKey(models.Model):
     def __str__(self) -> str:
         return f"idempotency key {self.key}"
 
+    #: a key is kept this long; after that the same key starts a new operation
+    TTL = timedelta(hours=24)
+
     def expired(self, now: datetime) -> bool:
-        return now - self.created_at > timedelta(hours=24)
+        return now - self.created_at > self.TTL
 
 
 class ScheduleRun(models.Model):

@@ -96,3 +96,11 @@ def learn_rankers() -> int:
             logger.info("ranker of %s: %s", event.slug, report)
             done += 1
     return done
+
+
+@shared_task(name="matchmaking.purge_idempotency_keys")
+def purge_idempotency_keys() -> int:
+    """Delete ``Idempotency-Key`` records past their 24 hours (runs daily under beat)."""
+    from matchmaking.services.maintenance import idempotency_keys_purge
+
+    return idempotency_keys_purge()

@@ -1,8 +1,9 @@
 import datetime as dt
 
 import pytest
+from django.utils import timezone
 
-from matchmaking.models import MeetingRequest
+from matchmaking.models import IdempotencyKey, MeetingRequest
 from tests.factories import RequestFactory
 
 pytestmark = pytest.mark.django_db
@@ -138,6 +139,26 @@ def test_create_request_idempotency_key(event, make_participant, as_participant)
     assert (first.status_code, second.status_code) == (201, 201)
     assert first.json() == second.json()
     assert MeetingRequest.objects.count() == 1
+
+
+def test_an_idempotency_key_older_than_24_hours_starts_a_new_operation(
+    event, make_participant, as_participant
+):
+    a, b, c = make_participant(), make_participant(), make_participant()
+    client = as_participant(a)
+    first = client.post(url(event), {"recipient": b.pk}, HTTP_IDEMPOTENCY_KEY="k1")
+    assert first.status_code == 201
+    # within 24 hours another body with the same key is refused
+    reused = client.post(url(event), {"recipient": c.pk}, HTTP_IDEMPOTENCY_KEY="k1")
+    assert reused.status_code == 422
+    IdempotencyKey.objects.filter(key="k1").update(
+        created_at=timezone.now() - IdempotencyKey.TTL - dt.timedelta(minutes=1)
+    )
+    later = client.post(url(event), {"recipient": c.pk}, HTTP_IDEMPOTENCY_KEY="k1")
+    assert later.status_code == 201 and "Idempotent-Replayed" not in later
+    assert later.json()["recipient"]["id"] == c.pk
+    assert MeetingRequest.objects.count() == 2
+    assert IdempotencyKey.objects.filter(key="k1").count() == 1
 
 
 def test_bad_request_bodies_answer_400(event, make_participant, as_participant):

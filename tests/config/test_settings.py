@@ -38,3 +38,33 @@ def test_check_deploy_is_clean_in_production():
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues" in result.stdout
+
+
+def test_the_mail_server_is_read_from_the_environment():
+    code = (
+        "from django.conf import settings as s; "
+        "print(s.EMAIL_HOST, s.EMAIL_PORT, s.EMAIL_HOST_USER, s.EMAIL_USE_TLS, s.EMAIL_TIMEOUT)"
+    )
+    result = manage(
+        "shell",
+        "-c",
+        code,
+        DJANGO_EMAIL_HOST="smtp.example.org",
+        DJANGO_EMAIL_PORT="587",
+        DJANGO_EMAIL_HOST_USER="fair",
+        DJANGO_EMAIL_USE_TLS="true",
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-1].split() == [
+        "smtp.example.org",
+        "587",
+        "fair",
+        "True",
+        "10",
+    ]
+
+
+def test_tls_and_ssl_together_refuse_to_start():
+    result = manage("check", DJANGO_EMAIL_USE_TLS="1", DJANGO_EMAIL_USE_SSL="1")
+    assert result.returncode != 0
+    assert "DJANGO_EMAIL_USE_TLS and DJANGO_EMAIL_USE_SSL are exclusive" in result.stderr

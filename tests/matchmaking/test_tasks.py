@@ -196,3 +196,21 @@ def test_periodic_refresh_of_an_event_without_participants_completes(caplog):
     assert event.lists_fingerprint == inputs_fingerprint(event=event)
     ParticipantFactory(event=event, name="First", profile__offers=["parking sensors"])
     assert refresh_stale_events.apply().get() == [event.slug]
+
+
+@pytest.mark.django_db
+def test_purge_idempotency_keys_deletes_only_keys_past_their_24_hours(event):
+    from django.utils import timezone
+
+    from matchmaking.models import IdempotencyKey
+    from matchmaking.tasks import purge_idempotency_keys
+
+    user = ParticipantFactory(event=event).user
+    fields = {"user": user, "method": "POST", "path": "/x", "fingerprint": "f"}
+    old = IdempotencyKey.objects.create(key="old", **fields)
+    new = IdempotencyKey.objects.create(key="new", **fields)
+    IdempotencyKey.objects.filter(pk=old.pk).update(
+        created_at=timezone.now() - IdempotencyKey.TTL - dt.timedelta(seconds=1)
+    )
+    assert purge_idempotency_keys() == 1
+    assert list(IdempotencyKey.objects.values_list("key", flat=True)) == [new.key]
