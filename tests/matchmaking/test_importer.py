@@ -1098,3 +1098,13 @@ def test_an_unclear_replace_flag_is_refused_naming_it(organiser_client, value):
             f"/api/events/import/?replace={accepted}", small_event(), format="json"
         )
         assert again.status_code == 201, accepted
+
+
+def test_the_shape_example_of_the_docs_imports_as_it_stands():
+    """docs/import-format.md says its example "imports as it stands"."""
+    docs = (DEMO.parents[1] / "docs" / "import-format.md").read_text(encoding="utf-8")
+    example = docs.split("```json\n", 1)[1].split("```", 1)[0]
+    event = event_import(data=json.loads(example))
+    meeting = event.meetings.get()
+    assert (meeting.table.name, meeting.fixed) == ("Booth A12", True)
+    assert event.participants.count() == 3
