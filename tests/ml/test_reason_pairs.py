@@ -5,7 +5,7 @@ nonsense (parking management <-> public Wi-Fi)."""
 import numpy as np
 
 from ml import ProfileText, Ranker, encode_profiles
-from ml.ranker import PAIR_REASON_MIN_SIMILARITY
+from ml.ranker import PAIR_REASON_MIN_SECTOR_AGREEMENT, PAIR_REASON_MIN_SIMILARITY
 
 
 def test_a_pair_that_does_not_match_is_no_reason_while_a_matching_one_is(use_encoder):
@@ -121,3 +121,33 @@ def test_the_best_allowed_pair_is_quoted_when_the_best_pair_is_refused(use_encod
         0, 1, texts[0]["needs"], texts[1]["offers"], allowed=lambda *r: np.zeros((1, 3), bool)
     )
     assert nothing is None
+
+
+def test_phrases_that_say_the_same_thing_are_a_reason_across_neighbouring_sectors(use_encoder):
+    """ "Lowering the municipal energy bill" (energy) and "rénovation énergétique des bâtiments
+    publics" (buildings) disagree on sectors, but their cosine (about 0.6) says they match."""
+    profiles = [
+        ProfileText(
+            id="city",
+            org="Ville d'Agadir",
+            kind="delegation",
+            languages=["en", "fr"],
+            needs=["lowering the municipal energy bill"],
+        ),
+        ProfileText(
+            id="renov",
+            org="Batix",
+            kind="exhibitor",
+            languages=["fr"],
+            offers=["rénovation énergétique des bâtiments publics"],
+        ),
+    ]
+    ranker = Ranker(profiles, encode_profiles(profiles, use_encoder))
+    a, b = ranker.index["city"], ranker.index["renov"]
+    rows_a = np.arange(ranker.sem.needs.offsets[a], ranker.sem.needs.offsets[a + 1])
+    rows_b = np.arange(ranker.sem.offers.offsets[b], ranker.sem.offers.offsets[b + 1])
+    da = ranker._phrase_sectors("needs", rows_a)
+    db = ranker._phrase_sectors("offers", rows_b)
+    assert float((da @ db.T)[0, 0]) < PAIR_REASON_MIN_SECTOR_AGREEMENT  # sectors disagree
+    (rec,) = ranker.recommend("city", limit=5)
+    assert rec.reasons["need_to_offer"]["offer"] == profiles[1].offers[0]
