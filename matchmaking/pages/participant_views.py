@@ -30,7 +30,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from matchmaking import selectors
 from matchmaking.countries import country_code
-from matchmaking.exceptions import Conflict, DomainError, InvalidInput, NotFound
+from matchmaking.exceptions import Conflict, DomainError, Forbidden, InvalidInput, NotFound
 from matchmaking.languages import language_codes
 from matchmaking.models import (
     Event,
@@ -295,6 +295,13 @@ def login_link(request, secret: str):
         user = login_link_use(secret=secret)
     except NotFound:
         return render(request, "matchmaking/participant/login_failed.html", status=404)
+    except Forbidden:  # the participant's account is an organiser's: password only
+        return render(
+            request,
+            "matchmaking/participant/login_failed.html",
+            {"organiser_account": True},
+            status=403,
+        )
     login(request, user, backend="django.contrib.auth.backends.ModelBackend")
     first = Participant.objects.filter(user=user).select_related("event").order_by("id").first()
     if first is None:  # pragma: no cover - login_link_use links at least the link's participant

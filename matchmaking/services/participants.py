@@ -10,7 +10,7 @@ from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
 from matchmaking.countries import country_code
-from matchmaking.exceptions import Busy, Conflict, InvalidInput, NotFound
+from matchmaking.exceptions import Busy, Conflict, Forbidden, InvalidInput, NotFound
 from matchmaking.languages import language_codes
 from matchmaking.models import LoginLink, Participant, Profile
 from matchmaking.selectors import party_meeting_counts
@@ -97,10 +97,25 @@ def _refresh_later(participant_id: int) -> None:
     refresh_participant.delay(participant_id=participant_id)
 
 
+ORGANISER_ACCOUNT = (
+    "This address belongs to an organiser account: organisers sign in with their password, "
+    "never with a participant's sign-in link or token."
+)
+
+
+def _never_an_organiser(user) -> None:
+    """A participant's link or token must not open a staff account (its console, every event's
+    export, the admin): an organiser who registered with their own address keeps signing in
+    with their password."""
+    if user is not None and (user.is_staff or user.is_superuser):
+        raise Forbidden(ORGANISER_ACCOUNT, code="organiser_account")
+
+
 def participant_token(*, email: str) -> str:
     """An API token for the person with this email (any event they take part in).
 
     Side effects: creates the Django user (username = email) and links their participations.
+    Raises Forbidden when that user is an organiser (staff) account.
     """
     email = email.strip().lower()
     participations = Participant.objects.filter(email__iexact=email)
@@ -109,6 +124,9 @@ def participant_token(*, email: str) -> str:
     with transaction.atomic():
         user_model = get_user_model()
         user = user_model.objects.filter(username=email).first()
+        _never_an_organiser(user)
+        for linked in user_model.objects.filter(participations__in=participations).distinct():
+            _never_an_organiser(linked)
         if user is None:
             user = user_model.objects.create_user(username=email, email=email)
             user.set_unusable_password()
@@ -151,7 +169,8 @@ def login_link_use(*, secret: str):
     """Spend a login link: returns the participant's user (created on first use).
 
     Side effects: marks the link used; creates and links the user like ``participant_token``.
-    Raises NotFound for an unknown, used or expired link.
+    Raises NotFound for an unknown, used or expired link, Forbidden (nothing spent) when the
+    participant's user is an organiser (staff) account.
     """
     digest = hashlib.sha256(secret.encode()).hexdigest()
     with transaction.atomic():
@@ -169,4 +188,5 @@ def login_link_use(*, secret: str):
         link.save(update_fields=["used_at"])
         participant_token(email=link.participant.email)
         link.participant.refresh_from_db()
+        _never_an_organiser(link.participant.user)
         return link.participant.user

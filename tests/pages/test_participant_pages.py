@@ -6,6 +6,7 @@ from io import StringIO
 
 import pytest
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core import mail
 from django.core.management import call_command
 from django.db import connection
@@ -15,6 +16,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from icalendar import Calendar
 
+from matchmaking.exceptions import Forbidden
 from matchmaking.models import (
     LoginLink,
     Meeting,
@@ -24,7 +26,7 @@ from matchmaking.models import (
     Recommendation,
 )
 from matchmaking.services.meetings import Actor, meeting_book
-from matchmaking.services.participants import login_link_create
+from matchmaking.services.participants import login_link_create, participant_token
 from tests.factories import EventFactory, ParticipantFactory, RequestFactory
 
 pytestmark = pytest.mark.django_db
@@ -76,6 +78,32 @@ def test_login_link_signs_in_once_then_refuses(event, me):
     assert response.status_code == 404
     assert "This sign-in link is not valid" in response.content.decode()
     assert second.get(f"/my/{event.slug}/profile/").status_code == 302
+
+
+@pytest.mark.parametrize("how", ["same email", "username is the email"])
+def test_a_sign_in_link_never_opens_an_organiser_account(event, me, how):
+    """A participant whose address is an organiser's: the link (and the API token) must not give
+    a staff session (the console, every event's export, the admin)."""
+    user_model = get_user_model()
+    if how == "same email":  # the importer linked the participation to the staff user
+        staff = user_model.objects.create_user(
+            username="boss", email=me.email, password="pw", is_staff=True
+        )
+        Participant.objects.filter(pk=me.pk).update(user=staff)
+    else:  # createsuperuser with the email as username; the participation has no user yet
+        user_model.objects.filter(pk=me.user_id).delete()
+        user_model.objects.create_superuser(username=me.email, email=me.email, password="pw")
+    secret = login_link_create(participant=me)
+
+    client = Client()
+    response = client.post(f"/my/login/{secret}/")
+    assert response.status_code == 403
+    assert "organiser account" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+    assert client.get(f"/organiser/{event.slug}/grid/").status_code == 302
+    with pytest.raises(Forbidden):
+        participant_token(email=me.email)
+    assert LoginLink.objects.get().used_at is None  # refused, not spent
 
 
 def test_login_link_expired_is_refused(event, me):
