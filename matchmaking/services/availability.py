@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import zoneinfo
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time, timedelta
 
 from django.db import transaction
 from django.utils import timezone
@@ -135,6 +135,18 @@ def _seats_outside(participant: Participant, periods, now: datetime) -> list[Mee
     return [seat for seat in seats if not slot_inside(seat.slot, periods)]
 
 
+def _within_event_days(periods, slots: list[Slot], tz) -> list[tuple[datetime, datetime]]:
+    """``periods`` cut to the event's days (from midnight before its first slot to midnight
+    after its last): "0001-01-01 to 9999-12-31" means the whole event, and is stored (and
+    exported) as such, not as dates no export can write back."""
+    if not slots:
+        return periods
+    lo = datetime.combine(slots[0].start.astimezone(tz).date(), time.min, tzinfo=tz)
+    last_day = slots[-1].end.astimezone(tz).date() + timedelta(days=1)
+    hi = datetime.combine(last_day, time.min, tzinfo=tz)
+    return [(max(start, lo), min(end, hi)) for start, end in periods]
+
+
 def availability_replace(
     *,
     participant: Participant,
@@ -165,6 +177,7 @@ def availability_replace(
         problem = period_without_slot(start, end, slots=slots, tz=tz)
         if problem:
             raise InvalidInput(problem, field="periods")
+    periods = _within_event_days(periods, slots, tz)
     done = AvailabilityChange()
     now = timezone.now()
     with guarded_transaction():

@@ -326,3 +326,29 @@ def test_a_local_time_the_clocks_skip_answers_400_saying_so(
         "the clocks skip it."
     )
     assert not Availability.objects.filter(participant=amina).exists()
+
+
+def test_periods_far_beyond_the_fair_are_kept_as_the_fairs_days_and_export_back(
+    event, make_participant, as_participant, organiser_client
+):
+    """A tester stored 0001-01-01 to 9999-12-31: the export then wrote a local-mean-time offset
+    (-00:30:20) that the import refuses, so one participant broke the organisers' backup."""
+    amina = make_participant(name="Amina")
+    forever = {"start": "0001-01-01T00:00", "end": "9999-12-31T23:59"}
+    response = as_participant(amina).put(mine(event), {"periods": [forever]}, format="json")
+    assert response.status_code == 200, response.data
+    tz = zoneinfo.ZoneInfo(event.timezone)
+    (period,) = Availability.objects.filter(participant=amina)
+    slots = list(Slot.objects.filter(event=event).order_by("start"))
+    first_day = slots[0].start.astimezone(tz).date()
+    last_day = slots[-1].end.astimezone(tz).date()
+    assert period.start.astimezone(tz) == dt.datetime.combine(first_day, dt.time.min, tzinfo=tz)
+    assert period.end.astimezone(tz) == dt.datetime.combine(
+        last_day + dt.timedelta(days=1), dt.time.min, tzinfo=tz
+    )
+    assert response.data["slots"] == [s.pk for s in slots]
+
+    exported = organiser_client.get(f"/api/events/{event.slug}/export/").json()
+    exported["event"]["slug"] = "copy"
+    copied = organiser_client.post("/api/events/import/", exported, format="json")
+    assert copied.status_code == 201, copied.json()
