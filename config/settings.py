@@ -176,6 +176,17 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
+# The cache counts failed sign-ins (matchmaking.pages.forms.ThrottledLogin). Per process by
+# default; with several server processes, point them at one Redis (e.g. redis://host:6379/1).
+CACHE_URL = os.environ.get("DJANGO_CACHE_URL", "")
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+        if CACHE_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
+
 # Celery: in-process (eager) unless a broker is configured.
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
 CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND", CELERY_BROKER_URL or None)

@@ -5,6 +5,10 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from matchmaking.pages.forms import AdminLoginForm
+
+admin.site.login_form = AdminLoginForm  # the console's limit on failed sign-ins
+
 urlpatterns = [
     path("", RedirectView.as_view(url="/api/docs/", permanent=False)),
     path("admin/", admin.site.urls),

@@ -1,9 +1,12 @@
 """Forms of the organiser console, and the presence form both sides of the site use."""
 
+import hashlib
 from collections import OrderedDict
 
 from django import forms
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.forms import AuthenticationForm
+from django.core.cache import cache
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
@@ -12,8 +15,48 @@ from matchmaking.exceptions import Conflict
 from matchmaking.models import Event, Meeting, Participant, Slot, Table
 from matchmaking.services.availability import AvailabilityChange, availability_replace
 
+# Password guessing: after this many failed sign-ins for one account from one address, that
+# pair waits SIGN_IN_LOCK_SECONDS (counted in the cache: set DJANGO_CACHE_URL to a shared Redis
+# when several server processes run, or each counts on its own).
+SIGN_IN_FAILURES_ALLOWED = 5
+SIGN_IN_LOCK_SECONDS = 15 * 60
 
-class OrganiserLoginForm(AuthenticationForm):
+
+class ThrottledLogin:
+    """Mixin for an AuthenticationForm: refuses an account from an address with too many failed
+    sign-ins lately, whatever the password (the console's form and the admin's)."""
+
+    def _failures_key(self) -> str:
+        username = str(self.data.get("username", "")).strip().lower()
+        address = self.request.META.get("REMOTE_ADDR", "") if self.request else ""
+        digest = hashlib.sha256(f"{username}\n{address}".encode()).hexdigest()
+        return f"sign-in-failures:{digest}"
+
+    def clean(self):
+        key = self._failures_key()
+        if cache.get(key, 0) >= SIGN_IN_FAILURES_ALLOWED:
+            raise forms.ValidationError(
+                _("Too many failed sign-ins for this account: try again in 15 minutes."),
+                code="throttled",
+            )
+        try:
+            cleaned = super().clean()
+        except forms.ValidationError:
+            cache.add(key, 0, SIGN_IN_LOCK_SECONDS)
+            try:
+                cache.incr(key)
+            except ValueError:  # expired in between
+                cache.set(key, 1, SIGN_IN_LOCK_SECONDS)
+            raise
+        cache.delete(key)
+        return cleaned
+
+
+class AdminLoginForm(ThrottledLogin, AdminAuthenticationForm):
+    """Django admin's login form with the same limit on failed sign-ins."""
+
+
+class OrganiserLoginForm(ThrottledLogin, AuthenticationForm):
     """The usual login form, for staff users only."""
 
     error_messages = {

@@ -87,3 +87,28 @@ def test_logout_returns_to_login(staff_client):
 
 def test_unknown_event_404(staff_client):
     assert staff_client.get("/organiser/no-such-event/grid/").status_code == 404
+
+
+@pytest.mark.parametrize("page", ["/organiser/login/", "/admin/login/"])
+def test_password_guessing_is_stopped_after_five_failures(db, page):
+    """A tester guessed 25 wrong passwords, then the right one got in: no limit at all."""
+    from django.core.cache import cache
+
+    from matchmaking.pages.forms import SIGN_IN_FAILURES_ALLOWED
+
+    cache.clear()
+    user = UserFactory(username="boss@example.org", is_staff=True, is_superuser=True)
+    user.set_password("a-long-password-1")
+    user.save()
+    client = Client()
+    for n in range(SIGN_IN_FAILURES_ALLOWED):
+        wrong = client.post(page, {"username": "boss@example.org", "password": f"guess-{n}"})
+        assert wrong.status_code == 200 and "Too many" not in wrong.content.decode()
+    right = client.post(page, {"username": "boss@example.org", "password": "a-long-password-1"})
+    assert right.status_code == 200  # refused although right
+    assert "Too many failed sign-ins" in right.content.decode()
+    assert "_auth_user_id" not in client.session
+    # the lock lifts after SIGN_IN_LOCK_SECONDS (the cache entry expires)
+    cache.clear()
+    again = client.post(page, {"username": "boss@example.org", "password": "a-long-password-1"})
+    assert again.status_code == 302
