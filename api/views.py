@@ -300,6 +300,7 @@ class RequestViewSet(
             message=data["message"],
             priority=data["priority"],
             session=data["session"],
+            by_organiser=self.organiser,
         )
         return Response(self.get_serializer(created).data, status=status.HTTP_201_CREATED)
 

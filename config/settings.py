@@ -213,6 +213,8 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 60.0 * int(os.environ.get("MATCHING_REFRESH_MINUTES", "15")),
     },
 }
+# A participant may have at most this many requests waiting for an answer (organisers: no cap).
+MAX_PENDING_REQUESTS = int(os.environ.get("MAX_PENDING_REQUESTS", "50"))
 # Reminders go out this many minutes before a meeting starts.
 REMINDER_MINUTES = int(os.environ.get("REMINDER_MINUTES", "30"))
 # Check-in opens this many minutes before a meeting starts (participants: until the end of its day).

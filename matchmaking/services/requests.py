@@ -2,6 +2,7 @@
 
 from datetime import datetime
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -70,12 +71,16 @@ def request_create(
     session: str = MeetingRequest.SessionPreference.ANY,
     status: str = MeetingRequest.Status.PENDING,
     now: datetime | None = None,
+    by_organiser: bool = False,
 ) -> MeetingRequest:
     """Create a request from ``sender`` to ``recipient``.
 
     Side effects: inserts a MeetingRequest. Refuses a second open request between the same two
     participants in either direction, and, for good, a new request to someone who declined one
     from the sender at this event (no second email to them; they may still ask the sender).
+    Unless ``by_organiser``, a sender with ``settings.MAX_PENDING_REQUESTS`` requests still
+    waiting for an answer is refused (each request emails its recipient: no one should be able
+    to write to the whole fair in a few seconds).
     """
     refusal = meeting_refusal(sender, recipient)
     if refusal:
@@ -102,6 +107,16 @@ def request_create(
                 f"There is already an open request between {sender.name} and {recipient.name} "
                 f"(request {existing.pk}, {existing.status})."
             )
+        if not by_organiser and status == MeetingRequest.Status.PENDING:
+            waiting = MeetingRequest.objects.filter(
+                sender=sender, status=MeetingRequest.Status.PENDING
+            ).count()
+            if waiting >= settings.MAX_PENDING_REQUESTS:
+                raise Conflict(
+                    f"You have {waiting} requests still waiting for an answer, the most this "
+                    "event allows. Wait for answers, or withdraw some, before asking more people.",
+                    code="too_many_pending_requests",
+                )
         declined = MeetingRequest.objects.filter(
             sender=sender, recipient=recipient, status=MeetingRequest.Status.DECLINED
         ).exists()

@@ -161,6 +161,28 @@ def test_an_idempotency_key_older_than_24_hours_starts_a_new_operation(
     assert IdempotencyKey.objects.filter(key="k1").count() == 1
 
 
+def test_a_participant_cannot_have_more_requests_waiting_than_the_cap(
+    event, make_participant, as_participant, organiser_client, settings
+):
+    """A tester sent 78 requests (78 emails) in 3.7 s: nothing stopped it."""
+    settings.MAX_PENDING_REQUESTS = 3
+    me = make_participant()
+    others = [make_participant() for _ in range(5)]
+    client = as_participant(me)
+    for person in others[:3]:
+        assert client.post(url(event), {"recipient": person.pk}).status_code == 201
+    refused = client.post(url(event), {"recipient": others[3].pk})
+    assert refused.status_code == 409
+    assert refused.data["code"] == "too_many_pending_requests"
+    assert "3 requests still waiting" in refused.data["detail"]
+    assert MeetingRequest.objects.filter(sender=me).count() == 3
+    # an answer frees a place; organisers are not capped
+    MeetingRequest.objects.filter(sender=me, recipient=others[0]).update(status="declined")
+    assert client.post(url(event), {"recipient": others[3].pk}).status_code == 201
+    on_behalf = organiser_client.post(url(event), {"sender": me.pk, "recipient": others[4].pk})
+    assert on_behalf.status_code == 201
+
+
 def test_bad_request_bodies_answer_400(event, make_participant, as_participant):
     a = make_participant()
     client = as_participant(a)
