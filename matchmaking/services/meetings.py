@@ -58,18 +58,38 @@ class Actor:
         return self.system or bool(self.user is not None and getattr(self.user, "is_staff", False))
 
 
-def _attendees(request: MeetingRequest, extra: Iterable[Participant]) -> list[Participant]:
+def _attendees(
+    request: MeetingRequest, extra: Iterable[Participant], actor: Actor
+) -> list[Participant]:
+    """The two parties and the colleagues ``extra``: an organiser may add colleagues of either
+    side; a participant only their own (seating the other side's people would fill their
+    agendas without asking them)."""
     parties = [request.sender, request.recipient]
-    orgs = {p.organisation_id for p in parties}
+    own = actor.participant if actor.participant is not None and not actor.is_organiser else None
+    if own is not None and own.pk in {p.pk for p in parties}:
+        orgs = {own.organisation_id}
+    else:
+        orgs = {p.organisation_id for p in parties}
     people = {p.pk: p for p in parties}
     for person in extra:
         if person.event_id != request.event_id:
             raise InvalidInput(
                 f"{person.name} is not a participant of this event.", field="attendees"
             )
-        if person.organisation_id not in orgs:
+        if person.pk in {p.pk for p in parties}:
             raise InvalidInput(
-                f"{person.name} can join only a meeting of their own organisation or delegation.",
+                f"{person.name} is one of the two sides of this meeting already; attendees are "
+                "their colleagues.",
+                field="attendees",
+            )
+        if person.organisation_id not in orgs:
+            other_side = person.organisation_id in {p.organisation_id for p in parties}
+            raise InvalidInput(
+                f"{person.name} is a colleague of the other side: only that side, or an organiser, "
+                "can add them to the meeting."
+                if other_side
+                else f"{person.name} can join only a meeting of their own organisation or "
+                "delegation.",
                 field="attendees",
             )
         people[person.pk] = person
@@ -238,7 +258,7 @@ def meeting_book_locked(
 ) -> Meeting:
     """``meeting_book`` for a caller that already runs a transaction."""
     request = _request_for_booking(request.pk)
-    people = _attendees(request, attendees)
+    people = _attendees(request, attendees, actor)
     lock_participants_and_slots([p.pk for p in people], [slot.pk])
     request = _request_for_booking(request.pk)  # again, under the locks: it may have changed
     if actor.participant is not None and actor.participant.pk not in request.parties():

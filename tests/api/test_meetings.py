@@ -692,3 +692,41 @@ def test_booking_twice_and_cancelling_twice_answer_409_with_their_own_codes(
         409,
         {"detail": "This meeting is already cancelled.", "code": "meeting_already_cancelled"},
     )
+
+
+def test_a_participant_adds_only_their_own_colleagues(
+    event, make_participant, as_participant, organiser_client
+):
+    """A tester seated the other side's colleague, who never asked; that colleague could then
+    move or cancel the two parties' meeting. A party given as an attendee was taken silently."""
+    amina, bruno = make_participant(name="Amina"), make_participant(name="Bruno")
+    brunos_colleague = make_participant(name="Chloé", organisation=bruno.organisation)
+    req = RequestFactory(sender=amina, recipient=bruno)
+    slot = event.slots.first()
+    for attendees, words in (
+        ([brunos_colleague.pk], "Chloé is a colleague of the other side"),
+        ([bruno.pk], "Bruno is one of the two sides of this meeting already"),
+    ):
+        response = as_participant(amina).post(
+            url(event, "book/"),
+            {"request": req.pk, "slot": slot.pk, "attendees": attendees},
+            format="json",
+        )
+        assert response.status_code == 400, response.data
+        assert response.data["detail"].startswith(words)
+    assert Meeting.objects.count() == 0
+    # Bruno may bring Chloé; so may an organiser
+    response = as_participant(bruno).post(
+        url(event, "book/"),
+        {"request": req.pk, "slot": slot.pk, "attendees": [brunos_colleague.pk]},
+        format="json",
+    )
+    assert response.status_code == 201, response.data
+    dan = make_participant(name="Dan", organisation=bruno.organisation)
+    other = RequestFactory(sender=amina, recipient=dan)
+    response = organiser_client.post(
+        url(event, "book/"),
+        {"request": other.pk, "slot": event.slots.last().pk, "attendees": [brunos_colleague.pk]},
+        format="json",
+    )
+    assert response.status_code == 201, response.data
