@@ -80,7 +80,7 @@ def test_50_concurrent_bookings_of_one_participant_one_success():
 
 
 def test_crossing_bookings_do_not_deadlock():
-    """T1 books A→B with B's colleague; T2 books the colleague→A: their lock sets cross."""
+    """T1 (B) books A→B with B's colleague; T2 books the colleague→A: their lock sets cross."""
     event = EventFactory(tables=40, days=[DAY])
     rounds = []
     for _ in range(15):
@@ -103,9 +103,9 @@ def test_crossing_bookings_do_not_deadlock():
         return lambda: client.post(url, body, format="json").status_code
 
     jobs = []
-    for a, _b, b2, r1, r2 in rounds:
+    for _a, b, b2, r1, r2 in rounds:
         body1 = {"request": r1.pk, "slot": slot.pk, "attendees": [b2.pk]}
-        jobs.append(job(client_for(a.user), body1))
+        jobs.append(job(client_for(b.user), body1))  # B brings their own colleague
         jobs.append(job(client_for(b2.user), {"request": r2.pk, "slot": slot.pk}))
     started = time.monotonic()
     results = run_threads(jobs)

@@ -68,7 +68,7 @@ def test_organiser_move_and_cancel_notify_each_attendee_once(
     colleague = make_participant(organisation=b.organisation, languages=["en"])
     req = RequestFactory(sender=a, recipient=b)
     booked = (
-        as_participant(a)
+        as_participant(b)  # b brings their colleague
         .post(
             f"/api/events/{event.slug}/meetings/book/",
             {"request": req.pk, "slot": event.slots.first().pk, "attendees": [colleague.pk]},
