@@ -1,10 +1,12 @@
 """Import an event from the public JSON format (docs/import-format.md), all or nothing.
 
-Validation runs in passes. The JSON Schema first (shapes and types): when the document's shape is
-wrong nothing else can be read, so its problems are the whole answer. Then the rules a schema
-cannot express (unique refs and emails, known country codes, references that exist, sessions that
-do not overlap nor span a change of the clocks, breaks inside sessions, availability that holds a
-meeting slot, meetings on real slots and their attendees). Then the writes run in one transaction
+Validation runs in passes. The JSON Schema first (shapes, types and ranges), with the texts the
+API refuses (a NUL or a lone surrogate, anywhere): when the document's shape is wrong nothing else
+can be read, so its problems are the whole answer. Then the rules a schema cannot express (unique
+refs and emails, known country codes, a slug that is no address of the service, days in the event
+years and other date-times within a year of them, references that exist, sessions that do not
+overlap nor span a change of the clocks, breaks inside sessions, availability that holds a meeting
+slot, meetings on real slots and their attendees). Then the writes run in one transaction
 on the rows that passed, applying the API's own rules (who may meet whom, guarded bookings), and
 their refusals join the list: every independent problem comes back in one answer, and any
 problem rolls the whole import back. Every error names the row (index and ref) and field.
@@ -14,8 +16,9 @@ import json
 import re
 import zoneinfo
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from functools import cache
 from itertools import pairwise
 from pathlib import Path
@@ -51,11 +54,37 @@ from ml.taxonomy import SECTOR_IDS
 SCHEMA_PATH = Path(__file__).resolve().parent.parent / "import_format.schema.json"
 MAX_ERRORS = 50
 
+# The years an event's days may fall in, and how far from its days the other date-times of the
+# file (booking window, availability, meetings) may be: a year before its first day to a year
+# after its last. Far-off dates are typing mistakes, and years 1 and 9999 overflow on the way to
+# UTC.
+EVENT_YEARS = (2000, 2100)
+AROUND_DAYS = timedelta(days=366)
+
+# Slugs that are fixed segments of the addresses at the place of an event's slug: an event
+# named so could not be reached (/my/login/, /organiser/logout/, /api/events/import/).
+RESERVED_SLUGS = {
+    "import": "/api/events/import/",
+    "login": "/my/login/ and /organiser/login/",
+    "logout": "/my/logout/ and /organiser/logout/",
+}
+
+# What the API refuses in every text (DRF's CharField): PostgreSQL cannot store a NUL, and a
+# lone surrogate cannot be encoded (valid JSON escapes, "\u0000" and "\ud800").
+_NUL_OR_SURROGATE = re.compile(r"[\x00\ud800-\udfff]")
+
+
+def _printable(text: str) -> str:
+    """``text`` with NUL and surrogate characters written as escapes (``\\u0000``), so that an
+    error message quoting a refused value can be encoded and shown."""
+    return _NUL_OR_SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
 
 class ImportInvalid(InvalidInput):
     """The file was refused; ``errors`` lists every problem found (row and field named)."""
 
     def __init__(self, errors: list[str]):
+        errors = [_printable(e) for e in errors]
         self.errors = errors[:MAX_ERRORS]
         more = f" (and {len(errors) - MAX_ERRORS} more)" if len(errors) > MAX_ERRORS else ""
         super().__init__(
@@ -114,6 +143,7 @@ def _pattern_sentences() -> dict[str, str]:
             "is not a slug: use 2 to 50 lower-case letters, digits and hyphens"
         ),
         event["timezone"]["pattern"]: 'is not a time-zone name such as "Europe/Paris"',
+        person["name"]["pattern"]: "is blank: write it with more than spaces",
     }
 
 
@@ -147,11 +177,67 @@ def _schema_message(error) -> str:
     return f"{json.dumps(error.instance, ensure_ascii=False)} {sentence}"
 
 
-def schema_errors(data: Any) -> list[str]:
+def _text_problem(value: str) -> str | None:
+    """Why the API would refuse this text (DRF's own sentences), or None."""
+    found = _NUL_OR_SURROGATE.search(value)
+    if found is None:
+        return None
+    if found.group() == "\x00":
+        return "Null characters are not allowed."
+    return f"Surrogate characters are not allowed: U+{ord(found.group()):X}."
+
+
+def _bad_texts(data: Any) -> Iterator[tuple[list, str]]:
+    """(path, problem) of every string of the document holding a NUL or a lone surrogate. A
+    loop, not a recursion: a deeply nested document must not exhaust the stack. (Keys need no
+    look: every object of the schema is closed, so an unknown key is refused by name.)"""
+    stack: list[tuple[list, Any]] = [([], data)]
+    while stack:
+        path, node = stack.pop()
+        if isinstance(node, str):
+            problem = _text_problem(node)
+            if problem:
+                yield path, problem
+        elif isinstance(node, dict):
+            stack.extend(([*path, k], v) for k, v in reversed(node.items()))
+        elif isinstance(node, list):
+            stack.extend(([*path, i], v) for i, v in reversed(list(enumerate(node))))
+
+
+def text_errors(data: Any) -> tuple[list[str], set[tuple]]:
+    """The strings the API would refuse, anywhere in the document, and their paths."""
+    out, paths = [], set()
+    for path, problem in _bad_texts(data):
+        out.append(f"{_where(data, path)}: {problem}")
+        paths.add(tuple(path))
+    return out, paths
+
+
+def _branch_errors(error) -> list:
+    """A "oneOf" error (``event.tables``: a count or a list) as the problems of the branch the
+    value is of (a table's blank name, a count above the maximum) rather than "is not valid
+    under any of the given schemas"; the error itself when the value is of no branch's type."""
+    if error.validator != "oneOf" or not error.context:
+        return [error]
+    inside = [
+        e
+        for e in error.context
+        if e.validator != "type" or list(e.absolute_path) != list(error.absolute_path)
+    ]
+    return [leaf for e in inside for leaf in _branch_errors(e)] or [error]
+
+
+def schema_errors(data: Any, skip: set[tuple] = frozenset()) -> list[str]:
+    """The schema's problems, except at the places in ``skip`` (said already)."""
     validator = Draft202012Validator(import_schema(), format_checker=_FORMATS)
-    errors = sorted(validator.iter_errors(data), key=lambda e: [str(p) for p in e.absolute_path])
+    errors = sorted(
+        (leaf for e in validator.iter_errors(data) for leaf in _branch_errors(e)),
+        key=lambda e: [str(p) for p in e.absolute_path],
+    )
     out: list[str] = []
     for e in errors:
+        if tuple(e.absolute_path) in skip:
+            continue
         line = f"{_where(data, list(e.absolute_path))}: {_schema_message(e)}"
         if line not in out:  # an email failing both its format and its pattern: said once
             out.append(line)
@@ -170,7 +256,11 @@ def parse_local_datetime(value: str, tz: zoneinfo.ZoneInfo) -> datetime:
     if moment.tzinfo is not None:
         return moment
     local = moment.replace(tzinfo=tz)
-    if local.astimezone(UTC).astimezone(tz).replace(tzinfo=None) != moment:
+    try:
+        back = local.astimezone(UTC).astimezone(tz).replace(tzinfo=None)
+    except OverflowError as exc:  # years 1 and 9999 in a zone ahead of or behind UTC
+        raise ValueError(f"{value} is out of the range of dates") from exc
+    if back != moment:
         raise SkippedLocalTime(
             f"{moment:%Y-%m-%d %H:%M} does not exist in {tz.key}: the clocks skip it"
         )
@@ -208,12 +298,45 @@ class _Checked:
         return self.tz is not None and self.grid_ok
 
 
+def _in_event_years(day: date) -> bool:
+    return EVENT_YEARS[0] <= day.year <= EVENT_YEARS[1]
+
+
+def _moment_window(ev: dict) -> tuple[date, date]:
+    """The dates the file's date-times may fall on: from a year before the event's first day to
+    a year after its last (days out of the event years left out: they are refused)."""
+    days = [date.fromisoformat(day["date"]) for day in ev["days"]]
+    days = [d for d in days if _in_event_years(d)] or [
+        date(EVENT_YEARS[0], 1, 1),
+        date(EVENT_YEARS[1], 12, 31),
+    ]
+    return min(days) - AROUND_DAYS, max(days) + AROUND_DAYS
+
+
+def _moment_problem(value: str, window: tuple[date, date]) -> str | None:
+    """Why a date-time of the file is too far from the event's days, or None. Its date as
+    written (an offset moves it by less than a day)."""
+    first, last = window
+    if first <= datetime.fromisoformat(value).date() <= last:
+        return None
+    return (
+        f"{value} is more than a year away from the event's days: give a date from "
+        f"{first.isoformat()} to {last.isoformat()}"
+    )
+
+
 def _grid_errors(ev: dict, tz: zoneinfo.ZoneInfo | None) -> tuple[list[str], list[_Cell]]:
     """Problems of the days, sessions and breaks; and the slots they give when there are none."""
     errors: list[str] = []
     seen_days: set[str] = set()
     for d, day in enumerate(ev["days"]):
         where = f"event.days[{d}] ({day['date']})"
+        dated = _in_event_years(date.fromisoformat(day["date"]))
+        if not dated:
+            errors.append(
+                f"{where}.date: {day['date']} is not a day of the years "
+                f"{EVENT_YEARS[0]} to {EVENT_YEARS[1]}"
+            )
         if day["date"] in seen_days:
             errors.append(f"{where}: this date appears twice")
         seen_days.add(day["date"])
@@ -228,7 +351,7 @@ def _grid_errors(ev: dict, tz: zoneinfo.ZoneInfo | None) -> tuple[list[str], lis
             if start_b < end_a:
                 errors.append(f"{where}.sessions[{j}]: overlaps sessions[{i}]")
         kinds = (("sessions", "session"), ("breaks", "break"))
-        if tz is not None:
+        if tz is not None and dated:
             for key, what in kinds:
                 for i, span in enumerate(day.get(key, [])):
                     start, end = time.fromisoformat(span["start"]), time.fromisoformat(span["end"])
@@ -288,9 +411,13 @@ def rule_errors(data: dict) -> tuple[list[str], _Checked]:
     errors += grid
     grid_ok = not grid
     slot_starts = {c.start for c in cells}
+    dates = _moment_window(ev)
     window = {}
     for key in ("booking_opens", "booking_closes"):
-        if tz is not None and ev.get(key):
+        if ev.get(key) and (problem := _moment_problem(ev[key], dates)):
+            errors.append(f"event.{key}: {problem}")
+            grid_ok = False  # the writer reads them
+        elif tz is not None and ev.get(key):
             try:
                 window[key] = parse_local_datetime(ev[key], tz)
             except ValueError as exc:
@@ -299,11 +426,17 @@ def rule_errors(data: dict) -> tuple[list[str], _Checked]:
     if len(window) == 2 and window["booking_closes"] <= window["booking_opens"]:
         errors.append("event.booking_closes: must be after booking_opens")
 
+    if ev["slug"] in RESERVED_SLUGS:
+        errors.append(
+            f'event.slug: "{ev["slug"]}" is reserved: {RESERVED_SLUGS[ev["slug"]]} '
+            "would not lead to the event; choose another slug"
+        )
+
     tables = ev["tables"]
     table_names = (
-        [f"T{i:02d}" for i in range(1, tables + 1)]
-        if isinstance(tables, int)
-        else [t["name"] for t in tables]
+        [t["name"] for t in tables]
+        if isinstance(tables, list)
+        else [f"T{i:02d}" for i in range(1, int(tables) + 1)]  # the schema's integer takes 2.0
     )
     if len(set(table_names)) != len(table_names):
         errors.append("event.tables: table names must be unique")
@@ -343,7 +476,13 @@ def rule_errors(data: dict) -> tuple[list[str], _Checked]:
             )
         spans = []
         for a, span in enumerate(p.get("availability", [])):
-            if tz is None:
+            far = [
+                f"{where}.availability[{a}].{key}: {problem}"
+                for key in ("start", "end")
+                if (problem := _moment_problem(span[key], dates))
+            ]
+            errors += far
+            if tz is None or far:
                 checked.skip_availability.add((i, a))
                 continue
             try:
@@ -396,7 +535,10 @@ def rule_errors(data: dict) -> tuple[list[str], _Checked]:
             if m[side] not in refs:
                 errors.append(f'{where}.{side}: no participant has ref "{m[side]}"')
                 checked.skip_meetings.add(i)
-        if tz is None:
+        far = _moment_problem(m["start"], dates)
+        if far:
+            errors.append(f"{where}.start: {far}")
+        if tz is None or far:
             checked.skip_meetings.add(i)
         else:
             try:
@@ -453,12 +595,15 @@ def validate_import(data: Any) -> _Checked:
 
 
 def _validate(data: Any) -> tuple[list[str], _Checked]:
-    """The schema pass (its problems alone when the shape is wrong: raised), then the rules."""
+    """The schema pass with the texts the API refuses (their problems alone when there are any:
+    raised), then the rules."""
     if not isinstance(data, dict):
         raise ImportInvalid(
             ["(top level): the file must be a JSON object with event and participants"]
         )
-    errors = schema_errors(data)
+    # a NUL or a lone surrogate: refused with the shape, before anything reads or writes it
+    errors, bad_text = text_errors(data)
+    errors += schema_errors(data, skip=bad_text)
     if errors:
         raise ImportInvalid(errors)
     return rule_errors(data)

@@ -1,17 +1,26 @@
 import copy
 import datetime as dt
 import json
+import re
+import zoneinfo
 from io import StringIO
 from pathlib import Path
 
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.urls import URLResolver, get_resolver, resolve, reverse
+from django.urls.resolvers import RoutePattern
 from django.utils import timezone
 
 from matchmaking import selectors
 from matchmaking.models import Event, Meeting, MeetingRequest, Participant
-from matchmaking.services.importer import ImportInvalid, event_import
+from matchmaking.services.importer import (
+    RESERVED_SLUGS,
+    ImportInvalid,
+    event_import,
+    parse_local_datetime,
+)
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -916,11 +925,18 @@ def test_a_local_time_the_clocks_skip_is_refused_with_a_sentence(organiser_clien
     """Europe/Paris skips 02:00-03:00 on 2027-03-28: a naive 02:30 names no moment. Refused
     (400, nothing written) in the booking window and in a participant's times, while 03:30
     the same night is fine."""
-    data = small_event()
-    data["event"]["timezone"] = "Europe/Paris"
+
+    def next_day_in_paris() -> dict:  # the event the day after (within a year of its days)
+        data = small_event()
+        data["event"]["timezone"] = "Europe/Paris"
+        data["event"]["days"][0]["date"] = "2027-03-29"
+        data["meetings"] = []  # their times are written with Casablanca's offset
+        return data
+
+    data = next_day_in_paris()
     data["event"]["booking_opens"] = "2027-03-28T02:30"
     data["participants"][0]["availability"] = [
-        {"start": "2027-03-28T02:30", "end": "2018-04-18T15:00"}
+        {"start": "2027-03-28T02:30", "end": "2027-03-29T15:00"}
     ]
     response = organiser_client.post("/api/events/import/", data, format="json")
     assert response.status_code == 400
@@ -929,10 +945,11 @@ def test_a_local_time_the_clocks_skip_is_refused_with_a_sentence(organiser_clien
     assert any(line.endswith(f".availability[0]: {skipped}") for line in response.data["errors"])
     assert not Event.objects.filter(slug=data["event"]["slug"]).exists()
 
-    data = small_event()
-    data["event"]["timezone"] = "Europe/Paris"
+    data = next_day_in_paris()
     data["event"]["booking_opens"] = "2027-03-28T03:30"
-    data["meetings"] = []  # their times are written with Casablanca's offset
+    data["participants"][0]["availability"] = [
+        {"start": "2027-03-28T03:30", "end": "2027-03-29T15:00"}
+    ]
     ok = organiser_client.post("/api/events/import/", data, format="json")
     assert ok.status_code == 201, ok.data
 
@@ -1108,3 +1125,313 @@ def test_the_shape_example_of_the_docs_imports_as_it_stands():
     meeting = event.meetings.get()
     assert (meeting.table.name, meeting.fixed) == ("Booth A12", True)
     assert event.participants.count() == 3
+
+
+def post_import(client, data: dict):
+    """POST the document as JSON text: a lone surrogate is written as its escape ("\\ud800"),
+    as a client sends it (the test client cannot encode the character itself)."""
+    return client.generic(
+        "POST", "/api/events/import/", json.dumps(data), content_type="application/json"
+    )
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (  # 500 (OverflowError in timedelta) before the maximum
+            lambda d: d["event"].update(request_expiry_hours=1_000_000_000_000),
+            "event.request_expiry_hours: 1000000000000 is greater than the maximum of 8760",
+        ),
+        (  # 500 on PostgreSQL (integer out of range), stored on SQLite
+            lambda d: d["participants"][2].update(max_meetings=2**40),
+            'participants[2] (ref "c").max_meetings: 1099511627776 is greater than the maximum '
+            "of 1000",
+        ),
+        (  # the API's cap
+            lambda d: d["participants"][2].update(max_meetings=1001),
+            'participants[2] (ref "c").max_meetings: 1001 is greater than the maximum of 1000',
+        ),
+        (
+            lambda d: d["meetings"][0].update(request=2**63),
+            "meetings[0].request: 9223372036854775808 is greater than the maximum of 1000000",
+        ),
+        (
+            lambda d: d["event"].update(tables=2**31),
+            "event.tables: 2147483648 is greater than the maximum of 10000",
+        ),
+        (
+            lambda d: d["event"].update(slot_minutes=2**31),
+            "event.slot_minutes: 2147483648 is greater than the maximum of 240",
+        ),
+        (
+            lambda d: d["requests"][0].update(priority=2**31),
+            "requests[0].priority: 2147483648 is greater than the maximum of 5",
+        ),
+    ],
+)
+def test_import_refuses_out_of_range_integers_naming_the_field(organiser_client, change, message):
+    data = small_event()
+    change(data)
+    response = post_import(organiser_client, data)
+    assert response.status_code == 400, response.content
+    assert response.data["errors"] == [message]
+    assert Event.objects.count() == 0
+
+
+def test_import_takes_the_largest_integers_it_allows_and_integers_written_as_2_0():
+    data = small_event()
+    data["event"].update(request_expiry_hours=8760, tables=2.0)  # 2.0 was a 500
+    data["participants"][2]["max_meetings"] = 1000
+    event = event_import(data=data)
+    assert event.request_expiry_hours == 8760
+    assert event.tables.filter(shared=True).count() == 2
+    assert event.participants.get(ref="c").max_meetings == 1000
+
+
+TEXT_PLACES = [
+    (("event", "name"), "event.name"),
+    (("event", "days", 0, "sessions", 0, "name"), "event.days[0].sessions[0].name"),
+    (("participants", 0, "ref"), None),  # said with the ref, escaped
+    (("participants", 0, "name"), 'participants[0] (ref "a").name'),
+    (("participants", 0, "email"), 'participants[0] (ref "a").email'),
+    (("participants", 0, "organisation"), 'participants[0] (ref "a").organisation'),
+    (("participants", 0, "country"), 'participants[0] (ref "a").country'),
+    (("participants", 0, "needs", 0), 'participants[0] (ref "a").needs[0]'),
+    (("participants", 1, "offers", 0), 'participants[1] (ref "b").offers[0]'),
+    (("participants", 1, "fixed_table"), 'participants[1] (ref "b").fixed_table'),
+    (("requests", 0, "message"), "requests[0].message"),
+    (("requests", 0, "to"), "requests[0].to"),
+    (("meetings", 0, "start"), "meetings[0].start"),
+]
+
+
+def _append(data: dict, place: tuple, text: str) -> None:
+    """Append ``text`` to the string at ``place`` ("x" when there is none)."""
+    *parents, last = place
+    node = data
+    for key in parents:
+        node = node[key]
+    node[last] = (node[last] if isinstance(node, list) else node.get(last, "x")) + text
+
+
+@pytest.mark.parametrize(("place", "where"), TEXT_PLACES)
+@pytest.mark.parametrize(
+    ("char", "problem"),
+    [
+        ("\u0000", "Null characters are not allowed."),
+        ("\ud800", "Surrogate characters are not allowed: U+D800."),
+    ],
+)
+def test_import_refuses_nul_and_surrogate_characters_in_any_text(
+    organiser_client, place, where, char, problem
+):
+    """As the API does: a NUL was stored on SQLite and a 500 on PostgreSQL, a lone surrogate (a
+    valid JSON escape) a 500 everywhere. Said once for the field, whatever else it breaks."""
+    data = small_event()
+    _append(data, place, char)
+    response = post_import(organiser_client, data)
+    assert response.status_code == 400, response.content
+    if where is None:  # the ref is written with an escape: an error message must be encodable
+        escaped = "\\u0000" if char == "\u0000" else "\\ud800"
+        where = f'participants[0] (ref "a{escaped}").ref'
+    assert response.data["errors"] == [f"{where}: {problem}"]
+    response.content.decode("utf-8")
+    assert Event.objects.count() == 0
+    assert Participant.objects.count() == 0
+
+
+def test_import_command_says_which_field_holds_a_surrogate(tmp_path):
+    data = small_event()
+    data["participants"][2]["organisation"] = "Shang\ud800hai"
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps(data), encoding="utf-8")  # written "\ud800", as JSON allows
+    with pytest.raises(CommandError) as info:
+        call_command("import_event", str(bad))
+    assert (
+        'participants[2] (ref "c").organisation: Surrogate characters are not allowed: U+D800.'
+        in str(info.value)
+    )
+    str(info.value).encode("utf-8")
+    assert Event.objects.count() == 0
+
+
+YEAR_AROUND = "give a date from 2017-04-17 to 2019-04-19"  # small_event's one day, 2018-04-18
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (
+            lambda d: d["event"]["days"][0].update(date="9999-12-31"),
+            "event.days[0] (9999-12-31).date: 9999-12-31 is not a day of the years 2000 to 2100",
+        ),
+        (
+            lambda d: d["event"]["days"][0].update(date="0001-01-01"),
+            "event.days[0] (0001-01-01).date: 0001-01-01 is not a day of the years 2000 to 2100",
+        ),
+        (
+            lambda d: d["event"].update(booking_opens="0001-01-01T00:00"),
+            "event.booking_opens: 0001-01-01T00:00 is more than a year away from the event's "
+            f"days: {YEAR_AROUND}",
+        ),
+        (
+            lambda d: d["event"].update(booking_closes="9999-12-31T23:59"),
+            "event.booking_closes: 9999-12-31T23:59 is more than a year away from the event's "
+            f"days: {YEAR_AROUND}",
+        ),
+        (
+            lambda d: d["event"].update(booking_opens="2017-04-16T23:59+01:00"),
+            "event.booking_opens: 2017-04-16T23:59+01:00 is more than a year away from the "
+            f"event's days: {YEAR_AROUND}",
+        ),
+        (
+            lambda d: d["participants"][0].update(
+                availability=[{"start": "0001-01-01T00:00", "end": "9999-12-31T23:59"}]
+            ),
+            'participants[0] (ref "a").availability[0].start: 0001-01-01T00:00 is more than a '
+            f"year away from the event's days: {YEAR_AROUND}",
+        ),
+        (  # a 500 before (OverflowError on the way to UTC)
+            lambda d: d["meetings"][0].update(start="0001-01-01T00:00+05:00"),
+            "meetings[0] (a ↔ b).start: 0001-01-01T00:00+05:00 is more than a year away from "
+            f"the event's days: {YEAR_AROUND}",
+        ),
+    ],
+)
+def test_import_refuses_dates_far_from_the_event(organiser_client, change, message):
+    data = small_event()
+    change(data)
+    response = post_import(organiser_client, data)
+    assert response.status_code == 400, response.content
+    assert message in response.data["errors"], response.data["errors"]
+    assert Event.objects.count() == 0
+
+
+def test_an_availability_of_years_1_to_9999_is_refused_in_a_zone_ahead_of_utc():
+    """Year 1 at midnight in Tokyo is before the first moment of UTC: a 500 before."""
+    data = small_event()
+    data["event"]["timezone"] = "Asia/Tokyo"
+    data["meetings"] = []
+    data["participants"][0]["availability"] = [
+        {"start": "0001-01-01T00:00", "end": "9999-12-31T23:59"}
+    ]
+    with pytest.raises(ImportInvalid) as info:
+        event_import(data=data)
+    assert [e.split(": ", 1)[0] for e in info.value.errors] == [
+        'participants[0] (ref "a").availability[0].start',
+        'participants[0] (ref "a").availability[0].end',
+    ]
+    with pytest.raises(ValueError, match="out of the range of dates"):
+        parse_local_datetime("0001-01-01T00:00", zoneinfo.ZoneInfo("Asia/Tokyo"))
+
+
+def test_import_takes_dates_up_to_a_year_from_the_event_days():
+    data = small_event()
+    data["event"].update(booking_opens="2017-04-17T00:00", booking_closes="2019-04-19T23:59")
+    data["participants"][0]["availability"] = [
+        {"start": "2017-04-17T00:00", "end": "2019-04-19T23:59"}
+    ]
+    event = event_import(data=data)
+    assert event.booking_opens.year == 2017
+    assert event.participants.get(ref="a").availability.get().end.year == 2019
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (
+            lambda d: d["participants"][0].update(name="   "),
+            'participants[0] (ref "a").name: "   " is blank: write it with more than spaces',
+        ),
+        (
+            lambda d: d["participants"][1].update(organisation="\t \n"),
+            'participants[1] (ref "b").organisation: "\\t \\n" is blank: write it with more '
+            "than spaces",
+        ),
+        (
+            lambda d: d["event"].update(name="\u00a0"),
+            'event.name: "\u00a0" is blank: write it with more than spaces',
+        ),
+        (
+            lambda d: d["event"].update(tables=[{"name": "Lounge"}, {"name": " "}]),
+            'event.tables[1].name: " " is blank: write it with more than spaces',
+        ),
+        (
+            lambda d: d["participants"][1].update(fixed_table="  "),
+            'participants[1] (ref "b").fixed_table: "  " is blank: write it with more than spaces',
+        ),
+        (
+            lambda d: d["participants"][1].update(offers=["smart bins", " "]),
+            'participants[1] (ref "b").offers[1]: " " is blank: write it with more than spaces',
+        ),
+        (
+            lambda d: d["meetings"][0].update(table=" "),
+            'meetings[0].table: " " is blank: write it with more than spaces',
+        ),
+    ],
+)
+def test_import_refuses_required_texts_of_spaces_only(change, message):
+    """An empty name was refused and one of spaces taken: a participant without a name."""
+    data = small_event()
+    change(data)
+    with pytest.raises(ImportInvalid) as info:
+        event_import(data=data)
+    assert info.value.errors == [message]
+    assert Event.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("slug", "address"),
+    [
+        ("login", "/my/login/ and /organiser/login/"),
+        ("logout", "/my/logout/ and /organiser/logout/"),
+        ("import", "/api/events/import/"),
+    ],
+)
+def test_import_refuses_a_slug_that_is_an_address_of_the_service(organiser_client, slug, address):
+    data = small_event()
+    data["event"]["slug"] = slug
+    response = post_import(organiser_client, data)
+    assert response.status_code == 400, response.content
+    assert response.data["errors"] == [
+        f'event.slug: "{slug}" is reserved: {address} would not lead to the event; '
+        "choose another slug"
+    ]
+    assert Event.objects.count() == 0
+
+
+def _routes(patterns, namespace="", params=()):
+    """(name, the names of its parameters) of every named route, parents' parameters included."""
+    for p in patterns:
+        own = tuple(
+            p.pattern.converters
+            if isinstance(p.pattern, RoutePattern)
+            else p.pattern.regex.groupindex
+        )
+        if isinstance(p, URLResolver):
+            inner = f"{namespace}{p.namespace}:" if p.namespace else namespace
+            yield from _routes(p.url_patterns, inner, params + own)
+        elif p.name:
+            yield namespace + p.name, params + own
+
+
+def test_reserved_slugs_are_every_fixed_segment_where_a_slug_goes():
+    """Every route with an event's slug is reached with any slug the importer takes: a word of
+    the addresses (a fixed segment) at the slug's place is in RESERVED_SLUGS, and only those."""
+    words = set()
+    for p in get_resolver().url_patterns:
+        stack = [p]
+        while stack:
+            node = stack.pop()
+            text = re.sub(r"<[^>]*>|\(\?P<[^>]*>", "", str(node.pattern))
+            words |= set(re.findall(r"(?<![\w\\])[a-z][a-z0-9-]+", text))
+            stack += getattr(node, "url_patterns", [])
+    clashing = set()
+    for name, params in _routes(get_resolver().url_patterns):
+        if "slug" not in params or "format" in params:
+            continue
+        for word in words | set(RESERVED_SLUGS):
+            kwargs = {k: (word if k == "slug" else "1") for k in params}
+            if resolve(reverse(name, kwargs=kwargs)).view_name != name:
+                clashing.add(word)
+    assert clashing == set(RESERVED_SLUGS)
