@@ -4,6 +4,8 @@ Domain errors carry their own status (400/403/404/409) and message; a lock timeo
 with ``Retry-After``; Django's own validation and 404s are mapped too, so no bad input reaches 500.
 """
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from rest_framework import exceptions as drf_exceptions
@@ -57,7 +59,32 @@ def _not_found_text(context) -> str:
     return NOT_FOUND_TEXT.get(name, "Not found: nothing with that id here.")
 
 
+def _size(size: int) -> str:
+    """``33554432`` → ``"32 MB"``; ``1572864`` → ``"1.5 MB"``; ``2048`` → ``"2 KB"``."""
+    number, unit = (size / 2**20, "MB") if size >= 2**20 // 10 else (size / 2**10, "KB")
+    return f"{number:.1f}".removesuffix(".0") + f" {unit}"
+
+
+def _unreadable_body(exc) -> Response | None:
+    """Django refuses bodies over its limits (``DATA_UPLOAD_MAX_MEMORY_SIZE``, ...) with an
+    exception that, left alone, becomes its HTML "Bad Request" page: answer in the API's shape."""
+    if isinstance(exc, RequestDataTooBig):
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        body = {
+            "detail": f"The request body is larger than {_size(limit)}.",
+            "code": "too_large",
+        }
+        return Response(body, status=413)
+    if isinstance(exc, TooManyFieldsSent | TooManyFilesSent):
+        body = {"detail": "The request body has too many fields or files.", "code": "too_large"}
+        return Response(body, status=413)
+    return None
+
+
 def exception_handler(exc, context):
+    refused = _unreadable_body(exc)
+    if refused is not None:
+        return refused
     if isinstance(exc, DomainError):
         body = {"detail": exc.message, "code": exc.code}
         if exc.field:

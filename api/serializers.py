@@ -136,12 +136,49 @@ class MeSerializer(ParticipantSerializer):
         read_only_fields = ["id", "name", "organisation", "kind", "email", "fixed_table"]
 
     def get_calendar_url(self, obj) -> str:
-        path = reverse("calendar-feed", kwargs={"token": obj.calendar_token})
-        request = self.context.get("request")
-        return request.build_absolute_uri(path) if request else path
+        return _calendar_url(obj, self.context.get("request"))
 
 
-class ProfileUpdateSerializer(serializers.Serializer):
+def _calendar_url(participant, request) -> str:
+    path = reverse("calendar-feed", kwargs={"token": participant.calendar_token})
+    return request.build_absolute_uri(path) if request else path
+
+
+class CalendarLinkSerializer(serializers.Serializer):
+    calendar_url = serializers.SerializerMethodField(
+        help_text="The new secret iCalendar subscription URL; the old one no longer works."
+    )
+
+    def get_calendar_url(self, obj) -> str:
+        return _calendar_url(obj, self.context.get("request"))
+
+
+class RefusesUnknownFields:
+    """A field that is not one of the serializer's (a read-only one such as ``name``, or a typo)
+    is refused by name, not silently dropped with a 200 that did not do what was meant. Works
+    for nested serializers too (each item of a ``many=True`` list is checked)."""
+
+    unknown_field_message = "Unknown field."
+
+    def to_internal_value(self, data):
+        unknown = (
+            sorted(map(str, set(data) - set(self.fields))) if isinstance(data, Mapping) else []
+        )
+        if not unknown:
+            return super().to_internal_value(data)
+        errors = {}
+        try:
+            super().to_internal_value(data)
+        except serializers.ValidationError as exc:  # keep the other fields' errors too
+            if isinstance(exc.detail, Mapping):
+                errors.update(exc.detail)
+        errors.update({name: [self.unknown_field_message] for name in unknown})
+        raise serializers.ValidationError(errors)
+
+
+class ProfileUpdateSerializer(RefusesUnknownFields, serializers.Serializer):
+    unknown_field_message = "This field cannot be changed here."
+
     title = serializers.CharField(max_length=200, allow_blank=True, required=False)
     languages = serializers.ListField(
         child=serializers.CharField(max_length=20),
@@ -171,14 +208,10 @@ class ProfileUpdateSerializer(serializers.Serializer):
     accepts_same_kind = serializers.BooleanField(required=False)
 
     def validate(self, attrs):
-        # A field that is not one of the above (a read-only one such as ``name``, or a typo) is
-        # refused by name, not silently dropped with a 200 that changed nothing.
-        given = self.initial_data if isinstance(self.initial_data, Mapping) else {}
-        unknown = sorted(set(given) - set(self.fields))
-        if unknown:
-            raise serializers.ValidationError(
-                {name: ["This field cannot be changed here."] for name in unknown}
-            )
+        # An empty body (or a multipart one nothing could be read from) would answer 200 having
+        # saved nothing: say so instead.
+        if isinstance(self.initial_data, Mapping) and not self.initial_data:
+            raise serializers.ValidationError("Nothing to change: send at least one field.")
         return attrs
 
     def validate_country(self, value: str) -> str:
@@ -194,14 +227,14 @@ class ProfileUpdateSerializer(serializers.Serializer):
             raise serializers.ValidationError(exc.message) from exc
 
 
-class PeriodInSerializer(serializers.Serializer):
+class PeriodInSerializer(RefusesUnknownFields, serializers.Serializer):
     start = serializers.CharField(
         max_length=40, help_text="ISO 8601 date-time; without an offset, the event's local time."
     )
     end = serializers.CharField(max_length=40, help_text="ISO 8601 date-time, after start.")
 
 
-class AvailabilityUpdateSerializer(serializers.Serializer):
+class AvailabilityUpdateSerializer(RefusesUnknownFields, serializers.Serializer):
     periods = PeriodInSerializer(
         many=True,
         max_length=50,

@@ -29,6 +29,16 @@ urlpatterns = [
         views.ParticipantAvailabilityView.as_view(),
         name="participant-availability",
     ),
+    path(
+        "events/<slug:slug>/me/calendar-link/",
+        views.MyCalendarLinkView.as_view(),
+        name="my-calendar-link",
+    ),
+    path(
+        "events/<slug:slug>/participants/<int:pk>/calendar-link/",
+        views.ParticipantCalendarLinkView.as_view(),
+        name="participant-calendar-link",
+    ),
     path("events/<slug:slug>/agenda.ics", views.AgendaIcsView.as_view(), name="agenda-ics"),
     path(
         "events/<slug:slug>/recommendations/",

@@ -6,13 +6,13 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from api import serializers as s
 from api.filters import MeetingFilter, ParticipantFilter, RequestFilter
 from api.idempotency import idempotent
+from api.parsers import ImportJSONParser
 from matchmaking import selectors
 from matchmaking.exceptions import Forbidden, InvalidInput, NotFound
 from matchmaking.models import (
@@ -67,7 +67,7 @@ class EventViewSet(viewsets.ReadOnlyModelViewSet):
         methods=["post"],
         url_path="import",
         permission_classes=[IsOrganiser],
-        parser_classes=[JSONParser],
+        parser_classes=[ImportJSONParser],
     )
     def import_(self, request):
         given = request.query_params.get("replace", "false").strip().lower()
@@ -259,6 +259,40 @@ class ParticipantAvailabilityView(_AvailabilityEndpoint, EventScoped, APIView):
         if person is None:
             raise NotFound(f"No participant {pk} in this event.")
         return person
+
+
+@extend_schema(parameters=[SLUG])
+class MyCalendarLinkView(EventScoped, APIView):
+    """A new secret address for my calendar feed: the old one stops working (it leaked, or was
+    shared by mistake)."""
+
+    @extend_schema(request=None, responses=s.CalendarLinkSerializer)
+    def post(self, request, slug):
+        if self.participant is None:
+            raise NotFound(
+                "Organisers have no participant profile in this event; use "
+                "/participants/{id}/calendar-link/."
+            )
+        return _renewed_calendar_link(request, self.participant)
+
+
+@extend_schema(parameters=[SLUG])
+class ParticipantCalendarLinkView(EventScoped, APIView):
+    """A new secret calendar-feed address for any participant (organisers)."""
+
+    permission_classes = [IsOrganiser]
+
+    @extend_schema(request=None, responses=s.CalendarLinkSerializer)
+    def post(self, request, slug, pk):
+        person = Participant.objects.filter(event=self.event, pk=pk).first()
+        if person is None:
+            raise NotFound(f"No participant {pk} in this event.")
+        return _renewed_calendar_link(request, person)
+
+
+def _renewed_calendar_link(request, person: Participant) -> Response:
+    person = participant_services.calendar_link_renew(participant=person)
+    return Response(s.CalendarLinkSerializer(person, context={"request": request}).data)
 
 
 @extend_schema(parameters=[SLUG])
@@ -459,19 +493,31 @@ class AgendaIcsView(EventScoped, APIView):
 
     @extend_schema(
         parameters=[
-            OpenApiParameter("participant", OpenApiTypes.INT, description="Organisers only.")
+            OpenApiParameter(
+                "participant",
+                OpenApiTypes.INT,
+                description="Organisers: whose feed. A participant may give only their own id.",
+            )
         ],
         responses={(200, "text/calendar"): OpenApiTypes.STR},
     )
     def get(self, request, slug):
         person = self.participant
+        raw = request.query_params.get("participant")
+        # ``str.isdigit`` is true for "²" and other digits ``int`` refuses: ASCII only,
+        # and within the range of an id (as the other ``participant`` parameters).
+        valid = raw is not None and raw.isascii() and raw.isdigit() and 1 <= int(raw) <= 2**62
         if self.organiser:
-            raw = request.query_params.get("participant", "")
-            # ``str.isdigit`` is true for "²" and other digits ``int`` refuses: ASCII only,
-            # and within the range of an id (as the other ``participant`` parameters).
-            if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= 2**62:
+            if not valid:
                 raise InvalidInput("Organisers must give ?participant=ID.", field="participant")
             person = self._participant(int(raw), "participant")
+        elif raw is not None:
+            # A participant may name themselves; anyone else is not theirs to see (as for
+            # recommendations), rather than a 200 with their own agenda.
+            if not valid:
+                raise InvalidInput("participant must be a participant id.", field="participant")
+            if int(raw) != person.pk:
+                raise NotFound("No such participant.")
         body = selectors.agenda_ics(event=self.event, participant=person)
         response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="{self.event.slug}-agenda.ics"'

@@ -7,7 +7,9 @@ fair is three queries; the statistics are nine aggregate queries).
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -338,6 +340,36 @@ CSV_HEADER = [
     "request",
     "attendees",
 ]
+
+
+# A cell starting with one of these is read as a formula by spreadsheet programs (OWASP "CSV
+# injection"): ``=HYPERLINK("http://x","click")`` as a participant's name would become a live link.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value):
+    """``value`` safe to open in a spreadsheet: text starting like a formula gets a leading
+    ``'`` so it is read as text (OWASP's advice); numbers and other text are kept as they are."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def csv_stream(*, header: list[str], rows, chunk_rows: int = 2000):
+    """The text of a CSV export in chunks (for a streaming response): a BOM, so spreadsheet
+    programs read the names as UTF-8, the header, then ``rows``, every cell through
+    ``csv_cell``. Every CSV export writes through this."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    buffer.write("\ufeff")
+    writer.writerow([csv_cell(cell) for cell in header])
+    for i, row in enumerate(rows, 1):
+        writer.writerow([csv_cell(cell) for cell in row])
+        if i % chunk_rows == 0:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue()
 
 
 def meetings_export_rows(*, event: Event):

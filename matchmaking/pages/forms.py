@@ -1,4 +1,5 @@
-"""Forms of the organiser console, and the presence form both sides of the site use."""
+"""Forms of the organiser console, the presence form both sides of the site use, and the one
+reader of hand-typed text the pages take outside a form (`text_param`)."""
 
 import hashlib
 from collections import OrderedDict
@@ -7,6 +8,7 @@ from django import forms
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.cache import cache
+from django.core.exceptions import BadRequest
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
@@ -14,6 +16,35 @@ from matchmaking import selectors
 from matchmaking.exceptions import Conflict
 from matchmaking.models import Event, Meeting, Participant, Slot, Table
 from matchmaking.services.availability import AvailabilityChange, availability_replace
+
+
+class UnusableText(BadRequest):
+    """A typed-in value no page can store or search for (a NUL character, which PostgreSQL
+    refuses in text, or half of a UTF-16 surrogate pair). The page decorators answer 400 with
+    ``message``; anywhere else Django answers its plain 400, never a 500."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+def text_param(data, name: str, *, limit: int) -> str:
+    """The free text ``data[name]`` (``request.GET`` or ``request.POST``; "" when absent),
+    stripped and cut to ``limit`` characters. The one way the pages read hand-typed text that
+    no Django form cleans: what the database cannot take raises ``UnusableText`` (a 400 with a
+    sentence) instead of a 500 from PostgreSQL."""
+    value = data.get(name, "")
+    if not isinstance(value, str):
+        value = ""
+    if "\x00" in value or any("\ud800" <= c <= "\udfff" for c in value):
+        raise UnusableText(
+            gettext(
+                "The text you sent contains a character that cannot be used (a NUL or an "
+                "invalid character). Remove it and try again."
+            )
+        )
+    return value.strip()[:limit]
+
 
 # Password guessing: after this many failed sign-ins for one account from one address, that
 # pair waits SIGN_IN_LOCK_SECONDS (counted in the cache: set DJANGO_CACHE_URL to a shared Redis

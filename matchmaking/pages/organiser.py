@@ -7,9 +7,7 @@ error's HTTP status, never a 500.
 
 from __future__ import annotations
 
-import csv
 import functools
-import io
 from collections import OrderedDict
 
 from django.conf import settings
@@ -47,6 +45,8 @@ from matchmaking.pages.forms import (
     OrganiserLoginForm,
     PresenceForm,
     ScheduleRunForm,
+    UnusableText,
+    text_param,
 )
 from matchmaking.pages.render import bar_chart, grid_table, heat_strips
 from matchmaking.pages.render import table_plan as render_table_plan
@@ -91,7 +91,8 @@ def staff_required(view):
 
 def with_event(view):
     """Staff only; loads the event from the URL's slug (404 if unknown) and renders its times in
-    the event's time zone."""
+    the event's time zone. Text the view cannot use (``UnusableText``) answers 400 with its
+    sentence."""
 
     @staff_required
     @functools.wraps(view)
@@ -100,7 +101,11 @@ def with_event(view):
         if event is None:
             raise Http404(_("No such event."))
         with timezone.override(event.tz):
-            return view(request, event, *args, **kwargs)
+            try:
+                return view(request, event, *args, **kwargs)
+            except UnusableText as exc:
+                messages.error(request, exc.message)
+                return render(request, "matchmaking/base.html", _ctx(event, ""), status=400)
 
     return wrapped
 
@@ -168,7 +173,7 @@ def _grid_context(request, event: Event) -> dict:
     day = reporting.pick_day(
         days=days, wanted=request.GET.get("date"), today=timezone.localdate(timezone=event.tz)
     )
-    q = request.GET.get("q", "").strip()[:100]
+    q = text_param(request.GET, "q", limit=100)
     kind = request.GET.get("kind", "")
     if kind not in labels.KIND:
         kind = ""
@@ -579,7 +584,7 @@ def _requests(event: Event, participant: Participant) -> list:
 @with_event
 @require_GET
 def participant_list(request, event: Event):
-    q = request.GET.get("q", "").strip()[:100]
+    q = text_param(request.GET, "q", limit=100)
     people = reporting.participant_search(event=event, q=q, limit=100)
     return render(
         request,
@@ -848,20 +853,10 @@ def exports(request, event: Event):
 @with_event
 @require_GET
 def meetings_csv(request, event: Event):
-    def rows():
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        buffer.write("\ufeff")  # a BOM, so spreadsheet programs read the names as UTF-8
-        writer.writerow(reporting.CSV_HEADER)
-        for i, row in enumerate(reporting.meetings_export_rows(event=event), 1):
-            writer.writerow(row)
-            if i % 2000 == 0:
-                yield buffer.getvalue()
-                buffer.seek(0)
-                buffer.truncate()
-        yield buffer.getvalue()
-
-    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
+    chunks = reporting.csv_stream(
+        header=reporting.CSV_HEADER, rows=reporting.meetings_export_rows(event=event)
+    )
+    response = StreamingHttpResponse(chunks, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{event.slug}-meetings.csv"'
     return response
 

@@ -35,6 +35,7 @@ urlpatterns = [
     path("<slug:slug>/agenda/", views.agenda, name="agenda"),
     path("<slug:slug>/agenda/book/", views.agenda_book, name="agenda-book"),
     path("<slug:slug>/agenda.ics", views.agenda_ics, name="agenda-ics"),
+    path("<slug:slug>/agenda/calendar-link/", views.calendar_renew, name="calendar-renew"),
     path(
         "<slug:slug>/meetings/<int:meeting_id>/cancel/",
         views.meeting_cancel_view,

@@ -14,15 +14,13 @@ from collections import OrderedDict
 
 from babel import Locale
 from django import forms
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout
-from django.core.mail import send_mail
 from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
@@ -39,7 +37,7 @@ from matchmaking.models import (
     Participant,
     search_fold,
 )
-from matchmaking.pages.forms import PresenceForm
+from matchmaking.pages.forms import PresenceForm, UnusableText, text_param
 from matchmaking.pages.labels import local_day
 from matchmaking.reasons import Reason
 from matchmaking.services.meetings import (
@@ -50,12 +48,12 @@ from matchmaking.services.meetings import (
     meeting_set_status,
     meeting_slots_bookable,
 )
-from matchmaking.services.notifications import language_of
 from matchmaking.services.participants import (
-    login_link_create,
+    calendar_link_renew,
     login_link_use,
     login_link_valid,
     profile_update,
+    sign_in_link_email,
 )
 from matchmaking.services.recommendations import kinds_recommended_to
 from matchmaking.services.requests import (
@@ -187,7 +185,8 @@ def _home(event: Event) -> str:
 
 def participant_page(view):
     """Signed in (else → /my/login/), taking part in the URL's event (else 404). Calls
-    ``view(request, event, me, ...)`` with the event's time zone active."""
+    ``view(request, event, me, ...)`` with the event's time zone active. Text the view cannot
+    use (``UnusableText``) answers 400 with its sentence on an otherwise empty page."""
 
     @functools.wraps(view)
     def wrapped(request, slug, *args, **kwargs):
@@ -200,7 +199,11 @@ def participant_page(view):
         if me is None:
             raise Http404(_("You do not take part in this event."))
         with timezone.override(event.tz):
-            return view(request, event, me, *args, **kwargs)
+            try:
+                return view(request, event, me, *args, **kwargs)
+            except UnusableText as exc:
+                messages.error(request, exc.message)
+                return _page(request, "base.html", event, me, "", status=400)
 
     return wrapped
 
@@ -263,18 +266,11 @@ def login_request(request):
             .first()
         )
         if participant is not None:
-            secret = login_link_create(participant=participant)
-            url = request.build_absolute_uri(reverse("participant:login-link", args=[secret]))
-            # In the profile's language, as every other email (not the page's).
-            with translation.override(language_of(participant)):
-                subject = _("Your sign-in link for %(event)s") % {"event": participant.event.name}
-                body = _(
-                    "Hello %(name)s,\n\nOpen this link to sign in to your meetings at %(event)s:"
-                    "\n\n%(url)s\n\nThe link works once and expires in 72 hours. If you did not "
-                    "ask for it, ignore this message."
-                ) % {"name": participant.name, "event": participant.event.name, "url": url}
-            send_mail(
-                subject, body, settings.DEFAULT_FROM_EMAIL, [participant.email], fail_silently=False
+            sign_in_link_email(
+                participant=participant,
+                url_of=lambda secret: request.build_absolute_uri(
+                    reverse("participant:login-link", args=[secret])
+                ),
             )
         messages.success(request, LOGIN_SENT)
         return redirect("participant:login")
@@ -668,7 +664,7 @@ def requests_page(request, event, me):
         )
     received = [r for r in mine if r.recipient_id == me.pk]
     sent = [r for r in mine if r.sender_id == me.pk]
-    query = request.GET.get("q", "").strip()[:100]
+    query = text_param(request.GET, "q", limit=100)
     found = []
     if len(query) >= 2:
         open_requests = _open_requests_by_other(event, me)
@@ -759,8 +755,12 @@ def _answer(action: str):
                 request_decline(request=req, by=me)
                 done = _("Request declined.")
             else:
-                reason = request.POST.get("reason", "").strip()[:300]
-                request_cancel(request=req, by=me, user=request.user, reason=reason)
+                request_cancel(
+                    request=req,
+                    by=me,
+                    user=request.user,
+                    reason=text_param(request.POST, "reason", limit=300),
+                )
                 done = _("Request cancelled.")
         except DomainError as exc:
             _error(request, exc)
@@ -844,6 +844,18 @@ def agenda(request, event, me):
     )
 
 
+@require_POST
+@participant_page
+def calendar_renew(request, event, me):
+    """A new secret address for the calendar feed; the old one stops working."""
+    calendar_link_renew(participant=me)
+    messages.success(
+        request,
+        _("Your calendar has a new address: the old one no longer works. Subscribe again with it."),
+    )
+    return redirect("participant:agenda", slug=event.slug)
+
+
 class BookForm(forms.Form):
     request = forms.IntegerField(min_value=1)
     slot = forms.IntegerField(min_value=1)
@@ -885,7 +897,7 @@ def meeting_cancel_view(request, event, me, meeting_id: int):
     meeting = selectors.meetings_of(event=event, participant=me).filter(pk=meeting_id).first()
     if meeting is None:
         raise Http404(_("No such meeting."))
-    reason = request.POST.get("reason", "").strip()[:300]
+    reason = text_param(request.POST, "reason", limit=300)
     try:
         meeting_cancel(meeting=meeting, by=me, user=request.user, reason=reason)
     except DomainError as exc:

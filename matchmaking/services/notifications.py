@@ -106,6 +106,13 @@ def _texts(kind: str, *, person: Participant, meeting=None, request=None, extra=
     return subjects[kind] % ctx, body % ctx
 
 
+def one_line(text: str) -> str:
+    """``text`` fit for a mail header: line breaks (Django refuses them in a subject with
+    BadHeaderError) and runs of white space become one space. Names come from imports and
+    profiles, which may hold a line break."""
+    return " ".join(str(text).split())
+
+
 def _create(kind: str, key: str, person: Participant, **links) -> Notification | None:
     lang = language_of(person)
     with translation.override(lang):
@@ -122,7 +129,7 @@ def _create(kind: str, key: str, person: Participant, **links) -> Notification |
             "recipient": person,
             "kind": kind,
             "language": lang,
-            "subject": subject[:300],
+            "subject": one_line(subject)[:300],
             "body": body,
             **links,
         },
@@ -211,7 +218,7 @@ def notifications_send(*, ids: Iterable[int]) -> int:
             continue
         try:
             send_mail(
-                note.subject,
+                one_line(note.subject),
                 note.body,
                 settings.DEFAULT_FROM_EMAIL,
                 [note.recipient.email],

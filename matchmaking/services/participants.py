@@ -1,21 +1,28 @@
 """Participants: profile edits and API tokens."""
 
 import hashlib
+import logging
 import secrets
 from datetime import timedelta
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.mail import send_mail
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 from rest_framework.authtoken.models import Token
 
 from matchmaking.countries import country_code
 from matchmaking.exceptions import Busy, Conflict, Forbidden, InvalidInput, NotFound
 from matchmaking.languages import language_codes
-from matchmaking.models import LoginLink, Participant, Profile
+from matchmaking.models import LoginLink, Participant, Profile, new_calendar_token
 from matchmaking.selectors import party_meeting_counts
 from matchmaking.services.locking import guarded_transaction, lock_participants_and_slots
+from matchmaking.services.notifications import language_of, one_line
 from ml.taxonomy import SECTOR_IDS
+
+logger = logging.getLogger(__name__)
 
 PROFILE_FIELDS = {"description", "offers", "needs", "sectors"}
 PARTICIPANT_FIELDS = {"title", "languages", "country", "city", "accepts_same_kind", "max_meetings"}
@@ -148,6 +155,59 @@ def login_link_create(*, participant: Participant, hours: int = 72) -> str:
         expires_at=timezone.now() + timedelta(hours=hours),
     )
     return secret
+
+
+def calendar_link_renew(*, participant: Participant) -> Participant:
+    """Give ``participant`` a new calendar-feed secret: the old address stops working at once
+    (a feed address that leaked, or was shared by mistake).
+
+    Side effects: updates ``calendar_token``.
+    """
+    participant.calendar_token = new_calendar_token()
+    participant.save(update_fields=["calendar_token"])
+    return participant
+
+
+# At most this many sign-in links are emailed to one participant per hour: the form answers the
+# same for every address, so without a cap anyone could flood a participant's mailbox through it.
+SIGN_IN_EMAILS_PER_HOUR = 3
+
+
+def sign_in_link_email(*, participant: Participant, url_of) -> bool:
+    """Email ``participant`` a new sign-in link, in their profile's language; ``url_of(secret)``
+    gives the link's address. Returns whether it went out: not when
+    ``SIGN_IN_EMAILS_PER_HOUR`` links were made for them in the last hour, nor when the mail
+    server refused it (logged; the page must answer the same whatever happened).
+
+    Side effects: a LoginLink (when sent), an email.
+    """
+    recent = LoginLink.objects.filter(
+        participant=participant, created_at__gte=timezone.now() - timedelta(hours=1)
+    ).count()
+    if recent >= SIGN_IN_EMAILS_PER_HOUR:
+        logger.info("no sign-in link for participant %s: %d this hour", participant.pk, recent)
+        return False
+    secret = login_link_create(participant=participant)
+    event = participant.event
+    with translation.override(language_of(participant)):
+        subject = _("Your sign-in link for %(event)s") % {"event": event.name}
+        body = _(
+            "Hello %(name)s,\n\nOpen this link to sign in to your meetings at %(event)s:"
+            "\n\n%(url)s\n\nThe link works once and expires in 72 hours. If you did not "
+            "ask for it, ignore this message."
+        ) % {"name": participant.name, "event": event.name, "url": url_of(secret)}
+    try:
+        send_mail(
+            one_line(subject),
+            body,
+            settings.DEFAULT_FROM_EMAIL,
+            [participant.email],
+            fail_silently=False,
+        )
+    except Exception as exc:  # SMTP down or refusing: the page answers as usual
+        logger.warning("sign-in link for participant %s not sent: %s", participant.pk, exc)
+        return False
+    return True
 
 
 def _login_link_spendable(link: LoginLink | None) -> bool:

@@ -321,6 +321,27 @@ def test_calendar_subscription_url_serves_my_agenda_without_login(
     }
 
 
+def test_a_leaked_calendar_address_is_replaced_and_stops_working(
+    event, pair, as_participant, organiser_client, anon
+):
+    """A feed address has no login: one shared by mistake must be revocable (a tester found no
+    way short of re-importing the person)."""
+    a, b, _req = pair
+    client = as_participant(a)
+    old = client.get(f"/api/events/{event.slug}/me/").data["calendar_url"]
+    renewed = client.post(f"/api/events/{event.slug}/me/calendar-link/")
+    assert renewed.status_code == 200
+    new = renewed.data["calendar_url"]
+    assert new != old and new == client.get(f"/api/events/{event.slug}/me/").data["calendar_url"]
+    assert anon.get(old.replace("http://testserver", "")).status_code == 404
+    assert anon.get(new.replace("http://testserver", "")).status_code == 200
+    # an organiser renews anyone's; a participant cannot renew someone else's
+    theirs = f"/api/events/{event.slug}/participants/{b.pk}/calendar-link/"
+    assert client.post(theirs).status_code == 403
+    assert organiser_client.post(theirs).status_code == 200
+    assert organiser_client.post(f"/api/events/{event.slug}/me/calendar-link/").status_code == 404
+
+
 # ------------------------------------------------------------------------------------------------
 # A colleague who joined a meeting and left it (availability change) is out of it for good.
 # ------------------------------------------------------------------------------------------------

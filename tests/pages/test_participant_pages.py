@@ -132,6 +132,27 @@ def test_login_form_answers_the_same_and_mails_a_known_address_once(event, me):
     assert Client().post(link)["Location"] == f"/my/{event.slug}/"
 
 
+def test_the_login_form_cannot_flood_a_mailbox(event, me):
+    """A tester sent 15 sign-in emails to one address in a row through the open form."""
+    from matchmaking.services.participants import SIGN_IN_EMAILS_PER_HOUR
+
+    client = Client()
+    for _ in range(SIGN_IN_EMAILS_PER_HOUR + 4):
+        answer = client.post("/my/login/", {"email": me.email}, follow=True)
+        assert messages_of(answer) == [NEUTRAL]  # the same answer every time
+    assert len(mail.outbox) == SIGN_IN_EMAILS_PER_HOUR
+    assert LoginLink.objects.filter(participant=me).count() == SIGN_IN_EMAILS_PER_HOUR
+
+
+def test_a_line_break_in_an_event_name_does_not_break_the_sign_in_email(event, me):
+    """An imported name with a line break made the sign-in form answer 500 (BadHeaderError),
+    and only for registered addresses: it told who takes part."""
+    type(event).objects.filter(pk=event.pk).update(name="Smart City\nExpo")
+    answer = Client().post("/my/login/", {"email": me.email}, follow=True)
+    assert messages_of(answer) == [NEUTRAL]
+    assert mail.outbox[0].subject.endswith("Smart City Expo")
+
+
 def test_login_email_follows_the_profiles_language_not_the_pages(event, make_participant):
     make_participant(name="Karim", email="karim@fes.ma", languages=["ar"])
     english = make_participant(name="Eve", email="eve@fes.ma", languages=["de", "en"])
@@ -747,6 +768,20 @@ def test_agenda_lists_exactly_my_meetings_in_event_time(event, me, make_particip
     # 09:00 in Casablanca (UTC+1 on that day) is stored as 08:00 UTC.
     assert slots[0].start.hour == 8
     assert "09:00–09:20" in body
+
+
+def test_the_agenda_page_gives_a_new_calendar_address(event, me):
+    client = client_of(me)
+    old = me.calendar_token
+    page = client.get(f"/my/{event.slug}/agenda/").content.decode()
+    assert old in page and "Get a new one" in page
+    response = client.post(f"/my/{event.slug}/agenda/calendar-link/", follow=True)
+    me.refresh_from_db()
+    assert me.calendar_token != old
+    page = response.content.decode()
+    assert me.calendar_token in page and old not in page
+    assert "the old one no longer works" in page
+    assert Client().get(f"/api/calendar/{old}.ics").status_code == 404
 
 
 def test_agenda_ics_parses_and_holds_my_meeting(event, me, make_participant):

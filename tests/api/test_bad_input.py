@@ -1,0 +1,252 @@
+"""Hostile or empty bodies and parameters answer a 4xx in the API's error shape, never a 500."""
+
+import json
+
+import pytest
+from django.test import override_settings
+
+from matchmaking.models import Availability, Event, Meeting, MeetingRequest
+from tests.factories import RequestFactory
+
+pytestmark = pytest.mark.django_db
+
+DEEP = "[" * 5000 + "]" * 5000
+
+
+def me_url(event) -> str:
+    return f"/api/events/{event.slug}/me/"
+
+
+# ------------------------------------------------------------------------------------------------
+# Deeply nested JSON
+
+
+@pytest.mark.parametrize("body", [DEEP, '{"a":' * 5000 + "1" + "}" * 5000])
+def test_deeply_nested_json_profile_patch_answers_400(
+    event, make_participant, as_participant, body
+):
+    me = make_participant(city="Rabat")
+    response = as_participant(me).generic(
+        "PATCH", me_url(event), body, content_type="application/json"
+    )
+    assert response.status_code == 400
+    assert response.json() == {
+        "detail": "JSON parse error: the body is nested too deeply.",
+        "code": "parse_error",
+    }
+    me.refresh_from_db()
+    assert me.city == "Rabat"
+
+
+def test_deeply_nested_json_import_answers_400(organiser_client):
+    response = organiser_client.generic(
+        "POST", "/api/events/import/", DEEP, content_type="application/json"
+    )
+    assert response.status_code == 400
+    assert response.json()["code"] == "parse_error"
+    assert not Event.objects.exists()
+
+
+def test_deeply_nested_json_request_create_answers_400(event, make_participant, as_participant):
+    me = make_participant()
+    response = as_participant(me).generic(
+        "POST", f"/api/events/{event.slug}/requests/", DEEP, content_type="application/json"
+    )
+    assert response.status_code == 400
+    assert response.json()["code"] == "parse_error"
+    assert not MeetingRequest.objects.exists()
+
+
+# ------------------------------------------------------------------------------------------------
+# Bodies over the size limit
+
+
+@override_settings(DATA_UPLOAD_MAX_MEMORY_SIZE=2**20)
+def test_body_over_the_limit_answers_413_in_json(event, make_participant, as_participant):
+    me = make_participant(city="Rabat")
+    body = json.dumps({"city": "x" * (2**20 + 10)})
+    response = as_participant(me).generic(
+        "PATCH", me_url(event), body, content_type="application/json"
+    )
+    assert response.status_code == 413
+    assert response.json() == {
+        "detail": "The request body is larger than 1 MB.",
+        "code": "too_large",
+    }
+    me.refresh_from_db()
+    assert me.city == "Rabat"
+
+
+@override_settings(DATA_UPLOAD_MAX_MEMORY_SIZE=3 * 2**19)
+def test_import_over_the_limit_answers_413_in_json(organiser_client):
+    body = json.dumps({"event": {"slug": "x", "name": "y" * 2 * 2**20}})
+    response = organiser_client.generic(
+        "POST", "/api/events/import/", body, content_type="application/json"
+    )
+    assert response.status_code == 413
+    assert response.json() == {
+        "detail": "The request body is larger than 1.5 MB.",
+        "code": "too_large",
+    }
+    assert not Event.objects.exists()
+
+
+def test_upload_limit_fits_a_10000_participant_import(settings):
+    """``python -m matchmaking.demo_data --participants 10000`` writes ~14.4 MB of JSON."""
+    assert settings.DATA_UPLOAD_MAX_MEMORY_SIZE >= 20 * 2**20
+
+
+def test_import_above_djangos_default_limit_is_read(organiser_client):
+    """3 MB of import (Django's default refuses bodies over 2.5 MB with an HTML page)."""
+    document = {"event": {"slug": "big"}, "padding": "x" * 3 * 2**20}
+    response = organiser_client.generic(
+        "POST", "/api/events/import/", json.dumps(document), content_type="application/json"
+    )
+    # the body is read and judged by the importer (4xx in the API's shape), not refused unread
+    assert response.json()["code"] != "too_large"
+    assert response.status_code != 413
+
+
+# ------------------------------------------------------------------------------------------------
+# Profile: nothing to change
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type"),
+    [
+        ("", "application/json"),
+        ("{}", "application/json"),
+        ("garbage without any part", "multipart/form-data; boundary=XyZ"),
+        ("", "application/x-www-form-urlencoded"),
+    ],
+)
+def test_profile_patch_with_nothing_answers_400(
+    event, make_participant, as_participant, body, content_type
+):
+    me = make_participant(city="Rabat")
+    response = as_participant(me).generic("PATCH", me_url(event), body, content_type=content_type)
+    assert response.status_code == 400
+    assert response.json() == {
+        "detail": "Nothing to change: send at least one field.",
+        "code": "invalid",
+        "errors": {"non_field_errors": ["Nothing to change: send at least one field."]},
+    }
+
+
+def test_profile_patch_with_one_field_still_saves(event, make_participant, as_participant):
+    me = make_participant(city="Rabat")
+    response = as_participant(me).patch(me_url(event), {"city": "Fès"}, format="json")
+    assert response.status_code == 200
+    me.refresh_from_db()
+    assert me.city == "Fès"
+
+
+def test_profile_unknown_and_invalid_fields_are_both_named(event, make_participant, as_participant):
+    me = make_participant(city="Rabat")
+    response = as_participant(me).patch(
+        me_url(event), {"city": "x" * 101, "nmae": "typo"}, format="json"
+    )
+    assert response.status_code == 400
+    assert sorted(response.json()["errors"]) == ["city", "nmae"]
+    assert response.json()["errors"]["nmae"] == ["This field cannot be changed here."]
+
+
+# ------------------------------------------------------------------------------------------------
+# Availability: unknown keys
+
+
+MORNING = {"start": "2018-04-18T09:00", "end": "2018-04-18T11:00"}
+
+
+def test_availability_unknown_top_level_key_answers_400_naming_it(
+    event, make_participant, as_participant
+):
+    me = make_participant()
+    response = as_participant(me).put(
+        f"/api/events/{event.slug}/me/availability/",
+        {"periods": [MORNING], "cancel_conflicts": True},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert response.json()["code"] == "invalid"
+    assert response.json()["errors"] == {"cancel_conflicts": ["Unknown field."]}
+    assert response.json()["detail"] == "cancel_conflicts: Unknown field."
+    assert not Availability.objects.filter(participant=me).exists()
+
+
+def test_availability_unknown_key_in_a_period_answers_400_naming_it(
+    event, make_participant, organiser_client
+):
+    person = make_participant()
+    response = organiser_client.put(
+        f"/api/events/{event.slug}/participants/{person.pk}/availability/",
+        {"periods": [MORNING, {**MORNING, "stop": "2018-04-18T12:00"}]},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert response.json()["detail"] == "periods[1].stop: Unknown field."
+    assert not Availability.objects.filter(participant=person).exists()
+
+
+# ------------------------------------------------------------------------------------------------
+# agenda.ics ?participant=
+
+
+def test_agenda_ics_participant_asking_for_someone_else_answers_404(
+    event, make_participant, as_participant
+):
+    me, other = make_participant(), make_participant()
+    response = as_participant(me).get(
+        f"/api/events/{event.slug}/agenda.ics", {"participant": str(other.pk)}
+    )
+    assert response.status_code == 404
+    assert response.json() == {"detail": "No such participant.", "code": "not_found"}
+
+
+def test_agenda_ics_participant_naming_themselves_gets_their_feed(
+    event, make_participant, as_participant
+):
+    me, other = make_participant(), make_participant()
+    slot = event.slots.order_by("start").first()
+    from matchmaking.services.meetings import Actor, meeting_book
+
+    request = RequestFactory(sender=me, recipient=other, status=MeetingRequest.Status.ACCEPTED)
+    meeting_book(request=request, slot=slot, actor=Actor(system=True))
+    client = as_participant(me)
+    plain = client.get(f"/api/events/{event.slug}/agenda.ics")
+    named = client.get(f"/api/events/{event.slug}/agenda.ics", {"participant": str(me.pk)})
+    assert named.status_code == 200
+    assert named.content == plain.content
+    assert Meeting.objects.count() == 1
+
+
+@pytest.mark.parametrize("raw", ["abc", "0", "-1", "²", ""])
+def test_agenda_ics_participant_bad_participant_id_answers_400(
+    event, make_participant, as_participant, raw
+):
+    me = make_participant()
+    response = as_participant(me).get(f"/api/events/{event.slug}/agenda.ics", {"participant": raw})
+    assert response.status_code == 400
+    assert response.json()["code"] == "invalid"
+
+
+@pytest.mark.parametrize(
+    "path_tail, body",
+    [
+        ("requests/", '{"recipient": 1, "session": "\\ud800"}'),
+        ("me/", '{"sectors": ["\\ud800"]}'),
+        ("me/", '{"\\ud800": 1}'),
+    ],
+)
+def test_a_lone_surrogate_anywhere_in_a_body_answers_400(
+    event, make_participant, as_participant, path_tail, body
+):
+    """Valid JSON, not text: an error message quoting it could not be encoded (500)."""
+    client = as_participant(make_participant())
+    method = "POST" if path_tail == "requests/" else "PATCH"
+    response = client.generic(
+        method, f"/api/events/{event.slug}/{path_tail}", body, content_type="application/json"
+    )
+    assert response.status_code == 400
+    assert response.json()["code"] == "parse_error"
+    assert "lone surrogate" in response.json()["detail"]
