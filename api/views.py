@@ -193,7 +193,26 @@ class MeView(EventScoped, APIView):
         return self.participant
 
 
-class _AvailabilityEndpoint:
+class _Whose:
+    """The participant a ``me/...`` route or a ``participants/{id}/...`` route is about."""
+
+    def _me(self) -> Participant:
+        if self.participant is None:
+            tail = self.request.path.rsplit("/me/", 1)[-1]
+            raise NotFound(
+                f"Organisers have no participant profile in this event; use "
+                f"/participants/{{id}}/{tail}."
+            )
+        return self.participant
+
+    def _person(self, pk: int) -> Participant:
+        person = Participant.objects.filter(event=self.event, pk=pk).first()
+        if person is None:
+            raise NotFound(f"No participant {pk} in this event.")
+        return person
+
+
+class _AvailabilityEndpoint(_Whose):
     """GET the periods, PUT new ones (shared by the participant's and the organiser's routes)."""
 
     def _show(self, person: Participant, change=None) -> Response:
@@ -231,14 +250,6 @@ class MyAvailabilityView(_AvailabilityEndpoint, EventScoped, APIView):
     def put(self, request, slug):
         return self._replace(request, self._me())
 
-    def _me(self) -> Participant:
-        if self.participant is None:
-            raise NotFound(
-                "Organisers have no participant profile in this event; use "
-                "/participants/{id}/availability/."
-            )
-        return self.participant
-
 
 @extend_schema(parameters=[SLUG])
 class ParticipantAvailabilityView(_AvailabilityEndpoint, EventScoped, APIView):
@@ -254,40 +265,26 @@ class ParticipantAvailabilityView(_AvailabilityEndpoint, EventScoped, APIView):
     def put(self, request, slug, pk):
         return self._replace(request, self._person(pk))
 
-    def _person(self, pk: int) -> Participant:
-        person = Participant.objects.filter(event=self.event, pk=pk).first()
-        if person is None:
-            raise NotFound(f"No participant {pk} in this event.")
-        return person
-
 
 @extend_schema(parameters=[SLUG])
-class MyCalendarLinkView(EventScoped, APIView):
+class MyCalendarLinkView(_Whose, EventScoped, APIView):
     """A new secret address for my calendar feed: the old one stops working (it leaked, or was
     shared by mistake)."""
 
     @extend_schema(request=None, responses=s.CalendarLinkSerializer)
     def post(self, request, slug):
-        if self.participant is None:
-            raise NotFound(
-                "Organisers have no participant profile in this event; use "
-                "/participants/{id}/calendar-link/."
-            )
-        return _renewed_calendar_link(request, self.participant)
+        return _renewed_calendar_link(request, self._me())
 
 
 @extend_schema(parameters=[SLUG])
-class ParticipantCalendarLinkView(EventScoped, APIView):
+class ParticipantCalendarLinkView(_Whose, EventScoped, APIView):
     """A new secret calendar-feed address for any participant (organisers)."""
 
     permission_classes = [IsOrganiser]
 
     @extend_schema(request=None, responses=s.CalendarLinkSerializer)
     def post(self, request, slug, pk):
-        person = Participant.objects.filter(event=self.event, pk=pk).first()
-        if person is None:
-            raise NotFound(f"No participant {pk} in this event.")
-        return _renewed_calendar_link(request, person)
+        return _renewed_calendar_link(request, self._person(pk))
 
 
 def _renewed_calendar_link(request, person: Participant) -> Response:
