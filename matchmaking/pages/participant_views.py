@@ -101,6 +101,10 @@ ERROR_TEXT = {
     "slot_taken": gettext_lazy("Every table is taken at that time; choose another slot."),
     "limit_reached": gettext_lazy("The maximum number of meetings has been reached."),
     "booking_closed": gettext_lazy("Booking is closed for this event."),
+    "too_many_pending_requests": gettext_lazy(
+        "Too many of your requests are still waiting for an answer. Wait for answers, or "
+        "withdraw some, before asking more people."
+    ),
     "slot_passed": gettext_lazy("That time has already started; choose a later slot."),
     "meeting_not_cancellable": gettext_lazy(
         "This meeting is already checked in or over; it can no longer be cancelled."

@@ -1330,3 +1330,23 @@ def test_participants_check_in_from_their_agenda_around_the_meetings_time(
     assert later.status == Meeting.Status.SCHEDULED
     stranger = client_of(make_participant(event=event))
     assert stranger.post(f"/my/{event.slug}/meetings/{later.pk}/check-in/").status_code == 404
+
+
+def test_the_pending_requests_cap_is_said_in_the_readers_language(
+    event, me, make_participant, settings
+):
+    settings.MAX_PENDING_REQUESTS = 1
+    first, second = make_participant(), make_participant()
+    client = client_of(me)
+    client.post(f"/my/{event.slug}/requests/new/", {"recipient": first.pk})
+    refused = client.post(
+        f"/my/{event.slug}/requests/new/",
+        {"recipient": second.pk},
+        HTTP_ACCEPT_LANGUAGE="fr",
+        follow=True,
+    )
+    assert messages_of(refused)[-1:] == [
+        "Trop de vos demandes attendent encore une réponse. Attendez les réponses, ou retirez-en, "
+        "avant de solliciter d’autres personnes."
+    ]
+    assert not MeetingRequest.objects.filter(sender=me, recipient=second).exists()
