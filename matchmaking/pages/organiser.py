@@ -60,6 +60,7 @@ from matchmaking.services.meetings import (
     meeting_set_status,
     meeting_slots_bookable,
 )
+from matchmaking.services.participants import calendar_link_renew
 from matchmaking.services.scheduling import (
     schedule_run_create,
     schedule_run_previews,
@@ -635,6 +636,24 @@ def participant_presence(request, event: Event, participant_id: int):
     if cancelled is None:
         return _render_participant(request, event, participant, form, status=409)
     messages.success(request, form.saved_message(cancelled, of=participant))
+    return redirect("organiser:participant", slug=event.slug, participant_id=participant.pk)
+
+
+@with_event
+@require_POST
+def participant_calendar_renew(request, event: Event, participant_id: int):
+    """A new secret calendar-feed address for a participant whose address leaked (the desk);
+    the old one stops working."""
+    participant = _participant_or_404(event, participant_id)
+    calendar_link_renew(participant=participant)
+    messages.success(
+        request,
+        _(
+            "%(name)s has a new calendar address: the old one no longer works. They find the "
+            "new one on their agenda page."
+        )
+        % {"name": participant.name},
+    )
     return redirect("organiser:participant", slug=event.slug, participant_id=participant.pk)
 
 

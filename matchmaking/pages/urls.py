@@ -39,6 +39,11 @@ organiser_patterns = [
         name="participant-presence",
     ),
     path(
+        "<slug:slug>/participants/<int:participant_id>/calendar-link/",
+        views.participant_calendar_renew,
+        name="participant-calendar-renew",
+    ),
+    path(
         "<slug:slug>/participants/<int:participant_id>/agenda/",
         views.participant_agenda,
         name="participant-agenda",

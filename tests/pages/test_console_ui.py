@@ -315,3 +315,21 @@ def test_status_colours_are_readable_at_the_desk():
     assert len(pairs) >= 3
     for background, var in pairs:
         assert _contrast(pt_vars[var], background) >= 4.5, var
+
+
+def test_the_desk_gives_a_participant_a_new_calendar_address(
+    staff_client, event, make_participant, client
+):
+    a = make_participant()
+    old = a.calendar_token
+    page = get(staff_client, f"/organiser/{event.slug}/participants/{a.pk}/")
+    assert "New calendar address" in page
+    done = staff_client.post(
+        f"/organiser/{event.slug}/participants/{a.pk}/calendar-link/", follow=True
+    )
+    assert done.status_code == 200
+    assert "has a new calendar address" in done.content.decode()
+    a.refresh_from_db()
+    assert a.calendar_token != old
+    assert client.get(f"/api/calendar/{old}.ics").status_code == 404
+    assert client.get(f"/api/calendar/{a.calendar_token}.ics").status_code == 200
