@@ -465,6 +465,23 @@ def _allowed_only(sims: np.ndarray, allowed: PairRule | None, rows: tuple) -> np
     return np.where(allowed(*rows), sims, -np.inf)
 
 
+def _fitted(
+    ids: list[str], vectors: Mapping[str, ProfileVectors], texts: list[dict]
+) -> Mapping[str, ProfileVectors]:
+    """``vectors`` with no more phrase rows than each profile has phrases. Vectors encoded
+    before an edit that removed a need or an offer (the re-encode comes after commit) would
+    point reasons at phrases that no longer exist; their extra rows are left out until then."""
+    out = None
+    for pid, t in zip(ids, texts, strict=True):
+        v = vectors.get(pid)
+        if v is None or (len(v.needs) <= len(t["needs"]) and len(v.offers) <= len(t["offers"])):
+            continue
+        out = dict(vectors) if out is None else out
+        nn, no = len(t["needs"]), len(t["offers"])
+        out[pid] = ProfileVectors(v.profile, v.needs[:nn], v.offers[:no])
+    return vectors if out is None else out
+
+
 # ------------------------------------------------------------------ ranker
 class Ranker:
     """Ranks the participants of one event for a given participant.
@@ -532,13 +549,13 @@ class Ranker:
         self._langs = [set(p.languages) for p in self.profiles]
         self._texts = [texts_to_embed(p) for p in self.profiles]
 
-        self.sem = _SemanticSide(self.ids, vectors)
+        self.sem = _SemanticSide(self.ids, _fitted(self.ids, vectors, self._texts))
         self.aux = None
         if extra_vectors:
             (self.aux_name, aux_vecs), *rest = extra_vectors.items()
             if rest:
                 raise ValueError("only one secondary encoder is supported")
-            self.aux = _SemanticSide(self.ids, aux_vecs)
+            self.aux = _SemanticSide(self.ids, _fitted(self.ids, aux_vecs, self._texts))
 
         # lexical (TF-IDF fitted on this event's corpus): built lazily, only when a lexical
         # signal is used (weight > 0) or all signals are requested

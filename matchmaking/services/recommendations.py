@@ -198,16 +198,24 @@ def event_ranker(*, event: Event, learned: bool = True):
         if hit and hit[0] == key:
             _cache.move_to_end(cache_key)
             return hit[1]
+    from ml.text import content_hash
+
     people = _people(event)
     names = encoder_names()
     by_model: dict[str, dict[str, object]] = {name: {} for name in names}
-    for pid, model, blob in ProfileEmbedding.objects.filter(
+    hashes: dict[str, str] = {}
+    for pid, model, blob, digest in ProfileEmbedding.objects.filter(
         participant__event=event, model_name__in=names
-    ).values_list("participant_id", "model_name", "vectors"):
+    ).values_list("participant_id", "model_name", "vectors", "content_hash"):
         by_model[model][str(pid)] = ProfileVectors.from_bytes(bytes(blob))
-    missing = [p.pk for p in people if str(p.pk) not in by_model[names[0]]]
-    if missing:
-        embeddings_refresh(event=event, participant_ids=missing)
+        if model == names[0]:
+            hashes[str(pid)] = digest
+    texts = {p.pk: profile_text(p) for p in people}
+    # missing vectors, or vectors of an older text (the re-encode after an edit has not run
+    # yet): encode those few now rather than rank with phrases that no longer exist
+    stale = [pk for pk, t in texts.items() if hashes.get(str(pk)) != content_hash(t, names[0])]
+    if stale:
+        embeddings_refresh(event=event, participant_ids=stale)
         return event_ranker(event=event, learned=learned)
     weights = Event.objects.filter(pk=event.pk).values_list("ranker_weights", flat=True).first()
     extra = {names[1]: by_model[names[1]]} if len(names) > 1 else None
@@ -219,7 +227,7 @@ def event_ranker(*, event: Event, learned: bool = True):
         else None
     )
     ranker = Ranker(
-        [profile_text(p) for p in people],
+        list(texts.values()),
         by_model[names[0]],
         encoder=names[0],
         extra_vectors=extra,

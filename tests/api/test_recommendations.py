@@ -106,6 +106,22 @@ def test_profile_edit_reencodes_only_that_profile_and_changes_the_list(
     assert names(client.get(f"/api/events/{event.slug}/recommendations/"))[0] == "AquaMeter"
 
 
+def test_a_ranker_built_before_the_re_encode_uses_the_new_text(event, city_and_providers):
+    """The re-encode after an edit runs after commit; a ranker built in between (another
+    person's refresh, a kind-filtered list) had the old vectors with the new, shorter text."""
+    from matchmaking.services.recommendations import event_ranker
+
+    city, *_ = city_and_providers
+    event_refresh(event=event)
+    profile_update(  # on_commit callbacks do not run here: the vectors are now stale
+        participant=city, data={"needs": ["des compteurs d'eau pour détecter les fuites"]}
+    )
+    ranker = event_ranker(event=event)
+    assert set(embeddings_refresh(event=event).values()) == {0}  # encoded while building
+    (rec, *_) = ranker.recommend(str(city.pk), limit=5)
+    assert rec.participant_id == str(city_and_providers[3].pk)  # AquaMeter, the water meters
+
+
 def test_kind_filter_limit_and_organiser_view(
     event, city_and_providers, as_participant, organiser_client
 ):

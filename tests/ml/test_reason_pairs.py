@@ -151,3 +151,33 @@ def test_phrases_that_say_the_same_thing_are_a_reason_across_neighbouring_sector
     assert float((da @ db.T)[0, 0]) < PAIR_REASON_MIN_SECTOR_AGREEMENT  # sectors disagree
     (rec,) = ranker.recommend("city", limit=5)
     assert rec.reasons["need_to_offer"]["offer"] == profiles[1].offers[0]
+
+
+def test_vectors_of_a_longer_profile_do_not_break_the_reasons(use_encoder):
+    """A profile edited down to fewer needs keeps its old vectors until the re-encode after
+    commit; a ranker built in between crashed (IndexError) building its reasons."""
+    import dataclasses
+
+    before = [
+        ProfileText(
+            id="city",
+            org="Ville",
+            kind="delegation",
+            languages=["fr"],
+            needs=["éclairage public intelligent", "recettes de cuisine", "club de football"],
+        ),
+        ProfileText(
+            id="light",
+            org="LightCo",
+            kind="exhibitor",
+            languages=["en"],
+            offers=["smart LED street lighting"],
+        ),
+    ]
+    vectors = encode_profiles(before, use_encoder)
+    after = [dataclasses.replace(before[0], needs=["éclairage public intelligent"]), before[1]]
+    ranker = Ranker(after, vectors)
+    for recs in (ranker.recommend("city"), ranker.recommend_many(["city"])["city"]):
+        (rec,) = recs
+        pair = rec.reasons["need_to_offer"]
+        assert pair is None or pair["need"] == "éclairage public intelligent"
