@@ -188,6 +188,11 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
+# How many reverse proxies in front of the site add to X-Forwarded-For (0: clients connect
+# directly). The sign-in throttle counts failures per client address: behind a proxy that
+# forgets this, every client looks like the proxy.
+TRUSTED_PROXY_HOPS = int(os.environ.get("DJANGO_TRUSTED_PROXY_HOPS", "0"))
+
 # The cache counts failed sign-ins (matchmaking.pages.forms.ThrottledLogin). Per process by
 # default; with several server processes, point them at one Redis (e.g. redis://host:6379/1).
 CACHE_URL = os.environ.get("DJANGO_CACHE_URL", "")

@@ -2,9 +2,13 @@
 reader of hand-typed text the pages take outside a form (`text_param`)."""
 
 import hashlib
+import ipaddress
+import logging
+import unicodedata
 from collections import OrderedDict
 
 from django import forms
+from django.conf import settings
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.cache import cache
@@ -16,6 +20,8 @@ from matchmaking import selectors
 from matchmaking.exceptions import Conflict
 from matchmaking.models import Event, Meeting, Participant, Slot, Table
 from matchmaking.services.availability import AvailabilityChange, availability_replace
+
+logger = logging.getLogger(__name__)
 
 
 class UnusableText(BadRequest):
@@ -46,26 +52,61 @@ def text_param(data, name: str, *, limit: int) -> str:
     return value.strip()[:limit]
 
 
-# Password guessing: after this many failed sign-ins for one account from one address, that
-# pair waits SIGN_IN_LOCK_SECONDS (counted in the cache: set DJANGO_CACHE_URL to a shared Redis
-# when several server processes run, or each counts on its own).
+# Password guessing: after SIGN_IN_FAILURES_ALLOWED failed sign-ins for one account from one
+# address, that pair waits SIGN_IN_LOCK_SECONDS after its last failure; after
+# SIGN_IN_FAILURES_PER_ACCOUNT from any addresses, the account does (many addresses guessing
+# together). Counted in the cache: set DJANGO_CACHE_URL to a shared Redis when several server
+# processes run, or each counts on its own. A cache that is down lets sign-ins through (logged).
 SIGN_IN_FAILURES_ALLOWED = 5
+SIGN_IN_FAILURES_PER_ACCOUNT = 50
 SIGN_IN_LOCK_SECONDS = 15 * 60
 
 
-class ThrottledLogin:
-    """Mixin for an AuthenticationForm: refuses an account from an address with too many failed
-    sign-ins lately, whatever the password (the console's form and the admin's)."""
+def client_address(request) -> str:
+    """The address a request came from: ``REMOTE_ADDR``, or behind ``TRUSTED_PROXY_HOPS``
+    proxies the address the outermost trusted one saw (``X-Forwarded-For``, counted from the
+    right, so a client cannot choose it). An IPv6 address stands for its /64 network, which one
+    machine usually holds whole."""
+    address = request.META.get("REMOTE_ADDR", "")
+    hops = settings.TRUSTED_PROXY_HOPS
+    if hops:
+        chain = [a.strip() for a in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+        chain = [a for a in chain if a]
+        if len(chain) >= hops:
+            address = chain[-hops]
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if ip.version == 6:
+        return str(ipaddress.ip_network(f"{ip}/64", strict=False))
+    return str(ip)
 
-    def _failures_key(self) -> str:
-        username = str(self.data.get("username", "")).strip().lower()
-        address = self.request.META.get("REMOTE_ADDR", "") if self.request else ""
-        digest = hashlib.sha256(f"{username}\n{address}".encode()).hexdigest()
-        return f"sign-in-failures:{digest}"
+
+class ThrottledLogin:
+    """Mixin for an AuthenticationForm: refuses an account whose sign-ins failed too often
+    lately, whatever the password (the console's form and the admin's)."""
+
+    def _failure_keys(self) -> tuple[str, str]:
+        # the username as the form signs in with it (NFKC: "ｂoss" is "boss"), folded
+        raw = self.cleaned_data.get("username") or self.data.get("username") or ""
+        account = unicodedata.normalize("NFKC", str(raw)).casefold().strip()
+        address = client_address(self.request) if self.request else ""
+        pair = hashlib.sha256(f"{account}\n{address}".encode()).hexdigest()
+        alone = hashlib.sha256(account.encode()).hexdigest()
+        return f"sign-in-failures:{pair}", f"sign-in-failures-account:{alone}"
 
     def clean(self):
-        key = self._failures_key()
-        if cache.get(key, 0) >= SIGN_IN_FAILURES_ALLOWED:
+        pair, account = self._failure_keys()
+        try:
+            counts = cache.get_many([pair, account])
+        except Exception:  # the cache is down: sign-ins go on, unthrottled
+            logger.warning("sign-in throttle: cache unavailable", exc_info=True)
+            return super().clean()
+        if (
+            counts.get(pair, 0) >= SIGN_IN_FAILURES_ALLOWED
+            or counts.get(account, 0) >= SIGN_IN_FAILURES_PER_ACCOUNT
+        ):
             raise forms.ValidationError(
                 _("Too many failed sign-ins for this account: try again in 15 minutes."),
                 code="throttled",
@@ -73,13 +114,18 @@ class ThrottledLogin:
         try:
             cleaned = super().clean()
         except forms.ValidationError:
-            cache.add(key, 0, SIGN_IN_LOCK_SECONDS)
-            try:
-                cache.incr(key)
-            except ValueError:  # expired in between
-                cache.set(key, 1, SIGN_IN_LOCK_SECONDS)
+            try:  # the wait runs from the last failure
+                cache.set_many(
+                    {pair: counts.get(pair, 0) + 1, account: counts.get(account, 0) + 1},
+                    SIGN_IN_LOCK_SECONDS,
+                )
+            except Exception:
+                logger.warning("sign-in throttle: cache unavailable", exc_info=True)
             raise
-        cache.delete(key)
+        try:
+            cache.delete(pair)
+        except Exception:
+            logger.warning("sign-in throttle: cache unavailable", exc_info=True)
         return cleaned
 
 

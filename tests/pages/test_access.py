@@ -112,3 +112,76 @@ def test_password_guessing_is_stopped_after_five_failures(db, page):
     cache.clear()
     again = client.post(page, {"username": "boss@example.org", "password": "a-long-password-1"})
     assert again.status_code == 302
+
+
+@pytest.fixture
+def locked_boss(db):
+    """The superuser "boss", locked from 127.0.0.1 by five wrong passwords."""
+    from django.core.cache import cache
+
+    cache.clear()
+    user = UserFactory(username="boss", is_staff=True, is_superuser=True)
+    user.set_password("a-long-password-1")
+    user.save()
+    for n in range(5):
+        Client().post("/organiser/login/", {"username": "boss", "password": f"guess-{n}"})
+    yield user
+    cache.clear()
+
+
+def test_a_look_alike_username_counts_as_the_same_account(locked_boss):
+    """The form signs "ｂoss" (full-width b) in as "boss": it must not get a fresh count."""
+    for name in ("boss", "\uff42oss", "BOSS"):
+        response = Client().post(
+            "/organiser/login/", {"username": name, "password": "a-long-password-1"}
+        )
+        assert response.status_code == 200, name
+        assert "Too many failed sign-ins" in response.content.decode()
+
+
+def test_behind_a_trusted_proxy_the_client_address_counts(db, settings):
+    """Behind a proxy every request has the proxy's REMOTE_ADDR: one guesser locked every
+    organiser out. With TRUSTED_PROXY_HOPS the address the proxy saw counts, and a client cannot
+    choose it by sending its own X-Forwarded-For."""
+    from django.core.cache import cache
+
+    cache.clear()
+    settings.TRUSTED_PROXY_HOPS = 1
+    user = UserFactory(username="boss", is_staff=True)
+    user.set_password("a-long-password-1")
+    user.save()
+
+    def post(password, forwarded):
+        return Client().post(
+            "/organiser/login/",
+            {"username": "boss", "password": password},
+            REMOTE_ADDR="10.0.0.1",
+            HTTP_X_FORWARDED_FOR=forwarded,
+        )
+
+    for n in range(5):  # a guesser at 203.0.113.9, claiming other addresses in front
+        post(f"guess-{n}", f"1.2.3.{n}, 203.0.113.9")
+    assert (
+        "Too many failed sign-ins"
+        in post("a-long-password-1", "9.9.9.9, 203.0.113.9").content.decode()
+    )
+    assert post("a-long-password-1", "198.51.100.7").status_code == 302  # the organiser
+    cache.clear()
+
+
+def test_sign_in_goes_on_when_the_cache_is_down(db, monkeypatch):
+    from django.core.cache import cache
+
+    user = UserFactory(username="boss", is_staff=True)
+    user.set_password("a-long-password-1")
+    user.save()
+
+    def down(*args, **kwargs):
+        raise ConnectionError("cache down")
+
+    for method in ("get", "get_many", "set", "set_many", "add", "incr", "delete"):
+        monkeypatch.setattr(cache, method, down)
+    wrong = Client().post("/organiser/login/", {"username": "boss", "password": "nope"})
+    assert wrong.status_code == 200
+    right = {"username": "boss", "password": "a-long-password-1"}
+    assert Client().post("/organiser/login/", right).status_code == 302
