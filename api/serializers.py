@@ -159,11 +159,12 @@ class RefusesUnknownFields:
     for nested serializers too (each item of a ``many=True`` list is checked)."""
 
     unknown_field_message = "Unknown field."
+    #: keys of the endpoint's own answer, taken back and ignored (GET, edit, PUT the object back)
+    answer_only_fields: tuple[str, ...] = ()
 
     def to_internal_value(self, data):
-        unknown = (
-            sorted(map(str, set(data) - set(self.fields))) if isinstance(data, Mapping) else []
-        )
+        known = set(self.fields) | set(self.answer_only_fields)
+        unknown = sorted(map(str, set(data) - known)) if isinstance(data, Mapping) else []
         if not unknown:
             return super().to_internal_value(data)
         errors = {}
@@ -235,6 +236,8 @@ class PeriodInSerializer(RefusesUnknownFields, serializers.Serializer):
 
 
 class AvailabilityUpdateSerializer(RefusesUnknownFields, serializers.Serializer):
+    answer_only_fields = ("slots", "cancelled_meetings", "left_meetings")
+
     periods = PeriodInSerializer(
         many=True,
         max_length=50,

@@ -77,8 +77,10 @@ def parse_periods(raw: list[dict], tz: zoneinfo.ZoneInfo) -> list[tuple[datetime
     for i, item in enumerate(raw):
         start = _period_moment(item, i, "start", tz, parse_local_datetime)
         end = _period_moment(item, i, "end", tz, parse_local_datetime)
-        try:  # a far-off year with an offset passes the parser, not the database
-            start.astimezone(UTC), end.astimezone(UTC)
+        try:  # a far-off year with an offset passes the parser, not the database (or the
+            # messages, which speak the event's time)
+            for moment in (start, end):
+                moment.astimezone(UTC), moment.astimezone(tz)
         except OverflowError as exc:
             raise InvalidInput(f"periods[{i}]: the date is out of range.", field="periods") from exc
         if end <= start:

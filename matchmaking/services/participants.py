@@ -181,13 +181,15 @@ def sign_in_link_email(*, participant: Participant, url_of) -> bool:
 
     Side effects: a LoginLink (when sent), an email.
     """
-    recent = LoginLink.objects.filter(
-        participant=participant, created_at__gte=timezone.now() - timedelta(hours=1)
-    ).count()
-    if recent >= SIGN_IN_EMAILS_PER_HOUR:
-        logger.info("no sign-in link for participant %s: %d this hour", participant.pk, recent)
-        return False
-    secret = login_link_create(participant=participant)
+    with transaction.atomic():  # counted one at a time (parallel posts all saw room)
+        Participant.objects.select_for_update().filter(pk=participant.pk).first()
+        recent = LoginLink.objects.filter(
+            participant=participant, created_at__gte=timezone.now() - timedelta(hours=1)
+        ).count()
+        if recent >= SIGN_IN_EMAILS_PER_HOUR:
+            logger.info("no sign-in link for participant %s: %d this hour", participant.pk, recent)
+            return False
+        secret = login_link_create(participant=participant)
     event = participant.event
     with translation.override(language_of(participant)):
         subject = _("Your sign-in link for %(event)s") % {"event": event.name}

@@ -97,6 +97,9 @@ def request_create(
     if session not in MeetingRequest.SessionPreference.values:
         raise InvalidInput("Session must be morning, afternoon or any.", field="session")
     with guarded_transaction(durable=False):
+        # both sides, in the bookings' order: the checks below (one open request per pair, the
+        # sender's waiting requests) see no request inserted beside them
+        lock_participants_and_slots([sender.pk, recipient.pk], [])
         existing = (
             MeetingRequest.objects.filter(status__in=MeetingRequest.OPEN_STATUSES)
             .filter(Q(sender=sender, recipient=recipient) | Q(sender=recipient, recipient=sender))

@@ -352,3 +352,27 @@ def test_periods_far_beyond_the_fair_are_kept_as_the_fairs_days_and_export_back(
     exported["event"]["slug"] = "copy"
     copied = organiser_client.post("/api/events/import/", exported, format="json")
     assert copied.status_code == 201, copied.json()
+
+
+def test_what_get_answers_can_be_put_back(event, make_participant, as_participant):
+    """GET, edit the periods, PUT the object back: the answer's own keys are not "unknown"."""
+    amina = make_participant(name="Amina")
+    client = as_participant(amina)
+    body = client.put(mine(event), {"periods": [MORNING]}, format="json").json()
+    assert {"slots", "cancelled_meetings", "left_meetings"} <= set(body)
+    body["periods"] = [AFTERNOON]
+    again = client.put(mine(event), body, format="json")
+    assert again.status_code == 200, again.json()
+    assert len(again.json()["periods"]) == 1
+
+
+def test_year_one_with_an_offset_answers_400(event, make_participant, as_participant):
+    """Its local time in the event's zone is before year 1: the message could not be written."""
+    amina = make_participant(name="Amina")
+    response = as_participant(amina).put(
+        mine(event),
+        {"periods": [{"start": "0001-01-01T00:00Z", "end": "0001-01-01T01:00Z"}]},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert "out of range" in response.json()["detail"]

@@ -402,3 +402,39 @@ def test_withdrawing_beside_a_move_of_its_meeting_does_not_deadlock(monkeypatch)
         return move
 
     assert _withdraw_beside(prepare, monkeypatch) == ["ok", "ok"]
+
+
+def test_parallel_requests_of_one_sender_stop_at_the_cap(settings):
+    """The review: count-then-insert let parallel posts of one sender all see room."""
+    from matchmaking.models import MeetingRequest
+
+    settings.MAX_PENDING_REQUESTS = 5
+    event = EventFactory(tables=10, days=[DAY])
+    sender = ParticipantFactory(event=event)
+    others = [ParticipantFactory(event=event) for _ in range(12)]
+    client = client_for(sender.user)
+    url = f"/api/events/{event.slug}/requests/"
+
+    def job(person):
+        return lambda: client.post(url, {"recipient": person.pk}).status_code
+
+    codes = Counter(run_threads([job(p) for p in others]))
+    assert codes == {201: 5, 409: 7}
+    assert MeetingRequest.objects.filter(sender=sender).count() == 5
+
+
+def test_parallel_requests_between_one_pair_open_one(settings):
+    from matchmaking.models import MeetingRequest
+
+    event = EventFactory(tables=10, days=[DAY])
+    a, b = ParticipantFactory(event=event), ParticipantFactory(event=event)
+    url = f"/api/events/{event.slug}/requests/"
+
+    def job(x, y):
+        client = client_for(x.user)
+        return lambda: client.post(url, {"recipient": y.pk}).status_code
+
+    jobs = [job(x, y) for x, y in [(a, b), (b, a)] * 4]
+    codes = Counter(run_threads(jobs))
+    assert codes[201] == 1 and codes[201] + codes[409] == 8
+    assert MeetingRequest.objects.count() == 1
