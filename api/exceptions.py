@@ -12,6 +12,7 @@ from rest_framework import exceptions as drf_exceptions
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from api.parsers import size_text
 from matchmaking.exceptions import Busy, DomainError
 from matchmaking.services.importer import ImportInvalid
 
@@ -59,19 +60,13 @@ def _not_found_text(context) -> str:
     return NOT_FOUND_TEXT.get(name, "Not found: nothing with that id here.")
 
 
-def _size(size: int) -> str:
-    """``33554432`` → ``"32 MB"``; ``1572864`` → ``"1.5 MB"``; ``2048`` → ``"2 KB"``."""
-    number, unit = (size / 2**20, "MB") if size >= 2**20 // 10 else (size / 2**10, "KB")
-    return f"{number:.1f}".removesuffix(".0") + f" {unit}"
-
-
 def _unreadable_body(exc) -> Response | None:
     """Django refuses bodies over its limits (``DATA_UPLOAD_MAX_MEMORY_SIZE``, ...) with an
     exception that, left alone, becomes its HTML "Bad Request" page: answer in the API's shape."""
     if isinstance(exc, RequestDataTooBig):
         limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
         body = {
-            "detail": f"The request body is larger than {_size(limit)}.",
+            "detail": f"The request body is larger than {size_text(limit)}.",
             "code": "too_large",
         }
         return Response(body, status=413)

@@ -1,7 +1,21 @@
 """Request body parsers: DRF's, made safe for hostile bodies."""
 
-from rest_framework import parsers
-from rest_framework.exceptions import ParseError
+import io
+
+from django.conf import settings
+from rest_framework import parsers, status
+from rest_framework.exceptions import APIException, ParseError
+
+
+def size_text(size: int) -> str:
+    """``33554432`` → ``"32 MB"``; ``1572864`` → ``"1.5 MB"``; ``2048`` → ``"2 KB"``."""
+    number, unit = (size / 2**20, "MB") if size >= 2**20 // 10 else (size / 2**10, "KB")
+    return f"{number:.1f}".removesuffix(".0") + f" {unit}"
+
+
+class BodyTooLarge(APIException):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_code = "too_large"
 
 
 def _lone_surrogate(value) -> bool:
@@ -28,7 +42,8 @@ class JSONParser(parsers.JSONParser):
     Python's ``json`` recurses once per ``[`` or ``{``; a body like ``[[[[...]]]]`` thousands
     deep raises ``RecursionError``, which DRF does not catch (it maps ``ValueError`` only), so
     every JSON endpoint answered 500. A lone surrogate passes the parser and most validators,
-    then any error message quoting it could not be encoded as UTF-8: 500 again.
+    then any error message quoting it could not be encoded as UTF-8: 500 again. DRF reads the
+    body through Django, which refuses one over ``DATA_UPLOAD_MAX_MEMORY_SIZE`` (413).
     """
 
     #: the event import names every field that holds one (the importer checks each text)
@@ -43,14 +58,29 @@ class JSONParser(parsers.JSONParser):
             ) from None
         if self.check_surrogates and _lone_surrogate(data):
             raise ParseError(
-                "JSON parse error: the body holds a lone surrogate (\\ud800-\\udfff), which is "
-                "not a character; send text as UTF-8.",
+                "JSON parse error: the body holds a lone surrogate (\\ud800-\\udfff), which "
+                "is not a character; send text as UTF-8.",
                 code="parse_error",
             )
         return data
 
 
-class ImportJSONParser(JSONParser):
-    """For the event import, whose own checks name each text that holds a lone surrogate."""
+class ImportJSONParser(parsers.BaseParser):
+    """The event import's JSON: up to ``IMPORT_MAX_BODY_SIZE`` (DRF hands a parser that is not
+    its JSONParser the raw stream, so Django's smaller limit for every other body does not
+    apply), and lone surrogates are left to the importer, which names the field holding one."""
 
-    check_surrogates = False
+    media_type = "application/json"
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        request = (parser_context or {}).get("request")
+        limit = settings.IMPORT_MAX_BODY_SIZE
+        length = str(request.META.get("CONTENT_LENGTH") or "") if request is not None else ""
+        if length.isdigit() and int(length) > limit:
+            raise BodyTooLarge(f"The request body is larger than {size_text(limit)}.")
+        raw = stream.read(limit + 1) if stream is not None else b""
+        if len(raw) > limit:
+            raise BodyTooLarge(f"The request body is larger than {size_text(limit)}.")
+        parser = JSONParser()
+        parser.check_surrogates = False
+        return parser.parse(io.BytesIO(raw), media_type, parser_context)

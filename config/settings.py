@@ -138,11 +138,10 @@ WHITENOISE_USE_FINDERS = not PRODUCTION
 
 LOGIN_URL = "/admin/login/"
 
-# The largest request body read into memory (Django's default is 2.5 MB). An event import of
-# 10,000 participants is ~15 MB of JSON; a larger body answers 413 ``too_large`` on /api/.
-DATA_UPLOAD_MAX_MEMORY_SIZE = int(
-    os.environ.get("DJANGO_DATA_UPLOAD_MAX_MEMORY_SIZE", str(32 * 1024 * 1024))
-)
+# Request bodies: Django's default limit (2.5 MB) for every page and API call, so that no one
+# can make a worker read 32 MB before signing in; the event import alone takes up to this many
+# bytes of JSON (10,000 participants are ~15 MB). Larger bodies answer 413 ``too_large``.
+IMPORT_MAX_BODY_SIZE = int(os.environ.get("DJANGO_IMPORT_MAX_BODY_SIZE", str(32 * 1024 * 1024)))
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
