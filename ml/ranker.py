@@ -624,8 +624,10 @@ class Ranker:
         doc = self._texts[i]["profile"][0]
         if not doc.strip():  # nothing written: no sector to infer (an empty text's vector
             return np.zeros(len(SECTOR_IDS))  # still leaned to some, shown as "shared")
-        vec = self.sem.profile[i] if self.sector_encoder is not None else None
-        scores = sector_scores(doc, self.sector_encoder, vector=vec)
+        enc = self.sector_encoder
+        # the stored vector only when the sector encoder made it (else it encodes the text)
+        vec = self.sem.profile[i] if enc is not None and enc.name == self.encoder_name else None
+        scores = sector_scores(doc, enc, vector=vec)
         keep = np.argsort(-scores)[:top]
         out = np.zeros_like(scores)
         out[keep] = np.where(scores[keep] >= threshold, scores[keep], 0.0)
@@ -653,10 +655,8 @@ class Ranker:
                 )
             ]
             enc = self.sector_encoder
-            if enc is not None and enc.name == self.encoder_name:  # the classifier reads them
-                scores = sector_scores_many(texts, enc, phrases.matrix[todo])
-            else:
-                scores = sector_scores_many(texts)
+            same = enc is not None and enc.name == self.encoder_name  # stored vectors are its
+            scores = sector_scores_many(texts, enc, phrases.matrix[todo] if same else None)
             norm = np.linalg.norm(scores, axis=1, keepdims=True)
             dirs[todo] = np.divide(scores, norm, out=np.zeros_like(scores), where=norm > 0)
             done[todo] = True

@@ -106,3 +106,38 @@ def test_0011_folds_the_search_columns_of_profiles_written_before(event, make_pa
     stored = (profile.search_text, profile.search_names)
     profile.refresh_search_text()  # what the service stores today
     assert (profile.search_text, profile.search_names) == stored
+
+
+cut_to_event_days = importlib.import_module(
+    "matchmaking.migrations.0013_availability_within_event_days"
+).cut_to_event_days
+
+
+def test_0013_cuts_periods_stored_beyond_the_fair_to_its_days(event, make_participant):
+    import datetime as dt
+    import zoneinfo
+
+    from matchmaking.models import Availability
+
+    amina, karim = make_participant(), make_participant()
+    tz = zoneinfo.ZoneInfo(event.timezone)
+    slots = list(event.slots.order_by("start"))
+    forever = Availability.objects.create(  # as a participant could store it before
+        participant=amina,
+        start=dt.datetime(1900, 1, 1, tzinfo=dt.UTC),
+        end=dt.datetime(2999, 1, 1, tzinfo=dt.UTC),
+    )
+    inside = Availability.objects.create(participant=karim, start=slots[0].start, end=slots[2].end)
+
+    cut_to_event_days(apps, None)
+
+    forever.refresh_from_db()
+    first_day = slots[0].start.astimezone(tz).date()
+    last_day = slots[-1].end.astimezone(tz).date()
+    assert forever.start == dt.datetime.combine(first_day, dt.time.min, tzinfo=tz)
+    assert forever.end == dt.datetime.combine(
+        last_day + dt.timedelta(days=1), dt.time.min, tzinfo=tz
+    )
+    inside_before = (inside.start, inside.end)
+    inside.refresh_from_db()
+    assert (inside.start, inside.end) == inside_before
