@@ -177,16 +177,32 @@ class _Annealer:
         minimised. With ``band = (lo, hi)``: ``total + BAND_WEIGHT * (idle slots outside the
         band)`` is minimised, and schedules are kept as best only inside it."""
         rng, cur, at, ends = self.rng, self.cur, self.at, self.ends
+        rnd, exp = rng.random, math.exp
         dom, dom_set = self.dom, self.dom_set
         shared, tcap, count, prev, bit = self.shared, self.tcap, self.count, self.prev, self.bit
         mask, idle, multi, hist, movable = self.mask, self.idle, self.multi, self.hist, self.movable
         use_range, keep_moves = self.use_range, self.keep_moves
         if not movable:
             return
+        use_range = use_range and any(hist)
+        n_movable = len(movable)
+        capped = any(c >= 0 for c in tcap)
+        one_day = len(self.day_masks) == 1
+        idle_of = self.idle_of
         max_range = self.spread()
+        # lowest and highest idle count among the participants with two meetings (range), kept
+        # up to date move by move (measured: about 1.3-1.9 times the moves a second of a
+        # rescan of the histogram per move, see run S in docs/benchmarks-scheduler.md)
+        if use_range:
+            lo_i = self.lowest()
+            hi_i = next(i for i in range(len(hist) - 1, -1, -1) if hist[i])
+        else:
+            lo_i = hi_i = 0
+        band_lo, band_hi = band if band else (0, 0)
+        check_range = use_range and not band
 
         def off(v: int) -> int:
-            return max(0, v - band[1]) + max(0, band[0] - v) if band else 0
+            return max(0, v - band_hi) + max(0, band_lo - v) if band else 0
 
         outside = sum(off(idle[p]) for p in range(self.P) if multi[p]) if band else 0
         start = time.perf_counter()
@@ -195,6 +211,7 @@ class _Annealer:
             t_start = BAND_T_START if band else T_START
         temp = t_start
         it = 0
+        r = 0
         while True:
             it += 1
             if it & 255 == 0:
@@ -202,15 +219,20 @@ class _Annealer:
                 if now >= deadline or self.best_key <= self.floor:
                     break
                 temp = t_start * (T_END / t_start) ** ((now - start) / span)
-            k0 = movable[rng.randrange(len(movable))]
+            k0 = movable[int(rnd() * n_movable)]
             a = cur[k0]
-            b = dom[k0][rng.randrange(len(dom[k0]))]
+            d0 = dom[k0]
+            # uniform over k0's slots other than a (a is one of them, k0 is movable: >= 2)
+            b = d0[int(rnd() * (len(d0) - 1))]
             if a == b:
-                continue
+                b = d0[-1]
             chain = [k0]
-            seen = {k0}
+            for p in ends[k0]:  # k0 may use b (drawn from its domain)
+                j = at[p].get(b)
+                if j is not None and j not in chain:
+                    chain.append(j)
+            i = 1
             ok = True
-            i = 0
             while i < len(chain):
                 k = chain[i]
                 i += 1
@@ -220,17 +242,17 @@ class _Annealer:
                     break
                 for p in ends[k]:
                     j = at[p].get(other)
-                    if j is not None and j not in seen:
-                        seen.add(j)
+                    if j is not None and j not in chain:
                         chain.append(j)
             if not ok:
                 continue
-            in_a = sum(1 for k in chain if cur[k] == a and shared[k])
-            in_b = sum(1 for k in chain if cur[k] == b and shared[k])
-            if 0 <= tcap[a] < count[a] - in_a + in_b or 0 <= tcap[b] < count[b] - in_b + in_a:
-                continue
-            d_moved = 0
+            if capped:
+                in_a = sum(1 for k in chain if cur[k] == a and shared[k])
+                in_b = sum(1 for k in chain if cur[k] == b and shared[k])
+                if 0 <= tcap[a] < count[a] - in_a + in_b or 0 <= tcap[b] < count[b] - in_b + in_a:
+                    continue
             if keep_moves:
+                d_moved = 0
                 for k in chain:
                     if prev[k] >= 0:
                         new = b if cur[k] == a else a
@@ -240,34 +262,69 @@ class _Annealer:
             flip = (1 << bit[a]) | (1 << bit[b])
             changes = []
             delta = d_off = 0
-            for p in {p for k in chain for p in ends[k]}:
-                if a in at[p] and b in at[p]:
+            ps = ends[k0] if len(chain) == 1 else {p for k in chain for p in ends[k]}
+            # the range may not grow: a participant above lo_i + max_range (below hi_i -
+            # max_range) makes it grow when too few others leave lo_i (hi_i) for it to move
+            if check_range:
+                fits_hi = lo_i + max_range if hist[lo_i] > len(ps) else 1 << 30
+                fits_lo = hi_i - max_range if hist[hi_i] > len(ps) else -1
+            for p in ps:
+                atp = at[p]
+                if a in atp and b in atp:
                     continue  # busy in both slots, before and after
                 new_mask = mask[p] ^ flip
-                v = self.idle_of(new_mask) if multi[p] else 0
-                changes.append((p, new_mask, v))
                 if multi[p]:
+                    if one_day:
+                        if new_mask & (new_mask - 1) == 0:
+                            v = 0
+                        else:
+                            v = (
+                                new_mask.bit_length()
+                                - (new_mask & -new_mask).bit_length()
+                                + 1
+                                - new_mask.bit_count()
+                            )
+                    else:
+                        v = idle_of(new_mask)
+                    if check_range and (v > fits_hi or v < fits_lo):
+                        changes = None
+                        break
                     delta += v - idle[p]
                     if band:
-                        d_off += off(v) - off(idle[p])
+                        w = idle[p]
+                        d_off += (
+                            v - band_hi if v > band_hi else band_lo - v if v < band_lo else 0
+                        ) - (w - band_hi if w > band_hi else band_lo - w if w < band_lo else 0)
+                else:
+                    v = 0
+                changes.append((p, new_mask, v))
+            if changes is None:
+                continue  # the range would grow
             if use_range:
+                new_lo, new_hi = lo_i, hi_i
                 for p, _, v in changes:
                     if multi[p]:
                         hist[idle[p]] -= 1
                         hist[v] += 1
-                r = self.spread()
-            else:
-                r = 0
-            cost = delta + BAND_WEIGHT * d_off
-            if (not band and r > max_range) or (
-                cost > 0 and rng.random() >= math.exp(-cost / temp)
-            ):
+                        if v > new_hi:
+                            new_hi = v
+                        if v < new_lo:
+                            new_lo = v
+                while not hist[new_hi]:
+                    new_hi -= 1
+                while not hist[new_lo]:
+                    new_lo += 1
+                r = new_hi - new_lo
+            cost = delta + BAND_WEIGHT * d_off if band else delta
+            if (not band and r > max_range) or (cost > 0 and rnd() >= exp(-cost / temp)):
                 if use_range:
                     for p, _, v in changes:
                         if multi[p]:
                             hist[v] -= 1
                             hist[idle[p]] += 1
                 continue
+            if use_range:
+                lo_i, hi_i = new_lo, new_hi
             for k in chain:
                 for p in ends[k]:
                     if at[p].get(cur[k]) == k:
@@ -276,8 +333,9 @@ class _Annealer:
                 cur[k] = b if cur[k] == a else a
                 for p in ends[k]:
                     at[p][cur[k]] = k
-            count[a] += in_b - in_a
-            count[b] += in_a - in_b
+            if capped:
+                count[a] += in_b - in_a
+                count[b] += in_a - in_b
             for p, new_mask, v in changes:
                 mask[p] = new_mask
                 idle[p] = v
