@@ -167,6 +167,8 @@ def _recommend_many(
     sample = bx.sample
     q_all = np.array([r.index[pid] for pid in qids], dtype=np.int64)
     excluded = _excluded_sets(r, qids, exclude_by_id)
+    if len(qids) > 1:  # every list's reasons read phrases: score all of them at once
+        r.phrase_sectors_all()
 
     timing = dict.fromkeys(("stage1", "stats", "stage2", "reasons"), 0.0)
     r.batch_timings = timing

@@ -31,6 +31,8 @@ _ARABIC_DIACRITICS = re.compile(r"[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed
 
 def fold(text: str) -> str:
     """Lower-case, strip Latin accents and Arabic diacritics/tatweel, unify alef/ya/ta marbuta."""
+    if text.isascii():  # nothing to strip or unify (most English phrases): the same, faster
+        return text.lower()
     text = unicodedata.normalize("NFKD", text.lower())
     text = "".join(c for c in text if not unicodedata.combining(c) or "\u0600" <= c <= "\u06ff")
     text = _ARABIC_DIACRITICS.sub("", unicodedata.normalize("NFKC", text))

@@ -439,8 +439,9 @@ class _SemanticSide:
         allowed: PairRule | None = None,
     ) -> dict | None:
         """Best need(a) -> offer(b) phrase pair with its cosine (``b_side="needs"``: the closest
-        needs of the two, with b's under ``"offer"``). ``allowed(side, rows, side, rows)``: the
-        phrase pairs that may be given (a boolean matrix); the best of those, None if none."""
+        needs of the two, with b's under ``"offer"``). ``allowed(side, rows, side, rows,
+        cosines)``: the phrase pairs that may be given (a boolean matrix); the best of those,
+        None if none."""
         ra = np.arange(self.needs.offsets[a], self.needs.offsets[a + 1])
         side = self.offers if b_side == "offers" else self.needs
         rb = np.arange(side.offsets[b], side.offsets[b + 1])
@@ -455,14 +456,15 @@ class _SemanticSide:
         return {"need": texts_a[i], "offer": texts_b[j], "similarity": round(float(s[i, j]), 4)}
 
 
-PairRule = Callable[[str, np.ndarray, str, np.ndarray], np.ndarray]
+PairRule = Callable[[str, np.ndarray, str, np.ndarray, np.ndarray], np.ndarray]
 
 
 def _allowed_only(sims: np.ndarray, allowed: PairRule | None, rows: tuple) -> np.ndarray:
-    """``sims`` with the phrase pairs ``allowed`` refuses set to -inf."""
+    """``sims`` with the phrase pairs ``allowed`` refuses set to -inf (``allowed`` gets the
+    two sides' phrase rows and their cosines)."""
     if allowed is None:
         return sims
-    return np.where(allowed(*rows), sims, -np.inf)
+    return np.where(allowed(*rows, sims), sims, -np.inf)
 
 
 def _fitted(
@@ -636,7 +638,8 @@ class Ranker:
     def _phrase_sectors(self, side: str, rows: np.ndarray) -> np.ndarray:
         """Unit vectors of the sector scores of the phrases ``rows`` of ``side`` ("needs" or
         "offers"; rows of ``sem``), zero for a phrase with no sector evidence. Scored on first
-        use only: a list's reasons read a few phrases of the event."""
+        use: one list's reasons read a few phrases of the event (the batch path scores them all
+        at once, ``phrase_sectors_all``)."""
         phrases = getattr(self.sem, side)
         if side not in self._phrase_dirs:
             n = len(phrases.matrix)
@@ -645,8 +648,8 @@ class Ranker:
                 np.zeros(n, dtype=bool),
             )
         dirs, done = self._phrase_dirs[side]
-        todo = np.unique(rows[~done[rows]])
-        if len(todo):
+        if not done[rows].all():
+            todo = np.unique(rows[~done[rows]])
             owners = phrases.owner[todo]
             texts = [
                 self._texts[o][side][k]
@@ -662,19 +665,28 @@ class Ranker:
             done[todo] = True
         return dirs[rows]
 
+    def phrase_sectors_all(self) -> None:
+        """Score every phrase's sectors at once (one classifier product per side), for the batch
+        path, whose reasons read most of them; ``recommend`` scores them as it needs them."""
+        for side in ("needs", "offers"):
+            self._phrase_sectors(side, np.arange(len(getattr(self.sem, side).matrix)))
+
     def _pairs_agree(
-        self, side_a: str, rows_a: np.ndarray, side_b: str, rows_b: np.ndarray
+        self,
+        side_a: str,
+        rows_a: np.ndarray,
+        side_b: str,
+        rows_b: np.ndarray,
+        sims: np.ndarray,
     ) -> np.ndarray:
         """The phrase pairs a reason may quote: about the same sectors
         (``PAIR_REASON_MIN_SECTOR_AGREEMENT``), with no sector evidence on one side, or close
-        enough to say the same thing anyway (``PAIR_REASON_SAME_MEANING_SIMILARITY``)."""
+        enough (``sims``, their cosines) to say the same thing anyway
+        (``PAIR_REASON_SAME_MEANING_SIMILARITY``)."""
         da = self._phrase_sectors(side_a, rows_a)
         db = self._phrase_sectors(side_b, rows_b)
         unknown = ~da.any(axis=1)[:, None] | ~db.any(axis=1)[None, :]
-        close = (
-            getattr(self.sem, side_a).matrix[rows_a] @ getattr(self.sem, side_b).matrix[rows_b].T
-            >= PAIR_REASON_SAME_MEANING_SIMILARITY
-        )
+        close = sims >= PAIR_REASON_SAME_MEANING_SIMILARITY
         return unknown | close | (da @ db.T >= PAIR_REASON_MIN_SECTOR_AGREEMENT)
 
     # ------------------------------------------------------------ rules

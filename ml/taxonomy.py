@@ -282,16 +282,49 @@ _KW_PATTERNS = [
 ]
 
 
-def keyword_scores(text: str) -> np.ndarray:
-    """(20,) scores in [0, 1) from multilingual keyword hits (1 - exp(-distinct keywords))."""
-    f = fold(text)
-    hits = np.zeros(len(_KW_PATTERNS), np.float32)
+_ARABIC = re.compile(r"[\u0600-\u06ff]")
+
+
+def _keyword_index():
+    """Latin one-word keywords by the words that match them (the keyword and its plural /
+    feminine forms: exactly what its pattern accepts as a whole word); the other keywords keep
+    their patterns, Arabic ones (substrings, only in a text with Arabic letters) apart from the
+    rest (several words, acronyms). Entries are (sector, position in the sector's list)."""
+    by_word: dict[str, list[tuple[int, int]]] = {}
+    arabic: list[tuple[int, int]] = []
+    latin: list[tuple[int, int]] = []
     for i, pats in enumerate(_KW_PATTERNS):
-        for k, p, raw in pats:
-            src = text if raw else f
-            # cheap substring test first; the regex (word boundary) only runs on candidates
-            if k in src and p.search(src):
-                hits[i] += 1
+        for j, (k, _p, raw) in enumerate(pats):
+            if _ARABIC.search(k):
+                arabic.append((i, j))
+            elif not raw and re.fullmatch(r"\w+", k):
+                for form in {k, k + "s", k + "es", k + "x", k + "e"}:
+                    by_word.setdefault(form, []).append((i, j))
+            else:
+                latin.append((i, j))
+    return by_word, arabic, latin
+
+
+_KW_BY_WORD, _KW_ARABIC, _KW_LATIN = _keyword_index()
+
+
+def keyword_scores(text: str) -> np.ndarray:
+    """(20,) scores in [0, 1) from multilingual keyword hits (1 - exp(-distinct keywords)).
+
+    One-word Latin keywords are looked up by the text's words (most of them, and most of the
+    time: this runs for every phrase a recommendation's reasons quote); the others are searched
+    for one by one."""
+    f = fold(text)
+    found = {hit for word in set(re.findall(r"\w+", f)) for hit in _KW_BY_WORD.get(word, ())}
+    for i, j in (_KW_LATIN + _KW_ARABIC) if _ARABIC.search(f) else _KW_LATIN:
+        k, p, raw = _KW_PATTERNS[i][j]
+        src = text if raw else f
+        # cheap substring test first; the regex (word boundary) only runs on candidates
+        if k in src and p.search(src):
+            found.add((i, j))
+    hits = np.zeros(len(_KW_PATTERNS), np.float32)
+    for i, _j in found:
+        hits[i] += 1
     return 1.0 - np.exp(-hits)
 
 

@@ -108,7 +108,7 @@ def test_the_best_allowed_pair_is_quoted_when_the_best_pair_is_refused(use_encod
     sem, texts = ranker.sem, ranker._texts
     best = sem.best_pair(0, 1, texts[0]["needs"], texts[1]["offers"])
 
-    def refuse_best(side_a, rows_a, side_b, rows_b):
+    def refuse_best(side_a, rows_a, side_b, rows_b, sims):
         offers = [texts[1]["offers"][r - sem.offers.offsets[1]] for r in rows_b]
         return np.array([[o != best["offer"] for o in offers]] * len(rows_a))
 
@@ -118,7 +118,7 @@ def test_the_best_allowed_pair_is_quoted_when_the_best_pair_is_refused(use_encod
     pairs = sem.best_pairs(0, np.array([1]), texts, allowed=refuse_best)
     assert pairs[0][0] == second
     nothing = sem.best_pair(
-        0, 1, texts[0]["needs"], texts[1]["offers"], allowed=lambda *r: np.zeros((1, 3), bool)
+        0, 1, texts[0]["needs"], texts[1]["offers"], allowed=lambda *args: np.zeros((1, 3), bool)
     )
     assert nothing is None
 
