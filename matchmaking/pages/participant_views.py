@@ -28,7 +28,14 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from matchmaking import selectors
 from matchmaking.countries import country_code
-from matchmaking.exceptions import Conflict, DomainError, Forbidden, InvalidInput, NotFound
+from matchmaking.exceptions import (
+    Busy,
+    Conflict,
+    DomainError,
+    Forbidden,
+    InvalidInput,
+    NotFound,
+)
 from matchmaking.languages import language_codes
 from matchmaking.models import (
     Event,
@@ -302,6 +309,9 @@ def login_link(request, secret: str):
             {"organiser_account": True},
             status=403,
         )
+    except Busy:  # the link is not spent: the button works again
+        messages.error(request, _("The site is busy for a moment: press Sign in again."))
+        return render(request, "matchmaking/participant/login_confirm.html", status=409)
     login(request, user, backend="django.contrib.auth.backends.ModelBackend")
     first = Participant.objects.filter(user=user).select_related("event").order_by("id").first()
     if first is None:  # pragma: no cover - login_link_use links at least the link's participant

@@ -232,10 +232,11 @@ def login_link_use(*, secret: str):
 
     Side effects: marks the link used; creates and links the user like ``participant_token``.
     Raises NotFound for an unknown, used or expired link, Forbidden (nothing spent) when the
-    participant's user is an organiser (staff) account.
+    participant's user is an organiser (staff) account, Busy (nothing spent) when the database
+    is held by another write (SQLite's one writer).
     """
     digest = hashlib.sha256(secret.encode()).hexdigest()
-    with transaction.atomic():
+    with guarded_transaction():  # another sign-in holding the database: Busy, not a 500
         link = (
             LoginLink.objects.select_for_update()
             .select_related("participant")
