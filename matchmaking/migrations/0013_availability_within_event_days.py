@@ -14,7 +14,7 @@ def cut_to_event_days(apps, schema_editor):
     Event = apps.get_model("matchmaking", "Event")
     for event in Event.objects.all():
         first = Slot.objects.filter(event=event).order_by("start").first()
-        last = Slot.objects.filter(event=event).order_by("-end").first()
+        last = Slot.objects.filter(event=event).order_by("start").last()  # as the service
         if first is None:
             continue
         tz = zoneinfo.ZoneInfo(event.timezone)
@@ -22,13 +22,15 @@ def cut_to_event_days(apps, schema_editor):
         hi = dt.datetime.combine(
             last.end.astimezone(tz).date() + dt.timedelta(days=1), dt.time.min, tzinfo=tz
         )
-        periods = Availability.objects.filter(participant__event=event)
-        for period in periods.filter(start__lt=lo) | periods.filter(end__gt=hi):
+        # periods that reach beyond the days (a period wholly outside them, left by slots
+        # rebuilt since, stays as it is: deleting someone's only period would make them
+        # available for the whole event)
+        overlapping = Availability.objects.filter(
+            participant__event=event, start__lt=hi, end__gt=lo
+        )
+        for period in overlapping.filter(start__lt=lo) | overlapping.filter(end__gt=hi):
             period.start, period.end = max(period.start, lo), min(period.end, hi)
-            if period.start < period.end:
-                period.save(update_fields=["start", "end"])
-            else:  # held no slot: the service never stored such a period
-                period.delete()
+            period.save(update_fields=["start", "end"])
 
 
 class Migration(migrations.Migration):

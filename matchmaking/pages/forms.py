@@ -98,35 +98,36 @@ class ThrottledLogin:
 
     def clean(self):
         pair, account = self._failure_keys()
-        try:
-            counts = cache.get_many([pair, account])
+        try:  # counted before the password is checked, atomically: a burst of parallel
+            # guesses cannot all read the same count
+            tries = _bump(pair), _bump(account)
         except Exception:  # the cache is down: sign-ins go on, unthrottled
             logger.warning("sign-in throttle: cache unavailable", exc_info=True)
             return super().clean()
-        if (
-            counts.get(pair, 0) >= SIGN_IN_FAILURES_ALLOWED
-            or counts.get(account, 0) >= SIGN_IN_FAILURES_PER_ACCOUNT
-        ):
+        if tries[0] > SIGN_IN_FAILURES_ALLOWED or tries[1] > SIGN_IN_FAILURES_PER_ACCOUNT:
             raise forms.ValidationError(
                 _("Too many failed sign-ins for this account: try again in 15 minutes."),
                 code="throttled",
             )
-        try:
-            cleaned = super().clean()
-        except forms.ValidationError:
-            try:  # the wait runs from the last failure
-                cache.set_many(
-                    {pair: counts.get(pair, 0) + 1, account: counts.get(account, 0) + 1},
-                    SIGN_IN_LOCK_SECONDS,
-                )
-            except Exception:
-                logger.warning("sign-in throttle: cache unavailable", exc_info=True)
-            raise
-        try:
+        cleaned = super().clean()  # a wrong password raises: its try stays counted
+        try:  # signed in: this address starts afresh, and this try was no failure
             cache.delete(pair)
+            cache.decr(account)
         except Exception:
             logger.warning("sign-in throttle: cache unavailable", exc_info=True)
         return cleaned
+
+
+def _bump(key: str) -> int:
+    """One more try for ``key``; its count, kept SIGN_IN_LOCK_SECONDS after the last one."""
+    cache.add(key, 0, SIGN_IN_LOCK_SECONDS)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired in between
+        cache.set(key, 1, SIGN_IN_LOCK_SECONDS)
+        count = 1
+    cache.touch(key, SIGN_IN_LOCK_SECONDS)
+    return count
 
 
 class AdminLoginForm(ThrottledLogin, AdminAuthenticationForm):

@@ -9,6 +9,7 @@ time zone.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 from collections import OrderedDict
 
@@ -277,12 +278,13 @@ def login_request(request):
             .first()
         )
         if participant is not None:
-            sign_in_link_email(
-                participant=participant,
-                url_of=lambda secret: request.build_absolute_uri(
-                    reverse("participant:login-link", args=[secret])
-                ),
-            )
+            with contextlib.suppress(Busy):  # the same answer as for any address: no 500
+                sign_in_link_email(
+                    participant=participant,
+                    url_of=lambda secret: request.build_absolute_uri(
+                        reverse("participant:login-link", args=[secret])
+                    ),
+                )
         messages.success(request, LOGIN_SENT)
         return redirect("participant:login")
     return render(request, "matchmaking/participant/login.html", {"form": form})

@@ -177,11 +177,13 @@ def sign_in_link_email(*, participant: Participant, url_of) -> bool:
     """Email ``participant`` a new sign-in link, in their profile's language; ``url_of(secret)``
     gives the link's address. Returns whether it went out: not when
     ``SIGN_IN_EMAILS_PER_HOUR`` links were made for them in the last hour, nor when the mail
-    server refused it (logged; the page must answer the same whatever happened).
+    server refused it (logged; the page must answer the same whatever happened). Raises Busy
+    when the database is held by another write (SQLite's one writer).
 
     Side effects: a LoginLink (when sent), an email.
     """
-    with transaction.atomic():  # counted one at a time (parallel posts all saw room)
+    # counted one at a time (parallel posts all saw room); a held database: Busy, not a 500
+    with guarded_transaction():
         Participant.objects.select_for_update().filter(pk=participant.pk).first()
         recent = LoginLink.objects.filter(
             participant=participant, created_at__gte=timezone.now() - timedelta(hours=1)

@@ -187,7 +187,7 @@ def _fingerprint(event: Event) -> tuple:
     )
 
 
-def event_ranker(*, event: Event, learned: bool = True):
+def event_ranker(*, event: Event, learned: bool = True, _encoded: bool = False):
     """The event's ``ml.Ranker``, cached per process until a profile or a vector changes."""
     from ml.ranker import ProfileVectors, Ranker
 
@@ -214,9 +214,17 @@ def event_ranker(*, event: Event, learned: bool = True):
     # missing vectors, or vectors of an older text (the re-encode after an edit has not run
     # yet): encode those few now rather than rank with phrases that no longer exist
     stale = [pk for pk, t in texts.items() if hashes.get(str(pk)) != content_hash(t, names[0])]
-    if stale:
+    if stale and not _encoded:  # once: a profile edited meanwhile keeps its vectors until its
+        # own refresh (the ranker leaves out phrases it no longer has)
         embeddings_refresh(event=event, participant_ids=stale)
-        return event_ranker(event=event, learned=learned)
+        return event_ranker(event=event, learned=learned, _encoded=True)
+    missing = [p.pk for p in people if str(p.pk) not in by_model[names[0]]]
+    if missing:  # someone joined meanwhile: encode them too, no third read
+        embeddings_refresh(event=event, participant_ids=missing)
+        for pid, model, blob in ProfileEmbedding.objects.filter(
+            participant_id__in=missing, model_name__in=names
+        ).values_list("participant_id", "model_name", "vectors"):
+            by_model[model][str(pid)] = ProfileVectors.from_bytes(bytes(blob))
     weights = Event.objects.filter(pk=event.pk).values_list("ranker_weights", flat=True).first()
     extra = {names[1]: by_model[names[1]]} if len(names) > 1 else None
     # two people without a common meeting slot are never recommended to each other

@@ -141,3 +141,25 @@ def test_0013_cuts_periods_stored_beyond_the_fair_to_its_days(event, make_partic
     inside_before = (inside.start, inside.end)
     inside.refresh_from_db()
     assert (inside.start, inside.end) == inside_before
+
+
+def test_0013_keeps_a_period_wholly_outside_the_days(event, make_participant):
+    """Slots rebuilt after someone chose a day that is gone: deleting their only period would
+    make them available for the whole event."""
+    import datetime as dt
+
+    from matchmaking.models import Availability
+
+    lina = make_participant()
+    last = event.slots.order_by("start").last()
+    gone = Availability.objects.create(
+        participant=lina,
+        start=last.end + dt.timedelta(days=3),
+        end=last.end + dt.timedelta(days=3, hours=4),
+    )
+    before = (gone.start, gone.end)
+
+    cut_to_event_days(apps, None)
+
+    gone.refresh_from_db()
+    assert (gone.start, gone.end) == before

@@ -179,9 +179,48 @@ def test_sign_in_goes_on_when_the_cache_is_down(db, monkeypatch):
     def down(*args, **kwargs):
         raise ConnectionError("cache down")
 
-    for method in ("get", "get_many", "set", "set_many", "add", "incr", "delete"):
+    for method in ("get", "get_many", "set", "set_many", "add", "incr", "decr", "touch", "delete"):
         monkeypatch.setattr(cache, method, down)
     wrong = Client().post("/organiser/login/", {"username": "boss", "password": "nope"})
     assert wrong.status_code == 200
     right = {"username": "boss", "password": "a-long-password-1"}
     assert Client().post("/organiser/login/", right).status_code == 302
+
+
+def test_parallel_guesses_are_counted_one_by_one(monkeypatch):
+    """A review: the count was read, the password checked, then count + 1 written back, so
+    twenty guesses sent at once all read the same count and all had their password checked."""
+    import threading
+    import time
+
+    from django.core.cache import cache
+    from django.test import RequestFactory as Requests
+
+    from matchmaking.pages import forms as page_forms
+
+    cache.clear()
+    checked = []
+
+    def slow_authenticate(request=None, **credentials):
+        checked.append(credentials["username"])
+        time.sleep(0.05)
+        return None
+
+    monkeypatch.setattr("django.contrib.auth.forms.authenticate", slow_authenticate)
+    barrier = threading.Barrier(20)
+
+    def guess(n):
+        request = Requests().post("/organiser/login/", REMOTE_ADDR="203.0.113.9")
+        form = page_forms.OrganiserLoginForm(
+            request, data={"username": "boss", "password": f"guess-{n}"}
+        )
+        barrier.wait()
+        form.is_valid()
+
+    threads = [threading.Thread(target=guess, args=(n,)) for n in range(20)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(checked) == page_forms.SIGN_IN_FAILURES_ALLOWED
+    cache.clear()

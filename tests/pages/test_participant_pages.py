@@ -168,6 +168,24 @@ def test_the_login_form_cannot_flood_a_mailbox(event, me):
     assert LoginLink.objects.filter(participant=me).count() == SIGN_IN_EMAILS_PER_HOUR
 
 
+def test_the_login_form_answers_the_same_while_the_database_is_held(event, me, monkeypatch):
+    """Parallel posts on SQLite (one writer) answered 500 for a registered address only."""
+    from django.db import OperationalError
+    from django.db.models.query import QuerySet
+
+    real = QuerySet.select_for_update
+
+    def held(self, *args, **kwargs):
+        if self.model is Participant:
+            raise OperationalError("database is locked")
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(QuerySet, "select_for_update", held)
+    answer = Client().post("/my/login/", {"email": me.email}, follow=True)
+    assert messages_of(answer) == [NEUTRAL]
+    assert not mail.outbox
+
+
 def test_a_line_break_in_an_event_name_does_not_break_the_sign_in_email(event, me):
     """An imported name with a line break made the sign-in form answer 500 (BadHeaderError),
     and only for registered addresses: it told who takes part."""
