@@ -6,6 +6,8 @@ from django.conf import settings
 from rest_framework import parsers, status
 from rest_framework.exceptions import APIException, ParseError
 
+from matchmaking.unusable import LONE_SURROGATE, strings_in
+
 
 def size_text(size: int) -> str:
     """``33554432`` → ``"32 MB"``; ``1572864`` → ``"1.5 MB"``; ``2048`` → ``"2 KB"``."""
@@ -16,23 +18,6 @@ def size_text(size: int) -> str:
 class BodyTooLarge(APIException):
     status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
     default_code = "too_large"
-
-
-def _lone_surrogate(value) -> bool:
-    """Whether a string (or key) anywhere in parsed JSON holds half of a UTF-16 surrogate pair.
-    Iterative: the body was already decoded, but its depth is the client's choice."""
-    todo = [value]
-    while todo:
-        item = todo.pop()
-        if isinstance(item, str):
-            if any("\ud800" <= c <= "\udfff" for c in item):
-                return True
-        elif isinstance(item, dict):
-            todo.extend(item.keys())
-            todo.extend(item.values())
-        elif isinstance(item, list):
-            todo.extend(item)
-    return False
 
 
 class JSONParser(parsers.JSONParser):
@@ -56,7 +41,9 @@ class JSONParser(parsers.JSONParser):
             raise ParseError(
                 "JSON parse error: the body is nested too deeply.", code="parse_error"
             ) from None
-        if self.check_surrogates and _lone_surrogate(data):
+        if self.check_surrogates and any(
+            LONE_SURROGATE.search(text) for _path, text in strings_in(data, keys=True)
+        ):
             raise ParseError(
                 "JSON parse error: the body holds a lone surrogate (\\ud800-\\udfff), which "
                 "is not a character; send text as UTF-8.",

@@ -20,6 +20,7 @@ from matchmaking import selectors
 from matchmaking.exceptions import Conflict
 from matchmaking.models import Event, Meeting, Participant, Slot, Table
 from matchmaking.services.availability import AvailabilityChange, availability_replace
+from matchmaking.unusable import UNUSABLE
 
 logger = logging.getLogger(__name__)
 
@@ -42,7 +43,7 @@ def text_param(data, name: str, *, limit: int) -> str:
     value = data.get(name, "")
     if not isinstance(value, str):
         value = ""
-    if "\x00" in value or any("\ud800" <= c <= "\udfff" for c in value):
+    if UNUSABLE.search(value):
         raise UnusableText(
             gettext(
                 "The text you sent contains a character that cannot be used (a NUL or an "

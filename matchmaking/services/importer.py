@@ -49,6 +49,7 @@ from matchmaking.services.events import clock_change_problem, slots_generate
 from matchmaking.services.meetings import Actor, meeting_book_locked
 from matchmaking.services.requests import meeting_allowed
 from matchmaking.timegrid import session_slots
+from matchmaking.unusable import UNUSABLE, strings_in
 from ml.taxonomy import SECTOR_IDS
 
 SCHEMA_PATH = Path(__file__).resolve().parent.parent / "import_format.schema.json"
@@ -69,15 +70,11 @@ RESERVED_SLUGS = {
     "logout": "/my/logout/ and /organiser/logout/",
 }
 
-# What the API refuses in every text (DRF's CharField): PostgreSQL cannot store a NUL, and a
-# lone surrogate cannot be encoded (valid JSON escapes, "\u0000" and "\ud800").
-_NUL_OR_SURROGATE = re.compile(r"[\x00\ud800-\udfff]")
-
 
 def _printable(text: str) -> str:
     """``text`` with NUL and surrogate characters written as escapes (``\\u0000``), so that an
     error message quoting a refused value can be encoded and shown."""
-    return _NUL_OR_SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+    return UNUSABLE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 class ImportInvalid(InvalidInput):
@@ -179,7 +176,7 @@ def _schema_message(error) -> str:
 
 def _text_problem(value: str) -> str | None:
     """Why the API would refuse this text (DRF's own sentences), or None."""
-    found = _NUL_OR_SURROGATE.search(value)
+    found = UNUSABLE.search(value)
     if found is None:
         return None
     if found.group() == "\x00":
@@ -188,20 +185,13 @@ def _text_problem(value: str) -> str | None:
 
 
 def _bad_texts(data: Any) -> Iterator[tuple[list, str]]:
-    """(path, problem) of every string of the document holding a NUL or a lone surrogate. A
-    loop, not a recursion: a deeply nested document must not exhaust the stack. (Keys need no
-    look: every object of the schema is closed, so an unknown key is refused by name.)"""
-    stack: list[tuple[list, Any]] = [([], data)]
-    while stack:
-        path, node = stack.pop()
-        if isinstance(node, str):
-            problem = _text_problem(node)
-            if problem:
-                yield path, problem
-        elif isinstance(node, dict):
-            stack.extend(([*path, k], v) for k, v in reversed(node.items()))
-        elif isinstance(node, list):
-            stack.extend(([*path, i], v) for i, v in reversed(list(enumerate(node))))
+    """(path, problem) of every string of the document the API would refuse (the API's own
+    sentences). Keys need no look: every object of the schema is closed, so an unknown key is
+    refused by name."""
+    for path, text in strings_in(data):
+        problem = _text_problem(text)
+        if problem:
+            yield path, problem
 
 
 def text_errors(data: Any) -> tuple[list[str], set[tuple]]:
