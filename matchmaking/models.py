@@ -481,9 +481,6 @@ class IdempotencyKey(models.Model):
     #: a key is kept this long; after that the same key starts a new operation
     TTL = timedelta(hours=24)
 
-    def expired(self, now: datetime) -> bool:
-        return now - self.created_at > self.TTL
-
 
 class ScheduleRun(models.Model):
     """One run of the automatic scheduler: a draft plan with its statistics, then published."""
