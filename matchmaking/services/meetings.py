@@ -379,7 +379,7 @@ def meeting_slots_bookable(
     for request in requests:
         offer[request.pk] = []
         moved = moving if moving is not None and moving.request_id == request.pk else None
-        if moved is not None and not _may_move(moved, actor, [p.pk for p in seated]):
+        if moved is not None and not _may_move(moved, actor, [p.pk for p in seated], now):
             continue
         people = seated if moved is not None else [request.sender, request.recipient]
         for slot in slots:
@@ -396,13 +396,15 @@ def meeting_slots_bookable(
     return offer
 
 
-def _may_move(meeting: Meeting, actor: Actor, seated: Sequence[int]) -> bool:
+def _may_move(meeting: Meeting, actor: Actor, seated: Sequence[int], now: datetime) -> bool:
     """What ``meeting_reschedule`` asks of the meeting and the actor before the slot."""
     if not actor.is_organiser and (actor.participant is None or actor.participant.pk not in seated):
         return False
     if meeting.status != Meeting.Status.SCHEDULED:
         return False
-    return not (meeting.fixed and not actor.is_organiser)
+    if actor.is_organiser:
+        return True
+    return not meeting.fixed and meeting.slot.start > now
 
 
 def _meeting_parties(meeting: Meeting) -> list[int]:
@@ -445,9 +447,18 @@ def meeting_reschedule_locked(
     and table: its seats come back to life. ``vacated_from`` is the table it had before the
     publish vacated it (the vacated row has none), so the log tells where it moved from."""
     lock_participants_and_slots(_meeting_parties(meeting), [meeting.slot_id, slot.pk])
-    meeting = Meeting.objects.select_related(
-        "request__event", "request__sender__fixed_table", "request__recipient__fixed_table", "slot"
-    ).get(pk=meeting.pk)
+    # the meeting's own row last (the order of ``locking``): a check-in or a fix committed
+    # meanwhile is read, not overwritten
+    meeting = (
+        Meeting.objects.select_for_update(of=("self",))
+        .select_related(
+            "request__event",
+            "request__sender__fixed_table",
+            "request__recipient__fixed_table",
+            "slot",
+        )
+        .get(pk=meeting.pk)
+    )
     _check_actor(meeting, actor)
     if meeting.status != Meeting.Status.SCHEDULED:
         state = _STATUS_WORDS.get(meeting.status, meeting.status)
@@ -457,6 +468,12 @@ def meeting_reschedule_locked(
         )
     if meeting.fixed and not actor.is_organiser:
         raise Forbidden("This meeting was fixed by the organiser; ask them to move it.")
+    if meeting.slot.start <= timezone.now() and not actor.is_organiser:
+        raise Conflict(
+            f"This meeting started at {meeting.slot}; it can no longer be moved. If it did not "
+            "take place, tell the organisers.",
+            code="meeting_started",
+        )
     # Who sits in it, read again under the locks (a colleague may have left in between; the
     # locks taken for them do no harm), and whether a publish vacated its seats.
     seated = dict(
@@ -541,7 +558,11 @@ def meeting_cancel_locked(*, meeting: Meeting, actor: Actor, reason: str | Reaso
     ``reason`` is text a person typed, or a system ``Reason`` (each notification renders it in
     its recipient's language; the meeting keeps the English text)."""
     lock_participants_and_slots(_meeting_parties(meeting), [meeting.slot_id])
-    meeting = Meeting.objects.select_related("slot__event").get(pk=meeting.pk)
+    meeting = (
+        Meeting.objects.select_for_update(of=("self",))
+        .select_related("slot__event")
+        .get(pk=meeting.pk)
+    )
     _check_actor(meeting, actor)
     if meeting.status == Meeting.Status.CANCELLED:
         raise Conflict("This meeting is already cancelled.", code="meeting_already_cancelled")
@@ -628,6 +649,9 @@ def _check_may_fix(actor: Actor) -> None:
 
 
 def _set_fixed_locked(meeting: Meeting, fixed: bool, actor: Actor) -> Meeting:
+    # its people and slot first (the order of ``locking``): a schedule publish, which holds
+    # every participant of the event, then reads the fix before it moves the meeting
+    lock_participants_and_slots(_meeting_parties(meeting), [meeting.slot_id])
     meeting = Meeting.objects.select_for_update(of=("self",)).get(pk=meeting.pk)
     if meeting.status == Meeting.Status.CANCELLED:
         raise Conflict("This meeting is cancelled; there is nothing to fix.")

@@ -492,6 +492,34 @@ def test_participants_cannot_move_a_meeting_into_a_slot_that_has_started(
     assert by_organiser.status_code == 200, by_organiser.data
 
 
+def test_participants_cannot_move_a_meeting_that_has_started_organisers_can(
+    event, pair, as_participant, organiser_client
+):
+    """Moving a started meeting away would erase it as a cancel would: the same rule, and the
+    agenda page offers it no slot."""
+    from matchmaking.services.meetings import Actor, meeting_slots_bookable
+
+    a, _b, req = pair
+    first, later = list(event.slots.order_by("start")[:2])
+    booked = as_participant(a).post(url(event, "book/"), {"request": req.pk, "slot": first.pk})
+    move_slot(first, timezone.now() - dt.timedelta(minutes=10))
+    first.refresh_from_db()
+    moved = as_participant(a).post(
+        url(event, f"{booked.data['id']}/reschedule/"), {"slot": later.pk}
+    )
+    assert (moved.status_code, moved.data["code"]) == (409, "meeting_started")
+    assert moved.data["detail"].startswith(f"This meeting started at {first}; it can no longer")
+    meeting = Meeting.objects.get()
+    assert (meeting.slot_id, meeting.sequence) == (first.pk, 0)
+    req.refresh_from_db()
+    offered = meeting_slots_bookable(requests=[req], actor=Actor(participant=a), moving=meeting)
+    assert offered == {req.pk: []}
+    by_organiser = organiser_client.post(
+        url(event, f"{booked.data['id']}/reschedule/"), {"slot": later.pk}
+    )
+    assert by_organiser.status_code == 200, by_organiser.data
+
+
 def test_check_in_months_ahead_is_refused_and_the_meeting_can_still_be_cancelled(
     event, pair, as_participant, organiser_client
 ):
