@@ -12,6 +12,7 @@ import zoneinfo
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 
@@ -187,6 +188,22 @@ class Participant(models.Model):
     def __str__(self) -> str:
         return f"{self.name} ({self.organisation.name})"
 
+    def clean(self) -> None:
+        """The admin's check of the own place: a place of this event that is nobody's shared
+        table (the scheduler would seat others at a shared one, the booking then refuse them)."""
+        table = self.fixed_table
+        if table is None:
+            return
+        if table.event_id != self.event_id:
+            raise ValidationError({"fixed_table": f"{table.name} is a table of another event."})
+        if table.shared:
+            raise ValidationError(
+                {
+                    "fixed_table": f"{table.name} is a shared table; a participant's own place "
+                    "is a table that is not shared (a booth)."
+                }
+            )
+
 
 class Profile(models.Model):
     participant = models.OneToOneField(
@@ -271,6 +288,13 @@ class Table(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        """The admin's check: a participant's own place cannot become a shared table."""
+        if self.shared and self.pk and Participant.objects.filter(fixed_table=self).exists():
+            raise ValidationError(
+                {"shared": f"{self.name} is a participant's own place; it cannot be shared."}
+            )
 
 
 class MeetingRequest(models.Model):

@@ -499,7 +499,15 @@ def rule_errors(data: dict) -> tuple[list[str], _Checked]:
                         f"availability[{a}]" for a, s, e in spans if start <= s and e <= end
                     )
                     errors.append(f"{where}.{entries}: {problem}")
-        if p.get("fixed_table") and p["fixed_table"] not in table_names:
+        if p.get("fixed_table") in table_names:
+            # a shared table is everyone's: as someone's own place the scheduler would seat
+            # others there, and its booking would refuse them
+            errors.append(
+                f'{where}.fixed_table: "{p["fixed_table"]}" is one of event.tables, the shared '
+                "tables; give this participant's own place a name of its own (such as "
+                f'"Booth A12"), or take "{p["fixed_table"]}" out of event.tables'
+            )
+        elif p.get("fixed_table"):
             checked.booths.add(p["fixed_table"])
 
     pairs: dict[frozenset, int] = {}

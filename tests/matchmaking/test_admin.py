@@ -107,3 +107,35 @@ def test_admin_created_participant_gets_a_profile_the_directory_finds(
     model_admin.save_model(request, form.save(commit=False), form, change=False)
     profile = Profile.objects.get(participant__ref="new-1")
     assert "zoe benard" in profile.search_names and "fes" in profile.search_names
+
+
+def test_admin_refuses_a_shared_table_as_someones_own_place(rf, make_participant, organiser):
+    """The scheduler seats others at a shared table: as someone's own place, every booking of
+    theirs it planned was refused (the fourth review). Nor can an own place become shared."""
+    from matchmaking.models import Table
+
+    person = make_participant()
+    lounge = Table.objects.create(event=person.event, name="T99", shared=True)
+    booth = Table.objects.create(event=person.event, name="Booth Z", shared=False)
+    request = rf.get("/")
+    request.user = organiser
+    form_class = site._registry[Participant].get_form(request, person)
+    data = {f: getattr(person, f) for f in ("ref", "name", "email", "kind", "city", "title")}
+    data.update(
+        event=person.event_id,
+        organisation=person.organisation_id,
+        user=person.user_id,
+        languages='["fr"]',
+    )
+    bad = form_class(data={**data, "fixed_table": lounge.pk}, instance=person)
+    assert bad.errors["fixed_table"] == [
+        "T99 is a shared table; a participant's own place is a table that is not shared (a booth)."
+    ]
+    good = form_class(data={**data, "fixed_table": booth.pk}, instance=person)
+    assert good.is_valid(), good.errors
+    good.save()
+    table_form = site._registry[Table].get_form(request, booth)
+    shared = table_form(
+        data={"event": booth.event_id, "name": "Booth Z", "shared": True}, instance=booth
+    )
+    assert shared.errors["shared"] == ["Booth Z is a participant's own place; it cannot be shared."]

@@ -1380,6 +1380,23 @@ def test_import_refuses_required_texts_of_spaces_only(change, message):
     assert Event.objects.count() == 0
 
 
+def test_import_refuses_a_shared_table_as_someones_own_place():
+    """A shared table named as a participant's own place: the scheduler planned other people's
+    meetings at it and the booking then refused every one of that participant's (the fourth
+    review)."""
+    data = small_event()
+    data["event"]["tables"] = [{"name": "T01"}, {"name": "T02"}]
+    data["participants"][1]["fixed_table"] = "T02"
+    with pytest.raises(ImportInvalid) as info:
+        event_import(data=data)
+    assert info.value.errors == [
+        'participants[1] (ref "b").fixed_table: "T02" is one of event.tables, the shared tables; '
+        "give this participant's own place a name of its own (such as \"Booth A12\"), or take "
+        '"T02" out of event.tables'
+    ]
+    assert Event.objects.count() == 0
+
+
 @pytest.mark.parametrize(
     ("slug", "address"),
     [

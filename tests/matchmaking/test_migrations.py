@@ -163,3 +163,45 @@ def test_0013_keeps_a_period_wholly_outside_the_days(event, make_participant):
 
     gone.refresh_from_db()
     assert (gone.start, gone.end) == before
+
+
+own_places_not_shared = importlib.import_module(
+    "matchmaking.migrations.0014_own_places_are_not_shared"
+).own_places_not_shared
+
+
+def test_0014_a_shared_table_someone_sits_at_becomes_their_place_and_the_scheduler_books_them(
+    make_participant,
+):
+    """Before: the scheduler planned the person's meetings at other lounge tables and at theirs
+    for others, and the publish refused all of that person's (booked 0 of 3)."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from matchmaking.models import Meeting, Table
+    from matchmaking.services.scheduling import (
+        schedule_run_create,
+        schedule_run_execute,
+        schedule_run_publish,
+    )
+    from tests.factories import EventFactory
+
+    event = EventFactory(tables=5, days=[timezone.localdate() + dt.timedelta(days=30)])
+    lounge = Table.objects.filter(event=event, shared=True).order_by("name").last()
+    amina = make_participant(event=event, name="Amina", fixed_table=lounge)  # an old import
+    for i in range(3):
+        RequestFactory(
+            sender=make_participant(event=event, name=f"B{i}"), recipient=amina, status="accepted"
+        )
+
+    own_places_not_shared(apps, None)
+
+    lounge.refresh_from_db()
+    assert not lounge.shared
+    assert Table.objects.filter(event=event, shared=True).count() == 4
+    run = schedule_run_create(event=event, user=None, options={"time_limit": 5}, enqueue=False)
+    run = schedule_run_execute(run=run)
+    run = schedule_run_publish(run=run, user=None)
+    assert (run.publish_report["booked"], run.publish_report["skipped"]) == (3, [])
+    assert set(Meeting.objects.values_list("table__name", flat=True)) == {lounge.name}
