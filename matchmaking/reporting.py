@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery, Value
@@ -147,9 +147,15 @@ def grid_day(
     q = (q or "").strip().lower()
     result = GridDay(day=day, slots=slots, rows=[], meetings=meetings, filtered=bool(q or kind))
     cells: dict[tuple, dict] = {}
+    # meetings without a table (an event that allocates none): several may share a slot, so
+    # they get "No table" rows of their own, as many as the busiest slot needs
+    untabled: dict[int, list[dict]] = defaultdict(list)
     for m in meetings:
         m["match"] = _matches(m, q, kind)
         result.counts[m["status"]] += 1
+        if m["table_id"] is None:
+            untabled[m["slot_id"]].append(m)
+            continue
         key = (m["table_id"], m["slot_id"])
         held = cells.get(key)
         if held is None or (held["status"] == "cancelled" and m["status"] != "cancelled"):
@@ -160,13 +166,20 @@ def grid_day(
     if tables == "used":
         used = {m["table_id"] for m in live}
         rows = [t for t in rows if t["id"] in used]
-    if tables in ("all", "used") and any(
-        m["table_id"] is None for m in (meetings if tables == "all" else live)
-    ):
-        rows.append({"id": None, "name": "", "shared": True})
     result.rows = [(t, [cells.get((t["id"], s["id"])) for s in slots]) for t in rows]
+    if tables in ("all", "used"):
+        by_slot = {}
+        for slot_id, found in untabled.items():
+            alive = [m for m in found if m["status"] != "cancelled"]
+            # as at a table: a cancelled meeting shows only where nothing live is
+            by_slot[slot_id] = alive or (found[:1] if tables == "all" else [])
+        for k in range(max(map(len, by_slot.values()), default=0)):
+            row = [by_slot.get(s["id"], [])[k : k + 1] for s in slots]
+            result.rows.append(
+                ({"id": None, "name": "", "shared": True}, [c[0] if c else None for c in row])
+            )
     # the filter's count: live meetings that match, among the rows shown
-    shown = {t["id"] for t in rows}
+    shown = {t["id"] for t, _cells in result.rows}
     result.matching = sum(1 for m in live if m["match"] and m["table_id"] in shown)
     return result
 

@@ -193,12 +193,22 @@ def table_plan(*, grid: GridDay) -> SafeString:
     none_text = escape(_("No meetings."))
     no_table = escape(_("No table"))
     out = []
+    blocks: list[tuple[dict, list]] = []  # the "No table" rows make one block
+    untabled: list = []
     for table, cells in grid.rows:
         booked = [
             (slot, m)
             for slot, m in zip(grid.slots, cells, strict=True)
             if m is not None and m["status"] != "cancelled"
         ]
+        if table["id"] is None:
+            if not untabled:
+                blocks.append((table, untabled))
+            untabled.extend(booked)
+        else:
+            blocks.append((table, booked))
+    untabled.sort(key=lambda pair: pair[0]["start"])
+    for table, booked in blocks:
         name = esc(table["name"]) if table["id"] is not None else no_table
         count = escape(
             ngettext("%(n)s meeting", "%(n)s meetings", len(booked)) % {"n": len(booked)}

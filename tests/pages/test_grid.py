@@ -105,6 +105,35 @@ def test_used_tables_leave_out_a_table_whose_only_meeting_is_cancelled_and_count
     assert "<strong data-grid-matching>1</strong>" in shared
 
 
+def test_an_event_without_tables_shows_every_meeting_of_a_slot_and_plans_them_once(
+    staff_client, staff
+):
+    """Without table allocation every meeting of a slot fell into one "No table" cell: the
+    grid showed one of three (the fourth review), and no check-in for the other two."""
+    event = EventFactory(tables=0, days=[DAY1])
+    slots = list(event.slots.order_by("start"))
+    made = []
+    for i, slot in enumerate([0, 0, 0, 1]):
+        a = ParticipantFactory(event=event, name=f"Amina {i}")
+        b = ParticipantFactory(event=event, name=f"Bruno {i}")
+        request = RequestFactory(sender=a, recipient=b, status="accepted")
+        from matchmaking.services.meetings import Actor, meeting_book
+
+        made.append(meeting_book(request=request, slot=slots[slot], actor=Actor(system=True)))
+    meeting_cancel(meeting=made[3], user=staff, reason="left")
+    html = staff_client.get(f"/organiser/{event.slug}/grid/?date={DAY1}").content.decode()
+    assert sorted(int(mid) for _cls, mid in cells(html)) == [m.pk for m in made]
+    assert html.count('class="grid-table"') == 3  # three "No table" rows: the busiest slot
+    used = staff_client.get(f"/organiser/{event.slug}/grid/?date={DAY1}&tables=used")
+    assert sorted(int(mid) for _cls, mid in cells(used.content.decode())) == [
+        m.pk for m in made[:3]
+    ]
+    plan = staff_client.get(f"/organiser/{event.slug}/tables/?date={DAY1}")
+    text = plan.content.decode()
+    assert text.count('class="plan-table"') == 1  # one block for the meetings without a table
+    assert all(f"Amina {i}" in text for i in range(3)) and "Amina 3" not in text
+
+
 def test_grid_partial_has_cells_and_etag(staff_client, event, make_participant, book):
     meeting = book(make_participant(), make_participant(), 0)
     response = staff_client.get(f"/organiser/{event.slug}/grid/live/")
