@@ -11,7 +11,7 @@ only into slots that have not started yet.
 import dataclasses
 import logging
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -173,6 +173,12 @@ def build_problem(
                     if pid in periods:
                         periods[pid] = periods[pid] | {slot_index[meeting.slot_id]}
     available = periods.get  # None: any slot
+    # meetings that stay where they are count against a cap even above it (an organiser may
+    # lower someone's limit below what is booked): the cap is then what stays, no more
+    staying: Counter = Counter()
+    for r in requests:
+        if pinned_of.get(r.pk):
+            staying.update((r.sender_id, r.recipient_id))
 
     # People who share one fixed place (two representatives at one booth) become one solver
     # participant: the place holds one meeting per slot. Their own availability moves onto each
@@ -189,7 +195,9 @@ def build_problem(
     node_of = {p.pk: node for node, group in members.items() for p in group}
     participants = []
     for node, group in members.items():
-        caps = [p.max_meetings for p in group]
+        caps = [
+            None if p.max_meetings is None else max(p.max_meetings, staying[p.pk]) for p in group
+        ]
         participants.append(
             scheduler.Participant(
                 id=node,

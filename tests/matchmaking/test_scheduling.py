@@ -161,6 +161,32 @@ def test_participant_bookings_stay_pinned():
     assert_no_double_booking(event)
 
 
+def test_a_limit_lowered_below_what_stays_booked_does_not_stop_the_scheduler():
+    """An organiser lowers someone's limit below their pinned meetings: every run of the event
+    failed ("fixed meetings exceed a participant's cap"), naming nobody (the fourth review).
+    What stays counts; nothing new is added for that person, the others are planned."""
+    from matchmaking.models import Participant
+
+    data = fair(booth_pairs=False)
+    city = data["requests"][0]["from"]
+    mine = [r for r in data["requests"] if r["from"] == city]
+    data["meetings"] = [
+        {"from": r["from"], "to": r["to"], "start": f"{FAIR_DAY}T{h}"}
+        for r, h in zip(mine, ("16:30", "16:00", "15:30"), strict=False)
+    ]
+    event = event_import(data=data)
+    Participant.objects.filter(event=event, ref=city).update(max_meetings=1)
+    run = schedule_run_create(event=event, user=None, options={"time_limit": 5}, enqueue=False)
+    run = schedule_run_execute(run=run)
+    assert run.status == ScheduleRun.Status.DRAFT, run.error
+    run = schedule_run_publish(run=run, user=None)
+    person = Participant.objects.get(event=event, ref=city)
+    live = Meeting.objects.filter(event=event).exclude(status=Meeting.Status.CANCELLED)
+    assert live.filter(seats__participant=person).count() == 3  # the three pinned, no more
+    assert live.count() > 3
+    assert_no_double_booking(event)
+
+
 def test_moved_meetings_bump_sequence_and_are_logged():
     event = event_import(data=fair())
     run_and_publish(event)
