@@ -1391,7 +1391,7 @@ def test_import_refuses_a_shared_table_as_someones_own_place():
         event_import(data=data)
     assert info.value.errors == [
         'participants[1] (ref "b").fixed_table: "T02" is one of event.tables, the shared tables; '
-        "give this participant's own place a name of its own (such as \"Booth A12\"), or take "
+        'give this participant\'s own place a name of its own (such as "Booth A12"), or take '
         '"T02" out of event.tables'
     ]
     assert Event.objects.count() == 0
