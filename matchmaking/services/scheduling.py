@@ -274,6 +274,19 @@ def schedule_run_create(
     return run
 
 
+def _plan_entry(a: scheduler.Assignment, built: Built) -> list:
+    """One plan row: request, slot and table ids. Without shared tables (an event that
+    allocates none) the solver's table numbers mean nothing: no table."""
+    slot = built.slots[a.slot]
+    if a.place is not None:
+        table = built.fixed_places[a.place]
+    elif a.table is not None and built.shared_tables:
+        table = built.shared_tables[a.table].pk
+    else:
+        table = None
+    return [a.request_id, slot.pk, table]
+
+
 def schedule_run_execute(*, run: ScheduleRun) -> ScheduleRun:
     """Solve the run's event into a draft plan. Idempotent: a run already past QUEUED is left.
 
@@ -305,22 +318,13 @@ def schedule_run_execute(*, run: ScheduleRun) -> ScheduleRun:
             minimise_moves=run.options.get("minimise_moves", True),
             progress=progress,
         )
+        plan = [_plan_entry(a, built) for a in result.assignments]
     except Exception as exc:  # the run records any failure for the organiser to see
         logger.exception("schedule run %s failed", run.pk)
         ScheduleRun.objects.filter(pk=run.pk).update(
             status=ScheduleRun.Status.FAILED, error=str(exc)[:2000], finished_at=timezone.now()
         )
         return ScheduleRun.objects.get(pk=run.pk)
-    plan = []
-    for a in result.assignments:
-        slot = built.slots[a.slot]
-        if a.place is not None:
-            table = built.fixed_places[a.place]
-        elif a.table is not None:
-            table = built.shared_tables[a.table].pk
-        else:
-            table = None
-        plan.append([a.request_id, slot.pk, table])
     stats = dataclasses.asdict(result.stats)
     stats["participants"] = len(built.problem.participants)
     stats["requests"] = len(built.problem.requests)

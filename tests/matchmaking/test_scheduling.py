@@ -187,6 +187,41 @@ def test_a_limit_lowered_below_what_stays_booked_does_not_stop_the_scheduler():
     assert_no_double_booking(event)
 
 
+def test_an_event_without_tables_is_scheduled_and_a_failure_after_solving_fails_the_run(
+    make_participant, monkeypatch
+):
+    """Without table allocation the run crashed after solving (IndexError on the empty table
+    list) outside its error handling: the API answered 500 and the run stayed "running" for
+    good (the fifth exploratory test). It now plans and books meetings without a table, and
+    anything failing after the solver marks the run failed."""
+    from matchmaking.services import scheduling
+    from tests.factories import EventFactory, RequestFactory
+
+    event = EventFactory(tables=0, days=[timezone.localdate() + dt.timedelta(days=30)])
+    for i in range(3):
+        RequestFactory(
+            sender=make_participant(event=event, name=f"A{i}"),
+            recipient=make_participant(event=event, name=f"B{i}"),
+            status="accepted",
+        )
+    run = schedule_run_create(event=event, user=None, options={"time_limit": 5}, enqueue=False)
+    run = schedule_run_execute(run=run)
+    assert run.status == ScheduleRun.Status.DRAFT, run.error
+    assert [table for _req, _slot, table in run.plan] == [None, None, None]
+    run = schedule_run_publish(run=run, user=None)
+    assert run.publish_report["booked"] == 3
+    assert list(Meeting.objects.values_list("table", flat=True)) == [None, None, None]
+
+    def broken(a, built):
+        raise RuntimeError("plan row")
+
+    monkeypatch.setattr(scheduling, "_plan_entry", broken)
+    again = schedule_run_execute(
+        run=schedule_run_create(event=event, user=None, options={"time_limit": 2}, enqueue=False)
+    )
+    assert (again.status, again.error) == (ScheduleRun.Status.FAILED, "plan row")
+
+
 def test_moved_meetings_bump_sequence_and_are_logged():
     event = event_import(data=fair())
     run_and_publish(event)

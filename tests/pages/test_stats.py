@@ -130,3 +130,13 @@ def test_a_colleague_who_attends_a_meeting_counts_and_one_who_left_does_not(upco
 
     assert stats["per_participant"] == {0: 1, 1: 3}
     assert [p["name"] for p in stats["without_meetings"]] == ["Karim"]
+
+
+def test_an_event_without_tables_shows_no_table_occupancy(staff_client):
+    """It said "Table occupancy per slot (0 tables)" over a strip of 0 % slots."""
+    from tests.factories import EventFactory
+
+    event = EventFactory(tables=0)
+    html = staff_client.get(f"/organiser/{event.slug}/stats/").content.decode()
+    assert html.count('class="heat-cell"') == 0 and "Table occupancy" not in html
+    assert 'data-stat="participants">0<' in html
