@@ -218,6 +218,11 @@ CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE = {
     "expire-requests": {"task": "matchmaking.expire_requests", "schedule": 300.0},
     "send-reminders": {"task": "matchmaking.send_reminders", "schedule": 300.0},
+    "send-pending-notifications": {
+        "task": "matchmaking.send_pending_notifications",
+        "schedule": 300.0,
+    },
+    "fail-stalled-runs": {"task": "matchmaking.fail_stalled_runs", "schedule": 300.0},
     "learn-rankers": {"task": "matchmaking.learn_rankers", "schedule": 24 * 3600.0},
     "purge-idempotency-keys": {
         "task": "matchmaking.purge_idempotency_keys",

@@ -39,6 +39,22 @@ def send_notifications(*, notification_ids: list[int]) -> int:
     return notifications_send(ids=notification_ids)
 
 
+@shared_task(name="matchmaking.send_pending_notifications")
+def send_pending_notifications() -> int:
+    """Send notifications whose own task never ran (runs every 5 minutes under beat)."""
+    from matchmaking.services.notifications import notifications_send_pending
+
+    return notifications_send_pending()
+
+
+@shared_task(name="matchmaking.fail_stalled_runs")
+def fail_stalled_runs() -> list[int]:
+    """Mark failed the schedule runs no worker finished (runs every 5 minutes under beat)."""
+    from matchmaking.services.scheduling import schedule_runs_fail_stalled
+
+    return schedule_runs_fail_stalled()
+
+
 @shared_task(name="matchmaking.send_reminders")
 def send_reminders() -> int:
     """Create and send reminders for meetings that start soon (runs every 5 minutes)."""

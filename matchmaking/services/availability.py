@@ -14,7 +14,6 @@ import zoneinfo
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
 
-from django.db import transaction
 from django.utils import timezone
 
 from matchmaking.exceptions import Busy, Conflict, InvalidInput
@@ -27,6 +26,7 @@ from matchmaking.services.meetings import (
     meeting_attendee_leave_locked,
     meeting_cancel_locked,
 )
+from matchmaking.services.recommendations import lists_refresh_after_commit
 
 MAX_PERIODS = 50
 
@@ -225,11 +225,5 @@ def availability_replace(
         Availability.objects.bulk_create(
             Availability(participant=participant, start=start, end=end) for start, end in periods
         )
-        transaction.on_commit(lambda: _refresh_later(participant.pk))
+        lists_refresh_after_commit([participant.pk], with_referrers=True)
     return done
-
-
-def _refresh_later(participant_id: int) -> None:
-    from matchmaking.tasks import refresh_participant
-
-    refresh_participant.delay(participant_id=participant_id, with_referrers=True)

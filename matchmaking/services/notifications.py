@@ -146,7 +146,9 @@ def _deliver_later(ids: list[int]) -> None:
         return
     from matchmaking.tasks import send_notifications
 
-    transaction.on_commit(lambda: send_notifications.delay(notification_ids=ids))
+    # a task queue that cannot be reached must not fail the committed change (a booking answered
+    # 500, its retry "already has a meeting"): the notes stay pending for the periodic sweep
+    transaction.on_commit(lambda: send_notifications.delay(notification_ids=ids), robust=True)
 
 
 @contextlib.contextmanager
@@ -235,6 +237,23 @@ def notifications_send(*, ids: Iterable[int]) -> int:
         )
         sent += 1
     return sent
+
+
+PENDING_GRACE = timedelta(minutes=2)  # the task sent after commit has had its chance by then
+
+
+def notifications_send_pending(*, now: datetime | None = None, limit: int = 1000) -> int:
+    """Send notifications still pending ``PENDING_GRACE`` after they were written (their task
+    never ran: the queue was down, a worker lost it); returns how many were sent. Periodic."""
+    now = now or timezone.now()
+    ids = list(
+        Notification.objects.filter(
+            status=Notification.Status.PENDING, created_at__lt=now - PENDING_GRACE
+        )
+        .order_by("created_at")
+        .values_list("pk", flat=True)[:limit]
+    )
+    return notifications_send(ids=ids) if ids else 0
 
 
 def reminders_due(*, now: datetime | None = None) -> int:

@@ -20,6 +20,7 @@ from matchmaking.models import LoginLink, Participant, Profile, new_calendar_tok
 from matchmaking.selectors import party_meeting_counts
 from matchmaking.services.locking import guarded_transaction, lock_participants_and_slots
 from matchmaking.services.notifications import language_of, one_line
+from matchmaking.services.recommendations import lists_refresh_after_commit
 from ml.taxonomy import SECTOR_IDS
 
 logger = logging.getLogger(__name__)
@@ -95,13 +96,7 @@ def _profile_save(*, participant: Participant, data: dict) -> None:
         profile.participant = participant
         profile.refresh_search_text()
         profile.save(update_fields=[*pr_fields, "search_text", "search_names", "updated_at"])
-        transaction.on_commit(lambda: _refresh_later(participant.pk))
-
-
-def _refresh_later(participant_id: int) -> None:
-    from matchmaking.tasks import refresh_participant
-
-    refresh_participant.delay(participant_id=participant_id)
+        lists_refresh_after_commit([participant.pk])
 
 
 ORGANISER_ACCOUNT = (

@@ -369,6 +369,22 @@ def participant_refresh(*, participant: Participant, with_referrers: bool = Fals
     recommendations_compute(event=participant.event, participant_ids=sorted(ids))
 
 
+def lists_refresh_after_commit(participant_ids, *, with_referrers: bool = False) -> None:
+    """Once the current transaction commits, re-encode these participants' profiles if their
+    text changed and recompute their lists (``participant_refresh``, a Celery task). A task
+    queue that cannot be reached is logged and does not undo or fail the committed change:
+    the periodic refresh (``refresh_stale_events``) catches up."""
+    from matchmaking.tasks import refresh_participant
+
+    for pid in participant_ids:
+        transaction.on_commit(
+            lambda pid=pid: refresh_participant.delay(
+                participant_id=pid, with_referrers=with_referrers
+            ),
+            robust=True,
+        )
+
+
 REFRESH_CLAIM = timedelta(hours=1)  # a crashed refresh frees the event after this
 
 

@@ -13,7 +13,7 @@ import logging
 import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -270,8 +270,53 @@ def schedule_run_create(
             event=event, created_by=user if getattr(user, "pk", None) else None, options=clean
         )
         if enqueue:
-            transaction.on_commit(lambda: run_schedule.delay(run_id=run.pk))
+            transaction.on_commit(lambda: _enqueue(run, run_schedule))
     return run
+
+
+def _enqueue(run: ScheduleRun, task) -> None:
+    """Hand the run to a worker; a task queue that cannot be reached fails the run at once,
+    saying so (it would wait "queued" for good)."""
+    try:
+        task.delay(run_id=run.pk)
+    except Exception as exc:  # the broker's errors have no common class
+        logger.exception("schedule run %s could not be queued", run.pk)
+        ScheduleRun.objects.filter(pk=run.pk, status=ScheduleRun.Status.QUEUED).update(
+            status=ScheduleRun.Status.FAILED,
+            error=f"The task queue could not be reached ({exc.__class__.__name__}); nothing "
+            "ran. Check the workers (docs/operations.md), then start the run again.",
+            finished_at=timezone.now(),
+        )
+
+
+# A run no worker took within this long, or still running this long after its time limit, has
+# been lost (a worker stopped, a message was dropped): it is marked failed, so the console stops
+# waiting for it and the organiser starts another.
+QUEUED_TOO_LONG = timedelta(hours=1)
+RUNNING_GRACE = timedelta(minutes=15)
+
+
+def schedule_runs_fail_stalled(*, now: datetime | None = None) -> list[int]:
+    """Mark failed the runs lost by their workers (see ``QUEUED_TOO_LONG``, ``RUNNING_GRACE``);
+    returns their ids. Periodic; a run that finishes meanwhile is left as it finished."""
+    now = now or timezone.now()
+    failed = []
+    for run in ScheduleRun.objects.filter(
+        status__in=[ScheduleRun.Status.QUEUED, ScheduleRun.Status.RUNNING]
+    ).only("pk", "status", "created_at", "started_at", "options"):
+        if run.status == ScheduleRun.Status.QUEUED:
+            lost = run.created_at < now - QUEUED_TOO_LONG
+            error = "No worker took this run within an hour; start it again."
+        else:
+            limit = timedelta(seconds=float(run.options.get("time_limit", 3600)))
+            lost = run.started_at is None or run.started_at < now - limit - RUNNING_GRACE
+            error = "The worker running this run stopped before it finished; start it again."
+        if lost and ScheduleRun.objects.filter(pk=run.pk, status=run.status).update(
+            status=ScheduleRun.Status.FAILED, error=error, finished_at=now
+        ):
+            logger.warning("schedule run %s was lost (%s)", run.pk, run.status)
+            failed.append(run.pk)
+    return failed
 
 
 def _plan_entry(a: scheduler.Assignment, built: Built) -> list:
@@ -330,7 +375,7 @@ def schedule_run_execute(*, run: ScheduleRun) -> ScheduleRun:
     stats["requests"] = len(built.problem.requests)
     stats["withdrawn"] = built.withdrawn
     basis = {str(r.id): run_basis_entry(built.current.get(r.id)) for r in built.problem.requests}
-    ScheduleRun.objects.filter(pk=run.pk).update(
+    ScheduleRun.objects.filter(pk=run.pk, status=ScheduleRun.Status.RUNNING).update(
         status=ScheduleRun.Status.DRAFT,
         plan=plan,
         basis=basis,

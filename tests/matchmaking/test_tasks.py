@@ -214,3 +214,126 @@ def test_purge_idempotency_keys_deletes_only_keys_past_their_24_hours(event):
     )
     assert purge_idempotency_keys() == 1
     assert list(IdempotencyKey.objects.values_list("key", flat=True)) == [new.key]
+
+
+def _broker_down(*args, **kwargs):
+    raise OSError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+
+@pytest.mark.django_db
+def test_a_task_queue_that_is_down_fails_no_committed_change_and_the_sweep_sends_later(
+    upcoming_event,
+    make_participant,
+    as_participant,
+    monkeypatch,
+    django_capture_on_commit_callbacks,
+):
+    """With the broker down a booking committed, then answered 500 (the enqueue after commit
+    raised), and its retry said "already has a meeting" (the fourth review). Now it answers
+    201, its notes wait, and the periodic sweep sends them; a profile edit likewise."""
+    from django.core import mail
+    from django.utils import timezone
+
+    from matchmaking.models import Meeting, Notification
+    from matchmaking.services.notifications import notifications_send_pending
+    from matchmaking.tasks import refresh_participant
+
+    monkeypatch.setattr(send_notifications, "delay", _broker_down)
+    monkeypatch.setattr(refresh_participant, "delay", _broker_down)
+    a = make_participant(event=upcoming_event, name="Amina")
+    b = make_participant(event=upcoming_event, name="Bruno")
+    request = RequestFactory(sender=a, recipient=b, status="accepted")
+    slot = upcoming_event.slots.order_by("start").first()
+    with django_capture_on_commit_callbacks(execute=True):
+        booked = as_participant(a).post(
+            f"/api/events/{upcoming_event.slug}/meetings/book/",
+            {"request": request.pk, "slot": slot.pk},
+        )
+    assert booked.status_code == 201, booked.data
+    assert Meeting.objects.count() == 1
+    note = Notification.objects.get()
+    assert (note.recipient_id, note.status) == (b.pk, "pending")
+    with django_capture_on_commit_callbacks(execute=True):
+        edited = as_participant(a).patch(
+            f"/api/events/{upcoming_event.slug}/me/", {"offers": ["parking sensors"]}, format="json"
+        )
+    assert edited.status_code == 200, edited.data
+    assert notifications_send_pending() == 0  # its own task may still come
+    later = timezone.now() + dt.timedelta(minutes=3)
+    assert notifications_send_pending(now=later) == 1
+    assert Notification.objects.get().status == "sent" and len(mail.outbox) == 1
+    assert notifications_send_pending(now=later) == 0
+
+
+@pytest.mark.django_db
+def test_a_run_that_cannot_be_queued_fails_at_once_saying_why(
+    organiser_client, monkeypatch, django_capture_on_commit_callbacks
+):
+    from matchmaking.models import ScheduleRun
+    from matchmaking.tasks import run_schedule
+    from tests.matchmaking.test_scheduling import fair
+
+    event = event_import(data=fair())
+    monkeypatch.setattr(run_schedule, "delay", _broker_down)
+    with django_capture_on_commit_callbacks(execute=True):
+        created = organiser_client.post(
+            f"/api/events/{event.slug}/schedule-runs/", {"time_limit": 5}, format="json"
+        )
+    assert created.status_code == 202
+    run = ScheduleRun.objects.get()
+    assert run.status == "failed"
+    assert run.error == (
+        "The task queue could not be reached (OSError); nothing ran. Check the workers "
+        "(docs/operations.md), then start the run again."
+    )
+
+
+@pytest.mark.django_db
+def test_runs_lost_by_their_workers_are_failed_and_a_late_result_does_not_revive_them(event):
+    from django.utils import timezone
+
+    from matchmaking.models import ScheduleRun
+    from matchmaking.services.scheduling import schedule_run_execute, schedule_runs_fail_stalled
+    from matchmaking.tasks import fail_stalled_runs
+
+    now = timezone.now()
+    hour = dt.timedelta(hours=1)
+    queued_long = ScheduleRun.objects.create(event=event, options={"time_limit": 60})
+    queued_now = ScheduleRun.objects.create(event=event, options={"time_limit": 60})
+    running_long = ScheduleRun.objects.create(
+        event=event, options={"time_limit": 60}, status="running", started_at=now - hour
+    )
+    running_now = ScheduleRun.objects.create(
+        event=event,
+        options={"time_limit": 600},
+        status="running",
+        started_at=now - 2 * 600 * dt.timedelta(seconds=1),
+    )
+    ScheduleRun.objects.filter(pk=queued_long.pk).update(created_at=now - 2 * hour)
+    assert sorted(schedule_runs_fail_stalled(now=now)) == [queued_long.pk, running_long.pk]
+    assert fail_stalled_runs.apply().get() == []
+    states = dict(ScheduleRun.objects.values_list("pk", "status"))
+    assert states == {
+        queued_long.pk: "failed",
+        queued_now.pk: "queued",
+        running_long.pk: "failed",
+        running_now.pk: "running",
+    }
+    assert ScheduleRun.objects.get(pk=running_long.pk).error == (
+        "The worker running this run stopped before it finished; start it again."
+    )
+    # the lost worker comes back with a plan: the run stays failed
+    run = ScheduleRun.objects.get(pk=queued_now.pk)
+    from matchmaking.services import scheduling
+
+    real = scheduling.build_problem
+
+    def reaped_meanwhile(**kwargs):
+        ScheduleRun.objects.filter(pk=run.pk).update(status="failed", error="lost")
+        return real(**kwargs)
+
+    scheduling.build_problem = reaped_meanwhile
+    try:
+        assert schedule_run_execute(run=run).status == "failed"
+    finally:
+        scheduling.build_problem = real
