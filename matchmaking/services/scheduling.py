@@ -158,12 +158,21 @@ def build_problem(
     # A meeting that stays where it is (fixed, checked in, held, started, pinned) keeps its slot
     # even when a later availability change left that slot outside the person's periods: it is
     # a fact, and the slot is taken by it anyway, so no other meeting can use it.
+    # The solver plans pairs; colleagues who sit in a meeting (attendees) are not in them. So a
+    # meeting with colleagues stays where it is, and its slot is taken for each colleague's own
+    # meetings (else a run planned what the publish then refused).
+    colleagues: dict[int, list[int]] = defaultdict(list)  # meeting id -> colleague ids
+    for meeting_id, pid in MeetingSeat.objects.filter(
+        meeting__in=list(current.values()), is_party=False, left=False
+    ).values_list("meeting_id", "participant_id"):
+        colleagues[meeting_id].append(pid)
     pinned_of: dict[int, bool] = {}
     for r in requests:
         meeting = current.get(r.pk)
         if meeting is not None:
             pinned_of[r.pk] = (
                 meeting.fixed
+                or meeting.pk in colleagues
                 or meeting.status != Meeting.Status.SCHEDULED
                 or slot_index[meeting.slot_id] not in upcoming
                 or (options["pin_participant_bookings"] and meeting.source in PINNED_SOURCES)
@@ -172,6 +181,12 @@ def build_problem(
                 for pid in (r.sender_id, r.recipient_id):
                     if pid in periods:
                         periods[pid] = periods[pid] | {slot_index[meeting.slot_id]}
+    every_slot = frozenset(range(len(slots)))
+    for meeting in current.values():
+        for pid in colleagues.get(meeting.pk, ()):
+            if pid in people:
+                free = periods[pid] if pid in periods else every_slot
+                periods[pid] = free - {slot_index[meeting.slot_id]}
     available = periods.get  # None: any slot
     # meetings that stay where they are count against a cap even above it (an organiser may
     # lower someone's limit below what is booked): the cap is then what stays, no more

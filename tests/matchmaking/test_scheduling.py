@@ -222,6 +222,47 @@ def test_an_event_without_tables_is_scheduled_and_a_failure_after_solving_fails_
     assert (again.status, again.error) == (ScheduleRun.Status.FAILED, "plan row")
 
 
+def test_a_colleague_sitting_in_a_meeting_is_busy_for_the_scheduler(make_participant):
+    """Colleagues are not in the solver's pairs: a run planned Amina's colleague Karim into the
+    slot where he sits in Amina's meeting, reported it scheduled, and the publish refused it
+    (the fifth exploratory test). The meeting with a colleague now stays, Karim's slot is taken,
+    and what the run reports is what the publish does."""
+    from matchmaking.models import Availability, Table
+    from matchmaking.services.meetings import Actor, meeting_book
+    from tests.factories import EventFactory, RequestFactory
+
+    event = EventFactory(tables=5, days=[timezone.localdate() + dt.timedelta(days=30)])
+    slots = list(event.slots.order_by("start"))
+    amina = make_participant(event=event, name="Amina")
+    karim = make_participant(event=event, name="Karim", organisation=amina.organisation)
+    bruno, chen, dina = (make_participant(event=event, name=n) for n in ("Bruno", "Chen", "Dina"))
+    Availability.objects.create(participant=chen, start=slots[0].start, end=slots[0].end)
+    meeting = meeting_book(
+        request=RequestFactory(sender=amina, recipient=bruno, status="accepted"),
+        slot=slots[0],
+        actor=Actor(system=True),
+        attendees=[karim],
+        source=Meeting.Source.SCHEDULER,  # the scheduler's own: not pinned by its source
+    )
+    RequestFactory(sender=karim, recipient=chen, status="accepted")  # only slot 0 for Chen
+    with_dina = RequestFactory(sender=karim, recipient=dina, status="accepted")
+    run = schedule_run_execute(
+        run=schedule_run_create(event=event, user=None, options={"time_limit": 5}, enqueue=False)
+    )
+    assert run.status == ScheduleRun.Status.DRAFT, run.error
+    planned = {req: slot for req, slot, _table in run.plan}
+    assert planned[meeting.request_id] == slots[0].pk  # stays, with Karim
+    assert set(planned) == {meeting.request_id, with_dina.pk}  # Karim-Chen cannot be planned
+    assert planned[with_dina.pk] != slots[0].pk
+    assert run.stats["scheduled"] == 2
+    run = schedule_run_publish(run=run, user=None)
+    assert run.publish_report["skipped"] == []
+    assert run.publish_report["booked"] == 1
+    assert MeetingSeat.objects.filter(meeting=meeting, participant=karim, active=True).exists()
+    assert Table.objects.filter(event=event).count() == 5
+    assert_no_double_booking(event)
+
+
 def test_moved_meetings_bump_sequence_and_are_logged():
     event = event_import(data=fair())
     run_and_publish(event)
