@@ -185,7 +185,7 @@ def build_problem(
     for meeting in current.values():
         for pid in colleagues.get(meeting.pk, ()):
             if pid in people:
-                free = periods[pid] if pid in periods else every_slot
+                free = periods.get(pid, every_slot)
                 periods[pid] = free - {slot_index[meeting.slot_id]}
     available = periods.get  # None: any slot
     # meetings that stay where they are count against a cap even above it (an organiser may
