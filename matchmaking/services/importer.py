@@ -24,6 +24,7 @@ from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
@@ -42,11 +43,12 @@ from matchmaking.models import (
     Participant,
     Profile,
     Session,
+    Slot,
     Table,
 )
 from matchmaking.services.availability import merge_periods, period_without_slot
 from matchmaking.services.events import clock_change_problem, slots_generate
-from matchmaking.services.meetings import Actor, meeting_book_locked
+from matchmaking.services.meetings import Actor, check_in_opens_at, meeting_book_locked
 from matchmaking.services.requests import meeting_allowed
 from matchmaking.timegrid import session_slots
 from matchmaking.unusable import UNUSABLE, strings_in
@@ -385,6 +387,28 @@ def _grid_errors(ev: dict, tz: zoneinfo.ZoneInfo | None) -> tuple[list[str], lis
     return errors, sorted(cells, key=lambda c: c.start)
 
 
+def _status_too_early(
+    status: str | None, start: datetime, tz: zoneinfo.ZoneInfo, now: datetime
+) -> str | None:
+    """Why a meeting starting at ``start`` cannot have ``status`` yet, or None: the API's rules
+    (``meeting_set_status``). Held or no-show once the meeting has started
+    (``meeting_not_started``), checked in once its check-in has opened (``check_in_not_open``);
+    a meeting that has started (an event in progress or over) keeps what was recorded."""
+    local = f"{start.astimezone(tz):%Y-%m-%d %H:%M}"
+    if status in (Meeting.Status.HELD, Meeting.Status.NO_SHOW) and now < start:
+        return (
+            f"a meeting can be marked held or no_show once it has started; {local} is still to come"
+        )
+    opens = check_in_opens_at(Slot(start=start))
+    if status == Meeting.Status.CHECKED_IN and now < opens:
+        return (
+            "a meeting can be marked checked_in once its check-in has opened, "
+            f"{settings.CHECK_IN_OPENS_MINUTES} minutes before it starts; check-in for {local} "
+            f"opens at {opens.astimezone(tz):%Y-%m-%d %H:%M}"
+        )
+    return None
+
+
 def rule_errors(data: dict) -> tuple[list[str], _Checked]:
     """Checks a JSON Schema cannot express. Assumes ``data`` passed the schema. Every row is
     checked, whatever the problems of the others; ``_Checked`` says which rows the writer skips
@@ -527,6 +551,7 @@ def rule_errors(data: dict) -> tuple[list[str], _Checked]:
                 checked.skip_requests.add(i)
             pairs.setdefault(pair, i)
 
+    now = timezone.now()
     for i, m in enumerate(data.get("meetings", [])):
         where = f"meetings[{i}] ({m['from']} ↔ {m['to']})"
         for side in ("from", "to"):
@@ -550,6 +575,8 @@ def rule_errors(data: dict) -> tuple[list[str], _Checked]:
                         f"{where}.start: {m['start']} is not the start of a slot of this event"
                     )
                     checked.skip_meetings.add(i)
+                elif problem := _status_too_early(m.get("status"), start, tz, now):
+                    errors.append(f"{where}: {problem}")
         if m.get("table") and m["table"] not in table_names and m["table"] not in checked.booths:
             errors.append(f'{where}.table: no table is named "{m["table"]}"')
             checked.skip_meetings.add(i)

@@ -21,6 +21,7 @@ from matchmaking.reasons import Reason
 from matchmaking.selectors import available_slots
 from matchmaking.services.locking import guarded_transaction, lock_participants_and_slots
 from matchmaking.services.notifications import notify_request
+from matchmaking.services.recommendations import lists_refresh_after_commit
 
 
 def meeting_refusal(a: Participant, b: Participant) -> tuple[str, str] | None:
@@ -50,16 +51,18 @@ def meeting_allowed(a: Participant, b: Participant) -> str | None:
     return refusal[1] if refusal else None
 
 
-def _no_common_time(a: Participant, b: Participant, now: datetime) -> bool:
-    """Whether no meeting slot still to come lies inside the times of both (someone who gave no
-    times is at the fair at every slot, as the booking has it). An event with no slot to come
-    is left to the booking rules: this says nothing about two people's times."""
+def _common_parts(a: Participant, b: Participant, now: datetime) -> frozenset[str] | None:
+    """The parts of the day (``Slot.part``: morning, afternoon) of the meeting slots still to come
+    that lie inside the times of both (someone who gave no times is at the fair at every slot, as
+    the booking has it): empty when they are never there together. None when the event has no
+    slot to come: that is left to the booking rules, and says nothing about two people's times."""
     slots = list(Slot.objects.filter(event_id=a.event_id, start__gt=now).order_by("start"))
     if not slots:
-        return False
+        return None
     periods = available_slots(slots=slots, participant_ids=[a.pk, b.pk])
     every = frozenset(range(len(slots)))
-    return not periods.get(a.pk, every) & periods.get(b.pk, every)
+    common = periods.get(a.pk, every) & periods.get(b.pk, every)
+    return frozenset(slots[i].part for i in common)
 
 
 def request_create(
@@ -75,7 +78,9 @@ def request_create(
 ) -> MeetingRequest:
     """Create a request from ``sender`` to ``recipient``.
 
-    Side effects: inserts a MeetingRequest. Refuses a second open request between the same two
+    Side effects: inserts a MeetingRequest. Refuses a request no slot still to come could hold:
+    none lies inside both people's times, or none of those is in the wished ``session`` (morning
+    or afternoon, as the booking keeps it). Refuses a second open request between the same two
     participants in either direction, and, for good, a new request to someone who declined one
     from the sender at this event (no second email to them; they may still ask the sender).
     Unless ``by_organiser``, a sender with ``settings.MAX_PENDING_REQUESTS`` requests still
@@ -85,17 +90,27 @@ def request_create(
     refusal = meeting_refusal(sender, recipient)
     if refusal:
         raise InvalidInput(refusal[1], field="recipient", code=refusal[0])
+    if not 1 <= priority <= 5:
+        raise InvalidInput("Priority must be between 1 and 5.", field="priority")
+    if session not in MeetingRequest.SessionPreference.values:
+        raise InvalidInput("Session must be morning, afternoon or any.", field="session")
     now = now or timezone.now()
-    if _no_common_time(sender, recipient, now):
+    # a request the booking could never place is refused now, not accepted and left unbookable
+    # (the booking keeps a morning or afternoon request to slots of that part of the day)
+    common = _common_parts(sender, recipient, now)
+    if common is not None and not common:
         raise Conflict(
             f"You and {recipient.name} are never at the fair at the same time: no meeting slot "
             "lies inside both your times. Change your times, or ask someone else.",
             code="no_common_time",
         )
-    if not 1 <= priority <= 5:
-        raise InvalidInput("Priority must be between 1 and 5.", field="priority")
-    if session not in MeetingRequest.SessionPreference.values:
-        raise InvalidInput("Session must be morning, afternoon or any.", field="session")
+    wished = session != MeetingRequest.SessionPreference.ANY
+    if common is not None and wished and session not in common:
+        raise Conflict(
+            f"You and {recipient.name} are never at the fair at the same time in the "
+            f"{session}; choose another part of the day or any time.",
+            code="no_common_time",
+        )
     with guarded_transaction(durable=False):
         # both sides, in the bookings' order: the checks below (one open request per pair, the
         # sender's waiting requests) see no request inserted beside them
@@ -256,12 +271,7 @@ def request_cancel(
 def _lists_refresh_later(request: MeetingRequest) -> None:
     """After commit, recompute both sides' recommendations: a withdrawn or expired request no
     longer keeps the two out of each other's lists (stored lists were computed without them)."""
-    from matchmaking.tasks import refresh_participant
-
-    for pid in (request.sender_id, request.recipient_id):
-        transaction.on_commit(
-            lambda pid=pid: refresh_participant.delay(participant_id=pid), robust=True
-        )
+    lists_refresh_after_commit([request.sender_id, request.recipient_id])
 
 
 def requests_expire(*, now: datetime | None = None) -> int:

@@ -86,6 +86,65 @@ def test_request_to_someone_never_at_the_fair_at_the_same_time_answers_409(
     assert as_participant(a).post(url(event), {"recipient": b.pk}).status_code == 201
 
 
+def test_request_for_a_part_of_the_day_the_two_never_share_answers_409(
+    make_participant, as_participant
+):
+    """Fatima is at the fair on day 1 and on day 2 in the morning, Lina only on day 2 in the
+    morning: an afternoon request could never be booked (the booking keeps it to afternoon
+    slots), so it is refused and says which part of the day; morning or any time may be asked."""
+    from matchmaking.models import Availability
+    from tests.factories import EventFactory
+
+    first = timezone.localdate() + dt.timedelta(days=30)
+    event = EventFactory(days=[first, first + dt.timedelta(days=1)])
+    tz = event.tz
+
+    def at(day, hour, minute=0):
+        return dt.datetime.combine(first + dt.timedelta(days=day), dt.time(hour, minute), tz)
+
+    fatima = make_participant(event=event, name="Fatima")
+    lina = make_participant(event=event, name="Lina Haddad")
+    Availability.objects.create(participant=fatima, start=at(0, 9), end=at(0, 18))
+    Availability.objects.create(participant=fatima, start=at(1, 9), end=at(1, 12))
+    Availability.objects.create(participant=lina, start=at(1, 9, 20), end=at(1, 12, 30))
+
+    refused = as_participant(fatima).post(
+        url(event), {"recipient": lina.pk, "session": "afternoon"}
+    )
+
+    assert refused.status_code == 409, refused.data
+    assert refused.data["code"] == "no_common_time"
+    assert refused.data["detail"] == (
+        "You and Lina Haddad are never at the fair at the same time in the afternoon; choose "
+        "another part of the day or any time."
+    )
+    assert not MeetingRequest.objects.exists()
+    morning = as_participant(fatima).post(url(event), {"recipient": lina.pk, "session": "morning"})
+    assert morning.status_code == 201, morning.data
+    assert morning.data["session"] == "morning"
+
+
+def test_request_for_a_part_of_the_day_without_common_time_at_all_says_so(
+    event, make_participant, as_participant
+):
+    """Never together at any time: the sentence says so, not which part of the day to choose."""
+    from matchmaking.models import Availability
+
+    slots = list(event.slots.order_by("start"))
+    a, b = make_participant(), make_participant(name="Bruno Ley")
+    Availability.objects.create(participant=a, start=slots[0].start, end=slots[1].end)
+    Availability.objects.create(participant=b, start=slots[3].start, end=slots[-1].end)
+
+    never = as_participant(a).post(url(event), {"recipient": b.pk, "session": "afternoon"})
+
+    assert never.status_code == 409
+    assert never.data["code"] == "no_common_time"
+    assert never.data["detail"] == (
+        "You and Bruno Ley are never at the fair at the same time: no meeting slot lies inside "
+        "both your times. Change your times, or ask someone else."
+    )
+
+
 def test_exhibitor_to_exhibitor_needs_both_opt_in(event, make_participant, as_participant):
     a = make_participant(kind="exhibitor", accepts_same_kind=True)
     b = make_participant(kind="exhibitor")

@@ -1452,3 +1452,93 @@ def test_reserved_slugs_are_every_fixed_segment_where_a_slug_goes():
             if resolve(reverse(name, kwargs=kwargs)).view_name != name:
                 clashing.add(word)
     assert clashing == set(RESERVED_SLUGS)
+
+
+def days_from_today(*offsets: int) -> list[str]:
+    today = timezone.localdate()
+    return [(today + dt.timedelta(days=n)).isoformat() for n in offsets]
+
+
+def small_event_on(*offsets: int) -> dict:
+    """``small_event`` with its day's sessions on each day ``offsets`` days from today; Amina
+    is there at every slot."""
+    data = small_event()
+    day = data["event"]["days"][0]
+    data["event"]["days"] = [{**day, "date": d} for d in days_from_today(*offsets)]
+    del data["participants"][0]["availability"]
+    return data
+
+
+@pytest.mark.parametrize("status", ["held", "no_show"])
+def test_import_refuses_held_or_no_show_for_a_meeting_still_to_come(status):
+    """As the API and the console (``meeting_not_started``): statistics would count a meeting
+    still to come as held or missed."""
+    data = small_event_on(30)
+    (day,) = days_from_today(30)
+    data["meetings"][0].update(start=f"{day}T09:00", status=status)
+
+    with pytest.raises(ImportInvalid) as info:
+        event_import(data=data)
+
+    assert info.value.errors == [
+        "meetings[0] (a ↔ b): a meeting can be marked held or no_show once it has started; "
+        f"{day} 09:00 is still to come"
+    ]
+    assert Event.objects.count() == 0
+    assert Meeting.objects.count() == 0
+
+
+def test_import_refuses_checked_in_before_its_check_in_opens(settings):
+    """As the API: check-in opens CHECK_IN_OPENS_MINUTES before the meeting, for everyone."""
+    settings.CHECK_IN_OPENS_MINUTES = 30
+    data = small_event_on(30)
+    (day,) = days_from_today(30)
+    data["meetings"][0].update(start=f"{day}T09:00", status="checked_in")
+
+    with pytest.raises(ImportInvalid) as info:
+        event_import(data=data)
+
+    assert info.value.errors == [
+        "meetings[0] (a ↔ b): a meeting can be marked checked_in once its check-in has opened, "
+        f"30 minutes before it starts; check-in for {day} 09:00 opens at {day} 08:30"
+    ]
+    assert Event.objects.count() == 0
+
+
+def test_import_of_an_event_in_progress_keeps_what_was_recorded_and_round_trips():
+    """Only slots still to come are concerned: a fair whose first day is over keeps its held,
+    missed and checked-in meetings, and its export imports again as it was."""
+    data = small_event_on(-7, 7)
+    past, future = days_from_today(-7, 7)
+    data["participants"].append(
+        {**data["participants"][2], "ref": "d", "email": "dina@example.org", "name": "Dina"}
+    )
+    data["participants"][3]["organisation"] = "Tanger"
+    data["requests"][1]["status"] = "accepted"
+    data["meetings"] = [
+        {"from": "a", "to": "b", "start": f"{past}T09:00", "status": "held"},
+        {"from": "a", "to": "c", "start": f"{past}T09:30", "status": "no_show"},
+        {"from": "a", "to": "d", "start": f"{past}T14:00", "status": "checked_in"},
+        {"from": "c", "to": "b", "start": f"{future}T09:00"},
+    ]
+
+    event = event_import(data=data)
+
+    statuses = {
+        (m.request.sender.ref, m.request.recipient.ref): m.status
+        for m in Meeting.objects.filter(event=event).select_related(
+            "request__sender", "request__recipient"
+        )
+    }
+    assert statuses == {
+        ("a", "b"): "held",
+        ("a", "c"): "no_show",
+        ("a", "d"): "checked_in",
+        ("c", "b"): "scheduled",
+    }
+    first = selectors.event_export(event=event)
+    again = copy.deepcopy(first)
+    again["event"]["slug"] = "mini-fair-copy"
+    second = selectors.event_export(event=event_import(data=again))
+    second["event"]["slug"] = "mini-fair"
+    assert second == first
