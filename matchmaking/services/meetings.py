@@ -42,7 +42,7 @@ from matchmaking.models import (
 )
 from matchmaking.reasons import Reason
 from matchmaking.services.locking import guarded_transaction, lock_participants_and_slots
-from matchmaking.services.notifications import notify_meeting
+from matchmaking.services.notifications import notify_attendee_left, notify_meeting
 
 
 @dataclass(frozen=True)
@@ -618,6 +618,8 @@ def meeting_attendee_leave_locked(
         name=seat.participant.name,
         **_reason_detail(reason),
     )
+    if actor.participant is None or actor.participant.pk != seat.participant_id:
+        notify_attendee_left(meeting=seat.meeting, person=seat.participant, reason=reason)
 
 
 def meeting_cancel(

@@ -181,6 +181,21 @@ def notify_meeting(*, meeting: Meeting, kind: str, actor_participant=None, reaso
     _deliver_later(ids)
 
 
+def notify_attendee_left(*, meeting: Meeting, person: Participant, reason="") -> None:
+    """Tell a colleague who no longer attends ``meeting`` (someone else took them out, or their
+    new times did) that it is cancelled for them; the meeting goes on for the others."""
+    meeting = Meeting.objects.select_related("slot", "table", "event").get(pk=meeting.pk)
+    key = f"meeting_cancelled:meeting{meeting.pk}:seq{meeting.sequence}:to{person.pk}"
+    note = _create(
+        Notification.Kind.MEETING_CANCELLED,
+        key,
+        person,
+        meeting=meeting,
+        extra={"reason": reason or "-"},
+    )
+    _deliver_later([note.pk] if note else [])
+
+
 def notify_request(
     *, request: MeetingRequest, kind: str, by: Participant | None = None, reason: str = ""
 ) -> None:

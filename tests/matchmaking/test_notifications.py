@@ -248,3 +248,47 @@ def test_withdrawing_a_request_tells_the_other_side_once(
     assert to_chen.body.endswith("Reason: Chen's delegation left")
     to_bruno = next(m for m in mail.outbox if m.to == ["bruno@example.org"])
     assert to_bruno.body.endswith("Motif : Chen's delegation left")
+
+
+def test_a_colleague_taken_out_of_a_meeting_by_new_times_is_told_unless_they_did_it(
+    event, make_participant, organiser
+):
+    """An organiser narrowed Karim's times: he left Amina's meeting silently, and found out
+    from his calendar (the fourth review). He is now told, in his language, with the reason;
+    the parties' meeting goes on. Karim narrowing his own times is not told what he did."""
+    from matchmaking.models import MeetingSeat
+    from matchmaking.services.availability import availability_replace
+    from matchmaking.services.meetings import meeting_book
+
+    slots = list(event.slots.order_by("start"))
+    amina = make_participant(name="Amina")
+    karim = make_participant(name="Karim", organisation=amina.organisation, languages=["fr"])
+    lina = make_participant(name="Lina", organisation=amina.organisation)
+    bruno = make_participant(name="Bruno")
+    first = meeting_book(
+        request=RequestFactory(sender=amina, recipient=bruno, status="accepted"),
+        slot=slots[-1],
+        actor=Actor(system=True),
+        attendees=[karim, lina],
+    )
+    Notification.objects.all().delete()
+    change = availability_replace(
+        participant=karim,
+        periods=[(slots[0].start, slots[0].end)],
+        actor=Actor(user=organiser),
+        cancel_conflicting=True,
+    )
+    assert change.left == [first.pk]
+    note = Notification.objects.get()
+    assert (note.recipient_id, note.kind, note.language) == (karim.pk, "meeting_cancelled", "fr")
+    assert "Amina" in note.subject and "Bruno" in note.subject and "Karim" not in note.subject
+    assert note.body.endswith("est annulé. Motif : Karim n’est plus disponible à ce moment-là.")
+    Notification.objects.all().delete()
+    availability_replace(
+        participant=lina,
+        periods=[(slots[0].start, slots[0].end)],
+        actor=Actor(participant=lina),
+        cancel_conflicting=True,
+    )
+    assert not MeetingSeat.objects.get(meeting=first, participant=lina).active
+    assert Notification.objects.count() == 0
