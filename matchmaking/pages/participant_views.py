@@ -175,11 +175,16 @@ def _error(request, exc: DomainError) -> None:
     messages.error(request, _error_text(exc))
 
 
+# Refusals whose API sentence points to what only the API offers ("reschedule it"): the pages
+# say theirs in every language.
+PAGE_WORDING = {"request_has_meeting"}
+
+
 def _error_text(exc: DomainError) -> str:
     """The service's own sentence in English; in French and Arabic, the translated sentence of
     the refusal's code when there is one."""
     lang = (get_language() or "en")[:2]
-    if lang == "en":
+    if lang == "en" and exc.code not in PAGE_WORDING:
         return exc.message
     if isinstance(exc.reason, Reason):  # said with its particulars in the active language
         return str(exc.reason)

@@ -1183,7 +1183,7 @@ def double_submits(event, me, other, language: str) -> list[str]:
     return [*messages_of(twice), *messages_of(again)]
 
 
-@pytest.mark.parametrize("language", ["fr", "ar"])
+@pytest.mark.parametrize("language", ["fr", "ar", "en"])
 def test_double_submits_are_explained_by_their_code_not_the_services_english(
     upcoming_event, make_participant, language
 ):
