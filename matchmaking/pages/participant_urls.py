@@ -42,6 +42,11 @@ urlpatterns = [
         name="meeting-cancel",
     ),
     path(
+        "<slug:slug>/meetings/<int:meeting_id>/move/",
+        views.meeting_move_view,
+        name="meeting-move",
+    ),
+    path(
         "<slug:slug>/meetings/<int:meeting_id>/check-in/",
         views.meeting_check_in_view,
         name="meeting-check-in",

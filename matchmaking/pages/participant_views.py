@@ -53,6 +53,7 @@ from matchmaking.services.meetings import (
     check_in_open,
     meeting_book,
     meeting_cancel,
+    meeting_reschedule,
     meeting_set_status,
     meeting_slots_bookable,
 )
@@ -813,6 +814,8 @@ def agenda(request, event, me):
         m.others = [s.participant for s in m.seats.all() if s.participant_id != me.pk]
         m.status_label = MEETING_STATUS_LABELS.get(m.status, m.status)
         m.can_cancel = _may_cancel(m.status, m.slot.start, now)
+        # as meeting_reschedule decides for a participant (the move page offers the times)
+        m.can_move = m.can_cancel and not m.fixed and event.booking_open_at(now)
         # as meeting_set_status decides for a participant: around the meeting's time
         m.can_check_in = m.status == Meeting.Status.SCHEDULED and check_in_open(m.slot, tz, now)
         days.setdefault(m.slot.start.astimezone(tz).date(), []).append(m)
@@ -909,6 +912,74 @@ def agenda_book(request, event, me):
             % {"day": local_day(start), "time": f"{start:%H:%M}"},
         )
     return redirect(back)
+
+
+class MoveForm(forms.Form):
+    slot = forms.IntegerField(min_value=1)
+
+
+@require_http_methods(["GET", "POST"])
+@participant_page
+def meeting_move_view(request, event, me, meeting_id: int):
+    """Move one of my meetings to another time: the page offers exactly the slots the booking
+    service would accept now for everyone seated in it (colleagues too); a POST moves it, and
+    the others are told."""
+    meeting = (
+        selectors.meetings_of(event=event, participant=me)
+        .select_related("slot", "table", "request__event")
+        .filter(pk=meeting_id)
+        .first()
+    )
+    if meeting is None:
+        raise Http404(_("No such meeting."))
+    actor = Actor(user=request.user, participant=me)
+    back = reverse("participant:agenda", args=[event.slug]) + f"#meeting-{meeting.pk}"
+    if request.method == "POST":
+        form = MoveForm(request.POST)
+        slot = (
+            selectors.slots_of(event=event).filter(pk=form.cleaned_data["slot"]).first()
+            if form.is_valid()
+            else None
+        )
+        if slot is None:
+            messages.error(request, _("Choose a time slot."))
+            return redirect(request.get_full_path())
+        try:
+            moved = meeting_reschedule(meeting=meeting, slot=slot, actor=actor)
+        except DomainError as exc:
+            _error(request, exc)
+            return redirect(request.get_full_path())
+        start = timezone.localtime(moved.slot.start)
+        messages.success(
+            request,
+            _("Meeting moved to %(day)s at %(time)s. The others have been told.")
+            % {"day": local_day(start), "time": f"{start:%H:%M}"},
+        )
+        return redirect(back)
+    request_row = MeetingRequest.objects.select_related(
+        "event", "sender__fixed_table", "recipient__fixed_table"
+    ).get(pk=meeting.request_id)
+    offered = meeting_slots_bookable(requests=[request_row], actor=actor, moving=meeting)
+    by_day: OrderedDict = OrderedDict()
+    for s in offered.get(request_row.pk, []):
+        if s.pk != meeting.slot_id:
+            by_day.setdefault(s.start.astimezone(event.tz).date(), []).append(s)
+    others = [
+        seat.participant
+        for seat in meeting.seats.filter(left=False).select_related("participant__organisation")
+        if seat.participant_id != me.pk
+    ]
+    return _page(
+        request,
+        "meeting_move.html",
+        event,
+        me,
+        "agenda",
+        meeting=meeting,
+        others=others,
+        slots_by_day=by_day,
+        back=back,
+    )
 
 
 @require_POST

@@ -882,6 +882,60 @@ def test_book_a_free_slot_from_the_agenda(upcoming_event, make_participant):
     assert response.context["to_book"] == []
 
 
+def test_move_a_meeting_from_the_agenda_to_a_time_that_suits_everyone(
+    upcoming_event, make_participant, organiser
+):
+    """The pages offered no way to move a meeting (the API did): the agenda links to a move
+    page that offers exactly the times the booking accepts for everyone seated, colleagues
+    included; a move tells the others; a refused one says why and changes nothing."""
+    from matchmaking.models import Notification
+    from matchmaking.services.meetings import meeting_set_fixed
+
+    event = upcoming_event
+    me = make_participant(event=event, name="Amina")
+    karim = make_participant(event=event, name="Karim", organisation=me.organisation)
+    bruno = make_participant(event=event, name="Bruno")
+    slots = list(event.slots.order_by("start"))
+    meeting = booked(bruno, me, slots[0], attendees=[karim])
+    booked(karim, make_participant(event=event), slots[1])  # my colleague is busy then
+    booked(make_participant(event=event), bruno, slots[2])  # and Bruno then
+    client = client_of(me)
+    agenda = client.get(f"/my/{event.slug}/agenda/").content.decode()
+    move_url = f"/my/{event.slug}/meetings/{meeting.pk}/move/"
+    assert f'href="{move_url}"' in agenda
+
+    page = client.get(move_url)
+    assert page.status_code == 200
+    offered = [s.pk for day in page.context["slots_by_day"].values() for s in day]
+    assert offered == [s.pk for s in slots[3:]]  # not its own, not where Karim or Bruno is busy
+    Notification.objects.all().delete()
+    refused = client.post(move_url, {"slot": slots[1].pk}, follow=True)
+    assert messages_of(refused) == [f"Karim already has a meeting at {slots[1]}."]
+    meeting.refresh_from_db()
+    assert (meeting.slot_id, meeting.sequence) == (slots[0].pk, 0)
+    moved = client.post(move_url, {"slot": slots[4].pk}, follow=True)
+    start = slots[4].start.astimezone(event.tz)
+    assert messages_of(moved) == [
+        f"Meeting moved to {date_format(start, 'DATE_FORMAT')} at {start:%H:%M}. "
+        "The others have been told."
+    ]
+    meeting.refresh_from_db()
+    assert (meeting.slot_id, meeting.sequence) == (slots[4].pk, 1)
+    assert sorted(Notification.objects.values_list("recipient__name", "kind")) == [
+        ("Bruno", "meeting_moved"),
+        ("Karim", "meeting_moved"),
+    ]
+    assert client.post(move_url, {"slot": "x"}, follow=True).redirect_chain[-1][0] == move_url
+
+    meeting_set_fixed(meeting=meeting, fixed=True, actor=Actor(user=organiser))
+    assert f'href="{move_url}"' not in client.get(f"/my/{event.slug}/agenda/").content.decode()
+    fixed_page = client.get(move_url)
+    assert fixed_page.context["slots_by_day"] == {}
+    assert "No other time suits everyone in this meeting right now." in fixed_page.content.decode()
+    other = booked(make_participant(event=event), bruno, slots[5])
+    assert client.get(f"/my/{event.slug}/meetings/{other.pk}/move/").status_code == 404
+
+
 def offered_slots(client, event) -> list[int]:
     (item,) = client.get(f"/my/{event.slug}/agenda/").context["to_book"]
     return [s.pk for day in item["slots_by_day"].values() for s in day]
