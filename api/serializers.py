@@ -177,6 +177,25 @@ class RefusesUnknownFields:
         raise serializers.ValidationError(errors)
 
 
+class EventSettingsSerializer(RefusesUnknownFields, serializers.Serializer):
+    """What organisers may change on an event after its import (``PATCH /api/events/{slug}/``).
+    Times without an offset are read in the event's time zone; ``null`` removes a limit."""
+
+    unknown_field_message = "This field cannot be changed here (import the event again)."
+    #: the event's answer holds these too; sent back unchanged they are ignored (the view)
+    read_only = ("slug", "timezone", "slot_minutes", "tables", "sessions")
+
+    name = serializers.CharField(max_length=200, required=False)
+    booking_opens = serializers.DateTimeField(allow_null=True, required=False)
+    booking_closes = serializers.DateTimeField(allow_null=True, required=False)
+    request_expiry_hours = serializers.IntegerField(min_value=1, max_value=8760, required=False)
+
+    def validate(self, attrs):
+        if isinstance(self.initial_data, Mapping) and not attrs:
+            raise serializers.ValidationError("Nothing to change: send at least one field.")
+        return attrs
+
+
 class ProfileUpdateSerializer(RefusesUnknownFields, serializers.Serializer):
     unknown_field_message = "This field cannot be changed here."
 

@@ -2,6 +2,7 @@
 
 from django.db import transaction
 from django.http import HttpResponse
+from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, permissions, status, viewsets
@@ -25,6 +26,7 @@ from matchmaking.models import (
     Table,
 )
 from matchmaking.services import availability as availability_services
+from matchmaking.services import events as event_services
 from matchmaking.services import meetings as meeting_services
 from matchmaking.services import participants as participant_services
 from matchmaking.services import requests as request_services
@@ -51,6 +53,34 @@ class EventViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_serializer_class(self):
         return s.EventListSerializer if self.action == "list" else s.EventSerializer
+
+    def get_permissions(self):
+        if self.action == "partial_update":
+            return [IsOrganiser()]
+        return super().get_permissions()
+
+    @extend_schema(
+        request=s.EventSettingsSerializer,
+        responses=s.EventSerializer,
+        description="Organisers change the event's name, its booking window (opens / closes; "
+        "null for no limit; a time without an offset is the event's local time) or how long a "
+        "request waits for an answer. Requests already sent keep their expiry.",
+    )
+    def partial_update(self, request, slug=None):
+        event = selectors.event_get(slug=slug)
+        data = request.data
+        if isinstance(data, dict):  # the GET answer sent back: what it cannot change, unchanged
+            now = s.EventSerializer(event).data
+            data = {
+                k: v
+                for k, v in data.items()
+                if k not in s.EventSettingsSerializer.read_only or now.get(k) != v
+            }
+        form = s.EventSettingsSerializer(data=data)
+        with timezone.override(event.tz):  # a time without an offset is the event's
+            form.is_valid(raise_exception=True)
+        event_services.event_settings_update(event=event, **form.validated_data)
+        return Response(s.EventSerializer(self.get_queryset().get(pk=event.pk)).data)
 
     @extend_schema(
         request={"application/json": OpenApiTypes.OBJECT},

@@ -149,6 +149,34 @@ class OrganiserLoginForm(ThrottledLogin, AuthenticationForm):
             raise forms.ValidationError(self.error_messages["not_staff"], code="not_staff")
 
 
+class EventSettingsForm(forms.Form):
+    """The event's settings organisers change after the import (``event_settings_update``
+    checks them again). Times are the event's local time; empty means no limit."""
+
+    name = forms.CharField(label=_("Event name"), max_length=200)
+    booking_opens = forms.DateTimeField(
+        label=_("Booking opens"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        help_text=_("Empty: participants may send requests and book at once."),
+    )
+    booking_closes = forms.DateTimeField(
+        label=_("Booking closes"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        help_text=_(
+            "Empty: open until the end. Once closed, participants can no longer send requests "
+            "or book; organisers still can."
+        ),
+    )
+    request_expiry_hours = forms.IntegerField(
+        label=_("A request waits this many hours for an answer"),
+        min_value=1,
+        max_value=8760,
+        help_text=_("Requests already sent keep their expiry."),
+    )
+
+
 class MeetingStatusForm(forms.Form):
     status = forms.ChoiceField(
         choices=[

@@ -23,7 +23,7 @@ from django.utils import timezone
 from django.utils.http import parse_etags, url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import get_language, get_language_bidi
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from matchmaking import reporting, selectors
 from matchmaking.exceptions import DomainError
@@ -38,6 +38,7 @@ from matchmaking.models import (
 )
 from matchmaking.pages import labels
 from matchmaking.pages.forms import (
+    EventSettingsForm,
     MeetingCancelForm,
     MeetingFixForm,
     MeetingMoveForm,
@@ -51,6 +52,7 @@ from matchmaking.pages.forms import (
 from matchmaking.pages.render import bar_chart, grid_table, heat_strips
 from matchmaking.pages.render import table_plan as render_table_plan
 from matchmaking.reasons import Reason
+from matchmaking.services.events import event_settings_update
 from matchmaking.services.meetings import (
     Actor,
     check_in_opens_at,
@@ -878,6 +880,57 @@ def meetings_csv(request, event: Event):
     response = StreamingHttpResponse(chunks, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{event.slug}-meetings.csv"'
     return response
+
+
+@with_event
+@require_http_methods(["GET", "POST"])
+def event_settings(request, event: Event):
+    """The event's name, booking window and request expiry (``event_settings_update``), and
+    one-click **Close booking now** / **Open booking now**. A refusal shows the form again with
+    the reason and a 400; nothing is written."""
+    status = 200
+    now = timezone.now()
+    if request.method == "POST" and request.POST.get("booking") in ("close", "open"):
+        closing = request.POST["booking"] == "close"
+        try:
+            event_settings_update(
+                event=event,
+                booking_closes=now if closing else None,
+                **({} if closing else {"booking_opens": None}),
+            )
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(
+                request,
+                _("Booking is closed: participants can no longer send requests or book.")
+                if closing
+                else _("Booking is open."),
+            )
+        return redirect("organiser:settings", event.slug)
+    if request.method == "POST":
+        form = EventSettingsForm(request.POST)
+        if form.is_valid():
+            try:
+                event_settings_update(event=event, **form.cleaned_data)
+            except DomainError as exc:
+                form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            else:
+                messages.success(request, _("Settings saved."))
+                return redirect("organiser:settings", event.slug)
+        messages.error(request, _("Please correct the settings."))
+        status = 400
+    else:
+        form = EventSettingsForm(
+            initial={
+                "name": event.name,
+                "booking_opens": event.booking_opens,
+                "booking_closes": event.booking_closes,
+                "request_expiry_hours": event.request_expiry_hours,
+            }
+        )
+    ctx = _ctx(event, "settings", form=form, booking_open=event.booking_open_at(now))
+    return render(request, "matchmaking/organiser/settings.html", ctx, status=status)
 
 
 @with_event

@@ -93,3 +93,69 @@ def session_create(
     return Session.objects.create(
         event=event, date=day, start=start, end=end, name=name, is_break=is_break
     )
+
+
+UNCHANGED = object()  # ``event_settings_update``: leave this setting as it is
+EXPIRY_HOURS = (1, 8760)  # as the import format: an hour to a year
+
+
+def event_settings_update(
+    *,
+    event: Event,
+    name=UNCHANGED,
+    booking_opens=UNCHANGED,
+    booking_closes=UNCHANGED,
+    request_expiry_hours=UNCHANGED,
+) -> Event:
+    """The organisers change the event's name, its booking window (aware datetimes, or None for
+    "no limit") or how long a request waits for an answer. Requests already sent keep their
+    expiry. All or nothing: an invalid value changes nothing (InvalidInput naming the field).
+
+    Side effects: saves the given fields of ``event``."""
+    changed = {}
+    if name is not UNCHANGED:
+        name = " ".join(str(name).split())
+        if not name or len(name) > 200:
+            raise InvalidInput("The event's name must be 1 to 200 characters.", field="name")
+        changed["name"] = name
+    days = list(event.slots.order_by("date").values_list("date", flat=True)[:1]) + list(
+        event.slots.order_by("-date").values_list("date", flat=True)[:1]
+    )
+    for field, value in (("booking_opens", booking_opens), ("booking_closes", booking_closes)):
+        if value is UNCHANGED:
+            continue
+        if value is not None:
+            if value.tzinfo is None:
+                raise InvalidInput(f"{field} needs a time zone offset.", field=field)
+            local = value.astimezone(event.tz).date()
+            if days and not days[0] - timedelta(days=366) <= local <= days[1] + timedelta(days=366):
+                raise InvalidInput(
+                    f"{field} must be within a year of the event's days "
+                    f"({days[0]:%Y-%m-%d} to {days[1]:%Y-%m-%d}).",
+                    field=field,
+                )
+        changed[field] = value
+    opens = changed.get("booking_opens", event.booking_opens)
+    closes = changed.get("booking_closes", event.booking_closes)
+    if opens and closes and closes <= opens:
+        raise InvalidInput(
+            "Booking must close after it opens.",
+            field="booking_closes" if "booking_closes" in changed else "booking_opens",
+        )
+    if request_expiry_hours is not UNCHANGED:
+        low, high = EXPIRY_HOURS
+        if (
+            isinstance(request_expiry_hours, bool)
+            or not isinstance(request_expiry_hours, int)
+            or not low <= request_expiry_hours <= high
+        ):
+            raise InvalidInput(
+                f"request_expiry_hours must be a whole number of hours from {low} to {high}.",
+                field="request_expiry_hours",
+            )
+        changed["request_expiry_hours"] = request_expiry_hours
+    for field, value in changed.items():
+        setattr(event, field, value)
+    if changed:
+        event.save(update_fields=list(changed))
+    return event

@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from matchmaking.exceptions import (
+    BookingClosed,
     Busy,
     Conflict,
     DuplicateRequest,
@@ -90,11 +91,15 @@ def request_create(
     refusal = meeting_refusal(sender, recipient)
     if refusal:
         raise InvalidInput(refusal[1], field="recipient", code=refusal[0])
+    now = now or timezone.now()
+    if not by_organiser and not sender.event.booking_open_at(now):
+        # the import format's booking window: "when participants may start sending requests",
+        # "when requests and bookings close"
+        raise BookingClosed("Booking is closed for this event: requests cannot be sent now.")
     if not 1 <= priority <= 5:
         raise InvalidInput("Priority must be between 1 and 5.", field="priority")
     if session not in MeetingRequest.SessionPreference.values:
         raise InvalidInput("Session must be morning, afternoon or any.", field="session")
-    now = now or timezone.now()
     # a request the booking could never place is refused now, not accepted and left unbookable
     # (the booking keeps a morning or afternoon request to slots of that part of the day)
     common = _common_parts(sender, recipient, now)

@@ -1,0 +1,93 @@
+"""The organiser's settings page: booking window, one-click close and open, request expiry."""
+
+import datetime as dt
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from matchmaking.models import Event
+from tests.factories import EventFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def event(db):
+    return EventFactory(
+        days=[timezone.localdate() + dt.timedelta(days=30)], timezone="Africa/Casablanca"
+    )
+
+
+def page(event):
+    return f"/organiser/{event.slug}/settings/"
+
+
+def test_close_booking_now_then_open_it_again(staff_client, event):
+    html = staff_client.get(page(event)).content.decode()
+    assert 'data-booking-state="open"' in html and f'href="{page(event)}"' in html  # nav link
+    closed = staff_client.post(page(event), {"booking": "close"}, follow=True)
+    assert [str(m) for m in closed.context["messages"]] == [
+        "Booking is closed: participants can no longer send requests or book."
+    ]
+    event.refresh_from_db()
+    assert not event.booking_open_at(timezone.now())
+    assert 'data-booking-state="closed"' in closed.content.decode()
+    opened = staff_client.post(page(event), {"booking": "open"}, follow=True)
+    event.refresh_from_db()
+    assert (event.booking_opens, event.booking_closes) == (None, None)
+    assert 'data-booking-state="open"' in opened.content.decode()
+
+
+def test_settings_are_saved_in_the_events_local_time_and_shown_back(staff_client, event):
+    day = event.slots.order_by("start").first().start.astimezone(event.tz).date()
+    opens = f"{day - dt.timedelta(days=7)}T09:30"
+    response = staff_client.post(
+        page(event),
+        {
+            "name": "Smart City Expo 2018",
+            "booking_opens": opens,
+            "booking_closes": "",
+            "request_expiry_hours": "48",
+        },
+        follow=True,
+    )
+    assert [str(m) for m in response.context["messages"]] == ["Settings saved."]
+    event.refresh_from_db()
+    assert event.booking_opens.astimezone(event.tz).strftime("%Y-%m-%dT%H:%M") == opens
+    assert (event.name, event.booking_closes, event.request_expiry_hours) == (
+        "Smart City Expo 2018",
+        None,
+        48,
+    )
+    assert f'value="{opens}"' in response.content.decode()
+
+
+def test_a_refused_setting_shows_the_form_again_with_the_reason_and_changes_nothing(
+    staff_client, event
+):
+    day = event.slots.order_by("start").first().start.astimezone(event.tz).date()
+    before = Event.objects.values().get(pk=event.pk)
+    response = staff_client.post(
+        page(event),
+        {
+            "name": "Renamed",
+            "booking_opens": f"{day}T10:00",
+            "booking_closes": f"{day}T09:00",
+            "request_expiry_hours": "48",
+        },
+    )
+    assert response.status_code == 400
+    assert "Booking must close after it opens." in response.content.decode()
+    assert Event.objects.values().get(pk=event.pk) == before
+    bad = staff_client.post(page(event), {"name": "x", "request_expiry_hours": "0"})
+    assert bad.status_code == 400
+    assert Event.objects.values().get(pk=event.pk) == before
+
+
+def test_only_organisers_see_the_settings(event, make_participant):
+    client = Client()
+    assert client.get(page(event)).status_code == 302  # to the organiser login
+    person = make_participant(event=event)
+    client.force_login(person.user)
+    assert client.get(page(event)).status_code == 403
