@@ -352,6 +352,28 @@ CSV_HEADER = [
     "party_b_email",
     "request",
     "attendees",
+    "source",
+    "fixed",
+    "cancelled_by",
+    "cancel_reason",
+]
+
+REQUESTS_CSV_HEADER = [
+    "request",
+    "sent",
+    "status",
+    "answered",
+    "expires",
+    "from_name",
+    "from_organisation",
+    "from_email",
+    "to_name",
+    "to_organisation",
+    "to_email",
+    "priority",
+    "session",
+    "meeting",
+    "message",
 ]
 
 
@@ -419,8 +441,76 @@ def meetings_export_rows(*, event: Event):
             "request__recipient__organisation__name",
             "request__recipient__email",
             "request_id",
+            "source",
+            "fixed",
+            "cancelled_by",
+            "cancel_reason",
         )
     )
-    for mid, slot_id, table, status, *people, request_id in rows.iterator(chunk_size=5000):
+    for mid, slot_id, table, status, *rest in rows.iterator(chunk_size=5000):
+        *people, request_id, source, fixed, cancelled_by, reason = rest
         attending = "; ".join(colleagues.get(mid, ()))
-        yield [mid, *when[slot_id], table or "", status, *people, request_id, attending]
+        yield [
+            mid,
+            *when[slot_id],
+            table or "",
+            status,
+            *people,
+            request_id,
+            attending,
+            source,
+            "yes" if fixed else "no",
+            cancelled_by or "",
+            reason,
+        ]
+
+
+def requests_export_rows(*, event: Event):
+    """One row per meeting request (REQUESTS_CSV_HEADER order), oldest first: who asked whom,
+    when (the event's local time), its status and answer, and its live meeting if it has one
+    (two queries)."""
+    tz = event.tz
+
+    def local(moment):
+        return f"{moment.astimezone(tz):%Y-%m-%d %H:%M}" if moment else ""
+
+    live = dict(
+        Meeting.objects.filter(event=event)
+        .exclude(status=Meeting.Status.CANCELLED)
+        .values_list("request_id", "id")
+    )
+    rows = (
+        MeetingRequest.objects.filter(event=event)
+        .order_by("created_at", "id")
+        .values_list(
+            "id",
+            "created_at",
+            "status",
+            "responded_at",
+            "expires_at",
+            "sender__name",
+            "sender__organisation__name",
+            "sender__email",
+            "recipient__name",
+            "recipient__organisation__name",
+            "recipient__email",
+            "priority",
+            "session",
+            "message",
+        )
+    )
+    for rid, sent, status, answered, expires, *people, priority, session, message in rows.iterator(
+        chunk_size=5000
+    ):
+        yield [
+            rid,
+            local(sent),
+            status,
+            local(answered),
+            local(expires),
+            *people,
+            priority,
+            session,
+            live.get(rid, ""),
+            message,
+        ]

@@ -883,6 +883,17 @@ def meetings_csv(request, event: Event):
 
 
 @with_event
+@require_GET
+def requests_csv(request, event: Event):
+    chunks = reporting.csv_stream(
+        header=reporting.REQUESTS_CSV_HEADER, rows=reporting.requests_export_rows(event=event)
+    )
+    response = StreamingHttpResponse(chunks, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{event.slug}-requests.csv"'
+    return response
+
+
+@with_event
 @require_http_methods(["GET", "POST"])
 def event_settings(request, event: Event):
     """The event's name, booking window and request expiry (``event_settings_update``), and

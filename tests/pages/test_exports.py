@@ -45,6 +45,10 @@ def test_meetings_csv_columns_and_rows_exact(staff_client, staff, event, make_pa
             "party_b_email",
             "request",
             "attendees",
+            "source",
+            "fixed",
+            "cancelled_by",
+            "cancel_reason",
         ],
         [
             str(first.pk),
@@ -60,6 +64,10 @@ def test_meetings_csv_columns_and_rows_exact(staff_client, staff, event, make_pa
             b.organisation.name,
             "bruno@example.org",
             str(first.request_id),
+            "",
+            "participant",
+            "no",
+            "",
             "",
         ],
         [
@@ -77,6 +85,10 @@ def test_meetings_csv_columns_and_rows_exact(staff_client, staff, event, make_pa
             "amina@example.org",
             str(second.request_id),
             "",
+            "participant",
+            "no",
+            "organiser",
+            "test",
         ],
     ]
 
@@ -104,11 +116,11 @@ def test_meetings_csv_lists_attending_colleagues_not_who_left_or_cancelled(
     gone = book(c, a, 2, attendees=[omar])
     meeting_cancel(meeting=gone, user=staff, reason="test")
     rows = read_csv(staff_client.get(f"/organiser/{event.slug}/exports/meetings.csv"))
-    assert rows[0][-1] == "attendees"
-    assert [row[-1] for row in rows[1:]] == ["Hind <hind@example.org>", "", ""]
+    at = rows[0].index("attendees")
+    assert [row[at] for row in rows[1:]] == ["Hind <hind@example.org>", "", ""]
     book(a, c, 3, attendees=[omar, hind])
     rows = read_csv(staff_client.get(f"/organiser/{event.slug}/exports/meetings.csv"))
-    assert rows[-1][-1] == "Hind <hind@example.org>; Omar <omar@example.org>"
+    assert rows[-1][at] == "Hind <hind@example.org>; Omar <omar@example.org>"
 
 
 def test_participant_agenda_printable(staff_client, event, make_participant, book):
@@ -194,3 +206,95 @@ def test_exports_page_and_search(staff_client, event, make_participant):
     assert staff_client.get(f"/organiser/{event.slug}/exports/").status_code == 200
     html = staff_client.get(f"/organiser/{event.slug}/participants/?q=tazi").content.decode()
     assert f"/organiser/{event.slug}/participants/{person.pk}/agenda/" in html
+
+
+def test_requests_csv_columns_and_rows_exact(staff_client, event, make_participant, book):
+    """Organisers had no export of the requests (their acceptance, who asked whom)."""
+    import datetime as dt
+
+    from matchmaking.models import MeetingRequest
+    from tests.factories import RequestFactory
+
+    a = make_participant(name="Amina Alaoui", email="amina@example.org")
+    b = make_participant(name="Bruno Blanc", email="bruno@example.org")
+    c = make_participant(name="Chen Li", email="chen@example.org")
+    met = book(a, b, 0)
+    waiting = RequestFactory(
+        sender=c,
+        recipient=a,
+        message="=HYPERLINK(1)",
+        status="pending",
+        priority=5,
+        session="morning",
+        expires_at=dt.datetime(2018, 4, 20, 8, 0, tzinfo=dt.UTC),
+    )
+    MeetingRequest.objects.filter(pk=waiting.pk).update(
+        created_at=dt.datetime(2018, 4, 17, 8, 30, tzinfo=dt.UTC)
+    )
+    MeetingRequest.objects.filter(pk=met.request_id).update(
+        created_at=dt.datetime(2018, 4, 16, 8, 30, tzinfo=dt.UTC),
+        responded_at=dt.datetime(2018, 4, 16, 9, 0, tzinfo=dt.UTC),
+        expires_at=None,
+    )
+    response = staff_client.get(f"/organiser/{event.slug}/exports/requests.csv")
+    assert response.status_code == 200
+    assert f'filename="{event.slug}-requests.csv"' in response["Content-Disposition"]
+    local = "%Y-%m-%d %H:%M"
+    tz = event.tz
+
+    def at(*args):
+        return dt.datetime(*args, tzinfo=dt.UTC).astimezone(tz).strftime(local)
+
+    assert read_csv(response) == [
+        [
+            "request",
+            "sent",
+            "status",
+            "answered",
+            "expires",
+            "from_name",
+            "from_organisation",
+            "from_email",
+            "to_name",
+            "to_organisation",
+            "to_email",
+            "priority",
+            "session",
+            "meeting",
+            "message",
+        ],
+        [
+            str(met.request_id),
+            at(2018, 4, 16, 8, 30),
+            "accepted",
+            at(2018, 4, 16, 9, 0),
+            "",
+            "Amina Alaoui",
+            a.organisation.name,
+            "amina@example.org",
+            "Bruno Blanc",
+            b.organisation.name,
+            "bruno@example.org",
+            "3",
+            "any",
+            str(met.pk),
+            "",
+        ],
+        [
+            str(waiting.pk),
+            at(2018, 4, 17, 8, 30),
+            "pending",
+            "",
+            at(2018, 4, 20, 8, 0),
+            "Chen Li",
+            c.organisation.name,
+            "chen@example.org",
+            "Amina Alaoui",
+            a.organisation.name,
+            "amina@example.org",
+            "5",
+            "morning",
+            "",
+            "'=HYPERLINK(1)",
+        ],
+    ]
