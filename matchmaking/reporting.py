@@ -216,7 +216,8 @@ def event_statistics(*, event: Event, none_limit: int = 300) -> dict:
     - ``per_participant``: {number of meetings: participants with that many}, counting the
       non-cancelled meetings each participant attends, as a party or as a colleague who joined
       (not those they left); ``without_meetings`` lists those who attend none;
-    - ``occupancy``: per slot, tables in use ÷ tables of the event.
+    - ``occupancy``: per slot, shared tables in use ÷ shared tables of the event (participants'
+      own places, such as booths, are not the organisers' capacity and are left out).
     """
     participants = Participant.objects.filter(event=event)
     by_kind = _by(participants, "kind", PARTICIPANT_KINDS)
@@ -251,9 +252,10 @@ def event_statistics(*, event: Event, none_limit: int = 300) -> dict:
         .values("id", "name", "kind", "organisation__name")[:none_limit]
     )
 
-    table_count = Table.objects.filter(event=event).count()
+    # the shared (lounge) tables: the capacity the organisers plan; a booth is its owner's
+    table_count = Table.objects.filter(event=event, shared=True).count()
     used = dict(
-        Meeting.objects.filter(event=event, status__in=ACTIVE, table__isnull=False)
+        Meeting.objects.filter(event=event, status__in=ACTIVE, table__shared=True)
         .order_by()
         .values("slot_id")
         .annotate(n=Count("id"))

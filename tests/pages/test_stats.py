@@ -140,3 +140,19 @@ def test_an_event_without_tables_shows_no_table_occupancy(staff_client):
     html = staff_client.get(f"/organiser/{event.slug}/stats/").content.decode()
     assert html.count('class="heat-cell"') == 0 and "Table occupancy" not in html
     assert 'data-stat="participants">0<' in html
+
+
+def test_table_occupancy_counts_the_shared_tables_not_the_booths(event, make_participant, book):
+    """Booths counted in the denominator (89 "tables" = 40 lounge tables + 49 booths on the
+    demo): a full lounge showed as half used (the fifth exploratory test)."""
+    from matchmaking.models import Table
+
+    shared = Table.objects.filter(event=event, shared=True).count()
+    booth = Table.objects.create(event=event, name="Booth Z", shared=False)
+    exhibitor = make_participant(kind=Participant.Kind.EXHIBITOR, fixed_table=booth)
+    book(make_participant(), exhibitor, 0)  # at the booth
+    book(make_participant(), make_participant(), 0)  # at a lounge table
+    stats = reporting.event_statistics(event=event)
+    assert stats["tables"] == shared
+    first = stats["occupancy"][0]
+    assert (first["used"], first["rate"]) == (1, 1 / shared)
