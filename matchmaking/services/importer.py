@@ -39,6 +39,7 @@ from matchmaking.models import (
     Meeting,
     MeetingRequest,
     MeetingSeat,
+    Notification,
     Organisation,
     Participant,
     Profile,
@@ -46,9 +47,11 @@ from matchmaking.models import (
     Slot,
     Table,
 )
+from matchmaking.reasons import Reason
 from matchmaking.services.availability import merge_periods, period_without_slot
 from matchmaking.services.events import clock_change_problem, slots_generate
 from matchmaking.services.meetings import Actor, check_in_opens_at, meeting_book_locked
+from matchmaking.services.notifications import batched, notify_meeting
 from matchmaking.services.requests import meeting_allowed
 from matchmaking.timegrid import session_slots
 from matchmaking.unusable import UNUSABLE, strings_in
@@ -667,7 +670,10 @@ def event_import(*, data: Any, replace: bool = False) -> Event:
         if errors:
             raise ImportInvalid(errors)  # rolls back whatever was written
         if kept is not None:
-            kept.restore(event)
+            with batched():
+                for meeting, kind in kept.restore(event):
+                    reason = meeting.cancel_reason or Reason("event_updated")
+                    notify_meeting(meeting=meeting, kind=kind, reason=reason)
     return event
 
 
@@ -710,16 +716,21 @@ class _Identities:
         }
         return cls(tokens=tokens, meetings=meetings)
 
-    def restore(self, event: Event) -> None:
+    def restore(self, event: Event) -> list[tuple[Meeting, str]]:
+        """Put the identities back on ``event``'s new rows; returns the meetings whose people
+        should be told (booked, moved or cancelled by the new file), with the notification's
+        kind. A meeting the new file no longer lists at all is gone with the old rows."""
         # a link is kept only for the same person: a ref given to someone else gets a new one
         people = [p for p in event.participants.all() if (p.ref, p.email.lower()) in self.tokens]
         for p in people:
             p.calendar_token = self.tokens[(p.ref, p.email.lower())]
         Participant.objects.bulk_update(people, ["calendar_token"])
-        changed = []
+        changed, told = [], []
         for m, pair, state in self._meetings(event):
             old = self.meetings.get(pair)
             if not old:
+                if not state[2]:  # a meeting the new file adds
+                    told.append((m, Notification.Kind.MEETING_BOOKED))
                 continue
             # the same entry if any, else one in the same state (live or cancelled), else any:
             # a meeting the new file cancels or moves updates the calendars' entry
@@ -731,7 +742,15 @@ class _Identities:
             # calendars take an update only with a higher SEQUENCE
             m.sequence = max(m.sequence, sequence if old_state == state else sequence + 1)
             changed.append(m)
+            was_cancelled, cancelled = old_state[2], state[2]
+            if cancelled and not was_cancelled:
+                told.append((m, Notification.Kind.MEETING_CANCELLED))
+            elif was_cancelled and not cancelled:
+                told.append((m, Notification.Kind.MEETING_BOOKED))
+            elif not cancelled and old_state != state:
+                told.append((m, Notification.Kind.MEETING_MOVED))
         Meeting.objects.bulk_update(changed, ["uid", "sequence"])
+        return told
 
 
 def event_delete(*, event: Event) -> None:

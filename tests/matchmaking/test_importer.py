@@ -1099,6 +1099,51 @@ def test_replacing_gives_a_meeting_with_someone_else_under_an_old_ref_a_new_uid(
     assert again.meetings.get().uid != old_uid
 
 
+def test_a_replacing_import_tells_the_people_whose_meetings_it_changes(
+    django_capture_on_commit_callbacks,
+):
+    """A re-import moved, cancelled or added meetings without a word to anyone (the fifth
+    exploratory test). Now each change is told once, in the person's language; an unchanged
+    meeting, or a first import, tells nobody."""
+    from django.core import mail
+
+    from matchmaking.models import Notification
+
+    data = small_event()
+    data["requests"][1]["status"] = "accepted"  # c -> b
+    data["requests"].append({"from": "a", "to": "c", "status": "accepted"})
+    data["meetings"] = [
+        {"from": "a", "to": "b", "start": "2018-04-18T09:00:00+01:00"},
+        {"from": "c", "to": "b", "start": "2018-04-18T09:30:00+01:00"},
+    ]
+    with django_capture_on_commit_callbacks(execute=True):
+        event_import(data=data)
+    assert Notification.objects.count() == 0
+    data["meetings"] = [
+        {"from": "a", "to": "b", "start": "2018-04-18T10:30:00+01:00"},  # moved
+        {"from": "c", "to": "b", "start": "2018-04-18T09:30:00+01:00", "status": "cancelled"},
+        {"from": "a", "to": "c", "start": "2018-04-18T14:00:00+01:00"},  # added
+    ]
+    with django_capture_on_commit_callbacks(execute=True):
+        event_import(data=data, replace=True)
+    told = sorted(Notification.objects.values_list("kind", "recipient__ref"))
+    assert told == [
+        ("meeting_booked", "a"),
+        ("meeting_booked", "c"),
+        ("meeting_cancelled", "b"),
+        ("meeting_cancelled", "c"),
+        ("meeting_moved", "a"),
+        ("meeting_moved", "b"),
+    ]
+    cancelled = Notification.objects.get(kind="meeting_cancelled", recipient__ref="c")
+    assert cancelled.body.endswith("The organisers updated the event's programme.")
+    assert len(mail.outbox) == 6
+    Notification.objects.all().delete()
+    with django_capture_on_commit_callbacks(execute=True):
+        event_import(data=data, replace=True)  # the same file again: nothing changed
+    assert Notification.objects.count() == 0
+
+
 @pytest.mark.parametrize("value", ["maybe", "2", "tru"])
 def test_an_unclear_replace_flag_is_refused_naming_it(organiser_client, value):
     """?replace=maybe answered "already exists (use replace to overwrite)" although replace was
