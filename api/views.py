@@ -493,6 +493,22 @@ class MeetingViewSet(EventScoped, viewsets.ReadOnlyModelViewSet):
         )
         return self._reply(done)
 
+    @extend_schema(
+        request=None,
+        responses={204: None},
+        description="A colleague who joined the meeting (not one of its two parties) leaves "
+        "it, until it starts; it goes on for the others.",
+    )
+    @action(detail=True, methods=["post"])
+    def leave(self, request, slug, pk=None):
+        meeting = self.get_object()
+        if self.participant is None:
+            raise Forbidden("Organisers are not in the meeting; they change who attends it.")
+        meeting_services.meeting_leave(
+            meeting=meeting, participant=self.participant, user=request.user
+        )
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
     @extend_schema(request=None, responses=s.MeetingSerializer)
     @action(detail=True, methods=["post"], url_path="check-in")
     def check_in(self, request, slug, pk=None):

@@ -42,6 +42,11 @@ urlpatterns = [
         name="meeting-cancel",
     ),
     path(
+        "<slug:slug>/meetings/<int:meeting_id>/leave/",
+        views.meeting_leave_view,
+        name="meeting-leave",
+    ),
+    path(
         "<slug:slug>/meetings/<int:meeting_id>/move/",
         views.meeting_move_view,
         name="meeting-move",

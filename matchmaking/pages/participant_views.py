@@ -53,6 +53,7 @@ from matchmaking.services.meetings import (
     check_in_open,
     meeting_book,
     meeting_cancel,
+    meeting_leave,
     meeting_reschedule,
     meeting_set_status,
     meeting_slots_bookable,
@@ -102,6 +103,12 @@ MEETING_STATUS_LABELS = {
 
 # The services speak English; people reading French or Arabic get these sentences instead.
 ERROR_TEXT = {
+    "not_a_party": gettext_lazy(
+        "You joined this meeting as a colleague: leave it instead; its two parties can cancel it."
+    ),
+    "party_cannot_leave": gettext_lazy(
+        "You are one of the meeting's two parties: cancel it instead."
+    ),
     "participant_busy": gettext_lazy(
         "One of you already has a meeting, or is not at the fair, at that time. Choose another "
         "slot."
@@ -813,9 +820,14 @@ def agenda(request, event, me):
     for m in selectors.meetings_of(event=event, participant=me):
         m.others = [s.participant for s in m.seats.all() if s.participant_id != me.pk]
         m.status_label = MEETING_STATUS_LABELS.get(m.status, m.status)
-        m.can_cancel = _may_cancel(m.status, m.slot.start, now)
+        party = any(s.is_party for s in m.seats.all() if s.participant_id == me.pk)
+        # the two parties cancel it; a colleague who joined leaves it (as the services decide)
+        m.can_leave = not party and _may_cancel(m.status, m.slot.start, now)
+        m.can_cancel = party and _may_cancel(m.status, m.slot.start, now)
         # as meeting_reschedule decides for a participant (the move page offers the times)
-        m.can_move = m.can_cancel and not m.fixed and event.booking_open_at(now)
+        m.can_move = (
+            _may_cancel(m.status, m.slot.start, now) and not m.fixed and event.booking_open_at(now)
+        )
         # as meeting_set_status decides for a participant: around the meeting's time
         m.can_check_in = m.status == Meeting.Status.SCHEDULED and check_in_open(m.slot, tz, now)
         days.setdefault(m.slot.start.astimezone(tz).date(), []).append(m)
@@ -980,6 +992,23 @@ def meeting_move_view(request, event, me, meeting_id: int):
         slots_by_day=by_day,
         back=back,
     )
+
+
+@require_POST
+@participant_page
+def meeting_leave_view(request, event, me, meeting_id: int):
+    """I joined this meeting as a colleague and will not attend: I leave it, it goes on."""
+    back = reverse("participant:agenda", args=[event.slug])
+    meeting = selectors.meetings_of(event=event, participant=me).filter(pk=meeting_id).first()
+    if meeting is None:
+        raise Http404(_("No such meeting."))
+    try:
+        meeting_leave(meeting=meeting, participant=me, user=request.user)
+    except DomainError as exc:
+        _error(request, exc)
+    else:
+        messages.success(request, _("You left the meeting; it goes on for the others."))
+    return redirect(back)
 
 
 @require_POST

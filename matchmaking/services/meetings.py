@@ -564,6 +564,17 @@ def meeting_cancel_locked(*, meeting: Meeting, actor: Actor, reason: str | Reaso
         .get(pk=meeting.pk)
     )
     _check_actor(meeting, actor)
+    if (
+        not actor.is_organiser
+        and not MeetingSeat.objects.filter(
+            meeting_id=meeting.pk, participant=actor.participant, is_party=True
+        ).exists()
+    ):
+        raise Forbidden(
+            "You joined this meeting as a colleague: leave it instead; its two parties can "
+            "cancel it.",
+            code="not_a_party",
+        )
     if meeting.status == Meeting.Status.CANCELLED:
         raise Conflict("This meeting is already cancelled.", code="meeting_already_cancelled")
     if meeting.status != Meeting.Status.SCHEDULED and not actor.is_organiser:
@@ -620,6 +631,47 @@ def meeting_attendee_leave_locked(
     )
     if actor.participant is None or actor.participant.pk != seat.participant_id:
         notify_attendee_left(meeting=seat.meeting, person=seat.participant, reason=reason)
+
+
+def meeting_leave(*, meeting: Meeting, participant: Participant, user=None) -> Meeting:
+    """A colleague who joined a meeting (not one of its two parties) leaves it, until it starts;
+    the meeting goes on for the others. Side effects: as ``meeting_attendee_leave_locked`` (the
+    seat is freed for good, SEQUENCE bumped so their calendar shows it cancelled, logged)."""
+    with guarded_transaction():
+        lock_participants_and_slots(_meeting_parties(meeting), [meeting.slot_id])
+        meeting = (
+            Meeting.objects.select_for_update(of=("self",))
+            .select_related("slot")
+            .get(pk=meeting.pk)
+        )
+        seat = (
+            MeetingSeat.objects.select_related("participant", "meeting")
+            .filter(meeting=meeting, participant=participant, left=False)
+            .first()
+        )
+        if seat is None:
+            raise NotFound("No such meeting.")
+        if seat.is_party:
+            raise Conflict(
+                "You are one of the meeting's two parties: cancel it instead.",
+                code="party_cannot_leave",
+            )
+        if meeting.status != Meeting.Status.SCHEDULED:
+            state = _STATUS_WORDS.get(meeting.status, meeting.status)
+            raise Conflict(
+                f"This meeting is {state}; it can no longer be left.",
+                code="meeting_not_cancellable",
+            )
+        if meeting.slot.start <= timezone.now():
+            raise Conflict(
+                f"This meeting started at {meeting.slot}; it can no longer be left. If you did "
+                "not attend, tell the organisers.",
+                code="meeting_started",
+            )
+        meeting_attendee_leave_locked(
+            seat=seat, actor=Actor(user=user, participant=participant), reason="left the meeting"
+        )
+    return Meeting.objects.get(pk=meeting.pk)
 
 
 def meeting_cancel(

@@ -779,3 +779,38 @@ def test_a_participant_adds_only_their_own_colleagues(
         format="json",
     )
     assert response.status_code == 201, response.data
+
+
+def test_a_colleague_leaves_a_meeting_and_cannot_cancel_it_for_the_parties(
+    event, make_participant, as_participant, organiser_client
+):
+    """A colleague who joined could cancel the whole meeting of the two parties (the fifth
+    exploratory test): now they leave it, and it goes on; the parties cancel, not leave."""
+    amina = make_participant(name="Amina")
+    karim = make_participant(name="Karim", organisation=amina.organisation)
+    bruno = make_participant(name="Bruno")
+    req = RequestFactory(sender=amina, recipient=bruno)
+    slot = event.slots.order_by("start").last()
+    booked = as_participant(amina).post(
+        url(event, "book/"),
+        {"request": req.pk, "slot": slot.pk, "attendees": [karim.pk]},
+        format="json",
+    )
+    mid = booked.data["id"]
+    refused = as_participant(karim).post(url(event, f"{mid}/cancel/"), {"reason": "x"})
+    assert (refused.status_code, refused.data["code"]) == (403, "not_a_party")
+    assert refused.data["detail"].startswith("You joined this meeting as a colleague")
+    party = as_participant(amina).post(url(event, f"{mid}/leave/"))
+    assert (party.status_code, party.data["code"]) == (409, "party_cannot_leave")
+    by_organiser = organiser_client.post(url(event, f"{mid}/leave/"))
+    assert by_organiser.status_code == 403
+    left = as_participant(karim).post(url(event, f"{mid}/leave/"))
+    assert left.status_code == 204
+    meeting = Meeting.objects.get(pk=mid)
+    assert (meeting.status, meeting.sequence) == ("scheduled", 1)
+    seat = MeetingSeat.objects.get(meeting=meeting, participant=karim)
+    assert (seat.left, seat.active) == (True, False)
+    assert as_participant(karim).post(url(event, f"{mid}/leave/")).status_code == 404
+    assert MeetingLog.objects.filter(meeting=meeting, action="attendee_left").count() == 1
+    mine = as_participant(karim).get(url(event)).data["results"]
+    assert [m["id"] for m in mine] == []

@@ -936,6 +936,29 @@ def test_move_a_meeting_from_the_agenda_to_a_time_that_suits_everyone(
     assert client.get(f"/my/{event.slug}/meetings/{other.pk}/move/").status_code == 404
 
 
+def test_a_colleague_leaves_from_the_agenda_the_parties_cancel(upcoming_event, make_participant):
+    event = upcoming_event
+    amina = make_participant(event=event, name="Amina")
+    karim = make_participant(event=event, name="Karim", organisation=amina.organisation)
+    bruno = make_participant(event=event, name="Bruno")
+    meeting = booked(amina, bruno, event.slots.order_by("start").last(), attendees=[karim])
+    leave = f"/my/{event.slug}/meetings/{meeting.pk}/leave/"
+    cancel = f"/my/{event.slug}/meetings/{meeting.pk}/cancel/"
+    karims = client_of(karim).get(f"/my/{event.slug}/agenda/").content.decode()
+    assert f'action="{leave}"' in karims and f'action="{cancel}"' not in karims
+    aminas = client_of(amina).get(f"/my/{event.slug}/agenda/").content.decode()
+    assert f'action="{cancel}"' in aminas and f'action="{leave}"' not in aminas
+    refused = client_of(karim).post(cancel, {"reason": "x"}, follow=True)
+    assert messages_of(refused) == [
+        "You joined this meeting as a colleague: leave it instead; its two parties can cancel it."
+    ]
+    done = client_of(karim).post(leave, follow=True)
+    assert messages_of(done) == ["You left the meeting; it goes on for the others."]
+    meeting.refresh_from_db()
+    assert meeting.status == Meeting.Status.SCHEDULED
+    assert f"meeting-{meeting.pk}" not in done.content.decode()
+
+
 def offered_slots(client, event) -> list[int]:
     (item,) = client.get(f"/my/{event.slug}/agenda/").context["to_book"]
     return [s.pk for day in item["slots_by_day"].values() for s in day]
