@@ -100,4 +100,9 @@ class Command(BaseCommand):
         w("  More sign-in links: python manage.py login_link EMAIL")
         if no_serve:
             return
+        if settings.CELERY_TASK_ALWAYS_EAGER:  # no broker, so no Celery beat: run it here
+            from matchmaking.embedded_beat import EmbeddedBeat
+
+            EmbeddedBeat().start()
+            w("  Periodic tasks (request expiry, reminders, list refresh) run in this process.")
         call_command("runserver", addrport, use_reloader=False)
