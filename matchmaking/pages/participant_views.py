@@ -736,6 +736,11 @@ REQUEST_MESSAGE_LIMIT = 2000
 class RequestSendForm(forms.Form):
     recipient = forms.IntegerField(min_value=1)
     message = forms.CharField(max_length=REQUEST_MESSAGE_LIMIT, required=False)
+    # the part of the day the meeting should take (the booking and the scheduler keep to it)
+    session = forms.ChoiceField(
+        choices=MeetingRequest.SessionPreference.choices,
+        required=False,
+    )
 
 
 @require_POST
@@ -760,7 +765,12 @@ def request_send(request, event, me):
     if recipient is None:
         raise Http404(_("No such participant."))
     try:
-        request_create(sender=me, recipient=recipient, message=form.cleaned_data["message"])
+        request_create(
+            sender=me,
+            recipient=recipient,
+            message=form.cleaned_data["message"],
+            session=form.cleaned_data["session"] or MeetingRequest.SessionPreference.ANY,
+        )
     except DomainError as exc:
         _error(request, exc)
     else:

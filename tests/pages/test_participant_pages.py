@@ -635,6 +635,24 @@ def test_request_from_a_recommendation_card(event, me, recommended):
     assert [c["person"]["name"] for c in response.context["cards"]] == ["Atlas Fund"]
 
 
+def test_a_request_from_the_pages_may_ask_for_the_morning_or_the_afternoon(event, me, recommended):
+    """Only the API could say which part of the day (the booking and the scheduler keep to
+    it); the card's form now has *When*."""
+    solar, fund = recommended
+    page = client_of(me).get(f"/my/{event.slug}/recommendations/").content.decode()
+    assert 'name="session"' in page and '<option value="afternoon">' in page
+    client_of(me).post(
+        f"/my/{event.slug}/requests/new/", {"recipient": solar.pk, "session": "afternoon"}
+    )
+    client_of(me).post(f"/my/{event.slug}/requests/new/", {"recipient": fund.pk})
+    sessions = dict(MeetingRequest.objects.filter(sender=me).values_list("recipient", "session"))
+    assert sessions == {solar.pk: "afternoon", fund.pk: "any"}
+    bad = client_of(me).post(
+        f"/my/{event.slug}/requests/new/", {"recipient": solar.pk, "session": "evening"}
+    )
+    assert bad.status_code == 302
+
+
 # ------------------------------------------------------------------------------------------------
 # Requests
 # ------------------------------------------------------------------------------------------------
