@@ -177,6 +177,13 @@ class EventSettingsForm(forms.Form):
     )
 
 
+class OrganiserBookForm(forms.Form):
+    """Book an accepted request into a slot from the console (the service checks the rest)."""
+
+    request = forms.IntegerField(min_value=1)
+    slot = forms.IntegerField(min_value=1)
+
+
 class MeetingStatusForm(forms.Form):
     status = forms.ChoiceField(
         choices=[

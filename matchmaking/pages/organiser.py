@@ -43,6 +43,7 @@ from matchmaking.pages.forms import (
     MeetingFixForm,
     MeetingMoveForm,
     MeetingStatusForm,
+    OrganiserBookForm,
     OrganiserLoginForm,
     PresenceForm,
     ScheduleRunForm,
@@ -56,6 +57,7 @@ from matchmaking.services.events import event_settings_update
 from matchmaking.services.meetings import (
     Actor,
     check_in_opens_at,
+    meeting_book,
     meeting_cancel,
     meeting_reschedule,
     meeting_set_fixed,
@@ -603,6 +605,31 @@ def participant_detail(request, event: Event, participant_id: int):
     return _render_participant(request, event, participant)
 
 
+def _to_book(event: Event, participant: Participant, user) -> list[dict]:
+    """The participant's accepted requests without a live meeting, each with the slots the
+    booking service would accept from an organiser now (``meeting_slots_bookable``)."""
+    unbooked = list(
+        selectors.requests_of(event=event, participant=participant)
+        .select_related("event", "sender__fixed_table", "recipient__fixed_table")
+        .filter(status=MeetingRequest.Status.ACCEPTED)
+        .exclude(
+            pk__in=Meeting.objects.filter(event=event)
+            .exclude(status=Meeting.Status.CANCELLED)
+            .values("request_id")
+        )
+        .order_by("created_at", "id")
+    )
+    free = meeting_slots_bookable(requests=unbooked, actor=Actor(user=user))
+    rows = []
+    for r in unbooked:
+        by_day: dict = {}
+        for slot in free.get(r.pk, []):
+            by_day.setdefault(slot.start.astimezone(event.tz).date(), []).append(slot)
+        other = r.recipient if r.sender_id == participant.pk else r.sender
+        rows.append({"request": r, "other": other, "slots_by_day": by_day})
+    return rows
+
+
 def _render_participant(request, event, participant, presence=None, status=200):
     return render(
         request,
@@ -613,6 +640,7 @@ def _render_participant(request, event, participant, presence=None, status=200):
             participant=participant,
             agenda=_agenda(event, participant),
             requests=_requests(event, participant),
+            to_book=_to_book(event, participant, request.user),
             log=_with_text(reporting.meeting_log_of(event=event, participant=participant), event),
             presence=presence or PresenceForm(event=event, participant=participant),
         ),
@@ -639,6 +667,42 @@ def participant_presence(request, event: Event, participant_id: int):
         return _render_participant(request, event, participant, form, status=409)
     messages.success(request, form.saved_message(cancelled, of=participant))
     return redirect("organiser:participant", slug=event.slug, participant_id=participant.pk)
+
+
+@with_event
+@require_POST
+def participant_book(request, event: Event, participant_id: int):
+    """Book one of the participant's accepted requests into a slot (the desk: "book me with
+    them at 11:00") through ``meeting_book`` as an organiser; both sides are told."""
+    participant = _participant_or_404(event, participant_id)
+    back = reverse("organiser:participant", args=[event.slug, participant.pk]) + "#to-book"
+    form = OrganiserBookForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose one of the offered times."))
+        return redirect(back)
+    req = (
+        selectors.requests_of(event=event, participant=participant)
+        .filter(pk=form.cleaned_data["request"])
+        .first()
+    )
+    slot = selectors.slots_of(event=event).filter(pk=form.cleaned_data["slot"]).first()
+    if req is None or slot is None:
+        messages.error(request, _("Choose one of the offered times."))
+        return redirect(back)
+    try:
+        meeting = meeting_book(
+            request=req, slot=slot, actor=Actor(user=request.user), source=Meeting.Source.ORGANISER
+        )
+    except DomainError as exc:
+        # the booking rules' reason in the page's language when they give one
+        messages.error(request, str(exc.reason) if isinstance(exc.reason, Reason) else exc.message)
+        return redirect(back)
+    messages.success(
+        request,
+        _("Meeting %(id)s booked at %(when)s.")
+        % {"id": meeting.pk, "when": labels.local_when(meeting.slot.start, event.tz)},
+    )
+    return redirect(back)
 
 
 @with_event

@@ -53,6 +53,11 @@ organiser_patterns = [
         views.participant_ics,
         name="participant-ics",
     ),
+    path(
+        "<slug:slug>/participants/<int:participant_id>/book/",
+        views.participant_book,
+        name="participant-book",
+    ),
     path("<slug:slug>/stats/", views.statistics, name="stats"),
     path("<slug:slug>/settings/", views.event_settings, name="settings"),
     path("<slug:slug>/scheduler/", views.scheduler, name="scheduler"),

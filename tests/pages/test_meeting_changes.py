@@ -368,3 +368,51 @@ def test_move_outside_the_requests_half_day_is_refused_in_the_pages_language(
     ) in html
     meeting.refresh_from_db()
     assert meeting.slot == slots[0]
+
+
+def test_the_desk_books_an_accepted_request_from_the_participants_page(
+    staff_client, upcoming_event, make_participant
+):
+    """Organisers could book only through the API: the participant's page now lists their
+    accepted requests without a meeting with the times the booking accepts, and books one."""
+    from matchmaking.models import Meeting, MeetingRequest, Notification
+    from matchmaking.pages import labels
+    from matchmaking.services.meetings import Actor, meeting_book
+    from tests.factories import RequestFactory
+
+    event = upcoming_event
+    amina, bruno = (
+        make_participant(event=event, name="Amina"),
+        make_participant(event=event, name="Bruno"),
+    )
+    request = RequestFactory(sender=amina, recipient=bruno, status=MeetingRequest.Status.ACCEPTED)
+    slots = list(event.slots.order_by("start"))
+    other = RequestFactory(
+        sender=bruno, recipient=make_participant(event=event), status=MeetingRequest.Status.ACCEPTED
+    )
+    meeting_book(request=other, slot=slots[0], actor=Actor(system=True))  # Bruno busy at 0
+    page = staff_client.get(f"/organiser/{event.slug}/participants/{amina.pk}/")
+    (item,) = page.context["to_book"]
+    offered = [s.pk for day in item["slots_by_day"].values() for s in day]
+    assert offered == [s.pk for s in slots[1:]]
+    url = f"/organiser/{event.slug}/participants/{amina.pk}/book/"
+    refused = staff_client.post(url, {"request": request.pk, "slot": slots[0].pk}, follow=True)
+    assert [str(m) for m in refused.context["messages"]] == [
+        f"Bruno already has a meeting at {slots[0]}."
+    ]
+    Notification.objects.all().delete()
+    done = staff_client.post(url, {"request": request.pk, "slot": slots[2].pk}, follow=True)
+    meeting = Meeting.objects.get(request=request)
+    assert (meeting.slot_id, meeting.source) == (slots[2].pk, "organiser")
+    when = labels.local_when(meeting.slot.start, event.tz)
+    assert [str(m) for m in done.context["messages"]] == [f"Meeting {meeting.pk} booked at {when}."]
+    assert sorted(Notification.objects.values_list("recipient__name", flat=True)) == [
+        "Amina",
+        "Bruno",
+    ]
+    assert done.context["to_book"] == []
+    stranger = RequestFactory(
+        sender=bruno, recipient=make_participant(event=event), status=MeetingRequest.Status.ACCEPTED
+    )
+    staff_client.post(url, {"request": stranger.pk, "slot": slots[3].pk})
+    assert not Meeting.objects.filter(request=stranger).exists()  # not one of Amina's
