@@ -606,11 +606,20 @@ def participant_detail(request, event: Event, participant_id: int):
 
 
 def _to_book(event: Event, participant: Participant, user) -> list[dict]:
-    """The participant's accepted requests without a live meeting, each with the slots the
-    booking service would accept from an organiser now (``meeting_slots_bookable``)."""
+    """The participant's accepted requests without a live meeting, each with the slots still to
+    come the booking service would accept from an organiser now (``meeting_slots_bookable``;
+    an organiser may also record a past meeting, but not from this list: a default choice of
+    yesterday's first slot would book it there)."""
+    now = timezone.now()
     unbooked = list(
         selectors.requests_of(event=event, participant=participant)
-        .select_related("event", "sender__fixed_table", "recipient__fixed_table")
+        .select_related(
+            "event",
+            "sender__fixed_table",
+            "recipient__fixed_table",
+            "sender__organisation",
+            "recipient__organisation",
+        )
         .filter(status=MeetingRequest.Status.ACCEPTED)
         .exclude(
             pk__in=Meeting.objects.filter(event=event)
@@ -624,7 +633,8 @@ def _to_book(event: Event, participant: Participant, user) -> list[dict]:
     for r in unbooked:
         by_day: dict = {}
         for slot in free.get(r.pk, []):
-            by_day.setdefault(slot.start.astimezone(event.tz).date(), []).append(slot)
+            if slot.start > now:
+                by_day.setdefault(slot.start.astimezone(event.tz).date(), []).append(slot)
         other = r.recipient if r.sender_id == participant.pk else r.sender
         rows.append({"request": r, "other": other, "slots_by_day": by_day})
     return rows
@@ -967,12 +977,14 @@ def event_settings(request, event: Event):
     now = timezone.now()
     if request.method == "POST" and request.POST.get("booking") in ("close", "open"):
         closing = request.POST["booking"] == "close"
+        if closing:
+            change = {"booking_closes": now}
+        else:  # open now; a closing time still to come stays
+            change = {"booking_opens": None}
+            if event.booking_closes and event.booking_closes <= now:
+                change["booking_closes"] = None
         try:
-            event_settings_update(
-                event=event,
-                booking_closes=now if closing else None,
-                **({} if closing else {"booking_opens": None}),
-            )
+            event_settings_update(event=event, **change)
         except DomainError as exc:
             messages.error(request, exc.message)
         else:

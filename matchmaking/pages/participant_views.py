@@ -104,7 +104,23 @@ MEETING_STATUS_LABELS = {
 # The services speak English; people reading French or Arabic get these sentences instead.
 ERROR_TEXT = {
     "not_a_party": gettext_lazy(
-        "You joined this meeting as a colleague: leave it instead; its two parties can cancel it."
+        "You joined this meeting as a colleague: only its two parties can move or cancel it; "
+        "you can leave it."
+    ),
+    "meeting_started_move": gettext_lazy(
+        "This meeting has already started; it can no longer be moved. If it did not take "
+        "place, tell the organisers."
+    ),
+    "meeting_started_leave": gettext_lazy(
+        "This meeting has already started; you can no longer leave it. If you did not attend, "
+        "tell the organisers."
+    ),
+    "meeting_not_leavable": gettext_lazy(
+        "This meeting is already checked in or over; you can no longer leave it."
+    ),
+    "no_common_time_in_session": gettext_lazy(
+        "You are never at the fair at the same time in that part of the day; choose another "
+        "part of the day or any time."
     ),
     "party_cannot_leave": gettext_lazy(
         "You are one of the meeting's two parties: cancel it instead."
@@ -835,9 +851,7 @@ def agenda(request, event, me):
         m.can_leave = not party and _may_cancel(m.status, m.slot.start, now)
         m.can_cancel = party and _may_cancel(m.status, m.slot.start, now)
         # as meeting_reschedule decides for a participant (the move page offers the times)
-        m.can_move = (
-            _may_cancel(m.status, m.slot.start, now) and not m.fixed and event.booking_open_at(now)
-        )
+        m.can_move = m.can_cancel and not m.fixed and event.booking_open_at(now)
         # as meeting_set_status decides for a participant: around the meeting's time
         m.can_check_in = m.status == Meeting.Status.SCHEDULED and check_in_open(m.slot, tz, now)
         days.setdefault(m.slot.start.astimezone(tz).date(), []).append(m)

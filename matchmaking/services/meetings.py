@@ -379,7 +379,8 @@ def meeting_slots_bookable(
     for request in requests:
         offer[request.pk] = []
         moved = moving if moving is not None and moving.request_id == request.pk else None
-        if moved is not None and not _may_move(moved, actor, [p.pk for p in seated], now):
+        parties = {request.sender_id, request.recipient_id}
+        if moved is not None and not _may_move(moved, actor, parties, now):
             continue
         people = seated if moved is not None else [request.sender, request.recipient]
         for slot in slots:
@@ -396,9 +397,12 @@ def meeting_slots_bookable(
     return offer
 
 
-def _may_move(meeting: Meeting, actor: Actor, seated: Sequence[int], now: datetime) -> bool:
-    """What ``meeting_reschedule`` asks of the meeting and the actor before the slot."""
-    if not actor.is_organiser and (actor.participant is None or actor.participant.pk not in seated):
+def _may_move(meeting: Meeting, actor: Actor, parties: set[int], now: datetime) -> bool:
+    """What ``meeting_reschedule`` asks of the meeting and the actor before the slot: an
+    organiser, or one of its two ``parties`` (a colleague who joined may only leave it)."""
+    if not actor.is_organiser and (
+        actor.participant is None or actor.participant.pk not in parties
+    ):
         return False
     if meeting.status != Meeting.Status.SCHEDULED:
         return False
@@ -413,6 +417,19 @@ def _meeting_parties(meeting: Meeting) -> list[int]:
     from a caller's prefetched ``meeting.seats``."""
     seats = MeetingSeat.objects.filter(meeting_id=meeting.pk, left=False)
     return list(seats.values_list("participant_id", flat=True))
+
+
+def _check_party(meeting: Meeting, actor: Actor) -> None:
+    """A participant moves or cancels a meeting only as one of its two parties; a colleague
+    who joined it may leave it (``meeting_leave``)."""
+    if not MeetingSeat.objects.filter(
+        meeting_id=meeting.pk, participant=actor.participant, is_party=True
+    ).exists():
+        raise Forbidden(
+            "You joined this meeting as a colleague: only its two parties can move or cancel "
+            "it; you can leave it.",
+            code="not_a_party",
+        )
 
 
 def _check_actor(meeting: Meeting, actor: Actor) -> None:
@@ -466,13 +483,15 @@ def meeting_reschedule_locked(
             f"This meeting is {state}; only scheduled meetings can move.",
             code="meeting_not_movable",
         )
+    if not actor.is_organiser:
+        _check_party(meeting, actor)
     if meeting.fixed and not actor.is_organiser:
         raise Forbidden("This meeting was fixed by the organiser; ask them to move it.")
     if meeting.slot.start <= timezone.now() and not actor.is_organiser:
         raise Conflict(
             f"This meeting started at {meeting.slot}; it can no longer be moved. If it did not "
             "take place, tell the organisers.",
-            code="meeting_started",
+            code="meeting_started_move",
         )
     # Who sits in it, read again under the locks (a colleague may have left in between; the
     # locks taken for them do no harm), and whether a publish vacated its seats.
@@ -564,17 +583,8 @@ def meeting_cancel_locked(*, meeting: Meeting, actor: Actor, reason: str | Reaso
         .get(pk=meeting.pk)
     )
     _check_actor(meeting, actor)
-    if (
-        not actor.is_organiser
-        and not MeetingSeat.objects.filter(
-            meeting_id=meeting.pk, participant=actor.participant, is_party=True
-        ).exists()
-    ):
-        raise Forbidden(
-            "You joined this meeting as a colleague: leave it instead; its two parties can "
-            "cancel it.",
-            code="not_a_party",
-        )
+    if not actor.is_organiser:
+        _check_party(meeting, actor)
     if meeting.status == Meeting.Status.CANCELLED:
         raise Conflict("This meeting is already cancelled.", code="meeting_already_cancelled")
     if meeting.status != Meeting.Status.SCHEDULED and not actor.is_organiser:
@@ -660,13 +670,13 @@ def meeting_leave(*, meeting: Meeting, participant: Participant, user=None) -> M
             state = _STATUS_WORDS.get(meeting.status, meeting.status)
             raise Conflict(
                 f"This meeting is {state}; it can no longer be left.",
-                code="meeting_not_cancellable",
+                code="meeting_not_leavable",
             )
         if meeting.slot.start <= timezone.now():
             raise Conflict(
                 f"This meeting started at {meeting.slot}; it can no longer be left. If you did "
                 "not attend, tell the organisers.",
-                code="meeting_started",
+                code="meeting_started_leave",
             )
         meeting_attendee_leave_locked(
             seat=seat, actor=Actor(user=user, participant=participant), reason="left the meeting"

@@ -114,7 +114,7 @@ def request_create(
         raise Conflict(
             f"You and {recipient.name} are never at the fair at the same time in the "
             f"{session}; choose another part of the day or any time.",
-            code="no_common_time",
+            code="no_common_time_in_session",
         )
     with guarded_transaction(durable=False):
         # both sides, in the bookings' order: the checks below (one open request per pair, the

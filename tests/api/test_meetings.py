@@ -507,7 +507,7 @@ def test_participants_cannot_move_a_meeting_that_has_started_organisers_can(
     moved = as_participant(a).post(
         url(event, f"{booked.data['id']}/reschedule/"), {"slot": later.pk}
     )
-    assert (moved.status_code, moved.data["code"]) == (409, "meeting_started")
+    assert (moved.status_code, moved.data["code"]) == (409, "meeting_started_move")
     assert moved.data["detail"].startswith(f"This meeting started at {first}; it can no longer")
     meeting = Meeting.objects.get()
     assert (meeting.slot_id, meeting.sequence) == (first.pk, 0)
@@ -800,6 +800,10 @@ def test_a_colleague_leaves_a_meeting_and_cannot_cancel_it_for_the_parties(
     refused = as_participant(karim).post(url(event, f"{mid}/cancel/"), {"reason": "x"})
     assert (refused.status_code, refused.data["code"]) == (403, "not_a_party")
     assert refused.data["detail"].startswith("You joined this meeting as a colleague")
+    earlier = event.slots.order_by("start").first()
+    moved = as_participant(karim).post(url(event, f"{mid}/reschedule/"), {"slot": earlier.pk})
+    assert (moved.status_code, moved.data["code"]) == (403, "not_a_party")
+    assert Meeting.objects.get(pk=mid).slot_id == slot.pk
     party = as_participant(amina).post(url(event, f"{mid}/leave/"))
     assert (party.status_code, party.data["code"]) == (409, "party_cannot_leave")
     by_organiser = organiser_client.post(url(event, f"{mid}/leave/"))

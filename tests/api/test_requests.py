@@ -113,7 +113,7 @@ def test_request_for_a_part_of_the_day_the_two_never_share_answers_409(
     )
 
     assert refused.status_code == 409, refused.data
-    assert refused.data["code"] == "no_common_time"
+    assert refused.data["code"] == "no_common_time_in_session"
     assert refused.data["detail"] == (
         "You and Lina Haddad are never at the fair at the same time in the afternoon; choose "
         "another part of the day or any time."

@@ -170,16 +170,20 @@ own_places_not_shared = importlib.import_module(
 ).own_places_not_shared
 
 
-def test_0014_a_shared_table_someone_sits_at_becomes_their_place_and_the_scheduler_books_them(
+def test_0014_someone_at_a_shared_table_gets_a_place_of_their_own_and_is_scheduled(
     make_participant,
 ):
     """Before: the scheduler planned the person's meetings at other lounge tables and at theirs
-    for others, and the publish refused all of that person's (booked 0 of 3)."""
+    for others, and the publish refused all of that person's (booked 0 of 3). The shared table
+    stays shared (other people's meetings there stay valid, the export re-imports: the sixth
+    review), the person gets "T05 (own place)"."""
     import datetime as dt
 
     from django.utils import timezone
 
     from matchmaking.models import Meeting, Table
+    from matchmaking.selectors import event_export
+    from matchmaking.services.importer import event_import
     from matchmaking.services.scheduling import (
         schedule_run_create,
         schedule_run_execute,
@@ -190,6 +194,15 @@ def test_0014_a_shared_table_someone_sits_at_becomes_their_place_and_the_schedul
     event = EventFactory(tables=5, days=[timezone.localdate() + dt.timedelta(days=30)])
     lounge = Table.objects.filter(event=event, shared=True).order_by("name").last()
     amina = make_participant(event=event, name="Amina", fixed_table=lounge)  # an old import
+    others = RequestFactory(
+        sender=make_participant(event=event), recipient=make_participant(event=event)
+    )
+    kept = meeting_book(
+        request=others,
+        slot=event.slots.order_by("start").first(),
+        actor=Actor(system=True),
+        table=lounge,
+    )
     for i in range(3):
         RequestFactory(
             sender=make_participant(event=event, name=f"B{i}"), recipient=amina, status="accepted"
@@ -198,10 +211,19 @@ def test_0014_a_shared_table_someone_sits_at_becomes_their_place_and_the_schedul
     own_places_not_shared(apps, None)
 
     lounge.refresh_from_db()
-    assert not lounge.shared
-    assert Table.objects.filter(event=event, shared=True).count() == 4
+    amina.refresh_from_db()
+    assert lounge.shared
+    assert (amina.fixed_table.name, amina.fixed_table.shared) == (
+        f"{lounge.name} (own place)",
+        False,
+    )
     run = schedule_run_create(event=event, user=None, options={"time_limit": 5}, enqueue=False)
     run = schedule_run_execute(run=run)
     run = schedule_run_publish(run=run, user=None)
     assert (run.publish_report["booked"], run.publish_report["skipped"]) == (3, [])
-    assert set(Meeting.objects.values_list("table__name", flat=True)) == {lounge.name}
+    tables = set(Meeting.objects.exclude(pk=kept.pk).values_list("table__name", flat=True))
+    assert tables == {amina.fixed_table.name}
+    assert Meeting.objects.get(pk=kept.pk).table == lounge
+    data = event_export(event=event)
+    data["event"]["slug"] = "copy"
+    assert event_import(data=data).meetings.count() == 4  # the export imports again

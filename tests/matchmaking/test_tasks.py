@@ -299,7 +299,10 @@ def test_runs_lost_by_their_workers_are_failed_and_a_late_result_does_not_revive
     now = timezone.now()
     hour = dt.timedelta(hours=1)
     queued_long = ScheduleRun.objects.create(event=event, options={"time_limit": 60})
-    queued_now = ScheduleRun.objects.create(event=event, options={"time_limit": 60})
+    from matchmaking.services.scheduling import _clean_options
+
+    # complete options: the late run solves, and only the guard keeps it failed
+    queued_now = ScheduleRun.objects.create(event=event, options=_clean_options({"time_limit": 2}))
     running_long = ScheduleRun.objects.create(
         event=event, options={"time_limit": 60}, status="running", started_at=now - hour
     )

@@ -375,7 +375,11 @@ def test_the_desk_books_an_accepted_request_from_the_participants_page(
 ):
     """Organisers could book only through the API: the participant's page now lists their
     accepted requests without a meeting with the times the booking accepts, and books one."""
-    from matchmaking.models import Meeting, MeetingRequest, Notification
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from matchmaking.models import Meeting, MeetingRequest, Notification, Slot
     from matchmaking.pages import labels
     from matchmaking.services.meetings import Actor, meeting_book
     from tests.factories import RequestFactory
@@ -391,10 +395,15 @@ def test_the_desk_books_an_accepted_request_from_the_participants_page(
         sender=bruno, recipient=make_participant(event=event), status=MeetingRequest.Status.ACCEPTED
     )
     meeting_book(request=other, slot=slots[0], actor=Actor(system=True))  # Bruno busy at 0
+    Slot.objects.filter(pk=slots[1].pk).update(  # over: not offered (the sixth review)
+        start=timezone.now() - dt.timedelta(hours=1),
+        end=timezone.now() - dt.timedelta(minutes=40),
+    )
     page = staff_client.get(f"/organiser/{event.slug}/participants/{amina.pk}/")
     (item,) = page.context["to_book"]
     offered = [s.pk for day in item["slots_by_day"].values() for s in day]
-    assert offered == [s.pk for s in slots[1:]]
+    assert offered == [s.pk for s in slots[2:]]
+    assert '<option value="">—</option>' in page.content.decode()  # no time chosen for you
     url = f"/organiser/{event.slug}/participants/{amina.pk}/book/"
     refused = staff_client.post(url, {"request": request.pk, "slot": slots[0].pk}, follow=True)
     assert [str(m) for m in refused.context["messages"]] == [

@@ -653,6 +653,32 @@ def test_a_request_from_the_pages_may_ask_for_the_morning_or_the_afternoon(event
     assert bad.status_code == 302
 
 
+def test_a_refused_part_of_the_day_is_explained_as_such_in_french(upcoming_event, make_participant):
+    """The part-of-day refusal reused the code of "never at the fair together": French and
+    Arabic pages said they were never there together (the sixth review)."""
+    from django.utils import translation
+
+    from matchmaking.models import Availability
+
+    event = upcoming_event
+    slots = list(event.slots.filter(part="morning").order_by("start"))
+    me = make_participant(event=event, name="Fatima", languages=["fr"])
+    other = make_participant(event=event, name="Lina")
+    Availability.objects.create(participant=other, start=slots[0].start, end=slots[-1].end)
+    client = client_of(me)
+    with translation.override("fr"):
+        response = client.post(
+            f"/my/{event.slug}/requests/new/",
+            {"recipient": other.pk, "session": "afternoon"},
+            follow=True,
+            HTTP_ACCEPT_LANGUAGE="fr",
+        )
+    assert messages_of(response) == [
+        "Vous n’êtes jamais au salon en même temps à ce moment de la journée ; choisissez un "
+        "autre moment ou « à tout moment »."
+    ]
+
+
 # ------------------------------------------------------------------------------------------------
 # Requests
 # ------------------------------------------------------------------------------------------------
@@ -968,8 +994,12 @@ def test_a_colleague_leaves_from_the_agenda_the_parties_cancel(upcoming_event, m
     assert f'action="{cancel}"' in aminas and f'action="{leave}"' not in aminas
     refused = client_of(karim).post(cancel, {"reason": "x"}, follow=True)
     assert messages_of(refused) == [
-        "You joined this meeting as a colleague: leave it instead; its two parties can cancel it."
+        "You joined this meeting as a colleague: only its two parties can move or cancel it; "
+        "you can leave it."
     ]
+    move = f"/my/{event.slug}/meetings/{meeting.pk}/move/"
+    assert f'href="{move}"' not in karims and f'href="{move}"' in aminas
+    assert client_of(karim).get(move).context["slots_by_day"] == {}
     done = client_of(karim).post(leave, follow=True)
     assert messages_of(done) == ["You left the meeting; it goes on for the others."]
     meeting.refresh_from_db()

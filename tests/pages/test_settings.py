@@ -91,3 +91,19 @@ def test_only_organisers_see_the_settings(event, make_participant):
     person = make_participant(event=event)
     client.force_login(person.user)
     assert client.get(page(event)).status_code == 403
+
+
+def test_open_booking_now_keeps_a_closing_time_still_to_come(staff_client, event):
+    """It cleared both limits: booking planned to close at the fair's end never closed (the
+    sixth review)."""
+    later = timezone.now() + dt.timedelta(days=20)
+    Event.objects.filter(pk=event.pk).update(
+        booking_opens=timezone.now() + dt.timedelta(days=7), booking_closes=later
+    )
+    staff_client.post(page(event), {"booking": "open"})
+    event.refresh_from_db()
+    assert (event.booking_opens, event.booking_closes) == (None, later)
+    staff_client.post(page(event), {"booking": "close"})
+    staff_client.post(page(event), {"booking": "open"})
+    event.refresh_from_db()
+    assert (event.booking_opens, event.booking_closes) == (None, None)  # the past one goes
