@@ -967,6 +967,19 @@ def requests_csv(request, event: Event):
     return response
 
 
+def _settings_refusal(exc: DomainError, event: Event) -> str:
+    """A refused setting in the page's language (the service speaks English, with field names)."""
+    if exc.code == "booking_closes_before_opens":
+        return _("Booking must close after it opens.")
+    if exc.code == "booking_window_far":
+        days = reporting.event_days(event=event)
+        return _("Choose a time within a year of the event's days (%(first)s to %(last)s).") % {
+            "first": labels.local_day(days[0]),
+            "last": labels.local_day(days[-1]),
+        }
+    return exc.message
+
+
 @with_event
 @require_http_methods(["GET", "POST"])
 def event_settings(request, event: Event):
@@ -1001,7 +1014,9 @@ def event_settings(request, event: Event):
             try:
                 event_settings_update(event=event, **form.cleaned_data)
             except DomainError as exc:
-                form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+                form.add_error(
+                    exc.field if exc.field in form.fields else None, _settings_refusal(exc, event)
+                )
             else:
                 messages.success(request, _("Settings saved."))
                 return redirect("organiser:settings", event.slug)

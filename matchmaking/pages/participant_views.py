@@ -107,6 +107,9 @@ ERROR_TEXT = {
         "You joined this meeting as a colleague: only its two parties can move or cancel it; "
         "you can leave it."
     ),
+    "meeting_fixed": gettext_lazy(
+        "The organisers fixed this meeting where it is; ask them if it must move."
+    ),
     "meeting_started_move": gettext_lazy(
         "This meeting has already started; it can no longer be moved. If it did not take "
         "place, tell the organisers."
@@ -765,7 +768,9 @@ def request_send(request, event, me):
     back = _back(request, reverse("participant:requests", args=[event.slug]))
     form = RequestSendForm(request.POST)
     if not form.is_valid():
-        if "message" in form.errors:
+        if "session" in form.errors:
+            messages.error(request, _("Choose when: any time, in the morning or in the afternoon."))
+        elif "message" in form.errors:
             messages.error(
                 request,
                 _(
@@ -980,6 +985,9 @@ def meeting_move_view(request, event, me, meeting_id: int):
         if slot is None:
             messages.error(request, _("Choose a time slot."))
             return redirect(request.get_full_path())
+        if slot.pk == meeting.slot_id:
+            messages.info(request, _("The meeting already takes place at that time."))
+            return redirect(back)
         try:
             moved = meeting_reschedule(meeting=meeting, slot=slot, actor=actor)
         except DomainError as exc:
@@ -1005,6 +1013,20 @@ def meeting_move_view(request, event, me, meeting_id: int):
         for seat in meeting.seats.filter(left=False).select_related("participant__organisation")
         if seat.participant_id != me.pk
     ]
+    # why nothing can be offered, when the rules say so before any slot is looked at
+    now = timezone.now()
+    if me.pk not in (request_row.sender_id, request_row.recipient_id):
+        why = ERROR_TEXT["not_a_party"]
+    elif meeting.status != Meeting.Status.SCHEDULED:
+        why = _("Only scheduled meetings can move.")
+    elif meeting.slot.start <= now:
+        why = ERROR_TEXT["meeting_started_move"]
+    elif meeting.fixed:
+        why = ERROR_TEXT["meeting_fixed"]
+    elif not event.booking_open_at(now):
+        why = ERROR_TEXT["booking_closed"]
+    else:
+        why = ""
     return _page(
         request,
         "meeting_move.html",
@@ -1015,6 +1037,7 @@ def meeting_move_view(request, event, me, meeting_id: int):
         others=others,
         slots_by_day=by_day,
         back=back,
+        why=why,
     )
 
 

@@ -133,6 +133,7 @@ def event_settings_update(
                     f"{field} must be within a year of the event's days "
                     f"({days[0]:%Y-%m-%d} to {days[1]:%Y-%m-%d}).",
                     field=field,
+                    code="booking_window_far",
                 )
         changed[field] = value
     opens = changed.get("booking_opens", event.booking_opens)
@@ -141,6 +142,7 @@ def event_settings_update(
         raise InvalidInput(
             "Booking must close after it opens.",
             field="booking_closes" if "booking_closes" in changed else "booking_opens",
+            code="booking_closes_before_opens",
         )
     if request_expiry_hours is not UNCHANGED:
         low, high = EXPIRY_HOURS

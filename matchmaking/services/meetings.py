@@ -486,7 +486,9 @@ def meeting_reschedule_locked(
     if not actor.is_organiser:
         _check_party(meeting, actor)
     if meeting.fixed and not actor.is_organiser:
-        raise Forbidden("This meeting was fixed by the organiser; ask them to move it.")
+        raise Forbidden(
+            "This meeting was fixed by the organiser; ask them to move it.", code="meeting_fixed"
+        )
     if meeting.slot.start <= timezone.now() and not actor.is_organiser:
         raise Conflict(
             f"This meeting started at {meeting.slot}; it can no longer be moved. If it did not "

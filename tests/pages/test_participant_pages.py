@@ -975,7 +975,11 @@ def test_move_a_meeting_from_the_agenda_to_a_time_that_suits_everyone(
     assert f'href="{move_url}"' not in client.get(f"/my/{event.slug}/agenda/").content.decode()
     fixed_page = client.get(move_url)
     assert fixed_page.context["slots_by_day"] == {}
-    assert "No other time suits everyone in this meeting right now." in fixed_page.content.decode()
+    assert "The organisers fixed this meeting where it is" in fixed_page.content.decode()
+    refused = client.post(move_url, {"slot": slots[5].pk}, follow=True)
+    assert messages_of(refused) == ["This meeting was fixed by the organiser; ask them to move it."]
+    same = client.post(move_url, {"slot": slots[4].pk}, follow=True)
+    assert messages_of(same) == ["The meeting already takes place at that time."]
     other = booked(make_participant(event=event), bruno, slots[5])
     assert client.get(f"/my/{event.slug}/meetings/{other.pk}/move/").status_code == 404
 

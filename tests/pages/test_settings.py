@@ -107,3 +107,22 @@ def test_open_booking_now_keeps_a_closing_time_still_to_come(staff_client, event
     staff_client.post(page(event), {"booking": "open"})
     event.refresh_from_db()
     assert (event.booking_opens, event.booking_closes) == (None, None)  # the past one goes
+
+
+def test_refused_settings_are_explained_in_the_pages_language(staff_client, event):
+    """The field errors came in English with field names on French and Arabic pages."""
+    staff_client.post("/i18n/setlang/", {"language": "fr"})
+    day = event.slots.order_by("start").first().start.astimezone(event.tz).date()
+    body = {"name": "x", "request_expiry_hours": "48", "booking_closes": ""}
+    wrong = staff_client.post(
+        page(event),
+        {**body, "booking_opens": f"{day}T10:00", "booking_closes": f"{day}T09:00"},
+        HTTP_ACCEPT_LANGUAGE="fr",
+    )
+    assert "La réservation doit fermer après son ouverture." in wrong.content.decode()
+    far = staff_client.post(
+        page(event), {**body, "booking_opens": "2000-01-01T10:00"}, HTTP_ACCEPT_LANGUAGE="fr"
+    )
+    html = far.content.decode()
+    assert "Choisissez une date à moins d’un an des jours de l’événement" in html
+    assert "must be within a year" not in html
