@@ -571,6 +571,7 @@ class Notification(models.Model):
         MEETING_MOVED = "meeting_moved"
         MEETING_CANCELLED = "meeting_cancelled"
         MEETING_REMINDER = "meeting_reminder"
+        ATTENDEE_LEFT = "attendee_left"
 
     class Status(models.TextChoices):
         PENDING = "pending"

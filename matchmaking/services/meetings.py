@@ -641,8 +641,12 @@ def meeting_attendee_leave_locked(
         name=seat.participant.name,
         **_reason_detail(reason),
     )
-    if actor.participant is None or actor.participant.pk != seat.participant_id:
-        notify_attendee_left(meeting=seat.meeting, person=seat.participant, reason=reason)
+    notify_attendee_left(
+        meeting=seat.meeting,
+        person=seat.participant,
+        reason=reason,
+        tell_them=actor.participant is None or actor.participant.pk != seat.participant_id,
+    )
 
 
 def meeting_leave(*, meeting: Meeting, participant: Participant, user=None) -> Meeting:

@@ -73,6 +73,7 @@ def _texts(kind: str, *, person: Participant, meeting=None, request=None, extra=
         "meeting_moved": _("Your meeting with %(who)s moved to %(when)s"),
         "meeting_cancelled": _("Your meeting with %(who)s on %(when)s is cancelled"),
         "meeting_reminder": _("Reminder: meeting with %(who)s at %(when)s"),
+        "attendee_left": _("%(name)s will not attend your meeting on %(when)s"),
     }
     bodies = {
         "request_received": _("%(who)s would like to meet you. Answer the request in your agenda."),
@@ -98,6 +99,10 @@ def _texts(kind: str, *, person: Participant, meeting=None, request=None, extra=
             "Your meeting with %(who)s on %(when)s is cancelled. Reason: %(reason)s"
         ),
         "meeting_reminder": _("Your meeting with %(who)s starts at %(when)s at %(where)s."),
+        "attendee_left": _(
+            "%(name)s, who had joined your meeting with %(who)s on %(when)s at %(where)s, will "
+            "not attend. The meeting goes on."
+        ),
     }
     body = bodies[kind]
     if kind == "request_withdrawn" and ctx.get("reason"):
@@ -181,19 +186,38 @@ def notify_meeting(*, meeting: Meeting, kind: str, actor_participant=None, reaso
     _deliver_later(ids)
 
 
-def notify_attendee_left(*, meeting: Meeting, person: Participant, reason="") -> None:
-    """Tell a colleague who no longer attends ``meeting`` (someone else took them out, or their
-    new times did) that it is cancelled for them; the meeting goes on for the others."""
+def notify_attendee_left(
+    *, meeting: Meeting, person: Participant, reason="", tell_them: bool = True
+) -> None:
+    """A colleague no longer attends ``meeting``: its two parties are told that they will not
+    come; with ``tell_them`` (someone else took them out, or their new times did), the colleague
+    too, that it is cancelled for them. The meeting goes on."""
     meeting = Meeting.objects.select_related("slot", "table", "event").get(pk=meeting.pk)
-    key = f"meeting_cancelled:meeting{meeting.pk}:seq{meeting.sequence}:to{person.pk}"
-    note = _create(
-        Notification.Kind.MEETING_CANCELLED,
-        key,
-        person,
-        meeting=meeting,
-        extra={"reason": reason or "-"},
-    )
-    _deliver_later([note.pk] if note else [])
+    ids = []
+    if tell_them:
+        key = f"meeting_cancelled:meeting{meeting.pk}:seq{meeting.sequence}:to{person.pk}"
+        note = _create(
+            Notification.Kind.MEETING_CANCELLED,
+            key,
+            person,
+            meeting=meeting,
+            extra={"reason": reason or "-"},
+        )
+        ids += [note.pk] if note else []
+    for seat in meeting.seats.filter(left=False, is_party=True).select_related(
+        "participant__organisation"
+    ):
+        party = seat.participant
+        key = f"attendee_left:meeting{meeting.pk}:seq{meeting.sequence}:to{party.pk}"
+        note = _create(
+            Notification.Kind.ATTENDEE_LEFT,
+            key,
+            party,
+            meeting=meeting,
+            extra={"name": person.name},
+        )
+        ids += [note.pk] if note else []
+    _deliver_later(ids)
 
 
 def notify_request(

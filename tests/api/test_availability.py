@@ -272,7 +272,12 @@ def test_a_colleague_leaves_the_meeting_which_goes_on(
     }
     assert seats == {amina.pk: (True, False), bruno.pk: (True, False), colleague.pk: (False, True)}
     assert meeting.log.filter(action="attendee_left").count() == 1
-    assert not Notification.objects.exists()
+    # the two parties learn that Karim will not come; he did it himself, so he is not told
+    told = sorted(Notification.objects.values_list("recipient__name", "kind"))
+    assert told == [("Amina", "attendee_left"), ("Bruno", "attendee_left")]
+    note = Notification.objects.get(recipient=bruno)
+    assert note.subject.startswith("Karim n’assistera pas à votre rendez-vous du ")  # French
+    assert note.body.endswith("n’y assistera pas. Le rendez-vous est maintenu.")
 
 
 def test_bad_date_says_what_is_wrong_in_words(upcoming_event, make_participant, as_participant):
