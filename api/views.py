@@ -31,7 +31,7 @@ from matchmaking.services import meetings as meeting_services
 from matchmaking.services import participants as participant_services
 from matchmaking.services import requests as request_services
 from matchmaking.services import scheduling as scheduling_services
-from matchmaking.services.importer import event_import
+from matchmaking.services.importer import SkippedLocalTime, event_import, parse_local_datetime
 from matchmaking.tasks import refresh_event
 
 SLUG = OpenApiParameter("slug", OpenApiTypes.STR, OpenApiParameter.PATH, description="Event slug.")
@@ -76,6 +76,16 @@ class EventViewSet(viewsets.ReadOnlyModelViewSet):
                 for k, v in data.items()
                 if k not in s.EventSettingsSerializer.read_only or now.get(k) != v
             }
+            for key in ("booking_opens", "booking_closes"):  # local times as the import reads them
+                value = data.get(key)
+                if not isinstance(value, str) or not value:
+                    continue
+                try:
+                    data[key] = parse_local_datetime(value, event.tz).isoformat()
+                except SkippedLocalTime as exc:
+                    raise InvalidInput(f"{exc}.", field=key) from exc
+                except ValueError:
+                    continue  # the serializer says what is wrong with its form
         form = s.EventSettingsSerializer(data=data)
         with timezone.override(event.tz):  # a time without an offset is the event's
             form.is_valid(raise_exception=True)

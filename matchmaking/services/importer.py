@@ -243,6 +243,11 @@ class SkippedLocalTime(ValueError):
     """A local time the clocks skip (the hour lost when summer time starts)."""
 
 
+def _name_key(name: str) -> str:
+    """A table's name as people read it: capitals and runs of spaces do not tell two apart."""
+    return " ".join(name.split()).casefold()
+
+
 def parse_local_datetime(value: str, tz: zoneinfo.ZoneInfo) -> datetime:
     """An ISO 8601 date-time; without an offset it is local time in ``tz``. A local time the
     clocks skip (the hour lost when summer time starts) is refused with ValueError, as a
@@ -459,6 +464,7 @@ def rule_errors(data: dict) -> tuple[list[str], _Checked]:
         errors.append("event.tables: table names must be unique")
         grid_ok = False
     checked = _Checked(tz=tz, table_names=table_names, booths=set(), grid_ok=grid_ok)
+    shared_names = {_name_key(name): name for name in table_names}
 
     refs: dict[str, int] = {}
     emails: dict[str, int] = {}
@@ -526,13 +532,15 @@ def rule_errors(data: dict) -> tuple[list[str], _Checked]:
                         f"availability[{a}]" for a, s, e in spans if start <= s and e <= end
                     )
                     errors.append(f"{where}.{entries}: {problem}")
-        if p.get("fixed_table") in table_names:
+        shared_like = shared_names.get(_name_key(p.get("fixed_table") or ""))
+        if p.get("fixed_table") and shared_like is not None:
             # a shared table is everyone's: as someone's own place the scheduler would seat
-            # others there, and its booking would refuse them
+            # others there, and its booking would refuse them (a name that differs only in
+            # capitals or spaces reads as the same table to people)
             errors.append(
                 f'{where}.fixed_table: "{p["fixed_table"]}" is one of event.tables, the shared '
                 "tables; give this participant's own place a name of its own (such as "
-                f'"Booth A12"), or take "{p["fixed_table"]}" out of event.tables'
+                f'"Booth A12"), or take "{shared_like}" out of event.tables'
             )
         elif p.get("fixed_table"):
             checked.booths.add(p["fixed_table"])

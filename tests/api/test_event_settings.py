@@ -121,3 +121,19 @@ def test_only_organisers_change_settings(event, make_participant, as_participant
     assert as_participant(me).patch(url(event), {"name": "x"}, format="json").status_code == 403
     assert anon.patch(url(event), {"name": "x"}, format="json").status_code in (401, 403)
     assert Event.objects.get(pk=event.pk).name != "x"
+
+
+def test_a_local_time_the_clocks_skip_is_refused_as_the_import_does(organiser_client):
+    """2018-03-25 02:30 does not exist in Paris (the clocks go from 02:00 to 03:00)."""
+    event = EventFactory(days=[dt.date(2018, 4, 18)], timezone="Europe/Paris")
+    answer = organiser_client.patch(
+        url(event), {"booking_opens": "2018-03-25T02:30"}, format="json"
+    )
+    assert answer.status_code == 400
+    assert "2018-03-25 02:30 does not exist in Europe/Paris: the clocks skip it." in str(
+        answer.data
+    )
+    ok = organiser_client.patch(url(event), {"booking_opens": "2018-03-25T03:30"}, format="json")
+    assert ok.status_code == 200
+    event.refresh_from_db()
+    assert event.booking_opens == dt.datetime(2018, 3, 25, 1, 30, tzinfo=dt.UTC)

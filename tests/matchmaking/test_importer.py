@@ -1440,6 +1440,11 @@ def test_import_refuses_a_shared_table_as_someones_own_place():
         '"T02" out of event.tables'
     ]
     assert Event.objects.count() == 0
+    for variant in ("t02", "  T02 "):  # the same table to people
+        data["participants"][1]["fixed_table"] = variant
+        with pytest.raises(ImportInvalid) as info:
+            event_import(data=data)
+        assert info.value.errors[0].endswith('or take "T02" out of event.tables')
 
 
 @pytest.mark.parametrize(
