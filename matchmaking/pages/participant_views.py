@@ -265,7 +265,14 @@ def _page(
     return render(
         request,
         f"matchmaking/participant/{template}",
-        {"event": event, "me": me, "section": section, "several_events": participations > 1}
+        {
+            "event": event,
+            "me": me,
+            "section": section,
+            "several_events": participations > 1,
+            # while booking is closed, the pages offer no request to send
+            "booking_open": event.booking_open_at(timezone.now()),
+        }
         | context,
         status=status,
     )

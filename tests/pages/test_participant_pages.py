@@ -679,6 +679,15 @@ def test_a_refused_part_of_the_day_is_explained_as_such_in_french(upcoming_event
     ]
 
 
+def test_while_booking_is_closed_the_cards_offer_no_request(event, me, recommended):
+    from matchmaking.models import Event
+
+    Event.objects.filter(pk=event.pk).update(booking_closes=timezone.now())
+    page = client_of(me).get(f"/my/{event.slug}/recommendations/").content.decode()
+    assert "Booking is closed: requests cannot be sent now." in page
+    assert "/requests/new/" not in page
+
+
 # ------------------------------------------------------------------------------------------------
 # Requests
 # ------------------------------------------------------------------------------------------------
