@@ -45,15 +45,12 @@ class EmbeddedBeat:
             if self.clock() < self.due[name]:
                 continue
             self.due[name] = self.clock() + float(entry["schedule"])
-            close_old_connections()
             try:
                 import matchmaking.tasks  # noqa: F401  (registers the tasks the schedule names)
 
                 current_app.tasks[entry["task"]].apply().get(propagate=True)
             except Exception:  # one task's failure must not stop the others
                 logger.exception("periodic task %s failed", entry["task"])
-            finally:
-                close_old_connections()
             ran.append(name)
         return ran
 
@@ -66,7 +63,11 @@ class EmbeddedBeat:
 
         def loop():
             while not stop.wait(min(self.next_wait(), 60.0)):
-                self.run_due()
+                close_old_connections()  # the thread's own connection, as a request's
+                try:
+                    self.run_due()
+                finally:
+                    close_old_connections()
 
         thread = threading.Thread(target=loop, name="embedded-beat", daemon=True)
         thread.start()

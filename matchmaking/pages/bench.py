@@ -236,6 +236,8 @@ def main(argv: list[str] | None = None) -> int:
         ("statistics", f"{base}/stats/"),
         ("scheduler", f"{base}/scheduler/"),
         ("meetings.csv", f"{base}/exports/meetings.csv"),
+        ("requests.csv", f"{base}/exports/requests.csv"),
+        ("settings", f"{base}/settings/"),
         ("table plan (one day)", f"{base}/tables/?date={day}"),
         ("participant", f"{base}/participants/{someone}/"),
     ]
