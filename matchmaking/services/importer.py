@@ -51,7 +51,7 @@ from matchmaking.reasons import Reason
 from matchmaking.services.availability import merge_periods, period_without_slot
 from matchmaking.services.events import clock_change_problem, slots_generate
 from matchmaking.services.meetings import Actor, check_in_opens_at, meeting_book_locked
-from matchmaking.services.notifications import batched, notify_meeting
+from matchmaking.services.notifications import batched, notify_attendee_left, notify_meeting
 from matchmaking.services.requests import meeting_allowed
 from matchmaking.timegrid import session_slots
 from matchmaking.unusable import UNUSABLE, strings_in
@@ -679,9 +679,16 @@ def event_import(*, data: Any, replace: bool = False) -> Event:
             raise ImportInvalid(errors)  # rolls back whatever was written
         if kept is not None:
             with batched():
-                for meeting, kind in kept.restore(event):
+                for meeting, kind, person in kept.restore(event):
                     reason = meeting.cancel_reason or Reason("event_updated")
-                    notify_meeting(meeting=meeting, kind=kind, reason=reason)
+                    if person is None:
+                        notify_meeting(meeting=meeting, kind=kind, reason=reason)
+                    elif kind == Notification.Kind.ATTENDEE_LEFT:
+                        notify_attendee_left(
+                            meeting=meeting, person=person, reason=Reason("event_updated")
+                        )
+                    else:
+                        notify_meeting(meeting=meeting, kind=kind, only={person.pk})
     return event
 
 
@@ -694,6 +701,17 @@ class _Identities:
 
     tokens: dict[tuple[str, str], str]  # (ref, email lower-cased) -> calendar token
     meetings: dict[frozenset, list[tuple]]  # the two parties -> [(state, uid, sequence)]
+    colleagues: dict[str, set] = field(default_factory=dict)  # uid -> colleagues' (ref, email)
+
+    @staticmethod
+    def _colleagues(event: Event) -> dict[int, set]:
+        """Meeting id -> the (ref, email) of the colleagues who joined it and did not leave."""
+        out: dict[int, set] = defaultdict(set)
+        for mid, ref, email in MeetingSeat.objects.filter(
+            meeting__event=event, is_party=False, left=False
+        ).values_list("meeting_id", "participant__ref", "participant__email"):
+            out[mid].add((ref, email.lower()))
+        return out
 
     @staticmethod
     def _meetings(event: Event):
@@ -714,31 +732,39 @@ class _Identities:
     @classmethod
     def of(cls, event: Event) -> "_Identities":
         meetings: dict[frozenset, list[tuple]] = defaultdict(list)
+        joined = cls._colleagues(event)
+        colleagues = {}
         for m, pair, state in cls._meetings(event):
             meetings[pair].append((state, m.uid, m.sequence))
+            colleagues[m.uid] = joined.get(m.pk, set())
         tokens = {
             (ref, email.lower()): token
             for ref, email, token in event.participants.values_list(
                 "ref", "email", "calendar_token"
             )
         }
-        return cls(tokens=tokens, meetings=meetings)
+        return cls(tokens=tokens, meetings=meetings, colleagues=colleagues)
 
-    def restore(self, event: Event) -> list[tuple[Meeting, str]]:
-        """Put the identities back on ``event``'s new rows; returns the meetings whose people
-        should be told (booked, moved or cancelled by the new file), with the notification's
-        kind. A meeting the new file no longer lists at all is gone with the old rows."""
+    def restore(self, event: Event) -> list[tuple[Meeting, str, Participant | None]]:
+        """Put the identities back on ``event``'s new rows; returns who should be told what:
+        (meeting, kind, None) for everyone in a meeting the new file books, moves or cancels;
+        (meeting, "meeting_booked", person) for a colleague it adds to a meeting; (meeting,
+        "attendee_left", person) for a colleague it takes out (given a left seat, so their
+        calendar shows the meeting cancelled, as when they leave). A meeting the new file no
+        longer lists at all is gone with the old rows."""
         # a link is kept only for the same person: a ref given to someone else gets a new one
         people = [p for p in event.participants.all() if (p.ref, p.email.lower()) in self.tokens]
         for p in people:
             p.calendar_token = self.tokens[(p.ref, p.email.lower())]
         Participant.objects.bulk_update(people, ["calendar_token"])
         changed, told = [], []
+        joined = self._colleagues(event)
+        by_key = {(p.ref, p.email.lower()): p for p in event.participants.all()}
         for m, pair, state in self._meetings(event):
             old = self.meetings.get(pair)
             if not old:
                 if not state[2]:  # a meeting the new file adds
-                    told.append((m, Notification.Kind.MEETING_BOOKED))
+                    told.append((m, Notification.Kind.MEETING_BOOKED, None))
                 continue
             # the same entry if any, else one in the same state (live or cancelled), else any:
             # a meeting the new file cancels or moves updates the calendars' entry
@@ -746,17 +772,40 @@ class _Identities:
                 (i for i, o in enumerate(old) if o[0] == state),
                 next((i for i, o in enumerate(old) if o[0][2] == state[2]), 0),
             )
-            old_state, m.uid, sequence = old.pop(i)
+            old_state, old_uid, sequence = old.pop(i)
+            m.uid = old_uid
             # calendars take an update only with a higher SEQUENCE
             m.sequence = max(m.sequence, sequence if old_state == state else sequence + 1)
             changed.append(m)
             was_cancelled, cancelled = old_state[2], state[2]
             if cancelled and not was_cancelled:
-                told.append((m, Notification.Kind.MEETING_CANCELLED))
+                told.append((m, Notification.Kind.MEETING_CANCELLED, None))
             elif was_cancelled and not cancelled:
-                told.append((m, Notification.Kind.MEETING_BOOKED))
+                told.append((m, Notification.Kind.MEETING_BOOKED, None))
             elif not cancelled and old_state != state:
-                told.append((m, Notification.Kind.MEETING_MOVED))
+                told.append((m, Notification.Kind.MEETING_MOVED, None))
+            if cancelled or was_cancelled:
+                continue
+            before, now = self.colleagues.get(old_uid, set()), joined.get(m.pk, set())
+            if before != now:  # who attends changed: calendars take the update
+                m.sequence = max(m.sequence, sequence + 1)
+            for key in sorted(now - before):  # a colleague the new file adds
+                told.append((m, Notification.Kind.MEETING_BOOKED, by_key[key]))
+            for key in sorted(before - now):  # one it takes out, still at the fair
+                person = by_key.get(key)
+                if (
+                    person is not None
+                    and not MeetingSeat.objects.filter(meeting=m, participant=person).exists()
+                ):
+                    MeetingSeat.objects.create(
+                        meeting=m,
+                        participant=person,
+                        slot=m.slot,
+                        is_party=False,
+                        active=False,
+                        left=True,
+                    )
+                    told.append((m, Notification.Kind.ATTENDEE_LEFT, person))
         Meeting.objects.bulk_update(changed, ["uid", "sequence"])
         return told
 

@@ -169,7 +169,9 @@ def batched() -> Iterator[None]:
         _deliver_later(ids[start : start + CHUNK])
 
 
-def notify_meeting(*, meeting: Meeting, kind: str, actor_participant=None, reason="") -> None:
+def notify_meeting(
+    *, meeting: Meeting, kind: str, actor_participant=None, reason="", only=None
+) -> None:
     """Tell every attendee of ``meeting`` (but the participant who made the change, and
     colleagues who left it) about it. ``reason`` is text a person typed (sent as typed) or a
     ``matchmaking.reasons.Reason`` (written in each recipient's language)."""
@@ -178,6 +180,8 @@ def notify_meeting(*, meeting: Meeting, kind: str, actor_participant=None, reaso
     for seat in meeting.seats.filter(left=False).select_related("participant__organisation"):
         person = seat.participant
         if actor_participant is not None and person.pk == actor_participant.pk:
+            continue
+        if only is not None and person.pk not in only:  # ``only``: these participant ids
             continue
         key = f"{kind}:meeting{meeting.pk}:seq{meeting.sequence}:to{person.pk}"
         note = _create(kind, key, person, meeting=meeting, extra={"reason": reason or "-"})

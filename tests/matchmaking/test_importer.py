@@ -1144,6 +1144,49 @@ def test_a_replacing_import_tells_the_people_whose_meetings_it_changes(
     assert Notification.objects.count() == 0
 
 
+def test_a_replacing_import_tells_colleagues_it_adds_to_or_takes_out_of_a_meeting(
+    django_capture_on_commit_callbacks,
+):
+    """A colleague added or removed by a re-import was told nothing, and the meeting vanished
+    from the removed one's calendar (the sixth exploratory test)."""
+    from icalendar import Calendar
+
+    from matchmaking.models import Notification
+    from matchmaking.selectors import agenda_ics
+
+    data = small_event()
+    data["participants"].append(
+        {
+            "ref": "a2",
+            "name": "Anas",
+            "email": "anas@example.org",
+            "organisation": data["participants"][0]["organisation"],
+            "kind": data["participants"][0]["kind"],
+            "languages": ["fr"],
+            "offers": [],
+            "needs": ["bins"],
+            "sectors": ["waste"],
+        }
+    )
+    data["meetings"][0]["attendees"] = [{"ref": "a2"}]
+    event_import(data=data)
+    del data["meetings"][0]["attendees"]
+    with django_capture_on_commit_callbacks(execute=True):
+        event = event_import(data=data, replace=True)
+    told = sorted(Notification.objects.values_list("kind", "recipient__ref"))
+    assert told == [("attendee_left", "a"), ("attendee_left", "b"), ("meeting_cancelled", "a2")]
+    anas = event.participants.get(ref="a2")
+    (entry,) = Calendar.from_ical(agenda_ics(event=event, participant=anas)).walk("VEVENT")
+    assert (str(entry["STATUS"]), int(entry["SEQUENCE"])) == ("CANCELLED", 1)
+    Notification.objects.all().delete()
+    data["meetings"][0]["attendees"] = [{"ref": "a2"}]
+    with django_capture_on_commit_callbacks(execute=True):
+        event_import(data=data, replace=True)
+    assert list(Notification.objects.values_list("kind", "recipient__ref")) == [
+        ("meeting_booked", "a2")
+    ]
+
+
 @pytest.mark.parametrize("value", ["maybe", "2", "tru"])
 def test_an_unclear_replace_flag_is_refused_naming_it(organiser_client, value):
     """?replace=maybe answered "already exists (use replace to overwrite)" although replace was
