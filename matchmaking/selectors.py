@@ -475,6 +475,28 @@ def party_meeting_counts(*, participant_ids: list[int]) -> dict[int, int]:
     return dict(rows)
 
 
+def requests_to_book(*, event: Event, participant: Participant) -> list[MeetingRequest]:
+    """The participant's accepted requests that have no live meeting, oldest first, loaded as
+    ``meeting_slots_bookable`` uses them (event, both sides' fixed tables and organisations)."""
+    return list(
+        requests_of(event=event, participant=participant)
+        .select_related(
+            "event",
+            "sender__fixed_table",
+            "recipient__fixed_table",
+            "sender__organisation",
+            "recipient__organisation",
+        )
+        .filter(status=MeetingRequest.Status.ACCEPTED)
+        .exclude(
+            pk__in=Meeting.objects.filter(event=event)
+            .exclude(status=Meeting.Status.CANCELLED)
+            .values("request_id")
+        )
+        .order_by("created_at", "id")
+    )
+
+
 def recommendations_for(*, participant: Participant, limit: int = 20, kinds=None) -> list[dict]:
     """The participant's stored recommendations (computed now if they have none yet), minus
     people they already asked, were asked by or declined since, optionally of some kinds (when

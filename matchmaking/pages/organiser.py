@@ -611,23 +611,7 @@ def _to_book(event: Event, participant: Participant, user) -> list[dict]:
     an organiser may also record a past meeting, but not from this list: a default choice of
     yesterday's first slot would book it there)."""
     now = timezone.now()
-    unbooked = list(
-        selectors.requests_of(event=event, participant=participant)
-        .select_related(
-            "event",
-            "sender__fixed_table",
-            "recipient__fixed_table",
-            "sender__organisation",
-            "recipient__organisation",
-        )
-        .filter(status=MeetingRequest.Status.ACCEPTED)
-        .exclude(
-            pk__in=Meeting.objects.filter(event=event)
-            .exclude(status=Meeting.Status.CANCELLED)
-            .values("request_id")
-        )
-        .order_by("created_at", "id")
-    )
+    unbooked = selectors.requests_to_book(event=event, participant=participant)
     free = meeting_slots_bookable(requests=unbooked, actor=Actor(user=user))
     rows = []
     for r in unbooked:
@@ -945,26 +929,26 @@ def exports(request, event: Event):
     )
 
 
+def _csv_download(event: Event, what: str, header: list[str], rows) -> StreamingHttpResponse:
+    response = StreamingHttpResponse(
+        reporting.csv_stream(header=header, rows=rows), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{event.slug}-{what}.csv"'
+    return response
+
+
 @with_event
 @require_GET
 def meetings_csv(request, event: Event):
-    chunks = reporting.csv_stream(
-        header=reporting.CSV_HEADER, rows=reporting.meetings_export_rows(event=event)
-    )
-    response = StreamingHttpResponse(chunks, content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{event.slug}-meetings.csv"'
-    return response
+    rows = reporting.meetings_export_rows(event=event)
+    return _csv_download(event, "meetings", reporting.CSV_HEADER, rows)
 
 
 @with_event
 @require_GET
 def requests_csv(request, event: Event):
-    chunks = reporting.csv_stream(
-        header=reporting.REQUESTS_CSV_HEADER, rows=reporting.requests_export_rows(event=event)
-    )
-    response = StreamingHttpResponse(chunks, content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{event.slug}-requests.csv"'
-    return response
+    rows = reporting.requests_export_rows(event=event)
+    return _csv_download(event, "requests", reporting.REQUESTS_CSV_HEADER, rows)
 
 
 def _settings_refusal(exc: DomainError, event: Event) -> str:

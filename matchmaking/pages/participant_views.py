@@ -867,17 +867,7 @@ def agenda(request, event, me):
         # as meeting_set_status decides for a participant: around the meeting's time
         m.can_check_in = m.status == Meeting.Status.SCHEDULED and check_in_open(m.slot, tz, now)
         days.setdefault(m.slot.start.astimezone(tz).date(), []).append(m)
-    unbooked = list(
-        selectors.requests_of(event=event, participant=me)
-        .select_related("event", "sender__fixed_table", "recipient__fixed_table")
-        .filter(status=MeetingRequest.Status.ACCEPTED)
-        .exclude(
-            pk__in=Meeting.objects.filter(event=event)
-            .exclude(status=Meeting.Status.CANCELLED)
-            .values("request_id")
-        )
-        .order_by("created_at", "id")
-    )
+    unbooked = selectors.requests_to_book(event=event, participant=me)
     # Exactly the slots the booking service would accept now (it decides again on the click).
     free = meeting_slots_bookable(
         requests=unbooked, actor=Actor(user=request.user, participant=me), now=now
