@@ -39,7 +39,9 @@ class EmbeddedBeat:
 
     def run_due(self) -> list[str]:
         """Run every task that is due (in-process, one after the other); returns their names.
-        A failing task is logged and tried again at its next time."""
+        A failing task is logged and tried again at its next time. The thread's connection is
+        refreshed around a pass (``start``), not between tasks: a task that breaks it makes the
+        rest of that pass fail, and the next pass starts on a new one."""
         ran = []
         for name, entry in self.schedule.items():
             if self.clock() < self.due[name]:

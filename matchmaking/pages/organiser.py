@@ -983,7 +983,7 @@ def event_settings(request, event: Event):
         try:
             event_settings_update(event=event, **change)
         except DomainError as exc:
-            messages.error(request, exc.message)
+            messages.error(request, _settings_refusal(exc, event))
         else:
             messages.success(
                 request,

@@ -982,7 +982,8 @@ def meeting_move_view(request, event, me, meeting_id: int):
         if slot is None:
             messages.error(request, _("Choose a time slot."))
             return redirect(request.get_full_path())
-        if slot.pk == meeting.slot_id:
+        is_party = me.pk in (meeting.request.sender_id, meeting.request.recipient_id)
+        if slot.pk == meeting.slot_id and is_party and meeting.status == Meeting.Status.SCHEDULED:
             messages.info(request, _("The meeting already takes place at that time."))
             return redirect(back)
         try:

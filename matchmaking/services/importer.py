@@ -679,10 +679,16 @@ def event_import(*, data: Any, replace: bool = False) -> Event:
             raise ImportInvalid(errors)  # rolls back whatever was written
         if kept is not None:
             with batched():
-                for meeting, kind, person in kept.restore(event):
+                told = kept.restore(event)
+                # a colleague the file adds is told "booked", not "moved" with the others
+                added = {
+                    (m.pk, p.pk) for m, kind, p in told if p is not None and kind != "attendee_left"
+                }
+                for meeting, kind, person in told:
                     reason = meeting.cancel_reason or Reason("event_updated")
                     if person is None:
-                        notify_meeting(meeting=meeting, kind=kind, reason=reason)
+                        skip = {pid for mid, pid in added if mid == meeting.pk}
+                        notify_meeting(meeting=meeting, kind=kind, reason=reason, skip=skip)
                     elif kind == Notification.Kind.ATTENDEE_LEFT:
                         notify_attendee_left(
                             meeting=meeting, person=person, reason=Reason("event_updated")

@@ -170,7 +170,7 @@ def batched() -> Iterator[None]:
 
 
 def notify_meeting(
-    *, meeting: Meeting, kind: str, actor_participant=None, reason="", only=None
+    *, meeting: Meeting, kind: str, actor_participant=None, reason="", only=None, skip=()
 ) -> None:
     """Tell every attendee of ``meeting`` (but the participant who made the change, and
     colleagues who left it) about it. ``reason`` is text a person typed (sent as typed) or a
@@ -182,6 +182,8 @@ def notify_meeting(
         if actor_participant is not None and person.pk == actor_participant.pk:
             continue
         if only is not None and person.pk not in only:  # ``only``: these participant ids
+            continue
+        if person.pk in skip:  # ``skip``: not these (told otherwise)
             continue
         key = f"{kind}:meeting{meeting.pk}:seq{meeting.sequence}:to{person.pk}"
         note = _create(kind, key, person, meeting=meeting, extra={"reason": reason or "-"})
@@ -212,7 +214,9 @@ def notify_attendee_left(
         "participant__organisation"
     ):
         party = seat.participant
-        key = f"attendee_left:meeting{meeting.pk}:seq{meeting.sequence}:to{party.pk}"
+        # the colleague is in the key: one import may take two out at the same SEQUENCE
+        seq = meeting.sequence
+        key = f"attendee_left:meeting{meeting.pk}:seq{seq}:left{person.pk}:to{party.pk}"
         note = _create(
             Notification.Kind.ATTENDEE_LEFT,
             key,

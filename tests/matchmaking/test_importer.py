@@ -1187,6 +1187,49 @@ def test_a_replacing_import_tells_colleagues_it_adds_to_or_takes_out_of_a_meetin
     ]
 
 
+def _colleague(data, ref, name):
+    data["participants"].append(
+        {
+            "ref": ref,
+            "name": name,
+            "email": f"{ref}@example.org",
+            "organisation": data["participants"][0]["organisation"],
+            "kind": data["participants"][0]["kind"],
+            "languages": ["en"],
+            "offers": [],
+            "needs": ["bins"],
+            "sectors": ["waste"],
+        }
+    )
+
+
+def test_a_replacing_import_announces_each_colleague_it_takes_out_and_tells_an_added_one_once(
+    django_capture_on_commit_callbacks,
+):
+    """The seventh review: the parties heard of one of two colleagues taken out at once (the
+    key named no colleague), and a colleague added to a meeting the file also moves got both
+    "moved" and "booked"."""
+    from matchmaking.models import Notification
+
+    data = small_event()
+    _colleague(data, "a2", "Anas")
+    _colleague(data, "a3", "Aya")
+    data["meetings"][0]["attendees"] = [{"ref": "a2"}, {"ref": "a3"}]
+    event_import(data=data)
+    del data["meetings"][0]["attendees"]
+    with django_capture_on_commit_callbacks(execute=True):
+        event_import(data=data, replace=True)
+    to_amina = Notification.objects.filter(recipient__ref="a", kind="attendee_left")
+    assert sorted(n.subject.split(" ")[0] for n in to_amina) == ["Anas", "Aya"]  # in French
+    Notification.objects.all().delete()
+    data["meetings"][0]["attendees"] = [{"ref": "a2"}]
+    data["meetings"][0]["start"] = "2018-04-18T09:30:00+01:00"
+    with django_capture_on_commit_callbacks(execute=True):
+        event_import(data=data, replace=True)
+    told = sorted(Notification.objects.values_list("recipient__ref", "kind"))
+    assert told == [("a", "meeting_moved"), ("a2", "meeting_booked"), ("b", "meeting_moved")]
+
+
 @pytest.mark.parametrize("value", ["maybe", "2", "tru"])
 def test_an_unclear_replace_flag_is_refused_naming_it(organiser_client, value):
     """?replace=maybe answered "already exists (use replace to overwrite)" although replace was

@@ -1020,6 +1020,30 @@ def test_a_colleague_leaves_from_the_agenda_the_parties_cancel(upcoming_event, m
     assert f"meeting-{meeting.pk}" not in done.content.decode()
 
 
+def test_the_move_page_does_not_call_a_cancelled_meeting_in_place(upcoming_event, make_participant):
+    """Posting its own time for a cancelled meeting said it "already takes place at that time"
+    (the seventh review); a colleague got the same instead of "only its parties"."""
+    from matchmaking.services.meetings import meeting_cancel
+
+    event = upcoming_event
+    amina = make_participant(event=event, name="Amina")
+    karim = make_participant(event=event, name="Karim", organisation=amina.organisation)
+    bruno = make_participant(event=event, name="Bruno")
+    slots = list(event.slots.order_by("start"))
+    kept = booked(bruno, amina, slots[1], attendees=[karim])
+    url = f"/my/{event.slug}/meetings/{kept.pk}/move/"
+    colleague = client_of(karim).post(url, {"slot": slots[1].pk}, follow=True)
+    assert messages_of(colleague)[0].startswith("You joined this meeting as a colleague")
+    chen = make_participant(event=event, name="Chen")
+    gone = booked(chen, amina, slots[0])
+    meeting_cancel(meeting=gone, by=amina, user=amina.user, reason="x")
+    url = f"/my/{event.slug}/meetings/{gone.pk}/move/"
+    page = client_of(amina).get(url)
+    assert page.context["why"] == "Only scheduled meetings can move."
+    same = client_of(amina).post(url, {"slot": slots[0].pk}, follow=True)
+    assert messages_of(same) == ["This meeting is cancelled; only scheduled meetings can move."]
+
+
 def offered_slots(client, event) -> list[int]:
     (item,) = client.get(f"/my/{event.slug}/agenda/").context["to_book"]
     return [s.pk for day in item["slots_by_day"].values() for s in day]

@@ -126,3 +126,14 @@ def test_refused_settings_are_explained_in_the_pages_language(staff_client, even
     html = far.content.decode()
     assert "Choisissez une date à moins d’un an des jours de l’événement" in html
     assert "must be within a year" not in html
+
+
+def test_close_booking_now_refused_is_said_in_the_pages_language(staff_client):
+    """The button's refusal kept the service's English with a field name (the seventh review)."""
+    old = EventFactory(
+        days=[timezone.localdate() - dt.timedelta(days=400)], timezone="Africa/Casablanca"
+    )
+    staff_client.post("/i18n/setlang/", {"language": "fr"})
+    response = staff_client.post(page(old), {"booking": "close"}, follow=True)
+    (said,) = [str(m) for m in response.context["messages"]]
+    assert said.startswith("Choisissez une date à moins d’un an des jours de l’événement")
