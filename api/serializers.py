@@ -3,6 +3,7 @@
 from collections.abc import Mapping
 
 from django.urls import reverse
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from matchmaking.countries import country_code
@@ -20,7 +21,16 @@ from matchmaking.models import (
 from ml.taxonomy import SECTOR_IDS
 
 
+@extend_schema_field({"type": "string", "pattern": r"^\d{2}:\d{2}:\d{2}$", "example": "09:30:00"})
+class LocalTimeField(serializers.TimeField):
+    """A local time of day without an offset (the event's time zone): "09:30:00". The OpenAPI
+    ``time`` format would ask for an offset, which a session's time has not."""
+
+
 class SessionSerializer(serializers.ModelSerializer):
+    start = LocalTimeField(read_only=True)
+    end = LocalTimeField(read_only=True)
+
     class Meta:
         model = Session
         fields = ["date", "start", "end", "name", "is_break"]
@@ -82,7 +92,7 @@ class ParticipantSerializer(serializers.ModelSerializer):
     sectors = serializers.ListField(
         child=serializers.CharField(), source="profile.sectors", default=list
     )
-    fixed_table = serializers.CharField(source="fixed_table.name", default=None)
+    fixed_table = serializers.CharField(source="fixed_table.name", default=None, allow_null=True)
 
     class Meta:
         model = Participant

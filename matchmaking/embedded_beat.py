@@ -50,7 +50,16 @@ class EmbeddedBeat:
             try:
                 import matchmaking.tasks  # noqa: F401  (registers the tasks the schedule names)
 
-                current_app.tasks[entry["task"]].apply().get(propagate=True)
+                # read the eager result without ``get()``: Celery refuses ``get()`` while any
+                # other task runs in the process (a scheduler run in a request thread)
+                result = current_app.tasks[entry["task"]].apply()
+                if not result.successful():
+                    logger.error(
+                        "periodic task %s failed: %s\n%s",
+                        entry["task"],
+                        result.result,
+                        result.traceback,
+                    )
             except Exception:  # one task's failure must not stop the others
                 logger.exception("periodic task %s failed", entry["task"])
             ran.append(name)

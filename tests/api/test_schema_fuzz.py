@@ -85,3 +85,22 @@ def test_no_server_error_as_organiser(api_schema, fuzz_world):
     failures, statuses = fuzz(api_schema, event, tokens["organiser"])
     assert failures == []
     assert statuses[200] > 0 and statuses[400] > 0 and sum(statuses.values()) > 100, statuses
+
+
+def test_answers_match_their_documented_schema(api_schema, fuzz_world, make_participant):
+    """Found by fuzzing a live server: ``fixed_table`` was null but documented as a string,
+    and a session's "09:30:00" was documented as a time with an offset."""
+    event, tokens = fuzz_world
+    person = make_participant()  # no own place: fixed_table is null
+    checked = [
+        ("/api/events/{slug}/", {"slug": event.slug}),
+        ("/api/events/{slug}/participants/{id}/", {"slug": event.slug, "id": person.pk}),
+        ("/api/events/{slug}/me/", {"slug": event.slug}),
+    ]
+    for path, params in checked:
+        case = api_schema[path]["GET"].Case(path_parameters=params)
+        response = case.call(
+            headers={"Authorization": tokens["participant"], "Accept-Encoding": "identity"}
+        )
+        assert response.status_code == 200, (path, response.status_code)
+        case.validate_response(response, checks=[schemathesis.checks.response_schema_conformance])

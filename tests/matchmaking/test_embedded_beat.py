@@ -64,3 +64,27 @@ def test_the_default_schedule_is_the_beat_schedule_and_the_thread_stops():
     stop.set()
     thread.join(5)
     assert not thread.is_alive()
+
+
+def test_a_pass_runs_while_another_task_runs_in_the_process(event, monkeypatch, caplog):
+    """During a scheduler run in a request thread every periodic task of that time was logged
+    as failed: Celery refuses ``result.get()`` while any task runs in the process (the fuzzing
+    helper saw it). The task's work is done, and no failure is reported."""
+    from celery import result as celery_result
+
+    overdue = RequestFactory(
+        sender=ParticipantFactory(event=event),
+        recipient=ParticipantFactory(event=event),
+        status="pending",
+        expires_at=dt.datetime(2000, 1, 1, tzinfo=dt.UTC),
+    )
+    clock = Clock()
+    beat = EmbeddedBeat(
+        schedule={"expire": {"task": "matchmaking.expire_requests", "schedule": 300.0}},
+        clock=clock,
+    )
+    monkeypatch.setattr(celery_result, "task_join_will_block", lambda: True)  # another task runs
+    clock.now += 30
+    assert beat.run_due() == ["expire"]
+    assert MeetingRequest.objects.get(pk=overdue.pk).status == "expired"
+    assert [r.getMessage() for r in caplog.records if r.levelname == "ERROR"] == []
