@@ -104,3 +104,19 @@ def test_answers_match_their_documented_schema(api_schema, fuzz_world, make_part
         )
         assert response.status_code == 200, (path, response.status_code)
         case.validate_response(response, checks=[schemathesis.checks.response_schema_conformance])
+    # error answers are documented too, in their own shape
+    missing = api_schema["/api/events/{slug}/participants/{id}/"]["GET"].Case(
+        path_parameters={"slug": event.slug, "id": 999999}
+    )
+    response = missing.call(
+        headers={"Authorization": tokens["participant"], "Accept-Encoding": "identity"}
+    )
+    assert response.status_code == 404
+    missing.validate_response(response, checks=[schemathesis.checks.response_schema_conformance])
+    assert set(response.json()) >= {"detail", "code"}
+    documented = api_schema.raw_schema["paths"]["/api/events/{slug}/participants/{id}/"]["get"]
+    assert {"400", "401", "403", "404"} <= set(documented["responses"])
+    booking = api_schema.raw_schema["paths"]["/api/events/{slug}/meetings/book/"]["post"]
+    assert booking["responses"]["409"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/Error"
+    }
