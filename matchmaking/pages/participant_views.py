@@ -54,6 +54,7 @@ from matchmaking.services.meetings import (
     meeting_book,
     meeting_cancel,
     meeting_leave,
+    meeting_move_refusal,
     meeting_reschedule,
     meeting_set_status,
     meeting_slots_bookable,
@@ -964,7 +965,13 @@ def meeting_move_view(request, event, me, meeting_id: int):
     the others are told."""
     meeting = (
         selectors.meetings_of(event=event, participant=me)
-        .select_related("slot", "table", "request__event")
+        .select_related(
+            "slot",
+            "table",
+            "request__event",
+            "request__sender__fixed_table",
+            "request__recipient__fixed_table",
+        )
         .filter(pk=meeting_id)
         .first()
     )
@@ -998,12 +1005,9 @@ def meeting_move_view(request, event, me, meeting_id: int):
             % {"day": local_day(start), "time": f"{start:%H:%M}"},
         )
         return redirect(back)
-    request_row = MeetingRequest.objects.select_related(
-        "event", "sender__fixed_table", "recipient__fixed_table"
-    ).get(pk=meeting.request_id)
-    offered = meeting_slots_bookable(requests=[request_row], actor=actor, moving=meeting)
+    offered = meeting_slots_bookable(requests=[meeting.request], actor=actor, moving=meeting)
     by_day: OrderedDict = OrderedDict()
-    for s in offered.get(request_row.pk, []):
+    for s in offered.get(meeting.request_id, []):
         if s.pk != meeting.slot_id:
             by_day.setdefault(s.start.astimezone(event.tz).date(), []).append(s)
     others = [
@@ -1011,16 +1015,12 @@ def meeting_move_view(request, event, me, meeting_id: int):
         for seat in meeting.seats.filter(left=False).select_related("participant__organisation")
         if seat.participant_id != me.pk
     ]
-    # why nothing can be offered, when the rules say so before any slot is looked at
+    # why nothing can be offered, when the rules say so before any slot is looked at (the
+    # reschedule service's own refusal, in the page's words)
     now = timezone.now()
-    if me.pk not in (request_row.sender_id, request_row.recipient_id):
-        why = ERROR_TEXT["not_a_party"]
-    elif meeting.status != Meeting.Status.SCHEDULED:
-        why = _("Only scheduled meetings can move.")
-    elif meeting.slot.start <= now:
-        why = ERROR_TEXT["meeting_started_move"]
-    elif meeting.fixed:
-        why = ERROR_TEXT["meeting_fixed"]
+    refused = meeting_move_refusal(meeting=meeting, actor=actor, now=now)
+    if refused is not None:
+        why = ERROR_TEXT[refused.code]
     elif not event.booking_open_at(now):
         why = ERROR_TEXT["booking_closed"]
     else:

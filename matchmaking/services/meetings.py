@@ -379,8 +379,7 @@ def meeting_slots_bookable(
     for request in requests:
         offer[request.pk] = []
         moved = moving if moving is not None and moving.request_id == request.pk else None
-        parties = {request.sender_id, request.recipient_id}
-        if moved is not None and not _may_move(moved, actor, parties, now):
+        if moved is not None and meeting_move_refusal(meeting=moved, actor=actor, now=now):
             continue
         people = seated if moved is not None else [request.sender, request.recipient]
         for slot in slots:
@@ -397,18 +396,35 @@ def meeting_slots_bookable(
     return offer
 
 
-def _may_move(meeting: Meeting, actor: Actor, parties: set[int], now: datetime) -> bool:
-    """What ``meeting_reschedule`` asks of the meeting and the actor before the slot: an
-    organiser, or one of its two ``parties`` (a colleague who joined may only leave it)."""
-    if not actor.is_organiser and (
-        actor.participant is None or actor.participant.pk not in parties
-    ):
-        return False
+def meeting_move_refusal(
+    *, meeting: Meeting, actor: Actor, now: datetime | None = None
+) -> DomainError | None:
+    """Why ``meeting_reschedule`` refuses to move ``meeting`` for ``actor`` whatever the slot,
+    or None: only a scheduled meeting moves; a participant moves it only as one of its two
+    parties (a colleague who joined may leave it), not once the organisers fixed it, and not
+    once it has started. ``meeting`` comes with its request and slot. No writes."""
     if meeting.status != Meeting.Status.SCHEDULED:
-        return False
+        state = _STATUS_WORDS.get(meeting.status, meeting.status)
+        return Conflict(
+            f"This meeting is {state}; only scheduled meetings can move.",
+            code="meeting_not_movable",
+        )
     if actor.is_organiser:
-        return True
-    return not meeting.fixed and meeting.slot.start > now
+        return None
+    refused = _party_refusal(meeting, actor)
+    if refused is not None:
+        return refused
+    if meeting.fixed:
+        return Forbidden(
+            "This meeting was fixed by the organiser; ask them to move it.", code="meeting_fixed"
+        )
+    if meeting.slot.start <= (now or timezone.now()):
+        return Conflict(
+            f"This meeting started at {meeting.slot}; it can no longer be moved. If it did not "
+            "take place, tell the organisers.",
+            code="meeting_started_move",
+        )
+    return None
 
 
 def _meeting_parties(meeting: Meeting) -> list[int]:
@@ -419,17 +435,17 @@ def _meeting_parties(meeting: Meeting) -> list[int]:
     return list(seats.values_list("participant_id", flat=True))
 
 
-def _check_party(meeting: Meeting, actor: Actor) -> None:
-    """A participant moves or cancels a meeting only as one of its two parties; a colleague
-    who joined it may leave it (``meeting_leave``)."""
-    if not MeetingSeat.objects.filter(
-        meeting_id=meeting.pk, participant=actor.participant, is_party=True
-    ).exists():
-        raise Forbidden(
-            "You joined this meeting as a colleague: only its two parties can move or cancel "
-            "it; you can leave it.",
-            code="not_a_party",
-        )
+def _party_refusal(meeting: Meeting, actor: Actor) -> Forbidden | None:
+    """A participant moves or cancels a meeting only as one of its two parties (the sender and
+    the recipient of its request); a colleague who joined it may leave it (``meeting_leave``)."""
+    me = actor.participant.pk if actor.participant is not None else None
+    if me in (meeting.request.sender_id, meeting.request.recipient_id):
+        return None
+    return Forbidden(
+        "You joined this meeting as a colleague: only its two parties can move or cancel it; "
+        "you can leave it.",
+        code="not_a_party",
+    )
 
 
 def _check_actor(meeting: Meeting, actor: Actor) -> None:
@@ -477,24 +493,9 @@ def meeting_reschedule_locked(
         .get(pk=meeting.pk)
     )
     _check_actor(meeting, actor)
-    if meeting.status != Meeting.Status.SCHEDULED:
-        state = _STATUS_WORDS.get(meeting.status, meeting.status)
-        raise Conflict(
-            f"This meeting is {state}; only scheduled meetings can move.",
-            code="meeting_not_movable",
-        )
-    if not actor.is_organiser:
-        _check_party(meeting, actor)
-    if meeting.fixed and not actor.is_organiser:
-        raise Forbidden(
-            "This meeting was fixed by the organiser; ask them to move it.", code="meeting_fixed"
-        )
-    if meeting.slot.start <= timezone.now() and not actor.is_organiser:
-        raise Conflict(
-            f"This meeting started at {meeting.slot}; it can no longer be moved. If it did not "
-            "take place, tell the organisers.",
-            code="meeting_started_move",
-        )
+    refused = meeting_move_refusal(meeting=meeting, actor=actor)
+    if refused is not None:
+        raise refused
     # Who sits in it, read again under the locks (a colleague may have left in between; the
     # locks taken for them do no harm), and whether a publish vacated its seats.
     seated = dict(
@@ -581,12 +582,12 @@ def meeting_cancel_locked(*, meeting: Meeting, actor: Actor, reason: str | Reaso
     lock_participants_and_slots(_meeting_parties(meeting), [meeting.slot_id])
     meeting = (
         Meeting.objects.select_for_update(of=("self",))
-        .select_related("slot__event")
+        .select_related("slot__event", "request")
         .get(pk=meeting.pk)
     )
     _check_actor(meeting, actor)
-    if not actor.is_organiser:
-        _check_party(meeting, actor)
+    if not actor.is_organiser and (refused := _party_refusal(meeting, actor)) is not None:
+        raise refused
     if meeting.status == Meeting.Status.CANCELLED:
         raise Conflict("This meeting is already cancelled.", code="meeting_already_cancelled")
     if meeting.status != Meeting.Status.SCHEDULED and not actor.is_organiser:

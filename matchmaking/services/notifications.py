@@ -210,12 +210,12 @@ def notify_attendee_left(
             extra={"reason": reason or "-"},
         )
         ids += [note.pk] if note else []
+    # the colleague is in the key: one import may take two out at the same SEQUENCE
+    seq = meeting.sequence
     for seat in meeting.seats.filter(left=False, is_party=True).select_related(
         "participant__organisation"
     ):
         party = seat.participant
-        # the colleague is in the key: one import may take two out at the same SEQUENCE
-        seq = meeting.sequence
         key = f"attendee_left:meeting{meeting.pk}:seq{seq}:left{person.pk}:to{party.pk}"
         note = _create(
             Notification.Kind.ATTENDEE_LEFT,

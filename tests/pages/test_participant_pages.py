@@ -1039,7 +1039,7 @@ def test_the_move_page_does_not_call_a_cancelled_meeting_in_place(upcoming_event
     meeting_cancel(meeting=gone, by=amina, user=amina.user, reason="x")
     url = f"/my/{event.slug}/meetings/{gone.pk}/move/"
     page = client_of(amina).get(url)
-    assert page.context["why"] == "Only scheduled meetings can move."
+    assert page.context["why"] == "This meeting is no longer scheduled; it can no longer be moved."
     same = client_of(amina).post(url, {"slot": slots[0].pk}, follow=True)
     assert messages_of(same) == ["This meeting is cancelled; only scheduled meetings can move."]
 
