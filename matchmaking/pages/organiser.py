@@ -53,7 +53,7 @@ from matchmaking.pages.forms import (
 from matchmaking.pages.render import bar_chart, grid_table, heat_strips
 from matchmaking.pages.render import table_plan as render_table_plan
 from matchmaking.reasons import Reason
-from matchmaking.services.events import event_settings_update
+from matchmaking.services.events import booking_set_open, event_settings_update
 from matchmaking.services.meetings import (
     Actor,
     check_in_opens_at,
@@ -974,14 +974,8 @@ def event_settings(request, event: Event):
     now = timezone.now()
     if request.method == "POST" and request.POST.get("booking") in ("close", "open"):
         closing = request.POST["booking"] == "close"
-        if closing:
-            change = {"booking_closes": now}
-        else:  # open now; a closing time still to come stays
-            change = {"booking_opens": None}
-            if event.booking_closes and event.booking_closes <= now:
-                change["booking_closes"] = None
         try:
-            event_settings_update(event=event, **change)
+            booking_set_open(event=event, open_now=not closing, now=now)
         except DomainError as exc:
             messages.error(request, _settings_refusal(exc, event))
         else:

@@ -3,6 +3,8 @@
 import zoneinfo
 from datetime import date, datetime, time, timedelta
 
+from django.db.models import Max, Min
+
 from matchmaking.exceptions import InvalidInput
 from matchmaking.models import Event, Session, Slot
 from matchmaking.timegrid import session_slots
@@ -97,6 +99,9 @@ def session_create(
 
 UNCHANGED = object()  # ``event_settings_update``: leave this setting as it is
 EXPIRY_HOURS = (1, 8760)  # as the import format: an hour to a year
+# How far from the event's days its other date-times (booking window, availability) may lie,
+# in the import as in the settings.
+AROUND_DAYS = timedelta(days=366)
 
 
 def event_settings_update(
@@ -118,9 +123,7 @@ def event_settings_update(
         if not name or len(name) > 200:
             raise InvalidInput("The event's name must be 1 to 200 characters.", field="name")
         changed["name"] = name
-    days = list(event.slots.order_by("date").values_list("date", flat=True)[:1]) + list(
-        event.slots.order_by("-date").values_list("date", flat=True)[:1]
-    )
+    days = event.slots.aggregate(first=Min("date"), last=Max("date"))
     for field, value in (("booking_opens", booking_opens), ("booking_closes", booking_closes)):
         if value is UNCHANGED:
             continue
@@ -128,10 +131,11 @@ def event_settings_update(
             if value.tzinfo is None:
                 raise InvalidInput(f"{field} needs a time zone offset.", field=field)
             local = value.astimezone(event.tz).date()
-            if days and not days[0] - timedelta(days=366) <= local <= days[1] + timedelta(days=366):
+            first, last = days["first"], days["last"]
+            if first and not first - AROUND_DAYS <= local <= last + AROUND_DAYS:
                 raise InvalidInput(
                     f"{field} must be within a year of the event's days "
-                    f"({days[0]:%Y-%m-%d} to {days[1]:%Y-%m-%d}).",
+                    f"({first:%Y-%m-%d} to {last:%Y-%m-%d}).",
                     field=field,
                     code="booking_window_far",
                 )
@@ -161,3 +165,14 @@ def event_settings_update(
     if changed:
         event.save(update_fields=list(changed))
     return event
+
+
+def booking_set_open(*, event: Event, open_now: bool, now: datetime) -> Event:
+    """Close booking now, or open it now: its opening time goes, and a closing time already
+    past goes too (one still to come stays). Through ``event_settings_update``."""
+    if not open_now:
+        return event_settings_update(event=event, booking_closes=now)
+    change = {"booking_opens": None}
+    if event.booking_closes and event.booking_closes <= now:
+        change["booking_closes"] = None
+    return event_settings_update(event=event, **change)

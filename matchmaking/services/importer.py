@@ -18,7 +18,7 @@ import zoneinfo
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time
 from functools import cache
 from itertools import pairwise
 from pathlib import Path
@@ -49,7 +49,7 @@ from matchmaking.models import (
 )
 from matchmaking.reasons import Reason
 from matchmaking.services.availability import merge_periods, period_without_slot
-from matchmaking.services.events import clock_change_problem, slots_generate
+from matchmaking.services.events import AROUND_DAYS, clock_change_problem, slots_generate
 from matchmaking.services.meetings import Actor, check_in_opens_at, meeting_book_locked
 from matchmaking.services.notifications import batched, notify_attendee_left, notify_meeting
 from matchmaking.services.requests import meeting_allowed
@@ -60,12 +60,11 @@ from ml.taxonomy import SECTOR_IDS
 SCHEMA_PATH = Path(__file__).resolve().parent.parent / "import_format.schema.json"
 MAX_ERRORS = 50
 
-# The years an event's days may fall in, and how far from its days the other date-times of the
-# file (booking window, availability, meetings) may be: a year before its first day to a year
-# after its last. Far-off dates are typing mistakes, and years 1 and 9999 overflow on the way to
-# UTC.
+# The years an event's days may fall in; the other date-times of the file (booking window,
+# availability, meetings) may be ``AROUND_DAYS`` from its days (``services.events``, which the
+# settings apply too). Far-off dates are typing mistakes, and years 1 and 9999 overflow on the
+# way to UTC.
 EVENT_YEARS = (2000, 2100)
-AROUND_DAYS = timedelta(days=366)
 
 # Slugs that are fixed segments of the addresses at the place of an event's slug: an event
 # named so could not be reached (/my/login/, /organiser/logout/, /api/events/import/).
