@@ -38,10 +38,29 @@ SLUG = OpenApiParameter("slug", OpenApiTypes.STR, OpenApiParameter.PATH, descrip
 
 
 class IsOrganiser(permissions.BasePermission):
-    message = "Only organisers (staff users) can do this."
+    """An organiser account; on a path with an event's slug, one on that event's team (an
+    unknown slug is left to the view, which answers 404)."""
+
+    message = "Only organisers can do this."
 
     def has_permission(self, request, view):
-        return bool(request.user and request.user.is_staff)
+        user = request.user
+        if not selectors.is_organiser_account(user):
+            return False
+        slug = view.kwargs.get("slug")
+        event = Event.objects.filter(slug=slug).first() if slug is not None else None
+        if event is None:
+            return True
+        organiser = selectors.organises(user=user, event=event)
+        view.checked_team = (event, organiser)  # EventScoped reuses both (one view per request)
+        if organiser:
+            return True
+        self.message = NOT_ON_TEAM.format(slug=event.slug)
+        self.code = "not_event_organiser"
+        return False
+
+
+NOT_ON_TEAM = 'You are not on the organiser team of "{slug}": ask one of its organisers to add you.'
 
 
 class EventViewSet(viewsets.ReadOnlyModelViewSet):
@@ -115,7 +134,9 @@ class EventViewSet(viewsets.ReadOnlyModelViewSet):
             raise InvalidInput(
                 f"replace must be true or false, not {given[:20]!r}.", field="replace"
             )
-        event = event_import(data=request.data, replace=given in {"1", "true", "yes"})
+        event = event_import(
+            data=request.data, replace=given in {"1", "true", "yes"}, by=request.user
+        )
         # Vectors and recommendation lists for everyone, in the background (a Celery task). The
         # event is stored by then: a failing refresh (no broker, an encoder not installed) is
         # logged, not turned into a 500 for an import that worked; the periodic refresh retries.
@@ -147,8 +168,12 @@ class EventScoped:
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
-        self.event = selectors.event_get(slug=kwargs["slug"])
-        self.organiser = bool(request.user.is_staff)
+        checked = getattr(self, "checked_team", None)  # by IsOrganiser, before this
+        if checked is not None:
+            self.event, self.organiser = checked
+        else:
+            self.event = selectors.event_get(slug=kwargs["slug"])
+            self.organiser = selectors.organises(user=request.user, event=self.event)
         self.participant = (
             None
             if self.organiser
@@ -156,6 +181,10 @@ class EventScoped:
         )
         request.participant = self.participant
         if not self.organiser and self.participant is None and self.needs_membership:
+            if selectors.is_organiser_account(request.user):
+                raise Forbidden(
+                    NOT_ON_TEAM.format(slug=self.event.slug), code="not_event_organiser"
+                )
             raise Forbidden("You are not a participant of this event.")
 
     needs_membership = True
@@ -166,7 +195,9 @@ class EventScoped:
         return context
 
     def actor(self) -> meeting_services.Actor:
-        return meeting_services.Actor(user=self.request.user, participant=self.participant)
+        return meeting_services.Actor(
+            user=self.request.user, participant=self.participant, organiser=self.organiser
+        )
 
     def _participant(self, pk: int, field: str) -> Participant:
         person = (

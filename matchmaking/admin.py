@@ -30,6 +30,7 @@ class ParticipantAdminForm(forms.ModelForm):
 @admin.register(models.Event)
 class EventAdmin(admin.ModelAdmin):
     list_display = ["slug", "name", "timezone", "slot_minutes", "booking_opens", "booking_closes"]
+    filter_horizontal = ["organisers"]
 
 
 @admin.register(models.Participant)

@@ -48,6 +48,13 @@ class Event(models.Model):
         blank=True,
         help_text="A full refresh of the lists holds the event until then (one at a time).",
     )
+    organisers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="organised_events",
+        help_text="The event's organiser team: staff accounts that may steer this event (its "
+        "console, its scheduler, its exports). Superusers organise every event.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -3,6 +3,7 @@
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from django.contrib.auth import get_user_model
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext
@@ -28,6 +29,46 @@ def event_get(*, slug: str) -> Event:
     if event is None:
         raise NotFound(f'No event "{slug}".')
     return event
+
+
+def is_organiser_account(user) -> bool:
+    """Whether ``user`` is an organiser account at all (staff or superuser, active): it signs in
+    with a password and may create events; which events it steers is ``organises``."""
+    return bool(
+        user is not None
+        and getattr(user, "is_authenticated", False)
+        and user.is_active
+        and (user.is_staff or user.is_superuser)
+    )
+
+
+def organises(*, user, event: Event) -> bool:
+    """Whether ``user`` may act as ``event``'s organiser: a superuser, or a staff account on the
+    event's organiser team."""
+    if not is_organiser_account(user):
+        return False
+    return user.is_superuser or event.organisers.filter(pk=user.pk).exists()
+
+
+def events_organised_by(*, user) -> QuerySet[Event]:
+    """The events ``user`` organises (every event for a superuser), by slug."""
+    if not is_organiser_account(user):
+        return Event.objects.none()
+    if user.is_superuser:
+        return Event.objects.order_by("slug")
+    return Event.objects.filter(organisers=user).order_by("slug")
+
+
+def account_named(*, name: str):
+    """The user account with this username, or else this email (any case); None if none."""
+    users = get_user_model().objects
+    name = name.strip()
+    return users.filter(username__iexact=name).first() or users.filter(email__iexact=name).first()
+
+
+def event_organisers(*, event: Event) -> list:
+    """The event's organiser team, by username."""
+    return list(event.organisers.order_by("username"))
 
 
 def participant_of(*, event: Event, user) -> Participant | None:

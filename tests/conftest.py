@@ -1,6 +1,7 @@
 """Shared fixtures. Tests that need PostgreSQL or Redis skip without them, except in CI
 (``REQUIRE_SERVICES=1``, set by .ci/run), where a missing service fails the run."""
 
+import contextlib
 import datetime as dt
 import os
 
@@ -76,9 +77,41 @@ def client_for(user) -> APIClient:
     return client
 
 
+@contextlib.contextmanager
+def on_every_team(user):
+    """``user`` joins the organiser team of every event: those there are and those created
+    while the block runs (by factories, imports or the demo)."""
+    from django.db.models.signals import post_save
+
+    from matchmaking.models import Event
+
+    for event in Event.objects.all():
+        event.organisers.add(user)
+
+    def join(sender, instance, created, **kwargs):
+        if created:
+            instance.organisers.add(user)
+
+    uid = f"test-organiser-team-{user.pk}"
+    post_save.connect(join, sender=Event, weak=False, dispatch_uid=uid)
+    try:
+        yield user
+    finally:
+        post_save.disconnect(sender=Event, dispatch_uid=uid)
+
+
 @pytest.fixture
 def organiser(db):
-    return UserFactory(username="organiser@example.org", is_staff=True)
+    """A staff account on the organiser team of every event of the test. ``other_organiser``
+    is on none."""
+    with on_every_team(UserFactory(username="organiser@example.org", is_staff=True)) as user:
+        yield user
+
+
+@pytest.fixture
+def other_organiser(db):
+    """A staff account on no event's team: organiser of other fairs."""
+    return UserFactory(username="other-organiser@example.org", is_staff=True)
 
 
 @pytest.fixture

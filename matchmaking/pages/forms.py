@@ -145,7 +145,7 @@ class OrganiserLoginForm(ThrottledLogin, AuthenticationForm):
 
     def confirm_login_allowed(self, user):
         super().confirm_login_allowed(user)
-        if not user.is_staff:
+        if not selectors.is_organiser_account(user):
             raise forms.ValidationError(self.error_messages["not_staff"], code="not_staff")
 
 

@@ -53,7 +53,12 @@ from matchmaking.pages.forms import (
 from matchmaking.pages.render import bar_chart, grid_table, heat_strips
 from matchmaking.pages.render import table_plan as render_table_plan
 from matchmaking.reasons import Reason
-from matchmaking.services.events import booking_set_open, event_settings_update
+from matchmaking.services.events import (
+    booking_set_open,
+    event_organiser_add,
+    event_organiser_remove,
+    event_settings_update,
+)
 from matchmaking.services.meetings import (
     Actor,
     check_in_opens_at,
@@ -80,14 +85,14 @@ LOGIN_URL = reverse_lazy("organiser:login")
 
 
 def staff_required(view):
-    """Anonymous → the organiser login; signed in but not staff → 403."""
+    """Anonymous → the organiser login; signed in but not an organiser account → 403."""
 
     @functools.wraps(view)
     def wrapped(request, *args, **kwargs):
         user = request.user
         if not user.is_authenticated:
             return redirect(f"{LOGIN_URL}?{urlencode({'next': request.get_full_path()})}")
-        if not user.is_staff:
+        if not selectors.is_organiser_account(user):
             raise PermissionDenied(_("The organiser console is for organisers only."))
         return view(request, *args, **kwargs)
 
@@ -95,9 +100,9 @@ def staff_required(view):
 
 
 def with_event(view):
-    """Staff only; loads the event from the URL's slug (404 if unknown) and renders its times in
-    the event's time zone. Text the view cannot use (``UnusableText``) answers 400 with its
-    sentence."""
+    """The event's organisers only; loads the event from the URL's slug (404 if unknown) and
+    renders its times in the event's time zone. Text the view cannot use (``UnusableText``)
+    answers 400 with its sentence."""
 
     @staff_required
     @functools.wraps(view)
@@ -105,6 +110,16 @@ def with_event(view):
         event = Event.objects.filter(slug=slug).first()
         if event is None:
             raise Http404(_("No such event."))
+        if not selectors.organises(user=request.user, event=event):
+            messages.error(
+                request,
+                _(
+                    "You are not on the organiser team of “%(name)s”: ask one of its "
+                    "organisers to add you."
+                )
+                % {"name": event.name},
+            )
+            return render(request, "matchmaking/base.html", _ctx(None, ""), status=403)
         with timezone.override(event.tz):
             try:
                 return view(request, event, *args, **kwargs)
@@ -160,11 +175,15 @@ def _count(model, **filters):
 @staff_required
 @require_GET
 def event_list(request):
-    events = Event.objects.annotate(
-        n_participants=_count(Participant),
-        n_meetings=_count(Meeting, status__in=reporting.ACTIVE),
-        n_pending=_count(MeetingRequest, status="pending"),
-    ).order_by("name")
+    events = (
+        selectors.events_organised_by(user=request.user)
+        .annotate(
+            n_participants=_count(Participant),
+            n_meetings=_count(Meeting, status__in=reporting.ACTIVE),
+            n_pending=_count(MeetingRequest, status="pending"),
+        )
+        .order_by("name")
+    )
     return render(request, "matchmaking/organiser/events.html", _ctx(None, "events", events=events))
 
 
@@ -320,7 +339,7 @@ def _move_offer(request, event: Event, meeting: Meeting, form: MeetingMoveForm |
         "event", "sender__fixed_table", "recipient__fixed_table"
     ).get(pk=meeting.request_id)
     slots = meeting_slots_bookable(
-        requests=[booking], actor=Actor(user=request.user), moving=meeting
+        requests=[booking], actor=Actor(user=request.user, organiser=True), moving=meeting
     )[booking.pk]
     days: OrderedDict = OrderedDict()
     for slot in slots:
@@ -421,7 +440,9 @@ def meeting_status(request, event: Event, meeting_id: int):
         return _render_meeting(request, event, meeting_id, status=400)
     try:
         meeting_set_status(
-            meeting=meeting, status=form.cleaned_data["status"], actor=Actor(user=request.user)
+            meeting=meeting,
+            status=form.cleaned_data["status"],
+            actor=Actor(user=request.user, organiser=True),
         )
     except DomainError as exc:
         messages.error(request, _refusal(exc, meeting, event))
@@ -457,7 +478,7 @@ def meeting_move(request, event: Event, meeting_id: int):
         moved = meeting_reschedule(
             meeting=meeting,
             slot=slot,
-            actor=Actor(user=request.user),
+            actor=Actor(user=request.user, organiser=True),
             table=table,
             fixed=form.cleaned_data["fixed"],
         )
@@ -512,7 +533,9 @@ def meeting_fixed(request, event: Event, meeting_id: int):
         return _render_meeting(request, event, meeting_id, status=400)
     fixed = form.cleaned_data["fixed"]
     try:
-        meeting_set_fixed(meeting=meeting, fixed=fixed, actor=Actor(user=request.user))
+        meeting_set_fixed(
+            meeting=meeting, fixed=fixed, actor=Actor(user=request.user, organiser=True)
+        )
     except DomainError as exc:
         messages.error(request, _refusal(exc, meeting, event))
         return _render_meeting(request, event, meeting_id, status=exc.status)
@@ -612,7 +635,7 @@ def _to_book(event: Event, participant: Participant, user) -> list[dict]:
     yesterday's first slot would book it there)."""
     now = timezone.now()
     unbooked = selectors.requests_to_book(event=event, participant=participant)
-    free = meeting_slots_bookable(requests=unbooked, actor=Actor(user=user))
+    free = meeting_slots_bookable(requests=unbooked, actor=Actor(user=user, organiser=True))
     rows = []
     for r in unbooked:
         by_day: dict = {}
@@ -653,7 +676,9 @@ def participant_presence(request, event: Event, participant_id: int):
     if not form.is_valid():
         return _render_participant(request, event, participant, form, status=400)
     try:
-        cancelled = form.save(participant=participant, actor=Actor(user=request.user))
+        cancelled = form.save(
+            participant=participant, actor=Actor(user=request.user, organiser=True)
+        )
     except DomainError as exc:
         form.add_error(None, exc.message)
         return _render_participant(request, event, participant, form, status=exc.status)
@@ -685,7 +710,10 @@ def participant_book(request, event: Event, participant_id: int):
         return redirect(back)
     try:
         meeting = meeting_book(
-            request=req, slot=slot, actor=Actor(user=request.user), source=Meeting.Source.ORGANISER
+            request=req,
+            slot=slot,
+            actor=Actor(user=request.user, organiser=True),
+            source=Meeting.Source.ORGANISER,
         )
     except DomainError as exc:
         # the booking rules' reason in the page's language when they give one
@@ -972,6 +1000,9 @@ def event_settings(request, event: Event):
     the reason and a 400; nothing is written."""
     status = 200
     now = timezone.now()
+    if request.method == "POST" and request.POST.get("team") in ("add", "remove"):
+        _team_change(request, event)
+        return redirect("organiser:settings", event.slug)
     if request.method == "POST" and request.POST.get("booking") in ("close", "open"):
         closing = request.POST["booking"] == "close"
         try:
@@ -1009,8 +1040,57 @@ def event_settings(request, event: Event):
                 "request_expiry_hours": event.request_expiry_hours,
             }
         )
-    ctx = _ctx(event, "settings", form=form, booking_open=event.booking_open_at(now))
+    ctx = _ctx(
+        event,
+        "settings",
+        form=form,
+        booking_open=event.booking_open_at(now),
+        team=selectors.event_organisers(event=event),
+    )
     return render(request, "matchmaking/organiser/settings.html", ctx, status=status)
+
+
+def _team_change(request, event: Event) -> None:
+    """Add an organiser account to the event's team (by username or email) or take one off;
+    the outcome is a message."""
+    if request.POST["team"] == "add":
+        name = text_param(request.POST, "account", limit=150)
+        user = selectors.account_named(name=name) if name else None
+        if user is None or not selectors.is_organiser_account(user):
+            messages.error(
+                request,
+                _(
+                    "No organiser account is called “%(name)s”. An administrator creates "
+                    "organiser accounts (staff) in the admin."
+                )
+                % {"name": name},
+            )
+            return
+        event_organiser_add(event=event, user=user)
+        messages.success(
+            request,
+            _("%(name)s is now an organiser of this event.") % {"name": user.get_username()},
+        )
+        return
+    pk = request.POST.get("user", "")
+    ok = pk.isascii() and pk.isdigit() and len(pk) < 18
+    user = event.organisers.filter(pk=int(pk)).first() if ok else None
+    if user is None:
+        messages.error(request, _("That account is not on this event's team any more."))
+        return
+    try:
+        event_organiser_remove(event=event, user=user)
+    except DomainError:
+        messages.error(
+            request,
+            _("%(name)s is the last organiser of this event: add another organiser first.")
+            % {"name": user.get_username()},
+        )
+        return
+    messages.success(
+        request,
+        _("%(name)s is no longer an organiser of this event.") % {"name": user.get_username()},
+    )
 
 
 @with_event

@@ -3,9 +3,11 @@
 import zoneinfo
 from datetime import date, datetime, time, timedelta
 
+from django.db import transaction
 from django.db.models import Max, Min
 
-from matchmaking.exceptions import InvalidInput
+from matchmaking import selectors
+from matchmaking.exceptions import Conflict, InvalidInput
 from matchmaking.models import Event, Session, Slot
 from matchmaking.timegrid import session_slots
 
@@ -176,3 +178,32 @@ def booking_set_open(*, event: Event, open_now: bool, now: datetime) -> Event:
     if event.booking_closes and event.booking_closes <= now:
         change["booking_closes"] = None
     return event_settings_update(event=event, **change)
+
+
+def event_organiser_add(*, event: Event, user) -> None:
+    """Put an organiser (staff) account on the event's team. Side effects: one team row (none
+    when it is on the team already)."""
+    if not selectors.is_organiser_account(user):
+        raise InvalidInput(
+            f"{user.get_username()} is not an organiser account: only staff accounts can join "
+            "an event's organiser team.",
+            field="organiser",
+        )
+    event.organisers.add(user)
+
+
+def event_organiser_remove(*, event: Event, user) -> None:
+    """Take an account off the event's team; the team's last member stays (superusers organise
+    every event, but a fair should not depend on them). Side effects: deletes one team row."""
+    with transaction.atomic():
+        Event.objects.select_for_update().filter(pk=event.pk).first()  # one removal at a time
+        team = set(event.organisers.values_list("pk", flat=True))
+        if user.pk not in team:
+            return
+        if team == {user.pk}:
+            raise Conflict(
+                f"{user.get_username()} is the last organiser of this event: add another "
+                "organiser before removing them.",
+                code="last_organiser",
+            )
+        event.organisers.remove(user)

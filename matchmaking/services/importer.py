@@ -16,7 +16,7 @@ import json
 import re
 import zoneinfo
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from functools import cache
@@ -30,8 +30,9 @@ from django.db import transaction
 from django.utils import timezone
 from jsonschema import Draft202012Validator, FormatChecker
 
+from matchmaking import selectors
 from matchmaking.countries import COUNTRY_CODES
-from matchmaking.exceptions import DomainError, InvalidInput
+from matchmaking.exceptions import DomainError, Forbidden, InvalidInput
 from matchmaking.languages import LANGUAGE_CODES
 from matchmaking.models import (
     Availability,
@@ -644,8 +645,12 @@ def _validate(data: Any) -> tuple[list[str], _Checked]:
     return rule_errors(data)
 
 
-def event_import(*, data: Any, replace: bool = False) -> Event:
+def event_import(*, data: Any, replace: bool = False, by=None, organisers: Iterable = ()) -> Event:
     """Create an event with its participants, requests and meetings from one import document.
+
+    ``by``: the organiser account importing it (None for the command line and the demo). A new
+    event's organiser team is ``by`` and ``organisers``; a replaced event keeps its team, joined
+    by ``organisers``, and only a member of that team (or a superuser) may replace it.
 
     Side effects: inserts everything in one transaction (pending requests expire
     ``request_expiry_hours`` after the import, as if sent then; cancelled meetings are recreated
@@ -668,7 +673,17 @@ def event_import(*, data: Any, replace: bool = False) -> Event:
                 ]
             )
         kept = None
+        team = {u.pk: u for u in organisers}
+        if by is not None:
+            team[by.pk] = by
         if existing is not None:
+            if by is not None and not selectors.organises(user=by, event=existing):
+                raise Forbidden(
+                    f'You are not on the organiser team of "{existing.slug}": only its '
+                    "organisers may replace it.",
+                    code="not_event_organiser",
+                )
+            team.update({u.pk: u for u in existing.organisers.all()})
             kept = _Identities.of(existing)
             event_delete(event=existing)
         if checked.writable:
@@ -676,6 +691,7 @@ def event_import(*, data: Any, replace: bool = False) -> Event:
             errors += write_errors
         if errors:
             raise ImportInvalid(errors)  # rolls back whatever was written
+        event.organisers.add(*team.values())
         if kept is not None:
             with batched():
                 told = kept.restore(event)

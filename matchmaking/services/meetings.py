@@ -47,15 +47,19 @@ from matchmaking.services.notifications import notify_attendee_left, notify_meet
 
 @dataclass(frozen=True)
 class Actor:
-    """Who makes a change: a participant acting for themselves, or an organiser (staff user)."""
+    """Who makes a change: a participant acting for themselves, or one of the event's organisers.
+    ``organiser`` is set by the caller that checked the user organises the event (the console,
+    the API, ``selectors.organises``): being a staff account alone gives no rights over an
+    event whose team one is not on."""
 
     user: object | None = None
     participant: Participant | None = None
     system: bool = False  # the importer, a management command, the scheduler's publish
+    organiser: bool = False
 
     @property
     def is_organiser(self) -> bool:
-        return self.system or bool(self.user is not None and getattr(self.user, "is_staff", False))
+        return self.system or self.organiser
 
 
 def _attendees(
@@ -698,7 +702,9 @@ def meeting_cancel(
     seats and table, bumps SEQUENCE, logs why."""
     with guarded_transaction():
         return meeting_cancel_locked(
-            meeting=meeting, actor=Actor(user=user, participant=by), reason=reason
+            meeting=meeting,
+            actor=Actor(user=user, participant=by, organiser=by is None),
+            reason=reason,
         )
 
 

@@ -261,7 +261,7 @@ def request_cancel(
         if meeting is not None:  # cancelled with it, which tells its people
             meeting_cancel_locked(
                 meeting=meeting,
-                actor=Actor(user=user, participant=by),
+                actor=Actor(user=user, participant=by, organiser=by is None),
                 reason=reason or Reason("request_cancelled"),
             )
         req.status = MeetingRequest.Status.CANCELLED

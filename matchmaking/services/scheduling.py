@@ -425,7 +425,7 @@ def schedule_run_publish(*, run: ScheduleRun, user, now: datetime | None = None)
     a step the plan allowed, nothing is written (Conflict ``publish_stopped``).
     """
     now = now or timezone.now()
-    actor = Actor(user=user, system=user is None)
+    actor = Actor(user=user, system=user is None, organiser=True)
     with batched(), guarded_transaction():
         run = ScheduleRun.objects.select_for_update().get(pk=run.pk)
         if run.status != ScheduleRun.Status.DRAFT:

@@ -987,7 +987,9 @@ def test_replacing_an_event_keeps_calendar_links_uids_and_who_placed_each_meetin
     slots = list(event.slots.order_by("start"))
     meeting_book(request=bruno_chen, slot=slots[2], actor=Actor(system=True), source="scheduler")
     dina_amina = event.meetings.get(request__sender__ref="d", request__recipient__ref="a")
-    meeting_reschedule(meeting=dina_amina, slot=slots[4], actor=Actor(user=organiser))
+    meeting_reschedule(
+        meeting=dina_amina, slot=slots[4], actor=Actor(user=organiser, organiser=True)
+    )
     before = {
         (m.request.sender.ref, m.request.recipient.ref): (m.uid, m.sequence)
         for m in event.meetings.select_related("request__sender", "request__recipient")

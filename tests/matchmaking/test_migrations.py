@@ -227,3 +227,24 @@ def test_0014_someone_at_a_shared_table_gets_a_place_of_their_own_and_is_schedul
     data = event_export(event=event)
     data["event"]["slug"] = "copy"
     assert event_import(data=data).meetings.count() == 4  # the export imports again
+
+
+staff_organise_existing_events = importlib.import_module(
+    "matchmaking.migrations.0016_event_organiser_teams"
+).staff_organise_existing_events
+
+
+def test_0016_every_staff_account_keeps_organising_the_events_there_are():
+    """Before teams every staff account steered every event: the upgrade keeps that for what
+    exists; participants' accounts and inactive staff join no team."""
+    from tests.factories import EventFactory, UserFactory
+
+    fairs = [EventFactory(), EventFactory()]
+    staff = UserFactory(username="boss", is_staff=True)
+    UserFactory(username="gone", is_staff=True, is_active=False)
+    UserFactory(username="visitor")
+
+    staff_organise_existing_events(apps, None)
+
+    for fair in fairs:
+        assert [u.username for u in fair.organisers.all()] == [staff.username]

@@ -275,7 +275,7 @@ def test_a_colleague_taken_out_of_a_meeting_by_new_times_is_told_unless_they_did
     change = availability_replace(
         participant=karim,
         periods=[(slots[0].start, slots[0].end)],
-        actor=Actor(user=organiser),
+        actor=Actor(user=organiser, organiser=True),
         cancel_conflicting=True,
     )
     assert change.left == [first.pk]

@@ -5,12 +5,15 @@ from django.test import Client
 
 from matchmaking.models import MeetingRequest
 from matchmaking.services.meetings import Actor, meeting_book
+from tests.conftest import on_every_team
 from tests.factories import RequestFactory, UserFactory
 
 
 @pytest.fixture
 def staff(db):
-    return UserFactory(username="org@example.org", is_staff=True)
+    """A staff account on the organiser team of every event of the test."""
+    with on_every_team(UserFactory(username="org@example.org", is_staff=True)) as user:
+        yield user
 
 
 @pytest.fixture

@@ -69,11 +69,10 @@ def browser(monkeypatch):
 
 
 def _load_demo(data: dict) -> Event:
-    event = event_import(data=data)
     user = UserFactory(username="organiser", is_staff=True)
     user.set_password("expo2018-secret")
     user.save()
-    return event
+    return event_import(data=data, organisers=[user])
 
 
 @pytest.fixture
@@ -240,6 +239,7 @@ def test_a_long_publish_keeps_its_button_disabled_while_the_runs_refresh(browser
     user = UserFactory(username="organiser", is_staff=True)
     user.set_password("pw-secret-123")
     user.save()
+    event.organisers.add(user)
     run = schedule_run_execute(run=schedule_run_create(event=event, user=user, enqueue=False))
     assert run.status == "draft"
     ScheduleRun.objects.create(event=event, status=ScheduleRun.Status.RUNNING, progress=0.5)

@@ -258,7 +258,7 @@ def test_cancelled_fixed_meeting_is_not_shown_fixed(
     staff_client, staff, event, make_participant, book
 ):
     meeting = book(make_participant(), make_participant(), 0)
-    meeting_set_fixed(meeting=meeting, fixed=True, actor=Actor(user=staff))
+    meeting_set_fixed(meeting=meeting, fixed=True, actor=Actor(user=staff, organiser=True))
     meeting_cancel(meeting=meeting, user=staff, reason="")
     assert Meeting.objects.get(pk=meeting.pk).fixed is True
     page = get(staff_client, f"/organiser/{event.slug}/meetings/{meeting.pk}/")

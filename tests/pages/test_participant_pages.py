@@ -980,7 +980,7 @@ def test_move_a_meeting_from_the_agenda_to_a_time_that_suits_everyone(
     ]
     assert client.post(move_url, {"slot": "x"}, follow=True).redirect_chain[-1][0] == move_url
 
-    meeting_set_fixed(meeting=meeting, fixed=True, actor=Actor(user=organiser))
+    meeting_set_fixed(meeting=meeting, fixed=True, actor=Actor(user=organiser, organiser=True))
     assert f'href="{move_url}"' not in client.get(f"/my/{event.slug}/agenda/").content.decode()
     fixed_page = client.get(move_url)
     assert fixed_page.context["slots_by_day"] == {}

@@ -24,7 +24,7 @@ def fair(event, staff, make_participant, book):
     a, b = (make_participant(kind=Participant.Kind.EXHIBITOR) for _ in range(2))
     c, d = (make_participant(kind=Participant.Kind.VISITOR) for _ in range(2))
     e = make_participant(kind=Participant.Kind.INVESTOR)
-    organiser = Actor(user=staff)
+    organiser = Actor(user=staff, organiser=True)
     held = book(a, c, 0)
     meeting_set_status(meeting=held, status="held", actor=organiser)
     no_show = book(b, d, 1)

@@ -4,6 +4,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from matchmaking.exceptions import DomainError
+from matchmaking.management.accounts import organiser_accounts
 from matchmaking.services.importer import ImportInvalid, event_import
 from matchmaking.services.recommendations import event_refresh
 
@@ -17,12 +18,21 @@ class Command(BaseCommand):
             "--replace", action="store_true", help="Overwrite an existing event with the same slug."
         )
         parser.add_argument(
+            "--organiser",
+            action="append",
+            default=[],
+            metavar="USERNAME",
+            help="An organiser account (staff) to put on the event's organiser team; repeat "
+            "for several. A replaced event keeps its team. Superusers organise every event.",
+        )
+        parser.add_argument(
             "--skip-recommendations",
             action="store_true",
             help="Do not encode profiles and compute recommendations now.",
         )
 
-    def handle(self, *args, file, replace, skip_recommendations=False, **options):
+    def handle(self, *args, file, replace, organiser=(), skip_recommendations=False, **options):
+        team = organiser_accounts(organiser)
         try:
             text = self.stdin_or_file(file)
             data = json.loads(text)
@@ -33,7 +43,7 @@ class Command(BaseCommand):
                 f"{file} is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}."
             ) from exc
         try:
-            event = event_import(data=data, replace=replace)
+            event = event_import(data=data, replace=replace, organisers=team)
         except ImportInvalid as exc:
             lines = "\n".join(f"  - {e}" for e in exc.errors)
             raise CommandError(f"{exc.message}\n{lines}") from exc
@@ -42,6 +52,8 @@ class Command(BaseCommand):
         if not skip_recommendations:
             lists = event_refresh(event=event)
             self.stdout.write(f"Computed {lists} recommendation lists.")
+        names = ", ".join(sorted(u.get_username() for u in event.organisers.all()))
+        self.stdout.write(f"Organiser team: {names or 'nobody yet (superusers only)'}.")
         self.stdout.write(
             self.style.SUCCESS(
                 f"Imported {event.slug}: {event.participants.count()} participants, "

@@ -1,0 +1,103 @@
+"""The console and organiser teams: an organiser sees and steers only the events whose team
+they are on, and manages the team on the settings page."""
+
+import pytest
+from django.test import Client
+
+from matchmaking.models import Event
+from tests.factories import EventFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def first_message(response) -> str:
+    return str(next(iter(response.context["messages"])))
+
+
+def signed_in(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def outsider(db):
+    return UserFactory(username="outsider", email="out@fair.example", is_staff=True)
+
+
+@pytest.mark.parametrize(
+    "section", ["grid", "stats", "scheduler", "exports", "settings", "exports/meetings.csv"]
+)
+def test_a_staff_account_off_the_team_sees_no_page_of_the_event(event, outsider, section):
+    response = signed_in(outsider).get(
+        f"/organiser/{event.slug}/{section}/".replace(".csv/", ".csv")
+    )
+    assert response.status_code == 403
+    html = response.content.decode()
+    assert "not on the organiser team" in html and event.name in html
+    assert f'href="/organiser/{event.slug}/grid/"' not in html  # no navigation into it
+
+
+def test_the_event_list_shows_only_the_events_one_organises(outsider):
+    mine, theirs = EventFactory(name="Casablanca 2018"), EventFactory(name="Rabat 2019")
+    mine.organisers.add(outsider)
+    html = signed_in(outsider).get("/organiser/").content.decode()
+    assert "Casablanca 2018" in html and "Rabat 2019" not in html
+    boss = UserFactory(username="boss", is_staff=True, is_superuser=True)
+    html = signed_in(boss).get("/organiser/").content.decode()
+    assert "Casablanca 2018" in html and "Rabat 2019" in html
+    html = signed_in(UserFactory(username="new", is_staff=True)).get("/organiser/").content
+    assert "You organise no event yet" in html.decode()
+    assert theirs.pk
+
+
+def test_the_settings_page_adds_and_removes_team_members(staff_client, staff, event, outsider):
+    url = f"/organiser/{event.slug}/settings/"
+    html = staff_client.get(url).content.decode()
+    assert 'data-organiser="org@example.org"' in html and "(you)" in html
+
+    added = staff_client.post(url, {"team": "add", "account": "OUT@fair.example"}, follow=True)
+    assert [str(m) for m in added.context["messages"]] == [
+        "outsider is now an organiser of this event."
+    ]
+    assert set(event.organisers.values_list("username", flat=True)) == {
+        "org@example.org",
+        "outsider",
+    }
+    assert signed_in(outsider).get(f"/organiser/{event.slug}/grid/").status_code == 200
+
+    for name in ("nobody", ""):
+        refused = staff_client.post(url, {"team": "add", "account": name}, follow=True)
+        assert "No organiser account is called" in first_message(refused)
+    visitor = UserFactory(username="visitor")
+    refused = staff_client.post(url, {"team": "add", "account": "visitor"}, follow=True)
+    assert "No organiser account is called “visitor”" in first_message(refused)
+    assert not event.organisers.filter(pk=visitor.pk).exists()
+
+    removed = staff_client.post(url, {"team": "remove", "user": str(outsider.pk)}, follow=True)
+    assert [str(m) for m in removed.context["messages"]] == [
+        "outsider is no longer an organiser of this event."
+    ]
+    assert signed_in(outsider).get(f"/organiser/{event.slug}/grid/").status_code == 403
+    for bad in ("x", "²", "9" * 40, str(outsider.pk)):
+        gone = staff_client.post(url, {"team": "remove", "user": bad}, follow=True)
+        assert gone.status_code == 200
+        assert "not on this event's team" in first_message(gone)
+
+    last = staff_client.post(url, {"team": "remove", "user": str(staff.pk)}, follow=True)
+    assert "last organiser" in first_message(last)
+    assert list(event.organisers.values_list("username", flat=True)) == ["org@example.org"]
+
+
+def test_an_outsider_cannot_join_a_team_by_posting_to_its_settings(event, outsider):
+    url = f"/organiser/{event.slug}/settings/"
+    response = signed_in(outsider).post(url, {"team": "add", "account": "outsider"})
+    assert response.status_code == 403
+    assert not Event.objects.get(pk=event.pk).organisers.filter(pk=outsider.pk).exists()
+
+
+def test_the_team_section_speaks_french(staff_client, event):
+    html = staff_client.get(
+        f"/organiser/{event.slug}/settings/", HTTP_ACCEPT_LANGUAGE="fr"
+    ).content.decode()
+    assert "Équipe d’organisation" in html
