@@ -26,7 +26,6 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db import transaction
 from django.utils import timezone
 from jsonschema import Draft202012Validator, FormatChecker
 
@@ -51,6 +50,11 @@ from matchmaking.models import (
 from matchmaking.reasons import Reason
 from matchmaking.services.availability import merge_periods, period_without_slot
 from matchmaking.services.events import AROUND_DAYS, clock_change_problem, slots_generate
+from matchmaking.services.locking import (
+    guarded_transaction,
+    lock_name,
+    lock_participants_and_slots,
+)
 from matchmaking.services.meetings import Actor, check_in_opens_at, meeting_book_locked
 from matchmaking.services.notifications import batched, notify_attendee_left, notify_meeting
 from matchmaking.services.requests import meeting_allowed
@@ -662,7 +666,12 @@ def event_import(*, data: Any, replace: bool = False, by=None, organisers: Itera
     """
     errors, checked = _validate(data)
     ev = data["event"]
-    with transaction.atomic():
+    with guarded_transaction(durable=False):
+        # one import of a slug at a time: the second waits, then finds the event the first wrote
+        lock_name(
+            f"event-import:{ev['slug']}",
+            busy="Another import of this event is under way; retry in a moment.",
+        )
         existing = Event.objects.filter(slug=ev["slug"]).first()
         if existing is not None and not replace:
             raise ImportInvalid(
@@ -684,6 +693,11 @@ def event_import(*, data: Any, replace: bool = False, by=None, organisers: Itera
                     code="not_event_organiser",
                 )
             team.update({u.pk: u for u in existing.organisers.all()})
+            # bookings under way finish first, and later ones wait for the new event
+            lock_participants_and_slots(
+                existing.participants.values_list("pk", flat=True),
+                existing.slots.values_list("pk", flat=True),
+            )
             kept = _Identities.of(existing)
             event_delete(event=existing)
         if checked.writable:

@@ -15,6 +15,7 @@ from matchmaking.exceptions import (
     Busy,
     Conflict,
     DuplicateRequest,
+    NotFound,
     ParticipantBusy,
     RequestHasMeeting,
     TableTaken,
@@ -31,6 +32,11 @@ CONSTRAINT_MESSAGES = {
     "request_one_open_per_pair": (
         DuplicateRequest,
         "There is already an open request between these two.",
+    ),
+    "matchmaking_event_slug_key": (
+        Conflict,
+        "Another import has just created an event with this slug; import again with replace "
+        "to overwrite it.",
     ),
 }
 
@@ -57,8 +63,30 @@ def lock_participants_and_slots(participant_ids: Iterable[int], slot_ids: Iterab
     p_ids = sorted(set(participant_ids))
     s_ids = sorted(set(slot_ids))
     # Evaluate the querysets: select_for_update locks when the rows are fetched.
-    list(Participant.objects.select_for_update().filter(pk__in=p_ids).order_by("pk").values("pk"))
-    list(Slot.objects.select_for_update().filter(pk__in=s_ids).order_by("pk").values("pk"))
+    people = Participant.objects.select_for_update().filter(pk__in=p_ids).order_by("pk")
+    slots = Slot.objects.select_for_update().filter(pk__in=s_ids).order_by("pk")
+    if len(people.values("pk")) < len(p_ids) or len(slots.values("pk")) < len(s_ids):
+        # deleted while we waited: a replacing import of the event committed first
+        raise NotFound(
+            "The event was just imported again: this meeting, request or person is gone. "
+            "Reload and try again."
+        )
+
+
+def lock_name(name: str, *, busy: str) -> None:
+    """Serialise the transactions that take the same ``name`` until they end (PostgreSQL: an
+    advisory lock, with the bounded wait, after which ``Busy`` says ``busy``; SQLite's
+    transactions take its write lock when they begin, which serialises all writers already)."""
+    if connection.vendor != "postgresql":
+        return
+    set_lock_timeout()
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [name])
+    except OperationalError as exc:
+        if is_lock_failure(exc):
+            raise Busy(busy) from exc
+        raise
 
 
 def translate_integrity_error(exc: IntegrityError) -> Conflict | None:
@@ -73,6 +101,8 @@ def translate_integrity_error(exc: IntegrityError) -> Conflict | None:
         return TableTaken(CONSTRAINT_MESSAGES["meeting_table_once_per_slot"][1])
     if "matchmaking_meeting.request_id" in text:
         return RequestHasMeeting(CONSTRAINT_MESSAGES["meeting_one_active_per_request"][1])
+    if "matchmaking_event.slug" in text:
+        return Conflict(CONSTRAINT_MESSAGES["matchmaking_event_slug_key"][1])
     return None
 
 
