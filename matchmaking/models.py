@@ -608,6 +608,13 @@ class Notification(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     error = models.TextField(blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0, help_text="Sending attempts so far.")
+    next_attempt_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="Pending: not retried before then (after a failed attempt). Sending: the "
+        "sender's claim lapses then (a worker lost on the way), and the sweep retries it.",
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]

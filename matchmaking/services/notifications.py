@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
+from django.db.models import F, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -185,7 +186,14 @@ def notify_meeting(
             continue
         if person.pk in skip:  # ``skip``: not these (told otherwise)
             continue
-        key = f"{kind}:meeting{meeting.pk}:seq{meeting.sequence}:to{person.pk}"
+        # a reminder is for the meeting at its time: a colleague leaving (a new SEQUENCE) does
+        # not send it again, a move does
+        when = (
+            f"slot{meeting.slot_id}"
+            if kind == Notification.Kind.MEETING_REMINDER
+            else f"seq{meeting.sequence}"
+        )
+        key = f"{kind}:meeting{meeting.pk}:{when}:to{person.pk}"
         note = _create(kind, key, person, meeting=meeting, extra={"reason": reason or "-"})
         if note:
             ids.append(note.pk)
@@ -256,15 +264,35 @@ def notify_request(
     _deliver_later(ids)
 
 
-def notifications_send(*, ids: Iterable[int]) -> int:
-    """Send the given pending notifications by email; returns how many were sent. Idempotent."""
+MAX_SEND_ATTEMPTS = 6
+SEND_CLAIM = timedelta(minutes=10)  # a sender that has not finished by then was lost
+
+
+def retry_delay(attempts: int) -> timedelta:
+    """How long a notification waits after its ``attempts``-th failed attempt: 5, 10, 20, 40,
+    80 minutes (about two and a half hours in all before it is given up)."""
+    return timedelta(minutes=5 * 2 ** (attempts - 1))
+
+
+def notifications_send(*, ids: Iterable[int], now: datetime | None = None) -> int:
+    """Send the given pending notifications by email; returns how many were sent. Idempotent.
+
+    A failed attempt (the mail server down, say) puts the notification back to pending, retried
+    by the sweep after ``retry_delay``; after ``MAX_SEND_ATTEMPTS`` it stays failed, with the
+    error, for the organisers to see."""
     sent = 0
+    now = now or timezone.now()
     for note in Notification.objects.filter(pk__in=list(ids)).select_related("recipient"):
         claimed = Notification.objects.filter(
             pk=note.pk, status=Notification.Status.PENDING
-        ).update(status=Notification.Status.SENDING)
+        ).update(
+            status=Notification.Status.SENDING,
+            attempts=F("attempts") + 1,
+            next_attempt_at=now + SEND_CLAIM,
+        )
         if not claimed:
             continue
+        attempts = note.attempts + 1
         try:
             send_mail(
                 one_line(note.subject),
@@ -273,14 +301,23 @@ def notifications_send(*, ids: Iterable[int]) -> int:
                 [note.recipient.email],
                 fail_silently=False,
             )
-        except Exception as exc:  # the row keeps the error; the organiser can see and resend
-            logger.warning("notification %s failed: %s", note.pk, exc)
+        except Exception as exc:  # the row keeps the error; retried unless it was the last try
+            last = attempts >= MAX_SEND_ATTEMPTS
+            logger.warning(
+                "notification %s failed (attempt %s%s): %s",
+                note.pk,
+                attempts,
+                ", giving up" if last else "",
+                exc,
+            )
             Notification.objects.filter(pk=note.pk).update(
-                status=Notification.Status.FAILED, error=str(exc)[:1000]
+                status=Notification.Status.FAILED if last else Notification.Status.PENDING,
+                next_attempt_at=None if last else now + retry_delay(attempts),
+                error=str(exc)[:1000],
             )
             continue
         Notification.objects.filter(pk=note.pk).update(
-            status=Notification.Status.SENT, sent_at=timezone.now()
+            status=Notification.Status.SENT, sent_at=timezone.now(), next_attempt_at=None
         )
         sent += 1
     return sent
@@ -291,16 +328,22 @@ PENDING_GRACE = timedelta(minutes=2)  # the task sent after commit has had its c
 
 def notifications_send_pending(*, now: datetime | None = None, limit: int = 1000) -> int:
     """Send notifications still pending ``PENDING_GRACE`` after they were written (their task
-    never ran: the queue was down, a worker lost it); returns how many were sent. Periodic."""
+    never ran: the queue was down, a worker lost it) or due for another attempt, and take back
+    those whose sender was lost while sending (its claim lapsed: sent at least once, perhaps
+    twice); returns how many were sent. Periodic."""
     now = now or timezone.now()
+    Notification.objects.filter(status=Notification.Status.SENDING, next_attempt_at__lt=now).update(
+        status=Notification.Status.PENDING, next_attempt_at=None
+    )
     ids = list(
         Notification.objects.filter(
             status=Notification.Status.PENDING, created_at__lt=now - PENDING_GRACE
         )
+        .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
         .order_by("created_at")
         .values_list("pk", flat=True)[:limit]
     )
-    return notifications_send(ids=ids) if ids else 0
+    return notifications_send(ids=ids, now=now) if ids else 0
 
 
 def reminders_due(*, now: datetime | None = None) -> int:

@@ -301,3 +301,93 @@ def test_a_colleague_taken_out_of_a_meeting_by_new_times_is_told_unless_they_did
         ("Amina", "attendee_left"),
         ("Bruno", "attendee_left"),
     ]
+
+
+def test_a_colleague_leaving_does_not_send_the_reminder_again(
+    event, make_participant, as_participant, send, settings
+):
+    """The reminder was keyed on the meeting's SEQUENCE, which a colleague leaving bumps: both
+    parties got the same reminder twice (the review)."""
+    settings.REMINDER_MINUTES = 60
+    a, b = make_participant(), make_participant()
+    colleague = make_participant(organisation=a.organisation)
+    req = RequestFactory(sender=a, recipient=b, status="accepted")
+    slot = event.slots.order_by("start").first()
+    booked = as_participant(a).post(
+        f"/api/events/{event.slug}/meetings/book/",
+        {"request": req.pk, "slot": slot.pk, "attendees": [colleague.pk]},
+        format="json",
+    )
+    assert booked.status_code == 201, booked.data
+    with send():
+        assert reminders_due(now=slot.start - dt.timedelta(minutes=20)) == 3
+    left = as_participant(colleague).post(
+        f"/api/events/{event.slug}/meetings/{booked.data['id']}/leave/"
+    )
+    assert left.status_code == 204
+    with send():
+        assert reminders_due(now=slot.start - dt.timedelta(minutes=15)) == 0
+    assert Notification.objects.filter(kind="meeting_reminder", recipient=a).count() == 1
+
+
+def test_a_failed_email_is_retried_later_and_given_up_after_the_last_attempt(
+    event, make_participant, monkeypatch
+):
+    """A mail server down for a few minutes lost every email of those minutes for good: the
+    notification stayed failed, and the sweep only sent pending ones (the review)."""
+    from matchmaking.services import notifications as n
+
+    a, b = make_participant(), make_participant()
+    RequestFactory(sender=a, recipient=b)  # factories write no notification
+    now = timezone.now()
+    n.notify_request(request=a.sent_requests.get(), kind="request_received")
+    note = Notification.objects.get()
+
+    def down(*args, **kwargs):
+        raise ConnectionRefusedError("mail server down")
+
+    monkeypatch.setattr(n, "send_mail", down)
+    assert n.notifications_send(ids=[note.pk], now=now) == 0
+    note.refresh_from_db()
+    assert (note.status, note.attempts) == ("pending", 1)
+    assert "mail server down" in note.error
+    later = now + dt.timedelta(minutes=3)
+    assert n.notifications_send_pending(now=later) == 0  # waits 5 minutes after a failure
+    note.refresh_from_db()
+    assert note.attempts == 1
+    monkeypatch.undo()
+    mail.outbox.clear()
+    assert n.notifications_send_pending(now=now + dt.timedelta(minutes=6)) == 1
+    note.refresh_from_db()
+    assert (note.status, note.attempts, note.next_attempt_at) == ("sent", 2, None)
+    assert [m.to for m in mail.outbox] == [[b.email]]
+
+    # down for good: given up after the last attempt, with its error
+    Notification.objects.filter(pk=note.pk).update(status="pending", attempts=0)
+    monkeypatch.setattr(n, "send_mail", down)
+    moment = now
+    for attempt in range(1, n.MAX_SEND_ATTEMPTS + 1):
+        moment += dt.timedelta(hours=3)
+        n.notifications_send_pending(now=moment)
+        note.refresh_from_db()
+        assert note.attempts == attempt
+    assert note.status == "failed" and note.next_attempt_at is None
+    n.notifications_send_pending(now=moment + dt.timedelta(days=1))
+    note.refresh_from_db()
+    assert note.attempts == n.MAX_SEND_ATTEMPTS
+
+
+def test_a_notification_whose_sender_was_lost_is_sent_by_the_sweep(event, make_participant):
+    """A worker killed while sending left the row "sending" for good: never retried."""
+    from matchmaking.services import notifications as n
+
+    a, b = make_participant(), make_participant()
+    RequestFactory(sender=a, recipient=b)
+    n.notify_request(request=a.sent_requests.get(), kind="request_received")
+    now = timezone.now()
+    Notification.objects.update(status="sending", attempts=1, next_attempt_at=now + n.SEND_CLAIM)
+    mail.outbox.clear()
+    assert n.notifications_send_pending(now=now + dt.timedelta(minutes=5)) == 0  # still its
+    assert n.notifications_send_pending(now=now + dt.timedelta(minutes=11)) == 1
+    assert Notification.objects.get().status == "sent"
+    assert [m.to for m in mail.outbox] == [[b.email]]
