@@ -26,6 +26,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.db.models.functions import Lower
 from django.utils import timezone
 from jsonschema import Draft202012Validator, FormatChecker
 
@@ -911,9 +912,14 @@ def _write(data: dict, checked: _Checked) -> tuple[Event, list[str]]:
     Organisation.objects.bulk_create([Organisation(event=event, name=n) for n in org_names])
     orgs = {o.name: o for o in event.organisations.all()}
 
+    # accounts by email in any case, as participant_token finds them (it writes them lower-case)
+    wanted = {p["email"].lower() for _, p in rows}
     users = {
         u.email.lower(): u
-        for u in get_user_model().objects.filter(email__in=[p["email"] for _, p in rows])
+        for u in get_user_model()
+        .objects.annotate(email_key=Lower("email"))
+        .filter(email_key__in=wanted)
+        .order_by("-pk")
     }
     Participant.objects.bulk_create(
         Participant(

@@ -525,7 +525,12 @@ def meeting_reschedule_locked(
     meeting.slot = slot
     meeting.table = chosen
     meeting.sequence += 1
-    meeting.save(update_fields=["slot", "table", "sequence", "updated_at"])
+    fields = ["slot", "table", "sequence", "updated_at"]
+    if actor.participant is not None and not actor.is_organiser:
+        # they chose this time: scheduler runs keep it, as a meeting they booked themselves
+        meeting.source = Meeting.Source.PARTICIPANT
+        fields.append("source")
+    meeting.save(update_fields=fields)
     # Every seat follows the meeting (the unique index covers active seats only); those a
     # schedule publish vacated come back to life, a colleague who left stays out.
     seats = MeetingSeat.objects.filter(meeting=meeting)

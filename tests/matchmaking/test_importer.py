@@ -1680,3 +1680,21 @@ def test_import_of_an_event_in_progress_keeps_what_was_recorded_and_round_trips(
     second = selectors.event_export(event=event_import(data=again))
     second["event"]["slug"] = "mini-fair"
     assert second == first
+
+
+def test_a_replacing_import_links_accounts_whatever_the_case_of_the_email(db):
+    """Emails are case-insensitive in the format; the import looked accounts up case by case,
+    so a file that wrote "Amina@Example.org" locked out Amina's token (403) after a replace
+    (the review)."""
+    from matchmaking.models import Participant
+    from matchmaking.services.participants import participant_token
+    from tests.conftest import client_for
+
+    event_import(data=small_event())
+    participant_token(email="amina@example.org")
+    data = small_event()
+    data["participants"][0]["email"] = "Amina@Example.ORG"
+    event_import(data=data, replace=True)
+    amina = Participant.objects.get(name="Amina")
+    assert amina.user is not None and amina.user.username == "amina@example.org"
+    assert client_for(amina.user).get(f"/api/events/{amina.event.slug}/me/").status_code == 200

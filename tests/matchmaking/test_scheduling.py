@@ -161,6 +161,32 @@ def test_participant_bookings_stay_pinned():
     assert_no_double_booking(event)
 
 
+def test_a_meeting_a_participant_moved_stays_where_they_put_it():
+    """A participant moved a meeting the scheduler had placed: it stayed "scheduler"-placed,
+    unpinned, and the next run could move it away from the time they chose (the review)."""
+    from matchmaking.models import Participant
+    from matchmaking.services.meetings import Actor, meeting_reschedule
+
+    event = event_import(data=fair())
+    run_and_publish(event)
+    meeting = Meeting.objects.filter(event=event, source="scheduler").first()
+    person = Participant.objects.get(pk=meeting.request.sender_id)
+    people = [meeting.request.sender_id, meeting.request.recipient_id]
+    free = [
+        slot
+        for slot in event.slots.order_by("start")
+        if slot.pk != meeting.slot_id
+        and not Meeting.objects.filter(slot=slot, seats__participant__in=people)
+        .exclude(status="cancelled")
+        .exists()
+    ]
+    moved = meeting_reschedule(meeting=meeting, slot=free[-1], actor=Actor(participant=person))
+    assert moved.source == "participant"
+    built = build_problem(event=event)
+    index = list(event.slots.order_by("start")).index(free[-1])
+    assert [r.fixed_slot for r in built.problem.requests if r.id == meeting.request_id] == [index]
+
+
 def test_a_limit_lowered_below_what_stays_booked_does_not_stop_the_scheduler():
     """An organiser lowers someone's limit below their pinned meetings: every run of the event
     failed ("fixed meetings exceed a participant's cap"), naming nobody (the fourth review).
