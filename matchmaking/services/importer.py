@@ -14,6 +14,7 @@ problem rolls the whole import back. Every error names the row (index and ref) a
 
 import json
 import re
+import uuid
 import zoneinfo
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
@@ -786,8 +787,10 @@ class _Identities:
         (meeting, kind, None) for everyone in a meeting the new file books, moves or cancels;
         (meeting, "meeting_booked", person) for a colleague it adds to a meeting; (meeting,
         "attendee_left", person) for a colleague it takes out (given a left seat, so their
-        calendar shows the meeting cancelled, as when they leave). A meeting the new file no
-        longer lists at all is gone with the old rows."""
+        calendar shows the meeting cancelled, as when they leave); (meeting, "meeting_cancelled",
+        None) for a live meeting the new file no longer lists at all, recreated cancelled (by
+        the organisers) under its UID, so that its people's calendars drop it and they know.
+        One whose slot or person the new file no longer has is gone with the old rows."""
         # a link is kept only for the same person: a ref given to someone else gets a new one
         people = [p for p in event.participants.all() if (p.ref, p.email.lower()) in self.tokens]
         for p in people:
@@ -843,6 +846,39 @@ class _Identities:
                     )
                     told.append((m, Notification.Kind.ATTENDEE_LEFT, person))
         Meeting.objects.bulk_update(changed, ["uid", "sequence"])
+        return told + self._dropped(event, by_key)
+
+    def _dropped(self, event: Event, by_key: dict) -> list[tuple[Meeting, str, None]]:
+        """The live meetings the new file no longer lists (left over in ``self.meetings`` once
+        ``restore`` matched the others), recreated cancelled under their UIDs."""
+        slots = {s.start: s for s in event.slots.all()}
+        tables = {t.name: t for t in event.tables.all()}
+        requests = {}
+        for r in event.requests.order_by("-id"):  # the pair's latest request
+            requests.setdefault(frozenset((r.sender_id, r.recipient_id)), r)
+        told = []
+        for pair, left in self.meetings.items():
+            people = [by_key.get(key) for key in sorted(pair)]
+            for (start, table_name, was_cancelled), uid, sequence in left:
+                if was_cancelled or None in people or len(people) != 2 or start not in slots:
+                    continue
+                a, b = people
+                request = requests.get(frozenset((a.pk, b.pk)))
+                if request is not None:
+                    a, b = request.sender, request.recipient
+                problem = _cancelled_meeting_create(
+                    event=event,
+                    a=a,
+                    b=b,
+                    request=request,
+                    slot=slots[start],
+                    table=tables.get(table_name),
+                    row={"cancelled_by": Meeting.CancelledBy.ORGANISER},
+                    identity=(uid, sequence + 1),
+                )
+                if problem is None:
+                    meeting = Meeting.objects.get(event=event, uid=uid)
+                    told.append((meeting, Notification.Kind.MEETING_CANCELLED, None))
         return told
 
 
@@ -1074,6 +1110,7 @@ def _cancelled_meeting_create(
     slot,
     table: Table | None,
     row: dict,
+    identity: tuple[uuid.UUID, int] | None = None,
 ) -> str | None:
     """Recreate an exported cancelled meeting as it was: cancelled, its two parties' seats
     inactive (it keeps its slot and table for the record but occupies neither), attached to
@@ -1082,6 +1119,7 @@ def _cancelled_meeting_create(
     listed no withdrawn requests), to a new withdrawn request.
     Who cancelled it and why come from ``cancelled_by`` and ``cancel_reason``; without them it
     counts as the organisers' decision, so the scheduler does not plan it again by itself.
+    ``identity``: the iCalendar UID and SEQUENCE to give it (a replaced event's meeting).
     Returns why the pair may not meet, or None."""
     reason = meeting_allowed(a, b)
     if reason:
@@ -1104,7 +1142,7 @@ def _cancelled_meeting_create(
         fixed=row.get("fixed", False),
         cancelled_by=row.get("cancelled_by", Meeting.CancelledBy.ORGANISER),
         cancel_reason=row.get("cancel_reason", ""),
-        sequence=1,
+        **({"uid": identity[0], "sequence": identity[1]} if identity else {"sequence": 1}),
     )
     MeetingSeat.objects.bulk_create(
         MeetingSeat(meeting=meeting, participant=p, slot=slot, is_party=True, active=False)

@@ -1146,6 +1146,38 @@ def test_a_replacing_import_tells_the_people_whose_meetings_it_changes(
     assert Notification.objects.count() == 0
 
 
+def test_a_meeting_a_replacing_import_no_longer_lists_is_cancelled_under_its_uid_and_told(
+    django_capture_on_commit_callbacks,
+):
+    """A re-import without one of the meetings dropped it in silence: its two people were not
+    told, and a calendar that had imported its .ics file kept it. Now it is cancelled by the
+    organisers under the same UID (SEQUENCE up), and its people are told, once."""
+    from matchmaking.models import Meeting, Notification
+    from matchmaking.selectors import event_export
+
+    data = small_event()
+    data["requests"][1]["status"] = "accepted"  # c -> b
+    data["meetings"].append({"from": "c", "to": "b", "start": "2018-04-18T09:30:00+01:00"})
+    with django_capture_on_commit_callbacks(execute=True):
+        event = event_import(data=data)
+    old = Meeting.objects.get(event=event, request__sender__ref="c")
+    data["meetings"] = data["meetings"][:1]  # c -> b no longer listed
+    with django_capture_on_commit_callbacks(execute=True):
+        event = event_import(data=data, replace=True)
+    told = sorted(Notification.objects.values_list("kind", "recipient__ref"))
+    assert told == [("meeting_cancelled", "b"), ("meeting_cancelled", "c")]
+    gone = Meeting.objects.get(event=event, request__sender__ref="c")
+    assert (gone.status, gone.uid, gone.sequence) == ("cancelled", old.uid, old.sequence + 1)
+    assert gone.cancelled_by == "organiser"
+    assert gone.request.status == "accepted"  # the request stays; the scheduler leaves it
+    assert not gone.seats.filter(active=True).exists()
+    exported = event_export(event=event)
+    assert [m.get("status", "scheduled") for m in exported["meetings"]].count("cancelled") == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        event_import(data=exported, replace=True)  # its export again: nothing more to tell
+    assert Notification.objects.count() == 0  # (the old event's went with it)
+
+
 def test_a_replacing_import_tells_colleagues_it_adds_to_or_takes_out_of_a_meeting(
     django_capture_on_commit_callbacks,
 ):
