@@ -1,7 +1,23 @@
 from rest_framework.pagination import PageNumberPagination
 
+from matchmaking.exceptions import InvalidInput
+
 
 class Pagination(PageNumberPagination):
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 200
+
+    def get_page_size(self, request):
+        """``page_size`` as asked, up to ``max_page_size``; one that is not a whole number from 1
+        is refused (before, it gave 50 rows in silence, as if it had not been sent)."""
+        given = request.query_params.get(self.page_size_query_param)
+        if given is not None:
+            text = given.strip()
+            if not (text.isascii() and text.isdigit() and len(text) < 10 and int(text) >= 1):
+                raise InvalidInput(
+                    f"page_size must be a whole number from 1 to {self.max_page_size}, "
+                    f"not {given[:20]!r}.",
+                    field="page_size",
+                )
+        return super().get_page_size(request)

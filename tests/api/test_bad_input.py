@@ -262,3 +262,16 @@ def test_a_lone_surrogate_anywhere_in_a_body_answers_400(
     assert response.status_code == 400
     assert response.json()["code"] == "parse_error"
     assert "lone surrogate" in response.json()["detail"]
+
+
+@pytest.mark.parametrize("size", ["abc", "0", "-5", "1.5", "", "٣", "9" * 30])
+def test_a_page_size_that_is_not_a_whole_number_is_refused_naming_it(event, organiser_client, size):
+    response = organiser_client.get(f"/api/events/{event.slug}/requests/", {"page_size": size})
+    assert response.status_code == 400, response.data
+    assert response.data["field"] == "page_size"
+    assert "whole number from 1 to 200" in response.data["detail"]
+
+
+def test_a_page_size_over_the_limit_gives_the_limit(event, organiser_client):
+    response = organiser_client.get(f"/api/events/{event.slug}/participants/", {"page_size": 999})
+    assert response.status_code == 200
