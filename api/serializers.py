@@ -410,6 +410,14 @@ class FixSerializer(serializers.Serializer):
     )
 
 
+class AttendeeAddSerializer(serializers.Serializer):
+    participant = serializers.IntegerField(
+        min_value=1,
+        max_value=2**63 - 1,
+        help_text="The colleague who joins: of your own organisation (organisers: of either side).",
+    )
+
+
 class ReasonSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=300, allow_blank=True, required=False, default="")
 

@@ -535,6 +535,24 @@ class MeetingViewSet(EventScoped, viewsets.ReadOnlyModelViewSet):
         return self._reply(done)
 
     @extend_schema(
+        request=s.AttendeeAddSerializer,
+        responses=s.MeetingSerializer,
+        description="A colleague joins the meeting, until it starts: one of its two parties "
+        "brings a colleague of their own organisation, an organiser a colleague of either side. "
+        "They must be at the fair and free then; they are told it is booked.",
+    )
+    @action(detail=True, methods=["post"])
+    def attendees(self, request, slug, pk=None):
+        meeting = self.get_object()
+        form = s.AttendeeAddSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        person = self._participant(form.validated_data["participant"], "participant")
+        done = meeting_services.meeting_attendee_add(
+            meeting=meeting, person=person, actor=self.actor()
+        )
+        return self._reply(done)
+
+    @extend_schema(
         request=None,
         responses={204: None},
         description="A colleague who joined the meeting (not one of its two parties) leaves "

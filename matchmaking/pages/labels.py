@@ -55,6 +55,7 @@ LOG_ACTION = {
     "cancelled": _("cancelled"),
     "status": _("status changed"),
     "attendee_left": _("colleague left"),
+    "attendee_added": _("colleague joined"),
     "fixed": _("fixed in place by the organisers"),
     "unfixed": _("released by the organisers (the scheduler may move it)"),
 }
@@ -124,6 +125,9 @@ def log_text(row, tz) -> str:
         text = _("%(name)s left the meeting") % {"name": name}
         reason = reason_from_detail(d)
         return _("%(status)s: %(reason)s") % {"status": text, "reason": reason} if reason else text
+    if row.action == "attendee_added":
+        name = d.get("name") or _participant_name(d.get("participant"))
+        return _("%(name)s joined the meeting") % {"name": name}
     if row.action == "status":
         return _("Status: %(old)s → %(new)s") % {
             "old": label(MEETING_STATUS, d.get("old", "")),

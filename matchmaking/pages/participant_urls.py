@@ -42,6 +42,11 @@ urlpatterns = [
         name="meeting-cancel",
     ),
     path(
+        "<slug:slug>/meetings/<int:meeting_id>/attendees/",
+        views.meeting_attendee_add_view,
+        name="meeting-attendee-add",
+    ),
+    path(
         "<slug:slug>/meetings/<int:meeting_id>/leave/",
         views.meeting_leave_view,
         name="meeting-leave",

@@ -51,6 +51,7 @@ from matchmaking.reasons import Reason
 from matchmaking.services.meetings import (
     Actor,
     check_in_open,
+    meeting_attendee_add,
     meeting_book,
     meeting_cancel,
     meeting_leave,
@@ -104,6 +105,13 @@ MEETING_STATUS_LABELS = {
 
 # The services speak English; people reading French or Arabic get these sentences instead.
 ERROR_TEXT = {
+    "already_attending": gettext_lazy("Your colleague already attends this meeting."),
+    "meeting_not_joinable": gettext_lazy(
+        "This meeting is no longer scheduled; no one can join it any more."
+    ),
+    "meeting_started_join": gettext_lazy(
+        "This meeting has already started; no one can join it any more."
+    ),
     "not_a_party": gettext_lazy(
         "You joined this meeting as a colleague: only its two parties can move or cancel it; "
         "you can leave it."
@@ -856,6 +864,12 @@ def agenda(request, event, me):
     tz = event.tz
     now = timezone.now()
     days: OrderedDict = OrderedDict()
+    booking_open = event.booking_open_at(now)
+    colleagues = list(
+        event.participants.filter(organisation_id=me.organisation_id)
+        .exclude(pk=me.pk)
+        .order_by("name")
+    )
     for m in selectors.meetings_of(event=event, participant=me):
         m.others = [s.participant for s in m.seats.all() if s.participant_id != me.pk]
         m.status_label = MEETING_STATUS_LABELS.get(m.status, m.status)
@@ -864,7 +878,14 @@ def agenda(request, event, me):
         m.can_leave = not party and _may_cancel(m.status, m.slot.start, now)
         m.can_cancel = party and _may_cancel(m.status, m.slot.start, now)
         # as meeting_reschedule decides for a participant (the move page offers the times)
-        m.can_move = m.can_cancel and not m.fixed and event.booking_open_at(now)
+        m.can_move = m.can_cancel and not m.fixed and booking_open
+        # a party brings colleagues of their own organisation (meeting_attendee_add decides)
+        seated = {s.participant_id for s in m.seats.all() if not s.left}
+        m.invitable = (
+            [c for c in colleagues if c.pk not in seated]
+            if m.can_cancel and booking_open and m.status == Meeting.Status.SCHEDULED
+            else []
+        )
         # as meeting_set_status decides for a participant: around the meeting's time
         m.can_check_in = m.status == Meeting.Status.SCHEDULED and check_in_open(m.slot, tz, now)
         days.setdefault(m.slot.start.astimezone(tz).date(), []).append(m)
@@ -899,7 +920,7 @@ def agenda(request, event, me):
         "agenda",
         days=days,
         to_book=to_book,
-        booking_open=event.booking_open_at(now),
+        booking_open=booking_open,
         ics_url=request.build_absolute_uri(reverse("participant:agenda-ics", args=[event.slug])),
         feed_url=request.build_absolute_uri(
             reverse("calendar-feed", kwargs={"token": me.calendar_token})
@@ -1039,14 +1060,20 @@ def meeting_move_view(request, event, me, meeting_id: int):
     )
 
 
+def _my_meeting(event: Event, me: Participant, meeting_id: int) -> Meeting:
+    """One of my meetings in ``event`` (404 for anyone else's)."""
+    meeting = selectors.meetings_of(event=event, participant=me).filter(pk=meeting_id).first()
+    if meeting is None:
+        raise Http404(_("No such meeting."))
+    return meeting
+
+
 @require_POST
 @participant_page
 def meeting_leave_view(request, event, me, meeting_id: int):
     """I joined this meeting as a colleague and will not attend: I leave it, it goes on."""
     back = reverse("participant:agenda", args=[event.slug])
-    meeting = selectors.meetings_of(event=event, participant=me).filter(pk=meeting_id).first()
-    if meeting is None:
-        raise Http404(_("No such meeting."))
+    meeting = _my_meeting(event, me, meeting_id)
     try:
         meeting_leave(meeting=meeting, participant=me, user=request.user)
     except DomainError as exc:
@@ -1058,11 +1085,35 @@ def meeting_leave_view(request, event, me, meeting_id: int):
 
 @require_POST
 @participant_page
+def meeting_attendee_add_view(request, event, me, meeting_id: int):
+    """I bring a colleague of my organisation to a meeting I am a party of."""
+    back = reverse("participant:agenda", args=[event.slug])
+    meeting = _my_meeting(event, me, meeting_id)
+    pk = request.POST.get("participant", "")
+    ok = pk.isascii() and pk.isdigit() and len(pk) < 18
+    person = event.participants.filter(pk=int(pk)).first() if ok else None
+    if person is None:
+        messages.error(request, _("Choose a colleague."))
+        return redirect(back)
+    try:
+        meeting_attendee_add(
+            meeting=meeting, person=person, actor=Actor(user=request.user, participant=me)
+        )
+    except DomainError as exc:
+        _error(request, exc)
+    else:
+        messages.success(
+            request,
+            _("%(name)s joins the meeting and has been told.") % {"name": person.name},
+        )
+    return redirect(f"{back}#meeting-{meeting.pk}")
+
+
+@require_POST
+@participant_page
 def meeting_cancel_view(request, event, me, meeting_id: int):
     back = reverse("participant:agenda", args=[event.slug])
-    meeting = selectors.meetings_of(event=event, participant=me).filter(pk=meeting_id).first()
-    if meeting is None:
-        raise Http404(_("No such meeting."))
+    meeting = _my_meeting(event, me, meeting_id)
     reason = text_param(request.POST, "reason", limit=300)
     try:
         meeting_cancel(meeting=meeting, by=me, user=request.user, reason=reason)
@@ -1078,9 +1129,7 @@ def meeting_cancel_view(request, event, me, meeting_id: int):
 def meeting_check_in_view(request, event, me, meeting_id: int):
     """I am at the meeting's table: check in (from shortly before it until the end of its day,
     as the service decides); back to the meeting in my agenda."""
-    meeting = selectors.meetings_of(event=event, participant=me).filter(pk=meeting_id).first()
-    if meeting is None:
-        raise Http404(_("No such meeting."))
+    meeting = _my_meeting(event, me, meeting_id)
     try:
         meeting_set_status(
             meeting=meeting,

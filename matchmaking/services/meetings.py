@@ -659,6 +659,58 @@ def meeting_attendee_leave_locked(
     )
 
 
+def meeting_attendee_add(*, meeting: Meeting, person: Participant, actor: Actor) -> Meeting:
+    """A colleague joins a scheduled meeting that has not started: one of its parties brings a
+    colleague of their own organisation; an organiser, a colleague of either side. The rules are
+    the booking's: inside the colleague's times, free in the slot, and for participants while
+    booking is open. A colleague who left it may come back.
+
+    Side effects: a seat for them (or their left seat taken again), the meeting's SEQUENCE
+    bumped (calendars show the new attendee), a log line, and they are told it is booked."""
+    with guarded_transaction():
+        lock_participants_and_slots([*_meeting_parties(meeting), person.pk], [meeting.slot_id])
+        meeting = (
+            Meeting.objects.select_for_update(of=("self",))
+            .select_related("slot", "request__event", "request__sender", "request__recipient")
+            .get(pk=meeting.pk)
+        )
+        _check_actor(meeting, actor)
+        if not actor.is_organiser and (refused := _party_refusal(meeting, actor)) is not None:
+            raise refused
+        request = meeting.request
+        _attendees(request, [person], actor)  # a colleague of the right side
+        if meeting.status != Meeting.Status.SCHEDULED:
+            state = _STATUS_WORDS.get(meeting.status, meeting.status)
+            raise Conflict(
+                f"This meeting is {state}; no one can join it any more.",
+                code="meeting_not_joinable",
+            )
+        slot = meeting.slot
+        if slot.start <= timezone.now() and not actor.is_organiser:
+            raise Conflict(
+                f"This meeting started at {slot}; no one can join it any more.",
+                code="meeting_started_join",
+            )
+        seat = MeetingSeat.objects.filter(meeting=meeting, participant=person).first()
+        if seat is not None and not seat.left:
+            raise Conflict(f"{person.name} already attends this meeting.", code="already_attending")
+        _check_slot(request, slot, actor)
+        known = _load_known(event_id=request.event_id, people=[person.pk], slots=[slot.pk])
+        _check_availability([person], slot, known)
+        _check_free([person], slot, known, ignore=None)
+        if seat is None:
+            MeetingSeat.objects.create(
+                meeting=meeting, participant=person, slot=slot, is_party=False
+            )
+        else:
+            MeetingSeat.objects.filter(pk=seat.pk).update(left=False, active=True, slot=slot)
+        meeting.sequence += 1
+        meeting.save(update_fields=["sequence", "updated_at"])
+        _log(meeting, actor, "attendee_added", participant=person.pk, name=person.name)
+        notify_meeting(meeting=meeting, kind="meeting_booked", only={person.pk})
+    return Meeting.objects.get(pk=meeting.pk)
+
+
 def meeting_leave(*, meeting: Meeting, participant: Participant, user=None) -> Meeting:
     """A colleague who joined a meeting (not one of its two parties) leaves it, until it starts;
     the meeting goes on for the others. Side effects: as ``meeting_attendee_leave_locked`` (the

@@ -818,3 +818,126 @@ def test_a_colleague_leaves_a_meeting_and_cannot_cancel_it_for_the_parties(
     assert MeetingLog.objects.filter(meeting=meeting, action="attendee_left").count() == 1
     mine = as_participant(karim).get(url(event)).data["results"]
     assert [m["id"] for m in mine] == []
+
+
+@pytest.fixture
+def booked(event, make_participant, as_participant):
+    """Amina (with colleagues Karim and Lina) meets Bruno (colleague Sami) in the last slot."""
+    amina = make_participant(name="Amina")
+    karim = make_participant(name="Karim", organisation=amina.organisation)
+    lina = make_participant(name="Lina", organisation=amina.organisation)
+    bruno = make_participant(name="Bruno")
+    sami = make_participant(name="Sami", organisation=bruno.organisation)
+    req = RequestFactory(sender=amina, recipient=bruno)
+    slot = event.slots.order_by("start").last()
+    made = as_participant(amina).post(
+        url(event, "book/"), {"request": req.pk, "slot": slot.pk}, format="json"
+    )
+    assert made.status_code == 201, made.data
+    people = {p.name: p for p in (amina, karim, lina, bruno, sami)}
+    return Meeting.objects.get(pk=made.data["id"]), people
+
+
+def test_a_party_brings_a_colleague_to_a_booked_meeting_and_they_are_told(
+    event, booked, as_participant
+):
+    from django.core import mail
+
+    from matchmaking.models import Notification
+
+    meeting, people = booked
+    before = set(Notification.objects.values_list("pk", flat=True))
+    mail.outbox.clear()
+    added = as_participant(people["Amina"]).post(
+        url(event, f"{meeting.pk}/attendees/"), {"participant": people["Karim"].pk}
+    )
+    assert added.status_code == 200, added.data
+    assert sorted(a["name"] for a in added.data["attendees"]) == ["Amina", "Bruno", "Karim"]
+    meeting.refresh_from_db()
+    assert meeting.sequence == 1  # calendars take the new attendee
+    told = Notification.objects.exclude(pk__in=before)
+    assert [(n.kind, n.recipient.name) for n in told] == [("meeting_booked", "Karim")]
+    assert MeetingLog.objects.filter(meeting=meeting, action="attendee_added").count() == 1
+    theirs = as_participant(people["Karim"]).get(url(event)).data["results"]
+    assert [m["id"] for m in theirs] == [meeting.pk]
+    again = as_participant(people["Amina"]).post(
+        url(event, f"{meeting.pk}/attendees/"), {"participant": people["Karim"].pk}
+    )
+    assert (again.status_code, again.data["code"]) == (409, "already_attending")
+    # a colleague who joined brings no one: the parties do
+    refused = as_participant(people["Karim"]).post(
+        url(event, f"{meeting.pk}/attendees/"), {"participant": people["Lina"].pk}
+    )
+    assert (refused.status_code, refused.data["code"]) == (403, "not_a_party")
+    # Karim leaves, then Amina brings him back
+    assert (
+        as_participant(people["Karim"]).post(url(event, f"{meeting.pk}/leave/")).status_code == 204
+    )
+    back = as_participant(people["Amina"]).post(
+        url(event, f"{meeting.pk}/attendees/"), {"participant": people["Karim"].pk}
+    )
+    assert back.status_code == 200, back.data
+    seat = MeetingSeat.objects.get(meeting=meeting, participant=people["Karim"])
+    assert (seat.left, seat.active) == (False, True)
+
+
+def test_only_one_side_brings_its_own_colleagues_and_organisers_either(
+    event, booked, as_participant, organiser_client, make_participant
+):
+    meeting, people = booked
+    other_side = as_participant(people["Amina"]).post(
+        url(event, f"{meeting.pk}/attendees/"), {"participant": people["Sami"].pk}
+    )
+    assert other_side.status_code == 400
+    assert "colleague of the other side" in other_side.data["detail"]
+    stranger = as_participant(people["Amina"]).post(
+        url(event, f"{meeting.pk}/attendees/"), {"participant": make_participant().pk}
+    )
+    assert stranger.status_code == 400
+    by_organiser = organiser_client.post(
+        url(event, f"{meeting.pk}/attendees/"), {"participant": people["Sami"].pk}
+    )
+    assert by_organiser.status_code == 200, by_organiser.data
+    outsider = as_participant(make_participant()).post(
+        url(event, f"{meeting.pk}/attendees/"), {"participant": people["Karim"].pk}
+    )
+    assert outsider.status_code == 404
+    for body in ({}, {"participant": "x"}, {"participant": 0}, {"participant": 10**12}):
+        bad = as_participant(people["Amina"]).post(
+            url(event, f"{meeting.pk}/attendees/"), body, format="json"
+        )
+        assert bad.status_code == 400, (body, bad.data)
+    assert MeetingSeat.objects.filter(meeting=meeting).count() == 3  # Amina, Bruno, Sami
+
+
+def test_a_colleague_busy_away_or_late_does_not_join(event, booked, as_participant):
+    from matchmaking.models import Availability
+
+    meeting, people = booked
+    amina, karim, lina = people["Amina"], people["Karim"], people["Lina"]
+    # Karim has another meeting then
+    other = RequestFactory(sender=karim, recipient=people["Sami"])
+    made = as_participant(karim).post(
+        url(event, "book/"), {"request": other.pk, "slot": meeting.slot_id}, format="json"
+    )
+    assert made.status_code == 201, made.data
+    busy = as_participant(amina).post(
+        url(event, f"{meeting.pk}/attendees/"), {"participant": karim.pk}
+    )
+    assert (busy.status_code, busy.data["code"]) == (409, "participant_busy")
+    # Lina leaves before the meeting
+    first = event.slots.order_by("start").first()
+    Availability.objects.create(participant=lina, start=first.start, end=first.end)
+    away = as_participant(amina).post(
+        url(event, f"{meeting.pk}/attendees/"), {"participant": lina.pk}
+    )
+    assert away.status_code == 409, away.data
+    # the meeting has started
+    starting_soon(meeting.slot)
+    Slot.objects.filter(pk=meeting.slot_id).update(start=timezone.now() - dt.timedelta(minutes=1))
+    Availability.objects.filter(participant=lina).delete()
+    late = as_participant(amina).post(
+        url(event, f"{meeting.pk}/attendees/"), {"participant": lina.pk}
+    )
+    assert (late.status_code, late.data["code"]) == (409, "meeting_started_join")
+    assert MeetingSeat.objects.filter(meeting=meeting).count() == 2

@@ -1554,3 +1554,34 @@ def test_the_pending_requests_cap_is_said_in_the_readers_language(
         "avant de solliciter d’autres personnes."
     ]
     assert not MeetingRequest.objects.filter(sender=me, recipient=second).exists()
+
+
+def test_a_party_brings_a_colleague_from_the_agenda(upcoming_event, make_participant):
+    """Colleagues could join a meeting only through the API's booking: the agenda offers each
+    party their own colleagues, and the colleague finds the meeting in theirs."""
+    event = upcoming_event
+    amina = make_participant(event=event, name="Amina")
+    karim = make_participant(event=event, name="Karim", organisation=amina.organisation)
+    bruno = make_participant(event=event, name="Bruno")
+    sami = make_participant(event=event, name="Sami", organisation=bruno.organisation)
+    meeting = booked(amina, bruno, event.slots.order_by("start").last())
+    add = f"/my/{event.slug}/meetings/{meeting.pk}/attendees/"
+    aminas = client_of(amina).get(f"/my/{event.slug}/agenda/").content.decode()
+    assert f'action="{add}"' in aminas and f'value="{karim.pk}">Karim<' in aminas
+    assert "Sami" not in aminas  # the other side's people are theirs to bring
+    done = client_of(amina).post(add, {"participant": karim.pk}, follow=True)
+    assert messages_of(done) == ["Karim joins the meeting and has been told."]
+    karims = client_of(karim).get(f"/my/{event.slug}/agenda/").content.decode()
+    assert f"meeting-{meeting.pk}" in karims
+    aminas = client_of(amina).get(f"/my/{event.slug}/agenda/").content.decode()
+    assert f'action="{add}"' not in aminas  # no colleague left to bring
+    other_side = client_of(amina).post(add, {"participant": sami.pk}, follow=True)
+    assert "colleague of the other side" in messages_of(other_side)[0]
+    for bad in ("", "x", "9" * 40):
+        refused = client_of(amina).post(add, {"participant": bad}, follow=True)
+        assert messages_of(refused) == ["Choose a colleague."]
+    french = client_of(amina)
+    french.cookies[settings.LANGUAGE_COOKIE_NAME] = "fr"
+    again = french.post(add, {"participant": karim.pk}, follow=True)
+    assert messages_of(again) == ["Votre collègue participe déjà à ce rendez-vous."]
+    assert client_of(sami).post(add, {"participant": sami.pk}).status_code == 404
