@@ -62,6 +62,7 @@ from matchmaking.services.events import (
 from matchmaking.services.meetings import (
     Actor,
     check_in_opens_at,
+    meeting_attendee_add,
     meeting_book,
     meeting_cancel,
     meeting_reschedule,
@@ -309,9 +310,19 @@ def _render_meeting(
         request,
         f"{reverse('organiser:grid', args=[event.slug])}?date={meeting.slot.date.isoformat()}",
     )
-    move = None
+    move, invitable = None, []
     if meeting.status == Meeting.Status.SCHEDULED:
         move = _move_offer(request, event, meeting, move_form)
+        # colleagues of either side not in it (meeting_attendee_add decides on the click)
+        seated = {s.participant_id for s in meeting.seats.all() if not s.left}
+        orgs = {meeting.request.sender.organisation_id, meeting.request.recipient.organisation_id}
+        invitable = [
+            p
+            for p in event.participants.filter(organisation_id__in=orgs)
+            .select_related("organisation")
+            .order_by("organisation__name", "name")
+            if p.pk not in seated
+        ]
     return render(
         request,
         "matchmaking/organiser/meeting.html",
@@ -324,6 +335,7 @@ def _render_meeting(
             next_url=next_url,
             back_query=_back_query(request),
             move=move,
+            invitable=invitable,
             cancel_form=cancel_form or MeetingCancelForm(),
         ),
         status=status,
@@ -517,6 +529,31 @@ def meeting_cancel_view(request, event: Event, meeting_id: int):
         return _render_meeting(request, event, meeting_id, status=exc.status, cancel_form=form)
     messages.success(
         request, _("Meeting %(id)s is cancelled; both sides are told.") % {"id": meeting.pk}
+    )
+    return _back_to_meeting(request, event, meeting)
+
+
+@with_event
+@require_POST
+def meeting_attendee_add_view(request, event: Event, meeting_id: int):
+    """A colleague of either side joins the meeting (``meeting_attendee_add``: they are told);
+    back to the meeting page, or the refusal with its 4xx status."""
+    meeting = _meeting_in(event, meeting_id)
+    pk = request.POST.get("participant", "")
+    ok = pk.isascii() and pk.isdigit() and len(pk) < 18
+    person = event.participants.filter(pk=int(pk)).first() if ok else None
+    if person is None:
+        messages.error(request, _("Choose a colleague."))
+        return _render_meeting(request, event, meeting_id, status=400)
+    try:
+        meeting_attendee_add(
+            meeting=meeting, person=person, actor=Actor(user=request.user, organiser=True)
+        )
+    except DomainError as exc:
+        messages.error(request, _refusal(exc, meeting, event))
+        return _render_meeting(request, event, meeting_id, status=exc.status)
+    messages.success(
+        request, _("%(name)s joins the meeting and has been told.") % {"name": person.name}
     )
     return _back_to_meeting(request, event, meeting)
 

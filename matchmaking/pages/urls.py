@@ -23,6 +23,11 @@ organiser_patterns = [
         name="meeting-cancel",
     ),
     path(
+        "<slug:slug>/meetings/<int:meeting_id>/attendees/",
+        views.meeting_attendee_add_view,
+        name="meeting-attendee-add",
+    ),
+    path(
         "<slug:slug>/meetings/<int:meeting_id>/fixed/",
         views.meeting_fixed,
         name="meeting-fixed",

@@ -425,3 +425,30 @@ def test_the_desk_books_an_accepted_request_from_the_participants_page(
     )
     staff_client.post(url, {"request": stranger.pk, "slot": slots[3].pk})
     assert not Meeting.objects.filter(request=stranger).exists()  # not one of Amina's
+
+
+def test_the_organiser_adds_a_colleague_of_either_side(staff_client, event, make_participant, book):
+    a, b = make_participant(name="Amina"), make_participant(name="Bruno")
+    karim = make_participant(name="Karim", organisation=a.organisation)
+    sami = make_participant(name="Sami", organisation=b.organisation)
+    make_participant(name="Nadia")  # of neither side
+    meeting = book(a, b, 0)
+    url = f"/organiser/{event.slug}/meetings/{meeting.pk}/attendees/"
+    html = staff_client.get(page_url(event, meeting)).content.decode()
+    form = re.search(r'id="attendee-form">(.*?)</form>', html, re.S).group(1)
+    assert "Karim" in form and "Sami" in form and "Nadia" not in form
+    done = staff_client.post(url, {"participant": sami.pk}, follow=True)
+    assert [str(m) for m in done.context["messages"]] == [
+        "Sami joins the meeting and has been told."
+    ]
+    assert set(meeting.seats.values_list("participant__name", flat=True)) == {
+        "Amina",
+        "Bruno",
+        "Sami",
+    }
+    again = staff_client.post(url, {"participant": sami.pk})
+    assert again.status_code == 409
+    assert "already attends" in again.content.decode()
+    for bad in ("", "x"):
+        assert staff_client.post(url, {"participant": bad}).status_code == 400
+    assert karim.pk not in meeting.seats.values_list("participant_id", flat=True)
