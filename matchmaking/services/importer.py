@@ -59,7 +59,7 @@ from matchmaking.services.locking import (
 )
 from matchmaking.services.meetings import Actor, check_in_opens_at, meeting_book_locked
 from matchmaking.services.notifications import batched, notify_attendee_left, notify_meeting
-from matchmaking.services.requests import meeting_allowed
+from matchmaking.services.requests import meeting_refusal
 from matchmaking.timegrid import session_slots
 from matchmaking.unusable import UNUSABLE, strings_in
 from ml.taxonomy import SECTOR_IDS
@@ -1017,7 +1017,7 @@ def _write(data: dict, checked: _Checked) -> tuple[Event, list[str]]:
         if i in checked.skip_requests or r["from"] not in people or r["to"] not in people:
             continue
         sender, recipient = people[r["from"]], people[r["to"]]
-        reason = meeting_allowed(sender, recipient)
+        reason = _pair_refused(sender, recipient)
         if reason:
             errors.append(f"requests[{i}] ({r['from']} → {r['to']}): {reason}")
             continue
@@ -1070,7 +1070,7 @@ def _write(data: dict, checked: _Checked) -> tuple[Event, list[str]]:
                 errors.append(f"{where}: {problem}")
             continue
         if req is None:
-            reason = meeting_allowed(a, b)
+            reason = _pair_refused(a, b)
             if reason:
                 errors.append(f"{where}: {reason}")
                 continue
@@ -1101,6 +1101,16 @@ def _write(data: dict, checked: _Checked) -> tuple[Event, list[str]]:
     return event, errors
 
 
+def _pair_refused(a: Participant, b: Participant) -> str | None:
+    """Why the file may not record a request or meeting between ``a`` and ``b``: the rules of
+    who may meet whom, except the exhibitors' opt-in, which governs the requests participants
+    send (an exhibitor who opted out later keeps what they had: an export must import again)."""
+    refusal = meeting_refusal(a, b)
+    if refusal is None or refusal[0] == "exhibitors_not_opted_in":
+        return None
+    return refusal[1]
+
+
 def _cancelled_meeting_create(
     *,
     event: Event,
@@ -1121,7 +1131,7 @@ def _cancelled_meeting_create(
     counts as the organisers' decision, so the scheduler does not plan it again by itself.
     ``identity``: the iCalendar UID and SEQUENCE to give it (a replaced event's meeting).
     Returns why the pair may not meet, or None."""
-    reason = meeting_allowed(a, b)
+    reason = _pair_refused(a, b)
     if reason:
         return reason
     if request is None:

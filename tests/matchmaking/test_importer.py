@@ -161,13 +161,6 @@ def test_import_creates_slots_without_break_and_booth_meeting():
             "2018-04-18 18:00 holds no whole meeting slot of this event. "
             "Slots run from 2018-04-18 09:00 to 2018-04-18 15:00.",
         ),
-        (  # two exhibitors who did not both opt in, whatever the request's status
-            lambda d: (
-                d["participants"][2].update(kind="exhibitor", accepts_same_kind=True),
-                d["requests"][1].update(status="declined"),
-            ),
-            "requests[1] (c → b): Exhibitors meet each other only when both have opted in",
-        ),
         (
             lambda d: (
                 d["participants"][0].update(organisation="Shanghai"),
@@ -179,13 +172,13 @@ def test_import_creates_slots_without_break_and_booth_meeting():
         ),
         (  # a meeting without a request creates an accepted one: the same rule applies
             lambda d: (
-                d["participants"][2].update(kind="exhibitor"),
+                d["participants"][2].update(organisation="CleanTech SA"),
                 d["requests"].pop(1),
                 d["meetings"].append(
                     {"from": "c", "to": "b", "start": "2018-04-18T09:30:00+01:00"}
                 ),
             ),
-            "meetings[1] (c ↔ b): Exhibitors meet each other only when both have opted in",
+            "meetings[1] (c ↔ b): Participants of the same organisation cannot request meetings",
         ),
         (
             lambda d: d["event"]["days"][0]["breaks"].append({"start": "12:00", "end": "12:30"}),
@@ -220,15 +213,15 @@ def test_import_reports_every_problem_found_while_writing_together():
         {"start": "2018-04-18T11:00", "end": "2018-04-18T11:20"},  # 30-minute slots
         {"start": "2018-04-18T11:20", "end": "2018-04-18T11:50"},  # after the morning session
     ]
-    data["participants"][2].update(kind="exhibitor")
+    data["participants"][2].update(organisation="CleanTech SA")
     with pytest.raises(ImportInvalid) as info:
         event_import(data=data)
     assert info.value.errors == [
         'participants[0] (ref "a").availability[0], availability[1]: The period '
         "2018-04-18 11:00 to 2018-04-18 11:50 holds no whole meeting slot of this event. "
         "Slots run from 2018-04-18 09:00 to 2018-04-18 15:00.",
-        "requests[1] (c → b): Exhibitors meet each other only when both have opted in to "
-        "exhibitor meetings.",
+        "requests[1] (c → b): Participants of the same organisation cannot request meetings "
+        "with each other.",
     ]
     assert Event.objects.count() == 0
 
@@ -606,7 +599,7 @@ def with_independent_mistakes() -> dict:
     people[0]["country"] = "ZZ"
     people[1]["languages"] = ["fr", "xx"]
     people[2].update(
-        kind="exhibitor",  # Chen's pending request to Bruno: two exhibitors, neither opted in
+        organisation="CleanTech SA",  # Chen's pending request to Bruno, now a colleague
         availability=[{"start": "2018-04-18T11:50", "end": "2018-04-18T12:00"}],
     )
     people.append({**people[0], "ref": "d", "email": "AMINA@example.org", "country": "MA"})
@@ -641,8 +634,8 @@ def test_import_reports_all_independent_problems_in_one_answer(organiser_client)
         "requests[3] (a → a): a participant cannot request a meeting with themselves",
         'meetings[1] (a ↔ c).table: no table is named "Lounge 9"',
         "meetings[2] (a ↔ c).start: 2018-04-18T06:10 is not the start of a slot of this event",
-        "requests[1] (c → b): Exhibitors meet each other only when both have opted in to "
-        "exhibitor meetings.",
+        "requests[1] (c → b): Participants of the same organisation cannot request meetings "
+        "with each other.",
     ]
     assert Event.objects.count() == 0
     assert Participant.objects.count() == 0
@@ -655,7 +648,7 @@ def test_import_with_the_independent_mistakes_fixed_is_accepted():
     people = data["participants"]
     people[0]["country"] = "MA"
     people[1]["languages"] = ["fr"]
-    people[2].update(kind="delegation", availability=[])
+    people[2].update(organisation="Shanghai", availability=[])
     people[3]["email"] = "dina@example.org"
     people[4]["ref"] = "e"
     del data["requests"][2:]
@@ -1730,3 +1723,22 @@ def test_a_replacing_import_links_accounts_whatever_the_case_of_the_email(db):
     amina = Participant.objects.get(name="Amina")
     assert amina.user is not None and amina.user.username == "amina@example.org"
     assert client_for(amina.user).get(f"/api/events/{amina.event.slug}/me/").status_code == 200
+
+
+def test_an_exhibitor_who_opted_out_after_meeting_another_still_exports_and_imports(
+    organiser_client,
+):
+    """Two exhibitors opted in, one asked, then the other opted out and accepted; the export
+    of that event was refused on import ("Exhibitors meet each other only when both have opted
+    in"): the exploratory test. The opt-in governs the requests participants send; the file
+    records what is."""
+    data = small_event()
+    data["participants"][2].update(kind="exhibitor")  # neither opted in, Chen asked Bruno
+    data["requests"][1]["status"] = "accepted"
+    data["meetings"].append({"from": "c", "to": "b", "start": "2018-04-18T09:30:00+01:00"})
+    event = event_import(data=data)
+    exported = selectors.event_export(event=event)
+    exported["event"]["slug"] = "mini-fair-copy"
+    copied = organiser_client.post("/api/events/import/", exported, format="json")
+    assert copied.status_code == 201, copied.data
+    assert copied.data["meetings"] == 2
