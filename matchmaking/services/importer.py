@@ -378,26 +378,32 @@ def _grid_errors(ev: dict, tz: zoneinfo.ZoneInfo | None) -> tuple[list[str], lis
     if errors or tz is None:
         return errors, []
     cells = []
-    for day in ev["days"]:
+    for n, day in enumerate(ev["days"]):
         d = date.fromisoformat(day["date"])
         breaks = [
             (time.fromisoformat(b["start"]), time.fromisoformat(b["end"]))
             for b in day.get("breaks", [])
         ]
-        for s in day["sessions"]:
-            for start, end in session_slots(
-                day=d,
-                start=time.fromisoformat(s["start"]),
-                end=time.fromisoformat(s["end"]),
-                minutes=ev["slot_minutes"],
-                breaks=breaks,
-            ):
+        for i, s in enumerate(day["sessions"]):
+            start, end = time.fromisoformat(s["start"]), time.fromisoformat(s["end"])
+            slots = session_slots(
+                day=d, start=start, end=end, minutes=ev["slot_minutes"], breaks=breaks
+            )
+            if not slots:  # a session nobody could meet in: a typo, not a plan
+                errors.append(
+                    f"event.days[{n}] ({day['date']}).sessions[{i}]: {start:%H:%M}-{end:%H:%M} "
+                    f"holds no {ev['slot_minutes']}-minute meeting slot (its breaks taken out); "
+                    "make it longer or the slots shorter"
+                )
+            for slot_start, slot_end in slots:
                 cells.append(
                     _Cell(
-                        datetime.combine(d, start, tzinfo=tz).astimezone(UTC),
-                        datetime.combine(d, end, tzinfo=tz).astimezone(UTC),
+                        datetime.combine(d, slot_start, tzinfo=tz).astimezone(UTC),
+                        datetime.combine(d, slot_end, tzinfo=tz).astimezone(UTC),
                     )
                 )
+    if errors:
+        return errors, []
     return errors, sorted(cells, key=lambda c: c.start)
 
 

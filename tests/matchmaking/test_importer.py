@@ -180,6 +180,15 @@ def test_import_creates_slots_without_break_and_booth_meeting():
             ),
             "meetings[1] (c ↔ b): Participants of the same organisation cannot request meetings",
         ),
+        (  # shorter than a slot: it gave an event with no slot at all (the exploratory test)
+            lambda d: d["event"]["days"][0]["sessions"].append({"start": "16:00", "end": "16:20"}),
+            "event.days[0] (2018-04-18).sessions[2]: 16:00-16:20 holds no 30-minute meeting slot "
+            "(its breaks taken out); make it longer or the slots shorter",
+        ),
+        (  # a break that takes up a whole session
+            lambda d: d["event"]["days"][0]["breaks"].append({"start": "14:15", "end": "14:45"}),
+            "event.days[0] (2018-04-18).sessions[1]: 14:00-15:00 holds no 30-minute",
+        ),
         (
             lambda d: d["event"]["days"][0]["breaks"].append({"start": "12:00", "end": "12:30"}),
             "event.days[0] (2018-04-18).breaks[1]: 12:00-12:30 is not inside a session",

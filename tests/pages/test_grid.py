@@ -275,3 +275,15 @@ def test_a_status_set_on_the_meeting_page_comes_back_to_the_meeting(
     assert response["Location"] == page + back
     meeting.refresh_from_db()
     assert meeting.status == "held"
+
+
+def test_the_live_grid_of_an_event_without_slots_says_so(staff_client):
+    """It answered 500 (the day's count was missing): the exploratory test."""
+    from tests.factories import EventFactory
+
+    empty = EventFactory()
+    empty.slots.all().delete()
+    empty.sessions.all().delete()
+    response = staff_client.get(f"/organiser/{empty.slug}/grid/live/")
+    assert response.status_code == 200
+    assert "This event has no slots yet." in response.content.decode()
