@@ -13,7 +13,7 @@ import io
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery, Value
+from django.db.models import Count, Exists, IntegerField, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 
 from matchmaking.models import (
@@ -26,7 +26,9 @@ from matchmaking.models import (
     ScheduleRun,
     Slot,
     Table,
+    search_fold,
 )
+from matchmaking.selectors import people_matching
 
 MEETING_STATUSES = [s.value for s in Meeting.Status]
 REQUEST_STATUSES = [s.value for s in MeetingRequest.Status]
@@ -79,9 +81,11 @@ def _matches(meeting: dict, q: str, kind: str) -> bool:
     parties = meeting["parties"]
     if kind and not any(p["kind"] == kind for p in parties):
         return False
-    if q:
+    if q:  # ``q`` folded (``search_fold``): accents, case and Arabic marks do not matter
         return any(
-            q in p["name"].lower() or q in p["organisation"].lower() or q in p["email"].lower()
+            q in search_fold(p["name"])
+            or q in search_fold(p["organisation"])
+            or q in p["email"].lower()
             for p in parties
         )
     return True
@@ -144,7 +148,7 @@ def grid_day(
                 "parties": parties,
             }
         )
-    q = (q or "").strip().lower()
+    q = search_fold(q or "").strip()
     result = GridDay(day=day, slots=slots, rows=[], meetings=meetings, filtered=bool(q or kind))
     cells: dict[tuple, dict] = {}
     # meetings without a table (an event that allocates none): several may share a slot, so
@@ -309,10 +313,8 @@ def participant_get(*, event: Event, participant_id: int) -> Participant | None:
 def participant_search(*, event: Event, q: str = "", limit: int = 50) -> list[Participant]:
     qs = Participant.objects.filter(event=event).select_related("organisation")
     q = (q or "").strip()
-    if q:
-        qs = qs.filter(
-            Q(name__icontains=q) | Q(organisation__name__icontains=q) | Q(email__icontains=q)
-        )
+    if q:  # as the participants' directory: accents, case and Arabic marks do not matter
+        qs = qs.filter(people_matching(q, with_email=True)).distinct()
     return list(qs.order_by("name", "id")[:limit])
 
 

@@ -20,6 +20,7 @@ from matchmaking.models import (
     Participant,
     Session,
     Slot,
+    search_fold,
 )
 from matchmaking.reasons import Reason, skip_item
 
@@ -80,6 +81,20 @@ def participant_of(*, event: Event, user) -> Participant | None:
         .filter(event=event, user=user)
         .first()
     )
+
+
+def people_matching(query: str, *, with_email: bool = False) -> Q:
+    """Participants with each word of ``query`` in their name, organisation or city, whatever
+    the accents, case and Arabic marks (the folded ``search_names`` the profile service
+    stores); someone without a profile row is still found by name or organisation. With
+    ``with_email`` (organisers), the address matches too."""
+    words = search_fold(query).split()[:8]
+    folded = Q() if words else Q(pk__in=[])  # only marks: nobody, rather than everybody
+    for word in words:
+        folded &= Q(profile__search_names__contains=word)
+    plain = Q(name__icontains=query) | Q(organisation__name__icontains=query)
+    found = folded | (Q(profile__isnull=True) & plain)
+    return found | Q(email__icontains=query.strip()) if with_email else found
 
 
 def directory(*, event: Event) -> QuerySet[Participant]:

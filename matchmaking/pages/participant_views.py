@@ -17,7 +17,6 @@ from babel import Locale
 from django import forms
 from django.contrib import messages
 from django.contrib.auth import login, logout
-from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -43,7 +42,6 @@ from matchmaking.models import (
     Meeting,
     MeetingRequest,
     Participant,
-    search_fold,
 )
 from matchmaking.pages.forms import PresenceForm, UnusableText, text_param
 from matchmaking.pages.labels import local_day
@@ -733,7 +731,9 @@ def requests_page(request, event, me):
     if len(query) >= 2:
         open_requests = _open_requests_by_other(event, me)
         found = list(
-            selectors.directory(event=event).filter(_people_search(query)).exclude(pk=me.pk)[:20]
+            selectors.directory(event=event)
+            .filter(selectors.people_matching(query))
+            .exclude(pk=me.pk)[:20]
         )
         for person in found:
             person.kind_label = KIND_LABELS.get(person.kind, person.kind)
@@ -751,18 +751,6 @@ def requests_page(request, event, me):
         searched=len(query) >= 2,
         request_status_labels=REQUEST_STATUS_LABELS,
     )
-
-
-def _people_search(query: str) -> Q:
-    """Each word of ``query`` in the name, organisation or city, whatever the accents and case
-    (the folded ``search_names`` the profile service stores); someone without a profile row is
-    still found by name or organisation."""
-    words = search_fold(query).split()[:8]
-    folded = Q() if words else Q(pk__in=[])  # only marks: nobody, rather than everybody
-    for word in words:
-        folded &= Q(profile__search_names__contains=word)
-    plain = Q(name__icontains=query) | Q(organisation__name__icontains=query)
-    return folded | (Q(profile__isnull=True) & plain)
 
 
 REQUEST_MESSAGE_LIMIT = 2000

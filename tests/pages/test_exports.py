@@ -298,3 +298,34 @@ def test_requests_csv_columns_and_rows_exact(staff_client, event, make_participa
             "'=HYPERLINK(1)",
         ],
     ]
+
+
+def test_console_search_and_grid_filter_ignore_accents_case_and_arabic_marks(
+    staff_client, event, make_participant, book
+):
+    """The console found "Lefèvre" only as typed, where the participants' directory finds it
+    whatever the accents (the exploratory test)."""
+    from matchmaking.models import Organisation
+
+    lefevre = make_participant(name="Hélène Lefèvre", email="h.lefevre@example.org")
+    youssef = make_participant(
+        name="يوسف العلوي",
+        organisation=Organisation.objects.create(event=event, name="Ørsted Maroc"),
+    )
+    book(lefevre, youssef, 0)
+
+    def found(q):
+        page = staff_client.get(f"/organiser/{event.slug}/participants/", {"q": q})
+        return [p.name for p in page.context["people"]]
+
+    assert found("LEFEVRE") == found("lefèvre") == ["Hélène Lefèvre"]
+    assert found("الْعَلَوِي") == found("orsted") == ["يوسف العلوي"]
+    assert found("h.lefevre@") == ["Hélène Lefèvre"]
+    assert found("nobody") == []
+
+    def grid_matches(q):
+        page = staff_client.get(f"/organiser/{event.slug}/grid/", {"date": "2018-04-18", "q": q})
+        return page.context["grid"].matching
+
+    assert grid_matches("LEFEVRE") == grid_matches("الْعَلَوِي") == grid_matches("ORSTED") == 1
+    assert grid_matches("zzz") == 0
