@@ -44,7 +44,7 @@ from matchmaking.models import (
     Participant,
 )
 from matchmaking.pages.forms import PresenceForm, UnusableText, text_param
-from matchmaking.pages.labels import local_day
+from matchmaking.pages.labels import KIND, MEETING_STATUS, REQUEST_STATUS, local_day
 from matchmaking.reasons import Reason
 from matchmaking.services.meetings import (
     Actor,
@@ -73,33 +73,6 @@ from matchmaking.services.requests import (
     request_decline,
 )
 from ml.taxonomy import SECTOR_IDS, infer_sectors, sector_label
-
-KIND_LABELS = {
-    "exhibitor": gettext_lazy("Exhibitor"),
-    "visitor": gettext_lazy("Visitor"),
-    "delegation": gettext_lazy("City delegation"),
-    "startup": gettext_lazy("Start-up"),
-    "investor": gettext_lazy("Investor"),
-    "institution": gettext_lazy("Institution"),
-    "speaker": gettext_lazy("Speaker"),
-    "media": gettext_lazy("Media"),
-}
-
-REQUEST_STATUS_LABELS = {
-    "pending": gettext_lazy("Pending"),
-    "accepted": gettext_lazy("Accepted"),
-    "declined": gettext_lazy("Declined"),
-    "cancelled": gettext_lazy("Cancelled"),
-    "expired": gettext_lazy("Expired"),
-}
-
-MEETING_STATUS_LABELS = {
-    "scheduled": gettext_lazy("Scheduled"),
-    "checked_in": gettext_lazy("Checked in"),
-    "held": gettext_lazy("Held"),
-    "no_show": gettext_lazy("No-show"),
-    "cancelled": gettext_lazy("Cancelled"),
-}
 
 # The services speak English; people reading French or Arabic get these sentences instead.
 ERROR_TEXT = {
@@ -648,7 +621,7 @@ def _card(rec: dict, lang: str, open_requests: dict, my_languages: list[str]) ->
         }
     return {
         "person": person,
-        "kind_label": KIND_LABELS.get(person.get("kind"), person.get("kind")),
+        "kind_label": KIND.get(person.get("kind"), person.get("kind")),
         "rank": rec.get("rank"),
         "score": rec.get("score"),
         "shared_sectors": shared,
@@ -668,7 +641,7 @@ def _card(rec: dict, lang: str, open_requests: dict, my_languages: list[str]) ->
 @participant_page
 def recommendations(request, event, me):
     lang = (get_language() or "en")[:2]
-    kinds = [k for k in request.GET.getlist("kind") if k in KIND_LABELS]
+    kinds = [k for k in request.GET.getlist("kind") if k in KIND]
     offered = kinds_recommended_to(me.kind)
     recs = selectors.recommendations_for(participant=me, limit=20, kinds=kinds or None)
     open_requests = _open_requests_by_other(event, me)
@@ -681,8 +654,8 @@ def recommendations(request, event, me):
         "recommendations",
         cards=cards,
         # only the kinds that can be recommended to me (a visitor is shown no investors)
-        kinds=[(k, label, k in kinds) for k, label in KIND_LABELS.items() if k in offered],
-        request_status_labels=REQUEST_STATUS_LABELS,
+        kinds=[(k, label, k in kinds) for k, label in KIND.items() if k in offered],
+        request_status_labels=REQUEST_STATUS,
     )
 
 
@@ -717,7 +690,7 @@ def requests_page(request, event, me):
     }
     now = timezone.now()
     for r in mine:
-        r.status_label = REQUEST_STATUS_LABELS.get(r.status, r.status)
+        r.status_label = REQUEST_STATUS.get(r.status, r.status)
         r.has_meeting = r.pk in booked
         # as request_cancel decides for a participant: open, and its meeting (if any) still
         # one they may cancel
@@ -736,7 +709,7 @@ def requests_page(request, event, me):
             .exclude(pk=me.pk)[:20]
         )
         for person in found:
-            person.kind_label = KIND_LABELS.get(person.kind, person.kind)
+            person.kind_label = KIND.get(person.kind, person.kind)
             person.open_request = open_requests.get(person.pk)
     return _page(
         request,
@@ -749,7 +722,7 @@ def requests_page(request, event, me):
         query=query,
         found=found,
         searched=len(query) >= 2,
-        request_status_labels=REQUEST_STATUS_LABELS,
+        request_status_labels=REQUEST_STATUS,
     )
 
 
@@ -860,7 +833,7 @@ def agenda(request, event, me):
     )
     for m in selectors.meetings_of(event=event, participant=me):
         m.others = [s.participant for s in m.seats.all() if s.participant_id != me.pk]
-        m.status_label = MEETING_STATUS_LABELS.get(m.status, m.status)
+        m.status_label = MEETING_STATUS.get(m.status, m.status)
         party = any(s.is_party for s in m.seats.all() if s.participant_id == me.pk)
         # the two parties cancel it; a colleague who joined leaves it (as the services decide)
         m.can_leave = not party and _may_cancel(m.status, m.slot.start, now)

@@ -1585,3 +1585,14 @@ def test_a_party_brings_a_colleague_from_the_agenda(upcoming_event, make_partici
     again = french.post(add, {"participant": karim.pk}, follow=True)
     assert messages_of(again) == ["Votre collègue participe déjà à ce rendez-vous."]
     assert client_of(sami).post(add, {"participant": sami.pk}).status_code == 404
+
+
+def test_a_cancelled_request_is_feminine_in_french(event, me, make_participant):
+    """ "Annulé" stood beside "Acceptée" and "Refusée" (the exploratory test): the pages now use
+    the console's labels, where a request's status has its own context."""
+    other = make_participant(name="Bruno")
+    RequestFactory(sender=me, recipient=other, status=MeetingRequest.Status.CANCELLED)
+    client = client_of(me)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "fr"
+    html = client.get(f"/my/{event.slug}/requests/").content.decode()
+    assert "Annulée" in html and "Annulé<" not in html
