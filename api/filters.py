@@ -3,6 +3,7 @@
 import django_filters
 from django.db.models import Q
 
+from matchmaking.exceptions import InvalidInput
 from matchmaking.models import Meeting, MeetingRequest, Participant, search_fold
 from ml.taxonomy import SECTOR_IDS
 
@@ -50,16 +51,39 @@ class ParticipantFilter(django_filters.FilterSet):
 class RequestFilter(django_filters.FilterSet):
     status = django_filters.MultipleChoiceFilter(choices=MeetingRequest.Status.choices)
     direction = django_filters.ChoiceFilter(
-        choices=[("sent", "sent"), ("received", "received")], method="filter_direction"
+        choices=[("sent", "sent"), ("received", "received")],
+        method="filter_direction",
+        label="Requests sent or received: by you; organisers, by the participant given.",
+    )
+    participant = django_filters.NumberFilter(
+        method="filter_participant",
+        min_value=1,
+        max_value=2**62,
+        decimal_places=0,
+        label="Requests this participant sent or received (participants: between you and them).",
     )
 
     class Meta:
         model = MeetingRequest
-        fields = ["status", "direction"]
+        fields = ["status", "direction", "participant"]
+
+    def filter_participant(self, queryset, name, value):
+        pid = int(value)
+        direction = self.form.cleaned_data.get("direction")
+        if direction and getattr(self.request, "participant", None) is None:
+            # an organiser: the direction is the given participant's
+            return queryset.filter(**{"sender_id" if direction == "sent" else "recipient_id": pid})
+        return queryset.filter(Q(sender_id=pid) | Q(recipient_id=pid))
 
     def filter_direction(self, queryset, name, value):
         me = getattr(self.request, "participant", None)
-        if me is None:
+        if me is None:  # an organiser: applied with ``participant``
+            if self.form.cleaned_data.get("participant") is None:
+                raise InvalidInput(
+                    "direction needs participant=ID for organisers: whose sent or received "
+                    "requests?",
+                    field="direction",
+                )
             return queryset
         return queryset.filter(sender=me) if value == "sent" else queryset.filter(recipient=me)
 

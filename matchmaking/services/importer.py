@@ -647,7 +647,10 @@ def _validate(data: Any) -> tuple[list[str], _Checked]:
     raised), then the rules."""
     if not isinstance(data, dict):
         raise ImportInvalid(
-            ["(top level): the file must be a JSON object with event and participants"]
+            [
+                "(top level): the file must be a JSON object with event and participants "
+                "(and, if any, requests and meetings)"
+            ]
         )
     # a NUL or a lone surrogate: refused with the shape, before anything reads or writes it
     errors, bad_text = text_errors(data)

@@ -325,3 +325,31 @@ def test_no_common_time_not_raised_when_neither_gave_times(event, make_participa
     slots = list(event.slots.order_by("start"))
     a, b = make_participant(), make_participant()
     assert request_create(sender=a, recipient=b, now=slots[-2].start).status == "pending"
+
+
+def test_organisers_filter_requests_by_participant_and_direction(
+    event, make_participant, organiser_client, as_participant
+):
+    """?participant= was ignored (every request of the event came back) and so was
+    ?direction= for organisers: the exploratory test."""
+    a, b, c = make_participant(), make_participant(), make_participant()
+    ab = RequestFactory(sender=a, recipient=b)
+    ca = RequestFactory(sender=c, recipient=a)
+    bc = RequestFactory(sender=b, recipient=c)
+    url = f"/api/events/{event.slug}/requests/"
+
+    def ids(client, **query):
+        response = client.get(url, query)
+        assert response.status_code == 200, response.data
+        return sorted(r["id"] for r in response.data["results"])
+
+    assert ids(organiser_client, participant=a.pk) == sorted([ab.pk, ca.pk])
+    assert ids(organiser_client, participant=a.pk, direction="sent") == [ab.pk]
+    assert ids(organiser_client, participant=a.pk, direction="received") == [ca.pk]
+    assert ids(organiser_client) == sorted([ab.pk, ca.pk, bc.pk])
+    refused = organiser_client.get(url, {"direction": "sent"})
+    assert (refused.status_code, refused.data["field"]) == (400, "direction")
+    # a participant: their own requests, with that person
+    assert ids(as_participant(a), participant=c.pk) == [ca.pk]
+    assert ids(as_participant(a), participant=c.pk, direction="sent") == []
+    assert organiser_client.get(url, {"participant": "x"}).status_code == 400
