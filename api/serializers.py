@@ -3,9 +3,11 @@
 from collections.abc import Mapping
 
 from django.urls import reverse
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from matchmaking import selectors
 from matchmaking.countries import country_code
 from matchmaking.exceptions import InvalidInput
 from matchmaking.languages import language_codes
@@ -321,6 +323,11 @@ class MeetingRequestSerializer(serializers.ModelSerializer):
             "expires_at",
         ]
         read_only_fields = fields
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        data["status"] = selectors.request_status_now(instance, timezone.now())
+        return data
 
     def get_direction(self, obj) -> str | None:
         me = self.context.get("participant")

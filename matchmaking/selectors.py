@@ -83,6 +83,16 @@ def participant_of(*, event: Event, user) -> Participant | None:
     )
 
 
+def request_status_now(request: MeetingRequest, now: datetime) -> str:
+    """A request's status as people should see it: a pending one past its expiry is expired,
+    although the periodic sweep (``requests_expire``, every 5 minutes) has not recorded it yet;
+    answering it is refused (and records the expiry)."""
+    expires = request.expires_at
+    if request.status == MeetingRequest.Status.PENDING and expires and expires <= now:
+        return MeetingRequest.Status.EXPIRED
+    return request.status
+
+
 def people_matching(query: str, *, with_email: bool = False) -> Q:
     """Participants with each word of ``query`` in their name, organisation or city, whatever
     the accents, case and Arabic marks (the folded ``search_names`` the profile service

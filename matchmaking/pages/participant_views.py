@@ -690,6 +690,7 @@ def requests_page(request, event, me):
     }
     now = timezone.now()
     for r in mine:
+        r.status = selectors.request_status_now(r, now)  # shown, not saved
         r.status_label = REQUEST_STATUS.get(r.status, r.status)
         r.has_meeting = r.pk in booked
         # as request_cancel decides for a participant: open, and its meeting (if any) still

@@ -68,7 +68,7 @@ def _texts(kind: str, *, person: Participant, meeting=None, request=None, extra=
         "request_received": _("New meeting request from %(who)s"),
         "request_accepted": _("%(who)s accepted your meeting request"),
         "request_declined": _("%(who)s declined your meeting request"),
-        "request_expired": _("Your meeting request with %(who)s expired"),
+        "request_expired": _("The meeting request between you and %(who)s expired"),
         "request_withdrawn": _("Meeting request with %(who)s withdrawn"),
         "meeting_booked": _("Meeting booked with %(who)s on %(when)s"),
         "meeting_moved": _("Your meeting with %(who)s moved to %(when)s"),

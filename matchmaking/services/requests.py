@@ -186,6 +186,7 @@ def _respond(
             req.status = MeetingRequest.Status.EXPIRED
             req.save(update_fields=["status"])
             notify_request(request=req, kind="request_expired")
+            _lists_refresh_later(req)
     if expired:
         raise RequestNotOpen("This request expired before it was answered.")
     with transaction.atomic():

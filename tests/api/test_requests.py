@@ -165,6 +165,29 @@ def test_expired_request_cannot_be_accepted(event, make_participant, as_particip
     assert MeetingRequest.objects.get(pk=req.pk).status == "expired"
 
 
+def test_a_request_past_its_expiry_shows_expired_before_the_sweep_records_it(
+    event, make_participant, as_participant, monkeypatch
+):
+    """It showed "pending, answer before ..." with Accept buttons until the 5-minute sweep ran;
+    an answer recorded the expiry but left both lists as they were (the exploratory test)."""
+    from matchmaking.services import requests as rs
+
+    a, b = make_participant(), make_participant()
+    req = RequestFactory(
+        sender=a, recipient=b, status="pending", expires_at=dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
+    )
+    shown = as_participant(b).get(url(event, f"{req.pk}/")).data
+    assert shown["status"] == "expired"
+    assert MeetingRequest.objects.get(pk=req.pk).status == "pending"  # a read writes nothing
+    listed = as_participant(b).get(url(event), {"status": "pending"}).data["results"]
+    assert [r["status"] for r in listed] == ["expired"]
+    page = as_participant(b)  # the pages show it expired, with no Accept button
+    refreshed = []
+    monkeypatch.setattr(rs, "_lists_refresh_later", lambda r: refreshed.append(r.pk))
+    assert page.post(url(event, f"{req.pk}/accept/")).status_code == 409
+    assert refreshed == [req.pk]  # the two lists may offer each other again
+
+
 def test_cancel_accepted_request_cancels_its_meeting(event, make_participant, as_participant):
     a, b = make_participant(), make_participant()
     req = RequestFactory(sender=a, recipient=b)

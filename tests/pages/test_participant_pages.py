@@ -1596,3 +1596,20 @@ def test_a_cancelled_request_is_feminine_in_french(event, me, make_participant):
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "fr"
     html = client.get(f"/my/{event.slug}/requests/").content.decode()
     assert "Annulée" in html and "Annulé<" not in html
+
+
+def test_a_request_past_its_expiry_offers_no_answer(event, me, make_participant):
+    other = make_participant(name="Bruno")
+    req = RequestFactory(
+        sender=other,
+        recipient=me,
+        status=MeetingRequest.Status.PENDING,
+        expires_at=timezone.now() - dt.timedelta(minutes=1),
+    )
+    html = client_of(me).get(f"/my/{event.slug}/requests/").content.decode()
+    assert "Expired" in html
+    accept = f"/my/{event.slug}/requests/{req.pk}/accept/"
+    assert accept not in html
+    req.expires_at = timezone.now() + dt.timedelta(hours=1)
+    req.save()
+    assert accept in client_of(me).get(f"/my/{event.slug}/requests/").content.decode()  # control
