@@ -222,15 +222,15 @@ def test_participant_requests_page_dates_in_french(event, make_participant):
     me, other = make_participant(), make_participant()
     req = RequestFactory(sender=other, recipient=me, status=MeetingRequest.Status.PENDING)
     MeetingRequest.objects.filter(pk=req.pk).update(
-        created_at=dt.datetime(2026, 11, 12, 10, 5, tzinfo=dt.UTC),
-        expires_at=dt.datetime(2026, 11, 15, 10, 5, tzinfo=dt.UTC),
+        created_at=dt.datetime(2096, 11, 12, 10, 5, tzinfo=dt.UTC),
+        expires_at=dt.datetime(2096, 11, 15, 10, 5, tzinfo=dt.UTC),
     )
     client = Client()
     client.force_login(me.user)
     html = client.get(f"/my/{event.slug}/requests/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
 
-    assert "Reçue le 12 novembre 2026 11:05" in html
-    assert "Répondre avant le 15 novembre 2026 11:05" in html
+    assert "Reçue le 12 novembre 2096 11:05" in html
+    assert "Répondre avant le 15 novembre 2096 11:05" in html
 
 
 def test_french_language_menu_says_changer_not_the_admins_modification(staff_client, event):
