@@ -2,7 +2,7 @@
 
 from .model import Assignment, InfeasibleError, Participant, Problem, Request, Result, Stats
 from .solve import solve
-from .validate import idle_summary, validate
+from .validate import idle_summary, participants_without_meeting_possible, validate
 
 __all__ = [
     "Assignment",
@@ -13,6 +13,7 @@ __all__ = [
     "Result",
     "Stats",
     "idle_summary",
+    "participants_without_meeting_possible",
     "solve",
     "validate",
 ]

@@ -84,6 +84,25 @@ class Built:
     fixed_places: dict[str, int]  # place name -> table id
     current: dict[int, Meeting]  # request id -> its live meeting
     withdrawn: int = 0  # accepted requests left out: a person cancelled their meeting
+    # request id -> its sender and recipient (people who share a booth are one solver node)
+    people_of: dict[int, tuple[int, int]] = dataclasses.field(default_factory=dict)
+
+    def by_person(self) -> scheduler.Problem:
+        """The problem with each person as a participant of their own (the solver's nodes
+        merge the people of one booth): what the run's figures are counted over."""
+        nodes = {p.id: p for p in self.problem.participants}
+        requests, people = [], {}
+        for r in self.problem.requests:
+            a, b = self.people_of[r.id]
+            for person, node in ((a, r.a), (b, r.b)):
+                single = not isinstance(node, tuple)  # a booth's availability is on r.allowed
+                people[person] = scheduler.Participant(
+                    id=person, available=nodes[node].available if single else None
+                )
+            requests.append(dataclasses.replace(r, a=a, b=b))
+        return dataclasses.replace(
+            self.problem, participants=tuple(people.values()), requests=tuple(requests)
+        )
 
 
 def _clean_options(options: dict | None) -> dict:
@@ -264,7 +283,15 @@ def build_problem(
         previous=previous or None,
         previous_tables=previous_tables or None,
     )
-    return Built(problem, slots, shared, fixed_places, current, withdrawn=len(withdrawn))
+    return Built(
+        problem,
+        slots,
+        shared,
+        fixed_places,
+        current,
+        withdrawn=len(withdrawn),
+        people_of={r.pk: (r.sender_id, r.recipient_id) for r in requests},
+    )
 
 
 def schedule_run_create(
@@ -386,7 +413,23 @@ def schedule_run_execute(*, run: ScheduleRun) -> ScheduleRun:
         )
         return ScheduleRun.objects.get(pk=run.pk)
     stats = dataclasses.asdict(result.stats)
-    stats["participants"] = len(built.problem.participants)
+    # per person, not per solver node: the people of one booth are one node for the solver
+    people = built.by_person()
+    idle_total, idle_max, idle_range = scheduler.idle_summary(people, result.assignments)
+    stats["solver_nodes"] = {
+        "participants": len(built.problem.participants),
+        "idle_total": stats["idle_total"],
+        "participants_without_meeting_possible": stats["participants_without_meeting_possible"],
+    }
+    stats.update(
+        idle_total=idle_total,
+        idle_max=idle_max,
+        idle_range=idle_range,
+        participants_without_meeting_possible=scheduler.participants_without_meeting_possible(
+            people, result.assignments
+        ),
+    )
+    stats["participants"] = len(people.participants)
     stats["requests"] = len(built.problem.requests)
     stats["withdrawn"] = built.withdrawn
     basis = {str(r.id): run_basis_entry(built.current.get(r.id)) for r in built.problem.requests}

@@ -187,6 +187,35 @@ def test_a_meeting_a_participant_moved_stays_where_they_put_it():
     assert [r.fixed_slot for r in built.problem.requests if r.id == meeting.request_id] == [index]
 
 
+def test_a_runs_figures_count_people_not_the_booths_the_solver_merges():
+    """Two people at one booth are one solver participant: a run reported 52 people without a
+    meeting where there were 74, and 0 idle slots where a booth's people had 422 (the
+    exploratory test). The figures are now counted per person."""
+    from matchmaking import scheduler
+
+    event = event_import(data=fair())
+    built = build_problem(event=event)
+    people = built.by_person()
+    assert len(people.participants) == 12 and len(built.problem.participants) == 9
+
+    def requests_of(ref):
+        pk = event.participants.get(ref=ref).pk
+        return [r.id for r in built.problem.requests if pk in built.people_of[r.id]]
+
+    # Company 0 meets in slots 0 and 3, Company 1 (same booth) in slot 1, nobody else
+    first, second = requests_of("c0")[:2]
+    plan = [
+        scheduler.Assignment(request_id=first, slot=0, table=None, place="Booth 0"),
+        scheduler.Assignment(request_id=second, slot=3, table=None, place="Booth 0"),
+        scheduler.Assignment(request_id=requests_of("c1")[0], slot=1, table=None, place="Booth 0"),
+    ]
+    assert scheduler.idle_summary(built.problem, plan) == (1, 1, 0)  # the booth: {0, 1, 3}
+    assert scheduler.idle_summary(people, plan) == (2, 2, 0)  # Company 0: {0, 3}
+    run = schedule_run_execute(run=schedule_run_create(event=event, user=None, enqueue=False))
+    assert run.stats["participants"] == 12
+    assert run.stats["solver_nodes"]["participants"] == 9
+
+
 def test_a_limit_lowered_below_what_stays_booked_does_not_stop_the_scheduler():
     """An organiser lowers someone's limit below their pinned meetings: every run of the event
     failed ("fixed meetings exceed a participant's cap"), naming nobody (the fourth review).
