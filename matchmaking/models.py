@@ -5,6 +5,7 @@ sits in at most one active meeting per slot and a table holds at most one active
 (partial unique constraints below), whatever code path writes the rows.
 """
 
+import re
 import secrets
 import unicodedata
 import uuid
@@ -246,6 +247,15 @@ class Profile(models.Model):
 
 # Letters that carry no combining mark to strip but are commonly typed without their ligature.
 _FOLD_LETTERS = str.maketrans({"œ": "oe", "æ": "ae", "ø": "o", "đ": "d", "ł": "l", "\u0640": ""})
+
+
+def natural_key(name: str) -> tuple:
+    """A name as people sort it: numbers by value ("Table 2" before "Table 10"), case ignored."""
+    return tuple(
+        (0, int(part), "") if part.isdigit() else (1, 0, part.casefold())
+        for part in re.split(r"(\d+)", name)
+        if part
+    )
 
 
 def search_fold(text: str) -> str:

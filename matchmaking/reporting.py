@@ -26,6 +26,7 @@ from matchmaking.models import (
     ScheduleRun,
     Slot,
     Table,
+    natural_key,
     search_fold,
 )
 from matchmaking.selectors import people_matching
@@ -120,7 +121,10 @@ def grid_day(
         rows_qs = rows_qs.filter(shared=True)
     elif tables == "own":
         rows_qs = rows_qs.filter(shared=False)
-    table_rows = list(rows_qs.order_by("-shared", "name").values("id", "name", "shared"))
+    table_rows = sorted(  # the lounge first, then booths; "Table 2" before "Table 10"
+        rows_qs.values("id", "name", "shared"),
+        key=lambda t: (not t["shared"], natural_key(t["name"])),
+    )
     fields = ("id", "name", "organisation__name", "kind", "email")
     sender = [f"request__sender__{f}" for f in fields]
     recipient = [f"request__recipient__{f}" for f in fields]

@@ -20,6 +20,7 @@ from matchmaking.models import (
     Participant,
     Session,
     Slot,
+    natural_key,
     search_fold,
 )
 from matchmaking.reasons import Reason, skip_item
@@ -245,7 +246,10 @@ def event_export(*, event: Event) -> dict:
         if s.name:
             row["name"] = s.name
         day.setdefault("breaks" if s.is_break else "sessions", []).append(row)
-    shared_tables = [{"name": t.name} for t in event.tables.filter(shared=True).order_by("name")]
+    shared_tables = [
+        {"name": t.name}
+        for t in sorted(event.tables.filter(shared=True), key=lambda t: natural_key(t.name))
+    ]
     ev: dict = {
         "slug": event.slug,
         "name": event.name,

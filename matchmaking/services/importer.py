@@ -472,9 +472,15 @@ def rule_errors(data: dict) -> tuple[list[str], _Checked]:
         if isinstance(tables, list)
         else [f"T{i:02d}" for i in range(1, int(tables) + 1)]  # the schema's integer takes 2.0
     )
-    if len(set(table_names)) != len(table_names):
-        errors.append("event.tables: table names must be unique")
-        grid_ok = False
+    seen_names: dict[str, str] = {}
+    for name in table_names:  # as people read them: "T1", "t1" and " T1 " are one table
+        first = seen_names.setdefault(_name_key(name), name)
+        if first is not name:
+            errors.append(
+                f'event.tables: "{name}" and "{first}" name the same table; table names must '
+                "be unique (capitals and spaces do not count)"
+            )
+            grid_ok = False
     checked = _Checked(tz=tz, table_names=table_names, booths=set(), grid_ok=grid_ok)
     shared_names = {_name_key(name): name for name in table_names}
 

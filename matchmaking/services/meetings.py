@@ -39,6 +39,7 @@ from matchmaking.models import (
     Participant,
     Slot,
     Table,
+    natural_key,
 )
 from matchmaking.reasons import Reason
 from matchmaking.services.locking import guarded_transaction, lock_participants_and_slots
@@ -138,8 +139,10 @@ def _load_known(
         .values_list("slot_id", "table_id", "pk")
     ):
         known.tables_used.setdefault(slot_id, {})[table_id] = meeting_id
-    shared = Table.objects.filter(event_id=event_id, shared=True).order_by("name")
-    known.shared_tables = list(shared)
+    shared = sorted(
+        Table.objects.filter(event_id=event_id, shared=True), key=lambda t: natural_key(t.name)
+    )
+    known.shared_tables = shared
     return known
 
 

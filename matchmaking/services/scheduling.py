@@ -29,6 +29,7 @@ from matchmaking.models import (
     ScheduleRun,
     Slot,
     Table,
+    natural_key,
 )
 from matchmaking.reasons import Reason, skip_item
 from matchmaking.selectors import (
@@ -142,7 +143,9 @@ def build_problem(
     upcoming = frozenset(i for i, s in enumerate(slots) if s.start > now)
     days = sorted({s.date for s in slots})
     day_index = {d: i for i, d in enumerate(days)}
-    shared = list(Table.objects.filter(event=event, shared=True).order_by("name"))
+    shared = sorted(
+        Table.objects.filter(event=event, shared=True), key=lambda t: natural_key(t.name)
+    )
     table_index = {t.pk: i for i, t in enumerate(shared)}
 
     requests = list(

@@ -1751,3 +1751,38 @@ def test_an_exhibitor_who_opted_out_after_meeting_another_still_exports_and_impo
     copied = organiser_client.post("/api/events/import/", exported, format="json")
     assert copied.status_code == 201, copied.data
     assert copied.data["meetings"] == 2
+
+
+def test_tables_keep_the_order_people_count_in_and_look_alike_names_are_refused():
+    """'Table 1, Table 10, Table 11, Table 2' in the grid, the plan and the export; and "T1",
+    "t1" and " T1 " imported as three tables (the exploratory test)."""
+    from matchmaking.reporting import grid_day
+    from matchmaking.selectors import event_export
+
+    data = small_event()
+    data["event"]["tables"] = [{"name": f"Table {i}"} for i in (1, 2, 10, 11)]
+    data["participants"][1].pop("fixed_table")
+    event = event_import(data=data)
+    grid = grid_day(event=event, day=event.slots.first().start.date())
+    assert [t["name"] for t, _cells in grid.rows][:4] == [
+        "Table 1",
+        "Table 2",
+        "Table 10",
+        "Table 11",
+    ]
+    assert [t["name"] for t in event_export(event=event)["event"]["tables"]] == [
+        "Table 1",
+        "Table 2",
+        "Table 10",
+        "Table 11",
+    ]
+    data = small_event()
+    data["event"]["tables"] = [{"name": "T1"}, {"name": "t1"}, {"name": " T1 "}]
+    with pytest.raises(ImportInvalid) as refused:
+        event_import(data=data)
+    assert refused.value.errors[:2] == [
+        'event.tables: "t1" and "T1" name the same table; table names must be unique '
+        "(capitals and spaces do not count)",
+        'event.tables: " T1 " and "T1" name the same table; table names must be unique '
+        "(capitals and spaces do not count)",
+    ]
