@@ -316,7 +316,10 @@ def event_export(*, event: Event) -> dict:
             "status": r.status,
             "priority": r.priority,
             "session": r.session,
+            "sent": _local(r.created_at, event),
         }
+        if r.responded_at and r.status != MeetingRequest.Status.PENDING:
+            row["answered"] = _local(r.responded_at, event)
         if r.message:
             row["message"] = r.message
         requests.append(row)

@@ -19,7 +19,7 @@ import zoneinfo
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from functools import cache
 from itertools import pairwise
 from pathlib import Path
@@ -298,6 +298,8 @@ class _Checked:
     skip_availability: set[tuple[int, int]] = field(default_factory=set)
     skip_requests: set[int] = field(default_factory=set)
     skip_meetings: set[int] = field(default_factory=set)
+    # the file's request index -> its "sent" and "answered" moments, when given
+    request_times: dict[int, dict[str, datetime]] = field(default_factory=dict)
 
     @property
     def writable(self) -> bool:
@@ -405,6 +407,37 @@ def _grid_errors(ev: dict, tz: zoneinfo.ZoneInfo | None) -> tuple[list[str], lis
     if errors:
         return errors, []
     return errors, sorted(cells, key=lambda c: c.start)
+
+
+def _request_times(
+    r: dict, i: int, tz: zoneinfo.ZoneInfo, now: datetime, checked: _Checked
+) -> list[str]:
+    """Problems of a request's ``sent`` and ``answered`` moments (each "field: sentence"); the
+    good ones go to ``checked.request_times``."""
+    problems, moments = [], {}
+    for key in ("sent", "answered"):
+        value = r.get(key)
+        if value is None:
+            continue
+        try:
+            moment = parse_local_datetime(value, tz)
+        except SkippedLocalTime as exc:
+            problems.append(f"{key}: {exc}")
+            continue
+        if moment > now + timedelta(minutes=5):  # any past moment: an event imported later
+            problems.append(f"{key}: {value} is still to come; give when it happened")
+        else:
+            moments[key] = moment
+    if "answered" in r and r["status"] == "pending":
+        problems.append("answered: a pending request has no answer yet; leave answered out")
+        moments.pop("answered", None)
+    if moments.get("answered") and moments.get("sent") and moments["answered"] < moments["sent"]:
+        problems.append(f"answered: {r['answered']} is before the request was sent ({r['sent']})")
+    if problems:
+        checked.skip_requests.add(i)
+    else:
+        checked.request_times[i] = moments
+    return problems
 
 
 def _status_too_early(
@@ -564,8 +597,12 @@ def rule_errors(data: dict) -> tuple[list[str], _Checked]:
             checked.booths.add(p["fixed_table"])
 
     pairs: dict[frozenset, int] = {}
+    now = timezone.now()
     for i, r in enumerate(data.get("requests", [])):
         where = f"requests[{i}] ({r['from']} → {r['to']})"
+        if tz is not None:
+            problems = _request_times(r, i, tz, now, checked)
+            errors += [f"{where}.{problem}" for problem in problems]
         for side in ("from", "to"):
             if r[side] not in refs:
                 errors.append(f'{where}.{side}: no participant has ref "{r[side]}"')
@@ -674,9 +711,10 @@ def event_import(*, data: Any, replace: bool = False, by=None, organisers: Itera
     by ``organisers``, and only a member of that team (or a superuser) may replace it.
 
     Side effects: inserts everything in one transaction (pending requests expire
-    ``request_expiry_hours`` after the import, as if sent then; cancelled meetings are recreated
-    as cancelled, holding no seat); with ``replace`` an existing event of the same slug is deleted
-    first (in the same transaction). Raises ImportInvalid listing every problem (nothing
+    ``request_expiry_hours`` after their ``sent`` time, else the import; cancelled meetings are
+    recreated as cancelled, holding no seat); with ``replace`` an existing event of the same
+    slug is deleted first (in the same transaction). Raises ImportInvalid listing every problem
+    (nothing
     written): when the rules refuse some rows, the others are still written and checked the way
     the API would, then everything is rolled back, so one answer reports all independent
     problems.
@@ -1023,11 +1061,12 @@ def _write(data: dict, checked: _Checked) -> tuple[Event, list[str]]:
         ]
     Availability.objects.bulk_create(periods)
 
-    # requests: the API's rules of who may meet whom; pending ones expire as if sent now
+    # requests: the API's rules of who may meet whom; pending ones expire after their sent time
+    # (else now)
     errors: list[str] = []
     now = timezone.now()
     requests: dict[frozenset, MeetingRequest] = {}
-    to_create, created_rows = [], []
+    to_create, created_rows, sent_at = [], [], []
     for i, r in enumerate(data.get("requests", [])):
         if i in checked.skip_requests or r["from"] not in people or r["to"] not in people:
             continue
@@ -1037,6 +1076,9 @@ def _write(data: dict, checked: _Checked) -> tuple[Event, list[str]]:
             errors.append(f"requests[{i}] ({r['from']} → {r['to']}): {reason}")
             continue
         created_rows.append(i)
+        times = checked.request_times.get(i, {})
+        sent = times.get("sent", now)  # without it: as if sent now
+        sent_at.append(sent)
         to_create.append(
             MeetingRequest(
                 event=event,
@@ -1046,13 +1088,18 @@ def _write(data: dict, checked: _Checked) -> tuple[Event, list[str]]:
                 priority=r.get("priority", 3),
                 session=r.get("session", "any"),
                 message=r.get("message", ""),
-                expires_at=event.request_expires_at(now) if r["status"] == "pending" else None,
+                responded_at=times.get("answered"),
+                expires_at=event.request_expires_at(sent) if r["status"] == "pending" else None,
             )
         )
     # withdrawn requests of each pair, in the file's order: a cancelled meeting goes with one
     withdrawn: dict[tuple[int, int], list[MeetingRequest]] = defaultdict(list)
     by_row: dict[int, MeetingRequest] = {}  # the file's request index -> its row
-    for row, req in zip(created_rows, MeetingRequest.objects.bulk_create(to_create), strict=True):
+    created = MeetingRequest.objects.bulk_create(to_create)
+    for req, sent in zip(created, sent_at, strict=True):
+        req.created_at = sent  # the insert stamped it now (auto_now_add)
+    MeetingRequest.objects.bulk_update(created, ["created_at"], batch_size=1000)
+    for row, req in zip(created_rows, created, strict=True):
         by_row[row] = req
         if req.status in MeetingRequest.OPEN_STATUSES:
             requests[frozenset((req.sender_id, req.recipient_id))] = req

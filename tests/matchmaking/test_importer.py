@@ -1786,3 +1786,53 @@ def test_tables_keep_the_order_people_count_in_and_look_alike_names_are_refused(
         'event.tables: " T1 " and "T1" name the same table; table names must be unique '
         "(capitals and spaces do not count)",
     ]
+
+
+def test_requests_keep_when_they_were_sent_and_answered_through_export_and_import():
+    """A replacing import dated every request to the import and forgot its answer time: the
+    requests CSV's "answered" column went blank and pending requests got a fresh expiry (the
+    exploratory test)."""
+    import datetime as dt
+
+    from matchmaking.models import MeetingRequest
+    from matchmaking.selectors import event_export
+
+    data = small_event()
+    data["requests"][0].update(sent="2018-04-10T09:15", answered="2018-04-11T10:00")
+    data["requests"][1].update(sent="2018-04-17T08:00:00+00:00")
+    event = event_import(data=data)
+    accepted = MeetingRequest.objects.get(event=event, status="accepted")
+    pending = MeetingRequest.objects.get(event=event, status="pending")
+    casablanca = dt.timezone(dt.timedelta(hours=1))
+    assert accepted.created_at == dt.datetime(2018, 4, 10, 9, 15, tzinfo=casablanca)
+    assert accepted.responded_at == dt.datetime(2018, 4, 11, 10, 0, tzinfo=casablanca)
+    assert pending.expires_at == dt.datetime(2018, 4, 20, 8, 0, tzinfo=dt.UTC)  # 72 h after
+    exported = event_export(event=event)
+    assert exported["requests"][0]["sent"] == "2018-04-10T09:15:00+01:00"
+    assert exported["requests"][0]["answered"] == "2018-04-11T10:00:00+01:00"
+    assert "answered" not in exported["requests"][1]
+    again = event_export(event=event_import(data=exported, replace=True))
+    assert again["requests"] == exported["requests"]
+
+
+@pytest.mark.parametrize(
+    ("times", "status", "message"),
+    [
+        ({"sent": "2099-01-01T09:00"}, "accepted", "sent: 2099-01-01T09:00 is still to come"),
+        ({"answered": "2018-04-11T10:00"}, "pending", "answered: a pending request has no answer"),
+        (
+            {"sent": "2018-04-12T10:00", "answered": "2018-04-11T10:00"},
+            "declined",
+            "answered: 2018-04-11T10:00 is before the request was sent (2018-04-12T10:00)",
+        ),
+        ({"sent": "yesterday"}, "accepted", "sent"),
+    ],
+)
+def test_request_times_that_cannot_be_are_refused_naming_them(times, status, message):
+    data = small_event()
+    data["requests"][1].update(status=status, **times)
+    with pytest.raises(ImportInvalid) as refused:
+        event_import(data=data)
+    assert any(message in e and "requests[1]" in e for e in refused.value.errors), (
+        refused.value.errors
+    )
