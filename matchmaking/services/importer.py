@@ -714,9 +714,8 @@ def event_import(*, data: Any, replace: bool = False, by=None, organisers: Itera
     ``request_expiry_hours`` after their ``sent`` time, else the import; cancelled meetings are
     recreated as cancelled, holding no seat); with ``replace`` an existing event of the same
     slug is deleted first (in the same transaction). Raises ImportInvalid listing every problem
-    (nothing
-    written): when the rules refuse some rows, the others are still written and checked the way
-    the API would, then everything is rolled back, so one answer reports all independent
+    (nothing written): when the rules refuse some rows, the others are still written and checked
+    the way the API would, then everything is rolled back, so one answer reports all independent
     problems.
     """
     errors, checked = _validate(data)
