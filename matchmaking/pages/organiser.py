@@ -920,7 +920,16 @@ def scheduler(request, event: Event):
                     },
                 )
             except DomainError as exc:
-                messages.error(request, exc.message)
+                over = exc.code == "event_over"
+                messages.error(
+                    request,
+                    _(
+                        "Every slot of this event has started: there is nothing left to plan. "
+                        "Meetings can still be recorded by hand on the grid."
+                    )
+                    if over
+                    else exc.message,
+                )
                 status = exc.status
             else:
                 messages.success(request, _("Scheduler run %(id)s started.") % {"id": run.pk})

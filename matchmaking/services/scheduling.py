@@ -310,6 +310,13 @@ def schedule_run_create(
     clean = _clean_options(options)
     if not event.slots.exists():
         raise Conflict("This event has no slots to schedule into.")
+    if not event.slots.filter(start__gt=timezone.now()).exists():
+        # a run would plan nothing and say only "0 of N" (the exploratory test)
+        raise Conflict(
+            "Every slot of this event has started: there is nothing left to plan. Meetings can "
+            "still be recorded by hand on the grid.",
+            code="event_over",
+        )
     with transaction.atomic():
         run = ScheduleRun.objects.create(
             event=event, created_by=user if getattr(user, "pk", None) else None, options=clean

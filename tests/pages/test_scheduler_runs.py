@@ -94,3 +94,15 @@ def test_a_run_card_tells_moved_meetings_from_those_taken_out_of_the_plan(staff_
         f"/organiser/{event.slug}/scheduler/runs/", HTTP_ACCEPT_LANGUAGE="fr"
     ).content.decode()
     assert "Retirés du plan</dt><dd>1</dd>" in french
+
+
+def test_a_run_on_an_event_whose_slots_have_all_started_is_refused_saying_why(staff_client):
+    """It ran and said "0 / 9000" with no reason (the exploratory test)."""
+    from matchmaking.models import ScheduleRun
+    from tests.factories import EventFactory
+
+    held = EventFactory()  # April 2018
+    response = staff_client.post(f"/organiser/{held.slug}/scheduler/", {"time_limit": 5})
+    assert response.status_code == 409
+    assert "Every slot of this event has started" in response.content.decode()
+    assert not ScheduleRun.objects.exists()
