@@ -774,7 +774,10 @@ def event_import(*, data: Any, replace: bool = False, by=None, organisers: Itera
                         notify_meeting(meeting=meeting, kind=kind, reason=reason, skip=skip)
                     elif kind == Notification.Kind.ATTENDEE_LEFT:
                         notify_attendee_left(
-                            meeting=meeting, person=person, reason=Reason("event_updated")
+                            meeting=meeting,
+                            person=person,
+                            reason=Reason("event_updated"),
+                            was_at=kept.left_at.get((meeting.pk, person.pk)),
                         )
                     else:
                         notify_meeting(meeting=meeting, kind=kind, only={person.pk})
@@ -791,6 +794,8 @@ class _Identities:
     tokens: dict[tuple[str, str], str]  # (ref, email lower-cased) -> calendar token
     meetings: dict[frozenset, list[tuple]]  # the two parties -> [(state, uid, sequence)]
     colleagues: dict[str, set] = field(default_factory=dict)  # uid -> colleagues' (ref, email)
+    # (meeting id, person id) -> when the meeting was, for a colleague the new file takes out
+    left_at: dict[tuple[int, int], datetime] = field(default_factory=dict)
 
     @staticmethod
     def _colleagues(event: Event) -> dict[int, set]:
@@ -897,6 +902,7 @@ class _Identities:
                         left=True,
                     )
                     told.append((m, Notification.Kind.ATTENDEE_LEFT, person))
+                    self.left_at[(m.pk, person.pk)] = old_state[0]
         Meeting.objects.bulk_update(changed, ["uid", "sequence"])
         return told + self._dropped(event, by_key)
 

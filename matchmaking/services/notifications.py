@@ -201,21 +201,30 @@ def notify_meeting(
 
 
 def notify_attendee_left(
-    *, meeting: Meeting, person: Participant, reason="", tell_them: bool = True
+    *,
+    meeting: Meeting,
+    person: Participant,
+    reason="",
+    tell_them: bool = True,
+    was_at: datetime | None = None,
 ) -> None:
     """A colleague no longer attends ``meeting``: its two parties are told that they will not
     come; with ``tell_them`` (someone else took them out, or their new times did), the colleague
-    too, that it is cancelled for them. The meeting goes on."""
+    too, that it is cancelled for them, at the time they had it (``was_at``, when a replacing
+    import moved the meeting as it took them out; else its time). The meeting goes on."""
     meeting = Meeting.objects.select_related("slot", "table", "event").get(pk=meeting.pk)
     ids = []
     if tell_them:
         key = f"meeting_cancelled:meeting{meeting.pk}:seq{meeting.sequence}:to{person.pk}"
+        extra = {"reason": reason or "-"}
+        if was_at is not None:
+            extra["when"] = was_at.astimezone(meeting.event.tz).strftime("%Y-%m-%d %H:%M")
         note = _create(
             Notification.Kind.MEETING_CANCELLED,
             key,
             person,
             meeting=meeting,
-            extra={"reason": reason or "-"},
+            extra=extra,
         )
         ids += [note.pk] if note else []
     # the colleague is in the key: one import may take two out at the same SEQUENCE

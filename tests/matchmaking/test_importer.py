@@ -1836,3 +1836,24 @@ def test_request_times_that_cannot_be_are_refused_naming_them(times, status, mes
     assert any(message in e and "requests[1]" in e for e in refused.value.errors), (
         refused.value.errors
     )
+
+
+def test_a_colleague_a_replacing_import_takes_out_of_a_moved_meeting_is_told_its_old_time(
+    django_capture_on_commit_callbacks,
+):
+    """They were told their meeting "at 10:30" was cancelled, a time they never had: the file
+    moved it from 09:00 as it took them out (the exploratory test)."""
+    from matchmaking.models import Notification
+
+    data = small_event()
+    _colleague(data, "a2", "Anas")
+    data["meetings"][0]["attendees"] = [{"ref": "a2"}]
+    event_import(data=data)
+    del data["meetings"][0]["attendees"]
+    data["meetings"][0]["start"] = "2018-04-18T10:30:00+01:00"
+    with django_capture_on_commit_callbacks(execute=True):
+        event_import(data=data, replace=True)
+    cancelled = Notification.objects.get(kind="meeting_cancelled", recipient__ref="a2")
+    assert "2018-04-18 09:00" in cancelled.subject and "10:30" not in cancelled.subject
+    parties = Notification.objects.filter(kind="attendee_left").values_list("subject", flat=True)
+    assert all("2018-04-18 10:30" in s for s in parties) and len(parties) == 2
