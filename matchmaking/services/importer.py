@@ -597,6 +597,11 @@ def rule_errors(data: dict) -> tuple[list[str], _Checked]:
             checked.booths.add(p["fixed_table"])
 
     pairs: dict[frozenset, int] = {}
+    declined = {  # (from, to) -> the first declined request's index
+        (r["from"], r["to"]): i
+        for i, r in reversed(list(enumerate(data.get("requests", []))))
+        if r["status"] == "declined"
+    }
     now = timezone.now()
     for i, r in enumerate(data.get("requests", [])):
         where = f"requests[{i}] ({r['from']} → {r['to']})"
@@ -611,6 +616,13 @@ def rule_errors(data: dict) -> tuple[list[str], _Checked]:
             errors.append(f"{where}: a participant cannot request a meeting with themselves")
             checked.skip_requests.add(i)
         pair = frozenset((r["from"], r["to"]))
+        if r["status"] in ("pending", "accepted") and (r["from"], r["to"]) in declined:
+            # as the API: a "no" stays a "no" for the whole fair (the other may still ask)
+            errors.append(
+                f"{where}: {r['to']} declined a request from {r['from']} at this event "
+                f"(requests[{declined[(r['from'], r['to'])]}]); {r['from']} cannot ask them again"
+            )
+            checked.skip_requests.add(i)
         if r["status"] in ("pending", "accepted"):
             if pair in pairs:
                 errors.append(f"{where}: duplicates the open request requests[{pairs[pair]}]")

@@ -180,6 +180,11 @@ def test_import_creates_slots_without_break_and_booth_meeting():
             ),
             "meetings[1] (c ↔ b): Participants of the same organisation cannot request meetings",
         ),
+        (  # asked again after a "no", as the API refuses (the exploratory test)
+            lambda d: d["requests"].append({"from": "c", "to": "b", "status": "declined"}),
+            "requests[1] (c → b): b declined a request from c at this event (requests[2]); c "
+            "cannot ask them again",
+        ),
         (  # shorter than a slot: it gave an event with no slot at all (the exploratory test)
             lambda d: d["event"]["days"][0]["sessions"].append({"start": "16:00", "end": "16:20"}),
             "event.days[0] (2018-04-18).sessions[2]: 16:00-16:20 holds no 30-minute meeting slot "
