@@ -15,7 +15,7 @@ from api.filters import MeetingFilter, ParticipantFilter, RequestFilter
 from api.idempotency import idempotent
 from api.parsers import ImportJSONParser
 from matchmaking import selectors
-from matchmaking.exceptions import Forbidden, InvalidInput, NotFound
+from matchmaking.exceptions import Conflict, Forbidden, InvalidInput, NotFound
 from matchmaking.models import (
     Event,
     Meeting,
@@ -664,8 +664,17 @@ class ScheduleRunViewSet(
     @extend_schema(request=None, responses=s.ScheduleRunDetailSerializer)
     @action(detail=True, methods=["post"])
     def publish(self, request, slug, pk=None):
-        run = scheduling_services.schedule_run_publish(run=self.get_object(), user=request.user)
-        return Response(self.get_serializer(run).data)
+        run = scheduling_services.schedule_run_publish_later(
+            run=self.get_object(), user=request.user
+        )
+        run.refresh_from_db()  # published already when tasks run in process
+        if run.status == ScheduleRun.Status.DRAFT and run.error:  # refused, in process
+            raise Conflict(run.error, code="publish_refused")
+        done = run.status != ScheduleRun.Status.PUBLISHING
+        return Response(
+            self.get_serializer(run).data,
+            status=status.HTTP_200_OK if done else status.HTTP_202_ACCEPTED,
+        )
 
 
 @extend_schema(parameters=[SLUG])

@@ -530,6 +530,7 @@ class ScheduleRun(models.Model):
         QUEUED = "queued"
         RUNNING = "running"
         DRAFT = "draft"
+        PUBLISHING = "publishing"  # a worker is applying the draft (back to draft if refused)
         FAILED = "failed"
         PUBLISHED = "published"
         SUPERSEDED = "superseded"

@@ -31,6 +31,14 @@ def run_schedule(*, run_id: int) -> str | None:
     return schedule_run_execute(run=run).status
 
 
+@shared_task(name="matchmaking.publish_schedule")
+def publish_schedule(*, run_id: int, user_id: int | None = None) -> str | None:
+    """Publish a draft run asked for publishing (``schedule_run_publish_later``)."""
+    from matchmaking.services.scheduling import schedule_run_publish_task
+
+    return schedule_run_publish_task(run_id=run_id, user_id=user_id)
+
+
 @shared_task(name="matchmaking.send_notifications")
 def send_notifications(*, notification_ids: list[int]) -> int:
     """Send pending notifications by email (a redelivery sends nothing twice)."""

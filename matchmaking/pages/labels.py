@@ -37,6 +37,7 @@ RUN_STATUS = {
     "queued": _("Queued"),
     "running": _("Running"),
     "draft": _("Draft"),
+    "publishing": _("Publishing"),
     "failed": _("Failed"),
     "published": _("Published"),
     "superseded": _("Superseded"),

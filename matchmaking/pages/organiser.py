@@ -74,7 +74,7 @@ from matchmaking.services.participants import calendar_link_renew
 from matchmaking.services.scheduling import (
     schedule_run_create,
     schedule_run_previews,
-    schedule_run_publish,
+    schedule_run_publish_later,
 )
 
 LOGIN_URL = reverse_lazy("organiser:login")
@@ -897,7 +897,11 @@ def _runs_context(event: Event) -> dict:
                 "skipped": skipped,
             }
         )
-    busy = any(r.status in (ScheduleRun.Status.QUEUED, ScheduleRun.Status.RUNNING) for r in runs)
+    busy = any(
+        r.status
+        in (ScheduleRun.Status.QUEUED, ScheduleRun.Status.RUNNING, ScheduleRun.Status.PUBLISHING)
+        for r in runs
+    )
     return {"runs": rows, "busy": busy, "run_status": labels.RUN_STATUS}
 
 
@@ -960,7 +964,8 @@ def scheduler_publish(request, event: Event, run_id: int):
     if run is None:
         raise Http404(_("No such scheduler run."))
     try:
-        run = schedule_run_publish(run=run, user=request.user)
+        run = schedule_run_publish_later(run=run, user=request.user)
+        run.refresh_from_db()  # published already when tasks run in process
     except DomainError as exc:
         text = exc.message
         if exc.code == "run_not_draft":
@@ -970,6 +975,18 @@ def scheduler_publish(request, event: Event, run_id: int):
         messages.error(request, text)
         ctx = _ctx(event, "scheduler", form=ScheduleRunForm(), **_runs_context(event))
         return render(request, "matchmaking/organiser/scheduler.html", ctx, status=exc.status)
+    if run.status == ScheduleRun.Status.PUBLISHING:
+        messages.success(
+            request,
+            _("Run %(id)s is being published; its card shows when it is done.") % {"id": run.pk},
+        )
+        return redirect("organiser:scheduler", event.slug)
+    if run.status == ScheduleRun.Status.DRAFT:  # refused (the task ran in this process)
+        messages.error(
+            request, _("Run %(id)s was not published: %(why)s") % {"id": run.pk, "why": run.error}
+        )
+        ctx = _ctx(event, "scheduler", form=ScheduleRunForm(), **_runs_context(event))
+        return render(request, "matchmaking/organiser/scheduler.html", ctx, status=409)
     report = run.publish_report or {}
     messages.success(
         request,

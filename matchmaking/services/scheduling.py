@@ -346,6 +346,7 @@ def _enqueue(run: ScheduleRun, task) -> None:
 # waiting for it and the organiser starts another.
 QUEUED_TOO_LONG = timedelta(hours=1)
 RUNNING_GRACE = timedelta(minutes=15)
+PUBLISHING_TOO_LONG = timedelta(hours=1)
 
 
 def schedule_runs_fail_stalled(*, now: datetime | None = None) -> list[int]:
@@ -353,6 +354,19 @@ def schedule_runs_fail_stalled(*, now: datetime | None = None) -> list[int]:
     returns their ids. Periodic; a run that finishes meanwhile is left as it finished."""
     now = now or timezone.now()
     failed = []
+    lost_publish = ScheduleRun.objects.filter(
+        status=ScheduleRun.Status.PUBLISHING, published_at__lt=now - PUBLISHING_TOO_LONG
+    )
+    for pk in list(lost_publish.values_list("pk", flat=True)):
+        # a publish still at work holds the run's row: this waits, then finds it published
+        if ScheduleRun.objects.filter(pk=pk, status=ScheduleRun.Status.PUBLISHING).update(
+            status=ScheduleRun.Status.DRAFT,
+            published_at=None,
+            error="The worker publishing this run stopped before it finished; nothing was "
+            "published. Publish it again.",
+        ):
+            logger.warning("publishing schedule run %s was lost", pk)
+            failed.append(pk)
     for run in ScheduleRun.objects.filter(
         status__in=[ScheduleRun.Status.QUEUED, ScheduleRun.Status.RUNNING]
     ).only("pk", "status", "created_at", "started_at", "options"):
@@ -481,7 +495,7 @@ def schedule_run_publish(*, run: ScheduleRun, user, now: datetime | None = None)
     actor = Actor(user=user, system=user is None, organiser=True)
     with batched(), guarded_transaction():
         run = ScheduleRun.objects.select_for_update().get(pk=run.pk)
-        if run.status != ScheduleRun.Status.DRAFT:
+        if run.status not in (ScheduleRun.Status.DRAFT, ScheduleRun.Status.PUBLISHING):
             raise Conflict(
                 f"Only a draft run can be published; this one is {run.status}.",
                 code="run_not_draft",
@@ -500,6 +514,7 @@ def schedule_run_publish(*, run: ScheduleRun, user, now: datetime | None = None)
             status=ScheduleRun.Status.SUPERSEDED
         )
         run.status = ScheduleRun.Status.PUBLISHED
+        run.error = ""
         run.published_at = timezone.now()
         run.published_by = user if getattr(user, "pk", None) else None
         run.publish_report = {
@@ -510,8 +525,70 @@ def schedule_run_publish(*, run: ScheduleRun, user, now: datetime | None = None)
             "left": plan.report["leave"],
             "skipped": plan.skipped,
         }
-        run.save(update_fields=["status", "published_at", "published_by", "publish_report"])
+        run.save(
+            update_fields=["status", "error", "published_at", "published_by", "publish_report"]
+        )
     return run
+
+
+def schedule_run_publish_later(*, run: ScheduleRun, user) -> ScheduleRun:
+    """Publish a draft in the background (``matchmaking.publish_schedule``, after commit; in
+    process without a broker): a large plan takes minutes, longer than a web request may. The
+    run is "publishing" meanwhile; a refused publish returns it to draft, with why in ``error``.
+
+    Side effects: the run's status; enqueues the task (a queue that cannot be reached returns
+    the run to draft at once, saying so)."""
+    from matchmaking.tasks import publish_schedule
+
+    with transaction.atomic():
+        run = ScheduleRun.objects.select_for_update().get(pk=run.pk)
+        if run.status != ScheduleRun.Status.DRAFT:
+            raise Conflict(
+                f"Only a draft run can be published; this one is {run.status}.",
+                code="run_not_draft",
+            )
+        run.status = ScheduleRun.Status.PUBLISHING
+        run.error = ""
+        run.published_at = timezone.now()  # asked then; the publish sets when it was done
+        run.save(update_fields=["status", "error", "published_at"])
+        user_id = getattr(user, "pk", None)
+        transaction.on_commit(lambda: _enqueue_publish(run, user_id, publish_schedule))
+    return ScheduleRun.objects.get(pk=run.pk)
+
+
+def _enqueue_publish(run: ScheduleRun, user_id: int | None, task) -> None:
+    try:
+        task.delay(run_id=run.pk, user_id=user_id)
+    except Exception:  # the broker's errors have no common class
+        logger.exception("publishing schedule run %s could not be queued", run.pk)
+        ScheduleRun.objects.filter(pk=run.pk, status=ScheduleRun.Status.PUBLISHING).update(
+            status=ScheduleRun.Status.DRAFT,
+            published_at=None,
+            error="The task queue could not be reached; nothing was published. Check the "
+            "workers (docs/operations.md), then publish again.",
+        )
+
+
+def schedule_run_publish_task(*, run_id: int, user_id: int | None) -> str | None:
+    """What the background publish does: ``schedule_run_publish``; a refusal (or a failure)
+    returns the run to draft with why. A redelivered task for a run no longer publishing does
+    nothing."""
+    from django.contrib.auth import get_user_model
+
+    run = ScheduleRun.objects.filter(pk=run_id).first()
+    if run is None or run.status != ScheduleRun.Status.PUBLISHING:
+        return None
+    user = get_user_model().objects.filter(pk=user_id).first() if user_id else None
+    try:
+        return schedule_run_publish(run=run, user=user).status
+    except Exception as exc:  # the organiser sees why on the run's card
+        if not isinstance(exc, DomainError):
+            logger.exception("publishing schedule run %s failed", run_id)
+        message = exc.message if isinstance(exc, DomainError) else f"Publishing failed: {exc}"
+        ScheduleRun.objects.filter(pk=run_id, status=ScheduleRun.Status.PUBLISHING).update(
+            status=ScheduleRun.Status.DRAFT, published_at=None, error=message[:2000]
+        )
+        return ScheduleRun.Status.DRAFT
 
 
 def _publish_step(step: "_Step", *, actor: Actor, run: ScheduleRun) -> None:

@@ -418,9 +418,12 @@ def test_schedule_runs_api(organiser_client, django_capture_on_commit_callbacks)
         "skipped": [],
     }
     assert detail.data["stats"]["upper_bound"] == len(fair()["requests"])
-    published = organiser_client.post(f"{url}{created.data['id']}/publish/")
-    assert published.status_code == 200
-    assert published.data["status"] == "published"
+    with django_capture_on_commit_callbacks(execute=True):  # the publish task, after commit
+        published = organiser_client.post(f"{url}{created.data['id']}/publish/")
+    assert (published.status_code, published.data["status"]) == (202, "publishing")
+    done = organiser_client.get(f"{url}{created.data['id']}/")
+    assert done.data["status"] == "published"
+    assert done.data["publish_report"]["booked"] == len(fair()["requests"])
     again = organiser_client.post(f"{url}{created.data['id']}/publish/")
     assert again.status_code == 409
     bad = organiser_client.post(url, {"time_limit": 0}, format="json")

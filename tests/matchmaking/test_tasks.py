@@ -340,3 +340,65 @@ def test_runs_lost_by_their_workers_are_failed_and_a_late_result_does_not_revive
         assert schedule_run_execute(run=run).status == "failed"
     finally:
         scheduling.build_problem = real
+
+
+@pytest.mark.django_db
+def test_a_publish_runs_in_the_background_and_a_refused_or_lost_one_is_a_draft_again(
+    organiser_client, monkeypatch, django_capture_on_commit_callbacks
+):
+    """Publishing 6,379 meetings held one console request for 8 minutes, longer than a proxy
+    or a server lets a request live (the exploratory test): it now runs as a task."""
+    from django.utils import timezone
+
+    from matchmaking.exceptions import Conflict
+    from matchmaking.models import Meeting, ScheduleRun
+    from matchmaking.services import scheduling
+    from matchmaking.tasks import publish_schedule
+    from tests.matchmaking.test_scheduling import fair
+
+    event = event_import(data=fair())
+    url = f"/api/events/{event.slug}/schedule-runs/"
+    with django_capture_on_commit_callbacks(execute=True):
+        created = organiser_client.post(url, {"time_limit": 5}, format="json")
+    run_url = f"{url}{created.data['id']}/"
+
+    # asked, not yet done: the worker has not taken it
+    asked = organiser_client.post(f"{run_url}publish/")
+    assert (asked.status_code, asked.data["status"]) == (202, "publishing")
+    assert organiser_client.post(f"{run_url}publish/").status_code == 409  # once
+    run = ScheduleRun.objects.get()
+    assert publish_schedule.delay(run_id=run.pk, user_id=None).get() == "published"
+    assert Meeting.objects.filter(event=event).count() == len(fair()["requests"])
+    assert publish_schedule.delay(run_id=run.pk, user_id=None).get() is None  # redelivered
+
+    # refused by the rules: a draft again, saying why, nothing written
+    with django_capture_on_commit_callbacks(execute=True):
+        second = organiser_client.post(url, {"time_limit": 5}, format="json")
+    second_run = ScheduleRun.objects.get(pk=second.data["id"])
+
+    def refuse(**kwargs):
+        raise Conflict("A booking service refused a step.", code="publish_stopped")
+
+    monkeypatch.setattr(scheduling, "schedule_run_publish", refuse)
+    with django_capture_on_commit_callbacks(execute=True):
+        organiser_client.post(f"{url}{second_run.pk}/publish/")
+    second_run.refresh_from_db()
+    assert (second_run.status, second_run.error) == ("draft", "A booking service refused a step.")
+    monkeypatch.undo()
+
+    # the queue down: a draft again at once
+    monkeypatch.setattr(publish_schedule, "delay", _broker_down)
+    with django_capture_on_commit_callbacks(execute=True):
+        organiser_client.post(f"{url}{second_run.pk}/publish/")
+    second_run.refresh_from_db()
+    assert second_run.status == "draft"
+    assert second_run.error.startswith("The task queue could not be reached")
+    monkeypatch.undo()
+
+    # lost by its worker: a draft again after an hour
+    ScheduleRun.objects.filter(pk=second_run.pk).update(
+        status="publishing", published_at=timezone.now() - dt.timedelta(minutes=61)
+    )
+    assert scheduling.schedule_runs_fail_stalled() == [second_run.pk]
+    second_run.refresh_from_db()
+    assert second_run.status == "draft" and "stopped before it finished" in second_run.error

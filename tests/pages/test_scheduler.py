@@ -43,7 +43,8 @@ def test_start_run_then_publish(
     assert "Moved to another slot" in html  # the solver counts slot moves; the preview, any
     assert f"/organiser/{event.slug}/scheduler/runs/{run.pk}/publish/" in html
 
-    published = staff_client.post(f"/organiser/{event.slug}/scheduler/runs/{run.pk}/publish/")
+    with django_capture_on_commit_callbacks(execute=True):  # the publish task, in process
+        published = staff_client.post(f"/organiser/{event.slug}/scheduler/runs/{run.pk}/publish/")
     assert published.status_code == 302
     run.refresh_from_db()
     assert run.status == ScheduleRun.Status.PUBLISHED
@@ -124,7 +125,7 @@ def test_draft_lists_the_changes_publishing_would_skip(staff_client, event, make
 
 
 def test_draft_counts_a_booking_the_rules_will_refuse_and_the_published_run_lists_it(
-    staff_client, event, make_participant
+    staff_client, event, make_participant, django_capture_on_commit_callbacks
 ):
     """A limit lowered after the run: the draft already counts the booking its publish will
     refuse, and once published the run still lists what was not applied, with the reason."""
@@ -150,7 +151,8 @@ def test_draft_counts_a_booking_the_rules_will_refuse_and_the_published_run_list
     assert "1 change of the plan would not be applied" in html
     assert "Amina Tazi ↔ Chen Wei: Amina Tazi has reached their limit of 1 meeting." in html
 
-    staff_client.post(f"/organiser/{event.slug}/scheduler/runs/{run.pk}/publish/")
+    with django_capture_on_commit_callbacks(execute=True):
+        staff_client.post(f"/organiser/{event.slug}/scheduler/runs/{run.pk}/publish/")
     run.refresh_from_db()
     assert run.publish_report["booked"] == 1
     html = staff_client.get(f"/organiser/{event.slug}/scheduler/").content.decode()
@@ -170,3 +172,28 @@ def test_french_statistics_say_annulee_for_a_request(staff_client, event, make_p
     ).content.decode()
     assert "Annulée" in french  # a request (une demande) is feminine
     assert "Annulé<" in french or "Annulé " in french  # a meeting (un rendez-vous) is not
+
+
+def test_a_publish_at_work_shows_on_its_card_and_the_cards_refresh(
+    staff_client, event, make_participant
+):
+    from tests.factories import RequestFactory
+
+    a, b = make_participant(), make_participant()
+    req = RequestFactory(sender=a, recipient=b, status="accepted")
+    slot = event.slots.order_by("start").first()
+    run = ScheduleRun.objects.create(
+        event=event,
+        status=ScheduleRun.Status.DRAFT,
+        plan=[[req.pk, slot.pk, None]],
+        basis={str(req.pk): None},
+    )
+    asked = staff_client.post(
+        f"/organiser/{event.slug}/scheduler/runs/{run.pk}/publish/", follow=True
+    )
+    assert [str(m) for m in asked.context["messages"]] == [
+        f"Run {run.pk} is being published; its card shows when it is done."
+    ]
+    html = asked.content.decode()
+    assert "data-busy" in html and "Publishing: meetings are booked" in html
+    assert f"/scheduler/runs/{run.pk}/publish/" not in html  # no second publish button
