@@ -661,7 +661,14 @@ class ScheduleRunViewSet(
         run.refresh_from_db()
         return Response(self.get_serializer(run).data, status=status.HTTP_202_ACCEPTED)
 
-    @extend_schema(request=None, responses=s.ScheduleRunDetailSerializer)
+    @extend_schema(
+        request=None,
+        responses={202: s.ScheduleRunDetailSerializer, 200: s.ScheduleRunDetailSerializer},
+        description="A worker publishes the draft: 202 with the run 'publishing' (poll it until "
+        "'published'; a refused publish makes it a draft again, with the refusal in 'error'). "
+        "Without a broker the publish runs in the request: 200 with the run published, or 409 "
+        "publish_refused.",
+    )
     @action(detail=True, methods=["post"])
     def publish(self, request, slug, pk=None):
         run = scheduling_services.schedule_run_publish_later(
