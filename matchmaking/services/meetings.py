@@ -548,7 +548,12 @@ def meeting_reschedule_locked(
         from_table=old_table.name if old_table else None,
         to_table=chosen.name if chosen else None,
     )
-    notify_meeting(meeting=meeting, kind="meeting_moved", actor_participant=actor.participant)
+    notify_meeting(
+        meeting=meeting,
+        kind="meeting_moved",
+        actor_participant=actor.participant,
+        was=old_slot.start if old_slot.pk != slot.pk else None,
+    )
     return meeting
 
 

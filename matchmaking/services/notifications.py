@@ -108,8 +108,15 @@ def _texts(kind: str, *, person: Participant, meeting=None, request=None, extra=
     body = bodies[kind]
     if kind == "request_withdrawn" and ctx.get("reason"):
         body = f"{body} {_('Reason: %(reason)s')}"
+    if kind == "meeting_moved" and ctx.get("was"):
+        body = f"{body} {_('It was on %(was)s.')}"
     ctx.setdefault("reason", "-")
-    return subjects[kind] % ctx, body % ctx
+    body = body % ctx
+    if kind == "request_received" and request is not None and request.message.strip():
+        # what they wrote, as they wrote it (after the formatting: it may hold a "%")
+        quoted = "\n".join(f"> {line}" for line in request.message.strip().splitlines())
+        body = f"{body}\n\n{_('Their message:')}\n{quoted}"
+    return subjects[kind] % ctx, body
 
 
 def one_line(text: str) -> str:
@@ -171,11 +178,19 @@ def batched() -> Iterator[None]:
 
 
 def notify_meeting(
-    *, meeting: Meeting, kind: str, actor_participant=None, reason="", only=None, skip=()
+    *,
+    meeting: Meeting,
+    kind: str,
+    actor_participant=None,
+    reason="",
+    only=None,
+    skip=(),
+    was: datetime | None = None,
 ) -> None:
     """Tell every attendee of ``meeting`` (but the participant who made the change, and
     colleagues who left it) about it. ``reason`` is text a person typed (sent as typed) or a
-    ``matchmaking.reasons.Reason`` (written in each recipient's language)."""
+    ``matchmaking.reasons.Reason`` (written in each recipient's language); ``was``: where a
+    moved meeting's time was."""
     meeting = Meeting.objects.select_related("slot", "table", "event").get(pk=meeting.pk)
     ids = []
     for seat in meeting.seats.filter(left=False).select_related("participant__organisation"):
@@ -194,7 +209,10 @@ def notify_meeting(
             else f"seq{meeting.sequence}"
         )
         key = f"{kind}:meeting{meeting.pk}:{when}:to{person.pk}"
-        note = _create(kind, key, person, meeting=meeting, extra={"reason": reason or "-"})
+        extra = {"reason": reason or "-"}
+        if was is not None:
+            extra["was"] = was.astimezone(meeting.event.tz).strftime("%Y-%m-%d %H:%M")
+        note = _create(kind, key, person, meeting=meeting, extra=extra)
         if note:
             ids.append(note.pk)
     _deliver_later(ids)

@@ -391,3 +391,35 @@ def test_a_notification_whose_sender_was_lost_is_sent_by_the_sweep(event, make_p
     assert n.notifications_send_pending(now=now + dt.timedelta(minutes=11)) == 1
     assert Notification.objects.get().status == "sent"
     assert [m.to for m in mail.outbox] == [[b.email]]
+
+
+def test_the_request_email_carries_its_message_and_a_move_says_the_old_time(
+    event, make_participant, as_participant, send
+):
+    """What the sender wrote never reached the recipient's email, and a "moved" email did not
+    say from when (the exploratory test)."""
+    a, b = make_participant(), make_participant()  # French first (the factory)
+    with send():
+        sent = as_participant(a).post(
+            f"/api/events/{event.slug}/requests/",
+            {"recipient": b.pk, "message": "Bonjour,\nparlons capteurs à 100 %."},
+        )
+    assert sent.status_code == 201, sent.data
+    received = Notification.objects.get(kind="request_received")
+    assert received.body.endswith("Son message :\n> Bonjour,\n> parlons capteurs à 100 %.")
+    with send():
+        as_participant(b).post(f"/api/events/{event.slug}/requests/{sent.data['id']}/accept/")
+    slots = list(event.slots.order_by("start"))
+    with send():
+        booked = as_participant(a).post(
+            f"/api/events/{event.slug}/meetings/book/",
+            {"request": sent.data["id"], "slot": slots[0].pk},
+        )
+        moved = as_participant(a).post(
+            f"/api/events/{event.slug}/meetings/{booked.data['id']}/reschedule/",
+            {"slot": slots[2].pk},
+        )
+    assert moved.status_code == 200, moved.data
+    note = Notification.objects.get(kind="meeting_moved", recipient=b)
+    was = slots[0].start.astimezone(event.tz).strftime("%Y-%m-%d %H:%M")
+    assert note.body.endswith(f"Il était prévu le {was}.")
