@@ -223,6 +223,7 @@ def main(argv: list[str] | None = None) -> int:
     user, _ = get_user_model().objects.get_or_create(
         username="bench-organiser", defaults={"is_staff": True}
     )
+    event.organisers.add(user)  # on the event's team, as its organisers are
     client = Client()
     client.force_login(user)
     day = Slot.objects.filter(event=event).order_by("start").first().date
