@@ -319,7 +319,9 @@ def event_export(*, event: Event) -> dict:
             "sent": _local(r.created_at, event),
         }
         if r.responded_at and r.status != MeetingRequest.Status.PENDING:
-            row["answered"] = _local(r.responded_at, event)
+            row["answered"] = _local(max(r.responded_at, r.created_at), event)
+        elif r.status == MeetingRequest.Status.PENDING and r.expires_at:
+            row["expires"] = _local(r.expires_at, event)
         if r.message:
             row["message"] = r.message
         requests.append(row)

@@ -415,7 +415,7 @@ def _request_times(
     """Problems of a request's ``sent`` and ``answered`` moments (each "field: sentence"); the
     good ones go to ``checked.request_times``."""
     problems, moments = [], {}
-    for key in ("sent", "answered"):
+    for key in ("sent", "answered", "expires"):
         value = r.get(key)
         if value is None:
             continue
@@ -424,13 +424,19 @@ def _request_times(
         except SkippedLocalTime as exc:
             problems.append(f"{key}: {exc}")
             continue
-        if moment > now + timedelta(minutes=5):  # any past moment: an event imported later
+        if key == "expires":  # still to come, or past: then it reads expired
+            moments[key] = moment
+        elif moment > now + timedelta(minutes=5):  # any past moment: an event imported later
             problems.append(f"{key}: {value} is still to come; give when it happened")
         else:
             moments[key] = moment
     if "answered" in r and r["status"] == "pending":
         problems.append("answered: a pending request has no answer yet; leave answered out")
         moments.pop("answered", None)
+    if "expires" in r and r["status"] != "pending":
+        problems.append(f"expires: only a pending request expires; this one is {r['status']}")
+    if moments.get("expires") and moments.get("sent") and moments["expires"] < moments["sent"]:
+        problems.append(f"expires: {r['expires']} is before the request was sent ({r['sent']})")
     if moments.get("answered") and moments.get("sent") and moments["answered"] < moments["sent"]:
         problems.append(f"answered: {r['answered']} is before the request was sent ({r['sent']})")
     if problems:
@@ -808,6 +814,7 @@ class _Identities:
     colleagues: dict[str, set] = field(default_factory=dict)  # uid -> colleagues' (ref, email)
     # (meeting id, person id) -> when the meeting was, for a colleague the new file takes out
     left_at: dict[tuple[int, int], datetime] = field(default_factory=dict)
+    statuses: dict = field(default_factory=dict)  # uid -> the meeting's status
 
     @staticmethod
     def _colleagues(event: Event) -> dict[int, set]:
@@ -840,16 +847,18 @@ class _Identities:
         meetings: dict[frozenset, list[tuple]] = defaultdict(list)
         joined = cls._colleagues(event)
         colleagues = {}
+        statuses = {}
         for m, pair, state in cls._meetings(event):
             meetings[pair].append((state, m.uid, m.sequence))
             colleagues[m.uid] = joined.get(m.pk, set())
+            statuses[m.uid] = m.status
         tokens = {
             (ref, email.lower()): token
             for ref, email, token in event.participants.values_list(
                 "ref", "email", "calendar_token"
             )
         }
-        return cls(tokens=tokens, meetings=meetings, colleagues=colleagues)
+        return cls(tokens=tokens, meetings=meetings, colleagues=colleagues, statuses=statuses)
 
     def restore(self, event: Event) -> list[tuple[Meeting, str, Participant | None]]:
         """Put the identities back on ``event``'s new rows; returns who should be told what:
@@ -923,14 +932,18 @@ class _Identities:
         ``restore`` matched the others), recreated cancelled under their UIDs."""
         slots = {s.start: s for s in event.slots.all()}
         tables = {t.name: t for t in event.tables.all()}
+        now = timezone.now()
         requests = {}
         for r in event.requests.order_by("-id"):  # the pair's latest request
             requests.setdefault(frozenset((r.sender_id, r.recipient_id)), r)
         told = []
         for pair, left in self.meetings.items():
             people = [by_key.get(key) for key in sorted(pair)]
-            for (start, table_name, was_cancelled), uid, sequence in left:
-                if was_cancelled or None in people or len(people) != 2 or start not in slots:
+            for (start, table_name, _cancelled), uid, sequence in left:
+                # a meeting still to come: one held, missed or past goes with the old rows
+                # (no "cancelled" for a meeting of 2018, the review)
+                to_come = self.statuses.get(uid) == Meeting.Status.SCHEDULED and start > now
+                if not to_come or None in people or len(people) != 2 or start not in slots:
                     continue
                 a, b = people
                 request = requests.get(frozenset((a.pk, b.pk)))
@@ -1094,7 +1107,8 @@ def _write(data: dict, checked: _Checked) -> tuple[Event, list[str]]:
             continue
         created_rows.append(i)
         times = checked.request_times.get(i, {})
-        sent = times.get("sent", now)  # without it: as if sent now
+        # without it: as if sent now, or when it was answered if that is given
+        sent = times.get("sent", times.get("answered", now))
         sent_at.append(sent)
         to_create.append(
             MeetingRequest(
@@ -1106,7 +1120,11 @@ def _write(data: dict, checked: _Checked) -> tuple[Event, list[str]]:
                 session=r.get("session", "any"),
                 message=r.get("message", ""),
                 responded_at=times.get("answered"),
-                expires_at=event.request_expires_at(sent) if r["status"] == "pending" else None,
+                expires_at=(
+                    times.get("expires", event.request_expires_at(sent))
+                    if r["status"] == "pending"
+                    else None
+                ),
             )
         )
     # withdrawn requests of each pair, in the file's order: a cancelled meeting goes with one
@@ -1219,8 +1237,10 @@ def _cancelled_meeting_create(
             sender=a,
             recipient=b,
             status=MeetingRequest.Status.CANCELLED,
-            responded_at=timezone.now(),
         )
+        # sent and withdrawn at one moment: the insert stamps created_at itself, and an
+        # answer a few microseconds before it would not import again (the review)
+        MeetingRequest.objects.filter(pk=request.pk).update(responded_at=request.created_at)
     meeting = Meeting.objects.create(
         event=event,
         request=request,
