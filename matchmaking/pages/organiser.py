@@ -313,6 +313,7 @@ def _render_meeting(
     move, invitable = None, []
     if meeting.status == Meeting.Status.SCHEDULED:
         move = _move_offer(request, event, meeting, move_form)
+    if meeting.status == Meeting.Status.SCHEDULED and meeting.slot.start > timezone.now():
         # colleagues of either side not in it (meeting_attendee_add decides on the click)
         seated = {s.participant_id for s in meeting.seats.all() if not s.left}
         orgs = {meeting.request.sender.organisation_id, meeting.request.recipient.organisation_id}

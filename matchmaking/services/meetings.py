@@ -668,9 +668,10 @@ def meeting_attendee_leave_locked(
 
 
 def meeting_attendee_add(*, meeting: Meeting, person: Participant, actor: Actor) -> Meeting:
-    """A colleague joins a scheduled meeting that has not started: one of its parties brings a
-    colleague of their own organisation; an organiser, a colleague of either side. The rules are
-    the booking's: inside the colleague's times, free in the slot, and for participants while
+    """A colleague joins a scheduled meeting that has not started (for organisers too: they
+    would be told of a meeting already under way): one of its parties brings a colleague of
+    their own organisation; an organiser, a colleague of either side. The rules are the
+    booking's: inside the colleague's times, free in the slot, and for participants while
     booking is open. A colleague who left it may come back.
 
     Side effects: a seat for them (or their left seat taken again), the meeting's SEQUENCE
@@ -694,7 +695,7 @@ def meeting_attendee_add(*, meeting: Meeting, person: Participant, actor: Actor)
                 code="meeting_not_joinable",
             )
         slot = meeting.slot
-        if slot.start <= timezone.now() and not actor.is_organiser:
+        if slot.start <= timezone.now():  # organisers too: "booked" for a past meeting is wrong
             raise Conflict(
                 f"This meeting started at {slot}; no one can join it any more.",
                 code="meeting_started_join",

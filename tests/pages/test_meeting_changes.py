@@ -427,12 +427,21 @@ def test_the_desk_books_an_accepted_request_from_the_participants_page(
     assert not Meeting.objects.filter(request=stranger).exists()  # not one of Amina's
 
 
-def test_the_organiser_adds_a_colleague_of_either_side(staff_client, event, make_participant, book):
-    a, b = make_participant(name="Amina"), make_participant(name="Bruno")
-    karim = make_participant(name="Karim", organisation=a.organisation)
-    sami = make_participant(name="Sami", organisation=b.organisation)
-    make_participant(name="Nadia")  # of neither side
-    meeting = book(a, b, 0)
+def test_the_organiser_adds_a_colleague_of_either_side(staff_client, upcoming_event):
+    from matchmaking.services.meetings import meeting_book
+    from tests.factories import RequestFactory
+
+    event = upcoming_event
+    a = ParticipantFactory(event=event, name="Amina")
+    b = ParticipantFactory(event=event, name="Bruno")
+    karim = ParticipantFactory(event=event, name="Karim", organisation=a.organisation)
+    sami = ParticipantFactory(event=event, name="Sami", organisation=b.organisation)
+    ParticipantFactory(event=event, name="Nadia")  # of neither side
+    meeting = meeting_book(
+        request=RequestFactory(sender=a, recipient=b, status="accepted"),
+        slot=event.slots.order_by("start").first(),
+        actor=Actor(system=True),
+    )
     url = f"/organiser/{event.slug}/meetings/{meeting.pk}/attendees/"
     html = staff_client.get(page_url(event, meeting)).content.decode()
     form = re.search(r'id="attendee-form">(.*?)</form>', html, re.S).group(1)
@@ -452,3 +461,17 @@ def test_the_organiser_adds_a_colleague_of_either_side(staff_client, event, make
     for bad in ("", "x"):
         assert staff_client.post(url, {"participant": bad}).status_code == 400
     assert karim.pk not in meeting.seats.values_list("participant_id", flat=True)
+
+
+def test_no_one_joins_a_meeting_that_has_started(staff_client, event, make_participant, book):
+    """Organisers could add a colleague to a meeting of 2018, who was then told it was booked
+    (the review)."""
+    a, b = make_participant(), make_participant()
+    karim = make_participant(organisation=a.organisation)
+    meeting = book(a, b, 0)  # April 2018
+    assert 'id="attendee-form"' not in staff_client.get(page_url(event, meeting)).content.decode()
+    refused = staff_client.post(
+        f"/organiser/{event.slug}/meetings/{meeting.pk}/attendees/", {"participant": karim.pk}
+    )
+    assert refused.status_code == 409
+    assert not meeting.seats.filter(participant=karim).exists()
