@@ -2,6 +2,7 @@
 
 import django_filters
 from django.db.models import Q
+from django.utils import timezone
 
 from matchmaking.exceptions import InvalidInput
 from matchmaking.models import Meeting, MeetingRequest, Participant, search_fold
@@ -49,7 +50,9 @@ class ParticipantFilter(django_filters.FilterSet):
 
 
 class RequestFilter(django_filters.FilterSet):
-    status = django_filters.MultipleChoiceFilter(choices=MeetingRequest.Status.choices)
+    status = django_filters.MultipleChoiceFilter(
+        choices=MeetingRequest.Status.choices, method="filter_status"
+    )
     direction = django_filters.ChoiceFilter(
         choices=[("sent", "sent"), ("received", "received")],
         method="filter_direction",
@@ -66,6 +69,24 @@ class RequestFilter(django_filters.FilterSet):
     class Meta:
         model = MeetingRequest
         fields = ["status", "direction", "participant"]
+
+    def filter_status(self, queryset, name, value):
+        """As the answers show it (``selectors.request_status_now``): a pending request past its
+        expiry is expired, before the sweep records it."""
+        if not value:
+            return queryset
+        now = timezone.now()
+        pending = MeetingRequest.Status.PENDING
+        overdue = Q(status=pending, expires_at__lte=now)
+        wanted = Q(pk__in=[])
+        for status in value:
+            if status == MeetingRequest.Status.EXPIRED:
+                wanted |= Q(status=status) | overdue
+            elif status == pending:
+                wanted |= Q(status=pending) & (Q(expires_at__isnull=True) | Q(expires_at__gt=now))
+            else:
+                wanted |= Q(status=status)
+        return queryset.filter(wanted)
 
     def filter_participant(self, queryset, name, value):
         pid = int(value)
