@@ -8,6 +8,32 @@ from .exceptions import InvalidInput
 from .languages import language_codes
 
 
+class SuperusersOnly:
+    """The admin edits every event's rows: superusers only. Organisers (staff accounts on an
+    event's team) steer their events in the console and the API, which check the team; model
+    permissions given in the admin would reach every event (the review: one put themselves on
+    any team)."""
+
+    @staticmethod
+    def _allowed(request) -> bool:
+        return bool(request.user.is_active and request.user.is_superuser)
+
+    def has_module_permission(self, request):
+        return self._allowed(request)
+
+    def has_view_permission(self, request, obj=None):
+        return self._allowed(request)
+
+    def has_add_permission(self, request, *args):
+        return self._allowed(request)
+
+    def has_change_permission(self, request, obj=None):
+        return self._allowed(request)
+
+    def has_delete_permission(self, request, obj=None):
+        return self._allowed(request)
+
+
 class ParticipantAdminForm(forms.ModelForm):
     """The admin's participant form (the admin supplies model and fields)."""
 
@@ -27,14 +53,18 @@ class ParticipantAdminForm(forms.ModelForm):
             raise forms.ValidationError(exc.message) from exc
 
 
+class SuperusersOnlyAdmin(SuperusersOnly, admin.ModelAdmin):
+    pass
+
+
 @admin.register(models.Event)
-class EventAdmin(admin.ModelAdmin):
+class EventAdmin(SuperusersOnly, admin.ModelAdmin):
     list_display = ["slug", "name", "timezone", "slot_minutes", "booking_opens", "booking_closes"]
     filter_horizontal = ["organisers"]
 
 
 @admin.register(models.Participant)
-class ParticipantAdmin(admin.ModelAdmin):
+class ParticipantAdmin(SuperusersOnly, admin.ModelAdmin):
     form = ParticipantAdminForm
     list_display = ["name", "email", "kind", "organisation", "event"]
     list_filter = ["event", "kind"]
@@ -52,19 +82,19 @@ class ParticipantAdmin(admin.ModelAdmin):
 
 
 @admin.register(models.MeetingRequest)
-class MeetingRequestAdmin(admin.ModelAdmin):
+class MeetingRequestAdmin(SuperusersOnly, admin.ModelAdmin):
     list_display = ["id", "sender", "recipient", "status", "priority", "created_at"]
     list_filter = ["event", "status"]
     raw_id_fields = ["sender", "recipient"]
 
 
-class SeatInline(admin.TabularInline):
+class SeatInline(SuperusersOnly, admin.TabularInline):
     model = models.MeetingSeat
     raw_id_fields = ["participant", "slot"]
     extra = 0
 
 
-class LogInline(admin.TabularInline):
+class LogInline(SuperusersOnly, admin.TabularInline):
     model = models.MeetingLog
     readonly_fields = ["at", "actor", "action", "detail"]
     extra = 0
@@ -72,7 +102,7 @@ class LogInline(admin.TabularInline):
 
 
 @admin.register(models.Meeting)
-class MeetingAdmin(admin.ModelAdmin):
+class MeetingAdmin(SuperusersOnly, admin.ModelAdmin):
     """Read-mostly: changes go through the services (API or organiser pages) to keep the guards."""
 
     list_display = ["id", "event", "slot", "table", "status", "source", "fixed"]
@@ -81,6 +111,6 @@ class MeetingAdmin(admin.ModelAdmin):
     inlines = [SeatInline, LogInline]
 
 
-admin.site.register(models.Table)
-admin.site.register(models.Organisation)
-admin.site.register(models.Slot)
+admin.site.register(models.Table, SuperusersOnlyAdmin)
+admin.site.register(models.Organisation, SuperusersOnlyAdmin)
+admin.site.register(models.Slot, SuperusersOnlyAdmin)

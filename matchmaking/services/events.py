@@ -193,14 +193,17 @@ def event_organiser_add(*, event: Event, user) -> None:
 
 
 def event_organiser_remove(*, event: Event, user) -> None:
-    """Take an account off the event's team; the team's last member stays (superusers organise
-    every event, but a fair should not depend on them). Side effects: deletes one team row."""
+    """Take an account off the event's team; the team's last member who can still organise
+    stays (superusers organise every event, but a fair should not depend on them); an account
+    that no longer can may always go. Side effects: deletes one team row."""
     with transaction.atomic():
         Event.objects.select_for_update().filter(pk=event.pk).first()  # one removal at a time
-        team = set(event.organisers.values_list("pk", flat=True))
-        if user.pk not in team:
+        team = list(event.organisers.all())
+        if user.pk not in {u.pk for u in team}:
             return
-        if team == {user.pk}:
+        # the members who can still organise it (not deactivated, still staff)
+        able = {u.pk for u in team if selectors.is_organiser_account(u)}
+        if able == {user.pk}:
             raise Conflict(
                 f"{user.get_username()} is the last organiser of this event: add another "
                 "organiser before removing them.",

@@ -110,3 +110,24 @@ def test_the_commands_show_and_change_a_team(capsys, tmp_path):
         call_command("event_organisers", slug, "--remove", "ben")
     with pytest.raises(CommandError, match="No event"):
         call_command("event_organisers", "no-such-fair")
+
+
+def test_the_last_member_is_the_last_who_can_still_organise_and_the_command_is_all_or_nothing():
+    """A team of one working account and one deactivated one let the working one go, leaving
+    only an unusable member; the command added accounts before finding a name it did not know
+    (the review)."""
+    event = EventFactory()
+    working = UserFactory(username="working", is_staff=True)
+    gone = UserFactory(username="gone", is_staff=True)
+    event.organisers.add(working, gone)
+    gone.is_active = False
+    gone.save()
+    with pytest.raises(Conflict, match="last organiser"):
+        event_organiser_remove(event=event, user=working)
+    event_organiser_remove(event=event, user=gone)  # an unusable member may always go
+    assert [u.username for u in event.organisers.all()] == ["working"]
+
+    UserFactory(username="new", is_staff=True)
+    with pytest.raises(CommandError, match="There is no account 'nobody'"):
+        call_command("event_organisers", event.slug, "--add", "new", "--remove", "nobody")
+    assert [u.username for u in event.organisers.all()] == ["working"]

@@ -101,3 +101,25 @@ def test_the_team_section_speaks_french(staff_client, event):
         f"/organiser/{event.slug}/settings/", HTTP_ACCEPT_LANGUAGE="fr"
     ).content.decode()
     assert "Équipe d’organisation" in html
+
+
+def test_the_admin_is_for_superusers_whatever_permissions_a_staff_account_holds(event, outsider):
+    """A staff account given the admin's event permissions could put itself on any event's team
+    there, and edit every event's rows (the review)."""
+    from django.contrib.auth.models import Permission
+
+    outsider.user_permissions.add(*Permission.objects.filter(content_type__app_label="matchmaking"))
+    client = signed_in(outsider)
+    assert client.get(f"/admin/matchmaking/event/{event.pk}/change/").status_code == 403
+    assert (
+        client.post(
+            f"/admin/matchmaking/event/{event.pk}/change/", {"organisers": [outsider.pk]}
+        ).status_code
+        == 403
+    )
+    apps = [a["app_label"] for a in client.get("/admin/").context["app_list"]]
+    assert "matchmaking" not in apps
+    assert not event.organisers.filter(pk=outsider.pk).exists()
+    boss = signed_in(UserFactory(username="boss", is_staff=True, is_superuser=True))
+    assert boss.get(f"/admin/matchmaking/event/{event.pk}/change/").status_code == 200
+    assert "matchmaking" in [a["app_label"] for a in boss.get("/admin/").context["app_list"]]

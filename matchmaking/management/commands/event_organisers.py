@@ -1,4 +1,5 @@
 from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
 
 from matchmaking import selectors
 from matchmaking.exceptions import DomainError
@@ -21,10 +22,12 @@ class Command(BaseCommand):
     def handle(self, *args, slug, add, remove, **options):
         try:
             event = selectors.event_get(slug=slug)
-            for user in organiser_accounts(add):
-                event_organiser_add(event=event, user=user)
-            for user in organiser_accounts(remove):
-                event_organiser_remove(event=event, user=user)
+            adding, removing = organiser_accounts(add), organiser_accounts(remove)
+            with transaction.atomic():  # all the changes, or none
+                for user in adding:
+                    event_organiser_add(event=event, user=user)
+                for user in removing:
+                    event_organiser_remove(event=event, user=user)
         except DomainError as exc:
             raise CommandError(exc.message) from exc
         team = selectors.event_organisers(event=event)
