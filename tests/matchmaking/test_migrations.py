@@ -248,3 +248,28 @@ def test_0016_every_staff_account_keeps_organising_the_events_there_are():
 
     for fair in fairs:
         assert [u.username for u in fair.organisers.all()] == [staff.username]
+
+
+key_reminders_by_slot = importlib.import_module(
+    "matchmaking.migrations.0019_reminder_keys_by_slot"
+).key_reminders_by_slot
+
+
+def test_0019_reminders_sent_before_the_upgrade_are_not_sent_again(event, make_participant):
+    """Reminders were keyed on the meeting's SEQUENCE, now on its slot: without rewriting the
+    keys, the first sweep after the upgrade sent the same reminders again (the review)."""
+    from matchmaking.models import Notification
+    from matchmaking.services.notifications import notify_meeting
+
+    req = RequestFactory(sender=make_participant(), recipient=make_participant())
+    meeting = meeting_book(request=req, slot=event.slots.first(), actor=Actor(system=True))
+    notify_meeting(meeting=meeting, kind="meeting_reminder")
+    for note in Notification.objects.filter(kind="meeting_reminder"):  # as the old code keyed
+        note.key = f"meeting_reminder:meeting{meeting.pk}:seq0:to{note.recipient_id}"
+        note.save(update_fields=["key"])
+
+    key_reminders_by_slot(apps, None)
+
+    before = Notification.objects.filter(kind="meeting_reminder").count()
+    notify_meeting(meeting=meeting, kind="meeting_reminder")
+    assert Notification.objects.filter(kind="meeting_reminder").count() == before == 2
