@@ -1613,3 +1613,16 @@ def test_a_request_past_its_expiry_offers_no_answer(event, me, make_participant)
     req.expires_at = timezone.now() + dt.timedelta(hours=1)
     req.save()
     assert accept in client_of(me).get(f"/my/{event.slug}/requests/").content.decode()  # control
+
+
+def test_the_agenda_says_which_meetings_the_organisers_fixed(upcoming_event, make_participant):
+    """A participant learnt it only when the move was refused (the exploratory test)."""
+    from matchmaking.services.meetings import meeting_set_fixed
+
+    event = upcoming_event
+    amina, bruno = make_participant(event=event), make_participant(event=event)
+    meeting = booked(amina, bruno, event.slots.order_by("start").last())
+    assert "data-fixed" not in client_of(amina).get(f"/my/{event.slug}/agenda/").content.decode()
+    meeting_set_fixed(meeting=meeting, fixed=True, actor=Actor(system=True))
+    html = client_of(amina).get(f"/my/{event.slug}/agenda/").content.decode()
+    assert "data-fixed>fixed by the organiser<" in html
