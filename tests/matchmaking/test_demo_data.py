@@ -429,3 +429,4 @@ def test_demo_command_serves_an_upcoming_fair_participants_can_book(db, capsys) 
     assert first > timezone.now() + dt.timedelta(days=13)
     assert event.booking_open_at(timezone.now())
     assert "Dates moved by" in capsys.readouterr().out
+    assert [u.username for u in event.organisers.all()] == ["organiser"]  # on the team

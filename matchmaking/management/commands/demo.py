@@ -69,7 +69,10 @@ class Command(BaseCommand):
         user_model = get_user_model()
         organiser = user_model.objects.filter(username=ORGANISER[0]).first()
         if organiser is None:
-            user_model.objects.create_superuser(ORGANISER[0], "organiser@localhost", ORGANISER[1])
+            organiser = user_model.objects.create_superuser(
+                ORGANISER[0], "organiser@localhost", ORGANISER[1]
+            )
+        event.organisers.add(organiser)  # the event's team, as the Settings page shows it
 
         # Two participants with a pending request between them, to try the API at once.
         req = (
