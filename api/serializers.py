@@ -417,6 +417,18 @@ class FixSerializer(serializers.Serializer):
     )
 
 
+class OrganiserSerializer(serializers.Serializer):
+    id = serializers.IntegerField(source="pk")
+    username = serializers.CharField(source="get_username")
+    email = serializers.EmailField()
+
+
+class OrganiserAddSerializer(serializers.Serializer):
+    account = serializers.CharField(
+        max_length=150, help_text="The username or email of an organiser (staff) account."
+    )
+
+
 class AttendeeAddSerializer(serializers.Serializer):
     participant = serializers.IntegerField(
         min_value=1,

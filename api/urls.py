@@ -41,6 +41,16 @@ urlpatterns = [
     ),
     path("events/<slug:slug>/agenda.ics", views.AgendaIcsView.as_view(), name="agenda-ics"),
     path(
+        "events/<slug:slug>/organisers/",
+        views.EventOrganisersView.as_view(),
+        name="event-organisers",
+    ),
+    path(
+        "events/<slug:slug>/organisers/<int:pk>/",
+        views.EventOrganiserView.as_view(),
+        name="event-organiser",
+    ),
+    path(
         "events/<slug:slug>/recommendations/",
         views.RecommendationsView.as_view(),
         name="recommendations",

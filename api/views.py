@@ -338,6 +338,50 @@ class ParticipantAvailabilityView(_AvailabilityEndpoint, EventScoped, APIView):
 
 
 @extend_schema(parameters=[SLUG])
+class EventOrganisersView(EventScoped, APIView):
+    """The event's organiser team (its organisers): list it, add an organiser account."""
+
+    permission_classes = [IsOrganiser]
+
+    @extend_schema(responses=s.OrganiserSerializer(many=True))
+    def get(self, request, slug):
+        team = selectors.event_organisers(event=self.event)
+        return Response(s.OrganiserSerializer(team, many=True).data)
+
+    @extend_schema(request=s.OrganiserAddSerializer, responses=s.OrganiserSerializer(many=True))
+    def post(self, request, slug):
+        form = s.OrganiserAddSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        name = form.validated_data["account"]
+        user = selectors.account_named(name=name)
+        if user is None or not selectors.is_organiser_account(user):
+            raise InvalidInput(
+                f"No organiser account is called {name[:150]!r}; an administrator makes "
+                "organiser (staff) accounts in the admin.",
+                field="account",
+            )
+        event_services.event_organiser_add(event=self.event, user=user)
+        team = selectors.event_organisers(event=self.event)
+        return Response(s.OrganiserSerializer(team, many=True).data)
+
+
+@extend_schema(parameters=[SLUG])
+class EventOrganiserView(EventScoped, APIView):
+    """One member of the event's organiser team: take them off it (the last who can still
+    organise stays: 409 last_organiser)."""
+
+    permission_classes = [IsOrganiser]
+
+    @extend_schema(request=None, responses={204: None})
+    def delete(self, request, slug, pk):
+        user = self.event.organisers.filter(pk=pk).first()
+        if user is None:
+            raise NotFound(f"No organiser {pk} on this event's team.")
+        event_services.event_organiser_remove(event=self.event, user=user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+@extend_schema(parameters=[SLUG])
 class MyCalendarLinkView(_Whose, EventScoped, APIView):
     """A new secret address for my calendar feed: the old one stops working (it leaked, or was
     shared by mistake)."""
