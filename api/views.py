@@ -353,8 +353,8 @@ class EventOrganisersView(EventScoped, APIView):
         form = s.OrganiserAddSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         name = form.validated_data["account"]
-        user = selectors.account_named(name=name)
-        if user is None or not selectors.is_organiser_account(user):
+        user = selectors.organiser_account_named(name=name)
+        if user is None:
             raise InvalidInput(
                 f"No organiser account is called {name[:150]!r}; an administrator makes "
                 "organiser (staff) accounts in the admin.",

@@ -68,6 +68,12 @@ def account_named(*, name: str):
     return users.filter(username__iexact=name).first() or users.filter(email__iexact=name).first()
 
 
+def organiser_account_named(*, name: str):
+    """The organiser (staff) account with this username or email; None if there is none."""
+    user = account_named(name=name) if name.strip() else None
+    return user if is_organiser_account(user) else None
+
+
 def event_organisers(*, event: Event) -> list:
     """The event's organiser team, by username."""
     return list(event.organisers.order_by("username"))

@@ -1119,8 +1119,8 @@ def _team_change(request, event: Event) -> None:
     the outcome is a message."""
     if request.POST["team"] == "add":
         name = text_param(request.POST, "account", limit=150)
-        user = selectors.account_named(name=name) if name else None
-        if user is None or not selectors.is_organiser_account(user):
+        user = selectors.organiser_account_named(name=name)
+        if user is None:
             messages.error(
                 request,
                 _(
