@@ -16,8 +16,8 @@ class Pagination(PageNumberPagination):
             text = given.strip()
             if not (text.isascii() and text.isdigit() and len(text) < 10 and int(text) >= 1):
                 raise InvalidInput(
-                    f"page_size must be a whole number from 1 to {self.max_page_size}, "
-                    f"not {given[:20]!r}.",
+                    f"page_size must be a whole number from 1 (pages hold "
+                    f"{self.max_page_size} at most), not {given[:20]!r}.",
                     field="page_size",
                 )
         return super().get_page_size(request)

@@ -62,16 +62,33 @@ def events_organised_by(*, user) -> QuerySet[Event]:
 
 
 def account_named(*, name: str):
-    """The user account with this username, or else this email (any case); None if none."""
+    """The user account with this username (exactly, else in any case), or else this email (any
+    case); None if none."""
     users = get_user_model().objects
     name = name.strip()
-    return users.filter(username__iexact=name).first() or users.filter(email__iexact=name).first()
+    return (
+        users.filter(username=name).first()
+        or users.filter(username__iexact=name).order_by("pk").first()
+        or users.filter(email__iexact=name).order_by("pk").first()
+    )
 
 
 def organiser_account_named(*, name: str):
-    """The organiser (staff) account with this username or email; None if there is none."""
-    user = account_named(name=name) if name.strip() else None
-    return user if is_organiser_account(user) else None
+    """The organiser (staff) account with this username (exactly, else in any case) or email;
+    None if there is none. A participant's account with the same email is not it."""
+    name = name.strip()
+    if not name:
+        return None
+    users = get_user_model().objects
+    for found in (
+        users.filter(username=name),
+        users.filter(username__iexact=name),
+        users.filter(email__iexact=name),
+    ):
+        for user in found.order_by("pk"):
+            if is_organiser_account(user):
+                return user
+    return None
 
 
 def event_organisers(*, event: Event) -> list:

@@ -971,7 +971,7 @@ def scheduler_publish(request, event: Event, run_id: int):
         text = exc.message
         if exc.code == "run_not_draft":
             text = _("Only a draft run can be published; this one is %(status)s.") % {
-                "status": labels.label(labels.RUN_STATUS, run.status)
+                "status": str(labels.label(labels.RUN_STATUS, run.status)).lower()
             }
         messages.error(request, text)
         ctx = _ctx(event, "scheduler", form=ScheduleRunForm(), **_runs_context(event))

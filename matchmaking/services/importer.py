@@ -421,8 +421,17 @@ def _request_times(
             continue
         try:
             moment = parse_local_datetime(value, tz)
+            moment.astimezone(UTC)  # a year-1 time with an offset has no UTC moment
         except SkippedLocalTime as exc:
             problems.append(f"{key}: {exc}")
+            continue
+        except (OverflowError, ValueError):
+            problems.append(f"{key}: {value} is not a date and time this event can hold")
+            continue
+        if not _in_event_years(moment.date()):
+            problems.append(
+                f"{key}: {value} is not in the years {EVENT_YEARS[0]} to {EVENT_YEARS[1]}"
+            )
             continue
         if key == "expires":  # still to come, or past: then it reads expired
             moments[key] = moment

@@ -684,10 +684,17 @@ def meeting_attendee_add(*, meeting: Meeting, person: Participant, actor: Actor)
             .get(pk=meeting.pk)
         )
         _check_actor(meeting, actor)
-        if not actor.is_organiser and (refused := _party_refusal(meeting, actor)) is not None:
-            raise refused
+        if not actor.is_organiser and _party_refusal(meeting, actor) is not None:
+            raise Forbidden(
+                "You joined this meeting as a colleague: only its two parties can bring "
+                "colleagues to it.",
+                code="not_a_party",
+            )
         request = meeting.request
-        _attendees(request, [person], actor)  # a colleague of the right side
+        try:
+            _attendees(request, [person], actor)  # a colleague of the right side
+        except InvalidInput as exc:  # the field of this request is the participant
+            raise InvalidInput(exc.message, field="participant") from exc
         if meeting.status != Meeting.Status.SCHEDULED:
             state = _STATUS_WORDS.get(meeting.status, meeting.status)
             raise Conflict(

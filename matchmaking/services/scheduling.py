@@ -541,11 +541,22 @@ def schedule_run_publish_later(*, run: ScheduleRun, user) -> ScheduleRun:
     from matchmaking.tasks import publish_schedule
 
     with transaction.atomic():
+        Event.objects.select_for_update().filter(pk=run.event_id).first()  # one ask at a time
         run = ScheduleRun.objects.select_for_update().get(pk=run.pk)
         if run.status != ScheduleRun.Status.DRAFT:
             raise Conflict(
                 f"Only a draft run can be published; this one is {run.status}.",
                 code="run_not_draft",
+            )
+        busy = (
+            ScheduleRun.objects.filter(event_id=run.event_id, status=ScheduleRun.Status.PUBLISHING)
+            .values_list("pk", flat=True)
+            .first()
+        )
+        if busy is not None:  # one publish at a time: an older plan must not land after
+            raise Conflict(
+                f"Run {busy} is being published; publish this one once it is done.",
+                code="publish_in_progress",
             )
         run.status = ScheduleRun.Status.PUBLISHING
         run.error = ""

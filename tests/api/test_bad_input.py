@@ -269,7 +269,7 @@ def test_a_page_size_that_is_not_a_whole_number_is_refused_naming_it(event, orga
     response = organiser_client.get(f"/api/events/{event.slug}/requests/", {"page_size": size})
     assert response.status_code == 400, response.data
     assert response.data["field"] == "page_size"
-    assert "whole number from 1 to 200" in response.data["detail"]
+    assert "whole number from 1 (pages hold 200 at most)" in response.data["detail"]
 
 
 def test_a_page_size_over_the_limit_gives_the_limit(event, organiser_client):

@@ -941,3 +941,23 @@ def test_a_colleague_busy_away_or_late_does_not_join(event, booked, as_participa
     )
     assert (late.status_code, late.data["code"]) == (409, "meeting_started_join")
     assert MeetingSeat.objects.filter(meeting=meeting).count() == 2
+
+
+def test_a_colleague_cannot_bring_anyone_and_a_refused_colleague_names_the_field(
+    event, booked, as_participant
+):
+    meeting, people = booked
+    added = as_participant(people["Amina"]).post(
+        url(event, f"{meeting.pk}/attendees/"), {"participant": people["Karim"].pk}
+    )
+    assert added.status_code == 200
+    refused = as_participant(people["Karim"]).post(
+        url(event, f"{meeting.pk}/attendees/"), {"participant": people["Lina"].pk}
+    )
+    assert refused.data["detail"] == (
+        "You joined this meeting as a colleague: only its two parties can bring colleagues to it."
+    )
+    other_side = as_participant(people["Amina"]).post(
+        url(event, f"{meeting.pk}/attendees/"), {"participant": people["Sami"].pk}
+    )
+    assert (other_side.status_code, other_side.data["field"]) == (400, "participant")

@@ -1918,3 +1918,21 @@ def test_a_pending_request_keeps_its_expiry_through_export_and_import():
     data["requests"][0]["expires"] = "2018-04-12T10:00"
     with pytest.raises(ImportInvalid, match="only a pending request expires"):
         event_import(data=data, replace=True)
+
+
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [
+        ("sent", "0001-01-01T00:00:00Z"),  # accepted, then the export answered 500
+        ("sent", "0001-01-01T00:00:00+14:00"),  # the import itself answered 500
+        ("sent", "1900-01-01T00:00:00"),
+        ("expires", "9999-12-31T23:59:00-05:00"),
+    ],
+)
+def test_request_times_out_of_the_events_years_are_refused_not_a_500(key, value):
+    """The focused test of the new fields."""
+    data = small_event()
+    data["requests"][1][key] = value  # c -> b, pending
+    with pytest.raises(ImportInvalid) as refused:
+        event_import(data=data)
+    assert any(e.startswith(f"requests[1] (c → b).{key}: {value}") for e in refused.value.errors)

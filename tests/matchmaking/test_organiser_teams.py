@@ -131,3 +131,24 @@ def test_the_last_member_is_the_last_who_can_still_organise_and_the_command_is_a
     with pytest.raises(CommandError, match="There is no account 'nobody'"):
         call_command("event_organisers", event.slug, "--add", "new", "--remove", "nobody")
     assert [u.username for u in event.organisers.all()] == ["working"]
+
+
+def test_an_organiser_is_found_by_email_beside_a_participants_account_and_exact_names_win():
+    """A participant's account with the organiser's email hid the staff account; "Staff2"
+    found "staff2" although an account "Staff2" exists; a member no longer staff could not be
+    taken off with the command (the focused test)."""
+    UserFactory(username="ana@fair.example", email="ana@fair.example")  # her participant account
+    ana = UserFactory(username="ana", email="ana@fair.example", is_staff=True)
+    assert selectors.organiser_account_named(name="ANA@fair.example") == ana
+    lower = UserFactory(username="staff2", is_staff=True)
+    upper = UserFactory(username="Staff2", is_staff=True)
+    assert selectors.organiser_account_named(name="Staff2") == upper
+    assert selectors.organiser_account_named(name="staff2") == lower
+    assert selectors.organiser_account_named(name="STAFF2") in (lower, upper)
+
+    event = EventFactory()
+    event.organisers.add(ana, lower)
+    lower.is_staff = False
+    lower.save()
+    call_command("event_organisers", event.slug, "--remove", "staff2")
+    assert [u.username for u in event.organisers.all()] == ["ana"]

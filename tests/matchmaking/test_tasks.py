@@ -402,3 +402,22 @@ def test_a_publish_runs_in_the_background_and_a_refused_or_lost_one_is_a_draft_a
     assert scheduling.schedule_runs_fail_stalled() == [second_run.pk]
     second_run.refresh_from_db()
     assert second_run.status == "draft" and "stopped before it finished" in second_run.error
+
+
+@pytest.mark.django_db
+def test_one_publish_at_a_time_per_event(organiser_client, django_capture_on_commit_callbacks):
+    """A second draft could be published while the first was still publishing: an older plan
+    could then land after a newer one (the focused test)."""
+    from matchmaking.models import ScheduleRun
+    from tests.matchmaking.test_scheduling import fair
+
+    event = event_import(data=fair())
+    url = f"/api/events/{event.slug}/schedule-runs/"
+    with django_capture_on_commit_callbacks(execute=True):
+        first = organiser_client.post(url, {"time_limit": 5}, format="json").data["id"]
+        second = organiser_client.post(url, {"time_limit": 5}, format="json").data["id"]
+    assert organiser_client.post(f"{url}{first}/publish/").status_code == 202  # not yet done
+    refused = organiser_client.post(f"{url}{second}/publish/")
+    assert (refused.status_code, refused.data["code"]) == (409, "publish_in_progress")
+    assert f"Run {first} is being published" in refused.data["detail"]
+    assert ScheduleRun.objects.get(pk=second).status == "draft"

@@ -22,7 +22,8 @@ class Command(BaseCommand):
     def handle(self, *args, slug, add, remove, **options):
         try:
             event = selectors.event_get(slug=slug)
-            adding, removing = organiser_accounts(add), organiser_accounts(remove)
+            adding = organiser_accounts(add)
+            removing = organiser_accounts(remove, any_account=True)
             with transaction.atomic():  # all the changes, or none
                 for user in adding:
                     event_organiser_add(event=event, user=user)
