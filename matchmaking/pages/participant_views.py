@@ -1062,7 +1062,16 @@ def meeting_attendee_add_view(request, event, me, meeting_id: int):
             meeting=meeting, person=person, actor=Actor(user=request.user, participant=me)
         )
     except DomainError as exc:
-        _error(request, exc)
+        if exc.code == "not_a_party":  # the code's page sentence speaks of moving, cancelling
+            messages.error(
+                request,
+                _(
+                    "You joined this meeting as a colleague: only its two parties can bring "
+                    "colleagues to it."
+                ),
+            )
+        else:
+            _error(request, exc)
     else:
         messages.success(
             request,

@@ -25,7 +25,7 @@ from matchmaking.models import (
     Participant,
     Recommendation,
 )
-from matchmaking.services.meetings import Actor, meeting_book
+from matchmaking.services.meetings import Actor, meeting_attendee_add, meeting_book
 from matchmaking.services.participants import login_link_create, participant_token
 from tests.factories import EventFactory, ParticipantFactory, RequestFactory
 
@@ -1626,3 +1626,23 @@ def test_the_agenda_says_which_meetings_the_organisers_fixed(upcoming_event, mak
     meeting_set_fixed(meeting=meeting, fixed=True, actor=Actor(system=True))
     html = client_of(amina).get(f"/my/{event.slug}/agenda/").content.decode()
     assert "data-fixed>fixed by the organiser<" in html
+
+
+def test_a_colleague_who_tries_to_bring_someone_is_told_why_in_french(
+    upcoming_event, make_participant
+):
+    event = upcoming_event
+    amina = make_participant(event=event, name="Amina")
+    karim = make_participant(event=event, name="Karim", organisation=amina.organisation)
+    lina = make_participant(event=event, name="Lina", organisation=amina.organisation)
+    meeting = booked(amina, make_participant(event=event), event.slots.order_by("start").last())
+    meeting_attendee_add(meeting=meeting, person=karim, actor=Actor(system=True))
+    client = client_of(karim)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "fr"
+    refused = client.post(
+        f"/my/{event.slug}/meetings/{meeting.pk}/attendees/", {"participant": lina.pk}, follow=True
+    )
+    assert messages_of(refused) == [
+        "Vous participez à ce rendez-vous en tant que collègue : seules ses deux parties peuvent "
+        "y faire venir des collègues."
+    ]
