@@ -61,34 +61,31 @@ def events_organised_by(*, user) -> QuerySet[Event]:
     return Event.objects.filter(organisers=user).order_by("slug")
 
 
-def account_named(*, name: str):
-    """The user account with this username (exactly, else in any case), or else this email (any
-    case); None if none."""
+def _accounts_named(name: str):
+    """The accounts ``name`` may mean, best first: the username exactly, the username in any
+    case, the email in any case."""
     users = get_user_model().objects
-    name = name.strip()
-    return (
-        users.filter(username=name).first()
-        or users.filter(username__iexact=name).order_by("pk").first()
-        or users.filter(email__iexact=name).order_by("pk").first()
-    )
-
-
-def organiser_account_named(*, name: str):
-    """The organiser (staff) account with this username (exactly, else in any case) or email;
-    None if there is none. A participant's account with the same email is not it."""
     name = name.strip()
     if not name:
-        return None
-    users = get_user_model().objects
+        return
     for found in (
         users.filter(username=name),
         users.filter(username__iexact=name),
         users.filter(email__iexact=name),
     ):
-        for user in found.order_by("pk"):
-            if is_organiser_account(user):
-                return user
-    return None
+        yield from found.order_by("pk")
+
+
+def account_named(*, name: str):
+    """The user account with this username (exactly, else in any case), or else this email (any
+    case); None if none."""
+    return next(_accounts_named(name), None)
+
+
+def organiser_account_named(*, name: str):
+    """The organiser (staff) account with this username (exactly, else in any case) or email;
+    None if there is none. A participant's account with the same email is not it."""
+    return next((u for u in _accounts_named(name) if is_organiser_account(u)), None)
 
 
 def event_organisers(*, event: Event) -> list:

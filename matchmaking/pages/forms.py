@@ -35,6 +35,15 @@ class UnusableText(BadRequest):
         self.message = message
 
 
+def id_param(data, name: str) -> int | None:
+    """The row id ``data[name]`` that a page's select or hidden field posts: a whole number
+    the database can hold, else None (the view says what to choose)."""
+    value = data.get(name, "")
+    if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) < 18:
+        return int(value)
+    return None
+
+
 def text_param(data, name: str, *, limit: int) -> str:
     """The free text ``data[name]`` (``request.GET`` or ``request.POST``; "" when absent),
     stripped and cut to ``limit`` characters. The one way the pages read hand-typed text that

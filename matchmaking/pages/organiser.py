@@ -48,6 +48,7 @@ from matchmaking.pages.forms import (
     PresenceForm,
     ScheduleRunForm,
     UnusableText,
+    id_param,
     text_param,
 )
 from matchmaking.pages.render import bar_chart, grid_table, heat_strips
@@ -540,9 +541,7 @@ def meeting_attendee_add_view(request, event: Event, meeting_id: int):
     """A colleague of either side joins the meeting (``meeting_attendee_add``: they are told);
     back to the meeting page, or the refusal with its 4xx status."""
     meeting = _meeting_in(event, meeting_id)
-    pk = request.POST.get("participant", "")
-    ok = pk.isascii() and pk.isdigit() and len(pk) < 18
-    person = event.participants.filter(pk=int(pk)).first() if ok else None
+    person = event.participants.filter(pk=id_param(request.POST, "participant")).first()
     if person is None:
         messages.error(request, _("Choose a colleague."))
         return _render_meeting(request, event, meeting_id, status=400)
@@ -1136,9 +1135,7 @@ def _team_change(request, event: Event) -> None:
             _("%(name)s is now an organiser of this event.") % {"name": user.get_username()},
         )
         return
-    pk = request.POST.get("user", "")
-    ok = pk.isascii() and pk.isdigit() and len(pk) < 18
-    user = event.organisers.filter(pk=int(pk)).first() if ok else None
+    user = event.organisers.filter(pk=id_param(request.POST, "user")).first()
     if user is None:
         messages.error(request, _("That account is not on this event's team any more."))
         return

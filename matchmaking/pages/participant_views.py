@@ -43,7 +43,7 @@ from matchmaking.models import (
     MeetingRequest,
     Participant,
 )
-from matchmaking.pages.forms import PresenceForm, UnusableText, text_param
+from matchmaking.pages.forms import PresenceForm, UnusableText, id_param, text_param
 from matchmaking.pages.labels import KIND, MEETING_STATUS, REQUEST_STATUS, local_day
 from matchmaking.reasons import Reason
 from matchmaking.services.meetings import (
@@ -1051,9 +1051,7 @@ def meeting_attendee_add_view(request, event, me, meeting_id: int):
     """I bring a colleague of my organisation to a meeting I am a party of."""
     back = reverse("participant:agenda", args=[event.slug])
     meeting = _my_meeting(event, me, meeting_id)
-    pk = request.POST.get("participant", "")
-    ok = pk.isascii() and pk.isdigit() and len(pk) < 18
-    person = event.participants.filter(pk=int(pk)).first() if ok else None
+    person = event.participants.filter(pk=id_param(request.POST, "participant")).first()
     if person is None:
         messages.error(request, _("Choose a colleague."))
         return redirect(back)

@@ -36,9 +36,13 @@ def language_of(person: Participant) -> str:
     return "en"
 
 
+def _local_text(moment: datetime, meeting: Meeting) -> str:
+    """``moment`` in the meeting's event's time zone, as the emails write times."""
+    return moment.astimezone(meeting.event.tz).strftime("%Y-%m-%d %H:%M")
+
+
 def _when(meeting: Meeting) -> str:
-    local = meeting.slot.start.astimezone(meeting.event.tz)
-    return local.strftime("%Y-%m-%d %H:%M")
+    return _local_text(meeting.slot.start, meeting)
 
 
 def _where(meeting: Meeting) -> str:
@@ -211,7 +215,7 @@ def notify_meeting(
         key = f"{kind}:meeting{meeting.pk}:{when}:to{person.pk}"
         extra = {"reason": reason or "-"}
         if was is not None:
-            extra["was"] = was.astimezone(meeting.event.tz).strftime("%Y-%m-%d %H:%M")
+            extra["was"] = _local_text(was, meeting)
         note = _create(kind, key, person, meeting=meeting, extra=extra)
         if note:
             ids.append(note.pk)
@@ -236,7 +240,7 @@ def notify_attendee_left(
         key = f"meeting_cancelled:meeting{meeting.pk}:seq{meeting.sequence}:to{person.pk}"
         extra = {"reason": reason or "-"}
         if was_at is not None:
-            extra["when"] = was_at.astimezone(meeting.event.tz).strftime("%Y-%m-%d %H:%M")
+            extra["when"] = _local_text(was_at, meeting)
         note = _create(
             Notification.Kind.MEETING_CANCELLED,
             key,
