@@ -322,22 +322,33 @@ def schedule_run_create(
             event=event, created_by=user if getattr(user, "pk", None) else None, options=clean
         )
         if enqueue:
-            transaction.on_commit(lambda: _enqueue(run, run_schedule))
+            transaction.on_commit(
+                lambda: _enqueue(
+                    run,
+                    run_schedule,
+                    waiting=ScheduleRun.Status.QUEUED,
+                    nothing="nothing ran",
+                    then="start the run again",
+                    undo={"status": ScheduleRun.Status.FAILED, "finished_at": timezone.now()},
+                )
+            )
     return run
 
 
-def _enqueue(run: ScheduleRun, task) -> None:
-    """Hand the run to a worker; a task queue that cannot be reached fails the run at once,
-    saying so (it would wait "queued" for good)."""
+def _enqueue(
+    run: ScheduleRun, task, *, waiting: str, nothing: str, then: str, undo: dict, **kwargs
+) -> None:
+    """Hand the run to a worker (``task``). A task queue that cannot be reached ends the wait
+    at once (the run would stay ``waiting`` for good): the run takes the fields ``undo`` and an
+    error saying ``nothing`` happened and what to do ``then``."""
     try:
-        task.delay(run_id=run.pk)
+        task.delay(run_id=run.pk, **kwargs)
     except Exception as exc:  # the broker's errors have no common class
-        logger.exception("schedule run %s could not be queued", run.pk)
-        ScheduleRun.objects.filter(pk=run.pk, status=ScheduleRun.Status.QUEUED).update(
-            status=ScheduleRun.Status.FAILED,
-            error=f"The task queue could not be reached ({exc.__class__.__name__}); nothing "
-            "ran. Check the workers (docs/operations.md), then start the run again.",
-            finished_at=timezone.now(),
+        logger.exception("schedule run %s could not be queued (%s)", run.pk, task.name)
+        ScheduleRun.objects.filter(pk=run.pk, status=waiting).update(
+            error=f"The task queue could not be reached ({exc.__class__.__name__}); {nothing}. "
+            f"Check the workers (docs/operations.md), then {then}.",
+            **undo,
         )
 
 
@@ -563,21 +574,18 @@ def schedule_run_publish_later(*, run: ScheduleRun, user) -> ScheduleRun:
         run.published_at = timezone.now()  # asked then; the publish sets when it was done
         run.save(update_fields=["status", "error", "published_at"])
         user_id = getattr(user, "pk", None)
-        transaction.on_commit(lambda: _enqueue_publish(run, user_id, publish_schedule))
-    return ScheduleRun.objects.get(pk=run.pk)
-
-
-def _enqueue_publish(run: ScheduleRun, user_id: int | None, task) -> None:
-    try:
-        task.delay(run_id=run.pk, user_id=user_id)
-    except Exception:  # the broker's errors have no common class
-        logger.exception("publishing schedule run %s could not be queued", run.pk)
-        ScheduleRun.objects.filter(pk=run.pk, status=ScheduleRun.Status.PUBLISHING).update(
-            status=ScheduleRun.Status.DRAFT,
-            published_at=None,
-            error="The task queue could not be reached; nothing was published. Check the "
-            "workers (docs/operations.md), then publish again.",
+        transaction.on_commit(
+            lambda: _enqueue(
+                run,
+                publish_schedule,
+                waiting=ScheduleRun.Status.PUBLISHING,
+                nothing="nothing was published",
+                then="publish again",
+                undo={"status": ScheduleRun.Status.DRAFT, "published_at": None},
+                user_id=user_id,
+            )
         )
+    return ScheduleRun.objects.get(pk=run.pk)
 
 
 def schedule_run_publish_task(*, run_id: int, user_id: int | None) -> str | None:
