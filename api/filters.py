@@ -5,7 +5,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from matchmaking.exceptions import InvalidInput
-from matchmaking.models import Meeting, MeetingRequest, Participant, search_fold
+from matchmaking.models import Meeting, MeetingFeedback, MeetingRequest, Participant, search_fold
 from ml.taxonomy import SECTOR_IDS
 
 
@@ -123,3 +123,28 @@ class MeetingFilter(django_filters.FilterSet):
     def filter_participant(self, queryset, name, value):
         # A colleague who left a meeting is no longer in it.
         return queryset.filter(Q(seats__participant_id=int(value), seats__left=False)).distinct()
+
+
+class FeedbackFilter(django_filters.FilterSet):
+    meeting = django_filters.NumberFilter(
+        field_name="meeting_id", min_value=1, max_value=2**62, decimal_places=0
+    )
+    participant = django_filters.NumberFilter(
+        field_name="participant_id",
+        min_value=1,
+        max_value=2**62,
+        decimal_places=0,
+        label="Feedback given by this participant.",
+    )
+    took_place = django_filters.ChoiceFilter(
+        choices=[("true", "true"), ("false", "false")],
+        method="filter_took_place",
+        label="true: those saying the meeting took place; false: those saying it did not.",
+    )
+
+    class Meta:
+        model = MeetingFeedback
+        fields = ["meeting", "participant", "took_place"]
+
+    def filter_took_place(self, queryset, name, value):
+        return queryset.filter(took_place=value == "true")

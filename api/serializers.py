@@ -14,6 +14,7 @@ from matchmaking.languages import language_codes
 from matchmaking.models import (
     Event,
     Meeting,
+    MeetingFeedback,
     MeetingRequest,
     Participant,
     ScheduleRun,
@@ -449,6 +450,59 @@ class StatusSerializer(serializers.Serializer):
             Meeting.Status.HELD,
             Meeting.Status.NO_SHOW,
         ]
+    )
+
+
+class MeetingFeedbackSerializer(serializers.ModelSerializer):
+    """One person's feedback on a meeting (the other side never sees it)."""
+
+    meeting = serializers.IntegerField(source="meeting_id", read_only=True)
+    participant = serializers.IntegerField(source="participant_id", read_only=True)
+    participant_name = serializers.CharField(source="participant.name", read_only=True)
+
+    class Meta:
+        model = MeetingFeedback
+        fields = [
+            "meeting",
+            "participant",
+            "participant_name",
+            "took_place",
+            "rating",
+            "outcome",
+            "comment",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+class MeetingFeedbackInSerializer(RefusesUnknownFields, serializers.Serializer):
+    """Feedback as a person in the meeting gives it (``PUT`` replaces the previous one)."""
+
+    answer_only_fields = ("meeting", "participant", "participant_name", "created_at", "updated_at")
+
+    took_place = serializers.BooleanField(help_text="Did the meeting take place?")
+    rating = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="1 (not useful) to 5 (very useful); required when it took place, absent or "
+        "null when it did not.",
+    )
+    outcome = serializers.ChoiceField(
+        choices=MeetingFeedback.Outcome.choices,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="What comes next (optional; only when it took place).",
+    )
+    comment = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=1000,
+        trim_whitespace=True,
+        help_text="For the organisers only.",
     )
 
 

@@ -11,7 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from api import serializers as s
-from api.filters import MeetingFilter, ParticipantFilter, RequestFilter
+from api.filters import FeedbackFilter, MeetingFilter, ParticipantFilter, RequestFilter
 from api.idempotency import idempotent
 from api.parsers import ImportJSONParser
 from matchmaking import selectors
@@ -19,6 +19,7 @@ from matchmaking.exceptions import Conflict, Forbidden, InvalidInput, NotFound
 from matchmaking.models import (
     Event,
     Meeting,
+    MeetingFeedback,
     MeetingRequest,
     Participant,
     ScheduleRun,
@@ -27,6 +28,7 @@ from matchmaking.models import (
 )
 from matchmaking.services import availability as availability_services
 from matchmaking.services import events as event_services
+from matchmaking.services import feedback as feedback_services
 from matchmaking.services import meetings as meeting_services
 from matchmaking.services import participants as participant_services
 from matchmaking.services import requests as request_services
@@ -631,6 +633,56 @@ class MeetingViewSet(EventScoped, viewsets.ReadOnlyModelViewSet):
             meeting=meeting, status=form.validated_data["status"], actor=self.actor()
         )
         return self._reply(done)
+
+    @extend_schema(
+        methods=["GET"],
+        request=None,
+        responses=s.MeetingFeedbackSerializer,
+        description="Your feedback on this meeting (404 until you give it). Organisers read "
+        "everyone's at /api/events/{slug}/feedback/.",
+    )
+    @extend_schema(
+        methods=["PUT"],
+        request=s.MeetingFeedbackInSerializer,
+        responses=s.MeetingFeedbackSerializer,
+        description="Give or change your feedback, once the meeting has started (not on a "
+        "cancelled one): did it take place, how useful was it (1-5), what comes next, a word "
+        "for the organisers. The other side never sees it.",
+    )
+    @action(detail=True, methods=["get", "put"])
+    def feedback(self, request, slug, pk=None):
+        meeting = self.get_object()
+        if self.participant is None:
+            raise Forbidden(
+                "Feedback comes from the people in the meeting; organisers read it at "
+                f"/api/events/{self.event.slug}/feedback/?meeting={meeting.pk}.",
+                code="organisers_read_feedback",
+            )
+        if request.method == "GET":
+            mine = selectors.feedback_of(meeting=meeting, participant=self.participant)
+            if mine is None:
+                raise NotFound("You have not given feedback on this meeting yet.")
+            return Response(s.MeetingFeedbackSerializer(mine).data)
+        form = s.MeetingFeedbackInSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        given = feedback_services.meeting_feedback_give(
+            meeting=meeting, participant=self.participant, **form.validated_data
+        )
+        return Response(s.MeetingFeedbackSerializer(given).data)
+
+
+@extend_schema(parameters=[SLUG])
+class FeedbackViewSet(EventScoped, viewsets.ReadOnlyModelViewSet):
+    """What the people in the event's meetings said of them (organisers)."""
+
+    permission_classes = [IsOrganiser]
+    serializer_class = s.MeetingFeedbackSerializer
+    filterset_class = FeedbackFilter
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return MeetingFeedback.objects.none()
+        return selectors.feedback_list(event=self.event)
 
 
 @extend_schema(parameters=[SLUG])

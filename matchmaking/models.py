@@ -481,6 +481,44 @@ class MeetingSeat(models.Model):
         return f"participant {self.participant_id} in meeting {self.meeting_id}"
 
 
+class MeetingFeedback(models.Model):
+    """What one person in a meeting says of it once it has started: whether it took place, how
+    useful it was (1-5) and what comes next. Organisers read it (statistics, CSV); the other
+    side never sees it."""
+
+    class Outcome(models.TextChoices):
+        NONE = "none", "no further contact planned"
+        FOLLOW_UP = "follow_up", "follow-up planned"
+        AGREEMENT = "agreement", "business or cooperation agreement in view"
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="feedback")
+    participant = models.ForeignKey(
+        Participant, on_delete=models.CASCADE, related_name="meeting_feedback"
+    )
+    took_place = models.BooleanField()
+    rating = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="1 (not useful) to 5 (very useful); only if it took place."
+    )
+    outcome = models.CharField(max_length=12, choices=Outcome.choices, blank=True)
+    comment = models.TextField(blank=True, help_text="For the organisers only.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["meeting_id", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "participant"], name="feedback_once"),
+            models.CheckConstraint(
+                condition=Q(took_place=True, rating__gte=1, rating__lte=5)
+                | Q(took_place=False, rating__isnull=True, outcome=""),
+                name="feedback_rating_only_if_held",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"feedback of {self.participant_id} on meeting {self.meeting_id}"
+
+
 class MeetingLog(models.Model):
     """Who changed what on a meeting, and when."""
 

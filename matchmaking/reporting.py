@@ -13,12 +13,13 @@ import io
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, IntegerField, OuterRef, Subquery, Value
+from django.db.models import Avg, Count, Exists, IntegerField, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 
 from matchmaking.models import (
     Event,
     Meeting,
+    MeetingFeedback,
     MeetingLog,
     MeetingRequest,
     MeetingSeat,
@@ -299,6 +300,134 @@ def event_statistics(*, event: Event, none_limit: int = 300) -> dict:
         "tables": table_count,
         "occupancy": occupancy,
     }
+
+
+FEEDBACK_OUTCOMES = [c for c, _ in MeetingFeedback.Outcome.choices]
+
+
+def feedback_summary(*, event: Event, disputed_limit: int = 50) -> dict:
+    """What the people in the event's meetings said of them (four queries).
+
+    - ``given``: feedback rows; ``meetings``: meetings with at least one;
+    - ``took_place`` / ``did_not_take_place``: rows saying so;
+    - ``mean_rating`` over the rows of meetings that took place (None without any) and
+      ``ratings`` {1..5: rows};
+    - ``outcomes`` {outcome: rows}, "" (not said) included;
+    - ``disputed``: meetings (id, start) where one person says it took place and another says
+      it did not, the first ``disputed_limit`` by time, and ``disputed_count``.
+    """
+    rows = MeetingFeedback.objects.filter(meeting__event=event)
+    totals = rows.aggregate(
+        given=Count("id"),
+        meetings=Count("meeting", distinct=True),
+        held=Count("id", filter=Q(took_place=True)),
+        mean_rating=Avg("rating", filter=Q(took_place=True)),
+    )
+    ratings = dict.fromkeys(range(1, 6), 0)
+    outcomes = dict.fromkeys(["", *FEEDBACK_OUTCOMES], 0)
+    for rating, outcome, n in (
+        rows.filter(took_place=True)
+        .order_by()
+        .values_list("rating", "outcome")
+        .annotate(n=Count("id"))
+    ):
+        ratings[rating] = ratings.get(rating, 0) + n
+        outcomes[outcome] = outcomes.get(outcome, 0) + n
+    disputed = (
+        Meeting.objects.filter(event=event)
+        .annotate(
+            yes=Count("feedback", filter=Q(feedback__took_place=True)),
+            no=Count("feedback", filter=Q(feedback__took_place=False)),
+        )
+        .filter(yes__gt=0, no__gt=0)
+        .order_by("slot__start", "id")
+    )
+    tz = event.tz
+    return {
+        "given": totals["given"],
+        "meetings": totals["meetings"],
+        "took_place": totals["held"],
+        "did_not_take_place": totals["given"] - totals["held"],
+        "mean_rating": totals["mean_rating"],
+        "ratings": ratings,
+        "outcomes": outcomes,
+        "disputed": [
+            {"meeting": mid, "start": start.astimezone(tz)}
+            for mid, start in disputed.values_list("id", "slot__start")[:disputed_limit]
+        ],
+        "disputed_count": disputed.count(),
+    }
+
+
+FEEDBACK_CSV_HEADER = [
+    "meeting",
+    "date",
+    "start",
+    "table",
+    "meeting_status",
+    "from_name",
+    "from_organisation",
+    "from_email",
+    "with",
+    "took_place",
+    "rating",
+    "outcome",
+    "comment",
+    "given",
+]
+
+
+def feedback_export_rows(*, event: Event):
+    """One row per feedback (FEEDBACK_CSV_HEADER order), by meeting time: who gave it, who else
+    sat in the meeting ("Name (Organisation); ..."), and what they said (two queries)."""
+    tz = event.tz
+    seated: dict[int, list[tuple[int, str]]] = defaultdict(list)
+    for mid, pid, name, org in (
+        MeetingSeat.objects.filter(
+            left=False,
+            meeting__in=MeetingFeedback.objects.filter(meeting__event=event).values("meeting_id"),
+        )
+        .order_by("-is_party", "participant__name", "participant_id")
+        .values_list(
+            "meeting_id", "participant_id", "participant__name", "participant__organisation__name"
+        )
+    ):
+        seated[mid].append((pid, f"{name} ({org})"))
+    rows = (
+        MeetingFeedback.objects.filter(meeting__event=event)
+        .order_by("meeting__slot__start", "meeting_id", "participant__name", "id")
+        .values_list(
+            "meeting_id",
+            "meeting__slot__start",
+            "meeting__table__name",
+            "meeting__status",
+            "participant_id",
+            "participant__name",
+            "participant__organisation__name",
+            "participant__email",
+            "took_place",
+            "rating",
+            "outcome",
+            "comment",
+            "updated_at",
+        )
+    )
+    for mid, start, table, status, pid, *who, took_place, rating, outcome, comment, at in rows:
+        local = start.astimezone(tz)
+        yield [
+            mid,
+            local.date().isoformat(),
+            f"{local:%H:%M}",
+            table or "",
+            status,
+            *who,
+            "; ".join(text for other, text in seated.get(mid, ()) if other != pid),
+            "yes" if took_place else "no",
+            rating if rating is not None else "",
+            outcome,
+            comment,
+            at.astimezone(tz).isoformat(" ", "minutes")[:16],
+        ]
 
 
 # ------------------------------------------------------------------------------------------------

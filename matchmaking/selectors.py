@@ -15,6 +15,7 @@ from matchmaking.models import (
     Availability,
     Event,
     Meeting,
+    MeetingFeedback,
     MeetingRequest,
     MeetingSeat,
     Participant,
@@ -672,3 +673,29 @@ def _telling_pairs(reasons: dict | None) -> dict:
         if similarity is not None and similarity < PAIR_REASON_MIN_SIMILARITY:
             reasons[key] = None
     return reasons
+
+
+def feedback_of(*, meeting: Meeting, participant: Participant) -> MeetingFeedback | None:
+    """``participant``'s feedback on ``meeting``, if they gave it."""
+    return (
+        MeetingFeedback.objects.select_related("participant")
+        .filter(meeting=meeting, participant=participant)
+        .first()
+    )
+
+
+def feedback_list(*, event: Event) -> QuerySet[MeetingFeedback]:
+    """Every feedback on the event's meetings, by meeting time (organisers)."""
+    return (
+        MeetingFeedback.objects.filter(meeting__event=event)
+        .select_related("participant")
+        .order_by("meeting__slot__start", "meeting_id", "id")
+    )
+
+
+def feedback_given_by(*, event: Event, participant: Participant) -> dict[int, MeetingFeedback]:
+    """Meeting id -> the feedback ``participant`` gave on it (their agenda)."""
+    return {
+        f.meeting_id: f
+        for f in MeetingFeedback.objects.filter(meeting__event=event, participant=participant)
+    }

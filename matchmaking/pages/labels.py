@@ -33,6 +33,12 @@ KIND = {
     "media": _("Media"),
 }
 
+FEEDBACK_OUTCOME = {
+    "none": _("No further contact planned"),
+    "follow_up": _("Follow-up planned"),
+    "agreement": _("Business or cooperation agreement in view"),
+}
+
 RUN_STATUS = {
     "queued": _("Queued"),
     "running": _("Running"),

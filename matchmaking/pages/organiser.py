@@ -339,6 +339,10 @@ def _render_meeting(
             move=move,
             invitable=invitable,
             cancel_form=cancel_form or MeetingCancelForm(),
+            feedback=[
+                (f, labels.label(labels.FEEDBACK_OUTCOME, f.outcome) if f.outcome else "")
+                for f in selectors.feedback_list(event=event).filter(meeting=meeting)
+            ],
         ),
         status=status,
     )
@@ -842,6 +846,7 @@ def statistics(request, event: Event):
         for code, name in labels.KIND.items()
         if stats["by_kind"].get(code, 0)
     ]
+    feedback = reporting.feedback_summary(event=event)
     return render(
         request,
         "matchmaking/organiser/stats.html",
@@ -852,6 +857,11 @@ def statistics(request, event: Event):
             status_rows=status_rows,
             request_rows=request_rows,
             kind_rows=kind_rows,
+            feedback=feedback,
+            outcome_rows=[
+                (code, name, feedback["outcomes"].get(code, 0))
+                for code, name in labels.FEEDBACK_OUTCOME.items()
+            ],
             # the charts run as the grid does: right to left on a right-to-left page
             chart=bar_chart(stats["per_participant"], rtl=get_language_bidi()),
             strips=heat_strips(stats["occupancy"], rtl=get_language_bidi()),
@@ -1040,6 +1050,13 @@ def meetings_csv(request, event: Event):
 def requests_csv(request, event: Event):
     rows = reporting.requests_export_rows(event=event)
     return _csv_download(event, "requests", reporting.REQUESTS_CSV_HEADER, rows)
+
+
+@with_event
+@require_GET
+def feedback_csv(request, event: Event):
+    rows = reporting.feedback_export_rows(event=event)
+    return _csv_download(event, "feedback", reporting.FEEDBACK_CSV_HEADER, rows)
 
 
 def _settings_refusal(exc: DomainError, event: Event) -> str:

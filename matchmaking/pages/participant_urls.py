@@ -47,6 +47,11 @@ urlpatterns = [
         name="meeting-attendee-add",
     ),
     path(
+        "<slug:slug>/meetings/<int:meeting_id>/feedback/",
+        views.meeting_feedback_view,
+        name="meeting-feedback",
+    ),
+    path(
         "<slug:slug>/meetings/<int:meeting_id>/leave/",
         views.meeting_leave_view,
         name="meeting-leave",

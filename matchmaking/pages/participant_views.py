@@ -44,8 +44,15 @@ from matchmaking.models import (
     Participant,
 )
 from matchmaking.pages.forms import PresenceForm, UnusableText, id_param, text_param
-from matchmaking.pages.labels import KIND, MEETING_STATUS, REQUEST_STATUS, local_day
+from matchmaking.pages.labels import (
+    FEEDBACK_OUTCOME,
+    KIND,
+    MEETING_STATUS,
+    REQUEST_STATUS,
+    local_day,
+)
 from matchmaking.reasons import Reason
+from matchmaking.services.feedback import meeting_feedback_give
 from matchmaking.services.meetings import (
     Actor,
     check_in_open,
@@ -165,6 +172,10 @@ ERROR_TEXT = {
         "You already have more meetings booked than this limit. Cancel some first, or set a "
         "higher limit."
     ),
+    "meeting_not_started": gettext_lazy(
+        "This meeting has not started yet; feedback opens when it starts."
+    ),
+    "not_in_meeting": gettext_lazy("Only the people in a meeting give feedback on it."),
     "invalid": gettext_lazy("Something you entered is not valid; check it and try again."),
     "busy": gettext_lazy("The system is busy; please try again in a moment."),
     "not_found": gettext_lazy("Not found."),
@@ -832,6 +843,7 @@ def agenda(request, event, me):
         .exclude(pk=me.pk)
         .order_by("name")
     )
+    feedback = selectors.feedback_given_by(event=event, participant=me)
     for m in selectors.meetings_of(event=event, participant=me):
         m.others = [s.participant for s in m.seats.all() if s.participant_id != me.pk]
         m.status_label = MEETING_STATUS.get(m.status, m.status)
@@ -850,6 +862,11 @@ def agenda(request, event, me):
         )
         # as meeting_set_status decides for a participant: around the meeting's time
         m.can_check_in = m.status == Meeting.Status.SCHEDULED and check_in_open(m.slot, tz, now)
+        # as meeting_feedback_give decides: once it has started, unless it was cancelled
+        m.feedback_open = m.status != Meeting.Status.CANCELLED and m.slot.start <= now
+        m.my_feedback = feedback.get(m.pk)
+        if m.my_feedback is not None:
+            m.my_feedback.outcome_label = FEEDBACK_OUTCOME.get(m.my_feedback.outcome, "")
         days.setdefault(m.slot.start.astimezone(tz).date(), []).append(m)
     unbooked = selectors.requests_to_book(event=event, participant=me)
     # Exactly the slots the booking service would accept now (it decides again on the click).
@@ -882,6 +899,7 @@ def agenda(request, event, me):
         "agenda",
         days=days,
         to_book=to_book,
+        outcomes=list(FEEDBACK_OUTCOME.items()),
         booking_open=booking_open,
         ics_url=request.build_absolute_uri(reverse("participant:agenda-ics", args=[event.slug])),
         feed_url=request.build_absolute_uri(
@@ -1076,6 +1094,44 @@ def meeting_attendee_add_view(request, event, me, meeting_id: int):
             _("%(name)s joins the meeting and has been told.") % {"name": person.name},
         )
     return redirect(f"{back}#meeting-{meeting.pk}")
+
+
+@require_POST
+@participant_page
+def meeting_feedback_view(request, event, me, meeting_id: int):
+    """My feedback on a meeting that has started: did it take place, how useful (1-5), what
+    next, a word for the organisers (``meeting_feedback_give``); back to it in my agenda."""
+    meeting = _my_meeting(event, me, meeting_id)
+    back = reverse("participant:agenda", args=[event.slug]) + f"#meeting-{meeting.pk}"
+    answer = request.POST.get("took_place")
+    if answer not in ("yes", "no"):
+        messages.error(request, _("Say whether the meeting took place."))
+        return redirect(back)
+    took_place = answer == "yes"
+    rating = id_param(request.POST, "rating") if took_place else None
+    if took_place and rating not in range(1, 6):
+        messages.error(request, _("Rate the meeting from 1 (not useful) to 5 (very useful)."))
+        return redirect(back)
+    outcome = request.POST.get("outcome", "") if took_place else ""
+    if outcome not in FEEDBACK_OUTCOME:
+        outcome = ""
+    comment = text_param(request.POST, "comment", limit=1000)
+    try:
+        meeting_feedback_give(
+            meeting=meeting,
+            participant=me,
+            took_place=took_place,
+            rating=rating,
+            outcome=outcome,
+            comment=comment,
+        )
+    except DomainError as exc:
+        _error(request, exc)
+    else:
+        messages.success(
+            request, _("Thank you: your feedback is saved. Only the organisers read it.")
+        )
+    return redirect(back)
 
 
 @require_POST

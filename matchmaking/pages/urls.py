@@ -75,6 +75,7 @@ organiser_patterns = [
     path("<slug:slug>/exports/", views.exports, name="exports"),
     path("<slug:slug>/exports/meetings.csv", views.meetings_csv, name="meetings-csv"),
     path("<slug:slug>/exports/requests.csv", views.requests_csv, name="requests-csv"),
+    path("<slug:slug>/exports/feedback.csv", views.feedback_csv, name="feedback-csv"),
     path("<slug:slug>/tables/", views.table_plan, name="tables"),
 ]
 

@@ -39,6 +39,7 @@ from matchmaking.models import (
     Availability,
     Event,
     Meeting,
+    MeetingFeedback,
     MeetingRequest,
     MeetingSeat,
     Notification,
@@ -811,6 +812,9 @@ def event_import(*, data: Any, replace: bool = False, by=None, organisers: Itera
     return event
 
 
+FEEDBACK_FIELDS = ("took_place", "rating", "outcome", "comment", "created_at", "updated_at")
+
+
 @dataclass
 class _Identities:
     """What outside calendars know of an event that an import replaces: each participant's
@@ -824,6 +828,8 @@ class _Identities:
     # (meeting id, person id) -> when the meeting was, for a colleague the new file takes out
     left_at: dict[tuple[int, int], datetime] = field(default_factory=dict)
     statuses: dict = field(default_factory=dict)  # uid -> the meeting's status
+    # uid -> what the people in it said of it: [((ref, email), field values)]
+    feedback: dict = field(default_factory=dict)
 
     @staticmethod
     def _colleagues(event: Event) -> dict[int, set]:
@@ -867,7 +873,19 @@ class _Identities:
                 "ref", "email", "calendar_token"
             )
         }
-        return cls(tokens=tokens, meetings=meetings, colleagues=colleagues, statuses=statuses)
+        feedback = defaultdict(list)
+        for row in MeetingFeedback.objects.filter(meeting__event=event).values(
+            "meeting__uid", "participant__ref", "participant__email", *FEEDBACK_FIELDS
+        ):
+            who = (row.pop("participant__ref"), row.pop("participant__email").lower())
+            feedback[row.pop("meeting__uid")].append((who, row))
+        return cls(
+            tokens=tokens,
+            meetings=meetings,
+            colleagues=colleagues,
+            statuses=statuses,
+            feedback=feedback,
+        )
 
     def restore(self, event: Event) -> list[tuple[Meeting, str, Participant | None]]:
         """Put the identities back on ``event``'s new rows; returns who should be told what:
@@ -934,7 +952,36 @@ class _Identities:
                     told.append((m, Notification.Kind.ATTENDEE_LEFT, person))
                     self.left_at[(m.pk, person.pk)] = old_state[0]
         Meeting.objects.bulk_update(changed, ["uid", "sequence"])
+        self._feedback_restore(changed)
         return told + self._dropped(event, by_key)
+
+    def _feedback_restore(self, meetings: list[Meeting]) -> None:
+        """The feedback people gave on a meeting the new file keeps (same two parties, not
+        cancelled, started), for each giver who still sits in it; with its times."""
+        now = timezone.now()
+        kept = [
+            m
+            for m in meetings
+            if self.feedback.get(m.uid)
+            and m.status != Meeting.Status.CANCELLED
+            and m.slot.start <= now
+        ]
+        seated = defaultdict(dict)
+        for mid, pid, ref, email in MeetingSeat.objects.filter(
+            meeting__in=kept, left=False
+        ).values_list("meeting_id", "participant_id", "participant__ref", "participant__email"):
+            seated[mid][(ref, email.lower())] = pid
+        given = [
+            (MeetingFeedback(meeting=m, participant_id=seated[m.pk][who], **values), values)
+            for m in kept
+            for who, values in self.feedback[m.uid]
+            if who in seated[m.pk]
+        ]
+        rows = MeetingFeedback.objects.bulk_create([row for row, _ in given])
+        # bulk_create stamps both times "now"; they go back as they were
+        for row, values in given:
+            row.created_at, row.updated_at = values["created_at"], values["updated_at"]
+        MeetingFeedback.objects.bulk_update(rows, ["created_at", "updated_at"])
 
     def _dropped(self, event: Event, by_key: dict) -> list[tuple[Meeting, str, None]]:
         """The live meetings the new file no longer lists (left over in ``self.meetings`` once

@@ -1936,3 +1936,64 @@ def test_request_times_out_of_the_events_years_are_refused_not_a_500(key, value)
     with pytest.raises(ImportInvalid) as refused:
         event_import(data=data)
     assert any(e.startswith(f"requests[1] (c → b).{key}: {value}") for e in refused.value.errors)
+
+
+def test_replacing_keeps_what_people_said_of_their_meetings(organiser):
+    """Feedback on a meeting the new file keeps stays, with its times, for each giver still in
+    it; a ref given to someone else does not inherit it, nor does a meeting the file cancels."""
+    import copy
+    import datetime as dt
+
+    from matchmaking.models import MeetingFeedback
+    from matchmaking.services.feedback import meeting_feedback_give
+
+    event = event_import(data=small_event())
+    meeting = event.meetings.select_related("slot").get()
+    a, b = meeting.request.sender, meeting.request.recipient
+    later = meeting.slot.start + dt.timedelta(minutes=5)
+    meeting_feedback_give(
+        meeting=meeting,
+        participant=a,
+        took_place=True,
+        rating=4,
+        outcome="follow_up",
+        comment="Send the tender",
+        now=later,
+    )
+    meeting_feedback_give(meeting=meeting, participant=b, took_place=False, now=later)
+    before = {
+        f.participant.ref: (f.took_place, f.rating, f.outcome, f.comment, f.created_at)
+        for f in MeetingFeedback.objects.select_related("participant")
+    }
+    data = selectors.event_export(event=event)
+
+    again = event_import(data=data, replace=True)
+    kept = {
+        f.participant.ref: (f.took_place, f.rating, f.outcome, f.comment, f.created_at)
+        for f in MeetingFeedback.objects.filter(meeting__event=again).select_related("participant")
+    }
+    assert kept == before
+
+    # the same ref for someone else: another meeting for calendars, and no one's feedback
+    other = copy.deepcopy(data)
+    other["participants"][[p["ref"] for p in data["participants"]].index(b.ref)]["email"] = (
+        "someone.else@example.org"
+    )
+    third = event_import(data=other, replace=True)
+    assert MeetingFeedback.objects.filter(meeting__event=again).exists() is False
+    assert not MeetingFeedback.objects.filter(meeting__event=third).exists()
+
+    fourth = event_import(data=data, replace=True)
+    meeting = fourth.meetings.get()
+    meeting_feedback_give(
+        meeting=meeting,
+        participant=fourth.participants.get(ref=a.ref),
+        took_place=True,
+        rating=2,
+        now=later,
+    )
+    cancelled = copy.deepcopy(data)
+    cancelled["meetings"][0]["status"] = "cancelled"
+    fifth = event_import(data=cancelled, replace=True)
+    assert fifth.meetings.get().status == "cancelled"
+    assert not MeetingFeedback.objects.exists()

@@ -15,6 +15,7 @@ PAGES = [
     "scheduler/runs/",
     "exports/",
     "exports/meetings.csv",
+    "exports/feedback.csv",
     "tables/",
     "participants/",
 ]

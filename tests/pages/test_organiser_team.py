@@ -26,7 +26,16 @@ def outsider(db):
 
 
 @pytest.mark.parametrize(
-    "section", ["grid", "stats", "scheduler", "exports", "settings", "exports/meetings.csv"]
+    "section",
+    [
+        "grid",
+        "stats",
+        "scheduler",
+        "exports",
+        "settings",
+        "exports/meetings.csv",
+        "exports/feedback.csv",
+    ],
 )
 def test_a_staff_account_off_the_team_sees_no_page_of_the_event(event, outsider, section):
     response = signed_in(outsider).get(

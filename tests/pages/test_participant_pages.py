@@ -1646,3 +1646,60 @@ def test_a_colleague_who_tries_to_bring_someone_is_told_why_in_french(
         "Vous participez à ce rendez-vous en tant que collègue : seules ses deux parties peuvent "
         "y faire venir des collègues."
     ]
+
+
+def test_participants_give_feedback_from_their_agenda_once_a_meeting_has_started(
+    upcoming_event, make_participant
+):
+    """After a meeting, its people say from the agenda whether it took place and how useful
+    it was; the form shows only for a meeting that has started, shows what they said, and a
+    post before the start or with no answer is refused with a sentence (nothing written)."""
+    from matchmaking.models import MeetingFeedback
+    from tests.api.test_meetings import move_slot
+
+    event = upcoming_event
+    me = make_participant(event=event, name="Amina Alaoui")
+    slots = list(event.slots.order_by("start"))
+    past = booked(me, make_participant(event=event, name="Bruno"), slots[0])
+    later = booked(me, make_participant(event=event, name="Chen"), slots[1])
+    move_slot(slots[0], timezone.now() - dt.timedelta(minutes=30))
+    client = client_of(me)
+    page = client.get(f"/my/{event.slug}/agenda/").content.decode()
+    assert page.count("How was this meeting?") == 1
+    assert f"/my/{event.slug}/meetings/{past.pk}/feedback/" in page
+
+    url = f"/my/{event.slug}/meetings/{past.pk}/feedback/"
+    no_answer = client.post(url, {"rating": "4"}, follow=True)
+    assert messages_of(no_answer) == ["Say whether the meeting took place."]
+    no_rating = client.post(url, {"took_place": "yes", "rating": "9"}, follow=True)
+    assert messages_of(no_rating) == ["Rate the meeting from 1 (not useful) to 5 (very useful)."]
+    assert not MeetingFeedback.objects.exists()
+
+    done = client.post(
+        url,
+        {"took_place": "yes", "rating": "4", "outcome": "follow_up", "comment": " Call back "},
+        follow=True,
+    )
+    assert messages_of(done) == ["Thank you: your feedback is saved. Only the organisers read it."]
+    given = MeetingFeedback.objects.get()
+    assert (given.rating, given.outcome, given.comment) == (4, "follow_up", "Call back")
+    shown = done.content.decode()
+    assert "Your feedback:" in shown and "4/5" in shown and "Follow-up planned" in shown
+
+    # it did not take place after all: rating and outcome go, whatever the form still held
+    client.post(url, {"took_place": "no", "rating": "4", "outcome": "follow_up"}, follow=True)
+    given.refresh_from_db()
+    assert (given.took_place, given.rating, given.outcome) == (False, None, "")
+
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "fr"
+    early = client.post(
+        f"/my/{event.slug}/meetings/{later.pk}/feedback/",
+        {"took_place": "yes", "rating": "5"},
+        follow=True,
+    )
+    assert messages_of(early) == [
+        "Ce rendez-vous n’a pas encore commencé ; l’avis s’ouvre quand il commence."
+    ]
+    assert MeetingFeedback.objects.count() == 1
+    stranger = client_of(make_participant(event=event))
+    assert stranger.post(url, {"took_place": "no"}).status_code == 404

@@ -156,3 +156,50 @@ def test_table_occupancy_counts_the_shared_tables_not_the_booths(event, make_par
     assert stats["tables"] == shared
     first = stats["occupancy"][0]
     assert (first["used"], first["rate"]) == (1, 1 / shared)
+
+
+def test_the_console_shows_and_exports_meeting_feedback(event, fair, staff_client, book):
+    """Statistics count what participants said of their meetings and point at the meetings
+    whose two sides disagree; the meeting's page shows each one's word; the CSV has them all."""
+    import csv
+    import datetime as dt
+    import io
+
+    from matchmaking.models import Meeting
+    from matchmaking.services.feedback import meeting_feedback_give
+
+    empty = staff_client.get(f"/organiser/{event.slug}/stats/").content.decode()
+    assert "No feedback yet" in empty
+    held = Meeting.objects.get(status="held")
+    later = held.slot.start + dt.timedelta(hours=2)
+    a, c = fair["a"], fair["c"]
+    meeting_feedback_give(
+        meeting=held,
+        participant=a,
+        took_place=True,
+        rating=5,
+        outcome="agreement",
+        comment="Pilot in Fès",
+        now=later,
+    )
+    meeting_feedback_give(meeting=held, participant=c, took_place=False, now=later)
+
+    page = staff_client.get(f"/organiser/{event.slug}/stats/").content.decode()
+    assert re.search(r'data-feedback="given">2<', page)
+    assert re.search(r'data-feedback="mean_rating">5[.,]0<', page)
+    assert re.search(r'data-outcome="agreement">1<', page)
+    assert "1 meeting where one side says it took place and the other says it did not" in page
+    assert f"/organiser/{event.slug}/meetings/{held.pk}/" in page
+
+    detail = staff_client.get(f"/organiser/{event.slug}/meetings/{held.pk}/").content.decode()
+    assert "Pilot in Fès" in detail
+    assert "did not take place" in detail
+
+    response = staff_client.get(f"/organiser/{event.slug}/exports/feedback.csv")
+    assert response.status_code == 200
+    text = b"".join(response.streaming_content).decode("utf-8-sig")
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert [(r["from_name"], r["took_place"], r["rating"]) for r in rows] == sorted(
+        [(a.name, "yes", "5"), (c.name, "no", "")]
+    )
+    assert "feedback.csv" in staff_client.get(f"/organiser/{event.slug}/exports/").content.decode()
