@@ -17,12 +17,14 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, Max, Q
+from django.db.models import Count, F, Max, Q
 from django.utils import timezone
 
 from matchmaking.models import (
     Availability,
     Event,
+    Meeting,
+    MeetingFeedback,
     MeetingRequest,
     Participant,
     Profile,
@@ -487,10 +489,17 @@ def stale_events_refresh(*, days_after: int = 1) -> list[str]:
 LABEL_OF_STATUS = {"accepted": "accepted", "declined": "declined", "expired": "ignored"}
 
 
+# A requester who met and rated the meeting this low (1-5) did not find the right partner, even
+# though the request was accepted: the label says so.
+POOR_RATING = 2
+
+
 def ranker_learn(*, event: Event) -> dict:
     """Learn signal weights from this event's answered requests (accepted = 1, declined or
     expired unanswered = 0) and keep them only if they beat the unlearned ranker on held-out
-    requesters (``ml.learn.fit_if_better``).
+    requesters (``ml.learn.fit_if_better``). An accepted request whose meeting its requester
+    rated ``POOR_RATING`` or lower counts as a miss (0): what people say after meeting is a
+    better label than the answer they gave before (``report["poor_meetings"]`` counts them).
 
     Side effects: sets ``event.ranker_weights`` (or clears it when the learned model loses) and
     ``event.ranker_report``. Returns the report.
@@ -506,16 +515,29 @@ def ranker_learn(*, event: Event) -> dict:
         .order_by("sender_id", "id")
         .values_list("sender_id", "recipient_id", "status")
     )
+    poor = set(
+        MeetingFeedback.objects.filter(
+            meeting__event=event,
+            took_place=True,
+            rating__lte=POOR_RATING,
+            participant_id=F("meeting__request__sender_id"),
+        )
+        .exclude(meeting__status=Meeting.Status.CANCELLED)
+        .values_list("meeting__request__sender_id", "meeting__request__recipient_id")
+    )
     by_sender: dict[int, list[tuple[int, str]]] = {}
     for sender, recipient, status in rows:
-        by_sender.setdefault(sender, []).append((recipient, LABEL_OF_STATUS[status]))
+        label = LABEL_OF_STATUS[status]
+        if label == "accepted" and (sender, recipient) in poor:
+            label = "declined"  # met, and the requester says it was not useful
+        by_sender.setdefault(sender, []).append((recipient, label))
     features, labels, groups = [], [], []
     for sender, items in by_sender.items():
         feats = ranker.pair_features(str(sender), [str(r) for r, _ in items])
         features.append(feats)
         labels += [label for _, label in items]
         groups += [sender] * len(items)
-    report: dict = {"labels": len(labels)}
+    report: dict = {"labels": len(labels), "poor_meetings": len(poor)}
     model = None
     if features:
         x = np.vstack(features)

@@ -63,7 +63,50 @@ def test_too_few_labels_keep_the_tuned_weights(event, make_participant):
     report = ranker_learn(event=event)
     assert report == {
         "labels": 1,
+        "poor_meetings": 0,
         "accepted": False,
         "reason": "need at least 10 labels of both classes",
     }
     assert Event.objects.get(pk=event.pk).ranker_weights is None
+
+
+def test_a_meeting_its_requester_rated_poorly_counts_as_a_miss(event, make_participant):
+    """Delegations accept every provider, but after meeting them rate the English-speaking ones
+    1/5: the ratings, not the acceptances, teach the ranker that language mattered."""
+    import datetime as dt
+
+    from matchmaking.services.feedback import meeting_feedback_give
+    from matchmaking.services.meetings import Actor, meeting_book
+
+    cities = [
+        make_participant(kind="delegation", languages=["fr"], profile__needs=[OFFERS[i]])
+        for i in range(8)
+    ]
+    providers = [
+        make_participant(
+            kind="exhibitor", languages=["fr"] if i % 2 else ["en"], profile__offers=[OFFERS[i]]
+        )
+        for i in range(len(OFFERS))
+    ]
+    from matchmaking.models import Table
+
+    Table.objects.bulk_create(Table(event=event, name=f"X{i}") for i in range(8))
+    slots = list(event.slots.order_by("start"))
+    for c, city in enumerate(cities):
+        for k in range(6):
+            provider = providers[(c + k) % len(providers)]
+            request = RequestFactory(sender=city, recipient=provider, status="accepted")
+            meeting = meeting_book(request=request, slot=slots[k], actor=Actor(system=True))
+            meeting_feedback_give(
+                meeting=meeting,
+                participant=city,
+                took_place=True,
+                rating=5 if provider.languages == ["fr"] else 1,
+                now=meeting.slot.start + dt.timedelta(hours=1),
+            )
+    report = ranker_learn(event=event)
+    assert report["labels"] == 48
+    assert report["poor_meetings"] == 24
+    assert report["accepted"] is True
+    weights = Event.objects.get(pk=event.pk).ranker_weights
+    assert weights["lang"] == max(weights.values())
