@@ -228,6 +228,7 @@ CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE = {
     "expire-requests": {"task": "matchmaking.expire_requests", "schedule": 300.0},
     "send-reminders": {"task": "matchmaking.send_reminders", "schedule": 300.0},
+    "ask-feedback": {"task": "matchmaking.ask_feedback", "schedule": 900.0},
     "send-pending-notifications": {
         "task": "matchmaking.send_pending_notifications",
         "schedule": 300.0,
@@ -248,6 +249,8 @@ CELERY_BEAT_SCHEDULE = {
 MAX_PENDING_REQUESTS = int(os.environ.get("MAX_PENDING_REQUESTS", "50"))
 # Reminders go out this many minutes before a meeting starts.
 REMINDER_MINUTES = int(os.environ.get("REMINDER_MINUTES", "30"))
+# The "how were your meetings?" email goes this long after a participant's last meeting of a day.
+FEEDBACK_ASK_MINUTES = int(os.environ.get("FEEDBACK_ASK_MINUTES", "15"))
 # Check-in opens this many minutes before a meeting starts (participants: until the end of its day).
 CHECK_IN_OPENS_MINUTES = int(os.environ.get("CHECK_IN_OPENS_MINUTES", "30"))
 

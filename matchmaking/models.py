@@ -628,6 +628,7 @@ class Notification(models.Model):
         MEETING_CANCELLED = "meeting_cancelled"
         MEETING_REMINDER = "meeting_reminder"
         ATTENDEE_LEFT = "attendee_left"
+        FEEDBACK_REQUEST = "feedback_request"
 
     class Status(models.TextChoices):
         PENDING = "pending"

@@ -71,6 +71,15 @@ def send_reminders() -> int:
     return reminders_due()
 
 
+@shared_task(name="matchmaking.ask_feedback")
+def ask_feedback() -> int:
+    """Ask participants how their meetings went, after their last meeting of each day (runs
+    every 15 minutes)."""
+    from matchmaking.services.notifications import feedback_requests_due
+
+    return feedback_requests_due()
+
+
 @shared_task(name="matchmaking.refresh_participant")
 def refresh_participant(*, participant_id: int, with_referrers: bool = False) -> None:
     """Re-encode one profile if its text changed and recompute its recommendations (with

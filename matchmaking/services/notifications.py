@@ -15,11 +15,18 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F, Max, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from matchmaking.models import Meeting, MeetingRequest, Notification, Participant
+from matchmaking.models import (
+    Meeting,
+    MeetingFeedback,
+    MeetingRequest,
+    MeetingSeat,
+    Notification,
+    Participant,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -62,9 +69,11 @@ def _texts(kind: str, *, person: Participant, meeting=None, request=None, extra=
     extra = extra or {}
     if meeting is not None:
         ctx = {"who": _others(meeting, person), "when": _when(meeting), "where": _where(meeting)}
-    else:
+    elif request is not None:
         other = request.recipient if request.sender_id == person.pk else request.sender
         ctx = {"who": f"{other.name} ({other.organisation.name})"}
+    else:  # about several meetings: the caller says which (``extra``)
+        ctx = {}
     ctx.update(extra)
     if ctx.get("reason"):  # a system Reason renders in the active (the recipient's) language
         ctx["reason"] = str(ctx["reason"])
@@ -79,6 +88,7 @@ def _texts(kind: str, *, person: Participant, meeting=None, request=None, extra=
         "meeting_cancelled": _("Your meeting with %(who)s on %(when)s is cancelled"),
         "meeting_reminder": _("Reminder: meeting with %(who)s at %(when)s"),
         "attendee_left": _("%(name)s will not attend your meeting on %(when)s"),
+        "feedback_request": _("How were your meetings on %(day)s?"),
     }
     bodies = {
         "request_received": _("%(who)s would like to meet you. Answer the request in your agenda."),
@@ -108,6 +118,11 @@ def _texts(kind: str, *, person: Participant, meeting=None, request=None, extra=
             "%(name)s, who had joined your meeting with %(who)s on %(when)s at %(where)s, will "
             "not attend. The meeting goes on."
         ),
+        "feedback_request": _(
+            "Did your meetings take place, and were they useful? Tell the organisers in your "
+            "agenda, under each meeting (How was this meeting?): it takes a minute, and the "
+            "other side does not see it. Meetings without your feedback yet:"
+        ),
     }
     body = bodies[kind]
     if kind == "request_withdrawn" and ctx.get("reason"):
@@ -116,6 +131,8 @@ def _texts(kind: str, *, person: Participant, meeting=None, request=None, extra=
         body = f"{body} {_('It was on %(was)s.')}"
     ctx.setdefault("reason", "-")
     body = body % ctx
+    if kind == "feedback_request":
+        body = "\n".join([body, *(f"- {line}" for line in ctx["meetings"])])
     if kind == "request_received" and request is not None and request.message.strip():
         # what they wrote, as they wrote it (after the formatting: it may hold a "%")
         quoted = "\n".join(f"> {line}" for line in request.message.strip().splitlines())
@@ -394,3 +411,82 @@ def reminders_due(*, now: datetime | None = None) -> int:
                 - before
             )
     return count
+
+
+def _ended_by(moment: datetime) -> datetime:
+    return moment - timedelta(minutes=settings.FEEDBACK_ASK_MINUTES)
+
+
+def feedback_requests_due(*, now: datetime | None = None) -> int:
+    """Ask each participant, once per day of the fair, how their meetings of that day went:
+    ``FEEDBACK_ASK_MINUTES`` after the end of their last meeting of the day (one that is not
+    cancelled or a no-show), when the day's meetings ended in the last 24 hours and some of them
+    have no feedback from them yet. Returns the number of emails created."""
+    now = now or timezone.now()
+    ended = _ended_by(now)
+    live = [Meeting.Status.SCHEDULED, Meeting.Status.CHECKED_IN, Meeting.Status.HELD]
+    seats = (
+        MeetingSeat.objects.filter(
+            left=False,
+            meeting__status__in=live,
+            meeting__slot__end__gt=ended - timedelta(hours=24),
+            meeting__slot__start__lte=now,
+        )
+        .select_related("meeting__slot", "meeting__event", "participant")
+        .order_by("participant_id", "meeting__slot__start")
+    )
+    days: dict[tuple, list[Meeting]] = {}
+    for seat in seats:
+        m = seat.meeting
+        day = m.slot.start.astimezone(m.event.tz).date()
+        days.setdefault((seat.participant, day), []).append(m)
+    if not days:
+        return 0
+    people = {person.pk for person, _ in days}
+    key = "feedback_request:{}:{}".format
+    asked = set(
+        Notification.objects.filter(
+            key__in=[key(person.pk, day.isoformat()) for person, day in days]
+        ).values_list("key", flat=True)
+    )
+    # each person's last live meeting of each of those days: ask once it is over
+    rows = (
+        MeetingSeat.objects.filter(
+            participant_id__in=people,
+            left=False,
+            meeting__status__in=live,
+            meeting__slot__date__in={day for _, day in days},
+        )
+        .order_by()
+        .values_list("participant_id", "meeting__slot__date")
+        .annotate(last=Max("meeting__slot__end"))
+    )
+    latest = {(pid, day): last for pid, day, last in rows}
+    given = set(
+        MeetingFeedback.objects.filter(participant_id__in=people).values_list(
+            "meeting_id", "participant_id"
+        )
+    )
+    ids = []
+    for (person, day), meetings in days.items():
+        if key(person.pk, day.isoformat()) in asked:
+            continue
+        if latest.get((person.pk, day), max(m.slot.end for m in meetings)) > ended:
+            continue  # their day goes on, or its last meeting ended only just now
+        missing = [m for m in meetings if (m.pk, person.pk) not in given]
+        if not missing:
+            continue
+        lines = [
+            f"{_local_text(m.slot.start, m)[-5:]} {_others(m, person)} ({_where(m)})"
+            for m in missing
+        ]
+        note = _create(
+            Notification.Kind.FEEDBACK_REQUEST,
+            key(person.pk, day.isoformat()),
+            person,
+            extra={"day": day.isoformat(), "meetings": lines},
+        )
+        if note:
+            ids.append(note.pk)
+    _deliver_later(ids)
+    return len(ids)

@@ -423,3 +423,51 @@ def test_the_request_email_carries_its_message_and_a_move_says_the_old_time(
     note = Notification.objects.get(kind="meeting_moved", recipient=b)
     was = slots[0].start.astimezone(event.tz).strftime("%Y-%m-%d %H:%M")
     assert note.body.endswith(f"Il était prévu le {was}.")
+
+
+def test_people_are_asked_once_a_day_how_their_meetings_went(event, make_participant, send):
+    """After someone's last meeting of a day, one email in their language asks how the day's
+    meetings went, listing those they have not given feedback on; not while their day goes on,
+    not for a cancelled meeting or one they gave feedback on, never twice."""
+    from matchmaking.services.feedback import meeting_feedback_give
+    from matchmaking.services.meetings import meeting_book, meeting_cancel
+    from matchmaking.services.notifications import feedback_requests_due
+
+    slots = list(event.slots.order_by("start"))
+    amina = make_participant(name="Amina", languages=["fr"])
+    bruno = make_participant(name="Bruno", languages=["en"])
+    chen = make_participant(name="Chen", languages=["en"])
+    dina = make_participant(name="Dina", languages=["en"])
+
+    def book(a, b, slot):
+        req = RequestFactory(sender=a, recipient=b, status="accepted")
+        return meeting_book(request=req, slot=slot, actor=Actor(system=True))
+
+    first = book(amina, bruno, slots[0])
+    book(amina, chen, slots[1])
+    book(bruno, dina, slots[4])  # Bruno's day goes on after Amina's
+    gone = book(chen, dina, slots[2])
+    meeting_cancel(meeting=gone, by=None, user=None, reason="")
+    mail.outbox.clear()
+
+    # 10 minutes after Amina's last meeting: not yet (15 by default)
+    assert feedback_requests_due(now=slots[1].end + dt.timedelta(minutes=10)) == 0
+    meeting_feedback_give(
+        meeting=first, participant=amina, took_place=True, rating=4, now=slots[1].end
+    )
+    later = slots[1].end + dt.timedelta(minutes=20)
+    with send():
+        assert feedback_requests_due(now=later) == 2  # Amina and Chen; Bruno's day goes on
+    by_person = {m.to[0]: m for m in mail.outbox}
+    assert set(by_person) == {amina.email, chen.email}
+    to_amina = by_person[amina.email]
+    assert to_amina.subject.startswith("Comment se sont passés vos rendez-vous du")
+    assert "Chen" in to_amina.body and "Bruno" not in to_amina.body  # Bruno's is rated
+    with send():
+        assert feedback_requests_due(now=later + dt.timedelta(minutes=15)) == 0
+    with send():
+        assert feedback_requests_due(now=slots[4].end + dt.timedelta(minutes=15)) == 2
+    assert {m.to[0] for m in mail.outbox[2:]} == {bruno.email, dina.email}
+    # a day over long ago is not asked about
+    assert feedback_requests_due(now=slots[4].end + dt.timedelta(days=2)) == 0
+    assert Notification.objects.filter(kind="feedback_request").count() == 4
