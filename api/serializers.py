@@ -12,6 +12,7 @@ from matchmaking.countries import country_code
 from matchmaking.exceptions import InvalidInput
 from matchmaking.languages import language_codes
 from matchmaking.models import (
+    Broadcast,
     Event,
     Meeting,
     MeetingFeedback,
@@ -503,6 +504,41 @@ class MeetingFeedbackInSerializer(RefusesUnknownFields, serializers.Serializer):
         max_length=1000,
         trim_whitespace=True,
         help_text="For the organisers only.",
+    )
+
+
+class BroadcastSerializer(serializers.ModelSerializer):
+    """A message the organisers emailed, with how many of its emails left or failed so far."""
+
+    sent_by = serializers.CharField(source="sent_by.get_username", default=None, read_only=True)
+    sent = serializers.IntegerField(read_only=True, default=0)
+    failed = serializers.IntegerField(read_only=True, default=0)
+
+    class Meta:
+        model = Broadcast
+        fields = [
+            "id",
+            "subject",
+            "body",
+            "audience",
+            "recipients",
+            "sent",
+            "failed",
+            "sent_by",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+class BroadcastCreateSerializer(RefusesUnknownFields, serializers.Serializer):
+    subject = serializers.CharField(max_length=200, help_text="One line.")
+    body = serializers.CharField(
+        max_length=5000, help_text="Plain text; the event's name signs it."
+    )
+    audience = serializers.CharField(
+        max_length=40,
+        help_text="all, without_meetings (nobody to meet yet), pending_answers (requests wait "
+        "for their answer) or kind:<kind> (e.g. kind:exhibitor).",
     )
 
 

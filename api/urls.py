@@ -14,6 +14,7 @@ scoped.register("slots", views.SlotViewSet, basename="slot")
 scoped.register("participants", views.ParticipantViewSet, basename="participant")
 scoped.register("requests", views.RequestViewSet, basename="request")
 scoped.register("meetings", views.MeetingViewSet, basename="meeting")
+scoped.register("broadcasts", views.BroadcastViewSet, basename="broadcast")
 scoped.register("feedback", views.FeedbackViewSet, basename="feedback")
 scoped.register("schedule-runs", views.ScheduleRunViewSet, basename="schedule-run")
 

@@ -17,6 +17,7 @@ from api.parsers import ImportJSONParser
 from matchmaking import selectors
 from matchmaking.exceptions import Conflict, Forbidden, InvalidInput, NotFound
 from matchmaking.models import (
+    Broadcast,
     Event,
     Meeting,
     MeetingFeedback,
@@ -27,6 +28,7 @@ from matchmaking.models import (
     Table,
 )
 from matchmaking.services import availability as availability_services
+from matchmaking.services import broadcasts as broadcast_services
 from matchmaking.services import events as event_services
 from matchmaking.services import feedback as feedback_services
 from matchmaking.services import meetings as meeting_services
@@ -683,6 +685,38 @@ class FeedbackViewSet(EventScoped, viewsets.ReadOnlyModelViewSet):
         if getattr(self, "swagger_fake_view", False):
             return MeetingFeedback.objects.none()
         return selectors.feedback_list(event=self.event)
+
+
+@extend_schema(parameters=[SLUG])
+class BroadcastViewSet(
+    EventScoped, mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
+):
+    """Messages from the organisers, emailed to part of the event's participants."""
+
+    permission_classes = [IsOrganiser]
+    serializer_class = s.BroadcastSerializer
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Broadcast.objects.none()
+        return selectors.broadcasts_of(event=self.event)
+
+    @extend_schema(
+        request=s.BroadcastCreateSerializer,
+        responses={201: s.BroadcastSerializer},
+        description="Email a message to everyone in ``audience`` (each in one email, with the "
+        "usual retries); an audience with nobody in it answers 400 and sends nothing. Send an "
+        "Idempotency-Key so that a retried request does not send it twice.",
+    )
+    @idempotent
+    def create(self, request, slug):
+        form = s.BroadcastCreateSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        sent = broadcast_services.broadcast_send(
+            event=self.event, by=request.user, **form.validated_data
+        )
+        fresh = selectors.broadcasts_of(event=self.event).get(pk=sent.pk)
+        return Response(s.BroadcastSerializer(fresh).data, status=status.HTTP_201_CREATED)
 
 
 @extend_schema(parameters=[SLUG])

@@ -629,6 +629,7 @@ class Notification(models.Model):
         MEETING_REMINDER = "meeting_reminder"
         ATTENDEE_LEFT = "attendee_left"
         FEEDBACK_REQUEST = "feedback_request"
+        BROADCAST = "broadcast"
 
     class Status(models.TextChoices):
         PENDING = "pending"
@@ -651,6 +652,14 @@ class Notification(models.Model):
         blank=True,
         related_name="notifications",
     )
+    broadcast = models.ForeignKey(
+        "Broadcast",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="notifications",
+        help_text="The organisers' message this email carries, if it is one.",
+    )
     language = models.CharField(max_length=8, default="en")
     subject = models.CharField(max_length=300)
     body = models.TextField()
@@ -672,6 +681,40 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} to {self.recipient_id}"
+
+
+class Broadcast(models.Model):
+    """A message the organisers sent by email to a part of the event's participants (everyone,
+    one kind, those without a meeting, those with requests waiting for their answer); one
+    Notification per recipient carries it, with the usual retries."""
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="broadcasts")
+    subject = models.CharField(max_length=200)
+    body = models.TextField()
+    audience = models.CharField(max_length=40)
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    recipients = models.PositiveIntegerField(default=0)
+    client_token = models.CharField(
+        max_length=64,
+        blank=True,
+        help_text="The sending form's own token: the same form sent twice sends once.",
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["event", "client_token"],
+                condition=~Q(client_token=""),
+                name="broadcast_sent_once_per_form",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"broadcast {self.pk} to {self.audience}"
 
 
 class LoginLink(models.Model):

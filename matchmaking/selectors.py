@@ -4,15 +4,16 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 from icalendar import Calendar
 from icalendar import Event as IcsEvent
 
-from matchmaking.exceptions import NotFound
+from matchmaking.exceptions import InvalidInput, NotFound
 from matchmaking.models import (
     Availability,
+    Broadcast,
     Event,
     Meeting,
     MeetingFeedback,
@@ -699,3 +700,67 @@ def feedback_given_by(*, event: Event, participant: Participant) -> dict[int, Me
         f.meeting_id: f
         for f in MeetingFeedback.objects.filter(meeting__event=event, participant=participant)
     }
+
+
+# who an organisers' message goes to; "kind:<kind>" (one kind of participant) too
+BROADCAST_AUDIENCES = ("all", "without_meetings", "pending_answers")
+
+
+def broadcast_audience(*, event: Event, audience: str) -> QuerySet[Participant]:
+    """The participants an organisers' message to ``audience`` reaches, by name. Raises
+    InvalidInput for an audience that is not one of ``BROADCAST_AUDIENCES`` or
+    ``kind:<kind>``."""
+    people = Participant.objects.filter(event=event)
+    if audience == "all":
+        pass
+    elif audience == "without_meetings":
+        people = people.exclude(
+            Exists(MeetingSeat.objects.filter(participant=OuterRef("pk"), active=True))
+        )
+    elif audience == "pending_answers":
+        people = people.filter(
+            Exists(
+                MeetingRequest.objects.filter(
+                    Q(expires_at__isnull=True) | Q(expires_at__gt=timezone.now()),
+                    recipient=OuterRef("pk"),
+                    status=MeetingRequest.Status.PENDING,
+                )
+            )
+        )
+    elif audience.startswith("kind:") and audience[5:] in Participant.Kind.values:
+        people = people.filter(kind=audience[5:])
+    else:
+        kinds = ", ".join(f"kind:{k}" for k in Participant.Kind.values)
+        raise InvalidInput(
+            f"Unknown audience {audience!r}; one of: {', '.join(BROADCAST_AUDIENCES)}, {kinds}.",
+            field="audience",
+        )
+    return people.order_by("name", "id")
+
+
+def broadcast_audience_sizes(*, event: Event) -> dict[str, int]:
+    """How many people each audience reaches now (the sending form shows it)."""
+    sizes = {a: broadcast_audience(event=event, audience=a).count() for a in BROADCAST_AUDIENCES}
+    by_kind = dict(
+        Participant.objects.filter(event=event)
+        .order_by()
+        .values_list("kind")
+        .annotate(n=Count("id"))
+    )
+    for kind in Participant.Kind.values:
+        sizes[f"kind:{kind}"] = by_kind.get(kind, 0)
+    return sizes
+
+
+def broadcasts_of(*, event: Event) -> QuerySet[Broadcast]:
+    """The event's messages, newest first, with how many of their emails were sent, failed or
+    wait."""
+    return (
+        Broadcast.objects.filter(event=event)
+        .select_related("sent_by")
+        .annotate(
+            sent=Count("notifications", filter=Q(notifications__status="sent")),
+            failed=Count("notifications", filter=Q(notifications__status="failed")),
+        )
+        .order_by("-created_at", "-id")
+    )

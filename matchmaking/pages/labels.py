@@ -39,6 +39,21 @@ FEEDBACK_OUTCOME = {
     "agreement": _("Business or cooperation agreement in view"),
 }
 
+BROADCAST_AUDIENCE = {
+    "all": _("Everyone"),
+    "without_meetings": _("People without a meeting yet"),
+    "pending_answers": _("People with requests waiting for their answer"),
+}
+
+
+def audience_label(code: str) -> str:
+    """An organisers' message's audience in words: one of ``BROADCAST_AUDIENCE`` or
+    "kind:<kind>" (every participant of that kind)."""
+    if code.startswith("kind:"):
+        return _("Every %(kind)s") % {"kind": label(KIND, code[5:]).lower()}
+    return label(BROADCAST_AUDIENCE, code)
+
+
 RUN_STATUS = {
     "queued": _("Queued"),
     "running": _("Running"),

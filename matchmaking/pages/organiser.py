@@ -8,6 +8,7 @@ error's HTTP status, never a 500.
 from __future__ import annotations
 
 import functools
+import secrets
 from collections import OrderedDict
 
 from django.conf import settings
@@ -21,7 +22,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.http import parse_etags, url_has_allowed_host_and_scheme, urlencode
-from django.utils.translation import get_language, get_language_bidi
+from django.utils.translation import get_language, get_language_bidi, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -54,6 +55,7 @@ from matchmaking.pages.forms import (
 from matchmaking.pages.render import bar_chart, grid_table, heat_strips
 from matchmaking.pages.render import table_plan as render_table_plan
 from matchmaking.reasons import Reason
+from matchmaking.services.broadcasts import broadcast_send
 from matchmaking.services.events import (
     booking_set_open,
     event_organiser_add,
@@ -1057,6 +1059,74 @@ def requests_csv(request, event: Event):
 def feedback_csv(request, event: Event):
     rows = reporting.feedback_export_rows(event=event)
     return _csv_download(event, "feedback", reporting.FEEDBACK_CSV_HEADER, rows)
+
+
+@with_event
+@require_http_methods(["GET", "POST"])
+def broadcasts(request, event: Event):
+    """Write one email to part of the participants (``broadcast_send``), and what was sent
+    before, with how many emails left or failed. The form carries its own token: sent twice
+    (a double click, a reload), it sends once."""
+    status = 200
+    values = {"audience": "all", "subject": "", "body": ""}
+    if request.method == "POST":
+        values = {
+            "audience": text_param(request.POST, "audience", limit=40),
+            "subject": text_param(request.POST, "subject", limit=10_000),
+            "body": text_param(request.POST, "body", limit=100_000),
+        }
+        try:
+            sent = broadcast_send(
+                event=event,
+                by=request.user,
+                client_token=text_param(request.POST, "token", limit=64),
+                **values,
+            )
+        except DomainError as exc:
+            messages.error(request, _broadcast_refusal(exc))
+            status = 400
+        else:
+            messages.success(
+                request,
+                ngettext("Sent to %(n)s person.", "Sent to %(n)s people.", sent.recipients)
+                % {"n": sent.recipients},
+            )
+            return redirect("organiser:broadcasts", event.slug)
+    sizes = selectors.broadcast_audience_sizes(event=event)
+    audiences = [
+        (code, labels.audience_label(code), n)
+        for code, n in sizes.items()
+        if n or not code.startswith("kind:")
+    ]
+    history = [
+        (b, labels.audience_label(b.audience)) for b in selectors.broadcasts_of(event=event)[:50]
+    ]
+    return render(
+        request,
+        "matchmaking/organiser/broadcasts.html",
+        _ctx(
+            event,
+            "broadcasts",
+            values=values,
+            audiences=audiences,
+            history=history,
+            token=secrets.token_hex(16),
+        ),
+        status=status,
+    )
+
+
+def _broadcast_refusal(exc: DomainError) -> str:
+    """A refused message in the page's language."""
+    if exc.field == "audience" and "Nobody" in exc.message:
+        return _("Nobody is in this audience at the moment; nothing was sent.")
+    if exc.field == "subject":
+        return _("Write a subject of at most 200 characters.")
+    if exc.field == "body":
+        return _("Write a text of at most 5,000 characters.")
+    if exc.field == "audience":
+        return _("Choose who receives the message.")
+    return exc.message
 
 
 def _settings_refusal(exc: DomainError, event: Event) -> str:

@@ -65,6 +65,7 @@ organiser_patterns = [
     ),
     path("<slug:slug>/stats/", views.statistics, name="stats"),
     path("<slug:slug>/settings/", views.event_settings, name="settings"),
+    path("<slug:slug>/messages/", views.broadcasts, name="broadcasts"),
     path("<slug:slug>/scheduler/", views.scheduler, name="scheduler"),
     path("<slug:slug>/scheduler/runs/", views.scheduler_runs, name="scheduler-runs"),
     path(

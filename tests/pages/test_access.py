@@ -16,6 +16,7 @@ PAGES = [
     "exports/",
     "exports/meetings.csv",
     "exports/feedback.csv",
+    "messages/",
     "tables/",
     "participants/",
 ]

@@ -35,6 +35,7 @@ def outsider(db):
         "settings",
         "exports/meetings.csv",
         "exports/feedback.csv",
+        "messages",
     ],
 )
 def test_a_staff_account_off_the_team_sees_no_page_of_the_event(event, outsider, section):

@@ -1,6 +1,7 @@
 """The organiser's settings page: booking window, one-click close and open, request expiry."""
 
 import datetime as dt
+import re
 
 import pytest
 from django.test import Client
@@ -137,3 +138,49 @@ def test_close_booking_now_refused_is_said_in_the_pages_language(staff_client):
     response = staff_client.post(page(old), {"booking": "close"}, follow=True)
     (said,) = [str(m) for m in response.context["messages"]]
     assert said.startswith("Choisissez une date à moins d’un an des jours de l’événement")
+
+
+def test_organisers_write_to_part_of_the_participants_from_the_console(
+    staff_client, event, make_participant, django_capture_on_commit_callbacks
+):
+    """The Messages page shows each audience with its size, sends one email to each person of
+    the one chosen, lists it with its count, and does not send twice when the form is posted
+    again; a refusal says why (in the page's language) and sends nothing."""
+    from django.core import mail
+
+    from matchmaking.models import Broadcast
+
+    make_participant(name="Bruno", kind="exhibitor")
+    make_participant(name="Chen", kind="exhibitor")
+    make_participant(name="Dina", kind="investor")
+    page = staff_client.get(f"/organiser/{event.slug}/messages/")
+    html = page.content.decode()
+    assert 'data-audience="kind:exhibitor" data-size="2"' in html
+    assert 'data-audience="kind:visitor"' not in html  # nobody of that kind
+    token = re.search(r'name="token" value="([0-9a-f]+)"', html).group(1)
+    form = {
+        "audience": "kind:exhibitor",
+        "subject": "Hall B",
+        "body": "Set up by 8:30.",
+        "token": token,
+    }
+    with django_capture_on_commit_callbacks(execute=True):
+        done = staff_client.post(f"/organiser/{event.slug}/messages/", form, follow=True)
+    assert [str(m) for m in done.context["messages"]] == ["Sent to 2 people."]
+    assert len(mail.outbox) == 2
+    with django_capture_on_commit_callbacks(execute=True):
+        staff_client.post(f"/organiser/{event.slug}/messages/", form, follow=True)
+    assert len(mail.outbox) == 2 and Broadcast.objects.count() == 1
+    listed = done.content.decode()
+    assert "Hall B" in listed and 'data-broadcast="' in listed
+
+    staff_client.cookies["django_language"] = "fr"
+    refused = staff_client.post(
+        f"/organiser/{event.slug}/messages/",
+        {"audience": "pending_answers", "subject": "x", "body": "y", "token": "t2"},
+    )
+    assert refused.status_code == 400
+    assert [str(m) for m in refused.context["messages"]] == [
+        "Personne n’est dans ce public pour l’instant ; rien n’a été envoyé."
+    ]
+    assert Broadcast.objects.count() == 1

@@ -1,0 +1,117 @@
+"""Messages from the organisers: who they reach, once, and what is refused."""
+
+import datetime as dt
+
+import pytest
+from django.core import mail
+from django.utils import timezone
+
+from matchmaking import selectors
+from matchmaking.exceptions import InvalidInput
+from matchmaking.models import Broadcast, MeetingRequest, Notification
+from matchmaking.services.broadcasts import broadcast_send
+from matchmaking.services.meetings import Actor, meeting_book
+from tests.factories import RequestFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def people(upcoming_event, make_participant):
+    event = upcoming_event
+    amina = make_participant(event=event, name="Amina", kind="delegation", languages=["ar"])
+    bruno = make_participant(event=event, name="Bruno", kind="exhibitor", languages=["fr"])
+    chen = make_participant(event=event, name="Chen", kind="exhibitor", languages=["en"])
+    dina = make_participant(event=event, name="Dina", kind="investor", languages=["en"])
+    req = RequestFactory(sender=amina, recipient=bruno, status=MeetingRequest.Status.ACCEPTED)
+    meeting_book(request=req, slot=event.slots.first(), actor=Actor(system=True))
+    now = timezone.now()
+    # pending: Chen has an answer to give; Dina's request is past its expiry
+    RequestFactory(
+        sender=amina, recipient=chen, status="pending", expires_at=now + dt.timedelta(days=1)
+    )
+    RequestFactory(
+        sender=bruno, recipient=dina, status="pending", expires_at=now - dt.timedelta(minutes=1)
+    )
+    return {"amina": amina, "bruno": bruno, "chen": chen, "dina": dina}
+
+
+def names(event, audience):
+    return [p.name for p in selectors.broadcast_audience(event=event, audience=audience)]
+
+
+def test_each_audience_reaches_the_right_people(upcoming_event, people):
+    event = upcoming_event
+    assert names(event, "all") == ["Amina", "Bruno", "Chen", "Dina"]
+    assert names(event, "without_meetings") == ["Chen", "Dina"]
+    assert names(event, "pending_answers") == ["Chen"]
+    assert names(event, "kind:exhibitor") == ["Bruno", "Chen"]
+    sizes = selectors.broadcast_audience_sizes(event=event)
+    assert sizes["all"] == 4 and sizes["kind:exhibitor"] == 2 and sizes["kind:visitor"] == 0
+    with pytest.raises(InvalidInput) as caught:
+        selectors.broadcast_audience(event=event, audience="kind:martian")
+    assert caught.value.field == "audience"
+
+
+def test_a_message_is_emailed_once_to_each_and_the_same_form_sends_once(
+    upcoming_event, people, organiser, django_capture_on_commit_callbacks
+):
+    event = upcoming_event
+    with django_capture_on_commit_callbacks(execute=True):
+        sent = broadcast_send(
+            event=event,
+            subject="  Hall B opens at 9:00\n",
+            body="Welcome! Meetings start at 9:00 in Hall B.",
+            audience="kind:exhibitor",
+            by=organiser,
+            client_token="form-1",
+        )
+    assert sent.recipients == 2
+    assert sent.subject == "Hall B opens at 9:00"
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(
+        [people["bruno"].email, people["chen"].email]
+    )
+    assert mail.outbox[0].body.startswith("Welcome! Meetings start at 9:00 in Hall B.")
+    assert event.name in mail.outbox[0].body
+    languages = set(Notification.objects.filter(broadcast=sent).values_list("language", flat=True))
+    assert languages == {"fr", "en"}
+    with django_capture_on_commit_callbacks(execute=True):
+        again = broadcast_send(
+            event=event,
+            subject="Hall B opens at 9:00",
+            body="Welcome!",
+            audience="all",
+            by=organiser,
+            client_token="form-1",
+        )
+    assert again.pk == sent.pk
+    assert len(mail.outbox) == 2
+    assert Broadcast.objects.count() == 1
+    listed = selectors.broadcasts_of(event=event).get()
+    assert (listed.sent, listed.failed) == (2, 0)
+
+
+@pytest.mark.parametrize(
+    "fields, field",
+    [
+        ({"subject": "   "}, "subject"),
+        ({"body": ""}, "body"),
+        ({"subject": "x" * 201}, "subject"),
+        ({"body": "x" * 5001}, "body"),
+        ({"body": "a\x00b"}, "body"),
+        ({"audience": "everyone"}, "audience"),
+        ({"audience": "pending_answers", "event_without": True}, "audience"),
+    ],
+)
+def test_refused_messages_name_the_field_and_send_nothing(
+    upcoming_event, people, make_participant, fields, field
+):
+    event = upcoming_event
+    if fields.pop("event_without", False):
+        MeetingRequest.objects.filter(status="pending").update(status="declined")
+    values = {"subject": "News", "body": "Hello", "audience": "all", **fields}
+    with pytest.raises(InvalidInput) as caught:
+        broadcast_send(event=event, **values)
+    assert caught.value.field == field
+    assert not Broadcast.objects.exists()
+    assert not Notification.objects.filter(kind="broadcast").exists()
