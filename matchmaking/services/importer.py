@@ -251,7 +251,7 @@ class SkippedLocalTime(ValueError):
 
 
 def _name_key(name: str) -> str:
-    """A name as people read it: capitals and runs of spaces do not tell two apart."""
+    """A table's name as people read it: capitals and runs of spaces do not tell two apart."""
     return " ".join(name.split()).casefold()
 
 
@@ -830,26 +830,19 @@ class _Identities:
     statuses: dict = field(default_factory=dict)  # uid -> the meeting's status
     # uid -> what the people in it said of it: [((ref, email), field values)]
     feedback: dict = field(default_factory=dict)
-    names: dict = field(default_factory=dict)  # (ref, email) -> name and organisation, folded
-    # the new event's (ref, email) -> the old one, for someone whose email the file corrected
-    alias: dict = field(default_factory=dict)
 
-    def key(self, ref: str, email: str) -> tuple[str, str]:
-        """Who a person is for calendars: their ref and email, or, for someone whose email the
-        new file corrected (same ref, same name), the old ones."""
-        k = (ref, email.lower())
-        return self.alias.get(k, k)
-
-    def _colleagues(self, event: Event) -> dict[int, set]:
+    @staticmethod
+    def _colleagues(event: Event) -> dict[int, set]:
         """Meeting id -> the (ref, email) of the colleagues who joined it and did not leave."""
         out: dict[int, set] = defaultdict(set)
         for mid, ref, email in MeetingSeat.objects.filter(
             meeting__event=event, is_party=False, left=False
         ).values_list("meeting_id", "participant__ref", "participant__email"):
-            out[mid].add(self.key(ref, email))
+            out[mid].add((ref, email.lower()))
         return out
 
-    def _meetings(self, event: Event):
+    @staticmethod
+    def _meetings(event: Event):
         """Each meeting of ``event`` with its two parties (ref and email: a ref given to
         someone else is another meeting for calendars) and its state for calendars."""
         for m in (
@@ -860,51 +853,39 @@ class _Identities:
             state = (m.slot.start, m.table.name if m.table else None, m.status == "cancelled")
             sender, recipient = m.request.sender, m.request.recipient
             pair = frozenset(
-                (self.key(sender.ref, sender.email), self.key(recipient.ref, recipient.email))
+                ((sender.ref, sender.email.lower()), (recipient.ref, recipient.email.lower()))
             )
             yield m, pair, state
 
     @classmethod
     def of(cls, event: Event) -> "_Identities":
-        found = cls(tokens={}, meetings=defaultdict(list))
-        joined = found._colleagues(event)
-        for m, pair, state in found._meetings(event):
-            found.meetings[pair].append((state, m.uid, m.sequence))
-            found.colleagues[m.uid] = joined.get(m.pk, set())
-            found.statuses[m.uid] = m.status
-        for ref, email, name, org, token in event.participants.values_list(
-            "ref", "email", "name", "organisation__name", "calendar_token"
-        ):
-            found.tokens[(ref, email.lower())] = token
-            found.names[(ref, email.lower())] = (_name_key(name), _name_key(org))
+        meetings: dict[frozenset, list[tuple]] = defaultdict(list)
+        joined = cls._colleagues(event)
+        colleagues = {}
+        statuses = {}
+        for m, pair, state in cls._meetings(event):
+            meetings[pair].append((state, m.uid, m.sequence))
+            colleagues[m.uid] = joined.get(m.pk, set())
+            statuses[m.uid] = m.status
+        tokens = {
+            (ref, email.lower()): token
+            for ref, email, token in event.participants.values_list(
+                "ref", "email", "calendar_token"
+            )
+        }
         feedback = defaultdict(list)
         for row in MeetingFeedback.objects.filter(meeting__event=event).values(
             "meeting__uid", "participant__ref", "participant__email", *FEEDBACK_FIELDS
         ):
             who = (row.pop("participant__ref"), row.pop("participant__email").lower())
             feedback[row.pop("meeting__uid")].append((who, row))
-        found.feedback = feedback
-        return found
-
-    def _aliases(self, event: Event) -> dict:
-        """The new event's people whose ref, name and organisation are an old person's but whose
-        email the file changed (a typo corrected): the same person for calendars. A ref given to
-        someone else (another name or organisation) is not."""
-        by_ref = defaultdict(list)
-        for k in self.tokens:
-            by_ref[k[0]].append(k)
-        new = {
-            (p.ref, p.email.lower()): p for p in event.participants.select_related("organisation")
-        }
-        alias = {}
-        for k, p in new.items():
-            if k in self.tokens:
-                continue
-            old = [o for o in by_ref.get(p.ref, []) if o not in new]
-            same = (_name_key(p.name), _name_key(p.organisation.name))
-            if len(old) == 1 and self.names.get(old[0]) == same:
-                alias[k] = old[0]
-        return alias
+        return cls(
+            tokens=tokens,
+            meetings=meetings,
+            colleagues=colleagues,
+            statuses=statuses,
+            feedback=feedback,
+        )
 
     def restore(self, event: Event) -> list[tuple[Meeting, str, Participant | None]]:
         """Put the identities back on ``event``'s new rows; returns who should be told what:
@@ -916,14 +897,13 @@ class _Identities:
         the organisers) under its UID, so that its people's calendars drop it and they know.
         One whose slot or person the new file no longer has is gone with the old rows."""
         # a link is kept only for the same person: a ref given to someone else gets a new one
-        self.alias = self._aliases(event)
-        people = [p for p in event.participants.all() if self.key(p.ref, p.email) in self.tokens]
+        people = [p for p in event.participants.all() if (p.ref, p.email.lower()) in self.tokens]
         for p in people:
-            p.calendar_token = self.tokens[self.key(p.ref, p.email)]
+            p.calendar_token = self.tokens[(p.ref, p.email.lower())]
         Participant.objects.bulk_update(people, ["calendar_token"])
         changed, told = [], []
         joined = self._colleagues(event)
-        by_key = {self.key(p.ref, p.email): p for p in event.participants.all()}
+        by_key = {(p.ref, p.email.lower()): p for p in event.participants.all()}
         for m, pair, state in self._meetings(event):
             old = self.meetings.get(pair)
             if not old:
@@ -990,7 +970,7 @@ class _Identities:
         for mid, pid, ref, email in MeetingSeat.objects.filter(
             meeting__in=kept, left=False
         ).values_list("meeting_id", "participant_id", "participant__ref", "participant__email"):
-            seated[mid][self.key(ref, email)] = pid
+            seated[mid][(ref, email.lower())] = pid
         given = [
             (MeetingFeedback(meeting=m, participant_id=seated[m.pk][who], **values), values)
             for m in kept
