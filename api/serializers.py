@@ -167,6 +167,15 @@ class CalendarLinkSerializer(serializers.Serializer):
         return _calendar_url(obj, self.context.get("request"))
 
 
+class StrictBooleanField(serializers.BooleanField):
+    """A boolean a request body gives, or not. DRF reads a form field that is absent as false
+    (the way a browser sends an unticked checkbox): ``POST .../fix/`` with a form body without
+    ``fixed`` released a fixed meeting. Absent now means absent, as in JSON: required fields
+    answer 400, optional ones take their default."""
+
+    default_empty_html = serializers.empty
+
+
 class RefusesUnknownFields:
     """A field that is not one of the serializer's (a read-only one such as ``name``, or a typo)
     is refused by name, not silently dropped with a 200 that did not do what was meant. Works
@@ -239,7 +248,7 @@ class ProfileUpdateSerializer(RefusesUnknownFields, serializers.Serializer):
     max_meetings = serializers.IntegerField(
         min_value=0, max_value=1000, allow_null=True, required=False
     )
-    accepts_same_kind = serializers.BooleanField(required=False)
+    accepts_same_kind = StrictBooleanField(required=False)
 
     def validate(self, attrs):
         # An empty body (or a multipart one nothing could be read from) would answer 200 having
@@ -276,7 +285,7 @@ class AvailabilityUpdateSerializer(RefusesUnknownFields, serializers.Serializer)
         max_length=50,
         help_text="When the participant can meet; an empty list means the whole event.",
     )
-    cancel_conflicting = serializers.BooleanField(
+    cancel_conflicting = StrictBooleanField(
         default=False,
         help_text="Cancel booked meetings outside the new periods (else the change answers 409).",
     )
@@ -397,13 +406,13 @@ class BookSerializer(serializers.Serializer):
         max_length=10,
         help_text="Colleagues (same organisation) who join the meeting.",
     )
-    fixed = serializers.BooleanField(required=False, default=False)
+    fixed = StrictBooleanField(required=False, default=False)
 
 
 class RescheduleSerializer(serializers.Serializer):
     slot = serializers.IntegerField(min_value=1)
     table = serializers.CharField(max_length=100, required=False)
-    fixed = serializers.BooleanField(
+    fixed = StrictBooleanField(
         required=False,
         allow_null=True,
         default=None,
@@ -413,7 +422,7 @@ class RescheduleSerializer(serializers.Serializer):
 
 
 class FixSerializer(serializers.Serializer):
-    fixed = serializers.BooleanField(
+    fixed = StrictBooleanField(
         help_text="true: the scheduler never moves it, participants cannot move it; false: "
         "released."
     )
@@ -482,7 +491,7 @@ class MeetingFeedbackInSerializer(RefusesUnknownFields, serializers.Serializer):
 
     answer_only_fields = ("meeting", "participant", "participant_name", "created_at", "updated_at")
 
-    took_place = serializers.BooleanField(help_text="Did the meeting take place?")
+    took_place = StrictBooleanField(help_text="Did the meeting take place?")
     rating = serializers.IntegerField(
         required=False,
         allow_null=True,
@@ -599,12 +608,12 @@ class ScheduleRunDetailSerializer(ScheduleRunSerializer):
 class ScheduleRunCreateSerializer(serializers.Serializer):
     time_limit = serializers.FloatField(min_value=1, max_value=3600, required=False, default=60)
     seed = serializers.IntegerField(min_value=0, max_value=2**31 - 1, required=False, default=0)
-    pin_participant_bookings = serializers.BooleanField(
+    pin_participant_bookings = StrictBooleanField(
         required=False,
         default=True,
         help_text="Keep meetings participants booked themselves where they are.",
     )
-    minimise_moves = serializers.BooleanField(
+    minimise_moves = StrictBooleanField(
         required=False,
         default=True,
         help_text=(
@@ -612,7 +621,7 @@ class ScheduleRunCreateSerializer(serializers.Serializer):
             "afresh, idle slots first (pinned meetings still stay)."
         ),
     )
-    replan_cancelled = serializers.BooleanField(
+    replan_cancelled = StrictBooleanField(
         required=False,
         default=False,
         help_text=(

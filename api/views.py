@@ -1,12 +1,13 @@
 """Thin views: check who asks, validate with a serializer, call one service or selector."""
 
 from django.db import transaction
-from django.http import HttpResponse
+from django.http import HttpResponse, QueryDict
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import UnsupportedMediaType
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -133,6 +134,12 @@ class EventViewSet(viewsets.ReadOnlyModelViewSet):
         parser_classes=[ImportJSONParser],
     )
     def import_(self, request):
+        if isinstance(request.data, QueryDict):
+            # an empty form or multipart body gets here as an empty QueryDict, unparsed
+            raise UnsupportedMediaType(
+                request.content_type,
+                detail="The import takes one JSON document (Content-Type: application/json).",
+            )
         given = request.query_params.get("replace", "false").strip().lower()
         if given not in {"1", "true", "yes", "0", "false", "no"}:
             raise InvalidInput(

@@ -21,7 +21,7 @@ def strings_in(data: Any, *, keys: bool = False) -> Iterator[tuple[list, str]]:
         if isinstance(node, str):
             yield path, node
         elif isinstance(node, dict):
-            stack.extend(([*path, k], v) for k, v in reversed(node.items()))
+            stack.extend(([*path, k], v) for k, v in reversed(list(node.items())))
             if keys:
                 stack.extend((path, k) for k in reversed(node))
         elif isinstance(node, list):

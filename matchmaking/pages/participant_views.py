@@ -323,15 +323,15 @@ def login_request(request):
 @require_http_methods(["GET", "POST"])
 def login_link(request, secret: str):
     """GET shows a "Sign in" button; its POST spends the one-time link, signs in and goes to the
-    event home (mail scanners that pre-open links only GET, so they do not use it up). A used,
-    expired or unknown link answers 404 with a page that offers a new one, already on the GET
-    (which checks the link without spending it)."""
+    home of the event the link was made for (mail scanners that pre-open links only GET, so
+    they do not use it up). A used, expired or unknown link answers 404 with a page that offers
+    a new one, already on the GET (which checks the link without spending it)."""
     if request.method == "GET":
         if not login_link_valid(secret=secret):
             return render(request, "matchmaking/participant/login_failed.html", status=404)
         return render(request, "matchmaking/participant/login_confirm.html")
     try:
-        user = login_link_use(secret=secret)
+        person = login_link_use(secret=secret)
     except NotFound:
         return render(request, "matchmaking/participant/login_failed.html", status=404)
     except Forbidden:  # the participant's account is an organiser's: password only
@@ -344,11 +344,9 @@ def login_link(request, secret: str):
     except Busy:  # the link is not spent: the button works again
         messages.error(request, _("The site is busy for a moment: press Sign in again."))
         return render(request, "matchmaking/participant/login_confirm.html", status=409)
-    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-    first = Participant.objects.filter(user=user).select_related("event").order_by("id").first()
-    if first is None:  # pragma: no cover - login_link_use links at least the link's participant
-        return redirect("participant:index")
-    return redirect("participant:event", slug=first.event.slug)
+    login(request, person.user, backend="django.contrib.auth.backends.ModelBackend")
+    # the event the link was made for (a person may take part in several)
+    return redirect("participant:event", slug=person.event.slug)
 
 
 @require_POST
@@ -804,12 +802,10 @@ def _answer(action: str):
                 request_decline(request=req, by=me)
                 done = _("Request declined.")
             else:
-                request_cancel(
-                    request=req,
-                    by=me,
-                    user=request.user,
-                    reason=text_param(request.POST, "reason", limit=300),
-                )
+                reason = _reason(request)
+                if reason is None:
+                    return redirect(back)
+                request_cancel(request=req, by=me, user=request.user, reason=reason)
                 done = _("Request cancelled.")
         except DomainError as exc:
             _error(request, exc)
@@ -819,6 +815,20 @@ def _answer(action: str):
 
     view.__name__ = f"request_{action}"
     return view
+
+
+REASON_LIMIT = 300
+
+
+def _reason(request) -> str | None:
+    """The reason typed for a cancellation, or None (said as a message) when it is longer than
+    the other side's email takes: it was cut short in silence before, while the API and the
+    console refuse it."""
+    reason = text_param(request.POST, "reason", limit=REASON_LIMIT * 10)
+    if len(reason) > REASON_LIMIT:
+        messages.error(request, _("The reason is too long: 300 characters at most."))
+        return None
+    return reason
 
 
 request_accept_view = _answer("accept")
@@ -1139,7 +1149,9 @@ def meeting_feedback_view(request, event, me, meeting_id: int):
 def meeting_cancel_view(request, event, me, meeting_id: int):
     back = reverse("participant:agenda", args=[event.slug])
     meeting = _my_meeting(event, me, meeting_id)
-    reason = text_param(request.POST, "reason", limit=300)
+    reason = _reason(request)
+    if reason is None:
+        return redirect(back)
     try:
         meeting_cancel(meeting=meeting, by=me, user=request.user, reason=reason)
     except DomainError as exc:

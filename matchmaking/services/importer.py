@@ -174,16 +174,67 @@ def _is_iso_datetime(value) -> bool:
     return True
 
 
+def _shown(value, limit: int = 60) -> str:
+    """A value as the file writes it (JSON: ``null``, ``true``, double quotes), cut to
+    ``limit`` characters: an error must not echo a 100,000-character text or a list of 10,000
+    tables back."""
+    text = json.dumps(value, ensure_ascii=False)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+_TYPE_WORDS = {
+    "string": "a text",
+    "integer": "a whole number",
+    "number": "a number",
+    "boolean": "true or false",
+    "array": "a list",
+    "object": "an object",
+    "null": "null",
+}
+
+
+def _first_repeat(items: list):
+    seen = []
+    for item in items:
+        if item in seen:
+            return item
+        seen.append(item)
+    return None
+
+
 def _schema_message(error) -> str:
-    """jsonschema's message, or a plain sentence for a value that fails a pattern or format."""
+    """A plain sentence for what the value breaks, in the file's words (JSON values, not
+    Python's), never quoting more than a short excerpt of it; jsonschema's own message for the
+    rest."""
+    rule, wanted, value = error.validator, error.validator_value, error.instance
     sentence = None
-    if error.validator == "pattern":
-        sentence = _pattern_sentences().get(error.validator_value)
-    elif error.validator == "format":
-        sentence = _FORMAT_SENTENCES.get(error.validator_value)
-    if sentence is None or not isinstance(error.instance, str):
-        return error.message
-    return f"{json.dumps(error.instance, ensure_ascii=False)} {sentence}"
+    if rule == "pattern":
+        sentence = _pattern_sentences().get(wanted)
+    elif rule == "format":
+        sentence = _FORMAT_SENTENCES.get(wanted)
+    if sentence is not None and isinstance(value, str):
+        return f"{_shown(value)} {sentence}"
+    if rule == "maxLength" and isinstance(value, str):
+        return f"is {len(value)} characters long; at most {wanted}"
+    if rule == "minLength" and isinstance(value, str):
+        return "is empty" if not value else f"is {len(value)} characters long; at least {wanted}"
+    if rule == "maxItems" and isinstance(value, list):
+        return f"has {len(value)} items; at most {wanted}"
+    if rule == "minItems" and isinstance(value, list):
+        return "is an empty list" if not value else f"has {len(value)} items; at least {wanted}"
+    if rule == "uniqueItems" and isinstance(value, list):
+        return f"lists {_shown(_first_repeat(value))} more than once"
+    if rule == "type":
+        kinds = wanted if isinstance(wanted, list) else [wanted]
+        words = " or ".join(_TYPE_WORDS.get(k, k) for k in kinds)
+        return f"{_shown(value)} is not {words}"
+    if rule == "enum":
+        return f"{_shown(value)} is not one of: {', '.join(_shown(v) for v in wanted)}"
+    if rule == "required":
+        missing = [name for name in wanted if isinstance(value, dict) and name not in value]
+        if missing:
+            return f'"{missing[0]}" is missing'
+    return error.message
 
 
 def _text_problem(value: str) -> str | None:
@@ -671,6 +722,13 @@ def rule_errors(data: dict) -> tuple[list[str], _Checked]:
                     checked.skip_meetings.add(i)
                 elif problem := _status_too_early(m.get("status"), start, tz, now):
                     errors.append(f"{where}: {problem}")
+        if m.get("status") != Meeting.Status.CANCELLED:
+            for key in ("cancelled_by", "cancel_reason"):
+                if key in m:  # said of a meeting that goes on: dropped in silence before
+                    errors.append(
+                        f"{where}.{key}: only a cancelled meeting has one (its status is "
+                        f"{m.get('status', 'scheduled')})"
+                    )
         if m.get("table") and m["table"] not in table_names and m["table"] not in checked.booths:
             errors.append(f'{where}.table: no table is named "{m["table"]}"')
             checked.skip_meetings.add(i)
@@ -719,8 +777,8 @@ def _validate(data: Any) -> tuple[list[str], _Checked]:
     if not isinstance(data, dict):
         raise ImportInvalid(
             [
-                "(top level): the file must be a JSON object with event and participants "
-                "(and, if any, requests and meetings)"
+                "(top level): the file must be a JSON object with event, participants, "
+                "requests and meetings (the last two may be empty lists: [])"
             ]
         )
     # a NUL or a lone surrogate: refused with the shape, before anything reads or writes it
@@ -760,7 +818,7 @@ def event_import(*, data: Any, replace: bool = False, by=None, organisers: Itera
                 [
                     *errors,
                     f'event.slug: an event "{ev["slug"]}" already exists '
-                    "(use replace to overwrite)",
+                    "(replace it: --replace on the command line, ?replace=true in the API)",
                 ]
             )
         kept = None

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from rest_framework.authtoken.models import Token
@@ -111,6 +112,17 @@ def _never_an_organiser(user) -> None:
     with their password."""
     if user is not None and (user.is_staff or user.is_superuser):
         raise Forbidden(ORGANISER_ACCOUNT, code="organiser_account")
+
+
+def organiser_address(*, email: str) -> bool:
+    """Whether a sign-in link or token for ``email`` would open an organiser (staff) account:
+    ``participant_token`` and the links refuse those."""
+    email = email.strip().lower()
+    user_model = get_user_model()
+    users = user_model.objects.filter(
+        Q(username=email) | Q(participations__email__iexact=email)
+    ).distinct()
+    return any(u.is_staff or u.is_superuser for u in users)
 
 
 def participant_token(*, email: str) -> str:
@@ -224,8 +236,9 @@ def login_link_valid(*, secret: str) -> bool:
     return _login_link_spendable(LoginLink.objects.filter(token_hash=digest).first())
 
 
-def login_link_use(*, secret: str):
-    """Spend a login link: returns the participant's user (created on first use).
+def login_link_use(*, secret: str) -> Participant:
+    """Spend a login link: returns the link's participant, whose ``user`` is created on first
+    use (the pages sign it in and open that participant's event).
 
     Side effects: marks the link used; creates and links the user like ``participant_token``.
     Raises NotFound for an unknown, used or expired link, Forbidden (nothing spent) when the
@@ -236,7 +249,7 @@ def login_link_use(*, secret: str):
     with guarded_transaction():  # another sign-in holding the database: Busy, not a 500
         link = (
             LoginLink.objects.select_for_update()
-            .select_related("participant")
+            .select_related("participant__event")
             .filter(token_hash=digest)
             .first()
         )
@@ -249,4 +262,4 @@ def login_link_use(*, secret: str):
         participant_token(email=link.participant.email)
         link.participant.refresh_from_db()
         _never_an_organiser(link.participant.user)
-        return link.participant.user
+        return link.participant

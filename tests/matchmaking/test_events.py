@@ -47,3 +47,17 @@ def test_slots_generate_cuts_sessions_around_a_clock_change_into_whole_slots():
     slots = slots_generate(event=event)
     assert {s.end - s.start for s in slots} == {dt.timedelta(minutes=20)}
     assert len(slots) == 3 + 6 + 3  # 03:00-04:00, 09:00-11:00 and 14:00-15:00
+
+
+def test_a_command_whose_encoder_is_not_installed_says_so_without_a_traceback(event, settings):
+    """``MATCHING_ENCODER`` naming a model the machine lacks: the encoder's own message (it
+    names the offline alternatives), as a command error."""
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    from tests.factories import ParticipantFactory
+
+    ParticipantFactory(event=event, profile__offers=["LED street lighting"])
+    settings.MATCHING_ENCODER = "nope-model"
+    with pytest.raises(CommandError, match="nope-model"):
+        call_command("refresh_recommendations", event.slug)

@@ -116,7 +116,7 @@ def test_import_creates_slots_without_break_and_booth_meeting():
         (lambda d: d["participants"][0].update(kind="alien"), 'participants[0] (ref "a").kind'),
         (
             lambda d: d["participants"][0].update(sectors=["teleportation"]),
-            "sectors[0]: 'teleportation' is not one of",
+            'sectors[0]: "teleportation" is not one of:',
         ),
         (
             lambda d: d["requests"][0].update(to="zz"),
@@ -379,9 +379,7 @@ def test_import_api_bad_file_answers_400_with_errors(organiser_client):
     del data["participants"][0]["email"]
     response = organiser_client.post("/api/events/import/", data, format="json")
     assert response.status_code == 400
-    assert response.data["errors"] == [
-        "participants[0] (ref \"a\"): 'email' is a required property"
-    ]
+    assert response.data["errors"] == ['participants[0] (ref "a"): "email" is missing']
     for body in ("[]", "null", '"x"', "{"):
         response = organiser_client.generic(
             "POST", "/api/events/import/", body, content_type="application/json"
@@ -594,7 +592,7 @@ def test_round_trip_keeps_colleagues_who_attend_a_meeting():
             "meetings[0] (a ↔ b): Chen can join only a meeting of their own organisation or "
             "delegation.",
         ),
-        ([{"name": "Hind"}], "meetings[0].attendees[0]: 'ref' is a required property"),
+        ([{"name": "Hind"}], 'meetings[0].attendees[0]: "ref" is missing'),
     ],
 )
 def test_import_refuses_bad_attendees_naming_the_meeting(attendees, message):
@@ -1997,3 +1995,16 @@ def test_replacing_keeps_what_people_said_of_their_meetings(organiser):
     fifth = event_import(data=cancelled, replace=True)
     assert fifth.meetings.get().status == "cancelled"
     assert not MeetingFeedback.objects.exists()
+
+
+@pytest.mark.parametrize("key, value", [("cancel_reason", "why"), ("cancelled_by", "participant")])
+def test_a_cancellation_detail_on_a_meeting_that_goes_on_is_refused(key, value):
+    """It was dropped in silence: the export then lacked what the file said."""
+    data = small_event()
+    data["meetings"][0][key] = value
+    with pytest.raises(ImportInvalid) as info:
+        event_import(data=data)
+    assert any(f".{key}: only a cancelled meeting has one" in e for e in info.value.errors), (
+        info.value.errors
+    )
+    assert not Event.objects.exists()

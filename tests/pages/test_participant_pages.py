@@ -1703,3 +1703,39 @@ def test_participants_give_feedback_from_their_agenda_once_a_meeting_has_started
     assert MeetingFeedback.objects.count() == 1
     stranger = client_of(make_participant(event=event))
     assert stranger.post(url, {"took_place": "no"}).status_code == 404
+
+
+def test_a_sign_in_link_opens_the_event_it_was_made_for(event, me):
+    """Someone at two fairs: ``login_link --slug`` for the second one lands there, not in the
+    first they joined; an organiser's address gets no link at all."""
+    other = EventFactory()
+    there = ParticipantFactory(event=other, email=me.email, name=me.name)
+    out = StringIO()
+    call_command("login_link", me.email, "--slug", other.slug, stdout=out)
+    assert Client().post(out.getvalue().strip())["Location"] == f"/my/{other.slug}/"
+    assert there.pk != me.pk
+
+    staff = get_user_model().objects.create_user(
+        username="boss@fair.example", email="boss@fair.example", is_staff=True
+    )
+    ParticipantFactory(event=event, email=staff.email, user=staff)
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="organiser account"):
+        call_command("login_link", "boss@fair.example", stdout=StringIO())
+
+
+def test_a_cancel_reason_too_long_is_refused_not_cut(upcoming_event, make_participant):
+    event = upcoming_event
+    me = make_participant(event=event, name="Amina")
+    meeting = booked(me, make_participant(event=event, name="Bruno"), event.slots.first())
+    client = client_of(me)
+    url = f"/my/{event.slug}/meetings/{meeting.pk}/cancel/"
+    refused = client.post(url, {"reason": "x" * 301}, follow=True)
+    assert messages_of(refused) == ["The reason is too long: 300 characters at most."]
+    meeting.refresh_from_db()
+    assert meeting.status == Meeting.Status.SCHEDULED
+    done = client.post(url, {"reason": "y" * 300}, follow=True)
+    assert messages_of(done) == ["Meeting cancelled. The other side has been told."]
+    meeting.refresh_from_db()
+    assert meeting.cancel_reason == "y" * 300

@@ -10,6 +10,7 @@ from django.core.management.base import BaseCommand
 from rest_framework.test import APIClient
 
 from matchmaking.demo_data import build_synthetic_event
+from matchmaking.management import encoder_or_fail
 from matchmaking.models import Participant, Profile
 from matchmaking.services.importer import event_import
 from matchmaking.services.participants import participant_token
@@ -31,6 +32,7 @@ class Command(BaseCommand):
         parser.add_argument("--participants", type=int, default=2000)
         parser.add_argument("--queries", type=int, default=50, help="API calls to time.")
 
+    @encoder_or_fail
     def handle(self, *args, participants, queries, **options):
         w = self.stdout.write
         data = build_synthetic_event(participants, seed=7)

@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from matchmaking.demo_data import build_synthetic_event, move_to_upcoming
+from matchmaking.management import encoder_or_fail
 from matchmaking.models import Event, MeetingRequest, Recommendation
 from matchmaking.services.importer import event_import
 from matchmaking.services.participants import login_link_create, participant_token
@@ -41,6 +42,7 @@ class Command(BaseCommand):
             "weeks; participants then cannot book any more.",
         )
 
+    @encoder_or_fail
     def handle(self, *args, addrport, no_serve, participants, reset, as_held, **options):
         call_command("migrate", interactive=False, verbosity=0)
         if participants:

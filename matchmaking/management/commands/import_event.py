@@ -4,6 +4,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from matchmaking.exceptions import DomainError
+from matchmaking.management import encoder_or_fail
 from matchmaking.management.accounts import organiser_accounts
 from matchmaking.services.importer import ImportInvalid, event_import
 from matchmaking.services.recommendations import event_refresh
@@ -31,6 +32,7 @@ class Command(BaseCommand):
             help="Do not encode profiles and compute recommendations now.",
         )
 
+    @encoder_or_fail
     def handle(self, *args, file, replace, organiser=(), skip_recommendations=False, **options):
         team = organiser_accounts(organiser)
         try:

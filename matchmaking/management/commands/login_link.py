@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.urls import reverse
 
 from matchmaking.models import Participant
-from matchmaking.services.participants import login_link_create
+from matchmaking.services.participants import login_link_create, organiser_address
 
 
 class Command(BaseCommand):
@@ -32,5 +32,10 @@ class Command(BaseCommand):
             raise CommandError(f"No participant has the email {email}{where}.")
         if hours < 1:
             raise CommandError("--hours must be at least 1.")
+        if organiser_address(email=email):
+            raise CommandError(
+                f"{email} belongs to an organiser account: organisers sign in with their "
+                "password, never with a participant's sign-in link."
+            )
         secret = login_link_create(participant=people[0], hours=hours)
         self.stdout.write(reverse("participant:login-link", args=[secret]))

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from matchmaking import selectors
-from matchmaking.management import event_or_fail
+from matchmaking.management import encoder_or_fail, event_or_fail
 from matchmaking.models import Participant
 
 
@@ -14,6 +14,7 @@ class Command(BaseCommand):
         parser.add_argument("--limit", type=int, default=10)
         parser.add_argument("--kind", action="append", help="Only this kind (repeatable).")
 
+    @encoder_or_fail
     def handle(self, *args, slug, email, limit, kind, **options):
         event = event_or_fail(slug)
         person = Participant.objects.filter(event=event, email__iexact=email).first()

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from matchmaking.management import event_or_fail
+from matchmaking.management import encoder_or_fail, event_or_fail
 from matchmaking.services.recommendations import event_refresh
 
 
@@ -10,6 +10,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("slug")
 
+    @encoder_or_fail
     def handle(self, *args, slug, **options):
         event = event_or_fail(slug)
         report: dict = {}
