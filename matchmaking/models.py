@@ -116,7 +116,13 @@ class Slot(models.Model):
     class Meta:
         ordering = ["start"]
         constraints = [models.UniqueConstraint(fields=["event", "start"], name="slot_unique_start")]
-        indexes = [models.Index(fields=["event", "date"])]
+        indexes = [
+            models.Index(fields=["event", "date"]),
+            # the periodic tasks look across events by time: reminders by start, the
+            # "how were your meetings?" emails by end
+            models.Index(fields=["start"], name="slot_start"),
+            models.Index(fields=["end"], name="slot_end"),
+        ]
 
     def __str__(self) -> str:
         local = self.start.astimezone(self.event.tz) if self.event_id else self.start

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Avg, Count, Exists, IntegerField, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from matchmaking.models import (
     Event,
@@ -305,18 +306,27 @@ def event_statistics(*, event: Event, none_limit: int = 300) -> dict:
 FEEDBACK_OUTCOMES = [c for c, _ in MeetingFeedback.Outcome.choices]
 
 
-def feedback_summary(*, event: Event, disputed_limit: int = 50) -> dict:
-    """What the people in the event's meetings said of them (four queries).
+def feedback_summary(*, event: Event, listed: int = 50, now: dt.datetime | None = None) -> dict:
+    """What the people in the event's meetings said of them (three queries). Only feedback on
+    meetings that have started and are not cancelled counts: an organiser may have moved a
+    meeting to a later time, or cancelled it, after someone gave feedback on it.
 
     - ``given``: feedback rows; ``meetings``: meetings with at least one;
     - ``took_place`` / ``did_not_take_place``: rows saying so;
     - ``mean_rating`` over the rows of meetings that took place (None without any) and
       ``ratings`` {1..5: rows};
     - ``outcomes`` {outcome: rows}, "" (not said) included;
-    - ``disputed``: meetings (id, start) where one person says it took place and another says
-      it did not, the first ``disputed_limit`` by time, and ``disputed_count``.
+    - ``disputed``: meetings (id, start) where someone of one side (organisation) says it took
+      place and someone of the other says it did not, the first ``listed`` by time, and
+      ``disputed_count``;
+    - ``against_record``: meetings whose feedback contradicts what the organisers recorded
+      (marked no-show, yet someone says it took place; marked held, yet someone says it did
+      not), and ``against_record_count``.
     """
-    rows = MeetingFeedback.objects.filter(meeting__event=event)
+    now = now or timezone.now()
+    rows = MeetingFeedback.objects.filter(
+        meeting__event=event, meeting__slot__start__lte=now
+    ).exclude(meeting__status=Meeting.Status.CANCELLED)
     totals = rows.aggregate(
         given=Count("id"),
         meetings=Count("meeting", distinct=True),
@@ -333,16 +343,29 @@ def feedback_summary(*, event: Event, disputed_limit: int = 50) -> dict:
     ):
         ratings[rating] = ratings.get(rating, 0) + n
         outcomes[outcome] = outcomes.get(outcome, 0) + n
-    disputed = (
-        Meeting.objects.filter(event=event)
-        .annotate(
-            yes=Count("feedback", filter=Q(feedback__took_place=True)),
-            no=Count("feedback", filter=Q(feedback__took_place=False)),
-        )
-        .filter(yes__gt=0, no__gt=0)
-        .order_by("slot__start", "id")
-    )
+    said: dict[int, dict] = {}  # meeting -> its start, status and {took place?: organisations}
+    for mid, start, status, org, took_place in rows.order_by(
+        "meeting__slot__start", "meeting_id"
+    ).values_list(
+        "meeting_id",
+        "meeting__slot__start",
+        "meeting__status",
+        "participant__organisation_id",
+        "took_place",
+    ):
+        entry = said.setdefault(mid, {"start": start, "status": status, True: set(), False: set()})
+        entry[took_place].add(org)
     tz = event.tz
+    disputed, against = [], []
+    for mid, entry in said.items():
+        item = {"meeting": mid, "start": entry["start"].astimezone(tz)}
+        yes, no = entry[True], entry[False]
+        if yes and no and (len(yes | no) > 1):  # two organisations that disagree
+            disputed.append(item)
+        if (entry["status"] == Meeting.Status.NO_SHOW and yes) or (
+            entry["status"] == Meeting.Status.HELD and no
+        ):
+            against.append(item)
     return {
         "given": totals["given"],
         "meetings": totals["meetings"],
@@ -351,11 +374,10 @@ def feedback_summary(*, event: Event, disputed_limit: int = 50) -> dict:
         "mean_rating": totals["mean_rating"],
         "ratings": ratings,
         "outcomes": outcomes,
-        "disputed": [
-            {"meeting": mid, "start": start.astimezone(tz)}
-            for mid, start in disputed.values_list("id", "slot__start")[:disputed_limit]
-        ],
-        "disputed_count": disputed.count(),
+        "disputed": disputed[:listed],
+        "disputed_count": len(disputed),
+        "against_record": against[:listed],
+        "against_record_count": len(against),
     }
 
 

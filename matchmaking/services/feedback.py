@@ -4,11 +4,12 @@ later; the other side never sees it. Organisers read it in the statistics and a 
 
 from datetime import datetime
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
 from django.utils import timezone
 
 from matchmaking.exceptions import Conflict, Forbidden, InvalidInput
 from matchmaking.models import Meeting, MeetingFeedback, MeetingSeat, Participant
+from matchmaking.services.locking import guarded_transaction
 from matchmaking.unusable import UNUSABLE
 
 COMMENT_LIMIT = 1000
@@ -55,6 +56,24 @@ def _checked(*, took_place, rating, outcome: str, comment: str) -> tuple[int | N
     return (rating if took_place else None), outcome, comment
 
 
+def _check_open(meeting: Meeting, participant: Participant, now: datetime) -> None:
+    """Feedback is open to the people in the meeting, once it has started, unless cancelled."""
+    seated = MeetingSeat.objects.filter(meeting=meeting, participant=participant, left=False)
+    if not seated.exists():
+        raise Forbidden("Only the people in a meeting give feedback on it.", code="not_in_meeting")
+    if meeting.status == Meeting.Status.CANCELLED:
+        raise Conflict(
+            "This meeting was cancelled; there is nothing to give feedback on.",
+            code="meeting_cancelled",
+        )
+    if now < meeting.slot.start:
+        starts = meeting.slot.start.astimezone(meeting.event.tz)
+        raise Conflict(
+            f"This meeting starts at {starts:%Y-%m-%d %H:%M}; feedback opens when it starts.",
+            code="meeting_not_started",
+        )
+
+
 def meeting_feedback_give(
     *,
     meeting: Meeting,
@@ -79,26 +98,18 @@ def meeting_feedback_give(
     rating, outcome, comment = _checked(
         took_place=took_place, rating=rating, outcome=outcome, comment=comment
     )
-    meeting = Meeting.objects.select_related("slot", "event").get(pk=meeting.pk)
-    if not MeetingSeat.objects.filter(
-        meeting=meeting, participant=participant, left=False
-    ).exists():
-        raise Forbidden("Only the people in a meeting give feedback on it.", code="not_in_meeting")
-    if meeting.status == Meeting.Status.CANCELLED:
-        raise Conflict(
-            "This meeting was cancelled; there is nothing to give feedback on.",
-            code="meeting_cancelled",
-        )
-    now = now or timezone.now()
-    if now < meeting.slot.start:
-        starts = meeting.slot.start.astimezone(meeting.event.tz)
-        raise Conflict(
-            f"This meeting starts at {starts:%Y-%m-%d %H:%M}; feedback opens when it starts.",
-            code="meeting_not_started",
-        )
     values = {"took_place": took_place, "rating": rating, "outcome": outcome, "comment": comment}
+    now = now or timezone.now()
     try:
-        with transaction.atomic():
+        with guarded_transaction(durable=False):
+            # the meeting's row is held until the feedback is written: an organiser's cancel or
+            # move lands before the checks or after the write, never between them
+            meeting = (
+                Meeting.objects.select_for_update(of=("self",))
+                .select_related("slot", "event")
+                .get(pk=meeting.pk)
+            )
+            _check_open(meeting, participant, now)
             feedback, _ = MeetingFeedback.objects.update_or_create(
                 meeting=meeting, participant=participant, defaults=values
             )

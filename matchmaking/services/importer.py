@@ -870,6 +870,18 @@ def event_import(*, data: Any, replace: bool = False, by=None, organisers: Itera
     return event
 
 
+ASKED_FIELDS = (
+    "kind",
+    "key",
+    "language",
+    "subject",
+    "body",
+    "status",
+    "sent_at",
+    "error",
+    "attempts",
+    "next_attempt_at",
+)
 FEEDBACK_FIELDS = ("took_place", "rating", "outcome", "comment", "created_at", "updated_at")
 
 
@@ -888,6 +900,8 @@ class _Identities:
     statuses: dict = field(default_factory=dict)  # uid -> the meeting's status
     # uid -> what the people in it said of it: [((ref, email), field values)]
     feedback: dict = field(default_factory=dict)
+    # the "how were your meetings?" emails already sent: [((ref, email), field values)]
+    asked: list = field(default_factory=list)
 
     @staticmethod
     def _colleagues(event: Event) -> dict[int, set]:
@@ -937,12 +951,19 @@ class _Identities:
         ):
             who = (row.pop("participant__ref"), row.pop("participant__email").lower())
             feedback[row.pop("meeting__uid")].append((who, row))
+        asked = [
+            ((row.pop("recipient__ref"), row.pop("recipient__email").lower()), row)
+            for row in Notification.objects.filter(
+                recipient__event=event, kind=Notification.Kind.FEEDBACK_REQUEST
+            ).values("recipient__ref", "recipient__email", *ASKED_FIELDS)
+        ]
         return cls(
             tokens=tokens,
             meetings=meetings,
             colleagues=colleagues,
             statuses=statuses,
             feedback=feedback,
+            asked=asked,
         )
 
     def restore(self, event: Event) -> list[tuple[Meeting, str, Participant | None]]:
@@ -1011,7 +1032,21 @@ class _Identities:
                     self.left_at[(m.pk, person.pk)] = old_state[0]
         Meeting.objects.bulk_update(changed, ["uid", "sequence"])
         self._feedback_restore(changed)
+        self._asked_restore(event)
         return told + self._dropped(event, by_key)
+
+    def _asked_restore(self, event: Event) -> None:
+        """The "how were your meetings?" emails sent to people the new file keeps (same ref and
+        email), so that nobody is asked twice the same day (the periodic task looks for them)."""
+        people = {(p.ref, p.email.lower()): p for p in event.participants.all()}
+        Notification.objects.bulk_create(
+            [
+                Notification(recipient=people[who], **values)
+                for who, values in self.asked
+                if who in people
+            ],
+            ignore_conflicts=True,
+        )
 
     def _feedback_restore(self, meetings: list[Meeting]) -> None:
         """The feedback people gave on a meeting the new file keeps (same two parties, not

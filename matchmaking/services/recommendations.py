@@ -521,6 +521,7 @@ def ranker_learn(*, event: Event) -> dict:
             took_place=True,
             rating__lte=POOR_RATING,
             participant_id=F("meeting__request__sender_id"),
+            meeting__slot__start__lte=timezone.now(),  # not one moved to a later time since
         )
         .exclude(meeting__status=Meeting.Status.CANCELLED)
         .values_list("meeting__request__sender_id", "meeting__request__recipient_id")

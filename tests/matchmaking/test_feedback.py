@@ -207,3 +207,53 @@ def test_empty_summary(event):
     assert summary["given"] == 0
     assert summary["mean_rating"] is None
     assert summary["disputed"] == []
+
+
+def test_the_summary_counts_only_meetings_that_started_and_go_on(event, make_participant):
+    """Feedback given, then the organisers cancel the meeting or move it to a later time: it
+    no longer counts (the rows stay, in the CSV, with the meeting's status)."""
+    from matchmaking.models import Slot
+
+    slots = list(event.slots.order_by("start"))
+    a, b, c = (make_participant() for _ in range(3))
+    kept = booked(a, b, slots[0])
+    moved = booked(a, c, slots[1])
+    cancelled = booked(b, c, slots[2])
+    for m, person in ((kept, a), (moved, a), (cancelled, b)):
+        meeting_feedback_give(
+            meeting=m, participant=person, took_place=True, rating=5, now=after(m)
+        )
+    meeting_cancel(meeting=cancelled, by=None, user=None, reason="")
+    future = slots[1].start + dt.timedelta(days=3650)
+    Slot.objects.filter(pk=slots[1].pk).update(start=future, end=future + dt.timedelta(minutes=20))
+    summary = reporting.feedback_summary(event=event)
+    assert (summary["given"], summary["meetings"]) == (1, 1)
+    assert len(list(reporting.feedback_export_rows(event=event))) == 3
+
+
+def test_disputes_are_between_the_two_sides_and_the_record_is_checked(
+    upcoming_event, make_participant
+):
+    """Two colleagues of one side who disagree are no dispute; a meeting the organisers marked
+    no-show that someone says took place is flagged."""
+    from matchmaking.services.meetings import meeting_set_status
+
+    event = upcoming_event
+    slots = list(event.slots.order_by("start"))
+    a = make_participant(event=event)
+    mate = make_participant(event=event, organisation=a.organisation)
+    b = make_participant(event=event)
+    c = make_participant(event=event)
+    m = booked(a, b, slots[0])
+    meeting_attendee_add(meeting=m, person=mate, actor=Actor(system=True))
+    n = booked(c, b, slots[1])
+    later = slots[1].end + dt.timedelta(hours=1)
+    meeting_feedback_give(meeting=m, participant=a, took_place=True, rating=4, now=later)
+    meeting_feedback_give(meeting=m, participant=mate, took_place=False, now=later)
+    meeting_set_status(
+        meeting=n, status="no_show", actor=Actor(system=True, organiser=True), now=later
+    )
+    meeting_feedback_give(meeting=n, participant=b, took_place=True, rating=3, now=later)
+    summary = reporting.feedback_summary(event=event, now=later)
+    assert summary["disputed_count"] == 0
+    assert [x["meeting"] for x in summary["against_record"]] == [n.pk]

@@ -471,3 +471,20 @@ def test_people_are_asked_once_a_day_how_their_meetings_went(event, make_partici
     # a day over long ago is not asked about
     assert feedback_requests_due(now=slots[4].end + dt.timedelta(days=2)) == 0
     assert Notification.objects.filter(kind="feedback_request").count() == 4
+
+
+def test_a_replacing_import_does_not_ask_people_again_the_same_day(send):
+    """People get new rows on a replace; the question is keyed by the event and their ref."""
+    from matchmaking import selectors
+    from matchmaking.services.importer import event_import
+    from matchmaking.services.notifications import feedback_requests_due
+    from tests.matchmaking.test_importer import small_event
+
+    event = event_import(data=small_event())
+    meeting = event.meetings.select_related("slot").get()
+    later = meeting.slot.end + dt.timedelta(hours=1)
+    with send():
+        assert feedback_requests_due(now=later) == 2
+    event_import(data=selectors.event_export(event=event), replace=True)
+    with send():
+        assert feedback_requests_due(now=later) == 0
