@@ -303,13 +303,17 @@ class AvailabilitySerializer(serializers.Serializer):
         allow_null=True,
         help_text="Ids of the slots the periods allow; null: every slot (no period given).",
     )
+
+
+class AvailabilityChangedSerializer(AvailabilitySerializer):
+    """The periods after a change (``PUT``), with what the change did to booked meetings."""
+
     cancelled_meetings = serializers.ListField(
-        child=serializers.IntegerField(), required=False, help_text="After a change: cancelled."
+        child=serializers.IntegerField(), help_text="Meetings the change cancelled."
     )
     left_meetings = serializers.ListField(
         child=serializers.IntegerField(),
-        required=False,
-        help_text="After a change: meetings the participant left as a colleague; they go on.",
+        help_text="Meetings the participant left as a colleague; they go on.",
     )
 
 

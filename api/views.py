@@ -4,7 +4,12 @@ from django.db import transaction
 from django.http import HttpResponse, QueryDict
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    PolymorphicProxySerializer,
+    extend_schema,
+    extend_schema_view,
+)
 from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import UnsupportedMediaType
@@ -235,6 +240,21 @@ class SlotViewSet(EventScoped, viewsets.ReadOnlyModelViewSet):
         return selectors.slots_of(event=self.event)
 
 
+_PARTICIPANT_SHAPES = PolymorphicProxySerializer(
+    component_name="DirectoryParticipant",
+    serializers=[s.ParticipantSerializer, s.OrganiserParticipantSerializer],
+    resource_type_field_name=None,
+)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        responses=_PARTICIPANT_SHAPES,
+        description="Participants see the directory's fields; organisers also each one's "
+        "email, ref, max_meetings and accepts_same_kind.",
+    ),
+    retrieve=extend_schema(responses=_PARTICIPANT_SHAPES),
+)
 @extend_schema(parameters=[SLUG])
 class ParticipantViewSet(EventScoped, viewsets.ReadOnlyModelViewSet):
     """The directory: search and filter the event's participants."""
@@ -301,10 +321,11 @@ class _AvailabilityEndpoint(_Whose):
         data = selectors.availability_of(participant=person)
         periods = [{"start": a, "end": b} for a, b in data["periods"]]
         body = {"periods": periods, "slots": data["slots"]}
-        if change is not None:
-            body["cancelled_meetings"] = change.cancelled
-            body["left_meetings"] = change.left
-        return Response(s.AvailabilitySerializer(body).data)
+        if change is None:
+            return Response(s.AvailabilitySerializer(body).data)
+        body["cancelled_meetings"] = change.cancelled
+        body["left_meetings"] = change.left
+        return Response(s.AvailabilityChangedSerializer(body).data)
 
     def _replace(self, request, person: Participant) -> Response:
         form = s.AvailabilityUpdateSerializer(data=request.data)
@@ -328,7 +349,9 @@ class MyAvailabilityView(_AvailabilityEndpoint, EventScoped, APIView):
     def get(self, request, slug):
         return self._show(self._me())
 
-    @extend_schema(request=s.AvailabilityUpdateSerializer, responses=s.AvailabilitySerializer)
+    @extend_schema(
+        request=s.AvailabilityUpdateSerializer, responses=s.AvailabilityChangedSerializer
+    )
     def put(self, request, slug):
         return self._replace(request, self._me())
 
@@ -343,7 +366,9 @@ class ParticipantAvailabilityView(_AvailabilityEndpoint, EventScoped, APIView):
     def get(self, request, slug, pk):
         return self._show(self._person(pk))
 
-    @extend_schema(request=s.AvailabilityUpdateSerializer, responses=s.AvailabilitySerializer)
+    @extend_schema(
+        request=s.AvailabilityUpdateSerializer, responses=s.AvailabilityChangedSerializer
+    )
     def put(self, request, slug, pk):
         return self._replace(request, self._person(pk))
 
