@@ -16,6 +16,31 @@ from api.parsers import size_text
 from matchmaking.exceptions import Busy, DomainError
 from matchmaking.services.importer import ImportInvalid
 
+MESSAGE_LIMIT = 300
+
+
+def _short(text) -> str:
+    """An error sentence a person reads: DRF's quote the value they sent (``"…" is not a valid
+    choice``); a million-character value must not come back twice in the answer."""
+    text = str(text)
+    return text if len(text) <= MESSAGE_LIMIT else text[: MESSAGE_LIMIT - 1] + "…"
+
+
+def _shortened(detail):
+    """``detail`` (DRF's nested errors) with every sentence cut to ``MESSAGE_LIMIT``."""
+    if isinstance(detail, dict):
+        return {key: _shortened(value) for key, value in detail.items()}
+    if isinstance(detail, list):
+        return [_shortened(value) for value in detail]
+    return _short(detail)
+
+
+def _plain_parse_error(detail: str) -> str:
+    """Python's words about a body it could not read, in the API's."""
+    if "Exceeds the limit" in detail and "digits" in detail:
+        return "A number in the body has too many digits (at most 4,300)."
+    return detail
+
 
 def _flatten(detail, prefix: str = "") -> list[str]:
     if isinstance(detail, dict):
@@ -99,13 +124,15 @@ def exception_handler(exc, context):
     if response is None:
         return None
     if isinstance(exc, drf_exceptions.ValidationError):
-        messages = _flatten(exc.detail)
+        errors = _shortened(exc.detail)
+        messages = _flatten(errors)
         response.data = {
             "detail": "; ".join(messages) or "Invalid input.",
             "code": "invalid",
-            "errors": exc.detail,
+            "errors": errors,
         }
     elif isinstance(response.data, dict) and "detail" in response.data:
         detail = response.data["detail"]
-        response.data = {"detail": str(detail), "code": getattr(detail, "code", "error")}
+        text = _short(_plain_parse_error(str(detail)))
+        response.data = {"detail": text, "code": getattr(detail, "code", "error")}
     return response

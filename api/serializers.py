@@ -477,6 +477,7 @@ class MeetingFeedbackSerializer(serializers.ModelSerializer):
     class Meta:
         model = MeetingFeedback
         fields = [
+            "id",
             "meeting",
             "participant",
             "participant_name",
@@ -493,7 +494,14 @@ class MeetingFeedbackSerializer(serializers.ModelSerializer):
 class MeetingFeedbackInSerializer(RefusesUnknownFields, serializers.Serializer):
     """Feedback as a person in the meeting gives it (``PUT`` replaces the previous one)."""
 
-    answer_only_fields = ("meeting", "participant", "participant_name", "created_at", "updated_at")
+    answer_only_fields = (
+        "id",
+        "meeting",
+        "participant",
+        "participant_name",
+        "created_at",
+        "updated_at",
+    )
 
     took_place = StrictBooleanField(help_text="Did the meeting take place?")
     rating = serializers.IntegerField(

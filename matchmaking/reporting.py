@@ -316,9 +316,9 @@ def feedback_summary(*, event: Event, listed: int = 50, now: dt.datetime | None 
     - ``mean_rating`` over the rows of meetings that took place (None without any) and
       ``ratings`` {1..5: rows};
     - ``outcomes`` {outcome: rows}, "" (not said) included;
-    - ``disputed``: meetings (id, start) where someone of one side (organisation) says it took
-      place and someone of the other says it did not, the first ``listed`` by time, and
-      ``disputed_count``;
+    - ``disputed``: meetings (id, start) where one of its two parties says it took place and the
+      other says it did not (colleagues who joined are not a side of their own), the first
+      ``listed`` by time, and ``disputed_count``;
     - ``against_record``: meetings whose feedback contradicts what the organisers recorded
       (marked no-show, yet someone says it took place; marked held, yet someone says it did
       not), and ``against_record_count``.
@@ -343,24 +343,31 @@ def feedback_summary(*, event: Event, listed: int = 50, now: dt.datetime | None 
     ):
         ratings[rating] = ratings.get(rating, 0) + n
         outcomes[outcome] = outcomes.get(outcome, 0) + n
-    said: dict[int, dict] = {}  # meeting -> its start, status and {took place?: organisations}
-    for mid, start, status, org, took_place in rows.order_by(
+    # meeting -> its start, status, what its two parties said, and who said it took place or not
+    said: dict[int, dict] = {}
+    for mid, start, status, who, sender, recipient, took_place in rows.order_by(
         "meeting__slot__start", "meeting_id"
     ).values_list(
         "meeting_id",
         "meeting__slot__start",
         "meeting__status",
-        "participant__organisation_id",
+        "participant_id",
+        "meeting__request__sender_id",
+        "meeting__request__recipient_id",
         "took_place",
     ):
-        entry = said.setdefault(mid, {"start": start, "status": status, True: set(), False: set()})
-        entry[took_place].add(org)
+        entry = said.setdefault(
+            mid, {"start": start, "status": status, "parties": {}, True: 0, False: 0}
+        )
+        entry[took_place] += 1
+        if who in (sender, recipient):
+            entry["parties"][who] = took_place
     tz = event.tz
     disputed, against = [], []
     for mid, entry in said.items():
         item = {"meeting": mid, "start": entry["start"].astimezone(tz)}
         yes, no = entry[True], entry[False]
-        if yes and no and (len(yes | no) > 1):  # two organisations that disagree
+        if len(set(entry["parties"].values())) == 2:  # its two parties disagree
             disputed.append(item)
         if (entry["status"] == Meeting.Status.NO_SHOW and yes) or (
             entry["status"] == Meeting.Status.HELD and no

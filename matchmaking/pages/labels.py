@@ -50,7 +50,7 @@ def audience_label(code: str) -> str:
     """An organisers' message's audience in words: one of ``BROADCAST_AUDIENCE`` or
     "kind:<kind>" (every participant of that kind)."""
     if code.startswith("kind:"):
-        return _("Every %(kind)s") % {"kind": label(KIND, code[5:]).lower()}
+        return _("Kind: %(kind)s") % {"kind": label(KIND, code[5:])}
     return label(BROADCAST_AUDIENCE, code)
 
 

@@ -79,6 +79,7 @@ from matchmaking.services.scheduling import (
     schedule_run_previews,
     schedule_run_publish_later,
 )
+from matchmaking.unusable import UNUSABLE
 
 LOGIN_URL = reverse_lazy("organiser:login")
 
@@ -1066,32 +1067,35 @@ def feedback_csv(request, event: Event):
 def broadcasts(request, event: Event):
     """Write one email to part of the participants (``broadcast_send``), and what was sent
     before, with how many emails left or failed. The form carries its own token: sent twice
-    (a double click, a reload), it sends once."""
+    (a double click, a reload), it sends once; a refusal shows the form again with the text."""
     status = 200
     values = {"audience": "all", "subject": "", "body": ""}
     if request.method == "POST":
-        values = {
-            "audience": text_param(request.POST, "audience", limit=40),
-            "subject": text_param(request.POST, "subject", limit=10_000),
-            "body": text_param(request.POST, "body", limit=100_000),
-        }
+        status = 400
         try:
-            sent = broadcast_send(
-                event=event,
-                by=request.user,
-                client_token=text_param(request.POST, "token", limit=64),
-                **values,
-            )
-        except DomainError as exc:
-            messages.error(request, _broadcast_refusal(exc))
-            status = 400
+            values = {
+                name: text_param(request.POST, name, limit=limit)
+                for name, limit in (("audience", 40), ("subject", 10_000), ("body", 100_000))
+            }
+        except UnusableText as exc:  # shown again without what cannot be sent, not lost
+            values = {
+                name: UNUSABLE.sub("", str(request.POST.get(name, "")))
+                for name in ("audience", "subject", "body")
+            }
+            messages.error(request, str(exc))
         else:
-            messages.success(
-                request,
-                ngettext("Sent to %(n)s person.", "Sent to %(n)s people.", sent.recipients)
-                % {"n": sent.recipients},
-            )
-            return redirect("organiser:broadcasts", event.slug)
+            try:
+                sent = broadcast_send(
+                    event=event,
+                    by=request.user,
+                    client_token=text_param(request.POST, "token", limit=64),
+                    **values,
+                )
+            except DomainError as exc:
+                messages.error(request, _broadcast_refusal(exc))
+            else:
+                messages.success(request, _broadcast_done(sent))
+                return redirect("organiser:broadcasts", event.slug)
     sizes = selectors.broadcast_audience_sizes(event=event)
     audiences = [
         (code, labels.audience_label(code), n)
@@ -1116,12 +1120,26 @@ def broadcasts(request, event: Event):
     )
 
 
+def _broadcast_done(sent) -> str:
+    n = sent.recipients
+    if sent.created:
+        return ngettext("Sent to %(n)s person.", "Sent to %(n)s people.", n) % {"n": n}
+    return ngettext(
+        "This message was already sent, to %(n)s person; nothing was sent again.",
+        "This message was already sent, to %(n)s people; nothing was sent again.",
+        n,
+    ) % {"n": n}
+
+
 def _broadcast_refusal(exc: DomainError) -> str:
     """A refused message in the page's language."""
     if exc.field == "audience" and "Nobody" in exc.message:
         return _("Nobody is in this audience at the moment; nothing was sent.")
     if exc.field == "subject":
         return _("Write a subject of at most 200 characters.")
+    if exc.field == "body" and "characters long" in exc.message:
+        length = exc.message.split(" is ")[1].split(" characters")[0]
+        return _("Write a text of at most 5,000 characters (it has %(n)s).") % {"n": length}
     if exc.field == "body":
         return _("Write a text of at most 5,000 characters.")
     if exc.field == "audience":

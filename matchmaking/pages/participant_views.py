@@ -1125,7 +1125,14 @@ def meeting_feedback_view(request, event, me, meeting_id: int):
     outcome = request.POST.get("outcome", "") if took_place else ""
     if outcome not in FEEDBACK_OUTCOME:
         outcome = ""
-    comment = text_param(request.POST, "comment", limit=1000)
+    comment = text_param(request.POST, "comment", limit=10_000)
+    comment = comment.replace("\r\n", "\n").replace("\r", "\n")  # a line break is one
+    if len(comment) > 1000:  # refused, not cut: the person rewrites it shorter
+        messages.error(
+            request,
+            _("Your comment is %(n)s characters long; at most 1,000.") % {"n": len(comment)},
+        )
+        return redirect(back)
     try:
         meeting_feedback_give(
             meeting=meeting,

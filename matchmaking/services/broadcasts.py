@@ -3,6 +3,8 @@
 Each recipient gets a Notification (sent by the same task as every other email, with its
 retries); the same form posted twice sends once."""
 
+import hashlib
+
 from django.db import IntegrityError, transaction
 
 from matchmaking import selectors
@@ -16,7 +18,8 @@ BODY_LIMIT = 5000
 
 
 def _text(value, *, field: str, limit: int, what: str) -> str:
-    text = (value or "").strip() if isinstance(value, str) else ""
+    # a browser sends a line break as CR LF: one character, as the form counted it
+    text = value.replace("\r\n", "\n").replace("\r", "\n").strip() if isinstance(value, str) else ""
     if not text:
         raise InvalidInput(f"Write the message's {what}.", field=field)
     if len(text) > limit:
@@ -44,10 +47,14 @@ def broadcast_send(
     or an audience with nobody in it."""
     subject = one_line(_text(subject, field="subject", limit=SUBJECT_LIMIT, what="subject"))
     body = _text(body, field="body", limit=BODY_LIMIT, what="text")
-    client_token = (client_token or "")[:64]
     if client_token:
+        # the same form sent twice sends once; sent again with other words or another
+        # audience (back, edit, send), it is another message
+        content = hashlib.sha256(f"{audience}\x00{subject}\x00{body}".encode()).hexdigest()
+        client_token = f"{client_token[:31]}:{content[:32]}"
         done = Broadcast.objects.filter(event=event, client_token=client_token).first()
         if done is not None:
+            done.created = False
             return done
     people = list(selectors.broadcast_audience(event=event, audience=audience))
     if not people:
@@ -83,6 +90,8 @@ def broadcast_send(
         # the same form posted twice at once: the other post sent it
         done = Broadcast.objects.filter(event=event, client_token=client_token).first()
         if client_token and done is not None:
+            done.created = False
             return done
         raise
+    sent.created = True
     return sent

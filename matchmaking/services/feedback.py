@@ -21,7 +21,8 @@ def _checked(*, took_place, rating, outcome: str, comment: str) -> tuple[int | N
     if not isinstance(took_place, bool):
         raise InvalidInput("Say whether the meeting took place: true or false.", field="took_place")
     outcome = (outcome or "").strip()
-    comment = (comment or "").strip()
+    # a browser sends a line break as CR LF: one character, as the form counted it
+    comment = (comment or "").replace("\r\n", "\n").replace("\r", "\n").strip()
     if took_place:
         if isinstance(rating, bool) or not isinstance(rating, int) or not 1 <= rating <= 5:
             raise InvalidInput(

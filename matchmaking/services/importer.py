@@ -37,6 +37,7 @@ from matchmaking.exceptions import DomainError, Forbidden, InvalidInput
 from matchmaking.languages import LANGUAGE_CODES
 from matchmaking.models import (
     Availability,
+    Broadcast,
     Event,
     Meeting,
     MeetingFeedback,
@@ -870,6 +871,15 @@ def event_import(*, data: Any, replace: bool = False, by=None, organisers: Itera
     return event
 
 
+BROADCAST_FIELDS = (
+    "subject",
+    "body",
+    "audience",
+    "sent_by_id",
+    "created_at",
+    "recipients",
+    "client_token",
+)
 ASKED_FIELDS = (
     "kind",
     "key",
@@ -902,6 +912,8 @@ class _Identities:
     feedback: dict = field(default_factory=dict)
     # the "how were your meetings?" emails already sent: [((ref, email), field values)]
     asked: list = field(default_factory=list)
+    # the organisers' messages: [(broadcast field values, [((ref, email), email values)])]
+    messages: list = field(default_factory=list)
 
     @staticmethod
     def _colleagues(event: Event) -> dict[int, set]:
@@ -957,6 +969,16 @@ class _Identities:
                 recipient__event=event, kind=Notification.Kind.FEEDBACK_REQUEST
             ).values("recipient__ref", "recipient__email", *ASKED_FIELDS)
         ]
+        emails = defaultdict(list)
+        for row in Notification.objects.filter(
+            recipient__event=event, kind=Notification.Kind.BROADCAST
+        ).values("broadcast_id", "recipient__ref", "recipient__email", *ASKED_FIELDS):
+            who = (row.pop("recipient__ref"), row.pop("recipient__email").lower())
+            emails[row.pop("broadcast_id")].append((who, row))
+        messages = [
+            (values, emails.get(values.pop("id"), []))
+            for values in event.broadcasts.order_by("id").values("id", *BROADCAST_FIELDS)
+        ]
         return cls(
             tokens=tokens,
             meetings=meetings,
@@ -964,6 +986,7 @@ class _Identities:
             statuses=statuses,
             feedback=feedback,
             asked=asked,
+            messages=messages,
         )
 
     def restore(self, event: Event) -> list[tuple[Meeting, str, Participant | None]]:
@@ -1033,7 +1056,24 @@ class _Identities:
         Meeting.objects.bulk_update(changed, ["uid", "sequence"])
         self._feedback_restore(changed)
         self._asked_restore(event)
+        self._messages_restore(event)
         return told + self._dropped(event, by_key)
+
+    def _messages_restore(self, event: Event) -> None:
+        """The organisers' messages, with their emails to the people the new file keeps (same
+        ref and email): the event's history of what was sent to whom, and when."""
+        people = {(p.ref, p.email.lower()): p for p in event.participants.all()}
+        for values, emails in self.messages:
+            sent = Broadcast.objects.create(event=event, **values)
+            Broadcast.objects.filter(pk=sent.pk).update(created_at=values["created_at"])
+            Notification.objects.bulk_create(
+                [
+                    Notification(recipient=people[who], broadcast=sent, **note)
+                    for who, note in emails
+                    if who in people
+                ],
+                ignore_conflicts=True,
+            )
 
     def _asked_restore(self, event: Event) -> None:
         """The "how were your meetings?" emails sent to people the new file keeps (same ref and

@@ -420,10 +420,11 @@ def _ended_by(moment: datetime) -> datetime:
     return moment - timedelta(minutes=settings.FEEDBACK_ASK_MINUTES)
 
 
-def _feedback_key(slug: str, ref: str, day) -> str:
-    """One "how were your meetings?" per person and day, whatever their row: a replacing
-    import gives people new rows but keeps their ref."""
-    return f"feedback_request:{slug}:{ref}:{day.isoformat()}"
+def _feedback_key(slug: str, ref: str, day, last: datetime) -> str:
+    """One "how were your meetings?" per person and day, whatever their row (a replacing
+    import gives people new rows but keeps their ref), and one more when a meeting booked
+    later that day ends after the one they were asked after."""
+    return f"feedback_request:{slug}:{ref}:{day.isoformat()}:{last:%Y%m%dT%H%M}"
 
 
 def feedback_requests_due(*, now: datetime | None = None) -> int:
@@ -451,7 +452,7 @@ def feedback_requests_due(*, now: datetime | None = None) -> int:
         .annotate(day=F("meeting__slot__date"), last=Max("meeting__slot__end"))
         .filter(last__lte=ended)
     )
-    wanted = {_feedback_key(slug, ref, day): (pid, day) for pid, ref, slug, day, _last in over}
+    wanted = {_feedback_key(slug, ref, day, last): (pid, day) for pid, ref, slug, day, last in over}
     if not wanted:
         return 0
     asked = set()

@@ -315,3 +315,27 @@ def test_a_form_body_without_a_boolean_does_not_read_as_false(
     assert client_for(a.user).patch(me, {"city": "Fès"}).status_code == 200
     a.refresh_from_db()
     assert (a.city, a.accepts_same_kind) == ("Fès", True)
+
+
+def test_errors_quote_at_most_a_short_excerpt_of_what_was_sent(
+    event, make_participant, as_participant
+):
+    """DRF quotes the value in ``"…" is not a valid choice``: a million characters came back
+    twice. A number of 5,000 digits was answered in Python's words."""
+    person = make_participant()
+    client = as_participant(person)
+    response = client.post(
+        f"/api/events/{event.slug}/requests/",
+        {"recipient": person.pk, "session": "x" * 100_000},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert len(response.content) < 2_000
+    digits = client.generic(
+        "POST",
+        f"/api/events/{event.slug}/requests/",
+        '{"recipient": ' + "9" * 5000 + "}",
+        content_type="application/json",
+    )
+    assert digits.status_code == 400
+    assert digits.json()["detail"] == "A number in the body has too many digits (at most 4,300)."

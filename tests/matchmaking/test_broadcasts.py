@@ -78,9 +78,9 @@ def test_a_message_is_emailed_once_to_each_and_the_same_form_sends_once(
     with django_capture_on_commit_callbacks(execute=True):
         again = broadcast_send(
             event=event,
-            subject="Hall B opens at 9:00",
-            body="Welcome!",
-            audience="all",
+            subject="  Hall B opens at 9:00\n",
+            body="Welcome! Meetings start at 9:00 in Hall B.",
+            audience="kind:exhibitor",
             by=organiser,
             client_token="form-1",
         )
@@ -115,3 +115,46 @@ def test_refused_messages_name_the_field_and_send_nothing(
     assert caught.value.field == field
     assert not Broadcast.objects.exists()
     assert not Notification.objects.filter(kind="broadcast").exists()
+
+
+def test_the_same_form_sent_again_with_other_words_is_another_message(
+    upcoming_event, people, organiser, django_capture_on_commit_callbacks
+):
+    """Back, edit, send: the form's token comes again with another text; it must not be
+    answered "sent" while nothing was (the tester's finding). The same text again sends once."""
+    event = upcoming_event
+    form = {"event": event, "by": organiser, "client_token": "form-9", "audience": "all"}
+    with django_capture_on_commit_callbacks(execute=True):
+        first = broadcast_send(subject="Breakfast", body="At 8:00.", **form)
+        again = broadcast_send(subject="Breakfast", body="At 8:00.", **form)
+        other = broadcast_send(subject="Breakfast moved", body="At 8:30.", **form)
+    assert (first.created, again.created, other.created) == (True, False, True)
+    assert again.pk == first.pk and other.pk != first.pk
+    assert len(mail.outbox) == 2 * 4
+
+
+def test_line_breaks_count_once(upcoming_event, people):
+    """A browser sends each line break as CR LF; the form counted one character."""
+    body = "line\r\n" * 900  # 4,500 characters as typed, 5,400 as sent
+    sent = broadcast_send(event=upcoming_event, subject="S", body=body, audience="all")
+    assert "\r" not in sent.body and len(sent.body) == len("line\n" * 900) - 1
+
+
+def test_a_replacing_import_keeps_the_messages_sent(organiser, django_capture_on_commit_callbacks):
+    from matchmaking import selectors as sel
+    from matchmaking.services.importer import event_import
+    from tests.matchmaking.test_importer import small_event
+
+    event = event_import(data=small_event())
+    with django_capture_on_commit_callbacks(execute=True):
+        broadcast_send(event=event, subject="Welcome", body="Hi", audience="all", by=organiser)
+    before = sel.broadcasts_of(event=event).get()
+    again = event_import(data=sel.event_export(event=event), replace=True)
+    kept = sel.broadcasts_of(event=again).get()
+    assert (kept.subject, kept.recipients, kept.sent, kept.sent_by) == (
+        "Welcome",
+        before.recipients,
+        before.sent,
+        organiser,
+    )
+    assert kept.created_at == before.created_at

@@ -257,3 +257,34 @@ def test_disputes_are_between_the_two_sides_and_the_record_is_checked(
     summary = reporting.feedback_summary(event=event, now=later)
     assert summary["disputed_count"] == 0
     assert [x["meeting"] for x in summary["against_record"]] == [n.pk]
+
+
+def test_both_sides_agreeing_is_no_dispute_whatever_a_colleague_says(
+    upcoming_event, make_participant
+):
+    event = upcoming_event
+    slots = list(event.slots.order_by("start"))
+    a, b = make_participant(event=event), make_participant(event=event)
+    mate = make_participant(event=event, organisation=a.organisation)
+    m = booked(a, b, slots[0])
+    meeting_attendee_add(meeting=m, person=mate, actor=Actor(system=True))
+    later = slots[0].end + dt.timedelta(hours=1)
+    meeting_feedback_give(meeting=m, participant=a, took_place=True, rating=4, now=later)
+    meeting_feedback_give(meeting=m, participant=b, took_place=True, rating=4, now=later)
+    meeting_feedback_give(meeting=m, participant=mate, took_place=False, now=later)
+    assert reporting.feedback_summary(event=event, now=later)["disputed_count"] == 0
+    meeting_feedback_give(meeting=m, participant=b, took_place=False, now=later)
+    assert reporting.feedback_summary(event=event, now=later)["disputed_count"] == 1
+
+
+def test_a_comment_counts_a_line_break_once(meeting):
+    a, _ = parties(meeting)
+    given = meeting_feedback_give(
+        meeting=meeting,
+        participant=a,
+        took_place=True,
+        rating=3,
+        comment="ab\r\n" * 333,
+        now=after(meeting),
+    )
+    assert "\r" not in given.comment and len(given.comment) == 3 * 333 - 1

@@ -488,3 +488,21 @@ def test_a_replacing_import_does_not_ask_people_again_the_same_day(send):
     event_import(data=selectors.event_export(event=event), replace=True)
     with send():
         assert feedback_requests_due(now=later) == 0
+
+
+def test_a_meeting_booked_later_that_day_is_asked_about_too(event, make_participant, send):
+    from matchmaking.services.meetings import meeting_book
+    from matchmaking.services.notifications import feedback_requests_due
+
+    slots = list(event.slots.order_by("start"))
+    alice, bob, carol = (make_participant(languages=["en"]) for _ in range(3))
+    first = RequestFactory(sender=alice, recipient=bob, status="accepted")
+    meeting_book(request=first, slot=slots[0], actor=Actor(system=True))
+    with send():
+        assert feedback_requests_due(now=slots[0].end + dt.timedelta(minutes=20)) == 2
+    late = RequestFactory(sender=carol, recipient=alice, status="accepted")
+    meeting_book(request=late, slot=slots[4], actor=Actor(system=True))
+    mail.outbox.clear()
+    with send():
+        assert feedback_requests_due(now=slots[4].end + dt.timedelta(minutes=20)) == 2
+    assert sorted(m.to[0] for m in mail.outbox) == sorted([alice.email, carol.email])

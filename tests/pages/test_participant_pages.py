@@ -1686,6 +1686,12 @@ def test_participants_give_feedback_from_their_agenda_once_a_meeting_has_started
     shown = done.content.decode()
     assert "Your feedback:" in shown and "4/5" in shown and "Follow-up planned" in shown
 
+    too_long = client.post(
+        url, {"took_place": "yes", "rating": "4", "comment": "x" * 1001}, follow=True
+    )
+    assert messages_of(too_long) == ["Your comment is 1001 characters long; at most 1,000."]
+    given.refresh_from_db()
+    assert given.comment == "Call back"
     # it did not take place after all: rating and outcome go, whatever the form still held
     client.post(url, {"took_place": "no", "rating": "4", "outcome": "follow_up"}, follow=True)
     given.refresh_from_db()

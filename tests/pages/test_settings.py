@@ -184,3 +184,18 @@ def test_organisers_write_to_part_of_the_participants_from_the_console(
         "Personne n’est dans ce public pour l’instant ; rien n’a été envoyé."
     ]
     assert Broadcast.objects.count() == 1
+
+
+def test_a_message_form_with_a_nul_is_shown_again_with_the_text(
+    staff_client, event, make_participant
+):
+    from matchmaking.models import Broadcast
+
+    make_participant(kind="exhibitor")
+    response = staff_client.post(
+        f"/organiser/{event.slug}/messages/",
+        {"audience": "all", "subject": "Hi\x00", "body": "Keep this text", "token": "t"},
+    )
+    assert response.status_code == 400
+    assert "Keep this text" in response.content.decode()
+    assert not Broadcast.objects.exists()

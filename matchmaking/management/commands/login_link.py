@@ -30,8 +30,8 @@ class Command(BaseCommand):
         if not people:
             where = f" in event {slug}" if slug else ""
             raise CommandError(f"No participant has the email {email}{where}.")
-        if hours < 1:
-            raise CommandError("--hours must be at least 1.")
+        if not 1 <= hours <= 8760:
+            raise CommandError("--hours must be between 1 and 8760 (a year).")
         if organiser_address(email=email):
             raise CommandError(
                 f"{email} belongs to an organiser account: organisers sign in with their "
