@@ -8,6 +8,16 @@ from collections.abc import Iterator
 from typing import Any
 
 UNUSABLE = re.compile(r"[\x00\ud800-\udfff]")
+_LINE_BREAK = re.compile(r"\r\n?")
+
+
+def plain_line_breaks(text: str) -> str:
+    """``text`` with each line break one ``\n``. A browser sends a textarea's line breaks as
+    CR LF, two characters where its ``maxlength`` counted one: a text the form accepted came
+    in over the limit."""
+    return _LINE_BREAK.sub("\n", text)
+
+
 LONE_SURROGATE = re.compile(r"[\ud800-\udfff]")
 
 

@@ -20,7 +20,7 @@ from matchmaking import selectors
 from matchmaking.exceptions import Conflict
 from matchmaking.models import Event, Meeting, Participant, Slot, Table
 from matchmaking.services.availability import AvailabilityChange, availability_replace
-from matchmaking.unusable import UNUSABLE
+from matchmaking.unusable import UNUSABLE, plain_line_breaks
 
 logger = logging.getLogger(__name__)
 
@@ -46,9 +46,10 @@ def id_param(data, name: str) -> int | None:
 
 def text_param(data, name: str, *, limit: int) -> str:
     """The free text ``data[name]`` (``request.GET`` or ``request.POST``; "" when absent),
-    stripped and cut to ``limit`` characters. The one way the pages read hand-typed text that
-    no Django form cleans: what the database cannot take raises ``UnusableText`` (a 400 with a
-    sentence) instead of a 500 from PostgreSQL."""
+    stripped, each line break one ``\\n`` (``plain_line_breaks``), and cut to ``limit``
+    characters. The one way the pages read hand-typed text that no Django form cleans: what
+    the database cannot take raises ``UnusableText`` (a 400 with a sentence) instead of a 500
+    from PostgreSQL."""
     value = data.get(name, "")
     if not isinstance(value, str):
         value = ""
@@ -59,7 +60,7 @@ def text_param(data, name: str, *, limit: int) -> str:
                 "invalid character). Remove it and try again."
             )
         )
-    return value.strip()[:limit]
+    return plain_line_breaks(value).strip()[:limit]
 
 
 # Password guessing: after SIGN_IN_FAILURES_ALLOWED failed sign-ins for one account from one

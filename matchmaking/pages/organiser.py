@@ -1092,7 +1092,7 @@ def broadcasts(request, event: Event):
                     **values,
                 )
             except DomainError as exc:
-                messages.error(request, _broadcast_refusal(exc))
+                messages.error(request, _broadcast_refusal(exc, values))
             else:
                 messages.success(request, _broadcast_done(sent))
                 return redirect("organiser:broadcasts", event.slug)
@@ -1131,15 +1131,16 @@ def _broadcast_done(sent) -> str:
     ) % {"n": n}
 
 
-def _broadcast_refusal(exc: DomainError) -> str:
-    """A refused message in the page's language."""
+def _broadcast_refusal(exc: DomainError, values: dict) -> str:
+    """A refused message in the page's language (``values``: the form's texts, as the service
+    counted them)."""
     if exc.field == "audience" and "Nobody" in exc.message:
         return _("Nobody is in this audience at the moment; nothing was sent.")
     if exc.field == "subject":
         return _("Write a subject of at most 200 characters.")
-    if exc.field == "body" and "characters long" in exc.message:
-        length = exc.message.split(" is ")[1].split(" characters")[0]
-        return _("Write a text of at most 5,000 characters (it has %(n)s).") % {"n": length}
+    if exc.field == "body" and values["body"]:  # too long (text_param stops a NUL before)
+        n = len(values["body"])
+        return _("Write a text of at most 5,000 characters (it has %(n)s).") % {"n": n}
     if exc.field == "body":
         return _("Write a text of at most 5,000 characters.")
     if exc.field == "audience":

@@ -1126,7 +1126,6 @@ def meeting_feedback_view(request, event, me, meeting_id: int):
     if outcome not in FEEDBACK_OUTCOME:
         outcome = ""
     comment = text_param(request.POST, "comment", limit=10_000)
-    comment = comment.replace("\r\n", "\n").replace("\r", "\n")  # a line break is one
     if len(comment) > 1000:  # refused, not cut: the person rewrites it shorter
         messages.error(
             request,

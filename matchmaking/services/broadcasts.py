@@ -11,15 +11,14 @@ from matchmaking import selectors
 from matchmaking.exceptions import InvalidInput
 from matchmaking.models import Broadcast, Event, Notification
 from matchmaking.services.notifications import _deliver_later, batched, language_of, one_line
-from matchmaking.unusable import UNUSABLE
+from matchmaking.unusable import UNUSABLE, plain_line_breaks
 
 SUBJECT_LIMIT = 200
 BODY_LIMIT = 5000
 
 
 def _text(value, *, field: str, limit: int, what: str) -> str:
-    # a browser sends a line break as CR LF: one character, as the form counted it
-    text = value.replace("\r\n", "\n").replace("\r", "\n").strip() if isinstance(value, str) else ""
+    text = plain_line_breaks(value).strip() if isinstance(value, str) else ""
     if not text:
         raise InvalidInput(f"Write the message's {what}.", field=field)
     if len(text) > limit:

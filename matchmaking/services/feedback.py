@@ -10,7 +10,7 @@ from django.utils import timezone
 from matchmaking.exceptions import Conflict, Forbidden, InvalidInput
 from matchmaking.models import Meeting, MeetingFeedback, MeetingSeat, Participant
 from matchmaking.services.locking import guarded_transaction
-from matchmaking.unusable import UNUSABLE
+from matchmaking.unusable import UNUSABLE, plain_line_breaks
 
 COMMENT_LIMIT = 1000
 OUTCOMES = [c for c, _ in MeetingFeedback.Outcome.choices]
@@ -21,8 +21,7 @@ def _checked(*, took_place, rating, outcome: str, comment: str) -> tuple[int | N
     if not isinstance(took_place, bool):
         raise InvalidInput("Say whether the meeting took place: true or false.", field="took_place")
     outcome = (outcome or "").strip()
-    # a browser sends a line break as CR LF: one character, as the form counted it
-    comment = (comment or "").replace("\r\n", "\n").replace("\r", "\n").strip()
+    comment = plain_line_breaks(comment or "").strip()
     if took_place:
         if isinstance(rating, bool) or not isinstance(rating, int) or not 1 <= rating <= 5:
             raise InvalidInput(

@@ -199,3 +199,21 @@ def test_a_message_form_with_a_nul_is_shown_again_with_the_text(
     assert response.status_code == 400
     assert "Keep this text" in response.content.decode()
     assert not Broadcast.objects.exists()
+
+
+def test_a_message_too_long_says_how_long_counting_each_line_break_once(
+    staff_client, event, make_participant
+):
+    from matchmaking.models import Broadcast
+
+    make_participant(kind="exhibitor")
+    url = f"/organiser/{event.slug}/messages/"
+    form = {"audience": "all", "subject": "Hi", "token": "t"}
+    refused = staff_client.post(url, {**form, "body": "line\r\n" * 1100})
+    assert refused.status_code == 400
+    assert [str(m) for m in refused.context["messages"]] == [
+        "Write a text of at most 5,000 characters (it has 5499)."
+    ]
+    sent = staff_client.post(url, {**form, "body": "line\r\n" * 1000}, follow=True)
+    assert [str(m) for m in sent.context["messages"]] == ["Sent to 1 person."]
+    assert Broadcast.objects.get().body == ("line\n" * 1000).strip()
