@@ -880,7 +880,7 @@ BROADCAST_FIELDS = (
     "recipients",
     "client_token",
 )
-ASKED_FIELDS = (
+EMAIL_FIELDS = (
     "kind",
     "key",
     "language",
@@ -910,10 +910,10 @@ class _Identities:
     statuses: dict = field(default_factory=dict)  # uid -> the meeting's status
     # uid -> what the people in it said of it: [((ref, email), field values)]
     feedback: dict = field(default_factory=dict)
-    # the "how were your meetings?" emails already sent: [((ref, email), field values)]
-    asked: list = field(default_factory=list)
-    # the organisers' messages: [(broadcast field values, [((ref, email), email values)])]
-    messages: list = field(default_factory=list)
+    # the emails kept across a replace ("how were your meetings?", the organisers' messages):
+    # [((ref, email), field values with the old broadcast id)], and those messages by old id
+    emails: list = field(default_factory=list)
+    messages: dict = field(default_factory=dict)
 
     @staticmethod
     def _colleagues(event: Event) -> dict[int, set]:
@@ -963,29 +963,24 @@ class _Identities:
         ):
             who = (row.pop("participant__ref"), row.pop("participant__email").lower())
             feedback[row.pop("meeting__uid")].append((who, row))
-        asked = [
+        emails = [
             ((row.pop("recipient__ref"), row.pop("recipient__email").lower()), row)
             for row in Notification.objects.filter(
-                recipient__event=event, kind=Notification.Kind.FEEDBACK_REQUEST
-            ).values("recipient__ref", "recipient__email", *ASKED_FIELDS)
+                recipient__event=event,
+                kind__in=[Notification.Kind.FEEDBACK_REQUEST, Notification.Kind.BROADCAST],
+            ).values("recipient__ref", "recipient__email", "broadcast_id", *EMAIL_FIELDS)
         ]
-        emails = defaultdict(list)
-        for row in Notification.objects.filter(
-            recipient__event=event, kind=Notification.Kind.BROADCAST
-        ).values("broadcast_id", "recipient__ref", "recipient__email", *ASKED_FIELDS):
-            who = (row.pop("recipient__ref"), row.pop("recipient__email").lower())
-            emails[row.pop("broadcast_id")].append((who, row))
-        messages = [
-            (values, emails.get(values.pop("id"), []))
+        messages = {
+            values.pop("id"): values
             for values in event.broadcasts.order_by("id").values("id", *BROADCAST_FIELDS)
-        ]
+        }
         return cls(
             tokens=tokens,
             meetings=meetings,
             colleagues=colleagues,
             statuses=statuses,
             feedback=feedback,
-            asked=asked,
+            emails=emails,
             messages=messages,
         )
 
@@ -1055,34 +1050,29 @@ class _Identities:
                     self.left_at[(m.pk, person.pk)] = old_state[0]
         Meeting.objects.bulk_update(changed, ["uid", "sequence"])
         self._feedback_restore(changed)
-        self._asked_restore(event)
-        self._messages_restore(event)
+        self._emails_restore(event, by_key)
         return told + self._dropped(event, by_key)
 
-    def _messages_restore(self, event: Event) -> None:
-        """The organisers' messages, with their emails to the people the new file keeps (same
-        ref and email): the event's history of what was sent to whom, and when."""
-        people = {(p.ref, p.email.lower()): p for p in event.participants.all()}
-        for values, emails in self.messages:
-            sent = Broadcast.objects.create(event=event, **values)
-            Broadcast.objects.filter(pk=sent.pk).update(created_at=values["created_at"])
-            Notification.objects.bulk_create(
-                [
-                    Notification(recipient=people[who], broadcast=sent, **note)
-                    for who, note in emails
-                    if who in people
-                ],
-                ignore_conflicts=True,
-            )
-
-    def _asked_restore(self, event: Event) -> None:
-        """The "how were your meetings?" emails sent to people the new file keeps (same ref and
-        email), so that nobody is asked twice the same day (the periodic task looks for them)."""
-        people = {(p.ref, p.email.lower()): p for p in event.participants.all()}
+    def _emails_restore(self, event: Event, people: dict) -> None:
+        """The organisers' messages, and the emails sent to the people the new file keeps (same
+        ref and email; ``people`` by that key): the event's history of what was sent to whom,
+        and the "how were your meetings?" already asked (the periodic task looks for them, so
+        nobody is asked twice the same day)."""
+        old_ids = list(self.messages)
+        sent = Broadcast.objects.bulk_create(
+            [Broadcast(event=event, **self.messages[i]) for i in old_ids]
+        )
+        for row, i in zip(sent, old_ids, strict=True):  # bulk_create stamped them "now"
+            row.created_at = self.messages[i]["created_at"]
+        Broadcast.objects.bulk_update(sent, ["created_at"])
+        new_id = {i: row.pk for row, i in zip(sent, old_ids, strict=True)}
         Notification.objects.bulk_create(
             [
-                Notification(recipient=people[who], **values)
-                for who, values in self.asked
+                Notification(
+                    recipient=people[who],
+                    **{**values, "broadcast_id": new_id.get(values["broadcast_id"])},
+                )
+                for who, values in self.emails
                 if who in people
             ],
             ignore_conflicts=True,
