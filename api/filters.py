@@ -23,10 +23,15 @@ class ParticipantFilter(django_filters.FilterSet):
     language = django_filters.CharFilter(
         method="filter_language", label="ISO 639-1 language code, e.g. fr."
     )
+    attending = django_filters.BooleanFilter(
+        field_name="withdrawn_at",
+        lookup_expr="isnull",
+        label="Organisers: false lists who said they no longer come (participants never see them).",
+    )
 
     class Meta:
         model = Participant
-        fields = ["q", "kind", "sector", "country", "language"]
+        fields = ["q", "kind", "sector", "country", "language", "attending"]
 
     def filter_q(self, queryset, name, value):
         # Stored folded by the service that writes profiles: accents and case do not matter,

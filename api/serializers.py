@@ -119,7 +119,12 @@ class ParticipantSerializer(serializers.ModelSerializer):
 
 
 class OrganiserParticipantSerializer(ParticipantSerializer):
-    """Organisers also see contact and planning fields."""
+    """Organisers also see contact and planning fields, and who no longer comes (the directory
+    of participants leaves those out)."""
+
+    attending = serializers.BooleanField(
+        read_only=True, help_text="False once they said they no longer come (see withdrawn_at)."
+    )
 
     class Meta(ParticipantSerializer.Meta):
         fields = [
@@ -128,6 +133,8 @@ class OrganiserParticipantSerializer(ParticipantSerializer):
             "email",
             "max_meetings",
             "accepts_same_kind",
+            "attending",
+            "withdrawn_at",
         ]
         read_only_fields = fields
 
@@ -138,6 +145,10 @@ class MeSerializer(ParticipantSerializer):
     calendar_url = serializers.SerializerMethodField(
         help_text="Secret iCalendar subscription URL of my agenda (keep it private)."
     )
+    attending = serializers.BooleanField(
+        read_only=True,
+        help_text="False once I said I no longer come (PUT me/attendance/ changes it).",
+    )
 
     class Meta(ParticipantSerializer.Meta):
         fields = [
@@ -146,6 +157,8 @@ class MeSerializer(ParticipantSerializer):
             "max_meetings",
             "accepts_same_kind",
             "calendar_url",
+            "attending",
+            "withdrawn_at",
         ]
         read_only_fields = ["id", "name", "organisation", "kind", "email", "fixed_table"]
 
@@ -305,15 +318,51 @@ class AvailabilitySerializer(serializers.Serializer):
     )
 
 
-class AvailabilityChangedSerializer(AvailabilitySerializer):
-    """The periods after a change (``PUT``), with what the change did to booked meetings."""
+class MeetingsChangedMixin(serializers.Serializer):
+    """What a change of a participant's times or attendance did to their booked meetings."""
 
     cancelled_meetings = serializers.ListField(
-        child=serializers.IntegerField(), help_text="Meetings the change cancelled."
+        child=serializers.IntegerField(), help_text="Meetings to come the change cancelled."
     )
     left_meetings = serializers.ListField(
         child=serializers.IntegerField(),
         help_text="Meetings the participant left as a colleague; they go on.",
+    )
+
+
+class AvailabilityChangedSerializer(MeetingsChangedMixin, AvailabilitySerializer):
+    """The periods after a change (``PUT``), with what the change did to booked meetings."""
+
+
+class AttendanceUpdateSerializer(RefusesUnknownFields, serializers.Serializer):
+    answer_only_fields = (
+        "withdrawn_at",
+        "cancelled_meetings",
+        "left_meetings",
+        "withdrawn_requests",
+    )
+
+    attending = StrictBooleanField(
+        help_text="false: the participant no longer comes (their meetings to come and open "
+        "requests are cancelled, the other side told); true: they come after all (what was "
+        "cancelled stays cancelled)."
+    )
+
+
+class AttendanceSerializer(serializers.Serializer):
+    attending = serializers.BooleanField()
+    withdrawn_at = serializers.DateTimeField(
+        allow_null=True, help_text="When they said they no longer come; null while they come."
+    )
+
+
+class AttendanceChangedSerializer(MeetingsChangedMixin, AttendanceSerializer):
+    """The attendance after a change (``PUT``), with what the change cancelled."""
+
+    withdrawn_requests = serializers.ListField(
+        child=serializers.IntegerField(),
+        help_text="Open requests without a meeting the change withdrew (a cancelled meeting's "
+        "request goes with it).",
     )
 
 

@@ -32,6 +32,16 @@ urlpatterns = [
         name="participant-availability",
     ),
     path(
+        "events/<slug:slug>/me/attendance/",
+        views.MyAttendanceView.as_view(),
+        name="my-attendance",
+    ),
+    path(
+        "events/<slug:slug>/participants/<int:pk>/attendance/",
+        views.ParticipantAttendanceView.as_view(),
+        name="participant-attendance",
+    ),
+    path(
         "events/<slug:slug>/me/calendar-link/",
         views.MyCalendarLinkView.as_view(),
         name="my-calendar-link",

@@ -33,6 +33,7 @@ from matchmaking.models import (
     Slot,
     Table,
 )
+from matchmaking.services import attendance as attendance_services
 from matchmaking.services import availability as availability_services
 from matchmaking.services import broadcasts as broadcast_services
 from matchmaking.services import events as event_services
@@ -269,7 +270,10 @@ class ParticipantViewSet(EventScoped, viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return Participant.objects.none()
-        return selectors.directory(event=self.event)
+        # organisers see who no longer comes too (``attending``), participants do not
+        return selectors.directory(
+            event=self.event, with_withdrawn=getattr(self, "organiser", False)
+        )
 
 
 @extend_schema(parameters=[SLUG])
@@ -371,6 +375,63 @@ class ParticipantAvailabilityView(_AvailabilityEndpoint, EventScoped, APIView):
     )
     def put(self, request, slug, pk):
         return self._replace(request, self._person(pk))
+
+
+class _AttendanceEndpoint(_Whose):
+    """GET whether the participant comes, PUT a change (the participant's and the organiser's
+    routes)."""
+
+    def _show(self, person: Participant, change=None) -> Response:
+        body = {"attending": person.attending, "withdrawn_at": person.withdrawn_at}
+        if change is None:
+            return Response(s.AttendanceSerializer(body).data)
+        body.update(
+            cancelled_meetings=change.cancelled_meetings,
+            left_meetings=change.left_meetings,
+            withdrawn_requests=change.withdrawn_requests,
+        )
+        return Response(s.AttendanceChangedSerializer(body).data)
+
+    def _change(self, request, person: Participant) -> Response:
+        form = s.AttendanceUpdateSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        if form.validated_data["attending"]:
+            attendance_services.attendance_resume(participant=person)
+            change = attendance_services.AttendanceChange()
+        else:
+            change = attendance_services.attendance_withdraw(participant=person, actor=self.actor())
+        return self._show(person, change=change)
+
+
+@extend_schema(parameters=[SLUG])
+class MyAttendanceView(_AttendanceEndpoint, EventScoped, APIView):
+    """Whether I come to the fair. Saying I no longer come cancels my meetings still to come
+    and my open requests (the other side is told); saying I come after all brings nothing
+    back."""
+
+    @extend_schema(responses=s.AttendanceSerializer)
+    def get(self, request, slug):
+        return self._show(self._me())
+
+    @extend_schema(request=s.AttendanceUpdateSerializer, responses=s.AttendanceChangedSerializer)
+    def put(self, request, slug):
+        return self._change(request, self._me())
+
+
+@extend_schema(parameters=[SLUG])
+class ParticipantAttendanceView(_AttendanceEndpoint, EventScoped, APIView):
+    """Whether a participant comes (organisers: a participant who called to say they no longer
+    come)."""
+
+    permission_classes = [IsOrganiser]
+
+    @extend_schema(responses=s.AttendanceSerializer)
+    def get(self, request, slug, pk):
+        return self._show(self._person(pk))
+
+    @extend_schema(request=s.AttendanceUpdateSerializer, responses=s.AttendanceChangedSerializer)
+    def put(self, request, slug, pk):
+        return self._change(request, self._person(pk))
 
 
 @extend_schema(parameters=[SLUG])

@@ -185,6 +185,13 @@ class Participant(models.Model):
         editable=False,
         help_text="Secret of the participant's calendar subscription URL.",
     )
+    withdrawn_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When the participant (or an organiser for them) said they no longer come to "
+        "the fair: their meetings to come and open requests were cancelled, nobody is "
+        "recommended them or can ask them. Empty: they come.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -201,6 +208,10 @@ class Participant(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.organisation.name})"
+
+    @property
+    def attending(self) -> bool:
+        return self.withdrawn_at is None
 
     def clean(self) -> None:
         """The admin's check of the own place: a place of this event that is nobody's shared

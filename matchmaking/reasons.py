@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 TEXTS = {
     "participant_unavailable": _("%(name)s is no longer available at that time."),
+    "participant_withdrew": _("%(name)s no longer comes to the fair."),
     "schedule_dropped": _("The meeting no longer fits the schedule (scheduler run %(run)s)."),
     "schedule_place_taken": _("Its place was taken by the schedule (scheduler run %(run)s)."),
     "request_cancelled": _("The meeting request was withdrawn."),

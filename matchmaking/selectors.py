@@ -130,12 +130,13 @@ def people_matching(query: str, *, with_email: bool = False) -> Q:
     return found | Q(email__icontains=query.strip()) if with_email else found
 
 
-def directory(*, event: Event) -> QuerySet[Participant]:
-    return (
-        Participant.objects.filter(event=event)
-        .select_related("organisation", "profile", "fixed_table")
-        .order_by("name", "id")
-    )
+def directory(*, event: Event, with_withdrawn: bool = False) -> QuerySet[Participant]:
+    """The event's participants; those who no longer come (``withdrawn_at``) only
+    ``with_withdrawn`` (the organisers' view)."""
+    people = Participant.objects.filter(event=event)
+    if not with_withdrawn:
+        people = people.filter(withdrawn_at__isnull=True)
+    return people.select_related("organisation", "profile", "fixed_table").order_by("name", "id")
 
 
 def requests_of(*, event: Event, participant: Participant | None) -> QuerySet[MeetingRequest]:
@@ -320,6 +321,8 @@ def event_export(*, event: Event) -> dict:
             row["max_meetings"] = p.max_meetings
         if p.accepts_same_kind:
             row["accepts_same_kind"] = True
+        if p.withdrawn_at is not None:
+            row["attending"] = False
         spans = [
             {"start": _local(a.start, event), "end": _local(a.end, event)}
             for a in p.availability.all()
@@ -608,6 +611,8 @@ def recommendations_for(*, participant: Participant, limit: int = 20, kinds=None
         recommendations_of_kinds,
     )
 
+    if participant.withdrawn_at is not None:  # who no longer comes is recommended nobody
+        return []
     qs = Recommendation.objects.filter(participant=participant)
     if not qs.exists():
         recommendations_compute(event=participant.event, participant_ids=[participant.pk])
@@ -709,8 +714,8 @@ BROADCAST_AUDIENCES = ("all", "without_meetings", "pending_answers")
 def broadcast_audience(*, event: Event, audience: str) -> QuerySet[Participant]:
     """The participants an organisers' message to ``audience`` reaches, by name. Raises
     InvalidInput for an audience that is not one of ``BROADCAST_AUDIENCES`` or
-    ``kind:<kind>``."""
-    people = Participant.objects.filter(event=event)
+    ``kind:<kind>``. Nobody who said they no longer come is in any audience."""
+    people = Participant.objects.filter(event=event, withdrawn_at__isnull=True)
     if audience == "all":
         pass
     elif audience == "without_meetings":
@@ -742,7 +747,7 @@ def broadcast_audience_sizes(*, event: Event) -> dict[str, int]:
     """How many people each audience reaches now (the sending form shows it)."""
     sizes = {a: broadcast_audience(event=event, audience=a).count() for a in BROADCAST_AUDIENCES}
     by_kind = dict(
-        Participant.objects.filter(event=event)
+        Participant.objects.filter(event=event, withdrawn_at__isnull=True)
         .order_by()
         .values_list("kind")
         .annotate(n=Count("id"))

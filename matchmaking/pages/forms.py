@@ -450,3 +450,19 @@ class PresenceForm(forms.Form):
                 count,
             ) % {"count": count}
         return text
+
+
+class AttendanceForm(forms.Form):
+    """ "I no longer come" (with a tick that says the person knows what it cancels), or "I come
+    after all"."""
+
+    attending = forms.ChoiceField(choices=[("no", "no"), ("yes", "yes")])
+    confirm = forms.BooleanField(required=False)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("attending") == "no" and not data.get("confirm"):
+            raise forms.ValidationError(
+                _("Tick the box to confirm: your meetings and requests will be cancelled.")
+            )
+        return data

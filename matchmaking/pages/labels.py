@@ -2,7 +2,7 @@
 
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
+from django.utils.translation import ngettext, pgettext_lazy
 
 from matchmaking.reasons import reason_from_detail, reason_text
 
@@ -180,3 +180,14 @@ def skip_reason(item: dict) -> str:
     """Why a scheduler run's change was (or would be) skipped, in the active language: from its
     ``reason_code`` and ``reason_params`` when it has them, else the English text it keeps."""
     return reason_text(item)
+
+
+def attendance_counts(done) -> dict[str, str]:
+    """What saying "no longer comes" cancelled (an ``AttendanceChange``), as words for the
+    pages' messages: ``meetings`` ("2 meetings") and ``requests`` ("1 request")."""
+    meetings = len(done.cancelled_meetings) + len(done.left_meetings)
+    requests = len(done.withdrawn_requests)
+    return {
+        "meetings": ngettext("%(n)s meeting", "%(n)s meetings", meetings) % {"n": meetings},
+        "requests": ngettext("%(n)s request", "%(n)s requests", requests) % {"n": requests},
+    }

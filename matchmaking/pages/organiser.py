@@ -39,6 +39,7 @@ from matchmaking.models import (
 )
 from matchmaking.pages import labels
 from matchmaking.pages.forms import (
+    AttendanceForm,
     EventSettingsForm,
     MeetingCancelForm,
     MeetingFixForm,
@@ -55,6 +56,7 @@ from matchmaking.pages.forms import (
 from matchmaking.pages.render import bar_chart, grid_table, heat_strips
 from matchmaking.pages.render import table_plan as render_table_plan
 from matchmaking.reasons import Reason
+from matchmaking.services.attendance import attendance_resume, attendance_withdraw
 from matchmaking.services.broadcasts import broadcast_send
 from matchmaking.services.events import (
     booking_set_open,
@@ -730,6 +732,40 @@ def participant_presence(request, event: Event, participant_id: int):
         return _render_participant(request, event, participant, form, status=409)
     messages.success(request, form.saved_message(cancelled, of=participant))
     return redirect("organiser:participant", slug=event.slug, participant_id=participant.pk)
+
+
+@with_event
+@require_POST
+def participant_attendance(request, event: Event, participant_id: int):
+    """The desk: "they called, they no longer come" (or "they come after all"), through the
+    attendance service as an organiser; the other sides are told."""
+    participant = _participant_or_404(event, participant_id)
+    back = reverse("organiser:participant", args=[event.slug, participant.pk]) + "#attendance"
+    form = AttendanceForm(request.POST)
+    if not form.is_valid():
+        for error in form.non_field_errors() or [_("Choose whether they come.")]:
+            messages.error(request, error)
+        return redirect(back)
+    try:
+        if form.cleaned_data["attending"] == "yes":
+            attendance_resume(participant=participant)
+            messages.success(request, _("%(name)s comes again.") % {"name": participant.name})
+            return redirect(back)
+        done = attendance_withdraw(
+            participant=participant, actor=Actor(user=request.user, organiser=True)
+        )
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect(back)
+    messages.success(
+        request,
+        _(
+            "%(name)s no longer comes: %(meetings)s and %(requests)s cancelled; the other sides "
+            "were told."
+        )
+        % {"name": participant.name, **labels.attendance_counts(done)},
+    )
+    return redirect(back)
 
 
 @with_event

@@ -43,15 +43,23 @@ from matchmaking.models import (
     MeetingRequest,
     Participant,
 )
-from matchmaking.pages.forms import PresenceForm, UnusableText, id_param, text_param
+from matchmaking.pages.forms import (
+    AttendanceForm,
+    PresenceForm,
+    UnusableText,
+    id_param,
+    text_param,
+)
 from matchmaking.pages.labels import (
     FEEDBACK_OUTCOME,
     KIND,
     MEETING_STATUS,
     REQUEST_STATUS,
+    attendance_counts,
     local_day,
 )
 from matchmaking.reasons import Reason
+from matchmaking.services.attendance import attendance_resume, attendance_withdraw
 from matchmaking.services.feedback import meeting_feedback_give
 from matchmaking.services.meetings import (
     Actor,
@@ -176,6 +184,15 @@ ERROR_TEXT = {
         "This meeting has not started yet; feedback opens when it starts."
     ),
     "not_in_meeting": gettext_lazy("Only the people in a meeting give feedback on it."),
+    "not_attending": gettext_lazy(
+        "This person no longer comes to the fair; no meeting with them can be asked or booked."
+    ),
+    "self_not_attending": gettext_lazy(
+        "You said you no longer come to the fair. If you come after all, say so under My times "
+        "first."
+    ),
+    "already_withdrawn": gettext_lazy("You already said you no longer come to the fair."),
+    "already_coming": gettext_lazy("You are coming to the fair already."),
     "invalid": gettext_lazy("Something you entered is not valid; check it and try again."),
     "busy": gettext_lazy("The system is busy; please try again in a moment."),
     "not_found": gettext_lazy("Not found."),
@@ -574,6 +591,42 @@ def presence(request, event, me):
             refused = Conflict.status  # booked meetings outside the times: a form error now
     status = _form_status(request, form, refused)
     return _page(request, "presence.html", event, me, "presence", status=status, form=form)
+
+
+@require_POST
+@participant_page
+def attendance(request, event, me):
+    """The presence page's "I no longer come" / "I come after all" buttons."""
+    form = AttendanceForm(request.POST)
+    back = redirect("participant:presence", slug=event.slug)
+    if not form.is_valid():
+        for error in form.non_field_errors() or [_("Choose whether you come.")]:
+            messages.error(request, error)
+        return back
+    try:
+        if form.cleaned_data["attending"] == "yes":
+            attendance_resume(participant=me)
+            messages.success(
+                request,
+                _(
+                    "Welcome back: you come to the fair. What was cancelled stays cancelled; "
+                    "send new requests to the people you want to meet."
+                ),
+            )
+            return back
+        done = attendance_withdraw(participant=me, actor=Actor(user=request.user, participant=me))
+    except DomainError as exc:
+        _error(request, exc)
+        return back
+    messages.success(
+        request,
+        _(
+            "You no longer come to the fair: %(meetings)s and %(requests)s cancelled; the other "
+            "side was told. If your plans change again, say so here."
+        )
+        % attendance_counts(done),
+    )
+    return back
 
 
 # ------------------------------------------------------------------------------------------------

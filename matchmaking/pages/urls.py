@@ -44,6 +44,11 @@ organiser_patterns = [
         name="participant-presence",
     ),
     path(
+        "<slug:slug>/participants/<int:participant_id>/attendance/",
+        views.participant_attendance,
+        name="participant-attendance",
+    ),
+    path(
         "<slug:slug>/participants/<int:participant_id>/calendar-link/",
         views.participant_calendar_renew,
         name="participant-calendar-renew",

@@ -27,6 +27,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.db.models import Exists, OuterRef
 from django.db.models.functions import Lower
 from django.utils import timezone
 from jsonschema import Draft202012Validator, FormatChecker
@@ -760,7 +761,47 @@ def rule_errors(data: dict) -> tuple[list[str], _Checked]:
                 errors.append(f"{where}.attendees[{a}]: {ref} is listed twice")
                 checked.skip_meetings.add(i)
             listed.add(ref)
+    errors += _not_attending_errors(data, tz, now)
     return errors, checked
+
+
+def _not_attending_errors(data: dict, tz, now) -> list[str]:
+    """Who the file says no longer comes (``attending: false``) has nothing open: no pending
+    request, no accepted request without a meeting in the file, no scheduled meeting still to
+    come (a meeting of theirs that started is on record, as in the app)."""
+    gone = {p["ref"] for p in data["participants"] if p.get("attending") is False}
+    if not gone:
+        return []
+    errors = []
+    met = {frozenset((m["from"], m["to"])) for m in data.get("meetings", [])}
+    for i, r in enumerate(data.get("requests", [])):
+        who = [x for x in (r["from"], r["to"]) if x in gone]
+        waiting = r["status"] == "pending" or (
+            r["status"] == "accepted" and frozenset((r["from"], r["to"])) not in met
+        )
+        if who and waiting:
+            errors.append(
+                f"requests[{i}] ({r['from']} → {r['to']}): {who[0]} no longer comes "
+                f"(attending: false), so a request of theirs cannot be {r['status']}"
+                + (" without a meeting" if r["status"] == "accepted" else "")
+                + "; give it another status, or take attending: false away"
+            )
+    for i, m in enumerate(data.get("meetings", [])):
+        who = [x for x in (m["from"], m["to"]) if x in gone]
+        who += [a["ref"] for a in m.get("attendees", []) if a["ref"] in gone]
+        if not who or m.get("status", "scheduled") != "scheduled" or tz is None:
+            continue
+        try:
+            start = parse_local_datetime(m["start"], tz)
+        except ValueError:
+            continue  # reported above
+        if start > now:
+            errors.append(
+                f"meetings[{i}] ({m['from']} ↔ {m['to']}): {who[0]} no longer comes "
+                "(attending: false), so a meeting of theirs still to come cannot be scheduled; "
+                "cancel it, or take attending: false away"
+            )
+    return errors
 
 
 def validate_import(data: Any) -> _Checked:
@@ -849,7 +890,10 @@ def event_import(*, data: Any, replace: bool = False, by=None, organisers: Itera
         event.organisers.add(*team.values())
         if kept is not None:
             with batched():
-                told = kept.restore(event)
+                said = {
+                    (p["ref"], p["email"].lower()) for p in data["participants"] if "attending" in p
+                }
+                told = kept.restore(event, said)
                 # a colleague the file adds is told "booked", not "moved" with the others
                 added = {
                     (m.pk, p.pk) for m, kind, p in told if p is not None and kind != "attendee_left"
@@ -914,6 +958,8 @@ class _Identities:
     # [((ref, email), field values with the old broadcast id)], and those messages by old id
     emails: list = field(default_factory=list)
     messages: dict = field(default_factory=dict)
+    # (ref, email) -> when they said in the app that they no longer come
+    withdrawn: dict = field(default_factory=dict)
 
     @staticmethod
     def _colleagues(event: Event) -> dict[int, set]:
@@ -974,7 +1020,14 @@ class _Identities:
             values.pop("id"): values
             for values in event.broadcasts.order_by("id").values("id", *BROADCAST_FIELDS)
         }
+        withdrawn = {
+            (ref, email.lower()): at
+            for ref, email, at in event.participants.filter(withdrawn_at__isnull=False).values_list(
+                "ref", "email", "withdrawn_at"
+            )
+        }
         return cls(
+            withdrawn=withdrawn,
             tokens=tokens,
             meetings=meetings,
             colleagues=colleagues,
@@ -984,7 +1037,40 @@ class _Identities:
             messages=messages,
         )
 
-    def restore(self, event: Event) -> list[tuple[Meeting, str, Participant | None]]:
+    def _withdrawn_restore(self, event: Event, said: set) -> None:
+        """Who said in the app that they no longer come stays so when the file does not say
+        (``said``: the (ref, email) of the participants whose ``attending`` the file gives),
+        unless the file gives them something open: a pending request, an accepted one without
+        a live meeting, or a scheduled meeting still to come (then they come)."""
+        now = timezone.now()
+        people = [
+            p
+            for p in event.participants.filter(withdrawn_at__isnull=True)
+            if (p.ref, p.email.lower()) in self.withdrawn and (p.ref, p.email.lower()) not in said
+        ]
+        if not people:
+            return
+        live = Meeting.objects.filter(event=event).exclude(status=Meeting.Status.CANCELLED)
+        busy = set(
+            MeetingSeat.objects.filter(
+                meeting__in=live.filter(slot__start__gt=now), participant__in=people, left=False
+            ).values_list("participant_id", flat=True)
+        )
+        for a, b, status, booked in (
+            MeetingRequest.objects.filter(event=event, status__in=MeetingRequest.OPEN_STATUSES)
+            .annotate(booked=Exists(live.filter(request=OuterRef("pk"))))
+            .values_list("sender_id", "recipient_id", "status", "booked")
+        ):
+            if status == MeetingRequest.Status.PENDING or not booked:
+                busy.update((a, b))
+        kept = [p for p in people if p.pk not in busy]
+        for p in kept:
+            p.withdrawn_at = self.withdrawn[(p.ref, p.email.lower())]
+        Participant.objects.bulk_update(kept, ["withdrawn_at"])
+
+    def restore(
+        self, event: Event, said: set = frozenset()
+    ) -> list[tuple[Meeting, str, Participant | None]]:
         """Put the identities back on ``event``'s new rows; returns who should be told what:
         (meeting, kind, None) for everyone in a meeting the new file books, moves or cancels;
         (meeting, "meeting_booked", person) for a colleague it adds to a meeting; (meeting,
@@ -993,6 +1079,7 @@ class _Identities:
         None) for a live meeting the new file no longer lists at all, recreated cancelled (by
         the organisers) under its UID, so that its people's calendars drop it and they know.
         One whose slot or person the new file no longer has is gone with the old rows."""
+        self._withdrawn_restore(event, said)
         # a link is kept only for the same person: a ref given to someone else gets a new one
         people = [p for p in event.participants.all() if (p.ref, p.email.lower()) in self.tokens]
         for p in people:
@@ -1374,6 +1461,10 @@ def _write(data: dict, checked: _Checked) -> tuple[Event, list[str]]:
         meeting.status = m.get("status", Meeting.Status.SCHEDULED)
         meeting.source = m.get("source", Meeting.Source.IMPORT)
         meeting.save(update_fields=["status", "source"])
+    # who no longer comes is marked once their record is written (the booking of a meeting of
+    # theirs that already took place would refuse them)
+    gone = [p["ref"] for _, p in rows if p.get("attending") is False]
+    event.participants.filter(ref__in=gone).update(withdrawn_at=timezone.now())
     return event, errors
 
 

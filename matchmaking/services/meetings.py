@@ -75,6 +75,12 @@ def _attendees(
         orgs = {own.organisation_id}
     else:
         orgs = {p.organisation_id for p in parties}
+    for person in parties:
+        if person.withdrawn_at is not None:
+            raise Conflict(
+                f"{person.name} no longer comes to the fair; their meetings cannot be booked.",
+                code="not_attending",
+            )
     people = {p.pk: p for p in parties}
     for person in extra:
         if person.event_id != request.event_id:
@@ -86,6 +92,11 @@ def _attendees(
                 f"{person.name} is one of the two sides of this meeting already; attendees are "
                 "their colleagues.",
                 field="attendees",
+            )
+        if person.withdrawn_at is not None:
+            raise Conflict(
+                f"{person.name} no longer comes to the fair; they cannot join a meeting.",
+                code="not_attending",
             )
         if person.organisation_id not in orgs:
             other_side = person.organisation_id in {p.organisation_id for p in parties}
@@ -710,6 +721,11 @@ def meeting_attendee_add(*, meeting: Meeting, person: Participant, actor: Actor)
         seat = MeetingSeat.objects.filter(meeting=meeting, participant=person).first()
         if seat is not None and not seat.left:
             raise Conflict(f"{person.name} already attends this meeting.", code="already_attending")
+        if Participant.objects.filter(pk=person.pk, withdrawn_at__isnull=False).exists():
+            raise Conflict(
+                f"{person.name} no longer comes to the fair; they cannot join a meeting.",
+                code="not_attending",
+            )
         _check_slot(request, slot, actor)
         known = _load_known(event_id=request.event_id, people=[person.pk], slots=[slot.pk])
         _check_availability([person], slot, known)

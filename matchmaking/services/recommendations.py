@@ -252,12 +252,25 @@ def event_ranker(*, event: Event, learned: bool = True, _encoded: bool = False):
     return ranker
 
 
+def _not_coming(event_id: int) -> set[str]:
+    """The event's participants who said they no longer come: nobody is recommended them."""
+    return {
+        str(pk)
+        for pk in Participant.objects.filter(
+            event_id=event_id, withdrawn_at__isnull=False
+        ).values_list("pk", flat=True)
+    }
+
+
 def exclusions_of(*, participant: Participant) -> set[str]:
-    """People I already met, asked, was asked by, declined or was declined by."""
+    """People I already met, asked, was asked by, declined or was declined by, and people who
+    no longer come."""
     rows = MeetingRequest.objects.filter(
         Q(sender=participant) | Q(recipient=participant), status__in=EXCLUDING_STATUSES
     ).values_list("sender_id", "recipient_id")
-    return {str(b if a == participant.pk else a) for a, b in rows}
+    return {str(b if a == participant.pk else a) for a, b in rows} | _not_coming(
+        participant.event_id
+    )
 
 
 def recommendations_compute(*, event: Event, participant_ids=None) -> int:
@@ -302,6 +315,7 @@ def recommendations_compute(*, event: Event, participant_ids=None) -> int:
                 reasons=rec.reasons,
             )
             for person in chunk
+            if person.withdrawn_at is None  # who no longer comes gets no list
             for rank, rec in enumerate(lists.get(str(person.pk), []), start=1)
         ]
         with transaction.atomic():
@@ -342,7 +356,8 @@ def recommendations_of_kinds(
 
 def _exclusions_by_participant(event: Event, people) -> dict[int, set[str]]:
     wanted = {p.pk for p in people}
-    out: dict[int, set[str]] = {pk: set() for pk in wanted}
+    gone = _not_coming(event.pk)
+    out: dict[int, set[str]] = {pk: set(gone) for pk in wanted}
     for a, b in MeetingRequest.objects.filter(
         event=event, status__in=EXCLUDING_STATUSES
     ).values_list("sender_id", "recipient_id"):
@@ -440,7 +455,7 @@ def inputs_fingerprint(*, event: Event) -> str:
     people = Participant.objects.filter(event=event)
     feed(
         people.order_by("pk").values_list(
-            "pk", "kind", "languages", "organisation_id", "accepts_same_kind"
+            "pk", "kind", "languages", "organisation_id", "accepts_same_kind", "withdrawn_at"
         )
     )
     feed(

@@ -46,6 +46,29 @@ def meeting_refusal(a: Participant, b: Participant) -> tuple[str, str] | None:
     return None
 
 
+def attendance_refusal(a: Participant, b: Participant) -> tuple[str, str] | None:
+    """Why ``a`` may not ask (or accept a request from) ``b`` now because one of them no longer
+    comes to the fair: ``(code, sentence)``, or None. Read from the database: the caller holds
+    both rows' locks."""
+    withdrawn = set(
+        Participant.objects.filter(pk__in=[a.pk, b.pk], withdrawn_at__isnull=False).values_list(
+            "pk", flat=True
+        )
+    )
+    if a.pk in withdrawn:
+        return (
+            "self_not_attending",
+            f"{a.name} said they no longer come to the fair; they must say that they come "
+            "after all first.",
+        )
+    if b.pk in withdrawn:
+        return (
+            "not_attending",
+            f"{b.name} no longer comes to the fair; you cannot ask them for a meeting.",
+        )
+    return None
+
+
 def meeting_allowed(a: Participant, b: Participant) -> str | None:
     """Why ``a`` may not meet ``b`` (a sentence), or None when they may."""
     refusal = meeting_refusal(a, b)
@@ -120,6 +143,9 @@ def request_create(
         # both sides, in the bookings' order: the checks below (one open request per pair, the
         # sender's waiting requests) see no request inserted beside them
         lock_participants_and_slots([sender.pk, recipient.pk], [])
+        not_coming = attendance_refusal(sender, recipient)
+        if not_coming:
+            raise Conflict(not_coming[1], code=not_coming[0])
         existing = (
             MeetingRequest.objects.filter(status__in=MeetingRequest.OPEN_STATUSES)
             .filter(Q(sender=sender, recipient=recipient) | Q(sender=recipient, recipient=sender))
@@ -195,6 +221,10 @@ def _respond(
             raise RequestNotOpen(
                 f"This request is {req.status}; only pending requests can be answered."
             )
+        if status == MeetingRequest.Status.ACCEPTED:
+            not_coming = attendance_refusal(req.recipient, req.sender)
+            if not_coming:
+                raise Conflict(not_coming[1], code=not_coming[0])
         req.status = status
         req.responded_at = now
         req.save(update_fields=["status", "responded_at"])

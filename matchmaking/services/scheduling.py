@@ -159,6 +159,12 @@ def build_problem(
             status=Meeting.Status.CANCELLED
         )
     }
+    # who no longer comes is planned nothing (a meeting of theirs on record stays a fact)
+    requests = [
+        r
+        for r in requests
+        if r.pk in current or (r.sender.withdrawn_at is None and r.recipient.withdrawn_at is None)
+    ]
     withdrawn = set()
     if not options["replan_cancelled"]:
         # A meeting its participant or an organiser cancelled stays cancelled: re-booking it is

@@ -397,3 +397,29 @@ def test_a_stored_pair_below_the_cut_off_is_null_in_the_api(
     (item,) = response.data  # a plain list, not paginated
     assert item["reasons"]["offer_to_need"] is None
     assert item["reasons"]["need_to_offer"] == good
+
+
+def test_who_no_longer_comes_leaves_every_stored_list(
+    event, city_and_providers, as_participant, django_capture_on_commit_callbacks
+):
+    """The traffic provider says it no longer comes: the stored lists that showed it are
+    recomputed without it (after commit), and it gets no list of its own; coming back puts it
+    in its own list again."""
+    city, traffic, _marketing, _water, _colleague = city_and_providers
+    event_refresh(event=event)
+    assert Recommendation.objects.filter(candidate=traffic).exists()
+    assert Recommendation.objects.filter(participant=traffic).exists()
+    url = f"/api/events/{event.slug}/me/attendance/"
+    with django_capture_on_commit_callbacks(execute=True):
+        response = as_participant(traffic).put(url, {"attending": False}, format="json")
+    assert response.status_code == 200, response.data
+    assert not Recommendation.objects.filter(candidate=traffic).exists()
+    assert not Recommendation.objects.filter(participant=traffic).exists()
+    recs = f"/api/events/{event.slug}/recommendations/"
+    assert "FlowSense" not in names(as_participant(city).get(recs))
+    with django_capture_on_commit_callbacks(execute=True):
+        response = as_participant(traffic).put(url, {"attending": True}, format="json")
+    assert response.status_code == 200, response.data
+    assert names(as_participant(traffic).get(recs))  # its own list again
+    event_refresh(event=event)  # the next full refresh: others see it again
+    assert names(as_participant(city).get(recs))[0] == "FlowSense"

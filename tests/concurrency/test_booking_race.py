@@ -11,6 +11,7 @@ from collections import Counter
 
 import pytest
 from django.db import connection
+from django.db.models import Q
 from django.utils import timezone
 from rest_framework.test import APIClient
 
@@ -438,3 +439,52 @@ def test_parallel_requests_between_one_pair_open_one(settings):
     codes = Counter(run_threads(jobs))
     assert codes[201] == 1 and codes[201] + codes[409] == 8
     assert MeetingRequest.objects.count() == 1
+
+
+def attendance_race():
+    """The hub says it no longer comes while 10 people book it and 10 others send it requests,
+    at the same instant. Returns the answers (the hub's at index 10) and the hub."""
+    event, hub, requests = hub_event(10)
+    askers = [ParticipantFactory(event=event) for _ in range(10)]
+    slots = list(event.slots.order_by("start"))
+    hub_client = client_for(hub.user)
+
+    def withdraw():
+        response = hub_client.put(
+            f"/api/events/{event.slug}/me/attendance/", {"attending": False}, format="json"
+        )
+        return response.status_code, response.data
+
+    def ask(person):
+        client = client_for(person.user)
+        url = f"/api/events/{event.slug}/requests/"
+
+        def job():
+            response = client.post(url, {"recipient": hub.pk})
+            return response.status_code, response.data
+
+        return job
+
+    jobs = [book_job(event, req, slots[i % len(slots)]) for i, req in enumerate(requests)]
+    jobs += [ask(p) for p in askers]
+    jobs.insert(10, withdraw)
+    return run_threads(jobs), hub
+
+
+def test_saying_i_no_longer_come_racing_requests_and_bookings_leaves_nothing_open():
+    """Whatever the order, nothing live is left with the hub: no open request, no meeting to
+    come; the others are told clearly."""
+    from matchmaking.models import MeetingRequest
+
+    for _ in range(3):
+        results, hub = attendance_race()
+        assert results[10][0] == 200, results[10]
+        assert {code for code, _ in results} <= {200, 201, 409}, results
+        refused = [data for code, data in results if code == 409]
+        allowed = {"not_attending", "request_not_open", "participant_busy", "busy"}
+        assert {d["code"] for d in refused} <= allowed, refused
+        open_requests = MeetingRequest.objects.filter(
+            Q(sender=hub) | Q(recipient=hub), status__in=MeetingRequest.OPEN_STATUSES
+        )
+        assert not open_requests.exists()
+        assert not Meeting.objects.filter(seats__participant=hub, status="scheduled").exists()

@@ -2008,3 +2008,70 @@ def test_a_cancellation_detail_on_a_meeting_that_goes_on_is_refused(key, value):
         info.value.errors
     )
     assert not Event.objects.exists()
+
+
+def test_a_participant_the_file_says_no_longer_comes_has_nothing_open():
+    data = small_event()
+    data["participants"][2]["attending"] = False  # Chen, who has a pending request to Bruno
+    data["participants"][0]["attending"] = False  # Amina: accepted request, meeting on record
+    with pytest.raises(ImportInvalid) as caught:
+        event_import(data=data)
+    assert caught.value.errors == [
+        "requests[1] (c → b): c no longer comes (attending: false), so a request of theirs "
+        "cannot be pending; give it another status, or take attending: false away"
+    ]
+    data["requests"][1]["status"] = "cancelled"
+    event = event_import(data=data)
+    gone = dict(event.participants.values_list("ref", "withdrawn_at"))
+    assert gone["a"] and gone["c"] and gone["b"] is None
+    exported = selectors.event_export(event=event)
+    assert [p.get("attending") for p in exported["participants"]] == [False, None, False]
+
+
+def test_no_longer_coming_refuses_an_unbooked_accepted_request_and_a_meeting_to_come():
+    data = small_event()
+    day = (timezone.localdate() + dt.timedelta(days=30)).isoformat()
+    data["event"]["days"][0]["date"] = day
+    data["participants"][0]["availability"] = [{"start": f"{day}T09:00", "end": f"{day}T15:00"}]
+    data["participants"][0]["attending"] = False
+    data["meetings"][0]["start"] = f"{day}T09:00"
+    with pytest.raises(ImportInvalid) as caught:
+        event_import(data=data)
+    assert caught.value.errors == [
+        "meetings[0] (a ↔ b): a no longer comes (attending: false), so a meeting of theirs "
+        "still to come cannot be scheduled; cancel it, or take attending: false away"
+    ]
+    del data["meetings"][0]
+    with pytest.raises(ImportInvalid) as caught:
+        event_import(data=data)
+    assert caught.value.errors == [
+        "requests[0] (a → b): a no longer comes (attending: false), so a request of theirs "
+        "cannot be accepted without a meeting; give it another status, or take attending: "
+        "false away"
+    ]
+    assert not Event.objects.exists()
+
+
+def test_a_replacing_import_keeps_who_said_in_the_app_they_no_longer_come():
+    from matchmaking.services.attendance import attendance_withdraw
+    from matchmaking.services.meetings import Actor
+
+    data = small_event()
+    data["requests"][1]["status"] = "declined"
+    event = event_import(data=data)
+    chen = event.participants.get(ref="c")
+    attendance_withdraw(participant=chen, actor=Actor(participant=chen))
+    said_at = Participant.objects.get(pk=chen.pk).withdrawn_at
+
+    def chen_after(doc) -> Participant:
+        event_import(data=doc, replace=True)
+        return Participant.objects.get(ref="c")
+
+    assert chen_after(copy.deepcopy(data)).withdrawn_at == said_at  # the file does not say
+    again = copy.deepcopy(data)
+    again["requests"][1]["status"] = "pending"  # the file asks for a meeting: he comes
+    assert chen_after(again).withdrawn_at is None
+    attendance_withdraw(participant=Participant.objects.get(ref="c"), actor=Actor(system=True))
+    back = copy.deepcopy(data)
+    back["participants"][2]["attending"] = True  # the organisers say he comes after all
+    assert chen_after(back).withdrawn_at is None

@@ -1102,3 +1102,18 @@ def test_a_plan_naming_a_deleted_slot_or_a_withdrawn_request_is_skipped(
     }
     assert preview["book"] == report["booked"] == 0
     assert report["skipped"] == preview["skipped"]
+
+
+def test_the_scheduler_plans_nothing_for_who_no_longer_comes():
+    """Saying "I no longer come" withdraws a person's requests; an accepted request that is
+    still there (an older import, or a change that raced it) is left out of the plan anyway,
+    while a meeting of theirs on record stays a fact."""
+    from matchmaking.models import MeetingRequest, Participant
+
+    event = event_import(data=fair())
+    request = MeetingRequest.objects.filter(event=event, status="accepted").order_by("id").first()
+    Participant.objects.filter(pk=request.sender_id).update(withdrawn_at=timezone.now())
+    assert request.pk not in build_problem(event=event).people_of
+    run = run_and_publish(event)
+    assert not Meeting.objects.filter(request=request).exists()
+    assert run.publish_report["booked"] >= 1

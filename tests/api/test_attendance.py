@@ -1,0 +1,265 @@
+"""A participant who no longer comes to the fair says so in one step (me/attendance/), or an
+organiser does for them (participants/{id}/attendance/): their meetings to come and open
+requests are cancelled, the other side told, and nobody can recommend, ask or message them."""
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from matchmaking.models import Meeting, MeetingRequest, MeetingSeat, Notification, Slot
+from matchmaking.selectors import broadcast_audience, broadcast_audience_sizes
+from tests.factories import RequestFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def mine(event):
+    return f"/api/events/{event.slug}/me/attendance/"
+
+
+def theirs(event, person):
+    return f"/api/events/{event.slug}/participants/{person.pk}/attendance/"
+
+
+def say_not_coming(client, url):
+    response = client.put(url, {"attending": False}, format="json")
+    assert response.status_code == 200, response.data
+    return response
+
+
+def book(client, event, request, slot, **extra):
+    response = client.post(
+        f"/api/events/{event.slug}/meetings/book/",
+        {"request": request.pk, "slot": slot.pk, **extra},
+        format="json",
+    )
+    assert response.status_code == 201, response.data
+    return Meeting.objects.get(pk=response.data["id"])
+
+
+@pytest.fixture
+def amina_agenda(upcoming_event, make_participant, organiser_client):
+    """Amina (a delegation) has: a meeting to come with Bruno, a meeting that started with
+    Chen, a seat as Karim's colleague in his meeting with Dana, a pending request from Eva, a
+    pending request to Farid, and an accepted request with Gita not booked yet."""
+    event = upcoming_event
+    people = {}
+    for name, kind, language in [
+        ("Amina", "delegation", "ar"),
+        ("Bruno", "exhibitor", "en"),
+        ("Chen", "exhibitor", "en"),
+        ("Dana", "exhibitor", "en"),
+        ("Eva", "startup", "fr"),
+        ("Farid", "exhibitor", "en"),
+        ("Gita", "investor", "en"),
+    ]:
+        people[name] = make_participant(name=name, kind=kind, event=event, languages=[language])
+    amina = people["Amina"]
+    people["Karim"] = make_participant(
+        name="Karim", kind="delegation", event=event, organisation=amina.organisation
+    )
+    slots = list(Slot.objects.filter(event=event).order_by("start"))
+    with_bruno = book(
+        organiser_client, event, RequestFactory(sender=amina, recipient=people["Bruno"]), slots[1]
+    )
+    with_chen = book(
+        organiser_client, event, RequestFactory(sender=people["Chen"], recipient=amina), slots[0]
+    )
+    karims = book(
+        organiser_client,
+        event,
+        RequestFactory(sender=people["Karim"], recipient=people["Dana"]),
+        slots[2],
+        attendees=[amina.pk],
+    )
+    from_eva = RequestFactory(sender=people["Eva"], recipient=amina, status="pending")
+    to_farid = RequestFactory(sender=amina, recipient=people["Farid"], status="pending")
+    with_gita = RequestFactory(sender=people["Gita"], recipient=amina)
+    # Chen's meeting started five minutes ago
+    started = timezone.now() - dt.timedelta(minutes=5)
+    Slot.objects.filter(pk=slots[0].pk).update(start=started, end=started + dt.timedelta(20))
+    Notification.objects.all().delete()
+    return people, {
+        "bruno": with_bruno,
+        "chen": with_chen,
+        "karim": karims,
+        "eva": from_eva,
+        "farid": to_farid,
+        "gita": with_gita,
+    }
+
+
+def test_saying_i_no_longer_come_cancels_what_is_to_come_and_tells_the_others(
+    upcoming_event, amina_agenda, as_participant
+):
+    event = upcoming_event
+    people, mine_ = amina_agenda
+    amina = people["Amina"]
+    assert as_participant(amina).get(mine(event)).data == {
+        "attending": True,
+        "withdrawn_at": None,
+    }
+    response = as_participant(amina).put(mine(event), {"attending": False}, format="json")
+    assert response.status_code == 200, response.data
+    assert response.data["attending"] is False and response.data["withdrawn_at"]
+    assert response.data["cancelled_meetings"] == [mine_["bruno"].pk]
+    assert response.data["left_meetings"] == [mine_["karim"].pk]
+    withdrawn = {mine_["eva"].pk, mine_["farid"].pk, mine_["gita"].pk}
+    assert set(response.data["withdrawn_requests"]) == withdrawn  # Bruno's went with the meeting
+    statuses = dict(MeetingRequest.objects.values_list("pk", "status"))
+    assert all(statuses[pk] == "cancelled" for pk in withdrawn | {mine_["bruno"].request_id})
+    # the meeting that started stays, with its request: what happened is the organisers'
+    assert statuses[mine_["chen"].request_id] == "accepted"
+    meetings = {m.pk: m for m in Meeting.objects.all()}
+    assert meetings[mine_["chen"].pk].status == "scheduled"
+    assert meetings[mine_["bruno"].pk].status == "cancelled"
+    assert meetings[mine_["bruno"].pk].cancel_reason == "Amina no longer comes to the fair."
+    assert meetings[mine_["karim"].pk].status == "scheduled"  # Karim's meeting goes on
+    assert MeetingSeat.objects.get(meeting=mine_["karim"], participant=amina).left
+    told = set(Notification.objects.values_list("recipient__name", "kind"))
+    assert told == {
+        ("Bruno", "meeting_cancelled"),
+        ("Karim", "attendee_left"),
+        ("Dana", "attendee_left"),
+        ("Eva", "request_withdrawn"),
+        ("Farid", "request_withdrawn"),
+        ("Gita", "request_withdrawn"),
+    }  # once each, and nothing to Amina, who made the change
+    assert Notification.objects.count() == len(told)
+    # each is told why in their language
+    eva_email = Notification.objects.get(recipient=people["Eva"])
+    assert "Motif : Amina ne vient plus au salon." in eva_email.body
+    farid_email = Notification.objects.get(recipient=people["Farid"])
+    assert "Reason: Amina no longer comes to the fair." in farid_email.body
+    assert as_participant(amina).get(mine(event)).data["attending"] is False
+    assert as_participant(amina).get(f"/api/events/{event.slug}/me/").data["attending"] is False
+
+
+def test_nobody_can_find_ask_or_message_who_no_longer_comes(
+    upcoming_event, make_participant, as_participant, organiser_client
+):
+    event = upcoming_event
+    amina = make_participant(name="Amina", kind="delegation", event=event)
+    bruno = make_participant(name="Bruno", kind="exhibitor", event=event)
+    karim = make_participant(
+        name="Karim", kind="delegation", event=event, organisation=amina.organisation
+    )
+    say_not_coming(as_participant(amina), mine(event))
+    directory = f"/api/events/{event.slug}/participants/"
+    seen = {p["name"] for p in as_participant(bruno).get(directory).data["results"]}
+    assert seen == {"Bruno", "Karim"}
+    assert as_participant(bruno).get(f"{directory}{amina.pk}/").status_code == 404
+    # organisers see everyone, and who no longer comes
+    listed = organiser_client.get(directory, {"attending": "false"}).data["results"]
+    assert [(p["name"], p["attending"]) for p in listed] == [("Amina", False)]
+    assert organiser_client.get(directory, {"attending": "true"}).data["count"] == 2
+    requests = f"/api/events/{event.slug}/requests/"
+    asked = as_participant(bruno).post(requests, {"recipient": amina.pk}, format="json")
+    assert asked.status_code == 409, asked.data
+    assert asked.data["code"] == "not_attending"
+    assert "Amina no longer comes to the fair" in asked.data["detail"]
+    asks = as_participant(amina).post(requests, {"recipient": bruno.pk}, format="json")
+    assert asks.status_code == 409 and asks.data["code"] == "self_not_attending"
+    assert "Amina said they no longer come to the fair" in asks.data["detail"]
+    assert not MeetingRequest.objects.exists()
+    # not recommended to anyone, recommended nobody
+    recs = f"/api/events/{event.slug}/recommendations/"
+    assert amina.pk not in {r["participant"]["id"] for r in as_participant(bruno).get(recs).data}
+    assert as_participant(amina).get(recs).data == []
+    # the organisers' messages leave her out
+    assert set(broadcast_audience(event=event, audience="all")) == {bruno, karim}
+    assert broadcast_audience_sizes(event=event)["kind:delegation"] == 1
+
+
+def test_a_colleague_who_no_longer_comes_cannot_be_brought_to_a_meeting(
+    upcoming_event, make_participant, as_participant, organiser_client
+):
+    event = upcoming_event
+    amina = make_participant(name="Amina", kind="delegation", event=event)
+    karim = make_participant(
+        name="Karim", kind="delegation", event=event, organisation=amina.organisation
+    )
+    bruno = make_participant(name="Bruno", kind="exhibitor", event=event)
+    say_not_coming(organiser_client, theirs(event, karim))
+    request = RequestFactory(sender=amina, recipient=bruno)
+    slot = Slot.objects.filter(event=event).order_by("start").first()
+    booked = as_participant(amina).post(
+        f"/api/events/{event.slug}/meetings/book/",
+        {"request": request.pk, "slot": slot.pk, "attendees": [karim.pk]},
+        format="json",
+    )
+    assert booked.status_code == 409, booked.data
+    assert booked.data["code"] == "not_attending" and not Meeting.objects.exists()
+    meeting = book(as_participant(amina), event, request, slot)
+    joined = as_participant(amina).post(
+        f"/api/events/{event.slug}/meetings/{meeting.pk}/attendees/",
+        {"participant": karim.pk},
+        format="json",
+    )
+    assert joined.status_code == 409 and "Karim no longer comes" in joined.data["detail"]
+    assert meeting.seats.count() == 2
+
+
+def test_coming_after_all_brings_nothing_back_and_opens_requests_again(
+    upcoming_event, amina_agenda, as_participant
+):
+    event = upcoming_event
+    people, mine_ = amina_agenda
+    amina = people["Amina"]
+    say_not_coming(as_participant(amina), mine(event))
+    again = as_participant(amina).put(mine(event), {"attending": False}, format="json")
+    assert again.status_code == 409 and again.data["code"] == "already_withdrawn"
+    back = as_participant(amina).put(mine(event), {"attending": True}, format="json")
+    assert back.status_code == 200, back.data
+    assert back.data == {
+        "attending": True,
+        "withdrawn_at": None,
+        "cancelled_meetings": [],
+        "left_meetings": [],
+        "withdrawn_requests": [],
+    }
+    assert Meeting.objects.get(pk=mine_["bruno"].pk).status == "cancelled"
+    assert MeetingRequest.objects.get(pk=mine_["eva"].pk).status == "cancelled"
+    twice = as_participant(amina).put(mine(event), {"attending": True}, format="json")
+    assert twice.status_code == 409 and twice.data["code"] == "already_coming"
+    asks = as_participant(amina).post(
+        f"/api/events/{event.slug}/requests/", {"recipient": people["Farid"].pk}, format="json"
+    )
+    assert asks.status_code == 201, asks.data
+
+
+def test_organisers_change_anyones_attendance_participants_only_their_own(
+    event, make_participant, as_participant, organiser_client
+):
+    amina = make_participant(name="Amina")
+    bruno = make_participant(name="Bruno")
+    assert as_participant(bruno).put(theirs(event, amina), {"attending": False}).status_code == 403
+    assert as_participant(bruno).get(theirs(event, amina)).status_code == 403
+    response = organiser_client.put(theirs(event, amina), {"attending": False}, format="json")
+    assert response.status_code == 200, response.data
+    assert organiser_client.get(theirs(event, amina)).data["attending"] is False
+    assert organiser_client.get(mine(event)).status_code == 404  # no profile of their own
+    missing = organiser_client.get(f"/api/events/{event.slug}/participants/999999/attendance/")
+    assert missing.status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("body", "fmt", "message"),
+    [
+        ({}, "json", "attending"),
+        ({"attending": "maybe"}, "json", "attending"),
+        ({"attending": None}, "json", "attending"),
+        ({"attending": False, "reason": "flight"}, "json", "reason"),
+        ({"note": "x"}, "multipart", "attending"),  # an absent form boolean is not false
+    ],
+)
+def test_bad_attendance_answers_400_and_changes_nothing(
+    event, make_participant, as_participant, body, fmt, message
+):
+    amina = make_participant(name="Amina")
+    response = as_participant(amina).put(mine(event), body, format=fmt)
+    assert response.status_code == 400, response.data
+    assert message in str(response.data)
+    amina.refresh_from_db()
+    assert amina.attending

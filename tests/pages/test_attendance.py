@@ -1,0 +1,110 @@
+"""Saying "I no longer come" on the participant's My times page, and "no longer comes" at the
+organisers' desk (the participant's console page)."""
+
+from html import unescape
+
+import pytest
+from django.test import Client
+
+from matchmaking.models import Meeting, MeetingRequest, Notification, Participant
+from tests.factories import RequestFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def event(upcoming_event):
+    return upcoming_event
+
+
+def signed_in(person) -> Client:
+    client = Client()
+    client.force_login(person.user)
+    return client
+
+
+def test_a_participant_says_they_no_longer_come_then_that_they_come_after_all(
+    event, make_participant, book
+):
+    amina = make_participant(name="Amina", kind="delegation")
+    bruno = make_participant(name="Bruno", kind="exhibitor")
+    chen = make_participant(name="Chen", kind="startup")
+    meeting = book(amina, bruno, 1)
+    pending = RequestFactory(sender=chen, recipient=amina, status="pending")
+    client = signed_in(amina)
+    presence = f"/my/{event.slug}/presence/"
+    page = client.get(presence).content.decode()
+    assert "You can no longer come?" in page and 'name="confirm"' in page
+    url = f"/my/{event.slug}/attendance/"
+    # without the tick nothing happens, and the page says why
+    unticked = client.post(url, {"attending": "no"}, follow=True)
+    assert "Tick the box to confirm" in unescape(unticked.content.decode())
+    assert Participant.objects.get(pk=amina.pk).withdrawn_at is None
+    done = client.post(url, {"attending": "no", "confirm": "on"}, follow=True)
+    text = unescape(done.content.decode())
+    assert "You no longer come to the fair: 1 meeting and 1 request cancelled" in text
+    assert "I come after all" in text
+    assert Meeting.objects.get(pk=meeting.pk).status == "cancelled"
+    assert MeetingRequest.objects.get(pk=pending.pk).status == "cancelled"
+    assert set(Notification.objects.values_list("recipient__name", flat=True)) >= {"Bruno", "Chen"}
+    # every other page reminds her, with the way back
+    agenda = unescape(client.get(f"/my/{event.slug}/agenda/").content.decode())
+    assert "You said you no longer come to the fair." in agenda
+    again = client.post(url, {"attending": "no", "confirm": "on"}, follow=True)
+    assert "Amina already said they no longer come" in unescape(again.content.decode())
+    back = client.post(url, {"attending": "yes"}, follow=True)
+    assert "Welcome back" in unescape(back.content.decode())
+    assert Participant.objects.get(pk=amina.pk).withdrawn_at is None
+    assert Meeting.objects.get(pk=meeting.pk).status == "cancelled"  # stays cancelled
+
+
+def test_the_page_speaks_the_readers_language(event, make_participant):
+    amina = make_participant(name="Amina", kind="delegation")
+    client = signed_in(amina)
+    done = client.post(
+        f"/my/{event.slug}/attendance/",
+        {"attending": "no", "confirm": "on"},
+        HTTP_ACCEPT_LANGUAGE="fr",
+        follow=True,
+    )
+    text = unescape(done.content.decode())
+    assert "Vous ne venez plus au salon : 0 rendez-vous et 0 demande annulés" in text
+
+
+def test_bad_attendance_posts_change_nothing(event, make_participant):
+    amina = make_participant(name="Amina")
+    client = signed_in(amina)
+    url = f"/my/{event.slug}/attendance/"
+    for body in ({}, {"attending": "maybe", "confirm": "on"}):
+        response = client.post(url, body, follow=True)
+        assert response.status_code == 200
+        assert "Choose whether you come." in unescape(response.content.decode())
+    assert client.get(url).status_code == 405
+    assert Participant.objects.get(pk=amina.pk).withdrawn_at is None
+
+
+def test_the_desk_marks_someone_who_called_and_the_console_shows_it(
+    staff_client, event, make_participant, book
+):
+    amina = make_participant(name="Amina", kind="delegation")
+    bruno = make_participant(name="Bruno", kind="exhibitor")
+    book(amina, bruno, 2)
+    url = f"/organiser/{event.slug}/participants/{amina.pk}/attendance/"
+    done = staff_client.post(url, {"attending": "no", "confirm": "on"}, follow=True)
+    text = unescape(done.content.decode())
+    assert "Amina no longer comes: 1 meeting and 0 requests cancelled" in text
+    assert "They come after all" in text
+    told = set(Notification.objects.values_list("recipient__name", flat=True))
+    assert told == {"Amina", "Bruno"}  # an organiser made the change: both sides are told
+    listed = staff_client.get(f"/organiser/{event.slug}/participants/").content.decode()
+    assert "No longer comes" in listed
+    stats = staff_client.get(f"/organiser/{event.slug}/stats/").content.decode()
+    assert 'data-stat="no_longer_coming">1<' in stats
+    without = stats[stats.index("data-without") :]
+    assert "Bruno" in without and "Amina" not in without  # she needs no meeting
+    back = staff_client.post(url, {"attending": "yes"}, follow=True)
+    assert "Amina comes again." in unescape(back.content.decode())
+    # a participant cannot use the desk's form
+    client = signed_in(bruno)
+    assert client.post(url, {"attending": "no", "confirm": "on"}).status_code in (302, 403)
+    assert Participant.objects.get(pk=amina.pk).withdrawn_at is None
