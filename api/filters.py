@@ -23,15 +23,18 @@ class ParticipantFilter(django_filters.FilterSet):
     language = django_filters.CharFilter(
         method="filter_language", label="ISO 639-1 language code, e.g. fr."
     )
-    attending = django_filters.BooleanFilter(
-        field_name="withdrawn_at",
-        lookup_expr="isnull",
+    attending = django_filters.ChoiceFilter(
+        choices=[("true", "true"), ("false", "false")],
+        method="filter_attending",
         label="Organisers: false lists who said they no longer come (participants never see them).",
     )
 
     class Meta:
         model = Participant
         fields = ["q", "kind", "sector", "country", "language", "attending"]
+
+    def filter_attending(self, queryset, name, value):
+        return queryset.filter(withdrawn_at__isnull=value == "true")
 
     def filter_q(self, queryset, name, value):
         # Stored folded by the service that writes profiles: accents and case do not matter,

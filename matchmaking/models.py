@@ -185,6 +185,14 @@ class Participant(models.Model):
         editable=False,
         help_text="Secret of the participant's calendar subscription URL.",
     )
+    imported = models.JSONField(
+        default=dict,
+        blank=True,
+        editable=False,
+        help_text="What the last import file said of the fields the participant may edit "
+        "(profile, times): a replacing import keeps their own edits of a field the new file "
+        "leaves as the last one had it.",
+    )
     withdrawn_at = models.DateTimeField(
         null=True,
         blank=True,

@@ -2,7 +2,7 @@
 
 Every function takes the event and filters by it. They read with ``values()`` / aggregates so a
 page costs a fixed handful of queries whatever the number of meetings (the grid of a 10,000-meeting
-fair is three queries; the statistics are ten or eleven aggregate queries).
+fair is three queries; the statistics are ten aggregate queries).
 """
 
 from __future__ import annotations
@@ -218,14 +218,15 @@ def _by(qs, key: str, keys: list[str]) -> dict[str, int]:
 
 
 def event_statistics(*, event: Event, none_limit: int = 300) -> dict:
-    """The organiser's numbers, from ten aggregate queries (eleven once someone no longer comes).
+    """The organiser's numbers, from ten aggregate queries.
 
     - ``acceptance_rate``: accepted ÷ requests that got an outcome (accepted, declined, expired);
     - ``no_show_rate``: no-shows ÷ meetings whose attendance was recorded (checked in, held,
       no-show);
     - ``per_participant``: {number of meetings: participants with that many}, counting the
-      non-cancelled meetings each participant attends, as a party or as a colleague who joined
-      (not those they left); ``without_meetings`` lists those who attend none and still come;
+      non-cancelled meetings each participant who still comes attends, as a party or as a
+      colleague who joined (not those they left); ``without_meetings`` lists those who
+      attend none and still come;
     - ``no_longer_coming``: participants who said they no longer come;
     - ``occupancy``: per slot, shared tables in use ÷ shared tables of the event (participants'
       own places, such as booths, are not the organisers' capacity and are left out).
@@ -245,11 +246,10 @@ def event_statistics(*, event: Event, none_limit: int = 300) -> dict:
         .annotate(c=Count("id"))
         .values("c")
     )
-    per_participant = {
+    per_participant = {  # of those who still come, as the list of those without a meeting
         row["n"]: row["people"]
-        for row in participants.annotate(
-            n=Coalesce(Subquery(seats, output_field=IntegerField()), Value(0))
-        )
+        for row in participants.filter(withdrawn_at__isnull=True)
+        .annotate(n=Coalesce(Subquery(seats, output_field=IntegerField()), Value(0)))
         .order_by()
         .values("n")
         .annotate(people=Count("id"))
@@ -300,7 +300,7 @@ def event_statistics(*, event: Event, none_limit: int = 300) -> dict:
         "no_show_rate": (meetings["no_show"] / recorded) if recorded else None,
         "per_participant": per_participant,
         "without_meetings": list(without),
-        "without_meetings_count": without_qs.count() if gone else per_participant.get(0, 0),
+        "without_meetings_count": per_participant.get(0, 0),
         "no_longer_coming": gone,
         "tables": table_count,
         "occupancy": occupancy,

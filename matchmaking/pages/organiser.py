@@ -325,7 +325,7 @@ def _render_meeting(
         orgs = {meeting.request.sender.organisation_id, meeting.request.recipient.organisation_id}
         invitable = [
             p
-            for p in event.participants.filter(organisation_id__in=orgs)
+            for p in event.participants.filter(organisation_id__in=orgs, withdrawn_at__isnull=True)
             .select_related("organisation")
             .order_by("organisation__name", "name")
             if p.pk not in seated

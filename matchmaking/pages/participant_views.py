@@ -822,7 +822,12 @@ def request_send(request, event, me):
         else:
             messages.error(request, _("Choose someone to send the request to."))
         return redirect(back)
-    recipient = selectors.directory(event=event).filter(pk=form.cleaned_data["recipient"]).first()
+    # one who no longer comes since the page was shown is found, and the service says so
+    recipient = (
+        selectors.directory(event=event, with_withdrawn=True)
+        .filter(pk=form.cleaned_data["recipient"])
+        .first()
+    )
     if recipient is None:
         raise Http404(_("No such participant."))
     try:
@@ -901,8 +906,8 @@ def agenda(request, event, me):
     now = timezone.now()
     days: OrderedDict = OrderedDict()
     booking_open = event.booking_open_at(now)
-    colleagues = list(
-        event.participants.filter(organisation_id=me.organisation_id)
+    colleagues = list(  # who may join my meetings: not one who no longer comes
+        event.participants.filter(organisation_id=me.organisation_id, withdrawn_at__isnull=True)
         .exclude(pk=me.pk)
         .order_by("name")
     )

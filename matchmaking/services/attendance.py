@@ -9,7 +9,8 @@ a meeting they only joined as a colleague goes on without them), and their open 
 and received, pending or accepted (the other side is told too). From then on nobody is
 recommended them or can send them a request, they cannot send one, the organisers' messages
 and the directory leave them out, and the scheduler has nothing of theirs to place. Meetings
-that already started stay as they are: what happened is the organisers' to record.
+that already started, or are checked in, stay as they are: what happened is the organisers' to
+record.
 
 Coming back clears the mark only: the cancelled meetings and requests stay cancelled (the other
 side was told and may have planned something else); they can send new requests at once.
@@ -47,15 +48,17 @@ class AttendanceChange:
 
 
 def _to_come(participant: Participant, now) -> tuple[list[MeetingSeat], list[MeetingRequest]]:
-    """The participant's seats in live meetings whose slot has not started, and their open
-    requests (pending or accepted), in id order."""
+    """The participant's seats in scheduled meetings whose slot has not started, and their
+    open requests (pending or accepted), in id order."""
     seats = list(
         MeetingSeat.objects.filter(
             participant=participant,
             left=False,
             meeting__slot__start__gt=now,
+            # checked in already (from half an hour before): the other side is there, so it is
+            # the organisers' to record, as a meeting that started
+            meeting__status=Meeting.Status.SCHEDULED,
         )
-        .exclude(meeting__status=Meeting.Status.CANCELLED)
         .select_related("meeting", "slot", "participant")
         .order_by("meeting_id")
     )
@@ -146,7 +149,9 @@ def _withdraw_once(participant: Participant, actor: Actor) -> AttendanceChange:
             req.save(update_fields=["status", "responded_at"])
             if req.pk not in told_with_meeting:  # else it went with its meeting, told above
                 done.withdrawn_requests.append(req.pk)
-                notify_request(request=req, kind="request_withdrawn", by=person, reason=reason)
+                # an organiser's change is told to both sides, as the organisers' doing
+                by = None if actor.is_organiser else person
+                notify_request(request=req, kind="request_withdrawn", by=by, reason=reason)
         person.withdrawn_at = now
         person.save(update_fields=["withdrawn_at"])
         lists_refresh_after_commit([person.pk], with_referrers=True)

@@ -62,6 +62,7 @@ from matchmaking.services.locking import (
 )
 from matchmaking.services.meetings import Actor, check_in_opens_at, meeting_book_locked
 from matchmaking.services.notifications import batched, notify_attendee_left, notify_meeting
+from matchmaking.services.participants import PARTICIPANT_FIELDS, PROFILE_FIELDS
 from matchmaking.services.requests import meeting_refusal
 from matchmaking.timegrid import session_slots
 from matchmaking.unusable import UNUSABLE, strings_in
@@ -773,7 +774,11 @@ def _not_attending_errors(data: dict, tz, now) -> list[str]:
     if not gone:
         return []
     errors = []
-    met = {frozenset((m["from"], m["to"])) for m in data.get("meetings", [])}
+    met = {
+        frozenset((m["from"], m["to"]))
+        for m in data.get("meetings", [])
+        if m.get("status", "scheduled") != "cancelled"
+    }
     for i, r in enumerate(data.get("requests", [])):
         who = [x for x in (r["from"], r["to"]) if x in gone]
         waiting = r["status"] == "pending" or (
@@ -939,6 +944,49 @@ EMAIL_FIELDS = (
 FEEDBACK_FIELDS = ("took_place", "rating", "outcome", "comment", "created_at", "updated_at")
 
 
+# the fields participants edit themselves (profile, times): a replacing import keeps their edit of
+# a field the new file leaves as the last file had it (a three-way merge: the organisers' file
+# from their registration system knows nothing of what people changed in the app since)
+# (``profile_update``'s fields, and the times)
+OWN_FIELDS = sorted(PARTICIPANT_FIELDS)
+OWN_PROFILE_FIELDS = {"description": "", "offers": [], "needs": [], "sectors": []}
+assert set(OWN_PROFILE_FIELDS) == PROFILE_FIELDS
+
+
+def _periods_key(periods) -> list[list[str]]:
+    return [
+        [start.astimezone(UTC).isoformat(), end.astimezone(UTC).isoformat()]
+        for start, end in sorted(periods)
+    ]
+
+
+def own_values_of_file(p: dict, periods) -> dict:
+    """What an import file's participant row says of the fields participants edit themselves
+    (``periods``: its availability as written)."""
+    return {
+        "title": p.get("title", ""),
+        "languages": p["languages"],
+        "country": p.get("country", ""),
+        "city": p.get("city", ""),
+        "max_meetings": p.get("max_meetings"),
+        "accepts_same_kind": p.get("accepts_same_kind", False),
+        **{f: p.get(f, default) for f, default in OWN_PROFILE_FIELDS.items()},
+        "availability": _periods_key(periods),
+    }
+
+
+def _own_values_now(person: Participant, periods) -> dict:
+    profile = getattr(person, "profile", None)
+    return {
+        **{f: getattr(person, f) for f in OWN_FIELDS},
+        **{
+            f: getattr(profile, f) if profile is not None else default
+            for f, default in OWN_PROFILE_FIELDS.items()
+        },
+        "availability": _periods_key(periods),
+    }
+
+
 @dataclass
 class _Identities:
     """What outside calendars know of an event that an import replaces: each participant's
@@ -960,6 +1008,9 @@ class _Identities:
     messages: dict = field(default_factory=dict)
     # (ref, email) -> when they said in the app that they no longer come
     withdrawn: dict = field(default_factory=dict)
+    # (ref, email) -> (their own fields now, as the last file gave them)
+    own: dict = field(default_factory=dict)
+    kept_edits: int = 0  # participants whose own edits the replace kept
 
     @staticmethod
     def _colleagues(event: Event) -> dict[int, set]:
@@ -1026,7 +1077,18 @@ class _Identities:
                 "ref", "email", "withdrawn_at"
             )
         }
+        periods = defaultdict(list)
+        for pid, start, end in Availability.objects.filter(participant__event=event).values_list(
+            "participant_id", "start", "end"
+        ):
+            periods[pid].append((start, end))
+        own = {
+            (p.ref, p.email.lower()): (_own_values_now(p, periods[p.pk]), p.imported)
+            for p in event.participants.select_related("profile")
+            if p.imported  # imported before the merge existed: the file wins
+        }
         return cls(
+            own=own,
             withdrawn=withdrawn,
             tokens=tokens,
             meetings=meetings,
@@ -1042,6 +1104,15 @@ class _Identities:
         (``said``: the (ref, email) of the participants whose ``attending`` the file gives),
         unless the file gives them something open: a pending request, an accepted one without
         a live meeting, or a scheduled meeting still to come (then they come)."""
+        # the file says so too (an export imported again): since when, as it was
+        again = [
+            p
+            for p in event.participants.filter(withdrawn_at__isnull=False)
+            if (p.ref, p.email.lower()) in self.withdrawn
+        ]
+        for p in again:
+            p.withdrawn_at = self.withdrawn[(p.ref, p.email.lower())]
+        Participant.objects.bulk_update(again, ["withdrawn_at"])
         now = timezone.now()
         people = [
             p
@@ -1068,6 +1139,51 @@ class _Identities:
             p.withdrawn_at = self.withdrawn[(p.ref, p.email.lower())]
         Participant.objects.bulk_update(kept, ["withdrawn_at"])
 
+    def _own_edits_restore(self, event: Event) -> None:
+        """Each participant's own edit of a field (profile, times) stays when the new file gives
+        that field as the last file did; a field the organisers changed in the file takes the
+        file's value. Their times stay only if every meeting of theirs still to come lies
+        inside them (else the file's times, which the file's meetings were booked in)."""
+        now = timezone.now()
+        for person in event.participants.select_related("profile"):
+            mine = self.own.get((person.ref, person.email.lower()))
+            if mine is None:
+                continue
+            current, before = mine
+            keep = {
+                f: value
+                for f, value in current.items()
+                if f in before and value != before[f] and person.imported.get(f, value) == before[f]
+            }
+            periods = keep.pop("availability", None)
+            if periods is not None:
+                spans = [(datetime.fromisoformat(a), datetime.fromisoformat(b)) for a, b in periods]
+                to_come = Meeting.objects.filter(
+                    seats__participant=person, seats__active=True, slot__start__gt=now
+                ).exclude(status=Meeting.Status.CANCELLED)
+                if not spans or all(
+                    selectors.slot_inside(m.slot, spans) for m in to_come.select_related("slot")
+                ):
+                    Availability.objects.filter(participant=person).delete()
+                    Availability.objects.bulk_create(
+                        Availability(participant=person, start=a, end=b) for a, b in spans
+                    )
+                    keep["availability"] = periods
+            if not keep:
+                continue
+            self.kept_edits += 1
+            fields = [f for f in OWN_FIELDS if f in keep]
+            for f in fields:
+                setattr(person, f, keep[f])
+            if fields:
+                person.save(update_fields=fields)
+            profile_fields = [f for f in OWN_PROFILE_FIELDS if f in keep]
+            if profile_fields:
+                for f in profile_fields:
+                    setattr(person.profile, f, keep[f])
+                person.profile.refresh_search_text()
+                person.profile.save()
+
     def restore(
         self, event: Event, said: set = frozenset()
     ) -> list[tuple[Meeting, str, Participant | None]]:
@@ -1079,6 +1195,7 @@ class _Identities:
         None) for a live meeting the new file no longer lists at all, recreated cancelled (by
         the organisers) under its UID, so that its people's calendars drop it and they know.
         One whose slot or person the new file no longer has is gone with the old rows."""
+        self._own_edits_restore(event)
         self._withdrawn_restore(event, said)
         # a link is kept only for the same person: a ref given to someone else gets a new one
         people = [p for p in event.participants.all() if (p.ref, p.email.lower()) in self.tokens]
@@ -1306,9 +1423,25 @@ def _write(data: dict, checked: _Checked) -> tuple[Event, list[str]]:
         .filter(email_key__in=wanted)
         .order_by("-pk")
     }
+    # availability as the API takes it: periods that overlap or touch are joined; one that holds
+    # no whole meeting slot (reported by the validation) is refused, as the API would
+    slot_list = sorted(slots.values(), key=lambda s: s.start)
+    periods_of = {}
+    for i, p in rows:
+        spans = [
+            (parse_local_datetime(a["start"], tz), parse_local_datetime(a["end"], tz))
+            for n, a in enumerate(p.get("availability", []))
+            if (i, n) not in checked.skip_availability
+        ]
+        periods_of[i] = [
+            (start, end)
+            for start, end in merge_periods(spans)
+            if not period_without_slot(start, end, slots=slot_list, tz=tz)
+        ]
     Participant.objects.bulk_create(
         Participant(
             event=event,
+            imported=own_values_of_file(p, periods_of[i]),
             ref=p["ref"],
             user=users.get(p["email"].lower()),
             name=p["name"],
@@ -1323,7 +1456,7 @@ def _write(data: dict, checked: _Checked) -> tuple[Event, list[str]]:
             fixed_table=tables.get(p["fixed_table"]) if p.get("fixed_table") else None,
             accepts_same_kind=p.get("accepts_same_kind", False),
         )
-        for _, p in rows
+        for i, p in rows
     )
     people = {p.ref: p for p in event.participants.select_related("organisation", "fixed_table")}
     profiles = [
@@ -1340,22 +1473,11 @@ def _write(data: dict, checked: _Checked) -> tuple[Event, list[str]]:
         profile.refresh_search_text()
     Profile.objects.bulk_create(profiles)
 
-    # availability as the API takes it: periods that overlap or touch are joined; one that holds
-    # no whole meeting slot (reported by the validation) is refused, as the API would
-    slot_list = sorted(slots.values(), key=lambda s: s.start)
-    periods = []
-    for i, p in rows:
-        spans = [
-            (parse_local_datetime(a["start"], tz), parse_local_datetime(a["end"], tz))
-            for n, a in enumerate(p.get("availability", []))
-            if (i, n) not in checked.skip_availability
-        ]
-        periods += [
-            Availability(participant=people[p["ref"]], start=start, end=end)
-            for start, end in merge_periods(spans)
-            if not period_without_slot(start, end, slots=slot_list, tz=tz)
-        ]
-    Availability.objects.bulk_create(periods)
+    Availability.objects.bulk_create(
+        Availability(participant=people[p["ref"]], start=start, end=end)
+        for i, p in rows
+        for start, end in periods_of[i]
+    )
 
     # requests: the API's rules of who may meet whom; pending ones expire after their sent time
     # (else now)

@@ -75,12 +75,6 @@ def _attendees(
         orgs = {own.organisation_id}
     else:
         orgs = {p.organisation_id for p in parties}
-    for person in parties:
-        if person.withdrawn_at is not None:
-            raise Conflict(
-                f"{person.name} no longer comes to the fair; their meetings cannot be booked.",
-                code="not_attending",
-            )
     people = {p.pk: p for p in parties}
     for person in extra:
         if person.event_id != request.event_id:
@@ -92,11 +86,6 @@ def _attendees(
                 f"{person.name} is one of the two sides of this meeting already; attendees are "
                 "their colleagues.",
                 field="attendees",
-            )
-        if person.withdrawn_at is not None:
-            raise Conflict(
-                f"{person.name} no longer comes to the fair; they cannot join a meeting.",
-                code="not_attending",
             )
         if person.organisation_id not in orgs:
             other_side = person.organisation_id in {p.organisation_id for p in parties}
@@ -249,6 +238,18 @@ def _check_slot(
         raise SlotPassed(f"The slot {slot} has already started; choose a later one.")
 
 
+def _check_attending(people_ids: Iterable[int], what: str) -> None:
+    """Refuse (``409 not_attending``) when one of these people said they no longer come to the
+    fair; read from the database, so callers holding the people's locks see the last word."""
+    gone = (
+        Participant.objects.filter(pk__in=list(people_ids), withdrawn_at__isnull=False)
+        .order_by("name", "pk")
+        .first()
+    )
+    if gone is not None:
+        raise Conflict(f"{gone.name} no longer comes to the fair; {what}.", code="not_attending")
+
+
 def _log(meeting: Meeting, actor: Actor, action: str, **detail) -> None:
     MeetingLog.objects.create(
         meeting=meeting,
@@ -285,6 +286,7 @@ def meeting_book_locked(
         raise RequestNotOpen(f"Only accepted requests can be booked; this one is {request.status}.")
     if Meeting.objects.filter(request=request).exclude(status=Meeting.Status.CANCELLED).exists():
         raise RequestHasMeeting("This request already has a meeting; reschedule it instead.")
+    _check_attending([p.pk for p in people], "no meeting can be booked with them")
     _check_slot(request, slot, actor)
     parties = [request.sender, request.recipient]
     known = _load_known(
@@ -528,6 +530,8 @@ def meeting_reschedule_locked(
     unchanged = slot.pk == meeting.slot_id and (table is None or table.pk == meeting.table_id)
     if unchanged and not vacated:
         return meeting
+    if slot.start > timezone.now():  # a meeting of theirs on record may be corrected, not revived
+        _check_attending(people_ids, "their meeting cannot move to a time still to come")
     _check_slot(request, slot, actor)
     known = _load_known(event_id=request.event_id, people=people_ids, slots=[slot.pk])
     _check_availability(people, slot, known)
@@ -721,11 +725,7 @@ def meeting_attendee_add(*, meeting: Meeting, person: Participant, actor: Actor)
         seat = MeetingSeat.objects.filter(meeting=meeting, participant=person).first()
         if seat is not None and not seat.left:
             raise Conflict(f"{person.name} already attends this meeting.", code="already_attending")
-        if Participant.objects.filter(pk=person.pk, withdrawn_at__isnull=False).exists():
-            raise Conflict(
-                f"{person.name} no longer comes to the fair; they cannot join a meeting.",
-                code="not_attending",
-            )
+        _check_attending([person.pk], "they cannot join a meeting")
         _check_slot(request, slot, actor)
         known = _load_known(event_id=request.event_id, people=[person.pk], slots=[slot.pk])
         _check_availability([person], slot, known)

@@ -263,3 +263,99 @@ def test_bad_attendance_answers_400_and_changes_nothing(
     assert message in str(response.data)
     amina.refresh_from_db()
     assert amina.attending
+
+
+def test_a_colleague_who_withdrew_while_the_booking_was_under_way_is_not_seated(
+    upcoming_event, make_participant
+):
+    """The review: the colleague was checked before the locks, from the object the caller
+    loaded; they are read again under the locks."""
+    from matchmaking.exceptions import Conflict
+    from matchmaking.models import Participant
+    from matchmaking.services.meetings import Actor, meeting_book
+
+    event = upcoming_event
+    amina = make_participant(name="Amina", kind="delegation", event=event)
+    karim = make_participant(
+        name="Karim", kind="delegation", event=event, organisation=amina.organisation
+    )
+    bruno = make_participant(name="Bruno", kind="exhibitor", event=event)
+    request = RequestFactory(sender=amina, recipient=bruno)
+    stale_karim = Participant.objects.get(pk=karim.pk)  # loaded before he withdraws
+    Participant.objects.filter(pk=karim.pk).update(withdrawn_at=timezone.now())
+    slot = Slot.objects.filter(event=event).order_by("start").first()
+    with pytest.raises(Conflict) as refused:
+        meeting_book(
+            request=request,
+            slot=slot,
+            actor=Actor(participant=amina),
+            attendees=[stale_karim],
+        )
+    assert refused.value.code == "not_attending"
+    assert not Meeting.objects.exists()
+
+
+def test_a_meeting_on_record_of_who_no_longer_comes_cannot_move_to_a_time_to_come(
+    upcoming_event, amina_agenda, as_participant, organiser_client
+):
+    event = upcoming_event
+    people, mine_ = amina_agenda
+    say_not_coming(as_participant(people["Amina"]), mine(event))
+    started = mine_["chen"]  # kept: it had started
+    later = Slot.objects.filter(event=event).order_by("start")[3]
+    moved = organiser_client.post(
+        f"/api/events/{event.slug}/meetings/{started.pk}/reschedule/",
+        {"slot": later.pk},
+        format="json",
+    )
+    assert moved.status_code == 409, moved.data
+    assert moved.data["code"] == "not_attending"
+    assert Meeting.objects.get(pk=started.pk).slot_id == started.slot_id
+
+
+def test_a_meeting_the_other_side_checked_in_to_stays_and_does_not_block_the_change(
+    upcoming_event, make_participant, as_participant
+):
+    """Check-in opens half an hour before: the other side is there; the organisers record it."""
+    event = upcoming_event
+    amina = make_participant(name="Amina", kind="delegation", event=event)
+    bruno = make_participant(name="Bruno", kind="exhibitor", event=event)
+    soon = timezone.now() + dt.timedelta(minutes=10)
+    slot = Slot.objects.filter(event=event).order_by("start").first()
+    Slot.objects.filter(pk=slot.pk).update(start=soon, end=soon + dt.timedelta(minutes=20))
+    request = RequestFactory(sender=amina, recipient=bruno)
+    meeting = book(as_participant(amina), event, request, slot)
+    checked = as_participant(bruno).post(
+        f"/api/events/{event.slug}/meetings/{meeting.pk}/check-in/", format="json"
+    )
+    assert checked.status_code == 200, checked.data
+    response = say_not_coming(as_participant(amina), mine(event))
+    assert response.data["cancelled_meetings"] == [] and response.data["withdrawn_requests"] == []
+    meeting.refresh_from_db()
+    assert meeting.status == "checked_in"
+    assert MeetingRequest.objects.get(pk=request.pk).status == "accepted"
+
+
+def test_when_the_organisers_act_both_sides_hear_of_each_request_as_theirs(
+    upcoming_event, amina_agenda, organiser_client
+):
+    event = upcoming_event
+    people, _mine = amina_agenda
+    amina = people["Amina"]
+    say_not_coming(organiser_client, theirs(event, amina))
+    withdrawn = Notification.objects.filter(kind="request_withdrawn")
+    told = sorted(withdrawn.values_list("recipient__name", flat=True))
+    assert told == ["Amina", "Amina", "Amina", "Eva", "Farid", "Gita"]
+    eva = withdrawn.get(recipient=people["Eva"])
+    assert "Les organisateurs ont retiré la demande" in eva.body, eva.body
+
+
+def test_the_directory_filter_refuses_a_value_that_is_not_true_or_false(
+    event, make_participant, organiser_client
+):
+    make_participant(name="Amina")
+    url = f"/api/events/{event.slug}/participants/"
+    for value in ("maybe", "0", "1"):
+        response = organiser_client.get(url, {"attending": value})
+        assert response.status_code == 400, (value, response.data)
+        assert "attending" in str(response.data)

@@ -2052,7 +2052,8 @@ def test_no_longer_coming_refuses_an_unbooked_accepted_request_and_a_meeting_to_
     assert not Event.objects.exists()
 
 
-def test_a_replacing_import_keeps_who_said_in_the_app_they_no_longer_come():
+def _chen_no_longer_comes() -> tuple[dict, Event, Participant]:
+    """The small fair imported (Chen's request declined), then Chen says he no longer comes."""
     from matchmaking.services.attendance import attendance_withdraw
     from matchmaking.services.meetings import Actor
 
@@ -2061,7 +2062,15 @@ def test_a_replacing_import_keeps_who_said_in_the_app_they_no_longer_come():
     event = event_import(data=data)
     chen = event.participants.get(ref="c")
     attendance_withdraw(participant=chen, actor=Actor(participant=chen))
-    said_at = Participant.objects.get(pk=chen.pk).withdrawn_at
+    return data, event, Participant.objects.get(pk=chen.pk)
+
+
+def test_a_replacing_import_keeps_who_said_in_the_app_they_no_longer_come():
+    from matchmaking.services.attendance import attendance_withdraw
+    from matchmaking.services.meetings import Actor
+
+    data, _event, chen = _chen_no_longer_comes()
+    said_at = chen.withdrawn_at
 
     def chen_after(doc) -> Participant:
         event_import(data=doc, replace=True)
@@ -2075,3 +2084,121 @@ def test_a_replacing_import_keeps_who_said_in_the_app_they_no_longer_come():
     back = copy.deepcopy(data)
     back["participants"][2]["attending"] = True  # the organisers say he comes after all
     assert chen_after(back).withdrawn_at is None
+
+
+def _replace_with(doc) -> Participant:
+    event_import(data=doc, replace=True)
+    return Participant.objects.select_related("profile").get(ref="a")
+
+
+def test_a_replacing_import_keeps_what_participants_changed_that_the_file_did_not():
+    """The organisers import their registration list again: Amina's own edits of her profile
+    and times stay where the new file says what the last one said; a field the organisers
+    changed in the file takes the file's value."""
+    import zoneinfo as zi
+
+    from matchmaking.services.availability import availability_replace
+    from matchmaking.services.meetings import Actor
+    from matchmaking.services.participants import profile_update
+
+    data = small_event()
+    event = event_import(data=data)
+    amina = event.participants.get(ref="a")
+    profile_update(
+        participant=amina,
+        data={"needs": ["tri sélectif des déchets ménagers"], "city": "Rabat", "title": "Maire"},
+    )
+    tz = zi.ZoneInfo("Africa/Casablanca")
+    morning = (
+        dt.datetime(2018, 4, 18, 9, 0, tzinfo=tz),
+        dt.datetime(2018, 4, 18, 11, 0, tzinfo=tz),
+    )
+    availability_replace(participant=amina, periods=[morning], actor=Actor(participant=amina))
+
+    again = copy.deepcopy(data)
+    again["participants"][0]["title"] = "Maire adjointe"  # the organisers corrected it
+    kept = _replace_with(again)
+    assert kept.profile.needs == ["tri sélectif des déchets ménagers"]  # hers, the file unchanged
+    assert kept.city == "Rabat"
+    assert kept.title == "Maire adjointe"  # the file changed it: the file's
+    assert [(p.start, p.end) for p in kept.availability.all()] == [morning]
+    assert "tri selectif" in kept.profile.search_text  # searchable as she wrote it
+
+    # the next import compares with what this file said: her edits stay again
+    assert _replace_with(copy.deepcopy(again)).profile.needs == [
+        "tri sélectif des déchets ménagers"
+    ]
+    # an export taken now and imported again changes nothing
+    exported = selectors.event_export(event=Event.objects.get(slug="mini-fair"))
+    assert _replace_with(exported).profile.needs == ["tri sélectif des déchets ménagers"]
+
+
+def test_a_file_that_changes_the_field_wins_and_an_older_import_has_nothing_to_keep():
+    from matchmaking.services.participants import profile_update
+
+    data = small_event()
+    event = event_import(data=data)
+    amina = event.participants.get(ref="a")
+    profile_update(participant=amina, data={"needs": ["éclairage public"]})
+    changed = copy.deepcopy(data)
+    changed["participants"][0]["needs"] = ["collecte des déchets"]
+    assert _replace_with(changed).profile.needs == ["collecte des déchets"]
+    # imported before this existed (nothing recorded of the last file): the file wins, as before
+    amina = Participant.objects.get(ref="a")
+    profile_update(participant=amina, data={"needs": ["éclairage public"]})
+    Participant.objects.filter(pk=amina.pk).update(imported={})
+    assert _replace_with(copy.deepcopy(changed)).profile.needs == ["collecte des déchets"]
+
+
+def test_own_times_stay_only_if_every_meeting_to_come_fits_them():
+    import zoneinfo as zi
+
+    from matchmaking.services.availability import availability_replace
+    from matchmaking.services.meetings import Actor
+
+    data = small_event()
+    day = timezone.localdate() + dt.timedelta(days=30)
+    data["event"]["days"][0]["date"] = day.isoformat()
+    data["participants"][0]["availability"] = [{"start": f"{day}T09:00", "end": f"{day}T15:00"}]
+    data["meetings"][0]["start"] = f"{day}T14:00"  # the afternoon
+    data["requests"][0]["session"] = "any"
+    event = event_import(data=data)
+    amina = event.participants.get(ref="a")
+    tz = zi.ZoneInfo("Africa/Casablanca")
+    whole = [(p.start, p.end) for p in amina.availability.all()]
+    afternoon = (
+        dt.datetime.combine(day, dt.time(14), tz),
+        dt.datetime.combine(day, dt.time(15), tz),
+    )
+    availability_replace(participant=amina, periods=[afternoon], actor=Actor(participant=amina))
+    assert [(p.start, p.end) for p in _replace_with(copy.deepcopy(data)).availability.all()] == [
+        afternoon
+    ]
+    # the organisers' new file books her in the morning: the file's times, which hold it
+    morning = copy.deepcopy(data)
+    morning["meetings"][0]["start"] = f"{day}T09:00"
+    assert [(p.start, p.end) for p in _replace_with(morning).availability.all()] == whole
+
+
+def test_an_export_imported_again_keeps_since_when_someone_no_longer_comes():
+    _data, event, chen = _chen_no_longer_comes()
+    said_at = dt.datetime(2026, 11, 1, 12, 0, tzinfo=dt.UTC)
+    Participant.objects.filter(pk=chen.pk).update(withdrawn_at=said_at)
+    exported = selectors.event_export(event=event)
+    assert exported["participants"][2]["attending"] is False
+    event_import(data=exported, replace=True)
+    assert Participant.objects.get(ref="c").withdrawn_at == said_at
+
+
+def test_no_longer_coming_refuses_an_accepted_request_whose_only_meeting_is_cancelled():
+    data = small_event()
+    data["participants"][0]["attending"] = False
+    data["meetings"][0]["status"] = "cancelled"
+    data["meetings"][0]["fixed"] = False
+    with pytest.raises(ImportInvalid) as caught:
+        event_import(data=data)
+    assert caught.value.errors == [
+        "requests[0] (a → b): a no longer comes (attending: false), so a request of theirs "
+        "cannot be accepted without a meeting; give it another status, or take attending: "
+        "false away"
+    ]

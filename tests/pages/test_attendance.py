@@ -5,6 +5,7 @@ from html import unescape
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from matchmaking.models import Meeting, MeetingRequest, Notification, Participant
 from tests.factories import RequestFactory
@@ -108,3 +109,18 @@ def test_the_desk_marks_someone_who_called_and_the_console_shows_it(
     client = signed_in(bruno)
     assert client.post(url, {"attending": "no", "confirm": "on"}).status_code in (302, 403)
     assert Participant.objects.get(pk=amina.pk).withdrawn_at is None
+
+
+def test_statistics_agree_on_who_still_comes(event, make_participant):
+    """The review: the chart of meetings per participant counted who no longer comes at zero,
+    the list of those without a meeting did not."""
+    from matchmaking.reporting import event_statistics
+
+    make_participant(name="Amina", withdrawn_at=timezone.now())
+    make_participant(name="Bruno")
+    stats = event_statistics(event=event)
+    assert stats["per_participant"] == {0: 1}
+    assert stats["without_meetings_count"] == 1
+    assert [p["name"] for p in stats["without_meetings"]] == ["Bruno"]
+    assert stats["no_longer_coming"] == 1
+    assert stats["participants"] == 2  # registered
