@@ -618,6 +618,10 @@ class ImportResultSerializer(serializers.Serializer):
     requests = serializers.IntegerField()
     meetings = serializers.IntegerField()
     slots = serializers.IntegerField()
+    never_bookable = serializers.IntegerField(
+        help_text="Open requests no slot still to come can hold: the two are never at the fair "
+        "together (or not in the part of the day asked for). The scheduler page lists them."
+    )
 
 
 class ScheduleRunSerializer(serializers.ModelSerializer):

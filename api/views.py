@@ -164,8 +164,10 @@ class EventViewSet(viewsets.ReadOnlyModelViewSet):
             "requests": event.requests.count(),
             "meetings": event.meetings.count(),
             "slots": event.slots.count(),
+            # open requests no slot still to come can hold (the two are never there together)
+            "never_bookable": len(selectors.requests_never_bookable(event=event)),
         }
-        return Response(body, status=status.HTTP_201_CREATED)
+        return Response(s.ImportResultSerializer(body).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
         responses={200: OpenApiTypes.OBJECT},

@@ -199,6 +199,43 @@ def available_slots(
     }
 
 
+def requests_never_bookable(*, event: Event, now: datetime | None = None) -> list[MeetingRequest]:
+    """Open requests without a live meeting (pending, or accepted and waiting for a slot) that
+    no slot still to come could hold: the two are never at the fair together then, or never in
+    the part of the day the request asks for (``never_in``: "" or the part). Neither the
+    scheduler nor anyone can book them until someone's times change; the organisers see them
+    after an import and on the scheduler page. Oldest first."""
+    now = now or timezone.now()
+    slots = [s for s in slots_of(event=event) if s.start > now]
+    if not slots:
+        return []
+    waiting = list(
+        MeetingRequest.objects.filter(event=event, status__in=MeetingRequest.OPEN_STATUSES)
+        .exclude(
+            pk__in=Meeting.objects.filter(event=event)
+            .exclude(status=Meeting.Status.CANCELLED)
+            .values("request_id")
+        )
+        .select_related("sender", "recipient")
+        .order_by("created_at", "id")
+    )
+    here = available_slots(slots=slots, event=event)
+    every = frozenset(range(len(slots)))
+    found = []
+    for r in waiting:
+        common = here.get(r.sender_id, every) & here.get(r.recipient_id, every)
+        if not common:
+            r.never_in = ""
+        elif r.session != MeetingRequest.SessionPreference.ANY and all(
+            slots[i].part != r.session for i in common
+        ):
+            r.never_in = r.session
+        else:
+            continue
+        found.append(r)
+    return found
+
+
 def slot_inside(slot: Slot, periods) -> bool:
     """Whether the whole slot lies inside one of the (start, end) periods."""
     return any(start <= slot.start and slot.end <= end for start, end in periods)

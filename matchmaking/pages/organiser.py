@@ -992,7 +992,13 @@ def scheduler(request, event: Event):
             status = 400
     else:
         form = ScheduleRunForm()
-    ctx = _ctx(event, "scheduler", form=form, **_runs_context(event))
+    ctx = _ctx(
+        event,
+        "scheduler",
+        form=form,
+        never_bookable=selectors.requests_never_bookable(event=event),
+        **_runs_context(event),
+    )
     return render(request, "matchmaking/organiser/scheduler.html", ctx, status=status)
 
 

@@ -3,6 +3,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from matchmaking import selectors
 from matchmaking.exceptions import DomainError
 from matchmaking.management import encoder_or_fail
 from matchmaking.management.accounts import organiser_accounts
@@ -54,6 +55,17 @@ class Command(BaseCommand):
         if not skip_recommendations:
             lists = event_refresh(event=event)
             self.stdout.write(f"Computed {lists} recommendation lists.")
+        never = selectors.requests_never_bookable(event=event)
+        if never:
+            pairs = "; ".join(f"{r.sender.ref} → {r.recipient.ref}" for r in never[:10])
+            self.stdout.write(
+                self.style.WARNING(
+                    f"{len(never)} open request(s) can never be booked: the two are never at the "
+                    f"fair together in a slot still to come (or not in the part of the day "
+                    f"asked for): {pairs}{' …' if len(never) > 10 else ''}. Change their times "
+                    "or the requests; the scheduler page lists them."
+                )
+            )
         names = ", ".join(sorted(u.get_username() for u in event.organisers.all()))
         self.stdout.write(f"Organiser team: {names or 'nobody yet (superusers only)'}.")
         self.stdout.write(
