@@ -189,6 +189,21 @@ class StrictBooleanField(serializers.BooleanField):
     default_empty_html = serializers.empty
 
 
+class ExactBooleanField(StrictBooleanField):
+    """A boolean whose ``false`` does something that cannot be undone (``attending``): only JSON
+    ``true`` / ``false``, or the words ``true`` / ``false`` of a form body. DRF's own field also
+    takes 0, 1, "yes", "on", "n"... and read ``"false"``-like typos as a choice."""
+
+    default_error_messages = {"invalid": "Must be true or false."}
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool):
+            return data
+        if isinstance(data, str) and data.strip().lower() in ("true", "false"):
+            return data.strip().lower() == "true"
+        self.fail("invalid")
+
+
 class RefusesUnknownFields:
     """A field that is not one of the serializer's (a read-only one such as ``name``, or a typo)
     is refused by name, not silently dropped with a 200 that did not do what was meant. Works
@@ -342,7 +357,7 @@ class AttendanceUpdateSerializer(RefusesUnknownFields, serializers.Serializer):
         "withdrawn_requests",
     )
 
-    attending = StrictBooleanField(
+    attending = ExactBooleanField(
         help_text="false: the participant no longer comes (their meetings to come and open "
         "requests are cancelled, the other side told); true: they come after all (what was "
         "cancelled stays cancelled)."

@@ -1,7 +1,7 @@
 """Thin views: check who asks, validate with a serializer, call one service or selector."""
 
 from django.db import transaction
-from django.http import HttpResponse, QueryDict
+from django.http import Http404, HttpResponse, QueryDict
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -268,6 +268,22 @@ class ParticipantViewSet(EventScoped, viewsets.ReadOnlyModelViewSet):
         if getattr(self, "organiser", False):
             return s.OrganiserParticipantSerializer
         return s.ParticipantSerializer
+
+    def get_object(self):
+        try:
+            return super().get_object()
+        except Http404:
+            pk = str(self.kwargs.get("pk", ""))
+            gone = (
+                Participant.objects.filter(event=self.event, pk=int(pk), withdrawn_at__isnull=False)
+                .only("name")
+                .first()
+                if pk.isascii() and pk.isdigit() and len(pk) < 19  # an id the database can hold
+                else None
+            )
+            if gone is not None:  # someone they may have met, asked or booked: say why
+                raise NotFound(f"{gone.name} no longer comes to the fair.") from None
+            raise
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):

@@ -655,6 +655,7 @@ class Notification(models.Model):
         ATTENDEE_LEFT = "attendee_left"
         FEEDBACK_REQUEST = "feedback_request"
         BROADCAST = "broadcast"
+        ATTENDANCE_WITHDRAWN = "attendance_withdrawn"
 
     class Status(models.TextChoices):
         PENDING = "pending"

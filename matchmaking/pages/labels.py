@@ -2,9 +2,10 @@
 
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext, pgettext_lazy
+from django.utils.translation import pgettext_lazy
 
 from matchmaking.reasons import reason_from_detail, reason_text
+from matchmaking.services.notifications import attendance_counts as notification_counts
 
 MEETING_STATUS = {
     "scheduled": _("Scheduled"),
@@ -185,9 +186,6 @@ def skip_reason(item: dict) -> str:
 def attendance_counts(done) -> dict[str, str]:
     """What saying "no longer comes" cancelled (an ``AttendanceChange``), as words for the
     pages' messages: ``meetings`` ("2 meetings") and ``requests`` ("1 request")."""
-    meetings = len(done.cancelled_meetings) + len(done.left_meetings)
-    requests = len(done.withdrawn_requests)
-    return {
-        "meetings": ngettext("%(n)s meeting", "%(n)s meetings", meetings) % {"n": meetings},
-        "requests": ngettext("%(n)s request", "%(n)s requests", requests) % {"n": requests},
-    }
+    return notification_counts(
+        len(done.cancelled_meetings) + len(done.left_meetings), len(done.withdrawn_requests)
+    )

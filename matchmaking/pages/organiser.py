@@ -755,7 +755,11 @@ def participant_attendance(request, event: Event, participant_id: int):
             participant=participant, actor=Actor(user=request.user, organiser=True)
         )
     except DomainError as exc:
-        messages.error(request, exc.message)
+        said = {
+            "already_withdrawn": _("%(name)s no longer comes already."),
+            "already_coming": _("%(name)s is coming already."),
+        }.get(exc.code)
+        messages.error(request, said % {"name": participant.name} if said else exc.message)
         return redirect(back)
     messages.success(
         request,
@@ -1176,7 +1180,7 @@ def _broadcast_done(sent) -> str:
 def _broadcast_refusal(exc: DomainError, values: dict) -> str:
     """A refused message in the page's language (``values``: the form's texts, as the service
     counted them)."""
-    if exc.field == "audience" and "Nobody" in exc.message:
+    if exc.code == "empty_audience":
         return _("Nobody is in this audience at the moment; nothing was sent.")
     if exc.field == "subject":
         return _("Write a subject of at most 200 characters.")

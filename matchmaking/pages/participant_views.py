@@ -184,9 +184,7 @@ ERROR_TEXT = {
         "This meeting has not started yet; feedback opens when it starts."
     ),
     "not_in_meeting": gettext_lazy("Only the people in a meeting give feedback on it."),
-    "not_attending": gettext_lazy(
-        "This person no longer comes to the fair; no meeting with them can be asked or booked."
-    ),
+    "not_attending": gettext_lazy("This person no longer comes to the fair."),
     "self_not_attending": gettext_lazy(
         "You said you no longer come to the fair. If you come after all, say so under My times "
         "first."

@@ -32,7 +32,7 @@ from matchmaking.services.meetings import (
     meeting_attendee_leave_locked,
     meeting_cancel_locked,
 )
-from matchmaking.services.notifications import notify_request
+from matchmaking.services.notifications import notify_attendance_withdrawn, notify_request
 from matchmaking.services.recommendations import lists_refresh_after_commit
 
 
@@ -123,12 +123,17 @@ def _withdraw_once(participant: Participant, actor: Actor) -> AttendanceChange:
             raise _Changed
         # meetings with a slot still to come, then the requests: a request whose meeting was
         # cancelled here goes with it, silently (its people were just told)
+        # the person hears of it once, in one email at the end; each other side per item
         for seat in seats:
             if seat.is_party:
-                meeting_cancel_locked(meeting=seat.meeting, actor=actor, reason=reason)
+                meeting_cancel_locked(
+                    meeting=seat.meeting, actor=actor, reason=reason, skip={person.pk}
+                )
                 done.cancelled_meetings.append(seat.meeting_id)
             else:
-                meeting_attendee_leave_locked(seat=seat, actor=actor, reason=reason)
+                meeting_attendee_leave_locked(
+                    seat=seat, actor=actor, reason=reason, tell_them=False
+                )
                 done.left_meetings.append(seat.meeting_id)
         cancelled = set(done.cancelled_meetings)
         live = set(
@@ -149,11 +154,21 @@ def _withdraw_once(participant: Participant, actor: Actor) -> AttendanceChange:
             req.save(update_fields=["status", "responded_at"])
             if req.pk not in told_with_meeting:  # else it went with its meeting, told above
                 done.withdrawn_requests.append(req.pk)
-                # an organiser's change is told to both sides, as the organisers' doing
-                by = None if actor.is_organiser else person
-                notify_request(request=req, kind="request_withdrawn", by=by, reason=reason)
+                notify_request(
+                    request=req,
+                    kind="request_withdrawn",
+                    by=person,
+                    reason=reason,
+                    by_organisers=actor.is_organiser,  # the organisers' doing, said so
+                )
         person.withdrawn_at = now
         person.save(update_fields=["withdrawn_at"])
+        notify_attendance_withdrawn(
+            person=person,
+            meetings=len(done.cancelled_meetings) + len(done.left_meetings),
+            requests=len(done.withdrawn_requests),
+            by_organisers=actor.is_organiser,
+        )
         lists_refresh_after_commit([person.pk], with_referrers=True)
     participant.withdrawn_at = now
     return done

@@ -43,7 +43,7 @@ def broadcast_send(
     with it is returned as it is, and nothing is sent again.
 
     Raises InvalidInput (naming the field) for an empty or too long text, an unknown audience,
-    or an audience with nobody in it."""
+    or an audience with nobody in it (code ``empty_audience``)."""
     subject = one_line(_text(subject, field="subject", limit=SUBJECT_LIMIT, what="subject"))
     body = _text(body, field="body", limit=BODY_LIMIT, what="text")
     if client_token:
@@ -58,7 +58,9 @@ def broadcast_send(
     people = list(selectors.broadcast_audience(event=event, audience=audience))
     if not people:
         raise InvalidInput(
-            "Nobody is in this audience at the moment; nothing was sent.", field="audience"
+            "Nobody is in this audience at the moment; nothing was sent.",
+            field="audience",
+            code="empty_audience",
         )
     signed = f"{body}\n\n-- \n{event.name}"
     try:

@@ -1143,7 +1143,8 @@ class _Identities:
         """Each participant's own edit of a field (profile, times) stays when the new file gives
         that field as the last file did; a field the organisers changed in the file takes the
         file's value. Their times stay only if every meeting of theirs still to come lies
-        inside them (else the file's times, which the file's meetings were booked in)."""
+        inside them (else the file's times, which the file's meetings were booked in), and
+        their meeting limit only if the file's meetings do not exceed it."""
         now = timezone.now()
         for person in event.participants.select_related("profile"):
             mine = self.own.get((person.ref, person.email.lower()))
@@ -1155,6 +1156,11 @@ class _Identities:
                 for f, value in current.items()
                 if f in before and value != before[f] and person.imported.get(f, value) == before[f]
             }
+            limit = keep.get("max_meetings")
+            if limit is not None:  # their own limit stays if the file's meetings fit it
+                booked = selectors.party_meeting_counts(participant_ids=[person.pk])
+                if booked.get(person.pk, 0) > limit:
+                    del keep["max_meetings"]
             periods = keep.pop("availability", None)
             if periods is not None:
                 spans = [(datetime.fromisoformat(a), datetime.fromisoformat(b)) for a, b in periods]

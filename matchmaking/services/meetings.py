@@ -597,16 +597,24 @@ def _reason_detail(reason: str | Reason) -> dict:
     return reason.detail() if isinstance(reason, Reason) else {"reason": reason}
 
 
+# system reasons that record someone's decision (they no longer come), not the system's
+DECIDED_REASONS = {"participant_withdrew"}
+
+
 def _cancelled_by(actor: Actor, reason: str | Reason) -> str:
     """Who decided a cancellation. A system ``Reason`` (someone's new availability, a dropped
     plan entry, a place gone) means nobody chose to drop the meeting itself: the scheduler may
-    plan it again. A participant or an organiser who cancels it did choose."""
-    if isinstance(reason, Reason) or (actor.system and actor.user is None):
+    plan it again. A participant or an organiser who cancels it did choose, and so did one who
+    says they no longer come (or the organisers for them)."""
+    by_system = isinstance(reason, Reason) and reason.code not in DECIDED_REASONS
+    if by_system or (actor.system and actor.user is None):
         return Meeting.CancelledBy.SYSTEM
     return Meeting.CancelledBy.ORGANISER if actor.is_organiser else Meeting.CancelledBy.PARTICIPANT
 
 
-def meeting_cancel_locked(*, meeting: Meeting, actor: Actor, reason: str | Reason = "") -> Meeting:
+def meeting_cancel_locked(
+    *, meeting: Meeting, actor: Actor, reason: str | Reason = "", skip=()
+) -> Meeting:
     """``meeting_cancel`` for a caller that already runs a transaction. Participants cannot
     cancel a meeting whose slot has started (what happened is the organisers' to record).
     ``reason`` is text a person typed, or a system ``Reason`` (each notification renders it in
@@ -649,12 +657,13 @@ def meeting_cancel_locked(*, meeting: Meeting, actor: Actor, reason: str | Reaso
         kind="meeting_cancelled",
         actor_participant=actor.participant,
         reason=reason,
+        skip=skip,  # participant ids told otherwise
     )
     return meeting
 
 
 def meeting_attendee_leave_locked(
-    *, seat: MeetingSeat, actor: Actor, reason: str | Reason = ""
+    *, seat: MeetingSeat, actor: Actor, reason: str | Reason = "", tell_them: bool | None = None
 ) -> None:
     """A colleague who joined a meeting (not one of its two parties) leaves it: their seat is
     freed for good (a later move does not bring them back), the meeting goes on. For a caller
@@ -678,7 +687,11 @@ def meeting_attendee_leave_locked(
         meeting=seat.meeting,
         person=seat.participant,
         reason=reason,
-        tell_them=actor.participant is None or actor.participant.pk != seat.participant_id,
+        tell_them=(
+            actor.participant is None or actor.participant.pk != seat.participant_id
+            if tell_them is None
+            else tell_them
+        ),
     )
 
 

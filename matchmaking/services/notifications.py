@@ -19,6 +19,7 @@ from django.db.models import F, Max, Prefetch, Q
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from matchmaking.models import (
     Meeting,
@@ -92,6 +93,7 @@ def _texts(kind: str, *, person: Participant, meeting=None, request=None, extra=
         "meeting_reminder": _("Reminder: meeting with %(who)s at %(when)s"),
         "attendee_left": _("%(name)s will not attend your meeting on %(when)s"),
         "feedback_request": _("How were your meetings on %(day)s?"),
+        "attendance_withdrawn": _("You no longer come to %(event)s"),
     }
     bodies = {
         "request_received": _("%(who)s would like to meet you. Answer the request in your agenda."),
@@ -121,12 +123,27 @@ def _texts(kind: str, *, person: Participant, meeting=None, request=None, extra=
             "%(name)s, who had joined your meeting with %(who)s on %(when)s at %(where)s, will "
             "not attend. The meeting goes on."
         ),
+        "attendance_withdrawn": (
+            _(
+                "The organisers recorded that you no longer come to %(event)s: %(cancelled)s, "
+                "and the other side was told. If this is a mistake, tell the organisers."
+            )
+            if extra.get("by_organisers")
+            else _(
+                "You said you no longer come to %(event)s: %(cancelled)s, and the other side "
+                "was told. If your plans change, say so under My times in your agenda."
+            )
+        ),
         "feedback_request": _(
             "Did your meetings take place, and were they useful? Tell the organisers in your "
             "agenda, under each meeting (How was this meeting?): it takes a minute, and the "
             "other side does not see it. Meetings without your feedback yet:"
         ),
     }
+    if kind == "attendance_withdrawn":
+        ctx["cancelled"] = _("%(meetings)s and %(requests)s cancelled") % attendance_counts(
+            ctx["meetings"], ctx["requests"]
+        )
     body = bodies[kind]
     if kind == "request_withdrawn" and ctx.get("reason"):
         body = f"{body} {_('Reason: %(reason)s')}"
@@ -141,6 +158,35 @@ def _texts(kind: str, *, person: Participant, meeting=None, request=None, extra=
         quoted = "\n".join(f"> {line}" for line in request.message.strip().splitlines())
         body = f"{body}\n\n{_('Their message:')}\n{quoted}"
     return subjects[kind] % ctx, body
+
+
+def attendance_counts(meetings: int, requests: int) -> dict[str, str]:
+    """What saying "no longer comes" cancelled, as words in the active language: ``meetings``
+    ("2 meetings") and ``requests`` ("1 request")."""
+    return {
+        "meetings": ngettext("%(n)s meeting", "%(n)s meetings", meetings) % {"n": meetings},
+        "requests": ngettext("%(n)s request", "%(n)s requests", requests) % {"n": requests},
+    }
+
+
+def notify_attendance_withdrawn(
+    *, person: Participant, meetings: int, requests: int, by_organisers: bool
+) -> None:
+    """One email to the person who no longer comes, saying what was cancelled (each other side
+    was told of their meeting or request)."""
+    when = person.withdrawn_at.isoformat() if person.withdrawn_at else timezone.now().isoformat()
+    note = _create(
+        Notification.Kind.ATTENDANCE_WITHDRAWN,
+        f"attendance_withdrawn:to{person.pk}:{when}",
+        person,
+        extra={
+            "event": person.event.name,
+            "meetings": meetings,
+            "requests": requests,
+            "by_organisers": by_organisers,
+        },
+    )
+    _deliver_later([note.pk] if note else [])
 
 
 def one_line(text: str) -> str:
@@ -288,7 +334,12 @@ def notify_attendee_left(
 
 
 def notify_request(
-    *, request: MeetingRequest, kind: str, by: Participant | None = None, reason: str = ""
+    *,
+    request: MeetingRequest,
+    kind: str,
+    by: Participant | None = None,
+    reason="",
+    by_organisers: bool | None = None,
 ) -> None:
     """Request received (to the recipient), answered (to the sender), expired (to both),
     withdrawn (to the other side of ``by``, the party who withdrew it; to both when the
@@ -303,7 +354,9 @@ def notify_request(
         people = [request.sender, request.recipient]
     elif kind == Notification.Kind.REQUEST_WITHDRAWN:
         people = [p for p in (request.sender, request.recipient) if by is None or p.pk != by.pk]
-        extra = {"by_organisers": by is None, "reason": reason}
+        # ``by_organisers``: the organisers acted for ``by`` (who is told otherwise)
+        organisers = by is None if by_organisers is None else by_organisers
+        extra = {"by_organisers": organisers, "reason": reason}
     else:
         people = [request.sender]
     ids = []

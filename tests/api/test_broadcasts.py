@@ -75,3 +75,19 @@ def test_participants_and_other_teams_cannot(
     )
     assert response.status_code == 403
     assert response.data["code"] == "not_event_organiser"
+
+
+def test_an_audience_with_nobody_says_so_by_its_code(event, make_participant, organiser_client):
+    """Told apart from an unknown audience by ``code``, not by the sentence (the console's
+    message depends on it, in every language)."""
+    from django.utils import timezone
+
+    make_participant(kind="visitor", withdrawn_at=timezone.now())  # who no longer comes: nobody
+    empty = organiser_client.post(
+        url(event), {"subject": "Hi", "body": "x", "audience": "kind:visitor"}, format="json"
+    )
+    assert (empty.status_code, empty.data["code"]) == (400, "empty_audience")
+    unknown = organiser_client.post(
+        url(event), {"subject": "Hi", "body": "x", "audience": "martians"}, format="json"
+    )
+    assert unknown.status_code == 400 and unknown.data["code"] != "empty_audience"

@@ -2204,3 +2204,20 @@ def test_no_longer_coming_refuses_an_accepted_request_whose_only_meeting_is_canc
         "cannot be accepted without a meeting; give it another status, or take attending: "
         "false away"
     ]
+
+
+def test_an_own_meeting_limit_stays_only_if_the_files_meetings_fit_it():
+    """The exploratory tester: Amina set her limit to 1 in the app; the organisers' new file
+    books her a second meeting: the file's limit (none), not a silent excess."""
+    from matchmaking.services.participants import profile_update
+
+    data = small_event()
+    data["requests"][1]["status"] = "declined"
+    event_import(data=data)
+    amina = Participant.objects.get(ref="a")
+    profile_update(participant=amina, data={"max_meetings": 1})
+    assert _replace_with(copy.deepcopy(data)).max_meetings == 1  # one meeting: it fits
+    more = copy.deepcopy(data)
+    more["requests"].append({"from": "a", "to": "c", "status": "accepted"})
+    more["meetings"].append({"from": "a", "to": "c", "start": "2018-04-18T09:30:00+01:00"})
+    assert _replace_with(more).max_meetings is None

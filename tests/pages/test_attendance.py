@@ -51,6 +51,9 @@ def test_a_participant_says_they_no_longer_come_then_that_they_come_after_all(
     # every other page reminds her, with the way back
     agenda = unescape(client.get(f"/my/{event.slug}/agenda/").content.decode())
     assert "You said you no longer come to the fair." in agenda
+    recs = unescape(client.get(f"/my/{event.slug}/recommendations/").content.decode())
+    assert "so nobody is recommended to you" in recs and 'name="kind"' not in recs
+    assert "Complete your profile" not in recs  # not the advice for an empty profile
     again = client.post(url, {"attending": "no", "confirm": "on"}, follow=True)
     assert "Amina already said they no longer come" in unescape(again.content.decode())
     back = client.post(url, {"attending": "yes"}, follow=True)
