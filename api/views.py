@@ -165,7 +165,7 @@ class EventViewSet(viewsets.ReadOnlyModelViewSet):
             "meetings": event.meetings.count(),
             "slots": event.slots.count(),
             # open requests no slot still to come can hold (the two are never there together)
-            "never_bookable": len(selectors.requests_never_bookable(event=event)),
+            "never_bookable": selectors.requests_never_bookable(event=event, limit=0)[0],
         }
         return Response(s.ImportResultSerializer(body).data, status=status.HTTP_201_CREATED)
 

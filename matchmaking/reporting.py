@@ -410,6 +410,92 @@ FEEDBACK_CSV_HEADER = [
 ]
 
 
+PARTICIPANTS_CSV_HEADER = [
+    "participant",
+    "ref",
+    "name",
+    "email",
+    "organisation",
+    "kind",
+    "title",
+    "country",
+    "city",
+    "languages",
+    "sectors",
+    "attending",
+    "no_longer_comes_since",
+    "meetings",
+    "requests_sent",
+    "requests_received",
+    "waiting_for_their_answer",
+    "max_meetings",
+    "own_place",
+]
+
+
+def participants_export_rows(*, event: Event):
+    """One row per participant (PARTICIPANTS_CSV_HEADER order), by name: who they are, whether
+    they still come, their live meetings (as a party or a colleague who joined), the requests
+    they sent and received, and those waiting for their answer (four queries)."""
+    tz = event.tz
+    meetings = dict(
+        MeetingSeat.objects.filter(participant__event=event, active=True)
+        .order_by()
+        .values("participant_id")
+        .annotate(n=Count("meeting_id", distinct=True))
+        .values_list("participant_id", "n")
+    )
+    sent: dict[int, int] = defaultdict(int)
+    received: dict[int, int] = defaultdict(int)
+    waiting: dict[int, int] = defaultdict(int)
+    for sender, recipient, status, n in (
+        MeetingRequest.objects.filter(event=event)
+        .order_by()
+        .values("sender_id", "recipient_id", "status")
+        .annotate(n=Count("id"))
+        .values_list("sender_id", "recipient_id", "status", "n")
+    ):
+        sent[sender] += n
+        received[recipient] += n
+        if status == MeetingRequest.Status.PENDING:
+            waiting[recipient] += n
+    rows = (
+        Participant.objects.filter(event=event)
+        .order_by("name", "id")
+        .values_list(
+            "id",
+            "ref",
+            "name",
+            "email",
+            "organisation__name",
+            "kind",
+            "title",
+            "country",
+            "city",
+            "languages",
+            "profile__sectors",
+            "withdrawn_at",
+            "max_meetings",
+            "fixed_table__name",
+        )
+    )
+    for pid, *who, languages, sectors, gone, limit, place in rows.iterator(chunk_size=2000):
+        yield [
+            pid,
+            *who,
+            " ".join(languages or []),
+            " ".join(sectors or []),
+            "no" if gone else "yes",
+            gone.astimezone(tz).isoformat(" ", "minutes")[:16] if gone else "",
+            meetings.get(pid, 0),
+            sent.get(pid, 0),
+            received.get(pid, 0),
+            waiting.get(pid, 0),
+            "" if limit is None else limit,
+            place or "",
+        ]
+
+
 def feedback_export_rows(*, event: Event):
     """One row per feedback (FEEDBACK_CSV_HEADER order), by meeting time: who gave it, who else
     sat in the meeting ("Name (Organisation); ..."), and what they said (two queries)."""

@@ -1,5 +1,6 @@
 """Selectors: every read the API, pages and commands need, filtered by who asks."""
 
+import bisect
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -193,47 +194,69 @@ def available_slots(
     spans: dict[int, list] = {}
     for pid, start, end in rows.values_list("participant_id", "start", "end"):
         spans.setdefault(pid, []).append((start, end))
-    return {
-        pid: frozenset(i for i, s in enumerate(slots) if slot_inside(s, periods))
-        for pid, periods in spans.items()
-    }
+    # slot_inside for every slot and period, found by bisecting the slots' starts (a fair of
+    # 2,000 people with times and 60 slots: 120,000 checks otherwise)
+    order = sorted(range(len(slots)), key=lambda i: slots[i].start)
+    starts = [slots[i].start for i in order]
+    out = {}
+    for pid, periods in spans.items():
+        inside = set()
+        for start, end in periods:
+            j = bisect.bisect_left(starts, start)
+            while j < len(starts) and starts[j] < end:
+                if slots[order[j]].end <= end:
+                    inside.add(order[j])
+                j += 1
+        out[pid] = frozenset(inside)
+    return out
 
 
-def requests_never_bookable(*, event: Event, now: datetime | None = None) -> list[MeetingRequest]:
+def requests_never_bookable(
+    *, event: Event, now: datetime | None = None, limit: int | None = None
+) -> tuple[int, list[MeetingRequest]]:
     """Open requests without a live meeting (pending, or accepted and waiting for a slot) that
     no slot still to come could hold: the two are never at the fair together then, or never in
     the part of the day the request asks for (``never_in``: "" or the part). Neither the
     scheduler nor anyone can book them until someone's times change; the organisers see them
-    after an import and on the scheduler page. Oldest first."""
+    after an import and on the scheduler page. Returns how many there are and the first
+    ``limit`` of them (all by default), oldest first, with both people loaded."""
     now = now or timezone.now()
     slots = [s for s in slots_of(event=event) if s.start > now]
-    if not slots:
-        return []
-    waiting = list(
+    here = available_slots(slots=slots, event=event) if slots else {}
+    if not here:  # no slot to come, or nobody gave times (everyone is there at every slot)
+        return 0, []
+    # read as plain rows (thousands wait on a big fair), then load only those shown
+    waiting = (
         MeetingRequest.objects.filter(event=event, status__in=MeetingRequest.OPEN_STATUSES)
         .exclude(
             pk__in=Meeting.objects.filter(event=event)
             .exclude(status=Meeting.Status.CANCELLED)
             .values("request_id")
         )
+        .order_by("created_at", "id")
+        .values_list("id", "sender_id", "recipient_id", "session")
+    )
+    every = frozenset(range(len(slots)))
+    never_in = {}
+    for pk, sender, recipient, session in waiting:
+        if sender not in here and recipient not in here:
+            continue
+        common = here.get(sender, every) & here.get(recipient, every)
+        if not common:
+            never_in[pk] = ""
+        elif session != MeetingRequest.SessionPreference.ANY and all(
+            slots[i].part != session for i in common
+        ):
+            never_in[pk] = session
+    shown = list(never_in)[:limit] if limit is not None else list(never_in)
+    found = list(
+        MeetingRequest.objects.filter(pk__in=shown)
         .select_related("sender", "recipient")
         .order_by("created_at", "id")
     )
-    here = available_slots(slots=slots, event=event)
-    every = frozenset(range(len(slots)))
-    found = []
-    for r in waiting:
-        common = here.get(r.sender_id, every) & here.get(r.recipient_id, every)
-        if not common:
-            r.never_in = ""
-        elif r.session != MeetingRequest.SessionPreference.ANY and all(
-            slots[i].part != r.session for i in common
-        ):
-            r.never_in = r.session
-        else:
-            continue
-        found.append(r)
-    return found
+    for r in found:
+        r.never_in = never_in[r.pk]
+    return len(never_in), found
 
 
 def slot_inside(slot: Slot, periods) -> bool:

@@ -238,6 +238,7 @@ def main(argv: list[str] | None = None) -> int:
         ("scheduler", f"{base}/scheduler/"),
         ("meetings.csv", f"{base}/exports/meetings.csv"),
         ("requests.csv", f"{base}/exports/requests.csv"),
+        ("participants.csv", f"{base}/exports/participants.csv"),
         ("settings", f"{base}/settings/"),
         ("table plan (one day)", f"{base}/tables/?date={day}"),
         ("participant", f"{base}/participants/{someone}/"),

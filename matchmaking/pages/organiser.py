@@ -1000,7 +1000,7 @@ def scheduler(request, event: Event):
         event,
         "scheduler",
         form=form,
-        never_bookable=selectors.requests_never_bookable(event=event),
+        never_bookable=selectors.requests_never_bookable(event=event, limit=50),
         **_runs_context(event),
     )
     return render(request, "matchmaking/organiser/scheduler.html", ctx, status=status)
@@ -1099,6 +1099,13 @@ def meetings_csv(request, event: Event):
 def requests_csv(request, event: Event):
     rows = reporting.requests_export_rows(event=event)
     return _csv_download(event, "requests", reporting.REQUESTS_CSV_HEADER, rows)
+
+
+@with_event
+@require_GET
+def participants_csv(request, event: Event):
+    rows = reporting.participants_export_rows(event=event)
+    return _csv_download(event, "participants", reporting.PARTICIPANTS_CSV_HEADER, rows)
 
 
 @with_event

@@ -82,6 +82,7 @@ organiser_patterns = [
     path("<slug:slug>/exports/meetings.csv", views.meetings_csv, name="meetings-csv"),
     path("<slug:slug>/exports/requests.csv", views.requests_csv, name="requests-csv"),
     path("<slug:slug>/exports/feedback.csv", views.feedback_csv, name="feedback-csv"),
+    path("<slug:slug>/exports/participants.csv", views.participants_csv, name="participants-csv"),
     path("<slug:slug>/tables/", views.table_plan, name="tables"),
 ]
 

@@ -50,14 +50,17 @@ def fair() -> dict:
 
 def test_the_requests_no_slot_to_come_can_hold_are_listed_with_why():
     event = event_import(data=fair())
-    found = requests_never_bookable(event=event)
+    total, found = requests_never_bookable(event=event)
+    assert total == 2
     assert [(r.sender.ref, r.recipient.ref, r.never_in) for r in found] == [
         ("a", "c", ""),
         ("c", "d", "morning"),
     ]
     # once every slot has started there is nothing to plan, so nothing to say
     later = timezone.now() + dt.timedelta(days=60)
-    assert requests_never_bookable(event=event, now=later) == []
+    assert requests_never_bookable(event=event, now=later) == (0, [])
+    assert requests_never_bookable(event=event, limit=1)[0] == 2  # counted, one loaded
+    assert len(requests_never_bookable(event=event, limit=1)[1]) == 1
 
 
 def test_the_import_says_how_many_and_the_command_names_them(organiser_client):
@@ -87,4 +90,32 @@ def test_the_scheduler_page_lists_them(client):
     assert "Amina" in section and "never together in the morning" in section
     # their times change (here, both at the fair all day): the list follows
     Availability.objects.filter(participant__ref__in=["a", "c"]).delete()
-    assert requests_never_bookable(event=event) == []
+    assert requests_never_bookable(event=event) == (0, [])
+
+
+def test_available_slots_is_slot_inside_for_every_slot_and_period(event, make_participant):
+    """The bisecting version finds exactly the slots the plain definition does, whatever the
+    order of the slots given and however the periods cut them."""
+    import random
+
+    from matchmaking.selectors import available_slots, slot_inside
+
+    rng = random.Random(7)
+    slots = list(event.slots.all())
+    rng.shuffle(slots)
+    first, last = min(s.start for s in slots), max(s.end for s in slots)
+    span = (last - first).total_seconds()
+    people = []
+    for _ in range(12):
+        person = make_participant()
+        for _ in range(rng.randint(1, 3)):
+            a = first + dt.timedelta(seconds=rng.uniform(-600, span))
+            b = a + dt.timedelta(seconds=rng.uniform(0, span / 2))
+            Availability.objects.create(participant=person, start=a, end=b)
+        people.append(person)
+    got = available_slots(slots=slots, event=event)
+    for person in people:
+        periods = list(person.availability.values_list("start", "end"))
+        want = frozenset(i for i, s in enumerate(slots) if slot_inside(s, periods))
+        assert got.get(person.pk, frozenset()) == want
+    assert any(got.values())  # not a vacuous comparison

@@ -329,3 +329,56 @@ def test_console_search_and_grid_filter_ignore_accents_case_and_arabic_marks(
 
     assert grid_matches("LEFEVRE") == grid_matches("الْعَلَوِي") == grid_matches("ORSTED") == 1
     assert grid_matches("zzz") == 0
+
+
+def test_participants_csv_columns_and_rows_exact(staff_client, event, make_participant, book):
+    """One row per participant, with who still comes, their meetings and their requests."""
+    import datetime as dt
+
+    from tests.factories import RequestFactory
+
+    amina = make_participant(
+        name="Amina Alaoui",
+        email="amina@example.org",
+        ref="p-amina",
+        kind="delegation",
+        languages=["fr", "ar"],
+        country="MA",
+        city="Rabat",
+        title="=cmd|' /C calc'!A0",  # a formula: written as text
+        profile__sectors=["waste", "water"],
+    )
+    bruno = make_participant(name="Bruno Blanc", email="bruno@example.org", ref="p-bruno")
+    chen = make_participant(name="Chen Li", email="chen@example.org", ref="p-chen")
+    book(amina, bruno, 0)
+    RequestFactory(sender=chen, recipient=amina, status="pending")
+    RequestFactory(sender=amina, recipient=chen, status="declined")
+    gone = dt.datetime(2018, 4, 17, 18, 30, tzinfo=dt.UTC)  # 19:30 in Casablanca
+    chen.withdrawn_at = gone
+    chen.max_meetings = 4
+    chen.save()
+    response = staff_client.get(f"/organiser/{event.slug}/exports/participants.csv")
+    assert response.status_code == 200
+    assert f'filename="{event.slug}-participants.csv"' in response["Content-Disposition"]
+    header, *rows = read_csv(response)
+    assert header[:5] == ["participant", "ref", "name", "email", "organisation"]
+    by_name = {row[2]: dict(zip(header, row, strict=True)) for row in rows}
+    assert list(by_name) == ["Amina Alaoui", "Bruno Blanc", "Chen Li"]
+    a = by_name["Amina Alaoui"]
+    assert (a["ref"], a["kind"], a["country"], a["city"]) == (
+        "p-amina",
+        "delegation",
+        "MA",
+        "Rabat",
+    )
+    assert (a["languages"], a["sectors"], a["title"]) == (
+        "fr ar",
+        "waste water",
+        "'=cmd|' /C calc'!A0",
+    )
+    assert (a["meetings"], a["requests_sent"], a["requests_received"]) == ("1", "2", "1")
+    assert (a["waiting_for_their_answer"], a["attending"]) == ("1", "yes")
+    c = by_name["Chen Li"]
+    assert (c["attending"], c["no_longer_comes_since"]) == ("no", "2018-04-17 19:30")
+    assert (c["meetings"], c["requests_sent"], c["max_meetings"]) == ("0", "1", "4")
+    assert by_name["Bruno Blanc"]["meetings"] == "1"

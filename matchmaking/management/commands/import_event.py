@@ -55,15 +55,15 @@ class Command(BaseCommand):
         if not skip_recommendations:
             lists = event_refresh(event=event)
             self.stdout.write(f"Computed {lists} recommendation lists.")
-        never = selectors.requests_never_bookable(event=event)
-        if never:
-            pairs = "; ".join(f"{r.sender.ref} → {r.recipient.ref}" for r in never[:10])
+        total, never = selectors.requests_never_bookable(event=event, limit=10)
+        if total:
+            pairs = "; ".join(f"{r.sender.ref} → {r.recipient.ref}" for r in never)
             self.stdout.write(
                 self.style.WARNING(
-                    f"{len(never)} open request(s) can never be booked: the two are never at the "
+                    f"{total} open request(s) can never be booked: the two are never at the "
                     f"fair together in a slot still to come (or not in the part of the day "
-                    f"asked for): {pairs}{' …' if len(never) > 10 else ''}. Change their times "
-                    "or the requests; the scheduler page lists them."
+                    f"asked for): {pairs}{' …' if total > len(never) else ''}. Change their "
+                    "times or the requests; the scheduler page lists them."
                 )
             )
         names = ", ".join(sorted(u.get_username() for u in event.organisers.all()))
