@@ -222,9 +222,10 @@ def requests_never_bookable(
     ``limit`` of them (all by default), oldest first, with both people loaded."""
     now = now or timezone.now()
     slots = [s for s in slots_of(event=event) if s.start > now]
-    here = available_slots(slots=slots, event=event) if slots else {}
-    if not here:  # no slot to come, or nobody gave times (everyone is there at every slot)
+    if not slots:  # nothing left to plan: nothing to say
         return 0, []
+    here = available_slots(slots=slots, event=event)
+    parts = {s.part for s in slots}
     # read as plain rows (thousands wait on a big fair), then load only those shown
     waiting = (
         MeetingRequest.objects.filter(event=event, status__in=MeetingRequest.OPEN_STATUSES)
@@ -239,7 +240,9 @@ def requests_never_bookable(
     every = frozenset(range(len(slots)))
     never_in = {}
     for pk, sender, recipient, session in waiting:
-        if sender not in here and recipient not in here:
+        if sender not in here and recipient not in here:  # both there at every slot to come
+            if session != MeetingRequest.SessionPreference.ANY and session not in parts:
+                never_in[pk] = session
             continue
         common = here.get(sender, every) & here.get(recipient, every)
         if not common:

@@ -186,6 +186,5 @@ def skip_reason(item: dict) -> str:
 def attendance_counts(done) -> dict[str, str]:
     """What saying "no longer comes" cancelled (an ``AttendanceChange``), as words for the
     pages' messages: ``meetings`` ("2 meetings") and ``requests`` ("1 request")."""
-    return notification_counts(
-        len(done.cancelled_meetings) + len(done.left_meetings), len(done.withdrawn_requests)
-    )
+    # the meetings they only joined as a colleague go on: not counted as cancelled
+    return notification_counts(len(done.cancelled_meetings), len(done.withdrawn_requests))

@@ -163,9 +163,9 @@ def _withdraw_once(participant: Participant, actor: Actor) -> AttendanceChange:
                 )
         person.withdrawn_at = now
         person.save(update_fields=["withdrawn_at"])
-        notify_attendance_withdrawn(
+        notify_attendance_withdrawn(  # the meetings they only joined go on: not counted
             person=person,
-            meetings=len(done.cancelled_meetings) + len(done.left_meetings),
+            meetings=len(done.cancelled_meetings),
             requests=len(done.withdrawn_requests),
             by_organisers=actor.is_organiser,
         )

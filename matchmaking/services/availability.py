@@ -137,7 +137,7 @@ def _seats_outside(participant: Participant, periods, now: datetime) -> list[Mee
     return [seat for seat in seats if not slot_inside(seat.slot, periods)]
 
 
-def _within_event_days(periods, slots: list[Slot], tz) -> list[tuple[datetime, datetime]]:
+def within_event_days(periods, slots: list[Slot], tz) -> list[tuple[datetime, datetime]]:
     """``periods`` cut to the event's days (from midnight before its first slot to midnight
     after its last): "0001-01-01 to 9999-12-31" means the whole event, and is stored (and
     exported) as such, not as dates no export can write back."""
@@ -179,7 +179,7 @@ def availability_replace(
         problem = period_without_slot(start, end, slots=slots, tz=tz)
         if problem:
             raise InvalidInput(problem, field="periods")
-    periods = _within_event_days(periods, slots, tz)
+    periods = within_event_days(periods, slots, tz)
     done = AvailabilityChange()
     now = timezone.now()
     with guarded_transaction():

@@ -53,7 +53,11 @@ from matchmaking.models import (
     Table,
 )
 from matchmaking.reasons import Reason
-from matchmaking.services.availability import merge_periods, period_without_slot
+from matchmaking.services.availability import (
+    merge_periods,
+    period_without_slot,
+    within_event_days,
+)
 from matchmaking.services.events import AROUND_DAYS, clock_change_problem, slots_generate
 from matchmaking.services.locking import (
     guarded_transaction,
@@ -953,16 +957,28 @@ OWN_PROFILE_FIELDS = {"description": "", "offers": [], "needs": [], "sectors": [
 assert set(OWN_PROFILE_FIELDS) == PROFILE_FIELDS
 
 
-def _periods_key(periods) -> list[list[str]]:
+def _periods_key(periods, slots, tz) -> list[list[str]]:
+    """Periods as the merge compares them: cut to the event's days as the availability API
+    stores them (``slots`` sorted), in UTC ISO text."""
     return [
         [start.astimezone(UTC).isoformat(), end.astimezone(UTC).isoformat()]
-        for start, end in sorted(periods)
+        for start, end in sorted(within_event_days(list(periods), slots, tz))
     ]
 
 
-def own_values_of_file(p: dict, periods) -> dict:
+# lists whose order says nothing: the same sectors or languages in another order are the same
+UNORDERED_FIELDS = {"languages", "sectors"}
+
+
+def _same(f: str, a, b) -> bool:
+    if f in UNORDERED_FIELDS and isinstance(a, list) and isinstance(b, list):
+        return sorted(map(str, a)) == sorted(map(str, b))
+    return a == b
+
+
+def own_values_of_file(p: dict, periods, slots, tz) -> dict:
     """What an import file's participant row says of the fields participants edit themselves
-    (``periods``: its availability as written)."""
+    (``periods``: its availability as written; ``slots``, sorted, and ``tz``: the event's)."""
     return {
         "title": p.get("title", ""),
         "languages": p["languages"],
@@ -971,11 +987,11 @@ def own_values_of_file(p: dict, periods) -> dict:
         "max_meetings": p.get("max_meetings"),
         "accepts_same_kind": p.get("accepts_same_kind", False),
         **{f: p.get(f, default) for f, default in OWN_PROFILE_FIELDS.items()},
-        "availability": _periods_key(periods),
+        "availability": _periods_key(periods, slots, tz),
     }
 
 
-def _own_values_now(person: Participant, periods) -> dict:
+def _own_values_now(person: Participant, periods, slots, tz) -> dict:
     profile = getattr(person, "profile", None)
     return {
         **{f: getattr(person, f) for f in OWN_FIELDS},
@@ -983,7 +999,7 @@ def _own_values_now(person: Participant, periods) -> dict:
             f: getattr(profile, f) if profile is not None else default
             for f, default in OWN_PROFILE_FIELDS.items()
         },
-        "availability": _periods_key(periods),
+        "availability": _periods_key(periods, slots, tz),
     }
 
 
@@ -1082,8 +1098,12 @@ class _Identities:
             "participant_id", "start", "end"
         ):
             periods[pid].append((start, end))
+        slots = list(event.slots.order_by("start"))
         own = {
-            (p.ref, p.email.lower()): (_own_values_now(p, periods[p.pk]), p.imported)
+            (p.ref, p.email.lower()): (
+                _own_values_now(p, periods[p.pk], slots, event.tz),
+                p.imported,
+            )
             for p in event.participants.select_related("profile")
             if p.imported  # imported before the merge existed: the file wins
         }
@@ -1142,19 +1162,31 @@ class _Identities:
     def _own_edits_restore(self, event: Event) -> None:
         """Each participant's own edit of a field (profile, times) stays when the new file gives
         that field as the last file did; a field the organisers changed in the file takes the
-        file's value. Their times stay only if every meeting of theirs still to come lies
-        inside them (else the file's times, which the file's meetings were booked in), and
-        their meeting limit only if the file's meetings do not exceed it."""
+        file's value. Their times stay only if they still hold a slot of the (new) event and
+        every meeting of theirs still to come lies inside them (else the file's times, which
+        the file's meetings were booked in), and their meeting limit only if the file's
+        meetings do not exceed it. A file that gives a field as the participant has it (an
+        export imported again) leaves the last file's value as the base, so that the next
+        registration list does not undo the edit."""
         now = timezone.now()
+        slots = list(event.slots.order_by("start"))
+        tz = event.tz
         for person in event.participants.select_related("profile"):
             mine = self.own.get((person.ref, person.email.lower()))
             if mine is None:
                 continue
             current, before = mine
+            given = dict(person.imported)
             keep = {
                 f: value
                 for f, value in current.items()
-                if f in before and value != before[f] and person.imported.get(f, value) == before[f]
+                if f in before
+                and not _same(f, value, before[f])
+                and _same(f, given.get(f, value), before[f])
+            }
+            base = {
+                f: before[f] if f in before and _same(f, given[f], current.get(f)) else given[f]
+                for f in given
             }
             limit = keep.get("max_meetings")
             if limit is not None:  # their own limit stays if the file's meetings fit it
@@ -1162,19 +1194,11 @@ class _Identities:
                 if booked.get(person.pk, 0) > limit:
                     del keep["max_meetings"]
             periods = keep.pop("availability", None)
-            if periods is not None:
-                spans = [(datetime.fromisoformat(a), datetime.fromisoformat(b)) for a, b in periods]
-                to_come = Meeting.objects.filter(
-                    seats__participant=person, seats__active=True, slot__start__gt=now
-                ).exclude(status=Meeting.Status.CANCELLED)
-                if not spans or all(
-                    selectors.slot_inside(m.slot, spans) for m in to_come.select_related("slot")
-                ):
-                    Availability.objects.filter(participant=person).delete()
-                    Availability.objects.bulk_create(
-                        Availability(participant=person, start=a, end=b) for a, b in spans
-                    )
-                    keep["availability"] = periods
+            if periods is not None and self._times_restore(person, periods, slots, tz, now):
+                keep["availability"] = periods
+            if base != person.imported:
+                person.imported = base
+                person.save(update_fields=["imported"])
             if not keep:
                 continue
             self.kept_edits += 1
@@ -1184,11 +1208,38 @@ class _Identities:
             if fields:
                 person.save(update_fields=fields)
             profile_fields = [f for f in OWN_PROFILE_FIELDS if f in keep]
-            if profile_fields:
-                for f in profile_fields:
-                    setattr(person.profile, f, keep[f])
+            for f in profile_fields:
+                setattr(person.profile, f, keep[f])
+            if fields or profile_fields:  # title and city are searched too
+                person.profile.participant = person
                 person.profile.refresh_search_text()
                 person.profile.save()
+
+    @staticmethod
+    def _times_restore(person: Participant, periods, slots, tz, now) -> bool:
+        """Put ``person``'s own times back if they hold a slot of the event and every meeting
+        of theirs still to come; returns whether it did."""
+        spans = [(datetime.fromisoformat(a), datetime.fromisoformat(b)) for a, b in periods]
+        if spans:
+            spans = [
+                (a, b)
+                for a, b in within_event_days(spans, slots, tz)
+                if not period_without_slot(a, b, slots=slots, tz=tz)
+            ]
+            if not spans:  # none holds a slot of the new programme: the file's times
+                return False
+        to_come = Meeting.objects.filter(
+            seats__participant=person, seats__active=True, slot__start__gt=now
+        ).exclude(status=Meeting.Status.CANCELLED)
+        if spans and not all(
+            selectors.slot_inside(m.slot, spans) for m in to_come.select_related("slot")
+        ):
+            return False
+        Availability.objects.filter(participant=person).delete()
+        Availability.objects.bulk_create(
+            Availability(participant=person, start=a, end=b) for a, b in spans
+        )
+        return True
 
     def restore(
         self, event: Event, said: set = frozenset()
@@ -1447,7 +1498,7 @@ def _write(data: dict, checked: _Checked) -> tuple[Event, list[str]]:
     Participant.objects.bulk_create(
         Participant(
             event=event,
-            imported=own_values_of_file(p, periods_of[i]),
+            imported=own_values_of_file(p, periods_of[i], slot_list, tz),
             ref=p["ref"],
             user=users.get(p["email"].lower()),
             name=p["name"],

@@ -125,13 +125,13 @@ def _texts(kind: str, *, person: Participant, meeting=None, request=None, extra=
         ),
         "attendance_withdrawn": (
             _(
-                "The organisers recorded that you no longer come to %(event)s: %(cancelled)s, "
-                "and the other side was told. If this is a mistake, tell the organisers."
+                "The organisers recorded that you no longer come to %(event)s: %(cancelled)s. "
+                "If this is a mistake, tell the organisers."
             )
             if extra.get("by_organisers")
             else _(
-                "You said you no longer come to %(event)s: %(cancelled)s, and the other side "
-                "was told. If your plans change, say so under My times in your agenda."
+                "You said you no longer come to %(event)s: %(cancelled)s. If your plans "
+                "change, say so under My times in your agenda."
             )
         ),
         "feedback_request": _(
@@ -141,8 +141,11 @@ def _texts(kind: str, *, person: Participant, meeting=None, request=None, extra=
         ),
     }
     if kind == "attendance_withdrawn":
-        ctx["cancelled"] = _("%(meetings)s and %(requests)s cancelled") % attendance_counts(
-            ctx["meetings"], ctx["requests"]
+        ctx["cancelled"] = (
+            _("%(meetings)s and %(requests)s cancelled")
+            % attendance_counts(ctx["meetings"], ctx["requests"])
+            if ctx["meetings"] or ctx["requests"]
+            else _("nothing of yours was still to come")
         )
     body = bodies[kind]
     if kind == "request_withdrawn" and ctx.get("reason"):
@@ -163,7 +166,7 @@ def _texts(kind: str, *, person: Participant, meeting=None, request=None, extra=
 def attendance_counts(meetings: int, requests: int) -> dict[str, str]:
     """What saying "no longer comes" cancelled, as words in the active language: ``meetings``
     ("2 meetings") and ``requests`` ("1 request")."""
-    return {
+    return {  # (the other side of each was told)
         "meetings": ngettext("%(n)s meeting", "%(n)s meetings", meetings) % {"n": meetings},
         "requests": ngettext("%(n)s request", "%(n)s requests", requests) % {"n": requests},
     }

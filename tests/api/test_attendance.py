@@ -130,7 +130,7 @@ def test_saying_i_no_longer_come_cancels_what_is_to_come_and_tells_the_others(
     assert Notification.objects.count() == len(told)
     summary = Notification.objects.get(recipient=amina)  # in her language (Arabic)
     assert summary.subject == f"لن تحضر {event.name}"
-    assert summary.body.startswith(f"أخبرتنا أنك لن تحضر {event.name}: أُلغي لقاءان و3 طلبات")
+    assert summary.body.startswith(f"أخبرتنا أنك لن تحضر {event.name}: أُلغي لقاء واحد و3 طلبات")
     # each is told why in their language
     eva_email = Notification.objects.get(recipient=people["Eva"])
     assert "Motif : Amina ne vient plus au salon." in eva_email.body
@@ -360,7 +360,7 @@ def test_when_the_organisers_act_the_others_hear_it_was_them_and_she_gets_one_em
     assert "Les organisateurs ont retiré la demande" in eva.body, eva.body
     (summary,) = Notification.objects.filter(recipient=amina)
     assert summary.kind == "attendance_withdrawn" and summary.language == "ar"
-    assert summary.body.startswith(f"سجّل المنظمون أنك لن تحضر {event.name}: أُلغي لقاءان و3 طلبات")
+    assert summary.body.startswith(f"سجّل المنظمون أنك لن تحضر {event.name}: أُلغي لقاء واحد و3 طلبات")
     # the cancellation is the organisers' decision, not the system's (the scheduler keeps off)
     assert Meeting.objects.get(pk=mine_["bruno"].pk).cancelled_by == "organiser"
 
@@ -374,3 +374,14 @@ def test_the_directory_filter_refuses_a_value_that_is_not_true_or_false(
         response = organiser_client.get(url, {"attending": value})
         assert response.status_code == 400, (value, response.data)
         assert "attending" in str(response.data)
+
+
+def test_the_summary_says_so_when_nothing_was_left_to_cancel(
+    event, make_participant, as_participant
+):
+    amina = make_participant(name="Amina", languages=["en"])
+    say_not_coming(as_participant(amina), mine(event))
+    (summary,) = Notification.objects.filter(recipient=amina)
+    assert summary.body.startswith(
+        f"You said you no longer come to {event.name}: nothing of yours was still to come."
+    ), summary.body

@@ -2221,3 +2221,64 @@ def test_an_own_meeting_limit_stays_only_if_the_files_meetings_fit_it():
     more["requests"].append({"from": "a", "to": "c", "status": "accepted"})
     more["meetings"].append({"from": "a", "to": "c", "start": "2018-04-18T09:30:00+01:00"})
     assert _replace_with(more).max_meetings is None
+
+
+def test_own_edits_survive_an_export_imported_in_between():
+    """The second review: importing an export made the participants' own values the base, so
+    the next registration list (unchanged) undid their edits."""
+    from matchmaking.services.participants import profile_update
+
+    data = small_event()
+    event = event_import(data=data)
+    chen = event.participants.get(ref="c")
+    profile_update(participant=chen, data={"needs": ["éclairage public"], "city": "Tanger"})
+    exported = selectors.event_export(event=Event.objects.get())
+    event_import(data=exported, replace=True)
+    event_import(data=copy.deepcopy(data), replace=True)  # the registration list again
+    chen = Participant.objects.select_related("profile").get(ref="c")
+    assert chen.profile.needs == ["éclairage public"]
+    assert chen.city == "Tanger" and "tanger" in chen.profile.search_text  # searchable
+
+
+def test_the_same_sectors_in_another_order_are_no_change_of_the_file():
+    from matchmaking.services.participants import profile_update
+
+    data = small_event()
+    data["participants"][0]["sectors"] = ["waste", "water"]
+    event_import(data=data)
+    amina = Participant.objects.get(ref="a")
+    profile_update(participant=amina, data={"sectors": ["waste"], "languages": ["fr"]})
+    again = copy.deepcopy(data)
+    again["participants"][0]["sectors"] = ["water", "waste"]
+    again["participants"][0]["languages"] = ["ar", "fr"]
+    kept = _replace_with(again)
+    assert (kept.profile.sectors, kept.languages) == (["waste"], ["fr"])
+
+
+def test_own_times_that_hold_no_slot_of_the_new_programme_give_way_to_the_files():
+    """The second review: the organisers move the fair by a day; Chen's own times (the old
+    day) held no slot of it any more and left him at the fair at no time at all."""
+    import zoneinfo as zi
+
+    from matchmaking.services.availability import availability_replace
+    from matchmaking.services.meetings import Actor
+
+    data = small_event_on(30)
+    (day,) = days_from_today(30)
+    data["meetings"][0]["start"] = f"{day}T09:00"
+    event = event_import(data=data)
+    chen = event.participants.get(ref="c")
+    d = dt.date.fromisoformat(day)
+    tz = zi.ZoneInfo("Africa/Casablanca")
+    morning = (dt.datetime.combine(d, dt.time(9), tz), dt.datetime.combine(d, dt.time(10), tz))
+    availability_replace(participant=chen, periods=[morning], actor=Actor(participant=chen))
+    moved = copy.deepcopy(data)
+    (later,) = days_from_today(31)
+    moved["event"]["days"][0]["date"] = later
+    moved["meetings"][0]["start"] = f"{later}T09:00"
+    moved["participants"][0]["availability"] = [
+        {"start": f"{later}T09:00", "end": f"{later}T15:00"}
+    ]
+    event_import(data=moved, replace=True)
+    chen = Participant.objects.get(ref="c")
+    assert not chen.availability.exists()  # the file's: the whole event

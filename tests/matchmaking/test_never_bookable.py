@@ -119,3 +119,17 @@ def test_available_slots_is_slot_inside_for_every_slot_and_period(event, make_pa
         want = frozenset(i for i, s in enumerate(slots) if slot_inside(s, periods))
         assert got.get(person.pk, frozenset()) == want
     assert any(got.values())  # not a vacuous comparison
+
+
+def test_a_part_of_the_day_no_slot_to_come_has_is_never_bookable_for_anyone():
+    """The second review: nobody gave times, and a request asks for the morning of a fair with
+    afternoon sessions only."""
+    data = fair()
+    for p in data["participants"]:
+        p.pop("availability", None)
+    data["event"]["days"][0]["sessions"] = [{"start": "14:00", "end": "16:00"}]
+    data["event"]["days"][0]["breaks"] = []
+    event = event_import(data=data)
+    total, found = requests_never_bookable(event=event)
+    assert [(r.sender.ref, r.recipient.ref, r.never_in) for r in found] == [("c", "d", "morning")]
+    assert total == 1
