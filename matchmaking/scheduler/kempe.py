@@ -81,6 +81,14 @@ LOWER_BAND_ALL_ANY = True
 # total phase: this many annealing runs one after the other, each from the best schedule and back
 # at T_START (1 = one run; 3 measured no better: forum-14 7, 11, 9 against 8, 8, 8)
 TOTAL_CYCLES = 1
+# total phase: a second annealing chain (another seed, same starting schedule, same time) in a
+# forked process, on the second core the GIL leaves idle while the annealing runs (no CP-SAT
+# search runs in the total phase); the better (range, total) of the two is kept. With
+# TOTAL_EXCHANGE, at half time both chains go on from the better best schedule so far. Only where
+# the "fork" start method exists and with more than PARALLEL_MIN s left; 0 chains = off.
+PARALLEL_CHAINS = 1
+PARALLEL_MIN = 0.5
+TOTAL_EXCHANGE = False
 
 
 def _idle_one(x: int) -> int:
@@ -501,9 +509,77 @@ def kempe_idle(
         ann.load(list(ann.best))  # the rest from the best schedule, at its range
         if not every or ann.lowest() >= lo:
             break
-    for i in range(TOTAL_CYCLES):
-        if i:
-            ann.load(list(ann.best))
-        now = time.perf_counter()
-        ann.anneal(now + (deadline - now) / (TOTAL_CYCLES - i))
+    if not _total_in_parallel(ann, deadline, seed):
+        for i in range(TOTAL_CYCLES):
+            if i:
+                ann.load(list(ann.best))
+            now = time.perf_counter()
+            ann.anneal(now + (deadline - now) / (TOTAL_CYCLES - i))
     return np.array(ann.best, dtype=np.int64)
+
+
+def _chain(ann: _Annealer, ends: list[float], conn) -> None:
+    """The forked chain: anneal to each of ``ends``, send the best, and with more than one end
+    take the other chain's best when it is better before going on."""
+    try:
+        for i, end in enumerate(ends):
+            if i:
+                key, best = conn.recv()
+                if key < ann.best_key:
+                    ann.best_key, ann.best = key, best
+                ann.load(list(ann.best))
+            ann.anneal(end)
+            conn.send((ann.best_key, ann.best))
+    finally:
+        conn.close()
+
+
+def _total_in_parallel(ann: _Annealer, deadline: float, seed: int) -> bool:
+    """The total phase as two chains (PARALLEL_CHAINS); False when not run (then the caller runs
+    it alone)."""
+    import multiprocessing as mp
+
+    now = time.perf_counter()
+    if PARALLEL_CHAINS < 1 or deadline - now < PARALLEL_MIN or TOTAL_CYCLES != 1:
+        return False
+    if "fork" not in mp.get_all_start_methods() or ann.best_key <= ann.floor:
+        return False
+    ctx = mp.get_context("fork")
+    margin = 0.02  # the child's best must reach the parent before the deadline
+    ends = [deadline - margin]
+    if TOTAL_EXCHANGE:
+        ends = [now + 0.5 * (deadline - now), deadline - margin]
+    mine, theirs = ctx.Pipe()
+    rng = ann.rng
+    ann.rng = random.Random(seed * 7919 + 104729)  # the child's stream (fork copies ``ann``)
+    try:
+        child = ctx.Process(target=_chain, args=(ann, ends, theirs), daemon=True)
+        child.start()
+    except Exception:  # e.g. AssertionError in a daemonic process (a Celery prefork worker)
+        mine.close()
+        theirs.close()
+        return False  # the caller runs the total phase alone
+    finally:
+        ann.rng = rng
+    theirs.close()
+    try:
+        for i, end in enumerate(ends):
+            if i:
+                ann.load(list(ann.best))
+            ann.anneal(end if i < len(ends) - 1 else deadline - margin)
+            if mine.poll(max(0.0, deadline - time.perf_counter())):
+                got = mine.recv()
+                if got[0] < ann.best_key:
+                    ann.best_key, ann.best = got[0], list(got[1])
+            if i < len(ends) - 1:
+                mine.send((ann.best_key, ann.best))
+    except (EOFError, OSError):
+        pass
+    finally:
+        mine.close()
+        child.join(0.05)
+        if child.is_alive():
+            child.kill()
+            child.join()
+    ann.load(list(ann.best))
+    return True

@@ -331,3 +331,46 @@ def test_range_question_finds_a_smaller_range_when_the_top_is_pinned():
     assert ann.best_key[0] < 2
     out = anneal(prob, {"xa": 0, "xb": 3, "yc": 1, "yd": 2}, range_phase=True, cp_workers=1)
     assert idle_summary(prob, tuple(_assign_tables(inst, _slots(prob, out))))[2] == 0
+
+
+@pytest.mark.skipif(
+    "fork" not in __import__("multiprocessing").get_all_start_methods(), reason="no fork"
+)
+def test_total_phase_keeps_the_second_chains_better_schedule(monkeypatch):
+    # the parent's chain does nothing here: the hole is closed only if the forked chain's best
+    # schedule comes back (alone, and at the half-time exchange)
+    import os
+
+    from matchmaking.scheduler import kempe
+
+    parent = os.getpid()
+    real = kempe._Annealer.anneal
+
+    def only_in_the_child(self, *args, **kwargs):
+        if os.getpid() != parent:
+            return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(kempe._Annealer, "anneal", only_in_the_child)
+    prob = _chain_case(frozenset({0, 1}))
+    start = {"ha": 0, "hb": 2, "hc": 3, "ad": 1}
+    for exchange in (False, True):
+        monkeypatch.setattr(kempe, "TOTAL_EXCHANGE", exchange)
+        assert anneal(prob, start, seconds=1.0) == {"ha": 1, "hb": 2, "hc": 3, "ad": 0}
+    monkeypatch.setattr(kempe, "PARALLEL_CHAINS", 0)
+    assert anneal(prob, start, seconds=1.0) == start  # one chain: the parent's, which did nothing
+
+
+def test_total_phase_runs_alone_when_no_process_can_start(monkeypatch):
+    # a daemonic process (a Celery prefork worker) may not start children: one chain instead
+    import multiprocessing
+
+    from matchmaking.scheduler import kempe
+
+    def refuse(self):
+        raise AssertionError("daemonic processes are not allowed to have children")
+
+    monkeypatch.setattr(multiprocessing.get_context("fork").Process, "start", refuse)
+    prob = _chain_case(frozenset({0, 1}))
+    start = {"ha": 0, "hb": 2, "hc": 3, "ad": 1}
+    assert kempe.PARALLEL_CHAINS == 1
+    assert anneal(prob, start, seconds=1.0) == {"ha": 1, "hb": 2, "hc": 3, "ad": 0}
