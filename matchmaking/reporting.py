@@ -562,8 +562,13 @@ def participant_get(*, event: Event, participant_id: int) -> Participant | None:
     )
 
 
-def participant_search(*, event: Event, q: str = "", limit: int = 50) -> list[Participant]:
+def participant_search(
+    *, event: Event, q: str = "", limit: int = 50, not_coming: bool = False
+) -> list[Participant]:
+    """The console's participant search; ``not_coming``: only who said they no longer come."""
     qs = Participant.objects.filter(event=event).select_related("organisation")
+    if not_coming:
+        qs = qs.filter(withdrawn_at__isnull=False)
     q = (q or "").strip()
     if q:  # as the participants' directory: accents, case and Arabic marks do not matter
         qs = qs.filter(people_matching(q, with_email=True)).distinct()

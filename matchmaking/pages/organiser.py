@@ -659,11 +659,12 @@ def _requests(event: Event, participant: Participant) -> list:
 @require_GET
 def participant_list(request, event: Event):
     q = text_param(request.GET, "q", limit=100)
-    people = reporting.participant_search(event=event, q=q, limit=100)
+    not_coming = request.GET.get("attending") == "no"
+    people = reporting.participant_search(event=event, q=q, limit=100, not_coming=not_coming)
     return render(
         request,
         "matchmaking/organiser/participants.html",
-        _ctx(event, "exports", q=q, people=people),
+        _ctx(event, "exports", q=q, people=people, not_coming=not_coming),
     )
 
 

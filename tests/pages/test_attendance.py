@@ -102,6 +102,9 @@ def test_the_desk_marks_someone_who_called_and_the_console_shows_it(
     assert told == {"Amina", "Bruno"}  # an organiser made the change: both sides are told
     listed = staff_client.get(f"/organiser/{event.slug}/participants/").content.decode()
     assert "No longer comes" in listed
+    only = staff_client.get(f"/organiser/{event.slug}/participants/?attending=no")
+    page = only.content.decode()
+    assert ">Amina<" in page and ">Bruno<" not in page
     stats = staff_client.get(f"/organiser/{event.slug}/stats/").content.decode()
     assert 'data-stat="no_longer_coming">1<' in stats
     without = stats[stats.index("data-without") :]
