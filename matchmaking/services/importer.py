@@ -1026,7 +1026,6 @@ class _Identities:
     withdrawn: dict = field(default_factory=dict)
     # (ref, email) -> (their own fields now, as the last file gave them)
     own: dict = field(default_factory=dict)
-    kept_edits: int = 0  # participants whose own edits the replace kept
 
     @staticmethod
     def _colleagues(event: Event) -> dict[int, set]:
@@ -1194,31 +1193,28 @@ class _Identities:
                 if booked.get(person.pk, 0) > limit:
                     del keep["max_meetings"]
             periods = keep.pop("availability", None)
-            if periods is not None and self._times_restore(person, periods, slots, tz, now):
-                keep["availability"] = periods
-            if base != person.imported:
-                person.imported = base
-                person.save(update_fields=["imported"])
-            if not keep:
-                continue
-            self.kept_edits += 1
+            if periods is not None:
+                self._times_restore(person, periods, slots, tz, now)
             fields = [f for f in OWN_FIELDS if f in keep]
             for f in fields:
                 setattr(person, f, keep[f])
-            if fields:
+            if base != person.imported:
+                person.imported = base
+                fields.append("imported")
+            if fields:  # one write for the kept fields and the new base
                 person.save(update_fields=fields)
             profile_fields = [f for f in OWN_PROFILE_FIELDS if f in keep]
             for f in profile_fields:
                 setattr(person.profile, f, keep[f])
-            if fields or profile_fields:  # title and city are searched too
+            if set(fields) - {"imported"} or profile_fields:  # title and city are searched too
                 person.profile.participant = person
                 person.profile.refresh_search_text()
                 person.profile.save()
 
     @staticmethod
-    def _times_restore(person: Participant, periods, slots, tz, now) -> bool:
+    def _times_restore(person: Participant, periods, slots, tz, now) -> None:
         """Put ``person``'s own times back if they hold a slot of the event and every meeting
-        of theirs still to come; returns whether it did."""
+        of theirs still to come (else the file's times stay)."""
         spans = [(datetime.fromisoformat(a), datetime.fromisoformat(b)) for a, b in periods]
         if spans:
             spans = [
@@ -1227,19 +1223,18 @@ class _Identities:
                 if not period_without_slot(a, b, slots=slots, tz=tz)
             ]
             if not spans:  # none holds a slot of the new programme: the file's times
-                return False
+                return
         to_come = Meeting.objects.filter(
             seats__participant=person, seats__active=True, slot__start__gt=now
         ).exclude(status=Meeting.Status.CANCELLED)
         if spans and not all(
             selectors.slot_inside(m.slot, spans) for m in to_come.select_related("slot")
         ):
-            return False
+            return
         Availability.objects.filter(participant=person).delete()
         Availability.objects.bulk_create(
             Availability(participant=person, start=a, end=b) for a, b in spans
         )
-        return True
 
     def restore(
         self, event: Event, said: set = frozenset()
