@@ -14,6 +14,7 @@ from matchmaking.languages import language_codes
 from matchmaking.models import (
     Broadcast,
     Event,
+    Mark,
     Meeting,
     MeetingFeedback,
     MeetingRequest,
@@ -736,6 +737,7 @@ class RecommendationSerializer(serializers.Serializer):
     participant = RecommendedParticipantSerializer()
     rank = serializers.IntegerField()
     score = serializers.FloatField()
+    saved = serializers.BooleanField(help_text="Whether I saved this person (my shortlist).")
     reasons = serializers.DictField(
         help_text=(
             "shared_sectors, related_sectors, sectors_inferred, need_to_offer and offer_to_need "
@@ -751,4 +753,45 @@ class RecommendationQuerySerializer(serializers.Serializer):
     kind = serializers.MultipleChoiceField(choices=Participant.Kind.choices, required=False)
     participant = serializers.IntegerField(
         min_value=1, max_value=2**62, required=False, help_text="Organisers only."
+    )
+
+
+class MarkedParticipantSerializer(RecommendedParticipantSerializer):
+    attending = serializers.BooleanField(
+        help_text="false once they said they no longer come (they stay on the list)."
+    )
+
+
+class MarkSerializer(serializers.Serializer):
+    """Someone I saved or hid."""
+
+    participant = serializers.SerializerMethodField()
+    mark = serializers.CharField(source="kind")
+    created_at = serializers.DateTimeField()
+    updated_at = serializers.DateTimeField()
+
+    @extend_schema_field(MarkedParticipantSerializer)
+    def get_participant(self, mark):
+        c = mark.candidate
+        return MarkedParticipantSerializer(
+            {**selectors.person_summary(c), "attending": c.withdrawn_at is None}
+        ).data
+
+
+class MarkUpdateSerializer(RefusesUnknownFields, serializers.Serializer):
+    answer_only_fields = ("participant", "created_at", "updated_at")
+
+    mark = serializers.ChoiceField(
+        choices=Mark.Kind.choices,
+        error_messages={"invalid_choice": '"{input}" is not a mark: use "saved" or "hidden".'},
+        help_text='saved: on my shortlist; hidden: "not interested", left out of my '
+        "recommendations.",
+    )
+
+
+class MarkQuerySerializer(serializers.Serializer):
+    mark = serializers.ChoiceField(
+        choices=Mark.Kind.choices,
+        required=False,
+        error_messages={"invalid_choice": '"{input}" is not a mark: use "saved" or "hidden".'},
     )

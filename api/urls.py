@@ -36,6 +36,12 @@ urlpatterns = [
         views.MyAttendanceView.as_view(),
         name="my-attendance",
     ),
+    path("events/<slug:slug>/me/marks/", views.MyMarksView.as_view(), name="my-marks"),
+    path(
+        "events/<slug:slug>/me/marks/<int:pk>/",
+        views.MyMarkView.as_view(),
+        name="my-mark",
+    ),
     path(
         "events/<slug:slug>/participants/<int:pk>/attendance/",
         views.ParticipantAttendanceView.as_view(),

@@ -13,6 +13,7 @@ from drf_spectacular.utils import (
 from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import UnsupportedMediaType
+from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -25,6 +26,7 @@ from matchmaking.exceptions import Conflict, Forbidden, InvalidInput, NotFound
 from matchmaking.models import (
     Broadcast,
     Event,
+    Mark,
     Meeting,
     MeetingFeedback,
     MeetingRequest,
@@ -38,6 +40,7 @@ from matchmaking.services import availability as availability_services
 from matchmaking.services import broadcasts as broadcast_services
 from matchmaking.services import events as event_services
 from matchmaking.services import feedback as feedback_services
+from matchmaking.services import marks as mark_services
 from matchmaking.services import meetings as meeting_services
 from matchmaking.services import participants as participant_services
 from matchmaking.services import requests as request_services
@@ -450,6 +453,76 @@ class ParticipantAttendanceView(_AttendanceEndpoint, EventScoped, APIView):
     @extend_schema(request=s.AttendanceUpdateSerializer, responses=s.AttendanceChangedSerializer)
     def put(self, request, slug, pk):
         return self._change(request, self._person(pk))
+
+
+class _MyMarks(EventScoped):
+    """The routes of my marks: a participant's own, shown to nobody else."""
+
+    def _mine(self) -> Participant:
+        if self.participant is None:
+            raise NotFound(
+                "Organisers have no participant profile in this event; saved and hidden "
+                "people are each participant's own and are not shown to anyone else."
+            )
+        return self.participant
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        if kwargs.get("pk", 0) > 2**62:  # no id the database can hold
+            raise NotFound(f"No participant {kwargs['pk']} in this event.")
+
+
+@extend_schema(parameters=[SLUG])
+class MyMarksView(_MyMarks, GenericAPIView):
+    """The people I saved (my shortlist) or hid ("not interested"), last marked first."""
+
+    serializer_class = s.MarkSerializer
+    queryset = Mark.objects.none()  # the schema's model; the rows come from the selector
+
+    @extend_schema(parameters=[s.MarkQuerySerializer], responses=s.MarkSerializer(many=True))
+    def get(self, request, slug):
+        query = s.MarkQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        marks = selectors.marks_of(participant=self._mine(), kind=query.validated_data.get("mark"))
+        page = self.paginate_queryset(marks)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+
+@extend_schema(parameters=[SLUG])
+class MyMarkView(_MyMarks, APIView):
+    """My mark on one participant (``pk``: their id): save them, hide them, or take it away."""
+
+    def _show(self, pk: int, code: int = status.HTTP_200_OK) -> Response:
+        mark = selectors.marks_of(participant=self._mine()).filter(candidate_id=pk).first()
+        if mark is None:
+            raise NotFound(
+                f"You have neither saved nor hidden participant {pk}.", code="not_marked"
+            )
+        return Response(s.MarkSerializer(mark).data, status=code)
+
+    @extend_schema(responses=s.MarkSerializer)
+    def get(self, request, slug, pk):
+        return self._show(pk)
+
+    @extend_schema(
+        request=s.MarkUpdateSerializer,
+        responses={200: s.MarkSerializer, 201: s.MarkSerializer},
+        description='Save someone ("saved": on my shortlist) or say I am not interested '
+        '("hidden": they leave my recommendations); a mark already there takes the new one. '
+        "201 when the mark is new.",
+    )
+    def put(self, request, slug, pk):
+        form = s.MarkUpdateSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        _mark, created = mark_services.mark_set(
+            participant=self._mine(), candidate_id=pk, kind=form.validated_data["mark"]
+        )
+        return self._show(pk, status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+
+    @extend_schema(request=None, responses={204: None})
+    def delete(self, request, slug, pk):
+        mark_services.mark_clear(participant=self._mine(), candidate_id=pk)
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 @extend_schema(parameters=[SLUG])

@@ -782,6 +782,35 @@ class ProfileEmbedding(models.Model):
         return f"{self.model_name} vectors of {self.participant_id}"
 
 
+class Mark(models.Model):
+    """A participant's own verdict on someone the app showed them: ``saved`` (a shortlist to come
+    back to) or ``hidden`` ("not interested": left out of their recommendations from then on).
+    Private to the one who marks; the learning counts it as a label (``ranker_learn``)."""
+
+    class Kind(models.TextChoices):
+        SAVED = "saved"
+        HIDDEN = "hidden"
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="marks")
+    participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="marks")
+    candidate = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["participant", "-updated_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["participant", "candidate"], name="mark_unique_pair"),
+            models.CheckConstraint(
+                condition=~Q(participant=models.F("candidate")), name="mark_not_self"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.participant_id} {self.kind} {self.candidate_id}"
+
+
 class Recommendation(models.Model):
     """A stored recommendation: ``candidate`` for ``participant``, with score and reasons."""
 

@@ -16,6 +16,7 @@ from matchmaking.models import (
     Availability,
     Broadcast,
     Event,
+    Mark,
     Meeting,
     MeetingFeedback,
     MeetingRequest,
@@ -138,6 +139,24 @@ def directory(*, event: Event, with_withdrawn: bool = False) -> QuerySet[Partici
     if not with_withdrawn:
         people = people.filter(withdrawn_at__isnull=True)
     return people.select_related("organisation", "profile", "fixed_table").order_by("name", "id")
+
+
+def marks_of(*, participant: Participant, kind: str | None = None) -> QuerySet[Mark]:
+    """The people ``participant`` saved or hid (``kind`` one of them), last marked first, with
+    who they are; those who no longer come are among them (``candidate.withdrawn_at``)."""
+    qs = Mark.objects.filter(participant=participant).select_related("candidate__organisation")
+    if kind is not None:
+        qs = qs.filter(kind=kind)
+    return qs.order_by("-updated_at", "-id")
+
+
+def saved_ids(*, participant: Participant) -> set[int]:
+    """The ids of the people ``participant`` saved."""
+    return set(
+        Mark.objects.filter(participant=participant, kind=Mark.Kind.SAVED).values_list(
+            "candidate_id", flat=True
+        )
+    )
 
 
 def requests_of(*, event: Event, participant: Participant | None) -> QuerySet[MeetingRequest]:
@@ -662,9 +681,10 @@ def requests_to_book(*, event: Event, participant: Participant) -> list[MeetingR
 
 def recommendations_for(*, participant: Participant, limit: int = 20, kinds=None) -> list[dict]:
     """The participant's stored recommendations (computed now if they have none yet), minus
-    people they already asked, were asked by or declined since, optionally of some kinds (when
-    the stored list, the top of all kinds, holds fewer of them than asked for, the list of those
-    kinds is ranked now). ``rank`` numbers the list returned, from 1."""
+    people they already asked, were asked by or declined since, or hid, optionally of some kinds
+    (when the stored list, the top of all kinds, holds fewer of them than asked for, the list of
+    those kinds is ranked now). ``rank`` numbers the list returned, from 1; ``saved`` says
+    whether they saved the person."""
     from matchmaking.models import Recommendation
     from matchmaking.services.recommendations import (
         STORE_TOP,
@@ -704,26 +724,33 @@ def recommendations_for(*, participant: Participant, limit: int = 20, kinds=None
                 exclude={str(x) for x in excluded},
             )
     people = Participant.objects.select_related("organisation").in_bulk([c for c, _s, _r in found])
+    saved = saved_ids(participant=participant)
     out = []
     for rank, (candidate, score, reasons) in enumerate(found, start=1):
         c = people[candidate]
         out.append(
             {
-                "participant": {
-                    "id": c.pk,
-                    "name": c.name,
-                    "organisation": c.organisation.name,
-                    "kind": c.kind,
-                    "country": c.country,
-                    "city": c.city,
-                    "languages": list(c.languages or []),
-                },
+                "participant": person_summary(c),
                 "rank": rank,
                 "score": score,
                 "reasons": _telling_pairs(reasons),
+                "saved": candidate in saved,
             }
         )
     return out
+
+
+def person_summary(person: Participant) -> dict:
+    """Who someone is, as a recommendation or a mark shows them (``organisation`` loaded)."""
+    return {
+        "id": person.pk,
+        "name": person.name,
+        "organisation": person.organisation.name,
+        "kind": person.kind,
+        "country": person.country,
+        "city": person.city,
+        "languages": list(person.languages or []),
+    }
 
 
 PAIR_REASONS = ("need_to_offer", "offer_to_need", "shared_need")

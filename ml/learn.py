@@ -1,4 +1,5 @@
-"""Learning from behaviour: accepted / declined / ignored meeting requests.
+"""Learning from behaviour: accepted / declined / ignored meeting requests, and the people a
+participant saved or hid ("not interested") among those they were shown.
 
 The ranker's per-pair features (``Ranker.pair_features``, columns = ``ml.ranker.SIGNALS``) are
 the inputs of a logistic regression. :func:`fit_if_better` keeps a held-out part of the labels
@@ -19,11 +20,11 @@ from sklearn.preprocessing import StandardScaler
 
 __all__ = ["LABELS", "LearnedModel", "encode_labels", "fit_if_better"]
 
-LABELS = {"accepted": 1, "declined": 0, "ignored": 0}
+LABELS = {"accepted": 1, "declined": 0, "ignored": 0, "saved": 1, "hidden": 0}
 
 
 def encode_labels(labels: Sequence) -> np.ndarray:
-    """'accepted' -> 1, 'declined'/'ignored' -> 0; ints/bools pass through."""
+    """'accepted'/'saved' -> 1, 'declined'/'ignored'/'hidden' -> 0; ints/bools pass through."""
     return np.array([LABELS[x] if isinstance(x, str) else int(x) for x in labels], dtype=np.int64)
 
 

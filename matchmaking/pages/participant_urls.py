@@ -16,6 +16,7 @@ urlpatterns = [
     path("<slug:slug>/presence/", views.presence, name="presence"),
     path("<slug:slug>/attendance/", views.attendance, name="attendance"),
     path("<slug:slug>/recommendations/", views.recommendations, name="recommendations"),
+    path("<slug:slug>/marks/", views.mark, name="mark"),
     path("<slug:slug>/requests/", views.requests_page, name="requests"),
     path("<slug:slug>/requests/new/", views.request_send, name="request-send"),
     path(

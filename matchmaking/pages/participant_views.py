@@ -39,6 +39,7 @@ from matchmaking.exceptions import (
 from matchmaking.languages import language_codes
 from matchmaking.models import (
     Event,
+    Mark,
     Meeting,
     MeetingRequest,
     Participant,
@@ -61,6 +62,7 @@ from matchmaking.pages.labels import (
 from matchmaking.reasons import Reason
 from matchmaking.services.attendance import attendance_resume, attendance_withdraw
 from matchmaking.services.feedback import meeting_feedback_give
+from matchmaking.services.marks import mark_clear, mark_set
 from matchmaking.services.meetings import (
     Actor,
     check_in_open,
@@ -194,6 +196,8 @@ ERROR_TEXT = {
     "invalid": gettext_lazy("Something you entered is not valid; check it and try again."),
     "busy": gettext_lazy("The system is busy; please try again in a moment."),
     "not_found": gettext_lazy("Not found."),
+    "not_marked": gettext_lazy("You have neither saved nor hidden this person."),
+    "cannot_mark_self": gettext_lazy("You cannot save or hide yourself."),
     "forbidden": gettext_lazy("You are not allowed to do that."),
 }
 
@@ -210,7 +214,7 @@ def _error(request, exc: DomainError) -> None:
 
 # Refusals whose API sentence points to what only the API offers ("reschedule it"): the pages
 # say theirs in every language.
-PAGE_WORDING = {"request_has_meeting"}
+PAGE_WORDING = {"request_has_meeting", "not_marked"}
 
 
 def _error_text(exc: DomainError) -> str:
@@ -694,6 +698,7 @@ def _card(rec: dict, lang: str, open_requests: dict, my_languages: list[str]) ->
         "language_note": note,
         "sectors_inferred": bool(reasons.get("sectors_inferred")),
         "open_request": open_requests.get(person["id"]),
+        "saved": bool(rec.get("saved")),
     }
 
 
@@ -706,6 +711,10 @@ def recommendations(request, event, me):
     recs = selectors.recommendations_for(participant=me, limit=20, kinds=kinds or None)
     open_requests = _open_requests_by_other(event, me)
     cards = [_card(rec, lang, open_requests, me.languages or []) for rec in recs]
+    marks = list(selectors.marks_of(participant=me))
+    for mark in marks:
+        mark.kind_label = KIND.get(mark.candidate.kind, mark.candidate.kind)
+        mark.open_request = open_requests.get(mark.candidate_id)
     return _page(
         request,
         "recommendations.html",
@@ -713,10 +722,57 @@ def recommendations(request, event, me):
         me,
         "recommendations",
         cards=cards,
+        shortlist=[m for m in marks if m.kind == Mark.Kind.SAVED],
+        hidden=[m for m in marks if m.kind == Mark.Kind.HIDDEN],
         # only the kinds that can be recommended to me (a visitor is shown no investors)
         kinds=[(k, label, k in kinds) for k, label in KIND.items() if k in offered],
         request_status_labels=REQUEST_STATUS,
     )
+
+
+class MarkForm(forms.Form):
+    participant = forms.IntegerField(min_value=1, max_value=2**62)
+    # "clear": take the mark away (off the shortlist, or recommended again)
+    mark = forms.ChoiceField(choices=[*Mark.Kind.choices, ("clear", "clear")])
+
+
+@require_POST
+@participant_page
+def mark(request, event, me):
+    """The recommendations page's **Save**, **Not interested** and their undo buttons."""
+    back = redirect(_back(request, reverse("participant:recommendations", args=[event.slug])))
+    form = MarkForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose someone to save or hide."))
+        return back
+    pk, kind = form.cleaned_data["participant"], form.cleaned_data["mark"]
+    person = Participant.objects.filter(event=event, pk=pk).only("name").first()
+    if person is None:
+        raise Http404(_("No such participant."))
+    name = {"name": person.name}
+    try:
+        if kind == "clear":
+            if mark_clear(participant=me, candidate_id=pk) == Mark.Kind.HIDDEN:
+                done = _("%(name)s may be recommended to you again.") % name
+            else:
+                done = _("%(name)s is off your shortlist.") % name
+        else:
+            mark_set(participant=me, candidate_id=pk, kind=kind)
+            if kind == Mark.Kind.SAVED:
+                done = _("%(name)s is on your shortlist.") % name
+            else:
+                done = (
+                    _(
+                        "%(name)s will no longer be recommended to you (Not interested, at the "
+                        "bottom of this page, undoes it)."
+                    )
+                    % name
+                )
+    except DomainError as exc:
+        _error(request, exc)
+    else:
+        messages.success(request, done)
+    return back
 
 
 # ------------------------------------------------------------------------------------------------

@@ -40,6 +40,7 @@ from matchmaking.models import (
     Availability,
     Broadcast,
     Event,
+    Mark,
     Meeting,
     MeetingFeedback,
     MeetingRequest,
@@ -1026,6 +1027,8 @@ class _Identities:
     withdrawn: dict = field(default_factory=dict)
     # (ref, email) -> (their own fields now, as the last file gave them)
     own: dict = field(default_factory=dict)
+    # who saved or hid whom: [((ref, email), (ref, email), kind, created_at, updated_at)]
+    marks: list = field(default_factory=list)
 
     @staticmethod
     def _colleagues(event: Event) -> dict[int, set]:
@@ -1106,7 +1109,22 @@ class _Identities:
             for p in event.participants.select_related("profile")
             if p.imported  # imported before the merge existed: the file wins
         }
+        marks = [
+            ((a_ref, a_email.lower()), (b_ref, b_email.lower()), kind, created, updated)
+            for a_ref, a_email, b_ref, b_email, kind, created, updated in Mark.objects.filter(
+                event=event
+            ).values_list(
+                "participant__ref",
+                "participant__email",
+                "candidate__ref",
+                "candidate__email",
+                "kind",
+                "created_at",
+                "updated_at",
+            )
+        ]
         return cls(
+            marks=marks,
             own=own,
             withdrawn=withdrawn,
             tokens=tokens,
@@ -1307,7 +1325,31 @@ class _Identities:
         Meeting.objects.bulk_update(changed, ["uid", "sequence"])
         self._feedback_restore(changed)
         self._emails_restore(event, by_key)
+        self._marks_restore(event, by_key)
         return told + self._dropped(event, by_key)
+
+    def _marks_restore(self, event: Event, people: dict) -> None:
+        """Who saved or hid whom, between the people the new file keeps (same ref and email;
+        ``people`` by that key): a participant's shortlist and "not interested" outlive a new
+        registration list."""
+        rows = [
+            Mark(
+                event=event,
+                participant=people[a],
+                candidate=people[b],
+                kind=kind,
+            )
+            for a, b, kind, _created, _updated in self.marks
+            if a in people and b in people
+        ]
+        Mark.objects.bulk_create(rows, batch_size=1000)
+        # when they were made and last changed, as they were (the inserts stamped them now)
+        kept = [(a, b, created, updated) for a, b, _k, created, updated in self.marks]
+        for row, (_a, _b, created, updated) in zip(
+            rows, [k for k in kept if k[0] in people and k[1] in people], strict=True
+        ):
+            row.created_at, row.updated_at = created, updated
+        Mark.objects.bulk_update(rows, ["created_at", "updated_at"], batch_size=1000)
 
     def _emails_restore(self, event: Event, people: dict) -> None:
         """The organisers' messages, and the emails sent to the people the new file keeps (same

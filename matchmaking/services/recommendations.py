@@ -23,6 +23,7 @@ from django.utils import timezone
 from matchmaking.models import (
     Availability,
     Event,
+    Mark,
     Meeting,
     MeetingFeedback,
     MeetingRequest,
@@ -263,13 +264,18 @@ def _not_coming(event_id: int) -> set[str]:
 
 
 def exclusions_of(*, participant: Participant) -> set[str]:
-    """People I already met, asked, was asked by, declined or was declined by, and people who
-    no longer come."""
+    """People I already met, asked, was asked by, declined or was declined by, people I said I
+    am not interested in (hidden), and people who no longer come."""
     rows = MeetingRequest.objects.filter(
         Q(sender=participant) | Q(recipient=participant), status__in=EXCLUDING_STATUSES
     ).values_list("sender_id", "recipient_id")
-    return {str(b if a == participant.pk else a) for a, b in rows} | _not_coming(
-        participant.event_id
+    hidden = Mark.objects.filter(participant=participant, kind=Mark.Kind.HIDDEN).values_list(
+        "candidate_id", flat=True
+    )
+    return (
+        {str(b if a == participant.pk else a) for a, b in rows}
+        | {str(c) for c in hidden}
+        | _not_coming(participant.event_id)
     )
 
 
@@ -365,6 +371,11 @@ def _exclusions_by_participant(event: Event, people) -> dict[int, set[str]]:
             out[a].add(str(b))
         if b in out:
             out[b].add(str(a))
+    for a, c in Mark.objects.filter(event=event, kind=Mark.Kind.HIDDEN).values_list(
+        "participant_id", "candidate_id"
+    ):
+        if a in out:
+            out[a].add(str(c))
     return out
 
 
@@ -515,6 +526,8 @@ def ranker_learn(*, event: Event) -> dict:
     requesters (``ml.learn.fit_if_better``). An accepted request whose meeting its requester
     rated ``POOR_RATING`` or lower counts as a miss (0): what people say after meeting is a
     better label than the answer they gave before (``report["poor_meetings"]`` counts them).
+    People a participant hid ("not interested") count as misses and those they saved as hits,
+    unless a request between them gives its own label (``report["marks"]`` counts them).
 
     Side effects: sets ``event.ranker_weights`` (or clears it when the learned model loses) and
     ``event.ranker_report``. Returns the report.
@@ -547,13 +560,23 @@ def ranker_learn(*, event: Event) -> dict:
         if label == "accepted" and (sender, recipient) in poor:
             label = "declined"  # met, and the requester says it was not useful
         by_sender.setdefault(sender, []).append((recipient, label))
+    # what people said of those they were shown without asking them: "not interested" (hidden)
+    # is a miss, saved a hit; a request between the two says more, and wins
+    asked = {(a, b) for a, b, _status in rows}
+    marks = 0
+    for who, candidate, kind in (
+        Mark.objects.filter(event=event).order_by("participant_id", "id")
+    ).values_list("participant_id", "candidate_id", "kind"):
+        if (who, candidate) not in asked:
+            by_sender.setdefault(who, []).append((candidate, kind))
+            marks += 1
     features, labels, groups = [], [], []
     for sender, items in by_sender.items():
         feats = ranker.pair_features(str(sender), [str(r) for r, _ in items])
         features.append(feats)
         labels += [label for _, label in items]
         groups += [sender] * len(items)
-    report: dict = {"labels": len(labels), "poor_meetings": len(poor)}
+    report: dict = {"labels": len(labels), "poor_meetings": len(poor), "marks": marks}
     model = None
     if features:
         x = np.vstack(features)

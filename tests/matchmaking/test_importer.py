@@ -2282,3 +2282,28 @@ def test_own_times_that_hold_no_slot_of_the_new_programme_give_way_to_the_files(
     event_import(data=moved, replace=True)
     chen = Participant.objects.get(ref="c")
     assert not chen.availability.exists()  # the file's: the whole event
+
+
+def test_a_replacing_import_keeps_who_saved_or_hid_whom():
+    """Amina's shortlist and her "not interested" outlive a new registration list, between the
+    people the new file keeps (same ref and email)."""
+    from matchmaking.models import Mark
+    from matchmaking.services.marks import mark_set
+
+    data = small_event()
+    event = event_import(data=data)
+    amina, bruno, chen = (event.participants.get(ref=r) for r in "abc")
+    mark_set(participant=amina, candidate_id=bruno.pk, kind="saved")
+    mark_set(participant=amina, candidate_id=chen.pk, kind="hidden")
+    mark_set(participant=chen, candidate_id=bruno.pk, kind="saved")
+    saved_at = Mark.objects.get(participant=amina, candidate=bruno).created_at
+
+    again = copy.deepcopy(data)
+    again["participants"][2]["email"] = "chen.wei@example.org"  # another person for the file
+    event = event_import(data=again, replace=True)
+    kept = {
+        (m.participant.ref, m.candidate.ref, m.kind)
+        for m in Mark.objects.filter(event=event).select_related("participant", "candidate")
+    }
+    assert kept == {("a", "b", "saved")}
+    assert Mark.objects.get(event=event, kind="saved").created_at == saved_at

@@ -30,8 +30,9 @@ OFFERS = [
 ]
 
 
-def test_learned_weights_kept_when_they_beat_the_ranker(event, make_participant):
-    # Delegations accept French-speaking providers and decline the others, whatever the offer.
+def shown_pairs(make_participant):
+    """Eight French-speaking delegations, each shown six providers (half speak French, half
+    English): the (delegation, provider) pairs."""
     cities = [
         make_participant(kind="delegation", languages=["fr"], profile__needs=[OFFERS[i]])
         for i in range(8)
@@ -42,11 +43,18 @@ def test_learned_weights_kept_when_they_beat_the_ranker(event, make_participant)
         )
         for i in range(len(OFFERS))
     ]
-    for c, city in enumerate(cities):
-        for k in range(6):
-            provider = providers[(c + k) % len(providers)]
-            status = "accepted" if provider.languages == ["fr"] else "declined"
-            RequestFactory(sender=city, recipient=provider, status=status)
+    return [
+        (city, providers[(c + k) % len(providers)])
+        for c, city in enumerate(cities)
+        for k in range(6)
+    ]
+
+
+def test_learned_weights_kept_when_they_beat_the_ranker(event, make_participant):
+    # Delegations accept French-speaking providers and decline the others, whatever the offer.
+    for city, provider in shown_pairs(make_participant):
+        status = "accepted" if provider.languages == ["fr"] else "declined"
+        RequestFactory(sender=city, recipient=provider, status=status)
     report = ranker_learn(event=event)
     assert report["labels"] == 48
     assert report["accepted"] is True
@@ -64,6 +72,7 @@ def test_too_few_labels_keep_the_tuned_weights(event, make_participant):
     assert report == {
         "labels": 1,
         "poor_meetings": 0,
+        "marks": 0,
         "accepted": False,
         "reason": "need at least 10 labels of both classes",
     }
@@ -110,3 +119,22 @@ def test_a_meeting_its_requester_rated_poorly_counts_as_a_miss(event, make_parti
     assert report["accepted"] is True
     weights = Event.objects.get(pk=event.pk).ranker_weights
     assert weights["lang"] == max(weights.values())
+
+
+def test_people_saved_or_hidden_from_the_list_are_labels(event, make_participant):
+    """Delegations never send a request, but save the French-speaking providers they are shown
+    and hide the others ("not interested"): the marks alone teach that language mattered. A
+    request between the two gives its own label instead of the mark."""
+    from matchmaking.services.marks import mark_set
+
+    pairs = shown_pairs(make_participant)
+    for city, provider in pairs:
+        kind = "saved" if provider.languages == ["fr"] else "hidden"
+        mark_set(participant=city, candidate_id=provider.pk, kind=kind)
+    # one pair also has a request: the request's label, not the mark's
+    RequestFactory(sender=pairs[0][0], recipient=pairs[0][1], status="declined")
+    report = ranker_learn(event=event)
+    assert report["labels"] == 48
+    assert report["marks"] == 47
+    assert report["accepted"] is True
+    assert report["weights"]["lang"] == max(report["weights"].values())

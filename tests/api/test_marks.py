@@ -1,0 +1,156 @@
+"""Saved and hidden people (me/marks/): a participant keeps a shortlist of people worth meeting
+and says "not interested" of others, who then leave their recommendations for good."""
+
+import pytest
+
+from matchmaking.models import Mark
+from matchmaking.services.attendance import attendance_withdraw
+from matchmaking.services.meetings import Actor
+from matchmaking.services.recommendations import event_refresh
+from tests.api.test_recommendations import city_and_providers, names  # noqa: F401
+
+pytestmark = pytest.mark.django_db
+
+
+def marks(event):
+    return f"/api/events/{event.slug}/me/marks/"
+
+
+def mark(event, person):
+    return f"/api/events/{event.slug}/me/marks/{person.pk}/"
+
+
+def recommendations(event):
+    return f"/api/events/{event.slug}/recommendations/"
+
+
+def test_not_interested_leaves_the_list_and_the_next_one_comes_up(
+    event,
+    city_and_providers,  # noqa: F811
+    as_participant,
+):
+    city, traffic, _marketing, _water, _colleague = city_and_providers
+    event_refresh(event=event)
+    client = as_participant(city)
+    before = names(client.get(recommendations(event)))
+    assert before[0] == "FlowSense"
+
+    response = client.put(mark(event, traffic), {"mark": "hidden"}, format="json")
+    assert response.status_code == 201, response.data
+    assert response.data["mark"] == "hidden"
+    assert response.data["participant"]["name"] == "FlowSense"
+    assert response.data["participant"]["attending"] is True
+    after = names(client.get(recommendations(event)))
+    assert "FlowSense" not in after
+    assert after == [n for n in before if n != "FlowSense"]
+    # the kind-filtered list, ranked afresh, leaves them out too
+    kinds = client.get(recommendations(event), {"kind": "exhibitor"})
+    assert "FlowSense" not in names(kinds)
+
+    # undo: recommended again
+    assert client.delete(mark(event, traffic)).status_code == 204
+    assert names(client.get(recommendations(event)))[0] == "FlowSense"
+    assert client.delete(mark(event, traffic)).status_code == 404
+
+
+def test_saved_people_are_flagged_in_the_list_and_kept_on_the_shortlist(
+    event,
+    city_and_providers,  # noqa: F811
+    as_participant,
+):
+    city, traffic, marketing, water, _colleague = city_and_providers
+    event_refresh(event=event)
+    client = as_participant(city)
+    assert client.put(mark(event, water), {"mark": "saved"}, format="json").status_code == 201
+    assert client.put(mark(event, marketing), {"mark": "hidden"}, format="json").status_code == 201
+    listed = {r["participant"]["name"]: r["saved"] for r in client.get(recommendations(event)).data}
+    assert listed["AquaMeter"] is True
+    assert listed["FlowSense"] is False
+
+    # saved again: the same mark (200), not a second one
+    again = client.put(mark(event, water), {"mark": "saved"}, format="json")
+    assert again.status_code == 200
+    assert Mark.objects.filter(participant=city).count() == 2
+
+    shortlist = client.get(marks(event), {"mark": "saved"})
+    assert shortlist.status_code == 200
+    assert [m["participant"]["name"] for m in shortlist.data["results"]] == ["AquaMeter"]
+    everything = client.get(marks(event)).data
+    assert everything["count"] == 2
+    assert client.get(mark(event, water)).data["mark"] == "saved"
+    assert client.get(mark(event, traffic)).status_code == 404
+
+    # a saved person changed to hidden leaves the list
+    turned = client.put(mark(event, water), {"mark": "hidden"}, format="json")
+    assert turned.status_code == 200 and turned.data["mark"] == "hidden"
+    assert "AquaMeter" not in names(client.get(recommendations(event)))
+
+
+def test_marks_are_private_to_the_one_who_marks(
+    event,
+    city_and_providers,  # noqa: F811
+    as_participant,
+    organiser_client,
+):
+    city, traffic, marketing, _water, _colleague = city_and_providers
+    as_participant(city).put(mark(event, traffic), {"mark": "saved"}, format="json")
+    # the other side sees nothing of it
+    assert as_participant(traffic).get(marks(event)).data["count"] == 0
+    assert as_participant(traffic).get(mark(event, city)).status_code == 404
+    # nor do organisers, who have no participant profile
+    refused = organiser_client.get(marks(event))
+    assert refused.status_code == 404
+    assert "not shown to anyone else" in refused.data["detail"]
+    assert organiser_client.put(mark(event, marketing), {"mark": "saved"}).status_code == 404
+
+
+def test_bad_marks_are_refused_with_a_message_and_nothing_written(
+    event,
+    city_and_providers,  # noqa: F811
+    as_participant,
+    make_participant,
+):
+    from tests.factories import EventFactory, ParticipantFactory
+
+    city, traffic, _marketing, _water, _colleague = city_and_providers
+    client = as_participant(city)
+    cases = [
+        (mark(event, traffic), {"mark": "favourite"}, 400, "mark"),
+        (mark(event, traffic), {}, 400, "mark"),
+        (mark(event, traffic), {"mark": "saved", "note": "x"}, 400, "note"),
+        (mark(event, city), {"mark": "saved"}, 400, "participant"),
+    ]
+    for url, body, code, field in cases:
+        response = client.put(url, body, format="json")
+        assert response.status_code == code, (body, response.data)
+        assert field in str(response.data), response.data
+    bad = client.put(mark(event, traffic), {"mark": "favourite"}, format="json")
+    assert '"favourite" is not a mark' in str(bad.data)
+    # someone of another event, an id nobody has, an id too large for the database
+    elsewhere = ParticipantFactory(event=EventFactory(slug="other-fair"))
+    assert client.put(mark(event, elsewhere), {"mark": "saved"}, format="json").status_code == 404
+    url = f"/api/events/{event.slug}/me/marks/99999999999999999999/"
+    assert client.put(url, {"mark": "saved"}, format="json").status_code == 404
+    assert client.get(url).status_code == 404
+    assert client.delete(url).status_code == 404
+    assert client.get(marks(event), {"mark": "both"}).status_code == 400
+    assert not Mark.objects.exists()
+
+
+def test_someone_who_no_longer_comes_cannot_be_marked_but_stays_on_the_shortlist(
+    event,
+    city_and_providers,  # noqa: F811
+    as_participant,
+):
+    city, traffic, marketing, _water, _colleague = city_and_providers
+    client = as_participant(city)
+    client.put(mark(event, traffic), {"mark": "saved"}, format="json")
+    attendance_withdraw(participant=traffic, actor=Actor(system=True))
+    attendance_withdraw(participant=marketing, actor=Actor(system=True))
+    refused = client.put(mark(event, marketing), {"mark": "saved"}, format="json")
+    assert refused.status_code == 404
+    assert refused.data["detail"] == "ClickBoost no longer comes to the fair."
+    kept = client.get(marks(event)).data["results"]
+    assert [(m["participant"]["name"], m["participant"]["attending"]) for m in kept] == [
+        ("FlowSense", False)
+    ]
