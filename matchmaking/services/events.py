@@ -1,6 +1,7 @@
 """Event set-up: sessions, breaks and the slots generated from them."""
 
 import zoneinfo
+from collections.abc import Mapping
 from datetime import date, datetime, time, timedelta
 
 from django.db import transaction
@@ -43,8 +44,9 @@ def clock_change_problem(
     )
 
 
-def slots_generate(*, event: Event) -> list[Slot]:
+def slots_generate(*, event: Event, ids: Mapping[datetime, int] | None = None) -> list[Slot]:
     """(Re)create the slots of an event that has no meetings yet, from its sessions and breaks.
+    ``ids``: start -> the id a slot starting then takes (a replacing import keeps them).
 
     Side effects: deletes the event's existing slots and inserts new ones. Raises InvalidInput
     (nothing changed) when meetings are booked or the clocks change during a session or break.
@@ -74,10 +76,12 @@ def slots_generate(*, event: Event) -> list[Slot]:
             minutes=event.slot_minutes,
             breaks=breaks_by_day.get(s.date, []),
         ):
+            at = datetime.combine(s.date, start, tzinfo=tz)
             new.append(
                 Slot(
+                    pk=ids.get(at) if ids else None,
                     event=event,
-                    start=datetime.combine(s.date, start, tzinfo=tz),
+                    start=at,
                     end=datetime.combine(s.date, end, tzinfo=tz),
                     date=s.date,
                     part=Slot.MORNING if start < AFTERNOON_FROM else Slot.AFTERNOON,

@@ -893,7 +893,7 @@ def event_import(*, data: Any, replace: bool = False, by=None, organisers: Itera
             kept = _Identities.of(existing)
             event_delete(event=existing)
         if checked.writable:
-            event, write_errors = _write(data, checked)
+            event, write_errors = _write(data, checked, kept)
             errors += write_errors
         if errors:
             raise ImportInvalid(errors)  # rolls back whatever was written
@@ -1029,6 +1029,24 @@ class _Identities:
     own: dict = field(default_factory=dict)
     # who saved or hid whom: [((ref, email), (ref, email), kind, created_at, updated_at)]
     marks: list = field(default_factory=list)
+    # the ids the new rows take again, so that open pages, links and API clients that kept
+    # them go on working: (ref, email) -> participant id; (sender, recipient) as (ref, email)
+    # -> their requests' ids, oldest first
+    participant_ids: dict = field(default_factory=dict)
+    request_ids: dict = field(default_factory=dict)
+    event_id: int | None = None
+    slot_ids: dict = field(default_factory=dict)  # start -> id
+    table_ids: dict = field(default_factory=dict)  # (name, shared) -> id
+
+    def participant_id(self, ref: str, email: str) -> int | None:
+        return self.participant_ids.get((ref, email.lower()))
+
+    def request_id(self, sender: Participant, recipient: Participant) -> int | None:
+        """The next id of the pair's old requests not taken yet (None when none is left)."""
+        ids = self.request_ids.get(
+            ((sender.ref, sender.email.lower()), (recipient.ref, recipient.email.lower()))
+        )
+        return ids.pop(0) if ids else None
 
     @staticmethod
     def _colleagues(event: Event) -> dict[int, set]:
@@ -1123,7 +1141,25 @@ class _Identities:
                 "updated_at",
             )
         ]
+        request_ids = defaultdict(list)
+        for pk, a_ref, a_email, b_ref, b_email in (
+            MeetingRequest.objects.filter(event=event)
+            .order_by("id")
+            .values_list("pk", "sender__ref", "sender__email", "recipient__ref", "recipient__email")
+        ):
+            request_ids[((a_ref, a_email.lower()), (b_ref, b_email.lower()))].append(pk)
         return cls(
+            event_id=event.pk,
+            slot_ids=dict(event.slots.values_list("start", "pk")),
+            table_ids={
+                (name, shared): pk
+                for name, shared, pk in event.tables.values_list("name", "shared", "pk")
+            },
+            participant_ids={
+                (ref, email.lower()): pk
+                for pk, ref, email in event.participants.values_list("pk", "ref", "email")
+            },
+            request_ids=dict(request_ids),
             marks=marks,
             own=own,
             withdrawn=withdrawn,
@@ -1450,13 +1486,17 @@ def event_delete(*, event: Event) -> None:
     event.delete()
 
 
-def _write(data: dict, checked: _Checked) -> tuple[Event, list[str]]:
+def _write(
+    data: dict, checked: _Checked, kept: _Identities | None = None
+) -> tuple[Event, list[str]]:
     """Write the rows the validation passed (``checked`` names those it refused) and return the
-    event with the problems the API's rules find in them. The caller rolls back on any problem."""
+    event with the problems the API's rules find in them. The caller rolls back on any problem.
+    ``kept`` (a replacing import): participants and requests take their old ids again."""
     ev = data["event"]
     tz = checked.tz
     assert tz is not None
     event = Event.objects.create(
+        pk=kept.event_id if kept else None,
         slug=ev["slug"],
         name=ev["name"],
         timezone=ev["timezone"],
@@ -1490,12 +1530,19 @@ def _write(data: dict, checked: _Checked) -> tuple[Event, list[str]]:
                 )
             )
     Session.objects.bulk_create(sessions)
-    slots_generate(event=event)
+    slots_generate(event=event, ids=kept.slot_ids if kept else None)
     slots = {s.start: s for s in event.slots.all()}
 
+    table_ids = kept.table_ids if kept else {}
     Table.objects.bulk_create(
-        [Table(event=event, name=n, shared=True) for n in checked.table_names]
-        + [Table(event=event, name=n, shared=False) for n in sorted(checked.booths)]
+        [
+            Table(pk=table_ids.get((n, True)), event=event, name=n, shared=True)
+            for n in checked.table_names
+        ]
+        + [
+            Table(pk=table_ids.get((n, False)), event=event, name=n, shared=False)
+            for n in sorted(checked.booths)
+        ]
     )
     tables = {t.name: t for t in event.tables.all()}
 
@@ -1534,6 +1581,7 @@ def _write(data: dict, checked: _Checked) -> tuple[Event, list[str]]:
         ]
     Participant.objects.bulk_create(
         Participant(
+            pk=kept.participant_id(p["ref"], p["email"]) if kept else None,
             event=event,
             imported=own_values_of_file(p, periods_of[i], slot_list, tz),
             ref=p["ref"],
@@ -1594,6 +1642,7 @@ def _write(data: dict, checked: _Checked) -> tuple[Event, list[str]]:
         sent_at.append(sent)
         to_create.append(
             MeetingRequest(
+                pk=kept.request_id(sender, recipient) if kept else None,
                 event=event,
                 sender=sender,
                 recipient=recipient,
@@ -1654,7 +1703,11 @@ def _write(data: dict, checked: _Checked) -> tuple[Event, list[str]]:
                 errors.append(f"{where}: {reason}")
                 continue
             req = MeetingRequest.objects.create(
-                event=event, sender=a, recipient=b, status=MeetingRequest.Status.ACCEPTED
+                pk=kept.request_id(a, b) if kept else None,
+                event=event,
+                sender=a,
+                recipient=b,
+                status=MeetingRequest.Status.ACCEPTED,
             )
             requests[frozenset((a.pk, b.pk))] = req
         elif req.status != MeetingRequest.Status.ACCEPTED:
