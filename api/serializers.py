@@ -737,7 +737,11 @@ class RecommendationSerializer(serializers.Serializer):
     participant = RecommendedParticipantSerializer()
     rank = serializers.IntegerField()
     score = serializers.FloatField()
-    saved = serializers.BooleanField(help_text="Whether I saved this person (my shortlist).")
+    saved = serializers.BooleanField(
+        allow_null=True,
+        help_text="Whether I saved this person (my shortlist); null for organisers, who do not "
+        "see participants' shortlists.",
+    )
     reasons = serializers.DictField(
         help_text=(
             "shared_sectors, related_sectors, sectors_inferred, need_to_offer and offer_to_need "

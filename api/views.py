@@ -1028,6 +1028,9 @@ class RecommendationsView(EventScoped, APIView):
         elif "participant" in data and data["participant"] != person.pk:
             raise NotFound("No such participant.")
         results = selectors.recommendations_for(
-            participant=person, limit=data["limit"], kinds=sorted(data.get("kind") or []) or None
+            participant=person,
+            limit=data["limit"],
+            kinds=sorted(data.get("kind") or []) or None,
+            private=not self.organiser,  # a participant's shortlist is not the organisers'
         )
         return Response(s.RecommendationSerializer(results, many=True).data)

@@ -679,12 +679,15 @@ def requests_to_book(*, event: Event, participant: Participant) -> list[MeetingR
     )
 
 
-def recommendations_for(*, participant: Participant, limit: int = 20, kinds=None) -> list[dict]:
+def recommendations_for(
+    *, participant: Participant, limit: int = 20, kinds=None, private: bool = True
+) -> list[dict]:
     """The participant's stored recommendations (computed now if they have none yet), minus
     people they already asked, were asked by or declined since, or hid, optionally of some kinds
-    (when the stored list, the top of all kinds, holds fewer of them than asked for, the list of
-    those kinds is ranked now). ``rank`` numbers the list returned, from 1; ``saved`` says
-    whether they saved the person."""
+    (when the stored top ``STORE_TOP`` holds fewer than ``limit`` of them once those are left
+    out, while the event has more, the list is ranked now). ``rank`` numbers the list returned,
+    from 1; ``saved`` says whether they saved the person (None unless ``private``: their
+    shortlist is theirs, not the organisers')."""
     from matchmaking.models import Recommendation
     from matchmaking.services.recommendations import (
         STORE_TOP,
@@ -701,17 +704,22 @@ def recommendations_for(*, participant: Participant, limit: int = 20, kinds=None
         recommendations_compute(event=participant.event, participant_ids=[participant.pk])
     excluded = {int(x) for x in exclusions_of(participant=participant)}
     rows = qs.exclude(candidate_id__in=excluded).order_by("rank")
+    # only the kinds the ranker may recommend to this participant at all
+    allowed = kinds_recommended_to(participant.kind)
     if kinds:
-        # only the kinds the ranker may recommend to this participant at all
-        allowed = kinds_recommended_to(participant.kind)
         kinds = [k for k in kinds if k in allowed]
+        if not kinds:  # none of the kinds asked is ever recommended to them
+            return []
         rows = rows.filter(candidate__kind__in=kinds)
     found = list(rows.values_list("candidate_id", "score", "reasons")[:limit])
-    if kinds and len(found) < limit and qs.count() >= STORE_TOP:
-        # the stored top of all kinds was cut: if it holds fewer of these kinds than the event
-        # has (who could be recommended), rank the list of these kinds now
+    if len(found) < limit and qs.count() >= STORE_TOP:
+        # the stored top was cut (the top of all kinds, and those asked, declined or hidden
+        # since are left out of it): if the event has more people who could be recommended,
+        # rank the list now
         could = (
-            Participant.objects.filter(event_id=participant.event_id, kind__in=kinds)
+            Participant.objects.filter(
+                event_id=participant.event_id, kind__in=kinds or allowed, withdrawn_at__isnull=True
+            )
             .exclude(organisation_id=participant.organisation_id)
             .exclude(pk__in=excluded | {participant.pk})
             .count()
@@ -719,12 +727,12 @@ def recommendations_for(*, participant: Participant, limit: int = 20, kinds=None
         if could > rows.count():
             found = recommendations_of_kinds(
                 participant=participant,
-                kinds=kinds,
+                kinds=kinds or sorted(allowed),
                 limit=limit,
                 exclude={str(x) for x in excluded},
             )
     people = Participant.objects.select_related("organisation").in_bulk([c for c, _s, _r in found])
-    saved = saved_ids(participant=participant)
+    saved = saved_ids(participant=participant) if private else None
     out = []
     for rank, (candidate, score, reasons) in enumerate(found, start=1):
         c = people[candidate]
@@ -734,7 +742,7 @@ def recommendations_for(*, participant: Participant, limit: int = 20, kinds=None
                 "rank": rank,
                 "score": score,
                 "reasons": _telling_pairs(reasons),
-                "saved": candidate in saved,
+                "saved": candidate in saved if saved is not None else None,
             }
         )
     return out

@@ -118,13 +118,15 @@ def refresh_stale_events() -> list[str]:
 
 @shared_task(name="matchmaking.learn_rankers")
 def learn_rankers() -> int:
-    """Re-learn every event's ranker weights from its answered requests (nightly)."""
-    from matchmaking.models import Event, MeetingRequest
+    """Re-learn every event's ranker weights from its answered requests and the people its
+    participants saved or hid (nightly)."""
+    from matchmaking.models import Event, Mark, MeetingRequest
     from matchmaking.services.recommendations import ranker_learn
 
     done = 0
     for event in Event.objects.all():
-        if MeetingRequest.objects.filter(event=event, status__in=["accepted", "declined"]).exists():
+        answered = MeetingRequest.objects.filter(event=event, status__in=["accepted", "declined"])
+        if answered.exists() or Mark.objects.filter(event=event).exists():
             report = ranker_learn(event=event)
             logger.info("ranker of %s: %s", event.slug, report)
             done += 1

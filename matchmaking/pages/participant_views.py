@@ -712,9 +712,15 @@ def recommendations(request, event, me):
     open_requests = _open_requests_by_other(event, me)
     cards = [_card(rec, lang, open_requests, me.languages or []) for rec in recs]
     marks = list(selectors.marks_of(participant=me))
+    declined_me = set(  # they cannot be asked again: the shortlist says so instead
+        selectors.requests_of(event=event, participant=me)
+        .filter(sender=me, status=MeetingRequest.Status.DECLINED)
+        .values_list("recipient_id", flat=True)
+    )
     for mark in marks:
         mark.kind_label = KIND.get(mark.candidate.kind, mark.candidate.kind)
         mark.open_request = open_requests.get(mark.candidate_id)
+        mark.declined_me = mark.candidate_id in declined_me
     return _page(
         request,
         "recommendations.html",
@@ -757,6 +763,7 @@ def mark(request, event, me):
             else:
                 done = _("%(name)s is off your shortlist.") % name
         else:
+            was_saved = pk in selectors.saved_ids(participant=me)
             mark_set(participant=me, candidate_id=pk, kind=kind)
             if kind == Mark.Kind.SAVED:
                 done = _("%(name)s is on your shortlist.") % name
@@ -768,6 +775,8 @@ def mark(request, event, me):
                     )
                     % name
                 )
+                if was_saved:
+                    done = _("%(name)s is off your shortlist.") % name + " " + done
     except DomainError as exc:
         _error(request, exc)
     else:

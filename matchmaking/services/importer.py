@@ -27,7 +27,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db.models import Exists, OuterRef
+from django.db.models import Case, Exists, OuterRef, Value, When
 from django.db.models.functions import Lower
 from django.utils import timezone
 from jsonschema import Draft202012Validator, FormatChecker
@@ -43,6 +43,7 @@ from matchmaking.models import (
     Mark,
     Meeting,
     MeetingFeedback,
+    MeetingLog,
     MeetingRequest,
     MeetingSeat,
     Notification,
@@ -1037,6 +1038,7 @@ class _Identities:
     event_id: int | None = None
     slot_ids: dict = field(default_factory=dict)  # start -> id
     table_ids: dict = field(default_factory=dict)  # (name, shared) -> id
+    meeting_ids: dict = field(default_factory=dict)  # UID -> id
 
     def participant_id(self, ref: str, email: str) -> int | None:
         return self.participant_ids.get((ref, email.lower()))
@@ -1080,10 +1082,12 @@ class _Identities:
         joined = cls._colleagues(event)
         colleagues = {}
         statuses = {}
+        meeting_ids = {}
         for m, pair, state in cls._meetings(event):
             meetings[pair].append((state, m.uid, m.sequence))
             colleagues[m.uid] = joined.get(m.pk, set())
             statuses[m.uid] = m.status
+            meeting_ids[m.uid] = m.pk
         tokens = {
             (ref, email.lower()): token
             for ref, email, token in event.participants.values_list(
@@ -1149,6 +1153,7 @@ class _Identities:
         ):
             request_ids[((a_ref, a_email.lower()), (b_ref, b_email.lower()))].append(pk)
         return cls(
+            meeting_ids=meeting_ids,
             event_id=event.pk,
             slot_ids=dict(event.slots.values_list("start", "pk")),
             table_ids={
@@ -1362,7 +1367,33 @@ class _Identities:
         self._feedback_restore(changed)
         self._emails_restore(event, by_key)
         self._marks_restore(event, by_key)
-        return told + self._dropped(event, by_key)
+        told += self._dropped(event, by_key)
+        self._meeting_ids_restore(event, told)
+        return told
+
+    def _meeting_ids_restore(self, event: Event, told: list) -> None:
+        """Each meeting that kept its UID takes its old id again (with the rows that point to
+        it), so that console pages and API clients that hold it go on working; ``told`` and
+        ``left_at`` follow."""
+        renumber = {
+            pk: self.meeting_ids[uid]
+            for pk, uid in event.meetings.values_list("pk", "uid")
+            if uid in self.meeting_ids and self.meeting_ids[uid] != pk
+        }
+        # the old ids are free (their rows went with the old event) and below every new one
+        items = sorted(renumber.items())
+        for start in range(0, len(items), 500):
+            batch = dict(items[start : start + 500])
+
+            def old_of(column: str, batch=batch):
+                return Case(*(When(**{column: new}, then=Value(old)) for new, old in batch.items()))
+
+            Meeting.objects.filter(pk__in=batch).update(id=old_of("id"))
+            for model in (MeetingSeat, MeetingFeedback, MeetingLog, Notification):
+                model.objects.filter(meeting_id__in=batch).update(meeting_id=old_of("meeting_id"))
+        for meeting, _kind, _person in told:
+            meeting.pk = renumber.get(meeting.pk, meeting.pk)
+        self.left_at = {(renumber.get(m, m), p): at for (m, p), at in self.left_at.items()}
 
     def _marks_restore(self, event: Event, people: dict) -> None:
         """Who saved or hid whom, between the people the new file keeps (same ref and email;

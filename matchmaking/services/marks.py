@@ -12,12 +12,19 @@ from __future__ import annotations
 
 from django.db import IntegrityError, transaction
 
-from matchmaking.exceptions import InvalidInput, NotFound
+from matchmaking.exceptions import Busy, Conflict, InvalidInput, NotFound
 from matchmaking.models import Mark, Participant
+from matchmaking.services.recommendations import lists_refresh_after_commit
 
 
 def _candidate(participant: Participant, candidate_id: int) -> Participant:
     """The participant ``candidate_id`` of the same event whom ``participant`` may mark."""
+    if participant.withdrawn_at is not None:
+        raise Conflict(
+            "You said you no longer come to the fair; if you come after all, say so first "
+            "(PUT me/attendance/ with attending true).",
+            code="self_not_attending",
+        )
     if candidate_id == participant.pk:
         raise InvalidInput(
             "You cannot save or hide yourself.", field="participant", code="cannot_mark_self"
@@ -36,19 +43,37 @@ def mark_set(*, participant: Participant, candidate_id: int, kind: str) -> tuple
     if kind not in Mark.Kind.values:
         raise InvalidInput(f'mark must be "saved" or "hidden", not {kind!r}.', field="mark")
     candidate = _candidate(participant, candidate_id)
-    for attempt in range(2):  # a concurrent first mark of the same pair: update it instead
+    for _attempt in range(2):
         try:
             with transaction.atomic():
-                mark, created = Mark.objects.select_for_update().update_or_create(
-                    participant=participant,
-                    candidate=candidate,
-                    defaults={"kind": kind, "event_id": participant.event_id},
+                mark = (
+                    Mark.objects.select_for_update()
+                    .filter(participant=participant, candidate=candidate)
+                    .first()
                 )
+                if mark is None:
+                    mark = Mark.objects.create(
+                        event_id=participant.event_id,
+                        participant=participant,
+                        candidate=candidate,
+                        kind=kind,
+                    )
+                    created, was = True, None
+                else:
+                    created, was = False, mark.kind
+                    if was != kind:  # the same mark again changes nothing, not even its time
+                        mark.kind = kind
+                        mark.save(update_fields=["kind", "updated_at"])
+                if Mark.Kind.HIDDEN in (kind, was) and kind != was:
+                    lists_refresh_after_commit([participant.pk])
             return mark, created
         except IntegrityError:
-            if attempt:
-                raise
-    raise AssertionError("unreachable")
+            # a first mark of the same pair made meanwhile (then this one updates it), or one
+            # of the two removed meanwhile (a replacing import): then it says so
+            if not Participant.objects.filter(pk=participant.pk).exists():
+                raise NotFound("You are no longer a participant of this event.") from None
+            candidate = _candidate(participant, candidate_id)
+    raise Busy("Someone else changed this at the same moment; please try again.")
 
 
 def mark_clear(*, participant: Participant, candidate_id: int) -> str:
@@ -66,4 +91,6 @@ def mark_clear(*, participant: Participant, candidate_id: int) -> str:
                 code="not_marked",
             )
         mark.delete()
+        if mark.kind == Mark.Kind.HIDDEN:  # they may be in the list again: rank it afresh
+            lists_refresh_after_commit([participant.pk])
     return mark.kind

@@ -454,8 +454,8 @@ def event_refresh(*, event: Event, report: dict | None = None) -> int:
 def inputs_fingerprint(*, event: Event) -> str:
     """A hash of the content the event's lists depend on: who takes part and how (kind,
     languages, organisation, same-kind consent), declared sectors, the texts' vectors (by their
-    content hash), availability periods, slots, encoders and weights. Saving a form without
-    changing anything, or refreshing, leaves it as it was."""
+    content hash), availability periods, slots, who hid whom, encoders and weights. Saving a
+    form without changing anything, or refreshing, leaves it as it was."""
     h = hashlib.sha256()
 
     def feed(rows) -> None:
@@ -485,6 +485,11 @@ def inputs_fingerprint(*, event: Event) -> str:
         .values_list("participant_id", "start", "end")
     )
     feed(Slot.objects.filter(event=event).order_by("pk").values_list("pk", "start", "end"))
+    feed(  # who hid whom: they leave that one list (and come back to it when the mark goes)
+        Mark.objects.filter(event=event, kind=Mark.Kind.HIDDEN)
+        .order_by("participant_id", "candidate_id")
+        .values_list("participant_id", "candidate_id")
+    )
     weights = Event.objects.filter(pk=event.pk).values_list("ranker_weights", flat=True).first()
     feed([tuple(encoder_names()), json.dumps(weights, sort_keys=True)])
     return h.hexdigest()
@@ -527,7 +532,9 @@ def ranker_learn(*, event: Event) -> dict:
     rated ``POOR_RATING`` or lower counts as a miss (0): what people say after meeting is a
     better label than the answer they gave before (``report["poor_meetings"]`` counts them).
     People a participant hid ("not interested") count as misses and those they saved as hits,
-    unless a request between them gives its own label (``report["marks"]`` counts them).
+    unless a request between the two (either way, whatever its status) says more, and only
+    for pairs the ranker may show (another organisation, a kind recommended to them;
+    ``report["marks"]`` counts them).
 
     Side effects: sets ``event.ranker_weights`` (or clears it when the learned model loses) and
     ``event.ranker_report``. Returns the report.
@@ -562,12 +569,26 @@ def ranker_learn(*, event: Event) -> dict:
         by_sender.setdefault(sender, []).append((recipient, label))
     # what people said of those they were shown without asking them: "not interested" (hidden)
     # is a miss, saved a hit; a request between the two says more, and wins
-    asked = {(a, b) for a, b, _status in rows}
+    asked = {
+        frozenset((a, b))
+        for a, b in MeetingRequest.objects.filter(event=event).values_list(
+            "sender_id", "recipient_id"
+        )
+    }
     marks = 0
-    for who, candidate, kind in (
+    for who, candidate, kind, who_kind, their_kind, who_org, their_org in (
         Mark.objects.filter(event=event).order_by("participant_id", "id")
-    ).values_list("participant_id", "candidate_id", "kind"):
-        if (who, candidate) not in asked:
+    ).values_list(
+        "participant_id",
+        "candidate_id",
+        "kind",
+        "participant__kind",
+        "candidate__kind",
+        "participant__organisation_id",
+        "candidate__organisation_id",
+    ):
+        shown = who_org != their_org and their_kind in kinds_recommended_to(who_kind)
+        if shown and frozenset((who, candidate)) not in asked:
             by_sender.setdefault(who, []).append((candidate, kind))
             marks += 1
     features, labels, groups = [], [], []

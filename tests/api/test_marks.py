@@ -154,3 +154,105 @@ def test_someone_who_no_longer_comes_cannot_be_marked_but_stays_on_the_shortlist
     assert [(m["participant"]["name"], m["participant"]["attending"]) for m in kept] == [
         ("FlowSense", False)
     ]
+
+
+def test_organisers_see_no_shortlist_in_a_participants_list(
+    event,
+    city_and_providers,  # noqa: F811
+    as_participant,
+    organiser_client,
+):
+    city, traffic, *_ = city_and_providers
+    event_refresh(event=event)
+    as_participant(city).put(mark(event, traffic), {"mark": "saved"}, format="json")
+    seen = organiser_client.get(recommendations(event), {"participant": city.pk}).data
+    assert seen and {r["saved"] for r in seen} == {None}
+    assert {r["saved"] for r in as_participant(city).get(recommendations(event)).data} == {
+        True,
+        False,
+    }
+
+
+def test_the_codes_and_the_same_mark_again_changes_nothing(
+    event,
+    city_and_providers,  # noqa: F811
+    as_participant,
+):
+    city, traffic, *_ = city_and_providers
+    client = as_participant(city)
+    assert client.get(mark(event, traffic)).data["code"] == "not_marked"
+    assert client.delete(mark(event, traffic)).data["code"] == "not_marked"
+    assert client.put(mark(event, city), {"mark": "saved"}, format="json").data["code"] == (
+        "cannot_mark_self"
+    )
+    first = client.put(mark(event, traffic), {"mark": "saved"}, format="json").data
+    again = client.put(mark(event, traffic), {"mark": "saved"}, format="json")
+    assert again.status_code == 200
+    assert again.data["updated_at"] == first["updated_at"]  # the shortlist's order stays
+
+
+def test_who_no_longer_comes_cannot_mark(
+    event,
+    city_and_providers,  # noqa: F811
+    as_participant,
+):
+    city, traffic, *_ = city_and_providers
+    attendance_withdraw(participant=city, actor=Actor(system=True))
+    refused = as_participant(city).put(mark(event, traffic), {"mark": "saved"}, format="json")
+    assert refused.status_code == 409
+    assert refused.data["code"] == "self_not_attending"
+    assert not Mark.objects.exists()
+
+
+def test_recommend_again_brings_them_back_after_the_list_was_recomputed(
+    event,
+    city_and_providers,  # noqa: F811
+    as_participant,
+    django_capture_on_commit_callbacks,
+):
+    """While FlowSense is hidden the city's list is recomputed (a profile edit, say) without
+    them; undoing the mark ranks the list again, and the periodic check sees the change."""
+    from matchmaking.services.recommendations import inputs_fingerprint, participant_refresh
+
+    city, traffic, *_ = city_and_providers
+    event_refresh(event=event)
+    client = as_participant(city)
+    before = names(client.get(recommendations(event)))
+    with django_capture_on_commit_callbacks(execute=True):
+        client.put(mark(event, traffic), {"mark": "hidden"}, format="json")
+    participant_refresh(participant=city)
+    assert "FlowSense" not in names(client.get(recommendations(event)))
+    fingerprint = inputs_fingerprint(event=event)
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        assert client.delete(mark(event, traffic)).status_code == 204
+    assert callbacks  # the list is ranked again once the undo commits
+    assert names(client.get(recommendations(event))) == before
+    assert inputs_fingerprint(event=event) != fingerprint
+
+
+def test_hiding_many_never_runs_the_list_dry(event, make_participant):
+    """The stored list keeps the top 50; hiding 40 of them still leaves 20 people to show while
+    the event has more."""
+    from matchmaking import selectors
+    from matchmaking.models import Recommendation
+    from matchmaking.services.marks import mark_set
+
+    me = make_participant(
+        kind="delegation", languages=["fr"], profile__needs=["gestion du trafic urbain"]
+    )
+    for i in range(70):
+        make_participant(
+            kind="exhibitor", languages=["fr"], profile__offers=[f"solution trafic {i}"]
+        )
+    event_refresh(event=event)
+    stored = list(
+        Recommendation.objects.filter(participant=me)
+        .order_by("rank")
+        .values_list("candidate_id", flat=True)
+    )
+    assert len(stored) == 50
+    for pk in stored[:40]:
+        mark_set(participant=me, candidate_id=pk, kind="hidden")
+    got = [r["participant"]["id"] for r in selectors.recommendations_for(participant=me)]
+    assert len(got) == 20
+    assert not set(got) & set(stored[:40])

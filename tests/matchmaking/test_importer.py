@@ -14,7 +14,7 @@ from django.urls.resolvers import RoutePattern
 from django.utils import timezone
 
 from matchmaking import selectors
-from matchmaking.models import Event, Meeting, MeetingRequest, Participant
+from matchmaking.models import Event, Meeting, MeetingRequest, Notification, Participant
 from matchmaking.services.importer import (
     RESERVED_SLUGS,
     ImportInvalid,
@@ -2326,8 +2326,10 @@ def test_a_replacing_import_keeps_the_ids_open_pages_and_clients_hold():
             (r.sender.ref, r.recipient.ref): r.pk
             for r in event.requests.select_related("sender", "recipient")
         },
+        "meeting": Meeting.objects.get(event=event).pk,
     }
     again = copy.deepcopy(data)
+    again["meetings"][0]["start"] = "2018-04-18T09:30:00+01:00"  # moved: the same meeting
     again["participants"][2]["email"] = "chen.wei@example.org"  # another person for the file
     again["participants"].append(
         {
@@ -2355,6 +2357,13 @@ def test_a_replacing_import_keeps_the_ids_open_pages_and_clients_hold():
     assert requests[("a", "b")] == before["requests"][("a", "b")]
     assert requests[("c", "b")] != before["requests"][("c", "b")]  # Chen is someone else
     assert requests[("a", "d")] not in before["requests"].values()
+    moved = Meeting.objects.get(event=event)
+    assert moved.pk == before["meeting"]
+    assert moved.slot.start.astimezone(event.tz).strftime("%H:%M") == "09:30"
+    # the rows that point to it follow it: its seats, its log, the emails about the move
+    assert {s.participant.ref for s in moved.seats.select_related("participant")} == {"a", "b"}
+    assert moved.log.exists()
+    assert Notification.objects.filter(meeting=moved, kind="meeting_moved").count() == 2
     # rows made afterwards get fresh ids (the database's counters were not confused)
     dana, chen = event.participants.get(ref="d"), event.participants.get(ref="c")
     made = request_create(sender=chen, recipient=dana)

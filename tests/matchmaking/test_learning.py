@@ -138,3 +138,29 @@ def test_people_saved_or_hidden_from_the_list_are_labels(event, make_participant
     assert report["marks"] == 47
     assert report["accepted"] is True
     assert report["weights"]["lang"] == max(report["weights"].values())
+
+
+def test_marks_the_ranker_never_shows_or_a_request_answers_are_no_labels(event, make_participant):
+    from matchmaking.services.marks import mark_set
+
+    city = make_participant(kind="delegation")
+    colleague = make_participant(kind="delegation", organisation=city.organisation)
+    other_city = make_participant(kind="delegation")  # two delegations: never recommended
+    provider = make_participant(kind="exhibitor")
+    for person in (colleague, other_city, provider):
+        mark_set(participant=city, candidate_id=person.pk, kind="hidden")
+    RequestFactory(sender=provider, recipient=city, status="declined")  # the other way
+    report = ranker_learn(event=event)
+    assert report["marks"] == 0
+    assert report["labels"] == 1
+
+
+def test_the_nightly_learning_takes_an_event_with_marks_only(event, make_participant):
+    from matchmaking.services.marks import mark_set
+    from matchmaking.tasks import learn_rankers
+
+    for city, provider in shown_pairs(make_participant):
+        kind = "saved" if provider.languages == ["fr"] else "hidden"
+        mark_set(participant=city, candidate_id=provider.pk, kind=kind)
+    assert learn_rankers() == 1
+    assert Event.objects.get(pk=event.pk).ranker_report["marks"] == 48

@@ -111,3 +111,54 @@ def test_marks_speak_french_and_arabic(event, me, shown):
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "ar"
     hidden = press(client, event, solar, "hidden")
     assert "غير مهتم" in hidden.content.decode()
+
+
+def test_the_shortlist_says_who_declined_my_request_instead_of_offering_another(event, me, shown):
+    from tests.factories import RequestFactory
+
+    _solar, fund = shown
+    client = client_of(me)
+    press(client, event, fund, "saved")
+    RequestFactory(sender=me, recipient=fund, status="declined")
+    body = client.get(f"/my/{event.slug}/recommendations/").content.decode()
+    shortlist = body.split('id="shortlist"')[1].split("</section>")[0]
+    assert "Declined your request" in shortlist
+    assert "Request a meeting" not in shortlist
+
+
+def test_hiding_a_saved_person_says_they_leave_the_shortlist(event, me, shown):
+    _solar, fund = shown
+    client = client_of(me)
+    press(client, event, fund, "saved")
+    hidden = press(client, event, fund, "hidden")
+    assert messages_of(hidden)[0].startswith(
+        "Atlas Fund is off your shortlist. Atlas Fund will no longer be recommended to you"
+    )
+    assert not hidden.context["shortlist"]
+
+
+def test_who_no_longer_comes_cannot_mark_from_the_page(event, me, shown):
+    solar, _fund = shown
+    attendance_withdraw(participant=me, actor=Actor(system=True))
+    refused = press(client_of(me), event, solar, "saved")
+    assert messages_of(refused)[0].startswith("You said you no longer come to the fair")
+    assert not Mark.objects.exists()
+
+
+def test_the_page_asks_the_same_number_of_queries_for_one_mark_or_four(event, me, make_participant):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from matchmaking.services.marks import mark_set
+
+    others = [make_participant(kind="startup") for _ in range(4)]
+    client = client_of(me)
+    mark_set(participant=me, candidate_id=others[0].pk, kind="saved")
+    client.get(f"/my/{event.slug}/recommendations/")
+    with CaptureQueriesContext(connection) as one:
+        client.get(f"/my/{event.slug}/recommendations/")
+    for other in others[1:]:
+        mark_set(participant=me, candidate_id=other.pk, kind="hidden")
+    with CaptureQueriesContext(connection) as four:
+        client.get(f"/my/{event.slug}/recommendations/")
+    assert len(one) == len(four)

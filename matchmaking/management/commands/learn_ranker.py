@@ -6,8 +6,9 @@ from matchmaking.services.recommendations import ranker_learn
 
 class Command(BaseCommand):
     help = (
-        "Learn the event's ranking weights from accepted / declined / expired requests; they "
-        "are used only if they beat the unlearned ranker on held-out requesters."
+        "Learn the event's ranking weights from accepted / declined / expired requests and "
+        "the people participants saved or hid; they are used only if they beat the unlearned "
+        "ranker on held-out participants."
     )
 
     def add_arguments(self, parser):
@@ -17,7 +18,11 @@ class Command(BaseCommand):
     def handle(self, *args, slug, **options):
         event = event_or_fail(slug)
         report = ranker_learn(event=event)
-        self.stdout.write(f"{report.get('labels', 0)} labelled requests.")
+        marks = report.get("marks", 0)
+        self.stdout.write(
+            f"{report.get('labels', 0)} labels: {report.get('labels', 0) - marks} answered "
+            f"requests, {marks} people saved or hidden."
+        )
         if "auc_model" in report:
             self.stdout.write(
                 f"Held-out: AUC learned {report['auc_model']:.3f} vs unlearned "

@@ -20,7 +20,9 @@ class Command(BaseCommand):
         person = Participant.objects.filter(event=event, email__iexact=email).first()
         if person is None:
             raise CommandError(f"No participant with the email {email} in {slug}.")
-        recs = selectors.recommendations_for(participant=person, limit=limit, kinds=kind)
+        recs = selectors.recommendations_for(
+            participant=person, limit=limit, kinds=kind, private=False
+        )
         self.stdout.write(f"Recommendations for {person.name} ({person.organisation.name}):")
         for rec in recs:
             p, why = rec["participant"], rec["reasons"]
