@@ -834,9 +834,15 @@ def requests_page(request, event, me):
             .filter(selectors.people_matching(query))
             .exclude(pk=me.pk)[:20]
         )
+        marked = dict(  # saved or hidden: said on each person found
+            selectors.marks_of(participant=me)
+            .filter(candidate__in=found)
+            .values_list("candidate_id", "kind")
+        )
         for person in found:
             person.kind_label = KIND.get(person.kind, person.kind)
             person.open_request = open_requests.get(person.pk)
+            person.mark = marked.get(person.pk)
     return _page(
         request,
         "requests.html",

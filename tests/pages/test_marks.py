@@ -162,3 +162,18 @@ def test_the_page_asks_the_same_number_of_queries_for_one_mark_or_four(event, me
     with CaptureQueriesContext(connection) as four:
         client.get(f"/my/{event.slug}/recommendations/")
     assert len(one) == len(four)
+
+
+def test_find_someone_saves_and_says_who_is_saved_or_hidden(event, me, shown):
+    solar, fund = shown
+    client = client_of(me)
+    search = f"/my/{event.slug}/requests/?q=Sun"
+    body = client.get(search).content.decode()
+    assert "Save to my shortlist" in body
+    saved = press(client, event, solar, "saved", next=search)
+    assert saved.request["PATH_INFO"] == f"/my/{event.slug}/requests/"
+    assert "On my shortlist" in saved.content.decode()
+    press(client, event, fund, "hidden")
+    found = client.get(f"/my/{event.slug}/requests/?q=Atlas")
+    assert [p.mark for p in found.context["found"]] == ["hidden"]
+    assert "Recommend again" in found.content.decode()
