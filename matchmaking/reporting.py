@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from matchmaking.models import (
     Event,
+    Mark,
     Meeting,
     MeetingFeedback,
     MeetingLog,
@@ -304,6 +305,45 @@ def event_statistics(*, event: Event, none_limit: int = 300) -> dict:
         "no_longer_coming": gone,
         "tables": table_count,
         "occupancy": occupancy,
+    }
+
+
+def interest_summary(*, event: Event, listed: int = 10) -> dict:
+    """What participants did with their recommendations besides requesting (two queries):
+    ``saved`` and ``hidden`` (people marked so), ``markers`` (participants who marked anyone),
+    and ``most_saved``: the first ``listed`` participants on the most shortlists (id, name,
+    organisation, kind, ``n``), most first; those who no longer come are left out. Counts only:
+    who saved or hid whom stays each participant's own."""
+    marks = Mark.objects.filter(event=event)
+    totals = marks.aggregate(
+        saved=Count("id", filter=Q(kind=Mark.Kind.SAVED)),
+        hidden=Count("id", filter=Q(kind=Mark.Kind.HIDDEN)),
+        markers=Count("participant", distinct=True),
+    )
+    most = (
+        marks.filter(kind=Mark.Kind.SAVED, candidate__withdrawn_at__isnull=True)
+        .order_by()
+        .values(
+            "candidate_id",
+            "candidate__name",
+            "candidate__organisation__name",
+            "candidate__kind",
+        )
+        .annotate(n=Count("id"))
+        .order_by("-n", "candidate__name", "candidate_id")[:listed]
+    )
+    return {
+        **totals,
+        "most_saved": [
+            {
+                "id": row["candidate_id"],
+                "name": row["candidate__name"],
+                "organisation": row["candidate__organisation__name"],
+                "kind": row["candidate__kind"],
+                "n": row["n"],
+            }
+            for row in most
+        ],
     }
 
 

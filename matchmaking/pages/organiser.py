@@ -891,6 +891,9 @@ def statistics(request, event: Event):
         if stats["by_kind"].get(code, 0)
     ]
     feedback = reporting.feedback_summary(event=event)
+    interest = reporting.interest_summary(event=event)
+    for row in interest["most_saved"]:
+        row["kind_label"] = labels.KIND.get(row["kind"], row["kind"])
     return render(
         request,
         "matchmaking/organiser/stats.html",
@@ -902,6 +905,7 @@ def statistics(request, event: Event):
             request_rows=request_rows,
             kind_rows=kind_rows,
             feedback=feedback,
+            interest=interest,
             outcome_rows=[
                 (code, name, feedback["outcomes"].get(code, 0))
                 for code, name in labels.FEEDBACK_OUTCOME.items()

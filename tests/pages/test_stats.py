@@ -203,3 +203,30 @@ def test_the_console_shows_and_exports_meeting_feedback(event, fair, staff_clien
         [(a.name, "yes", "5"), (c.name, "no", "")]
     )
     assert "feedback.csv" in staff_client.get(f"/organiser/{event.slug}/exports/").content.decode()
+
+
+def test_the_console_counts_shortlists_without_saying_who_marked_whom(
+    event, fair, staff_client, make_participant
+):
+    from matchmaking.services.attendance import attendance_withdraw
+    from matchmaking.services.marks import mark_set
+
+    a, b, c, d, e = (fair[k] for k in "abcde")
+    for who in (c, d):
+        mark_set(participant=who, candidate_id=a.pk, kind="saved")
+    mark_set(participant=c, candidate_id=e.pk, kind="saved")
+    mark_set(participant=d, candidate_id=b.pk, kind="hidden")
+    mark_set(participant=e, candidate_id=c.pk, kind="saved")
+    attendance_withdraw(participant=c, actor=Actor(system=True))  # left out of "most saved"
+    interest = reporting.interest_summary(event=event)
+    assert (interest["saved"], interest["hidden"], interest["markers"]) == (4, 1, 3)
+    assert [(row["name"], row["n"]) for row in interest["most_saved"]] == [
+        (a.name, 2),
+        (e.name, 1),
+    ]
+    body = staff_client.get(f"/organiser/{event.slug}/stats/").content.decode()
+    assert 'data-interest="saved">4<' in body and 'data-interest="hidden">1<' in body
+    assert f"/organiser/{event.slug}/participants/{a.pk}/" in body
+    staff_client.cookies["django_language"] = "fr"
+    body = staff_client.get(f"/organiser/{event.slug}/stats/").content.decode()
+    assert "Sélections" in body
