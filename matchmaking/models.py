@@ -656,6 +656,7 @@ class Notification(models.Model):
         FEEDBACK_REQUEST = "feedback_request"
         BROADCAST = "broadcast"
         ATTENDANCE_WITHDRAWN = "attendance_withdrawn"
+        IMPORT_OVERRULED = "import_overruled"
 
     class Status(models.TextChoices):
         PENDING = "pending"

@@ -67,7 +67,12 @@ from matchmaking.services.locking import (
     lock_participants_and_slots,
 )
 from matchmaking.services.meetings import Actor, check_in_opens_at, meeting_book_locked
-from matchmaking.services.notifications import batched, notify_attendee_left, notify_meeting
+from matchmaking.services.notifications import (
+    batched,
+    notify_attendee_left,
+    notify_import_overruled,
+    notify_meeting,
+)
 from matchmaking.services.participants import PARTICIPANT_FIELDS, PROFILE_FIELDS
 from matchmaking.services.requests import meeting_refusal
 from matchmaking.timegrid import session_slots
@@ -909,6 +914,8 @@ def event_import(*, data: Any, replace: bool = False, by=None, organisers: Itera
                 added = {
                     (m.pk, p.pk) for m, kind, p in told if p is not None and kind != "attendee_left"
                 }
+                for person in event.participants.filter(pk__in=list(kept.overruled)):
+                    notify_import_overruled(person=person, what=kept.overruled[person.pk])
                 for meeting, kind, person in told:
                     reason = meeting.cancel_reason or Reason("event_updated")
                     if person is None:
@@ -1036,6 +1043,11 @@ class _Identities:
     participant_ids: dict = field(default_factory=dict)
     request_ids: dict = field(default_factory=dict)
     event_id: int | None = None
+    # new participant id -> what of their own the new file overruled ("times": their own times
+    # no longer fitted, "limit": their own meeting limit was below the file's meetings,
+    # "coming": they said they no longer come, the file gives them something open): they are
+    # told (``notify_import_overruled``)
+    overruled: dict = field(default_factory=lambda: defaultdict(list))
     slot_ids: dict = field(default_factory=dict)  # start -> id
     table_ids: dict = field(default_factory=dict)  # (name, shared) -> id
     meeting_ids: dict = field(default_factory=dict)  # UID -> id
@@ -1216,6 +1228,9 @@ class _Identities:
         for p in kept:
             p.withdrawn_at = self.withdrawn[(p.ref, p.email.lower())]
         Participant.objects.bulk_update(kept, ["withdrawn_at"])
+        for p in people:
+            if p.pk in busy:  # the file gives them something open: they come again
+                self.overruled[p.pk].append("coming")
 
     def _own_edits_restore(self, event: Event) -> None:
         """Each participant's own edit of a field (profile, times) stays when the new file gives
@@ -1251,9 +1266,10 @@ class _Identities:
                 booked = selectors.party_meeting_counts(participant_ids=[person.pk])
                 if booked.get(person.pk, 0) > limit:
                     del keep["max_meetings"]
+                    self.overruled[person.pk].append("limit")
             periods = keep.pop("availability", None)
-            if periods is not None:
-                self._times_restore(person, periods, slots, tz, now)
+            if periods is not None and not self._times_restore(person, periods, slots, tz, now):
+                self.overruled[person.pk].append("times")
             fields = [f for f in OWN_FIELDS if f in keep]
             for f in fields:
                 setattr(person, f, keep[f])
@@ -1271,9 +1287,9 @@ class _Identities:
                 person.profile.save()
 
     @staticmethod
-    def _times_restore(person: Participant, periods, slots, tz, now) -> None:
+    def _times_restore(person: Participant, periods, slots, tz, now) -> bool:
         """Put ``person``'s own times back if they hold a slot of the event and every meeting
-        of theirs still to come (else the file's times stay)."""
+        of theirs still to come (else the file's times stay: False)."""
         spans = [(datetime.fromisoformat(a), datetime.fromisoformat(b)) for a, b in periods]
         if spans:
             spans = [
@@ -1282,18 +1298,19 @@ class _Identities:
                 if not period_without_slot(a, b, slots=slots, tz=tz)
             ]
             if not spans:  # none holds a slot of the new programme: the file's times
-                return
+                return False
         to_come = Meeting.objects.filter(
             seats__participant=person, seats__active=True, slot__start__gt=now
         ).exclude(status=Meeting.Status.CANCELLED)
         if spans and not all(
             selectors.slot_inside(m.slot, spans) for m in to_come.select_related("slot")
         ):
-            return
+            return False
         Availability.objects.filter(participant=person).delete()
         Availability.objects.bulk_create(
             Availability(participant=person, start=a, end=b) for a, b in spans
         )
+        return True
 
     def restore(
         self, event: Event, said: set = frozenset()

@@ -94,6 +94,7 @@ def _texts(kind: str, *, person: Participant, meeting=None, request=None, extra=
         "attendee_left": _("%(name)s will not attend your meeting on %(when)s"),
         "feedback_request": _("How were your meetings on %(day)s?"),
         "attendance_withdrawn": _("You no longer come to %(event)s"),
+        "import_overruled": _("The organisers updated your registration for %(event)s"),
     }
     bodies = {
         "request_received": _("%(who)s would like to meet you. Answer the request in your agenda."),
@@ -134,6 +135,10 @@ def _texts(kind: str, *, person: Participant, meeting=None, request=None, extra=
                 "change, say so under My times in your agenda."
             )
         ),
+        "import_overruled": _(
+            "The organisers imported their participant list for %(event)s again. It changed "
+            "what you had set yourself:"
+        ),
         "feedback_request": _(
             "Did your meetings take place, and were they useful? Tell the organisers in your "
             "agenda, under each meeting (How was this meeting?): it takes a minute, and the "
@@ -156,6 +161,23 @@ def _texts(kind: str, *, person: Participant, meeting=None, request=None, extra=
     body = body % ctx
     if kind == "feedback_request":
         body = "\n".join([body, *(f"- {line}" for line in ctx["meetings"])])
+    if kind == "import_overruled":
+        lines = {
+            "times": _(
+                "Your times at the fair are the organisers' again: yours no longer held a "
+                "time of the new programme or one of your meetings. Check them under My times."
+            ),
+            "limit": _(
+                "Your meeting limit is the organisers' again: yours was below the meetings "
+                "they booked for you."
+            ),
+            "coming": _(
+                "You said you no longer come, but the organisers' list gives you meetings or "
+                "requests, so you are counted as coming. If you do not come, say so again "
+                "under My times."
+            ),
+        }
+        body = "\n".join([body, *(f"- {lines[w]}" for w in ctx["what"] if w in lines)])
     if kind == "request_received" and request is not None and request.message.strip():
         # what they wrote, as they wrote it (after the formatting: it may hold a "%")
         quoted = "\n".join(f"> {line}" for line in request.message.strip().splitlines())
@@ -188,6 +210,18 @@ def notify_attendance_withdrawn(
             "requests": requests,
             "by_organisers": by_organisers,
         },
+    )
+    _deliver_later([note.pk] if note else [])
+
+
+def notify_import_overruled(*, person: Participant, what: list[str]) -> None:
+    """One email to a participant whose own settings the organisers' new file overruled
+    (``what``: "times", "limit", "coming"; see ``importer._Identities.overruled``)."""
+    note = _create(
+        Notification.Kind.IMPORT_OVERRULED,
+        f"import_overruled:to{person.pk}:{timezone.now().isoformat()}",
+        person,
+        extra={"event": person.event.name, "what": list(what)},
     )
     _deliver_later([note.pk] if note else [])
 

@@ -2079,9 +2079,12 @@ def test_a_replacing_import_keeps_who_said_in_the_app_they_no_longer_come():
         return Participant.objects.get(ref="c")
 
     assert chen_after(copy.deepcopy(data)).withdrawn_at == said_at  # the file does not say
+    assert not Notification.objects.filter(kind="import_overruled").exists()
     again = copy.deepcopy(data)
     again["requests"][1]["status"] = "pending"  # the file asks for a meeting: he comes
     assert chen_after(again).withdrawn_at is None
+    (told,) = Notification.objects.filter(kind="import_overruled")  # and he is told so
+    assert "you are counted as coming" in told.body
     attendance_withdraw(participant=Participant.objects.get(ref="c"), actor=Actor(system=True))
     back = copy.deepcopy(data)
     back["participants"][2]["attending"] = True  # the organisers say he comes after all
@@ -2176,10 +2179,15 @@ def test_own_times_stay_only_if_every_meeting_to_come_fits_them():
     assert [(p.start, p.end) for p in _replace_with(copy.deepcopy(data)).availability.all()] == [
         afternoon
     ]
+    assert not Notification.objects.filter(kind="import_overruled").exists()
     # the organisers' new file books her in the morning: the file's times, which hold it
     morning = copy.deepcopy(data)
     morning["meetings"][0]["start"] = f"{day}T09:00"
     assert [(p.start, p.end) for p in _replace_with(morning).availability.all()] == whole
+    # and she is told, once, in her language
+    (told,) = Notification.objects.filter(kind="import_overruled")
+    assert told.recipient.ref == "a" and told.language == "fr"
+    assert "Vos horaires au salon sont de nouveau ceux des organisateurs" in told.body
 
 
 def test_an_export_imported_again_keeps_since_when_someone_no_longer_comes():
@@ -2221,6 +2229,11 @@ def test_an_own_meeting_limit_stays_only_if_the_files_meetings_fit_it():
     more["requests"].append({"from": "a", "to": "c", "status": "accepted"})
     more["meetings"].append({"from": "a", "to": "c", "start": "2018-04-18T09:30:00+01:00"})
     assert _replace_with(more).max_meetings is None
+    (told,) = Notification.objects.filter(kind="import_overruled", recipient__ref="a")
+    assert "Votre nombre maximal de rendez-vous est de nouveau celui des organisateurs" in (
+        told.body
+    )
+    assert told.subject == "Les organisateurs ont mis à jour votre inscription à Mini fair"
 
 
 def test_own_edits_survive_an_export_imported_in_between():
