@@ -308,12 +308,20 @@ def event_statistics(*, event: Event, none_limit: int = 300) -> dict:
     }
 
 
+# "on the most shortlists" lists people saved by at least MOST_SAVED_MIN participants, once
+# at least MOST_SAVED_MARKERS participants use shortlists: with one or two users, the list
+# would be their shortlist
+MOST_SAVED_MIN = 2
+MOST_SAVED_MARKERS = 3
+
+
 def interest_summary(*, event: Event, listed: int = 10) -> dict:
     """What participants did with their recommendations besides requesting (two queries):
     ``saved`` and ``hidden`` (people marked so), ``markers`` (participants who marked anyone),
     and ``most_saved``: the first ``listed`` participants on the most shortlists (id, name,
-    organisation, kind, ``n``), most first; those who no longer come are left out. Counts only:
-    who saved or hid whom stays each participant's own."""
+    organisation, kind, ``n``), most first, each on at least ``MOST_SAVED_MIN`` of them, once
+    ``MOST_SAVED_MARKERS`` participants mark; those who no longer come are left out. Counts
+    only: who saved or hid whom stays each participant's own."""
     marks = Mark.objects.filter(event=event)
     totals = marks.aggregate(
         saved=Count("id", filter=Q(kind=Mark.Kind.SAVED)),
@@ -330,11 +338,14 @@ def interest_summary(*, event: Event, listed: int = 10) -> dict:
             "candidate__kind",
         )
         .annotate(n=Count("id"))
+        .filter(n__gte=MOST_SAVED_MIN)
         .order_by("-n", "candidate__name", "candidate_id")[:listed]
     )
     return {
         **totals,
-        "most_saved": [
+        "most_saved": []
+        if totals["markers"] < MOST_SAVED_MARKERS
+        else [
             {
                 "id": row["candidate_id"],
                 "name": row["candidate__name"],

@@ -214,7 +214,7 @@ def _error(request, exc: DomainError) -> None:
 
 # Refusals whose API sentence points to what only the API offers ("reschedule it"): the pages
 # say theirs in every language.
-PAGE_WORDING = {"request_has_meeting", "not_marked"}
+PAGE_WORDING = {"request_has_meeting", "not_marked", "self_not_attending"}
 
 
 def _error_text(exc: DomainError) -> str:
@@ -770,8 +770,8 @@ def mark(request, event, me):
             else:
                 done = (
                     _(
-                        "%(name)s will no longer be recommended to you (Not interested, at the "
-                        "bottom of this page, undoes it)."
+                        "%(name)s will no longer be recommended to you (Recommend again, under "
+                        "Not interested at the bottom of this page, undoes it)."
                     )
                     % name
                 )

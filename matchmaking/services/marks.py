@@ -15,6 +15,7 @@ from django.db import IntegrityError, transaction
 from matchmaking.exceptions import Busy, Conflict, InvalidInput, NotFound
 from matchmaking.models import Mark, Participant
 from matchmaking.services.recommendations import lists_refresh_after_commit
+from matchmaking.services.requests import meeting_refusal
 
 
 def _candidate(participant: Participant, candidate_id: int) -> Participant:
@@ -34,6 +35,9 @@ def _candidate(participant: Participant, candidate_id: int) -> Participant:
         raise NotFound(f"No participant {candidate_id} in this event.")
     if found.withdrawn_at is not None:
         raise NotFound(f"{found.name} no longer comes to the fair.", code="not_attending")
+    refusal = meeting_refusal(participant, found)  # a colleague: nobody to ask for a meeting
+    if refusal:
+        raise InvalidInput(refusal[1], field="participant", code=refusal[0])
     return found
 
 

@@ -520,6 +520,8 @@ def stale_events_refresh(*, days_after: int = 1) -> list[str]:
 LABEL_OF_STATUS = {"accepted": "accepted", "declined": "declined", "expired": "ignored"}
 
 
+# at most this many of each participant's marks (their latest) are labels
+MARK_LABELS_PER_PARTICIPANT = 10
 # A requester who met and rated the meeting this low (1-5) did not find the right partner, even
 # though the request was accepted: the label says so.
 POOR_RATING = 2
@@ -533,8 +535,9 @@ def ranker_learn(*, event: Event) -> dict:
     better label than the answer they gave before (``report["poor_meetings"]`` counts them).
     People a participant hid ("not interested") count as misses and those they saved as hits,
     unless a request between the two (either way, whatever its status) says more, and only
-    for pairs the ranker may show (another organisation, a kind recommended to them;
-    ``report["marks"]`` counts them).
+    for pairs the ranker may show (another organisation, a kind recommended to them), at most
+    ``MARK_LABELS_PER_PARTICIPANT`` (the latest) of each participant (``report["marks"]`` counts
+    them).
 
     Side effects: sets ``event.ranker_weights`` (or clears it when the learned model loses) and
     ``event.ranker_report``. Returns the report.
@@ -576,8 +579,9 @@ def ranker_learn(*, event: Event) -> dict:
         )
     }
     marks = 0
+    used: dict[int, int] = {}
     for who, candidate, kind, who_kind, their_kind, who_org, their_org in (
-        Mark.objects.filter(event=event).order_by("participant_id", "id")
+        Mark.objects.filter(event=event).order_by("participant_id", "-updated_at", "-id")
     ).values_list(
         "participant_id",
         "candidate_id",
@@ -589,6 +593,10 @@ def ranker_learn(*, event: Event) -> dict:
     ):
         shown = who_org != their_org and their_kind in kinds_recommended_to(who_kind)
         if shown and frozenset((who, candidate)) not in asked:
+            # one participant who hides eighty people must not teach the whole event alone
+            if used.get(who, 0) >= MARK_LABELS_PER_PARTICIPANT:
+                continue
+            used[who] = used.get(who, 0) + 1
             by_sender.setdefault(who, []).append((candidate, kind))
             marks += 1
     features, labels, groups = [], [], []

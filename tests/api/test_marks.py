@@ -256,3 +256,15 @@ def test_hiding_many_never_runs_the_list_dry(event, make_participant):
     got = [r["participant"]["id"] for r in selectors.recommendations_for(participant=me)]
     assert len(got) == 20
     assert not set(got) & set(stored[:40])
+
+
+def test_a_colleague_cannot_be_saved_there_is_nobody_to_ask(
+    event,
+    city_and_providers,  # noqa: F811
+    as_participant,
+):
+    city, _traffic, _marketing, _water, colleague = city_and_providers
+    refused = as_participant(city).put(mark(event, colleague), {"mark": "saved"}, format="json")
+    assert refused.status_code == 400
+    assert refused.data["code"] == "same_organisation"
+    assert not Mark.objects.exists()

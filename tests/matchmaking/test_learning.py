@@ -2,7 +2,7 @@
 
 import pytest
 
-from matchmaking.models import Event
+from matchmaking.models import Event, Mark
 from matchmaking.services.recommendations import event_ranker, ranker_learn
 from tests.factories import RequestFactory
 
@@ -147,8 +147,10 @@ def test_marks_the_ranker_never_shows_or_a_request_answers_are_no_labels(event, 
     colleague = make_participant(kind="delegation", organisation=city.organisation)
     other_city = make_participant(kind="delegation")  # two delegations: never recommended
     provider = make_participant(kind="exhibitor")
-    for person in (colleague, other_city, provider):
+    for person in (other_city, provider):
         mark_set(participant=city, candidate_id=person.pk, kind="hidden")
+    # a colleague cannot be marked now; one marked before that rule is no label either
+    Mark.objects.create(event=event, participant=city, candidate=colleague, kind="hidden")
     RequestFactory(sender=provider, recipient=city, status="declined")  # the other way
     report = ranker_learn(event=event)
     assert report["marks"] == 0
@@ -164,3 +166,14 @@ def test_the_nightly_learning_takes_an_event_with_marks_only(event, make_partici
         mark_set(participant=city, candidate_id=provider.pk, kind=kind)
     assert learn_rankers() == 1
     assert Event.objects.get(pk=event.pk).ranker_report["marks"] == 48
+
+
+def test_one_participant_who_hides_many_gives_ten_labels_at_most(event, make_participant):
+    from matchmaking.services.marks import mark_set
+    from matchmaking.services.recommendations import MARK_LABELS_PER_PARTICIPANT
+
+    city = make_participant(kind="delegation")
+    for _ in range(3 * MARK_LABELS_PER_PARTICIPANT):
+        provider = make_participant(kind="exhibitor")
+        mark_set(participant=city, candidate_id=provider.pk, kind="hidden")
+    assert ranker_learn(event=event)["marks"] == MARK_LABELS_PER_PARTICIPANT

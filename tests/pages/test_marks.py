@@ -141,7 +141,10 @@ def test_who_no_longer_comes_cannot_mark_from_the_page(event, me, shown):
     solar, _fund = shown
     attendance_withdraw(participant=me, actor=Actor(system=True))
     refused = press(client_of(me), event, solar, "saved")
-    assert messages_of(refused)[0].startswith("You said you no longer come to the fair")
+    assert messages_of(refused) == [
+        "You said you no longer come to the fair. If you come after all, say so under My times "
+        "first."
+    ]  # the page's words, not the API's "PUT me/attendance/"
     assert not Mark.objects.exists()
 
 

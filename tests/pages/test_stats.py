@@ -220,10 +220,8 @@ def test_the_console_counts_shortlists_without_saying_who_marked_whom(
     attendance_withdraw(participant=c, actor=Actor(system=True))  # left out of "most saved"
     interest = reporting.interest_summary(event=event)
     assert (interest["saved"], interest["hidden"], interest["markers"]) == (4, 1, 3)
-    assert [(row["name"], row["n"]) for row in interest["most_saved"]] == [
-        (a.name, 2),
-        (e.name, 1),
-    ]
+    # on two shortlists at least: one person's shortlist is not shown through it
+    assert [(row["name"], row["n"]) for row in interest["most_saved"]] == [(a.name, 2)]
     body = staff_client.get(f"/organiser/{event.slug}/stats/").content.decode()
     assert 'data-interest="saved">4<' in body and 'data-interest="hidden">1<' in body
     assert f"/organiser/{event.slug}/participants/{a.pk}/" in body
