@@ -18,6 +18,7 @@ TEXTS = {
     "schedule_place_taken": _("Its place was taken by the schedule (scheduler run %(run)s)."),
     "request_cancelled": _("The meeting request was withdrawn."),
     "event_updated": _("The organisers updated the event's programme."),
+    "participant_removed": _("%(name)s is no longer on the fair's participant list."),
     # why a scheduler run's change is skipped at publish (the English text is the API's)
     "after_run_accepted": _("the request was accepted after the run"),
     "after_run_booked": _("the meeting was booked after the run"),

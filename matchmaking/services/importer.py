@@ -72,6 +72,7 @@ from matchmaking.services.notifications import (
     notify_attendee_left,
     notify_import_overruled,
     notify_meeting,
+    notify_without_rows,
 )
 from matchmaking.services.participants import PARTICIPANT_FIELDS, PROFILE_FIELDS
 from matchmaking.services.requests import meeting_refusal
@@ -1042,6 +1043,10 @@ class _Identities:
     # -> their requests' ids, oldest first
     participant_ids: dict = field(default_factory=dict)
     request_ids: dict = field(default_factory=dict)
+    requests_left: dict = field(default_factory=dict)  # what request_ids_assign left over
+    names: dict = field(default_factory=dict)  # (ref, email) -> "Name (Organisation)"
+    # open requests: [(sender (ref, email), recipient (ref, email), status, booked)]
+    open_requests: list = field(default_factory=list)
     event_id: int | None = None
     # new participant id -> what of their own the new file overruled ("times": their own times
     # no longer fitted, "limit": their own meeting limit was below the file's meetings,
@@ -1055,12 +1060,39 @@ class _Identities:
     def participant_id(self, ref: str, email: str) -> int | None:
         return self.participant_ids.get((ref, email.lower()))
 
+    @staticmethod
+    def _pair(sender: Participant, recipient: Participant) -> tuple:
+        return ((sender.ref, sender.email.lower()), (recipient.ref, recipient.email.lower()))
+
+    def request_ids_assign(self, rows: list[MeetingRequest], sent: list[datetime]) -> None:
+        """Give the new requests of each pair the ids of its old ones: first the one sent at
+        the same moment (an export gives it), then one of the same status, then the oldest
+        left; rows without one get a new id."""
+        left = self.requests_left = {pair: list(old) for pair, old in self.request_ids.items()}
+        for match in (
+            lambda row, at, old: old[1] == at,
+            lambda row, at, old: old[2] == row.status,
+            lambda row, at, old: True,
+        ):
+            for row, at in zip(rows, sent, strict=True):
+                if row.pk is not None:
+                    continue
+                old = left.get(self._pair(row.sender, row.recipient), [])
+                found = next((o for o in old if match(row, at, o)), None)
+                if found is not None:
+                    old.remove(found)
+                    row.pk = found[0]
+
     def request_id(self, sender: Participant, recipient: Participant) -> int | None:
-        """The next id of the pair's old requests not taken yet (None when none is left)."""
-        ids = self.request_ids.get(
-            ((sender.ref, sender.email.lower()), (recipient.ref, recipient.email.lower()))
-        )
-        return ids.pop(0) if ids else None
+        """After ``request_ids_assign``: an id of the pair's old requests that no new one took,
+        the accepted one first (None when none is left)."""
+        old = self.requests_left.get(self._pair(sender, recipient), [])
+        found = next((o for o in old if o[2] == MeetingRequest.Status.ACCEPTED), None)
+        found = found or (old[0] if old else None)
+        if found is None:
+            return None
+        old.remove(found)
+        return found[0]
 
     @staticmethod
     def _colleagues(event: Event) -> dict[int, set]:
@@ -1114,10 +1146,19 @@ class _Identities:
             feedback[row.pop("meeting__uid")].append((who, row))
         emails = [
             ((row.pop("recipient__ref"), row.pop("recipient__email").lower()), row)
-            for row in Notification.objects.filter(
-                recipient__event=event,
-                kind__in=[Notification.Kind.FEEDBACK_REQUEST, Notification.Kind.BROADCAST],
-            ).values("recipient__ref", "recipient__email", "broadcast_id", *EMAIL_FIELDS)
+            for row in Notification.objects.filter(recipient__event=event).values(
+                "recipient__ref",
+                "recipient__email",
+                "broadcast_id",
+                "meeting__uid",
+                "request_id",
+                "request__sender__ref",
+                "request__sender__email",
+                "request__recipient__ref",
+                "request__recipient__email",
+                "created_at",
+                *EMAIL_FIELDS,
+            )
         ]
         messages = {
             values.pop("id"): values
@@ -1157,14 +1198,47 @@ class _Identities:
                 "updated_at",
             )
         ]
-        request_ids = defaultdict(list)
-        for pk, a_ref, a_email, b_ref, b_email in (
+        request_ids = defaultdict(list)  # pair -> [(id, sent, status)], oldest first
+        for pk, created, status, a_ref, a_email, b_ref, b_email in (
             MeetingRequest.objects.filter(event=event)
             .order_by("id")
-            .values_list("pk", "sender__ref", "sender__email", "recipient__ref", "recipient__email")
+            .values_list(
+                "pk",
+                "created_at",
+                "status",
+                "sender__ref",
+                "sender__email",
+                "recipient__ref",
+                "recipient__email",
+            )
         ):
-            request_ids[((a_ref, a_email.lower()), (b_ref, b_email.lower()))].append(pk)
+            request_ids[((a_ref, a_email.lower()), (b_ref, b_email.lower()))].append(
+                (pk, created, status)
+            )
+        live = Meeting.objects.filter(event=event).exclude(status=Meeting.Status.CANCELLED)
+        open_requests = [
+            ((a_ref, a_email.lower()), (b_ref, b_email.lower()), status, booked)
+            for a_ref, a_email, b_ref, b_email, status, booked in MeetingRequest.objects.filter(
+                event=event, status__in=MeetingRequest.OPEN_STATUSES
+            )
+            .annotate(booked=Exists(live.filter(request=OuterRef("pk"))))
+            .values_list(
+                "sender__ref",
+                "sender__email",
+                "recipient__ref",
+                "recipient__email",
+                "status",
+                "booked",
+            )
+        ]
         return cls(
+            names={
+                (ref, email.lower()): f"{name} ({org})"
+                for ref, email, name, org in event.participants.values_list(
+                    "ref", "email", "name", "organisation__name"
+                )
+            },
+            open_requests=open_requests,
             meeting_ids=meeting_ids,
             event_id=event.pk,
             slot_ids=dict(event.slots.values_list("start", "pk")),
@@ -1385,6 +1459,7 @@ class _Identities:
         self._emails_restore(event, by_key)
         self._marks_restore(event, by_key)
         told += self._dropped(event, by_key)
+        self._requests_dropped(event, by_key)
         self._meeting_ids_restore(event, told)
         return told
 
@@ -1436,10 +1511,12 @@ class _Identities:
         Mark.objects.bulk_update(rows, ["created_at", "updated_at"], batch_size=1000)
 
     def _emails_restore(self, event: Event, people: dict) -> None:
-        """The organisers' messages, and the emails sent to the people the new file keeps (same
-        ref and email; ``people`` by that key): the event's history of what was sent to whom,
-        and the "how were your meetings?" already asked (the periodic task looks for them, so
-        nobody is asked twice the same day)."""
+        """The organisers' messages, and every email of the people the new file keeps (same
+        ref and email; ``people`` by that key), sent or still to send: the event's history of
+        what was sent to whom, and what the periodic tasks look for so as not to send it twice
+        (the reminder of a meeting, "how were your meetings?"). An email stays linked to its
+        meeting when the meeting kept its UID, and to its request when the request kept its
+        id between the same two people."""
         old_ids = list(self.messages)
         sent = Broadcast.objects.bulk_create(
             [Broadcast(event=event, **self.messages[i]) for i in old_ids]
@@ -1448,17 +1525,46 @@ class _Identities:
             row.created_at = self.messages[i]["created_at"]
         Broadcast.objects.bulk_update(sent, ["created_at"])
         new_id = {i: row.pk for row, i in zip(sent, old_ids, strict=True)}
-        Notification.objects.bulk_create(
-            [
+        meetings = dict(event.meetings.values_list("uid", "pk"))
+        requests = {
+            pk: ((a_ref, a_email.lower()), (b_ref, b_email.lower()))
+            for pk, a_ref, a_email, b_ref, b_email in event.requests.values_list(
+                "pk", "sender__ref", "sender__email", "recipient__ref", "recipient__email"
+            )
+        }
+        rows, stamps = [], []
+        for who, values in self.emails:
+            if who not in people:
+                continue
+            values = dict(values)
+            uid = values.pop("meeting__uid")
+            pair = (
+                (values.pop("request__sender__ref"), values.pop("request__sender__email")),
+                (values.pop("request__recipient__ref"), values.pop("request__recipient__email")),
+            )
+            if pair[0][1] is not None:
+                pair = ((pair[0][0], pair[0][1].lower()), (pair[1][0], pair[1][1].lower()))
+            request_id = values.pop("request_id")
+            stamps.append(values.pop("created_at"))
+            broadcast = values.pop("broadcast_id")
+            rows.append(
                 Notification(
                     recipient=people[who],
-                    **{**values, "broadcast_id": new_id.get(values["broadcast_id"])},
+                    **values,
+                    broadcast_id=new_id.get(broadcast),
+                    meeting_id=meetings.get(uid),
+                    request_id=request_id if requests.get(request_id) == pair else None,
                 )
-                for who, values in self.emails
-                if who in people
-            ],
-            ignore_conflicts=True,
-        )
+            )
+        Notification.objects.bulk_create(rows, ignore_conflicts=True, batch_size=1000)
+        # when they were written, as they were (the inserts stamped them now)
+        when = {n.key: at for n, at in zip(rows, stamps, strict=True)}
+        keys = list(when)
+        for start in range(0, len(keys), 500):
+            again = list(Notification.objects.filter(key__in=keys[start : start + 500]))
+            for note in again:
+                note.created_at = when[note.key]
+            Notification.objects.bulk_update(again, ["created_at"])
 
     def _feedback_restore(self, meetings: list[Meeting]) -> None:
         """The feedback people gave on a meeting the new file keeps (same two parties, not
@@ -1488,6 +1594,37 @@ class _Identities:
             row.created_at, row.updated_at = values["created_at"], values["updated_at"]
         MeetingFeedback.objects.bulk_update(rows, ["created_at", "updated_at"])
 
+    def _tell_gone(self, person: Participant, kind: str, key: str, gone: tuple, **extra) -> None:
+        """Tell ``person`` that their meeting or request with ``gone`` (ref, email), whom the
+        new file no longer lists, is cancelled or withdrawn (nothing of it is left to link)."""
+        name = self.names.get(gone, gone[0]).rsplit(" (", 1)[0]
+        notify_without_rows(
+            person=person,
+            kind=kind,
+            key=key,
+            extra={
+                "who": self.names.get(gone, gone[0]),
+                "reason": Reason("participant_removed", {"name": name}),
+                "by_organisers": True,
+                **extra,
+            },
+        )
+
+    def _requests_dropped(self, event: Event, by_key: dict) -> None:
+        """Open requests whose other side the new file no longer lists: the one who stays is
+        told it is withdrawn (a booked one to come was told of its meeting)."""
+        stamp = timezone.now().isoformat()
+        for a, b, _status, booked in self.open_requests:
+            if booked or (a in by_key) == (b in by_key):
+                continue
+            stays, gone = (by_key[a], b) if a in by_key else (by_key[b], a)
+            self._tell_gone(
+                stays,
+                Notification.Kind.REQUEST_WITHDRAWN,
+                f"request_withdrawn:{gone[0]}:{stamp}:to{stays.pk}",
+                gone,
+            )
+
     def _dropped(self, event: Event, by_key: dict) -> list[tuple[Meeting, str, None]]:
         """The live meetings the new file no longer lists (left over in ``self.meetings`` once
         ``restore`` matched the others), recreated cancelled under their UIDs."""
@@ -1504,6 +1641,18 @@ class _Identities:
                 # a meeting still to come: one held, missed or past goes with the old rows
                 # (no "cancelled" for a meeting of 2018, the review)
                 to_come = self.statuses.get(uid) == Meeting.Status.SCHEDULED and start > now
+                if to_come and len(people) == 2 and people.count(None) == 1:
+                    # the other side is no longer on the list: tell the one who stays
+                    gone = next(k for k, p in zip(sorted(pair), people, strict=True) if p is None)
+                    stays = next(p for p in people if p is not None)
+                    self._tell_gone(
+                        stays,
+                        Notification.Kind.MEETING_CANCELLED,
+                        f"meeting_cancelled:{uid}:seq{sequence + 1}:to{stays.pk}",
+                        gone,
+                        when=start.astimezone(event.tz).strftime("%Y-%m-%d %H:%M"),
+                        where=table_name or event.name,
+                    )
                 if not to_come or None in people or len(people) != 2 or start not in slots:
                     continue
                 a, b = people
@@ -1690,7 +1839,6 @@ def _write(
         sent_at.append(sent)
         to_create.append(
             MeetingRequest(
-                pk=kept.request_id(sender, recipient) if kept else None,
                 event=event,
                 sender=sender,
                 recipient=recipient,
@@ -1709,6 +1857,8 @@ def _write(
     # withdrawn requests of each pair, in the file's order: a cancelled meeting goes with one
     withdrawn: dict[tuple[int, int], list[MeetingRequest]] = defaultdict(list)
     by_row: dict[int, MeetingRequest] = {}  # the file's request index -> its row
+    if kept is not None:
+        kept.request_ids_assign(to_create, sent_at)
     created = MeetingRequest.objects.bulk_create(to_create)
     for req, sent in zip(created, sent_at, strict=True):
         req.created_at = sent  # the insert stamped it now (auto_now_add)

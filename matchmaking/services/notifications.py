@@ -214,6 +214,14 @@ def notify_attendance_withdrawn(
     _deliver_later([note.pk] if note else [])
 
 
+def notify_without_rows(*, person: Participant, kind: str, key: str, extra: dict) -> None:
+    """An email about a meeting or request that no longer exists (a replacing import dropped the
+    other side from the fair): what it was is said in ``extra`` (``who``, ``when``, ``where``,
+    ``reason``, as the meeting's or request's own email would say it)."""
+    note = _create(kind, key, person, extra=extra)
+    _deliver_later([note.pk] if note else [])
+
+
 def notify_import_overruled(*, person: Participant, what: list[str]) -> None:
     """One email to a participant whose own settings the organisers' new file overruled
     (``what``: "times", "limit", "coming"; see ``importer._Identities.overruled``)."""
