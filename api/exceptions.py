@@ -136,3 +136,17 @@ def exception_handler(exc, context):
         text = _short(_plain_parse_error(str(detail)))
         response.data = {"detail": text, "code": getattr(detail, "code", "error")}
     return response
+
+
+def not_found(request, exception=None):
+    """Django's 404 for an address no route matches (``/api/events/x/me/marks/abc/``): under
+    ``/api/`` the API's JSON error shape, elsewhere Django's own page."""
+    from django.http import JsonResponse
+    from django.views.defaults import page_not_found
+
+    if request.path.startswith("/api/"):
+        return JsonResponse(
+            {"detail": "Not found: the API has no such address.", "code": "not_found"},
+            status=404,
+        )
+    return page_not_found(request, exception)

@@ -628,6 +628,13 @@ class BroadcastCreateSerializer(RefusesUnknownFields, serializers.Serializer):
     )
 
 
+class ReplacedSerializer(serializers.Serializer):
+    kept = serializers.IntegerField()
+    new = serializers.IntegerField()
+    gone = serializers.IntegerField()
+    email_changed = serializers.ListField(child=serializers.CharField())
+
+
 class ImportResultSerializer(serializers.Serializer):
     slug = serializers.CharField()
     participants = serializers.IntegerField()
@@ -637,6 +644,12 @@ class ImportResultSerializer(serializers.Serializer):
     never_bookable = serializers.IntegerField(
         help_text="Open requests no slot still to come can hold: the two are never at the fair "
         "together (or not in the part of the day asked for). The scheduler page lists them."
+    )
+    replaced = ReplacedSerializer(
+        allow_null=True,
+        help_text="On a replace: participants kept (same ref and email), new and gone, and the "
+        "refs whose email changed (another person for the import: calendar address, sign-in "
+        "and saved people do not follow). null on a first import.",
     )
 
 

@@ -169,6 +169,7 @@ class EventViewSet(viewsets.ReadOnlyModelViewSet):
             "slots": event.slots.count(),
             # open requests no slot still to come can hold (the two are never there together)
             "never_bookable": selectors.requests_never_bookable(event=event, limit=0)[0],
+            "replaced": event.replaced,
         }
         return Response(s.ImportResultSerializer(body).data, status=status.HTTP_201_CREATED)
 

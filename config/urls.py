@@ -19,3 +19,5 @@ urlpatterns = [
     path("my/", include("matchmaking.pages.participant_urls")),
     path("", include("matchmaking.pages.urls")),
 ]
+
+handler404 = "api.exceptions.not_found"

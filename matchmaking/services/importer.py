@@ -855,6 +855,10 @@ def event_import(*, data: Any, replace: bool = False, by=None, organisers: Itera
     event's organiser team is ``by`` and ``organisers``; a replaced event keeps its team, joined
     by ``organisers``, and only a member of that team (or a superuser) may replace it.
 
+    The returned event's ``replaced`` says, on a replace, how many participants the new file
+    kept (same ref and email), added and left out, and the refs whose email changed (another
+    person for the import); None on a first import.
+
     Side effects: inserts everything in one transaction (pending requests expire
     ``request_expiry_hours`` after their ``sent`` time, else the import; cancelled meetings are
     recreated as cancelled, holding no seat); with ``replace`` an existing event of the same
@@ -905,7 +909,21 @@ def event_import(*, data: Any, replace: bool = False, by=None, organisers: Itera
         if errors:
             raise ImportInvalid(errors)  # rolls back whatever was written
         event.organisers.add(*team.values())
+        event.replaced = None  # a first import
         if kept is not None:
+            now_keys = {(p.ref, p.email.lower()) for p in event.participants.all()}
+            old_keys = set(kept.participant_ids)
+            # an email changed under the same ref is another person for the import (their
+            # calendar address, sign-in and marks do not follow): the count shows it
+            event.replaced = {
+                "kept": len(now_keys & old_keys),
+                "new": len(now_keys - old_keys),
+                "gone": len(old_keys - now_keys),
+                "email_changed": sorted(
+                    {ref for ref, _ in now_keys - old_keys}
+                    & {ref for ref, _ in old_keys - now_keys}
+                ),
+            }
             with batched():
                 said = {
                     (p["ref"], p["email"].lower()) for p in data["participants"] if "attending" in p

@@ -339,3 +339,17 @@ def test_errors_quote_at_most_a_short_excerpt_of_what_was_sent(
     )
     assert digits.status_code == 400
     assert digits.json()["detail"] == "A number in the body has too many digits (at most 4,300)."
+
+
+def test_an_api_address_no_route_matches_answers_json(event, as_participant, make_participant):
+    """``/me/marks/abc/`` matched no route and answered Django's HTML page."""
+    client = as_participant(make_participant())
+    for url in (f"/api/events/{event.slug}/me/marks/abc/", "/api/nothing-here/"):
+        response = client.get(url)
+        assert response.status_code == 404
+        assert response["Content-Type"] == "application/json"
+        assert response.json() == {
+            "detail": "Not found: the API has no such address.",
+            "code": "not_found",
+        }
+    assert "text/html" in client.get("/nothing-here/")["Content-Type"]  # pages: an HTML page

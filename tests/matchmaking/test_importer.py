@@ -369,10 +369,20 @@ def test_import_api_and_export_api(organiser_client):
         "meetings": 1,
         "slots": 5,
         "never_bookable": 0,  # 2018: no slot still to come, nothing to say
+        "replaced": None,
     }
     exported = organiser_client.get("/api/events/mini-fair/export/")
     assert exported.status_code == 200
     assert exported.json()["meetings"][0]["table"] == "Booth B2"
+    # replaced: who the new file kept; an email changed under the same ref is another person
+    again = exported.json()
+    again["participants"][2]["email"] = "chen.wei@example.org"
+    again["participants"].pop(1)  # Bruno, with his meeting and request
+    again["requests"], again["meetings"] = [], []
+    replaced = organiser_client.post("/api/events/import/?replace=true", again, format="json").data[
+        "replaced"
+    ]
+    assert replaced == {"kept": 1, "new": 1, "gone": 2, "email_changed": ["c"]}
 
 
 def test_import_api_bad_file_answers_400_with_errors(organiser_client):
@@ -457,6 +467,7 @@ def test_import_api_event_without_participants_answers_201(
         "meetings": 0,
         "slots": 5,
         "never_bookable": 0,
+        "replaced": None,
     }
     assert Event.objects.get().lists_fingerprint != ""
 

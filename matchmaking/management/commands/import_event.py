@@ -66,6 +66,22 @@ class Command(BaseCommand):
                     "times or the requests; the scheduler page lists them."
                 )
             )
+        if event.replaced is not None:
+            done = event.replaced
+            self.stdout.write(
+                f"Replaced: {done['kept']} participants kept, {done['new']} new, "
+                f"{done['gone']} gone."
+            )
+            if done["email_changed"]:
+                refs = ", ".join(done["email_changed"][:10])
+                self.stdout.write(
+                    self.style.WARNING(
+                        f"{len(done['email_changed'])} ref(s) with another email: {refs}"
+                        f"{' …' if len(done['email_changed']) > 10 else ''}. Each is another "
+                        "person for the import: their calendar address, sign-in and saved "
+                        "people did not follow."
+                    )
+                )
         names = ", ".join(sorted(u.get_username() for u in event.organisers.all()))
         self.stdout.write(f"Organiser team: {names or 'nobody yet (superusers only)'}.")
         self.stdout.write(
