@@ -386,6 +386,15 @@ class MeetingRequestSerializer(serializers.ModelSerializer):
     sender = ParticipantBriefSerializer(read_only=True)
     recipient = ParticipantBriefSerializer(read_only=True)
     direction = serializers.SerializerMethodField()
+    proposed_slot = serializers.IntegerField(
+        source="proposed_slot_id",
+        allow_null=True,
+        read_only=True,
+        help_text="The slot the sender proposed (accepting books it when still free), or null.",
+    )
+    proposed_start = serializers.DateTimeField(
+        source="proposed_slot.start", default=None, read_only=True
+    )
 
     class Meta:
         model = MeetingRequest
@@ -401,6 +410,8 @@ class MeetingRequestSerializer(serializers.ModelSerializer):
             "created_at",
             "responded_at",
             "expires_at",
+            "proposed_slot",
+            "proposed_start",
         ]
         read_only_fields = fields
 
@@ -426,6 +437,28 @@ class RequestCreateSerializer(serializers.Serializer):
     session = serializers.ChoiceField(
         choices=MeetingRequest.SessionPreference.choices, required=False, default="any"
     )
+    slot = serializers.IntegerField(
+        min_value=1,
+        max_value=2**62,
+        required=False,
+        help_text="A proposed time (slot id): one the booking would accept for the two of you "
+        "now; accepting the request books it if it is still free then.",
+    )
+
+
+class AcceptedRequestSerializer(MeetingRequestSerializer):
+    meeting = serializers.SerializerMethodField(
+        help_text="The meeting booked at the proposed time, or null (no proposal, or it was no "
+        "longer free: book another)."
+    )
+
+    class Meta(MeetingRequestSerializer.Meta):
+        fields = [*MeetingRequestSerializer.Meta.fields, "meeting"]
+        read_only_fields = fields
+
+    def get_meeting(self, obj) -> int | None:
+        booked = getattr(obj, "booked", None)
+        return booked.pk if booked is not None else None
 
 
 class AttendeeSerializer(serializers.Serializer):

@@ -629,6 +629,11 @@ class RequestViewSet(
                 raise Forbidden("You can only send requests in your own name.")
             sender = self.participant
         recipient = self._participant(data["recipient"], "recipient")
+        slot = None
+        if "slot" in data:
+            slot = Slot.objects.filter(event=self.event, pk=data["slot"]).first()
+            if slot is None:
+                raise InvalidInput(f"No slot {data['slot']} in this event.", field="slot")
         created = request_services.request_create(
             sender=sender,
             recipient=recipient,
@@ -636,6 +641,7 @@ class RequestViewSet(
             priority=data["priority"],
             session=data["session"],
             by_organiser=self.organiser,
+            slot=slot,
         )
         return Response(self.get_serializer(created).data, status=status.HTTP_201_CREATED)
 
@@ -644,10 +650,20 @@ class RequestViewSet(
         done = service(request=req, by=self.participant, **extra)
         return Response(self.get_serializer(done).data)
 
-    @extend_schema(request=None, responses=s.MeetingRequestSerializer)
+    @extend_schema(
+        request=None,
+        responses=s.AcceptedRequestSerializer,
+        description="Accept a pending request; a proposed time still free for both is booked "
+        "at once (`meeting`: its id, else null).",
+    )
     @action(detail=True, methods=["post"])
     def accept(self, request, slug, pk=None):
-        return self._answer(request_services.request_accept)
+        done = request_services.request_accept(
+            request=self.get_object(), by=self.participant, user=request.user
+        )
+        return Response(
+            s.AcceptedRequestSerializer(done, context=self.get_serializer_context()).data
+        )
 
     @extend_schema(request=None, responses=s.MeetingRequestSerializer)
     @action(detail=True, methods=["post"])

@@ -368,6 +368,15 @@ class MeetingRequest(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     responded_at = models.DateTimeField(null=True, blank=True)
     expires_at = models.DateTimeField(null=True, blank=True)
+    proposed_slot = models.ForeignKey(
+        "Slot",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The time the sender proposed: accepting the request books it when it is "
+        "still free for both.",
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]

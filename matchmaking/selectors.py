@@ -162,7 +162,7 @@ def saved_ids(*, participant: Participant) -> set[int]:
 def requests_of(*, event: Event, participant: Participant | None) -> QuerySet[MeetingRequest]:
     """Requests the participant sent or received; all requests of the event for organisers."""
     qs = MeetingRequest.objects.filter(event=event).select_related(
-        "sender__organisation", "recipient__organisation"
+        "sender__organisation", "recipient__organisation", "proposed_slot"
     )
     if participant is not None:
         qs = qs.filter(Q(sender=participant) | Q(recipient=participant))
@@ -228,6 +228,22 @@ def available_slots(
                 j += 1
         out[pid] = frozenset(inside)
     return out
+
+
+def slots_free_for(*, participant: Participant, now: datetime | None = None) -> list[Slot]:
+    """The event's slots still to come inside ``participant``'s times in which they have no
+    meeting: the times they may propose with a request (the booking checks the other side)."""
+    now = now or timezone.now()
+    slots = list(
+        Slot.objects.filter(event_id=participant.event_id, start__gt=now).order_by("start")
+    )
+    inside = available_slots(slots=slots, participant_ids=[participant.pk]).get(participant.pk)
+    busy = set(
+        MeetingSeat.objects.filter(participant=participant, active=True).values_list(
+            "slot_id", flat=True
+        )
+    )
+    return [s for i, s in enumerate(slots) if (inside is None or i in inside) and s.pk not in busy]
 
 
 def requests_never_bookable(
@@ -415,7 +431,9 @@ def event_export(*, event: Event) -> dict:
 
     requests = []
     index_of: dict[int, int] = {}  # request id -> its index in ``requests``
-    for r in MeetingRequest.objects.filter(event=event).order_by("id"):
+    for r in (
+        MeetingRequest.objects.filter(event=event).select_related("proposed_slot").order_by("id")
+    ):
         index_of[r.pk] = len(requests)
         row = {
             "from": refs[r.sender_id],
@@ -431,6 +449,8 @@ def event_export(*, event: Event) -> dict:
             row["expires"] = _local(r.expires_at, event)
         if r.message:
             row["message"] = r.message
+        if r.proposed_slot is not None:
+            row["proposed"] = _local(r.proposed_slot.start, event)
         requests.append(row)
 
     # colleagues who joined a meeting (not its two parties); who left it, or sits in a cancelled

@@ -21,6 +21,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.http import urlencode
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
@@ -728,6 +729,7 @@ def recommendations(request, event, me):
         me,
         "recommendations",
         cards=cards,
+        proposable=selectors.slots_free_for(participant=me),
         shortlist=[m for m in marks if m.kind == Mark.Kind.SAVED],
         hidden=[m for m in marks if m.kind == Mark.Kind.HIDDEN],
         # only the kinds that can be recommended to me (a visitor is shown no investors)
@@ -849,6 +851,7 @@ def requests_page(request, event, me):
         event,
         me,
         "requests",
+        proposable=selectors.slots_free_for(participant=me) if found else [],
         received=received,
         sent=sent,
         query=query,
@@ -869,6 +872,8 @@ class RequestSendForm(forms.Form):
         choices=MeetingRequest.SessionPreference.choices,
         required=False,
     )
+    # a proposed time (a slot id; empty: none): accepting the request books it if still free
+    slot = forms.IntegerField(min_value=1, max_value=2**62, required=False)
 
 
 @require_POST
@@ -879,6 +884,8 @@ def request_send(request, event, me):
     if not form.is_valid():
         if "session" in form.errors:
             messages.error(request, _("Choose when: any time, in the morning or in the afternoon."))
+        elif "slot" in form.errors:
+            messages.error(request, _("Choose a proposed time from the list, or none."))
         elif "message" in form.errors:
             messages.error(
                 request,
@@ -899,12 +906,19 @@ def request_send(request, event, me):
     )
     if recipient is None:
         raise Http404(_("No such participant."))
+    slot = None
+    if form.cleaned_data["slot"]:
+        slot = event.slots.filter(pk=form.cleaned_data["slot"]).first()
+        if slot is None:
+            messages.error(request, _("Choose a proposed time from the list, or none."))
+            return redirect(back)
     try:
         request_create(
             sender=me,
             recipient=recipient,
             message=form.cleaned_data["message"],
             session=form.cleaned_data["session"] or MeetingRequest.SessionPreference.ANY,
+            slot=slot,
         )
     except DomainError as exc:
         _error(request, exc)
@@ -923,8 +937,19 @@ def _answer(action: str):
         back = _back(request, reverse("participant:requests", args=[event.slug]))
         try:
             if action == "accept":
-                request_accept(request=req, by=me)
-                done = _("Request accepted. Now book a time in your agenda.")
+                accepted = request_accept(request=req, by=me, user=request.user)
+                if accepted.booked is not None:
+                    start = accepted.booked.slot.start.astimezone(event.tz)
+                    done = _("Request accepted: the meeting is booked on %(when)s.") % {
+                        "when": f"{date_format(start, 'DATE_FORMAT')} {start:%H:%M}"
+                    }
+                elif accepted.proposal_refused is not None:
+                    done = _(
+                        "Request accepted. The time proposed is no longer free: %(why)s Book "
+                        "another in your agenda."
+                    ) % {"why": _error_text(accepted.proposal_refused)}
+                else:
+                    done = _("Request accepted. Now book a time in your agenda.")
             elif action == "decline":
                 request_decline(request=req, by=me)
                 done = _("Request declined.")

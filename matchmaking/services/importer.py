@@ -482,7 +482,7 @@ def _request_times(
     """Problems of a request's ``sent`` and ``answered`` moments (each "field: sentence"); the
     good ones go to ``checked.request_times``."""
     problems, moments = [], {}
-    for key in ("sent", "answered", "expires"):
+    for key in ("sent", "answered", "expires", "proposed"):
         value = r.get(key)
         if value is None:
             continue
@@ -500,7 +500,7 @@ def _request_times(
                 f"{key}: {value} is not in the years {EVENT_YEARS[0]} to {EVENT_YEARS[1]}"
             )
             continue
-        if key == "expires":  # still to come, or past: then it reads expired
+        if key in ("expires", "proposed"):  # still to come, or past (then it reads expired)
             moments[key] = moment
         elif moment > now + timedelta(minutes=5):  # any past moment: an event imported later
             problems.append(f"{key}: {value} is still to come; give when it happened")
@@ -1850,8 +1850,17 @@ def _write(
         if reason:
             errors.append(f"requests[{i}] ({r['from']} → {r['to']}): {reason}")
             continue
-        created_rows.append(i)
         times = checked.request_times.get(i, {})
+        proposed = None
+        if "proposed" in times:
+            proposed = slots.get(times["proposed"])
+            if proposed is None:
+                errors.append(
+                    f"requests[{i}] ({r['from']} → {r['to']}).proposed: {r['proposed']} is not "
+                    "the start of one of the event's meeting slots"
+                )
+                continue
+        created_rows.append(i)
         # without it: as if sent now, or when it was answered if that is given
         sent = times.get("sent", times.get("answered", now))
         sent_at.append(sent)
@@ -1870,6 +1879,7 @@ def _write(
                     if r["status"] == "pending"
                     else None
                 ),
+                proposed_slot=proposed,
             )
         )
     # withdrawn requests of each pair, in the file's order: a cancelled meeting goes with one

@@ -238,6 +238,38 @@ def _check_slot(
         raise SlotPassed(f"The slot {slot} has already started; choose a later one.")
 
 
+def _known_for(request: MeetingRequest, people: Sequence[Participant], slot: Slot) -> _Known:
+    """What the booking rules read for booking ``request`` with ``people`` in ``slot``."""
+    parties = [request.sender, request.recipient]
+    return _load_known(
+        event_id=request.event_id,
+        people=[p.pk for p in people],
+        slots=[slot.pk],
+        capped=[p.pk for p in parties if p.max_meetings is not None],
+    )
+
+
+def _check_bookable(
+    request: MeetingRequest,
+    slot: Slot,
+    people: Sequence[Participant],
+    known: _Known,
+    *,
+    table: Table | None = None,
+    ignore: Meeting | None = None,
+    caps: bool = True,
+) -> Table | None:
+    """The booking's rules for ``people`` (the two parties, and colleagues) in ``slot``, in
+    order: both at the fair, free, under their meeting limits (``caps``), a table or booth free
+    (``table`` wanted, if any). Returns the table chosen; raises the first rule that refuses.
+    ``ignore``: a meeting being moved, whose own seats and table do not count."""
+    _check_availability(people, slot, known)
+    _check_free(people, slot, known, ignore=ignore)
+    if caps:
+        _check_caps([request.sender, request.recipient], known, ignore=None)
+    return _choose_table(request, slot, table, known, ignore=ignore)
+
+
 def _check_attending(people_ids: Iterable[int], what: str) -> None:
     """Refuse (``409 not_attending``) when one of these people said they no longer come to the
     fair; read from the database, so callers holding the people's locks see the last word."""
@@ -288,17 +320,8 @@ def meeting_book_locked(
         raise RequestHasMeeting("This request already has a meeting; reschedule it instead.")
     _check_attending([p.pk for p in people], "no meeting can be booked with them")
     _check_slot(request, slot, actor)
-    parties = [request.sender, request.recipient]
-    known = _load_known(
-        event_id=request.event_id,
-        people=[p.pk for p in people],
-        slots=[slot.pk],
-        capped=[p.pk for p in parties if p.max_meetings is not None],
-    )
-    _check_availability(people, slot, known)
-    _check_free(people, slot, known, ignore=None)
-    _check_caps(parties, known, ignore=None)
-    chosen = _choose_table(request, slot, table, known, ignore=None)
+    known = _known_for(request, people, slot)
+    chosen = _check_bookable(request, slot, people, known, table=table)
     meeting = Meeting.objects.create(
         event_id=request.event_id,
         request=request,
@@ -405,15 +428,29 @@ def meeting_slots_bookable(
         for slot in slots:
             try:
                 _check_slot(request, slot, actor, now)
-                _check_availability(people, slot, known)
-                _check_free(people, slot, known, ignore=moved)
-                if moved is None:
-                    _check_caps(people, known, ignore=None)
-                _choose_table(request, slot, None, known, ignore=moved)
+                _check_bookable(request, slot, people, known, ignore=moved, caps=moved is None)
             except DomainError:
                 continue
             offer[request.pk].append(slot)
     return offer
+
+
+def meeting_slot_refusal(
+    *, request: MeetingRequest, slot: Slot, actor: Actor, now: datetime | None = None
+) -> DomainError | None:
+    """Read only: why ``meeting_book`` would refuse ``slot`` for ``request`` (as if accepted)
+    from ``actor`` now, by the same rules (the request's part of the day, the booking window,
+    a slot still to come, both at the fair and free, their meeting limits, a table or booth
+    free), or None. For a time proposed with a request: accepting it books it if it is still
+    free then."""
+    people = [request.sender, request.recipient]
+    known = _known_for(request, people, slot)
+    try:
+        _check_slot(request, slot, actor, now)
+        _check_bookable(request, slot, people, known)
+    except DomainError as exc:
+        return exc
+    return None
 
 
 def meeting_move_refusal(

@@ -154,9 +154,19 @@ def _texts(kind: str, *, person: Participant, meeting=None, request=None, extra=
         )
     body = bodies[kind]
     if kind == "request_withdrawn" and ctx.get("reason"):
-        body = f"{body} {_('Reason: %(reason)s')}"
+        line = _("Reason: %(reason)s")  # not inside the f-string: makemessages finds it
+        body = f"{body} {line}"
+    proposed = getattr(request, "proposed_slot", None) if request is not None else None
+    if proposed is not None and kind in ("request_received", "request_accepted"):
+        ctx["proposed"] = proposed.start.astimezone(request.event.tz).strftime("%Y-%m-%d %H:%M")
+        if kind == "request_received":
+            line = _("They propose %(proposed)s: accepting books it if it is still free.")
+        else:  # told of the acceptance alone: the proposed time could not be booked
+            line = _("The time you proposed, %(proposed)s, is no longer free: book another.")
+        body = f"{body} {line}"
     if kind == "meeting_moved" and ctx.get("was"):
-        body = f"{body} {_('It was on %(was)s.')}"
+        line = _("It was on %(was)s.")
+        body = f"{body} {line}"
     ctx.setdefault("reason", "-")
     body = body % ctx
     if kind == "feedback_request":
@@ -181,7 +191,8 @@ def _texts(kind: str, *, person: Participant, meeting=None, request=None, extra=
     if kind == "request_received" and request is not None and request.message.strip():
         # what they wrote, as they wrote it (after the formatting: it may hold a "%")
         quoted = "\n".join(f"> {line}" for line in request.message.strip().splitlines())
-        body = f"{body}\n\n{_('Their message:')}\n{quoted}"
+        label = _("Their message:")
+        body = f"{body}\n\n{label}\n{quoted}"
     return subjects[kind] % ctx, body
 
 
@@ -390,7 +401,7 @@ def notify_request(
     withdrawn (to the other side of ``by``, the party who withdrew it; to both when the
     organisers did; with the ``reason`` typed, if any)."""
     request = MeetingRequest.objects.select_related(
-        "sender__organisation", "recipient__organisation"
+        "sender__organisation", "recipient__organisation", "event", "proposed_slot"
     ).get(pk=request.pk)
     extra = None
     if kind == Notification.Kind.REQUEST_RECEIVED:

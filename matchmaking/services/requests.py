@@ -99,8 +99,11 @@ def request_create(
     status: str = MeetingRequest.Status.PENDING,
     now: datetime | None = None,
     by_organiser: bool = False,
+    slot: Slot | None = None,
 ) -> MeetingRequest:
-    """Create a request from ``sender`` to ``recipient``.
+    """Create a request from ``sender`` to ``recipient``, optionally with a proposed time
+    (``slot``): one the booking would accept for the two of them now, which accepting the
+    request books if it is still free then.
 
     Side effects: inserts a MeetingRequest. Refuses a request no slot still to come could hold:
     none lies inside both people's times, or none of those is in the wished ``session`` (morning
@@ -166,6 +169,8 @@ def request_create(
                     "event allows. Wait for answers, or withdraw some, before asking more people.",
                     code="too_many_pending_requests",
                 )
+        if slot is not None:
+            _check_proposed(sender, recipient, session, slot, by_organiser, now)
         declined = MeetingRequest.objects.filter(
             sender=sender, recipient=recipient, status=MeetingRequest.Status.DECLINED
         ).exists()
@@ -186,10 +191,39 @@ def request_create(
             expires_at=sender.event.request_expires_at(now)
             if status == MeetingRequest.Status.PENDING
             else None,
+            proposed_slot=slot,
         )
         if status == MeetingRequest.Status.PENDING:
             notify_request(request=created, kind="request_received")
         return created
+
+
+def _check_proposed(
+    sender: Participant,
+    recipient: Participant,
+    session: str,
+    slot: Slot,
+    by_organiser: bool,
+    now: datetime,
+) -> None:
+    """Refuse a proposed time the booking would refuse for the two of them now (the caller
+    holds both people's locks)."""
+    from matchmaking.services.meetings import Actor, meeting_slot_refusal
+
+    if slot.event_id != sender.event_id:
+        raise InvalidInput("That slot belongs to another event.", field="slot")
+    probe = MeetingRequest(
+        event=sender.event,
+        sender=sender,
+        recipient=recipient,
+        session=session,
+        status=MeetingRequest.Status.ACCEPTED,
+    )
+    actor = Actor(organiser=True) if by_organiser else Actor(participant=sender)
+    refusal = meeting_slot_refusal(request=probe, slot=slot, actor=actor, now=now)
+    if refusal is not None:
+        refusal.field = "slot"
+        raise refusal
 
 
 def _locked(request: MeetingRequest) -> MeetingRequest:
@@ -197,7 +231,12 @@ def _locked(request: MeetingRequest) -> MeetingRequest:
 
 
 def _respond(
-    *, request: MeetingRequest, by: Participant | None, status: str, now: datetime | None
+    *,
+    request: MeetingRequest,
+    by: Participant | None,
+    status: str,
+    now: datetime | None,
+    notify: bool = True,
 ) -> MeetingRequest:
     now = now or timezone.now()
     with transaction.atomic():
@@ -228,15 +267,35 @@ def _respond(
         req.status = status
         req.responded_at = now
         req.save(update_fields=["status", "responded_at"])
-        notify_request(request=req, kind=f"request_{status}")
+        if notify:
+            notify_request(request=req, kind=f"request_{status}")
     return req
 
 
 def request_accept(
-    *, request: MeetingRequest, by: Participant | None, now: datetime | None = None
+    *, request: MeetingRequest, by: Participant | None, now: datetime | None = None, user=None
 ) -> MeetingRequest:
-    """The recipient (or an organiser, ``by=None``) accepts. Side effects: status → accepted."""
-    return _respond(request=request, by=by, status=MeetingRequest.Status.ACCEPTED, now=now)
+    """The recipient (or an organiser, ``by=None``) accepts. Side effects: status → accepted;
+    with a proposed time still free for both (the booking's rules), the meeting is booked then
+    (``booked``: the meeting, else None; ``proposal_refused``: why the proposed time could not
+    be booked). The sender is told once: of the booked meeting, or of the acceptance (and that
+    their proposed time was no longer free)."""
+    from matchmaking.exceptions import DomainError
+    from matchmaking.services.meetings import Actor, meeting_book
+
+    req = _respond(
+        request=request, by=by, status=MeetingRequest.Status.ACCEPTED, now=now, notify=False
+    )
+    req.booked, req.proposal_refused = None, None
+    if req.proposed_slot_id is not None:
+        actor = Actor(user=user, participant=by, organiser=by is None)
+        try:
+            req.booked = meeting_book(request=req, slot=req.proposed_slot, actor=actor)
+        except DomainError as exc:
+            req.proposal_refused = exc
+    if req.booked is None:
+        notify_request(request=req, kind="request_accepted")
+    return req
 
 
 def request_decline(

@@ -2471,3 +2471,23 @@ def test_who_stays_is_told_when_the_file_drops_the_other_side(django_capture_on_
         Notification.objects.filter(kind__in=["meeting_cancelled", "request_withdrawn"]).count()
         == 2
     )
+
+
+def test_a_proposed_time_goes_through_export_and_import():
+    data = small_event_on(30)
+    (day,) = days_from_today(30)
+    data["meetings"][0]["start"] = f"{day}T09:00"
+    data["requests"][1]["proposed"] = f"{day}T09:30"  # Chen proposes 9:30 to Bruno
+    event = event_import(data=data)
+    request = MeetingRequest.objects.get(sender__ref="c")
+    assert request.proposed_slot.start.astimezone(event.tz).strftime("%H:%M") == "09:30"
+    exported = selectors.event_export(event=event)
+    assert exported["requests"][1]["proposed"].startswith(f"{day}T09:30")
+    event_import(data=exported, replace=True)
+    assert MeetingRequest.objects.get(sender__ref="c").proposed_slot_id == request.proposed_slot_id
+    wrong = copy.deepcopy(data)
+    wrong["requests"][1]["proposed"] = f"{day}T09:10"  # inside a slot, not its start
+    with pytest.raises(ImportInvalid) as refused:
+        event_import(data=wrong, replace=True)
+    assert "requests[1] (c → b).proposed" in refused.value.errors[0]
+    assert "is not the start of one of the event's meeting slots" in refused.value.errors[0]

@@ -1,0 +1,65 @@
+"""Proposing a time with a request from the pages, and accepting it books that time."""
+
+import pytest
+from django.conf import settings
+
+from matchmaking.models import Meeting, MeetingRequest
+from tests.pages.test_participant_pages import client_of, messages_of, recommend
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def event(upcoming_event):
+    return upcoming_event
+
+
+def test_propose_a_time_from_the_recommendations_and_accept_it(event, make_participant):
+    amina = make_participant(name="Amina", kind="delegation", event=event)
+    bruno = make_participant(name="Bruno", kind="exhibitor", event=event)
+    recommend(amina, bruno, 1)
+    page = client_of(amina).get(f"/my/{event.slug}/recommendations/")
+    body = page.content.decode()
+    assert "Propose a time (optional)" in body
+    slot = page.context["proposable"][3]
+    sent = client_of(amina).post(
+        f"/my/{event.slug}/requests/new/",
+        {"recipient": bruno.pk, "session": "any", "slot": slot.pk},
+        follow=True,
+    )
+    assert messages_of(sent) == ["Your request was sent to Bruno."]
+    request = MeetingRequest.objects.get()
+    assert request.proposed_slot == slot
+    inbox = client_of(bruno).get(f"/my/{event.slug}/requests/").content.decode()
+    assert "Proposed time:" in inbox and "Accept and book this time" in inbox
+    accepted = client_of(bruno).post(f"/my/{event.slug}/requests/{request.pk}/accept/", follow=True)
+    assert messages_of(accepted)[0].startswith("Request accepted: the meeting is booked on ")
+    assert Meeting.objects.get().slot == slot
+
+
+def test_a_proposed_time_someone_took_meanwhile_is_said_in_french(event, make_participant):
+    from matchmaking.services.meetings import Actor, meeting_book
+    from tests.factories import RequestFactory
+
+    amina = make_participant(name="Amina", kind="delegation", event=event)
+    bruno = make_participant(name="Bruno", kind="exhibitor", event=event)
+    chen = make_participant(name="Chen", kind="visitor", event=event)
+    slot = event.slots.order_by("start")[1]
+    client_of(amina).post(
+        f"/my/{event.slug}/requests/new/", {"recipient": bruno.pk, "slot": slot.pk}
+    )
+    taken = RequestFactory(sender=chen, recipient=bruno, status="accepted")
+    meeting_book(request=taken, slot=slot, actor=Actor(system=True))
+    request = MeetingRequest.objects.get(sender=amina)
+    client = client_of(bruno)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "fr"
+    accepted = client.post(f"/my/{event.slug}/requests/{request.pk}/accept/", follow=True)
+    assert messages_of(accepted)[0].startswith(
+        "Demande acceptée. L'horaire proposé n'est plus libre"
+    )
+    # a proposed time that is not a slot of the event: refused in words, nothing sent
+    refused = client_of(chen).post(
+        f"/my/{event.slug}/requests/new/", {"recipient": amina.pk, "slot": 10**9}, follow=True
+    )
+    assert messages_of(refused) == ["Choose a proposed time from the list, or none."]
+    assert not MeetingRequest.objects.filter(sender=chen, recipient=amina).exists()
