@@ -825,6 +825,8 @@ def requests_page(request, event, me):
         r.can_cancel = r.status in MeetingRequest.OPEN_STATUSES and (
             r.pk not in booked or _may_cancel(*booked[r.pk], now)
         )
+        # a proposed time that has started is no proposal any more
+        r.proposal = r.proposed_slot if r.proposed_slot and r.proposed_slot.start > now else None
     received = [r for r in mine if r.recipient_id == me.pk]
     sent = [r for r in mine if r.sender_id == me.pk]
     query = text_param(request.GET, "q", limit=100)
