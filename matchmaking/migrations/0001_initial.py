@@ -7,6 +7,7 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     initial = True
 
     dependencies = [
@@ -15,655 +16,292 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name="Event",
+            name='Event',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("slug", models.SlugField(unique=True)),
-                ("name", models.CharField(max_length=200)),
-                ("timezone", models.CharField(default="UTC", max_length=64)),
-                ("slot_minutes", models.PositiveSmallIntegerField(default=20)),
-                ("booking_opens", models.DateTimeField(blank=True, null=True)),
-                ("booking_closes", models.DateTimeField(blank=True, null=True)),
-                ("request_expiry_hours", models.PositiveIntegerField(default=72)),
-                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('slug', models.SlugField(unique=True)),
+                ('name', models.CharField(max_length=200)),
+                ('timezone', models.CharField(default='UTC', max_length=64)),
+                ('slot_minutes', models.PositiveSmallIntegerField(default=20)),
+                ('booking_opens', models.DateTimeField(blank=True, null=True)),
+                ('booking_closes', models.DateTimeField(blank=True, null=True)),
+                ('request_expiry_hours', models.PositiveIntegerField(default=72)),
+                ('created_at', models.DateTimeField(auto_now_add=True)),
             ],
             options={
-                "ordering": ["slug"],
+                'ordering': ['slug'],
             },
         ),
         migrations.CreateModel(
-            name="Meeting",
+            name='Meeting',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "status",
-                    models.CharField(
-                        choices=[
-                            ("scheduled", "Scheduled"),
-                            ("checked_in", "Checked In"),
-                            ("held", "Held"),
-                            ("no_show", "No Show"),
-                            ("cancelled", "Cancelled"),
-                        ],
-                        default="scheduled",
-                        max_length=12,
-                    ),
-                ),
-                (
-                    "fixed",
-                    models.BooleanField(
-                        default=False, help_text="Pinned: the automatic scheduler must not move it."
-                    ),
-                ),
-                (
-                    "source",
-                    models.CharField(
-                        choices=[
-                            ("participant", "Participant"),
-                            ("organiser", "Organiser"),
-                            ("scheduler", "Scheduler"),
-                            ("import", "Import"),
-                        ],
-                        default="participant",
-                        max_length=12,
-                    ),
-                ),
-                ("uid", models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
-                (
-                    "sequence",
-                    models.PositiveIntegerField(default=0, help_text="iCalendar SEQUENCE."),
-                ),
-                ("cancel_reason", models.CharField(blank=True, max_length=300)),
-                ("created_at", models.DateTimeField(auto_now_add=True)),
-                ("updated_at", models.DateTimeField(auto_now=True)),
-                (
-                    "event",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="meetings",
-                        to="matchmaking.event",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('status', models.CharField(choices=[('scheduled', 'Scheduled'), ('checked_in', 'Checked In'), ('held', 'Held'), ('no_show', 'No Show'), ('cancelled', 'Cancelled')], default='scheduled', max_length=12)),
+                ('fixed', models.BooleanField(default=False, help_text='Pinned: the automatic scheduler must not move it.')),
+                ('source', models.CharField(choices=[('participant', 'Participant'), ('organiser', 'Organiser'), ('scheduler', 'Scheduler'), ('import', 'Import')], default='participant', max_length=12)),
+                ('uid', models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
+                ('sequence', models.PositiveIntegerField(default=0, help_text='iCalendar SEQUENCE.')),
+                ('cancel_reason', models.CharField(blank=True, max_length=300)),
+                ('created_at', models.DateTimeField(auto_now_add=True)),
+                ('updated_at', models.DateTimeField(auto_now=True)),
+                ('event', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='meetings', to='matchmaking.event')),
             ],
             options={
-                "ordering": ["slot__start", "id"],
+                'ordering': ['slot__start', 'id'],
             },
         ),
         migrations.CreateModel(
-            name="MeetingLog",
+            name='MeetingLog',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("at", models.DateTimeField(auto_now_add=True)),
-                ("action", models.CharField(max_length=30)),
-                ("detail", models.JSONField(blank=True, default=dict)),
-                (
-                    "actor",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
-                (
-                    "meeting",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="log",
-                        to="matchmaking.meeting",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('at', models.DateTimeField(auto_now_add=True)),
+                ('action', models.CharField(max_length=30)),
+                ('detail', models.JSONField(blank=True, default=dict)),
+                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to=settings.AUTH_USER_MODEL)),
+                ('meeting', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='log', to='matchmaking.meeting')),
             ],
             options={
-                "ordering": ["at", "id"],
+                'ordering': ['at', 'id'],
             },
         ),
         migrations.CreateModel(
-            name="MeetingRequest",
+            name='MeetingRequest',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "status",
-                    models.CharField(
-                        choices=[
-                            ("pending", "Pending"),
-                            ("accepted", "Accepted"),
-                            ("declined", "Declined"),
-                            ("cancelled", "Cancelled"),
-                            ("expired", "Expired"),
-                        ],
-                        default="pending",
-                        max_length=10,
-                    ),
-                ),
-                ("message", models.TextField(blank=True)),
-                ("priority", models.PositiveSmallIntegerField(default=3)),
-                (
-                    "session",
-                    models.CharField(
-                        choices=[
-                            ("morning", "Morning"),
-                            ("afternoon", "Afternoon"),
-                            ("any", "Any"),
-                        ],
-                        default="any",
-                        max_length=10,
-                    ),
-                ),
-                ("created_at", models.DateTimeField(auto_now_add=True)),
-                ("responded_at", models.DateTimeField(blank=True, null=True)),
-                ("expires_at", models.DateTimeField(blank=True, null=True)),
-                (
-                    "event",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="requests",
-                        to="matchmaking.event",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('status', models.CharField(choices=[('pending', 'Pending'), ('accepted', 'Accepted'), ('declined', 'Declined'), ('cancelled', 'Cancelled'), ('expired', 'Expired')], default='pending', max_length=10)),
+                ('message', models.TextField(blank=True)),
+                ('priority', models.PositiveSmallIntegerField(default=3)),
+                ('session', models.CharField(choices=[('morning', 'Morning'), ('afternoon', 'Afternoon'), ('any', 'Any')], default='any', max_length=10)),
+                ('created_at', models.DateTimeField(auto_now_add=True)),
+                ('responded_at', models.DateTimeField(blank=True, null=True)),
+                ('expires_at', models.DateTimeField(blank=True, null=True)),
+                ('event', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='requests', to='matchmaking.event')),
             ],
             options={
-                "ordering": ["-created_at", "-id"],
+                'ordering': ['-created_at', '-id'],
             },
         ),
         migrations.AddField(
-            model_name="meeting",
-            name="request",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="meetings",
-                to="matchmaking.meetingrequest",
-            ),
+            model_name='meeting',
+            name='request',
+            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='meetings', to='matchmaking.meetingrequest'),
         ),
         migrations.CreateModel(
-            name="Organisation",
+            name='Organisation',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("name", models.CharField(max_length=200)),
-                (
-                    "event",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="organisations",
-                        to="matchmaking.event",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('name', models.CharField(max_length=200)),
+                ('event', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='organisations', to='matchmaking.event')),
             ],
             options={
-                "ordering": ["name"],
+                'ordering': ['name'],
             },
         ),
         migrations.CreateModel(
-            name="Participant",
+            name='Participant',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "ref",
-                    models.CharField(
-                        help_text="The organiser's own id, from the import file.", max_length=64
-                    ),
-                ),
-                ("name", models.CharField(max_length=200)),
-                ("email", models.EmailField(max_length=254)),
-                ("title", models.CharField(blank=True, max_length=200)),
-                (
-                    "kind",
-                    models.CharField(
-                        choices=[
-                            ("exhibitor", "Exhibitor"),
-                            ("visitor", "Visitor"),
-                            ("delegation", "Delegation"),
-                            ("startup", "Startup"),
-                            ("investor", "Investor"),
-                            ("institution", "Institution"),
-                            ("speaker", "Speaker"),
-                            ("media", "Media"),
-                        ],
-                        max_length=20,
-                    ),
-                ),
-                ("languages", models.JSONField(blank=True, default=list)),
-                ("country", models.CharField(blank=True, max_length=2)),
-                ("city", models.CharField(blank=True, max_length=100)),
-                ("max_meetings", models.PositiveIntegerField(blank=True, null=True)),
-                (
-                    "accepts_same_kind",
-                    models.BooleanField(
-                        default=False,
-                        help_text="Open to meetings with participants of the same kind.",
-                    ),
-                ),
-                ("created_at", models.DateTimeField(auto_now_add=True)),
-                (
-                    "event",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="participants",
-                        to="matchmaking.event",
-                    ),
-                ),
-                (
-                    "organisation",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="members",
-                        to="matchmaking.organisation",
-                    ),
-                ),
-                (
-                    "user",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="participations",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('ref', models.CharField(help_text="The organiser's own id, from the import file.", max_length=64)),
+                ('name', models.CharField(max_length=200)),
+                ('email', models.EmailField(max_length=254)),
+                ('title', models.CharField(blank=True, max_length=200)),
+                ('kind', models.CharField(choices=[('exhibitor', 'Exhibitor'), ('visitor', 'Visitor'), ('delegation', 'Delegation'), ('startup', 'Startup'), ('investor', 'Investor'), ('institution', 'Institution'), ('speaker', 'Speaker'), ('media', 'Media')], max_length=20)),
+                ('languages', models.JSONField(blank=True, default=list)),
+                ('country', models.CharField(blank=True, max_length=2)),
+                ('city', models.CharField(blank=True, max_length=100)),
+                ('max_meetings', models.PositiveIntegerField(blank=True, null=True)),
+                ('accepts_same_kind', models.BooleanField(default=False, help_text='Open to meetings with participants of the same kind.')),
+                ('created_at', models.DateTimeField(auto_now_add=True)),
+                ('event', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='participants', to='matchmaking.event')),
+                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='members', to='matchmaking.organisation')),
+                ('user', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='participations', to=settings.AUTH_USER_MODEL)),
             ],
             options={
-                "ordering": ["name", "id"],
+                'ordering': ['name', 'id'],
             },
         ),
         migrations.AddField(
-            model_name="meetingrequest",
-            name="recipient",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="received_requests",
-                to="matchmaking.participant",
-            ),
+            model_name='meetingrequest',
+            name='recipient',
+            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='received_requests', to='matchmaking.participant'),
         ),
         migrations.AddField(
-            model_name="meetingrequest",
-            name="sender",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="sent_requests",
-                to="matchmaking.participant",
-            ),
+            model_name='meetingrequest',
+            name='sender',
+            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='sent_requests', to='matchmaking.participant'),
         ),
         migrations.CreateModel(
-            name="Availability",
+            name='Availability',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("start", models.DateTimeField()),
-                ("end", models.DateTimeField()),
-                (
-                    "participant",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="availability",
-                        to="matchmaking.participant",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('start', models.DateTimeField()),
+                ('end', models.DateTimeField()),
+                ('participant', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='availability', to='matchmaking.participant')),
             ],
             options={
-                "ordering": ["start"],
+                'ordering': ['start'],
             },
         ),
         migrations.CreateModel(
-            name="Profile",
+            name='Profile',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("description", models.TextField(blank=True)),
-                ("offers", models.JSONField(blank=True, default=list)),
-                ("needs", models.JSONField(blank=True, default=list)),
-                ("sectors", models.JSONField(blank=True, default=list)),
-                (
-                    "search_text",
-                    models.TextField(
-                        blank=True,
-                        editable=False,
-                        help_text="Lower-cased words for directory search.",
-                    ),
-                ),
-                ("updated_at", models.DateTimeField(auto_now=True)),
-                (
-                    "participant",
-                    models.OneToOneField(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="profile",
-                        to="matchmaking.participant",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('description', models.TextField(blank=True)),
+                ('offers', models.JSONField(blank=True, default=list)),
+                ('needs', models.JSONField(blank=True, default=list)),
+                ('sectors', models.JSONField(blank=True, default=list)),
+                ('search_text', models.TextField(blank=True, editable=False, help_text='Lower-cased words for directory search.')),
+                ('updated_at', models.DateTimeField(auto_now=True)),
+                ('participant', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='profile', to='matchmaking.participant')),
             ],
         ),
         migrations.CreateModel(
-            name="Session",
+            name='Session',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("date", models.DateField()),
-                ("start", models.TimeField()),
-                ("end", models.TimeField()),
-                ("name", models.CharField(blank=True, max_length=100)),
-                ("is_break", models.BooleanField(default=False)),
-                (
-                    "event",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="sessions",
-                        to="matchmaking.event",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('date', models.DateField()),
+                ('start', models.TimeField()),
+                ('end', models.TimeField()),
+                ('name', models.CharField(blank=True, max_length=100)),
+                ('is_break', models.BooleanField(default=False)),
+                ('event', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='sessions', to='matchmaking.event')),
             ],
             options={
-                "ordering": ["date", "start"],
+                'ordering': ['date', 'start'],
             },
         ),
         migrations.CreateModel(
-            name="Slot",
+            name='Slot',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("start", models.DateTimeField()),
-                ("end", models.DateTimeField()),
-                ("date", models.DateField(help_text="Local date in the event's time zone.")),
-                (
-                    "part",
-                    models.CharField(
-                        choices=[("morning", "morning"), ("afternoon", "afternoon")], max_length=10
-                    ),
-                ),
-                ("session_name", models.CharField(blank=True, max_length=100)),
-                (
-                    "event",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="slots",
-                        to="matchmaking.event",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('start', models.DateTimeField()),
+                ('end', models.DateTimeField()),
+                ('date', models.DateField(help_text="Local date in the event's time zone.")),
+                ('part', models.CharField(choices=[('morning', 'morning'), ('afternoon', 'afternoon')], max_length=10)),
+                ('session_name', models.CharField(blank=True, max_length=100)),
+                ('event', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='slots', to='matchmaking.event')),
             ],
             options={
-                "ordering": ["start"],
+                'ordering': ['start'],
             },
         ),
         migrations.CreateModel(
-            name="MeetingSeat",
+            name='MeetingSeat',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("active", models.BooleanField(default=True)),
-                (
-                    "is_party",
-                    models.BooleanField(
-                        default=True,
-                        help_text="The requester or the requested; False for a colleague who joins.",
-                    ),
-                ),
-                (
-                    "meeting",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="seats",
-                        to="matchmaking.meeting",
-                    ),
-                ),
-                (
-                    "participant",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="seats",
-                        to="matchmaking.participant",
-                    ),
-                ),
-                (
-                    "slot",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="seats",
-                        to="matchmaking.slot",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('active', models.BooleanField(default=True)),
+                ('is_party', models.BooleanField(default=True, help_text='The requester or the requested; False for a colleague who joins.')),
+                ('meeting', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='seats', to='matchmaking.meeting')),
+                ('participant', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='seats', to='matchmaking.participant')),
+                ('slot', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='seats', to='matchmaking.slot')),
             ],
         ),
         migrations.AddField(
-            model_name="meeting",
-            name="slot",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="meetings",
-                to="matchmaking.slot",
-            ),
+            model_name='meeting',
+            name='slot',
+            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='meetings', to='matchmaking.slot'),
         ),
         migrations.CreateModel(
-            name="Table",
+            name='Table',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("name", models.CharField(max_length=100)),
-                (
-                    "shared",
-                    models.BooleanField(
-                        default=True,
-                        help_text="Shared tables are allocated by booking; fixed places are not.",
-                    ),
-                ),
-                (
-                    "event",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="tables",
-                        to="matchmaking.event",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('name', models.CharField(max_length=100)),
+                ('shared', models.BooleanField(default=True, help_text='Shared tables are allocated by booking; fixed places are not.')),
+                ('event', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='tables', to='matchmaking.event')),
             ],
             options={
-                "ordering": ["name"],
+                'ordering': ['name'],
             },
         ),
         migrations.AddField(
-            model_name="participant",
-            name="fixed_table",
-            field=models.ForeignKey(
-                blank=True,
-                null=True,
-                on_delete=django.db.models.deletion.SET_NULL,
-                related_name="+",
-                to="matchmaking.table",
-            ),
+            model_name='participant',
+            name='fixed_table',
+            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='matchmaking.table'),
         ),
         migrations.AddField(
-            model_name="meeting",
-            name="table",
-            field=models.ForeignKey(
-                blank=True,
-                null=True,
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="meetings",
-                to="matchmaking.table",
-            ),
+            model_name='meeting',
+            name='table',
+            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='meetings', to='matchmaking.table'),
         ),
         migrations.CreateModel(
-            name="IdempotencyKey",
+            name='IdempotencyKey',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("key", models.CharField(max_length=200)),
-                ("method", models.CharField(max_length=10)),
-                ("path", models.CharField(max_length=500)),
-                ("fingerprint", models.CharField(max_length=64)),
-                ("status_code", models.PositiveSmallIntegerField(null=True)),
-                ("body", models.JSONField(null=True)),
-                ("created_at", models.DateTimeField(auto_now_add=True)),
-                (
-                    "user",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE, to=settings.AUTH_USER_MODEL
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('key', models.CharField(max_length=200)),
+                ('method', models.CharField(max_length=10)),
+                ('path', models.CharField(max_length=500)),
+                ('fingerprint', models.CharField(max_length=64)),
+                ('status_code', models.PositiveSmallIntegerField(null=True)),
+                ('body', models.JSONField(null=True)),
+                ('created_at', models.DateTimeField(auto_now_add=True)),
+                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to=settings.AUTH_USER_MODEL)),
             ],
             options={
-                "constraints": [
-                    models.UniqueConstraint(fields=("user", "key"), name="idempotency_unique_key")
-                ],
+                'constraints': [models.UniqueConstraint(fields=('user', 'key'), name='idempotency_unique_key')],
             },
         ),
         migrations.AddConstraint(
-            model_name="organisation",
-            constraint=models.UniqueConstraint(
-                fields=("event", "name"), name="organisation_unique"
-            ),
+            model_name='organisation',
+            constraint=models.UniqueConstraint(fields=('event', 'name'), name='organisation_unique'),
         ),
         migrations.AddConstraint(
-            model_name="meetingrequest",
-            constraint=models.CheckConstraint(
-                condition=models.Q(("sender", models.F("recipient")), _negated=True),
-                name="request_not_self",
-            ),
+            model_name='meetingrequest',
+            constraint=models.CheckConstraint(condition=models.Q(('sender', models.F('recipient')), _negated=True), name='request_not_self'),
         ),
         migrations.AddConstraint(
-            model_name="meetingrequest",
-            constraint=models.CheckConstraint(
-                condition=models.Q(("priority__gte", 1), ("priority__lte", 5)),
-                name="request_priority_range",
-            ),
+            model_name='meetingrequest',
+            constraint=models.CheckConstraint(condition=models.Q(('priority__gte', 1), ('priority__lte', 5)), name='request_priority_range'),
         ),
         migrations.AddConstraint(
-            model_name="meetingrequest",
-            constraint=models.UniqueConstraint(
-                condition=models.Q(("status__in", ["pending", "accepted"])),
-                fields=("sender", "recipient"),
-                name="request_one_open_per_pair",
-            ),
+            model_name='meetingrequest',
+            constraint=models.UniqueConstraint(condition=models.Q(('status__in', ['pending', 'accepted'])), fields=('sender', 'recipient'), name='request_one_open_per_pair'),
         ),
         migrations.AddConstraint(
-            model_name="availability",
-            constraint=models.CheckConstraint(
-                condition=models.Q(("end__gt", models.F("start"))),
-                name="availability_end_after_start",
-            ),
+            model_name='availability',
+            constraint=models.CheckConstraint(condition=models.Q(('end__gt', models.F('start'))), name='availability_end_after_start'),
         ),
         migrations.AddConstraint(
-            model_name="session",
-            constraint=models.CheckConstraint(
-                condition=models.Q(("end__gt", models.F("start"))), name="session_end_after_start"
-            ),
+            model_name='session',
+            constraint=models.CheckConstraint(condition=models.Q(('end__gt', models.F('start'))), name='session_end_after_start'),
         ),
         migrations.AddIndex(
-            model_name="slot",
-            index=models.Index(fields=["event", "date"], name="matchmaking_event_i_c487e2_idx"),
+            model_name='slot',
+            index=models.Index(fields=['event', 'date'], name='matchmaking_event_i_c487e2_idx'),
         ),
         migrations.AddConstraint(
-            model_name="slot",
-            constraint=models.UniqueConstraint(fields=("event", "start"), name="slot_unique_start"),
+            model_name='slot',
+            constraint=models.UniqueConstraint(fields=('event', 'start'), name='slot_unique_start'),
         ),
         migrations.AddConstraint(
-            model_name="meetingseat",
-            constraint=models.UniqueConstraint(
-                condition=models.Q(("active", True)),
-                fields=("participant", "slot"),
-                name="seat_participant_once_per_slot",
-            ),
+            model_name='meetingseat',
+            constraint=models.UniqueConstraint(condition=models.Q(('active', True)), fields=('participant', 'slot'), name='seat_participant_once_per_slot'),
         ),
         migrations.AddConstraint(
-            model_name="meetingseat",
-            constraint=models.UniqueConstraint(
-                fields=("meeting", "participant"), name="seat_unique"
-            ),
+            model_name='meetingseat',
+            constraint=models.UniqueConstraint(fields=('meeting', 'participant'), name='seat_unique'),
         ),
         migrations.AddConstraint(
-            model_name="table",
-            constraint=models.UniqueConstraint(fields=("event", "name"), name="table_unique_name"),
+            model_name='table',
+            constraint=models.UniqueConstraint(fields=('event', 'name'), name='table_unique_name'),
         ),
         migrations.AddConstraint(
-            model_name="participant",
-            constraint=models.UniqueConstraint(
-                fields=("event", "ref"), name="participant_unique_ref"
-            ),
+            model_name='participant',
+            constraint=models.UniqueConstraint(fields=('event', 'ref'), name='participant_unique_ref'),
         ),
         migrations.AddConstraint(
-            model_name="participant",
-            constraint=models.UniqueConstraint(
-                fields=("event", "email"), name="participant_unique_email"
-            ),
+            model_name='participant',
+            constraint=models.UniqueConstraint(fields=('event', 'email'), name='participant_unique_email'),
         ),
         migrations.AddConstraint(
-            model_name="participant",
-            constraint=models.UniqueConstraint(
-                condition=models.Q(("user__isnull", False)),
-                fields=("event", "user"),
-                name="participant_unique_user",
-            ),
+            model_name='participant',
+            constraint=models.UniqueConstraint(condition=models.Q(('user__isnull', False)), fields=('event', 'user'), name='participant_unique_user'),
         ),
         migrations.AddConstraint(
-            model_name="meeting",
-            constraint=models.UniqueConstraint(
-                condition=models.Q(
-                    models.Q(("status", "cancelled"), _negated=True), ("table__isnull", False)
-                ),
-                fields=("table", "slot"),
-                name="meeting_table_once_per_slot",
-            ),
+            model_name='meeting',
+            constraint=models.UniqueConstraint(condition=models.Q(models.Q(('status', 'cancelled'), _negated=True), ('table__isnull', False)), fields=('table', 'slot'), name='meeting_table_once_per_slot'),
         ),
         migrations.AddConstraint(
-            model_name="meeting",
-            constraint=models.UniqueConstraint(
-                condition=models.Q(("status", "cancelled"), _negated=True),
-                fields=("request",),
-                name="meeting_one_active_per_request",
-            ),
+            model_name='meeting',
+            constraint=models.UniqueConstraint(condition=models.Q(('status', 'cancelled'), _negated=True), fields=('request',), name='meeting_one_active_per_request'),
         ),
     ]

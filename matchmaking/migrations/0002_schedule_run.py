@@ -6,88 +6,35 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("matchmaking", "0001_initial"),
+        ('matchmaking', '0001_initial'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name="ScheduleRun",
+            name='ScheduleRun',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "status",
-                    models.CharField(
-                        choices=[
-                            ("queued", "Queued"),
-                            ("running", "Running"),
-                            ("draft", "Draft"),
-                            ("failed", "Failed"),
-                            ("published", "Published"),
-                            ("superseded", "Superseded"),
-                        ],
-                        default="queued",
-                        max_length=12,
-                    ),
-                ),
-                ("created_at", models.DateTimeField(auto_now_add=True)),
-                ("started_at", models.DateTimeField(blank=True, null=True)),
-                ("finished_at", models.DateTimeField(blank=True, null=True)),
-                (
-                    "options",
-                    models.JSONField(blank=True, default=dict, help_text="The solver's settings."),
-                ),
-                ("progress", models.FloatField(default=0.0)),
-                ("phase", models.CharField(blank=True, max_length=40)),
-                ("stats", models.JSONField(blank=True, default=dict)),
-                (
-                    "plan",
-                    models.JSONField(
-                        blank=True,
-                        default=list,
-                        help_text="[[request id, slot id, table id or null], ...]",
-                    ),
-                ),
-                ("error", models.TextField(blank=True)),
-                ("published_at", models.DateTimeField(blank=True, null=True)),
-                ("publish_report", models.JSONField(blank=True, default=dict)),
-                (
-                    "created_by",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
-                (
-                    "event",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="schedule_runs",
-                        to="matchmaking.event",
-                    ),
-                ),
-                (
-                    "published_by",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('status', models.CharField(choices=[('queued', 'Queued'), ('running', 'Running'), ('draft', 'Draft'), ('failed', 'Failed'), ('published', 'Published'), ('superseded', 'Superseded')], default='queued', max_length=12)),
+                ('created_at', models.DateTimeField(auto_now_add=True)),
+                ('started_at', models.DateTimeField(blank=True, null=True)),
+                ('finished_at', models.DateTimeField(blank=True, null=True)),
+                ('options', models.JSONField(blank=True, default=dict, help_text="The solver's settings.")),
+                ('progress', models.FloatField(default=0.0)),
+                ('phase', models.CharField(blank=True, max_length=40)),
+                ('stats', models.JSONField(blank=True, default=dict)),
+                ('plan', models.JSONField(blank=True, default=list, help_text='[[request id, slot id, table id or null], ...]')),
+                ('error', models.TextField(blank=True)),
+                ('published_at', models.DateTimeField(blank=True, null=True)),
+                ('publish_report', models.JSONField(blank=True, default=dict)),
+                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('event', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='schedule_runs', to='matchmaking.event')),
+                ('published_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
             ],
             options={
-                "ordering": ["-created_at", "-id"],
+                'ordering': ['-created_at', '-id'],
             },
         ),
     ]

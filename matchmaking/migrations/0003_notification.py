@@ -5,92 +5,32 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("matchmaking", "0002_schedule_run"),
+        ('matchmaking', '0002_schedule_run'),
     ]
 
     operations = [
         migrations.CreateModel(
-            name="Notification",
+            name='Notification',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "kind",
-                    models.CharField(
-                        choices=[
-                            ("request_received", "Request Received"),
-                            ("request_accepted", "Request Accepted"),
-                            ("request_declined", "Request Declined"),
-                            ("request_expired", "Request Expired"),
-                            ("meeting_booked", "Meeting Booked"),
-                            ("meeting_moved", "Meeting Moved"),
-                            ("meeting_cancelled", "Meeting Cancelled"),
-                            ("meeting_reminder", "Meeting Reminder"),
-                        ],
-                        max_length=20,
-                    ),
-                ),
-                ("key", models.CharField(max_length=200, unique=True)),
-                ("language", models.CharField(default="en", max_length=8)),
-                ("subject", models.CharField(max_length=300)),
-                ("body", models.TextField()),
-                (
-                    "status",
-                    models.CharField(
-                        choices=[
-                            ("pending", "Pending"),
-                            ("sending", "Sending"),
-                            ("sent", "Sent"),
-                            ("failed", "Failed"),
-                        ],
-                        default="pending",
-                        max_length=10,
-                    ),
-                ),
-                ("created_at", models.DateTimeField(auto_now_add=True)),
-                ("sent_at", models.DateTimeField(blank=True, null=True)),
-                ("error", models.TextField(blank=True)),
-                (
-                    "meeting",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="notifications",
-                        to="matchmaking.meeting",
-                    ),
-                ),
-                (
-                    "recipient",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="notifications",
-                        to="matchmaking.participant",
-                    ),
-                ),
-                (
-                    "request",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="notifications",
-                        to="matchmaking.meetingrequest",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('kind', models.CharField(choices=[('request_received', 'Request Received'), ('request_accepted', 'Request Accepted'), ('request_declined', 'Request Declined'), ('request_expired', 'Request Expired'), ('meeting_booked', 'Meeting Booked'), ('meeting_moved', 'Meeting Moved'), ('meeting_cancelled', 'Meeting Cancelled'), ('meeting_reminder', 'Meeting Reminder')], max_length=20)),
+                ('key', models.CharField(max_length=200, unique=True)),
+                ('language', models.CharField(default='en', max_length=8)),
+                ('subject', models.CharField(max_length=300)),
+                ('body', models.TextField()),
+                ('status', models.CharField(choices=[('pending', 'Pending'), ('sending', 'Sending'), ('sent', 'Sent'), ('failed', 'Failed')], default='pending', max_length=10)),
+                ('created_at', models.DateTimeField(auto_now_add=True)),
+                ('sent_at', models.DateTimeField(blank=True, null=True)),
+                ('error', models.TextField(blank=True)),
+                ('meeting', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='notifications', to='matchmaking.meeting')),
+                ('recipient', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='notifications', to='matchmaking.participant')),
+                ('request', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='notifications', to='matchmaking.meetingrequest')),
             ],
             options={
-                "ordering": ["-created_at", "-id"],
-                "indexes": [
-                    models.Index(
-                        fields=["status", "created_at"], name="matchmaking_status_2aee3f_idx"
-                    )
-                ],
+                'ordering': ['-created_at', '-id'],
+                'indexes': [models.Index(fields=['status', 'created_at'], name='matchmaking_status_2aee3f_idx')],
             },
         ),
     ]

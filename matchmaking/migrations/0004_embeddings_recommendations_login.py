@@ -5,114 +5,53 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("matchmaking", "0003_notification"),
+        ('matchmaking', '0003_notification'),
     ]
 
     operations = [
         migrations.CreateModel(
-            name="LoginLink",
+            name='LoginLink',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("token_hash", models.CharField(max_length=64, unique=True)),
-                ("created_at", models.DateTimeField(auto_now_add=True)),
-                ("expires_at", models.DateTimeField()),
-                ("used_at", models.DateTimeField(blank=True, null=True)),
-                (
-                    "participant",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="login_links",
-                        to="matchmaking.participant",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('token_hash', models.CharField(max_length=64, unique=True)),
+                ('created_at', models.DateTimeField(auto_now_add=True)),
+                ('expires_at', models.DateTimeField()),
+                ('used_at', models.DateTimeField(blank=True, null=True)),
+                ('participant', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='login_links', to='matchmaking.participant')),
             ],
         ),
         migrations.CreateModel(
-            name="ProfileEmbedding",
+            name='ProfileEmbedding',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("model_name", models.CharField(max_length=200)),
-                ("content_hash", models.CharField(max_length=64)),
-                ("vectors", models.BinaryField()),
-                ("updated_at", models.DateTimeField(auto_now=True)),
-                (
-                    "participant",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="embeddings",
-                        to="matchmaking.participant",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('model_name', models.CharField(max_length=200)),
+                ('content_hash', models.CharField(max_length=64)),
+                ('vectors', models.BinaryField()),
+                ('updated_at', models.DateTimeField(auto_now=True)),
+                ('participant', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='embeddings', to='matchmaking.participant')),
             ],
             options={
-                "constraints": [
-                    models.UniqueConstraint(
-                        fields=("participant", "model_name"), name="embedding_unique_model"
-                    )
-                ],
+                'constraints': [models.UniqueConstraint(fields=('participant', 'model_name'), name='embedding_unique_model')],
             },
         ),
         migrations.CreateModel(
-            name="Recommendation",
+            name='Recommendation',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("rank", models.PositiveIntegerField()),
-                ("score", models.FloatField()),
-                ("reasons", models.JSONField(default=dict)),
-                ("computed_at", models.DateTimeField(auto_now=True)),
-                (
-                    "candidate",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="+",
-                        to="matchmaking.participant",
-                    ),
-                ),
-                (
-                    "event",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="recommendations",
-                        to="matchmaking.event",
-                    ),
-                ),
-                (
-                    "participant",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="recommendations",
-                        to="matchmaking.participant",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('rank', models.PositiveIntegerField()),
+                ('score', models.FloatField()),
+                ('reasons', models.JSONField(default=dict)),
+                ('computed_at', models.DateTimeField(auto_now=True)),
+                ('candidate', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='matchmaking.participant')),
+                ('event', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='recommendations', to='matchmaking.event')),
+                ('participant', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='recommendations', to='matchmaking.participant')),
             ],
             options={
-                "ordering": ["participant", "rank"],
-                "indexes": [
-                    models.Index(
-                        fields=["participant", "rank"], name="matchmaking_partici_8b0b90_idx"
-                    )
-                ],
-                "constraints": [
-                    models.UniqueConstraint(
-                        fields=("participant", "candidate"), name="recommendation_unique_pair"
-                    )
-                ],
+                'ordering': ['participant', 'rank'],
+                'indexes': [models.Index(fields=['participant', 'rank'], name='matchmaking_partici_8b0b90_idx')],
+                'constraints': [models.UniqueConstraint(fields=('participant', 'candidate'), name='recommendation_unique_pair')],
             },
         ),
     ]

@@ -4,23 +4,20 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("matchmaking", "0005_participant_calendar_token"),
+        ('matchmaking', '0005_participant_calendar_token'),
     ]
 
     operations = [
         migrations.AddField(
-            model_name="event",
-            name="ranker_report",
+            model_name='event',
+            name='ranker_report',
             field=models.JSONField(blank=True, default=dict),
         ),
         migrations.AddField(
-            model_name="event",
-            name="ranker_weights",
-            field=models.JSONField(
-                blank=True,
-                help_text="Signal weights learned from this event's accepted and declined requests; empty means the tuned defaults.",
-                null=True,
-            ),
+            model_name='event',
+            name='ranker_weights',
+            field=models.JSONField(blank=True, help_text="Signal weights learned from this event's accepted and declined requests; empty means the tuned defaults.", null=True),
         ),
     ]

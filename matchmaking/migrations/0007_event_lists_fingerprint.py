@@ -4,27 +4,20 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("matchmaking", "0006_event_ranker_weights"),
+        ('matchmaking', '0006_event_ranker_weights'),
     ]
 
     operations = [
         migrations.AddField(
-            model_name="event",
-            name="lists_fingerprint",
-            field=models.CharField(
-                blank=True,
-                help_text="What every stored recommendation list was last computed from (profiles, vectors, availability, slots, weights); the periodic refresh recomputes them when the event's inputs no longer match.",
-                max_length=64,
-            ),
+            model_name='event',
+            name='lists_fingerprint',
+            field=models.CharField(blank=True, help_text="What every stored recommendation list was last computed from (profiles, vectors, availability, slots, weights); the periodic refresh recomputes them when the event's inputs no longer match.", max_length=64),
         ),
         migrations.AddField(
-            model_name="event",
-            name="lists_refreshing_until",
-            field=models.DateTimeField(
-                blank=True,
-                help_text="A full refresh of the lists holds the event until then (one at a time).",
-                null=True,
-            ),
+            model_name='event',
+            name='lists_refreshing_until',
+            field=models.DateTimeField(blank=True, help_text='A full refresh of the lists holds the event until then (one at a time).', null=True),
         ),
     ]

@@ -20,29 +20,20 @@ def mark_colleagues_who_left(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("matchmaking", "0007_event_lists_fingerprint"),
+        ('matchmaking', '0007_event_lists_fingerprint'),
     ]
 
     operations = [
         migrations.AddField(
-            model_name="meetingseat",
-            name="left",
-            field=models.BooleanField(
-                default=False,
-                help_text="A colleague who joined left the meeting (it goes on without them); for good.",
-            ),
+            model_name='meetingseat',
+            name='left',
+            field=models.BooleanField(default=False, help_text='A colleague who joined left the meeting (it goes on without them); for good.'),
         ),
         migrations.RunPython(mark_colleagues_who_left, migrations.RunPython.noop),
         migrations.AddConstraint(
-            model_name="meetingseat",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    ("left", False),
-                    models.Q(("active", False), ("is_party", False)),
-                    _connector="OR",
-                ),
-                name="seat_left_is_inactive_colleague",
-            ),
+            model_name='meetingseat',
+            constraint=models.CheckConstraint(condition=models.Q(('left', False), models.Q(('active', False), ('is_party', False)), _connector='OR'), name='seat_left_is_inactive_colleague'),
         ),
     ]

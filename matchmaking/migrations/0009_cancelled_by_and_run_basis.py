@@ -40,33 +40,21 @@ def mark_who_cancelled(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("matchmaking", "0008_meetingseat_left"),
+        ('matchmaking', '0008_meetingseat_left'),
     ]
 
     operations = [
         migrations.AddField(
-            model_name="meeting",
-            name="cancelled_by",
-            field=models.CharField(
-                blank=True,
-                choices=[
-                    ("participant", "Participant"),
-                    ("organiser", "Organiser"),
-                    ("system", "System"),
-                ],
-                help_text="Who decided the cancellation: the scheduler plans again only a meeting the system cancelled (an availability change, a dropped plan entry).",
-                max_length=12,
-            ),
+            model_name='meeting',
+            name='cancelled_by',
+            field=models.CharField(blank=True, choices=[('participant', 'Participant'), ('organiser', 'Organiser'), ('system', 'System')], help_text='Who decided the cancellation: the scheduler plans again only a meeting the system cancelled (an availability change, a dropped plan entry).', max_length=12),
         ),
         migrations.AddField(
-            model_name="schedulerun",
-            name="basis",
-            field=models.JSONField(
-                blank=True,
-                default=dict,
-                help_text="What the run read: {request id: [meeting id, slot id, table id] or null}. Publishing leaves alone what changed since.",
-            ),
+            model_name='schedulerun',
+            name='basis',
+            field=models.JSONField(blank=True, default=dict, help_text='What the run read: {request id: [meeting id, slot id, table id] or null}. Publishing leaves alone what changed since.'),
         ),
         migrations.RunPython(mark_who_cancelled, migrations.RunPython.noop),
     ]

@@ -13,20 +13,16 @@ def forget_empty_bases(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("matchmaking", "0009_cancelled_by_and_run_basis"),
+        ('matchmaking', '0009_cancelled_by_and_run_basis'),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name="schedulerun",
-            name="basis",
-            field=models.JSONField(
-                blank=True,
-                default=None,
-                help_text="What the run read: {request id: [meeting id, slot id, table id] or null} ({} when it read no request; null for runs made before the field). Publishing leaves alone what changed since.",
-                null=True,
-            ),
+            model_name='schedulerun',
+            name='basis',
+            field=models.JSONField(blank=True, default=None, help_text='What the run read: {request id: [meeting id, slot id, table id] or null} ({} when it read no request; null for runs made before the field). Publishing leaves alone what changed since.', null=True),
         ),
         migrations.RunPython(forget_empty_bases, migrations.RunPython.noop),
     ]

@@ -4,27 +4,15 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("matchmaking", "0011_profile_search_names"),
+        ('matchmaking', '0011_profile_search_names'),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name="notification",
-            name="kind",
-            field=models.CharField(
-                choices=[
-                    ("request_received", "Request Received"),
-                    ("request_accepted", "Request Accepted"),
-                    ("request_declined", "Request Declined"),
-                    ("request_expired", "Request Expired"),
-                    ("request_withdrawn", "Request Withdrawn"),
-                    ("meeting_booked", "Meeting Booked"),
-                    ("meeting_moved", "Meeting Moved"),
-                    ("meeting_cancelled", "Meeting Cancelled"),
-                    ("meeting_reminder", "Meeting Reminder"),
-                ],
-                max_length=20,
-            ),
+            model_name='notification',
+            name='kind',
+            field=models.CharField(choices=[('request_received', 'Request Received'), ('request_accepted', 'Request Accepted'), ('request_declined', 'Request Declined'), ('request_expired', 'Request Expired'), ('request_withdrawn', 'Request Withdrawn'), ('meeting_booked', 'Meeting Booked'), ('meeting_moved', 'Meeting Moved'), ('meeting_cancelled', 'Meeting Cancelled'), ('meeting_reminder', 'Meeting Reminder')], max_length=20),
         ),
     ]

@@ -19,15 +19,11 @@ def own_places_not_shared(apps, schema_editor):
     for person in owners:
         table = person.fixed_table
         if table.pk not in places:
-            taken = set(
-                Table.objects.filter(event_id=table.event_id).values_list("name", flat=True)
-            )
+            taken = set(Table.objects.filter(event_id=table.event_id).values_list("name", flat=True))
             name, n = f"{table.name} (own place)"[:100], 2
             while name in taken:
                 name, n = f"{table.name} (own place {n})"[:100], n + 1
-            places[table.pk] = Table.objects.create(
-                event_id=table.event_id, name=name, shared=False
-            )
+            places[table.pk] = Table.objects.create(event_id=table.event_id, name=name, shared=False)
         person.fixed_table = places[table.pk]
         person.save(update_fields=["fixed_table"])
 

@@ -4,23 +4,20 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("matchmaking", "0016_event_organiser_teams"),
+        ('matchmaking', '0016_event_organiser_teams'),
     ]
 
     operations = [
         migrations.AddField(
-            model_name="notification",
-            name="attempts",
-            field=models.PositiveSmallIntegerField(default=0, help_text="Sending attempts so far."),
+            model_name='notification',
+            name='attempts',
+            field=models.PositiveSmallIntegerField(default=0, help_text='Sending attempts so far.'),
         ),
         migrations.AddField(
-            model_name="notification",
-            name="next_attempt_at",
-            field=models.DateTimeField(
-                blank=True,
-                help_text="Pending: not retried before then (after a failed attempt). Sending: the sender's claim lapses then (a worker lost on the way), and the sweep retries it.",
-                null=True,
-            ),
+            model_name='notification',
+            name='next_attempt_at',
+            field=models.DateTimeField(blank=True, help_text="Pending: not retried before then (after a failed attempt). Sending: the sender's claim lapses then (a worker lost on the way), and the sweep retries it.", null=True),
         ),
     ]

@@ -4,26 +4,15 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("matchmaking", "0017_notification_retries"),
+        ('matchmaking', '0017_notification_retries'),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name="schedulerun",
-            name="status",
-            field=models.CharField(
-                choices=[
-                    ("queued", "Queued"),
-                    ("running", "Running"),
-                    ("draft", "Draft"),
-                    ("publishing", "Publishing"),
-                    ("failed", "Failed"),
-                    ("published", "Published"),
-                    ("superseded", "Superseded"),
-                ],
-                default="queued",
-                max_length=12,
-            ),
+            model_name='schedulerun',
+            name='status',
+            field=models.CharField(choices=[('queued', 'Queued'), ('running', 'Running'), ('draft', 'Draft'), ('publishing', 'Publishing'), ('failed', 'Failed'), ('published', 'Published'), ('superseded', 'Superseded')], default='queued', max_length=12),
         ),
     ]

@@ -11,7 +11,9 @@ def key_reminders_by_slot(apps, schema_editor):
     the same reminders again."""
     Notification = apps.get_model("matchmaking", "Notification")
     Meeting = apps.get_model("matchmaking", "Meeting")
-    taken = set(Notification.objects.filter(key__contains=":slot").values_list("key", flat=True))
+    taken = set(
+        Notification.objects.filter(key__contains=":slot").values_list("key", flat=True)
+    )
     rows = list(Notification.objects.filter(kind="meeting_reminder", key__contains=":seq"))
     slots = dict(
         Meeting.objects.filter(pk__in={r.meeting_id for r in rows}).values_list("pk", "slot_id")

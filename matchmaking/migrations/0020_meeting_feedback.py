@@ -5,78 +5,28 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("matchmaking", "0019_reminder_keys_by_slot"),
+        ('matchmaking', '0019_reminder_keys_by_slot'),
     ]
 
     operations = [
         migrations.CreateModel(
-            name="MeetingFeedback",
+            name='MeetingFeedback',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("took_place", models.BooleanField()),
-                (
-                    "rating",
-                    models.PositiveSmallIntegerField(
-                        blank=True,
-                        help_text="1 (not useful) to 5 (very useful); only if it took place.",
-                        null=True,
-                    ),
-                ),
-                (
-                    "outcome",
-                    models.CharField(
-                        blank=True,
-                        choices=[
-                            ("none", "no further contact planned"),
-                            ("follow_up", "follow-up planned"),
-                            ("agreement", "business or cooperation agreement in view"),
-                        ],
-                        max_length=12,
-                    ),
-                ),
-                ("comment", models.TextField(blank=True, help_text="For the organisers only.")),
-                ("created_at", models.DateTimeField(auto_now_add=True)),
-                ("updated_at", models.DateTimeField(auto_now=True)),
-                (
-                    "meeting",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="feedback",
-                        to="matchmaking.meeting",
-                    ),
-                ),
-                (
-                    "participant",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="meeting_feedback",
-                        to="matchmaking.participant",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('took_place', models.BooleanField()),
+                ('rating', models.PositiveSmallIntegerField(blank=True, help_text='1 (not useful) to 5 (very useful); only if it took place.', null=True)),
+                ('outcome', models.CharField(blank=True, choices=[('none', 'no further contact planned'), ('follow_up', 'follow-up planned'), ('agreement', 'business or cooperation agreement in view')], max_length=12)),
+                ('comment', models.TextField(blank=True, help_text='For the organisers only.')),
+                ('created_at', models.DateTimeField(auto_now_add=True)),
+                ('updated_at', models.DateTimeField(auto_now=True)),
+                ('meeting', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='feedback', to='matchmaking.meeting')),
+                ('participant', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='meeting_feedback', to='matchmaking.participant')),
             ],
             options={
-                "ordering": ["meeting_id", "id"],
-                "constraints": [
-                    models.UniqueConstraint(
-                        fields=("meeting", "participant"), name="feedback_once"
-                    ),
-                    models.CheckConstraint(
-                        condition=models.Q(
-                            models.Q(("rating__gte", 1), ("rating__lte", 5), ("took_place", True)),
-                            models.Q(
-                                ("outcome", ""), ("rating__isnull", True), ("took_place", False)
-                            ),
-                            _connector="OR",
-                        ),
-                        name="feedback_rating_only_if_held",
-                    ),
-                ],
+                'ordering': ['meeting_id', 'id'],
+                'constraints': [models.UniqueConstraint(fields=('meeting', 'participant'), name='feedback_once'), models.CheckConstraint(condition=models.Q(models.Q(('rating__gte', 1), ('rating__lte', 5), ('took_place', True)), models.Q(('outcome', ''), ('rating__isnull', True), ('took_place', False)), _connector='OR'), name='feedback_rating_only_if_held')],
             },
         ),
     ]

@@ -6,95 +6,42 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("matchmaking", "0021_notification_feedback_request"),
+        ('matchmaking', '0021_notification_feedback_request'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name="notification",
-            name="kind",
-            field=models.CharField(
-                choices=[
-                    ("request_received", "Request Received"),
-                    ("request_accepted", "Request Accepted"),
-                    ("request_declined", "Request Declined"),
-                    ("request_expired", "Request Expired"),
-                    ("request_withdrawn", "Request Withdrawn"),
-                    ("meeting_booked", "Meeting Booked"),
-                    ("meeting_moved", "Meeting Moved"),
-                    ("meeting_cancelled", "Meeting Cancelled"),
-                    ("meeting_reminder", "Meeting Reminder"),
-                    ("attendee_left", "Attendee Left"),
-                    ("feedback_request", "Feedback Request"),
-                    ("broadcast", "Broadcast"),
-                ],
-                max_length=20,
-            ),
+            model_name='notification',
+            name='kind',
+            field=models.CharField(choices=[('request_received', 'Request Received'), ('request_accepted', 'Request Accepted'), ('request_declined', 'Request Declined'), ('request_expired', 'Request Expired'), ('request_withdrawn', 'Request Withdrawn'), ('meeting_booked', 'Meeting Booked'), ('meeting_moved', 'Meeting Moved'), ('meeting_cancelled', 'Meeting Cancelled'), ('meeting_reminder', 'Meeting Reminder'), ('attendee_left', 'Attendee Left'), ('feedback_request', 'Feedback Request'), ('broadcast', 'Broadcast')], max_length=20),
         ),
         migrations.CreateModel(
-            name="Broadcast",
+            name='Broadcast',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("subject", models.CharField(max_length=200)),
-                ("body", models.TextField()),
-                ("audience", models.CharField(max_length=40)),
-                ("created_at", models.DateTimeField(auto_now_add=True)),
-                ("recipients", models.PositiveIntegerField(default=0)),
-                (
-                    "client_token",
-                    models.CharField(
-                        blank=True,
-                        help_text="The sending form's own token: the same form sent twice sends once.",
-                        max_length=64,
-                    ),
-                ),
-                (
-                    "event",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="broadcasts",
-                        to="matchmaking.event",
-                    ),
-                ),
-                (
-                    "sent_by",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('subject', models.CharField(max_length=200)),
+                ('body', models.TextField()),
+                ('audience', models.CharField(max_length=40)),
+                ('created_at', models.DateTimeField(auto_now_add=True)),
+                ('recipients', models.PositiveIntegerField(default=0)),
+                ('client_token', models.CharField(blank=True, help_text="The sending form's own token: the same form sent twice sends once.", max_length=64)),
+                ('event', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='broadcasts', to='matchmaking.event')),
+                ('sent_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to=settings.AUTH_USER_MODEL)),
             ],
             options={
-                "ordering": ["-created_at", "-id"],
+                'ordering': ['-created_at', '-id'],
             },
         ),
         migrations.AddField(
-            model_name="notification",
-            name="broadcast",
-            field=models.ForeignKey(
-                blank=True,
-                help_text="The organisers' message this email carries, if it is one.",
-                null=True,
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="notifications",
-                to="matchmaking.broadcast",
-            ),
+            model_name='notification',
+            name='broadcast',
+            field=models.ForeignKey(blank=True, help_text="The organisers' message this email carries, if it is one.", null=True, on_delete=django.db.models.deletion.CASCADE, related_name='notifications', to='matchmaking.broadcast'),
         ),
         migrations.AddConstraint(
-            model_name="broadcast",
-            constraint=models.UniqueConstraint(
-                condition=models.Q(("client_token", ""), _negated=True),
-                fields=("event", "client_token"),
-                name="broadcast_sent_once_per_form",
-            ),
+            model_name='broadcast',
+            constraint=models.UniqueConstraint(condition=models.Q(('client_token', ''), _negated=True), fields=('event', 'client_token'), name='broadcast_sent_once_per_form'),
         ),
     ]

@@ -4,17 +4,18 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("matchmaking", "0022_broadcasts"),
+        ('matchmaking', '0022_broadcasts'),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name="slot",
-            index=models.Index(fields=["start"], name="slot_start"),
+            model_name='slot',
+            index=models.Index(fields=['start'], name='slot_start'),
         ),
         migrations.AddIndex(
-            model_name="slot",
-            index=models.Index(fields=["end"], name="slot_end"),
+            model_name='slot',
+            index=models.Index(fields=['end'], name='slot_end'),
         ),
     ]

@@ -4,18 +4,15 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("matchmaking", "0023_slot_time_indexes"),
+        ('matchmaking', '0023_slot_time_indexes'),
     ]
 
     operations = [
         migrations.AddField(
-            model_name="participant",
-            name="withdrawn_at",
-            field=models.DateTimeField(
-                blank=True,
-                help_text="When the participant (or an organiser for them) said they no longer come to the fair: their meetings to come and open requests were cancelled, nobody is recommended them or can ask them. Empty: they come.",
-                null=True,
-            ),
+            model_name='participant',
+            name='withdrawn_at',
+            field=models.DateTimeField(blank=True, help_text='When the participant (or an organiser for them) said they no longer come to the fair: their meetings to come and open requests were cancelled, nobody is recommended them or can ask them. Empty: they come.', null=True),
         ),
     ]

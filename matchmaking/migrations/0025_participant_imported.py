@@ -4,19 +4,15 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("matchmaking", "0024_participant_withdrawn"),
+        ('matchmaking', '0024_participant_withdrawn'),
     ]
 
     operations = [
         migrations.AddField(
-            model_name="participant",
-            name="imported",
-            field=models.JSONField(
-                blank=True,
-                default=dict,
-                editable=False,
-                help_text="What the last import file said of the fields the participant may edit (profile, times): a replacing import keeps their own edits of a field the new file leaves as the last one had it.",
-            ),
+            model_name='participant',
+            name='imported',
+            field=models.JSONField(blank=True, default=dict, editable=False, help_text='What the last import file said of the fields the participant may edit (profile, times): a replacing import keeps their own edits of a field the new file leaves as the last one had it.'),
         ),
     ]
