@@ -1854,10 +1854,15 @@ def _write(
         proposed = None
         if "proposed" in times:
             proposed = slots.get(times["proposed"])
+            wished = r.get("session", MeetingRequest.SessionPreference.ANY)
+            problem = None
             if proposed is None:
+                problem = "is not the start of one of the event's meeting slots"
+            elif wished != MeetingRequest.SessionPreference.ANY and proposed.part != wished:
+                problem = f"is in the {proposed.part}, and the request asks for the {wished}"
+            if problem:
                 errors.append(
-                    f"requests[{i}] ({r['from']} → {r['to']}).proposed: {r['proposed']} is not "
-                    "the start of one of the event's meeting slots"
+                    f"requests[{i}] ({r['from']} → {r['to']}).proposed: {r['proposed']} {problem}"
                 )
                 continue
         created_rows.append(i)

@@ -16,6 +16,7 @@ from matchmaking.exceptions import (
     InvalidInput,
     RequestDeclined,
     RequestNotOpen,
+    SlotPassed,
 )
 from matchmaking.models import Meeting, MeetingRequest, MeetingSeat, Participant, Slot
 from matchmaking.reasons import Reason
@@ -169,8 +170,6 @@ def request_create(
                     "event allows. Wait for answers, or withdraw some, before asking more people.",
                     code="too_many_pending_requests",
                 )
-        if slot is not None:
-            _check_proposed(sender, recipient, session, slot, by_organiser, now)
         declined = MeetingRequest.objects.filter(
             sender=sender, recipient=recipient, status=MeetingRequest.Status.DECLINED
         ).exists()
@@ -179,6 +178,8 @@ def request_create(
                 f"{recipient.name} declined your request at this event; you cannot ask them "
                 "again. They can still send you a request."
             )
+        if slot is not None:  # after every other refusal: it reads the other side's agenda
+            _check_proposed(sender, recipient, session, slot, by_organiser, now)
         created = MeetingRequest.objects.create(
             event_id=sender.event_id,
             sender=sender,
@@ -207,11 +208,18 @@ def _check_proposed(
     now: datetime,
 ) -> None:
     """Refuse a proposed time the booking would refuse for the two of them now (the caller
-    holds both people's locks)."""
+    holds both people's locks): a slot that has started (organisers too: a proposal is for a
+    meeting to come), or one the booking's rules refuse. When the other side is not free
+    then (a meeting, their limit, no table or booth), the refusal says only that the time is
+    not free for both: a pending request must not read the other side's agenda."""
     from matchmaking.services.meetings import Actor, meeting_slot_refusal
 
     if slot.event_id != sender.event_id:
         raise InvalidInput("That slot belongs to another event.", field="slot")
+    if slot.start <= now:
+        raise SlotPassed(
+            f"The proposed time {slot} has already started; propose a later one.", field="slot"
+        )
     probe = MeetingRequest(
         event=sender.event,
         sender=sender,
@@ -221,9 +229,21 @@ def _check_proposed(
     )
     actor = Actor(organiser=True) if by_organiser else Actor(participant=sender)
     refusal = meeting_slot_refusal(request=probe, slot=slot, actor=actor, now=now)
-    if refusal is not None:
-        refusal.field = "slot"
-        raise refusal
+    if refusal is None:
+        return
+    if refusal.code in NOT_FREE_CODES:
+        raise Conflict(
+            "That time is not free for both of you: propose another, or send the request "
+            "without a time.",
+            field="slot",
+            code="proposed_time_not_free",
+        )
+    refusal.field = "slot"
+    raise refusal
+
+
+# the booking's refusals that may come from the other side's agenda (said neutrally)
+NOT_FREE_CODES = {"participant_busy", "limit_reached", "table_taken", "slot_taken"}
 
 
 def _locked(request: MeetingRequest) -> MeetingRequest:
@@ -276,25 +296,39 @@ def request_accept(
     *, request: MeetingRequest, by: Participant | None, now: datetime | None = None, user=None
 ) -> MeetingRequest:
     """The recipient (or an organiser, ``by=None``) accepts. Side effects: status → accepted;
-    with a proposed time still free for both (the booking's rules), the meeting is booked then
-    (``booked``: the meeting, else None; ``proposal_refused``: why the proposed time could not
-    be booked). The sender is told once: of the booked meeting, or of the acceptance (and that
-    their proposed time was no longer free)."""
+    with a proposed time still to come and still free for both (the booking's rules), the
+    meeting is booked then, in the same transaction (``booked``: the meeting, else None;
+    ``proposal_refused``: why the proposed time could not be booked). The sender is told
+    once: of the booked meeting, or of the acceptance (and that their proposed time is no
+    longer free)."""
     from matchmaking.exceptions import DomainError
-    from matchmaking.services.meetings import Actor, meeting_book
+    from matchmaking.services.meetings import Actor, meeting_book_locked
 
-    req = _respond(
-        request=request, by=by, status=MeetingRequest.Status.ACCEPTED, now=now, notify=False
+    now = now or timezone.now()
+    fresh = MeetingRequest.objects.select_related("proposed_slot").get(pk=request.pk)
+    slot = fresh.proposed_slot
+    expired = fresh.status == MeetingRequest.Status.PENDING and (
+        fresh.expires_at is not None and fresh.expires_at <= now
     )
-    req.booked, req.proposal_refused = None, None
-    if req.proposed_slot_id is not None:
+    if slot is None or slot.start <= now or expired:  # nothing to book (or it records expiry)
+        req = _respond(request=fresh, by=by, status=MeetingRequest.Status.ACCEPTED, now=now)
+        req.booked, req.proposal_refused = None, None
+        return req
+    with guarded_transaction():
+        # the bookings' order: both people and the slot, then the request row (in _respond)
+        lock_participants_and_slots([fresh.sender_id, fresh.recipient_id], [slot.pk])
+        req = _respond(
+            request=fresh, by=by, status=MeetingRequest.Status.ACCEPTED, now=now, notify=False
+        )
+        req.booked, req.proposal_refused = None, None
         actor = Actor(user=user, participant=by, organiser=by is None)
         try:
-            req.booked = meeting_book(request=req, slot=req.proposed_slot, actor=actor)
+            with transaction.atomic():  # a refused booking leaves the acceptance
+                req.booked = meeting_book_locked(request=req, slot=slot, actor=actor)
         except DomainError as exc:
             req.proposal_refused = exc
-    if req.booked is None:
-        notify_request(request=req, kind="request_accepted")
+        if req.booked is None:
+            notify_request(request=req, kind="request_accepted")
     return req
 
 

@@ -2491,3 +2491,8 @@ def test_a_proposed_time_goes_through_export_and_import():
         event_import(data=wrong, replace=True)
     assert "requests[1] (c → b).proposed" in refused.value.errors[0]
     assert "is not the start of one of the event's meeting slots" in refused.value.errors[0]
+    afternoon = copy.deepcopy(data)
+    afternoon["requests"][1].update(session="morning", proposed=f"{day}T14:00")
+    with pytest.raises(ImportInvalid) as refused:
+        event_import(data=afternoon, replace=True)
+    assert "is in the afternoon, and the request asks for the morning" in refused.value.errors[0]

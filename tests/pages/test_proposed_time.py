@@ -63,3 +63,30 @@ def test_a_proposed_time_someone_took_meanwhile_is_said_in_french(event, make_pa
     )
     assert messages_of(refused) == ["Choose a proposed time from the list, or none."]
     assert not MeetingRequest.objects.filter(sender=chen, recipient=amina).exists()
+
+
+def test_a_proposed_time_that_started_is_no_proposal_any_more(event, make_participant):
+    import datetime as dt
+    from unittest import mock
+
+    from django.utils import timezone
+
+    amina = make_participant(name="Amina", kind="delegation", event=event)
+    bruno = make_participant(name="Bruno", kind="exhibitor", event=event)
+    slot = event.slots.order_by("start")[1]
+    client_of(amina).post(
+        f"/my/{event.slug}/requests/new/", {"recipient": bruno.pk, "slot": slot.pk}
+    )
+    request = MeetingRequest.objects.get()
+    MeetingRequest.objects.filter(pk=request.pk).update(
+        expires_at=slot.start + dt.timedelta(days=1)
+    )
+    later = slot.start + dt.timedelta(minutes=5)
+    with mock.patch.object(timezone, "now", return_value=later):
+        inbox = client_of(bruno).get(f"/my/{event.slug}/requests/").content.decode()
+        accepted = client_of(bruno).post(
+            f"/my/{event.slug}/requests/{request.pk}/accept/", follow=True
+        )
+    assert "Proposed time:" not in inbox and "Accept and book this time" not in inbox
+    assert messages_of(accepted) == ["Request accepted. Now book a time in your agenda."]
+    assert not Meeting.objects.exists()
