@@ -198,6 +198,10 @@ ERROR_TEXT = {
     "busy": gettext_lazy("The system is busy; please try again in a moment."),
     "not_found": gettext_lazy("Not found."),
     "not_marked": gettext_lazy("You have neither saved nor hidden this person."),
+    "proposed_time_not_free": gettext_lazy(
+        "That time is not free for both of you: propose another, or send the request without "
+        "a time."
+    ),
     "cannot_mark_self": gettext_lazy("You cannot save or hide yourself."),
     "forbidden": gettext_lazy("You are not allowed to do that."),
 }

@@ -90,3 +90,24 @@ def test_a_proposed_time_that_started_is_no_proposal_any_more(event, make_partic
     assert "Proposed time:" not in inbox and "Accept and book this time" not in inbox
     assert messages_of(accepted) == ["Request accepted. Now book a time in your agenda."]
     assert not Meeting.objects.exists()
+
+
+def test_a_time_not_free_for_both_is_refused_in_arabic(event, make_participant):
+    from matchmaking.services.meetings import Actor, meeting_book
+    from tests.factories import RequestFactory
+
+    amina = make_participant(name="Amina", kind="delegation", event=event)
+    bruno = make_participant(name="Bruno", kind="exhibitor", event=event)
+    chen = make_participant(name="Chen", kind="visitor", event=event)
+    slot = event.slots.order_by("start")[1]
+    busy = RequestFactory(sender=chen, recipient=bruno, status="accepted")
+    meeting_book(request=busy, slot=slot, actor=Actor(system=True))
+    client = client_of(amina)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "ar"
+    refused = client.post(
+        f"/my/{event.slug}/requests/new/", {"recipient": bruno.pk, "slot": slot.pk}, follow=True
+    )
+    assert messages_of(refused) == [
+        "هذا الموعد غير متاح لكليكما: اقترح موعدًا آخر، أو أرسل الطلب دون موعد."
+    ]
+    assert not MeetingRequest.objects.filter(sender=amina).exists()
