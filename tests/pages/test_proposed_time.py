@@ -111,3 +111,16 @@ def test_a_time_not_free_for_both_is_refused_in_arabic(event, make_participant):
         "هذا الموعد غير متاح لكليكما: اقترح موعدًا آخر، أو أرسل الطلب دون موعد."
     ]
     assert not MeetingRequest.objects.filter(sender=amina).exists()
+
+
+def test_the_console_shows_a_requests_proposed_time(event, make_participant, staff_client):
+    amina = make_participant(name="Amina", kind="delegation", event=event)
+    bruno = make_participant(name="Bruno", kind="exhibitor", event=event)
+    slot = event.slots.order_by("start")[1]
+    client_of(amina).post(
+        f"/my/{event.slug}/requests/new/", {"recipient": bruno.pk, "slot": slot.pk}
+    )
+    page = staff_client.get(f"/organiser/{event.slug}/participants/{bruno.pk}/")
+    body = page.content.decode()
+    assert "Proposed time" in body
+    assert slot.start.astimezone(event.tz).strftime("%H:%M") in body.split("Proposed time")[1]
