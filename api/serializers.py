@@ -393,7 +393,7 @@ class MeetingRequestSerializer(serializers.ModelSerializer):
         help_text="The slot the sender proposed (accepting books it when still free), or null.",
     )
     proposed_start = serializers.DateTimeField(
-        source="proposed_slot.start", default=None, read_only=True
+        source="proposed_slot.start", default=None, allow_null=True, read_only=True
     )
 
     class Meta:
@@ -441,8 +441,9 @@ class RequestCreateSerializer(serializers.Serializer):
         min_value=1,
         max_value=2**62,
         required=False,
-        help_text="A proposed time (slot id): one the booking would accept for the two of you "
-        "now; accepting the request books it if it is still free then.",
+        allow_null=True,
+        help_text="A proposed time (slot id; null or absent: none): one the booking would "
+        "accept for the two of you now; accepting the request books it if it is still free then.",
     )
 
 

@@ -630,7 +630,7 @@ class RequestViewSet(
             sender = self.participant
         recipient = self._participant(data["recipient"], "recipient")
         slot = None
-        if "slot" in data:
+        if data.get("slot") is not None:
             slot = Slot.objects.filter(event=self.event, pk=data["slot"]).first()
             if slot is None:
                 raise InvalidInput(f"No slot {data['slot']} in this event.", field="slot")

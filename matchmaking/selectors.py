@@ -232,8 +232,13 @@ def available_slots(
 
 def slots_free_for(*, participant: Participant, now: datetime | None = None) -> list[Slot]:
     """The event's slots still to come inside ``participant``'s times in which they have no
-    meeting: the times they may propose with a request (the booking checks the other side)."""
+    meeting, none when they are at their meeting limit: the times they may propose with a
+    request (the booking checks the other side)."""
     now = now or timezone.now()
+    limit = participant.max_meetings
+    booked = party_meeting_counts(participant_ids=[participant.pk]) if limit is not None else {}
+    if limit is not None and booked.get(participant.pk, 0) >= limit:
+        return []
     slots = list(
         Slot.objects.filter(event_id=participant.event_id, start__gt=now).order_by("start")
     )

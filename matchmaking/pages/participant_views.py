@@ -74,6 +74,7 @@ from matchmaking.services.meetings import (
     meeting_move_refusal,
     meeting_reschedule,
     meeting_set_status,
+    meeting_slot_refusal,
     meeting_slots_bookable,
 )
 from matchmaking.services.participants import (
@@ -829,8 +830,24 @@ def requests_page(request, event, me):
         r.can_cancel = r.status in MeetingRequest.OPEN_STATUSES and (
             r.pk not in booked or _may_cancel(*booked[r.pk], now)
         )
-        # a proposed time that has started is no proposal any more
+        # a proposed time that has started is no proposal any more; one the booking would
+        # refuse now is shown as such, with a plain "Accept"
         r.proposal = r.proposed_slot if r.proposed_slot and r.proposed_slot.start > now else None
+        r.proposal_blocked = False
+        if r.proposal is not None and r.status == MeetingRequest.Status.PENDING:
+            probe = MeetingRequest(
+                event=event,
+                sender=r.sender,
+                recipient=r.recipient,
+                session=r.session,
+                status=MeetingRequest.Status.ACCEPTED,
+            )
+            r.proposal_blocked = (
+                meeting_slot_refusal(
+                    request=probe, slot=r.proposal, actor=Actor(participant=me), now=now
+                )
+                is not None
+            )
     received = [r for r in mine if r.recipient_id == me.pk]
     sent = [r for r in mine if r.sender_id == me.pk]
     query = text_param(request.GET, "q", limit=100)
@@ -951,8 +968,7 @@ def _answer(action: str):
                     }
                 elif accepted.proposal_refused is not None:
                     done = _(
-                        "Request accepted. The time proposed is no longer free: %(why)s Book "
-                        "another in your agenda."
+                        "Request accepted, but the proposed time could not be booked. %(why)s"
                     ) % {"why": _error_text(accepted.proposal_refused)}
                 else:
                     done = _("Request accepted. Now book a time in your agenda.")

@@ -162,7 +162,7 @@ def _texts(kind: str, *, person: Participant, meeting=None, request=None, extra=
         if kind == "request_received":
             line = _("They propose %(proposed)s: accepting books it if it is still free.")
         else:  # told of the acceptance alone: the proposed time could not be booked
-            line = _("The time you proposed, %(proposed)s, is no longer free: book another.")
+            line = _("The time you proposed, %(proposed)s, could not be booked.")
         body = f"{body} {line}"
     if kind == "meeting_moved" and ctx.get("was"):
         line = _("It was on %(was)s.")

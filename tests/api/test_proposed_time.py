@@ -54,7 +54,7 @@ def test_a_proposed_time_no_longer_free_accepts_without_booking_and_says_so(
     assert accepted.status_code == 200
     assert accepted.data["status"] == "accepted" and accepted.data["meeting"] is None
     note = Notification.objects.get(recipient=amina, kind="request_accepted")
-    assert "no longer free" in note.body
+    assert "could not be booked" in note.body
 
 
 def test_a_proposed_time_the_booking_would_refuse_is_refused_with_the_reason(

@@ -55,7 +55,7 @@ def test_a_proposed_time_someone_took_meanwhile_is_said_in_french(event, make_pa
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "fr"
     accepted = client.post(f"/my/{event.slug}/requests/{request.pk}/accept/", follow=True)
     assert messages_of(accepted)[0].startswith(
-        "Demande acceptée. L'horaire proposé n'est plus libre"
+        "Demande acceptée, mais l'horaire proposé n'a pas pu être réservé. Bruno a déjà"
     )
     # a proposed time that is not a slot of the event: refused in words, nothing sent
     refused = client_of(chen).post(
@@ -124,3 +124,27 @@ def test_the_console_shows_a_requests_proposed_time(event, make_participant, sta
     body = page.content.decode()
     assert "Proposed time" in body
     assert slot.start.astimezone(event.tz).strftime("%H:%M") in body.split("Proposed time")[1]
+
+
+def test_no_time_to_propose_at_my_limit_and_a_blocked_proposal_gets_a_plain_accept(
+    event, make_participant
+):
+    from matchmaking.services.meetings import Actor, meeting_book
+    from tests.factories import RequestFactory
+
+    amina = make_participant(name="Amina", kind="delegation", event=event)
+    bruno = make_participant(name="Bruno", kind="exhibitor", event=event, max_meetings=1)
+    chen = make_participant(name="Chen", kind="visitor", event=event)
+    recommend(bruno, chen, 1)
+    slot = event.slots.order_by("start")[2]
+    client_of(amina).post(
+        f"/my/{event.slug}/requests/new/", {"recipient": bruno.pk, "slot": slot.pk}
+    )
+    # Bruno books another meeting: his limit of one is reached
+    other = RequestFactory(sender=chen, recipient=bruno, status="accepted")
+    meeting_book(request=other, slot=event.slots.order_by("start")[0], actor=Actor(system=True))
+    page = client_of(bruno).get(f"/my/{event.slug}/recommendations/")
+    assert page.context["proposable"] == []  # nothing to propose at his limit
+    inbox = client_of(bruno).get(f"/my/{event.slug}/requests/").content.decode()
+    assert "Proposed time:" in inbox and "cannot be booked now" in inbox
+    assert "Accept and book this time" not in inbox
