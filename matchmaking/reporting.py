@@ -684,6 +684,7 @@ REQUESTS_CSV_HEADER = [
     "to_email",
     "priority",
     "session",
+    "proposed",
     "meeting",
     "message",
 ]
@@ -780,8 +781,8 @@ def meetings_export_rows(*, event: Event):
 
 def requests_export_rows(*, event: Event):
     """One row per meeting request (REQUESTS_CSV_HEADER order), oldest first: who asked whom,
-    when (the event's local time), its status and answer, and its live meeting if it has one
-    (two queries)."""
+    when (the event's local time), its status and answer, the time the sender proposed, and its
+    live meeting if it has one (two queries)."""
     tz = event.tz
 
     def local(moment):  # "YYYY-MM-DD HH:MM" (isoformat is twice as fast as strftime here)
@@ -809,12 +810,22 @@ def requests_export_rows(*, event: Event):
             "recipient__email",
             "priority",
             "session",
+            "proposed_slot__start",
             "message",
         )
     )
-    for rid, sent, status, answered, expires, *people, priority, session, message in rows.iterator(
-        chunk_size=5000
-    ):
+    for (
+        rid,
+        sent,
+        status,
+        answered,
+        expires,
+        *people,
+        priority,
+        session,
+        proposed,
+        message,
+    ) in rows.iterator(chunk_size=5000):
         yield [
             rid,
             local(sent),
@@ -824,6 +835,7 @@ def requests_export_rows(*, event: Event):
             *people,
             priority,
             session,
+            local(proposed),
             live.get(rid, ""),
             message,
         ]

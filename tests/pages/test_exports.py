@@ -229,7 +229,8 @@ def test_requests_csv_columns_and_rows_exact(staff_client, event, make_participa
         expires_at=dt.datetime(2018, 4, 20, 8, 0, tzinfo=dt.UTC),
     )
     MeetingRequest.objects.filter(pk=waiting.pk).update(
-        created_at=dt.datetime(2018, 4, 17, 8, 30, tzinfo=dt.UTC)
+        created_at=dt.datetime(2018, 4, 17, 8, 30, tzinfo=dt.UTC),
+        proposed_slot=event.slots.order_by("start").first(),  # the time Chen proposed
     )
     MeetingRequest.objects.filter(pk=met.request_id).update(
         created_at=dt.datetime(2018, 4, 16, 8, 30, tzinfo=dt.UTC),
@@ -260,6 +261,7 @@ def test_requests_csv_columns_and_rows_exact(staff_client, event, make_participa
             "to_email",
             "priority",
             "session",
+            "proposed",
             "meeting",
             "message",
         ],
@@ -277,6 +279,7 @@ def test_requests_csv_columns_and_rows_exact(staff_client, event, make_participa
             "bruno@example.org",
             "3",
             "any",
+            "",
             str(met.pk),
             "",
         ],
@@ -294,6 +297,7 @@ def test_requests_csv_columns_and_rows_exact(staff_client, event, make_participa
             "amina@example.org",
             "5",
             "morning",
+            at(2018, 4, 18, 8, 0),
             "",
             "'=HYPERLINK(1)",
         ],
