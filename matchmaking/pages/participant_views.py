@@ -967,9 +967,20 @@ def _answer(action: str):
                         "when": f"{date_format(start, 'DATE_FORMAT')} {start:%H:%M}"
                     }
                 elif accepted.proposal_refused is not None:
+                    refused = accepted.proposal_refused
+                    why = _error_text(refused)
+                    reason = refused.reason
+                    if (  # my own limit: said to me, not of me in the third person
+                        isinstance(reason, Reason)
+                        and reason.code in ("meeting_limit", "meeting_limit_one")
+                        and reason.params.get("name") == me.name
+                    ):
+                        why = _("You have reached your meeting limit (%(limit)s).") % {
+                            "limit": me.max_meetings
+                        }
                     done = _(
                         "Request accepted, but the proposed time could not be booked. %(why)s"
-                    ) % {"why": _error_text(accepted.proposal_refused)}
+                    ) % {"why": why}
                 else:
                     done = _("Request accepted. Now book a time in your agenda.")
             elif action == "decline":

@@ -148,3 +148,26 @@ def test_no_time_to_propose_at_my_limit_and_a_blocked_proposal_gets_a_plain_acce
     inbox = client_of(bruno).get(f"/my/{event.slug}/requests/").content.decode()
     assert "Proposed time:" in inbox and "cannot be booked now" in inbox
     assert "Accept and book this time" not in inbox
+
+
+def test_accepting_at_my_own_limit_says_so_to_me(event, make_participant):
+    from matchmaking.services.meetings import Actor, meeting_book
+    from tests.factories import RequestFactory
+
+    amina = make_participant(name="Amina", kind="delegation", event=event)
+    bruno = make_participant(name="Bruno", kind="exhibitor", event=event, max_meetings=1)
+    chen = make_participant(name="Chen", kind="visitor", event=event)
+    slot = event.slots.order_by("start")[2]
+    client_of(amina).post(
+        f"/my/{event.slug}/requests/new/", {"recipient": bruno.pk, "slot": slot.pk}
+    )
+    other = RequestFactory(sender=chen, recipient=bruno, status="accepted")
+    meeting_book(request=other, slot=event.slots.order_by("start")[0], actor=Actor(system=True))
+    request = MeetingRequest.objects.get(sender=amina)
+    client = client_of(bruno)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "fr"
+    accepted = client.post(f"/my/{event.slug}/requests/{request.pk}/accept/", follow=True)
+    assert messages_of(accepted) == [
+        "Demande acceptée, mais l'horaire proposé n'a pas pu être réservé. Vous avez atteint "
+        "votre nombre maximal de rendez-vous (1)."
+    ]
