@@ -515,10 +515,10 @@ class MyMarkView(_MyMarks, APIView):
     def put(self, request, slug, pk):
         form = s.MarkUpdateSerializer(data=request.data)
         form.is_valid(raise_exception=True)
-        _mark, created = mark_services.mark_set(
+        _mark, was = mark_services.mark_set(
             participant=self._mine(), candidate_id=pk, kind=form.validated_data["mark"]
         )
-        return self._show(pk, status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+        return self._show(pk, status.HTTP_201_CREATED if was is None else status.HTTP_200_OK)
 
     @extend_schema(request=None, responses={204: None})
     def delete(self, request, slug, pk):

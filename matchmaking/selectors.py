@@ -236,8 +236,9 @@ def slots_free_for(*, participant: Participant, now: datetime | None = None) -> 
     request (the booking checks the other side)."""
     now = now or timezone.now()
     limit = participant.max_meetings
-    booked = party_meeting_counts(participant_ids=[participant.pk]) if limit is not None else {}
-    if limit is not None and booked.get(participant.pk, 0) >= limit:
+    if limit is not None and limit <= party_meeting_counts(participant_ids=[participant.pk]).get(
+        participant.pk, 0
+    ):
         return []
     slots = list(
         Slot.objects.filter(event_id=participant.event_id, start__gt=now).order_by("start")

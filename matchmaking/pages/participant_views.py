@@ -74,7 +74,6 @@ from matchmaking.services.meetings import (
     meeting_move_refusal,
     meeting_reschedule,
     meeting_set_status,
-    meeting_slot_refusal,
     meeting_slots_bookable,
 )
 from matchmaking.services.participants import (
@@ -86,6 +85,7 @@ from matchmaking.services.participants import (
 )
 from matchmaking.services.recommendations import kinds_recommended_to
 from matchmaking.services.requests import (
+    proposal_refusal,
     request_accept,
     request_cancel,
     request_create,
@@ -770,8 +770,7 @@ def mark(request, event, me):
             else:
                 done = _("%(name)s is off your shortlist.") % name
         else:
-            was_saved = pk in selectors.saved_ids(participant=me)
-            mark_set(participant=me, candidate_id=pk, kind=kind)
+            _mark, was = mark_set(participant=me, candidate_id=pk, kind=kind)
             if kind == Mark.Kind.SAVED:
                 done = _("%(name)s is on your shortlist.") % name
             else:
@@ -782,7 +781,7 @@ def mark(request, event, me):
                     )
                     % name
                 )
-                if was_saved:
+                if was == Mark.Kind.SAVED:
                     done = _("%(name)s is off your shortlist.") % name + " " + done
     except DomainError as exc:
         _error(request, exc)
@@ -835,16 +834,15 @@ def requests_page(request, event, me):
         r.proposal = r.proposed_slot if r.proposed_slot and r.proposed_slot.start > now else None
         r.proposal_blocked = False
         if r.proposal is not None and r.status == MeetingRequest.Status.PENDING:
-            probe = MeetingRequest(
-                event=event,
-                sender=r.sender,
-                recipient=r.recipient,
-                session=r.session,
-                status=MeetingRequest.Status.ACCEPTED,
-            )
             r.proposal_blocked = (
-                meeting_slot_refusal(
-                    request=probe, slot=r.proposal, actor=Actor(participant=me), now=now
+                proposal_refusal(
+                    event=event,
+                    sender=r.sender,
+                    recipient=r.recipient,
+                    session=r.session,
+                    slot=r.proposal,
+                    actor=Actor(participant=me),
+                    now=now,
                 )
                 is not None
             )

@@ -41,9 +41,10 @@ def _candidate(participant: Participant, candidate_id: int) -> Participant:
     return found
 
 
-def mark_set(*, participant: Participant, candidate_id: int, kind: str) -> tuple[Mark, bool]:
+def mark_set(*, participant: Participant, candidate_id: int, kind: str) -> tuple[Mark, str | None]:
     """Save or hide someone (``kind``: ``saved`` or ``hidden``); a mark already there takes the
-    new kind. Returns the mark and whether it is new. Side effects: one row; nobody is told."""
+    new kind. Returns the mark and the kind it had (None: it is new). Side effects: one row;
+    nobody is told."""
     if kind not in Mark.Kind.values:
         raise InvalidInput(f'mark must be "saved" or "hidden", not {kind!r}.', field="mark")
     candidate = _candidate(participant, candidate_id)
@@ -55,6 +56,7 @@ def mark_set(*, participant: Participant, candidate_id: int, kind: str) -> tuple
                     .filter(participant=participant, candidate=candidate)
                     .first()
                 )
+                was = mark.kind if mark is not None else None
                 if mark is None:
                     mark = Mark.objects.create(
                         event_id=participant.event_id,
@@ -62,15 +64,12 @@ def mark_set(*, participant: Participant, candidate_id: int, kind: str) -> tuple
                         candidate=candidate,
                         kind=kind,
                     )
-                    created, was = True, None
-                else:
-                    created, was = False, mark.kind
-                    if was != kind:  # the same mark again changes nothing, not even its time
-                        mark.kind = kind
-                        mark.save(update_fields=["kind", "updated_at"])
+                elif was != kind:  # the same mark again changes nothing, not even its time
+                    mark.kind = kind
+                    mark.save(update_fields=["kind", "updated_at"])
                 if Mark.Kind.HIDDEN in (kind, was) and kind != was:
                     lists_refresh_after_commit([participant.pk])
-            return mark, created
+            return mark, was
         except IntegrityError:
             # a first mark of the same pair made meanwhile (then this one updates it), or one
             # of the two removed meanwhile (a replacing import): then it says so

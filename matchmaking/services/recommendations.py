@@ -578,8 +578,7 @@ def ranker_learn(*, event: Event) -> dict:
             "sender_id", "recipient_id"
         )
     }
-    marks = 0
-    used: dict[int, int] = {}
+    used: dict[int, int] = {}  # participant -> their marks taken as labels
     for who, candidate, kind, who_kind, their_kind, who_org, their_org in (
         Mark.objects.filter(event=event).order_by("participant_id", "-updated_at", "-id")
     ).values_list(
@@ -598,14 +597,13 @@ def ranker_learn(*, event: Event) -> dict:
                 continue
             used[who] = used.get(who, 0) + 1
             by_sender.setdefault(who, []).append((candidate, kind))
-            marks += 1
     features, labels, groups = [], [], []
     for sender, items in by_sender.items():
         feats = ranker.pair_features(str(sender), [str(r) for r, _ in items])
         features.append(feats)
         labels += [label for _, label in items]
         groups += [sender] * len(items)
-    report: dict = {"labels": len(labels), "poor_meetings": len(poor), "marks": marks}
+    report: dict = {"labels": len(labels), "poor_meetings": len(poor), "marks": sum(used.values())}
     model = None
     if features:
         x = np.vstack(features)

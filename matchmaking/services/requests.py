@@ -11,6 +11,7 @@ from matchmaking.exceptions import (
     BookingClosed,
     Busy,
     Conflict,
+    DomainError,
     DuplicateRequest,
     Forbidden,
     InvalidInput,
@@ -18,7 +19,7 @@ from matchmaking.exceptions import (
     RequestNotOpen,
     SlotPassed,
 )
-from matchmaking.models import Meeting, MeetingRequest, MeetingSeat, Participant, Slot
+from matchmaking.models import Event, Meeting, MeetingRequest, MeetingSeat, Participant, Slot
 from matchmaking.reasons import Reason
 from matchmaking.selectors import available_slots
 from matchmaking.services.locking import guarded_transaction, lock_participants_and_slots
@@ -212,7 +213,7 @@ def _check_proposed(
     meeting to come), or one the booking's rules refuse. When the other side is not free
     then (a meeting, their limit, no table or booth), the refusal says only that the time is
     not free for both: a pending request must not read the other side's agenda."""
-    from matchmaking.services.meetings import Actor, meeting_slot_refusal
+    from matchmaking.services.meetings import Actor
 
     if slot.event_id != sender.event_id:
         raise InvalidInput("That slot belongs to another event.", field="slot")
@@ -220,15 +221,16 @@ def _check_proposed(
         raise SlotPassed(
             f"The proposed time {slot} has already started; propose a later one.", field="slot"
         )
-    probe = MeetingRequest(
+    actor = Actor(organiser=True) if by_organiser else Actor(participant=sender)
+    refusal = proposal_refusal(
         event=sender.event,
         sender=sender,
         recipient=recipient,
         session=session,
-        status=MeetingRequest.Status.ACCEPTED,
+        slot=slot,
+        actor=actor,
+        now=now,
     )
-    actor = Actor(organiser=True) if by_organiser else Actor(participant=sender)
-    refusal = meeting_slot_refusal(request=probe, slot=slot, actor=actor, now=now)
     if refusal is None:
         return
     if refusal.code in NOT_FREE_CODES:
@@ -240,6 +242,25 @@ def _check_proposed(
         )
     refusal.field = "slot"
     raise refusal
+
+
+def proposal_refusal(
+    *,
+    event: Event,
+    sender: Participant,
+    recipient: Participant,
+    session: str,
+    slot: Slot,
+    actor,
+    now: datetime | None = None,
+) -> DomainError | None:
+    """Read only: why the booking would refuse ``slot`` for a meeting of ``sender`` and
+    ``recipient`` (the request's ``session``) from ``actor`` now, or None: a proposed time,
+    checked when it is sent and shown on the requests page."""
+    from matchmaking.services.meetings import meeting_slot_refusal
+
+    probe = MeetingRequest(event=event, sender=sender, recipient=recipient, session=session)
+    return meeting_slot_refusal(request=probe, slot=slot, actor=actor, now=now)
 
 
 # the booking's refusals that may come from the other side's agenda (said neutrally)
@@ -301,7 +322,6 @@ def request_accept(
     ``proposal_refused``: why the proposed time could not be booked). The sender is told
     once: of the booked meeting, or of the acceptance (and that their proposed time is no
     longer free)."""
-    from matchmaking.exceptions import DomainError
     from matchmaking.services.meetings import Actor, meeting_book_locked
 
     now = now or timezone.now()
