@@ -1509,22 +1509,14 @@ class _Identities:
         """Who saved or hid whom, between the people the new file keeps (same ref and email;
         ``people`` by that key): a participant's shortlist and "not interested" outlive a new
         registration list."""
+        kept = [m for m in self.marks if m[0] in people and m[1] in people]
         rows = [
-            Mark(
-                event=event,
-                participant=people[a],
-                candidate=people[b],
-                kind=kind,
-            )
-            for a, b, kind, _created, _updated in self.marks
-            if a in people and b in people
+            Mark(event=event, participant=people[a], candidate=people[b], kind=kind)
+            for a, b, kind, _created, _updated in kept
         ]
         Mark.objects.bulk_create(rows, batch_size=1000)
         # when they were made and last changed, as they were (the inserts stamped them now)
-        kept = [(a, b, created, updated) for a, b, _k, created, updated in self.marks]
-        for row, (_a, _b, created, updated) in zip(
-            rows, [k for k in kept if k[0] in people and k[1] in people], strict=True
-        ):
+        for row, (_a, _b, _kind, created, updated) in zip(rows, kept, strict=True):
             row.created_at, row.updated_at = created, updated
         Mark.objects.bulk_update(rows, ["created_at", "updated_at"], batch_size=1000)
 
