@@ -160,11 +160,19 @@ class MeSerializer(ParticipantSerializer):
             "calendar_url",
             "attending",
             "withdrawn_at",
+            "unread_messages",
         ]
         read_only_fields = ["id", "name", "organisation", "kind", "email", "fixed_table"]
 
+    unread_messages = serializers.SerializerMethodField(
+        help_text="Messages to me I have not read yet (me/conversations/ lists them)."
+    )
+
     def get_calendar_url(self, obj) -> str:
         return _calendar_url(obj, self.context.get("request"))
+
+    def get_unread_messages(self, obj) -> int:
+        return selectors.unread_messages(participant=obj)
 
 
 def _calendar_url(participant, request) -> str:
@@ -846,3 +854,62 @@ class MarkQuerySerializer(serializers.Serializer):
         required=False,
         error_messages={"invalid_choice": '"{input}" is not a mark: use "saved" or "hidden".'},
     )
+
+
+class MessageSerializer(serializers.Serializer):
+    """One message between me and someone I am in touch with."""
+
+    id = serializers.IntegerField()
+    sender = serializers.IntegerField(source="sender_id")
+    recipient = serializers.IntegerField(source="recipient_id")
+    mine = serializers.SerializerMethodField(help_text="Whether I wrote it.")
+    body = serializers.CharField()
+    created_at = serializers.DateTimeField()
+    read_at = serializers.DateTimeField(
+        allow_null=True, help_text="When its recipient opened the conversation after it."
+    )
+
+    def get_mine(self, message) -> bool:
+        me = self.context.get("participant")
+        return me is not None and message.sender_id == me.pk
+
+
+class MessageSendSerializer(RefusesUnknownFields, serializers.Serializer):
+    answer_only_fields = ("id", "sender", "recipient", "mine", "created_at", "read_at")
+
+    body = serializers.CharField(
+        max_length=2000,
+        trim_whitespace=True,
+        error_messages={
+            "blank": "Write a message first: it is empty.",
+            "max_length": "A message holds at most 2,000 characters.",
+        },
+    )
+
+
+class ConversationSerializer(serializers.Serializer):
+    """Someone I exchanged messages with."""
+
+    participant = serializers.SerializerMethodField()
+    last_message = serializers.SerializerMethodField()
+    unread = serializers.IntegerField(help_text="Their messages I have not read.")
+    in_touch = serializers.BooleanField(
+        help_text="Whether we may still write to each other: a request between us is waiting "
+        "or accepted, or we share a meeting; false after a decline, and when one of us no "
+        "longer comes."
+    )
+
+    @extend_schema_field(MarkedParticipantSerializer)
+    def get_participant(self, conversation):
+        other = conversation.other
+        return MarkedParticipantSerializer(
+            {**selectors.person_summary(other), "attending": other.withdrawn_at is None}
+        ).data
+
+    @extend_schema_field(MessageSerializer)
+    def get_last_message(self, conversation):
+        return MessageSerializer(conversation.last, context=self.context).data
+
+
+class MessagesReadSerializer(serializers.Serializer):
+    read = serializers.IntegerField(help_text="How many of their messages were unread.")

@@ -43,6 +43,21 @@ urlpatterns = [
         name="my-mark",
     ),
     path(
+        "events/<slug:slug>/me/conversations/",
+        views.MyConversationsView.as_view(),
+        name="my-conversations",
+    ),
+    path(
+        "events/<slug:slug>/me/conversations/<int:pk>/messages/",
+        views.MyMessagesView.as_view(),
+        name="my-messages",
+    ),
+    path(
+        "events/<slug:slug>/me/conversations/<int:pk>/read/",
+        views.MyMessagesReadView.as_view(),
+        name="my-messages-read",
+    ),
+    path(
         "events/<slug:slug>/participants/<int:pk>/attendance/",
         views.ParticipantAttendanceView.as_view(),
         name="participant-attendance",

@@ -30,6 +30,7 @@ from matchmaking.models import (
     Meeting,
     MeetingFeedback,
     MeetingRequest,
+    Message,
     Participant,
     ScheduleRun,
     Slot,
@@ -42,6 +43,7 @@ from matchmaking.services import events as event_services
 from matchmaking.services import feedback as feedback_services
 from matchmaking.services import marks as mark_services
 from matchmaking.services import meetings as meeting_services
+from matchmaking.services import messages as message_services
 from matchmaking.services import participants as participant_services
 from matchmaking.services import requests as request_services
 from matchmaking.services import scheduling as scheduling_services
@@ -524,6 +526,84 @@ class MyMarkView(_MyMarks, APIView):
     def delete(self, request, slug, pk):
         mark_services.mark_clear(participant=self._mine(), candidate_id=pk)
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class _MyMessages(EventScoped):
+    """The routes of my messages: between me and the people I am in touch with, read by nobody
+    else."""
+
+    def _mine(self) -> Participant:
+        if self.participant is None:
+            raise NotFound(
+                "Organisers have no participant profile in this event; participants' messages "
+                "are theirs and are not shown to anyone else."
+            )
+        return self.participant
+
+    def _other(self, pk: int) -> int:
+        if pk > 2**62 or not Participant.objects.filter(event=self.event, pk=pk).exists():
+            raise NotFound(f"No participant {pk} in this event.")
+        return pk
+
+
+@extend_schema(parameters=[SLUG])
+class MyConversationsView(_MyMessages, GenericAPIView):
+    """The people I exchanged messages with, the latest conversation first, with the last
+    message and how many of theirs I have not read."""
+
+    serializer_class = s.ConversationSerializer
+    queryset = Message.objects.none()  # the schema's model; the rows come from the selector
+
+    @extend_schema(responses=s.ConversationSerializer(many=True))
+    def get(self, request, slug):
+        page = self.paginate_queryset(selectors.conversations_of(participant=self._mine()))
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+
+@extend_schema(parameters=[SLUG])
+class MyMessagesView(_MyMessages, GenericAPIView):
+    """My messages with one participant (``pk``: their id), the latest first; POST writes to
+    them."""
+
+    serializer_class = s.MessageSerializer
+    queryset = Message.objects.none()
+
+    @extend_schema(responses=s.MessageSerializer(many=True))
+    def get(self, request, slug, pk):
+        thread = selectors.messages_between(participant=self._mine(), other_id=self._other(pk))
+        page = self.paginate_queryset(thread.reverse())
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    @extend_schema(
+        request=s.MessageSendSerializer,
+        responses={201: s.MessageSerializer},
+        description="Write to someone I am in touch with: a meeting request between us is "
+        "waiting or accepted, or we share a meeting. They are emailed for the first message "
+        "they have not read from me. Refused (409) when we are not in touch "
+        "(`not_in_touch`), one of us no longer comes, or after five messages in a row without "
+        "an answer (`wait_for_answer`). Send an Idempotency-Key so that a retry does not send "
+        "it twice.",
+    )
+    @idempotent
+    def post(self, request, slug, pk):
+        form = s.MessageSendSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        me = self._mine()
+        message, _new = message_services.message_send(
+            sender=me, recipient_id=self._other(pk), body=form.validated_data["body"]
+        )
+        return Response(self.get_serializer(message).data, status=status.HTTP_201_CREATED)
+
+
+@extend_schema(parameters=[SLUG])
+class MyMessagesReadView(_MyMessages, APIView):
+    """Mark what one participant (``pk``) wrote to me as read, as opening the conversation on
+    the pages does; their next message is emailed to me again."""
+
+    @extend_schema(request=None, responses=s.MessagesReadSerializer)
+    def post(self, request, slug, pk):
+        count = message_services.messages_read(participant=self._mine(), other_id=self._other(pk))
+        return Response(s.MessagesReadSerializer({"read": count}).data)
 
 
 @extend_schema(parameters=[SLUG])

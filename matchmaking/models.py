@@ -666,6 +666,7 @@ class Notification(models.Model):
         BROADCAST = "broadcast"
         ATTENDANCE_WITHDRAWN = "attendance_withdrawn"
         IMPORT_OVERRULED = "import_overruled"
+        MESSAGE_RECEIVED = "message_received"
 
     class Status(models.TextChoices):
         PENDING = "pending"
@@ -819,6 +820,48 @@ class Mark(models.Model):
 
     def __str__(self) -> str:
         return f"{self.participant_id} {self.kind} {self.candidate_id}"
+
+
+class Message(models.Model):
+    """A private message between two participants who are in touch: a meeting request between
+    them is waiting or accepted, or they share a meeting (as in Brella or b2match, where people
+    who connected can write to each other). Nobody else reads it, organisers included."""
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="messages")
+    sender = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="sent_messages")
+    recipient = models.ForeignKey(
+        Participant, on_delete=models.CASCADE, related_name="received_messages"
+    )
+    body = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the recipient opened the conversation after it."
+    )
+    client_token = models.CharField(
+        max_length=64,
+        blank=True,
+        help_text="The sending form's own token: the same form sent twice sends once.",
+    )
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [
+            models.Index(fields=["sender", "recipient", "created_at"]),
+            models.Index(fields=["recipient", "read_at"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(sender=models.F("recipient")), name="message_not_to_self"
+            ),
+            models.UniqueConstraint(
+                fields=["sender", "client_token"],
+                condition=~Q(client_token=""),
+                name="message_sent_once_per_form",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"message {self.pk} from {self.sender_id} to {self.recipient_id}"
 
 
 class Recommendation(models.Model):

@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Case, Count, Exists, F, Max, OuterRef, Prefetch, Q, QuerySet, When
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 from icalendar import Calendar
@@ -21,6 +21,7 @@ from matchmaking.models import (
     MeetingFeedback,
     MeetingRequest,
     MeetingSeat,
+    Message,
     Participant,
     Session,
     Slot,
@@ -157,6 +158,103 @@ def saved_ids(*, participant: Participant) -> set[int]:
             "candidate_id", flat=True
         )
     )
+
+
+def in_touch_with(*, participant: Participant, others: list[int]) -> set[int]:
+    """Which of ``others`` (participant ids) ``participant`` may write to, as far as their links
+    go: a meeting request between them waiting (not past its expiry) or accepted, or a meeting
+    they both attend that is not cancelled (a colleague who left it no longer counts)."""
+    if not others:
+        return set()
+    now = timezone.now()
+    open_requests = MeetingRequest.objects.filter(
+        Q(status=MeetingRequest.Status.ACCEPTED)
+        | Q(status=MeetingRequest.Status.PENDING)
+        & (Q(expires_at__isnull=True) | Q(expires_at__gt=now))
+    )
+    touching = set(
+        open_requests.filter(sender=participant, recipient_id__in=others).values_list(
+            "recipient_id", flat=True
+        )
+    )
+    touching |= set(
+        open_requests.filter(recipient=participant, sender_id__in=others).values_list(
+            "sender_id", flat=True
+        )
+    )
+    rest = [pk for pk in others if pk not in touching]
+    if rest:
+        my_meetings = MeetingSeat.objects.filter(participant=participant, left=False).values(
+            "meeting_id"
+        )
+        touching |= set(
+            MeetingSeat.objects.filter(
+                meeting_id__in=my_meetings, participant_id__in=rest, left=False
+            )
+            .exclude(meeting__status=Meeting.Status.CANCELLED)
+            .values_list("participant_id", flat=True)
+        )
+    return touching
+
+
+def unread_messages(*, participant: Participant) -> int:
+    """How many messages to ``participant`` are not read yet."""
+    return Message.objects.filter(recipient=participant, read_at__isnull=True).count()
+
+
+def messages_between(*, participant: Participant, other_id: int) -> QuerySet[Message]:
+    """What ``participant`` and ``other_id`` wrote to each other, oldest first."""
+    return Message.objects.filter(
+        Q(sender=participant, recipient_id=other_id) | Q(sender_id=other_id, recipient=participant)
+    ).order_by("created_at", "id")
+
+
+@dataclass
+class Conversation:
+    """One person ``participant`` exchanged messages with: the last message, how many of
+    theirs are unread, and whether the two may still write (``in_touch``)."""
+
+    other: Participant
+    last: Message
+    unread: int
+    in_touch: bool
+
+
+def conversations_of(*, participant: Participant) -> list[Conversation]:
+    """Everyone ``participant`` exchanged messages with, the latest conversation first. Four
+    queries, whatever their number."""
+    mine = Message.objects.filter(Q(sender=participant) | Q(recipient=participant))
+    rows = (
+        mine.annotate(
+            other=Case(When(sender=participant, then=F("recipient_id")), default=F("sender_id"))
+        )
+        .values("other")
+        .annotate(
+            last_id=Max("id"),
+            unread=Count("id", filter=Q(recipient=participant, read_at__isnull=True)),
+        )
+    )
+    rows = list(rows)
+    if not rows:
+        return []
+    last = Message.objects.in_bulk([row["last_id"] for row in rows])
+    people = Participant.objects.select_related("organisation").in_bulk(
+        [row["other"] for row in rows]
+    )
+    touching = in_touch_with(participant=participant, others=list(people))
+    found = [
+        Conversation(
+            other=people[row["other"]],
+            last=last[row["last_id"]],
+            unread=row["unread"],
+            in_touch=row["other"] in touching
+            and people[row["other"]].withdrawn_at is None
+            and participant.withdrawn_at is None,
+        )
+        for row in rows
+    ]
+    found.sort(key=lambda c: (c.last.created_at, c.last.pk), reverse=True)
+    return found
 
 
 def requests_of(*, event: Event, participant: Participant | None) -> QuerySet[MeetingRequest]:

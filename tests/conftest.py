@@ -66,6 +66,12 @@ def upcoming_event(db):
 
 
 @pytest.fixture
+def send(django_capture_on_commit_callbacks):
+    """Run the after-commit callbacks (the Celery task, in-process) of the block."""
+    return lambda: django_capture_on_commit_callbacks(execute=True)
+
+
+@pytest.fixture
 def anon():
     return APIClient()
 

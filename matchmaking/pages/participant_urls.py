@@ -34,6 +34,12 @@ urlpatterns = [
         views.request_cancel_view,
         name="request-cancel",
     ),
+    path("<slug:slug>/messages/", views.messages_page, name="messages"),
+    path(
+        "<slug:slug>/messages/<int:participant_id>/",
+        views.conversation,
+        name="conversation",
+    ),
     path("<slug:slug>/agenda/", views.agenda, name="agenda"),
     path("<slug:slug>/agenda/book/", views.agenda_book, name="agenda-book"),
     path("<slug:slug>/agenda.ics", views.agenda_ics, name="agenda-ics"),

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import secrets
 from collections import OrderedDict
 
 from babel import Locale
@@ -76,6 +77,8 @@ from matchmaking.services.meetings import (
     meeting_set_status,
     meeting_slots_bookable,
 )
+from matchmaking.services.messages import BODY_LIMIT as MESSAGE_BODY_LIMIT
+from matchmaking.services.messages import message_refusal, message_send, messages_read
 from matchmaking.services.participants import (
     calendar_link_renew,
     login_link_use,
@@ -204,6 +207,18 @@ ERROR_TEXT = {
         "a time."
     ),
     "cannot_mark_self": gettext_lazy("You cannot save or hide yourself."),
+    "not_in_touch": gettext_lazy(
+        "You can write to this person once a meeting request between you is waiting or "
+        "accepted, or while you share a meeting."
+    ),
+    "colleague": gettext_lazy("This is your colleague; messages here are for the people you meet."),
+    "wait_for_answer": gettext_lazy(
+        "You have written several messages in a row to this person; wait for an answer before "
+        "writing again."
+    ),
+    "cannot_message_self": gettext_lazy("You cannot write to yourself."),
+    "blank": gettext_lazy("Write a message first: it is empty."),
+    "too_long": gettext_lazy("A message holds at most 2,000 characters; shorten it."),
     "forbidden": gettext_lazy("You are not allowed to do that."),
 }
 
@@ -286,6 +301,7 @@ def _page(
             "me": me,
             "section": section,
             "several_events": participations > 1,
+            "unread_messages": selectors.unread_messages(participant=me),
             # while booking is closed, the pages offer no request to send
             "booking_open": event.booking_open_at(timezone.now()),
         }
@@ -1022,6 +1038,76 @@ request_cancel_view = _answer("cancel")
 # ------------------------------------------------------------------------------------------------
 # Agenda
 # ------------------------------------------------------------------------------------------------
+
+
+# ------------------------------------------------------------------------------------------------
+# Messages
+# ------------------------------------------------------------------------------------------------
+
+
+@require_GET
+@participant_page
+def messages_page(request, event, me):
+    """Everyone I exchanged messages with, the latest first, with what is unread."""
+    return _page(
+        request,
+        "messages.html",
+        event,
+        me,
+        "messages",
+        conversations=selectors.conversations_of(participant=me),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@participant_page
+def conversation(request, event, me, participant_id: int):
+    """My messages with one person, oldest first; opening it marks theirs as read. The form
+    writes to them while we are in touch (else the page says why not)."""
+    other = (
+        Participant.objects.filter(event=event, pk=participant_id)
+        .select_related("organisation")
+        .first()
+    )
+    if other is None or other.pk == me.pk:
+        raise Http404(_("No such participant."))
+    here = reverse("participant:conversation", args=[event.slug, other.pk])
+    draft, refused = "", None
+    if request.method == "POST":
+        draft = text_param(request.POST, "body", limit=4 * MESSAGE_BODY_LIMIT)
+        try:
+            message_send(
+                sender=me,
+                recipient_id=other.pk,
+                body=draft,
+                client_token=text_param(request.POST, "token", limit=64),
+            )
+        except DomainError as exc:
+            _error(request, exc)
+            refused = exc.status
+        else:
+            return redirect(f"{here}#latest")
+    messages_read(participant=me, other_id=other.pk)
+    refusal = message_refusal(me, other)
+    return _page(
+        request,
+        "conversation.html",
+        event,
+        me,
+        "messages",
+        status=refused or 200,
+        other=other,
+        thread=list(selectors.messages_between(participant=me, other_id=other.pk)),
+        refusal=_refusal_text(*refusal) if refusal else "",
+        draft=draft,
+        token=secrets.token_urlsafe(16),
+        body_limit=MESSAGE_BODY_LIMIT,
+    )
+
+
+def _refusal_text(code: str, sentence: str) -> str:
+    """Why I cannot write to someone, in the page's language (as ``_error_text`` says it)."""
+    return _error_text(DomainError(sentence, code=code))
 
 
 @require_GET

@@ -46,6 +46,7 @@ from matchmaking.models import (
     MeetingLog,
     MeetingRequest,
     MeetingSeat,
+    Message,
     Notification,
     Organisation,
     Participant,
@@ -952,6 +953,8 @@ def event_import(*, data: Any, replace: bool = False, by=None, organisers: Itera
     return event
 
 
+# a message's own fields, kept across a replacing import (its id too: API clients hold it)
+MESSAGE_FIELDS = ("id", "body", "created_at", "read_at", "client_token")
 BROADCAST_FIELDS = (
     "subject",
     "body",
@@ -1056,6 +1059,8 @@ class _Identities:
     own: dict = field(default_factory=dict)
     # who saved or hid whom: [((ref, email), (ref, email), kind, created_at, updated_at)]
     marks: list = field(default_factory=list)
+    # what participants wrote to each other: [((ref, email), (ref, email), field values)]
+    notes: list = field(default_factory=list)
     # the ids the new rows take again, so that open pages, links and API clients that kept
     # them go on working: (ref, email) -> participant id; (sender, recipient) as (ref, email)
     # -> their requests' ids, oldest first
@@ -1216,6 +1221,18 @@ class _Identities:
                 "updated_at",
             )
         ]
+        notes = [
+            ((a_ref, a_email.lower()), (b_ref, b_email.lower()), values)
+            for a_ref, a_email, b_ref, b_email, *values in Message.objects.filter(
+                event=event
+            ).values_list(
+                "sender__ref",
+                "sender__email",
+                "recipient__ref",
+                "recipient__email",
+                *MESSAGE_FIELDS,
+            )
+        ]
         request_ids = defaultdict(list)  # pair -> [(id, sent, status)], oldest first
         for pk, created, status, a_ref, a_email, b_ref, b_email in (
             MeetingRequest.objects.filter(event=event)
@@ -1270,6 +1287,7 @@ class _Identities:
             },
             request_ids=dict(request_ids),
             marks=marks,
+            notes=notes,
             own=own,
             withdrawn=withdrawn,
             tokens=tokens,
@@ -1476,6 +1494,7 @@ class _Identities:
         self._feedback_restore(changed)
         self._emails_restore(event, by_key)
         self._marks_restore(event, by_key)
+        self._notes_restore(event, by_key)
         told += self._dropped(event, by_key)
         self._requests_dropped(event, by_key)
         self._meeting_ids_restore(event, told)
@@ -1519,6 +1538,25 @@ class _Identities:
         for row, (_a, _b, _kind, created, updated) in zip(rows, kept, strict=True):
             row.created_at, row.updated_at = created, updated
         Mark.objects.bulk_update(rows, ["created_at", "updated_at"], batch_size=1000)
+
+    def _notes_restore(self, event: Event, people: dict) -> None:
+        """What participants wrote to each other (their messages, with their ids, times and
+        read state), between the people the new file keeps: a conversation outlives a new
+        registration list as their requests do."""
+        kept = [
+            (people[a], people[b], dict(zip(MESSAGE_FIELDS, values, strict=True)))
+            for a, b, values in self.notes
+            if a in people and b in people
+        ]
+        rows = [
+            Message(event=event, sender=sender, recipient=recipient, **values)
+            for sender, recipient, values in kept
+        ]
+        Message.objects.bulk_create(rows, batch_size=1000)
+        # when they were written, as it was (the inserts stamped them now)
+        for row, (_sender, _recipient, values) in zip(rows, kept, strict=True):
+            row.created_at = values["created_at"]
+        Message.objects.bulk_update(rows, ["created_at"], batch_size=1000)
 
     def _emails_restore(self, event: Event, people: dict) -> None:
         """The organisers' messages, and every email of the people the new file keeps (same

@@ -95,8 +95,10 @@ def _texts(kind: str, *, person: Participant, meeting=None, request=None, extra=
         "feedback_request": _("How were your meetings on %(day)s?"),
         "attendance_withdrawn": _("You no longer come to %(event)s"),
         "import_overruled": _("The organisers updated your registration for %(event)s"),
+        "message_received": _("%(who)s sent you a message"),
     }
     bodies = {
+        "message_received": _("%(who)s wrote to you:"),
         "request_received": _("%(who)s would like to meet you. Answer the request in your agenda."),
         "request_accepted": _("%(who)s accepted. The meeting will be booked into a slot."),
         "request_declined": _("%(who)s declined your request."),
@@ -188,6 +190,13 @@ def _texts(kind: str, *, person: Participant, meeting=None, request=None, extra=
             ),
         }
         body = "\n".join([body, *(f"- {lines[w]}" for w in ctx["what"] if w in lines)])
+    if kind == "message_received":  # as they wrote it (after the formatting: it may hold "%")
+        quoted = "\n".join(f"> {line}" for line in extra["text"].splitlines())
+        after = _(
+            "Answer under Messages on your pages. Their next messages are not emailed to you "
+            "until you have opened this conversation."
+        )
+        body = f"{body}\n\n{quoted}\n\n{after}"
     if kind == "request_received" and request is not None and request.message.strip():
         # what they wrote, as they wrote it (after the formatting: it may hold a "%")
         quoted = "\n".join(f"> {line}" for line in request.message.strip().splitlines())
@@ -230,6 +239,19 @@ def notify_without_rows(*, person: Participant, kind: str, key: str, extra: dict
     other side from the fair): what it was is said in ``extra`` (``who``, ``when``, ``where``,
     ``reason``, as the meeting's or request's own email would say it)."""
     note = _create(kind, key, person, extra=extra)
+    _deliver_later([note.pk] if note else [])
+
+
+def notify_message(*, message) -> None:
+    """One email to the recipient of ``message`` (a ``Message``), quoting it; the caller sends
+    it only for the first message they have not read from its sender."""
+    sender = message.sender
+    note = _create(
+        Notification.Kind.MESSAGE_RECEIVED,
+        f"message:{message.pk}",
+        message.recipient,
+        extra={"who": f"{sender.name} ({sender.organisation.name})", "text": message.body},
+    )
     _deliver_later([note.pk] if note else [])
 
 

@@ -2496,3 +2496,33 @@ def test_a_proposed_time_goes_through_export_and_import():
     with pytest.raises(ImportInvalid) as refused:
         event_import(data=afternoon, replace=True)
     assert "is in the afternoon, and the request asks for the morning" in refused.value.errors[0]
+
+
+def test_a_replacing_import_keeps_what_participants_wrote_to_each_other():
+    """Amina's conversation with Bruno outlives a new registration list (ids, times, read
+    state), between the people the new file keeps; Chen's, whom the file makes another person,
+    goes with him."""
+    from matchmaking.models import Message
+    from matchmaking.services.messages import message_send, messages_read
+
+    def conversations():
+        return {
+            m.pk: (m.sender.ref, m.recipient.ref, m.body, m.created_at, m.read_at)
+            for m in Message.objects.select_related("sender", "recipient")
+        }
+
+    data = small_event()
+    event = event_import(data=data)
+    amina, bruno, chen = (event.participants.get(ref=r) for r in "abc")
+    message_send(sender=amina, recipient_id=bruno.pk, body="See you at 9")
+    message_send(sender=bruno, recipient_id=amina.pk, body="Yes")
+    messages_read(participant=bruno, other_id=amina.pk)
+    message_send(sender=chen, recipient_id=bruno.pk, body="Any time for me?")
+    before = conversations()
+
+    again = copy.deepcopy(data)
+    again["participants"][2]["email"] = "chen.wei@example.org"  # another person for the file
+    event_import(data=again, replace=True)
+    kept = {pk: row for pk, row in before.items() if "c" not in row[:2]}
+    assert len(kept) == 2
+    assert conversations() == kept

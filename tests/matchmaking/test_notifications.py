@@ -21,12 +21,6 @@ def event(upcoming_event):
     return upcoming_event
 
 
-@pytest.fixture
-def send(django_capture_on_commit_callbacks):
-    """Run the after-commit callbacks (the Celery task, in-process) of the block."""
-    return lambda: django_capture_on_commit_callbacks(execute=True)
-
-
 def test_request_flow_notifies_the_other_side_in_their_language(
     event, make_participant, as_participant, send
 ):

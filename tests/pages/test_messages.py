@@ -1,0 +1,116 @@
+"""The participant's Messages pages: the list of conversations, one conversation with its form,
+the unread count in the menu, and the links from requests and the agenda."""
+
+import pytest
+
+from matchmaking.models import MeetingRequest, Message
+from matchmaking.services.attendance import attendance_withdraw
+from matchmaking.services.meetings import Actor
+from matchmaking.services.messages import message_send
+from matchmaking.services.requests import request_decline
+from tests.factories import RequestFactory
+from tests.pages.test_participant_pages import booked, client_of, messages_of
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def event(upcoming_event):
+    return upcoming_event
+
+
+@pytest.fixture
+def pair(event, make_participant):
+    amina = make_participant(name="Amina Alaoui", languages=["en"])
+    bruno = make_participant(name="Bruno Costa", languages=["en"])
+    request = RequestFactory(sender=amina, recipient=bruno, status=MeetingRequest.Status.PENDING)
+    return amina, bruno, request
+
+
+def url(event, person):
+    return f"/my/{event.slug}/messages/{person.pk}/"
+
+
+def test_write_from_the_requests_page_and_read_on_the_other_side(event, pair):
+    amina, bruno, _request = pair
+    requests_page = client_of(amina).get(f"/my/{event.slug}/requests/").content.decode()
+    assert f'href="{url(event, bruno)}"' in requests_page
+
+    client = client_of(amina)
+    page = client.get(url(event, bruno))
+    assert page.status_code == 200
+    token = page.context["token"]
+    sent = client.post(url(event, bruno), {"body": "Could we meet after lunch?", "token": token})
+    assert sent.status_code == 302
+    assert sent["Location"] == f"{url(event, bruno)}#latest"
+    # the same form again (a double click): nothing sent twice
+    client.post(url(event, bruno), {"body": "Could we meet after lunch?", "token": token})
+    assert Message.objects.count() == 1
+
+    other = client_of(bruno)
+    menu = other.get(f"/my/{event.slug}/agenda/").content.decode()
+    assert "data-unread-messages>1<" in menu
+    inbox = other.get(f"/my/{event.slug}/messages/")
+    [conversation] = inbox.context["conversations"]
+    assert (conversation.other, conversation.unread) == (amina, 1)
+    assert "Could we meet after lunch?" in inbox.content.decode()
+    opened = other.get(url(event, amina))
+    assert "Could we meet after lunch?" in opened.content.decode()
+    assert opened.context["unread_messages"] == 0  # opening it read it
+    assert Message.objects.get().read_at is not None
+
+
+def test_the_page_says_why_one_cannot_write_and_offers_no_form(event, pair):
+    amina, bruno, request = pair
+    message_send(sender=amina, recipient_id=bruno.pk, body="Hello")
+    request_decline(request=request, by=bruno)
+    page = client_of(amina).get(url(event, bruno))
+    body = page.content.decode()
+    assert "Hello" in body  # what was written stays readable
+    assert 'name="body"' not in body
+    assert "You can write to Bruno Costa once a meeting request between you" in body
+
+
+def test_a_refused_message_keeps_the_draft_and_answers_4xx(event, pair):
+    amina, bruno, _request = pair
+    client = client_of(amina)
+    too_long = "x" * 2001
+    refused = client.post(url(event, bruno), {"body": too_long, "token": "t"})
+    assert refused.status_code == 400
+    assert messages_of(refused) == ["A message holds at most 2,000 characters; this one has 2,001."]
+    assert refused.context["draft"] == too_long
+    assert client.post(url(event, bruno), {"body": "a\x00b"}).status_code == 400
+    attendance_withdraw(participant=bruno, actor=Actor(participant=bruno))
+    gone = client.post(url(event, bruno), {"body": "Still coming?", "token": "t2"})
+    assert gone.status_code == 409
+    assert messages_of(gone) == ["Bruno Costa no longer comes to the fair."]
+    assert Message.objects.count() == 0
+
+
+def test_french_and_arabic_pages_say_the_refusals_in_their_language(event, pair):
+    amina, bruno, request = pair
+    request_decline(request=request, by=bruno)
+    client = client_of(amina)
+    client.cookies["django_language"] = "fr"
+    refused = client.post(url(event, bruno), {"body": "Bonjour", "token": "t"})
+    assert refused.status_code == 409
+    assert messages_of(refused) == [
+        "Vous pourrez écrire à cette personne dès qu'une demande de rendez-vous entre vous est "
+        "en attente ou acceptée, ou tant que vous partagez un rendez-vous."
+    ]
+
+
+def test_unknown_people_and_oneself_are_404(event, pair):
+    amina, _bruno, _request = pair
+    client = client_of(amina)
+    assert client.get(f"/my/{event.slug}/messages/999999/").status_code == 404
+    assert client.get(url(event, amina)).status_code == 404
+
+
+def test_the_agenda_links_the_other_side_of_a_meeting_not_a_colleague(event, make_participant):
+    amina = make_participant(name="Amina Alaoui", languages=["en"])
+    bruno = make_participant(name="Bruno Costa", languages=["en"])
+    booked(amina, bruno, event.slots.order_by("start").first())
+    agenda = client_of(amina).get(f"/my/{event.slug}/agenda/").content.decode()
+    assert f'href="{url(event, bruno)}"' in agenda
+    assert f'href="{url(event, amina)}"' not in agenda
