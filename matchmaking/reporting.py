@@ -25,6 +25,7 @@ from matchmaking.models import (
     MeetingLog,
     MeetingRequest,
     MeetingSeat,
+    Message,
     Participant,
     ScheduleRun,
     Slot,
@@ -356,6 +357,25 @@ def interest_summary(*, event: Event, listed: int = 10) -> dict:
             for row in most
         ],
     }
+
+
+def message_summary(*, event: Event) -> dict:
+    """How much participants write to each other (one query): ``messages`` sent, the
+    ``conversations`` (pairs of people who wrote, either way) and the ``writers``. Counts only:
+    what they wrote, and who wrote to whom, stays theirs."""
+    pairs = set()
+    writers = set()
+    messages = 0
+    for sender, recipient, n in (
+        Message.objects.filter(event=event)
+        .order_by()
+        .values_list("sender_id", "recipient_id")
+        .annotate(n=Count("id"))
+    ):
+        pairs.add((min(sender, recipient), max(sender, recipient)))
+        writers.add(sender)
+        messages += n
+    return {"messages": messages, "conversations": len(pairs), "writers": len(writers)}
 
 
 FEEDBACK_OUTCOMES = [c for c, _ in MeetingFeedback.Outcome.choices]

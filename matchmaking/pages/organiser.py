@@ -892,6 +892,7 @@ def statistics(request, event: Event):
     ]
     feedback = reporting.feedback_summary(event=event)
     interest = reporting.interest_summary(event=event)
+    talk = reporting.message_summary(event=event)
     for row in interest["most_saved"]:
         row["kind_label"] = labels.KIND.get(row["kind"], row["kind"])
     return render(
@@ -906,6 +907,7 @@ def statistics(request, event: Event):
             kind_rows=kind_rows,
             feedback=feedback,
             interest=interest,
+            talk=talk,
             outcome_rows=[
                 (code, name, feedback["outcomes"].get(code, 0))
                 for code, name in labels.FEEDBACK_OUTCOME.items()

@@ -228,3 +228,24 @@ def test_the_console_counts_shortlists_without_saying_who_marked_whom(
     staff_client.cookies["django_language"] = "fr"
     body = staff_client.get(f"/organiser/{event.slug}/stats/").content.decode()
     assert "Sélections" in body
+
+
+def test_the_console_counts_messages_without_showing_them(event, fair, staff_client):
+    from matchmaking.services.messages import message_send
+
+    a, b, c = (fair[k] for k in "abc")
+    body = staff_client.get(f"/organiser/{event.slug}/stats/").content.decode()
+    assert "No messages yet" in body
+    RequestFactory(sender=a, recipient=b, status="pending")
+    RequestFactory(sender=c, recipient=a, status="accepted")
+    message_send(sender=a, recipient_id=b.pk, body="Private words")
+    message_send(sender=b, recipient_id=a.pk, body="Private answer")
+    message_send(sender=a, recipient_id=c.pk, body="Hello")
+    assert reporting.message_summary(event=event) == {
+        "messages": 3,
+        "conversations": 2,
+        "writers": 2,
+    }
+    body = staff_client.get(f"/organiser/{event.slug}/stats/").content.decode()
+    assert 'data-talk="messages">3<' in body and 'data-talk="conversations">2<' in body
+    assert "Private" not in body
