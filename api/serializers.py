@@ -815,6 +815,35 @@ class RecommendationQuerySerializer(serializers.Serializer):
     )
 
 
+class SearchQuerySerializer(serializers.Serializer):
+    need = serializers.CharField(
+        max_length=300,
+        help_text="What I am looking for, in my words and in any of the fair's languages (each "
+        "line one need).",
+        error_messages={
+            "required": "Say what you are looking for: ?need=...",
+            "blank": "Say what you are looking for: ?need=...",
+            "max_length": "A search holds at most 300 characters.",
+        },
+    )
+    limit = serializers.IntegerField(min_value=1, max_value=50, required=False, default=20)
+    kind = serializers.MultipleChoiceField(choices=Participant.Kind.choices, required=False)
+
+
+class SearchResultSerializer(serializers.Serializer):
+    participant = RecommendedParticipantSerializer()
+    rank = serializers.IntegerField()
+    score = serializers.FloatField()
+    saved = serializers.BooleanField(
+        allow_null=True, help_text="Whether I saved this person; null for organisers."
+    )
+    reasons = serializers.DictField(
+        help_text="offer ({need, offer, similarity}: the part of my search and the offer of "
+        "theirs that meets it; null when none clearly does), shared_sectors (the sectors read "
+        "in my search that they have too), languages ({common}), signals"
+    )
+
+
 class MarkedParticipantSerializer(RecommendedParticipantSerializer):
     attending = serializers.BooleanField(
         help_text="false once they said they no longer come (they stay on the list)."

@@ -83,6 +83,7 @@ urlpatterns = [
         views.EventOrganiserView.as_view(),
         name="event-organiser",
     ),
+    path("events/<slug:slug>/search/", views.SearchView.as_view(), name="search"),
     path(
         "events/<slug:slug>/recommendations/",
         views.RecommendationsView.as_view(),

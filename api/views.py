@@ -1096,6 +1096,35 @@ class ScheduleRunViewSet(
 
 
 @extend_schema(parameters=[SLUG])
+class SearchView(EventScoped, APIView):
+    """Search by need: who best offers what I describe, in any of the fair's languages, ranked
+    like recommendations (a French need finds the English provider), with the offer that
+    meets it. Participants: among the people they may be recommended; organisers: everyone."""
+
+    @extend_schema(
+        parameters=[s.SearchQuerySerializer], responses=s.SearchResultSerializer(many=True)
+    )
+    def get(self, request, slug):
+        query = s.SearchQuerySerializer(
+            data={
+                "need": request.query_params.get("need", ""),
+                "limit": request.query_params.get("limit", 20),
+                "kind": request.query_params.getlist("kind"),
+            }
+        )
+        query.is_valid(raise_exception=True)
+        data = query.validated_data
+        results = selectors.people_offering(
+            event=self.event,
+            text=data["need"],
+            reader=self.participant,
+            kinds=sorted(data.get("kind") or []) or None,
+            limit=data["limit"],
+        )
+        return Response(s.SearchResultSerializer(results, many=True).data)
+
+
+@extend_schema(parameters=[SLUG])
 class RecommendationsView(EventScoped, APIView):
     """Who I should meet, best first, with the reasons (organisers: ``?participant=ID``)."""
 

@@ -855,21 +855,52 @@ def recommendations_for(
                 limit=limit,
                 exclude={str(x) for x in excluded},
             )
+    found = [(c, score, _telling_pairs(reasons)) for c, score, reasons in found]
+    return _ranked(found, saved_ids(participant=participant) if private else None)
+
+
+def _ranked(found: list[tuple[int, float, dict]], saved: set[int] | None) -> list[dict]:
+    """(candidate id, score, reasons), best first, as the lists give them: who each one is,
+    their ``rank`` from 1, and ``saved`` (None when the reader's shortlist is not to be told)."""
     people = Participant.objects.select_related("organisation").in_bulk([c for c, _s, _r in found])
-    saved = saved_ids(participant=participant) if private else None
-    out = []
-    for rank, (candidate, score, reasons) in enumerate(found, start=1):
-        c = people[candidate]
-        out.append(
-            {
-                "participant": person_summary(c),
-                "rank": rank,
-                "score": score,
-                "reasons": _telling_pairs(reasons),
-                "saved": candidate in saved if saved is not None else None,
-            }
+    return [
+        {
+            "participant": person_summary(people[candidate]),
+            "rank": rank,
+            "score": score,
+            "reasons": reasons,
+            "saved": candidate in saved if saved is not None else None,
+        }
+        for rank, (candidate, score, reasons) in enumerate(found, start=1)
+    ]
+
+
+SEARCH_TEXT_LIMIT = 300
+
+
+def people_offering(
+    *, event: Event, text: str, reader: Participant | None, kinds=None, limit: int = 20
+) -> list[dict]:
+    """Search by need: who best offers what ``text`` asks for, in any of the fair's languages
+    (see ``services.recommendations.people_offering``), as ``recommendations_for`` gives a list:
+    ``participant``, ``rank``, ``score``, ``reasons`` (``offer``: the need and the offer that
+    meets it, when one clearly does; ``shared_sectors``; ``languages``) and ``saved`` (for a
+    participant reader). Nobody for a reader who no longer comes."""
+    from matchmaking.services.recommendations import people_offering as search
+
+    text = text.strip()
+    if not text:
+        raise InvalidInput("Say what you are looking for.", field="need", code="blank")
+    if len(text) > SEARCH_TEXT_LIMIT:
+        raise InvalidInput(
+            f"A search holds at most {SEARCH_TEXT_LIMIT} characters; this one has {len(text)}.",
+            field="need",
+            code="too_long",
         )
-    return out
+    if reader is not None and reader.withdrawn_at is not None:
+        return []
+    found = search(event=event, text=text, reader=reader, kinds=kinds, limit=limit)
+    return _ranked(found, saved_ids(participant=reader) if reader is not None else None)
 
 
 def person_summary(person: Participant) -> dict:

@@ -284,6 +284,14 @@ def _lang_bonus(shared: np.ndarray, no_lang: np.ndarray) -> np.ndarray:
     return np.maximum(np.minimum(shared, 1.0), no_lang).astype(np.float32)
 
 
+def _top_sectors(scores: np.ndarray, top: int = 3, threshold: float = 0.25) -> np.ndarray:
+    """Inferred sectors from sector ``scores``: the ``top`` best that reach ``threshold``."""
+    keep = np.argsort(-scores)[:top]
+    out = np.zeros_like(scores)
+    out[keep] = np.where(scores[keep] >= threshold, scores[keep], 0.0)
+    return out
+
+
 def _nanmean2(
     a: np.ndarray, b: np.ndarray, fallback: np.ndarray, peer: np.ndarray | None = None
 ) -> np.ndarray:
@@ -586,6 +594,7 @@ class Ranker:
         ).astype(np.float32)
         self._sector_powered = self.sector_matrix**self.sector_power
         all_langs = sorted({lg for ls in self._langs for lg in ls})
+        self._all_langs = all_langs
         self._lang_matrix = np.array(
             [[lg in ls for lg in all_langs] for ls in self._langs], dtype=np.float32
         ).reshape(len(self._langs), len(all_langs))
@@ -629,11 +638,7 @@ class Ranker:
         enc = self.sector_encoder
         # the stored vector only when the sector encoder made it (else it encodes the text)
         vec = self.sem.profile[i] if enc is not None and enc.name == self.encoder_name else None
-        scores = sector_scores(doc, enc, vector=vec)
-        keep = np.argsort(-scores)[:top]
-        out = np.zeros_like(scores)
-        out[keep] = np.where(scores[keep] >= threshold, scores[keep], 0.0)
-        return out
+        return _top_sectors(sector_scores(doc, enc, vector=vec), top, threshold)
 
     def _phrase_sectors(self, side: str, rows: np.ndarray) -> np.ndarray:
         """Unit vectors of the sector scores of the phrases ``rows`` of ``side`` ("needs" or
@@ -823,12 +828,16 @@ class Ranker:
             out["lang"] = lang
         return out
 
+    def _neighbour_sim(self) -> np.ndarray:
+        """The taxonomy's sector similarity, neighbours scaled by ``neighbour_scale``."""
+        sim = sector_similarity_matrix()
+        eye = np.eye(len(sim), dtype=np.float32)
+        return eye + self.neighbour_scale * (sim - eye)
+
     def _sector_unit(self) -> tuple[np.ndarray, np.ndarray]:
         """Sector rows normalised under the neighbour matrix (u, u @ sim): soft cosine = product."""
         if getattr(self, "_sec_unit", None) is None:
-            sim = sector_similarity_matrix()
-            eye = np.eye(len(sim), dtype=np.float32)
-            sim = eye + self.neighbour_scale * (sim - eye)
+            sim = self._neighbour_sim()
             sm = self._sector_powered.astype(np.float32)
             norms = np.sqrt(np.einsum("ij,jk,ik->i", sm, sim, sm))
             unit = np.divide(sm, norms[:, None], out=np.zeros_like(sm), where=norms[:, None] > 0)
@@ -970,15 +979,144 @@ class Ranker:
             seed=seed,
         )
 
+    def search(
+        self,
+        text: str,
+        limit: int = 20,
+        *,
+        reader: str | None = None,
+        kinds: Iterable[str] | None = None,
+        exclude: Iterable[str] = (),
+        languages: Iterable[str] = (),
+        per_organisation: int | None = None,
+    ) -> list[Recommendation]:
+        """Who best offers what ``text`` asks for: a need typed into a search box, in any
+        language the encoder links (each line one need). It is scored as a profile that states
+        only these needs would be, with the ranker's signals and weights (needs -> offers,
+        sectors inferred from the text, a shared language with ``languages``), among the
+        candidates ``reader`` (a profile id) may be recommended, or every profile without one.
+
+        Reasons: ``offer`` (the candidate's offer that best meets the text, when it clearly
+        does, as for a recommendation's phrase pair), ``shared_sectors`` (the text's inferred
+        sectors the candidate has too), ``languages`` and ``signals``."""
+        query = ProfileText(id="\x00search", needs=text.splitlines())
+        needs = texts_to_embed(query)["needs"]
+        if not needs or limit <= 0:
+            return []
+        n = len(self.ids)
+        if reader is not None:
+            mask = self.eligible(self.index[reader], kinds, exclude)
+        else:
+            mask = np.ones(n, dtype=bool)
+            if kinds is not None:
+                mask &= np.isin(self._kinds, list(kinds))
+            for pid in exclude:
+                if pid in self.index:
+                    mask[self.index[pid]] = False
+        if not mask.any():
+            return []
+        enc = get_encoder(self.encoder_name)
+        vectors = encode_profiles([query], enc)[query.id]
+        asked = vectors.needs.reshape(len(needs), -1).astype(np.float32)
+        # needs -> offers: the best offer of each candidate for each need, mean over the needs
+        ab = np.mean(self.sem.offers.owner_max(asked @ self.sem.offers.matrix.T), axis=0)
+        whole = self.sem.profile @ vectors.profile.astype(np.float32)
+        none = np.full(n, np.nan, np.float32)
+        # a candidate that only needs (a peer of the text) gets no credit for reading alike
+        raw = {"sem_comp": _nanmean2(ab, none, whole, self.sem.has_side)}
+        sectors = self._text_sectors(query, vectors)
+        raw["sector"] = _peer_sector(sectors["similarity"], np.isnan(ab) & self.sem.has_side)
+        spoken = set(languages)
+        if spoken:
+            mine = np.array([lg in spoken for lg in self._all_langs], dtype=np.float32)
+            raw["lang"] = _lang_bonus(self._lang_matrix @ mine, self._no_lang)
+        else:
+            raw["lang"] = np.ones(n, np.float32)
+        cand = np.flatnonzero(mask)
+        norm = self.normalised(raw, mask)
+        norm["sector"] = norm["sector"] * sectors["confidence"]
+        score = self.combine(norm)
+        order = select(
+            score, self.sem.profile[cand], self._orgs[cand], limit, 0.0, per_organisation
+        )
+        found = []
+        for k in order:
+            b = int(cand[k])
+            found.append(
+                Recommendation(
+                    self.ids[b],
+                    round(float(score[k]), 4),
+                    self._search_reasons(b, asked, needs, sectors, spoken, raw),
+                )
+            )
+        return found
+
+    def _text_sectors(self, query: ProfileText, vectors: ProfileVectors) -> dict:
+        """The sectors inferred from a search text (as for a profile that declares none), their
+        similarity to every profile's (the ranker's soft cosine) and the confidence that scales
+        the signal."""
+        enc = self.sector_encoder
+        doc = texts_to_embed(query)["profile"][0]
+        same = enc is not None and enc.name == self.encoder_name
+        scores = sector_scores(doc, enc, vector=vectors.profile if same else None)
+        inferred = _top_sectors(scores)
+        unit, _unit_sim = self._sector_unit()
+        powered = (inferred**self.sector_power).astype(np.float32)
+        sim = self._neighbour_sim()
+        norm = float(np.sqrt(powered @ sim @ powered))
+        q_unit = powered / norm if norm > 0 else powered
+        return {
+            "ids": [SECTOR_IDS[i] for i in np.flatnonzero(inferred > 0)],
+            "similarity": np.clip(unit @ (q_unit @ sim), 0.0, 1.0).astype(np.float32),
+            "confidence": float(inferred.max(initial=0.0)),
+            "direction": scores / (np.linalg.norm(scores) or 1.0),
+        }
+
+    def _search_reasons(
+        self, b: int, asked: np.ndarray, needs: list[str], sectors: dict, spoken: set, raw: dict
+    ) -> dict:
+        if self._sector_nz is None:
+            self._reasons_setup()
+        rows = np.arange(self.sem.offers.offsets[b], self.sem.offers.offsets[b + 1])
+        offer = None
+        if len(rows):
+            sims = asked @ self.sem.offers.matrix[rows].T  # (needs, offers of b)
+            i, j = np.unravel_index(int(np.argmax(sims)), sims.shape)
+            best = float(sims[i, j])
+            direction = self._phrase_sectors("offers", rows[j : j + 1])[0]
+            agree = (
+                not direction.any()
+                or not sectors["direction"].any()
+                or float(direction @ sectors["direction"]) >= PAIR_REASON_MIN_SECTOR_AGREEMENT
+            )
+            if best >= PAIR_REASON_MIN_SIMILARITY and (
+                agree or best >= PAIR_REASON_SAME_MEANING_SIMILARITY
+            ):
+                offer = {
+                    "need": needs[i],
+                    "offer": self._texts[b]["offers"][j],
+                    "similarity": round(best, 4),
+                }
+        mine = set(self._sector_nz[b])
+        shared = [s for s in sectors["ids"] if SECTOR_IDS.index(s) in mine]
+        common = sorted(spoken & self._langs[b])
+        return {
+            "offer": offer,
+            "shared_sectors": [{"id": s, "label": dict(_sector_labels(s))} for s in shared],
+            "languages": {"common": common},
+            "signals": {k: round(float(v[b]), 4) for k, v in raw.items() if v[b] == v[b]},
+        }
+
+    def _reasons_setup(self) -> None:
+        """Per-profile sector indices and neighbour pairs, once (for the reasons)."""
+        self._sector_nz = [tuple(np.flatnonzero(row > 0).tolist()) for row in self.sector_matrix]
+        self._related_ok = (sector_similarity_matrix() > 0).tolist()
+
     def _reasons(
         self, a: int, b: int, signals: Mapping[str, float], pairs: tuple | None = None
     ) -> dict:
-        if self._sector_nz is None:  # per-profile sector indices and neighbour pairs, once
-            self._sector_nz = [
-                tuple(np.flatnonzero(row > 0).tolist()) for row in self.sector_matrix
-            ]
-            sim = sector_similarity_matrix()
-            self._related_ok = (sim > 0).tolist()
+        if self._sector_nz is None:
+            self._reasons_setup()
         nza, nzb = self._sector_nz[a], self._sector_nz[b]
         shared = [SECTOR_IDS[i] for i in nza if i in nzb]
         ok = self._related_ok

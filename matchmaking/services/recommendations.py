@@ -360,6 +360,31 @@ def recommendations_of_kinds(
     return [(int(r.participant_id), r.score, r.reasons) for r in found]
 
 
+def people_offering(
+    *, event: Event, text: str, reader: Participant | None, kinds=None, limit: int = 20
+) -> list[tuple[int, float, dict]]:
+    """Who best offers what ``text`` asks for (``ml.Ranker.search``), with the event's ranker
+    (cached per process): among those ``reader`` may be recommended (not themselves, their
+    organisation, kinds never recommended to them, nobody without a common meeting slot), or
+    among everyone for an organiser (``reader`` None); never those who no longer come. A
+    shared language with the reader counts as in their list. Returns (candidate id, score,
+    reasons), best first."""
+    ranker = event_ranker(event=event)
+    reader_id = str(reader.pk) if reader is not None else None
+    if reader_id is not None and reader_id not in ranker.index:
+        return []
+    found = ranker.search(
+        text,
+        limit=limit,
+        reader=reader_id,
+        kinds=list(kinds) if kinds else None,
+        exclude=_not_coming(event.pk),
+        languages=list(reader.languages or []) if reader is not None else (),
+        per_organisation=settings.MATCHING_PER_ORGANISATION or None,
+    )
+    return [(int(r.participant_id), r.score, r.reasons) for r in found]
+
+
 def _exclusions_by_participant(event: Event, people) -> dict[int, set[str]]:
     wanted = {p.pk for p in people}
     gone = _not_coming(event.pk)

@@ -289,3 +289,43 @@ def test_a_competitor_selling_the_same_thing_ranks_below_a_buyer():
     ]
     r = Ranker(profiles, encode_profiles(profiles, enc), encoder=enc.name)
     assert [rec.participant_id for rec in r.recommend("wattnow")] == ["city", "rival"]
+
+
+def test_a_french_search_finds_the_english_traffic_providers_not_the_seo_agency(ranker):
+    """Typed into the search box in French, in Arabic or in English: who offers it, across
+    languages, and the web-marketing "traffic" trap below real traffic management."""
+    for text in (
+        "gestion du trafic et des feux aux carrefours",
+        "إدارة حركة المرور وإشارات المرور",
+        "traffic management at junctions",
+    ):
+        order = ids(ranker.search(text, limit=10))
+        assert order[0] in {"signals", "signals-2"}, (text, order)
+        assert order.index("signals") < order.index("seo")
+        assert order.index("signals-2") < order.index("seo")
+    best = ranker.search("gestion du trafic et des feux aux carrefours", limit=1)[0]
+    assert best.reasons["offer"]["need"] == "gestion du trafic et des feux aux carrefours"
+    assert best.reasons["offer"]["offer"] in {
+        o for p in ("signals", "signals-2") for o in ranker._texts[ranker.index[p]]["offers"]
+    }
+    assert "traffic" in [s["id"] for s in best.reasons["shared_sectors"]]
+
+
+def test_a_search_with_a_reader_keeps_their_rules_and_scores_as_their_need(ranker):
+    """A participant's search leaves out whom they may not be recommended (themselves, their
+    organisation, exhibitors who did not opt in); typing their own need ranks as their list."""
+    casa_need = ranker._texts[ranker.index["casa"]]["needs"][0]
+    searched = ids(ranker.search(casa_need, limit=20, reader="casa", exclude=["rabat"]))
+    listed = ids(ranker.recommend("casa", limit=20, exclude=["rabat"]))
+    assert searched == listed
+    assert "signals-2" not in ids(ranker.search("traffic lights", limit=20, reader="signals"))
+    assert "signals" not in ids(ranker.search("traffic lights", limit=20, reader="signals"))
+    assert "seo" not in ids(ranker.search("traffic lights", limit=20, reader="signals"))
+    assert ids(ranker.search("traffic lights", limit=20, kinds=["startup"])) == ["waste"]
+    assert ranker.search("   \n  ", limit=20) == []
+
+
+def test_a_search_never_offers_peers_who_only_need_the_same(ranker):
+    """A delegation that needs waste collection is no answer to "waste collection"."""
+    order = ids(ranker.search("تدبير النفايات المنزلية", limit=20))
+    assert order.index("waste") < order.index("rabat")
