@@ -262,3 +262,53 @@ def test_a_long_publish_keeps_its_button_disabled_while_the_runs_refresh(browser
     assert button.inner_text() == "Publishing…"
     assert button.is_disabled()
     assert refreshes == []  # the box waits while a post is on its way
+
+
+def test_proposed_times_follow_the_part_of_the_day_chosen(browser, live_server):
+    """Choosing "In the morning" in a request's form hides the afternoon's times from
+    "Propose a time" (and lets go of one chosen), "Any time" shows them all again."""
+    from django.conf import settings
+    from django.test import Client
+
+    from tests.factories import EventFactory, ParticipantFactory
+    from tests.pages.test_participant_pages import recommend
+
+    page, base = browser, live_server.url
+    event = EventFactory(days=[timezone.localdate() + dt.timedelta(days=30)])
+    amina = ParticipantFactory(event=event, name="Amina", kind="delegation")
+    bruno = ParticipantFactory(event=event, name="Bruno", kind="exhibitor")
+    recommend(amina, bruno, 1)
+    client = Client()
+    client.force_login(amina.user)
+    cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
+    page.context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": base}])
+    slots = list(event.slots.order_by("start"))
+    morning = [str(s.pk) for s in slots if s.part == Slot.MORNING]
+    afternoon = [str(s.pk) for s in slots if s.part == Slot.AFTERNOON]
+    assert len(morning) == 6 and len(afternoon) == 3
+
+    page.goto(f"{base}/my/{event.slug}/recommendations/")
+    page.click(f"details.pt-request:has(#slot-{bruno.pk}) summary")
+    when, times = f"#session-{bruno.pk}", f"#slot-{bruno.pk}"
+
+    def shown():
+        return page.eval_on_selector(
+            times, "s => Array.from(s.options).filter(o => !o.hidden).map(o => o.value)"
+        )
+
+    assert shown() == ["", *morning, *afternoon]
+    page.select_option(times, afternoon[0])
+    page.select_option(when, "morning")
+    assert shown() == ["", *morning]
+    assert page.input_value(times) == ""  # the afternoon's time chosen is let go
+    page.select_option(when, "afternoon")
+    assert shown() == ["", *afternoon]
+    page.select_option(when, "any")
+    assert shown() == ["", *morning, *afternoon]
+
+    page.select_option(when, "morning")
+    page.select_option(times, morning[2])
+    page.click(f"details.pt-request:has(#slot-{bruno.pk}) button[type=submit]")
+    page.wait_for_selector(".pt-message-success")
+    sent = MeetingRequest.objects.get(sender=amina)
+    assert (sent.session, str(sent.proposed_slot_id)) == ("morning", morning[2])

@@ -171,3 +171,22 @@ def test_accepting_at_my_own_limit_says_so_to_me(event, make_participant):
         "Demande acceptée, mais l'horaire proposé n'a pas pu être réservé. Vous avez atteint "
         "votre nombre maximal de rendez-vous (1)."
     ]
+
+
+def test_each_proposable_time_says_its_part_of_the_day(event, make_participant):
+    """The "Propose a time" options carry the slot's part of the day (``Slot.part``, which the
+    booking compares with the request's "When"), so the page's script can hide the others."""
+    import re
+
+    amina = make_participant(name="Amina", kind="delegation", event=event)
+    bruno = make_participant(name="Bruno", kind="exhibitor", event=event)
+    recommend(amina, bruno, 1)
+    page = client_of(amina).get(f"/my/{event.slug}/recommendations/")
+    body = page.content.decode()
+    times = body[body.index(f'id="slot-{bruno.pk}"') :]
+    times = times[: times.index("</select>")]
+    options = re.findall(r'<option value="(\d*)"(?: data-part="(\w+)")?>', times)
+    slots = event.slots.order_by("start")
+    assert options == [("", "")] + [(str(s.pk), s.part) for s in slots]
+    assert [part for _pk, part in options[1:]] == ["morning"] * 6 + ["afternoon"] * 3
+    assert f'id="session-{bruno.pk}" name="session" data-session-filter>' in body
