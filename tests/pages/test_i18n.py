@@ -255,3 +255,40 @@ def test_organiser_saving_someones_times_names_them(staff_client, upcoming_event
     )
     texts = [str(m) for m in response.context["messages"]]
     assert "Horaires de Karim Noor enregistrés ; 0 rendez-vous annulé." in texts
+
+
+@pytest.mark.parametrize(
+    ("language", "days"),
+    [
+        ("fr", ["4 juin 09:00", "4 juil. 09:00", "4 déc. 09:00"]),
+        ("ar", ["4 يونيو 09:00", "4 يوليو 09:00", "4 ديسمبر 09:00"]),
+        ("en", ["4 June 09:00", "4 July 09:00", "4 Dec. 09:00"]),
+    ],
+)
+def test_proposable_times_name_their_month_in_the_pages_language(make_participant, language, days):
+    """The request form's short dates: French months abbreviated the French way, lower case
+    ("4 déc.", "4 juil."), not Django's capitalised three letters ("Déc", "Jui" for both June
+    and July); Arabic keeps its month names whole."""
+    import datetime as dt
+    import re
+
+    from django.test import Client
+    from django.utils import timezone
+
+    from tests.factories import EventFactory
+    from tests.pages.test_participant_pages import recommend
+
+    year = timezone.localdate().year + 1
+    event = EventFactory(days=[dt.date(year, 6, 4), dt.date(year, 7, 4), dt.date(year, 12, 4)])
+    me = make_participant(event=event)
+    other = make_participant(event=event)
+    recommend(me, other, 1)
+    client = Client()
+    client.force_login(me.user)
+    html = client.get(
+        f"/my/{event.slug}/recommendations/", HTTP_ACCEPT_LANGUAGE=language
+    ).content.decode()
+    times = html[html.index(f'id="slot-{other.pk}"') :]
+    times = times[: times.index("</select>")]
+    shown = re.findall(r'data-part="morning">\S+ (\d+ \S+ 09:00)</option>', times)
+    assert shown == days
