@@ -88,7 +88,7 @@ from matchmaking.services.participants import (
 )
 from matchmaking.services.recommendations import kinds_recommended_to
 from matchmaking.services.requests import (
-    proposal_refusal,
+    proposal_refusals,
     request_accept,
     request_cancel,
     request_create,
@@ -828,7 +828,13 @@ def _may_cancel(status: str, start, now) -> bool:
 @require_GET
 @participant_page
 def requests_page(request, event, me):
-    mine = list(selectors.requests_of(event=event, participant=me))
+    # with what telling whether a proposed time can be booked reads: both people's booths, and
+    # the slot's event (a refusal names the time in the event's time zone)
+    mine = list(
+        selectors.requests_of(event=event, participant=me).select_related(
+            "sender__fixed_table", "recipient__fixed_table", "proposed_slot__event"
+        )
+    )
     booked = {  # request -> its live meeting's status and start
         request_id: (status, start)
         for request_id, status, start in Meeting.objects.filter(request__in=[r.pk for r in mine])
@@ -849,19 +855,14 @@ def requests_page(request, event, me):
         # refuse now is shown as such, with a plain "Accept"
         r.proposal = r.proposed_slot if r.proposed_slot and r.proposed_slot.start > now else None
         r.proposal_blocked = False
-        if r.proposal is not None and r.status == MeetingRequest.Status.PENDING:
-            r.proposal_blocked = (
-                proposal_refusal(
-                    event=event,
-                    sender=r.sender,
-                    recipient=r.recipient,
-                    session=r.session,
-                    slot=r.proposal,
-                    actor=Actor(participant=me),
-                    now=now,
-                )
-                is not None
-            )
+    proposing = [
+        r for r in mine if r.proposal is not None and r.status == MeetingRequest.Status.PENDING
+    ]
+    refusals = proposal_refusals(  # read once for them all
+        event=event, requests=proposing, actor=Actor(participant=me), now=now
+    )
+    for r, refusal in zip(proposing, refusals, strict=True):
+        r.proposal_blocked = refusal is not None
     received = [r for r in mine if r.recipient_id == me.pk]
     sent = [r for r in mine if r.sender_id == me.pk]
     query = text_param(request.GET, "q", limit=100)

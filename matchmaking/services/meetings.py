@@ -443,14 +443,38 @@ def meeting_slot_refusal(
     a slot still to come, both at the fair and free, their meeting limits, a table or booth
     free), or None. For a time proposed with a request: accepting it books it if it is still
     free then."""
-    people = [request.sender, request.recipient]
-    known = _known_for(request, people, slot)
-    try:
-        _check_slot(request, slot, actor, now)
-        _check_bookable(request, slot, people, known)
-    except DomainError as exc:
-        return exc
-    return None
+    return meeting_slot_refusals(proposals=[(request, slot)], actor=actor, now=now)[0]
+
+
+def meeting_slot_refusals(
+    *,
+    proposals: Sequence[tuple[MeetingRequest, Slot]],
+    actor: Actor,
+    now: datetime | None = None,
+) -> list[DomainError | None]:
+    """Read only: ``meeting_slot_refusal`` for each (request, slot) of ``proposals``, all of one
+    event, in order, by the same rules; the rows those rules read (availability, seats, meeting
+    counts, tables) are read once for them all, so a page asking it of many requests costs the
+    queries of one."""
+    if not proposals:
+        return []
+    people = {p.pk: p for request, _slot in proposals for p in (request.sender, request.recipient)}
+    known = _load_known(
+        event_id=proposals[0][0].event_id,
+        people=people,
+        slots={slot.pk for _request, slot in proposals},
+        capped=[pk for pk, p in people.items() if p.max_meetings is not None],
+    )
+    refusals: list[DomainError | None] = []
+    for request, slot in proposals:
+        try:
+            _check_slot(request, slot, actor, now)
+            _check_bookable(request, slot, [request.sender, request.recipient], known)
+        except DomainError as exc:
+            refusals.append(exc)
+        else:
+            refusals.append(None)
+    return refusals
 
 
 def meeting_move_refusal(

@@ -1,5 +1,6 @@
 """Meeting requests: create, accept, decline, cancel, expire."""
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from django.conf import settings
@@ -257,10 +258,32 @@ def proposal_refusal(
     """Read only: why the booking would refuse ``slot`` for a meeting of ``sender`` and
     ``recipient`` (the request's ``session``) from ``actor`` now, or None: a proposed time,
     checked when it is sent and shown on the requests page."""
-    from matchmaking.services.meetings import meeting_slot_refusal
+    probe = MeetingRequest(
+        event=event, sender=sender, recipient=recipient, session=session, proposed_slot=slot
+    )
+    return proposal_refusals(event=event, requests=[probe], actor=actor, now=now)[0]
 
-    probe = MeetingRequest(event=event, sender=sender, recipient=recipient, session=session)
-    return meeting_slot_refusal(request=probe, slot=slot, actor=actor, now=now)
+
+def proposal_refusals(
+    *,
+    event: Event,
+    requests: Sequence[MeetingRequest],
+    actor,
+    now: datetime | None = None,
+) -> list[DomainError | None]:
+    """Read only: ``proposal_refusal`` for the proposed time (``proposed_slot``) of each of
+    ``requests``, in order, reading the booking's rows once for them all (the requests page
+    asks it of every pending request with a proposed time)."""
+    from matchmaking.services.meetings import meeting_slot_refusals
+
+    probes = [
+        (
+            MeetingRequest(event=event, sender=r.sender, recipient=r.recipient, session=r.session),
+            r.proposed_slot,
+        )
+        for r in requests
+    ]
+    return meeting_slot_refusals(proposals=probes, actor=actor, now=now)
 
 
 # the booking's refusals that may come from the other side's agenda (said neutrally)

@@ -190,3 +190,54 @@ def test_each_proposable_time_says_its_part_of_the_day(event, make_participant):
     assert options == [("", "")] + [(str(s.pk), s.part) for s in slots]
     assert [part for _pk, part in options[1:]] == ["morning"] * 6 + ["afternoon"] * 3
     assert f'id="session-{bruno.pk}" name="session" data-session-filter>' in body
+
+
+def test_requests_page_query_count_does_not_grow_with_proposed_times(event, make_participant):
+    """Whether "Accept and book this time" can be offered is read once for all the pending
+    requests with a proposed time: 1 and 3 of them (with booths, meeting limits and times at
+    the fair, so every booking rule is read) cost the same number of queries, and the page
+    still tells a time that can be booked from one that cannot."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from matchmaking.models import Availability, Table
+    from tests.factories import RequestFactory
+    from tests.pages.test_participant_pages import booked
+
+    booth = Table.objects.create(event=event, name="Booth B", shared=False)
+    bruno = make_participant(
+        name="Bruno", kind="exhibitor", event=event, fixed_table=booth, max_meetings=5
+    )
+    slots = list(event.slots.order_by("start"))
+    client = client_of(bruno)
+
+    def propose(i: int, slot_index: int) -> MeetingRequest:
+        sender = make_participant(name=f"Sender {i}", kind="delegation", event=event)
+        sender.max_meetings = 3
+        sender.save(update_fields=["max_meetings"])
+        Availability.objects.create(participant=sender, start=slots[0].start, end=slots[-1].end)
+        return RequestFactory(
+            sender=sender,
+            recipient=bruno,
+            status=MeetingRequest.Status.PENDING,
+            proposed_slot=slots[slot_index],
+        )
+
+    def page_queries() -> tuple[int, str]:
+        with CaptureQueriesContext(connection) as ctx:
+            page = client.get(f"/my/{event.slug}/requests/")
+        assert page.status_code == 200
+        return len(ctx.captured_queries), page.content.decode()
+
+    # Bruno has a meeting at the fourth slot: a time proposed then cannot be booked now
+    booked(make_participant(event=event), bruno, slots[3])
+    propose(1, 1)
+    client.get(f"/my/{event.slug}/requests/")  # the session and the like, read once
+    one, body = page_queries()
+    assert body.count("Accept and book this time") == 1
+    propose(2, 2)
+    propose(3, 3)
+    three, body = page_queries()
+    assert body.count("Accept and book this time") == 2
+    assert body.count("cannot be booked now") == 1
+    assert three == one
