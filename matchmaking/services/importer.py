@@ -1644,7 +1644,8 @@ class _Identities:
 
     def _tell_gone(self, person: Participant, kind: str, key: str, gone: tuple, **extra) -> None:
         """Tell ``person`` that their meeting or request with ``gone`` (ref, email), whom the
-        new file no longer lists, is cancelled or withdrawn (nothing of it is left to link)."""
+        new file no longer lists, is cancelled or withdrawn (nothing of it is left to link).
+        ``who`` in ``extra`` names whom it was with instead (a colleague who sat in it)."""
         name = self.names.get(gone, gone[0]).rsplit(" (", 1)[0]
         notify_without_rows(
             person=person,
@@ -1690,17 +1691,35 @@ class _Identities:
                 # (no "cancelled" for a meeting of 2018, the review)
                 to_come = self.statuses.get(uid) == Meeting.Status.SCHEDULED and start > now
                 if to_come and len(people) == 2 and people.count(None) == 1:
-                    # the other side is no longer on the list: tell the one who stays
+                    # the other side is no longer on the list: tell the one who stays, and the
+                    # colleagues who sat in it (but those the new file drops too), who are
+                    # named everyone else who sat in it, as the meeting's own email would
                     gone = next(k for k, p in zip(sorted(pair), people, strict=True) if p is None)
                     stays = next(p for p in people if p is not None)
+                    when = start.astimezone(event.tz).strftime("%Y-%m-%d %H:%M")
+                    where = table_name or event.name
                     self._tell_gone(
                         stays,
                         Notification.Kind.MEETING_CANCELLED,
                         f"meeting_cancelled:{uid}:seq{sequence + 1}:to{stays.pk}",
                         gone,
-                        when=start.astimezone(event.tz).strftime("%Y-%m-%d %H:%M"),
-                        where=table_name or event.name,
+                        when=when,
+                        where=where,
                     )
+                    seated = [*sorted(pair), *sorted(self.colleagues.get(uid, ()))]
+                    for key in sorted(self.colleagues.get(uid, ())):
+                        colleague = by_key.get(key)
+                        if colleague is None:
+                            continue
+                        self._tell_gone(
+                            colleague,
+                            Notification.Kind.MEETING_CANCELLED,
+                            f"meeting_cancelled:{uid}:seq{sequence + 1}:to{colleague.pk}",
+                            gone,
+                            who=", ".join(self.names.get(k, k[0]) for k in seated if k != key),
+                            when=when,
+                            where=where,
+                        )
                 if not to_come or None in people or len(people) != 2 or start not in slots:
                     continue
                 a, b = people

@@ -2526,3 +2526,55 @@ def test_a_replacing_import_keeps_what_participants_wrote_to_each_other():
     kept = {pk: row for pk, row in before.items() if "c" not in row[:2]}
     assert len(kept) == 2
     assert conversations() == kept
+
+
+def test_colleagues_in_a_meeting_are_told_when_the_file_drops_its_other_side(
+    django_capture_on_commit_callbacks,
+):
+    """Colleagues who sat in a meeting to come whose other side the new file no longer lists
+    are told too, each once, in their language (but one the file drops as well)."""
+    data = with_colleagues()  # Hind (fr) sits in Amina's meeting with Bruno
+    data["event"]["days"] = [{**data["event"]["days"][0], "date": d} for d in days_from_today(30)]
+    del data["participants"][0]["availability"]
+    (day,) = days_from_today(30)
+    data["participants"].append(
+        {
+            "ref": "b2",
+            "name": "Karim",
+            "email": "karim@example.org",
+            "organisation": "CleanTech SA",
+            "kind": "exhibitor",
+            "languages": ["ar"],
+            "offers": [],
+            "needs": [],
+            "sectors": [],
+        }
+    )
+    data["meetings"][0]["start"] = f"{day}T09:00"
+    data["meetings"][0]["attendees"] = [{"ref": "a2"}, {"ref": "a3"}, {"ref": "b2"}]
+    event_import(data=data)
+    # Bruno leaves the list, and Omar with him
+    without = copy.deepcopy(data)
+    without["participants"] = [p for p in data["participants"] if p["ref"] not in ("b", "a3")]
+    without["requests"], without["meetings"] = [], []
+    with django_capture_on_commit_callbacks(execute=True):
+        event_import(data=without, replace=True)
+    told = {
+        n.recipient.ref: n
+        for n in Notification.objects.filter(kind="meeting_cancelled").select_related("recipient")
+    }
+    assert sorted(told) == ["a", "a2", "b2"]
+    hind, karim = told["a2"], told["b2"]
+    assert (hind.language, karim.language) == ("fr", "ar")
+    assert hind.subject == (
+        "Votre rendez-vous avec Amina (Ville de Rabat), Bruno (CleanTech SA), Omar (Ville de "
+        f"Rabat), Karim (CleanTech SA) du {day} 09:00 est annulé"
+    )
+    assert hind.body.endswith("Bruno ne figure plus sur la liste des participants du salon.")
+    assert "Amina (Ville de Rabat), Bruno (CleanTech SA), Hind (Ville de Rabat)" in karim.subject
+    assert "Karim (CleanTech SA)" not in karim.subject
+    assert f"{day} 09:00" in karim.subject
+    # the same file again: nobody is told twice
+    with django_capture_on_commit_callbacks(execute=True):
+        event_import(data=copy.deepcopy(without), replace=True)
+    assert Notification.objects.filter(kind="meeting_cancelled").count() == 3
