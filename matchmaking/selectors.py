@@ -890,12 +890,12 @@ def people_offering(
 
     text = text.strip()
     if not text:
-        raise InvalidInput("Say what you are looking for.", field="need", code="blank")
+        raise InvalidInput("Say what you are looking for.", field="need", code="search_blank")
     if len(text) > SEARCH_TEXT_LIMIT:
         raise InvalidInput(
             f"A search holds at most {SEARCH_TEXT_LIMIT} characters; this one has {len(text)}.",
             field="need",
-            code="too_long",
+            code="search_too_long",
         )
     if reader is not None and reader.withdrawn_at is not None:
         return []

@@ -217,8 +217,9 @@ ERROR_TEXT = {
         "writing again."
     ),
     "cannot_message_self": gettext_lazy("You cannot write to yourself."),
-    "blank": gettext_lazy("Write a message first: it is empty."),
-    "too_long": gettext_lazy("A message holds at most 2,000 characters; shorten it."),
+    "message_blank": gettext_lazy("Write a message first: it is empty."),
+    "message_too_long": gettext_lazy("A message holds at most 2,000 characters; shorten it."),
+    "search_too_long": gettext_lazy("A search holds at most 300 characters; shorten it."),
     "forbidden": gettext_lazy("You are not allowed to do that."),
 }
 
@@ -724,14 +725,45 @@ def _card(rec: dict, lang: str, open_requests: dict, my_languages: list[str]) ->
     }
 
 
+def _searched(rec: dict, me: Participant) -> dict:
+    """A search result in the shape of a recommendation, for ``_card``: the offer that meets
+    the search is the card's "you need — they offer" pair."""
+    reasons = rec["reasons"]
+    theirs = set(rec["participant"]["languages"])
+    common = reasons["languages"]["common"]
+    unshared = bool(me.languages) and bool(theirs) and not common
+    return {
+        **rec,
+        "reasons": {
+            "shared_sectors": reasons["shared_sectors"],
+            "need_to_offer": reasons["offer"],
+            "languages": {"common": common, "note": unshared},
+        },
+    }
+
+
 @require_GET
 @participant_page
 def recommendations(request, event, me):
     lang = (get_language() or "en")[:2]
     kinds = [k for k in request.GET.getlist("kind") if k in KIND]
     offered = kinds_recommended_to(me.kind)
-    recs = selectors.recommendations_for(participant=me, limit=20, kinds=kinds or None)
+    need = text_param(request.GET, "need", limit=4 * selectors.SEARCH_TEXT_LIMIT)
+    status = 200
     open_requests = _open_requests_by_other(event, me)
+    if need:  # search by need: who offers what I describe, ranked like my list
+        try:
+            recs = [
+                _searched(rec, me)
+                for rec in selectors.people_offering(
+                    event=event, text=need, reader=me, kinds=kinds or None
+                )
+            ]
+        except DomainError as exc:
+            _error(request, exc)
+            recs, status = [], exc.status
+    else:
+        recs = selectors.recommendations_for(participant=me, limit=20, kinds=kinds or None)
     cards = [_card(rec, lang, open_requests, me.languages or []) for rec in recs]
     marks = list(selectors.marks_of(participant=me))
     declined_me = set(  # they cannot be asked again: the shortlist says so instead
@@ -749,7 +781,9 @@ def recommendations(request, event, me):
         event,
         me,
         "recommendations",
+        status=status,
         cards=cards,
+        need=need,
         proposable=selectors.slots_free_for(participant=me),
         shortlist=[m for m in marks if m.kind == Mark.Kind.SAVED],
         hidden=[m for m in marks if m.kind == Mark.Kind.HIDDEN],

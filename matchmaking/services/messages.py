@@ -72,7 +72,9 @@ def _recipient(sender: Participant, recipient_id: int) -> Participant:
 def _clean_body(body: str) -> str:
     text = (body or "").strip()
     if not text:
-        raise InvalidInput("Write a message first: it is empty.", field="body", code="blank")
+        raise InvalidInput(
+            "Write a message first: it is empty.", field="body", code="message_blank"
+        )
     if UNUSABLE.search(text):
         raise InvalidInput(
             "The message holds a character that cannot be stored (a NUL, or half of a "
@@ -83,7 +85,7 @@ def _clean_body(body: str) -> str:
         raise InvalidInput(
             f"A message holds at most {BODY_LIMIT:,} characters; this one has {len(text):,}.",
             field="body",
-            code="too_long",
+            code="message_too_long",
         )
     return text
 

@@ -121,7 +121,8 @@ def test_colleagues_and_oneself_are_refused(event, pair):
 
 
 @pytest.mark.parametrize(
-    ("body", "code"), [("", "blank"), ("   \n ", "blank"), ("x" * 2001, "too_long")]
+    ("body", "code"),
+    [("", "message_blank"), ("   \n ", "message_blank"), ("x" * 2001, "message_too_long")],
 )
 def test_empty_and_too_long_messages_are_refused(event, pair, body, code):
     amina, bruno = pair
