@@ -930,6 +930,7 @@ def event_import(*, data: Any, replace: bool = False, by=None, organisers: Itera
                     (p["ref"], p["email"].lower()) for p in data["participants"] if "attending" in p
                 }
                 told = kept.restore(event, said)
+                event.replaced["meetings_cancelled"] = kept.cancelled_to_come
                 # a colleague the file adds is told "booked", not "moved" with the others
                 added = {
                     (m.pk, p.pk) for m, kind, p in told if p is not None and kind != "attendee_left"
@@ -1068,6 +1069,8 @@ class _Identities:
     request_ids: dict = field(default_factory=dict)
     requests_left: dict = field(default_factory=dict)  # what request_ids_assign left over
     names: dict = field(default_factory=dict)  # (ref, email) -> "Name (Organisation)"
+    # meetings still to come that the new file no longer lists (``_dropped`` counts them)
+    cancelled_to_come: int = 0
     # open requests: [(sender (ref, email), recipient (ref, email), status, booked)]
     open_requests: list = field(default_factory=list)
     event_id: int | None = None
@@ -1690,6 +1693,29 @@ class _Identities:
                 # a meeting still to come: one held, missed or past goes with the old rows
                 # (no "cancelled" for a meeting of 2018, the review)
                 to_come = self.statuses.get(uid) == Meeting.Status.SCHEDULED and start > now
+                self.cancelled_to_come += to_come
+                if to_come and None not in people and len(people) == 2 and start not in slots:
+                    # its time is no longer in the programme, and a meeting cannot be kept
+                    # without its slot: everyone who sat in it is told it is cancelled
+                    seated = [*sorted(pair), *sorted(self.colleagues.get(uid, ()))]
+                    for key in seated:
+                        person = by_key.get(key)
+                        if person is None:
+                            continue
+                        notify_without_rows(
+                            person=person,
+                            kind=Notification.Kind.MEETING_CANCELLED,
+                            key=f"meeting_cancelled:{uid}:seq{sequence + 1}:to{person.pk}",
+                            extra={
+                                "who": ", ".join(
+                                    self.names.get(k, k[0]) for k in seated if k != key
+                                ),
+                                "when": start.astimezone(event.tz).strftime("%Y-%m-%d %H:%M"),
+                                "where": table_name or event.name,
+                                "reason": Reason("event_updated"),
+                                "by_organisers": True,
+                            },
+                        )
                 if to_come and len(people) == 2 and people.count(None) == 1:
                     # the other side is no longer on the list: tell the one who stays, and the
                     # colleagues who sat in it (but those the new file drops too), who are

@@ -2578,3 +2578,47 @@ def test_colleagues_in_a_meeting_are_told_when_the_file_drops_its_other_side(
     with django_capture_on_commit_callbacks(execute=True):
         event_import(data=copy.deepcopy(without), replace=True)
     assert Notification.objects.filter(kind="meeting_cancelled").count() == 3
+
+
+def test_a_meeting_whose_day_a_replacing_import_drops_is_told_and_counted(
+    django_capture_on_commit_callbacks,
+):
+    """A day taken out of the programme took its meetings still to come with it in silence (no
+    email, no count): a meeting cannot be kept without its slot, but its two people are told it
+    is cancelled (the organisers updated the programme), and the answer counts it."""
+    from matchmaking.models import Meeting, Notification
+
+    data = small_event_on(30, 31)
+    first, second = days_from_today(30, 31)
+    data["meetings"][0]["start"] = f"{first}T09:00"
+    data["requests"][1]["status"] = "accepted"  # c -> b
+    data["meetings"].append({"from": "c", "to": "b", "start": f"{second}T09:30"})
+    with django_capture_on_commit_callbacks(execute=True):
+        event = event_import(data=data)
+    assert event.replaced is None
+    shorter = copy.deepcopy(data)
+    shorter["event"]["days"] = shorter["event"]["days"][:1]  # the second day is dropped
+    shorter["meetings"] = shorter["meetings"][:1]
+    for person in shorter["participants"]:
+        person.pop("availability", None)
+    with django_capture_on_commit_callbacks(execute=True):
+        event = event_import(data=shorter, replace=True)
+    assert event.replaced["meetings_cancelled"] == 1
+    assert not Meeting.objects.filter(event=event, request__sender__ref="c").exists()
+    told = sorted(
+        (n.kind, n.recipient.ref, n.body)
+        for n in Notification.objects.filter(kind="meeting_cancelled").select_related("recipient")
+    )
+    assert [(kind, ref) for kind, ref, _body in told] == [
+        ("meeting_cancelled", "b"),
+        ("meeting_cancelled", "c"),
+    ]
+    assert told[0][2] == (  # Bruno reads French
+        f"Votre rendez-vous avec Chen (Shanghai) du {second} 09:30 est annulé. Motif : Les "
+        "organisateurs ont mis à jour le programme de l’événement."
+    )
+    Notification.objects.all().delete()
+    with django_capture_on_commit_callbacks(execute=True):
+        event = event_import(data=shorter, replace=True)  # again: nothing more to tell
+    assert event.replaced["meetings_cancelled"] == 0
+    assert Notification.objects.count() == 0

@@ -72,6 +72,13 @@ class Command(BaseCommand):
                 f"Replaced: {done['kept']} participants kept, {done['new']} new, "
                 f"{done['gone']} gone."
             )
+            if done.get("meetings_cancelled"):
+                self.stdout.write(
+                    self.style.WARNING(
+                        f"{done['meetings_cancelled']} meeting(s) still to come are no longer in "
+                        "the file: cancelled, and their people told."
+                    )
+                )
             if done["email_changed"]:
                 refs = ", ".join(done["email_changed"][:10])
                 self.stdout.write(
