@@ -410,7 +410,9 @@ def participant_refresh(*, participant: Participant, with_referrers: bool = Fals
     ``with_referrers`` (after an availability change) also recomputes the stored lists that
     show this participant, so nobody keeps a recommendation they can no longer meet. Lists that
     would now gain them follow at the next full refresh (``refresh_stale_events``, periodic, or
-    ``refresh_recommendations``)."""
+    ``refresh_recommendations``): those lists no longer match the event's last full refresh,
+    so its fingerprint is cleared, and the next check recomputes them even when the change is
+    undone before it (someone who said they no longer come, then that they come after all)."""
     embeddings_refresh(event=participant.event, participant_ids=[participant.pk])
     ids = {participant.pk}
     if with_referrers:
@@ -420,6 +422,8 @@ def participant_refresh(*, participant: Participant, with_referrers: bool = Fals
             )
         )
     recommendations_compute(event=participant.event, participant_ids=sorted(ids))
+    if len(ids) > 1:
+        Event.objects.filter(pk=participant.event_id).update(lists_fingerprint="")
 
 
 def lists_refresh_after_commit(participant_ids, *, with_referrers: bool = False) -> None:

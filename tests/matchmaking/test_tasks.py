@@ -178,6 +178,53 @@ def test_periodic_refresh_brings_a_new_profile_into_everyone_elses_list():
 
 
 @pytest.mark.django_db
+def test_who_leaves_and_comes_back_before_the_periodic_check_is_in_the_lists_again(send):
+    """Saying "I no longer come" takes someone out of the lists that showed them at once; saying
+    "I come after all" before the periodic check left them out for good (the event's inputs
+    were as at its last full refresh, so the check saw nothing to do)."""
+    from django.utils import timezone
+
+    from matchmaking.models import Recommendation
+    from matchmaking.services.attendance import attendance_resume, attendance_withdraw
+    from matchmaking.services.meetings import Actor
+    from matchmaking.services.recommendations import event_refresh
+    from matchmaking.tasks import refresh_stale_events
+    from tests.factories import EventFactory
+
+    soon = EventFactory(days=[timezone.localdate() + dt.timedelta(days=20)])
+    city = ParticipantFactory(
+        event=soon,
+        kind="delegation",
+        profile__needs=["réduire les embouteillages aux carrefours"],
+    )
+    flow = ParticipantFactory(
+        event=soon,
+        name="FlowSense",
+        kind="exhibitor",
+        profile__offers=["adaptive traffic signal control that cuts congestion"],
+    )
+    ParticipantFactory(event=soon, name="AquaMeter", profile__offers=["compteurs d'eau"])
+    event_refresh(event=soon)
+
+    def listed():
+        return list(
+            Recommendation.objects.filter(participant=city)
+            .order_by("rank")
+            .values_list("candidate__name", flat=True)
+        )
+
+    assert listed()[0] == "FlowSense"
+    with send():  # the lists' refresh runs after the commit
+        attendance_withdraw(participant=flow, actor=Actor(participant=flow))
+    assert "FlowSense" not in listed()
+    with send():
+        attendance_resume(participant=flow)
+    assert refresh_stale_events.apply().get() == [soon.slug]
+    assert listed()[0] == "FlowSense"
+    assert refresh_stale_events.apply().get() == []
+
+
+@pytest.mark.django_db
 def test_periodic_refresh_of_an_event_without_participants_completes(caplog):
     """Nobody registered yet: the refresh has no list to compute, stores its fingerprint and
     logs no failure, so later checks leave the event alone until someone joins."""
