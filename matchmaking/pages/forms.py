@@ -458,11 +458,17 @@ class AttendanceForm(forms.Form):
 
     attending = forms.ChoiceField(choices=[("no", "no"), ("yes", "yes")])
     confirm = forms.BooleanField(required=False)
+    #: what the tick confirms, said to who fills the form (the console's says "their")
+    unconfirmed = _("Tick the box to confirm: your meetings and requests will be cancelled.")
 
     def clean(self):
         data = super().clean()
         if data.get("attending") == "no" and not data.get("confirm"):
-            raise forms.ValidationError(
-                _("Tick the box to confirm: your meetings and requests will be cancelled.")
-            )
+            raise forms.ValidationError(self.unconfirmed)
         return data
+
+
+class TheirAttendanceForm(AttendanceForm):
+    """The console's: an organiser records it for a participant."""
+
+    unconfirmed = _("Tick the box to confirm: their meetings and requests will be cancelled.")

@@ -39,7 +39,6 @@ from matchmaking.models import (
 )
 from matchmaking.pages import labels
 from matchmaking.pages.forms import (
-    AttendanceForm,
     EventSettingsForm,
     MeetingCancelForm,
     MeetingFixForm,
@@ -49,6 +48,7 @@ from matchmaking.pages.forms import (
     OrganiserLoginForm,
     PresenceForm,
     ScheduleRunForm,
+    TheirAttendanceForm,
     UnusableText,
     id_param,
     text_param,
@@ -742,7 +742,7 @@ def participant_attendance(request, event: Event, participant_id: int):
     attendance service as an organiser; the other sides are told."""
     participant = _participant_or_404(event, participant_id)
     back = reverse("organiser:participant", args=[event.slug, participant.pk]) + "#attendance"
-    form = AttendanceForm(request.POST)
+    form = TheirAttendanceForm(request.POST)
     if not form.is_valid():
         for error in form.non_field_errors() or [_("Choose whether they come.")]:
             messages.error(request, error)

@@ -99,8 +99,13 @@ def _texts(kind: str, *, person: Participant, meeting=None, request=None, extra=
     }
     bodies = {
         "message_received": _("%(who)s wrote to you:"),
-        "request_received": _("%(who)s would like to meet you. Answer the request in your agenda."),
-        "request_accepted": _("%(who)s accepted. The meeting will be booked into a slot."),
+        "request_received": _(
+            "%(who)s would like to meet you. Answer the request on your Requests page."
+        ),
+        "request_accepted": _(
+            "%(who)s accepted. The meeting is still to be given a time: book one in your agenda "
+            "while booking is open, or the organisers will schedule it."
+        ),
         "request_declined": _("%(who)s declined your request."),
         "request_expired": _(
             "The request between you and %(who)s expired without an answer; no meeting was booked."
@@ -134,7 +139,7 @@ def _texts(kind: str, *, person: Participant, meeting=None, request=None, extra=
             if extra.get("by_organisers")
             else _(
                 "You said you no longer come to %(event)s: %(cancelled)s. If your plans "
-                "change, say so under My times in your agenda."
+                "change, say so under My times."
             )
         ),
         "import_overruled": _(
@@ -148,12 +153,14 @@ def _texts(kind: str, *, person: Participant, meeting=None, request=None, extra=
         ),
     }
     if kind == "attendance_withdrawn":
-        ctx["cancelled"] = (
-            _("%(meetings)s and %(requests)s cancelled")
-            % attendance_counts(ctx["meetings"], ctx["requests"])
-            if ctx["meetings"] or ctx["requests"]
-            else _("nothing of yours was still to come")
-        )
+        counts = attendance_counts(ctx["meetings"], ctx["requests"])
+        if ctx["meetings"] and ctx["requests"]:
+            ctx["cancelled"] = _("%(meetings)s and %(requests)s cancelled") % counts
+        elif ctx["meetings"] or ctx["requests"]:  # "0 requests" reads badly, in Arabic most
+            what = counts["meetings"] if ctx["meetings"] else counts["requests"]
+            ctx["cancelled"] = _("%(what)s cancelled") % {"what": what}
+        else:
+            ctx["cancelled"] = _("nothing of yours was still to come")
     body = bodies[kind]
     if kind == "request_withdrawn" and ctx.get("reason"):
         line = _("Reason: %(reason)s")  # not inside the f-string: makemessages finds it

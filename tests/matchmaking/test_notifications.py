@@ -500,3 +500,32 @@ def test_a_meeting_booked_later_that_day_is_asked_about_too(event, make_particip
     with send():
         assert feedback_requests_due(now=slots[4].end + dt.timedelta(minutes=20)) == 2
     assert sorted(m.to[0] for m in mail.outbox) == sorted([alice.email, carol.email])
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        (
+            "ar",
+            "أخبرتنا أنك لن تحضر {event}: أُلغي طلبان. إن تغيّرت خططك، فأخبرنا بذلك في صفحة أوقاتي.",
+        ),
+        (
+            "fr",
+            "Vous avez indiqué ne plus venir à {event} : annulation de 2 demandes. Si vos plans",
+        ),
+        ("en", "You said you no longer come to {event}: 2 requests cancelled. If your plans"),
+    ],
+)
+def test_the_no_longer_come_email_leaves_out_what_counts_zero(
+    event, make_participant, language, expected
+):
+    """ "أُلغي لا لقاءات و2 طلبات" ("no meetings and 2 requests were cancelled") is no Arabic."""
+    from matchmaking.services.attendance import attendance_withdraw
+    from matchmaking.services.meetings import Actor
+
+    amina = make_participant(name="Amina", languages=[language])
+    for _ in range(2):
+        RequestFactory(sender=amina, recipient=make_participant(), status="pending")
+    attendance_withdraw(participant=amina, actor=Actor(participant=amina))
+    body = Notification.objects.get(recipient=amina, kind="attendance_withdrawn").body
+    assert body.startswith(expected.format(event=event.name))

@@ -94,6 +94,10 @@ def test_the_desk_marks_someone_who_called_and_the_console_shows_it(
     bruno = make_participant(name="Bruno", kind="exhibitor")
     book(amina, bruno, 2)
     url = f"/organiser/{event.slug}/participants/{amina.pk}/attendance/"
+    unticked = staff_client.post(url, {"attending": "no"}, follow=True)  # said of her, not me
+    assert "Tick the box to confirm: their meetings and requests will be cancelled." in unescape(
+        unticked.content.decode()
+    )
     done = staff_client.post(url, {"attending": "no", "confirm": "on"}, follow=True)
     text = unescape(done.content.decode())
     assert "Amina no longer comes: 1 meeting and 0 requests cancelled" in text
