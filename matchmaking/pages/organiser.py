@@ -614,7 +614,8 @@ def _participant_or_404(event: Event, participant_id: int) -> Participant:
 
 def _agenda(event: Event, participant: Participant) -> list[dict]:
     """Every slot of every day, with the participant's meetings in them and whether they are at
-    the fair then (``away``: outside the times they gave), in four queries."""
+    the fair then (``away``: outside the times they gave, or always once they said they no
+    longer come), in four queries."""
     meetings = list(selectors.meetings_of(event=event, participant=participant))
     by_slot: dict[int, list[Meeting]] = {}
     for m in meetings:
@@ -631,7 +632,9 @@ def _agenda(event: Event, participant: Participant) -> list[dict]:
             {
                 "slot": slot,
                 "meetings": by_slot.get(slot.pk, []),
-                "away": here is not None and i not in here,
+                # who no longer comes is at the fair at no time
+                "away": participant.withdrawn_at is not None
+                or (here is not None and i not in here),
             }
         )
     return [
@@ -802,7 +805,14 @@ def participant_book(request, event: Event, participant_id: int):
         )
     except DomainError as exc:
         # the booking rules' reason in the page's language when they give one
-        messages.error(request, str(exc.reason) if isinstance(exc.reason, Reason) else exc.message)
+        if exc.code == "request_has_meeting":  # booked meanwhile (the page was out of date)
+            text = _(
+                "This request already has a meeting (booked meanwhile); open it from the grid "
+                "to move it."
+            )
+        else:
+            text = str(exc.reason) if isinstance(exc.reason, Reason) else exc.message
+        messages.error(request, text)
         return redirect(back)
     messages.success(
         request,

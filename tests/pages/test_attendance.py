@@ -101,6 +101,7 @@ def test_the_desk_marks_someone_who_called_and_the_console_shows_it(
     done = staff_client.post(url, {"attending": "no", "confirm": "on"}, follow=True)
     text = unescape(done.content.decode())
     assert "Amina no longer comes: 1 meeting and 0 requests cancelled" in text
+    assert "not at the fair" in text and ">free<" not in text  # at no time, not free
     assert "They come after all" in text
     told = set(Notification.objects.values_list("recipient__name", flat=True))
     assert told == {"Amina", "Bruno"}  # an organiser made the change: both sides are told

@@ -420,6 +420,14 @@ def test_the_desk_books_an_accepted_request_from_the_participants_page(
         "Bruno",
     ]
     assert done.context["to_book"] == []
+    # the page was out of date (booked meanwhile): said in the page's language, no API words
+    staff_client.cookies["django_language"] = "fr"
+    again = staff_client.post(url, {"request": request.pk, "slot": slots[3].pk}, follow=True)
+    assert [str(m) for m in again.context["messages"]] == [
+        "Cette demande a déjà un rendez-vous (réservé entre-temps) ; ouvrez-le depuis la grille "
+        "pour le déplacer."
+    ]
+    staff_client.cookies["django_language"] = "en"
     stranger = RequestFactory(
         sender=bruno, recipient=make_participant(event=event), status=MeetingRequest.Status.ACCEPTED
     )
