@@ -23,6 +23,7 @@ from matchmaking.models import (
     Session,
     Slot,
 )
+from matchmaking.services.messages import BODY_LIMIT as MESSAGE_BODY_LIMIT
 from ml.taxonomy import SECTOR_IDS
 
 
@@ -860,10 +861,14 @@ class MarkSerializer(serializers.Serializer):
 
     @extend_schema_field(MarkedParticipantSerializer)
     def get_participant(self, mark):
-        c = mark.candidate
-        return MarkedParticipantSerializer(
-            {**selectors.person_summary(c), "attending": c.withdrawn_at is None}
-        ).data
+        return _person_attending(mark.candidate)
+
+
+def _person_attending(person) -> dict:
+    """Who someone is, and whether they still come (a mark's or a conversation's other side)."""
+    return MarkedParticipantSerializer(
+        {**selectors.person_summary(person), "attending": person.withdrawn_at is None}
+    ).data
 
 
 class MarkUpdateSerializer(RefusesUnknownFields, serializers.Serializer):
@@ -907,11 +912,11 @@ class MessageSendSerializer(RefusesUnknownFields, serializers.Serializer):
     answer_only_fields = ("id", "sender", "recipient", "mine", "created_at", "read_at")
 
     body = serializers.CharField(
-        max_length=2000,
+        max_length=MESSAGE_BODY_LIMIT,
         trim_whitespace=True,
         error_messages={
             "blank": "Write a message first: it is empty.",
-            "max_length": "A message holds at most 2,000 characters.",
+            "max_length": f"A message holds at most {MESSAGE_BODY_LIMIT:,} characters.",
         },
     )
 
@@ -930,10 +935,7 @@ class ConversationSerializer(serializers.Serializer):
 
     @extend_schema_field(MarkedParticipantSerializer)
     def get_participant(self, conversation):
-        other = conversation.other
-        return MarkedParticipantSerializer(
-            {**selectors.person_summary(other), "attending": other.withdrawn_at is None}
-        ).data
+        return _person_attending(conversation.other)
 
     @extend_schema_field(MessageSerializer)
     def get_last_message(self, conversation):

@@ -458,21 +458,27 @@ class ParticipantAttendanceView(_AttendanceEndpoint, EventScoped, APIView):
         return self._change(request, self._person(pk))
 
 
-class _MyMarks(EventScoped):
-    """The routes of my marks: a participant's own, shown to nobody else."""
+class _MyOwn(EventScoped):
+    """Routes of what is a participant's own and shown to nobody else (organisers get 404,
+    saying ``private``), about another participant (``pk``)."""
+
+    private = ""
 
     def _mine(self) -> Participant:
         if self.participant is None:
-            raise NotFound(
-                "Organisers have no participant profile in this event; saved and hidden "
-                "people are each participant's own and are not shown to anyone else."
-            )
+            raise NotFound(f"Organisers have no participant profile in this event; {self.private}")
         return self.participant
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
         if kwargs.get("pk", 0) > 2**62:  # no id the database can hold
             raise NotFound(f"No participant {kwargs['pk']} in this event.")
+
+
+class _MyMarks(_MyOwn):
+    """The routes of my marks."""
+
+    private = "saved and hidden people are each participant's own and are not shown to anyone else."
 
 
 @extend_schema(parameters=[SLUG])
@@ -528,20 +534,13 @@ class MyMarkView(_MyMarks, APIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class _MyMessages(EventScoped):
-    """The routes of my messages: between me and the people I am in touch with, read by nobody
-    else."""
+class _MyMessages(_MyOwn):
+    """The routes of my messages: between me and the people I am in touch with."""
 
-    def _mine(self) -> Participant:
-        if self.participant is None:
-            raise NotFound(
-                "Organisers have no participant profile in this event; participants' messages "
-                "are theirs and are not shown to anyone else."
-            )
-        return self.participant
+    private = "participants' messages are theirs and are not shown to anyone else."
 
     def _other(self, pk: int) -> int:
-        if pk > 2**62 or not Participant.objects.filter(event=self.event, pk=pk).exists():
+        if not Participant.objects.filter(event=self.event, pk=pk).exists():
             raise NotFound(f"No participant {pk} in this event.")
         return pk
 
@@ -590,7 +589,7 @@ class MyMessagesView(_MyMessages, GenericAPIView):
         form.is_valid(raise_exception=True)
         me = self._mine()
         message, _new = message_services.message_send(
-            sender=me, recipient_id=self._other(pk), body=form.validated_data["body"]
+            sender=me, recipient_id=pk, body=form.validated_data["body"]
         )
         return Response(self.get_serializer(message).data, status=status.HTTP_201_CREATED)
 

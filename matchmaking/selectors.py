@@ -172,16 +172,12 @@ def in_touch_with(*, participant: Participant, others: list[int]) -> set[int]:
         | Q(status=MeetingRequest.Status.PENDING)
         & (Q(expires_at__isnull=True) | Q(expires_at__gt=now))
     )
-    touching = set(
-        open_requests.filter(sender=participant, recipient_id__in=others).values_list(
-            "recipient_id", flat=True
-        )
-    )
-    touching |= set(
-        open_requests.filter(recipient=participant, sender_id__in=others).values_list(
-            "sender_id", flat=True
-        )
-    )
+    touching = set()
+    for sender, recipient in open_requests.filter(
+        Q(sender=participant, recipient_id__in=others)
+        | Q(recipient=participant, sender_id__in=others)
+    ).values_list("sender_id", "recipient_id"):
+        touching.add(recipient if sender == participant.pk else sender)
     rest = [pk for pk in others if pk not in touching]
     if rest:
         my_meetings = MeetingSeat.objects.filter(participant=participant, left=False).values(
@@ -221,8 +217,8 @@ class Conversation:
 
 
 def conversations_of(*, participant: Participant) -> list[Conversation]:
-    """Everyone ``participant`` exchanged messages with, the latest conversation first. Four
-    queries, whatever their number."""
+    """Everyone ``participant`` exchanged messages with, the latest conversation first. Five
+    queries at most, whatever their number."""
     mine = Message.objects.filter(Q(sender=participant) | Q(recipient=participant))
     rows = (
         mine.annotate(

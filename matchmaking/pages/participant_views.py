@@ -217,6 +217,10 @@ ERROR_TEXT = {
         "writing again."
     ),
     "cannot_message_self": gettext_lazy("You cannot write to yourself."),
+    "form_sent_already": gettext_lazy(
+        "This form was sent already (the browser brought it back); your text is below: send it "
+        "again."
+    ),
     "message_blank": gettext_lazy("Write a message first: it is empty."),
     "message_too_long": gettext_lazy("A message holds at most 2,000 characters; shorten it."),
     "search_too_long": gettext_lazy("A search holds at most 300 characters; shorten it."),
@@ -236,7 +240,7 @@ def _error(request, exc: DomainError) -> None:
 
 # Refusals whose API sentence points to what only the API offers ("reschedule it"): the pages
 # say theirs in every language.
-PAGE_WORDING = {"request_has_meeting", "not_marked", "self_not_attending"}
+PAGE_WORDING = {"request_has_meeting", "not_marked", "self_not_attending", "form_sent_already"}
 
 
 def _error_text(exc: DomainError) -> str:
@@ -1109,7 +1113,8 @@ def conversation(request, event, me, participant_id: int):
     here = reverse("participant:conversation", args=[event.slug, other.pk])
     draft, refused = "", None
     if request.method == "POST":
-        draft = text_param(request.POST, "body", limit=4 * MESSAGE_BODY_LIMIT)
+        # not cut: the service says how long it is
+        draft = text_param(request.POST, "body", limit=len(request.POST.get("body", "")))
         try:
             message_send(
                 sender=me,

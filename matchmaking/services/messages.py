@@ -15,11 +15,10 @@ one: the next email comes once they have opened the conversation. A sender may w
 from __future__ import annotations
 
 from django.db import IntegrityError
-from django.db.models import Q
 from django.utils import timezone
 
 from matchmaking import selectors
-from matchmaking.exceptions import Conflict, InvalidInput, NotFound
+from matchmaking.exceptions import Busy, Conflict, InvalidInput, NotFound
 from matchmaking.models import Message, Participant
 from matchmaking.services.locking import guarded_transaction, lock_participants_and_slots
 from matchmaking.services.notifications import notify_message
@@ -50,6 +49,12 @@ def message_refusal(sender: Participant, recipient: Participant) -> tuple[str, s
             "not_in_touch",
             f"You can write to {recipient.name} once a meeting request between you is waiting "
             "or accepted, or while you share a meeting.",
+        )
+    if _unanswered(sender, recipient) >= UNANSWERED_LIMIT:
+        return (
+            "wait_for_answer",
+            f"You have written to {recipient.name} {UNANSWERED_LIMIT} times in a row; wait for "
+            "an answer before writing again.",
         )
     return None
 
@@ -94,35 +99,31 @@ def message_send(
     *, sender: Participant, recipient_id: int, body: str, client_token: str = ""
 ) -> tuple[Message, bool]:
     """Write ``body`` to participant ``recipient_id``. Returns the message and whether it is new
-    (False: the same form, ``client_token``, was sent already; nothing is sent twice).
+    (False: the same form, ``client_token``, was sent already with the same text to the same
+    person; nothing is sent twice).
 
-    Side effects: one row; an email to the recipient when it is the first message from the
-    sender they have not read yet (after commit). Refused (4xx) when the two are not in touch,
-    one of them no longer comes, the text is empty or too long, or the sender has written
-    ``UNANSWERED_LIMIT`` messages in a row without an answer."""
+    Side effects: one row; what the recipient wrote to the sender is read (answering means
+    having read it); an email to the recipient when it is the first message from the sender
+    they have not read yet (after commit). Refused (4xx) when the two are not in touch, one of
+    them no longer comes, the text is empty or too long, the sender has written
+    ``UNANSWERED_LIMIT`` messages in a row without an answer, or the form's token was used for
+    another text (a form brought back by the browser: reload it)."""
     text = _clean_body(body)
     token = (client_token or "")[:64]
-    if token:
-        sent = Message.objects.filter(sender=sender, client_token=token).first()
-        if sent is not None:
-            return sent, False
     recipient = _recipient(sender, recipient_id)
+    sent = _sent_with(sender, token, recipient, text)
+    if sent is not None:
+        return sent, False
     try:
         with guarded_transaction():
             # the two rows locked and read again: a withdrawal or a replacing import meanwhile
-            lock_participants_and_slots([sender.pk, recipient.pk], [])
+            _lock_pair(sender, recipient)
             sender = Participant.objects.select_related("organisation").get(pk=sender.pk)
             recipient = Participant.objects.select_related("organisation").get(pk=recipient.pk)
             refusal = message_refusal(sender, recipient)
             if refusal is not None:
                 code, sentence = refusal
                 raise Conflict(sentence, code=code, field="participant")
-            if _unanswered(sender, recipient) >= UNANSWERED_LIMIT:
-                raise Conflict(
-                    f"You have written to {recipient.name} {UNANSWERED_LIMIT} times in a row; "
-                    "wait for an answer before writing again.",
-                    code="wait_for_answer",
-                )
             message = Message.objects.create(
                 event_id=sender.event_id,
                 sender=sender,
@@ -130,6 +131,7 @@ def message_send(
                 body=text,
                 client_token=token,
             )
+            _read(reader=sender, writer_id=recipient.pk)
             unread_before = (
                 Message.objects.filter(sender=sender, recipient=recipient, read_at__isnull=True)
                 .exclude(pk=message.pk)
@@ -139,11 +141,41 @@ def message_send(
                 notify_message(message=message)
     except IntegrityError:
         # the same form sent twice at once: the first one is the message
-        sent = Message.objects.filter(sender=sender, client_token=token).first() if token else None
+        sent = _sent_with(sender, token, recipient, text)
         if sent is None:
             raise
         return sent, False
+    except Busy:
+        raise Busy("Busy for a moment: send your message again.") from None
     return message, True
+
+
+def _sent_with(sender: Participant, token: str, recipient: Participant, text: str):
+    """The message this form (``token``) sent already, when it was this text to this person;
+    None when the form was not sent. A form brought back with another text or for someone else
+    (the browser's Back button) is refused rather than taken for the first send."""
+    if not token:
+        return None
+    sent = Message.objects.filter(sender=sender, client_token=token).first()
+    if sent is None:
+        return None
+    if (sent.recipient_id, sent.body) != (recipient.pk, text):
+        raise Conflict(
+            "This form was sent already; reload the page to write another message.",
+            code="form_sent_already",
+        )
+    return sent
+
+
+def _lock_pair(a: Participant, b: Participant) -> None:
+    """Serialise what two people write to and read of each other (their rows, in id order)."""
+    lock_participants_and_slots([a.pk, b.pk], [])
+
+
+def _read(*, reader: Participant, writer_id: int) -> int:
+    return Message.objects.filter(
+        sender_id=writer_id, recipient=reader, read_at__isnull=True
+    ).update(read_at=timezone.now())
 
 
 def _unanswered(sender: Participant, recipient: Participant) -> int:
@@ -162,9 +194,18 @@ def _unanswered(sender: Participant, recipient: Participant) -> int:
 
 def messages_read(*, participant: Participant, other_id: int) -> int:
     """Mark what ``other_id`` wrote to ``participant`` as read (the conversation was opened).
-    Returns how many messages were unread; their sender's next message is emailed again."""
-    if not Participant.objects.filter(event_id=participant.event_id, pk=other_id).exists():
+    Returns how many messages were unread; their sender's next message is emailed again. Under
+    the pair's lock, so that a message sent meanwhile is either read here or emailed."""
+    other = Participant.objects.filter(event_id=participant.event_id, pk=other_id).first()
+    if other is None:
         raise NotFound(f"No participant {other_id} in this event.")
-    return Message.objects.filter(
-        Q(sender_id=other_id) & Q(recipient=participant), read_at__isnull=True
-    ).update(read_at=timezone.now())
+    if not Message.objects.filter(
+        sender=other, recipient=participant, read_at__isnull=True
+    ).exists():
+        return 0  # nothing to read: no lock, no write (every opening of a read conversation)
+    try:
+        with guarded_transaction():
+            _lock_pair(participant, other)
+            return _read(reader=participant, writer_id=other.pk)
+    except Busy:
+        raise Busy("Busy for a moment: open the conversation again.") from None

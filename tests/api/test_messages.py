@@ -160,3 +160,20 @@ def test_the_conversation_list_costs_the_same_queries_for_one_or_three(
             assert client.get(url).status_code == 200
         counts.append(len(queries))
     assert counts[0] == counts[1]
+
+
+def test_answering_reads_what_they_wrote_so_their_next_message_is_emailed(
+    event, pair, as_participant, send
+):
+    """A client that reads the thread and answers without POST .../read/ left the first message
+    unread for ever, and the other side's next messages were never emailed."""
+    amina, bruno = pair
+    with send():
+        as_participant(amina).post(thread(event, bruno), {"body": "One"}, format="json")
+    api = as_participant(bruno)
+    api.get(thread(event, amina))
+    with send():
+        api.post(thread(event, amina), {"body": "Answer"}, format="json")
+        as_participant(amina).post(thread(event, bruno), {"body": "Two"}, format="json")
+    assert [m.to for m in mail.outbox] == [[bruno.email], [amina.email], [bruno.email]]
+    assert "> Two" in mail.outbox[2].body

@@ -114,3 +114,32 @@ def test_the_agenda_links_the_other_side_of_a_meeting_not_a_colleague(event, mak
     agenda = client_of(amina).get(f"/my/{event.slug}/agenda/").content.decode()
     assert f'href="{url(event, bruno)}"' in agenda
     assert f'href="{url(event, amina)}"' not in agenda
+
+
+def test_a_form_brought_back_with_new_text_is_not_taken_for_the_first_send(event, pair):
+    """The Back button restores the form with its token: a new text sent with it was dropped in
+    silence (taken for the first send). It is refused with the text kept, and goes with the
+    page's new form."""
+    amina, bruno, _request = pair
+    client = client_of(amina)
+    client.post(url(event, bruno), {"body": "First", "token": "t1"})
+    refused = client.post(url(event, bruno), {"body": "Second, different", "token": "t1"})
+    assert refused.status_code == 409
+    assert refused.context["draft"] == "Second, different"
+    sent = client.post(
+        url(event, bruno), {"body": "Second, different", "token": refused.context["token"]}
+    )
+    assert sent.status_code == 302
+    assert list(Message.objects.order_by("id").values_list("body", flat=True)) == [
+        "First",
+        "Second, different",
+    ]
+
+
+def test_after_five_unanswered_messages_the_page_says_wait_instead_of_a_form(event, pair):
+    amina, bruno, _request = pair
+    for n in range(5):
+        message_send(sender=amina, recipient_id=bruno.pk, body=f"Ping {n}")
+    body = client_of(amina).get(url(event, bruno)).content.decode()
+    assert 'name="body"' not in body
+    assert "You have written to Bruno Costa 5 times in a row; wait for an answer" in body

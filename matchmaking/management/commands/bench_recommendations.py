@@ -20,6 +20,16 @@ from matchmaking.services.recommendations import (
     recommendations_compute,
 )
 
+# what participants type into the search box (French, Arabic, English)
+SEARCHES = [
+    "compteurs d'eau intelligents pour détecter les fuites",
+    "إدارة حركة المرور في المدينة",
+    "financing for solar street lighting",
+    "plateforme de données ouvertes pour la mairie",
+    "جمع النفايات وإعادة تدويرها",
+    "electric buses and charging stations",
+]
+
 
 def peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -72,35 +82,37 @@ class Command(BaseCommand):
         )
 
         people = list(Participant.objects.filter(event=event).order_by("?")[:queries])
-        times = []
-        for person in people:
-            client = APIClient()
-            client.credentials(HTTP_AUTHORIZATION=f"Token {participant_token(email=person.email)}")
-            t = time.perf_counter()
-            response = client.get(f"/api/events/{event.slug}/recommendations/", {"limit": 20})
-            times.append((time.perf_counter() - t) * 1000)
-            assert response.status_code == 200, response.content
-        times.sort()
-        w(
-            f"API recommendations (limit 20, {len(times)} participants): median "
-            f"{statistics.median(times):.0f} ms, p95 {times[int(0.95 * (len(times) - 1))]:.0f} ms"
-        )
+
+        def timed(path: str, params_of) -> list[float]:
+            """Milliseconds of one GET per participant (their own token), in order."""
+            out = []
+            for n, person in enumerate(people):
+                client = APIClient()
+                token = participant_token(email=person.email)
+                client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+                t = time.perf_counter()
+                response = client.get(f"/api/events/{event.slug}/{path}", params_of(n))
+                out.append((time.perf_counter() - t) * 1000)
+                assert response.status_code == 200, response.content
+            return out
+
+        def spread(ms: list[float]) -> str:
+            ms = sorted(ms) or [0.0]
+            return (
+                f"median {statistics.median(ms):.0f} ms, p95 {ms[int(0.95 * (len(ms) - 1))]:.0f} ms"
+            )
+
+        times = timed("recommendations/", lambda n: {"limit": 20})
+        w(f"API recommendations (limit 20, {len(times)} participants): {spread(times)}")
         # a kind filter whose people the stored top holds too few of: ranked at once (the first
         # call of a process builds the event's ranker, the next ones reuse it)
-        kind_times = []
-        for person in people:
-            client = APIClient()
-            client.credentials(HTTP_AUTHORIZATION=f"Token {participant_token(email=person.email)}")
-            t = time.perf_counter()
-            response = client.get(
-                f"/api/events/{event.slug}/recommendations/", {"limit": 20, "kind": "investor"}
-            )
-            kind_times.append((time.perf_counter() - t) * 1000)
-            assert response.status_code == 200, response.content
-        first, rest = kind_times[0], sorted(kind_times[1:]) or [0.0]
+        kind_times = timed("recommendations/", lambda n: {"limit": 20, "kind": "investor"})
         w(
-            f"API recommendations with kind=investor: first call {first:.0f} ms (builds the "
-            f"ranker), then median {statistics.median(rest):.0f} ms, "
-            f"p95 {rest[int(0.95 * (len(rest) - 1))]:.0f} ms"
+            f"API recommendations with kind=investor: first call {kind_times[0]:.0f} ms (builds "
+            f"the ranker), then {spread(kind_times[1:])}"
         )
+        # search by need, in the fair's three languages (the ranker is built: same process)
+        needs = SEARCHES
+        search_times = timed("search/", lambda n: {"need": needs[n % len(needs)], "limit": 20})
+        w(f"API search by need (limit 20, {len(search_times)} searches): {spread(search_times)}")
         w(f"peak memory: {peak_mb():.0f} MB")
