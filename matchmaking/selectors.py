@@ -193,6 +193,24 @@ def in_touch_with(*, participant: Participant, others: list[int]) -> set[int]:
     return touching
 
 
+def ties_between(
+    *, event: Event, participant: Participant, other: Participant
+) -> tuple[MeetingRequest | None, list[Meeting]]:
+    """What ties ``participant`` to ``other``: their latest request (either way) and the
+    meetings both attend that are not cancelled, by time."""
+    request = (
+        requests_of(event=event, participant=participant)
+        .filter(Q(sender=other) | Q(recipient=other))
+        .first()
+    )
+    meetings = (
+        meetings_of(event=event, participant=participant)
+        .filter(seats__participant=other, seats__left=False)
+        .exclude(status=Meeting.Status.CANCELLED)
+    )
+    return request, list(meetings)
+
+
 def unread_messages(*, participant: Participant) -> int:
     """How many messages to ``participant`` are not read yet."""
     return Message.objects.filter(recipient=participant, read_at__isnull=True).count()

@@ -1138,11 +1138,22 @@ def conversation(request, event, me, participant_id: int):
         status=refused or 200,
         other=other,
         thread=list(selectors.messages_between(participant=me, other_id=other.pk)),
+        links=_links_with(event, me, other),
         refusal=_refusal_text(*refusal) if refusal else "",
         draft=draft,
         token=secrets.token_urlsafe(16),
         body_limit=MESSAGE_BODY_LIMIT,
     )
+
+
+def _links_with(event: Event, me: Participant, other: Participant) -> dict:
+    """What ties me to ``other``, shown above our messages, with its labels."""
+    request, meetings = selectors.ties_between(event=event, participant=me, other=other)
+    if request is not None:
+        status = selectors.request_status_now(request, timezone.now())
+        request.status_label = REQUEST_STATUS.get(status, status)
+        request.mine = request.sender_id == me.pk
+    return {"request": request, "meetings": meetings}
 
 
 def _refusal_text(code: str, sentence: str) -> str:

@@ -143,3 +143,17 @@ def test_after_five_unanswered_messages_the_page_says_wait_instead_of_a_form(eve
     body = client_of(amina).get(url(event, bruno)).content.decode()
     assert 'name="body"' not in body
     assert "You have written to Bruno Costa 5 times in a row; wait for an answer" in body
+
+
+def test_the_conversation_shows_what_ties_the_two(event, make_participant):
+    amina = make_participant(name="Amina Alaoui", languages=["en"])
+    bruno = make_participant(name="Bruno Costa", languages=["en"])
+    meeting = booked(amina, bruno, event.slots.order_by("start").first())
+    page = client_of(bruno).get(url(event, amina))
+    links = page.context["links"]
+    assert links["request"] == meeting.request
+    assert links["request"].mine is False
+    assert links["meetings"] == [meeting]
+    body = page.content.decode()
+    assert "Their request to you:" in body
+    assert f"#meeting-{meeting.pk}" in body
