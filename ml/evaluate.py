@@ -205,8 +205,12 @@ def evaluate(data: dict, weights=None) -> dict[str, dict[str, float]]:
         data, signal_tables(data, ranker, peers=True), weighted_scorer(weights)
     )
     # the same weights when only the default encoder's vectors are stored (no MiniLM vectors)
-    use_only = signal_tables(data, build_ranker(data, with_aux=False))
+    use_ranker = build_ranker(data, with_aux=False)
+    use_only = signal_tables(data, use_ranker)
     res["default_use_only"] = metrics_for(data, use_only, weighted_scorer(weights))
+    # each need typed into the search box (``Ranker.search``, the default weights)
+    if weights is DEFAULT_WEIGHTS:
+        res["search"] = metrics_for(data, use_only, _search_scorer(data, use_ranker))
     # the same ranker once participants have confirmed their sectors (the profile page asks)
     confirmed = signal_tables(data, build_ranker(data, with_aux=False, confirmed=True))
     res["default_confirmed"] = metrics_for(data, confirmed, weighted_scorer(weights))
@@ -221,6 +225,18 @@ def evaluate(data: dict, weights=None) -> dict[str, dict[str, float]]:
         ),
     )
     return res
+
+
+def _search_scorer(data: dict, ranker: Ranker):
+    """Scores of the offers when each need's text is searched for as its reader would (the
+    other needs left out, as in the default tables)."""
+    needs = [n["id"] for n in data["needs"]]
+    found = {}
+    for n in data["needs"]:
+        others = [x for x in needs if x != n["id"]]
+        hits = ranker.search(n["text"], limit=len(data["offers"]), reader=n["id"], exclude=others)
+        found[n["id"]] = {h.participant_id: h.score for h in hits}
+    return lambda t: [found[t["need"]].get(c, -1e9) for c in t["cands"]]
 
 
 def default_uses_aux(weights=None) -> bool:
