@@ -436,7 +436,7 @@ class MeetingRequestSerializer(serializers.ModelSerializer):
         return "sent" if obj.sender_id == me.pk else "received"
 
 
-class RequestCreateSerializer(serializers.Serializer):
+class RequestCreateSerializer(RefusesUnknownFields, serializers.Serializer):
     recipient = serializers.IntegerField(min_value=1, help_text="Participant id of the recipient.")
     sender = serializers.IntegerField(
         min_value=1, required=False, help_text="Organisers only: who sends the request."
@@ -506,7 +506,7 @@ class MeetingSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class BookSerializer(serializers.Serializer):
+class BookSerializer(RefusesUnknownFields, serializers.Serializer):
     request = serializers.IntegerField(min_value=1, help_text="An accepted request's id.")
     slot = serializers.IntegerField(min_value=1)
     table = serializers.CharField(
@@ -521,7 +521,7 @@ class BookSerializer(serializers.Serializer):
     fixed = StrictBooleanField(required=False, default=False)
 
 
-class RescheduleSerializer(serializers.Serializer):
+class RescheduleSerializer(RefusesUnknownFields, serializers.Serializer):
     slot = serializers.IntegerField(min_value=1)
     table = serializers.CharField(max_length=100, required=False)
     fixed = StrictBooleanField(
@@ -533,7 +533,7 @@ class RescheduleSerializer(serializers.Serializer):
     )
 
 
-class FixSerializer(serializers.Serializer):
+class FixSerializer(RefusesUnknownFields, serializers.Serializer):
     fixed = StrictBooleanField(
         help_text="true: the scheduler never moves it, participants cannot move it; false: "
         "released."
@@ -546,13 +546,13 @@ class OrganiserSerializer(serializers.Serializer):
     email = serializers.EmailField()
 
 
-class OrganiserAddSerializer(serializers.Serializer):
+class OrganiserAddSerializer(RefusesUnknownFields, serializers.Serializer):
     account = serializers.CharField(
         max_length=150, help_text="The username or email of an organiser (staff) account."
     )
 
 
-class AttendeeAddSerializer(serializers.Serializer):
+class AttendeeAddSerializer(RefusesUnknownFields, serializers.Serializer):
     participant = serializers.IntegerField(
         min_value=1,
         max_value=2**63 - 1,
@@ -560,11 +560,11 @@ class AttendeeAddSerializer(serializers.Serializer):
     )
 
 
-class ReasonSerializer(serializers.Serializer):
+class ReasonSerializer(RefusesUnknownFields, serializers.Serializer):
     reason = serializers.CharField(max_length=300, allow_blank=True, required=False, default="")
 
 
-class StatusSerializer(serializers.Serializer):
+class StatusSerializer(RefusesUnknownFields, serializers.Serializer):
     status = serializers.ChoiceField(
         choices=[
             Meeting.Status.SCHEDULED,
@@ -742,7 +742,7 @@ class ScheduleRunDetailSerializer(ScheduleRunSerializer):
         return schedule_run_preview(run=obj)
 
 
-class ScheduleRunCreateSerializer(serializers.Serializer):
+class ScheduleRunCreateSerializer(RefusesUnknownFields, serializers.Serializer):
     time_limit = serializers.FloatField(min_value=1, max_value=3600, required=False, default=60)
     seed = serializers.IntegerField(min_value=0, max_value=2**31 - 1, required=False, default=0)
     pin_participant_bookings = StrictBooleanField(

@@ -724,8 +724,8 @@ class RequestViewSet(
         )
         return Response(self.get_serializer(created).data, status=status.HTTP_201_CREATED)
 
-    def _answer(self, service, **extra):
-        req = self.get_object()
+    def _answer(self, service, req=None, **extra):
+        req = req if req is not None else self.get_object()
         done = service(request=req, by=self.participant, **extra)
         return Response(self.get_serializer(done).data)
 
@@ -752,10 +752,14 @@ class RequestViewSet(
     @extend_schema(request=s.ReasonSerializer, responses=s.MeetingRequestSerializer)
     @action(detail=True, methods=["post"])
     def cancel(self, request, slug, pk=None):
+        req = self.get_object()  # someone else's request: 404 whatever the body holds
         form = s.ReasonSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         return self._answer(
-            request_services.request_cancel, user=request.user, reason=form.validated_data["reason"]
+            request_services.request_cancel,
+            req=req,
+            user=request.user,
+            reason=form.validated_data["reason"],
         )
 
 

@@ -353,3 +353,95 @@ def test_an_api_address_no_route_matches_answers_json(event, as_participant, mak
             "code": "not_found",
         }
     assert "text/html" in client.get("/nothing-here/")["Content-Type"]  # pages: an HTML page
+
+
+# ------------------------------------------------------------------------------------------------
+# Unknown fields on every write
+
+
+@pytest.fixture
+def booked(event, make_participant):
+    """Two participants with an accepted request booked into a meeting, a colleague of the
+    first, and an accepted request of theirs not booked yet."""
+    from matchmaking.services.meetings import Actor, meeting_book
+
+    a, b = make_participant(), make_participant()
+    colleague = make_participant(organisation=a.organisation)
+    req = RequestFactory(sender=a, recipient=b, status=MeetingRequest.Status.ACCEPTED)
+    meeting = meeting_book(request=req, slot=event.slots.first(), actor=Actor(system=True))
+    unbooked = RequestFactory(
+        sender=a, recipient=make_participant(), status=MeetingRequest.Status.ACCEPTED
+    )
+    return {"a": a, "b": b, "colleague": colleague, "meeting": meeting, "unbooked": unbooked}
+
+
+def _state(event) -> list:
+    """What a refused write must leave as it was."""
+    from matchmaking.models import MeetingLog, ScheduleRun
+
+    return [
+        list(MeetingRequest.objects.order_by("pk").values_list("pk", "status", "message")),
+        list(
+            Meeting.objects.order_by("pk").values_list("pk", "slot", "status", "fixed", "sequence")
+        ),
+        MeetingLog.objects.count(),
+        ScheduleRun.objects.count(),
+        event.organisers.count(),
+    ]
+
+
+# (who, path, body, the unknown keys): each body's known fields are valid
+TYPOS = [
+    (
+        "a",
+        "requests/",
+        {"recipient": "b", "sesion": "morning", "mesage": "hello"},
+        ["mesage", "sesion"],
+    ),
+    ("a", "requests/{unbooked}/cancel/", {"reson": "sorry"}, ["reson"]),
+    ("a", "meetings/book/", {"request": "unbooked", "slot": "slot", "tabel": "T01"}, ["tabel"]),
+    ("a", "meetings/{meeting}/reschedule/", {"slot": "slot", "fix": True}, ["fix"]),
+    ("a", "meetings/{meeting}/cancel/", {"reson": "sorry"}, ["reson"]),
+    ("a", "meetings/{meeting}/attendees/", {"participant": "colleague", "as": "x"}, ["as"]),
+    ("organiser", "meetings/{meeting}/fix/", {"fixed": True, "note": "x"}, ["note"]),
+    ("organiser", "meetings/{meeting}/status/", {"status": "held", "reason": "x"}, ["reason"]),
+    ("organiser", "schedule-runs/", {"time_limit": 5, "seeds": 3}, ["seeds"]),
+    ("organiser", "organisers/", {"account": "organiser@example.org", "role": "x"}, ["role"]),
+]
+
+
+@pytest.mark.parametrize(("who", "path", "body", "unknown"), TYPOS)
+def test_an_unknown_field_on_a_write_answers_400_naming_it(
+    event, booked, organiser, organiser_client, as_participant, who, path, body, unknown
+):
+    """A misspelled field (``sesion``, ``reson``) was dropped: 201 with the defaults."""
+    ids = {
+        "b": booked["b"].pk,
+        "unbooked": booked["unbooked"].pk,
+        "colleague": booked["colleague"].pk,
+        "slot": list(event.slots.order_by("start"))[-1].pk,
+    }
+    body = {k: ids.get(v, v) if isinstance(v, str) else v for k, v in body.items()}
+    url = f"/api/events/{event.slug}/" + path.format(
+        unbooked=booked["unbooked"].pk, meeting=booked["meeting"].pk
+    )
+    client = organiser_client if who == "organiser" else as_participant(booked[who])
+    before = _state(event)
+
+    response = client.post(url, body, format="json")
+
+    assert response.status_code == 400, response.content
+    assert response.json()["code"] == "invalid"
+    assert response.json()["errors"] == {name: ["Unknown field."] for name in unknown}
+    assert _state(event) == before
+
+
+def test_an_organiser_still_names_the_sender(event, booked, organiser_client):
+    """``sender`` is a field of the request form (organisers send for someone), not unknown."""
+    response = organiser_client.post(
+        f"/api/events/{event.slug}/requests/",
+        {"sender": booked["b"].pk, "recipient": booked["colleague"].pk},
+        format="json",
+    )
+    assert response.status_code == 201, response.content
+    assert response.json()["sender"]["id"] == booked["b"].pk
