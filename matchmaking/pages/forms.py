@@ -205,6 +205,34 @@ class MeetingStatusForm(forms.Form):
     )
 
 
+NOT_TICKED = frozenset({"", "0", "false", "off", "no"})
+
+
+def checkbox_ticked(value) -> bool:
+    """Whether a form body says yes to a checkbox: ``"0"``, ``"false"``, blank or absent say no
+    (Django's checkbox reads any other text, ``"0"`` included, as ticked). The move form's
+    ``fixed`` and the fix form read it this way, and the meeting page shows it so."""
+    return str(value if value is not None else "").strip().lower() not in NOT_TICKED
+
+
+class _CheckboxInput(forms.CheckboxInput):
+    def value_from_datadict(self, data, files, name):
+        return checkbox_ticked(data.get(name))
+
+
+class CheckboxField(forms.BooleanField):
+    """An optional checkbox read by ``checkbox_ticked``."""
+
+    widget = _CheckboxInput
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        return checkbox_ticked(value)
+
+
 class MeetingMoveForm(forms.Form):
     """Move a meeting: any slot (and shared table) of its event is accepted here; whether the
     move is allowed is the reschedule service's to decide. The page offers only the slots that
@@ -217,9 +245,7 @@ class MeetingMoveForm(forms.Form):
         label=_("Table"),
         empty_label=_("Chosen automatically"),
     )
-    fixed = forms.BooleanField(
-        label=_("Fix it there (the scheduler will not move it)"), required=False
-    )
+    fixed = CheckboxField(label=_("Fix it there (the scheduler will not move it)"))
 
     def __init__(self, *args, event: Event, **kwargs):
         super().__init__(*args, **kwargs)
@@ -234,9 +260,7 @@ class MeetingCancelForm(forms.Form):
 
 
 class MeetingFixForm(forms.Form):
-    fixed = forms.TypedChoiceField(
-        choices=[("1", "1"), ("0", "0")], coerce=lambda value: value == "1"
-    )
+    fixed = forms.TypedChoiceField(choices=[("1", "1"), ("0", "0")], coerce=checkbox_ticked)
 
 
 class ScheduleRunForm(forms.Form):

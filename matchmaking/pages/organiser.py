@@ -50,6 +50,7 @@ from matchmaking.pages.forms import (
     ScheduleRunForm,
     TheirAttendanceForm,
     UnusableText,
+    checkbox_ticked,
     id_param,
     text_param,
 )
@@ -373,7 +374,7 @@ def _move_offer(request, event: Event, meeting: Meeting, form: MeetingMoveForm |
     if form is not None and form.is_bound:
         chosen_slot = _int_or_none(form.data.get("slot"))
         chosen_table = _int_or_none(form.data.get("table"))
-        fixed = bool(form.data.get("fixed"))
+        fixed = checkbox_ticked(form.data.get("fixed"))
     return {
         "days": list(days.items()),
         "tables": tables,

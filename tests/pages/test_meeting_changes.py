@@ -83,6 +83,29 @@ def test_move_with_table_and_fix_it_there(staff_client, event, slots, make_parti
     assert sorted(actions) == ["booked", "fixed", "moved"]
 
 
+@pytest.mark.parametrize("unticked", ["0", "false", "", "False "])
+def test_move_with_fixed_unticked_does_not_fix_it(
+    staff_client, event, slots, make_participant, book, unticked
+):
+    """``fixed=0`` fixed the meeting (Django's checkbox reads any text as ticked), while the
+    fixed route reads 0 as release; a refused move showed the box ticked."""
+    a = make_participant()
+    meeting = book(a, make_participant(), 0)
+    url = f"/organiser/{event.slug}/meetings/{meeting.pk}/move/"
+
+    moved = staff_client.post(url, {"slot": slots[2].pk, "fixed": unticked})
+
+    assert moved.status_code == 302
+    meeting.refresh_from_db()
+    assert (meeting.slot, meeting.fixed) == (slots[2], False)
+    assert not MeetingLog.objects.filter(meeting=meeting, action="fixed").exists()
+    book(a, make_participant(), 3)
+    refused = staff_client.post(url, {"slot": slots[3].pk, "fixed": unticked})
+    assert refused.status_code == 409
+    html = refused.content.decode()
+    assert '<input type="checkbox" name="fixed" value="1">' in html  # shown unticked
+
+
 def test_move_to_a_busy_slot_refused_with_409(staff_client, event, slots, make_participant, book):
     a = make_participant()
     meeting = book(a, make_participant(), 0)
