@@ -191,19 +191,18 @@ class CalendarLinkSerializer(serializers.Serializer):
 
 
 class StrictBooleanField(serializers.BooleanField):
-    """A boolean a request body gives, or not. DRF reads a form field that is absent as false
-    (the way a browser sends an unticked checkbox): ``POST .../fix/`` with a form body without
-    ``fixed`` released a fixed meeting. Absent now means absent, as in JSON: required fields
-    answer 400, optional ones take their default."""
+    """A boolean a request body gives, or not: JSON ``true`` / ``false``, or the words
+    ``true`` / ``false`` of a form body. DRF's own field also takes 0, 1, "1", "yes", "on",
+    "n"... (``cancel_conflicting: "yes"`` cancelled meetings, ``attending: 0`` withdrew someone),
+    while other booleans refused them: every boolean of a body now reads the same way, and
+    anything else answers 400 naming the field.
+
+    DRF also reads a form field that is absent as false (the way a browser sends an unticked
+    checkbox): ``POST .../fix/`` with a form body without ``fixed`` released a fixed meeting.
+    Absent here means absent, as in JSON: required fields answer 400, optional ones take their
+    default."""
 
     default_empty_html = serializers.empty
-
-
-class ExactBooleanField(StrictBooleanField):
-    """A boolean whose ``false`` does something that cannot be undone (``attending``): only JSON
-    ``true`` / ``false``, or the words ``true`` / ``false`` of a form body. DRF's own field also
-    takes 0, 1, "yes", "on", "n"... and read ``"false"``-like typos as a choice."""
-
     default_error_messages = {"invalid": "Must be true or false."}
 
     def to_internal_value(self, data):
@@ -212,6 +211,16 @@ class ExactBooleanField(StrictBooleanField):
         if isinstance(data, str) and data.strip().lower() in ("true", "false"):
             return data.strip().lower() == "true"
         self.fail("invalid")
+
+
+class NumberField(serializers.FloatField):
+    """A number of a request body: JSON ``true`` is not 1 (``time_limit: true`` ran the
+    scheduler for one second)."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool):
+            self.fail("invalid")
+        return super().to_internal_value(data)
 
 
 class RefusesUnknownFields:
@@ -367,7 +376,7 @@ class AttendanceUpdateSerializer(RefusesUnknownFields, serializers.Serializer):
         "withdrawn_requests",
     )
 
-    attending = ExactBooleanField(
+    attending = StrictBooleanField(
         help_text="false: the participant no longer comes (their meetings to come and open "
         "requests are cancelled, the other side told); true: they come after all (what was "
         "cancelled stays cancelled)."
@@ -743,7 +752,7 @@ class ScheduleRunDetailSerializer(ScheduleRunSerializer):
 
 
 class ScheduleRunCreateSerializer(RefusesUnknownFields, serializers.Serializer):
-    time_limit = serializers.FloatField(min_value=1, max_value=3600, required=False, default=60)
+    time_limit = NumberField(min_value=1, max_value=3600, required=False, default=60)
     seed = serializers.IntegerField(min_value=0, max_value=2**31 - 1, required=False, default=0)
     pin_participant_bookings = StrictBooleanField(
         required=False,
@@ -767,7 +776,7 @@ class ScheduleRunCreateSerializer(RefusesUnknownFields, serializers.Serializer):
             "an availability change, are always planned again)."
         ),
     )
-    fair_weight_share = serializers.FloatField(
+    fair_weight_share = NumberField(
         min_value=0,
         max_value=0.05,
         required=False,

@@ -445,3 +445,72 @@ def test_an_organiser_still_names_the_sender(event, booked, organiser_client):
     )
     assert response.status_code == 201, response.content
     assert response.json()["sender"]["id"] == booked["b"].pk
+
+
+# ------------------------------------------------------------------------------------------------
+# Booleans are true or false; numbers are not booleans
+
+AFTERNOON = {"start": "2018-04-18T14:00", "end": "2018-04-18T15:00"}
+
+# (who, method, path, body, the field at fault, its message)
+NOT_BOOLEANS = [
+    ("a", "put", "me/availability/", {"periods": [AFTERNOON], "cancel_conflicting": "yes"}),
+    ("a", "put", "me/availability/", {"periods": [AFTERNOON], "cancel_conflicting": 1}),
+    ("a", "patch", "me/", {"accepts_same_kind": "on"}),
+    ("a", "put", "me/attendance/", {"attending": 0}),
+    ("organiser", "post", "meetings/{meeting}/fix/", {"fixed": "1"}),
+    ("organiser", "post", "meetings/{meeting}/reschedule/", {"slot": "slot", "fixed": "no"}),
+    ("organiser", "post", "meetings/book/", {"request": "unbooked", "slot": "slot", "fixed": 0}),
+    ("organiser", "post", "schedule-runs/", {"pin_participant_bookings": "1"}),
+    ("organiser", "post", "schedule-runs/", {"minimise_moves": 0}),
+    ("organiser", "post", "schedule-runs/", {"replan_cancelled": "yes"}),
+]
+
+
+@pytest.mark.parametrize(("who", "method", "path", "body"), NOT_BOOLEANS)
+def test_a_boolean_that_is_not_true_or_false_answers_400_naming_it(
+    event, booked, organiser, organiser_client, as_participant, who, method, path, body
+):
+    """``cancel_conflicting: "yes"`` cancelled meetings and scheduler options took "1" and 0,
+    while ``attending`` refused "yes": every boolean of a body is JSON true or false now."""
+    ids = {"unbooked": booked["unbooked"].pk, "slot": list(event.slots.order_by("start"))[-1].pk}
+    body = {k: ids.get(v, v) if isinstance(v, str) else v for k, v in body.items()}
+    url = f"/api/events/{event.slug}/" + path.format(meeting=booked["meeting"].pk)
+    client = organiser_client if who == "organiser" else as_participant(booked[who])
+    field = next(k for k in body if k not in ("periods", "slot", "request"))
+    before = [
+        *_state(event),
+        list(Availability.objects.values_list("pk", flat=True)),
+        [(p.accepts_same_kind, p.withdrawn_at) for p in booked.values() if hasattr(p, "kind")],
+    ]
+
+    response = getattr(client, method)(url, body, format="json")
+
+    assert response.status_code == 400, response.content
+    assert response.json()["errors"] == {field: ["Must be true or false."]}
+    for person in (booked["a"], booked["b"], booked["colleague"]):
+        person.refresh_from_db()
+    assert [
+        *_state(event),
+        list(Availability.objects.values_list("pk", flat=True)),
+        [(p.accepts_same_kind, p.withdrawn_at) for p in booked.values() if hasattr(p, "kind")],
+    ] == before
+
+
+@pytest.mark.parametrize("field", ["time_limit", "fair_weight_share"])
+def test_a_scheduler_number_given_as_a_boolean_answers_400(event, organiser_client, field):
+    """``time_limit: true`` ran the scheduler for one second."""
+    from matchmaking.models import ScheduleRun
+
+    response = organiser_client.post(
+        f"/api/events/{event.slug}/schedule-runs/", {field: True}, format="json"
+    )
+    assert response.status_code == 400, response.content
+    assert response.json()["errors"] == {field: ["A valid number is required."]}
+    assert not ScheduleRun.objects.exists()
+
+
+def test_a_form_body_still_says_true_or_false_in_words(event, booked, organiser_client):
+    url = f"/api/events/{event.slug}/meetings/{booked['meeting'].pk}/fix/"
+    assert organiser_client.post(url, {"fixed": "true"}).json()["fixed"] is True
+    assert organiser_client.post(url, {"fixed": "False"}).json()["fixed"] is False
