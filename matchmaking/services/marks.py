@@ -15,17 +15,13 @@ from django.db import IntegrityError, transaction
 from matchmaking.exceptions import Busy, Conflict, InvalidInput, NotFound
 from matchmaking.models import Mark, Participant
 from matchmaking.services.recommendations import lists_refresh_after_commit
-from matchmaking.services.requests import meeting_refusal
+from matchmaking.services.requests import SELF_NOT_ATTENDING, meeting_refusal
 
 
 def _candidate(participant: Participant, candidate_id: int) -> Participant:
     """The participant ``candidate_id`` of the same event whom ``participant`` may mark."""
     if participant.withdrawn_at is not None:
-        raise Conflict(
-            "You said you no longer come to the fair; if you come after all, say so first "
-            "(PUT me/attendance/ with attending true).",
-            code="self_not_attending",
-        )
+        raise Conflict(SELF_NOT_ATTENDING, code="self_not_attending")
     if candidate_id == participant.pk:
         raise InvalidInput(
             "You cannot save or hide yourself.", field="participant", code="cannot_mark_self"

@@ -22,6 +22,7 @@ from matchmaking.exceptions import Busy, Conflict, InvalidInput, NotFound
 from matchmaking.models import Message, Participant
 from matchmaking.services.locking import guarded_transaction, lock_participants_and_slots
 from matchmaking.services.notifications import notify_message
+from matchmaking.services.requests import SELF_NOT_ATTENDING
 from matchmaking.unusable import UNUSABLE
 
 BODY_LIMIT = 2000
@@ -32,11 +33,7 @@ def message_refusal(sender: Participant, recipient: Participant) -> tuple[str, s
     """Why ``sender`` may not write to ``recipient`` now: ``(code, sentence)``, or None. Reads
     the two rows as given (the caller locked and re-read them when it writes)."""
     if sender.withdrawn_at is not None:
-        return (
-            "self_not_attending",
-            "You said you no longer come to the fair; if you come after all, say so first "
-            "(PUT me/attendance/ with attending true).",
-        )
+        return "self_not_attending", SELF_NOT_ATTENDING
     if recipient.withdrawn_at is not None:
         return "not_attending", f"{recipient.name} no longer comes to the fair."
     if sender.organisation_id == recipient.organisation_id:

@@ -49,16 +49,26 @@ def meeting_refusal(a: Participant, b: Participant) -> tuple[str, str] | None:
     return None
 
 
-def attendance_refusal(a: Participant, b: Participant) -> tuple[str, str] | None:
+#: what a participant who said they no longer come reads when they try to ask, answer or write
+SELF_NOT_ATTENDING = (
+    "You said you no longer come to the fair; if you come after all, say so first "
+    "(PUT me/attendance/ with attending true)."
+)
+
+
+def attendance_refusal(a: Participant, b: Participant, *, by_self: bool) -> tuple[str, str] | None:
     """Why ``a`` may not ask (or accept a request from) ``b`` now because one of them no longer
-    comes to the fair: ``(code, sentence)``, or None. Read from the database: the caller holds
-    both rows' locks."""
+    comes to the fair: ``(code, sentence)``, or None. ``by_self``: ``a`` asks themselves (they
+    read "you"); else an organiser acts for them. Read from the database: the caller holds both
+    rows' locks."""
     withdrawn = set(
         Participant.objects.filter(pk__in=[a.pk, b.pk], withdrawn_at__isnull=False).values_list(
             "pk", flat=True
         )
     )
     if a.pk in withdrawn:
+        if by_self:
+            return "self_not_attending", SELF_NOT_ATTENDING
         return (
             "self_not_attending",
             f"{a.name} said they no longer come to the fair; they must say that they come "
@@ -149,7 +159,7 @@ def request_create(
         # both sides, in the bookings' order: the checks below (one open request per pair, the
         # sender's waiting requests) see no request inserted beside them
         lock_participants_and_slots([sender.pk, recipient.pk], [])
-        not_coming = attendance_refusal(sender, recipient)
+        not_coming = attendance_refusal(sender, recipient, by_self=not by_organiser)
         if not_coming:
             raise Conflict(not_coming[1], code=not_coming[0])
         existing = (
@@ -325,7 +335,7 @@ def _respond(
                 f"This request is {req.status}; only pending requests can be answered."
             )
         if status == MeetingRequest.Status.ACCEPTED:
-            not_coming = attendance_refusal(req.recipient, req.sender)
+            not_coming = attendance_refusal(req.recipient, req.sender, by_self=by is not None)
             if not_coming:
                 raise Conflict(not_coming[1], code=not_coming[0])
         req.status = status

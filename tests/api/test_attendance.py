@@ -166,7 +166,17 @@ def test_nobody_can_find_ask_or_message_who_no_longer_comes(
     assert "Amina no longer comes to the fair" in asked.data["detail"]
     asks = as_participant(amina).post(requests, {"recipient": bruno.pk}, format="json")
     assert asks.status_code == 409 and asks.data["code"] == "self_not_attending"
-    assert "Amina said they no longer come to the fair" in asks.data["detail"]
+    assert asks.data["detail"] == (  # said to her: about herself
+        "You said you no longer come to the fair; if you come after all, say so first "
+        "(PUT me/attendance/ with attending true)."
+    )
+    for_her = organiser_client.post(
+        requests, {"sender": amina.pk, "recipient": bruno.pk}, format="json"
+    )
+    assert for_her.status_code == 409 and for_her.data["code"] == "self_not_attending"
+    assert for_her.data["detail"] == (  # said to an organiser acting for her
+        "Amina said they no longer come to the fair; they must say that they come after all first."
+    )
     assert not MeetingRequest.objects.exists()
     # not recommended to anyone, recommended nobody
     recs = f"/api/events/{event.slug}/recommendations/"
