@@ -809,9 +809,10 @@ class MeetingViewSet(EventScoped, viewsets.ReadOnlyModelViewSet):
             .filter(pk=data["request"])
             .first()
         )
-        if req is None:
+        if req is None:  # organisers have no requests of their own: they see every one
+            whose = "" if self.organiser else " of yours"
             raise InvalidInput(
-                f"No request {data['request']} of yours in this event.", field="request"
+                f"No request {data['request']}{whose} in this event.", field="request"
             )
         if data["fixed"] and not self.organiser:
             raise Forbidden("Only organisers can fix a meeting.")

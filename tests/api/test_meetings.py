@@ -301,6 +301,29 @@ def test_bad_slot_id_answers_400_not_500(event, pair, as_participant):
         assert response.data["detail"]
 
 
+def test_booking_an_unknown_request_says_whose_it_is_not(
+    event, pair, make_participant, as_participant, organiser_client
+):
+    """Organisers have no requests of their own: "No request 369 of yours" meant nothing."""
+    a, b, req = pair
+    slot = event.slots.first()
+    others = RequestFactory(sender=b, recipient=make_participant())
+    mine = as_participant(a).post(
+        url(event, "book/"), {"request": others.pk, "slot": slot.pk}, format="json"
+    )
+    assert mine.status_code == 400
+    assert mine.data["detail"] == f"No request {others.pk} of yours in this event."
+    unknown = req.pk + 1000
+    theirs = organiser_client.post(
+        url(event, "book/"), {"request": unknown, "slot": slot.pk}, format="json"
+    )
+    assert theirs.status_code == 400
+    assert (theirs.data["detail"], theirs.data["field"]) == (
+        f"No request {unknown} in this event.",
+        "request",
+    )
+
+
 def test_calendar_subscription_url_serves_my_agenda_without_login(
     event, pair, as_participant, anon
 ):
