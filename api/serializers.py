@@ -213,6 +213,18 @@ class StrictBooleanField(serializers.BooleanField):
         self.fail("invalid")
 
 
+class IdField(serializers.IntegerField):
+    """The id of one of the event's rows (a participant, a slot, a request): a whole number from
+    1. A number larger than any id (``99999999999999999999``) is not an error of form ("Ensure
+    this value is less than or equal to 4611686018427387904." said nothing to a person): like
+    any other unknown id, the view answers "No slot 99999999999999999999 in this event." (Django
+    reads a lookup of an integer outside the column's range as matching nothing)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        super().__init__(**kwargs)
+
+
 class NumberField(serializers.FloatField):
     """A number of a request body: JSON ``true`` is not 1 (``time_limit: true`` ran the
     scheduler for one second)."""
@@ -446,18 +458,14 @@ class MeetingRequestSerializer(serializers.ModelSerializer):
 
 
 class RequestCreateSerializer(RefusesUnknownFields, serializers.Serializer):
-    recipient = serializers.IntegerField(min_value=1, help_text="Participant id of the recipient.")
-    sender = serializers.IntegerField(
-        min_value=1, required=False, help_text="Organisers only: who sends the request."
-    )
+    recipient = IdField(help_text="Participant id of the recipient.")
+    sender = IdField(required=False, help_text="Organisers only: who sends the request.")
     message = serializers.CharField(max_length=2000, allow_blank=True, required=False, default="")
     priority = serializers.IntegerField(min_value=1, max_value=5, required=False, default=3)
     session = serializers.ChoiceField(
         choices=MeetingRequest.SessionPreference.choices, required=False, default="any"
     )
-    slot = serializers.IntegerField(
-        min_value=1,
-        max_value=2**62,
+    slot = IdField(
         required=False,
         allow_null=True,
         help_text="A proposed time (slot id; null or absent: none): one the booking would "
@@ -516,13 +524,13 @@ class MeetingSerializer(serializers.ModelSerializer):
 
 
 class BookSerializer(RefusesUnknownFields, serializers.Serializer):
-    request = serializers.IntegerField(min_value=1, help_text="An accepted request's id.")
-    slot = serializers.IntegerField(min_value=1)
+    request = IdField(help_text="An accepted request's id.")
+    slot = IdField()
     table = serializers.CharField(
         max_length=100, required=False, help_text="Organisers: a table name; default: a free one."
     )
     attendees = serializers.ListField(
-        child=serializers.IntegerField(min_value=1),
+        child=IdField(),
         required=False,
         max_length=10,
         help_text="Colleagues (same organisation) who join the meeting.",
@@ -531,7 +539,7 @@ class BookSerializer(RefusesUnknownFields, serializers.Serializer):
 
 
 class RescheduleSerializer(RefusesUnknownFields, serializers.Serializer):
-    slot = serializers.IntegerField(min_value=1)
+    slot = IdField()
     table = serializers.CharField(max_length=100, required=False)
     fixed = StrictBooleanField(
         required=False,
@@ -562,9 +570,7 @@ class OrganiserAddSerializer(RefusesUnknownFields, serializers.Serializer):
 
 
 class AttendeeAddSerializer(RefusesUnknownFields, serializers.Serializer):
-    participant = serializers.IntegerField(
-        min_value=1,
-        max_value=2**63 - 1,
+    participant = IdField(
         help_text="The colleague who joins: of your own organisation (organisers: of either side).",
     )
 
@@ -820,9 +826,7 @@ class RecommendationSerializer(serializers.Serializer):
 class RecommendationQuerySerializer(serializers.Serializer):
     limit = serializers.IntegerField(min_value=1, max_value=50, required=False, default=20)
     kind = serializers.MultipleChoiceField(choices=Participant.Kind.choices, required=False)
-    participant = serializers.IntegerField(
-        min_value=1, max_value=2**62, required=False, help_text="Organisers only."
-    )
+    participant = IdField(required=False, help_text="Organisers only.")
 
 
 class SearchQuerySerializer(serializers.Serializer):

@@ -514,3 +514,71 @@ def test_a_form_body_still_says_true_or_false_in_words(event, booked, organiser_
     url = f"/api/events/{event.slug}/meetings/{booked['meeting'].pk}/fix/"
     assert organiser_client.post(url, {"fixed": "true"}).json()["fixed"] is True
     assert organiser_client.post(url, {"fixed": "False"}).json()["fixed"] is False
+
+
+# ------------------------------------------------------------------------------------------------
+# Ids too large for any row
+
+HUGE = 99999999999999999999
+
+# (who, path, body with ID where the id goes, the field and the row it names)
+ID_FIELDS = [
+    ("a", "requests/", {"recipient": "ID"}, "recipient", "participant"),
+    ("a", "requests/", {"recipient": "b", "slot": "ID"}, "slot", "slot"),
+    ("organiser", "requests/", {"sender": "ID", "recipient": "b"}, "sender", "participant"),
+    ("organiser", "meetings/book/", {"request": "ID", "slot": "slot"}, "request", "request"),
+    ("a", "meetings/book/", {"request": "unbooked", "slot": "ID"}, "slot", "slot"),
+    (
+        "a",
+        "meetings/book/",
+        {"request": "unbooked", "slot": "slot", "attendees": ["ID"]},
+        "attendees",
+        "participant",
+    ),
+    ("a", "meetings/{meeting}/reschedule/", {"slot": "ID"}, "slot", "slot"),
+    ("a", "meetings/{meeting}/attendees/", {"participant": "ID"}, "participant", "participant"),
+]
+
+
+@pytest.mark.parametrize(("who", "path", "body", "field", "row"), ID_FIELDS)
+def test_an_id_too_large_for_any_row_is_answered_as_an_unknown_id(
+    event, booked, organiser, organiser_client, as_participant, who, path, body, field, row
+):
+    """``{"slot": 99999999999999999999}`` answered "Ensure this value is less than or equal to
+    4611686018427387904."; each id field now says what it says of any id it does not know."""
+    client = organiser_client if who == "organiser" else as_participant(booked[who])
+    url = f"/api/events/{event.slug}/" + path.format(meeting=booked["meeting"].pk)
+    ids = {
+        "b": booked["b"].pk,
+        "unbooked": booked["unbooked"].pk,
+        "slot": list(event.slots.order_by("start"))[-1].pk,
+    }
+
+    def answer(pk: int):
+        def value(v):
+            if isinstance(v, list):
+                return [value(x) for x in v]
+            return pk if v == "ID" else ids.get(v, v)
+
+        return client.post(url, {k: value(v) for k, v in body.items()}, format="json")
+
+    before = _state(event)
+    huge = answer(HUGE)
+    unknown = answer(10**9)
+
+    assert huge.status_code == unknown.status_code == 400, huge.content
+    assert huge.json() == {
+        "detail": f"No {row} {HUGE} in this event.",
+        "code": "invalid",
+        "field": field,
+    }
+    assert unknown.json()["detail"] == f"No {row} {10**9} in this event."
+    assert _state(event) == before
+
+
+def test_recommendations_for_a_participant_id_too_large_say_there_is_none(event, organiser_client):
+    response = organiser_client.get(
+        f"/api/events/{event.slug}/recommendations/", {"participant": HUGE}
+    )
+    assert response.status_code == 400
+    assert response.json()["detail"] == f"No participant {HUGE} in this event."
