@@ -8,6 +8,8 @@ from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
+from django.urls import Resolver404, resolve
+from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions as drf_exceptions
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -138,6 +140,9 @@ def exception_handler(exc, context):
     return response
 
 
+NO_SUCH_ADDRESS = "Not found: the API has no such address."
+
+
 def not_found(request, exception=None):
     """Django's 404 for an address no route matches (``/api/events/x/me/marks/abc/``): under
     ``/api/`` the API's JSON error shape, elsewhere Django's own page."""
@@ -145,8 +150,31 @@ def not_found(request, exception=None):
     from django.views.defaults import page_not_found
 
     if request.path.startswith("/api/"):
-        return JsonResponse(
-            {"detail": "Not found: the API has no such address.", "code": "not_found"},
-            status=404,
-        )
+        return JsonResponse({"detail": NO_SUCH_ADDRESS, "code": "not_found"}, status=404)
     return page_not_found(request, exception)
+
+
+@csrf_exempt  # a token client's POST to a wrong address is told so, not refused for a cookie
+def unmatched(request, *args, **kwargs):
+    """Every address under ``/api/`` that no route matches, whatever the method: the JSON 404 of
+    ``not_found``. Django uses ``handler404`` only while ``DEBUG`` is off; with it on (the
+    default outside production) it answered its HTML debug page. As Django's ``APPEND_SLASH``
+    does, a ``GET`` of a route without its trailing slash is redirected to it; other methods
+    (whose body a redirect would lose) are told the address to use."""
+    from django.http import HttpResponsePermanentRedirect, JsonResponse
+
+    path = request.path_info
+    if settings.APPEND_SLASH and not path.endswith("/"):
+        try:
+            match = resolve(f"{path}/", getattr(request, "urlconf", None))
+        except Resolver404:
+            match = None
+        if match is not None and match.func is not unmatched:
+            if request.method in ("GET", "HEAD"):
+                return HttpResponsePermanentRedirect(request.get_full_path(force_append_slash=True))
+            body = {
+                "detail": _short(f"{NO_SUCH_ADDRESS} Add the trailing slash: {request.path}/"),
+                "code": "not_found",
+            }
+            return JsonResponse(body, status=404)
+    return not_found(request)

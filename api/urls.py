@@ -1,9 +1,10 @@
 """API routes. Everything about one event lives under /api/events/{slug}/."""
 
-from django.urls import include, path
+from django.urls import include, path, re_path
 from rest_framework.routers import DefaultRouter
 
 from api import feeds, views
+from api.exceptions import unmatched
 
 events = DefaultRouter(trailing_slash=True)
 events.register("events", views.EventViewSet, basename="event")
@@ -91,4 +92,6 @@ urlpatterns = [
     ),
     path("events/<slug:slug>/", include(scoped.urls)),
     path("", include(events.urls)),
+    # last: any other address under /api/ answers the API's JSON 404, whatever DEBUG is
+    re_path(r"", unmatched, name="api-unmatched"),
 ]

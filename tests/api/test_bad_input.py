@@ -582,3 +582,44 @@ def test_recommendations_for_a_participant_id_too_large_say_there_is_none(event,
     )
     assert response.status_code == 400
     assert response.json()["detail"] == f"No participant {HUGE} in this event."
+
+
+@override_settings(DEBUG=True)
+@pytest.mark.parametrize("method", ["get", "post", "put", "patch", "delete", "options"])
+def test_an_api_address_no_route_matches_answers_json_with_debug_on(
+    event, as_participant, make_participant, method
+):
+    """With DEBUG on (the default outside production) Django answered its HTML debug page:
+    it uses ``handler404`` only when DEBUG is off."""
+    client = as_participant(make_participant())
+    client.handler.enforce_csrf_checks = True  # a token client sends no CSRF token
+    for url in (
+        f"/api/events/{event.slug}/me/marks/abc/",
+        "/api/nothing-here/",
+        "/api/nothing\nhere",
+        f"/api/events/{event.slug}/meetings/1/no-such-action/",
+    ):
+        response = getattr(client, method)(url, {"a": 1}, format="json")
+        assert response.status_code == 404, (url, response.content[:200])
+        assert response["Content-Type"] == "application/json"
+        assert response.json() == {
+            "detail": "Not found: the API has no such address.",
+            "code": "not_found",
+        }
+
+
+@override_settings(DEBUG=True)
+def test_an_api_route_without_its_trailing_slash(event, as_participant, make_participant):
+    """A GET is redirected to the route, as Django's APPEND_SLASH does; a POST, whose body a
+    redirect would lose (with DEBUG on Django raised an error page), is told the address."""
+    client = as_participant(make_participant())
+    me = f"/api/events/{event.slug}/me"
+    got = client.get(me, {"x": "1"})
+    assert (got.status_code, got["Location"]) == (301, f"{me}/?x=1")
+    posted = client.post(f"/api/events/{event.slug}/requests", {"recipient": 1}, format="json")
+    assert posted.status_code == 404
+    assert posted.json() == {
+        "detail": "Not found: the API has no such address. Add the trailing slash: "
+        f"/api/events/{event.slug}/requests/",
+        "code": "not_found",
+    }
