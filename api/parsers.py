@@ -4,7 +4,7 @@ import io
 
 from django.conf import settings
 from rest_framework import parsers, status
-from rest_framework.exceptions import APIException, ParseError
+from rest_framework.exceptions import APIException, ParseError, UnsupportedMediaType
 
 from matchmaking.unusable import LONE_SURROGATE, strings_in
 
@@ -48,6 +48,26 @@ class JSONParser(parsers.JSONParser):
                 "JSON parse error: the body holds a lone surrogate (\\ud800-\\udfff), which "
                 "is not a character; send text as UTF-8.",
                 code="parse_error",
+            )
+        return data
+
+
+class FormParser(parsers.FormParser):
+    """DRF's form parser, which refuses a JSON document sent as a form. ``curl -d '{"city":
+    "Fes"}'`` sends ``Content-Type: application/x-www-form-urlencoded``: the whole document
+    became one field name, and ``PATCH .../me/`` answered ``{"{\"city\":\"Fes\"}": "This
+    field cannot be changed here."}``. No form field's name starts with ``{`` or ``[``: such a
+    body answers 415 saying which header to send."""
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        data = super().parse(stream, media_type=media_type, parser_context=parser_context)
+        first = next(iter(data), "")
+        if first.lstrip()[:1] in ("{", "["):
+            raise UnsupportedMediaType(
+                media_type,
+                detail="The body is JSON but was sent as a form (Content-Type: "
+                "application/x-www-form-urlencoded, what curl -d sends by default): send it "
+                "with the header Content-Type: application/json.",
             )
         return data
 

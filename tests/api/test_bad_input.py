@@ -623,3 +623,52 @@ def test_an_api_route_without_its_trailing_slash(event, as_participant, make_par
         f"/api/events/{event.slug}/requests/",
         "code": "not_found",
     }
+
+
+# ------------------------------------------------------------------------------------------------
+# JSON sent as a form (curl -d without a Content-Type)
+
+JSON_AS_FORM = (
+    "The body is JSON but was sent as a form (Content-Type: application/x-www-form-urlencoded, "
+    "what curl -d sends by default): send it with the header Content-Type: application/json."
+)
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body"),
+    [
+        ("PATCH", "me/", '{"city":"Fes"}'),
+        ("PATCH", "me/", ' [{"city": "Fes"}]'),
+        ("POST", "requests/", '{"recipient": 1, "message": "water & energy = savings"}'),
+    ],
+)
+def test_json_sent_as_a_form_answers_415_saying_which_header_to_send(
+    event, make_participant, as_participant, method, path, body
+):
+    """``PATCH me/ -d '{"city":"Fes"}'`` answered ``{"{\\"city\\":\\"Fes\\"}": "This field
+    cannot be changed here."}``."""
+    me = make_participant(city="Rabat")
+    response = as_participant(me).generic(
+        method,
+        f"/api/events/{event.slug}/{path}",
+        body,
+        content_type="application/x-www-form-urlencoded",
+    )
+    assert response.status_code == 415, response.content
+    assert response.json() == {"detail": JSON_AS_FORM, "code": "unsupported_media_type"}
+    me.refresh_from_db()
+    assert me.city == "Rabat"
+    assert not MeetingRequest.objects.exists()
+
+
+def test_a_form_body_is_still_read(event, make_participant, as_participant):
+    me = make_participant(city="Rabat")
+    response = as_participant(me).generic(
+        "PATCH",
+        f"/api/events/{event.slug}/me/",
+        "city=F%C3%A8s&title=%7Bchief%7D",
+        content_type="application/x-www-form-urlencoded",
+    )
+    assert response.status_code == 200, response.content
+    me.refresh_from_db()
+    assert (me.city, me.title) == ("Fès", "{chief}")
