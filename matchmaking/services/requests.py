@@ -77,7 +77,8 @@ def attendance_refusal(a: Participant, b: Participant, *, by_self: bool) -> tupl
     if b.pk in withdrawn:
         return (
             "not_attending",
-            f"{b.name} no longer comes to the fair; you cannot ask them for a meeting.",
+            f"{b.name} no longer comes to the fair: no meeting with them can be asked for or "
+            "accepted.",
         )
     return None
 
