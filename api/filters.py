@@ -8,6 +8,23 @@ from matchmaking.exceptions import InvalidInput
 from matchmaking.models import Meeting, MeetingFeedback, MeetingRequest, Participant, search_fold
 from ml.taxonomy import SECTOR_IDS
 
+ID_LIMIT = 2**62  # larger than any row id the database holds
+
+
+class IdFilter(django_filters.NumberFilter):
+    """A row id: a whole number from 1. One too large for any row matches nothing, as an unknown
+    id does (not "Ensure this value is less than or equal to 4611686018427387904.")."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("decimal_places", 0)
+        super().__init__(*args, **kwargs)
+
+    def filter(self, qs, value):
+        if value is not None and value > ID_LIMIT:
+            return qs.none()
+        return super().filter(qs, value)
+
 
 class ParticipantFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
@@ -66,11 +83,8 @@ class RequestFilter(django_filters.FilterSet):
         method="filter_direction",
         label="Requests sent or received: by you; organisers, by the participant given.",
     )
-    participant = django_filters.NumberFilter(
+    participant = IdFilter(
         method="filter_participant",
-        min_value=1,
-        max_value=2**62,
-        decimal_places=0,
         label="Requests this participant sent or received (participants: between you and them).",
     )
 
@@ -98,6 +112,8 @@ class RequestFilter(django_filters.FilterSet):
 
     def filter_participant(self, queryset, name, value):
         pid = int(value)
+        if pid > ID_LIMIT:  # no such participant
+            return queryset.none()
         direction = self.form.cleaned_data.get("direction")
         if direction and getattr(self.request, "participant", None) is None:
             # an organiser: the direction is the given participant's
@@ -120,30 +136,22 @@ class RequestFilter(django_filters.FilterSet):
 class MeetingFilter(django_filters.FilterSet):
     status = django_filters.MultipleChoiceFilter(choices=Meeting.Status.choices)
     date = django_filters.DateFilter(field_name="slot__date")
-    participant = django_filters.NumberFilter(
-        method="filter_participant", min_value=1, max_value=2**62, decimal_places=0
-    )
+    participant = IdFilter(method="filter_participant")
 
     class Meta:
         model = Meeting
         fields = ["status", "date", "participant"]
 
     def filter_participant(self, queryset, name, value):
+        if value > ID_LIMIT:  # no such participant
+            return queryset.none()
         # A colleague who left a meeting is no longer in it.
         return queryset.filter(Q(seats__participant_id=int(value), seats__left=False)).distinct()
 
 
 class FeedbackFilter(django_filters.FilterSet):
-    meeting = django_filters.NumberFilter(
-        field_name="meeting_id", min_value=1, max_value=2**62, decimal_places=0
-    )
-    participant = django_filters.NumberFilter(
-        field_name="participant_id",
-        min_value=1,
-        max_value=2**62,
-        decimal_places=0,
-        label="Feedback given by this participant.",
-    )
+    meeting = IdFilter(field_name="meeting_id")
+    participant = IdFilter(field_name="participant_id", label="Feedback given by this participant.")
     took_place = django_filters.ChoiceFilter(
         choices=[("true", "true"), ("false", "false")],
         method="filter_took_place",

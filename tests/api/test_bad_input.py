@@ -672,3 +672,20 @@ def test_a_form_body_is_still_read(event, make_participant, as_participant):
     assert response.status_code == 200, response.content
     me.refresh_from_db()
     assert (me.city, me.title) == ("Fès", "{chief}")
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "requests/?participant=",
+        "meetings/?participant=",
+        "feedback/?meeting=",
+        "feedback/?participant=",
+    ],
+)
+def test_a_list_filtered_by_an_id_too_large_for_any_row_is_empty(event, organiser_client, path):
+    """As for an unknown id: nothing matches (it said "Ensure this value is less than or equal to
+    4611686018427387904.")."""
+    response = organiser_client.get(f"/api/events/{event.slug}/{path}{HUGE}")
+    assert response.status_code == 200, response.data
+    assert response.data["count"] == 0
