@@ -980,8 +980,18 @@ BROADCAST_AUDIENCES = ("all", "without_meetings", "pending_answers")
 
 def broadcast_audience(*, event: Event, audience: str) -> QuerySet[Participant]:
     """The participants an organisers' message to ``audience`` reaches, by name. Raises
-    InvalidInput for an audience that is not one of ``BROADCAST_AUDIENCES`` or
-    ``kind:<kind>``. Nobody who said they no longer come is in any audience."""
+    InvalidInput for an audience that is not one of ``BROADCAST_AUDIENCES``, ``kind:<kind>`` or
+    ``participant:<id>`` (one participant, written to from their page). Nobody who said they no
+    longer come is in a group audience; one participant is, whether they come or not."""
+    if audience.startswith("participant:"):
+        pk = audience[12:]
+        one = Participant.objects.filter(event=event)
+        if not (pk.isascii() and pk.isdigit() and 0 < int(pk) <= 2**62):
+            raise InvalidInput(f"No participant {pk} in this event.", field="audience")
+        found = one.filter(pk=int(pk))
+        if not found.exists():
+            raise InvalidInput(f"No participant {pk} in this event.", field="audience")
+        return found
     people = Participant.objects.filter(event=event, withdrawn_at__isnull=True)
     if audience == "all":
         pass
@@ -1004,7 +1014,8 @@ def broadcast_audience(*, event: Event, audience: str) -> QuerySet[Participant]:
     else:
         kinds = ", ".join(f"kind:{k}" for k in Participant.Kind.values)
         raise InvalidInput(
-            f"Unknown audience {audience!r}; one of: {', '.join(BROADCAST_AUDIENCES)}, {kinds}.",
+            f"Unknown audience {audience!r}; one of: {', '.join(BROADCAST_AUDIENCES)}, {kinds}, "
+            "participant:<id>.",
             field="audience",
         )
     return people.order_by("name", "id")

@@ -47,11 +47,14 @@ BROADCAST_AUDIENCE = {
 }
 
 
-def audience_label(code: str) -> str:
-    """An organisers' message's audience in words: one of ``BROADCAST_AUDIENCE`` or
-    "kind:<kind>" (every participant of that kind)."""
+def audience_label(code: str, names: dict[str, str] | None = None) -> str:
+    """An organisers' message's audience in words: one of ``BROADCAST_AUDIENCE``,
+    "kind:<kind>" (every participant of that kind) or "participant:<id>" (their name, from
+    ``names`` by code)."""
     if code.startswith("kind:"):
         return _("Kind: %(kind)s") % {"kind": label(KIND, code[5:])}
+    if code.startswith("participant:"):
+        return (names or {}).get(code) or _("A participant who is no longer listed")
     return label(BROADCAST_AUDIENCE, code)
 
 

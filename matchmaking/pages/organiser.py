@@ -711,6 +711,7 @@ def _render_participant(request, event, participant, presence=None, status=200):
             to_book=_to_book(event, participant, request.user),
             log=_with_text(reporting.meeting_log_of(event=event, participant=participant), event),
             presence=presence or PresenceForm(event=event, participant=participant),
+            email_token=secrets.token_hex(16),
         ),
         status=status,
     )
@@ -1166,16 +1167,22 @@ def broadcasts(request, event: Event):
                 messages.error(request, _broadcast_refusal(exc, values))
             else:
                 messages.success(request, _broadcast_done(sent))
+                # written from a participant's page: back there
+                back = request.POST.get("next", "")
+                if back.startswith(f"/organiser/{event.slug}/participants/") and "//" not in back:
+                    return redirect(back)
                 return redirect("organiser:broadcasts", event.slug)
     sizes = selectors.broadcast_audience_sizes(event=event)
+    sent = list(selectors.broadcasts_of(event=event)[:50])
+    names = _audience_names(event, [values["audience"], *(b.audience for b in sent)])
     audiences = [
         (code, labels.audience_label(code), n)
         for code, n in sizes.items()
         if n or not code.startswith("kind:")
     ]
-    history = [
-        (b, labels.audience_label(b.audience)) for b in selectors.broadcasts_of(event=event)[:50]
-    ]
+    if values["audience"] in names:  # one participant's, refused: shown again with their name
+        audiences.insert(0, (values["audience"], names[values["audience"]], 1))
+    history = [(b, labels.audience_label(b.audience, names)) for b in sent]
     return render(
         request,
         "matchmaking/organiser/broadcasts.html",
@@ -1189,6 +1196,13 @@ def broadcasts(request, event: Event):
         ),
         status=status,
     )
+
+
+def _audience_names(event: Event, codes) -> dict[str, str]:
+    """The names of the participants written to one by one ("participant:<id>")."""
+    ids = {c[12:] for c in codes if c.startswith("participant:") and c[12:].isdigit()}
+    people = Participant.objects.filter(event=event, pk__in=[int(i) for i in ids if len(i) < 18])
+    return {f"participant:{p.pk}": p.name for p in people}
 
 
 def _broadcast_done(sent) -> str:

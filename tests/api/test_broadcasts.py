@@ -91,3 +91,31 @@ def test_an_audience_with_nobody_says_so_by_its_code(event, make_participant, or
         url(event), {"subject": "Hi", "body": "x", "audience": "martians"}, format="json"
     )
     assert unknown.status_code == 400 and unknown.data["code"] != "empty_audience"
+
+
+def test_one_participant_is_an_audience_even_if_they_no_longer_come(
+    event, make_participant, organiser_client, django_capture_on_commit_callbacks
+):
+    from django.utils import timezone
+
+    gone = make_participant(name="Gone", withdrawn_at=timezone.now())
+    make_participant(name="Other")
+    with django_capture_on_commit_callbacks(execute=True):
+        sent = organiser_client.post(
+            url(event),
+            {
+                "subject": "Sorry to miss you",
+                "body": "Next year?",
+                "audience": f"participant:{gone.pk}",
+            },
+            format="json",
+        )
+    assert sent.status_code == 201, sent.data
+    assert sent.data["recipients"] == 1
+    assert [m.to for m in mail.outbox] == [[gone.email]]
+    for audience in ("participant:999999", "participant:x", f"participant:{2**64}", "participant:"):
+        refused = organiser_client.post(
+            url(event), {"subject": "Hi", "body": "x", "audience": audience}, format="json"
+        )
+        assert refused.status_code == 400, audience
+        assert refused.data["field"] == "audience"

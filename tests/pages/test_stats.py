@@ -249,3 +249,38 @@ def test_the_console_counts_messages_without_showing_them(event, fair, staff_cli
     body = staff_client.get(f"/organiser/{event.slug}/stats/").content.decode()
     assert 'data-talk="messages">3<' in body and 'data-talk="conversations">2<' in body
     assert "Private" not in body
+
+
+def test_an_organiser_writes_to_one_participant_from_their_page(
+    event, fair, staff_client, django_capture_on_commit_callbacks
+):
+    """The desk: "your booth moved" to one exhibitor, from their page (a message whose audience
+    is that one participant, listed with the others by name)."""
+    from django.core import mail
+
+    from matchmaking.models import Broadcast
+
+    a = fair["a"]
+    page = staff_client.get(f"/organiser/{event.slug}/participants/{a.pk}/")
+    token = page.context["email_token"]
+    back = f"/organiser/{event.slug}/participants/{a.pk}/#email"
+    body = {
+        "token": token,
+        "audience": f"participant:{a.pk}",
+        "next": back,
+        "subject": "Your booth moved",
+        "body": "Your booth is now B12.",
+    }
+    with django_capture_on_commit_callbacks(execute=True):
+        sent = staff_client.post(f"/organiser/{event.slug}/messages/", body)
+    assert sent.status_code == 302 and sent["Location"] == back
+    assert [m.to for m in mail.outbox] == [[a.email]]
+    assert Broadcast.objects.get().recipients == 1
+    listed = staff_client.get(f"/organiser/{event.slug}/messages/").content.decode()
+    assert f"<td>{a.name}</td>" in listed
+    # an id of nobody is refused naming the audience, nothing sent
+    nobody = staff_client.post(
+        f"/organiser/{event.slug}/messages/", {**body, "token": "t2", "audience": "participant:0"}
+    )
+    assert nobody.status_code == 400
+    assert Broadcast.objects.count() == 1
