@@ -211,6 +211,18 @@ def ties_between(
     return request, list(meetings)
 
 
+def declined_between(*, a: Participant, b: Participant) -> MeetingRequest | None:
+    """The latest declined request between ``a`` and ``b``, either way, or None."""
+    return (
+        MeetingRequest.objects.filter(
+            Q(sender=a, recipient=b) | Q(sender=b, recipient=a),
+            status=MeetingRequest.Status.DECLINED,
+        )
+        .order_by("-created_at", "-id")
+        .first()
+    )
+
+
 def unread_messages(*, participant: Participant) -> int:
     """How many messages to ``participant`` are not read yet."""
     return Message.objects.filter(recipient=participant, read_at__isnull=True).count()

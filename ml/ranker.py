@@ -123,6 +123,13 @@ PAIR_REASON_MIN_SECTOR_AGREEMENT = 0.7
 # reason (dev 79 shown, 6 wrong instead of 78 and 5).
 PAIR_REASON_SAME_MEANING_SIMILARITY = 0.5
 
+# A search's results are the candidates with some evidence of offering what it asks for: one of
+# their offers at this cosine to it at least, or one of their offers this close to its sectors
+# (soft cosine times the text's sector confidence). Chosen on the labelled sets (see
+# benchmarks-ml.md, "search by need").
+SEARCH_MIN_SIMILARITY = 0.15
+SEARCH_MIN_SECTOR = 0.2
+
 
 def _load_tuned(path: Path) -> dict:
     try:
@@ -285,11 +292,14 @@ def _lang_bonus(shared: np.ndarray, no_lang: np.ndarray) -> np.ndarray:
 
 
 def _top_sectors(scores: np.ndarray, top: int = 3, threshold: float = 0.25) -> np.ndarray:
-    """Inferred sectors from sector ``scores``: the ``top`` best that reach ``threshold``."""
-    keep = np.argsort(-scores)[:top]
-    out = np.zeros_like(scores)
-    out[keep] = np.where(scores[keep] >= threshold, scores[keep], 0.0)
-    return out
+    """Inferred sectors from sector ``scores`` (one row, or one per text): the ``top`` best
+    that reach ``threshold``."""
+    rows = np.atleast_2d(scores)
+    keep = np.argsort(-rows, axis=1)[:, :top]
+    best = np.take_along_axis(rows, keep, axis=1)
+    out = np.zeros_like(rows)
+    np.put_along_axis(out, keep, np.where(best >= threshold, best, 0.0), axis=1)
+    return out if scores.ndim > 1 else out[0]
 
 
 def _nanmean2(
@@ -600,7 +610,8 @@ class Ranker:
         ).reshape(len(self._langs), len(all_langs))
         self._no_lang = (self._lang_matrix.sum(axis=1) == 0).astype(np.float32)
         self._concepts: np.ndarray | None = None  # built on first use (``concepts``)
-        self._phrase_dirs: dict[str, tuple[np.ndarray, np.ndarray]] = {}  # ``_phrase_sectors``
+        self._phrase_dirs: dict[str, tuple] = {}  # ``_phrase_sectors``
+        self._offer_units: np.ndarray | None = None  # ``_offer_sectors``
 
     @property
     def concepts(self) -> np.ndarray | None:
@@ -651,8 +662,9 @@ class Ranker:
             self._phrase_dirs[side] = (
                 np.zeros((n, len(SECTOR_IDS)), np.float32),
                 np.zeros(n, dtype=bool),
+                np.zeros((n, len(SECTOR_IDS)), np.float32),  # the scores themselves
             )
-        dirs, done = self._phrase_dirs[side]
+        dirs, done, raw = self._phrase_dirs[side]
         if not done[rows].all():
             todo = np.unique(rows[~done[rows]])
             owners = phrases.owner[todo]
@@ -667,8 +679,24 @@ class Ranker:
             scores = sector_scores_many(texts, enc, phrases.matrix[todo] if same else None)
             norm = np.linalg.norm(scores, axis=1, keepdims=True)
             dirs[todo] = np.divide(scores, norm, out=np.zeros_like(scores), where=norm > 0)
+            raw[todo] = scores
             done[todo] = True
         return dirs[rows]
+
+    def _offer_sectors(self) -> np.ndarray:
+        """(offer phrases, sectors): each offer phrase's inferred sectors as a profile's are
+        inferred (the best three that reach the threshold, powered), of unit length under the
+        neighbour similarity; zero for a phrase with no sector evidence. The search gives sector
+        credit for what a candidate offers, not for what they need or declare."""
+        if self._offer_units is None:
+            self._phrase_sectors("offers", np.arange(len(self.sem.offers.matrix)))
+            top = _top_sectors(self._phrase_dirs["offers"][2]) ** self.sector_power
+            sim = self._neighbour_sim()
+            norms = np.sqrt(np.einsum("ij,jk,ik->i", top, sim, top))[:, None]
+            self._offer_units = np.divide(
+                top, norms, out=np.zeros_like(top), where=norms > 0
+            ).astype(np.float32)
+        return self._offer_units
 
     def phrase_sectors_all(self) -> None:
         """Score every phrase's sectors at once (one classifier product per side), for the batch
@@ -1025,7 +1053,9 @@ class Ranker:
         # a candidate that only needs (a peer of the text) gets no credit for reading alike
         raw = {"sem_comp": _nanmean2(ab, none, whole, self.sem.has_side)}
         sectors = self._text_sectors(query, vectors)
-        raw["sector"] = _peer_sector(sectors["similarity"], np.isnan(ab) & self.sem.has_side)
+        # sector credit for what they offer: the best of their offers (none without offers)
+        offered = np.clip(self._offer_sectors() @ sectors["query"], 0.0, 1.0)
+        raw["sector"] = np.nan_to_num(self.sem.offers.owner_max(offered[None, :])[0], nan=0.0)
         spoken = set(languages)
         if spoken:
             mine = np.array([lg in spoken for lg in self._all_langs], dtype=np.float32)
@@ -1036,6 +1066,14 @@ class Ranker:
         norm = self.normalised(raw, mask)
         norm["sector"] = norm["sector"] * sectors["confidence"]
         score = self.combine(norm)
+        # only candidates with some evidence of offering it: an offer close to the text, or an
+        # offer in its sectors (nonsense, or a need nobody offers, finds nobody)
+        evidence = (np.nan_to_num(ab[cand], nan=0.0) >= SEARCH_MIN_SIMILARITY) | (
+            raw["sector"][cand] * sectors["confidence"] >= SEARCH_MIN_SECTOR
+        )
+        cand, score = cand[evidence], score[evidence]
+        if not len(cand):
+            return []
         order = select(
             score, self.sem.profile[cand], self._orgs[cand], limit, 0.0, per_organisation
         )
@@ -1052,22 +1090,22 @@ class Ranker:
         return found
 
     def _text_sectors(self, query: ProfileText, vectors: ProfileVectors) -> dict:
-        """The sectors inferred from a search text (as for a profile that declares none), their
-        similarity to every profile's (the ranker's soft cosine) and the confidence that scales
-        the signal."""
+        """The sectors inferred from a search text (as for a profile that declares none): their
+        ids, the vector whose product with a unit sector vector is the ranker's soft cosine
+        (``query``), the confidence that scales the signal, and the scores' direction (for the
+        reasons)."""
         enc = self.sector_encoder
         doc = texts_to_embed(query)["profile"][0]
         same = enc is not None and enc.name == self.encoder_name
         scores = sector_scores(doc, enc, vector=vectors.profile if same else None)
         inferred = _top_sectors(scores)
-        unit, _unit_sim = self._sector_unit()
         powered = (inferred**self.sector_power).astype(np.float32)
         sim = self._neighbour_sim()
         norm = float(np.sqrt(powered @ sim @ powered))
         q_unit = powered / norm if norm > 0 else powered
         return {
             "ids": [SECTOR_IDS[i] for i in np.flatnonzero(inferred > 0)],
-            "similarity": np.clip(unit @ (q_unit @ sim), 0.0, 1.0).astype(np.float32),
+            "query": (q_unit @ sim).astype(np.float32),
             "confidence": float(inferred.max(initial=0.0)),
             "direction": scores / (np.linalg.norm(scores) or 1.0),
         }

@@ -217,6 +217,9 @@ ERROR_TEXT = {
         "writing again."
     ),
     "cannot_message_self": gettext_lazy("You cannot write to yourself."),
+    "declined_no_messages": gettext_lazy(
+        "A meeting request between you was declined: you no longer write to each other here."
+    ),
     "form_sent_already": gettext_lazy(
         "This form was sent already (the browser brought it back); your text is below: send it "
         "again."
@@ -752,6 +755,8 @@ def recommendations(request, event, me):
     lang = (get_language() or "en")[:2]
     kinds = [k for k in request.GET.getlist("kind") if k in KIND]
     offered = kinds_recommended_to(me.kind)
+    if me.kind == Participant.Kind.EXHIBITOR and not me.accepts_same_kind:
+        offered = offered - {me.kind}  # exhibitors meet exhibitors only when both opt in
     need = text_param(request.GET, "need", limit=4 * selectors.SEARCH_TEXT_LIMIT)
     status = 200
     open_requests = _open_requests_by_other(event, me)
@@ -768,13 +773,15 @@ def recommendations(request, event, me):
             recs, status = [], exc.status
     else:
         recs = selectors.recommendations_for(participant=me, limit=20, kinds=kinds or None)
-    cards = [_card(rec, lang, open_requests, me.languages or []) for rec in recs]
-    marks = list(selectors.marks_of(participant=me))
-    declined_me = set(  # they cannot be asked again: the shortlist says so instead
+    declined_me = set(  # they cannot be asked again: the shortlist and a search say so instead
         selectors.requests_of(event=event, participant=me)
         .filter(sender=me, status=MeetingRequest.Status.DECLINED)
         .values_list("recipient_id", flat=True)
     )
+    cards = [_card(rec, lang, open_requests, me.languages or []) for rec in recs]
+    for card in cards:
+        card["declined_me"] = card["person"]["id"] in declined_me
+    marks = list(selectors.marks_of(participant=me))
     for mark in marks:
         mark.kind_label = KIND.get(mark.candidate.kind, mark.candidate.kind)
         mark.open_request = open_requests.get(mark.candidate_id)

@@ -42,6 +42,19 @@ def message_refusal(sender: Participant, recipient: Participant) -> tuple[str, s
             f"{recipient.name} is your colleague; messages here are for the people you meet.",
         )
     if recipient.pk not in selectors.in_touch_with(participant=sender, others=[recipient.pk]):
+        declined = selectors.declined_between(a=sender, b=recipient)
+        if declined is not None:  # a "no": no asking again, and no writing either
+            if declined.recipient_id == sender.pk:
+                sentence = (
+                    f"You declined {recipient.name}'s meeting request; you no longer write "
+                    "to each other here."
+                )
+            else:
+                sentence = (
+                    f"{recipient.name} declined your meeting request; you no longer write to "
+                    "each other here."
+                )
+            return "declined_no_messages", sentence
         return (
             "not_in_touch",
             f"You can write to {recipient.name} once a meeting request between you is waiting "

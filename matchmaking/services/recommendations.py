@@ -269,14 +269,21 @@ def exclusions_of(*, participant: Participant) -> set[str]:
     rows = MeetingRequest.objects.filter(
         Q(sender=participant) | Q(recipient=participant), status__in=EXCLUDING_STATUSES
     ).values_list("sender_id", "recipient_id")
-    hidden = Mark.objects.filter(participant=participant, kind=Mark.Kind.HIDDEN).values_list(
-        "candidate_id", flat=True
-    )
     return (
         {str(b if a == participant.pk else a) for a, b in rows}
-        | {str(c) for c in hidden}
+        | _hidden_by(participant)
         | _not_coming(participant.event_id)
     )
+
+
+def _hidden_by(participant: Participant) -> set[str]:
+    """Whom ``participant`` said they are not interested in."""
+    return {
+        str(c)
+        for c in Mark.objects.filter(participant=participant, kind=Mark.Kind.HIDDEN).values_list(
+            "candidate_id", flat=True
+        )
+    }
 
 
 def recommendations_compute(*, event: Event, participant_ids=None) -> int:
@@ -365,20 +372,24 @@ def people_offering(
 ) -> list[tuple[int, float, dict]]:
     """Who best offers what ``text`` asks for (``ml.Ranker.search``), with the event's ranker
     (cached per process): among those ``reader`` may be recommended (not themselves, their
-    organisation, kinds never recommended to them, nobody without a common meeting slot), or
-    among everyone for an organiser (``reader`` None); never those who no longer come. A
+    organisation, kinds never recommended to them, nobody without a common meeting slot, nobody
+    they said they are not interested in), or among everyone for an organiser (``reader``
+    None); never those who no longer come. A
     shared language with the reader counts as in their list. Returns (candidate id, score,
     reasons), best first."""
     ranker = event_ranker(event=event)
     reader_id = str(reader.pk) if reader is not None else None
     if reader_id is not None and reader_id not in ranker.index:
         return []
+    exclude = _not_coming(event.pk)
+    if reader is not None:  # whom they said they are not interested in: not found either
+        exclude |= _hidden_by(reader)
     found = ranker.search(
         text,
         limit=limit,
         reader=reader_id,
         kinds=list(kinds) if kinds else None,
-        exclude=_not_coming(event.pk),
+        exclude=exclude,
         languages=list(reader.languages or []) if reader is not None else (),
         per_organisation=settings.MATCHING_PER_ORGANISATION or None,
     )

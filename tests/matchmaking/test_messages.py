@@ -63,9 +63,15 @@ def test_a_declined_request_ends_the_conversation_but_keeps_it_readable(event, p
     request_decline(request=request, by=bruno)
     with pytest.raises(Conflict) as refused:
         message_send(sender=amina, recipient_id=bruno.pk, body="Why not?")
-    assert refused.value.code == "not_in_touch"
-    with pytest.raises(Conflict):  # nor the one who declined
+    assert refused.value.code == "declined_no_messages"
+    assert refused.value.message == (
+        "Bruno declined your meeting request; you no longer write to each other here."
+    )
+    with pytest.raises(Conflict) as refused:  # nor the one who declined
         message_send(sender=bruno, recipient_id=amina.pk, body="Sorry")
+    assert refused.value.message == (
+        "You declined Amina's meeting request; you no longer write to each other here."
+    )
     assert [m.body for m in selectors.messages_between(participant=bruno, other_id=amina.pk)] == [
         "Please say yes"
     ]

@@ -68,7 +68,7 @@ def test_the_page_says_why_one_cannot_write_and_offers_no_form(event, pair):
     body = page.content.decode()
     assert "Hello" in body  # what was written stays readable
     assert 'name="body"' not in body
-    assert "You can write to Bruno Costa once a meeting request between you" in body
+    assert "Bruno Costa declined your meeting request; you no longer write to each other" in body
 
 
 def test_a_refused_message_keeps_the_draft_and_answers_4xx(event, pair):
@@ -89,7 +89,8 @@ def test_a_refused_message_keeps_the_draft_and_answers_4xx(event, pair):
 
 def test_french_and_arabic_pages_say_the_refusals_in_their_language(event, pair):
     amina, bruno, request = pair
-    request_decline(request=request, by=bruno)
+    request.status = MeetingRequest.Status.CANCELLED  # withdrawn: no longer in touch
+    request.save(update_fields=["status"])
     client = client_of(amina)
     client.cookies["django_language"] = "fr"
     refused = client.post(url(event, bruno), {"body": "Bonjour", "token": "t"})
@@ -98,6 +99,11 @@ def test_french_and_arabic_pages_say_the_refusals_in_their_language(event, pair)
         "Vous pourrez écrire à cette personne dès qu'une demande de rendez-vous entre vous est "
         "en attente ou acceptée, ou tant que vous partagez un rendez-vous."
     ]
+    request.status = MeetingRequest.Status.DECLINED  # a "no" is said as such
+    request.save(update_fields=["status"])
+    client.cookies["django_language"] = "ar"
+    declined = client.post(url(event, bruno), {"body": "Bonjour", "token": "t3"})
+    assert messages_of(declined) == ["رُفض طلب لقاء بينكما: لم يعد بإمكانكما المراسلة هنا."]
 
 
 def test_unknown_people_and_oneself_are_404(event, pair):

@@ -33,7 +33,7 @@ def test_a_search_shows_who_offers_it_with_the_offer_that_meets_it(
     assert "My shortlist" not in body  # the search alone, not the shortlist above it
     assert "Back to my recommendations" in body
     # with a kind ticked: start-ups only
-    startups = client.get(page(event), {"need": "circulation", "kind": "startup"})
+    startups = client.get(page(event), {"need": "fuites d'eau", "kind": "startup"})
     assert [c["person"]["name"] for c in startups.context["cards"]] == ["AquaMeter"]
 
 
@@ -51,3 +51,25 @@ def test_the_search_speaks_french(event, city_and_providers):  # noqa: F811
     client.cookies["django_language"] = "fr"
     body = client.get(page(event), {"need": "compteurs d'eau"}).content.decode()
     assert "Qui offre ce que vous décrivez" in body
+
+
+def test_a_search_card_of_someone_who_declined_me_offers_no_request(
+    event,
+    city_and_providers,  # noqa: F811
+):
+    from tests.factories import RequestFactory
+
+    city, traffic, _marketing, _water, _colleague = city_and_providers
+    RequestFactory(sender=city, recipient=traffic, status="declined")
+    found = client_of(city).get(page(event), {"need": "adaptive traffic signal control"})
+    [card] = [c for c in found.context["cards"] if c["person"]["name"] == "FlowSense"]
+    assert card["declined_me"] is True
+    body = found.content.decode()
+    assert "Declined your request" in body
+    assert "Why they come up" in body
+
+
+def test_an_exhibitor_who_meets_no_exhibitors_is_not_offered_that_filter(event, make_participant):
+    me = make_participant(name="Booth", kind="exhibitor", accepts_same_kind=False)
+    kinds = [code for code, _label, _on in client_of(me).get(page(event)).context["kinds"]]
+    assert "exhibitor" not in kinds
