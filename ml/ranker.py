@@ -36,6 +36,8 @@ from ml.encoders import Encoder, get_encoder
 from ml.lexical import LexicalModel
 from ml.taxonomy import (
     SECTOR_IDS,
+    classifier_probabilities,
+    keyword_scores,
     prototype_profile,
     sector_label,
     sector_scores,
@@ -129,6 +131,10 @@ PAIR_REASON_SAME_MEANING_SIMILARITY = 0.5
 # benchmarks-ml.md, "search by need").
 SEARCH_MIN_SIMILARITY = 0.15
 SEARCH_MIN_SECTOR = 0.2
+# ... and the sector half only when the text names a sector itself: a taxonomy keyword, or the
+# classifier this sure of one (greetings and punctuation reach 0.10-0.18; the labelled needs
+# without a keyword 0.2 and more but for three of 100)
+SEARCH_MIN_TEXT_SECTOR = 0.2
 
 
 def _load_tuned(path: Path) -> dict:
@@ -1068,9 +1074,10 @@ class Ranker:
         score = self.combine(norm)
         # only candidates with some evidence of offering it: an offer close to the text, or an
         # offer in its sectors (nonsense, or a need nobody offers, finds nobody)
-        evidence = (np.nan_to_num(ab[cand], nan=0.0) >= SEARCH_MIN_SIMILARITY) | (
-            raw["sector"][cand] * sectors["confidence"] >= SEARCH_MIN_SECTOR
-        )
+        evidence = np.nan_to_num(ab[cand], nan=0.0) >= SEARCH_MIN_SIMILARITY
+        if sectors["said"]:  # the text names a sector itself (else the classifier's best guess
+            # for "hello world" would find a whole sector)
+            evidence |= raw["sector"][cand] * sectors["confidence"] >= SEARCH_MIN_SECTOR
         cand, score = cand[evidence], score[evidence]
         if not len(cand):
             return []
@@ -1092,12 +1099,17 @@ class Ranker:
     def _text_sectors(self, query: ProfileText, vectors: ProfileVectors) -> dict:
         """The sectors inferred from a search text (as for a profile that declares none): their
         ids, the vector whose product with a unit sector vector is the ranker's soft cosine
-        (``query``), the confidence that scales the signal, and the scores' direction (for the
-        reasons)."""
+        (``query``), the confidence that scales the signal, whether the text names a sector
+        itself (``said``: a keyword, or the classifier sure enough), and the scores' direction
+        (for the reasons)."""
         enc = self.sector_encoder
         doc = texts_to_embed(query)["profile"][0]
         same = enc is not None and enc.name == self.encoder_name
         scores = sector_scores(doc, enc, vector=vectors.profile if same else None)
+        said = bool(keyword_scores(doc).max(initial=0.0) > 0)
+        if not said and same:
+            best = float(classifier_probabilities(vectors.profile[None, :], enc).max())
+            said = best >= SEARCH_MIN_TEXT_SECTOR
         inferred = _top_sectors(scores)
         powered = (inferred**self.sector_power).astype(np.float32)
         sim = self._neighbour_sim()
@@ -1106,6 +1118,7 @@ class Ranker:
         return {
             "ids": [SECTOR_IDS[i] for i in np.flatnonzero(inferred > 0)],
             "query": (q_unit @ sim).astype(np.float32),
+            "said": said,
             "confidence": float(inferred.max(initial=0.0)),
             "direction": scores / (np.linalg.norm(scores) or 1.0),
         }

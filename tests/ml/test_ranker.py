@@ -334,4 +334,5 @@ def test_a_search_finds_who_offers_it_not_who_needs_it_or_nonsense(ranker):
     order = ids(ranker.search("تدبير النفايات المنزلية", limit=20))
     assert order[0] == "waste"
     assert "casa" not in ids(ranker.search("gestion du trafic", limit=20))  # she needs it
-    assert ranker.search("...?!", limit=20) == []
+    for nonsense in ("...?!", "hello world", "مرحبا", "x' OR 1=1--"):
+        assert ranker.search(nonsense, limit=20) == [], nonsense
