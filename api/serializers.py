@@ -682,7 +682,8 @@ class BroadcastCreateSerializer(RefusesUnknownFields, serializers.Serializer):
     audience = serializers.CharField(
         max_length=40,
         help_text="all, without_meetings (nobody to meet yet), pending_answers (requests wait "
-        "for their answer) or kind:<kind> (e.g. kind:exhibitor).",
+        "for their answer), kind:<kind> (e.g. kind:exhibitor) or participant:<id> (one "
+        "participant, whether they still come or not).",
     )
 
 

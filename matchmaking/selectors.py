@@ -998,7 +998,8 @@ def broadcast_audience(*, event: Event, audience: str) -> QuerySet[Participant]:
     if audience.startswith("participant:"):
         pk = audience[12:]
         one = Participant.objects.filter(event=event)
-        if not (pk.isascii() and pk.isdigit() and 0 < int(pk) <= 2**62):
+        # written as ids are (no leading zero: the stored audience names the person once)
+        if not (pk.isascii() and pk.isdigit() and pk == str(int(pk)) and 0 < int(pk) <= 2**62):
             raise InvalidInput(f"No participant {pk} in this event.", field="audience")
         found = one.filter(pk=int(pk))
         if not found.exists():

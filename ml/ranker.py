@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import json
 import re
+import threading
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -618,6 +619,9 @@ class Ranker:
         self._concepts: np.ndarray | None = None  # built on first use (``concepts``)
         self._phrase_dirs: dict[str, tuple] = {}  # ``_phrase_sectors``
         self._offer_units: np.ndarray | None = None  # ``_offer_sectors``
+        # the lazily filled arrays above are shared by the web process's threads (the event's
+        # ranker is cached per process): one fills them at a time
+        self._lazy = threading.RLock()
 
     @property
     def concepts(self) -> np.ndarray | None:
@@ -663,46 +667,51 @@ class Ranker:
         use: one list's reasons read a few phrases of the event (the batch path scores them all
         at once, ``phrase_sectors_all``)."""
         phrases = getattr(self.sem, side)
-        if side not in self._phrase_dirs:
-            n = len(phrases.matrix)
-            self._phrase_dirs[side] = (
-                np.zeros((n, len(SECTOR_IDS)), np.float32),
-                np.zeros(n, dtype=bool),
-                np.zeros((n, len(SECTOR_IDS)), np.float32),  # the scores themselves
-            )
-        dirs, done, raw = self._phrase_dirs[side]
-        if not done[rows].all():
-            todo = np.unique(rows[~done[rows]])
-            owners = phrases.owner[todo]
-            texts = [
-                self._texts[o][side][k]
-                for o, k in zip(
-                    owners.tolist(), (todo - phrases.offsets[owners]).tolist(), strict=True
+        with self._lazy:
+            if side not in self._phrase_dirs:
+                n = len(phrases.matrix)
+                self._phrase_dirs[side] = (
+                    np.zeros((n, len(SECTOR_IDS)), np.float32),
+                    np.zeros(n, dtype=bool),
+                    np.zeros((n, len(SECTOR_IDS)), np.float32),  # the scores themselves
                 )
-            ]
-            enc = self.sector_encoder
-            same = enc is not None and enc.name == self.encoder_name  # stored vectors are its
-            scores = sector_scores_many(texts, enc, phrases.matrix[todo] if same else None)
-            norm = np.linalg.norm(scores, axis=1, keepdims=True)
-            dirs[todo] = np.divide(scores, norm, out=np.zeros_like(scores), where=norm > 0)
-            raw[todo] = scores
-            done[todo] = True
+            dirs, done, raw = self._phrase_dirs[side]
+            if not done[rows].all():
+                self._score_phrases(side, rows, dirs, done, raw)
         return dirs[rows]
+
+    def _score_phrases(self, side, rows, dirs, done, raw) -> None:
+        """Fill the sector scores of the phrases ``rows`` not scored yet (under ``_lazy``)."""
+        phrases = getattr(self.sem, side)
+        todo = np.unique(rows[~done[rows]])
+        owners = phrases.owner[todo]
+        texts = [
+            self._texts[o][side][k]
+            for o, k in zip(owners.tolist(), (todo - phrases.offsets[owners]).tolist(), strict=True)
+        ]
+        enc = self.sector_encoder
+        same = enc is not None and enc.name == self.encoder_name  # stored vectors are its
+        scores = sector_scores_many(texts, enc, phrases.matrix[todo] if same else None)
+        norm = np.linalg.norm(scores, axis=1, keepdims=True)
+        dirs[todo] = np.divide(scores, norm, out=np.zeros_like(scores), where=norm > 0)
+        raw[todo] = scores
+        done[todo] = True
 
     def _offer_sectors(self) -> np.ndarray:
         """(offer phrases, sectors): each offer phrase's inferred sectors as a profile's are
         inferred (the best three that reach the threshold, powered), of unit length under the
         neighbour similarity; zero for a phrase with no sector evidence. The search gives sector
         credit for what a candidate offers, not for what they need or declare."""
-        if self._offer_units is None:
-            self._phrase_sectors("offers", np.arange(len(self.sem.offers.matrix)))
-            top = _top_sectors(self._phrase_dirs["offers"][2]) ** self.sector_power
-            sim = self._neighbour_sim()
-            norms = np.sqrt(np.einsum("ij,jk,ik->i", top, sim, top))[:, None]
-            self._offer_units = np.divide(
-                top, norms, out=np.zeros_like(top), where=norms > 0
-            ).astype(np.float32)
-        return self._offer_units
+        with self._lazy:
+            if self._offer_units is None:
+                self._phrase_sectors("offers", np.arange(len(self.sem.offers.matrix)))
+                top = _top_sectors(self._phrase_dirs["offers"][2]) ** self.sector_power
+                sim = self._neighbour_sim()
+                norms = np.sqrt(np.einsum("ij,jk,ik->i", top, sim, top))[:, None]
+                self._offer_units = np.divide(
+                    top, norms, out=np.zeros_like(top), where=norms > 0
+                ).astype(np.float32)
+            return self._offer_units
 
     def phrase_sectors_all(self) -> None:
         """Score every phrase's sectors at once (one classifier product per side), for the batch
@@ -1126,8 +1135,6 @@ class Ranker:
     def _search_reasons(
         self, b: int, asked: np.ndarray, needs: list[str], sectors: dict, spoken: set, raw: dict
     ) -> dict:
-        if self._sector_nz is None:
-            self._reasons_setup()
         rows = np.arange(self.sem.offers.offsets[b], self.sem.offers.offsets[b + 1])
         offer = None
         if len(rows):
@@ -1148,8 +1155,9 @@ class Ranker:
                     "offer": self._texts[b]["offers"][j],
                     "similarity": round(best, 4),
                 }
-        mine = set(self._sector_nz[b])
-        shared = [s for s in sectors["ids"] if SECTOR_IDS.index(s) in mine]
+        # the sectors of what they offer (what earned the place), not those they declare
+        offered = set(np.flatnonzero((self._offer_sectors()[rows] > 0).any(axis=0)).tolist())
+        shared = [s for s in sectors["ids"] if SECTOR_IDS.index(s) in offered]
         common = sorted(spoken & self._langs[b])
         return {
             "offer": offer,
@@ -1159,9 +1167,10 @@ class Ranker:
         }
 
     def _reasons_setup(self) -> None:
-        """Per-profile sector indices and neighbour pairs, once (for the reasons)."""
-        self._sector_nz = [tuple(np.flatnonzero(row > 0).tolist()) for row in self.sector_matrix]
+        """Per-profile sector indices and neighbour pairs, once (for the reasons); the pairs
+        first, as ``_sector_nz`` says both are there."""
         self._related_ok = (sector_similarity_matrix() > 0).tolist()
+        self._sector_nz = [tuple(np.flatnonzero(row > 0).tolist()) for row in self.sector_matrix]
 
     def _reasons(
         self, a: int, b: int, signals: Mapping[str, float], pairs: tuple | None = None

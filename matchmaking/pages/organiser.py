@@ -1167,10 +1167,11 @@ def broadcasts(request, event: Event):
                 messages.error(request, _broadcast_refusal(exc, values))
             else:
                 messages.success(request, _broadcast_done(sent))
-                # written from a participant's page: back there
-                back = request.POST.get("next", "")
-                if back.startswith(f"/organiser/{event.slug}/participants/") and "//" not in back:
-                    return redirect(back)
+                # written from a participant's page: back there (a participant of this event)
+                back_to = id_param(request.POST, "back_to")
+                if back_to and Participant.objects.filter(event=event, pk=back_to).exists():
+                    page = reverse("organiser:participant", args=[event.slug, back_to])
+                    return redirect(f"{page}#email")
                 return redirect("organiser:broadcasts", event.slug)
     sizes = selectors.broadcast_audience_sizes(event=event)
     sent = list(selectors.broadcasts_of(event=event)[:50])

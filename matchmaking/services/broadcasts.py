@@ -1,5 +1,6 @@
 """Messages from the organisers: one email, written once, to a part of the event's participants
-(everyone, one kind, those without a meeting, those with requests waiting for their answer).
+(everyone, one kind, those without a meeting, those with requests waiting for their answer) or
+to one participant.
 Each recipient gets a Notification (sent by the same task as every other email, with its
 retries); the same form posted twice sends once."""
 
@@ -38,7 +39,8 @@ def broadcast_send(
     *, event: Event, subject: str, body: str, audience: str, by=None, client_token: str = ""
 ) -> Broadcast:
     """Email ``subject`` and ``body`` to every participant of ``audience`` (one of
-    ``selectors.BROADCAST_AUDIENCES`` or ``kind:<kind>``), in one transaction; the emails
+    ``selectors.BROADCAST_AUDIENCES``, ``kind:<kind>`` or ``participant:<id>``), in one
+    transaction; the emails
     leave after it commits. ``client_token``: the sending form's token; a broadcast already sent
     with it is returned as it is, and nothing is sent again.
 

@@ -336,3 +336,22 @@ def test_a_search_finds_who_offers_it_not_who_needs_it_or_nonsense(ranker):
     assert "casa" not in ids(ranker.search("gestion du trafic", limit=20))  # she needs it
     for nonsense in ("...?!", "hello world", "مرحبا", "x' OR 1=1--"):
         assert ranker.search(nonsense, limit=20) == [], nonsense
+
+
+def test_a_search_names_the_sectors_of_what_they_offer_not_those_they_declare(use_encoder):
+    """The sector credit of a search is for offers: so are the "shared sectors" its card shows
+    (a start-up declaring water, traffic and parking but offering water meters only)."""
+    profiles = [
+        ProfileText(
+            id="meters",
+            org="AquaMeter",
+            kind="startup",
+            languages=["fr"],
+            offers=["compteurs d'eau intelligents pour détecter les fuites"],
+            sectors=["water", "traffic", "parking"],
+        ),
+        ProfileText(id="city", org="Ville", kind="delegation", needs=["réduire les fuites d'eau"]),
+    ]
+    r = Ranker(profiles, encode_profiles(profiles, use_encoder))
+    [hit] = r.search("feux de circulation et compteurs d'eau", limit=5, kinds=["startup"])
+    assert [s["id"] for s in hit.reasons["shared_sectors"]] == ["water"]

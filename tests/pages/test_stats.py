@@ -267,7 +267,7 @@ def test_an_organiser_writes_to_one_participant_from_their_page(
     body = {
         "token": token,
         "audience": f"participant:{a.pk}",
-        "next": back,
+        "back_to": str(a.pk),
         "subject": "Your booth moved",
         "body": "Your booth is now B12.",
     }
@@ -284,3 +284,16 @@ def test_an_organiser_writes_to_one_participant_from_their_page(
     )
     assert nobody.status_code == 400
     assert Broadcast.objects.count() == 1
+    # written as an id is, once: "0001" would store another spelling of the same person
+    padded = staff_client.post(
+        f"/organiser/{event.slug}/messages/",
+        {**body, "token": "t3", "audience": f"participant:000{a.pk}"},
+    )
+    assert padded.status_code == 400
+    # back to a page of this event's participants only, whatever the form says
+    with django_capture_on_commit_callbacks(execute=True):
+        elsewhere = staff_client.post(
+            f"/organiser/{event.slug}/messages/",
+            {**body, "token": "t4", "subject": "Again", "back_to": "../../x"},
+        )
+    assert elsewhere["Location"] == f"/organiser/{event.slug}/messages/"
