@@ -864,6 +864,13 @@ def _my_request(event: Event, me: Participant, request_id: int) -> MeetingReques
     return found
 
 
+def _shown_status(request: MeetingRequest, now) -> None:
+    """A request's status as people see it now (``status``: a pending one past its expiry is
+    expired; shown, not saved) and its label in the page's language (``status_label``)."""
+    request.status = selectors.request_status_now(request, now)
+    request.status_label = REQUEST_STATUS.get(request.status, request.status)
+
+
 def _may_cancel(status: str, start, now) -> bool:
     """Whether a participant may still cancel a meeting, as ``meeting_cancel`` decides:
     scheduled (not checked in, held...) and not started yet."""
@@ -888,8 +895,7 @@ def requests_page(request, event, me):
     }
     now = timezone.now()
     for r in mine:
-        r.status = selectors.request_status_now(r, now)  # shown, not saved
-        r.status_label = REQUEST_STATUS.get(r.status, r.status)
+        _shown_status(r, now)
         r.has_meeting = r.pk in booked
         # as request_cancel decides for a participant: open, and its meeting (if any) still
         # one they may cancel
@@ -1157,8 +1163,7 @@ def _links_with(event: Event, me: Participant, other: Participant) -> dict:
     """What ties me to ``other``, shown above our messages, with its labels."""
     request, meetings = selectors.ties_between(event=event, participant=me, other=other)
     if request is not None:
-        status = selectors.request_status_now(request, timezone.now())
-        request.status_label = REQUEST_STATUS.get(status, status)
+        _shown_status(request, timezone.now())
         request.mine = request.sender_id == me.pk
     return {"request": request, "meetings": meetings}
 

@@ -163,3 +163,14 @@ def test_the_conversation_shows_what_ties_the_two(event, make_participant):
     body = page.content.decode()
     assert "Their request to you:" in body
     assert f"#meeting-{meeting.pk}" in body
+
+
+def test_the_conversation_shows_an_overdue_request_as_expired(event, pair):
+    """The request's badge read "Expired" in the class of a pending one."""
+    amina, bruno, request = pair
+    message_send(sender=amina, recipient_id=bruno.pk, body="Hello")
+    request.expires_at = request.created_at
+    request.save(update_fields=["expires_at"])
+    page = client_of(amina).get(url(event, bruno))
+    assert page.context["links"]["request"].status == "expired"
+    assert 'pt-status-expired">Expired<' in page.content.decode()
