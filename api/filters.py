@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from matchmaking.exceptions import InvalidInput
 from matchmaking.models import Meeting, MeetingFeedback, MeetingRequest, Participant, search_fold
+from matchmaking.selectors import pending_now
 from ml.taxonomy import SECTOR_IDS
 
 ID_LIMIT = 2**62  # larger than any row id the database holds
@@ -105,7 +106,7 @@ class RequestFilter(django_filters.FilterSet):
             if status == MeetingRequest.Status.EXPIRED:
                 wanted |= Q(status=status) | overdue
             elif status == pending:
-                wanted |= Q(status=pending) & (Q(expires_at__isnull=True) | Q(expires_at__gt=now))
+                wanted |= pending_now(now)
             else:
                 wanted |= Q(status=status)
         return queryset.filter(wanted)

@@ -119,6 +119,14 @@ def request_status_now(request: MeetingRequest, now: datetime) -> str:
     return request.status
 
 
+def pending_now(now: datetime) -> Q:
+    """Requests pending at ``now`` as people see them (``request_status_now``): pending and not
+    past their expiry (the periodic sweep may not have recorded it yet)."""
+    return Q(status=MeetingRequest.Status.PENDING) & (
+        Q(expires_at__isnull=True) | Q(expires_at__gt=now)
+    )
+
+
 def people_matching(query: str, *, with_email: bool = False) -> Q:
     """Participants with each word of ``query`` in their name, organisation or city, whatever
     the accents, case and Arabic marks (the folded ``search_names`` the profile service
@@ -166,11 +174,8 @@ def in_touch_with(*, participant: Participant, others: list[int]) -> set[int]:
     they both attend that is not cancelled (a colleague who left it no longer counts)."""
     if not others:
         return set()
-    now = timezone.now()
     open_requests = MeetingRequest.objects.filter(
-        Q(status=MeetingRequest.Status.ACCEPTED)
-        | Q(status=MeetingRequest.Status.PENDING)
-        & (Q(expires_at__isnull=True) | Q(expires_at__gt=now))
+        Q(status=MeetingRequest.Status.ACCEPTED) | pending_now(timezone.now())
     )
     touching = set()
     for sender, recipient in open_requests.filter(
@@ -1015,11 +1020,7 @@ def broadcast_audience(*, event: Event, audience: str) -> QuerySet[Participant]:
     elif audience == "pending_answers":
         people = people.filter(
             Exists(
-                MeetingRequest.objects.filter(
-                    Q(expires_at__isnull=True) | Q(expires_at__gt=timezone.now()),
-                    recipient=OuterRef("pk"),
-                    status=MeetingRequest.Status.PENDING,
-                )
+                MeetingRequest.objects.filter(pending_now(timezone.now()), recipient=OuterRef("pk"))
             )
         )
     elif audience.startswith("kind:") and audience[5:] in Participant.Kind.values:

@@ -6,12 +6,12 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
-from django.db.models import Q
 from django.utils import timezone
 
 from matchmaking.demo_data import build_synthetic_event, move_to_upcoming
 from matchmaking.management import encoder_or_fail
 from matchmaking.models import Event, MeetingRequest, Recommendation
+from matchmaking.selectors import pending_now
 from matchmaking.services.importer import event_import
 from matchmaking.services.participants import login_link_create, participant_token
 from matchmaking.services.recommendations import event_refresh
@@ -78,8 +78,7 @@ class Command(BaseCommand):
 
         # Two participants with a pending request between them, to try the API at once.
         req = (
-            MeetingRequest.objects.filter(event=event, status="pending")
-            .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=timezone.now()))
+            MeetingRequest.objects.filter(pending_now(timezone.now()), event=event)
             .select_related("sender", "recipient")
             .order_by("id")
             .first()
