@@ -860,7 +860,9 @@ def recommendations_for(
     excluded = {int(x) for x in exclusions_of(participant=participant)}
     rows = qs.exclude(candidate_id__in=excluded).order_by("rank")
     # only the kinds the ranker may recommend to this participant at all
-    allowed = kinds_recommended_to(participant.kind)
+    allowed = kinds_recommended_to(
+        participant.kind, accepts_same_kind=participant.accepts_same_kind
+    )
     if kinds:
         kinds = [k for k in kinds if k in allowed]
         if not kinds:  # none of the kinds asked is ever recommended to them

@@ -754,9 +754,7 @@ def _searched(rec: dict, me: Participant) -> dict:
 def recommendations(request, event, me):
     lang = (get_language() or "en")[:2]
     kinds = [k for k in request.GET.getlist("kind") if k in KIND]
-    offered = kinds_recommended_to(me.kind)
-    if me.kind == Participant.Kind.EXHIBITOR and not me.accepts_same_kind:
-        offered = offered - {me.kind}  # exhibitors meet exhibitors only when both opt in
+    offered = kinds_recommended_to(me.kind, accepts_same_kind=me.accepts_same_kind)
     need = text_param(request.GET, "need", limit=4 * selectors.SEARCH_TEXT_LIMIT)
     status = 200
     open_requests = _open_requests_by_other(event, me)

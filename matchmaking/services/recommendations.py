@@ -72,10 +72,14 @@ ALLOWED_KIND_PAIRS = (
 EXCLUDING_STATUSES = ("pending", "accepted", "declined")
 
 
-def kinds_recommended_to(kind: str) -> set[str]:
+def kinds_recommended_to(kind: str, *, accepts_same_kind: bool = True) -> set[str]:
     """The kinds of participant the ranker may recommend to someone of ``kind``
-    (``ALLOWED_KIND_PAIRS``; exhibitors among themselves only when both opted in)."""
-    return {b if a == kind else a for a, b in ALLOWED_KIND_PAIRS if kind in (a, b)}
+    (``ALLOWED_KIND_PAIRS``; exhibitors among themselves only when both opted in: without
+    ``accepts_same_kind``, an exhibitor is recommended no exhibitor)."""
+    kinds = {b if a == kind else a for a, b in ALLOWED_KIND_PAIRS if kind in (a, b)}
+    if kind == Participant.Kind.EXHIBITOR and not accepts_same_kind:
+        kinds.discard(kind)
+    return kinds
 
 
 _cache: "OrderedDict[int, tuple[tuple, object]]" = OrderedDict()
