@@ -309,6 +309,16 @@ def _top_sectors(scores: np.ndarray, top: int = 3, threshold: float = 0.25) -> n
     return out if scores.ndim > 1 else out[0]
 
 
+def _agree(da: np.ndarray, db: np.ndarray, sims: np.ndarray) -> np.ndarray:
+    """Which phrase pairs a reason may quote, from the unit sector directions of the phrases
+    ``da`` (rows) and ``db`` (columns) and their cosines ``sims``: about the same sectors
+    (``PAIR_REASON_MIN_SECTOR_AGREEMENT``), no sector evidence on one side, or close enough to
+    say the same thing anyway (``PAIR_REASON_SAME_MEANING_SIMILARITY``)."""
+    unknown = ~da.any(axis=1)[:, None] | ~db.any(axis=1)[None, :]
+    close = sims >= PAIR_REASON_SAME_MEANING_SIMILARITY
+    return unknown | close | (da @ db.T >= PAIR_REASON_MIN_SECTOR_AGREEMENT)
+
+
 def _nanmean2(
     a: np.ndarray, b: np.ndarray, fallback: np.ndarray, peer: np.ndarray | None = None
 ) -> np.ndarray:
@@ -731,11 +741,9 @@ class Ranker:
         (``PAIR_REASON_MIN_SECTOR_AGREEMENT``), with no sector evidence on one side, or close
         enough (``sims``, their cosines) to say the same thing anyway
         (``PAIR_REASON_SAME_MEANING_SIMILARITY``)."""
-        da = self._phrase_sectors(side_a, rows_a)
-        db = self._phrase_sectors(side_b, rows_b)
-        unknown = ~da.any(axis=1)[:, None] | ~db.any(axis=1)[None, :]
-        close = sims >= PAIR_REASON_SAME_MEANING_SIMILARITY
-        return unknown | close | (da @ db.T >= PAIR_REASON_MIN_SECTOR_AGREEMENT)
+        return _agree(
+            self._phrase_sectors(side_a, rows_a), self._phrase_sectors(side_b, rows_b), sims
+        )
 
     # ------------------------------------------------------------ rules
     def eligible(
@@ -757,17 +765,22 @@ class Ranker:
         if ka in self.opt_in_kinds:
             same = self._kinds == ka
             ok &= ~same | (self._accepts & bool(self._accepts[a]))
-        if kinds is not None:
-            ok &= np.isin(self._kinds, list(kinds))
         for pid in self._excluded.get(self.ids[a], ()):
             if pid in self.index:
                 ok[self.index[pid]] = False
-        for pid in exclude:
-            if pid in self.index:
-                ok[self.index[pid]] = False
+        self._narrow(ok, kinds, exclude)
         if self._avail is not None:  # no common meeting slot: they could not meet
             ok &= (self._avail @ self._avail[a]) > 0
         return ok
+
+    def _narrow(self, ok: np.ndarray, kinds: Iterable[str] | None, exclude: Iterable[str]):
+        """Keep in ``ok`` only the ``kinds`` asked for (all when None), and leave out the
+        profile ids ``exclude``: the per-call choices of a list or a search."""
+        if kinds is not None:
+            ok &= np.isin(self._kinds, list(kinds))
+        for pid in exclude:
+            if pid in self.index:
+                ok[self.index[pid]] = False
 
     # ------------------------------------------------------------ signals
     def _ensure_lexical(self) -> dict:
@@ -1043,7 +1056,8 @@ class Ranker:
         does, as for a recommendation's phrase pair), ``shared_sectors`` (the text's inferred
         sectors the candidate has too), ``languages`` and ``signals``."""
         query = ProfileText(id="\x00search", needs=text.splitlines())
-        needs = texts_to_embed(query)["needs"]
+        texts = texts_to_embed(query)
+        needs = texts["needs"]
         if not needs or limit <= 0:
             return []
         n = len(self.ids)
@@ -1051,11 +1065,7 @@ class Ranker:
             mask = self.eligible(self.index[reader], kinds, exclude)
         else:
             mask = np.ones(n, dtype=bool)
-            if kinds is not None:
-                mask &= np.isin(self._kinds, list(kinds))
-            for pid in exclude:
-                if pid in self.index:
-                    mask[self.index[pid]] = False
+            self._narrow(mask, kinds, exclude)
         if not mask.any():
             return []
         enc = get_encoder(self.encoder_name)
@@ -1067,7 +1077,7 @@ class Ranker:
         none = np.full(n, np.nan, np.float32)
         # a candidate that only needs (a peer of the text) gets no credit for reading alike
         raw = {"sem_comp": _nanmean2(ab, none, whole, self.sem.has_side)}
-        sectors = self._text_sectors(query, vectors)
+        sectors = self._text_sectors(texts["profile"][0], vectors)
         # sector credit for what they offer: the best of their offers (none without offers)
         offered = np.clip(self._offer_sectors() @ sectors["query"], 0.0, 1.0)
         raw["sector"] = np.nan_to_num(self.sem.offers.owner_max(offered[None, :])[0], nan=0.0)
@@ -1105,14 +1115,14 @@ class Ranker:
             )
         return found
 
-    def _text_sectors(self, query: ProfileText, vectors: ProfileVectors) -> dict:
-        """The sectors inferred from a search text (as for a profile that declares none): their
+    def _text_sectors(self, doc: str, vectors: ProfileVectors) -> dict:
+        """The sectors inferred from a search text (``doc``, its whole-profile text; as for a
+        profile that declares none): their
         ids, the vector whose product with a unit sector vector is the ranker's soft cosine
         (``query``), the confidence that scales the signal, whether the text names a sector
         itself (``said``: a keyword, or the classifier sure enough), and the scores' direction
         (for the reasons)."""
         enc = self.sector_encoder
-        doc = texts_to_embed(query)["profile"][0]
         same = enc is not None and enc.name == self.encoder_name
         scores = sector_scores(doc, enc, vector=vectors.profile if same else None)
         said = bool(keyword_scores(doc).max(initial=0.0) > 0)
@@ -1141,15 +1151,12 @@ class Ranker:
             sims = asked @ self.sem.offers.matrix[rows].T  # (needs, offers of b)
             i, j = np.unravel_index(int(np.argmax(sims)), sims.shape)
             best = float(sims[i, j])
-            direction = self._phrase_sectors("offers", rows[j : j + 1])[0]
-            agree = (
-                not direction.any()
-                or not sectors["direction"].any()
-                or float(direction @ sectors["direction"]) >= PAIR_REASON_MIN_SECTOR_AGREEMENT
+            agree = _agree(
+                sectors["direction"][None, :],
+                self._phrase_sectors("offers", rows[j : j + 1]),
+                sims[i : i + 1, j : j + 1],
             )
-            if best >= PAIR_REASON_MIN_SIMILARITY and (
-                agree or best >= PAIR_REASON_SAME_MEANING_SIMILARITY
-            ):
+            if best >= PAIR_REASON_MIN_SIMILARITY and bool(agree[0, 0]):
                 offer = {
                     "need": needs[i],
                     "offer": self._texts[b]["offers"][j],
