@@ -997,20 +997,39 @@ def feedback_given_by(*, event: Event, participant: Participant) -> dict[int, Me
 BROADCAST_AUDIENCES = ("all", "without_meetings", "pending_answers")
 
 
+ONE_PARTICIPANT = "participant:"  # the audience of a message to one participant: + their id
+
+
+def _audience_participant(audience: str) -> int | None:
+    """The participant id of a ``participant:<id>`` audience, written as ids are (no leading
+    zero: a stored audience names the person one way), or None."""
+    pk = audience[len(ONE_PARTICIPANT) :] if audience.startswith(ONE_PARTICIPANT) else ""
+    if pk.isascii() and pk.isdigit() and pk == str(int(pk)) and 0 < int(pk) <= 2**62:
+        return int(pk)
+    return None
+
+
+def audience_names(*, event: Event, audiences) -> dict[str, str]:
+    """The names of the participants written to one by one, by audience
+    (``participant:<id>``), among ``audiences``."""
+    ids = {pk for pk in map(_audience_participant, audiences) if pk}
+    people = Participant.objects.filter(event=event, pk__in=ids).values_list("pk", "name")
+    return {f"{ONE_PARTICIPANT}{pk}": name for pk, name in people}
+
+
 def broadcast_audience(*, event: Event, audience: str) -> QuerySet[Participant]:
     """The participants an organisers' message to ``audience`` reaches, by name. Raises
     InvalidInput for an audience that is not one of ``BROADCAST_AUDIENCES``, ``kind:<kind>`` or
     ``participant:<id>`` (one participant, written to from their page). Nobody who said they no
     longer come is in a group audience; one participant is, whether they come or not."""
-    if audience.startswith("participant:"):
-        pk = audience[12:]
-        one = Participant.objects.filter(event=event)
-        # written as ids are (no leading zero: the stored audience names the person once)
-        if not (pk.isascii() and pk.isdigit() and pk == str(int(pk)) and 0 < int(pk) <= 2**62):
-            raise InvalidInput(f"No participant {pk} in this event.", field="audience")
-        found = one.filter(pk=int(pk))
+    if audience.startswith(ONE_PARTICIPANT):
+        pk = _audience_participant(audience)
+        found = Participant.objects.filter(event=event, pk=pk) if pk else Participant.objects.none()
         if not found.exists():
-            raise InvalidInput(f"No participant {pk} in this event.", field="audience")
+            raise InvalidInput(
+                f"No participant {audience[len(ONE_PARTICIPANT) :]} in this event.",
+                field="audience",
+            )
         return found
     people = Participant.objects.filter(event=event, withdrawn_at__isnull=True)
     if audience == "all":

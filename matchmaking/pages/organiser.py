@@ -1175,7 +1175,9 @@ def broadcasts(request, event: Event):
                 return redirect("organiser:broadcasts", event.slug)
     sizes = selectors.broadcast_audience_sizes(event=event)
     sent = list(selectors.broadcasts_of(event=event)[:50])
-    names = _audience_names(event, [values["audience"], *(b.audience for b in sent)])
+    names = selectors.audience_names(
+        event=event, audiences=[values["audience"], *(b.audience for b in sent)]
+    )
     audiences = [
         (code, labels.audience_label(code), n)
         for code, n in sizes.items()
@@ -1197,13 +1199,6 @@ def broadcasts(request, event: Event):
         ),
         status=status,
     )
-
-
-def _audience_names(event: Event, codes) -> dict[str, str]:
-    """The names of the participants written to one by one ("participant:<id>")."""
-    ids = {c[12:] for c in codes if c.startswith("participant:") and c[12:].isdigit()}
-    people = Participant.objects.filter(event=event, pk__in=[int(i) for i in ids if len(i) < 18])
-    return {f"participant:{p.pk}": p.name for p in people}
 
 
 def _broadcast_done(sent) -> str:
