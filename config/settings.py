@@ -277,6 +277,10 @@ EMAIL_BACKEND = os.environ.get(
     "DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
 )
 DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "matchmaking@localhost")
+# Where participants open the site (scheme and host, no path): emails link to the page they are
+# about (the request, the meeting in the agenda, the conversation). Empty: emails carry no link
+# (a production site should set it; `manage.py check --deploy` warns).
+SITE_URL = os.environ.get("SITE_URL", "" if PRODUCTION else "http://127.0.0.1:8000").rstrip("/")
 # The mail server of the SMTP backend (django.core.mail.backends.smtp.EmailBackend).
 EMAIL_HOST = os.environ.get("DJANGO_EMAIL_HOST", "localhost")
 EMAIL_PORT = int(os.environ.get("DJANGO_EMAIL_PORT", "25"))

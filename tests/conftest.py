@@ -54,6 +54,13 @@ def default_language():
     translation.deactivate()
 
 
+@pytest.fixture(autouse=True)
+def emails_without_links(settings):
+    """Emails carry no link to the site unless a test sets ``SITE_URL`` (the tests of the
+    links do): the others read an email's own words to its end."""
+    settings.SITE_URL = ""
+
+
 @pytest.fixture
 def event(db):
     return EventFactory()

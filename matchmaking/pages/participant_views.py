@@ -328,10 +328,15 @@ def _form_status(request, form, refused: int | None = None) -> int:
 
 def _back(request, fallback: str) -> str:
     """The page a POST came from (``next``), if it is one of ours; else ``fallback``."""
-    target = request.POST.get("next", "")
+    return _ours(request.POST.get("next", "")) or fallback
+
+
+def _ours(target: str) -> str:
+    """``target`` if it is an address of the participant's pages (``/my/...``, nowhere else:
+    not another site, not ``//host``), else ""."""
     if target.startswith("/my/") and "//" not in target and "\\" not in target:
         return target
-    return fallback
+    return ""
 
 
 # ------------------------------------------------------------------------------------------------
@@ -356,12 +361,15 @@ def login_request(request):
             .order_by("id")
             .first()
         )
+        # the page they were going to (an email's link, say) is where the link takes them
+        then = _ours(request.GET.get("next", ""))
+        after = f"?{urlencode({'next': then})}" if then else ""
         if participant is not None:
             with contextlib.suppress(Busy):  # the same answer as for any address: no 500
                 sign_in_link_email(
                     participant=participant,
                     url_of=lambda secret: request.build_absolute_uri(
-                        reverse("participant:login-link", args=[secret])
+                        reverse("participant:login-link", args=[secret]) + after
                     ),
                 )
         messages.success(request, LOGIN_SENT)
@@ -394,8 +402,10 @@ def login_link(request, secret: str):
         messages.error(request, _("The site is busy for a moment: press Sign in again."))
         return render(request, "matchmaking/participant/login_confirm.html", status=409)
     login(request, person.user, backend="django.contrib.auth.backends.ModelBackend")
-    # the event the link was made for (a person may take part in several)
-    return redirect("participant:event", slug=person.event.slug)
+    # the page they asked for the link from (``next``, kept by the form posting to this
+    # address), else the home of the event the link was made for (they may take part in several)
+    then = _ours(request.GET.get("next", ""))
+    return redirect(then) if then else redirect("participant:event", slug=person.event.slug)
 
 
 @require_POST

@@ -7,11 +7,18 @@ retries); the same form posted twice sends once."""
 import hashlib
 
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 
 from matchmaking import selectors
 from matchmaking.exceptions import InvalidInput
 from matchmaking.models import Broadcast, Event, Notification
-from matchmaking.services.notifications import _deliver_later, batched, language_of, one_line
+from matchmaking.services.notifications import (
+    _deliver_later,
+    batched,
+    language_of,
+    one_line,
+    site_link,
+)
 from matchmaking.unusable import UNUSABLE, plain_line_breaks
 
 SUBJECT_LIMIT = 200
@@ -64,7 +71,8 @@ def broadcast_send(
             field="audience",
             code="empty_audience",
         )
-    signed = f"{body}\n\n-- \n{event.name}"
+    home = site_link(reverse("participant:event", args=[event.slug]))
+    signed = f"{body}\n\n-- \n{event.name}" + (f"\n{home}" if home else "")
     try:
         with transaction.atomic(), batched():
             sent = Broadcast.objects.create(

@@ -16,6 +16,7 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import F, Max, Prefetch, Q
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -257,6 +258,7 @@ def notify_message(*, message) -> None:
         Notification.Kind.MESSAGE_RECEIVED,
         f"message:{message.pk}",
         message.recipient,
+        other=sender,
         extra={"who": f"{sender.name} ({sender.organisation.name})", "text": message.body},
     )
     _deliver_later([note.pk] if note else [])
@@ -281,7 +283,45 @@ def one_line(text: str) -> str:
     return " ".join(str(text).split())
 
 
-def _create(kind: str, key: str, person: Participant, **links) -> Notification | None:
+def site_link(path: str) -> str:
+    """``path`` (an address on this site) as a full address to put in an email, or "" when no
+    ``SITE_URL`` is set (the email then carries no link)."""
+    return f"{settings.SITE_URL}{path}" if settings.SITE_URL else ""
+
+
+_PAGE_OF_KIND = {  # the participant's page an email about this kind of change opens
+    "request_received": "participant:requests",
+    "request_accepted": "participant:requests",
+    "request_declined": "participant:requests",
+    "request_expired": "participant:requests",
+    "request_withdrawn": "participant:requests",
+    "meeting_booked": "participant:agenda",
+    "meeting_moved": "participant:agenda",
+    "meeting_cancelled": "participant:agenda",
+    "meeting_reminder": "participant:agenda",
+    "attendee_left": "participant:agenda",
+    "feedback_request": "participant:agenda",
+    "attendance_withdrawn": "participant:presence",
+    "import_overruled": "participant:presence",
+    "message_received": "participant:messages",
+}
+
+
+def page_path(kind: str, person: Participant, *, meeting=None, request=None, other=None) -> str:
+    """Where on the person's pages an email of ``kind`` sends them: the request or meeting
+    itself (an anchor on the requests page or the agenda), the conversation with ``other``."""
+    slug = person.event.slug
+    if kind == "message_received" and other is not None:
+        return reverse("participant:conversation", args=[slug, other.pk])
+    path = reverse(_PAGE_OF_KIND.get(kind, "participant:event"), args=[slug])
+    if meeting is not None:
+        return f"{path}#meeting-{meeting.pk}"
+    if request is not None:
+        return f"{path}#request-{request.pk}"
+    return path
+
+
+def _create(kind: str, key: str, person: Participant, other=None, **links) -> Notification | None:
     lang = language_of(person)
     with translation.override(lang):
         subject, body = _texts(
@@ -291,6 +331,18 @@ def _create(kind: str, key: str, person: Participant, **links) -> Notification |
             request=links.get("request"),
             extra=links.pop("extra", None),
         )
+        url = site_link(
+            page_path(
+                kind,
+                person,
+                meeting=links.get("meeting"),
+                request=links.get("request"),
+                other=other,
+            )
+        )
+        if url:
+            line = _("Open it on your pages: %(url)s") % {"url": url}
+            body = f"{body}\n\n{line}"
     note, created = Notification.objects.get_or_create(
         key=key[:200],
         defaults={

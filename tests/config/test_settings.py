@@ -9,7 +9,11 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def manage(*args, **env):
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_URL"))}
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("DJANGO_", "DATABASE_URL", "SITE_URL"))
+    }
     return subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=ROOT,
@@ -26,16 +30,20 @@ def test_production_without_secret_key_refuses_to_start():
     assert "DJANGO_SECRET_KEY must be set when DJANGO_ENV=production." in result.stderr
 
 
+def check_deploy(**env):
+    """``manage.py check --deploy`` failing on warnings, with the documented production settings
+    (``env`` changes them)."""
+    production = {
+        "DJANGO_ENV": "production",
+        "DJANGO_SECRET_KEY": "x" * 20 + "a-long-random-production-secret-0123456789-ABCDEFGHIJ",
+        "DJANGO_ALLOWED_HOSTS": "matchmaking.example.org",
+        "SITE_URL": "https://matchmaking.example.org",
+    }
+    return manage("check", "--deploy", "--fail-level", "WARNING", **(production | env))
+
+
 def test_check_deploy_is_clean_in_production():
-    result = manage(
-        "check",
-        "--deploy",
-        "--fail-level",
-        "WARNING",
-        DJANGO_ENV="production",
-        DJANGO_SECRET_KEY="x" * 20 + "a-long-random-production-secret-0123456789-ABCDEFGHIJ",
-        DJANGO_ALLOWED_HOSTS="matchmaking.example.org",
-    )
+    result = check_deploy()
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues" in result.stdout
 
@@ -68,3 +76,10 @@ def test_tls_and_ssl_together_refuse_to_start():
     result = manage("check", DJANGO_EMAIL_USE_TLS="1", DJANGO_EMAIL_USE_SSL="1")
     assert result.returncode != 0
     assert "DJANGO_EMAIL_USE_TLS and DJANGO_EMAIL_USE_SSL are exclusive" in result.stderr
+
+
+def test_check_deploy_warns_when_emails_would_carry_no_link():
+    result = check_deploy(SITE_URL="")
+    assert result.returncode != 0
+    assert "matchmaking.W001" in result.stderr + result.stdout
+    assert "SITE_URL is not set" in result.stderr + result.stdout

@@ -54,9 +54,10 @@ def test_each_audience_reaches_the_right_people(upcoming_event, people):
 
 
 def test_a_message_is_emailed_once_to_each_and_the_same_form_sends_once(
-    upcoming_event, people, organiser, django_capture_on_commit_callbacks
+    upcoming_event, people, organiser, django_capture_on_commit_callbacks, settings
 ):
     event = upcoming_event
+    settings.SITE_URL = "http://127.0.0.1:8000"
     with django_capture_on_commit_callbacks(execute=True):
         sent = broadcast_send(
             event=event,
@@ -72,7 +73,10 @@ def test_a_message_is_emailed_once_to_each_and_the_same_form_sends_once(
         [people["bruno"].email, people["chen"].email]
     )
     assert mail.outbox[0].body.startswith("Welcome! Meetings start at 9:00 in Hall B.")
-    assert event.name in mail.outbox[0].body
+    # signed with the event's name and the address of its pages
+    assert mail.outbox[0].body.endswith(
+        f"-- \n{event.name}\nhttp://127.0.0.1:8000/my/{event.slug}/"
+    )
     languages = set(Notification.objects.filter(broadcast=sent).values_list("language", flat=True))
     assert languages == {"fr", "en"}
     with django_capture_on_commit_callbacks(execute=True):

@@ -221,3 +221,15 @@ def test_conversations_list_the_latest_first_with_unread_counts(event, pair, mak
         ("Chadia", "To Chadia", 0, True),
     ]
     assert [c.other.name for c in selectors.conversations_of(participant=chadia)] == ["Amina"]
+
+
+def test_the_message_email_opens_the_conversation(event, pair, send, settings):
+    settings.SITE_URL = "https://mm.example.org/"[:-1]
+    amina, bruno = pair
+    RequestFactory(sender=amina, recipient=bruno, status=MeetingRequest.Status.PENDING)
+    with send():
+        message_send(sender=amina, recipient_id=bruno.pk, body="Morning?")
+    assert mail.outbox[-1].to == [bruno.email]
+    assert mail.outbox[-1].body.endswith(
+        f"Open it on your pages: https://mm.example.org/my/{event.slug}/messages/{amina.pk}/"
+    )

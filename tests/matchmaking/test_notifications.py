@@ -529,3 +529,48 @@ def test_the_no_longer_come_email_leaves_out_what_counts_zero(
     attendance_withdraw(participant=amina, actor=Actor(participant=amina))
     body = Notification.objects.get(recipient=amina, kind="attendance_withdrawn").body
     assert body.startswith(expected.format(event=event.name))
+
+
+def test_emails_link_to_the_page_they_are_about(
+    event, make_participant, as_participant, send, settings
+):
+    """A demanding user expects "open it" in the email, not "find it on your pages"."""
+    settings.SITE_URL = "https://mm.example.org"
+    amina = make_participant(name="Amina", languages=["fr"])
+    bruno = make_participant(name="Bruno", languages=["en"])
+    with send():
+        created = as_participant(amina).post(
+            f"/api/events/{event.slug}/requests/", {"recipient": bruno.pk}
+        )
+    request_id = created.data["id"]
+    assert mail.outbox[-1].body.endswith(
+        f"\n\nOpen it on your pages: https://mm.example.org/my/{event.slug}/requests/"
+        f"#request-{request_id}"
+    )
+    with send():
+        as_participant(bruno).post(f"/api/events/{event.slug}/requests/{request_id}/accept/")
+        booked = as_participant(bruno).post(
+            f"/api/events/{event.slug}/meetings/book/",
+            {"request": request_id, "slot": event.slots.first().pk},
+        )
+    accepted, meeting = mail.outbox[-2:]
+    assert accepted.to == [amina.email]  # in her language
+    assert accepted.body.endswith(
+        f"À retrouver sur vos pages : https://mm.example.org/my/{event.slug}/requests/"
+        f"#request-{request_id}"
+    )
+    assert meeting.to == [amina.email]
+    assert meeting.body.endswith(
+        f"https://mm.example.org/my/{event.slug}/agenda/#meeting-{booked.data['id']}"
+    )
+
+
+def test_without_a_site_address_emails_carry_no_link(
+    event, make_participant, as_participant, send, settings
+):
+    settings.SITE_URL = ""
+    amina, bruno = make_participant(languages=["en"]), make_participant(languages=["en"])
+    with send():
+        as_participant(amina).post(f"/api/events/{event.slug}/requests/", {"recipient": bruno.pk})
+    assert "Open it on your pages" not in mail.outbox[-1].body
+    assert "http" not in mail.outbox[-1].body

@@ -1745,3 +1745,27 @@ def test_a_cancel_reason_too_long_is_refused_not_cut(upcoming_event, make_partic
     assert messages_of(done) == ["Meeting cancelled. The other side has been told."]
     meeting.refresh_from_db()
     assert meeting.cancel_reason == "y" * 300
+
+
+def test_a_page_asked_for_signed_out_is_where_the_sign_in_link_leads(event, me):
+    """An email's link to a conversation, opened signed out: the sign-in link it brings goes
+    there, not to the event's home."""
+    page = f"/my/{event.slug}/messages/"
+    asked = Client().get(page)
+    assert asked["Location"] == f"/my/login/?next=%2Fmy%2F{event.slug}%2Fmessages%2F"
+    Client().post(asked["Location"], {"email": me.email})
+    link = re.search(r"http://testserver(/my/login/\S+)", mail.outbox[-1].body).group(1)
+    assert link.endswith(f"?next=%2Fmy%2F{event.slug}%2Fmessages%2F")
+    client = Client()
+    assert client.get(link).status_code == 200  # the button's form posts back to this address
+    assert client.post(link)["Location"] == page
+    assert client.get(page).status_code == 200
+
+
+@pytest.mark.parametrize("then", ["//evil.example.org/my/", "https://evil.example.org/", "/admin/"])
+def test_the_sign_in_link_goes_nowhere_but_the_participant_pages(event, me, then):
+    Client().post(f"/my/login/?next={then}", {"email": me.email})
+    link = re.search(r"http://testserver(/my/login/\S+)", mail.outbox[-1].body).group(1)
+    assert "next" not in link
+    secret = login_link_create(participant=me)
+    assert Client().post(f"/my/login/{secret}/?next={then}")["Location"] == f"/my/{event.slug}/"

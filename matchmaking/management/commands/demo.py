@@ -1,4 +1,5 @@
 import json
+import os
 import time
 from pathlib import Path
 
@@ -85,6 +86,8 @@ class Command(BaseCommand):
         )
         people = [req.sender, req.recipient] if req else list(event.participants.all()[:2])
         base = f"http://{addrport}"
+        if "SITE_URL" not in os.environ:  # the emails' links lead to this server
+            settings.SITE_URL = base
         w = self.stdout.write
         w(self.style.SUCCESS(f"\nDemo event: {event.name} ({slug})"))
         w(f"  Organiser console: {base}/organiser/  (user {ORGANISER[0]}, password {ORGANISER[1]})")
