@@ -86,7 +86,7 @@ from matchmaking.services.participants import (
     profile_update,
     sign_in_link_email,
 )
-from matchmaking.services.recommendations import kinds_recommended_to
+from matchmaking.services.recommendations import SAME_KIND_OPT_IN, kinds_recommended_to
 from matchmaking.services.requests import (
     proposal_refusals,
     request_accept,
@@ -504,12 +504,21 @@ class ProfileForm(forms.Form):
         help_text=gettext_lazy("Leave empty for no limit."),
     )
 
-    def __init__(self, *args, lang: str = "en", same_kind_choice: bool = False, **kwargs):
+    def __init__(self, *args, lang: str = "en", kind: str = "", **kwargs):
         super().__init__(*args, **kwargs)
+        same_kind_choice = kind in SAME_KIND_OPT_IN
         self.fields["sectors"].choices = [(s, sector_label(s, lang)) for s in SECTOR_IDS]
         if not same_kind_choice:
-            # Only exhibitor↔exhibitor meetings need both sides' consent (meeting_allowed).
+            # Only exhibitors (to meet) and delegations (to be recommended to each other) give
+            # their consent to meetings with their own kind
             del self.fields["accepts_same_kind"]
+        elif kind == Participant.Kind.DELEGATION:
+            self.fields["accepts_same_kind"].label = gettext_lazy(
+                "I am open to exchanges of experience with other city delegations"
+            )
+            self.fields["accepts_same_kind"].help_text = gettext_lazy(
+                "Delegations that both tick it are recommended to each other."
+            )
 
     def clean_languages(self) -> list[str]:
         raw = self.cleaned_data["languages"].replace(";", ",").replace(" ", ",")
@@ -563,7 +572,7 @@ def profile(request, event, me):
         request.POST or None,
         initial=_profile_initial(me),
         lang=lang,
-        same_kind_choice=me.kind == Participant.Kind.EXHIBITOR,
+        kind=me.kind,
     )
     suggested = _suggested_sectors(me)
     if request.method == "POST" and "use_suggested" in request.POST:
@@ -574,7 +583,7 @@ def profile(request, event, me):
             data,
             initial=_profile_initial(me),
             lang=lang,
-            same_kind_choice=me.kind == Participant.Kind.EXHIBITOR,
+            kind=me.kind,
         )
     refused = None
     if request.method == "POST" and form.is_valid():

@@ -41,8 +41,10 @@ STORE_TOP = 50  # stored per participant; the API serves a prefix of it (limit <
 WRITE_CHUNK = 1000  # participants ranked and written at a time
 BATCH_FROM = 20  # more lists than this at once go through the two-stage batch ranker
 # Who is recommended to whom (unordered kind pairs). Buyers meet providers; exhibitors meet each
-# other only when both opted in (the ranker's same-kind rule); two city delegations or two
-# visitors are not recommended to each other (they can still request a meeting).
+# other, and so do city delegations (exchanges of experience between cities), only when both
+# opted in (``SAME_KIND_OPT_IN``, the ranker's same-kind rule); two visitors are not recommended
+# to each other (they can still request a meeting).
+SAME_KIND_OPT_IN = ("exhibitor", "delegation")
 ALLOWED_KIND_PAIRS = (
     [
         ("exhibitor", other)
@@ -62,6 +64,7 @@ ALLOWED_KIND_PAIRS = (
         for other in ("delegation", "visitor", "investor", "institution", "speaker", "media")
     ]
     + [
+        ("delegation", "delegation"),
         ("delegation", "investor"),
         ("delegation", "institution"),
         ("delegation", "speaker"),
@@ -74,12 +77,20 @@ EXCLUDING_STATUSES = ("pending", "accepted", "declined")
 
 def kinds_recommended_to(kind: str, *, accepts_same_kind: bool = True) -> set[str]:
     """The kinds of participant the ranker may recommend to someone of ``kind``
-    (``ALLOWED_KIND_PAIRS``; exhibitors among themselves only when both opted in: without
-    ``accepts_same_kind``, an exhibitor is recommended no exhibitor)."""
+    (``ALLOWED_KIND_PAIRS``; exhibitors, and delegations, among themselves only when both opted
+    in: without ``accepts_same_kind``, an exhibitor is recommended no exhibitor)."""
     kinds = {b if a == kind else a for a, b in ALLOWED_KIND_PAIRS if kind in (a, b)}
-    if kind == Participant.Kind.EXHIBITOR and not accepts_same_kind:
+    if kind in SAME_KIND_OPT_IN and not accepts_same_kind:
         kinds.discard(kind)
     return kinds
+
+
+def recommendable(kind: str, accepts: bool, their_kind: str, their_accepts: bool) -> bool:
+    """Whether the ranker may recommend someone of ``their_kind`` to someone of ``kind`` (of
+    another organisation): an allowed pair, and for two of an opt-in kind, both opted in."""
+    if their_kind not in kinds_recommended_to(kind, accepts_same_kind=accepts):
+        return False
+    return their_kind != kind or kind not in SAME_KIND_OPT_IN or their_accepts
 
 
 _cache: "OrderedDict[int, tuple[tuple, object]]" = OrderedDict()
@@ -247,6 +258,7 @@ def event_ranker(*, event: Event, learned: bool = True, _encoded: bool = False):
         encoder=names[0],
         extra_vectors=extra,
         allowed_kind_pairs=ALLOWED_KIND_PAIRS,
+        opt_in_kinds=SAME_KIND_OPT_IN,
         weights=weights if learned and weights else None,
         availability=availability,
     )
@@ -623,7 +635,7 @@ def ranker_learn(*, event: Event) -> dict:
         )
     }
     used: dict[int, int] = {}  # participant -> their marks taken as labels
-    for who, candidate, kind, who_kind, their_kind, who_org, their_org in (
+    for who, candidate, kind, who_kind, their_kind, who_org, their_org, *consents in (
         Mark.objects.filter(event=event).order_by("participant_id", "-updated_at", "-id")
     ).values_list(
         "participant_id",
@@ -633,8 +645,12 @@ def ranker_learn(*, event: Event) -> dict:
         "candidate__kind",
         "participant__organisation_id",
         "candidate__organisation_id",
+        "participant__accepts_same_kind",
+        "candidate__accepts_same_kind",
     ):
-        shown = who_org != their_org and their_kind in kinds_recommended_to(who_kind)
+        shown = who_org != their_org and recommendable(
+            who_kind, consents[0], their_kind, consents[1]
+        )
         if shown and frozenset((who, candidate)) not in asked:
             # one participant who hides eighty people must not teach the whole event alone
             if used.get(who, 0) >= MARK_LABELS_PER_PARTICIPANT:

@@ -426,3 +426,31 @@ def test_who_no_longer_comes_leaves_every_stored_list(
     assert names(as_participant(traffic).get(recs))  # its own list again
     event_refresh(event=event)  # the next full refresh: others see it again
     assert names(as_participant(city).get(recs))[0] == "FlowSense"
+
+
+def test_delegations_open_to_exchanges_are_recommended_to_each_other(
+    event, city_and_providers, make_participant, as_participant
+):
+    """City-to-city exchanges of experience (the tester: profiles said "open to exchanges with
+    other cities", yet no city could ever find another): both must have said so."""
+    city, _traffic, _marketing, _water, _colleague = city_and_providers
+    city.accepts_same_kind = True
+    city.save(update_fields=["accepts_same_kind"])
+
+    def delegation(name, opted_in):
+        return make_participant(
+            name=name,
+            kind="delegation",
+            accepts_same_kind=opted_in,
+            languages=["fr"],
+            profile__needs=["réduire les embouteillages et fluidifier le trafic urbain"],
+        )
+
+    delegation("Ville de Tanger", True)
+    delegation("Ville d'Agadir", False)
+    event_refresh(event=event)
+    url = f"/api/events/{event.slug}/recommendations/"
+    listed = names(as_participant(city).get(url, {"kind": "delegation"}))
+    assert listed == ["Ville de Tanger"]  # not Agadir, who did not open up; not a colleague
+    agadir = event.participants.get(name="Ville d'Agadir")
+    assert names(as_participant(agadir).get(url, {"kind": "delegation"})) == []

@@ -145,7 +145,12 @@ def test_marks_the_ranker_never_shows_or_a_request_answers_are_no_labels(event, 
 
     city = make_participant(kind="delegation")
     colleague = make_participant(kind="delegation", organisation=city.organisation)
-    other_city = make_participant(kind="delegation")  # two delegations: never recommended
+    # two delegations are recommended to each other only when both opted in; two exhibitors too
+    other_city = make_participant(kind="delegation", accepts_same_kind=True)
+    booth = make_participant(kind="exhibitor", accepts_same_kind=True)
+    other_booth = make_participant(kind="exhibitor")
+    # (marking an exhibitor who did not opt in is refused now; one marked before is no label)
+    Mark.objects.create(event=event, participant=booth, candidate=other_booth, kind="hidden")
     provider = make_participant(kind="exhibitor")
     for person in (other_city, provider):
         mark_set(participant=city, candidate_id=person.pk, kind="hidden")

@@ -73,3 +73,17 @@ def test_an_exhibitor_who_meets_no_exhibitors_is_not_offered_that_filter(event, 
     me = make_participant(name="Booth", kind="exhibitor", accepts_same_kind=False)
     kinds = [code for code, _label, _on in client_of(me).get(page(event)).context["kinds"]]
     assert "exhibitor" not in kinds
+
+
+def test_a_delegation_open_to_other_cities_is_offered_that_filter_and_says_so(
+    event, make_participant
+):
+    closed = make_participant(kind="delegation", accepts_same_kind=False)
+    opened = make_participant(kind="delegation", accepts_same_kind=True)
+    kinds = {
+        who: [code for code, _label, _on in client_of(who).get(page(event)).context["kinds"]]
+        for who in (closed, opened)
+    }
+    assert "delegation" not in kinds[closed] and "delegation" in kinds[opened]
+    profile = client_of(closed).get(f"/my/{event.slug}/profile/").content.decode()
+    assert "I am open to exchanges of experience with other city delegations" in profile
