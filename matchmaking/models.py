@@ -74,8 +74,13 @@ class Event(models.Model):
         return not (self.booking_closes and moment >= self.booking_closes)
 
     def request_expires_at(self, sent: datetime) -> datetime:
-        """When a request sent at ``sent`` expires if nobody answers it."""
-        return sent + timedelta(hours=self.request_expiry_hours)
+        """When a request sent at ``sent`` expires if nobody answers it: after
+        ``request_expiry_hours``, but no later than the end of booking (when booking closes, else
+        the end of the last slot): "answer before 30 November" read oddly for a fair that ended
+        on the 28th."""
+        expires = sent + timedelta(hours=self.request_expiry_hours)
+        end = self.booking_closes or self.slots.aggregate(end=models.Max("end"))["end"]
+        return min(expires, end) if end is not None and end > sent else expires
 
 
 class Session(models.Model):
@@ -657,6 +662,7 @@ class Notification(models.Model):
         REQUEST_DECLINED = "request_declined"
         REQUEST_EXPIRED = "request_expired"
         REQUEST_WITHDRAWN = "request_withdrawn"
+        REQUEST_EXPIRING = "request_expiring"
         MEETING_BOOKED = "meeting_booked"
         MEETING_MOVED = "meeting_moved"
         MEETING_CANCELLED = "meeting_cancelled"

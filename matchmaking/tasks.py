@@ -4,17 +4,21 @@ import logging
 
 from celery import shared_task
 
-from matchmaking.services.requests import requests_expire
+from matchmaking.services.requests import requests_expire, requests_expiring_remind
 
 logger = logging.getLogger(__name__)
 
 
 @shared_task(name="matchmaking.expire_requests")
 def expire_requests() -> int:
-    """Mark pending requests past their expiry as expired (runs every 5 minutes under beat)."""
+    """Mark pending requests past their expiry as expired, and remind the recipients of those
+    that expire soon (runs every 5 minutes under beat)."""
     count = requests_expire()
     if count:
         logger.info("expired %d meeting requests", count)
+    reminded = requests_expiring_remind()
+    if reminded:
+        logger.info("reminded the recipients of %d meeting requests about to expire", reminded)
     return count
 
 

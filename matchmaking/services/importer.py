@@ -1710,7 +1710,7 @@ class _Identities:
                                 "who": ", ".join(
                                     self.names.get(k, k[0]) for k in seated if k != key
                                 ),
-                                "when": start.astimezone(event.tz).strftime("%Y-%m-%d %H:%M"),
+                                "when": start,
                                 "where": table_name or event.name,
                                 "reason": Reason("event_updated"),
                                 "by_organisers": True,
@@ -1722,8 +1722,7 @@ class _Identities:
                     # named everyone else who sat in it, as the meeting's own email would
                     gone = next(k for k, p in zip(sorted(pair), people, strict=True) if p is None)
                     stays = next(p for p in people if p is not None)
-                    when = start.astimezone(event.tz).strftime("%Y-%m-%d %H:%M")
-                    where = table_name or event.name
+                    when, where = start, table_name or event.name
                     self._tell_gone(
                         stays,
                         Notification.Kind.MEETING_CANCELLED,

@@ -47,12 +47,32 @@ def language_of(person: Participant) -> str:
 
 
 def _local_text(moment: datetime, meeting: Meeting) -> str:
-    """``moment`` in the meeting's event's time zone, as the emails write times."""
+    """``moment`` in the meeting's event's time zone, as a short ISO-like text (logs, lists)."""
     return moment.astimezone(meeting.event.tz).strftime("%Y-%m-%d %H:%M")
 
 
-def _when(meeting: Meeting) -> str:
-    return _local_text(meeting.slot.start, meeting)
+def utc_offset(local: datetime) -> str:
+    """The offset from UTC of an aware time: "UTC+1", "UTC-3:30", "UTC"."""
+    minutes = int((local.utcoffset() or timedelta(0)).total_seconds() // 60)
+    if not minutes:
+        return "UTC"
+    hours, rest = divmod(abs(minutes), 60)
+    return f"UTC{'+' if minutes > 0 else '-'}{hours}" + (f":{rest:02d}" if rest else "")
+
+
+def moment_text(moment: datetime, tz) -> str:
+    """A time as the emails write it, in the active language and the event's time zone, with
+    the weekday and the zone: "Thursday 17 December 2026 at 10:30 (UTC+1)", "jeudi 17 décembre
+    2026 à 10:30 (UTC+1)". (An ISO "2026-12-17 10:30" left readers to work out the day.)"""
+    local = moment.astimezone(tz)
+    return _("%(day)s at %(time)s (%(zone)s)") % {
+        "day": date_format(local, "l j F Y"),
+        "time": f"{local:%H:%M}",
+        "zone": utc_offset(local),
+    }
+
+
+TIMES = ("when", "was", "proposed")  # the context's times, written by ``moment_text``
 
 
 def _where(meeting: Meeting) -> str:
@@ -71,13 +91,20 @@ def _others(meeting: Meeting, person: Participant) -> str:
 def _texts(kind: str, *, person: Participant, meeting=None, request=None, extra=None):
     extra = extra or {}
     if meeting is not None:
-        ctx = {"who": _others(meeting, person), "when": _when(meeting), "where": _where(meeting)}
+        ctx = {
+            "who": _others(meeting, person),
+            "when": meeting.slot.start,
+            "where": _where(meeting),
+        }
     elif request is not None:
         other = request.recipient if request.sender_id == person.pk else request.sender
         ctx = {"who": f"{other.name} ({other.organisation.name})"}
     else:  # about several meetings: the caller says which (``extra``)
         ctx = {}
     ctx.update(extra)
+    for key in TIMES:  # in the recipient's language (active here) and the event's zone
+        if isinstance(ctx.get(key), datetime):
+            ctx[key] = moment_text(ctx[key], person.event.tz)
     if isinstance(ctx.get("day"), date):  # written the recipient's way (their language)
         ctx["day"] = date_format(ctx["day"], "DATE_FORMAT")
     if ctx.get("reason"):  # a system Reason renders in the active (the recipient's) language
@@ -88,6 +115,7 @@ def _texts(kind: str, *, person: Participant, meeting=None, request=None, extra=
         "request_declined": _("%(who)s declined your meeting request"),
         "request_expired": _("The meeting request between you and %(who)s expired"),
         "request_withdrawn": _("Meeting request with %(who)s withdrawn"),
+        "request_expiring": _("%(who)s is waiting for your answer"),
         "meeting_booked": _("Meeting booked with %(who)s on %(when)s"),
         "meeting_moved": _("Your meeting with %(who)s moved to %(when)s"),
         "meeting_cancelled": _("Your meeting with %(who)s on %(when)s is cancelled"),
@@ -111,6 +139,10 @@ def _texts(kind: str, *, person: Participant, meeting=None, request=None, extra=
         "request_expired": _(
             "The request between you and %(who)s expired without an answer; no meeting was booked."
         ),
+        "request_expiring": _(
+            "%(who)s asked to meet you and is waiting for your answer. The request expires on "
+            "%(when)s: accept or decline it before then on your Requests page."
+        ),
         "request_withdrawn": (
             _(
                 "The organisers withdrew the meeting request between you and %(who)s; no meeting "
@@ -124,8 +156,12 @@ def _texts(kind: str, *, person: Participant, meeting=None, request=None, extra=
         ),
         "meeting_booked": _("Meeting with %(who)s on %(when)s at %(where)s."),
         "meeting_moved": _("Your meeting with %(who)s now takes place on %(when)s at %(where)s."),
-        "meeting_cancelled": _(
-            "Your meeting with %(who)s on %(when)s is cancelled. Reason: %(reason)s"
+        "meeting_cancelled": (  # who cancelled it, when a person chose to
+            _("%(by)s cancelled your meeting on %(when)s.")
+            if extra.get("by")
+            else _("The organisers cancelled your meeting with %(who)s on %(when)s.")
+            if extra.get("organisers_cancelled")
+            else _("Your meeting with %(who)s on %(when)s is cancelled.")
         ),
         "meeting_reminder": _("Your meeting with %(who)s starts at %(when)s at %(where)s."),
         "attendee_left": _(
@@ -163,12 +199,12 @@ def _texts(kind: str, *, person: Participant, meeting=None, request=None, extra=
         else:
             ctx["cancelled"] = _("nothing of yours was still to come")
     body = bodies[kind]
-    if kind == "request_withdrawn" and ctx.get("reason"):
+    if kind in ("request_withdrawn", "meeting_cancelled") and ctx.get("reason", "-") != "-":
         line = _("Reason: %(reason)s")  # not inside the f-string: makemessages finds it
         body = f"{body} {line}"
     proposed = getattr(request, "proposed_slot", None) if request is not None else None
     if proposed is not None and kind in ("request_received", "request_accepted"):
-        ctx["proposed"] = proposed.start.astimezone(request.event.tz).strftime("%Y-%m-%d %H:%M")
+        ctx["proposed"] = moment_text(proposed.start, request.event.tz)
         if kind == "request_received":
             line = _("They propose %(proposed)s: accepting books it if it is still free.")
         else:  # told of the acceptance alone: the proposed time could not be booked
@@ -295,6 +331,7 @@ _PAGE_OF_KIND = {  # the participant's page an email about this kind of change o
     "request_declined": "participant:requests",
     "request_expired": "participant:requests",
     "request_withdrawn": "participant:requests",
+    "request_expiring": "participant:requests",
     "meeting_booked": "participant:agenda",
     "meeting_moved": "participant:agenda",
     "meeting_cancelled": "participant:agenda",
@@ -399,6 +436,13 @@ def notify_meeting(
     ``matchmaking.reasons.Reason`` (written in each recipient's language); ``was``: where a
     moved meeting's time was."""
     meeting = Meeting.objects.select_related("slot", "table", "event").get(pk=meeting.pk)
+    cancelled_by = {}  # a cancellation says who chose it: the other party, or the organisers
+    if kind == Notification.Kind.MEETING_CANCELLED:
+        if meeting.cancelled_by == Meeting.CancelledBy.ORGANISER:
+            cancelled_by = {"organisers_cancelled": True}
+        elif meeting.cancelled_by == Meeting.CancelledBy.PARTICIPANT and actor_participant:
+            who = actor_participant
+            cancelled_by = {"by": f"{who.name} ({who.organisation.name})"}
     ids = []
     for seat in meeting.seats.filter(left=False).select_related("participant__organisation"):
         person = seat.participant
@@ -416,9 +460,9 @@ def notify_meeting(
             else f"seq{meeting.sequence}"
         )
         key = f"{kind}:meeting{meeting.pk}:{when}:to{person.pk}"
-        extra = {"reason": reason or "-"}
+        extra = {"reason": reason or "-"} | cancelled_by
         if was is not None:
-            extra["was"] = _local_text(was, meeting)
+            extra["was"] = was
         note = _create(kind, key, person, meeting=meeting, extra=extra)
         if note:
             ids.append(note.pk)
@@ -443,7 +487,7 @@ def notify_attendee_left(
         key = f"meeting_cancelled:meeting{meeting.pk}:seq{meeting.sequence}:to{person.pk}"
         extra = {"reason": reason or "-"}
         if was_at is not None:
-            extra["when"] = _local_text(was_at, meeting)
+            extra["when"] = was_at
         note = _create(
             Notification.Kind.MEETING_CANCELLED,
             key,
@@ -487,6 +531,9 @@ def notify_request(
     extra = None
     if kind == Notification.Kind.REQUEST_RECEIVED:
         people = [request.recipient]
+    elif kind == Notification.Kind.REQUEST_EXPIRING:  # the one who has to answer
+        people = [request.recipient]
+        extra = {"when": request.expires_at}
     elif kind == Notification.Kind.REQUEST_EXPIRED:
         people = [request.sender, request.recipient]
     elif kind == Notification.Kind.REQUEST_WITHDRAWN:

@@ -1,7 +1,7 @@
 """Meeting requests: create, accept, decline, cancel, expire."""
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
@@ -20,7 +20,15 @@ from matchmaking.exceptions import (
     RequestNotOpen,
     SlotPassed,
 )
-from matchmaking.models import Event, Meeting, MeetingRequest, MeetingSeat, Participant, Slot
+from matchmaking.models import (
+    Event,
+    Meeting,
+    MeetingRequest,
+    MeetingSeat,
+    Notification,
+    Participant,
+    Slot,
+)
 from matchmaking.reasons import Reason
 from matchmaking.selectors import available_slots
 from matchmaking.services.locking import guarded_transaction, lock_participants_and_slots
@@ -455,6 +463,31 @@ def _lists_refresh_later(request: MeetingRequest) -> None:
     """After commit, recompute both sides' recommendations: a withdrawn or expired request no
     longer keeps the two out of each other's lists (stored lists were computed without them)."""
     lists_refresh_after_commit([request.sender_id, request.recipient_id])
+
+
+EXPIRING_NOTICE = timedelta(hours=24)  # the "waiting for your answer" email, at the latest
+
+
+def requests_expiring_remind(*, now: datetime | None = None) -> int:
+    """Remind the recipients of pending requests that expire soon, once per request: when a day
+    is left, or a third of the request's life for a shorter one (a request sent on the fair's
+    last morning expires that evening). Returns how many were reminded. Idempotent."""
+    now = now or timezone.now()
+    soon = MeetingRequest.objects.filter(
+        status=MeetingRequest.Status.PENDING,
+        expires_at__gt=now,
+        expires_at__lte=now + EXPIRING_NOTICE,
+    ).values_list("pk", "created_at", "expires_at")
+    count = 0
+    for pk, created, expires in list(soon):
+        if expires - now > (expires - created) / 3:
+            continue  # a short-lived request: not yet
+        if Notification.objects.filter(key__startswith=f"request_expiring:request{pk}:").exists():
+            continue
+        with transaction.atomic():
+            notify_request(request=MeetingRequest(pk=pk), kind="request_expiring")
+            count += 1
+    return count
 
 
 def requests_expire(*, now: datetime | None = None) -> int:

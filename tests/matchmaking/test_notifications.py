@@ -4,11 +4,11 @@ import datetime as dt
 
 import pytest
 from django.core import mail
-from django.utils import timezone
+from django.utils import timezone, translation
 
-from matchmaking.models import Meeting, Notification
-from matchmaking.services.meetings import Actor, meeting_reschedule
-from matchmaking.services.notifications import reminders_due
+from matchmaking.models import Meeting, MeetingRequest, Notification
+from matchmaking.services.meetings import Actor, meeting_book, meeting_cancel, meeting_reschedule
+from matchmaking.services.notifications import moment_text, reminders_due
 from matchmaking.services.requests import requests_expire
 from matchmaking.tasks import send_notifications
 from tests.factories import RequestFactory
@@ -31,7 +31,7 @@ def test_request_flow_notifies_the_other_side_in_their_language(
         created = as_participant(amina).post(url, {"recipient": bruno.pk})
     assert [m.to for m in mail.outbox] == [["bruno@example.org"]]
     assert mail.outbox[0].subject == (
-        f"Nouvelle demande de rendez-vous de Amina ({amina.organisation.name})"
+        f"Nouvelle demande de rendez-vous : Amina ({amina.organisation.name})"
     )
     assert Notification.objects.get().language == "fr"
     with send():
@@ -415,7 +415,8 @@ def test_the_request_email_carries_its_message_and_a_move_says_the_old_time(
         )
     assert moved.status_code == 200, moved.data
     note = Notification.objects.get(kind="meeting_moved", recipient=b)
-    was = slots[0].start.astimezone(event.tz).strftime("%Y-%m-%d %H:%M")
+    with translation.override("fr"):
+        was = moment_text(slots[0].start, event.tz)
     assert note.body.endswith(f"Il était prévu le {was}.")
 
 
@@ -574,3 +575,86 @@ def test_without_a_site_address_emails_carry_no_link(
         as_participant(amina).post(f"/api/events/{event.slug}/requests/", {"recipient": bruno.pk})
     assert "Open it on your pages" not in mail.outbox[-1].body
     assert "http" not in mail.outbox[-1].body
+
+
+@pytest.mark.parametrize(
+    "language, text",
+    [
+        ("en", "Thursday 19 April 2018 at 09:30 (UTC+1)"),
+        ("fr", "jeudi 19 avril 2018 à 09:30 (UTC+1)"),
+        ("ar", "الخميس 19 إبريل 2018 الساعة 09:30 (UTC+1)"),
+    ],
+)
+def test_emails_write_a_time_with_its_weekday_and_zone_in_the_reader_s_language(language, text):
+    """ "2018-04-19 08:30" left readers to work out the day, and whose clock it was."""
+    import zoneinfo
+
+    moment = dt.datetime(2018, 4, 19, 8, 30, tzinfo=dt.UTC)
+    with translation.override(language):
+        assert moment_text(moment, zoneinfo.ZoneInfo("Africa/Casablanca")) == text
+    with translation.override("en"):
+        assert moment_text(moment, zoneinfo.ZoneInfo("Asia/Kolkata")).endswith("(UTC+5:30)")
+        assert moment_text(moment, zoneinfo.ZoneInfo("America/St_Johns")).endswith("(UTC-2:30)")
+        assert moment_text(moment, zoneinfo.ZoneInfo("UTC")).endswith("at 08:30 (UTC)")
+
+
+def test_a_cancellation_says_who_chose_it(event, make_participant, as_participant, send):
+    """Both sides read "Your meeting ... is cancelled" whoever cancelled it: the other person,
+    the organisers, or nobody (new times); the reason line goes when nobody gave one."""
+    amina = make_participant(name="Amina", languages=["en"])
+    bruno = make_participant(name="Bruno", languages=["en"])
+    slots = list(event.slots.order_by("start"))
+    first = meeting_book(
+        request=RequestFactory(sender=amina, recipient=bruno, status="accepted"),
+        slot=slots[0],
+        actor=Actor(system=True),
+    )
+    second = meeting_book(
+        request=RequestFactory(sender=bruno, recipient=amina, status="accepted"),
+        slot=slots[1],
+        actor=Actor(system=True),
+    )
+    with send():
+        meeting_cancel(meeting=first, by=amina, user=amina.user)
+        meeting_cancel(meeting=second, reason="Hall closed")
+    by_amina, by_organisers = (
+        Notification.objects.filter(kind="meeting_cancelled", recipient=bruno)
+        .order_by("meeting__slot__start")
+        .values_list("body", flat=True)
+    )
+    assert by_amina.startswith(f"Amina ({amina.organisation.name}) cancelled your meeting on ")
+    assert "Reason" not in by_amina
+    assert by_organisers.startswith(
+        f"The organisers cancelled your meeting with Amina ({amina.organisation.name}) on "
+    )
+    assert by_organisers.endswith(". Reason: Hall closed")
+
+
+def test_the_recipient_is_reminded_once_before_a_request_expires(
+    event, make_participant, send, settings
+):
+    from matchmaking.services.requests import requests_expiring_remind
+
+    settings.SITE_URL = "https://mm.example.org"
+    a = make_participant(name="Amina", languages=["en"])
+    b = make_participant(name="Bruno", languages=["fr"])
+    sent = timezone.now()
+    long = RequestFactory(sender=a, recipient=b, status="pending")
+    short = RequestFactory(sender=b, recipient=a, status="pending")  # 9 hours, below
+    answered = RequestFactory(sender=a, recipient=make_participant(), status="accepted")
+    MeetingRequest.objects.filter(pk__in=[long.pk, short.pk, answered.pk]).update(
+        created_at=sent, expires_at=sent + dt.timedelta(hours=9)
+    )
+    MeetingRequest.objects.filter(pk=long.pk).update(expires_at=sent + dt.timedelta(hours=72))
+    with send():
+        assert requests_expiring_remind(now=sent + dt.timedelta(hours=5)) == 0  # 4 h of 9 left
+        assert requests_expiring_remind(now=sent + dt.timedelta(hours=7)) == 1  # the short one
+        assert requests_expiring_remind(now=sent + dt.timedelta(hours=47)) == 0  # 25 h left
+        assert requests_expiring_remind(now=sent + dt.timedelta(hours=49)) == 1
+        assert requests_expiring_remind(now=sent + dt.timedelta(hours=50)) == 0  # once
+    to_amina, to_bruno = mail.outbox  # each to the side that has to answer
+    assert to_amina.to == [a.email] and to_amina.subject.startswith("Bruno (")
+    assert to_amina.subject.endswith(" is waiting for your answer")
+    assert to_bruno.to == [b.email] and "attend votre réponse" in to_bruno.subject
+    assert "La demande expire le " in to_bruno.body
+    assert to_bruno.body.endswith(f"/my/{event.slug}/requests/#request-{long.pk}")

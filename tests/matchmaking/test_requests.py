@@ -17,3 +17,22 @@ def test_a_pending_request_expires_after_the_events_expiry_hours(event, make_par
     created = request_create(sender=make_participant(), recipient=make_participant(), now=sent)
 
     assert created.expires_at == event.request_expires_at(sent) == sent + dt.timedelta(hours=5)
+
+
+def test_a_request_expires_no_later_than_the_end_of_booking(event, make_participant):
+    """Sent on the fair's last day, a request said "answer before" a date after the fair."""
+    event.request_expiry_hours = 72
+    event.save(update_fields=["request_expiry_hours"])
+    last_end = event.slots.order_by("-end").first().end
+    sent = last_end - dt.timedelta(hours=5)
+    assert event.request_expires_at(sent) == last_end
+    early = last_end - dt.timedelta(days=10)
+    assert event.request_expires_at(early) == early + dt.timedelta(hours=72)
+    # booking that closes earlier ends it there; a request sent after the end keeps its hours
+    event.booking_closes = last_end - dt.timedelta(hours=2)
+    event.save(update_fields=["booking_closes"])
+    assert event.request_expires_at(sent) == last_end - dt.timedelta(hours=2)
+    late = last_end + dt.timedelta(hours=1)
+    assert event.request_expires_at(late) == late + dt.timedelta(hours=72)
+    created = request_create(sender=make_participant(), recipient=make_participant(), now=sent)
+    assert created.expires_at == last_end - dt.timedelta(hours=2)
