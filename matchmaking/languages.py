@@ -4,6 +4,9 @@ Languages are ISO 639-1 codes (two letters, stored lower-cased, each once). The 
 assigned codes (183), kept here rather than pulling in a dependency for it.
 """
 
+import functools
+import unicodedata
+
 from django.utils.translation import gettext_lazy
 
 from matchmaking.exceptions import InvalidInput
@@ -44,3 +47,48 @@ def language_codes(values) -> list[str]:
     if len(codes) > MAX_LANGUAGES:
         raise InvalidInput(str(LANGUAGES_TOO_MANY), field="languages")
     return codes
+
+
+#: the languages the product speaks, whose names a profile may use for a language
+NAMED_IN = ("en", "fr", "ar")
+
+
+def _folded(word: str) -> str:
+    """A language's name as compared: lower case, no accents, and for Arabic no article "ال"
+    and no final "ة"/"ي" ("العربية", "عربية" and "عربي" are one word here)."""
+    text = unicodedata.normalize("NFKD", word.strip().lower())
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    if text.startswith("ال"):
+        text = text[2:]
+    return text.rstrip("ةي")
+
+
+@functools.cache
+def _names() -> dict[str, str]:
+    """Folded language names -> code, from the Unicode CLDR (through Babel): each language's
+    name in English, French and Arabic, and in itself ("français", "العربية", "Deutsch")."""
+    from babel import Locale, UnknownLocaleError
+
+    names: dict[str, str] = {}
+    for lang in NAMED_IN:
+        for code, name in Locale.parse(lang).languages.items():
+            if code in LANGUAGE_CODES:
+                names.setdefault(_folded(name), code)
+    for code in sorted(LANGUAGE_CODES):
+        try:
+            own = Locale.parse(code).get_display_name(code)
+        except (UnknownLocaleError, ValueError):
+            continue
+        if own:
+            names.setdefault(_folded(own), code)
+    return names
+
+
+def language_code_of(word: str) -> str:
+    """The code of a language written as a code ("FR") or a name in English, French, Arabic or
+    the language itself ("French", "français", "الفرنسية", "arabe", "عربي"); a word that is
+    neither is returned as typed (``language_codes`` then refuses it by name)."""
+    plain = word.strip()
+    if plain.lower() in LANGUAGE_CODES:
+        return plain.lower()
+    return _names().get(_folded(plain), plain)

@@ -1,8 +1,8 @@
 """Translated labels for the domain's codes (the models keep plain English codes)."""
 
 from django.utils.formats import date_format
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from matchmaking.reasons import reason_from_detail, reason_text
 from matchmaking.services.notifications import attendance_counts as notification_counts
@@ -191,3 +191,13 @@ def attendance_counts(done) -> dict[str, str]:
     pages' messages: ``meetings`` ("2 meetings") and ``requests`` ("1 request")."""
     # the meetings they only joined as a colleague go on: not counted as cancelled
     return notification_counts(len(done.cancelled_meetings), len(done.withdrawn_requests))
+
+
+def language_names(codes) -> list[str]:
+    """Language codes as names in the page's language, from the Unicode CLDR through Babel
+    ("zh" -> "Chinese", "chinois", "الصينية"; Django names only the languages it is translated
+    into, and left zh, wo, ln... as codes); a code CLDR does not know stays as it is."""
+    from babel import Locale
+
+    names = Locale.parse((get_language() or "en")[:2]).languages
+    return [names.get(code, code) for code in codes]

@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import re
 import secrets
 from collections import OrderedDict
 
 from babel import Locale
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.http import Http404, HttpResponse
@@ -29,7 +31,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from matchmaking import selectors
-from matchmaking.countries import country_code
+from matchmaking.countries import COUNTRY_CODES, country_code
 from matchmaking.exceptions import (
     Busy,
     Conflict,
@@ -38,7 +40,7 @@ from matchmaking.exceptions import (
     InvalidInput,
     NotFound,
 )
-from matchmaking.languages import language_codes
+from matchmaking.languages import LANGUAGE_CODES, language_code_of, language_codes
 from matchmaking.models import (
     Event,
     Mark,
@@ -59,6 +61,7 @@ from matchmaking.pages.labels import (
     MEETING_STATUS,
     REQUEST_STATUS,
     attendance_counts,
+    language_names,
     local_day,
 )
 from matchmaking.reasons import Reason
@@ -79,6 +82,7 @@ from matchmaking.services.meetings import (
 )
 from matchmaking.services.messages import BODY_LIMIT as MESSAGE_BODY_LIMIT
 from matchmaking.services.messages import message_refusal, message_send, messages_read
+from matchmaking.services.notifications import language_of
 from matchmaking.services.participants import (
     calendar_link_renew,
     login_link_use,
@@ -405,7 +409,18 @@ def login_link(request, secret: str):
     # the page they asked for the link from (``next``, kept by the form posting to this
     # address), else the home of the event the link was made for (they may take part in several)
     then = _ours(request.GET.get("next", ""))
-    return redirect(then) if then else redirect("participant:event", slug=person.event.slug)
+    response = redirect(then) if then else redirect("participant:event", slug=person.event.slug)
+    # the pages speak the person's language, as their emails do (an Arabic-speaking delegate
+    # on a French browser read French pages); the menu's language choice changes it later
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language_of(person),
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+        httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+    )
+    return response
 
 
 @require_POST
@@ -447,6 +462,12 @@ def _lines(text: str) -> list[str]:
     return [line.strip() for line in text.splitlines() if line.strip()]
 
 
+LANGUAGE_UNKNOWN = gettext_lazy(
+    "Not a language we know: %(words)s. Write their names (français, العربية, English) or "
+    "their two-letter codes (fr, ar, en)."
+)
+
+
 class ProfileForm(forms.Form):
     title = forms.CharField(
         label=gettext_lazy("Job title"),
@@ -457,14 +478,13 @@ class ProfileForm(forms.Form):
     languages = forms.CharField(
         label=gettext_lazy("Languages you speak"),
         required=False,
-        help_text=gettext_lazy("Two-letter codes separated by commas, e.g. fr, ar, en."),
+        help_text=gettext_lazy(
+            "Their names separated by commas, in English, French or Arabic (français, العربية, "
+            "English), or their two-letter codes (fr, ar, en)."
+        ),
     )
-    country = forms.CharField(
-        label=gettext_lazy("Country"),
-        required=False,
-        max_length=20,
-        help_text=gettext_lazy("Two-letter code, e.g. MA."),
-    )
+    # a list of names in the page's language (a code typed by hand, "ma", is still read)
+    country = forms.CharField(label=gettext_lazy("Country"), required=False, max_length=20)
     city = forms.CharField(
         label=gettext_lazy("City"), max_length=100, required=False, widget=forms.TextInput(AUTO)
     )
@@ -508,6 +528,7 @@ class ProfileForm(forms.Form):
         super().__init__(*args, **kwargs)
         same_kind_choice = kind in SAME_KIND_OPT_IN
         self.fields["sectors"].choices = [(s, sector_label(s, lang)) for s in SECTOR_IDS]
+        self.fields["country"].widget = forms.Select(choices=country_choices(lang))
         if not same_kind_choice:
             # Only exhibitors (to meet) and delegations (to be recommended to each other) give
             # their consent to meetings with their own kind
@@ -521,9 +542,16 @@ class ProfileForm(forms.Form):
             )
 
     def clean_languages(self) -> list[str]:
-        raw = self.cleaned_data["languages"].replace(";", ",").replace(" ", ",")
+        words = []  # names or codes, between commas ("fr en" too)
+        for item in re.split(r"[,;،\n]+", self.cleaned_data["languages"]):
+            code = language_code_of(item)
+            words += [code] if code in LANGUAGE_CODES else map(language_code_of, item.split())
+        unknown = [w for w in words if w.strip().lower() not in LANGUAGE_CODES]
+        if unknown:  # the API's message asks for codes; the page takes names too
+            shown = ", ".join(dict.fromkeys(w[:30] for w in unknown))
+            raise forms.ValidationError(LANGUAGE_UNKNOWN % {"words": shown})
         try:
-            return language_codes(raw.split(","))  # the API's rule too
+            return language_codes(words)  # the API's rule too
         except InvalidInput as exc:
             raise forms.ValidationError(exc.message) from exc
 
@@ -552,7 +580,7 @@ def _profile_initial(me: Participant) -> dict:
     profile = getattr(me, "profile", None)
     return {
         "title": me.title,
-        "languages": ", ".join(me.languages or []),
+        "languages": ", ".join(language_names(me.languages or [])),  # as the page writes them
         "country": me.country,
         "city": me.city,
         "description": profile.description if profile else "",
@@ -695,12 +723,12 @@ def _open_requests_by_other(event: Event, me: Participant) -> dict[int, MeetingR
     return found
 
 
-def _language_names(codes: list[str]) -> list[str]:
-    """Language codes as names in the page's language, from the Unicode CLDR through Babel
-    ("zh" -> "Chinese", "chinois", "الصينية"; Django names only the languages it is translated
-    into, and left zh, wo, ln... as codes); a code CLDR does not know stays as it is."""
-    names = Locale.parse((get_language() or "en")[:2]).languages
-    return [names.get(code, code) for code in codes]
+def country_choices(lang: str) -> list[tuple[str, str]]:
+    """Every country, named in the page's language (CLDR, through Babel) and sorted by name,
+    after an empty choice."""
+    names = Locale.parse(lang).territories
+    named = sorted(((c, names.get(c, c)) for c in COUNTRY_CODES), key=lambda c: c[1].casefold())
+    return [("", "—"), *named]
 
 
 def _card(rec: dict, lang: str, open_requests: dict, my_languages: list[str]) -> dict:
@@ -729,8 +757,8 @@ def _card(rec: dict, lang: str, open_requests: dict, my_languages: list[str]) ->
             "No common language (you: %(mine)s; they: %(theirs)s): plan an interpreter or a "
             "bilingual colleague."
         ) % {
-            "mine": sep.join(_language_names(sorted(my_languages))) or "?",
-            "theirs": sep.join(_language_names(sorted(person.get("languages") or []))) or "?",
+            "mine": sep.join(language_names(sorted(my_languages))) or "?",
+            "theirs": sep.join(language_names(sorted(person.get("languages") or []))) or "?",
         }
     return {
         "person": person,
@@ -742,7 +770,7 @@ def _card(rec: dict, lang: str, open_requests: dict, my_languages: list[str]) ->
         "need_to_offer": reasons.get("need_to_offer"),
         "offer_to_need": reasons.get("offer_to_need"),
         "shared_need": reasons.get("shared_need"),
-        "common_languages": _language_names(langs.get("common") or []),
+        "common_languages": language_names(langs.get("common") or []),
         "list_separator": sep,
         "language_note": note,
         "sectors_inferred": bool(reasons.get("sectors_inferred")),

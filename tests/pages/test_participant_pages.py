@@ -279,14 +279,15 @@ def test_profile_edit_saves_through_the_service(event, me):
 def test_profile_shows_field_errors_for_bad_sectors_and_languages(event, me):
     response = client_of(me).post(
         f"/my/{event.slug}/profile/",
-        profile_data(sectors=["mobility", "teleportation"], languages="fr, english"),
+        profile_data(sectors=["mobility", "teleportation"], languages="fr, english, klingon"),
     )
 
     assert response.status_code == 400
     form = response.context["form"]
     assert form.errors["sectors"] == ["teleportation is not a known sector."]
     assert form.errors["languages"] == [
-        "Not a language code: english. Use two-letter ISO 639-1 codes such as fr, ar, en."
+        "Not a language we know: klingon. Write their names (français, العربية, English) or "
+        "their two-letter codes (fr, ar, en)."
     ]
     body = response.content.decode()
     assert "teleportation is not a known sector." in body
@@ -1769,3 +1770,39 @@ def test_the_sign_in_link_goes_nowhere_but_the_participant_pages(event, me, then
     assert "next" not in link
     secret = login_link_create(participant=me)
     assert Client().post(f"/my/login/{secret}/?next={then}")["Location"] == f"/my/{event.slug}/"
+
+
+def test_languages_are_written_by_name_and_the_country_chosen_from_a_list(event, me):
+    """The tester typed "عربي" and "المغرب" and was told to use ISO codes."""
+    client = client_of(me)
+    saved = client.post(
+        f"/my/{event.slug}/profile/",
+        profile_data(languages="عربي، Français; english", country="MA"),
+        HTTP_ACCEPT_LANGUAGE="ar",
+    )
+    assert saved.status_code == 302
+    me.refresh_from_db()
+    assert (me.languages, me.country) == (["ar", "fr", "en"], "MA")
+    page = client.get(f"/my/{event.slug}/profile/", HTTP_ACCEPT_LANGUAGE="fr")
+    form = page.context["form"]
+    assert form["languages"].value() == "arabe, français, anglais"  # as the page writes them
+    body = page.content.decode()
+    assert '<option value="MA" selected>Maroc</option>' in body
+    assert '<option value="CN">Chine</option>' in body
+    # sent back unchanged, the names are read again
+    data = profile_data(languages=form["languages"].value(), country="MA")
+    assert client.post(f"/my/{event.slug}/profile/", data).status_code == 302
+    me.refresh_from_db()
+    assert me.languages == ["ar", "fr", "en"]
+
+
+def test_signing_in_turns_the_pages_to_the_person_s_language(event, make_participant):
+    """An Arabic-first delegate on a French browser read French pages, Arabic emails."""
+    sonia = make_participant(name="Sonia", languages=["de", "ar", "fr"])
+    client = Client(HTTP_ACCEPT_LANGUAGE="fr")
+    client.post(f"/my/login/{login_link_create(participant=sonia)}/")
+    page = client.get(f"/my/{event.slug}/profile/")
+    assert page.content.decode().count('lang="ar"') >= 1 and page.context["LANGUAGE_CODE"] == "ar"
+    # the menu's choice still wins afterwards
+    client.post("/i18n/setlang/", {"language": "en", "next": f"/my/{event.slug}/profile/"})
+    assert client.get(f"/my/{event.slug}/profile/").context["LANGUAGE_CODE"] == "en"

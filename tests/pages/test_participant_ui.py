@@ -49,7 +49,6 @@ def test_every_aria_describedby_names_an_element_of_the_page(event, me, section)
     if section == "profile":  # the hints of the profile form are there and linked
         assert set(described) == {
             "id_languages_helptext",
-            "id_country_helptext",
             "id_offers_helptext",
             "id_needs_helptext",
             "id_max_meetings_helptext",
