@@ -665,6 +665,7 @@ class BroadcastSerializer(serializers.ModelSerializer):
             "subject",
             "body",
             "audience",
+            "translations",
             "recipients",
             "sent",
             "failed",
@@ -672,6 +673,11 @@ class BroadcastSerializer(serializers.ModelSerializer):
             "created_at",
         ]
         read_only_fields = fields
+
+
+class BroadcastVersionSerializer(RefusesUnknownFields, serializers.Serializer):
+    subject = serializers.CharField(max_length=200, allow_blank=True, trim_whitespace=False)
+    body = serializers.CharField(max_length=5000, allow_blank=True, trim_whitespace=False)
 
 
 class BroadcastCreateSerializer(RefusesUnknownFields, serializers.Serializer):
@@ -684,6 +690,14 @@ class BroadcastCreateSerializer(RefusesUnknownFields, serializers.Serializer):
         help_text="all, without_meetings (nobody to meet yet), pending_answers (requests wait "
         "for their answer), kind:<kind> (e.g. kind:exhibitor) or participant:<id> (one "
         "participant, whether they still come or not).",
+    )
+    translations = serializers.DictField(
+        child=BroadcastVersionSerializer(),
+        required=False,
+        help_text="The same message in other languages the emails are written in (en, fr, ar): "
+        '{"ar": {"subject": "...", "body": "..."}}. Each recipient reads the version in their '
+        "language (the first of their profile's languages the emails are written in), the "
+        "others subject and body.",
     )
 
 

@@ -735,6 +735,12 @@ class Broadcast(models.Model):
     subject = models.CharField(max_length=200)
     body = models.TextField()
     audience = models.CharField(max_length=40)
+    translations = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text='The message in other languages: {"ar": {"subject": ..., "body": ...}}; each '
+        "recipient reads the version in their language, or subject and body.",
+    )
     sent_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
     )

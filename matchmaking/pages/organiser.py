@@ -54,6 +54,7 @@ from matchmaking.pages.forms import (
     id_param,
     text_param,
 )
+from matchmaking.pages.labels import language_names
 from matchmaking.pages.render import bar_chart, grid_table, heat_strips
 from matchmaking.pages.render import table_plan as render_table_plan
 from matchmaking.reasons import Reason
@@ -76,6 +77,7 @@ from matchmaking.services.meetings import (
     meeting_set_status,
     meeting_slots_bookable,
 )
+from matchmaking.services.notifications import SUPPORTED as EMAIL_LANGUAGES
 from matchmaking.services.participants import calendar_link_renew
 from matchmaking.services.scheduling import (
     schedule_run_create,
@@ -1141,19 +1143,16 @@ def broadcasts(request, event: Event):
     before, with how many emails left or failed. The form carries its own token: sent twice
     (a double click, a reload), it sends once; a refusal shows the form again with the text."""
     status = 200
-    values = {"audience": "all", "subject": "", "body": ""}
+    limits = {"audience": 40, "subject": 10_000, "body": 100_000}
+    # the message in the other languages the emails are written in: subject_fr, body_fr...
+    limits |= {f"{k}_{lang}": limits[k] for lang in EMAIL_LANGUAGES for k in ("subject", "body")}
+    values = dict.fromkeys(limits, "") | {"audience": "all"}
     if request.method == "POST":
         status = 400
         try:
-            values = {
-                name: text_param(request.POST, name, limit=limit)
-                for name, limit in (("audience", 40), ("subject", 10_000), ("body", 100_000))
-            }
+            values = {name: text_param(request.POST, name, limit=n) for name, n in limits.items()}
         except UnusableText as exc:  # shown again without what cannot be sent, not lost
-            values = {
-                name: UNUSABLE.sub("", str(request.POST.get(name, "")))
-                for name in ("audience", "subject", "body")
-            }
+            values = {name: UNUSABLE.sub("", str(request.POST.get(name, ""))) for name in limits}
             messages.error(request, str(exc))
         else:
             try:
@@ -1161,7 +1160,13 @@ def broadcasts(request, event: Event):
                     event=event,
                     by=request.user,
                     client_token=text_param(request.POST, "token", limit=64),
-                    **values,
+                    audience=values["audience"],
+                    subject=values["subject"],
+                    body=values["body"],
+                    translations={
+                        lang: {"subject": values[f"subject_{lang}"], "body": values[f"body_{lang}"]}
+                        for lang in EMAIL_LANGUAGES
+                    },
                 )
             except DomainError as exc:
                 messages.error(request, _broadcast_refusal(exc, values))
@@ -1185,7 +1190,14 @@ def broadcasts(request, event: Event):
     ]
     if values["audience"] in names:  # one participant's, refused: shown again with their name
         audiences.insert(0, (values["audience"], names[values["audience"]], 1))
-    history = [(b, labels.audience_label(b.audience, names)) for b in sent]
+    history = [
+        (b, labels.audience_label(b.audience, names), language_names(list(b.translations)))
+        for b in sent
+    ]
+    versions = [
+        (lang, name, values[f"subject_{lang}"], values[f"body_{lang}"])
+        for lang, name in zip(EMAIL_LANGUAGES, language_names(EMAIL_LANGUAGES), strict=True)
+    ]
     return render(
         request,
         "matchmaking/organiser/broadcasts.html",
@@ -1193,6 +1205,8 @@ def broadcasts(request, event: Event):
             event,
             "broadcasts",
             values=values,
+            versions=versions,
+            versions_open=any(subject or body for _lang, _name, subject, body in versions),
             audiences=audiences,
             history=history,
             token=secrets.token_hex(16),
@@ -1226,6 +1240,12 @@ def _broadcast_refusal(exc: DomainError, values: dict) -> str:
         return _("Write a text of at most 5,000 characters.")
     if exc.field == "audience":
         return _("Choose who receives the message.")
+    if (exc.field or "").startswith("translations."):
+        lang = exc.field.split(".")[1]
+        return _(
+            "The message in %(language)s needs a subject (at most 200 characters) and a text "
+            "(at most 5,000 characters), or neither."
+        ) % {"language": language_names([lang])[0]}
     return exc.message
 
 

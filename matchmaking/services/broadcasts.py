@@ -5,6 +5,7 @@ Each recipient gets a Notification (sent by the same task as every other email, 
 retries); the same form posted twice sends once."""
 
 import hashlib
+import json
 
 from django.db import IntegrityError, transaction
 from django.urls import reverse
@@ -13,6 +14,7 @@ from matchmaking import selectors
 from matchmaking.exceptions import InvalidInput
 from matchmaking.models import Broadcast, Event, Notification
 from matchmaking.services.notifications import (
+    SUPPORTED,
     _deliver_later,
     batched,
     language_of,
@@ -42,8 +44,56 @@ def _text(value, *, field: str, limit: int, what: str) -> str:
     return text
 
 
+def _versions(translations) -> dict[str, dict[str, str]]:
+    """The message in other languages (``{"ar": {"subject": ..., "body": ...}}``) checked as the
+    message itself is; a language whose subject and text are both empty is left out (the
+    console's form sends its empty boxes)."""
+    if not translations:
+        return {}
+    if not isinstance(translations, dict):
+        raise InvalidInput(
+            'Give the other languages as {"fr": {"subject": ..., "body": ...}}.',
+            field="translations",
+        )
+    versions = {}
+    for lang, version in translations.items():
+        if lang not in SUPPORTED:
+            raise InvalidInput(
+                f"{str(lang)[:20]!r} is not a language the emails are written in "
+                f"({', '.join(SUPPORTED)}).",
+                field="translations",
+            )
+        version = version if isinstance(version, dict) else {}
+        if not any(str(version.get(k) or "").strip() for k in ("subject", "body")):
+            continue
+        versions[lang] = {
+            "subject": one_line(
+                _text(
+                    version.get("subject"),
+                    field=f"translations.{lang}.subject",
+                    limit=SUBJECT_LIMIT,
+                    what=f"subject in {lang}",
+                )
+            ),
+            "body": _text(
+                version.get("body"),
+                field=f"translations.{lang}.body",
+                limit=BODY_LIMIT,
+                what=f"text in {lang}",
+            ),
+        }
+    return dict(sorted(versions.items()))
+
+
 def broadcast_send(
-    *, event: Event, subject: str, body: str, audience: str, by=None, client_token: str = ""
+    *,
+    event: Event,
+    subject: str,
+    body: str,
+    audience: str,
+    by=None,
+    client_token: str = "",
+    translations: dict | None = None,
 ) -> Broadcast:
     """Email ``subject`` and ``body`` to every participant of ``audience`` (one of
     ``selectors.BROADCAST_AUDIENCES``, ``kind:<kind>`` or ``participant:<id>``), in one
@@ -52,13 +102,19 @@ def broadcast_send(
     with it is returned as it is, and nothing is sent again.
 
     Raises InvalidInput (naming the field) for an empty or too long text, an unknown audience,
-    or an audience with nobody in it (code ``empty_audience``)."""
+    or an audience with nobody in it (code ``empty_audience``).
+
+    ``translations``: the same message in other languages the emails are written in
+    (``{"ar": {"subject": ..., "body": ...}}``); each recipient reads the version in their
+    language (``language_of``), the others ``subject`` and ``body``."""
     subject = one_line(_text(subject, field="subject", limit=SUBJECT_LIMIT, what="subject"))
     body = _text(body, field="body", limit=BODY_LIMIT, what="text")
+    versions = _versions(translations)
     if client_token:
         # the same form sent twice sends once; sent again with other words or another
         # audience (back, edit, send), it is another message
-        content = hashlib.sha256(f"{audience}\x00{subject}\x00{body}".encode()).hexdigest()
+        words = f"{audience}\x00{subject}\x00{body}\x00{json.dumps(versions, sort_keys=True)}"
+        content = hashlib.sha256(words.encode()).hexdigest()
         client_token = f"{client_token[:31]}:{content[:32]}"
         done = Broadcast.objects.filter(event=event, client_token=client_token).first()
         if done is not None:
@@ -72,7 +128,8 @@ def broadcast_send(
             code="empty_audience",
         )
     home = site_link(reverse("participant:event", args=[event.slug]))
-    signed = f"{body}\n\n-- \n{event.name}" + (f"\n{home}" if home else "")
+    signature = f"\n\n-- \n{event.name}" + (f"\n{home}" if home else "")
+    default = {"subject": subject, "body": body}
     try:
         with transaction.atomic(), batched():
             sent = Broadcast.objects.create(
@@ -83,19 +140,24 @@ def broadcast_send(
                 sent_by=by if getattr(by, "pk", None) else None,
                 recipients=len(people),
                 client_token=client_token,
+                translations=versions,
             )
-            notes = Notification.objects.bulk_create(
-                Notification(
-                    recipient=person,
-                    kind=Notification.Kind.BROADCAST,
-                    key=f"broadcast{sent.pk}:to{person.pk}",
-                    broadcast=sent,
-                    language=language_of(person),
-                    subject=subject,
-                    body=signed,
+            notes = []
+            for person in people:
+                lang = language_of(person)
+                version = versions.get(lang, default)
+                notes.append(
+                    Notification(
+                        recipient=person,
+                        kind=Notification.Kind.BROADCAST,
+                        key=f"broadcast{sent.pk}:to{person.pk}",
+                        broadcast=sent,
+                        language=lang,
+                        subject=version["subject"],
+                        body=version["body"] + signature,
+                    )
                 )
-                for person in people
-            )
+            notes = Notification.objects.bulk_create(notes)
             _deliver_later([n.pk for n in notes])
     except IntegrityError:
         # the same form posted twice at once: the other post sent it

@@ -119,3 +119,25 @@ def test_one_participant_is_an_audience_even_if_they_no_longer_come(
         )
         assert refused.status_code == 400, audience
         assert refused.data["field"] == "audience"
+
+
+def test_the_message_in_other_languages_through_the_api(
+    event, make_participant, organiser_client, django_capture_on_commit_callbacks
+):
+    make_participant(name="Amina", kind="delegation", languages=["ar", "fr"])
+    make_participant(name="Chen", kind="exhibitor", languages=["zh", "en"])
+    body = {
+        "subject": "Welcome",
+        "body": "Hall B, 9:00.",
+        "audience": "all",
+        "translations": {"ar": {"subject": "مرحبا", "body": "القاعة B، 9:00."}},
+    }
+    with django_capture_on_commit_callbacks(execute=True):
+        response = organiser_client.post(url(event), body, format="json")
+    assert response.status_code == 201, response.data
+    assert response.data["translations"] == body["translations"]
+    assert sorted(m.subject for m in mail.outbox) == ["Welcome", "مرحبا"]
+    bad = organiser_client.post(
+        url(event), {**body, "translations": {"ar": {"subject": "x", "text": "y"}}}, format="json"
+    )
+    assert bad.status_code == 400 and "text" in str(bad.data)

@@ -162,3 +162,55 @@ def test_a_replacing_import_keeps_the_messages_sent(organiser, django_capture_on
         organiser,
     )
     assert kept.created_at == before.created_at
+
+
+def test_each_person_reads_the_message_in_their_language_when_it_is_given(
+    upcoming_event, people, organiser, django_capture_on_commit_callbacks
+):
+    """One text for a fair that speaks French, Arabic and English reached an Arabic-first
+    delegate in French (the tester)."""
+    event = upcoming_event
+    with django_capture_on_commit_callbacks(execute=True):
+        sent = broadcast_send(
+            event=event,
+            subject="Hall B opens at 9:00",
+            body="Meetings start at 9:00.",
+            audience="all",
+            by=organiser,
+            translations={
+                "ar": {"subject": "تفتح القاعة B على الساعة 9:00", "body": "تبدأ اللقاءات 9:00."},
+                "fr": {"subject": "  ", "body": ""},  # the form's empty boxes: no French version
+            },
+        )
+    assert sent.translations == {
+        "ar": {"subject": "تفتح القاعة B على الساعة 9:00", "body": "تبدأ اللقاءات 9:00."}
+    }
+    read = {m.to[0]: (m.subject, m.body.split("\n")[0]) for m in mail.outbox}
+    assert read[people["amina"].email] == ("تفتح القاعة B على الساعة 9:00", "تبدأ اللقاءات 9:00.")
+    assert read[people["bruno"].email] == ("Hall B opens at 9:00", "Meetings start at 9:00.")
+    assert all(m.body.endswith(f"-- \n{event.name}") for m in mail.outbox)
+
+
+@pytest.mark.parametrize(
+    "translations, field",
+    [
+        ({"de": {"subject": "Hallo", "body": "x"}}, "translations"),
+        ({"ar": {"subject": "مرحبا", "body": "  "}}, "translations.ar.body"),
+        ({"fr": {"subject": "", "body": "Bonjour"}}, "translations.fr.subject"),
+        ({"fr": {"subject": "x" * 201, "body": "Bonjour"}}, "translations.fr.subject"),
+        ("in Arabic too", "translations"),
+    ],
+)
+def test_a_version_in_another_language_is_checked_as_the_message_is(
+    upcoming_event, people, translations, field
+):
+    with pytest.raises(InvalidInput) as refused:
+        broadcast_send(
+            event=upcoming_event,
+            subject="Hi",
+            body="x",
+            audience="all",
+            translations=translations,
+        )
+    assert refused.value.field == field
+    assert not Broadcast.objects.exists()

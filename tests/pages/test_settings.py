@@ -217,3 +217,32 @@ def test_a_message_too_long_says_how_long_counting_each_line_break_once(
     sent = staff_client.post(url, {**form, "body": "line\r\n" * 1000}, follow=True)
     assert [str(m) for m in sent.context["messages"]] == ["Sent to 1 person."]
     assert Broadcast.objects.get().body == ("line\n" * 1000).strip()
+
+
+def test_the_console_writes_the_message_in_other_languages_too(
+    staff_client, event, make_participant, django_capture_on_commit_callbacks
+):
+    from django.core import mail
+
+    from matchmaking.models import Broadcast
+
+    make_participant(name="Amina", kind="delegation", languages=["ar"])
+    make_participant(name="Bruno", kind="exhibitor", languages=["fr"])
+    url = f"/organiser/{event.slug}/messages/"
+    form = {"audience": "all", "subject": "Hall B", "body": "Set up by 8:30.", "token": "t1"}
+    form |= {"subject_ar": "القاعة B", "body_ar": "التجهيز قبل 8:30.", "subject_fr": ""}
+    with django_capture_on_commit_callbacks(execute=True):
+        done = staff_client.post(url, form, follow=True)
+    assert [str(m) for m in done.context["messages"]] == ["Sent to 2 people."]
+    assert sorted(m.subject for m in mail.outbox) == ["Hall B", "القاعة B"]
+    assert "also in Arabic" in done.content.decode()
+    # half a version is refused, by language, and the form comes back filled in
+    staff_client.cookies["django_language"] = "fr"
+    refused = staff_client.post(url, {**form, "token": "t2", "subject_ar": "", "body_fr": "Oui"})
+    assert refused.status_code == 400
+    assert [str(m) for m in refused.context["messages"]] == [
+        "Le message en français demande un objet (200 caractères au plus) et un texte (5 000 "
+        "caractères au plus), ou aucun des deux."
+    ]
+    assert "التجهيز قبل 8:30." in refused.content.decode()
+    assert Broadcast.objects.count() == 1
