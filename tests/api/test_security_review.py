@@ -1,0 +1,96 @@
+"""Security review (API): each test shows a weakness found in review and fails until it is
+fixed. Names say what should hold."""
+
+import pytest
+from drf_spectacular.generators import SchemaGenerator
+from rest_framework.test import APIClient
+
+from matchmaking.services.attendance import attendance_withdraw
+from matchmaking.services.meetings import Actor
+
+pytestmark = pytest.mark.django_db
+
+
+def test_anonymous_schema_requests_do_not_rebuild_the_schema_each_time(monkeypatch):
+    """``/api/schema/`` is public and builds the whole OpenAPI document (~180 KB) on every
+    request: about 0.3-0.5 s of a worker's CPU each (measured here: 0.49 s, 0.31 s after the
+    first), with no cache and no throttle (``DEFAULT_THROTTLE_RATES`` is empty). An anonymous
+    client keeps every web worker busy with a few requests a second."""
+    built = []
+    real = SchemaGenerator.get_schema
+
+    def counting(self, *args, **kwargs):
+        built.append(1)
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(SchemaGenerator, "get_schema", counting)
+    anon = APIClient()
+    for _ in range(3):
+        assert anon.get("/api/schema/").status_code == 200
+    assert len(built) <= 1, f"the schema was built {len(built)} times for 3 anonymous requests"
+
+
+def test_participant_does_not_learn_who_withdrew_by_probing_ids(
+    event, make_participant, as_participant
+):
+    """Participants are not shown who no longer comes (the directory leaves them out), but
+    ``ParticipantViewSet.get_object`` answers any id of a withdrawn participant with their name
+    ("<name> no longer comes to the fair."), to anyone in the event, tie or not: walking ids
+    lists everyone who withdrew."""
+    stranger, gone = make_participant(), make_participant(name="Nadia Gone")
+    attendance_withdraw(participant=gone, actor=Actor(system=True))
+    client = as_participant(stranger)
+    listed = client.get(f"/api/events/{event.slug}/participants/").data
+    assert gone.pk not in [p["id"] for p in listed["results"]]  # hidden in the list
+    one = client.get(f"/api/events/{event.slug}/participants/{gone.pk}/")
+    assert one.status_code == 404
+    assert "Nadia Gone" not in one.data["detail"], one.data["detail"]
+
+
+def test_a_colleague_in_a_meeting_does_not_read_the_request_message_meant_for_a_party(
+    upcoming_event, make_participant, as_participant
+):
+    """A request's message is the two parties' (a colleague who joins the meeting gets 404 on
+    the request), but ``selectors.agenda_ics`` writes ``meeting.request.message`` into the
+    DESCRIPTION of every attendee's calendar, the colleague's too, and keeps it there in the
+    feed after they left the meeting (``with_left=True``)."""
+    from matchmaking.models import MeetingRequest
+    from matchmaking.services.meetings import meeting_attendee_add, meeting_book
+    from tests.factories import RequestFactory
+
+    amina = make_participant(event=upcoming_event, name="Amina")
+    bruno = make_participant(event=upcoming_event, name="Bruno")
+    bea = make_participant(event=upcoming_event, name="Bea", organisation=bruno.organisation)
+    req = RequestFactory(
+        sender=amina,
+        recipient=bruno,
+        status=MeetingRequest.Status.ACCEPTED,
+        message="Bruno, between us: our budget is 2 MEUR",
+    )
+    meeting = meeting_book(
+        request=req, slot=upcoming_event.slots.order_by("start").first(), actor=Actor(system=True)
+    )
+    meeting_attendee_add(meeting=meeting, person=bea, actor=Actor(system=True))
+    client = as_participant(bea)
+    base = f"/api/events/{upcoming_event.slug}"
+    assert client.get(f"{base}/requests/{req.pk}/").status_code == 404  # not hers to read
+    ics = client.get(f"{base}/agenda.ics").content.decode()
+    assert "2 MEUR" not in ics
+
+
+def test_a_multipart_body_over_the_limit_answers_413(event, make_participant, as_participant):
+    """The API guide promises 413 ``too_large`` for a body over 2.5 MB; a multipart body whose
+    size is in a file part is read whole (spooled to disk by Django's upload handlers) and
+    answered as if it were small: ``DATA_UPLOAD_MAX_MEMORY_SIZE`` leaves file parts out, and
+    ``rest_framework.parsers.MultiPartParser`` is one of the API's parsers although no endpoint
+    takes a file."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client = as_participant(make_participant())
+    big = SimpleUploadedFile("x.bin", b"\0" * (6 * 1024 * 1024))
+    response = client.patch(
+        f"/api/events/{event.slug}/me/",
+        {"city": "Fes", "blob": big},
+        format="multipart",
+    )
+    assert response.status_code == 413, (response.status_code, response.data)
