@@ -83,3 +83,45 @@ def test_check_deploy_warns_when_emails_would_carry_no_link():
     assert result.returncode != 0
     assert "matchmaking.W001" in result.stderr + result.stdout
     assert "SITE_URL is not set" in result.stderr + result.stdout
+
+
+def test_check_deploy_refuses_the_public_development_secret_key():
+    """Outside ``DJANGO_ENV=production`` (unset, or a typo such as ``prod``) the settings fall
+    back to the development key written in config/settings.py, in the public repository. It has
+    no ``django-insecure-`` prefix, so Django's own check (security.W009) did not report it: a
+    deployment with DEBUG off heard only about HTTPS settings, never that its secret is public."""
+    result = manage(
+        "check",
+        "--deploy",
+        DJANGO_ENV="prod",
+        DJANGO_DEBUG="false",
+        DJANGO_ALLOWED_HOSTS="matchmaking.example.org",
+        DATABASE_URL="sqlite:////tmp/secret-key-check.sqlite3",
+    )
+    report = result.stdout + result.stderr
+    assert result.returncode != 0, report
+    assert "(matchmaking.E002) SECRET_KEY is the public development key" in report, report
+    # in development (DEBUG on) the key is fine, and a key of one's own is too
+    for env in ({}, {"DJANGO_DEBUG": "false", "DJANGO_SECRET_KEY": "k" * 60}):
+        result = manage(
+            "check",
+            "--deploy",
+            DJANGO_ALLOWED_HOSTS="matchmaking.example.org",
+            DATABASE_URL="sqlite:////tmp/secret-key-check.sqlite3",
+            **env,
+        )
+        assert "matchmaking.E002" not in result.stdout + result.stderr
+
+
+def test_the_demo_refuses_to_run_in_production(tmp_path):
+    result = manage(
+        "demo",
+        "--no-serve",
+        DJANGO_ENV="production",
+        DJANGO_SECRET_KEY="k" * 60,
+        DJANGO_ALLOWED_HOSTS="matchmaking.example.org",
+        DATABASE_URL=f"sqlite:///{tmp_path / 'production.sqlite3'}",
+    )
+    assert result.returncode != 0
+    assert "The demo refuses to run with DJANGO_ENV=production" in result.stderr
+    assert not (tmp_path / "production.sqlite3").exists()  # not even migrated

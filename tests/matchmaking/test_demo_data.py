@@ -430,3 +430,23 @@ def test_demo_command_serves_an_upcoming_fair_participants_can_book(db, capsys) 
     assert event.booking_open_at(timezone.now())
     assert "Dates moved by" in capsys.readouterr().out
     assert [u.username for u in event.organisers.all()] == ["organiser"]  # on the team
+
+
+def test_demo_command_refuses_to_run_in_production(db, capsys) -> None:
+    """``manage.py demo`` creates the superuser ``organiser`` / ``expo2018`` (printed in the
+    README and by the command): run once against a production database to show the demo fair,
+    it left a superuser of every event, the admin included, with a public password."""
+    from django.contrib.auth import authenticate
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+    from django.test import override_settings
+
+    from matchmaking.models import Event
+
+    with (
+        override_settings(PRODUCTION=True, DEBUG=False, ALLOWED_HOSTS=["example.org"]),
+        pytest.raises(CommandError, match="refuses to run with DJANGO_ENV=production"),
+    ):
+        call_command("demo", no_serve=True, participants=8)
+    assert authenticate(username="organiser", password="expo2018") is None
+    assert not Event.objects.exists()  # refused before anything was written

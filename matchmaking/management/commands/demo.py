@@ -6,7 +6,7 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from matchmaking.demo_data import build_synthetic_event, move_to_upcoming
@@ -45,6 +45,13 @@ class Command(BaseCommand):
 
     @encoder_or_fail
     def handle(self, *args, addrport, no_serve, participants, reset, as_held, **options):
+        if settings.PRODUCTION:
+            # the demo's superuser has a published password: never on a production database
+            raise CommandError(
+                "The demo refuses to run with DJANGO_ENV=production: it creates the superuser "
+                f"{ORGANISER[0]!r} with the published password {ORGANISER[1]!r}. Run it on a "
+                "development setup, or import your event with import_event."
+            )
         call_command("migrate", interactive=False, verbosity=0)
         if participants:
             data = build_synthetic_event(participants)
