@@ -240,8 +240,9 @@ def login_link_use(*, secret: str) -> Participant:
     """Spend a login link: returns the link's participant, whose ``user`` is created on first
     use (the pages sign it in and open that participant's event).
 
-    Side effects: marks the link used; creates and links the user like ``participant_token``.
-    Raises NotFound for an unknown, used or expired link, Forbidden (nothing spent) when the
+    Side effects: marks the link used, and retires the other unused links sent to the same
+    address (marked used too); creates and links the user like ``participant_token``. Raises
+    NotFound for an unknown, used or expired link, Forbidden (nothing spent) when the
     participant's user is an organiser (staff) account, Busy (nothing spent) when the database
     is held by another write (SQLite's one writer).
     """
@@ -262,4 +263,9 @@ def login_link_use(*, secret: str) -> Participant:
         participant_token(email=link.participant.email)
         link.participant.refresh_from_db()
         _never_an_organiser(link.participant.user)
+        # the other unused links sent to this address (any of its events) stop working: an
+        # older email, forwarded or in a mailbox read by others, no longer opens the account
+        LoginLink.objects.filter(
+            participant__email__iexact=link.participant.email, used_at__isnull=True
+        ).update(used_at=link.used_at)
         return link.participant

@@ -80,6 +80,22 @@ def test_login_link_signs_in_once_then_refuses(event, me):
     assert second.get(f"/my/{event.slug}/profile/").status_code == 302
 
 
+def test_signing_in_with_a_newer_link_retires_the_older_unused_ones(event, me, make_participant):
+    """Up to 3 sign-in links an hour are mailed, each valid 72 hours: spending one left the
+    others valid, so an older email (forwarded, or in a shared or later compromised mailbox)
+    still opened the account for days after its owner signed in with the newest link. The
+    person's links for their other events go too (one sign-in opens all of them)."""
+    elsewhere = make_participant(event=EventFactory(), email=me.email.upper())
+    older = login_link_create(participant=me)
+    other_event = login_link_create(participant=elsewhere)
+    newer = login_link_create(participant=me)
+    assert Client().post(f"/my/login/{newer}/").status_code == 302  # the owner signs in
+    assert Client().post(f"/my/login/{older}/").status_code == 404
+    assert Client().get(f"/my/login/{other_event}/").status_code == 404
+    fresh = login_link_create(participant=me)  # a link asked for afterwards works
+    assert Client().post(f"/my/login/{fresh}/").status_code == 302
+
+
 @pytest.mark.parametrize("how", ["same email", "username is the email"])
 def test_a_sign_in_link_never_opens_an_organiser_account(event, me, how):
     """A participant whose address is an organiser's: the link (and the API token) must not give
