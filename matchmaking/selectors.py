@@ -456,7 +456,8 @@ def agenda_ics(*, event: Event, participant: Participant) -> bytes:
 
     Cancelled meetings stay in the feed with STATUS:CANCELLED so calendars remove them; so do
     meetings the participant left as a colleague (they go on without them). Summaries are in
-    the participant's language, as their emails are.
+    the participant's language, as their emails are. The request's message (DESCRIPTION) is
+    in the two parties' entries only, not in a colleague's who joined the meeting.
     """
     from matchmaking.services.notifications import language_of
 
@@ -482,7 +483,10 @@ def agenda_ics(*, event: Event, participant: Participant) -> bytes:
         item.add("summary", meeting_with % {"names": names} if names else meeting_word)
         item.add("location", meeting.table.name if meeting.table else event.name)
         item.add("status", "CANCELLED" if cancelled else "CONFIRMED")
-        if meeting.request.message:
+        # the request's message is its two parties': a colleague who joined the meeting (or
+        # left it) does not read it, as they cannot read the request itself
+        parties = (meeting.request.sender_id, meeting.request.recipient_id)
+        if meeting.request.message and participant.pk in parties:
             item.add("description", meeting.request.message)
         cal.add_component(item)
     return cal.to_ical()

@@ -229,6 +229,38 @@ def test_reschedule_bumps_sequence_and_keeps_uid_in_ics(event, pair, as_particip
     assert list(MeetingLog.objects.values_list("action", flat=True)) == ["booked", "moved"]
 
 
+def test_a_colleague_in_a_meeting_does_not_read_the_request_message_in_their_calendar(
+    event, make_participant, as_participant
+):
+    """A request's message is its two parties' (a colleague who joins the meeting gets 404 on
+    the request), but the calendar wrote it into the DESCRIPTION of every attendee's entry, the
+    colleague's too, and kept it there after they left the meeting (the entry stays, cancelled)."""
+    from matchmaking.models import MeetingRequest
+    from matchmaking.services.meetings import Actor, meeting_attendee_add, meeting_book
+
+    amina = make_participant(name="Amina")
+    bruno = make_participant(name="Bruno")
+    bea = make_participant(name="Bea", organisation=bruno.organisation)
+    req = RequestFactory(
+        sender=amina,
+        recipient=bruno,
+        status=MeetingRequest.Status.ACCEPTED,
+        message="Bruno, between us: our budget is 2 MEUR",
+    )
+    meeting = meeting_book(request=req, slot=event.slots.first(), actor=Actor(system=True))
+    meeting_attendee_add(meeting=meeting, person=bea, actor=Actor(system=True))
+    client = as_participant(bea)
+    assert client.get(f"/api/events/{event.slug}/requests/{req.pk}/").status_code == 404
+    feeds = {
+        "bea (API)": client.get(f"/api/events/{event.slug}/agenda.ics").content,
+        "bea (feed)": client.get(f"/api/calendar/{bea.calendar_token}.ics").content,
+        "amina": as_participant(amina).get(f"/api/events/{event.slug}/agenda.ics").content,
+        "bruno": as_participant(bruno).get(f"/api/events/{event.slug}/agenda.ics").content,
+    }
+    seen = {who: "2 MEUR" in ics.decode() for who, ics in feeds.items()}
+    assert seen == {"bea (API)": False, "bea (feed)": False, "amina": True, "bruno": True}
+
+
 def test_cancel_frees_slot_for_another_booking(event, pair, as_participant):
     _a, b, req = pair
     client = as_participant(b)

