@@ -1,6 +1,15 @@
-"""OpenAPI post-processing: the error answers every operation may give, in the error shape of
-``api.exceptions.exception_handler`` (``detail``, ``code``, and ``field`` / ``errors`` when
-they apply). drf-spectacular documents only each operation's success by itself."""
+"""The OpenAPI document: served once built (``SchemaView``), and post-processed with the error
+answers every operation may give, in the error shape of ``api.exceptions.exception_handler``
+(``detail``, ``code``, and ``field`` / ``errors`` when they apply). drf-spectacular documents
+only each operation's success by itself."""
+
+import threading
+
+from django.conf import settings
+from django.http import HttpResponse
+from django.utils import translation
+from drf_spectacular.utils import extend_schema
+from drf_spectacular.views import SCHEMA_KWARGS, SpectacularAPIView
 
 ERROR_SCHEMA = {
     "type": "object",
@@ -40,3 +49,56 @@ def add_error_responses(result, generator, request, public):
             for code in codes:
                 responses.setdefault(code, {"description": ANSWERS[code], "content": ref})
     return result
+
+
+# (language, media type) -> (body, Content-Type, Content-Disposition), for this process's life:
+# the document changes only with the code, which a deployment restarts the processes for.
+_BUILT: dict[tuple[str, str], tuple[bytes, str, str]] = {}
+_BUILDING = threading.Lock()
+
+
+def schema_cache_clear() -> None:
+    """Forget the documents built (tests; the code does not change under a running process)."""
+    _BUILT.clear()
+
+
+def _language(request) -> str:
+    """The language the document is built in: ``?lang=`` or the reader's, as one of the site's
+    languages (any other value is the default one), so that clients cannot make a document per
+    made-up language."""
+    code = request.GET.get("lang") or translation.get_language() or settings.LANGUAGE_CODE
+    try:
+        return translation.get_supported_language_variant(code)
+    except LookupError:
+        return settings.LANGUAGE_CODE
+
+
+class SchemaView(SpectacularAPIView):
+    """``/api/schema/``, built once per language and format in each process. drf-spectacular
+    builds the whole document (~180 KB, 0.3-0.5 s of CPU) on every request, and the address
+    is public: a few anonymous requests a second kept every web worker busy."""
+
+    @extend_schema(**SCHEMA_KWARGS)  # left out of the document, as drf-spectacular's view is
+    def get(self, request, *args, **kwargs):
+        renderer = request.accepted_renderer
+        # the renderer's own media type: parameters a client adds to Accept make no new key
+        key = (_language(request), renderer.media_type)
+        built = _BUILT.get(key)
+        if built is None:
+            with _BUILDING:  # parallel first requests build it once
+                built = _BUILT.get(key)
+                if built is None:
+                    built = _BUILT[key] = self._build(request, key)
+        body, content_type, disposition = built
+        response = HttpResponse(body, content_type=content_type)
+        response["Content-Disposition"] = disposition
+        return response
+
+    def _build(self, request, key: tuple[str, str]) -> tuple[bytes, str, str]:
+        language, media_type = key
+        with translation.override(language):
+            answer = super().get(request)
+            renderer = request.accepted_renderer
+            body = renderer.render(answer.data, media_type, self.get_renderer_context())
+        charset = f"; charset={renderer.charset}" if renderer.charset else ""
+        return body, f"{media_type}{charset}", answer["Content-Disposition"]

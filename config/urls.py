@@ -3,8 +3,9 @@
 from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularSwaggerView
 
+from api.schema import SchemaView
 from matchmaking.pages.forms import AdminLoginForm
 
 admin.site.login_form = AdminLoginForm  # the console's limit on failed sign-ins
@@ -12,7 +13,7 @@ admin.site.login_form = AdminLoginForm  # the console's limit on failed sign-ins
 urlpatterns = [
     path("", RedirectView.as_view(url="/api/docs/", permanent=False)),
     path("admin/", admin.site.urls),
-    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/schema/", SchemaView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("api/", include("api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
