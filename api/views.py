@@ -230,9 +230,17 @@ class EventScoped:
             .filter(event=self.event, pk=pk)
             .first()
         )
-        if person is None:
+        if person is None or not self._may_know(person):
             raise InvalidInput(f"No participant {pk} in this event.", field=field)
         return person
+
+    def _may_know(self, person: Participant) -> bool:
+        """Whether the caller may learn that ``person`` exists although they no longer come:
+        organisers, and a participant who dealt with them (``selectors.knows_of``); to anyone
+        else they are an unknown id."""
+        if person.withdrawn_at is None or self.organiser or self.participant is None:
+            return True
+        return selectors.knows_of(participant=self.participant, other=person)
 
 
 @extend_schema(parameters=[SLUG])
@@ -282,12 +290,13 @@ class ParticipantViewSet(EventScoped, viewsets.ReadOnlyModelViewSet):
             pk = str(self.kwargs.get("pk", ""))
             gone = (
                 Participant.objects.filter(event=self.event, pk=int(pk), withdrawn_at__isnull=False)
-                .only("name")
+                .only("name", "organisation_id", "withdrawn_at")
                 .first()
                 if pk.isascii() and pk.isdigit() and len(pk) < 19  # an id the database can hold
                 else None
             )
-            if gone is not None:  # someone they may have met, asked or booked: say why
+            # someone they asked, met, booked or marked: say why; to anyone else, as unknown
+            if gone is not None and self._may_know(gone):
                 raise NotFound(f"{gone.name} no longer comes to the fair.") from None
             raise
 

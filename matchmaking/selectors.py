@@ -198,6 +198,26 @@ def in_touch_with(*, participant: Participant, others: list[int]) -> set[int]:
     return touching
 
 
+def knows_of(*, participant: Participant, other: Participant) -> bool:
+    """Whether ``participant`` has dealt with ``other``, so may be told that ``other`` no longer
+    comes to the fair (else ``other`` is answered as an unknown id: walking ids must not list
+    who withdrew): a colleague, a request between them (any status, either way), a meeting
+    both were seated at (any status, even one left), or someone they saved or hid."""
+    if participant.pk == other.pk or participant.organisation_id == other.organisation_id:
+        return True
+    a, b = participant.pk, other.pk
+    return (
+        MeetingRequest.objects.filter(
+            Q(sender_id=a, recipient_id=b) | Q(sender_id=b, recipient_id=a)
+        ).exists()
+        or MeetingSeat.objects.filter(
+            participant_id=b,
+            meeting_id__in=MeetingSeat.objects.filter(participant_id=a).values("meeting_id"),
+        ).exists()
+        or Mark.objects.filter(participant_id=a, candidate_id=b).exists()
+    )
+
+
 def ties_between(
     *, event: Event, participant: Participant, other: Participant
 ) -> tuple[MeetingRequest | None, list[Meeting]]:

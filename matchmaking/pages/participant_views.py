@@ -343,6 +343,12 @@ def _ours(target: str) -> str:
     return ""
 
 
+def _may_know(me: Participant, person: Participant) -> bool:
+    """Whether ``me`` may learn that ``person`` exists although they no longer come to the fair
+    (``selectors.knows_of``): to anyone else they are an unknown id, as in the API."""
+    return person.withdrawn_at is None or selectors.knows_of(participant=me, other=person)
+
+
 # ------------------------------------------------------------------------------------------------
 # Sign-in
 # ------------------------------------------------------------------------------------------------
@@ -865,8 +871,8 @@ def mark(request, event, me):
         messages.error(request, _("Choose someone to save or hide."))
         return back
     pk, kind = form.cleaned_data["participant"], form.cleaned_data["mark"]
-    person = Participant.objects.filter(event=event, pk=pk).only("name").first()
-    if person is None:
+    person = Participant.objects.filter(event=event, pk=pk).first()
+    if person is None or not _may_know(me, person):
         raise Http404(_("No such participant."))
     name = {"name": person.name}
     try:
@@ -1038,7 +1044,7 @@ def request_send(request, event, me):
         .filter(pk=form.cleaned_data["recipient"])
         .first()
     )
-    if recipient is None:
+    if recipient is None or not _may_know(me, recipient):
         raise Http404(_("No such participant."))
     slot = None
     if form.cleaned_data["slot"]:
@@ -1166,7 +1172,7 @@ def conversation(request, event, me, participant_id: int):
         .select_related("organisation")
         .first()
     )
-    if other is None or other.pk == me.pk:
+    if other is None or other.pk == me.pk or not _may_know(me, other):
         raise Http404(_("No such participant."))
     here = reverse("participant:conversation", args=[event.slug, other.pk])
     draft, refused = "", None

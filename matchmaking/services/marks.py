@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from django.db import IntegrityError, transaction
 
+from matchmaking import selectors
 from matchmaking.exceptions import Busy, Conflict, InvalidInput, NotFound
 from matchmaking.models import Mark, Participant
 from matchmaking.services.recommendations import lists_refresh_after_commit
@@ -27,7 +28,10 @@ def _candidate(participant: Participant, candidate_id: int) -> Participant:
             "You cannot save or hide yourself.", field="participant", code="cannot_mark_self"
         )
     found = Participant.objects.filter(event_id=participant.event_id, pk=candidate_id).first()
-    if found is None:
+    if found is None or (
+        found.withdrawn_at is not None
+        and not selectors.knows_of(participant=participant, other=found)
+    ):  # who withdrew is an unknown id to someone who never dealt with them
         raise NotFound(f"No participant {candidate_id} in this event.")
     if found.withdrawn_at is not None:
         raise NotFound(f"{found.name} no longer comes to the fair.", code="not_attending")

@@ -153,14 +153,24 @@ def test_nobody_can_find_ask_or_message_who_no_longer_comes(
     directory = f"/api/events/{event.slug}/participants/"
     seen = {p["name"] for p in as_participant(bruno).get(directory).data["results"]}
     assert seen == {"Bruno", "Karim"}
+    # to someone who never dealt with her, her id is unknown (walking ids must not list who
+    # withdrew); her colleague is told why
     gone = as_participant(bruno).get(f"{directory}{amina.pk}/")
-    assert gone.status_code == 404 and gone.data["detail"] == "Amina no longer comes to the fair."
+    assert gone.status_code == 404 and gone.data["detail"] == "No such participant at this event."
+    told = as_participant(karim).get(f"{directory}{amina.pk}/")
+    assert told.status_code == 404 and told.data["detail"] == "Amina no longer comes to the fair."
     # organisers see everyone, and who no longer comes
     listed = organiser_client.get(directory, {"attending": "false"}).data["results"]
     assert [(p["name"], p["attending"]) for p in listed] == [("Amina", False)]
     assert organiser_client.get(directory, {"attending": "true"}).data["count"] == 2
     requests = f"/api/events/{event.slug}/requests/"
     asked = as_participant(bruno).post(requests, {"recipient": amina.pk}, format="json")
+    assert asked.status_code == 400, asked.data
+    assert asked.data["detail"] == f"No participant {amina.pk} in this event."
+    assert asked.data["field"] == "recipient"
+    asked = organiser_client.post(
+        requests, {"sender": bruno.pk, "recipient": amina.pk}, format="json"
+    )
     assert asked.status_code == 409, asked.data
     assert asked.data["code"] == "not_attending"
     assert "Amina no longer comes to the fair" in asked.data["detail"]
@@ -396,3 +406,46 @@ def test_the_summary_says_so_when_nothing_was_left_to_cancel(
     assert summary.body.startswith(
         f"You said you no longer come to {event.name}: nothing of yours was still to come."
     ), summary.body
+
+
+def test_participants_do_not_learn_who_withdrew_by_probing_ids(
+    upcoming_event, make_participant, as_participant, organiser_client
+):
+    """``participants/{id}/`` answered any id of a withdrawn participant with their name
+    ("<name> no longer comes to the fair."), to anyone in the event: walking ids listed everyone
+    who withdrew. Now only someone who dealt with them (a request, a shared meeting, a mark, a
+    colleague) or an organiser is told; to anyone else it is an unknown id, on every route
+    that takes an id."""
+    event = upcoming_event
+    stranger = make_participant(name="Sam", event=event)
+    asker = make_participant(name="Asker", event=event)
+    gone = make_participant(name="Nadia Gone", event=event)
+    RequestFactory(sender=asker, recipient=gone, status=MeetingRequest.Status.DECLINED)
+    say_not_coming(as_participant(gone), mine(event))
+    base = f"/api/events/{event.slug}"
+    client = as_participant(stranger)
+    listed = client.get(f"{base}/participants/").data
+    assert gone.pk not in [p["id"] for p in listed["results"]]  # hidden in the list
+    unknown_id = gone.pk + 1000
+    for pk in (gone.pk, unknown_id):  # the same answers as for an id nobody has
+        one = client.get(f"{base}/participants/{pk}/")
+        assert (one.status_code, one.data["detail"]) == (404, "No such participant at this event.")
+        marked = client.put(f"{base}/me/marks/{pk}/", {"mark": "saved"}, format="json")
+        assert (marked.status_code, marked.data["detail"]) == (
+            404,
+            f"No participant {pk} in this event.",
+        )
+        wrote = client.post(
+            f"{base}/me/conversations/{pk}/messages/", {"body": "Hello"}, format="json"
+        )
+        assert (wrote.status_code, wrote.data["detail"]) == (
+            404,
+            f"No participant {pk} in this event.",
+        )
+    told = as_participant(asker).get(f"{base}/participants/{gone.pk}/")
+    assert (told.status_code, told.data["detail"]) == (
+        404,
+        "Nadia Gone no longer comes to the fair.",
+    )
+    seen = organiser_client.get(f"{base}/participants/{gone.pk}/")
+    assert seen.status_code == 200 and seen.data["attending"] is False

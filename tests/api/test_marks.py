@@ -147,9 +147,13 @@ def test_someone_who_no_longer_comes_cannot_be_marked_but_stays_on_the_shortlist
     client.put(mark(event, traffic), {"mark": "saved"}, format="json")
     attendance_withdraw(participant=traffic, actor=Actor(system=True))
     attendance_withdraw(participant=marketing, actor=Actor(system=True))
-    refused = client.put(mark(event, marketing), {"mark": "saved"}, format="json")
+    refused = client.put(mark(event, traffic), {"mark": "hidden"}, format="json")
     assert refused.status_code == 404
-    assert refused.data["detail"] == "ClickBoost no longer comes to the fair."
+    assert refused.data["detail"] == "FlowSense no longer comes to the fair."
+    # someone they never dealt with: an unknown id (walking ids must not list who withdrew)
+    unknown = client.put(mark(event, marketing), {"mark": "saved"}, format="json")
+    assert unknown.status_code == 404
+    assert unknown.data["detail"] == f"No participant {marketing.pk} in this event."
     kept = client.get(marks(event)).data["results"]
     assert [(m["participant"]["name"], m["participant"]["attending"]) for m in kept] == [
         ("FlowSense", False)

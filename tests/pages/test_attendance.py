@@ -135,3 +135,24 @@ def test_statistics_agree_on_who_still_comes(event, make_participant):
     assert [p["name"] for p in stats["without_meetings"]] == ["Bruno"]
     assert stats["no_longer_coming"] == 1
     assert stats["participants"] == 2  # registered
+
+
+def test_the_pages_do_not_tell_a_stranger_who_withdrew(event, make_participant):
+    """The pages answer a withdrawn participant's id as an unknown one to someone who never
+    dealt with them, as the API does: the conversation page, the Save button, the request
+    form."""
+
+    from matchmaking.services.attendance import attendance_withdraw
+    from matchmaking.services.meetings import Actor
+
+    stranger = make_participant(name="Sam")
+    gone = make_participant(name="Nadia Gone")
+    attendance_withdraw(participant=gone, actor=Actor(system=True))
+    client = Client()
+    client.force_login(stranger.user)
+    my = f"/my/{event.slug}"
+    assert client.get(f"{my}/messages/{gone.pk}/").status_code == 404
+    assert client.post(f"{my}/marks/", {"participant": gone.pk, "mark": "saved"}).status_code == 404
+    asked = client.post(f"{my}/requests/new/", {"recipient": gone.pk})
+    assert asked.status_code == 404
+    assert "Nadia Gone" not in asked.content.decode()

@@ -76,11 +76,19 @@ def test_the_shortlist_keeps_who_no_longer_comes_without_a_request_button(event,
     assert "Atlas Fund" in shortlist
     assert "No longer comes to the fair." in shortlist
     assert "Request a meeting" not in shortlist
-    # saving someone who no longer comes is refused, in the page's language
+    # marking someone who no longer comes is refused, in the page's language
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "fr"
-    press(client, event, fund, "clear")
-    refused = press(client, event, fund, "saved")
+    refused = press(client, event, fund, "hidden")
     assert messages_of(refused) == ["Cette personne ne vient plus au salon."]
+    assert list(Mark.objects.values_list("kind", flat=True)) == ["saved"]
+    # once the mark is cleared, nothing ties them any more: an unknown id, as in the API
+    press(client, event, fund, "clear")
+    assert (
+        client.post(
+            f"/my/{event.slug}/marks/", {"participant": fund.pk, "mark": "saved"}
+        ).status_code
+        == 404
+    )
     assert not Mark.objects.exists()
 
 
