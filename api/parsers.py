@@ -79,6 +79,11 @@ class ImportJSONParser(parsers.BaseParser):
 
     media_type = "application/json"
 
+    @staticmethod
+    def body_limit() -> int:
+        """The largest body the import takes (``BodySizeLimitMiddleware`` lets it through)."""
+        return settings.IMPORT_MAX_BODY_SIZE
+
     def parse(self, stream, media_type=None, parser_context=None):
         request = (parser_context or {}).get("request")
         limit = settings.IMPORT_MAX_BODY_SIZE

@@ -61,6 +61,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # 413 for a body over the limit before anything reads it (CsrfViewMiddleware reads every
+    # POST's form, file parts included, which DATA_UPLOAD_MAX_MEMORY_SIZE does not count)
+    "config.middleware.BodySizeLimitMiddleware",
     # The organiser's grid of a busy day is ~1.6 MB of HTML, ~110 KB compressed. CSRF tokens are
     # masked per response, which is Django's answer to BREACH.
     "django.middleware.gzip.GZipMiddleware",
@@ -146,9 +149,10 @@ WHITENOISE_USE_FINDERS = not PRODUCTION
 
 LOGIN_URL = "/admin/login/"
 
-# Request bodies: Django's default limit (2.5 MB) for every page and API call, so that no one
-# can make a worker read 32 MB before signing in; the event import alone takes up to this many
-# bytes of JSON (10,000 participants are ~15 MB). Larger bodies answer 413 ``too_large``.
+# Request bodies: Django's default limit (2.5 MB, DATA_UPLOAD_MAX_MEMORY_SIZE) for every page
+# and API call, so that no one can make a worker read 32 MB before signing in; the event import
+# alone takes up to this many bytes of JSON (10,000 participants are ~15 MB). Larger bodies answer
+# 413 ``too_large`` (config.middleware.BodySizeLimitMiddleware, from their Content-Length).
 IMPORT_MAX_BODY_SIZE = int(os.environ.get("DJANGO_IMPORT_MAX_BODY_SIZE", str(32 * 1024 * 1024)))
 
 REST_FRAMEWORK = {
@@ -159,11 +163,9 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     # DRF's JSON parser answers 500 for a body nested thousands deep; ours answers 400. Our form
     # parser refuses a JSON document sent as a form (curl -d's default type) with 415.
-    "DEFAULT_PARSER_CLASSES": [
-        "api.parsers.JSONParser",
-        "api.parsers.FormParser",
-        "rest_framework.parsers.MultiPartParser",
-    ],
+    # No endpoint takes a file: multipart bodies are not read (415).
+    "DEFAULT_PARSER_CLASSES": ["api.parsers.JSONParser", "api.parsers.FormParser"],
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
     "DEFAULT_PAGINATION_CLASS": "api.pagination.Pagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],

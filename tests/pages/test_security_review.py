@@ -83,23 +83,3 @@ def test_organiser_keeps_signing_in_from_their_own_address_while_others_guess(ev
     finally:
         cache.clear()
     assert response.status_code == 302, "the organiser is locked out by strangers' guesses"
-
-
-def test_an_anonymous_multipart_body_over_the_limit_is_refused(event):
-    """docs/operations.md: "every other request body keeps Django's 2.5 MB, so nobody can make
-    a worker read 32 MB before signing in". Django's ``DATA_UPLOAD_MAX_MEMORY_SIZE`` does not
-    count file parts of a multipart body, and nothing else limits them: ``CsrfViewMiddleware``
-    parses ``request.POST`` of every non-exempt POST before any view runs (an anonymous client
-    supplies the CSRF cookie and token itself), so the worker reads the whole upload and spools
-    it to a temporary file on disk, whatever its size, on any page address."""
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
-    client = Client(enforce_csrf_checks=True)
-    token = "A" * 32
-    client.cookies["csrftoken"] = token
-    big = SimpleUploadedFile("x.bin", b"\0" * (6 * 1024 * 1024))  # 6 MB, over 2.5 MB
-    response = client.post(
-        "/my/login/",
-        {"csrfmiddlewaretoken": token, "email": "nobody@nowhere.org", "blob": big},
-    )
-    assert response.status_code in (400, 413), response.status_code
