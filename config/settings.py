@@ -245,12 +245,17 @@ CELERY_BEAT_SCHEDULE = {
         "task": "matchmaking.purge_idempotency_keys",
         "schedule": 24 * 3600.0,
     },
+    "purge-sign-ins": {"task": "matchmaking.purge_sign_ins", "schedule": 24 * 3600.0},
     # an edited, new or re-timed profile reaches everyone's list within this many minutes
     "refresh-stale-events": {
         "task": "matchmaking.refresh_stale_events",
         "schedule": 60.0 * int(os.environ.get("MATCHING_REFRESH_MINUTES", "15")),
     },
 }
+# The sign-in form sends at most this many links an hour for one client address (an IPv6 /64),
+# whatever the addresses typed in: beyond, the same answer and no email. A fair's Wi-Fi may put
+# every visitor behind one address: raise it there.
+SIGN_IN_LINKS_PER_CLIENT = int(os.environ.get("SIGN_IN_LINKS_PER_CLIENT", "10"))
 # A participant may have at most this many requests waiting for an answer (organisers: no cap).
 MAX_PENDING_REQUESTS = int(os.environ.get("MAX_PENDING_REQUESTS", "50"))
 # Reminders go out this many minutes before a meeting starts.

@@ -143,3 +143,22 @@ def purge_idempotency_keys() -> int:
     from matchmaking.services.maintenance import idempotency_keys_purge
 
     return idempotency_keys_purge()
+
+
+@shared_task(name="matchmaking.send_sign_in_link")
+def send_sign_in_link(*, email: str, origin: str, then: str = "") -> bool:
+    """Email a sign-in link to the participant with ``email``, if there is one (the sign-in form
+    queues this for every address it is given, so that its answer time tells nothing)."""
+    from matchmaking.services.participants import sign_in_link_request
+
+    return sign_in_link_request(email=email, origin=origin, then=then)
+
+
+@shared_task(name="matchmaking.purge_sign_ins")
+def purge_sign_ins() -> int:
+    """Delete sign-in links used or expired more than a week ago, and expired sessions (runs
+    daily under beat). Returns how many links were deleted."""
+    from matchmaking.services.maintenance import login_links_purge, sessions_purge
+
+    sessions_purge()
+    return login_links_purge()

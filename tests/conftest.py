@@ -43,6 +43,17 @@ def celery_in_process(request):
 
 
 @pytest.fixture(autouse=True)
+def empty_cache():
+    """Every test starts with an empty cache (per process, as by default): the sign-in counters
+    one test leaves (per account, per client address) must not refuse the next test's."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def default_language():
     """Every test starts in the default language: a page request activates its reader's
     language in the thread and leaves it there (a test after an Arabic page read its messages

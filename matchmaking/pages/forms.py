@@ -141,6 +141,32 @@ def _bump(key: str) -> int:
     return count
 
 
+SIGN_IN_LINKS_WINDOW_SECONDS = 3600
+
+
+def sign_in_link_allowed(request) -> bool:
+    """One more sign-in link asked for from this request's client address (``client_address``):
+    False past ``SIGN_IN_LINKS_PER_CLIENT`` in the hour since its first, whatever the email
+    addresses typed in, so that one client cannot make the site mail every address it knows.
+    A cache that is down lets it through (logged)."""
+    address = hashlib.sha256(client_address(request).encode()).hexdigest()
+    key = f"sign-in-links:{address}"
+    try:
+        cache.add(key, 0, SIGN_IN_LINKS_WINDOW_SECONDS)  # the hour starts with the first
+        try:
+            count = cache.incr(key)
+        except ValueError:  # expired in between
+            cache.set(key, 1, SIGN_IN_LINKS_WINDOW_SECONDS)
+            count = 1
+    except Exception:
+        logger.warning("sign-in link throttle: cache unavailable", exc_info=True)
+        return True
+    if count > settings.SIGN_IN_LINKS_PER_CLIENT:
+        logger.info("no sign-in link: %d asked from one client this hour", count)
+        return False
+    return True
+
+
 class AdminLoginForm(ThrottledLogin, AdminAuthenticationForm):
     """Django admin's login form with the same limit on failed sign-ins."""
 

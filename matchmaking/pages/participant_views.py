@@ -9,7 +9,6 @@ time zone.
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import re
 import secrets
@@ -53,6 +52,7 @@ from matchmaking.pages.forms import (
     PresenceForm,
     UnusableText,
     id_param,
+    sign_in_link_allowed,
     text_param,
 )
 from matchmaking.pages.labels import (
@@ -88,7 +88,7 @@ from matchmaking.services.participants import (
     login_link_use,
     login_link_valid,
     profile_update,
-    sign_in_link_email,
+    sign_in_link_queue,
 )
 from matchmaking.services.recommendations import SAME_KIND_OPT_IN, kinds_recommended_to
 from matchmaking.services.requests import (
@@ -361,27 +361,17 @@ class LoginEmailForm(forms.Form):
 @require_http_methods(["GET", "POST"])
 def login_request(request):
     """Ask for a sign-in link by email. The answer is the same whether the address is known or
-    not, so the page does not tell who is registered."""
+    not, so the page does not tell who is registered, and so is the work: it queues the same
+    task for every address (the lookup and the email happen in the task, out of the request),
+    at most ``SIGN_IN_LINKS_PER_CLIENT`` an hour for one client address."""
     form = LoginEmailForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         email = form.cleaned_data["email"].strip()
-        participant = (
-            Participant.objects.filter(email__iexact=email)
-            .select_related("event")
-            .order_by("id")
-            .first()
-        )
-        # the page they were going to (an email's link, say) is where the link takes them
-        then = _ours(request.GET.get("next", ""))
-        after = f"?{urlencode({'next': then})}" if then else ""
-        if participant is not None:
-            with contextlib.suppress(Busy):  # the same answer as for any address: no 500
-                sign_in_link_email(
-                    participant=participant,
-                    url_of=lambda secret: request.build_absolute_uri(
-                        reverse("participant:login-link", args=[secret]) + after
-                    ),
-                )
+        if sign_in_link_allowed(request):
+            origin = request.build_absolute_uri("/").rstrip("/")
+            # the page they were going to (an email's link, say) is where the link takes them
+            then = _ours(request.GET.get("next", ""))
+            sign_in_link_queue(email=email, origin=origin, then=then)
         messages.success(request, LOGIN_SENT)
         return redirect("participant:login")
     return render(request, "matchmaking/participant/login.html", {"form": form})

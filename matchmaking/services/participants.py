@@ -10,7 +10,9 @@ from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from rest_framework.authtoken.models import Token
 
@@ -219,6 +221,56 @@ def sign_in_link_email(*, participant: Participant, url_of) -> bool:
         logger.warning("sign-in link for participant %s not sent: %s", participant.pk, exc)
         return False
     return True
+
+
+def sign_in_link_queue(*, email: str, origin: str, then: str = "") -> None:
+    """Once the current transaction commits, queue ``sign_in_link_request`` for ``email`` (the
+    ``send_sign_in_link`` Celery task), whether a participant has that address or not: the
+    sign-in form's request neither looks the address up nor sends anything, so its answer time
+    does not tell who is registered. With the embedded default (no broker) the task runs
+    in-process, in the request: there the time still differs (docs/operations.md). A task
+    queue that cannot be reached is logged; the form answers as usual.
+
+    Side effects: a task queued after commit.
+    """
+    from matchmaking.tasks import send_sign_in_link
+
+    transaction.on_commit(
+        lambda: send_sign_in_link.delay(email=email, origin=origin, then=then), robust=True
+    )
+
+
+def sign_in_link_request(*, email: str, origin: str, then: str = "") -> bool:
+    """Someone asked for a sign-in link for ``email`` on the sign-in form: email the first
+    participant with that address (any case) a link (``sign_in_link_email``) at ``origin``
+    (``https://host``, where the form was), leading to ``then`` (a page of theirs the caller
+    checked) once they sign in. Returns whether an email went out: not for an
+    unknown address, past the hourly cap, nor while the database is held (logged). Run by the
+    ``send_sign_in_link`` task, out of the form's request: the form does the same work for every
+    address, so its answer time does not tell who is registered.
+
+    Side effects: those of ``sign_in_link_email``.
+    """
+    participant = (
+        Participant.objects.filter(email__iexact=email.strip())
+        .select_related("event")
+        .order_by("id")
+        .first()
+    )
+    if participant is None:
+        return False
+    try:
+        return sign_in_link_email(
+            participant=participant,
+            url_of=lambda secret: (
+                origin
+                + reverse("participant:login-link", args=[secret])
+                + (f"?{urlencode({'next': then})}" if then else "")
+            ),
+        )
+    except Busy:
+        logger.warning("no sign-in link for participant %s: database busy", participant.pk)
+        return False
 
 
 def _login_link_spendable(link: LoginLink | None) -> bool:

@@ -263,6 +263,51 @@ def test_purge_idempotency_keys_deletes_only_keys_past_their_24_hours(event):
     assert list(IdempotencyKey.objects.values_list("key", flat=True)) == [new.key]
 
 
+@pytest.mark.django_db
+def test_purge_sign_ins_deletes_old_links_and_expired_sessions(event):
+    """Used and expired sign-in links, and expired sessions, piled up for ever (Django deletes
+    neither by itself); beat now purges them daily: links a week after they were used or
+    expired, sessions once expired."""
+    import hashlib
+
+    from django.conf import settings
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.contrib.sessions.models import Session
+    from django.utils import timezone
+
+    from matchmaking.models import LoginLink
+    from matchmaking.services.participants import login_link_create
+    from matchmaking.tasks import purge_sign_ins
+
+    person = ParticipantFactory(event=event)
+    now = timezone.now()
+    links = {name: login_link_create(participant=person) for name in ("valid", "a", "b", "c", "d")}
+    week = dt.timedelta(days=7, minutes=1)
+    changes = {
+        "a": {"used_at": now - week},  # used over a week ago
+        "b": {"expires_at": now - week},  # expired over a week ago
+        "c": {"used_at": now - dt.timedelta(days=1)},  # used yesterday: kept a while
+        "d": {"expires_at": now - dt.timedelta(days=1)},
+    }
+
+    def row(secret):
+        return LoginLink.objects.filter(token_hash=hashlib.sha256(secret.encode()).hexdigest())
+
+    for name, fields in changes.items():
+        row(links[name]).update(**fields)
+    live, dead = SessionStore(), SessionStore()
+    live.create()
+    dead.create()
+    Session.objects.filter(session_key=dead.session_key).update(expire_date=now - week)
+
+    assert purge_sign_ins.apply().get() == 2
+    assert {n for n, secret in links.items() if row(secret).exists()} == {"valid", "c", "d"}
+    assert list(Session.objects.values_list("session_key", flat=True)) == [live.session_key]
+    assert purge_sign_ins.apply().get() == 0  # idempotent
+    schedule = settings.CELERY_BEAT_SCHEDULE["purge-sign-ins"]
+    assert schedule == {"task": "matchmaking.purge_sign_ins", "schedule": 86400.0}
+
+
 def _broker_down(*args, **kwargs):
     raise OSError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
 
