@@ -1,7 +1,7 @@
 """Who may open the organiser console: staff only."""
 
 import pytest
-from django.test import Client
+from django.test import Client, override_settings
 
 from tests.factories import UserFactory
 
@@ -226,3 +226,31 @@ def test_parallel_guesses_are_counted_one_by_one(monkeypatch):
         t.join()
     assert len(checked) == page_forms.SIGN_IN_FAILURES_ALLOWED
     cache.clear()
+
+
+@override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"])
+def test_strangers_guessing_from_many_addresses_lock_the_account_a_documented_trade_off(db):
+    """Accepted behaviour, not a bug to fix (security review): after 50 failed sign-ins for one
+    account from any addresses, the account is refused for 15 minutes after the last try,
+    whatever the password and the address, so anyone who knows an organiser's username keeps
+    them out of the console and the admin with a guess every few minutes. Without it, guessers
+    on many addresses would have 5 tries each. docs/operations.md says so, and what to do."""
+    from pathlib import Path
+
+    from matchmaking.pages.forms import SIGN_IN_FAILURES_PER_ACCOUNT
+
+    user = UserFactory(username="desk-review", is_staff=True)
+    user.set_password("right-password-123")
+    user.save()
+    for i in range(SIGN_IN_FAILURES_PER_ACCOUNT + 1):
+        Client(REMOTE_ADDR=f"198.51.100.{i + 1}").post(
+            "/organiser/login/", {"username": "desk-review", "password": f"guess-{i}"}
+        )
+    desk = Client(REMOTE_ADDR="192.0.2.10").post(
+        "/organiser/login/", {"username": "desk-review", "password": "right-password-123"}
+    )
+    assert desk.status_code == 200  # locked out by strangers' guesses, as documented
+    assert "Too many failed sign-ins" in desk.content.decode()
+    operations = (Path(__file__).parents[2] / "docs" / "operations.md").read_text()
+    assert "after 50 from any addresses, the account does" in operations
+    assert "strangers can keep an organiser out" in operations
