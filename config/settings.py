@@ -255,7 +255,7 @@ CELERY_BEAT_SCHEDULE = {
 # The sign-in form sends at most this many links an hour for one client address (an IPv6 /64),
 # whatever the addresses typed in: beyond, the same answer and no email. A fair's Wi-Fi may put
 # every visitor behind one address: raise it there.
-SIGN_IN_LINKS_PER_CLIENT = int(os.environ.get("SIGN_IN_LINKS_PER_CLIENT", "10"))
+SIGN_IN_LINKS_PER_CLIENT = int(os.environ.get("SIGN_IN_LINKS_PER_CLIENT", "60"))
 # A participant may have at most this many requests waiting for an answer (organisers: no cap).
 MAX_PENDING_REQUESTS = int(os.environ.get("MAX_PENDING_REQUESTS", "50"))
 # Reminders go out this many minutes before a meeting starts.
