@@ -479,6 +479,18 @@ def agenda_ics(*, event: Event, participant: Participant) -> bytes:
     the participant's language, as their emails are. The request's message (DESCRIPTION) is
     in the two parties' entries only, not in a colleague's who joined the meeting.
     """
+    meetings = meetings_of(event=event, participant=participant, with_left=True)
+    return _ics(event, participant, meetings, name=f"{event.name} — {participant.name}")
+
+
+def meeting_ics(*, meeting: Meeting, participant: Participant) -> bytes:
+    """One meeting as the participant's calendar feed writes it (same UID and SEQUENCE, so a
+    calendar that imports it, from an email say, updates the same entry as the feed)."""
+    meetings = meetings_of(event=meeting.event, participant=participant, with_left=True)
+    return _ics(meeting.event, participant, meetings.filter(pk=meeting.pk))
+
+
+def _ics(event: Event, participant: Participant, meetings, name: str = "") -> bytes:
     from matchmaking.services.notifications import language_of
 
     with translation.override(language_of(participant)):
@@ -487,9 +499,12 @@ def agenda_ics(*, event: Event, participant: Participant) -> bytes:
     cal.add("prodid", "-//expo-matchmaking//agenda//EN")
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
-    cal.add("x-wr-calname", f"{event.name} — {participant.name}")
+    if name:
+        cal.add("x-wr-calname", name)
+    else:  # one entry sent by email: to add to a calendar, not a calendar of its own
+        cal.add("method", "PUBLISH")
     cal.add("x-wr-timezone", event.timezone)
-    for meeting in meetings_of(event=event, participant=participant, with_left=True):
+    for meeting in meetings:
         others = [s.participant for s in meeting.seats.all() if s.participant_id != participant.pk]
         left = len(others) == len(meeting.seats.all())  # not among the seats: they left it
         cancelled = left or meeting.status == Meeting.Status.CANCELLED

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Iterator
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage
 from django.db import transaction
 from django.db.models import F, Max, Prefetch, Q
 from django.urls import reverse
@@ -30,6 +30,7 @@ from matchmaking.models import (
     Notification,
     Participant,
 )
+from matchmaking.selectors import meeting_ics
 
 logger = logging.getLogger(__name__)
 
@@ -552,6 +553,9 @@ def notify_request(
     _deliver_later(ids)
 
 
+# emails that carry the meeting as a calendar entry (meeting.ics: the feed's UID and SEQUENCE,
+# so importing it adds, moves or removes the same entry)
+WITH_CALENDAR = ("meeting_booked", "meeting_moved", "meeting_cancelled")
 MAX_SEND_ATTEMPTS = 6
 SEND_CLAIM = timedelta(minutes=10)  # a sender that has not finished by then was lost
 
@@ -570,7 +574,10 @@ def notifications_send(*, ids: Iterable[int], now: datetime | None = None) -> in
     error, for the organisers to see."""
     sent = 0
     now = now or timezone.now()
-    for note in Notification.objects.filter(pk__in=list(ids)).select_related("recipient"):
+    notes = Notification.objects.filter(pk__in=list(ids)).select_related(
+        "recipient__event", "meeting__event"
+    )
+    for note in notes:
         claimed = Notification.objects.filter(
             pk=note.pk, status=Notification.Status.PENDING
         ).update(
@@ -582,13 +589,19 @@ def notifications_send(*, ids: Iterable[int], now: datetime | None = None) -> in
             continue
         attempts = note.attempts + 1
         try:
-            send_mail(
+            email = EmailMessage(
                 one_line(note.subject),
                 note.body,
                 settings.DEFAULT_FROM_EMAIL,
                 [note.recipient.email],
-                fail_silently=False,
             )
+            if note.meeting_id and note.kind in WITH_CALENDAR:
+                email.attach(
+                    "meeting.ics",
+                    meeting_ics(meeting=note.meeting, participant=note.recipient),
+                    "text/calendar; method=PUBLISH; charset=UTF-8",
+                )
+            email.send(fail_silently=False)
         except Exception as exc:  # the row keeps the error; retried unless it was the last try
             last = attempts >= MAX_SEND_ATTEMPTS
             logger.warning(

@@ -7,6 +7,7 @@ from django.core import mail
 from django.utils import timezone, translation
 
 from matchmaking.models import Meeting, MeetingRequest, Notification
+from matchmaking.selectors import agenda_ics
 from matchmaking.services.meetings import Actor, meeting_book, meeting_cancel, meeting_reschedule
 from matchmaking.services.notifications import moment_text, reminders_due
 from matchmaking.services.requests import requests_expire
@@ -340,7 +341,7 @@ def test_a_failed_email_is_retried_later_and_given_up_after_the_last_attempt(
     def down(*args, **kwargs):
         raise ConnectionRefusedError("mail server down")
 
-    monkeypatch.setattr(n, "send_mail", down)
+    monkeypatch.setattr(n.EmailMessage, "send", down)
     assert n.notifications_send(ids=[note.pk], now=now) == 0
     note.refresh_from_db()
     assert (note.status, note.attempts) == ("pending", 1)
@@ -358,7 +359,7 @@ def test_a_failed_email_is_retried_later_and_given_up_after_the_last_attempt(
 
     # down for good: given up after the last attempt, with its error
     Notification.objects.filter(pk=note.pk).update(status="pending", attempts=0)
-    monkeypatch.setattr(n, "send_mail", down)
+    monkeypatch.setattr(n.EmailMessage, "send", down)
     moment = now
     for attempt in range(1, n.MAX_SEND_ATTEMPTS + 1):
         moment += dt.timedelta(hours=3)
@@ -658,3 +659,45 @@ def test_the_recipient_is_reminded_once_before_a_request_expires(
     assert to_bruno.to == [b.email] and "attend votre réponse" in to_bruno.subject
     assert "La demande expire le " in to_bruno.body
     assert to_bruno.body.endswith(f"/my/{event.slug}/requests/#request-{long.pk}")
+
+
+def test_meeting_emails_carry_the_meeting_as_the_calendar_feed_writes_it(
+    event, make_participant, send
+):
+    """Booked, moved and cancelled emails carry meeting.ics with the feed's UID and SEQUENCE,
+    so a calendar that imports it updates one entry; a request email carries none."""
+    from icalendar import Calendar
+
+    amina = make_participant(name="Amina", languages=["fr"])
+    bruno = make_participant(name="Bruno", languages=["en"])
+    slots = list(event.slots.order_by("start"))
+    with send():
+        meeting = meeting_book(
+            request=RequestFactory(sender=amina, recipient=bruno, status="accepted"),
+            slot=slots[0],
+            actor=Actor(system=True),
+        )
+    with send():
+        meeting_reschedule(meeting=meeting, slot=slots[1], actor=Actor(system=True))
+    with send():
+        meeting_cancel(meeting=meeting, reason="Hall closed")
+    to_bruno = [m for m in mail.outbox if m.to == [bruno.email]]
+    assert [m.subject.split(" ")[:2] for m in to_bruno] == [
+        ["Meeting", "booked"],
+        ["Your", "meeting"],
+        ["Your", "meeting"],
+    ]
+    entries = []
+    for message in to_bruno:
+        [(name, content, mimetype)] = message.attachments
+        assert name == "meeting.ics" and mimetype.startswith("text/calendar")
+        [entry] = Calendar.from_ical(content).walk("VEVENT")
+        entries.append(entry)
+    assert len({str(e["uid"]) for e in entries}) == 1  # one entry, updated
+    sequences = [int(e["sequence"]) for e in entries]
+    assert sequences[0] < sequences[1] < sequences[2]  # each a newer version of it
+    assert [str(e["status"]) for e in entries] == ["CONFIRMED", "CONFIRMED", "CANCELLED"]
+    assert entries[0]["dtstart"].dt == slots[0].start and entries[1]["dtstart"].dt == slots[1].start
+    assert str(entries[0]["summary"]) == f"Meeting: Amina ({amina.organisation.name})"
+    feed = Calendar.from_ical(agenda_ics(event=event, participant=bruno))
+    assert str(feed.walk("VEVENT")[0]["uid"]) == str(entries[0]["uid"])
