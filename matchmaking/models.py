@@ -673,6 +673,7 @@ class Notification(models.Model):
         ATTENDANCE_WITHDRAWN = "attendance_withdrawn"
         IMPORT_OVERRULED = "import_overruled"
         MESSAGE_RECEIVED = "message_received"
+        SCHEDULE_PUBLISHED = "schedule_published"
 
     class Status(models.TextChoices):
         PENDING = "pending"

@@ -30,13 +30,15 @@ from matchmaking.models import (
     Notification,
     Participant,
 )
-from matchmaking.selectors import meeting_ics
+from matchmaking.selectors import agenda_ics, meeting_ics
 
 logger = logging.getLogger(__name__)
 
 SUPPORTED = ("fr", "ar", "en")
 CHUNK = 200
 _batch = threading.local()
+_digest = threading.local()
+DIGESTED = ("meeting_booked", "meeting_moved", "meeting_cancelled")
 
 
 def language_of(person: Participant) -> str:
@@ -342,6 +344,7 @@ _PAGE_OF_KIND = {  # the participant's page an email about this kind of change o
     "attendance_withdrawn": "participant:presence",
     "import_overruled": "participant:presence",
     "message_received": "participant:messages",
+    "schedule_published": "participant:agenda",
 }
 
 
@@ -369,18 +372,20 @@ def _create(kind: str, key: str, person: Participant, other=None, **links) -> No
             request=links.get("request"),
             extra=links.pop("extra", None),
         )
-        url = site_link(
-            page_path(
-                kind,
-                person,
-                meeting=links.get("meeting"),
-                request=links.get("request"),
-                other=other,
-            )
-        )
-        if url:
+    path = page_path(
+        kind, person, meeting=links.get("meeting"), request=links.get("request"), other=other
+    )
+    return _store(kind, key, person, lang, subject, body, path, **links)
+
+
+def _store(kind, key, person, lang, subject, body, path, **links) -> Notification | None:
+    """The notification, its body ending with a link to ``path`` (when ``SITE_URL`` is set);
+    None when one with ``key`` exists already (the same change told once)."""
+    url = site_link(path)
+    if url:
+        with translation.override(lang):
             line = _("Open it on your pages: %(url)s") % {"url": url}
-            body = f"{body}\n\n{line}"
+        body = f"{body}\n\n{line}"
     note, created = Notification.objects.get_or_create(
         key=key[:200],
         defaults={
@@ -464,10 +469,78 @@ def notify_meeting(
         extra = {"reason": reason or "-"} | cancelled_by
         if was is not None:
             extra["was"] = was
+        collected = getattr(_digest, "people", None)
+        if collected is not None and kind in DIGESTED:  # one email for the whole publish
+            mine = collected.setdefault(person.pk, {})
+            if mine.get(meeting.pk, ("",))[0] != "meeting_booked":  # booked, then placed: booked
+                mine[meeting.pk] = (kind, extra)
+            continue
         note = _create(kind, key, person, meeting=meeting, extra=extra)
         if note:
             ids.append(note.pk)
     _deliver_later(ids)
+
+
+@contextlib.contextmanager
+def digested(key: str) -> Iterator[None]:
+    """Inside (a schedule publish), the emails of booked, moved and cancelled meetings are
+    collected per person; at the end each person gets one email listing what changed for them
+    (``key`` names the change: one email per person however often it is retried), with their
+    agenda as a calendar file, instead of one email per meeting."""
+    _digest.people = {}
+    try:
+        yield
+        people = _digest.people
+    finally:
+        _digest.people = None
+    ids = []
+    for person in Participant.objects.filter(pk__in=list(people)).select_related("event"):
+        note = _digest_create(person, people[person.pk], key=f"{key}:to{person.pk}")
+        if note:
+            ids.append(note.pk)
+    for start in range(0, len(ids), CHUNK):
+        _deliver_later(ids[start : start + CHUNK])
+
+
+def _digest_create(person: Participant, changes: dict, *, key: str) -> Notification | None:
+    """One email listing ``changes`` (meeting id -> (kind, extra)) in the person's language, in
+    the order of the meetings' times."""
+    meetings = Meeting.objects.filter(pk__in=list(changes)).select_related("slot", "table", "event")
+    lines = []
+    lang = language_of(person)
+    with translation.override(lang):
+        for meeting in sorted(meetings, key=lambda m: (m.slot.start, m.pk)):
+            kind, extra = changes[meeting.pk]
+            ctx = {
+                "who": _others(meeting, person),
+                "when": moment_text(meeting.slot.start, meeting.event.tz),
+                "where": _where(meeting),
+            }
+            if kind == "meeting_booked":
+                line = _("Booked: %(when)s, %(where)s, with %(who)s.") % ctx
+            elif kind == "meeting_moved":
+                line = _("Moved: %(when)s, %(where)s, with %(who)s.") % ctx
+                if extra.get("was"):
+                    was = _("It was on %(was)s.") % {
+                        "was": moment_text(extra["was"], meeting.event.tz)
+                    }
+                    line = f"{line} {was}"
+            else:
+                line = _("Cancelled: %(when)s, with %(who)s.") % ctx
+                if extra.get("reason", "-") != "-":
+                    why = _("Reason: %(reason)s") % {"reason": str(extra["reason"])}
+                    line = f"{line} {why}"
+            lines.append(f"- {line}")
+        subject = _("Your meetings at %(event)s: the schedule is published") % {
+            "event": person.event.name
+        }
+        intro = _(
+            "The organisers published the meeting schedule. What changed for you, attached as a "
+            "calendar file too:"
+        )
+        body = "\n".join([intro, "", *lines])
+    kind = Notification.Kind.SCHEDULE_PUBLISHED
+    return _store(kind, key, person, lang, subject, body, page_path(kind, person))
 
 
 def notify_attendee_left(
@@ -600,6 +673,12 @@ def notifications_send(*, ids: Iterable[int], now: datetime | None = None) -> in
                     "meeting.ics",
                     meeting_ics(meeting=note.meeting, participant=note.recipient),
                     "text/calendar; method=PUBLISH; charset=UTF-8",
+                )
+            elif note.kind == Notification.Kind.SCHEDULE_PUBLISHED:  # their whole agenda
+                email.attach(
+                    "agenda.ics",
+                    agenda_ics(event=note.recipient.event, participant=note.recipient),
+                    "text/calendar; charset=UTF-8",
                 )
             email.send(fail_silently=False)
         except Exception as exc:  # the row keeps the error; retried unless it was the last try

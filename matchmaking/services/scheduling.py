@@ -53,7 +53,7 @@ from matchmaking.services.meetings import (
     meeting_reschedule_locked,
     meeting_vacate_locked,
 )
-from matchmaking.services.notifications import batched
+from matchmaking.services.notifications import batched, digested
 
 logger = logging.getLogger(__name__)
 
@@ -510,7 +510,8 @@ def schedule_run_publish(*, run: ScheduleRun, user, now: datetime | None = None)
     """
     now = now or timezone.now()
     actor = Actor(user=user, system=user is None, organiser=True)
-    with batched(), guarded_transaction():
+    # one email per person for the whole publish (their booked, moved and cancelled meetings)
+    with batched(), digested(f"schedule_published:run{run.pk}"), guarded_transaction():
         run = ScheduleRun.objects.select_for_update().get(pk=run.pk)
         if run.status not in (ScheduleRun.Status.DRAFT, ScheduleRun.Status.PUBLISHING):
             raise Conflict(

@@ -157,7 +157,11 @@ def test_reminders_once_per_attendee(event, make_participant, organiser_client, 
     assert reminders_due(now=timezone.now()) == 0
 
 
-def test_scheduler_publish_notifies_each_person_once_per_meeting(organiser_client, send):
+def test_scheduler_publish_sends_each_person_one_email_listing_their_meetings(send):
+    """One email per meeting meant four emails at once for busy people (the tester): each
+    person now gets one, listing their meetings in time order, with their agenda attached."""
+    from icalendar import Calendar
+
     from matchmaking.services.importer import event_import
     from tests.matchmaking.test_scheduling import fair, run_and_publish
 
@@ -165,14 +169,33 @@ def test_scheduler_publish_notifies_each_person_once_per_meeting(organiser_clien
     with send():
         run = run_and_publish(event)
     booked = run.publish_report["booked"]
-    assert len(mail.outbox) == 2 * booked
-    assert Notification.objects.filter(kind="meeting_booked").count() == 2 * booked
-    pairs = [(n.recipient_id, n.meeting_id) for n in Notification.objects.all()]
-    assert len(pairs) == len(set(pairs))
+    seated = (
+        Meeting.objects.filter(event=event, status="scheduled")
+        .values_list("seats__participant", flat=True)
+        .distinct()
+    )
+    assert booked > 0 and sorted(m.to[0] for m in mail.outbox) == sorted(
+        event.participants.filter(pk__in=seated).values_list("email", flat=True)
+    )
+    assert not Notification.objects.filter(kind="meeting_booked").exists()
+    busiest = max(mail.outbox, key=lambda m: m.body.count("\n- "))
+    person = event.participants.get(email=busiest.to[0])
+    mine = Meeting.objects.filter(seats__participant=person, status="scheduled").order_by(
+        "slot__start"
+    )
+    assert busiest.body.count("\n- ") == mine.count() >= 2
+    lines = [line for line in busiest.body.splitlines() if line.startswith("- ")]
+    assert all(
+        line.startswith("- Booked: ") or line.startswith("- Réservé : ") or "محجوز" in line
+        for line in lines
+    )
+    [(name, content, _type)] = busiest.attachments
+    assert name == "agenda.ics"
+    assert len(Calendar.from_ical(content).walk("VEVENT")) == mine.count()
     # A re-run that changes nothing sends nothing.
     with send():
         run_and_publish(event)
-    assert len(mail.outbox) == 2 * booked
+    assert len(mail.outbox) == len(set(seated))
 
 
 def test_moving_via_service_by_participant_skips_the_mover(
@@ -701,3 +724,33 @@ def test_meeting_emails_carry_the_meeting_as_the_calendar_feed_writes_it(
     assert str(entries[0]["summary"]) == f"Meeting: Amina ({amina.organisation.name})"
     feed = Calendar.from_ical(agenda_ics(event=event, participant=bruno))
     assert str(feed.walk("VEVENT")[0]["uid"]) == str(entries[0]["uid"])
+
+
+def test_a_digest_lists_booked_moved_and_cancelled_meetings_in_time_order(
+    event, make_participant, send
+):
+    from matchmaking.services.notifications import digested
+
+    amina = make_participant(name="Amina", languages=["en"])
+    others = [make_participant(name=n, languages=["fr"]) for n in ("Bruno", "Chen", "Dina")]
+    slots = list(event.slots.order_by("start"))
+
+    def book(other, slot):
+        request = RequestFactory(sender=amina, recipient=other, status="accepted")
+        return meeting_book(request=request, slot=slot, actor=Actor(system=True))
+
+    moving, dropping = book(others[0], slots[0]), book(others[1], slots[1])
+    mail.outbox.clear()
+    with send(), digested("publish:test"):
+        meeting_reschedule(meeting=moving, slot=slots[3], actor=Actor(system=True))
+        meeting_cancel(meeting=dropping, reason="Plan changed")
+        book(others[2], slots[2])
+    to_amina = [m for m in mail.outbox if m.to == [amina.email]]
+    assert len(to_amina) == 1 and len(mail.outbox) == 4  # one each, Amina's lists three
+    lines = [line for line in to_amina[0].body.splitlines() if line.startswith("- ")]
+    assert [line.split(":")[0] for line in lines] == ["- Cancelled", "- Booked", "- Moved"]
+    assert lines[0].endswith("Reason: Plan changed")
+    assert "It was on " in lines[2] and "Dina" in lines[1]
+    with send(), digested("publish:test"):  # the same change again: nobody told twice
+        pass
+    assert len(mail.outbox) == 4
