@@ -575,6 +575,11 @@ class AttendeeAddSerializer(RefusesUnknownFields, serializers.Serializer):
     )
 
 
+class NoBodySerializer(RefusesUnknownFields, serializers.Serializer):
+    """The body of an action that takes none (accept, check in, a new calendar link...): an
+    empty body or ``{}``; any field in it is refused by name rather than ignored."""
+
+
 class ReasonSerializer(RefusesUnknownFields, serializers.Serializer):
     reason = serializers.CharField(max_length=300, allow_blank=True, required=False, default="")
 

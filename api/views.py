@@ -50,6 +50,13 @@ from matchmaking.services import scheduling as scheduling_services
 from matchmaking.services.importer import SkippedLocalTime, event_import, parse_local_datetime
 from matchmaking.tasks import refresh_event
 
+
+def no_body(request) -> None:
+    """An action that takes no body refuses one with fields (``{"bogus": 1}``: 400 naming
+    them, nothing written) rather than ignoring it; an empty body or ``{}`` is fine."""
+    s.NoBodySerializer(data=request.data).is_valid(raise_exception=True)
+
+
 SLUG = OpenApiParameter("slug", OpenApiTypes.STR, OpenApiParameter.PATH, description="Event slug.")
 
 
@@ -610,7 +617,9 @@ class MyMessagesReadView(_MyMessages, APIView):
 
     @extend_schema(request=None, responses=s.MessagesReadSerializer)
     def post(self, request, slug, pk):
-        count = message_services.messages_read(participant=self._mine(), other_id=self._other(pk))
+        me, other = self._mine(), self._other(pk)
+        no_body(request)
+        count = message_services.messages_read(participant=me, other_id=other)
         return Response(s.MessagesReadSerializer({"read": count}).data)
 
 
@@ -665,7 +674,9 @@ class MyCalendarLinkView(_Whose, EventScoped, APIView):
 
     @extend_schema(request=None, responses=s.CalendarLinkSerializer)
     def post(self, request, slug):
-        return _renewed_calendar_link(request, self._me())
+        me = self._me()
+        no_body(request)
+        return _renewed_calendar_link(request, me)
 
 
 @extend_schema(parameters=[SLUG])
@@ -676,7 +687,9 @@ class ParticipantCalendarLinkView(_Whose, EventScoped, APIView):
 
     @extend_schema(request=None, responses=s.CalendarLinkSerializer)
     def post(self, request, slug, pk):
-        return _renewed_calendar_link(request, self._person(pk))
+        person = self._person(pk)
+        no_body(request)
+        return _renewed_calendar_link(request, person)
 
 
 def _renewed_calendar_link(request, person: Participant) -> Response:
@@ -746,9 +759,9 @@ class RequestViewSet(
     )
     @action(detail=True, methods=["post"])
     def accept(self, request, slug, pk=None):
-        done = request_services.request_accept(
-            request=self.get_object(), by=self.participant, user=request.user
-        )
+        req = self.get_object()  # someone else's request: 404 whatever the body holds
+        no_body(request)
+        done = request_services.request_accept(request=req, by=self.participant, user=request.user)
         return Response(
             s.AcceptedRequestSerializer(done, context=self.get_serializer_context()).data
         )
@@ -756,7 +769,9 @@ class RequestViewSet(
     @extend_schema(request=None, responses=s.MeetingRequestSerializer)
     @action(detail=True, methods=["post"])
     def decline(self, request, slug, pk=None):
-        return self._answer(request_services.request_decline)
+        req = self.get_object()  # someone else's request: 404 whatever the body holds
+        no_body(request)
+        return self._answer(request_services.request_decline, req=req)
 
     @extend_schema(request=s.ReasonSerializer, responses=s.MeetingRequestSerializer)
     @action(detail=True, methods=["post"])
@@ -903,6 +918,7 @@ class MeetingViewSet(EventScoped, viewsets.ReadOnlyModelViewSet):
     @action(detail=True, methods=["post"])
     def leave(self, request, slug, pk=None):
         meeting = self.get_object()
+        no_body(request)
         if self.participant is None:
             raise Forbidden("Organisers are not in the meeting; they change who attends it.")
         meeting_services.meeting_leave(
@@ -914,6 +930,7 @@ class MeetingViewSet(EventScoped, viewsets.ReadOnlyModelViewSet):
     @action(detail=True, methods=["post"], url_path="check-in")
     def check_in(self, request, slug, pk=None):
         meeting = self.get_object()
+        no_body(request)
         done = meeting_services.meeting_set_status(
             meeting=meeting, status=Meeting.Status.CHECKED_IN, actor=self.actor()
         )
@@ -1095,9 +1112,9 @@ class ScheduleRunViewSet(
     )
     @action(detail=True, methods=["post"])
     def publish(self, request, slug, pk=None):
-        run = scheduling_services.schedule_run_publish_later(
-            run=self.get_object(), user=request.user
-        )
+        run = self.get_object()
+        no_body(request)
+        run = scheduling_services.schedule_run_publish_later(run=run, user=request.user)
         run.refresh_from_db()  # published already when tasks run in process
         if run.status == ScheduleRun.Status.DRAFT and run.error:  # refused, in process
             raise Conflict(run.error, code="publish_refused")

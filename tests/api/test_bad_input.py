@@ -448,6 +448,78 @@ def test_an_unknown_field_on_a_write_answers_400_naming_it(
     assert _state(event) == before
 
 
+# (who, path): actions that take no body
+BODYLESS = [
+    ("b", "requests/{pending}/accept/"),
+    ("b", "requests/{pending}/decline/"),
+    ("a", "meetings/{meeting}/check-in/"),
+    ("a", "meetings/{meeting}/leave/"),
+    ("a", "me/calendar-link/"),
+    ("organiser", "participants/{a}/calendar-link/"),
+    ("a", "me/conversations/{b}/read/"),
+    ("organiser", "schedule-runs/{run}/publish/"),
+]
+
+
+@pytest.fixture
+def bodyless(event, booked):
+    """``booked``, with a request pending for b, a message from b to a not read yet and a
+    draft scheduler run."""
+    from matchmaking.models import Message, ScheduleRun
+
+    a, b = booked["a"], booked["b"]
+    pending = RequestFactory(sender=booked["unbooked"].recipient, recipient=b, status="pending")
+    Message.objects.create(event=event, sender=b, recipient=a, body="hello")
+    run = ScheduleRun.objects.create(event=event, status=ScheduleRun.Status.DRAFT)
+    ids = {"pending": pending.pk, "meeting": booked["meeting"].pk, "run": run.pk}
+    return {**booked, "ids": {**ids, "a": a.pk, "b": b.pk}}
+
+
+def _bodyless_state(event) -> list:
+    from matchmaking.models import MeetingSeat, Message, Participant, ScheduleRun
+
+    return [
+        *_state(event),
+        list(Participant.objects.order_by("pk").values_list("pk", "calendar_token")),
+        list(Message.objects.order_by("pk").values_list("pk", "read_at")),
+        list(MeetingSeat.objects.order_by("pk").values_list("pk", "active", "left")),
+        list(ScheduleRun.objects.order_by("pk").values_list("pk", "status")),
+    ]
+
+
+@pytest.mark.parametrize(("who", "path"), BODYLESS)
+def test_an_action_without_a_body_refuses_an_unknown_field(
+    event, bodyless, organiser_client, as_participant, who, path
+):
+    """``{"bogus": 1}`` was ignored: the request was accepted, the meeting checked in..."""
+    url = f"/api/events/{event.slug}/" + path.format(**bodyless["ids"])
+    client = organiser_client if who == "organiser" else as_participant(bodyless[who])
+    before = _bodyless_state(event)
+
+    response = client.post(url, {"bogus": 1}, format="json")
+
+    assert response.status_code == 400, response.content
+    assert response.json()["code"] == "invalid"
+    assert response.json()["errors"] == {"bogus": ["Unknown field."]}
+    assert _bodyless_state(event) == before
+
+
+@pytest.mark.parametrize("body", [None, {}])
+@pytest.mark.parametrize(
+    ("who", "path"),
+    [p for p in BODYLESS if p[1].split("/")[-2] not in ("check-in", "leave", "publish")],
+)
+def test_an_action_without_a_body_takes_an_empty_one(
+    event, bodyless, organiser_client, as_participant, who, path, body
+):
+    url = f"/api/events/{event.slug}/" + path.format(**bodyless["ids"])
+    client = organiser_client if who == "organiser" else as_participant(bodyless[who])
+
+    response = client.post(url, body, format="json")
+
+    assert response.status_code in (200, 204), response.content
+
+
 def test_an_organiser_still_names_the_sender(event, booked, organiser_client):
     """``sender`` is a field of the request form (organisers send for someone), not unknown."""
     response = organiser_client.post(
