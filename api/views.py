@@ -766,12 +766,20 @@ class RequestViewSet(
             s.AcceptedRequestSerializer(done, context=self.get_serializer_context()).data
         )
 
-    @extend_schema(request=None, responses=s.MeetingRequestSerializer)
+    @extend_schema(
+        request=s.ReasonSerializer,
+        responses=s.MeetingRequestSerializer,
+        description="Decline a pending request, with an optional `reason` quoted in the "
+        "sender's email.",
+    )
     @action(detail=True, methods=["post"])
     def decline(self, request, slug, pk=None):
         req = self.get_object()  # someone else's request: 404 whatever the body holds
-        no_body(request)
-        return self._answer(request_services.request_decline, req=req)
+        form = s.ReasonSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        return self._answer(
+            request_services.request_decline, req=req, reason=form.validated_data["reason"]
+        )
 
     @extend_schema(request=s.ReasonSerializer, responses=s.MeetingRequestSerializer)
     @action(detail=True, methods=["post"])

@@ -1091,7 +1091,10 @@ def _answer(action: str):
                 else:
                     done = _("Request accepted. Now book a time in your agenda.")
             elif action == "decline":
-                request_decline(request=req, by=me)
+                reason = _reason(request)
+                if reason is None:
+                    return redirect(back)
+                request_decline(request=req, by=me, reason=reason)
                 done = _("Request declined.")
             else:
                 reason = _reason(request)
@@ -1113,9 +1116,9 @@ REASON_LIMIT = 300
 
 
 def _reason(request) -> str | None:
-    """The reason typed for a cancellation, or None (said as a message) when it is longer than
-    the other side's email takes: it was cut short in silence before, while the API and the
-    console refuse it."""
+    """The reason typed for a cancellation or a decline, or None (said as a message) when it
+    is longer than the other side's email takes: it was cut short in silence before, while the
+    API and the console refuse it."""
     reason = text_param(request.POST, "reason", limit=REASON_LIMIT * 10)
     if len(reason) > REASON_LIMIT:
         messages.error(request, _("The reason is too long: 300 characters at most."))

@@ -202,7 +202,9 @@ def _texts(kind: str, *, person: Participant, meeting=None, request=None, extra=
         else:
             ctx["cancelled"] = _("nothing of yours was still to come")
     body = bodies[kind]
-    if kind in ("request_withdrawn", "meeting_cancelled") and ctx.get("reason", "-") != "-":
+    if kind in ("request_withdrawn", "request_declined", "meeting_cancelled") and ctx.get(
+        "reason"
+    ) not in (None, "", "-"):
         line = _("Reason: %(reason)s")  # not inside the f-string: makemessages finds it
         body = f"{body} {line}"
     proposed = getattr(request, "proposed_slot", None) if request is not None else None
@@ -598,7 +600,7 @@ def notify_request(
 ) -> None:
     """Request received (to the recipient), answered (to the sender), expired (to both),
     withdrawn (to the other side of ``by``, the party who withdrew it; to both when the
-    organisers did; with the ``reason`` typed, if any)."""
+    organisers did; with the ``reason`` typed, if any; declined too)."""
     request = MeetingRequest.objects.select_related(
         "sender__organisation", "recipient__organisation", "event", "proposed_slot"
     ).get(pk=request.pk)
@@ -617,6 +619,8 @@ def notify_request(
         extra = {"by_organisers": organisers, "reason": reason}
     else:
         people = [request.sender]
+        if kind == Notification.Kind.REQUEST_DECLINED:
+            extra = {"reason": reason}
     ids = []
     for person in people:
         key = f"{kind}:request{request.pk}:to{person.pk}"

@@ -320,6 +320,7 @@ def _respond(
     status: str,
     now: datetime | None,
     notify: bool = True,
+    reason: str = "",
 ) -> MeetingRequest:
     now = now or timezone.now()
     with transaction.atomic():
@@ -351,7 +352,7 @@ def _respond(
         req.responded_at = now
         req.save(update_fields=["status", "responded_at"])
         if notify:
-            notify_request(request=req, kind=f"request_{status}")
+            notify_request(request=req, kind=f"request_{status}", reason=reason)
     return req
 
 
@@ -395,10 +396,18 @@ def request_accept(
 
 
 def request_decline(
-    *, request: MeetingRequest, by: Participant | None, now: datetime | None = None
+    *,
+    request: MeetingRequest,
+    by: Participant | None,
+    now: datetime | None = None,
+    reason: str = "",
 ) -> MeetingRequest:
-    """The recipient (or an organiser) declines. Side effects: status → declined."""
-    return _respond(request=request, by=by, status=MeetingRequest.Status.DECLINED, now=now)
+    """The recipient (or an organiser) declines, with an optional ``reason`` for the sender.
+    Side effects: status → declined; the sender is told, their email quoting the reason (kept
+    there, as a withdrawn request's is)."""
+    return _respond(
+        request=request, by=by, status=MeetingRequest.Status.DECLINED, now=now, reason=reason
+    )
 
 
 def request_cancel(

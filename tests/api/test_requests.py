@@ -377,3 +377,44 @@ def test_organisers_filter_requests_by_participant_and_direction(
     assert ids(as_participant(a), participant=c.pk) == [ca.pk]
     assert ids(as_participant(a), participant=c.pk, direction="sent") == []
     assert organiser_client.get(url, {"participant": "x"}).status_code == 400
+
+
+def test_decline_with_a_reason_quotes_it_in_the_senders_email(
+    event, make_participant, as_participant, django_capture_on_commit_callbacks
+):
+    from django.core import mail
+
+    a, b = make_participant(name="Amina", languages=["en"]), make_participant(name="Bruno")
+    req = RequestFactory(sender=a, recipient=b, status="pending")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = as_participant(b).post(
+            url(event, f"{req.pk}/decline/"), {"reason": "We do not sell to cities"}
+        )
+    assert response.status_code == 200, response.content
+    assert response.data["status"] == "declined"
+    (email,) = [m for m in mail.outbox if m.to == [a.email]]
+    assert email.body.endswith("declined your request. Reason: We do not sell to cities")
+
+
+def test_decline_without_a_reason_says_none(
+    event, make_participant, as_participant, django_capture_on_commit_callbacks
+):
+    from django.core import mail
+
+    a, b = make_participant(name="Amina", languages=["en"]), make_participant(name="Bruno")
+    req = RequestFactory(sender=a, recipient=b, status="pending")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = as_participant(b).post(url(event, f"{req.pk}/decline/"))
+    assert response.status_code == 200, response.content
+    (email,) = [m for m in mail.outbox if m.to == [a.email]]
+    assert "Reason" not in email.body
+
+
+def test_decline_reason_too_long_is_refused(event, make_participant, as_participant):
+    a, b = make_participant(), make_participant()
+    req = RequestFactory(sender=a, recipient=b, status="pending")
+    response = as_participant(b).post(url(event, f"{req.pk}/decline/"), {"reason": "x" * 301})
+    assert response.status_code == 400
+    assert list(response.json()["errors"]) == ["reason"]
+    req.refresh_from_db()
+    assert req.status == "pending"

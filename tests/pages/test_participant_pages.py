@@ -903,6 +903,34 @@ def test_withdrawing_a_request_from_the_page_sends_the_reason(
     assert f'id="withdraw-{started.request_id}"' not in page
 
 
+def test_declining_a_request_from_the_page_sends_the_reason(
+    upcoming_event, make_participant, django_capture_on_commit_callbacks
+):
+    """The requests page's Decline takes an optional reason, as Cancel does; the sender's
+    email quotes it."""
+    from django.core import mail
+
+    event = upcoming_event
+    me = make_participant(event=event, name="Amina Alaoui")
+    other = make_participant(event=event, name="Bruno", languages=["en"])
+    theirs = RequestFactory(sender=other, recipient=me, status=MeetingRequest.Status.PENDING)
+    client = client_of(me)
+    page = client.get(f"/my/{event.slug}/requests/").content.decode()
+    assert f'id="decline-{theirs.pk}" name="reason"' in page
+    url = f"/my/{event.slug}/requests/{theirs.pk}/decline/"
+    refused = client.post(url, {"reason": "x" * 301}, follow=True)
+    assert messages_of(refused) == ["The reason is too long: 300 characters at most."]
+    theirs.refresh_from_db()
+    assert theirs.status == MeetingRequest.Status.PENDING
+    with django_capture_on_commit_callbacks(execute=True):
+        done = client.post(url, {"reason": "No budget this year"}, follow=True)
+    assert messages_of(done) == ["Request declined."]
+    theirs.refresh_from_db()
+    assert theirs.status == MeetingRequest.Status.DECLINED
+    (email,) = [m for m in mail.outbox if m.to == [other.email]]
+    assert email.body.endswith("declined your request. Reason: No budget this year")
+
+
 def test_directory_search_then_send_a_request(event, me, make_participant):
     make_participant(name="Karim Benali")
     target = make_participant(name="Léa Martin")
