@@ -55,7 +55,7 @@ def _period_moment(item, i: int, key: str, tz, parse) -> datetime:
     from matchmaking.services.importer import SkippedLocalTime
 
     try:
-        return parse(str(value), tz)
+        moment = parse(str(value), tz)
     except SkippedLocalTime as exc:
         raise InvalidInput(f"{where}: {exc}.", field="periods") from exc
     except (TypeError, ValueError) as exc:
@@ -63,6 +63,14 @@ def _period_moment(item, i: int, key: str, tz, parse) -> datetime:
             f"{where}: {str(value)[:40]!r} is not a date and time like {EXAMPLE_MOMENT}.",
             field="periods",
         ) from exc
+    if moment.second or moment.microsecond:
+        # 09:30:00.5 kept the 09:30 slot out in silence (it starts before the period does)
+        raise InvalidInput(
+            f"Times are given to the minute: {where} is {str(value)[:40]!r}; write it without "
+            f"seconds, like {moment.replace(tzinfo=None):%Y-%m-%dT%H:%M}.",
+            field="periods",
+        )
+    return moment
 
 
 def parse_periods(raw: list[dict], tz: zoneinfo.ZoneInfo) -> list[tuple[datetime, datetime]]:

@@ -651,6 +651,16 @@ def rule_errors(data: dict) -> tuple[list[str], _Checked]:
                 errors.append(f"{where}.availability[{a}]: {exc}")
                 checked.skip_availability.add((i, a))
                 continue
+            uneven = [
+                f"{where}.availability[{a}].{key}: times are given to the minute, not "
+                f"{_shown(span[key])}"
+                for key, moment in (("start", start), ("end", end))
+                if moment.second or moment.microsecond  # as the availability API refuses
+            ]
+            if uneven:
+                errors += uneven
+                checked.skip_availability.add((i, a))
+                continue
             if end <= start:
                 errors.append(f"{where}.availability[{a}]: ends before it starts")
                 checked.skip_availability.add((i, a))

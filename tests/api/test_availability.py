@@ -381,3 +381,37 @@ def test_year_one_with_an_offset_answers_400(event, make_participant, as_partici
     )
     assert response.status_code == 400
     assert "out of range" in response.json()["detail"]
+
+
+@pytest.mark.parametrize(
+    ("start", "shown"),
+    [
+        ("2018-04-18T09:30:00.123456789", "2018-04-18T09:30"),
+        ("2018-04-18T09:30:00.000001", "2018-04-18T09:30"),
+        ("2018-04-18T09:30:30", "2018-04-18T09:30"),
+        ("2018-04-18T08:30:00,5Z", "2018-04-18T08:30"),
+    ],
+)
+def test_a_time_that_is_not_a_whole_minute_answers_400_naming_it(
+    event, make_participant, as_participant, start, shown
+):
+    """09:30:00.123456789 was taken and kept the 09:30 slot out in silence (it starts before the
+    period does); 09:30:00.000001 to 09:50 said the period held no slot from 09:30 to 09:50."""
+    amina = make_participant(name="Amina")
+    response = as_participant(amina).put(
+        mine(event), {"periods": [{"start": start, "end": "2018-04-18T11:00"}]}, format="json"
+    )
+    assert response.status_code == 400, response.json()
+    assert response.json()["field"] == "periods"
+    assert response.json()["detail"] == (
+        f"Times are given to the minute: periods[0].start is {start!r}; write it without "
+        f"seconds, like {shown}."
+    )
+    assert not Availability.objects.filter(participant=amina).exists()
+
+
+def test_whole_minutes_with_zero_seconds_are_taken(event, make_participant, as_participant):
+    amina = make_participant(name="Amina")
+    period = {"start": "2018-04-18T09:00:00.000", "end": "2018-04-18T11:00:00"}
+    response = as_participant(amina).put(mine(event), {"periods": [period]}, format="json")
+    assert response.status_code == 200, response.json()

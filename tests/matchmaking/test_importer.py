@@ -164,6 +164,13 @@ def test_import_creates_slots_without_break_and_booth_meeting():
             ),
             "availability[0]: ends before it starts",
         ),
+        (  # the availability API refuses the same (a slot at 09:00 was left out in silence)
+            lambda d: d["participants"][0].update(
+                availability=[{"start": "2018-04-18T09:00:00.5", "end": "2018-04-18T12:00"}]
+            ),
+            'participants[0] (ref "a").availability[0].start: times are given to the minute, '
+            'not "2018-04-18T09:00:00.5"',
+        ),
         (  # the availability API refuses the same period
             lambda d: d["participants"][0].update(
                 availability=[
