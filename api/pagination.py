@@ -21,3 +21,17 @@ class Pagination(PageNumberPagination):
                     field="page_size",
                 )
         return super().get_page_size(request)
+
+    def get_page_number(self, request, paginator):
+        """``page`` as asked: a whole number from 1 (or ``last``); anything else (``abc``, ``0``,
+        ``-1``) is refused with 400 naming it, as ``page_size`` is. A page past the last one
+        answers DRF's 404 "Invalid page." (the page does not exist; the number is fine)."""
+        given = request.query_params.get(self.page_query_param)
+        if given is not None and given.strip() not in self.last_page_strings:
+            text = given.strip()
+            if not (text.isascii() and text.isdigit() and len(text) < 10 and int(text) >= 1):
+                raise InvalidInput(
+                    f"page must be a whole number from 1, not {given[:20]!r}.", field="page"
+                )
+            return text
+        return super().get_page_number(request, paginator)

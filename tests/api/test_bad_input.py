@@ -284,6 +284,24 @@ def test_a_page_size_that_is_not_a_whole_number_is_refused_naming_it(event, orga
     assert "whole number from 1 (pages hold 200 at most)" in response.data["detail"]
 
 
+@pytest.mark.parametrize("page", ["abc", "0", "-1", "1.5", "", "٣", "9" * 15])
+def test_a_page_that_is_not_a_whole_number_is_refused_naming_it(event, organiser_client, page):
+    """``?page=abc`` answered 404 "Invalid page." while ``?page_size=abc`` answered 400."""
+    response = organiser_client.get(f"/api/events/{event.slug}/requests/", {"page": page})
+    assert response.status_code == 400, response.data
+    assert response.data["field"] == "page"
+    assert response.data["detail"] == f"page must be a whole number from 1, not {page!r}."
+
+
+def test_a_page_past_the_last_answers_404_and_last_is_the_last(event, organiser_client):
+    path = f"/api/events/{event.slug}/slots/"
+    assert organiser_client.get(path, {"page": "1"}).status_code == 200
+    assert organiser_client.get(path, {"page": "last"}).status_code == 200
+    past = organiser_client.get(path, {"page": "2"})
+    assert past.status_code == 404
+    assert past.data["detail"] == "Invalid page."
+
+
 def test_a_page_size_over_the_limit_gives_the_limit(event, organiser_client):
     response = organiser_client.get(f"/api/events/{event.slug}/participants/", {"page_size": 999})
     assert response.status_code == 200
