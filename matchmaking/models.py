@@ -276,7 +276,14 @@ class Profile(models.Model):
 
 
 # Letters that carry no combining mark to strip but are commonly typed without their ligature.
-_FOLD_LETTERS = str.maketrans({"œ": "oe", "æ": "ae", "ø": "o", "đ": "d", "ł": "l", "\u0640": ""})
+_FOLD_LETTERS = str.maketrans(
+    {
+        **{"œ": "oe", "æ": "ae", "ø": "o", "đ": "d", "ł": "l", "\u0640": ""},
+        # Arabic letters written either way: alef maksura as yeh (سلمى, سلمي), teh marbuta as
+        # heh (اريانة, اريانه), alef wasla as alef (the hamza forms fold by their marks)
+        **{"\u0649": "\u064a", "\u0629": "\u0647", "\u0671": "\u0627"},
+    }
+)
 
 
 def natural_key(name: str) -> tuple:
@@ -291,7 +298,8 @@ def natural_key(name: str) -> tuple:
 def search_fold(text: str) -> str:
     """Text as directory search compares it, the same on SQLite and PostgreSQL: compatibility
     decomposed (NFKD), combining marks dropped (é → e; Arabic short vowels and hamza marks too,
-    so أ, إ, آ → ا), case-folded, ligatures spelled out, tatweel removed. Stored profiles and
+    so أ, إ, آ → ا), case-folded, ligatures spelled out, tatweel removed, and the Arabic letters
+    people write either way made one (ى → ي, ة → ه, ٱ → ا). Stored profiles and
     queries go through it alike, so "fes", "FES" and "Fès" find the same people, and Arabic
     stays searchable (typed with or without its marks)."""
     decomposed = unicodedata.normalize("NFKD", text)

@@ -108,6 +108,29 @@ def test_0011_folds_the_search_columns_of_profiles_written_before(event, make_pa
     assert (profile.search_text, profile.search_names) == stored
 
 
+def test_0033_folds_arabic_letters_written_either_way_in_profiles_written_before(
+    event, make_participant
+):
+    from matchmaking.models import Profile
+
+    fold = importlib.import_module(
+        "matchmaking.migrations.0033_search_fold_arabic_letters"
+    ).fold_search_columns
+    salma = make_participant(name="سلمى", city="اريانة", title="")
+    Profile.objects.filter(participant=salma).update(
+        search_text="سلمى  org اريانة ", search_names="سلمى org اريانة"
+    )  # as the old code stored it
+
+    fold(apps, None)
+
+    profile = Profile.objects.get(participant=salma)
+    assert "سلمي" in profile.search_names and "اريانه" in profile.search_names
+    assert "ى" not in profile.search_text and "ة" not in profile.search_text
+    stored = (profile.search_text, profile.search_names)
+    profile.refresh_search_text()  # what the service stores today
+    assert (profile.search_text, profile.search_names) == stored
+
+
 cut_to_event_days = importlib.import_module(
     "matchmaking.migrations.0013_availability_within_event_days"
 ).cut_to_event_days

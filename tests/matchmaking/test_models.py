@@ -15,8 +15,9 @@ from matchmaking.models import search_fold
         ("İstanbul", "istanbul"),
         ("ﬁbre", "fibre"),  # a ligature of the compatibility block
         ("الْعَلَوِي", "العلوي"),  # Arabic short vowels
-        ("أحمد إدريس آمنة", "احمد ادريس امنة"),  # hamza forms of alif
-        ("مـــدينة", "مدينة"),  # tatweel
+        ("أحمد إدريس آمنة", "احمد ادريس امنه"),  # hamza forms of alif (and teh marbuta)
+        ("مـــدينة", "مدينه"),  # tatweel
+        ("سلمى اريانة ٱلمدينة", "سلمي اريانه المدينه"),  # letters written either way
     ],
 )
 def test_search_fold(text, folded):
