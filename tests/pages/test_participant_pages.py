@@ -1238,7 +1238,11 @@ def test_agenda_offers_no_slot_once_a_meeting_limit_is_reached(
     # the real reason, not the generic "ask the organisers"
     assert "No time can be booked for this meeting right now." not in body
     if whose == "mine":
-        assert "You have reached your limit of 1 meeting; cancel one to book another." in body
+        profile = f"/my/{upcoming_event.slug}/profile/"
+        assert (  # the limit is also raised on the profile (the guide says so)
+            "You have reached your limit of 1 meeting; cancel one to book another, or raise the "
+            f'limit on your <a href="{profile}">profile</a>.' in body
+        )
     else:
         assert "Bruno has reached their limit of meetings." in body
 
@@ -1255,7 +1259,7 @@ def test_agenda_names_my_limit_in_the_plural_before_the_other_sides(
 
     body = client_of(me).get(f"/my/{upcoming_event.slug}/agenda/").content.decode()
 
-    assert "You have reached your limit of 2 meetings; cancel one to book another." in body
+    assert "You have reached your limit of 2 meetings; cancel one to book another, or " in body
     assert "has reached their limit" not in body
 
 
@@ -1271,11 +1275,14 @@ def test_agenda_limit_reasons_in_french_and_arabic_words(upcoming_event, make_pa
     body = client.get(f"/my/{upcoming_event.slug}/agenda/").content.decode()
     assert (
         "Vous avez atteint votre limite de 1 rendez-vous ; annulez-en un pour en réserver un "
-        "autre." in body
+        "autre, ou relevez la limite dans votre <a " in body
     )
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "ar"
     body = client.get(f"/my/{upcoming_event.slug}/agenda/").content.decode()
-    assert "لقد بلغت حدّك الأقصى من اللقاءات، وهو 1؛ ألغِ أحد لقاءاتك لتحجز لقاءً آخر." in body
+    assert (
+        "لقد بلغت حدّك الأقصى من اللقاءات، وهو 1؛ ألغِ أحد لقاءاتك لتحجز لقاءً آخر، أو ارفع هذا "
+        "الحدّ في <a " in body
+    )
     Participant.objects.filter(pk=me.pk).update(max_meetings=None)
     RequestFactory(sender=bruno, recipient=me, status=MeetingRequest.Status.ACCEPTED)
     body = client.get(f"/my/{upcoming_event.slug}/agenda/").content.decode()
