@@ -32,7 +32,7 @@ from matchmaking.models import (
 from matchmaking.reasons import Reason
 from matchmaking.selectors import available_slots
 from matchmaking.services.locking import guarded_transaction, lock_participants_and_slots
-from matchmaking.services.notifications import notify_request
+from matchmaking.services.notifications import notify_meeting, notify_request
 from matchmaking.services.recommendations import lists_refresh_after_commit
 
 
@@ -416,8 +416,9 @@ def request_cancel(
     """Either side (or an organiser) withdraws a pending or accepted request.
 
     Side effects: status → cancelled; its live meeting, if any, is cancelled too (and logged),
-    which tells its people; without a meeting, the other side (both, when an organiser withdraws
-    it) is told that the request was withdrawn.
+    which tells its people (the one withdrawing too when the meeting was booked while the
+    withdrawal waited for the locks: they were told it was booked); without a meeting, the other
+    side (both, when an organiser withdraws it) is told that the request was withdrawn.
     """
     from matchmaking.services.meetings import Actor, meeting_cancel_locked
 
@@ -454,11 +455,17 @@ def request_cancel(
         if not seated <= people or moved:
             raise Busy("The meeting changed while withdrawing the request; retry in a moment.")
         if meeting is not None:  # cancelled with it, which tells its people
+            why = reason or Reason("request_cancelled")
             meeting_cancel_locked(
                 meeting=meeting,
                 actor=Actor(user=user, participant=by, organiser=by is None),
-                reason=reason or Reason("request_cancelled"),
+                reason=why,
             )
+            if first is None and by is not None:
+                # booked while we waited for the locks (the other side accepted its proposed
+                # time, or booked it): the one withdrawing never knew of it, and was told it
+                # is booked; the cancellation is theirs too, so they are told of it as well
+                notify_meeting(meeting=meeting, kind="meeting_cancelled", only={by.pk}, reason=why)
         req.status = MeetingRequest.Status.CANCELLED
         req.responded_at = timezone.now()
         req.save(update_fields=["status", "responded_at"])
