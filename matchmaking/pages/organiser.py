@@ -1052,6 +1052,11 @@ def scheduler_publish(request, event: Event, run_id: int):
             text = _("Only a draft run can be published; this one is %(status)s.") % {
                 "status": str(labels.label(labels.RUN_STATUS, run.status)).lower()
             }
+        elif exc.code == "newer_run_published":
+            text = _(
+                "Run %(newer)s was published after run %(id)s was computed: the plan of run "
+                "%(id)s is out of date and cannot be published. Start a new run."
+            ) % {"newer": exc.extra["published_run"], "id": run.pk}
         messages.error(request, text)
         ctx = _ctx(event, "scheduler", form=ScheduleRunForm(), **_runs_context(event))
         return render(request, "matchmaking/organiser/scheduler.html", ctx, status=exc.status)

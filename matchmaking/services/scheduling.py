@@ -492,6 +492,36 @@ def _refusal(exc: DomainError) -> Reason | str:
     return exc.reason if isinstance(exc.reason, Reason) else exc.message
 
 
+def _refuse_if_outdated(run: ScheduleRun) -> None:
+    """Refuse a draft computed before the latest published run was published (the caller holds
+    the event's lock): publishing it would bring an older plan back over a newer one, and the
+    labels would say the older is published and the newer superseded."""
+    computed = run.started_at or run.created_at
+    newer = (
+        ScheduleRun.objects.filter(
+            event_id=run.event_id,
+            status=ScheduleRun.Status.PUBLISHED,
+            published_at__gt=computed,
+        )
+        .exclude(pk=run.pk)
+        .order_by("-published_at")
+        .first()
+    )
+    if newer is not None:
+        raise Conflict(
+            f"Run {newer.pk} was published after this run was computed: this run's plan is out "
+            "of date and cannot be published. Start a new run.",
+            code="newer_run_published",
+            extra={"published_run": newer.pk},
+        )
+
+
+def _lock_event(event_id: int) -> None:
+    """One publish of an event at a time (and one ask to publish): the event's row, taken first,
+    before the run's and the booking locks (PostgreSQL; SQLite lets one writer in at a time)."""
+    Event.objects.select_for_update().filter(pk=event_id).first()
+
+
 def schedule_run_publish(*, run: ScheduleRun, user, now: datetime | None = None) -> ScheduleRun:
     """Apply a draft plan: move, book and cancel meetings through the booking services.
 
@@ -506,18 +536,22 @@ def schedule_run_publish(*, run: ScheduleRun, user, now: datetime | None = None)
     ``meeting_reschedule_locked`` (SEQUENCE bumped, logged), new meetings are booked with
     ``meeting_book_locked`` (source "scheduler"), scheduled meetings the plan dropped are
     cancelled with a reason. Earlier published runs become superseded. Should a service refuse
-    a step the plan allowed, nothing is written (Conflict ``publish_stopped``).
+    a step the plan allowed, nothing is written (Conflict ``publish_stopped``). Publishes of one
+    event run one after the other (the event's row lock); a draft computed before the latest
+    published run was published is refused (Conflict ``newer_run_published``).
     """
     now = now or timezone.now()
     actor = Actor(user=user, system=user is None, organiser=True)
     # one email per person for the whole publish (their booked, moved and cancelled meetings)
     with batched(), digested(f"schedule_published:run{run.pk}"), guarded_transaction():
+        _lock_event(run.event_id)
         run = ScheduleRun.objects.select_for_update().get(pk=run.pk)
         if run.status not in (ScheduleRun.Status.DRAFT, ScheduleRun.Status.PUBLISHING):
             raise Conflict(
                 f"Only a draft run can be published; this one is {run.status}.",
                 code="run_not_draft",
             )
+        _refuse_if_outdated(run)
         event = run.event
         lock_participants_and_slots(
             event.participants.values_list("pk", flat=True),
@@ -559,7 +593,7 @@ def schedule_run_publish_later(*, run: ScheduleRun, user) -> ScheduleRun:
     from matchmaking.tasks import publish_schedule
 
     with transaction.atomic():
-        Event.objects.select_for_update().filter(pk=run.event_id).first()  # one ask at a time
+        _lock_event(run.event_id)  # one ask at a time
         run = ScheduleRun.objects.select_for_update().get(pk=run.pk)
         if run.status != ScheduleRun.Status.DRAFT:
             raise Conflict(
@@ -576,6 +610,7 @@ def schedule_run_publish_later(*, run: ScheduleRun, user) -> ScheduleRun:
                 f"Run {busy} is being published; publish this one once it is done.",
                 code="publish_in_progress",
             )
+        _refuse_if_outdated(run)
         run.status = ScheduleRun.Status.PUBLISHING
         run.error = ""
         run.published_at = timezone.now()  # asked then; the publish sets when it was done

@@ -1117,3 +1117,65 @@ def test_the_scheduler_plans_nothing_for_who_no_longer_comes():
     run = run_and_publish(event)
     assert not Meeting.objects.filter(request=request).exists()
     assert run.publish_report["booked"] >= 1
+
+
+def test_an_older_draft_is_refused_once_a_newer_run_is_published():
+    """Publishing the older draft after the newer run flipped the labels: the older read
+    Published and the newer Superseded, its plan brought back over the newer one's."""
+    from matchmaking.exceptions import Conflict
+
+    event = event_import(data=fair())
+
+    def draft():
+        run = schedule_run_create(event=event, user=None, options={"time_limit": 5}, enqueue=False)
+        return schedule_run_execute(run=run)
+
+    older, newer = draft(), draft()
+    schedule_run_publish(run=newer, user=None)
+    before = list(Meeting.objects.order_by("pk").values_list("pk", "slot", "status", "sequence"))
+
+    with pytest.raises(Conflict) as refused:
+        schedule_run_publish(run=older, user=None)
+
+    assert refused.value.code == "newer_run_published"
+    assert refused.value.message == (
+        f"Run {newer.pk} was published after this run was computed: this run's plan is out of "
+        "date and cannot be published. Start a new run."
+    )
+    assert refused.value.extra == {"published_run": newer.pk}
+    statuses = dict(ScheduleRun.objects.values_list("pk", "status"))
+    assert statuses == {older.pk: "draft", newer.pk: "published"}
+    after = list(Meeting.objects.order_by("pk").values_list("pk", "slot", "status", "sequence"))
+    assert after == before
+    third = draft()  # computed after: it may be published
+    assert schedule_run_publish(run=third, user=None).status == "published"
+    statuses = dict(ScheduleRun.objects.values_list("pk", "status"))
+    assert statuses == {older.pk: "draft", newer.pk: "superseded", third.pk: "published"}
+
+
+def test_the_api_refuses_an_older_draft_after_a_newer_run(
+    organiser_client, django_capture_on_commit_callbacks
+):
+    from matchmaking.models import Event
+
+    event = event_import(data=fair())
+    runs = []
+    for _ in range(2):
+        run = schedule_run_create(event=event, user=None, options={"time_limit": 5}, enqueue=False)
+        runs.append(schedule_run_execute(run=run))
+    older, newer = runs
+    url = f"/api/events/{event.slug}/schedule-runs/"
+    with django_capture_on_commit_callbacks(execute=True):
+        published = organiser_client.post(f"{url}{newer.pk}/publish/")
+    assert published.status_code == 202, published.data  # the task ran after the answer
+    newer.refresh_from_db()
+    assert newer.status == "published"
+    with django_capture_on_commit_callbacks(execute=True):
+        refused = organiser_client.post(f"{url}{older.pk}/publish/")
+    assert refused.status_code == 409, refused.data
+    assert refused.json()["code"] == "newer_run_published"
+    assert refused.json()["published_run"] == newer.pk
+    assert refused.json()["detail"].startswith(f"Run {newer.pk} was published after this run")
+    older.refresh_from_db()
+    assert (older.status, older.error) == ("draft", "")
+    assert Event.objects.get(pk=event.pk).schedule_runs.get(pk=newer.pk).status == "published"

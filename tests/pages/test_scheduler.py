@@ -197,3 +197,36 @@ def test_a_publish_at_work_shows_on_its_card_and_the_cards_refresh(
     html = asked.content.decode()
     assert "data-busy" in html and "Publishing: meetings are booked" in html
     assert f"/scheduler/runs/{run.pk}/publish/" not in html  # no second publish button
+
+
+def test_the_console_says_an_older_draft_is_out_of_date_once_a_newer_run_is_published(
+    staff_client, event, make_participant, django_capture_on_commit_callbacks
+):
+    from matchmaking.services.scheduling import schedule_run_create, schedule_run_execute
+
+    for _ in range(2):
+        RequestFactory(sender=make_participant(), recipient=make_participant())
+    older, newer = (
+        schedule_run_execute(
+            run=schedule_run_create(
+                event=event, user=None, options={"time_limit": 2}, enqueue=False
+            )
+        )
+        for _ in range(2)
+    )
+    base = f"/organiser/{event.slug}/scheduler/runs"
+    with django_capture_on_commit_callbacks(execute=True):
+        assert staff_client.post(f"{base}/{newer.pk}/publish/").status_code == 302
+    with django_capture_on_commit_callbacks(execute=True):
+        refused = staff_client.post(f"{base}/{older.pk}/publish/", HTTP_ACCEPT_LANGUAGE="en")
+    assert refused.status_code == 409
+    html = refused.content.decode()
+    assert (
+        f"Run {newer.pk} was published after run {older.pk} was computed: the plan of run "
+        f"{older.pk} is out of date and cannot be published. Start a new run." in html
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        french = staff_client.post(f"{base}/{older.pk}/publish/", HTTP_ACCEPT_LANGUAGE="fr")
+    assert "est périmé" in french.content.decode()
+    statuses = dict(ScheduleRun.objects.values_list("pk", "status"))
+    assert statuses == {older.pk: "draft", newer.pk: "published"}
