@@ -379,28 +379,6 @@ def available_slots(
     return out
 
 
-def slots_free_for(*, participant: Participant, now: datetime | None = None) -> list[Slot]:
-    """The event's slots still to come inside ``participant``'s times in which they have no
-    meeting, none when they are at their meeting limit: the times they may propose with a
-    request (the booking checks the other side)."""
-    now = now or timezone.now()
-    limit = participant.max_meetings
-    if limit is not None and limit <= party_meeting_counts(participant_ids=[participant.pk]).get(
-        participant.pk, 0
-    ):
-        return []
-    slots = list(
-        Slot.objects.filter(event_id=participant.event_id, start__gt=now).order_by("start")
-    )
-    inside = available_slots(slots=slots, participant_ids=[participant.pk]).get(participant.pk)
-    busy = set(
-        MeetingSeat.objects.filter(participant=participant, active=True).values_list(
-            "slot_id", flat=True
-        )
-    )
-    return [s for i, s in enumerate(slots) if (inside is None or i in inside) and s.pk not in busy]
-
-
 def requests_never_bookable(
     *, event: Event, now: datetime | None = None, limit: int | None = None
 ) -> tuple[int, list[MeetingRequest]]:

@@ -92,6 +92,7 @@ from matchmaking.services.participants import (
 )
 from matchmaking.services.recommendations import SAME_KIND_OPT_IN, kinds_recommended_to
 from matchmaking.services.requests import (
+    proposable_slots,
     proposal_refusals,
     request_accept,
     request_cancel,
@@ -827,6 +828,11 @@ def recommendations(request, event, me):
         mark.kind_label = KIND.get(mark.candidate.kind, mark.candidate.kind)
         mark.open_request = open_requests.get(mark.candidate_id)
         mark.declined_me = mark.candidate_id in declined_me
+    shortlist = [m for m in marks if m.kind == Mark.Kind.SAVED]
+    forms = [("", card["person"]["id"], card) for card in cards]
+    if not need:
+        forms += [("shortlist-", m.candidate_id, m) for m in shortlist]
+    _request_forms(request, event, me, forms)
     return _page(
         request,
         "recommendations.html",
@@ -836,8 +842,7 @@ def recommendations(request, event, me):
         status=status,
         cards=cards,
         need=need,
-        proposable=selectors.slots_free_for(participant=me),
-        shortlist=[m for m in marks if m.kind == Mark.Kind.SAVED],
+        shortlist=shortlist,
         hidden=[m for m in marks if m.kind == Mark.Kind.HIDDEN],
         # only the kinds that can be recommended to me (a visitor is shown no investors)
         kinds=[(k, label, k in kinds) for k, label in KIND.items() if k in offered],
@@ -975,13 +980,13 @@ def requests_page(request, event, me):
             person.kind_label = KIND.get(person.kind, person.kind)
             person.open_request = open_requests.get(person.pk)
             person.mark = marked.get(person.pk)
+    _request_forms(request, event, me, [("", person.pk, person) for person in found])
     return _page(
         request,
         "requests.html",
         event,
         me,
         "requests",
-        proposable=selectors.slots_free_for(participant=me) if found else [],
         received=received,
         sent=sent,
         query=query,
@@ -992,6 +997,40 @@ def requests_page(request, event, me):
 
 
 REQUEST_MESSAGE_LIMIT = 2000
+REQUEST_DRAFT = "request_draft"  # the session's key for a refused request form, shown again
+
+
+def _request_forms(request, event, me, forms: list[tuple[str, int, object]]) -> None:
+    """Prepare the "Request a meeting" forms of a page, ``forms`` being (the form's prefix, the
+    person's id, the card, mark or person it goes on): each gets ``proposable``, the times the
+    two of us could meet as the booking has it now (both at the fair and free, neither at our
+    limit, a table free), and the form a refusal sent back (``request_send``) gets ``draft``:
+    what was typed and why it was refused, shown on that form. A draft whose form is not on
+    the page any more says its refusal at the top of the page, as before."""
+    draft = request.session.pop(REQUEST_DRAFT, None)
+    people = {
+        p.pk: p
+        for p in Participant.objects.select_related("fixed_table").filter(
+            event=event, pk__in={pk for _, pk, _ in forms}
+        )
+    }
+    free = proposable_slots(
+        sender=me,
+        recipients=list(people.values()),
+        actor=Actor(user=request.user, participant=me),
+    )
+    placed = False
+    for prefix, pk, holder in forms:
+        mine = draft is not None and (prefix, pk) == (draft["prefix"], draft["recipient"])
+        placed = placed or mine
+        values = {"proposable": free.get(pk, []), "draft": draft if mine else None}
+        if isinstance(holder, dict):
+            holder.update(values)
+        else:
+            for key, value in values.items():
+                setattr(holder, key, value)
+    if draft is not None and not placed:
+        messages.error(request, draft["error"])
 
 
 class RequestSendForm(forms.Form):
@@ -1011,23 +1050,35 @@ class RequestSendForm(forms.Form):
 def request_send(request, event, me):
     back = _back(request, reverse("participant:requests", args=[event.slug]))
     form = RequestSendForm(request.POST)
+
+    def refused(text: str):
+        """Back to the page, on the person's form: what was typed, and why it was refused,
+        beside their card (it was said at the top of the page, and the message was lost)."""
+        prefix = request.POST.get("form_prefix", "")
+        prefix = prefix if prefix in ("", "shortlist-") else ""
+        slot = request.POST.get("slot", "")
+        request.session[REQUEST_DRAFT] = {
+            "recipient": form.cleaned_data["recipient"],
+            "prefix": prefix,
+            "message": request.POST.get("message", "")[: 4 * REQUEST_MESSAGE_LIMIT],
+            "session": request.POST.get("session", ""),
+            "slot": int(slot) if slot.isascii() and slot.isdigit() and len(slot) < 19 else None,
+            "error": str(text),
+        }
+        return redirect(f"{back.split('#')[0]}#{prefix}ask-{form.cleaned_data['recipient']}")
+
     if not form.is_valid():
-        if "session" in form.errors:
-            messages.error(request, _("Choose when: any time, in the morning or in the afternoon."))
-        elif "slot" in form.errors:
-            messages.error(request, _("Choose a proposed time from the list, or none."))
-        elif "message" in form.errors:
-            messages.error(
-                request,
-                _(
-                    "Your message is too long: write at most %(limit)s characters "
-                    "(it has %(length)s)."
-                )
-                % {"limit": REQUEST_MESSAGE_LIMIT, "length": len(request.POST.get("message", ""))},
-            )
-        else:
+        if "recipient" in form.errors:
             messages.error(request, _("Choose someone to send the request to."))
-        return redirect(back)
+            return redirect(back)
+        if "session" in form.errors:
+            return refused(_("Choose when: any time, in the morning or in the afternoon."))
+        if "slot" in form.errors:
+            return refused(_("Choose a proposed time from the list, or none."))
+        return refused(
+            _("Your message is too long: write at most %(limit)s characters (it has %(length)s).")
+            % {"limit": REQUEST_MESSAGE_LIMIT, "length": len(request.POST.get("message", ""))}
+        )
     # one who no longer comes since the page was shown is found, and the service says so
     recipient = (
         selectors.directory(event=event, with_withdrawn=True)
@@ -1040,8 +1091,7 @@ def request_send(request, event, me):
     if form.cleaned_data["slot"]:
         slot = event.slots.filter(pk=form.cleaned_data["slot"]).first()
         if slot is None:
-            messages.error(request, _("Choose a proposed time from the list, or none."))
-            return redirect(back)
+            return refused(_("Choose a proposed time from the list, or none."))
     try:
         request_create(
             sender=me,
@@ -1051,11 +1101,8 @@ def request_send(request, event, me):
             slot=slot,
         )
     except DomainError as exc:
-        _error(request, exc)
-    else:
-        messages.success(
-            request, _("Your request was sent to %(name)s.") % {"name": recipient.name}
-        )
+        return refused(_error_text(exc))
+    messages.success(request, _("Your request was sent to %(name)s.") % {"name": recipient.name})
     return redirect(back)
 
 

@@ -305,6 +305,34 @@ def proposal_refusals(
     return meeting_slot_refusals(proposals=probes, actor=actor, now=now)
 
 
+def proposable_slots(
+    *,
+    sender: Participant,
+    recipients: Sequence[Participant],
+    actor,
+    now: datetime | None = None,
+) -> dict[int, list[Slot]]:
+    """Read only: for each of ``recipients`` (by id), the times ``sender`` may propose with a
+    request to them: the slots the booking would accept for the two of them now (still to
+    come, both at the fair and free, neither at their meeting limit, a table or booth free),
+    as the agenda's Book a time offers an accepted request's; the rows are read once for all
+    of them. ``recipients`` with their fixed tables loaded."""
+    from matchmaking.services.meetings import meeting_slots_bookable
+
+    probes = [  # unsaved requests, numbered for the answer
+        MeetingRequest(
+            pk=-(i + 1),
+            event=sender.event,
+            sender=sender,
+            recipient=person,
+            session=MeetingRequest.SessionPreference.ANY,
+        )
+        for i, person in enumerate(recipients)
+    ]
+    free = meeting_slots_bookable(requests=probes, actor=actor, now=now)
+    return {probe.recipient_id: free[probe.pk] for probe in probes}
+
+
 # the booking's refusals that may come from the other side's agenda (said neutrally)
 NOT_FREE_CODES = {"participant_busy", "limit_reached", "table_taken", "slot_taken"}
 

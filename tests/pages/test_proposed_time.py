@@ -21,7 +21,7 @@ def test_propose_a_time_from_the_recommendations_and_accept_it(event, make_parti
     page = client_of(amina).get(f"/my/{event.slug}/recommendations/")
     body = page.content.decode()
     assert "Propose a time (optional)" in body
-    slot = page.context["proposable"][3]
+    slot = page.context["cards"][0]["proposable"][3]
     sent = client_of(amina).post(
         f"/my/{event.slug}/requests/new/",
         {"recipient": bruno.pk, "session": "any", "slot": slot.pk},
@@ -143,8 +143,10 @@ def test_no_time_to_propose_at_my_limit_and_a_blocked_proposal_gets_a_plain_acce
     # Bruno books another meeting: his limit of one is reached
     other = RequestFactory(sender=chen, recipient=bruno, status="accepted")
     meeting_book(request=other, slot=event.slots.order_by("start")[0], actor=Actor(system=True))
-    page = client_of(bruno).get(f"/my/{event.slug}/recommendations/")
-    assert page.context["proposable"] == []  # nothing to propose at his limit
+    from matchmaking.services.requests import proposable_slots
+
+    free = proposable_slots(sender=bruno, recipients=[amina], actor=Actor(participant=bruno))
+    assert free == {amina.pk: []}  # nothing to propose at his limit
     inbox = client_of(bruno).get(f"/my/{event.slug}/requests/").content.decode()
     assert "Proposed time:" in inbox and "cannot be booked now" in inbox
     assert "Accept and book this time" not in inbox
@@ -241,3 +243,122 @@ def test_requests_page_query_count_does_not_grow_with_proposed_times(event, make
     assert body.count("Accept and book this time") == 2
     assert body.count("cannot be booked now") == 1
     assert three == one
+
+
+def test_the_times_to_propose_are_those_both_are_free_and_at_the_fair(event, make_participant):
+    """The list offered only my own free times: one where the other side has a meeting, or is
+    not at the fair, was offered and then refused ("not free for both of you")."""
+    from matchmaking.models import Availability
+    from matchmaking.services.meetings import Actor, meeting_book
+    from tests.factories import RequestFactory
+
+    amina = make_participant(name="Amina", kind="delegation", event=event)
+    bruno = make_participant(name="Bruno", kind="exhibitor", event=event)
+    chen = make_participant(name="Chen", kind="startup", event=event)
+    recommend(amina, bruno, 1)
+    recommend(amina, chen, 2)
+    slots = list(event.slots.order_by("start"))
+    taken = RequestFactory(sender=make_participant(event=event), recipient=bruno, status="accepted")
+    meeting_book(request=taken, slot=slots[0], actor=Actor(system=True))
+    Availability.objects.create(participant=chen, start=slots[2].start, end=slots[3].end)
+
+    page = client_of(amina).get(f"/my/{event.slug}/recommendations/")
+
+    offered = {card["person"]["id"]: card["proposable"] for card in page.context["cards"]}
+    assert offered[bruno.pk] == slots[1:]
+    assert offered[chen.pk] == slots[2:4]
+    body = page.content.decode()
+    times = body[body.index(f'id="slot-{bruno.pk}"') :]
+    assert f'value="{slots[0].pk}"' not in times[: times.index("</select>")]
+
+
+def test_a_refused_request_comes_back_on_its_card_with_what_was_typed(event, make_participant):
+    """A refused request lost the typed message and said why at the top of the page, far from
+    the card: the page now opens that person's form again, with the message and the proposed
+    time, and the reason beside it."""
+    from matchmaking.services.meetings import Actor, meeting_book
+    from tests.factories import RequestFactory
+
+    amina = make_participant(name="Amina", kind="delegation", event=event)
+    bruno = make_participant(name="Bruno", kind="exhibitor", event=event)
+    recommend(amina, bruno, 1)
+    slots = list(event.slots.order_by("start"))
+    client = client_of(amina)
+    page = f"/my/{event.slug}/recommendations/"
+    # Bruno books that time with someone else once the page is shown
+    taken = RequestFactory(sender=make_participant(event=event), recipient=bruno, status="accepted")
+    meeting_book(request=taken, slot=slots[1], actor=Actor(system=True))
+
+    sent = client.post(
+        f"/my/{event.slug}/requests/new/",
+        {
+            "recipient": bruno.pk,
+            "message": "Smart parking in Fès?",
+            "session": "morning",
+            "slot": slots[1].pk,
+            "next": page,
+        },
+    )
+
+    assert sent.status_code == 302
+    assert sent["Location"] == f"{page}#ask-{bruno.pk}"
+    assert not MeetingRequest.objects.filter(sender=amina).exists()
+    shown = client.get(page)
+    assert messages_of(shown) == []  # not at the top of the page
+    (card,) = shown.context["cards"]
+    assert card["draft"]["message"] == "Smart parking in Fès?"
+    html = shown.content.decode()
+    form = html[html.index(f'id="ask-{bruno.pk}"') :]
+    form = form[: form.index("</details>")]
+    assert form.startswith(f'id="ask-{bruno.pk}" open>')
+    assert (
+        '<p class="pt-error" role="alert">That time is not free for both of you: propose '
+        "another, or send the request without a time.</p>" in form
+    )
+    assert ">Smart parking in Fès?</textarea>" in form
+    assert '<option value="morning" selected>' in form
+    assert f'<option value="{slots[1].pk}" data-part="morning" selected>' not in form  # gone
+    again = client.get(page).content.decode()  # shown once
+    assert 'class="pt-error"' not in again
+
+
+def test_a_refused_request_from_the_directory_keeps_the_message_and_the_time(
+    event, make_participant
+):
+    from tests.factories import RequestFactory
+
+    amina = make_participant(name="Amina", kind="delegation", event=event)
+    bruno = make_participant(name="Bruno Directory", kind="exhibitor", event=event)
+    RequestFactory(sender=amina, recipient=bruno, status="declined")
+    slot = event.slots.order_by("start")[2]
+    client = client_of(amina)
+    page = f"/my/{event.slug}/requests/?q=directory"
+
+    sent = client.post(
+        f"/my/{event.slug}/requests/new/",
+        {"recipient": bruno.pk, "message": "Once more?", "slot": slot.pk, "next": page},
+    )
+
+    assert sent["Location"] == f"{page}#ask-{bruno.pk}"
+    shown = client.get(page)
+    assert messages_of(shown) == []
+    html = shown.content.decode()
+    form = html[html.index(f'id="ask-{bruno.pk}"') :]
+    form = form[: form.index("</details>")]
+    assert "declined your request at this event" in form
+    assert ">Once more?</textarea>" in form
+    assert f'<option value="{slot.pk}" data-part="morning" selected>' in form
+
+
+def test_a_refusal_whose_card_is_not_on_the_page_is_said_at_the_top(event, make_participant):
+    amina = make_participant(name="Amina", kind="delegation", event=event)
+    bruno = make_participant(name="Bruno", kind="exhibitor", event=event)
+    client = client_of(amina)
+    sent = client.post(
+        f"/my/{event.slug}/requests/new/",
+        {"recipient": bruno.pk, "message": "x" * 2001},
+        follow=True,
+    )
+    assert messages_of(sent) == [
+        "Your message is too long: write at most 2000 characters (it has 2001)."
+    ]
