@@ -20,7 +20,7 @@ from django.db.models.functions import Coalesce
 from django.http import Http404, HttpResponse, HttpResponseNotModified, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.http import parse_etags, url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import get_language, get_language_bidi, ngettext
 from django.utils.translation import gettext as _
@@ -78,6 +78,7 @@ from matchmaking.services.meetings import (
     meeting_slots_bookable,
 )
 from matchmaking.services.notifications import SUPPORTED as EMAIL_LANGUAGES
+from matchmaking.services.notifications import language_of
 from matchmaking.services.participants import calendar_link_renew
 from matchmaking.services.scheduling import (
     schedule_run_create,
@@ -615,11 +616,15 @@ def _participant_or_404(event: Event, participant_id: int) -> Participant:
     return participant
 
 
-def _agenda(event: Event, participant: Participant) -> list[dict]:
+def _agenda(event: Event, participant: Participant, *, printed: bool = False) -> list[dict]:
     """Every slot of every day, with the participant's meetings in them and whether they are at
     the fair then (``away``: outside the times they gave, or always once they said they no
-    longer come), in four queries."""
+    longer come), in four queries. ``printed``: the paper the participant takes along, without
+    the cancelled meetings; a day they are away at every slot without a meeting is one line
+    (``away_all``)."""
     meetings = list(selectors.meetings_of(event=event, participant=participant))
+    if printed:
+        meetings = [m for m in meetings if m.status != Meeting.Status.CANCELLED]
     by_slot: dict[int, list[Meeting]] = {}
     for m in meetings:
         m.others = [s.participant for s in m.seats.all() if s.participant_id != participant.pk]
@@ -647,6 +652,7 @@ def _agenda(event: Event, participant: Participant) -> list[dict]:
             "count": sum(
                 1 for r in rows for m in r["meetings"] if m.status != Meeting.Status.CANCELLED
             ),
+            "away_all": printed and all(r["away"] and not r["meetings"] for r in rows),
         }
         for day, rows in days.items()
     ]
@@ -847,18 +853,21 @@ def participant_calendar_renew(request, event: Event, participant_id: int):
 @with_event
 @require_GET
 def participant_agenda(request, event: Event, participant_id: int):
+    """The participant's agenda to print and hand over: in their language (the first of theirs
+    the product speaks, as their emails), not the organiser's."""
     participant = _participant_or_404(event, participant_id)
-    return render(
-        request,
-        "matchmaking/organiser/agenda_print.html",
-        _ctx(
-            event,
-            "exports",
-            participant=participant,
-            agenda=_agenda(event, participant),
-            printed=timezone.localtime(),
-        ),
-    )
+    with translation.override(language_of(participant)):
+        return render(
+            request,
+            "matchmaking/organiser/agenda_print.html",
+            _ctx(
+                event,
+                "exports",
+                participant=participant,
+                agenda=_agenda(event, participant, printed=True),
+                printed=timezone.localtime(),
+            ),
+        )
 
 
 @with_event

@@ -143,7 +143,7 @@ def test_printed_agenda_tells_free_slots_from_times_away_from_the_fair(
     times they gave print as "not at the fair", not "free" (in the page's language)."""
     from matchmaking.models import Availability
 
-    a, b = make_participant(), make_participant()
+    a, b = make_participant(languages=["en"]), make_participant()
     slots = list(event.slots.order_by("start"))
     book(a, b, 0)
     Availability.objects.create(participant=a, start=slots[0].start, end=slots[3].end)
@@ -151,8 +151,48 @@ def test_printed_agenda_tells_free_slots_from_times_away_from_the_fair(
     html = staff_client.get(url).content.decode()
     assert html.count("not at the fair") == len(slots) - 4
     assert html.count(">free<") == 3
-    french = staff_client.get(url, HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    a.languages = ["fr", "en"]  # printed in the participant's language
+    a.save(update_fields=["languages"])
+    french = staff_client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert french.count("hors du salon") == len(slots) - 4
+
+
+def test_printed_agenda_speaks_the_participants_language_without_cancelled_meetings(
+    staff_client, make_participant
+):
+    """It followed the organiser's language, listed cancelled meetings, and gave a day the
+    participant is not at the fair one "not at the fair" row per slot."""
+    import datetime as dt
+
+    from matchmaking.models import Availability
+    from matchmaking.services.meetings import Actor, meeting_book, meeting_cancel
+    from tests.factories import EventFactory, RequestFactory
+
+    event = EventFactory(days=[dt.date(2018, 4, 18), dt.date(2018, 4, 19)])
+    a = make_participant(event=event, name="Amina", languages=["es", "ar", "fr"])
+    b = make_participant(event=event, name="Bruno")
+    c = make_participant(event=event, name="Chen Cancelled")
+    slots = list(event.slots.order_by("start"))
+    first_day = [s for s in slots if s.date == dt.date(2018, 4, 18)]
+    Availability.objects.create(participant=a, start=first_day[0].start, end=first_day[-1].end)
+
+    def booked(other, slot):
+        req = RequestFactory(sender=a, recipient=other, status="accepted")
+        return meeting_book(request=req, slot=slot, actor=Actor(system=True))
+
+    booked(b, first_day[0])
+    meeting_cancel(meeting=booked(c, first_day[1]), by=None, reason="x")
+    url = f"/organiser/{event.slug}/participants/{a.pk}/agenda/"
+
+    html = staff_client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+
+    assert '<html lang="ar" dir="rtl">' in html
+    assert "Bruno" in html and "Chen Cancelled" not in html
+    assert html.count("خارج المعرض طوال هذا اليوم.") == 1  # the 19th, in one line
+    assert html.count('class="agenda-time"') == len(first_day)
+    assert "خارج المعرض<" not in html  # the 18th: at the fair at every slot
+    page = staff_client.get(f"/organiser/{event.slug}/participants/{a.pk}/").content.decode()
+    assert "Chen Cancelled" in page  # the organiser's own page still lists it
 
 
 def test_table_plan_printable(staff_client, event, make_participant, book):
