@@ -108,13 +108,13 @@ def test_0011_folds_the_search_columns_of_profiles_written_before(event, make_pa
     assert (profile.search_text, profile.search_names) == stored
 
 
-def test_0033_folds_arabic_letters_written_either_way_in_profiles_written_before(
+def test_0034_folds_arabic_letters_written_either_way_in_profiles_written_before(
     event, make_participant
 ):
     from matchmaking.models import Profile
 
     fold = importlib.import_module(
-        "matchmaking.migrations.0033_search_fold_arabic_letters"
+        "matchmaking.migrations.0034_search_fold_arabic_letters"
     ).fold_search_columns
     salma = make_participant(name="سلمى", city="اريانة", title="")
     Profile.objects.filter(participant=salma).update(

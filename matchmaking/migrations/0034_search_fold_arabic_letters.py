@@ -41,7 +41,7 @@ def fold_search_columns(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("matchmaking", "0032_broadcast_translations"),
+        ("matchmaking", "0033_schedule_published"),
     ]
 
     operations = [
