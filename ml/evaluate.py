@@ -24,7 +24,9 @@ subset of dev (English needs against English offers only); there the default mus
 plain MiniLM. Cross-language recall is n/a (nan) on English-only sets. ``fresh`` is a larger
 mixed-language set written blind on 2026-11-26 (used once, to decide on the extra classifier
 phrases). Under each table: the default minus MiniLM and minus USE with a 95 % paired bootstrap
-interval over the set's queries.
+interval over the set's queries; then, besides sector inference and reasons, what the nonsense
+texts of ``fixtures/eval/nonsense.json`` find in the search box among the set's offers (and,
+once, among the demo event's participants).
 """
 
 from __future__ import annotations
@@ -239,6 +241,54 @@ def _search_scorer(data: dict, ranker: Ranker):
     return lambda t: [found[t["need"]].get(c, -1e9) for c in t["cands"]]
 
 
+def load_nonsense() -> list[str]:
+    """Texts that ask for nothing (keyboard mashes, numbers, stop words and greetings in
+    fr/en/ar, lorem ipsum, emoji, punctuation): the search should find nobody for them."""
+    return json.loads((FIXTURES / "nonsense.json").read_text(encoding="utf-8"))
+
+
+def nonsense_found(ranker: Ranker, pool: list[str] | None = None) -> dict[str, float]:
+    """What the nonsense texts find when typed into the search box (no reader, the candidates
+    ``pool``, every profile without one): the ``share`` of them that find anyone and the
+    ``mean`` number found."""
+    texts = load_nonsense()
+    keep = set(ranker.ids) if pool is None else set(pool)
+    exclude = [i for i in ranker.ids if i not in keep]
+    counts = [len(ranker.search(t, limit=len(ranker.ids), exclude=exclude)) for t in texts]
+    return {
+        "texts": len(texts),
+        "share": float(np.mean([c > 0 for c in counts])),
+        "mean": float(np.mean(counts)),
+    }
+
+
+def demo_ranker() -> Ranker:
+    """The ranker of the demo event (fixtures/smart_city_expo_2018.json: 293 participants,
+    about 500 offer phrases), text only, as the search page sees it."""
+    path = FIXTURES.parent / "smart_city_expo_2018.json"
+    profiles = [
+        ProfileText(
+            p["ref"],
+            p.get("organisation", ""),
+            p.get("kind", ""),
+            p.get("languages", []),
+            p.get("description", ""),
+            p.get("offers", []),
+            p.get("needs", []),
+            p.get("sectors", []),
+        )
+        for p in json.loads(path.read_text(encoding="utf-8"))["participants"]
+    ]
+    return Ranker(profiles, _encode(profiles, DEFAULT_ENCODER), encoder=DEFAULT_ENCODER)
+
+
+def print_nonsense(title: str, nf: dict) -> None:
+    print(
+        f"nonsense ({nf['texts']} texts) searched {title}: {nf['share']:.3f} find anyone, "
+        f"{nf['mean']:.2f} found on average"
+    )
+
+
 def default_uses_aux(weights=None) -> bool:
     w = DEFAULT_WEIGHTS if weights is None else weights
     return bool(w.get("aux_comp") or w.get("aux_whole"))
@@ -323,12 +373,17 @@ def main(argv=None) -> None:
             f"offer that is not relevant (precision {rq['precision']:.3f}); "
             f"relevant offers with one {rq['coverage']:.3f}"
         )
+        print_nonsense(
+            f"among the {len(data['offers'])} offers",
+            nonsense_found(build_ranker(data, with_aux=False), [o["id"] for o in data["offers"]]),
+        )
         if name == "dev":
             sub = english_subset(data)
             print_table(
                 f"dev English-only subset: {len(sub['needs'])} needs x {len(sub['offers'])} offers",
                 evaluate(sub),
             )
+    print_nonsense("among the demo event's 293 participants", nonsense_found(demo_ranker()))
     print(f"\n({time.perf_counter() - t0:.1f} s)")
 
 
