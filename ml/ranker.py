@@ -1054,7 +1054,8 @@ class Ranker:
 
         Reasons: ``offer`` (the candidate's offer that best meets the text, when it clearly
         does, as for a recommendation's phrase pair), ``shared_sectors`` (the text's inferred
-        sectors the candidate has too), ``languages`` and ``signals``."""
+        sectors the candidate offers too, when the text names a sector), ``languages`` and
+        ``signals``."""
         query = ProfileText(id="\x00search", needs=text.splitlines())
         texts = texts_to_embed(query)
         needs = texts["needs"]
@@ -1164,7 +1165,11 @@ class Ranker:
                 }
         # the sectors of what they offer (what earned the place), not those they declare
         offered = set(np.flatnonzero((self._offer_sectors()[rows] > 0).any(axis=0)).tolist())
-        shared = [s for s in sectors["ids"] if SECTOR_IDS.index(s) in offered]
+        # only the sectors the text names itself (the classifier's guess for a text that names
+        # none would read as a reason)
+        shared = (
+            [s for s in sectors["ids"] if SECTOR_IDS.index(s) in offered] if sectors["said"] else []
+        )
         common = sorted(spoken & self._langs[b])
         return {
             "offer": offer,

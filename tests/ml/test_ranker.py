@@ -355,3 +355,25 @@ def test_a_search_names_the_sectors_of_what_they_offer_not_those_they_declare(us
     r = Ranker(profiles, encode_profiles(profiles, use_encoder))
     [hit] = r.search("feux de circulation et compteurs d'eau", limit=5, kinds=["startup"])
     assert [s["id"] for s in hit.reasons["shared_sectors"]] == ["water"]
+
+
+def test_a_search_that_names_no_sector_shows_no_shared_sectors(use_encoder):
+    """The classifier's guess for a text that names no sector (waste, e-government and
+    connectivity for "bridging the digital divide") is no reason: its results show none."""
+    offers = {
+        "inclusion": "digital inclusion workshops for seniors",
+        "broadband": "free broadband access in underserved neighbourhoods",
+        "meters": "smart water meters",
+    }
+    profiles = [
+        ProfileText(id=k, org=k, kind="exhibitor", languages=["en"], offers=[v])
+        for k, v in offers.items()
+    ]
+    r = Ranker(profiles, encode_profiles(profiles, use_encoder))
+    found = r.search("bridging the digital divide", limit=10)
+    assert {"inclusion", "broadband"} <= set(ids(found)[:2])
+    assert all(hit.reasons["shared_sectors"] == [] for hit in found)
+    # a text that names a sector still shows it
+    [hit, *_] = r.search("compteurs d'eau intelligents", limit=10)
+    assert hit.participant_id == "meters"
+    assert [s["id"] for s in hit.reasons["shared_sectors"]] == ["water"]
