@@ -13,6 +13,7 @@ import functools
 import re
 import secrets
 from collections import OrderedDict
+from urllib.parse import urlsplit
 
 from babel import Locale
 from django import forms
@@ -82,7 +83,7 @@ from matchmaking.services.meetings import (
 )
 from matchmaking.services.messages import BODY_LIMIT as MESSAGE_BODY_LIMIT
 from matchmaking.services.messages import message_refusal, message_send, messages_read
-from matchmaking.services.notifications import language_of
+from matchmaking.services.notifications import SUPPORTED
 from matchmaking.services.participants import (
     calendar_link_renew,
     login_link_use,
@@ -264,7 +265,15 @@ def _error_text(exc: DomainError) -> str:
 
 
 def _login_url(request) -> str:
-    return f"{reverse('participant:login')}?{urlencode({'next': request.get_full_path()})}"
+    """The sign-in page, then back to this page; a button pressed signed out (a POST: its
+    address answers nothing else) goes back to the page it was on, when it is ours."""
+    if request.method in ("GET", "HEAD"):
+        then = request.get_full_path()
+    else:
+        then = _ours(urlsplit(request.META.get("HTTP_REFERER", "")).path)
+    if not then:
+        return reverse("participant:login")
+    return f"{reverse('participant:login')}?{urlencode({'next': then})}"
 
 
 def _home(event: Event) -> str:
@@ -339,9 +348,12 @@ def _back(request, fallback: str) -> str:
 def _ours(target: str) -> str:
     """``target`` if it is an address of the participant's pages (``/my/...``, nowhere else:
     not another site, not ``//host``), else ""."""
-    if target.startswith("/my/") and "//" not in target and "\\" not in target:
-        return target
-    return ""
+    lowered = target.lower()
+    if not target.startswith("/my/") or "//" in target or "\\" in target:
+        return ""
+    if ".." in target or "%2e" in lowered or "%2f" in lowered or "%5c" in lowered:
+        return ""  # "/my/../admin/" is /admin/ to a browser
+    return target
 
 
 def _may_know(me: Participant, person: Participant) -> bool:
@@ -409,9 +421,12 @@ def login_link(request, secret: str):
     response = redirect(then) if then else redirect("participant:event", slug=person.event.slug)
     # the pages speak the person's language, as their emails do (an Arabic-speaking delegate
     # on a French browser read French pages); the menu's language choice changes it later
+    spoken = [code for code in person.languages or [] if code in SUPPORTED]
+    if settings.LANGUAGE_COOKIE_NAME in request.COOKIES or not spoken:
+        return response  # a language chosen in the menu stays; none we speak: the browser's
     response.set_cookie(
         settings.LANGUAGE_COOKIE_NAME,
-        language_of(person),
+        spoken[0],
         max_age=settings.LANGUAGE_COOKIE_AGE,
         samesite=settings.LANGUAGE_COOKIE_SAMESITE,
         secure=settings.LANGUAGE_COOKIE_SECURE,
@@ -459,6 +474,8 @@ def _lines(text: str) -> list[str]:
     return [line.strip() for line in text.splitlines() if line.strip()]
 
 
+#: words that join language names in a phrase ("français et anglais", "English or French")
+CONNECTORS = frozenset({"and", "or", "et", "ou", "y", "e", "&", "+", "و", "أو", "/"})
 LANGUAGE_UNKNOWN = gettext_lazy(
     "Not a language we know: %(words)s. Write their names (français, العربية, English) or "
     "their two-letter codes (fr, ar, en)."
@@ -542,7 +559,14 @@ class ProfileForm(forms.Form):
         words = []  # names or codes, between commas ("fr en" too)
         for item in re.split(r"[,;،\n]+", self.cleaned_data["languages"]):
             code = language_code_of(item)
-            words += [code] if code in LANGUAGE_CODES else map(language_code_of, item.split())
+            if code in LANGUAGE_CODES:
+                words.append(code)
+                continue
+            parts = item.split()  # "fr en ar", or a phrase: "français et anglais"
+            if all(part.lower() in LANGUAGE_CODES for part in parts):
+                words += [part.lower() for part in parts]
+            else:  # names, joined by "and"/"or" (not Estonian's "et", nor Odia's "or")
+                words += [language_code_of(p) for p in parts if p.lower() not in CONNECTORS]
         unknown = [w for w in words if w.strip().lower() not in LANGUAGE_CODES]
         if unknown:  # the API's message asks for codes; the page takes names too
             shown = ", ".join(dict.fromkeys(w[:30] for w in unknown))

@@ -82,10 +82,14 @@ def _where(meeting: Meeting) -> str:
     return meeting.table.name if meeting.table else meeting.event.name
 
 
-def _others(meeting: Meeting, person: Participant) -> str:
+def _others(meeting: Meeting, person: Participant, seats=None) -> str:
+    """Who else attends ``meeting`` ("Name (Organisation), ..."); ``seats``: its seats already
+    read (not left, with their participant and organisation), else they are read here."""
+    if seats is None:
+        seats = meeting.seats.filter(left=False).select_related("participant__organisation")
     names = [
         f"{s.participant.name} ({s.participant.organisation.name})"
-        for s in meeting.seats.filter(left=False).select_related("participant__organisation")
+        for s in seats
         if s.participant_id != person.pk
     ]
     return ", ".join(names)
@@ -507,14 +511,19 @@ def digested(key: str) -> Iterator[None]:
 def _digest_create(person: Participant, changes: dict, *, key: str) -> Notification | None:
     """One email listing ``changes`` (meeting id -> (kind, extra)) in the person's language, in
     the order of the meetings' times."""
-    meetings = Meeting.objects.filter(pk__in=list(changes)).select_related("slot", "table", "event")
+    seats = MeetingSeat.objects.filter(left=False).select_related("participant__organisation")
+    meetings = (
+        Meeting.objects.filter(pk__in=list(changes))
+        .select_related("slot", "table", "event")
+        .prefetch_related(Prefetch("seats", queryset=seats, to_attr="present"))
+    )
     lines = []
     lang = language_of(person)
     with translation.override(lang):
         for meeting in sorted(meetings, key=lambda m: (m.slot.start, m.pk)):
             kind, extra = changes[meeting.pk]
             ctx = {
-                "who": _others(meeting, person),
+                "who": _others(meeting, person, meeting.present),
                 "when": moment_text(meeting.slot.start, meeting.event.tz),
                 "where": _where(meeting),
             }

@@ -517,17 +517,20 @@ def requests_expiring_remind(*, now: datetime | None = None) -> int:
     is left, or a third of the request's life for a shorter one (a request sent on the fair's
     last morning expires that evening). Returns how many were reminded. Idempotent."""
     now = now or timezone.now()
-    soon = MeetingRequest.objects.filter(
-        status=MeetingRequest.Status.PENDING,
-        expires_at__gt=now,
-        expires_at__lte=now + EXPIRING_NOTICE,
-    ).values_list("pk", "created_at", "expires_at")
+    reminded = Notification.objects.filter(kind=Notification.Kind.REQUEST_EXPIRING)
+    soon = (
+        MeetingRequest.objects.filter(
+            status=MeetingRequest.Status.PENDING,
+            expires_at__gt=now,
+            expires_at__lte=now + EXPIRING_NOTICE,
+        )
+        .exclude(pk__in=reminded.values("request_id"))
+        .values_list("pk", "created_at", "expires_at")
+    )
     count = 0
     for pk, created, expires in list(soon):
         if expires - now > (expires - created) / 3:
             continue  # a short-lived request: not yet
-        if Notification.objects.filter(key__startswith=f"request_expiring:request{pk}:").exists():
-            continue
         with transaction.atomic():
             notify_request(request=MeetingRequest(pk=pk), kind="request_expiring")
             count += 1

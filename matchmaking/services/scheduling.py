@@ -542,8 +542,9 @@ def schedule_run_publish(*, run: ScheduleRun, user, now: datetime | None = None)
     """
     now = now or timezone.now()
     actor = Actor(user=user, system=user is None, organiser=True)
-    # one email per person for the whole publish (their booked, moved and cancelled meetings)
-    with batched(), digested(f"schedule_published:run{run.pk}"), guarded_transaction():
+    # one email per person for the whole publish (their booked, moved and cancelled meetings),
+    # written inside the publish's transaction (digested exits first): all or nothing
+    with batched(), guarded_transaction(), digested(f"schedule_published:run{run.pk}"):
         _lock_event(run.event_id)
         run = ScheduleRun.objects.select_for_update().get(pk=run.pk)
         if run.status not in (ScheduleRun.Status.DRAFT, ScheduleRun.Status.PUBLISHING):
