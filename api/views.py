@@ -245,9 +245,9 @@ class EventScoped:
         """Whether the caller may learn that ``person`` exists although they no longer come:
         organisers, and a participant who dealt with them (``selectors.knows_of``); to anyone
         else they are an unknown id."""
-        if person.withdrawn_at is None or self.organiser or self.participant is None:
+        if self.organiser or self.participant is None:
             return True
-        return selectors.knows_of(participant=self.participant, other=person)
+        return selectors.may_know(participant=self.participant, other=person)
 
 
 @extend_schema(parameters=[SLUG])

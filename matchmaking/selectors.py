@@ -198,6 +198,13 @@ def in_touch_with(*, participant: Participant, others: list[int]) -> set[int]:
     return touching
 
 
+def may_know(*, participant: Participant, other: Participant) -> bool:
+    """Whether ``participant`` may learn that ``other`` exists: anyone who still comes, and who
+    no longer comes only to those who dealt with them (``knows_of``); to anyone else they are an
+    unknown id. The one rule of the directory, marks, messages, requests and the pages."""
+    return other.withdrawn_at is None or knows_of(participant=participant, other=other)
+
+
 def knows_of(*, participant: Participant, other: Participant) -> bool:
     """Whether ``participant`` has dealt with ``other``, so may be told that ``other`` no longer
     comes to the fair (else ``other`` is answered as an unknown id: walking ids must not list

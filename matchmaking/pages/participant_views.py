@@ -356,12 +356,6 @@ def _ours(target: str) -> str:
     return target
 
 
-def _may_know(me: Participant, person: Participant) -> bool:
-    """Whether ``me`` may learn that ``person`` exists although they no longer come to the fair
-    (``selectors.knows_of``): to anyone else they are an unknown id, as in the API."""
-    return person.withdrawn_at is None or selectors.knows_of(participant=me, other=person)
-
-
 # ------------------------------------------------------------------------------------------------
 # Sign-in
 # ------------------------------------------------------------------------------------------------
@@ -891,7 +885,7 @@ def mark(request, event, me):
         return back
     pk, kind = form.cleaned_data["participant"], form.cleaned_data["mark"]
     person = Participant.objects.filter(event=event, pk=pk).first()
-    if person is None or not _may_know(me, person):
+    if person is None or not selectors.may_know(participant=me, other=person):
         raise Http404(_("No such participant."))
     name = {"name": person.name}
     try:
@@ -1109,7 +1103,7 @@ def request_send(request, event, me):
         .filter(pk=form.cleaned_data["recipient"])
         .first()
     )
-    if recipient is None or not _may_know(me, recipient):
+    if recipient is None or not selectors.may_know(participant=me, other=recipient):
         raise Http404(_("No such participant."))
     slot = None
     if form.cleaned_data["slot"]:
@@ -1236,7 +1230,7 @@ def conversation(request, event, me, participant_id: int):
         .select_related("organisation")
         .first()
     )
-    if other is None or other.pk == me.pk or not _may_know(me, other):
+    if other is None or other.pk == me.pk or not selectors.may_know(participant=me, other=other):
         raise Http404(_("No such participant."))
     here = reverse("participant:conversation", args=[event.slug, other.pk])
     draft, refused = "", None

@@ -28,10 +28,8 @@ def _candidate(participant: Participant, candidate_id: int) -> Participant:
             "You cannot save or hide yourself.", field="participant", code="cannot_mark_self"
         )
     found = Participant.objects.filter(event_id=participant.event_id, pk=candidate_id).first()
-    if found is None or (
-        found.withdrawn_at is not None
-        and not selectors.knows_of(participant=participant, other=found)
-    ):  # who withdrew is an unknown id to someone who never dealt with them
+    if found is None or not selectors.may_know(participant=participant, other=found):
+        # who withdrew is an unknown id to someone who never dealt with them
         raise NotFound(f"No participant {candidate_id} in this event.")
     if found.withdrawn_at is not None:
         raise NotFound(f"{found.name} no longer comes to the fair.", code="not_attending")

@@ -79,9 +79,8 @@ def _recipient(sender: Participant, recipient_id: int) -> Participant:
         .select_related("organisation")
         .first()
     )
-    if found is None or (
-        found.withdrawn_at is not None and not selectors.knows_of(participant=sender, other=found)
-    ):  # who withdrew is an unknown id to someone who never dealt with them
+    if found is None or not selectors.may_know(participant=sender, other=found):
+        # who withdrew is an unknown id to someone who never dealt with them
         raise NotFound(f"No participant {recipient_id} in this event.")
     return found
 
