@@ -5,6 +5,7 @@ assigned codes (183), kept here rather than pulling in a dependency for it.
 """
 
 import functools
+import re
 import unicodedata
 
 from django.utils.translation import gettext_lazy
@@ -92,3 +93,26 @@ def language_code_of(word: str) -> str:
     if plain.lower() in LANGUAGE_CODES:
         return plain.lower()
     return _names().get(_folded(plain), plain)
+
+
+#: words that join language names in a phrase ("français et anglais", "English or French")
+CONNECTORS = frozenset({"and", "or", "et", "ou", "y", "e", "&", "+", "و", "أو", "/"})
+
+
+def language_words(text: str) -> list[str]:
+    """Languages as a person types them, between commas (Latin or Arabic) or semicolons: each
+    a name or a code (``language_code_of``), "fr en ar", or a phrase of names ("français et
+    anglais": not Estonian's "et", nor Odia's "or"). Returns codes, and any word that is
+    neither as typed (for ``language_codes`` or the caller to refuse by name)."""
+    words = []
+    for item in re.split(r"[,;،\n]+", text):
+        code = language_code_of(item)
+        if code in LANGUAGE_CODES:
+            words.append(code)
+            continue
+        parts = item.split()
+        if all(part.lower() in LANGUAGE_CODES for part in parts):
+            words += [part.lower() for part in parts]
+        else:
+            words += [language_code_of(p) for p in parts if p.lower() not in CONNECTORS]
+    return words

@@ -10,7 +10,6 @@ time zone.
 from __future__ import annotations
 
 import functools
-import re
 import secrets
 from collections import OrderedDict
 from urllib.parse import urlsplit
@@ -40,7 +39,7 @@ from matchmaking.exceptions import (
     InvalidInput,
     NotFound,
 )
-from matchmaking.languages import LANGUAGE_CODES, language_code_of, language_codes
+from matchmaking.languages import LANGUAGE_CODES, language_codes, language_words
 from matchmaking.models import (
     Event,
     Mark,
@@ -83,7 +82,7 @@ from matchmaking.services.meetings import (
 )
 from matchmaking.services.messages import BODY_LIMIT as MESSAGE_BODY_LIMIT
 from matchmaking.services.messages import message_refusal, message_send, messages_read
-from matchmaking.services.notifications import SUPPORTED
+from matchmaking.services.notifications import language_spoken
 from matchmaking.services.participants import (
     calendar_link_renew,
     login_link_use,
@@ -415,12 +414,12 @@ def login_link(request, secret: str):
     response = redirect(then) if then else redirect("participant:event", slug=person.event.slug)
     # the pages speak the person's language, as their emails do (an Arabic-speaking delegate
     # on a French browser read French pages); the menu's language choice changes it later
-    spoken = [code for code in person.languages or [] if code in SUPPORTED]
-    if settings.LANGUAGE_COOKIE_NAME in request.COOKIES or not spoken:
+    spoken = language_spoken(person)
+    if settings.LANGUAGE_COOKIE_NAME in request.COOKIES or spoken is None:
         return response  # a language chosen in the menu stays; none we speak: the browser's
     response.set_cookie(
         settings.LANGUAGE_COOKIE_NAME,
-        spoken[0],
+        spoken,
         max_age=settings.LANGUAGE_COOKIE_AGE,
         samesite=settings.LANGUAGE_COOKIE_SAMESITE,
         secure=settings.LANGUAGE_COOKIE_SECURE,
@@ -468,8 +467,6 @@ def _lines(text: str) -> list[str]:
     return [line.strip() for line in text.splitlines() if line.strip()]
 
 
-#: words that join language names in a phrase ("français et anglais", "English or French")
-CONNECTORS = frozenset({"and", "or", "et", "ou", "y", "e", "&", "+", "و", "أو", "/"})
 LANGUAGE_UNKNOWN = gettext_lazy(
     "Not a language we know: %(words)s. Write their names (français, العربية, English) or "
     "their two-letter codes (fr, ar, en)."
@@ -550,17 +547,7 @@ class ProfileForm(forms.Form):
             )
 
     def clean_languages(self) -> list[str]:
-        words = []  # names or codes, between commas ("fr en" too)
-        for item in re.split(r"[,;،\n]+", self.cleaned_data["languages"]):
-            code = language_code_of(item)
-            if code in LANGUAGE_CODES:
-                words.append(code)
-                continue
-            parts = item.split()  # "fr en ar", or a phrase: "français et anglais"
-            if all(part.lower() in LANGUAGE_CODES for part in parts):
-                words += [part.lower() for part in parts]
-            else:  # names, joined by "and"/"or" (not Estonian's "et", nor Odia's "or")
-                words += [language_code_of(p) for p in parts if p.lower() not in CONNECTORS]
+        words = language_words(self.cleaned_data["languages"])
         unknown = [w for w in words if w.strip().lower() not in LANGUAGE_CODES]
         if unknown:  # the API's message asks for codes; the page takes names too
             shown = ", ".join(dict.fromkeys(w[:30] for w in unknown))

@@ -41,12 +41,15 @@ _digest = threading.local()
 DIGESTED = ("meeting_booked", "meeting_moved", "meeting_cancelled")
 
 
+def language_spoken(person: Participant) -> str | None:
+    """The first of the person's languages the product speaks (French, Arabic, English), or
+    None when it speaks none of them."""
+    return next((code for code in person.languages or [] if code in SUPPORTED), None)
+
+
 def language_of(person: Participant) -> str:
-    """The first of the person's languages the product speaks (French, Arabic, English)."""
-    for code in person.languages or []:
-        if code in SUPPORTED:
-            return code
-    return "en"
+    """The language the product writes to the person in: ``language_spoken``, else English."""
+    return language_spoken(person) or "en"
 
 
 def _local_text(moment: datetime, meeting: Meeting) -> str:
@@ -504,8 +507,7 @@ def digested(key: str) -> Iterator[None]:
         note = _digest_create(person, people[person.pk], key=f"{key}:to{person.pk}")
         if note:
             ids.append(note.pk)
-    for start in range(0, len(ids), CHUNK):
-        _deliver_later(ids[start : start + CHUNK])
+    _deliver_later(ids)  # inside a publish's batched(), sent in chunks with the rest
 
 
 def _digest_create(person: Participant, changes: dict, *, key: str) -> Notification | None:
