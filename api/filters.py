@@ -39,7 +39,7 @@ class ParticipantFilter(django_filters.FilterSet):
         method="filter_country", label="ISO 3166-1 alpha-2 country code."
     )
     language = django_filters.CharFilter(
-        method="filter_language", label="ISO 639-1 language code, e.g. fr."
+        method="filter_language", label="ISO 639 language code, e.g. fr or zgh."
     )
     attending = django_filters.ChoiceFilter(
         choices=[("true", "true"), ("false", "false")],

@@ -286,7 +286,8 @@ class ProfileUpdateSerializer(RefusesUnknownFields, serializers.Serializer):
         child=serializers.CharField(max_length=20),
         max_length=20,
         required=False,
-        help_text="ISO 639-1 codes such as fr, ar, en (stored lower-cased, each once).",
+        help_text="ISO 639 codes such as fr, ar, en, or zgh for Tamazight: two letters where the "
+        "language has an ISO 639-1 code (stored lower-cased, each once).",
     )
     country = serializers.CharField(
         required=False,

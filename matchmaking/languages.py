@@ -1,7 +1,10 @@
 """Language codes: the one rule for ``Participant.languages`` (API, participant pages, import).
 
-Languages are ISO 639-1 codes (two letters, stored lower-cased, each once). The list is the
-assigned codes (183), kept here rather than pulling in a dependency for it.
+Languages are the primary language subtags of BCP 47, as the web writes them: the ISO 639-1
+code (two letters) where a language has one, else the three-letter ISO 639 code the Unicode CLDR
+names, such as ``zgh`` (Standard Moroccan Tamazight, written in Tifinagh), ``tzm``, ``shi``,
+``kab`` or ``ary`` (Moroccan Arabic). Stored lower-cased, each once. The two-letter list is the
+assigned codes (183), kept here; the three-letter ones come from the CLDR through Babel.
 """
 
 import functools
@@ -21,11 +24,27 @@ _CODES = """
     st su sv sw ta te tg th ti tk tl tn to tr ts tt tw ty ug uk ur uz ve vi vo wa wo xh yi yo
     za zh zu
 """
-LANGUAGE_CODES = frozenset(_CODES.split())
+#: CLDR's codes for "several", "undetermined", "no linguistic content" and "uncoded": no
+#: language to hold a meeting in
+_NOT_LANGUAGES = frozenset({"mul", "und", "zxx", "mis"})
+
+
+def _three_letter_codes() -> frozenset[str]:
+    """ISO 639-2/3 codes of languages with no two-letter code that the CLDR names (461)."""
+    from babel import Locale
+
+    return frozenset(
+        code
+        for code in Locale.parse("en").languages
+        if re.fullmatch("[a-z]{3}", code) and code not in _NOT_LANGUAGES
+    )
+
+
+LANGUAGE_CODES = frozenset(_CODES.split()) | _three_letter_codes()
 MAX_LANGUAGES = 20
 
 LANGUAGES_INVALID = gettext_lazy(
-    "Not a language code: %(codes)s. Use two-letter ISO 639-1 codes such as fr, ar, en."
+    "Not a language code: %(codes)s. Use ISO 639 codes such as fr, ar, en, or zgh for Tamazight."
 )
 LANGUAGES_TOO_MANY = gettext_lazy("At most 20 languages.")
 LANGUAGES_NONE = gettext_lazy(
@@ -34,9 +53,9 @@ LANGUAGES_NONE = gettext_lazy(
 
 
 def language_codes(values) -> list[str]:
-    """``values`` as stored: ISO 639-1 codes, lower-cased, each once, in the given order
-    (``["FR", " ar", "fr"]`` gives ``["fr", "ar"]``). Raises InvalidInput naming the field
-    ``languages`` for anything else; its message is in the active language."""
+    """``values`` as stored: language codes (see the module), lower-cased, each once, in the
+    given order (``["FR", " ar", "fr"]`` gives ``["fr", "ar"]``). Raises InvalidInput naming
+    the field ``languages`` for anything else; its message is in the active language."""
     codes = [str(v).strip().lower() for v in values or [] if str(v).strip()]
     bad = [c for c in codes if c not in LANGUAGE_CODES]
     if bad:
@@ -64,6 +83,23 @@ def _folded(word: str) -> str:
     return text.rstrip("ةي")
 
 
+#: names people use that the CLDR does not give: Amazigh, as
+#: Moroccans call it in French, English and Arabic, is its standard written form; Darija is
+#: Moroccan Arabic; Mandarin is the Chinese the CLDR calls Chinese
+ALIASES = {
+    "amazigh": "zgh",
+    "amazighe": "zgh",
+    "tamazight": "zgh",
+    "berbère": "zgh",
+    "berber": "zgh",
+    "الأمازيغية": "zgh",
+    "تمازيغت": "zgh",
+    "mandarin": "zh",
+    "darija": "ary",
+    "الدارجة": "ary",
+}
+
+
 @functools.cache
 def _names() -> dict[str, str]:
     """Folded language names -> code, from the Unicode CLDR (through Babel): each language's
@@ -82,6 +118,8 @@ def _names() -> dict[str, str]:
             continue
         if own:
             names.setdefault(_folded(own), code)
+    for alias, code in ALIASES.items():
+        names.setdefault(_folded(alias), code)
     return names
 
 

@@ -15,7 +15,7 @@ class ProfileText:
     """One participant of an event.
 
     ``kind`` is free text chosen by the caller (e.g. "exhibitor", "startup", "investor",
-    "delegation"); ``languages`` are ISO 639-1 codes ("fr", "ar", "en"); ``sectors`` are
+    "delegation"); ``languages`` are language codes ("fr", "ar", "en", "zgh"); ``sectors`` are
     taxonomy ids from :mod:`ml.taxonomy` (empty = infer them from the text).
     """
 

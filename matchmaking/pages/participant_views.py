@@ -468,8 +468,8 @@ def _lines(text: str) -> list[str]:
 
 
 LANGUAGE_UNKNOWN = gettext_lazy(
-    "Not a language we know: %(words)s. Write their names (français, العربية, English) or "
-    "their two-letter codes (fr, ar, en)."
+    "Not a language we know: %(words)s. Write their names (français, العربية, English, "
+    "Tamazight) or their codes (fr, ar, en, zgh)."
 )
 
 

@@ -155,7 +155,8 @@ def _pattern_sentences() -> dict[str, str]:
             'is not a country code: two capital letters of ISO 3166-1 alpha-2, such as "MA"'
         ),
         person["languages"]["items"]["pattern"]: (
-            'is not a language code: two lower-case letters of ISO 639-1, such as "fr"'
+            'is not a language code: two or three lower-case letters of ISO 639, such as "fr" '
+            'or "zgh"'
         ),
         defs["ref"]["pattern"]: "is not a ref: use only letters, digits and . _ : -",
         defs["datetime"]["pattern"]: (
@@ -619,7 +620,7 @@ def rule_errors(data: dict) -> tuple[list[str], _Checked]:
         unknown_languages = [x for x in p.get("languages", []) if x not in LANGUAGE_CODES]
         if unknown_languages:
             errors.append(
-                f"{where}.languages: {', '.join(unknown_languages)} not ISO 639-1 language codes"
+                f"{where}.languages: {', '.join(unknown_languages)} not ISO 639 language codes"
             )
         if p.get("country") and p["country"] not in COUNTRY_CODES:
             errors.append(

@@ -37,10 +37,10 @@ def profile_update(*, participant: Participant, data: dict) -> Participant:
 
     Side effects: saves Participant and Profile rows in one transaction. Raises InvalidInput
     (naming the field) for an unknown sector, a country that is not an ISO 3166-1 alpha-2 code
-    or a language that is not an ISO 639-1 code; Conflict when ``max_meetings`` is lowered below
-    the meetings already booked (the limit counts the meetings one is a party of, as booking
-    does; keeping or raising it never refuses); sectors are kept once each. Busy (retry) when
-    another change holds the participant's row past the lock timeout.
+    or an unknown language code (``matchmaking.languages``); Conflict when ``max_meetings`` is
+    lowered below the meetings already booked (the limit counts the meetings one is a party of,
+    as booking does; keeping or raising it never refuses); sectors are kept once each. Busy
+    (retry) when another change holds the participant's row past the lock timeout.
     """
     unknown = set(data) - PROFILE_FIELDS - PARTICIPANT_FIELDS
     if unknown:

@@ -44,7 +44,11 @@ def test_profile_country_of_wrong_type_answers_400(event, make_participant, as_p
 
 @pytest.mark.parametrize(
     ("sent", "stored"),
-    [(["FR", " ar", "fr"], ["fr", "ar"]), (["en"], ["en"])],
+    [
+        (["FR", " ar", "fr"], ["fr", "ar"]),
+        (["en"], ["en"]),
+        (["ZGH", "ar", "ary"], ["zgh", "ar", "ary"]),
+    ],
 )
 def test_profile_languages_are_lower_cased_iso_codes_once(
     event, make_participant, as_participant, sent, stored
@@ -55,7 +59,10 @@ def test_profile_languages_are_lower_cased_iso_codes_once(
     assert response.data["languages"] == stored
 
 
-@pytest.mark.parametrize("sent", [["xx", "fr"], ["french"], ["f"], ["zz", "zz"]])
+# "und" (undetermined) and "mul" (several) are ISO 639 codes but no language to meet in
+@pytest.mark.parametrize(
+    "sent", [["xx", "fr"], ["french"], ["f"], ["zz", "zz"], ["und"], ["mul"], ["fra"]]
+)
 def test_profile_language_not_an_iso_code_answers_400_naming_the_field(
     event, make_participant, as_participant, sent
 ):

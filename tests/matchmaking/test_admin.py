@@ -45,7 +45,7 @@ def test_admin_participant_languages_follow_the_api_rule(rf, make_participant, o
     )
     bad = form_class(data={**data, "languages": '["fr", "xx"]'}, instance=person)
     assert bad.errors["languages"] == [
-        "Not a language code: xx. Use two-letter ISO 639-1 codes such as fr, ar, en."
+        "Not a language code: xx. Use ISO 639 codes such as fr, ar, en, or zgh for Tamazight."
     ]
     shape = form_class(data={**data, "languages": '"fr"'}, instance=person)
     assert shape.errors["languages"] == ['A list of language codes, such as ["fr", "ar"].']

@@ -147,7 +147,16 @@ def test_import_creates_slots_without_break_and_booth_meeting():
         ),
         (
             lambda d: d["participants"][0].update(languages=["fr", "xx"]),
-            'participants[0] (ref "a").languages: xx not ISO 639-1 language codes',
+            'participants[0] (ref "a").languages: xx not ISO 639 language codes',
+        ),
+        (
+            lambda d: d["participants"][0].update(languages=["fr", "qqq", "mul"]),
+            'participants[0] (ref "a").languages: qqq, mul not ISO 639 language codes',
+        ),
+        (
+            lambda d: d["participants"][0].update(languages=["french"]),
+            'participants[0] (ref "a").languages[0]: "french" is not a language code: two or '
+            'three lower-case letters of ISO 639, such as "fr" or "zgh"',
         ),
         (
             lambda d: d["participants"][0].update(country="ma"),
@@ -330,6 +339,7 @@ def test_import_existing_slug_refused_unless_replace():
 
 def test_round_trip_export_import_export_is_identical():
     original = small_event()
+    original["participants"][0]["languages"] = ["fr", "zgh"]  # Tamazight has no 2-letter code
     first = selectors.event_export(event=event_import(data=original))
     again = copy.deepcopy(first)
     again["event"]["slug"] = "mini-fair-copy"
@@ -349,6 +359,7 @@ def test_round_trip_export_import_export_is_identical():
             "table": "Booth B2",
         }
     ]
+    assert first["participants"][0]["languages"] == ["fr", "zgh"]
     assert first["participants"][0]["availability"] == [
         {"start": "2018-04-18T09:00:00+01:00", "end": "2018-04-18T15:00:00+01:00"}
     ]
@@ -670,7 +681,7 @@ def test_import_reports_all_independent_problems_in_one_answer(organiser_client)
     assert response.status_code == 400
     assert response.data["errors"] == [
         'participants[0] (ref "a").country: "ZZ" is not an ISO 3166-1 alpha-2 country code',
-        'participants[1] (ref "b").languages: xx not ISO 639-1 language codes',
+        'participants[1] (ref "b").languages: xx not ISO 639 language codes',
         'participants[2] (ref "c").availability[0]: The period 2018-04-18 11:50 to 2018-04-18 '
         "12:00 holds no whole meeting slot of this event. "
         "Slots run from 2018-04-18 09:00 to 2018-04-18 15:00.",

@@ -401,15 +401,15 @@ def test_profile_edit_saves_through_the_service(event, me):
 def test_profile_shows_field_errors_for_bad_sectors_and_languages(event, me):
     response = client_of(me).post(
         f"/my/{event.slug}/profile/",
-        profile_data(sectors=["mobility", "teleportation"], languages="fr, english, klingon"),
+        profile_data(sectors=["mobility", "teleportation"], languages="fr, english, elvish"),
     )
 
     assert response.status_code == 400
     form = response.context["form"]
     assert form.errors["sectors"] == ["teleportation is not a known sector."]
     assert form.errors["languages"] == [
-        "Not a language we know: klingon. Write their names (français, العربية, English) or "
-        "their two-letter codes (fr, ar, en)."
+        "Not a language we know: elvish. Write their names (français, العربية, English, "
+        "Tamazight) or their codes (fr, ar, en, zgh)."
     ]
     body = response.content.decode()
     assert "teleportation is not a known sector." in body
@@ -1953,6 +1953,24 @@ def test_languages_are_written_by_name_and_the_country_chosen_from_a_list(event,
     assert client.post(f"/my/{event.slug}/profile/", data).status_code == 302
     me.refresh_from_db()
     assert me.languages == ["ar", "fr", "en"]
+
+
+def test_amazigh_and_darija_are_languages_a_moroccan_delegate_can_declare(event, me):
+    """Tamazight is an official language of Morocco and has no two-letter code: a delegate
+    could not declare it. It is written by the names Moroccans use, in Latin, Arabic or
+    Tifinagh script, and stored as its ISO 639-3 code."""
+    client = client_of(me)
+    for typed in ("Amazigh", "tamazight", "الأمازيغية", "ⵜⴰⵎⴰⵣⵉⵖⵜ", "berbère", "zgh"):
+        saved = client.post(
+            f"/my/{event.slug}/profile/", profile_data(languages=f"français, {typed}, darija")
+        )
+        assert saved.status_code == 302, typed
+        me.refresh_from_db()
+        assert me.languages == ["fr", "zgh", "ary"], typed
+    page = client.get(f"/my/{event.slug}/profile/", HTTP_ACCEPT_LANGUAGE="fr")
+    assert page.context["form"]["languages"].value() == (
+        "français, amazighe standard marocain, arabe marocain"
+    )
 
 
 def test_signing_in_turns_the_pages_to_the_person_s_language(event, make_participant):
