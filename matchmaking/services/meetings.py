@@ -306,8 +306,10 @@ def meeting_book_locked(
     attendees: Iterable[Participant] = (),
     source: str = Meeting.Source.PARTICIPANT,
     fixed: bool = False,
+    told: dict[int, dict] | None = None,
 ) -> Meeting:
-    """``meeting_book`` for a caller that already runs a transaction."""
+    """``meeting_book`` for a caller that already runs a transaction. ``told``: more for some
+    people's "meeting booked" emails (participant id → ``notify_meeting``'s ``extra_for``)."""
     request = _request_for_booking(request.pk)
     people = _attendees(request, attendees, actor)
     lock_participants_and_slots([p.pk for p in people], [slot.pk])
@@ -339,7 +341,12 @@ def meeting_book_locked(
         meeting, actor, "booked", slot=slot.start.isoformat(), table=chosen.name if chosen else None
     )
     if source != Meeting.Source.IMPORT:
-        notify_meeting(meeting=meeting, kind="meeting_booked", actor_participant=actor.participant)
+        notify_meeting(
+            meeting=meeting,
+            kind="meeting_booked",
+            actor_participant=actor.participant,
+            extra_for=told,
+        )
     return meeting
 
 

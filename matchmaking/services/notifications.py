@@ -222,6 +222,19 @@ def _texts(kind: str, *, person: Participant, meeting=None, request=None, extra=
         else:  # told of the acceptance alone: the proposed time could not be booked
             line = _("The time you proposed, %(proposed)s, could not be booked.")
         body = f"{body} {line}"
+    if kind == "meeting_booked" and ctx.get("accepted_at"):
+        # the other side accepted the request and chose the time (not the one proposed, if any)
+        subjects[kind] = _("%(who)s accepted and booked your meeting for %(when)s")
+        if ctx.get("proposed"):
+            body = _(
+                "%(who)s accepted your meeting request and booked the meeting for %(when)s at "
+                "%(where)s (you proposed %(proposed)s)."
+            )
+        else:
+            body = _(
+                "%(who)s accepted your meeting request and booked the meeting for %(when)s at "
+                "%(where)s."
+            )
     if kind == "meeting_moved" and ctx.get("was"):
         line = _("It was on %(was)s.")
         body = f"{body} {line}"
@@ -445,11 +458,13 @@ def notify_meeting(
     only=None,
     skip=(),
     was: datetime | None = None,
+    extra_for: dict[int, dict] | None = None,
 ) -> None:
     """Tell every attendee of ``meeting`` (but the participant who made the change, and
     colleagues who left it) about it. ``reason`` is text a person typed (sent as typed) or a
     ``matchmaking.reasons.Reason`` (written in each recipient's language); ``was``: where a
-    moved meeting's time was."""
+    moved meeting's time was; ``extra_for``: more for some of them (participant id → words
+    of ``_texts``: a booked meeting's ``accepted_at`` and ``proposed``)."""
     meeting = Meeting.objects.select_related("slot", "table", "event").get(pk=meeting.pk)
     cancelled_by = {}  # a cancellation says who chose it: the other party, or the organisers
     if kind == Notification.Kind.MEETING_CANCELLED:
@@ -478,6 +493,7 @@ def notify_meeting(
         extra = {"reason": reason or "-"} | cancelled_by
         if was is not None:
             extra["was"] = was
+        extra |= (extra_for or {}).get(person.pk, {})
         collected = getattr(_digest, "people", None)
         if collected is not None and kind in DIGESTED:  # one email for the whole publish
             mine = collected.setdefault(person.pk, {})

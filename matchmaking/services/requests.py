@@ -333,6 +333,20 @@ def proposable_slots(
     return {probe.recipient_id: free[probe.pk] for probe in probes}
 
 
+def acceptable_slots(
+    *, requests: Sequence[MeetingRequest], actor, now: datetime | None = None
+) -> dict[int, list[Slot]]:
+    """Read only: for each pending request of one event (by id), the times its recipient (or an
+    organiser, ``actor``) may accept it at (``request_accept(slot=...)``): the slots the booking
+    would accept for its two people now, in its part of the day (still to come, both at the fair
+    and free, neither at their meeting limit, a table or booth free), as ``proposable_slots``
+    offers them to a sender; the rows are read once for all of them. ``requests`` with their
+    event and both sides' fixed tables loaded."""
+    from matchmaking.services.meetings import meeting_slots_bookable
+
+    return meeting_slots_bookable(requests=requests, actor=actor, now=now)
+
+
 # the booking's refusals that may come from the other side's agenda (said neutrally)
 NOT_FREE_CODES = {"participant_busy", "limit_reached", "table_taken", "slot_taken"}
 
@@ -385,18 +399,28 @@ def _respond(
 
 
 def request_accept(
-    *, request: MeetingRequest, by: Participant | None, now: datetime | None = None, user=None
+    *,
+    request: MeetingRequest,
+    by: Participant | None,
+    now: datetime | None = None,
+    user=None,
+    slot: Slot | None = None,
 ) -> MeetingRequest:
     """The recipient (or an organiser, ``by=None``) accepts. Side effects: status → accepted;
     with a proposed time still to come and still free for both (the booking's rules), the
     meeting is booked then, in the same transaction (``booked``: the meeting, else None;
     ``proposal_refused``: why the proposed time could not be booked). The sender is told
     once: of the booked meeting, or of the acceptance (and that their proposed time is no
-    longer free)."""
+    longer free).
+
+    ``slot``: accept at that time instead (whether a time was proposed or not): see
+    ``_accept_at``; refused, nothing written, when the booking would refuse it."""
     from matchmaking.services.meetings import Actor, meeting_book_locked
 
     now = now or timezone.now()
     fresh = MeetingRequest.objects.select_related("proposed_slot").get(pk=request.pk)
+    if slot is not None:
+        return _accept_at(request=fresh, by=by, now=now, user=user, slot=slot)
     slot = fresh.proposed_slot
     expired = fresh.status == MeetingRequest.Status.PENDING and (
         fresh.expires_at is not None and fresh.expires_at <= now
@@ -420,6 +444,77 @@ def request_accept(
             req.proposal_refused = exc
         if req.booked is None:
             notify_request(request=req, kind="request_accepted")
+    return req
+
+
+#: what the recipient of a pending request reads when the time they chose is not free for both
+CHOSEN_TIME_NOT_FREE = (
+    "That time is not free for both of you: choose another, or accept without choosing a time."
+)
+
+
+def _accept_at(
+    *,
+    request: MeetingRequest,
+    by: Participant | None,
+    now: datetime,
+    user,
+    slot: Slot,
+) -> MeetingRequest:
+    """Accept ``request`` and book its meeting at ``slot`` (another time than the proposed one,
+    or none was proposed: a counter-proposal, booked at once; the sender may still cancel it),
+    in one transaction: when the booking refuses the time, the acceptance does not happen
+    either and the request stays pending (nothing written), unlike a proposed time that is no
+    longer free, which leaves an acceptance without a meeting.
+
+    Refusals: another event's slot (400 ``invalid``, ``field="slot"``), one that has started
+    (409 ``slot_passed``, ``field="slot"``, organisers too: this books a meeting to come), the
+    request's part of the day (400, ``field="slot"``), booking closed for a participant (409
+    ``booking_closed``), and 409 ``time_not_free`` (``field="slot"``) when someone's times, a
+    meeting, a meeting limit or the tables stand in the way (a participant reads only that the
+    time is not free for both: a pending request does not read the other side's agenda;
+    organisers read the booking's reason). The request's own refusals are ``_respond``'s (not
+    pending, expired, not theirs, one of them no longer comes).
+
+    Side effects: status → accepted, a Meeting at ``slot`` (``booked``), its log line; the
+    sender is told once, by the booked meeting's email, that the other side accepted and booked
+    it at this time (and which time they had proposed, if another); an organiser accepting tells
+    the recipient too, of the booked meeting."""
+    from matchmaking.services.meetings import Actor, meeting_book_locked
+
+    if by is not None and by.pk != request.recipient_id:
+        raise Forbidden("Only the participant who received this request can answer it.")
+    if slot.event_id != request.event_id:
+        raise InvalidInput("That slot belongs to another event.", field="slot")
+    if slot.start <= now:
+        raise SlotPassed(f"The time {slot} has already started; choose a later one.", field="slot")
+    expired = request.status == MeetingRequest.Status.PENDING and (
+        request.expires_at is not None and request.expires_at <= now
+    )
+    if expired:  # records the expiry (committed), then refuses
+        _respond(request=request, by=by, status=MeetingRequest.Status.ACCEPTED, now=now)
+    proposed = request.proposed_slot
+    told = {}
+    if proposed is None or proposed.pk != slot.pk:  # the sender reads who chose which time
+        told = {request.sender_id: {"accepted_at": True, "proposed": proposed and proposed.start}}
+    with guarded_transaction():
+        # the bookings' order: both people and the slot, then the request row (in _respond)
+        lock_participants_and_slots([request.sender_id, request.recipient_id], [slot.pk])
+        req = _respond(
+            request=request, by=by, status=MeetingRequest.Status.ACCEPTED, now=now, notify=False
+        )
+        actor = Actor(user=user, participant=by, organiser=by is None)
+        try:
+            req.booked = meeting_book_locked(request=req, slot=slot, actor=actor, told=told)
+        except DomainError as exc:  # the whole transaction goes: the request stays pending
+            if exc.code not in NOT_FREE_CODES:
+                raise
+            if by is not None:  # said neutrally, in every language
+                raise Conflict(CHOSEN_TIME_NOT_FREE, field="slot", code="time_not_free") from exc
+            raise Conflict(
+                exc.message, field="slot", code="time_not_free", reason=exc.reason
+            ) from exc
+        req.proposal_refused = None
     return req
 
 
