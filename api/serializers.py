@@ -474,10 +474,20 @@ class RequestCreateSerializer(RefusesUnknownFields, serializers.Serializer):
     )
 
 
+class AcceptSerializer(RefusesUnknownFields, serializers.Serializer):
+    slot = IdField(
+        required=False,
+        allow_null=True,
+        help_text="Accept at another time (slot id; null or absent: the proposed time, if any): "
+        "one free for both of you, booked with the acceptance; when the booking refuses it, "
+        "nothing is done and the request stays pending.",
+    )
+
+
 class AcceptedRequestSerializer(MeetingRequestSerializer):
     meeting = serializers.SerializerMethodField(
-        help_text="The meeting booked at the proposed time, or null (no proposal, or it was no "
-        "longer free: book another)."
+        help_text="The meeting booked at the chosen or proposed time, or null (no time, or the "
+        "proposed one was no longer free: book another)."
     )
 
     class Meta(MeetingRequestSerializer.Meta):

@@ -752,16 +752,29 @@ class RequestViewSet(
         return Response(self.get_serializer(done).data)
 
     @extend_schema(
-        request=None,
+        request=s.AcceptSerializer,
         responses=s.AcceptedRequestSerializer,
         description="Accept a pending request; a proposed time still free for both is booked "
-        "at once (`meeting`: its id, else null).",
+        "at once (`meeting`: its id, else null). With `slot`, accept at that time instead: the "
+        "meeting is booked then with the acceptance, or nothing is done (409 `time_not_free`, "
+        "`slot_passed`, `booking_closed`; 400 naming `slot` for a slot not of this event or "
+        "outside the requested part of the day) and the request stays pending.",
     )
     @action(detail=True, methods=["post"])
     def accept(self, request, slug, pk=None):
         req = self.get_object()  # someone else's request: 404 whatever the body holds
-        no_body(request)
-        done = request_services.request_accept(request=req, by=self.participant, user=request.user)
+        form = s.AcceptSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        slot = None
+        if form.validated_data.get("slot") is not None:
+            slot = Slot.objects.filter(event=self.event, pk=form.validated_data["slot"]).first()
+            if slot is None:
+                raise InvalidInput(
+                    f"No slot {form.validated_data['slot']} in this event.", field="slot"
+                )
+        done = request_services.request_accept(
+            request=req, by=self.participant, user=request.user, slot=slot
+        )
         return Response(
             s.AcceptedRequestSerializer(done, context=self.get_serializer_context()).data
         )

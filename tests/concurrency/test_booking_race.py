@@ -488,3 +488,76 @@ def test_saying_i_no_longer_come_racing_requests_and_bookings_leaves_nothing_ope
         )
         assert not open_requests.exists()
         assert not Meeting.objects.filter(seats__participant=hub, status="scheduled").exists()
+
+
+@pytest.fixture
+def request_row_only(monkeypatch):
+    """The answer's lock of the request row without its event's row: ``_locked`` reads the
+    request with ``select_related("event")`` under FOR UPDATE, which locks the event's row too
+    and so queues every answer of the event behind one another. Without it, only the guard
+    (both people's and the slot's rows) stands between two acceptances at the same time."""
+    from matchmaking.models import MeetingRequest
+    from matchmaking.services import requests as request_services
+
+    def locked(request):
+        rows = MeetingRequest.objects.select_for_update(of=("self",)).select_related("event")
+        return rows.get(pk=request.pk)
+
+    monkeypatch.setattr(request_services, "_locked", locked)
+
+
+def counter_event(n=20):
+    """A sender (Hub) waiting on ``n`` requests, one to each of ``n`` people."""
+    event = EventFactory(tables=n + 5, days=[DAY])
+    hub = ParticipantFactory(event=event, name="Hub", kind="delegation")
+    requests = [
+        RequestFactory(sender=hub, recipient=ParticipantFactory(event=event), status="pending")
+        for _ in range(n)
+    ]
+    return event, hub, requests
+
+
+def accept_at_job(event, req, slot):
+    client: APIClient = client_for(req.recipient.user)
+
+    def job():
+        response = client.post(
+            f"/api/events/{event.slug}/requests/{req.pk}/accept/", {"slot": slot.pk}
+        )
+        return response.status_code, response.data
+
+    return job
+
+
+def test_concurrent_acceptances_at_another_time_book_one_and_leave_the_rest_pending(
+    request_row_only,
+):
+    """Many people accept Hub's requests at the same other time at once: one meeting, and the
+    other requests are still waiting for an answer (no acceptance without the meeting it was
+    given for)."""
+    from matchmaking.models import MeetingRequest
+
+    event, hub, requests = counter_event(N)
+    slot = event.slots.order_by("start")[3]
+    results = run_threads([accept_at_job(event, req, slot) for req in requests])
+    codes = Counter(code for code, _ in results)
+    assert codes == {200: 1, 409: N - 1}
+    assert {data["code"] for code, data in results if code == 409} == {"time_not_free"}
+    assert MeetingSeat.objects.filter(participant=hub, slot=slot, active=True).count() == 1
+    statuses = Counter(MeetingRequest.objects.filter(sender=hub).values_list("status", flat=True))
+    assert statuses == {"accepted": 1, "pending": N - 1}
+
+
+def test_negative_control_acceptances_at_another_time_without_guard_double_book(
+    guard_off, request_row_only
+):
+    best = 0
+    for _ in range(5):
+        event, hub, requests = counter_event(N)
+        slot = event.slots.order_by("start")[3]
+        results = run_threads([accept_at_job(event, req, slot) for req in requests])
+        best = max(best, Counter(code for code, _ in results)[200])
+        if best > 1:
+            break
+    assert best > 1
+    assert MeetingSeat.objects.filter(participant=hub, slot=slot, active=True).count() == best
