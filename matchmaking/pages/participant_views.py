@@ -92,6 +92,7 @@ from matchmaking.services.participants import (
 )
 from matchmaking.services.recommendations import SAME_KIND_OPT_IN, kinds_recommended_to
 from matchmaking.services.requests import (
+    acceptable_slots,
     proposable_slots,
     proposal_refusals,
     request_accept,
@@ -210,6 +211,9 @@ ERROR_TEXT = {
     "proposed_time_not_free": gettext_lazy(
         "That time is not free for both of you: propose another, or send the request without "
         "a time."
+    ),
+    "time_not_free": gettext_lazy(
+        "That time is not free for both of you: choose another, or accept without choosing a time."
     ),
     "cannot_mark_self": gettext_lazy("You cannot save or hide yourself."),
     "not_in_touch": gettext_lazy(
@@ -966,6 +970,7 @@ def requests_page(request, event, me):
     for r, refusal in zip(proposing, refusals, strict=True):
         r.proposal_blocked = refusal is not None
     received = [r for r in mine if r.recipient_id == me.pk]
+    _other_times(event, me, [r for r in received if r.status == MeetingRequest.Status.PENDING])
     sent = [r for r in mine if r.sender_id == me.pk]
     query = text_param(request.GET, "q", limit=100)
     found = []
@@ -999,6 +1004,21 @@ def requests_page(request, event, me):
         searched=len(query) >= 2,
         request_status_labels=REQUEST_STATUS,
     )
+
+
+def _other_times(event: Event, me: Participant, pending: list[MeetingRequest]) -> None:
+    """Give each pending request I received ``other_times``: the times I may accept it at
+    instead (free for both of us, as the booking has it now; ``request_accept`` decides again
+    on the click), by day, without its proposed time (**Accept and book this time** books
+    that one)."""
+    for r in pending:
+        r.event = event  # the booking rules read its window: one event, read once
+    free = acceptable_slots(requests=pending, actor=Actor(participant=me))
+    for r in pending:
+        r.other_times = OrderedDict()
+        for slot in free.get(r.pk, []):
+            if r.proposal is None or slot.pk != r.proposal.pk:
+                r.other_times.setdefault(slot.start.astimezone(event.tz).date(), []).append(slot)
 
 
 REQUEST_MESSAGE_LIMIT = 2000
@@ -1111,6 +1131,10 @@ def request_send(request, event, me):
     return redirect(back)
 
 
+class AcceptAtForm(forms.Form):
+    slot = forms.IntegerField(min_value=1, max_value=2**62)
+
+
 def _answer(action: str):
     @require_POST
     @participant_page
@@ -1119,7 +1143,15 @@ def _answer(action: str):
         back = _back(request, reverse("participant:requests", args=[event.slug]))
         try:
             if action == "accept":
-                accepted = request_accept(request=req, by=me, user=request.user)
+                slot = None
+                if "slot" in request.POST:  # Accept at another time: the time chosen
+                    form = AcceptAtForm(request.POST)
+                    if form.is_valid():
+                        slot = event.slots.filter(pk=form.cleaned_data["slot"]).first()
+                    if slot is None:
+                        messages.error(request, _("Choose a time from the list."))
+                        return redirect(back)
+                accepted = request_accept(request=req, by=me, user=request.user, slot=slot)
                 if accepted.booked is not None:
                     start = accepted.booked.slot.start.astimezone(event.tz)
                     done = _("Request accepted: the meeting is booked on %(when)s.") % {

@@ -312,3 +312,34 @@ def test_proposed_times_follow_the_part_of_the_day_chosen(browser, live_server):
     page.wait_for_selector(".pt-message-success")
     sent = MeetingRequest.objects.get(sender=amina)
     assert (sent.session, str(sent.proposed_slot_id)) == ("morning", morning[2])
+
+
+def test_accepting_a_request_at_another_time(browser, live_server):
+    """The recipient opens "Accept at another time" beside Accept, picks one of the times free
+    for both, and is back on the page with the meeting booked then."""
+    from django.conf import settings
+    from django.test import Client
+
+    from matchmaking.services.requests import request_create
+    from tests.factories import EventFactory, ParticipantFactory
+
+    page, base = browser, live_server.url
+    event = EventFactory(days=[timezone.localdate() + dt.timedelta(days=30)])
+    amina = ParticipantFactory(event=event, name="Amina", kind="delegation")
+    bruno = ParticipantFactory(event=event, name="Bruno", kind="exhibitor")
+    slots = list(event.slots.order_by("start"))
+    request = request_create(sender=amina, recipient=bruno, slot=slots[0])
+    client = Client()
+    client.force_login(bruno.user)
+    cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
+    page.context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": base}])
+
+    page.goto(f"{base}/my/{event.slug}/requests/")
+    page.click(f"#accept-at-{request.pk} summary")
+    page.select_option(f"#accept-slot-{request.pk}", str(slots[4].pk))
+    page.screenshot(path=str(SHOTS / "requests-accept-at-another-time.png"), full_page=True)
+    page.click(f"#accept-at-{request.pk} button[type=submit]")
+    page.wait_for_selector(".pt-message-success")
+
+    assert "the meeting is booked on" in page.inner_text(".pt-message-success")
+    assert Meeting.objects.get(request=request).slot == slots[4]
