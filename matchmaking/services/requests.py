@@ -352,7 +352,10 @@ NOT_FREE_CODES = {"participant_busy", "limit_reached", "table_taken", "slot_take
 
 
 def _locked(request: MeetingRequest) -> MeetingRequest:
-    return MeetingRequest.objects.select_for_update().select_related("event").get(pk=request.pk)
+    """The request's row, locked, with its event read but not locked: FOR UPDATE over the join
+    locked the event's row too, which queued every answer of the event behind one another."""
+    rows = MeetingRequest.objects.select_for_update(of=("self",)).select_related("event")
+    return rows.get(pk=request.pk)
 
 
 def _respond(

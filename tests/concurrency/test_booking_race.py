@@ -490,22 +490,6 @@ def test_saying_i_no_longer_come_racing_requests_and_bookings_leaves_nothing_ope
         assert not Meeting.objects.filter(seats__participant=hub, status="scheduled").exists()
 
 
-@pytest.fixture
-def request_row_only(monkeypatch):
-    """The answer's lock of the request row without its event's row: ``_locked`` reads the
-    request with ``select_related("event")`` under FOR UPDATE, which locks the event's row too
-    and so queues every answer of the event behind one another. Without it, only the guard
-    (both people's and the slot's rows) stands between two acceptances at the same time."""
-    from matchmaking.models import MeetingRequest
-    from matchmaking.services import requests as request_services
-
-    def locked(request):
-        rows = MeetingRequest.objects.select_for_update(of=("self",)).select_related("event")
-        return rows.get(pk=request.pk)
-
-    monkeypatch.setattr(request_services, "_locked", locked)
-
-
 def counter_event(n=20):
     """A sender (Hub) waiting on ``n`` requests, one to each of ``n`` people."""
     event = EventFactory(tables=n + 5, days=[DAY])
@@ -529,9 +513,7 @@ def accept_at_job(event, req, slot):
     return job
 
 
-def test_concurrent_acceptances_at_another_time_book_one_and_leave_the_rest_pending(
-    request_row_only,
-):
+def test_concurrent_acceptances_at_another_time_book_one_and_leave_the_rest_pending():
     """Many people accept Hub's requests at the same other time at once: one meeting, and the
     other requests are still waiting for an answer (no acceptance without the meeting it was
     given for)."""
@@ -549,7 +531,7 @@ def test_concurrent_acceptances_at_another_time_book_one_and_leave_the_rest_pend
 
 
 def test_negative_control_acceptances_at_another_time_without_guard_double_book(
-    guard_off, request_row_only
+    guard_off,
 ):
     best = 0
     for _ in range(5):
@@ -561,3 +543,41 @@ def test_negative_control_acceptances_at_another_time_without_guard_double_book(
             break
     assert best > 1
     assert MeetingSeat.objects.filter(participant=hub, slot=slot, active=True).count() == best
+
+
+def test_an_answer_does_not_wait_for_another_request_of_the_same_event():
+    """The answer locks its request's row, not its event's: while one acceptance holds its
+    transaction open, someone else declines another request of the event at once. Before,
+    FOR UPDATE over the join with the event locked the event's row, so the decline waited."""
+    from django.db import transaction
+
+    from matchmaking.models import MeetingRequest
+    from matchmaking.services import requests as request_services
+
+    _, _, (first, second) = counter_event(2)
+    holding, release = threading.Event(), threading.Event()
+
+    def hold():
+        try:
+            with transaction.atomic():
+                request_services._locked(first)
+                holding.set()
+                release.wait(timeout=30)
+        finally:
+            connection.close()
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    try:
+        assert holding.wait(timeout=30)
+        with connection.cursor() as cursor:
+            cursor.execute("SET lock_timeout = '2s'")
+        try:
+            request_services.request_decline(request=second, by=second.recipient)
+        finally:
+            with connection.cursor() as cursor:
+                cursor.execute("SET lock_timeout = 0")
+    finally:
+        release.set()
+        holder.join(timeout=30)
+    assert MeetingRequest.objects.get(pk=second.pk).status == "declined"
