@@ -90,6 +90,7 @@ ALIASES = {
     "amazigh": "zgh",
     "amazighe": "zgh",
     "tamazight": "zgh",
+    "tamaziɣt": "zgh",  # as its speakers write it in Latin letters
     "berbère": "zgh",
     "berber": "zgh",
     "الأمازيغية": "zgh",

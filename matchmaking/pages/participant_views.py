@@ -489,7 +489,7 @@ class ProfileForm(forms.Form):
         required=False,
         help_text=gettext_lazy(
             "Their names separated by commas, in English, French or Arabic (français, العربية, "
-            "English), or their two-letter codes (fr, ar, en)."
+            "English, Tamazight), or their codes (fr, ar, en, zgh)."
         ),
     )
     # a list of names in the page's language (a code typed by hand, "ma", is still read)

@@ -1960,7 +1960,7 @@ def test_amazigh_and_darija_are_languages_a_moroccan_delegate_can_declare(event,
     could not declare it. It is written by the names Moroccans use, in Latin, Arabic or
     Tifinagh script, and stored as its ISO 639-3 code."""
     client = client_of(me)
-    for typed in ("Amazigh", "tamazight", "الأمازيغية", "ⵜⴰⵎⴰⵣⵉⵖⵜ", "berbère", "zgh"):
+    for typed in ("Amazigh", "tamazight", "Tamaziɣt", "الأمازيغية", "ⵜⴰⵎⴰⵣⵉⵖⵜ", "berbère", "zgh"):
         saved = client.post(
             f"/my/{event.slug}/profile/", profile_data(languages=f"français, {typed}, darija")
         )
