@@ -93,6 +93,14 @@ class LimitReached(Conflict):
     code = "limit_reached"
 
 
+class MeetingChanged(Conflict):
+    """A move or cancellation named the meeting's version it was shown (``Meeting.version``),
+    and someone changed the meeting since: nothing was written. ``extra`` carries the current
+    version; the API answers 412 when the version came in ``If-Match``, 409 otherwise."""
+
+    code = "meeting_changed"
+
+
 class Busy(Conflict):
     """A lock could not be had in time: nothing was written, the client may retry."""
 

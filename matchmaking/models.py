@@ -449,6 +449,11 @@ class Meeting(models.Model):
     source = models.CharField(max_length=12, choices=Source.choices, default=Source.PARTICIPANT)
     uid = models.UUIDField(default=uuid.uuid4, editable=False, unique=True)
     sequence = models.PositiveIntegerField(default=0, help_text="iCalendar SEQUENCE.")
+    version = models.PositiveIntegerField(
+        default=1,
+        help_text="Bumped by every change of the meeting (time, table, status, fix, attendees): "
+        "a move or cancellation that names the version it saw is refused once it is stale.",
+    )
     cancel_reason = models.CharField(max_length=300, blank=True)
     cancelled_by = models.CharField(
         max_length=12,

@@ -22,6 +22,7 @@ from matchmaking.exceptions import (
     Forbidden,
     InvalidInput,
     LimitReached,
+    MeetingChanged,
     NotFound,
     ParticipantBusy,
     RequestHasMeeting,
@@ -546,6 +547,35 @@ def _check_actor(meeting: Meeting, actor: Actor) -> None:
         raise NotFound("No such meeting.")
 
 
+def meeting_now_text(meeting: Meeting) -> str:
+    """Where ``meeting`` is now, for a sentence: "at 2026-05-12 10:00 (event time), table T3",
+    with its state when it is no longer scheduled, or "cancelled". Reads its slot, table and
+    event."""
+    if meeting.status == Meeting.Status.CANCELLED:
+        return "cancelled"
+    start = meeting.slot.start.astimezone(meeting.event.tz)
+    text = f"at {start:%Y-%m-%d %H:%M}"
+    if meeting.table is not None:
+        text += f", table {meeting.table.name}"
+    if meeting.status != Meeting.Status.SCHEDULED:
+        text += f" ({_STATUS_WORDS.get(meeting.status, meeting.status)})"
+    return text
+
+
+def check_version(meeting: Meeting, expected: int | None) -> None:
+    """Refuse a change made from a stale view of ``meeting`` (read under its row lock): the
+    caller named the version it was shown, ``expected``, and someone changed the meeting since.
+    None: the caller named none, as before versions existed; nothing is checked."""
+    if expected is None or expected == meeting.version:
+        return
+    raise MeetingChanged(
+        "This meeting was changed by someone else since you loaded it (you had version "
+        f"{expected}, it is now version {meeting.version}): it is now {meeting_now_text(meeting)}. "
+        "Reload it and try again; nothing was changed.",
+        extra={"version": meeting.version, "your_version": expected},
+    )
+
+
 # How a meeting that is no longer scheduled reads in a sentence.
 _STATUS_WORDS = {
     "checked_in": "already checked in",
@@ -562,6 +592,7 @@ def meeting_reschedule_locked(
     actor: Actor,
     table: Table | None = None,
     vacated_from: Table | None = None,
+    expected_version: int | None = None,
 ) -> Meeting:
     """``meeting_reschedule`` for a caller that already runs a transaction. A meeting that a
     schedule publish vacated (``meeting_vacate_locked``) is placed again even into its own slot
@@ -581,6 +612,7 @@ def meeting_reschedule_locked(
         .get(pk=meeting.pk)
     )
     _check_actor(meeting, actor)
+    check_version(meeting, expected_version)
     refused = meeting_move_refusal(meeting=meeting, actor=actor)
     if refused is not None:
         raise refused
@@ -611,7 +643,8 @@ def meeting_reschedule_locked(
     meeting.slot = slot
     meeting.table = chosen
     meeting.sequence += 1
-    fields = ["slot", "table", "sequence", "updated_at"]
+    meeting.version += 1
+    fields = ["slot", "table", "sequence", "version", "updated_at"]
     if actor.participant is not None and not actor.is_organiser:
         # they chose this time: scheduler runs keep it, as a meeting they booked themselves
         meeting.source = Meeting.Source.PARTICIPANT
@@ -647,16 +680,27 @@ def meeting_reschedule(
     actor: Actor,
     table: Table | None = None,
     fixed: bool | None = None,
+    expected_version: int | None = None,
 ) -> Meeting:
     """Move a scheduled meeting to another slot (and table); organisers may fix it there (or
-    release it) in the same transaction with ``fixed``.
+    release it) in the same transaction with ``fixed``. With ``expected_version`` (the
+    ``Meeting.version`` the caller was shown) a meeting changed since is not moved:
+    ``MeetingChanged``, read under the meeting's row lock, so of two people moving it from the
+    same page only the first gets through.
 
-    Side effects: updates the meeting and its seats, bumps its iCalendar SEQUENCE, logs the move.
+    Side effects: updates the meeting and its seats, bumps its iCalendar SEQUENCE and its
+    version, logs the move.
     """
     if fixed is not None:
         _check_may_fix(actor)
     with guarded_transaction():
-        moved = meeting_reschedule_locked(meeting=meeting, slot=slot, actor=actor, table=table)
+        moved = meeting_reschedule_locked(
+            meeting=meeting,
+            slot=slot,
+            actor=actor,
+            table=table,
+            expected_version=expected_version,
+        )
         return moved if fixed is None else _set_fixed_locked(moved, fixed, actor)
 
 
@@ -681,7 +725,12 @@ def _cancelled_by(actor: Actor, reason: str | Reason) -> str:
 
 
 def meeting_cancel_locked(
-    *, meeting: Meeting, actor: Actor, reason: str | Reason = "", skip=()
+    *,
+    meeting: Meeting,
+    actor: Actor,
+    reason: str | Reason = "",
+    skip=(),
+    expected_version: int | None = None,
 ) -> Meeting:
     """``meeting_cancel`` for a caller that already runs a transaction. Participants cannot
     cancel a meeting whose slot has started (what happened is the organisers' to record).
@@ -696,6 +745,7 @@ def meeting_cancel_locked(
     _check_actor(meeting, actor)
     if not actor.is_organiser and (refused := _party_refusal(meeting, actor)) is not None:
         raise refused
+    check_version(meeting, expected_version)
     if meeting.status == Meeting.Status.CANCELLED:
         raise Conflict("This meeting is already cancelled.", code="meeting_already_cancelled")
     if meeting.status != Meeting.Status.SCHEDULED and not actor.is_organiser:
@@ -715,8 +765,16 @@ def meeting_cancel_locked(
     meeting.cancel_reason = text[:300]
     meeting.cancelled_by = _cancelled_by(actor, reason)
     meeting.sequence += 1
+    meeting.version += 1
     meeting.save(
-        update_fields=["status", "cancel_reason", "cancelled_by", "sequence", "updated_at"]
+        update_fields=[
+            "status",
+            "cancel_reason",
+            "cancelled_by",
+            "sequence",
+            "version",
+            "updated_at",
+        ]
     )
     MeetingSeat.objects.filter(meeting=meeting).update(active=False)
     _log(meeting, actor, "cancelled", **_reason_detail(reason))
@@ -741,7 +799,7 @@ def meeting_attendee_leave_locked(
         raise Conflict("A party of the meeting cannot leave it; cancel the meeting instead.")
     MeetingSeat.objects.filter(pk=seat.pk).update(active=False, left=True)
     Meeting.objects.filter(pk=seat.meeting_id).update(
-        sequence=F("sequence") + 1, updated_at=timezone.now()
+        sequence=F("sequence") + 1, version=F("version") + 1, updated_at=timezone.now()
     )
     _log(
         seat.meeting,
@@ -818,7 +876,8 @@ def meeting_attendee_add(*, meeting: Meeting, person: Participant, actor: Actor)
         else:
             MeetingSeat.objects.filter(pk=seat.pk).update(left=False, active=True, slot=slot)
         meeting.sequence += 1
-        meeting.save(update_fields=["sequence", "updated_at"])
+        meeting.version += 1
+        meeting.save(update_fields=["sequence", "version", "updated_at"])
         _log(meeting, actor, "attendee_added", participant=person.pk, name=person.name)
         notify_meeting(meeting=meeting, kind="meeting_booked", only={person.pk})
     return Meeting.objects.get(pk=meeting.pk)
@@ -866,15 +925,22 @@ def meeting_leave(*, meeting: Meeting, participant: Participant, user=None) -> M
 
 
 def meeting_cancel(
-    *, meeting: Meeting, by: Participant | None = None, user=None, reason: str | Reason = ""
+    *,
+    meeting: Meeting,
+    by: Participant | None = None,
+    user=None,
+    reason: str | Reason = "",
+    expected_version: int | None = None,
 ) -> Meeting:
-    """Cancel a meeting (participants: only before its slot starts). Side effects: frees its
-    seats and table, bumps SEQUENCE, logs why."""
+    """Cancel a meeting (participants: only before its slot starts). With ``expected_version``
+    a meeting changed since the caller saw it is left as it is (``MeetingChanged``). Side
+    effects: frees its seats and table, bumps SEQUENCE and the version, logs why."""
     with guarded_transaction():
         return meeting_cancel_locked(
             meeting=meeting,
             actor=Actor(user=user, participant=by, organiser=by is None),
             reason=reason,
+            expected_version=expected_version,
         )
 
 
@@ -904,7 +970,8 @@ def _set_fixed_locked(meeting: Meeting, fixed: bool, actor: Actor) -> Meeting:
         raise Conflict("This meeting is cancelled; there is nothing to fix.")
     if meeting.fixed != fixed:
         meeting.fixed = fixed
-        meeting.save(update_fields=["fixed", "updated_at"])
+        meeting.version += 1
+        meeting.save(update_fields=["fixed", "version", "updated_at"])
         _log(meeting, actor, "fixed" if fixed else "unfixed")
     return meeting
 
@@ -1000,6 +1067,7 @@ def meeting_set_status(
             _check_in_window(meeting, actor, now)
         old = meeting.status
         meeting.status = status
-        meeting.save(update_fields=["status", "updated_at"])
+        meeting.version += 1
+        meeting.save(update_fields=["status", "version", "updated_at"])
         _log(meeting, actor, "status", old=old, new=status)
     return meeting
