@@ -28,6 +28,8 @@ ANSWERS = {
     "403": "Not allowed for this role, or not a member of this event.",
     "404": "No such event, or no such object in it.",
     "409": "Refused by the booking rules or a concurrent change (`code` says which).",
+    "412": "The meeting changed since the version named in `If-Match` (`meeting_changed`): "
+    "nothing was written.",
     "413": "The body is too large.",
 }
 WRITES = {"post", "put", "patch", "delete"}
@@ -35,7 +37,8 @@ WRITES = {"post", "put", "patch", "delete"}
 
 def add_error_responses(result, generator, request, public):
     """Document the error answers: 400, 401 and 403 everywhere; 404 on paths with an id or a
-    slug; 409 and 413 on writes. An answer the view documents itself is kept."""
+    slug; 409 and 413 on writes; 412 where an ``If-Match`` header is taken. An answer the view
+    documents itself is kept."""
     result.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR_SCHEMA
     ref = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
     for path, operations in result.get("paths", {}).items():
@@ -45,6 +48,8 @@ def add_error_responses(result, generator, request, public):
                 codes.append("404")
             if method in WRITES:
                 codes += ["409", "413"]
+            if any(p.get("name") == "If-Match" for p in operation.get("parameters", [])):
+                codes.append("412")
             responses = operation.setdefault("responses", {})
             for code in codes:
                 responses.setdefault(code, {"description": ANSWERS[code], "content": ref})

@@ -528,6 +528,7 @@ class MeetingSerializer(serializers.ModelSerializer):
             "fixed",
             "source",
             "sequence",
+            "version",
             "cancel_reason",
             "attendees",
         ]
@@ -549,6 +550,13 @@ class BookSerializer(RefusesUnknownFields, serializers.Serializer):
     fixed = StrictBooleanField(required=False, default=False)
 
 
+VERSION_HELP = (
+    "The meeting's `version` you were shown (its ETag says it too): a meeting changed since is "
+    "left as it is, 409 `meeting_changed`. Absent: no check. An `If-Match` header does the same "
+    "(412 when stale)."
+)
+
+
 class RescheduleSerializer(RefusesUnknownFields, serializers.Serializer):
     slot = IdField()
     table = serializers.CharField(max_length=100, required=False)
@@ -559,6 +567,7 @@ class RescheduleSerializer(RefusesUnknownFields, serializers.Serializer):
         help_text="Organisers: fix the meeting where it lands (true) or release it (false); "
         "absent: unchanged.",
     )
+    version = IdField(required=False, help_text=VERSION_HELP)
 
 
 class FixSerializer(RefusesUnknownFields, serializers.Serializer):
@@ -593,6 +602,10 @@ class NoBodySerializer(RefusesUnknownFields, serializers.Serializer):
 
 class ReasonSerializer(RefusesUnknownFields, serializers.Serializer):
     reason = serializers.CharField(max_length=300, allow_blank=True, required=False, default="")
+
+
+class MeetingCancelSerializer(ReasonSerializer):
+    version = IdField(required=False, help_text=VERSION_HELP)
 
 
 class StatusSerializer(RefusesUnknownFields, serializers.Serializer):

@@ -1,8 +1,11 @@
 """Thin views: check who asks, validate with a serializer, call one service or selector."""
 
+import contextlib
+
 from django.db import transaction
 from django.http import Http404, HttpResponse, QueryDict
 from django.utils import timezone
+from django.utils.http import parse_etags
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -22,7 +25,7 @@ from api.filters import FeedbackFilter, MeetingFilter, ParticipantFilter, Reques
 from api.idempotency import idempotent
 from api.parsers import ImportJSONParser
 from matchmaking import selectors
-from matchmaking.exceptions import Conflict, Forbidden, InvalidInput, NotFound
+from matchmaking.exceptions import Conflict, Forbidden, InvalidInput, MeetingChanged, NotFound
 from matchmaking.models import (
     Broadcast,
     Event,
@@ -58,6 +61,14 @@ def no_body(request) -> None:
 
 
 SLUG = OpenApiParameter("slug", OpenApiTypes.STR, OpenApiParameter.PATH, description="Event slug.")
+IF_MATCH = OpenApiParameter(
+    "If-Match",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    required=False,
+    description='The meeting\'s ETag as you read it (`"3"`, its `version`): a meeting changed '
+    "since is left as it is, 412 `meeting_changed`. Absent (or `*`): no check.",
+)
 
 
 class IsOrganiser(permissions.BasePermission):
@@ -840,7 +851,61 @@ class MeetingViewSet(EventScoped, viewsets.ReadOnlyModelViewSet):
         fresh = selectors.meetings_of(event=self.event, participant=self.participant).get(
             pk=meeting.pk
         )
-        return Response(self.get_serializer(fresh).data, status=code)
+        return _tagged(Response(self.get_serializer(fresh).data, status=code), fresh)
+
+    @extend_schema(
+        description="One meeting. Its `ETag` header is its `version`: send it back in "
+        "`If-Match` (or as `version` in the body) when you move or cancel it, and a meeting "
+        "someone changed since is left as it is."
+    )
+    def retrieve(self, request, *args, **kwargs):
+        meeting = self.get_object()
+        return _tagged(Response(self.get_serializer(meeting).data), meeting)
+
+    def _expected_version(self, meeting: Meeting, body_version: int | None) -> int | None:
+        """The version the caller was shown: ``If-Match`` (the ETag of ``retrieve``) or the
+        body's ``version``; None when it names none (no check, as before versions existed).
+        ``If-Match: *`` names none. An ETag that is not one of a meeting's can never match:
+        412 at once, nothing written."""
+        header = self.request.headers.get("If-Match", "").strip()
+        if not header or header == "*":
+            return body_version
+        tags = parse_etags(header)
+        if len(tags) != 1:
+            raise InvalidInput(
+                "Send one ETag in If-Match: the one this meeting's last answer carried.",
+                field="If-Match",
+            )
+        # compression turns an ETag weak (W/"3"); it still names the version
+        value = tags[0].removeprefix("W/").strip('"')
+        version = int(value) if value.isdigit() and len(value) < 12 else None
+        if version is None:
+            exc = MeetingChanged(
+                f"If-Match: {_short_header(header)} is not an ETag of this meeting; its ETag is "
+                f'"{meeting.version}". Reload it and try again; nothing was changed.',
+                extra={"version": meeting.version},
+            )
+            exc.status = status.HTTP_412_PRECONDITION_FAILED
+            raise exc
+        if body_version is not None and body_version != version:
+            raise InvalidInput(
+                f"If-Match names version {version} and the body version {body_version}: send "
+                "one of them.",
+                field="version",
+            )
+        self._version_in_header = True
+        return version
+
+    @contextlib.contextmanager
+    def _precondition(self):
+        """A stale version sent in ``If-Match`` answers 412 Precondition Failed (RFC 9110);
+        one sent in the body, 409 Conflict."""
+        try:
+            yield
+        except MeetingChanged as exc:
+            if getattr(self, "_version_in_header", False):
+                exc.status = status.HTTP_412_PRECONDITION_FAILED
+            raise
 
     @extend_schema(request=s.BookSerializer, responses={201: s.MeetingSerializer})
     @action(detail=False, methods=["post"])
@@ -872,19 +937,24 @@ class MeetingViewSet(EventScoped, viewsets.ReadOnlyModelViewSet):
         )
         return self._reply(meeting, status.HTTP_201_CREATED)
 
-    @extend_schema(request=s.RescheduleSerializer, responses=s.MeetingSerializer)
+    @extend_schema(
+        request=s.RescheduleSerializer, responses=s.MeetingSerializer, parameters=[IF_MATCH]
+    )
     @action(detail=True, methods=["post"])
     def reschedule(self, request, slug, pk=None):
         meeting = self.get_object()
         form = s.RescheduleSerializer(data=request.data)
         form.is_valid(raise_exception=True)
-        moved = meeting_services.meeting_reschedule(
-            meeting=meeting,
-            slot=self._slot(form.validated_data["slot"]),
-            actor=self.actor(),
-            table=self._table(form.validated_data.get("table")),
-            fixed=form.validated_data.get("fixed"),
-        )
+        expected = self._expected_version(meeting, form.validated_data.get("version"))
+        with self._precondition():
+            moved = meeting_services.meeting_reschedule(
+                meeting=meeting,
+                slot=self._slot(form.validated_data["slot"]),
+                actor=self.actor(),
+                table=self._table(form.validated_data.get("table")),
+                fixed=form.validated_data.get("fixed"),
+                expected_version=expected,
+            )
         return self._reply(moved)
 
     @extend_schema(request=s.FixSerializer, responses=s.MeetingSerializer)
@@ -898,18 +968,23 @@ class MeetingViewSet(EventScoped, viewsets.ReadOnlyModelViewSet):
         )
         return self._reply(done)
 
-    @extend_schema(request=s.ReasonSerializer, responses=s.MeetingSerializer)
+    @extend_schema(
+        request=s.MeetingCancelSerializer, responses=s.MeetingSerializer, parameters=[IF_MATCH]
+    )
     @action(detail=True, methods=["post"])
     def cancel(self, request, slug, pk=None):
         meeting = self.get_object()
-        form = s.ReasonSerializer(data=request.data)
+        form = s.MeetingCancelSerializer(data=request.data)
         form.is_valid(raise_exception=True)
-        done = meeting_services.meeting_cancel(
-            meeting=meeting,
-            by=self.participant,
-            user=request.user,
-            reason=form.validated_data["reason"],
-        )
+        expected = self._expected_version(meeting, form.validated_data.get("version"))
+        with self._precondition():
+            done = meeting_services.meeting_cancel(
+                meeting=meeting,
+                by=self.participant,
+                user=request.user,
+                reason=form.validated_data["reason"],
+                expected_version=expected,
+            )
         return self._reply(done)
 
     @extend_schema(
@@ -1003,6 +1078,16 @@ class MeetingViewSet(EventScoped, viewsets.ReadOnlyModelViewSet):
             meeting=meeting, participant=self.participant, **form.validated_data
         )
         return Response(s.MeetingFeedbackSerializer(given).data)
+
+
+def _tagged(response: Response, meeting: Meeting) -> Response:
+    """A meeting's answer carries its version as its ETag."""
+    response["ETag"] = f'"{meeting.version}"'
+    return response
+
+
+def _short_header(value: str) -> str:
+    return value if len(value) <= 40 else value[:39] + "…"
 
 
 @extend_schema(parameters=[SLUG])
