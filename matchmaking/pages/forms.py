@@ -272,6 +272,13 @@ class MeetingMoveForm(forms.Form):
         empty_label=_("Chosen automatically"),
     )
     fixed = CheckboxField(label=_("Fix it there (the scheduler will not move it)"))
+    version = forms.IntegerField(
+        required=False,
+        min_value=1,
+        widget=forms.HiddenInput,
+        help_text="The meeting's version the page showed (``Meeting.version``): a meeting "
+        "changed since is not moved. The console always sends it; absent, nothing is checked.",
+    )
 
     def __init__(self, *args, event: Event, **kwargs):
         super().__init__(*args, **kwargs)
@@ -282,6 +289,13 @@ class MeetingMoveForm(forms.Form):
 class MeetingCancelForm(forms.Form):
     reason = forms.CharField(
         label=_("Reason (optional, sent to both sides)"), max_length=300, required=False
+    )
+    version = forms.IntegerField(
+        required=False,
+        min_value=1,
+        widget=forms.HiddenInput,
+        help_text="As the move form's: a meeting changed since the page was shown is not "
+        "cancelled.",
     )
 
 

@@ -420,6 +420,8 @@ def _meeting_in(event: Event, meeting_id: int) -> Meeting:
 def _refusal(exc: DomainError, meeting: Meeting, event: Event, *, slot=None, table=None) -> str:
     """A refused change to a meeting, in the page's language for the refusals an organiser
     meets on this page; any other keeps the service's words."""
+    if exc.code == "meeting_changed":
+        return _changed_text(meeting, event)
     current = Meeting.objects.filter(pk=meeting.pk).values_list("status", flat=True).first()
     if current == Meeting.Status.CANCELLED:
         return _("This meeting is cancelled.")
@@ -451,6 +453,35 @@ def _refusal(exc: DomainError, meeting: Meeting, event: Event, *, slot=None, tab
     if exc.code == "slot_taken" and slot is not None:
         return _("Every table is taken at %(when)s; choose another time.") % {"when": when}
     return str(exc.reason) if isinstance(exc.reason, Reason) else exc.message
+
+
+def _changed_text(meeting: Meeting, event: Event) -> str:
+    """Someone changed the meeting after the organiser's page was shown (``MeetingChanged``):
+    where it is now, in the page's language. The page shown with it is the meeting as it is."""
+    now = Meeting.objects.select_related("slot", "table").get(pk=meeting.pk)
+    if now.status == Meeting.Status.CANCELLED:
+        return _(
+            "This meeting was cancelled by someone else since you loaded the page; nothing was "
+            "changed."
+        )
+    values = {
+        "when": labels.local_when(now.slot.start, event.tz),
+        "status": labels.label(labels.MEETING_STATUS, now.status),
+    }
+    if now.table is not None:
+        return _(
+            "This meeting was changed by someone else since you loaded the page: it is now at "
+            "%(when)s, table %(table)s (%(status)s). Nothing was changed; this page shows it as "
+            "it is now: check it and try again."
+        ) % {**values, "table": now.table.name}
+    return (
+        _(
+            "This meeting was changed by someone else since you loaded the page: it is now at "
+            "%(when)s (%(status)s). Nothing was changed; this page shows it as it is now: check it "
+            "and try again."
+        )
+        % values
+    )
 
 
 @with_event
@@ -497,6 +528,10 @@ def meeting_move(request, event: Event, meeting_id: int):
     if not form.is_valid():
         if "slot" in form.errors:
             messages.error(request, _("Choose one of the offered times."))
+        elif "version" in form.errors:
+            messages.error(  # the hidden version is not a number: not a form this page wrote
+                request, _("This form is not one this page showed; reload the page and try again.")
+            )
         else:
             messages.error(request, _("Choose one of the offered tables."))
         return _render_meeting(request, event, meeting_id, status=400, move_form=form)
@@ -508,6 +543,7 @@ def meeting_move(request, event: Event, meeting_id: int):
             actor=Actor(user=request.user, organiser=True),
             table=table,
             fixed=form.cleaned_data["fixed"],
+            expected_version=form.cleaned_data["version"],
         )
     except DomainError as exc:
         messages.error(request, _refusal(exc, meeting, event, slot=slot, table=table))
@@ -535,10 +571,20 @@ def meeting_cancel_view(request, event: Event, meeting_id: int):
     meeting = _meeting_in(event, meeting_id)
     form = MeetingCancelForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("The reason is too long: 300 characters at most."))
+        if "version" in form.errors:
+            messages.error(  # the hidden version is not a number: not a form this page wrote
+                request, _("This form is not one this page showed; reload the page and try again.")
+            )
+        else:
+            messages.error(request, _("The reason is too long: 300 characters at most."))
         return _render_meeting(request, event, meeting_id, status=400, cancel_form=form)
     try:
-        meeting_cancel(meeting=meeting, user=request.user, reason=form.cleaned_data["reason"])
+        meeting_cancel(
+            meeting=meeting,
+            user=request.user,
+            reason=form.cleaned_data["reason"],
+            expected_version=form.cleaned_data["version"],
+        )
     except DomainError as exc:
         messages.error(request, _refusal(exc, meeting, event))
         return _render_meeting(request, event, meeting_id, status=exc.status, cancel_form=form)
