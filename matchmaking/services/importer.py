@@ -1718,9 +1718,8 @@ class _Identities:
                             kind=Notification.Kind.MEETING_CANCELLED,
                             key=f"meeting_cancelled:{uid}:seq{sequence + 1}:to{person.pk}",
                             extra={
-                                "who": ", ".join(
-                                    self.names.get(k, k[0]) for k in seated if k != key
-                                ),
+                                # joined in the recipient's language (notifications.list_text)
+                                "who": [self.names.get(k, k[0]) for k in seated if k != key],
                                 "when": start,
                                 "where": table_name or event.name,
                                 "reason": Reason("event_updated"),
@@ -1752,7 +1751,7 @@ class _Identities:
                             Notification.Kind.MEETING_CANCELLED,
                             f"meeting_cancelled:{uid}:seq{sequence + 1}:to{colleague.pk}",
                             gone,
-                            who=", ".join(self.names.get(k, k[0]) for k in seated if k != key),
+                            who=[self.names.get(k, k[0]) for k in seated if k != key],
                             when=when,
                             where=where,
                         )

@@ -9,7 +9,7 @@ before sending (pending → sending), so a redelivered task sends nothing twice.
 import contextlib
 import logging
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
@@ -19,8 +19,8 @@ from django.db.models import F, Max, Prefetch, Q
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.formats import date_format
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from matchmaking.models import (
     Meeting,
@@ -81,13 +81,36 @@ def moment_text(moment: datetime, tz) -> str:
 TIMES = ("when", "was", "proposed")  # the context's times, written by ``moment_text``
 
 
+def list_text(items: Sequence[str], lang: str | None = None) -> str:
+    """``items`` (names) as a list in a sentence of ``lang`` (default: the active language):
+    "A, B and C" (CLDR's patterns through babel: "A, B et C" in French, "A, B, and C" in
+    English). Arabic separates the items with its own comma and joins the last with و, which
+    is written against the next word as CLDR writes it: "أمينة، كريم وبرونو". (CLDR's Arabic
+    repeats و before every item; a list of names with their organisations reads better with
+    the commas.)"""
+    items = [str(item) for item in items]
+    if len(items) < 2:
+        return "".join(items)
+    lang = (lang or get_language() or "en").split("-")[0]
+    if lang == "ar":
+        return "، ".join(items[:-1]) + " و" + items[-1]
+    from babel import UnknownLocaleError
+    from babel.lists import format_list
+
+    try:
+        return format_list(items, style="standard", locale=lang)
+    except (UnknownLocaleError, ValueError):
+        return format_list(items, style="standard", locale="en")
+
+
 def _where(meeting: Meeting) -> str:
     return meeting.table.name if meeting.table else meeting.event.name
 
 
 def _others(meeting: Meeting, person: Participant, seats=None) -> str:
-    """Who else attends ``meeting`` ("Name (Organisation), ..."); ``seats``: its seats already
-    read (not left, with their participant and organisation), else they are read here."""
+    """Who else attends ``meeting`` ("Name (Organisation)", a list in the active language:
+    ``list_text``); ``seats``: its seats already read (not left, with their participant and
+    organisation), else they are read here."""
     if seats is None:
         seats = meeting.seats.filter(left=False).select_related("participant__organisation")
     names = [
@@ -95,7 +118,7 @@ def _others(meeting: Meeting, person: Participant, seats=None) -> str:
         for s in seats
         if s.participant_id != person.pk
     ]
-    return ", ".join(names)
+    return list_text(names)
 
 
 def _texts(kind: str, *, person: Participant, meeting=None, request=None, extra=None):
@@ -112,6 +135,8 @@ def _texts(kind: str, *, person: Participant, meeting=None, request=None, extra=
     else:  # about several meetings: the caller says which (``extra``)
         ctx = {}
     ctx.update(extra)
+    if isinstance(ctx.get("who"), list | tuple):  # names a caller read: a list in their language
+        ctx["who"] = list_text(ctx["who"])
     for key in TIMES:  # in the recipient's language (active here) and the event's zone
         if isinstance(ctx.get(key), datetime):
             ctx[key] = moment_text(ctx[key], person.event.tz)
@@ -864,10 +889,13 @@ def feedback_requests_due(*, now: datetime | None = None) -> int:
         person = person_of[pid]
         lines = []
         for m in missing:
-            others = ", ".join(
-                f"{s.participant.name} ({s.participant.organisation.name})"
-                for s in m.seated
-                if s.participant_id != pid
+            others = list_text(
+                [
+                    f"{s.participant.name} ({s.participant.organisation.name})"
+                    for s in m.seated
+                    if s.participant_id != pid
+                ],
+                language_of(person),
             )
             lines.append(f"{_local_text(m.slot.start, m)[-5:]} {others} ({_where(m)})")
         note = _create(

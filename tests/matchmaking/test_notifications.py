@@ -39,7 +39,7 @@ def test_request_flow_notifies_the_other_side_in_their_language(
         as_participant(bruno).post(f"{url}{created.data['id']}/accept/")
     assert [m.to for m in mail.outbox] == [["bruno@example.org"], ["amina@example.org"]]
     assert Notification.objects.filter(recipient=amina).get().language == "ar"
-    assert mail.outbox[1].subject == f"قبل Bruno ({bruno.organisation.name}) طلب اللقاء الخاص بك"
+    assert mail.outbox[1].subject == f"تم قبول طلب لقائك من طرف Bruno ({bruno.organisation.name})"
 
 
 def test_booking_notifies_the_other_party_not_the_booker(
@@ -81,9 +81,11 @@ def test_organiser_move_and_cancel_notify_each_attendee_once(
     assert {m.subject.split(" moved")[0] for m in mail.outbox} == {
         "Your meeting with " + n
         for n in {
-            f"{b.name} ({b.organisation.name}), {colleague.name} ({colleague.organisation.name})",
-            f"{a.name} ({a.organisation.name}), {colleague.name} ({colleague.organisation.name})",
-            f"{a.name} ({a.organisation.name}), {b.name} ({b.organisation.name})",
+            f"{b.name} ({b.organisation.name}) and {colleague.name} "
+            f"({colleague.organisation.name})",
+            f"{a.name} ({a.organisation.name}) and {colleague.name} "
+            f"({colleague.organisation.name})",
+            f"{a.name} ({a.organisation.name}) and {b.name} ({b.organisation.name})",
         }
     }
     mail.outbox.clear()
