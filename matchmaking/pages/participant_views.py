@@ -104,6 +104,10 @@ from ml.taxonomy import SECTOR_IDS, infer_sectors, sector_label
 
 # The services speak English; people reading French or Arabic get these sentences instead.
 ERROR_TEXT = {
+    "meeting_changed": gettext_lazy(
+        "This meeting was changed by someone else since you opened this page; nothing was "
+        "changed. The page now shows it as it is: choose again."
+    ),
     "already_attending": gettext_lazy("Your colleague already attends this meeting."),
     "meeting_not_joinable": gettext_lazy(
         "This meeting is no longer scheduled; no one can join it any more."
@@ -252,7 +256,13 @@ def _error(request, exc: DomainError) -> None:
 
 # Refusals whose API sentence points to what only the API offers ("reschedule it"): the pages
 # say theirs in every language.
-PAGE_WORDING = {"request_has_meeting", "not_marked", "self_not_attending", "form_sent_already"}
+PAGE_WORDING = {
+    "request_has_meeting",
+    "not_marked",
+    "self_not_attending",
+    "form_sent_already",
+    "meeting_changed",
+}
 
 
 def _error_text(exc: DomainError) -> str:
@@ -1426,6 +1436,9 @@ def agenda_book(request, event, me):
 
 class MoveForm(forms.Form):
     slot = forms.IntegerField(min_value=1)
+    # the meeting's version the page showed: a meeting the other side (or the organisers) moved
+    # meanwhile is not moved again from the old page (``MeetingChanged``)
+    version = forms.IntegerField(min_value=1, required=False)
 
 
 @require_http_methods(["GET", "POST"])
@@ -1465,7 +1478,12 @@ def meeting_move_view(request, event, me, meeting_id: int):
             messages.info(request, _("The meeting already takes place at that time."))
             return redirect(back)
         try:
-            moved = meeting_reschedule(meeting=meeting, slot=slot, actor=actor)
+            moved = meeting_reschedule(
+                meeting=meeting,
+                slot=slot,
+                actor=actor,
+                expected_version=form.cleaned_data.get("version"),
+            )
         except DomainError as exc:
             _error(request, exc)
             return redirect(request.get_full_path())

@@ -1144,6 +1144,49 @@ def test_move_a_meeting_from_the_agenda_to_a_time_that_suits_everyone(
     assert client.get(f"/my/{event.slug}/meetings/{other.pk}/move/").status_code == 404
 
 
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        (
+            "en",
+            "This meeting was changed by someone else since you opened this page; nothing was "
+            "changed. The page now shows it as it is: choose again.",
+        ),
+        (
+            "ar",
+            "تغيّر هذا اللقاء من جهة أخرى منذ فتح هذه الصفحة؛ لم يُغيَّر شيء. تعرض الصفحة الآن "
+            "اللقاء كما هو: يُرجى الاختيار من جديد.",
+        ),
+    ],
+)
+def test_a_move_from_a_page_opened_before_the_other_side_moved_it_is_refused(
+    upcoming_event, make_participant, language, text
+):
+    """Amina and Bruno open the move page of their 09:00 meeting; Bruno moves it to 10:00,
+    then Amina, from the page she opened before, picks 10:20: refused (the page carried the
+    meeting's version), and the move page shows it at 10:00."""
+    event = upcoming_event
+    amina = make_participant(event=event, name="Amina")
+    bruno = make_participant(event=event, name="Bruno")
+    slots = list(event.slots.order_by("start"))
+    meeting = booked(bruno, amina, slots[0])
+    url = f"/my/{event.slug}/meetings/{meeting.pk}/move/"
+    aminas = client_of(amina)
+    aminas.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    page = aminas.get(url).content.decode()
+    shown = re.search(r'<input type="hidden" name="version" value="(\d+)">', page).group(1)
+    assert shown == "1"
+    assert client_of(bruno).post(url, {"slot": slots[3].pk, "version": "1"}).status_code == 302
+
+    refused = aminas.post(url, {"slot": slots[4].pk, "version": shown}, follow=True)
+
+    assert messages_of(refused) == [text]
+    assert refused.redirect_chain[-1][0] == url  # the move page again, as it is now
+    meeting.refresh_from_db()
+    assert (meeting.slot_id, meeting.version) == (slots[3].pk, 2)
+    assert 'name="version" value="2"' in refused.content.decode()
+
+
 def test_a_colleague_leaves_from_the_agenda_the_parties_cancel(upcoming_event, make_participant):
     event = upcoming_event
     amina = make_participant(event=event, name="Amina")
