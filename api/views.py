@@ -1,6 +1,7 @@
 """Thin views: check who asks, validate with a serializer, call one service or selector."""
 
 import contextlib
+import re
 
 from django.db import transaction
 from django.http import Http404, HttpResponse, QueryDict
@@ -871,14 +872,21 @@ class MeetingViewSet(EventScoped, viewsets.ReadOnlyModelViewSet):
         if not header or header == "*":
             return body_version
         tags = parse_etags(header)
-        if len(tags) != 1:
+        if not tags:
+            raise InvalidInput(
+                "If-Match holds no ETag: send the meeting's ETag with its quotes, as its last "
+                f'answer carried it ("{meeting.version}" now).',
+                field="If-Match",
+            )
+        if len(tags) > 1:
             raise InvalidInput(
                 "Send one ETag in If-Match: the one this meeting's last answer carried.",
                 field="If-Match",
             )
         # compression turns an ETag weak (W/"3"); it still names the version
         value = tags[0].removeprefix("W/").strip('"')
-        version = int(value) if value.isdigit() and len(value) < 12 else None
+        # ASCII digits only: "²".isdigit() holds, and int() refuses it
+        version = int(value) if re.fullmatch(r"[0-9]{1,11}", value) else None
         if version is None:
             exc = MeetingChanged(
                 f"If-Match: {_short_header(header)} is not an ETag of this meeting; its ETag is "

@@ -124,6 +124,16 @@ def test_a_weak_etag_and_a_star_are_accepted(event, meeting, slots, organiser_cl
     assert response.status_code == 200, response.data
 
 
+@pytest.mark.parametrize("header", ['"²"', '"١"', '"-1"', '"99999999999999999999"'])
+def test_odd_if_match_values_answer_412_not_500(event, meeting, slots, organiser_client, header):
+    response = organiser_client.post(
+        url(event, meeting, "reschedule/"), {"slot": slots[3].pk}, HTTP_IF_MATCH=header
+    )
+
+    assert response.status_code == 412, response.data
+    assert Meeting.objects.get(pk=meeting.pk).slot_id == slots[0].pk
+
+
 def test_an_etag_that_is_no_meetings_answers_412(event, meeting, slots, organiser_client):
     response = organiser_client.post(
         url(event, meeting, "reschedule/"), {"slot": slots[3].pk}, HTTP_IF_MATCH='"abc"'
@@ -135,6 +145,19 @@ def test_an_etag_that_is_no_meetings_answers_412(event, meeting, slots, organise
         'If-Match: "abc" is not an ETag of this meeting; its ETag is "1". Reload it and try '
         "again; nothing was changed."
     )
+    assert Meeting.objects.get(pk=meeting.pk).slot_id == slots[0].pk
+
+
+@pytest.mark.parametrize("header", ["abc", '"1", "2"'])
+def test_an_if_match_without_one_quoted_etag_answers_400(
+    event, meeting, slots, organiser_client, header
+):
+    response = organiser_client.post(
+        url(event, meeting, "reschedule/"), {"slot": slots[3].pk}, HTTP_IF_MATCH=header
+    )
+
+    assert response.status_code == 400
+    assert response.data["field"] == "If-Match"
     assert Meeting.objects.get(pk=meeting.pk).slot_id == slots[0].pk
 
 
