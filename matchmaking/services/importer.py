@@ -1093,6 +1093,7 @@ class _Identities:
     slot_ids: dict = field(default_factory=dict)  # start -> id
     table_ids: dict = field(default_factory=dict)  # (name, shared) -> id
     meeting_ids: dict = field(default_factory=dict)  # UID -> id
+    versions: dict = field(default_factory=dict)  # UID -> Meeting.version
 
     def participant_id(self, ref: str, email: str) -> int | None:
         return self.participant_ids.get((ref, email.lower()))
@@ -1164,11 +1165,13 @@ class _Identities:
         colleagues = {}
         statuses = {}
         meeting_ids = {}
+        versions = {}
         for m, pair, state in cls._meetings(event):
             meetings[pair].append((state, m.uid, m.sequence))
             colleagues[m.uid] = joined.get(m.pk, set())
             statuses[m.uid] = m.status
             meeting_ids[m.uid] = m.pk
+            versions[m.uid] = m.version
         tokens = {
             (ref, email.lower()): token
             for ref, email, token in event.participants.values_list(
@@ -1289,6 +1292,7 @@ class _Identities:
             },
             open_requests=open_requests,
             meeting_ids=meeting_ids,
+            versions=versions,
             event_id=event.pk,
             slot_ids=dict(event.slots.values_list("start", "pk")),
             table_ids={
@@ -1511,8 +1515,18 @@ class _Identities:
         self._notes_restore(event, by_key)
         told += self._dropped(event, by_key)
         self._requests_dropped(event, by_key)
+        self._versions_restore(event)
         self._meeting_ids_restore(event, told)
         return told
+
+    def _versions_restore(self, event: Event) -> None:
+        """A meeting that keeps its UID (and so, below, its id) takes a version above the one
+        it had: a console page or an API client that holds the old version is told the import
+        changed it (``MeetingChanged``), rather than its "1" matching the new row's first."""
+        rows = [m for m in event.meetings.only("pk", "uid", "version") if m.uid in self.versions]
+        for m in rows:
+            m.version = self.versions[m.uid] + 1
+        Meeting.objects.bulk_update(rows, ["version"], batch_size=1000)
 
     def _meeting_ids_restore(self, event: Event, told: list) -> None:
         """Each meeting that kept its UID takes its old id again (with the rows that point to

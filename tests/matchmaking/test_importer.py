@@ -2390,6 +2390,8 @@ def test_a_replacing_import_keeps_the_ids_open_pages_and_clients_hold():
         },
         "meeting": Meeting.objects.get(event=event).pk,
     }
+    Meeting.objects.filter(event=event).update(version=4)  # changed a few times since
+    before["version"] = 4
     again = copy.deepcopy(data)
     again["meetings"][0]["start"] = "2018-04-18T09:30:00+01:00"  # moved: the same meeting
     again["participants"][2]["email"] = "chen.wei@example.org"  # another person for the file
@@ -2422,6 +2424,8 @@ def test_a_replacing_import_keeps_the_ids_open_pages_and_clients_hold():
     moved = Meeting.objects.get(event=event)
     assert moved.pk == before["meeting"]
     assert moved.slot.start.astimezone(event.tz).strftime("%H:%M") == "09:30"
+    # its version goes past the one it had: a page or client holding that one is told it changed
+    assert moved.version == before["version"] + 1
     # the rows that point to it follow it: its seats, its log, the emails about the move
     assert {s.participant.ref for s in moved.seats.select_related("participant")} == {"a", "b"}
     assert moved.log.exists()
