@@ -484,19 +484,53 @@ class AcceptSerializer(RefusesUnknownFields, serializers.Serializer):
     )
 
 
+#: why an accepted request has no meeting yet, and what happens next (the accept answer)
+UNBOOKED_TEXT = {
+    "no_time": "No time was chosen: book one in the agenda.",
+    "proposed_time_not_free": "The proposed time could not be booked: book another in the agenda.",
+    "booking_closed": "Booking is closed: the organisers will schedule the meeting.",
+    "sender_limit": "{name} has reached their meeting limit: the meeting can be booked once "
+    "they raise it or cancel a meeting.",
+    "recipient_limit": "{name} has reached their meeting limit: the meeting can be booked once "
+    "the limit is raised or a meeting cancelled.",
+}
+
+
+class UnbookedSerializer(serializers.Serializer):
+    code = serializers.ChoiceField(choices=list(UNBOOKED_TEXT))
+    detail = serializers.CharField()
+
+
 class AcceptedRequestSerializer(MeetingRequestSerializer):
     meeting = serializers.SerializerMethodField(
         help_text="The meeting booked at the chosen or proposed time, or null (no time, or the "
         "proposed one was no longer free: book another)."
     )
+    unbooked = serializers.SerializerMethodField(
+        help_text="Null when a meeting was booked; else why not and what happens next: `code` "
+        "`no_time` (book one), `proposed_time_not_free` (book another), `booking_closed` (the "
+        "organisers will schedule it), `sender_limit` or `recipient_limit` (that side is at "
+        "their meeting limit), and `detail`, a sentence saying so."
+    )
 
     class Meta(MeetingRequestSerializer.Meta):
-        fields = [*MeetingRequestSerializer.Meta.fields, "meeting"]
+        fields = [*MeetingRequestSerializer.Meta.fields, "meeting", "unbooked"]
         read_only_fields = fields
 
     def get_meeting(self, obj) -> int | None:
         booked = getattr(obj, "booked", None)
         return booked.pk if booked is not None else None
+
+    @extend_schema_field(UnbookedSerializer(allow_null=True))
+    def get_unbooked(self, obj) -> dict | None:
+        if getattr(obj, "booked", None) is not None:
+            return None
+        code = getattr(obj, "unbooked", None)
+        if code is None:
+            refused = getattr(obj, "proposal_refused", None)
+            code = "proposed_time_not_free" if refused is not None else "no_time"
+        person = obj.recipient if code == "recipient_limit" else obj.sender
+        return {"code": code, "detail": UNBOOKED_TEXT[code].format(name=person.name)}
 
 
 class AttendeeSerializer(serializers.Serializer):

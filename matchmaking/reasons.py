@@ -36,6 +36,15 @@ TEXTS = {
     "participant_has_meeting": _("%(name)s already has a meeting at %(slot)s."),
     "meeting_limit_one": _("%(name)s has reached their limit of 1 meeting."),
     "meeting_limit": _("%(name)s has reached their limit of %(limit)s meetings."),
+    # a participant accepting a request while at their own limit
+    "own_limit_one": _(
+        "You have reached your limit of 1 meeting: raise it on your profile or cancel a meeting "
+        "before accepting."
+    ),
+    "own_limit": _(
+        "You have reached your limit of %(limit)s meetings: raise it on your profile or cancel a "
+        "meeting before accepting."
+    ),
     "table_taken": _("%(table)s is already taken at %(slot)s."),
     "slot_full": _("Every table is taken at %(slot)s; choose another slot."),
     "wants_morning": _("This request asks for a morning meeting; %(slot)s is in the afternoon."),

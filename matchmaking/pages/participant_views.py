@@ -980,7 +980,18 @@ def requests_page(request, event, me):
     for r, refusal in zip(proposing, refusals, strict=True):
         r.proposal_blocked = refusal is not None
     received = [r for r in mine if r.recipient_id == me.pk]
-    _other_times(event, me, [r for r in received if r.status == MeetingRequest.Status.PENDING])
+    # at my own meeting limit, accepting is refused: the page says so instead of the buttons
+    at_limit = None
+    if me.max_meetings is not None:
+        count = selectors.party_meeting_counts(participant_ids=[me.pk]).get(me.pk, 0)
+        if count >= me.max_meetings:
+            code = "own_limit_one" if me.max_meetings == 1 else "own_limit"
+            at_limit = str(Reason(code, {"limit": me.max_meetings}))  # as accepting says it
+    pending = [r for r in received if r.status == MeetingRequest.Status.PENDING]
+    _other_times(event, me, [] if at_limit else pending)
+    if at_limit:
+        for r in pending:
+            r.other_times = {}
     sent = [r for r in mine if r.sender_id == me.pk]
     query = text_param(request.GET, "q", limit=100)
     found = []
@@ -1009,6 +1020,7 @@ def requests_page(request, event, me):
         "requests",
         received=received,
         sent=sent,
+        at_limit=at_limit,
         query=query,
         found=found,
         searched=len(query) >= 2,
@@ -1167,21 +1179,20 @@ def _answer(action: str):
                     done = _("Request accepted: the meeting is booked on %(when)s.") % {
                         "when": f"{date_format(start, 'DATE_FORMAT')} {start:%H:%M}"
                     }
+                elif accepted.unbooked == "booking_closed":
+                    done = _(
+                        "Request accepted. Booking is closed, so no time can be booked now: the "
+                        "organisers will schedule the meeting."
+                    )
+                elif accepted.unbooked == "sender_limit":
+                    done = _(
+                        "Request accepted. %(name)s has reached their meeting limit: the "
+                        "meeting can be booked once they raise it or cancel a meeting."
+                    ) % {"name": accepted.sender.name}
                 elif accepted.proposal_refused is not None:
-                    refused = accepted.proposal_refused
-                    why = _error_text(refused)
-                    reason = refused.reason
-                    if (  # my own limit: said to me, not of me in the third person
-                        isinstance(reason, Reason)
-                        and reason.code in ("meeting_limit", "meeting_limit_one")
-                        and reason.params.get("name") == me.name
-                    ):
-                        why = _("You have reached your meeting limit (%(limit)s).") % {
-                            "limit": me.max_meetings
-                        }
                     done = _(
                         "Request accepted, but the proposed time could not be booked. %(why)s"
-                    ) % {"why": why}
+                    ) % {"why": _error_text(accepted.proposal_refused)}
                 else:
                     done = _("Request accepted. Now book a time in your agenda.")
             elif action == "decline":

@@ -166,10 +166,7 @@ def _texts(kind: str, *, person: Participant, meeting=None, request=None, extra=
         "request_received": _(
             "%(who)s would like to meet you. Answer the request on your Requests page."
         ),
-        "request_accepted": _(
-            "%(who)s accepted. The meeting is still to be given a time: book one in your agenda "
-            "while booking is open, or the organisers will schedule it."
-        ),
+        "request_accepted": _("%(who)s accepted."),
         "request_declined": _("%(who)s declined your request."),
         "request_expired": _(
             "The request between you and %(who)s expired without an answer; no meeting was booked."
@@ -247,6 +244,11 @@ def _texts(kind: str, *, person: Participant, meeting=None, request=None, extra=
         else:  # told of the acceptance alone: the proposed time could not be booked
             line = _("The time you proposed, %(proposed)s, could not be booked.")
         body = f"{body} {line}"
+    if kind == "request_accepted":  # what happens next, and why (booking closed, a limit)
+        body = f"{body} {_accepted_next(extra)}"
+    if kind == "request_received" and ctx.get("when"):
+        line = _("Please answer by %(when)s.")  # the request expires then
+        body = f"{body} {line}"
     if kind == "meeting_booked" and ctx.get("accepted_at"):
         # the other side accepted the request and chose the time (not the one proposed, if any)
         subjects[kind] = _("%(who)s accepted and booked your meeting for %(when)s")
@@ -297,6 +299,33 @@ def _texts(kind: str, *, person: Participant, meeting=None, request=None, extra=
         label = _("Their message:")
         body = f"{body}\n\n{label}\n{quoted}"
     return subjects[kind] % ctx, body
+
+
+def _accepted_next(extra: dict) -> str:
+    """What the sender of a request accepted without a meeting reads after "X accepted.": what
+    happens next, as things stand (``extra["unbooked"]``: ``requests.unbooked_cause``)."""
+    unbooked = extra.get("unbooked")
+    if unbooked == "sender_limit":
+        if extra.get("limit") == 1:
+            return _(
+                "You have reached your limit of 1 meeting, so this one cannot be booked: raise "
+                "your limit on your profile, or cancel a meeting, to get it booked."
+            )
+        return _(
+            "You have reached your limit of %(limit)s meetings, so this one cannot be booked: "
+            "raise your limit on your profile, or cancel a meeting, to get it booked."
+        )
+    if unbooked == "booking_closed":
+        return _(
+            "Booking is closed, so neither of you can book a time now: the organisers will "
+            "schedule the meeting, and you will be told its time."
+        )
+    if unbooked == "recipient_limit":
+        return _("The meeting is still to be given a time: the organisers will schedule it.")
+    return _(
+        "The meeting is still to be given a time: book one in your agenda while booking is "
+        "open, or the organisers will schedule it."
+    )
 
 
 def attendance_counts(meetings: int, requests: int) -> dict[str, str]:
@@ -649,16 +678,20 @@ def notify_request(
     by: Participant | None = None,
     reason="",
     by_organisers: bool | None = None,
+    unbooked: str | None = None,
 ) -> None:
     """Request received (to the recipient), answered (to the sender), expired (to both),
     withdrawn (to the other side of ``by``, the party who withdrew it; to both when the
-    organisers did; with the ``reason`` typed, if any; declined too)."""
+    organisers did; with the ``reason`` typed, if any; declined too). ``unbooked``: for an
+    acceptance without a meeting, what stands in the way of booking it
+    (``requests.unbooked_cause``), said to the sender with what to do."""
     request = MeetingRequest.objects.select_related(
         "sender__organisation", "recipient__organisation", "event", "proposed_slot"
     ).get(pk=request.pk)
     extra = None
     if kind == Notification.Kind.REQUEST_RECEIVED:
         people = [request.recipient]
+        extra = {"when": request.expires_at} if request.expires_at else None
     elif kind == Notification.Kind.REQUEST_EXPIRING:  # the one who has to answer
         people = [request.recipient]
         extra = {"when": request.expires_at}
@@ -673,6 +706,8 @@ def notify_request(
         people = [request.sender]
         if kind == Notification.Kind.REQUEST_DECLINED:
             extra = {"reason": reason}
+        elif kind == Notification.Kind.REQUEST_ACCEPTED and unbooked:
+            extra = {"unbooked": unbooked, "limit": request.sender.max_meetings}
     ids = []
     for person in people:
         key = f"{kind}:request{request.pk}:to{person.pk}"

@@ -16,6 +16,7 @@ from matchmaking.exceptions import (
     DuplicateRequest,
     Forbidden,
     InvalidInput,
+    LimitReached,
     RequestDeclined,
     RequestNotOpen,
     SlotPassed,
@@ -30,7 +31,7 @@ from matchmaking.models import (
     Slot,
 )
 from matchmaking.reasons import Reason
-from matchmaking.selectors import available_slots
+from matchmaking.selectors import available_slots, party_meeting_counts
 from matchmaking.services.locking import guarded_transaction, lock_participants_and_slots
 from matchmaking.services.notifications import notify_meeting, notify_request
 from matchmaking.services.recommendations import lists_refresh_after_commit
@@ -393,12 +394,45 @@ def _respond(
             not_coming = attendance_refusal(req.recipient, req.sender, by_self=by is not None)
             if not_coming:
                 raise Conflict(not_coming[1], code=not_coming[0])
+            if by is not None:  # organisers may accept for someone at their limit
+                _check_own_limit(req.recipient)
         req.status = status
         req.responded_at = now
         req.save(update_fields=["status", "responded_at"])
         if notify:
-            notify_request(request=req, kind=f"request_{status}", reason=reason)
+            accepted = status == MeetingRequest.Status.ACCEPTED
+            unbooked = unbooked_cause(req, now) if accepted else None
+            notify_request(request=req, kind=f"request_{status}", reason=reason, unbooked=unbooked)
     return req
+
+
+def _check_own_limit(person: Participant) -> None:
+    """Refuse (409 ``limit_reached``) a participant accepting a request while they are at their
+    own meeting limit: the meeting could be booked by nobody, not even the scheduler."""
+    if person.max_meetings is None:
+        return
+    booked = party_meeting_counts(participant_ids=[person.pk]).get(person.pk, 0)
+    if booked >= person.max_meetings:
+        code = "own_limit_one" if person.max_meetings == 1 else "own_limit"
+        reason = Reason(code, {"limit": person.max_meetings})
+        raise LimitReached(reason.english(), reason=reason)
+
+
+def unbooked_cause(request: MeetingRequest, now: datetime) -> str | None:
+    """Why an accepted request has no meeting yet beyond "no time was chosen", as its sender's
+    email and the accepter read it: ``sender_limit`` (the sender is at their meeting limit:
+    nobody can book it until they raise it or cancel a meeting), ``recipient_limit`` (the
+    other side is: an organiser accepted for them), ``booking_closed`` (participants cannot
+    book now: the organisers will schedule it), or None (either side may book a time)."""
+    for code, person in (("sender_limit", request.sender), ("recipient_limit", request.recipient)):
+        limit = Participant.objects.filter(pk=person.pk).values_list("max_meetings", flat=True)[0]
+        if limit is not None:
+            booked = party_meeting_counts(participant_ids=[person.pk]).get(person.pk, 0)
+            if booked >= limit:
+                return code
+    if not request.event.booking_open_at(now):
+        return "booking_closed"
+    return None
 
 
 def request_accept(
@@ -412,9 +446,14 @@ def request_accept(
     """The recipient (or an organiser, ``by=None``) accepts. Side effects: status → accepted;
     with a proposed time still to come and still free for both (the booking's rules), the
     meeting is booked then, in the same transaction (``booked``: the meeting, else None;
-    ``proposal_refused``: why the proposed time could not be booked). The sender is told
-    once: of the booked meeting, or of the acceptance (and that their proposed time is no
-    longer free).
+    ``proposal_refused``: why the proposed time could not be booked; ``unbooked``: what stands
+    in the way of booking it later, ``unbooked_cause``). The sender is told once: of the booked
+    meeting, or of the acceptance (that their proposed time could not be booked, and what
+    happens next: booking is closed and the organisers will schedule it, or they are at their
+    meeting limit and must raise it or cancel a meeting).
+
+    A participant accepting while at their own meeting limit is refused (409
+    ``limit_reached``, nothing written); an organiser accepting for them is not.
 
     ``slot``: accept at that time instead (whether a time was proposed or not): see
     ``_accept_at``; refused, nothing written, when the booking would refuse it."""
@@ -431,6 +470,7 @@ def request_accept(
     if slot is None or slot.start <= now or expired:  # nothing to book (or it records expiry)
         req = _respond(request=fresh, by=by, status=MeetingRequest.Status.ACCEPTED, now=now)
         req.booked, req.proposal_refused = None, None
+        req.unbooked = unbooked_cause(req, now)
         return req
     with guarded_transaction():
         # the bookings' order: both people and the slot, then the request row (in _respond)
@@ -445,8 +485,10 @@ def request_accept(
                 req.booked = meeting_book_locked(request=req, slot=slot, actor=actor)
         except DomainError as exc:
             req.proposal_refused = exc
+        req.unbooked = None
         if req.booked is None:
-            notify_request(request=req, kind="request_accepted")
+            req.unbooked = unbooked_cause(req, now)
+            notify_request(request=req, kind="request_accepted", unbooked=req.unbooked)
     return req
 
 
@@ -517,7 +559,7 @@ def _accept_at(
             raise Conflict(
                 exc.message, field="slot", code="time_not_free", reason=exc.reason
             ) from exc
-        req.proposal_refused = None
+        req.proposal_refused, req.unbooked = None, None
     return req
 
 

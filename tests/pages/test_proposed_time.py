@@ -168,11 +168,15 @@ def test_accepting_at_my_own_limit_says_so_to_me(event, make_participant):
     request = MeetingRequest.objects.get(sender=amina)
     client = client_of(bruno)
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "fr"
+    page = client.get(f"/my/{event.slug}/requests/").content.decode()
+    said = (
+        "Vous avez atteint votre limite de 1 rendez-vous : relevez-la dans votre profil ou "
+        "annulez un rendez-vous avant d&#x27;accepter."
+    )
+    assert said in page and "Accepter et réserver cet horaire" not in page  # said beforehand
     accepted = client.post(f"/my/{event.slug}/requests/{request.pk}/accept/", follow=True)
-    assert messages_of(accepted) == [
-        "Demande acceptée, mais l'horaire proposé n'a pas pu être réservé. Vous avez atteint "
-        "votre nombre maximal de rendez-vous (1)."
-    ]
+    assert messages_of(accepted) == [said.replace("&#x27;", "'")]  # refused, nothing accepted
+    assert MeetingRequest.objects.get(pk=request.pk).status == "pending"
 
 
 def test_each_proposable_time_says_its_part_of_the_day(event, make_participant):

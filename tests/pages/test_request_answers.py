@@ -1,0 +1,69 @@
+"""Answering requests on the Requests page: limits, closed booking."""
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from matchmaking.models import MeetingRequest
+from tests.factories import RequestFactory
+from tests.pages.test_participant_pages import booked, client_of, messages_of
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def event(upcoming_event):
+    return upcoming_event
+
+
+def test_at_my_limit_the_requests_page_says_so_instead_of_accept(event, make_participant):
+    amina = make_participant(name="Amina", kind="delegation")
+    bruno = make_participant(name="Bruno", kind="exhibitor", max_meetings=0)
+    request = RequestFactory(sender=amina, recipient=bruno, status="pending")
+    page = f"/my/{event.slug}/requests/"
+
+    html = client_of(bruno).get(page).content.decode()
+
+    assert "You have reached your limit of 0 meetings: raise it on your profile" in html
+    assert f"/requests/{request.pk}/accept/" not in html
+    assert f"/requests/{request.pk}/decline/" in html  # declining stays possible
+    answered = client_of(bruno).post(f"/my/{event.slug}/requests/{request.pk}/accept/", follow=True)
+    assert messages_of(answered) == [
+        "You have reached your limit of 0 meetings: raise it on your profile or cancel a meeting "
+        "before accepting."
+    ]
+    assert MeetingRequest.objects.get(pk=request.pk).status == "pending"
+
+
+def test_accepting_while_booking_is_closed_says_the_organisers_will_schedule_it(
+    event, make_participant
+):
+    amina = make_participant(name="Amina", kind="delegation")
+    bruno = make_participant(name="Bruno", kind="exhibitor")
+    slot = event.slots.order_by("start")[3]
+    request = RequestFactory(sender=amina, recipient=bruno, status="pending", proposed_slot=slot)
+    event.booking_closes = timezone.now() - dt.timedelta(minutes=1)
+    event.save(update_fields=["booking_closes"])
+
+    answered = client_of(bruno).post(f"/my/{event.slug}/requests/{request.pk}/accept/", follow=True)
+
+    assert messages_of(answered) == [
+        "Request accepted. Booking is closed, so no time can be booked now: the organisers will "
+        "schedule the meeting."
+    ]
+
+
+def test_accepting_for_a_sender_at_their_limit_says_so(event, make_participant):
+    amina = make_participant(name="Amina", kind="delegation", max_meetings=1)
+    bruno = make_participant(name="Bruno", kind="exhibitor")
+    chen = make_participant(name="Chen", kind="visitor")
+    booked(amina, chen, event.slots.order_by("start")[0])
+    request = RequestFactory(sender=amina, recipient=bruno, status="pending")
+
+    answered = client_of(bruno).post(f"/my/{event.slug}/requests/{request.pk}/accept/", follow=True)
+
+    assert messages_of(answered) == [
+        "Request accepted. Amina has reached their meeting limit: the meeting can be booked "
+        "once they raise it or cancel a meeting."
+    ]
