@@ -426,6 +426,11 @@ class MeetingRequestSerializer(serializers.ModelSerializer):
     proposed_start = serializers.DateTimeField(
         source="proposed_slot.start", default=None, allow_null=True, read_only=True
     )
+    answer_reason = serializers.CharField(
+        read_only=True,
+        help_text="The reason typed when the request was declined or withdrawn, as typed; "
+        "empty when none was given (or the request is not declined or withdrawn).",
+    )
 
     class Meta:
         model = MeetingRequest
@@ -443,6 +448,7 @@ class MeetingRequestSerializer(serializers.ModelSerializer):
             "expires_at",
             "proposed_slot",
             "proposed_start",
+            "answer_reason",
         ]
         read_only_fields = fields
 

@@ -390,6 +390,11 @@ class MeetingRequest(models.Model):
         help_text="The time the sender proposed: accepting the request books it when it is "
         "still free for both.",
     )
+    answer_reason = models.TextField(
+        blank=True,
+        help_text="The reason typed when the request was declined or withdrawn (as typed; "
+        "empty: none given).",
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]

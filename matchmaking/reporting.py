@@ -707,6 +707,7 @@ REQUESTS_CSV_HEADER = [
     "proposed",
     "meeting",
     "message",
+    "reason",
 ]
 
 
@@ -801,8 +802,9 @@ def meetings_export_rows(*, event: Event):
 
 def requests_export_rows(*, event: Event):
     """One row per meeting request (REQUESTS_CSV_HEADER order), oldest first: who asked whom,
-    when (the event's local time), its status and answer, the time the sender proposed, and its
-    live meeting if it has one (two queries)."""
+    when (the event's local time), its status and answer, the time the sender proposed, its
+    live meeting if it has one, and the reason typed when it was declined or withdrawn (two
+    queries)."""
     tz = event.tz
 
     def local(moment):  # "YYYY-MM-DD HH:MM" (isoformat is twice as fast as strftime here)
@@ -832,6 +834,7 @@ def requests_export_rows(*, event: Event):
             "session",
             "proposed_slot__start",
             "message",
+            "answer_reason",
         )
     )
     for (
@@ -845,6 +848,7 @@ def requests_export_rows(*, event: Event):
         session,
         proposed,
         message,
+        reason,
     ) in rows.iterator(chunk_size=5000):
         yield [
             rid,
@@ -858,4 +862,5 @@ def requests_export_rows(*, event: Event):
             local(proposed),
             live.get(rid, ""),
             message,
+            reason,
         ]

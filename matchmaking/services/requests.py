@@ -398,7 +398,8 @@ def _respond(
                 _check_own_limit(req.recipient)
         req.status = status
         req.responded_at = now
-        req.save(update_fields=["status", "responded_at"])
+        req.answer_reason = str(reason or "") if status == MeetingRequest.Status.DECLINED else ""
+        req.save(update_fields=["status", "responded_at", "answer_reason"])
         if notify:
             accepted = status == MeetingRequest.Status.ACCEPTED
             unbooked = unbooked_cause(req, now) if accepted else None
@@ -571,8 +572,9 @@ def request_decline(
     reason: str = "",
 ) -> MeetingRequest:
     """The recipient (or an organiser) declines, with an optional ``reason`` for the sender.
-    Side effects: status → declined; the sender is told, their email quoting the reason (kept
-    there, as a withdrawn request's is)."""
+    Side effects: status → declined, the reason kept (``answer_reason``: the sender's requests
+    page, the API and the organisers' export show it); the sender is told, their email quoting
+    it."""
     return _respond(
         request=request, by=by, status=MeetingRequest.Status.DECLINED, now=now, reason=reason
     )
@@ -583,7 +585,8 @@ def request_cancel(
 ) -> MeetingRequest:
     """Either side (or an organiser) withdraws a pending or accepted request.
 
-    Side effects: status → cancelled; its live meeting, if any, is cancelled too (and logged),
+    Side effects: status → cancelled, the ``reason`` typed kept (``answer_reason``); its live
+    meeting, if any, is cancelled too (and logged),
     which tells its people (the one withdrawing too when the meeting was booked while the
     withdrawal waited for the locks: they were told it was booked); without a meeting, the other
     side (both, when an organiser withdraws it) is told that the request was withdrawn.
@@ -636,7 +639,8 @@ def request_cancel(
                 notify_meeting(meeting=meeting, kind="meeting_cancelled", only={by.pk}, reason=why)
         req.status = MeetingRequest.Status.CANCELLED
         req.responded_at = timezone.now()
-        req.save(update_fields=["status", "responded_at"])
+        req.answer_reason = str(reason or "")  # as typed by whoever withdrew it
+        req.save(update_fields=["status", "responded_at", "answer_reason"])
         if meeting is None:
             notify_request(request=req, kind="request_withdrawn", by=by, reason=reason)
         _lists_refresh_later(req)

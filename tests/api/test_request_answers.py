@@ -154,3 +154,42 @@ def test_a_plain_acceptance_says_to_book_a_time(event, make_participant, as_part
         "Bruno (" + bruno.organisation.name + ") accepted. The meeting is still to be given a "
         "time: book one in your agenda while booking is open, or the organisers will schedule it."
     )
+
+
+def test_a_decline_reason_is_kept_on_the_request_for_the_sender(
+    event, make_participant, as_participant
+):
+    amina = make_participant(name="Amina", kind="delegation")
+    bruno = make_participant(name="Bruno", kind="exhibitor")
+    request = RequestFactory(sender=amina, recipient=bruno, status="pending")
+
+    declined = as_participant(bruno).post(
+        url(event, f"{request.pk}/decline/"), {"reason": "We only meet utilities."}
+    )
+
+    assert declined.status_code == 200, declined.data
+    assert declined.data["answer_reason"] == "We only meet utilities."
+    one = as_participant(amina).get(url(event, f"{request.pk}/"))
+    assert (one.data["status"], one.data["answer_reason"]) == (
+        "declined",
+        "We only meet utilities.",
+    )
+    listed = as_participant(amina).get(url(event))
+    assert [r["answer_reason"] for r in listed.data["results"]] == ["We only meet utilities."]
+
+
+def test_a_withdrawal_reason_is_kept_and_none_reads_empty(event, make_participant, as_participant):
+    amina = make_participant(name="Amina", kind="delegation")
+    bruno = make_participant(name="Bruno", kind="exhibitor")
+    chen = make_participant(name="Chen", kind="visitor")
+    withdrawn = RequestFactory(sender=amina, recipient=bruno, status="pending")
+    plain = RequestFactory(sender=amina, recipient=chen, status="pending")
+
+    client = as_participant(amina)
+    client.post(url(event, f"{withdrawn.pk}/cancel/"), {"reason": "Our CEO cannot come."})
+    client.post(url(event, f"{plain.pk}/cancel/"))
+
+    assert client.get(url(event, f"{withdrawn.pk}/")).data["answer_reason"] == (
+        "Our CEO cannot come."
+    )
+    assert as_participant(chen).get(url(event, f"{plain.pk}/")).data["answer_reason"] == ""

@@ -304,6 +304,7 @@ def test_requests_csv_columns_and_rows_exact(staff_client, event, make_participa
             "proposed",
             "meeting",
             "message",
+            "reason",
         ],
         [
             str(met.request_id),
@@ -321,6 +322,7 @@ def test_requests_csv_columns_and_rows_exact(staff_client, event, make_participa
             "any",
             "",
             str(met.pk),
+            "",
             "",
         ],
         [
@@ -340,8 +342,30 @@ def test_requests_csv_columns_and_rows_exact(staff_client, event, make_participa
             at(2018, 4, 18, 8, 0),
             "",
             "'=HYPERLINK(1)",
+            "",
         ],
     ]
+
+
+def test_requests_csv_keeps_the_reasons_typed_for_a_decline_and_a_withdrawal(
+    staff_client, event, make_participant
+):
+    from matchmaking.services.requests import request_cancel, request_create, request_decline
+
+    a, b, c = make_participant(), make_participant(), make_participant()
+    declined = request_create(sender=a, recipient=b, by_organiser=True)
+    request_decline(request=declined, by=b, reason="Not our sector, sorry")
+    withdrawn = request_create(sender=a, recipient=c, by_organiser=True)
+    request_cancel(request=withdrawn, by=a, reason="=We found a partner")
+
+    response = staff_client.get(f"/organiser/{event.slug}/exports/requests.csv")
+
+    rows = read_csv(response)
+    assert rows[0][-1] == "reason"
+    assert {row[0]: (row[2], row[-1]) for row in rows[1:]} == {
+        str(declined.pk): ("declined", "Not our sector, sorry"),
+        str(withdrawn.pk): ("cancelled", "'=We found a partner"),
+    }
 
 
 def test_console_search_and_grid_filter_ignore_accents_case_and_arabic_marks(

@@ -67,3 +67,22 @@ def test_accepting_for_a_sender_at_their_limit_says_so(event, make_participant):
         "Request accepted. Amina has reached their meeting limit: the meeting can be booked "
         "once they raise it or cancel a meeting."
     ]
+
+
+def test_the_sender_reads_the_decline_reason_on_their_requests_page(event, make_participant):
+    from matchmaking.services.requests import request_cancel, request_decline
+
+    amina = make_participant(name="Amina", kind="delegation")
+    bruno = make_participant(name="Bruno", kind="exhibitor")
+    chen = make_participant(name="Chen", kind="visitor")
+    declined = RequestFactory(sender=amina, recipient=bruno, status="pending")
+    request_decline(request=declined, by=bruno, reason="We only meet utilities.")
+    withdrawn = RequestFactory(sender=chen, recipient=amina, status="pending")
+    request_cancel(request=withdrawn, by=chen, reason="Our CEO cannot come.")
+
+    html = client_of(amina).get(f"/my/{event.slug}/requests/").content.decode()
+
+    sent = html[html.index(f'id="request-{declined.pk}"') :]
+    assert 'Declined:</strong> <span dir="auto">We only meet utilities.</span>' in sent
+    received = html[html.index(f'id="request-{withdrawn.pk}"') :]
+    assert 'Withdrawn:</strong> <span dir="auto">Our CEO cannot come.</span>' in received
