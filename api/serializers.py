@@ -413,6 +413,16 @@ class AttendanceChangedSerializer(MeetingsChangedMixin, AttendanceSerializer):
     )
 
 
+class RequestMeetingSerializer(serializers.Serializer):
+    """A request's live meeting, in brief (``GET meetings/{id}/`` has the rest)."""
+
+    id = serializers.IntegerField()
+    start = serializers.DateTimeField(source="slot.start")
+    end = serializers.DateTimeField(source="slot.end")
+    table = serializers.CharField(source="table.name", default=None, allow_null=True)
+    status = serializers.ChoiceField(choices=Meeting.Status.choices)
+
+
 class MeetingRequestSerializer(serializers.ModelSerializer):
     sender = ParticipantBriefSerializer(read_only=True)
     recipient = ParticipantBriefSerializer(read_only=True)
@@ -449,8 +459,29 @@ class MeetingRequestSerializer(serializers.ModelSerializer):
             "proposed_slot",
             "proposed_start",
             "answer_reason",
+            "meeting",
         ]
         read_only_fields = fields
+
+    meeting = serializers.SerializerMethodField(
+        help_text="The request's meeting (not cancelled): its id, start, end, table and status; "
+        "null when it has none."
+    )
+
+    @extend_schema_field(RequestMeetingSerializer(allow_null=True))
+    def get_meeting(self, obj) -> dict | None:
+        if hasattr(obj, "booked"):  # the accept answer: the meeting it booked, if any
+            live = obj.booked
+        elif hasattr(obj, "live_meetings"):  # read with the list (selectors.with_live_meeting)
+            live = obj.live_meetings[0] if obj.live_meetings else None
+        else:
+            live = (
+                Meeting.objects.filter(request_id=obj.pk)
+                .exclude(status=Meeting.Status.CANCELLED)
+                .select_related("slot", "table")
+                .first()
+            )
+        return RequestMeetingSerializer(live).data if live is not None else None
 
     def to_representation(self, instance):
         data = super().to_representation(instance)
@@ -508,10 +539,6 @@ class UnbookedSerializer(serializers.Serializer):
 
 
 class AcceptedRequestSerializer(MeetingRequestSerializer):
-    meeting = serializers.SerializerMethodField(
-        help_text="The meeting booked at the chosen or proposed time, or null (no time, or the "
-        "proposed one was no longer free: book another)."
-    )
     unbooked = serializers.SerializerMethodField(
         help_text="Null when a meeting was booked; else why not and what happens next: `code` "
         "`no_time` (book one), `proposed_time_not_free` (book another), `booking_closed` (the "
@@ -520,12 +547,8 @@ class AcceptedRequestSerializer(MeetingRequestSerializer):
     )
 
     class Meta(MeetingRequestSerializer.Meta):
-        fields = [*MeetingRequestSerializer.Meta.fields, "meeting", "unbooked"]
+        fields = [*MeetingRequestSerializer.Meta.fields, "unbooked"]
         read_only_fields = fields
-
-    def get_meeting(self, obj) -> int | None:
-        booked = getattr(obj, "booked", None)
-        return booked.pk if booked is not None else None
 
     @extend_schema_field(UnbookedSerializer(allow_null=True))
     def get_unbooked(self, obj) -> dict | None:

@@ -725,7 +725,8 @@ class RequestViewSet(
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return MeetingRequest.objects.none()
-        return selectors.requests_of(event=self.event, participant=self.participant)
+        requests = selectors.requests_of(event=self.event, participant=self.participant)
+        return selectors.with_live_meeting(requests)
 
     @extend_schema(request=s.RequestCreateSerializer, responses={201: s.MeetingRequestSerializer})
     @idempotent

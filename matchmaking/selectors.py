@@ -325,6 +325,13 @@ def requests_of(*, event: Event, participant: Participant | None) -> QuerySet[Me
     return qs.order_by("-created_at", "-id")
 
 
+def with_live_meeting(requests: QuerySet[MeetingRequest]) -> QuerySet[MeetingRequest]:
+    """``requests`` with each one's meeting that is not cancelled (``live_meetings``: a list of
+    at most one, with its slot and table), read in one more query for them all."""
+    live = Meeting.objects.exclude(status=Meeting.Status.CANCELLED).select_related("slot", "table")
+    return requests.prefetch_related(Prefetch("meetings", queryset=live, to_attr="live_meetings"))
+
+
 def meetings_of(
     *, event: Event, participant: Participant | None, with_left: bool = False
 ) -> QuerySet[Meeting]:

@@ -952,20 +952,21 @@ def requests_page(request, event, me):
             "sender__fixed_table", "recipient__fixed_table", "proposed_slot__event"
         )
     )
-    booked = {  # request -> its live meeting's status and start
-        request_id: (status, start)
-        for request_id, status, start in Meeting.objects.filter(request__in=[r.pk for r in mine])
+    booked = {  # request -> its live meeting (its time, table and status)
+        m.request_id: m
+        for m in Meeting.objects.filter(request__in=[r.pk for r in mine])
         .exclude(status=Meeting.Status.CANCELLED)
-        .values_list("request_id", "status", "slot__start")
+        .select_related("slot", "table")
     }
     now = timezone.now()
     for r in mine:
         _shown_status(r, now)
-        r.has_meeting = r.pk in booked
+        r.meeting = booked.get(r.pk)
+        r.has_meeting = r.meeting is not None
         # as request_cancel decides for a participant: open, and its meeting (if any) still
         # one they may cancel
         r.can_cancel = r.status in MeetingRequest.OPEN_STATUSES and (
-            r.pk not in booked or _may_cancel(*booked[r.pk], now)
+            r.meeting is None or _may_cancel(r.meeting.status, r.meeting.slot.start, now)
         )
         # a proposed time that has started is no proposal any more; one the booking would
         # refuse now is shown as such, with a plain "Accept"

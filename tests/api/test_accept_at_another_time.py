@@ -48,7 +48,7 @@ def test_accepting_at_another_time_books_it_and_tells_the_sender(event, pair):
 
     assert accepted.status_code == 200, accepted.data
     assert accepted.data["status"] == "accepted"
-    meeting = Meeting.objects.get(pk=accepted.data["meeting"])
+    meeting = Meeting.objects.get(pk=accepted.data["meeting"]["id"])
     assert (meeting.request_id, meeting.slot_id) == (pair.request.pk, pair.slots[4].pk)
     note = Notification.objects.get(recipient=pair.amina, kind="meeting_booked")
     assert note.subject.startswith("Bruno (") and "accepted and booked your meeting" in note.subject
@@ -139,7 +139,7 @@ def test_a_null_slot_is_the_plain_acceptance_of_the_proposed_time(event, pair):
     accepted = pair.client.post(url(event, f"{pair.request.pk}/accept/"), {"slot": None}, "json")
 
     assert accepted.status_code == 200
-    assert Meeting.objects.get(pk=accepted.data["meeting"]).slot_id == pair.slots[1].pk
+    assert Meeting.objects.get(pk=accepted.data["meeting"]["id"]).slot_id == pair.slots[1].pk
 
 
 def test_the_sender_cannot_accept_at_a_time_and_a_stranger_gets_404(
@@ -166,7 +166,7 @@ def test_an_organiser_accepts_at_another_time_for_the_recipient(event, pair, org
     )
 
     assert accepted.status_code == 200, accepted.data
-    assert Meeting.objects.get(pk=accepted.data["meeting"]).slot_id == pair.slots[7].pk
+    assert Meeting.objects.get(pk=accepted.data["meeting"]["id"]).slot_id == pair.slots[7].pk
 
 
 def test_the_schema_documents_the_accept_body(anon):

@@ -33,7 +33,7 @@ def test_accepting_a_request_with_a_proposed_time_books_it_and_tells_the_sender_
     assert "They propose" in received.body
     accepted = as_participant(bruno).post(url(event, f"{sent.data['id']}/accept/"))
     assert accepted.status_code == 200, accepted.data
-    meeting = Meeting.objects.get(pk=accepted.data["meeting"])
+    meeting = Meeting.objects.get(pk=accepted.data["meeting"]["id"])
     assert meeting.slot == slot and meeting.status == "scheduled"
     told = list(Notification.objects.filter(recipient=amina).values_list("kind", flat=True))
     assert told == ["meeting_booked"]  # one email: the booked meeting says it was accepted

@@ -6,7 +6,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from matchmaking.models import MeetingRequest, Notification
+from matchmaking.models import Meeting, MeetingRequest, Notification
 from matchmaking.services.meetings import Actor, meeting_book
 from tests.factories import RequestFactory
 
@@ -193,3 +193,31 @@ def test_a_withdrawal_reason_is_kept_and_none_reads_empty(event, make_participan
         "Our CEO cannot come."
     )
     assert as_participant(chen).get(url(event, f"{plain.pk}/")).data["answer_reason"] == ""
+
+
+def test_a_request_shows_its_meeting_in_brief_and_null_once_cancelled(
+    event, make_participant, as_participant
+):
+    amina = make_participant(name="Amina", kind="delegation")
+    bruno = make_participant(name="Bruno", kind="exhibitor")
+    slot = event.slots.order_by("start")[2]
+    sent = as_participant(amina).post(url(event), {"recipient": bruno.pk, "slot": slot.pk})
+    assert as_participant(amina).get(url(event, f"{sent.data['id']}/")).data["meeting"] is None
+
+    accepted = as_participant(bruno).post(url(event, f"{sent.data['id']}/accept/"))
+
+    meeting = Meeting.objects.get(request_id=sent.data["id"])
+    brief = {
+        "id": meeting.pk,
+        "start": slot.start.isoformat().replace("+00:00", "Z"),
+        "end": slot.end.isoformat().replace("+00:00", "Z"),
+        "table": meeting.table.name if meeting.table else None,
+        "status": "scheduled",
+    }
+    assert accepted.data["meeting"] == brief
+    assert accepted.data["unbooked"] is None
+    assert as_participant(amina).get(url(event, f"{sent.data['id']}/")).data["meeting"] == brief
+    listed = as_participant(amina).get(url(event)).data["results"]
+    assert [r["meeting"] for r in listed] == [brief]
+    cancelled = as_participant(amina).post(url(event, f"{sent.data['id']}/cancel/"))
+    assert cancelled.status_code == 200 and cancelled.data["meeting"] is None

@@ -86,3 +86,42 @@ def test_the_sender_reads_the_decline_reason_on_their_requests_page(event, make_
     assert 'Declined:</strong> <span dir="auto">We only meet utilities.</span>' in sent
     received = html[html.index(f'id="request-{withdrawn.pk}"') :]
     assert 'Withdrawn:</strong> <span dir="auto">Our CEO cannot come.</span>' in received
+
+
+def test_a_booked_request_shows_its_meeting_and_says_cancelling_cancels_it(event, make_participant):
+    amina = make_participant(name="Amina", kind="delegation")
+    bruno = make_participant(name="Bruno", kind="exhibitor")
+    slot = event.slots.order_by("start")[2]
+    request = RequestFactory(sender=amina, recipient=bruno, status="pending", proposed_slot=slot)
+    client_of(bruno).post(f"/my/{event.slug}/requests/{request.pk}/accept/")
+    meeting = request.meetings.get()
+    local = slot.start.astimezone(event.tz)
+    when = f"{local:%H:%M}"
+
+    for person in (amina, bruno):
+        html = client_of(person).get(f"/my/{event.slug}/requests/").content.decode()
+        card = html[html.index(f'id="request-{request.pk}"') :]
+        card = card[: card.index("</li>")]
+        assert "Meeting booked:" in card and when in card
+        assert f"Where: {meeting.table.name} · " in card
+        assert f"/my/{event.slug}/agenda/#meeting-{meeting.pk}" in card
+        assert "Cancel the request and its meeting" in card
+        assert "Cancelling this request also cancels your meeting on " in card
+        assert f" at {when}; the other side is told." in card
+
+
+def test_the_booked_meeting_of_a_request_is_said_in_arabic(event, make_participant):
+    from django.conf import settings
+
+    amina = make_participant(name="Amina", kind="delegation")
+    bruno = make_participant(name="Bruno", kind="exhibitor")
+    slot = event.slots.order_by("start")[2]
+    request = RequestFactory(sender=amina, recipient=bruno, status="pending", proposed_slot=slot)
+    client_of(bruno).post(f"/my/{event.slug}/requests/{request.pk}/accept/")
+    client = client_of(amina)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "ar"
+
+    html = client.get(f"/my/{event.slug}/requests/").content.decode()
+
+    assert "اللقاء محجوز:" in html and "عرضه في جدول مواعيدي" in html
+    assert "إلغاء هذا الطلب يلغي أيضًا لقاءك يوم" in html
