@@ -255,6 +255,17 @@ def declined_between(*, a: Participant, b: Participant) -> MeetingRequest | None
     )
 
 
+def declined_by(*, participant: Participant) -> set[int]:
+    """The ids of the people who declined a request from ``participant``: they cannot be asked
+    again at this event (``request_create`` refuses it), so every page that offers a request
+    form marks them instead (recommendations, a search by need, the shortlist, Find someone)."""
+    return set(
+        MeetingRequest.objects.filter(
+            sender=participant, status=MeetingRequest.Status.DECLINED
+        ).values_list("recipient_id", flat=True)
+    )
+
+
 def unread_messages(*, participant: Participant) -> int:
     """How many messages to ``participant`` are not read yet."""
     return Message.objects.filter(recipient=participant, read_at__isnull=True).count()

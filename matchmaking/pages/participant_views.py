@@ -834,11 +834,8 @@ def recommendations(request, event, me):
             recs, status = [], exc.status
     else:
         recs = selectors.recommendations_for(participant=me, limit=20, kinds=kinds or None)
-    declined_me = set(  # they cannot be asked again: the shortlist and a search say so instead
-        selectors.requests_of(event=event, participant=me)
-        .filter(sender=me, status=MeetingRequest.Status.DECLINED)
-        .values_list("recipient_id", flat=True)
-    )
+    # they cannot be asked again: the shortlist and a search say so instead
+    declined_me = selectors.declined_by(participant=me)
     cards = [_card(rec, lang, open_requests, me.languages or []) for rec in recs]
     for card in cards:
         card["declined_me"] = card["person"]["id"] in declined_me
@@ -1008,11 +1005,14 @@ def requests_page(request, event, me):
             .filter(candidate__in=found)
             .values_list("candidate_id", "kind")
         )
+        declined_me = selectors.declined_by(participant=me)  # no form: marked, as elsewhere
         for person in found:
             person.kind_label = KIND.get(person.kind, person.kind)
             person.open_request = open_requests.get(person.pk)
             person.mark = marked.get(person.pk)
-    _request_forms(request, event, me, [("", person.pk, person) for person in found])
+            person.declined_me = person.pk in declined_me
+    asked = [("", person.pk, person) for person in found if not person.declined_me]
+    _request_forms(request, event, me, asked)
     return _page(
         request,
         "requests.html",

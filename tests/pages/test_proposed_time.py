@@ -329,18 +329,21 @@ def test_a_refused_request_comes_back_on_its_card_with_what_was_typed(event, mak
 def test_a_refused_request_from_the_directory_keeps_the_message_and_the_time(
     event, make_participant
 ):
-    from tests.factories import RequestFactory
-
     amina = make_participant(name="Amina", kind="delegation", event=event)
     bruno = make_participant(name="Bruno Directory", kind="exhibitor", event=event)
-    RequestFactory(sender=amina, recipient=bruno, status="declined")
-    slot = event.slots.order_by("start")[2]
+    slot = event.slots.order_by("start")[2]  # a morning time, for an afternoon meeting
     client = client_of(amina)
     page = f"/my/{event.slug}/requests/?q=directory"
 
     sent = client.post(
         f"/my/{event.slug}/requests/new/",
-        {"recipient": bruno.pk, "message": "Once more?", "slot": slot.pk, "next": page},
+        {
+            "recipient": bruno.pk,
+            "message": "Once more?",
+            "session": "afternoon",
+            "slot": slot.pk,
+            "next": page,
+        },
     )
 
     assert sent["Location"] == f"{page}#ask-{bruno.pk}"
@@ -349,7 +352,7 @@ def test_a_refused_request_from_the_directory_keeps_the_message_and_the_time(
     html = shown.content.decode()
     form = html[html.index(f'id="ask-{bruno.pk}"') :]
     form = form[: form.index("</details>")]
-    assert "declined your request at this event" in form
+    assert "This request asks for an afternoon meeting;" in form
     assert ">Once more?</textarea>" in form
     assert f'<option value="{slot.pk}" data-part="morning" selected>' in form
 

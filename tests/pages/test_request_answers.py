@@ -125,3 +125,22 @@ def test_the_booked_meeting_of_a_request_is_said_in_arabic(event, make_participa
 
     assert "اللقاء محجوز:" in html and "عرضه في جدول مواعيدي" in html
     assert "إلغاء هذا الطلب يلغي أيضًا لقاءك يوم" in html
+
+
+def test_find_someone_marks_who_declined_me_and_offers_no_form(event, make_participant):
+    """Search by need marked Marie "declined your request" while Find someone offered a form
+    that the service then refused."""
+    amina = make_participant(name="Amina", kind="delegation")
+    marie = make_participant(name="Marie Bernard", kind="exhibitor")
+    paul = make_participant(name="Paul Bernard", kind="exhibitor")
+    RequestFactory(sender=amina, recipient=marie, status="declined")
+
+    found = client_of(amina).get(f"/my/{event.slug}/requests/", {"q": "Bernard"})
+
+    html = found.content.decode()
+    html = html[html.index('id="directory"') :]
+    marie_card = html[html.index("<strong>Marie Bernard</strong>") :]
+    marie_card = marie_card[: marie_card.index("</li>")]
+    assert "Declined your request" in marie_card
+    assert "Request a meeting" not in marie_card and f'id="ask-{marie.pk}"' not in html
+    assert f'id="ask-{paul.pk}"' in html  # the others keep their form
