@@ -395,6 +395,11 @@ class MeetingRequest(models.Model):
         help_text="The reason typed when the request was declined or withdrawn (as typed; "
         "empty: none given).",
     )
+    client_token = models.CharField(
+        max_length=64,
+        blank=True,
+        help_text="The sending form's own token: the same form sent twice sends once.",
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -410,6 +415,11 @@ class MeetingRequest(models.Model):
                 fields=["sender", "recipient"],
                 condition=Q(status__in=["pending", "accepted"]),
                 name="request_one_open_per_pair",
+            ),
+            models.UniqueConstraint(
+                fields=["sender", "client_token"],
+                condition=~Q(client_token=""),
+                name="request_sent_once_per_form",
             ),
         ]
 

@@ -1071,7 +1071,12 @@ def _request_forms(request, event, me, forms: list[tuple[str, int, object]]) -> 
     for prefix, pk, holder in forms:
         mine = draft is not None and (prefix, pk) == (draft["prefix"], draft["recipient"])
         placed = placed or mine
-        values = {"proposable": free.get(pk, []), "draft": draft if mine else None}
+        values = {
+            "proposable": free.get(pk, []),
+            "draft": draft if mine else None,
+            # each form its own: the same form sent twice sends once (request_create)
+            "token": secrets.token_urlsafe(16),
+        }
         if isinstance(holder, dict):
             holder.update(values)
         else:
@@ -1147,6 +1152,8 @@ def request_send(request, event, me):
             message=form.cleaned_data["message"],
             session=form.cleaned_data["session"] or MeetingRequest.SessionPreference.ANY,
             slot=slot,
+            # the form's own token: sent twice (a double click), it shows the first's result
+            client_token=text_param(request.POST, "token", limit=64),
         )
     except DomainError as exc:
         return refused(_error_text(exc))

@@ -4,7 +4,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -123,6 +123,7 @@ def request_create(
     now: datetime | None = None,
     by_organiser: bool = False,
     slot: Slot | None = None,
+    client_token: str = "",
 ) -> MeetingRequest:
     """Create a request from ``sender`` to ``recipient``, optionally with a proposed time
     (``slot``): one the booking would accept for the two of them now, which accepting the
@@ -136,7 +137,16 @@ def request_create(
     Unless ``by_organiser``, a sender with ``settings.MAX_PENDING_REQUESTS`` requests still
     waiting for an answer is refused (each request emails its recipient: no one should be able
     to write to the whole fair in a few seconds).
+
+    ``client_token``: the sending form's own token (as a message's or a broadcast's): the same
+    form sent again (a double click, a reload) returns the request it sent, with ``created``
+    False, and nothing is written or emailed twice; brought back for someone else, it is
+    refused (409 ``form_sent_already``). A request it creates has ``created`` True.
     """
+    token = (client_token or "")[:64]
+    sent = _sent_with(sender, token, recipient)
+    if sent is not None:
+        return sent
     refusal = meeting_refusal(sender, recipient)
     if refusal:
         raise InvalidInput(refusal[1], field="recipient", code=refusal[0])
@@ -165,10 +175,65 @@ def request_create(
             f"{session}; choose another part of the day or any time.",
             code="no_common_time_in_session",
         )
+    try:
+        return _create_locked(
+            sender=sender,
+            recipient=recipient,
+            message=message,
+            priority=priority,
+            session=session,
+            status=status,
+            now=now,
+            by_organiser=by_organiser,
+            slot=slot,
+            token=token,
+        )
+    except IntegrityError:
+        # the same form sent twice at once (the lock makes it rare): the first one is the request
+        sent = _sent_with(sender, token, recipient)
+        if sent is None:
+            raise
+        return sent
+
+
+def _sent_with(sender: Participant, token: str, recipient: Participant) -> MeetingRequest | None:
+    """The request this form (``token``) sent already, with ``created`` False; None when it
+    was not sent. A form brought back for someone else is refused."""
+    if not token:
+        return None
+    sent = MeetingRequest.objects.filter(sender=sender, client_token=token).first()
+    if sent is None:
+        return None
+    if sent.recipient_id != recipient.pk:
+        raise Conflict(
+            "This form was sent already; reload the page to send another request.",
+            code="form_sent_already",
+        )
+    sent.created = False
+    return sent
+
+
+def _create_locked(
+    *,
+    sender: Participant,
+    recipient: Participant,
+    message: str,
+    priority: int,
+    session: str,
+    status: str,
+    now: datetime,
+    by_organiser: bool,
+    slot: Slot | None,
+    token: str,
+) -> MeetingRequest:
+    """``request_create``'s writing part, under both people's locks."""
     with guarded_transaction(durable=False):
         # both sides, in the bookings' order: the checks below (one open request per pair, the
         # sender's waiting requests) see no request inserted beside them
         lock_participants_and_slots([sender.pk, recipient.pk], [])
+        sent = _sent_with(sender, token, recipient)  # the same form, sent while we waited
+        if sent is not None:
+            return sent
         not_coming = attendance_refusal(sender, recipient, by_self=not by_organiser)
         if not_coming:
             raise Conflict(not_coming[1], code=not_coming[0])
@@ -215,7 +280,9 @@ def request_create(
             if status == MeetingRequest.Status.PENDING
             else None,
             proposed_slot=slot,
+            client_token=token,
         )
+        created.created = True
         if status == MeetingRequest.Status.PENDING:
             notify_request(request=created, kind="request_received")
         return created

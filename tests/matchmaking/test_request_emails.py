@@ -30,3 +30,23 @@ def test_the_request_received_email_gives_the_answer_deadline(
     with translation.override(lang):
         when = moment_text(request.expires_at, upcoming_event.tz)
     assert line % when in body
+
+
+def test_the_same_form_token_returns_the_first_request_and_refuses_another_recipient(
+    upcoming_event, make_participant
+):
+    from matchmaking.exceptions import Conflict
+    from matchmaking.models import MeetingRequest
+
+    amina = make_participant(event=upcoming_event, name="Amina")
+    bruno = make_participant(event=upcoming_event, name="Bruno")
+    chen = make_participant(event=upcoming_event, name="Chen")
+
+    first = request_create(sender=amina, recipient=bruno, client_token="t1")
+    again = request_create(sender=amina, recipient=bruno, client_token="t1")
+
+    assert (first.created, again.created, again.pk) == (True, False, first.pk)
+    with pytest.raises(Conflict) as refused:
+        request_create(sender=amina, recipient=chen, client_token="t1")
+    assert refused.value.code == "form_sent_already"
+    assert MeetingRequest.objects.filter(sender=amina).count() == 1

@@ -144,3 +144,30 @@ def test_find_someone_marks_who_declined_me_and_offers_no_form(event, make_parti
     assert "Declined your request" in marie_card
     assert "Request a meeting" not in marie_card and f'id="ask-{marie.pk}"' not in html
     assert f'id="ask-{paul.pk}"' in html  # the others keep their form
+
+
+def test_a_request_form_sent_twice_sends_once_and_shows_the_first_result(event, make_participant):
+    """A double click showed "Your request was sent" and "A request is already pending between
+    you two" together."""
+    from matchmaking.models import Notification
+
+    amina = make_participant(name="Amina", kind="delegation")
+    bruno = make_participant(name="Bruno Bernard", kind="exhibitor")
+    client = client_of(amina)
+    page = client.get(f"/my/{event.slug}/requests/", {"q": "Bernard"})
+    [person] = page.context["found"]
+    assert f'name="token" value="{person.token}"' in page.content.decode()
+    form = {"recipient": bruno.pk, "message": "Smart parking?", "token": person.token}
+
+    first = client.post(f"/my/{event.slug}/requests/new/", form, follow=True)
+    second = client.post(f"/my/{event.slug}/requests/new/", form, follow=True)
+
+    assert messages_of(first) == messages_of(second) == ["Your request was sent to Bruno Bernard."]
+    assert MeetingRequest.objects.filter(sender=amina).count() == 1
+    assert Notification.objects.filter(recipient=bruno, kind="request_received").count() == 1
+    # another form (another token) to the same person is refused as before
+    again = client.post(
+        f"/my/{event.slug}/requests/new/", {**form, "token": "another"}, follow=True
+    )
+    [said] = messages_of(again)
+    assert said.startswith("There is already an open request between Amina and Bruno Bernard")
