@@ -768,10 +768,12 @@ class RequestViewSet(
         request=s.AcceptSerializer,
         responses=s.AcceptedRequestSerializer,
         description="Accept a pending request; a proposed time still free for both is booked "
-        "at once (`meeting`: its id, else null). With `slot`, accept at that time instead: the "
-        "meeting is booked then with the acceptance, or nothing is done (409 `time_not_free`, "
-        "`slot_passed`, `booking_closed`; 400 naming `slot` for a slot not of this event or "
-        "outside the requested part of the day) and the request stays pending.",
+        "at once (`meeting`: the meeting booked, else null, and `unbooked` says why and what "
+        "happens next). A participant at their own meeting limit is refused (409 "
+        "`limit_reached`); organisers accepting for them are not. With `slot`, accept at that "
+        "time instead: the meeting is booked then with the acceptance, or nothing is done (409 "
+        "`time_not_free`, `slot_passed`, `booking_closed`; 400 naming `slot` for a slot not of "
+        "this event or outside the requested part of the day) and the request stays pending.",
     )
     @action(detail=True, methods=["post"])
     def accept(self, request, slug, pk=None):
