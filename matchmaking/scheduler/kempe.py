@@ -23,16 +23,17 @@ Objectives:
   width range - 1, lowering the top or raising the floor), then the lower band.
 
 On a re-run, the number of meetings out of their previous slot may not grow either.
-Plain Python on the solver's integer view (``solve._Inst``); no Django.
+The moves run in a loop compiled by numba (``_moves``) on numpy arrays built from the solver's
+integer view (``solve._Inst``); the phases around it are plain Python. No Django.
 """
 
 from __future__ import annotations
 
-import math
-import random
 import time
 
+import numba
 import numpy as np
+from numba.cpython.unsafe.numbers import leading_zeros, trailing_zeros
 
 T_START = 0.6  # temperature: a move adding one idle slot is accepted with probability e^(-1/T)
 T_END = 0.05
@@ -89,90 +90,448 @@ TOTAL_CYCLES = 1
 PARALLEL_CHAINS = 1
 PARALLEL_MIN = 0.5
 TOTAL_EXCHANGE = False
+# the compiled loop runs its moves in batches of about this many seconds; the temperature and the
+# clock are set and read between batches (the deadline is missed by at most one batch)
+BATCH_SECONDS = 0.002
 
 
-def _idle_one(x: int) -> int:
-    """Idle slots of one day's busy mask (0 with fewer than two meetings)."""
-    if x & (x - 1) == 0:
+# --------------------------------------------------------------------------- compiled loop
+# The annealing's moves run in numba-compiled functions on numpy arrays (run AC, eighteenth
+# session: about N times the moves a second of the plain-Python loop before it). Each day's slots
+# are one run of bits in one or more 64-bit words of a participant's busy mask (days of up to 64
+# slots, every real fair, take one word). Compiled at import (``_warm_up``), from numba's cache
+# when one is usable (``cache=True``: next to this file, else NUMBA_CACHE_DIR or the user's cache
+# directory), so the compile time never falls inside a solver's time limit.
+
+_U1 = np.uint64(1)
+_M1 = np.uint64(0x5555555555555555)
+_M2 = np.uint64(0x3333333333333333)
+_M4 = np.uint64(0x0F0F0F0F0F0F0F0F)
+_H01 = np.uint64(0x0101010101010101)
+_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+_MIX1 = np.uint64(0xBF58476D1CE4E5B9)
+_MIX2 = np.uint64(0x94D049BB133111EB)
+_TO_UNIT = 1.0 / 9007199254740992.0  # 2 ** -53
+
+
+def _jit(fn):
+    """``numba.njit(cache=True)``, or without the cache where numba finds no directory to keep it
+    in (it raises then, instead of falling back)."""
+    try:
+        return numba.njit(cache=True)(fn)
+    except RuntimeError:
+        return numba.njit(cache=False)(fn)
+
+
+@_jit
+def _popcount(x):
+    x = x - ((x >> _U1) & _M1)
+    x = (x & _M2) + ((x >> np.uint64(2)) & _M2)
+    x = (x + (x >> np.uint64(4))) & _M4
+    return np.int64((x * _H01) >> np.uint64(56))
+
+
+@_jit
+def _uniform(rng):
+    """A float in [0, 1) from the splitmix64 stream in ``rng[0]``."""
+    z = rng[0] + _GOLDEN
+    rng[0] = z
+    z = (z ^ (z >> np.uint64(30))) * _MIX1
+    z = (z ^ (z >> np.uint64(27))) * _MIX2
+    z = z ^ (z >> np.uint64(31))
+    return np.float64(z >> np.uint64(11)) * _TO_UNIT
+
+
+@_jit
+def _day_idle(row, w0, w1, wa, xa, wb, xb):
+    """Idle slots of one day (words ``w0 .. w1 - 1`` of the busy mask ``row``), with the bits
+    ``xa`` of word ``wa`` and ``xb`` of word ``wb`` flipped; 0 with fewer than two meetings."""
+    first = -1
+    last = -1
+    pop = 0
+    for w in range(w0, w1):
+        x = row[w]
+        if w == wa:
+            x ^= xa
+        if w == wb:
+            x ^= xb
+        if x != 0:
+            pop += _popcount(x)
+            if first < 0:
+                first = (w - w0) * 64 + np.int64(trailing_zeros(x))
+            last = (w - w0) * 64 + 63 - np.int64(leading_zeros(x))
+    if pop < 2:
         return 0
-    low = (x & -x).bit_length() - 1
-    return x.bit_length() - low - x.bit_count()
+    return last - first + 1 - pop
+
+
+# fmt: off
+@_jit
+def _load(cur, ks, ea, eb, shared, multi, slot_word, slot_bit, day_w0, day_w1, at, count, mask,
+          idle, hist):
+    # fmt: on
+    """Fill the per-participant arrays from the schedule ``cur``; the total idle slots."""
+    at[:] = -1
+    count[:] = 0
+    mask[:] = 0
+    idle[:] = 0
+    hist[:] = 0
+    for k in ks:
+        s = cur[k]
+        if shared[k]:
+            count[s] += 1
+        for p in (ea[k], eb[k]):
+            at[p, s] = k
+            mask[p, slot_word[s]] |= slot_bit[s]
+    total = 0
+    for p in range(multi.shape[0]):
+        if multi[p]:
+            v = 0
+            for d in range(day_w0.shape[0]):
+                v += _day_idle(mask[p], day_w0[d], day_w1[d], -1, _U1, -1, _U1)
+            idle[p] = v
+            hist[v] += 1
+            total += v
+    return total
+
+
+# slots of ``_moves``' ``sc`` (its scalar state, read and written back)
+_TOTAL, _OUTSIDE, _BEST_R, _BEST_T, _FLOOR_R, _FLOOR_T, _IMPROVED, _STAMP, _MOVES = range(9)
+
+
+# fmt: off
+@_jit
+def _moves(n_iter, temp, use_range, check_range, max_range, use_band, band_lo, band_hi,
+           band_weight, stop_inside, keep_moves, capped, movable, dom_ptr, dom_idx, dom, ea, eb,
+           shared, tcap, prev, multi, slot_word, slot_bit, slot_day, day_w0, day_w1, cur, at,
+           count, mask, idle, hist, best, sc, rng, chain, inchain, pmark, ps, ch_p, ch_v):
+    # fmt: on
+    """``n_iter`` annealing moves at temperature ``temp`` (see ``_Annealer.anneal``). Returns
+    True when the annealing should stop (``stop_inside`` and a best schedule found, or the best
+    reached the floor)."""
+    n_movable = movable.shape[0]
+    if n_movable == 0:
+        return True
+    total = sc[_TOTAL]
+    outside = sc[_OUTSIDE]
+    best_r = sc[_BEST_R]
+    best_t = sc[_BEST_T]
+    stamp = sc[_STAMP]
+    big = np.int64(1) << 30
+    lo_i = 0
+    hi_i = 0
+    if use_range:
+        while hist[lo_i] == 0:
+            lo_i += 1
+        hi_i = hist.shape[0] - 1
+        while hist[hi_i] == 0:
+            hi_i -= 1
+    r = hi_i - lo_i
+    done = False
+    it = 0
+    while it < n_iter:
+        it += 1
+        k0 = movable[np.int64(_uniform(rng) * n_movable)]
+        a = cur[k0]
+        d0 = dom_ptr[k0]
+        nd = dom_ptr[k0 + 1] - d0
+        # uniform over k0's slots other than a (a is one of them, k0 is movable: >= 2)
+        b = dom_idx[d0 + np.int64(_uniform(rng) * (nd - 1))]
+        if a == b:
+            b = dom_idx[d0 + nd - 1]
+        stamp += 1
+        chain[0] = k0
+        inchain[k0] = stamp
+        n = 1
+        for p in (ea[k0], eb[k0]):  # k0 may use b (drawn from its domain)
+            j = at[p, b]
+            if j >= 0 and inchain[j] != stamp:
+                inchain[j] = stamp
+                chain[n] = j
+                n += 1
+        i = 1
+        ok = True
+        while i < n:
+            k = chain[i]
+            i += 1
+            other = b if cur[k] == a else a
+            if not dom[k, other]:
+                ok = False
+                break
+            for p in (ea[k], eb[k]):
+                j = at[p, other]
+                if j >= 0 and inchain[j] != stamp:
+                    inchain[j] = stamp
+                    chain[n] = j
+                    n += 1
+        if not ok:
+            continue
+        in_a = 0
+        in_b = 0
+        if capped:
+            for c in range(n):
+                k = chain[c]
+                if shared[k]:
+                    if cur[k] == a:
+                        in_a += 1
+                    else:
+                        in_b += 1
+            if (0 <= tcap[a] < count[a] - in_a + in_b) or (0 <= tcap[b] < count[b] - in_b + in_a):
+                continue
+        if keep_moves:
+            d_moved = 0
+            for c in range(n):
+                k = chain[c]
+                if prev[k] >= 0:
+                    new = b if cur[k] == a else a
+                    d_moved += np.int64(new != prev[k]) - np.int64(cur[k] != prev[k])
+            if d_moved > 0:
+                continue
+        n_ps = 0
+        for c in range(n):
+            k = chain[c]
+            for p in (ea[k], eb[k]):
+                if pmark[p] != stamp:
+                    pmark[p] = stamp
+                    ps[n_ps] = p
+                    n_ps += 1
+        # the range may not grow: a participant above lo_i + max_range (below hi_i -
+        # max_range) makes it grow when too few others leave lo_i (hi_i) for it to move
+        fits_hi = big
+        fits_lo = -1
+        if check_range:
+            if hist[lo_i] > n_ps:
+                fits_hi = lo_i + max_range
+            if hist[hi_i] > n_ps:
+                fits_lo = hi_i - max_range
+        wa = slot_word[a]
+        xa = slot_bit[a]
+        wb = slot_word[b]
+        xb = slot_bit[b]
+        da = slot_day[a]
+        db = slot_day[b]
+        n_ch = 0
+        delta = 0
+        d_off = 0
+        refused = False
+        for q in range(n_ps):
+            p = ps[q]
+            if at[p, a] >= 0 and at[p, b] >= 0:
+                continue  # busy in both slots, before and after
+            v = 0
+            if multi[p]:
+                row = mask[p]
+                dv = _day_idle(row, day_w0[da], day_w1[da], wa, xa, wb, xb) - _day_idle(
+                    row, day_w0[da], day_w1[da], -1, xa, -1, xb
+                )
+                if db != da:
+                    dv += _day_idle(row, day_w0[db], day_w1[db], wa, xa, wb, xb) - _day_idle(
+                        row, day_w0[db], day_w1[db], -1, xa, -1, xb
+                    )
+                w = idle[p]
+                v = w + dv
+                if check_range and (v > fits_hi or v < fits_lo):
+                    refused = True
+                    break
+                delta += dv
+                if use_band:
+                    off_v = v - band_hi if v > band_hi else (band_lo - v if v < band_lo else 0)
+                    off_w = w - band_hi if w > band_hi else (band_lo - w if w < band_lo else 0)
+                    d_off += off_v - off_w
+            ch_p[n_ch] = p
+            ch_v[n_ch] = v
+            n_ch += 1
+        if refused:
+            continue  # the range would grow
+        new_lo = lo_i
+        new_hi = hi_i
+        if use_range:
+            for c in range(n_ch):
+                p = ch_p[c]
+                if multi[p]:
+                    v = ch_v[c]
+                    hist[idle[p]] -= 1
+                    hist[v] += 1
+                    if v > new_hi:
+                        new_hi = v
+                    if v < new_lo:
+                        new_lo = v
+            while hist[new_hi] == 0:
+                new_hi -= 1
+            while hist[new_lo] == 0:
+                new_lo += 1
+            r = new_hi - new_lo
+        cost = delta + band_weight * d_off if use_band else np.float64(delta)
+        if (not use_band and r > max_range) or (
+            cost > 0 and _uniform(rng) >= np.exp(-cost / temp)
+        ):
+            if use_range:
+                for c in range(n_ch):
+                    p = ch_p[c]
+                    if multi[p]:
+                        hist[ch_v[c]] -= 1
+                        hist[idle[p]] += 1
+            continue
+        lo_i = new_lo
+        hi_i = new_hi
+        for c in range(n):
+            k = chain[c]
+            s = cur[k]
+            for p in (ea[k], eb[k]):
+                if at[p, s] == k:
+                    at[p, s] = -1
+        for c in range(n):
+            k = chain[c]
+            s = b if cur[k] == a else a
+            cur[k] = s
+            for p in (ea[k], eb[k]):
+                at[p, s] = k
+        if capped:
+            count[a] += in_b - in_a
+            count[b] += in_a - in_b
+        for c in range(n_ch):
+            p = ch_p[c]
+            mask[p, wa] ^= xa
+            mask[p, wb] ^= xb
+            idle[p] = ch_v[c]
+        total += delta
+        outside += d_off
+        if outside == 0 and (r < best_r or (r == best_r and total < best_t)):
+            best[:] = cur
+            best_r = r
+            best_t = total
+            sc[_IMPROVED] = 1
+            if stop_inside or (
+                best_r < sc[_FLOOR_R] or (best_r == sc[_FLOOR_R] and best_t <= sc[_FLOOR_T])
+            ):
+                done = True
+                break
+    sc[_TOTAL] = total
+    sc[_OUTSIDE] = outside
+    sc[_BEST_R] = best_r
+    sc[_BEST_T] = best_t
+    sc[_STAMP] = stamp
+    sc[_MOVES] += it
+    return done
+
+
+def _rng_state(seed: int) -> np.ndarray:
+    return np.array([(seed * 0x9E3779B97F4A7C15 + 0x632BE59BD9B4E019) % (1 << 64)], np.uint64)
 
 
 class _Annealer:
     def __init__(self, inst, slot: np.ndarray, seed: int, keep_moves: bool):
         self.use_range = inst.problem.idle_objective == "range"
         self.keep_moves = keep_moves
-        self.rng = random.Random(seed)
-        # bit position of each slot: the days one after the other, each in its own order, so
-        # that one day's slots are one run of bits
-        self.bit = [0] * inst.S
-        self.day_masks = []
-        pos = 0
-        for ordered in inst.days.values():
-            first = pos
-            for s in ordered:
-                self.bit[s] = pos
-                pos += 1
-            self.day_masks.append(((1 << pos) - 1) ^ ((1 << first) - 1))
-        self.n_slots = inst.S
+        self.rng = _rng_state(seed)
+        S = self.n_slots = inst.S
+        # each day's slots, in their order, are one run of bits in words of its own
+        days = list(inst.days.values())
+        self.n_days = len(days)
+        self.slot_word = np.zeros(S, np.int64)
+        self.slot_bit = np.zeros(S, np.uint64)
+        self.slot_day = np.zeros(S, np.int64)
+        self.day_w0 = np.zeros(len(days), np.int64)
+        self.day_w1 = np.zeros(len(days), np.int64)
+        words = 0
+        for d, ordered in enumerate(days):
+            self.day_w0[d] = words
+            for i, s in enumerate(ordered):
+                self.slot_word[s] = words + i // 64
+                self.slot_bit[s] = np.uint64(1) << np.uint64(i % 64)
+                self.slot_day[s] = d
+            words += (len(ordered) + 63) // 64
+            self.day_w1[d] = words
         self.ks = [int(k) for k in np.nonzero(slot >= 0)[0]]
-        self.dom = [tuple(int(s) for s in np.nonzero(row)[0]) for row in inst.dom]
-        self.dom_set = [frozenset(d) for d in self.dom]
-        self.ends = [(int(inst.a[k]), int(inst.b[k])) for k in range(inst.R)]
-        self.shared = [bool(v) for v in inst.shared]
-        self.tcap = [int(c) for c in inst.tcap]
-        self.prev = [int(v) for v in inst.prev]
+        self.ks_arr = np.array(self.ks, np.int64)
+        dom = np.ascontiguousarray(inst.dom, dtype=np.bool_)
+        self.dom_mat = dom
+        self.dom = [tuple(int(s) for s in np.nonzero(row)[0]) for row in dom]
+        sizes = dom.sum(axis=1)
+        self.dom_ptr = np.zeros(inst.R + 1, np.int64)
+        np.cumsum(sizes, out=self.dom_ptr[1:])
+        self.dom_idx = np.nonzero(dom)[1].astype(np.int64)  # row-major: each row's slots
+        self.ea = np.ascontiguousarray(inst.a, dtype=np.int64)
+        self.eb = np.ascontiguousarray(inst.b, dtype=np.int64)
+        self.ends = [(int(a), int(b)) for a, b in zip(self.ea, self.eb, strict=True)]
+        self.shared = np.ascontiguousarray(inst.shared, dtype=np.bool_)
+        self.tcap = np.ascontiguousarray(inst.tcap, dtype=np.int64)
+        self.prev = np.ascontiguousarray(inst.prev, dtype=np.int64)
         self.P = inst.P
-        meetings = [0] * inst.P
-        for k in self.ks:
-            for p in self.ends[k]:
-                meetings[p] += 1
-        self.multi = [n >= 2 for n in meetings]
-        self.movable = [k for k in self.ks if len(self.dom[k]) > 1]
-        self.load([int(s) for s in slot])
-        self.best_key, self.best = self.key(), list(self.cur)
+        meetings = np.bincount(
+            np.concatenate([self.ea[self.ks_arr], self.eb[self.ks_arr]]), minlength=inst.P
+        )
+        self.multi = meetings >= 2
+        self.movable = np.array([k for k in self.ks if sizes[k] > 1], np.int64)
+        R = inst.R
+        self.at = np.full((inst.P, S), -1, np.int64)  # participant, slot -> meeting (-1: none)
+        self.count = np.zeros(S, np.int64)  # shared-table meetings per slot
+        self.mask = np.zeros((inst.P, max(1, words)), np.uint64)
+        self.idle = np.zeros(inst.P, np.int64)
+        self.hist = np.zeros(S + 1, np.int64)  # participants with >= 2 meetings by idle slots
+        self._best = np.zeros(R, np.int64)
+        self._chain = np.zeros(R, np.int64)
+        self._inchain = np.zeros(R, np.int64)
+        self._pmark = np.zeros(inst.P, np.int64)
+        self._ps = np.zeros(inst.P, np.int64)
+        self._ch_p = np.zeros(inst.P, np.int64)
+        self._ch_v = np.zeros(inst.P, np.int64)
+        self.sc = np.zeros(9, np.int64)
+        self.load(slot)
+        self.best_key, self.best = self.key(), self.cur.copy()
         self.floor = (0, 0)  # no better (range, total) can exist
 
-    def idle_of(self, x: int) -> int:
-        if len(self.day_masks) == 1:
-            return _idle_one(x)
-        return sum(_idle_one(x & dm) for dm in self.day_masks)
-
-    def load(self, cur: list[int]) -> None:
-        self.cur = cur
-        self.at = [{} for _ in range(self.P)]  # participant -> {slot: meeting}
-        self.count = [0] * self.n_slots  # shared-table meetings per slot
-        self.mask = [0] * self.P
-        for k in self.ks:
-            s = cur[k]
-            if self.shared[k]:
-                self.count[s] += 1
-            for p in self.ends[k]:
-                self.at[p][s] = k
-                self.mask[p] |= 1 << self.bit[s]
-        self.idle = [self.idle_of(self.mask[p]) if self.multi[p] else 0 for p in range(self.P)]
-        self.hist = [0] * (self.n_slots + 1)  # participants with >= 2 meetings by idle slots
-        for p in range(self.P):
-            if self.multi[p]:
-                self.hist[self.idle[p]] += 1
-        self.total = sum(self.idle)
+    def load(self, cur) -> None:
+        self.cur = np.array(cur, dtype=np.int64)
+        # fmt: off
+        args = (self.cur, self.ks_arr, self.ea, self.eb, self.shared, self.multi, self.slot_word,
+                self.slot_bit, self.day_w0, self.day_w1, self.at, self.count, self.mask, self.idle,
+                self.hist)
+        # fmt: on
+        self.total = int(_load(*args))
 
     def spread(self) -> int:
         if not self.use_range:
             return 0
-        hist = self.hist
-        low = next((i for i, n in enumerate(hist) if n), None)
-        if low is None:
+        used = np.nonzero(self.hist)[0]
+        if not len(used):
             return 0  # nobody with two meetings
-        high = next(i for i in range(len(hist) - 1, -1, -1) if hist[i])
-        return high - low
+        return int(used[-1] - used[0])
 
     def key(self) -> tuple[int, int]:
         return (self.spread(), self.total)
 
     def lowest(self) -> int:
-        return next(i for i, n in enumerate(self.hist) if n)
+        return int(np.nonzero(self.hist)[0][0])
+
+    @property
+    def moves(self) -> int:
+        """Moves tried so far (for measurements)."""
+        return int(self.sc[_MOVES])
+
+    def moves_args(self, band: tuple[int, int] | None, stop_inside: bool) -> tuple:
+        """The arguments of ``_moves`` after ``n_iter`` and ``temp``, for a run from the current
+        schedule (its total and idle slots outside ``band`` set in ``sc``)."""
+        use_range = bool(self.use_range and self.hist.any())
+        band_lo, band_hi = band if band else (0, 0)
+        sc = self.sc
+        sc[_TOTAL] = self.total
+        if band:
+            v = self.idle[self.multi]
+            sc[_OUTSIDE] = int(np.maximum(0, v - band_hi).sum() + np.maximum(0, band_lo - v).sum())
+        else:
+            sc[_OUTSIDE] = 0
+        sc[_FLOOR_R], sc[_FLOOR_T] = self.floor
+        sc[_BEST_R], sc[_BEST_T] = self.best_key
+        return (
+            use_range, use_range and not band, self.spread(), bool(band), band_lo, band_hi,
+            float(BAND_WEIGHT), stop_inside, bool(self.keep_moves), bool((self.tcap >= 0).any()),
+            self.movable, self.dom_ptr, self.dom_idx, self.dom_mat, self.ea, self.eb,
+            self.shared, self.tcap, self.prev, self.multi, self.slot_word, self.slot_bit,
+            self.slot_day, self.day_w0, self.day_w1, self.cur, self.at, self.count, self.mask,
+            self.idle, self.hist, self._best, sc, self.rng, self._chain, self._inchain,
+            self._pmark, self._ps, self._ch_p, self._ch_v,
+        )  # fmt: skip
 
     def anneal(
         self,
@@ -183,176 +542,52 @@ class _Annealer:
     ) -> None:
         """Anneal until ``deadline``. Without ``band``: the range may not grow, the total is
         minimised. With ``band = (lo, hi)``: ``total + BAND_WEIGHT * (idle slots outside the
-        band)`` is minimised, and schedules are kept as best only inside it."""
-        rng, cur, at, ends = self.rng, self.cur, self.at, self.ends
-        rnd, exp = rng.random, math.exp
-        dom, dom_set = self.dom, self.dom_set
-        shared, tcap, count, prev, bit = self.shared, self.tcap, self.count, self.prev, self.bit
-        mask, idle, multi, hist, movable = self.mask, self.idle, self.multi, self.hist, self.movable
-        use_range, keep_moves = self.use_range, self.keep_moves
-        if not movable:
+        band)`` is minimised, and schedules are kept as best only inside it. The moves run in
+        ``_moves``, in batches of about BATCH_SECONDS; the temperature is set between batches."""
+        if not len(self.movable):
             return
-        use_range = use_range and any(hist)
-        n_movable = len(movable)
-        capped = any(c >= 0 for c in tcap)
-        one_day = len(self.day_masks) == 1
-        idle_of = self.idle_of
-        max_range = self.spread()
-        # lowest and highest idle count among the participants with two meetings (range), kept
-        # up to date move by move (measured: about 1.3-1.9 times the moves a second of a
-        # rescan of the histogram per move, see run S in docs/benchmarks-scheduler.md)
-        if use_range:
-            lo_i = self.lowest()
-            hi_i = next(i for i in range(len(hist) - 1, -1, -1) if hist[i])
-        else:
-            lo_i = hi_i = 0
-        band_lo, band_hi = band if band else (0, 0)
-        check_range = use_range and not band
-
-        def off(v: int) -> int:
-            return max(0, v - band_hi) + max(0, band_lo - v) if band else 0
-
-        outside = sum(off(idle[p]) for p in range(self.P) if multi[p]) if band else 0
+        args = self.moves_args(band, stop_inside)
+        sc = self.sc
         start = time.perf_counter()
         span = max(1e-3, deadline - start)
         if t_start is None:
             t_start = BAND_T_START if band else T_START
-        temp = t_start
-        it = 0
-        r = 0
-        while True:
-            it += 1
-            if it & 255 == 0:
-                now = time.perf_counter()
-                if now >= deadline or self.best_key <= self.floor:
-                    break
-                temp = t_start * (T_END / t_start) ** ((now - start) / span)
-            k0 = movable[int(rnd() * n_movable)]
-            a = cur[k0]
-            d0 = dom[k0]
-            # uniform over k0's slots other than a (a is one of them, k0 is movable: >= 2)
-            b = d0[int(rnd() * (len(d0) - 1))]
-            if a == b:
-                b = d0[-1]
-            chain = [k0]
-            for p in ends[k0]:  # k0 may use b (drawn from its domain)
-                j = at[p].get(b)
-                if j is not None and j not in chain:
-                    chain.append(j)
-            i = 1
-            ok = True
-            while i < len(chain):
-                k = chain[i]
-                i += 1
-                other = b if cur[k] == a else a
-                if other not in dom_set[k]:
-                    ok = False
-                    break
-                for p in ends[k]:
-                    j = at[p].get(other)
-                    if j is not None and j not in chain:
-                        chain.append(j)
-            if not ok:
-                continue
-            if capped:
-                in_a = sum(1 for k in chain if cur[k] == a and shared[k])
-                in_b = sum(1 for k in chain if cur[k] == b and shared[k])
-                if 0 <= tcap[a] < count[a] - in_a + in_b or 0 <= tcap[b] < count[b] - in_b + in_a:
-                    continue
-            if keep_moves:
-                d_moved = 0
-                for k in chain:
-                    if prev[k] >= 0:
-                        new = b if cur[k] == a else a
-                        d_moved += (new != prev[k]) - (cur[k] != prev[k])
-                if d_moved > 0:
-                    continue
-            flip = (1 << bit[a]) | (1 << bit[b])
-            changes = []
-            delta = d_off = 0
-            ps = ends[k0] if len(chain) == 1 else {p for k in chain for p in ends[k]}
-            # the range may not grow: a participant above lo_i + max_range (below hi_i -
-            # max_range) makes it grow when too few others leave lo_i (hi_i) for it to move
-            if check_range:
-                fits_hi = lo_i + max_range if hist[lo_i] > len(ps) else 1 << 30
-                fits_lo = hi_i - max_range if hist[hi_i] > len(ps) else -1
-            for p in ps:
-                atp = at[p]
-                if a in atp and b in atp:
-                    continue  # busy in both slots, before and after
-                new_mask = mask[p] ^ flip
-                if multi[p]:
-                    if one_day:
-                        if new_mask & (new_mask - 1) == 0:
-                            v = 0
-                        else:
-                            v = (
-                                new_mask.bit_length()
-                                - (new_mask & -new_mask).bit_length()
-                                + 1
-                                - new_mask.bit_count()
-                            )
-                    else:
-                        v = idle_of(new_mask)
-                    if check_range and (v > fits_hi or v < fits_lo):
-                        changes = None
-                        break
-                    delta += v - idle[p]
-                    if band:
-                        w = idle[p]
-                        d_off += (
-                            v - band_hi if v > band_hi else band_lo - v if v < band_lo else 0
-                        ) - (w - band_hi if w > band_hi else band_lo - w if w < band_lo else 0)
-                else:
-                    v = 0
-                changes.append((p, new_mask, v))
-            if changes is None:
-                continue  # the range would grow
-            if use_range:
-                new_lo, new_hi = lo_i, hi_i
-                for p, _, v in changes:
-                    if multi[p]:
-                        hist[idle[p]] -= 1
-                        hist[v] += 1
-                        if v > new_hi:
-                            new_hi = v
-                        if v < new_lo:
-                            new_lo = v
-                while not hist[new_hi]:
-                    new_hi -= 1
-                while not hist[new_lo]:
-                    new_lo += 1
-                r = new_hi - new_lo
-            cost = delta + BAND_WEIGHT * d_off if band else delta
-            if (not band and r > max_range) or (cost > 0 and rnd() >= exp(-cost / temp)):
-                if use_range:
-                    for p, _, v in changes:
-                        if multi[p]:
-                            hist[v] -= 1
-                            hist[idle[p]] += 1
-                continue
-            if use_range:
-                lo_i, hi_i = new_lo, new_hi
-            for k in chain:
-                for p in ends[k]:
-                    if at[p].get(cur[k]) == k:
-                        del at[p][cur[k]]
-            for k in chain:
-                cur[k] = b if cur[k] == a else a
-                for p in ends[k]:
-                    at[p][cur[k]] = k
-            if capped:
-                count[a] += in_b - in_a
-                count[b] += in_a - in_b
-            for p, new_mask, v in changes:
-                mask[p] = new_mask
-                idle[p] = v
-            self.total += delta
-            outside += d_off
-            if outside == 0 and (r, self.total) < self.best_key:
-                self.best_key, self.best = (r, self.total), list(cur)
-                if stop_inside:
-                    break
+        batch = 64
+        now = start
+        while now < deadline and self.best_key > self.floor:
+            temp = t_start * (T_END / t_start) ** ((now - start) / span)
+            sc[_BEST_R], sc[_BEST_T] = self.best_key
+            sc[_IMPROVED] = 0
+            done = _moves(batch, temp, *args)
+            if sc[_IMPROVED]:
+                self.best_key, self.best = (int(sc[_BEST_R]), int(sc[_BEST_T])), self._best.copy()
+            if done:
+                break
+            last = now
+            now = time.perf_counter()
+            # about BATCH_SECONDS a batch, and none far past the deadline
+            rate = batch / max(now - last, 1e-6)
+            want = min(BATCH_SECONDS, deadline - now) * rate
+            batch = int(min(max(want, 16), 4 * batch, 1 << 22))
+        self.total = int(sc[_TOTAL])
+
+
+def _warm_up() -> None:
+    """Compile (or load from numba's cache) the loop on a tiny instance, at import."""
+    from types import SimpleNamespace
+
+    dom = np.ones((2, 3), dtype=bool)
+    inst = SimpleNamespace(
+        problem=SimpleNamespace(idle_objective="range"),
+        S=3, R=2, P=3, days={0: [0, 1, 2]}, dom=dom,
+        a=np.array([0, 0], np.int64), b=np.array([1, 2], np.int64),
+        shared=np.ones(2, bool), tcap=np.full(3, -1, np.int64), prev=np.full(2, -1, np.int64),
+    )  # fmt: skip
+    ann = _Annealer(inst, np.array([0, 2], np.int64), 0, False)
+    ann.anneal(time.perf_counter() + 0.001, band=(0, 1))
+
+
+_warm_up()
 
 
 def _own_bounds(ann: _Annealer) -> list[int] | None:
@@ -360,7 +595,7 @@ def _own_bounds(ann: _Annealer) -> list[int] | None:
     0 below two meetings), for one day of slots in order; None for several days."""
     from .window import own_lower_bound
 
-    if len(ann.day_masks) != 1:
+    if ann.n_days != 1:
         return None
     mine: dict[int, list[set[int]]] = {}
     for k in ann.ks:
@@ -488,7 +723,7 @@ def kempe_idle(
     bounds = _own_bounds(ann)
     # stop as soon as nothing better can exist: range 0 and the sum of the own bounds
     ann.floor = (0, sum(bounds) if bounds else 0)
-    if not any(ann.hist) or ann.best_key <= ann.floor:
+    if not ann.hist.any() or ann.best_key <= ann.floor:
         return slot
     range_phase = range_phase and ann.use_range
     if range_phase and RANGE_SHARE > 0:
@@ -551,7 +786,7 @@ def _total_in_parallel(ann: _Annealer, deadline: float, seed: int) -> bool:
         ends = [now + 0.5 * (deadline - now), deadline - margin]
     mine, theirs = ctx.Pipe()
     rng = ann.rng
-    ann.rng = random.Random(seed * 7919 + 104729)  # the child's stream (fork copies ``ann``)
+    ann.rng = _rng_state(seed * 7919 + 104729)  # the child's stream (fork copies ``ann``)
     try:
         child = ctx.Process(target=_chain, args=(ann, ends, theirs), daemon=True)
         child.start()

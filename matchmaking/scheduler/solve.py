@@ -22,6 +22,9 @@ from collections.abc import Callable
 
 import numpy as np
 
+# kempe is imported here, not in the idle phase: the annealing's compiled loop is compiled (or
+# loaded from numba's cache) when it is imported, which must not fall inside a solve's time limit
+from . import kempe
 from .cpcore import assignment_model
 from .model import Assignment, InfeasibleError, Problem, Result, Stats
 
@@ -534,8 +537,6 @@ def _idle_phase(inst: _Inst, slot: np.ndarray, deadline: float, seed: int, worke
     settled; the span and envelope models keep ``1 - KEMPE_SHARE`` of the time."""
     from ortools.sat.python import cp_model
 
-    from .kempe import kempe_idle
-
     end = deadline
     ks = [int(k) for k in np.nonzero(slot >= 0)[0]]
     m, x, _, tv = assignment_model(inst, ks, slot_vars=True)
@@ -666,7 +667,7 @@ def _idle_phase(inst: _Inst, slot: np.ndarray, deadline: float, seed: int, worke
         if s3 is not None:
             cur = s3
     if idle and not opt:
-        cur = kempe_idle(
+        cur = kempe.kempe_idle(
             inst,
             cur,
             end,
@@ -1379,9 +1380,7 @@ def _solve_large(
     t0 = time.perf_counter()
     # Kempe-chain annealing for the time left (it replaced a CP-SAT large-neighbourhood search
     # on participant-days: synthetic fair, 55 s, idle slots 9,464 -> 239, max 23 -> 3)
-    from .kempe import kempe_idle
-
-    slot = kempe_idle(inst, st.slot.copy(), deadline, seed, keep_moves=keep_prev)
+    slot = kempe.kempe_idle(inst, st.slot.copy(), deadline, seed, keep_moves=keep_prev)
     phases["idle_kempe"] = time.perf_counter() - t0
     return slot, wub, False
 

@@ -8,6 +8,7 @@ import time
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from matchmaking.scheduler import InfeasibleError, Participant, Problem, Request, solve, validate
 from matchmaking.scheduler.kempe import kempe_idle
@@ -374,3 +375,198 @@ def test_total_phase_runs_alone_when_no_process_can_start(monkeypatch):
     start = {"ha": 0, "hb": 2, "hc": 3, "ad": 1}
     assert kempe.PARALLEL_CHAINS == 1
     assert anneal(prob, start, seconds=1.0) == {"ha": 1, "hb": 2, "hc": 3, "ad": 0}
+
+
+# --------------------------------------------------------------------------- the compiled loop
+
+
+def _plain_idle(inst, ann) -> list[int]:
+    """Idle slots per participant with two or more meetings, recounted in plain Python from
+    ``ann.cur`` (each day's slots in the instance's order), the reference for the compiled
+    loop's incremental figures."""
+    busy: dict[int, set[int]] = {}
+    for k in ann.ks:
+        for p in ann.ends[k]:
+            busy.setdefault(p, set()).add(int(ann.cur[k]))
+    out = [0] * inst.P
+    for p, mine in busy.items():
+        if not ann.multi[p]:
+            continue
+        for ordered in inst.days.values():
+            at = [i for i, s in enumerate(ordered) if s in mine]
+            if len(at) >= 2:
+                out[p] += at[-1] - at[0] + 1 - len(at)
+    return out
+
+
+def _random_start(inst, rng) -> np.ndarray:
+    """Each meeting in a random slot of its domain where both are free and a table is left (or
+    unscheduled, also when one of them is at its cap)."""
+    slot = np.full(inst.R, -1, dtype=np.int64)
+    busy = np.zeros((inst.P, inst.S), dtype=bool)
+    used = np.zeros(inst.S, dtype=np.int64)
+    order = rng.sample(range(inst.R), inst.R)
+    for k in sorted(order, key=lambda k: inst.forced[k] < 0):  # fixed meetings first
+        a, b = int(inst.a[k]), int(inst.b[k])
+        if any(inst.cap[p] is not None and busy[p].sum() >= inst.cap[p] for p in (a, b)):
+            continue
+        free = [
+            s
+            for s in np.nonzero(inst.dom[k])[0]
+            if not busy[a, s]
+            and not busy[b, s]
+            and (inst.tcap[s] < 0 or not inst.shared[k] or used[s] < inst.tcap[s])
+        ]
+        if free:
+            s = rng.choice(free)
+            slot[k] = s
+            busy[a, s] = busy[b, s] = True
+            used[s] += bool(inst.shared[k])
+    return slot
+
+
+def _check_moves(prob: Problem, seed: int, steps: int, band=None, temp: float = 3.0) -> int:
+    """Run the compiled loop one move at a time from a random start; after each move its idle
+    counts, histogram, total and range are the plain recount's, and the schedule breaks no hard
+    constraint (checked at the end by ``validate``). Returns the moves accepted."""
+    import random
+
+    from matchmaking.scheduler import kempe
+
+    rng = random.Random(seed)
+    try:
+        inst = _Inst(prob)
+    except InfeasibleError:
+        return 0
+    start = _random_start(inst, rng)
+    res = Result(tuple(_assign_tables(inst, start)), Stats())
+    if not (start >= 0).any() or validate(prob, res, check_stats=False):
+        return 0  # a fixed meeting left out: not a schedule to start from
+    ann = kempe._Annealer(inst, start, seed, keep_moves=bool(prob.previous))
+    ann.floor = (-1, -1)  # never stop early
+    assert list(ann.idle) == _plain_idle(inst, ann)
+    r0 = ann.spread()
+    args = ann.moves_args(band, False)
+    moved0 = int(((ann.cur != inst.prev) & (inst.prev >= 0) & (ann.cur >= 0)).sum())
+    accepted = 0
+    for _ in range(steps):
+        before = ann.cur.copy()
+        kempe._moves(1, temp, *args)
+        accepted += bool((ann.cur != before).any())
+        ref = _plain_idle(inst, ann)
+        assert list(ann.idle) == ref
+        assert ann.sc[kempe._TOTAL] == sum(ref)
+        if ann.use_range:  # the histogram is kept for the range objective only
+            hist = [v for p, v in enumerate(ref) if ann.multi[p]]
+            assert list(ann.hist) == list(np.bincount(hist, minlength=inst.S + 1))
+        if band is None and ann.use_range:
+            assert ann.spread() <= r0  # the range may never grow
+        if prob.previous:
+            moved = ((ann.cur != inst.prev) & (inst.prev >= 0) & (ann.cur >= 0)).sum()
+            assert moved <= moved0  # nor the meetings out of their previous slot
+    ann.total = int(ann.sc[kempe._TOTAL])
+    key = ann.key()
+    ann.load(ann.cur)  # the arrays rebuilt from scratch equal the incremental ones
+    assert ann.key() == key
+    for out in (ann.cur, ann.best):
+        res = Result(tuple(_assign_tables(inst, np.array(out, dtype=np.int64))), Stats())
+        assert validate(prob, res, check_stats=False) == []
+        assert sorted(a.request_id for a in res.assignments) == sorted(
+            r.id for k, r in enumerate(prob.requests) if start[k] >= 0
+        )
+    return accepted
+
+
+def _wide_problem(seed: int, objective: str, previous: bool) -> Problem:
+    # two days, one of 70 slots (two 64-bit words per participant), slots of the days
+    # interleaved, a table cap, some fixed places and meetings with few allowed slots
+    import random
+
+    rng = random.Random(seed)
+    n_slots = 76
+    slot_day = tuple(0 if s % 11 else 1 for s in range(n_slots))
+    parts = tuple(
+        Participant(f"p{i}", fixed_place="booth" if i % 7 == 0 else None) for i in range(30)
+    )
+    reqs = []
+    for i in range(160):
+        a, b = rng.sample(range(30), 2)
+        allowed = frozenset(rng.sample(range(n_slots), 4)) if i % 4 == 0 else None
+        reqs.append(Request(f"r{i}", f"p{a}", f"p{b}", allowed=allowed))
+    prob = Problem(
+        n_slots=n_slots,
+        slot_day=slot_day,
+        participants=parts,
+        requests=tuple(reqs),
+        tables=6,
+        idle_objective=objective,
+    )
+    if previous:
+        start = _random_start(_Inst(prob), random.Random(seed + 1))
+        prev = {r.id: int(start[k]) for k, r in enumerate(prob.requests) if start[k] >= 0}
+        prob = dataclasses.replace(prob, previous=prev)
+    return prob
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+@pytest.mark.parametrize("objective", ["total", "range"])
+def test_compiled_moves_match_a_plain_recount(seed, objective):
+    prob = _wide_problem(seed, objective, previous=False)
+    assert _check_moves(prob, seed, 400) > 20
+    if objective == "range":
+        assert _check_moves(prob, seed, 200, band=(2, 4)) > 20
+    assert _check_moves(_wide_problem(seed, objective, previous=True), seed, 200) >= 0
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(small_problems())
+def test_property_compiled_moves_keep_counts_and_every_hard_constraint(prob):
+    _check_moves(prob, 0, 30)
+    if prob.idle_objective == "range":
+        _check_moves(prob, 1, 30, band=(1, 2))
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.integers(0, 10**6), st.sampled_from(["total", "range"]), st.booleans(), st.booleans())
+def test_property_compiled_moves_on_wider_instances(seed, objective, previous, band):
+    prob = _wide_problem(seed, objective, previous)
+    _check_moves(prob, seed, 60, band=(1, 3) if band and objective == "range" else None)
+
+
+def test_one_compiled_version_of_the_loop():
+    # the arrays handed over have the types of the warm-up at import: no compile in a solve
+    from matchmaking.scheduler import kempe
+
+    prob = dataclasses.replace(_chain_case(frozenset({0, 1})), idle_objective="range")
+    anneal(prob, {"ha": 0, "hb": 2, "hc": 3, "ad": 1})
+    anneal(_wide_problem(0, "total", previous=True), {}, keep_moves=True)
+    assert len(kempe._moves.signatures) == 1
+    assert len(kempe._load.signatures) == 1
+
+
+def test_no_usable_cache_directory_compiles_without_a_cache():
+    # numba raises instead of falling back when it finds nowhere to keep its cache (here: a
+    # function without a source file)
+    from matchmaking.scheduler import kempe
+
+    space: dict = {}
+    exec("def twice(x):\n    return 2 * x\n", space)
+    assert kempe._jit(space["twice"])(21) == 42
+
+
+def test_the_same_seed_gives_the_same_schedule():
+    prob = _wide_problem(3, "range", previous=False)
+    inst = _Inst(prob)
+    import random
+
+    start = _random_start(inst, random.Random(3))
+    from matchmaking.scheduler import kempe
+
+    outs = []
+    for seed in (5, 5, 6):
+        ann = kempe._Annealer(inst, start, seed, False)
+        args = ann.moves_args(None, False)
+        kempe._moves(5000, 0.5, *args)
+        outs.append(ann.cur.copy())
+    assert (outs[0] == outs[1]).all()
+    assert (outs[0] != outs[2]).any()
