@@ -97,11 +97,13 @@ BATCH_SECONDS = 0.002
 
 # --------------------------------------------------------------------------- compiled loop
 # The annealing's moves run in numba-compiled functions on numpy arrays (run AC, eighteenth
-# session: about N times the moves a second of the plain-Python loop before it). Each day's slots
-# are one run of bits in one or more 64-bit words of a participant's busy mask (days of up to 64
-# slots, every real fair, take one word). Compiled at import (``_warm_up``), from numba's cache
-# when one is usable (``cache=True``: next to this file, else NUMBA_CACHE_DIR or the user's cache
-# directory), so the compile time never falls inside a solver's time limit.
+# session: 18-25 times the moves a second of the plain-Python loop before it, the same moves and
+# acceptance). Each day's slots are one run of bits in one or more 64-bit words of a
+# participant's busy mask (days of up to 64 slots, every real fair, take one word). Compiled at
+# import (``_warm_up``; about 5 s of CPU once), or loaded from numba's cache when one is usable
+# (``cache=True``: next to this file, else NUMBA_CACHE_DIR or the user's cache directory; none
+# usable: compiled at each import), so the compile time never falls inside a solver's time limit
+# (``solve`` imports this module at its own import).
 
 _U1 = np.uint64(1)
 _M1 = np.uint64(0x5555555555555555)
