@@ -154,7 +154,7 @@ def _texts(kind: str, *, person: Participant, meeting=None, request=None, extra=
         "meeting_booked": _("Meeting booked with %(who)s on %(when)s"),
         "meeting_moved": _("Your meeting with %(who)s moved to %(when)s"),
         "meeting_cancelled": _("Your meeting with %(who)s on %(when)s is cancelled"),
-        "meeting_reminder": _("Reminder: meeting with %(who)s at %(when)s"),
+        "meeting_reminder": _("Reminder: meeting with %(who)s on %(when)s"),
         "attendee_left": _("%(name)s will not attend your meeting on %(when)s"),
         "feedback_request": _("How were your meetings on %(day)s?"),
         "attendance_withdrawn": _("You no longer come to %(event)s"),
@@ -195,7 +195,7 @@ def _texts(kind: str, *, person: Participant, meeting=None, request=None, extra=
             if extra.get("organisers_cancelled")
             else _("Your meeting with %(who)s on %(when)s is cancelled.")
         ),
-        "meeting_reminder": _("Your meeting with %(who)s starts at %(when)s at %(where)s."),
+        "meeting_reminder": _("Your meeting with %(who)s starts on %(when)s at %(where)s."),
         "attendee_left": _(
             "%(name)s, who had joined your meeting with %(who)s on %(when)s at %(where)s, will "
             "not attend. The meeting goes on."

@@ -114,7 +114,7 @@ def test_the_senders_email_is_in_their_language(event, make_participant):
     arabic = Notification.objects.get(recipient=farid, kind="meeting_booked")
     with translation.override("ar"):
         chosen, proposed = (moment_text(s.start, event.tz) for s in (slots[3], slots[0]))
-    assert f"وحجز اللقاء في {chosen}" in arabic.body
+    assert f"وحُجز اللقاء ليوم {chosen}" in arabic.body
     assert f"(كنت قد اقترحت {proposed})" in arabic.body
 
 

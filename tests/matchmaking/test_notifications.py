@@ -756,3 +756,50 @@ def test_a_digest_lists_booked_moved_and_cancelled_meetings_in_time_order(
     with send(), digested("publish:test"):  # the same change again: nobody told twice
         pass
     assert len(mail.outbox) == 4
+
+
+def test_reminders_say_on_the_day_in_each_language(event, make_participant, send, settings):
+    """ "Reminder: meeting with X at Friday 27 November…", "à vendredi", "في الجمعة": a day
+    is "on", "le", "يوم"; "at" is for the place."""
+    settings.REMINDER_MINUTES = 60
+    en = make_participant(name="Ed", languages=["en"])
+    fr = make_participant(name="Flore", languages=["fr"])
+    ar = make_participant(name="Amal", languages=["ar"])
+    slot = event.slots.order_by("start").first()
+    with send():
+        meeting_book(
+            request=RequestFactory(sender=en, recipient=fr, status="accepted"),
+            slot=slot,
+            actor=Actor(system=True),
+        )
+        meeting_book(
+            request=RequestFactory(sender=ar, recipient=make_participant(), status="accepted"),
+            slot=event.slots.order_by("start")[1],
+            actor=Actor(system=True),
+        )
+    mail.outbox.clear()
+    with send():
+        reminders_due(now=slot.start - dt.timedelta(minutes=30))
+    by_to = {m.to[0]: m for m in mail.outbox}
+    tz = event.tz
+    with translation.override("en"):
+        when = moment_text(slot.start, tz)
+    assert by_to[en.email].subject == (
+        f"Reminder: meeting with Flore ({fr.organisation.name}) on {when}"
+    )
+    meeting = Meeting.objects.get(slot=slot)
+    assert by_to[en.email].body.startswith(
+        f"Your meeting with Flore ({fr.organisation.name}) starts on {when} at "
+        f"{meeting.table.name}."
+    )
+    with translation.override("fr"):
+        quand = moment_text(slot.start, tz)
+    assert by_to[fr.email].subject == (
+        f"Rappel : rendez-vous avec Ed ({en.organisation.name}) le {quand}"
+    )
+    with translation.override("ar"):
+        other = event.slots.order_by("start")[1].start
+        arabic = moment_text(other, tz)
+    subject = by_to[ar.email].subject
+    assert " يوم " + arabic in subject and "في " + arabic not in subject
+    assert " يوم " + arabic in by_to[ar.email].body

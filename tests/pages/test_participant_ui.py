@@ -146,7 +146,7 @@ def test_calendar_link_isolates_only_the_file_type(event, me):
     [
         ("en", "Wed 16 April · \u206609:00–09:20\u2069"),
         ("fr", "mer 16 avril · \u206609:00–09:20\u2069"),
-        ("ar", "أربعاء 16 إبريل · \u206609:00–09:20\u2069"),
+        ("ar", "الأربعاء 16 إبريل · \u206609:00–09:20\u2069"),
     ],
 )
 def test_booking_options_name_their_day_in_the_pages_language(make_participant, language, first):
