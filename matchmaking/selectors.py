@@ -3,12 +3,14 @@
 import bisect
 from dataclasses import dataclass, field
 from datetime import datetime
+from email.utils import parseaddr
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db.models import Case, Count, Exists, F, Max, OuterRef, Prefetch, Q, QuerySet, When
 from django.utils import timezone, translation
 from django.utils.translation import gettext
-from icalendar import Calendar
+from icalendar import Calendar, vCalAddress, vText
 from icalendar import Event as IcsEvent
 
 from matchmaking.exceptions import InvalidInput, NotFound
@@ -488,12 +490,25 @@ def agenda_ics(*, event: Event, participant: Participant) -> bytes:
 
 def meeting_ics(*, meeting: Meeting, participant: Participant) -> bytes:
     """One meeting as the participant's calendar feed writes it (same UID and SEQUENCE, so a
-    calendar that imports it, from an email say, updates the same entry as the feed)."""
+    calendar that imports it, from an email say, updates the same entry as the feed), as an
+    iTIP message (RFC 5546): METHOD:PUBLISH with the ORGANIZER (the event, from the sender's
+    address) while the meeting goes on for them; METHOD:CANCEL with the ORGANIZER and the
+    participant as ATTENDEE once it is cancelled or they left it, so that calendar clients
+    (Outlook, Gmail) remove the entry they added from an earlier email."""
     meetings = meetings_of(event=meeting.event, participant=participant, with_left=True)
-    return _ics(meeting.event, participant, meetings.filter(pk=meeting.pk))
+    return _ics(meeting.event, participant, meetings.filter(pk=meeting.pk), itip=True)
 
 
-def _ics(event: Event, participant: Participant, meetings, name: str = "") -> bytes:
+def ics_method(content: bytes) -> str:
+    """The METHOD of an iCalendar text ("" for a feed, which has none)."""
+    return str(Calendar.from_ical(content).get("method", ""))
+
+
+def _ics(
+    event: Event, participant: Participant, meetings, name: str = "", itip: bool = False
+) -> bytes:
+    """The meetings as iCalendar: a feed named ``name``, or (``itip``) one meeting sent by
+    email to add to a calendar, not a calendar of its own."""
     from matchmaking.services.notifications import language_of
 
     with translation.override(language_of(participant)):
@@ -504,13 +519,13 @@ def _ics(event: Event, participant: Participant, meetings, name: str = "") -> by
     cal.add("calscale", "GREGORIAN")
     if name:
         cal.add("x-wr-calname", name)
-    else:  # one entry sent by email: to add to a calendar, not a calendar of its own
-        cal.add("method", "PUBLISH")
     cal.add("x-wr-timezone", event.timezone)
     for meeting in meetings:
         others = [s.participant for s in meeting.seats.all() if s.participant_id != participant.pk]
         left = len(others) == len(meeting.seats.all())  # not among the seats: they left it
         cancelled = left or meeting.status == Meeting.Status.CANCELLED
+        if itip:  # RFC 5546: PUBLISH names the organizer; CANCEL the organizer and attendee
+            cal.add("method", "CANCEL" if cancelled else "PUBLISH")
         names = ", ".join(f"{p.name} ({p.organisation.name})" for p in others)
         item = IcsEvent()
         item.add("uid", f"meeting-{meeting.uid}@{event.slug}")
@@ -521,6 +536,15 @@ def _ics(event: Event, participant: Participant, meetings, name: str = "") -> by
         item.add("summary", meeting_with % {"names": names} if names else meeting_word)
         item.add("location", meeting.table.name if meeting.table else event.name)
         item.add("status", "CANCELLED" if cancelled else "CONFIRMED")
+        if itip:
+            organizer = vCalAddress(f"mailto:{parseaddr(settings.DEFAULT_FROM_EMAIL)[1]}")
+            organizer.params["cn"] = vText(event.name)
+            item.add("organizer", organizer)
+            if cancelled:
+                attendee = vCalAddress(f"mailto:{participant.email}")
+                attendee.params["cn"] = vText(participant.name)
+                attendee.params["role"] = vText("REQ-PARTICIPANT")
+                item.add("attendee", attendee)
         # the request's message is its two parties': a colleague who joined the meeting (or
         # left it) does not read it, as they cannot read the request itself
         parties = (meeting.request.sender_id, meeting.request.recipient_id)

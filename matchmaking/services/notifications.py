@@ -14,6 +14,7 @@ from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.core.mail import EmailMessage
+from django.core.mail.message import SafeMIMEText
 from django.db import transaction
 from django.db.models import F, Max, Prefetch, Q
 from django.urls import reverse
@@ -30,7 +31,7 @@ from matchmaking.models import (
     Notification,
     Participant,
 )
-from matchmaking.selectors import agenda_ics, meeting_ics
+from matchmaking.selectors import agenda_ics, ics_method, meeting_ics
 
 logger = logging.getLogger(__name__)
 
@@ -724,6 +725,17 @@ MAX_SEND_ATTEMPTS = 6
 SEND_CLAIM = timedelta(minutes=10)  # a sender that has not finished by then was lost
 
 
+def calendar_part(filename: str, content: bytes, *, method: str = "") -> SafeMIMEText:
+    """An iCalendar attachment: ``text/calendar`` with its charset once and, for an iTIP
+    message, its ``method`` (PUBLISH, CANCEL), as calendar clients read it. (A mimetype string
+    carrying the charset got a second one from Django.)"""
+    part = SafeMIMEText(content.decode("utf-8"), "calendar", "utf-8")
+    if method:
+        part.set_param("method", method)
+    part.add_header("Content-Disposition", "attachment", filename=filename)
+    return part
+
+
 def retry_delay(attempts: int) -> timedelta:
     """How long a notification waits after its ``attempts``-th failed attempt: 5, 10, 20, 40,
     80 minutes (about two and a half hours in all before it is given up)."""
@@ -760,17 +772,11 @@ def notifications_send(*, ids: Iterable[int], now: datetime | None = None) -> in
                 [note.recipient.email],
             )
             if note.meeting_id and note.kind in WITH_CALENDAR:
-                email.attach(
-                    "meeting.ics",
-                    meeting_ics(meeting=note.meeting, participant=note.recipient),
-                    "text/calendar; method=PUBLISH; charset=UTF-8",
-                )
+                content = meeting_ics(meeting=note.meeting, participant=note.recipient)
+                email.attach(calendar_part("meeting.ics", content, method=ics_method(content)))
             elif note.kind == Notification.Kind.SCHEDULE_PUBLISHED:  # their whole agenda
-                email.attach(
-                    "agenda.ics",
-                    agenda_ics(event=note.recipient.event, participant=note.recipient),
-                    "text/calendar; charset=UTF-8",
-                )
+                content = agenda_ics(event=note.recipient.event, participant=note.recipient)
+                email.attach(calendar_part("agenda.ics", content))
             email.send(fail_silently=False)
         except Exception as exc:  # the row keeps the error; retried unless it was the last try
             last = attempts >= MAX_SEND_ATTEMPTS

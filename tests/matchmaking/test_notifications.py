@@ -1,8 +1,10 @@
 """Every change that touches a meeting or request tells each affected person exactly once."""
 
 import datetime as dt
+from email import message_from_bytes
 
 import pytest
+from django.conf import settings
 from django.core import mail
 from django.utils import timezone, translation
 
@@ -15,6 +17,17 @@ from matchmaking.tasks import send_notifications
 from tests.factories import RequestFactory
 
 pytestmark = pytest.mark.django_db
+
+
+def calendar_attachments(message):
+    """The calendar files of a sent email as a mail client reads them: (file name, content,
+    the Content-Type's parameters, which must hold one charset)."""
+    parsed = message_from_bytes(message.message().as_bytes())
+    return [
+        (part.get_filename(), part.get_payload(decode=True), part.get_params())
+        for part in parsed.walk()
+        if part.get_content_type() == "text/calendar"
+    ]
 
 
 @pytest.fixture
@@ -191,8 +204,8 @@ def test_scheduler_publish_sends_each_person_one_email_listing_their_meetings(se
         line.startswith("- Booked: ") or line.startswith("- Réservé : ") or "محجوز" in line
         for line in lines
     )
-    [(name, content, _type)] = busiest.attachments
-    assert name == "agenda.ics"
+    [(name, content, params)] = calendar_attachments(busiest)
+    assert name == "agenda.ics" and params == [("text/calendar", ""), ("charset", "utf-8")]
     assert len(Calendar.from_ical(content).walk("VEVENT")) == mine.count()
     # A re-run that changes nothing sends nothing.
     with send():
@@ -712,20 +725,36 @@ def test_meeting_emails_carry_the_meeting_as_the_calendar_feed_writes_it(
         ["Your", "meeting"],
         ["Your", "meeting"],
     ]
-    entries = []
+    entries, methods = [], []
     for message in to_bruno:
-        [(name, content, mimetype)] = message.attachments
-        assert name == "meeting.ics" and mimetype.startswith("text/calendar")
-        [entry] = Calendar.from_ical(content).walk("VEVENT")
+        [(name, content, params)] = calendar_attachments(message)
+        assert name == "meeting.ics"
+        calendar = Calendar.from_ical(content)
+        methods.append(str(calendar["method"]))
+        # the header says the calendar's method, and its charset once (it was said twice)
+        assert params == [("text/calendar", ""), ("charset", "utf-8"), ("method", methods[-1])]
+        [entry] = calendar.walk("VEVENT")
         entries.append(entry)
     assert len({str(e["uid"]) for e in entries}) == 1  # one entry, updated
     sequences = [int(e["sequence"]) for e in entries]
     assert sequences[0] < sequences[1] < sequences[2]  # each a newer version of it
     assert [str(e["status"]) for e in entries] == ["CONFIRMED", "CONFIRMED", "CANCELLED"]
+    # calendar clients remove an entry sent by email on METHOD:CANCEL (RFC 5546), which names
+    # the organizer and the attendee; PUBLISH names the organizer (and no attendee)
+    assert methods == ["PUBLISH", "PUBLISH", "CANCEL"]
+    organizers = {str(e["organizer"]) for e in entries}
+    assert organizers == {f"mailto:{settings.DEFAULT_FROM_EMAIL}"}
+    assert entries[0]["organizer"].params["CN"] == event.name
+    assert "attendee" not in entries[0] and "attendee" not in entries[1]
+    assert str(entries[2]["attendee"]) == f"mailto:{bruno.email}"
+    assert entries[2]["attendee"].params["CN"] == "Bruno"
     assert entries[0]["dtstart"].dt == slots[0].start and entries[1]["dtstart"].dt == slots[1].start
     assert str(entries[0]["summary"]) == f"Meeting: Amina ({amina.organisation.name})"
     feed = Calendar.from_ical(agenda_ics(event=event, participant=bruno))
     assert str(feed.walk("VEVENT")[0]["uid"]) == str(entries[0]["uid"])
+    # the subscription feed stays a feed: no method, no organizer; the entry cancelled
+    assert "method" not in feed and "organizer" not in feed.walk("VEVENT")[0]
+    assert str(feed.walk("VEVENT")[0]["status"]) == "CANCELLED"
 
 
 def test_a_digest_lists_booked_moved_and_cancelled_meetings_in_time_order(
