@@ -41,6 +41,24 @@ def _three_letter_codes() -> frozenset[str]:
 
 
 LANGUAGE_CODES = frozenset(_CODES.split()) | _three_letter_codes()
+
+#: The Arabic varieties the CLDR names (of the ISO 639-3 members of the Arabic macrolanguage):
+#: Moroccan (ary), Algerian (arq), Tunisian (aeb), Egyptian (arz), Najdi (ars), Chadian (shu).
+#: Their speakers read Arabic: the product writes to them in Arabic (``product_language``).
+_ARABIC_MEMBERS = """
+    aao abh abv acm acq acw acx acy adf aeb aec afb ajp apc apd arb arq ars ary arz auz avl ayh
+    ayl ayn ayp bbz pga shu ssh
+"""
+ARABIC_VARIETIES = LANGUAGE_CODES & frozenset(_ARABIC_MEMBERS.split())
+
+
+def product_language(code: str) -> str:
+    """The language of the product's own list (fr, ar, en) a language code reads as: an
+    Arabic variety reads as Arabic ("ary" gives "ar"); any other code is itself. Amazigh
+    languages (zgh, tzm, shi, rif, kab) stay themselves: the product has no Tamazight text."""
+    return "ar" if code in ARABIC_VARIETIES else code
+
+
 MAX_LANGUAGES = 20
 
 LANGUAGES_INVALID = gettext_lazy(

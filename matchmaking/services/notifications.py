@@ -23,6 +23,7 @@ from django.utils.formats import date_format
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
+from matchmaking.languages import product_language
 from matchmaking.models import (
     Meeting,
     MeetingFeedback,
@@ -44,8 +45,10 @@ DIGESTED = ("meeting_booked", "meeting_moved", "meeting_cancelled")
 
 def language_spoken(person: Participant) -> str | None:
     """The first of the person's languages the product speaks (French, Arabic, English), or
-    None when it speaks none of them."""
-    return next((code for code in person.languages or [] if code in SUPPORTED), None)
+    None when it speaks none of them. An Arabic variety (Moroccan ``ary``, Algerian ``arq``,
+    Tunisian ``aeb``, Egyptian ``arz``...) counts as Arabic; Amazigh languages count as none."""
+    codes = (product_language(code) for code in person.languages or [])
+    return next((code for code in codes if code in SUPPORTED), None)
 
 
 def language_of(person: Participant) -> str:

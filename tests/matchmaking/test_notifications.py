@@ -11,8 +11,8 @@ from django.utils import timezone, translation
 from matchmaking.models import Meeting, MeetingRequest, Notification
 from matchmaking.selectors import agenda_ics
 from matchmaking.services.meetings import Actor, meeting_book, meeting_cancel, meeting_reschedule
-from matchmaking.services.notifications import moment_text, reminders_due
-from matchmaking.services.requests import requests_expire
+from matchmaking.services.notifications import language_of, moment_text, reminders_due
+from matchmaking.services.requests import request_create, requests_expire
 from matchmaking.tasks import send_notifications
 from tests.factories import RequestFactory
 
@@ -832,3 +832,30 @@ def test_reminders_say_on_the_day_in_each_language(event, make_participant, send
     subject = by_to[ar.email].subject
     assert " يوم " + arabic in subject and "في " + arabic not in subject
     assert " يوم " + arabic in by_to[ar.email].body
+
+
+@pytest.mark.parametrize(
+    "languages, written",
+    [
+        (["ary"], "ar"),  # Moroccan Arabic
+        (["zgh", "ary", "fr"], "ar"),
+        (["arq"], "ar"),
+        (["aeb", "en"], "ar"),
+        (["arz"], "ar"),
+        (["ars"], "ar"),
+        (["fr", "ary"], "fr"),
+        (["zgh", "tzm", "shi", "rif", "kab"], "en"),  # Amazigh only: no Tamazight text yet
+    ],
+)
+def test_an_arabic_variety_reads_as_arabic(languages, written, event, make_participant):
+    person = make_participant(languages=languages)
+    assert language_of(person) == written
+
+
+def test_a_moroccan_arabic_speaker_is_written_to_in_arabic(event, make_participant, send):
+    hafsa = make_participant(name="Hafsa", languages=["ary", "en"])
+    with send():
+        request_create(sender=make_participant(name="Bruno"), recipient=hafsa)
+    [note] = Notification.objects.filter(recipient=hafsa)
+    assert note.language == "ar"
+    assert mail.outbox[0].subject.startswith("طلب")
