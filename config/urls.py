@@ -7,6 +7,7 @@ from drf_spectacular.views import SpectacularSwaggerView
 
 from api.schema import SchemaView
 from matchmaking.pages.forms import AdminLoginForm
+from matchmaking.pages.participant_views import set_language_chosen
 
 admin.site.login_form = AdminLoginForm  # the console's limit on failed sign-ins
 
@@ -16,6 +17,8 @@ urlpatterns = [
     path("api/schema/", SchemaView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("api/", include("api.urls")),
+    # the menu's language choice, marked as chosen (the pages stop following the profile)
+    path("i18n/setlang/", set_language_chosen, name="set_language"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("my/", include("matchmaking.pages.participant_urls")),
     path("", include("matchmaking.pages.urls")),

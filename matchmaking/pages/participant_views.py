@@ -28,6 +28,7 @@ from django.utils.http import urlencode
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.i18n import set_language
 
 from matchmaking import selectors
 from matchmaking.countries import COUNTRY_CODES, country_code
@@ -428,17 +429,53 @@ def login_link(request, secret: str):
     response = redirect(then) if then else redirect("participant:event", slug=person.event.slug)
     # the pages speak the person's language, as their emails do (an Arabic-speaking delegate
     # on a French browser read French pages); the menu's language choice changes it later
-    spoken = language_spoken(person)
-    if settings.LANGUAGE_COOKIE_NAME in request.COOKIES or spoken is None:
-        return response  # a language chosen in the menu stays; none we speak: the browser's
+    follow_profile_language(request, response, person)
+    return response
+
+
+#: says the language cookie was set from the profile's languages (at sign-in, or when they
+#: changed), not chosen in the menu: a profile change sets it anew, a choice in the menu stays
+LANGUAGE_SOURCE_COOKIE = "expo_language_from"
+
+
+def _cookie(response, name: str, value: str) -> None:
     response.set_cookie(
-        settings.LANGUAGE_COOKIE_NAME,
-        spoken,
+        name,
+        value,
         max_age=settings.LANGUAGE_COOKIE_AGE,
         samesite=settings.LANGUAGE_COOKIE_SAMESITE,
         secure=settings.LANGUAGE_COOKIE_SECURE,
         httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
     )
+
+
+def follow_profile_language(request, response, person: Participant) -> None:
+    """Set the pages' language (Django's language cookie) on ``response`` to the first of the
+    person's languages the product speaks, unless a language was chosen in the menu (the
+    cookie is there without our mark). None spoken: the browser's language (a cookie we set
+    before is removed)."""
+    cookie = settings.LANGUAGE_COOKIE_NAME
+    ours = request.COOKIES.get(LANGUAGE_SOURCE_COOKIE) == "profile"
+    if cookie in request.COOKIES and not ours:
+        return  # chosen in the menu: it stays
+    spoken = language_spoken(person)
+    if spoken is None:
+        if ours:
+            response.delete_cookie(cookie, samesite=settings.LANGUAGE_COOKIE_SAMESITE)
+            response.delete_cookie(
+                LANGUAGE_SOURCE_COOKIE, samesite=settings.LANGUAGE_COOKIE_SAMESITE
+            )
+        return
+    _cookie(response, cookie, spoken)
+    _cookie(response, LANGUAGE_SOURCE_COOKIE, "profile")
+
+
+def set_language_chosen(request):
+    """The menu's language choice (Django's ``set_language``), which then stays: the pages no
+    longer follow the profile's languages (``follow_profile_language``)."""
+    response = set_language(request)
+    if request.POST.get("language") and settings.LANGUAGE_COOKIE_NAME in response.cookies:
+        response.delete_cookie(LANGUAGE_SOURCE_COOKIE, samesite=settings.LANGUAGE_COOKIE_SAMESITE)
     return response
 
 
@@ -641,7 +678,11 @@ def profile(request, event, me):
                 _error(request, exc)
         else:
             messages.success(request, _("Your profile is saved."))
-            return redirect("participant:profile", slug=event.slug)
+            response = redirect("participant:profile", slug=event.slug)
+            # new languages: the pages follow them, unless a language was chosen in the menu
+            me.refresh_from_db(fields=["languages"])
+            follow_profile_language(request, response, me)
+            return response
     boxes = {box.data["value"]: box.id_for_label for box in form["sectors"]}
     return _page(
         request,

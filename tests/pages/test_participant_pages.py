@@ -1985,6 +1985,8 @@ def test_languages_are_written_by_name_and_the_country_chosen_from_a_list(event,
     assert saved.status_code == 302
     me.refresh_from_db()
     assert (me.languages, me.country) == (["ar", "fr", "en"], "MA")
+    # the pages now follow the profile (Arabic first) unless a language is chosen in the menu
+    client.post("/i18n/setlang/", {"language": "fr"})
     page = client.get(f"/my/{event.slug}/profile/", HTTP_ACCEPT_LANGUAGE="fr")
     form = page.context["form"]
     assert form["languages"].value() == "arabe, français, anglais"  # as the page writes them
