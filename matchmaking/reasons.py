@@ -7,8 +7,10 @@ notifications, in the organiser's language in the console's change log. The Engl
 """
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from django.utils import translation
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 TEXTS = {
@@ -49,6 +51,10 @@ TEXTS = {
     "slot_full": _("Every table is taken at %(slot)s; choose another slot."),
     "wants_morning": _("This request asks for a morning meeting; %(slot)s is in the afternoon."),
     "wants_afternoon": _("This request asks for an afternoon meeting; %(slot)s is in the morning."),
+    "request_pending": _(
+        "Only accepted requests can be booked; this one is pending: it is still waiting for an "
+        "answer."
+    ),
 }
 
 # what a publish did with a move the rules refused, said after the reason
@@ -56,6 +62,18 @@ OUTCOMES = {
     "retabled": _("it stayed in its slot, at another table"),
     "cancelled": _("its place was taken meanwhile, so it was cancelled"),
 }
+
+
+def when_text(value) -> str:
+    """A slot's start in the event's zone as a Reason keeps it ("2026-12-16 09:30", the slot's
+    ``str``) written as the pages write times, in the active language: "16 décembre 2026
+    09:30", "Dec. 16, 2026 09:30" (an ISO date inside a French sentence read badly). A text
+    that is not a time stays as it is."""
+    try:
+        moment = datetime.fromisoformat(str(value))
+    except ValueError:
+        return str(value)
+    return f"{date_format(moment, 'DATE_FORMAT')} {moment:%H:%M}"
 
 
 @dataclass(frozen=True)
@@ -70,7 +88,10 @@ class Reason:
             raise ValueError(f"Unknown reason code {self.code!r}.")
 
     def __str__(self) -> str:  # in the active language
-        return str(TEXTS[self.code]) % self.params
+        params = dict(self.params)
+        if "slot" in params:  # kept as the slot's local start; written the language's way
+            params["slot"] = when_text(params["slot"])
+        return str(TEXTS[self.code]) % params
 
     def english(self) -> str:
         with translation.override("en"):

@@ -886,6 +886,7 @@ def recommendations(request, event, me):
         mark.open_request = open_requests.get(mark.candidate_id)
         mark.declined_me = mark.candidate_id in declined_me
     shortlist = [m for m in marks if m.kind == Mark.Kind.SAVED]
+    empty_filter = _empty_filter(me, kinds, offered, lang) if kinds and not recs else None
     forms = [("", card["person"]["id"], card) for card in cards]
     if not need:
         forms += [("shortlist-", m.candidate_id, m) for m in shortlist]
@@ -904,7 +905,38 @@ def recommendations(request, event, me):
         # only the kinds that can be recommended to me (a visitor is shown no investors)
         kinds=[(k, label, k in kinds) for k, label in KIND.items() if k in offered],
         request_status_labels=REQUEST_STATUS,
+        empty_filter=empty_filter,
     )
+
+
+def _empty_filter(me: Participant, kinds: list[str], offered: set[str], lang: str) -> dict:
+    """Why a list filtered by kind is empty: the kinds chosen cannot be recommended to me (a
+    delegation that has not opted into exchanges filtering delegations), or none of them is
+    recommended yet. ("Complete your profile" misled someone whose profile was complete.)"""
+    sep = "، " if lang == "ar" else ", "
+    names = sep.join(str(KIND[k]) for k in kinds)
+    if any(k in offered for k in kinds):
+        return {
+            "text": _("No one of the kinds you chose (%(kinds)s) is recommended to you yet.")
+            % {"kinds": names}
+        }
+    note = {
+        "text": _("No one of the kinds you chose (%(kinds)s) can be recommended to you.")
+        % {"kinds": names}
+    }
+    if me.kind in kinds and me.kind in SAME_KIND_OPT_IN and not me.accepts_same_kind:
+        if me.kind == Participant.Kind.DELEGATION:
+            note["hint"] = _(
+                "City delegations are recommended to each other for exchanges of experience "
+                "when both tick “I am open to exchanges of experience with other city "
+                "delegations” on their profile."
+            )
+        else:
+            note["hint"] = _(
+                "Exhibitors are recommended to each other when both tick “I am open to "
+                "meetings with other exhibitors” on their profile."
+            )
+    return note
 
 
 class MarkForm(forms.Form):

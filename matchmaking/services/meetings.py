@@ -317,6 +317,8 @@ def meeting_book_locked(
     request = _request_for_booking(request.pk)  # again, under the locks: it may have changed
     if actor.participant is not None and actor.participant.pk not in request.parties():
         raise NotFound("No such request.")
+    if request.status == MeetingRequest.Status.PENDING:  # the pages say so too, translated
+        _refuse(RequestNotOpen, "request_pending")
     if request.status != MeetingRequest.Status.ACCEPTED:
         raise RequestNotOpen(f"Only accepted requests can be booked; this one is {request.status}.")
     if Meeting.objects.filter(request=request).exclude(status=Meeting.Status.CANCELLED).exists():

@@ -5,6 +5,7 @@ from django.utils import timezone
 from icalendar import Calendar
 
 from matchmaking.models import Meeting, MeetingLog, MeetingSeat, Slot, Table
+from matchmaking.reasons import when_text
 from tests.factories import RequestFactory
 
 pytestmark = pytest.mark.django_db
@@ -123,7 +124,7 @@ def test_book_outside_availability_answers_409(event, pair, as_participant):
     b.availability.create(start=first.end, end=first.end + dt.timedelta(hours=8))
     response = as_participant(a).post(url(event, "book/"), {"request": req.pk, "slot": first.pk})
     assert response.status_code == 409
-    assert response.data["detail"] == f"Bruno is not available at {first}."
+    assert response.data["detail"] == f"Bruno is not available at {when_text(first)}."
 
 
 def test_book_respects_session_preference(event, pair, as_participant):

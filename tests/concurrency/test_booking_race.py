@@ -17,6 +17,7 @@ from rest_framework.test import APIClient
 
 from matchmaking.exceptions import Conflict
 from matchmaking.models import Meeting, MeetingSeat
+from matchmaking.reasons import when_text
 from matchmaking.services.meetings import Actor, meeting_book, meeting_reschedule
 from tests.conftest import client_for
 from tests.factories import EventFactory, ParticipantFactory, RequestFactory
@@ -76,7 +77,7 @@ def test_50_concurrent_bookings_of_one_participant_one_success():
     codes = Counter(code for code, _ in results)
     assert codes == {201: 1, 409: N - 1}
     details = {data["detail"] for code, data in results if code == 409}
-    assert details == {f"Hub already has a meeting at {slot}."}
+    assert details == {f"Hub already has a meeting at {when_text(slot)}."}
     assert MeetingSeat.objects.filter(participant=hub, slot=slot, active=True).count() == 1
 
 

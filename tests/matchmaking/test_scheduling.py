@@ -6,6 +6,7 @@ import pytest
 from django.utils import timezone
 
 from matchmaking.models import Meeting, MeetingLog, MeetingSeat, ScheduleRun
+from matchmaking.reasons import when_text
 from matchmaking.services.importer import event_import
 from matchmaking.services.scheduling import (
     build_problem,
@@ -600,7 +601,7 @@ def test_publish_skips_changes_into_slots_that_started_since_the_run(event, make
         ({"request": i["request"], "reason": i["reason"]} for i in run.publish_report["skipped"]),
         key=lambda x: x["request"],
     ) == [
-        {"request": r.pk, "reason": f"the slot {slot} has already started"}
+        {"request": r.pk, "reason": f"the slot {when_text(slot)} has already started"}
         for r, slot in sorted(
             [(new, slots[0]), (moving, slots[2]), (held, slots[1])], key=lambda x: x[0].pk
         )

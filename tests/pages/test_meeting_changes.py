@@ -5,9 +5,11 @@ import re
 
 import pytest
 from django.test import Client
+from django.utils import translation
 from django.utils.http import urlencode
 
 from matchmaking.models import Meeting, MeetingLog
+from matchmaking.reasons import when_text
 from matchmaking.services.meetings import Actor, meeting_set_status
 from tests.factories import EventFactory, ParticipantFactory
 
@@ -386,8 +388,10 @@ def test_move_outside_the_requests_half_day_is_refused_in_the_pages_language(
 
     assert response.status_code == 400
     html = response.content.decode()
+    with translation.override("fr"):
+        when = when_text(afternoon)
     assert (
-        f"Cette demande porte sur un rendez-vous le matin ; {afternoon} a lieu l&#x27;après-midi."
+        f"Cette demande porte sur un rendez-vous le matin ; {when} a lieu l&#x27;après-midi."
     ) in html
     meeting.refresh_from_db()
     assert meeting.slot == slots[0]
@@ -430,7 +434,7 @@ def test_the_desk_books_an_accepted_request_from_the_participants_page(
     url = f"/organiser/{event.slug}/participants/{amina.pk}/book/"
     refused = staff_client.post(url, {"request": request.pk, "slot": slots[0].pk}, follow=True)
     assert [str(m) for m in refused.context["messages"]] == [
-        f"Bruno already has a meeting at {slots[0]}."
+        f"Bruno already has a meeting at {when_text(slots[0])}."
     ]
     Notification.objects.all().delete()
     done = staff_client.post(url, {"request": request.pk, "slot": slots[2].pk}, follow=True)

@@ -14,7 +14,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.formats import date_format
 from icalendar import Calendar
 
@@ -27,6 +27,7 @@ from matchmaking.models import (
     Participant,
     Recommendation,
 )
+from matchmaking.reasons import when_text
 from matchmaking.services.meetings import Actor, meeting_attendee_add, meeting_book
 from matchmaking.services.participants import login_link_create, participant_token
 from tests.factories import EventFactory, ParticipantFactory, RequestFactory
@@ -1114,7 +1115,7 @@ def test_move_a_meeting_from_the_agenda_to_a_time_that_suits_everyone(
     assert offered == [s.pk for s in slots[3:]]  # not its own, not where Karim or Bruno is busy
     Notification.objects.all().delete()
     refused = client.post(move_url, {"slot": slots[1].pk}, follow=True)
-    assert messages_of(refused) == [f"Karim already has a meeting at {slots[1]}."]
+    assert messages_of(refused) == [f"Karim already has a meeting at {when_text(slots[1])}."]
     meeting.refresh_from_db()
     assert (meeting.slot_id, meeting.sequence) == (slots[0].pk, 0)
     moved = client.post(move_url, {"slot": slots[4].pk}, follow=True)
@@ -1410,7 +1411,7 @@ def test_booking_a_busy_slot_is_refused_with_a_message(upcoming_event, make_part
     )
 
     assert response.status_code == 200
-    assert messages_of(response) == [f"Amina Alaoui already has a meeting at {slot}."]
+    assert messages_of(response) == [f"Amina Alaoui already has a meeting at {when_text(slot)}."]
     assert not Meeting.objects.filter(request=req).exists()
 
 
@@ -1428,8 +1429,12 @@ def test_busy_slot_message_is_translated_in_french(upcoming_event, make_particip
         f"/my/{upcoming_event.slug}/agenda/book/", {"request": req.pk, "slot": slot.pk}, follow=True
     )
 
-    # The service's own sentence (who and when), said in French, not its English words.
-    assert messages_of(response) == [f"Amina Alaoui a déjà un rendez-vous le {slot}."]
+    # The service's own sentence (who and when), said in French, not its English words, and
+    # its time written the French way (it was "le 2026-12-16 09:30")
+    with translation.override("fr"):
+        when = when_text(slot)
+    assert when.endswith(f"{slot.start.astimezone(upcoming_event.tz):%Y %H:%M}")
+    assert messages_of(response) == [f"Amina Alaoui a déjà un rendez-vous le {when}."]
 
 
 def test_cancel_my_meeting_and_not_someone_elses(upcoming_event, make_participant):
@@ -1692,7 +1697,8 @@ def test_a_slot_outside_the_requests_half_day_is_refused_in_the_pages_language(
         {"request": req.pk, "slot": morning.pk},
         follow=True,
     )
-    assert messages_of(response) == [text.format(slot=morning)]
+    with translation.override(language):
+        assert messages_of(response) == [text.format(slot=when_text(morning))]
     assert not Meeting.objects.filter(request=req).exists()
 
 
@@ -2028,3 +2034,58 @@ def test_signing_in_turns_the_pages_to_the_person_s_language(event, make_partici
     # the menu's choice still wins afterwards
     client.post("/i18n/setlang/", {"language": "en", "next": f"/my/{event.slug}/profile/"})
     assert client.get(f"/my/{event.slug}/profile/").context["LANGUAGE_CODE"] == "en"
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        (
+            "en",
+            "Only accepted requests can be booked; this one is pending: it is still waiting for "
+            "an answer.",
+        ),
+        (
+            "fr",
+            "Seules les demandes acceptées peuvent être réservées ; celle-ci est en attente : "
+            "elle attend encore une réponse.",
+        ),
+    ],
+)
+def test_booking_a_pending_request_says_it_is_pending(
+    upcoming_event, make_participant, language, text
+):
+    """The page said "This request is no longer open" of a request waiting for an answer; the
+    API said it is pending."""
+    me = make_participant(event=upcoming_event, name="Amina Alaoui")
+    req = RequestFactory(
+        sender=me, recipient=make_participant(event=upcoming_event), status="pending"
+    )
+    client = client_of(me)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    slot = upcoming_event.slots.order_by("start").first()
+    response = client.post(
+        f"/my/{upcoming_event.slug}/agenda/book/", {"request": req.pk, "slot": slot.pk}, follow=True
+    )
+    assert messages_of(response) == [text]
+    assert not Meeting.objects.filter(request=req).exists()
+
+
+def test_a_kind_that_cannot_be_recommended_says_so_not_complete_your_profile(
+    event, make_participant
+):
+    """A delegation that has not opted into exchanges filtering delegations read "No
+    recommendations yet. Complete your profile": the filter, not the profile, empties it."""
+    city = make_participant(kind="delegation", accepts_same_kind=False, name="Rabat")
+    make_participant(kind="delegation", accepts_same_kind=True)
+    body = client_of(city).get(f"/my/{event.slug}/recommendations/?kind=delegation")
+    html = body.content.decode()
+    assert "Complete your profile" not in html
+    assert "No one of the kinds you chose (City delegation) can be recommended to you." in html
+    assert "when both tick “I am open to exchanges of experience with other city" in html
+    # opted in, the same filter may just be empty for now: said so, without the hint
+    city.accepts_same_kind = True
+    city.save(update_fields=["accepts_same_kind"])
+    html = client_of(city).get(f"/my/{event.slug}/recommendations/?kind=delegation")
+    html = html.content.decode()
+    assert "Complete your profile" not in html and "when both tick" not in html
+    assert "No one of the kinds you chose (City delegation) is recommended to you yet." in html
