@@ -19,9 +19,11 @@ from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpResponse, HttpResponseNotModified, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone, translation
 from django.utils.http import parse_etags, url_has_allowed_host_and_scheme, urlencode
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, get_language_bidi, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -899,21 +901,35 @@ def participant_calendar_renew(request, event: Event, participant_id: int):
 @with_event
 @require_GET
 def participant_agenda(request, event: Event, participant_id: int):
-    """The participant's agenda to print and hand over: in their language (the first of theirs
-    the product speaks, as their emails), not the organiser's."""
+    """The participant's agenda to print and hand over: the sheet in their language (the first
+    of theirs the product speaks, as their emails), the console around it (its navigation, the
+    Print and Back buttons) in the organiser's. Someone who no longer comes is said so, once,
+    rather than "not at the fair" every day."""
     participant = _participant_or_404(event, participant_id)
-    with translation.override(language_of(participant)):
-        return render(
-            request,
-            "matchmaking/organiser/agenda_print.html",
-            _ctx(
-                event,
-                "exports",
-                participant=participant,
-                agenda=_agenda(event, participant, printed=True),
-                printed=timezone.localtime(),
-            ),
+    language = language_of(participant)
+    with translation.override(language):
+        sheet = render_to_string(
+            "matchmaking/organiser/_agenda_sheet.html",
+            {
+                "event": event,
+                "participant": participant,
+                "agenda": _agenda(event, participant, printed=True),
+                "printed": timezone.localtime(),
+                "withdrawn": participant.withdrawn_at is not None,
+            },
         )
+    return render(
+        request,
+        "matchmaking/organiser/agenda_print.html",
+        _ctx(
+            event,
+            "exports",
+            participant=participant,
+            sheet=mark_safe(sheet),  # our template's output, escaped there
+            sheet_language=language,
+            sheet_bidi=translation.get_language_info(language)["bidi"],
+        ),
+    )
 
 
 @with_event

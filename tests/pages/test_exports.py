@@ -186,7 +186,10 @@ def test_printed_agenda_speaks_the_participants_language_without_cancelled_meeti
 
     html = staff_client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
 
-    assert '<html lang="ar" dir="rtl">' in html
+    # the sheet in Arabic, right to left; the console around it in the organiser's language
+    assert '<html lang="en" dir="ltr">' in html
+    assert '<div class="print-sheet" lang="ar" dir="rtl">' in html
+    assert ">Grid</a>" in html and ">Print</button>" in html
     assert "Bruno" in html and "Chen Cancelled" not in html
     assert html.count("خارج المعرض طوال هذا اليوم.") == 1  # the 19th, in one line
     assert html.count('class="agenda-time"') == len(first_day)
@@ -450,3 +453,28 @@ def test_participants_csv_columns_and_rows_exact(staff_client, event, make_parti
     assert (c["attending"], c["no_longer_comes_since"]) == ("no", "2018-04-17 19:30")
     assert (c["meetings"], c["requests_sent"], c["max_meetings"]) == ("0", "1", "4")
     assert by_name["Bruno Blanc"]["meetings"] == "1"
+
+
+def test_the_printed_agenda_of_someone_who_no_longer_comes_says_so(
+    staff_client, event, make_participant
+):
+    """It printed "not at the fair this day" for every day, and the organiser's navigation
+    switched to the participant's language (Arabic, right to left)."""
+    from matchmaking.services.attendance import attendance_withdraw
+    from matchmaking.services.meetings import Actor
+
+    a = make_participant(name="Amina", languages=["ar"])
+    attendance_withdraw(participant=a, actor=Actor(system=True))
+    url = f"/organiser/{event.slug}/participants/{a.pk}/agenda/"
+    html = staff_client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "سُجّل عدم حضور Amina إلى المعرض" in html
+    days = len({s.start.date() for s in event.slots.all()})
+    assert html.count("لا حضور في المعرض بعد الآن.") == days
+    assert "خارج المعرض" not in html
+    assert '<html lang="en" dir="ltr">' in html and ">Statistics</a>" in html
+    ed = make_participant(name="Ed", languages=["en"])
+    attendance_withdraw(participant=ed, actor=Actor(system=True))
+    html = staff_client.get(f"/organiser/{event.slug}/participants/{ed.pk}/agenda/")
+    html = html.content.decode()
+    assert "Ed no longer comes to the fair (since " in html
+    assert "Not at the fair this day." not in html
