@@ -202,6 +202,10 @@ ERROR_TEXT = {
         "This meeting has not started yet; feedback opens when it starts."
     ),
     "not_in_meeting": gettext_lazy("Only the people in a meeting give feedback on it."),
+    "feedback_not_held": gettext_lazy(
+        "You said in your feedback that this meeting did not take place; change your feedback "
+        "first if it did."
+    ),
     "not_attending": gettext_lazy("This person no longer comes to the fair."),
     "self_not_attending": gettext_lazy(
         "You said you no longer come to the fair. If you come after all, say so under My times "
@@ -1437,6 +1441,10 @@ def agenda(request, event, me):
         # as meeting_feedback_give decides: once it has started, unless it was cancelled
         m.feedback_open = m.status != Meeting.Status.CANCELLED and m.slot.start <= now
         m.my_feedback = feedback.get(m.pk)
+        # no check-in beside my own "did not take place" (meeting_set_status refuses it)
+        said_not_held = m.my_feedback is not None and not m.my_feedback.took_place
+        m.check_in_blocked = m.can_check_in and said_not_held
+        m.can_check_in = m.can_check_in and not said_not_held
         if m.my_feedback is not None:
             m.my_feedback.outcome_label = FEEDBACK_OUTCOME.get(m.my_feedback.outcome, "")
         days.setdefault(m.slot.start.astimezone(tz).date(), []).append(m)

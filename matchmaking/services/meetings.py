@@ -34,6 +34,7 @@ from matchmaking.exceptions import (
 from matchmaking.models import (
     Availability,
     Meeting,
+    MeetingFeedback,
     MeetingLog,
     MeetingRequest,
     MeetingSeat,
@@ -1024,6 +1025,22 @@ def _check_in_window(meeting: Meeting, actor: Actor, now: datetime) -> None:
         )
 
 
+def _check_in_agrees_with_feedback(meeting: Meeting, actor: Actor) -> None:
+    """A participant who said in their feedback that the meeting did not take place does not
+    check in to it ("Present" beside "did not take place"): they change their feedback first.
+    The organisers record what they saw at the desk."""
+    if actor.is_organiser or actor.participant is None:
+        return
+    if MeetingFeedback.objects.filter(
+        meeting=meeting, participant=actor.participant, took_place=False
+    ).exists():
+        raise Conflict(
+            "You said in your feedback that this meeting did not take place; change your "
+            "feedback first if it did.",
+            code="feedback_not_held",
+        )
+
+
 def meeting_set_status(
     *, meeting: Meeting, status: str, actor: Actor, now: datetime | None = None
 ) -> Meeting:
@@ -1067,6 +1084,7 @@ def meeting_set_status(
             )
         if status == Meeting.Status.CHECKED_IN:
             _check_in_window(meeting, actor, now)
+            _check_in_agrees_with_feedback(meeting, actor)
         old = meeting.status
         meeting.status = status
         meeting.version += 1

@@ -1017,3 +1017,42 @@ def test_a_colleague_cannot_bring_anyone_and_a_refused_colleague_names_the_field
         url(event, f"{meeting.pk}/attendees/"), {"participant": people["Sami"].pk}
     )
     assert (other_side.status_code, other_side.data["field"]) == (400, "participant")
+
+
+def test_check_in_after_my_own_did_not_take_place_is_refused(event, pair, as_participant):
+    """It answered 200 checked_in, and the agenda showed "Present" beside "did not take
+    place": one changes the feedback first. The organisers record what they saw."""
+    a, _b, req = pair
+    slot = event.slots.first()
+    booked = as_participant(a).post(url(event, "book/"), {"request": req.pk, "slot": slot.pk})
+    meeting_id = booked.data["id"]
+    move_slot(slot, timezone.now() - dt.timedelta(minutes=25))  # over, the same day
+    feedback = url(event, f"{meeting_id}/feedback/")
+    said = as_participant(a).put(feedback, {"took_place": False}, format="json")
+    assert said.status_code == 200, said.data
+    refused = as_participant(a).post(url(event, f"{meeting_id}/check-in/"))
+    assert refused.status_code == 409
+    assert refused.data["code"] == "feedback_not_held"
+    assert refused.data["detail"] == (
+        "You said in your feedback that this meeting did not take place; change your feedback "
+        "first if it did."
+    )
+    assert Meeting.objects.get(pk=meeting_id).status == "scheduled"
+    as_participant(a).put(feedback, {"took_place": True, "rating": 4}, format="json")
+    checked = as_participant(a).post(url(event, f"{meeting_id}/check-in/"))
+    assert checked.status_code == 200 and checked.data["status"] == "checked_in"
+
+
+def test_organisers_check_in_whatever_a_participant_s_feedback_says(
+    event, pair, as_participant, organiser_client
+):
+    a, _b, req = pair
+    slot = event.slots.first()
+    booked = as_participant(a).post(url(event, "book/"), {"request": req.pk, "slot": slot.pk})
+    move_slot(slot, timezone.now() - dt.timedelta(minutes=25))
+    feedback = url(event, f"{booked.data['id']}/feedback/")
+    as_participant(a).put(feedback, {"took_place": False}, format="json")
+    desk = organiser_client.post(
+        url(event, f"{booked.data['id']}/status/"), {"status": "checked_in"}
+    )
+    assert desk.status_code == 200 and desk.data["status"] == "checked_in"

@@ -2089,3 +2089,37 @@ def test_a_kind_that_cannot_be_recommended_says_so_not_complete_your_profile(
     html = html.content.decode()
     assert "Complete your profile" not in html and "when both tick" not in html
     assert "No one of the kinds you chose (City delegation) is recommended to you yet." in html
+
+
+def test_no_check_in_beside_my_own_did_not_take_place(upcoming_event, make_participant):
+    """The agenda showed "Present" beside "did not take place": after saying the meeting did
+    not take place, the check-in button gives way to a sentence, and a post is refused in the
+    page's language."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from matchmaking.services.feedback import meeting_feedback_give
+    from tests.api.test_meetings import move_slot
+
+    event = upcoming_event
+    me = make_participant(event=event, name="Amina Alaoui")
+    slot = event.slots.order_by("start").first()
+    meeting = booked(me, make_participant(event=event, name="Bruno"), slot)
+    move_slot(slot, timezone.now() - dt.timedelta(minutes=25))
+    meeting_feedback_give(meeting=meeting, participant=me, took_place=False)
+    client = client_of(me)
+    page = client.get(f"/my/{event.slug}/agenda/").content.decode()
+    assert "I am here: check in" not in page
+    assert (
+        "You said this meeting did not take place: to check in, change your feedback below "
+        "first." in page
+    )
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "fr"
+    refused = client.post(f"/my/{event.slug}/meetings/{meeting.pk}/check-in/", follow=True)
+    assert messages_of(refused) == [
+        "Vous avez indiqué dans votre avis que ce rendez-vous n’a pas eu lieu ; modifiez d’abord "
+        "votre avis s’il a eu lieu."
+    ]
+    meeting.refresh_from_db()
+    assert meeting.status == Meeting.Status.SCHEDULED
