@@ -307,6 +307,31 @@ def meeting_detail(request, event: Event, meeting_id: int):
     return _render_meeting(request, event, meeting_id)
 
 
+def _status_actions(meeting: Meeting, event: Event, now) -> tuple[list[tuple], str]:
+    """The status buttons (code, label, too early) and why some are disabled yet: check-in opens
+    ``CHECK_IN_OPENS_MINUTES`` before the meeting, held and no-show once it has started (as
+    ``meeting_set_status`` decides; it checks again on the click). Clicking them weeks ahead
+    only gave the refusal."""
+    opens, start = check_in_opens_at(meeting.slot), meeting.slot.start
+    too_early = {"checked_in": now < opens, "held": now < start, "no_show": now < start}
+    actions = [(code, name, too_early.get(code, False)) for code, name in labels.GRID_ACTIONS]
+    early = ""
+    if meeting.status != Meeting.Status.CANCELLED and now < opens:
+        early = _(
+            "Check-in opens %(minutes)s minutes before the meeting, at %(opens)s; held or "
+            "no-show can be marked once it has started, at %(start)s."
+        ) % {
+            "minutes": settings.CHECK_IN_OPENS_MINUTES,
+            "opens": labels.local_when(opens, event.tz),
+            "start": labels.local_when(start, event.tz),
+        }
+    elif meeting.status != Meeting.Status.CANCELLED and now < start:
+        early = _("Held or no-show can be marked once the meeting has started, at %(start)s.") % {
+            "start": labels.local_when(start, event.tz)
+        }
+    return actions, early
+
+
 def _render_meeting(
     request,
     event: Event,
@@ -336,6 +361,7 @@ def _render_meeting(
             .order_by("organisation__name", "name")
             if p.pk not in seated
         ]
+    actions, early = _status_actions(meeting, event, timezone.now())
     return render(
         request,
         "matchmaking/organiser/meeting.html",
@@ -344,7 +370,8 @@ def _render_meeting(
             "grid",
             meeting=meeting,
             log=log,
-            actions=labels.GRID_ACTIONS,
+            actions=actions,
+            early=early,
             next_url=next_url,
             back_query=_back_query(request),
             move=move,

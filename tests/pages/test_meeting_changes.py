@@ -510,3 +510,48 @@ def test_no_one_joins_a_meeting_that_has_started(staff_client, event, make_parti
     )
     assert refused.status_code == 409
     assert not meeting.seats.filter(participant=karim).exists()
+
+
+def status_buttons(html: str) -> dict[str, bool]:
+    """The status form's buttons: value -> disabled."""
+    form = html.split('class="actions">', 1)[1].split("</form>", 1)[0]
+    return {
+        value: "disabled" in attrs
+        for value, attrs in re.findall(
+            r'<button type="submit" name="status" value="(\w+)"([^>]*)>', form
+        )
+    }
+
+
+def test_status_buttons_wait_for_the_meeting_s_time(
+    staff_client, event, slots, make_participant, book
+):
+    """Checked in / Held / No-show were enabled for a meeting weeks away; a click only said
+    "can be marked held or no-show once it has started". Disabled until then, with why."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from tests.api.test_meetings import move_slot
+
+    meeting = book(make_participant(), make_participant(), 0)
+    move_slot(slots[0], timezone.now() + dt.timedelta(days=20))
+    html = staff_client.get(page_url(event, meeting)).content.decode()
+    assert status_buttons(html) == {"checked_in": True, "held": True, "no_show": True}
+    assert "data-status-early>Check-in opens 30 minutes before the meeting, at " in html
+    assert "held or no-show can be marked once it has started, at " in html
+
+    move_slot(slots[0], timezone.now() + dt.timedelta(minutes=10))  # check-in is open
+    html = staff_client.get(page_url(event, meeting)).content.decode()
+    assert status_buttons(html) == {"checked_in": False, "held": True, "no_show": True}
+    assert "data-status-early>Held or no-show can be marked once the meeting has started" in html
+    # the server still refuses a post
+    early = staff_client.post(f"{page_url(event, meeting)}status/", {"status": "held"})
+    assert early.status_code in (302, 409)
+    meeting.refresh_from_db()
+    assert meeting.status == "scheduled"
+
+    move_slot(slots[0], timezone.now() - dt.timedelta(minutes=5))  # started
+    html = staff_client.get(page_url(event, meeting)).content.decode()
+    assert status_buttons(html) == {"checked_in": False, "held": False, "no_show": False}
+    assert "data-status-early" not in html
