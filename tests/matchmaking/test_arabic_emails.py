@@ -70,11 +70,11 @@ def test_an_arabic_booking_email_lists_the_others_with_the_arabic_comma_and_waw(
     }
     to_amina = Notification.objects.get(recipient=amina, kind="meeting_booked")
     assert to_amina.language == "ar"
-    named = re.fullmatch(r"تم حجز لقاء مع (.+)، (.+) و(.+) في .+", subjects["Amina"])
+    named = re.fullmatch(r"تم حجز لقاء مع (.+)، (.+) و(.+) يوم .+", subjects["Amina"])
     assert named, subjects["Amina"]
     assert set(named.groups()) == {"Bruno (Nord)", "Karim (Nord)", "Lina (Nord)"}
     assert ", " not in subjects["Amina"]  # no Latin comma between the names
-    assert re.match(r"لقاء مع .+، .+ و.+ في ", to_amina.body), to_amina.body
+    assert re.match(r"لقاء مع .+، .+ و.+ يوم ", to_amina.body), to_amina.body
     named = re.fullmatch(r"Rendez-vous réservé avec (.+), (.+) et (.+) le .+", subjects["Karim"])
     assert named, subjects["Karim"]
     assert set(named.groups()) == {"Amina (Atlas)", "Bruno (Nord)", "Lina (Nord)"}
@@ -162,6 +162,6 @@ def test_an_arabic_email_about_a_colleague_who_left_names_them_without_a_gender(
         meeting_leave(meeting=meeting, participant=karim)
 
     note = Notification.objects.get(recipient=amina, kind="attendee_left")
-    assert note.subject.startswith("غياب Karim عن موعدك في ")
-    assert note.body.startswith("أُلغيت مشاركة Karim في موعدك مع Bruno (Nord) في ")
+    assert note.subject.startswith("غياب Karim عن موعدك يوم ")
+    assert note.body.startswith("أُلغيت مشاركة Karim في موعدك مع Bruno (Nord) يوم ")
     assert note.body.endswith("يستمر الموعد.")
