@@ -52,13 +52,20 @@ RANGE_PRE_SHARE = 0.25
 # with lowest idle lo, anneal towards a band of width r - 1, alternately lo .. lo + r - 1 (lower
 # the top, at most RANGE_TRY s) and lo + 1 .. lo + r (raise the floor, as "everyone idles 2"
 # then 1 on forum-13crafc, at most RANGE_RAISE_TRY s), each try stopped as soon as the band is
-# reached; it ends after RANGE_FAILS tries in a row without a smaller range (2 lost the range on
-# forum-13crafb and ticf-13crafb in one seed of three). RANGE_RAISE_TRY 1.0 against 0.5: range 0
-# on forum-13crafc in 9 of 10 seeds against 7 of 10
+# reached; it ends after RANGE_FAILS tries in a row without a smaller range. With the compiled
+# loop (run AD, 2026-11-27): tries of 0.5 s (about 10 s of the plain-Python loop's moves) and 2
+# fails (one "lower the top", one "raise the floor"). Traced on forum-13crafb and ticf-13crafb,
+# range 2 (the proven optimum) came in the pre-run or the first try (within 0.45 s), and the
+# 4-5 failed 1-s tries at range 1 (about 4 s) left the total phase 2.6-2.9 s of the 10; now about
+# 5.9 s: over 10 paired seeds, mean totals 21.0 -> 19.9 and 17.6 -> 16.4, range kept 20 of 20;
+# forum-13crafc and ticf-13crafc still reach range 0 (their narrowing tries succeed within
+# 0.2-0.7 s). With the plain-Python loop, 1-s tries and 5 fails were measured as better (2 fails
+# lost the range on forum-13crafb and ticf-13crafb in one seed of three; RANGE_RAISE_TRY 1.0
+# against 0.5: range 0 on forum-13crafc in 9 of 10 seeds against 7 of 10)
 RANGE_SHARE = 0.6
-RANGE_TRY = 1.0
-RANGE_RAISE_TRY = 1.0
-RANGE_FAILS = 5
+RANGE_TRY = 0.5
+RANGE_RAISE_TRY = 0.5
+RANGE_FAILS = 2
 RANGE_T_START = 4.0
 # CP-SAT's range question (with ``cp_workers``, the window path): "any schedule one range lower?"
 # on the whole instance (``window._build`` with the common band lo <= idle_p <= lo + r - 1, lo

@@ -280,11 +280,18 @@ def _pinned_case(y_slots: frozenset) -> Problem:
     )
 
 
-def test_range_question_ends_the_range_phase_when_the_range_is_proven():
+def test_range_question_ends_the_range_phase_when_the_range_is_proven(monkeypatch):
     # y can only meet in slots 1 and 2 (idles 0), so range 2 is optimal. The top is
     # pinned by x's own bound: CP-SAT proves "range 1" infeasible and the range phase stops at
-    # once, where the annealing alone spends its raise-the-floor tries (1 s each) in vain
+    # once, where the annealing alone spends its raise-the-floor tries (1 s each here) in vain
+    from matchmaking.scheduler import kempe
     from matchmaking.scheduler.kempe import _Annealer, _own_bounds, _range_phase
+
+    # tries of 1 s, five in a row (the settings before run AD), so that a try run by mistake
+    # shows in the times below
+    monkeypatch.setattr(kempe, "RANGE_TRY", 1.0)
+    monkeypatch.setattr(kempe, "RANGE_RAISE_TRY", 1.0)
+    monkeypatch.setattr(kempe, "RANGE_FAILS", 5)
 
     prob = _pinned_case(frozenset({1, 2}))
     inst = _Inst(prob)
