@@ -58,10 +58,11 @@ RANGE_PRE_SHARE = 0.25
 # range 2 (the proven optimum) came in the pre-run or the first try (within 0.45 s), and the
 # 4-5 failed 1-s tries at range 1 (about 4 s) left the total phase 2.6-2.9 s of the 10; now about
 # 5.9 s: over 10 paired seeds, mean totals 21.0 -> 19.9 and 17.6 -> 16.4, range kept 20 of 20;
-# forum-13crafc and ticf-13crafc still reach range 0 (their narrowing tries succeed within
-# 0.2-0.7 s). With the plain-Python loop, 1-s tries and 5 fails were measured as better (2 fails
-# lost the range on forum-13crafb and ticf-13crafb in one seed of three; RANGE_RAISE_TRY 1.0
-# against 0.5: range 0 on forum-13crafc in 9 of 10 seeds against 7 of 10)
+# forum-13crafc and ticf-13crafc still reach range 0 (after a failed "lower the top" try, the
+# "raise the floor" try 1 -> 0 succeeded within 0.20-0.28 s). With the plain-Python loop, 1-s
+# tries and 5 fails were measured as better (2 fails lost the range on forum-13crafb and
+# ticf-13crafb in one seed of three; RANGE_RAISE_TRY 1.0 against 0.5: range 0 on forum-13crafc
+# in 9 of 10 seeds against 7 of 10)
 RANGE_SHARE = 0.6
 RANGE_TRY = 0.5
 RANGE_RAISE_TRY = 0.5
