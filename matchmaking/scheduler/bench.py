@@ -12,6 +12,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
+from . import kempe
 from .model import Problem
 from .reference import load_reference
 from .solve import FAIR_WEIGHT_SHARE, solve
@@ -196,6 +197,7 @@ def main(argv: list[str] | None = None) -> int:
         f"meeting (default {FAIR_WEIGHT_SHARE}; 0 = weight strictly first)",
     )
     args = ap.parse_args(argv)
+    kempe.ready()  # the compile, once per process (under 1 s from numba's cache): not timed
     fair = {"fair_weight_share": args.fair_share}
     ok = True
     if not args.no_udg:

@@ -107,11 +107,13 @@ BATCH_SECONDS = 0.002
 # The annealing's moves run in numba-compiled functions on numpy arrays (run AC, eighteenth
 # session: 18-25 times the moves a second of the plain-Python loop before it, the same moves and
 # acceptance). Each day's slots are one run of bits in one or more 64-bit words of a
-# participant's busy mask (days of up to 64 slots, every real fair, take one word). Compiled at
-# import (``_warm_up``; about 5 s of CPU once), or loaded from numba's cache when one is usable
-# (``cache=True``: next to this file, else NUMBA_CACHE_DIR or the user's cache directory; none
-# usable: compiled at each import), so the compile time never falls inside a solver's time limit
-# (``solve`` imports this module at its own import).
+# participant's busy mask (days of up to 64 slots, every real fair, take one word). Compiled
+# once per process on first use (``ready``; about 5 s of CPU once), or loaded from numba's cache
+# when one is usable (``cache=True``: next to this file, else NUMBA_CACHE_DIR or the user's cache
+# directory; none usable: compiled in each process). ``solve`` calls ``ready`` before it starts
+# its clock, so the compile time never falls inside a solver's time limit; a web process or a
+# command that never schedules never pays it (at import it added 0.5 s warm, 5 s cold, to every
+# Django start).
 
 _U1 = np.uint64(1)
 _M1 = np.uint64(0x5555555555555555)
@@ -431,6 +433,7 @@ def _rng_state(seed: int) -> np.ndarray:
 
 class _Annealer:
     def __init__(self, inst, slot: np.ndarray, seed: int, keep_moves: bool):
+        ready()
         self.use_range = inst.problem.idle_objective == "range"
         self.keep_moves = keep_moves
         self.rng = _rng_state(seed)
@@ -582,8 +585,22 @@ class _Annealer:
         self.total = int(sc[_TOTAL])
 
 
+_READY = False
+
+
+def ready() -> None:
+    """Compile the loop (or load it from numba's cache) once per process, on a tiny instance:
+    callers with a time limit call it before they start their clock (``solve`` does); an
+    annealer built without it compiles here too."""
+    global _READY
+    if not _READY:
+        _READY = True  # first: the warm-up's own annealer comes back here
+        _warm_up()
+
+
 def _warm_up() -> None:
-    """Compile (or load from numba's cache) the loop on a tiny instance, at import."""
+    """The tiny instance of ``ready``: the arrays have the types a solve passes, so the loop
+    has one compiled version."""
     from types import SimpleNamespace
 
     dom = np.ones((2, 3), dtype=bool)
@@ -596,8 +613,6 @@ def _warm_up() -> None:
     ann = _Annealer(inst, np.array([0, 2], np.int64), 0, False)
     ann.anneal(time.perf_counter() + 0.001, band=(0, 1))
 
-
-_warm_up()
 
 
 def _own_bounds(ann: _Annealer) -> list[int] | None:

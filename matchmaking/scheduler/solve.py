@@ -1406,6 +1406,7 @@ def solve(
     ``minimise_moves=False``: plan afresh (idle slots first); ``Problem.previous`` then only
     keeps pinned meetings in place, keeps tables where a meeting stays in its slot, and counts
     the moves in the statistics."""
+    kempe.ready()  # the annealing's compile (once per process) is not the problem's time
     t_start = time.perf_counter()
     deadline = t_start + time_limit
     workers = workers or min(8, os.cpu_count() or 1)
