@@ -87,13 +87,20 @@ LOWER_BAND_ALL = True
 # ... also without ``range_phase`` (run P: from run N's 0 / 116 schedules, same time, "everyone
 # idles 1" in 9 of 12 runs against 2 of 12 with BAND_SHARE; restarts of 1-2 s: 1-2 of 12)
 LOWER_BAND_ALL_ANY = True
-# total phase: this many annealing runs one after the other, each from the best schedule and back
-# at T_START (1 = one run; 3 measured no better: forum-14 7, 11, 9 against 8, 8, 8)
-TOTAL_CYCLES = 1
+# total phase: this many annealing cycles one after the other, each an equal share of the time,
+# the first from T_START, the next ones from the chain's own best schedule at TOTAL_REHEAT_T
+# (None = T_START), in each of the two chains (PARALLEL_CHAINS) or in the one. Run AE (eighteenth
+# session, compiled loop, two chains): 2 cycles, reheat 0.3, against 1 cycle over paired seeds 1-8:
+# ticf-13crafb 16.88 -> 16.00 (7 better, 0 worse), forum-13crafb 20.12 -> 20.12, forum-14
+# 5.88 -> 5.88, reference range 24 of 24 both. With the slow loop, 3 cycles back at T_START in
+# one chain measured no better (forum-14 7, 11, 9 against 8, 8, 8)
+TOTAL_CYCLES = 2
+TOTAL_REHEAT_T = 0.3
 # total phase: a second annealing chain (another seed, same starting schedule, same time) in a
 # forked process, on the second core the GIL leaves idle while the annealing runs (no CP-SAT
 # search runs in the total phase); the better (range, total) of the two is kept. With
-# TOTAL_EXCHANGE, at half time both chains go on from the better best schedule so far. Only where
+# TOTAL_EXCHANGE, at the end of each cycle (at half time with one) both chains go on from the
+# better best schedule so far; without, each chain's cycles go on from its own. Only where
 # the "fork" start method exists and with more than PARALLEL_MIN s left; 0 chains = off.
 PARALLEL_CHAINS = 1
 PARALLEL_MIN = 0.5
@@ -774,7 +781,8 @@ def kempe_idle(
             if i:
                 ann.load(list(ann.best))
             now = time.perf_counter()
-            ann.anneal(now + (deadline - now) / (TOTAL_CYCLES - i))
+            t = TOTAL_REHEAT_T if i else None
+            ann.anneal(now + (deadline - now) / (TOTAL_CYCLES - i), t_start=t)
     return np.array(ann.best, dtype=np.int64)
 
 
@@ -784,12 +792,14 @@ def _chain(ann: _Annealer, ends: list[float], conn) -> None:
     try:
         for i, end in enumerate(ends):
             if i:
-                key, best = conn.recv()
-                if key < ann.best_key:
-                    ann.best_key, ann.best = key, best
+                if TOTAL_EXCHANGE:
+                    key, best = conn.recv()
+                    if key < ann.best_key:
+                        ann.best_key, ann.best = key, best
                 ann.load(list(ann.best))
-            ann.anneal(end)
-            conn.send((ann.best_key, ann.best))
+            ann.anneal(end, t_start=TOTAL_REHEAT_T if i else None)
+            if TOTAL_EXCHANGE or i == len(ends) - 1:
+                conn.send((ann.best_key, ann.best))
     finally:
         conn.close()
 
@@ -800,7 +810,7 @@ def _total_in_parallel(ann: _Annealer, deadline: float, seed: int) -> bool:
     import multiprocessing as mp
 
     now = time.perf_counter()
-    if PARALLEL_CHAINS < 1 or deadline - now < PARALLEL_MIN or TOTAL_CYCLES != 1:
+    if PARALLEL_CHAINS < 1 or deadline - now < PARALLEL_MIN:
         return False
     if "fork" not in mp.get_all_start_methods() or ann.best_key <= ann.floor:
         return False
@@ -808,9 +818,9 @@ def _total_in_parallel(ann: _Annealer, deadline: float, seed: int) -> bool:
     # the child's best must reach the parent, and the child be gone, before the deadline (0.02 s
     # until run AC; at load 7-9 the solve then ended up to 0.08 s late, in the child's exit)
     margin = 0.04
-    ends = [deadline - margin]
-    if TOTAL_EXCHANGE:
-        ends = [now + 0.5 * (deadline - now), deadline - margin]
+    # one end per cycle (TOTAL_CYCLES), at least two with TOTAL_EXCHANGE (the exchange at each)
+    n = max(TOTAL_CYCLES, 2 if TOTAL_EXCHANGE else 1)
+    ends = [now + (i + 1) / n * (deadline - margin - now) for i in range(n)]
     mine, theirs = ctx.Pipe()
     rng = ann.rng
     ann.rng = _rng_state(seed * 7919 + 104729)  # the child's stream (fork copies ``ann``)
@@ -828,12 +838,15 @@ def _total_in_parallel(ann: _Annealer, deadline: float, seed: int) -> bool:
         for i, end in enumerate(ends):
             if i:
                 ann.load(list(ann.best))
-            ann.anneal(end if i < len(ends) - 1 else deadline - margin)
+            ann.anneal(end, t_start=TOTAL_REHEAT_T if i else None)
+            last = i == len(ends) - 1
+            if not (TOTAL_EXCHANGE or last):
+                continue
             if mine.poll(max(0.0, deadline - margin / 2 - time.perf_counter())):
                 got = mine.recv()
                 if got[0] < ann.best_key:
                     ann.best_key, ann.best = got[0], list(got[1])
-            if i < len(ends) - 1:
+            if not last:
                 mine.send((ann.best_key, ann.best))
     except (EOFError, OSError):
         pass

@@ -368,6 +368,31 @@ def test_total_phase_keeps_the_second_chains_better_schedule(monkeypatch):
     assert anneal(prob, start, seconds=1.0) == start  # one chain: the parent's, which did nothing
 
 
+@pytest.mark.parametrize("chains", [0, 1])
+def test_total_phase_cycles_start_again_at_the_reheat_temperature(monkeypatch, chains):
+    # TOTAL_CYCLES cycles: the first from T_START (t_start None), the next ones at
+    # TOTAL_REHEAT_T, in the one chain and in the parent of two (the child's are not seen here)
+    from matchmaking.scheduler import kempe
+
+    if chains and "fork" not in __import__("multiprocessing").get_all_start_methods():
+        pytest.skip("no fork")
+    real = kempe._Annealer.anneal
+    calls = []
+
+    def spy(self, deadline, band=None, t_start=None, stop_inside=False):
+        if band is None:
+            calls.append(t_start)
+        return real(self, deadline, band, t_start, stop_inside)
+
+    monkeypatch.setattr(kempe._Annealer, "anneal", spy)
+    monkeypatch.setattr(kempe, "PARALLEL_CHAINS", chains)
+    monkeypatch.setattr(kempe, "TOTAL_CYCLES", 3)
+    prob = _chain_case(frozenset({0, 1}))
+    start = {"ha": 0, "hb": 2, "hc": 3, "ad": 1}
+    assert anneal(prob, start, seconds=1.0) == {"ha": 1, "hb": 2, "hc": 3, "ad": 0}
+    assert calls == [None, kempe.TOTAL_REHEAT_T, kempe.TOTAL_REHEAT_T]
+
+
 def test_total_phase_runs_alone_when_no_process_can_start(monkeypatch):
     # a daemonic process (a Celery prefork worker) may not start children: one chain instead
     import multiprocessing
