@@ -89,7 +89,8 @@ LOWER_BAND_ALL = True
 LOWER_BAND_ALL_ANY = True
 # total phase: this many annealing cycles one after the other, each an equal share of the time,
 # the first from T_START, the next ones from the chain's own best schedule at TOTAL_REHEAT_T
-# (None = T_START), in each of the two chains (PARALLEL_CHAINS) or in the one. Run AE (eighteenth
+# (None = T_START), in each of the two chains (PARALLEL_CHAINS) or in the one; only with the
+# range phase and without a previous schedule (not the large path nor re-plans). Run AE (eighteenth
 # session, compiled loop, two chains): 2 cycles, reheat 0.3, against 1 cycle over paired seeds 1-8:
 # ticf-13crafb 16.88 -> 16.00 (7 better, 0 worse), forum-13crafb 20.12 -> 20.12, forum-14
 # 5.88 -> 5.88, reference range 24 of 24 both. With the slow loop, 3 cycles back at T_START in
@@ -776,13 +777,16 @@ def kempe_idle(
         ann.load(list(ann.best))  # the rest from the best schedule, at its range
         if not every or ann.lowest() >= lo:
             break
-    if not _total_in_parallel(ann, deadline, seed):
-        for i in range(TOTAL_CYCLES):
+    # cycles only with the range phase and no previous schedule to keep (run AE: on the large
+    # path, synthetic fair with 300 tables, 2 cycles gave idle 767 against 325)
+    cycles = TOTAL_CYCLES if range_phase and not keep_moves else 1
+    if not _total_in_parallel(ann, deadline, seed, cycles):
+        for i in range(cycles):
             if i:
                 ann.load(list(ann.best))
             now = time.perf_counter()
             t = TOTAL_REHEAT_T if i else None
-            ann.anneal(now + (deadline - now) / (TOTAL_CYCLES - i), t_start=t)
+            ann.anneal(now + (deadline - now) / (cycles - i), t_start=t)
     return np.array(ann.best, dtype=np.int64)
 
 
@@ -804,7 +808,7 @@ def _chain(ann: _Annealer, ends: list[float], conn) -> None:
         conn.close()
 
 
-def _total_in_parallel(ann: _Annealer, deadline: float, seed: int) -> bool:
+def _total_in_parallel(ann: _Annealer, deadline: float, seed: int, cycles: int = 1) -> bool:
     """The total phase as two chains (PARALLEL_CHAINS); False when not run (then the caller runs
     it alone)."""
     import multiprocessing as mp
@@ -818,8 +822,8 @@ def _total_in_parallel(ann: _Annealer, deadline: float, seed: int) -> bool:
     # the child's best must reach the parent, and the child be gone, before the deadline (0.02 s
     # until run AC; at load 7-9 the solve then ended up to 0.08 s late, in the child's exit)
     margin = 0.04
-    # one end per cycle (TOTAL_CYCLES), at least two with TOTAL_EXCHANGE (the exchange at each)
-    n = max(TOTAL_CYCLES, 2 if TOTAL_EXCHANGE else 1)
+    # one end per cycle, at least two with TOTAL_EXCHANGE (the exchange at each)
+    n = max(cycles, 2 if TOTAL_EXCHANGE else 1)
     ends = [now + (i + 1) / n * (deadline - margin - now) for i in range(n)]
     mine, theirs = ctx.Pipe()
     rng = ann.rng

@@ -390,7 +390,16 @@ def test_total_phase_cycles_start_again_at_the_reheat_temperature(monkeypatch, c
     prob = _chain_case(frozenset({0, 1}))
     start = {"ha": 0, "hb": 2, "hc": 3, "ad": 1}
     assert anneal(prob, start, seconds=1.0) == {"ha": 1, "hb": 2, "hc": 3, "ad": 0}
-    assert calls == [None, kempe.TOTAL_REHEAT_T, kempe.TOTAL_REHEAT_T]
+    assert calls == [None]  # no range phase (the large path): one cycle
+    calls.clear()
+    prob = dataclasses.replace(prob, idle_objective="range")
+    assert anneal(prob, start, seconds=1.0, range_phase=True) == {
+        "ha": 1,
+        "hb": 2,
+        "hc": 3,
+        "ad": 0,
+    }
+    assert calls[-3:] == [None, kempe.TOTAL_REHEAT_T, kempe.TOTAL_REHEAT_T]  # after the pre-run
 
 
 def test_total_phase_runs_alone_when_no_process_can_start(monkeypatch):
