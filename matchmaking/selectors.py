@@ -650,6 +650,8 @@ def event_export(*, event: Event) -> dict:
             row["expires"] = _local(r.expires_at, event)
         if r.message:
             row["message"] = r.message
+        if r.answer_reason:
+            row["reason"] = r.answer_reason
         if r.proposed_slot is not None:
             row["proposed"] = _local(r.proposed_slot.start, event)
         requests.append(row)

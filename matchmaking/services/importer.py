@@ -1976,6 +1976,7 @@ def _write(
                 priority=r.get("priority", 3),
                 session=r.get("session", "any"),
                 message=r.get("message", ""),
+                answer_reason=r.get("reason", ""),
                 responded_at=times.get("answered"),
                 expires_at=(
                     times.get("expires", event.request_expires_at(sent))

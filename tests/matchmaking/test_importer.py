@@ -340,6 +340,9 @@ def test_import_existing_slug_refused_unless_replace():
 def test_round_trip_export_import_export_is_identical():
     original = small_event()
     original["participants"][0]["languages"] = ["fr", "zgh"]  # Tamazight has no 2-letter code
+    original["requests"].append(
+        {"from": "c", "to": "a", "status": "declined", "reason": "Pas de budget cette année."}
+    )
     first = selectors.event_export(event=event_import(data=original))
     again = copy.deepcopy(first)
     again["event"]["slug"] = "mini-fair-copy"
@@ -360,6 +363,7 @@ def test_round_trip_export_import_export_is_identical():
         }
     ]
     assert first["participants"][0]["languages"] == ["fr", "zgh"]
+    assert first["requests"][-1]["reason"] == "Pas de budget cette année."  # kept, as typed
     assert first["participants"][0]["availability"] == [
         {"start": "2018-04-18T09:00:00+01:00", "end": "2018-04-18T15:00:00+01:00"}
     ]
