@@ -93,7 +93,6 @@ from matchmaking.services.participants import (
 )
 from matchmaking.services.recommendations import SAME_KIND_OPT_IN, kinds_recommended_to
 from matchmaking.services.requests import (
-    acceptable_slots,
     proposable_slots,
     proposal_refusals,
     request_accept,
@@ -1113,7 +1112,7 @@ def _other_times(event: Event, me: Participant, pending: list[MeetingRequest]) -
     that one)."""
     for r in pending:
         r.event = event  # the booking rules read its window: one event, read once
-    free = acceptable_slots(requests=pending, actor=Actor(participant=me))
+    free = meeting_slots_bookable(requests=pending, actor=Actor(participant=me))
     for r in pending:
         r.other_times = OrderedDict()
         for slot in free.get(r.pk, []):

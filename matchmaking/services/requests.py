@@ -401,20 +401,6 @@ def proposable_slots(
     return {probe.recipient_id: free[probe.pk] for probe in probes}
 
 
-def acceptable_slots(
-    *, requests: Sequence[MeetingRequest], actor, now: datetime | None = None
-) -> dict[int, list[Slot]]:
-    """Read only: for each pending request of one event (by id), the times its recipient (or an
-    organiser, ``actor``) may accept it at (``request_accept(slot=...)``): the slots the booking
-    would accept for its two people now, in its part of the day (still to come, both at the fair
-    and free, neither at their meeting limit, a table or booth free), as ``proposable_slots``
-    offers them to a sender; the rows are read once for all of them. ``requests`` with their
-    event and both sides' fixed tables loaded."""
-    from matchmaking.services.meetings import meeting_slots_bookable
-
-    return meeting_slots_bookable(requests=requests, actor=actor, now=now)
-
-
 # the booking's refusals that may come from the other side's agenda (said neutrally)
 NOT_FREE_CODES = {"participant_busy", "limit_reached", "table_taken", "slot_taken"}
 
