@@ -522,7 +522,16 @@ def request_accept(
         fresh.expires_at is not None and fresh.expires_at <= now
     )
     if slot is None or slot.start <= now or expired:  # nothing to book (or it records expiry)
-        req = _respond(request=fresh, by=by, status=MeetingRequest.Status.ACCEPTED, now=now)
+        accepted = MeetingRequest.Status.ACCEPTED
+        if expired:  # the expiry is committed, then refused: no transaction of ours around it
+            req = _respond(request=fresh, by=by, status=accepted, now=now)
+        else:
+            with guarded_transaction():
+                # both people (sorted ids), as a booking locks them, then the request row (in
+                # _respond): the recipient's limit is counted while no booking of theirs
+                # can commit in between
+                lock_participants_and_slots([fresh.sender_id, fresh.recipient_id], [])
+                req = _respond(request=fresh, by=by, status=accepted, now=now)
         req.booked, req.proposal_refused = None, None
         req.unbooked = unbooked_cause(req, now)
         return req
