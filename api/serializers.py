@@ -638,6 +638,7 @@ class FixSerializer(RefusesUnknownFields, serializers.Serializer):
         help_text="true: the scheduler never moves it, participants cannot move it; false: "
         "released."
     )
+    version = IdField(required=False, help_text=VERSION_HELP)
 
 
 class OrganiserSerializer(serializers.Serializer):
@@ -680,6 +681,7 @@ class StatusSerializer(RefusesUnknownFields, serializers.Serializer):
             Meeting.Status.NO_SHOW,
         ]
     )
+    version = IdField(required=False, help_text=VERSION_HELP)
 
 
 class MeetingFeedbackSerializer(serializers.ModelSerializer):

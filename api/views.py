@@ -968,15 +968,20 @@ class MeetingViewSet(EventScoped, viewsets.ReadOnlyModelViewSet):
             )
         return self._reply(moved)
 
-    @extend_schema(request=s.FixSerializer, responses=s.MeetingSerializer)
+    @extend_schema(request=s.FixSerializer, responses=s.MeetingSerializer, parameters=[IF_MATCH])
     @action(detail=True, methods=["post"])
     def fix(self, request, slug, pk=None):
         meeting = self.get_object()
         form = s.FixSerializer(data=request.data)
         form.is_valid(raise_exception=True)
-        done = meeting_services.meeting_set_fixed(
-            meeting=meeting, fixed=form.validated_data["fixed"], actor=self.actor()
-        )
+        expected = self._expected_version(meeting, form.validated_data.get("version"))
+        with self._precondition():
+            done = meeting_services.meeting_set_fixed(
+                meeting=meeting,
+                fixed=form.validated_data["fixed"],
+                actor=self.actor(),
+                expected_version=expected,
+            )
         return self._reply(done)
 
     @extend_schema(
@@ -1043,15 +1048,20 @@ class MeetingViewSet(EventScoped, viewsets.ReadOnlyModelViewSet):
         )
         return self._reply(done)
 
-    @extend_schema(request=s.StatusSerializer, responses=s.MeetingSerializer)
+    @extend_schema(request=s.StatusSerializer, responses=s.MeetingSerializer, parameters=[IF_MATCH])
     @action(detail=True, methods=["post"], url_path="status", permission_classes=[IsOrganiser])
     def set_status(self, request, slug, pk=None):
         meeting = self.get_object()
         form = s.StatusSerializer(data=request.data)
         form.is_valid(raise_exception=True)
-        done = meeting_services.meeting_set_status(
-            meeting=meeting, status=form.validated_data["status"], actor=self.actor()
-        )
+        expected = self._expected_version(meeting, form.validated_data.get("version"))
+        with self._precondition():
+            done = meeting_services.meeting_set_status(
+                meeting=meeting,
+                status=form.validated_data["status"],
+                actor=self.actor(),
+                expected_version=expected,
+            )
         return self._reply(done)
 
     @extend_schema(

@@ -94,9 +94,10 @@ class LimitReached(Conflict):
 
 
 class MeetingChanged(Conflict):
-    """A move or cancellation named the meeting's version it was shown (``Meeting.version``),
-    and someone changed the meeting since: nothing was written. ``extra`` carries the current
-    version; the API answers 412 when the version came in ``If-Match``, 409 otherwise."""
+    """A move, cancellation, fix or status change named the meeting's version it was shown
+    (``Meeting.version``), and someone changed the meeting since: nothing was written.
+    ``extra`` carries the current version; the API answers 412 when the version came in
+    ``If-Match``, 409 otherwise."""
 
     code = "meeting_changed"
 

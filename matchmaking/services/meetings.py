@@ -947,16 +947,19 @@ def meeting_cancel(
         )
 
 
-def meeting_set_fixed(*, meeting: Meeting, fixed: bool, actor: Actor) -> Meeting:
+def meeting_set_fixed(
+    *, meeting: Meeting, fixed: bool, actor: Actor, expected_version: int | None = None
+) -> Meeting:
     """Organisers fix a meeting in place (the automatic scheduler never moves it, nor its table;
-    participants cannot move it) or release it. Idempotent.
+    participants cannot move it) or release it. Idempotent. With ``expected_version`` a meeting
+    changed since the caller saw it is left as it is (``MeetingChanged``, as ``check_version``).
 
     Side effects: updates ``fixed`` and logs "fixed" / "unfixed". Nobody is notified: the
     meeting's time and place do not change.
     """
     _check_may_fix(actor)
     with guarded_transaction():
-        return _set_fixed_locked(meeting, fixed, actor)
+        return _set_fixed_locked(meeting, fixed, actor, expected_version)
 
 
 def _check_may_fix(actor: Actor) -> None:
@@ -964,11 +967,14 @@ def _check_may_fix(actor: Actor) -> None:
         raise Forbidden("Only organisers can fix a meeting or release it.")
 
 
-def _set_fixed_locked(meeting: Meeting, fixed: bool, actor: Actor) -> Meeting:
+def _set_fixed_locked(
+    meeting: Meeting, fixed: bool, actor: Actor, expected_version: int | None = None
+) -> Meeting:
     # its people and slot first (the order of ``locking``): a schedule publish, which holds
     # every participant of the event, then reads the fix before it moves the meeting
     lock_participants_and_slots(_meeting_parties(meeting), [meeting.slot_id])
     meeting = Meeting.objects.select_for_update(of=("self",)).get(pk=meeting.pk)
+    check_version(meeting, expected_version)
     if meeting.status == Meeting.Status.CANCELLED:
         raise Conflict("This meeting is cancelled; there is nothing to fix.")
     if meeting.fixed != fixed:
@@ -1042,11 +1048,18 @@ def _check_in_agrees_with_feedback(meeting: Meeting, actor: Actor) -> None:
 
 
 def meeting_set_status(
-    *, meeting: Meeting, status: str, actor: Actor, now: datetime | None = None
+    *,
+    meeting: Meeting,
+    status: str,
+    actor: Actor,
+    now: datetime | None = None,
+    expected_version: int | None = None,
 ) -> Meeting:
     """Check in (a participant of the meeting or an organiser, around the meeting's time), or
     mark held / no-show (organisers, once the meeting has started). What the organisers
-    recorded (held, no-show) a participant's check-in cannot overwrite.
+    recorded (held, no-show) a participant's check-in cannot overwrite. With
+    ``expected_version`` a meeting changed since the caller saw it is left as it is
+    (``MeetingChanged``, as ``check_version``).
 
     Side effects: updates the status and logs it.
     """
@@ -1063,6 +1076,7 @@ def meeting_set_status(
         _check_actor(meeting, actor)
         if status in organiser_only and not actor.is_organiser:
             raise Forbidden("Only organisers can mark a meeting held or no-show.")
+        check_version(meeting, expected_version)
         if meeting.status == Meeting.Status.CANCELLED:
             raise Conflict("This meeting is cancelled.", code="meeting_cancelled")
         if meeting.status == status:

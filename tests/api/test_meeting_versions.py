@@ -208,3 +208,65 @@ def test_a_participant_moving_their_meeting_can_send_the_version_too(
 
     assert response.status_code == 412
     assert response.data["version"] == 5
+
+
+def test_a_fix_from_a_stale_etag_answers_412_and_leaves_the_meeting_unfixed(
+    event, meeting, slots, organiser_client
+):
+    organiser_client.post(url(event, meeting, "reschedule/"), {"slot": slots[2].pk})
+
+    response = organiser_client.post(
+        url(event, meeting, "fix/"), {"fixed": True}, HTTP_IF_MATCH='"1"'
+    )
+
+    assert response.status_code == 412
+    assert (response.data["code"], response.data["version"]) == ("meeting_changed", 2)
+    assert Meeting.objects.get(pk=meeting.pk).fixed is False
+    fresh = organiser_client.post(url(event, meeting, "fix/"), {"fixed": True}, HTTP_IF_MATCH='"2"')
+    assert fresh.status_code == 200, fresh.data
+    assert (fresh.data["fixed"], fresh["ETag"]) == (True, '"3"')
+
+
+def test_a_fix_with_a_stale_body_version_answers_409(event, meeting, slots, organiser_client):
+    organiser_client.post(url(event, meeting, "reschedule/"), {"slot": slots[2].pk})
+
+    response = organiser_client.post(
+        url(event, meeting, "fix/"), {"fixed": True, "version": 1}, format="json"
+    )
+
+    assert response.status_code == 409
+    assert (response.data["code"], response.data["your_version"]) == ("meeting_changed", 1)
+    assert Meeting.objects.get(pk=meeting.pk).fixed is False
+    assert not MeetingLog.objects.filter(meeting=meeting, action="fixed").exists()
+
+
+def test_a_status_from_a_stale_version_is_refused_and_writes_nothing(
+    event, meeting, slots, organiser_client
+):
+    organiser_client.post(url(event, meeting, "fix/"), {"fixed": True})  # version 2
+
+    header = organiser_client.post(
+        url(event, meeting, "status/"), {"status": "scheduled"}, HTTP_IF_MATCH='"1"'
+    )
+    body = organiser_client.post(
+        url(event, meeting, "status/"), {"status": "scheduled", "version": 1}, format="json"
+    )
+
+    assert (header.status_code, header.data["code"]) == (412, "meeting_changed")
+    assert (body.status_code, body.data["code"]) == (409, "meeting_changed")
+    assert Meeting.objects.get(pk=meeting.pk).version == 2
+    fresh = organiser_client.post(
+        url(event, meeting, "status/"), {"status": "scheduled", "version": 2}, format="json"
+    )
+    assert (fresh.status_code, fresh["ETag"]) == (200, '"2"')
+
+
+def test_the_schema_documents_the_version_of_fix_and_status(organiser_client):
+    schema = organiser_client.get("/api/schema/", {"format": "json"}).json()
+    for action in ("reschedule", "cancel", "fix", "status"):
+        post = schema["paths"][f"/api/events/{{slug}}/meetings/{{id}}/{action}/"]["post"]
+        assert "If-Match" in [p["name"] for p in post["parameters"]], action
+        assert post["responses"]["412"]["content"], action
+        ref = post["requestBody"]["content"]["application/json"]["schema"]["$ref"]
+        body = schema["components"]["schemas"][ref.rsplit("/", 1)[1]]
+        assert body["properties"]["version"]["type"] == "integer", action
