@@ -55,6 +55,39 @@ TEXTS = {
         "Only accepted requests can be booked; this one is pending: it is still waiting for an "
         "answer."
     ),
+    # a change made from a stale view of a meeting (``check_version``): where it is now
+    "meeting_changed": _(
+        "This meeting was changed by someone else since you loaded it (you had version "
+        "%(yours)s, it is now version %(version)s): it is now at %(slot)s. Reload it and try "
+        "again; nothing was changed."
+    ),
+    "meeting_changed_table": _(
+        "This meeting was changed by someone else since you loaded it (you had version "
+        "%(yours)s, it is now version %(version)s): it is now at %(slot)s, table %(table)s. "
+        "Reload it and try again; nothing was changed."
+    ),
+    "meeting_changed_status": _(
+        "This meeting was changed by someone else since you loaded it (you had version "
+        "%(yours)s, it is now version %(version)s): it is now at %(slot)s (%(status)s). Reload "
+        "it and try again; nothing was changed."
+    ),
+    "meeting_changed_table_status": _(
+        "This meeting was changed by someone else since you loaded it (you had version "
+        "%(yours)s, it is now version %(version)s): it is now at %(slot)s, table %(table)s "
+        "(%(status)s). Reload it and try again; nothing was changed."
+    ),
+    "meeting_changed_cancelled": _(
+        "This meeting was changed by someone else since you loaded it (you had version "
+        "%(yours)s, it is now version %(version)s): it is now cancelled. Reload it and try "
+        "again; nothing was changed."
+    ),
+}
+
+# a meeting's state that is no longer "scheduled", said in a sentence (a ``status`` parameter)
+STATUS_WORDS = {
+    "checked_in": _("already checked in"),
+    "held": _("already marked as held"),
+    "no_show": _("already marked as a no-show"),
 }
 
 # what a publish did with a move the rules refused, said after the reason
@@ -91,6 +124,8 @@ class Reason:
         params = dict(self.params)
         if "slot" in params:  # kept as the slot's local start; written the language's way
             params["slot"] = when_text(params["slot"])
+        if params.get("status") in STATUS_WORDS:  # kept as the code
+            params["status"] = STATUS_WORDS[params["status"]]
         return str(TEXTS[self.code]) % params
 
     def english(self) -> str:

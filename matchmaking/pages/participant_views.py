@@ -275,7 +275,8 @@ def _error_text(exc: DomainError) -> str:
     lang = (get_language() or "en")[:2]
     if lang == "en" and exc.code not in PAGE_WORDING:
         return exc.message
-    if isinstance(exc.reason, Reason):  # said with its particulars in the active language
+    page_words = exc.code in PAGE_WORDING  # the pages' own sentence, reason or not
+    if isinstance(exc.reason, Reason) and not page_words:  # its particulars, in the language
         return str(exc.reason)
     text = ERROR_TEXT.get(exc.code)
     return str(text) if text else exc.message

@@ -550,32 +550,37 @@ def _check_actor(meeting: Meeting, actor: Actor) -> None:
         raise NotFound("No such meeting.")
 
 
-def meeting_now_text(meeting: Meeting) -> str:
-    """Where ``meeting`` is now, for a sentence: "at 2026-05-12 10:00 (event time), table T3",
-    with its state when it is no longer scheduled, or "cancelled". Reads its slot, table and
-    event."""
+def meeting_changed_reason(meeting: Meeting, expected: int) -> Reason:
+    """Why a change made from version ``expected`` of ``meeting`` is refused, with where the
+    meeting is now: its time (the event's time zone, written in the reader's language as the
+    pages write times, ``when_text``), its table and its state, or that it is cancelled. Reads
+    its slot, table and event."""
+    params = {"yours": expected, "version": meeting.version}
     if meeting.status == Meeting.Status.CANCELLED:
-        return "cancelled"
-    start = meeting.slot.start.astimezone(meeting.event.tz)
-    text = f"at {start:%Y-%m-%d %H:%M}"
+        return Reason("meeting_changed_cancelled", params)
+    params["slot"] = str(meeting.slot)  # its local start, as a Reason keeps a time
+    code = "meeting_changed"
     if meeting.table is not None:
-        text += f", table {meeting.table.name}"
+        code += "_table"
+        params["table"] = meeting.table.name
     if meeting.status != Meeting.Status.SCHEDULED:
-        text += f" ({_STATUS_WORDS.get(meeting.status, meeting.status)})"
-    return text
+        code += "_status"
+        params["status"] = meeting.status
+    return Reason(code, params)
 
 
 def check_version(meeting: Meeting, expected: int | None) -> None:
     """Refuse a change made from a stale view of ``meeting`` (read under its row lock): the
     caller named the version it was shown, ``expected``, and someone changed the meeting since.
-    None: the caller named none, as before versions existed; nothing is checked."""
+    None: the caller named none, as before versions existed; nothing is checked. The refusal's
+    message is English (the API's), its ``reason`` says it in the reader's language."""
     if expected is None or expected == meeting.version:
         return
+    reason = meeting_changed_reason(meeting, expected)
     raise MeetingChanged(
-        "This meeting was changed by someone else since you loaded it (you had version "
-        f"{expected}, it is now version {meeting.version}): it is now {meeting_now_text(meeting)}. "
-        "Reload it and try again; nothing was changed.",
+        reason.english(),
         extra={"version": meeting.version, "your_version": expected},
+        reason=reason,
     )
 
 

@@ -5,6 +5,7 @@ a move or cancellation sent with ``If-Match`` (412 when stale) or a ``version`` 
 import pytest
 
 from matchmaking.models import Meeting, MeetingLog
+from matchmaking.pages.labels import local_when
 from matchmaking.services.meetings import Actor, meeting_book
 from tests.factories import RequestFactory
 
@@ -72,10 +73,10 @@ def test_two_organisers_from_the_same_etag_the_second_gets_412_and_nothing_is_wr
     assert second.status_code == 412
     assert second.data["code"] == "meeting_changed"
     assert second.data["version"] == 2
-    start = slots[2].start.astimezone(event.tz)
+    start = local_when(slots[2].start, event.tz)  # as the pages write it: "Dec. 17, 2026 10:00"
     assert second.data["detail"] == (
         "This meeting was changed by someone else since you loaded it (you had version 1, it is "
-        f"now version 2): it is now at {start:%Y-%m-%d %H:%M}, table {first.data['table']}. "
+        f"now version 2): it is now at {start}, table {first.data['table']}. "
         "Reload it and try again; nothing was changed."
     )
     now = Meeting.objects.get(pk=meeting.pk)

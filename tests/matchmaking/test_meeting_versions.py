@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from matchmaking.exceptions import MeetingChanged
 from matchmaking.models import Meeting, MeetingLog, MeetingSeat, Notification, Slot
+from matchmaking.pages.labels import local_when
 from matchmaking.services.meetings import (
     Actor,
     meeting_attendee_add,
@@ -101,11 +102,11 @@ def test_a_move_from_a_stale_version_is_refused_and_writes_nothing(meeting, slot
 
     assert refused.value.status == 409
     assert refused.value.code == "meeting_changed"
-    start = slots[2].start.astimezone(meeting.event.tz)
+    start = local_when(slots[2].start, meeting.event.tz)  # as the pages write it
     table = Meeting.objects.get(pk=meeting.pk).table.name
     assert refused.value.message == (
         "This meeting was changed by someone else since you loaded it (you had version 1, it is "
-        f"now version 2): it is now at {start:%Y-%m-%d %H:%M}, table {table}. Reload it and try "
+        f"now version 2): it is now at {start}, table {table}. Reload it and try "
         "again; nothing was changed."
     )
     assert refused.value.extra == {"version": 2, "your_version": 1}
@@ -157,3 +158,58 @@ def test_a_participant_outside_the_meeting_learns_nothing_of_its_version(
         meeting_reschedule(
             meeting=meeting, slot=slots[3], actor=Actor(participant=stranger), expected_version=9
         )
+
+
+@pytest.mark.parametrize(
+    ("lang", "expected"),
+    [
+        (
+            "en",
+            "This meeting was changed by someone else since you loaded it (you had version 1, it "
+            "is now version 2): it is now at Oct. 15, 2030 09:20, table T01 (already checked in). "
+            "Reload it and try again; nothing was changed.",
+        ),
+        (
+            "fr",
+            "Ce rendez-vous a été modifié par quelqu’un d’autre depuis que vous l’avez chargé "
+            "(vous aviez la version 1, c’est désormais la version 2) : il a désormais lieu le 15 "
+            "octobre 2030 09:20, table T01 (présence déjà enregistrée). Rechargez-le et "
+            "réessayez ; rien n’a été modifié.",
+        ),
+        (
+            "ar",
+            "تغيّر هذا اللقاء من جهة أخرى منذ تحميله (كانت لديك النسخة 1، والنسخة الحالية 2): "
+            "أصبح الآن في 15 أكتوبر، 2030 09:20، الطاولة T01 (سُجّل الحضور فيه). يُرجى إعادة "
+            "تحميله والمحاولة مجددًا؛ لم يُغيَّر شيء.",
+        ),
+    ],
+)
+def test_the_refusal_says_where_the_meeting_is_in_the_readers_language(
+    make_participant, lang, expected
+):
+    """Its time in the event's zone (Africa/Casablanca, UTC+1: 08:20 UTC), written as the pages
+    and the other refusals write times, in the reader's language; the API's message is the
+    English one. It used to quote an ISO "2030-10-15 09:20" in every language."""
+    from django.utils import translation
+
+    from matchmaking.services.meetings import check_version
+    from tests.factories import EventFactory
+
+    event = EventFactory(days=[dt.date(2030, 10, 15)], tables=2)
+    slot = event.slots.order_by("start")[1]
+    amina = make_participant(event=event, name="Amina")
+    booked = meeting_book(
+        request=RequestFactory(sender=amina, recipient=make_participant(event=event)),
+        slot=slot,
+        actor=ORGANISER,
+        table=event.tables.get(name="T01"),
+    )
+    Meeting.objects.filter(pk=booked.pk).update(status="checked_in", version=2)
+
+    with pytest.raises(MeetingChanged) as refused:
+        check_version(Meeting.objects.get(pk=booked.pk), 1)
+
+    assert slot.start.astimezone(dt.UTC).strftime("%H:%M") == "08:20"
+    with translation.override(lang):
+        assert str(refused.value.reason) == expected
+    assert refused.value.message == str(refused.value.reason.english())
