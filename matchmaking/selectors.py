@@ -509,9 +509,10 @@ def _ics(
 ) -> bytes:
     """The meetings as iCalendar: a feed named ``name``, or (``itip``) one meeting sent by
     email to add to a calendar, not a calendar of its own."""
-    from matchmaking.services.notifications import language_of
+    from matchmaking.services.notifications import language_of, list_text
 
-    with translation.override(language_of(participant)):
+    lang = language_of(participant)
+    with translation.override(lang):
         meeting_word, meeting_with = gettext("Meeting"), gettext("Meeting: %(names)s")
     cal = Calendar()
     cal.add("prodid", "-//expo-matchmaking//agenda//EN")
@@ -526,7 +527,8 @@ def _ics(
         cancelled = left or meeting.status == Meeting.Status.CANCELLED
         if itip:  # RFC 5546: PUBLISH names the organizer; CANCEL the organizer and attendee
             cal.add("method", "CANCEL" if cancelled else "PUBLISH")
-        names = ", ".join(f"{p.name} ({p.organisation.name})" for p in others)
+        # a list of the reader's language, as their emails write it ("A, B et C")
+        names = list_text([f"{p.name} ({p.organisation.name})" for p in others], lang)
         item = IcsEvent()
         item.add("uid", f"meeting-{meeting.uid}@{event.slug}")
         item.add("sequence", meeting.sequence)

@@ -758,6 +758,38 @@ def test_calendar_summaries_in_the_participants_language(
     assert str(item["summary"]).startswith(summary)
 
 
+@pytest.mark.parametrize(
+    ("languages", "summary"),
+    [
+        (["en"], "Meeting: Bruno (Bruno Co), Chadia (Bruno Co), and Driss (Bruno Co)"),
+        (["fr"], "Rendez-vous : Bruno (Bruno Co), Chadia (Bruno Co) et Driss (Bruno Co)"),
+        (["ar"], "لقاء: Bruno (Bruno Co)، Chadia (Bruno Co) وDriss (Bruno Co)"),
+    ],
+)
+def test_calendar_summaries_list_the_others_as_the_emails_do(
+    event, make_participant, as_participant, languages, summary
+):
+    """The names are a list of the reader's language (``list_text``, as in the emails), not
+    joined with commas in every language ("A, B, C")."""
+    from matchmaking.models import Organisation
+
+    firm = Organisation.objects.create(event=event, name="Bruno Co")
+    amina = make_participant(name="Amina", languages=languages)
+    bruno = make_participant(name="Bruno", organisation=firm, kind="exhibitor")
+    chadia = make_participant(name="Chadia", organisation=firm)
+    driss = make_participant(name="Driss", organisation=firm)
+    req = RequestFactory(sender=amina, recipient=bruno)
+    booked = as_participant(bruno).post(
+        url(event, "book/"),
+        {"request": req.pk, "slot": event.slots.first().pk, "attendees": [chadia.pk, driss.pk]},
+        format="json",
+    )
+    assert booked.status_code == 201, booked.data
+    feed = as_participant(amina).get(f"/api/events/{event.slug}/agenda.ics")
+    [item] = Calendar.from_ical(feed.content).walk("VEVENT")
+    assert str(item["summary"]) == summary
+
+
 @pytest.mark.parametrize("raw", ["²", "١٢", "0", "99999999999999999999999", "", "x"])
 def test_agenda_ics_organiser_bad_participant_id_answers_400(event, organiser_client, raw):
     response = organiser_client.get(f"/api/events/{event.slug}/agenda.ics", {"participant": raw})
