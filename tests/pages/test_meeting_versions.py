@@ -152,3 +152,19 @@ def test_a_version_that_is_not_a_number_is_refused(staff_client, event, meeting,
         response.content.decode()
     )
     assert Meeting.objects.get(pk=meeting.pk).slot_id == slots[0].pk
+
+
+def test_the_hidden_version_field_is_written_once_for_every_form():
+    """The Move and Cancel forms of the console and the participant's move page include one
+    partial for the meeting's version, rather than each a copy of the field."""
+    from pathlib import Path
+
+    import matchmaking
+
+    root = Path(matchmaking.__file__).parent / "templates"
+    holders = sorted(
+        str(path.relative_to(root))
+        for path in root.rglob("*.html")
+        if 'name="version"' in path.read_text(encoding="utf-8")
+    )
+    assert holders == ["matchmaking/_meeting_version.html"]
