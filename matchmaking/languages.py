@@ -14,6 +14,7 @@ import unicodedata
 from django.utils.translation import gettext_lazy
 
 from matchmaking.exceptions import InvalidInput
+from ml.languages import ARABIC_MEMBERS
 
 _CODES = """
     aa ab ae af ak am an ar as av ay az ba be bg bi bm bn bo br bs ca ce ch co cr cs cu cv cy
@@ -45,11 +46,7 @@ LANGUAGE_CODES = frozenset(_CODES.split()) | _three_letter_codes()
 #: The Arabic varieties the CLDR names (of the ISO 639-3 members of the Arabic macrolanguage):
 #: Moroccan (ary), Algerian (arq), Tunisian (aeb), Egyptian (arz), Najdi (ars), Chadian (shu).
 #: Their speakers read Arabic: the product writes to them in Arabic (``product_language``).
-_ARABIC_MEMBERS = """
-    aao abh abv acm acq acw acx acy adf aeb aec afb ajp apc apd arb arq ars ary arz auz avl ayh
-    ayl ayn ayp bbz pga shu ssh
-"""
-ARABIC_VARIETIES = LANGUAGE_CODES & frozenset(_ARABIC_MEMBERS.split())
+ARABIC_VARIETIES = LANGUAGE_CODES & ARABIC_MEMBERS
 
 
 def product_language(code: str) -> str:

@@ -34,6 +34,7 @@ import numpy as np
 
 from ml.diversity import select
 from ml.encoders import Encoder, get_encoder
+from ml.languages import common_languages, meeting_languages
 from ml.lexical import LexicalModel
 from ml.taxonomy import (
     SECTOR_IDS,
@@ -583,7 +584,9 @@ class Ranker:
         self._orgs = np.array([_org_key(p.org) for p in self.profiles], dtype=object)
         self._accepts = np.array([p.accepts_same_kind for p in self.profiles], dtype=bool)
         self._avail = self._availability_matrix(availability)
-        self._langs = [set(p.languages) for p in self.profiles]
+        # ``ar`` for Arabic varieties: a Darija speaker and an Arabic speaker share a language
+        self._langs = [meeting_languages(p.languages) for p in self.profiles]
+        self._declared_langs = [set(p.languages) for p in self.profiles]
         self._texts = [texts_to_embed(p) for p in self.profiles]
 
         self.sem = _SemanticSide(self.ids, _fitted(self.ids, vectors, self._texts))
@@ -1082,7 +1085,7 @@ class Ranker:
         # sector credit for what they offer: the best of their offers (none without offers)
         offered = np.clip(self._offer_sectors() @ sectors["query"], 0.0, 1.0)
         raw["sector"] = np.nan_to_num(self.sem.offers.owner_max(offered[None, :])[0], nan=0.0)
-        spoken = set(languages)
+        spoken = meeting_languages(languages)
         if spoken:
             mine = np.array([lg in spoken for lg in self._all_langs], dtype=np.float32)
             raw["lang"] = _lang_bonus(self._lang_matrix @ mine, self._no_lang)
@@ -1170,7 +1173,7 @@ class Ranker:
         shared = (
             [s for s in sectors["ids"] if SECTOR_IDS.index(s) in offered] if sectors["said"] else []
         )
-        common = sorted(spoken & self._langs[b])
+        common = common_languages(spoken, self._declared_langs[b])
         return {
             "offer": offer,
             "shared_sectors": [{"id": s, "label": dict(_sector_labels(s))} for s in shared],
@@ -1203,8 +1206,8 @@ class Ranker:
             }
         )
         ta, tb = self._texts[a], self._texts[b]
-        la, lb = self._langs[a], self._langs[b]
-        common = sorted(la & lb)
+        la, lb = self._declared_langs[a], self._declared_langs[b]
+        common = common_languages(la, lb)
         if not la or not lb or common:
             note = None
         else:

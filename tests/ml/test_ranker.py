@@ -260,6 +260,33 @@ def test_the_language_bonus_is_one_for_any_shared_language():
     assert block.tolist() == [[1.0, 1.0, 0.0]]
 
 
+def test_an_arabic_variety_shares_arabic():
+    """A Darija speaker (ary) and an exhibitor who declared Arabic share a language: the bonus,
+    the reasons and the search say "ar", and no interpreter note; two Darija speakers share
+    Darija itself; Tamazight is not Arabic."""
+    enc = get_encoder("hashing")
+    base = {"org": "", "offers": ["smart water meters"], "sectors": ["water"]}
+    profiles = [
+        ProfileText(id="q", org="Q", needs=["water meters"], languages=["ary", "fr"]),
+        ProfileText(id="ar", **{**base, "org": "A"}, languages=["ar", "en"]),
+        ProfileText(id="ary", **{**base, "org": "D"}, languages=["ary"]),
+        ProfileText(id="zgh", **{**base, "org": "Z"}, languages=["zgh"]),
+    ]
+    r = Ranker(profiles, encode_profiles(profiles, enc), encoder=enc.name)
+    assert r.raw_signals(0, {"lang"})["lang"].tolist() == [1.0, 1.0, 1.0, 0.0]
+    langs = {rec.participant_id: rec.reasons["languages"] for rec in r.recommend("q", limit=5)}
+    assert langs["ar"] == {"common": ["ar"], "note": None}
+    assert langs["ary"] == {"common": ["ary"], "note": None}
+    assert langs["zgh"]["common"] == []
+    assert langs["zgh"]["note"].startswith("No common language (ary/fr vs zgh)")
+    found = {
+        h.participant_id: h.reasons["languages"]
+        for h in r.search("water meters", languages=["aeb"])
+    }
+    assert found["ar"]["common"] == ["ar"] and found["ary"]["common"] == ["ar"]
+    assert found["zgh"]["common"] == []
+
+
 def test_a_competitor_selling_the_same_thing_ranks_below_a_buyer():
     """Two start-ups that only offer traffic systems share every sector; the city that needs
     them shares fewer. The buyer comes first: a peer's shared sectors are no reason to meet."""
