@@ -1330,7 +1330,7 @@ def test_agenda_limit_reasons_in_french_and_arabic_words(upcoming_event, make_pa
     Participant.objects.filter(pk=me.pk).update(max_meetings=None)
     RequestFactory(sender=bruno, recipient=me, status=MeetingRequest.Status.ACCEPTED)
     body = client.get(f"/my/{upcoming_event.slug}/agenda/").content.decode()
-    assert "بلغ Bruno الحدّ الأقصى من اللقاءات." in body
+    assert "وصل عدد لقاءات Bruno إلى الحدّ الأقصى." in body
 
 
 def test_agenda_without_a_limit_reached_keeps_the_generic_sentence(
