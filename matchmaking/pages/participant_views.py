@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import secrets
+import unicodedata
 from collections import OrderedDict
 from urllib.parse import urlsplit
 
@@ -784,11 +785,21 @@ def _open_requests_by_other(event: Event, me: Participant) -> dict[int, MeetingR
     return found
 
 
+def _sort_key(name: str) -> str:
+    """A name as its readers sort it: without accents (Bénin among the B, Égypte among the
+    E) and, in Arabic, the alef with a hamza or madda as the plain alef (both are combining
+    marks once decomposed), whatever the case."""
+    plain = unicodedata.normalize("NFKD", name)
+    return "".join(c for c in plain if not unicodedata.combining(c)).casefold()
+
+
 def country_choices(lang: str) -> list[tuple[str, str]]:
-    """Every country, named in the page's language (CLDR, through Babel) and sorted by name,
-    after an empty choice."""
+    """Every country, named in the page's language (CLDR, through Babel) and sorted by name
+    as its readers sort it (``_sort_key``), after an empty choice."""
     names = Locale.parse(lang).territories
-    named = sorted(((c, names.get(c, c)) for c in COUNTRY_CODES), key=lambda c: c[1].casefold())
+    named = sorted(
+        ((c, names.get(c, c)) for c in COUNTRY_CODES), key=lambda c: (_sort_key(c[1]), c[1])
+    )
     return [("", "—"), *named]
 
 
