@@ -35,6 +35,16 @@ class UnusableText(BadRequest):
         self.message = message
 
 
+class TextField(forms.CharField):
+    """A form's free text with each line break one ``\\n`` (``plain_line_breaks``) before its
+    length is checked: a browser counts a textarea's line break once for ``maxlength`` but
+    sends it as CR LF, and a text the box accepted was refused as too long."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        return plain_line_breaks(value) if isinstance(value, str) else value
+
+
 def id_param(data, name: str) -> int | None:
     """The row id ``data[name]`` that a page's select or hidden field posts: a whole number
     the database can hold, else None (the view says what to choose)."""

@@ -52,6 +52,7 @@ from matchmaking.models import (
 from matchmaking.pages.forms import (
     AttendanceForm,
     PresenceForm,
+    TextField,
     UnusableText,
     id_param,
     sign_in_link_allowed,
@@ -101,6 +102,7 @@ from matchmaking.services.requests import (
     request_create,
     request_decline,
 )
+from matchmaking.unusable import plain_line_breaks
 from ml.taxonomy import SECTOR_IDS, infer_sectors, sector_label
 
 # The services speak English; people reading French or Arabic get these sentences instead.
@@ -549,19 +551,19 @@ class ProfileForm(forms.Form):
     city = forms.CharField(
         label=gettext_lazy("City"), max_length=100, required=False, widget=forms.TextInput(AUTO)
     )
-    description = forms.CharField(
+    description = TextField(
         label=gettext_lazy("About your organisation"),
         max_length=5000,
         required=False,
         widget=forms.Textarea(attrs={"rows": 5, **AUTO}),
     )
-    offers = forms.CharField(
+    offers = TextField(
         label=gettext_lazy("What you offer"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 4, **AUTO}),
         help_text=gettext_lazy("One offer per line."),
     )
-    needs = forms.CharField(
+    needs = TextField(
         label=gettext_lazy("What you are looking for"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 4, **AUTO}),
@@ -1176,7 +1178,7 @@ def _request_forms(request, event, me, forms: list[tuple[str, int, object]]) -> 
 
 class RequestSendForm(forms.Form):
     recipient = forms.IntegerField(min_value=1)
-    message = forms.CharField(max_length=REQUEST_MESSAGE_LIMIT, required=False)
+    message = TextField(max_length=REQUEST_MESSAGE_LIMIT, required=False)
     # the part of the day the meeting should take (the booking and the scheduler keep to it)
     session = forms.ChoiceField(
         choices=MeetingRequest.SessionPreference.choices,
@@ -1218,7 +1220,10 @@ def request_send(request, event, me):
             return refused(_("Choose a proposed time from the list, or none."))
         return refused(
             _("Your message is too long: write at most %(limit)s characters (it has %(length)s).")
-            % {"limit": REQUEST_MESSAGE_LIMIT, "length": len(request.POST.get("message", ""))}
+            % {
+                "limit": REQUEST_MESSAGE_LIMIT,
+                "length": len(plain_line_breaks(request.POST.get("message", ""))),
+            }
         )
     # one who no longer comes since the page was shown is found, and the service says so
     recipient = (
