@@ -115,6 +115,17 @@ ALIASES = {
     "الدارجة": "ary",
 }
 
+#: Arabic names of the Maghreb's languages that the CLDR names in English and French only
+#: (the Arabic pages showed them as codes: "ary"); they are read back as their codes too
+ARABIC_NAMES = {
+    "ary": "الدارجة المغربية",
+    "arq": "الدارجة الجزائرية",
+    "aeb": "الدارجة التونسية",
+    "arz": "العربية المصرية",
+    "rif": "الريفية",
+}
+ALIASES.update({name: code for code, name in ARABIC_NAMES.items()})
+
 
 @functools.cache
 def _names() -> dict[str, str]:

@@ -4,6 +4,7 @@ from django.utils.formats import date_format
 from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
+from matchmaking.languages import ARABIC_NAMES
 from matchmaking.reasons import reason_from_detail, reason_text
 from matchmaking.services.notifications import attendance_counts as notification_counts
 
@@ -196,8 +197,11 @@ def attendance_counts(done) -> dict[str, str]:
 def language_names(codes) -> list[str]:
     """Language codes as names in the page's language, from the Unicode CLDR through Babel
     ("zh" -> "Chinese", "chinois", "الصينية"; Django names only the languages it is translated
-    into, and left zh, wo, ln... as codes); a code CLDR does not know stays as it is."""
+    into, and left zh, wo, ln... as codes), or ``ARABIC_NAMES`` for the Maghreb's languages
+    the CLDR names in English and French only; a code neither knows stays as it is."""
     from babel import Locale
 
-    names = Locale.parse((get_language() or "en")[:2]).languages
-    return [names.get(code, code) for code in codes]
+    lang = (get_language() or "en")[:2]
+    names = Locale.parse(lang).languages
+    extra = ARABIC_NAMES if lang == "ar" else {}
+    return [names.get(code) or extra.get(code, code) for code in codes]

@@ -640,7 +640,10 @@ def _profile_initial(me: Participant) -> dict:
     profile = getattr(me, "profile", None)
     return {
         "title": me.title,
-        "languages": ", ".join(language_names(me.languages or [])),  # as the page writes them
+        # as the page writes them, with its own comma (both are read back)
+        "languages": ("، " if get_language() == "ar" else ", ").join(
+            language_names(me.languages or [])
+        ),
         "country": me.country,
         "city": me.city,
         "description": profile.description if profile else "",
