@@ -808,6 +808,12 @@ def country_choices(lang: str) -> list[tuple[str, str]]:
     return [("", "—"), *named]
 
 
+@functools.cache
+def _territories(lang: str) -> dict[str, str]:
+    """Country codes -> their names in ``lang`` (CLDR, through Babel)."""
+    return dict(Locale.parse(lang).territories)
+
+
 def _card(rec: dict, lang: str, open_requests: dict, my_languages: list[str]) -> dict:
     """A recommendation ready for the template: labels in the page's language."""
     reasons = rec.get("reasons") or {}
@@ -837,9 +843,13 @@ def _card(rec: dict, lang: str, open_requests: dict, my_languages: list[str]) ->
             "mine": sep.join(language_names(sorted(my_languages))) or "?",
             "theirs": sep.join(language_names(sorted(person.get("languages") or []))) or "?",
         }
+    country = person.get("country") or ""
+    # where they come from, the country named in the page's language ("El Jadida, Maroc")
+    place = sep.join(p for p in (person.get("city"), _territories(lang).get(country, country)) if p)
     return {
         "person": person,
         "kind_label": KIND.get(person.get("kind"), person.get("kind")),
+        "place": place,
         "rank": rec.get("rank"),
         "score": rec.get("score"),
         "shared_sectors": shared,
