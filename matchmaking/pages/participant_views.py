@@ -41,7 +41,12 @@ from matchmaking.exceptions import (
     InvalidInput,
     NotFound,
 )
-from matchmaking.languages import LANGUAGE_CODES, language_codes, language_words
+from matchmaking.languages import (
+    LANGUAGE_CODES,
+    language_codes,
+    language_words,
+    product_language,
+)
 from matchmaking.models import (
     Event,
     Mark,
@@ -866,6 +871,22 @@ def _card(rec: dict, lang: str, open_requests: dict, my_languages: list[str]) ->
     }
 
 
+def _no_common_language(me: Participant, other: Participant, sep: str) -> str:
+    """The cards' "no common language" sentence when the two share no language (an Arabic
+    variety counts as Arabic) and both said which they speak, else ""."""
+    mine, theirs = me.languages or [], other.languages or []
+    spoken = {product_language(code) for code in mine}
+    if not mine or not theirs or spoken & {product_language(code) for code in theirs}:
+        return ""
+    return _(
+        "No common language (you: %(mine)s; they: %(theirs)s): plan an interpreter or a "
+        "bilingual colleague."
+    ) % {
+        "mine": sep.join(language_names(sorted(mine))),
+        "theirs": sep.join(language_names(sorted(theirs))),
+    }
+
+
 def _searched(rec: dict, me: Participant) -> dict:
     """A search result in the shape of a recommendation, for ``_card``: the offer that meets
     the search is the card's "you need — they offer" pair."""
@@ -1080,6 +1101,11 @@ def requests_page(request, event, me):
     )
     for r, refusal in zip(proposing, refusals, strict=True):
         r.proposal_blocked = refusal is not None
+    sep = "، " if get_language() == "ar" else ", "
+    for r in mine:  # an open request between two who share no language says so to both
+        other = r.sender if r.recipient_id == me.pk else r.recipient
+        open_ = r.status in MeetingRequest.OPEN_STATUSES
+        r.language_note = _no_common_language(me, other, sep) if open_ else ""
     received = [r for r in mine if r.recipient_id == me.pk]
     # at my own meeting limit, accepting is refused: the page says so instead of the buttons
     at_limit = None
