@@ -56,6 +56,14 @@ def product_language(code: str) -> str:
     return "ar" if code in ARABIC_VARIETIES else code
 
 
+def share_a_language(mine, theirs) -> bool:
+    """Whether two people can talk without help: a language in common (an Arabic variety
+    counts as Arabic), or either one said none (nothing to warn about)."""
+    if not mine or not theirs:
+        return True
+    return bool({product_language(c) for c in mine} & {product_language(c) for c in theirs})
+
+
 MAX_LANGUAGES = 20
 
 LANGUAGES_INVALID = gettext_lazy(

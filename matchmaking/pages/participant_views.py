@@ -45,7 +45,7 @@ from matchmaking.languages import (
     LANGUAGE_CODES,
     language_codes,
     language_words,
-    product_language,
+    share_a_language,
 )
 from matchmaking.models import (
     Event,
@@ -875,8 +875,7 @@ def _no_common_language(me: Participant, other: Participant, sep: str) -> str:
     """The cards' "no common language" sentence when the two share no language (an Arabic
     variety counts as Arabic) and both said which they speak, else ""."""
     mine, theirs = me.languages or [], other.languages or []
-    spoken = {product_language(code) for code in mine}
-    if not mine or not theirs or spoken & {product_language(code) for code in theirs}:
+    if share_a_language(mine, theirs):
         return ""
     return _(
         "No common language (you: %(mine)s; they: %(theirs)s): plan an interpreter or a "

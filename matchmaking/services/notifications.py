@@ -23,7 +23,7 @@ from django.utils.formats import date_format
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
-from matchmaking.languages import product_language
+from matchmaking.languages import product_language, share_a_language
 from matchmaking.models import (
     Meeting,
     MeetingFeedback,
@@ -252,6 +252,13 @@ def _texts(kind: str, *, person: Participant, meeting=None, request=None, extra=
         body = f"{body} {_accepted_next(extra)}"
     if kind == "request_received" and ctx.get("when"):
         line = _("Please answer by %(when)s.")  # the request expires then
+        body = f"{body} {line}"
+    if (
+        kind == "request_received"
+        and request is not None
+        and not share_a_language(request.sender.languages, request.recipient.languages)
+    ):
+        line = _("You share no language: plan an interpreter or a bilingual colleague.")
         body = f"{body} {line}"
     if kind == "meeting_booked" and ctx.get("accepted_at"):
         # the other side accepted the request and chose the time (not the one proposed, if any)
