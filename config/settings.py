@@ -42,6 +42,9 @@ ALLOWED_HOSTS = env_list(
     "DJANGO_ALLOWED_HOSTS", "" if PRODUCTION else "127.0.0.1,localhost,testserver"
 )
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", "")
+# A form from an out-of-date page (signed in again in another tab) is told so in words, with a
+# way back, instead of Django's "CSRF verification failed" page.
+CSRF_FAILURE_VIEW = "matchmaking.pages.errors.csrf_failure"
 
 INSTALLED_APPS = [
     "django.contrib.admin",
