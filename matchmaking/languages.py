@@ -14,7 +14,7 @@ import unicodedata
 from django.utils.translation import gettext_lazy
 
 from matchmaking.exceptions import InvalidInput
-from ml.languages import ARABIC_MEMBERS
+from ml.languages import ARABIC_MEMBERS, common_languages
 
 _CODES = """
     aa ab ae af ak am an ar as av ay az ba be bg bi bm bn bo br bs ca ce ch co cr cs cu cv cy
@@ -57,11 +57,12 @@ def product_language(code: str) -> str:
 
 
 def share_a_language(mine, theirs) -> bool:
-    """Whether two people can talk without help: a language in common (an Arabic variety
-    counts as Arabic), or either one said none (nothing to warn about)."""
+    """Whether two people can talk without help: a language in common as the recommendations
+    count it (``ml.languages.common_languages``: an Arabic variety shares Arabic), or either
+    one said none (nothing to warn about)."""
     if not mine or not theirs:
         return True
-    return bool({product_language(c) for c in mine} & {product_language(c) for c in theirs})
+    return bool(common_languages(mine, theirs))
 
 
 MAX_LANGUAGES = 20
