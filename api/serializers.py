@@ -800,6 +800,10 @@ class ReplacedSerializer(serializers.Serializer):
     new = serializers.IntegerField()
     gone = serializers.IntegerField()
     email_changed = serializers.ListField(child=serializers.CharField())
+    meetings_cancelled = serializers.IntegerField(
+        help_text="Meetings still to come that the new file no longer lists: cancelled, their "
+        "people told."
+    )
 
 
 class ImportResultSerializer(serializers.Serializer):
@@ -816,7 +820,8 @@ class ImportResultSerializer(serializers.Serializer):
         allow_null=True,
         help_text="On a replace: participants kept (same ref and email), new and gone, and the "
         "refs whose email changed (another person for the import: calendar address, sign-in "
-        "and saved people do not follow). null on a first import.",
+        "and saved people do not follow), and the meetings still to come it cancelled. null on a "
+        "first import.",
     )
 
 

@@ -418,7 +418,35 @@ def test_import_api_and_export_api(organiser_client):
     replaced = organiser_client.post("/api/events/import/?replace=true", again, format="json").data[
         "replaced"
     ]
-    assert replaced == {"kept": 1, "new": 1, "gone": 2, "email_changed": ["c"]}
+    assert replaced == {
+        "kept": 1,
+        "new": 1,
+        "gone": 2,
+        "email_changed": ["c"],
+        "meetings_cancelled": 0,  # 2018: Bruno's meeting was not still to come
+    }
+
+
+def test_import_api_replace_answer_counts_the_meetings_it_cancelled(organiser_client):
+    """The API's answer dropped ``replaced.meetings_cancelled`` (its serializer had no such
+    field) although the service counts it and the command prints it: an organiser replacing
+    an event through the API never learnt that meetings still to come were cancelled."""
+    data = small_event_on(30)
+    (day,) = days_from_today(30)
+    data["meetings"][0]["start"] = f"{day}T09:00"
+    first = organiser_client.post("/api/events/import/", data, format="json")
+    assert first.status_code == 201, first.data
+    without = copy.deepcopy(data)
+    without["meetings"] = []  # the meeting still to come is no longer in the file
+    response = organiser_client.post("/api/events/import/?replace=true", without, format="json")
+    assert response.status_code == 201, response.data
+    assert response.data["replaced"] == {
+        "kept": 3,
+        "new": 0,
+        "gone": 0,
+        "email_changed": [],
+        "meetings_cancelled": 1,
+    }
 
 
 def test_import_api_bad_file_answers_400_with_errors(organiser_client):
