@@ -249,8 +249,12 @@ def _schema_message(error) -> str:
         return f"{_shown(value)} is not one of: {', '.join(_shown(v) for v in wanted)}"
     if rule == "required":
         missing = [name for name in wanted if isinstance(value, dict) and name not in value]
-        if missing:
-            return f'"{missing[0]}" is missing'
+        # one error per missing field, all alike: name them all (said once, see schema_errors)
+        names = [f'"{name}"' for name in missing]
+        if len(names) == 1:
+            return f"{names[0]} is missing"
+        if names:
+            return f"{', '.join(names[:-1])} and {names[-1]} are missing"
     return error.message
 
 

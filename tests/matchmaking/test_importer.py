@@ -449,6 +449,22 @@ def test_import_api_replace_answer_counts_the_meetings_it_cancelled(organiser_cl
     }
 
 
+def test_import_names_every_missing_field_of_an_object_at_once():
+    """Only the first missing field of each object was named ("timezone"), then, once added,
+    the next ("slot_minutes"), and so on: one round trip per field, whereas the import format
+    promises one answer listing every problem."""
+    data = small_event()
+    for field in ("timezone", "slot_minutes", "days"):
+        del data["event"][field]
+    del data["participants"][0]["email"]
+    with pytest.raises(ImportInvalid) as info:
+        event_import(data=data)
+    assert info.value.errors == [
+        'event: "timezone", "slot_minutes" and "days" are missing',
+        'participants[0] (ref "a"): "email" is missing',
+    ]
+
+
 def test_import_api_bad_file_answers_400_with_errors(organiser_client):
     data = small_event()
     del data["participants"][0]["email"]
