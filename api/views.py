@@ -846,7 +846,7 @@ class MeetingViewSet(EventScoped, viewsets.ReadOnlyModelViewSet):
             return None
         if not self.organiser:
             raise Forbidden("Only organisers choose tables; participants get a free one.")
-        table = Table.objects.filter(event=self.event, name=name).first()
+        table = selectors.table_named(event=self.event, name=name)
         if table is None:
             raise InvalidInput(f'No table named "{name}" in this event.', field="table")
         return table

@@ -27,6 +27,7 @@ from matchmaking.models import (
     Participant,
     Session,
     Slot,
+    Table,
     natural_key,
     search_fold,
 )
@@ -98,6 +99,20 @@ def organiser_account_named(*, name: str):
 def event_organisers(*, event: Event) -> list:
     """The event's organiser team, by username."""
     return list(event.organisers.order_by("username"))
+
+
+def table_named(*, event: Event, name: str) -> Table | None:
+    """The event's table called ``name`` as people type it: the exact name, else the one that
+    reads the same whatever its capitals and runs of spaces (the import counts ``T1`` and
+    ``t1`` as one table, so there is at most one); None when there is none."""
+    exact = Table.objects.filter(event=event, name=name).first()
+    if exact is not None:
+        return exact
+    key = " ".join(name.split()).casefold()
+    for pk, stored in Table.objects.filter(event=event).values_list("pk", "name"):
+        if " ".join(stored.split()).casefold() == key:
+            return Table.objects.get(pk=pk)
+    return None
 
 
 def participant_of(*, event: Event, user) -> Participant | None:

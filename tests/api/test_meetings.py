@@ -1088,3 +1088,33 @@ def test_organisers_check_in_whatever_a_participant_s_feedback_says(
         url(event, f"{booked.data['id']}/status/"), {"status": "checked_in"}
     )
     assert desk.status_code == 200 and desk.data["status"] == "checked_in"
+
+
+def test_organiser_table_is_found_whatever_its_capitals_and_spaces(event, pair, organiser_client):
+    """The import format counts ``T1`` and ``t1`` as one table, but the API's ``table`` had to
+    be typed exactly: ``lounge 05`` answered 400 "No table named" at the desk. Now capitals and
+    runs of spaces do not tell two tables apart here either; an unknown name is still refused."""
+    _a, _b, req = pair
+    Table.objects.create(event=event, name="Lounge 05")
+    slots = list(event.slots.order_by("start")[:2])
+    booked = organiser_client.post(
+        url(event, "book/"),
+        {"request": req.pk, "slot": slots[0].pk, "table": "lounge 05"},
+        format="json",
+    )
+    assert booked.status_code == 201, booked.data
+    assert booked.data["table"] == "Lounge 05"
+    moved = organiser_client.post(
+        url(event, f"{booked.data['id']}/reschedule/"),
+        {"slot": slots[1].pk, "table": "  T01 "},
+        format="json",
+    )
+    assert moved.status_code == 200, moved.data
+    assert moved.data["table"] == "T01"
+    unknown = organiser_client.post(
+        url(event, f"{booked.data['id']}/reschedule/"),
+        {"slot": slots[1].pk, "table": "Lounge 5"},
+        format="json",
+    )
+    assert unknown.status_code == 400
+    assert unknown.data["detail"] == 'No table named "Lounge 5" in this event.'
