@@ -1427,7 +1427,10 @@ def _team_change(request, event: Event) -> None:
     """Add an organiser account to the event's team (by username or email) or take one off;
     the outcome is a message."""
     if request.POST["team"] == "add":
-        name = text_param(request.POST, "account", limit=150)
+        name = text_param(request.POST, "account", limit=150).strip()
+        if not name:
+            messages.error(request, _("Type the username or email of an organiser account to add."))
+            return
         user = selectors.organiser_account_named(name=name)
         if user is None:
             messages.error(
@@ -1437,6 +1440,12 @@ def _team_change(request, event: Event) -> None:
                     "organiser accounts (staff) in the admin."
                 )
                 % {"name": name},
+            )
+            return
+        if event.organisers.filter(pk=user.pk).exists():
+            messages.info(
+                request,
+                _("%(name)s is on this event's team already.") % {"name": user.get_username()},
             )
             return
         event_organiser_add(event=event, user=user)

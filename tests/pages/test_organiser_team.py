@@ -76,9 +76,10 @@ def test_the_settings_page_adds_and_removes_team_members(staff_client, staff, ev
     }
     assert signed_in(outsider).get(f"/organiser/{event.slug}/grid/").status_code == 200
 
-    for name in ("nobody", ""):
-        refused = staff_client.post(url, {"team": "add", "account": name}, follow=True)
-        assert "No organiser account is called" in first_message(refused)
+    refused = staff_client.post(url, {"team": "add", "account": "nobody"}, follow=True)
+    assert "No organiser account is called" in first_message(refused)
+    refused = staff_client.post(url, {"team": "add", "account": ""}, follow=True)
+    assert first_message(refused) == "Type the username or email of an organiser account to add."
     visitor = UserFactory(username="visitor")
     refused = staff_client.post(url, {"team": "add", "account": "visitor"}, follow=True)
     assert "No organiser account is called “visitor”" in first_message(refused)
@@ -133,3 +134,26 @@ def test_the_admin_is_for_superusers_whatever_permissions_a_staff_account_holds(
     boss = signed_in(UserFactory(username="boss", is_staff=True, is_superuser=True))
     assert boss.get(f"/admin/matchmaking/event/{event.pk}/change/").status_code == 200
     assert "matchmaking" in [a["app_label"] for a in boss.get("/admin/").context["app_list"]]
+
+
+def test_adding_someone_already_on_the_team_says_so(staff_client, event, outsider):
+    """Adding a member a second time (by another spelling of the same account) said again
+    "outsider is now an organiser of this event", and an empty account answered "No organiser
+    account is called “”": say that they are on the team already, and ask for a name."""
+    url = f"/organiser/{event.slug}/settings/"
+    staff_client.post(url, {"team": "add", "account": "outsider"}, follow=True)
+    again = staff_client.post(url, {"team": "add", "account": "OUT@fair.example"}, follow=True)
+    assert [str(m) for m in again.context["messages"]] == [
+        "outsider is on this event's team already."
+    ]
+    assert event.organisers.filter(pk=outsider.pk).count() == 1
+    empty = staff_client.post(url, {"team": "add", "account": "  "}, follow=True)
+    assert [str(m) for m in empty.context["messages"]] == [
+        "Type the username or email of an organiser account to add."
+    ]
+    french = staff_client.post(
+        url, {"team": "add", "account": "outsider"}, follow=True, HTTP_ACCEPT_LANGUAGE="fr"
+    )
+    assert [str(m) for m in french.context["messages"]] == [
+        "outsider fait déjà partie de l’équipe de cet événement."
+    ]
