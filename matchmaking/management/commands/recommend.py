@@ -16,6 +16,12 @@ class Command(BaseCommand):
 
     @encoder_or_fail
     def handle(self, *args, slug, email, limit, kind, **options):
+        if not 1 <= limit <= 50:  # the API's range
+            raise CommandError(f"--limit must be between 1 and 50, not {limit}.")
+        kinds = Participant.Kind.values
+        for wanted in kind or []:
+            if wanted not in kinds:
+                raise CommandError(f"Unknown --kind {wanted!r}: one of {', '.join(kinds)}.")
         event = event_or_fail(slug)
         person = Participant.objects.filter(event=event, email__iexact=email).first()
         if person is None:
