@@ -30,3 +30,15 @@ def test_recommend_refuses_an_unknown_kind(event):
         "Unknown --kind 'nope': one of exhibitor, visitor, delegation, startup, investor, "
         "institution, speaker, media."
     )
+
+
+def test_export_event_to_a_place_it_cannot_write_says_so(event, tmp_path):
+    """``-o`` naming a missing folder or a folder crashed with FileNotFoundError or
+    IsADirectoryError."""
+    for target in (tmp_path / "missing" / "out.json", tmp_path):
+        with pytest.raises(CommandError) as info:
+            call_command("export_event", event.slug, "-o", str(target))
+        assert str(info.value).startswith(f"Cannot write {target}: ")
+    written = tmp_path / "out.json"
+    call_command("export_event", event.slug, "-o", str(written))
+    assert written.read_text(encoding="utf-8").startswith("{")

@@ -1,6 +1,6 @@
 import json
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from matchmaking import selectors
 from matchmaking.management import event_or_fail
@@ -20,8 +20,11 @@ class Command(BaseCommand):
         data = selectors.event_export(event=event_or_fail(slug))
         text = json.dumps(data, ensure_ascii=False, indent=1)
         if output:
-            with open(output, "w", encoding="utf-8") as fh:
-                fh.write(text + "\n")
+            try:
+                with open(output, "w", encoding="utf-8") as fh:
+                    fh.write(text + "\n")
+            except OSError as exc:  # a missing folder, a folder, no permission, a full disk
+                raise CommandError(f"Cannot write {output}: {exc.strerror or exc}") from exc
             self.stderr.write(f"Wrote {output}")
         else:
             self.stdout.write(text)
