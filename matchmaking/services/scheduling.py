@@ -402,6 +402,39 @@ def schedule_runs_fail_stalled(*, now: datetime | None = None) -> list[int]:
     return failed
 
 
+def schedule_runs_fail_unfinished(*, now: datetime | None = None) -> list[int]:
+    """Fail every run still queued or running, and put back to draft every run still
+    publishing; returns their ids. For the embedded setup (no broker, ``manage.py demo``) as
+    its process starts: runs are solved and published inside that process, so the ones it left
+    unfinished when it stopped are worked on by nobody, and ``schedule_runs_fail_stalled``
+    would leave their cards "running" for their time limit plus ``RUNNING_GRACE``. Never with
+    real workers, which may be at work on them. A publish runs in one transaction: a stopped
+    one wrote nothing."""
+    now = now or timezone.now()
+    failed = []
+    for pk in ScheduleRun.objects.filter(status=ScheduleRun.Status.PUBLISHING).values_list(
+        "pk", flat=True
+    ):
+        if ScheduleRun.objects.filter(pk=pk, status=ScheduleRun.Status.PUBLISHING).update(
+            status=ScheduleRun.Status.DRAFT,
+            published_at=None,
+            error="The server stopped while publishing this run; nothing was published. "
+            "Publish it again.",
+        ):
+            failed.append(pk)
+    waiting = [ScheduleRun.Status.QUEUED, ScheduleRun.Status.RUNNING]
+    for run in ScheduleRun.objects.filter(status__in=waiting).only("pk", "status"):
+        if ScheduleRun.objects.filter(pk=run.pk, status=run.status).update(
+            status=ScheduleRun.Status.FAILED,
+            error="The server stopped before this run finished; start it again.",
+            finished_at=now,
+        ):
+            failed.append(run.pk)
+    if failed:
+        logger.warning("schedule runs left unfinished by a stopped process: %s", failed)
+    return failed
+
+
 def _plan_entry(a: scheduler.Assignment, built: Built) -> list:
     """One plan row: request, slot and table ids. Without shared tables (an event that
     allocates none) the solver's table numbers mean nothing: no table."""

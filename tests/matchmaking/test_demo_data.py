@@ -450,3 +450,26 @@ def test_demo_command_refuses_to_run_in_production(db, capsys) -> None:
         call_command("demo", no_serve=True, participants=8)
     assert authenticate(username="organiser", password="expo2018") is None
     assert not Event.objects.exists()  # refused before anything was written
+
+
+def test_demo_command_fails_the_runs_its_last_process_left_unfinished(db, capsys) -> None:
+    """The demo solves runs in its own process (no broker): a run it was solving when it was
+    stopped showed "Running" for its time limit plus 15 minutes after the restart."""
+    from django.core.management import call_command
+
+    from matchmaking.models import ScheduleRun
+    from tests.factories import EventFactory
+
+    run = ScheduleRun.objects.create(
+        event=EventFactory(), options={"time_limit": 1000}, status="running"
+    )
+    call_command("demo", no_serve=True, participants=8)
+    run.refresh_from_db()
+    assert (run.status, run.error) == (
+        "failed",
+        "The server stopped before this run finished; start it again.",
+    )
+    assert (
+        "Scheduler runs left unfinished when the demo last stopped: 1 (marked failed; start "
+        "them again)." in capsys.readouterr().out
+    )

@@ -513,3 +513,41 @@ def test_one_publish_at_a_time_per_event(organiser_client, django_capture_on_com
     assert (refused.status_code, refused.data["code"]) == (409, "publish_in_progress")
     assert f"Run {first} is being published" in refused.data["detail"]
     assert ScheduleRun.objects.get(pk=second).status == "draft"
+
+
+@pytest.mark.django_db
+def test_runs_left_unfinished_by_the_embedded_process_are_failed_when_it_starts_again(event):
+    """Embedded setup (no broker: ``manage.py demo``): a run is solved or published inside the
+    web process, so one that process left queued, running or publishing when it stopped is
+    worked on by nobody. Its card said "Running · 30 %" for its time limit plus 15 minutes (a
+    1000-second run: 32 minutes) until ``fail_stalled_runs`` gave up on it; the demo now fails
+    them as it starts."""
+    from django.utils import timezone
+
+    from matchmaking.models import ScheduleRun
+    from matchmaking.services.scheduling import schedule_runs_fail_unfinished
+
+    now = timezone.now()
+    queued = ScheduleRun.objects.create(event=event, options={"time_limit": 60})
+    running = ScheduleRun.objects.create(
+        event=event, options={"time_limit": 1000}, status="running", started_at=now
+    )
+    publishing = ScheduleRun.objects.create(
+        event=event, options={"time_limit": 60}, status="publishing", published_at=now
+    )
+    draft = ScheduleRun.objects.create(event=event, options={"time_limit": 60}, status="draft")
+    assert sorted(schedule_runs_fail_unfinished()) == sorted([queued.pk, running.pk, publishing.pk])
+    states = {r.pk: (r.status, r.error) for r in ScheduleRun.objects.all()}
+    stopped = "The server stopped before this run finished; start it again."
+    assert states == {
+        queued.pk: ("failed", stopped),
+        running.pk: ("failed", stopped),
+        publishing.pk: (
+            "draft",
+            "The server stopped while publishing this run; nothing was published. Publish it "
+            "again.",
+        ),
+        draft.pk: ("draft", ""),
+    }
+    assert ScheduleRun.objects.get(pk=publishing.pk).published_at is None
+    assert schedule_runs_fail_unfinished() == []

@@ -16,6 +16,7 @@ from matchmaking.selectors import pending_now
 from matchmaking.services.importer import event_import
 from matchmaking.services.participants import login_link_create, participant_token
 from matchmaking.services.recommendations import event_refresh
+from matchmaking.services.scheduling import schedule_runs_fail_unfinished
 
 DEMO_FILE = Path(settings.BASE_DIR) / "fixtures" / "smart_city_expo_2018.json"
 ORGANISER = ("organiser", "expo2018")
@@ -53,6 +54,16 @@ class Command(BaseCommand):
                 "development setup, or import your event with import_event."
             )
         call_command("migrate", interactive=False, verbosity=0)
+        if settings.CELERY_TASK_ALWAYS_EAGER:
+            # no broker: runs are solved and published in the demo's own process, so those a
+            # previous process left unfinished are worked on by nobody (their cards would say
+            # "running" for their time limit plus 15 minutes)
+            lost = schedule_runs_fail_unfinished()
+            if lost:
+                self.stdout.write(
+                    f"Scheduler runs left unfinished when the demo last stopped: {len(lost)} "
+                    "(marked failed; start them again)."
+                )
         if participants:
             data = build_synthetic_event(participants)
         else:
