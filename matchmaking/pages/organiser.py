@@ -747,11 +747,13 @@ def _requests(event: Event, participant: Participant) -> list:
 def participant_list(request, event: Event):
     q = text_param(request.GET, "q", limit=100)
     not_coming = request.GET.get("attending") == "no"
-    people = reporting.participant_search(event=event, q=q, limit=100, not_coming=not_coming)
+    shown = 100
+    people = reporting.participant_search(event=event, q=q, limit=shown + 1, not_coming=not_coming)
+    more = len(people) > shown  # the list stops there: say so rather than end in silence
     return render(
         request,
         "matchmaking/organiser/participants.html",
-        _ctx(event, "exports", q=q, people=people, not_coming=not_coming),
+        _ctx(event, "exports", q=q, people=people[:shown], not_coming=not_coming, more=more),
     )
 
 

@@ -478,3 +478,21 @@ def test_the_printed_agenda_of_someone_who_no_longer_comes_says_so(
     html = html.content.decode()
     assert "Ed no longer comes to the fair (since " in html
     assert "Not at the fair this day." not in html
+
+
+def test_participant_list_says_when_it_shows_only_the_first_hundred(staff_client, event):
+    """The list stopped at the 100th name in silence (the demo's 293 people ended at "Hamza
+    L…"): whoever browsed it for a "Z" name concluded they were not registered. It now says
+    that only the first 100 are shown and how to find the others."""
+    from tests.factories import ParticipantFactory
+
+    people = ParticipantFactory.create_batch(101, event=event)
+    url = f"/organiser/{event.slug}/participants/"
+    html = staff_client.get(url).content.decode()
+    assert html.count('/agenda/"') == 100  # one row each
+    notice = "Only the first 100 are shown: search by name, organisation or email for the others."
+    assert notice in html
+    one = staff_client.get(url, {"q": people[0].email}).content.decode()
+    assert notice not in one
+    french = staff_client.get(url, HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "Seules les 100 premières personnes sont affichées" in french
