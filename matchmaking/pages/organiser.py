@@ -67,6 +67,7 @@ from matchmaking.services.events import (
     event_organiser_add,
     event_organiser_remove,
     event_settings_update,
+    event_settings_update_seen,
 )
 from matchmaking.services.meetings import (
     Actor,
@@ -1392,33 +1393,65 @@ def event_settings(request, event: Event):
                 else _("Booking is open."),
             )
         return redirect("organiser:settings", event.slug)
+    form = None
     if request.method == "POST":
         form = EventSettingsForm(request.POST)
-        if form.is_valid():
+        # the settings as the page showed them (hidden ``shown-*``): only what was changed on
+        # the page is saved; a form without them (a script) sets every field, as before
+        seen = EventSettingsForm(request.POST, prefix="shown")
+        with_seen = all(f"shown-{name}" in request.POST for name in seen.fields)
+        if form.is_valid() and with_seen and not seen.is_valid():
+            messages.error(  # not values this page wrote
+                request, _("This form is not one this page showed; reload the page and try again.")
+            )
+            status = 400
+        elif form.is_valid():
             try:
-                event_settings_update(event=event, **form.cleaned_data)
+                if with_seen:
+                    event_settings_update_seen(
+                        event=event, values=form.cleaned_data, seen=seen.cleaned_data
+                    )
+                else:
+                    event_settings_update(event=event, **form.cleaned_data)
             except DomainError as exc:
-                form.add_error(
-                    exc.field if exc.field in form.fields else None, _settings_refusal(exc, event)
-                )
+                if exc.code != "settings_changed":
+                    form.add_error(
+                        exc.field if exc.field in form.fields else None,
+                        _settings_refusal(exc, event),
+                    )
+                    messages.error(request, _("Please correct the settings."))
+                    status = 400
+                else:
+                    messages.error(
+                        request,
+                        _(
+                            "The settings were changed since you loaded this page (by someone "
+                            "else, or in another tab): nothing was saved. The form shows them as "
+                            "they are now: check them and save again."
+                        ),
+                    )
+                    event.refresh_from_db()
+                    form, status = None, 409
             else:
                 messages.success(request, _("Settings saved."))
                 return redirect("organiser:settings", event.slug)
-        messages.error(request, _("Please correct the settings."))
-        status = 400
-    else:
-        form = EventSettingsForm(
-            initial={
-                "name": event.name,
-                "booking_opens": event.booking_opens,
-                "booking_closes": event.booking_closes,
-                "request_expiry_hours": event.request_expiry_hours,
-            }
-        )
+        else:
+            messages.error(request, _("Please correct the settings."))
+            status = 400
+    current = {
+        "name": event.name,
+        "booking_opens": event.booking_opens,
+        "booking_closes": event.booking_closes,
+        "request_expiry_hours": event.request_expiry_hours,
+    }
+    if form is None:
+        form = EventSettingsForm(initial=current)
     ctx = _ctx(
         event,
         "settings",
         form=form,
+        # what the page shows, sent back with the form (see the POST above)
+        shown=EventSettingsForm(initial=current, prefix="shown"),
         booking_open=event.booking_open_at(now),
         team=selectors.event_organisers(event=event),
     )

@@ -173,6 +173,42 @@ def event_settings_update(
     return event
 
 
+SETTINGS = ("name", "booking_opens", "booking_closes", "request_expiry_hours")
+
+
+def _same_setting(a, b) -> bool:
+    """Two values of one setting read alike; times to the minute, as the settings page shows
+    them (Close booking now writes seconds)."""
+    if isinstance(a, datetime) and isinstance(b, datetime):
+        return a.replace(second=0, microsecond=0) == b.replace(second=0, microsecond=0)
+    return a == b
+
+
+def event_settings_update_seen(*, event: Event, values: Mapping, seen: Mapping) -> Event:
+    """``event_settings_update`` from a page that showed the settings as ``seen`` (the
+    ``SETTINGS`` as the page had them) and sends them back as ``values``: only the settings
+    changed on the page are written, so a page loaded before a colleague pressed Close booking
+    now does not reopen booking by sending its old closing time back with a new name. A setting
+    changed on the page and, since it was loaded, by someone else too is a Conflict
+    (``settings_changed``): nothing is written. Checked under the event's row lock.
+
+    Side effects: saves the settings the page changed."""
+    with transaction.atomic():
+        current = Event.objects.select_for_update().get(pk=event.pk)
+        mine = {f for f in SETTINGS if not _same_setting(values[f], seen[f])}
+        theirs = {f for f in SETTINGS if not _same_setting(seen[f], getattr(current, f))}
+        if mine & theirs:
+            raise Conflict(
+                "The settings were changed since this page was loaded: "
+                f"{', '.join(sorted(mine & theirs))}. Nothing was saved.",
+                code="settings_changed",
+            )
+        event_settings_update(event=current, **{f: values[f] for f in SETTINGS if f in mine})
+    for field in SETTINGS:
+        setattr(event, field, getattr(current, field))
+    return event
+
+
 def booking_set_open(*, event: Event, open_now: bool, now: datetime) -> Event:
     """Close booking now, or open it now: its opening time goes, and a closing time already
     past goes too (one still to come stays). Through ``event_settings_update``."""

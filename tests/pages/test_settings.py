@@ -246,3 +246,81 @@ def test_the_console_writes_the_message_in_other_languages_too(
     ]
     assert "التجهيز قبل 8:30." in refused.content.decode()
     assert Broadcast.objects.count() == 1
+
+
+def settings_form(html: str) -> dict:
+    """The settings form's fields as a browser sends them, hidden ones included (an input
+    without a value sends "")."""
+    form = html[html.index('<form method="post" class="stack">') :]
+    form = form[: form.index("</form>")]
+    fields = {}
+    for tag in re.findall(r"<input [^>]*>", form):
+        name = re.search(r'name="([\w-]+)"', tag).group(1)
+        value = re.search(r'value="([^"]*)"', tag)
+        fields[name] = value.group(1) if value else ""
+    fields.pop("csrfmiddlewaretoken", None)
+    return fields
+
+
+def test_a_stale_settings_page_does_not_reopen_booking_another_organiser_closed(
+    staff_client, event
+):
+    """Organiser B had the settings page open; organiser A pressed Close booking now; B
+    changed the event's name and saved: the form's stale, empty closing time went with it and
+    booking was open again, in silence. Only what B changed is saved now."""
+    stale = settings_form(staff_client.get(page(event)).content.decode())
+    staff_client.post(page(event), {"booking": "close"})
+    event.refresh_from_db()
+    closed_at = event.booking_closes
+    assert not event.booking_open_at(timezone.now())
+    saved = staff_client.post(page(event), {**stale, "name": "Expo 2018"}, follow=True)
+    assert [str(m) for m in saved.context["messages"]] == [
+        "Booking is closed: participants can no longer send requests or book.",
+        "Settings saved.",
+    ]
+    event.refresh_from_db()
+    assert (event.name, event.booking_closes) == ("Expo 2018", closed_at)
+    assert not event.booking_open_at(timezone.now())
+
+
+def test_a_setting_changed_on_both_pages_is_refused_on_the_stale_one(staff_client, event):
+    """Both pages changed the closing time: the second save would overwrite the first without
+    either knowing. It is refused (409), nothing is saved, and the form shows the settings as
+    they are now."""
+    day = event.slots.order_by("start").first().start.astimezone(event.tz).date()
+    stale = settings_form(staff_client.get(page(event)).content.decode())
+    first = staff_client.post(page(event), {**stale, "booking_closes": f"{day}T08:00"})
+    assert first.status_code == 302
+    second = staff_client.post(page(event), {**stale, "booking_closes": f"{day}T18:00"})
+    assert second.status_code == 409
+    html = second.content.decode()
+    assert (
+        "The settings were changed since you loaded this page (by someone else, or in another "
+        "tab): nothing was saved. The form shows them as they are now: check them and save "
+        "again." in html
+    )
+    assert settings_form(html)["booking_closes"] == f"{day}T08:00"
+    event.refresh_from_db()
+    assert event.booking_closes.astimezone(event.tz).strftime("%Y-%m-%dT%H:%M") == (f"{day}T08:00")
+    # saved again from the page as it is now: it goes through
+    again = staff_client.post(
+        page(event), {**settings_form(html), "booking_closes": f"{day}T18:00"}
+    )
+    assert again.status_code == 302
+
+
+def test_the_stale_settings_refusal_is_in_the_pages_language(staff_client, event):
+    day = event.slots.order_by("start").first().start.astimezone(event.tz).date()
+    stale = settings_form(staff_client.get(page(event)).content.decode())
+    staff_client.post(page(event), {**stale, "booking_closes": f"{day}T08:00"})
+    refused = staff_client.post(
+        page(event),
+        {**stale, "request_expiry_hours": "5", "booking_closes": f"{day}T09:00"},
+        HTTP_ACCEPT_LANGUAGE="fr",
+    )
+    assert refused.status_code == 409
+    assert "Les paramètres ont été modifiés depuis le chargement de cette page" in (
+        refused.content.decode()
+    )
+    event.refresh_from_db()
+    assert event.request_expiry_hours == 72  # nothing saved, not even the other field
