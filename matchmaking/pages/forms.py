@@ -373,6 +373,16 @@ class PresenceForm(forms.Form):
         tz = event.tz
         current = selectors.availability_of(participant=participant)
         allowed = None if current["slots"] is None else set(current["slots"])
+        # the times the page shows, sent back with it (the console's card renders it): a card
+        # loaded before someone changed them is refused instead of overwriting that change
+        self.shown_key = hashlib.sha256(
+            repr([(a.isoformat(), b.isoformat()) for a, b in current["periods"]]).encode()
+        ).hexdigest()[:16]
+        self.fields["shown"] = forms.CharField(
+            required=False, widget=forms.HiddenInput, initial=self.shown_key
+        )
+        self.stale = False
+        self.whose = participant.name
         self.days: list[dict] = []
         by_day: OrderedDict = OrderedDict()
         for slot in selectors.slots_of(event=event):
@@ -425,6 +435,15 @@ class PresenceForm(forms.Form):
 
     def clean(self):
         data = super().clean()
+        if data.get("shown") and data["shown"] != self.shown_key:
+            self.stale = True
+            raise forms.ValidationError(
+                gettext(
+                    "%(name)s changed these times since you loaded this page, or someone else "
+                    "did: nothing was saved. Reload the page to see them as they are now."
+                )
+                % {"name": self.whose}
+            )
         periods = []
         whole = True
         for d in self.days:

@@ -811,8 +811,9 @@ def participant_presence(request, event: Event, participant_id: int):
     shown next to the form (the form posts to ``#presence``, so the page opens there)."""
     participant = _participant_or_404(event, participant_id)
     form = PresenceForm(request.POST, event=event, participant=participant)
-    if not form.is_valid():
-        return _render_participant(request, event, participant, form, status=400)
+    if not form.is_valid():  # a card loaded before their times changed: 409, as for meetings
+        status = 409 if form.stale else 400
+        return _render_participant(request, event, participant, form, status=status)
     try:
         cancelled = form.save(
             participant=participant, actor=Actor(user=request.user, organiser=True)

@@ -105,3 +105,42 @@ def test_each_days_time_fields_name_their_day_for_screen_readers(staff_client):
     for word in ("Here", "From", "Until"):
         named = [label for label in labels if label.startswith(f"{word} · ")]
         assert len(named) == len(set(named)) == len(days) == 3, word
+
+
+def test_a_stale_times_card_does_not_overwrite_the_participants_own_change(
+    staff_client, event, make_participant, as_participant
+):
+    """The desk had Amina's page open; Amina then narrowed her own times (My times, or the
+    API); the desk changed another day and saved: the card replaced every day with what the
+    page showed, and Amina's change was gone without a word. The card now carries the times it
+    showed; when they changed since, nothing is saved and the page says so (409)."""
+    import re
+
+    a = make_participant(name="Amina")
+    slots = list(event.slots.order_by("start"))
+    page = staff_client.get(f"/organiser/{event.slug}/participants/{a.pk}/").content.decode()
+    card = page[page.index('id="presence"') :]
+    shown = re.search(r'name="shown" value="([^"]*)"', card).group(1)
+    mine = as_participant(a).put(
+        f"/api/events/{event.slug}/me/availability/",
+        {"periods": [{"start": slots[0].start.isoformat(), "end": slots[3].end.isoformat()}]},
+        format="json",
+    )
+    assert mine.status_code == 200, mine.data
+    desk = {"here_0": "on", "from_0": slots[0].pk, "to_0": slots[-1].pk, "shown": shown}
+    refused = staff_client.post(url(event, a), desk)
+    assert refused.status_code == 409
+    assert (
+        "Amina changed these times since you loaded this page, or someone else did: nothing was "
+        "saved. Reload the page to see them as they are now." in unescape(refused.content.decode())
+    )
+    (period,) = Availability.objects.filter(participant=a)
+    assert (period.start, period.end) == (slots[0].start, slots[3].end)
+    # from the page as it is now, the desk's change goes through
+    page = staff_client.get(f"/organiser/{event.slug}/participants/{a.pk}/").content.decode()
+    card = page[page.index('id="presence"') :]
+    fresh = re.search(r'name="shown" value="([^"]*)"', card).group(1)
+    assert fresh != shown
+    done = staff_client.post(url(event, a), {**desk, "shown": fresh})
+    assert done.status_code == 302
+    assert not Availability.objects.filter(participant=a).exists()  # the whole event again
