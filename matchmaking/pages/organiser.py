@@ -547,6 +547,17 @@ def meeting_status(request, event: Event, meeting_id: int):
     return _back_to_meeting(request, event, meeting)
 
 
+def _already_there(meeting: Meeting, event: Event) -> str:
+    """A move that finds the meeting where it asks: say where, and that nothing changes."""
+    values = {"id": meeting.pk, "when": labels.local_when(meeting.slot.start, event.tz)}
+    if meeting.table is not None:
+        return _("Meeting %(id)s is already at %(when)s, table %(table)s: nothing to change.") % {
+            **values,
+            "table": meeting.table.name,
+        }
+    return _("Meeting %(id)s is already at %(when)s: nothing to change.") % values
+
+
 @with_event
 @require_POST
 def meeting_move(request, event: Event, meeting_id: int):
@@ -576,6 +587,18 @@ def meeting_move(request, event: Event, meeting_id: int):
             expected_version=form.cleaned_data["version"],
         )
     except DomainError as exc:
+        if exc.code == "meeting_changed":
+            # the same move posted again (a resubmit, a colleague's identical move): it already
+            # is where this form asks, so nothing is overwritten and nothing is left to do
+            now = Meeting.objects.select_related("slot", "table").get(pk=meeting.pk)
+            if (
+                now.status == Meeting.Status.SCHEDULED
+                and now.slot_id == slot.pk
+                and (table is None or now.table_id == table.pk)
+                and now.fixed == form.cleaned_data["fixed"]
+            ):
+                messages.info(request, _already_there(now, event))
+                return _back_to_meeting(request, event, now)
         messages.error(request, _refusal(exc, meeting, event, slot=slot, table=table))
         return _render_meeting(request, event, meeting_id, status=exc.status, move_form=form)
     moved = Meeting.objects.select_related("slot", "table").get(pk=moved.pk)

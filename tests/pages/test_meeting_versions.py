@@ -168,3 +168,37 @@ def test_the_hidden_version_field_is_written_once_for_every_form():
         if 'name="version"' in path.read_text(encoding="utf-8")
     )
     assert holders == ["matchmaking/_meeting_version.html"]
+
+
+def test_the_same_move_posted_again_says_it_is_already_there(
+    staff_client, second_client, event, meeting, slots
+):
+    """The Move form posted twice (a resubmit, or a colleague making the very same move from
+    the same old page): the second answered 409 "changed by someone else" although the meeting
+    was exactly where it asked, often moved there by the same organiser. It now says so
+    (nothing to change); a different move from the old page is still refused."""
+    move = {"slot": slots[3].pk, "version": "1"}
+    assert staff_client.post(page(event, meeting, "move/"), move).status_code == 302
+
+    again = second_client.post(page(event, meeting, "move/"), move, follow=True)
+
+    assert again.status_code == 200
+    assert [str(m) for m in again.context["messages"]] == [
+        f"Meeting {meeting.pk} is already at April 18, 2018 10:00, table T01: nothing to change."
+    ]
+    now = Meeting.objects.get(pk=meeting.pk)
+    assert (now.slot_id, now.version) == (slots[3].pk, 2)
+    assert MeetingLog.objects.filter(meeting=meeting, action="moved").count() == 1
+    fixed = second_client.post(page(event, meeting, "move/"), {**move, "fixed": "1"})
+    assert fixed.status_code == 409  # fixing it there is a change the old page did not see
+
+
+def test_already_there_in_french(staff_client, second_client, event, meeting, slots):
+    move = {"slot": slots[3].pk, "version": "1"}
+    staff_client.post(page(event, meeting, "move/"), move)
+    again = second_client.post(
+        page(event, meeting, "move/"), move, follow=True, HTTP_ACCEPT_LANGUAGE="fr"
+    )
+    (said,) = [str(m) for m in again.context["messages"]]
+    assert said.startswith(f"Le rendez-vous {meeting.pk} a déjà lieu le ")
+    assert said.endswith(", table T01 : rien à changer.")
