@@ -555,3 +555,27 @@ def test_status_buttons_wait_for_the_meeting_s_time(
     html = staff_client.get(page_url(event, meeting)).content.decode()
     assert status_buttons(html) == {"checked_in": False, "held": False, "no_show": False}
     assert "data-status-early" not in html
+
+
+def test_the_desk_booking_time_is_labelled_for_the_meeting_it_books(
+    staff_client, upcoming_event, make_participant
+):
+    """The time select of an accepted request without a meeting was labelled "New time" for
+    screen readers, although no meeting exists yet: it now names whom the meeting is with."""
+    from matchmaking.models import MeetingRequest
+    from tests.factories import RequestFactory
+
+    event = upcoming_event
+
+    amina = make_participant(event=event, name="Amina")
+    bruno = make_participant(event=event, name="Bruno")
+    request = RequestFactory(sender=amina, recipient=bruno, status=MeetingRequest.Status.ACCEPTED)
+    html = staff_client.get(f"/organiser/{event.slug}/participants/{amina.pk}/").content.decode()
+    assert (
+        f'<label class="visually-hidden" for="book-{request.pk}">Time of the meeting with '
+        "Bruno</label>" in html
+    )
+    french = staff_client.get(
+        f"/organiser/{event.slug}/participants/{amina.pk}/", HTTP_ACCEPT_LANGUAGE="fr"
+    ).content.decode()
+    assert "Heure du rendez-vous avec Bruno</label>" in french
