@@ -2,7 +2,7 @@
 
 import bisect
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from email.utils import parseaddr
 
 from django.conf import settings
@@ -10,7 +10,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Case, Count, Exists, F, Max, OuterRef, Prefetch, Q, QuerySet, When
 from django.utils import timezone, translation
 from django.utils.translation import gettext
-from icalendar import Calendar, vCalAddress, vText
+from icalendar import Alarm, Calendar, vCalAddress, vText
 from icalendar import Event as IcsEvent
 
 from matchmaking.exceptions import InvalidInput, NotFound
@@ -524,11 +524,13 @@ def _ics(
 ) -> bytes:
     """The meetings as iCalendar: a feed named ``name``, or (``itip``) one meeting sent by
     email to add to a calendar, not a calendar of its own."""
-    from matchmaking.services.notifications import language_of, list_text
+    from matchmaking.services.notifications import language_of, list_text, page_path, site_link
 
     lang = language_of(participant)
     with translation.override(lang):
         meeting_word, meeting_with = gettext("Meeting"), gettext("Meeting: %(names)s")
+        with_line, table_line = gettext("With: %(names)s"), gettext("Table: %(table)s")
+        link_line = gettext("Open it on your pages: %(url)s")
     cal = Calendar()
     cal.add("prodid", "-//expo-matchmaking//agenda//EN")
     cal.add("version", "2.0")
@@ -550,8 +552,10 @@ def _ics(
         item.add("dtstamp", meeting.updated_at)
         item.add("dtstart", meeting.slot.start)
         item.add("dtend", meeting.slot.end)
-        item.add("summary", meeting_with % {"names": names} if names else meeting_word)
-        item.add("location", meeting.table.name if meeting.table else event.name)
+        summary = meeting_with % {"names": names} if names else meeting_word
+        item.add("summary", summary)
+        # the table, then the fair (the model has no hall): "T04, Smart City Expo Casablanca"
+        item.add("location", f"{meeting.table.name}, {event.name}" if meeting.table else event.name)
         item.add("status", "CANCELLED" if cancelled else "CONFIRMED")
         if itip:
             organizer = vCalAddress(f"mailto:{parseaddr(settings.DEFAULT_FROM_EMAIL)[1]}")
@@ -562,11 +566,26 @@ def _ics(
                 attendee.params["cn"] = vText(participant.name)
                 attendee.params["role"] = vText("REQ-PARTICIPANT")
                 item.add("attendee", attendee)
-        # the request's message is its two parties': a colleague who joined the meeting (or
-        # left it) does not read it, as they cannot read the request itself
+        # who, where and the link to the meeting on the reader's agenda, in their language;
+        # then the request's message, which is its two parties': a colleague who joined the
+        # meeting (or left it) does not read it, as they cannot read the request itself
+        lines = [with_line % {"names": names}] if names else []
+        if meeting.table:
+            lines.append(table_line % {"table": meeting.table.name})
+        url = site_link(page_path("meeting_booked", participant, meeting=meeting))
+        if url:
+            lines.append(link_line % {"url": url})
         parties = (meeting.request.sender_id, meeting.request.recipient_id)
         if meeting.request.message and participant.pk in parties:
-            item.add("description", meeting.request.message)
+            lines += ["", meeting.request.message]
+        if lines:
+            item.add("description", "\n".join(lines))
+        if not cancelled:  # a reminder on the reader's device, 10 minutes before
+            alarm = Alarm()
+            alarm.add("action", "DISPLAY")
+            alarm.add("trigger", timedelta(minutes=-10))
+            alarm.add("description", summary)
+            item.add_component(alarm)
         cal.add_component(item)
     return cal.to_ical()
 
