@@ -27,6 +27,19 @@ class IdFilter(django_filters.NumberFilter):
         return super().filter(qs, value)
 
 
+def known_participant(filterset, value) -> int:
+    """The id of a participant of the list's event the caller may know of (as ``agenda.ics``
+    and ``recommendations`` check it); any other id answers 400 "No participant N in this
+    event." naming ``participant``, not an empty list that reads as "no meetings with them"."""
+    pid = int(value)
+    if pid > ID_LIMIT:  # no row has it: not looked up
+        raise InvalidInput(f"No participant {pid} in this event.", field="participant")
+    named = getattr(filterset.request, "event_participant", None)
+    if named is not None:
+        named(pid, "participant")
+    return pid
+
+
 class ParticipantFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
         method="filter_q", label="Search in names, organisations, descriptions, offers and needs."
@@ -112,9 +125,7 @@ class RequestFilter(django_filters.FilterSet):
         return queryset.filter(wanted)
 
     def filter_participant(self, queryset, name, value):
-        pid = int(value)
-        if pid > ID_LIMIT:  # no such participant
-            return queryset.none()
+        pid = known_participant(self, value)
         direction = self.form.cleaned_data.get("direction")
         if direction and getattr(self.request, "participant", None) is None:
             # an organiser: the direction is the given participant's
@@ -144,15 +155,14 @@ class MeetingFilter(django_filters.FilterSet):
         fields = ["status", "date", "participant"]
 
     def filter_participant(self, queryset, name, value):
-        if value > ID_LIMIT:  # no such participant
-            return queryset.none()
+        pid = known_participant(self, value)
         # A colleague who left a meeting is no longer in it.
-        return queryset.filter(Q(seats__participant_id=int(value), seats__left=False)).distinct()
+        return queryset.filter(Q(seats__participant_id=pid, seats__left=False)).distinct()
 
 
 class FeedbackFilter(django_filters.FilterSet):
     meeting = IdFilter(field_name="meeting_id")
-    participant = IdFilter(field_name="participant_id", label="Feedback given by this participant.")
+    participant = IdFilter(method="filter_participant", label="Feedback given by this participant.")
     took_place = django_filters.ChoiceFilter(
         choices=[("true", "true"), ("false", "false")],
         method="filter_took_place",
@@ -162,6 +172,9 @@ class FeedbackFilter(django_filters.FilterSet):
     class Meta:
         model = MeetingFeedback
         fields = ["meeting", "participant", "took_place"]
+
+    def filter_participant(self, queryset, name, value):
+        return queryset.filter(participant_id=known_participant(self, value))
 
     def filter_took_place(self, queryset, name, value):
         return queryset.filter(took_place=value == "true")

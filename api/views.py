@@ -224,6 +224,8 @@ class EventScoped:
             else selectors.participant_of(event=self.event, user=request.user)
         )
         request.participant = self.participant
+        # the list filters that take a participant id check it as the views do (api.filters)
+        request.event_participant = self._participant
         if not self.organiser and self.participant is None and self.needs_membership:
             if selectors.is_organiser_account(request.user):
                 raise Forbidden(
