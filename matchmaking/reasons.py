@@ -55,6 +55,17 @@ TEXTS = {
         "Only accepted requests can be booked; this one is pending: it is still waiting for an "
         "answer."
     ),
+    # who may join a meeting as a colleague (the English text is the exception's message)
+    "already_a_party": _(
+        "%(name)s is one of the two sides of this meeting already; attendees are their colleagues."
+    ),
+    "other_side_colleague": _(
+        "%(name)s is a colleague of the other side: only that side, or an organiser, can add "
+        "them to the meeting."
+    ),
+    "not_a_colleague": _(
+        "%(name)s can join only a meeting of their own organisation or delegation."
+    ),
     # a change made from a stale view of a meeting (``check_version``): where it is now
     "meeting_changed": _(
         "This meeting was changed by someone else since you loaded it (you had version "

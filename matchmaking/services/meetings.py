@@ -65,6 +65,11 @@ class Actor:
         return self.system or self.organiser
 
 
+def _refuse_attendee(code: str, person: Participant) -> NoReturn:
+    reason = Reason(code, {"name": person.name})
+    raise InvalidInput(reason.english(), field="attendees", code=code, reason=reason)
+
+
 def _attendees(
     request: MeetingRequest, extra: Iterable[Participant], actor: Actor
 ) -> list[Participant]:
@@ -83,22 +88,13 @@ def _attendees(
             raise InvalidInput(
                 f"{person.name} is not a participant of this event.", field="attendees"
             )
+        # each refusal with its code and the Reason that says it in the reader's language
+        # (the participant pages)
         if person.pk in {p.pk for p in parties}:
-            raise InvalidInput(
-                f"{person.name} is one of the two sides of this meeting already; attendees are "
-                "their colleagues.",
-                field="attendees",
-            )
+            _refuse_attendee("already_a_party", person)
         if person.organisation_id not in orgs:
             other_side = person.organisation_id in {p.organisation_id for p in parties}
-            raise InvalidInput(
-                f"{person.name} is a colleague of the other side: only that side, or an organiser, "
-                "can add them to the meeting."
-                if other_side
-                else f"{person.name} can join only a meeting of their own organisation or "
-                "delegation.",
-                field="attendees",
-            )
+            _refuse_attendee("other_side_colleague" if other_side else "not_a_colleague", person)
         people[person.pk] = person
     return list(people.values())
 
@@ -856,7 +852,9 @@ def meeting_attendee_add(*, meeting: Meeting, person: Participant, actor: Actor)
         try:
             _attendees(request, [person], actor)  # a colleague of the right side
         except InvalidInput as exc:  # the field of this request is the participant
-            raise InvalidInput(exc.message, field="participant") from exc
+            raise InvalidInput(
+                exc.message, field="participant", code=exc.code, reason=exc.reason
+            ) from exc
         if meeting.status != Meeting.Status.SCHEDULED:
             state = _STATUS_WORDS.get(meeting.status, meeting.status)
             raise Conflict(
