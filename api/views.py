@@ -325,8 +325,12 @@ class ParticipantViewSet(EventScoped, viewsets.ReadOnlyModelViewSet):
         if getattr(self, "swagger_fake_view", False):
             return Participant.objects.none()
         # organisers see who no longer comes too (``attending``), participants do not
+        # a participant's list leaves out who takes no meetings (one entry still answers)
+        searching = getattr(self, "action", None) == "list"
         return selectors.directory(
-            event=self.event, with_withdrawn=getattr(self, "organiser", False)
+            event=self.event,
+            with_withdrawn=getattr(self, "organiser", False),
+            searcher=getattr(self, "participant", None) if searching else None,
         )
 
 

@@ -55,6 +55,14 @@ TEXTS = {
         "Only accepted requests can be booked; this one is pending: it is still waiting for an "
         "answer."
     ),
+    # a meeting limit of 0: not taking meetings
+    "not_taking_meetings": _(
+        "%(name)s is not taking meetings at this fair (their meeting limit is 0)."
+    ),
+    "self_not_taking_meetings": _(
+        "Your meeting limit is 0: you are not taking meetings. Raise it on your profile to ask "
+        "for one."
+    ),
     # who may join a meeting as a colleague (the English text is the exception's message)
     "already_a_party": _(
         "%(name)s is one of the two sides of this meeting already; attendees are their colleagues."

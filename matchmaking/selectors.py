@@ -158,12 +158,17 @@ def people_matching(query: str, *, with_email: bool = False) -> Q:
     return found | Q(email__icontains=query.strip()) if with_email else found
 
 
-def directory(*, event: Event, with_withdrawn: bool = False) -> QuerySet[Participant]:
+def directory(
+    *, event: Event, with_withdrawn: bool = False, searcher: Participant | None = None
+) -> QuerySet[Participant]:
     """The event's participants; those who no longer come (``withdrawn_at``) only
-    ``with_withdrawn`` (the organisers' view)."""
+    ``with_withdrawn`` (the organisers' view). For a participant who searches it
+    (``searcher``), not those who take no meetings (a meeting limit of 0), but themselves."""
     people = Participant.objects.filter(event=event)
     if not with_withdrawn:
         people = people.filter(withdrawn_at__isnull=True)
+    if searcher is not None:
+        people = people.exclude(Q(max_meetings=0) & ~Q(pk=searcher.pk))
     return people.select_related("organisation", "profile", "fixed_table").order_by("name", "id")
 
 

@@ -1124,7 +1124,7 @@ def requests_page(request, event, me):
     if len(query) >= 2:
         open_requests = _open_requests_by_other(event, me)
         found = list(
-            selectors.directory(event=event)
+            selectors.directory(event=event, searcher=me)
             .filter(selectors.people_matching(query))
             .exclude(pk=me.pk)[:20]
         )

@@ -270,11 +270,12 @@ def event_ranker(*, event: Event, learned: bool = True, _encoded: bool = False):
 
 
 def _not_coming(event_id: int) -> set[str]:
-    """The event's participants who said they no longer come: nobody is recommended them."""
+    """The event's participants who said they no longer come, or take no meetings (a meeting
+    limit of 0, see ``services.requests``): nobody is recommended them."""
     return {
         str(pk)
         for pk in Participant.objects.filter(
-            event_id=event_id, withdrawn_at__isnull=False
+            Q(withdrawn_at__isnull=False) | Q(max_meetings=0), event_id=event_id
         ).values_list("pk", flat=True)
     }
 

@@ -196,6 +196,24 @@ def request_create(
         return sent
 
 
+def _refuse_if_taking_no_meetings(sender: Participant, recipient: Participant) -> None:
+    """A meeting limit of 0 says "not taking meetings": a request to them (or from them) could
+    never be booked by the participants, so it is refused (409 ``not_taking_meetings``, with the
+    Reason that says it in the reader's language). Read from the locked rows."""
+    limits = dict(
+        Participant.objects.filter(pk__in=[sender.pk, recipient.pk]).values_list(
+            "pk", "max_meetings"
+        )
+    )
+    if limits.get(recipient.pk) == 0:
+        reason = Reason("not_taking_meetings", {"name": recipient.name})
+    elif limits.get(sender.pk) == 0:
+        reason = Reason("self_not_taking_meetings")
+    else:
+        return
+    raise Conflict(reason.english(), code=reason.code, reason=reason)
+
+
 def _sent_with(sender: Participant, token: str, recipient: Participant) -> MeetingRequest | None:
     """The request this form (``token``) sent already, with ``created`` False; None when it
     was not sent. A form brought back for someone else is refused."""
@@ -237,6 +255,8 @@ def _create_locked(
         not_coming = attendance_refusal(sender, recipient, by_self=not by_organiser)
         if not_coming:
             raise Conflict(not_coming[1], code=not_coming[0])
+        if not by_organiser:  # organisers may go past a limit, as when they accept
+            _refuse_if_taking_no_meetings(sender, recipient)
         existing = (
             MeetingRequest.objects.filter(status__in=MeetingRequest.OPEN_STATUSES)
             .filter(Q(sender=sender, recipient=recipient) | Q(sender=recipient, recipient=sender))
