@@ -115,6 +115,30 @@ def table_named(*, event: Event, name: str) -> Table | None:
     return None
 
 
+def login_link_owner(*, secret: str) -> Participant | None:
+    """The participant a known, unused and unexpired sign-in link signs in; None for any other
+    link. Read only, as ``services.participants.login_link_valid``: nothing is spent."""
+    import hashlib
+
+    from matchmaking.models import LoginLink
+
+    link = (
+        LoginLink.objects.select_related("participant")
+        .filter(token_hash=hashlib.sha256(secret.encode()).hexdigest())
+        .first()
+    )
+    if link is None or link.used_at is not None or link.expires_at <= timezone.now():
+        return None
+    return link.participant
+
+
+def account_name(user) -> str:
+    """Who a signed-in account is, as a page names them: its participant's name (any event),
+    else its own full name, else its user name."""
+    person = Participant.objects.filter(user=user).order_by("id").first()
+    return person.name if person else (user.get_full_name() or user.get_username())
+
+
 def participant_of(*, event: Event, user) -> Participant | None:
     """The caller's participation in ``event`` (None for organisers who do not take part)."""
     if not getattr(user, "is_authenticated", False):

@@ -23,7 +23,7 @@ from django.contrib.auth import login, logout
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.http import urlencode
 from django.utils.translation import get_language, gettext_lazy
@@ -419,7 +419,7 @@ def login_link(request, secret: str):
     if request.method == "GET":
         if not login_link_valid(secret=secret):
             return render(request, "matchmaking/participant/login_failed.html", status=404)
-        return render(request, "matchmaking/participant/login_confirm.html")
+        return _login_confirm_page(request, secret)
     try:
         person = login_link_use(secret=secret)
     except NotFound:
@@ -442,6 +442,23 @@ def login_link(request, secret: str):
     # the pages speak the person's language, as their emails do (an Arabic-speaking delegate
     # on a French browser read French pages); the menu's language choice changes it later
     follow_profile_language(request, response, person)
+    return response
+
+
+def _login_confirm_page(request, secret: str):
+    """The "Sign in" button. When someone else is signed in in this browser (a shared computer
+    at the registration desk), it first says who is and whom the link signs in, in the
+    language of the link's person (their profile's, not the browser's), so that they do not go
+    on in someone else's account; pressing the button signs the other account out."""
+    person = selectors.login_link_owner(secret=secret)
+    user = request.user
+    if person is None or not user.is_authenticated or person.user_id == user.pk:
+        return render(request, "matchmaking/participant/login_confirm.html")
+    lang = language_spoken(person) or get_language()
+    context = {"signed_in_as": selectors.account_name(user), "link_for": person.name}
+    with translation.override(lang):
+        response = render(request, "matchmaking/participant/login_confirm.html", context)
+    response["Content-Language"] = lang
     return response
 
 
