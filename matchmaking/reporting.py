@@ -196,6 +196,18 @@ def grid_day(
     return result
 
 
+def slot_now(slots, now: dt.datetime) -> int | None:
+    """The id of the slot under way at ``now`` among ``slots`` (rows with ``id``, ``start`` and
+    ``end``, aware): None before and after them, in a break, or on another day. Aware times
+    compare as instants, so this is the event's time zone's "now" whatever the server's."""
+    return next((s["id"] for s in slots if s["start"] <= now < s["end"]), None)
+
+
+def grid_slot_now(*, event: Event, day: dt.date, now: dt.datetime) -> int | None:
+    """``slot_now`` among the day's slots, read in one query (the live grid's ETag)."""
+    return slot_now(Slot.objects.filter(event=event, date=day).values("id", "start", "end"), now)
+
+
 def grid_fingerprint(*, event: Event, day: dt.date) -> str:
     """Changes whenever a meeting of the day is added or changes (one query)."""
     from django.db.models import Max

@@ -20,7 +20,7 @@ from matchmaking.reporting import GridDay
 from matchmaking.services.meetings import check_in_opens_at
 
 
-def grid_table(*, grid: GridDay, slug: str) -> SafeString:
+def grid_table(*, grid: GridDay, slug: str, now_slot: int | None = None) -> SafeString:
     """The grid as a <table>: a header row of slot times, one row per table.
 
     Each meeting cell links to the meeting's page (its status buttons work without JavaScript);
@@ -29,7 +29,9 @@ def grid_table(*, grid: GridDay, slug: str) -> SafeString:
     (``data-opens``, ISO 8601), each row its table's name (``data-table``): the dialog shows the
     meeting's time and table and offers only the status changes the rules allow at that time.
     Names and organisations take their own direction (``dir="auto"``), so a Latin name in the
-    Arabic console is cut at its end, not its start.
+    Arabic console is cut at its end, not its start. The slot under way (``now_slot``, during
+    the fair) is marked: its header is ``#grid-now`` (``aria-current="time"``, "Now"), which the
+    page's script scrolls into view, and its column's cells carry ``grid-now``.
     """
     meeting_url = escape(reverse("organiser:meeting", args=[slug, 0]).rsplit("/0/", 1)[0])
     status_text = {code: escape(label(MEETING_STATUS, code)) for code in MEETING_STATUS}
@@ -46,13 +48,20 @@ def grid_table(*, grid: GridDay, slug: str) -> SafeString:
         escape(_("Table")),
         "</th>",
     ]
-    for s in grid.slots:
+    now_word = escape(_("Now"))
+    now_at = next((i for i, s in enumerate(grid.slots) if s["id"] == now_slot), None)
+    for i, s in enumerate(grid.slots):
         opens = check_in_opens_at(SimpleNamespace(start=s["start"]))
+        if i == now_at:
+            head = '<th scope="col" class="grid-slot grid-now" id="grid-now" aria-current="time"'
+            label_now = f'<span class="grid-now-label">{now_word}</span>'
+        else:
+            head, label_now = '<th scope="col" class="grid-slot"', ""
         out.append(
-            f'<th scope="col" class="grid-slot" data-time="{s["local_start"]:%H:%M}\u2013'
+            f'{head} data-time="{s["local_start"]:%H:%M}\u2013'
             f'{s["local_end"]:%H:%M}" data-start="{s["start"].isoformat()}" '
             f'data-opens="{opens.isoformat()}">{s["local_start"]:%H:%M}'
-            f'<span class="grid-slot-end">{s["local_end"]:%H:%M}</span></th>'
+            f'<span class="grid-slot-end">{s["local_end"]:%H:%M}</span>{label_now}</th>'
         )
     out.append("</tr></thead><tbody>")
     fixed = escape(_("fixed by the organiser"))
@@ -63,6 +72,7 @@ def grid_table(*, grid: GridDay, slug: str) -> SafeString:
     booth = escape(_("own place"))
     no_table = escape(_("No table"))
     free = '<td class="grid-free"></td>'
+    free_now = '<td class="grid-free grid-now"></td>'
     for table, cells in grid.rows:
         name = esc(table["name"]) if table["id"] is not None else no_table
         tag = "" if table["shared"] else f'<span class="tag">{booth}</span>'
@@ -70,12 +80,14 @@ def grid_table(*, grid: GridDay, slug: str) -> SafeString:
             f'<tr><th scope="row" class="grid-table" data-table="{name}">'
             f'<span dir="auto">{name}</span>{tag}</th>'
         )
-        for m in cells:
+        for i, m in enumerate(cells):
             if m is None:
-                out.append(free)
+                out.append(free_now if i == now_at else free)
                 continue
             status = m["status"]
             dim = " dim" if grid.filtered and not m["match"] else ""
+            if i == now_at:
+                dim += " grid-now"
             people = "".join(
                 f'<span class="who"><span class="who-name" dir="auto">{esc(p["name"])}</span>'
                 f'<span class="who-org" dir="auto">{esc(p["organisation"])}</span></span>'

@@ -343,3 +343,41 @@ def test_accepting_a_request_at_another_time(browser, live_server):
 
     assert "the meeting is booked on" in page.inner_text(".pt-message-success")
     assert Meeting.objects.get(request=request).slot == slots[4]
+
+
+def test_the_grid_opens_scrolled_to_the_slot_under_way(browser, live_server, demo):
+    """During the fair the grid opens on the slot under way (the server marks #grid-now; the
+    page's script scrolls it into view); otherwise it opens at the day's start."""
+    from unittest import mock
+
+    base = live_server.url
+    login(browser, base)
+    last = Slot.objects.filter(event=demo, date=DAY).order_by("start").last()
+    grid = f"{base}/organiser/{demo.slug}/grid/?date={DAY}"
+
+    def scrolled() -> dict:
+        return browser.evaluate(
+            """() => {
+              const box = document.querySelector('.grid-scroll');
+              const now = document.getElementById('grid-now');
+              const seen = now && (() => {
+                const a = box.getBoundingClientRect(), b = now.getBoundingClientRect();
+                return b.left >= a.left && b.right <= a.right;
+              })();
+              return {left: box.scrollLeft, wide: box.scrollWidth > box.clientWidth,
+                      marked: !!now, seen: !!seen};
+            }"""
+        )
+
+    with mock.patch.object(timezone, "now", return_value=last.start + dt.timedelta(minutes=1)):
+        browser.goto(grid)
+        browser.wait_for_selector("#grid-now")
+        during = scrolled()
+        browser.screenshot(path=str(SHOTS / "grid-now.png"))
+    assert during["wide"], "the day's grid must be wider than the page for this test"
+    assert during["marked"] and during["seen"] and during["left"] > 0
+    with mock.patch.object(timezone, "now", return_value=last.end + dt.timedelta(days=1)):
+        browser.goto(grid)
+        browser.wait_for_selector(".grid-scroll")
+        after = scrolled()
+    assert after == {"left": 0, "wide": True, "marked": False, "seen": False}

@@ -43,6 +43,12 @@
   }
   document.querySelectorAll("[data-refresh-url]").forEach(refresher);
 
+  // the grid opens on the slot under way (#grid-now, marked by the server during the fair)
+  var nowSlot = document.getElementById("grid-now");
+  if (nowSlot && !location.hash && nowSlot.scrollIntoView) {
+    nowSlot.scrollIntoView({ block: "nearest", inline: "center" });
+  }
+
   var dialog = document.getElementById("meeting-dialog");
   // the server's clock minus the desk's, from the time the page was made (data-server-now, ms)
   var clockOffset = 0;
