@@ -115,9 +115,15 @@ def table_named(*, event: Event, name: str) -> Table | None:
     return None
 
 
+def login_link_spendable(link) -> bool:
+    """Whether a sign-in link may still be used: unused and unexpired."""
+    return link is not None and link.used_at is None and link.expires_at > timezone.now()
+
+
 def login_link_owner(*, secret: str) -> Participant | None:
     """The participant a known, unused and unexpired sign-in link signs in; None for any other
-    link. Read only, as ``services.participants.login_link_valid``: nothing is spent."""
+    link. Read only: it does not spend the link (mail scanners that pre-open links must not use
+    them up), so ``services.participants.login_link_use`` still decides on the sign-in."""
     import hashlib
 
     from matchmaking.models import LoginLink
@@ -127,9 +133,7 @@ def login_link_owner(*, secret: str) -> Participant | None:
         .filter(token_hash=hashlib.sha256(secret.encode()).hexdigest())
         .first()
     )
-    if link is None or link.used_at is not None or link.expires_at <= timezone.now():
-        return None
-    return link.participant
+    return link.participant if login_link_spendable(link) else None
 
 
 def account_name(user) -> str:

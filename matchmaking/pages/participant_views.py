@@ -94,7 +94,6 @@ from matchmaking.services.notifications import language_spoken
 from matchmaking.services.participants import (
     calendar_link_renew,
     login_link_use,
-    login_link_valid,
     profile_update,
     sign_in_link_queue,
 )
@@ -417,9 +416,10 @@ def login_link(request, secret: str):
     they do not use it up). A used, expired or unknown link answers 404 with a page that offers
     a new one, already on the GET (which checks the link without spending it)."""
     if request.method == "GET":
-        if not login_link_valid(secret=secret):
+        person = selectors.login_link_owner(secret=secret)
+        if person is None:
             return render(request, "matchmaking/participant/login_failed.html", status=404)
-        return _login_confirm_page(request, secret)
+        return _login_confirm_page(request, person)
     try:
         person = login_link_use(secret=secret)
     except NotFound:
@@ -445,14 +445,13 @@ def login_link(request, secret: str):
     return response
 
 
-def _login_confirm_page(request, secret: str):
+def _login_confirm_page(request, person: Participant):
     """The "Sign in" button. When someone else is signed in in this browser (a shared computer
     at the registration desk), it first says who is and whom the link signs in, in the
     language of the link's person (their profile's, not the browser's), so that they do not go
     on in someone else's account; pressing the button signs the other account out."""
-    person = selectors.login_link_owner(secret=secret)
     user = request.user
-    if person is None or not user.is_authenticated or person.user_id == user.pk:
+    if not user.is_authenticated or person.user_id == user.pk:
         return render(request, "matchmaking/participant/login_confirm.html")
     lang = language_spoken(person) or get_language()
     context = {"signed_in_as": selectors.account_name(user), "link_for": person.name}

@@ -20,7 +20,7 @@ from matchmaking.countries import country_code
 from matchmaking.exceptions import Busy, Conflict, Forbidden, InvalidInput, NotFound
 from matchmaking.languages import language_codes
 from matchmaking.models import LoginLink, Participant, Profile, new_calendar_token
-from matchmaking.selectors import party_meeting_counts
+from matchmaking.selectors import login_link_spendable, party_meeting_counts
 from matchmaking.services.locking import guarded_transaction, lock_participants_and_slots
 from matchmaking.services.notifications import language_of, one_line
 from matchmaking.services.recommendations import lists_refresh_after_commit
@@ -273,21 +273,6 @@ def sign_in_link_request(*, email: str, origin: str, then: str = "") -> bool:
         return False
 
 
-def _login_link_spendable(link: LoginLink | None) -> bool:
-    return link is not None and link.used_at is None and link.expires_at > timezone.now()
-
-
-def login_link_valid(*, secret: str) -> bool:
-    """Whether ``secret`` is a known, unused and unexpired sign-in link. Read only: it does not
-    spend the link (mail scanners that pre-open links must not use them up), so
-    ``login_link_use`` still decides on the sign-in itself.
-
-    Side effects: none.
-    """
-    digest = hashlib.sha256(secret.encode()).hexdigest()
-    return _login_link_spendable(LoginLink.objects.filter(token_hash=digest).first())
-
-
 def login_link_use(*, secret: str) -> Participant:
     """Spend a login link: returns the link's participant, whose ``user`` is created on first
     use (the pages sign it in and open that participant's event).
@@ -306,7 +291,7 @@ def login_link_use(*, secret: str) -> Participant:
             .filter(token_hash=digest)
             .first()
         )
-        if not _login_link_spendable(link):
+        if not login_link_spendable(link):
             raise NotFound(
                 "This sign-in link is unknown, already used or expired; ask for a new one."
             )
