@@ -48,6 +48,9 @@ KEMPE_SHARE = 0.25
 # small path, re-runs: at most this long to keep the previous plan's meetings (its hint is
 # already a good answer; forum-14 took the whole 30 % share, 1.9-3.1 s, before the cap)
 KEEP_SECONDS = 1.5
+# small path: with less time than this left when the first searches found nothing, the greedy
+# schedule is returned as it is (no further search, no idle phase)
+FALLBACK_MIN_SECONDS = 0.3
 
 
 class _Inst:
@@ -401,35 +404,65 @@ def _solve_small(
     if base is not None and weight(base) == int(inst.w[free].sum()):
         slot, wbest, opt_w = base, weight(base), True  # every request in: the best weight
         run.bound = wbest
-    if slot is None:
-        # everything schedulable? (a satisfaction problem is much easier for CP-SAT)
-        allflag = model.NewBoolVar("all")
-        for k in range(R):
-            if not isinstance(sched[k], int):
-                model.Add(sched[k] == 1).OnlyEnforceIf(allflag)
+    allflag = None
+    wfree = int(inst.w[free].sum())  # every request in
+
+    def everything(budget, hint_slot):
+        """Everything schedulable? (a satisfaction problem is much easier for CP-SAT)"""
+        nonlocal allflag
+        if allflag is None:
+            allflag = model.NewBoolVar("all")
+            for k in range(R):
+                if not isinstance(sched[k], int):
+                    model.Add(sched[k] == 1).OnlyEnforceIf(allflag)
         model.AddAssumptions([allflag])
         model.ClearObjective()
-        solver = _cp_params(left(0.3), seed, workers)
-        if solver.Solve(model) in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            slot = _read_slots(solver, x, np.full(R, -1, dtype=np.int64))
-            wbest = int(sum(int(inst.w[k]) for k in range(R) if not isinstance(sched[k], int)))
-            opt_w = True
-            run.bound = wbest
+        if hint_slot is not None:
+            model.ClearHints()
+            _hint(model, x, hint_slot)
+        solver = _cp_params(budget, seed, workers)
+        found = solver.Solve(model) in (cp_model.OPTIMAL, cp_model.FEASIBLE)
         model.ClearAssumptions()
+        if not found:
+            return None, None, False
+        run.bound = wfree
+        return _read_slots(solver, x, np.full(R, -1, dtype=np.int64)), wfree, True
+
+    if slot is None:
+        slot, wbest, opt_w = everything(left(0.3), None)
     if slot is None:
         slot, wbest, opt_w = run(wexpr, "max", left(0.35), base)
         if base is not None and (slot is None or weight(base) >= wbest):
-            bound = run.bound if slot is not None else float(inst.w[free].sum())
+            bound = run.bound if slot is not None else float(wfree)
             slot, wbest, opt_w = base, weight(base), weight(base) >= bound
             run.bound = max(bound, wbest)
-    if slot is None:
-        # out of time before a first solution: greedy fallback, trivial bound
-        st = _State(inst)
-        for k in np.nonzero(inst.forced >= 0)[0]:
-            st.put(int(k), int(inst.forced[k]))
-        doms = [[int(s) for s in np.nonzero(inst.dom[k])[0]] for k in range(R)]
-        _greedy_fill(st, sorted(range(R), key=lambda k: -inst.w[k]), doms, lambda k, d: d)
-        return st.slot, float(inst.w[feas].sum()), False
+    if slot is None or not opt_w:
+        # The searches above found nothing in their budgets (a loaded machine: forum-14 at load
+        # 8-11, run AF), or stopped short of the best weight. A greedy schedule (first fit around
+        # their meetings, if any) is cheap; when it adds weight, "everything schedulable?" (unless
+        # proven not) then the weight search, both hinted with it, get shares of the time left,
+        # and the run goes on through the fairness, keep and idle phases from the better of the
+        # greedy schedule and theirs. Before, the greedy schedule was returned at once (298 of 302
+        # after 5.5 s of 10, no idle phase), and a weight search's first solution (223 of 302)
+        # was kept although a first fit would add meetings to it.
+        bound = run.bound if slot is not None else float(wfree)
+        g = _greedy_schedule(inst, slot)
+        if slot is None and deadline - time.perf_counter() < FALLBACK_MIN_SECONDS:
+            return g, float(inst.w[feas].sum()), False  # out of time: greedy, trivial bound
+        if slot is None or weight(g) > wbest:
+            s1 = None
+            if bound >= wfree:  # not proven impossible: everything schedulable, from ``g``?
+                s1, w1, o1 = everything(left(0.4), g)
+            if s1 is None:
+                s1, w1, o1 = run(wexpr, "max", left(0.35), g)
+            if s1 is not None:
+                bound = min(bound, run.bound)
+            if s1 is not None and w1 >= weight(g):
+                slot, wbest, opt_w = s1, w1, o1
+            else:
+                slot, wbest = g, weight(g)
+                opt_w = wbest >= bound
+            run.bound = bound
     wub_raw = run.bound
     phases["weight"] = time.perf_counter() - t0
     wfloor = model.Add(wexpr >= wbest)
@@ -512,6 +545,22 @@ def _solve_small(
         progress("idle", 0.9)
     wub = float(wbest + wconst) if opt_w else float(wub_raw + wconst)
     return slot, wub, idle_opt
+
+
+def _greedy_schedule(inst: _Inst, slot: np.ndarray | None) -> np.ndarray:
+    """Fixed meetings, then ``slot``'s meetings (if any) where they are, then first fit with
+    one-level kicks for the others, heaviest first (the kicks move no fixed meeting and no
+    meeting in its previous slot)."""
+    st = _State(inst)
+    for k in np.nonzero(inst.forced >= 0)[0]:
+        st.put(int(k), int(inst.forced[k]))
+    if slot is not None:
+        for k in np.nonzero((slot >= 0) & (inst.forced < 0))[0]:
+            st.put(int(k), int(slot[k]))
+    doms = [[int(s) for s in np.nonzero(inst.dom[k])[0]] for k in range(inst.R)]
+    order = sorted(range(inst.R), key=lambda k: -inst.w[k])
+    _greedy_fill(st, order, doms, lambda k, d: d, keep_prev=True)
+    return st.slot
 
 
 def _previous_plan(inst: _Inst) -> np.ndarray:
