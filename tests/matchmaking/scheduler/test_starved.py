@@ -67,21 +67,35 @@ def starve(monkeypatch, calls: int, short: int | None = None, sleep: bool = Fals
     return seen
 
 
-def test_the_greedy_schedule_alone_misses_meetings():
-    # the known answer the tests below rely on: first fit with kicks places 22 of K(5, 5)'s 25
-    inst = S._Inst(bipartite(5))
-    assert int((S._greedy_schedule(inst, None) >= 0).sum()) == 22
+@pytest.mark.parametrize("depth, placed", [(0, 22), (1, 25), (3, 25)])
+def test_the_greedy_schedules_ejection_chains_place_what_first_fit_leaves_out(
+    monkeypatch, depth, placed
+):
+    # the known answers the tests below rely on: first fit with one-level kicks places 22 of
+    # K(5, 5)'s 25 meetings in 5 slots; chains of moves place the other 3
+    monkeypatch.setattr(S, "REPAIR_DEPTH", depth)
+    prob = bipartite(5)
+    inst = S._Inst(prob)
+    g = S._greedy_schedule(inst, None, time.perf_counter() + 5)
+    assert int((g >= 0).sum()) == placed
+    on = g >= 0
+    assert len(set(zip(inst.a[on], g[on], strict=True))) == placed  # nobody twice in a slot
+    assert len(set(zip(inst.b[on], g[on], strict=True))) == placed
 
 
+@pytest.mark.parametrize("depth", [0, 3])
 def test_starved_first_searches_still_schedule_every_meeting_and_run_the_idle_phase(
-    monkeypatch,
+    monkeypatch, depth
 ):
     # Before: "everything schedulable?" and the weight search found nothing, and the greedy
-    # fallback (22 of 25, no idle phase) was returned at once with most of the time left.
+    # fallback (22 of 25, no idle phase) was returned at once with most of the time left. With
+    # depth 0 the greedy schedule misses 3 meetings and the hinted CP-SAT search adds them.
+    monkeypatch.setattr(S, "REPAIR_DEPTH", depth)
     prob = bipartite(5)
     seen = starve(monkeypatch, calls=2)
     res = solve(prob, time_limit=5.0, workers=W, seed=0)
     assert seen[:2] == ["UNKNOWN", "UNKNOWN"]
+    assert len(seen) > 2  # CP-SAT still runs: the idle phase
     assert validate(prob, res) == []
     s = res.stats
     assert s.scheduled == s.requested == 25
@@ -106,10 +120,12 @@ def test_starved_searches_with_the_time_slept_out_stay_within_the_limit(monkeypa
     assert "idle" in res.stats.phases
 
 
-def test_a_weight_search_short_of_a_first_fit_is_not_kept(monkeypatch):
+@pytest.mark.parametrize("depth", [0, 3])
+def test_a_weight_search_short_of_a_first_fit_is_not_kept(monkeypatch, depth):
     # "everything schedulable?" starved, then the weight search stops at 15 of 25 (forum-14 at
     # load 8-11 ended with 73 of 302 this way): first fit around its 15 adds meetings, so the
     # run carries on from there instead of fixing the weight floor at 15
+    monkeypatch.setattr(S, "REPAIR_DEPTH", depth)
     prob = bipartite(5)
     seen = starve(monkeypatch, calls=1, short=15)
     res = solve(prob, time_limit=5.0, workers=W, seed=0)
@@ -142,6 +158,7 @@ def test_no_time_left_after_the_starved_searches_returns_the_greedy_schedule(
     monkeypatch, time_limit
 ):
     # too little time for anything else: the greedy schedule, the trivial bound, in time
+    monkeypatch.setattr(S, "REPAIR_DEPTH", 0)
     prob = bipartite(5)
     starve(monkeypatch, calls=2, sleep=True)
     t = time.perf_counter()
@@ -151,3 +168,35 @@ def test_no_time_left_after_the_starved_searches_returns_the_greedy_schedule(
     assert res.stats.scheduled == 22
     assert res.stats.weight_upper_bound == 25
     assert "idle" not in res.stats.phases
+
+
+def test_the_greedy_schedules_ejection_chains_keep_every_rule():
+    # random small instances (allowed slots, table caps): every meeting placed by first fit and
+    # the chains (moves undone on failure) keeps the hard rules, and the chains never lose one
+    import random
+
+    from matchmaking.scheduler.model import Result
+
+    for seed in range(150):
+        rng = random.Random(seed)
+        n_p, n_s = rng.randint(4, 14), rng.randint(2, 8)
+        reqs = []
+        for i in range(rng.randint(5, 50)):
+            a, b = rng.sample(range(n_p), 2)
+            allowed = None
+            if rng.random() < 0.3:
+                allowed = frozenset(rng.sample(range(n_s), rng.randint(1, n_s)))
+            reqs.append(Request(f"r{i}", f"p{a}", f"p{b}", allowed=allowed))
+        prob = Problem(
+            n_slots=n_s,
+            slot_day=(0,) * n_s,
+            participants=tuple(Participant(f"p{i}") for i in range(n_p)),
+            requests=tuple(reqs),
+            tables=rng.choice([None, 2, 3]),
+        )
+        inst = S._Inst(prob)
+        g = S._greedy_schedule(inst, None, time.perf_counter() + 5)
+        stats = S._stats(inst, g, S._count_upper_bound(inst), float(len(reqs)))
+        assert validate(prob, Result(assignments=S._assign_tables(inst, g), stats=stats)) == []
+        first_fit = int((S._greedy_schedule(inst, None, 0.0) >= 0).sum())  # no time: no chain
+        assert int((g >= 0).sum()) >= first_fit
