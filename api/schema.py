@@ -28,8 +28,9 @@ ANSWERS = {
     "403": "Not allowed for this role, or not a member of this event.",
     "404": "No such event, or no such object in it.",
     "409": "Refused by the booking rules or a concurrent change (`code` says which).",
-    "412": "The meeting changed since the version named in `If-Match` (`meeting_changed`): "
-    "nothing was written.",
+    "412": "What `If-Match` names is stale: the meeting changed since that version "
+    "(`meeting_changed`), or the participant's times since that ETag (`availability_changed`). "
+    "Nothing was written.",
     "413": "The body is too large.",
 }
 WRITES = {"post", "put", "patch", "delete"}

@@ -26,7 +26,14 @@ from api.filters import FeedbackFilter, MeetingFilter, ParticipantFilter, Reques
 from api.idempotency import idempotent
 from api.parsers import ImportJSONParser
 from matchmaking import selectors
-from matchmaking.exceptions import Conflict, Forbidden, InvalidInput, MeetingChanged, NotFound
+from matchmaking.exceptions import (
+    AvailabilityChanged,
+    Conflict,
+    Forbidden,
+    InvalidInput,
+    MeetingChanged,
+    NotFound,
+)
 from matchmaking.models import (
     Broadcast,
     Event,
@@ -69,6 +76,17 @@ IF_MATCH = OpenApiParameter(
     required=False,
     description='The meeting\'s ETag as you read it (`"3"`, its `version`): a meeting changed '
     "since is left as it is, 412 `meeting_changed`. Absent (or `*`): no check.",
+)
+
+
+IF_MATCH_TIMES = OpenApiParameter(
+    "If-Match",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    required=False,
+    description="The ETag of the participant's times as you read them (`GET` gives it): times "
+    "someone changed since are left as they are, 412 `availability_changed`. Absent (or `*`): "
+    "no check, the last change wins.",
 )
 
 
@@ -377,28 +395,44 @@ class _Whose:
 
 
 class _AvailabilityEndpoint(_Whose):
-    """GET the periods, PUT new ones (shared by the participant's and the organiser's routes)."""
+    """GET the periods, PUT new ones (shared by the participant's and the organiser's routes).
+    The answers' ETag is the periods' key; a PUT with it in ``If-Match`` is refused (412
+    ``availability_changed``) when the periods changed since."""
+
+    def _periods(self, person: Participant):
+        return selectors.availability_of(participant=person)["periods"]
 
     def _show(self, person: Participant, change=None) -> Response:
         data = selectors.availability_of(participant=person)
         periods = [{"start": a, "end": b} for a, b in data["periods"]]
         body = {"periods": periods, "slots": data["slots"]}
         if change is None:
-            return Response(s.AvailabilitySerializer(body).data)
-        body["cancelled_meetings"] = change.cancelled
-        body["left_meetings"] = change.left
-        return Response(s.AvailabilityChangedSerializer(body).data)
+            response = Response(s.AvailabilitySerializer(body).data)
+        else:
+            body["cancelled_meetings"] = change.cancelled
+            body["left_meetings"] = change.left
+            response = Response(s.AvailabilityChangedSerializer(body).data)
+        # the ETag is the key the console's Times card checks: send it back in If-Match
+        response["ETag"] = f'"{selectors.availability_key(data["periods"])}"'
+        return response
 
     def _replace(self, request, person: Participant) -> Response:
         form = s.AvailabilityUpdateSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         periods = availability_services.parse_periods(form.validated_data["periods"], self.event.tz)
-        change = availability_services.availability_replace(
-            participant=person,
-            periods=periods,
-            actor=self.actor(),
-            cancel_conflicting=form.validated_data["cancel_conflicting"],
+        expected = if_match_tag(
+            request,
+            thing="participant's times",
+            current=lambda: f'"{selectors.availability_key(self._periods(person))}"',
         )
+        with precondition(in_header=True):
+            change = availability_services.availability_replace(
+                participant=person,
+                periods=periods,
+                actor=self.actor(),
+                cancel_conflicting=form.validated_data["cancel_conflicting"],
+                expected_key=expected,
+            )
         return self._show(person, change=change)
 
 
@@ -412,7 +446,9 @@ class MyAvailabilityView(_AvailabilityEndpoint, EventScoped, APIView):
         return self._show(self._me())
 
     @extend_schema(
-        request=s.AvailabilityUpdateSerializer, responses=s.AvailabilityChangedSerializer
+        request=s.AvailabilityUpdateSerializer,
+        responses=s.AvailabilityChangedSerializer,
+        parameters=[IF_MATCH_TIMES],
     )
     def put(self, request, slug):
         return self._replace(request, self._me())
@@ -429,7 +465,9 @@ class ParticipantAvailabilityView(_AvailabilityEndpoint, EventScoped, APIView):
         return self._show(self._person(pk))
 
     @extend_schema(
-        request=s.AvailabilityUpdateSerializer, responses=s.AvailabilityChangedSerializer
+        request=s.AvailabilityUpdateSerializer,
+        responses=s.AvailabilityChangedSerializer,
+        parameters=[IF_MATCH_TIMES],
     )
     def put(self, request, slug, pk):
         return self._replace(request, self._person(pk))
@@ -877,26 +915,13 @@ class MeetingViewSet(EventScoped, viewsets.ReadOnlyModelViewSet):
         body's ``version``; None when it names none (no check, as before versions existed).
         ``If-Match: *`` names none. An ETag that is not one of a meeting's can never match:
         412 at once, nothing written."""
-        header = self.request.headers.get("If-Match", "").strip()
-        if not header or header == "*":
+        value = if_match_tag(self.request, thing="meeting", current=lambda: f'"{meeting.version}"')
+        if value is None:
             return body_version
-        tags = parse_etags(header)
-        if not tags:
-            raise InvalidInput(
-                "If-Match holds no ETag: send the meeting's ETag with its quotes, as its last "
-                f'answer carried it ("{meeting.version}" now).',
-                field="If-Match",
-            )
-        if len(tags) > 1:
-            raise InvalidInput(
-                "Send one ETag in If-Match: the one this meeting's last answer carried.",
-                field="If-Match",
-            )
-        # compression turns an ETag weak (W/"3"); it still names the version
-        value = tags[0].removeprefix("W/").strip('"')
         # ASCII digits only: "²".isdigit() holds, and int() refuses it
         version = int(value) if re.fullmatch(r"[0-9]{1,11}", value) else None
         if version is None:
+            header = self.request.headers.get("If-Match", "").strip()
             exc = MeetingChanged(
                 f"If-Match: {_short_header(header)} is not an ETag of this meeting; its ETag is "
                 f'"{meeting.version}". Reload it and try again; nothing was changed.',
@@ -913,16 +938,10 @@ class MeetingViewSet(EventScoped, viewsets.ReadOnlyModelViewSet):
         self._version_in_header = True
         return version
 
-    @contextlib.contextmanager
     def _precondition(self):
         """A stale version sent in ``If-Match`` answers 412 Precondition Failed (RFC 9110);
         one sent in the body, 409 Conflict."""
-        try:
-            yield
-        except MeetingChanged as exc:
-            if getattr(self, "_version_in_header", False):
-                exc.status = status.HTTP_412_PRECONDITION_FAILED
-            raise
+        return precondition(in_header=getattr(self, "_version_in_header", False))
 
     @extend_schema(request=s.BookSerializer, responses={201: s.MeetingSerializer})
     @action(detail=False, methods=["post"])
@@ -1105,6 +1124,41 @@ class MeetingViewSet(EventScoped, viewsets.ReadOnlyModelViewSet):
             meeting=meeting, participant=self.participant, **form.validated_data
         )
         return Response(s.MeetingFeedbackSerializer(given).data)
+
+
+def if_match_tag(request, *, thing: str, current) -> str | None:
+    """The one ETag named by the ``If-Match`` header, without its quotes (a weak ``W/"3"``,
+    which compression makes of an ETag on its way, names the same); None when there is no
+    header or ``*`` (no check). No quoted ETag, or several: 400 naming ``If-Match``.
+    ``current()`` gives the ETag the ``thing`` has now, quoted, for the message."""
+    header = request.headers.get("If-Match", "").strip()
+    if not header or header == "*":
+        return None
+    tags = parse_etags(header)
+    if not tags:
+        raise InvalidInput(
+            f"If-Match holds no ETag: send the {thing}'s ETag with its quotes, as its last "
+            f"answer carried it ({current()} now).",
+            field="If-Match",
+        )
+    if len(tags) > 1:
+        raise InvalidInput(
+            f"Send one ETag in If-Match: the one the {thing}'s last answer carried.",
+            field="If-Match",
+        )
+    return tags[0].removeprefix("W/").strip('"')
+
+
+@contextlib.contextmanager
+def precondition(*, in_header: bool):
+    """A change refused because what the caller was shown is stale answers 412 Precondition
+    Failed (RFC 9110) when it named it in ``If-Match``, 409 Conflict when in its body."""
+    try:
+        yield
+    except (MeetingChanged, AvailabilityChanged) as exc:
+        if in_header:
+            exc.status = status.HTTP_412_PRECONDITION_FAILED
+        raise
 
 
 def _tagged(response: Response, meeting: Meeting) -> Response:

@@ -102,6 +102,14 @@ class MeetingChanged(Conflict):
     code = "meeting_changed"
 
 
+class AvailabilityChanged(Conflict):
+    """A change of a participant's periods named the ones it was shown (the key the API gives as
+    their ETag, the console's Times card as a hidden field), and they changed since: nothing
+    was written. ``extra`` carries the current key; the API answers 412 (``If-Match``)."""
+
+    code = "availability_changed"
+
+
 class Busy(Conflict):
     """A lock could not be had in time: nothing was written, the client may retry."""
 

@@ -1,6 +1,7 @@
 """Selectors: every read the API, pages and commands need, filtered by who asks."""
 
 import bisect
+import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from email.utils import parseaddr
@@ -508,6 +509,14 @@ def requests_never_bookable(
 def slot_inside(slot: Slot, periods) -> bool:
     """Whether the whole slot lies inside one of the (start, end) periods."""
     return any(start <= slot.start and slot.end <= end for start, end in periods)
+
+
+def availability_key(periods) -> str:
+    """A short key of the periods as stored (sorted aware (start, end) pairs): the console's
+    Times card sends back the one it was shown, and the API gives it as the ETag of a
+    participant's availability, so that a change made meanwhile is not overwritten."""
+    shown = repr([(a.isoformat(), b.isoformat()) for a, b in periods])
+    return hashlib.sha256(shown.encode()).hexdigest()[:16]
 
 
 def availability_of(*, participant: Participant) -> dict:

@@ -375,9 +375,7 @@ class PresenceForm(forms.Form):
         allowed = None if current["slots"] is None else set(current["slots"])
         # the times the page shows, sent back with it (the console's card renders it): a card
         # loaded before someone changed them is refused instead of overwriting that change
-        self.shown_key = hashlib.sha256(
-            repr([(a.isoformat(), b.isoformat()) for a, b in current["periods"]]).encode()
-        ).hexdigest()[:16]
+        self.shown_key = selectors.availability_key(current["periods"])
         self.fields["shown"] = forms.CharField(
             required=False, widget=forms.HiddenInput, initial=self.shown_key
         )

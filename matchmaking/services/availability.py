@@ -16,10 +16,10 @@ from datetime import UTC, datetime, time, timedelta
 
 from django.utils import timezone
 
-from matchmaking.exceptions import Busy, Conflict, InvalidInput
+from matchmaking.exceptions import AvailabilityChanged, Busy, Conflict, InvalidInput
 from matchmaking.models import Availability, Meeting, MeetingSeat, Participant, Slot
 from matchmaking.reasons import Reason
-from matchmaking.selectors import slot_inside
+from matchmaking.selectors import availability_key, slot_inside
 from matchmaking.services.locking import guarded_transaction, lock_participants_and_slots
 from matchmaking.services.meetings import (
     Actor,
@@ -163,6 +163,7 @@ def availability_replace(
     periods: list[tuple[datetime, datetime]],
     actor: Actor,
     cancel_conflicting: bool = False,
+    expected_key: str | None = None,
 ) -> AvailabilityChange:
     """Replace ``participant``'s availability periods (an empty list: the whole event); returns
     the ids of the meetings it cancelled and of those the participant left.
@@ -175,6 +176,10 @@ def availability_replace(
     the Availability rows in one transaction, under the booking locks of everyone concerned (so
     no booking slips into a slot being removed); after commit, the participant's
     recommendations and the lists that show them are recomputed.
+
+    ``expected_key``: the ``availability_key`` of the periods the caller was shown; when the
+    stored periods have another one (someone changed them meanwhile), ``AvailabilityChanged``
+    and nothing is written. Compared under the participant's lock. None: no check.
     """
     periods = merge_periods(periods)
     tz = participant.event.tz
@@ -198,6 +203,16 @@ def availability_replace(
         for seat in seats:
             people.update(seat.meeting.seats.values_list("participant_id", flat=True))
         lock_participants_and_slots(people, [seat.slot_id for seat in seats])
+        if expected_key is not None:
+            stored = Availability.objects.filter(participant=participant).order_by("start")
+            now_key = availability_key(stored.values_list("start", "end"))
+            if now_key != expected_key:
+                raise AvailabilityChanged(
+                    f"{participant.name}'s times were changed since you read them (you had "
+                    f'"{expected_key}", they are now "{now_key}"): nothing was saved. Read '
+                    "them again and try again.",
+                    extra={"etag": f'"{now_key}"'},
+                )
         if {s.pk for s in _seats_outside(participant, periods, now)} != {s.pk for s in seats}:
             raise Busy("The agenda changed while saving; retry in a moment.")
         if seats and not cancel_conflicting:

@@ -415,3 +415,67 @@ def test_whole_minutes_with_zero_seconds_are_taken(event, make_participant, as_p
     period = {"start": "2018-04-18T09:00:00.000", "end": "2018-04-18T11:00:00"}
     response = as_participant(amina).put(mine(event), {"periods": [period]}, format="json")
     assert response.status_code == 200, response.json()
+
+
+def test_an_organisers_put_with_a_stale_etag_leaves_the_participants_change(
+    event, make_participant, as_participant, organiser_client
+):
+    """The desk read Amina's times; Amina then changed them herself; the desk's PUT, sent
+    with the ETag it read, is refused (412) instead of overwriting her change, as the
+    console's Times card is. With the fresh ETag it goes through; without If-Match, as before."""
+    amina = make_participant(name="Amina")
+    read = organiser_client.get(theirs(event, amina))
+    assert read.status_code == 200
+    etag = read["ETag"]
+    assert etag.startswith('"') and etag.endswith('"') and len(etag) == 18
+    mine_now = as_participant(amina).put(mine(event), {"periods": [MORNING]}, format="json")
+    assert mine_now.status_code == 200
+    assert mine_now["ETag"] != etag
+    stale = organiser_client.put(
+        theirs(event, amina), {"periods": [AFTERNOON]}, format="json", HTTP_IF_MATCH=etag
+    )
+    assert stale.status_code == 412
+    assert stale.data["code"] == "availability_changed"
+    assert stale.data["etag"] == mine_now["ETag"]
+    assert stale.data["detail"].startswith("Amina's times were changed since you read them")
+    (period,) = Availability.objects.filter(participant=amina)
+    assert period.start.astimezone(zoneinfo.ZoneInfo(event.timezone)).hour == 9
+    # a weak ETag (compression) names the same; the fresh one goes through
+    fresh = organiser_client.get(theirs(event, amina))["ETag"]
+    assert fresh == mine_now["ETag"]
+    done = organiser_client.put(
+        theirs(event, amina), {"periods": [AFTERNOON]}, format="json", HTTP_IF_MATCH=f"W/{fresh}"
+    )
+    assert done.status_code == 200, done.data
+    assert done["ETag"] != fresh
+    (period,) = Availability.objects.filter(participant=amina)
+    assert period.start.astimezone(zoneinfo.ZoneInfo(event.timezone)).hour == 14
+    # without If-Match (or with *) the last change wins, as before
+    for headers in ({}, {"HTTP_IF_MATCH": "*"}):
+        again = organiser_client.put(
+            theirs(event, amina), {"periods": [MORNING]}, format="json", **headers
+        )
+        assert again.status_code == 200, again.data
+
+
+def test_an_if_match_without_a_quoted_etag_is_a_400_naming_it(
+    event, make_participant, organiser_client
+):
+    amina = make_participant(name="Amina")
+    etag = organiser_client.get(theirs(event, amina))["ETag"]
+    for header in ("abc", f"{etag}, {etag}"):
+        response = organiser_client.put(
+            theirs(event, amina), {"periods": [MORNING]}, format="json", HTTP_IF_MATCH=header
+        )
+        assert response.status_code == 400, header
+        assert response.data["field"] == "If-Match"
+    assert not Availability.objects.filter(participant=amina).exists()
+
+
+def test_the_schema_documents_if_match_on_the_availability_put(organiser_client):
+    schema = organiser_client.get("/api/schema/", {"format": "json"}).json()
+    path = "/api/events/{slug}/participants/{id}/availability/"
+    put = schema["paths"][path]["put"]
+    (header,) = [p for p in put["parameters"] if p["name"] == "If-Match"]
+    assert header["in"] == "header" and "availability_changed" in header["description"]
+    assert "412" in put["responses"]
