@@ -239,6 +239,13 @@ class MeetingStatusForm(forms.Form):
             (Meeting.Status.NO_SHOW, _("No-show")),
         ]
     )
+    version = forms.IntegerField(
+        required=False,
+        min_value=1,
+        widget=forms.HiddenInput,
+        help_text="As the move form's: a meeting changed since the page was shown keeps its "
+        "status. The meeting page sends it; the grid's dialog does not (nothing is checked).",
+    )
 
 
 NOT_TICKED = frozenset({"", "0", "false", "off", "no"})
@@ -311,6 +318,13 @@ class MeetingCancelForm(forms.Form):
 
 class MeetingFixForm(forms.Form):
     fixed = forms.TypedChoiceField(choices=[("1", "1"), ("0", "0")], coerce=checkbox_ticked)
+    version = forms.IntegerField(
+        required=False,
+        min_value=1,
+        widget=forms.HiddenInput,
+        help_text="As the move form's: a meeting changed since the page was shown is not fixed "
+        "or released.",
+    )
 
 
 class ScheduleRunForm(forms.Form):

@@ -528,15 +528,32 @@ def meeting_status(request, event: Event, meeting_id: int):
     meeting = _meeting_in(event, meeting_id)
     form = MeetingStatusForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("Choose one of the offered statuses."))
+        if "version" in form.errors:
+            messages.error(request, _not_this_pages_form())
+        else:
+            messages.error(request, _("Choose one of the offered statuses."))
         return _render_meeting(request, event, meeting_id, status=400)
+    wanted = form.cleaned_data["status"]
     try:
         meeting_set_status(
             meeting=meeting,
-            status=form.cleaned_data["status"],
+            status=wanted,
             actor=Actor(user=request.user, organiser=True),
+            expected_version=form.cleaned_data["version"],
         )
     except DomainError as exc:
+        if exc.code == "meeting_changed":
+            now = Meeting.objects.get(pk=meeting.pk)
+            if now.status == wanted:  # the same click posted again: nothing left to do
+                messages.info(
+                    request,
+                    _("Meeting %(id)s is already %(status)s: nothing to change.")
+                    % {"id": now.pk, "status": labels.label(labels.MEETING_STATUS, wanted)},
+                )
+                return _back_to_meeting(request, event, now)
+            # a page loaded before someone changed the meeting: 409, showing it as it is now
+            messages.error(request, _refusal(exc, meeting, event))
+            return _render_meeting(request, event, meeting_id, status=exc.status)
         messages.error(request, _refusal(exc, meeting, event))
         return _back_to_meeting(request, event, meeting)
     messages.success(
@@ -549,6 +566,11 @@ def meeting_status(request, event: Event, meeting_id: int):
     )
     # the grid's dialog sends ``next`` (back to the grid); the meeting page comes back to itself
     return _back_to_meeting(request, event, meeting)
+
+
+def _not_this_pages_form() -> str:
+    """The hidden version is not a number: not a form this page wrote."""
+    return _("This form is not one this page showed; reload the page and try again.")
 
 
 def _already_there(meeting: Meeting, event: Event) -> str:
@@ -574,9 +596,7 @@ def meeting_move(request, event: Event, meeting_id: int):
         if "slot" in form.errors:
             messages.error(request, _("Choose one of the offered times."))
         elif "version" in form.errors:
-            messages.error(  # the hidden version is not a number: not a form this page wrote
-                request, _("This form is not one this page showed; reload the page and try again.")
-            )
+            messages.error(request, _not_this_pages_form())
         else:
             messages.error(request, _("Choose one of the offered tables."))
         return _render_meeting(request, event, meeting_id, status=400, move_form=form)
@@ -629,9 +649,7 @@ def meeting_cancel_view(request, event: Event, meeting_id: int):
     form = MeetingCancelForm(request.POST)
     if not form.is_valid():
         if "version" in form.errors:
-            messages.error(  # the hidden version is not a number: not a form this page wrote
-                request, _("This form is not one this page showed; reload the page and try again.")
-            )
+            messages.error(request, _not_this_pages_form())
         else:
             messages.error(request, _("The reason is too long: 300 characters at most."))
         return _render_meeting(request, event, meeting_id, status=400, cancel_form=form)
@@ -682,14 +700,30 @@ def meeting_fixed(request, event: Event, meeting_id: int):
     meeting = _meeting_in(event, meeting_id)
     form = MeetingFixForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("Fix the meeting in place or release it."))
+        if "version" in form.errors:
+            messages.error(request, _not_this_pages_form())
+        else:
+            messages.error(request, _("Fix the meeting in place or release it."))
         return _render_meeting(request, event, meeting_id, status=400)
     fixed = form.cleaned_data["fixed"]
     try:
         meeting_set_fixed(
-            meeting=meeting, fixed=fixed, actor=Actor(user=request.user, organiser=True)
+            meeting=meeting,
+            fixed=fixed,
+            actor=Actor(user=request.user, organiser=True),
+            expected_version=form.cleaned_data["version"],
         )
     except DomainError as exc:
+        if exc.code == "meeting_changed":
+            now = Meeting.objects.get(pk=meeting.pk)
+            if now.fixed == fixed and now.status != Meeting.Status.CANCELLED:
+                # the same click posted again: nothing left to do
+                if fixed:
+                    text = _("Meeting %(id)s is already fixed in place: nothing to change.")
+                else:
+                    text = _("Meeting %(id)s is already released: nothing to change.")
+                messages.info(request, text % {"id": now.pk})
+                return _back_to_meeting(request, event, now)
         messages.error(request, _refusal(exc, meeting, event))
         return _render_meeting(request, event, meeting_id, status=exc.status)
     if fixed:

@@ -216,7 +216,8 @@ def test_meeting_page_status_form_comes_back_to_the_meeting(
     page_url = f"/organiser/{event.slug}/meetings/{meeting.pk}/"
     html = get(staff_client, f"{page_url}?next={grid}")
     status_url = f"{page_url}status/?next=%2Forganiser%2F{event.slug}%2Fgrid%2F%3Fdate%3D2030-01-01"
-    assert f'<form method="post" action="{status_url}" class="actions">' in unescape(html)
+    form = f'<form method="post" action="{status_url}" id="status-form" class="actions">'
+    assert form in unescape(html)
 
     response = staff_client.post(status_url, {"status": "no_show"})
 

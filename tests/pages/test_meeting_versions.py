@@ -45,15 +45,14 @@ def hidden_versions(html: str) -> dict[str, str]:
 
 
 def test_the_move_and_cancel_forms_carry_the_version_shown(staff_client, event, meeting, slots):
-    assert hidden_versions(staff_client.get(page(event, meeting)).content.decode()) == {
-        "move-form": "1",
-        "cancel-form": "1",
-    }
+    every = ("status-form", "move-form", "fix-form", "cancel-form")
+    html = staff_client.get(page(event, meeting)).content.decode()
+    assert hidden_versions(html) == dict.fromkeys(every, "1")
     staff_client.post(page(event, meeting, "move/"), {"slot": slots[3].pk, "version": "1"})
 
     html = staff_client.get(page(event, meeting)).content.decode()
 
-    assert hidden_versions(html) == {"move-form": "2", "cancel-form": "2"}
+    assert hidden_versions(html) == dict.fromkeys(every, "2")
 
 
 def test_the_second_organisers_move_from_an_old_page_is_refused(
@@ -202,3 +201,69 @@ def test_already_there_in_french(staff_client, second_client, event, meeting, sl
     (said,) = [str(m) for m in again.context["messages"]]
     assert said.startswith(f"Le rendez-vous {meeting.pk} a déjà lieu le ")
     assert said.endswith(", table T01 : rien à changer.")
+
+
+def test_a_status_from_an_old_page_is_refused_and_the_same_one_again_is_already_so(
+    staff_client, second_client, event, meeting, slots
+):
+    """The status buttons (checked in, no-show, …) sent no version: a click from a page loaded
+    before a colleague's change overwrote it. They now carry the page's version: another
+    status from the old page is refused (409, the page as it is now), the very same status
+    says it is already so."""
+    assert (
+        staff_client.post(
+            page(event, meeting, "status/"), {"status": "no_show", "version": "1"}
+        ).status_code
+        == 302
+    )
+    assert Meeting.objects.get(pk=meeting.pk).status == "no_show"
+
+    stale = second_client.post(page(event, meeting, "status/"), {"status": "held", "version": "1"})
+
+    assert stale.status_code == 409
+    html = stale.content.decode()
+    assert "This meeting was changed by someone else since you loaded the page" in html
+    assert hidden_versions(html)["status-form"] == "2"
+    assert Meeting.objects.get(pk=meeting.pk).status == "no_show"
+    again = second_client.post(
+        page(event, meeting, "status/"), {"status": "no_show", "version": "1"}, follow=True
+    )
+    assert again.status_code == 200
+    assert [str(m) for m in again.context["messages"]] == [
+        f"Meeting {meeting.pk} is already No-show: nothing to change."
+    ]
+    assert MeetingLog.objects.filter(meeting=meeting).exclude(action="booked").count() == 1
+    # the grid's dialog sends no version: nothing is checked, as before
+    assert (
+        second_client.post(page(event, meeting, "status/"), {"status": "held"}).status_code == 302
+    )
+    assert Meeting.objects.get(pk=meeting.pk).status == "held"
+
+
+def test_a_fix_from_an_old_page_is_refused_and_the_same_one_again_is_already_so(
+    staff_client, second_client, event, meeting, slots
+):
+    staff_client.post(page(event, meeting, "move/"), {"slot": slots[3].pk, "version": "1"})
+
+    stale = second_client.post(page(event, meeting, "fixed/"), {"fixed": "1", "version": "1"})
+
+    assert stale.status_code == 409
+    assert "This meeting was changed by someone else since you loaded the page" in (
+        stale.content.decode()
+    )
+    assert Meeting.objects.get(pk=meeting.pk).fixed is False
+    assert (
+        staff_client.post(
+            page(event, meeting, "fixed/"), {"fixed": "1", "version": "2"}
+        ).status_code
+        == 302
+    )
+    again = second_client.post(
+        page(event, meeting, "fixed/"), {"fixed": "1", "version": "2"}, follow=True
+    )
+    assert [str(m) for m in again.context["messages"]] == [
+        f"Meeting {meeting.pk} is already fixed in place: nothing to change."
+    ]
+    bad = second_client.post(page(event, meeting, "fixed/"), {"fixed": "0", "version": "x"})
+    assert bad.status_code == 400
+    assert Meeting.objects.get(pk=meeting.pk).fixed is True
