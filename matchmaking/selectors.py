@@ -61,6 +61,13 @@ def organises(*, user, event: Event) -> bool:
     return user.is_superuser or event.organisers.filter(pk=user.pk).exists()
 
 
+def last_organiser(*, event: Event, user) -> bool:
+    """Whether ``user`` is the only member of ``event``'s team who can still organise it (not
+    deactivated, still staff): taking them off would leave the fair to superusers only."""
+    able = {u.pk for u in event.organisers.all() if is_organiser_account(u)}
+    return able == {user.pk}
+
+
 def events_organised_by(*, user) -> QuerySet[Event]:
     """The events ``user`` organises (every event for a superuser), by slug."""
     if not is_organiser_account(user):

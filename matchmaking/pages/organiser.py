@@ -1439,7 +1439,12 @@ def event_settings(request, event: Event):
     status = 200
     now = timezone.now()
     if request.method == "POST" and request.POST.get("team") in ("add", "remove"):
+        if _leaving_unconfirmed(request, event):
+            # taking oneself off the team closes the event to them: say so and ask first
+            return _settings_page(request, event, leaving=True)
         _team_change(request, event)
+        if not selectors.organises(user=request.user, event=event):
+            return redirect("organiser:events")  # this event's pages are closed to them now
         return redirect("organiser:settings", event.slug)
     if request.method == "POST" and request.POST.get("booking") in ("close", "open"):
         closing = request.POST["booking"] == "close"
@@ -1500,6 +1505,10 @@ def event_settings(request, event: Event):
         else:
             messages.error(request, _("Please correct the settings."))
             status = 400
+    return _settings_page(request, event, form=form, status=status)
+
+
+def _settings_page(request, event: Event, *, form=None, status=200, leaving=False):
     current = {
         "name": event.name,
         "booking_opens": event.booking_opens,
@@ -1514,10 +1523,26 @@ def event_settings(request, event: Event):
         form=form,
         # what the page shows, sent back with the form (see the POST above)
         shown=EventSettingsForm(initial=current, prefix="shown"),
-        booking_open=event.booking_open_at(now),
+        booking_open=event.booking_open_at(timezone.now()),
         team=selectors.event_organisers(event=event),
+        leaving=leaving,
     )
     return render(request, "matchmaking/organiser/settings.html", ctx, status=status)
+
+
+def _leaving_unconfirmed(request, event: Event) -> bool:
+    """An organiser takes themselves off the team (which closes the event's pages to them: a
+    superuser keeps them) without having confirmed it yet (``confirm``), and may go: the last
+    organiser is refused at once by ``_team_change``, with no question first."""
+    user = request.user
+    return (
+        request.POST.get("team") == "remove"
+        and id_param(request.POST, "user") == user.pk
+        and not user.is_superuser
+        and not checkbox_ticked(request.POST.get("confirm"))
+        and event.organisers.filter(pk=user.pk).exists()
+        and not selectors.last_organiser(event=event, user=user)
+    )
 
 
 def _team_change(request, event: Event) -> None:
@@ -1555,13 +1580,26 @@ def _team_change(request, event: Event) -> None:
     if user is None:
         messages.error(request, _("That account is not on this event's team any more."))
         return
+    myself = user.pk == request.user.pk
     try:
         event_organiser_remove(event=event, user=user)
     except DomainError:
-        messages.error(
+        if myself:
+            text = _(
+                "You are the last organiser of this event: add another organiser before you "
+                "leave its team."
+            )
+        else:
+            text = _(
+                "%(name)s is the last organiser of this event: add another organiser first."
+            ) % {"name": user.get_username()}
+        messages.error(request, text)
+        return
+    if myself and not selectors.organises(user=user, event=event):
+        messages.success(
             request,
-            _("%(name)s is the last organiser of this event: add another organiser first.")
-            % {"name": user.get_username()},
+            _("You are no longer an organiser of “%(name)s”: its pages are closed to you now.")
+            % {"name": event.name},
         )
         return
     messages.success(

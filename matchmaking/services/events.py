@@ -238,12 +238,9 @@ def event_organiser_remove(*, event: Event, user) -> None:
     that no longer can may always go. Side effects: deletes one team row."""
     with transaction.atomic():
         Event.objects.select_for_update().filter(pk=event.pk).first()  # one removal at a time
-        team = list(event.organisers.all())
-        if user.pk not in {u.pk for u in team}:
+        if not event.organisers.filter(pk=user.pk).exists():
             return
-        # the members who can still organise it (not deactivated, still staff)
-        able = {u.pk for u in team if selectors.is_organiser_account(u)}
-        if able == {user.pk}:
+        if selectors.last_organiser(event=event, user=user):
             raise Conflict(
                 f"{user.get_username()} is the last organiser of this event: add another "
                 "organiser before removing them.",

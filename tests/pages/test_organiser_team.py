@@ -1,6 +1,8 @@
 """The console and organiser teams: an organiser sees and steers only the events whose team
 they are on, and manages the team on the settings page."""
 
+from html import unescape
+
 import pytest
 from django.test import Client
 
@@ -157,3 +159,63 @@ def test_adding_someone_already_on_the_team_says_so(staff_client, event, outside
     assert [str(m) for m in french.context["messages"]] == [
         "outsider fait déjà partie de l’équipe de cet événement."
     ]
+
+
+def test_removing_yourself_asks_first_then_goes_to_the_event_list(
+    staff_client, staff, event, outsider
+):
+    """Removing oneself succeeded and landed on a 403 page. It now asks first, saying access
+    to the event is lost; confirmed, it goes to the console's event list with a message."""
+    event.organisers.add(outsider)
+    url = f"/organiser/{event.slug}/settings/"
+    asked = staff_client.post(url, {"team": "remove", "user": str(staff.pk)})
+    assert asked.status_code == 200
+    html = asked.content.decode()
+    assert (
+        f"Remove yourself from the organiser team of “{event.name}”? You will lose access to "
+        "this event" in unescape(html)
+    )
+    assert 'name="confirm" value="1"' in html
+    assert event.organisers.filter(pk=staff.pk).exists()  # nothing done yet
+
+    done = staff_client.post(url, {"team": "remove", "user": str(staff.pk), "confirm": "1"})
+    assert done.status_code == 302 and done["Location"] == "/organiser/"
+    assert not event.organisers.filter(pk=staff.pk).exists()
+    listed = staff_client.get("/organiser/")
+    assert listed.status_code == 200
+    assert [str(m) for m in listed.context["messages"]] == [
+        f"You are no longer an organiser of “{event.name}”: its pages are closed to you now."
+    ]
+
+
+def test_the_last_organiser_cannot_remove_themselves_and_is_told_why(staff_client, staff, event):
+    url = f"/organiser/{event.slug}/settings/"
+    for body in ({}, {"confirm": "1"}):
+        refused = staff_client.post(
+            url, {"team": "remove", "user": str(staff.pk), **body}, follow=True
+        )
+        assert refused.status_code == 200
+        assert [str(m) for m in refused.context["messages"]] == [
+            "You are the last organiser of this event: add another organiser before you leave "
+            "its team."
+        ]
+    assert list(event.organisers.all()) == [staff]
+
+
+def test_a_superuser_removing_themselves_keeps_the_event_and_is_not_asked(event, outsider):
+    boss = UserFactory(username="boss", is_staff=True, is_superuser=True)
+    event.organisers.add(outsider, boss)
+    url = f"/organiser/{event.slug}/settings/"
+    done = signed_in(boss).post(url, {"team": "remove", "user": str(boss.pk)})
+    assert done.status_code == 302 and done["Location"] == url
+    assert not event.organisers.filter(pk=boss.pk).exists()
+
+
+def test_the_leave_question_speaks_french(staff_client, staff, event, outsider):
+    event.organisers.add(outsider)
+    asked = staff_client.post(
+        f"/organiser/{event.slug}/settings/",
+        {"team": "remove", "user": str(staff.pk)},
+        HTTP_ACCEPT_LANGUAGE="fr",
+    )
+    assert "Vous perdrez l’accès à cet événement" in unescape(asked.content.decode())
