@@ -203,9 +203,25 @@ def slot_now(slots, now: dt.datetime) -> int | None:
     return next((s["id"] for s in slots if s["start"] <= now < s["end"]), None)
 
 
-def grid_slot_now(*, event: Event, day: dt.date, now: dt.datetime) -> int | None:
-    """``slot_now`` among the day's slots, read in one query (the live grid's ETag)."""
-    return slot_now(Slot.objects.filter(event=event, date=day).values("id", "start", "end"), now)
+def slot_mark(slots, now: dt.datetime) -> tuple[int | None, bool]:
+    """The slot the live grid marks at ``now`` among ``slots`` (as for ``slot_now``) and
+    whether it is the next one rather than the one under way: ``(id, False)`` during a slot;
+    ``(id, True)`` in a break between two of them (after the first has started, before the
+    last ends), the next slot to start, so the page still opens at the right place;
+    ``(None, False)`` before and after them or on another day."""
+    slots = list(slots)
+    under = slot_now(slots, now)
+    if under is not None:
+        return under, False
+    if not slots or now < min(s["start"] for s in slots) or now >= max(s["end"] for s in slots):
+        return None, False
+    upcoming = min((s for s in slots if s["start"] > now), key=lambda s: s["start"])
+    return upcoming["id"], True
+
+
+def grid_slot_mark(*, event: Event, day: dt.date, now: dt.datetime) -> tuple[int | None, bool]:
+    """``slot_mark`` among the day's slots, read in one query (the live grid's ETag)."""
+    return slot_mark(Slot.objects.filter(event=event, date=day).values("id", "start", "end"), now)
 
 
 def grid_fingerprint(*, event: Event, day: dt.date) -> str:

@@ -235,7 +235,8 @@ def _grid_context(request, event: Event) -> dict:
     if day is None:
         return ctx
     grid = reporting.grid_day(event=event, day=day, q=q, kind=kind, tables=tables)
-    now_slot = reporting.slot_now(grid.slots, timezone.now())  # during the fair, that day
+    # during the fair, that day: the slot under way, or in a break the next one
+    now_slot, now_next = reporting.slot_mark(grid.slots, timezone.now())
     query = {"date": day.isoformat()}
     if q:
         query["q"] = q
@@ -246,8 +247,9 @@ def _grid_context(request, event: Event) -> dict:
     grid_url = f"{reverse('organiser:grid', args=[event.slug])}?{urlencode(query)}"
     ctx.update(
         grid=grid,
-        grid_html=grid_table(grid=grid, slug=event.slug, now_slot=now_slot),
+        grid_html=grid_table(grid=grid, slug=event.slug, now_slot=now_slot, now_next=now_next),
         now_slot=now_slot,
+        now_next=now_next,
         grid_url=grid_url,
         partial_url=f"{reverse('organiser:grid-partial', args=[event.slug])}?{urlencode(query)}",
         status_counts=[
@@ -279,8 +281,9 @@ def grid_partial(request, event: Event):
     etag = None
     if day is not None:
         # the slot under way too: the page marks it, and the mark moves with the clock
-        now_slot = reporting.grid_slot_now(event=event, day=day, now=timezone.now())
-        etag = f'"{reporting.grid_fingerprint(event=event, day=day)}-{get_language()}-{now_slot}"'
+        now_slot, now_next = reporting.grid_slot_mark(event=event, day=day, now=timezone.now())
+        mark = f"{now_slot}{'n' if now_next else ''}"
+        etag = f'"{reporting.grid_fingerprint(event=event, day=day)}-{get_language()}-{mark}"'
         # weak comparison (RFC 9110 13.1.2): gzip turns the ETag the browser holds into W/"..."
         held = parse_etags(request.headers.get("If-None-Match", ""))
         if any(tag.removeprefix("W/") == etag for tag in held):

@@ -20,7 +20,9 @@ from matchmaking.reporting import GridDay
 from matchmaking.services.meetings import check_in_opens_at
 
 
-def grid_table(*, grid: GridDay, slug: str, now_slot: int | None = None) -> SafeString:
+def grid_table(
+    *, grid: GridDay, slug: str, now_slot: int | None = None, now_next: bool = False
+) -> SafeString:
     """The grid as a <table>: a header row of slot times, one row per table.
 
     Each meeting cell links to the meeting's page (its status buttons work without JavaScript);
@@ -31,7 +33,9 @@ def grid_table(*, grid: GridDay, slug: str, now_slot: int | None = None) -> Safe
     Names and organisations take their own direction (``dir="auto"``), so a Latin name in the
     Arabic console is cut at its end, not its start. The slot under way (``now_slot``, during
     the fair) is marked: its header is ``#grid-now`` (``aria-current="time"``, "Now"), which the
-    page's script scrolls into view, and its column's cells carry ``grid-now``.
+    page's script scrolls into view, and its column's cells carry ``grid-now``. In a break
+    (``now_next``) ``now_slot`` is the next slot: its header is ``#grid-now`` too (so the page
+    opens there), marked "Next" with ``grid-next``, without ``aria-current`` or a column.
     """
     meeting_url = escape(reverse("organiser:meeting", args=[slug, 0]).rsplit("/0/", 1)[0])
     status_text = {code: escape(label(MEETING_STATUS, code)) for code in MEETING_STATUS}
@@ -48,11 +52,15 @@ def grid_table(*, grid: GridDay, slug: str, now_slot: int | None = None) -> Safe
         escape(_("Table")),
         "</th>",
     ]
-    now_word = escape(_("Now"))
-    now_at = next((i for i, s in enumerate(grid.slots) if s["id"] == now_slot), None)
+    now_word = escape(_("Next") if now_next else _("Now"))
+    mark_at = next((i for i, s in enumerate(grid.slots) if s["id"] == now_slot), None)
+    now_at = None if now_next else mark_at  # the column marked: the slot under way only
     for i, s in enumerate(grid.slots):
         opens = check_in_opens_at(SimpleNamespace(start=s["start"]))
-        if i == now_at:
+        if i == mark_at and now_next:
+            head = '<th scope="col" class="grid-slot grid-next" id="grid-now"'
+            label_now = f'<span class="grid-now-label">{now_word}</span>'
+        elif i == now_at:
             head = '<th scope="col" class="grid-slot grid-now" id="grid-now" aria-current="time"'
             label_now = f'<span class="grid-now-label">{now_word}</span>'
         else:

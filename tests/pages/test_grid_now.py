@@ -1,6 +1,7 @@
 """The live grid marks the slot under way during the fair (its header is #grid-now, which the
-page scrolls to, and its column's cells carry grid-now), found in the event's time zone; before
-and after the fair, in a break or on another day nothing is marked."""
+page scrolls to, and its column's cells carry grid-now), found in the event's time zone; in a
+break the next slot is marked Next (the page opens there); before and after the fair or on
+another day nothing is marked."""
 
 import datetime as dt
 import re
@@ -50,16 +51,12 @@ def test_during_the_fair_the_slot_under_way_is_marked_in_the_events_time(staff_c
     assert marked(grid_at(staff_client, event, slot.end)) == ["10:00"]
 
 
-@pytest.mark.parametrize(
-    "when",
-    ["a day before", "after the last slot", "in the lunch break"],
-)
-def test_before_after_and_between_slots_nothing_is_marked(staff_client, event, fair, when):
+@pytest.mark.parametrize("when", ["a day before", "after the last slot"])
+def test_before_and_after_the_slots_nothing_is_marked(staff_client, event, fair, when):
     slots = list(event.slots.order_by("start"))
     now = {
         "a day before": slots[0].start - dt.timedelta(days=1),
         "after the last slot": slots[-1].end + dt.timedelta(minutes=1),
-        "in the lunch break": slots[5].end + dt.timedelta(minutes=30),
     }[when]
     html = grid_at(staff_client, event, now)
     assert "grid-now" not in html and "data-now-link" not in html
@@ -86,3 +83,48 @@ def test_the_live_part_follows_the_clock_not_only_the_meetings(staff_client, eve
         moved = staff_client.get(url, HTTP_IF_NONE_MATCH=first["ETag"])
     assert moved.status_code == 200
     assert marked(moved.content.decode()) == ["10:00"]
+
+
+def test_the_updated_time_is_the_events_not_the_servers(staff_client, event, fair):
+    """'Updated HH:MM' said the server's time (UTC) on a Casablanca fair."""
+    now = fair.slot.start + dt.timedelta(minutes=5, seconds=7)
+    local = now.astimezone(event.tz).strftime("%H:%M:%S")
+    assert local != now.astimezone(dt.UTC).strftime("%H:%M:%S")
+    for path in ("grid/", "grid/live/"):
+        with mock.patch.object(timezone, "now", return_value=now):
+            html = staff_client.get(f"/organiser/{event.slug}/{path}").content.decode()
+        assert f"<time data-updated>{local}</time>" in html, path
+
+
+def test_in_the_lunch_break_the_next_slot_is_marked_next(staff_client, event, fair):
+    """Between slots on a fair day the Now mark showed nothing and the page opened at the
+    morning's start; it now points at the next slot, marked Next (not aria-current: it is not
+    under way), and the page opens there."""
+    slots = list(event.slots.order_by("start"))
+    assert slots[6].start - slots[5].end > dt.timedelta(minutes=30)  # the lunch break
+    html = grid_at(staff_client, event, slots[5].end + dt.timedelta(minutes=30))
+    local = slots[6].start.astimezone(event.tz).strftime("%H:%M")
+    heads = re.findall(
+        r'<th scope="col" class="grid-slot grid-next" id="grid-now"[^>]*>([^<]*)', html
+    )
+    assert heads == [local]
+    assert '<span class="grid-now-label">Next</span>' in html
+    assert 'href="#grid-now" data-now-link>Next</a>' in html
+    assert 'aria-current="time"' not in html
+    assert "grid-free grid-now" not in html and "st-scheduled grid-now" not in html  # no column
+    assert marked(html) == []
+    with mock.patch.object(timezone, "now", return_value=slots[5].end + dt.timedelta(minutes=30)):
+        french = staff_client.get(f"/organiser/{event.slug}/grid/", HTTP_ACCEPT_LANGUAGE="fr")
+    assert "data-now-link>Suivant</a>" in french.content.decode()
+
+
+def test_the_live_part_moves_from_next_to_now(staff_client, event, fair):
+    url = f"/organiser/{event.slug}/grid/live/"
+    slots = list(event.slots.order_by("start"))
+    with mock.patch.object(timezone, "now", return_value=slots[5].end + dt.timedelta(minutes=1)):
+        first = staff_client.get(url)
+    assert "data-now-link>Next</a>" in first.content.decode()
+    with mock.patch.object(timezone, "now", return_value=slots[6].start):
+        moved = staff_client.get(url, HTTP_IF_NONE_MATCH=first["ETag"])
+    assert moved.status_code == 200
+    assert "data-now-link>Now</a>" in moved.content.decode()
