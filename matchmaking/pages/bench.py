@@ -242,6 +242,7 @@ def main(argv: list[str] | None = None) -> int:
         ("settings", f"{base}/settings/"),
         ("table plan (one day)", f"{base}/tables/?date={day}"),
         ("participant", f"{base}/participants/{someone}/"),
+        ("all agendas (print)", f"{base}/agendas/"),
     ]
     print(
         f"{connection.vendor}: {args.participants} participants, {placed} meetings "

@@ -7,6 +7,7 @@ error's HTTP status, never a 500.
 
 from __future__ import annotations
 
+import copy
 import functools
 import secrets
 from collections import OrderedDict
@@ -763,19 +764,32 @@ def _agenda(event: Event, participant: Participant, *, printed: bool = False) ->
     the cancelled meetings; a day they are away at every slot without a meeting is one line
     (``away_all``)."""
     meetings = list(selectors.meetings_of(event=event, participant=participant))
-    if printed:
-        meetings = [m for m in meetings if m.status != Meeting.Status.CANCELLED]
-    by_slot: dict[int, list[Meeting]] = {}
-    for m in meetings:
-        m.others = [s.participant for s in m.seats.all() if s.participant_id != participant.pk]
-        m.status_label = labels.label(labels.MEETING_STATUS, m.status)
-        by_slot.setdefault(m.slot_id, []).append(m)
     slots = list(Slot.objects.filter(event=event).order_by("start"))
     here = selectors.available_slots(slots=slots, participant_ids=[participant.pk]).get(
         participant.pk
     )
+    return _agenda_days(participant, meetings, slots, here, printed=printed)
+
+
+def _agenda_days(
+    participant: Participant, meetings: list, slots: list, here, *, printed: bool
+) -> list[dict]:
+    """``_agenda`` from rows read already: the participant's ``meetings`` (``meetings_of``),
+    the event's ``slots`` by start, ``here`` the indices of the slots they are at the fair for
+    (None: all). The meetings are copied, so one meeting serves both its parties' agendas."""
+    if printed:
+        meetings = [m for m in meetings if m.status != Meeting.Status.CANCELLED]
+    by_slot: dict[int, list[Meeting]] = {}
+    for m in meetings:
+        m = copy.copy(m)  # ``others`` is this participant's view of it
+        m.others = [s.participant for s in m.seats.all() if s.participant_id != participant.pk]
+        m.status_label = labels.label(labels.MEETING_STATUS, m.status)
+        by_slot.setdefault(m.slot_id, []).append(m)
     days: OrderedDict = OrderedDict()
     for i, slot in enumerate(slots):
+        if not hasattr(slot, "hours"):  # once per slot, however many agendas show it
+            start, end = timezone.localtime(slot.start), timezone.localtime(slot.end)
+            slot.hours = f"{start:%H:%M}\u2013{end:%H:%M}"
         days.setdefault(slot.date, []).append(
             {
                 "slot": slot,
@@ -1001,18 +1015,8 @@ def participant_agenda(request, event: Event, participant_id: int):
     Print and Back buttons) in the organiser's. Someone who no longer comes is said so, once,
     rather than "not at the fair" every day."""
     participant = _participant_or_404(event, participant_id)
-    language = language_of(participant)
-    with translation.override(language):
-        sheet = render_to_string(
-            "matchmaking/organiser/_agenda_sheet.html",
-            {
-                "event": event,
-                "participant": participant,
-                "agenda": _agenda(event, participant, printed=True),
-                "printed": timezone.localtime(),
-                "withdrawn": participant.withdrawn_at is not None,
-            },
-        )
+    agenda = _agenda(event, participant, printed=True)
+    sheet, language, bidi = _agenda_sheet(event, participant, agenda, timezone.localtime())
     return render(
         request,
         "matchmaking/organiser/agenda_print.html",
@@ -1020,9 +1024,77 @@ def participant_agenda(request, event: Event, participant_id: int):
             event,
             "exports",
             participant=participant,
-            sheet=mark_safe(sheet),  # our template's output, escaped there
+            sheet=sheet,
             sheet_language=language,
-            sheet_bidi=translation.get_language_info(language)["bidi"],
+            sheet_bidi=bidi,
+        ),
+    )
+
+
+def _agenda_sheet(event: Event, participant: Participant, agenda: list, printed) -> tuple:
+    """The printed agenda of one participant in their language (as their emails): the sheet's
+    HTML, its language and whether it runs right to left."""
+    language = language_of(participant)
+    with translation.override(language):
+        sheet = render_to_string(
+            "matchmaking/organiser/_agenda_sheet.html",
+            {
+                "event": event,
+                "participant": participant,
+                "agenda": agenda,
+                "printed": printed,
+                "withdrawn": participant.withdrawn_at is not None,
+            },
+        )
+    bidi = translation.get_language_info(language)["bidi"]
+    return mark_safe(sheet), language, bidi  # our template's output, escaped there
+
+
+@with_event
+@require_GET
+def agendas_print(request, event: Event):
+    """Every attending participant's printed agenda on one page, each on a sheet of its own
+    (a page break between them) in its participant's language, as the single printable agenda;
+    ``?kind=`` keeps one kind. Read in five queries whatever the number of participants (the
+    participants, the slots, the times they gave, the meetings with their seats)."""
+    kind = request.GET.get("kind", "")
+    if kind and kind not in labels.KIND:
+        messages.error(request, _("Choose one of the offered kinds of participant."))
+        return render(request, "matchmaking/base.html", _ctx(event, "exports"), status=400)
+    people = (
+        Participant.objects.filter(event=event, withdrawn_at__isnull=True)
+        .select_related("organisation", "fixed_table")
+        .order_by("name", "pk")
+    )
+    if kind:
+        people = people.filter(kind=kind)
+    people = list(people)
+    slots = list(Slot.objects.filter(event=event).order_by("start"))
+    here = selectors.available_slots(slots=slots, event=event)
+    mine: dict[int, list[Meeting]] = {}
+    live = selectors.meetings_of(event=event, participant=None).exclude(
+        status=Meeting.Status.CANCELLED
+    )
+    for m in live:
+        for seat in m.seats.all():
+            mine.setdefault(seat.participant_id, []).append(m)
+    printed = timezone.localtime()
+    sheets = []
+    for person in people:
+        agenda = _agenda_days(
+            person, mine.get(person.pk, []), slots, here.get(person.pk), printed=True
+        )
+        html, language, bidi = _agenda_sheet(event, person, agenda, printed)
+        sheets.append({"html": html, "language": language, "bidi": bidi})
+    return render(
+        request,
+        "matchmaking/organiser/agendas_print.html",
+        _ctx(
+            event,
+            "exports",
+            sheets=sheets,
+            kind=kind,
+            kinds=list(labels.KIND.items()),
         ),
     )
 

@@ -53,6 +53,7 @@ organiser_patterns = [
         views.participant_calendar_renew,
         name="participant-calendar-renew",
     ),
+    path("<slug:slug>/agendas/", views.agendas_print, name="agendas-print"),
     path(
         "<slug:slug>/participants/<int:participant_id>/agenda/",
         views.participant_agenda,
