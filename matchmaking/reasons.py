@@ -12,6 +12,7 @@ from datetime import datetime
 from django.utils import translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
 
 TEXTS = {
     "participant_unavailable": _("%(name)s is no longer available at that time."),
@@ -116,16 +117,27 @@ OUTCOMES = {
 }
 
 
+def day_time_text(moment) -> str:
+    """A local moment as the participant pages write a meeting's time, with its weekday, in
+    the active language: "Thursday 17 December 10:10", "jeudi 17 décembre 10:10", "يوم الخميس
+    17 ديسمبر 10:10" (Arabic writes "يوم" before a weekday; the translation adds it)."""
+    return pgettext("a meeting's weekday, day and time inside a sentence", "%(day)s %(time)s") % {
+        "day": date_format(moment, "l j F"),
+        "time": f"{moment:%H:%M}",
+    }
+
+
 def when_text(value) -> str:
     """A slot's start in the event's zone as a Reason keeps it ("2026-12-16 09:30", the slot's
-    ``str``) written as the pages write times, in the active language: "16 décembre 2026
-    09:30", "Dec. 16, 2026 09:30" (an ISO date inside a French sentence read badly). A text
-    that is not a time stays as it is."""
+    ``str``) written as the pages write times, with its weekday, in the active language
+    (``day_time_text``): "Wednesday 16 December 09:30", "mercredi 16 décembre 09:30" (an ISO
+    date inside a French sentence read badly, and people plan the fair's days by weekday). A
+    text that is not a time stays as it is."""
     try:
         moment = datetime.fromisoformat(str(value))
     except ValueError:
         return str(value)
-    return f"{date_format(moment, 'DATE_FORMAT')} {moment:%H:%M}"
+    return day_time_text(moment)
 
 
 @dataclass(frozen=True)

@@ -70,9 +70,8 @@ from matchmaking.pages.labels import (
     REQUEST_STATUS,
     attendance_counts,
     language_names,
-    local_day,
 )
-from matchmaking.reasons import Reason
+from matchmaking.reasons import Reason, day_time_text
 from matchmaking.services.attendance import attendance_resume, attendance_withdraw
 from matchmaking.services.feedback import meeting_feedback_give
 from matchmaking.services.marks import mark_clear, mark_set
@@ -1332,7 +1331,7 @@ def _answer(action: str):
                 if accepted.booked is not None:
                     start = accepted.booked.slot.start.astimezone(event.tz)
                     done = _("Request accepted: the meeting is booked on %(when)s.") % {
-                        "when": f"{date_format(start, 'DATE_FORMAT')} {start:%H:%M}"
+                        "when": day_time_text(start)
                     }
                 elif accepted.unbooked == "booking_closed":
                     done = _(
@@ -1599,7 +1598,7 @@ def agenda_book(request, event, me):
         messages.success(
             request,
             _("Meeting booked on %(day)s at %(time)s.")
-            % {"day": local_day(start), "time": f"{start:%H:%M}"},
+            % {"day": date_format(start, "l j F"), "time": f"{start:%H:%M}"},
         )
     return redirect(back)
 
@@ -1661,7 +1660,7 @@ def meeting_move_view(request, event, me, meeting_id: int):
         messages.success(
             request,
             _("Meeting moved to %(day)s at %(time)s. The others have been told.")
-            % {"day": local_day(start), "time": f"{start:%H:%M}"},
+            % {"day": date_format(start, "l j F"), "time": f"{start:%H:%M}"},
         )
         return redirect(back)
     offered = meeting_slots_bookable(requests=[meeting.request], actor=actor, moving=meeting)

@@ -5,7 +5,7 @@ a move or cancellation sent with ``If-Match`` (412 when stale) or a ``version`` 
 import pytest
 
 from matchmaking.models import Meeting, MeetingLog
-from matchmaking.pages.labels import local_when
+from matchmaking.reasons import when_text
 from matchmaking.services.meetings import Actor, meeting_book
 from tests.factories import RequestFactory
 
@@ -73,7 +73,7 @@ def test_two_organisers_from_the_same_etag_the_second_gets_412_and_nothing_is_wr
     assert second.status_code == 412
     assert second.data["code"] == "meeting_changed"
     assert second.data["version"] == 2
-    start = local_when(slots[2].start, event.tz)  # as the pages write it: "Dec. 17, 2026 10:00"
+    start = when_text(slots[2])  # as the pages write it: "Thursday 17 December 10:00"
     assert second.data["detail"] == (
         "This meeting was changed by someone else since you loaded it (you had version 1, it is "
         f"now version 2): it is now at {start}, table {first.data['table']}. "

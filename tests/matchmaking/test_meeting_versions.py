@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from matchmaking.exceptions import MeetingChanged
 from matchmaking.models import Meeting, MeetingLog, MeetingSeat, Notification, Slot
-from matchmaking.pages.labels import local_when
+from matchmaking.reasons import when_text
 from matchmaking.services.meetings import (
     Actor,
     meeting_attendee_add,
@@ -102,7 +102,7 @@ def test_a_move_from_a_stale_version_is_refused_and_writes_nothing(meeting, slot
 
     assert refused.value.status == 409
     assert refused.value.code == "meeting_changed"
-    start = local_when(slots[2].start, meeting.event.tz)  # as the pages write it
+    start = when_text(slots[2])  # as the pages write it, with its weekday
     table = Meeting.objects.get(pk=meeting.pk).table.name
     assert refused.value.message == (
         "This meeting was changed by someone else since you loaded it (you had version 1, it is "
@@ -166,20 +166,20 @@ def test_a_participant_outside_the_meeting_learns_nothing_of_its_version(
         (
             "en",
             "This meeting was changed by someone else since you loaded it (you had version 1, it "
-            "is now version 2): it is now at Oct. 15, 2030 09:20, table T01 (already checked in). "
-            "Reload it and try again; nothing was changed.",
+            "is now version 2): it is now at Tuesday 15 October 09:20, table T01 (already checked "
+            "in). Reload it and try again; nothing was changed.",
         ),
         (
             "fr",
             "Ce rendez-vous a été modifié par quelqu’un d’autre depuis que vous l’avez chargé "
-            "(vous aviez la version 1, c’est désormais la version 2) : il a désormais lieu le 15 "
-            "octobre 2030 09:20, table T01 (présence déjà enregistrée). Rechargez-le et "
+            "(vous aviez la version 1, c’est désormais la version 2) : il a désormais lieu le "
+            "mardi 15 octobre 09:20, table T01 (présence déjà enregistrée). Rechargez-le et "
             "réessayez ; rien n’a été modifié.",
         ),
         (
             "ar",
             "تغيّر هذا اللقاء من جهة أخرى منذ تحميله (كانت لديك النسخة 1، والنسخة الحالية 2): "
-            "أصبح الآن في 15 أكتوبر، 2030 09:20، الطاولة T01 (سُجّل الحضور فيه). يُرجى إعادة "
+            "أصبح الآن في يوم الثلاثاء 15 أكتوبر 09:20، الطاولة T01 (سُجّل الحضور فيه). يُرجى إعادة "
             "تحميله والمحاولة مجددًا؛ لم يُغيَّر شيء.",
         ),
     ],
@@ -188,8 +188,8 @@ def test_the_refusal_says_where_the_meeting_is_in_the_readers_language(
     make_participant, lang, expected
 ):
     """Its time in the event's zone (Africa/Casablanca, UTC+1: 08:20 UTC), written as the pages
-    and the other refusals write times, in the reader's language; the API's message is the
-    English one. It used to quote an ISO "2030-10-15 09:20" in every language."""
+    and the other refusals write times, with its weekday, in the reader's language; the API's
+    message is the English one. It used to quote an ISO "2030-10-15 09:20" in every language."""
     from django.utils import translation
 
     from matchmaking.services.meetings import check_version

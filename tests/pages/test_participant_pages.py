@@ -1057,7 +1057,7 @@ def test_booking_message_in_french_names_the_day_in_french(make_participant):
         follow=True,
     )
 
-    assert messages_of(response) == ["Rendez-vous réservé le 12 novembre 2031 à 09:00."]
+    assert messages_of(response) == ["Rendez-vous réservé le mercredi 12 novembre à 09:00."]
 
 
 def test_book_a_free_slot_from_the_agenda(upcoming_event, make_participant):
@@ -1080,7 +1080,7 @@ def test_book_a_free_slot_from_the_agenda(upcoming_event, make_participant):
 
     start = slots[2].start.astimezone(upcoming_event.tz)
     assert messages_of(response) == [
-        f"Meeting booked on {date_format(start, 'DATE_FORMAT')} at {start:%H:%M}."
+        f"Meeting booked on {date_format(start, 'l j F')} at {start:%H:%M}."
     ]
     meeting = Meeting.objects.get(request=req)
     assert (meeting.slot, meeting.status) == (slots[2], Meeting.Status.SCHEDULED)
@@ -1121,7 +1121,7 @@ def test_move_a_meeting_from_the_agenda_to_a_time_that_suits_everyone(
     moved = client.post(move_url, {"slot": slots[4].pk}, follow=True)
     start = slots[4].start.astimezone(event.tz)
     assert messages_of(moved) == [
-        f"Meeting moved to {date_format(start, 'DATE_FORMAT')} at {start:%H:%M}. "
+        f"Meeting moved to {date_format(start, 'l j F')} at {start:%H:%M}. "
         "The others have been told."
     ]
     meeting.refresh_from_db()
@@ -1433,7 +1433,9 @@ def test_busy_slot_message_is_translated_in_french(upcoming_event, make_particip
     # its time written the French way (it was "le 2026-12-16 09:30")
     with translation.override("fr"):
         when = when_text(slot)
-    assert when.endswith(f"{slot.start.astimezone(upcoming_event.tz):%Y %H:%M}")
+    local = slot.start.astimezone(upcoming_event.tz)
+    with translation.override("fr"):
+        assert when == f"{date_format(local, 'l j F')} {local:%H:%M}"  # "dimanche 27 décembre …"
     assert messages_of(response) == [f"Amina Alaoui a déjà un rendez-vous le {when}."]
 
 
