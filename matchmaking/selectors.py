@@ -1235,3 +1235,22 @@ def broadcasts_of(*, event: Event) -> QuerySet[Broadcast]:
         )
         .order_by("-created_at", "-id")
     )
+
+
+def event_utc_offsets(*, event: Event) -> list[timedelta]:
+    """The offsets from UTC of the event's time zone on the fair's days (at each day's first
+    session), each once, in day order: one for most fairs, two when the clocks change during
+    it. An event with no days yet: the offset now."""
+    tz = event.tz
+    offsets: list[timedelta] = []
+    seen = set()
+    for day, start in (
+        event.sessions.filter(is_break=False).order_by("date", "start").values_list("date", "start")
+    ):
+        if day in seen:
+            continue
+        seen.add(day)
+        offset = datetime.combine(day, start, tzinfo=tz).utcoffset() or timedelta(0)
+        if offset not in offsets:
+            offsets.append(offset)
+    return offsets or [timezone.now().astimezone(tz).utcoffset() or timedelta(0)]

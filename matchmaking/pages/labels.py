@@ -1,5 +1,8 @@
 """Translated labels for the domain's codes (the models keep plain English codes)."""
 
+from datetime import timedelta
+
+from babel.dates import get_timezone_location
 from django.utils.formats import date_format
 from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
@@ -205,3 +208,28 @@ def language_names(codes) -> list[str]:
     names = Locale.parse(lang).languages
     extra = ARABIC_NAMES if lang == "ar" else {}
     return [names.get(code) or extra.get(code, code) for code in codes]
+
+
+def offset_text(offset: timedelta) -> str:
+    """An offset from UTC as people write it: "UTC+1", "UTC-3:30", "UTC"."""
+    minutes = int(offset.total_seconds() // 60)
+    if not minutes:
+        return "UTC"
+    hours, rest = divmod(abs(minutes), 60)
+    return f"UTC{'+' if minutes > 0 else '-'}{hours}" + (f":{rest:02d}" if rest else "")
+
+
+def zone_text(zone: str, offsets: list[timedelta]) -> str:
+    """An event's time zone as a person says it, in the active language, with its offsets from
+    UTC on the fair's days (``selectors.event_utc_offsets``): "Casablanca time (UTC+1)", "heure
+    de Casablanca (UTC+1)", "توقيت الدار البيضاء (UTC+1)"; "Paris time (UTC+2 / UTC+1)" when the
+    clocks change during the fair. A zone that names no place (UTC, Etc/GMT-1): its offset."""
+    offset = " / ".join(offset_text(o) for o in offsets)
+    if "/" not in zone or zone.startswith("Etc/"):
+        return offset
+    locale = (get_language() or "en").replace("-", "_")
+    try:
+        city = get_timezone_location(zone, locale=locale, return_city=True)
+    except (LookupError, ValueError):
+        city = zone.rsplit("/", 1)[-1].replace("_", " ")
+    return _("%(city)s time (%(offset)s)") % {"city": city, "offset": offset}

@@ -70,6 +70,7 @@ from matchmaking.pages.labels import (
     REQUEST_STATUS,
     attendance_counts,
     language_names,
+    zone_text,
 )
 from matchmaking.reasons import Reason, day_time_text
 from matchmaking.services.attendance import attendance_resume, attendance_withdraw
@@ -1550,6 +1551,7 @@ def agenda(request, event, me):
         to_book=to_book,
         outcomes=list(FEEDBACK_OUTCOME.items()),
         booking_open=booking_open,
+        zone=zone_text(event.timezone, selectors.event_utc_offsets(event=event)),
         ics_url=request.build_absolute_uri(reverse("participant:agenda-ics", args=[event.slug])),
         feed_url=request.build_absolute_uri(
             reverse("calendar-feed", kwargs={"token": me.calendar_token})
