@@ -20,6 +20,11 @@ urlpatterns = [
     path("<slug:slug>/requests/", views.requests_page, name="requests"),
     path("<slug:slug>/requests/new/", views.request_send, name="request-send"),
     path(
+        "<slug:slug>/requests/decline-all/",
+        views.requests_decline_all,
+        name="requests-decline-all",
+    ),
+    path(
         "<slug:slug>/requests/<int:request_id>/accept/",
         views.request_accept_view,
         name="request-accept",

@@ -26,7 +26,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.http import urlencode
-from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import get_language, gettext_lazy, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.i18n import set_language
@@ -105,6 +105,7 @@ from matchmaking.services.requests import (
     request_cancel,
     request_create,
     request_decline,
+    requests_decline_received,
 )
 from matchmaking.unusable import plain_line_breaks
 from ml.taxonomy import SECTOR_IDS, infer_sectors, sector_label
@@ -723,6 +724,14 @@ def profile(request, event, me):
         "profile",
         status=_form_status(request, form, refused),
         form=form,
+        # not taking meetings: the requests still waiting for my answer (declined in one go)
+        waiting=(
+            me.received_requests.filter(status=MeetingRequest.Status.PENDING)
+            .exclude(expires_at__lte=timezone.now())
+            .count()
+            if me.max_meetings == 0
+            else 0
+        ),
         # (sector id, label in the page's language, id of its checkbox in the sector list)
         suggested=[(s, sector_label(s, lang), boxes.get(s)) for s in suggested],
     )
@@ -1384,6 +1393,28 @@ def _reason(request) -> str | None:
         messages.error(request, _("The reason is too long: 300 characters at most."))
         return None
     return reason
+
+
+@require_POST
+@participant_page
+def requests_decline_all(request, event, me):
+    """ "Decline them all": every request still pending to me, with one reason the senders see
+    (offered while my meeting limit is 0, not taking meetings)."""
+    back = reverse("participant:profile", args=[event.slug])
+    reason = _reason(request)
+    if reason is None:
+        return redirect(back)
+    declined = requests_decline_received(participant=me, reason=reason)
+    messages.success(
+        request,
+        ngettext(
+            "%(n)s request declined; its sender is told.",
+            "%(n)s requests declined; their senders are told.",
+            declined,
+        )
+        % {"n": declined},
+    )
+    return redirect(back)
 
 
 request_accept_view = _answer("accept")

@@ -662,6 +662,24 @@ def request_decline(
     )
 
 
+def requests_decline_received(*, participant: Participant, reason: str = "") -> int:
+    """Decline every request still pending to ``participant`` (one not taking meetings, their
+    limit at 0, answering them all at once), each as ``request_decline`` does: status →
+    declined, the ``reason`` kept, each sender told with it. One answered, withdrawn or expired
+    meanwhile is left as it is. Returns how many were declined."""
+    declined = 0
+    pending = MeetingRequest.objects.filter(
+        recipient=participant, status=MeetingRequest.Status.PENDING
+    ).order_by("pk")
+    for req in pending:
+        try:
+            request_decline(request=req, by=participant, reason=reason)
+        except RequestNotOpen:
+            continue
+        declined += 1
+    return declined
+
+
 def request_cancel(
     *, request: MeetingRequest, by: Participant | None, user=None, reason: str = ""
 ) -> MeetingRequest:
