@@ -5,7 +5,8 @@ Saying "I am not coming" is what a demanding participant of b2match or Brella ex
 one step, instead of cancelling each meeting and request by hand while the other side keeps
 waiting. It cancels, in one transaction under the booking locks of everyone concerned: their
 meetings still to come (the other side is told, in their language, that they no longer come;
-a meeting they only joined as a colleague goes on without them), and their open requests, sent
+a meeting they only joined as a colleague goes on without them; one where a colleague of
+theirs had joined them goes on with that colleague in their place), and their open requests, sent
 and received, pending or accepted (the other side is told too). From then on nobody is
 recommended them or can send them a request, they cannot send one, the organisers' messages
 and the directory leave them out, and the scheduler has nothing of theirs to place. Meetings
@@ -31,6 +32,7 @@ from matchmaking.services.meetings import (
     Actor,
     meeting_attendee_leave_locked,
     meeting_cancel_locked,
+    meeting_hand_over_locked,
 )
 from matchmaking.services.notifications import notify_attendance_withdrawn, notify_request
 from matchmaking.services.recommendations import lists_refresh_after_commit
@@ -39,12 +41,14 @@ from matchmaking.services.recommendations import lists_refresh_after_commit
 @dataclass
 class AttendanceChange:
     """What a change of attendance did: the meetings it cancelled (with their requests), those
-    the participant left as a colleague (they go on), and the requests without a meeting it
-    withdrew."""
+    the participant left as a colleague (they go on), the requests without a meeting it
+    withdrew; ``handed_over``: those of ``left_meetings`` a colleague who had joined took over
+    as a party."""
 
     cancelled_meetings: list[int] = field(default_factory=list)
     left_meetings: list[int] = field(default_factory=list)
     withdrawn_requests: list[int] = field(default_factory=list)
+    handed_over: list[int] = field(default_factory=list)
 
 
 def _to_come(participant: Participant, now) -> tuple[list[MeetingSeat], list[MeetingRequest]]:
@@ -83,9 +87,11 @@ def attendance_withdraw(*, participant: Participant, actor: Actor) -> Attendance
 
     Side effects, in one transaction under the locks of everyone concerned and of the meetings'
     slots: marks the participant (``withdrawn_at``); cancels each meeting still to come where
-    they are a party, or takes them out of one they joined as a colleague (the meeting goes
-    on); withdraws their open requests, and every meeting booked for one (a started meeting is
-    never cancelled: its request stays); tells the other side of each. After commit, the lists
+    they are a party (unless a colleague of theirs had joined it: the colleague takes their
+    place, ``meeting_hand_over_locked``, and the other side is told who will be there), or
+    takes them out of one they joined as a colleague (the meeting goes on); withdraws their
+    open requests, and every meeting booked for one (a started meeting is never cancelled: its
+    request stays); tells the other side of each. After commit, the lists
     of everyone who was recommended them are recomputed. Raises ``Conflict``
     (``already_withdrawn``) when they already said so, ``Busy`` when their agenda kept changing
     while it was read (bookings at that very moment) ``ATTEMPTS`` times.
@@ -125,7 +131,11 @@ def _withdraw_once(participant: Participant, actor: Actor) -> AttendanceChange:
         # cancelled here goes with it, silently (its people were just told)
         # the person hears of it once, in one email at the end; each other side per item
         for seat in seats:
-            if seat.is_party:
+            if seat.is_party and meeting_hand_over_locked(seat=seat, actor=actor, reason=reason):
+                # a colleague of theirs had joined it: they take their place, it goes on
+                done.handed_over.append(seat.meeting_id)
+                done.left_meetings.append(seat.meeting_id)
+            elif seat.is_party:
                 meeting_cancel_locked(
                     meeting=seat.meeting, actor=actor, reason=reason, skip={person.pk}
                 )

@@ -45,7 +45,11 @@ from matchmaking.models import (
 )
 from matchmaking.reasons import Reason
 from matchmaking.services.locking import guarded_transaction, lock_participants_and_slots
-from matchmaking.services.notifications import notify_attendee_left, notify_meeting
+from matchmaking.services.notifications import (
+    notify_attendee_left,
+    notify_meeting,
+    notify_party_replaced,
+)
 
 
 @dataclass(frozen=True)
@@ -823,6 +827,83 @@ def meeting_attendee_leave_locked(
             else tell_them
         ),
     )
+
+
+def meeting_hand_over_locked(
+    *, seat: MeetingSeat, actor: Actor, reason: str | Reason = ""
+) -> Participant | None:
+    """One of a meeting's two parties no longer comes (``seat``, theirs): a colleague of theirs
+    who had joined it ("Bring a colleague") takes their place, and the meeting goes on, instead
+    of being cancelled for everyone. For a caller that already runs a transaction and holds the
+    locks of everyone seated and of the slot.
+
+    The colleague is the first who joined, is still coming and is not at their meeting limit
+    (becoming a party counts, as booking counts it); they already hold their seat at that slot,
+    so nothing is booked again. Side effects: the request's side (sender or recipient) becomes
+    the colleague (an open request between the colleague and the other side already there:
+    nobody takes over); the colleague's seat is a party's, the leaver's is left for good; the
+    meeting's SEQUENCE and version are bumped; logged (as the leaver leaving, naming who takes
+    over); the other side's party is told "X no longer comes, Y will be there", in their
+    language. Returns the colleague, or None when nobody can take over (the caller cancels)."""
+    meeting = Meeting.objects.select_related("request", "slot").get(pk=seat.meeting_id)
+    if meeting.status != Meeting.Status.SCHEDULED or not seat.is_party:
+        return None
+    leaver = seat.participant
+    request = meeting.request
+    other = request.recipient_id if request.sender_id == leaver.pk else request.sender_id
+    candidates = (
+        MeetingSeat.objects.filter(
+            meeting=meeting,
+            is_party=False,
+            left=False,
+            active=True,
+            participant__organisation_id=leaver.organisation_id,
+            participant__withdrawn_at__isnull=True,
+        )
+        .select_related("participant")
+        .order_by("pk")
+    )
+    from matchmaking.selectors import party_meeting_counts
+
+    for candidate in candidates:
+        person = candidate.participant
+        if person.max_meetings is not None:
+            booked = party_meeting_counts(participant_ids=[person.pk]).get(person.pk, 0)
+            if booked >= person.max_meetings:
+                continue
+        sender, recipient = (
+            (person.pk, other) if request.sender_id == leaver.pk else (other, person.pk)
+        )
+        clash = (
+            MeetingRequest.objects.filter(
+                sender_id=sender, recipient_id=recipient, status__in=MeetingRequest.OPEN_STATUSES
+            )
+            .exclude(pk=request.pk)
+            .exists()
+        )
+        if clash:
+            continue
+        MeetingRequest.objects.filter(pk=request.pk).update(
+            sender_id=sender, recipient_id=recipient
+        )
+        MeetingSeat.objects.filter(pk=seat.pk).update(active=False, is_party=False, left=True)
+        MeetingSeat.objects.filter(pk=candidate.pk).update(is_party=True)
+        Meeting.objects.filter(pk=meeting.pk).update(
+            sequence=F("sequence") + 1, version=F("version") + 1, updated_at=timezone.now()
+        )
+        _log(
+            meeting,
+            actor,
+            "attendee_left",
+            participant=leaver.pk,
+            name=leaver.name,
+            instead=person.pk,
+            instead_name=person.name,
+            **_reason_detail(reason),
+        )
+        notify_party_replaced(meeting=meeting, leaver=leaver, instead=person)
+        return person
+    return None
 
 
 def meeting_attendee_add(*, meeting: Meeting, person: Participant, actor: Actor) -> Meeting:

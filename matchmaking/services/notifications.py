@@ -159,7 +159,11 @@ def _texts(kind: str, *, person: Participant, meeting=None, request=None, extra=
         "meeting_moved": _("Your meeting with %(who)s moved to %(when)s"),
         "meeting_cancelled": _("Your meeting with %(who)s on %(when)s is cancelled"),
         "meeting_reminder": _("Reminder: meeting with %(who)s on %(when)s"),
-        "attendee_left": _("%(name)s will not attend your meeting on %(when)s"),
+        "attendee_left": (
+            _("%(name)s no longer comes to your meeting on %(when)s; %(instead)s will be there")
+            if extra.get("instead")
+            else _("%(name)s will not attend your meeting on %(when)s")
+        ),
         "feedback_request": _("How were your meetings on %(day)s?"),
         "attendance_withdrawn": _("You no longer come to %(event)s"),
         "import_overruled": _("The organisers updated your registration for %(event)s"),
@@ -200,9 +204,17 @@ def _texts(kind: str, *, person: Participant, meeting=None, request=None, extra=
             else _("Your meeting with %(who)s on %(when)s is cancelled.")
         ),
         "meeting_reminder": _("Your meeting with %(who)s starts on %(when)s at %(where)s."),
-        "attendee_left": _(
-            "%(name)s, who had joined your meeting with %(who)s on %(when)s at %(where)s, will "
-            "not attend. The meeting goes on."
+        "attendee_left": (
+            _(
+                "%(name)s no longer comes to your meeting on %(when)s at %(where)s. %(instead)s, "
+                "who had joined it, will be there in their place: the meeting goes on, with "
+                "%(who)s."
+            )
+            if extra.get("instead")
+            else _(
+                "%(name)s, who had joined your meeting with %(who)s on %(when)s at %(where)s, "
+                "will not attend. The meeting goes on."
+            )
         ),
         "attendance_withdrawn": (
             _(
@@ -677,6 +689,32 @@ def notify_attendee_left(
             party,
             meeting=meeting,
             extra={"name": person.name},
+        )
+        ids += [note.pk] if note else []
+    _deliver_later(ids)
+
+
+def notify_party_replaced(*, meeting: Meeting, leaver: Participant, instead: Participant) -> None:
+    """One of ``meeting``'s parties no longer comes and their colleague ``instead`` takes their
+    place (``meetings.meeting_hand_over_locked``): the other side's party is told, in their
+    language, who no longer comes and who will be there. The meeting goes on."""
+    meeting = Meeting.objects.select_related("slot", "table", "event").get(pk=meeting.pk)
+    ids = []
+    for seat in meeting.seats.filter(left=False, is_party=True).select_related(
+        "participant__organisation"
+    ):
+        party = seat.participant
+        if party.pk == instead.pk:
+            continue
+        key = (
+            f"attendee_left:meeting{meeting.pk}:seq{meeting.sequence}:left{leaver.pk}:to{party.pk}"
+        )
+        note = _create(
+            Notification.Kind.ATTENDEE_LEFT,
+            key,
+            party,
+            meeting=meeting,
+            extra={"name": leaver.name, "instead": instead.name},
         )
         ids += [note.pk] if note else []
     _deliver_later(ids)

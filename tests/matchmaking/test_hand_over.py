@@ -1,0 +1,123 @@
+"""One of a meeting's two parties no longer comes, and a colleague of theirs had joined the
+meeting ("Bring a colleague"): the meeting stays, with the colleague in their place, instead of
+being cancelled for everyone; the other side is told, in their language, who no longer comes
+and who will be there."""
+
+import pytest
+
+from matchmaking.models import Meeting, MeetingLog, MeetingRequest, MeetingSeat, Notification
+from matchmaking.selectors import party_meeting_counts
+from matchmaking.services.attendance import attendance_withdraw
+from matchmaking.services.meetings import Actor, meeting_book
+from tests.factories import RequestFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def booked(sender, recipient, slot, **kwargs) -> Meeting:
+    request = RequestFactory(sender=sender, recipient=recipient, status="accepted")
+    return meeting_book(request=request, slot=slot, actor=Actor(system=True), **kwargs)
+
+
+@pytest.fixture
+def delegation(upcoming_event, make_participant):
+    event = upcoming_event
+    amina = make_participant(event=event, name="Amina", kind="delegation", languages=["ar"])
+    karim = make_participant(
+        event=event, name="Karim", kind="delegation", organisation=amina.organisation
+    )
+    bruno = make_participant(event=event, name="Bruno", kind="exhibitor", languages=["fr"])
+    slot = event.slots.order_by("start")[1]
+    meeting = booked(bruno, amina, slot, attendees=[karim])
+    return amina, karim, bruno, meeting
+
+
+def test_the_colleague_who_joined_takes_the_place_of_who_no_longer_comes(delegation):
+    amina, karim, bruno, meeting = delegation
+    Notification.objects.all().delete()
+
+    change = attendance_withdraw(participant=amina, actor=Actor(participant=amina))
+
+    assert (change.cancelled_meetings, change.handed_over) == ([], [meeting.pk])
+    assert change.left_meetings == [meeting.pk]  # they left it; it goes on
+    meeting.refresh_from_db()
+    assert (meeting.status, meeting.sequence, meeting.version) == ("scheduled", 1, 2)
+    request = MeetingRequest.objects.get(pk=meeting.request_id)
+    assert (request.sender_id, request.recipient_id, request.status) == (
+        bruno.pk,
+        karim.pk,
+        "accepted",
+    )
+    seats = {
+        s.participant_id: (s.active, s.is_party, s.left)
+        for s in MeetingSeat.objects.filter(meeting=meeting)
+    }
+    assert seats == {
+        bruno.pk: (True, True, False),
+        karim.pk: (True, True, False),  # the seat they held: nothing booked again
+        amina.pk: (False, False, True),
+    }
+    assert party_meeting_counts(participant_ids=[karim.pk, amina.pk]) == {karim.pk: 1}
+    log = MeetingLog.objects.filter(meeting=meeting).latest("id")
+    assert (log.action, log.detail["instead"], log.detail["reason_code"]) == (
+        "attendee_left",
+        karim.pk,
+        "participant_withdrew",
+    )
+    # Bruno, in French: who no longer comes and who will be there; Amina hears of it once
+    notes = Notification.objects.order_by("recipient__name")
+    assert [(n.recipient.name, n.kind) for n in notes] == [
+        ("Amina", "attendance_withdrawn"),
+        ("Bruno", "attendee_left"),
+    ]
+    note = notes.get(recipient=bruno)
+    assert note.language == "fr"
+    assert note.subject.startswith("Amina ne vient plus à votre rendez-vous du ")
+    assert note.subject.endswith(" ; Karim sera là")
+    assert "Karim, qui l’avait rejoint, sera là à sa place" in note.body
+
+
+def test_without_a_colleague_it_is_cancelled_as_before(upcoming_event, make_participant):
+    amina = make_participant(event=upcoming_event, name="Amina")
+    bruno = make_participant(event=upcoming_event, name="Bruno")
+    meeting = booked(bruno, amina, upcoming_event.slots.order_by("start")[1])
+
+    change = attendance_withdraw(participant=amina, actor=Actor(participant=amina))
+
+    assert (change.cancelled_meetings, change.handed_over) == ([meeting.pk], [])
+    assert Meeting.objects.get(pk=meeting.pk).status == "cancelled"
+
+
+def test_a_colleague_at_their_limit_or_already_asking_does_not_take_over(delegation):
+    """The booking's guards hold: becoming a party counts toward the colleague's meeting limit,
+    and one request at most is open between two people."""
+    amina, karim, _bruno, meeting = delegation
+    karim.max_meetings = 0
+    karim.save(update_fields=["max_meetings"])
+
+    change = attendance_withdraw(participant=amina, actor=Actor(participant=amina))
+
+    assert change.handed_over == []
+    assert Meeting.objects.get(pk=meeting.pk).status == "cancelled"
+
+
+def test_an_open_request_between_them_leaves_it_cancelled(delegation, make_participant):
+    amina, karim, bruno, meeting = delegation
+    RequestFactory(sender=bruno, recipient=karim, status="pending")
+
+    change = attendance_withdraw(participant=amina, actor=Actor(participant=amina))
+
+    assert change.handed_over == []
+    assert Meeting.objects.get(pk=meeting.pk).status == "cancelled"
+
+
+def test_the_other_sides_colleague_does_not_take_over(upcoming_event, make_participant):
+    amina = make_participant(event=upcoming_event, name="Amina")
+    bruno = make_participant(event=upcoming_event, name="Bruno")
+    lea = make_participant(event=upcoming_event, name="Lea", organisation=bruno.organisation)
+    meeting = booked(bruno, amina, upcoming_event.slots.order_by("start")[1], attendees=[lea])
+
+    change = attendance_withdraw(participant=amina, actor=Actor(participant=amina))
+
+    assert change.handed_over == []
+    assert Meeting.objects.get(pk=meeting.pk).status == "cancelled"
