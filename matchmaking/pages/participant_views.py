@@ -1528,6 +1528,17 @@ def agenda(request, event, me):
         # the two parties cancel it; a colleague who joined leaves it (as the services decide)
         m.can_leave = not party and _may_cancel(m.status, m.slot.start, now)
         m.can_cancel = party and _may_cancel(m.status, m.slot.start, now)
+        # a party who will not attend leaves it to a colleague of theirs who joined it
+        # (meeting_leave hands it over; it refuses when nobody can take over)
+        m.successors = [  # the first who joined first, as meeting_leave chooses
+            s.participant
+            for s in sorted(m.seats.all(), key=lambda s: s.pk)
+            if party
+            and not s.is_party
+            and not s.left
+            and s.participant.organisation_id == me.organisation_id
+        ]
+        m.can_hand_over = bool(m.successors) and m.can_cancel and m.status == "scheduled"
         # as meeting_reschedule decides for a participant (the move page offers the times)
         m.can_move = m.can_cancel and not m.fixed and booking_open
         # a party brings colleagues of their own organisation (meeting_attendee_add decides)
@@ -1741,15 +1752,30 @@ def _my_meeting(event: Event, me: Participant, meeting_id: int) -> Meeting:
 @require_POST
 @participant_page
 def meeting_leave_view(request, event, me, meeting_id: int):
-    """I joined this meeting as a colleague and will not attend: I leave it, it goes on."""
+    """I will not attend this meeting: I leave it, it goes on (a party leaves it to a colleague
+    of theirs who joined it, who takes their place)."""
     back = reverse("participant:agenda", args=[event.slug])
     meeting = _my_meeting(event, me, meeting_id)
+    was_party = me.pk in meeting.request.parties()
     try:
-        meeting_leave(meeting=meeting, participant=me, user=request.user)
+        left = meeting_leave(meeting=meeting, participant=me, user=request.user)
     except DomainError as exc:
         _error(request, exc)
     else:
-        messages.success(request, _("You left the meeting; it goes on for the others."))
+        req = MeetingRequest.objects.select_related("sender", "recipient").get(pk=left.request_id)
+        # a party hands it to their colleague, who is now one of the request's two sides
+        instead = next(
+            (p for p in (req.sender, req.recipient) if p.organisation_id == me.organisation_id),
+            None,
+        )
+        if was_party and instead is not None and instead.pk != me.pk:
+            messages.success(
+                request,
+                _("You left the meeting; %(name)s takes your place, and the other side is told.")
+                % {"name": instead.name},
+            )
+        else:
+            messages.success(request, _("You left the meeting; it goes on for the others."))
     return redirect(back)
 
 

@@ -971,9 +971,12 @@ def meeting_attendee_add(*, meeting: Meeting, person: Participant, actor: Actor)
 
 
 def meeting_leave(*, meeting: Meeting, participant: Participant, user=None) -> Meeting:
-    """A colleague who joined a meeting (not one of its two parties) leaves it, until it starts;
-    the meeting goes on for the others. Side effects: as ``meeting_attendee_leave_locked`` (the
-    seat is freed for good, SEQUENCE bumped so their calendar shows it cancelled, logged)."""
+    """Someone in a meeting will not attend it, until it starts; the meeting goes on for the
+    others. A colleague who joined it leaves it: as ``meeting_attendee_leave_locked`` (the seat
+    is freed for good, SEQUENCE bumped so their calendar shows it cancelled, logged). One of its
+    two parties leaves it only to a colleague of theirs who joined it, who takes their place
+    (``meeting_hand_over_locked``: the other side is told who will be there); without one,
+    Conflict ``party_cannot_leave`` (they cancel it instead)."""
     with guarded_transaction():
         lock_participants_and_slots(_meeting_parties(meeting), [meeting.slot_id])
         meeting = (
@@ -988,11 +991,6 @@ def meeting_leave(*, meeting: Meeting, participant: Participant, user=None) -> M
         )
         if seat is None:
             raise NotFound("No such meeting.")
-        if seat.is_party:
-            raise Conflict(
-                "You are one of the meeting's two parties: cancel it instead.",
-                code="party_cannot_leave",
-            )
         if meeting.status != Meeting.Status.SCHEDULED:
             state = _STATUS_WORDS.get(meeting.status, meeting.status)
             raise Conflict(
@@ -1005,9 +1003,15 @@ def meeting_leave(*, meeting: Meeting, participant: Participant, user=None) -> M
                 "not attend, tell the organisers.",
                 code="meeting_started_leave",
             )
-        meeting_attendee_leave_locked(
-            seat=seat, actor=Actor(user=user, participant=participant), reason="left the meeting"
-        )
+        actor = Actor(user=user, participant=participant)
+        if seat.is_party:
+            if meeting_hand_over_locked(seat=seat, actor=actor) is None:
+                raise Conflict(
+                    "You are one of the meeting's two parties: cancel it instead.",
+                    code="party_cannot_leave",
+                )
+        else:
+            meeting_attendee_leave_locked(seat=seat, actor=actor, reason="left the meeting")
     return Meeting.objects.get(pk=meeting.pk)
 
 

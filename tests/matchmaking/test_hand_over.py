@@ -121,3 +121,38 @@ def test_the_other_sides_colleague_does_not_take_over(upcoming_event, make_parti
 
     assert change.handed_over == []
     assert Meeting.objects.get(pk=meeting.pk).status == "cancelled"
+
+
+def test_a_party_who_will_not_attend_leaves_it_to_their_colleague(delegation):
+    """'Cancels their part': from the agenda, a party whose colleague joined the meeting has
+    'I will not attend: Karim takes my place'; without such a colleague a party cannot leave
+    (they cancel it)."""
+    from django.test import Client
+
+    amina, karim, bruno, meeting = delegation
+    client = Client()
+    client.force_login(amina.user)
+    agenda = client.get(f"/my/{amina.event.slug}/agenda/").content.decode()
+    assert "I will not attend: Karim takes my place" in agenda
+    Notification.objects.all().delete()
+
+    done = client.post(f"/my/{amina.event.slug}/meetings/{meeting.pk}/leave/", follow=True)
+
+    assert [str(m) for m in done.context["messages"]] == [
+        "You left the meeting; Karim takes your place, and the other side is told."
+    ]
+    assert Meeting.objects.get(pk=meeting.pk).status == "scheduled"
+    request = MeetingRequest.objects.get(pk=meeting.request_id)
+    assert (request.sender_id, request.recipient_id) == (bruno.pk, karim.pk)
+    assert list(Notification.objects.values_list("recipient__name", "kind")) == [
+        ("Bruno", "attendee_left")
+    ]
+    # Karim is a party now: nobody of his side left to hand it to, he cancels it instead
+    client.force_login(karim.user)
+    agenda = client.get(f"/my/{amina.event.slug}/agenda/").content.decode()
+    assert "data-hand-over" not in agenda
+    refused = client.post(f"/my/{amina.event.slug}/meetings/{meeting.pk}/leave/", follow=True)
+    assert [str(m) for m in refused.context["messages"]] == [
+        "You are one of the meeting's two parties: cancel it instead."
+    ]
+    assert Meeting.objects.get(pk=meeting.pk).status == "scheduled"
