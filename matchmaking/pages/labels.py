@@ -1,5 +1,6 @@
 """Translated labels for the domain's codes (the models keep plain English codes)."""
 
+import re
 from datetime import timedelta
 
 from babel.dates import get_timezone_location
@@ -232,4 +233,8 @@ def zone_text(zone: str, offsets: list[timedelta]) -> str:
         city = get_timezone_location(zone, locale=locale, return_city=True)
     except (LookupError, ValueError):
         city = zone.rsplit("/", 1)[-1].replace("_", " ")
-    return _("%(city)s time (%(offset)s)") % {"city": city, "offset": offset}
+    text = _("%(city)s time (%(offset)s)") % {"city": city, "offset": offset}
+    if locale.startswith("fr"):
+        # French elides "de" before a vowel: "heure d’Alger", "heure d’Istanbul"
+        text = re.sub(r"\bde (?=[AEIOUYÉÈÊÎÔÂaeiouyéèêîôâ])", "d’", text, count=1)
+    return text

@@ -55,3 +55,14 @@ def test_a_zone_without_a_place_is_its_offset():
     assert zone_text("Asia/Kolkata", [dt.timedelta(hours=5, minutes=30)]) == (
         "Kolkata time (UTC+5:30)"
     )
+
+
+def test_french_elides_de_before_a_vowel():
+    from django.utils import translation
+
+    algiers = [dt.timedelta(hours=1)]
+    with translation.override("fr"):
+        assert zone_text("Africa/Algiers", algiers) == "heure d’Alger (UTC+1)"
+        assert zone_text("Africa/Casablanca", algiers) == "heure de Casablanca (UTC+1)"
+    with translation.override("en"):
+        assert zone_text("Africa/Algiers", algiers) == "Algiers time (UTC+1)"
