@@ -19,6 +19,7 @@ from matchmaking.models import (
     Availability,
     Broadcast,
     Event,
+    LoginLink,
     Mark,
     Meeting,
     MeetingFeedback,
@@ -132,10 +133,6 @@ def login_link_owner(*, secret: str) -> Participant | None:
     """The participant a known, unused and unexpired sign-in link signs in; None for any other
     link. Read only: it does not spend the link (mail scanners that pre-open links must not use
     them up), so ``services.participants.login_link_use`` still decides on the sign-in."""
-    import hashlib
-
-    from matchmaking.models import LoginLink
-
     link = (
         LoginLink.objects.select_related("participant")
         .filter(token_hash=hashlib.sha256(secret.encode()).hexdigest())

@@ -45,6 +45,15 @@ class TextField(forms.CharField):
         return plain_line_breaks(value) if isinstance(value, str) else value
 
 
+def meeting_version_field(help_text: str) -> forms.IntegerField:
+    """The hidden ``version`` of a meeting form (``_meeting_version.html`` writes it): the
+    meeting's version the page showed, so that a meeting changed since is left as it is;
+    absent, nothing is checked."""
+    return forms.IntegerField(
+        required=False, min_value=1, widget=forms.HiddenInput, help_text=help_text
+    )
+
+
 def id_param(data, name: str) -> int | None:
     """The row id ``data[name]`` that a page's select or hidden field posts: a whole number
     the database can hold, else None (the view says what to choose)."""
@@ -239,12 +248,9 @@ class MeetingStatusForm(forms.Form):
             (Meeting.Status.NO_SHOW, _("No-show")),
         ]
     )
-    version = forms.IntegerField(
-        required=False,
-        min_value=1,
-        widget=forms.HiddenInput,
-        help_text="As the move form's: a meeting changed since the page was shown keeps its "
-        "status. The meeting page sends it; the grid's dialog does not (nothing is checked).",
+    version = meeting_version_field(
+        "As the move form's: a meeting changed since the page was shown keeps its "
+        "status. The meeting page sends it; the grid's dialog does not (nothing is checked)."
     )
 
 
@@ -289,12 +295,9 @@ class MeetingMoveForm(forms.Form):
         empty_label=_("Chosen automatically"),
     )
     fixed = CheckboxField(label=_("Fix it there (the scheduler will not move it)"))
-    version = forms.IntegerField(
-        required=False,
-        min_value=1,
-        widget=forms.HiddenInput,
-        help_text="The meeting's version the page showed (``Meeting.version``): a meeting "
-        "changed since is not moved. The console always sends it; absent, nothing is checked.",
+    version = meeting_version_field(
+        "The meeting's version the page showed (``Meeting.version``): a meeting "
+        "changed since is not moved. The console always sends it; absent, nothing is checked."
     )
 
     def __init__(self, *args, event: Event, **kwargs):
@@ -307,23 +310,15 @@ class MeetingCancelForm(forms.Form):
     reason = forms.CharField(
         label=_("Reason (optional, sent to both sides)"), max_length=300, required=False
     )
-    version = forms.IntegerField(
-        required=False,
-        min_value=1,
-        widget=forms.HiddenInput,
-        help_text="As the move form's: a meeting changed since the page was shown is not "
-        "cancelled.",
+    version = meeting_version_field(
+        "As the move form's: a meeting changed since the page was shown is not cancelled."
     )
 
 
 class MeetingFixForm(forms.Form):
     fixed = forms.TypedChoiceField(choices=[("1", "1"), ("0", "0")], coerce=checkbox_ticked)
-    version = forms.IntegerField(
-        required=False,
-        min_value=1,
-        widget=forms.HiddenInput,
-        help_text="As the move form's: a meeting changed since the page was shown is not fixed "
-        "or released.",
+    version = meeting_version_field(
+        "As the move form's: a meeting changed since the page was shown is not fixed or released."
     )
 
 

@@ -1087,7 +1087,7 @@ def agendas_print(request, event: Event):
         return render(request, "matchmaking/base.html", _ctx(event, "exports"), status=400)
     people = list(page.object_list)
     slots = list(Slot.objects.filter(event=event).order_by("start"))
-    here = selectors.available_slots(slots=slots, event=event)
+    here = selectors.available_slots(slots=slots, participant_ids=[p.pk for p in people])
     mine: dict[int, list[Meeting]] = {}
     live = (
         selectors.meetings_of(event=event, participant=None)

@@ -44,6 +44,7 @@ from matchmaking.models import (
     natural_key,
 )
 from matchmaking.reasons import Reason
+from matchmaking.selectors import party_meeting_counts
 from matchmaking.services.locking import guarded_transaction, lock_participants_and_slots
 from matchmaking.services.notifications import (
     notify_attendee_left,
@@ -863,8 +864,6 @@ def meeting_hand_over_locked(
         .select_related("participant")
         .order_by("pk")
     )
-    from matchmaking.selectors import party_meeting_counts
-
     for candidate in candidates:
         person = candidate.participant
         if person.max_meetings is not None:
