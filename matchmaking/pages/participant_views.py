@@ -663,9 +663,7 @@ def _profile_initial(me: Participant) -> dict:
     return {
         "title": me.title,
         # as the page writes them, with its own comma (both are read back)
-        "languages": ("، " if get_language() == "ar" else ", ").join(
-            language_names(me.languages or [])
-        ),
+        "languages": _list_separator().join(language_names(me.languages or [])),
         "country": me.country,
         "city": me.city,
         "description": profile.description if profile else "",
@@ -863,16 +861,10 @@ def _card(rec: dict, lang: str, open_requests: dict, my_languages: list[str]) ->
         )
     langs = reasons.get("languages") or {}
     note = langs.get("note")
-    sep = "، " if lang == "ar" else ", "  # Arabic separates a list with its own comma
+    sep = _list_separator(lang)
     if note and not langs.get("common"):
         # The ranker writes this note in English; say it in the page's language.
-        note = _(
-            "No common language (you: %(mine)s; they: %(theirs)s): plan an interpreter or a "
-            "bilingual colleague."
-        ) % {
-            "mine": sep.join(language_names(sorted(my_languages))) or "?",
-            "theirs": sep.join(language_names(sorted(person.get("languages") or []))) or "?",
-        }
+        note = _language_note(my_languages, person.get("languages") or [], sep)
     country = person.get("country") or ""
     # where they come from, the country named in the page's language ("El Jadida, Maroc")
     place = sep.join(p for p in (person.get("city"), _territories(lang).get(country, country)) if p)
@@ -896,19 +888,29 @@ def _card(rec: dict, lang: str, open_requests: dict, my_languages: list[str]) ->
     }
 
 
-def _no_common_language(me: Participant, other: Participant, sep: str) -> str:
-    """The cards' "no common language" sentence when the two share no language (an Arabic
-    variety counts as Arabic) and both said which they speak, else ""."""
-    mine, theirs = me.languages or [], other.languages or []
-    if share_a_language(mine, theirs):
-        return ""
+def _list_separator(lang: str | None = None) -> str:
+    """The comma between a list's items in ``lang`` (the page's by default): Arabic has its
+    own."""
+    return "، " if (lang or get_language()) == "ar" else ", "
+
+
+def _language_note(mine, theirs, sep: str) -> str:
+    """The cards' "no common language" sentence, in the page's language, naming the two sides'
+    languages (codes) by name."""
     return _(
         "No common language (you: %(mine)s; they: %(theirs)s): plan an interpreter or a "
         "bilingual colleague."
     ) % {
-        "mine": sep.join(language_names(sorted(mine))),
-        "theirs": sep.join(language_names(sorted(theirs))),
+        "mine": sep.join(language_names(sorted(mine))) or "?",
+        "theirs": sep.join(language_names(sorted(theirs))) or "?",
     }
+
+
+def _no_common_language(me: Participant, other: Participant, sep: str) -> str:
+    """``_language_note`` when the two share no language (an Arabic variety counts as Arabic)
+    and both said which they speak, else ""."""
+    mine, theirs = me.languages or [], other.languages or []
+    return "" if share_a_language(mine, theirs) else _language_note(mine, theirs, sep)
 
 
 def _searched(rec: dict, me: Participant) -> dict:
@@ -988,8 +990,7 @@ def _empty_filter(me: Participant, kinds: list[str], offered: set[str], lang: st
     """Why a list filtered by kind is empty: the kinds chosen cannot be recommended to me (a
     delegation that has not opted into exchanges filtering delegations), or none of them is
     recommended yet. ("Complete your profile" misled someone whose profile was complete.)"""
-    sep = "، " if lang == "ar" else ", "
-    names = sep.join(str(KIND[k]) for k in kinds)
+    names = _list_separator(lang).join(str(KIND[k]) for k in kinds)
     if any(k in offered for k in kinds):
         return {
             "text": _("No one of the kinds you chose (%(kinds)s) is recommended to you yet.")
@@ -1125,7 +1126,7 @@ def requests_page(request, event, me):
     )
     for r, refusal in zip(proposing, refusals, strict=True):
         r.proposal_blocked = refusal is not None
-    sep = "، " if get_language() == "ar" else ", "
+    sep = _list_separator()
     for r in mine:  # an open request between two who share no language says so to both
         other = r.sender if r.recipient_id == me.pk else r.recipient
         open_ = r.status in MeetingRequest.OPEN_STATUSES
