@@ -336,6 +336,11 @@ class Table(models.Model):
     shared = models.BooleanField(
         default=True, help_text="Shared tables are allocated by booking; fixed places are not."
     )
+    out_of_service = models.BooleanField(
+        default=False,
+        help_text="A shared table the organisers took out of service (broken, needed elsewhere): "
+        "nothing is booked or planned there any more.",
+    )
 
     class Meta:
         ordering = ["name"]

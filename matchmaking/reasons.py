@@ -50,6 +50,7 @@ TEXTS = {
     ),
     "table_taken": _("%(table)s is already taken at %(slot)s."),
     "slot_full": _("Every table is taken at %(slot)s; choose another slot."),
+    "table_out_of_service": _("%(table)s is out of service; choose another table."),
     "wants_morning": _("This request asks for a morning meeting; %(slot)s is in the afternoon."),
     "wants_afternoon": _("This request asks for an afternoon meeting; %(slot)s is in the morning."),
     "request_pending": _(

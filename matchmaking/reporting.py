@@ -126,7 +126,7 @@ def grid_day(
     elif tables == "own":
         rows_qs = rows_qs.filter(shared=False)
     table_rows = sorted(  # the lounge first, then booths; "Table 2" before "Table 10"
-        rows_qs.values("id", "name", "shared"),
+        rows_qs.values("id", "name", "shared", "out_of_service"),
         key=lambda t: (not t["shared"], natural_key(t["name"])),
     )
     fields = ("id", "name", "organisation__name", "kind", "email")

@@ -40,6 +40,7 @@ from matchmaking.models import (
     ScheduleRun,
     Slot,
     Table,
+    natural_key,
 )
 from matchmaking.pages import labels
 from matchmaking.pages.forms import (
@@ -61,7 +62,7 @@ from matchmaking.pages.forms import (
 from matchmaking.pages.labels import language_names
 from matchmaking.pages.render import bar_chart, grid_table, heat_strips
 from matchmaking.pages.render import table_plan as render_table_plan
-from matchmaking.reasons import Reason
+from matchmaking.reasons import Reason, day_time_text
 from matchmaking.services.attendance import attendance_resume, attendance_withdraw
 from matchmaking.services.broadcasts import broadcast_send
 from matchmaking.services.events import (
@@ -90,6 +91,7 @@ from matchmaking.services.scheduling import (
     schedule_run_previews,
     schedule_run_publish_later,
 )
+from matchmaking.services.tables import table_back_in_service, table_take_out_of_service
 from matchmaking.unusable import UNUSABLE
 
 LOGIN_URL = reverse_lazy("organiser:login")
@@ -411,7 +413,11 @@ def _move_offer(request, event: Event, meeting: Meeting, form: MeetingMoveForm |
     for slot in slots:
         days.setdefault(slot.date, []).append(slot)
     own_place = booking.sender.fixed_table or booking.recipient.fixed_table
-    tables = [] if own_place else list(Table.objects.filter(event=event, shared=True))
+    tables = (
+        []
+        if own_place
+        else list(Table.objects.filter(event=event, shared=True, out_of_service=False))
+    )
     chosen_slot, chosen_table, fixed = meeting.slot_id, None, meeting.fixed
     if form is not None and form.is_bound:
         chosen_slot = _int_or_none(form.data.get("slot"))
@@ -1542,6 +1548,8 @@ def event_settings(request, event: Event):
         if not selectors.organises(user=request.user, event=event):
             return redirect("organiser:events")  # this event's pages are closed to them now
         return redirect("organiser:settings", event.slug)
+    if request.method == "POST" and request.POST.get("table_service") in ("out", "in"):
+        return _table_service(request, event)
     if request.method == "POST" and request.POST.get("booking") in ("close", "open"):
         closing = request.POST["booking"] == "close"
         try:
@@ -1604,6 +1612,63 @@ def event_settings(request, event: Event):
     return _settings_page(request, event, form=form, status=status)
 
 
+def _table_service(request, event: Event):
+    """The Settings page's **Tables** card: take a lounge table out of service (its meetings
+    still to come move to free tables of their slot, ``table_take_out_of_service``) or put it
+    back. The outcome, and each meeting that could not move, is a message."""
+    table = Table.objects.filter(
+        event=event, shared=True, pk=id_param(request.POST, "table") or 0
+    ).first()
+    if table is None:
+        messages.error(request, _("Choose one of the event's lounge tables."))
+        return _settings_page(request, event, status=400)
+    actor = Actor(user=request.user, organiser=True)
+    try:
+        if request.POST["table_service"] == "in":
+            table_back_in_service(table=table, actor=actor)
+        else:
+            result = table_take_out_of_service(table=table, actor=actor)
+    except DomainError as exc:
+        messages.error(request, str(exc.reason) if isinstance(exc.reason, Reason) else exc.message)
+        return redirect(reverse("organiser:settings", args=[event.slug]) + "#tables")
+    if request.POST["table_service"] == "in":
+        messages.success(
+            request,
+            _("%(table)s is back in service: bookings and scheduler runs may use it again.")
+            % {"table": table.name},
+        )
+        return redirect(reverse("organiser:settings", args=[event.slug]) + "#tables")
+    moved = len(result.moved)
+    if moved:
+        text = ngettext(
+            "%(table)s is out of service. %(n)s meeting still to come moved to another table at "
+            "the same time; both sides are told where.",
+            "%(table)s is out of service. %(n)s meetings still to come moved to other tables at "
+            "the same time; both sides are told where.",
+            moved,
+        )
+    else:
+        text = _("%(table)s is out of service. No meeting still to come had to move.")
+    messages.success(request, text % {"table": table.name, "n": moved})
+    for meeting, refused in result.stuck:
+        why = str(refused.reason) if isinstance(refused.reason, Reason) else refused.message
+        messages.error(
+            request,
+            _(
+                "Still at %(table)s: the meeting of %(who)s on %(when)s (%(why)s). Move it or "
+                "cancel it from its page (meeting %(id)s)."
+            )
+            % {
+                "table": table.name,
+                "who": f"{meeting.request.sender.name} – {meeting.request.recipient.name}",
+                "when": day_time_text(meeting.slot.start.astimezone(event.tz)),
+                "why": why.rstrip("."),
+                "id": meeting.pk,
+            },
+        )
+    return redirect(reverse("organiser:settings", args=[event.slug]) + "#tables")
+
+
 def _settings_page(request, event: Event, *, form=None, status=200, leaving=False):
     current = {
         "name": event.name,
@@ -1622,6 +1687,9 @@ def _settings_page(request, event: Event, *, form=None, status=200, leaving=Fals
         booking_open=event.booking_open_at(timezone.now()),
         team=selectors.event_organisers(event=event),
         leaving=leaving,
+        lounge=sorted(
+            Table.objects.filter(event=event, shared=True), key=lambda t: natural_key(t.name)
+        ),
     )
     return render(request, "matchmaking/organiser/settings.html", ctx, status=status)
 

@@ -78,12 +78,15 @@ def grid_table(
         f'<title>{fixed}</title><circle cx="5" cy="5" r="3.5"/></svg>'
     )
     booth = escape(_("own place"))
+    broken = escape(_("out of service"))
     no_table = escape(_("No table"))
     free = '<td class="grid-free"></td>'
     free_now = '<td class="grid-free grid-now"></td>'
     for table, cells in grid.rows:
         name = esc(table["name"]) if table["id"] is not None else no_table
         tag = "" if table["shared"] else f'<span class="tag">{booth}</span>'
+        if table.get("out_of_service"):
+            tag = f'<span class="tag tag-warn" data-out-of-service>{broken}</span>'
         out.append(
             f'<tr><th scope="row" class="grid-table" data-table="{name}">'
             f'<span dir="auto">{name}</span>{tag}</th>'

@@ -143,9 +143,10 @@ def _load_known(
     ):
         known.tables_used.setdefault(slot_id, {})[table_id] = meeting_id
     shared = sorted(
-        Table.objects.filter(event_id=event_id, shared=True), key=lambda t: natural_key(t.name)
+        Table.objects.filter(event_id=event_id, shared=True, out_of_service=False),
+        key=lambda t: natural_key(t.name),
     )
-    known.shared_tables = shared
+    known.shared_tables = shared  # in service: one taken out is chosen by nobody
     return known
 
 
@@ -208,6 +209,9 @@ def _choose_table(
             )
         if not wanted.shared and fixed is None:
             raise InvalidInput(f"{wanted.name} is a participant's own place.", field="table")
+        if wanted.shared and all(t.pk != wanted.pk for t in known.shared_tables):
+            # read with the booking's locks: out of service (the caller's copy may be older)
+            _refuse(InvalidInput, "table_out_of_service", field="table", table=wanted.name)
         if wanted.pk in used_ids:
             _refuse(TableTaken, "table_taken", table=wanted.name, slot=slot)
         return wanted

@@ -143,10 +143,14 @@ def build_problem(
     upcoming = frozenset(i for i, s in enumerate(slots) if s.start > now)
     days = sorted({s.date for s in slots})
     day_index = {d: i for i, d in enumerate(days)}
+    # tables in service first: a slot still to come may use only those (plus the out-of-service
+    # tables a meeting could not leave), a slot that has started every table of its meetings
     shared = sorted(
-        Table.objects.filter(event=event, shared=True), key=lambda t: natural_key(t.name)
+        Table.objects.filter(event=event, shared=True),
+        key=lambda t: (t.out_of_service, natural_key(t.name)),
     )
     table_index = {t.pk: i for i, t in enumerate(shared)}
+    in_service = sum(1 for t in shared if not t.out_of_service)
 
     requests = list(
         MeetingRequest.objects.filter(event=event, status=MeetingRequest.Status.ACCEPTED)
@@ -283,12 +287,22 @@ def build_problem(
                 fixed_slot=fixed_slot,
             )
         )
+    tables = len(shared) if shared else None
+    if shared and in_service < len(shared):
+        still_there = Counter(  # meetings still at an out-of-service table, by slot
+            slot_index[m.slot_id]
+            for m in current.values()
+            if m.table_id in table_index and shared[table_index[m.table_id]].out_of_service
+        )
+        tables = tuple(
+            in_service + still_there[i] if i in upcoming else len(shared) for i in range(len(slots))
+        )
     problem = scheduler.Problem(
         n_slots=len(slots),
         slot_day=tuple(day_index[s.date] for s in slots),
         participants=tuple(participants),
         requests=tuple(items),
-        tables=len(shared) if shared else None,
+        tables=tables,
         previous=previous or None,
         previous_tables=previous_tables or None,
     )

@@ -1180,3 +1180,35 @@ def test_the_api_refuses_an_older_draft_after_a_newer_run(
     older.refresh_from_db()
     assert (older.status, older.error) == ("draft", "")
     assert Event.objects.get(pk=event.pk).schedule_runs.get(pk=newer.pk).status == "published"
+
+
+def test_a_run_plans_nothing_at_a_table_out_of_service(event, make_participant):
+    """Taken out of service mid-fair, a lounge table gets no meeting from a run (the solver's
+    first table before); a meeting that could not leave it, its slot being full, stays there."""
+    from matchmaking.services.meetings import Actor, meeting_book
+    from matchmaking.services.tables import table_take_out_of_service
+    from tests.factories import RequestFactory
+
+    slots = list(event.slots.order_by("start"))
+    t1, t2, t3 = event.tables.order_by("name")
+    stuck = [
+        meeting_book(
+            request=RequestFactory(sender=make_participant(), recipient=make_participant()),
+            slot=slots[0],
+            actor=Actor(system=True),
+            table=table,
+        )
+        for table in (t1, t2, t3)
+    ]
+    result = table_take_out_of_service(table=t1, actor=Actor(system=True))
+    assert [m.pk for m, _ in result.stuck] == [stuck[0].pk]
+    for _ in range(8):
+        RequestFactory(sender=make_participant(), recipient=make_participant())
+
+    run = run_and_publish(event)
+
+    assert run.publish_report["booked"] == 8, run.publish_report
+    at_t1 = Meeting.objects.filter(table=t1).exclude(status="cancelled")
+    assert list(at_t1.values_list("pk", flat=True)) == [stuck[0].pk]
+    assert Meeting.objects.get(pk=stuck[0].pk).slot == slots[0]
+    assert_no_double_booking(event)
