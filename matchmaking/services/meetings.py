@@ -682,6 +682,7 @@ def meeting_reschedule_locked(
         kind="meeting_moved",
         actor_participant=actor.participant,
         was=old_slot.start if old_slot.pk != slot.pk else None,
+        was_table=old_table.name if old_table is not None and old_table != chosen else None,
     )
     return meeting
 

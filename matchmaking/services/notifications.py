@@ -288,6 +288,12 @@ def _texts(kind: str, *, person: Participant, meeting=None, request=None, extra=
     if kind == "meeting_moved" and ctx.get("was"):
         line = _("It was on %(was)s.")
         body = f"{body} {line}"
+    elif kind == "meeting_moved" and ctx.get("was_table"):  # same time, another table
+        subjects[kind] = _("Your meeting with %(who)s on %(when)s moves to %(where)s")
+        body = _(
+            "Your meeting with %(who)s on %(when)s keeps its time and moves from %(was_table)s "
+            "to %(where)s."
+        )
     ctx.setdefault("reason", "-")
     body = body % ctx
     if kind == "feedback_request":
@@ -535,13 +541,16 @@ def notify_meeting(
     only=None,
     skip=(),
     was: datetime | None = None,
+    was_table: str | None = None,
     extra_for: dict[int, dict] | None = None,
 ) -> None:
     """Tell every attendee of ``meeting`` (but the participant who made the change, and
     colleagues who left it) about it. ``reason`` is text a person typed (sent as typed) or a
     ``matchmaking.reasons.Reason`` (written in each recipient's language); ``was``: where a
-    moved meeting's time was; ``extra_for``: more for some of them (participant id → words
-    of ``_texts``: a booked meeting's ``accepted_at`` and ``proposed``)."""
+    moved meeting's time was; ``was_table``: the table a meeting that kept its time left (the
+    email then says the time stays and the place changes); ``extra_for``: more for some of
+    them (participant id → words of ``_texts``: a booked meeting's ``accepted_at`` and
+    ``proposed``)."""
     meeting = Meeting.objects.select_related("slot", "table", "event").get(pk=meeting.pk)
     cancelled_by = {}  # a cancellation says who chose it: the other party, or the organisers
     if kind == Notification.Kind.MEETING_CANCELLED:
@@ -570,6 +579,8 @@ def notify_meeting(
         extra = {"reason": reason or "-"} | cancelled_by
         if was is not None:
             extra["was"] = was
+        elif was_table:
+            extra["was_table"] = was_table
         extra |= (extra_for or {}).get(person.pk, {})
         collected = getattr(_digest, "people", None)
         if collected is not None and kind in DIGESTED:  # one email for the whole publish

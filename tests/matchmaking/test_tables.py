@@ -93,3 +93,33 @@ def test_only_shared_tables_go_out_of_service_and_only_by_organisers(event, make
     with pytest.raises(InvalidInput):
         table_take_out_of_service(table=t1, actor=Actor(participant=make_participant()))
     assert Table.objects.filter(out_of_service=True).count() == 0
+
+
+def test_a_meeting_that_only_changes_table_says_its_time_stays(event, make_participant, send):
+    """The "moved" email of a table change used to read "moved to <the same time>", as if the
+    time had changed: it says the time stays and names both tables, in each one's language."""
+    from django.core import mail
+
+    slots = list(event.slots.order_by("start"))
+    t1, t2, _t3 = event.tables.order_by("name")
+    a = make_participant(name="Amina Idrissi", languages=["en"])
+    b = make_participant(name="Paul Martin", languages=["fr"])
+    meeting = meeting_book(
+        request=RequestFactory(sender=a, recipient=b), slot=slots[2], actor=DESK, table=t1
+    )
+    mail.outbox.clear()
+
+    with send():
+        meeting_reschedule(meeting=meeting, slot=slots[2], actor=DESK, table=t2)
+
+    when = slots[2].start.astimezone(event.tz)
+    by_person = {m.to[0]: m for m in mail.outbox}
+    english = by_person[a.email]
+    assert english.subject.startswith(f"Your meeting with {b.name} (")
+    assert english.subject.endswith(" moves to T02")
+    assert f"at {when:%H:%M}" in english.subject
+    first_line = english.body.splitlines()[0]
+    assert first_line.endswith(" keeps its time and moves from T01 to T02.")
+    french = by_person[b.email]
+    assert french.subject.endswith(" passe à T02")
+    assert french.body.splitlines()[0].endswith(" garde son horaire et passe de T01 à T02.")
