@@ -752,12 +752,14 @@ def csv_cell(value):
     return value
 
 
-def csv_stream(*, header: list[str], rows, chunk_rows: int = 2000):
+def csv_stream(*, header: list[str], rows, chunk_rows: int = 2000, delimiter: str = ","):
     """The text of a CSV export in chunks (for a streaming response): a BOM, so spreadsheet
     programs read the names as UTF-8, the header, then ``rows``, every cell through
-    ``csv_cell``. Every CSV export writes through this."""
+    ``csv_cell``. Every CSV export writes through this. ``delimiter`` ";" is for spreadsheet
+    programs set up for French, Arabic and most of Europe, which open a comma-separated file as
+    one column (their decimal comma makes the semicolon their list separator)."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    writer = csv.writer(buffer, delimiter=delimiter)
     buffer.write("\ufeff")
     writer.writerow([csv_cell(cell) for cell in header])
     first = frozenset("".join(FORMULA_STARTS))  # csv_cell, inlined: 250,000 cells a big export

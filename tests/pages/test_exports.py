@@ -496,3 +496,35 @@ def test_participant_list_says_when_it_shows_only_the_first_hundred(staff_client
     assert notice not in one
     french = staff_client.get(url, HTTP_ACCEPT_LANGUAGE="fr").content.decode()
     assert "Seules les 100 premières personnes sont affichées" in french
+
+
+@pytest.mark.parametrize("what", ["meetings", "requests", "participants", "feedback"])
+def test_csv_for_excel_in_french_or_arabic_is_separated_by_semicolons(
+    staff_client, event, make_participant, book, what
+):
+    """Excel set up for French or Arabic (the organisers' own, in Casablanca) opens a
+    comma-separated file as one column: ``?sep=semicolon`` gives the same rows with semicolons,
+    the Exports page links to it, and the comma file is as before."""
+    a = make_participant(name="Zoé Dupré, fils", organisation__name="Ville d'Oujda; Maroc")
+    b = make_participant(name="سلمى العلوي")
+    book(a, b, 0)
+    url = f"/organiser/{event.slug}/exports/{what}.csv"
+    comma = b"".join(staff_client.get(url).streaming_content).decode("utf-8")
+    semi = staff_client.get(url + "?sep=semicolon")
+
+    assert semi.status_code == 200
+    body = b"".join(semi.streaming_content).decode("utf-8")
+    assert body.startswith("\ufeff")
+    rows = list(csv.reader(io.StringIO(body[1:]), delimiter=";"))
+    assert rows == list(csv.reader(io.StringIO(comma[1:])))
+    assert body.splitlines()[0].count(";") == len(rows[0]) - 1
+    page = staff_client.get(f"/organiser/{event.slug}/exports/").content.decode()
+    assert f'href="{url}?sep=semicolon"' in page
+
+
+def test_csv_with_an_unknown_separator_is_a_400(staff_client, event):
+    response = staff_client.get(f"/organiser/{event.slug}/exports/meetings.csv?sep=tab")
+    assert response.status_code == 400
+    assert [str(m) for m in response.context["messages"]] == [
+        "Choose commas or semicolons to separate the columns."
+    ]
