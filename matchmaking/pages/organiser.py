@@ -1801,8 +1801,18 @@ def table_plan(request, event: Event):
     plan = None
     if day is not None:
         plan = render_table_plan(grid=reporting.grid_day(event=event, day=day))
+    # ``cards=1``: each table on a sheet of its own, to post at the table
+    cards = request.GET.get("cards") == "1"
     return render(
         request,
         "matchmaking/organiser/tables_print.html",
-        _ctx(event, "exports", days=days, day=day, plan=plan, printed=timezone.localtime()),
+        _ctx(
+            event,
+            "exports",
+            days=days,
+            day=day,
+            plan=plan,
+            cards=cards,
+            printed=timezone.localtime(),
+        ),
     )

@@ -215,6 +215,7 @@ def table_plan(*, grid: GridDay) -> SafeString:
 
     none_text = escape(_("No meetings."))
     no_table = escape(_("No table"))
+    broken = escape(_("out of service"))
     out = []
     blocks: list[tuple[dict, list]] = []  # the "No table" rows make one block
     untabled: list = []
@@ -236,8 +237,14 @@ def table_plan(*, grid: GridDay) -> SafeString:
         count = escape(
             ngettext("%(n)s meeting", "%(n)s meetings", len(booked)) % {"n": len(booked)}
         )
+        tag = (
+            f' <span class="tag tag-warn" data-out-of-service>{broken}</span>'
+            if table.get("out_of_service")
+            else ""
+        )
         out.append(
-            f'<section class="plan-table"><h2>{name} <span class="muted small">{count}</span></h2>'
+            f'<section class="plan-table"><h2>{name}{tag} '
+            f'<span class="muted small">{count}</span></h2>'
         )
         if not booked:
             out.append(f'<p class="muted">{none_text}</p></section>')

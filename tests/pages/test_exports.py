@@ -528,3 +528,24 @@ def test_csv_with_an_unknown_separator_is_a_400(staff_client, event):
     assert [str(m) for m in response.context["messages"]] == [
         "Choose commas or semicolons to separate the columns."
     ]
+
+
+def test_table_cards_put_each_table_on_a_sheet_and_say_which_is_out_of_service(
+    staff_client, event, make_participant, book
+):
+    """Table cards to post at the tables: ``cards=1`` prints one table a sheet (the page links
+    to it and keeps it across day tabs); a table out of service says so on its card rather than
+    a bare "No meetings."."""
+    Table.objects.filter(event=event, name="T03").update(out_of_service=True)
+    book(make_participant(), make_participant(), 0)
+    url = f"/organiser/{event.slug}/tables/?date=2018-04-18"
+    plain = staff_client.get(url).content.decode()
+    assert 'class="plan"' in plain and "plan-cards" not in plain
+    assert 'href="?date=2018-04-18&amp;cards=1" data-table-cards' in plain
+
+    cards = staff_client.get(url + "&cards=1").content.decode()
+    assert 'class="plan plan-cards"' in cards
+    assert 'href="?date=2018-04-18&amp;cards=1" aria-current="page"' in cards
+    assert cards.count("data-out-of-service") == 1
+    t03 = cards[cards.index("<h2>T03") :]
+    assert t03.startswith('<h2>T03 <span class="tag tag-warn" data-out-of-service>')
