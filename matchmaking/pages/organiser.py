@@ -17,7 +17,7 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
-from django.db.models import Count, IntegerField, OuterRef, Subquery
+from django.db.models import Count, IntegerField, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpResponse, HttpResponseNotModified, StreamingHttpResponse
 from django.shortcuts import redirect, render
@@ -82,6 +82,7 @@ from matchmaking.services.meetings import (
     meeting_set_fixed,
     meeting_set_status,
     meeting_slots_bookable,
+    meeting_swap,
 )
 from matchmaking.services.notifications import SUPPORTED as EMAIL_LANGUAGES
 from matchmaking.services.notifications import language_of
@@ -374,6 +375,9 @@ def _render_meeting(
             if p.pk not in seated
         ]
     actions, early = _status_actions(meeting, event, timezone.now())
+    swappable = []
+    if meeting.status == Meeting.Status.SCHEDULED and meeting.slot.start > timezone.now():
+        swappable = _swap_offer(event, meeting)
     return render(
         request,
         "matchmaking/organiser/meeting.html",
@@ -387,6 +391,7 @@ def _render_meeting(
             next_url=next_url,
             back_query=_back_query(request),
             move=move,
+            swappable=swappable,
             invitable=invitable,
             cancel_form=cancel_form or MeetingCancelForm(),
             feedback=[
@@ -396,6 +401,41 @@ def _render_meeting(
         ),
         status=status,
     )
+
+
+def _swap_offer(event: Event, meeting: Meeting) -> list[tuple[int, str]]:
+    """What the Swap form offers: the other scheduled meetings still to come of someone seated
+    in this one, and those at the same time (to trade tables), as (id, "time · table · who");
+    ``meeting_swap`` decides on the click."""
+    seated = [s.participant_id for s in meeting.seats.all() if not s.left]
+    others = (
+        Meeting.objects.filter(
+            event=event, status=Meeting.Status.SCHEDULED, slot__start__gt=timezone.now()
+        )
+        .filter(
+            Q(slot_id=meeting.slot_id)
+            | Q(seats__participant_id__in=seated, seats__left=False, seats__active=True)
+        )
+        .exclude(pk=meeting.pk)
+        .distinct()
+        .select_related("slot", "table", "request__sender", "request__recipient")
+        .order_by("slot__start", "table__name", "pk")
+    )
+    return [
+        (
+            m.pk,
+            " · ".join(
+                part
+                for part in (
+                    labels.local_when(m.slot.start, event.tz),
+                    m.table.name if m.table else "",
+                    f"{m.request.sender.name} – {m.request.recipient.name}",
+                )
+                if part
+            ),
+        )
+        for m in others
+    ]
 
 
 def _move_offer(request, event: Event, meeting: Meeting, form: MeetingMoveForm | None) -> dict:
@@ -701,6 +741,63 @@ def meeting_attendee_add_view(request, event: Event, meeting_id: int):
         request, _("%(name)s joins the meeting and has been told.") % {"name": person.name}
     )
     return _back_to_meeting(request, event, meeting)
+
+
+@with_event
+@require_POST
+def meeting_swap_view(request, event: Event, meeting_id: int):
+    """Swap this meeting with another (``other``) through ``meeting_swap``: each takes the
+    other's time and table. A refusal re-renders the meeting page with why; nothing moves."""
+    meeting = _meeting_in(event, meeting_id)
+    version = request.POST.get("version")
+    if version is not None and id_param(request.POST, "version") is None:
+        messages.error(request, _not_this_pages_form())
+        return _render_meeting(request, event, meeting_id, status=400)
+    other = Meeting.objects.filter(event=event, pk=id_param(request.POST, "other") or 0).first()
+    if other is None or other.pk == meeting.pk:
+        messages.error(request, _("Choose one of the offered meetings to swap with."))
+        return _render_meeting(request, event, meeting_id, status=400)
+    try:
+        meeting_swap(
+            meeting=meeting,
+            other=other,
+            actor=Actor(user=request.user, organiser=True),
+            expected_version=id_param(request.POST, "version"),
+        )
+    except DomainError as exc:
+        if exc.code in ("participant_busy", "table_taken", "slot_taken", "invalid"):
+            text = _("These two meetings cannot swap: %(why)s Nothing was moved.") % {
+                "why": str(exc.reason) if isinstance(exc.reason, Reason) else exc.message
+            }
+        else:
+            text = _refusal(exc, meeting, event)
+        messages.error(request, text)
+        return _render_meeting(request, event, meeting_id, status=exc.status)
+    moved = {
+        m.pk: m
+        for m in Meeting.objects.select_related("slot", "table").filter(
+            pk__in=[meeting.pk, other.pk]
+        )
+    }
+
+    def place(m: Meeting) -> str:
+        when = labels.local_when(m.slot.start, event.tz)
+        return f"{when}, {m.table.name}" if m.table else when
+
+    messages.success(
+        request,
+        _(
+            "Meetings swapped: meeting %(a)s is now at %(where_a)s, meeting %(b)s at "
+            "%(where_b)s. Everyone in them is told."
+        )
+        % {
+            "a": meeting.pk,
+            "b": other.pk,
+            "where_a": place(moved[meeting.pk]),
+            "where_b": place(moved[other.pk]),
+        },
+    )
+    return _back_to_meeting(request, event, moved[meeting.pk])
 
 
 @with_event

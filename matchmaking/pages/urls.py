@@ -32,6 +32,11 @@ organiser_patterns = [
         views.meeting_fixed,
         name="meeting-fixed",
     ),
+    path(
+        "<slug:slug>/meetings/<int:meeting_id>/swap/",
+        views.meeting_swap_view,
+        name="meeting-swap",
+    ),
     path("<slug:slug>/participants/", views.participant_list, name="participants"),
     path(
         "<slug:slug>/participants/<int:participant_id>/",

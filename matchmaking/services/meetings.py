@@ -1197,3 +1197,66 @@ def meeting_set_status(
         meeting.save(update_fields=["status", "version", "updated_at"])
         _log(meeting, actor, "status", old=old, new=status)
     return meeting
+
+
+def meeting_swap(
+    *,
+    meeting: Meeting,
+    other: Meeting,
+    actor: Actor,
+    expected_version: int | None = None,
+    now: datetime | None = None,
+) -> tuple[Meeting, Meeting]:
+    """Organisers swap two scheduled meetings still to come in one step: each takes the other's
+    time and table (the delegation that arrives late takes a colleague's later meeting; two
+    meetings at one time trade tables). A meeting at a participant's own place (booth) stays
+    there and only takes the other's time. Every booking rule is checked again for each at its
+    new place (everyone seated at the fair and free then, the tables); a refusal of either
+    leaves both as they were. ``expected_version`` is ``meeting``'s version as the page showed
+    it (``MeetingChanged`` otherwise); ``other`` is chosen from the page too and is read under
+    its lock.
+
+    Side effects: both meetings move (``meeting_reschedule_locked``: seats, SEQUENCE, version,
+    "moved" log rows, the "moved" emails of everyone in them).
+    """
+    if not actor.is_organiser:
+        raise Forbidden("Only organisers can swap meetings.")
+    if meeting.pk == other.pk:
+        raise InvalidInput("Choose another meeting to swap with.", field="other")
+    if meeting.event_id != other.event_id:
+        raise InvalidInput("That meeting belongs to another event.", field="other")
+    now = now or timezone.now()
+    with guarded_transaction():
+        lock_participants_and_slots(
+            _meeting_parties(meeting) + _meeting_parties(other), [meeting.slot_id, other.slot_id]
+        )
+        rows = {
+            m.pk: m
+            for m in Meeting.objects.select_for_update(of=("self",))
+            .select_related(
+                "slot", "table", "request__sender__fixed_table", "request__recipient__fixed_table"
+            )
+            .filter(pk__in=[meeting.pk, other.pk])
+            .order_by("pk")
+        }
+        a, b = rows[meeting.pk], rows[other.pk]
+        check_version(a, expected_version)
+        for m in (a, b):
+            refused = meeting_move_refusal(meeting=m, actor=actor, now=now)
+            if refused is not None:
+                raise refused
+            if m.slot.start <= now:
+                raise Conflict(
+                    f"Meeting {m.pk} started at {m.slot}; only meetings still to come swap.",
+                    code="meeting_started_move",
+                )
+        places = {m.pk: (m.slot, m.table) for m in (a, b)}
+        for m in (a, b):
+            meeting_vacate_locked(meeting=m)
+        for m, (slot, table) in ((a, places[b.pk]), (b, places[a.pk])):
+            own = m.request.sender.fixed_table or m.request.recipient.fixed_table
+            wanted = table if table is not None and table.shared and own is None else None
+            meeting_reschedule_locked(
+                meeting=m, slot=slot, actor=actor, table=wanted, vacated_from=places[m.pk][1]
+            )
+        return Meeting.objects.get(pk=a.pk), Meeting.objects.get(pk=b.pk)
