@@ -13,7 +13,7 @@ import io
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Avg, Count, Exists, IntegerField, OuterRef, Q, Subquery, Value
+from django.db.models import Avg, Count, Exists, IntegerField, Min, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -247,8 +247,10 @@ def _by(qs, key: str, keys: list[str]) -> dict[str, int]:
     return out
 
 
-def event_statistics(*, event: Event, none_limit: int = 300) -> dict:
-    """The organiser's numbers, from ten aggregate queries.
+def event_statistics(
+    *, event: Event, none_limit: int = 300, now: dt.datetime | None = None
+) -> dict:
+    """The organiser's numbers, from eleven aggregate queries.
 
     - ``acceptance_rate``: accepted ÷ requests that got an outcome (accepted, declined, expired);
     - ``no_show_rate``: no-shows ÷ meetings whose attendance was recorded (checked in, held,
@@ -259,7 +261,10 @@ def event_statistics(*, event: Event, none_limit: int = 300) -> dict:
       attend none and still come;
     - ``no_longer_coming``: participants who said they no longer come;
     - ``occupancy``: per slot, shared tables in use ÷ shared tables of the event (participants'
-      own places, such as booths, are not the organisers' capacity and are left out).
+      own places, such as booths, are not the organisers' capacity and are left out);
+    - ``unrecorded``: the scheduled meetings whose slot is over at ``now`` (nobody marked them
+      held or no-show), ``{"count", "first_day"}``: "scheduled" alone mixes them with those
+      still to come.
     """
     participants = Participant.objects.filter(event=event)
     by_kind = _by(participants, "kind", PARTICIPANT_KINDS)
@@ -316,6 +321,9 @@ def event_statistics(*, event: Event, none_limit: int = 300) -> dict:
                 "rate": (n / table_count) if table_count else 0.0,
             }
         )
+    unrecorded = Meeting.objects.filter(
+        event=event, status=Meeting.Status.SCHEDULED, slot__end__lte=now or timezone.now()
+    ).aggregate(count=Count("id"), first_day=Min("slot__date"))
     total_participants = sum(by_kind.values())
     active_meetings = sum(meetings[s] for s in ACTIVE)
     return {
@@ -334,6 +342,7 @@ def event_statistics(*, event: Event, none_limit: int = 300) -> dict:
         "no_longer_coming": gone,
         "tables": table_count,
         "occupancy": occupancy,
+        "unrecorded": unrecorded,
     }
 
 

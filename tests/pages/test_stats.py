@@ -297,3 +297,42 @@ def test_an_organiser_writes_to_one_participant_from_their_page(
             {**body, "token": "t4", "subject": "Again", "back_to": "../../x"},
         )
     assert elsewhere["Location"] == f"/organiser/{event.slug}/messages/"
+
+
+def test_meetings_over_without_an_outcome_are_counted_apart(staff_client, event, fair):
+    """At the end of the day, "Scheduled" mixed meetings still to come with those that are over
+    and nobody marked held or no-show: the page says how many are over without an outcome and
+    links to the grid of the first day that has one."""
+    from matchmaking.models import Meeting
+
+    over = reporting.event_statistics(event=event)["unrecorded"]
+    assert over == {"count": 1, "first_day": Meeting.objects.get(status="scheduled").slot.date}
+    html = staff_client.get(f"/organiser/{event.slug}/stats/").content.decode()
+    assert (
+        '<p data-stat="unrecorded">1 scheduled meeting is over without an outcome: '
+        f'<a href="/organiser/{event.slug}/grid/?date=2018-04-18">mark it held or no-show on '
+        "the grid</a>.</p>"
+    ) in html
+    Meeting.objects.filter(status="scheduled").update(status="held")
+    assert reporting.event_statistics(event=event)["unrecorded"] == {
+        "count": 0,
+        "first_day": None,
+    }
+    html = staff_client.get(f"/organiser/{event.slug}/stats/").content.decode()
+    assert 'data-stat="unrecorded"' not in html
+
+
+def test_meetings_still_to_come_are_not_over(staff_client, upcoming_event, book):
+    from tests.factories import ParticipantFactory
+
+    people = [ParticipantFactory(event=upcoming_event) for _ in range(2)]
+    slot = upcoming_event.slots.order_by("start").first()
+    from matchmaking.services.meetings import meeting_book
+
+    meeting_book(
+        request=RequestFactory(sender=people[0], recipient=people[1]),
+        slot=slot,
+        actor=Actor(system=True),
+    )
+    over = reporting.event_statistics(event=upcoming_event)["unrecorded"]
+    assert over == {"count": 0, "first_day": None}
