@@ -19,7 +19,11 @@ from django.utils.translation import gettext_lazy as _
 from matchmaking import selectors
 from matchmaking.exceptions import Conflict
 from matchmaking.models import Event, Meeting, Participant, Slot, Table
-from matchmaking.services.availability import AvailabilityChange, availability_replace
+from matchmaking.services.availability import (
+    AvailabilityChange,
+    availability_replace,
+    availability_replace_group,
+)
 from matchmaking.unusable import UNUSABLE, plain_line_breaks
 
 logger = logging.getLogger(__name__)
@@ -476,11 +480,27 @@ class PresenceForm(forms.Form):
         data["periods"] = [] if whole else periods  # every slot: no period at all
         return data
 
-    def save(self, *, participant: Participant, actor) -> AvailabilityChange | None:
+    def save(self, *, participant: Participant, actor, colleagues=()) -> AvailabilityChange | None:
         """Replace the periods through the availability service; the meetings it cancelled or
-        the participant left. Booked meetings outside them (without the cancel box) become a
-        form error and ``None``; other refusals raise."""
+        the participant left. ``colleagues`` (the console's box): the same times for them too,
+        all or nothing (``availability_replace_group``; what it did to everyone's meetings,
+        together). Booked meetings outside them (without the cancel box) become a form error
+        and ``None``; other refusals raise."""
         try:
+            if colleagues:
+                changes = availability_replace_group(
+                    participants=[participant, *colleagues],
+                    periods=self.cleaned_data["periods"],
+                    actor=actor,
+                    cancel_conflicting=self.cleaned_data["cancel_conflicting"],
+                )
+                together = AvailabilityChange()
+                for change in changes.values():
+                    together.cancelled.extend(
+                        m for m in change.cancelled if m not in together.cancelled
+                    )
+                    together.left.extend(change.left)
+                return together
             return availability_replace(
                 participant=participant,
                 periods=self.cleaned_data["periods"],

@@ -85,7 +85,7 @@ from matchmaking.services.meetings import (
     meeting_swap,
 )
 from matchmaking.services.notifications import SUPPORTED as EMAIL_LANGUAGES
-from matchmaking.services.notifications import language_of
+from matchmaking.services.notifications import language_of, list_text
 from matchmaking.services.participants import calendar_link_renew
 from matchmaking.services.scheduling import (
     schedule_run_create,
@@ -966,7 +966,22 @@ def _to_book(event: Event, participant: Participant, user) -> list[dict]:
     return rows
 
 
+def _colleagues(participant: Participant) -> list[Participant]:
+    """The participant's colleagues (same organisation) who still come, by name: the Times card
+    gives them the same times on request."""
+    return list(
+        Participant.objects.filter(
+            event_id=participant.event_id,
+            organisation_id=participant.organisation_id,
+            withdrawn_at__isnull=True,
+        )
+        .exclude(pk=participant.pk)
+        .order_by("name", "pk")
+    )
+
+
 def _render_participant(request, event, participant, presence=None, status=200):
+    colleagues = _colleagues(participant)
     return render(
         request,
         "matchmaking/organiser/participant.html",
@@ -979,6 +994,8 @@ def _render_participant(request, event, participant, presence=None, status=200):
             to_book=_to_book(event, participant, request.user),
             log=_with_text(reporting.meeting_log_of(event=event, participant=participant), event),
             presence=presence or PresenceForm(event=event, participant=participant),
+            colleagues=colleagues,
+            colleague_names=list_text([c.name for c in colleagues]),
             email_token=secrets.token_hex(16),
         ),
         status=status,
@@ -996,16 +1013,33 @@ def participant_presence(request, event: Event, participant_id: int):
     if not form.is_valid():  # a card loaded before their times changed: 409, as for meetings
         status = 409 if form.stale else 400
         return _render_participant(request, event, participant, form, status=status)
+    group = _colleagues(participant) if checkbox_ticked(request.POST.get("colleagues")) else []
     try:
         cancelled = form.save(
-            participant=participant, actor=Actor(user=request.user, organiser=True)
+            participant=participant,
+            actor=Actor(user=request.user, organiser=True),
+            colleagues=group,
         )
     except DomainError as exc:
         form.add_error(None, exc.message)
         return _render_participant(request, event, participant, form, status=exc.status)
     if cancelled is None:
         return _render_participant(request, event, participant, form, status=409)
-    messages.success(request, form.saved_message(cancelled, of=participant))
+    if group:
+        messages.success(
+            request,
+            ngettext(
+                "The times of %(names)s are saved; %(n)s meeting cancelled.",
+                "The times of %(names)s are saved; %(n)s meetings cancelled.",
+                len(cancelled.cancelled),
+            )
+            % {
+                "names": list_text([participant.name] + [c.name for c in group]),
+                "n": len(cancelled.cancelled),
+            },
+        )
+    else:
+        messages.success(request, form.saved_message(cancelled, of=participant))
     return redirect("organiser:participant", slug=event.slug, participant_id=participant.pk)
 
 

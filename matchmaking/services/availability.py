@@ -181,72 +181,158 @@ def availability_replace(
     stored periods have another one (someone changed them meanwhile), ``AvailabilityChanged``
     and nothing is written. Compared under the participant's lock. None: no check.
     """
+    periods = _checked_periods(periods, event_id=participant.event_id, tz=participant.event.tz)
+    with guarded_transaction():
+        return _replace_locked(
+            participant,
+            periods,
+            actor=actor,
+            cancel_conflicting=cancel_conflicting,
+            expected_key=expected_key,
+            now=timezone.now(),
+        )
+
+
+def _checked_periods(periods, *, event_id: int, tz) -> list[tuple[datetime, datetime]]:
+    """``periods`` merged, each holding a slot of the event (``InvalidInput`` naming the first
+    that does not), cut to the event's days."""
     periods = merge_periods(periods)
+    slots = list(Slot.objects.filter(event_id=event_id).order_by("start"))
+    for start, end in periods:
+        problem = period_without_slot(start, end, slots=slots, tz=tz)
+        if problem:
+            raise InvalidInput(problem, field="periods")
+    return within_event_days(periods, slots, tz)
+
+
+def _replace_locked(
+    participant: Participant,
+    periods,
+    *,
+    actor: Actor,
+    cancel_conflicting: bool,
+    expected_key: str | None,
+    now: datetime,
+) -> AvailabilityChange:
+    """``availability_replace`` for a caller that runs the transaction (and checked the
+    periods)."""
     tz = participant.event.tz
 
     def local(moment: datetime) -> str:  # messages speak the event's time, as the input does
         return f"{moment.astimezone(tz):%Y-%m-%d %H:%M}"
 
-    slots = list(Slot.objects.filter(event_id=participant.event_id).order_by("start"))
-    for start, end in periods:
-        problem = period_without_slot(start, end, slots=slots, tz=tz)
-        if problem:
-            raise InvalidInput(problem, field="periods")
-    periods = within_event_days(periods, slots, tz)
     done = AvailabilityChange()
+    # Lock everyone in the meetings concerned and their slots in one sorted call (the
+    # booking service's order), then read the meetings again under the locks.
+    seats = _seats_outside(participant, periods, now)
+    people = {participant.pk}
+    for seat in seats:
+        people.update(seat.meeting.seats.values_list("participant_id", flat=True))
+    lock_participants_and_slots(people, [seat.slot_id for seat in seats])
+    if expected_key is not None:
+        stored = Availability.objects.filter(participant=participant).order_by("start")
+        now_key = availability_key(stored.values_list("start", "end"))
+        if now_key != expected_key:
+            raise AvailabilityChanged(
+                f"{participant.name}'s times were changed since you read them (you had "
+                f'"{expected_key}", they are now "{now_key}"): nothing was saved. Read '
+                "them again and try again.",
+                extra={"etag": f'"{now_key}"'},
+            )
+    if {s.pk for s in _seats_outside(participant, periods, now)} != {s.pk for s in seats}:
+        raise Busy("The agenda changed while saving; retry in a moment.")
+    if seats and not cancel_conflicting:
+        listed = ", ".join(f"{local(s.slot.start)} (meeting {s.meeting_id})" for s in seats)
+        raise Conflict(
+            (
+                f"1 booked meeting falls outside these periods: {listed}. "
+                if len(seats) == 1
+                else f"{len(seats)} booked meetings fall outside these periods: {listed}. "
+            )
+            + "Cancel or move them first, or send cancel_conflicting: true to cancel them"
+            + (
+                " (a meeting the participant only joined as a colleague is not cancelled: "
+                "they leave it and it goes on)."
+                if any(not s.is_party for s in seats)
+                else "."
+            ),
+            code="meetings_outside_availability",
+            extra={
+                "meetings": [s.meeting_id for s in seats],
+                "joined": [s.meeting_id for s in seats if not s.is_party],
+            },
+        )
+    reason = Reason("participant_unavailable", {"name": participant.name})
+    for seat in seats:
+        if seat.is_party:
+            meeting_cancel_locked(meeting=seat.meeting, actor=actor, reason=reason)
+            done.cancelled.append(seat.meeting_id)
+        else:  # a colleague who joined the meeting leaves it; the meeting goes on
+            meeting_attendee_leave_locked(seat=seat, actor=actor, reason=reason)
+            done.left.append(seat.meeting_id)
+    Availability.objects.filter(participant=participant).delete()
+    Availability.objects.bulk_create(
+        Availability(participant=participant, start=start, end=end) for start, end in periods
+    )
+    lists_refresh_after_commit([participant.pk], with_referrers=True)
+    return done
+
+
+def availability_replace_group(
+    *,
+    participants: list[Participant],
+    periods: list[tuple[datetime, datetime]],
+    actor: Actor,
+    cancel_conflicting: bool = False,
+) -> dict[int, AvailabilityChange]:
+    """The same new times for several people of one event at once, all or nothing: a
+    delegation that arrives late, a company that leaves a day early. As
+    ``availability_replace`` for each (meetings outside them refused together, ``409``
+    ``meetings_outside_availability`` listing every one, unless ``cancel_conflicting``), in
+    one transaction that first locks everyone concerned and the slots in the booking service's
+    order. Returns each participant's change by id.
+
+    Side effects: as ``availability_replace``, for each of them.
+    """
+    if not participants:
+        return {}
+    event = participants[0].event
+    periods = _checked_periods(periods, event_id=event.pk, tz=event.tz)
     now = timezone.now()
+    done = {}
     with guarded_transaction():
-        # Lock everyone in the meetings concerned and their slots in one sorted call (the
-        # booking service's order), then read the meetings again under the locks.
-        seats = _seats_outside(participant, periods, now)
-        people = {participant.pk}
-        for seat in seats:
-            people.update(seat.meeting.seats.values_list("participant_id", flat=True))
-        lock_participants_and_slots(people, [seat.slot_id for seat in seats])
-        if expected_key is not None:
-            stored = Availability.objects.filter(participant=participant).order_by("start")
-            now_key = availability_key(stored.values_list("start", "end"))
-            if now_key != expected_key:
-                raise AvailabilityChanged(
-                    f"{participant.name}'s times were changed since you read them (you had "
-                    f'"{expected_key}", they are now "{now_key}"): nothing was saved. Read '
-                    "them again and try again.",
-                    extra={"etag": f'"{now_key}"'},
-                )
-        if {s.pk for s in _seats_outside(participant, periods, now)} != {s.pk for s in seats}:
-            raise Busy("The agenda changed while saving; retry in a moment.")
+        outside = {p.pk: _seats_outside(p, periods, now) for p in participants}
+        people = {p.pk for p in participants}
+        for seats in outside.values():
+            for seat in seats:
+                people.update(seat.meeting.seats.values_list("participant_id", flat=True))
+        lock_participants_and_slots(
+            people, [seat.slot_id for seats in outside.values() for seat in seats]
+        )
+        seats = [seat for p in participants for seat in outside[p.pk]]
         if seats and not cancel_conflicting:
-            listed = ", ".join(f"{local(s.slot.start)} (meeting {s.meeting_id})" for s in seats)
+            tz = event.tz
+            listed = ", ".join(
+                f"{seat.participant.name} {seat.slot.start.astimezone(tz):%Y-%m-%d %H:%M} "
+                f"(meeting {seat.meeting_id})"
+                for seat in seats
+            )
             raise Conflict(
-                (
-                    f"1 booked meeting falls outside these periods: {listed}. "
-                    if len(seats) == 1
-                    else f"{len(seats)} booked meetings fall outside these periods: {listed}. "
-                )
-                + "Cancel or move them first, or send cancel_conflicting: true to cancel them"
-                + (
-                    " (a meeting the participant only joined as a colleague is not cancelled: "
-                    "they leave it and it goes on)."
-                    if any(not s.is_party for s in seats)
-                    else "."
-                ),
+                f"{len(seats)} booked meeting(s) fall outside these periods: {listed}. Cancel "
+                "or move them first, or cancel them with the change.",
                 code="meetings_outside_availability",
                 extra={
-                    "meetings": [s.meeting_id for s in seats],
-                    "joined": [s.meeting_id for s in seats if not s.is_party],
+                    "meetings": sorted({s.meeting_id for s in seats}),
+                    "joined": sorted({s.meeting_id for s in seats if not s.is_party}),
                 },
             )
-        reason = Reason("participant_unavailable", {"name": participant.name})
-        for seat in seats:
-            if seat.is_party:
-                meeting_cancel_locked(meeting=seat.meeting, actor=actor, reason=reason)
-                done.cancelled.append(seat.meeting_id)
-            else:  # a colleague who joined the meeting leaves it; the meeting goes on
-                meeting_attendee_leave_locked(seat=seat, actor=actor, reason=reason)
-                done.left.append(seat.meeting_id)
-        Availability.objects.filter(participant=participant).delete()
-        Availability.objects.bulk_create(
-            Availability(participant=participant, start=start, end=end) for start, end in periods
-        )
-        lists_refresh_after_commit([participant.pk], with_referrers=True)
+        for participant in participants:
+            done[participant.pk] = _replace_locked(
+                participant,
+                periods,
+                actor=actor,
+                cancel_conflicting=cancel_conflicting,
+                expected_key=None,
+                now=now,
+            )
     return done

@@ -3,6 +3,7 @@
 from html import unescape
 
 import pytest
+from django.utils import timezone
 
 from matchmaking.models import Availability, Meeting, Notification
 
@@ -144,3 +145,56 @@ def test_a_stale_times_card_does_not_overwrite_the_participants_own_change(
     done = staff_client.post(url(event, a), {**desk, "shown": fresh})
     assert done.status_code == 302
     assert not Availability.objects.filter(participant=a).exists()  # the whole event again
+
+
+def test_a_delegation_arriving_late_gets_its_times_in_one_step(
+    staff_client, event, make_participant, book
+):
+    """Three delegates of one city arrive at 10:00 instead of 09:00: one card, the box for the
+    colleagues, and all three have the new times; their meetings before 10:00 are refused
+    together (nothing saved for anyone), then cancelled together with the cancel box."""
+    from matchmaking.models import Organisation
+
+    city = Organisation.objects.create(event=event, name="Ville de Dakar")
+    lead, second, third = (
+        make_participant(name=n, organisation=city) for n in ("Awa Sow", "Moussa Ba", "Fatou Fall")
+    )
+    gone = make_participant(name="Ibrahima Diop", organisation=city, withdrawn_at=timezone.now())
+    slots = list(event.slots.order_by("start"))
+    early = book(second, make_participant(name="Host"), 0)  # 09:00, before they arrive
+    page = staff_client.get(f"/organiser/{event.slug}/participants/{lead.pk}/").content.decode()
+    assert (
+        "The same times for their colleagues of Ville de Dakar too (Fatou Fall and Moussa Ba)"
+        in unescape(page)
+    )
+    late = {"here_0": "on", "from_0": slots[3].pk, "to_0": slots[-1].pk, "colleagues": "1"}
+
+    refused = staff_client.post(url(event, lead), late)
+
+    assert refused.status_code == 409
+    assert "1 booked meeting falls outside these times" in refused.content.decode()
+    assert not Availability.objects.filter(participant__organisation=city).exists()
+
+    done = staff_client.post(url(event, lead), {**late, "cancel_conflicting": "on"}, follow=True)
+
+    assert [str(m) for m in done.context["messages"]] == [
+        "The times of Awa Sow, Fatou Fall, and Moussa Ba are saved; 1 meeting cancelled."
+    ]
+    for person in (lead, second, third):
+        (period,) = Availability.objects.filter(participant=person)
+        assert (period.start, period.end) == (slots[3].start, slots[-1].end)
+    assert not Availability.objects.filter(participant=gone).exists()
+    assert Meeting.objects.get(pk=early.pk).status == Meeting.Status.CANCELLED
+
+
+def test_without_the_box_only_the_participant_s_times_change(staff_client, event, make_participant):
+    from matchmaking.models import Organisation
+
+    city = Organisation.objects.create(event=event, name="Ville de Dakar")
+    lead, other = (make_participant(organisation=city) for _ in range(2))
+    slots = list(event.slots.order_by("start"))
+    staff_client.post(
+        url(event, lead), {"here_0": "on", "from_0": slots[3].pk, "to_0": slots[-1].pk}
+    )
+    assert Availability.objects.filter(participant=lead).count() == 1
+    assert not Availability.objects.filter(participant=other).exists()
