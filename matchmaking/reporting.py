@@ -894,7 +894,8 @@ def requests_export_rows(*, event: Event):
             local(sent),
             status,
             local(answered),
-            local(expires),
+            # when it expires, or expired: an answered or withdrawn request expires no more
+            local(expires) if status in ("pending", "expired") else "",
             *people,
             priority,
             session,

@@ -549,3 +549,30 @@ def test_table_cards_put_each_table_on_a_sheet_and_say_which_is_out_of_service(
     assert cards.count("data-out-of-service") == 1
     t03 = cards[cards.index("<h2>T03") :]
     assert t03.startswith('<h2>T03 <span class="tag tag-warn" data-out-of-service>')
+
+
+def test_requests_csv_gives_an_expiry_only_to_requests_that_wait_or_expired(
+    staff_client, event, make_participant
+):
+    """An accepted, declined or withdrawn request showed the time it would have expired, as if
+    it still could: the column is empty for them, kept for pending and expired requests."""
+    import datetime as dt
+
+    from matchmaking.models import MeetingRequest
+    from tests.factories import RequestFactory
+
+    when = dt.datetime(2018, 4, 20, 8, 0, tzinfo=dt.UTC)
+    statuses = ["pending", "expired", "accepted", "declined", "cancelled"]
+    for status in statuses:
+        RequestFactory(sender=make_participant(), recipient=make_participant(), status=status)
+    MeetingRequest.objects.update(expires_at=when)
+    response = staff_client.get(f"/organiser/{event.slug}/exports/requests.csv")
+    header, *rows = read_csv(response)
+    expires = {row[header.index("status")]: row[header.index("expires")] for row in rows}
+    assert expires == {
+        "pending": "2018-04-20 09:00",
+        "expired": "2018-04-20 09:00",
+        "accepted": "",
+        "declined": "",
+        "cancelled": "",
+    }
