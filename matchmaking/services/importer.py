@@ -1096,6 +1096,9 @@ class _Identities:
     overruled: dict = field(default_factory=lambda: defaultdict(list))
     slot_ids: dict = field(default_factory=dict)  # start -> id
     table_ids: dict = field(default_factory=dict)  # (name, shared) -> id
+    # shared tables the organisers took out of service: they stay so (a broken table is not
+    # mended by a new participant list)
+    tables_out: set = field(default_factory=set)
     meeting_ids: dict = field(default_factory=dict)  # UID -> id
     versions: dict = field(default_factory=dict)  # UID -> Meeting.version
 
@@ -1303,6 +1306,9 @@ class _Identities:
                 (name, shared): pk
                 for name, shared, pk in event.tables.values_list("name", "shared", "pk")
             },
+            tables_out=set(
+                event.tables.filter(shared=True, out_of_service=True).values_list("name", flat=True)
+            ),
             participant_ids={
                 (ref, email.lower()): pk
                 for pk, ref, email in event.participants.values_list("pk", "ref", "email")
@@ -1851,9 +1857,16 @@ def _write(
     slots = {s.start: s for s in event.slots.all()}
 
     table_ids = kept.table_ids if kept else {}
+    tables_out = kept.tables_out if kept else set()
     Table.objects.bulk_create(
         [
-            Table(pk=table_ids.get((n, True)), event=event, name=n, shared=True)
+            Table(
+                pk=table_ids.get((n, True)),
+                event=event,
+                name=n,
+                shared=True,
+                out_of_service=n in tables_out,
+            )
             for n in checked.table_names
         ]
         + [

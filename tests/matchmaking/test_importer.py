@@ -2713,3 +2713,18 @@ def test_a_meeting_whose_day_a_replacing_import_drops_is_told_and_counted(
         event = event_import(data=shorter, replace=True)  # again: nothing more to tell
     assert event.replaced["meetings_cancelled"] == 0
     assert Notification.objects.count() == 0
+
+
+def test_a_replacing_import_keeps_a_table_out_of_service():
+    """A table the organisers took out of service mid-fair stays so when the event is imported
+    again (a late registration list): the import format does not say it, and a broken table is
+    not mended by a new file."""
+    from matchmaking.models import Table
+
+    event = event_import(data=small_event())
+    Table.objects.filter(event=event, shared=True, name="T01").update(out_of_service=True)
+
+    event = event_import(data=small_event(), replace=True)
+
+    out = dict(event.tables.filter(shared=True).values_list("name", "out_of_service"))
+    assert out == {"T01": True, "T02": False}
