@@ -137,13 +137,21 @@ def grid_day(
         Meeting.objects.filter(event=event, slot__date=day)
         .order_by("slot__start", "id")
         .values_list(
-            "id", "slot_id", "table_id", "status", "request_id", "fixed", *sender, *recipient
+            "id",
+            "slot_id",
+            "table_id",
+            "status",
+            "request_id",
+            "fixed",
+            "version",
+            *sender,
+            *recipient,
         )
     ):
-        mid, slot_id, table_id, status, request_id, fixed = row[:6]
+        mid, slot_id, table_id, status, request_id, fixed, version = row[:7]
         parties = [
             {"id": pid, "name": name, "organisation": org, "kind": kind_, "email": email}
-            for pid, name, org, kind_, email in (row[6:11], row[11:16])
+            for pid, name, org, kind_, email in (row[7:12], row[12:17])
         ]
         meetings.append(
             {
@@ -153,6 +161,7 @@ def grid_day(
                 "status": status,
                 "request_id": request_id,
                 "fixed": fixed,
+                "version": version,
                 "parties": parties,
             }
         )

@@ -254,7 +254,8 @@ class MeetingStatusForm(forms.Form):
     )
     version = meeting_version_field(
         "As the move form's: a meeting changed since the page was shown keeps its "
-        "status. The meeting page sends it; the grid's dialog does not (nothing is checked)."
+        "status. The meeting page and the grid's dialog send it (the grid cell's "
+        "``data-version``); a post without it checks nothing."
     )
 
 

@@ -26,10 +26,12 @@ def grid_table(
     """The grid as a <table>: a header row of slot times, one row per table.
 
     Each meeting cell links to the meeting's page (its status buttons work without JavaScript);
-    the page's script opens the same buttons in a dialog instead. Each slot's header carries its
-    time range (``data-time``), its start (``data-start``) and when check-in opens
-    (``data-opens``, ISO 8601), each row its table's name (``data-table``): the dialog shows the
-    meeting's time and table and offers only the status changes the rules allow at that time.
+    the page's script opens the same buttons in a dialog instead, posting the meeting's version
+    the link carries (``data-version``) so that a stale grid cannot overwrite a change. Each
+    slot's header carries its time range (``data-time``), its start (``data-start``) and when
+    check-in opens (``data-opens``, ISO 8601), each row its table's name (``data-table``): the
+    dialog shows the meeting's time and table and offers only the status changes the rules
+    allow at that time.
     Names and organisations take their own direction (``dir="auto"``), so a Latin name in the
     Arabic console is cut at its end, not its start. The slot under way (``now_slot``, during
     the fair) is marked: its header is ``#grid-now`` (``aria-current="time"``, "Now"), which the
@@ -106,7 +108,8 @@ def grid_table(
             )
             out.append(
                 f'<td class="grid-meeting st-{status}{dim}" data-meeting="{m["id"]}">'
-                f'<a href="{meeting_url}/{m["id"]}/" data-meeting-link data-status="{status}">'
+                f'<a href="{meeting_url}/{m["id"]}/" data-meeting-link data-status="{status}" '
+                f'data-version="{m["version"]}">'
                 f'{people}<span class="st-label">{status_text.get(status, "")}'
                 f"{pin if m['fixed'] and status != 'cancelled' else ''}</span></a></td>"
             )

@@ -161,6 +161,41 @@ def test_grid_dialog_offers_statuses_by_the_servers_clock_not_the_desks(browser,
     assert page.locator("[data-dialog-early]").is_hidden()
 
 
+def test_grid_dialog_refuses_a_status_once_someone_else_changed_the_meeting(
+    browser, live_server, demo
+):
+    """The grid was loaded; a colleague then marks the meeting held (from their desk); this
+    grid, not refreshed yet, marks it no-show: refused (409, the meeting page as it is now,
+    the same words as the meeting page's forms), the colleague's status kept. Once the grid
+    has refreshed, the dialog sends the version it now shows and the change goes through."""
+    from matchmaking.services.meetings import Actor, meeting_set_status
+
+    page, base = browser, live_server.url
+    login(page, base)
+    page.goto(f"{base}/organiser/{demo.slug}/grid/?date={DAY}&tables=used")
+    cell = page.locator("td.grid-meeting.st-scheduled a").first
+    meeting = Meeting.objects.get(pk=int(cell.locator("xpath=..").get_attribute("data-meeting")))
+    assert cell.get_attribute("data-version") == str(meeting.version)
+    meeting_set_status(meeting=meeting, status="held", actor=Actor(system=True))
+
+    cell.click()
+    page.wait_for_selector("#meeting-dialog[open]")
+    with page.expect_response(lambda r: r.url.endswith("/status/")) as answer:
+        page.click("#meeting-dialog button[value=no_show]")
+    assert answer.value.status == 409
+    assert "This meeting was changed by someone else since you loaded the page" in (
+        page.inner_text(".message-error")
+    )
+    assert Meeting.objects.get(pk=meeting.pk).status == Meeting.Status.HELD
+
+    page.goto(f"{base}/organiser/{demo.slug}/grid/?date={DAY}&tables=used")
+    page.locator(f"td[data-meeting='{meeting.pk}'] a").click()
+    page.wait_for_selector("#meeting-dialog[open]")
+    page.click("#meeting-dialog button[value=no_show]")
+    page.wait_for_selector(".message-success")
+    assert Meeting.objects.get(pk=meeting.pk).status == Meeting.Status.NO_SHOW
+
+
 def test_grid_dialog_keeps_early_statuses_off_when_the_desks_clock_is_fast(
     browser, live_server, upcoming_demo
 ):

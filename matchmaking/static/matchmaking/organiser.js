@@ -3,7 +3,8 @@
  *   (keeps the grid's scroll position; skipped while a dialog is open or the tab is hidden;
  *   with data-refresh-while-busy, only while the partial holds a [data-busy] marker).
  * - grid cells open one shared dialog with the meeting's day, time, table, parties and the
- *   status buttons the rules allow now by the server's clock (plain links without JS).
+ *   status buttons the rules allow now by the server's clock (plain links without JS); it
+ *   posts the meeting's version the grid shows, so a stale grid cannot overwrite a change.
  * - [data-autosubmit] forms submit on a change made with the mouse or touch; after a change
  *   made with the keyboard, Enter or the form's button submits (arrows only move the choice).
  * - [data-busy-label] forms: once submitted, the button is disabled and shows the label (a
@@ -72,6 +73,9 @@
       var slot = table && table.tHead ? table.tHead.rows[0].cells[cell.cellIndex] : null;
       var row = cell.parentElement.querySelector("[data-table]");
       form.action = details + "status/";
+      // the version the grid shows: a meeting someone changed since keeps its status (409)
+      var version = form.querySelector("[data-dialog-version]");
+      if (version) version.value = link.dataset.version || "";
       dialog.querySelector("[data-dialog-id]").textContent = "#" + id;
       dialog.querySelector("[data-dialog-day]").textContent = dialog.dataset.day || "";
       dialog.querySelector("[data-dialog-time]").textContent = slot ? slot.dataset.time || "" : "";
