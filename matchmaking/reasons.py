@@ -32,11 +32,11 @@ TEXTS = {
     "after_run_held": _("the meeting is held since the run"),
     "after_run_no_show": _("the meeting is no show since the run"),
     "slot_deleted": _("the planned slot no longer exists"),
-    "slot_started": _("the slot %(slot)s has already started"),
+    "slot_started": _("the slot on %(slot)s has already started"),
     "request_not_accepted": _("the request is no longer accepted"),
     # the booking rules' refusals (the English text is the exception's message)
-    "participant_not_available": _("%(name)s is not available at %(slot)s."),
-    "participant_has_meeting": _("%(name)s already has a meeting at %(slot)s."),
+    "participant_not_available": _("%(name)s is not available on %(slot)s."),
+    "participant_has_meeting": _("%(name)s already has a meeting on %(slot)s."),
     "meeting_limit_one": _("%(name)s has reached their limit of 1 meeting."),
     "meeting_limit": _("%(name)s has reached their limit of %(limit)s meetings."),
     # a participant accepting a request while at their own limit
@@ -48,8 +48,8 @@ TEXTS = {
         "You have reached your limit of %(limit)s meetings: raise it on your profile or cancel a "
         "meeting before accepting."
     ),
-    "table_taken": _("%(table)s is already taken at %(slot)s."),
-    "slot_full": _("Every table is taken at %(slot)s; choose another slot."),
+    "table_taken": _("%(table)s is already taken on %(slot)s."),
+    "slot_full": _("Every table is taken on %(slot)s; choose another slot."),
     "table_out_of_service": _("%(table)s is out of service; choose another table."),
     "wants_morning": _("This request asks for a morning meeting; %(slot)s is in the afternoon."),
     "wants_afternoon": _("This request asks for an afternoon meeting; %(slot)s is in the morning."),
@@ -79,22 +79,22 @@ TEXTS = {
     # a change made from a stale view of a meeting (``check_version``): where it is now
     "meeting_changed": _(
         "This meeting was changed by someone else since you loaded it (you had version "
-        "%(yours)s, it is now version %(version)s): it is now at %(slot)s. Reload it and try "
+        "%(yours)s, it is now version %(version)s): it is now on %(slot)s. Reload it and try "
         "again; nothing was changed."
     ),
     "meeting_changed_table": _(
         "This meeting was changed by someone else since you loaded it (you had version "
-        "%(yours)s, it is now version %(version)s): it is now at %(slot)s, table %(table)s. "
+        "%(yours)s, it is now version %(version)s): it is now on %(slot)s, table %(table)s. "
         "Reload it and try again; nothing was changed."
     ),
     "meeting_changed_status": _(
         "This meeting was changed by someone else since you loaded it (you had version "
-        "%(yours)s, it is now version %(version)s): it is now at %(slot)s (%(status)s). Reload "
+        "%(yours)s, it is now version %(version)s): it is now on %(slot)s (%(status)s). Reload "
         "it and try again; nothing was changed."
     ),
     "meeting_changed_table_status": _(
         "This meeting was changed by someone else since you loaded it (you had version "
-        "%(yours)s, it is now version %(version)s): it is now at %(slot)s, table %(table)s "
+        "%(yours)s, it is now version %(version)s): it is now on %(slot)s, table %(table)s "
         "(%(status)s). Reload it and try again; nothing was changed."
     ),
     "meeting_changed_cancelled": _(
@@ -119,10 +119,13 @@ OUTCOMES = {
 
 
 def day_time_text(moment) -> str:
-    """A local moment as the participant pages write a meeting's time, with its weekday, in
-    the active language: "Thursday 17 December 10:10", "jeudi 17 décembre 10:10", "يوم الخميس
-    17 ديسمبر 10:10" (Arabic writes "يوم" before a weekday; the translation adds it)."""
-    return pgettext("a meeting's weekday, day and time inside a sentence", "%(day)s %(time)s") % {
+    """A local moment as the pages write a meeting's time inside a sentence, with its weekday,
+    in the active language: "Thursday 17 December at 10:10" (the sentence says "on" before
+    it), "jeudi 17 décembre à 10:10" (after "le"), "يوم الخميس 17 ديسمبر الساعة 10:10"
+    (Arabic writes "يوم" before a weekday; the translation adds it)."""
+    return pgettext(
+        "a meeting's weekday, day and time inside a sentence", "%(day)s at %(time)s"
+    ) % {
         "day": date_format(moment, "l j F"),
         "time": f"{moment:%H:%M}",
     }
@@ -131,7 +134,7 @@ def day_time_text(moment) -> str:
 def when_text(value) -> str:
     """A slot's start in the event's zone as a Reason keeps it ("2026-12-16 09:30", the slot's
     ``str``) written as the pages write times, with its weekday, in the active language
-    (``day_time_text``): "Wednesday 16 December 09:30", "mercredi 16 décembre 09:30" (an ISO
+    (``day_time_text``): "Wednesday 16 December at 09:30", "mercredi 16 décembre à 09:30" (an ISO
     date inside a French sentence read badly, and people plan the fair's days by weekday). A
     text that is not a time stays as it is."""
     try:

@@ -9,7 +9,7 @@ from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from matchmaking.languages import ARABIC_NAMES
-from matchmaking.reasons import reason_from_detail, reason_text
+from matchmaking.reasons import day_time_text, reason_from_detail, reason_text
 from matchmaking.services.notifications import attendance_counts as notification_counts
 
 MEETING_STATUS = {
@@ -110,11 +110,13 @@ def local_day(moment) -> str:
 
 
 def local_when(moment, tz=None) -> str:
-    """A moment in ``tz`` (as given if None): its date in the active language, then the 24-hour
-    time the grid uses: "18 avril 2018 09:00", "April 18, 2018 09:00"."""
+    """A moment in ``tz`` (as given if None) as the console's sentences write a meeting's
+    time: with its weekday (a fair runs over several days), as the participant pages do
+    (``day_time_text``): "Wednesday 18 April at 09:00" (after "on"), "mercredi 18 avril à
+    09:00" (after "le"), "يوم الأربعاء 18 أبريل الساعة 09:00"."""
     if tz is not None and moment.tzinfo is not None:
         moment = moment.astimezone(tz)
-    return f"{local_day(moment)} {moment:%H:%M}"
+    return day_time_text(moment)
 
 
 def _when(value, tz) -> str:

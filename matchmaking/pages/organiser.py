@@ -331,15 +331,15 @@ def _status_actions(meeting: Meeting, event: Event, now) -> tuple[list[tuple], s
     early = ""
     if meeting.status != Meeting.Status.CANCELLED and now < opens:
         early = _(
-            "Check-in opens %(minutes)s minutes before the meeting, at %(opens)s; held or "
-            "no-show can be marked once it has started, at %(start)s."
+            "Check-in opens %(minutes)s minutes before the meeting, on %(opens)s; held or "
+            "no-show can be marked once it has started, on %(start)s."
         ) % {
             "minutes": settings.CHECK_IN_OPENS_MINUTES,
             "opens": labels.local_when(opens, event.tz),
             "start": labels.local_when(start, event.tz),
         }
     elif meeting.status != Meeting.Status.CANCELLED and now < start:
-        early = _("Held or no-show can be marked once the meeting has started, at %(start)s.") % {
+        early = _("Held or no-show can be marked once the meeting has started, on %(start)s.") % {
             "start": labels.local_when(start, event.tz)
         }
     return actions, early
@@ -512,13 +512,13 @@ def _refusal(exc: DomainError, meeting: Meeting, event: Event, *, slot=None, tab
         return _("This meeting is cancelled.")
     if exc.code == "check_in_not_open":  # the refusal met at the desk
         opens = check_in_opens_at(meeting.slot)
-        return _("Check-in opens %(minutes)s minutes before the meeting, at %(time)s.") % {
+        return _("Check-in opens %(minutes)s minutes before the meeting, on %(time)s.") % {
             "minutes": settings.CHECK_IN_OPENS_MINUTES,
             "time": labels.local_when(opens, event.tz),
         }
     if exc.code == "meeting_not_started":
         return _(
-            "This meeting starts at %(time)s; it can be marked held or no-show once it has started."
+            "This meeting starts on %(time)s; it can be marked held or no-show once it has started."
         ) % {"time": labels.local_when(meeting.slot.start, event.tz)}
     if exc.code == "meeting_not_movable":
         return _("Only scheduled meetings can move (this one: %(status)s).") % {
@@ -527,16 +527,16 @@ def _refusal(exc: DomainError, meeting: Meeting, event: Event, *, slot=None, tab
     when = labels.local_when(slot.start, event.tz) if slot is not None else ""
     if exc.code == "participant_busy" and slot is not None:
         return _(
-            "Someone in this meeting is not free at %(when)s (another meeting, or not at the "
+            "Someone in this meeting is not free on %(when)s (another meeting, or not at the "
             "fair then). Choose one of the offered times."
         ) % {"when": when}
     if exc.code == "table_taken" and table is not None:
         return _(
-            "%(table)s is already taken at %(when)s; choose another table or let it be chosen "
+            "%(table)s is already taken on %(when)s; choose another table or let it be chosen "
             "automatically."
         ) % {"table": table.name, "when": when}
     if exc.code == "slot_taken" and slot is not None:
-        return _("Every table is taken at %(when)s; choose another time.") % {"when": when}
+        return _("Every table is taken on %(when)s; choose another time.") % {"when": when}
     return str(exc.reason) if isinstance(exc.reason, Reason) else exc.message
 
 
@@ -555,13 +555,13 @@ def _changed_text(meeting: Meeting, event: Event) -> str:
     }
     if now.table is not None:
         return _(
-            "This meeting was changed by someone else since you loaded the page: it is now at "
+            "This meeting was changed by someone else since you loaded the page: it is now on "
             "%(when)s, table %(table)s (%(status)s). Nothing was changed; this page shows it as "
             "it is now: check it and try again."
         ) % {**values, "table": now.table.name}
     return (
         _(
-            "This meeting was changed by someone else since you loaded the page: it is now at "
+            "This meeting was changed by someone else since you loaded the page: it is now on "
             "%(when)s (%(status)s). Nothing was changed; this page shows it as it is now: check it "
             "and try again."
         )
@@ -628,11 +628,11 @@ def _already_there(meeting: Meeting, event: Event) -> str:
     """A move that finds the meeting where it asks: say where, and that nothing changes."""
     values = {"id": meeting.pk, "when": labels.local_when(meeting.slot.start, event.tz)}
     if meeting.table is not None:
-        return _("Meeting %(id)s is already at %(when)s, table %(table)s: nothing to change.") % {
+        return _("Meeting %(id)s is already on %(when)s, table %(table)s: nothing to change.") % {
             **values,
             "table": meeting.table.name,
         }
-    return _("Meeting %(id)s is already at %(when)s: nothing to change.") % values
+    return _("Meeting %(id)s is already on %(when)s: nothing to change.") % values
 
 
 @with_event
@@ -679,12 +679,12 @@ def meeting_move(request, event: Event, meeting_id: int):
     moved = Meeting.objects.select_related("slot", "table").get(pk=moved.pk)
     values = {"id": moved.pk, "when": labels.local_when(moved.slot.start, event.tz)}
     if moved.table is not None:
-        text = _("Meeting %(id)s is now at %(when)s, table %(table)s.") % {
+        text = _("Meeting %(id)s is now on %(when)s, table %(table)s.") % {
             **values,
             "table": moved.table.name,
         }
     else:
-        text = _("Meeting %(id)s is now at %(when)s.") % values
+        text = _("Meeting %(id)s is now on %(when)s.") % values
     if moved.fixed:
         text += " " + _("It is fixed there: the scheduler will not move it.")
     messages.success(request, text)
@@ -1121,7 +1121,7 @@ def participant_book(request, event: Event, participant_id: int):
         return redirect(back)
     messages.success(
         request,
-        _("Meeting %(id)s booked at %(when)s.")
+        _("Meeting %(id)s booked on %(when)s.")
         % {"id": meeting.pk, "when": labels.local_when(meeting.slot.start, event.tz)},
     )
     return redirect(back)

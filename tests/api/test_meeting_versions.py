@@ -76,7 +76,7 @@ def test_two_organisers_from_the_same_etag_the_second_gets_412_and_nothing_is_wr
     start = when_text(slots[2])  # as the pages write it: "Thursday 17 December 10:00"
     assert second.data["detail"] == (
         "This meeting was changed by someone else since you loaded it (you had version 1, it is "
-        f"now version 2): it is now at {start}, table {first.data['table']}. "
+        f"now version 2): it is now on {start}, table {first.data['table']}. "
         "Reload it and try again; nothing was changed."
     )
     now = Meeting.objects.get(pk=meeting.pk)

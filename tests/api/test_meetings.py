@@ -124,7 +124,7 @@ def test_book_outside_availability_answers_409(event, pair, as_participant):
     b.availability.create(start=first.end, end=first.end + dt.timedelta(hours=8))
     response = as_participant(a).post(url(event, "book/"), {"request": req.pk, "slot": first.pk})
     assert response.status_code == 409
-    assert response.data["detail"] == f"Bruno is not available at {when_text(first)}."
+    assert response.data["detail"] == f"Bruno is not available on {when_text(first)}."
 
 
 def test_book_respects_session_preference(event, pair, as_participant):

@@ -80,7 +80,7 @@ def test_50_concurrent_bookings_of_one_participant_one_success(settings):
     codes = Counter(code for code, _ in results)
     assert codes == {201: 1, 409: N - 1}
     details = {data["detail"] for code, data in results if code == 409}
-    assert details == {f"Hub already has a meeting at {when_text(slot)}."}
+    assert details == {f"Hub already has a meeting on {when_text(slot)}."}
     assert MeetingSeat.objects.filter(participant=hub, slot=slot, active=True).count() == 1
 
 

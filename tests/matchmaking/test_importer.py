@@ -324,7 +324,7 @@ def test_import_refused_booking_rolls_back_everything():
     with pytest.raises(ImportInvalid) as info:
         event_import(data=data)
     assert info.value.errors == [
-        "meetings[1] (d ↔ b): Bruno already has a meeting at Wednesday 18 April 09:00."
+        "meetings[1] (d ↔ b): Bruno already has a meeting on Wednesday 18 April at 09:00."
     ]
     assert Event.objects.count() == 0
 

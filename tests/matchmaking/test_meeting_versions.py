@@ -106,7 +106,7 @@ def test_a_move_from_a_stale_version_is_refused_and_writes_nothing(meeting, slot
     table = Meeting.objects.get(pk=meeting.pk).table.name
     assert refused.value.message == (
         "This meeting was changed by someone else since you loaded it (you had version 1, it is "
-        f"now version 2): it is now at {start}, table {table}. Reload it and try "
+        f"now version 2): it is now on {start}, table {table}. Reload it and try "
         "again; nothing was changed."
     )
     assert refused.value.extra == {"version": 2, "your_version": 1}
@@ -166,21 +166,21 @@ def test_a_participant_outside_the_meeting_learns_nothing_of_its_version(
         (
             "en",
             "This meeting was changed by someone else since you loaded it (you had version 1, it "
-            "is now version 2): it is now at Tuesday 15 October 09:20, table T01 (already checked "
-            "in). Reload it and try again; nothing was changed.",
+            "is now version 2): it is now on Tuesday 15 October at 09:20, table T01 (already "
+            "checked in). Reload it and try again; nothing was changed.",
         ),
         (
             "fr",
             "Ce rendez-vous a été modifié par quelqu’un d’autre depuis que vous l’avez chargé "
             "(vous aviez la version 1, c’est désormais la version 2) : il a désormais lieu le "
-            "mardi 15 octobre 09:20, table T01 (présence déjà enregistrée). Rechargez-le et "
+            "mardi 15 octobre à 09:20, table T01 (présence déjà enregistrée). Rechargez-le et "
             "réessayez ; rien n’a été modifié.",
         ),
         (
             "ar",
             "تغيّر هذا اللقاء من جهة أخرى منذ تحميله (كانت لديك النسخة 1، والنسخة الحالية 2): "
-            "أصبح الآن في يوم الثلاثاء 15 أكتوبر 09:20، الطاولة T01 (سُجّل الحضور فيه). يُرجى إعادة "
-            "تحميله والمحاولة مجددًا؛ لم يُغيَّر شيء.",
+            "أصبح الآن في يوم الثلاثاء 15 أكتوبر الساعة 09:20، الطاولة T01 (سُجّل الحضور فيه). "
+            "يُرجى إعادة تحميله والمحاولة مجددًا؛ لم يُغيَّر شيء.",
         ),
     ],
 )

@@ -11,9 +11,9 @@ from matchmaking.reasons import Reason, when_text
 @pytest.mark.parametrize(
     ("language", "expected"),
     [
-        ("en", "Thursday 17 December 11:35"),
-        ("fr", "jeudi 17 décembre 11:35"),
-        ("ar", "يوم الخميس 17 ديسمبر 11:35"),
+        ("en", "Thursday 17 December at 11:35"),
+        ("fr", "jeudi 17 décembre à 11:35"),
+        ("ar", "يوم الخميس 17 ديسمبر الساعة 11:35"),
     ],
 )
 def test_when_text_names_the_weekday_in_the_readers_language(language, expected):
@@ -23,11 +23,11 @@ def test_when_text_names_the_weekday_in_the_readers_language(language, expected)
 
 def test_a_refusal_names_the_weekday_and_the_api_keeps_english():
     reason = Reason("participant_has_meeting", {"name": "Bruno", "slot": "2026-12-17 11:35"})
-    assert reason.english() == "Bruno already has a meeting at Thursday 17 December 11:35."
+    assert reason.english() == "Bruno already has a meeting on Thursday 17 December at 11:35."
     with translation.override("fr"):
-        assert str(reason) == "Bruno a déjà un rendez-vous le jeudi 17 décembre 11:35."
+        assert str(reason) == "Bruno a déjà un rendez-vous le jeudi 17 décembre à 11:35."
     with translation.override("ar"):
-        assert str(reason) == "لدى Bruno لقاء آخر في يوم الخميس 17 ديسمبر 11:35."
+        assert str(reason) == "لدى Bruno لقاء آخر في يوم الخميس 17 ديسمبر الساعة 11:35."
 
 
 def test_when_text_leaves_a_text_that_is_not_a_time():

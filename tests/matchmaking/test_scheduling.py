@@ -601,7 +601,7 @@ def test_publish_skips_changes_into_slots_that_started_since_the_run(event, make
         ({"request": i["request"], "reason": i["reason"]} for i in run.publish_report["skipped"]),
         key=lambda x: x["request"],
     ) == [
-        {"request": r.pk, "reason": f"the slot {when_text(slot)} has already started"}
+        {"request": r.pk, "reason": f"the slot on {when_text(slot)} has already started"}
         for r, slot in sorted(
             [(new, slots[0]), (moving, slots[2]), (held, slots[1])], key=lambda x: x[0].pk
         )
@@ -847,7 +847,7 @@ def test_the_preview_applies_the_booking_rules_as_the_publish_will():
     assert_preview_is_the_publish(preview, report)
     reasons = {item["reason"] for item in preview["skipped"]}
     assert f"{capped.name} has reached their limit of 1 meeting." in reasons
-    assert any(r.startswith(f"{narrowed.name} is not available at ") for r in reasons)
+    assert any(r.startswith(f"{narrowed.name} is not available on ") for r in reasons)
     assert_no_double_booking(event)
 
 

@@ -197,7 +197,7 @@ def test_refused_status_from_the_grid_comes_back_to_the_grid_with_the_message(
     assert response.status_code == 302
     assert response["Location"] == grid_url  # not a page at the POST's address
     page = get(staff_client, grid_url)
-    assert '<li class="message message-error">This meeting starts at ' in page
+    assert '<li class="message message-error">This meeting starts on ' in page
     meeting.refresh_from_db()
     assert meeting.status == Meeting.Status.SCHEDULED
 

@@ -242,7 +242,7 @@ def test_meeting_page_shows_parties_and_log(staff_client, event, make_participan
     html = staff_client.get(f"/organiser/{event.slug}/meetings/{meeting.pk}/").content.decode()
     assert meeting.request.sender.email in html
     assert "Status: Scheduled → Checked in" in html
-    assert "Booked for April 18, 2018 09:00" in html
+    assert "Booked for Wednesday 18 April at 09:00" in html
 
 
 def grid_queries(client, event) -> int:

@@ -6,6 +6,9 @@ from django.utils.formats import date_format
 
 pytestmark = pytest.mark.django_db
 
+# a meeting's time inside the console's sentences, with its weekday, in each language
+DAY_TIME = {"en": "{day} at {time}", "fr": "{day} à {time}", "ar": "يوم {day} الساعة {time}"}
+
 
 def test_arabic_grid_rtl_and_translated(staff_client, event):
     html = staff_client.get(
@@ -72,8 +75,11 @@ def test_chart_numbers_not_localised(staff_client, event, make_participant, book
 @pytest.mark.parametrize(
     ("language", "text"),
     [
-        ("en", "Check-in opens 30 minutes before the meeting, at {opens}."),
-        ("fr", "L’enregistrement de la présence ouvre 30 minutes avant le rendez-vous, à {opens}."),
+        ("en", "Check-in opens 30 minutes before the meeting, on {opens}."),
+        (
+            "fr",
+            "L’enregistrement de la présence ouvre 30 minutes avant le rendez-vous, le {opens}.",
+        ),
         ("ar", "يبدأ تسجيل الحضور قبل اللقاء بـ 30 دقيقة، في {opens}."),
     ],
 )
@@ -103,8 +109,9 @@ def test_early_check_in_refusal_in_the_consoles_language(
     assert response.redirect_chain == [(meeting_url, 302)]
     assert response.status_code == 200
     with translation.override(language):
-        day = date_format(opens, "DATE_FORMAT")  # "18 avril 2018", in the console's language
-    assert text.format(opens=f"{day} {opens:%H:%M}") in response.content.decode()
+        day = date_format(opens, "l j F")  # "mercredi 18 avril", in the console's language
+    when = DAY_TIME[language].format(day=day, time=f"{opens:%H:%M}")
+    assert text.format(opens=when) in response.content.decode()
     meeting.refresh_from_db()
     assert meeting.status == "scheduled"
 
@@ -114,7 +121,7 @@ def test_early_check_in_refusal_in_the_consoles_language(
     [
         (
             "en",
-            "This meeting starts at {at}; it can be marked held or no-show once it has started.",
+            "This meeting starts on {at}; it can be marked held or no-show once it has started.",
         ),
         ("fr", "Ce rendez-vous commence le {at} ; il pourra être marqué tenu ou absent une fois"),
     ],
@@ -143,8 +150,9 @@ def test_no_show_before_the_meeting_refused_in_the_consoles_language(
     assert response.redirect_chain == [(meeting_url, 302)]
     assert response.status_code == 200
     with translation.override(language):
-        day = date_format(start, "DATE_FORMAT")
-    assert text.format(at=f"{day} {start:%H:%M}") in response.content.decode()
+        day = date_format(start, "l j F")
+    when = DAY_TIME[language].format(day=day, time=f"{start:%H:%M}")
+    assert text.format(at=when) in response.content.decode()
     meeting.refresh_from_db()
     assert meeting.status == "scheduled"
 
@@ -174,7 +182,7 @@ def test_french_console_writes_dates_with_french_month_and_day_names(
     assert "mer 18 avril</a>" in grid
     assert "Avr" not in grid
     assert "<td>12 novembre 2026 11:05</td>" in page
-    assert "Réservé pour le 18 avril 2018 09:00" in page
+    assert "Réservé pour le mercredi 18 avril à 09:00" in page
     assert "Nov 2026" not in page and "le 2018-04-18" not in page
 
 
@@ -190,7 +198,7 @@ def test_arabic_console_writes_dates_with_arabic_month_names(
     ).content.decode()
 
     assert "18 إبريل</a>" in grid
-    assert "18 إبريل، 2018 09:00" in page  # the "booked for" log sentence
+    assert "حُجز يوم الأربعاء 18 إبريل الساعة 09:00" in page  # the "booked for" log sentence
     assert "2018-04-18 09:00" not in page
 
 
@@ -208,7 +216,7 @@ def test_english_console_dates(staff_client, event, make_participant, book):
 
     assert "Wed April 18</a>" in grid
     assert "<td>Nov. 12, 2026 11:05</td>" in page
-    assert "Booked for April 18, 2018 09:00" in page
+    assert "Booked for Wednesday 18 April at 09:00" in page
 
 
 def test_participant_requests_page_dates_in_french(event, make_participant):

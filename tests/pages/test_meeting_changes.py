@@ -66,7 +66,7 @@ def test_move_to_an_offered_slot(staff_client, staff, event, slots, make_partici
     assert log.actor == staff
     assert log.detail["to_slot"] == slots[3].start.isoformat()
     html = staff_client.get(response["Location"]).content.decode()
-    assert f"Meeting {meeting.pk} is now at April 18, 2018 10:00, table T01." in html
+    assert f"Meeting {meeting.pk} is now on Wednesday 18 April at 10:00, table T01." in html
     assert f'href="{grid}"' in html  # the way back to the grid is kept
 
 
@@ -121,8 +121,8 @@ def test_move_to_a_busy_slot_refused_with_409(staff_client, event, slots, make_p
     assert response.status_code == 409
     html = response.content.decode()
     assert (
-        "Someone in this meeting is not free at April 18, 2018 09:20 (another meeting, or not "
-        "at the fair then). Choose one of the offered times."
+        "Someone in this meeting is not free on Wednesday 18 April at 09:20 (another meeting, "
+        "or not at the fair then). Choose one of the offered times."
     ) in html
     meeting.refresh_from_db()
     assert (meeting.slot, meeting.fixed) == (slots[0], False)  # nothing half-written
@@ -139,7 +139,7 @@ def test_move_to_a_taken_table_refused_with_409(staff_client, event, slots, make
     )
 
     assert response.status_code == 409
-    assert "T01 is already taken at April 18, 2018 10:00" in response.content.decode()
+    assert "T01 is already taken on Wednesday 18 April at 10:00" in response.content.decode()
     meeting.refresh_from_db()
     assert meeting.slot == slots[0]
 
@@ -292,7 +292,7 @@ def test_french_page_shows_the_new_labels_in_french(
         HTTP_ACCEPT_LANGUAGE="fr",
     )
     assert refused.status_code == 409
-    assert "Une personne de ce rendez-vous n’est pas libre le 18 avril 2018 09:20" in (
+    assert "Une personne de ce rendez-vous n’est pas libre le mercredi 18 avril à 09:20" in (
         refused.content.decode()
     )
 
@@ -434,14 +434,14 @@ def test_the_desk_books_an_accepted_request_from_the_participants_page(
     url = f"/organiser/{event.slug}/participants/{amina.pk}/book/"
     refused = staff_client.post(url, {"request": request.pk, "slot": slots[0].pk}, follow=True)
     assert [str(m) for m in refused.context["messages"]] == [
-        f"Bruno already has a meeting at {when_text(slots[0])}."
+        f"Bruno already has a meeting on {when_text(slots[0])}."
     ]
     Notification.objects.all().delete()
     done = staff_client.post(url, {"request": request.pk, "slot": slots[2].pk}, follow=True)
     meeting = Meeting.objects.get(request=request)
     assert (meeting.slot_id, meeting.source) == (slots[2].pk, "organiser")
     when = labels.local_when(meeting.slot.start, event.tz)
-    assert [str(m) for m in done.context["messages"]] == [f"Meeting {meeting.pk} booked at {when}."]
+    assert [str(m) for m in done.context["messages"]] == [f"Meeting {meeting.pk} booked on {when}."]
     assert sorted(Notification.objects.values_list("recipient__name", flat=True)) == [
         "Amina",
         "Bruno",
@@ -538,8 +538,8 @@ def test_status_buttons_wait_for_the_meeting_s_time(
     move_slot(slots[0], timezone.now() + dt.timedelta(days=20))
     html = staff_client.get(page_url(event, meeting)).content.decode()
     assert status_buttons(html) == {"checked_in": True, "held": True, "no_show": True}
-    assert "data-status-early>Check-in opens 30 minutes before the meeting, at " in html
-    assert "held or no-show can be marked once it has started, at " in html
+    assert "data-status-early>Check-in opens 30 minutes before the meeting, on " in html
+    assert "held or no-show can be marked once it has started, on " in html
 
     move_slot(slots[0], timezone.now() + dt.timedelta(minutes=10))  # check-in is open
     html = staff_client.get(page_url(event, meeting)).content.decode()

@@ -71,9 +71,9 @@ def test_the_second_organisers_move_from_an_old_page_is_refused(
     assert response.status_code == 409
     html = response.content.decode()
     assert (
-        "This meeting was changed by someone else since you loaded the page: it is now at "
-        "April 18, 2018 10:00, table T01 (Scheduled). Nothing was changed; this page shows it "
-        "as it is now: check it and try again." in html
+        "This meeting was changed by someone else since you loaded the page: it is now on "
+        "Wednesday 18 April at 10:00, table T01 (Scheduled). Nothing was changed; this page "
+        "shows it as it is now: check it and try again." in html
     )
     assert hidden_versions(html)["move-form"] == "2"  # the page now shows it as it is
     now = Meeting.objects.get(pk=meeting.pk)
@@ -184,7 +184,8 @@ def test_the_same_move_posted_again_says_it_is_already_there(
 
     assert again.status_code == 200
     assert [str(m) for m in again.context["messages"]] == [
-        f"Meeting {meeting.pk} is already at April 18, 2018 10:00, table T01: nothing to change."
+        f"Meeting {meeting.pk} is already on Wednesday 18 April at 10:00, table T01: "
+        "nothing to change."
     ]
     now = Meeting.objects.get(pk=meeting.pk)
     assert (now.slot_id, now.version) == (slots[3].pk, 2)

@@ -1115,7 +1115,7 @@ def test_move_a_meeting_from_the_agenda_to_a_time_that_suits_everyone(
     assert offered == [s.pk for s in slots[3:]]  # not its own, not where Karim or Bruno is busy
     Notification.objects.all().delete()
     refused = client.post(move_url, {"slot": slots[1].pk}, follow=True)
-    assert messages_of(refused) == [f"Karim already has a meeting at {when_text(slots[1])}."]
+    assert messages_of(refused) == [f"Karim already has a meeting on {when_text(slots[1])}."]
     meeting.refresh_from_db()
     assert (meeting.slot_id, meeting.sequence) == (slots[0].pk, 0)
     moved = client.post(move_url, {"slot": slots[4].pk}, follow=True)
@@ -1415,7 +1415,7 @@ def test_booking_a_busy_slot_is_refused_with_a_message(upcoming_event, make_part
     )
 
     assert response.status_code == 200
-    assert messages_of(response) == [f"Amina Alaoui already has a meeting at {when_text(slot)}."]
+    assert messages_of(response) == [f"Amina Alaoui already has a meeting on {when_text(slot)}."]
     assert not Meeting.objects.filter(request=req).exists()
 
 
@@ -1439,7 +1439,8 @@ def test_busy_slot_message_is_translated_in_french(upcoming_event, make_particip
         when = when_text(slot)
     local = slot.start.astimezone(upcoming_event.tz)
     with translation.override("fr"):
-        assert when == f"{date_format(local, 'l j F')} {local:%H:%M}"  # "dimanche 27 décembre …"
+        # "dimanche 27 décembre à 09:00"
+        assert when == f"{date_format(local, 'l j F')} à {local:%H:%M}"
     assert messages_of(response) == [f"Amina Alaoui a déjà un rendez-vous le {when}."]
 
 
