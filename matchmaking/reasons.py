@@ -131,6 +131,16 @@ def day_time_text(moment) -> str:
     }
 
 
+def weekday_date_text(day, *, year: bool = False) -> str:
+    """A day with its weekday standing alone (a heading, a label, a list's group), in the
+    active language: "Wednesday 18 April [2018]", "mercredi 18 avril [2018]", "يوم الأربعاء
+    18 إبريل [2018]" (Arabic writes "يوم" before a weekday, as ``day_time_text`` and the
+    emails' sentences do; the translation adds it)."""
+    return pgettext("a date with its weekday, standing alone (a heading, a label)", "%(day)s") % {
+        "day": date_format(day, "l j F Y" if year else "l j F")
+    }
+
+
 def when_text(value) -> str:
     """A slot's start in the event's zone as a Reason keeps it ("2026-12-16 09:30", the slot's
     ``str``) written as the pages write times, with its weekday, in the active language

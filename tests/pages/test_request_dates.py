@@ -36,7 +36,8 @@ def test_proposed_and_booked_times_name_their_weekday(upcoming_event, make_parti
     def day(slot):
         local = slot.start.astimezone(event.tz)
         with translation.override(language):
-            return f"{date_format(local, 'l j F')} {local:%H:%M}"
+            text = f"{date_format(local, 'l j F')} {local:%H:%M}"
+        return f"يوم {text}" if language == "ar" else text  # Arabic: "يوم" before a weekday
 
     client = client_of(amina)
     lang = {"HTTP_ACCEPT_LANGUAGE": language}
