@@ -4,6 +4,11 @@ A country is an ISO 3166-1 alpha-2 code, stored upper-cased, or blank. The list 
 assigned codes (249), kept here rather than pulling in a dependency for it.
 """
 
+from functools import cache
+
+from babel import Locale
+from babel.core import get_global
+from babel.dates import get_timezone_location
 from django.utils.translation import gettext_lazy
 
 from matchmaking.exceptions import InvalidInput
@@ -51,3 +56,59 @@ def country_code(value: str | None) -> str:
     if code and code not in COUNTRY_CODES:
         raise InvalidInput(str(COUNTRY_INVALID % {"value": text[:20]}), field="country")
     return code
+
+
+# The languages a place's name is searchable in: the fair's three.
+PLACE_NAME_LANGUAGES = ("en", "fr", "ar")
+
+
+@cache
+def country_names(code: str) -> tuple[str, ...]:
+    """A country code's names in the fair's languages, from Babel's (CLDR) data: ``"MA"`` gives
+    ("Morocco", "Maroc", "المغرب"); nothing for a blank or unknown code."""
+    names = (Locale.parse(lang).territories.get(code or "") for lang in PLACE_NAME_LANGUAGES)
+    return tuple(dict.fromkeys(name for name in names if name))
+
+
+@cache
+def _zone_cities(country: str) -> tuple[tuple[str, ...], ...]:
+    """The time zones' cities (CLDR's exemplar cities, which Babel names in each language) of
+    ``country``, or of every country for a blank one: each city's names in the fair's
+    languages, as ("Casablanca", "Casablanca", "الدار البيضاء") without repeats."""
+    cities = []
+    for zone, territory in sorted(get_global("zone_territories").items()):
+        if country and territory != country:
+            continue
+        try:
+            names = [
+                get_timezone_location(zone, locale=lang, return_city=True)
+                for lang in PLACE_NAME_LANGUAGES
+            ]
+        except LookupError:  # a zone CLDR lists that the system's zone data lacks
+            continue
+        cities.append(tuple(dict.fromkeys(names)))
+    return tuple(cities)
+
+
+def city_names(city: str, country: str = "") -> tuple[str, ...]:
+    """``city``'s names in the fair's languages when CLDR knows the city (the cities that name
+    a time zone: "Casablanca" or "الدار البيضاء" give both; "Alger", "Algiers" and "الجزائر"
+    one another), looked for first in ``country``'s, then in every country's; else nothing.
+    Spelling is compared folded (``search_fold``: accents, case, Arabic marks)."""
+    from matchmaking.models import search_fold
+
+    wanted = search_fold(city or "").strip()
+    if not wanted:
+        return ()
+    for where in dict.fromkeys([country or "", ""]):
+        for names in _zone_cities(where):
+            if any(search_fold(name) == wanted for name in names):
+                return names
+    return ()
+
+
+def place_names(city: str, country: str) -> list[str]:
+    """What directory search also matches a participant by: their city's and their country's
+    names in the fair's languages (``city_names``, ``country_names``), so that "الدار البيضاء"
+    finds the delegation of Casablanca and "Maroc" or "المغرب" the participants from MA."""
+    return [*city_names(city, country), *country_names(country)]

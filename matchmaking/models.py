@@ -268,11 +268,16 @@ class Profile(models.Model):
 
     def refresh_search_text(self) -> None:
         """Fill ``search_text`` and ``search_names`` from the participant and the profile; the
-        caller saves (list both in ``update_fields``)."""
+        caller saves (list both in ``update_fields``). Both hold the names of the participant's
+        city and country in the fair's three languages too (``place_names``: CLDR's, through
+        Babel), so a search in Arabic or French finds a place written in English."""
+        from matchmaking.countries import place_names
+
         p = self.participant
-        parts = [p.name, p.title, p.organisation.name, p.city, self.description, *self.offers]
-        self.search_text = search_fold(" ".join([*parts, *self.needs]))
-        self.search_names = search_fold(" ".join([p.name, p.organisation.name, p.city]))
+        places = place_names(p.city, p.country)
+        parts = [p.name, p.title, p.organisation.name, p.city, *places, self.description]
+        self.search_text = search_fold(" ".join([*parts, *self.offers, *self.needs]))
+        self.search_names = search_fold(" ".join([p.name, p.organisation.name, p.city, *places]))
 
 
 # Letters that carry no combining mark to strip but are commonly typed without their ligature.

@@ -62,3 +62,51 @@ def test_directory_search_folds_arabic_spelling_variants(
     make_participant(name="سلمى بناني", city="أريانة")
     make_participant(name="ٱلمدرسه الرقمية", city="تونس")
     assert found(as_participant(fes[0]), event, q) == [name]
+
+
+@pytest.fixture
+def places(make_participant):
+    """A delegation of Casablanca (written in English), one of Algiers written in French, a
+    Tunisian start-up whose city is written in Arabic, and a French company from Lyon."""
+    return [
+        make_participant(name="Casa Delegation", city="Casablanca", country="MA"),
+        make_participant(name="Wilaya", city="Alger", country="DZ"),
+        make_participant(name="Startup TN", city="تونس", country="TN"),
+        make_participant(name="Lyon Tech", city="Lyon", country="FR"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("q", "names"),
+    [
+        ("الدار البيضاء", ["Casa Delegation"]),  # Casablanca's Arabic name
+        ("Casablanca", ["Casa Delegation"]),
+        ("Maroc", ["Casa Delegation"]),  # the country, in French
+        ("المغرب", ["Casa Delegation"]),  # in Arabic
+        ("Morocco", ["Casa Delegation"]),
+        ("Algiers", ["Wilaya"]),  # Alger, in English
+        ("الجزائر", ["Wilaya"]),  # the city and the country, in Arabic
+        ("Tunis", ["Startup TN"]),  # تونس, in Latin letters
+        ("Tunisie", ["Startup TN"]),
+        ("France", ["Lyon Tech"]),
+    ],
+)
+def test_directory_search_finds_a_place_by_its_name_in_the_fairs_languages(
+    event, places, as_participant, q, names
+):
+    """The city's and the country's names in French, Arabic and English (CLDR's, through
+    Babel) are searchable, whichever language the profile wrote them in."""
+    assert found(as_participant(places[3]), event, q) == names
+
+
+def test_the_people_search_finds_a_delegation_by_its_city_in_arabic(event, places, organiser):
+    """The organisers' participants list (``people_matching``) too."""
+    from django.test import Client
+
+    client = Client()
+    client.force_login(organiser)
+    response = client.get(f"/organiser/{event.slug}/participants/", {"q": "الدار البيضاء"})
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "Casa Delegation" in body
+    assert "Lyon Tech" not in body

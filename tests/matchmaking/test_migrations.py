@@ -92,7 +92,8 @@ fold_search_columns = importlib.import_module(
 def test_0011_folds_the_search_columns_of_profiles_written_before(event, make_participant):
     from matchmaking.models import Profile
 
-    karim = make_participant(name="Karim Tazi", city="Fès", title="Directeur")
+    # no country, and a city CLDR does not name: no place names (0038 adds those)
+    karim = make_participant(name="Karim Tazi", city="Fès", title="Directeur", country="")
     Profile.objects.filter(participant=karim).update(
         search_text="karim tazi directeur fès", search_names=""
     )  # as the old code stored it
@@ -116,7 +117,7 @@ def test_0034_folds_arabic_letters_written_either_way_in_profiles_written_before
     fold = importlib.import_module(
         "matchmaking.migrations.0034_search_fold_arabic_letters"
     ).fold_search_columns
-    salma = make_participant(name="سلمى", city="اريانة", title="")
+    salma = make_participant(name="سلمى", city="اريانة", title="", country="")  # as for 0011
     Profile.objects.filter(participant=salma).update(
         search_text="سلمى  org اريانة ", search_names="سلمى org اريانة"
     )  # as the old code stored it
@@ -126,6 +127,27 @@ def test_0034_folds_arabic_letters_written_either_way_in_profiles_written_before
     profile = Profile.objects.get(participant=salma)
     assert "سلمي" in profile.search_names and "اريانه" in profile.search_names
     assert "ى" not in profile.search_text and "ة" not in profile.search_text
+    stored = (profile.search_text, profile.search_names)
+    profile.refresh_search_text()  # what the service stores today
+    assert (profile.search_text, profile.search_names) == stored
+
+
+def test_0038_adds_the_place_names_to_profiles_written_before(event, make_participant):
+    from matchmaking.models import Profile
+
+    fill = importlib.import_module(
+        "matchmaking.migrations.0038_search_place_names"
+    ).fill_search_columns
+    casa = make_participant(name="Casa", city="Casablanca", country="MA", title="")
+    Profile.objects.filter(participant=casa).update(
+        search_text="casa  org casablanca ", search_names="casa org casablanca"
+    )  # as the old code stored it
+
+    fill(apps, None)
+
+    profile = Profile.objects.get(participant=casa)
+    for name in ("الدار البيضاء", "maroc", "المغرب", "morocco"):
+        assert name in profile.search_names and name in profile.search_text
     stored = (profile.search_text, profile.search_names)
     profile.refresh_search_text()  # what the service stores today
     assert (profile.search_text, profile.search_names) == stored
