@@ -917,11 +917,14 @@ def _agenda_days(
 
 
 def _requests(event: Event, participant: Participant) -> list:
+    """The participant's requests, each with ``not_taking``: pending while the side who must
+    answer it takes no meetings (a meeting limit of 0), so it will wait until it expires."""
     rows = list(selectors.requests_of(event=event, participant=participant))
     for r in rows:
         r.outgoing = r.sender_id == participant.pk
         r.other = r.recipient if r.outgoing else r.sender
         r.status_label = labels.label(labels.REQUEST_STATUS, r.status)
+        r.not_taking = r.status == MeetingRequest.Status.PENDING and r.recipient.max_meetings == 0
     return rows
 
 

@@ -1131,6 +1131,12 @@ def requests_page(request, event, me):
         other = r.sender if r.recipient_id == me.pk else r.recipient
         open_ = r.status in MeetingRequest.OPEN_STATUSES
         r.language_note = _no_common_language(me, other, sep) if open_ else ""
+        # a request waiting for someone who has since set their meeting limit to 0: the sender
+        # is told they are not taking meetings, rather than left waiting for an answer
+        waiting = r.sender_id == me.pk and r.status == MeetingRequest.Status.PENDING
+        r.not_taking = ""
+        if waiting and r.recipient.max_meetings == 0:
+            r.not_taking = str(Reason("not_taking_meetings", {"name": r.recipient.name}))
     received = [r for r in mine if r.recipient_id == me.pk]
     # at my own meeting limit, accepting is refused: the page says so instead of the buttons
     at_limit = None

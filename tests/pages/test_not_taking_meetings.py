@@ -89,3 +89,64 @@ def test_a_reason_too_long_declines_nothing(upcoming_event, make_participant):
         "The reason is too long: 300 characters at most."
     ]
     assert MeetingRequest.objects.get(pk=r.pk).status == "pending"
+
+
+@pytest.mark.parametrize(
+    ("language", "said"),
+    [
+        ("en", "Amina is not taking meetings at this fair (their meeting limit is 0)."),
+        ("fr", "Amina ne prend pas de rendez-vous à ce salon"),
+        ("ar", "يبقى طلبك مفتوحًا إلى أن يُرَدّ عليه"),
+    ],
+)
+def test_the_sender_is_told_on_the_request_card_in_their_language(
+    upcoming_event, make_participant, language, said
+):
+    """A request sent before the recipient set their limit to 0 stays pending (answering is
+    theirs to do): the sender's card says the person is not taking meetings, rather than
+    leaving them waiting for an answer; a request to someone still taking meetings says
+    nothing of the kind."""
+    event = upcoming_event
+    amina = make_participant(event=event, name="Amina")
+    bruno = make_participant(event=event, name="Bruno")
+    chen = make_participant(event=event, name="Chen")
+    to_amina = RequestFactory(sender=bruno, recipient=amina, status="pending")
+    to_chen = RequestFactory(sender=bruno, recipient=chen, status="pending")
+    amina.max_meetings = 0
+    amina.save(update_fields=["max_meetings"])
+
+    html = (
+        client_of(bruno)
+        .get(f"/my/{event.slug}/requests/", HTTP_ACCEPT_LANGUAGE=language)
+        .content.decode()
+    )
+
+    card = html[html.index(f'id="request-{to_amina.pk}"') :]
+    card = card[: card.index("</li>")]
+    assert "data-not-taking" in card
+    assert said in card
+    other = html[html.index(f'id="request-{to_chen.pk}"') :]
+    assert "data-not-taking" not in other[: other.index("</li>")]
+
+
+def test_the_organiser_sees_who_takes_no_meetings_and_the_requests_waiting(
+    upcoming_event, make_participant, organiser
+):
+    event = upcoming_event
+    amina = make_participant(event=event, name="Amina")
+    bruno = make_participant(event=event, name="Bruno")
+    RequestFactory(sender=bruno, recipient=amina, status="pending")
+    RequestFactory(sender=bruno, recipient=amina, status="declined")
+    amina.max_meetings = 0
+    amina.save(update_fields=["max_meetings"])
+    client = Client()
+    client.force_login(organiser)
+
+    hers = client.get(f"/organiser/{event.slug}/participants/{amina.pk}/").content.decode()
+    his = client.get(f"/organiser/{event.slug}/participants/{bruno.pk}/").content.decode()
+
+    assert "data-not-taking-meetings" in hers
+    assert "Their meeting limit is 0: nobody can ask them" in hers
+    assert hers.count("data-not-taking>Not taking meetings</span>") == 1  # the pending one
+    assert "data-not-taking-meetings" not in his  # Bruno takes meetings
+    assert his.count("data-not-taking>Not taking meetings</span>") == 1  # his request to her
