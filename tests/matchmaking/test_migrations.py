@@ -132,11 +132,11 @@ def test_0034_folds_arabic_letters_written_either_way_in_profiles_written_before
     assert (profile.search_text, profile.search_names) == stored
 
 
-def test_0038_adds_the_place_names_to_profiles_written_before(event, make_participant):
+def test_0039_adds_the_place_names_to_profiles_written_before(event, make_participant):
     from matchmaking.models import Profile
 
     fill = importlib.import_module(
-        "matchmaking.migrations.0038_search_place_names"
+        "matchmaking.migrations.0039_search_place_names"
     ).fill_search_columns
     casa = make_participant(name="Casa", city="Casablanca", country="MA", title="")
     Profile.objects.filter(participant=casa).update(

@@ -83,7 +83,7 @@ def fill_search_columns(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("matchmaking", "0037_request_client_token"),
+        ("matchmaking", "0038_table_out_of_service"),
     ]
 
     operations = [
