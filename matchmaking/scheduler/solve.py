@@ -25,7 +25,7 @@ import numpy as np
 # kempe is imported here, not in the idle phase: the annealing's compiled loop is compiled (or
 # loaded from numba's cache) when it is imported, which must not fall inside a solve's time limit
 from . import kempe
-from .cpcore import assignment_model
+from .cpcore import BuildTimeout, assignment_model, build_deadline, check_build
 from .model import Assignment, InfeasibleError, Problem, Result, Stats
 
 Progress = Callable[[str, float], None] | None
@@ -55,6 +55,11 @@ FALLBACK_MIN_SECONDS = 0.3
 # fit left out (forum-14: 298 -> 302 of 302 in 0.06 s), within this share of the time left
 REPAIR_DEPTH = 3
 REPAIR_SHARE = 0.1
+# small path: no CP-SAT search starts with less than this left before the deadline, and a
+# model build still running this close to it stops (``cpcore.build_deadline``); the best
+# schedule so far is kept. Before (run AG), with the bound and weight phases slowed by load, the
+# idle phase built its models regardless and forum-14 took 11.4 and 12.0 s of 10 (run AH).
+SOLVE_MIN_SECONDS = 0.05
 
 
 class _Inst:
@@ -358,20 +363,32 @@ def _solve_small(
     from ortools.sat.python import cp_model
 
     R = inst.R
-    model, x, _busy, _ = assignment_model(inst, range(R), optional=True)
-    per_k: dict[int, list] = defaultdict(list)
-    for (k, _s), v in x.items():
-        per_k[k].append(v)
-    # 1 (forced), the request's slot variables (scheduled or not), or 0 (no slot possible)
-    sched = [1 if inst.forced[k] >= 0 else (sum(per_k[k]) if per_k[k] else 0) for k in range(R)]
-    count_p = []
-    for p in range(inst.P):
-        c = sum(sched[k] for k in inst.by_p[p])
-        count_p.append(c)
-        if inst.cap[p] is not None and len(inst.by_p[p]) > inst.cap[p]:
-            model.Add(c <= inst.cap[p])
+    feas = inst.dom.any(axis=1)
+    try:
+        with build_deadline(deadline - SOLVE_MIN_SECONDS):
+            model, x, _busy, _ = assignment_model(inst, range(R), optional=True)
+            per_k: dict[int, list] = defaultdict(list)
+            for (k, _s), v in x.items():
+                per_k[k].append(v)
+            # 1 (forced), the request's slot variables (scheduled or not), or 0 (no slot possible)
+            sched = [
+                1 if inst.forced[k] >= 0 else (sum(per_k[k]) if per_k[k] else 0) for k in range(R)
+            ]
+            count_p = []
+            for p in range(inst.P):
+                check_build()
+                c = sum(sched[k] for k in inst.by_p[p])
+                count_p.append(c)
+                if inst.cap[p] is not None and len(inst.by_p[p]) > inst.cap[p]:
+                    model.Add(c <= inst.cap[p])
+    except BuildTimeout:
+        # no time for the model (the time limit spent before it): first fit and ejection chains
+        g = _greedy_schedule(inst, None, deadline)
+        return g, float(inst.w[feas].sum()), False
 
     def run(obj, sense, budget, hint_slot):
+        if deadline - time.perf_counter() < SOLVE_MIN_SECONDS:
+            return None, None, False  # out of time: no search past the deadline
         if sense == "max":
             model.Maximize(obj)
         else:
@@ -388,12 +405,12 @@ def _solve_small(
         return slot, round(solver.ObjectiveValue()), st == cp_model.OPTIMAL
 
     def left(frac):
-        return max(0.1, (deadline - time.perf_counter()) * frac)
+        rem = deadline - time.perf_counter()
+        return max(min(0.1, rem), rem * frac)  # at least 0.1 s, never past the deadline
 
     t0 = time.perf_counter()
     wexpr = sum(int(inst.w[k]) * sched[k] for k in range(R) if not isinstance(sched[k], int))
     wconst = sum(int(inst.w[k]) for k in range(R) if isinstance(sched[k], int) and sched[k])
-    feas = inst.dom.any(axis=1)
     free = feas & (inst.forced < 0)  # the requests of ``wexpr``
 
     def weight(s: np.ndarray) -> int:
@@ -414,6 +431,8 @@ def _solve_small(
     def everything(budget, hint_slot):
         """Everything schedulable? (a satisfaction problem is much easier for CP-SAT)"""
         nonlocal allflag
+        if deadline - time.perf_counter() < SOLVE_MIN_SECONDS:
+            return None, None, False  # out of time: no search past the deadline
         if allflag is None:
             allflag = model.NewBoolVar("all")
             for k in range(R):
@@ -493,7 +512,10 @@ def _solve_small(
         return int((possible & (c > 0)).sum())
 
     zs = []
-    if with_meeting(slot) < int(possible.sum()):
+    if (
+        with_meeting(slot) < int(possible.sum())
+        and deadline - time.perf_counter() >= SOLVE_MIN_SECONDS
+    ):
         for p in np.nonzero(possible)[0]:
             z = model.NewBoolVar("")
             model.Add(count_p[p] >= 1).OnlyEnforceIf(z)
@@ -638,28 +660,147 @@ def _idle_phase(inst: _Inst, slot: np.ndarray, deadline: float, seed: int, worke
     """Idle (range and/or total) then stability, with the set of scheduled meetings fixed; on a
     re-run, stability first, then idle with the moves bounded. Then Kempe-chain annealing
     (``kempe.py``) for the time left: the window model hands it the total once the range is
-    settled; the span and envelope models keep ``1 - KEMPE_SHARE`` of the time."""
+    settled; the span and envelope models keep ``1 - KEMPE_SHARE`` of the time. The span or
+    envelope model is built only when it is used (not on the window path), and a build still
+    running at the CP-SAT deadline stops: the annealing then gets the time left."""
     from ortools.sat.python import cp_model
 
     end = deadline
     ks = [int(k) for k in np.nonzero(slot >= 0)[0]]
-    m, x, _, tv = assignment_model(inst, ks, slot_vars=True)
     mine: dict = defaultdict(list)
     for k in ks:
         mine[int(inst.a[k])].append(k)
         mine[int(inst.b[k])].append(k)
+    multi = any(len(mk) >= 2 for mk in mine.values())  # someone can idle
     single_day = len(inst.days) == 1
     pos = {}
     for ordered in inst.days.values():
         for i, s in enumerate(ordered):
             pos[s] = i
     contiguous = single_day and all(pos[s] == s for s in range(inst.S))
-    has_prev = [k for k in ks if inst.prev[k] >= 0 and (k, int(inst.prev[k])) in x]
+    has_prev = [k for k in ks if inst.prev[k] >= 0 and inst.dom[k, int(inst.prev[k])]]
     if not (contiguous and not has_prev):  # the span or envelope model (below)
         deadline = time.perf_counter() + (1 - KEMPE_SHARE) * (end - time.perf_counter())
+
+    def run(obj, budget):
+        if deadline - time.perf_counter() < 0.1:
+            return None, None, False  # out of time: no solve past the deadline
+        if isinstance(obj, int):
+            m.ClearObjective()
+        else:
+            m.Minimize(obj)
+        m.ClearHints()
+        _hint(m, x, cur)
+        solver = _cp_params(budget, seed, workers)
+        st = solver.Solve(m)
+        if st not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            return None, None, False
+        out = _read_slots(solver, x, np.full(inst.R, -1, dtype=np.int64))
+        return out, round(solver.ObjectiveValue()), st == cp_model.OPTIMAL
+
+    def left(frac):
+        return max(0.1, (deadline - time.perf_counter()) * frac)
+
+    cur = slot
+    opt = True
+    windows = None
+    kempe_range = False
+    if multi and contiguous and not has_prev:
+        # one day of contiguous slots: the window model (window.py), measured far ahead of the
+        # span model below on the UdG instances
+        from .window import KEMPE_RANGE, KEMPE_RANGE_WORKERS, solve_windows
+
+        kempe_range = KEMPE_RANGE and inst.problem.idle_objective == "range"
+        kempe_range &= workers <= KEMPE_RANGE_WORKERS
+        now = time.perf_counter()
+        windows = solve_windows(inst, ks, cur, now + (deadline - now) * 0.97, seed, workers)
+    built = None
+    if windows is None and not kempe_range and (multi or has_prev):
+        if deadline - time.perf_counter() >= 0.1:
+            try:
+                with build_deadline(deadline - 0.1):
+                    built = _span_model(inst, ks, mine, contiguous)
+            except BuildTimeout:
+                built = None
+        if built is None:
+            opt = False  # no time for the model: the annealing below gets the time left
+    if windows is not None:
+        cur, opt = windows
+    elif kempe_range:
+        opt = False  # the annealing below gets all the time (window.KEMPE_RANGE)
+    elif built is not None:
+        m, x, idle, spans = built
+        if has_prev:
+            # A re-run changes as few confirmed meetings as it can, before idle slots: otherwise
+            # a re-run after a few late changes reshuffled most agendas to save an idle slot or
+            # two (demo event: 105 of 171 meetings moved for 48 -> 47 idle slots). The large
+            # path does the same (its idle search never moves a meeting still in its previous
+            # slot). Idle slots are then minimised among the schedules with that few moves, on
+            # the span or envelope model (the window model does not carry the moves bound).
+            cur = cur.copy()
+            for k in has_prev:
+                cur[k] = inst.prev[k]  # the hint: everyone where they were
+            moves = sum(1 - x[(k, int(inst.prev[k]))] for k in has_prev)
+            s0, _moves, _ = run(moves, left(0.4))
+
+            def moved(s: np.ndarray) -> int:
+                return int(sum(s[k] != inst.prev[k] for k in has_prev))
+
+            cur = s0 if s0 is not None and moved(s0) <= moved(slot) else slot
+            # never more moves than the schedule in hand (out of time, it is kept as it is)
+            m.Add(moves <= moved(cur))
+        if idle:
+            if inst.problem.idle_objective == "range":
+                # warm start with the (easier) total; total 0 means range 0 too
+                s0, best0, _ = run(sum(idle), left(0.4))
+                if s0 is not None:
+                    cur = s0
+                    if best0 == 0:
+                        return cur, True
+                for lo, hi, ts in spans:
+                    m.AddMinEquality(lo, ts)
+                    m.AddMaxEquality(hi, ts)
+                mx = m.NewIntVar(0, inst.S, "")
+                mn = m.NewIntVar(0, inst.S, "")
+                m.AddMaxEquality(mx, idle)
+                m.AddMinEquality(mn, idle)
+                s1, best, o = run(mx - mn, left(0.5 if has_prev else 0.6))
+                opt &= o
+                if s1 is not None:
+                    cur = s1
+                    m.Add(mx - mn <= best)
+            s2, best, o = run(sum(idle), left(0.75 if has_prev else 0.95))
+            opt &= o
+            if s2 is not None:
+                cur = s2
+                m.Add(sum(idle) <= best)
+        if has_prev:
+            s3, _, _ = run(sum(1 - x[(k, int(inst.prev[k]))] for k in has_prev), left(0.95))
+            if s3 is not None:
+                cur = s3
+    if multi and not opt:
+        cur = kempe.kempe_idle(
+            inst,
+            cur,
+            end,
+            seed,
+            keep_moves=bool(has_prev),
+            range_phase=kempe_range,
+            cp_workers=workers if kempe_range else 0,
+        )
+    return cur, opt
+
+
+def _span_model(inst: _Inst, ks: list[int], mine: dict, contiguous: bool):
+    """The span model (one day of contiguous slots: ``lo_p <= t_k <= hi_p``) or the envelope
+    model (other cases) of the meetings ``ks``: ``(model, x, idle IntVars, spans)``, ``spans``
+    the ``(lo, hi, slot vars)`` of each participant with two or more meetings (span model
+    only). Raises ``cpcore.BuildTimeout`` past the build deadline."""
+    m, x, _, tv = assignment_model(inst, ks, slot_vars=True)
     idle = []
     spans = []
     for _p, mk in mine.items():
+        check_build()
         if len(mk) < 2:
             continue
         if len(mk) > 2:
@@ -685,102 +826,7 @@ def _idle_phase(inst: _Inst, slot: np.ndarray, deadline: float, seed: int, worke
             iv = m.NewIntVar(0, inst.S, "")
             m.Add(iv == tot)
         idle.append(iv)
-
-    def run(obj, budget):
-        if deadline - time.perf_counter() < 0.1:
-            return None, None, False  # out of time: no solve past the deadline
-        if isinstance(obj, int):
-            m.ClearObjective()
-        else:
-            m.Minimize(obj)
-        m.ClearHints()
-        _hint(m, x, cur)
-        solver = _cp_params(budget, seed, workers)
-        st = solver.Solve(m)
-        if st not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            return None, None, False
-        out = _read_slots(solver, x, np.full(inst.R, -1, dtype=np.int64))
-        return out, round(solver.ObjectiveValue()), st == cp_model.OPTIMAL
-
-    def left(frac):
-        return max(0.1, (deadline - time.perf_counter()) * frac)
-
-    cur = slot
-    opt = True
-    windows = None
-    kempe_range = False
-    if has_prev:
-        # A re-run changes as few confirmed meetings as it can, before idle slots: otherwise a
-        # re-run after a few late changes reshuffled most agendas to save an idle slot or two
-        # (demo event: 105 of 171 meetings moved for 48 -> 47 idle slots). The large path does
-        # the same (its idle search never moves a meeting still in its previous slot). Idle
-        # slots are then minimised among the schedules with that few moves, on the span or
-        # envelope model (the window model does not carry the moves bound).
-        cur = cur.copy()
-        for k in has_prev:
-            cur[k] = inst.prev[k]  # the hint: everyone where they were
-        moves = sum(1 - x[(k, int(inst.prev[k]))] for k in has_prev)
-        s0, _moves, _ = run(moves, left(0.4))
-
-        def moved(s: np.ndarray) -> int:
-            return int(sum(s[k] != inst.prev[k] for k in has_prev))
-
-        cur = s0 if s0 is not None and moved(s0) <= moved(slot) else slot
-        # never more moves than the schedule in hand (out of time, it is kept as it is)
-        m.Add(moves <= moved(cur))
-    if idle and contiguous and not has_prev:
-        # one day of contiguous slots: the window model (window.py), measured far ahead of the
-        # span model below on the UdG instances
-        from .window import KEMPE_RANGE, KEMPE_RANGE_WORKERS, solve_windows
-
-        kempe_range = KEMPE_RANGE and inst.problem.idle_objective == "range"
-        kempe_range &= workers <= KEMPE_RANGE_WORKERS
-        now = time.perf_counter()
-        windows = solve_windows(inst, ks, cur, now + (deadline - now) * 0.97, seed, workers)
-    if windows is not None:
-        cur, opt = windows
-    elif idle and contiguous and not has_prev and kempe_range:
-        opt = False  # the annealing below gets all the time (window.KEMPE_RANGE)
-    elif idle:
-        if inst.problem.idle_objective == "range":
-            # warm start with the (easier) total; total 0 means range 0 too
-            s0, best0, _ = run(sum(idle), left(0.4))
-            if s0 is not None:
-                cur = s0
-                if best0 == 0:
-                    return cur, True
-            for lo, hi, ts in spans:
-                m.AddMinEquality(lo, ts)
-                m.AddMaxEquality(hi, ts)
-            mx = m.NewIntVar(0, inst.S, "")
-            mn = m.NewIntVar(0, inst.S, "")
-            m.AddMaxEquality(mx, idle)
-            m.AddMinEquality(mn, idle)
-            s1, best, o = run(mx - mn, left(0.5 if has_prev else 0.6))
-            opt &= o
-            if s1 is not None:
-                cur = s1
-                m.Add(mx - mn <= best)
-        s2, best, o = run(sum(idle), left(0.75 if has_prev else 0.95))
-        opt &= o
-        if s2 is not None:
-            cur = s2
-            m.Add(sum(idle) <= best)
-    if has_prev:
-        s3, _, _ = run(sum(1 - x[(k, int(inst.prev[k]))] for k in has_prev), left(0.95))
-        if s3 is not None:
-            cur = s3
-    if idle and not opt:
-        cur = kempe.kempe_idle(
-            inst,
-            cur,
-            end,
-            seed,
-            keep_moves=bool(has_prev),
-            range_phase=kempe_range,
-            cp_workers=workers if kempe_range else 0,
-        )
-    return cur, opt
+    return m, x, idle, spans
 
 
 # --------------------------------------------------------------------------- LP (large)

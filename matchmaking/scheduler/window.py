@@ -38,7 +38,7 @@ from collections import defaultdict
 
 import numpy as np
 
-from .cpcore import assignment_model, window_idle
+from .cpcore import BuildTimeout, assignment_model, build_deadline, window_idle
 
 SLACKS = (0, 1, 2, 3, 5)
 RANGE_MAX = 6  # range stage without a ladder schedule: ranges 0 .. RANGE_MAX - 1
@@ -196,7 +196,12 @@ def solve_windows(inst, ks: list[int], cur: np.ndarray, deadline: float, seed: i
         if best is None and left < reserve and not use_range:
             break  # leave the rest to the span model (solve.py)
         budget = left if last else left * (0.6 if slack > 0 else 0.15)
-        m, x = _build(inst, ks, doms, multi, lbs, slack)
+        try:
+            with build_deadline(deadline - 0.05):
+                m, x = _build(inst, ks, doms, multi, lbs, slack)
+        except BuildTimeout:
+            break  # the rung's time went on building it (a loaded machine): keep the best
+        budget = min(budget, deadline - time.perf_counter())
         if slack > 0:  # hint: the best window schedule, else the caller's schedule
             hint = best[1] if best is not None else cur
             _hint(m, x, hint)
@@ -262,9 +267,14 @@ def solve_windows(inst, ks: list[int], cur: np.ndarray, deadline: float, seed: i
             left = end - time.perf_counter()
             if left > 0.3:
                 # the time left goes back to the total at the ladder's last rung
-                m, x = _build(inst, ks, doms, multi, lbs, max(1, best_slack))
-                _hint(m, x, best[1])
-                best = _lns_improve(m, x, best, cur, score, left, seed, workers)
+                try:
+                    with build_deadline(end - 0.1):
+                        m, x = _build(inst, ks, doms, multi, lbs, max(1, best_slack))
+                    _hint(m, x, best[1])
+                    left = end - time.perf_counter()
+                    best = _lns_improve(m, x, best, cur, score, left, seed, workers)
+                except BuildTimeout:
+                    pass  # no time left to search it: keep the best
     if best is None:
         return None
     return best[1], opt
@@ -324,11 +334,16 @@ def _range_stage(
                 best = _band_total(inst, ks, multi, lbs, best, cur, score, deadline, seed, workers)
             break
         common = (r, max(0, maxlb - r), maxlb + RANGE_LO_EXTRA)
-        m, x = _build(inst, ks, doms, multi, lbs, 0, common)
+        try:
+            with build_deadline(deadline - 0.1):
+                m, x = _build(inst, ks, doms, multi, lbs, 0, common)
+        except BuildTimeout:
+            break  # no time left to ask it
         # range 0 first gets 65% of the time left (was 50%: on forum-13crafc and ticf-13crafc it
         # took 1.4-1.8 s of a 2.5-s budget, and 8 of 22 runs at 10 s missed it; 4 of 4 found it
         # at 65%)
         cap = zero_cap if r == 0 else RANGE_TRY_CAP
+        share = min(share, deadline - time.perf_counter())
         solver = _cp_params(min(share, cap * t_all), seed, workers)
         solver.parameters.stop_after_first_solution = True
         st = solver.Solve(m)
@@ -391,7 +406,11 @@ def _soft_band(inst, ks, multi, lbs, best, r, cur, score, deadline, seed, worker
     if deadline - time.perf_counter() < 0.5:
         return best
     slack = _slack_of(inst, multi, lbs, best)
-    m, x, total, hint_all = _model(inst, ks, multi, lbs, None, slack=slack, soft_r=r)
+    try:
+        with build_deadline(deadline - 0.1):
+            m, x, total, hint_all = _model(inst, ks, multi, lbs, None, slack=slack, soft_r=r)
+    except BuildTimeout:
+        return best  # no time left to search it
     m.Minimize((len(multi) * inst.S + 1) * hint_all.excess + total)
     hint_all(best[1])
     left = deadline - time.perf_counter() - 0.05
@@ -410,7 +429,11 @@ def _band_total(inst, ks, multi, lbs, best, cur, score, deadline, seed, workers,
         # slack, the slack at least what the best schedule uses, so that it is a solution); not
         # measured against all window lengths
         slack = _slack_of(inst, multi, lbs, best)
-        m, x, total, hint_all = _model(inst, ks, multi, lbs, best[0][0], slack=slack)
+        try:
+            with build_deadline(deadline - 0.15):
+                m, x, total, hint_all = _model(inst, ks, multi, lbs, best[0][0], slack=slack)
+        except BuildTimeout:
+            return best  # no time left to search it
         m.Minimize(total)
         hint_all(best[1])
         left = deadline - time.perf_counter()
