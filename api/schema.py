@@ -57,6 +57,33 @@ def add_error_responses(result, generator, request, public):
     return result
 
 
+def one_directory_shape(result, generator, request, public):
+    """The directory's answer (``DirectoryParticipant``) as one object: a participant reads the
+    directory's fields, an organiser those and their own. drf-spectacular wrote it as ``oneOf``
+    [Participant, OrganiserParticipant], which an organiser's answer matches twice (it has every
+    field of both), so a schema validator refuses it and a generated client cannot read it. The
+    organisers' fields are documented, and not required."""
+    schemas = result.get("components", {}).get("schemas", {})
+    everyone, organisers = schemas.get("Participant"), schemas.get("OrganiserParticipant")
+    if "DirectoryParticipant" not in schemas or not everyone or not organisers:
+        return result
+    properties = {}
+    for name, schema in organisers["properties"].items():
+        if name not in everyone["properties"]:
+            schema = {"allOf": [schema]} if "$ref" in schema else dict(schema)
+            words = schema.get("description", "")
+            schema["description"] = f"Organisers only. {words}".strip()
+        properties[name] = schema
+    schemas["DirectoryParticipant"] = {
+        "type": "object",
+        "description": "A directory entry: the fields every member reads, and, in the answers "
+        "organisers read, the organisers' ones.",
+        "properties": properties,
+        "required": list(everyone.get("required", [])),
+    }
+    return result
+
+
 # (language, media type) -> (body, Content-Type, Content-Disposition), for this process's life:
 # the document changes only with the code, which a deployment restarts the processes for.
 _BUILT: dict[tuple[str, str], tuple[bytes, str, str]] = {}

@@ -120,3 +120,29 @@ def test_answers_match_their_documented_schema(api_schema, fuzz_world, make_part
     assert booking["responses"]["409"]["content"]["application/json"]["schema"] == {
         "$ref": "#/components/schemas/Error"
     }
+
+
+def test_directory_answers_match_exactly_one_documented_shape(api_schema, fuzz_world):
+    """An organiser's directory entry has every field of a participant's: documented as
+    ``oneOf`` [Participant, OrganiserParticipant], it matched both, which a JSON-schema validator
+    refuses and a generated client cannot deserialise ("multiple matches")."""
+    event, tokens = fuzz_world
+    person = event.participants.first()
+    for who in ("participant", "organiser"):
+        for path, params in (
+            ("/api/events/{slug}/participants/", {"slug": event.slug}),
+            ("/api/events/{slug}/participants/{id}/", {"slug": event.slug, "id": person.pk}),
+        ):
+            case = api_schema[path]["GET"].Case(path_parameters=params)
+            response = case.call(
+                headers={"Authorization": tokens[who], "Accept-Encoding": "identity"}
+            )
+            assert response.status_code == 200, (who, path, response.status_code)
+            case.validate_response(
+                response, checks=[schemathesis.checks.response_schema_conformance]
+            )
+    entry = api_schema.raw_schema["components"]["schemas"]["DirectoryParticipant"]
+    assert "oneOf" not in entry
+    # the organisers' fields are documented, and not required of a participant's answer
+    assert {"email", "ref", "attending", "withdrawn_at"} <= set(entry["properties"])
+    assert "email" not in entry["required"] and "name" in entry["required"]
