@@ -57,6 +57,25 @@ def add_error_responses(result, generator, request, public):
     return result
 
 
+# Answer fields that may be absent: the error's particulars (the directory's organiser fields
+# are ``one_directory_shape``'s).
+OPTIONAL_IN_ANSWERS = {"Error": {"field", "errors"}}
+
+
+def answers_give_every_field(result, generator, request, public):
+    """Every field of an answer is in it (``null`` where it is nullable), and the schema says so:
+    drf-spectacular marks as required only the read-only fields of a response, so the answers'
+    ``description``, ``offers``, ``fixed_table``, ``timezone``, ``session_name``... read as
+    optional, and a generated client typed each of them as possibly missing. Bodies sent
+    (``...Request`` components, ``COMPONENT_SPLIT_REQUEST``) keep their own required fields."""
+    for name, schema in result.get("components", {}).get("schemas", {}).items():
+        if name.endswith("Request") or "properties" not in schema:
+            continue
+        optional = OPTIONAL_IN_ANSWERS.get(name, set())
+        schema["required"] = [key for key in schema["properties"] if key not in optional]
+    return result
+
+
 def one_directory_shape(result, generator, request, public):
     """The directory's answer (``DirectoryParticipant``) as one object: a participant reads the
     directory's fields, an organiser those and their own. drf-spectacular wrote it as ``oneOf``

@@ -99,6 +99,12 @@ class ParticipantSerializer(serializers.ModelSerializer):
         child=serializers.CharField(), source="profile.sectors", default=list
     )
     fixed_table = serializers.CharField(source="fixed_table.name", default=None, allow_null=True)
+    languages = serializers.ListField(
+        child=serializers.CharField(),
+        read_only=True,
+        help_text="ISO 639 codes, lower-case: fr, ar, en, or zgh for Tamazight (two letters where "
+        "the language has an ISO 639-1 code).",
+    )
 
     class Meta:
         model = Participant
@@ -684,12 +690,26 @@ class StatusSerializer(RefusesUnknownFields, serializers.Serializer):
     version = IdField(required=False, help_text=VERSION_HELP)
 
 
+class BlankAsNullChoiceField(serializers.ChoiceField):
+    """A choice kept blank when there is none, answered as ``null``: "" is none of the choices
+    the schema lists, and a client's enum could not read it."""
+
+    def to_representation(self, value):
+        return None if value in ("", None) else super().to_representation(value)
+
+
 class MeetingFeedbackSerializer(serializers.ModelSerializer):
     """One person's feedback on a meeting (the other side never sees it)."""
 
     meeting = serializers.IntegerField(source="meeting_id", read_only=True)
     participant = serializers.IntegerField(source="participant_id", read_only=True)
     participant_name = serializers.CharField(source="participant.name", read_only=True)
+    outcome = BlankAsNullChoiceField(
+        choices=MeetingFeedback.Outcome.choices,
+        allow_null=True,
+        read_only=True,
+        help_text="What comes next; null when none was given (always when it did not take place).",
+    )
 
     class Meta:
         model = MeetingFeedback
@@ -732,8 +752,9 @@ class MeetingFeedbackInSerializer(RefusesUnknownFields, serializers.Serializer):
         choices=MeetingFeedback.Outcome.choices,
         required=False,
         allow_blank=True,
+        allow_null=True,
         default="",
-        help_text="What comes next (optional; only when it took place).",
+        help_text="What comes next (optional; only when it took place; null or absent: none).",
     )
     comment = serializers.CharField(
         required=False,

@@ -196,6 +196,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "api.schema.add_error_responses",
+        "api.schema.answers_give_every_field",
         "api.schema.one_directory_shape",
     ],
     "ENUM_NAME_OVERRIDES": {

@@ -10,6 +10,7 @@ from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
 from hypothesis import HealthCheck, given, settings
+from rest_framework.authtoken.models import Token
 from schemathesis import GenerationMode
 
 from tests.conftest import client_for
@@ -146,3 +147,72 @@ def test_directory_answers_match_exactly_one_documented_shape(api_schema, fuzz_w
     # the organisers' fields are documented, and not required of a participant's answer
     assert {"email", "ref", "attending", "withdrawn_at"} <= set(entry["properties"])
     assert "email" not in entry["required"] and "name" in entry["required"]
+
+
+def test_every_read_answers_as_documented(api_schema, fuzz_world, make_participant):
+    """Each GET of the schema, as a participant and as an organiser, with ids that exist (a
+    meeting, a request, a conversation, a mark, feedback, a scheduler run): the answer matches
+    its documented shape, every field documented as always there included (drf-spectacular
+    had left ``description``, ``fixed_table``, ``timezone``... optional, and ``languages``
+    without a type)."""
+    from matchmaking.services.feedback import meeting_feedback_give
+    from matchmaking.services.marks import mark_set
+    from matchmaking.services.meetings import Actor, meeting_book
+    from matchmaking.services.messages import message_send
+
+    # the world is made through the services: Django's test client would connect again the
+    # handlers that close the database connection after each request (api_schema's note)
+    event, tokens = fuzz_world
+    a = event.participants.order_by("pk").first()
+    b = make_participant(kind="investor")
+    req = RequestFactory(sender=a, recipient=b, status="accepted")
+    meeting = meeting_book(request=req, slot=event.slots.first(), actor=Actor(system=True))
+    message_send(sender=a, recipient_id=b.pk, body="Hi")
+    mark_set(participant=a, candidate_id=b.pk, kind="saved")
+    feedback = meeting_feedback_give(meeting=meeting, participant=a, took_place=False)
+    event.schedule_runs.create(status="queued")  # the fair is over: no run would start now
+    you = f"Token {Token.objects.get_or_create(user=a.user)[0].key}"
+    ids = {
+        "participants": b.pk,
+        "meetings": meeting.pk,
+        "requests": req.pk,
+        "conversations": b.pk,
+        "marks": b.pk,
+        "feedback": feedback.pk,
+        "schedule-runs": event.schedule_runs.get().pk,
+        "slots": event.slots.first().pk,
+    }
+    checked = []
+    for result in api_schema.get_all_operations():
+        operation = result.ok()
+        if operation.method.upper() != "GET" or operation.path.endswith(".ics"):
+            continue
+        parts = [p for p in operation.path.split("/") if p]
+        params = {"slug": event.slug} if "{slug}" in parts else {}
+        if "{id}" in parts:
+            params["id"] = ids[parts[parts.index("{id}") - 1]]
+        query = {"need": "water"} if operation.path.endswith("/search/") else None
+        for who in ("participant", "organiser"):
+            if who == "organiser" and "/me/" in operation.path:
+                continue  # organisers have no profile: 404
+            if who == "organiser" and operation.path.endswith("/feedback/"):
+                continue  # organisers read feedback at /feedback/: 403
+            case = operation.Case(path_parameters=params, query=query)
+            if who == "organiser" and operation.path.endswith("/recommendations/"):
+                case.query = {"participant": a.pk}
+            headers = {"Authorization": tokens[who], "Accept-Encoding": "identity"}
+            if who == "participant":
+                headers["Authorization"] = you
+            response = case.call(headers=headers)
+            if response.status_code == 403 and who == "participant":
+                continue  # an organisers' route
+            assert response.status_code == 200, (who, operation.path, response.content[:300])
+            case.validate_response(
+                response, checks=[schemathesis.checks.response_schema_conformance]
+            )
+            checked.append((who, operation.path))
+    assert len(checked) > 30, checked
+    schemas = api_schema.raw_schema["components"]["schemas"]
+    assert {"description", "fixed_table", "languages"} <= set(schemas["Participant"]["required"])
+    assert schemas["Participant"]["properties"]["languages"]["type"] == "array"
+    assert {"timezone", "slot_minutes"} <= set(schemas["Event"]["required"])
