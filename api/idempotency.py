@@ -1,4 +1,7 @@
-"""``Idempotency-Key`` on creating POSTs: the same key (per user) replays the first response.
+"""``Idempotency-Key`` on the POSTs that create or change something (a request and its answers,
+a booking and the meeting actions, a message, a broadcast, a scheduler run and its publish): the
+same key (per user) replays the first response, so that a client retrying a write whose answer it
+lost does not do it twice (nor read a 409 for the change it made itself).
 
 A key reused with a different body answers 422; a key whose first request is still running
 answers 409 with ``Retry-After``. Only successful responses are stored, so a client can fix a
@@ -78,6 +81,10 @@ def idempotent(view_method):
                 return response
             response = Response(record.body, status=record.status_code)
             response["Idempotent-Replayed"] = "true"
+            tag = getattr(self, "replay_etag", None)  # an answer that carries an ETag
+            etag = tag(record.body) if tag is not None else None
+            if etag:
+                response["ETag"] = etag
             return response
         try:
             response = view_method(self, request, *args, **kwargs)
@@ -92,4 +99,5 @@ def idempotent(view_method):
             record.delete()
         return response
 
+    wrapper.idempotent = True  # the schema documents the header (api.openapi.AutoSchema)
     return wrapper

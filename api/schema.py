@@ -32,6 +32,7 @@ ANSWERS = {
     "(`meeting_changed`), or the participant's times since that ETag (`availability_changed`). "
     "Nothing was written.",
     "413": "The body is too large.",
+    "422": "This `Idempotency-Key` was used for another request (`idempotency_key_reused`).",
 }
 WRITES = {"post", "put", "patch", "delete"}
 
@@ -51,6 +52,8 @@ def add_error_responses(result, generator, request, public):
                 codes += ["409", "413"]
             if any(p.get("name") == "If-Match" for p in operation.get("parameters", [])):
                 codes.append("412")
+            if any(p.get("name") == "Idempotency-Key" for p in operation.get("parameters", [])):
+                codes.append("422")
             responses = operation.setdefault("responses", {})
             for code in codes:
                 responses.setdefault(code, {"description": ANSWERS[code], "content": ref})

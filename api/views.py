@@ -820,6 +820,7 @@ class RequestViewSet(
         "this event or outside the requested part of the day) and the request stays pending.",
     )
     @action(detail=True, methods=["post"])
+    @idempotent
     def accept(self, request, slug, pk=None):
         req = self.get_object()  # someone else's request: 404 whatever the body holds
         form = s.AcceptSerializer(data=request.data)
@@ -845,6 +846,7 @@ class RequestViewSet(
         "sender's email.",
     )
     @action(detail=True, methods=["post"])
+    @idempotent
     def decline(self, request, slug, pk=None):
         req = self.get_object()  # someone else's request: 404 whatever the body holds
         form = s.ReasonSerializer(data=request.data)
@@ -855,6 +857,7 @@ class RequestViewSet(
 
     @extend_schema(request=s.ReasonSerializer, responses=s.MeetingRequestSerializer)
     @action(detail=True, methods=["post"])
+    @idempotent
     def cancel(self, request, slug, pk=None):
         req = self.get_object()  # someone else's request: 404 whatever the body holds
         form = s.ReasonSerializer(data=request.data)
@@ -873,6 +876,11 @@ class MeetingViewSet(EventScoped, viewsets.ReadOnlyModelViewSet):
 
     serializer_class = s.MeetingSerializer
     filterset_class = MeetingFilter
+
+    @staticmethod
+    def replay_etag(body) -> str | None:
+        """A replayed answer (``Idempotency-Key``) carries the meeting's ETag, as the first."""
+        return f'"{body["version"]}"' if isinstance(body, dict) and "version" in body else None
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
@@ -977,6 +985,7 @@ class MeetingViewSet(EventScoped, viewsets.ReadOnlyModelViewSet):
         request=s.RescheduleSerializer, responses=s.MeetingSerializer, parameters=[IF_MATCH]
     )
     @action(detail=True, methods=["post"])
+    @idempotent
     def reschedule(self, request, slug, pk=None):
         meeting = self.get_object()
         form = s.RescheduleSerializer(data=request.data)
@@ -995,6 +1004,7 @@ class MeetingViewSet(EventScoped, viewsets.ReadOnlyModelViewSet):
 
     @extend_schema(request=s.FixSerializer, responses=s.MeetingSerializer, parameters=[IF_MATCH])
     @action(detail=True, methods=["post"])
+    @idempotent
     def fix(self, request, slug, pk=None):
         meeting = self.get_object()
         form = s.FixSerializer(data=request.data)
@@ -1013,6 +1023,7 @@ class MeetingViewSet(EventScoped, viewsets.ReadOnlyModelViewSet):
         request=s.MeetingCancelSerializer, responses=s.MeetingSerializer, parameters=[IF_MATCH]
     )
     @action(detail=True, methods=["post"])
+    @idempotent
     def cancel(self, request, slug, pk=None):
         meeting = self.get_object()
         form = s.MeetingCancelSerializer(data=request.data)
@@ -1036,6 +1047,7 @@ class MeetingViewSet(EventScoped, viewsets.ReadOnlyModelViewSet):
         "They must be at the fair and free then; they are told it is booked.",
     )
     @action(detail=True, methods=["post"])
+    @idempotent
     def attendees(self, request, slug, pk=None):
         meeting = self.get_object()
         form = s.AttendeeAddSerializer(data=request.data)
@@ -1053,6 +1065,7 @@ class MeetingViewSet(EventScoped, viewsets.ReadOnlyModelViewSet):
         "it, until it starts; it goes on for the others.",
     )
     @action(detail=True, methods=["post"])
+    @idempotent
     def leave(self, request, slug, pk=None):
         meeting = self.get_object()
         no_body(request)
@@ -1065,6 +1078,7 @@ class MeetingViewSet(EventScoped, viewsets.ReadOnlyModelViewSet):
 
     @extend_schema(request=None, responses=s.MeetingSerializer)
     @action(detail=True, methods=["post"], url_path="check-in")
+    @idempotent
     def check_in(self, request, slug, pk=None):
         meeting = self.get_object()
         no_body(request)
@@ -1075,6 +1089,7 @@ class MeetingViewSet(EventScoped, viewsets.ReadOnlyModelViewSet):
 
     @extend_schema(request=s.StatusSerializer, responses=s.MeetingSerializer, parameters=[IF_MATCH])
     @action(detail=True, methods=["post"], url_path="status", permission_classes=[IsOrganiser])
+    @idempotent
     def set_status(self, request, slug, pk=None):
         meeting = self.get_object()
         form = s.StatusSerializer(data=request.data)
@@ -1298,6 +1313,7 @@ class ScheduleRunViewSet(
         "publish_refused.",
     )
     @action(detail=True, methods=["post"])
+    @idempotent
     def publish(self, request, slug, pk=None):
         run = self.get_object()
         no_body(request)
