@@ -9,16 +9,25 @@ from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooMany
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.urls import Resolver404, resolve
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions as drf_exceptions
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from api.parsers import size_text
+from matchmaking.error_text import error_text
 from matchmaking.exceptions import Busy, DomainError
 from matchmaking.services.importer import ImportInvalid
 
 MESSAGE_LIMIT = 300
+
+# Refusals whose English sentence says more than their code's French or Arabic one (which id,
+# which field), or whose code's sentence is about a page: said in English unless the refusal
+# carries its particulars in every language (a ``Reason``).
+KEEP_ENGLISH = frozenset(
+    {"invalid", "not_found", "forbidden", "meeting_changed", "form_sent_already"}
+)
 
 
 def _short(text) -> str:
@@ -66,12 +75,12 @@ def _flatten(detail, prefix: str = "") -> list[str]:
 # What a person reads when an id in the URL names nothing they may see (Django's own
 # "No Meeting matches the given query." is for developers).
 NOT_FOUND_TEXT = {
-    "Event": "No such event.",
-    "Slot": "No such slot at this event.",
-    "Participant": "No such participant at this event.",
-    "MeetingRequest": "No such meeting request at this event.",
-    "Meeting": "No such meeting at this event.",
-    "ScheduleRun": "No such scheduler run at this event.",
+    "Event": _("No such event."),
+    "Slot": _("No such slot at this event."),
+    "Participant": _("No such participant at this event."),
+    "MeetingRequest": _("No such meeting request at this event."),
+    "Meeting": _("No such meeting at this event."),
+    "ScheduleRun": _("No such scheduler run at this event."),
 }
 
 
@@ -84,7 +93,7 @@ def _not_found_text(context) -> str:
         except Exception:  # a view that cannot say what it lists: the generic sentence
             model = None
     name = getattr(model, "__name__", "")
-    return NOT_FOUND_TEXT.get(name, "Not found: nothing with that id here.")
+    return str(NOT_FOUND_TEXT.get(name, _("Not found: nothing with that id here.")))
 
 
 def _unreadable_body(exc) -> Response | None:
@@ -108,7 +117,7 @@ def exception_handler(exc, context):
     if refused is not None:
         return refused
     if isinstance(exc, DomainError):
-        body = {"detail": exc.message, "code": exc.code}
+        body = {"detail": error_text(exc, keep_english=KEEP_ENGLISH), "code": exc.code}
         if exc.field:
             body["field"] = exc.field
         body.update(exc.extra)
@@ -140,7 +149,7 @@ def exception_handler(exc, context):
     return response
 
 
-NO_SUCH_ADDRESS = "Not found: the API has no such address."
+NO_SUCH_ADDRESS = _("Not found: the API has no such address.")
 
 
 def not_found(request, exception=None):
@@ -150,7 +159,7 @@ def not_found(request, exception=None):
     from django.views.defaults import page_not_found
 
     if request.path.startswith("/api/"):
-        return JsonResponse({"detail": NO_SUCH_ADDRESS, "code": "not_found"}, status=404)
+        return JsonResponse({"detail": str(NO_SUCH_ADDRESS), "code": "not_found"}, status=404)
     return page_not_found(request, exception)
 
 
@@ -173,7 +182,10 @@ def unmatched(request, *args, **kwargs):
             if request.method in ("GET", "HEAD"):
                 return HttpResponsePermanentRedirect(request.get_full_path(force_append_slash=True))
             body = {
-                "detail": _short(f"{NO_SUCH_ADDRESS} Add the trailing slash: {request.path}/"),
+                "detail": _short(
+                    _("%(no_such)s Add the trailing slash: %(path)s")
+                    % {"no_such": NO_SUCH_ADDRESS, "path": f"{request.path}/"}
+                ),
                 "code": "not_found",
             }
             return JsonResponse(body, status=404)

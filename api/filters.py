@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from matchmaking.exceptions import InvalidInput
 from matchmaking.models import Meeting, MeetingFeedback, MeetingRequest, Participant, search_fold
+from matchmaking.reasons import no_such
 from matchmaking.selectors import pending_now
 from ml.taxonomy import SECTOR_IDS
 
@@ -33,7 +34,7 @@ def known_participant(filterset, value) -> int:
     event." naming ``participant``, not an empty list that reads as "no meetings with them"."""
     pid = int(value)
     if pid > ID_LIMIT:  # no row has it: not looked up
-        raise InvalidInput(f"No participant {pid} in this event.", field="participant")
+        raise no_such("participant", pid, field="participant")
     named = getattr(filterset.request, "event_participant", None)
     if named is not None:
         named(pid, "participant")

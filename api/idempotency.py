@@ -15,6 +15,7 @@ from functools import wraps
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
@@ -40,7 +41,7 @@ def idempotent(view_method):
             return view_method(self, request, *args, **kwargs)
         if len(key) > 200:
             return Response(
-                {"detail": f"{HEADER} must be at most 200 characters.", "code": "invalid"},
+                {"detail": _("Idempotency-Key must be at most 200 characters."), "code": "invalid"},
                 status=400,
             )
         fingerprint = _fingerprint(request)
@@ -64,7 +65,9 @@ def idempotent(view_method):
             if record.fingerprint != fingerprint:
                 return Response(
                     {
-                        "detail": f"This {HEADER} was already used for a different request.",
+                        "detail": _(
+                            "This Idempotency-Key was already used for a different request."
+                        ),
                         "code": "idempotency_key_reused",
                     },
                     status=422,
@@ -72,7 +75,9 @@ def idempotent(view_method):
             if record.status_code is None:
                 response = Response(
                     {
-                        "detail": f"A request with this {HEADER} is still being processed.",
+                        "detail": _(
+                            "A request with this Idempotency-Key is still being processed."
+                        ),
                         "code": "busy",
                     },
                     status=409,

@@ -1,3 +1,4 @@
+from django.utils.translation import gettext as _
 from rest_framework.pagination import PageNumberPagination
 
 from matchmaking.exceptions import InvalidInput
@@ -16,8 +17,11 @@ class Pagination(PageNumberPagination):
             text = given.strip()
             if not (text.isascii() and text.isdigit() and len(text) < 10 and int(text) >= 1):
                 raise InvalidInput(
-                    f"page_size must be a whole number from 1 (pages hold "
-                    f"{self.max_page_size} at most), not {given[:20]!r}.",
+                    _(
+                        "page_size must be a whole number from 1 (pages hold %(most)s at most), "
+                        "not %(given)s."
+                    )
+                    % {"most": self.max_page_size, "given": repr(given[:20])},
                     field="page_size",
                 )
         return super().get_page_size(request)
@@ -31,7 +35,9 @@ class Pagination(PageNumberPagination):
             text = given.strip()
             if not (text.isascii() and text.isdigit() and len(text) < 10 and int(text) >= 1):
                 raise InvalidInput(
-                    f"page must be a whole number from 1, not {given[:20]!r}.", field="page"
+                    _("page must be a whole number from 1, not %(given)s.")
+                    % {"given": repr(given[:20])},
+                    field="page",
                 )
             return text
         return super().get_page_number(request, paginator)

@@ -4,6 +4,7 @@ from collections.abc import Mapping
 
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -209,7 +210,7 @@ class StrictBooleanField(serializers.BooleanField):
     default."""
 
     default_empty_html = serializers.empty
-    default_error_messages = {"invalid": "Must be true or false."}
+    default_error_messages = {"invalid": gettext_lazy("Must be true or false.")}
 
     def to_internal_value(self, data):
         if isinstance(data, bool):
@@ -246,7 +247,7 @@ class RefusesUnknownFields:
     is refused by name, not silently dropped with a 200 that did not do what was meant. Works
     for nested serializers too (each item of a ``many=True`` list is checked)."""
 
-    unknown_field_message = "Unknown field."
+    unknown_field_message = gettext_lazy("Unknown field.")
     #: keys of the endpoint's own answer, taken back and ignored (GET, edit, PUT the object back)
     answer_only_fields: tuple[str, ...] = ()
 
@@ -280,12 +281,14 @@ class EventSettingsSerializer(RefusesUnknownFields, serializers.Serializer):
 
     def validate(self, attrs):
         if isinstance(self.initial_data, Mapping) and not attrs:
-            raise serializers.ValidationError("Nothing to change: send at least one field.")
+            raise serializers.ValidationError(
+                gettext_lazy("Nothing to change: send at least one field.")
+            )
         return attrs
 
 
 class ProfileUpdateSerializer(RefusesUnknownFields, serializers.Serializer):
-    unknown_field_message = "This field cannot be changed here."
+    unknown_field_message = gettext_lazy("This field cannot be changed here.")
 
     title = serializers.CharField(max_length=200, allow_blank=True, required=False)
     languages = serializers.ListField(
@@ -320,7 +323,9 @@ class ProfileUpdateSerializer(RefusesUnknownFields, serializers.Serializer):
         # An empty body (or a multipart one nothing could be read from) would answer 200 having
         # saved nothing: say so instead.
         if isinstance(self.initial_data, Mapping) and not self.initial_data:
-            raise serializers.ValidationError("Nothing to change: send at least one field.")
+            raise serializers.ValidationError(
+                gettext_lazy("Nothing to change: send at least one field.")
+            )
         return attrs
 
     def validate_country(self, value: str) -> str:
@@ -970,8 +975,8 @@ class SearchQuerySerializer(serializers.Serializer):
         help_text="What I am looking for, in my words and in any of the fair's languages (each "
         "line one need).",
         error_messages={
-            "required": "Say what you are looking for: ?need=...",
-            "blank": "Say what you are looking for: ?need=...",
+            "required": gettext_lazy("Say what you are looking for: ?need=..."),
+            "blank": gettext_lazy("Say what you are looking for: ?need=..."),
             "max_length": "A search holds at most 300 characters.",
         },
     )

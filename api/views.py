@@ -7,6 +7,7 @@ from django.db import transaction
 from django.http import Http404, HttpResponse, QueryDict
 from django.utils import timezone
 from django.utils.http import parse_etags
+from django.utils.translation import gettext
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -47,6 +48,7 @@ from matchmaking.models import (
     Slot,
     Table,
 )
+from matchmaking.reasons import Reason, no_such
 from matchmaking.services import attendance as attendance_services
 from matchmaking.services import availability as availability_services
 from matchmaking.services import broadcasts as broadcast_services
@@ -249,7 +251,7 @@ class EventScoped:
                 raise Forbidden(
                     NOT_ON_TEAM.format(slug=self.event.slug), code="not_event_organiser"
                 )
-            raise Forbidden("You are not a participant of this event.")
+            raise Forbidden(gettext("You are not a participant of this event."))
 
     needs_membership = True
 
@@ -270,7 +272,7 @@ class EventScoped:
             .first()
         )
         if person is None or not self._may_know(person):
-            raise InvalidInput(f"No participant {pk} in this event.", field=field)
+            raise no_such("participant", pk, field=field)
         return person
 
     def _may_know(self, person: Participant) -> bool:
@@ -336,7 +338,8 @@ class ParticipantViewSet(EventScoped, viewsets.ReadOnlyModelViewSet):
             )
             # someone they asked, met, booked or marked: say why; to anyone else, as unknown
             if gone is not None and self._may_know(gone):
-                raise NotFound(f"{gone.name} no longer comes to the fair.") from None
+                reason = Reason("participant_withdrew", {"name": gone.name})
+                raise NotFound(reason.english(), reason=reason) from None
             raise
 
     def get_queryset(self):
@@ -390,7 +393,7 @@ class _Whose:
     def _person(self, pk: int) -> Participant:
         person = Participant.objects.filter(event=self.event, pk=pk).first()
         if person is None:
-            raise NotFound(f"No participant {pk} in this event.")
+            raise no_such("participant", pk, NotFound)
         return person
 
 
@@ -544,7 +547,7 @@ class _MyOwn(EventScoped):
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
         if kwargs.get("pk", 0) > 2**62:  # no id the database can hold
-            raise NotFound(f"No participant {kwargs['pk']} in this event.")
+            raise no_such("participant", kwargs["pk"], NotFound)
 
 
 class _MyMarks(_MyOwn):
@@ -613,7 +616,7 @@ class _MyMessages(_MyOwn):
 
     def _other(self, pk: int) -> int:
         if not Participant.objects.filter(event=self.event, pk=pk).exists():
-            raise NotFound(f"No participant {pk} in this event.")
+            raise no_such("participant", pk, NotFound)
         return pk
 
 
@@ -784,14 +787,14 @@ class RequestViewSet(
             sender = self._participant(data["sender"], "sender")
         else:
             if "sender" in data and data["sender"] != self.participant.pk:
-                raise Forbidden("You can only send requests in your own name.")
+                raise Forbidden(gettext("You can only send requests in your own name."))
             sender = self.participant
         recipient = self._participant(data["recipient"], "recipient")
         slot = None
         if data.get("slot") is not None:
             slot = Slot.objects.filter(event=self.event, pk=data["slot"]).first()
             if slot is None:
-                raise InvalidInput(f"No slot {data['slot']} in this event.", field="slot")
+                raise no_such("slot", data["slot"], field="slot")
         created = request_services.request_create(
             sender=sender,
             recipient=recipient,
@@ -829,9 +832,7 @@ class RequestViewSet(
         if form.validated_data.get("slot") is not None:
             slot = Slot.objects.filter(event=self.event, pk=form.validated_data["slot"]).first()
             if slot is None:
-                raise InvalidInput(
-                    f"No slot {form.validated_data['slot']} in this event.", field="slot"
-                )
+                raise no_such("slot", form.validated_data["slot"], field="slot")
         done = request_services.request_accept(
             request=req, by=self.participant, user=request.user, slot=slot
         )
@@ -890,7 +891,7 @@ class MeetingViewSet(EventScoped, viewsets.ReadOnlyModelViewSet):
     def _slot(self, pk: int) -> Slot:
         slot = Slot.objects.filter(event=self.event, pk=pk).first()
         if slot is None:
-            raise InvalidInput(f"No slot {pk} in this event.", field="slot")
+            raise no_such("slot", pk, field="slot")
         return slot
 
     def _table(self, name: str | None) -> Table | None:

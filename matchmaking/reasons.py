@@ -102,6 +102,10 @@ TEXTS = {
         "%(yours)s, it is now version %(version)s): it is now cancelled. Reload it and try "
         "again; nothing was changed."
     ),
+    # an id in the address or the body that names nothing of the event (the English text is
+    # the API's)
+    "no_participant": _("No participant %(id)s in this event."),
+    "no_slot": _("No slot %(id)s in this event."),
 }
 
 # a meeting's state that is no longer "scheduled", said in a sentence (a ``status`` parameter)
@@ -219,3 +223,14 @@ def reason_text(item: dict) -> str:
     if item.get("outcome") in OUTCOMES:
         text = f"{text.rstrip('.')}; {OUTCOMES[item['outcome']]}"
     return text
+
+
+def no_such(kind: str, pk, error=None, **kwargs):
+    """The refusal of an id that names no ``kind`` of the event ("participant", "slot"): "No
+    slot 99 in this event.", said in the reader's language by the API (``Reason``). ``error``:
+    the ``DomainError`` class (``InvalidInput``, 400, by default; ``NotFound`` for an id in the
+    address)."""
+    from matchmaking.exceptions import InvalidInput
+
+    reason = Reason(f"no_{kind}", {"id": str(pk)})
+    return (error or InvalidInput)(reason.english(), reason=reason, **kwargs)

@@ -15,6 +15,7 @@ from django.db import IntegrityError, transaction
 from matchmaking import selectors
 from matchmaking.exceptions import Busy, Conflict, InvalidInput, NotFound
 from matchmaking.models import Mark, Participant
+from matchmaking.reasons import no_such
 from matchmaking.services.recommendations import lists_refresh_after_commit
 from matchmaking.services.requests import SELF_NOT_ATTENDING, meeting_refusal
 
@@ -30,7 +31,7 @@ def _candidate(participant: Participant, candidate_id: int) -> Participant:
     found = Participant.objects.filter(event_id=participant.event_id, pk=candidate_id).first()
     if found is None or not selectors.may_know(participant=participant, other=found):
         # who withdrew is an unknown id to someone who never dealt with them
-        raise NotFound(f"No participant {candidate_id} in this event.")
+        raise no_such("participant", candidate_id, NotFound)
     if found.withdrawn_at is not None:
         raise NotFound(f"{found.name} no longer comes to the fair.", code="not_attending")
     refusal = meeting_refusal(participant, found)  # a colleague: nobody to ask for a meeting

@@ -20,6 +20,7 @@ from django.utils import timezone
 from matchmaking import selectors
 from matchmaking.exceptions import Busy, Conflict, InvalidInput, NotFound
 from matchmaking.models import Message, Participant
+from matchmaking.reasons import no_such
 from matchmaking.services.locking import guarded_transaction, lock_participants_and_slots
 from matchmaking.services.notifications import notify_message
 from matchmaking.services.requests import SELF_NOT_ATTENDING
@@ -81,7 +82,7 @@ def _recipient(sender: Participant, recipient_id: int) -> Participant:
     )
     if found is None or not selectors.may_know(participant=sender, other=found):
         # who withdrew is an unknown id to someone who never dealt with them
-        raise NotFound(f"No participant {recipient_id} in this event.")
+        raise no_such("participant", recipient_id, NotFound)
     return found
 
 
@@ -209,7 +210,7 @@ def messages_read(*, participant: Participant, other_id: int) -> int:
     the pair's lock, so that a message sent meanwhile is either read here or emailed."""
     other = Participant.objects.filter(event_id=participant.event_id, pk=other_id).first()
     if other is None:
-        raise NotFound(f"No participant {other_id} in this event.")
+        raise no_such("participant", other_id, NotFound)
     if not Message.objects.filter(
         sender=other, recipient=participant, read_at__isnull=True
     ).exists():
