@@ -5,7 +5,14 @@ from django.db.models import Q
 from django.utils import timezone
 
 from matchmaking.exceptions import InvalidInput
-from matchmaking.models import Meeting, MeetingFeedback, MeetingRequest, Participant, search_fold
+from matchmaking.models import (
+    Meeting,
+    MeetingFeedback,
+    MeetingRequest,
+    Participant,
+    Slot,
+    search_fold,
+)
 from matchmaking.reasons import no_such
 from matchmaking.selectors import pending_now
 from ml.taxonomy import SECTOR_IDS
@@ -39,6 +46,18 @@ def known_participant(filterset, value) -> int:
     if named is not None:
         named(pid, "participant")
     return pid
+
+
+class SlotFilter(django_filters.FilterSet):
+    date = django_filters.DateFilter(label="Local date in the event's time zone (2018-04-19).")
+    part = django_filters.ChoiceFilter(
+        choices=[(Slot.MORNING, "morning"), (Slot.AFTERNOON, "afternoon")],
+        label="morning or afternoon.",
+    )
+
+    class Meta:
+        model = Slot
+        fields = ["date", "part"]
 
 
 class ParticipantFilter(django_filters.FilterSet):

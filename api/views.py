@@ -23,7 +23,13 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from api import serializers as s
-from api.filters import FeedbackFilter, MeetingFilter, ParticipantFilter, RequestFilter
+from api.filters import (
+    FeedbackFilter,
+    MeetingFilter,
+    ParticipantFilter,
+    RequestFilter,
+    SlotFilter,
+)
 from api.idempotency import idempotent
 from api.parsers import ImportJSONParser
 from matchmaking import selectors
@@ -230,6 +236,41 @@ class EventScoped:
     participant: Participant | None
     organiser: bool
 
+    #: query-string parameters a GET of this view reads besides its filters and pages
+    query_params: tuple[str, ...] = ()
+
+    def _lists(self) -> bool:
+        return isinstance(self, GenericAPIView) and getattr(self, "action", "list") == "list"
+
+    def known_query_params(self) -> set[str]:
+        """What a GET of this view reads from the query string: DRF's ``format``, the view's
+        own ``query_params`` and, for a list, its filters and ``page`` / ``page_size``."""
+        known = {"format", *self.query_params}
+        if self._lists():
+            paginator = self.paginator
+            if paginator is not None:
+                known |= {paginator.page_query_param, paginator.page_size_query_param}
+            filterset = getattr(self, "filterset_class", None)
+            if filterset is not None:
+                known |= set(filterset.base_filters)
+        return known
+
+    def refuse_unknown_query_params(self, request) -> None:
+        """A GET with a query parameter the view does not read answers 400 naming it, as a
+        body's unknown field does: ignored, ``/slots/?date=`` gave every day's slots and
+        ``?ordering=`` the list in its own order, with a 200 that read as done. Only the views
+        that read a query string (lists, and those naming their ``query_params``) check it: one
+        object's address reads none, and answers as it did whatever the query holds."""
+        if request.method not in ("GET", "HEAD") or not (self._lists() or self.query_params):
+            return
+        unknown = sorted(set(request.query_params) - self.known_query_params())
+        if unknown:
+            raise InvalidInput(
+                gettext("Unknown query parameter: %(name)s. This address reads: %(known)s.")
+                % {"name": unknown[0][:50], "known": ", ".join(sorted(self.known_query_params()))},
+                field=unknown[0][:50],
+            )
+
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
         checked = getattr(self, "checked_team", None)  # by IsOrganiser, before this
@@ -252,6 +293,7 @@ class EventScoped:
                     NOT_ON_TEAM.format(slug=self.event.slug), code="not_event_organiser"
                 )
             raise Forbidden(gettext("You are not a participant of this event."))
+        self.refuse_unknown_query_params(request)
 
     needs_membership = True
 
@@ -291,6 +333,7 @@ class SlotViewSet(EventScoped, viewsets.ReadOnlyModelViewSet):
     serializer_class = s.SlotSerializer
     permission_classes = [permissions.AllowAny]
     needs_membership = False
+    filterset_class = SlotFilter
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
@@ -559,6 +602,8 @@ class _MyMarks(_MyOwn):
 @extend_schema(parameters=[SLUG])
 class MyMarksView(_MyMarks, GenericAPIView):
     """The people I saved (my shortlist) or hid ("not interested"), last marked first."""
+
+    query_params = ("mark",)
 
     serializer_class = s.MarkSerializer
     queryset = Mark.objects.none()  # the schema's model; the rows come from the selector
@@ -1237,6 +1282,8 @@ class BroadcastViewSet(
 class AgendaIcsView(EventScoped, APIView):
     """My meetings as an iCalendar feed (organisers: ``?participant=ID``)."""
 
+    query_params = ("participant",)
+
     @extend_schema(
         parameters=[
             OpenApiParameter(
@@ -1335,6 +1382,8 @@ class SearchView(EventScoped, APIView):
     like recommendations (a French need finds the English provider), with the offer that
     meets it. Participants: among the people they may be recommended; organisers: everyone."""
 
+    query_params = ("need", "kind", "limit")
+
     @extend_schema(
         parameters=[s.SearchQuerySerializer], responses=s.SearchResultSerializer(many=True)
     )
@@ -1361,6 +1410,8 @@ class SearchView(EventScoped, APIView):
 @extend_schema(parameters=[SLUG])
 class RecommendationsView(EventScoped, APIView):
     """Who I should meet, best first, with the reasons (organisers: ``?participant=ID``)."""
+
+    query_params = ("participant", "kind", "limit")
 
     @extend_schema(
         parameters=[s.RecommendationQuerySerializer],
