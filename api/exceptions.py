@@ -142,6 +142,12 @@ def exception_handler(exc, context):
             "code": "invalid",
             "errors": errors,
         }
+        # one field at fault: named in ``field`` as a refusal of the rules names it, so that an
+        # app reads the field the same way from every 400
+        if isinstance(errors, dict) and len(errors) == 1:
+            (name,) = errors
+            if name != "non_field_errors":
+                response.data["field"] = str(name)
     elif isinstance(response.data, dict) and "detail" in response.data:
         detail = response.data["detail"]
         text = _short(_plain_parse_error(str(detail)))

@@ -796,3 +796,33 @@ def test_a_list_filtered_by_a_participant_id_too_large_says_there_is_none(
         "code": "invalid",
         "field": "participant",
     }
+
+
+def test_a_400_names_its_one_field_whichever_layer_refused_it(
+    event, make_participant, as_participant
+):
+    """The guide says every error carries ``field`` when one field is at fault: the booking
+    rules' refusals did, a serializer's did not (only ``errors``), so an app had to look in two
+    places for the field to mark."""
+    a, b = make_participant(), make_participant()
+    client = as_participant(a)
+    requests = f"/api/events/{event.slug}/requests/"
+    form = client.post(requests, {"recipient": b.pk, "priority": 9}, format="json")
+    assert form.status_code == 400
+    assert form.json() == {
+        "detail": "priority: Ensure this value is less than or equal to 5.",
+        "code": "invalid",
+        "errors": {"priority": ["Ensure this value is less than or equal to 5."]},
+        "field": "priority",
+    }
+    rule = client.post(requests, {"recipient": a.pk}, format="json")
+    assert (rule.status_code, rule.json()["field"]) == (400, "recipient")
+    # two fields at fault: each in errors, no single field
+    both = client.post(requests, {"recipient": "x", "priority": 9}, format="json")
+    assert both.status_code == 400
+    assert set(both.json()["errors"]) == {"recipient", "priority"}
+    assert "field" not in both.json()
+    # an error that is no field's (a list body): no field either
+    whole = client.post(requests, [1, 2], format="json")
+    assert whole.status_code == 400 and "field" not in whole.json()
+    assert MeetingRequest.objects.count() == 0
