@@ -48,6 +48,19 @@ def known_participant(filterset, value) -> int:
     return pid
 
 
+class _ChoicesField(django_filters.fields.MultipleChoiceField):
+    def clean(self, value):
+        return super().clean([v for v in (value or []) if v != ""])
+
+
+class ChoicesFilter(django_filters.MultipleChoiceFilter):
+    """A repeatable choice (``?status=pending&status=accepted``) whose empty values are left
+    out: ``?status=`` is no filter, as an empty ``?date=`` or ``?participant=`` is, rather than
+    400 "Select a valid choice.  is not one of the available choices."."""
+
+    field_class = _ChoicesField
+
+
 class SlotFilter(django_filters.FilterSet):
     date = django_filters.DateFilter(label="Local date in the event's time zone (2018-04-19).")
     part = django_filters.ChoiceFilter(
@@ -64,7 +77,7 @@ class ParticipantFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
         method="filter_q", label="Search in names, organisations, descriptions, offers and needs."
     )
-    kind = django_filters.MultipleChoiceFilter(choices=Participant.Kind.choices)
+    kind = ChoicesFilter(choices=Participant.Kind.choices)
     sector = django_filters.ChoiceFilter(
         choices=[(s, s) for s in SECTOR_IDS], method="filter_sector", label="Sector id."
     )
@@ -109,9 +122,7 @@ class ParticipantFilter(django_filters.FilterSet):
 
 
 class RequestFilter(django_filters.FilterSet):
-    status = django_filters.MultipleChoiceFilter(
-        choices=MeetingRequest.Status.choices, method="filter_status"
-    )
+    status = ChoicesFilter(choices=MeetingRequest.Status.choices, method="filter_status")
     direction = django_filters.ChoiceFilter(
         choices=[("sent", "sent"), ("received", "received")],
         method="filter_direction",
@@ -166,7 +177,7 @@ class RequestFilter(django_filters.FilterSet):
 
 
 class MeetingFilter(django_filters.FilterSet):
-    status = django_filters.MultipleChoiceFilter(choices=Meeting.Status.choices)
+    status = ChoicesFilter(choices=Meeting.Status.choices)
     date = django_filters.DateFilter(field_name="slot__date")
     participant = IdFilter(method="filter_participant")
 

@@ -70,6 +70,12 @@ from matchmaking.services.importer import SkippedLocalTime, event_import, parse_
 from matchmaking.tasks import refresh_event
 
 
+def given_list(request, name: str) -> list[str]:
+    """A repeatable query parameter's values, the empty ones left out: ``?kind=`` is no filter,
+    as an empty ``?q=`` or ``?participant=`` is (an app that clears a filter sends it empty)."""
+    return [value for value in request.query_params.getlist(name) if value != ""]
+
+
 def no_body(request) -> None:
     """An action that takes no body refuses one with fields (``{"bogus": 1}``: 400 naming
     them, nothing written) rather than ignoring it; an empty body or ``{}`` is fine."""
@@ -1391,8 +1397,8 @@ class SearchView(EventScoped, APIView):
         query = s.SearchQuerySerializer(
             data={
                 "need": request.query_params.get("need", ""),
-                "limit": request.query_params.get("limit", 20),
-                "kind": request.query_params.getlist("kind"),
+                "limit": request.query_params.get("limit") or 20,
+                "kind": given_list(request, "kind"),
             }
         )
         query.is_valid(raise_exception=True)
@@ -1420,11 +1426,11 @@ class RecommendationsView(EventScoped, APIView):
     def get(self, request, slug):
         query = s.RecommendationQuerySerializer(
             data={
-                "limit": request.query_params.get("limit", 20),
-                "kind": request.query_params.getlist("kind"),
+                "limit": request.query_params.get("limit") or 20,
+                "kind": given_list(request, "kind"),
                 **(
                     {"participant": request.query_params["participant"]}
-                    if "participant" in request.query_params
+                    if request.query_params.get("participant")
                     else {}
                 ),
             }

@@ -86,3 +86,31 @@ def test_the_message_lists_what_the_list_reads(event, make_participant, as_parti
         "Paramètre de requête inconnu : ordering. Cette adresse lit : date, format, page, "
         "page_size, participant, status."
     )
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/participants/?kind=",
+        "/participants/?kind=&kind=startup",
+        "/requests/?status=",
+        "/meetings/?status=",
+        "/requests/?participant=",
+        "/slots/?date=&part=",
+        "/recommendations/?kind=",
+        "/recommendations/?limit=&participant=",
+        "/search/?need=water&kind=&limit=",
+    ],
+)
+def test_an_empty_filter_is_no_filter_on_every_list(event, make_participant, as_participant, path):
+    """An app that clears a filter sends it empty: ``?q=`` or ``?date=`` read as no filter,
+    while ``?kind=`` or ``?status=`` answered 400 "Select a valid choice.  is not one of the
+    available choices." and ``/recommendations/?limit=`` "A valid integer is required."."""
+    a = make_participant()
+    make_participant(kind="startup")
+    client = as_participant(a)
+    empty = client.get(f"{base(event)}{path}")
+    assert empty.status_code == 200, empty.content
+    cleaned = "&".join(p for p in path.split("?")[1].split("&") if not p.endswith("="))
+    plain = client.get(f"{base(event)}{path.split('?')[0]}?{cleaned}")
+    assert empty.json() == plain.json()
