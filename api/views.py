@@ -1302,7 +1302,7 @@ class AgendaIcsView(EventScoped, APIView):
     )
     def get(self, request, slug):
         person = self.participant
-        raw = request.query_params.get("participant")
+        raw = request.query_params.get("participant") or None  # empty: not given (given_list)
         # ``str.isdigit`` is true for "²" and other digits ``int`` refuses: ASCII only,
         # and within the range of an id (as the other ``participant`` parameters).
         valid = raw is not None and raw.isascii() and raw.isdigit() and 1 <= int(raw) <= 2**62
