@@ -1016,10 +1016,8 @@ class MeetingViewSet(EventScoped, viewsets.ReadOnlyModelViewSet):
             .first()
         )
         if req is None:  # organisers have no requests of their own: they see every one
-            whose = "" if self.organiser else " of yours"
-            raise InvalidInput(
-                f"No request {data['request']}{whose} in this event.", field="request"
-            )
+            kind = "request" if self.organiser else "request_of_yours"
+            raise no_such(kind, data["request"], field="request")
         if data["fixed"] and not self.organiser:
             raise Forbidden("Only organisers can fix a meeting.")
         meeting = meeting_services.meeting_book(

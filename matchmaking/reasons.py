@@ -106,6 +106,8 @@ TEXTS = {
     # the API's)
     "no_participant": _("No participant %(id)s in this event."),
     "no_slot": _("No slot %(id)s in this event."),
+    "no_request": _("No request %(id)s in this event."),
+    "no_request_of_yours": _("No request %(id)s of yours in this event."),
 }
 
 # a meeting's state that is no longer "scheduled", said in a sentence (a ``status`` parameter)
@@ -226,10 +228,10 @@ def reason_text(item: dict) -> str:
 
 
 def no_such(kind: str, pk, error=None, **kwargs):
-    """The refusal of an id that names no ``kind`` of the event ("participant", "slot"): "No
-    slot 99 in this event.", said in the reader's language by the API (``Reason``). ``error``:
-    the ``DomainError`` class (``InvalidInput``, 400, by default; ``NotFound`` for an id in the
-    address)."""
+    """The refusal of an id that names no ``kind`` of the event ("participant", "slot",
+    "request", "request_of_yours"): "No slot 99 in this event.", said in the reader's language
+    by the API (``Reason``). ``error``: the ``DomainError`` class (``InvalidInput``, 400, by
+    default; ``NotFound`` for an id in the address)."""
     from matchmaking.exceptions import InvalidInput
 
     reason = Reason(f"no_{kind}", {"id": str(pk)})

@@ -86,6 +86,10 @@ def test_an_unknown_id_is_named_in_the_language(event, make_participant, as_part
         "field": "slot",
     }
     assert ar.json()["detail"] == "لا يوجد موعد رقم 99 في هذا الحدث."
+    unknown = client.post(
+        f"{base(event)}/meetings/book/", {"request": 999, "slot": 1}, HTTP_ACCEPT_LANGUAGE="fr"
+    )
+    assert unknown.json()["detail"] == "Vous n'avez pas de demande 999 à cet événement."
     gone = client.get(f"{base(event)}/meetings/99/", HTTP_ACCEPT_LANGUAGE="fr")
     assert gone.status_code == 404
     assert gone.json() == {
