@@ -777,6 +777,12 @@ class BroadcastSerializer(serializers.ModelSerializer):
     sent_by = serializers.CharField(source="sent_by.get_username", default=None, read_only=True)
     sent = serializers.IntegerField(read_only=True, default=0)
     failed = serializers.IntegerField(read_only=True, default=0)
+    translations = serializers.DictField(
+        child=serializers.DictField(child=serializers.CharField()),
+        read_only=True,
+        help_text='The message in other languages: {"ar": {"subject": ..., "body": ...}}; each '
+        "recipient reads the version in their language, or subject and body.",
+    )
 
     class Meta:
         model = Broadcast
@@ -853,6 +859,15 @@ class ImportResultSerializer(serializers.Serializer):
 
 class ScheduleRunSerializer(serializers.ModelSerializer):
     planned = serializers.SerializerMethodField()
+    options = serializers.DictField(read_only=True, help_text="The solver's settings.")
+    stats = serializers.DictField(
+        read_only=True, help_text="The run's figures (scheduled, requested, upper_bound, ...)."
+    )
+    publish_report = serializers.DictField(
+        read_only=True,
+        help_text="What publishing did: booked, moved, cancelled, kept, left, skipped ({} until "
+        "published).",
+    )
 
     class Meta:
         model = ScheduleRun

@@ -216,3 +216,12 @@ def test_every_read_answers_as_documented(api_schema, fuzz_world, make_participa
     assert {"description", "fixed_table", "languages"} <= set(schemas["Participant"]["required"])
     assert schemas["Participant"]["properties"]["languages"]["type"] == "array"
     assert {"timezone", "slot_minutes"} <= set(schemas["Event"]["required"])
+    # every field of an answer has a type (a JSONField had none: a client read it as "any")
+    untyped = [
+        (name, key)
+        for name, schema in schemas.items()
+        if not name.endswith("Request") and name != "Error"
+        for key, field in schema.get("properties", {}).items()
+        if not {"type", "$ref", "allOf", "oneOf", "anyOf"} & set(field)
+    ]
+    assert untyped == []
