@@ -41,7 +41,11 @@ def idempotent(view_method):
             return view_method(self, request, *args, **kwargs)
         if len(key) > 200:
             return Response(
-                {"detail": _("Idempotency-Key must be at most 200 characters."), "code": "invalid"},
+                {
+                    "detail": _("Idempotency-Key must be at most 200 characters."),
+                    "code": "invalid",
+                    "field": HEADER,
+                },
                 status=400,
             )
         fingerprint = _fingerprint(request)

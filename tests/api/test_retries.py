@@ -139,3 +139,17 @@ def test_the_schema_documents_the_key_where_it_is_taken():
         ("/api/events/{slug}/schedule-runs/{id}/publish/", "post"),
     } <= taking
     assert not any(method == "get" for _path, method in taking)
+
+
+def test_a_key_too_long_is_named(event, make_participant, as_participant):
+    a, b = make_participant(), make_participant()
+    answer = as_participant(a).post(
+        f"{base(event)}/requests/", {"recipient": b.pk}, HTTP_IDEMPOTENCY_KEY="k" * 201
+    )
+    assert answer.status_code == 400
+    assert answer.json() == {
+        "detail": "Idempotency-Key must be at most 200 characters.",
+        "code": "invalid",
+        "field": "Idempotency-Key",
+    }
+    assert MeetingRequest.objects.count() == 0
