@@ -64,7 +64,7 @@ def test_a_meeting_no_table_can_take_stays_and_is_listed(event, make_participant
     assert result.moved == []
     assert [m.pk for m, _ in result.stuck] == [full[0].pk]
     assert result.stuck[0][1].code == "slot_taken"
-    assert str(result.stuck[0][1]).startswith("Every table is taken at ")
+    assert str(result.stuck[0][1]).startswith("Every table is taken on ")
     assert Meeting.objects.get(pk=full[0].pk).table == t1
 
 

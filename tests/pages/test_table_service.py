@@ -39,12 +39,12 @@ def test_take_a_table_out_of_service_moves_its_meetings_and_marks_the_grid(
     assert done.status_code == 200
     texts = [str(m) for m in done.context["messages"]]
     slot = full[0].slot.start.astimezone(event.tz)
-    when = f"{slot:%A} {slot.day} {slot:%B %H:%M}"
+    when = f"{slot:%A} {slot.day} {slot:%B} at {slot:%H:%M}"
     assert texts == [
         "T01 is out of service. 1 meeting still to come moved to another table at the same "
         "time; both sides are told where.",
         f"Still at T01: the meeting of {people[4].name} – {people[5].name} on {when} (Every "
-        f"table is taken at {when}; choose another slot). Move it or cancel it from its page "
+        f"table is taken on {when}; choose another slot). Move it or cancel it from its page "
         f"(meeting {full[0].pk}).",
     ]
     assert Meeting.objects.get(pk=moved.pk).table.name == "T02"
