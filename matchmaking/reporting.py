@@ -228,20 +228,23 @@ def slot_mark(slots, now: dt.datetime) -> tuple[int | None, bool]:
     return upcoming["id"], True
 
 
-def grid_slot_mark(*, event: Event, day: dt.date, now: dt.datetime) -> tuple[int | None, bool]:
-    """``slot_mark`` among the day's slots, read in one query (the live grid's ETag)."""
-    return slot_mark(Slot.objects.filter(event=event, date=day).values("id", "start", "end"), now)
+def grid_fingerprint(grid: GridDay) -> str:
+    """A digest of everything the grid shows of its day (``grid_day``'s slots, table rows and
+    meetings with their parties' names, organisations and kinds): it changes whenever
+    anything the page would show changes, a meeting's status or table, a table renamed or
+    added, a party's name, a slot's times, not only when a meeting row is written (a
+    participant's or a table's change touches no meeting, and the grid's "Updated" mark
+    stayed put while the grid showed it)."""
+    import hashlib
+    import json
 
-
-def grid_fingerprint(*, event: Event, day: dt.date) -> str:
-    """Changes whenever a meeting of the day is added or changes (one query)."""
-    from django.db.models import Max
-
-    row = Meeting.objects.filter(event=event, slot__date=day).aggregate(
-        n=Count("id"), last=Max("updated_at"), top=Max("id")
-    )
-    last = row["last"].timestamp() if row["last"] else 0
-    return f"{row['n']}-{row['top']}-{last}"
+    shown = {
+        "slots": [(s["id"], s["start"], s["end"]) for s in grid.slots],
+        "rows": [(t["id"], t["name"], t["shared"]) for t, _cells in grid.rows],
+        "meetings": grid.meetings,
+    }
+    text = json.dumps(shown, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
 
 
 # ------------------------------------------------------------------------------------------------

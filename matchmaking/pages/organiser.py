@@ -211,11 +211,8 @@ def event_list(request):
 # ------------------------------------------------------------------------------------------------
 
 
-def _grid_context(request, event: Event) -> dict:
-    days = reporting.event_days(event=event)
-    day = reporting.pick_day(
-        days=days, wanted=request.GET.get("date"), today=timezone.localdate(timezone=event.tz)
-    )
+def _grid_filters(request) -> tuple[str, str, str]:
+    """The grid's filters from the query: participant text, kind, rows."""
     q = text_param(request.GET, "q", limit=100)
     kind = request.GET.get("kind", "")
     if kind not in labels.KIND:
@@ -223,6 +220,16 @@ def _grid_context(request, event: Event) -> dict:
     tables = request.GET.get("tables", "all")
     if tables not in reporting.TABLE_FILTERS:
         tables = "all"
+    return q, kind, tables
+
+
+def _grid_context(request, event: Event, grid: reporting.GridDay | None = None) -> dict:
+    """The grid page's context; ``grid`` when the caller has read the day already."""
+    days = reporting.event_days(event=event)
+    day = reporting.pick_day(
+        days=days, wanted=request.GET.get("date"), today=timezone.localdate(timezone=event.tz)
+    )
+    q, kind, tables = _grid_filters(request)
     ctx = _ctx(
         event,
         "grid",
@@ -239,7 +246,8 @@ def _grid_context(request, event: Event) -> dict:
     )
     if day is None:
         return ctx
-    grid = reporting.grid_day(event=event, day=day, q=q, kind=kind, tables=tables)
+    if grid is None:
+        grid = reporting.grid_day(event=event, day=day, q=q, kind=kind, tables=tables)
     # during the fair, that day: the slot under way, or in a break the next one
     now_slot, now_next = reporting.slot_mark(grid.slots, timezone.now())
     query = {"date": day.isoformat()}
@@ -277,24 +285,28 @@ def grid(request, event: Event, status: int = 200):
 @with_event
 @require_GET
 def grid_partial(request, event: Event):
-    """The live part of the grid page, for the page's auto-refresh. Answers 304 when nothing of
-    the day changed since the ETag the browser holds."""
+    """The live part of the grid page, for the page's auto-refresh. Answers 304 when nothing
+    the grid shows of the day changed since the ETag the browser holds (``grid_fingerprint``:
+    meetings, their parties' names, tables, slots), so its "Updated" time is when something
+    shown last changed (as this browser saw it), whatever it was."""
     days = reporting.event_days(event=event)
     day = reporting.pick_day(
         days=days, wanted=request.GET.get("date"), today=timezone.localdate(timezone=event.tz)
     )
-    etag = None
+    etag, grid = None, None
     if day is not None:
+        q, kind, tables = _grid_filters(request)
+        grid = reporting.grid_day(event=event, day=day, q=q, kind=kind, tables=tables)
         # the slot under way too: the page marks it, and the mark moves with the clock
-        now_slot, now_next = reporting.grid_slot_mark(event=event, day=day, now=timezone.now())
+        now_slot, now_next = reporting.slot_mark(grid.slots, timezone.now())
         mark = f"{now_slot}{'n' if now_next else ''}"
-        etag = f'"{reporting.grid_fingerprint(event=event, day=day)}-{get_language()}-{mark}"'
+        etag = f'"{reporting.grid_fingerprint(grid)}-{get_language()}-{mark}"'
         # weak comparison (RFC 9110 13.1.2): gzip turns the ETag the browser holds into W/"..."
         held = parse_etags(request.headers.get("If-None-Match", ""))
         if any(tag.removeprefix("W/") == etag for tag in held):
             return HttpResponseNotModified()
     response = render(
-        request, "matchmaking/organiser/_grid_live.html", _grid_context(request, event)
+        request, "matchmaking/organiser/_grid_live.html", _grid_context(request, event, grid)
     )
     if etag:
         response["ETag"] = etag

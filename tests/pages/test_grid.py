@@ -287,3 +287,37 @@ def test_the_live_grid_of_an_event_without_slots_says_so(staff_client):
     response = staff_client.get(f"/organiser/{empty.slug}/grid/live/")
     assert response.status_code == 200
     assert "This event has no slots yet." in response.content.decode()
+
+
+def test_the_live_grid_changes_with_anything_it_shows_not_only_meetings(
+    staff_client, event, make_participant, book
+):
+    """The live part answers 304 while nothing it shows changed; a table renamed, a party's
+    name or organisation changed, a status set, each shown on the grid, gives a fresh part
+    (and so a new "Updated" time) although some touch no meeting row."""
+    from matchmaking.models import Organisation, Participant, Table
+
+    amina = make_participant(name="Amina")
+    meeting = book(amina, make_participant(name="Bruno"), 0)
+    url = f"/organiser/{event.slug}/grid/live/"
+    etag = staff_client.get(url)["ETag"]
+    assert staff_client.get(url, HTTP_IF_NONE_MATCH=etag).status_code == 304
+
+    def changed() -> bool:
+        nonlocal etag
+        response = staff_client.get(url, HTTP_IF_NONE_MATCH=etag)
+        if response.status_code == 304:
+            return False
+        etag = response["ETag"]
+        return True
+
+    Table.objects.filter(pk=meeting.table_id).update(name="Salon Atlas")
+    assert changed()
+    assert "Salon Atlas" in staff_client.get(url).content.decode()
+    Participant.objects.filter(pk=amina.pk).update(name="Amina Alaoui")
+    assert changed()
+    Organisation.objects.filter(pk=amina.organisation_id).update(name="Ville de Fès")
+    assert changed()
+    Table.objects.create(event=event, name="T99", shared=True)  # a new row
+    assert changed()
+    assert not changed()  # nothing more: 304 again
