@@ -541,14 +541,22 @@ class PresenceForm(forms.Form):
     def saved_message(change: AvailabilityChange, of: Participant | None = None) -> str:
         """What saving did, said to the participant, or (``of``) to an organiser at the desk."""
         count = len(change.cancelled)
+        handed = len(change.handed_over)
+        joined = [m for m in change.left if m not in change.handed_over]
         if of is not None:
             text = ngettext(
                 "%(name)s's times are saved; %(count)s meeting cancelled.",
                 "%(name)s's times are saved; %(count)s meetings cancelled.",
                 count,
             ) % {"count": count, "name": of.name}
-            if change.left:
-                left = len(change.left)
+            if handed:
+                text += " " + ngettext(
+                    "%(count)s meeting goes on with a colleague of theirs who had joined it.",
+                    "%(count)s meetings go on with colleagues of theirs who had joined them.",
+                    handed,
+                ) % {"count": handed}
+            if joined:
+                left = len(joined)
                 text += " " + ngettext(
                     "They left %(count)s meeting joined as a colleague.",
                     "They left %(count)s meetings joined as a colleague.",
@@ -563,8 +571,14 @@ class PresenceForm(forms.Form):
             ) % {"count": count}
         else:
             text = gettext("Your times are saved.")
-        if change.left:
-            count = len(change.left)
+        if handed:
+            text += " " + ngettext(
+                "%(count)s meeting goes on with a colleague of yours who had joined it.",
+                "%(count)s meetings go on with colleagues of yours who had joined them.",
+                handed,
+            ) % {"count": handed}
+        if joined:
+            count = len(joined)
             text += " " + ngettext(
                 "You left %(count)s meeting joined as a colleague; it goes on without you.",
                 "You left %(count)s meetings joined as a colleague; they go on without you.",

@@ -25,6 +25,7 @@ from matchmaking.services.meetings import (
     Actor,
     meeting_attendee_leave_locked,
     meeting_cancel_locked,
+    meeting_hand_over_locked,
 )
 from matchmaking.services.recommendations import lists_refresh_after_commit
 
@@ -34,10 +35,12 @@ MAX_PERIODS = 50
 @dataclass
 class AvailabilityChange:
     """What replacing the periods did to booked meetings: the ones it cancelled, and the ones
-    the participant left as a colleague (those go on without them)."""
+    the participant left (those go on without them): as a colleague who had joined, or as a
+    party a colleague of theirs who had joined took over (``handed_over``, part of ``left``)."""
 
     cancelled: list[int] = field(default_factory=list)
     left: list[int] = field(default_factory=list)
+    handed_over: list[int] = field(default_factory=list)
 
 
 EXAMPLE_MOMENT = "2027-04-19T09:00"
@@ -171,8 +174,10 @@ def availability_replace(
     Every period must hold at least one of the event's meeting slots. Scheduled meetings of the
     participant outside the new periods (whose slot has not started) make it answer ``409``
     naming them, unless
-    ``cancel_conflicting``: then they are cancelled (the other side is notified), or, where the
-    participant only joined as a colleague, the participant leaves them. Side effects: replaces
+    ``cancel_conflicting``: then they are cancelled (the other side is notified), or, where a
+    colleague of the participant had joined one, handed over to them
+    (``meeting_hand_over_locked``: it goes on, the other side told who will be there), or, where
+    the participant only joined as a colleague, the participant leaves them. Side effects: replaces
     the Availability rows in one transaction, under the booking locks of everyone concerned (so
     no booking slips into a slot being removed); after commit, the participant's
     recommendations and the lists that show them are recomputed.
@@ -264,7 +269,12 @@ def _replace_locked(
         )
     reason = Reason("participant_unavailable", {"name": participant.name})
     for seat in seats:
-        if seat.is_party:
+        if seat.is_party and meeting_hand_over_locked(seat=seat, actor=actor, reason=reason):
+            # a colleague of theirs had joined it: they take their place, it goes on (as
+            # when a party says they no longer come)
+            done.handed_over.append(seat.meeting_id)
+            done.left.append(seat.meeting_id)
+        elif seat.is_party:
             meeting_cancel_locked(meeting=seat.meeting, actor=actor, reason=reason)
             done.cancelled.append(seat.meeting_id)
         else:  # a colleague who joined the meeting leaves it; the meeting goes on

@@ -156,3 +156,75 @@ def test_a_party_who_will_not_attend_leaves_it_to_their_colleague(delegation):
         "You are one of the meeting's two parties: cancel it instead."
     ]
     assert Meeting.objects.get(pk=meeting.pk).status == "scheduled"
+
+
+def test_times_that_no_longer_cover_the_meeting_hand_it_over_to_the_colleague(delegation):
+    """Amina's new times leave out the meeting's slot: a colleague of hers had joined it, so
+    Karim takes her place and the meeting goes on (as when she no longer comes), instead of
+    being cancelled for Bruno and Karim too."""
+    from matchmaking.services.availability import availability_replace
+
+    amina, karim, bruno, meeting = delegation
+    later = list(meeting.event.slots.filter(start__gt=meeting.slot.end).order_by("start"))
+    Notification.objects.all().delete()
+
+    change = availability_replace(
+        participant=amina,
+        periods=[(later[0].start, later[-1].end)],
+        actor=Actor(participant=amina),
+        cancel_conflicting=True,
+    )
+
+    assert (change.cancelled, change.handed_over, change.left) == ([], [meeting.pk], [meeting.pk])
+    meeting.refresh_from_db()
+    assert meeting.status == "scheduled"
+    request = MeetingRequest.objects.get(pk=meeting.request_id)
+    assert (request.sender_id, request.recipient_id) == (bruno.pk, karim.pk)
+    assert party_meeting_counts(participant_ids=[karim.pk, amina.pk]) == {karim.pk: 1}
+    # Bruno is told who no longer comes and who will be there, not that it is cancelled
+    assert list(Notification.objects.values_list("recipient__name", "kind")) == [
+        ("Bruno", "attendee_left")
+    ]
+
+
+def test_the_times_page_says_the_meeting_goes_on_with_the_colleague(delegation):
+    from django.test import Client
+
+    amina, _karim, _bruno, meeting = delegation
+    event = amina.event
+    later = list(event.slots.filter(start__gt=meeting.slot.end).order_by("start"))
+    client = Client()
+    client.force_login(amina.user)
+    days = sorted({s.start.astimezone(event.tz).date() for s in event.slots.all()})
+    first_day = [s for s in later if s.start.astimezone(event.tz).date() == days[0]]
+    # here on the first day only, from the slot after the meeting's to the day's end
+    form = {"cancel_conflicting": "on", "here_0": "on"}
+    form.update(from_0=first_day[0].pk, to_0=first_day[-1].pk)
+    done = client.post(f"/my/{event.slug}/presence/", form, follow=True)
+
+    said = [str(m) for m in done.context["messages"]]
+    assert said == [
+        "Your times are saved. 1 meeting goes on with a colleague of yours who had joined it."
+    ]
+    assert Meeting.objects.get(pk=meeting.pk).status == "scheduled"
+
+
+def test_times_without_a_colleague_in_the_meeting_still_cancel_it(upcoming_event, make_participant):
+    from matchmaking.services.availability import availability_replace
+
+    event = upcoming_event
+    amina = make_participant(event=event, name="Amina")
+    bruno = make_participant(event=event, name="Bruno")
+    slots = list(event.slots.order_by("start"))
+    meeting = booked(bruno, amina, slots[1])
+    later = [s for s in slots if s.start > slots[1].end]
+
+    change = availability_replace(
+        participant=amina,
+        periods=[(later[0].start, later[-1].end)],
+        actor=Actor(participant=amina),
+        cancel_conflicting=True,
+    )
+
+    assert (change.cancelled, change.handed_over, change.left) == ([meeting.pk], [], [])
+    assert Meeting.objects.get(pk=meeting.pk).status == "cancelled"
