@@ -228,22 +228,43 @@ def slot_mark(slots, now: dt.datetime) -> tuple[int | None, bool]:
     return upcoming["id"], True
 
 
-def grid_fingerprint(grid: GridDay) -> str:
-    """A digest of everything the grid shows of its day (``grid_day``'s slots, table rows and
-    meetings with their parties' names, organisations and kinds): it changes whenever
-    anything the page would show changes, a meeting's status or table, a table renamed or
-    added, a party's name, a slot's times, not only when a meeting row is written (a
-    participant's or a table's change touches no meeting, and the grid's "Updated" mark
-    stayed put while the grid showed it)."""
+def grid_slot_mark(*, event: Event, day: dt.date, now: dt.datetime) -> tuple[int | None, bool]:
+    """``slot_mark`` among the day's slots, read in one query (the live grid's ETag)."""
+    return slot_mark(Slot.objects.filter(event=event, date=day).values("id", "start", "end"), now)
+
+
+def grid_fingerprint(*, event: Event, day: dt.date) -> str:
+    """Changes whenever something the grid shows of ``day`` changes (four queries): a meeting
+    of the day added or changed (its rows' count, top id and last ``updated_at``), the day's
+    slots, the event's tables (a row renamed, added or made shared), and the event's people's
+    names, organisations, kinds and emails (the cells name the parties; the filter reads the
+    email). Meetings alone were counted before: a renamed table or party touches no meeting,
+    and the grid and its "Updated" time stayed as they were. A change to someone not on that
+    day's grid refreshes it too (cheaper than reading the day's parties: 35 ms against 125 ms
+    for the pages bench's fair)."""
     import hashlib
     import json
 
-    shown = {
-        "slots": [(s["id"], s["start"], s["end"]) for s in grid.slots],
-        "rows": [(t["id"], t["name"], t["shared"]) for t, _cells in grid.rows],
-        "meetings": grid.meetings,
-    }
-    text = json.dumps(shown, sort_keys=True, default=str)
+    from django.db.models import Max
+
+    meetings = Meeting.objects.filter(event=event, slot__date=day).aggregate(
+        n=Count("id"), last=Max("updated_at"), top=Max("id")
+    )
+    shown = [
+        meetings,
+        list(
+            Slot.objects.filter(event=event, date=day)
+            .order_by("id")
+            .values_list("id", "start", "end")
+        ),
+        list(Table.objects.filter(event=event).order_by("id").values_list("id", "name", "shared")),
+        list(
+            Participant.objects.filter(event=event)
+            .order_by("id")
+            .values_list("id", "name", "kind", "organisation__name", "email")
+        ),
+    ]
+    text = json.dumps(shown, default=str)
     return hashlib.sha256(text.encode()).hexdigest()[:32]
 
 

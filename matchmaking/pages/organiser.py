@@ -223,8 +223,7 @@ def _grid_filters(request) -> tuple[str, str, str]:
     return q, kind, tables
 
 
-def _grid_context(request, event: Event, grid: reporting.GridDay | None = None) -> dict:
-    """The grid page's context; ``grid`` when the caller has read the day already."""
+def _grid_context(request, event: Event) -> dict:
     days = reporting.event_days(event=event)
     day = reporting.pick_day(
         days=days, wanted=request.GET.get("date"), today=timezone.localdate(timezone=event.tz)
@@ -246,8 +245,7 @@ def _grid_context(request, event: Event, grid: reporting.GridDay | None = None) 
     )
     if day is None:
         return ctx
-    if grid is None:
-        grid = reporting.grid_day(event=event, day=day, q=q, kind=kind, tables=tables)
+    grid = reporting.grid_day(event=event, day=day, q=q, kind=kind, tables=tables)
     # during the fair, that day: the slot under way, or in a break the next one
     now_slot, now_next = reporting.slot_mark(grid.slots, timezone.now())
     query = {"date": day.isoformat()}
@@ -293,20 +291,18 @@ def grid_partial(request, event: Event):
     day = reporting.pick_day(
         days=days, wanted=request.GET.get("date"), today=timezone.localdate(timezone=event.tz)
     )
-    etag, grid = None, None
+    etag = None
     if day is not None:
-        q, kind, tables = _grid_filters(request)
-        grid = reporting.grid_day(event=event, day=day, q=q, kind=kind, tables=tables)
         # the slot under way too: the page marks it, and the mark moves with the clock
-        now_slot, now_next = reporting.slot_mark(grid.slots, timezone.now())
+        now_slot, now_next = reporting.grid_slot_mark(event=event, day=day, now=timezone.now())
         mark = f"{now_slot}{'n' if now_next else ''}"
-        etag = f'"{reporting.grid_fingerprint(grid)}-{get_language()}-{mark}"'
+        etag = f'"{reporting.grid_fingerprint(event=event, day=day)}-{get_language()}-{mark}"'
         # weak comparison (RFC 9110 13.1.2): gzip turns the ETag the browser holds into W/"..."
         held = parse_etags(request.headers.get("If-None-Match", ""))
         if any(tag.removeprefix("W/") == etag for tag in held):
             return HttpResponseNotModified()
     response = render(
-        request, "matchmaking/organiser/_grid_live.html", _grid_context(request, event, grid)
+        request, "matchmaking/organiser/_grid_live.html", _grid_context(request, event)
     )
     if etag:
         response["ETag"] = etag
