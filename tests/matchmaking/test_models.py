@@ -28,5 +28,7 @@ def test_profile_search_columns_are_folded(db, make_participant):
     person = make_participant(name="Hélène Côté", city="Fès")
     person.profile.description = "Éclairage PUBLIC"
     person.profile.refresh_search_text()
-    assert person.profile.search_names == f"helene cote {search_fold(person.organisation.name)} fes"
+    org = search_fold(person.organisation.name)
+    # then the country's names in the fair's languages (MA); CLDR names no city Fès
+    assert person.profile.search_names == f"helene cote {org} fes morocco maroc المغرب"
     assert "eclairage public" in person.profile.search_text
