@@ -580,6 +580,14 @@ class AttendeeSerializer(serializers.Serializer):
     is_party = serializers.BooleanField()
 
 
+class BlankAsNullChoiceField(serializers.ChoiceField):
+    """A choice kept blank when there is none, answered as ``null``: "" is none of the choices
+    the schema lists, and a client's enum could not read it."""
+
+    def to_representation(self, value):
+        return None if value in ("", None) else super().to_representation(value)
+
+
 class MeetingSerializer(serializers.ModelSerializer):
     start = serializers.DateTimeField(source="slot.start", read_only=True)
     end = serializers.DateTimeField(source="slot.end", read_only=True)
@@ -587,6 +595,13 @@ class MeetingSerializer(serializers.ModelSerializer):
     table = serializers.CharField(source="table.name", default=None, read_only=True)
     attendees = AttendeeSerializer(source="seats", many=True, read_only=True)
     request = serializers.IntegerField(source="request_id", read_only=True)
+    absent = BlankAsNullChoiceField(
+        choices=Meeting.Absent.choices,
+        allow_null=True,
+        read_only=True,
+        help_text="On a no-show, who did not come: both, the request's sender or its "
+        "recipient; null when not said (always on any other status).",
+    )
 
     class Meta:
         model = Meeting
@@ -599,6 +614,7 @@ class MeetingSerializer(serializers.ModelSerializer):
             "end",
             "table",
             "status",
+            "absent",
             "fixed",
             "source",
             "sequence",
@@ -692,15 +708,14 @@ class StatusSerializer(RefusesUnknownFields, serializers.Serializer):
             Meeting.Status.NO_SHOW,
         ]
     )
+    absent = serializers.ChoiceField(
+        choices=Meeting.Absent.choices,
+        required=False,
+        help_text="With `no_show` only: who did not come, `both`, `sender` or `recipient` (the "
+        "request's two sides). Absent: not said. Posting `no_show` again with another value "
+        "corrects it; any other status clears it.",
+    )
     version = IdField(required=False, help_text=VERSION_HELP)
-
-
-class BlankAsNullChoiceField(serializers.ChoiceField):
-    """A choice kept blank when there is none, answered as ``null``: "" is none of the choices
-    the schema lists, and a client's enum could not read it."""
-
-    def to_representation(self, value):
-        return None if value in ("", None) else super().to_representation(value)
 
 
 class MeetingFeedbackSerializer(serializers.ModelSerializer):

@@ -1151,6 +1151,7 @@ class MeetingViewSet(EventScoped, viewsets.ReadOnlyModelViewSet):
                 status=form.validated_data["status"],
                 actor=self.actor(),
                 expected_version=expected,
+                absent=form.validated_data.get("absent", ""),
             )
         return self._reply(done)
 

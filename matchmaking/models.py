@@ -459,6 +459,14 @@ class Meeting(models.Model):
         ORGANISER = "organiser"
         SYSTEM = "system"
 
+    class Absent(models.TextChoices):
+        """On a no-show, who did not come: both parties, or the request's sender or
+        recipient (the meeting's two parties; a hand-over makes the colleague that side)."""
+
+        BOTH = "both"
+        SENDER = "sender"
+        RECIPIENT = "recipient"
+
     ACTIVE_STATUSES = (Status.SCHEDULED, Status.CHECKED_IN, Status.HELD, Status.NO_SHOW)
 
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="meetings")
@@ -487,12 +495,24 @@ class Meeting(models.Model):
         help_text="Who decided the cancellation: the scheduler plans again only a meeting the "
         "system cancelled (an availability change, a dropped plan entry).",
     )
+    absent = models.CharField(
+        max_length=9,
+        choices=Absent.choices,
+        blank=True,
+        help_text="On a no-show, who did not come (both, the sender, the recipient); blank: "
+        "not said (and always on any other status).",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["slot__start", "id"]
         constraints = [
+            # who did not come is said of a no-show only
+            models.CheckConstraint(
+                condition=Q(absent="") | Q(status="no_show"),
+                name="meeting_absent_only_on_no_show",
+            ),
             models.UniqueConstraint(
                 fields=["table", "slot"],
                 condition=~Q(status="cancelled") & Q(table__isnull=False),

@@ -775,6 +775,7 @@ def meeting_cancel_locked(
             code="meeting_started",
         )
     meeting.status = Meeting.Status.CANCELLED
+    meeting.absent = ""  # said of a no-show only
     text = reason.english() if isinstance(reason, Reason) else reason
     meeting.cancel_reason = text[:300]
     meeting.cancelled_by = _cancelled_by(actor, reason)
@@ -783,6 +784,7 @@ def meeting_cancel_locked(
     meeting.save(
         update_fields=[
             "status",
+            "absent",
             "cancel_reason",
             "cancelled_by",
             "sequence",
@@ -1146,19 +1148,29 @@ def meeting_set_status(
     actor: Actor,
     now: datetime | None = None,
     expected_version: int | None = None,
+    absent: str = "",
 ) -> Meeting:
     """Check in (a participant of the meeting or an organiser, around the meeting's time), or
     mark held / no-show (organisers, once the meeting has started). What the organisers
     recorded (held, no-show) a participant's check-in cannot overwrite. With
     ``expected_version`` a meeting changed since the caller saw it is left as it is
-    (``MeetingChanged``, as ``check_version``).
+    (``MeetingChanged``, as ``check_version``). ``absent`` says, with a no-show only, who did
+    not come (``Meeting.Absent``: both, the sender, the recipient; blank: not said); marking
+    a no-show again with another ``absent`` corrects it, any other status clears it.
 
-    Side effects: updates the status and logs it.
+    Side effects: updates the status (and ``absent``) and logs it.
     """
     allowed_by_participant = {Meeting.Status.CHECKED_IN}
     organiser_only = {Meeting.Status.HELD, Meeting.Status.NO_SHOW, Meeting.Status.SCHEDULED}
     if status not in allowed_by_participant | organiser_only:
         raise InvalidInput(f"Unknown meeting status {status!r}.", field="status")
+    absent = absent or ""
+    if absent and absent not in Meeting.Absent.values:
+        raise InvalidInput(
+            f"Unknown value {absent!r}: say both, sender or recipient.", field="absent"
+        )
+    if absent and status != Meeting.Status.NO_SHOW:
+        raise InvalidInput("Who did not come is said of a no-show only.", field="absent")
     with guarded_transaction():
         meeting = (
             Meeting.objects.select_for_update(of=("self",))
@@ -1171,9 +1183,16 @@ def meeting_set_status(
         check_version(meeting, expected_version)
         if meeting.status == Meeting.Status.CANCELLED:
             raise Conflict("This meeting is cancelled.", code="meeting_cancelled")
-        if meeting.status == status:
+        if meeting.status == status and meeting.absent == absent:
             return meeting
         now = now or timezone.now()
+        if meeting.status == status:  # a no-show's absent side corrected
+            old_absent = meeting.absent
+            meeting.absent = absent
+            meeting.version += 1
+            meeting.save(update_fields=["absent", "version", "updated_at"])
+            _log(meeting, actor, "absent", old=old_absent, new=absent)
+            return meeting
         recorded = {Meeting.Status.HELD, Meeting.Status.NO_SHOW}
         if meeting.status in recorded and not actor.is_organiser:
             state = _STATUS_WORDS.get(meeting.status, meeting.status)
@@ -1193,9 +1212,13 @@ def meeting_set_status(
             _check_in_agrees_with_feedback(meeting, actor)
         old = meeting.status
         meeting.status = status
+        meeting.absent = absent
         meeting.version += 1
-        meeting.save(update_fields=["status", "version", "updated_at"])
-        _log(meeting, actor, "status", old=old, new=status)
+        meeting.save(update_fields=["status", "absent", "version", "updated_at"])
+        if absent:
+            _log(meeting, actor, "status", old=old, new=status, absent=absent)
+        else:
+            _log(meeting, actor, "status", old=old, new=status)
     return meeting
 
 

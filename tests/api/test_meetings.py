@@ -1121,3 +1121,65 @@ def test_organiser_table_is_found_whatever_its_capitals_and_spaces(event, pair, 
     )
     assert unknown.status_code == 400
     assert unknown.data["detail"] == 'No table named "Lounge 5" in this event.'
+
+
+def _started_meeting(event, pair, as_participant):
+    a, _b, req = pair
+    booked = (
+        as_participant(a)
+        .post(url(event, "book/"), {"request": req.pk, "slot": event.slots.first().pk})
+        .data
+    )
+    move_slot(event.slots.first(), timezone.now() - dt.timedelta(minutes=5))
+    return booked["id"]
+
+
+def test_no_show_records_who_did_not_come(event, pair, as_participant, organiser_client):
+    """A no-show said nothing of which side failed to come: statistics could not tell."""
+    mid = _started_meeting(event, pair, as_participant)
+    status_url = url(event, f"{mid}/status/")
+
+    marked = organiser_client.post(status_url, {"status": "no_show", "absent": "recipient"})
+
+    assert marked.status_code == 200, marked.data
+    assert marked.data["status"] == "no_show"
+    assert marked.data["absent"] == "recipient"
+    assert Meeting.objects.get(pk=mid).absent == "recipient"
+    version = marked.data["version"]
+    corrected = organiser_client.post(status_url, {"status": "no_show", "absent": "both"})
+    assert corrected.data["absent"] == "both"
+    assert corrected.data["version"] == version + 1
+    log = MeetingLog.objects.filter(meeting_id=mid).order_by("id")
+    assert [(x.action, x.detail) for x in log][-2:] == [
+        ("status", {"old": "scheduled", "new": "no_show", "absent": "recipient"}),
+        ("absent", {"old": "recipient", "new": "both"}),
+    ]
+    held = organiser_client.post(status_url, {"status": "held"})
+    assert held.data["absent"] is None  # said of a no-show only
+    assert Meeting.objects.get(pk=mid).absent == ""
+
+
+def test_no_show_without_absent_says_null(event, pair, as_participant, organiser_client):
+    mid = _started_meeting(event, pair, as_participant)
+
+    marked = organiser_client.post(url(event, f"{mid}/status/"), {"status": "no_show"})
+
+    assert marked.data["absent"] is None
+    assert organiser_client.get(url(event, f"{mid}/")).data["absent"] is None
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"status": "held", "absent": "both"}, "absent"),
+        ({"status": "no_show", "absent": "nobody"}, "absent"),
+    ],
+)
+def test_absent_refused_with_400(event, pair, as_participant, organiser_client, body, field):
+    mid = _started_meeting(event, pair, as_participant)
+
+    response = organiser_client.post(url(event, f"{mid}/status/"), body, format="json")
+
+    assert response.status_code == 400, response.data
+    assert field in str(response.data)
+    assert Meeting.objects.get(pk=mid).status == "scheduled"
