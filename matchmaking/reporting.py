@@ -144,14 +144,15 @@ def grid_day(
             "request_id",
             "fixed",
             "version",
+            "absent",
             *sender,
             *recipient,
         )
     ):
-        mid, slot_id, table_id, status, request_id, fixed, version = row[:7]
+        mid, slot_id, table_id, status, request_id, fixed, version, absent = row[:8]
         parties = [
             {"id": pid, "name": name, "organisation": org, "kind": kind_, "email": email}
-            for pid, name, org, kind_, email in (row[7:12], row[12:17])
+            for pid, name, org, kind_, email in (row[8:13], row[13:18])
         ]
         meetings.append(
             {
@@ -162,6 +163,7 @@ def grid_day(
                 "request_id": request_id,
                 "fixed": fixed,
                 "version": version,
+                "absent": absent,
                 "parties": parties,
             }
         )
@@ -280,14 +282,50 @@ def _by(qs, key: str, keys: list[str]) -> dict[str, int]:
     return out
 
 
+def _absent_people(no_shows, limit: int) -> list[dict]:
+    """Who did not come to the no-shows they were named for (their side, or both sides), most
+    first: ``{"id", "name", "organisation", "kind", "missed"}`` (two queries)."""
+    missed: Counter = Counter()
+    info: dict[int, tuple] = {}
+    for side in ("sender", "recipient"):
+        rows = (
+            no_shows.filter(absent__in=("both", side))
+            .order_by()
+            .values_list(
+                f"request__{side}_id",
+                f"request__{side}__name",
+                f"request__{side}__organisation__name",
+                f"request__{side}__kind",
+            )
+            .annotate(n=Count("id"))
+        )
+        for pid, name, org, kind, n in rows:
+            missed[pid] += n
+            info[pid] = (name, org, kind)
+    people = [
+        {"id": pid, "name": info[pid][0], "organisation": info[pid][1], "kind": info[pid][2]}
+        | {"missed": n}
+        for pid, n in missed.items()
+    ]
+    people.sort(key=lambda p: (-p["missed"], p["name"], p["id"]))
+    return people[:limit]
+
+
 def event_statistics(
-    *, event: Event, none_limit: int = 300, now: dt.datetime | None = None
+    *,
+    event: Event,
+    none_limit: int = 300,
+    now: dt.datetime | None = None,
+    absent_limit: int = 50,
 ) -> dict:
-    """The organiser's numbers, from eleven aggregate queries.
+    """The organiser's numbers, from fourteen aggregate queries.
 
     - ``acceptance_rate``: accepted ÷ requests that got an outcome (accepted, declined, expired);
     - ``no_show_rate``: no-shows ÷ meetings whose attendance was recorded (checked in, held,
       no-show);
+    - ``no_show_absent``: no-shows by who did not come (``both``, ``sender``, ``recipient``,
+      ``""`` not said); ``absent_people``: the participants named as not coming, with how many
+      no-shows each (``missed``), most first, at most ``absent_limit``;
     - ``per_participant``: {number of meetings: participants with that many}, counting the
       non-cancelled meetings each participant who still comes attends, as a party or as a
       colleague who joined (not those they left); ``without_meetings`` lists those who
@@ -357,6 +395,12 @@ def event_statistics(
     unrecorded = Meeting.objects.filter(
         event=event, status=Meeting.Status.SCHEDULED, slot__end__lte=now or timezone.now()
     ).aggregate(count=Count("id"), first_day=Min("slot__date"))
+    no_shows = Meeting.objects.filter(event=event, status=Meeting.Status.NO_SHOW)
+    no_show_absent = dict.fromkeys(("both", "sender", "recipient", ""), 0)
+    for code, n in (
+        no_shows.order_by().values("absent").annotate(n=Count("id")).values_list("absent", "n")
+    ):
+        no_show_absent[code] = n
     total_participants = sum(by_kind.values())
     active_meetings = sum(meetings[s] for s in ACTIVE)
     return {
@@ -369,6 +413,8 @@ def event_statistics(
         "meetings_total": sum(meetings.values()),
         "meetings_active": active_meetings,
         "no_show_rate": (meetings["no_show"] / recorded) if recorded else None,
+        "no_show_absent": no_show_absent,
+        "absent_people": _absent_people(no_shows, absent_limit),
         "per_participant": per_participant,
         "without_meetings": list(without),
         "without_meetings_count": per_participant.get(0, 0),
@@ -758,6 +804,7 @@ CSV_HEADER = [
     "fixed",
     "cancelled_by",
     "cancel_reason",
+    "absent",
 ]
 
 REQUESTS_CSV_HEADER = [
@@ -817,7 +864,9 @@ def csv_stream(*, header: list[str], rows, chunk_rows: int = 2000, delimiter: st
 def meetings_export_rows(*, event: Event):
     """One row per meeting (CSV_HEADER order), times in the event's time zone (three queries).
 
-    Party A is the requester, party B the requested; ``attendees`` lists the colleagues who
+    Party A is the requester, party B the requested; ``absent`` says who did not come to a
+    no-show (``both``, ``sender``: party A, ``recipient``: party B; blank: not said or not a
+    no-show); ``attendees`` lists the colleagues who
     joined the meeting besides them ("Name <email>; ..."), not those who left it nor anyone in a
     cancelled meeting.
     """
@@ -852,10 +901,11 @@ def meetings_export_rows(*, event: Event):
             "fixed",
             "cancelled_by",
             "cancel_reason",
+            "absent",
         )
     )
     for mid, slot_id, table, status, *rest in rows.iterator(chunk_size=5000):
-        *people, request_id, source, fixed, cancelled_by, reason = rest
+        *people, request_id, source, fixed, cancelled_by, reason, absent = rest
         attending = "; ".join(colleagues.get(mid, ()))
         yield [
             mid,
@@ -869,6 +919,7 @@ def meetings_export_rows(*, event: Event):
             "yes" if fixed else "no",
             cancelled_by or "",
             reason,
+            absent,
         ]
 
 

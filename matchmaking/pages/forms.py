@@ -252,6 +252,10 @@ class MeetingStatusForm(forms.Form):
             (Meeting.Status.NO_SHOW, _("No-show")),
         ]
     )
+    # with a no-show only (the view passes it on then): who did not come; blank: not said
+    absent = forms.ChoiceField(
+        choices=[("", "")] + [(c, c) for c in Meeting.Absent.values], required=False
+    )
     version = meeting_version_field(
         "As the move form's: a meeting changed since the page was shown keeps its "
         "status. The meeting page and the grid's dialog send it (the grid cell's "

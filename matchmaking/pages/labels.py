@@ -85,11 +85,31 @@ LOG_ACTION = {
     "moved": _("moved"),
     "cancelled": _("cancelled"),
     "status": _("status changed"),
+    "absent": _("who did not come changed"),
     "attendee_left": _("colleague left"),
     "attendee_added": _("colleague joined"),
     "fixed": _("fixed in place by the organisers"),
     "unfixed": _("released by the organisers (the scheduler may move it)"),
 }
+
+# On a no-show, who did not come (``Meeting.absent``), said without names (the log, lists)
+ABSENT = {
+    "": _("not said"),
+    "both": _("neither side came"),
+    "sender": _("the requester did not come"),
+    "recipient": _("the requested side did not come"),
+}
+
+
+def absent_choices(sender: str, recipient: str) -> list[tuple[str, str]]:
+    """The console's choices of who did not come to a no-show, naming the two parties."""
+    return [
+        ("", _("Who did not come: not said")),
+        ("both", _("Neither side came")),
+        ("sender", _("%(name)s did not come") % {"name": sender}),
+        ("recipient", _("%(name)s did not come") % {"name": recipient}),
+    ]
+
 
 # Buttons the grid offers on a meeting (the service also accepts "scheduled", to undo).
 GRID_ACTIONS = [
@@ -162,9 +182,15 @@ def log_text(row, tz) -> str:
         name = d.get("name") or _participant_name(d.get("participant"))
         return _("%(name)s joined the meeting") % {"name": name}
     if row.action == "status":
-        return _("Status: %(old)s → %(new)s") % {
+        text = _("Status: %(old)s → %(new)s") % {
             "old": label(MEETING_STATUS, d.get("old", "")),
             "new": label(MEETING_STATUS, d.get("new", "")),
+        }
+        return f"{text} · {label(ABSENT, d['absent'])}" if d.get("absent") else text
+    if row.action == "absent":
+        return _("Who did not come: %(old)s → %(new)s") % {
+            "old": label(ABSENT, d.get("old", "")),
+            "new": label(ABSENT, d.get("new", "")),
         }
     # An action without its own sentence: its label, then its details as "key: value".
     text = label(LOG_ACTION, row.action).replace("_", " ")

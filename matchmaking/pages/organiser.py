@@ -26,6 +26,7 @@ from django.urls import reverse, reverse_lazy
 from django.utils import timezone, translation
 from django.utils.http import parse_etags, url_has_allowed_host_and_scheme, urlencode
 from django.utils.safestring import mark_safe
+from django.utils.text import capfirst
 from django.utils.translation import get_language, get_language_bidi, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -242,6 +243,8 @@ def _grid_context(request, event: Event) -> dict:
         statuses=list(labels.MEETING_STATUS.items()),
         actions=labels.GRID_ACTIONS,
         check_in_minutes=settings.CHECK_IN_OPENS_MINUTES,
+        # the dialog's script puts a party's name in it (gettext's template, not formatted)
+        absent_template=_("%(name)s did not come"),
     )
     if day is None:
         return ctx
@@ -383,6 +386,10 @@ def _render_meeting(
             if p.pk not in seated
         ]
     actions, early = _status_actions(meeting, event, timezone.now())
+    absent_choices = labels.absent_choices(
+        meeting.request.sender.name, meeting.request.recipient.name
+    )
+    meeting.absent_label = dict(absent_choices).get(meeting.absent, "") if meeting.absent else ""
     swappable = []
     if meeting.status == Meeting.Status.SCHEDULED and meeting.slot.start > timezone.now():
         swappable = _swap_offer(event, meeting)
@@ -395,6 +402,7 @@ def _render_meeting(
             meeting=meeting,
             log=log,
             actions=actions,
+            absent_choices=absent_choices,
             early=early,
             next_url=next_url,
             back_query=_back_query(request),
@@ -593,17 +601,20 @@ def meeting_status(request, event: Event, meeting_id: int):
             messages.error(request, _("Choose one of the offered statuses."))
         return _render_meeting(request, event, meeting_id, status=400)
     wanted = form.cleaned_data["status"]
+    # the page's and the dialog's "who did not come" goes with every button: a no-show's only
+    absent = form.cleaned_data["absent"] if wanted == Meeting.Status.NO_SHOW else ""
     try:
         meeting_set_status(
             meeting=meeting,
             status=wanted,
             actor=Actor(user=request.user, organiser=True),
             expected_version=form.cleaned_data["version"],
+            absent=absent,
         )
     except DomainError as exc:
         if exc.code == "meeting_changed":
             now = Meeting.objects.get(pk=meeting.pk)
-            if now.status == wanted:  # the same click posted again: nothing left to do
+            if now.status == wanted and now.absent == absent:  # the same click again
                 messages.info(
                     request,
                     _("Meeting %(id)s is already %(status)s: nothing to change.")
@@ -1306,6 +1317,10 @@ def statistics(request, event: Event):
     request_rows = [
         (code, name, stats["requests"].get(code, 0)) for code, name in labels.REQUEST_STATUS.items()
     ]
+    absent_rows = [  # no-shows by who did not come, those not said last
+        (code, capfirst(str(labels.ABSENT[code])), stats["no_show_absent"][code])
+        for code in ("both", "sender", "recipient", "")
+    ]
     kind_rows = [
         (code, name, stats["by_kind"].get(code, 0))
         for code, name in labels.KIND.items()
@@ -1324,6 +1339,7 @@ def statistics(request, event: Event):
             "stats",
             stats=stats,
             status_rows=status_rows,
+            absent_rows=absent_rows,
             request_rows=request_rows,
             kind_rows=kind_rows,
             feedback=feedback,

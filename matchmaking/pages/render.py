@@ -27,7 +27,9 @@ def grid_table(
 
     Each meeting cell links to the meeting's page (its status buttons work without JavaScript);
     the page's script opens the same buttons in a dialog instead, posting the meeting's version
-    the link carries (``data-version``) so that a stale grid cannot overwrite a change. Each
+    the link carries (``data-version``) so that a stale grid cannot overwrite a change, and
+    preselecting who did not come to a no-show (``data-absent``: blank, both, sender or
+    recipient; the cell's parties are the sender, then the recipient). Each
     slot's header carries its time range (``data-time``), its start (``data-start``) and when
     check-in opens (``data-opens``, ISO 8601), each row its table's name (``data-table``): the
     dialog shows the meeting's time and table and offers only the status changes the rules
@@ -109,7 +111,7 @@ def grid_table(
             out.append(
                 f'<td class="grid-meeting st-{status}{dim}" data-meeting="{m["id"]}">'
                 f'<a href="{meeting_url}/{m["id"]}/" data-meeting-link data-status="{status}" '
-                f'data-version="{m["version"]}">'
+                f'data-version="{m["version"]}" data-absent="{m.get("absent", "")}">'
                 f'{people}<span class="st-label">{status_text.get(status, "")}'
                 f"{pin if m['fixed'] and status != 'cancelled' else ''}</span></a></td>"
             )

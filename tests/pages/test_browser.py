@@ -416,3 +416,29 @@ def test_the_grid_opens_scrolled_to_the_slot_under_way(browser, live_server, dem
         browser.wait_for_selector(".grid-scroll")
         after = scrolled()
     assert after == {"left": 0, "wide": True, "marked": False, "seen": False}
+
+
+def test_grid_dialog_names_who_did_not_come_to_a_no_show(browser, live_server, demo):
+    page, base = browser, live_server.url
+    login(page, base)
+    page.goto(f"{base}/organiser/{demo.slug}/grid/?date={DAY}&tables=used")
+    cell = page.locator("td.grid-meeting.st-scheduled a").first
+    meeting_id = int(cell.locator("xpath=..").get_attribute("data-meeting"))
+    meeting = Meeting.objects.select_related("request__recipient").get(pk=meeting_id)
+    cell.click()
+    page.wait_for_selector("#meeting-dialog[open]")
+    option = "#meeting-dialog option[value=recipient]"
+    assert page.inner_text(option) == f"{meeting.request.recipient.name} did not come"
+    assert page.input_value("#meeting-dialog [data-dialog-absent]") == ""
+
+    page.select_option("#meeting-dialog [data-dialog-absent]", "recipient")
+    page.click("#meeting-dialog button[value=no_show]")
+    page.wait_for_selector(".message-success")
+
+    meeting.refresh_from_db()
+    assert (meeting.status, meeting.absent) == ("no_show", "recipient")
+    # opened again: the choice made shows, and No-show stays on to correct it
+    page.click(f"td.grid-meeting[data-meeting='{meeting_id}'] a")
+    page.wait_for_selector("#meeting-dialog[open]")
+    assert page.input_value("#meeting-dialog [data-dialog-absent]") == "recipient"
+    assert page.locator("#meeting-dialog button[value=no_show]").is_enabled()

@@ -24,6 +24,10 @@ def test_meetings_csv_columns_and_rows_exact(staff_client, staff, event, make_pa
     first = book(a, b, 0)
     second = book(c, a, 7, table=Table.objects.get(event=event, name="T02"))
     meeting_cancel(meeting=second, user=staff, reason="test")
+    staff_client.post(  # the event is over: Bruno did not come
+        f"/organiser/{event.slug}/meetings/{first.pk}/status/",
+        {"status": "no_show", "absent": "recipient"},
+    )
     response = staff_client.get(f"/organiser/{event.slug}/exports/meetings.csv")
     assert response.status_code == 200
     assert response["Content-Type"] == "text/csv; charset=utf-8"
@@ -49,6 +53,7 @@ def test_meetings_csv_columns_and_rows_exact(staff_client, staff, event, make_pa
             "fixed",
             "cancelled_by",
             "cancel_reason",
+            "absent",
         ],
         [
             str(first.pk),
@@ -56,7 +61,7 @@ def test_meetings_csv_columns_and_rows_exact(staff_client, staff, event, make_pa
             "09:00",
             "09:20",
             "T01",
-            "scheduled",
+            "no_show",
             "Amina Alaoui",
             a.organisation.name,
             "amina@example.org",
@@ -69,6 +74,7 @@ def test_meetings_csv_columns_and_rows_exact(staff_client, staff, event, make_pa
             "no",
             "",
             "",
+            "recipient",
         ],
         [
             str(second.pk),
@@ -89,6 +95,7 @@ def test_meetings_csv_columns_and_rows_exact(staff_client, staff, event, make_pa
             "no",
             "organiser",
             "test",
+            "",
         ],
     ]
 

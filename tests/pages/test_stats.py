@@ -336,3 +336,33 @@ def test_meetings_still_to_come_are_not_over(staff_client, upcoming_event, book)
     )
     over = reporting.event_statistics(event=upcoming_event)["unrecorded"]
     assert over == {"count": 0, "first_day": None}
+
+
+def test_statistics_say_who_did_not_come(staff_client, staff, event, fair, make_participant, book):
+    """A no-show did not say which side failed to come: statistics could not name anyone."""
+    a, b, c, d = fair["a"], fair["b"], fair["c"], fair["d"]
+    organiser = Actor(user=staff, organiser=True)
+    meeting_set_status(  # b–d (the fair's no-show): d did not come
+        meeting=b.seats.get(slot=event.slots.order_by("start")[1]).meeting,
+        status="no_show",
+        actor=organiser,
+        absent="recipient",
+    )
+    x = make_participant(name="Xavier")
+    for meeting, absent in (
+        (book(d, x, 4), "both"),
+        (book(d, a, 5), "sender"),
+        (book(c, a, 6), ""),
+    ):
+        meeting_set_status(meeting=meeting, status="no_show", actor=organiser, absent=absent)
+
+    stats = reporting.event_statistics(event=event)
+
+    assert stats["no_show_absent"] == {"both": 1, "sender": 1, "recipient": 1, "": 1}
+    assert [(p["id"], p["missed"]) for p in stats["absent_people"]] == [(d.pk, 3), (x.pk, 1)]
+    html = staff_client.get(f"/organiser/{event.slug}/stats/").content.decode()
+    assert '<td class="num" data-absent="both">1</td>' in html
+    assert '<td class="num" data-absent="sender">1</td>' in html
+    assert '<td class="num" data-absent="unsaid">1</td>' in html
+    assert f'<td class="num" data-missed="{d.pk}">3</td>' in html
+    assert f'<td class="num" data-missed="{c.pk}">' not in html  # not said: nobody named

@@ -59,6 +59,8 @@
   if (dialog && typeof dialog.showModal === "function") {
     var labels = {};
     try { labels = JSON.parse(document.getElementById("status-labels").textContent); } catch (e) { /* none */ }
+    var absentLabel = "%(name)s";
+    try { absentLabel = JSON.parse(document.getElementById("absent-label").textContent); } catch (e) { /* none */ }
     var form = document.getElementById("meeting-dialog-form");
     var early = dialog.querySelector("[data-dialog-early]");
     document.addEventListener("click", function (ev) {
@@ -96,6 +98,16 @@
         item.appendChild(org);
         list.appendChild(item);
       });
+      // who did not come to a no-show: the parties' names, the cell's current choice
+      var absent = dialog.querySelector("[data-dialog-absent]");
+      if (absent) {
+        var names = link.querySelectorAll(".who-name");
+        absent.querySelectorAll("option[data-party]").forEach(function (opt) {
+          var who = names[parseInt(opt.dataset.party, 10)];
+          opt.textContent = absentLabel.replace("%(name)s", who ? who.textContent : "");
+        });
+        absent.value = link.dataset.absent || "";
+      }
       dialog.querySelector("[data-dialog-status]").textContent = labels[status] || status;
       dialog.querySelector("[data-dialog-details]").setAttribute("href", details);
       // what the rules refuse now (the server checks again): check-in from data-opens,
@@ -108,7 +120,8 @@
         var notYet = (b.value === "checked_in" && now < opens) ||
           ((b.value === "held" || b.value === "no_show") && now < start);
         tooEarly = tooEarly || notYet;
-        b.disabled = b.value === status || status === "cancelled" || notYet;
+        // a no-show again corrects who did not come
+        b.disabled = (b.value === status && status !== "no_show") || status === "cancelled" || notYet;
       });
       if (early) early.hidden = !tooEarly || status === "cancelled";
       dialog.showModal();
