@@ -414,6 +414,17 @@ class AttendanceSerializer(serializers.Serializer):
     )
 
 
+class ArrivalSerializer(serializers.Serializer):
+    """Whether a participant arrived at the fair today (a mark per fair day, event time)."""
+
+    date = serializers.DateField(help_text="Today, in the event's time zone.")
+    arrived = serializers.BooleanField()
+    at = serializers.DateTimeField(allow_null=True, help_text="When it was marked; null if not.")
+    by_self = serializers.BooleanField(
+        help_text='The participant said "I\'m here" themselves (not the desk).'
+    )
+
+
 class AttendanceChangedSerializer(MeetingsChangedMixin, AttendanceSerializer):
     """The attendance after a change (``PUT``), with what the change cancelled."""
 

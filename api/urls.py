@@ -59,6 +59,16 @@ urlpatterns = [
         name="my-messages-read",
     ),
     path(
+        "events/<slug:slug>/me/arrival/",
+        views.MyArrivalView.as_view(),
+        name="my-arrival",
+    ),
+    path(
+        "events/<slug:slug>/participants/<int:pk>/arrival/",
+        views.ParticipantArrivalView.as_view(),
+        name="participant-arrival",
+    ),
+    path(
         "events/<slug:slug>/participants/<int:pk>/attendance/",
         views.ParticipantAttendanceView.as_view(),
         name="participant-attendance",

@@ -55,6 +55,7 @@ from matchmaking.models import (
     Table,
 )
 from matchmaking.reasons import Reason, no_such
+from matchmaking.services import arrivals as arrival_services
 from matchmaking.services import attendance as attendance_services
 from matchmaking.services import availability as availability_services
 from matchmaking.services import broadcasts as broadcast_services
@@ -580,6 +581,61 @@ class ParticipantAttendanceView(_AttendanceEndpoint, EventScoped, APIView):
     @extend_schema(request=s.AttendanceUpdateSerializer, responses=s.AttendanceChangedSerializer)
     def put(self, request, slug, pk):
         return self._change(request, self._person(pk))
+
+
+class _ArrivalEndpoint(_Whose):
+    """GET whether the participant arrived at the fair today, POST to mark it (idempotent: the
+    first mark stays), DELETE (organisers) to take it back."""
+
+    def _show(self, person: Participant, status_code: int = 200) -> Response:
+        today = timezone.localtime(timezone.now(), self.event.tz).date()
+        found = selectors.arrival_of(participant=person, day=today)
+        body = {
+            "date": today,
+            "arrived": found is not None,
+            "at": found.at if found else None,
+            "by_self": bool(found) and found.by_id is None,
+        }
+        return Response(s.ArrivalSerializer(body).data, status=status_code)
+
+    def _mark(self, request, person: Participant) -> Response:
+        no_body(request)
+        _arrival, created = arrival_services.arrival_mark(participant=person, actor=self.actor())
+        return self._show(person, status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+
+
+@extend_schema(parameters=[SLUG])
+class MyArrivalView(_ArrivalEndpoint, EventScoped, APIView):
+    """Whether I arrived at the fair today; POST says "I'm here" (on a fair day)."""
+
+    @extend_schema(responses=s.ArrivalSerializer)
+    def get(self, request, slug):
+        return self._show(self._me())
+
+    @extend_schema(request=None, responses={200: s.ArrivalSerializer, 201: s.ArrivalSerializer})
+    def post(self, request, slug):
+        return self._mark(request, self._me())
+
+
+@extend_schema(parameters=[SLUG])
+class ParticipantArrivalView(_ArrivalEndpoint, EventScoped, APIView):
+    """Whether a participant arrived at the fair today (organisers, the entrance desk): POST
+    marks it (201, or 200 when it was already), DELETE takes it back (204)."""
+
+    permission_classes = [IsOrganiser]
+
+    @extend_schema(responses=s.ArrivalSerializer)
+    def get(self, request, slug, pk):
+        return self._show(self._person(pk))
+
+    @extend_schema(request=None, responses={200: s.ArrivalSerializer, 201: s.ArrivalSerializer})
+    def post(self, request, slug, pk):
+        return self._mark(request, self._person(pk))
+
+    @extend_schema(request=None, responses={204: None})
+    def delete(self, request, slug, pk):
+        arrival_services.arrival_undo(participant=self._person(pk), actor=self.actor())
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class _MyOwn(EventScoped):

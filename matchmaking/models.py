@@ -959,3 +959,32 @@ class Recommendation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.candidate_id} for {self.participant_id} (#{self.rank})"
+
+
+class Arrival(models.Model):
+    """A participant arrived at the fair on one of its days (the entrance desk, or they said
+    "I'm here" themselves). Once per fair day: people come for one day of a several-day fair,
+    or leave and come back, and the desk needs today's list of who has not arrived yet."""
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="arrivals")
+    participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="arrivals")
+    date = models.DateField(help_text="The fair day (event time).")
+    at = models.DateTimeField(auto_now_add=True)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Who marked it; blank when the participant said so themselves.",
+    )
+
+    class Meta:
+        ordering = ["date", "at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["participant", "date"], name="arrival_once_per_day"),
+        ]
+        indexes = [models.Index(fields=["event", "date"], name="arrival_event_day")]
+
+    def __str__(self) -> str:
+        return f"participant {self.participant_id} arrived on {self.date}"

@@ -16,6 +16,7 @@ from icalendar import Event as IcsEvent
 
 from matchmaking.exceptions import InvalidInput, NotFound
 from matchmaking.models import (
+    Arrival,
     Availability,
     Broadcast,
     Event,
@@ -1251,3 +1252,54 @@ def event_utc_offsets(*, event: Event) -> list[timedelta]:
         if offset not in offsets:
             offsets.append(offset)
     return offsets or [timezone.now().astimezone(tz).utcoffset() or timedelta(0)]
+
+
+def arrived_on(*, event: Event, day) -> set[int]:
+    """The ids of the participants marked as arrived on ``day`` (one query)."""
+    return set(
+        Arrival.objects.filter(event=event, date=day).values_list("participant_id", flat=True)
+    )
+
+
+def arrival_of(*, participant: Participant, day) -> Arrival | None:
+    """``participant``'s arrival on ``day``, if marked."""
+    return Arrival.objects.filter(participant=participant, date=day).select_related("by").first()
+
+
+def meetings_awaiting_arrival(*, event: Event, day, now: datetime) -> list[dict]:
+    """The meetings of ``day`` not over at ``now`` and still scheduled (not checked in) where
+    someone seated has not arrived at the fair that day, by time then table: ``{"id", "start"
+    (event time), "table", "missing": [{"id", "name", "organisation", "email"}]}``, the people
+    to phone (or whose table to free). One query."""
+    arrived = Arrival.objects.filter(
+        event=event, date=day, participant_id=OuterRef("participant_id")
+    )
+    rows = (
+        MeetingSeat.objects.filter(
+            meeting__event=event,
+            meeting__slot__date=day,
+            meeting__slot__end__gt=now,
+            meeting__status=Meeting.Status.SCHEDULED,
+            active=True,
+            left=False,
+        )
+        .filter(~Exists(arrived))
+        .order_by("meeting__slot__start", "meeting__table__name", "meeting_id", "participant__name")
+        .values_list(
+            "meeting_id",
+            "meeting__slot__start",
+            "meeting__table__name",
+            "participant_id",
+            "participant__name",
+            "participant__organisation__name",
+            "participant__email",
+        )
+    )
+    found: dict[int, dict] = {}
+    for mid, start, table, pid, name, org, email in rows:
+        entry = found.setdefault(
+            mid,
+            {"id": mid, "start": start.astimezone(event.tz), "table": table or "", "missing": []},
+        )
+        entry["missing"].append({"id": pid, "name": name, "organisation": org, "email": email})
+    return list(found.values())
