@@ -64,6 +64,7 @@ from matchmaking.pages.labels import language_names
 from matchmaking.pages.render import bar_chart, grid_table, heat_strips
 from matchmaking.pages.render import table_plan as render_table_plan
 from matchmaking.reasons import Reason, day_time_text
+from matchmaking.services.arrivals import arrival_mark, arrival_undo
 from matchmaking.services.attendance import attendance_resume, attendance_withdraw
 from matchmaking.services.broadcasts import broadcast_send
 from matchmaking.services.events import (
@@ -272,6 +273,11 @@ def _grid_context(request, event: Event) -> dict:
         day_query={k: v for k, v in query.items() if k != "date"},
         updated=timezone.localtime(),
     )
+    now = timezone.now()
+    if day == timezone.localtime(now, event.tz).date():
+        # the day under way: meetings still to come whose people have not arrived (to phone
+        # them or free the table); the grid's ETag follows the day's arrivals
+        ctx["awaiting"] = selectors.meetings_awaiting_arrival(event=event, day=day, now=now)
     return ctx
 
 
@@ -952,13 +958,36 @@ def _requests(event: Event, participant: Participant) -> list:
 def participant_list(request, event: Event):
     q = text_param(request.GET, "q", limit=100)
     not_coming = request.GET.get("attending") == "no"
+    today = timezone.localtime(timezone.now(), event.tz).date()
+    fair_today = today in reporting.event_days(event=event)
+    # the entrance desk: who still comes and has not arrived today (on a fair day)
+    not_arrived = fair_today and request.GET.get("arrived") == "no"
     shown = 100
-    people = reporting.participant_search(event=event, q=q, limit=shown + 1, not_coming=not_coming)
+    people = reporting.participant_search(
+        event=event,
+        q=q,
+        limit=shown + 1,
+        not_coming=not_coming,
+        not_arrived_on=today if not_arrived else None,
+    )
     more = len(people) > shown  # the list stops there: say so rather than end in silence
+    arrived = selectors.arrived_on(event=event, day=today) if fair_today else set()
+    for person in people:
+        person.arrived_today = person.pk in arrived
     return render(
         request,
         "matchmaking/organiser/participants.html",
-        _ctx(event, "exports", q=q, people=people[:shown], not_coming=not_coming, more=more),
+        _ctx(
+            event,
+            "exports",
+            q=q,
+            people=people[:shown],
+            not_coming=not_coming,
+            not_arrived=not_arrived,
+            fair_today=fair_today,
+            more=more,
+            here=request.get_full_path(),
+        ),
     )
 
 
@@ -1004,6 +1033,7 @@ def _colleagues(participant: Participant) -> list[Participant]:
 
 def _render_participant(request, event, participant, presence=None, status=200):
     colleagues = _colleagues(participant)
+    today = timezone.localtime(timezone.now(), event.tz).date()
     return render(
         request,
         "matchmaking/organiser/participant.html",
@@ -1019,6 +1049,8 @@ def _render_participant(request, event, participant, presence=None, status=200):
             colleagues=colleagues,
             colleague_names=list_text([c.name for c in colleagues]),
             email_token=secrets.token_hex(16),
+            arrival=selectors.arrival_of(participant=participant, day=today),
+            fair_today=today in reporting.event_days(event=event),
         ),
         status=status,
     )
@@ -1100,6 +1132,42 @@ def participant_attendance(request, event: Event, participant_id: int):
         )
         % {"name": participant.name, **labels.attendance_counts(done)},
     )
+    return redirect(back)
+
+
+@with_event
+@require_POST
+def participant_arrival(request, event: Event, participant_id: int):
+    """The entrance desk: "they have arrived" (``arrived=yes``) or "not them, take it back"
+    (``arrived=no``), today, through the arrivals service."""
+    participant = _participant_or_404(event, participant_id)
+    back = _safe_next(
+        request, reverse("organiser:participant", args=[event.slug, participant.pk]) + "#arrival"
+    )
+    wanted = request.POST.get("arrived")
+    if wanted not in ("yes", "no"):
+        messages.error(request, _("Say whether they arrived."))
+        return _render_participant(request, event, participant, status=400)
+    actor = Actor(user=request.user, organiser=True)
+    try:
+        if wanted == "yes":
+            arrival_mark(participant=participant, actor=actor)
+            messages.success(request, _("%(name)s has arrived.") % {"name": participant.name})
+        else:
+            arrival_undo(participant=participant, actor=actor)
+            messages.success(
+                request,
+                _("%(name)s is no longer marked as arrived today.") % {"name": participant.name},
+            )
+    except DomainError as exc:
+        said = {
+            "not_a_fair_day": _("The fair does not run today: arrivals are marked on its days."),
+            "participant_withdrawn": _(
+                "%(name)s said they no longer come: record that they come after all first."
+            ),
+            "not_arrived": _("%(name)s is not marked as arrived today."),
+        }.get(exc.code)
+        messages.error(request, said % {"name": participant.name} if said else exc.message)
     return redirect(back)
 
 
@@ -1302,6 +1370,10 @@ def participant_ics(request, event: Event, participant_id: int):
 @require_GET
 def statistics(request, event: Event):
     stats = reporting.event_statistics(event=event)
+    today = timezone.localtime(timezone.now(), event.tz).date()
+    arrivals = None
+    if today in reporting.event_days(event=event):  # the fair runs today
+        arrivals = reporting.arrival_counts(event=event, day=today)
     peak_status = max(stats["meetings"].values()) if stats["meetings"] else 0
     status_rows = [
         {
@@ -1340,6 +1412,7 @@ def statistics(request, event: Event):
             stats=stats,
             status_rows=status_rows,
             absent_rows=absent_rows,
+            arrivals=arrivals,
             request_rows=request_rows,
             kind_rows=kind_rows,
             feedback=feedback,

@@ -49,6 +49,11 @@ organiser_patterns = [
         name="participant-presence",
     ),
     path(
+        "<slug:slug>/participants/<int:participant_id>/arrival/",
+        views.participant_arrival,
+        name="participant-arrival",
+    ),
+    path(
         "<slug:slug>/participants/<int:participant_id>/attendance/",
         views.participant_attendance,
         name="participant-attendance",
