@@ -1,11 +1,12 @@
 """Directory and list filters (django-filter)."""
 
 import django_filters
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from matchmaking.exceptions import InvalidInput
 from matchmaking.models import (
+    Arrival,
     Meeting,
     MeetingFeedback,
     MeetingRequest,
@@ -93,12 +94,29 @@ class ParticipantFilter(django_filters.FilterSet):
         label="Organisers: false lists who said they no longer come (participants never see them).",
     )
 
+    arrived_today = django_filters.ChoiceFilter(
+        choices=[("true", "true"), ("false", "false")],
+        method="filter_arrived_today",
+        label="Organisers: whether they were marked as arrived at the fair today (event time); "
+        "false with attending=true is the entrance desk's list. 403 for participants.",
+    )
+
     class Meta:
         model = Participant
-        fields = ["q", "kind", "sector", "country", "language", "attending"]
+        fields = ["q", "kind", "sector", "country", "language", "attending", "arrived_today"]
 
     def filter_attending(self, queryset, name, value):
         return queryset.filter(withdrawn_at__isnull=value == "true")
+
+    def filter_arrived_today(self, queryset, name, value):
+        from rest_framework.exceptions import PermissionDenied
+
+        view = getattr(self.request, "parser_context", {}).get("view")
+        if not getattr(view, "organiser", False):
+            raise PermissionDenied("Only organisers see who has arrived at the fair.")
+        today = timezone.localtime(timezone.now(), view.event.tz).date()
+        arrived = Arrival.objects.filter(participant=OuterRef("pk"), date=today)
+        return queryset.filter(Exists(arrived) if value == "true" else ~Exists(arrived))
 
     def filter_q(self, queryset, name, value):
         # Stored folded by the service that writes profiles: accents and case do not matter,

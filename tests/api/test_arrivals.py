@@ -112,3 +112,20 @@ def test_arrival_post_with_a_body_is_400(event, make_participant, organiser_clie
 
     assert response.status_code == 400
     assert Arrival.objects.count() == 0
+
+
+def test_participants_list_filters_who_has_not_arrived_today(
+    event, make_participant, organiser_client, as_participant
+):
+    amina, bruno = make_participant(name="Amina"), make_participant(name="Bruno")
+    make_participant(name="Chen", withdrawn_at=timezone.now())
+    organiser_client.post(theirs(event, amina))
+    url = f"/api/events/{event.slug}/participants/"
+
+    waiting = organiser_client.get(url, {"arrived_today": "false", "attending": "true"})
+    arrived = organiser_client.get(url, {"arrived_today": "true"})
+    refused = as_participant(bruno).get(url, {"arrived_today": "false"})
+
+    assert [p["id"] for p in waiting.data["results"]] == [bruno.pk]
+    assert [p["id"] for p in arrived.data["results"]] == [amina.pk]
+    assert refused.status_code == 403  # who is at the fair is the organisers' to see
