@@ -1303,3 +1303,8 @@ def meetings_awaiting_arrival(*, event: Event, day, now: datetime) -> list[dict]
         )
         entry["missing"].append({"id": pid, "name": name, "organisation": org, "email": email})
     return list(found.values())
+
+
+def fair_runs_on(*, event: Event, day) -> bool:
+    """Whether ``day`` is one of the fair's days (it has slots)."""
+    return Slot.objects.filter(event=event, date=day).exists()

@@ -15,6 +15,7 @@ urlpatterns = [
     path("<slug:slug>/profile/", views.profile, name="profile"),
     path("<slug:slug>/presence/", views.presence, name="presence"),
     path("<slug:slug>/attendance/", views.attendance, name="attendance"),
+    path("<slug:slug>/arrival/", views.arrival_view, name="arrival"),
     path("<slug:slug>/recommendations/", views.recommendations, name="recommendations"),
     path("<slug:slug>/marks/", views.mark, name="mark"),
     path("<slug:slug>/requests/", views.requests_page, name="requests"),

@@ -74,6 +74,7 @@ from matchmaking.pages.labels import (
     zone_text,
 )
 from matchmaking.reasons import Reason, day_time_text
+from matchmaking.services.arrivals import arrival_mark
 from matchmaking.services.attendance import attendance_resume, attendance_withdraw
 from matchmaking.services.feedback import meeting_feedback_give
 from matchmaking.services.marks import mark_clear, mark_set
@@ -1376,6 +1377,7 @@ def _refusal_text(code: str, sentence: str) -> str:
 def agenda(request, event, me):
     tz = event.tz
     now = timezone.now()
+    today = timezone.localtime(now, tz).date()
     days: OrderedDict = OrderedDict()
     booking_open = event.booking_open_at(now)
     colleagues = list(  # who may join my meetings: not one who no longer comes
@@ -1457,11 +1459,32 @@ def agenda(request, event, me):
         outcomes=list(FEEDBACK_OUTCOME.items()),
         booking_open=booking_open,
         zone=zone_text(event.timezone, selectors.event_utc_offsets(event=event)),
+        # "I'm here" on a fair day (the desk sees who arrived; its grid lists who has not)
+        fair_today=selectors.fair_runs_on(event=event, day=today),
+        my_arrival=selectors.arrival_of(participant=me, day=today),
         ics_url=request.build_absolute_uri(reverse("participant:agenda-ics", args=[event.slug])),
         feed_url=request.build_absolute_uri(
             reverse("calendar-feed", kwargs={"token": me.calendar_token})
         ),
     )
+
+
+@require_POST
+@participant_page
+def arrival_view(request, event, me):
+    """ "I'm here": I arrived at the fair today (``arrival_mark`` for myself); back to my
+    agenda. Taking it back is the desk's (a participant's wrong click is rare and harmless)."""
+    back = reverse("participant:agenda", args=[event.slug])
+    try:
+        arrival_mark(participant=me, actor=Actor(user=request.user, participant=me))
+    except DomainError as exc:
+        said = {
+            "not_a_fair_day": _("The fair does not run today: arrivals are marked on its days."),
+        }.get(exc.code)
+        messages.error(request, said or _error_text(exc))
+        return redirect(back)
+    messages.success(request, _("Welcome to the fair: you are marked as arrived today."))
+    return redirect(back)
 
 
 @require_POST

@@ -152,3 +152,42 @@ def test_statistics_count_arrivals_today(staff_client, event, make_participant, 
 
     assert '<span class="kpi-value" data-stat="arrived">2</span>' in html
     assert '<span class="kpi-value" data-stat="not_arrived">1</span>' in html  # Bruno
+
+
+def test_participant_says_im_here_from_their_agenda(event, make_participant, morning):
+    from django.test import Client
+
+    amina = make_participant()
+    client = Client()
+    client.force_login(amina.user)
+    agenda = f"/my/{event.slug}/agenda/"
+    with at(morning):
+        before = client.get(agenda).content.decode()
+        response = client.post(f"/my/{event.slug}/arrival/")
+        after = client.get(agenda).content.decode()
+    with at(morning + dt.timedelta(days=1)):  # not a fair day: no button
+        next_day = client.get(agenda).content.decode()
+
+    assert "data-im-here" in before
+    assert response.status_code == 302 and response["Location"] == agenda
+    assert "You are marked as arrived at the fair today (09:30)." in after
+    assert "Welcome to the fair: you are marked as arrived today." in after
+    assert "data-im-here" not in after
+    assert "data-im-here" not in next_day and "data-arrived" not in next_day
+    row = Arrival.objects.get()
+    assert (row.participant_id, row.by_id) == (amina.pk, None)  # said by themselves
+
+
+def test_participant_arrival_outside_the_fair_days_is_refused(event, make_participant):
+    from django.test import Client
+
+    amina = make_participant()
+    client = Client()
+    client.force_login(amina.user)
+    with at(dt.datetime(2018, 4, 20, 10, tzinfo=event.tz)):
+        response = client.post(f"/my/{event.slug}/arrival/", follow=True)
+
+    assert "The fair does not run today: arrivals are marked on its days." in (
+        response.content.decode()
+    )
+    assert Arrival.objects.count() == 0
