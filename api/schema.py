@@ -29,7 +29,8 @@ ANSWERS = {
     "404": "No such event, or no such object in it.",
     "409": "Refused by the booking rules or a concurrent change (`code` says which).",
     "412": "What `If-Match` names is stale: the meeting changed since that version "
-    "(`meeting_changed`), or the participant's times since that ETag (`availability_changed`). "
+    "(`meeting_changed`), the participant's times since that ETag (`availability_changed`), "
+    "or your profile since that ETag (`profile_changed`). "
     "Nothing was written.",
     "413": "The body is too large.",
     "422": "This `Idempotency-Key` was used for another request (`idempotency_key_reused`).",

@@ -40,6 +40,7 @@ from matchmaking.exceptions import (
     InvalidInput,
     MeetingChanged,
     NotFound,
+    ProfileChanged,
 )
 from matchmaking.models import (
     Broadcast,
@@ -102,6 +103,15 @@ IF_MATCH_TIMES = OpenApiParameter(
     description="The ETag of the participant's times as you read them (`GET` gives it): times "
     "someone changed since are left as they are, 412 `availability_changed`. Absent (or `*`): "
     "no check, the last change wins.",
+)
+IF_MATCH_PROFILE = OpenApiParameter(
+    "If-Match",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    required=False,
+    description="The ETag of your profile as you read it (`GET` and every `PATCH` give it): a "
+    "profile changed since (in another app, by the organisers) is left as it is, 412 "
+    "`profile_changed` with the current `etag`. Absent (or `*`): no check, the last change wins.",
 )
 
 
@@ -411,16 +421,29 @@ class MeView(EventScoped, APIView):
 
     @extend_schema(responses=s.MeSerializer)
     def get(self, request, slug):
-        return Response(s.MeSerializer(self._me(), context={"request": request}).data)
+        return self._show(self._me())
 
-    @extend_schema(request=s.ProfileUpdateSerializer, responses=s.MeSerializer)
+    @extend_schema(
+        request=s.ProfileUpdateSerializer, responses=s.MeSerializer, parameters=[IF_MATCH_PROFILE]
+    )
     def patch(self, request, slug):
         me = self._me()
         form = s.ProfileUpdateSerializer(data=request.data, partial=True)
         form.is_valid(raise_exception=True)
-        participant_services.profile_update(participant=me, data=form.validated_data)
-        me = selectors.participant_of(event=self.event, user=request.user)
-        return Response(s.MeSerializer(me, context={"request": request}).data)
+        expected = if_match_tag(
+            request, thing="profile", current=lambda: f'"{selectors.profile_key(me)}"'
+        )
+        with precondition(in_header=True):
+            participant_services.profile_update(
+                participant=me, data=form.validated_data, expected_key=expected
+            )
+        return self._show(selectors.participant_of(event=self.event, user=request.user))
+
+    def _show(self, me: Participant) -> Response:
+        """The profile, with its key as the ETag: send it back in If-Match when you change it."""
+        response = Response(s.MeSerializer(me, context={"request": self.request}).data)
+        response["ETag"] = f'"{selectors.profile_key(me)}"'
+        return response
 
     def _me(self) -> Participant:
         if self.participant is None:
@@ -1277,7 +1300,7 @@ def precondition(*, in_header: bool):
     Failed (RFC 9110) when it named it in ``If-Match``, 409 Conflict when in its body."""
     try:
         yield
-    except (MeetingChanged, AvailabilityChanged) as exc:
+    except (MeetingChanged, AvailabilityChanged, ProfileChanged) as exc:
         if in_header:
             exc.status = status.HTTP_412_PRECONDITION_FAILED
         raise

@@ -14,6 +14,11 @@ ERROR_TEXT = {
         "This meeting was changed by someone else since you opened this page; nothing was "
         "changed. The page now shows it as it is: choose again."
     ),
+    "profile_changed": gettext_lazy(
+        "Your profile was changed elsewhere since it was read (in another tab, in the app, or by "
+        "the organisers): nothing was saved. Read it again as it is now and make your change "
+        "again."
+    ),
     "already_attending": gettext_lazy("Your colleague already attends this meeting."),
     "meeting_not_joinable": gettext_lazy(
         "This meeting is no longer scheduled; no one can join it any more."

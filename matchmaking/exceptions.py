@@ -110,6 +110,14 @@ class AvailabilityChanged(Conflict):
     code = "availability_changed"
 
 
+class ProfileChanged(Conflict):
+    """A profile edit named the profile it was shown (its key, the API's ETag, or the fields
+    as the profile page showed them), and the profile changed since: nothing was written.
+    ``extra`` carries the current key; the API answers 412 (``If-Match``), the page 409."""
+
+    code = "profile_changed"
+
+
 class Busy(Conflict):
     """A lock could not be had in time: nothing was written, the client may retry."""
 

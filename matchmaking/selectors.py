@@ -28,6 +28,7 @@ from matchmaking.models import (
     MeetingSeat,
     Message,
     Participant,
+    Profile,
     Session,
     Slot,
     Table,
@@ -521,6 +522,31 @@ def availability_key(periods) -> str:
     Times card sends back the one it was shown, and the API gives it as the ETag of a
     participant's availability, so that a change made meanwhile is not overwritten."""
     shown = repr([(a.isoformat(), b.isoformat()) for a, b in periods])
+    return hashlib.sha256(shown.encode()).hexdigest()[:16]
+
+
+PROFILE_KEY_FIELDS = (
+    ("title", "languages", "country", "city", "accepts_same_kind", "max_meetings"),
+    ("description", "offers", "needs", "sectors"),
+)
+
+
+def profile_values(participant: Participant) -> dict:
+    """The fields a participant edits on their profile (``profile_update``), as stored."""
+    profile = Profile.objects.filter(participant=participant).first()
+    own, profiles = PROFILE_KEY_FIELDS
+    values = {f: getattr(participant, f) for f in own}
+    defaults = {"description": "", "offers": [], "needs": [], "sectors": []}
+    values.update({f: getattr(profile, f) if profile else defaults[f] for f in profiles})
+    return values
+
+
+def profile_key(participant: Participant) -> str:
+    """A short key of the participant's editable profile as stored: the API gives it as the
+    ETag of ``me/`` so that a PATCH sent with it (``If-Match``) does not overwrite a change
+    made meanwhile (phone app and laptop)."""
+    values = profile_values(participant)
+    shown = repr(sorted(values.items()))
     return hashlib.sha256(shown.encode()).hexdigest()[:16]
 
 

@@ -554,12 +554,36 @@ def profile(request, event, me):
             kind=me.kind,
         )
     refused = None
-    if request.method == "POST" and form.is_valid():
+    # the profile as the page showed it (hidden ``shown-*``): only what was changed on the page
+    # is saved, so a page left open does not put back what the app changed meanwhile; a form
+    # without them (a script) sets every field, as before
+    seen_form = ProfileForm(request.POST or None, prefix="shown", lang=lang, kind=me.kind)
+    with_seen = request.method == "POST" and all(
+        f"shown-{name}" in request.POST
+        for name, field in seen_form.fields.items()
+        if not isinstance(field, forms.BooleanField | forms.MultipleChoiceField)
+    )
+    if request.method == "POST" and form.is_valid() and with_seen and not seen_form.is_valid():
+        messages.error(  # not values this page wrote
+            request, _("This form is not one this page showed; reload the page and try again.")
+        )
+        refused = 400
+    elif request.method == "POST" and form.is_valid():
         try:
-            profile_update(participant=me, data=dict(form.cleaned_data))
+            profile_update(
+                participant=me,
+                data=dict(form.cleaned_data),
+                seen=dict(seen_form.cleaned_data) if with_seen else None,
+            )
         except DomainError as exc:
             refused = exc.status
-            if exc.field and exc.field in form.fields:
+            if exc.code == "profile_changed":
+                _error(request, exc)
+                # the form as the profile is now, to check and save again
+                me.refresh_from_db()
+                initial = _profile_initial(me)
+                form = ProfileForm(initial=initial, lang=lang, kind=me.kind)
+            elif exc.field and exc.field in form.fields:
                 form.add_error(exc.field, _error_text(exc))
             else:
                 _error(request, exc)
@@ -579,6 +603,8 @@ def profile(request, event, me):
         "profile",
         status=_form_status(request, form, refused),
         form=form,
+        # what the page shows, sent back with the form (see the POST above)
+        shown=_shown_profile(me, lang),
         # not taking meetings: the requests still waiting for my answer (declined in one go)
         waiting=(
             me.received_requests.filter(status=MeetingRequest.Status.PENDING)
@@ -590,6 +616,15 @@ def profile(request, event, me):
         # (sector id, label in the page's language, id of its checkbox in the sector list)
         suggested=[(s, sector_label(s, lang), boxes.get(s)) for s in suggested],
     )
+
+
+def _shown_profile(me: Participant, lang: str) -> ProfileForm:
+    """The profile as the page shows it, for its hidden ``shown-*`` fields (without help texts:
+    a hidden field describes nothing)."""
+    shown = ProfileForm(initial=_profile_initial(me), prefix="shown", lang=lang, kind=me.kind)
+    for field in shown.fields.values():
+        field.help_text = ""
+    return shown
 
 
 def _suggested_sectors(me: Participant) -> list[str]:

@@ -17,10 +17,22 @@ from django.utils.translation import gettext as _
 from rest_framework.authtoken.models import Token
 
 from matchmaking.countries import country_code
-from matchmaking.exceptions import Busy, Conflict, Forbidden, InvalidInput, NotFound
+from matchmaking.exceptions import (
+    Busy,
+    Conflict,
+    Forbidden,
+    InvalidInput,
+    NotFound,
+    ProfileChanged,
+)
 from matchmaking.languages import language_codes
 from matchmaking.models import LoginLink, Participant, Profile, new_calendar_token
-from matchmaking.selectors import login_link_spendable, party_meeting_counts
+from matchmaking.selectors import (
+    login_link_spendable,
+    party_meeting_counts,
+    profile_key,
+    profile_values,
+)
 from matchmaking.services.locking import guarded_transaction, lock_participants_and_slots
 from matchmaking.services.notifications import language_of, one_line
 from matchmaking.services.recommendations import lists_refresh_after_commit
@@ -32,7 +44,13 @@ PROFILE_FIELDS = {"description", "offers", "needs", "sectors"}
 PARTICIPANT_FIELDS = {"title", "languages", "country", "city", "accepts_same_kind", "max_meetings"}
 
 
-def profile_update(*, participant: Participant, data: dict) -> Participant:
+def profile_update(
+    *,
+    participant: Participant,
+    data: dict,
+    expected_key: str | None = None,
+    seen: dict | None = None,
+) -> Participant:
     """Update a participant's own profile fields (validated by the caller's serializer).
 
     Side effects: saves Participant and Profile rows in one transaction. Raises InvalidInput
@@ -41,14 +59,18 @@ def profile_update(*, participant: Participant, data: dict) -> Participant:
     lowered below the meetings already booked (the limit counts the meetings one is a party of,
     as booking does; keeping or raising it never refuses); sectors are kept once each. Busy
     (retry) when another change holds the participant's row past the lock timeout.
+
+    Two edits at once (the phone app and a laptop) must not overwrite each other in silence:
+    ``expected_key`` is the ``profile_key`` of the profile the caller was shown (the API's
+    ETag): when the stored profile has another one, ``ProfileChanged`` and nothing is written.
+    ``seen``: the fields as a form showed them; only the fields of ``data`` that differ from
+    them are written, and one that someone else changed since too is ``ProfileChanged``
+    (nothing written). Both are checked under the participant's row lock. None: no check.
     """
     unknown = set(data) - PROFILE_FIELDS - PARTICIPANT_FIELDS
     if unknown:
         raise InvalidInput(f"These fields cannot be changed here: {', '.join(sorted(unknown))}.")
-    if "country" in data:
-        data = {**data, "country": country_code(data["country"])}
-    if "languages" in data:
-        data = {**data, "languages": language_codes(data["languages"])}
+    data = _normalised(data)
     bad = [s for s in data.get("sectors", []) if s not in SECTOR_IDS]
     if bad:
         raise InvalidInput(
@@ -57,20 +79,77 @@ def profile_update(*, participant: Participant, data: dict) -> Participant:
         )
     if "sectors" in data:
         data = {**data, "sectors": list(dict.fromkeys(data["sectors"]))}  # each once, in order
+    if seen is not None:
+        seen = _normalised(
+            {f: v for f, v in seen.items() if f in PROFILE_FIELDS | PARTICIPANT_FIELDS}
+        )
     try:
-        _profile_save(participant=participant, data=data)
+        _profile_save(participant=participant, data=data, expected_key=expected_key, seen=seen)
     except Busy as exc:
         # the shared lock helper speaks of the schedule; here it is someone's profile
         raise Busy(PROFILE_BUSY) from exc
     return participant
 
 
+def _normalised(data: dict) -> dict:
+    """Country and language codes as stored."""
+    if "country" in data:
+        data = {**data, "country": country_code(data["country"])}
+    if "languages" in data:
+        data = {**data, "languages": language_codes(data["languages"])}
+    return data
+
+
+def _same_value(field: str, a, b) -> bool:
+    """Two values of a profile field read alike (text as a form gives it back: stripped;
+    sectors in any order)."""
+    if field == "sectors":
+        return set(a or []) == set(b or [])
+    if isinstance(a, str) and isinstance(b, str):
+        return a.strip() == b.strip()
+    if isinstance(a, list | tuple) and isinstance(b, list | tuple):
+        return [str(x).strip() for x in a] == [str(x).strip() for x in b]
+    return a == b
+
+
+PROFILE_CHANGED = (
+    "Your profile was changed elsewhere since it was read (in another tab, in the app, or by "
+    "the organisers): nothing was saved. Read it again as it is now and make your change again."
+)
+
+
+def _fresh_check(*, participant: Participant, data: dict, expected_key, seen) -> dict:
+    """Under the participant's lock: ``ProfileChanged`` when the profile the caller was shown
+    is stale; the fields of ``data`` to write (with ``seen``: only those changed on the form)."""
+    lock_participants_and_slots([participant.pk], [])
+    participant.refresh_from_db(fields=sorted(PARTICIPANT_FIELDS))
+    if expected_key is not None:
+        now_key = profile_key(participant)
+        if now_key != expected_key:
+            raise ProfileChanged(PROFILE_CHANGED, extra={"etag": f'"{now_key}"'})
+    if seen is None:
+        return data
+    current = profile_values(participant)
+    mine = {f for f in data if f not in seen or not _same_value(f, data[f], seen[f])}
+    theirs = {f for f in seen if not _same_value(f, seen[f], current[f])}
+    if mine & theirs:
+        raise ProfileChanged(
+            PROFILE_CHANGED,
+            extra={"etag": f'"{profile_key(participant)}"', "fields": sorted(mine & theirs)},
+        )
+    return {f: v for f, v in data.items() if f in mine}
+
+
 PROFILE_BUSY = "Someone else is changing this profile at the same moment; retry in a moment."
 
 
-def _profile_save(*, participant: Participant, data: dict) -> None:
+def _profile_save(*, participant: Participant, data: dict, expected_key=None, seen=None) -> None:
     """The writes of ``profile_update``, its input checked."""
     with guarded_transaction(durable=False):
+        if expected_key is not None or seen is not None:
+            data = _fresh_check(
+                participant=participant, data=data, expected_key=expected_key, seen=seen
+            )
         limit = data.get("max_meetings")
         current = participant.max_meetings
         # only a new, lower limit is checked: keeping or raising one never refuses an edit (an

@@ -182,3 +182,91 @@ def test_profile_sectors_are_kept_once_each(event, make_participant, as_particip
     )
     assert response.status_code == 200
     assert response.data["sectors"] == ["parking", "connectivity"]
+
+
+def test_a_profile_patch_with_a_stale_etag_leaves_the_other_edit(
+    event, make_participant, as_participant
+):
+    """Phone app and laptop both read the profile; the phone saves its title first; the
+    laptop's PATCH, sent with the ETag it read, is refused (412, the current ETag in the answer)
+    instead of overwriting the phone's change. With the fresh ETag (or without If-Match, as
+    before) it goes through."""
+    me = make_participant(name="Amina", title="Engineer", city="Rabat")
+    phone, laptop = as_participant(me), as_participant(me)
+    read = laptop.get(url(event))
+    assert read.status_code == 200
+    etag = read["ETag"]
+    assert etag.startswith('"') and etag.endswith('"') and len(etag) == 18
+    assert phone.get(url(event))["ETag"] == etag
+    saved = phone.patch(url(event), {"title": "CTO"}, format="json", HTTP_IF_MATCH=etag)
+    assert saved.status_code == 200, saved.data
+    assert saved["ETag"] != etag
+    stale = laptop.patch(url(event), {"city": "Salé"}, format="json", HTTP_IF_MATCH=etag)
+    assert stale.status_code == 412
+    assert stale.data["code"] == "profile_changed"
+    assert stale.data["etag"] == saved["ETag"]
+    assert stale.data["detail"] == (
+        "Your profile was changed elsewhere since it was read (in another tab, in the app, or "
+        "by the organisers): nothing was saved. Read it again as it is now and make your "
+        "change again."
+    )
+    me.refresh_from_db()
+    assert (me.title, me.city) == ("CTO", "Rabat")
+    fresh = laptop.get(url(event))["ETag"]
+    assert fresh == saved["ETag"]
+    done = laptop.patch(url(event), {"city": "Salé"}, format="json", HTTP_IF_MATCH=f"W/{fresh}")
+    assert done.status_code == 200, done.data
+    assert done["ETag"] not in (fresh, etag)
+    me.refresh_from_db()
+    assert (me.title, me.city) == ("CTO", "Salé")
+    for headers in ({}, {"HTTP_IF_MATCH": "*"}):
+        again = laptop.patch(url(event), {"city": "Fès"}, format="json", **headers)
+        assert again.status_code == 200, again.data
+
+
+def test_the_profile_etag_follows_the_profile_text_too(event, make_participant, as_participant):
+    me = make_participant()
+    client = as_participant(me)
+    before = client.get(url(event))["ETag"]
+    changed = client.patch(url(event), {"offers": ["Smart parking sensors"]}, format="json")
+    assert changed.status_code == 200, changed.data
+    assert changed["ETag"] != before
+    stale = client.patch(url(event), {"needs": ["Pilots"]}, format="json", HTTP_IF_MATCH=before)
+    assert stale.status_code == 412
+    assert client.get(url(event)).data["needs"] == []
+
+
+def test_a_profile_if_match_without_a_quoted_etag_is_a_400_naming_it(
+    event, make_participant, as_participant
+):
+    me = make_participant(city="Rabat")
+    client = as_participant(me)
+    etag = client.get(url(event))["ETag"]
+    for header in ("abc", f"{etag}, {etag}"):
+        response = client.patch(url(event), {"city": "Fès"}, format="json", HTTP_IF_MATCH=header)
+        assert response.status_code == 400, header
+        assert response.data["field"] == "If-Match"
+    me.refresh_from_db()
+    assert me.city == "Rabat"
+
+
+def test_the_stale_profile_refusal_is_in_the_readers_language(
+    event, make_participant, as_participant
+):
+    me = make_participant()
+    client = as_participant(me)
+    etag = client.get(url(event))["ETag"]
+    client.patch(url(event), {"city": "Tanger"}, format="json")
+    stale = client.patch(
+        url(event), {"city": "Fès"}, format="json", HTTP_IF_MATCH=etag, HTTP_ACCEPT_LANGUAGE="fr"
+    )
+    assert stale.status_code == 412
+    assert stale.data["detail"].startswith("Votre profil a été modifié ailleurs")
+
+
+def test_the_schema_documents_if_match_on_the_profile_patch(organiser_client):
+    schema = organiser_client.get("/api/schema/?format=json").json()
+    patch = schema["paths"]["/api/events/{slug}/me/"]["patch"]
+    (header,) = [p for p in patch["parameters"] if p["name"] == "If-Match"]
+    assert "profile_changed" in header["description"]
+    assert "412" in patch["responses"]
