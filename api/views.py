@@ -1424,7 +1424,11 @@ class ScheduleRunViewSet(
         return selectors.schedule_runs_of(event=self.event)
 
     @extend_schema(
-        request=s.ScheduleRunCreateSerializer, responses={202: s.ScheduleRunDetailSerializer}
+        request=s.ScheduleRunCreateSerializer,
+        responses={201: s.ScheduleRunDetailSerializer, 202: s.ScheduleRunDetailSerializer},
+        description="Starts a run. With a broker a worker takes it: 202 with the run 'queued' "
+        "(poll it until 'draft' or 'failed'). Without a broker the run is made in the request: "
+        "201 with the finished run ('draft', or 'failed' with its 'error').",
     )
     @idempotent
     def create(self, request, slug):
@@ -1433,8 +1437,12 @@ class ScheduleRunViewSet(
         run = scheduling_services.schedule_run_create(
             event=self.event, user=request.user, options=form.validated_data
         )
-        run.refresh_from_db()
-        return Response(self.get_serializer(run).data, status=status.HTTP_202_ACCEPTED)
+        run.refresh_from_db()  # finished already when tasks run in process
+        waiting = run.status in (ScheduleRun.Status.QUEUED, ScheduleRun.Status.RUNNING)
+        return Response(
+            self.get_serializer(run).data,
+            status=status.HTTP_202_ACCEPTED if waiting else status.HTTP_201_CREATED,
+        )
 
     @extend_schema(
         request=None,
