@@ -545,13 +545,37 @@ class AcceptSerializer(RefusesUnknownFields, serializers.Serializer):
 
 #: why an accepted request has no meeting yet, and what happens next (the accept answer)
 UNBOOKED_TEXT = {
-    "no_time": "No time was chosen: book one in the agenda.",
-    "proposed_time_not_free": "The proposed time could not be booked: book another in the agenda.",
-    "booking_closed": "Booking is closed: the organisers will schedule the meeting.",
-    "sender_limit": "{name} has reached their meeting limit: the meeting can be booked once "
-    "they raise it or cancel a meeting.",
-    "recipient_limit": "{name} has reached their meeting limit: the meeting can be booked once "
-    "the limit is raised or a meeting cancelled.",
+    "no_time": gettext_lazy("No time was chosen: book one in the agenda."),
+    "proposed_time_not_free": gettext_lazy(
+        "The proposed time could not be booked: book another in the agenda."
+    ),
+    "booking_closed": gettext_lazy("Booking is closed: the organisers will schedule the meeting."),
+    "sender_limit": gettext_lazy(
+        "%(name)s has reached their meeting limit: the meeting can be booked once they raise it "
+        "or cancel a meeting."
+    ),
+    "recipient_limit": gettext_lazy(
+        "%(name)s has reached their meeting limit: the meeting can be booked once the limit is "
+        "raised or a meeting cancelled."
+    ),
+}
+
+#: the same for an organiser who accepted for a participant: what they can do themselves
+UNBOOKED_TEXT_ORGANISER = {
+    "no_time": gettext_lazy(
+        "No time was chosen: book the meeting on the grid (or with meetings/book/), or leave it "
+        "to the next scheduler run."
+    ),
+    "proposed_time_not_free": gettext_lazy(
+        "The proposed time could not be booked: book another on the grid (or with "
+        "meetings/book/), or leave it to the next scheduler run."
+    ),
+    "booking_closed": gettext_lazy(
+        "Booking is closed to participants: book the meeting on the grid (or with "
+        "meetings/book/), or leave it to the next scheduler run."
+    ),
+    "sender_limit": UNBOOKED_TEXT["recipient_limit"],
+    "recipient_limit": UNBOOKED_TEXT["recipient_limit"],
 }
 
 
@@ -565,7 +589,8 @@ class AcceptedRequestSerializer(MeetingRequestSerializer):
         help_text="Null when a meeting was booked; else why not and what happens next: `code` "
         "`no_time` (book one), `proposed_time_not_free` (book another), `booking_closed` (the "
         "organisers will schedule it), `sender_limit` or `recipient_limit` (that side is at "
-        "their meeting limit), and `detail`, a sentence saying so."
+        "their meeting limit), and `detail`, a sentence saying so (to an organiser who accepted, "
+        "what they can do: book it on the grid or leave it to a scheduler run)."
     )
 
     class Meta(MeetingRequestSerializer.Meta):
@@ -581,7 +606,13 @@ class AcceptedRequestSerializer(MeetingRequestSerializer):
             refused = getattr(obj, "proposal_refused", None)
             code = "proposed_time_not_free" if refused is not None else "no_time"
         person = obj.recipient if code == "recipient_limit" else obj.sender
-        return {"code": code, "detail": UNBOOKED_TEXT[code].format(name=person.name)}
+        # an organiser who accepted for someone books or schedules it: told so, not to go to
+        # an agenda they do not have
+        texts = UNBOOKED_TEXT_ORGANISER if self.context.get("by_organiser") else UNBOOKED_TEXT
+        detail = texts[code]
+        if code in ("sender_limit", "recipient_limit"):
+            return {"code": code, "detail": str(detail) % {"name": person.name}}
+        return {"code": code, "detail": str(detail)}
 
 
 class AttendeeSerializer(serializers.Serializer):

@@ -966,9 +966,8 @@ class RequestViewSet(
         done = request_services.request_accept(
             request=req, by=self.participant, user=request.user, slot=slot
         )
-        return Response(
-            s.AcceptedRequestSerializer(done, context=self.get_serializer_context()).data
-        )
+        context = {**self.get_serializer_context(), "by_organiser": bool(self.organiser)}
+        return Response(s.AcceptedRequestSerializer(done, context=context).data)
 
     @extend_schema(
         request=s.ReasonSerializer,

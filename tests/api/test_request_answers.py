@@ -221,3 +221,58 @@ def test_a_request_shows_its_meeting_in_brief_and_null_once_cancelled(
     assert [r["meeting"] for r in listed] == [brief]
     cancelled = as_participant(amina).post(url(event, f"{sent.data['id']}/cancel/"))
     assert cancelled.status_code == 200 and cancelled.data["meeting"] is None
+
+
+def test_an_organiser_who_accepts_without_a_time_is_told_what_they_can_do(
+    event, make_participant, organiser_client, as_participant
+):
+    """An organiser has no agenda to book in: their note speaks of the grid and the scheduler;
+    a participant who accepts is still told to book in their agenda."""
+    amina = make_participant(name="Amina", kind="delegation")
+    bruno = make_participant(name="Bruno", kind="exhibitor")
+    chen = make_participant(name="Chen", kind="visitor")
+    for_organiser = RequestFactory(sender=amina, recipient=bruno, status="pending")
+    for_chen = RequestFactory(sender=amina, recipient=chen, status="pending")
+
+    accepted = organiser_client.post(url(event, f"{for_organiser.pk}/accept/"))
+
+    assert accepted.status_code == 200, accepted.data
+    assert accepted.data["unbooked"] == {
+        "code": "no_time",
+        "detail": "No time was chosen: book the meeting on the grid (or with meetings/book/), "
+        "or leave it to the next scheduler run.",
+    }
+    by_chen = as_participant(chen).post(url(event, f"{for_chen.pk}/accept/"))
+    assert by_chen.data["unbooked"] == {
+        "code": "no_time",
+        "detail": "No time was chosen: book one in the agenda.",
+    }
+
+
+def test_an_organiser_accepting_while_booking_is_closed_may_book_it_themselves(
+    event, make_participant, organiser_client
+):
+    amina = make_participant(name="Amina", kind="delegation")
+    bruno = make_participant(name="Bruno", kind="exhibitor")
+    request = RequestFactory(sender=amina, recipient=bruno, status="pending")
+    event.booking_closes = timezone.now() - dt.timedelta(minutes=1)
+    event.save(update_fields=["booking_closes"])
+
+    accepted = organiser_client.post(url(event, f"{request.pk}/accept/"))
+
+    assert accepted.status_code == 200, accepted.data
+    assert accepted.data["unbooked"]["code"] == "booking_closed"
+    assert accepted.data["unbooked"]["detail"] == (
+        "Booking is closed to participants: book the meeting on the grid (or with "
+        "meetings/book/), or leave it to the next scheduler run."
+    )
+
+
+def test_the_accept_note_is_in_the_readers_language(event, make_participant, organiser_client):
+    amina = make_participant(name="Amina", kind="delegation")
+    bruno = make_participant(name="Bruno", kind="exhibitor")
+    request = RequestFactory(sender=amina, recipient=bruno, status="pending")
+
+    accepted = organiser_client.post(url(event, f"{request.pk}/accept/"), HTTP_ACCEPT_LANGUAGE="fr")
+
+    assert accepted.data["unbooked"]["detail"].startswith("Aucun créneau n’a été choisi")
