@@ -137,6 +137,21 @@ def day_time_text(moment) -> str:
     }
 
 
+def time_words(moment, tz=None) -> str:
+    """A moment as the services' English messages write it for people, in the event's zone
+    ``tz``: "Wednesday 16 December at 11:35" (``day_time_text`` in English, whatever the active
+    language: the sentence around it is English; its French and Arabic come from its code or
+    Reason). The sentence says "on" before it. ISO stays in machine fields."""
+    local = moment.astimezone(tz) if tz is not None else moment
+    with translation.override("en"):
+        return day_time_text(local)
+
+
+def slot_words(slot) -> str:
+    """A slot's start as ``time_words`` writes it, in its event's zone."""
+    return time_words(slot.start, slot.event.tz)
+
+
 def weekday_date_text(day, *, year: bool = False) -> str:
     """A day with its weekday standing alone (a heading, a label, a list's group), in the
     active language: "Wednesday 18 April [2018]", "mercredi 18 avril [2018]", "يوم الأربعاء

@@ -26,7 +26,7 @@ from django.utils import timezone
 
 from matchmaking.exceptions import Busy, Conflict
 from matchmaking.models import Meeting, MeetingRequest, MeetingSeat, Participant
-from matchmaking.reasons import Reason
+from matchmaking.reasons import Reason, time_words
 from matchmaking.services.locking import guarded_transaction, lock_participants_and_slots
 from matchmaking.services.meetings import (
     Actor,
@@ -120,7 +120,7 @@ def _withdraw_once(participant: Participant, actor: Actor) -> AttendanceChange:
         if person.withdrawn_at is not None:
             raise Conflict(
                 f"{person.name} already said they no longer come (on "
-                f"{timezone.localtime(person.withdrawn_at, person.event.tz):%Y-%m-%d %H:%M}).",
+                f"{time_words(person.withdrawn_at, person.event.tz)}).",
                 code="already_withdrawn",
             )
         again_seats, again_requests = _to_come(participant, now)

@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from matchmaking.exceptions import AvailabilityChanged, Busy, Conflict, InvalidInput
 from matchmaking.models import Availability, Meeting, MeetingSeat, Participant, Slot
-from matchmaking.reasons import Reason
+from matchmaking.reasons import Reason, time_words
 from matchmaking.selectors import availability_key, slot_inside
 from matchmaking.services.locking import guarded_transaction, lock_participants_and_slots
 from matchmaking.services.meetings import (
@@ -119,7 +119,7 @@ def period_without_slot(
     if any(slot_inside(s, [(start, end)]) for s in slots):
         return None
 
-    def local(moment: datetime) -> str:
+    def local(moment: datetime) -> str:  # as the periods are written (API, import file)
         return f"{moment.astimezone(tz):%Y-%m-%d %H:%M}"
 
     span = f" Slots run from {local(slots[0].start)} to {local(slots[-1].end)}." if slots else ""
@@ -223,8 +223,8 @@ def _replace_locked(
     periods)."""
     tz = participant.event.tz
 
-    def local(moment: datetime) -> str:  # messages speak the event's time, as the input does
-        return f"{moment.astimezone(tz):%Y-%m-%d %H:%M}"
+    def local(moment: datetime) -> str:  # messages speak the event's time, in words
+        return time_words(moment, tz)
 
     done = AvailabilityChange()
     # Lock everyone in the meetings concerned and their slots in one sorted call (the
@@ -323,7 +323,7 @@ def availability_replace_group(
         if seats and not cancel_conflicting:
             tz = event.tz
             listed = ", ".join(
-                f"{seat.participant.name} {seat.slot.start.astimezone(tz):%Y-%m-%d %H:%M} "
+                f"{seat.participant.name} on {time_words(seat.slot.start, tz)} "
                 f"(meeting {seat.meeting_id})"
                 for seat in seats
             )

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from matchmaking.exceptions import Conflict, Forbidden, InvalidInput
 from matchmaking.models import Meeting, MeetingFeedback, MeetingSeat, Participant
+from matchmaking.reasons import slot_words
 from matchmaking.services.locking import guarded_transaction
 from matchmaking.unusable import UNUSABLE, plain_line_breaks
 
@@ -67,9 +68,8 @@ def _check_open(meeting: Meeting, participant: Participant, now: datetime) -> No
             code="meeting_cancelled",
         )
     if now < meeting.slot.start:
-        starts = meeting.slot.start.astimezone(meeting.event.tz)
         raise Conflict(
-            f"This meeting starts at {starts:%Y-%m-%d %H:%M}; feedback opens when it starts.",
+            f"This meeting starts on {slot_words(meeting.slot)}; feedback opens when it starts.",
             code="meeting_not_started",
         )
 

@@ -43,7 +43,7 @@ from matchmaking.models import (
     Table,
     natural_key,
 )
-from matchmaking.reasons import Reason
+from matchmaking.reasons import Reason, slot_words
 from matchmaking.selectors import party_meeting_counts
 from matchmaking.services.locking import guarded_transaction, lock_participants_and_slots
 from matchmaking.services.notifications import (
@@ -242,7 +242,7 @@ def _check_slot(
     if not request.event.booking_open_at(now):
         raise BookingClosed("Booking is closed for this event.")
     if slot.start <= now:
-        raise SlotPassed(f"The slot {slot} has already started; choose a later one.")
+        raise SlotPassed(f"The slot on {slot_words(slot)} has already started; choose a later one.")
 
 
 def _known_for(request: MeetingRequest, people: Sequence[Participant], slot: Slot) -> _Known:
@@ -517,7 +517,8 @@ def meeting_move_refusal(
         )
     if meeting.slot.start <= (now or timezone.now()):
         return Conflict(
-            f"This meeting started at {meeting.slot}; it can no longer be moved. If it did not "
+            f"This meeting started on {slot_words(meeting.slot)}; it can no longer be moved. If it "
+            "did not "
             "take place, tell the organisers.",
             code="meeting_started_move",
         )
@@ -770,7 +771,8 @@ def meeting_cancel_locked(
         )
     if meeting.slot.start <= timezone.now() and not actor.is_organiser:
         raise Conflict(
-            f"This meeting started at {meeting.slot}; it can no longer be cancelled. If it did "
+            f"This meeting started on {slot_words(meeting.slot)}; it can no longer be cancelled. "
+            "If it did "
             "not take place, tell the organisers.",
             code="meeting_started",
         )
@@ -951,7 +953,7 @@ def meeting_attendee_add(*, meeting: Meeting, person: Participant, actor: Actor)
         slot = meeting.slot
         if slot.start <= timezone.now():  # organisers too: "booked" for a past meeting is wrong
             raise Conflict(
-                f"This meeting started at {slot}; no one can join it any more.",
+                f"This meeting started on {slot_words(slot)}; no one can join it any more.",
                 code="meeting_started_join",
             )
         seat = MeetingSeat.objects.filter(meeting=meeting, participant=person).first()
@@ -1005,7 +1007,8 @@ def meeting_leave(*, meeting: Meeting, participant: Participant, user=None) -> M
             )
         if meeting.slot.start <= timezone.now():
             raise Conflict(
-                f"This meeting started at {meeting.slot}; it can no longer be left. If you did "
+                f"This meeting started on {slot_words(meeting.slot)}; it can no longer be left. If "
+                "you did "
                 "not attend, tell the organisers.",
                 code="meeting_started_leave",
             )
@@ -1270,7 +1273,8 @@ def meeting_swap(
                 raise refused
             if m.slot.start <= now:
                 raise Conflict(
-                    f"Meeting {m.pk} started at {m.slot}; only meetings still to come swap.",
+                    f"Meeting {m.pk} started on {slot_words(m.slot)}; only meetings still to come "
+                    "swap.",
                     code="meeting_started_move",
                 )
         places = {m.pk: (m.slot, m.table) for m in (a, b)}

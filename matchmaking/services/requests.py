@@ -30,7 +30,7 @@ from matchmaking.models import (
     Participant,
     Slot,
 )
-from matchmaking.reasons import Reason
+from matchmaking.reasons import Reason, slot_words
 from matchmaking.selectors import available_slots, party_meeting_counts
 from matchmaking.services.locking import guarded_transaction, lock_participants_and_slots
 from matchmaking.services.notifications import notify_meeting, notify_request
@@ -327,7 +327,8 @@ def _check_proposed(
         raise InvalidInput("That slot belongs to another event.", field="slot")
     if slot.start <= now:
         raise SlotPassed(
-            f"The proposed time {slot} has already started; propose a later one.", field="slot"
+            f"The proposed time, {slot_words(slot)}, has already started; propose a later one.",
+            field="slot",
         )
     actor = Actor(organiser=True) if by_organiser else Actor(participant=sender)
     refusal = proposal_refusal(
@@ -615,7 +616,10 @@ def _accept_at(
     if slot.event_id != request.event_id:
         raise InvalidInput("That slot belongs to another event.", field="slot")
     if slot.start <= now:
-        raise SlotPassed(f"The time {slot} has already started; choose a later one.", field="slot")
+        raise SlotPassed(
+            f"The time you chose, {slot_words(slot)}, has already started; choose a later one.",
+            field="slot",
+        )
     expired = request.status == MeetingRequest.Status.PENDING and (
         request.expires_at is not None and request.expires_at <= now
     )

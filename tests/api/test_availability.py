@@ -146,7 +146,9 @@ def test_meetings_outside_the_new_periods_answer_409_naming_them(
     assert response.data["code"] == "meetings_outside_availability"
     assert response.data["meetings"] == [meeting.pk]
     start = meeting.slot.start.astimezone(event.tz)
-    assert f"{start:%Y-%m-%d} 14:00 (meeting {meeting.pk})" in response.data["detail"]  # local
+    # local, in words: "Sunday 27 December at 14:00"
+    written = f"{start:%A} {start.day} {start:%B} at 14:00 (meeting {meeting.pk})"
+    assert f"outside these periods: {written}." in response.data["detail"]
     assert not Availability.objects.filter(participant=amina).exists()
     meeting.refresh_from_db()
     assert meeting.status == "scheduled"

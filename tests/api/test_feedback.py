@@ -81,6 +81,12 @@ def test_before_the_meeting_answers_409(upcoming_event, make_participant, as_par
     response = as_participant(a).put(url(m), {"took_place": True, "rating": 5}, format="json")
     assert response.status_code == 409
     assert response.data["code"] == "meeting_not_started"
+    # the time in words, as the pages and emails write it (not "2026-12-16 09:00")
+    start = m.slot.start.astimezone(upcoming_event.tz)
+    assert response.data["detail"] == (
+        f"This meeting starts on {start:%A} {start.day} {start:%B} at {start:%H:%M}; feedback "
+        "opens when it starts."
+    )
 
 
 def test_someone_else_gets_404(meeting, make_participant, as_participant):

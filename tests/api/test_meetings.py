@@ -20,6 +20,12 @@ def url(event, tail=""):
     return f"/api/events/{event.slug}/meetings/{tail}"
 
 
+def in_words(slot) -> str:
+    """A slot's local start as English messages write it: "Friday 27 November at 18:09"."""
+    local = Slot.objects.get(pk=slot.pk).start.astimezone(slot.event.tz)
+    return f"{local:%A} {local.day} {local:%B} at {local:%H:%M}"
+
+
 def move_slot(slot: Slot, start: dt.datetime) -> None:
     """Move ``slot`` (and its meetings) to ``start``."""
     Slot.objects.filter(pk=slot.pk).update(
@@ -519,8 +525,7 @@ def test_participants_cannot_book_a_slot_that_has_started_organisers_can(
     response = as_participant(a).post(url(event, "book/"), {"request": req.pk, "slot": slot.pk})
     assert response.status_code == 409
     assert response.data == {
-        "detail": f"The slot {Slot.objects.get(pk=slot.pk)} has already started; choose a later "
-        "one.",
+        "detail": f"The slot on {in_words(slot)} has already started; choose a later one.",
         "code": "slot_passed",
     }
     assert not Meeting.objects.exists()
@@ -564,7 +569,9 @@ def test_participants_cannot_move_a_meeting_that_has_started_organisers_can(
         url(event, f"{booked.data['id']}/reschedule/"), {"slot": later.pk}
     )
     assert (moved.status_code, moved.data["code"]) == (409, "meeting_started_move")
-    assert moved.data["detail"].startswith(f"This meeting started at {first}; it can no longer")
+    assert moved.data["detail"].startswith(
+        f"This meeting started on {in_words(first)}; it can no longer"
+    )
     meeting = Meeting.objects.get()
     assert (meeting.slot_id, meeting.sequence) == (first.pk, 0)
     req.refresh_from_db()
@@ -656,8 +663,8 @@ def test_participants_cannot_cancel_a_meeting_that_has_started_organisers_can(
         response = client.post(url(event, f"{booked['id']}/cancel/"), {"reason": "no-show"})
         assert response.status_code == 409
         assert response.data == {
-            "detail": f"This meeting started at {slot}; it can no longer be cancelled. If it did "
-            "not take place, tell the organisers.",
+            "detail": f"This meeting started on {in_words(slot)}; it can no longer be cancelled. "
+            "If it did not take place, tell the organisers.",
             "code": "meeting_started",
         }
     withdrawn = as_participant(a).post(f"/api/events/{event.slug}/requests/{req.pk}/cancel/")

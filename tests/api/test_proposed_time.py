@@ -135,6 +135,11 @@ def test_organisers_cannot_propose_a_time_that_started_and_accepting_one_books_n
         )
         accepted = organiser_client.post(url(event, f"{sent.data['id']}/accept/"))
     assert late.status_code == 409 and late.data["code"] == "slot_passed"
+    start = slot.start.astimezone(event.tz)
+    assert late.data["detail"] == (
+        f"The proposed time, {start:%A} {start.day} {start:%B} at {start:%H:%M}, has already "
+        "started; propose a later one."
+    )
     assert accepted.status_code == 200, accepted.data
     assert accepted.data["status"] == "accepted" and accepted.data["meeting"] is None
     assert not Meeting.objects.exists()  # no meeting booked in the past
