@@ -9,13 +9,14 @@ from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooMany
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.urls import Resolver404, resolve
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions as drf_exceptions
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from api.parsers import size_text
+from api.parsers import TOO_MANY_PARTS, too_large_text
 from matchmaking.error_text import error_text
 from matchmaking.exceptions import Busy, DomainError
 from matchmaking.services.importer import ImportInvalid
@@ -101,13 +102,10 @@ def _unreadable_body(exc) -> Response | None:
     exception that, left alone, becomes its HTML "Bad Request" page: answer in the API's shape."""
     if isinstance(exc, RequestDataTooBig):
         limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
-        body = {
-            "detail": f"The request body is larger than {size_text(limit)}.",
-            "code": "too_large",
-        }
+        body = {"detail": too_large_text(limit), "code": "too_large"}
         return Response(body, status=413)
     if isinstance(exc, TooManyFieldsSent | TooManyFilesSent):
-        body = {"detail": "The request body has too many fields or files.", "code": "too_large"}
+        body = {"detail": gettext(TOO_MANY_PARTS), "code": "too_large"}
         return Response(body, status=413)
     return None
 

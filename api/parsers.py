@@ -3,6 +3,8 @@
 import io
 
 from django.conf import settings
+from django.utils.formats import number_format
+from django.utils.translation import gettext, gettext_noop, pgettext
 from rest_framework import parsers, status
 from rest_framework.exceptions import APIException, ParseError, UnsupportedMediaType
 
@@ -10,9 +12,25 @@ from matchmaking.unusable import LONE_SURROGATE, strings_in
 
 
 def size_text(size: int) -> str:
-    """``33554432`` → ``"32 MB"``; ``1572864`` → ``"1.5 MB"``; ``2048`` → ``"2 KB"``."""
-    number, unit = (size / 2**20, "MB") if size >= 2**20 // 10 else (size / 2**10, "KB")
-    return f"{number:.1f}".removesuffix(".0") + f" {unit}"
+    """``33554432`` → ``"32 MB"``; ``1572864`` → ``"1.5 MB"``; ``2048`` → ``"2 KB"``; in the
+    active language ("1,5 Mo")."""
+    if size >= 2**20 // 10:
+        number, unit = size / 2**20, pgettext("a size in megabytes", "MB")
+    else:
+        number, unit = size / 2**10, pgettext("a size in kilobytes", "KB")
+    rounded = round(number, 1)
+    shown = number_format(rounded, decimal_pos=0 if rounded == int(rounded) else 1)
+    return f"{shown} {unit}"
+
+
+# the answers to a body over the limits, said in the reader's language (``gettext(...)``)
+TOO_LARGE = gettext_noop("The request body is larger than %(size)s.")
+TOO_MANY_PARTS = gettext_noop("The request body has too many fields or files.")
+
+
+def too_large_text(limit: int) -> str:
+    """The 413's sentence in the active language."""
+    return gettext(TOO_LARGE) % {"size": size_text(limit)}
 
 
 class BodyTooLarge(APIException):
@@ -89,10 +107,10 @@ class ImportJSONParser(parsers.BaseParser):
         limit = settings.IMPORT_MAX_BODY_SIZE
         length = str(request.META.get("CONTENT_LENGTH") or "") if request is not None else ""
         if length.isdigit() and int(length) > limit:
-            raise BodyTooLarge(f"The request body is larger than {size_text(limit)}.")
+            raise BodyTooLarge(too_large_text(limit))
         raw = stream.read(limit + 1) if stream is not None else b""
         if len(raw) > limit:
-            raise BodyTooLarge(f"The request body is larger than {size_text(limit)}.")
+            raise BodyTooLarge(too_large_text(limit))
         parser = JSONParser()
         parser.check_surrogates = False
         return parser.parse(io.BytesIO(raw), media_type, parser_context)

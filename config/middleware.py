@@ -6,7 +6,7 @@ from django.urls import Resolver404, resolve
 from django.utils import translation
 from django.utils.translation import gettext, gettext_noop
 
-from api.parsers import size_text
+from api.parsers import TOO_LARGE, size_text
 
 
 class BodySizeLimitMiddleware:
@@ -34,13 +34,12 @@ class BodySizeLimitMiddleware:
             return self.get_response(request)
         limit = _limit(request)
         if limit is not None and (not length.isdigit() or int(length) > limit):
-            size = {"size": size_text(limit)}
+            size = {"size": lambda: size_text(limit)}  # in the reader's language too
             return _refused(request, 413, "too_large", TOO_LARGE, size)
         return self.get_response(request)
 
 
 LENGTH_REQUIRED = gettext_noop("A request body must say its size (a Content-Length header).")
-TOO_LARGE = gettext_noop("The request body is larger than %(size)s.")
 
 
 def _limit(request) -> int | None:
@@ -59,10 +58,11 @@ def _limit(request) -> int | None:
 
 
 def _refused(request, status: int, code: str, text: str, values: dict) -> HttpResponse:
-    """The API's error shape (in English, as its other errors), or for a page the sentence in
-    the reader's language (``LocaleMiddleware`` has not run yet)."""
-    if request.path_info.startswith("/api/"):
-        return JsonResponse({"detail": text % values, "code": code}, status=status)
+    """The sentence in the reader's language (``Accept-Language``, as the API's other errors
+    and the pages; ``LocaleMiddleware`` has not run yet): in the API's error shape under
+    ``/api/``, as plain text for a page."""
     with translation.override(translation.get_language_from_request(request)):
-        detail = gettext(text) % values
+        detail = gettext(text) % {key: value() for key, value in values.items()}
+    if request.path_info.startswith("/api/"):
+        return JsonResponse({"detail": detail, "code": code}, status=status)
     return HttpResponse(detail, status=status, content_type="text/plain; charset=utf-8")

@@ -91,6 +91,46 @@ def test_import_over_the_limit_answers_413_in_json(organiser_client):
     assert not Event.objects.exists()
 
 
+@override_settings(DATA_UPLOAD_MAX_MEMORY_SIZE=3 * 2**19)
+@pytest.mark.parametrize(
+    ("language", "detail"),
+    [
+        ("fr-FR,fr;q=0.9", "Le contenu de la requête dépasse 1,5 Mo."),
+        ("ar", "محتوى الطلب أكبر من 1,5 ميغابايت."),
+        ("en", "The request body is larger than 1.5 MB."),
+    ],
+)
+def test_the_413_of_the_size_limit_is_in_the_readers_language(
+    event, make_participant, as_participant, language, detail
+):
+    """The middleware answers before the API's language is chosen: it reads Accept-Language
+    itself, as the pages' 413 does."""
+    me = make_participant(city="Rabat")
+    body = json.dumps({"city": "x" * 2**21})
+    response = as_participant(me).generic(
+        "PATCH", me_url(event), body, content_type="application/json", HTTP_ACCEPT_LANGUAGE=language
+    )
+    assert response.status_code == 413
+    assert response.json() == {"detail": detail, "code": "too_large"}
+
+
+@override_settings(IMPORT_MAX_BODY_SIZE=2**20)
+def test_the_413_of_the_import_is_in_the_readers_language(organiser_client):
+    body = json.dumps({"event": {"slug": "x", "name": "y" * 2**21}})
+    response = organiser_client.generic(
+        "POST",
+        "/api/events/import/",
+        body,
+        content_type="application/json",
+        HTTP_ACCEPT_LANGUAGE="fr",
+    )
+    assert response.status_code == 413
+    assert response.json() == {
+        "detail": "Le contenu de la requête dépasse 1 Mo.",
+        "code": "too_large",
+    }
+
+
 def test_upload_limit_fits_a_10000_participant_import(settings):
     """``python -m matchmaking.demo_data --participants 10000`` writes ~14.4 MB of JSON; every
     other body keeps Django's 2.5 MB (no one reads 32 MB before signing in)."""

@@ -123,4 +123,4 @@ def test_a_page_says_it_in_the_readers_language(event):
     big = SimpleUploadedFile("x.bin", b"\0" * SIX_MB)
     response = Client(HTTP_ACCEPT_LANGUAGE="fr").post("/my/login/", {"blob": big})
     assert response.status_code == 413
-    assert response.content.decode() == "Le contenu de la requête dépasse 2.5 MB."
+    assert response.content.decode() == "Le contenu de la requête dépasse 2,5 Mo."
