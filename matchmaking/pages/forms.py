@@ -518,22 +518,44 @@ class PresenceForm(forms.Form):
             self.add_error(
                 None,
                 self.outside_message(
-                    len(exc.extra.get("meetings", [])), joined=bool(exc.extra.get("joined"))
+                    len(exc.extra.get("meetings", [])),
+                    joined=len(exc.extra.get("joined", [])),
+                    handed=len(exc.extra.get("handed_over", [])),
                 ),
             )
             return None
 
     @staticmethod
-    def outside_message(count: int, *, joined: bool = False) -> str:
-        """Why the times were refused: ``count`` booked meetings outside them (``joined``: some
-        of them joined only as a colleague, which the box leaves instead of cancelling)."""
-        text = ngettext(
-            "%(count)s booked meeting falls outside these times. Move or cancel it first, or "
-            "tick the box to cancel it now.",
-            "%(count)s booked meetings fall outside these times. Move or cancel them first, or "
-            "tick the box to cancel them now.",
-            count,
-        ) % {"count": count}
+    def outside_message(count: int, *, joined: int = 0, handed: int = 0) -> str:
+        """Why the times were refused: ``count`` booked meetings outside them (``joined``: how
+        many of them were joined only as a colleague, which the box leaves instead of cancelling;
+        ``handed``: how many of them the box hands over to a colleague who had joined them
+        instead of cancelling them)."""
+        if handed:  # the box does not only cancel: "tick the box to cancel them" would be wrong
+            text = ngettext(
+                "%(count)s booked meeting falls outside these times. Move or cancel it first, or "
+                "tick the box to go ahead.",
+                "%(count)s booked meetings fall outside these times. Move or cancel them first, "
+                "or tick the box to go ahead.",
+                count,
+            ) % {"count": count}
+            text += " " + ngettext(
+                "%(handed)s of them is not cancelled then: a colleague who had joined it takes "
+                "over and it goes on.",
+                "%(handed)s of them are not cancelled then: colleagues who had joined them take "
+                "over and they go on.",
+                handed,
+            ) % {"handed": handed}
+            if count > handed + joined:
+                text += " " + gettext("The others are cancelled.")
+        else:
+            text = ngettext(
+                "%(count)s booked meeting falls outside these times. Move or cancel it first, or "
+                "tick the box to cancel it now.",
+                "%(count)s booked meetings fall outside these times. Move or cancel them first, "
+                "or tick the box to cancel them now.",
+                count,
+            ) % {"count": count}
         if joined:
             text += " " + gettext(
                 "Meetings joined only as a colleague are not cancelled: ticking the box leaves "

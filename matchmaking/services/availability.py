@@ -23,6 +23,7 @@ from matchmaking.selectors import availability_key, slot_inside
 from matchmaking.services.locking import guarded_transaction, lock_participants_and_slots
 from matchmaking.services.meetings import (
     Actor,
+    hand_over_taker,
     meeting_attendee_leave_locked,
     meeting_cancel_locked,
     meeting_hand_over_locked,
@@ -127,6 +128,40 @@ def period_without_slot(
         f"The period {local(start)} to {local(end)} holds no whole meeting slot of this "
         f"event.{span}"
     )
+
+
+def _handed_over(seats: list[MeetingSeat], leaving: frozenset[int] = frozenset()) -> list[int]:
+    """The meetings among ``seats`` that ``cancel_conflicting`` would not cancel but hand over
+    to a colleague of their party who had joined them (``meeting_hand_over_locked``); a
+    colleague in ``leaving`` (given the same new times) cannot take over."""
+    handed = set()
+    for seat in seats:
+        taker = hand_over_taker(seat=seat) if seat.is_party else None
+        if taker is not None and taker.pk not in leaving:
+            handed.add(seat.meeting_id)
+    return sorted(handed)
+
+
+def _outside_notes(seats: list[MeetingSeat], handed: list[int]) -> str:
+    """The end of the refusal of new times with meetings outside them: which of them
+    ``cancel_conflicting`` would not cancel (handed over to a colleague; joined only as a
+    colleague, left)."""
+    notes = []
+    if handed:
+        ids = ", ".join(str(pk) for pk in handed)
+        notes.append(
+            f"meeting {ids} is not cancelled: a colleague who had joined it takes over and it "
+            "goes on"
+            if len(handed) == 1
+            else f"meetings {ids} are not cancelled: colleagues who had joined them take over "
+            "and they go on"
+        )
+    if any(not s.is_party for s in seats):
+        notes.append(
+            "a meeting the participant only joined as a colleague is not cancelled: they leave "
+            "it and it goes on"
+        )
+    return f" ({'; '.join(notes)})." if notes else "."
 
 
 def _seats_outside(participant: Participant, periods, now: datetime) -> list[MeetingSeat]:
@@ -248,6 +283,7 @@ def _replace_locked(
         raise Busy("The agenda changed while saving; retry in a moment.")
     if seats and not cancel_conflicting:
         listed = ", ".join(f"{local(s.slot.start)} (meeting {s.meeting_id})" for s in seats)
+        handed = _handed_over(seats)
         raise Conflict(
             (
                 f"1 booked meeting falls outside these periods: {listed}. "
@@ -255,16 +291,12 @@ def _replace_locked(
                 else f"{len(seats)} booked meetings fall outside these periods: {listed}. "
             )
             + "Cancel or move them first, or send cancel_conflicting: true to cancel them"
-            + (
-                " (a meeting the participant only joined as a colleague is not cancelled: "
-                "they leave it and it goes on)."
-                if any(not s.is_party for s in seats)
-                else "."
-            ),
+            + _outside_notes(seats, handed),
             code="meetings_outside_availability",
             extra={
                 "meetings": [s.meeting_id for s in seats],
                 "joined": [s.meeting_id for s in seats if not s.is_party],
+                "handed_over": handed,
             },
         )
     reason = Reason("participant_unavailable", {"name": participant.name})
@@ -327,13 +359,16 @@ def availability_replace_group(
                 f"(meeting {seat.meeting_id})"
                 for seat in seats
             )
+            handed = _handed_over(seats, frozenset(p.pk for p in participants))
             raise Conflict(
                 f"{len(seats)} booked meeting(s) fall outside these periods: {listed}. Cancel "
-                "or move them first, or cancel them with the change.",
+                "or move them first, or cancel them with the change"
+                + _outside_notes(seats, handed),
                 code="meetings_outside_availability",
                 extra={
                     "meetings": sorted({s.meeting_id for s in seats}),
                     "joined": sorted({s.meeting_id for s in seats if not s.is_party}),
+                    "handed_over": handed,
                 },
             )
         for participant in participants:

@@ -839,23 +839,17 @@ def meeting_attendee_leave_locked(
     )
 
 
-def meeting_hand_over_locked(
-    *, seat: MeetingSeat, actor: Actor, reason: str | Reason = ""
-) -> Participant | None:
-    """One of a meeting's two parties no longer comes (``seat``, theirs): a colleague of theirs
-    who had joined it ("Bring a colleague") takes their place, and the meeting goes on, instead
-    of being cancelled for everyone. For a caller that already runs a transaction and holds the
-    locks of everyone seated and of the slot.
-
-    The colleague is the first who joined, is still coming and is not at their meeting limit
-    (becoming a party counts, as booking counts it); they already hold their seat at that slot,
-    so nothing is booked again. Side effects: the request's side (sender or recipient) becomes
-    the colleague (an open request between the colleague and the other side already there:
-    nobody takes over); the colleague's seat is a party's, the leaver's is left for good; the
-    meeting's SEQUENCE and version are bumped; logged (as the leaver leaving, naming who takes
-    over); the other side's party is told "X no longer comes, Y will be there", in their
-    language. Returns the colleague, or None when nobody can take over (the caller cancels)."""
+def hand_over_taker(*, seat: MeetingSeat) -> Participant | None:
+    """The colleague who would take ``seat``'s place (``meeting_hand_over_locked``) if its
+    party no longer came, or None (the meeting would be cancelled). Reads only: a refusal that
+    lists what a change would do says which meetings go on with a colleague."""
     meeting = Meeting.objects.select_related("request", "slot").get(pk=seat.meeting_id)
+    found = _hand_over_taker(seat=seat, meeting=meeting)
+    return None if found is None else found[0].participant
+
+
+def _hand_over_taker(*, seat: MeetingSeat, meeting: Meeting):
+    """``(colleague's seat, sender id, recipient id)`` of the hand-over of ``seat``, or None."""
     if meeting.status != Meeting.Status.SCHEDULED or not seat.is_party:
         return None
     leaver = seat.participant
@@ -891,27 +885,50 @@ def meeting_hand_over_locked(
         )
         if clash:
             continue
-        MeetingRequest.objects.filter(pk=request.pk).update(
-            sender_id=sender, recipient_id=recipient
-        )
-        MeetingSeat.objects.filter(pk=seat.pk).update(active=False, is_party=False, left=True)
-        MeetingSeat.objects.filter(pk=candidate.pk).update(is_party=True)
-        Meeting.objects.filter(pk=meeting.pk).update(
-            sequence=F("sequence") + 1, version=F("version") + 1, updated_at=timezone.now()
-        )
-        _log(
-            meeting,
-            actor,
-            "attendee_left",
-            participant=leaver.pk,
-            name=leaver.name,
-            instead=person.pk,
-            instead_name=person.name,
-            **_reason_detail(reason),
-        )
-        notify_party_replaced(meeting=meeting, leaver=leaver, instead=person)
-        return person
+        return candidate, sender, recipient
     return None
+
+
+def meeting_hand_over_locked(
+    *, seat: MeetingSeat, actor: Actor, reason: str | Reason = ""
+) -> Participant | None:
+    """One of a meeting's two parties no longer comes (``seat``, theirs): a colleague of theirs
+    who had joined it ("Bring a colleague") takes their place, and the meeting goes on, instead
+    of being cancelled for everyone. For a caller that already runs a transaction and holds the
+    locks of everyone seated and of the slot.
+
+    The colleague is the first who joined, is still coming and is not at their meeting limit
+    (becoming a party counts, as booking counts it); they already hold their seat at that slot,
+    so nothing is booked again. Side effects: the request's side (sender or recipient) becomes
+    the colleague (an open request between the colleague and the other side already there:
+    nobody takes over); the colleague's seat is a party's, the leaver's is left for good; the
+    meeting's SEQUENCE and version are bumped; logged (as the leaver leaving, naming who takes
+    over); the other side's party is told "X no longer comes, Y will be there", in their
+    language. Returns the colleague, or None when nobody can take over (the caller cancels)."""
+    meeting = Meeting.objects.select_related("request", "slot").get(pk=seat.meeting_id)
+    found = _hand_over_taker(seat=seat, meeting=meeting)
+    if found is None:
+        return None
+    candidate, sender, recipient = found
+    leaver, person, request = seat.participant, candidate.participant, meeting.request
+    MeetingRequest.objects.filter(pk=request.pk).update(sender_id=sender, recipient_id=recipient)
+    MeetingSeat.objects.filter(pk=seat.pk).update(active=False, is_party=False, left=True)
+    MeetingSeat.objects.filter(pk=candidate.pk).update(is_party=True)
+    Meeting.objects.filter(pk=meeting.pk).update(
+        sequence=F("sequence") + 1, version=F("version") + 1, updated_at=timezone.now()
+    )
+    _log(
+        meeting,
+        actor,
+        "attendee_left",
+        participant=leaver.pk,
+        name=leaver.name,
+        instead=person.pk,
+        instead_name=person.name,
+        **_reason_detail(reason),
+    )
+    notify_party_replaced(meeting=meeting, leaver=leaver, instead=person)
+    return person
 
 
 def meeting_attendee_add(*, meeting: Meeting, person: Participant, actor: Actor) -> Meeting:

@@ -228,3 +228,74 @@ def test_times_without_a_colleague_in_the_meeting_still_cancel_it(upcoming_event
 
     assert (change.cancelled, change.handed_over, change.left) == ([meeting.pk], [], [])
     assert Meeting.objects.get(pk=meeting.pk).status == "cancelled"
+
+
+def test_times_refused_for_a_meeting_a_colleague_had_joined_say_it_would_go_on(delegation):
+    """Without the box, the refusal of Amina's new times said to tick it "to cancel them",
+    while ticking it hands this meeting over to Karim, who had joined it: it says so."""
+    from matchmaking.exceptions import Conflict
+    from matchmaking.services.availability import availability_replace
+
+    amina, _karim, _bruno, meeting = delegation
+    later = list(meeting.event.slots.filter(start__gt=meeting.slot.end).order_by("start"))
+
+    with pytest.raises(Conflict) as refused:
+        availability_replace(
+            participant=amina,
+            periods=[(later[0].start, later[-1].end)],
+            actor=Actor(participant=amina),
+        )
+
+    assert refused.value.code == "meetings_outside_availability"
+    assert refused.value.extra["handed_over"] == [meeting.pk]
+    assert refused.value.message.endswith(
+        "Cancel or move them first, or send cancel_conflicting: true to cancel them "
+        f"(meeting {meeting.pk} is not cancelled: a colleague who had joined it takes over and "
+        "it goes on)."
+    )
+    assert Meeting.objects.get(pk=meeting.pk).status == "scheduled"
+
+
+def test_the_times_page_says_ticking_the_box_hands_the_meeting_over(delegation):
+    from django.test import Client
+
+    amina, _karim, _bruno, meeting = delegation
+    event = amina.event
+    later = list(event.slots.filter(start__gt=meeting.slot.end).order_by("start"))
+    client = Client()
+    client.force_login(amina.user)
+    days = sorted({s.start.astimezone(event.tz).date() for s in event.slots.all()})
+    first_day = [s for s in later if s.start.astimezone(event.tz).date() == days[0]]
+    form = {"here_0": "on", "from_0": first_day[0].pk, "to_0": first_day[-1].pk}
+    for language, said in (
+        (
+            "en",
+            "1 booked meeting falls outside these times. Move or cancel it first, or tick the "
+            "box to go ahead. 1 of them is not cancelled then: a colleague who had joined it "
+            "takes over and it goes on.",
+        ),
+        (
+            "fr",
+            "1 rendez-vous réservé est en dehors de ces horaires. Déplacez-le ou annulez-le "
+            "d’abord, ou cochez la case pour continuer. 1 d’entre eux n’est alors pas annulé : "
+            "un collègue qui s’y était joint prend le relais et il a lieu.",
+        ),
+    ):
+        refused = client.post(f"/my/{event.slug}/presence/", form, HTTP_ACCEPT_LANGUAGE=language)
+        assert refused.status_code == 409, language
+        assert refused.context["form"].non_field_errors() == [said]
+    assert Meeting.objects.get(pk=meeting.pk).status == "scheduled"
+
+
+def test_the_times_refusal_says_what_the_box_does_to_each_meeting():
+    from matchmaking.pages.forms import PresenceForm
+
+    assert PresenceForm.outside_message(2, handed=1) == (
+        "2 booked meetings fall outside these times. Move or cancel them first, or tick the "
+        "box to go ahead. 1 of them is not cancelled then: a colleague who had joined it takes "
+        "over and it goes on. The others are cancelled."
+    )
+    assert PresenceForm.outside_message(2) == (
+        "2 booked meetings fall outside these times. Move or cancel them first, or tick the "
+        "box to cancel them now."
+    )
