@@ -43,7 +43,7 @@ from matchmaking.models import (
     Table,
     natural_key,
 )
-from matchmaking.reasons import Reason, slot_words
+from matchmaking.reasons import Reason, slot_words, time_words
 from matchmaking.selectors import party_meeting_counts
 from matchmaking.services.locking import guarded_transaction, lock_participants_and_slots
 from matchmaking.services.notifications import (
@@ -1132,8 +1132,8 @@ def _check_in_window(meeting: Meeting, actor: Actor, now: datetime) -> None:
     opens = check_in_opens_at(meeting.slot)
     if now < opens:
         raise Conflict(
-            f"Check-in opens {settings.CHECK_IN_OPENS_MINUTES} minutes before the meeting, at "
-            f"{opens.astimezone(tz):%Y-%m-%d %H:%M}.",
+            f"Check-in opens {settings.CHECK_IN_OPENS_MINUTES} minutes before the meeting, on "
+            f"{time_words(opens, tz)}.",
             code="check_in_not_open",
         )
     day = start.astimezone(tz).date()
@@ -1221,9 +1221,8 @@ def meeting_set_status(
                 code="meeting_recorded",
             )
         if status in recorded and now < meeting.slot.start:
-            starts = meeting.slot.start.astimezone(meeting.event.tz)
             raise Conflict(
-                f"This meeting starts at {starts:%Y-%m-%d %H:%M}; it can be marked held or "
+                f"This meeting starts on {slot_words(meeting.slot)}; it can be marked held or "
                 "no-show once it has started.",
                 code="meeting_not_started",
             )

@@ -1,4 +1,5 @@
 import datetime as dt
+import re
 
 import pytest
 from django.utils import timezone
@@ -301,6 +302,10 @@ def test_check_in_then_organiser_marks_no_show(event, pair, as_participant, orga
     assert early.status_code == 409  # it has not started yet
     assert early.data["code"] == "meeting_not_started"
     assert "once it has started" in early.data["detail"]
+    # the start in words, as people read it ("starts on Wednesday 16 December at 11:35"), not ISO
+    assert re.search(
+        r"starts on [A-Z][a-z]+day \d{1,2} [A-Z][a-z]+ at \d\d:\d\d;", early.data["detail"]
+    )
     move_slot(event.slots.first(), timezone.now() - dt.timedelta(minutes=5))
     marked = organiser_client.post(url(event, f"{booked['id']}/status/"), {"status": "no_show"})
     assert marked.data["status"] == "no_show"
@@ -590,11 +595,12 @@ def test_check_in_months_ahead_is_refused_and_the_meeting_can_still_be_cancelled
     slot = event.slots.first()
     booked = as_participant(a).post(url(event, "book/"), {"request": req.pk, "slot": slot.pk}).data
     opens = (slot.start - dt.timedelta(minutes=30)).astimezone(event.tz)
+    when = f"{opens:%A} {opens.day} {opens:%B} at {opens:%H:%M}"  # in words, as people read it
     for client in (as_participant(a), organiser_client):
         response = client.post(url(event, f"{booked['id']}/check-in/"))
         assert response.status_code == 409
         assert response.data == {
-            "detail": f"Check-in opens 30 minutes before the meeting, at {opens:%Y-%m-%d %H:%M}.",
+            "detail": f"Check-in opens 30 minutes before the meeting, on {when}.",
             "code": "check_in_not_open",
         }
     assert Meeting.objects.get().status == "scheduled"
