@@ -183,6 +183,16 @@ def _seats_outside(participant: Participant, periods, now: datetime) -> list[Mee
     return [seat for seat in seats if not slot_inside(seat.slot, periods)]
 
 
+def _lock_meetings_outside(participant_ids, seats: list[MeetingSeat]) -> None:
+    """Lock ``participant_ids``, everyone else in the meetings of ``seats`` and those seats'
+    slots, in one sorted call (the booking service's order); the caller reads the meetings
+    again under the locks."""
+    people = set(participant_ids)
+    for seat in seats:
+        people.update(seat.meeting.seats.values_list("participant_id", flat=True))
+    lock_participants_and_slots(people, [seat.slot_id for seat in seats])
+
+
 def within_event_days(periods, slots: list[Slot], tz) -> list[tuple[datetime, datetime]]:
     """``periods`` cut to the event's days (from midnight before its first slot to midnight
     after its last): "0001-01-01 to 9999-12-31" means the whole event, and is stored (and
@@ -257,18 +267,9 @@ def _replace_locked(
     """``availability_replace`` for a caller that runs the transaction (and checked the
     periods)."""
     tz = participant.event.tz
-
-    def local(moment: datetime) -> str:  # messages speak the event's time, in words
-        return time_words(moment, tz)
-
     done = AvailabilityChange()
-    # Lock everyone in the meetings concerned and their slots in one sorted call (the
-    # booking service's order), then read the meetings again under the locks.
     seats = _seats_outside(participant, periods, now)
-    people = {participant.pk}
-    for seat in seats:
-        people.update(seat.meeting.seats.values_list("participant_id", flat=True))
-    lock_participants_and_slots(people, [seat.slot_id for seat in seats])
+    _lock_meetings_outside([participant.pk], seats)
     if expected_key is not None:
         stored = Availability.objects.filter(participant=participant).order_by("start")
         now_key = availability_key(stored.values_list("start", "end"))
@@ -282,7 +283,9 @@ def _replace_locked(
     if {s.pk for s in _seats_outside(participant, periods, now)} != {s.pk for s in seats}:
         raise Busy("The agenda changed while saving; retry in a moment.")
     if seats and not cancel_conflicting:
-        listed = ", ".join(f"{local(s.slot.start)} (meeting {s.meeting_id})" for s in seats)
+        listed = ", ".join(
+            f"{time_words(s.slot.start, tz)} (meeting {s.meeting_id})" for s in seats
+        )
         handed = _handed_over(seats)
         raise Conflict(
             (
@@ -343,15 +346,8 @@ def availability_replace_group(
     now = timezone.now()
     done = {}
     with guarded_transaction():
-        outside = {p.pk: _seats_outside(p, periods, now) for p in participants}
-        people = {p.pk for p in participants}
-        for seats in outside.values():
-            for seat in seats:
-                people.update(seat.meeting.seats.values_list("participant_id", flat=True))
-        lock_participants_and_slots(
-            people, [seat.slot_id for seats in outside.values() for seat in seats]
-        )
-        seats = [seat for p in participants for seat in outside[p.pk]]
+        seats = [seat for p in participants for seat in _seats_outside(p, periods, now)]
+        _lock_meetings_outside([p.pk for p in participants], seats)
         if seats and not cancel_conflicting:
             tz = event.tz
             listed = ", ".join(
