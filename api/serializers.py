@@ -25,6 +25,7 @@ from matchmaking.models import (
     Slot,
 )
 from matchmaking.services.messages import BODY_LIMIT as MESSAGE_BODY_LIMIT
+from matchmaking.services.recommendations import suggested_sectors
 from ml.taxonomy import SECTOR_IDS
 
 
@@ -169,11 +170,17 @@ class MeSerializer(ParticipantSerializer):
             "attending",
             "withdrawn_at",
             "unread_messages",
+            "suggested_sectors",
         ]
         read_only_fields = ["id", "name", "organisation", "kind", "email", "fixed_table"]
 
     unread_messages = serializers.SerializerMethodField(
         help_text="Messages to me I have not read yet (me/conversations/ lists them)."
+    )
+    suggested_sectors = serializers.SerializerMethodField(
+        help_text="While my profile declares no sector: the sector read from its text, as the "
+        "recommendations use it, for me to confirm (PATCH sectors) or correct; empty once "
+        "sectors are declared, or when the text names none. The ids sectors takes."
     )
 
     def get_calendar_url(self, obj) -> str:
@@ -181,6 +188,9 @@ class MeSerializer(ParticipantSerializer):
 
     def get_unread_messages(self, obj) -> int:
         return selectors.unread_messages(participant=obj)
+
+    def get_suggested_sectors(self, obj) -> list[str]:
+        return suggested_sectors(participant=obj)
 
 
 def _calendar_url(participant, request) -> str:

@@ -13,7 +13,8 @@ Each need is a query participant (needs=[text]); every offer is a candidate part
 Systems: ``default`` (the hybrid ranker with the weights in ml/weights.json, USE + MiniLM
 vectors), ``default_use_only`` (same weights, only USE vectors stored: the aux signals are absent),
 ``default_confirmed`` (the same ranker when every item carries the sector it was written for, as
-after participants confirm their sectors in the profile page; traps carry none),
+after participants confirm their sectors in the profile page; traps carry none), ``ticked``
+(everyone ticks, unread, the sector the profile page proposes: ``ml.ranker.suggested_sectors``),
 ``default_with_peers`` (the other needs are candidates too, with grade 0: at an event,
 delegations and agencies that only state needs are in every pool) and each single
 signal: ``minilm`` (all-MiniLM-L6-v2 needs->offers), ``use`` (multilingual USE needs->offers),
@@ -35,14 +36,21 @@ import argparse
 import json
 import re
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 
 from ml.encoders import MINILM, get_encoder
-from ml.ranker import DEFAULT_ENCODER, DEFAULT_WEIGHTS, Ranker, encode_profiles
+from ml.ranker import (
+    DEFAULT_ENCODER,
+    DEFAULT_WEIGHTS,
+    Ranker,
+    encode_profiles,
+    suggested_sectors,
+)
 from ml.taxonomy import SECTOR_IDS, keyword_scores, sector_scores
-from ml.text import ProfileText
+from ml.text import ProfileText, profile_document
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "eval"
 SINGLE = {
@@ -73,9 +81,18 @@ def written_for(item_id: str) -> str | None:
     return sector if sector in SECTOR_IDS else None
 
 
-def profiles_of(data: dict, confirmed: bool = False) -> list[ProfileText]:
+def profiles_of(data: dict, confirmed: bool = False, ticked: bool = False) -> list[ProfileText]:
     """Text-only profiles (sectors inferred), or with ``confirmed`` the sector each item was
-    written for, as a participant who confirms their sector in the profile page would."""
+    written for, as a participant who confirms their sector in the profile page would, or with
+    ``ticked`` the sector that page proposes, as one who ticks it without reading it."""
+    if ticked:
+        plain = profiles_of(data)
+        enc = get_encoder(DEFAULT_ENCODER)
+        vecs = _encode(plain, DEFAULT_ENCODER)
+        return [
+            replace(p, sectors=suggested_sectors(profile_document(p), enc, vecs[p.id].profile))
+            for p in plain
+        ]
 
     def secs(item):
         s = written_for(item["id"]) if confirmed else None
@@ -112,9 +129,14 @@ def _encode(profiles: list[ProfileText], encoder: str) -> dict:
 
 
 def build_ranker(
-    data: dict, weights=None, with_aux: bool = True, confirmed: bool = False, **kw
+    data: dict,
+    weights=None,
+    with_aux: bool = True,
+    confirmed: bool = False,
+    ticked: bool = False,
+    **kw,
 ) -> Ranker:
-    profiles = profiles_of(data, confirmed)
+    profiles = profiles_of(data, confirmed, ticked)
     extra = {MINILM: _encode(profiles, MINILM)} if with_aux else None
     return Ranker(
         profiles,
@@ -216,6 +238,9 @@ def evaluate(data: dict, weights=None) -> dict[str, dict[str, float]]:
     # the same ranker once participants have confirmed their sectors (the profile page asks)
     confirmed = signal_tables(data, build_ranker(data, with_aux=False, confirmed=True))
     res["default_confirmed"] = metrics_for(data, confirmed, weighted_scorer(weights))
+    # ... or once everyone ticked the sector that page proposes, right or wrong
+    ticked = signal_tables(data, build_ranker(data, with_aux=False, ticked=True))
+    res["ticked"] = metrics_for(data, ticked, weighted_scorer(weights))
     for name, sig in SINGLE.items():
         res[name] = metrics_for(data, tables, lambda t, s=sig: t["raw"][s])
     # for reference: a naive blend (plain mean of raw MiniLM, USE and TF-IDF cosines)

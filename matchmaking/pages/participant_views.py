@@ -99,7 +99,11 @@ from matchmaking.services.participants import (
     profile_update,
     sign_in_link_queue,
 )
-from matchmaking.services.recommendations import SAME_KIND_OPT_IN, kinds_recommended_to
+from matchmaking.services.recommendations import (
+    SAME_KIND_OPT_IN,
+    kinds_recommended_to,
+    suggested_sectors,
+)
 from matchmaking.services.requests import (
     proposable_slots,
     proposal_refusals,
@@ -110,7 +114,7 @@ from matchmaking.services.requests import (
     requests_decline_received,
 )
 from matchmaking.unusable import plain_line_breaks
-from ml.taxonomy import SECTOR_IDS, infer_sectors, sector_label
+from ml.taxonomy import SECTOR_IDS, sector_label
 
 LOGIN_SENT = gettext_lazy(
     "If this address is registered, a sign-in link is on its way. Check your inbox."
@@ -628,14 +632,8 @@ def _shown_profile(me: Participant, lang: str) -> ProfileForm:
 
 
 def _suggested_sectors(me: Participant) -> list[str]:
-    """Sectors inferred from my profile's text, while it declares none (to confirm)."""
-    current = getattr(me, "profile", None)
-    if current is None or current.sectors:
-        return []
-    text = " ".join([current.description, *current.offers, *current.needs])
-    if not text.strip():
-        return []
-    return [s for s, _score in infer_sectors(text)]
+    """The sector inferred from my profile's text, while it declares none (to confirm)."""
+    return suggested_sectors(participant=me)
 
 
 @require_http_methods(["GET", "POST"])

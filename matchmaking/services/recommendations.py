@@ -126,6 +126,39 @@ def profile_text(person: Participant):
     )
 
 
+def suggested_sectors(*, participant: Participant) -> list[str]:
+    """The sector the profile page (and ``me/`` in the API) proposes for the participant to
+    confirm while their profile declares none: the best one the ranker itself infers from the
+    text (``ml.ranker.suggested_sectors``), read from the stored vector when it is the current
+    text's, else encoding the text; keywords alone when the encoder cannot load (as the ranker).
+    Empty once sectors are declared or when nothing is written."""
+    from ml.encoders import get_encoder
+    from ml.ranker import ProfileVectors
+    from ml.ranker import suggested_sectors as best_inferred
+    from ml.text import content_hash, profile_document
+
+    text = profile_text(participant)
+    doc = profile_document(text)
+    if text.sectors or not doc:
+        return []
+    name = settings.MATCHING_ENCODER
+    try:
+        encoder = get_encoder(name)
+    except Exception:  # the ranker infers with keywords alone then too
+        logger.warning("encoder %s unavailable: sectors suggested from keywords", name)
+        encoder = None
+    vector = None
+    if encoder is not None:
+        stored = (
+            ProfileEmbedding.objects.filter(participant=participant, model_name=name)
+            .values_list("content_hash", "vectors")
+            .first()
+        )
+        if stored and stored[0] == content_hash(text, name):
+            vector = ProfileVectors.from_bytes(bytes(stored[1])).profile
+    return best_inferred(doc, encoder, vector)
+
+
 def _people(event: Event, ids=None):
     qs = Participant.objects.filter(event=event).select_related("profile").order_by("pk")
     if ids is not None:

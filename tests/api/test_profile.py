@@ -270,3 +270,28 @@ def test_the_schema_documents_if_match_on_the_profile_patch(organiser_client):
     (header,) = [p for p in patch["parameters"] if p["name"] == "If-Match"]
     assert "profile_changed" in header["description"]
     assert "412" in patch["responses"]
+
+
+def test_me_proposes_the_sector_read_from_the_text_until_sectors_are_declared(
+    event, make_participant, as_participant
+):
+    """A phone app shows the sector to confirm, as the profile page does: the one the
+    recommendations use; a text edit changes it; declared sectors end it."""
+    me = make_participant(
+        profile__description="Compteurs d'eau intelligents et détection des fuites.",
+        profile__sectors=[],
+    )
+    client = as_participant(me)
+
+    assert client.get(url(event)).data["suggested_sectors"] == ["water"]
+    edited = client.patch(
+        url(event),
+        {"description": "Bornes de recharge pour véhicules électriques et gestion de flotte."},
+        format="json",
+    )
+    assert edited.data["suggested_sectors"] == ["mobility"]
+    confirmed = client.patch(url(event), {"sectors": ["mobility"]}, format="json")
+    assert confirmed.data["sectors"] == ["mobility"]
+    assert confirmed.data["suggested_sectors"] == []
+    nonsense = client.patch(url(event), {"sectors": [], "description": "asdfgh"}, format="json")
+    assert nonsense.data["suggested_sectors"] == []

@@ -1,6 +1,7 @@
 import numpy as np
 
 from ml import ProfileText, Ranker, encode_profiles, get_encoder
+from ml.taxonomy import SECTOR_IDS
 
 
 def ids(recs):
@@ -404,3 +405,38 @@ def test_a_search_that_names_no_sector_shows_no_shared_sectors(use_encoder):
     [hit, *_] = r.search("compteurs d'eau intelligents", limit=10)
     assert hit.participant_id == "meters"
     assert [s["id"] for s in hit.reasons["shared_sectors"]] == ["water"]
+
+
+def test_the_suggested_sector_is_the_rankers_own_best_and_none_for_a_trap(use_encoder):
+    """The profile page proposes the sector the ranker infers first for a profile that declares
+    none (not a keyword guess of its own), and nothing for a text that names no sector."""
+    from ml.ranker import suggested_sectors
+    from ml.text import profile_document
+
+    profiles = [
+        ProfileText(id="leaks", kind="delegation", needs=["نبحث عن شركة لتقليل تسربات المياه"]),
+        ProfileText(
+            id="parking",
+            kind="startup",
+            description="Capteurs de stationnement connectés et guidage vers les places libres.",
+        ),
+        ProfileText(
+            id="seo",
+            kind="exhibitor",
+            offers=[
+                "Nous aidons les e-commerçants à augmenter le trafic de leur site web (SEO, "
+                "publicité en ligne)."
+            ],
+        ),
+    ]
+    vectors = encode_profiles(profiles, use_encoder)
+    r = Ranker(profiles, vectors)
+    proposed = {
+        p.id: suggested_sectors(profile_document(p), use_encoder, vectors[p.id].profile)
+        for p in profiles
+    }
+    for i, p in enumerate(profiles[:2]):  # the ranker's first inferred sector
+        assert proposed[p.id] == [SECTOR_IDS[int(np.argmax(r.sector_matrix[i]))]]
+    assert proposed == {"leaks": ["water"], "parking": ["parking"], "seo": []}
+    # the same without the stored vector (the text is encoded)
+    assert suggested_sectors(profile_document(profiles[0]), use_encoder) == ["water"]

@@ -180,7 +180,8 @@ def test_profile_email_is_isolated_left_to_right_inside_a_cell_of_the_pages_dire
 
 @pytest.fixture
 def unsorted(make_participant):
-    """A participant whose profile states no sector: parking and connectivity are inferred."""
+    """A participant whose profile states no sector: parking is the sector inferred first
+    (connectivity after it, which the page does not propose)."""
     return make_participant(
         name="Driss",
         profile__description=(
@@ -195,7 +196,6 @@ def test_each_suggested_sector_is_a_label_of_its_checkbox(event, unsorted):
 
     assert [(s, label) for s, label, _box in response.context["suggested"]] == [
         ("parking", "Stationnement"),
-        ("connectivity", "Connectivité et IoT"),
     ]
     for sector, label, box in response.context["suggested"]:
         assert f'<label class="pt-chip pt-chip-action" for="{box}">+ {label}</label>' in body
@@ -214,11 +214,7 @@ def test_use_the_suggested_sectors_saves_them_with_what_i_ticked(event, unsorted
     response = client.post(f"/my/{event.slug}/profile/", data, follow=True)
 
     assert [str(m) for m in response.context["messages"]] == ["Your profile is saved."]
-    assert sorted(Profile.objects.get(participant=unsorted).sectors) == [
-        "connectivity",
-        "energy",
-        "parking",
-    ]
+    assert sorted(Profile.objects.get(participant=unsorted).sectors) == ["energy", "parking"]
     assert response.context["suggested"] == []  # confirmed: no more suggestions
 
 
