@@ -567,9 +567,9 @@ class _AttendanceEndpoint(_Whose):
     def _change(self, request, person: Participant) -> Response:
         form = s.AttendanceUpdateSerializer(data=request.data)
         form.is_valid(raise_exception=True)
+        # idempotent: the state they already have answers 200 with it, nothing cancelled again
         if form.validated_data["attending"]:
-            attendance_services.attendance_resume(participant=person)
-            change = attendance_services.AttendanceChange()
+            change = attendance_services.attendance_resume(participant=person)
         else:
             change = attendance_services.attendance_withdraw(participant=person, actor=self.actor())
         return self._show(person, change=change)

@@ -121,8 +121,6 @@ ERROR_TEXT = {
         "You said you no longer come to the fair. If you come after all, say so under My times "
         "first."
     ),
-    "already_withdrawn": gettext_lazy("You already said you no longer come to the fair."),
-    "already_coming": gettext_lazy("You are coming to the fair already."),
     "invalid": gettext_lazy("Something you entered is not valid; check it and try again."),
     "busy": gettext_lazy("The system is busy; please try again in a moment."),
     "not_found": gettext_lazy("Not found."),

@@ -1109,20 +1109,22 @@ def participant_attendance(request, event: Event, participant_id: int):
         for error in form.non_field_errors() or [_("Choose whether they come.")]:
             messages.error(request, error)
         return redirect(back)
+    name = {"name": participant.name}
     try:
         if form.cleaned_data["attending"] == "yes":
-            attendance_resume(participant=participant)
-            messages.success(request, _("%(name)s comes again.") % {"name": participant.name})
+            if attendance_resume(participant=participant).unchanged:  # said twice
+                messages.info(request, _("%(name)s is coming already.") % name)
+            else:
+                messages.success(request, _("%(name)s comes again.") % name)
             return redirect(back)
         done = attendance_withdraw(
             participant=participant, actor=Actor(user=request.user, organiser=True)
         )
     except DomainError as exc:
-        said = {
-            "already_withdrawn": _("%(name)s no longer comes already."),
-            "already_coming": _("%(name)s is coming already."),
-        }.get(exc.code)
-        messages.error(request, said % {"name": participant.name} if said else exc.message)
+        messages.error(request, exc.message)
+        return redirect(back)
+    if done.unchanged:  # said already (another desk, a second click): nothing more cancelled
+        messages.info(request, _("%(name)s no longer comes already.") % name)
         return redirect(back)
     messages.success(
         request,

@@ -669,7 +669,9 @@ def attendance(request, event, me):
         return back
     try:
         if form.cleaned_data["attending"] == "yes":
-            attendance_resume(participant=me)
+            if attendance_resume(participant=me).unchanged:  # said twice (two tabs, a retry)
+                messages.info(request, _("You are coming to the fair already."))
+                return back
             messages.success(
                 request,
                 _(
@@ -681,6 +683,9 @@ def attendance(request, event, me):
         done = attendance_withdraw(participant=me, actor=Actor(user=request.user, participant=me))
     except DomainError as exc:
         _error(request, exc)
+        return back
+    if done.unchanged:  # said already: nothing more was cancelled
+        messages.info(request, _("You already said you no longer come to the fair."))
         return back
     messages.success(
         request,

@@ -24,9 +24,9 @@ from dataclasses import dataclass, field
 from django.db.models import Q
 from django.utils import timezone
 
-from matchmaking.exceptions import Busy, Conflict
+from matchmaking.exceptions import Busy
 from matchmaking.models import Meeting, MeetingRequest, MeetingSeat, Participant
-from matchmaking.reasons import Reason, time_words
+from matchmaking.reasons import Reason
 from matchmaking.services.locking import guarded_transaction, lock_participants_and_slots
 from matchmaking.services.meetings import (
     Actor,
@@ -43,12 +43,14 @@ class AttendanceChange:
     """What a change of attendance did: the meetings it cancelled (with their requests), those
     the participant left as a colleague (they go on), the requests without a meeting it
     withdrew; ``handed_over``: those of ``left_meetings`` a colleague who had joined took over
-    as a party."""
+    as a party. ``unchanged``: the participant's attendance already was the one asked for
+    (said twice: a retry, a second device), so nothing was done and nobody was told."""
 
     cancelled_meetings: list[int] = field(default_factory=list)
     left_meetings: list[int] = field(default_factory=list)
     withdrawn_requests: list[int] = field(default_factory=list)
     handed_over: list[int] = field(default_factory=list)
+    unchanged: bool = False
 
 
 def _to_come(participant: Participant, now) -> tuple[list[MeetingSeat], list[MeetingRequest]]:
@@ -92,9 +94,11 @@ def attendance_withdraw(*, participant: Participant, actor: Actor) -> Attendance
     takes them out of one they joined as a colleague (the meeting goes on); withdraws their
     open requests, and every meeting booked for one (a started meeting is never cancelled: its
     request stays); tells the other side of each. After commit, the lists
-    of everyone who was recommended them are recomputed. Raises ``Conflict``
-    (``already_withdrawn``) when they already said so, ``Busy`` when their agenda kept changing
-    while it was read (bookings at that very moment) ``ATTEMPTS`` times.
+    of everyone who was recommended them are recomputed. Saying it again is no error (a retry, a
+    second device): when they already said so, nothing is done, nobody is told, and the change
+    is ``unchanged`` (``participant.withdrawn_at`` is the first time they said it). Raises
+    ``Busy`` when their agenda kept changing while it was read (bookings at that very moment)
+    ``ATTEMPTS`` times.
     """
     for _attempt in range(ATTEMPTS):
         try:
@@ -117,12 +121,9 @@ def _withdraw_once(participant: Participant, actor: Actor) -> AttendanceChange:
             people.update((req.sender_id, req.recipient_id))
         lock_participants_and_slots(people, [seat.slot_id for seat in seats])
         person = Participant.objects.select_related("event").get(pk=participant.pk)
-        if person.withdrawn_at is not None:
-            raise Conflict(
-                f"{person.name} already said they no longer come (on "
-                f"{time_words(person.withdrawn_at, person.event.tz)}).",
-                code="already_withdrawn",
-            )
+        if person.withdrawn_at is not None:  # said already: the same state, nothing to do
+            participant.withdrawn_at = person.withdrawn_at
+            return AttendanceChange(unchanged=True)
         again_seats, again_requests = _to_come(participant, now)
         same_seats = [s.pk for s in again_seats] == [s.pk for s in seats]
         if not same_seats or [r.pk for r in again_requests] != [r.pk for r in requests]:
@@ -184,18 +185,20 @@ def _withdraw_once(participant: Participant, actor: Actor) -> AttendanceChange:
     return done
 
 
-def attendance_resume(*, participant: Participant) -> Participant:
-    """``participant`` comes after all: the mark is cleared; what it cancelled stays cancelled.
-    Side effects: after commit, their list is recomputed (and theirs appear in others' lists at
-    the next full refresh). Raises ``Conflict`` (``already_coming``) when they were not
-    marked."""
+def attendance_resume(*, participant: Participant) -> AttendanceChange:
+    """``participant`` comes after all: the mark is cleared; what it cancelled stays cancelled
+    (the change lists nothing). Side effects: after commit, their list is recomputed (and
+    theirs appear in others' lists at the next full refresh). When they were coming already,
+    nothing is done and the change is ``unchanged`` (no error: saying it twice leaves the same
+    state)."""
     with guarded_transaction():
         lock_participants_and_slots([participant.pk], [])
         person = Participant.objects.get(pk=participant.pk)
         if person.withdrawn_at is None:
-            raise Conflict(f"{person.name} is coming already.", code="already_coming")
+            participant.withdrawn_at = None
+            return AttendanceChange(unchanged=True)
         person.withdrawn_at = None
         person.save(update_fields=["withdrawn_at"])
         lists_refresh_after_commit([person.pk])
     participant.withdrawn_at = None
-    return participant
+    return AttendanceChange()

@@ -233,8 +233,6 @@ def test_coming_after_all_brings_nothing_back_and_opens_requests_again(
     people, mine_ = amina_agenda
     amina = people["Amina"]
     say_not_coming(as_participant(amina), mine(event))
-    again = as_participant(amina).put(mine(event), {"attending": False}, format="json")
-    assert again.status_code == 409 and again.data["code"] == "already_withdrawn"
     back = as_participant(amina).put(mine(event), {"attending": True}, format="json")
     assert back.status_code == 200, back.data
     assert back.data == {
@@ -247,11 +245,59 @@ def test_coming_after_all_brings_nothing_back_and_opens_requests_again(
     assert Meeting.objects.get(pk=mine_["bruno"].pk).status == "cancelled"
     assert MeetingRequest.objects.get(pk=mine_["eva"].pk).status == "cancelled"
     twice = as_participant(amina).put(mine(event), {"attending": True}, format="json")
-    assert twice.status_code == 409 and twice.data["code"] == "already_coming"
+    assert twice.status_code == 200 and twice.data == back.data  # a PUT says it twice: the same
     asks = as_participant(amina).post(
         f"/api/events/{event.slug}/requests/", {"recipient": people["Farid"].pk}, format="json"
     )
     assert asks.status_code == 201, asks.data
+
+
+def test_saying_i_no_longer_come_twice_answers_the_same_state_and_cancels_nothing_more(
+    upcoming_event, amina_agenda, as_participant, organiser_client
+):
+    """A PUT is idempotent: a mobile app that retries, or a second device (or the organisers'
+    desk) saying it too, gets 200 with the state as it is, not 409 already_withdrawn; nothing
+    is cancelled and nobody is told the second time."""
+    event = upcoming_event
+    people, mine_ = amina_agenda
+    amina = people["Amina"]
+    first = say_not_coming(as_participant(amina), mine(event))
+    assert first.data["cancelled_meetings"] == [mine_["bruno"].pk]
+    told = Notification.objects.count()
+    # a request she receives meanwhile is refused, so there is nothing new to cancel either
+    again = as_participant(amina).put(mine(event), {"attending": False}, format="json")
+    assert again.status_code == 200, again.data
+    assert again.data == {
+        "attending": False,
+        "withdrawn_at": first.data["withdrawn_at"],  # when she first said it
+        "cancelled_meetings": [],
+        "left_meetings": [],
+        "withdrawn_requests": [],
+    }
+    desk = organiser_client.put(theirs(event, amina), {"attending": False}, format="json")
+    assert desk.status_code == 200 and desk.data == again.data
+    assert Notification.objects.count() == told  # nobody told twice
+    assert as_participant(amina).get(mine(event)).data == {
+        "attending": False,
+        "withdrawn_at": first.data["withdrawn_at"],
+    }
+
+
+def test_saying_i_come_when_i_come_answers_the_same_state(
+    event, make_participant, as_participant, organiser_client
+):
+    amina = make_participant(name="Amina")
+    coming = {
+        "attending": True,
+        "withdrawn_at": None,
+        "cancelled_meetings": [],
+        "left_meetings": [],
+        "withdrawn_requests": [],
+    }
+    said = as_participant(amina).put(mine(event), {"attending": True}, format="json")
+    assert said.status_code == 200 and said.data == coming
+    desk = organiser_client.put(theirs(event, amina), {"attending": True}, format="json")
+    assert desk.status_code == 200 and desk.data == coming
 
 
 def test_organisers_change_anyones_attendance_participants_only_their_own(

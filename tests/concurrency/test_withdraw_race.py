@@ -90,3 +90,57 @@ def test_a_meeting_booked_while_the_request_is_withdrawn_is_told_cancelled_to_ev
     last = Notification.objects.filter(recipient=amina).latest("pk")
     assert last.kind == "meeting_cancelled"
     assert last.body.endswith("is cancelled. Reason: Plans changed")
+
+
+def test_two_devices_saying_i_no_longer_come_at_once_both_get_200_and_cancel_once():
+    """A PUT is idempotent: the phone and the laptop (or an app that retries) say "I no longer
+    come" at the same instant. Both answer 200 with the same state; one cancelled the meetings
+    and requests, the other nothing (it read the mark under the locks): nobody is told
+    twice."""
+    from collections import Counter
+
+    from matchmaking.services.meetings import Actor, meeting_book
+    from tests.concurrency.test_booking_race import run_threads
+    from tests.conftest import client_for
+    from tests.factories import RequestFactory
+
+    event = EventFactory(tables=5, days=[DAY])
+    amina = ParticipantFactory(event=event, name="Amina", languages=["en"])
+    others = [ParticipantFactory(event=event, name=f"P{i}", languages=["en"]) for i in range(3)]
+    slots = list(event.slots.order_by("start"))
+    meetings = [
+        meeting_book(
+            request=RequestFactory(sender=amina, recipient=other, status="accepted"),
+            slot=slots[i + 1],
+            actor=Actor(system=True),
+        )
+        for i, other in enumerate(others[:2])
+    ]
+    RequestFactory(sender=others[2], recipient=amina, status="pending")
+    Notification.objects.all().delete()  # the bookings'
+    url = f"/api/events/{event.slug}/me/attendance/"
+
+    def device():
+        client = client_for(amina.user)
+        response = client.put(url, {"attending": False}, format="json")
+        return response.status_code, response.data
+
+    raced = run_threads([device, device])
+    assert [code for code, _ in raced] == [200, 200], raced
+    did = sorted((data for _, data in raced), key=lambda d: len(d["cancelled_meetings"]))
+    assert (did[0]["cancelled_meetings"], did[0]["withdrawn_requests"]) == ([], [])
+    assert sorted(did[1]["cancelled_meetings"]) == sorted(m.pk for m in meetings)
+    assert len(did[1]["withdrawn_requests"]) == 1
+    assert did[0]["withdrawn_at"] == did[1]["withdrawn_at"]  # the same state, told to both
+    retried = run_threads([device, device])  # and the app retries both: nothing more
+    assert [(code, data["cancelled_meetings"]) for code, data in retried] == [(200, []), (200, [])]
+    assert {m.status for m in Meeting.objects.filter(pk__in=[m.pk for m in meetings])} == {
+        "cancelled"
+    }
+    told = Counter(Notification.objects.values_list("recipient__name", "kind"))
+    assert told == {
+        ("P0", "meeting_cancelled"): 1,
+        ("P1", "meeting_cancelled"): 1,
+        ("P2", "request_withdrawn"): 1,
+        ("Amina", "attendance_withdrawn"): 1,
+    }

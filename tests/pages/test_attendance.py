@@ -54,12 +54,19 @@ def test_a_participant_says_they_no_longer_come_then_that_they_come_after_all(
     recs = unescape(client.get(f"/my/{event.slug}/recommendations/").content.decode())
     assert "so nobody is recommended to you" in recs and 'name="kind"' not in recs
     assert "Complete your profile" not in recs  # not the advice for an empty profile
+    # a second click (another tab): said as it is, to her, not an error; nothing more cancelled
+    told = Notification.objects.count()
     again = client.post(url, {"attending": "no", "confirm": "on"}, follow=True)
-    assert "Amina already said they no longer come" in unescape(again.content.decode())
+    again_text = unescape(again.content.decode())
+    assert "You already said you no longer come to the fair." in again_text
+    assert "message-info" in again_text and "message-error" not in again_text
+    assert Notification.objects.count() == told
     back = client.post(url, {"attending": "yes"}, follow=True)
     assert "Welcome back" in unescape(back.content.decode())
     assert Participant.objects.get(pk=amina.pk).withdrawn_at is None
     assert Meeting.objects.get(pk=meeting.pk).status == "cancelled"  # stays cancelled
+    twice = client.post(url, {"attending": "yes"}, follow=True)
+    assert "You are coming to the fair already." in unescape(twice.content.decode())
 
 
 def test_the_page_speaks_the_readers_language(event, make_participant):
@@ -114,8 +121,14 @@ def test_the_desk_marks_someone_who_called_and_the_console_shows_it(
     assert 'data-stat="no_longer_coming">1<' in stats
     without = stats[stats.index("data-without") :]
     assert "Bruno" in without and "Amina" not in without  # she needs no meeting
+    sent = Notification.objects.count()
+    again = staff_client.post(url, {"attending": "no", "confirm": "on"}, follow=True)
+    assert "Amina no longer comes already." in unescape(again.content.decode())
+    assert Notification.objects.count() == sent  # nothing more cancelled, nobody told again
     back = staff_client.post(url, {"attending": "yes"}, follow=True)
     assert "Amina comes again." in unescape(back.content.decode())
+    twice = staff_client.post(url, {"attending": "yes"}, follow=True)
+    assert "Amina is coming already." in unescape(twice.content.decode())
     # a participant cannot use the desk's form
     client = signed_in(bruno)
     assert client.post(url, {"attending": "no", "confirm": "on"}).status_code in (302, 403)
