@@ -15,10 +15,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
 
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext, pgettext
 
 from matchmaking.exceptions import AvailabilityChanged, Busy, Conflict, InvalidInput
 from matchmaking.models import Availability, Meeting, MeetingSeat, Participant, Slot
-from matchmaking.reasons import Reason, time_words
+from matchmaking.reasons import Reason, when_text
 from matchmaking.selectors import availability_key, slot_inside
 from matchmaking.services.locking import guarded_transaction, lock_participants_and_slots
 from matchmaking.services.meetings import (
@@ -28,6 +29,7 @@ from matchmaking.services.meetings import (
     meeting_cancel_locked,
     meeting_hand_over_locked,
 )
+from matchmaking.services.notifications import list_text
 from matchmaking.services.recommendations import lists_refresh_after_commit
 
 MAX_PERIODS = 50
@@ -142,26 +144,110 @@ def _handed_over(seats: list[MeetingSeat], leaving: frozenset[int] = frozenset()
     return sorted(handed)
 
 
-def _outside_notes(seats: list[MeetingSeat], handed: list[int]) -> str:
-    """The end of the refusal of new times with meetings outside them: which of them
-    ``cancel_conflicting`` would not cancel (handed over to a colleague; joined only as a
-    colleague, left)."""
+class OutsideTimes(Reason):
+    """The refusal of new times that leave booked meetings outside them
+    (``meetings_outside_availability``), said in the active language: a list of meetings, its
+    plurals and its notes, which no single text of ``TEXTS`` says. ``params``: ``meetings``
+    ([{"id", "slot": its local start as "YYYY-MM-DD HH:MM", "name": whose, for a group}]),
+    ``group`` (the console's same times for several people: no API field to name),
+    ``handed`` (the ids ``cancel_conflicting`` hands over to a colleague) and ``joined`` (one
+    of them only joined as a colleague: left, not cancelled)."""
+
+    def __post_init__(self):  # said in parts below, not one of TEXTS
+        pass
+
+    def __str__(self) -> str:
+        meetings, group = self.params["meetings"], self.params.get("group", False)
+        count = len(meetings)
+        items = []
+        for item in meetings:
+            named = {"when": when_text(item["slot"]), "id": item["id"], "name": item.get("name")}
+            items.append(
+                gettext("%(name)s on %(when)s (meeting %(id)s)") % named
+                if group
+                else gettext("%(when)s (meeting %(id)s)") % named
+            )
+        text = ngettext(
+            "%(count)s booked meeting falls outside these periods: %(meetings)s.",
+            "%(count)s booked meetings fall outside these periods: %(meetings)s.",
+            count,
+        ) % {"count": count, "meetings": list_text(items)}
+        text += " " + (
+            ngettext(
+                "Cancel or move it first, or cancel it with the change",
+                "Cancel or move them first, or cancel them with the change",
+                count,
+            )
+            if group
+            else ngettext(
+                "Cancel or move it first, or send cancel_conflicting: true to cancel it",
+                "Cancel or move them first, or send cancel_conflicting: true to cancel them",
+                count,
+            )
+        )
+        return text + _outside_notes(self.params.get("handed", []), self.params.get("joined"))
+
+
+def _outside_notes(handed: list[int], joined: bool) -> str:
+    """The end of the refusal of new times with meetings outside them, in the active language:
+    which of them ``cancel_conflicting`` would not cancel (handed over to a colleague; joined
+    only as a colleague, left)."""
     notes = []
     if handed:
-        ids = ", ".join(str(pk) for pk in handed)
         notes.append(
-            f"meeting {ids} is not cancelled: a colleague who had joined it takes over and it "
-            "goes on"
-            if len(handed) == 1
-            else f"meetings {ids} are not cancelled: colleagues who had joined them take over "
-            "and they go on"
+            ngettext(
+                "meeting %(ids)s is not cancelled: a colleague who had joined it takes over and "
+                "it goes on",
+                "meetings %(ids)s are not cancelled: colleagues who had joined them take over "
+                "and they go on",
+                len(handed),
+            )
+            % {"ids": list_text([str(pk) for pk in handed])}
         )
-    if any(not s.is_party for s in seats):
+    if joined:
         notes.append(
-            "a meeting the participant only joined as a colleague is not cancelled: they leave "
-            "it and it goes on"
+            gettext(
+                "a meeting the participant only joined as a colleague is not cancelled: they "
+                "leave it and it goes on"
+            )
         )
-    return f" ({'; '.join(notes)})." if notes else "."
+    if not notes:
+        return "."
+    between = pgettext("between two notes of a sentence, in parentheses", "; ")
+    return f" ({between.join(notes)})."
+
+
+def _outside_refused(seats: list[MeetingSeat], handed: list[int], *, tz, group=False) -> Conflict:
+    """The ``409`` of new times that leave ``seats`` outside them (``handed``: the meetings
+    among them a colleague would take over), in English, with its ``OutsideTimes`` reason for
+    the reader's language."""
+    ids = sorted if group else (lambda found: list(dict.fromkeys(found)))
+    reason = OutsideTimes(
+        "meetings_outside_availability",
+        {
+            "meetings": [
+                {
+                    "id": seat.meeting_id,
+                    "slot": f"{seat.slot.start.astimezone(tz):%Y-%m-%d %H:%M}",
+                    **({"name": seat.participant.name} if group else {}),
+                }
+                for seat in seats
+            ],
+            "group": group,
+            "handed": handed,
+            "joined": any(not s.is_party for s in seats),
+        },
+    )
+    return Conflict(
+        reason.english(),
+        code="meetings_outside_availability",
+        reason=reason,
+        extra={  # one participant's in the order of their times; a group's by id
+            "meetings": ids([s.meeting_id for s in seats]),
+            "joined": ids([s.meeting_id for s in seats if not s.is_party]),
+            "handed_over": handed,
+        },
+    )
 
 
 def _seats_outside(participant: Participant, periods, now: datetime) -> list[MeetingSeat]:
@@ -283,25 +369,7 @@ def _replace_locked(
     if {s.pk for s in _seats_outside(participant, periods, now)} != {s.pk for s in seats}:
         raise Busy("The agenda changed while saving; retry in a moment.")
     if seats and not cancel_conflicting:
-        listed = ", ".join(
-            f"{time_words(s.slot.start, tz)} (meeting {s.meeting_id})" for s in seats
-        )
-        handed = _handed_over(seats)
-        raise Conflict(
-            (
-                f"1 booked meeting falls outside these periods: {listed}. "
-                if len(seats) == 1
-                else f"{len(seats)} booked meetings fall outside these periods: {listed}. "
-            )
-            + "Cancel or move them first, or send cancel_conflicting: true to cancel them"
-            + _outside_notes(seats, handed),
-            code="meetings_outside_availability",
-            extra={
-                "meetings": [s.meeting_id for s in seats],
-                "joined": [s.meeting_id for s in seats if not s.is_party],
-                "handed_over": handed,
-            },
-        )
+        raise _outside_refused(seats, _handed_over(seats), tz=tz)
     reason = Reason("participant_unavailable", {"name": participant.name})
     for seat in seats:
         if seat.is_party and meeting_hand_over_locked(seat=seat, actor=actor, reason=reason):
@@ -349,24 +417,8 @@ def availability_replace_group(
         seats = [seat for p in participants for seat in _seats_outside(p, periods, now)]
         _lock_meetings_outside([p.pk for p in participants], seats)
         if seats and not cancel_conflicting:
-            tz = event.tz
-            listed = ", ".join(
-                f"{seat.participant.name} on {time_words(seat.slot.start, tz)} "
-                f"(meeting {seat.meeting_id})"
-                for seat in seats
-            )
             handed = _handed_over(seats, frozenset(p.pk for p in participants))
-            raise Conflict(
-                f"{len(seats)} booked meeting(s) fall outside these periods: {listed}. Cancel "
-                "or move them first, or cancel them with the change"
-                + _outside_notes(seats, handed),
-                code="meetings_outside_availability",
-                extra={
-                    "meetings": sorted({s.meeting_id for s in seats}),
-                    "joined": sorted({s.meeting_id for s in seats if not s.is_party}),
-                    "handed_over": handed,
-                },
-            )
+            raise _outside_refused(seats, handed, tz=event.tz, group=True)
         for participant in participants:
             done[participant.pk] = _replace_locked(
                 participant,

@@ -154,6 +154,79 @@ def test_meetings_outside_the_new_periods_answer_409_naming_them(
     assert meeting.status == "scheduled"
 
 
+FRENCH_DAYS = ["lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"]
+FRENCH_MONTHS = [
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
+]
+
+
+def test_meetings_outside_the_new_periods_are_named_in_the_readers_language(
+    upcoming_event, afternoon_meeting, make_participant, as_participant, organiser_client
+):
+    """The refusal was English only (built with f-strings): a French app read "1 booked
+    meeting falls outside these periods…" among French sentences."""
+    event = upcoming_event
+    amina, _bruno, meeting = afternoon_meeting
+    morning, _afternoon = sessions(event)
+    start = meeting.slot.start.astimezone(event.tz)
+    when = f"{FRENCH_DAYS[start.weekday()]} {start.day} {FRENCH_MONTHS[start.month - 1]} à 14:00"
+    fr = as_participant(amina).put(
+        mine(event), {"periods": [morning]}, format="json", HTTP_ACCEPT_LANGUAGE="fr"
+    )
+    assert fr.status_code == 409
+    assert fr.data["code"] == "meetings_outside_availability"
+    assert fr.data["meetings"] == [meeting.pk]  # machine fields do not change with the language
+    assert fr.data["detail"] == (
+        f"1 rendez-vous réservé est en dehors de ces périodes : {when} (rendez-vous "
+        f"{meeting.pk}). Annulez-le ou déplacez-le d’abord, ou envoyez cancel_conflicting: true "
+        "pour l’annuler."
+    )
+    ar = as_participant(amina).put(
+        mine(event), {"periods": [morning]}, format="json", HTTP_ACCEPT_LANGUAGE="ar"
+    )
+    assert ar.data["detail"].startswith("لقاء محجوز واحد يقع خارج هذه الفترات: يوم ")
+    assert ar.data["detail"].endswith(
+        f"(اللقاء رقم {meeting.pk}). ألغه أو انقله أولًا، أو أرسل cancel_conflicting: true لإلغائه."
+    )
+    # two meetings: the plural, in both languages
+    chen = make_participant(name="Chen", kind="exhibitor", event=event)
+    later = Slot.objects.filter(event=event, start__gt=meeting.slot.start).order_by("start")[0]
+    booked = organiser_client.post(
+        f"/api/events/{event.slug}/meetings/book/",
+        {"request": RequestFactory(sender=amina, recipient=chen).pk, "slot": later.pk},
+        format="json",
+    )
+    assert booked.status_code == 201, booked.data
+    en = as_participant(amina).put(mine(event), {"periods": [morning]}, format="json")
+    assert en.data["detail"].startswith("2 booked meetings fall outside these periods: ")
+    assert " and " in en.data["detail"]
+    assert en.data["detail"].endswith(
+        "Cancel or move them first, or send cancel_conflicting: true to cancel them."
+    )
+    fr = as_participant(amina).put(
+        mine(event), {"periods": [morning]}, format="json", HTTP_ACCEPT_LANGUAGE="fr"
+    )
+    assert fr.data["detail"].startswith(
+        f"2 rendez-vous réservés sont en dehors de ces périodes : {when} (rendez-vous "
+        f"{meeting.pk}) et "
+    )
+    assert fr.data["detail"].endswith(
+        "Annulez-les ou déplacez-les d’abord, ou envoyez cancel_conflicting: true pour les annuler."
+    )
+    assert not Availability.objects.filter(participant=amina).exists()
+
+
 def test_cancel_conflicting_cancels_them_and_tells_the_other_side(
     upcoming_event, afternoon_meeting, as_participant, organiser_client
 ):
@@ -258,7 +331,7 @@ def test_a_colleague_leaves_the_meeting_which_goes_on(
     assert refused.status_code == 409
     assert refused.data["joined"] == [booked.data["id"]]
     assert refused.data["detail"].endswith(
-        "send cancel_conflicting: true to cancel them (a meeting the participant only joined "
+        "send cancel_conflicting: true to cancel it (a meeting the participant only joined "
         "as a colleague is not cancelled: they leave it and it goes on)."
     )
     response = as_participant(colleague).put(

@@ -249,7 +249,7 @@ def test_times_refused_for_a_meeting_a_colleague_had_joined_say_it_would_go_on(d
     assert refused.value.code == "meetings_outside_availability"
     assert refused.value.extra["handed_over"] == [meeting.pk]
     assert refused.value.message.endswith(
-        "Cancel or move them first, or send cancel_conflicting: true to cancel them "
+        "Cancel or move it first, or send cancel_conflicting: true to cancel it "
         f"(meeting {meeting.pk} is not cancelled: a colleague who had joined it takes over and "
         "it goes on)."
     )
