@@ -132,16 +132,22 @@ def period_without_slot(
     )
 
 
-def _handed_over(seats: list[MeetingSeat], leaving: frozenset[int] = frozenset()) -> list[int]:
-    """The meetings among ``seats`` that ``cancel_conflicting`` would not cancel but hand over
-    to a colleague of their party who had joined them (``meeting_hand_over_locked``); a
-    colleague in ``leaving`` (given the same new times) cannot take over."""
-    handed = set()
+def _what_saving_does(
+    seats: list[MeetingSeat], leaving: frozenset[int] = frozenset()
+) -> tuple[list[int], set[int]]:
+    """What ``cancel_conflicting`` would do to the meetings of ``seats`` (those of the people in
+    ``leaving``, given the same new times), as saving does it: ``(handed, joined)``, the
+    meetings it hands over rather than cancels (each of their parties among ``seats`` has a
+    colleague who had joined it, is not in ``leaving`` and can take over:
+    ``meeting_hand_over_locked``), and those it leaves (only joined as a colleague: they go
+    on). The others are cancelled."""
+    goes_on: dict[int, bool] = {}
     for seat in seats:
-        taker = hand_over_taker(seat=seat) if seat.is_party else None
-        if taker is not None and taker.pk not in leaving:
-            handed.add(seat.meeting_id)
-    return sorted(handed)
+        if seat.is_party:
+            taker = hand_over_taker(seat=seat, leaving=leaving)
+            goes_on[seat.meeting_id] = goes_on.get(seat.meeting_id, True) and taker is not None
+    joined = {s.meeting_id for s in seats if not s.is_party and s.meeting_id not in goes_on}
+    return sorted(m for m, on in goes_on.items() if on), joined
 
 
 class OutsideTimes(Reason):
@@ -217,11 +223,17 @@ def _outside_notes(handed: list[int], joined: bool) -> str:
     return f" ({between.join(notes)})."
 
 
-def _outside_refused(seats: list[MeetingSeat], handed: list[int], *, tz, group=False) -> Conflict:
-    """The ``409`` of new times that leave ``seats`` outside them (``handed``: the meetings
-    among them a colleague would take over), in English, with its ``OutsideTimes`` reason for
-    the reader's language."""
-    ids = sorted if group else (lambda found: list(dict.fromkeys(found)))
+def _outside_refused(
+    seats: list[MeetingSeat], *, tz, leaving: frozenset[int] = frozenset(), group=False
+) -> Conflict:
+    """The ``409`` of new times that leave ``seats`` outside them (of the people in
+    ``leaving``), saying what ``cancel_conflicting`` would do to each meeting, in English, with
+    its ``OutsideTimes`` reason for the reader's language."""
+    handed, joined = _what_saving_does(seats, leaving)
+
+    def ids(found: list[int]) -> list[int]:  # one's in the order of their times; a group's by id
+        return sorted(set(found)) if group else list(dict.fromkeys(found))
+
     reason = OutsideTimes(
         "meetings_outside_availability",
         {
@@ -235,16 +247,16 @@ def _outside_refused(seats: list[MeetingSeat], handed: list[int], *, tz, group=F
             ],
             "group": group,
             "handed": handed,
-            "joined": any(not s.is_party for s in seats),
+            "joined": bool(joined),
         },
     )
     return Conflict(
         reason.english(),
         code="meetings_outside_availability",
         reason=reason,
-        extra={  # one participant's in the order of their times; a group's by id
+        extra={
             "meetings": ids([s.meeting_id for s in seats]),
-            "joined": ids([s.meeting_id for s in seats if not s.is_party]),
+            "joined": ids([s.meeting_id for s in seats if s.meeting_id in joined]),
             "handed_over": handed,
         },
     )
@@ -349,9 +361,11 @@ def _replace_locked(
     cancel_conflicting: bool,
     expected_key: str | None,
     now: datetime,
+    leaving: frozenset[int] = frozenset(),
 ) -> AvailabilityChange:
     """``availability_replace`` for a caller that runs the transaction (and checked the
-    periods)."""
+    periods). ``leaving``: the group given the same times, none of whom takes over a meeting
+    (``meeting_hand_over_locked``)."""
     tz = participant.event.tz
     done = AvailabilityChange()
     seats = _seats_outside(participant, periods, now)
@@ -369,10 +383,12 @@ def _replace_locked(
     if {s.pk for s in _seats_outside(participant, periods, now)} != {s.pk for s in seats}:
         raise Busy("The agenda changed while saving; retry in a moment.")
     if seats and not cancel_conflicting:
-        raise _outside_refused(seats, _handed_over(seats), tz=tz)
+        raise _outside_refused(seats, tz=tz)
     reason = Reason("participant_unavailable", {"name": participant.name})
     for seat in seats:
-        if seat.is_party and meeting_hand_over_locked(seat=seat, actor=actor, reason=reason):
+        if seat.is_party and meeting_hand_over_locked(
+            seat=seat, actor=actor, reason=reason, leaving=leaving
+        ):
             # a colleague of theirs had joined it: they take their place, it goes on (as
             # when a party says they no longer come)
             done.handed_over.append(seat.meeting_id)
@@ -416,9 +432,9 @@ def availability_replace_group(
     with guarded_transaction():
         seats = [seat for p in participants for seat in _seats_outside(p, periods, now)]
         _lock_meetings_outside([p.pk for p in participants], seats)
+        leaving = frozenset(p.pk for p in participants)
         if seats and not cancel_conflicting:
-            handed = _handed_over(seats, frozenset(p.pk for p in participants))
-            raise _outside_refused(seats, handed, tz=event.tz, group=True)
+            raise _outside_refused(seats, tz=event.tz, leaving=leaving, group=True)
         for participant in participants:
             done[participant.pk] = _replace_locked(
                 participant,
@@ -427,5 +443,6 @@ def availability_replace_group(
                 cancel_conflicting=cancel_conflicting,
                 expected_key=None,
                 now=now,
+                leaving=leaving,
             )
     return done

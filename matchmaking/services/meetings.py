@@ -839,17 +839,21 @@ def meeting_attendee_leave_locked(
     )
 
 
-def hand_over_taker(*, seat: MeetingSeat) -> Participant | None:
+def hand_over_taker(
+    *, seat: MeetingSeat, leaving: frozenset[int] = frozenset()
+) -> Participant | None:
     """The colleague who would take ``seat``'s place (``meeting_hand_over_locked``) if its
-    party no longer came, or None (the meeting would be cancelled). Reads only: a refusal that
-    lists what a change would do says which meetings go on with a colleague."""
+    party no longer came, or None (the meeting would be cancelled); nobody in ``leaving``
+    (people leaving the meeting in the same change). Reads only: a refusal that lists what a
+    change would do says which meetings go on with a colleague."""
     meeting = Meeting.objects.select_related("request", "slot").get(pk=seat.meeting_id)
-    found = _hand_over_taker(seat=seat, meeting=meeting)
+    found = _hand_over_taker(seat=seat, meeting=meeting, leaving=leaving)
     return None if found is None else found[0].participant
 
 
-def _hand_over_taker(*, seat: MeetingSeat, meeting: Meeting):
-    """``(colleague's seat, sender id, recipient id)`` of the hand-over of ``seat``, or None."""
+def _hand_over_taker(*, seat: MeetingSeat, meeting: Meeting, leaving=frozenset()):
+    """``(colleague's seat, sender id, recipient id)`` of the hand-over of ``seat``, or None;
+    a colleague in ``leaving`` is passed over."""
     if meeting.status != Meeting.Status.SCHEDULED or not seat.is_party:
         return None
     leaver = seat.participant
@@ -864,6 +868,7 @@ def _hand_over_taker(*, seat: MeetingSeat, meeting: Meeting):
             participant__organisation_id=leaver.organisation_id,
             participant__withdrawn_at__isnull=True,
         )
+        .exclude(participant_id__in=leaving)
         .select_related("participant")
         .order_by("pk")
     )
@@ -890,7 +895,11 @@ def _hand_over_taker(*, seat: MeetingSeat, meeting: Meeting):
 
 
 def meeting_hand_over_locked(
-    *, seat: MeetingSeat, actor: Actor, reason: str | Reason = ""
+    *,
+    seat: MeetingSeat,
+    actor: Actor,
+    reason: str | Reason = "",
+    leaving: frozenset[int] = frozenset(),
 ) -> Participant | None:
     """One of a meeting's two parties no longer comes (``seat``, theirs): a colleague of theirs
     who had joined it ("Bring a colleague") takes their place, and the meeting goes on, instead
@@ -904,9 +913,12 @@ def meeting_hand_over_locked(
     nobody takes over); the colleague's seat is a party's, the leaver's is left for good; the
     meeting's SEQUENCE and version are bumped; logged (as the leaver leaving, naming who takes
     over); the other side's party is told "X no longer comes, Y will be there", in their
-    language. Returns the colleague, or None when nobody can take over (the caller cancels)."""
+    language. ``leaving``: colleagues who leave the meeting in the same change (a group given
+    the same new times), passed over: a hand-over to one of them would be followed by another,
+    or by the cancellation. Returns the colleague, or None when nobody can take over (the
+    caller cancels)."""
     meeting = Meeting.objects.select_related("request", "slot").get(pk=seat.meeting_id)
-    found = _hand_over_taker(seat=seat, meeting=meeting)
+    found = _hand_over_taker(seat=seat, meeting=meeting, leaving=leaving)
     if found is None:
         return None
     candidate, sender, recipient = found
