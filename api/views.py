@@ -246,6 +246,11 @@ class EventViewSet(viewsets.ReadOnlyModelViewSet):
         return Response(selectors.event_export(event=selectors.event_get(slug=slug)))
 
 
+# the parameter a browser client adds to defeat caches (jQuery's ``cache: false`` sends
+# ``_=<timestamp>``): read by nothing, refused by no list
+CACHE_BUSTER = "_"
+
+
 class EventScoped:
     """Resolves the event from the URL and who asks: an organiser or one of its participants."""
 
@@ -277,10 +282,11 @@ class EventScoped:
         body's unknown field does: ignored, ``/slots/?date=`` gave every day's slots and
         ``?ordering=`` the list in its own order, with a 200 that read as done. Only the views
         that read a query string (lists, and those naming their ``query_params``) check it: one
-        object's address reads none, and answers as it did whatever the query holds."""
+        object's address reads none, and answers as it did whatever the query holds. Exactly
+        ``_`` (``CACHE_BUSTER``) is ignored: a browser's cache-buster, not a typo."""
         if request.method not in ("GET", "HEAD") or not (self._lists() or self.query_params):
             return
-        unknown = sorted(set(request.query_params) - self.known_query_params())
+        unknown = sorted(set(request.query_params) - self.known_query_params() - {CACHE_BUSTER})
         if unknown:
             raise InvalidInput(
                 gettext("Unknown query parameter: %(name)s. This address reads: %(known)s.")

@@ -123,3 +123,30 @@ def test_an_empty_filter_is_no_filter_on_every_list(event, make_participant, as_
     cleaned = "&".join(p for p in path.split("?")[1].split("&") if not p.endswith("="))
     plain = client.get(f"{base(event)}{path.split('?')[0]}?{cleaned}")
     assert empty.json() == plain.json()
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/slots/", "/participants/?kind=startup", "/requests/", "/meetings/", "/recommendations/"],
+)
+def test_a_browsers_cache_buster_is_ignored(event, make_participant, as_participant, path):
+    """jQuery's ``cache: false`` adds ``_=<timestamp>`` to every GET: each list answered 400
+    "Unknown query parameter: _." to a browser client. Exactly ``_`` is ignored."""
+    a = make_participant()
+    make_participant(kind="startup")
+    client = as_participant(a)
+    joiner = "&" if "?" in path else "?"
+    busted = client.get(f"{base(event)}{path}{joiner}_=1700000000000")
+    assert busted.status_code == 200, busted.content
+    assert busted.json() == client.get(f"{base(event)}{path}").json()
+    ics = client.get(f"{base(event)}/agenda.ics", {"_": "1700000000000"})
+    assert ics.status_code == 200
+
+
+@pytest.mark.parametrize("name", ["__", "_x", "x_", "_ "])
+def test_only_the_cache_buster_itself_is_ignored(event, make_participant, as_participant, name):
+    answer = as_participant(make_participant()).get(
+        f"{base(event)}/meetings/", {name: "1700000000000"}
+    )
+    assert answer.status_code == 400, answer.content
+    assert answer.json()["field"] == name
