@@ -70,11 +70,37 @@ def country_names(code: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(name for name in names if name))
 
 
+# Cities of the fair's host country that name no time zone (CLDR's only Moroccan one is
+# Casablanca), so Babel does not know them: their names in French, English and Arabic with the
+# usual spellings, so that "فاس", "Fez", "Fes" and "Fès" find one another (``search_fold`` also
+# drops accents and Arabic hamza marks: "Meknes" and "أكادير" need no line of their own).
+MOROCCAN_CITIES = (
+    ("Rabat", "الرباط"),
+    ("Fès", "Fez", "Fes", "فاس"),
+    ("Marrakech", "Marrakesh", "Marrakch", "مراكش"),
+    ("Tanger", "Tangier", "Tangiers", "Tanja", "طنجة"),
+    ("Agadir", "أكادير", "أگادير"),
+    ("Meknès", "Meknes", "Miknas", "مكناس"),
+    ("Oujda", "Ujda", "وجدة"),
+    ("Kénitra", "Kenitra", "القنيطرة"),
+    ("Tétouan", "Tetouan", "Tetuan", "تطوان"),
+    ("Laâyoune", "Laayoune", "Layoune", "El Aaiún", "El Aaiun", "العيون"),
+    ("Dakhla", "Ad-Dakhla", "الداخلة"),
+    ("El Jadida", "Eljadida", "Al Jadida", "الجديدة"),
+    ("Safi", "Asfi", "آسفي"),
+    ("Mohammedia", "Mohammédia", "المحمدية"),
+    ("Béni Mellal", "Beni Mellal", "Beni-Mellal", "بني ملال"),
+    ("Nador", "الناظور"),
+)
+EXTRA_CITIES = {"MA": MOROCCAN_CITIES}
+
+
 @cache
-def _zone_cities(country: str) -> tuple[tuple[str, ...], ...]:
-    """The time zones' cities (CLDR's exemplar cities, which Babel names in each language) of
-    ``country``, or of every country for a blank one: each city's names in the fair's
-    languages, as ("Casablanca", "Casablanca", "الدار البيضاء") without repeats."""
+def _known_cities(country: str) -> tuple[tuple[str, ...], ...]:
+    """The cities of ``country``, or of every country for a blank one, each with its names in
+    the fair's languages, as ("Casablanca", "Casablanca", "الدار البيضاء") without repeats: the
+    time zones' cities (CLDR's exemplar cities, which Babel names in each language), then
+    ``EXTRA_CITIES``."""
     cities = []
     for zone, territory in sorted(get_global("zone_territories").items()):
         if country and territory != country:
@@ -87,21 +113,25 @@ def _zone_cities(country: str) -> tuple[tuple[str, ...], ...]:
         except LookupError:  # a zone CLDR lists that the system's zone data lacks
             continue
         cities.append(tuple(dict.fromkeys(names)))
+    for territory, extra in sorted(EXTRA_CITIES.items()):
+        if not country or territory == country:
+            cities.extend(extra)
     return tuple(cities)
 
 
 def city_names(city: str, country: str = "") -> tuple[str, ...]:
-    """``city``'s names in the fair's languages when CLDR knows the city (the cities that name
-    a time zone: "Casablanca" or "الدار البيضاء" give both; "Alger", "Algiers" and "الجزائر"
-    one another), looked for first in ``country``'s, then in every country's; else nothing.
-    Spelling is compared folded (``search_fold``: accents, case, Arabic marks)."""
+    """``city``'s names in the fair's languages when it is known (the cities that name a time
+    zone: "Casablanca" or "الدار البيضاء" give both; "Alger", "Algiers" and "الجزائر" one
+    another; and ``EXTRA_CITIES``: "Fez" gives "Fès", "Fes" and "فاس"), looked for first in
+    ``country``'s, then in every country's; else nothing. Spelling is compared folded
+    (``search_fold``: accents, case, Arabic marks)."""
     from matchmaking.models import search_fold
 
     wanted = search_fold(city or "").strip()
     if not wanted:
         return ()
     for where in dict.fromkeys([country or "", ""]):
-        for names in _zone_cities(where):
+        for names in _known_cities(where):
             if any(search_fold(name) == wanted for name in names):
                 return names
     return ()

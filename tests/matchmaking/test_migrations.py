@@ -93,17 +93,17 @@ def test_0011_folds_the_search_columns_of_profiles_written_before(event, make_pa
     from matchmaking.models import Profile
 
     # no country, and a city CLDR does not name: no place names (0038 adds those)
-    karim = make_participant(name="Karim Tazi", city="Fès", title="Directeur", country="")
+    karim = make_participant(name="Karim Tazi", city="Évry", title="Directeur", country="")
     Profile.objects.filter(participant=karim).update(
-        search_text="karim tazi directeur fès", search_names=""
+        search_text="karim tazi directeur évry", search_names=""
     )  # as the old code stored it
 
     fold_search_columns(apps, None)
 
     profile = Profile.objects.get(participant=karim)
     org = karim.organisation.name.lower()
-    assert profile.search_names == f"karim tazi {org} fes"
-    assert profile.search_text == f"karim tazi directeur {org} fes "  # then an empty description
+    assert profile.search_names == f"karim tazi {org} evry"
+    assert profile.search_text == f"karim tazi directeur {org} evry "  # then an empty description
     stored = (profile.search_text, profile.search_names)
     profile.refresh_search_text()  # what the service stores today
     assert (profile.search_text, profile.search_names) == stored
@@ -151,6 +151,32 @@ def test_0039_adds_the_place_names_to_profiles_written_before(event, make_partic
     stored = (profile.search_text, profile.search_names)
     profile.refresh_search_text()  # what the service stores today
     assert (profile.search_text, profile.search_names) == stored
+
+
+def test_0042_adds_the_moroccan_city_names_to_profiles_written_before(event, make_participant):
+    from matchmaking.models import Profile
+
+    fill = importlib.import_module(
+        "matchmaking.migrations.0042_search_moroccan_cities"
+    ).fill_search_columns
+    fes = make_participant(name="Karim", city="Fez", country="MA", title="")
+    lyon = make_participant(name="Lyon", city="Lyon", country="FR", title="")
+    Profile.objects.filter(participant=fes).update(
+        search_text="karim  org fez morocco maroc المغرب ",
+        search_names="karim org fez morocco maroc المغرب",
+    )  # as the code before stored it: the country's names only
+    Profile.objects.filter(participant=lyon).update(search_text="old", search_names="old")
+
+    fill(apps, None)
+
+    profile = Profile.objects.get(participant=fes)
+    for name in ("فاس", "fes", "fez", "maroc"):
+        assert name in profile.search_names and name in profile.search_text
+    stored = (profile.search_text, profile.search_names)
+    profile.refresh_search_text()  # what the service stores today
+    assert (profile.search_text, profile.search_names) == stored
+    untouched = Profile.objects.get(participant=lyon)  # not a Moroccan city: left as it was
+    assert (untouched.search_text, untouched.search_names) == ("old", "old")
 
 
 cut_to_event_days = importlib.import_module(

@@ -29,6 +29,9 @@ def test_profile_search_columns_are_folded(db, make_participant):
     person.profile.description = "Éclairage PUBLIC"
     person.profile.refresh_search_text()
     org = search_fold(person.organisation.name)
-    # then the country's names in the fair's languages (MA); CLDR names no city Fès
-    assert person.profile.search_names == f"helene cote {org} fes morocco maroc المغرب"
+    # then the city's names (countries.MOROCCAN_CITIES: CLDR names no city Fès) and the
+    # country's (MA), in the fair's languages
+    assert person.profile.search_names == (
+        f"helene cote {org} fes fes fez fes فاس morocco maroc المغرب"
+    )
     assert "eclairage public" in person.profile.search_text
