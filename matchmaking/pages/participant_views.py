@@ -1101,6 +1101,8 @@ def _other_times(event: Event, me: Participant, pending: list[MeetingRequest]) -
 
 REQUEST_MESSAGE_LIMIT = 2000
 REQUEST_DRAFT = "request_draft"  # the session's key for a refused request form, shown again
+FEEDBACK_DRAFT = "feedback_draft"  # the session's key for a refused feedback form, shown again
+FEEDBACK_RATINGS = ("1", "2", "3", "4", "5")
 
 
 def _request_forms(request, event, me, forms: list[tuple[str, int, object]]) -> None:
@@ -1424,6 +1426,9 @@ def agenda(request, event, me):
         .order_by("name")
     )
     feedback = selectors.feedback_given_by(event=event, participant=me)
+    # a refused feedback form (meeting_feedback_view): shown again on its meeting
+    feedback_draft = request.session.pop(FEEDBACK_DRAFT, None)
+    draft_placed = False
     for m in selectors.meetings_of(event=event, participant=me):
         m.others = [s.participant for s in m.seats.all() if s.participant_id != me.pk]
         m.status_label = MEETING_STATUS.get(m.status, m.status)
@@ -1462,7 +1467,23 @@ def agenda(request, event, me):
         m.can_check_in = m.can_check_in and not said_not_held
         if m.my_feedback is not None:
             m.my_feedback.outcome_label = FEEDBACK_OUTCOME.get(m.my_feedback.outcome, "")
+        # what the feedback form shows: a refused form as it was sent, else what I said
+        if m.feedback_open and feedback_draft and feedback_draft.get("meeting") == m.pk:
+            m.feedback_form = feedback_draft
+            draft_placed = True
+        elif m.my_feedback is not None:
+            given = m.my_feedback
+            m.feedback_form = {
+                "took_place": "yes" if given.took_place else "no",
+                "rating": str(given.rating) if given.rating else "",
+                "outcome": given.outcome,
+                "comment": given.comment,
+            }
+        else:
+            m.feedback_form = {}
         days.setdefault(m.slot.start.astimezone(tz).date(), []).append(m)
+    if feedback_draft and not draft_placed:  # its form is not on the page (any more)
+        messages.error(request, feedback_draft.get("error", ""))
     unbooked = selectors.requests_to_book(event=event, participant=me)
     # Exactly the slots the booking service would accept now (it decides again on the click).
     free = meeting_slots_bookable(
@@ -1740,28 +1761,42 @@ def meeting_attendee_add_view(request, event, me, meeting_id: int):
 @participant_page
 def meeting_feedback_view(request, event, me, meeting_id: int):
     """My feedback on a meeting that has started: did it take place, how useful (1-5), what
-    next, a word for the organisers (``meeting_feedback_give``); back to it in my agenda."""
+    next, a word for the organisers (``meeting_feedback_give``); back to it in my agenda. A
+    refused form comes back on that meeting as it was filled in, with why beside it
+    (``FEEDBACK_DRAFT``): the comment written after a meeting is not lost for a missing mark."""
     meeting = _my_meeting(event, me, meeting_id)
     back = reverse("participant:agenda", args=[event.slug]) + f"#meeting-{meeting.pk}"
     answer = request.POST.get("took_place")
-    if answer not in ("yes", "no"):
-        messages.error(request, _("Say whether the meeting took place."))
-        return redirect(back)
     took_place = answer == "yes"
     rating = id_param(request.POST, "rating") if took_place else None
-    if took_place and rating not in range(1, 6):
-        messages.error(request, _("Rate the meeting from 1 (not useful) to 5 (very useful)."))
-        return redirect(back)
     outcome = request.POST.get("outcome", "") if took_place else ""
     if outcome not in FEEDBACK_OUTCOME:
         outcome = ""
     comment = text_param(request.POST, "comment", limit=10_000)
-    if len(comment) > 1000:  # refused, not cut: the person rewrites it shorter
-        messages.error(
-            request,
-            _("Your comment is %(n)s characters long; at most 1,000.") % {"n": len(comment)},
-        )
+
+    def refused(text: str):
+        request.session[FEEDBACK_DRAFT] = {
+            "meeting": meeting.pk,
+            "took_place": answer if answer in ("yes", "no") else "",
+            "rating": request.POST.get("rating", "")
+            if request.POST.get("rating", "") in FEEDBACK_RATINGS
+            else "",
+            "outcome": request.POST.get("outcome", "")
+            if request.POST.get("outcome", "") in FEEDBACK_OUTCOME
+            else "",
+            "comment": comment,
+            "error": str(text),
+        }
         return redirect(back)
+
+    if answer not in ("yes", "no"):
+        return refused(_("Say whether the meeting took place."))
+    if took_place and rating not in range(1, 6):
+        return refused(_("Rate the meeting from 1 (not useful) to 5 (very useful)."))
+    if len(comment) > 1000:  # refused, not cut: the person rewrites it shorter
+        return refused(
+            _("Your comment is %(n)s characters long; at most 1,000.") % {"n": len(comment)}
+        )
     try:
         meeting_feedback_give(
             meeting=meeting,
@@ -1772,11 +1807,8 @@ def meeting_feedback_view(request, event, me, meeting_id: int):
             comment=comment,
         )
     except DomainError as exc:
-        _error(request, exc)
-    else:
-        messages.success(
-            request, _("Thank you: your feedback is saved. Only the organisers read it.")
-        )
+        return refused(_error_text(exc))
+    messages.success(request, _("Thank you: your feedback is saved. Only the organisers read it."))
     return redirect(back)
 
 

@@ -1883,10 +1883,15 @@ def test_participants_give_feedback_from_their_agenda_once_a_meeting_has_started
     assert f"/my/{event.slug}/meetings/{past.pk}/feedback/" in page
 
     url = f"/my/{event.slug}/meetings/{past.pk}/feedback/"
+    # a refusal is said beside the meeting's form (tests/pages/test_feedback_form.py)
+    beside = '<p class="pt-error" role="alert" data-feedback-error>{}</p>'.format
     no_answer = client.post(url, {"rating": "4"}, follow=True)
-    assert messages_of(no_answer) == ["Say whether the meeting took place."]
+    assert beside("Say whether the meeting took place.") in no_answer.content.decode()
     no_rating = client.post(url, {"took_place": "yes", "rating": "9"}, follow=True)
-    assert messages_of(no_rating) == ["Rate the meeting from 1 (not useful) to 5 (very useful)."]
+    assert (
+        beside("Rate the meeting from 1 (not useful) to 5 (very useful).")
+        in no_rating.content.decode()
+    )
     assert not MeetingFeedback.objects.exists()
 
     done = client.post(
@@ -1903,7 +1908,9 @@ def test_participants_give_feedback_from_their_agenda_once_a_meeting_has_started
     too_long = client.post(
         url, {"took_place": "yes", "rating": "4", "comment": "x" * 1001}, follow=True
     )
-    assert messages_of(too_long) == ["Your comment is 1001 characters long; at most 1,000."]
+    assert (
+        beside("Your comment is 1001 characters long; at most 1,000.") in too_long.content.decode()
+    )
     given.refresh_from_db()
     assert given.comment == "Call back"
     # it did not take place after all: rating and outcome go, whatever the form still held
