@@ -24,6 +24,7 @@ from matchmaking.models import (
     Mark,
     Meeting,
     MeetingFeedback,
+    MeetingLog,
     MeetingRequest,
     MeetingSeat,
     Message,
@@ -1168,6 +1169,13 @@ def feedback_given_by(*, event: Event, participant: Participant) -> dict[int, Me
         f.meeting_id: f
         for f in MeetingFeedback.objects.filter(meeting__event=event, participant=participant)
     }
+
+
+def meeting_cancellations(*, meeting_ids) -> dict[int, MeetingLog]:
+    """Meeting id -> the log row of its latest cancellation (who cancelled it, and why), for
+    the cancelled meetings of an agenda (one query)."""
+    rows = MeetingLog.objects.filter(meeting_id__in=list(meeting_ids), action="cancelled")
+    return {row.meeting_id: row for row in rows.order_by("at", "id")}  # the latest wins
 
 
 # who an organisers' message goes to; "kind:<kind>" (one kind of participant) too

@@ -73,7 +73,7 @@ from matchmaking.pages.labels import (
     language_names,
     zone_text,
 )
-from matchmaking.reasons import Reason, day_time_text
+from matchmaking.reasons import Reason, day_time_text, reason_from_detail
 from matchmaking.services.arrivals import arrival_mark
 from matchmaking.services.attendance import attendance_resume, attendance_withdraw
 from matchmaking.services.feedback import meeting_feedback_give
@@ -1484,6 +1484,7 @@ def agenda(request, event, me):
         days.setdefault(m.slot.start.astimezone(tz).date(), []).append(m)
     if feedback_draft and not draft_placed:  # its form is not on the page (any more)
         messages.error(request, feedback_draft.get("error", ""))
+    _cancellations_said(me, [m for ms in days.values() for m in ms if m.status == "cancelled"])
     unbooked = selectors.requests_to_book(event=event, participant=me)
     # Exactly the slots the booking service would accept now (it decides again on the click).
     free = meeting_slots_bookable(
@@ -1526,6 +1527,31 @@ def agenda(request, event, me):
             reverse("calendar-feed", kwargs={"token": me.calendar_token})
         ),
     )
+
+
+def _cancellations_said(me: Participant, cancelled: list[Meeting]) -> None:
+    """Who cancelled each of these meetings and why, in the page's language, as the emails
+    said it: ``cancelled_who`` ("Cancelled by <name>.", by you, by the organisers; nothing when
+    the system did, its reason says why) and ``cancelled_why`` (the reason typed, or the
+    system's in the page's language; isolated, as it may be written in another script)."""
+    logs = selectors.meeting_cancellations(meeting_ids=[m.pk for m in cancelled])
+    for m in cancelled:
+        log = logs.get(m.pk)
+        why = reason_from_detail(log.detail) if log is not None else m.cancel_reason
+        m.cancelled_why = f"\u2068{why}\u2069" if why else ""
+        m.cancelled_who = ""
+        if m.cancelled_by == Meeting.CancelledBy.ORGANISER:
+            m.cancelled_who = _("Cancelled by the organisers.")
+        elif m.cancelled_by == Meeting.CancelledBy.PARTICIPANT and log is not None:
+            if log.actor_id is not None and log.actor_id == me.user_id:
+                m.cancelled_who = _("Cancelled by you.")
+            else:
+                by = next(
+                    (s.participant for s in m.seats.all() if s.participant.user_id == log.actor_id),
+                    None,
+                )
+                if by is not None and log.actor_id is not None:
+                    m.cancelled_who = _("Cancelled by %(name)s.") % {"name": by.name}
 
 
 @require_POST
