@@ -329,6 +329,11 @@ def unread_messages(*, participant: Participant) -> int:
     return Message.objects.filter(recipient=participant, read_at__isnull=True).count()
 
 
+def requests_waiting(*, participant: Participant) -> int:
+    """How many requests to ``participant`` wait for their answer (pending, not expired)."""
+    return MeetingRequest.objects.filter(pending_now(timezone.now()), recipient=participant).count()
+
+
 def messages_between(*, participant: Participant, other_id: int) -> QuerySet[Message]:
     """What ``participant`` and ``other_id`` wrote to each other, oldest first."""
     return Message.objects.filter(

@@ -211,6 +211,8 @@ def _page(
             "section": section,
             "several_events": participations > 1,
             "unread_messages": selectors.unread_messages(participant=me),
+            # requests expire: the menu says how many wait for my answer, on every page
+            "waiting_requests": selectors.requests_waiting(participant=me),
             # while booking is closed, the pages offer no request to send
             "booking_open": event.booking_open_at(timezone.now()),
         }
