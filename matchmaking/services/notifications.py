@@ -260,6 +260,16 @@ def _texts(kind: str, *, person: Participant, meeting=None, request=None, extra=
         else:  # told of the acceptance alone: the proposed time could not be booked
             line = _("The time you proposed, %(proposed)s, could not be booked.")
         body = f"{body} {line}"
+    part = getattr(request, "session", "") if request is not None else ""
+    if kind == "request_received" and part in ("morning", "afternoon"):
+        # the booking and the scheduler keep to it: said before one accepts (the Requests page
+        # says it too)
+        line = (
+            _("Asked for the morning: the meeting is booked in the morning.")
+            if part == "morning"
+            else _("Asked for the afternoon: the meeting is booked in the afternoon.")
+        )
+        body = f"{body} {line}"
     if kind == "request_accepted":  # what happens next, and why (booking closed, a limit)
         body = f"{body} {_accepted_next(extra)}"
     if kind == "request_received" and ctx.get("when"):
