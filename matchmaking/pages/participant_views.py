@@ -1068,6 +1068,8 @@ def requests_page(request, event, me):
             person.open_request = open_requests.get(person.pk)
             person.mark = marked.get(person.pk)
             person.declined_me = person.pk in declined_me
+            # before asking them: as on a recommendation card and on an open request
+            person.language_note = _no_common_language(me, person, sep)
     asked = [("", person.pk, person) for person in found if not person.declined_me]
     _request_forms(request, event, me, asked)
     return _page(

@@ -3,6 +3,8 @@ one who received it as to the one who sent it: the recommendation card told the 
 the delegate deciding to accept an English-only investor's request did not know an
 interpreter would be needed. An Arabic variety counts as Arabic."""
 
+import re
+
 import pytest
 from django.test import Client
 
@@ -52,3 +54,24 @@ def test_no_note_when_a_language_is_shared_or_the_request_is_closed(event, make_
 
     assert "No common language" not in card(client_of(darija), event, shared)
     assert "No common language" not in card(client_of(darija), event, closed)
+
+
+def test_find_someone_says_when_a_person_found_shares_no_language_with_me(event, make_participant):
+    """The Shanghai guest of honour (Chinese, English) finds an Arabic-only deputy mayor by
+    name: the card said nothing before the request was sent, while the recommendation cards
+    and the request itself say it. It now says it there too, before asking."""
+    fang = make_participant(name="Fang Liu", languages=["zh", "en"])
+    make_participant(name="Salma Naciri", languages=["ar"])
+    make_participant(name="Salma Bennani", languages=["ar", "en"])
+    client = Client()
+    client.force_login(fang.user)
+
+    page = client.get(f"/my/{event.slug}/requests/?q=Salma").content.decode()
+
+    notes = re.findall(r"<p class=\"pt-language-note\" data-language-note>(.*?)</p>", page)
+    assert notes == [
+        "No common language (you: English, Chinese; they: Arabic): plan an interpreter or a "
+        "bilingual colleague."
+    ]
+    card = page[page.index("<strong>Salma Naciri</strong>") :]
+    assert card.index("data-language-note") < card.index("</li>")
