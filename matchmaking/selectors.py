@@ -399,6 +399,41 @@ def requests_of(*, event: Event, participant: Participant | None) -> QuerySet[Me
     return qs.order_by("-created_at", "-id")
 
 
+def colleague_requests(
+    *, participant: Participant, other_ids: list[int]
+) -> dict[int, MeetingRequest]:
+    """Other participant id -> an open request (accepted before pending; pending ones not past
+    their expiry) between them and a colleague of ``participant`` (same organisation, same
+    event), with both sides loaded: a delegation sees that one of its members is already in
+    touch with someone before asking them again (one query)."""
+    if not other_ids:
+        return {}
+    now = timezone.now()
+    colleagues = Q(event_id=participant.event_id, organisation_id=participant.organisation_id)
+    mates = Participant.objects.filter(colleagues).exclude(pk=participant.pk).values("pk")
+    found = (
+        MeetingRequest.objects.filter(event_id=participant.event_id)
+        .filter(pending_now(now) | Q(status=MeetingRequest.Status.ACCEPTED))
+        .filter(
+            Q(sender__in=mates, recipient_id__in=other_ids)
+            | Q(recipient__in=mates, sender_id__in=other_ids)
+        )
+        .select_related("sender", "recipient")
+        .order_by("created_at", "id")
+    )
+    ties: dict[int, MeetingRequest] = {}
+    for r in found:
+        mine = r.sender if r.sender.organisation_id == participant.organisation_id else r.recipient
+        other = r.recipient if mine is r.sender else r.sender
+        if other.organisation_id == participant.organisation_id:
+            continue  # two colleagues of mine: not someone from outside
+        r.colleague, r.other = mine, other
+        kept = ties.get(other.pk)
+        if kept is None or (kept.status != r.status and r.status == "accepted"):
+            ties[other.pk] = r
+    return ties
+
+
 def with_live_meeting(requests: QuerySet[MeetingRequest]) -> QuerySet[MeetingRequest]:
     """``requests`` with each one's meeting that is not cancelled (``live_meetings``: a list of
     at most one, with its slot and table), read in one more query for them all."""

@@ -860,6 +860,15 @@ def recommendations(request, event, me):
         mark.open_request = open_requests.get(mark.candidate_id)
         mark.declined_me = mark.candidate_id in declined_me
     shortlist = [m for m in marks if m.kind == Mark.Kind.SAVED]
+    # a colleague of mine already in touch with them: said before I ask them too
+    ties = selectors.colleague_requests(
+        participant=me,
+        other_ids=[c["person"]["id"] for c in cards] + [m.candidate_id for m in shortlist],
+    )
+    for card in cards:
+        card["colleague_note"] = _colleague_note(ties.get(card["person"]["id"]))
+    for mark in shortlist:
+        mark.colleague_note = _colleague_note(ties.get(mark.candidate_id))
     empty_filter = _empty_filter(me, kinds, offered, lang) if kinds and not recs else None
     forms = [("", card["person"]["id"], card) for card in cards]
     if not need:
@@ -880,6 +889,26 @@ def recommendations(request, event, me):
         kinds=[(k, label, k in kinds) for k, label in KIND.items() if k in offered],
         request_status_labels=REQUEST_STATUS,
         empty_filter=empty_filter,
+    )
+
+
+def _colleague_note(tie: MeetingRequest | None) -> str:
+    """What a card says of a colleague of mine already in touch with that person
+    (``selectors.colleague_requests``), in the page's language; "" when none is."""
+    if tie is None:
+        return ""
+    name = {"name": tie.colleague.name}
+    if tie.status == MeetingRequest.Status.ACCEPTED:
+        return (
+            _(
+                "Your colleague %(name)s already meets them: %(name)s can bring you to that "
+                "meeting, rather than you asking them again."
+            )
+            % name
+        )
+    return (
+        _("Your colleague %(name)s already has a meeting request with them, waiting for an answer.")
+        % name
     )
 
 
@@ -1070,6 +1099,9 @@ def requests_page(request, event, me):
             person.declined_me = person.pk in declined_me
             # before asking them: as on a recommendation card and on an open request
             person.language_note = _no_common_language(me, person, sep)
+        ties = selectors.colleague_requests(participant=me, other_ids=[p.pk for p in found])
+        for person in found:
+            person.colleague_note = _colleague_note(ties.get(person.pk))
     asked = [("", person.pk, person) for person in found if not person.declined_me]
     _request_forms(request, event, me, asked)
     return _page(
