@@ -45,3 +45,35 @@ def test_the_directory_search_box_follows_the_direction_of_its_text(event, make_
     page = client.get(f"/my/{event.slug}/requests/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
     box = re.search(r'<input type="search" id="q"[^>]*>', page).group(0)
     assert ' dir="auto"' in box
+
+
+def test_the_agenda_isolates_each_name_and_organisation_on_an_arabic_page(
+    upcoming_event, make_participant
+):
+    """On the Arabic agenda "Meryem Benslimane (Wattnow)" was one left-to-right run: an
+    Arabic reader met the organisation first, and with two people the list read from the left.
+    Each name and organisation is now isolated, so they follow the page's order (name first,
+    on the right), as on the recommendation cards."""
+    event = upcoming_event
+    me = make_participant(event=event, name="Salma Naciri", languages=["ar"])
+    other = make_participant(event=event, name="Meryem Benslimane")
+    slot = event.slots.order_by("start").first()
+    booked = RequestFactory(sender=me, recipient=other, status=MeetingRequest.Status.ACCEPTED)
+    meeting_book(request=booked, slot=slot, actor=Actor(system=True))
+    to_book = make_participant(event=event, name="Omar Kettani")
+    RequestFactory(sender=me, recipient=to_book, status=MeetingRequest.Status.ACCEPTED)
+    client = Client()
+    client.force_login(me.user)
+
+    page = client.get(f"/my/{event.slug}/agenda/", HTTP_ACCEPT_LANGUAGE="ar").content.decode()
+
+    org = other.organisation.name
+    assert (
+        f'<strong><bdi>Meryem Benslimane</bdi> <span class="pt-muted">(<bdi>{org}</bdi>)</span>'
+        in page
+    )
+    org = to_book.organisation.name
+    assert (
+        f'<strong><bdi>Omar Kettani</bdi></strong> <span class="pt-muted">(<bdi>{org}</bdi>)'
+        in page
+    )
