@@ -1030,11 +1030,25 @@ def requests_page(request, event, me):
         .exclude(status=Meeting.Status.CANCELLED)
         .select_related("slot", "table")
     }
+    # an accepted request whose meeting was cancelled (the request stays accepted, to book
+    # another time): its latest cancelled meeting, to say when it was, who cancelled it and why
+    unbooked = [
+        r.pk for r in mine if r.status == MeetingRequest.Status.ACCEPTED and r.pk not in booked
+    ]
+    called_off = {
+        m.request_id: m
+        for m in Meeting.objects.filter(request__in=unbooked, status=Meeting.Status.CANCELLED)
+        .select_related("slot")
+        .prefetch_related("seats__participant")
+        .order_by("pk")  # the latest wins
+    }
+    _cancellations_said(me, list(called_off.values()))
     now = timezone.now()
     for r in mine:
         _shown_status(r, now)
         r.meeting = booked.get(r.pk)
         r.has_meeting = r.meeting is not None
+        r.called_off = called_off.get(r.pk)
         # as request_cancel decides for a participant: open, and its meeting (if any) still
         # one they may cancel
         r.can_cancel = r.status in MeetingRequest.OPEN_STATUSES and (
