@@ -2,6 +2,7 @@
 
 import bisect
 import hashlib
+from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from email.utils import parseaddr
@@ -709,8 +710,9 @@ def _local(moment, event: Event) -> str:
 
 
 def event_export(*, event: Event) -> dict:
-    """The event in the import format, plus every meeting's end, table and status, and the
-    colleagues who attend it besides its two parties (``attendees``)."""
+    """The event in the import format, plus every meeting's end, table and status, who did not
+    come to a no-show (``absent``), the colleagues who attend it besides its two parties
+    (``attendees``), and the fair days each participant was marked as arrived (``arrived``)."""
     days: dict[str, dict] = {}
     for s in Session.objects.filter(event=event).order_by("date", "start"):
         day = days.setdefault(s.date.isoformat(), {"date": s.date.isoformat(), "sessions": []})
@@ -736,6 +738,11 @@ def event_export(*, event: Event) -> dict:
     if event.booking_closes:
         ev["booking_closes"] = _local(event.booking_closes, event)
 
+    arrived: dict[int, list[str]] = defaultdict(list)  # the fair days each was marked arrived
+    for pid, day in (
+        Arrival.objects.filter(event=event).order_by("date").values_list("participant_id", "date")
+    ):
+        arrived[pid].append(day.isoformat())
     participants = []
     people = (
         Participant.objects.filter(event=event)
@@ -772,6 +779,8 @@ def event_export(*, event: Event) -> dict:
             row["accepts_same_kind"] = True
         if p.withdrawn_at is not None:
             row["attending"] = False
+        if p.pk in arrived:
+            row["arrived"] = arrived[p.pk]
         spans = [
             {"start": _local(a.start, event), "end": _local(a.end, event)}
             for a in p.availability.all()
@@ -841,6 +850,8 @@ def event_export(*, event: Event) -> dict:
                 row["cancelled_by"] = m.cancelled_by
             if m.cancel_reason:
                 row["cancel_reason"] = m.cancel_reason
+        if m.absent:
+            row["absent"] = m.absent
         if m.pk in attendees:
             row["attendees"] = attendees[m.pk]
         meetings.append(row)

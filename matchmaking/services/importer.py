@@ -37,6 +37,7 @@ from matchmaking.countries import COUNTRY_CODES
 from matchmaking.exceptions import DomainError, Forbidden, InvalidInput
 from matchmaking.languages import LANGUAGE_CODES
 from matchmaking.models import (
+    Arrival,
     Availability,
     Broadcast,
     Event,
@@ -608,6 +609,8 @@ def rule_errors(data: dict) -> tuple[list[str], _Checked]:
     refs: dict[str, int] = {}
     emails: dict[str, int] = {}
     sectors = set(SECTOR_IDS)
+    fair_days = sorted({day["date"] for day in ev["days"]})
+    today = timezone.localtime(timezone.now(), tz).date().isoformat() if tz else None
     for i, p in enumerate(data["participants"]):
         where = f'participants[{i}] (ref "{p["ref"]}")'
         if p["ref"] in refs:
@@ -636,6 +639,7 @@ def rule_errors(data: dict) -> tuple[list[str], _Checked]:
                 f"{where}.sectors: unknown sector(s) {', '.join(unknown)}; "
                 f"known: {', '.join(SECTOR_IDS)}"
             )
+        errors += _arrived_errors(p.get("arrived", []), where, fair_days, today)
         spans = []
         for a, span in enumerate(p.get("availability", [])):
             far = [
@@ -760,6 +764,13 @@ def rule_errors(data: dict) -> tuple[list[str], _Checked]:
                         f"{where}.{key}: only a cancelled meeting has one (its status is "
                         f"{m.get('status', 'scheduled')})"
                     )
+        if "absent" in m and m.get("status") != Meeting.Status.NO_SHOW:
+            # who did not come is said of a no-show only (the database refuses it on any other)
+            errors.append(
+                f"{where}.absent: only a no_show meeting says who did not come (its status is "
+                f"{m.get('status', 'scheduled')})"
+            )
+            checked.skip_meetings.add(i)
         if m.get("table") and m["table"] not in table_names and m["table"] not in checked.booths:
             errors.append(f'{where}.table: no table is named "{m["table"]}"')
             checked.skip_meetings.add(i)
@@ -792,6 +803,24 @@ def rule_errors(data: dict) -> tuple[list[str], _Checked]:
             listed.add(ref)
     errors += _not_attending_errors(data, tz, now)
     return errors, checked
+
+
+def _arrived_errors(days: list[str], where: str, fair_days: list[str], today: str | None):
+    """What is wrong with a participant's ``arrived`` days: each a day of the fair, not still
+    to come (the desk marks an arrival on the day), and listed once."""
+    errors, seen = [], set()
+    for k, day in enumerate(days):
+        if day not in fair_days:
+            errors.append(
+                f"{where}.arrived[{k}]: {day} is not one of the fair's days "
+                f"({', '.join(fair_days)})"
+            )
+        elif today is not None and day > today:
+            errors.append(f"{where}.arrived[{k}]: {day} is still to come")
+        elif day in seen:
+            errors.append(f"{where}.arrived[{k}]: {day} is listed twice")
+        seen.add(day)
+    return errors
 
 
 def _not_attending_errors(data: dict, tz, now) -> list[str]:
@@ -944,7 +973,10 @@ def event_import(*, data: Any, replace: bool = False, by=None, organisers: Itera
                 said = {
                     (p["ref"], p["email"].lower()) for p in data["participants"] if "attending" in p
                 }
-                told = kept.restore(event, said)
+                arrived_said = {
+                    (p["ref"], p["email"].lower()) for p in data["participants"] if "arrived" in p
+                }
+                told = kept.restore(event, said, arrived_said)
                 event.replaced["meetings_cancelled"] = kept.cancelled_to_come
                 # a colleague the file adds is told "booked", not "moved" with the others
                 added = {
@@ -1077,6 +1109,8 @@ class _Identities:
     marks: list = field(default_factory=list)
     # what participants wrote to each other: [((ref, email), (ref, email), field values)]
     notes: list = field(default_factory=list)
+    # the entrance desk's record: (ref, email) -> [(fair day, when, by whom (user id))]
+    arrivals: dict = field(default_factory=lambda: defaultdict(list))
     # the ids the new rows take again, so that open pages, links and API clients that kept
     # them go on working: (ref, email) -> participant id; (sender, recipient) as (ref, email)
     # -> their requests' ids, oldest first
@@ -1257,6 +1291,11 @@ class _Identities:
                 *MESSAGE_FIELDS,
             )
         ]
+        arrivals = defaultdict(list)
+        for ref, email, day, at, by_id in Arrival.objects.filter(event=event).values_list(
+            "participant__ref", "participant__email", "date", "at", "by_id"
+        ):
+            arrivals[(ref, email.lower())].append((day, at, by_id))
         request_ids = defaultdict(list)  # pair -> [(id, sent, status)], oldest first
         for pk, created, status, a_ref, a_email, b_ref, b_email in (
             MeetingRequest.objects.filter(event=event)
@@ -1316,6 +1355,7 @@ class _Identities:
             request_ids=dict(request_ids),
             marks=marks,
             notes=notes,
+            arrivals=arrivals,
             own=own,
             withdrawn=withdrawn,
             tokens=tokens,
@@ -1451,7 +1491,7 @@ class _Identities:
         return True
 
     def restore(
-        self, event: Event, said: set = frozenset()
+        self, event: Event, said: set = frozenset(), arrived_said: set = frozenset()
     ) -> list[tuple[Meeting, str, Participant | None]]:
         """Put the identities back on ``event``'s new rows; returns who should be told what:
         (meeting, kind, None) for everyone in a meeting the new file books, moves or cancels;
@@ -1460,7 +1500,9 @@ class _Identities:
         calendar shows the meeting cancelled, as when they leave); (meeting, "meeting_cancelled",
         None) for a live meeting the new file no longer lists at all, recreated cancelled (by
         the organisers) under its UID, so that its people's calendars drop it and they know.
-        One whose slot or person the new file no longer has is gone with the old rows."""
+        One whose slot or person the new file no longer has is gone with the old rows.
+        ``said``: the (ref, email) of those the file says whether they come; ``arrived_said``:
+        of those whose arrivals it lists."""
         self._own_edits_restore(event)
         self._withdrawn_restore(event, said)
         # a link is kept only for the same person: a ref given to someone else gets a new one
@@ -1523,6 +1565,7 @@ class _Identities:
         self._emails_restore(event, by_key)
         self._marks_restore(event, by_key)
         self._notes_restore(event, by_key)
+        self._arrivals_restore(event, by_key, arrived_said)
         told += self._dropped(event, by_key)
         self._requests_dropped(event, by_key)
         self._versions_restore(event)
@@ -1576,6 +1619,34 @@ class _Identities:
         for row, (_a, _b, _kind, created, updated) in zip(rows, kept, strict=True):
             row.created_at, row.updated_at = created, updated
         Mark.objects.bulk_update(rows, ["created_at", "updated_at"], batch_size=1000)
+
+    def _arrivals_restore(self, event: Event, people: dict, said: set) -> None:
+        """The entrance desk's record of who arrived on which fair day, for the people the new
+        file keeps, on the days it still has: a registration list imported during the fair does
+        not wipe it. Whose arrivals the file lists (``said``: (ref, email)) has the file's days,
+        each keeping when and by whom it was marked where the old record had that day."""
+        days = set(event.slots.values_list("date", flat=True).distinct())
+        listed = {
+            (a.participant_id, a.date): a
+            for a in Arrival.objects.filter(event=event, participant__in=list(people.values()))
+        }
+        new, new_at, changed = [], [], []
+        for key, marks in self.arrivals.items():
+            person = people.get(key)
+            if person is None:
+                continue
+            for day, at, by_id in marks:
+                row = listed.get((person.pk, day))
+                if row is not None:  # the file lists it too: when and by whom, as it was
+                    row.at, row.by_id = at, by_id
+                    changed.append(row)
+                elif key not in said and day in days:
+                    new.append(Arrival(event=event, participant=person, date=day, by_id=by_id))
+                    new_at.append(at)
+        Arrival.objects.bulk_create(new, batch_size=1000)
+        for row, at in zip(new, new_at, strict=True):  # the inserts stamped them now
+            row.at = at
+        Arrival.objects.bulk_update(new + changed, ["at", "by_id"], batch_size=1000)
 
     def _notes_restore(self, event: Event, people: dict) -> None:
         """What participants wrote to each other (their messages, with their ids, times and
@@ -1950,6 +2021,13 @@ def _write(
         for i, p in rows
         for start, end in periods_of[i]
     )
+    # the fair days the entrance desk marked them as arrived (the export gives them; a day
+    # listed twice is reported by the validation, and written once here)
+    Arrival.objects.bulk_create(
+        Arrival(event=event, participant=people[p["ref"]], date=date.fromisoformat(day))
+        for _, p in rows
+        for day in dict.fromkeys(p.get("arrived", []))
+    )
 
     # requests: the API's rules of who may meet whom; pending ones expire after their sent time
     # (else now)
@@ -2076,7 +2154,8 @@ def _write(
         # restored after booking, which tells only other sources' people about it
         meeting.status = m.get("status", Meeting.Status.SCHEDULED)
         meeting.source = m.get("source", Meeting.Source.IMPORT)
-        meeting.save(update_fields=["status", "source"])
+        meeting.absent = m.get("absent", "")
+        meeting.save(update_fields=["status", "source", "absent"])
     # who no longer comes is marked once their record is written (the booking of a meeting of
     # theirs that already took place would refuse them)
     gone = [p["ref"] for _, p in rows if p.get("attending") is False]
