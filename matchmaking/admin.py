@@ -105,10 +105,30 @@ class LogInline(SuperusersOnly, admin.TabularInline):
 class MeetingAdmin(SuperusersOnly, admin.ModelAdmin):
     """Read-mostly: changes go through the services (API or organiser pages) to keep the guards."""
 
-    list_display = ["id", "event", "slot", "table", "status", "source", "fixed"]
-    list_filter = ["event", "status", "source"]
-    readonly_fields = ["request", "slot", "table", "status", "uid", "sequence", "source"]
+    list_display = ["id", "event", "slot", "table", "status", "absent", "source", "fixed"]
+    list_filter = ["event", "status", "absent", "source"]
+    # who did not come goes with the status (a no-show only): both are set on the grid
+    readonly_fields = ["request", "slot", "table", "status", "absent", "uid", "sequence", "source"]
     inlines = [SeatInline, LogInline]
+
+
+@admin.register(models.Arrival)
+class ArrivalAdmin(SuperusersOnly, admin.ModelAdmin):
+    """The entrance desk's record, to look up (who arrived which day, when, marked by whom) or
+    take back a wrong mark; marks are made at the desk (console or API), which checks the day
+    and the person."""
+
+    list_display = ["participant", "event", "date", "at", "by"]
+    list_filter = ["event", "date"]
+    search_fields = ["participant__name", "participant__email", "participant__ref"]
+    list_select_related = ["participant", "event", "by"]
+    date_hierarchy = "date"
+
+    def has_add_permission(self, request, *args):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 admin.site.register(models.Table, SuperusersOnlyAdmin)

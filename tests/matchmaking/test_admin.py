@@ -139,3 +139,35 @@ def test_admin_refuses_a_shared_table_as_someones_own_place(rf, make_participant
         data={"event": booth.event_id, "name": "Booth Z", "shared": True}, instance=booth
     )
     assert shared.errors["shared"] == ["Booth Z is a participant's own place; it cannot be shared."]
+
+
+def test_admin_meetings_show_and_filter_who_did_not_come(admin_client):
+    from matchmaking.services.importer import event_import
+    from tests.matchmaking.test_import_attendance_record import fair_with_a_past_day
+
+    event = event_import(data=fair_with_a_past_day())
+    missed = event.meetings.get(status="no_show")
+
+    page = admin_client.get("/admin/matchmaking/meeting/", {"absent__exact": "sender"})
+
+    assert page.status_code == 200
+    assert [m.pk for m in page.context["cl"].result_list] == [missed.pk]
+    assert "absent" in page.context["cl"].list_display
+    change = admin_client.get(f"/admin/matchmaking/meeting/{missed.pk}/change/")
+    assert change.status_code == 200
+    assert "absent" in change.context["adminform"].readonly_fields
+
+
+def test_admin_lists_arrivals_by_fair_day_read_only(admin_client):
+    from matchmaking.models import Arrival
+    from matchmaking.services.importer import event_import
+    from tests.matchmaking.test_import_attendance_record import fair_with_a_past_day
+
+    event = event_import(data=fair_with_a_past_day())
+    day = Arrival.objects.filter(event=event).first().date
+
+    page = admin_client.get("/admin/matchmaking/arrival/", {"date": day.isoformat(), "q": "Amina"})
+
+    assert page.status_code == 200
+    assert [(a.participant.ref, a.date) for a in page.context["cl"].result_list] == [("a", day)]
+    assert admin_client.get("/admin/matchmaking/arrival/add/").status_code == 403
