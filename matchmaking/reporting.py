@@ -307,9 +307,58 @@ def arrival_counts(*, event: Event, day: dt.date) -> dict:
     }
 
 
-def _absent_people(no_shows, limit: int) -> list[dict]:
+def arrivals_by_day(*, event: Event, today: dt.date) -> list[dict]:
+    """Arrivals on each fair day up to ``today`` (the report after the fair; three queries):
+    ``{"date", "arrived", "expected", "missing"}``: who was marked as arrived that day, who
+    still comes and sat in a live meeting that day, and how many of those did not arrive."""
+    days = [d for d in event_days(event=event) if d <= today]
+    arrived = dict(
+        Arrival.objects.filter(event=event, date__in=days)
+        .order_by()
+        .values("date")
+        .annotate(n=Count("id"))
+        .values_list("date", "n")
+    )
+    seats = MeetingSeat.objects.filter(
+        participant__event=event,
+        participant__withdrawn_at__isnull=True,
+        active=True,
+        meeting__slot__date__in=days,
+    ).exclude(meeting__status=Meeting.Status.CANCELLED)
+
+    def people_by_day(qs) -> dict:
+        return dict(
+            qs.order_by()
+            .values("meeting__slot__date")
+            .annotate(n=Count("participant_id", distinct=True))
+            .values_list("meeting__slot__date", "n")
+        )
+
+    expected = people_by_day(seats)
+    missing = people_by_day(
+        seats.filter(
+            ~Exists(
+                Arrival.objects.filter(
+                    participant=OuterRef("participant_id"), date=OuterRef("meeting__slot__date")
+                )
+            )
+        )
+    )
+    return [
+        {
+            "date": d,
+            "arrived": arrived.get(d, 0),
+            "expected": expected.get(d, 0),
+            "missing": missing.get(d, 0),
+        }
+        for d in days
+    ]
+
+
+def _absent_people(no_shows, limit: int | None) -> list[dict]:
     """Who did not come to the no-shows they were named for (their side, or both sides), most
-    first: ``{"id", "name", "organisation", "kind", "missed"}`` (two queries)."""
+    first: ``{"id", "name", "organisation", "kind", "missed"}`` (two queries); ``limit``
+    None: all of them."""
     missed: Counter = Counter()
     info: dict[int, tuple] = {}
     for side in ("sender", "recipient"):
@@ -343,7 +392,7 @@ def event_statistics(
     now: dt.datetime | None = None,
     absent_limit: int = 50,
 ) -> dict:
-    """The organiser's numbers, from fourteen aggregate queries.
+    """The organiser's numbers, from seventeen aggregate queries.
 
     - ``acceptance_rate``: accepted ÷ requests that got an outcome (accepted, declined, expired);
     - ``no_show_rate``: no-shows ÷ meetings whose attendance was recorded (checked in, held,
@@ -360,7 +409,9 @@ def event_statistics(
       own places, such as booths, are not the organisers' capacity and are left out);
     - ``unrecorded``: the scheduled meetings whose slot is over at ``now`` (nobody marked them
       held or no-show), ``{"count", "first_day"}``: "scheduled" alone mixes them with those
-      still to come.
+      still to come;
+    - ``arrivals_by_day``: per fair day up to ``now`` (event time), who arrived and who was
+      expected at a meeting and did not arrive (``arrivals_by_day``).
     """
     participants = Participant.objects.filter(event=event)
     by_kind = _by(participants, "kind", PARTICIPANT_KINDS)
@@ -447,6 +498,9 @@ def event_statistics(
         "tables": table_count,
         "occupancy": occupancy,
         "unrecorded": unrecorded,
+        "arrivals_by_day": arrivals_by_day(
+            event=event, today=timezone.localtime(now or timezone.now(), event.tz).date()
+        ),
     }
 
 
@@ -642,14 +696,25 @@ PARTICIPANTS_CSV_HEADER = [
     "waiting_for_their_answer",
     "max_meetings",
     "own_place",
+    "arrived",
+    "missed_meetings",
 ]
 
 
 def participants_export_rows(*, event: Event):
     """One row per participant (PARTICIPANTS_CSV_HEADER order), by name: who they are, whether
     they still come, their live meetings (as a party or a colleague who joined), the requests
-    they sent and received, and those waiting for their answer (four queries)."""
+    they sent and received, and those waiting for their answer, the fair days they arrived
+    (``arrived``) and the no-shows they were named as not coming to (``missed_meetings``)
+    (seven queries)."""
     tz = event.tz
+    arrived: dict[int, list[str]] = defaultdict(list)
+    for pid, day in (
+        Arrival.objects.filter(event=event).order_by("date").values_list("participant_id", "date")
+    ):
+        arrived[pid].append(day.isoformat())
+    no_shows = Meeting.objects.filter(event=event, status=Meeting.Status.NO_SHOW)
+    missed = {p["id"]: p["missed"] for p in _absent_people(no_shows, limit=None)}
     meetings = dict(
         MeetingSeat.objects.filter(participant__event=event, active=True)
         .order_by()
@@ -705,6 +770,8 @@ def participants_export_rows(*, event: Event):
             waiting.get(pid, 0),
             "" if limit is None else limit,
             place or "",
+            " ".join(arrived.get(pid, ())),
+            missed.get(pid, 0),
         ]
 
 

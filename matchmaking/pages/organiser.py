@@ -1415,6 +1415,7 @@ def statistics(request, event: Event):
             status_rows=status_rows,
             absent_rows=absent_rows,
             arrivals=arrivals,
+            arrivals_marked=any(row["arrived"] for row in stats["arrivals_by_day"]),
             request_rows=request_rows,
             kind_rows=kind_rows,
             feedback=feedback,

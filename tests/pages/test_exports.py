@@ -583,3 +583,29 @@ def test_requests_csv_gives_an_expiry_only_to_requests_that_wait_or_expired(
         "declined": "",
         "cancelled": "",
     }
+
+
+def test_participants_csv_gives_the_days_they_arrived_and_the_meetings_they_missed(
+    staff_client, staff, event, make_participant, book
+):
+    """The sponsors' report per person: the fair days each arrived and the no-shows they were
+    named as not coming to (the export had neither)."""
+    import datetime as dt
+
+    from matchmaking.models import Arrival
+    from matchmaking.services.meetings import Actor, meeting_set_status
+
+    amina, bruno, chen = (make_participant(name=n) for n in ("Amina", "Bruno", "Chen"))
+    organiser = Actor(user=staff, organiser=True)
+    for meeting, absent in ((book(amina, bruno, 0), "recipient"), (book(chen, bruno, 1), "both")):
+        meeting_set_status(meeting=meeting, status="no_show", actor=organiser, absent=absent)
+    Arrival.objects.create(event=event, participant=amina, date=dt.date(2018, 4, 18))
+
+    header, *rows = read_csv(staff_client.get(f"/organiser/{event.slug}/exports/participants.csv"))
+
+    assert header[-2:] == ["arrived", "missed_meetings"]
+    assert [(row[2], row[-2], row[-1]) for row in rows] == [
+        ("Amina", "2018-04-18", "0"),
+        ("Bruno", "", "2"),
+        ("Chen", "", "1"),
+    ]

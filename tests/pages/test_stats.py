@@ -366,3 +366,32 @@ def test_statistics_say_who_did_not_come(staff_client, staff, event, fair, make_
     assert '<td class="num" data-absent="unsaid">1</td>' in html
     assert f'<td class="num" data-missed="{d.pk}">3</td>' in html
     assert f'<td class="num" data-missed="{c.pk}">' not in html  # not said: nobody named
+
+
+def test_statistics_count_arrivals_per_fair_day_after_the_fair(staff_client, event, fair):
+    """The report after the fair: arrivals showed only on the day itself ("Arrived today"), so
+    the sponsors' report had none. a and c arrived; b and d had a meeting and were not marked."""
+    import datetime as dt
+
+    from matchmaking.models import Arrival
+
+    day = dt.date(2018, 4, 18)
+    for person in (fair["a"], fair["c"]):
+        Arrival.objects.create(event=event, participant=person, date=day)
+
+    stats = reporting.event_statistics(event=event)
+
+    assert stats["arrivals_by_day"] == [{"date": day, "arrived": 2, "expected": 4, "missing": 2}]
+    html = staff_client.get(f"/organiser/{event.slug}/stats/").content.decode()
+    assert '<td class="num" data-arrived-on="2018-04-18">2</td>' in html
+    assert '<td class="num" data-expected-on="2018-04-18">4</td>' in html
+    assert '<td class="num" data-missing-on="2018-04-18">2</td>' in html
+    assert "Wednesday 18 April" in html
+
+
+def test_statistics_before_the_fair_show_no_arrivals(staff_client, upcoming_event):
+    stats = reporting.event_statistics(event=upcoming_event)
+
+    assert stats["arrivals_by_day"] == []
+    html = staff_client.get(f"/organiser/{upcoming_event.slug}/stats/").content.decode()
+    assert 'id="arrivals"' not in html
