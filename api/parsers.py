@@ -1,5 +1,6 @@
 """Request body parsers: DRF's, made safe for hostile bodies."""
 
+import codecs
 import io
 
 from django.conf import settings
@@ -111,6 +112,9 @@ class ImportJSONParser(parsers.BaseParser):
         raw = stream.read(limit + 1) if stream is not None else b""
         if len(raw) > limit:
             raise BodyTooLarge(too_large_text(limit))
+        # a file saved by Windows tools (Notepad, Excel, PowerShell) starts with a UTF-8 byte
+        # order mark, which JSON parsers refuse: it says nothing, so it goes
+        raw = raw.removeprefix(codecs.BOM_UTF8)
         parser = JSONParser()
         parser.check_surrogates = False
         return parser.parse(io.BytesIO(raw), media_type, parser_context)

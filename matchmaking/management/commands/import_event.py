@@ -1,3 +1,4 @@
+import codecs
 import json
 from pathlib import Path
 
@@ -101,8 +102,14 @@ class Command(BaseCommand):
 
     @staticmethod
     def stdin_or_file(file: str) -> str:
+        """The file's text: UTF-8, with or without the byte order mark Windows tools (Notepad,
+        Excel, PowerShell) write, or UTF-16 with its mark (Notepad's "Unicode")."""
         if file == "-":
             import sys
 
-            return sys.stdin.read()
-        return Path(file).read_text(encoding="utf-8")
+            raw = sys.stdin.buffer.read()
+        else:
+            raw = Path(file).read_bytes()
+        if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+            return raw.decode("utf-16")
+        return raw.decode("utf-8-sig")

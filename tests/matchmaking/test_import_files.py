@@ -1,0 +1,43 @@
+"""Import files as organisers' tools save them: a JSON file written by Windows Notepad, Excel's
+"Save as" or PowerShell starts with a byte order mark (BOM), and some save UTF-16; the command
+and the API refused them as "not valid JSON"."""
+
+import codecs
+import json
+
+import pytest
+from django.core.management import call_command
+
+from matchmaking.models import Event
+from tests.matchmaking.test_importer import small_event
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize(
+    "encode",
+    [
+        lambda text: codecs.BOM_UTF8 + text.encode("utf-8"),
+        lambda text: text.encode("utf-16"),  # with its BOM, as Notepad's "Unicode"
+    ],
+    ids=["utf-8 with BOM", "utf-16"],
+)
+def test_import_command_reads_a_file_with_a_byte_order_mark(tmp_path, encode):
+    path = tmp_path / "fair.json"
+    data = small_event()
+    data["participants"][0]["name"] = "أمينة العلوي"
+    path.write_bytes(encode(json.dumps(data, ensure_ascii=False)))
+
+    call_command("import_event", str(path), "--skip-recommendations")
+
+    event = Event.objects.get(slug="mini-fair")
+    assert event.participants.get(ref="a").name == "أمينة العلوي"
+
+
+def test_import_api_reads_a_body_with_a_byte_order_mark(organiser_client):
+    body = codecs.BOM_UTF8 + json.dumps(small_event(), ensure_ascii=False).encode("utf-8")
+
+    response = organiser_client.post("/api/events/import/", body, content_type="application/json")
+
+    assert response.status_code == 201, response.content
+    assert response.data["participants"] == 3
