@@ -9,6 +9,7 @@ from django.utils.translation import gettext, gettext_noop, pgettext
 from rest_framework import parsers, status
 from rest_framework.exceptions import APIException, ParseError, UnsupportedMediaType
 
+from matchmaking.services.importer import not_json_hint
 from matchmaking.unusable import LONE_SURROGATE, strings_in
 
 
@@ -117,4 +118,10 @@ class ImportJSONParser(parsers.BaseParser):
         raw = raw.removeprefix(codecs.BOM_UTF8)
         parser = JSONParser()
         parser.check_surrogates = False
-        return parser.parse(io.BytesIO(raw), media_type, parser_context)
+        try:
+            return parser.parse(io.BytesIO(raw), media_type, parser_context)
+        except ParseError as exc:
+            hint = not_json_hint(raw[:1000].decode("utf-8", errors="replace"))
+            if not hint:
+                raise
+            raise ParseError(f"{exc.detail}.{hint}", code="parse_error") from None

@@ -119,6 +119,24 @@ class ImportInvalid(InvalidInput):
         )
 
 
+def not_json_hint(text: str) -> str:
+    """What a text that is not JSON seems to be, in a sentence to add to the parse error, or
+    "": organisers export their registration list from a spreadsheet and pass the CSV (commas,
+    or semicolons from a spreadsheet set up for French) as it is."""
+    first = text.lstrip("\ufeff \t\r\n")
+    if first[:1] in ("{", "[", '"') or not first:
+        return ""
+    line = first.splitlines()[0]
+    if not any(sep in line for sep in (";", ",", "\t")):
+        return ""
+    shown = line if len(line) <= 60 else line[:59] + "…"
+    return (
+        f" It looks like a CSV or spreadsheet file (its first line: {shown}); the import takes "
+        "the JSON import format (docs/import-format.md), one object per participant: convert "
+        "the registration list to it."
+    )
+
+
 @cache
 def import_schema() -> dict:
     return json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))

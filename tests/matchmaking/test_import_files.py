@@ -7,6 +7,7 @@ import json
 
 import pytest
 from django.core.management import call_command
+from django.core.management.base import CommandError
 
 from matchmaking.models import Event
 from tests.matchmaking.test_importer import small_event
@@ -41,3 +42,39 @@ def test_import_api_reads_a_body_with_a_byte_order_mark(organiser_client):
 
     assert response.status_code == 201, response.content
     assert response.data["participants"] == 3
+
+
+EXCEL_CSV = (
+    "\ufeffref;name;email;organisation;kind;languages\r\nr1;يوسف;y@rabat.ma;Rabat;delegation;ar\r\n"
+)
+
+
+def test_import_command_says_a_csv_file_is_not_the_import_format(tmp_path):
+    """A registration list saved from a spreadsheet (semicolons, BOM) was refused with "not
+    valid JSON: Expecting value at line 1, column 1", which told the organiser nothing."""
+    path = tmp_path / "inscriptions.csv"
+    path.write_text(EXCEL_CSV, encoding="utf-8")
+
+    with pytest.raises(CommandError) as info:
+        call_command("import_event", str(path), "--skip-recommendations")
+
+    assert str(info.value) == (
+        f"{path} is not valid JSON: Expecting value at line 1, column 1. It looks like a CSV or "
+        "spreadsheet file (its first line: ref;name;email;organisation;kind;languages); the "
+        "import takes the JSON import format (docs/import-format.md), one object per "
+        "participant: convert the registration list to it."
+    )
+    assert Event.objects.count() == 0
+
+
+def test_import_api_says_a_csv_body_is_not_the_import_format(organiser_client):
+    response = organiser_client.post(
+        "/api/events/import/", EXCEL_CSV.encode("utf-8"), content_type="application/json"
+    )
+
+    assert response.status_code == 400
+    assert response.json()["code"] == "parse_error"
+    assert (
+        "It looks like a CSV or spreadsheet file (its first line: ref;name;email;"
+        in (response.json()["detail"])
+    )

@@ -8,7 +8,7 @@ from matchmaking import selectors
 from matchmaking.exceptions import DomainError
 from matchmaking.management import encoder_or_fail
 from matchmaking.management.accounts import organiser_accounts
-from matchmaking.services.importer import ImportInvalid, event_import
+from matchmaking.services.importer import ImportInvalid, event_import, not_json_hint
 from matchmaking.services.recommendations import event_refresh
 
 
@@ -45,6 +45,7 @@ class Command(BaseCommand):
         except json.JSONDecodeError as exc:
             raise CommandError(
                 f"{file} is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}."
+                + not_json_hint(text)
             ) from exc
         try:
             event = event_import(data=data, replace=replace, organisers=team)
