@@ -770,7 +770,8 @@ def rule_errors(data: dict) -> tuple[list[str], _Checked]:
             else:
                 if grid_ok and start.astimezone(UTC) not in slot_starts:
                     errors.append(
-                        f"{where}.start: {m['start']} is not the start of a slot of this event"
+                        f"{where}.start: {m['start']} is not the start of a slot of this event: "
+                        + not_a_slot_start(start, list(slot_starts), tz)
                     )
                     checked.skip_meetings.add(i)
                 elif problem := _status_too_early(m.get("status"), start, tz, now):
@@ -821,6 +822,24 @@ def rule_errors(data: dict) -> tuple[list[str], _Checked]:
             listed.add(ref)
     errors += _not_attending_errors(data, tz, now)
     return errors, checked
+
+
+def not_a_slot_start(start: datetime, starts: list[datetime], tz: zoneinfo.ZoneInfo) -> str:
+    """Why ``start`` is no slot start of the event whose slots start at ``starts``, with what
+    the organiser needs to fix it: the fair's days when it is on another day, else the nearest
+    slot starts that day (a 09:15 meant for 30-minute slots from 09:00)."""
+    local = start.astimezone(tz)
+    by_day: dict[date, list[datetime]] = defaultdict(list)
+    for s in sorted(starts):
+        by_day[s.astimezone(tz).date()].append(s.astimezone(tz))
+    if local.date() not in by_day:
+        days = ", ".join(d.isoformat() for d in sorted(by_day))
+        return f"{local.date()} is not one of the fair's days ({days})"
+    that_day = by_day[local.date()]
+    before = [s for s in that_day if s < local][-1:]
+    after = [s for s in that_day if s > local][:1]
+    nearest = " and ".join(f"{s:%H:%M}" for s in before + after)
+    return f"the nearest slots that day start at {nearest}"
 
 
 def _arrived_errors(days: list[str], where: str, fair_days: list[str], today: str | None):
@@ -2068,7 +2087,9 @@ def _write(
             wished = r.get("session", MeetingRequest.SessionPreference.ANY)
             problem = None
             if proposed is None:
-                problem = "is not the start of one of the event's meeting slots"
+                problem = "is not the start of one of the event's meeting slots: " + (
+                    not_a_slot_start(times["proposed"], list(slots), tz)
+                )
             elif wished != MeetingRequest.SessionPreference.ANY and proposed.part != wished:
                 problem = f"is in the {proposed.part}, and the request asks for the {wished}"
             if problem:

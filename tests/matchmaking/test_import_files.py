@@ -78,3 +78,27 @@ def test_import_api_says_a_csv_body_is_not_the_import_format(organiser_client):
         "It looks like a CSV or spreadsheet file (its first line: ref;name;email;"
         in (response.json()["detail"])
     )
+
+
+@pytest.mark.parametrize(
+    ("start", "why"),
+    [
+        ("2018-04-19T09:00", "2018-04-19 is not one of the fair's days (2018-04-18)"),
+        ("2018-04-18T09:15", "the nearest slots that day start at 09:00 and 09:30"),
+        ("2018-04-18T15:00", "the nearest slots that day start at 14:30"),
+    ],
+)
+def test_a_meeting_off_the_slots_says_the_fairs_days_or_the_nearest_slots(start, why):
+    """ "is not the start of a slot of this event" left the organiser to guess whether the day
+    or the time was wrong, and what to write instead."""
+    from matchmaking.services.importer import ImportInvalid, event_import
+
+    data = small_event()
+    data["meetings"][0]["start"] = start
+
+    with pytest.raises(ImportInvalid) as info:
+        event_import(data=data)
+
+    assert info.value.errors == [
+        f"meetings[0] (a ↔ b).start: {start} is not the start of a slot of this event: {why}"
+    ]

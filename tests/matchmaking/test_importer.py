@@ -738,7 +738,8 @@ def test_import_reports_all_independent_problems_in_one_answer(organiser_client)
         'requests[2] (a → zz).to: no participant has ref "zz"',
         "requests[3] (a → a): a participant cannot request a meeting with themselves",
         'meetings[1] (a ↔ c).table: no table is named "Lounge 9"',
-        "meetings[2] (a ↔ c).start: 2018-04-18T06:10 is not the start of a slot of this event",
+        "meetings[2] (a ↔ c).start: 2018-04-18T06:10 is not the start of a slot of this event: "
+        "the nearest slots that day start at 09:00",
         "requests[1] (c → b): Participants of the same organisation cannot request meetings "
         "with each other.",
     ]
