@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import functools
+import json
 import secrets
 from collections import OrderedDict
 
@@ -1649,6 +1650,17 @@ def participants_csv(request, event: Event):
         reporting.PARTICIPANTS_CSV_HEADER,
         reporting.participants_export_rows,
     )
+
+
+@with_event
+@require_GET
+def event_json(request, event: Event):
+    """The whole event in the import format (as ``export_event`` and the API's export), to keep
+    as its record or import again: the organisers' archive after the fair, without a token."""
+    text = json.dumps(selectors.event_export(event=event), ensure_ascii=False, indent=1)
+    response = HttpResponse(text + "\n", content_type="application/json; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{event.slug}.json"'
+    return response
 
 
 @with_event

@@ -94,6 +94,7 @@ organiser_patterns = [
     path("<slug:slug>/exports/requests.csv", views.requests_csv, name="requests-csv"),
     path("<slug:slug>/exports/feedback.csv", views.feedback_csv, name="feedback-csv"),
     path("<slug:slug>/exports/participants.csv", views.participants_csv, name="participants-csv"),
+    path("<slug:slug>/exports/event.json", views.event_json, name="event-json"),
     path("<slug:slug>/tables/", views.table_plan, name="tables"),
 ]
 

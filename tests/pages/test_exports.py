@@ -609,3 +609,53 @@ def test_participants_csv_gives_the_days_they_arrived_and_the_meetings_they_miss
         ("Bruno", "", "2"),
         ("Chen", "", "1"),
     ]
+
+
+def test_the_console_downloads_the_whole_event_as_json_that_imports_again(
+    staff_client, staff, event, make_participant, book
+):
+    """The event's record after the fair (programme, arrivals, meetings with who did not come)
+    was only reachable with an API token or the command line."""
+    import datetime as dt
+    import json
+
+    from matchmaking import selectors
+    from matchmaking.models import Arrival
+    from matchmaking.services.importer import event_import
+    from matchmaking.services.meetings import Actor, meeting_set_status
+
+    amina, bruno = make_participant(name="أمينة"), make_participant(name="Bruno")
+    meeting = book(amina, bruno, 0)
+    organiser = Actor(user=staff, organiser=True)
+    meeting_set_status(meeting=meeting, status="no_show", actor=organiser, absent="recipient")
+    Arrival.objects.create(event=event, participant=amina, date=dt.date(2018, 4, 18))
+
+    page = staff_client.get(f"/organiser/{event.slug}/exports/").content.decode()
+    response = staff_client.get(f"/organiser/{event.slug}/exports/event.json")
+
+    assert f'href="/organiser/{event.slug}/exports/event.json" download' in page
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/json; charset=utf-8"
+    assert response["Content-Disposition"] == f'attachment; filename="{event.slug}.json"'
+    assert "أمينة" in response.content.decode("utf-8")  # as written, not \\u escapes
+    document = json.loads(response.content)
+    assert document == selectors.event_export(event=event)
+    assert document["meetings"][0]["absent"] == "recipient"
+    document["event"]["slug"] = "copy"
+    copied = event_import(data=document)
+    assert copied.meetings.get().absent == "recipient"
+    assert list(
+        Arrival.objects.filter(event=copied).values_list("participant__name", flat=True)
+    ) == ["أمينة"]
+
+
+def test_the_event_json_is_for_the_events_organisers_only(client, event, make_participant):
+    from django.contrib.auth import get_user_model
+
+    outsider = get_user_model().objects.create_user("other@example.org", is_staff=True)
+    client.force_login(outsider)
+
+    response = client.get(f"/organiser/{event.slug}/exports/event.json")
+
+    assert response.status_code == 403
+    assert "application/json" not in response.get("Content-Type", "")
