@@ -712,7 +712,8 @@ def _local(moment, event: Event) -> str:
 def event_export(*, event: Event) -> dict:
     """The event in the import format, plus every meeting's end, table and status, who did not
     come to a no-show (``absent``), the colleagues who attend it besides its two parties
-    (``attendees``), and the fair days each participant was marked as arrived (``arrived``)."""
+    (``attendees``) and what the people in it said of it (``feedback``), and the fair days each
+    participant was marked as arrived (``arrived``)."""
     days: dict[str, dict] = {}
     for s in Session.objects.filter(event=event).order_by("date", "start"):
         day = days.setdefault(s.date.isoformat(), {"date": s.date.isoformat(), "sessions": []})
@@ -827,6 +828,30 @@ def event_export(*, event: Event) -> dict:
         attendees.setdefault(seat.meeting_id, []).append(
             {"ref": person.ref, "name": person.name, "email": person.email}
         )
+    # what the people in each meeting said of it (their feedback), by giver: as the import
+    # takes it back (a replacing import keeps it so too), on a meeting that started and goes
+    # on, from someone who still sits in it
+    feedback: dict[int, list[dict]] = defaultdict(list)
+    seated = MeetingSeat.objects.filter(
+        meeting=OuterRef("meeting_id"), participant=OuterRef("participant_id"), left=False
+    )
+    for f in (
+        MeetingFeedback.objects.filter(
+            Exists(seated), meeting__event=event, meeting__slot__start__lte=timezone.now()
+        )
+        .exclude(meeting__status=Meeting.Status.CANCELLED)
+        .select_related("participant")
+        .order_by("participant__ref", "id")
+    ):
+        given = {"ref": f.participant.ref, "took_place": f.took_place}
+        if f.rating is not None:
+            given["rating"] = f.rating
+        if f.outcome:
+            given["outcome"] = f.outcome
+        if f.comment:
+            given["comment"] = f.comment
+        given["given"] = _local(f.updated_at, event)
+        feedback[f.meeting_id].append(given)
     meetings = []
     for m in (
         Meeting.objects.filter(event=event)
@@ -854,6 +879,8 @@ def event_export(*, event: Event) -> dict:
             row["absent"] = m.absent
         if m.pk in attendees:
             row["attendees"] = attendees[m.pk]
+        if m.pk in feedback:
+            row["feedback"] = feedback[m.pk]
         meetings.append(row)
     return {"event": ev, "participants": participants, "requests": requests, "meetings": meetings}
 

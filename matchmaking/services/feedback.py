@@ -17,8 +17,11 @@ COMMENT_LIMIT = 1000
 OUTCOMES = [c for c, _ in MeetingFeedback.Outcome.choices]
 
 
-def _checked(*, took_place, rating, outcome: str, comment: str) -> tuple[int | None, str, str]:
-    """The fields as stored, or InvalidInput naming the first one at fault."""
+def feedback_values(
+    *, took_place, rating, outcome: str, comment: str
+) -> tuple[int | None, str, str]:
+    """The fields as stored, or InvalidInput naming the first one at fault (the import checks
+    a file's feedback with it too)."""
     if not isinstance(took_place, bool):
         raise InvalidInput("Say whether the meeting took place: true or false.", field="took_place")
     outcome = (outcome or "").strip()
@@ -95,7 +98,7 @@ def meeting_feedback_give(
     field), Forbidden (``not_in_meeting``), Conflict (``meeting_cancelled``,
     ``meeting_not_started``).
     """
-    rating, outcome, comment = _checked(
+    rating, outcome, comment = feedback_values(
         took_place=took_place, rating=rating, outcome=outcome, comment=comment
     )
     values = {"took_place": took_place, "rating": rating, "outcome": outcome, "comment": comment}

@@ -18,6 +18,7 @@ import uuid
 import zoneinfo
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
+from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from functools import cache
@@ -63,6 +64,7 @@ from matchmaking.services.availability import (
     within_event_days,
 )
 from matchmaking.services.events import AROUND_DAYS, clock_change_problem, slots_generate
+from matchmaking.services.feedback import feedback_values
 from matchmaking.services.locking import (
     guarded_transaction,
     lock_name,
@@ -776,6 +778,7 @@ def rule_errors(data: dict) -> tuple[list[str], _Checked]:
                     checked.skip_meetings.add(i)
                 elif problem := _status_too_early(m.get("status"), start, tz, now):
                     errors.append(f"{where}: {problem}")
+        errors += _feedback_errors(m, where, refs, tz, now, checked, i)
         if m.get("status") != Meeting.Status.CANCELLED:
             for key in ("cancelled_by", "cancel_reason"):
                 if key in m:  # said of a meeting that goes on: dropped in silence before
@@ -822,6 +825,57 @@ def rule_errors(data: dict) -> tuple[list[str], _Checked]:
             listed.add(ref)
     errors += _not_attending_errors(data, tz, now)
     return errors, checked
+
+
+def _feedback_errors(
+    m: dict, where: str, refs: dict, tz, now: datetime, checked: "_Checked", i: int
+) -> list[str]:
+    """What is wrong with a meeting's ``feedback`` rows, as the feedback service would refuse
+    it: each giver once, a known ref, the values as the app takes them, given when it had
+    happened; none on a cancelled meeting or one still to come. Who sits in the meeting is the
+    writer's check (it needs the booked seats)."""
+    rows = m.get("feedback", [])
+    if not rows:
+        return []
+    if m.get("status") == Meeting.Status.CANCELLED:
+        checked.skip_meetings.add(i)
+        return [f"{where}.feedback: a cancelled meeting has no feedback"]
+    errors, seen = [], set()
+    start = None
+    if tz is not None:
+        with suppress(ValueError):  # reported with the start
+            start = parse_local_datetime(m["start"], tz)
+    if start is not None and start > now:
+        errors.append(
+            f"{where}.feedback: the meeting is still to come; feedback opens when it starts"
+        )
+    for k, f in enumerate(rows):
+        at = f"{where}.feedback[{k}]"
+        if f["ref"] not in refs:
+            errors.append(f'{at}.ref: no participant has ref "{f["ref"]}"')
+        elif f["ref"] in seen:
+            errors.append(f"{at}.ref: {f['ref']} gave feedback on this meeting already")
+        seen.add(f["ref"])
+        try:
+            feedback_values(
+                took_place=f["took_place"],
+                rating=f.get("rating"),
+                outcome=f.get("outcome", ""),
+                comment=f.get("comment", ""),
+            )
+        except InvalidInput as exc:
+            errors.append(f"{at}.{exc.field}: {exc.message}")
+        if "given" in f and tz is not None:
+            try:
+                given = parse_local_datetime(f["given"], tz)
+            except ValueError as exc:
+                errors.append(f"{at}.given: {exc}")
+            else:
+                if given > now + timedelta(minutes=5):
+                    errors.append(f"{at}.given: {f['given']} is still to come")
+    if errors:
+        checked.skip_meetings.add(i)
+    return errors
 
 
 def not_a_slot_start(start: datetime, starts: list[datetime], tz: zoneinfo.ZoneInfo) -> str:
@@ -1776,11 +1830,25 @@ class _Identities:
             meeting__in=kept, left=False
         ).values_list("meeting_id", "participant_id", "participant__ref", "participant__email"):
             seated[mid][(ref, email.lower())] = pid
+        # what the file itself gives (an export's feedback) stands for its givers, first given
+        # when the old record says (the file says when it was last changed)
+        in_file = {
+            (f.meeting_id, f.participant_id): f
+            for f in MeetingFeedback.objects.filter(meeting__in=kept)
+        }
+        first_given = []
+        for m in kept:
+            for who, values in self.feedback[m.uid]:
+                row = in_file.get((m.pk, seated[m.pk].get(who)))
+                if row is not None and values["created_at"] <= row.updated_at:
+                    row.created_at = values["created_at"]
+                    first_given.append(row)
+        MeetingFeedback.objects.bulk_update(first_given, ["created_at"])
         given = [
             (MeetingFeedback(meeting=m, participant_id=seated[m.pk][who], **values), values)
             for m in kept
             for who, values in self.feedback[m.uid]
-            if who in seated[m.pk]
+            if who in seated[m.pk] and (m.pk, seated[m.pk][who]) not in in_file
         ]
         rows = MeetingFeedback.objects.bulk_create([row for row, _ in given])
         # bulk_create stamps both times "now"; they go back as they were
@@ -2195,11 +2263,59 @@ def _write(
         meeting.source = m.get("source", Meeting.Source.IMPORT)
         meeting.absent = m.get("absent", "")
         meeting.save(update_fields=["status", "source", "absent"])
+        errors += _feedback_write(meeting, m, where, people, tz, now)
     # who no longer comes is marked once their record is written (the booking of a meeting of
     # theirs that already took place would refuse them)
     gone = [p["ref"] for _, p in rows if p.get("attending") is False]
     event.participants.filter(ref__in=gone).update(withdrawn_at=timezone.now())
     return event, errors
+
+
+def _feedback_write(
+    meeting: Meeting, m: dict, where: str, people: dict, tz, now: datetime
+) -> list[str]:
+    """Write what the file says the people in ``meeting`` said of it (validated already but
+    for who sits in it: its two parties and the colleagues who attend it); returns the
+    refusals. ``given`` sets when it was given and last changed (default: now)."""
+    rows = m.get("feedback", [])
+    if not rows:
+        return []
+    seated = set(
+        MeetingSeat.objects.filter(meeting=meeting, left=False).values_list(
+            "participant_id", flat=True
+        )
+    )
+    errors, written = [], []
+    for k, f in enumerate(rows):
+        person = people[f["ref"]]
+        if person.pk not in seated:
+            errors.append(
+                f"{where}.feedback[{k}].ref: {f['ref']} is not in this meeting; its two parties "
+                "and the colleagues who attend it give feedback"
+            )
+            continue
+        rating, outcome, comment = feedback_values(
+            took_place=f["took_place"],
+            rating=f.get("rating"),
+            outcome=f.get("outcome", ""),
+            comment=f.get("comment", ""),
+        )
+        row = MeetingFeedback(
+            meeting=meeting,
+            participant=person,
+            took_place=f["took_place"],
+            rating=rating,
+            outcome=outcome,
+            comment=comment,
+        )
+        written.append((row, parse_local_datetime(f["given"], tz) if "given" in f else now))
+    if errors:
+        return errors
+    rows_made = MeetingFeedback.objects.bulk_create([row for row, _ in written])
+    for row, (_, given) in zip(rows_made, written, strict=True):  # the insert stamped now
+        row.created_at = row.updated_at = given
+    MeetingFeedback.objects.bulk_update(rows_made, ["created_at", "updated_at"])
+    return []
 
 
 def _pair_refused(a: Participant, b: Participant) -> str | None:

@@ -127,3 +127,122 @@ def test_replacing_import_keeps_the_desks_arrivals_unless_the_file_lists_them():
     replaced = event_import(data=listed, replace=True)
 
     assert arrivals(replaced) == {"b": [past]}
+
+
+def with_feedback() -> dict:
+    """``fair_with_a_past_day`` where Amina and Chen said how their meeting went."""
+    past, _ = days_from_today(-7, 7)
+    data = fair_with_a_past_day()
+    data["meetings"][1]["feedback"] = [
+        {
+            "ref": "a",
+            "took_place": True,
+            "rating": 5,
+            "outcome": "agreement",
+            "comment": "Projet pilote à Rabat.",
+            "given": f"{past}T18:00:00+01:00",
+        },
+        {"ref": "c", "took_place": True, "rating": 3, "given": f"{past}T18:30:00+01:00"},
+    ]
+    return data
+
+
+def test_meeting_feedback_goes_out_with_the_export_and_imports_again():
+    """The ratings sponsors ask for were in the feedback CSV only: a copy of the event (or its
+    JSON record) lost them."""
+    past, _ = days_from_today(-7, 7)
+    event = event_import(data=with_feedback())
+
+    first = selectors.event_export(event=event)
+
+    assert first["meetings"][1]["feedback"] == [
+        {
+            "ref": "a",
+            "took_place": True,
+            "rating": 5,
+            "outcome": "agreement",
+            "comment": "Projet pilote à Rabat.",
+            "given": f"{past}T18:00:00+01:00",
+        },
+        {"ref": "c", "took_place": True, "rating": 3, "given": f"{past}T18:30:00+01:00"},
+    ]
+    again = copy.deepcopy(first)
+    again["event"]["slug"] = "mini-fair-copy"
+    second = selectors.event_export(event=event_import(data=again))
+    second["event"]["slug"] = "mini-fair"
+    assert second == first
+    # replaced by its own export: each giver's feedback once, as it was
+    replaced = event_import(data=copy.deepcopy(first), replace=True)
+    assert selectors.event_export(event=replaced) == first
+
+
+@pytest.mark.parametrize(
+    ("mutate", "message"),
+    [
+        (
+            lambda d: d["meetings"][1]["feedback"][1].update(took_place=False),
+            "meetings[1] (a ↔ c).feedback[1].rating: A meeting that did not take place has no "
+            "rating: leave the rating out.",
+        ),
+        (
+            lambda d: d["meetings"][1]["feedback"][1].pop("rating"),
+            "meetings[1] (a ↔ c).feedback[1].rating: Rate the meeting from 1 (not useful) to 5 "
+            "(very useful).",
+        ),
+        (
+            lambda d: d["meetings"][1]["feedback"][1].update(ref="a"),
+            "meetings[1] (a ↔ c).feedback[1].ref: a gave feedback on this meeting already",
+        ),
+        (
+            lambda d: d["meetings"][1]["feedback"][1].update(ref="b"),
+            "meetings[1] (a ↔ c).feedback[1].ref: b is not in this meeting; its two parties and "
+            "the colleagues who attend it give feedback",
+        ),
+        (
+            lambda d: d["meetings"][1].update(status="cancelled"),
+            "meetings[1] (a ↔ c).feedback: a cancelled meeting has no feedback",
+        ),
+        (
+            lambda d: d["meetings"][1]["feedback"][0].update(given="2099-01-01T10:00"),
+            "meetings[1] (a ↔ c).feedback[0].given: 2099-01-01T10:00 is still to come",
+        ),
+    ],
+)
+def test_import_refuses_wrong_feedback_naming_row_and_field(mutate, message):
+    data = with_feedback()
+    mutate(data)
+
+    with pytest.raises(ImportInvalid) as info:
+        event_import(data=data)
+
+    assert info.value.errors == [message]
+    assert Event.objects.count() == 0
+
+
+def test_import_refuses_feedback_on_a_meeting_still_to_come():
+    data = with_feedback()
+    _, future = days_from_today(-7, 7)
+    data["meetings"][1].update(start=f"{future}T09:30", status="scheduled")
+
+    with pytest.raises(ImportInvalid) as info:
+        event_import(data=data)
+
+    assert info.value.errors == [
+        "meetings[1] (a ↔ c).feedback: the meeting is still to come; feedback opens when it starts"
+    ]
+
+
+def test_feedback_on_a_meeting_cancelled_since_is_not_exported_so_the_export_imports_again():
+    """The organisers may cancel a meeting that started; its feedback stays in the database
+    but the import refuses feedback on a cancelled meeting."""
+    from matchmaking.services.meetings import meeting_cancel
+
+    event = event_import(data=with_feedback())
+    meeting = Meeting.objects.get(event=event, status="held")
+    meeting_cancel(meeting=meeting, user=UserFactory(is_superuser=True), reason="Erreur")
+
+    exported = selectors.event_export(event=event)
+
+    assert "feedback" not in exported["meetings"][1]
+    exported["event"]["slug"] = "mini-fair-copy"
+    assert event_import(data=exported).meetings.filter(status="cancelled").count() == 1

@@ -2064,6 +2064,8 @@ def test_replacing_keeps_what_people_said_of_their_meetings(organiser):
         for f in MeetingFeedback.objects.select_related("participant")
     }
     data = selectors.event_export(event=event)
+    for row in data["meetings"]:  # a file without feedback (a registration list): restored
+        del row["feedback"]
 
     again = event_import(data=data, replace=True)
     kept = {
