@@ -865,14 +865,23 @@ def _feedback_errors(
             )
         except InvalidInput as exc:
             errors.append(f"{at}.{exc.field}: {exc.message}")
-        if "given" in f and tz is not None:
+        if "given" in f and tz is not None:  # as a request's ``sent``
+            value = f["given"]
             try:
-                given = parse_local_datetime(f["given"], tz)
-            except ValueError as exc:
+                given = parse_local_datetime(value, tz)
+                given.astimezone(UTC)  # a year-1 time with an offset has no UTC moment
+            except SkippedLocalTime as exc:
                 errors.append(f"{at}.given: {exc}")
+            except (OverflowError, ValueError):
+                errors.append(f"{at}.given: {value} is not a date and time this event can hold")
             else:
-                if given > now + timedelta(minutes=5):
-                    errors.append(f"{at}.given: {f['given']} is still to come")
+                if not _in_event_years(given.date()):
+                    errors.append(
+                        f"{at}.given: {value} is not in the years {EVENT_YEARS[0]} to "
+                        f"{EVENT_YEARS[1]}"
+                    )
+                elif given > now + timedelta(minutes=5):
+                    errors.append(f"{at}.given: {value} is still to come")
     if errors:
         checked.skip_meetings.add(i)
     return errors

@@ -206,6 +206,16 @@ def test_meeting_feedback_goes_out_with_the_export_and_imports_again():
             lambda d: d["meetings"][1]["feedback"][0].update(given="2099-01-01T10:00"),
             "meetings[1] (a ↔ c).feedback[0].given: 2099-01-01T10:00 is still to come",
         ),
+        (
+            lambda d: d["meetings"][1]["feedback"][0].update(given="0001-01-01T00:00+01:00"),
+            "meetings[1] (a ↔ c).feedback[0].given: 0001-01-01T00:00+01:00 is not a date and "
+            "time this event can hold",
+        ),
+        (
+            lambda d: d["meetings"][1]["feedback"][0].update(given="1999-12-31T10:00"),
+            "meetings[1] (a ↔ c).feedback[0].given: 1999-12-31T10:00 is not in the years 2000 "
+            "to 2100",
+        ),
     ],
 )
 def test_import_refuses_wrong_feedback_naming_row_and_field(mutate, message):
