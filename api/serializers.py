@@ -881,8 +881,9 @@ class BroadcastCreateSerializer(RefusesUnknownFields, serializers.Serializer):
     audience = serializers.CharField(
         max_length=40,
         help_text="all, without_meetings (nobody to meet yet), pending_answers (requests wait "
-        "for their answer), kind:<kind> (e.g. kind:exhibitor) or participant:<id> (one "
-        "participant, whether they still come or not).",
+        "for their answer), without_sectors (their profile declares no sector: to check and "
+        "confirm the one read from their text), kind:<kind> (e.g. kind:exhibitor) or "
+        "participant:<id> (one participant, whether they still come or not).",
     )
     translations = serializers.DictField(
         child=BroadcastVersionSerializer(),

@@ -1257,7 +1257,7 @@ def meeting_cancellations(*, meeting_ids) -> dict[int, MeetingLog]:
 
 
 # who an organisers' message goes to; "kind:<kind>" (one kind of participant) too
-BROADCAST_AUDIENCES = ("all", "without_meetings", "pending_answers")
+BROADCAST_AUDIENCES = ("all", "without_meetings", "pending_answers", "without_sectors")
 
 
 ONE_PARTICIPANT = "participant:"  # the audience of a message to one participant: + their id
@@ -1307,6 +1307,8 @@ def broadcast_audience(*, event: Event, audience: str) -> QuerySet[Participant]:
                 MeetingRequest.objects.filter(pending_now(timezone.now()), recipient=OuterRef("pk"))
             )
         )
+    elif audience == "without_sectors":  # to check and confirm the sector read from their text
+        people = people.filter(Q(profile__isnull=True) | Q(profile__sectors=[]))
     elif audience.startswith("kind:") and audience[5:] in Participant.Kind.values:
         people = people.filter(kind=audience[5:])
     else:

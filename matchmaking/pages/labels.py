@@ -49,6 +49,7 @@ BROADCAST_AUDIENCE = {
     "all": _("Everyone"),
     "without_meetings": _("People without a meeting yet"),
     "pending_answers": _("People with requests waiting for their answer"),
+    "without_sectors": _("People whose profile names no sector"),
 }
 
 

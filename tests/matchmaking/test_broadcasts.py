@@ -46,6 +46,12 @@ def test_each_audience_reaches_the_right_people(upcoming_event, people):
     assert names(event, "without_meetings") == ["Chen", "Dina"]
     assert names(event, "pending_answers") == ["Chen"]
     assert names(event, "kind:exhibitor") == ["Bruno", "Chen"]
+    # recommendations are sharper once sectors are confirmed: those who declare none
+    for person, sectors in zip(people.values(), ([], ["water"], [], ["finance"]), strict=True):
+        person.profile.sectors = sectors
+        person.profile.save()
+    people["chen"].profile.delete()  # no profile at all: no sector either
+    assert names(event, "without_sectors") == ["Amina", "Chen"]
     sizes = selectors.broadcast_audience_sizes(event=event)
     assert sizes["all"] == 4 and sizes["kind:exhibitor"] == 2 and sizes["kind:visitor"] == 0
     with pytest.raises(InvalidInput) as caught:

@@ -324,3 +324,21 @@ def test_the_stale_settings_refusal_is_in_the_pages_language(staff_client, event
     )
     event.refresh_from_db()
     assert event.request_expiry_hours == 72  # nothing saved, not even the other field
+
+
+def test_the_message_form_offers_those_whose_profile_names_no_sector(
+    staff_client, event, make_participant
+):
+    """Recommendations are sharper with confirmed sectors: the organisers can write to those
+    who declare none, to check and confirm the one read from their text."""
+    make_participant(kind="exhibitor", profile__sectors=[])
+    make_participant(kind="exhibitor", profile__sectors=["water"])
+    staff_client.cookies["django_language"] = "fr"
+
+    page = staff_client.get(f"/organiser/{event.slug}/messages/")
+
+    sizes = {code: n for code, _name, n in page.context["audiences"]}
+    assert sizes["without_sectors"] == 1
+    body = page.content.decode()
+    assert 'data-audience="without_sectors" data-size="1"' in body
+    assert "Personnes dont le profil n’indique aucun secteur" in body
