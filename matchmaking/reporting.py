@@ -291,26 +291,12 @@ def _by(qs, key: str, keys: list[str]) -> dict[str, int]:
     return out
 
 
-def arrival_counts(*, event: Event, day: dt.date) -> dict:
-    """Arrivals on ``day`` (two queries): ``arrived``, who was marked as arrived; ``missing``,
-    who still comes, sits in a live meeting that day and has not arrived (the desk's list,
-    ``?arrived=no``, shows everyone not arrived; these are the ones expected)."""
-    expected = MeetingSeat.objects.filter(
-        participant=OuterRef("pk"), active=True, meeting__slot__date=day
-    ).exclude(meeting__status=Meeting.Status.CANCELLED)
-    arrived = Arrival.objects.filter(participant=OuterRef("pk"), date=day)
-    return {
-        "arrived": Arrival.objects.filter(event=event, date=day).count(),
-        "missing": Participant.objects.filter(event=event, withdrawn_at__isnull=True)
-        .filter(Exists(expected), ~Exists(arrived))
-        .count(),
-    }
-
-
 def arrivals_by_day(*, event: Event, today: dt.date) -> list[dict]:
-    """Arrivals on each fair day up to ``today`` (the report after the fair; three queries):
-    ``{"date", "arrived", "expected", "missing"}``: who was marked as arrived that day, who
-    still comes and sat in a live meeting that day, and how many of those did not arrive."""
+    """Arrivals on each fair day up to ``today`` (the report after the fair, and today's row
+    for the desk while it runs; three queries): ``{"date", "arrived", "expected", "missing"}``:
+    who was marked as arrived that day, who still comes and sits in a live meeting that day,
+    and how many of those have not arrived (the desk's list, ``?arrived=no``, shows everyone
+    not arrived; these are the ones expected)."""
     days = [d for d in event_days(event=event) if d <= today]
     arrived = dict(
         Arrival.objects.filter(event=event, date__in=days)

@@ -1374,9 +1374,8 @@ def participant_ics(request, event: Event, participant_id: int):
 def statistics(request, event: Event):
     stats = reporting.event_statistics(event=event)
     today = timezone.localtime(timezone.now(), event.tz).date()
-    arrivals = None
-    if today in reporting.event_days(event=event):  # the fair runs today
-        arrivals = reporting.arrival_counts(event=event, day=today)
+    # while the fair runs: today's row of the arrivals per fair day (none on another day)
+    arrivals = next((row for row in stats["arrivals_by_day"] if row["date"] == today), None)
     peak_status = max(stats["meetings"].values()) if stats["meetings"] else 0
     status_rows = [
         {
