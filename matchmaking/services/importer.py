@@ -503,6 +503,21 @@ def _grid_errors(ev: dict, tz: zoneinfo.ZoneInfo | None) -> tuple[list[str], lis
     return errors, sorted(cells, key=lambda c: c.start)
 
 
+def _file_moment(value: str, tz: zoneinfo.ZoneInfo) -> tuple[datetime | None, str]:
+    """A date and time the file gives (a request's ``sent``, a feedback's ``given``...) in the
+    event's time zone, or what is wrong with it: ``(moment, "")`` or ``(None, problem)``."""
+    try:
+        moment = parse_local_datetime(value, tz)
+        moment.astimezone(UTC)  # a year-1 time with an offset has no UTC moment
+    except SkippedLocalTime as exc:
+        return None, str(exc)
+    except (OverflowError, ValueError):
+        return None, f"{value} is not a date and time this event can hold"
+    if not _in_event_years(moment.date()):
+        return None, f"{value} is not in the years {EVENT_YEARS[0]} to {EVENT_YEARS[1]}"
+    return moment, ""
+
+
 def _request_times(
     r: dict, i: int, tz: zoneinfo.ZoneInfo, now: datetime, checked: _Checked
 ) -> list[str]:
@@ -513,19 +528,9 @@ def _request_times(
         value = r.get(key)
         if value is None:
             continue
-        try:
-            moment = parse_local_datetime(value, tz)
-            moment.astimezone(UTC)  # a year-1 time with an offset has no UTC moment
-        except SkippedLocalTime as exc:
-            problems.append(f"{key}: {exc}")
-            continue
-        except (OverflowError, ValueError):
-            problems.append(f"{key}: {value} is not a date and time this event can hold")
-            continue
-        if not _in_event_years(moment.date()):
-            problems.append(
-                f"{key}: {value} is not in the years {EVENT_YEARS[0]} to {EVENT_YEARS[1]}"
-            )
+        moment, problem = _file_moment(value, tz)
+        if problem:
+            problems.append(f"{key}: {problem}")
             continue
         if key in ("expires", "proposed"):  # still to come, or past (then it reads expired)
             moments[key] = moment
@@ -866,22 +871,11 @@ def _feedback_errors(
         except InvalidInput as exc:
             errors.append(f"{at}.{exc.field}: {exc.message}")
         if "given" in f and tz is not None:  # as a request's ``sent``
-            value = f["given"]
-            try:
-                given = parse_local_datetime(value, tz)
-                given.astimezone(UTC)  # a year-1 time with an offset has no UTC moment
-            except SkippedLocalTime as exc:
-                errors.append(f"{at}.given: {exc}")
-            except (OverflowError, ValueError):
-                errors.append(f"{at}.given: {value} is not a date and time this event can hold")
-            else:
-                if not _in_event_years(given.date()):
-                    errors.append(
-                        f"{at}.given: {value} is not in the years {EVENT_YEARS[0]} to "
-                        f"{EVENT_YEARS[1]}"
-                    )
-                elif given > now + timedelta(minutes=5):
-                    errors.append(f"{at}.given: {value} is still to come")
+            given, problem = _file_moment(f["given"], tz)
+            if problem:
+                errors.append(f"{at}.given: {problem}")
+            elif given > now + timedelta(minutes=5):
+                errors.append(f"{at}.given: {f['given']} is still to come")
     if errors:
         checked.skip_meetings.add(i)
     return errors
