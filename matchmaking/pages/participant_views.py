@@ -548,7 +548,7 @@ def profile(request, event, me):
         lang=lang,
         kind=me.kind,
     )
-    suggested = _suggested_sectors(me)
+    suggested = suggested_sectors(participant=me)  # to confirm, while it declares none
     if request.method == "POST" and "use_suggested" in request.POST:
         # "Tick the suggestions and save": the form as typed, with the suggested sectors added
         data = request.POST.copy()
@@ -631,11 +631,6 @@ def _shown_profile(me: Participant, lang: str) -> ProfileForm:
     for field in shown.fields.values():
         field.help_text = ""
     return shown
-
-
-def _suggested_sectors(me: Participant) -> list[str]:
-    """The sector inferred from my profile's text, while it declares none (to confirm)."""
-    return suggested_sectors(participant=me)
 
 
 @require_http_methods(["GET", "POST"])
